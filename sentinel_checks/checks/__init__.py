@@ -1,0 +1,19 @@
+"""Pure check functions: data and keyword-only limits in, a frozen CheckResult out.
+
+No pytest, no I/O, no global state. The suites, the CLI and the library's own tests
+all call these.
+"""
+
+from sentinel_checks.checks.contract import check_labels, check_schema
+from sentinel_checks.checks.leakage import check_target_leakage
+from sentinel_checks.checks.ordering import check_time_order
+from sentinel_checks.checks.overlap import check_entity_overlap, check_row_overlap
+
+__all__ = [
+    "check_entity_overlap",
+    "check_labels",
+    "check_row_overlap",
+    "check_schema",
+    "check_target_leakage",
+    "check_time_order",
+]

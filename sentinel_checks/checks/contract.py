@@ -1,0 +1,147 @@
+"""``contract.schema`` and ``contract.labels``: the data is what the config says it is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.adapters import pandera_schema
+from sentinel_checks.config import Columns, FeatureRule
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+
+SCHEMA_ID = "contract.schema"
+LABELS_ID = "contract.labels"
+SCHEMA_HINT = (
+    "Fix the data at its source, or correct the column roles and [contract.features] rules "
+    "in the config if they are wrong."
+)
+LABELS_HINT = (
+    "Move the split boundaries so every split holds enough of both classes, or collect more "
+    "labelled data; recall on a handful of positives is noise."
+)
+
+
+def check_schema(
+    frame: pd.DataFrame,
+    *,
+    columns: Columns,
+    features: list[str],
+    rules: Mapping[str, FeatureRule] | None = None,
+    dataset: str = "dataset",
+    label_required: bool = True,
+    extra_required: list[str] | None = None,
+) -> CheckResult:
+    """Validate every row against the pandera contract built from the config.
+
+    Required columns present; label values within the two configured classes; no
+    nulls in label, timestamp or entity columns; timestamp of datetime dtype; optional
+    per-feature dtype, range and allowed values. Measured: failing cases (limit 0).
+    """
+    params = {"dataset": dataset}
+    if len(frame) == 0:
+        return CheckResult.undefined(
+            SCHEMA_ID, f"{dataset} has no rows", reason="empty", parameters=params
+        )
+    schema = pandera_schema.build_schema(
+        columns,
+        features=features,
+        rules=rules or {},
+        label_required=label_required,
+        extra_required=extra_required,
+    )
+    groups = pandera_schema.failures(schema, frame)
+    total = sum(g.count for g in groups)
+    support = {"n": len(frame), "columns": len(frame.columns)}
+    if not groups:
+        return CheckResult(
+            id=SCHEMA_ID,
+            status=Status.PASS,
+            message=f"{dataset}: {len(frame)} rows satisfy the contract on {len(schema.columns)} column(s)",
+            measured=0.0,
+            limit=0.0,
+            direction=Direction.AT_MOST,
+            support=support,
+            parameters=params,
+            hint=SCHEMA_HINT,
+        )
+    listed = "; ".join(
+        f"{g.column}: {g.check} ({g.count}× e.g. {list(g.examples[:3])})" for g in groups[:6]
+    )
+    evidence = tuple(
+        Evidence.capped(
+            "failure_cases",
+            list(g.rows),
+            total=g.count,
+            detail={"column": g.column, "check": g.check, "examples": list(g.examples)},
+        )
+        for g in groups
+    )
+    return CheckResult(
+        id=SCHEMA_ID,
+        status=Status.FAIL,
+        message=f"{dataset}: {total} contract violation(s) in {len(groups)} column check(s): {listed}",
+        measured=float(total),
+        limit=0.0,
+        direction=Direction.AT_MOST,
+        reason="schema_violation",
+        support=support,
+        evidence=evidence,
+        parameters=params,
+        hint=SCHEMA_HINT,
+    )
+
+
+def check_labels(
+    y: np.ndarray,
+    *,
+    split: str,
+    min_positives: int = 30,
+    min_negatives: int = 30,
+) -> CheckResult:
+    """Prevalence of the risky class in one split; enough of each class to measure recall.
+
+    An empty split or a split with one class fails. Measured: the positives count.
+
+    >>> check_labels(np.array([True] * 40 + [False] * 400), split="val").status.value
+    'pass'
+    >>> check_labels(np.array([False] * 400), split="val").reason
+    'one_class'
+    """
+    y = np.asarray(y, dtype=bool)
+    n, n_pos = len(y), int(y.sum())
+    n_neg = n - n_pos
+    prevalence = n_pos / n if n else float("nan")
+    params = {"split": split}
+    support = {"n": n, "n_positive": n_pos, "n_negative": n_neg}
+    detail = {"prevalence": prevalence}
+    if n == 0:
+        status, reason = Status.FAIL, "empty_split"
+        message = f"split {split!r} is empty"
+    elif n_pos == 0 or n_neg == 0:
+        status, reason = Status.FAIL, "one_class"
+        only = "risky" if n_neg == 0 else "safe"
+        message = f"split {split!r} has one class only: all {n} row(s) are {only}"
+    elif n_pos < min_positives or n_neg < min_negatives:
+        status, reason = Status.FAIL, "too_few_per_class"
+        message = (
+            f"split {split!r} has {n_pos} risky and {n_neg} safe row(s); needs at least "
+            f"{min_positives} risky and {min_negatives} safe to measure recall"
+        )
+    else:
+        status, reason = Status.PASS, "ok"
+        message = f"split {split!r}: {n_pos} risky of {n} ({prevalence:.2%}), {n_neg} safe"
+    return CheckResult(
+        id=LABELS_ID,
+        status=status,
+        message=message,
+        measured=float(n_pos),
+        limit=float(min_positives),
+        direction=Direction.AT_LEAST,
+        reason=reason,
+        support=support,
+        evidence=(Evidence.capped("class_balance", [], total=0, detail=detail),),
+        parameters=params,
+        hint=LABELS_HINT,
+    )

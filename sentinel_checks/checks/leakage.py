@@ -1,0 +1,132 @@
+"""``splits.target_leakage``: a single feature that predicts the label too well."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats import numeric_view, out_of_fold_target_encoding, symmetric_auc
+
+CHECK_ID = "splits.target_leakage"
+HINT = (
+    "A feature this predictive on its own usually knows the future or the label: recompute "
+    "it as of each request (only events before request_ts), or drop it. If it is genuinely "
+    "that strong, raise [leakage] max_univariate_auc and record why."
+)
+
+
+def check_target_leakage(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    features: list[str],
+    max_auc: float = 0.95,
+    flag_constant_per_class: bool = True,
+    seed: int = 0,
+) -> CheckResult:
+    """Univariate ROC AUC of each feature against the label, on every row of ``frame``.
+
+    Numeric, boolean and datetime features are scored as they are (missing values as
+    their own lowest level); text and categories through a cross-fitted target
+    encoding. The AUC is folded (0.1 reads as 0.9). A feature that is constant within
+    one class while varying in the other is flagged too (e.g. a field only filled in
+    after an investigation). Measured: the highest AUC.
+    """
+    params = {"features": len(features)}
+    y = np.asarray(y, dtype=bool)
+    n_pos = int(y.sum())
+    support = {"n": len(y), "n_positive": n_pos}
+    if len(y) != len(frame):
+        raise ValueError(f"y has {len(y)} values for {len(frame)} rows")
+    if n_pos == 0 or n_pos == len(y):
+        return CheckResult.undefined(
+            CHECK_ID,
+            "the label has one class only: feature/label association cannot be measured",
+            reason="one_class",
+            parameters=params,
+            support=support,
+        )
+    if not features:
+        return CheckResult.undefined(
+            CHECK_ID, "no feature columns to check", reason="no_features", support=support
+        )
+    scores: dict[str, float] = {}
+    constant: dict[str, str] = {}
+    for name in features:
+        values = frame[name]
+        numeric = numeric_view(values)
+        encoded = numeric if numeric is not None else out_of_fold_target_encoding(
+            values, y, seed=seed
+        )
+        scores[name] = symmetric_auc(y, encoded)
+        if flag_constant_per_class:
+            which = _constant_in_one_class(values, y)
+            if which is not None:
+                constant[name] = which
+    undefined = sorted(n for n, s in scores.items() if math.isnan(s))
+    if undefined:
+        return CheckResult.undefined(
+            CHECK_ID,
+            f"AUC undefined for feature(s) {undefined}",
+            reason="undefined_metric",
+            parameters=params,
+            support=support,
+        )
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    top_name, top_auc = ranked[0]
+    leaky = [(n, round(s, 4)) for n, s in ranked if s >= max_auc]
+    failed = bool(leaky) or bool(constant)
+    parts = []
+    if leaky:
+        shown = ", ".join(f"{n} (AUC {s:.3f})" for n, s in leaky[:5])
+        parts.append(f"{len(leaky)} feature(s) at or above AUC {max_auc:.2f} on their own: {shown}")
+    if constant:
+        shown = ", ".join(f"{n} ({c})" for n, c in sorted(constant.items())[:5])
+        parts.append(f"{len(constant)} feature(s) constant within one class: {shown}")
+    if not failed:
+        parts.append(
+            f"strongest single feature {top_name} has AUC {top_auc:.3f} < {max_auc:.2f}; "
+            "no feature is constant within one class"
+        )
+    evidence = [
+        Evidence.capped(
+            "univariate_auc",
+            [{"feature": n, "auc": round(s, 4)} for n, s in ranked],
+            total=len(ranked),
+            detail={"leaky": [n for n, _ in leaky]},
+        )
+    ]
+    if constant:
+        evidence.append(
+            Evidence.capped(
+                "constant_in_one_class",
+                [{"feature": n, "where": c} for n, c in sorted(constant.items())],
+            )
+        )
+    return CheckResult(
+        id=CHECK_ID,
+        status=Status.FAIL if failed else Status.PASS,
+        message="; ".join(parts),
+        measured=top_auc,
+        limit=max_auc,
+        # The limit is exclusive: AUC >= limit fails. Reported as at_most for readers.
+        direction=Direction.AT_MOST,
+        reason="leaky_feature" if failed else "ok",
+        support=support,
+        evidence=tuple(evidence),
+        parameters=params,
+        hint=HINT,
+    )
+
+
+def _constant_in_one_class(values: pd.Series, y: np.ndarray) -> str | None:
+    pos, neg = values[y], values[~y]
+    pos_n, neg_n = pos.nunique(dropna=False), neg.nunique(dropna=False)
+    if pos_n == 1 and neg_n > 1:
+        return f"always {pos.iloc[0]!r} when risky"
+    if neg_n == 1 and pos_n > 1:
+        return f"always {neg.iloc[0]!r} when safe"
+    return None

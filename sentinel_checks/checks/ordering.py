@@ -1,0 +1,99 @@
+"""``splits.time_order``: every later-split timestamp after every earlier-split one."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats import time_range
+
+CHECK_ID = "splits.time_order"
+HINT = (
+    "Split by time, not at random: put rows before a boundary in train and after it in "
+    "val/test ([splits] method = 'time'), and add an embargo if labels mature late."
+)
+
+
+def check_time_order(
+    earlier: pd.Series,
+    later: pd.Series,
+    *,
+    pair: tuple[str, str],
+    embargo: str | pd.Timedelta = "0s",
+) -> CheckResult:
+    """Every timestamp of ``later`` must be after every one of ``earlier`` (plus ``embargo``).
+
+    "After" is strict: a timestamp equal to the earlier split's last one is out of
+    order, since rows at the same instant cannot be told apart in production. The
+    measured value is the number of offending rows (in both splits); the limit is 0.
+
+    >>> a = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02"]))
+    >>> b = pd.Series(pd.to_datetime(["2025-01-03"]))
+    >>> check_time_order(a, b, pair=("train", "val")).status.value
+    'pass'
+    >>> check_time_order(b, a, pair=("train", "val")).measured
+    3.0
+    """
+    gap = pd.Timedelta(embargo)
+    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": str(gap)}
+    first, second = time_range(earlier), time_range(later)
+    support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
+    for name, rng in zip(pair, (first, second), strict=True):
+        if rng.n == 0:
+            return CheckResult.undefined(
+                CHECK_ID,
+                f"split {name!r} has no timestamps: time order cannot be checked",
+                reason="empty_split",
+                parameters=params,
+                support=support,
+                hint="Check the split boundaries or split column: a split must not be empty.",
+            )
+    assert first.max is not None and second.min is not None
+    # later rows at or before the earlier split's end (+ embargo), and earlier rows at or
+    # after the later split's start (- embargo): strict when there is no embargo.
+    late_cut, early_cut = first.max + gap, second.min - gap
+    if gap > pd.Timedelta(0):
+        bad_later = int((later < late_cut).sum())
+        bad_earlier = int((earlier > early_cut).sum())
+    else:
+        bad_later = int((later <= late_cut).sum())
+        bad_earlier = int((earlier >= early_cut).sum())
+    offending = bad_later + bad_earlier
+    observed_gap = second.min - first.max
+    status = Status.PASS if offending == 0 else Status.FAIL
+    window = Evidence.capped(
+        "overlap_window",
+        [],
+        total=offending,
+        detail={
+            f"{pair[0]}_max": first.max,
+            f"{pair[1]}_min": second.min,
+            "observed_gap": str(observed_gap),
+            f"{pair[1]}_rows_too_early": bad_later,
+            f"{pair[0]}_rows_too_late": bad_earlier,
+        },
+    )
+    if status is Status.PASS:
+        message = (
+            f"{pair[1]} starts {observed_gap} after {pair[0]} ends "
+            f"(embargo {gap}): 0 rows out of order"
+        )
+    else:
+        message = (
+            f"{offending} row(s) out of order between {pair[0]} and {pair[1]}: {pair[0]} ends "
+            f"{first.max}, {pair[1]} starts {second.min} (gap {observed_gap}, embargo {gap}); "
+            f"{bad_later} {pair[1]} row(s) too early, {bad_earlier} {pair[0]} row(s) too late"
+        )
+    return CheckResult(
+        id=CHECK_ID,
+        status=status,
+        message=message,
+        measured=float(offending),
+        limit=0.0,
+        direction=Direction.AT_MOST,
+        reason="ok" if status is Status.PASS else "time_overlap",
+        support=support,
+        evidence=(window,),
+        parameters=params,
+        hint=HINT,
+    )

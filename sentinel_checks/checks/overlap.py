@@ -1,0 +1,129 @@
+"""``splits.entity_overlap`` and ``splits.row_overlap``: the same user, session or row on two sides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.result import CheckResult, Direction, Evidence, judge
+from sentinel_checks.stats import distinct_ids, row_hashes, shared_ids
+
+ENTITY_ID = "splits.entity_overlap"
+ROW_ID = "splits.row_overlap"
+ENTITY_HINT = (
+    "Split by entity as well as by time so that no {column} is on two sides: "
+    "[splits] purge_entities = true, or sentinel_checks.splits.group_time_split in your pipeline."
+)
+ROW_HINT = (
+    "Deduplicate the log before splitting (retries and replays produce identical rows), "
+    "and split by time and entity so copies of one event stay together."
+)
+
+
+def check_entity_overlap(
+    earlier: pd.Series,
+    later: pd.Series,
+    *,
+    column: str,
+    pair: tuple[str, str],
+    max_share: float = 0.0,
+) -> CheckResult:
+    """Share of ``later``'s distinct entities that also occur in ``earlier``.
+
+    Null ids are not entities and are ignored (the data contract flags them).
+
+    >>> a, b = pd.Series(["u1", "u2"]), pd.Series(["u2", "u3", "u4", "u5"])
+    >>> r = check_entity_overlap(a, b, column="user_id", pair=("train", "val"))
+    >>> r.status.value, r.measured
+    ('fail', 0.25)
+    """
+    params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
+    first, second = distinct_ids(earlier), distinct_ids(later)
+    if len(first) == 0 or len(second) == 0:
+        empty = pair[0] if len(first) == 0 else pair[1]
+        return CheckResult.undefined(
+            ENTITY_ID,
+            f"split {empty!r} has no {column} values: entity overlap cannot be checked",
+            reason="empty_split",
+            parameters=params,
+            support={f"entities_{pair[0]}": len(first), f"entities_{pair[1]}": len(second)},
+        )
+    shared = shared_ids(first, second)
+    share = len(shared) / len(second)
+    rows_affected = int(later.isin(shared).sum()) if len(shared) else 0
+    status = judge(share, max_share, Direction.AT_MOST)
+    message = (
+        f"{len(shared)} of {len(second)} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
+        f"in {pair[0]} ({rows_affected} {pair[1]} row(s)); limit {max_share:.2%}"
+    )
+    return CheckResult(
+        id=ENTITY_ID,
+        status=status,
+        message=message,
+        measured=share,
+        limit=max_share,
+        direction=Direction.AT_MOST,
+        reason="ok" if status.value == "pass" else "entity_leak",
+        support={
+            f"entities_{pair[0]}": len(first),
+            f"entities_{pair[1]}": len(second),
+            "shared": len(shared),
+            "rows_affected": rows_affected,
+        },
+        evidence=(Evidence.capped(f"shared_{column}", list(shared), total=len(shared)),),
+        parameters=params,
+        hint=ENTITY_HINT.format(column=column),
+    )
+
+
+def check_row_overlap(
+    earlier: pd.DataFrame,
+    later: pd.DataFrame,
+    *,
+    columns: list[str],
+    pair: tuple[str, str],
+    max_share: float = 0.001,
+) -> CheckResult:
+    """Share of ``later``'s rows whose values over ``columns`` equal some row of ``earlier``.
+
+    ``columns`` are the features (ids and timestamp excluded by the caller): a row
+    that reappears with the same features on the other side lets a model score its
+    memory instead of its generalisation.
+    """
+    params = {"pair": f"{pair[0]}→{pair[1]}"}
+    support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}
+    if not columns:
+        return CheckResult.undefined(
+            ROW_ID, "no feature columns to compare", reason="no_features", parameters=params
+        )
+    if len(earlier) == 0 or len(later) == 0:
+        empty = pair[0] if len(earlier) == 0 else pair[1]
+        return CheckResult.undefined(
+            ROW_ID,
+            f"split {empty!r} is empty: row overlap cannot be checked",
+            reason="empty_split",
+            parameters=params,
+            support=support,
+        )
+    seen = row_hashes(earlier, columns)
+    mask = pd.Index(row_hashes(later, columns)).isin(seen)
+    count = int(np.count_nonzero(mask))
+    share = count / len(later)
+    status = judge(share, max_share, Direction.AT_MOST)
+    examples = later.index[mask][:10].tolist()
+    return CheckResult(
+        id=ROW_ID,
+        status=status,
+        message=(
+            f"{count} of {len(later)} {pair[1]} row(s) ({share:.3%}) repeat a {pair[0]} row "
+            f"on {len(columns)} feature column(s); limit {max_share:.3%}"
+        ),
+        measured=share,
+        limit=max_share,
+        direction=Direction.AT_MOST,
+        reason="ok" if status.value == "pass" else "duplicate_rows",
+        support={**support, "duplicates": count},
+        evidence=(Evidence.capped(f"{pair[1]}_row_index", examples, total=count),),
+        parameters=params,
+        hint=ROW_HINT,
+    )

@@ -1,0 +1,339 @@
+"""The gate's one configuration: ``sentinel.toml`` or ``[tool.sentinel]`` in ``pyproject.toml``.
+
+Every key and its default is documented in ``docs/configuration.md``; the pydantic
+models below are the single source of those defaults. Unknown keys, wrong types and
+missing files are rejected on load with one :class:`~sentinel_checks.errors.ConfigError`
+that names the file and every offending key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sentinel_checks.errors import ConfigError
+
+#: Environment variable naming the config file (below ``--sentinel-config``, above the defaults).
+CONFIG_ENV = "SENTINEL_CONFIG"
+DEFAULT_CONFIG_NAME = "sentinel.toml"
+
+_CALLABLE_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+LabelValue = bool | int | float | str
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_callable_ref(value: str | None) -> str | None:
+    if value is not None and not _CALLABLE_RE.match(value):
+        raise ValueError(f"expected 'module:function', got {value!r}")
+    return value
+
+
+class DataSource(_Section):
+    """Where a frame comes from: a parquet/CSV file, or a ``module:function`` returning one."""
+
+    path: Path | None = None
+    loader: str | None = None
+    format: Literal["auto", "parquet", "csv"] = "auto"
+
+    @field_validator("loader")
+    @classmethod
+    def _loader_ref(cls, v: str | None) -> str | None:
+        return _check_callable_ref(v)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSource:
+        if (self.path is None) == (self.loader is None):
+            raise ValueError("give exactly one of 'path' or 'loader'")
+        return self
+
+
+class Columns(_Section):
+    """Roles of the dataset's columns."""
+
+    label: str = "label"
+    positive: LabelValue = 1
+    negative: LabelValue = 0
+    timestamp: str | None = None
+    entities: list[str] = Field(default_factory=list)
+    segments: list[str] = Field(default_factory=list)
+    features: list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_classes(self) -> Columns:
+        if self.positive == self.negative:
+            raise ValueError(f"'positive' and 'negative' are both {self.positive!r}")
+        if self.features is not None and not self.features:
+            raise ValueError("'features' is empty: list the feature columns or leave it out")
+        return self
+
+
+class SplitSpec(_Section):
+    """How train/val/test are made. Boundaries are half-open: see docs/configuration.md."""
+
+    method: Literal["time", "column", "callable"]
+    # method = "time"
+    val_start: str | None = None
+    test_start: str | None = None
+    end: str | None = None
+    embargo: str = "0s"
+    purge_entities: bool = False
+    # method = "column"
+    column: str | None = None
+    train_value: LabelValue = "train"
+    val_value: LabelValue = "val"
+    test_value: LabelValue = "test"
+    # method = "callable"
+    function: str | None = None
+
+    @field_validator("function")
+    @classmethod
+    def _function_ref(cls, v: str | None) -> str | None:
+        return _check_callable_ref(v)
+
+    @field_validator("embargo")
+    @classmethod
+    def _timedelta(cls, v: str) -> str:
+        import pandas as pd
+
+        try:
+            delta = pd.Timedelta(v)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a duration such as '0s', '1h' or '2D': {v!r}") from exc
+        if delta < pd.Timedelta(0):
+            raise ValueError(f"must not be negative, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _method_fields(self) -> SplitSpec:
+        import pandas as pd
+
+        if self.method == "time":
+            missing = [k for k in ("val_start", "test_start") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"method 'time' needs {', '.join(missing)}")
+            try:
+                stamps = [pd.Timestamp(self.val_start), pd.Timestamp(self.test_start)]
+                if self.end is not None:
+                    stamps.append(pd.Timestamp(self.end))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"a boundary is not a timestamp: {exc}") from exc
+            if any(b <= a for a, b in zip(stamps, stamps[1:], strict=False)):
+                raise ValueError("boundaries must increase: val_start < test_start (< end)")
+        elif self.method == "column" and self.column is None:
+            raise ValueError("method 'column' needs 'column'")
+        elif self.method == "callable" and self.function is None:
+            raise ValueError("method 'callable' needs 'function' ('module:function')")
+        return self
+
+
+class ModelSpec(_Section):
+    """A model to score with, or a column that already holds its scores."""
+
+    path: Path | None = None
+    uri: str | None = None
+    format: Literal["auto", "skops", "pickle", "joblib", "mlflow"] = "auto"
+    trusted: bool = False
+    trusted_types: list[str] = Field(default_factory=list)
+    score_column: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSpec:
+        given = [k for k in ("path", "uri", "score_column") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'path', 'uri' or 'score_column'")
+        return self
+
+
+class Models(_Section):
+    candidate: ModelSpec | None = None
+    champion: ModelSpec | None = None
+
+
+class FeatureRule(_Section):
+    """Optional per-feature data contract."""
+
+    dtype: Literal["numeric", "integer", "float", "string", "category", "bool", "datetime"] | None = (
+        None
+    )
+    min: float | None = None
+    max: float | None = None
+    allowed: list[LabelValue] | None = None
+    nullable: bool = True
+
+
+class Contract(_Section):
+    min_positives_per_split: int = Field(default=30, ge=1)
+    min_negatives_per_split: int = Field(default=30, ge=1)
+    features: dict[str, FeatureRule] = Field(default_factory=dict)
+
+
+class Leakage(_Section):
+    max_entity_overlap_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_row_overlap_share: float = Field(default=0.001, ge=0.0, le=1.0)
+    max_univariate_auc: float = Field(default=0.95, gt=0.5, le=1.0)
+    flag_constant_per_class: bool = True
+
+
+class Gate(_Section):
+    seed: int = 0
+
+
+class SentinelConfig(_Section):
+    data: DataSource
+    columns: Columns = Field(default_factory=Columns)
+    splits: SplitSpec
+    production: DataSource | None = None
+    models: Models = Field(default_factory=Models)
+    contract: Contract = Field(default_factory=Contract)
+    leakage: Leakage = Field(default_factory=Leakage)
+    gate: Gate = Field(default_factory=Gate)
+
+    #: The file this config was read from (not a TOML key).
+    source: Path = Field(default=Path("<memory>"), exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent
+
+    def role_columns(self) -> list[str]:
+        """Columns with a role other than feature: label, timestamp, ids, split column."""
+        cols = self.columns
+        roles = [cols.label, cols.timestamp, cols.id, *cols.entities]
+        if self.splits.method == "column":
+            roles.append(self.splits.column)
+        for spec in (self.models.candidate, self.models.champion):
+            if spec is not None:
+                roles.append(spec.score_column)
+        return [c for c in dict.fromkeys(roles) if c is not None]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+    """Which config file to read: the explicit path, ``$SENTINEL_CONFIG``, then
+    ``./sentinel.toml``, then ``./pyproject.toml`` if it has ``[tool.sentinel]``."""
+    cwd = Path.cwd() if cwd is None else cwd
+    for given, origin in ((explicit, "--sentinel-config"), (os.environ.get(CONFIG_ENV), CONFIG_ENV)):
+        if given:
+            path = Path(given).expanduser()
+            path = path if path.is_absolute() else cwd / path
+            if not path.is_file():
+                raise ConfigError(f"config file not found: {path} (from {origin})")
+            return path
+    candidate = cwd / DEFAULT_CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file() and "sentinel" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    raise ConfigError(
+        f"no configuration found in {cwd}: pass --sentinel-config PATH, set {CONFIG_ENV}, "
+        f"or create {DEFAULT_CONFIG_NAME} (see docs/configuration.md)"
+    )
+
+
+def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
+    """Read, validate and resolve one config file."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    raw = _read_toml(path)
+    if path.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("sentinel")
+        if raw is None:
+            raise ConfigError(f"{path}: no [tool.sentinel] table")
+    return config_from_mapping(raw, source=path)
+
+
+def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConfig:
+    """Validate a parsed mapping as if it had been read from ``source``."""
+    try:
+        config = SentinelConfig.model_validate(dict(raw))
+    except pydantic.ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, source)) from None
+    config = config.model_copy(update={"source": source})
+    return _resolve_paths(config)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str:
+    lines = [f"{source}: invalid configuration ({exc.error_count()} problem(s)):"]
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        # pydantic reports the failing branch of a union as a location part; drop it.
+        loc = [p for p in loc if p not in {"function-after[_one_source(), DataSource]"}]
+        key = _toml_key(loc)
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see docs/configuration.md)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            if "input" in err and err["type"] not in {"value_error"}:
+                msg += f" (got {err['input']!r})"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def _toml_key(loc: list[str]) -> str:
+    if not loc:
+        return "(top level)"
+    *tables, leaf = loc
+    return f"[{'.'.join(tables)}] {leaf}" if tables else leaf
+
+
+def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
+    """Make relative paths absolute against the config file and check they exist."""
+    base = config.base_dir
+    problems: list[str] = []
+
+    def resolve(path: Path | None, key: str, must_exist: bool = True) -> Path | None:
+        if path is None:
+            return None
+        full = path.expanduser()
+        full = full if full.is_absolute() else (base / full)
+        full = Path(os.path.normpath(full))
+        if must_exist and not full.exists():
+            problems.append(f"  {key}: file not found: {full}")
+        return full
+
+    data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})
+    production = config.production
+    if production is not None:
+        production = production.model_copy(
+            update={"path": resolve(production.path, "[production] path")}
+        )
+    models: dict[str, ModelSpec | None] = {}
+    for role in ("candidate", "champion"):
+        spec: ModelSpec | None = getattr(config.models, role)
+        if spec is not None:
+            spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
+        models[role] = spec
+    if problems:
+        raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
+    return config.model_copy(
+        update={"data": data, "production": production, "models": Models(**models)}
+    )

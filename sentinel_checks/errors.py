@@ -1,0 +1,23 @@
+"""Errors the gate raises for bad input. Each names the file, key or column at fault.
+
+The CLI maps every :class:`SentinelError` to exit code 2 (usage, configuration or
+data error), distinct from 1 (the gate ran and failed).
+"""
+
+from __future__ import annotations
+
+
+class SentinelError(Exception):
+    """Base class: an input the gate cannot work with. The message is for a human."""
+
+
+class ConfigError(SentinelError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+class DataError(SentinelError):
+    """A dataset is missing, unreadable, or does not have the configured shape."""
+
+
+class ModelLoadError(SentinelError):
+    """A model cannot be loaded, is untrusted, or cannot score."""

@@ -1,0 +1,45 @@
+"""Text renderings of a CheckResult for terminals and assertion messages.
+
+Results never render themselves; this module and :mod:`sentinel_checks.reports` do.
+"""
+
+from __future__ import annotations
+
+from sentinel_checks.result import CheckResult, Direction
+
+_OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
+
+
+def fmt_number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if float(value).is_integer() and abs(value) >= 1:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def measured_vs_limit(result: CheckResult) -> str:
+    if result.limit is None:
+        return f"measured {fmt_number(result.measured)}"
+    return (
+        f"measured {fmt_number(result.measured)} "
+        f"(limit {_OPS[result.direction]} {fmt_number(result.limit)})"
+    )
+
+
+def explain(result: CheckResult, *, max_items: int = 5) -> str:
+    """A multi-line explanation: verdict, measured vs limit, support, evidence, fix."""
+    lines = [f"{result.label} {result.status.value.upper()}: {result.message}"]
+    lines.append(f"  {measured_vs_limit(result)}")
+    if result.support:
+        lines.append("  support: " + ", ".join(f"{k}={v}" for k, v in result.support.items()))
+    for ev in result.evidence:
+        shown = ", ".join(str(x) for x in ev.items[:max_items])
+        more = f" … ({ev.total} in all)" if ev.total > min(len(ev.items), max_items) else ""
+        line = f"  evidence {ev.kind}: {shown}{more}" if shown else f"  evidence {ev.kind}:"
+        if ev.detail:
+            line += " " + ", ".join(f"{k}={v}" for k, v in ev.detail.items())
+        lines.append(line)
+    if result.hint and not result.passed:
+        lines.append(f"  how to fix: {result.hint}")
+    return "\n".join(lines)

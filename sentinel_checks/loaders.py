@@ -1,0 +1,218 @@
+"""Load the configured frames: a parquet/CSV file or a ``module:function``.
+
+Loaders are the only place (with the report writers) that touch files. They turn
+every failure into a :class:`~sentinel_checks.errors.DataError` naming the file,
+loader or column, so a user never reads a traceback from deep inside pandas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.config import DataSource, SentinelConfig
+from sentinel_checks.errors import DataError
+
+_TZ_SUFFIX = r"(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
+
+
+def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> pd.DataFrame:
+    """Read one frame as configured. ``what`` names it in errors ("dataset", "production")."""
+    if source.loader is not None:
+        frame = _call_loader(source.loader, base_dir=base_dir, what=what)
+        origin = f"loader {source.loader}"
+    else:
+        assert source.path is not None  # guaranteed by DataSource validation
+        frame = _read_file(source.path, source.format, what=what)
+        origin = str(source.path)
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{what} from {origin}: expected a pandas DataFrame, got {type(frame).__name__}")
+    dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if dupes:
+        raise DataError(f"{what} from {origin}: duplicate column names {dupes}")
+    frame.attrs["sentinel_origin"] = origin
+    return frame
+
+
+def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "dataset") -> pd.DataFrame:
+    """Parse the configured timestamp column in place of the raw one (a copy is returned)."""
+    ts = config.columns.timestamp
+    if ts is None or ts not in frame.columns:
+        return frame
+    origin = frame.attrs.get("sentinel_origin", what)
+    parsed = parse_timestamps(frame[ts], column=ts, origin=origin)
+    if parsed is frame[ts]:
+        return frame
+    out = frame.copy(deep=False)
+    out[ts] = parsed
+    return out
+
+
+def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") -> pd.Series:
+    """Return ``values`` as a datetime64 series, or raise a :class:`DataError`.
+
+    Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
+    one stay naive. A column mixing both is an error: the order of such values is
+    ambiguous, and ordering is what the split checks judge.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        raise DataError(
+            f"{origin}: column {column!r} has dtype {values.dtype}, not timestamps; "
+            "store datetimes or ISO-8601 strings (epoch numbers are ambiguous: s or ms?)"
+        )
+    present = values.dropna()
+    aware = _tz_awareness(present)
+    if aware.any() and not aware.all():
+        examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
+        raise DataError(
+            f"{origin}: column {column!r} mixes timezone-aware and naive timestamps "
+            f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
+            "make them all one kind"
+        )
+    utc = bool(aware.all()) and len(present) > 0
+    parsed = None
+    for fmt in ("ISO8601", "mixed"):
+        try:
+            parsed = pd.to_datetime(values, format=fmt, utc=utc, errors="coerce")
+            break
+        except (ValueError, TypeError, OverflowError):
+            continue
+    if parsed is None:
+        raise DataError(f"{origin}: column {column!r} cannot be parsed as timestamps")
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        examples = values[bad].astype(str).unique()[:5].tolist()
+        raise DataError(
+            f"{origin}: column {column!r} has {int(bad.sum())} value(s) that are not "
+            f"timestamps, e.g. {examples}"
+        )
+    return parsed
+
+
+def _tz_awareness(present: pd.Series) -> np.ndarray:
+    if len(present) == 0:
+        return np.zeros(0, dtype=bool)
+    if pd.api.types.is_string_dtype(present.dtype) and present.map(type).eq(str).all():
+        return present.str.contains(_TZ_SUFFIX, regex=True).to_numpy(dtype=bool)
+    return np.fromiter(
+        (getattr(v, "tzinfo", None) is not None for v in present), dtype=bool, count=len(present)
+    )
+
+
+def binary_target(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "dataset") -> np.ndarray:
+    """The label as a boolean array (True = risky), or a :class:`DataError` naming the bad values."""
+    col = config.columns
+    if col.label not in frame.columns:
+        raise DataError(f"{_origin(frame, what)}: label column {col.label!r} is missing")
+    labels = frame[col.label]
+    if labels.isna().any():
+        raise DataError(
+            f"{_origin(frame, what)}: label column {col.label!r} has {int(labels.isna().sum())} null value(s)"
+        )
+    is_pos = labels.eq(col.positive).to_numpy(dtype=bool)
+    is_neg = labels.eq(col.negative).to_numpy(dtype=bool)
+    other = ~(is_pos | is_neg)
+    if other.any():
+        values = pd.unique(labels[other])[:5].tolist()
+        raise DataError(
+            f"{_origin(frame, what)}: label column {col.label!r} has {int(other.sum())} value(s) "
+            f"outside positive={col.positive!r} / negative={col.negative!r}, e.g. {values}"
+        )
+    return is_pos
+
+
+def feature_columns(frame: pd.DataFrame, config: SentinelConfig) -> list[str]:
+    """The configured feature list, or every column without a role and not excluded."""
+    if config.columns.features is not None:
+        return list(config.columns.features)
+    skip = set(config.role_columns()) | set(config.columns.exclude)
+    return [c for c in frame.columns if c not in skip]
+
+
+def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
+    """sha256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint_frame(frame: pd.DataFrame) -> str:
+    """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive)."""
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    hashed = pd.util.hash_pandas_object(frame, index=False, categorize=True)
+    digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def import_callable(ref: str, *, base_dir: Path, key: str) -> Callable[..., Any]:
+    """Import ``module:function``; the config's folder is searched too."""
+    module_name, _, attr = ref.partition(":")
+    with _on_sys_path(base_dir):
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # any import-time failure is the user's module's
+            raise DataError(f"{key} = {ref!r}: cannot import {module_name!r}: {exc}") from exc
+    func = getattr(module, attr, None)
+    if not callable(func):
+        raise DataError(f"{key} = {ref!r}: module {module_name!r} has no callable {attr!r}")
+    return func  # type: ignore[no-any-return]
+
+
+def _call_loader(ref: str, *, base_dir: Path, what: str) -> Any:
+    func = import_callable(ref, base_dir=base_dir, key=f"[{what}] loader")
+    try:
+        return func()
+    except Exception as exc:
+        raise DataError(f"{what} loader {ref!r} raised {type(exc).__name__}: {exc}") from exc
+
+
+def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{what} file not found: {path}")
+    if fmt == "auto":
+        suffixes = "".join(path.suffixes).lower()
+        if suffixes.endswith((".parquet", ".pq")):
+            fmt = "parquet"
+        elif suffixes.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")):
+            fmt = "csv"
+        else:
+            raise DataError(
+                f"{what} file {path}: cannot tell the format from the suffix; "
+                "set format = 'parquet' or 'csv'"
+            )
+    try:
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, low_memory=False)
+    except Exception as exc:  # pyarrow / the csv parser raise many types
+        raise DataError(f"{what} file {path}: cannot read as {fmt}: {exc}") from exc
+
+
+def _origin(frame: pd.DataFrame, what: str) -> str:
+    return str(frame.attrs.get("sentinel_origin", what))
+
+
+@contextmanager
+def _on_sys_path(folder: Path):  # type: ignore[no-untyped-def]
+    entry = str(folder)
+    added = entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if added and entry in sys.path:
+            sys.path.remove(entry)

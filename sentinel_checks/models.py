@@ -1,0 +1,97 @@
+"""Load the candidate and champion models named in the config.
+
+Model files are untrusted input. ``.skops`` files load by default (no code runs);
+pickle and joblib files run arbitrary code when loaded, so they load only when the
+config says ``trusted = true``. MLflow URIs go through
+:mod:`sentinel_checks.adapters.mlflow_models`. A model may also be "a column that
+already holds its scores" (``score_column``).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sentinel_checks.adapters import mlflow_models, skops_io
+from sentinel_checks.config import ModelSpec
+from sentinel_checks.errors import ModelLoadError
+from sentinel_checks.loaders import fingerprint_file
+
+_SUFFIX_FORMATS = {".skops": "skops", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib"}
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to score, or the name of the column holding its scores."""
+
+    role: str
+    estimator: Any | None
+    score_column: str | None
+    identity: str  # "sha256:<hex>" of the file, the MLflow URI, or "column:<name>"
+
+    def describe(self) -> str:
+        kind = "scores in column" if self.score_column else type(self.estimator).__name__
+        return f"{self.role}: {kind} ({self.identity[:23]})"
+
+
+def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
+    """Load the model a ``[models.<role>]`` table names."""
+    key = f"[models.{role}]"
+    if spec.score_column is not None:
+        return LoadedModel(role, None, spec.score_column, f"column:{spec.score_column}")
+    if spec.uri is not None:
+        if not spec.trusted:
+            raise ModelLoadError(
+                f"{key} uri = {spec.uri!r}: MLflow sklearn models are pickles; set trusted = true "
+                "in that table to load from a registry you trust"
+            )
+        return _checked(mlflow_models.load(spec.uri, key=key), role, spec.uri, key)
+    assert spec.path is not None  # ModelSpec validation guarantees one source
+    path = spec.path
+    if not path.is_file():
+        raise ModelLoadError(f"{key} path: model file not found: {path}")
+    fmt = spec.format if spec.format != "auto" else _SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ModelLoadError(
+            f"{key} path = {path}: unknown model format {path.suffix!r}; "
+            "set format = 'skops', 'joblib' or 'pickle'"
+        )
+    identity = f"sha256:{fingerprint_file(path)}"
+    if fmt == "skops":
+        model = skops_io.load(
+            path, trusted_types=spec.trusted_types, trust_all=spec.trusted, key=key
+        )
+    elif fmt in ("pickle", "joblib"):
+        model = _load_pickle(path, fmt, trusted=spec.trusted, key=key)
+    else:
+        raise ModelLoadError(f"{key}: format {fmt!r} needs uri = 'models:/…', not a path")
+    return _checked(model, role, identity, key)
+
+
+def _load_pickle(path: Path, fmt: str, *, trusted: bool, key: str) -> Any:
+    if not trusted:
+        raise ModelLoadError(
+            f"{path}: refusing to load a {fmt} file: unpickling runs arbitrary code. "
+            f"Save the model with skops instead, or set trusted = true under {key} "
+            "for a file you built yourself."
+        )
+    try:
+        if fmt == "joblib":
+            import joblib
+
+            return joblib.load(path)
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: cannot load {fmt} model: {exc}") from exc
+
+
+def _checked(model: Any, role: str, identity: str, key: str) -> LoadedModel:
+    if not callable(getattr(model, "predict_proba", None)):
+        raise ModelLoadError(
+            f"{key}: loaded a {type(model).__name__}, which has no predict_proba(); "
+            "the gate needs probability scores for the risky class"
+        )
+    return LoadedModel(role, model, None, identity)

@@ -1,0 +1,352 @@
+"""The pytest plugin: options, session-scoped fixtures, the ``gate`` recorder and reports.
+
+Registered through the ``pytest11`` entry point, so installing the package is enough.
+It stays light: the config is read only when a gate fixture is first used, and
+pandas, pandera and scikit-learn are imported inside fixtures.
+
+Fixtures (all session-scoped, computed once):
+
+``sentinel_config``        the validated :class:`~sentinel_checks.config.SentinelConfig`
+``sentinel_dataset``       the offline dataset, timestamps parsed
+``sentinel_features``      the feature column names
+``sentinel_splits``        train/val/test (:class:`~sentinel_checks.splits.Splits`)
+``sentinel_split_labels``  per split, the label as a boolean array (True = risky)
+``sentinel_production``    the production sample (skips when none is configured)
+``sentinel_candidate``     the candidate model (:class:`~sentinel_checks.models.LoadedModel`)
+``sentinel_champion``      the champion model (skips when none is configured)
+
+and, per test, ``gate``: ``gate.check(result)`` records a CheckResult for the reports
+and passes, skips or fails the test with measured vs limit, evidence and a fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from sentinel_checks.errors import SentinelError
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.reports import TestOutcome
+    from sentinel_checks.result import CheckResult
+
+GATE_FIXTURES = frozenset(
+    {
+        "gate",
+        "sentinel_config",
+        "sentinel_dataset",
+        "sentinel_features",
+        "sentinel_splits",
+        "sentinel_split_labels",
+        "sentinel_production",
+        "sentinel_candidate",
+        "sentinel_champion",
+    }
+)
+
+
+@dataclass
+class GateState:
+    """Per-session state of the plugin, kept in ``config.stash``."""
+
+    config_option: str | None
+    reports_dir: Path
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    outcomes: dict[str, TestOutcome] = field(default_factory=dict)
+    loaded: SentinelConfig | None = None
+    data_fingerprint: dict[str, str] = field(default_factory=dict)
+    started: str = ""
+
+
+STATE = pytest.StashKey[GateState]()
+
+
+def _reports_dir(value: str) -> Path:
+    import argparse
+
+    if not value.strip():
+        raise argparse.ArgumentTypeError("--sentinel-reports needs a folder name")
+    return Path(value)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sentinel", "Gradient Sentinel gate")
+    group.addoption(
+        "--sentinel-config",
+        action="store",
+        default=None,
+        metavar="PATH",
+        help="gate configuration (sentinel.toml or a pyproject.toml with [tool.sentinel]); "
+        "default: $SENTINEL_CONFIG, then ./sentinel.toml, then ./pyproject.toml",
+    )
+    group.addoption(
+        "--sentinel-reports",
+        action="store",
+        default="reports",
+        type=_reports_dir,
+        metavar="DIR",
+        help="folder for gate.json and gate.md (default: ./reports)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reports = Path(config.getoption("--sentinel-reports"))
+    if not reports.is_absolute():
+        reports = Path(config.invocation_params.dir) / reports
+    config.stash[STATE] = GateState(
+        config_option=config.getoption("--sentinel-config"),
+        reports_dir=reports,
+        started=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def _state(config: pytest.Config) -> GateState:
+    return config.stash[STATE]
+
+
+def _load(config: pytest.Config) -> SentinelConfig:
+    from sentinel_checks.config import find_config, load_config
+
+    state = _state(config)
+    if state.loaded is None:
+        path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
+        state.loaded = load_config(path)
+    return state.loaded
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    from sentinel_checks.config import find_config
+
+    state = _state(config)
+    try:
+        path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
+    except SentinelError:
+        if state.config_option or os.environ.get("SENTINEL_CONFIG"):
+            return ["sentinel: configuration not found (gate tests will error)"]
+        return None
+    try:
+        cfg = _load(config)
+    except SentinelError as exc:
+        return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
+    fp = _data_fingerprint(cfg)
+    state.data_fingerprint = fp
+    shown = ", ".join(f"{k}={v[:16]}" for k, v in fp.items())
+    return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}"]
+
+
+def _data_fingerprint(cfg: SentinelConfig) -> dict[str, str]:
+    from sentinel_checks.loaders import fingerprint_file
+
+    out: dict[str, str] = {}
+    for name, source in (("dataset", cfg.data), ("production", cfg.production)):
+        if source is None:
+            continue
+        if source.path is not None and source.path.is_file():
+            out[name] = f"sha256:{fingerprint_file(source.path)}"
+        elif source.loader is not None:
+            out[name] = f"loader:{source.loader}"
+    return out
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def sentinel_config(request: pytest.FixtureRequest) -> SentinelConfig:
+    return _load(request.config)
+
+
+@pytest.fixture(scope="session")
+def sentinel_dataset(sentinel_config: SentinelConfig) -> Any:
+    from sentinel_checks.loaders import load_frame, prepare_frame
+
+    frame = load_frame(sentinel_config.data, base_dir=sentinel_config.base_dir, what="dataset")
+    if frame.empty:
+        from sentinel_checks.errors import DataError
+
+        raise DataError(f"dataset {frame.attrs.get('sentinel_origin')} has no rows")
+    return prepare_frame(frame, sentinel_config, what="dataset")
+
+
+@pytest.fixture(scope="session")
+def sentinel_features(sentinel_config: SentinelConfig, sentinel_dataset: Any) -> list[str]:
+    from sentinel_checks.loaders import feature_columns
+
+    return feature_columns(sentinel_dataset, sentinel_config)
+
+
+@pytest.fixture(scope="session")
+def sentinel_splits(sentinel_config: SentinelConfig, sentinel_dataset: Any) -> Any:
+    from sentinel_checks.splits import build_splits
+
+    return build_splits(sentinel_dataset, sentinel_config)
+
+
+@pytest.fixture(scope="session")
+def sentinel_split_labels(sentinel_config: SentinelConfig, sentinel_splits: Any) -> dict[str, Any]:
+    from sentinel_checks.loaders import binary_target
+
+    return {
+        name: binary_target(frame, sentinel_config, what=f"{name} split")
+        for name, frame in sentinel_splits.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def sentinel_production(sentinel_config: SentinelConfig) -> Any:
+    from sentinel_checks.loaders import load_frame, prepare_frame
+
+    if sentinel_config.production is None:
+        pytest.skip("no [production] sample configured")
+    frame = load_frame(
+        sentinel_config.production, base_dir=sentinel_config.base_dir, what="production"
+    )
+    return prepare_frame(frame, sentinel_config, what="production")
+
+
+@pytest.fixture(scope="session")
+def sentinel_candidate(sentinel_config: SentinelConfig) -> Any:
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.models import load_model
+
+    spec = sentinel_config.models.candidate
+    if spec is None:
+        raise ConfigError(f"{sentinel_config.source}: [models.candidate] is not configured")
+    return load_model(spec, role="candidate")
+
+
+@pytest.fixture(scope="session")
+def sentinel_champion(sentinel_config: SentinelConfig) -> Any:
+    from sentinel_checks.models import load_model
+
+    spec = sentinel_config.models.champion
+    if spec is None:
+        pytest.skip("no [models.champion] configured")
+    return load_model(spec, role="champion")
+
+
+class Gate:
+    """Records check results for the reports and turns them into test outcomes."""
+
+    def __init__(self, item: pytest.Item, state: GateState) -> None:
+        self._item = item
+        self._state = state
+
+    def check(self, result: CheckResult) -> CheckResult:
+        """Pass on PASS/WARN, skip on SKIP, fail (with the explanation) on FAIL/ERROR."""
+        __tracebackhide__ = True
+        from sentinel_checks.explain import explain
+        from sentinel_checks.result import Status
+
+        self._state.results[self._item.nodeid] = result
+        props = self._item.user_properties
+        props.append(("sentinel.check", result.id))
+        props.append(("sentinel.status", result.status.value))
+        if result.measured is not None:
+            props.append(("sentinel.measured", result.measured))
+        if result.limit is not None:
+            props.append(("sentinel.limit", result.limit))
+        if result.status is Status.SKIP:
+            pytest.skip(f"{result.label}: {result.message}")
+        if not result.passed:
+            pytest.fail(explain(result), pytrace=False)
+        return result
+
+
+@pytest.fixture
+def gate(request: pytest.FixtureRequest) -> Gate:
+    return Gate(request.node, _state(request.config))
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return report
+    excinfo = call.excinfo
+    if excinfo is not None and excinfo.errisinstance(SentinelError):
+        # A bad input is the user's to fix: show the message, not pandas' stack.
+        report.longrepr = f"{excinfo.typename}: {excinfo.value}"
+    _record_outcome(item, report)
+    return report
+
+
+def _record_outcome(item: pytest.Item, report: pytest.TestReport) -> None:
+    from sentinel_checks.reports import TestOutcome
+
+    state = _state(item.config)
+    previous = state.outcomes.get(item.nodeid)
+    if report.when == "call" or report.failed or (report.skipped and report.when == "setup"):
+        if report.failed:
+            outcome = "failed" if report.when == "call" else "error"
+        else:
+            outcome = "skipped" if report.skipped else "passed"
+        if previous is not None and previous.outcome in ("failed", "error"):
+            return  # a teardown pass does not undo a failure
+        message = _short(report)
+        state.outcomes[item.nodeid] = TestOutcome(
+            item.nodeid, outcome, message, state.results.get(item.nodeid)
+        )
+
+
+def _short(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    text = str(report.longrepr or "")
+    return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.reports import GateRun, write_reports
+
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None or not state.outcomes:
+        return
+    if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller writes
+        return
+    cfg = state.loaded
+    if cfg is not None and not state.data_fingerprint:
+        state.data_fingerprint = _data_fingerprint(cfg)
+    run = GateRun(
+        config_path=str(cfg.source) if cfg is not None else str(state.config_option),
+        data=state.data_fingerprint,
+        seed=cfg.gate.seed if cfg is not None else 0,
+        outcomes=list(state.outcomes.values()),
+        run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
+    )
+    written = write_reports(run, state.reports_dir)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"sentinel: gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+        )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``sentinel_entity_column`` over the configured entity columns.
+
+    With no config yet (or an invalid one) the test gets ``None`` and its fixtures
+    raise the configuration error in the test's own report.
+    """
+    if "sentinel_entity_column" not in metafunc.fixturenames:
+        return
+    try:
+        entities: list[str | None] = list(_load(metafunc.config).columns.entities)
+    except SentinelError:
+        entities = []
+    metafunc.parametrize(
+        "sentinel_entity_column", entities or [None], ids=[str(e) for e in entities] or ["none"]
+    )

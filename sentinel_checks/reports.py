@@ -1,0 +1,152 @@
+"""Write what a gate run found: ``gate.json`` (machine) and ``gate.md`` (a PR comment).
+
+Writes are atomic (a temporary file renamed into place), confined to the reports
+folder, and touch only the files this module names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sentinel_checks.explain import fmt_number, measured_vs_limit
+from sentinel_checks.result import CheckResult, Status
+
+GATE_JSON = "gate.json"
+GATE_MD = "gate.md"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What pytest said of one gate test (its check result, if it produced one)."""
+
+    nodeid: str
+    outcome: str  # passed, failed, skipped, error
+    message: str = ""
+    result: CheckResult | None = None
+
+
+@dataclass
+class GateRun:
+    """Everything a report needs about one run."""
+
+    config_path: str
+    data: Mapping[str, Any]
+    seed: int
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    run_info: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """``pass`` only when at least one check passed and no gate test failed or errored."""
+        if any(o.outcome in ("failed", "error") for o in self.outcomes):
+            return "fail"
+        if not any(o.outcome == "passed" and o.result is not None for o in self.outcomes):
+            return "no_checks"
+        return "pass"
+
+
+def gate_document(run: GateRun) -> dict[str, Any]:
+    """The JSON document: deterministic for the same inputs (run times under ``run``)."""
+    counts: dict[str, int] = {}
+    for o in run.outcomes:
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    checks = []
+    for o in sorted(run.outcomes, key=lambda o: o.nodeid):
+        entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
+        if o.result is not None:
+            entry.update(o.result.to_dict())
+        else:
+            entry["message"] = o.message
+        checks.append(entry)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": run.verdict,
+        "config": run.config_path,
+        "data": dict(run.data),
+        "seed": run.seed,
+        "counts": dict(sorted(counts.items())),
+        "checks": checks,
+        "run": dict(run.run_info),
+    }
+
+
+def gate_markdown(run: GateRun) -> str:
+    """A summary for a pull request: verdict first, then failing checks, then the rest."""
+    icon = {"pass": "PASSED", "fail": "FAILED", "no_checks": "NO CHECKS RAN"}[run.verdict]
+    lines = [f"# Gradient Sentinel gate: {icon}", ""]
+    lines.append(f"Config `{run.config_path}` · seed {run.seed}")
+    if run.data:
+        lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
+    lines.append("")
+    bad = [o for o in run.outcomes if o.outcome in ("failed", "error")]
+    if bad:
+        lines += ["## Failing checks", "", "| check | status | measured vs limit | what to do |"]
+        lines.append("|---|---|---|---|")
+        for o in sorted(bad, key=lambda o: o.nodeid):
+            if o.result is not None:
+                r = o.result
+                lines.append(
+                    f"| `{r.label}` | {r.status.value} | {measured_vs_limit(r)} | {_cell(r.hint)} |"
+                )
+            else:
+                lines.append(f"| `{o.nodeid}` | error | — | {_cell(o.message)} |")
+        lines += ["", "### Details", ""]
+        for o in sorted(bad, key=lambda o: o.nodeid):
+            text = o.result.message if o.result is not None else o.message
+            lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {_cell(text)}")
+        lines.append("")
+    rest = [o for o in run.outcomes if o.outcome not in ("failed", "error")]
+    if rest:
+        lines += ["## Other checks", "", "| check | status | measured | message |", "|---|---|---|---|"]
+        for o in sorted(rest, key=lambda o: o.nodeid):
+            r = o.result
+            if r is not None:
+                lines.append(
+                    f"| `{r.label}` | {r.status.value} | {fmt_number(r.measured)} | {_cell(r.message)} |"
+                )
+            else:
+                lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {_cell(o.message)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_reports(run: GateRun, folder: Path) -> list[Path]:
+    """Write gate.json and gate.md into ``folder`` (created if needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = json.dumps(gate_document(run), indent=2, sort_keys=False, ensure_ascii=False)
+    written = [
+        write_atomic(folder / GATE_JSON, doc + "\n"),
+        write_atomic(folder / GATE_MD, gate_markdown(run)),
+    ]
+    return written
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def summarize_statuses(results: Sequence[CheckResult]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for r in results:
+        counts[r.status.value] += 1
+    return counts
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")[:400]

@@ -1,0 +1,199 @@
+"""The one result type every check returns.
+
+A check measures something, compares it with a limit and returns a frozen
+:class:`CheckResult`. Rendering (terminal, Markdown, JSON) lives in the report
+writers, never here.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """Outcome of one check. Only ``PASS`` and ``WARN`` let the gate pass."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Direction(str, enum.Enum):
+    """How the measured value relates to its limit."""
+
+    AT_MOST = "at_most"  # measured must be <= limit (a share, a distance)
+    AT_LEAST = "at_least"  # measured must be >= limit (a recall, a count)
+    NONE = "none"  # no single number is judged (e.g. a set of per-class counts)
+
+
+#: How many offending items travel in one piece of evidence; the total is kept beside it.
+EVIDENCE_CAP = 10
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a failure points at: the offending ids, rows, features or windows.
+
+    ``items`` is capped at :data:`EVIDENCE_CAP`; ``total`` is the full count.
+    """
+
+    kind: str
+    items: tuple[Any, ...]
+    total: int
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def capped(
+        cls,
+        kind: str,
+        items: Sequence[Any],
+        *,
+        total: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Evidence:
+        return cls(
+            kind=kind,
+            items=tuple(_plain(x) for x in list(items)[:EVIDENCE_CAP]),
+            total=len(items) if total is None else int(total),
+            detail=dict(detail or {}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "items": [_plain(x) for x in self.items],
+            "total": self.total,
+            "detail": {k: _plain(v) for k, v in self.detail.items()},
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The frozen outcome of one check.
+
+    Attributes
+    ----------
+    id : stable dotted check id, e.g. ``"splits.entity_overlap"``.
+    status : :class:`Status`.
+    measured : the number that was judged (``None`` when nothing could be measured).
+    limit : the limit it was judged against.
+    direction : whether ``measured`` must be at most or at least ``limit``.
+    message : one sentence: what was measured, against what, and the verdict.
+    reason : a short machine-readable reason code (``"ok"``, ``"too_few_positives"``…).
+    support : sample sizes behind the measurement (``n``, ``n_positive``…).
+    evidence : the offending items.
+    parameters : what the check was asked (column, split pair, options).
+    hint : what to do about a failure.
+    """
+
+    id: str
+    status: Status
+    message: str
+    measured: float | None = None
+    limit: float | None = None
+    direction: Direction = Direction.NONE
+    reason: str = "ok"
+    support: Mapping[str, int] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    hint: str = ""
+
+    @classmethod
+    def undefined(
+        cls,
+        check_id: str,
+        message: str,
+        *,
+        reason: str,
+        parameters: Mapping[str, Any] | None = None,
+        support: Mapping[str, int] | None = None,
+        hint: str = "",
+    ) -> CheckResult:
+        """A check that could not measure: an ``ERROR``, never a pass."""
+        return cls(
+            id=check_id,
+            status=Status.ERROR,
+            message=message,
+            reason=reason,
+            parameters=dict(parameters or {}),
+            support=dict(support or {}),
+            hint=hint,
+        )
+
+    @property
+    def passed(self) -> bool:
+        return self.status in (Status.PASS, Status.WARN)
+
+    @property
+    def label(self) -> str:
+        """The id with its parameters, e.g. ``splits.entity_overlap[user_id, train→val]``."""
+        if not self.parameters:
+            return self.id
+        shown = ", ".join(str(v) for v in self.parameters.values() if not isinstance(v, dict))
+        return f"{self.id}[{shown}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "status": self.status.value,
+            "reason": self.reason,
+            "measured": _plain(self.measured),
+            "limit": _plain(self.limit),
+            "direction": self.direction.value,
+            "message": self.message,
+            "support": {k: int(v) for k, v in self.support.items()},
+            "evidence": [e.to_dict() for e in self.evidence],
+            "parameters": {k: _plain(v) for k, v in self.parameters.items()},
+            "hint": self.hint,
+        }
+
+
+def judge(measured: float, limit: float, direction: Direction) -> Status:
+    """Pass or fail a measured value against a limit; an undefined value fails.
+
+    ``NaN <= limit`` is ``False`` and ``NaN > limit`` is also ``False``: comparing
+    NaN either way silently picks a side, so it is handled first.
+
+    >>> judge(0.0, 0.0, Direction.AT_MOST).value
+    'pass'
+    >>> judge(float("nan"), 1.0, Direction.AT_MOST).value
+    'error'
+    """
+    if measured is None or not math.isfinite(float(measured)):
+        return Status.ERROR
+    if direction is Direction.AT_MOST:
+        return Status.PASS if measured <= limit else Status.FAIL
+    if direction is Direction.AT_LEAST:
+        return Status.PASS if measured >= limit else Status.FAIL
+    raise ValueError(f"judge() needs a direction, got {direction!r}")
+
+
+def _plain(value: Any) -> Any:
+    """Make numpy/pandas scalars and containers JSON friendly, deterministically."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    item = getattr(value, "item", None)  # numpy scalar
+    if callable(item):
+        try:
+            return _plain(item())
+        except (TypeError, ValueError):
+            pass
+    isoformat = getattr(value, "isoformat", None)  # Timestamp, datetime
+    if callable(isoformat):
+        return str(isoformat())
+    return str(value)
