@@ -32,6 +32,9 @@ class Direction(str, enum.Enum):
     NONE = "none"  # no single number is judged (e.g. a set of per-class counts)
 
 
+#: Parameters that name *where* a check looked; they make up its label.
+LABEL_KEYS = ("dataset", "split", "column", "segment", "pair")
+
 #: How many offending items travel in one piece of evidence; the total is kept beside it.
 EVIDENCE_CAP = 10
 
@@ -133,10 +136,10 @@ class CheckResult:
     @property
     def label(self) -> str:
         """The id with its parameters, e.g. ``splits.entity_overlap[user_id, train→val]``."""
-        if not self.parameters:
-            return self.id
-        shown = ", ".join(str(v) for v in self.parameters.values() if not isinstance(v, dict))
-        return f"{self.id}[{shown}]"
+        shown = ", ".join(
+            str(self.parameters[k]) for k in LABEL_KEYS if k in self.parameters
+        )
+        return f"{self.id}[{shown}]" if shown else self.id
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -90,8 +90,10 @@ def out_of_fold_target_encoding(values: pd.Series, y: np.ndarray, *, seed: int) 
     Cross fitting keeps a high-cardinality column from scoring a perfect in-sample
     AUC merely by memorising its categories.
     """
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import TargetEncoder
 
     text = values.astype("string").fillna("<missing>").to_numpy(dtype=object).reshape(-1, 1)
-    encoder = TargetEncoder(target_type="binary", cv=5, shuffle=True, random_state=seed)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    encoder = TargetEncoder(target_type="binary", cv=folds)
     return np.asarray(encoder.fit_transform(text, y.astype(int))).ravel()

@@ -1,0 +1,124 @@
+"""The ``sentinel`` command: thin over the library and pytest.
+
+Exit codes: 0 the gate passed (or the command succeeded), 1 the gate failed,
+2 usage, configuration or data error, 3 no check ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sentinel_checks.errors import SentinelError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except SentinelError as exc:
+        print(f"sentinel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sentinel", description="Gradient Sentinel: a pre-promotion gate for risk classifiers."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write the golden-incident demo: data, models, two configs")
+    demo.add_argument("--out", type=Path, default=Path("sentinel-demo"), help="folder (default: ./sentinel-demo)")
+    demo.add_argument("--rows", type=_positive_int, default=200_000, help="offline requests (default: 200000)")
+    demo.add_argument("--seed", type=int, default=7, help="generator seed (default: 7)")
+    demo.set_defaults(func=_demo)
+
+    gate = sub.add_parser("gate", help="run the gate's suites against a config")
+    gate.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    gate.add_argument("--suites", type=Path, default=Path("suites"), help="suites folder (default: ./suites)")
+    gate.add_argument("--reports", default="reports", help="reports folder (default: ./reports)")
+    gate.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
+    gate.set_defaults(func=_gate)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1_000:
+        raise argparse.ArgumentTypeError(f"needs at least 1000 rows, got {value}")
+    return value
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sentinel_checks.demo.build import build_demo
+
+    print(f"sentinel demo: generating {args.rows} requests and training three models…", flush=True)
+    result = build_demo(args.out, n_requests=args.rows, seed=args.seed)
+    print(f"wrote {result.folder} in {result.seconds:.0f}s:")
+    print("  data/requests.parquet, data/incident_requests.parquet, data/production.parquet")
+    print("  models/champion.skops, models/incident.skops, models/fixed.skops")
+    print(f"  incident.toml, fixed.toml, demo.json")
+    print()
+    print(f"  {'model':9} {'threshold':>9} {'val AUC':>8} {'prod AUC':>8} {'prod recall':>11} {'prod FNR':>8}")
+    for m in result.models:
+        print(
+            f"  {m.name:9} {m.threshold:>9.3f} {m.offline_auc:>8.3f} {m.production_auc:>8.3f} "
+            f"{m.production_recall:>11.3f} {1 - m.production_recall:>8.3f}"
+        )
+    print()
+    print("Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):")
+    for name, path in result.configs.items():
+        print(f"  pytest suites/ --sentinel-config {_shown(path)} --sentinel-reports reports/{name}")
+    return EXIT_OK
+
+
+def _gate(args: argparse.Namespace) -> int:
+    import pytest
+
+    from sentinel_checks.config import find_config, load_config
+
+    config_path = find_config(args.config)
+    load_config(config_path)  # a bad config is exit 2 before any test runs
+    if not args.suites.is_dir():
+        print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
+        return EXIT_USAGE
+    code = pytest.main(
+        [str(args.suites), "--sentinel-config", str(config_path), "--sentinel-reports", args.reports,
+         *args.pytest_args]
+    )
+    verdict = _verdict(Path(args.reports) / "gate.json")
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
+        return EXIT_NO_CHECKS
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        return EXIT_USAGE
+    return EXIT_OK if code == pytest.ExitCode.OK and verdict == "pass" else EXIT_FAILED
+
+
+def _verdict(path: Path) -> str | None:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["verdict"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

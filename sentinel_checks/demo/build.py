@@ -1,0 +1,366 @@
+"""``sentinel demo``: write the golden-incident data, three models and two gate configs.
+
+Everything goes under one folder (default ``./sentinel-demo``). A manifest
+(``demo.json``) records the sha256 of every file written; a later run overwrites
+only files the manifest lists with their recorded content, so nothing a user
+created or edited there is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from sentinel_checks.adapters import skops_io
+from sentinel_checks.demo.data import (
+    FEATURES_BASE,
+    FEATURES_HISTORY,
+    LEAKY_FEATURE,
+    NEGATIVE,
+    POSITIVE,
+    SHIFT,
+    DemoLog,
+    generate,
+)
+from sentinel_checks.errors import SentinelError
+from sentinel_checks.loaders import fingerprint_file
+from sentinel_checks.reports import write_atomic
+from sentinel_checks.splits import group_time_split
+from sentinel_checks.thresholds import recall_at, select_threshold_for_recall
+
+MANIFEST = "demo.json"
+CATEGORICAL = ["country", "channel"]
+TARGET_RECALL = 0.80
+TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+
+# The sound pipeline's time split (half-open, 1-day embargo, users purged).
+FIXED_SPLIT = {"val_start": "2025-09-15", "test_start": "2025-10-01", "embargo": "1D"}
+# The champion: trained before the shift, with a sound split.
+CHAMPION_SPLIT = {"val_start": "2025-07-01", "test_start": "2025-08-01", "end": "2025-09-01"}
+
+
+class DemoWriteError(SentinelError):
+    """The demo folder holds files the demo did not create (or that were edited)."""
+
+
+@dataclass
+class ModelReport:
+    name: str
+    story: str
+    features: list[str]
+    threshold: float
+    threshold_rule: str
+    offline_auc: float
+    production_auc: float
+    production_recall: float
+    production_positives: int
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "model": self.name,
+            "threshold": round(self.threshold, 4),
+            "threshold_rule": self.threshold_rule,
+            "offline_val_auc": round(self.offline_auc, 4),
+            "production_auc": round(self.production_auc, 4),
+            "production_recall": round(self.production_recall, 4),
+            "production_fnr": round(1 - self.production_recall, 4),
+            "production_positives": self.production_positives,
+        }
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    configs: dict[str, Path]
+    models: list[ModelReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -> Pipeline:
+    """Ordinal-encode the categoricals and fit histogram gradient boosting."""
+    categorical = [c for c in features if c in CATEGORICAL]
+    numeric = [c for c in features if c not in CATEGORICAL]
+    encode = ColumnTransformer(
+        [
+            ("categories", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), categorical),
+            ("numbers", "passthrough", numeric),
+        ],
+        verbose_feature_names_out=False,
+    )
+    model = HistGradientBoostingClassifier(
+        max_iter=150,
+        learning_rate=0.08,
+        max_leaf_nodes=31,
+        categorical_features=list(range(len(categorical))),
+        class_weight=class_weight,
+        early_stopping=False,
+        random_state=seed,
+    )
+    return Pipeline([("encode", encode), ("model", model)])
+
+
+def _xy(frame: pd.DataFrame, features: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    x = frame[features].copy()
+    for col in x.columns:
+        if x[col].dtype == bool:
+            x[col] = x[col].astype(float)
+    return x, frame["label"].eq(POSITIVE).to_numpy()
+
+
+def _score(model: Pipeline, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+    x, _ = _xy(frame, features)
+    return np.asarray(model.predict_proba(x))[:, 1]
+
+
+def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> DemoResult:
+    """Generate, train and write the whole demo into ``folder``."""
+    started = time.perf_counter()
+    folder = folder.resolve()
+    manifest = _read_manifest(folder)
+    planned = [
+        "data/requests.parquet",
+        "data/incident_requests.parquet",
+        "data/production.parquet",
+        "models/champion.skops",
+        "models/incident.skops",
+        "models/fixed.skops",
+        "incident.toml",
+        "fixed.toml",
+        MANIFEST,
+    ]
+    _refuse_foreign_files(folder, planned, manifest)
+
+    log = generate(n_requests, seed=seed)
+    prod_labelled = log.production[log.production["label"].notna()]
+    reports: list[ModelReport] = []
+    models: dict[str, Pipeline] = {}
+
+    # 1. The champion: a sound split, trained before the September shift.
+    champion_features = FEATURES_BASE + FEATURES_HISTORY
+    champ = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **CHAMPION_SPLIT)
+    models["champion"], report = _fit_and_report(
+        "champion", "trained on May-June with a sound time+user split, before the shift",
+        champ.train, champ.val, prod_labelled, champion_features,
+        class_weight="balanced", threshold_rule="recall", seed=seed,
+    )
+    reports.append(report)
+
+    # 2. The incident: old window, random row split, leaky feature, no class weights, 0.5.
+    rng = np.random.default_rng(seed + 1)
+    old = log.offline[log.offline["request_ts"] < SHIFT].copy()
+    old["split"] = rng.choice(np.array(["train", "val", "test"]), size=len(old), p=[0.7, 0.15, 0.15])
+    incident_features = FEATURES_BASE + [LEAKY_FEATURE]
+    models["incident"], report = _fit_and_report(
+        "incident", "the retrain a month ago: May-August, random row split, "
+        f"{LEAKY_FEATURE} over the whole log, no class weights, threshold 0.5",
+        old[old["split"] == "train"], old[old["split"] == "val"], prod_labelled, incident_features,
+        class_weight=None, threshold_rule="0.5", seed=seed,
+    )
+    reports.append(report)
+
+    # 3. The fixed candidate: time+user split including the shifted months, as-of history.
+    fixed_features = FEATURES_BASE + FEATURES_HISTORY
+    fixed = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **FIXED_SPLIT)
+    models["fixed"], report = _fit_and_report(
+        "fixed", "time+user split through mid-September, as-of history, class weights, "
+        f"threshold chosen on validation for recall {TARGET_RECALL:.0%}",
+        fixed.train, fixed.val, prod_labelled, fixed_features,
+        class_weight="balanced", threshold_rule="recall", seed=seed,
+    )
+    reports.append(report)
+
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    (folder / "models").mkdir(parents=True, exist_ok=True)
+    written: dict[str, str] = {}
+
+    def record(rel: str) -> None:
+        written[rel] = fingerprint_file(folder / rel)
+
+    log.offline.to_parquet(folder / "data/requests.parquet", index=False)
+    record("data/requests.parquet")
+    old.to_parquet(folder / "data/incident_requests.parquet", index=False)
+    record("data/incident_requests.parquet")
+    log.production.to_parquet(folder / "data/production.parquet", index=False)
+    record("data/production.parquet")
+    for name, model in models.items():
+        skops_io.dump(model, folder / f"models/{name}.skops")
+        record(f"models/{name}.skops")
+    by_name = {r.name: r for r in reports}
+    write_atomic(folder / "incident.toml", _incident_config(by_name["incident"]))
+    record("incident.toml")
+    write_atomic(folder / "fixed.toml", _fixed_config(by_name["fixed"]))
+    record("fixed.toml")
+
+    elapsed = time.perf_counter() - started
+    manifest_doc = {
+        "generator": "sentinel demo",
+        "rows": {"offline": len(log.offline), "production": len(log.production)},
+        "seed": seed,
+        "files": written,
+        "models": [r.row() for r in reports],
+    }
+    write_atomic(folder / MANIFEST, json.dumps(manifest_doc, indent=2) + "\n")
+    return DemoResult(
+        folder=folder,
+        configs={"incident": folder / "incident.toml", "fixed": folder / "fixed.toml"},
+        models=reports,
+        seconds=elapsed,
+    )
+
+
+def _fit_and_report(
+    name: str,
+    story: str,
+    train: pd.DataFrame,
+    val: pd.DataFrame,
+    production: pd.DataFrame,
+    features: list[str],
+    *,
+    class_weight: str | None,
+    threshold_rule: str,
+    seed: int,
+) -> tuple[Pipeline, ModelReport]:
+    model = make_pipeline(features, class_weight=class_weight, seed=seed)
+    x, y = _xy(train, features)
+    model.fit(x, y)
+    val_scores = _score(model, val, features)
+    y_val = val["label"].eq(POSITIVE).to_numpy()
+    if threshold_rule == "recall":
+        threshold = select_threshold_for_recall(y_val, val_scores, target_recall=TARGET_RECALL)
+        rule = f"highest threshold with validation recall >= {TARGET_RECALL:.2f}"
+    else:
+        threshold, rule = 0.5, "library default 0.5 (nobody chose it)"
+    prod_scores = _score(model, production, features)
+    y_prod = production["label"].eq(POSITIVE).to_numpy()
+    return model, ModelReport(
+        name=name,
+        story=story,
+        features=features,
+        threshold=threshold,
+        threshold_rule=rule,
+        offline_auc=float(roc_auc_score(y_val, val_scores)),
+        production_auc=float(roc_auc_score(y_prod, prod_scores)),
+        production_recall=recall_at(y_prod, prod_scores, threshold),
+        production_positives=int(y_prod.sum()),
+    )
+
+
+def _common_tables(features: list[str]) -> str:
+    shown = ", ".join(f'"{f}"' for f in features)
+    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
+    return f"""
+[columns]
+label = "label"
+positive = "{POSITIVE}"
+negative = "{NEGATIVE}"
+timestamp = "request_ts"
+id = "request_id"
+entities = ["user_id", "session_id"]
+segments = ["country", "channel"]
+features = [{shown}]
+
+[production]
+path = "data/production.parquet"
+
+[models.champion]
+path = "models/champion.skops"
+# HistGradientBoosting's tree predictor is not on skops' default trust list.
+trusted_types = [{trusted}]
+
+[contract.features.amount]
+min = 0.0
+
+[contract.features.channel]
+allowed = ["web", "app", "api", "wallet"]
+
+[contract.features.ip_risk]
+min = 0.0
+max = 1.0
+
+[gate]
+seed = 0
+"""
+
+
+def _incident_config(report: ModelReport) -> str:
+    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
+    return f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
+# Written by `sentinel demo`. Expected: the gate FAILS (time order, entity overlap,
+# row overlap, target leakage).
+# {report.story}
+# Threshold: {report.threshold} ({report.threshold_rule}).
+
+[data]
+path = "data/incident_requests.parquet"
+
+[splits]
+method = "column"
+column = "split"
+
+[models.candidate]
+path = "models/incident.skops"
+trusted_types = [{trusted}]
+{_common_tables(report.features)}"""
+
+
+def _fixed_config(report: ModelReport) -> str:
+    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
+    return f"""# Gradient Sentinel demo: the fixed pipeline.
+# Written by `sentinel demo`. Expected: the gate PASSES.
+# {report.story}
+# Threshold: {report.threshold:.4f} ({report.threshold_rule}).
+
+[data]
+path = "data/requests.parquet"
+
+[splits]
+method = "time"
+val_start = "{FIXED_SPLIT['val_start']}"
+test_start = "{FIXED_SPLIT['test_start']}"
+embargo = "{FIXED_SPLIT['embargo']}"
+purge_entities = true
+
+[models.candidate]
+path = "models/fixed.skops"
+trusted_types = [{trusted}]
+{_common_tables(report.features)}"""
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        return {str(k): str(v) for k, v in files.items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DemoWriteError(
+            f"{path} exists but is not a demo manifest ({exc}); choose another --out folder"
+        ) from exc
+
+
+def _refuse_foreign_files(folder: Path, planned: list[str], manifest: dict[str, str]) -> None:
+    foreign = []
+    for rel in planned:
+        path = folder / rel
+        if not path.exists() or rel == MANIFEST and manifest:
+            continue
+        if rel not in manifest or not path.is_file() or fingerprint_file(path) != manifest[rel]:
+            foreign.append(str(path))
+    if foreign:
+        listed = "\n  ".join(foreign)
+        raise DemoWriteError(
+            "sentinel demo would overwrite files it did not create (or that were edited since):\n  "
+            f"{listed}\nMove them away or choose another folder with --out."
+        )
