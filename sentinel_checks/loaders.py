@@ -21,7 +21,8 @@ import pandas as pd
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.errors import DataError
 
-_TZ_SUFFIX = r"(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
+# An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
+_TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
 
 
 def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> pd.DataFrame:

@@ -33,7 +33,7 @@ class Direction(str, enum.Enum):
 
 
 #: Parameters that name *where* a check looked; they make up its label.
-LABEL_KEYS = ("dataset", "split", "column", "segment", "pair")
+LABEL_KEYS = ("model", "dataset", "split", "column", "segment", "pair")
 
 #: How many offending items travel in one piece of evidence; the total is kept beside it.
 EVIDENCE_CAP = 10

@@ -20,7 +20,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder
 
 from sentinel_checks.adapters import skops_io
 from sentinel_checks.demo.data import (
@@ -88,12 +88,16 @@ class DemoResult:
 
 
 def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -> Pipeline:
-    """Ordinal-encode the categoricals and fit histogram gradient boosting."""
+    """One-hot encode the categoricals and fit histogram gradient boosting.
+
+    (HistGradientBoosting's native categorical support stores a ``functools.partial``
+    that skops rightly refuses to trust; one-hot columns need no such type.)
+    """
     categorical = [c for c in features if c in CATEGORICAL]
     numeric = [c for c in features if c not in CATEGORICAL]
     encode = ColumnTransformer(
         [
-            ("categories", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), categorical),
+            ("categories", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
             ("numbers", "passthrough", numeric),
         ],
         verbose_feature_names_out=False,
@@ -102,7 +106,6 @@ def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -
         max_iter=150,
         learning_rate=0.08,
         max_leaf_nodes=31,
-        categorical_features=list(range(len(categorical))),
         class_weight=class_weight,
         early_stopping=False,
         random_state=seed,
@@ -111,11 +114,7 @@ def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -
 
 
 def _xy(frame: pd.DataFrame, features: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    x = frame[features].copy()
-    for col in x.columns:
-        if x[col].dtype == bool:
-            x[col] = x[col].astype(float)
-    return x, frame["label"].eq(POSITIVE).to_numpy()
+    return frame[features], frame["label"].eq(POSITIVE).to_numpy()
 
 
 def _score(model: Pipeline, frame: pd.DataFrame, features: list[str]) -> np.ndarray:

@@ -1,0 +1,57 @@
+"""``model.scores``: the model scores the configured data with usable probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+
+CHECK_ID = "model.scores"
+HINT = (
+    "Score with the feature list and preprocessing the model was trained with; a score "
+    "must be a probability of the risky class in [0, 1]."
+)
+
+
+def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
+    """Every score finite and within [0, 1], and not all equal. Measured: bad scores (limit 0).
+
+    >>> check_scores(np.array([0.1, 0.7, 0.4]), model="candidate", split="val").status.value
+    'pass'
+    >>> check_scores(np.array([0.1, 1.7, np.nan]), model="candidate", split="val").measured
+    2.0
+    """
+    scores = np.asarray(scores, dtype=float)
+    params = {"model": model, "split": split}
+    if scores.size == 0:
+        return CheckResult.undefined(
+            CHECK_ID, f"no rows to score in {split}", reason="empty_split", parameters=params
+        )
+    bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
+    n_bad = int(bad.sum())
+    constant = n_bad == 0 and float(scores.min()) == float(scores.max())
+    if n_bad:
+        status, reason = Status.FAIL, "invalid_scores"
+        message = f"{model}: {n_bad} of {scores.size} score(s) on {split} are NaN, infinite or outside [0, 1]"
+    elif constant:
+        status, reason = Status.FAIL, "constant_scores"
+        message = f"{model}: all {scores.size} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
+    else:
+        status, reason = Status.PASS, "ok"
+        message = (
+            f"{model}: {scores.size} score(s) on {split} in [{scores.min():.3g}, {scores.max():.3g}], "
+            f"median {np.median(scores):.3g}"
+        )
+    return CheckResult(
+        id=CHECK_ID,
+        status=status,
+        message=message,
+        measured=float(n_bad),
+        limit=0.0,
+        direction=Direction.AT_MOST,
+        reason=reason,
+        support={"n": int(scores.size)},
+        evidence=(Evidence.capped("bad_score_rows", np.flatnonzero(bad).tolist()),),
+        parameters=params,
+        hint=HINT,
+    )

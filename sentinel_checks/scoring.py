@@ -1,0 +1,56 @@
+"""Scores of the risky class from a loaded model (or a score column)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.errors import ModelLoadError
+from sentinel_checks.models import LoadedModel
+
+
+def positive_column(estimator: Any, positive: Any) -> int:
+    """Which ``predict_proba`` column is the risky class, from the model's ``classes_``.
+
+    A model trained on labels ``["risky", "safe"]`` has the risky class first: taking
+    column 1 blindly would score the safe class.
+    """
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        return 1
+    listed = list(np.asarray(classes).tolist())
+    if len(listed) != 2:
+        raise ModelLoadError(f"the model knows {len(listed)} classes {listed}; a binary model is needed")
+    for candidate in (positive, True, 1):
+        if candidate in listed:
+            return listed.index(candidate)
+    raise ModelLoadError(
+        f"the model's classes {listed} do not include the positive label {positive!r}"
+    )
+
+
+def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str], positive: Any) -> np.ndarray:
+    """The probability of the risky class for every row of ``frame``."""
+    if model.score_column is not None:
+        if model.score_column not in frame.columns:
+            raise ModelLoadError(
+                f"[models.{model.role}] score_column {model.score_column!r} is not in the data"
+            )
+        return frame[model.score_column].to_numpy(dtype=float, na_value=np.nan)
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise ModelLoadError(f"{model.role}: feature column(s) {missing} are not in the data")
+    try:
+        proba = np.asarray(model.estimator.predict_proba(frame[features]), dtype=float)
+    except Exception as exc:  # the user's model: any exception is a scoring failure
+        raise ModelLoadError(
+            f"{model.role} model ({model.identity[:23]}) cannot score the configured features: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if proba.ndim != 2 or proba.shape[0] != len(frame):
+        raise ModelLoadError(
+            f"{model.role}: predict_proba returned shape {proba.shape} for {len(frame)} rows"
+        )
+    return proba[:, positive_column(model.estimator, positive)]

@@ -1,0 +1,121 @@
+"""Shared helpers for the library's own tests.
+
+``gate_project`` writes a small but realistic gate setup (the demo generator at
+30k rows, a time split with users purged, a score column as the candidate) into a
+temporary folder; ``run_gate`` runs the shipped suites on it in a subprocess,
+exactly as a user would, and returns the exit code, the output and gate.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.demo.data import generate
+
+REPO = Path(__file__).resolve().parents[1]
+SUITES = REPO / "suites"
+
+BASE_CONFIG = """
+[data]
+path = "data/requests.parquet"
+
+[columns]
+label = "label"
+positive = "risky"
+negative = "safe"
+timestamp = "request_ts"
+id = "request_id"
+entities = ["user_id", "session_id"]
+segments = ["country", "channel"]
+features = ["amount", "country", "channel", "account_age_days", "hour", "device_new", "ip_risk", "user_prior_requests", "user_prior_risk_rate"]
+
+[splits]
+method = "time"
+val_start = "2025-09-15"
+test_start = "2025-10-01"
+embargo = "1D"
+purge_entities = true
+
+[models.candidate]
+score_column = "score"
+
+[production]
+path = "data/production.parquet"
+"""
+
+
+@pytest.fixture(scope="session")
+def small_log():
+    """The demo's request log at 30k rows, with a plausible candidate score column."""
+    log = generate(30_000, seed=3)
+    rng = np.random.default_rng(0)
+    for frame in (log.offline, log.production):
+        risky = frame["label"].eq("risky").to_numpy()
+        frame["score"] = np.clip(0.15 + 0.5 * risky + rng.normal(0, 0.2, len(frame)), 0, 1)
+    return log
+
+
+@dataclass
+class GateProject:
+    folder: Path
+    config: Path
+
+
+@pytest.fixture
+def gate_project(tmp_path, small_log):
+    """Write data and a config; ``extra`` TOML is appended, frames may be replaced."""
+
+    def make(
+        *,
+        offline: pd.DataFrame | None = None,
+        production: pd.DataFrame | None = None,
+        config_text: str = BASE_CONFIG,
+        extra: str = "",
+    ) -> GateProject:
+        data = tmp_path / "data"
+        data.mkdir(exist_ok=True)
+        (small_log.offline if offline is None else offline).to_parquet(data / "requests.parquet")
+        (small_log.production if production is None else production).to_parquet(
+            data / "production.parquet"
+        )
+        config = tmp_path / "sentinel.toml"
+        config.write_text(textwrap.dedent(config_text) + "\n" + textwrap.dedent(extra))
+        return GateProject(tmp_path, config)
+
+    return make
+
+
+@dataclass
+class GateRunResult:
+    code: int
+    output: str
+    report: dict | None
+
+    def statuses(self, check_id: str) -> list[str]:
+        assert self.report is not None, self.output
+        return [c["status"] for c in self.report["checks"] if c.get("id") == check_id]
+
+    def failed_ids(self) -> set[str]:
+        assert self.report is not None, self.output
+        return {c["id"] for c in self.report["checks"] if c.get("status") in ("fail", "error")}
+
+
+def run_gate(config: Path, cwd: Path, *extra: str) -> GateRunResult:
+    """Run ``pytest suites/ --sentinel-config CONFIG`` in a subprocess from ``cwd``."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITES), "--sentinel-config", str(config),
+         "--sentinel-reports", "reports", "-q", "-p", "no:cacheprovider", *extra],
+        cwd=cwd, capture_output=True, text=True, timeout=600, check=False,
+    )
+    report_path = cwd / "reports" / "gate.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else None
+    return GateRunResult(proc.returncode, proc.stdout + proc.stderr, report)

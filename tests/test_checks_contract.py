@@ -1,0 +1,134 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.checks import check_labels, check_schema
+from sentinel_checks.config import Columns, FeatureRule
+from sentinel_checks.result import Status
+
+COLUMNS = Columns(
+    label="label", positive="fraud", negative="legit", timestamp="ts", entities=["user_id"]
+)
+
+
+def frame(n=20):
+    return pd.DataFrame(
+        {
+            "label": ["fraud", "legit"] * (n // 2),
+            "ts": pd.date_range("2025-01-01", periods=n, freq="h"),
+            "user_id": [f"u{i % 5}" for i in range(n)],
+            "amount": np.linspace(1, 100, n),
+            "channel": ["web", "app"] * (n // 2),
+        }
+    )
+
+
+def schema(df, **kw):
+    kw.setdefault("features", ["amount", "channel"])
+    return check_schema(df, columns=COLUMNS, **kw)
+
+
+def test_clean_frame_passes():
+    result = schema(frame())
+    assert result.status is Status.PASS, result.message
+
+
+def fault_missing_column(df):
+    return df.drop(columns="amount")
+
+
+def fault_label_outside(df):
+    df.loc[3, "label"] = "maybe"
+    return df
+
+
+def fault_null_label(df):
+    df.loc[4, "label"] = None
+    return df
+
+
+def fault_null_entity(df):
+    df.loc[5, "user_id"] = None
+    return df
+
+
+def fault_text_timestamp(df):
+    df["ts"] = df["ts"].astype(str)
+    return df
+
+
+@pytest.mark.parametrize(
+    ("fault", "column"),
+    [
+        (fault_missing_column, "amount"),
+        (fault_label_outside, "label"),
+        (fault_null_label, "label"),
+        (fault_null_entity, "user_id"),
+        (fault_text_timestamp, "ts"),
+    ],
+)
+def test_planted_contract_violation_fails_and_names_the_column(fault, column):
+    result = schema(fault(frame()))
+    assert result.status is Status.FAIL
+    assert column in result.message
+    assert any(ev.detail["column"] == column for ev in result.evidence)
+    assert result.measured >= 1
+
+
+def test_feature_rules_report_failure_rows_and_total():
+    df = frame()
+    df.loc[[2, 7], "amount"] = -1.0
+    df.loc[9, "channel"] = "fax"
+    rules = {
+        "amount": FeatureRule(min=0.0),
+        "channel": FeatureRule(allowed=["web", "app"]),
+    }
+    result = schema(df, rules=rules)
+    assert result.status is Status.FAIL
+    by_column = {ev.detail["column"]: ev for ev in result.evidence}
+    assert by_column["amount"].total == 2
+    assert list(by_column["amount"].items) == [2, 7]
+    assert by_column["channel"].detail["examples"] == ["fax"]
+
+
+def test_dtype_rule():
+    result = schema(frame(), rules={"channel": FeatureRule(dtype="numeric")})
+    assert result.status is Status.FAIL
+    assert "dtype is numeric" in result.message
+
+
+def test_production_labels_may_be_missing_but_not_wrong():
+    df = frame()
+    df["label"] = df["label"].astype(object)
+    df.loc[[0, 1, 2], "label"] = None
+    assert schema(df, label_required=False).status is Status.PASS
+    df.loc[3, "label"] = "maybe"
+    assert schema(df, label_required=False).status is Status.FAIL
+
+
+def test_empty_frame_is_an_error():
+    assert schema(frame().iloc[:0]).status is Status.ERROR
+
+
+@pytest.mark.parametrize(
+    ("y", "reason"),
+    [
+        (np.array([], dtype=bool), "empty_split"),
+        (np.zeros(500, dtype=bool), "one_class"),
+        (np.ones(500, dtype=bool), "one_class"),
+        (np.r_[np.ones(29, dtype=bool), np.zeros(500, dtype=bool)], "too_few_per_class"),
+    ],
+)
+def test_labels_fail_when_a_split_cannot_be_judged(y, reason):
+    result = check_labels(y, split="val", min_positives=30, min_negatives=30)
+    assert result.status is Status.FAIL
+    assert result.reason == reason
+    assert "val" in result.message
+
+
+def test_labels_pass_with_enough_of_each_class():
+    y = np.r_[np.ones(30, dtype=bool), np.zeros(500, dtype=bool)]
+    result = check_labels(y, split="test", min_positives=30, min_negatives=30)
+    assert result.status is Status.PASS
+    assert result.support == {"n": 530, "n_positive": 30, "n_negative": 500}
+    assert result.evidence[0].detail["prevalence"] == pytest.approx(30 / 530)

@@ -1,0 +1,132 @@
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sentinel_checks.config import find_config, load_config
+from sentinel_checks.errors import ConfigError
+
+MINIMAL = """
+[data]
+path = "data.csv"
+
+[splits]
+method = "column"
+column = "split"
+"""
+
+
+def write(folder: Path, text: str, name: str = "sentinel.toml") -> Path:
+    (folder / "data.csv").write_text("label,split\n1,train\n")
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_minimal_config_has_documented_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, MINIMAL))
+    assert cfg.data.path == tmp_path / "data.csv"  # resolved against the config file
+    assert cfg.columns.label == "label" and cfg.columns.positive == 1
+    assert cfg.contract.min_positives_per_split == 30
+    assert cfg.leakage.max_entity_overlap_share == 0.0
+    assert cfg.leakage.max_univariate_auc == 0.95
+    assert cfg.splits.embargo == "0s"
+    assert cfg.gate.seed == 0
+
+
+def test_unknown_key_names_the_key_and_the_file(tmp_path):
+    path = write(tmp_path, MINIMAL + "\n[leakage]\nmax_entity_overlap = 0.1\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert str(path) in text
+    assert "[leakage] max_entity_overlap: unknown key" in text
+
+
+def test_wrong_type_names_the_key(tmp_path):
+    path = write(tmp_path, MINIMAL + "\n[contract]\nmin_positives_per_split = 'many'\n")
+    with pytest.raises(ConfigError, match=r"\[contract\] min_positives_per_split"):
+        load_config(path)
+
+
+def test_missing_required_section(tmp_path):
+    path = write(tmp_path, '[data]\npath = "data.csv"\n')
+    with pytest.raises(ConfigError, match="splits: required key is missing"):
+        load_config(path)
+
+
+def test_missing_data_file_names_key_and_path(tmp_path):
+    path = write(tmp_path, MINIMAL.replace("data.csv", "nowhere.parquet"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[data] path: file not found" in str(err.value)
+    assert str(tmp_path / "nowhere.parquet") in str(err.value)
+
+
+def test_missing_model_file(tmp_path):
+    path = write(tmp_path, MINIMAL + '\n[models.candidate]\npath = "m.skops"\n')
+    with pytest.raises(ConfigError, match=r"\[models.candidate\] path: file not found"):
+        load_config(path)
+
+
+def test_invalid_toml_says_where(tmp_path):
+    path = write(tmp_path, "[data\npath = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML.*line 1"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("splits", "message"),
+    [
+        ('method = "time"\nval_start = "2025-02-01"', "needs test_start"),
+        ('method = "time"\nval_start = "2025-03-01"\ntest_start = "2025-02-01"', "must increase"),
+        ('method = "time"\nval_start = "soon"\ntest_start = "2025-02-01"', "not a timestamp"),
+        ('method = "time"\nval_start = "2025-01-01"\ntest_start = "2025-02-01"\nembargo = "-1D"', "negative"),
+        ('method = "column"', "needs 'column'"),
+        ('method = "callable"\nfunction = "not a ref"', "module:function"),
+        ('method = "random"', "method"),
+    ],
+)
+def test_split_spec_is_validated(tmp_path, splits, message):
+    path = write(tmp_path, f'[data]\npath = "data.csv"\n[splits]\n{splits}\n')
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_same_positive_and_negative_is_rejected(tmp_path):
+    path = write(tmp_path, MINIMAL + '\n[columns]\npositive = "x"\nnegative = "x"\n')
+    with pytest.raises(ConfigError, match="both 'x'"):
+        load_config(path)
+
+
+def test_model_needs_exactly_one_source(tmp_path):
+    path = write(tmp_path, MINIMAL + '\n[models.candidate]\nscore_column = "s"\nuri = "models:/m/1"\n')
+    with pytest.raises(ConfigError, match="exactly one of 'path', 'uri' or 'score_column'"):
+        load_config(path)
+
+
+def test_pyproject_tool_sentinel(tmp_path):
+    body = MINIMAL.replace("[data]", "[tool.sentinel.data]").replace("[splits]", "[tool.sentinel.splits]")
+    write(tmp_path, "[project]\nname = 'x'\n" + body, name="pyproject.toml")
+    found = find_config(None, cwd=tmp_path)
+    assert found.name == "pyproject.toml"
+    assert load_config(found).splits.column == "split"
+
+
+def test_discovery_order(tmp_path, monkeypatch):
+    write(tmp_path, MINIMAL)
+    other = tmp_path / "other.toml"
+    other.write_text(MINIMAL)
+    monkeypatch.delenv("SENTINEL_CONFIG", raising=False)
+    assert find_config(None, cwd=tmp_path) == tmp_path / "sentinel.toml"
+    monkeypatch.setenv("SENTINEL_CONFIG", str(other))
+    assert find_config(None, cwd=tmp_path) == other
+    assert find_config("sentinel.toml", cwd=tmp_path) == tmp_path / "sentinel.toml"
+
+
+def test_no_config_anywhere(tmp_path, monkeypatch):
+    monkeypatch.delenv("SENTINEL_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match="no configuration found"):
+        find_config(None, cwd=tmp_path)
+    with pytest.raises(ConfigError, match="from --sentinel-config"):
+        find_config("missing.toml", cwd=tmp_path)
