@@ -101,14 +101,13 @@ def assign_time_splits(
     gap = pd.Timedelta(embargo)
     if not v < t or (e is not None and not t < e):
         raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
-    values = timestamps.to_numpy()
-    out = np.full(len(values), None, dtype=object)
-    out[values < v.to_datetime64()] = "train"
-    out[(values >= (v + gap).to_datetime64()) & (values < t.to_datetime64())] = "val"
-    in_test = values >= (t + gap).to_datetime64()
+    out = np.full(len(timestamps), None, dtype=object)
+    out[(timestamps < v).to_numpy()] = "train"
+    out[((timestamps >= v + gap) & (timestamps < t)).to_numpy()] = "val"
+    in_test = timestamps >= t + gap
     if e is not None:
-        in_test &= values < e.to_datetime64()
-    out[in_test] = "test"
+        in_test &= timestamps < e
+    out[in_test.to_numpy()] = "test"
     return out
 
 

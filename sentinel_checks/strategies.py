@@ -130,15 +130,6 @@ def assert_sound_split(
     splits = _as_splits(split_function(frame), frame)
     membership = _membership(splits, frame)
 
-    # (4) row order: the same rows land in the same splits after a shuffle
-    order = np.random.default_rng(seed).permutation(len(frame))
-    shuffled = _membership(_as_splits(split_function(frame.iloc[order]), frame.iloc[order]), frame)
-    moved = membership.index[membership.ne(shuffled.reindex(membership.index)).to_numpy()]
-    if len(moved):
-        raise AssertionError(
-            f"split depends on row order: {len(moved)} row(s) change split when the rows are "
-            f"shuffled, e.g. index {moved[:5].tolist()}"
-        )
     if not allow_unassigned and membership.isna().any():
         missing = membership.index[membership.isna().to_numpy()]
         raise AssertionError(
@@ -159,6 +150,15 @@ def assert_sound_split(
                 problems.append(explain(result))
     if problems:
         raise AssertionError("unsound split:\n" + "\n".join(problems))
+    # (4) row order: the same rows land in the same splits after a shuffle
+    order = np.random.default_rng(seed).permutation(len(frame))
+    shuffled = _membership(_as_splits(split_function(frame.iloc[order]), frame.iloc[order]), frame)
+    moved = membership.index[membership.ne(shuffled.reindex(membership.index)).to_numpy()]
+    if len(moved):
+        raise AssertionError(
+            f"split depends on row order: {len(moved)} row(s) change split when the rows are "
+            f"shuffled, e.g. index {moved[:5].tolist()}"
+        )
     return splits
 
 
