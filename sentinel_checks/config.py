@@ -219,6 +219,14 @@ class SentinelConfig(_Section):
                 roles.append(spec.score_column)
         return [c for c in dict.fromkeys(roles) if c is not None]
 
+    def required_columns(self, *, production: bool = False) -> list[str]:
+        """Role columns a frame must have: all of them offline; in production, all but
+        the split column and the label (production labels arrive late)."""
+        skip = {self.columns.label}
+        if production and self.splits.method == "column":
+            skip.add(self.splits.column)  # type: ignore[arg-type]
+        return [c for c in self.role_columns() if not production or c not in skip]
+
 
 # --------------------------------------------------------------------------- loading
 

@@ -132,10 +132,23 @@ def binary_target(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
     return is_pos
 
 
-def feature_columns(frame: pd.DataFrame, config: SentinelConfig) -> list[str]:
-    """The configured feature list, or every column without a role and not excluded."""
+def feature_columns(
+    frame: pd.DataFrame, config: SentinelConfig, *, require_present: bool = False
+) -> list[str]:
+    """The configured feature list, or every column without a role and not excluded.
+
+    With ``require_present``, a configured feature missing from ``frame`` is a
+    :class:`DataError` naming it.
+    """
     if config.columns.features is not None:
-        return list(config.columns.features)
+        features = list(config.columns.features)
+        missing = [f for f in features if f not in frame.columns]
+        if require_present and missing:
+            raise DataError(
+                f"{_origin(frame, 'dataset')}: feature column(s) {missing} listed under "
+                "[columns] features are not in the data"
+            )
+        return features
     skip = set(config.role_columns()) | set(config.columns.exclude)
     return [c for c in frame.columns if c not in skip]
 

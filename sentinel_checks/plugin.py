@@ -63,6 +63,7 @@ class GateState:
     loaded: SentinelConfig | None = None
     data_fingerprint: dict[str, str] = field(default_factory=dict)
     started: str = ""
+    summary: str = ""
 
 
 STATE = pytest.StashKey[GateState]()
@@ -137,7 +138,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
     fp = _data_fingerprint(cfg)
     state.data_fingerprint = fp
-    shown = ", ".join(f"{k}={v[:16]}" for k, v in fp.items())
+    shown = ", ".join(f"{k}={v[:19]}" for k, v in fp.items())
     return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}"]
 
 
@@ -179,7 +180,7 @@ def sentinel_dataset(sentinel_config: SentinelConfig) -> Any:
 def sentinel_features(sentinel_config: SentinelConfig, sentinel_dataset: Any) -> list[str]:
     from sentinel_checks.loaders import feature_columns
 
-    return feature_columns(sentinel_dataset, sentinel_config)
+    return feature_columns(sentinel_dataset, sentinel_config, require_present=True)
 
 
 @pytest.fixture(scope="session")
@@ -328,11 +329,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
     )
     written = write_reports(run, state.reports_dir)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"sentinel: gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
-        )
+    state.summary = f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    state = terminalreporter.config.stash.get(STATE, None)
+    if state is not None and state.summary:
+        terminalreporter.write_sep("-", "sentinel")
+        terminalreporter.write_line(state.summary)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

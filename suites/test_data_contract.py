@@ -6,30 +6,34 @@ Checks: contract.schema (pandera), contract.labels (prevalence; enough of each c
 import pytest
 
 from sentinel_checks.checks import check_labels, check_schema
+from sentinel_checks.loaders import feature_columns
 from sentinel_checks.splits import SPLIT_NAMES
 
 
-def test_dataset_matches_contract(gate, sentinel_config, sentinel_dataset, sentinel_features):
+def test_dataset_matches_contract(gate, sentinel_config, sentinel_dataset):
+    # Features as configured, present or not: a missing one is a contract failure here.
     gate.check(
         check_schema(
             sentinel_dataset,
             columns=sentinel_config.columns,
-            features=sentinel_features,
+            features=feature_columns(sentinel_dataset, sentinel_config),
             rules=sentinel_config.contract.features,
             dataset="dataset",
+            extra_required=sentinel_config.required_columns(),
         )
     )
 
 
-def test_production_matches_contract(gate, sentinel_config, sentinel_production, sentinel_features):
+def test_production_matches_contract(gate, sentinel_config, sentinel_production, sentinel_dataset):
     gate.check(
         check_schema(
             sentinel_production,
             columns=sentinel_config.columns,
-            features=sentinel_features,
+            features=feature_columns(sentinel_dataset, sentinel_config),
             rules=sentinel_config.contract.features,
             dataset="production",
             label_required=False,
+            extra_required=sentinel_config.required_columns(production=True),
         )
     )
 

@@ -1,0 +1,69 @@
+"""The sentinel command: exit codes tell pass, fail, bad input and no checks apart."""
+
+import subprocess
+import sys
+
+import pytest
+
+from sentinel_checks.cli import EXIT_FAILED, EXIT_NO_CHECKS, EXIT_OK, EXIT_USAGE, main
+from tests.conftest import SUITES
+
+
+def sentinel(*args, cwd):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel_checks.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_gate_passes_on_a_clean_setup(gate_project):
+    project = gate_project()
+    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), "--", "-q", cwd=project.folder)
+    assert code == EXIT_OK, out
+
+
+def test_gate_fails_on_a_bad_setup(gate_project, small_log):
+    off = small_log.offline.copy()
+    off["score"] = 2.0
+    project = gate_project(offline=off)
+    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), "--", "-q", cwd=project.folder)
+    assert code == EXIT_FAILED, out
+
+
+def test_gate_with_an_invalid_config_is_a_usage_error(gate_project):
+    project = gate_project(extra="[nonsense]\nx = 1\n")
+    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), cwd=project.folder)
+    assert code == EXIT_USAGE
+    assert "nonsense: unknown key" in out
+
+
+def test_gate_with_no_tests_is_its_own_exit_code(gate_project, tmp_path):
+    project = gate_project()
+    empty = tmp_path / "empty_suites"
+    empty.mkdir()
+    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(empty), cwd=project.folder)
+    assert code == EXIT_NO_CHECKS, out
+
+
+def test_gate_without_suites_folder(gate_project):
+    project = gate_project()
+    code, out = sentinel("gate", "--config", str(project.config), "--suites", "nowhere", cwd=project.folder)
+    assert code == EXIT_USAGE and "suites folder not found" in out
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == EXIT_USAGE
+    assert "demo" in capsys.readouterr().out
+
+
+def test_demo_rejects_a_silly_row_count(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--rows", "10"])
+    assert exit_info.value.code == EXIT_USAGE
+    assert "at least 1000 rows" in capsys.readouterr().err
+
+
+def test_demo_refusal_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "fixed.toml").write_text("# mine\n")
+    assert main(["demo", "--out", str(tmp_path), "--rows", "5000"]) == EXIT_USAGE
+    assert "did not create" in capsys.readouterr().err

@@ -1,0 +1,68 @@
+"""The golden-incident demo: the incident config fails on the right checks, the fixed one passes."""
+
+import json
+
+import pytest
+
+from sentinel_checks.demo.build import DemoWriteError, build_demo
+from tests.conftest import run_gate
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    return build_demo(folder, n_requests=40_000, seed=7)
+
+
+def test_demo_writes_configs_models_data_and_a_manifest(demo):
+    manifest = json.loads((demo.folder / "demo.json").read_text())
+    assert set(manifest["files"]) >= {"incident.toml", "fixed.toml", "models/fixed.skops", "data/production.parquet"}
+    rows = {m["model"]: m for m in manifest["models"]}
+    # the incident's story: better offline, worse in production
+    assert rows["incident"]["offline_val_auc"] > rows["fixed"]["offline_val_auc"]
+    assert rows["incident"]["production_recall"] < rows["fixed"]["production_recall"]
+    assert rows["incident"]["threshold"] == 0.5
+
+
+def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
+    run = run_gate(demo.configs["incident"], tmp_path)
+    assert run.code == 1, run.output[-3000:]
+    assert run.report["verdict"] == "fail"
+    failed = run.failed_ids()
+    assert {"splits.time_order", "splits.entity_overlap", "splits.target_leakage", "splits.row_overlap"} <= failed
+    leak = next(c for c in run.report["checks"] if c.get("id") == "splits.target_leakage")
+    assert leak["evidence"][0]["detail"]["leaky"] == ["user_risk_rate"]
+    # data contract and models are fine: the gate blames the splits, not the data
+    assert "contract.schema" not in failed and "model.scores" not in failed
+
+
+def test_fixed_config_passes(demo, tmp_path):
+    run = run_gate(demo.configs["fixed"], tmp_path)
+    assert run.code == 0, run.output[-3000:]
+    assert run.report["verdict"] == "pass"
+
+
+def test_demo_is_deterministic(demo, tmp_path):
+    again = build_demo(tmp_path / "again", n_requests=40_000, seed=7)
+    first = json.loads((demo.folder / "demo.json").read_text())
+    second = json.loads((again.folder / "demo.json").read_text())
+    data = [f for f in first["files"] if f.startswith("data/")]
+    assert {f: first["files"][f] for f in data} == {f: second["files"][f] for f in data}
+    assert first["models"] == second["models"]
+
+
+def test_demo_never_overwrites_files_it_did_not_create(tmp_path):
+    (tmp_path / "fixed.toml").write_text("# mine\n")
+    with pytest.raises(DemoWriteError, match="would overwrite files it did not create"):
+        build_demo(tmp_path, n_requests=5_000)
+    assert (tmp_path / "fixed.toml").read_text() == "# mine\n"
+
+
+def test_demo_refuses_to_overwrite_an_edited_file_but_rewrites_its_own(tmp_path):
+    build_demo(tmp_path, n_requests=5_000)
+    build_demo(tmp_path, n_requests=5_000)  # its own, unchanged files: fine
+    config = tmp_path / "incident.toml"
+    config.write_text(config.read_text() + "\n# my edit\n")
+    with pytest.raises(DemoWriteError, match="incident.toml"):
+        build_demo(tmp_path, n_requests=5_000)
+    assert config.read_text().endswith("# my edit\n")

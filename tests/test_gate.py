@@ -1,0 +1,169 @@
+"""The gate end to end: the shipped suites run in a subprocess, as a user runs them.
+
+A clean setup passes; every bad input of the foundation issue fails the gate with a
+message naming the file, column or key. The gate never passes on bad input.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import run_gate
+
+pytestmark = pytest.mark.slow
+
+
+def test_clean_setup_passes_and_writes_reports(gate_project):
+    project = gate_project()
+    run = run_gate(project.config, project.folder, "-v")  # -v with -q: the header shows
+    assert run.code == 0, run.output
+    assert run.report["verdict"] == "pass"
+    ids = {c.get("id") for c in run.report["checks"]}
+    assert {
+        "contract.schema",
+        "contract.labels",
+        "splits.time_order",
+        "splits.entity_overlap",
+        "splits.row_overlap",
+        "splits.target_leakage",
+        "model.scores",
+    } <= ids
+    # the champion is optional: skipped with a reason the summary shows
+    skipped = [c for c in run.report["checks"] if c["outcome"] == "skipped"]
+    assert skipped and all("no [models.champion] configured" in c["message"] for c in skipped)
+    assert f"sentinel: config {project.config}" in run.output
+    assert "sentinel: data dataset=sha256:" in run.output and "seed 0" in run.output
+    assert "gate PASS; reports:" in run.output
+    md = (project.folder / "reports" / "gate.md").read_text()
+    assert md.startswith("# Gradient Sentinel gate: PASSED")
+
+
+def test_same_answer_twice(gate_project):
+    project = gate_project()
+    first = run_gate(project.config, project.folder).report
+    second = run_gate(project.config, project.folder).report
+    first.pop("run"), second.pop("run")
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def _drop_feature(log):
+    return {"offline": log.offline.drop(columns="amount")}
+
+
+def _nan_labels(log):
+    off = log.offline.copy()
+    off.loc[off.index[:5], "label"] = None
+    return {"offline": off}
+
+
+def _label_outside(log):
+    off = log.offline.copy()
+    off.loc[off.index[7], "label"] = "unknown"
+    return {"offline": off}
+
+
+def _unparseable_ts(log):
+    off = log.offline.copy()
+    off["request_ts"] = off["request_ts"].astype(str)
+    off.loc[off.index[3], "request_ts"] = "yesterday"
+    return {"offline": off}
+
+
+def _one_class_in_val(log):
+    off = log.offline.copy()
+    in_val = (off["request_ts"] >= "2025-09-15") & (off["request_ts"] < "2025-10-01")
+    off.loc[in_val, "label"] = "safe"
+    return {"offline": off}
+
+
+def _amount_as_text(log):
+    off = log.offline.copy()
+    off["amount"] = off["amount"].map(lambda v: f"{v:.2f} USD")
+    return {"offline": off}
+
+
+def _shared_user(log):
+    off = log.offline.copy()
+    test_rows = off.index[off["request_ts"] >= "2025-10-02"][:50]
+    off.loc[test_rows, "user_id"] = off["user_id"].iloc[0]
+    return {"offline": off}
+
+
+BAD_INPUTS = {
+    "missing feature column": (_drop_feature, "", ["amount"]),
+    "NaN labels": (_nan_labels, "", ["label", "null"]),
+    "label outside the classes": (_label_outside, "", ["label", "unknown"]),
+    "unparseable timestamps": (_unparseable_ts, "", ["request_ts", "yesterday"]),
+    "one class in a split": (_one_class_in_val, "", ["'val' has one class only"]),
+    "wrong dtype": (_amount_as_text, "[contract.features.amount]\ndtype = 'numeric'\n", ["amount", "dtype is numeric"]),
+    "empty split": (lambda log: {}, "", ["split 'test' is empty"]),
+    "user purge off": (_shared_user, "", ["user_id"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
+def test_bad_input_never_passes_and_names_the_culprit(gate_project, small_log, case):
+    mutate, extra, expected = BAD_INPUTS[case]
+    config_text = None
+    if case == "empty split":
+        from tests.conftest import BASE_CONFIG
+
+        config_text = BASE_CONFIG.replace('test_start = "2025-10-01"', 'test_start = "2025-10-01"\nend = "2025-10-01 00:00:01"')
+    if case == "user purge off":
+        from tests.conftest import BASE_CONFIG
+
+        config_text = BASE_CONFIG.replace("purge_entities = true", "purge_entities = false")
+    kwargs = mutate(small_log)
+    project = gate_project(**kwargs, extra=extra, **({"config_text": config_text} if config_text else {}))
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0, run.output
+    assert run.report is not None and run.report["verdict"] == "fail"
+    for needle in expected:
+        assert needle in run.output, f"{needle!r} not in output:\n{run.output[-3000:]}"
+    assert "Traceback" not in run.output
+
+
+def test_unloadable_model_fails_the_gate(gate_project):
+    project = gate_project(extra="")
+    (project.folder / "model.pkl").write_bytes(b"\x80\x04not really a pickle")
+    text = project.config.read_text().replace('score_column = "score"', 'path = "model.pkl"')
+    project.config.write_text(text)
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0
+    assert run.report["verdict"] == "fail"
+    assert "refusing to load a pickle file" in run.output
+    assert str(project.folder / "model.pkl") in run.output
+
+
+def test_missing_data_file_names_key_and_path(gate_project):
+    project = gate_project()
+    (project.folder / "data" / "requests.parquet").unlink()
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0
+    assert "[data] path: file not found" in run.output
+    assert run.report["verdict"] == "fail"
+
+
+def test_invalid_config_names_the_key(gate_project):
+    project = gate_project(extra="[leakage]\nmax_univariate_auc = 2.0\n")
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0
+    assert "[leakage] max_univariate_auc" in run.output
+    assert run.report["verdict"] == "fail"
+
+
+def test_missing_config_file(tmp_path):
+    run = run_gate(tmp_path / "nope.toml", tmp_path)
+    assert run.code != 0
+    assert "config file not found" in run.output
+    assert run.report is not None and run.report["verdict"] != "pass"
+
+
+def test_score_column_out_of_range_fails_model_scores(gate_project, small_log):
+    off = small_log.offline.copy()
+    off["score"] = off["score"] * 100
+    project = gate_project(offline=off)
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0
+    assert "model.scores" in run.failed_ids()
