@@ -37,8 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="write the golden-incident demo: data, models, two configs")
-    demo.add_argument("--out", type=Path, default=Path("sentinel-demo"), help="folder (default: ./sentinel-demo)")
-    demo.add_argument("--rows", type=_positive_int, default=200_000, help="offline requests (default: 200000)")
+    demo.add_argument(
+        "--out", type=Path, default=Path("sentinel-demo"), help="folder (default: ./sentinel-demo)"
+    )
+    demo.add_argument(
+        "--rows", type=_positive_int, default=200_000, help="offline requests (default: 200000)"
+    )
     demo.add_argument("--seed", type=int, default=7, help="generator seed (default: 7)")
     demo.set_defaults(func=_demo)
 
@@ -69,9 +73,11 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"wrote {result.folder} in {result.seconds:.0f}s:")
     print("  data/requests.parquet, data/incident_requests.parquet, data/production.parquet")
     print("  models/champion.skops, models/incident.skops, models/fixed.skops")
-    print(f"  incident.toml, fixed.toml, demo.json")
+    print("  incident.toml, fixed.toml, demo.json")
     print()
-    print(f"  {'model':9} {'threshold':>9} {'val AUC':>8} {'prod AUC':>8} {'prod recall':>11} {'prod FNR':>8}")
+    print(
+        f"  {'model':9} {'threshold':>9} {'val AUC':>8} {'prod AUC':>8} {'prod recall':>11} {'prod FNR':>8}"
+    )
     for m in result.models:
         print(
             f"  {m.name:9} {m.threshold:>9.3f} {m.offline_auc:>8.3f} {m.production_auc:>8.3f} "
@@ -95,8 +101,14 @@ def _gate(args: argparse.Namespace) -> int:
         print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
         return EXIT_USAGE
     code = pytest.main(
-        [str(args.suites), "--sentinel-config", str(config_path), "--sentinel-reports", args.reports,
-         *args.pytest_args]
+        [
+            str(args.suites),
+            "--sentinel-config",
+            str(config_path),
+            "--sentinel-reports",
+            args.reports,
+            *args.pytest_args,
+        ]
     )
     verdict = _verdict(Path(args.reports) / "gate.json")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":

@@ -8,6 +8,7 @@ that names the file and every offending key.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tomllib
@@ -130,7 +131,7 @@ class SplitSpec(_Section):
                     stamps.append(pd.Timestamp(self.end))
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"a boundary is not a timestamp: {exc}") from exc
-            if any(b <= a for a, b in zip(stamps, stamps[1:], strict=False)):
+            if any(b <= a for a, b in itertools.pairwise(stamps)):
                 raise ValueError("boundaries must increase: val_start < test_start (< end)")
         elif self.method == "column" and self.column is None:
             raise ValueError("method 'column' needs 'column'")
@@ -165,9 +166,7 @@ class Models(_Section):
 class FeatureRule(_Section):
     """Optional per-feature data contract."""
 
-    dtype: Literal["numeric", "integer", "float", "string", "category", "bool", "datetime"] | None = (
-        None
-    )
+    dtype: Literal["numeric", "integer", "float", "string", "category", "bool", "datetime"] | None = None
     min: float | None = None
     max: float | None = None
     allowed: list[LabelValue] | None = None
@@ -235,7 +234,10 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     """Which config file to read: the explicit path, ``$SENTINEL_CONFIG``, then
     ``./sentinel.toml``, then ``./pyproject.toml`` if it has ``[tool.sentinel]``."""
     cwd = Path.cwd() if cwd is None else cwd
-    for given, origin in ((explicit, "--sentinel-config"), (os.environ.get(CONFIG_ENV), CONFIG_ENV)):
+    for given, origin in (
+        (explicit, "--sentinel-config"),
+        (os.environ.get(CONFIG_ENV), CONFIG_ENV),
+    ):
         if given:
             path = Path(given).expanduser()
             path = path if path.is_absolute() else cwd / path
@@ -331,9 +333,7 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
     data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})
     production = config.production
     if production is not None:
-        production = production.model_copy(
-            update={"path": resolve(production.path, "[production] path")}
-        )
+        production = production.model_copy(update={"path": resolve(production.path, "[production] path")})
     models: dict[str, ModelSpec | None] = {}
     for role in ("candidate", "champion"):
         spec: ModelSpec | None = getattr(config.models, role)
@@ -342,6 +342,4 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
         models[role] = spec
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
-    return config.model_copy(
-        update={"data": data, "production": production, "models": Models(**models)}
-    )
+    return config.model_copy(update={"data": data, "production": production, "models": Models(**models)})

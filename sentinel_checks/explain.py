@@ -22,8 +22,7 @@ def measured_vs_limit(result: CheckResult) -> str:
     if result.limit is None:
         return f"measured {fmt_number(result.measured)}"
     return (
-        f"measured {fmt_number(result.measured)} "
-        f"(limit {_OPS[result.direction]} {fmt_number(result.limit)})"
+        f"measured {fmt_number(result.measured)} (limit {_OPS[result.direction]} {fmt_number(result.limit)})"
     )
 
 

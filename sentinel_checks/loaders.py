@@ -182,7 +182,7 @@ def import_callable(ref: str, *, base_dir: Path, key: str) -> Callable[..., Any]
     func = getattr(module, attr, None)
     if not callable(func):
         raise DataError(f"{key} = {ref!r}: module {module_name!r} has no callable {attr!r}")
-    return func  # type: ignore[no-any-return]
+    return func
 
 
 def _call_loader(ref: str, *, base_dir: Path, what: str) -> Any:
@@ -204,8 +204,7 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
             fmt = "csv"
         else:
             raise DataError(
-                f"{what} file {path}: cannot tell the format from the suffix; "
-                "set format = 'parquet' or 'csv'"
+                f"{what} file {path}: cannot tell the format from the suffix; set format = 'parquet' or 'csv'"
             )
     try:
         if fmt == "parquet":

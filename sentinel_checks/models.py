@@ -60,9 +60,7 @@ def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
         )
     identity = f"sha256:{fingerprint_file(path)}"
     if fmt == "skops":
-        model = skops_io.load(
-            path, trusted_types=spec.trusted_types, trust_all=spec.trusted, key=key
-        )
+        model = skops_io.load(path, trusted_types=spec.trusted_types, trust_all=spec.trusted, key=key)
     elif fmt in ("pickle", "joblib"):
         model = _load_pickle(path, fmt, trusted=spec.trusted, key=key)
     else:

@@ -104,7 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = GateState(
         config_option=config.getoption("--sentinel-config"),
         reports_dir=reports,
-        started=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 
 
@@ -206,9 +206,7 @@ def sentinel_production(sentinel_config: SentinelConfig) -> Any:
 
     if sentinel_config.production is None:
         pytest.skip("no [production] sample configured")
-    frame = load_frame(
-        sentinel_config.production, base_dir=sentinel_config.base_dir, what="production"
-    )
+    frame = load_frame(sentinel_config.production, base_dir=sentinel_config.base_dir, what="production")
     return prepare_frame(frame, sentinel_config, what="production")
 
 

@@ -92,9 +92,7 @@ def gate_markdown(run: GateRun) -> str:
         for o in sorted(bad, key=lambda o: o.nodeid):
             if o.result is not None:
                 r = o.result
-                lines.append(
-                    f"| `{r.label}` | {r.status.value} | {measured_vs_limit(r)} | {_cell(r.hint)} |"
-                )
+                lines.append(f"| `{r.label}` | {r.status.value} | {measured_vs_limit(r)} | {_cell(r.hint)} |")
             else:
                 lines.append(f"| `{o.nodeid}` | error | — | {_cell(o.message)} |")
         lines += ["", "### Details", ""]
@@ -104,10 +102,15 @@ def gate_markdown(run: GateRun) -> str:
         lines.append("")
     rest = [o for o in run.outcomes if o.outcome not in ("failed", "error")]
     if rest:
-        lines += ["## Other checks", "", "| check | status | measured | message |", "|---|---|---|---|"]
+        lines += [
+            "## Other checks",
+            "",
+            "| check | status | measured | message |",
+            "|---|---|---|---|",
+        ]
         for o in sorted(rest, key=lambda o: o.nodeid):
-            r = o.result
-            if r is not None:
+            if o.result is not None:
+                r = o.result
                 lines.append(
                     f"| `{r.label}` | {r.status.value} | {fmt_number(r.measured)} | {_cell(r.message)} |"
                 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Outcome of one check. Only ``PASS`` and ``WARN`` let the gate pass."""
 
     PASS = "pass"
@@ -24,7 +24,7 @@ class Status(str, enum.Enum):
     ERROR = "error"
 
 
-class Direction(str, enum.Enum):
+class Direction(enum.StrEnum):
     """How the measured value relates to its limit."""
 
     AT_MOST = "at_most"  # measured must be <= limit (a share, a distance)
@@ -136,9 +136,7 @@ class CheckResult:
     @property
     def label(self) -> str:
         """The id with its parameters, e.g. ``splits.entity_overlap[user_id, train→val]``."""
-        shown = ", ".join(
-            str(self.parameters[k]) for k in LABEL_KEYS if k in self.parameters
-        )
+        shown = ", ".join(str(self.parameters[k]) for k in LABEL_KEYS if k in self.parameters)
         return f"{self.id}[{shown}]" if shown else self.id
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,9 +26,7 @@ def positive_column(estimator: Any, positive: Any) -> int:
     for candidate in (positive, True, 1):
         if candidate in listed:
             return listed.index(candidate)
-    raise ModelLoadError(
-        f"the model's classes {listed} do not include the positive label {positive!r}"
-    )
+    raise ModelLoadError(f"the model's classes {listed} do not include the positive label {positive!r}")
 
 
 def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str], positive: Any) -> np.ndarray:
@@ -42,8 +40,9 @@ def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str],
     missing = [f for f in features if f not in frame.columns]
     if missing:
         raise ModelLoadError(f"{model.role}: feature column(s) {missing} are not in the data")
+    assert model.estimator is not None  # a LoadedModel has an estimator or a score column
     try:
-        proba = np.asarray(model.estimator.predict_proba(frame[features]), dtype=float)
+        proba = np.asarray(model.estimator.predict_proba(frame[features]), dtype=np.float64)
     except Exception as exc:  # the user's model: any exception is a scoring failure
         raise ModelLoadError(
             f"{model.role} model ({model.identity[:23]}) cannot score the configured features: "

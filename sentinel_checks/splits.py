@@ -169,9 +169,13 @@ def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
             raise ConfigError(f"{config.source}: [splits] method = 'time' needs [columns] timestamp")
         if ts not in frame.columns:
             raise DataError(f"{_origin(frame)}: timestamp column {ts!r} is missing")
+        assert spec.val_start is not None and spec.test_start is not None  # SplitSpec validation
         assignment = assign_time_splits(
-            frame[ts], val_start=spec.val_start, test_start=spec.test_start,  # type: ignore[arg-type]
-            end=spec.end, embargo=spec.embargo,
+            frame[ts],
+            val_start=spec.val_start,
+            test_start=spec.test_start,
+            end=spec.end,
+            embargo=spec.embargo,
         )
         notes: list[str] = []
         if spec.purge_entities:

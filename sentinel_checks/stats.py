@@ -25,7 +25,7 @@ def time_range(timestamps: pd.Series) -> TimeRange:
     values = timestamps.dropna()
     if values.empty:
         return TimeRange(0, None, None)
-    return TimeRange(int(len(values)), values.min(), values.max())
+    return TimeRange(len(values), values.min(), values.max())
 
 
 def distinct_ids(ids: pd.Series) -> np.ndarray:

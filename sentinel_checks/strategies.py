@@ -132,9 +132,7 @@ def assert_sound_split(
 
     if not allow_unassigned and membership.isna().any():
         missing = membership.index[membership.isna().to_numpy()]
-        raise AssertionError(
-            f"{len(missing)} row(s) are in no split, e.g. index {missing[:5].tolist()}"
-        )
+        raise AssertionError(f"{len(missing)} row(s) are in no split, e.g. index {missing[:5].tolist()}")
     problems = []
     for pair in SPLIT_PAIRS:
         a, b = splits[pair[0]], splits[pair[1]]
@@ -183,8 +181,6 @@ def _membership(splits: Splits, frame: pd.DataFrame) -> pd.Series:
             raise AssertionError(f"split {name!r} holds row(s) twice, e.g. index {dup[:5].tolist()}")
         for label in part.index:
             if label in seen:
-                raise AssertionError(
-                    f"row {label!r} is in both {seen[label]!r} and {name!r}"
-                )
+                raise AssertionError(f"row {label!r} is in both {seen[label]!r} and {name!r}")
             seen[label] = name
     return pd.Series([seen.get(i) for i in frame.index], index=frame.index, dtype=object)

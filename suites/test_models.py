@@ -15,7 +15,9 @@ ROLES = ["sentinel_candidate", "sentinel_champion"]
 
 @pytest.mark.parametrize("role", ROLES, ids=["candidate", "champion"])
 @pytest.mark.parametrize("split", ["val", "test"])
-def test_model_scores_the_data(gate, request, sentinel_config, sentinel_splits, sentinel_features, role, split):
+def test_model_scores_the_data(
+    gate, request, sentinel_config, sentinel_splits, sentinel_features, role, split
+):
     model = request.getfixturevalue(role)
     scores = risk_scores(
         model,

@@ -84,9 +84,7 @@ def gate_project(tmp_path, small_log):
         data = tmp_path / "data"
         data.mkdir(exist_ok=True)
         (small_log.offline if offline is None else offline).to_parquet(data / "requests.parquet")
-        (small_log.production if production is None else production).to_parquet(
-            data / "production.parquet"
-        )
+        (small_log.production if production is None else production).to_parquet(data / "production.parquet")
         config = tmp_path / "sentinel.toml"
         config.write_text(textwrap.dedent(config_text) + "\n" + textwrap.dedent(extra))
         return GateProject(tmp_path, config)
@@ -112,9 +110,25 @@ class GateRunResult:
 def run_gate(config: Path, cwd: Path, *extra: str) -> GateRunResult:
     """Run ``pytest suites/ --sentinel-config CONFIG`` in a subprocess from ``cwd``."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITES), "--sentinel-config", str(config),
-         "--sentinel-reports", "reports", "-q", "-p", "no:cacheprovider", *extra],
-        cwd=cwd, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(SUITES),
+            "--sentinel-config",
+            str(config),
+            "--sentinel-reports",
+            "reports",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *extra,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     report_path = cwd / "reports" / "gate.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else None

@@ -6,9 +6,7 @@ from sentinel_checks.checks import check_labels, check_schema
 from sentinel_checks.config import Columns, FeatureRule
 from sentinel_checks.result import Status
 
-COLUMNS = Columns(
-    label="label", positive="fraud", negative="legit", timestamp="ts", entities=["user_id"]
-)
+COLUMNS = Columns(label="label", positive="fraud", negative="legit", timestamp="ts", entities=["user_id"])
 
 
 def frame(n=20):

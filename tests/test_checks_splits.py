@@ -23,7 +23,9 @@ class TestTimeOrder:
 
     def test_interleaved_splits_fail_with_the_window_and_counts(self):
         r = check_time_order(
-            stamps("2025-01-01", "2025-02-10"), stamps("2025-02-01", "2025-02-20"), pair=("train", "val")
+            stamps("2025-01-01", "2025-02-10"),
+            stamps("2025-02-01", "2025-02-20"),
+            pair=("train", "val"),
         )
         assert r.status is Status.FAIL
         detail = r.evidence[0].detail
@@ -52,12 +54,17 @@ class TestTimeOrder:
 
 class TestEntityOverlap:
     def test_disjoint_entities_pass(self):
-        r = check_entity_overlap(pd.Series(["a", "b"]), pd.Series(["c", "d"]), column="user_id", pair=("train", "val"))
+        r = check_entity_overlap(
+            pd.Series(["a", "b"]), pd.Series(["c", "d"]), column="user_id", pair=("train", "val")
+        )
         assert r.status is Status.PASS
 
     def test_shared_entities_fail_with_sorted_examples(self):
         r = check_entity_overlap(
-            pd.Series(["u9", "u1", "u5"]), pd.Series(["u5", "u9", "u9", "u7"]), column="user_id", pair=("train", "test")
+            pd.Series(["u9", "u1", "u5"]),
+            pd.Series(["u5", "u9", "u9", "u7"]),
+            column="user_id",
+            pair=("train", "test"),
         )
         assert r.status is Status.FAIL
         assert r.measured == pytest.approx(2 / 3)
@@ -68,8 +75,14 @@ class TestEntityOverlap:
     def test_share_limit(self):
         earlier = pd.Series([f"u{i}" for i in range(100)])
         later = pd.Series([f"u{i}" for i in range(99, 199)])
-        assert check_entity_overlap(earlier, later, column="u", pair=("a", "b"), max_share=0.01).status is Status.PASS
-        assert check_entity_overlap(earlier, later, column="u", pair=("a", "b"), max_share=0.0).status is Status.FAIL
+        assert (
+            check_entity_overlap(earlier, later, column="u", pair=("a", "b"), max_share=0.01).status
+            is Status.PASS
+        )
+        assert (
+            check_entity_overlap(earlier, later, column="u", pair=("a", "b"), max_share=0.0).status
+            is Status.FAIL
+        )
 
     def test_null_ids_are_not_entities(self):
         r = check_entity_overlap(pd.Series(["a", None]), pd.Series([None, "b"]), column="u", pair=("a", "b"))
@@ -86,13 +99,20 @@ class TestEntityOverlap:
 
 class TestRowOverlap:
     def frames(self):
-        a = pd.DataFrame({"amount": [1.0, 2.0, 3.0], "country": ["US", "BR", "DE"], "user_id": ["a", "b", "c"]})
-        b = pd.DataFrame({"amount": [4.0, 5.0], "country": ["US", "BR"], "user_id": ["d", "e"]}, index=[10, 11])
+        a = pd.DataFrame(
+            {"amount": [1.0, 2.0, 3.0], "country": ["US", "BR", "DE"], "user_id": ["a", "b", "c"]}
+        )
+        b = pd.DataFrame(
+            {"amount": [4.0, 5.0], "country": ["US", "BR"], "user_id": ["d", "e"]}, index=[10, 11]
+        )
         return a, b
 
     def test_distinct_rows_pass(self):
         a, b = self.frames()
-        assert check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val")).status is Status.PASS
+        assert (
+            check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val")).status
+            is Status.PASS
+        )
 
     def test_copied_row_fails_and_names_its_index(self):
         a, b = self.frames()

@@ -11,14 +11,27 @@ from tests.conftest import SUITES
 
 def sentinel(*args, cwd):
     proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_checks.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "sentinel_checks.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.returncode, proc.stdout + proc.stderr
 
 
 def test_gate_passes_on_a_clean_setup(gate_project):
     project = gate_project()
-    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), "--", "-q", cwd=project.folder)
+    code, out = sentinel(
+        "gate",
+        "--config",
+        str(project.config),
+        "--suites",
+        str(SUITES),
+        "--",
+        "-q",
+        cwd=project.folder,
+    )
     assert code == EXIT_OK, out
 
 
@@ -26,7 +39,16 @@ def test_gate_fails_on_a_bad_setup(gate_project, small_log):
     off = small_log.offline.copy()
     off["score"] = 2.0
     project = gate_project(offline=off)
-    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), "--", "-q", cwd=project.folder)
+    code, out = sentinel(
+        "gate",
+        "--config",
+        str(project.config),
+        "--suites",
+        str(SUITES),
+        "--",
+        "-q",
+        cwd=project.folder,
+    )
     assert code == EXIT_FAILED, out
 
 

@@ -16,7 +16,12 @@ def demo(tmp_path_factory):
 
 def test_demo_writes_configs_models_data_and_a_manifest(demo):
     manifest = json.loads((demo.folder / "demo.json").read_text())
-    assert set(manifest["files"]) >= {"incident.toml", "fixed.toml", "models/fixed.skops", "data/production.parquet"}
+    assert set(manifest["files"]) >= {
+        "incident.toml",
+        "fixed.toml",
+        "models/fixed.skops",
+        "data/production.parquet",
+    }
     rows = {m["model"]: m for m in manifest["models"]}
     # the incident's story: better offline, worse in production
     assert rows["incident"]["offline_val_auc"] > rows["fixed"]["offline_val_auc"]
@@ -29,7 +34,12 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     assert run.code == 1, run.output[-3000:]
     assert run.report["verdict"] == "fail"
     failed = run.failed_ids()
-    assert {"splits.time_order", "splits.entity_overlap", "splits.target_leakage", "splits.row_overlap"} <= failed
+    assert {
+        "splits.time_order",
+        "splits.entity_overlap",
+        "splits.target_leakage",
+        "splits.row_overlap",
+    } <= failed
     leak = next(c for c in run.report["checks"] if c.get("id") == "splits.target_leakage")
     assert leak["evidence"][0]["detail"]["leaky"] == ["user_risk_rate"]
     # data contract and models are fine: the gate blames the splits, not the data

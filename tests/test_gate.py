@@ -6,7 +6,6 @@ message naming the file, column or key. The gate never passes on bad input.
 
 import json
 
-import numpy as np
 import pytest
 
 from tests.conftest import run_gate
@@ -96,7 +95,11 @@ BAD_INPUTS = {
     "label outside the classes": (_label_outside, "", ["label", "unknown"]),
     "unparseable timestamps": (_unparseable_ts, "", ["request_ts", "yesterday"]),
     "one class in a split": (_one_class_in_val, "", ["'val' has one class only"]),
-    "wrong dtype": (_amount_as_text, "[contract.features.amount]\ndtype = 'numeric'\n", ["amount", "dtype is numeric"]),
+    "wrong dtype": (
+        _amount_as_text,
+        "[contract.features.amount]\ndtype = 'numeric'\n",
+        ["amount", "dtype is numeric"],
+    ),
     "empty split": (lambda log: {}, "", ["split 'test' is empty"]),
     "user purge off": (_shared_user, "", ["user_id"]),
 }
@@ -109,7 +112,9 @@ def test_bad_input_never_passes_and_names_the_culprit(gate_project, small_log, c
     if case == "empty split":
         from tests.conftest import BASE_CONFIG
 
-        config_text = BASE_CONFIG.replace('test_start = "2025-10-01"', 'test_start = "2025-10-01"\nend = "2025-10-01 00:00:01"')
+        config_text = BASE_CONFIG.replace(
+            'test_start = "2025-10-01"', 'test_start = "2025-10-01"\nend = "2025-10-01 00:00:01"'
+        )
     if case == "user purge off":
         from tests.conftest import BASE_CONFIG
 

@@ -21,7 +21,13 @@ def config(tmp_path, **columns):
     raw = {
         "data": {"path": "d.csv"},
         "splits": {"method": "column", "column": "split"},
-        "columns": {"label": "label", "positive": "fraud", "negative": "legit", "timestamp": "ts", **columns},
+        "columns": {
+            "label": "label",
+            "positive": "fraud",
+            "negative": "legit",
+            "timestamp": "ts",
+            **columns,
+        },
     }
     return config_from_mapping(raw, source=tmp_path / "sentinel.toml")
 
@@ -88,7 +94,7 @@ class TestTimestamps:
             parse_timestamps(pd.Series(["2025-01-01 00:00", "2025-01-02 00:00+02:00"]), column="ts")
 
     def test_mixed_datetime_objects_is_an_error(self):
-        values = pd.Series([dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)], dtype=object)
+        values = pd.Series([dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 1, tzinfo=dt.UTC)], dtype=object)
         with pytest.raises(DataError, match="'ts' mixes"):
             parse_timestamps(values, column="ts")
 
@@ -135,7 +141,9 @@ class TestBinaryTarget:
 
 def test_features_default_to_every_column_without_a_role(tmp_path):
     cfg = config(tmp_path, entities=["user_id"], exclude=["notes"], id="request_id")
-    frame = pd.DataFrame(columns=["request_id", "user_id", "ts", "label", "split", "amount", "notes", "country"])
+    frame = pd.DataFrame(
+        columns=["request_id", "user_id", "ts", "label", "split", "amount", "notes", "country"]
+    )
     assert feature_columns(frame, cfg) == ["amount", "country"]
 
 

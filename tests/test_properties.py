@@ -41,7 +41,9 @@ def test_time_split_respects_the_embargo(case, embargo):
     frames = {name: log[out == name] for name in ("train", "val", "test")}
     for a, b in SPLIT_PAIRS:
         if len(frames[a]) and len(frames[b]):
-            result = check_time_order(frames[a]["request_ts"], frames[b]["request_ts"], pair=(a, b), embargo=embargo)
+            result = check_time_order(
+                frames[a]["request_ts"], frames[b]["request_ts"], pair=(a, b), embargo=embargo
+            )
             assert result.status is Status.PASS, result.message
 
 
@@ -51,13 +53,19 @@ def test_group_time_split_is_sound(case):
 
     def split(frame):
         return group_time_split(
-            frame, timestamp="request_ts", entities=["user_id", "session_id"], val_start=v, test_start=t
+            frame,
+            timestamp="request_ts",
+            entities=["user_id", "session_id"],
+            val_start=v,
+            test_start=t,
         )
 
     splits = assert_sound_split(split, log, entities=["user_id", "session_id"])
     for a, b in SPLIT_PAIRS:  # the leakage check is silent on a sound split
         if len(splits[a]) and len(splits[b]):
-            r = check_entity_overlap(splits[a]["user_id"], splits[b]["user_id"], column="user_id", pair=(a, b))
+            r = check_entity_overlap(
+                splits[a]["user_id"], splits[b]["user_id"], column="user_id", pair=(a, b)
+            )
             assert r.status is Status.PASS
 
 
@@ -71,7 +79,9 @@ def test_entity_overlap_detects_an_injected_user(case, data):
         return
     row = data.draw(st.integers(0, len(later) - 1))
     later.iloc[row, later.columns.get_loc("user_id")] = earlier["user_id"].iloc[0]
-    r = check_entity_overlap(earlier["user_id"], later["user_id"], column="user_id", pair=("train", later_name))
+    r = check_entity_overlap(
+        earlier["user_id"], later["user_id"], column="user_id", pair=("train", later_name)
+    )
     assert r.status is Status.FAIL
     assert earlier["user_id"].iloc[0] in r.evidence[0].items
 
@@ -97,7 +107,9 @@ def test_split_does_not_depend_on_row_order(case):
     log, v, t = case
     out = pd.Series(assign_time_splits(log["request_ts"], val_start=v, test_start=t), index=log.index)
     shuffled = log.sample(frac=1.0, random_state=1)
-    again = pd.Series(assign_time_splits(shuffled["request_ts"], val_start=v, test_start=t), index=shuffled.index)
+    again = pd.Series(
+        assign_time_splits(shuffled["request_ts"], val_start=v, test_start=t), index=shuffled.index
+    )
     assert out.equals(again.reindex(out.index))
 
 
@@ -147,7 +159,10 @@ def test_assert_sound_split_catches_row_order_dependence():
         return ["train"] * half + ["val"] * (len(frame) - half)
 
     log = pd.DataFrame(
-        {"request_ts": pd.date_range("2025-01-01", periods=10, freq="h"), "user_id": [f"u{i}" for i in range(10)]}
+        {
+            "request_ts": pd.date_range("2025-01-01", periods=10, freq="h"),
+            "user_id": [f"u{i}" for i in range(10)],
+        }
     )
     with pytest.raises(AssertionError, match="depends on row order"):
         assert_sound_split(by_position, log, entities=["user_id"])

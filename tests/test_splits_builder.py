@@ -19,7 +19,14 @@ def test_boundaries_are_half_open():
 
 
 def test_embargo_drops_the_start_of_later_splits():
-    values = ts("2025-01-31", "2025-02-01", "2025-02-01 23:59", "2025-02-02", "2025-03-01 12:00", "2025-03-02")
+    values = ts(
+        "2025-01-31",
+        "2025-02-01",
+        "2025-02-01 23:59",
+        "2025-02-02",
+        "2025-03-01 12:00",
+        "2025-03-02",
+    )
     out = assign_time_splits(values, val_start="2025-02-01", test_start="2025-03-01", embargo="1D")
     assert out.tolist() == ["train", None, None, "val", None, "test"]
 
@@ -66,14 +73,25 @@ def cfg(tmp_path, splits, **columns):
 
 def test_column_method(tmp_path):
     frame = pd.DataFrame({"split": ["tr", "va", "te", "tr"], "ts": pd.Timestamp("2025-01-01")})
-    config = cfg(tmp_path, {"method": "column", "column": "split", "train_value": "tr", "val_value": "va", "test_value": "te"})
+    config = cfg(
+        tmp_path,
+        {
+            "method": "column",
+            "column": "split",
+            "train_value": "tr",
+            "val_value": "va",
+            "test_value": "te",
+        },
+    )
     assert build_splits(frame, config).sizes() == {"train": 2, "val": 1, "test": 1}
 
 
 def test_column_method_rejects_unknown_values(tmp_path):
     frame = pd.DataFrame({"split": ["train", "validation", "test"]})
     config = cfg(tmp_path, {"method": "column", "column": "split"})
-    with pytest.raises(DataError, match=r"split column 'split' has 1 row\(s\) with values other than.*'validation'"):
+    with pytest.raises(
+        DataError, match=r"split column 'split' has 1 row\(s\) with values other than.*'validation'"
+    ):
         build_splits(frame, config)
 
 

@@ -17,8 +17,7 @@ def load(uri: str, *, key: str) -> Any:
         import mlflow.sklearn
     except ImportError as exc:
         raise ModelLoadError(
-            f"{key} uri = {uri!r}: MLflow is not installed; "
-            "pip install 'gradient-sentinel[mlflow]'"
+            f"{key} uri = {uri!r}: MLflow is not installed; pip install 'gradient-sentinel[mlflow]'"
         ) from exc
     try:
         return mlflow.sklearn.load_model(uri)

@@ -101,7 +101,5 @@ def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
     ):
         examples = pd.unique(part["failure_case"].astype(str))[:5]
         rows = [r for r in part["index"].tolist() if r is not None][:10]
-        groups.append(
-            FailureGroup(column, check, int(len(part)), tuple(examples.tolist()), tuple(rows))
-        )
+        groups.append(FailureGroup(column, check, len(part), tuple(examples.tolist()), tuple(rows)))
     return groups

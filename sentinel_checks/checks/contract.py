@@ -41,9 +41,7 @@ def check_schema(
     """
     params = {"dataset": dataset}
     if len(frame) == 0:
-        return CheckResult.undefined(
-            SCHEMA_ID, f"{dataset} has no rows", reason="empty", parameters=params
-        )
+        return CheckResult.undefined(SCHEMA_ID, f"{dataset} has no rows", reason="empty", parameters=params)
     schema = pandera_schema.build_schema(
         columns,
         features=features,
@@ -66,9 +64,7 @@ def check_schema(
             parameters=params,
             hint=SCHEMA_HINT,
         )
-    listed = "; ".join(
-        f"{g.column}: {g.check} ({g.count}× e.g. {list(g.examples[:3])})" for g in groups[:6]
-    )
+    listed = "; ".join(f"{g.column}: {g.check} ({g.count}× e.g. {list(g.examples[:3])})" for g in groups[:6])
     evidence = tuple(
         Evidence.capped(
             "failure_cases",

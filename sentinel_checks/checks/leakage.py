@@ -58,9 +58,7 @@ def check_target_leakage(
     for name in features:
         values = frame[name]
         numeric = numeric_view(values)
-        encoded = numeric if numeric is not None else out_of_fold_target_encoding(
-            values, y, seed=seed
-        )
+        encoded = numeric if numeric is not None else out_of_fold_target_encoding(values, y, seed=seed)
         scores[name] = symmetric_auc(y, encoded)
         if flag_constant_per_class:
             which = _constant_in_one_class(values, y)

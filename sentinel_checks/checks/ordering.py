@@ -74,10 +74,7 @@ def check_time_order(
         },
     )
     if status is Status.PASS:
-        message = (
-            f"{pair[1]} starts {observed_gap} after {pair[0]} ends "
-            f"(embargo {gap}): 0 rows out of order"
-        )
+        message = f"{pair[1]} starts {observed_gap} after {pair[0]} ends (embargo {gap}): 0 rows out of order"
     else:
         message = (
             f"{offending} row(s) out of order between {pair[0]} and {pair[1]}: {pair[0]} ends "

@@ -35,7 +35,9 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
         message = f"{model}: {n_bad} of {scores.size} score(s) on {split} are NaN, infinite or outside [0, 1]"
     elif constant:
         status, reason = Status.FAIL, "constant_scores"
-        message = f"{model}: all {scores.size} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
+        message = (
+            f"{model}: all {scores.size} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
+        )
     else:
         status, reason = Status.PASS, "ok"
         message = (

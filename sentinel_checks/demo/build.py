@@ -30,7 +30,6 @@ from sentinel_checks.demo.data import (
     NEGATIVE,
     POSITIVE,
     SHIFT,
-    DemoLog,
     generate,
 )
 from sentinel_checks.errors import SentinelError
@@ -97,7 +96,11 @@ def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -
     numeric = [c for c in features if c not in CATEGORICAL]
     encode = ColumnTransformer(
         [
-            ("categories", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+            (
+                "categories",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                categorical,
+            ),
             ("numbers", "passthrough", numeric),
         ],
         verbose_feature_names_out=False,
@@ -149,9 +152,15 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     champion_features = FEATURES_BASE + FEATURES_HISTORY
     champ = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **CHAMPION_SPLIT)
     models["champion"], report = _fit_and_report(
-        "champion", "trained on May-June with a sound time+user split, before the shift",
-        champ.train, champ.val, prod_labelled, champion_features,
-        class_weight="balanced", threshold_rule="recall", seed=seed,
+        "champion",
+        "trained on May-June with a sound time+user split, before the shift",
+        champ.train,
+        champ.val,
+        prod_labelled,
+        champion_features,
+        class_weight="balanced",
+        threshold_rule="recall",
+        seed=seed,
     )
     reports.append(report)
 
@@ -159,12 +168,18 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     rng = np.random.default_rng(seed + 1)
     old = log.offline[log.offline["request_ts"] < SHIFT].copy()
     old["split"] = rng.choice(np.array(["train", "val", "test"]), size=len(old), p=[0.7, 0.15, 0.15])
-    incident_features = FEATURES_BASE + [LEAKY_FEATURE]
+    incident_features = [*FEATURES_BASE, LEAKY_FEATURE]
     models["incident"], report = _fit_and_report(
-        "incident", "the retrain a month ago: May-August, random row split, "
+        "incident",
+        "the retrain a month ago: May-August, random row split, "
         f"{LEAKY_FEATURE} over the whole log, no class weights, threshold 0.5",
-        old[old["split"] == "train"], old[old["split"] == "val"], prod_labelled, incident_features,
-        class_weight=None, threshold_rule="0.5", seed=seed,
+        old[old["split"] == "train"],
+        old[old["split"] == "val"],
+        prod_labelled,
+        incident_features,
+        class_weight=None,
+        threshold_rule="0.5",
+        seed=seed,
     )
     reports.append(report)
 
@@ -172,10 +187,16 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     fixed_features = FEATURES_BASE + FEATURES_HISTORY
     fixed = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **FIXED_SPLIT)
     models["fixed"], report = _fit_and_report(
-        "fixed", "time+user split through mid-September, as-of history, class weights, "
+        "fixed",
+        "time+user split through mid-September, as-of history, class weights, "
         f"threshold chosen on validation for recall {TARGET_RECALL:.0%}",
-        fixed.train, fixed.val, prod_labelled, fixed_features,
-        class_weight="balanced", threshold_rule="recall", seed=seed,
+        fixed.train,
+        fixed.val,
+        prod_labelled,
+        fixed_features,
+        class_weight="balanced",
+        threshold_rule="recall",
+        seed=seed,
     )
     reports.append(report)
 
@@ -325,9 +346,9 @@ path = "data/requests.parquet"
 
 [splits]
 method = "time"
-val_start = "{FIXED_SPLIT['val_start']}"
-test_start = "{FIXED_SPLIT['test_start']}"
-embargo = "{FIXED_SPLIT['embargo']}"
+val_start = "{FIXED_SPLIT["val_start"]}"
+test_start = "{FIXED_SPLIT["test_start"]}"
+embargo = "{FIXED_SPLIT["embargo"]}"
 purge_entities = true
 
 [models.candidate]
@@ -353,7 +374,7 @@ def _refuse_foreign_files(folder: Path, planned: list[str], manifest: dict[str, 
     foreign = []
     for rel in planned:
         path = folder / rel
-        if not path.exists() or rel == MANIFEST and manifest:
+        if not path.exists() or (rel == MANIFEST and manifest):
             continue
         if rel not in manifest or not path.is_file() or fingerprint_file(path) != manifest[rel]:
             foreign.append(str(path))

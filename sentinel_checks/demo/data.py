@@ -59,7 +59,6 @@ def generate(n_requests: int = 200_000, *, seed: int = 7, production_share: floa
     """Generate the offline log (about ``n_requests`` rows) and the production month."""
     rng = np.random.default_rng(seed)
     total_days = (PRODUCTION_END - START).days
-    offline_days = (OFFLINE_END - START).days
     # Users: about six requests each; activity windows of days to weeks.
     n_total = int(n_requests * (1 + production_share))
     n_users = max(50, n_total // 6)
@@ -93,7 +92,7 @@ def generate(n_requests: int = 200_000, *, seed: int = 7, production_share: floa
 
     # Country and channel: per user, drawn with the mix of the user's start time.
     first_ts_shift = _month_weight(
-        (START.to_datetime64() + (np.maximum(user_start, 0) * 86_400e9).astype("timedelta64[ns]"))
+        START.to_datetime64() + (np.maximum(user_start, 0) * 86_400e9).astype("timedelta64[ns]")
     )
     base_country = np.array([0.38, 0.16, 0.14, 0.08, 0.14, 0.10])
     late_country = np.array([0.26, 0.10, 0.09, 0.33, 0.12, 0.10])

@@ -1,0 +1,44 @@
+# Gradient Sentinel: the two commands a fresh machine needs.
+#   make demo   create .venv, install, write the golden-incident demo and run the gate on it
+#   make test   create .venv, install, run the library's tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean-demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sentinel demo --out sentinel-demo
+	@echo
+	@echo "== 1/2 the incident: the retrain a month ago (expected: the gate FAILS)"
+	@$(BIN)/pytest suites/ --sentinel-config sentinel-demo/incident.toml \
+		--sentinel-reports reports/incident -q --no-header -p no:cacheprovider; \
+		code=$$?; if [ $$code -ne 1 ]; then echo "expected the incident to fail the gate (exit 1), got exit $$code"; exit 1; fi
+	@echo
+	@echo "== 2/2 the fixed pipeline (expected: the gate PASSES)"
+	$(BIN)/pytest suites/ --sentinel-config sentinel-demo/fixed.toml \
+		--sentinel-reports reports/fixed -q --no-header -p no:cacheprovider
+	@echo
+	@echo "Demo done: the incident was blocked (reports/incident/gate.md), the fix passed (reports/fixed/gate.md)."
+
+test: $(STAMP)
+	$(BIN)/pytest tests/ sentinel_checks/ --doctest-modules -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check sentinel_checks suites tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_splits.py --rows 1000000 5000000
+
+clean-demo:
+	rm -rf sentinel-demo reports/incident reports/fixed
