@@ -29,18 +29,21 @@ def time_range(timestamps: pd.Series) -> TimeRange:
 
 
 def distinct_ids(ids: pd.Series) -> np.ndarray:
-    """Distinct non-null entity ids, sorted so evidence is the same on every run."""
-    values = pd.unique(ids.dropna())
-    try:
-        return np.sort(np.asarray(values))
-    except TypeError:  # mixed types: order by their text, still deterministic
-        return np.asarray(sorted(values, key=str), dtype=object)
+    """Distinct non-null entity ids (hash-based, in order of appearance)."""
+    return np.asarray(pd.unique(ids.dropna()))
 
 
 def shared_ids(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """Ids present in both distinct sets, sorted."""
-    mask = pd.Index(later).isin(earlier)
-    return later[mask]
+    """Ids present in both distinct sets, sorted so evidence is the same on every run.
+
+    Only the shared ids are sorted: sorting millions of distinct string ids would
+    cost more than the hash join itself.
+    """
+    shared = later[pd.Index(later).isin(earlier)]
+    try:
+        return np.sort(shared)
+    except TypeError:  # mixed types: order by their text, still deterministic
+        return np.asarray(sorted(shared, key=str), dtype=object)
 
 
 def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

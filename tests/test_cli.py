@@ -20,18 +20,13 @@ def sentinel(*args, cwd):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def gate(project, *extra, suites=SUITES):
+    return sentinel("gate", "--config", str(project.config), "--suites", str(suites), *extra, cwd=project.folder)
+
+
 def test_gate_passes_on_a_clean_setup(gate_project):
     project = gate_project()
-    code, out = sentinel(
-        "gate",
-        "--config",
-        str(project.config),
-        "--suites",
-        str(SUITES),
-        "--",
-        "-q",
-        cwd=project.folder,
-    )
+    code, out = gate(project, "--", "-q")
     assert code == EXIT_OK, out
 
 
@@ -39,22 +34,13 @@ def test_gate_fails_on_a_bad_setup(gate_project, small_log):
     off = small_log.offline.copy()
     off["score"] = 2.0
     project = gate_project(offline=off)
-    code, out = sentinel(
-        "gate",
-        "--config",
-        str(project.config),
-        "--suites",
-        str(SUITES),
-        "--",
-        "-q",
-        cwd=project.folder,
-    )
+    code, out = gate(project, "--", "-q")
     assert code == EXIT_FAILED, out
 
 
 def test_gate_with_an_invalid_config_is_a_usage_error(gate_project):
     project = gate_project(extra="[nonsense]\nx = 1\n")
-    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(SUITES), cwd=project.folder)
+    code, out = gate(project)
     assert code == EXIT_USAGE
     assert "nonsense: unknown key" in out
 
@@ -63,13 +49,13 @@ def test_gate_with_no_tests_is_its_own_exit_code(gate_project, tmp_path):
     project = gate_project()
     empty = tmp_path / "empty_suites"
     empty.mkdir()
-    code, out = sentinel("gate", "--config", str(project.config), "--suites", str(empty), cwd=project.folder)
+    code, out = gate(project, suites=empty)
     assert code == EXIT_NO_CHECKS, out
 
 
 def test_gate_without_suites_folder(gate_project):
     project = gate_project()
-    code, out = sentinel("gate", "--config", str(project.config), "--suites", "nowhere", cwd=project.folder)
+    code, out = gate(project, suites="nowhere")
     assert code == EXIT_USAGE and "suites folder not found" in out
 
 

@@ -172,3 +172,12 @@ def test_score_column_out_of_range_fails_model_scores(gate_project, small_log):
     run = run_gate(project.config, project.folder)
     assert run.code != 0
     assert "model.scores" in run.failed_ids()
+
+
+def test_a_gate_run_that_collects_nothing_still_writes_a_no_checks_report(gate_project):
+    project = gate_project()
+    (project.folder / "reports").mkdir()
+    (project.folder / "reports" / "gate.json").write_text('{"verdict": "pass"}')  # stale
+    run = run_gate(project.config, project.folder, "-k", "no_such_test")
+    assert run.code != 0
+    assert run.report["verdict"] == "no_checks"

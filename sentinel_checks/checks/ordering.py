@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats import time_range
 
@@ -38,16 +39,11 @@ def check_time_order(
     params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": str(gap)}
     first, second = time_range(earlier), time_range(later)
     support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
-    for name, rng in zip(pair, (first, second), strict=True):
-        if rng.n == 0:
-            return CheckResult.undefined(
-                CHECK_ID,
-                f"split {name!r} has no timestamps: time order cannot be checked",
-                reason="empty_split",
-                parameters=params,
-                support=support,
-                hint="Check the split boundaries or split column: a split must not be empty.",
-            )
+    empty = empty_side(
+        CHECK_ID, pair, (first.n, second.n), of="timestamps", parameters=params, support=support
+    )
+    if empty is not None:
+        return empty
     assert first.max is not None and second.min is not None
     # later rows at or before the earlier split's end (+ embargo), and earlier rows at or
     # after the later split's start (- embargo): strict when there is no embargo.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 from sentinel_checks.stats import distinct_ids, row_hashes, shared_ids
 
@@ -39,15 +40,12 @@ def check_entity_overlap(
     """
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     first, second = distinct_ids(earlier), distinct_ids(later)
-    if len(first) == 0 or len(second) == 0:
-        empty = pair[0] if len(first) == 0 else pair[1]
-        return CheckResult.undefined(
-            ENTITY_ID,
-            f"split {empty!r} has no {column} values: entity overlap cannot be checked",
-            reason="empty_split",
-            parameters=params,
-            support={f"entities_{pair[0]}": len(first), f"entities_{pair[1]}": len(second)},
-        )
+    sizes = {f"entities_{pair[0]}": len(first), f"entities_{pair[1]}": len(second)}
+    empty = empty_side(
+        ENTITY_ID, pair, (len(first), len(second)), of=f"{column} values", parameters=params, support=sizes
+    )
+    if empty is not None:
+        return empty
     shared = shared_ids(first, second)
     share = len(shared) / len(second)
     rows_affected = int(later.isin(shared).sum()) if len(shared) else 0
@@ -96,15 +94,9 @@ def check_row_overlap(
         return CheckResult.undefined(
             ROW_ID, "no feature columns to compare", reason="no_features", parameters=params
         )
-    if len(earlier) == 0 or len(later) == 0:
-        empty = pair[0] if len(earlier) == 0 else pair[1]
-        return CheckResult.undefined(
-            ROW_ID,
-            f"split {empty!r} is empty: row overlap cannot be checked",
-            reason="empty_split",
-            parameters=params,
-            support=support,
-        )
+    empty = empty_side(ROW_ID, pair, (len(earlier), len(later)), parameters=params, support=support)
+    if empty is not None:
+        return empty
     seen = row_hashes(earlier, columns)
     mask = pd.Index(row_hashes(later, columns)).isin(seen)
     count = int(np.count_nonzero(mask))
