@@ -149,6 +149,7 @@ class ModelSpec(_Section):
     trusted: bool = False
     trusted_types: list[str] = Field(default_factory=list)
     score_column: str | None = None
+    features: list[str] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:

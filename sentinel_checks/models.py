@@ -30,6 +30,11 @@ class LoadedModel:
     estimator: Any | None
     score_column: str | None
     identity: str  # "sha256:<hex>" of the file, the MLflow URI, or "column:<name>"
+    features: tuple[str, ...] | None = None  # None: the [columns] features
+
+    def feature_list(self, default: list[str]) -> list[str]:
+        """The columns this model scores: its own list, or the configured features."""
+        return list(self.features) if self.features is not None else list(default)
 
     def describe(self) -> str:
         kind = "scores in column" if self.score_column else type(self.estimator).__name__
@@ -41,13 +46,14 @@ def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
     key = f"[models.{role}]"
     if spec.score_column is not None:
         return LoadedModel(role, None, spec.score_column, f"column:{spec.score_column}")
+    features = tuple(spec.features) if spec.features is not None else None
     if spec.uri is not None:
         if not spec.trusted:
             raise ModelLoadError(
                 f"{key} uri = {spec.uri!r}: MLflow sklearn models are pickles; set trusted = true "
                 "in that table to load from a registry you trust"
             )
-        return _checked(mlflow_models.load(spec.uri, key=key), role, spec.uri, key)
+        return _checked(mlflow_models.load(spec.uri, key=key), role, spec.uri, key, features)
     assert spec.path is not None  # ModelSpec validation guarantees one source
     path = spec.path
     if not path.is_file():
@@ -65,7 +71,7 @@ def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
         model = _load_pickle(path, fmt, trusted=spec.trusted, key=key)
     else:
         raise ModelLoadError(f"{key}: format {fmt!r} needs uri = 'models:/…', not a path")
-    return _checked(model, role, identity, key)
+    return _checked(model, role, identity, key, features)
 
 
 def _load_pickle(path: Path, fmt: str, *, trusted: bool, key: str) -> Any:
@@ -86,10 +92,10 @@ def _load_pickle(path: Path, fmt: str, *, trusted: bool, key: str) -> Any:
         raise ModelLoadError(f"{path}: cannot load {fmt} model: {exc}") from exc
 
 
-def _checked(model: Any, role: str, identity: str, key: str) -> LoadedModel:
+def _checked(model: Any, role: str, identity: str, key: str, features: tuple[str, ...] | None) -> LoadedModel:
     if not callable(getattr(model, "predict_proba", None)):
         raise ModelLoadError(
             f"{key}: loaded a {type(model).__name__}, which has no predict_proba(); "
             "the gate needs probability scores for the risky class"
         )
-    return LoadedModel(role, model, None, identity)
+    return LoadedModel(role, model, None, identity, features)

@@ -22,7 +22,7 @@ def test_model_scores_the_data(
     scores = risk_scores(
         model,
         sentinel_splits[split],
-        features=sentinel_features,
+        features=model.feature_list(sentinel_features),
         positive=sentinel_config.columns.positive,
     )
     gate.check(check_scores(scores, model=model.role, split=split))

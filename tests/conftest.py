@@ -103,8 +103,14 @@ class GateRunResult:
         return [c["status"] for c in self.report["checks"] if c.get("id") == check_id]
 
     def failed_ids(self) -> set[str]:
+        """Check ids that failed or errored; a failed test without a check result
+        (an exception before the check ran) counts under its test file's name."""
         assert self.report is not None, self.output
-        return {c["id"] for c in self.report["checks"] if c.get("status") in ("fail", "error")}
+        failed = set()
+        for c in self.report["checks"]:
+            if c["outcome"] in ("failed", "error"):
+                failed.add(c.get("id") or c["test"].split("::")[0].rsplit("/", 1)[-1])
+        return failed
 
 
 def run_gate(config: Path, cwd: Path, *extra: str) -> GateRunResult:

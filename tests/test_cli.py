@@ -21,7 +21,9 @@ def sentinel(*args, cwd):
 
 
 def gate(project, *extra, suites=SUITES):
-    return sentinel("gate", "--config", str(project.config), "--suites", str(suites), *extra, cwd=project.folder)
+    return sentinel(
+        "gate", "--config", str(project.config), "--suites", str(suites), *extra, cwd=project.folder
+    )
 
 
 def test_gate_passes_on_a_clean_setup(gate_project):

@@ -42,8 +42,13 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     } <= failed
     leak = next(c for c in run.report["checks"] if c.get("id") == "splits.target_leakage")
     assert leak["evidence"][0]["detail"]["leaky"] == ["user_risk_rate"]
-    # data contract and models are fine: the gate blames the splits, not the data
-    assert "contract.schema" not in failed and "model.scores" not in failed
+    # data contract and models are fine: the gate blames the splits and nothing else
+    assert failed == {
+        "splits.time_order",
+        "splits.entity_overlap",
+        "splits.target_leakage",
+        "splits.row_overlap",
+    }
 
 
 def test_fixed_config_passes(demo, tmp_path):

@@ -126,3 +126,13 @@ def load_model_from(estimator):
     from sentinel_checks.models import LoadedModel
 
     return LoadedModel("candidate", estimator, None, "sha256:test")
+
+
+def test_a_model_may_score_its_own_feature_list(tmp_path):
+    path = tmp_path / "m.skops"
+    skops_io.dump(LogisticRegression().fit(X[["a"]], Y), path)
+    model = load_model(ModelSpec(path=path, features=["a"]), role="champion")
+    assert model.feature_list(["a", "b"]) == ["a"]
+    assert risk_scores(model, X, features=model.feature_list(["a", "b"]), positive=1).shape == (60,)
+    plain = load_model(ModelSpec(path=path), role="champion")
+    assert plain.feature_list(["a", "b"]) == ["a", "b"]

@@ -41,6 +41,7 @@ from sentinel_checks.thresholds import recall_at, select_threshold_for_recall
 MANIFEST = "demo.json"
 CATEGORICAL = ["country", "channel"]
 TARGET_RECALL = 0.80
+CHAMPION_FEATURES = FEATURES_BASE + FEATURES_HISTORY
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
 
 # The sound pipeline's time split (half-open, 1-day embargo, users purged).
@@ -149,7 +150,6 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     models: dict[str, Pipeline] = {}
 
     # 1. The champion: a sound split, trained before the September shift.
-    champion_features = FEATURES_BASE + FEATURES_HISTORY
     champ = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **CHAMPION_SPLIT)
     models["champion"], report = _fit_and_report(
         "champion",
@@ -157,7 +157,7 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         champ.train,
         champ.val,
         prod_labelled,
-        champion_features,
+        CHAMPION_FEATURES,
         class_weight="balanced",
         threshold_rule="recall",
         seed=seed,
@@ -276,8 +276,9 @@ def _fit_and_report(
     )
 
 
-def _common_tables(features: list[str]) -> str:
+def _common_tables(features: list[str], champion_features: list[str]) -> str:
     shown = ", ".join(f'"{f}"' for f in features)
+    champion_shown = ", ".join(f'"{f}"' for f in champion_features)
     trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
     return f"""
 [columns]
@@ -297,6 +298,7 @@ path = "data/production.parquet"
 path = "models/champion.skops"
 # HistGradientBoosting's tree predictor is not on skops' default trust list.
 trusted_types = [{trusted}]
+features = [{champion_shown}]
 
 [contract.features.amount]
 min = 0.0
@@ -331,7 +333,7 @@ column = "split"
 [models.candidate]
 path = "models/incident.skops"
 trusted_types = [{trusted}]
-{_common_tables(report.features)}"""
+{_common_tables(report.features, CHAMPION_FEATURES)}"""
 
 
 def _fixed_config(report: ModelReport) -> str:
@@ -354,7 +356,7 @@ purge_entities = true
 [models.candidate]
 path = "models/fixed.skops"
 trusted_types = [{trusted}]
-{_common_tables(report.features)}"""
+{_common_tables(report.features, CHAMPION_FEATURES)}"""
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
