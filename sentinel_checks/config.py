@@ -187,6 +187,47 @@ class Leakage(_Section):
     flag_constant_per_class: bool = True
 
 
+class Quality(_Section):
+    """Model-quality policy: the operating threshold and the floors it is judged by."""
+
+    target_recall: float = Field(default=0.80, gt=0.0, le=1.0)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    threshold_uses_lower_bound: bool = False
+    bound: Literal["wilson", "point"] = "wilson"
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+    min_positives: int = Field(default=30, ge=1)
+    min_recall: float = Field(default=0.75, ge=0.0, le=1.0)
+    min_precision: float = Field(default=0.05, ge=0.0, le=1.0)
+    min_roc_auc: float = Field(default=0.70, ge=0.0, le=1.0)
+    min_pr_auc_lift: float = Field(default=2.0, ge=0.0)
+    max_val_test_gap: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_val_test_auc_gap: float = Field(default=0.05, ge=0.0, le=1.0)
+    calibration_bins: int = Field(default=10, ge=2, le=100)
+    max_ece: float = Field(default=0.05, ge=0.0, le=1.0)
+    max_brier: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_segment_recall: float = Field(default=0.50, ge=0.0, le=1.0)
+    segment_min_positives: int = Field(default=20, ge=1)
+    baselines: bool = True
+    baseline_metric: Literal["pr_auc", "roc_auc", "recall_at_precision"] = "pr_auc"
+    baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
+
+
+class Training(_Section):
+    """A training log (one row per epoch or iteration) and the limits for its curves."""
+
+    log: Path | None = None
+    epoch: str = "epoch"
+    train_loss: str = "train_loss"
+    val_loss: str = "val_loss"
+    val_metric: str | None = None
+    overfit_patience: int = Field(default=10, ge=1)
+    min_val_metric: float | None = None
+    flat_tolerance: float = Field(default=0.01, ge=0.0)
+    spike_mads: float = Field(default=8.0, gt=0.0)
+    selected_epoch: int | None = None
+    selected_epoch_tolerance: int = Field(default=0, ge=0)
+
+
 class Gate(_Section):
     seed: int = 0
 
@@ -199,6 +240,8 @@ class SentinelConfig(_Section):
     models: Models = Field(default_factory=Models)
     contract: Contract = Field(default_factory=Contract)
     leakage: Leakage = Field(default_factory=Leakage)
+    quality: Quality = Field(default_factory=Quality)
+    training: Training = Field(default_factory=Training)
     gate: Gate = Field(default_factory=Gate)
 
     #: The file this config was read from (not a TOML key).
@@ -341,6 +384,11 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
         if spec is not None:
             spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
         models[role] = spec
+    training = config.training.model_copy(
+        update={"log": resolve(config.training.log, "[training] log")}
+    )
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
-    return config.model_copy(update={"data": data, "production": production, "models": Models(**models)})
+    return config.model_copy(
+        update={"data": data, "production": production, "models": Models(**models), "training": training}
+    )

@@ -1,16 +1,83 @@
-"""Operating thresholds for the risky class."""
+"""Operating thresholds for the risky class: chosen on validation for a target recall."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from sklearn.metrics import precision_recall_curve
+
+from sentinel_checks.metrics import Confusion, threshold_counts, wilson_lower
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The operating threshold and why: a request is flagged when ``score >= threshold``."""
+
+    threshold: float
+    rule: str  # "target_recall", "target_recall_lower_bound" or "fixed"
+    target_recall: float
+    reached: bool  # whether the rule's target is met on validation
+    validation: Confusion
+
+    def rationale(self) -> str:
+        v = self.validation
+        if self.rule == "fixed":
+            head = f"threshold {self.threshold:.4g} fixed in config"
+        elif self.rule == "target_recall_lower_bound":
+            head = (
+                f"highest threshold whose validation recall lower bound reaches {self.target_recall:.2f}"
+            )
+        else:
+            head = f"highest threshold whose validation recall reaches {self.target_recall:.2f}"
+        return (
+            f"{head}: validation recall {v.recall:.3f}, precision {v.precision:.3f}, "
+            f"flags {v.flagged_fraction:.2%} of requests"
+        )
+
+
+def choose_threshold(
+    y: np.ndarray,
+    scores: np.ndarray,
+    *,
+    target_recall: float,
+    fixed: float | None = None,
+    use_lower_bound: bool = False,
+    confidence: float = 0.95,
+) -> ThresholdChoice:
+    """The highest threshold whose validation recall (or its Wilson lower bound) reaches
+    ``target_recall``; or the ``fixed`` threshold, checked against the same target.
+
+    When no threshold reaches the target, the lowest score is returned (flag
+    everything that can be flagged) with ``reached=False``.
+    """
+    if not 0.0 < target_recall <= 1.0:
+        raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
+    counts = threshold_counts(y, scores)
+    if counts.positives == 0:
+        raise ValueError("validation has no risky rows: no threshold can be chosen for recall")
+
+    def meets(tp: np.ndarray) -> np.ndarray:
+        if not use_lower_bound:
+            return tp / counts.positives >= target_recall
+        return wilson_lower(tp, counts.positives, confidence=confidence) >= target_recall
+
+    if fixed is not None:
+        conf = counts.at(fixed)
+        return ThresholdChoice(
+            float(fixed), "fixed", target_recall, bool(meets(np.array([conf.tp]))[0]), conf
+        )
+    rule = "target_recall_lower_bound" if use_lower_bound else "target_recall"
+    ok = meets(counts.tp)  # tp is non-decreasing as the threshold falls
+    if ok.any():
+        i = int(np.argmax(ok))  # the first (highest) threshold meeting the target
+        threshold = float(counts.thresholds[i])
+        return ThresholdChoice(threshold, rule, target_recall, True, counts.at(threshold))
+    lowest = float(counts.thresholds[-1])
+    return ThresholdChoice(lowest, rule, target_recall, False, counts.at(lowest))
 
 
 def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_recall: float) -> float:
     """The highest threshold whose recall of the risky class reaches ``target_recall``.
-
-    A request is flagged when ``score >= threshold``. The highest such threshold
-    flags the fewest requests (best precision) among those meeting the target.
 
     >>> y = np.array([0, 0, 1, 1, 0, 1])
     >>> s = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.9])
@@ -19,21 +86,9 @@ def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_rec
     >>> select_threshold_for_recall(y, s, target_recall=1.0)
     0.35
     """
-    y = np.asarray(y, dtype=bool)
-    if not 0.0 < target_recall <= 1.0:
-        raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
-    if y.sum() == 0 or y.all():
-        raise ValueError("both classes are needed to choose a threshold")
-    _, recall, thresholds = precision_recall_curve(y, scores)
-    # recall[i] is the recall at thresholds[i]; recall is non-increasing in i.
-    meeting = np.flatnonzero(recall[:-1] >= target_recall)
-    return float(thresholds[meeting.max()])
+    return choose_threshold(y, scores, target_recall=target_recall).threshold
 
 
 def recall_at(y: np.ndarray, scores: np.ndarray, threshold: float) -> float:
     """Recall of the risky class when flagging ``score >= threshold``; NaN without positives."""
-    y = np.asarray(y, dtype=bool)
-    positives = int(y.sum())
-    if positives == 0:
-        return float("nan")
-    return float(np.count_nonzero(np.asarray(scores)[y] >= threshold) / positives)
+    return threshold_counts(y, scores).at(threshold).recall
