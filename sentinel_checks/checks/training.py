@@ -1,0 +1,129 @@
+"""``training.curves``: overfitting, underfitting and instability in a training log."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+
+CHECK_ID = "training.curves"
+
+
+def check_training_curves(
+    log: pd.DataFrame,
+    *,
+    epoch: str = "epoch",
+    train_loss: str = "train_loss",
+    val_loss: str = "val_loss",
+    val_metric: str | None = None,
+    overfit_patience: int = 10,
+    min_val_metric: float | None = None,
+    flat_tolerance: float = 0.01,
+    spike_mads: float = 8.0,
+    selected_epoch: int | None = None,
+    selected_epoch_tolerance: int = 0,
+) -> CheckResult:
+    """Judge a training log (one row per epoch or iteration).
+
+    * instability: any NaN/inf loss, or a step in a loss larger than ``spike_mads``
+      median absolute deviations of the steps (a robust spike test);
+    * overfitting: validation loss still above its minimum ``overfit_patience`` or
+      more epochs after it while train loss kept falling (and the kept epoch, if
+      ``selected_epoch`` is given, is past the minimum);
+    * underfitting: both losses flat (relative change below ``flat_tolerance``) and,
+      with ``val_metric`` and ``min_val_metric``, the final metric below its floor;
+    * early stopping: ``selected_epoch`` (the weights kept) within
+      ``selected_epoch_tolerance`` epochs of the best validation loss.
+
+    Measured: the number of problems found (limit 0).
+    """
+    missing = [c for c in (epoch, train_loss, val_loss, val_metric) if c and c not in log.columns]
+    if missing:
+        return CheckResult.undefined(
+            CHECK_ID, f"training log lacks column(s) {missing}", reason="missing_columns"
+        )
+    if len(log) < 3:
+        return CheckResult.undefined(
+            CHECK_ID, f"training log has {len(log)} row(s): too short to judge", reason="too_short"
+        )
+    log = log.sort_values(epoch, kind="stable")
+    epochs = log[epoch].to_numpy()
+    tr = pd.to_numeric(log[train_loss], errors="coerce").to_numpy(dtype=float)
+    va = pd.to_numeric(log[val_loss], errors="coerce").to_numpy(dtype=float)
+    problems: list[str] = []
+    detail: dict[str, object] = {"epochs": len(log)}
+
+    bad = ~np.isfinite(tr) | ~np.isfinite(va)
+    if bad.any():
+        problems.append(f"instability: NaN/inf loss at epoch(s) {epochs[bad][:5].tolist()}")
+    finite_va = np.where(np.isfinite(va), va, np.nan)
+    for name, series in (("train", tr), ("validation", va)):
+        steps = np.diff(series[np.isfinite(series)])
+        if len(steps) >= 5:
+            mad = float(np.median(np.abs(steps - np.median(steps))))
+            scale = mad if mad > 0 else float(np.mean(np.abs(steps))) or 1e-12
+            spikes = np.flatnonzero(steps - np.median(steps) > spike_mads * scale)
+            if len(spikes):
+                where = epochs[np.isfinite(series)][spikes + 1][:5].tolist()
+                problems.append(f"instability: {name} loss spikes at epoch(s) {where}")
+    if np.isfinite(finite_va).any():
+        best = int(np.nanargmin(finite_va))
+        best_epoch = float(epochs[best])
+        detail["best_epoch"] = best_epoch
+        detail["best_val_loss"] = float(finite_va[best])
+        after = len(va) - 1 - best
+        train_fell = np.isfinite(tr[best]) and np.isfinite(tr[-1]) and tr[-1] < tr[best]
+        kept_late = selected_epoch is None or selected_epoch > best_epoch + selected_epoch_tolerance
+        if after >= overfit_patience and train_fell and va[-1] > finite_va[best] and kept_late:
+            problems.append(
+                f"overfitting: validation loss rose for {after} epoch(s) after its minimum at epoch "
+                f"{best_epoch:g} ({finite_va[best]:.4g} → {va[-1]:.4g}) while train loss fell"
+            )
+        if selected_epoch is not None and abs(selected_epoch - best_epoch) > selected_epoch_tolerance:
+            problems.append(
+                f"early stopping kept epoch {selected_epoch}, "
+                f"not the best validation epoch {best_epoch:g}"
+            )
+        first, last = np.nanmax(finite_va[: max(1, len(va) // 10)]), finite_va[-1]
+        rel_change = (first - last) / abs(first) if first and math.isfinite(first) else 0.0
+        detail["val_loss_relative_improvement"] = rel_change
+        flat = abs(rel_change) < flat_tolerance
+        if val_metric is not None and min_val_metric is not None:
+            final = float(pd.to_numeric(log[val_metric], errors="coerce").iloc[-1])
+            detail["final_val_metric"] = final
+            if not math.isfinite(final) or final < min_val_metric:
+                problems.append(
+                    f"underfitting: final {val_metric} {final:.4g} below floor {min_val_metric:.4g}"
+                    + (" with flat losses" if flat else "")
+                )
+        elif flat:
+            problems.append(
+                f"underfitting: validation loss barely moved ({rel_change:+.2%} from the first epochs)"
+            )
+    else:
+        problems.append("instability: validation loss is never finite")
+    status = Status.FAIL if problems else Status.PASS
+    return CheckResult(
+        id=CHECK_ID,
+        status=status,
+        message="; ".join(problems)
+        if problems
+        else (
+            f"{len(log)} epochs: best validation loss {detail.get('best_val_loss')} at epoch "
+            f"{detail.get('best_epoch')}; no overfitting, underfitting or instability"
+        ),
+        measured=float(len(problems)),
+        limit=0.0,
+        direction=Direction.AT_MOST,
+        reason="ok" if not problems else "training_problem",
+        support={"epochs": len(log)},
+        evidence=(Evidence.capped("problems", problems, detail=detail),),
+        hint=(
+            "Stop at the best validation epoch (early stopping), lower the learning rate for "
+            "spikes, fix the data pipeline for NaN losses, or give an underfit model capacity or "
+            "features."
+        ),
+    )
