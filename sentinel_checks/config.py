@@ -208,8 +208,11 @@ class Quality(_Section):
     min_segment_recall: float = Field(default=0.50, ge=0.0, le=1.0)
     segment_min_positives: int = Field(default=20, ge=1)
     baselines: bool = True
-    baseline_metric: Literal["pr_auc", "roc_auc", "recall_at_precision"] = "pr_auc"
+    baseline_features: list[str] | None = None
+    baseline_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
     baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
+    baseline_bound: Literal["bootstrap", "point"] = "bootstrap"
+    bootstrap_resamples: int = Field(default=200, ge=20, le=10_000)
 
 
 class Training(_Section):
@@ -221,6 +224,7 @@ class Training(_Section):
     val_loss: str = "val_loss"
     val_metric: str | None = None
     overfit_patience: int = Field(default=10, ge=1)
+    overfit_tolerance: float = Field(default=0.01, ge=0.0)
     min_val_metric: float | None = None
     flat_tolerance: float = Field(default=0.01, ge=0.0)
     spike_mads: float = Field(default=8.0, gt=0.0)
@@ -384,9 +388,7 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
         if spec is not None:
             spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
         models[role] = spec
-    training = config.training.model_copy(
-        update={"log": resolve(config.training.log, "[training] log")}
-    )
+    training = config.training.model_copy(update={"log": resolve(config.training.log, "[training] log")})
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
     return config.model_copy(

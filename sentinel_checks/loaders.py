@@ -153,6 +153,25 @@ def feature_columns(
     return [c for c in frame.columns if c not in skip]
 
 
+def load_training_log(path: Path) -> pd.DataFrame:
+    """A training log: CSV, or JSON (a list of per-epoch records, or a table of columns)."""
+    if not path.is_file():
+        raise DataError(f"training log not found: {path}")
+    try:
+        if path.suffix.lower() == ".json":
+            import json
+
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            frame = pd.DataFrame(raw if isinstance(raw, list) else dict(raw))
+        else:
+            frame = pd.read_csv(path)
+    except Exception as exc:
+        raise DataError(f"training log {path}: cannot read: {exc}") from exc
+    if frame.empty:
+        raise DataError(f"training log {path} has no rows")
+    return frame
+
+
 def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
     """sha256 of a file's bytes, hex."""
     digest = hashlib.sha256()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,10 @@ GATE_FIXTURES = frozenset(
         "sentinel_production",
         "sentinel_candidate",
         "sentinel_champion",
+        "sentinel_candidate_eval",
+        "sentinel_champion_eval",
+        "sentinel_baseline_evals",
+        "sentinel_training_log",
     }
 )
 
@@ -64,6 +68,8 @@ class GateState:
     data_fingerprint: dict[str, str] = field(default_factory=dict)
     started: str = ""
     summary: str = ""
+    evaluations: dict[str, Any] = field(default_factory=dict)
+    training_log: Any = None
 
 
 STATE = pytest.StashKey[GateState]()
@@ -231,6 +237,76 @@ def sentinel_champion(sentinel_config: SentinelConfig) -> Any:
     return load_model(spec, role="champion")
 
 
+def _evaluate(request: pytest.FixtureRequest, model: Any) -> Any:
+    from sentinel_checks.evaluation import evaluate_model
+
+    cfg = request.getfixturevalue("sentinel_config")
+    production = None
+    if cfg.production is not None:
+        production = request.getfixturevalue("sentinel_production")
+    evaluation = evaluate_model(
+        model,
+        config=cfg,
+        splits=request.getfixturevalue("sentinel_splits"),
+        production=production,
+        features=request.getfixturevalue("sentinel_features"),
+    )
+    _state(request.config).evaluations[model.role] = evaluation
+    return evaluation
+
+
+@pytest.fixture(scope="session")
+def sentinel_candidate_eval(request: pytest.FixtureRequest, sentinel_candidate: Any) -> Any:
+    """The candidate scored once on val, test and labelled production; threshold chosen."""
+    return _evaluate(request, sentinel_candidate)
+
+
+@pytest.fixture(scope="session")
+def sentinel_champion_eval(request: pytest.FixtureRequest, sentinel_champion: Any) -> Any:
+    return _evaluate(request, sentinel_champion)
+
+
+@pytest.fixture(scope="session")
+def sentinel_baseline_evals(
+    request: pytest.FixtureRequest,
+    sentinel_config: SentinelConfig,
+    sentinel_splits: Any,
+    sentinel_split_labels: dict[str, Any],
+    sentinel_features: list[str],
+) -> dict[str, Any]:
+    """Baselines A and B trained on the same train split, evaluated like the candidate."""
+    from sentinel_checks.baselines import fit_baselines
+
+    if not sentinel_config.quality.baselines:
+        pytest.skip("[quality] baselines = false")
+    features = sentinel_config.quality.baseline_features or sentinel_features
+    missing = [f for f in features if f not in sentinel_splits.train.columns]
+    if missing:
+        from sentinel_checks.errors import DataError
+
+        raise DataError(f"[quality] baseline_features {missing} are not in the data")
+    fitted = fit_baselines(
+        sentinel_splits.train,
+        sentinel_split_labels["train"],
+        features=features,
+        seed=sentinel_config.gate.seed,
+    )
+    return {
+        name: _evaluate(request, replace(model, features=tuple(features))) for name, model in fitted.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def sentinel_training_log(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
+    from sentinel_checks.loaders import load_training_log
+
+    if sentinel_config.training.log is None:
+        pytest.skip("no [training] log configured")
+    log = load_training_log(sentinel_config.training.log)
+    _state(request.config).training_log = log
+    return log
+
+
 class Gate:
     """Records check results for the reports and turns them into test outcomes."""
 
@@ -331,7 +407,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
     )
     written = write_reports(run, state.reports_dir)
+    written += _write_quality(state, cfg, run)
     state.summary = f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+
+
+def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> list[Path]:
+    from sentinel_checks.html_report import gate_html
+    from sentinel_checks.quality_reports import write_quality_reports
+    from sentinel_checks.reports import write_atomic
+
+    artefacts: dict[str, Path] = {}
+    if cfg is not None and (state.evaluations or state.training_log is not None):
+        training = cfg.training
+        series = [
+            c
+            for c in (training.train_loss, training.val_loss)
+            if state.training_log is not None and c in state.training_log.columns
+        ]
+        artefacts = write_quality_reports(
+            state.reports_dir,
+            state.evaluations,
+            n_bins=cfg.quality.calibration_bins,
+            training_log=state.training_log,
+            training_columns=(training.epoch, series) if series else None,
+        )
+    html = write_atomic(state.reports_dir / "gate.html", gate_html(run, artefacts))
+    return [html, *artefacts.values()]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -342,17 +443,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize ``sentinel_entity_column`` over the configured entity columns.
+    """Parametrize ``sentinel_entity_column`` / ``sentinel_segment_column`` over the
+    configured entity / segment columns.
 
     With no config yet (or an invalid one) the test gets ``None`` and its fixtures
     raise the configuration error in the test's own report.
     """
-    if "sentinel_entity_column" not in metafunc.fixturenames:
-        return
-    try:
-        entities: list[str | None] = list(_load(metafunc.config).columns.entities)
-    except SentinelError:
-        entities = []
-    metafunc.parametrize(
-        "sentinel_entity_column", entities or [None], ids=[str(e) for e in entities] or ["none"]
-    )
+    for name, role in (("sentinel_entity_column", "entities"), ("sentinel_segment_column", "segments")):
+        if name not in metafunc.fixturenames:
+            continue
+        try:
+            columns: list[str | None] = list(getattr(_load(metafunc.config).columns, role))
+        except SentinelError:
+            columns = []
+        metafunc.parametrize(name, columns or [None], ids=[str(c) for c in columns] or ["none"])

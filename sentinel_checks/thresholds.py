@@ -18,15 +18,14 @@ class ThresholdChoice:
     target_recall: float
     reached: bool  # whether the rule's target is met on validation
     validation: Confusion
+    suggested: float | None = None  # for a fixed threshold: the one the target would choose
 
     def rationale(self) -> str:
         v = self.validation
         if self.rule == "fixed":
             head = f"threshold {self.threshold:.4g} fixed in config"
         elif self.rule == "target_recall_lower_bound":
-            head = (
-                f"highest threshold whose validation recall lower bound reaches {self.target_recall:.2f}"
-            )
+            head = f"highest threshold whose validation recall lower bound reaches {self.target_recall:.2f}"
         else:
             head = f"highest threshold whose validation recall reaches {self.target_recall:.2f}"
         return (
@@ -61,13 +60,14 @@ def choose_threshold(
             return tp / counts.positives >= target_recall
         return wilson_lower(tp, counts.positives, confidence=confidence) >= target_recall
 
-    if fixed is not None:
-        conf = counts.at(fixed)
-        return ThresholdChoice(
-            float(fixed), "fixed", target_recall, bool(meets(np.array([conf.tp]))[0]), conf
-        )
     rule = "target_recall_lower_bound" if use_lower_bound else "target_recall"
     ok = meets(counts.tp)  # tp is non-decreasing as the threshold falls
+    if fixed is not None:
+        conf = counts.at(fixed)
+        suggested = float(counts.thresholds[int(np.argmax(ok))]) if ok.any() else None
+        return ThresholdChoice(
+            float(fixed), "fixed", target_recall, bool(meets(np.array([conf.tp]))[0]), conf, suggested
+        )
     if ok.any():
         i = int(np.argmax(ok))  # the first (highest) threshold meeting the target
         threshold = float(counts.thresholds[i])

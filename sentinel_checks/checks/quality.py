@@ -35,9 +35,7 @@ RECALL_HINT = (
 )
 
 
-def _bounded(
-    successes: int, n: int, *, bound: str, confidence: float
-) -> tuple[float, float, float]:
+def _bounded(successes: int, n: int, *, bound: str, confidence: float) -> tuple[float, float, float]:
     """(judged value, lower, upper) of a proportion."""
     point = successes / n if n else math.nan
     lo, hi = wilson_interval(successes, n, confidence=confidence)
@@ -77,8 +75,11 @@ def check_threshold(
     if not choice.reached:
         message = (
             f"threshold {choice.threshold:.4g} ({choice.rule}) does not reach target recall "
-            f"{choice.target_recall:.2f} on validation: recall {v.recall:.3f}"
+            f"{choice.target_recall:.2f} on validation: recall {v.recall:.3f} "
+            f"(FNR {v.fnr:.3f}, flags {v.flagged_fraction:.2%} of requests)"
         )
+        if choice.suggested is not None:
+            message += f"; the highest threshold reaching it is {choice.suggested:.4g}"
     return CheckResult(
         id=THRESHOLD_ID,
         status=status if math.isfinite(measured) else Status.ERROR,
@@ -93,7 +94,12 @@ def check_threshold(
                 "threshold_rationale",
                 [],
                 total=0,
-                detail={"threshold": choice.threshold, "rule": choice.rule, **detail},
+                detail={
+                    "threshold": choice.threshold,
+                    "rule": choice.rule,
+                    "suggested": choice.suggested,
+                    **detail,
+                },
             ),
         ),
         parameters={"split": "validation", "threshold": round(choice.threshold, 6)},
@@ -324,11 +330,7 @@ def check_val_test_gap(
         limit=1.0,
         direction=Direction.AT_MOST,
         reason="ok" if not over else "overfit_to_validation",
-        evidence=(
-            Evidence.capped(
-                "gaps", over, total=len(over), detail={"gaps": gaps, "limits": limits}
-            ),
-        ),
+        evidence=(Evidence.capped("gaps", over, total=len(over), detail={"gaps": gaps, "limits": limits}),),
         parameters={"pair": "val→test"},
         hint=(
             "Test is clearly worse than validation: the model or the threshold was tuned to "
@@ -373,9 +375,7 @@ def check_calibration(
         direction=Direction.AT_MOST,
         reason="ok" if not failures else "miscalibrated",
         support={"n": n, "bins": len(bins.count)},
-        evidence=(
-            Evidence.capped("worst_bins", worst, detail={"brier": brier_score}),
-        ),
+        evidence=(Evidence.capped("worst_bins", worst, detail={"brier": brier_score}),),
         parameters=params,
         hint=(
             "Scores do not mean what they say: calibrate on held-out data (isotonic or sigmoid, "
@@ -418,8 +418,8 @@ def check_segments(
                 "segment": str(name),
                 "rows": int(n),
                 "positives": int(p),
-                "recall": (k / p) if p else None,
-                "judged": judged if p >= min_positives else None,
+                "recall": float(k / p) if p else None,
+                "judged": float(judged) if p >= min_positives else None,
             }
         )
     judged_rows = [r for r in table if r["judged"] is not None]
@@ -437,9 +437,7 @@ def check_segments(
     below = [r for r in judged_rows if r["judged"] < min_recall]
     status = Status.FAIL if below else Status.PASS
     if below:
-        shown = ", ".join(
-            f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky)" for r in below[:5]
-        )
+        shown = ", ".join(f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky)" for r in below[:5])
         message = f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f}: {shown}"
     else:
         message = (
@@ -457,9 +455,7 @@ def check_segments(
         direction=Direction.AT_LEAST,
         reason="ok" if not below else "segment_recall_below_floor",
         support={"segments": len(table), "judged": len(judged_rows)},
-        evidence=(
-            Evidence.capped("worst_segments", judged_rows, detail={"not_judged": small}),
-        ),
+        evidence=(Evidence.capped("worst_segments", judged_rows, detail={"not_judged": small}),),
         parameters=params,
         hint=(
             "The model misses risky requests in this segment: check its training data (was the "
@@ -469,48 +465,101 @@ def check_segments(
 
 
 def check_baselines(
-    candidate: float,
-    baselines: Mapping[str, float],
+    y: np.ndarray,
+    candidate: np.ndarray,
+    baselines: Mapping[str, np.ndarray],
     *,
-    metric: str,
-    split: str,
+    metric: str = "pr_auc",
+    split: str = "test",
     margin: float = 0.0,
+    bound: str = "bootstrap",
+    confidence: float = 0.95,
+    resamples: int = 200,
+    seed: int = 0,
 ) -> CheckResult:
-    """The candidate beats every simple baseline by at least ``margin`` on ``metric``.
+    """The candidate's lead over every simple baseline on ``metric`` (scores on the same rows).
 
-    Measured: candidate minus the best baseline.
+    With ``bound="bootstrap"`` the lead over each baseline gets a paired bootstrap
+    interval (the same resampled rows for both models), and the check passes only when
+    the lower end reaches ``margin``: the candidate demonstrably beats every simple
+    model. ``bound="point"`` judges the point lead. Measured: the judged lead over the
+    strongest baseline.
     """
     params = {"split": split, "metric": metric}
-    values = dict(baselines)
-    if not values:
+    y = np.asarray(y, dtype=bool)
+    score = _METRICS[metric]
+    if not baselines:
         return CheckResult.undefined(BASELINES_ID, "no baselines to compare", reason="no_baselines")
-    if not math.isfinite(candidate) or not all(math.isfinite(v) for v in values.values()):
+    if y.all() or not y.any():
         return CheckResult.undefined(
             BASELINES_ID,
-            f"{split}: {metric} undefined for a model",
-            reason="undefined_metric",
+            f"{split}: one class only: {metric} undefined",
+            reason="one_class",
             parameters=params,
         )
-    best_name = max(values, key=lambda k: values[k])
-    lead = candidate - values[best_name]
-    status = Status.PASS if lead >= margin else Status.FAIL
-    shown = ", ".join(f"{k} {v:.3f}" for k, v in sorted(values.items()))
+    base_values = {name: score(y, s) for name, s in baselines.items()}
+    cand_value = score(y, candidate)
+    rng = np.random.default_rng(seed)
+    draws = [rng.integers(0, len(y), len(y)) for _ in range(resamples if bound == "bootstrap" else 0)]
+    rows: list[dict[str, Any]] = []
+    for name, s in sorted(baselines.items()):
+        lead = cand_value - base_values[name]
+        lo = hi = lead
+        if draws:
+            leads = np.array(
+                [score(y[i], candidate[i]) - score(y[i], np.asarray(s)[i]) for i in draws if y[i].any()]
+            )
+            alpha = (1 - confidence) / 2
+            lo, hi = (float(v) for v in np.quantile(leads, [alpha, 1 - alpha]))
+        judged = lo if bound == "bootstrap" else lead
+        rows.append(
+            {
+                "baseline": name,
+                "value": base_values[name],
+                "lead": lead,
+                "interval": [lo, hi],
+                "judged": judged,
+            }
+        )
+    worst = min(rows, key=lambda r: r["judged"])
+    status = Status.PASS if worst["judged"] >= margin else Status.FAIL
+    shown = ", ".join(
+        f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {confidence:.0%} CI "
+        f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}])"
+        for r in rows
+    )
+    rule = f"{confidence:.0%} lower bound of the lead" if bound == "bootstrap" else "lead"
     return CheckResult(
         id=BASELINES_ID,
         status=status,
         message=(
-            f"{split}: candidate {metric} {candidate:.3f} vs baselines ({shown}): "
-            f"lead {lead:+.3f} over {best_name}; required ≥ {margin:+.3f}"
+            f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; "
+            f"judged on the {rule}, ≥ {margin:+.3f}"
         ),
-        measured=lead,
+        measured=float(worst["judged"]),
         limit=margin,
         direction=Direction.AT_LEAST,
-        reason="ok" if status is Status.PASS else "no_better_than_baseline",
-        evidence=(Evidence.capped("baselines", [], total=0, detail={"candidate": candidate, **values}),),
+        reason="ok" if status is Status.PASS else "worse_than_baseline",
+        support={"n": len(y), "n_positive": int(y.sum()), "resamples": len(draws)},
+        evidence=(Evidence.capped("baselines", rows, detail={"candidate": cand_value}),),
         parameters=params,
         hint=(
-            "A simple class-weighted model does as well: the extra complexity buys nothing. Check "
-            "features, leakage and training before promoting."
+            "A simple class-weighted model ranks risky requests better: the candidate's extra "
+            "complexity buys nothing. Check its features, leakage and training before promoting."
         ),
     )
 
+
+def _pr_auc(y: np.ndarray, s: np.ndarray) -> float:
+    from sentinel_checks.metrics import pr_auc
+
+    return pr_auc(y, s)
+
+
+def _roc_auc(y: np.ndarray, s: np.ndarray) -> float:
+    from sentinel_checks.metrics import roc_auc
+
+    return roc_auc(y, s)
+
+
+_METRICS = {"pr_auc": _pr_auc, "roc_auc": _roc_auc}

@@ -20,6 +20,7 @@ def check_training_curves(
     val_loss: str = "val_loss",
     val_metric: str | None = None,
     overfit_patience: int = 10,
+    overfit_tolerance: float = 0.01,
     min_val_metric: float | None = None,
     flat_tolerance: float = 0.01,
     spike_mads: float = 8.0,
@@ -30,9 +31,10 @@ def check_training_curves(
 
     * instability: any NaN/inf loss, or a step in a loss larger than ``spike_mads``
       median absolute deviations of the steps (a robust spike test);
-    * overfitting: validation loss still above its minimum ``overfit_patience`` or
-      more epochs after it while train loss kept falling (and the kept epoch, if
-      ``selected_epoch`` is given, is past the minimum);
+    * overfitting: the minimum of the validation loss lies ``overfit_patience`` or more
+      epochs before the end, the final validation loss is more than
+      ``overfit_tolerance`` (relative) above that minimum, and train loss kept
+      falling (and the kept epoch, if ``selected_epoch`` is given, is past the minimum);
     * underfitting: both losses flat (relative change below ``flat_tolerance``) and,
       with ``val_metric`` and ``min_val_metric``, the final metric below its floor;
     * early stopping: ``selected_epoch`` (the weights kept) within
@@ -77,15 +79,15 @@ def check_training_curves(
         after = len(va) - 1 - best
         train_fell = np.isfinite(tr[best]) and np.isfinite(tr[-1]) and tr[-1] < tr[best]
         kept_late = selected_epoch is None or selected_epoch > best_epoch + selected_epoch_tolerance
-        if after >= overfit_patience and train_fell and va[-1] > finite_va[best] and kept_late:
+        rose = va[-1] > finite_va[best] * (1 + overfit_tolerance)
+        if after >= overfit_patience and train_fell and rose and kept_late:
             problems.append(
                 f"overfitting: validation loss rose for {after} epoch(s) after its minimum at epoch "
                 f"{best_epoch:g} ({finite_va[best]:.4g} → {va[-1]:.4g}) while train loss fell"
             )
         if selected_epoch is not None and abs(selected_epoch - best_epoch) > selected_epoch_tolerance:
             problems.append(
-                f"early stopping kept epoch {selected_epoch}, "
-                f"not the best validation epoch {best_epoch:g}"
+                f"early stopping kept epoch {selected_epoch}, not the best validation epoch {best_epoch:g}"
             )
         first, last = np.nanmax(finite_va[: max(1, len(va) // 10)]), finite_va[-1]
         rel_change = (first - last) / abs(first) if first and math.isfinite(first) else 0.0

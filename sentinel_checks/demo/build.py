@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
@@ -42,7 +43,11 @@ MANIFEST = "demo.json"
 CATEGORICAL = ["country", "channel"]
 TARGET_RECALL = 0.80
 CHAMPION_FEATURES = FEATURES_BASE + FEATURES_HISTORY
-TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+TRUSTED_TYPES = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+]
 
 # The sound pipeline's time split (half-open, 1-day embargo, users purged).
 FIXED_SPLIT = {"val_start": "2025-09-15", "test_start": "2025-10-01", "embargo": "1D"}
@@ -87,7 +92,15 @@ class DemoResult:
     seconds: float = 0.0
 
 
-def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -> Pipeline:
+def make_pipeline(
+    features: list[str],
+    *,
+    class_weight: str | None,
+    seed: int,
+    max_depth: int | None = None,
+    max_iter: int = 150,
+    learning_rate: float = 0.08,
+) -> Pipeline:
     """One-hot encode the categoricals and fit histogram gradient boosting.
 
     (HistGradientBoosting's native categorical support stores a ``functools.partial``
@@ -107,8 +120,9 @@ def make_pipeline(features: list[str], *, class_weight: str | None, seed: int) -
         verbose_feature_names_out=False,
     )
     model = HistGradientBoostingClassifier(
-        max_iter=150,
-        learning_rate=0.08,
+        max_iter=max_iter,
+        learning_rate=learning_rate,
+        max_depth=max_depth,
         max_leaf_nodes=31,
         class_weight=class_weight,
         early_stopping=False,
@@ -121,7 +135,7 @@ def _xy(frame: pd.DataFrame, features: list[str]) -> tuple[pd.DataFrame, np.ndar
     return frame[features], frame["label"].eq(POSITIVE).to_numpy()
 
 
-def _score(model: Pipeline, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+def _score(model: Any, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
     x, _ = _xy(frame, features)
     return np.asarray(model.predict_proba(x))[:, 1]
 
@@ -138,6 +152,8 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         "models/champion.skops",
         "models/incident.skops",
         "models/fixed.skops",
+        "training/incident.csv",
+        "training/fixed.csv",
         "incident.toml",
         "fixed.toml",
         MANIFEST,
@@ -154,13 +170,12 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     models["champion"], report = _fit_and_report(
         "champion",
         "trained on May-June with a sound time+user split, before the shift",
+        make_pipeline(CHAMPION_FEATURES, class_weight="balanced", seed=seed),
         champ.train,
         champ.val,
         prod_labelled,
         CHAMPION_FEATURES,
-        class_weight="balanced",
         threshold_rule="recall",
-        seed=seed,
     )
     reports.append(report)
 
@@ -173,13 +188,12 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         "incident",
         "the retrain a month ago: May-August, random row split, "
         f"{LEAKY_FEATURE} over the whole log, no class weights, threshold 0.5",
+        make_pipeline(incident_features, class_weight=None, seed=seed),
         old[old["split"] == "train"],
         old[old["split"] == "val"],
         prod_labelled,
         incident_features,
-        class_weight=None,
         threshold_rule="0.5",
-        seed=seed,
     )
     reports.append(report)
 
@@ -190,18 +204,18 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         "fixed",
         "time+user split through mid-September, as-of history, class weights, "
         f"threshold chosen on validation for recall {TARGET_RECALL:.0%}",
+        sound_model(fixed_features, seed=seed),
         fixed.train,
         fixed.val,
         prod_labelled,
         fixed_features,
-        class_weight="balanced",
         threshold_rule="recall",
-        seed=seed,
     )
     reports.append(report)
 
     (folder / "data").mkdir(parents=True, exist_ok=True)
     (folder / "models").mkdir(parents=True, exist_ok=True)
+    (folder / "training").mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
 
     def record(rel: str) -> None:
@@ -216,6 +230,19 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     for name, model in models.items():
         skops_io.dump(model, folder / f"models/{name}.skops")
         record(f"models/{name}.skops")
+    logs = {
+        "incident": training_log(
+            models["incident"],
+            old[old["split"] == "train"],
+            old[old["split"] == "val"],
+            incident_features,
+            balanced=False,
+        ),
+        "fixed": training_log(models["fixed"], fixed.train, fixed.val, fixed_features, balanced=True),
+    }
+    for name, frame in logs.items():
+        write_atomic(folder / f"training/{name}.csv", frame.to_csv(index=False))
+        record(f"training/{name}.csv")
     by_name = {r.name: r for r in reports}
     write_atomic(folder / "incident.toml", _incident_config(by_name["incident"]))
     record("incident.toml")
@@ -239,19 +266,58 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     )
 
 
+def sound_model(features: list[str], *, seed: int) -> CalibratedClassifierCV:
+    """The fixed pipeline's model: shallow class-weighted boosting, then Platt calibration.
+
+    Class weights buy recall but inflate the scores; the sigmoid calibrator (fitted on
+    cross-validated predictions, ``ensemble=False`` so the booster sees all of train)
+    maps them back to probabilities without changing the ranking.
+    """
+    # Shallow trees, stopped at 65 iterations where validation loss bottoms out: a longer
+    # run overfits, and the gate's training.curves check says so.
+    booster = make_pipeline(
+        features, class_weight="balanced", seed=seed, max_depth=3, max_iter=65, learning_rate=0.1
+    )
+    return CalibratedClassifierCV(booster, method="sigmoid", cv=3, ensemble=False)
+
+
+def training_log(
+    model: Any, train: pd.DataFrame, val: pd.DataFrame, features: list[str], *, balanced: bool
+) -> pd.DataFrame:
+    """Per-iteration train and validation log loss of a fitted boosting pipeline (real curves)."""
+    pipeline = (
+        model.calibrated_classifiers_[0].estimator if hasattr(model, "calibrated_classifiers_") else model
+    )
+    booster = pipeline[-1]
+    rows: dict[str, list[float]] = {"epoch": [], "train_loss": [], "val_loss": []}
+    sample = train.sample(n=min(len(train), 30_000), random_state=0)
+    curves = {}
+    for name, frame in (("train_loss", sample), ("val_loss", val)):
+        x, y = _xy(frame, features)
+        weights = None
+        if balanced:
+            weights = np.where(y, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
+        losses = []
+        for proba in booster.staged_predict_proba(pipeline[:-1].transform(x)):
+            losses.append(log_loss(y, proba[:, 1], sample_weight=weights, labels=[False, True]))
+        curves[name] = losses
+    rows["epoch"] = list(range(1, len(curves["train_loss"]) + 1))
+    rows["train_loss"] = [round(v, 6) for v in curves["train_loss"]]
+    rows["val_loss"] = [round(v, 6) for v in curves["val_loss"]]
+    return pd.DataFrame(rows)
+
+
 def _fit_and_report(
     name: str,
     story: str,
+    model: Any,
     train: pd.DataFrame,
     val: pd.DataFrame,
     production: pd.DataFrame,
     features: list[str],
     *,
-    class_weight: str | None,
     threshold_rule: str,
-    seed: int,
-) -> tuple[Pipeline, ModelReport]:
-    model = make_pipeline(features, class_weight=class_weight, seed=seed)
+) -> tuple[Any, ModelReport]:
     x, y = _xy(train, features)
     model.fit(x, y)
     val_scores = _score(model, val, features)
@@ -319,7 +385,7 @@ def _incident_config(report: ModelReport) -> str:
     trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
     return f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
 # Written by `sentinel demo`. Expected: the gate FAILS (time order, entity overlap,
-# row overlap, target leakage).
+# row overlap, target leakage, and the recall floor of the risky class).
 # {report.story}
 # Threshold: {report.threshold} ({report.threshold_rule}).
 
@@ -333,6 +399,13 @@ column = "split"
 [models.candidate]
 path = "models/incident.skops"
 trusted_types = [{trusted}]
+
+[quality]
+# nobody chose it: the library default
+threshold = 0.5
+
+[training]
+log = "training/incident.csv"
 {_common_tables(report.features, CHAMPION_FEATURES)}"""
 
 
@@ -356,6 +429,15 @@ purge_entities = true
 [models.candidate]
 path = "models/fixed.skops"
 trusted_types = [{trusted}]
+
+[quality]
+target_recall = {TARGET_RECALL}
+# Baselines A and B use the raw request features; the candidate adds the as-of
+# user-history features (runbook experiment 1), which must earn their place.
+baseline_features = [{", ".join(f'"{f}"' for f in FEATURES_BASE)}]
+
+[training]
+log = "training/fixed.csv"
 {_common_tables(report.features, CHAMPION_FEATURES)}"""
 
 

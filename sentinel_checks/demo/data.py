@@ -99,32 +99,32 @@ def generate(n_requests: int = 200_000, *, seed: int = 7, production_share: floa
     u_country = _draw_mixture(rng, base_country, late_country, first_ts_shift)
     country = COUNTRIES[u_country[user]]
     base_channel = np.array([0.52, 0.38, 0.10, 0.0])
-    late_channel = np.array([0.30, 0.22, 0.06, 0.42])
+    late_channel = np.array([0.36, 0.26, 0.08, 0.30])
     channel_idx = _draw_mixture(rng, base_channel, late_channel, shift)
     # After the shift, bad users move to the new channel.
-    moved = bad_user[user] & (rng.random(n) < 0.75 * shift)
+    moved = bad_user[user] & (rng.random(n) < 0.5 * shift)
     channel_idx = np.where(moved, 3, channel_idx)
     channel = CHANNELS[channel_idx]
 
     amount = np.round(np.exp(rng.normal(3.4 + 0.55 * shift + 0.5 * bad_user[user], 0.9)), 2)
     account_age = np.floor(np.maximum(0, user_age0[user] + day - np.maximum(user_start[user], 0)))
     hour = rng.integers(0, 24, n)
-    device_new = rng.random(n) < np.where(bad_user[user], 0.35, 0.08)
-    ip_risk = np.round(np.clip(rng.beta(1.4, 8.0, n) + 0.18 * bad_user[user] * rng.random(n), 0, 1), 4)
+    device_new = rng.random(n) < np.where(bad_user[user], 0.6, 0.08)
+    ip_risk = np.round(np.clip(rng.beta(1.4, 8.0, n) + 0.40 * bad_user[user] * rng.random(n), 0, 1), 4)
 
     # The label: risk from the user and from the request.
     is_wallet = channel == "wallet"
     logit = (
-        -5.3
+        -6.0
         + 2.3 * bad_user[user]
         + 0.45 * (np.log(amount) - 3.4)
-        + 0.9 * device_new
-        + 2.2 * ip_risk
+        + 1.3 * device_new
+        + 4.0 * ip_risk
         + 0.5 * (country == "BR")
         + 0.35 * ((hour < 5) | (hour > 22))
         - 0.25 * np.log1p(account_age / 30)
         # the new channel's risk: stolen-credential takeovers, invisible before September
-        + np.where(is_wallet, 1.4 + 1.6 * bad_user[user], 0.0)
+        + np.where(is_wallet, 0.6 + 0.8 * bad_user[user], 0.0)
     )
     risky = rng.random(n) < 1 / (1 + np.exp(-logit))
 

@@ -1,0 +1,148 @@
+"""Score a model once per split and keep what every quality check and report needs.
+
+A :class:`ModelEvaluation` holds, per split (val, test, and the labelled part of
+the production sample), the labels, the scores, one sorted :class:`ThresholdCounts`
+and the segment columns; plus the operating threshold chosen on validation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.errors import DataError
+from sentinel_checks.loaders import binary_target
+from sentinel_checks.metrics import (
+    CalibrationBins,
+    Confusion,
+    ThresholdCounts,
+    brier,
+    calibration_bins,
+    pr_auc,
+    roc_auc,
+    threshold_counts,
+)
+from sentinel_checks.models import LoadedModel
+from sentinel_checks.scoring import risk_scores
+from sentinel_checks.splits import Splits
+from sentinel_checks.thresholds import ThresholdChoice, choose_threshold
+
+EVALUATED_SPLITS = ("val", "test", "production")
+
+
+@dataclass(frozen=True)
+class SplitScores:
+    name: str
+    y: np.ndarray
+    scores: np.ndarray
+    counts: ThresholdCounts
+    segments: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def prevalence(self) -> float:
+        return self.counts.positives / self.counts.n if self.counts.n else math.nan
+
+    def calibration(self, n_bins: int) -> CalibrationBins:
+        return calibration_bins(self.y, self.scores, n_bins=n_bins)
+
+
+@dataclass(frozen=True)
+class ModelEvaluation:
+    role: str
+    identity: str
+    splits: Mapping[str, SplitScores]
+    choice: ThresholdChoice
+
+    @property
+    def threshold(self) -> float:
+        return self.choice.threshold
+
+    def confusion(self, split: str, threshold: float | None = None) -> Confusion:
+        t = self.threshold if threshold is None else threshold
+        return self.splits[split].counts.at(t)
+
+    def summary(self, split: str) -> dict[str, float]:
+        s = self.splits[split]
+        c = self.confusion(split)
+        return {
+            "recall": c.recall,
+            "precision": c.precision,
+            "roc_auc": roc_auc(s.y, s.scores),
+            "pr_auc": pr_auc(s.y, s.scores),
+        }
+
+    def experiment_rows(self, *, n_bins: int) -> list[dict[str, Any]]:
+        """One row per split for ``reports/experiments.csv``."""
+        rows = []
+        for name, s in self.splits.items():
+            c = self.confusion(name)
+            rows.append(
+                {
+                    "model": self.role,
+                    "split": name,
+                    "threshold": round(self.threshold, 6),
+                    "recall": c.recall,
+                    "fnr": c.fnr,
+                    "precision": c.precision,
+                    "flagged_fraction": c.flagged_fraction,
+                    "roc_auc": roc_auc(s.y, s.scores),
+                    "pr_auc": pr_auc(s.y, s.scores),
+                    "ece": s.calibration(n_bins).ece,
+                    "brier": brier(s.y, s.scores),
+                    "n": c.n,
+                    "n_positive": c.positives,
+                    "identity": self.identity,
+                }
+            )
+        return rows
+
+
+def evaluate_model(
+    model: LoadedModel,
+    *,
+    config: SentinelConfig,
+    splits: Splits,
+    production: pd.DataFrame | None,
+    features: list[str],
+) -> ModelEvaluation:
+    """Score val, test and the labelled production rows once; choose the threshold on val."""
+    frames: dict[str, pd.DataFrame] = {"val": splits.val, "test": splits.test}
+    if production is not None and config.columns.label in production.columns:
+        labelled = production[production[config.columns.label].notna()]
+        if len(labelled):
+            frames["production"] = labelled
+    scored: dict[str, SplitScores] = {}
+    cols = model.feature_list(features)
+    for name, frame in frames.items():
+        y = binary_target(frame, config, what=f"{name} split")
+        scores = risk_scores(model, frame, features=cols, positive=config.columns.positive)
+        bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
+        if bad.any():
+            raise DataError(
+                f"{model.role} scores on {name}: {int(bad.sum())} value(s) are NaN or outside [0, 1] "
+                "(see model.scores); quality cannot be measured"
+            )
+        segments = {c: frame[c].to_numpy(dtype=object) for c in config.columns.segments if c in frame.columns}
+        scored[name] = SplitScores(name, y, scores, threshold_counts(y, scores), segments)
+    q = config.quality
+    val = scored["val"]
+    if val.counts.positives == 0 or val.counts.negatives == 0:
+        raise DataError(
+            f"{model.role}: the validation split has {val.counts.positives} risky and "
+            f"{val.counts.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
+        )
+    choice = choose_threshold(
+        val.y,
+        val.scores,
+        target_recall=q.target_recall,
+        fixed=q.threshold,
+        use_lower_bound=q.threshold_uses_lower_bound,
+        confidence=q.confidence,
+    )
+    return ModelEvaluation(model.role, model.identity, scored, choice)
