@@ -407,8 +407,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
     )
     written = write_reports(run, state.reports_dir)
-    written += _write_quality(state, cfg, run)
-    state.summary = f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+    try:
+        written += _write_quality(state, cfg, run)
+    except Exception as exc:  # a figure must never hide the verdict already written
+        state.summary = f"could not write the quality reports: {type(exc).__name__}: {exc}\n"
+    state.summary += f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
 
 
 def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> list[Path]:

@@ -86,12 +86,18 @@ def write_quality_reports(
     if candidate is not None:
         doc = json.dumps(threshold_document(candidate), indent=2)
         out["threshold.json"] = write_atomic(folder / "threshold.json", doc + "\n")
-        bins = {name: s.calibration(n_bins) for name, s in candidate.splits.items() if name != "val"}
-        out["reliability.png"] = plots.reliability_diagram(bins, folder / "reliability.png")
+        bins = {
+            name: s.calibration(n_bins)
+            for name, s in candidate.splits.items()
+            if name != "val" and len(s.y)
+        }
+        if bins:
+            out["reliability.png"] = plots.reliability_diagram(bins, folder / "reliability.png")
         test = candidate.splits["test"]
-        out["scores.png"] = plots.score_histograms(
-            test.y, test.scores, candidate.threshold, folder / "scores.png"
-        )
+        if test.y.any() and not test.y.all():
+            out["scores.png"] = plots.score_histograms(
+                test.y, test.scores, candidate.threshold, folder / "scores.png"
+            )
     if evaluations:
         out["experiments.csv"] = write_atomic(
             folder / "experiments.csv", experiments_csv(evaluations, n_bins=n_bins)
@@ -99,9 +105,10 @@ def write_quality_reports(
         curves = {
             role: (e.splits["test"].counts, e.threshold)
             for role, e in evaluations.items()
-            if "test" in e.splits
+            if "test" in e.splits and e.splits["test"].counts.positives
         }
-        out["pr_curve.png"] = plots.pr_curves(curves, folder / "pr_curve.png")
+        if curves:
+            out["pr_curve.png"] = plots.pr_curves(curves, folder / "pr_curve.png")
     if training_log is not None and training_columns is not None:
         epoch, series = training_columns
         out["training_curves.png"] = plots.training_curves(

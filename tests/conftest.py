@@ -52,6 +52,14 @@ score_column = "score"
 
 [production]
 path = "data/production.parquet"
+
+[quality]
+# 40k rows leave ~180 risky rows in test: too few for the default confidence bounds
+# to clear the floors (that strictness is tested on its own); judge point estimates.
+bound = "point"
+baseline_bound = "point"
+target_recall = 0.90  # a small validation split: aim well above the 0.75 floor
+baseline_features = ["amount", "country", "channel", "account_age_days", "hour", "device_new", "ip_risk"]
 """
 
 

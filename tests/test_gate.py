@@ -28,9 +28,13 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
         "splits.target_leakage",
         "model.scores",
     } <= ids
-    # the champion is optional: skipped with a reason the summary shows
+    # the champion and the training log are optional: skipped with a reason the summary shows
     skipped = [c for c in run.report["checks"] if c["outcome"] == "skipped"]
-    assert skipped and all("no [models.champion] configured" in c["message"] for c in skipped)
+    reasons = {"no [models.champion] configured", "no [training] log configured"}
+    assert skipped and all(any(r in c["message"] for r in reasons) for c in skipped)
+    assert {"quality.recall", "quality.calibration", "quality.baselines", "quality.segments"} <= ids
+    for artefact in ("gate.html", "threshold.json", "experiments.csv", "reliability.png", "pr_curve.png"):
+        assert (project.folder / "reports" / artefact).is_file(), artefact
     assert f"sentinel: config {project.config}" in run.output
     assert "sentinel: data dataset=sha256:" in run.output and "seed 0" in run.output
     assert "gate PASS; reports:" in run.output
