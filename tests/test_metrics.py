@@ -1,0 +1,93 @@
+import math
+
+import numpy as np
+import pytest
+from sklearn.metrics import precision_recall_curve
+
+from sentinel_checks.metrics import calibration_bins, threshold_counts, wilson_interval, wilson_lower
+from sentinel_checks.thresholds import choose_threshold
+
+
+def test_threshold_counts_agree_with_scikit_learn():
+    rng = np.random.default_rng(0)
+    y = rng.random(2000) < 0.1
+    s = np.round(rng.random(2000) * 0.5 + 0.4 * y, 2)  # rounded: many ties
+    counts = threshold_counts(y, s)
+    precision, recall, thresholds = precision_recall_curve(y, s)
+    for p, r, t in zip(precision[:-1], recall[:-1], thresholds, strict=True):
+        c = counts.at(t)
+        assert c.recall == pytest.approx(r) and c.precision == pytest.approx(p)
+
+
+def test_threshold_between_and_beyond_scores():
+    counts = threshold_counts(np.array([1, 0, 1]), np.array([0.9, 0.5, 0.2]))
+    assert counts.at(0.95).tp == 0 and counts.at(0.95).precision != counts.at(0.95).precision  # NaN
+    assert counts.at(0.6).tp == 1
+    assert counts.at(0.0).recall == 1.0
+
+
+def test_threshold_counts_reject_nan_scores():
+    with pytest.raises(ValueError, match="NaN"):
+        threshold_counts(np.array([1, 0]), np.array([0.5, np.nan]))
+
+
+def test_wilson_bounds():
+    lo, hi = wilson_interval(0, 50)
+    assert lo == pytest.approx(0.0, abs=1e-12) and 0 < hi < 0.1
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    assert wilson_lower(np.array([36]), 40)[0] == pytest.approx(wilson_interval(36, 40)[0])
+
+
+def test_calibration_bins_are_equal_mass_and_ece_detects_squashing():
+    rng = np.random.default_rng(1)
+    p = rng.random(20_000)
+    y = rng.random(20_000) < p
+    good = calibration_bins(y, p, n_bins=10)
+    assert good.count.min() > 1800 and good.ece < 0.02
+    squashed = calibration_bins(y, 0.4 + 0.2 * p, n_bins=10)
+    assert squashed.ece > 0.15
+
+
+def test_choose_threshold_is_the_highest_meeting_the_target():
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    s = np.array([0.9, 0.8, 0.6, 0.3, 0.7, 0.5, 0.2, 0.1])
+    choice = choose_threshold(y, s, target_recall=0.75)
+    assert choice.threshold == 0.6 and choice.reached
+    assert choice.validation.recall == 0.75
+
+
+def test_lower_bound_rule_needs_a_lower_threshold():
+    rng = np.random.default_rng(2)
+    y = rng.random(3000) < 0.05
+    s = rng.random(3000) * 0.6 + 0.4 * y
+    plain = choose_threshold(y, s, target_recall=0.8)
+    strict = choose_threshold(y, s, target_recall=0.8, use_lower_bound=True)
+    assert strict.threshold < plain.threshold
+    assert wilson_interval(strict.validation.tp, strict.validation.positives)[0] >= 0.8
+
+
+def test_unreachable_target_flags_everything_and_says_so():
+    y = np.array([1] * 5 + [0] * 50)
+    s = np.linspace(0, 1, 55)
+    choice = choose_threshold(y, s, target_recall=0.99, use_lower_bound=True)  # 5 positives: LB < 0.99
+    assert not choice.reached and choice.threshold == s.min()
+
+
+def test_fixed_threshold_reports_the_one_the_target_would_choose():
+    y = np.array([1, 1, 0, 0])
+    s = np.array([0.4, 0.3, 0.2, 0.1])
+    choice = choose_threshold(y, s, target_recall=1.0, fixed=0.5)
+    assert choice.rule == "fixed" and not choice.reached and choice.suggested == 0.3
+
+
+def test_ties_move_together():
+    y = np.array([1, 0, 1, 0])
+    s = np.array([0.5, 0.5, 0.5, 0.1])
+    choice = choose_threshold(y, s, target_recall=0.5)
+    assert choice.threshold == 0.5 and choice.validation.fp == 1
+
+
+def test_no_positives_cannot_choose():
+    with pytest.raises(ValueError, match="no risky rows"):
+        choose_threshold(np.zeros(10), np.linspace(0, 1, 10), target_recall=0.8)
+    assert math.isnan(threshold_counts(np.zeros(3), np.array([0.1, 0.2, 0.3])).at(0.2).recall)
