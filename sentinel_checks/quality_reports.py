@@ -87,9 +87,7 @@ def write_quality_reports(
         doc = json.dumps(threshold_document(candidate), indent=2)
         out["threshold.json"] = write_atomic(folder / "threshold.json", doc + "\n")
         bins = {
-            name: s.calibration(n_bins)
-            for name, s in candidate.splits.items()
-            if name != "val" and len(s.y)
+            name: s.calibration(n_bins) for name, s in candidate.splits.items() if name != "val" and len(s.y)
         }
         if bins:
             out["reliability.png"] = plots.reliability_diagram(bins, folder / "reliability.png")

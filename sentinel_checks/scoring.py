@@ -48,8 +48,9 @@ def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str],
             f"{model.role} model ({model.identity[:23]}) cannot score the configured features: "
             f"{type(exc).__name__}: {exc}"
         ) from exc
-    if proba.ndim != 2 or proba.shape[0] != len(frame):
+    if proba.ndim != 2 or proba.shape[0] != len(frame) or proba.shape[1] != 2:
         raise ModelLoadError(
-            f"{model.role}: predict_proba returned shape {proba.shape} for {len(frame)} rows"
+            f"{model.role}: predict_proba returned shape {proba.shape} for {len(frame)} rows; "
+            "a binary model returns two columns (safe, risky)"
         )
     return proba[:, positive_column(model.estimator, positive)]

@@ -76,8 +76,12 @@ def small_log():
     """
     log = generate(40_000, seed=3)
     splits = group_time_split(
-        log.offline, timestamp="request_ts", entities=["user_id", "session_id"],
-        val_start="2025-09-15", test_start="2025-10-01", embargo="1D",
+        log.offline,
+        timestamp="request_ts",
+        entities=["user_id", "session_id"],
+        val_start="2025-09-15",
+        test_start="2025-10-01",
+        embargo="1D",
     )
     model = sound_model(SOUND_FEATURES, seed=0)
     model.fit(splits.train[SOUND_FEATURES], splits.train["label"].eq("risky").to_numpy())

@@ -64,7 +64,9 @@ class TestRecall:
         choice = choose_threshold(y_val, scores(model, val), target_recall=0.85)
         c = threshold_counts(y_test, scores(model, test)).at(choice.threshold)
         assert check_threshold(choice, test=c).status is Status.PASS
-        assert check_recall(c, split="test", threshold=choice.threshold, min_recall=0.75).status is Status.PASS
+        assert (
+            check_recall(c, split="test", threshold=choice.threshold, min_recall=0.75).status is Status.PASS
+        )
 
     def test_point_estimate_vs_lower_bound(self):
         c = Confusion(tp=33, fp=10, fn=7, tn=500)  # recall 0.825 on 40 positives
@@ -74,7 +76,9 @@ class TestRecall:
 
     @pytest.mark.parametrize("tp,fn", [(0, 0), (10, 5)])
     def test_too_few_positives_fails_never_passes(self, tp, fn):
-        result = check_recall(Confusion(tp, 3, fn, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30)
+        result = check_recall(
+            Confusion(tp, 3, fn, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30
+        )
         assert result.status is Status.FAIL and result.reason == "too_few_positives"
 
 
@@ -105,11 +109,27 @@ def test_auc_floors(data):
     model = fit(LogisticRegression(class_weight="balanced"), train, y_train)
     s = scores(model, test)
     prevalence = y_test.mean()
-    good = check_auc(roc_auc(y_test, s), pr_auc(y_test, s), prevalence=prevalence, split="test", min_roc_auc=0.7, min_pr_auc_lift=2)
+    good = check_auc(
+        roc_auc(y_test, s),
+        pr_auc(y_test, s),
+        prevalence=prevalence,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_lift=2,
+    )
     noise = np.random.default_rng(0).random(len(s))
-    bad = check_auc(roc_auc(y_test, noise), pr_auc(y_test, noise), prevalence=prevalence, split="test", min_roc_auc=0.7, min_pr_auc_lift=2)
+    bad = check_auc(
+        roc_auc(y_test, noise),
+        pr_auc(y_test, noise),
+        prevalence=prevalence,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_lift=2,
+    )
     assert good.status is Status.PASS and bad.status is Status.FAIL
-    one_class = check_auc(float("nan"), float("nan"), prevalence=0.0, split="test", min_roc_auc=0.7, min_pr_auc_lift=2)
+    one_class = check_auc(
+        float("nan"), float("nan"), prevalence=0.0, split="test", min_roc_auc=0.7, min_pr_auc_lift=2
+    )
     assert one_class.status is Status.ERROR
 
 
@@ -121,7 +141,10 @@ def test_val_test_gap():
     result = check_val_test_gap(val, overfit, max_gap=0.1, max_auc_gap=0.05)
     assert result.status is Status.FAIL
     assert set(result.evidence[0].items) == {"recall", "roc_auc"}
-    assert check_val_test_gap(val, {**fine, "recall": float("nan")}, max_gap=0.1, max_auc_gap=0.05).status is Status.ERROR
+    assert (
+        check_val_test_gap(val, {**fine, "recall": float("nan")}, max_gap=0.1, max_auc_gap=0.05).status
+        is Status.ERROR
+    )
 
 
 def test_squashed_scores_fail_calibration(data):
@@ -130,10 +153,14 @@ def test_squashed_scores_fail_calibration(data):
     s = scores(model, test)
     good = check_calibration(calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02)
     squashed = 0.3 + 0.4 * s
-    bad = check_calibration(calibration_bins(y_test, squashed), brier(y_test, squashed), split="test", max_ece=0.02)
+    bad = check_calibration(
+        calibration_bins(y_test, squashed), brier(y_test, squashed), split="test", max_ece=0.02
+    )
     assert good.status is Status.PASS, good.message
     assert bad.status is Status.FAIL and bad.reason == "miscalibrated"
-    capped = check_calibration(calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02, max_brier=0.001)
+    capped = check_calibration(
+        calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02, max_brier=0.001
+    )
     assert capped.status is Status.FAIL and "Brier" in capped.message
 
 
@@ -159,9 +186,13 @@ def test_segments_with_one_class_are_not_judged_and_none_judged_is_an_error():
     country = np.array(["US"] * 100 + ["BR"] * 100)
     y = np.r_[np.ones(50, bool), np.zeros(50, bool), np.zeros(100, bool)]  # BR: no risky rows
     flagged = y.copy()
-    result = check_segments(country, y, flagged, column="country", split="test", min_recall=0.5, min_positives=20)
+    result = check_segments(
+        country, y, flagged, column="country", split="test", min_recall=0.5, min_positives=20
+    )
     assert result.status is Status.PASS and "BR" in result.evidence[0].detail["not_judged"]
-    none = check_segments(country, y, flagged, column="country", split="test", min_recall=0.5, min_positives=60)
+    none = check_segments(
+        country, y, flagged, column="country", split="test", min_recall=0.5, min_positives=60
+    )
     assert none.status is Status.ERROR
 
 
@@ -176,7 +207,9 @@ class TestBaselines:
     def test_candidate_that_beats_the_baselines_passes(self, data):
         train, y_train, val, y_val, test, y_test = data
         cand = scores(fit(HistGradientBoostingClassifier(random_state=0), train, y_train), test)
-        weak = scores(fit(LogisticRegression(), train[["c"]].assign(a=0, b=0), y_train), test.assign(a=0, b=0))
+        weak = scores(
+            fit(LogisticRegression(), train[["c"]].assign(a=0, b=0), y_train), test.assign(a=0, b=0)
+        )
         result = check_baselines(y_test, cand, {"one_feature": weak}, resamples=100)
         assert result.status is Status.PASS and result.measured > 0
 

@@ -16,6 +16,8 @@ SECTIONS = [
     config.Contract,
     config.FeatureRule,
     config.Leakage,
+    config.Quality,
+    config.Training,
     config.Gate,
 ]
 
@@ -34,6 +36,10 @@ def test_every_key_is_documented(model):
         ("max_entity_overlap_share", config.Leakage().max_entity_overlap_share),
         ("max_row_overlap_share", config.Leakage().max_row_overlap_share),
         ("max_univariate_auc", config.Leakage().max_univariate_auc),
+        ("target_recall", config.Quality().target_recall),
+        ("min_recall", config.Quality().min_recall),
+        ("max_ece", config.Quality().max_ece),
+        ("min_segment_recall", config.Quality().min_segment_recall),
     ],
 )
 def test_documented_defaults_match_the_code(key, default):

@@ -35,6 +35,11 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
     assert {"quality.recall", "quality.calibration", "quality.baselines", "quality.segments"} <= ids
     for artefact in ("gate.html", "threshold.json", "experiments.csv", "reliability.png", "pr_curve.png"):
         assert (project.folder / "reports" / artefact).is_file(), artefact
+    page = (project.folder / "reports" / "gate.html").read_text()
+    for section in ("PASS", "All checks", "Segments", "Models and baselines", "data:image/png;base64"):
+        assert section in page, section
+    threshold = json.loads((project.folder / "reports" / "threshold.json").read_text())
+    assert threshold["rule"] == "target_recall" and "at_0.5" in threshold["splits"]["test"]
     assert f"sentinel: config {project.config}" in run.output
     assert "sentinel: data dataset=sha256:" in run.output and "seed 0" in run.output
     assert "gate PASS; reports:" in run.output

@@ -136,3 +136,16 @@ def test_a_model_may_score_its_own_feature_list(tmp_path):
     assert risk_scores(model, X, features=model.feature_list(["a", "b"]), positive=1).shape == (60,)
     plain = load_model(ModelSpec(path=path), role="champion")
     assert plain.feature_list(["a", "b"]) == ["a", "b"]
+
+
+class OneColumn:
+    def predict_proba(self, frame):
+        return np.full((len(frame), 1), 0.5)
+
+
+def test_predict_proba_with_one_column_is_a_clear_error():
+    from sentinel_checks.models import LoadedModel
+
+    model = LoadedModel("candidate", OneColumn(), None, "test")
+    with pytest.raises(ModelLoadError, match=r"shape \(60, 1\).*two columns"):
+        risk_scores(model, X, features=["a", "b"], positive=1)

@@ -533,8 +533,7 @@ def check_baselines(
         id=BASELINES_ID,
         status=status,
         message=(
-            f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; "
-            f"judged on the {rule}, ≥ {margin:+.3f}"
+            f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; judged on the {rule}, ≥ {margin:+.3f}"
         ),
         measured=float(worst["judged"]),
         limit=margin,
