@@ -15,7 +15,6 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
