@@ -26,12 +26,12 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from memory import PeakRss  # benchmarks/memory.py
 
 FEATURES = ["amount", "country", "channel", "account_age_days", "hour", "device_new", "ip_risk"]
 ENTITIES = ["user_id", "session_id"]
@@ -148,35 +148,6 @@ def run_baseline(frame: pd.DataFrame) -> dict[str, str]:
             x = pd.Series(y, index=train.index).groupby(x.to_numpy()).transform("mean")
         out[f"auc[{f}]"] = f"{roc_auc_score(y, x.astype(float)):.3f}"
     return out
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-class PeakRss:
-    """Samples the resident set every 20 ms while the work runs (ru_maxrss would
-    report the peak of loading the parquet file instead)."""
-
-    def __enter__(self) -> PeakRss:
-        self.start = self.peak = _rss_mib()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _rss_mib())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mib())
 
 
 def child(path: str, variant: str) -> None:

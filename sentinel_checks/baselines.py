@@ -43,11 +43,28 @@ def _encoder(numeric: list[str], categorical: list[str], *, scale: bool) -> Colu
 
 
 def fit_baselines(
-    train: pd.DataFrame, y: np.ndarray, *, features: list[str], seed: int
+    train: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    features: list[str],
+    seed: int,
+    max_rows: int | None = None,
 ) -> dict[str, LoadedModel]:
-    """Fit both baselines on ``train``; returns them ready to score like any model."""
+    """Fit both baselines on ``train``; returns them ready to score like any model.
+
+    With ``max_rows``, a larger train split is subsampled (stratified by the label,
+    seeded) for fitting: baselines are reference points, and their evaluation still
+    uses every test row.
+    """
+    y = np.asarray(y, dtype=bool)
     if len(np.unique(y)) < 2:
         raise DataError("the train split has one class: baselines cannot be trained")
+    if max_rows is not None and len(train) > max_rows:
+        from sklearn.model_selection import train_test_split
+
+        keep, _ = train_test_split(np.arange(len(train)), train_size=max_rows, stratify=y, random_state=seed)
+        keep = np.sort(keep)
+        train, y = train.iloc[keep], y[keep]
     numeric, categorical = _columns(train, features)
     x = _as_model_input(train, numeric, categorical)
     models: dict[str, Pipeline] = {

@@ -209,6 +209,7 @@ class Quality(_Section):
     segment_min_positives: int = Field(default=20, ge=1)
     baselines: bool = True
     baseline_features: list[str] | None = None
+    baseline_max_train_rows: int = Field(default=200_000, ge=1_000)
     baseline_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
     baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
     baseline_bound: Literal["bootstrap", "point"] = "bootstrap"

@@ -290,6 +290,7 @@ def sentinel_baseline_evals(
         sentinel_split_labels["train"],
         features=features,
         seed=sentinel_config.gate.seed,
+        max_rows=sentinel_config.quality.baseline_max_train_rows,
     )
     return {
         name: _evaluate(request, replace(model, features=tuple(features))) for name, model in fitted.items()

@@ -91,3 +91,28 @@ def test_no_positives_cannot_choose():
     with pytest.raises(ValueError, match="no risky rows"):
         choose_threshold(np.zeros(10), np.linspace(0, 1, 10), target_recall=0.8)
     assert math.isnan(threshold_counts(np.zeros(3), np.array([0.1, 0.2, 0.3])).at(0.2).recall)
+
+
+def test_weighted_sorted_metrics_match_scikit_learn_with_unit_weights():
+    from sentinel_checks.metrics import _SortedScores, pr_auc, roc_auc
+
+    rng = np.random.default_rng(3)
+    y = rng.random(3000) < 0.1
+    s = np.round(rng.random(3000) * 0.6 + 0.3 * y, 2)  # ties
+    sorted_scores = _SortedScores(y, s)
+    ones = np.ones(len(y))
+    assert sorted_scores.metric(ones, "pr_auc") == pytest.approx(pr_auc(y, s))
+    assert sorted_scores.metric(ones, "roc_auc") == pytest.approx(roc_auc(y, s))
+
+
+def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
+    from sentinel_checks.metrics import paired_bootstrap_leads, pr_auc
+
+    rng = np.random.default_rng(4)
+    y = rng.random(5000) < 0.1
+    good = rng.random(5000) + 0.5 * y
+    weak = rng.random(5000) + 0.2 * y
+    leads = paired_bootstrap_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
+    assert np.median(leads) == pytest.approx(pr_auc(y, good) - pr_auc(y, weak), abs=0.02)
+    again = paired_bootstrap_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
+    assert np.array_equal(leads, again)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.metrics import CalibrationBins, Confusion, wilson_interval
+from sentinel_checks.metrics import CalibrationBins, Confusion, paired_bootstrap_leads, wilson_interval
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.thresholds import ThresholdChoice
 
@@ -479,8 +479,8 @@ def check_baselines(
 ) -> CheckResult:
     """The candidate's lead over every simple baseline on ``metric`` (scores on the same rows).
 
-    With ``bound="bootstrap"`` the lead over each baseline gets a paired bootstrap
-    interval (the same resampled rows for both models), and the check passes only when
+    With ``bound="bootstrap"`` the lead over each baseline gets a paired (Poisson)
+    bootstrap interval (the same resampled rows for both models), and the check passes only when
     the lower end reaches ``margin``: the candidate demonstrably beats every simple
     model. ``bound="point"`` judges the point lead. Measured: the judged lead over the
     strongest baseline.
@@ -499,15 +499,13 @@ def check_baselines(
         )
     base_values = {name: score(y, s) for name, s in baselines.items()}
     cand_value = score(y, candidate)
-    rng = np.random.default_rng(seed)
-    draws = [rng.integers(0, len(y), len(y)) for _ in range(resamples if bound == "bootstrap" else 0)]
     rows: list[dict[str, Any]] = []
     for name, s in sorted(baselines.items()):
         lead = cand_value - base_values[name]
         lo = hi = lead
-        if draws:
-            leads = np.array(
-                [score(y[i], candidate[i]) - score(y[i], np.asarray(s)[i]) for i in draws if y[i].any()]
+        if bound == "bootstrap":
+            leads = paired_bootstrap_leads(
+                y, candidate, np.asarray(s), metric=metric, resamples=resamples, seed=seed
             )
             alpha = (1 - confidence) / 2
             lo, hi = (float(v) for v in np.quantile(leads, [alpha, 1 - alpha]))
@@ -539,7 +537,11 @@ def check_baselines(
         limit=margin,
         direction=Direction.AT_LEAST,
         reason="ok" if status is Status.PASS else "worse_than_baseline",
-        support={"n": len(y), "n_positive": int(y.sum()), "resamples": len(draws)},
+        support={
+            "n": len(y),
+            "n_positive": int(y.sum()),
+            "resamples": resamples if bound == "bootstrap" else 0,
+        },
         evidence=(Evidence.capped("baselines", rows, detail={"candidate": cand_value}),),
         parameters=params,
         hint=(

@@ -1,0 +1,286 @@
+"""The whole gate on large demo-style logs: per-phase wall time and peak memory.
+
+Run by hand (not part of the test suite):
+
+    .venv/bin/python benchmarks/gate.py --rows 1000000 10000000
+
+For each size: a request log (string user/session ids, 7 features, a time split with
+users purged, a calibrated-looking candidate score column) and a production month
+are written to a temporary folder with a sentinel.toml. Then, in one fresh process
+per size, the library runs the gate's phases in order, as the suites do:
+
+    load → contract → splits & leakage → quality (scores once, threshold, floors,
+    calibration, segments, gap) → baselines (fit A and B on train, score, bootstrap)
+    → reports (gate.html, threshold.json, experiments.csv, figures)
+
+and prints wall time and peak resident memory per phase. Drift (Evidently) is not
+part of the gate yet. Finally ``pytest suites/`` runs end to end on the same config
+(its wall time; peak RSS of that child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from bench_splits import ENTITIES, FEATURES, generate  # benchmarks/bench_splits.py
+from memory import PeakRss
+
+REPO = Path(__file__).resolve().parents[1]
+
+CONFIG = """
+[data]
+path = "requests.parquet"
+
+[columns]
+label = "label"
+positive = "risky"
+negative = "safe"
+timestamp = "request_ts"
+id = "request_id"
+entities = ["user_id", "session_id"]
+segments = ["country", "channel"]
+features = {features}
+
+[splits]
+method = "time"
+val_start = "2025-09-01"
+test_start = "2025-10-01"
+purge_entities = true
+
+[production]
+path = "production.parquet"
+
+[models.candidate]
+score_column = "score"
+
+[quality]
+bound = "point"
+"""
+
+
+def write_inputs(folder: Path, n: int) -> Path:
+    frame = generate(n, seed=0)
+    y = frame["label"].eq("risky").to_numpy()
+    rng = np.random.default_rng(1)
+    logit = -3.5 + 2.0 * y + rng.normal(0, 1.0, n)
+    frame["score"] = 1 / (1 + np.exp(-logit))
+    frame.to_parquet(folder / "requests.parquet", index=False)
+    prod = generate(max(n // 5, 1000), seed=2)
+    prod["request_ts"] = prod["request_ts"] + pd.Timedelta(days=184)
+    yp = prod["label"].eq("risky").to_numpy()
+    prod["score"] = 1 / (1 + np.exp(-(-3.5 + 2.0 * yp + rng.normal(0, 1.0, len(prod)))))
+    prod.to_parquet(folder / "production.parquet", index=False)
+    config = folder / "sentinel.toml"
+    config.write_text(textwrap.dedent(CONFIG.format(features=json.dumps(FEATURES))))
+    return config
+
+
+def child(config_path: str) -> None:
+    from sentinel_checks.baselines import fit_baselines
+    from sentinel_checks.checks import (
+        check_entity_overlap,
+        check_labels,
+        check_row_overlap,
+        check_schema,
+        check_target_leakage,
+        check_time_order,
+    )
+    from sentinel_checks.checks import quality as q
+    from sentinel_checks.config import load_config
+    from sentinel_checks.evaluation import evaluate_model
+    from sentinel_checks.html_report import gate_html
+    from sentinel_checks.loaders import binary_target, feature_columns, load_frame, prepare_frame
+    from sentinel_checks.metrics import brier, pr_auc, roc_auc
+    from sentinel_checks.models import load_model
+    from sentinel_checks.quality_reports import write_quality_reports
+    from sentinel_checks.reports import GateRun
+    from sentinel_checks.splits import SPLIT_PAIRS, build_splits
+
+    cfg = load_config(config_path)
+    results = []
+    phases: list[dict[str, float | str]] = []
+
+    def phase(name: str, work):  # type: ignore[no-untyped-def]
+        with PeakRss() as rss:
+            started = time.perf_counter()
+            out = work()
+            seconds = time.perf_counter() - started
+        phases.append({"phase": name, "seconds": seconds, "peak_mib": rss.peak})
+        return out
+
+    def load():  # type: ignore[no-untyped-def]
+        data = prepare_frame(load_frame(cfg.data, base_dir=cfg.base_dir), cfg)
+        prod = prepare_frame(load_frame(cfg.production, base_dir=cfg.base_dir, what="production"), cfg)
+        return data, prod
+
+    data, prod = phase("load", load)
+    features = feature_columns(data, cfg, require_present=True)
+    splits = phase("splits (build)", lambda: build_splits(data, cfg))
+    labels = {name: binary_target(frame, cfg) for name, frame in splits.items()}
+
+    def contract():  # type: ignore[no-untyped-def]
+        results.append(
+            check_schema(data, columns=cfg.columns, features=features, extra_required=cfg.required_columns())
+        )
+        for name, y in labels.items():
+            results.append(check_labels(y, split=name))
+
+    phase("contract", contract)
+
+    def leakage():  # type: ignore[no-untyped-def]
+        for pair in SPLIT_PAIRS:
+            a, b = splits[pair[0]], splits[pair[1]]
+            results.append(check_time_order(a["request_ts"], b["request_ts"], pair=pair))
+            for col in ENTITIES:
+                results.append(check_entity_overlap(a[col], b[col], column=col, pair=pair))
+            results.append(check_row_overlap(a, b, columns=features, pair=pair))
+        results.append(check_target_leakage(splits.train, labels["train"], features=features))
+
+    phase("splits & leakage checks", leakage)
+    model = load_model(cfg.models.candidate, role="candidate")
+
+    def quality():  # type: ignore[no-untyped-def]
+        ev = evaluate_model(model, config=cfg, splits=splits, production=prod, features=features)
+        results.append(q.check_threshold(ev.choice, test=ev.confusion("test")))
+        for split in ("test", "production"):
+            s = ev.splits[split]
+            results.append(
+                q.check_recall(ev.confusion(split), split=split, threshold=ev.threshold, min_recall=0.5)
+            )
+            results.append(
+                q.check_precision(
+                    ev.confusion(split), split=split, threshold=ev.threshold, min_precision=0.01
+                )
+            )
+            results.append(
+                q.check_auc(
+                    roc_auc(s.y, s.scores),
+                    pr_auc(s.y, s.scores),
+                    prevalence=s.prevalence,
+                    split=split,
+                    min_roc_auc=0.7,
+                    min_pr_auc_lift=2,
+                )
+            )
+            results.append(
+                q.check_calibration(s.calibration(10), brier(s.y, s.scores), split=split, max_ece=0.05)
+            )
+            for col in cfg.columns.segments:
+                results.append(
+                    q.check_segments(
+                        s.segments[col],
+                        s.y,
+                        s.scores >= ev.threshold,
+                        column=col,
+                        split=split,
+                        min_recall=0.5,
+                    )
+                )
+        results.append(
+            q.check_val_test_gap(ev.summary("val"), ev.summary("test"), max_gap=0.1, max_auc_gap=0.05)
+        )
+        return ev
+
+    ev = phase("quality", quality)
+
+    def baselines():  # type: ignore[no-untyped-def]
+        fitted = fit_baselines(
+            splits.train,
+            labels["train"],
+            features=features,
+            seed=0,
+            max_rows=cfg.quality.baseline_max_train_rows,
+        )
+        evs = {
+            k: evaluate_model(m, config=cfg, splits=splits, production=prod, features=features)
+            for k, m in fitted.items()
+        }
+        test = ev.splits["test"]
+        results.append(
+            q.check_baselines(
+                test.y, test.scores, {k: e.splits["test"].scores for k, e in evs.items()}, resamples=200
+            )
+        )
+        return evs
+
+    evs = phase("baselines", baselines)
+
+    def reports():  # type: ignore[no-untyped-def]
+        folder = Path(config_path).parent / "reports"
+        arte = write_quality_reports(folder, {"candidate": ev, **evs}, n_bins=10)
+        run = GateRun(config_path, {}, 0)
+        (folder / "gate.html").write_text(gate_html(run, arte))
+
+    phase("reports", reports)
+    print(json.dumps({"phases": phases, "checks": len(results)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-pytest", action="store_true", help="do not run pytest suites/ end to end")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    for n in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            config = write_inputs(Path(tmp), n)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", str(config)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode:
+                print(proc.stderr[-3000:])
+                raise SystemExit(f"the benchmark child failed at {n} rows")
+            stats = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"\n{n:,} rows ({stats['checks']} checks)")
+            print(f"  {'phase':26} {'seconds':>8} {'peak RSS MiB':>13}")
+            total = 0.0
+            for p in stats["phases"]:
+                total += p["seconds"]
+                print(f"  {p['phase']:26} {p['seconds']:>8.1f} {p['peak_mib']:>13.0f}")
+            peak = max(p["peak_mib"] for p in stats["phases"])
+            print(f"  {'all phases':26} {total:>8.1f} {peak:>13.0f}")
+            if not args.skip_pytest:
+                started = time.perf_counter()
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "pytest",
+                        str(REPO / "suites"),
+                        "--sentinel-config",
+                        str(config),
+                        "--sentinel-reports",
+                        str(Path(tmp) / "pytest-reports"),
+                        "-q",
+                        "-p",
+                        "no:cacheprovider",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    cwd=tmp,
+                )
+                seconds = time.perf_counter() - started
+                child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                # ru_maxrss of children is the largest of all children so far
+                print(f"  {'pytest suites/ end to end':26} {seconds:>8.1f} {child_peak:>13.0f} (max child)")
+
+
+if __name__ == "__main__":
+    main()
