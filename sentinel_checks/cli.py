@@ -110,19 +110,38 @@ def _gate(args: argparse.Namespace) -> int:
             *args.pytest_args,
         ]
     )
-    verdict = _verdict(Path(args.reports) / "gate.json")
+    doc = _report(Path(args.reports) / "gate.json")
+    verdict = doc.get("verdict")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
         return EXIT_NO_CHECKS
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         return EXIT_USAGE
-    return EXIT_OK if code == pytest.ExitCode.OK and verdict == "pass" else EXIT_FAILED
+    if code == pytest.ExitCode.OK and verdict == "pass":
+        return EXIT_OK
+    return EXIT_USAGE if _only_input_errors(doc) else EXIT_FAILED
 
 
-def _verdict(path: Path) -> str | None:
+def _report(path: Path) -> dict[str, object]:
     try:
-        return str(json.loads(path.read_text(encoding="utf-8"))["verdict"])
-    except (OSError, ValueError, KeyError):
-        return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _only_input_errors(doc: dict[str, object]) -> bool:
+    """True when nothing was judged a failure and every problem is a bad input
+    (configuration, data or model file): that is exit 2, not a failed gate."""
+    checks = doc.get("checks")
+    if not isinstance(checks, list):
+        return False
+    bad = [c for c in checks if c.get("outcome") in ("failed", "error")]
+    if not bad:
+        return False
+    if any(c.get("status") in ("fail", "error") for c in bad):
+        return False  # a check ran and judged
+    errors = ("ConfigError", "DataError", "ModelLoadError")
+    return all(str(c.get("message", "")).startswith(errors) for c in bad)
 
 
 def _shown(path: Path) -> str:

@@ -77,3 +77,13 @@ def test_demo_refusal_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "fixed.toml").write_text("# mine\n")
     assert main(["demo", "--out", str(tmp_path), "--rows", "5000"]) == EXIT_USAGE
     assert "did not create" in capsys.readouterr().err
+
+
+def test_gate_on_unreadable_data_is_a_data_error_not_a_failed_gate(gate_project, small_log):
+    off = small_log.offline.copy()
+    off["request_ts"] = off["request_ts"].astype(str)
+    off.loc[off.index[0], "request_ts"] = "yesterday"
+    project = gate_project(offline=off)
+    code, out = gate(project, "--", "-q")
+    assert code == EXIT_USAGE, out
+    assert "yesterday" in out

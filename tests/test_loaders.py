@@ -153,3 +153,26 @@ def test_frame_fingerprint_is_stable_and_sensitive():
     b = a.copy()
     b.loc[2, "x"] = 99
     assert fingerprint_frame(a) != fingerprint_frame(b)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_training_log_from_csv_or_json(tmp_path, suffix):
+    from sentinel_checks.loaders import load_training_log
+
+    frame = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [0.9, 0.7, 0.6], "val_loss": [0.95, 0.8, 0.75]})
+    path = tmp_path / f"log{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_json(path, orient="records")
+    assert load_training_log(path)["val_loss"].tolist() == [0.95, 0.8, 0.75]
+
+
+def test_training_log_errors_name_the_file(tmp_path):
+    from sentinel_checks.loaders import load_training_log
+
+    with pytest.raises(DataError, match="training log not found"):
+        load_training_log(tmp_path / "missing.csv")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(DataError, match=r"bad.json: cannot read"):
+        load_training_log(tmp_path / "bad.json")
