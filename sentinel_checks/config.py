@@ -216,6 +216,64 @@ class Quality(_Section):
     bootstrap_resamples: int = Field(default=200, ge=20, le=10_000)
 
 
+SPLIT_SOURCES = ("train", "val", "test", "production")
+
+
+def _check_pairs(pairs: list[str]) -> list[str]:
+    for pair in pairs:
+        a, sep, b = pair.partition(":")
+        if not sep or a not in SPLIT_SOURCES or b not in SPLIT_SOURCES or a == b:
+            raise ValueError(f"{pair!r} is not 'reference:current' with two of {list(SPLIT_SOURCES)}")
+    return pairs
+
+
+class DriftPolicy(_Section):
+    """Distribution shift between splits and production (Evidently)."""
+
+    feature_pairs: list[str] = Field(default_factory=lambda: ["train:val", "train:test", "train:production"])
+    label_pairs: list[str] = Field(default_factory=lambda: ["test:production"])
+    score_pairs: list[str] = Field(default_factory=lambda: ["test:production"])
+    required_pairs: list[str] = Field(default_factory=list)
+    method: str | None = None
+    threshold: float | None = Field(default=None, gt=0.0)
+    per_column_method: dict[str, str] = Field(default_factory=dict)
+    per_column_threshold: dict[str, float] = Field(default_factory=dict)
+    max_drift_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    critical_features: list[str] = Field(default_factory=list)
+    min_rows: int = Field(default=200, ge=1)
+    label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
+    label_max_rel_change: float = Field(default=1.0, ge=0.0)
+    label_alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
+    max_score_psi: float = Field(default=0.2, ge=0.0)
+    max_flagged_change: float = Field(default=0.05, ge=0.0, le=1.0)
+    segment_columns: list[str] = Field(default_factory=list)
+    min_segment_rows: int = Field(default=1000, ge=1)
+
+    @field_validator("feature_pairs", "label_pairs", "score_pairs", "required_pairs")
+    @classmethod
+    def _pairs(cls, v: list[str]) -> list[str]:
+        return _check_pairs(v)
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, v: str | None) -> str | None:
+        from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
+
+        if v is not None and v not in KNOWN_TESTS:
+            raise ValueError(f"{v!r} is not one of {sorted(KNOWN_TESTS)}")
+        return v
+
+    @field_validator("per_column_method")
+    @classmethod
+    def _methods(cls, v: dict[str, str]) -> dict[str, str]:
+        from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
+
+        bad = {k: m for k, m in v.items() if m not in KNOWN_TESTS}
+        if bad:
+            raise ValueError(f"unknown method(s) {bad}; use one of {sorted(KNOWN_TESTS)}")
+        return v
+
+
 class Training(_Section):
     """A training log (one row per epoch or iteration) and the limits for its curves."""
 
@@ -246,6 +304,7 @@ class SentinelConfig(_Section):
     contract: Contract = Field(default_factory=Contract)
     leakage: Leakage = Field(default_factory=Leakage)
     quality: Quality = Field(default_factory=Quality)
+    drift: DriftPolicy = Field(default_factory=DriftPolicy)
     training: Training = Field(default_factory=Training)
     gate: Gate = Field(default_factory=Gate)
 

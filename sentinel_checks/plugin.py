@@ -52,6 +52,8 @@ GATE_FIXTURES = frozenset(
         "sentinel_champion_eval",
         "sentinel_baseline_evals",
         "sentinel_training_log",
+        "sentinel_drift",
+        "sentinel_production_scores",
     }
 )
 
@@ -70,6 +72,7 @@ class GateState:
     summary: str = ""
     evaluations: dict[str, Any] = field(default_factory=dict)
     training_log: Any = None
+    drift_runs: dict[str, Any] = field(default_factory=dict)
 
 
 STATE = pytest.StashKey[GateState]()
@@ -297,6 +300,70 @@ def sentinel_baseline_evals(
     }
 
 
+class DriftSamples:
+    """The frames a drift pair names (train, val, test, production), and Evidently runs
+    computed once per pair and kept for the HTML reports."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._state = _state(request.config)
+
+    def frame(self, name: str) -> Any:
+        if name == "production":
+            return self._request.getfixturevalue("sentinel_production")  # skips when absent
+        return self._request.getfixturevalue("sentinel_splits")[name]
+
+    def features(self, pair: tuple[str, str], *, segment: tuple[str, str] | None = None) -> Any:
+        """(DriftRun, DriftInputs) for a pair, optionally within one segment value."""
+        from sentinel_checks.adapters.evidently_drift import column_drift
+        from sentinel_checks.checks.drift import prepare_drift_inputs
+
+        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
+        cfg = self._request.getfixturevalue("sentinel_config")
+        features = self._request.getfixturevalue("sentinel_features")
+        ref, cur = self.frame(pair[0]), self.frame(pair[1])
+        if segment is not None:
+            ref = ref[ref[segment[0]].astype("string") == segment[1]]
+            cur = cur[cur[segment[0]].astype("string") == segment[1]]
+        inputs = prepare_drift_inputs(ref, cur, features)
+        if key not in self._state.drift_runs:
+            d = cfg.drift
+            run = None
+            if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
+                run = column_drift(
+                    inputs.reference,
+                    inputs.current,
+                    numerical=inputs.numerical,
+                    categorical=inputs.categorical,
+                    method=d.method,
+                    threshold=d.threshold,
+                    per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
+                    per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
+                )
+            self._state.drift_runs[key] = run
+        return self._state.drift_runs[key], inputs, ref, cur
+
+
+@pytest.fixture(scope="session")
+def sentinel_drift(request: pytest.FixtureRequest) -> DriftSamples:
+    return DriftSamples(request)
+
+
+@pytest.fixture(scope="session")
+def sentinel_production_scores(
+    sentinel_config: SentinelConfig, sentinel_candidate: Any, sentinel_production: Any, sentinel_features: list[str]
+) -> Any:
+    """The candidate's scores on every production row, labelled or not."""
+    from sentinel_checks.scoring import risk_scores
+
+    return risk_scores(
+        sentinel_candidate,
+        sentinel_production,
+        features=sentinel_candidate.feature_list(sentinel_features),
+        positive=sentinel_config.columns.positive,
+    )
+
+
 @pytest.fixture(scope="session")
 def sentinel_training_log(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
     from sentinel_checks.loaders import load_training_log
@@ -435,6 +502,9 @@ def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> li
             training_log=state.training_log,
             training_columns=(training.epoch, series) if series else None,
         )
+    for key, drift_run in sorted(state.drift_runs.items()):
+        if drift_run is not None:
+            artefacts[f"drift/{key}.html"] = drift_run.save_html(state.reports_dir / "drift" / f"{key}.html")
     html = write_atomic(state.reports_dir / "gate.html", gate_html(run, artefacts))
     return [html, *artefacts.values()]
 
@@ -453,11 +523,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     With no config yet (or an invalid one) the test gets ``None`` and its fixtures
     raise the configuration error in the test's own report.
     """
-    for name, role in (("sentinel_entity_column", "entities"), ("sentinel_segment_column", "segments")):
+    lists = {
+        "sentinel_entity_column": lambda c: c.columns.entities,
+        "sentinel_segment_column": lambda c: c.columns.segments,
+        "sentinel_feature_pair": lambda c: c.drift.feature_pairs,
+        "sentinel_label_pair": lambda c: c.drift.label_pairs,
+        "sentinel_score_pair": lambda c: c.drift.score_pairs,
+        "sentinel_drift_segment_column": lambda c: c.drift.segment_columns,
+    }
+    for name, values_of in lists.items():
         if name not in metafunc.fixturenames:
             continue
         try:
-            columns: list[str | None] = list(getattr(_load(metafunc.config).columns, role))
+            values: list[str | None] = list(values_of(_load(metafunc.config)))
         except SentinelError:
-            columns = []
-        metafunc.parametrize(name, columns or [None], ids=[str(c) for c in columns] or ["none"])
+            values = []
+        metafunc.parametrize(name, values or [None], ids=[str(v) for v in values] or ["none"])

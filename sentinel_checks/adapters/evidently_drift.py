@@ -1,0 +1,161 @@
+"""Evidently 0.7: per-column drift through the public ``Report`` / ``DataDriftPreset`` API.
+
+Evidently picks a method per column from the sample size and type (Kolmogorov–
+Smirnov or chi-square p-values on small samples; Wasserstein or Jensen–Shannon
+distances on large ones) unless one is configured. Whether a larger score means
+more drift (a distance) or less (a p-value) differs by method: this adapter records
+the direction of every method explicitly and refuses one it does not know.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sentinel_checks.errors import ConfigError
+
+#: Evidently stat-test names whose score is a p-value (drift when score < threshold).
+P_VALUE_TESTS = frozenset(
+    {
+        "ks",
+        "chisquare",
+        "z",
+        "anderson",
+        "t_test",
+        "mannw",
+        "cramer_von_mises",
+        "g_test",
+        "fisher_exact",
+        "epps_singleton",
+        "empirical_mmd",
+    }
+)
+#: Evidently stat-test names whose score is a distance (drift when score >= threshold).
+DISTANCE_TESTS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger", "TVD"})
+KNOWN_TESTS = P_VALUE_TESTS | DISTANCE_TESTS
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    column: str
+    method: str  # Evidently's display name, e.g. "Wasserstein distance (normed)"
+    score: float
+    threshold: float
+    direction: str  # "p_value" (smaller = drift) or "distance" (larger = drift)
+
+    @property
+    def drifted(self) -> bool:
+        if not math.isfinite(self.score):
+            return False  # undefined: judged by the caller, never silently a pass
+        if self.direction == "p_value":
+            return self.score < self.threshold
+        return self.score >= self.threshold
+
+    @property
+    def severity(self) -> float:
+        """A number that grows with drift whatever the direction (for sorting)."""
+        if not math.isfinite(self.score):
+            return math.inf
+        if self.direction == "p_value":
+            return -math.log10(max(self.score, 1e-300))
+        return self.score
+
+
+@dataclass
+class DriftRun:
+    columns: list[ColumnDrift]
+    snapshot: Any
+
+    def save_html(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.snapshot.save_html(str(path))
+        return path
+
+
+def validate_method(name: str | None, *, key: str) -> None:
+    if name is not None and name not in KNOWN_TESTS:
+        raise ConfigError(
+            f"{key} = {name!r}: not a drift method the gate knows the direction of; "
+            f"use one of {sorted(KNOWN_TESTS)}"
+        )
+
+
+def _import_quietly() -> None:
+    """Import Evidently once with its import-time deprecation warnings silenced
+    (it touches ``numpy.core``; the gate runs tests with warnings as errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import evidently  # noqa: F401
+        import evidently.legacy.calculations.stattests.registry  # noqa: F401
+        import evidently.presets  # noqa: F401
+
+
+def _direction_by_display_name() -> dict[str, str]:
+    _import_quietly()
+    from evidently.legacy.calculations.stattests import registry
+    from evidently.legacy.core import ColumnType
+
+    out: dict[str, str] = {}
+    for name in KNOWN_TESTS:
+        for kind in (ColumnType.Numerical, ColumnType.Categorical):
+            try:
+                test = registry.get_stattest(None, None, kind, name)
+            except Exception:  # not defined for this column type
+                continue
+            out[test.display_name] = "p_value" if name in P_VALUE_TESTS else "distance"
+            out[name] = out[test.display_name]
+    return out
+
+
+def column_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    numerical: list[str],
+    categorical: list[str],
+    method: str | None = None,
+    threshold: float | None = None,
+    per_column_method: Mapping[str, str] | None = None,
+    per_column_threshold: Mapping[str, float] | None = None,
+) -> DriftRun:
+    """Run Evidently's data-drift preset on the given columns of two frames."""
+    _import_quietly()
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    columns = [*numerical, *categorical]
+    definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
+    preset = DataDriftPreset(
+        columns=columns,
+        method=method,
+        threshold=threshold,
+        per_column_method=dict(per_column_method or {}) or None,
+        per_column_threshold=dict(per_column_threshold or {}) or None,
+    )
+    with warnings.catch_warnings():
+        # scipy warns on empty categories (chi-square) and plotly/pandas on internals
+        warnings.simplefilter("ignore")
+        snapshot = Report([preset]).run(
+            Dataset.from_pandas(current[columns], data_definition=definition),
+            Dataset.from_pandas(reference[columns], data_definition=definition),
+        )
+    directions = _direction_by_display_name()
+    results = []
+    for metric in snapshot.dict()["metrics"]:
+        config = metric.get("config", {})
+        if not str(config.get("type", "")).endswith("ValueDrift"):
+            continue
+        shown = str(config.get("method"))
+        direction = directions.get(shown)
+        if direction is None:
+            raise ConfigError(f"Evidently used drift method {shown!r}, whose direction the gate does not know")
+        value = metric.get("value")
+        score = float(value) if isinstance(value, (int, float)) else math.nan
+        results.append(ColumnDrift(str(config["column"]), shown, score, float(config["threshold"]), direction))
+    return DriftRun(results, snapshot)
