@@ -108,6 +108,11 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         for row in rows:
             parts.append("<tr>" + "".join(f"<td>{esc(row.get(c, ''))}</td>" for c in shown) + "</tr>")
         parts.append("</table>")
+    drift_pages = sorted(name for name in artefacts if name.startswith("drift/"))
+    if drift_pages:
+        parts.append("<h2>Drift reports (Evidently)</h2><ul>")
+        parts.extend(f"<li><a href='{esc(name)}'>{esc(name)}</a></li>" for name in drift_pages)
+        parts.append("</ul>")
     figures = [(name, caption) for name, caption in FIGURES if name in artefacts]
     if figures:
         parts.append("<h2>Figures</h2><div class='figs'>")

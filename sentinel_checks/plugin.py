@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -351,7 +351,10 @@ def sentinel_drift(request: pytest.FixtureRequest) -> DriftSamples:
 
 @pytest.fixture(scope="session")
 def sentinel_production_scores(
-    sentinel_config: SentinelConfig, sentinel_candidate: Any, sentinel_production: Any, sentinel_features: list[str]
+    sentinel_config: SentinelConfig,
+    sentinel_candidate: Any,
+    sentinel_production: Any,
+    sentinel_features: list[str],
 ) -> Any:
     """The candidate's scores on every production row, labelled or not."""
     from sentinel_checks.scoring import risk_scores
@@ -523,7 +526,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     With no config yet (or an invalid one) the test gets ``None`` and its fixtures
     raise the configuration error in the test's own report.
     """
-    lists = {
+    lists: dict[str, Callable[[SentinelConfig], list[str]]] = {
         "sentinel_entity_column": lambda c: c.columns.entities,
         "sentinel_segment_column": lambda c: c.columns.segments,
         "sentinel_feature_pair": lambda c: c.drift.feature_pairs,

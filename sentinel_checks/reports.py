@@ -100,6 +100,14 @@ def gate_markdown(run: GateRun) -> str:
             text = o.result.message if o.result is not None else o.message
             lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {_cell(text)}")
         lines.append("")
+    warned = [o for o in run.outcomes if o.result is not None and o.result.status is Status.WARN]
+    if warned:
+        lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
+        for o in sorted(warned, key=lambda o: o.nodeid):
+            w = o.result
+            assert w is not None
+            lines.append(f"| `{w.label}` | {measured_vs_limit(w)} | {_cell(w.message)} |")
+        lines.append("")
     rest = [o for o in run.outcomes if o.outcome not in ("failed", "error")]
     if rest:
         lines += [

@@ -8,7 +8,12 @@ written to reports/drift/.
 
 import pytest
 
-from sentinel_checks.checks.drift import check_feature_drift, check_label_drift, check_score_drift, describe_shift
+from sentinel_checks.checks.drift import (
+    check_feature_drift,
+    check_label_drift,
+    check_score_drift,
+    describe_shift,
+)
 from sentinel_checks.loaders import binary_target
 
 
@@ -51,7 +56,8 @@ def test_features_have_not_drifted_within_segments(
     reference = sentinel_drift.frame(pair[0])
     values = sorted(reference[sentinel_drift_segment_column].astype("string").dropna().unique())
     results = [
-        feature_drift(sentinel_config, sentinel_drift, pair, (sentinel_drift_segment_column, v)) for v in values
+        feature_drift(sentinel_config, sentinel_drift, pair, (sentinel_drift_segment_column, v))
+        for v in values
     ]
     judged = [r for r in results if r.status.value != "skip"]
     if not judged:
@@ -81,7 +87,9 @@ def test_prevalence_has_not_shifted(gate, sentinel_config, sentinel_drift, senti
     )
 
 
-def test_scores_have_not_shifted(gate, sentinel_config, sentinel_candidate_eval, request, sentinel_score_pair):
+def test_scores_have_not_shifted(
+    gate, sentinel_config, sentinel_candidate_eval, request, sentinel_score_pair
+):
     if sentinel_score_pair is None:
         pytest.skip("no [drift] score_pairs configured")
     pair = as_pair(sentinel_score_pair)

@@ -59,6 +59,9 @@ bound = "point"
 baseline_bound = "point"
 target_recall = 0.90  # a small validation split: aim well above the 0.75 floor
 baseline_features = ["amount", "country", "channel", "account_age_days", "hour", "device_new", "ip_risk"]
+
+[drift]
+segment_columns = ["channel"]
 """
 
 

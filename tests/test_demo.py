@@ -44,6 +44,8 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     assert leak["evidence"][0]["detail"]["leaky"] == ["user_risk_rate"]
     # and, downstream of those, the model: threshold 0.5 misses most risky requests
     assert {"quality.threshold", "quality.recall"} <= failed
+    # and its evaluation window is stale: prevalence in production has doubled
+    assert "drift.labels" in failed
     recall = [c for c in run.report["checks"] if c.get("id") == "quality.recall"]
     assert {c["parameters"]["split"] for c in recall if c["status"] == "fail"} == {"test", "production"}
     # the data contract and the models' loading are fine

@@ -17,6 +17,7 @@ SECTIONS = [
     config.FeatureRule,
     config.Leakage,
     config.Quality,
+    config.DriftPolicy,
     config.Training,
     config.Gate,
 ]

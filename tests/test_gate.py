@@ -31,6 +31,7 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
     # the champion and the training log are optional: skipped with a reason the summary shows
     skipped = [c for c in run.report["checks"] if c["outcome"] == "skipped"]
     reasons = {"no [models.champion] configured", "no [training] log configured"}
+    assert not any(c.get("status") in ("fail", "error") for c in run.report["checks"])
     assert skipped and all(any(r in c["message"] for r in reasons) for c in skipped)
     assert {"quality.recall", "quality.calibration", "quality.baselines", "quality.segments"} <= ids
     for artefact in ("gate.html", "threshold.json", "experiments.csv", "reliability.png", "pr_curve.png"):

@@ -91,8 +91,8 @@ def _import_quietly() -> None:
     (it touches ``numpy.core``; the gate runs tests with warnings as errors)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import evidently  # noqa: F401
-        import evidently.legacy.calculations.stattests.registry  # noqa: F401
+        import evidently
+        import evidently.legacy.calculations.stattests.registry
         import evidently.presets  # noqa: F401
 
 
@@ -154,8 +154,12 @@ def column_drift(
         shown = str(config.get("method"))
         direction = directions.get(shown)
         if direction is None:
-            raise ConfigError(f"Evidently used drift method {shown!r}, whose direction the gate does not know")
+            raise ConfigError(
+                f"Evidently used drift method {shown!r}, whose direction the gate does not know"
+            )
         value = metric.get("value")
         score = float(value) if isinstance(value, (int, float)) else math.nan
-        results.append(ColumnDrift(str(config["column"]), shown, score, float(config["threshold"]), direction))
+        results.append(
+            ColumnDrift(str(config["column"]), shown, score, float(config["threshold"]), direction)
+        )
     return DriftRun(results, snapshot)

@@ -38,7 +38,9 @@ class DriftInputs:
     id_like: tuple[str, ...] = ()
 
 
-def prepare_drift_inputs(reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]) -> DriftInputs:
+def prepare_drift_inputs(
+    reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]
+) -> DriftInputs:
     """Type the feature columns for a drift comparison, on every row of both frames."""
     ref, cur = {}, {}
     numerical, categorical, notes, id_like = [], [], {}, []
@@ -60,7 +62,10 @@ def prepare_drift_inputs(reference: pd.DataFrame, current: pd.DataFrame, feature
             if pd.api.types.is_integer_dtype(dtype) and a.nunique() > 0.9 * max(len(a), 1) > 100:
                 id_like.append(name)
         else:
-            ref[name], cur[name] = a.astype("string").fillna("(missing)"), b.astype("string").fillna("(missing)")
+            ref[name], cur[name] = (
+                a.astype("string").fillna("(missing)"),
+                b.astype("string").fillna("(missing)"),
+            )
             categorical.append(name)
             if a.nunique() > 0.9 * max(len(a), 1) > 100:
                 id_like.append(name)
@@ -98,7 +103,9 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
         return f"median {a:.4g} → {b:.4g}"
     pa = reference.astype("string").fillna("(missing)").value_counts(normalize=True)
     pb = current.astype("string").fillna("(missing)").value_counts(normalize=True)
-    delta = pb.reindex(pa.index.union(pb.index), fill_value=0) - pa.reindex(pa.index.union(pb.index), fill_value=0)
+    delta = pb.reindex(pa.index.union(pb.index), fill_value=0) - pa.reindex(
+        pa.index.union(pb.index), fill_value=0
+    )
     key = delta.abs().sort_values(ascending=False, kind="stable").index[0]
     return f"share of {key} {pa.get(key, 0.0):.0%} → {pb.get(key, 0.0):.0%}"
 
@@ -132,14 +139,19 @@ def check_feature_drift(
         return CheckResult(
             id=FEATURES_ID,
             status=status,
-            message=f"{pair[0]}→{pair[1]}: {small} row(s) on one side, fewer than {min_rows}: drift not measured",
+            message=(
+                f"{pair[0]}→{pair[1]}: {small} row(s) on one side, fewer than {min_rows}: "
+                "drift not measured"
+            ),
             reason="too_few_rows",
             support=support,
             parameters=params,
             hint="Collect a larger sample for this comparison, or lower [drift] min_rows.",
         )
     if not columns:
-        return CheckResult.undefined(FEATURES_ID, "no feature columns to compare", reason="no_features", parameters=params)
+        return CheckResult.undefined(
+            FEATURES_ID, "no feature columns to compare", reason="no_features", parameters=params
+        )
     undefined = [c.column for c in columns if not math.isfinite(c.score)]
     if undefined:
         return CheckResult.undefined(
@@ -176,7 +188,10 @@ def check_feature_drift(
         status, reason = Status.WARN, "some_drift" if drifted else "caution"
     else:
         status, reason = Status.PASS, "ok"
-    message = f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted ({share:.0%}, limit {max_share:.0%})"
+    message = (
+        f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted "
+        f"({share:.0%}, limit {max_share:.0%})"
+    )
     if critical_hit:
         message += f"; critical: {', '.join(critical_hit)}"
     if shown:
@@ -233,7 +248,11 @@ def check_label_drift(
     }
     if reference_n == 0 or current_n == 0:
         return CheckResult.undefined(
-            LABELS_ID, f"{pair[0]}→{pair[1]}: an empty sample", reason="empty", parameters=params, support=support
+            LABELS_ID,
+            f"{pair[0]}→{pair[1]}: an empty sample",
+            reason="empty",
+            parameters=params,
+            support=support,
         )
     p1, p2 = reference_positives / reference_n, current_positives / current_n
     pooled = (reference_positives + current_positives) / (reference_n + current_n)
@@ -281,7 +300,9 @@ def population_stability_index(reference: np.ndarray, current: np.ndarray, *, bi
     if len(edges) < 2:
         return 0.0 if np.all(current == reference[0]) else math.inf
     inner = edges[1:-1]
-    a = np.bincount(np.searchsorted(inner, reference, side="right"), minlength=len(edges) - 1) / len(reference)
+    a = np.bincount(np.searchsorted(inner, reference, side="right"), minlength=len(edges) - 1) / len(
+        reference
+    )
     b = np.bincount(np.searchsorted(inner, current, side="right"), minlength=len(edges) - 1) / len(current)
     a, b = np.maximum(a, 1e-4), np.maximum(b, 1e-4)
     return float(np.sum((b - a) * np.log(b / a)))
@@ -307,9 +328,13 @@ def check_score_drift(
     reference, current = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
     support = {f"n_{pair[0]}": len(reference), f"n_{pair[1]}": len(current)}
     if len(reference) == 0 or len(current) == 0:
-        return CheckResult.undefined(SCORES_ID, "an empty sample", reason="empty", parameters=params, support=support)
+        return CheckResult.undefined(
+            SCORES_ID, "an empty sample", reason="empty", parameters=params, support=support
+        )
     if not (np.isfinite(reference).all() and np.isfinite(current).all()):
-        return CheckResult.undefined(SCORES_ID, "NaN or infinite scores", reason="invalid_scores", parameters=params)
+        return CheckResult.undefined(
+            SCORES_ID, "NaN or infinite scores", reason="invalid_scores", parameters=params
+        )
     psi = population_stability_index(reference, current)
     f_ref, f_cur = float(np.mean(reference >= threshold)), float(np.mean(current >= threshold))
     failures = []
@@ -327,7 +352,11 @@ def check_score_drift(
         status=Status.FAIL if failures else Status.PASS,
         message=(
             f"{pair[0]}→{pair[1]}: "
-            + ("; ".join(failures) if failures else f"PSI {psi:.3f} ≤ {max_psi:.2f}, flagged {f_ref:.2%} → {f_cur:.2%}")
+            + (
+                "; ".join(failures)
+                if failures
+                else f"PSI {psi:.3f} ≤ {max_psi:.2f}, flagged {f_ref:.2%} → {f_cur:.2%}"
+            )
             + extra
         ),
         measured=psi,

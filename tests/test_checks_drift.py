@@ -1,0 +1,188 @@
+"""Drift checks: planted drift is found and named; identical samples stay quiet."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.adapters.evidently_drift import ColumnDrift, column_drift
+from sentinel_checks.checks.drift import (
+    check_feature_drift,
+    check_label_drift,
+    check_score_drift,
+    describe_shift,
+    population_stability_index,
+    prepare_drift_inputs,
+)
+from sentinel_checks.result import Status
+
+FEATURES = [f"f{i:02d}" for i in range(20)]
+
+
+def samples(n=3000, *, seed=0, shifted=(), shift=1.0):
+    rng = np.random.default_rng(seed)
+    ref = pd.DataFrame({f: rng.normal(size=n) for f in FEATURES})
+    cur = pd.DataFrame({f: rng.normal(shift if f in shifted else 0.0, size=n) for f in FEATURES})
+    return ref, cur
+
+
+def judge(ref, cur, features=FEATURES, **kw):
+    inputs = prepare_drift_inputs(ref, cur, features)
+    run = column_drift(
+        inputs.reference, inputs.current, numerical=inputs.numerical, categorical=inputs.categorical
+    )
+    drifted = [c.column for c in run.columns if c.drifted]
+    return check_feature_drift(
+        run.columns,
+        pair=("train", "production"),
+        n_reference=len(ref),
+        n_current=len(cur),
+        descriptions={c: describe_shift(ref[c], cur[c]) for c in drifted},
+        notes=inputs.notes,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_planted_drift_is_detected_and_named(k):
+    shifted = FEATURES[:k]
+    result = judge(*samples(shifted=shifted), max_share=0.3)
+    named = {item["feature"] for item in result.evidence[0].items}
+    assert named == set(shifted)
+    assert result.measured == pytest.approx(k / 20)
+    assert result.status is (Status.FAIL if k / 20 > 0.3 else Status.WARN)
+    assert "median" in result.evidence[0].items[0]["shift"]
+
+
+def test_a_critical_feature_fails_even_below_the_share():
+    result = judge(*samples(shifted=["f07"]), max_share=0.5, critical=["f07"])
+    assert result.status is Status.FAIL and "critical: f07" in result.message
+
+
+def test_identical_distributions_stay_quiet_across_seeds():
+    alarms = sum(judge(*samples(seed=seed), max_share=0.3).status is not Status.PASS for seed in range(20))
+    assert alarms == 0  # false alarms over 20 seeds (Wasserstein on 3000 rows, threshold 0.1)
+
+
+def test_small_samples_switch_to_p_values_and_record_the_direction():
+    ref, cur = samples(n=300, shifted=["f00"])
+    inputs = prepare_drift_inputs(ref, cur, FEATURES)
+    run = column_drift(inputs.reference, inputs.current, numerical=inputs.numerical, categorical=[])
+    by_column = {c.column: c for c in run.columns}
+    assert by_column["f00"].direction == "p_value" and by_column["f00"].drifted
+    assert "p_value" in by_column["f00"].method
+
+
+def test_configured_method_and_threshold_per_column():
+    ref, cur = samples(shifted=["f01"], shift=0.15)
+    inputs = prepare_drift_inputs(ref, cur, ["f01", "f02"])
+    run = column_drift(
+        inputs.reference,
+        inputs.current,
+        numerical=["f01", "f02"],
+        categorical=[],
+        method="psi",
+        per_column_threshold={"f01": 0.01},
+    )
+    by_column = {c.column: c for c in run.columns}
+    assert by_column["f01"].method == "psi" and by_column["f01"].direction == "distance"
+    assert by_column["f01"].threshold == 0.01
+    assert by_column["f01"].drifted and not by_column["f02"].drifted
+
+
+def test_edge_cases_constant_null_new_categories_datetime_bool_and_ids():
+    rng = np.random.default_rng(3)
+    n = 2000
+    ref = pd.DataFrame(
+        {
+            "constant": 1.0,
+            "empty": np.nan,
+            "country": rng.choice(["US", "DE"], n),
+            "seen_at": pd.Timestamp("2025-05-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+            "new_device": rng.random(n) < 0.1,
+            "account_number": np.arange(n),
+        }
+    )
+    cur = ref.copy()
+    cur["country"] = rng.choice(["US", "DE", "BR"], n, p=[0.4, 0.3, 0.3])  # BR only in production
+    cur["seen_at"] = cur["seen_at"] + pd.Timedelta(days=120)
+    cur["account_number"] = np.arange(n) + n
+    result = judge(ref, cur, features=list(ref.columns), max_share=0.9)
+    drifted = {i["feature"] for i in result.evidence[0].items}
+    assert {"country", "seen_at", "account_number"} <= drifted
+    assert "constant" not in drifted and "new_device" not in drifted
+    notes = result.evidence[0].detail["notes"]
+    assert "empty" in notes and "account_number" in notes  # skipped, and "ids are not features"
+    assert result.status is Status.WARN
+    assert "share of BR 0% → 30%" in next(
+        i["shift"] for i in result.evidence[0].items if i["feature"] == "country"
+    )
+
+
+def test_tiny_samples_skip_unless_the_pair_is_required():
+    columns = [ColumnDrift("a", "K-S p_value", 0.5, 0.05, "p_value")]
+    skipped = check_feature_drift(
+        columns, pair=("train", "production"), n_reference=5000, n_current=50, min_rows=200
+    )
+    assert skipped.status is Status.SKIP and "fewer than 200" in skipped.message
+    required = check_feature_drift(
+        columns, pair=("train", "production"), n_reference=5000, n_current=50, min_rows=200, required=True
+    )
+    assert required.status is Status.FAIL
+
+
+def test_nan_drift_score_never_passes():
+    columns = [ColumnDrift("a", "PSI", float("nan"), 0.1, "distance")]
+    result = check_feature_drift(columns, pair=("train", "val"), n_reference=5000, n_current=5000)
+    assert result.status is Status.ERROR and "undefined" in result.message
+
+
+def test_demo_production_drifts_on_the_features_made_to_drift():
+    from sentinel_checks.demo.data import FEATURES_BASE, generate
+
+    log = generate(40_000, seed=1)
+    train = log.offline[log.offline["request_ts"] < "2025-09-01"]
+    result = judge(train, log.production, features=FEATURES_BASE, max_share=0.5)
+    drifted = {i["feature"] for i in result.evidence[0].items}
+    assert {"channel", "country", "amount"} <= drifted
+    assert drifted <= {"channel", "country", "amount", "account_age_days"}
+
+
+class TestLabelDrift:
+    def test_a_real_prevalence_shift_fails(self):
+        result = check_label_drift(150, 10_000, 320, 10_000, pair=("test", "production"))
+        assert result.status is Status.FAIL and result.reason == "prevalence_shift"
+
+    def test_a_small_sample_moving_by_chance_does_not(self):
+        # 1% → 3% on 100 rows: large relative and absolute change, but not significant
+        result = check_label_drift(1, 100, 3, 100, pair=("test", "production"))
+        assert result.status is Status.PASS
+
+    def test_empty_sample_is_an_error(self):
+        assert check_label_drift(0, 0, 3, 100, pair=("test", "production")).status is Status.ERROR
+
+
+class TestScoreDrift:
+    def test_shifted_scores_fail_on_psi_and_flagged_fraction(self):
+        rng = np.random.default_rng(0)
+        ref = rng.beta(1, 20, 20_000)
+        cur = np.clip(ref * 3, 0, 1)
+        result = check_score_drift(ref, cur, threshold=0.1, pair=("test", "production"))
+        assert result.status is Status.FAIL
+        assert "PSI" in result.message and "flagged fraction" in result.message
+
+    def test_stable_scores_pass(self):
+        rng = np.random.default_rng(1)
+        result = check_score_drift(
+            rng.beta(1, 20, 20_000), rng.beta(1, 20, 20_000), threshold=0.1, pair=("t", "p")
+        )
+        assert result.status is Status.PASS
+
+    def test_nan_scores_are_an_error(self):
+        result = check_score_drift(
+            np.array([0.1, np.nan]), np.array([0.1, 0.2]), threshold=0.1, pair=("t", "p")
+        )
+        assert result.status is Status.ERROR
+
+    def test_psi_of_a_constant_reference(self):
+        assert population_stability_index(np.zeros(10), np.zeros(10)) == 0.0
+        assert population_stability_index(np.zeros(10), np.ones(10)) == float("inf")
