@@ -9,12 +9,12 @@ users purged, a calibrated-looking candidate score column) and a production mont
 are written to a temporary folder with a sentinel.toml. Then, in one fresh process
 per size, the library runs the gate's phases in order, as the suites do:
 
-    load → contract → splits & leakage → quality (scores once, threshold, floors,
+    load → contract → splits & leakage → drift → quality (scores once, threshold, floors,
     calibration, segments, gap) → baselines (fit A and B on train, score, bootstrap)
     → reports (gate.html, threshold.json, experiments.csv, figures)
 
-and prints wall time and peak resident memory per phase. Drift (Evidently) is not
-part of the gate yet. Finally ``pytest suites/`` runs end to end on the same config
+and prints wall time and peak resident memory per phase (drift: train against val,
+test and production through Evidently). Finally ``pytest suites/`` runs end to end on the same config
 (its wall time; peak RSS of that child process).
 """
 
@@ -147,6 +147,34 @@ def child(config_path: str) -> None:
         results.append(check_target_leakage(splits.train, labels["train"], features=features))
 
     phase("splits & leakage checks", leakage)
+
+    def drift():  # type: ignore[no-untyped-def]
+        from sentinel_checks.adapters.evidently_drift import column_drift
+        from sentinel_checks.checks.drift import check_feature_drift, describe_shift, prepare_drift_inputs
+
+        frames = {"val": splits.val, "test": splits.test, "production": prod}
+        for name, current in frames.items():
+            inputs = prepare_drift_inputs(splits.train, current, features)
+            run = column_drift(
+                inputs.reference, inputs.current, numerical=inputs.numerical, categorical=inputs.categorical
+            )
+            moved = {
+                c.column: describe_shift(splits.train[c.column], current[c.column])
+                for c in run.columns
+                if c.drifted
+            }
+            results.append(
+                check_feature_drift(
+                    run.columns,
+                    pair=("train", name),
+                    n_reference=len(splits.train),
+                    n_current=len(current),
+                    descriptions=moved,
+                    notes=inputs.notes,
+                )
+            )
+
+    phase("drift (Evidently, 3 pairs)", drift)
     model = load_model(cfg.models.candidate, role="candidate")
 
     def quality():  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ written to reports/drift/.
 
 import pytest
 
+from sentinel_checks.adapters.evidently_drift import score_drift
 from sentinel_checks.checks.drift import (
     check_feature_drift,
     check_label_drift,
@@ -102,13 +103,15 @@ def test_scores_have_not_shifted(
         return sentinel_candidate_eval.splits[name].scores
 
     d = sentinel_config.drift
+    reference, current = scores(pair[0]), scores(pair[1])
     gate.check(
         check_score_drift(
-            scores(pair[0]),
-            scores(pair[1]),
+            reference,
+            current,
             threshold=sentinel_candidate_eval.threshold,
             pair=pair,
             max_psi=d.max_score_psi,
             max_flagged_change=d.max_flagged_change,
+            evidently_score=score_drift(reference, current),
         )
     )

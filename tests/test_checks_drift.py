@@ -186,3 +186,16 @@ class TestScoreDrift:
     def test_psi_of_a_constant_reference(self):
         assert population_stability_index(np.zeros(10), np.zeros(10)) == 0.0
         assert population_stability_index(np.zeros(10), np.ones(10)) == float("inf")
+
+
+def test_evidently_score_drift_is_reported_beside_psi():
+    from sentinel_checks.adapters.evidently_drift import score_drift
+
+    rng = np.random.default_rng(2)
+    ref, cur = rng.beta(1, 20, 5000), np.clip(rng.beta(1, 20, 5000) * 2, 0, 1)
+    drift = score_drift(ref, cur)
+    assert drift is not None and drift.drifted and drift.direction == "distance"
+    result = check_score_drift(ref, cur, threshold=0.1, pair=("test", "production"), evidently_score=drift)
+    assert result.evidence[0].detail["evidently_method"] == drift.method
+    assert "Evidently" in result.message
+    assert score_drift(ref, np.array([np.nan])) is None

@@ -163,3 +163,17 @@ def column_drift(
             ColumnDrift(str(config["column"]), shown, score, float(config["threshold"]), direction)
         )
     return DriftRun(results, snapshot)
+
+
+def score_drift(reference: Any, current: Any) -> ColumnDrift | None:
+    """Evidently's drift score for one numeric column of scores (method chosen by size);
+    None when either side is empty or not finite."""
+    import numpy as np
+
+    a, b = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
+    if min(len(a), len(b)) == 0 or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return None
+    run = column_drift(
+        pd.DataFrame({"score": a}), pd.DataFrame({"score": b}), numerical=["score"], categorical=[]
+    )
+    return run.columns[0]

@@ -140,8 +140,7 @@ def check_feature_drift(
             id=FEATURES_ID,
             status=status,
             message=(
-                f"{pair[0]}→{pair[1]}: {small} row(s) on one side, fewer than {min_rows}: "
-                "drift not measured"
+                f"{pair[0]}→{pair[1]}: {small} row(s) on one side, fewer than {min_rows}: drift not measured"
             ),
             reason="too_few_rows",
             support=support,
