@@ -153,8 +153,13 @@ def child(config_path: str) -> None:
         from sentinel_checks.checks.drift import check_feature_drift, describe_shift, prepare_drift_inputs
 
         frames = {"val": splits.val, "test": splits.test, "production": prod}
+        cap = cfg.drift.max_rows
+
+        def sample(frame):  # type: ignore[no-untyped-def]
+            return frame if len(frame) <= cap else frame.sample(n=cap, random_state=0)
+
         for name, current in frames.items():
-            inputs = prepare_drift_inputs(splits.train, current, features)
+            inputs = prepare_drift_inputs(sample(splits.train), sample(current), features)
             run = column_drift(
                 inputs.reference, inputs.current, numerical=inputs.numerical, categorical=inputs.categorical
             )

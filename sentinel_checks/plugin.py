@@ -325,9 +325,14 @@ class DriftSamples:
         if segment is not None:
             ref = ref[ref[segment[0]].astype("string") == segment[1]]
             cur = cur[cur[segment[0]].astype("string") == segment[1]]
-        inputs = prepare_drift_inputs(ref, cur, features)
+        d = cfg.drift
+        # Drift scores are effect sizes (distances) or tests that saturate on huge
+        # samples: a seeded sample of each side is enough and keeps Evidently fast.
+        # The leakage checks, unlike this, always read every row.
+        inputs = prepare_drift_inputs(
+            _sample(ref, d.max_rows, cfg.gate.seed), _sample(cur, d.max_rows, cfg.gate.seed), features
+        )
         if key not in self._state.drift_runs:
-            d = cfg.drift
             run = None
             if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
                 run = column_drift(
@@ -342,6 +347,10 @@ class DriftSamples:
                 )
             self._state.drift_runs[key] = run
         return self._state.drift_runs[key], inputs, ref, cur
+
+
+def _sample(frame: Any, limit: int, seed: int) -> Any:
+    return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()
 
 
 @pytest.fixture(scope="session")
