@@ -322,6 +322,12 @@ class DriftSamples:
         cfg = self._request.getfixturevalue("sentinel_config")
         features = self._request.getfixturevalue("sentinel_features")
         ref, cur = self.frame(pair[0]), self.frame(pair[1])
+        for name, frame in zip(pair, (ref, cur), strict=True):
+            missing = [f for f in features if f not in frame.columns]
+            if missing:
+                from sentinel_checks.errors import DataError
+
+                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
         if segment is not None:
             ref = ref[ref[segment[0]].astype("string") == segment[1]]
             cur = cur[cur[segment[0]].astype("string") == segment[1]]

@@ -74,6 +74,8 @@ def test_prevalence_has_not_shifted(gate, sentinel_config, sentinel_drift, senti
     for name in pair:
         frame = sentinel_drift.frame(name)
         labelled = frame[frame[sentinel_config.columns.label].notna()]
+        if name == "production" and labelled.empty:
+            pytest.skip("no labelled production rows yet: prevalence cannot be compared")
         y = binary_target(labelled, sentinel_config, what=name)
         counts += [int(y.sum()), len(y)]
     d = sentinel_config.drift

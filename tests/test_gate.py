@@ -191,3 +191,23 @@ def test_a_gate_run_that_collects_nothing_still_writes_a_no_checks_report(gate_p
     run = run_gate(project.config, project.folder, "-k", "no_such_test")
     assert run.code != 0
     assert run.report["verdict"] == "no_checks"
+
+
+def test_production_without_labels_skips_what_needs_labels_and_still_passes(gate_project, small_log):
+    production = small_log.production.assign(label=None)
+    project = gate_project(production=production)
+    run = run_gate(project.config, project.folder)
+    assert run.code == 0, run.output[-3000:]
+    skipped = {c["test"].split("::")[-1] for c in run.report["checks"] if c["outcome"] == "skipped"}
+    assert "test_prevalence_has_not_shifted[test:production]" in skipped
+    assert "test_recall_of_the_risky_class_meets_its_floor[production]" in skipped
+    # scores and features are still compared with production
+    assert any(c.get("id") == "drift.scores" and c["status"] == "pass" for c in run.report["checks"])
+
+
+def test_production_missing_a_feature_fails_with_the_column_named(gate_project, small_log):
+    project = gate_project(production=small_log.production.drop(columns="ip_risk"))
+    run = run_gate(project.config, project.folder)
+    assert run.code != 0 and run.report["verdict"] == "fail"
+    assert "production: feature column(s) ['ip_risk'] are missing" in run.output
+    assert "Traceback" not in run.output
