@@ -36,10 +36,6 @@ class LoadedModel:
         """The columns this model scores: its own list, or the configured features."""
         return list(self.features) if self.features is not None else list(default)
 
-    def describe(self) -> str:
-        kind = "scores in column" if self.score_column else type(self.estimator).__name__
-        return f"{self.role}: {kind} ({self.identity[:23]})"
-
 
 def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
     """Load the model a ``[models.<role>]`` table names."""
