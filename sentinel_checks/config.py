@@ -292,6 +292,33 @@ class Training(_Section):
     selected_epoch_tolerance: int = Field(default=0, ge=0)
 
 
+class Promotion(_Section):
+    """Champion vs challenger: the criteria a candidate must meet to replace the champion."""
+
+    require_champion: bool = False
+    splits: list[Literal["test", "production"]] = Field(
+        default_factory=lambda: list[Literal["test", "production"]](["test", "production"])
+    )
+    shared_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_fnr_increase: float = Field(default=0.03, ge=0.0, le=1.0)
+    max_precision_drop: float = Field(default=0.02, ge=0.0, le=1.0)
+    target_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
+    min_target_lead: float = Field(default=0.0, ge=-1.0, le=1.0)
+    target_bound: Literal["point", "bootstrap"] = "point"
+    max_flip_rate: float | None = Field(default=None, ge=0.0, le=1.0)
+    bootstrap_resamples: int = Field(default=500, ge=50, le=10_000)
+
+
+class Registry(_Section):
+    """Where promoted models live (MLflow model registry) and the audit log of every move."""
+
+    tracking_uri: str = "sqlite:///.sentinel/mlflow.db"
+    artifact_location: Path = Path(".sentinel/artifacts")
+    model_name: str = "risk-classifier"
+    audit_log: Path = Path(".sentinel/audit.jsonl")
+    timeout_seconds: float = Field(default=10.0, gt=0.0)
+
+
 class Gate(_Section):
     seed: int = 0
 
@@ -307,6 +334,8 @@ class SentinelConfig(_Section):
     quality: Quality = Field(default_factory=Quality)
     drift: DriftPolicy = Field(default_factory=DriftPolicy)
     training: Training = Field(default_factory=Training)
+    promotion: Promotion = Field(default_factory=Promotion)
+    registry: Registry = Field(default_factory=Registry)
     gate: Gate = Field(default_factory=Gate)
 
     #: The file this config was read from (not a TOML key).
@@ -452,6 +481,23 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
     training = config.training.model_copy(update={"log": resolve(config.training.log, "[training] log")})
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
+    reg = config.registry
+    uri = reg.tracking_uri
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_absolute():
+        uri = f"sqlite:///{resolve(Path(uri.removeprefix('sqlite:///')), '', must_exist=False)}"
+    registry = reg.model_copy(
+        update={
+            "tracking_uri": uri,
+            "artifact_location": resolve(reg.artifact_location, "", must_exist=False),
+            "audit_log": resolve(reg.audit_log, "", must_exist=False),
+        }
+    )
     return config.model_copy(
-        update={"data": data, "production": production, "models": Models(**models), "training": training}
+        update={
+            "data": data,
+            "production": production,
+            "models": Models(**models),
+            "training": training,
+            "registry": registry,
+        }
     )

@@ -21,3 +21,11 @@ class DataError(SentinelError):
 
 class ModelLoadError(SentinelError):
     """A model cannot be loaded, is untrusted, or cannot score."""
+
+
+class RegistryError(SentinelError):
+    """The model registry cannot be reached, or a registry operation failed (nothing was changed)."""
+
+
+class PromotionRefused(SentinelError):
+    """A promotion the gate does not allow: the gate failed, or its report is for other inputs."""

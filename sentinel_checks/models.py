@@ -3,7 +3,8 @@
 Model files are untrusted input. ``.skops`` files load by default (no code runs);
 pickle and joblib files run arbitrary code when loaded, so they load only when the
 config says ``trusted = true``. MLflow URIs go through
-:mod:`sentinel_checks.adapters.mlflow_models`. A model may also be "a column that
+:mod:`sentinel_checks.adapters.mlflow_registry` (skops-serialised registry models
+load with the same type checks; pickled ones need ``trusted = true``). A model may also be "a column that
 already holds its scores" (``score_column``).
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.adapters import mlflow_models, skops_io
+from sentinel_checks.adapters import mlflow_registry, skops_io
 from sentinel_checks.config import ModelSpec
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.loaders import fingerprint_file
@@ -37,19 +38,33 @@ class LoadedModel:
         return list(self.features) if self.features is not None else list(default)
 
 
-def load_model(spec: ModelSpec, *, role: str) -> LoadedModel:
-    """Load the model a ``[models.<role>]`` table names."""
+def model_identity(spec: ModelSpec) -> str | None:
+    """What identifies a configured model without loading it: the file's sha256, the
+    score column, or the (unresolved) URI. ``None`` when the file is missing."""
+    if spec.score_column is not None:
+        return f"column:{spec.score_column}"
+    if spec.uri is not None:
+        return spec.uri
+    assert spec.path is not None
+    return f"sha256:{fingerprint_file(spec.path)}" if spec.path.is_file() else None
+
+
+def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -> LoadedModel:
+    """Load the model a ``[models.<role>]`` table names (``tracking_uri``: the registry
+    that ``models:/`` URIs refer to, from ``[registry]``)."""
     key = f"[models.{role}]"
     if spec.score_column is not None:
         return LoadedModel(role, None, spec.score_column, f"column:{spec.score_column}")
     features = tuple(spec.features) if spec.features is not None else None
     if spec.uri is not None:
-        if not spec.trusted:
-            raise ModelLoadError(
-                f"{key} uri = {spec.uri!r}: MLflow sklearn models are pickles; set trusted = true "
-                "in that table to load from a registry you trust"
-            )
-        return _checked(mlflow_models.load(spec.uri, key=key), role, spec.uri, key, features)
+        model, identity = mlflow_registry.load(
+            spec.uri,
+            key=key,
+            trusted=spec.trusted,
+            trusted_types=spec.trusted_types,
+            tracking_uri=tracking_uri,
+        )
+        return _checked(model, role, identity, key, features)
     assert spec.path is not None  # ModelSpec validation guarantees one source
     path = spec.path
     if not path.is_file():

@@ -54,6 +54,7 @@ GATE_FIXTURES = frozenset(
         "sentinel_training_log",
         "sentinel_drift",
         "sentinel_production_scores",
+        "sentinel_promotion",
     }
 )
 
@@ -73,6 +74,8 @@ class GateState:
     evaluations: dict[str, Any] = field(default_factory=dict)
     training_log: Any = None
     drift_runs: dict[str, Any] = field(default_factory=dict)
+    comparisons: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
 
 
 STATE = pytest.StashKey[GateState]()
@@ -220,24 +223,33 @@ def sentinel_production(sentinel_config: SentinelConfig) -> Any:
 
 
 @pytest.fixture(scope="session")
-def sentinel_candidate(sentinel_config: SentinelConfig) -> Any:
+def sentinel_candidate(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
     from sentinel_checks.errors import ConfigError
     from sentinel_checks.models import load_model
 
     spec = sentinel_config.models.candidate
     if spec is None:
         raise ConfigError(f"{sentinel_config.source}: [models.candidate] is not configured")
-    return load_model(spec, role="candidate")
+    return _loaded(
+        request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.tracking_uri)
+    )
 
 
 @pytest.fixture(scope="session")
-def sentinel_champion(sentinel_config: SentinelConfig) -> Any:
+def sentinel_champion(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
     from sentinel_checks.models import load_model
 
     spec = sentinel_config.models.champion
     if spec is None:
         pytest.skip("no [models.champion] configured")
-    return load_model(spec, role="champion")
+    return _loaded(
+        request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.tracking_uri)
+    )
+
+
+def _loaded(request: pytest.FixtureRequest, model: Any) -> Any:
+    _state(request.config).models[model.role] = model.identity
+    return model
 
 
 def _evaluate(request: pytest.FixtureRequest, model: Any) -> Any:
@@ -382,6 +394,54 @@ def sentinel_production_scores(
     )
 
 
+class PromotionComparisons:
+    """Candidate vs champion on each judged split, compared once and kept for the decision record."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._state = _state(request.config)
+        self.config: SentinelConfig = request.getfixturevalue("sentinel_config")
+
+    @property
+    def has_champion(self) -> bool:
+        return self.config.models.champion is not None
+
+    def compare(self, split: str) -> Any:
+        """The :class:`~sentinel_checks.comparison.PairedComparison` on ``split`` (skips when
+        the split has no labelled rows)."""
+        from sentinel_checks.comparison import compare_paired
+
+        if split in self._state.comparisons:
+            return self._state.comparisons[split]
+        candidate = self._request.getfixturevalue("sentinel_candidate_eval")
+        champion = self._request.getfixturevalue("sentinel_champion_eval")
+        if split not in candidate.splits:
+            pytest.skip(f"no labelled {split} rows: configure [production] with labels to compare on it")
+        cand, champ = candidate.splits[split], champion.splits[split]
+        p, q = self.config.promotion, self.config.quality
+        shared = p.shared_threshold
+        comparison = compare_paired(
+            cand.y,
+            cand.scores,
+            champ.scores,
+            split=split,
+            candidate_threshold=candidate.threshold if shared is None else shared,
+            champion_threshold=champion.threshold if shared is None else shared,
+            segments=cand.segments,
+            min_segment_positives=q.segment_min_positives,
+            resamples=p.bootstrap_resamples,
+            confidence=q.confidence,
+            seed=self.config.gate.seed,
+        )
+        self._state.comparisons[split] = comparison
+        return comparison
+
+
+@pytest.fixture(scope="session")
+def sentinel_promotion(request: pytest.FixtureRequest) -> PromotionComparisons:
+    return PromotionComparisons(request)
+
+
 @pytest.fixture(scope="session")
 def sentinel_training_log(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
     from sentinel_checks.loaders import load_training_log
@@ -491,6 +551,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         seed=cfg.gate.seed if cfg is not None else 0,
         outcomes=list(state.outcomes.values()),
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
+        models=_model_identities(cfg, state),
+        config_sha256=_config_sha256(cfg),
     )
     written = write_reports(run, state.reports_dir)
     try:
@@ -498,6 +560,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except Exception as exc:  # a figure must never hide the verdict already written
         state.summary = f"could not write the quality reports: {type(exc).__name__}: {exc}\n"
     state.summary += f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+
+
+def _model_identities(cfg: SentinelConfig | None, state: GateState) -> dict[str, str]:
+    """Each configured model's identity: as loaded (registry URIs resolved), else its file hash."""
+    from sentinel_checks.models import model_identity
+
+    if cfg is None:
+        return {}
+    out: dict[str, str] = {}
+    for role in ("candidate", "champion"):
+        spec = getattr(cfg.models, role)
+        identity = state.models.get(role) or (model_identity(spec) if spec is not None else None)
+        if identity is not None:
+            out[role] = identity
+    return out
+
+
+def _config_sha256(cfg: SentinelConfig | None) -> str:
+    from sentinel_checks.loaders import fingerprint_file
+
+    return f"sha256:{fingerprint_file(cfg.source)}" if cfg is not None and cfg.source.is_file() else ""
+
+
+def _write_promotion(state: GateState, run: Any) -> dict[str, Path]:
+    from sentinel_checks.checks.promotion import VS_CHAMPION_ID
+    from sentinel_checks.promotion_record import write_promotion_record
+
+    results = [r for _, r in sorted(state.results.items()) if r.id == VS_CHAMPION_ID]
+    if not results and not state.comparisons:
+        return {}
+    return write_promotion_record(
+        state.reports_dir,
+        run,
+        evaluations=state.evaluations,
+        comparisons=dict(sorted(state.comparisons.items())),
+        results=results,
+    )
 
 
 def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> list[Path]:
@@ -520,6 +619,7 @@ def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> li
             training_log=state.training_log,
             training_columns=(training.epoch, series) if series else None,
         )
+    artefacts.update(_write_promotion(state, run))
     for key, drift_run in sorted(state.drift_runs.items()):
         if drift_run is not None:
             artefacts[f"drift/{key}.html"] = drift_run.save_html(state.reports_dir / "drift" / f"{key}.html")
@@ -548,6 +648,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "sentinel_label_pair": lambda c: c.drift.label_pairs,
         "sentinel_score_pair": lambda c: c.drift.score_pairs,
         "sentinel_drift_segment_column": lambda c: c.drift.segment_columns,
+        "sentinel_promotion_split": lambda c: list(c.promotion.splits),
     }
     for name, values_of in lists.items():
         if name not in metafunc.fixturenames:

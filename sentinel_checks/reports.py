@@ -41,6 +41,8 @@ class GateRun:
     seed: int
     outcomes: list[TestOutcome] = field(default_factory=list)
     run_info: Mapping[str, Any] = field(default_factory=dict)
+    models: Mapping[str, str] = field(default_factory=dict)  # role -> identity (file hash or URI)
+    config_sha256: str = ""
 
     @property
     def verdict(self) -> str:
@@ -69,7 +71,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "verdict": run.verdict,
         "config": run.config_path,
+        "config_sha256": run.config_sha256,
         "data": dict(run.data),
+        "models": dict(run.models),
         "seed": run.seed,
         "counts": dict(sorted(counts.items())),
         "checks": checks,
@@ -84,6 +88,8 @@ def gate_markdown(run: GateRun) -> str:
     lines.append(f"Config `{run.config_path}` · seed {run.seed}")
     if run.data:
         lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
+    if run.models:
+        lines.append("Models: " + ", ".join(f"{k} `{v}`" for k, v in run.models.items()))
     lines.append("")
     bad = [o for o in run.outcomes if o.outcome in ("failed", "error")]
     if bad:

@@ -62,7 +62,7 @@ class Evidence:
     ) -> Evidence:
         return cls(
             kind=kind,
-            items=tuple(_plain(x) for x in list(items)[:EVIDENCE_CAP]),
+            items=tuple(plain(x) for x in list(items)[:EVIDENCE_CAP]),
             total=len(items) if total is None else int(total),
             detail=dict(detail or {}),
         )
@@ -70,9 +70,9 @@ class Evidence:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "items": [_plain(x) for x in self.items],
+            "items": [plain(x) for x in self.items],
             "total": self.total,
-            "detail": {k: _plain(v) for k, v in self.detail.items()},
+            "detail": {k: plain(v) for k, v in self.detail.items()},
         }
 
 
@@ -145,13 +145,13 @@ class CheckResult:
             "label": self.label,
             "status": self.status.value,
             "reason": self.reason,
-            "measured": _plain(self.measured),
-            "limit": _plain(self.limit),
+            "measured": plain(self.measured),
+            "limit": plain(self.limit),
             "direction": self.direction.value,
             "message": self.message,
             "support": {k: int(v) for k, v in self.support.items()},
             "evidence": [e.to_dict() for e in self.evidence],
-            "parameters": {k: _plain(v) for k, v in self.parameters.items()},
+            "parameters": {k: plain(v) for k, v in self.parameters.items()},
             "hint": self.hint,
         }
 
@@ -176,22 +176,22 @@ def judge(measured: float, limit: float, direction: Direction) -> Status:
     raise ValueError(f"judge() needs a direction, got {direction!r}")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Make numpy/pandas scalars and containers JSON friendly, deterministically."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return None if math.isnan(value) else value
+        return value if math.isfinite(value) else None  # JSON has no NaN or Infinity
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     item = getattr(value, "item", None)  # numpy scalar
     if callable(item):
         try:
-            return _plain(item())
+            return plain(item())
         except (TypeError, ValueError):
             pass
     isoformat = getattr(value, "isoformat", None)  # Timestamp, datetime

@@ -85,13 +85,11 @@ def test_unknown_suffix(tmp_path):
         load_model(ModelSpec(path=tmp_path / "m.bin"), role="candidate")
 
 
-def test_mlflow_uri_needs_trust_and_mlflow(monkeypatch):
-    with pytest.raises(ModelLoadError, match="set trusted = true"):
-        load_model(ModelSpec(uri="models:/risk/3"), role="champion")
+def test_mlflow_uri_without_mlflow_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mlflow", None)  # as if not installed
     monkeypatch.setitem(sys.modules, "mlflow.sklearn", None)
     with pytest.raises(ModelLoadError, match=r"MLflow is not installed.*gradient-sentinel\[mlflow\]"):
-        load_model(ModelSpec(uri="models:/risk/3", trusted=True), role="champion")
+        load_model(ModelSpec(uri="models:/risk/3"), role="champion")
 
 
 def test_positive_column_follows_classes():

@@ -1,0 +1,247 @@
+"""Candidate vs champion on the same rows: paired statistics for the promotion decision.
+
+:func:`compare_paired` scores nothing; it takes both models' scores on the same
+rows, each model's operating threshold, and returns a :class:`PairedComparison`:
+every metric of both models with an interval, the paired differences
+(candidate − champion) with a paired Poisson-bootstrap interval, the decision
+flips, McNemar's exact test on the risky rows the two models disagree on, and the
+per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
+and the decision record judge and render it.
+
+The bootstrap weights every row by an independent Poisson(1) count (one draw per
+resample, shared by both models, so the comparison is paired); a resample costs
+O(n) because each model's scores are sorted once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import binomtest
+
+from sentinel_checks.metrics import _SortedScores, pr_auc, roc_auc, wilson_interval
+
+#: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
+MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
+#: Paired differences (candidate - champion) with bootstrap intervals.
+DELTA_METRICS = ("fnr", "precision", "roc_auc", "pr_auc")
+
+
+@dataclass(frozen=True)
+class Interval:
+    point: float
+    low: float
+    high: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"point": self.point, "low": self.low, "high": self.high}
+
+    def shown(self, fmt: str = ".3f") -> str:
+        return f"{self.point:{fmt}} [{self.low:{fmt}}, {self.high:{fmt}}]"
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Both models on one split's rows, at their operating thresholds."""
+
+    split: str
+    n: int
+    n_positive: int
+    thresholds: Mapping[str, float]  # "candidate", "champion"
+    candidate: Mapping[str, Interval]
+    champion: Mapping[str, Interval]
+    delta: Mapping[str, Interval]  # candidate - champion
+    flips: Mapping[str, int]  # decision changes, overall and on risky rows
+    mcnemar_p: float  # exact test on risky rows caught by exactly one model
+    segments: tuple[dict[str, Any], ...] = ()
+    resamples: int = 0
+    confidence: float = 0.95
+    seed: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def flip_rate(self) -> float:
+        return self.flips["changed"] / self.n if self.n else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "split": self.split,
+            "n": self.n,
+            "n_positive": self.n_positive,
+            "thresholds": dict(self.thresholds),
+            "candidate": {k: v.to_dict() for k, v in self.candidate.items()},
+            "champion": {k: v.to_dict() for k, v in self.champion.items()},
+            "delta": {k: v.to_dict() for k, v in self.delta.items()},
+            "flips": dict(self.flips),
+            "flip_rate": self.flip_rate,
+            "mcnemar_p": self.mcnemar_p,
+            "segments": list(self.segments),
+            "bootstrap": {"resamples": self.resamples, "confidence": self.confidence, "seed": self.seed},
+        }
+
+
+def compare_paired(
+    y: np.ndarray,
+    candidate: np.ndarray,
+    champion: np.ndarray,
+    *,
+    split: str,
+    candidate_threshold: float,
+    champion_threshold: float,
+    segments: Mapping[str, np.ndarray] | None = None,
+    min_segment_positives: int = 20,
+    resamples: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> PairedComparison:
+    """Paired comparison of two models' scores on the same rows (``y`` True = risky)."""
+    y = np.asarray(y, dtype=bool)
+    a = np.asarray(candidate, dtype=float)
+    b = np.asarray(champion, dtype=float)
+    if not (len(y) == len(a) == len(b)):
+        raise ValueError(f"{split}: labels and the two score arrays differ in length")
+    flag_a, flag_b = a >= candidate_threshold, b >= champion_threshold
+    n, n_pos = len(y), int(y.sum())
+
+    models = {
+        "candidate": _model_metrics(y, a, flag_a, confidence),
+        "champion": _model_metrics(y, b, flag_b, confidence),
+    }
+    boot = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
+    alpha = (1 - confidence) / 2
+    for role, idx in (("candidate", 0), ("champion", 1)):
+        for metric in ("roc_auc", "pr_auc"):
+            draws = boot[metric][:, idx]
+            models[role][metric] = _percentile(models[role][metric].point, draws, alpha)
+    delta = {}
+    for metric in DELTA_METRICS:
+        point = models["candidate"][metric].point - models["champion"][metric].point
+        delta[metric] = _percentile(point, boot[metric][:, 0] - boot[metric][:, 1], alpha)
+
+    newly_missed = int(np.sum(y & flag_b & ~flag_a))
+    newly_caught = int(np.sum(y & flag_a & ~flag_b))
+    flips = {
+        "changed": int(np.sum(flag_a != flag_b)),
+        "newly_flagged": int(np.sum(flag_a & ~flag_b)),
+        "newly_cleared": int(np.sum(flag_b & ~flag_a)),
+        "risky_newly_missed": newly_missed,
+        "risky_newly_caught": newly_caught,
+    }
+    discordant = newly_missed + newly_caught
+    p = float(binomtest(newly_missed, discordant, 0.5).pvalue) if discordant else 1.0
+    return PairedComparison(
+        split=split,
+        n=n,
+        n_positive=n_pos,
+        thresholds={"candidate": float(candidate_threshold), "champion": float(champion_threshold)},
+        candidate=models["candidate"],
+        champion=models["champion"],
+        delta=delta,
+        flips=flips,
+        mcnemar_p=p,
+        segments=_segment_rows(y, flag_a, flag_b, segments or {}, min_segment_positives),
+        resamples=resamples,
+        confidence=confidence,
+        seed=seed,
+    )
+
+
+def _model_metrics(y: np.ndarray, s: np.ndarray, flag: np.ndarray, confidence: float) -> dict[str, Interval]:
+    n_pos, tp, flagged = int(y.sum()), int(np.sum(y & flag)), int(flag.sum())
+    recall = _proportion(tp, n_pos, confidence)
+    return {
+        "recall": recall,
+        "fnr": Interval(1 - recall.point, 1 - recall.high, 1 - recall.low),
+        "precision": _proportion(tp, flagged, confidence),
+        "flagged_fraction": _proportion(flagged, len(y), confidence),
+        "roc_auc": Interval(roc_auc(y, s), math.nan, math.nan),
+        "pr_auc": Interval(pr_auc(y, s), math.nan, math.nan),
+    }
+
+
+def _proportion(successes: int, n: int, confidence: float) -> Interval:
+    if n == 0:
+        return Interval(math.nan, math.nan, math.nan)
+    low, high = wilson_interval(successes, n, confidence=confidence)
+    return Interval(successes / n, low, high)
+
+
+def _bootstrap(
+    y: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    flag_a: np.ndarray,
+    flag_b: np.ndarray,
+    *,
+    resamples: int,
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """Per resample, each metric of (candidate, champion) under the same Poisson weights."""
+    sorted_a, sorted_b = _SortedScores(y, a), _SortedScores(y, b)
+    rng = np.random.default_rng(seed)
+    out = {m: np.full((resamples, 2), math.nan) for m in DELTA_METRICS}
+    pos = y.astype(float)
+    for i in range(resamples):
+        w = rng.poisson(1.0, len(y)).astype(float)
+        wp = w * pos
+        positives = wp.sum()
+        for j, (flag, srt) in enumerate(((flag_a, sorted_a), (flag_b, sorted_b))):
+            caught = float(wp @ flag)
+            flagged = float(w @ flag)
+            out["fnr"][i, j] = 1 - caught / positives if positives else math.nan
+            out["precision"][i, j] = caught / flagged if flagged else math.nan
+            out["roc_auc"][i, j] = srt.metric(w, "roc_auc")
+            out["pr_auc"][i, j] = srt.metric(w, "pr_auc")
+    return out
+
+
+def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
+    draws = draws[np.isfinite(draws)]
+    if not math.isfinite(point) or len(draws) == 0:
+        return Interval(point, math.nan, math.nan)
+    low, high = np.quantile(draws, [alpha, 1 - alpha])
+    return Interval(point, float(low), float(high))
+
+
+def _segment_rows(
+    y: np.ndarray,
+    flag_a: np.ndarray,
+    flag_b: np.ndarray,
+    segments: Mapping[str, np.ndarray],
+    min_positives: int,
+) -> tuple[dict[str, Any], ...]:
+    """FNR of both models per segment value, worst regression (most newly missed) first."""
+    rows: list[dict[str, Any]] = []
+    for column, values in segments.items():
+        values = np.asarray(values, dtype=object)
+        keys = np.where(_isnull(values), "<missing>", values.astype(str))
+        for value in np.unique(keys[y]):
+            in_seg = (keys == value) & y
+            n_pos = int(in_seg.sum())
+            missed_a = int(np.sum(in_seg & ~flag_a))
+            missed_b = int(np.sum(in_seg & ~flag_b))
+            rows.append(
+                {
+                    "column": column,
+                    "value": str(value),
+                    "n_positive": n_pos,
+                    "fnr_candidate": missed_a / n_pos,
+                    "fnr_champion": missed_b / n_pos,
+                    "fnr_change": (missed_a - missed_b) / n_pos,
+                    "risky_newly_missed": int(np.sum(in_seg & flag_b & ~flag_a)),
+                    "risky_newly_caught": int(np.sum(in_seg & flag_a & ~flag_b)),
+                    "measurable": n_pos >= min_positives,
+                }
+            )
+    rows.sort(key=lambda r: (-(r["risky_newly_missed"] - r["risky_newly_caught"]), r["column"], r["value"]))
+    return tuple(rows)
+
+
+def _isnull(values: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
+    return np.asarray(pd.isna(values), dtype=bool)

@@ -1,0 +1,203 @@
+"""The promotion decision record: ``reports/promotion.json`` and ``reports/promotion.md``.
+
+A document to attach to a change request: which candidate and which champion
+(file hash or registry URI), on which data (fingerprints), the metric table with
+intervals on each split, each model's threshold and its rationale, every
+criterion with its verdict, and the final decision. The decision is ``promote``
+only when the whole gate passed *and* every champion comparison that ran passed;
+with no champion configured (and none required) a passing gate gives
+``promote_first_model``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sentinel_checks.comparison import MODEL_METRICS, PairedComparison
+from sentinel_checks.evaluation import ModelEvaluation
+from sentinel_checks.reports import GateRun, write_atomic
+from sentinel_checks.result import CheckResult, Status, plain
+
+PROMOTION_JSON = "promotion.json"
+PROMOTION_MD = "promotion.md"
+
+_METRIC_NAMES = {
+    "recall": "recall (risky)",
+    "fnr": "FNR (risky missed)",
+    "precision": "precision",
+    "flagged_fraction": "flagged share",
+    "roc_auc": "ROC-AUC",
+    "pr_auc": "PR-AUC",
+}
+
+
+def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]]:
+    """The decision and the reasons for it."""
+    blocking = [
+        o.result.label if o.result else o.nodeid for o in run.outcomes if o.outcome in ("failed", "error")
+    ]
+    if run.verdict == "no_checks":
+        return "do_not_promote", ["no gate check ran"]
+    if blocking:
+        return "do_not_promote", [f"the gate failed: {', '.join(blocking)}"]
+    judged = [r for r in comparisons if r.status is not Status.SKIP]
+    if not judged:
+        skipped = [r.message for r in comparisons] or ["promotion.vs_champion did not run"]
+        return "promote_first_model", [f"no comparison with a champion: {'; '.join(skipped)}"]
+    return "promote", [f"{r.label} passed" for r in judged]
+
+
+def promotion_document(
+    run: GateRun,
+    *,
+    evaluations: Mapping[str, ModelEvaluation],
+    comparisons: Mapping[str, PairedComparison],
+    results: list[CheckResult],
+) -> dict[str, Any]:
+    decision, reasons = decide(run, results)
+    models = {}
+    for role in ("candidate", "champion"):
+        ev = evaluations.get(role)
+        models[role] = {
+            "identity": run.models.get(role) or (ev.identity if ev else None),
+            "threshold": ev.threshold if ev else None,
+            "threshold_rule": ev.choice.rule if ev else None,
+            "rationale": ev.choice.rationale() if ev else None,
+        }
+    return {
+        "decision": decision,
+        "reasons": reasons,
+        "gate_verdict": run.verdict,
+        "config": run.config_path,
+        "data": dict(run.data),
+        "seed": run.seed,
+        "models": models,
+        "splits": {name: c.to_dict() for name, c in comparisons.items()},
+        "criteria": [
+            {
+                "label": r.label,
+                "status": r.status.value,
+                "message": r.message,
+                "criteria": next((list(e.items) for e in r.evidence if e.kind == "criteria"), []),
+            }
+            for r in results
+        ],
+    }
+
+
+def promotion_markdown(doc: Mapping[str, Any]) -> str:
+    title = {
+        "promote": "PROMOTE the candidate",
+        "promote_first_model": "PROMOTE (first model: no champion to compare with)",
+        "do_not_promote": "DO NOT PROMOTE: keep the champion",
+    }[doc["decision"]]
+    lines = [f"# Promotion decision: {title}", ""]
+    lines += [f"- {r}" for r in doc["reasons"]]
+    lines += [
+        "",
+        "## What was compared",
+        "",
+        "| role | identity | threshold | how it was chosen |",
+        "|---|---|---|---|",
+    ]
+    for role, m in doc["models"].items():
+        thr = "—" if m["threshold"] is None else f"{m['threshold']:.4g}"
+        lines.append(f"| {role} | `{m['identity'] or 'not configured'}` | {thr} | {m['rationale'] or '—'} |")
+    lines += ["", f"Config `{doc['config']}` · seed {doc['seed']} · gate verdict **{doc['gate_verdict']}**"]
+    if doc["data"]:
+        lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in doc["data"].items()))
+    for name, split in doc["splits"].items():
+        conf = split["bootstrap"]["confidence"]
+        lines += [
+            "",
+            f"## {name}: {split['n']} rows, {split['n_positive']} risky",
+            "",
+            f"Each model at its own threshold; intervals {conf:.0%} (Wilson for proportions, paired "
+            f"Poisson bootstrap with {split['bootstrap']['resamples']} resamples, seed "
+            f"{split['bootstrap']['seed']}, for AUCs and differences).",
+            "",
+            "| metric | candidate | champion | candidate − champion |",
+            "|---|---|---|---|",
+        ]
+        for metric in MODEL_METRICS:
+            delta = split["delta"].get(metric)
+            lines.append(
+                f"| {_METRIC_NAMES[metric]} | {_iv(split['candidate'][metric])} | "
+                f"{_iv(split['champion'][metric])} | {_iv(delta, signed=True) if delta else '—'} |"
+            )
+        f = split["flips"]
+        lines += [
+            "",
+            f"Decisions that change: {f['changed']} ({split['flip_rate']:.1%}): {f['newly_flagged']} newly "
+            f"flagged, {f['newly_cleared']} newly cleared; risky requests newly missed "
+            f"{f['risky_newly_missed']}, newly caught {f['risky_newly_caught']} (McNemar exact p = "
+            f"{split['mcnemar_p']:.3g}).",
+        ]
+        worse = [s for s in split["segments"] if s["measurable"] and s["fnr_change"] > 0][:8]
+        if worse:
+            lines += [
+                "",
+                "Segments where the candidate misses more risky requests:",
+                "",
+                "| segment | risky rows | FNR candidate | FNR champion | newly missed | newly caught |",
+                "|---|---|---|---|---|---|",
+            ]
+            for s in worse:
+                lines.append(
+                    f"| {s['column']}={s['value']} | {s['n_positive']} | {s['fnr_candidate']:.3f} | "
+                    f"{s['fnr_champion']:.3f} | {s['risky_newly_missed']} | {s['risky_newly_caught']} |"
+                )
+    if doc["criteria"]:
+        lines += [
+            "",
+            "## Criteria",
+            "",
+            "| check | criterion | measured | limit | verdict |",
+            "|---|---|---|---|---|",
+        ]
+        for r in doc["criteria"]:
+            for c in r["criteria"] or [
+                {"criterion": r["message"], "measured": None, "limit": None, "verdict": r["status"]}
+            ]:
+                lines.append(
+                    f"| `{r['label']}` | {c['criterion']} | {_num(c['measured'])} | {_num(c['limit'])} | "
+                    f"{c['verdict']} |"
+                )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_promotion_record(
+    folder: Path,
+    run: GateRun,
+    *,
+    evaluations: Mapping[str, ModelEvaluation],
+    comparisons: Mapping[str, PairedComparison],
+    results: list[CheckResult],
+) -> dict[str, Path]:
+    doc = promotion_document(run, evaluations=evaluations, comparisons=comparisons, results=results)
+    text = json.dumps(plain(doc), indent=2, ensure_ascii=False) + "\n"
+    return {
+        PROMOTION_JSON: write_atomic(folder / PROMOTION_JSON, text),
+        PROMOTION_MD: write_atomic(folder / PROMOTION_MD, promotion_markdown(doc)),
+    }
+
+
+def _iv(value: Mapping[str, float] | None, *, signed: bool = False) -> str:
+    if value is None or value["point"] is None or not math.isfinite(value["point"]):
+        return "—"
+    fmt = "+.3f" if signed else ".3f"
+    low, high = value["low"], value["high"]
+    if low is None or not (math.isfinite(low) and math.isfinite(high)):
+        return f"{value['point']:{fmt}}"
+    return f"{value['point']:{fmt}} [{low:{fmt}}, {high:{fmt}}]"
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if math.isfinite(value) else "—"
+    return "—" if value is None else str(value)
