@@ -11,8 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import SentinelError
+from sentinel_checks.errors import PromotionRefused, SentinelError
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
@@ -52,6 +56,36 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--reports", default="reports", help="reports folder (default: ./reports)")
     gate.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     gate.set_defaults(func=_gate)
+
+    promote = sub.add_parser(
+        "promote", help="register the candidate and make it @champion, if its gate report passed"
+    )
+    promote.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    promote.add_argument(
+        "--report",
+        type=Path,
+        default=Path("reports/gate.json"),
+        help="gate report (default: reports/gate.json)",
+    )
+    promote.add_argument("--actor", help="who promotes (default: $SENTINEL_ACTOR, $GITHUB_ACTOR, the login)")
+    promote.set_defaults(func=_promote)
+
+    rollback = sub.add_parser("rollback", help="make the @previous version the @champion again")
+    rollback.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    rollback.add_argument("--reason", default="", help="why (kept in the audit log)")
+    rollback.add_argument("--actor", help="who rolls back")
+    rollback.set_defaults(func=_rollback)
+
+    disable = sub.add_parser("disable", help="kill switch: take @champion away so serving falls back")
+    disable.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    disable.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    disable.add_argument("--actor", help="who disables")
+    disable.set_defaults(func=_disable)
+
+    status = sub.add_parser("status", help="which registry version is champion, previous or disabled")
+    status.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.set_defaults(func=_status)
     return parser
 
 
@@ -119,6 +153,68 @@ def _gate(args: argparse.Namespace) -> int:
     if code == pytest.ExitCode.OK and verdict == "pass":
         return EXIT_OK
     return EXIT_USAGE if _only_input_errors(doc) else EXIT_FAILED
+
+
+def _config(args: argparse.Namespace) -> SentinelConfig:
+    from sentinel_checks.config import find_config, load_config
+
+    return load_config(find_config(args.config))
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from sentinel_checks import registry
+
+    cfg = _config(args)
+    try:
+        move = registry.promote(cfg, args.report, who=args.actor)
+    except PromotionRefused as exc:
+        print(f"sentinel: promotion refused: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    before = f"; @previous is version {move.previous}" if move.previous else " (first champion)"
+    print(f"promoted: {move.model} version {move.version} is @champion{before}")
+    print(f"audit: {cfg.registry.audit_log}")
+    return EXIT_OK
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from sentinel_checks import registry
+
+    cfg = _config(args)
+    move = registry.rollback(cfg, who=args.actor, reason=args.reason)
+    print(f"rolled back: {move.model} @champion is version {move.version} again (was {move.previous})")
+    return EXIT_OK
+
+
+def _disable(args: argparse.Namespace) -> int:
+    from sentinel_checks import registry
+
+    cfg = _config(args)
+    move = registry.disable(cfg, who=args.actor, reason=args.reason)
+    print(
+        f"disabled: {move.model} version {move.version} is @disabled and @champion is gone; "
+        "serving falls back. Undo with `sentinel rollback` (or promote a new model)."
+    )
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from sentinel_checks import registry
+
+    info = registry.status(_config(args))
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return EXIT_OK
+    print(f"{info['model']} in {info['registry']}")
+    for alias, entry in info["aliases"].items():
+        print(f"  @{alias:9} {'—' if entry is None else 'version ' + entry['version']}")
+    print(f"  lineage   {' → '.join(info['lineage']) or '—'}")
+    print(f"  serving   {info['serving'] or 'KILL SWITCH ON: nothing to serve, fall back'}")
+    for move in info["audit"][-5:]:
+        print(
+            f"  {move['at']} {move['actor']}: {move['action']} version {move['version']} "
+            f"{move.get('reason', '')}"
+        )
+    return EXIT_OK
 
 
 def _report(path: Path) -> dict[str, object]:

@@ -148,24 +148,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         cfg = _load(config)
     except SentinelError as exc:
         return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
-    fp = _data_fingerprint(cfg)
+    from sentinel_checks.identity import data_fingerprints
+
+    fp = data_fingerprints(cfg)
     state.data_fingerprint = fp
     shown = ", ".join(f"{k}={v[:19]}" for k, v in fp.items())
     return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}"]
-
-
-def _data_fingerprint(cfg: SentinelConfig) -> dict[str, str]:
-    from sentinel_checks.loaders import fingerprint_file
-
-    out: dict[str, str] = {}
-    for name, source in (("dataset", cfg.data), ("production", cfg.production)):
-        if source is None:
-            continue
-        if source.path is not None and source.path.is_file():
-            out[name] = f"sha256:{fingerprint_file(source.path)}"
-        elif source.loader is not None:
-            out[name] = f"loader:{source.loader}"
-    return out
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -530,6 +518,7 @@ def _short(report: pytest.TestReport) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.reports import GateRun, write_reports
 
     config = session.config
@@ -544,15 +533,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     cfg = state.loaded
     if cfg is not None and not state.data_fingerprint:
-        state.data_fingerprint = _data_fingerprint(cfg)
+        state.data_fingerprint = data_fingerprints(cfg)
     run = GateRun(
         config_path=str(cfg.source) if cfg is not None else str(state.config_option),
         data=state.data_fingerprint,
         seed=cfg.gate.seed if cfg is not None else 0,
         outcomes=list(state.outcomes.values()),
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
-        models=_model_identities(cfg, state),
-        config_sha256=_config_sha256(cfg),
+        models=model_identities(cfg, state.models) if cfg is not None else {},
+        config_sha256=config_fingerprint(cfg) if cfg is not None else "",
     )
     written = write_reports(run, state.reports_dir)
     try:
@@ -560,27 +549,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except Exception as exc:  # a figure must never hide the verdict already written
         state.summary = f"could not write the quality reports: {type(exc).__name__}: {exc}\n"
     state.summary += f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
-
-
-def _model_identities(cfg: SentinelConfig | None, state: GateState) -> dict[str, str]:
-    """Each configured model's identity: as loaded (registry URIs resolved), else its file hash."""
-    from sentinel_checks.models import model_identity
-
-    if cfg is None:
-        return {}
-    out: dict[str, str] = {}
-    for role in ("candidate", "champion"):
-        spec = getattr(cfg.models, role)
-        identity = state.models.get(role) or (model_identity(spec) if spec is not None else None)
-        if identity is not None:
-            out[role] = identity
-    return out
-
-
-def _config_sha256(cfg: SentinelConfig | None) -> str:
-    from sentinel_checks.loaders import fingerprint_file
-
-    return f"sha256:{fingerprint_file(cfg.source)}" if cfg is not None and cfg.source.is_file() else ""
 
 
 def _write_promotion(state: GateState, run: Any) -> dict[str, Path]:

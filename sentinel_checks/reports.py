@@ -26,6 +26,8 @@ SCHEMA_VERSION = 1
 class TestOutcome:
     """What pytest said of one gate test (its check result, if it produced one)."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     nodeid: str
     outcome: str  # passed, failed, skipped, error
     message: str = ""

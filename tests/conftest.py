@@ -141,14 +141,15 @@ class GateRunResult:
         return failed
 
 
-def run_gate(config: Path, cwd: Path, *extra: str) -> GateRunResult:
-    """Run ``pytest suites/ --sentinel-config CONFIG`` in a subprocess from ``cwd``."""
+def run_gate(config: Path, cwd: Path, *extra: str, suites: Path = SUITES) -> GateRunResult:
+    """Run ``pytest suites/ --sentinel-config CONFIG`` in a subprocess from ``cwd``
+    (``suites``: the folder, or one suite file)."""
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            str(SUITES),
+            str(suites),
             "--sentinel-config",
             str(config),
             "--sentinel-reports",

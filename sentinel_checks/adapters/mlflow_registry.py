@@ -105,7 +105,8 @@ class Registry:
             Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         from mlflow import MlflowClient
 
-        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        with self._call("opening the registry"):
+            self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
     @contextlib.contextmanager
     def _call(self, what: str) -> Iterator[None]:

@@ -1,0 +1,43 @@
+"""What identifies a gate run's inputs: the config, the data and the models.
+
+``gate.json`` records these; ``sentinel promote`` recomputes them and refuses a
+report that was written for other inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.loaders import fingerprint_file
+from sentinel_checks.models import model_identity
+
+
+def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
+    """``dataset`` / ``production``: the file's sha256, or the loader that makes it."""
+    out: dict[str, str] = {}
+    for name, source in (("dataset", cfg.data), ("production", cfg.production)):
+        if source is None:
+            continue
+        if source.path is not None and source.path.is_file():
+            out[name] = f"sha256:{fingerprint_file(source.path)}"
+        elif source.loader is not None:
+            out[name] = f"loader:{source.loader}"
+    return out
+
+
+def config_fingerprint(cfg: SentinelConfig) -> str:
+    return f"sha256:{fingerprint_file(cfg.source)}" if cfg.source.is_file() else ""
+
+
+def model_identities(cfg: SentinelConfig, loaded: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each configured model's identity: as loaded (registry URIs resolved to a version),
+    else its file's sha256."""
+    loaded = loaded or {}
+    out: dict[str, str] = {}
+    for role in ("candidate", "champion"):
+        spec = getattr(cfg.models, role)
+        identity = loaded.get(role) or (model_identity(spec) if spec is not None else None)
+        if identity is not None:
+            out[role] = identity
+    return out

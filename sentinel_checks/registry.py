@@ -1,0 +1,351 @@
+"""Promotion, rollback and the kill switch over an MLflow model registry (runbook steps 15–16).
+
+Aliases on one registered model carry the state:
+
+``@champion``  the version serving code loads (``models:/<name>@champion``)
+``@previous``  the version ``sentinel rollback`` returns to
+``@disabled``  set by ``sentinel disable`` (the kill switch): ``@champion`` is removed
+
+The order of champion versions lives in the registered model's tag
+``sentinel.lineage`` (``"1,3,4"``), so rollback can step back more than once.
+Every move is appended to an audit log (JSON lines: who, when, which version,
+which gate report) and tagged on the version.
+
+``promote`` refuses unless ``gate.json`` says the gate passed *for exactly these
+inputs*: the same config file, the same data fingerprints and the same candidate
+file. Registry errors happen before the alias moves, so a failed promotion changes
+no alias.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sentinel_checks.adapters.mlflow_registry import Registry, Version
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.errors import PromotionRefused, RegistryError
+from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
+from sentinel_checks.loaders import fingerprint_file
+
+CHAMPION, PREVIOUS, DISABLED = "champion", "previous", "disabled"
+LINEAGE_TAG = "sentinel.lineage"
+STATE_TAG = "sentinel.state"
+PROMOTABLE = ("promote", "promote_first_model")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One registry change, as written to the audit log."""
+
+    action: str
+    model: str
+    version: str | None
+    previous: str | None
+    actor: str
+    at: str
+    registry: str
+    gate_report: str | None = None
+    gate_report_sha256: str | None = None
+    candidate: str | None = None
+    reason: str = ""
+
+
+def open_registry(config: SentinelConfig) -> Registry:
+    r = config.registry
+    return Registry(
+        r.tracking_uri,
+        model_name=r.model_name,
+        artifact_location=r.artifact_location,
+        timeout=r.timeout_seconds,
+    )
+
+
+def actor() -> str:
+    """Who is acting: $SENTINEL_ACTOR, the CI's user ($GITHUB_ACTOR, $GITLAB_USER_LOGIN), else the login."""
+    for var in ("SENTINEL_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify_report(config: SentinelConfig, report: Path) -> dict[str, Any]:
+    """The gate report, if it allows promoting the configured candidate; else PromotionRefused
+    listing every reason."""
+    try:
+        doc = json.loads(report.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PromotionRefused(f"gate report not found: {report} (run `sentinel gate` first)") from None
+    except (OSError, ValueError) as exc:
+        raise PromotionRefused(f"gate report {report} is not readable JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise PromotionRefused(f"gate report {report} is not a gate.json document")
+    problems: list[str] = []
+    verdict = doc.get("verdict")
+    if verdict != "pass":
+        failing = [
+            str(c.get("label") or c.get("test"))
+            for c in doc.get("checks", [])
+            if c.get("outcome") in ("failed", "error")
+        ]
+        shown = f": {', '.join(failing[:8])}" + (" …" if len(failing) > 8 else "") if failing else ""
+        problems.append(f"the gate did not pass (verdict {verdict!r}){shown}")
+    expected = {
+        "config": config_fingerprint(config),
+        **{f"data {k}": v for k, v in data_fingerprints(config).items()},
+        "candidate": model_identities(config).get("candidate", ""),
+    }
+    recorded = {
+        "config": doc.get("config_sha256", ""),
+        **{f"data {k}": v for k, v in (doc.get("data") or {}).items()},
+        "candidate": (doc.get("models") or {}).get("candidate", ""),
+    }
+    for key, value in expected.items():
+        if recorded.get(key) != value:
+            problems.append(
+                f"the report is for another {key}: it recorded {recorded.get(key) or 'nothing'}, "
+                f"the configured one is {value or 'missing'}"
+            )
+    for key in recorded.keys() - expected.keys():
+        problems.append(f"the report covers {key}, which the config no longer names")
+    decision = _decision(report.parent / "promotion.json")
+    if decision is not None and decision not in PROMOTABLE:
+        problems.append(f"the promotion record says {decision!r} ({report.parent / 'promotion.json'})")
+    if problems:
+        raise PromotionRefused(
+            f"refusing to promote with {report}:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return doc
+
+
+def _decision(path: Path) -> str | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("decision")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if value is not None else None
+
+
+# --------------------------------------------------------------------------- moves
+
+
+def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> Move:
+    """Register the candidate and make it the champion, if its gate report allows it."""
+    from sentinel_checks.models import load_model
+
+    spec = config.models.candidate
+    if spec is None or spec.path is None:
+        raise PromotionRefused(
+            "only a candidate model file can be promoted: set [models.candidate] path "
+            "(a score column or a registry URI cannot be registered)"
+        )
+    verify_report(config, report)
+    registry = open_registry(config)
+    model = load_model(spec, role="candidate")  # the same trust rules as the gate
+    current = _current(registry)
+    _check_champion_unchanged(config, registry, report)
+    candidate_sha = f"sha256:{fingerprint_file(spec.path)}"
+    if current is not None and current.tags.get("sentinel.model_sha256") == candidate_sha:
+        raise PromotionRefused(
+            f"{registry.name} version {current.version} is already this model ({candidate_sha})"
+        )
+    report_sha = f"sha256:{fingerprint_file(report)}"
+    move = Move(
+        action="promote",
+        model=registry.name,
+        version=None,
+        previous=current.version if current else None,
+        actor=who or actor(),
+        at=_now(),
+        registry=registry.uri,
+        gate_report=str(report.resolve()),
+        gate_report_sha256=report_sha,
+        candidate=candidate_sha,
+    )
+    tags = {
+        "sentinel.model_sha256": candidate_sha,
+        "sentinel.gate_report": move.gate_report or "",
+        "sentinel.gate_report_sha256": report_sha,
+        "sentinel.config_sha256": config_fingerprint(config),
+        "sentinel.promoted_by": move.actor,
+        "sentinel.promoted_at": move.at,
+        **{f"sentinel.data.{k}": v for k, v in data_fingerprints(config).items()},
+    }
+    version = registry.register(model.estimator, tags=tags)
+    lineage = [*_lineage(registry), version.version]
+    registry.tag_model(LINEAGE_TAG, ",".join(lineage))
+    serving = _alias(registry, CHAMPION)
+    if serving is not None:  # a disabled champion never becomes @previous
+        registry.set_alias(PREVIOUS, serving.version)
+    registry.set_alias(CHAMPION, version.version)
+    registry.tag_version(version.version, STATE_TAG, CHAMPION)
+    if _alias(registry, DISABLED) is not None:
+        registry.delete_alias(DISABLED)
+    move = Move(**{**asdict(move), "version": version.version})
+    _audit(config, move)
+    return move
+
+
+def _check_champion_unchanged(config: SentinelConfig, registry: Registry, report: Path) -> None:
+    """When the gate compared against ``models:/<this model>@alias``, that alias must still
+    name the version the gate loaded: otherwise the comparison is stale."""
+    spec = config.models.champion
+    prefix = f"models:/{registry.name}@"
+    if spec is None or spec.uri is None or not spec.uri.startswith(prefix):
+        return
+    recorded = str((json.loads(report.read_text(encoding="utf-8")).get("models") or {}).get("champion", ""))
+    now = registry.version_by_alias(spec.uri.removeprefix(prefix))
+    expected = f"models:/{registry.name}/{now.version} " if now is not None else None
+    if expected is None or not recorded.startswith(expected):
+        raise PromotionRefused(
+            f"the champion changed since the gate ran: {report} compared against {recorded or 'nothing'}, "
+            f"{spec.uri} is now {expected.strip() if expected else 'not set'}; run the gate again"
+        )
+
+
+def rollback(config: SentinelConfig, *, who: str | None = None, reason: str = "") -> Move:
+    """Make the previous champion the champion again (also after ``disable``)."""
+    registry = open_registry(config)
+    current = _current(registry)
+    previous = _alias(registry, PREVIOUS)
+    if previous is None:
+        raise RegistryError(
+            f"{registry.name}: no @{PREVIOUS} version to roll back to "
+            f"(champion is {current.version if current else 'not set'})"
+        )
+    lineage = [v for v in _lineage(registry) if current is None or v != current.version]
+    registry.set_alias(CHAMPION, previous.version)
+    registry.tag_version(previous.version, STATE_TAG, CHAMPION)
+    if current is not None:
+        registry.tag_version(current.version, STATE_TAG, "rolled_back")
+    before = lineage[: lineage.index(previous.version)] if previous.version in lineage else []
+    if before:
+        registry.set_alias(PREVIOUS, before[-1])
+    else:
+        registry.delete_alias(PREVIOUS)
+    if _alias(registry, DISABLED) is not None:
+        registry.delete_alias(DISABLED)
+    registry.tag_model(LINEAGE_TAG, ",".join(lineage))
+    move = Move(
+        action="rollback",
+        model=registry.name,
+        version=previous.version,
+        previous=current.version if current else None,
+        actor=who or actor(),
+        at=_now(),
+        registry=registry.uri,
+        reason=reason,
+    )
+    _audit(config, move)
+    return move
+
+
+def disable(config: SentinelConfig, *, reason: str, who: str | None = None) -> Move:
+    """The kill switch: remove ``@champion`` so no serving process loads it, keep it under ``@disabled``."""
+    registry = open_registry(config)
+    current = _alias(registry, CHAMPION)
+    if current is None:
+        raise RegistryError(f"{registry.name}: there is no @{CHAMPION} to disable")
+    registry.set_alias(DISABLED, current.version)
+    registry.tag_version(current.version, STATE_TAG, DISABLED)
+    registry.delete_alias(CHAMPION)
+    registry.tag_model(LINEAGE_TAG, ",".join(v for v in _lineage(registry) if v != current.version))
+    move = Move(
+        action="disable",
+        model=registry.name,
+        version=current.version,
+        previous=None,
+        actor=who or actor(),
+        at=_now(),
+        registry=registry.uri,
+        reason=reason,
+    )
+    _audit(config, move)
+    return move
+
+
+def status(config: SentinelConfig) -> dict[str, Any]:
+    """Which version holds each alias, the lineage, and the last moves of the audit log."""
+    registry = open_registry(config)
+    aliases = {}
+    for alias in (CHAMPION, PREVIOUS, DISABLED):
+        v = _alias(registry, alias)
+        aliases[alias] = None if v is None else {"version": v.version, "tags": dict(v.tags)}
+    return {
+        "model": registry.name,
+        "registry": registry.uri,
+        "aliases": aliases,
+        "lineage": _lineage(registry),
+        "serving": serving_uri(registry),
+        "audit": read_audit(config)[-10:],
+    }
+
+
+def serving_uri(registry: Registry) -> str | None:
+    """What serving code should load: ``models:/<name>@champion``, or ``None`` when the kill
+    switch is on (fall back to the rules engine / manual review, never to an unknown model)."""
+    champion = _alias(registry, CHAMPION)
+    return None if champion is None else f"models:/{registry.name}@{CHAMPION}"
+
+
+def _current(registry: Registry) -> Version | None:
+    """The version in service, or the one disabled by the kill switch."""
+    return _alias(registry, CHAMPION) or _alias(registry, DISABLED)
+
+
+def _alias(registry: Registry, alias: str) -> Version | None:
+    return registry.version_by_alias(alias)
+
+
+def _lineage(registry: Registry) -> list[str]:
+    text = registry.model_tags().get(LINEAGE_TAG, "")
+    return [v for v in text.split(",") if v]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+def _audit(config: SentinelConfig, move: Move) -> None:
+    """Append one JSON line with a single write (O_APPEND), then fsync. A torn last line
+    left by a crash is closed first, so it never swallows the new entry."""
+    path = config.registry.audit_log
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(asdict(move), sort_keys=True) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_audit(config: SentinelConfig) -> list[dict[str, Any]]:
+    """Every move recorded so far (a torn last line from a crash is skipped)."""
+    path = config.registry.audit_log
+    if not path.is_file():
+        return []
+    moves = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            moves.append(json.loads(line))
+        except ValueError:
+            continue
+    return moves

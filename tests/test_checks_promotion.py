@@ -1,0 +1,226 @@
+"""promotion.vs_champion and the decision record: each criterion fails on a planted fault."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+from sklearn.metrics import roc_auc_score
+
+from sentinel_checks.checks.promotion import check_champion_missing, check_vs_champion
+from sentinel_checks.comparison import compare_paired
+from sentinel_checks.promotion_record import decide, promotion_document, promotion_markdown
+from sentinel_checks.reports import GateRun, TestOutcome
+from sentinel_checks.result import CheckResult, Status
+
+
+def _scores(y: np.ndarray, separation: float, rng: np.random.Generator) -> np.ndarray:
+    """Probabilities where risky rows score higher by ``separation`` (logit scale)."""
+    logit = rng.normal(0, 1, len(y)) + separation * y - 3.0
+    return 1 / (1 + np.exp(-logit))
+
+
+@pytest.fixture(scope="module")
+def rows():
+    rng = np.random.default_rng(11)
+    n = 30_000
+    y = rng.random(n) < 0.05
+    country = rng.choice(np.array(["US", "BR", "DE"], dtype=object), n)
+    champion = _scores(y, 2.5, rng)
+    return y, country, champion, rng
+
+
+def _threshold_for_recall(y, s, recall):
+    return float(np.quantile(s[y], 1 - recall))
+
+
+def _compare(y, cand, champ, *, country=None, t_cand=None, t_champ=None, seed=0, resamples=300):
+    return compare_paired(
+        y,
+        cand,
+        champ,
+        split="production",
+        candidate_threshold=t_cand if t_cand is not None else _threshold_for_recall(y, cand, 0.85),
+        champion_threshold=t_champ if t_champ is not None else _threshold_for_recall(y, champ, 0.85),
+        segments={} if country is None else {"country": country},
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def test_a_candidate_with_higher_auc_but_worse_fnr_fails(rows):
+    """The incident: better offline ranking, but its threshold lets risky requests through."""
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(1)
+    candidate = _scores(y, 3.0, rng)  # ranks better than the champion
+    assert roc_auc_score(y, candidate) > roc_auc_score(y, champion)
+    comparison = _compare(y, candidate, champion, t_cand=_threshold_for_recall(y, candidate, 0.55))
+    result = check_vs_champion(comparison)
+    assert result.status is Status.FAIL
+    assert result.reason == "fnr_non_inferior"
+    assert comparison.delta["roc_auc"].point > 0
+    assert comparison.delta["fnr"].low > 0.2  # ~0.30 more of the risky rows missed
+    criteria = {c["criterion"]: c["verdict"] for c in result.evidence[0].items}
+    assert criteria["fnr_non_inferior"] == "fail"
+    assert criteria["target_metric_improves"] == "pass"  # the higher AUC does not save it
+
+
+def test_a_candidate_equal_within_the_margin_passes(rows):
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(2)
+    candidate = np.clip(champion + rng.normal(0, 0.002, len(y)), 0, 1)
+    result = check_vs_champion(_compare(y, candidate, champion), min_target_lead=-0.01)
+    assert result.status is Status.PASS, result.message
+    assert result.measured <= 0.03
+
+
+def test_the_non_inferiority_margin_is_what_decides(rows):
+    """The same pair fails a margin smaller than its upper bound and passes a larger one."""
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(3)
+    candidate = np.clip(champion + rng.normal(0, 0.002, len(y)), 0, 1)
+    comparison = _compare(y, candidate, champion, t_cand=_threshold_for_recall(y, candidate, 0.82))
+    upper = comparison.delta["fnr"].high
+    assert (
+        check_vs_champion(comparison, max_fnr_increase=upper - 0.005, min_target_lead=-1).status
+        is Status.FAIL
+    )
+    assert check_vs_champion(comparison, max_fnr_increase=upper + 0.005, min_target_lead=-1).passed
+
+
+def test_a_precision_drop_fails(rows):
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(4)
+    candidate = _scores(y, 1.5, rng)  # same recall, far more false alarms
+    result = check_vs_champion(_compare(y, candidate, champion), max_fnr_increase=0.05)
+    criteria = {c["criterion"]: c["verdict"] for c in result.evidence[0].items}
+    assert criteria["precision_non_inferior"] == "fail"
+    assert criteria["target_metric_improves"] == "fail"
+    assert result.status is Status.FAIL
+
+
+def test_the_target_metric_can_demand_a_bootstrap_lower_bound(rows):
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(5)
+    candidate = np.clip(champion + rng.normal(0, 0.01, len(y)), 0, 1)
+    comparison = _compare(y, candidate, champion)
+    lead = comparison.delta["pr_auc"]
+    assert lead.low < 0 < lead.high  # no demonstrable difference
+    by_bound = check_vs_champion(
+        comparison, target_bound="bootstrap", min_target_lead=0.0, max_fnr_increase=0.1
+    )
+    assert by_bound.status is Status.FAIL and by_bound.reason == "target_metric_improves"
+
+
+def test_flip_rate_limit_and_counts(rows):
+    y, _, champion, _ = rows
+    comparison = _compare(y, champion, champion, t_cand=0.2, t_champ=0.1)
+    flag_c, flag_h = champion >= 0.2, champion >= 0.1
+    assert comparison.flips["changed"] == int(np.sum(flag_c != flag_h))
+    assert comparison.flips["risky_newly_missed"] == int(np.sum(y & flag_h & ~flag_c))
+    assert comparison.flips["risky_newly_caught"] == 0
+    b = comparison.flips["risky_newly_missed"]
+    assert comparison.mcnemar_p == pytest.approx(binomtest(b, b, 0.5).pvalue)
+    limited = check_vs_champion(comparison, max_flip_rate=0.001, max_fnr_increase=1.0, min_target_lead=-1)
+    assert {c["criterion"]: c["verdict"] for c in limited.evidence[0].items}["flip_rate"] == "fail"
+
+
+def test_segments_driving_a_regression_are_named(rows):
+    y, country, champion, _ = rows
+    candidate = champion.copy()
+    brazil_risky = y & (country == "BR")
+    candidate[brazil_risky] *= 0.2  # the candidate never learnt Brazil's risky behaviour
+    comparison = _compare(
+        y, candidate, champion, country=country, t_cand=_threshold_for_recall(y, champion, 0.85)
+    )
+    result = check_vs_champion(comparison)
+    assert result.status is Status.FAIL
+    regressions = result.evidence[1].items
+    assert regressions[0]["column"] == "country" and regressions[0]["value"] == "BR"
+    assert {r["value"] for r in regressions} == {"BR"}
+
+
+def test_bootstrap_is_reproducible_with_a_seed(rows):
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(6)
+    candidate = _scores(y, 2.6, rng)
+    a = _compare(y, candidate, champion, seed=42).to_dict()
+    b = _compare(y, candidate, champion, seed=42).to_dict()
+    c = _compare(y, candidate, champion, seed=43).to_dict()
+    assert json.dumps(a) == json.dumps(b)
+    assert a["delta"]["fnr"] != c["delta"]["fnr"]
+    assert a["delta"]["fnr"]["point"] == c["delta"]["fnr"]["point"]
+
+
+@pytest.mark.parametrize(
+    ("n_risky", "reason"),
+    [(10, "too_few_positives"), (0, "too_few_positives"), (200, "one_class")],
+)
+def test_too_few_positives_or_one_class_is_an_error(n_risky, reason):
+    n = 200
+    y = np.zeros(n, dtype=bool)
+    y[:n_risky] = True
+    s = np.linspace(0, 1, n)
+    result = check_vs_champion(_compare(y, s, s, t_cand=0.5, t_champ=0.5, resamples=50))
+    assert result.status is Status.ERROR and result.reason == reason
+    assert not result.passed
+
+
+def test_missing_champion_skips_unless_required():
+    assert check_champion_missing(required=False).status is Status.SKIP
+    required = check_champion_missing(required=True)
+    assert required.status is Status.FAIL and "require_champion" in required.message
+
+
+def test_a_failing_val_test_gap_blocks_promotion(rows):
+    y, _, champion, _ = rows
+    gap = CheckResult(
+        id="quality.val_test_gap", status=Status.FAIL, message="recall 0.9→0.6", measured=3.0, limit=1.0
+    )
+    result = check_vs_champion(_compare(y, champion, champion), val_test_gap=gap, min_target_lead=0)
+    assert result.status is Status.FAIL and result.reason == "no_val_test_gap"
+
+
+# --------------------------------------------------------------------------- decision record
+
+
+def _run(outcome: str, *results: CheckResult) -> GateRun:
+    outcomes = [TestOutcome(f"t{i}", outcome, "", r) for i, r in enumerate(results)]
+    return GateRun(config_path="sentinel.toml", data={"dataset": "sha256:ab"}, seed=0, outcomes=outcomes)
+
+
+def test_decision_follows_the_whole_gate(rows):
+    y, _, champion, _ = rows
+    comparison = _compare(y, champion, champion)
+    ok = check_vs_champion(comparison, min_target_lead=0)
+    assert ok.passed
+    assert decide(_run("passed", ok), [ok])[0] == "promote"
+    failed_elsewhere = _run("passed", ok)
+    failed_elsewhere.outcomes.append(
+        TestOutcome("t9", "failed", "", CheckResult(id="quality.recall", status=Status.FAIL, message="low"))
+    )
+    decision, reasons = decide(failed_elsewhere, [ok])
+    assert decision == "do_not_promote" and "quality.recall" in reasons[0]
+    skipped = check_champion_missing(required=False)
+    assert decide(_run("passed", ok), [skipped])[0] == "promote_first_model"
+    assert decide(_run("skipped", skipped), [skipped])[0] == "do_not_promote"  # no check ran
+
+
+def test_decision_record_shows_intervals_criteria_and_segments(rows):
+    y, country, champion, _ = rows
+    candidate = champion.copy()
+    candidate[y & (country == "BR")] *= 0.2
+    comparison = _compare(
+        y, candidate, champion, country=country, t_cand=_threshold_for_recall(y, champion, 0.85)
+    )
+    result = check_vs_champion(comparison)
+    run = _run("failed", result)
+    doc = promotion_document(run, evaluations={}, comparisons={"production": comparison}, results=[result])
+    assert doc["decision"] == "do_not_promote"
+    text = promotion_markdown(doc)
+    assert text.startswith("# Promotion decision: DO NOT PROMOTE")
+    assert "| FNR (risky missed) |" in text and "country=BR" in text
+    assert "fnr_non_inferior" in text and "McNemar" in text
+    json.dumps(doc)  # serialisable as it stands
