@@ -1,6 +1,7 @@
 """Promotion, rollback and the kill switch against a real MLflow registry.
 
-Two backends: the default local store (sqlite inside the project) and a real
+Needs the ``[mlflow]`` extra (``make install`` and ``.ci/run`` install it). Two
+backends: the default local store (sqlite inside the project) and a real
 ``mlflow server`` started on 127.0.0.1 by this module. Gate reports come from real
 gate runs (the promotion suite) in a subprocess, as a user's CI would make them.
 """
@@ -20,16 +21,14 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("mlflow", reason="the [mlflow] extra is installed by .ci/run")
-
-from sentinel_checks import registry  # noqa: E402
-from sentinel_checks.adapters import skops_io  # noqa: E402
-from sentinel_checks.cli import main  # noqa: E402
-from sentinel_checks.config import load_config  # noqa: E402
-from sentinel_checks.demo.build import make_pipeline, sound_model  # noqa: E402
-from sentinel_checks.errors import PromotionRefused, RegistryError  # noqa: E402
-from sentinel_checks.splits import group_time_split  # noqa: E402
-from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate  # noqa: E402
+from sentinel_checks import registry
+from sentinel_checks.adapters import skops_io
+from sentinel_checks.cli import main
+from sentinel_checks.config import load_config
+from sentinel_checks.demo.build import make_pipeline, sound_model
+from sentinel_checks.errors import PromotionRefused, RegistryError
+from sentinel_checks.splits import group_time_split
+from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate
 
 PROMOTION_SUITE = REPO / "suites" / "test_promotion.py"
 WEAK_FEATURES = ["amount", "country", "channel"]
