@@ -42,6 +42,9 @@ def _encoder(numeric: list[str], categorical: list[str], *, scale: bool) -> Colu
     return ColumnTransformer([("numbers", numbers, numeric), ("categories", categories, categorical)])
 
 
+BASELINE_KINDS = {"baseline_logistic_regression": "logistic", "baseline_small_boosted_trees": "boosting"}
+
+
 def fit_baselines(
     train: pd.DataFrame,
     y: np.ndarray,
@@ -50,12 +53,40 @@ def fit_baselines(
     seed: int,
     max_rows: int | None = None,
 ) -> dict[str, LoadedModel]:
-    """Fit both baselines on ``train``; returns them ready to score like any model.
+    """Fit both baselines (class-weighted) on ``train``; returns them ready to score like any model.
 
     With ``max_rows``, a larger train split is subsampled (stratified by the label,
     seeded) for fitting: baselines are reference points, and their evaluation still
     uses every test row.
     """
+    return {
+        name: fit_simple_model(
+            train,
+            y,
+            kind=kind,
+            name=name,
+            features=features,
+            class_weight="balanced",
+            seed=seed,
+            max_rows=max_rows,
+        )
+        for name, kind in BASELINE_KINDS.items()
+    }
+
+
+def fit_simple_model(
+    train: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    kind: str,
+    name: str,
+    features: list[str],
+    class_weight: str | None,
+    seed: int,
+    max_rows: int | None = None,
+) -> LoadedModel:
+    """One simple model: ``kind`` ``"logistic"`` (one-hot, imputed, scaled; logistic
+    regression) or ``"boosting"`` (depth 3, 100 iterations of histogram boosting)."""
     y = np.asarray(y, dtype=bool)
     if len(np.unique(y)) < 2:
         raise DataError("the train split has one class: baselines cannot be trained")
@@ -66,35 +97,19 @@ def fit_baselines(
         keep = np.sort(keep)
         train, y = train.iloc[keep], y[keep]
     numeric, categorical = _columns(train, features)
-    x = _as_model_input(train, numeric, categorical)
-    models: dict[str, Pipeline] = {
-        "baseline_logistic_regression": Pipeline(
-            [
-                ("encode", _encoder(numeric, categorical, scale=True)),
-                ("model", LogisticRegression(max_iter=1000, class_weight="balanced")),
-            ]
-        ),
-        "baseline_small_boosted_trees": Pipeline(
-            [
-                ("encode", _encoder(numeric, categorical, scale=False)),
-                (
-                    "model",
-                    HistGradientBoostingClassifier(
-                        max_depth=3,
-                        max_iter=100,
-                        class_weight="balanced",
-                        early_stopping=False,
-                        random_state=seed,
-                    ),
-                ),
-            ]
-        ),
-    }
-    out = {}
-    for name, model in models.items():
-        model.fit(x, y.astype(int))
-        out[name] = LoadedModel(name, _Reframe(model, numeric, categorical), None, f"baseline:{name}")
-    return out
+    if kind == "logistic":
+        estimator: object = LogisticRegression(max_iter=1000, class_weight=class_weight)
+    elif kind == "boosting":
+        estimator = HistGradientBoostingClassifier(
+            max_depth=3, max_iter=100, class_weight=class_weight, early_stopping=False, random_state=seed
+        )
+    else:
+        raise ValueError(f"unknown model kind {kind!r}")
+    model = Pipeline(
+        [("encode", _encoder(numeric, categorical, scale=kind == "logistic")), ("model", estimator)]
+    )
+    model.fit(_as_model_input(train, numeric, categorical), y.astype(int))
+    return LoadedModel(name, _Reframe(model, numeric, categorical), None, f"baseline:{name}", tuple(features))
 
 
 def _as_model_input(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:

@@ -82,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     disable.add_argument("--actor", help="who disables")
     disable.set_defaults(func=_disable)
 
+    experiments = sub.add_parser(
+        "experiments", help="the experiment matrix: baselines A and B and the [[experiments.runs]] ablations"
+    )
+    experiments.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    experiments.add_argument(
+        "--reports", type=Path, default=Path("reports"), help="folder (default: ./reports)"
+    )
+    experiments.set_defaults(func=_experiments)
+
     status = sub.add_parser("status", help="which registry version is champion, previous or disabled")
     status.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
@@ -194,6 +203,33 @@ def _disable(args: argparse.Namespace) -> int:
         f"disabled: {move.model} version {move.version} is @disabled and @champion is gone; "
         "serving falls back. Undo with `sentinel rollback` (or promote a new model)."
     )
+    return EXIT_OK
+
+
+def _experiments(args: argparse.Namespace) -> int:
+    from sentinel_checks.experiments import matrix_csv, matrix_table, run_matrix, tracking_records
+    from sentinel_checks.inputs import load_inputs
+    from sentinel_checks.reports import write_atomic
+
+    cfg = _config(args)
+    inputs = load_inputs(cfg)
+    print(f"sentinel experiments: training baselines A and B and {len(cfg.experiments.runs)} experiment(s)…")
+    runs = run_matrix(cfg, splits=inputs.splits, features=inputs.features, production=inputs.production)
+    n_bins = cfg.quality.calibration_bins
+    args.reports.mkdir(parents=True, exist_ok=True)
+    path = write_atomic(args.reports / "experiments.csv", matrix_csv(runs, n_bins=n_bins))
+    print(matrix_table(runs, n_bins=n_bins))
+    print(f"\ntest split; 'vs A': the promotion criteria with Baseline A as the champion. Written: {path}")
+    if cfg.experiments.tracking_uri:
+        from sentinel_checks.adapters.mlflow_registry import log_runs
+
+        ids = log_runs(
+            cfg.experiments.tracking_uri,
+            cfg.experiments.mlflow_experiment,
+            tracking_records(runs, n_bins=n_bins),
+        )
+        where = f"experiment {cfg.experiments.mlflow_experiment!r} at {cfg.experiments.tracking_uri}"
+        print(f"MLflow: {len(ids)} run(s) in {where}")
     return EXIT_OK
 
 

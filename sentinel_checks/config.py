@@ -319,6 +319,62 @@ class Registry(_Section):
     timeout_seconds: float = Field(default=10.0, gt=0.0)
 
 
+class Experiment(_Section):
+    """One ablation: a baseline (A: logistic regression, B: boosted trees) with one thing changed."""
+
+    name: str = Field(min_length=1)
+    base: Literal["A", "B"] = "B"
+    features: list[str] | None = None
+    features_add: list[str] = Field(default_factory=list)
+    features_remove: list[str] = Field(default_factory=list)
+    class_weight: Literal["balanced", "none"] | None = None
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    target_recall: float | None = Field(default=None, gt=0.0, le=1.0)
+
+    def changes(self) -> list[str]:
+        """What this experiment changes relative to its base."""
+        changed = []
+        if self.features is not None or self.features_add or self.features_remove:
+            changed.append("features")
+        if self.class_weight is not None:
+            changed.append("class_weight")
+        if self.threshold is not None or self.target_recall is not None:
+            changed.append("threshold_rule")
+        return changed
+
+    @model_validator(mode="after")
+    def _one_change(self) -> Experiment:
+        changed = self.changes()
+        if len(changed) != 1:
+            raise ValueError(
+                f"experiment {self.name!r} changes {len(changed)} things "
+                f"({', '.join(changed) or 'nothing'}): "
+                "an ablation changes exactly one (features, class_weight, or the threshold rule)"
+            )
+        if self.features is not None and (self.features_add or self.features_remove):
+            raise ValueError(f"experiment {self.name!r}: give 'features' or 'features_add'/'features_remove'")
+        if self.threshold is not None and self.target_recall is not None:
+            raise ValueError(f"experiment {self.name!r}: give 'threshold' or 'target_recall', not both")
+        return self
+
+
+class Experiments(_Section):
+    """``sentinel experiments``: the runbook's experiment matrix."""
+
+    tracking_uri: str | None = None
+    mlflow_experiment: str = "gradient-sentinel-experiments"
+    runs: list[Experiment] = Field(default_factory=list)
+
+    @field_validator("runs")
+    @classmethod
+    def _unique(cls, v: list[Experiment]) -> list[Experiment]:
+        names = [r.name for r in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"experiment names must be unique: {dupes}")
+        return v
+
+
 class Gate(_Section):
     seed: int = 0
 
@@ -336,6 +392,7 @@ class SentinelConfig(_Section):
     training: Training = Field(default_factory=Training)
     promotion: Promotion = Field(default_factory=Promotion)
     registry: Registry = Field(default_factory=Registry)
+    experiments: Experiments = Field(default_factory=Experiments)
     gate: Gate = Field(default_factory=Gate)
 
     #: The file this config was read from (not a TOML key).

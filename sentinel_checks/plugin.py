@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,14 +166,9 @@ def sentinel_config(request: pytest.FixtureRequest) -> SentinelConfig:
 
 @pytest.fixture(scope="session")
 def sentinel_dataset(sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.loaders import load_frame, prepare_frame
+    from sentinel_checks.inputs import load_dataset
 
-    frame = load_frame(sentinel_config.data, base_dir=sentinel_config.base_dir, what="dataset")
-    if frame.empty:
-        from sentinel_checks.errors import DataError
-
-        raise DataError(f"dataset {frame.attrs.get('sentinel_origin')} has no rows")
-    return prepare_frame(frame, sentinel_config, what="dataset")
+    return load_dataset(sentinel_config)
 
 
 @pytest.fixture(scope="session")
@@ -202,12 +197,12 @@ def sentinel_split_labels(sentinel_config: SentinelConfig, sentinel_splits: Any)
 
 @pytest.fixture(scope="session")
 def sentinel_production(sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.loaders import load_frame, prepare_frame
+    from sentinel_checks.inputs import load_production
 
-    if sentinel_config.production is None:
+    production = load_production(sentinel_config)
+    if production is None:
         pytest.skip("no [production] sample configured")
-    frame = load_frame(sentinel_config.production, base_dir=sentinel_config.base_dir, what="production")
-    return prepare_frame(frame, sentinel_config, what="production")
+    return production
 
 
 @pytest.fixture(scope="session")
@@ -295,9 +290,7 @@ def sentinel_baseline_evals(
         seed=sentinel_config.gate.seed,
         max_rows=sentinel_config.quality.baseline_max_train_rows,
     )
-    return {
-        name: _evaluate(request, replace(model, features=tuple(features))) for name, model in fitted.items()
-    }
+    return {name: _evaluate(request, model) for name, model in fitted.items()}
 
 
 class DriftSamples:

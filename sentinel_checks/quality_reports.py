@@ -67,7 +67,7 @@ def experiments_csv(evaluations: Mapping[str, ModelEvaluation], *, n_bins: int) 
     writer.writeheader()
     for evaluation in evaluations.values():
         for row in evaluation.experiment_rows(n_bins=n_bins):
-            writer.writerow({k: _fmt(v) for k, v in row.items()})
+            writer.writerow({k: format_cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -119,7 +119,7 @@ def _num(value: float) -> float | None:
     return None if not math.isfinite(value) else float(value)
 
 
-def _fmt(value: Any) -> Any:
+def format_cell(value: Any) -> Any:
     if isinstance(value, float):
         return "" if not math.isfinite(value) else f"{value:.6g}"
     return value

@@ -202,6 +202,36 @@ class Registry:
             self.client.set_registered_model_tag(self.name, key, value)
 
 
+def log_runs(
+    tracking_uri: str, experiment: str, records: list[dict[str, Any]], *, timeout: float = 10.0
+) -> list[str]:
+    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids."""
+    import math
+
+    mlflow = _import_mlflow(f"tracking {tracking_uri}")
+    _check_reachable(tracking_uri, timeout)
+    if tracking_uri.startswith("sqlite:///"):
+        Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    ids = []
+    try:
+        with _quiet():
+            mlflow.set_tracking_uri(tracking_uri)
+            mlflow.set_experiment(experiment)
+            for record in records:
+                with mlflow.start_run(run_name=record["name"]) as run:
+                    mlflow.log_params(record["params"])
+                    mlflow.log_metrics(
+                        {k: float(v) for k, v in record["metrics"].items() if math.isfinite(v)}
+                    )
+                    mlflow.set_tags(record["tags"])
+                    ids.append(run.info.run_id)
+    except Exception as exc:
+        raise RegistryError(
+            f"MLflow tracking at {tracking_uri}: logging the experiment runs failed: {exc}"
+        ) from exc
+    return ids
+
+
 def _not_found(exc: Exception) -> bool:
     code = getattr(exc, "error_code", "")
     return code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND") or "not found" in str(exc).lower()

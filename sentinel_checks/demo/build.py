@@ -436,6 +436,23 @@ target_recall = {TARGET_RECALL}
 # user-history features (runbook experiment 1), which must earn their place.
 baseline_features = [{", ".join(f'"{f}"' for f in FEATURES_BASE)}]
 
+# `sentinel experiments --config fixed.toml`: the runbook's experiment matrix.
+# Baselines A and B always run; each experiment changes one thing of its base.
+[[experiments.runs]]
+name = "history_features"
+base = "B"
+features_add = [{", ".join(f'"{f}"' for f in FEATURES_HISTORY)}]
+
+[[experiments.runs]]
+name = "no_class_weights"
+base = "B"
+class_weight = "none"
+
+[[experiments.runs]]
+name = "threshold_0.5"
+base = "B"
+threshold = 0.5
+
 [training]
 log = "training/fixed.csv"
 {_common_tables(report.features, CHAMPION_FEATURES)}"""

@@ -1,0 +1,226 @@
+"""The runbook's experiment matrix (steps 10–12): ``sentinel experiments``.
+
+Baseline A (class-weighted logistic regression) and Baseline B (class-weighted
+gradient-boosted trees) are trained on the clean train split; each experiment in
+``[[experiments.runs]]`` changes exactly one thing of its base (the feature set,
+class weighting, or the threshold rule). Every run is evaluated like the
+candidate — threshold chosen on validation, metrics on val, test and labelled
+production — and compared with Baseline A on the test split by the promotion
+criteria (``promotion.vs_champion`` with Baseline A in the champion's place).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sentinel_checks.baselines import fit_simple_model
+from sentinel_checks.checks.promotion import check_vs_champion
+from sentinel_checks.checks.quality import check_val_test_gap
+from sentinel_checks.comparison import compare_paired
+from sentinel_checks.config import Experiment, SentinelConfig
+from sentinel_checks.errors import ConfigError
+from sentinel_checks.evaluation import ModelEvaluation, evaluate_model
+from sentinel_checks.loaders import binary_target
+from sentinel_checks.quality_reports import EXPERIMENT_COLUMNS, format_cell
+from sentinel_checks.result import CheckResult
+from sentinel_checks.splits import Splits
+
+BASELINE_A = Experiment(name="baseline_A", base="A", class_weight="balanced")
+BASELINE_B = Experiment(name="baseline_B", base="B", class_weight="balanced")
+MATRIX_COLUMNS = ["experiment", "base", "change", *EXPERIMENT_COLUMNS, "meets_criteria", "criteria_failed"]
+
+
+@dataclass(frozen=True)
+class ExperimentRun:
+    spec: Experiment
+    features: tuple[str, ...]
+    evaluation: ModelEvaluation
+    verdict: CheckResult | None  # against Baseline A (None for Baseline A itself)
+
+    @property
+    def change(self) -> str:
+        if self.spec.name in (BASELINE_A.name, BASELINE_B.name):
+            return "baseline"
+        s = self.spec
+        if "features" in s.changes():
+            if s.features is not None:
+                return f"features = {', '.join(s.features)}"
+            parts = [f"+{f}" for f in s.features_add] + [f"-{f}" for f in s.features_remove]
+            return "features " + " ".join(parts)
+        if s.class_weight is not None:
+            return f"class_weight = {s.class_weight}"
+        if s.threshold is not None:
+            return f"threshold = {s.threshold:g}"
+        return f"target_recall = {s.target_recall:g}"
+
+    @property
+    def failed(self) -> list[str]:
+        if self.verdict is None:
+            return []
+        items = next((e.items for e in self.verdict.evidence if e.kind == "criteria"), ())
+        failed = [str(c["criterion"]) for c in items if c["verdict"] != "pass"]
+        return failed or ([self.verdict.reason] if not self.verdict.passed else [])
+
+    @property
+    def meets(self) -> bool | None:
+        return None if self.verdict is None else self.verdict.passed
+
+
+def run_matrix(
+    config: SentinelConfig,
+    *,
+    splits: Splits,
+    features: list[str],
+    production: pd.DataFrame | None,
+) -> list[ExperimentRun]:
+    """Train and evaluate Baseline A, Baseline B and every configured experiment."""
+    base_features = list(config.quality.baseline_features or features)
+    y_train = binary_target(splits.train, config, what="train split")
+    runs: list[ExperimentRun] = []
+    for spec in (BASELINE_A, BASELINE_B, *config.experiments.runs):
+        cols = _features(spec, base_features, splits.train.columns)
+        model = fit_simple_model(
+            splits.train,
+            y_train,
+            kind="logistic" if spec.base == "A" else "boosting",
+            name=spec.name,
+            features=cols,
+            class_weight=None if spec.class_weight == "none" else "balanced",
+            seed=config.gate.seed,
+            max_rows=config.quality.baseline_max_train_rows,
+        )
+        q = config.quality
+        if spec.threshold is not None or spec.target_recall is not None:
+            q = q.model_copy(
+                update={"threshold": spec.threshold, "target_recall": spec.target_recall or q.target_recall}
+            )
+        evaluation = evaluate_model(
+            model,
+            config=config.model_copy(update={"quality": q}),
+            splits=splits,
+            production=production,
+            features=cols,
+        )
+        runs.append(ExperimentRun(spec, tuple(cols), evaluation, None))
+    reference = runs[0].evaluation
+    return [runs[0], *(_judged(config, run, reference) for run in runs[1:])]
+
+
+def _features(spec: Experiment, base: list[str], present: Sequence[str]) -> list[str]:
+    cols = list(spec.features) if spec.features is not None else [*base, *spec.features_add]
+    cols = [c for c in dict.fromkeys(cols) if c not in set(spec.features_remove)]
+    missing = [c for c in [*cols, *spec.features_remove] if c not in set(present)]
+    if missing:
+        raise ConfigError(f"[[experiments.runs]] {spec.name!r}: column(s) {missing} are not in the data")
+    if not cols:
+        raise ConfigError(f"[[experiments.runs]] {spec.name!r}: no features left")
+    return cols
+
+
+def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluation) -> ExperimentRun:
+    p, q = config.promotion, config.quality
+    ev = run.evaluation
+    test, ref = ev.splits["test"], reference.splits["test"]
+    comparison = compare_paired(
+        test.y,
+        test.scores,
+        ref.scores,
+        split="test",
+        candidate_threshold=ev.threshold,
+        champion_threshold=reference.threshold,
+        resamples=p.bootstrap_resamples,
+        confidence=q.confidence,
+        seed=config.gate.seed,
+    )
+    verdict = check_vs_champion(
+        comparison,
+        max_fnr_increase=p.max_fnr_increase,
+        max_precision_drop=p.max_precision_drop,
+        target_metric=p.target_metric,
+        min_target_lead=p.min_target_lead,
+        target_bound=p.target_bound,
+        max_flip_rate=p.max_flip_rate,
+        min_positives=q.min_positives,
+        val_test_gap=check_val_test_gap(
+            ev.summary("val"),
+            ev.summary("test"),
+            max_gap=q.max_val_test_gap,
+            max_auc_gap=q.max_val_test_auc_gap,
+        ),
+    )
+    return ExperimentRun(run.spec, run.features, ev, verdict)
+
+
+def matrix_rows(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any]]:
+    rows = []
+    for run in runs:
+        for row in run.evaluation.experiment_rows(n_bins=n_bins):
+            rows.append(
+                {
+                    "experiment": run.spec.name,
+                    "base": run.spec.base,
+                    "change": run.change,
+                    **row,
+                    "meets_criteria": "" if run.meets is None else ("yes" if run.meets else "no"),
+                    "criteria_failed": " ".join(run.failed),
+                }
+            )
+    return rows
+
+
+def matrix_csv(runs: list[ExperimentRun], *, n_bins: int) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MATRIX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in matrix_rows(runs, n_bins=n_bins):
+        writer.writerow({k: format_cell(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
+    """The terminal view: one line per run, test-split metrics, the verdict against Baseline A."""
+    head = f"{'experiment':24} {'change':34} {'thr':>6} {'FNR':>6} {'prec':>6} {'PR-AUC':>6} {'ECE':>6}  vs A"
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        row = next(r for r in run.evaluation.experiment_rows(n_bins=n_bins) if r["split"] == "test")
+        verdict = (
+            "reference" if run.meets is None else ("meets" if run.meets else "no: " + ", ".join(run.failed))
+        )
+        lines.append(
+            f"{run.spec.name[:24]:24} {run.change[:34]:34} {row['threshold']:>6.3f} {row['fnr']:>6.3f} "
+            f"{row['precision']:>6.3f} {row['pr_auc']:>6.3f} {row['ece']:>6.3f}  {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def tracking_records(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any]]:
+    """What MLflow tracking gets per run: params, and metrics named ``<split>_<metric>``."""
+    records = []
+    for run in runs:
+        metrics = {}
+        for row in run.evaluation.experiment_rows(n_bins=n_bins):
+            for key in ("threshold", "recall", "fnr", "precision", "roc_auc", "pr_auc", "ece", "brier"):
+                metrics[f"{row['split']}_{key}"] = row[key]
+        records.append(
+            {
+                "name": run.spec.name,
+                "params": {
+                    "base": run.spec.base,
+                    "change": run.change,
+                    "features": ",".join(run.features),
+                    "threshold_rule": run.evaluation.choice.rule,
+                },
+                "metrics": metrics,
+                "tags": {
+                    "sentinel.meets_criteria": "" if run.meets is None else str(run.meets).lower(),
+                    "sentinel.criteria_failed": " ".join(run.failed),
+                },
+            }
+        )
+    return records

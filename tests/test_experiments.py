@@ -1,0 +1,95 @@
+"""`sentinel experiments`: baselines A and B, one-change ablations, criteria against Baseline A."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from sentinel_checks.cli import main
+from sentinel_checks.config import config_from_mapping
+from sentinel_checks.errors import ConfigError
+from tests.conftest import BASE_CONFIG
+
+MATRIX = """
+[[experiments.runs]]
+name = "history_features"
+base = "B"
+features_add = ["user_prior_requests", "user_prior_risk_rate"]
+
+[[experiments.runs]]
+name = "threshold_0.97"
+base = "B"
+threshold = 0.97
+
+[[experiments.runs]]
+name = "logistic_without_weights"
+base = "A"
+class_weight = "none"
+"""
+
+
+def _config(tmp_path, runs):
+    return config_from_mapping(
+        {
+            "data": {"path": "d.csv"},
+            "splits": {"method": "column", "column": "s"},
+            "experiments": {"runs": runs},
+        },
+        source=tmp_path / "sentinel.toml",
+    )
+
+
+def test_an_experiment_changes_exactly_one_thing(tmp_path):
+    with pytest.raises(ConfigError, match=r"'both' changes 2 things \(features, class_weight\)"):
+        _config(tmp_path, [{"name": "both", "features_add": ["a"], "class_weight": "none"}])
+    with pytest.raises(ConfigError, match="'nothing' changes 0 things"):
+        _config(tmp_path, [{"name": "nothing"}])
+    with pytest.raises(ConfigError, match="names must be unique"):
+        _config(tmp_path, [{"name": "x", "threshold": 0.3}, {"name": "x", "threshold": 0.4}])
+
+
+def test_matrix_on_a_project_writes_csv_marks_criteria_and_logs_to_mlflow(gate_project, tmp_path, capsys):
+    tracking = f"sqlite:///{tmp_path / 'tracking.db'}"
+    project = gate_project(extra=MATRIX + f'\n[experiments]\ntracking_uri = "{tracking}"\n')
+    reports = tmp_path / "out"
+    assert main(["experiments", "--config", str(project.config), "--reports", str(reports)]) == 0
+    out = capsys.readouterr().out
+    assert "baseline_A" in out and "reference" in out
+
+    rows = list(csv.DictReader((reports / "experiments.csv").read_text().splitlines()))
+    names = ["baseline_A", "baseline_B", "history_features", "threshold_0.97", "logistic_without_weights"]
+    assert [r["experiment"] for r in rows if r["split"] == "test"] == names
+    assert {r["split"] for r in rows} == {"val", "test", "production"}
+    test = {r["experiment"]: r for r in rows if r["split"] == "test"}
+    assert test["baseline_A"]["meets_criteria"] == ""  # the reference itself
+    # a threshold nobody would choose misses most risky requests: fails against A
+    assert test["threshold_0.97"]["meets_criteria"] == "no"
+    assert "fnr_non_inferior" in test["threshold_0.97"]["criteria_failed"]
+    assert float(test["threshold_0.97"]["threshold"]) == pytest.approx(0.97)
+    assert float(test["threshold_0.97"]["fnr"]) > float(test["baseline_B"]["fnr"]) + 0.2
+    # the history features carry signal: better PR-AUC than the same model without them
+    assert float(test["history_features"]["pr_auc"]) > float(test["baseline_B"]["pr_auc"])
+    assert test["history_features"]["change"].startswith("features +user_prior_requests")
+    for r in rows:
+        for metric in ("fnr", "precision", "roc_auc", "pr_auc", "ece"):
+            assert r[metric] != "", (r["experiment"], r["split"], metric)
+
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking)
+    experiment = client.get_experiment_by_name("gradient-sentinel-experiments")
+    runs = client.search_runs([experiment.experiment_id])
+    assert sorted(r.info.run_name for r in runs) == sorted(names)
+    logged = next(r for r in runs if r.info.run_name == "threshold_0.97")
+    assert logged.data.metrics["test_fnr"] == pytest.approx(float(test["threshold_0.97"]["fnr"]), rel=1e-4)
+    assert logged.data.tags["sentinel.meets_criteria"] == "false"
+
+
+def test_an_experiment_naming_a_missing_column_is_a_config_error(gate_project, tmp_path, capsys):
+    extra = '\n[[experiments.runs]]\nname = "typo"\nfeatures_add = ["user_prior_requestz"]\n'
+    project = gate_project(config_text=BASE_CONFIG, extra=extra)
+    assert main(["experiments", "--config", str(project.config), "--reports", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "'typo'" in err and "user_prior_requestz" in err
+    assert not (tmp_path / "out" / "experiments.csv").exists()
