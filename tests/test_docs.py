@@ -19,6 +19,10 @@ SECTIONS = [
     config.Quality,
     config.DriftPolicy,
     config.Training,
+    config.Promotion,
+    config.Registry,
+    config.Experiments,
+    config.Experiment,
     config.Gate,
 ]
 
@@ -41,8 +45,13 @@ def test_every_key_is_documented(model):
         ("min_recall", config.Quality().min_recall),
         ("max_ece", config.Quality().max_ece),
         ("min_segment_recall", config.Quality().min_segment_recall),
+        ("max_fnr_increase", config.Promotion().max_fnr_increase),
+        ("max_precision_drop", config.Promotion().max_precision_drop),
+        ("model_name", config.Registry().model_name),
+        ("audit_log", str(config.Registry().audit_log)),
     ],
 )
 def test_documented_defaults_match_the_code(key, default):
     row = next(line for line in DOC.splitlines() if line.startswith(f"| `{key}`"))
-    assert f"`{default}`" in row
+    shown = f'`"{default}"`' if isinstance(default, str) else f"`{default}`"
+    assert shown in row
