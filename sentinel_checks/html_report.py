@@ -108,6 +108,7 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         for row in rows:
             parts.append("<tr>" + "".join(f"<td>{esc(row.get(c, ''))}</td>" for c in shown) + "</tr>")
         parts.append("</table>")
+    parts.extend(_promotion_section(artefacts.get("promotion.json")))
     drift_pages = sorted(name for name in artefacts if name.startswith("drift/"))
     if drift_pages:
         parts.append("<h2>Drift reports (Evidently)</h2><ul>")
@@ -125,3 +126,36 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         parts.append("</div>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _promotion_section(path: Path | None) -> list[str]:
+    """Candidate vs champion: the decision and, per split, the metrics with intervals."""
+    if path is None or not path.exists():
+        return []
+    import json
+
+    esc = html.escape
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    parts = [
+        f"<h2>Promotion: {esc(doc['decision'].replace('_', ' '))}</h2>",
+        "<ul>" + "".join(f"<li>{esc(r)}</li>" for r in doc["reasons"]) + "</ul>",
+        "<p>The decision record: <a href='promotion.md'>promotion.md</a></p>",
+    ]
+    for name, split in doc["splits"].items():
+        parts.append(
+            f"<h3>{esc(name)}: {split['n']} rows, {split['n_positive']} risky</h3><table><tr><th>metric</th>"
+            "<th>candidate</th><th>champion</th><th>candidate − champion</th></tr>"
+        )
+        for metric in ("fnr", "precision", "flagged_fraction", "pr_auc", "roc_auc"):
+            values = (split["candidate"][metric], split["champion"][metric], split["delta"].get(metric))
+            cells = "".join(f"<td>{esc(_interval(v))}</td>" for v in values)
+            parts.append(f"<tr><td>{esc(metric)}</td>{cells}</tr>")
+        parts.append("</table>")
+    return parts
+
+
+def _interval(value: Mapping[str, float | None] | None) -> str:
+    if not value or value.get("point") is None:
+        return "—"
+    point, low, high = value["point"], value.get("low"), value.get("high")
+    return f"{point:.3f}" if low is None or high is None else f"{point:.3f} [{low:.3f}, {high:.3f}]"
