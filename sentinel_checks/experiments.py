@@ -20,8 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sentinel_checks.baselines import fit_simple_model
-from sentinel_checks.checks.promotion import check_vs_champion
-from sentinel_checks.checks.quality import check_val_test_gap
+from sentinel_checks.checks.promotion import check_promotion_policy
 from sentinel_checks.comparison import compare_paired
 from sentinel_checks.config import Experiment, SentinelConfig
 from sentinel_checks.errors import ConfigError
@@ -138,21 +137,8 @@ def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluati
         confidence=q.confidence,
         seed=config.gate.seed,
     )
-    verdict = check_vs_champion(
-        comparison,
-        max_fnr_increase=p.max_fnr_increase,
-        max_precision_drop=p.max_precision_drop,
-        target_metric=p.target_metric,
-        min_target_lead=p.min_target_lead,
-        target_bound=p.target_bound,
-        max_flip_rate=p.max_flip_rate,
-        min_positives=q.min_positives,
-        val_test_gap=check_val_test_gap(
-            ev.summary("val"),
-            ev.summary("test"),
-            max_gap=q.max_val_test_gap,
-            max_auc_gap=q.max_val_test_auc_gap,
-        ),
+    verdict = check_promotion_policy(
+        comparison, promotion=p, quality=q, validation=ev.summary("val"), test=ev.summary("test")
     )
     return ExperimentRun(run.spec, run.features, ev, verdict)
 

@@ -161,25 +161,14 @@ def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> 
             f"{registry.name} version {current.version} is already this model ({candidate_sha})"
         )
     report_sha = f"sha256:{fingerprint_file(report)}"
-    move = Move(
-        action="promote",
-        model=registry.name,
-        version=None,
-        previous=current.version if current else None,
-        actor=who or actor(),
-        at=_now(),
-        registry=registry.uri,
-        gate_report=str(report.resolve()),
-        gate_report_sha256=report_sha,
-        candidate=candidate_sha,
-    )
+    who, at = who or actor(), _now()
     tags = {
         "sentinel.model_sha256": candidate_sha,
-        "sentinel.gate_report": move.gate_report or "",
+        "sentinel.gate_report": str(report.resolve()),
         "sentinel.gate_report_sha256": report_sha,
         "sentinel.config_sha256": config_fingerprint(config),
-        "sentinel.promoted_by": move.actor,
-        "sentinel.promoted_at": move.at,
+        "sentinel.promoted_by": who,
+        "sentinel.promoted_at": at,
         **{f"sentinel.data.{k}": v for k, v in data_fingerprints(config).items()},
     }
     version = registry.register(model.estimator, tags=tags)
@@ -192,9 +181,18 @@ def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> 
     registry.tag_version(version.version, STATE_TAG, CHAMPION)
     if _alias(registry, DISABLED) is not None:
         registry.delete_alias(DISABLED)
-    move = Move(**{**asdict(move), "version": version.version})
-    _audit(config, move)
-    return move
+    return _record(
+        config,
+        registry,
+        "promote",
+        version=version.version,
+        previous=serving.version if serving else None,
+        who=who,
+        at=at,
+        gate_report=str(report.resolve()),
+        gate_report_sha256=report_sha,
+        candidate=candidate_sha,
+    )
 
 
 def _check_champion_unchanged(config: SentinelConfig, registry: Registry, report: Path) -> None:
@@ -237,18 +235,15 @@ def rollback(config: SentinelConfig, *, who: str | None = None, reason: str = ""
     if _alias(registry, DISABLED) is not None:
         registry.delete_alias(DISABLED)
     registry.tag_model(LINEAGE_TAG, ",".join(lineage))
-    move = Move(
-        action="rollback",
-        model=registry.name,
+    return _record(
+        config,
+        registry,
+        "rollback",
         version=previous.version,
         previous=current.version if current else None,
-        actor=who or actor(),
-        at=_now(),
-        registry=registry.uri,
+        who=who,
         reason=reason,
     )
-    _audit(config, move)
-    return move
 
 
 def disable(config: SentinelConfig, *, reason: str, who: str | None = None) -> Move:
@@ -261,18 +256,9 @@ def disable(config: SentinelConfig, *, reason: str, who: str | None = None) -> M
     registry.tag_version(current.version, STATE_TAG, DISABLED)
     registry.delete_alias(CHAMPION)
     registry.tag_model(LINEAGE_TAG, ",".join(v for v in _lineage(registry) if v != current.version))
-    move = Move(
-        action="disable",
-        model=registry.name,
-        version=current.version,
-        previous=None,
-        actor=who or actor(),
-        at=_now(),
-        registry=registry.uri,
-        reason=reason,
+    return _record(
+        config, registry, "disable", version=current.version, previous=None, who=who, reason=reason
     )
-    _audit(config, move)
-    return move
 
 
 def status(config: SentinelConfig) -> dict[str, Any]:
@@ -318,6 +304,32 @@ def _now() -> str:
 
 
 # --------------------------------------------------------------------------- audit log
+
+
+def _record(
+    config: SentinelConfig,
+    registry: Registry,
+    action: str,
+    *,
+    version: str | None,
+    previous: str | None,
+    who: str | None,
+    at: str | None = None,
+    **extra: Any,
+) -> Move:
+    """Build the move, append it to the audit log, return it."""
+    move = Move(
+        action=action,
+        model=registry.name,
+        version=version,
+        previous=previous,
+        actor=who or actor(),
+        at=at or _now(),
+        registry=registry.uri,
+        **extra,
+    )
+    _audit(config, move)
+    return move
 
 
 def _audit(config: SentinelConfig, move: Move) -> None:

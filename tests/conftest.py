@@ -68,6 +68,18 @@ segment_columns = ["channel"]
 SOUND_FEATURES = [*FEATURES_BASE, *FEATURES_HISTORY]
 
 
+def small_splits_of(offline: pd.DataFrame):
+    """The time+user split of BASE_CONFIG, made by the library's own split function."""
+    return group_time_split(
+        offline,
+        timestamp="request_ts",
+        entities=["user_id", "session_id"],
+        val_start="2025-09-15",
+        test_start="2025-10-01",
+        embargo="1D",
+    )
+
+
 @pytest.fixture(scope="session")
 def small_log():
     """The demo's request log at 40k rows, with a sound candidate's scores as a column.
@@ -77,14 +89,7 @@ def small_log():
     quality check.
     """
     log = generate(40_000, seed=3)
-    splits = group_time_split(
-        log.offline,
-        timestamp="request_ts",
-        entities=["user_id", "session_id"],
-        val_start="2025-09-15",
-        test_start="2025-10-01",
-        embargo="1D",
-    )
+    splits = small_splits_of(log.offline)
     model = sound_model(SOUND_FEATURES, seed=0)
     model.fit(splits.train[SOUND_FEATURES], splits.train["label"].eq("risky").to_numpy())
     for frame in (log.offline, log.production):

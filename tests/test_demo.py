@@ -50,12 +50,23 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     assert {c["parameters"]["split"] for c in recall if c["status"] == "fail"} == {"test", "production"}
     # the data contract and the models' loading are fine
     assert not failed & {"contract.schema", "contract.labels", "model.scores"}
+    # against the champion: a higher PR-AUC on test, yet far more risky requests let through
+    vs = {c["parameters"]["split"]: c for c in run.report["checks"] if c.get("id") == "promotion.vs_champion"}
+    assert {s: c["status"] for s, c in vs.items()} == {"test": "fail", "production": "fail"}
+    assert vs["test"]["reason"] == "fnr_non_inferior"
+    record = json.loads((tmp_path / "reports" / "promotion.json").read_text())
+    assert record["decision"] == "do_not_promote"
+    assert record["splits"]["test"]["delta"]["pr_auc"]["point"] > 0
+    assert record["splits"]["production"]["delta"]["fnr"]["low"] > 0.3
 
 
 def test_fixed_config_passes(demo, tmp_path):
     run = run_gate(demo.configs["fixed"], tmp_path)
     assert run.code == 0, run.output[-3000:]
     assert run.report["verdict"] == "pass"
+    record = json.loads((tmp_path / "reports" / "promotion.json").read_text())
+    assert record["decision"] == "promote"
+    assert record["splits"]["production"]["delta"]["fnr"]["point"] < 0  # it beats the champion there
 
 
 def test_demo_is_deterministic(tmp_path):

@@ -27,8 +27,7 @@ from sentinel_checks.cli import main
 from sentinel_checks.config import load_config
 from sentinel_checks.demo.build import make_pipeline, sound_model
 from sentinel_checks.errors import PromotionRefused, RegistryError
-from sentinel_checks.splits import group_time_split
-from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate
+from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate, small_splits_of
 
 PROMOTION_SUITE = REPO / "suites" / "test_promotion.py"
 WEAK_FEATURES = ["amount", "country", "channel"]
@@ -39,14 +38,7 @@ def model_files(tmp_path_factory, small_log):
     """Three skops files: a sound model (two seeds: two distinct promotable candidates)
     and a weak one that misses risky requests the sound one catches."""
     folder = tmp_path_factory.mktemp("models")
-    splits = group_time_split(
-        small_log.offline,
-        timestamp="request_ts",
-        entities=["user_id", "session_id"],
-        val_start="2025-09-15",
-        test_start="2025-10-01",
-        embargo="1D",
-    )
+    splits = small_splits_of(small_log.offline)
     y = splits.train["label"].eq("risky").to_numpy()
     models = {
         "sound_a": sound_model(SOUND_FEATURES, seed=0),
