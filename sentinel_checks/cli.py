@@ -52,10 +52,32 @@ def _parser() -> argparse.ArgumentParser:
 
     gate = sub.add_parser("gate", help="run the gate's suites against a config")
     gate.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
-    gate.add_argument("--suites", type=Path, default=Path("suites"), help="suites folder (default: ./suites)")
+    gate.add_argument(
+        "--suites",
+        type=Path,
+        default=None,
+        help="suites folder (default: ./suites when it exists, else the suites shipped in the package)",
+    )
+    gate.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="more test files or folders to run (repeatable)",
+    )
     gate.add_argument("--reports", default="reports", help="reports folder (default: ./reports)")
     gate.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     gate.set_defaults(func=_gate)
+
+    init = sub.add_parser(
+        "init", help="scaffold sentinel.toml, suites/ and a CI workflow (never overwrites a file)"
+    )
+    init.add_argument("--dir", type=Path, default=Path("."), help="the repository (default: .)")
+    init.add_argument("--data", type=Path, help="a parquet/CSV file to infer column roles from")
+    init.add_argument(
+        "--ci", choices=["github", "gitlab", "none"], default="github", help="workflow file (default: github)"
+    )
+    init.set_defaults(func=_init)
 
     promote = sub.add_parser(
         "promote", help="register the candidate and make it @champion, if its gate report passed"
@@ -69,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     promote.add_argument("--actor", help="who promotes (default: $SENTINEL_ACTOR, $GITHUB_ACTOR, the login)")
     promote.set_defaults(func=_promote)
+
+    adopt = sub.add_parser(
+        "adopt", help="register the model serving today ([models.champion] path) as the first @champion"
+    )
+    adopt.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    adopt.add_argument("--reason", default="", help="why (kept in the audit log)")
+    adopt.add_argument("--actor", help="who adopts")
+    adopt.set_defaults(func=_adopt)
 
     rollback = sub.add_parser("rollback", help="make the @previous version the @champion again")
     rollback.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
@@ -140,20 +170,36 @@ def _gate(args: argparse.Namespace) -> int:
 
     config_path = find_config(args.config)
     load_config(config_path)  # a bad config is exit 2 before any test runs
-    if not args.suites.is_dir():
+    targets = _suites(args.suites)
+    for extra in args.extra:
+        if not extra.exists():
+            print(f"sentinel: error: --extra {extra}: not found", file=sys.stderr)
+            return EXIT_USAGE
+        targets.append(str(extra))
+    if not targets:
         print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
         return EXIT_USAGE
+    reports = Path(args.reports)
+    junit = (
+        []
+        if any(a.startswith("--junitxml") for a in args.pytest_args)
+        else [f"--junitxml={reports / 'junit.xml'}"]
+    )
     code = pytest.main(
         [
-            str(args.suites),
+            *targets,
             "--sentinel-config",
             str(config_path),
             "--sentinel-reports",
             args.reports,
+            "-o",
+            "junit_family=xunit1",  # xunit1 keeps the per-test <properties> CI tools read
+            *junit,
             *args.pytest_args,
         ]
     )
-    doc = _report(Path(args.reports) / "gate.json")
+    _publish(reports)
+    doc = _report(reports / "gate.json")
     verdict = doc.get("verdict")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
         return EXIT_NO_CHECKS
@@ -182,6 +228,19 @@ def _promote(args: argparse.Namespace) -> int:
     before = f"; @previous is version {move.previous}" if move.previous else " (first champion)"
     print(f"promoted: {move.model} version {move.version} is @champion{before}")
     print(f"audit: {cfg.registry.audit_log}")
+    return EXIT_OK
+
+
+def _adopt(args: argparse.Namespace) -> int:
+    from sentinel_checks import registry
+
+    cfg = _config(args)
+    try:
+        move = registry.adopt(cfg, who=args.actor, reason=args.reason)
+    except PromotionRefused as exc:
+        print(f"sentinel: adopt refused: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"adopted: {move.model} version {move.version} is @champion (the model serving today)")
     return EXIT_OK
 
 
@@ -250,6 +309,51 @@ def _status(args: argparse.Namespace) -> int:
             f"  {move['at']} {move['actor']}: {move['action']} version {move['version']} "
             f"{move.get('reason', '')}"
         )
+    return EXIT_OK
+
+
+def _suites(chosen: Path | None) -> list[str]:
+    """What ``sentinel gate`` runs: the chosen folder, else ./suites, else the shipped suites."""
+    if chosen is not None:
+        return [str(chosen)] if chosen.is_dir() else []
+    local = Path("suites")
+    if local.is_dir():
+        return [str(local)]
+    import sentinel_checks.suites
+
+    return [str(Path(sentinel_checks.suites.__file__).parent)]
+
+
+def _publish(reports: Path) -> None:
+    """Append gate.md to the GitHub Actions step summary and list the artifacts to upload."""
+    import os
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    markdown = reports / "gate.md"
+    if summary and markdown.is_file():
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(markdown.read_text(encoding="utf-8") + "\n")
+    if reports.is_dir():
+        files = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*") if p.is_file())
+        print(f"sentinel: upload {reports}/ as the CI artifact: {', '.join(files)}")
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sentinel_checks.scaffold import init_project
+
+    result = init_project(args.dir, data=args.data, ci=args.ci)
+    for path in result.written:
+        print(f"wrote    {path}")
+    for path in result.skipped:
+        print(f"skipped (already there) {path}")
+    if result.roles is not None:
+        r = result.roles
+        print(
+            f"inferred from {args.data}: label {r.label!r} (risky = {r.positive!r}), "
+            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {r.entities}, segments {r.segments} "
+            "— confirm them in sentinel.toml"
+        )
+    print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")
     return EXIT_OK
 
 

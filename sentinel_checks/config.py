@@ -309,14 +309,23 @@ class Promotion(_Section):
     bootstrap_resamples: int = Field(default=500, ge=50, le=10_000)
 
 
+#: The registry when neither ``[registry] tracking_uri`` nor ``$MLFLOW_TRACKING_URI`` names one.
+LOCAL_REGISTRY = "sqlite:///.sentinel/mlflow.db"
+
+
 class Registry(_Section):
     """Where promoted models live (MLflow model registry) and the audit log of every move."""
 
-    tracking_uri: str = "sqlite:///.sentinel/mlflow.db"
+    tracking_uri: str | None = None  # None: $MLFLOW_TRACKING_URI, else LOCAL_REGISTRY
     artifact_location: Path = Path(".sentinel/artifacts")
     model_name: str = "risk-classifier"
     audit_log: Path = Path(".sentinel/audit.jsonl")
     timeout_seconds: float = Field(default=10.0, gt=0.0)
+
+    @property
+    def store(self) -> str:
+        """The tracking URI to use (loading a config resolves a relative sqlite path)."""
+        return self.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or LOCAL_REGISTRY
 
 
 class Experiment(_Section):
@@ -539,7 +548,7 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
     reg = config.registry
-    uri = reg.tracking_uri
+    uri = reg.store
     if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_absolute():
         uri = f"sqlite:///{resolve(Path(uri.removeprefix('sqlite:///')), '', must_exist=False)}"
     registry = reg.model_copy(

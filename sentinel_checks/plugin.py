@@ -214,7 +214,7 @@ def sentinel_candidate(request: pytest.FixtureRequest, sentinel_config: Sentinel
     if spec is None:
         raise ConfigError(f"{sentinel_config.source}: [models.candidate] is not configured")
     return _loaded(
-        request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.tracking_uri)
+        request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.store)
     )
 
 
@@ -226,7 +226,7 @@ def sentinel_champion(request: pytest.FixtureRequest, sentinel_config: SentinelC
     if spec is None:
         pytest.skip("no [models.champion] configured")
     return _loaded(
-        request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.tracking_uri)
+        request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.store)
     )
 
 

@@ -59,7 +59,7 @@ class Move:
 def open_registry(config: SentinelConfig) -> Registry:
     r = config.registry
     return Registry(
-        r.tracking_uri,
+        r.store,
         model_name=r.model_name,
         artifact_location=r.artifact_location,
         timeout=r.timeout_seconds,
@@ -192,6 +192,46 @@ def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> 
         gate_report=str(report.resolve()),
         gate_report_sha256=report_sha,
         candidate=candidate_sha,
+    )
+
+
+def adopt(config: SentinelConfig, *, who: str | None = None, reason: str = "") -> Move:
+    """Register the model already in production (``[models.champion] path``) as the first
+    ``@champion``, without a gate: the starting point for gated promotions. Refused when
+    the registered model already has a champion."""
+    from sentinel_checks.models import load_model
+
+    spec = config.models.champion
+    if spec is None or spec.path is None:
+        raise PromotionRefused("adopt needs [models.champion] path: the model file serving today")
+    registry = open_registry(config)
+    existing = _current(registry)
+    if existing is not None or _lineage(registry):
+        raise PromotionRefused(
+            f"{registry.name} already has a champion history "
+            f"(version {existing.version if existing else '?'}): "
+            "adopt only starts an empty registry; use the gate and `sentinel promote`"
+        )
+    model = load_model(spec, role="champion")
+    sha = f"sha256:{fingerprint_file(spec.path)}"
+    who, at = who or actor(), _now()
+    version = registry.register(
+        model.estimator,
+        tags={"sentinel.model_sha256": sha, "sentinel.adopted_by": who, "sentinel.adopted_at": at},
+    )
+    registry.tag_model(LINEAGE_TAG, version.version)
+    registry.set_alias(CHAMPION, version.version)
+    registry.tag_version(version.version, STATE_TAG, CHAMPION)
+    return _record(
+        config,
+        registry,
+        "adopt",
+        version=version.version,
+        previous=None,
+        who=who,
+        at=at,
+        candidate=sha,
+        reason=reason,
     )
 
 

@@ -228,7 +228,7 @@ def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_proj
     _gate(project)
     assert _promote(project) == 0
     cfg = load_config(project.config)
-    uri = cfg.registry.tracking_uri
+    uri = cfg.registry.store
     _, types = model_files
     loaded = load_model(
         ModelSpec(uri="models:/risk-classifier@champion", trusted_types=types),
