@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/pytest tests/ sentinel_checks/ --doctest-modules --ignore=sentinel_checks/suites -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check sentinel_checks suites tests benchmarks
+	$(BIN)/ruff check sentinel_checks suites tests benchmarks examples
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -133,6 +133,13 @@ def gate_markdown(run: GateRun) -> str:
             else:
                 lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {_cell(o.message)} |")
         lines.append("")
+    lines += [
+        "---",
+        "Reports (in the `reports/` folder or the CI artifact): [gate.html](gate.html) (figures, segments, "
+        "models) · [promotion.md](promotion.md) (the decision record, when a champion was compared) · "
+        "`drift/*.html` (Evidently) · `gate.json` · `junit.xml`",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -50,6 +50,7 @@ _POLICY_SECTIONS: dict[str, type[BaseModel]] = {
 _LABEL_NAME = re.compile(r"(^|_)(label|target|class|y|is_.*|fraud|risk.*|outcome)$", re.IGNORECASE)
 _POSITIVE_VALUE = re.compile(r"^(risky|fraud|fraudulent|bad|yes|true|1|positive|high)$", re.IGNORECASE)
 _TIME_NAME = re.compile(r"(ts|time|timestamp|date|datetime|created_at|_at)$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ID_NAME = re.compile(r"(^id$|_id$|uuid$|_key$)", re.IGNORECASE)
 
 
@@ -171,7 +172,10 @@ def _read_sample(path: Path, rows: int) -> pd.DataFrame:
 def _is_time(column: object, values: pd.Series) -> bool:
     if pd.api.types.is_datetime64_any_dtype(values):
         return True
-    if values.dtype != object or not _TIME_NAME.search(str(column)):
+    if values.dtype != object:
+        return False
+    sample = values.dropna().head(1000).astype(str)
+    if not _TIME_NAME.search(str(column)) and not sample.str.match(_ISO_DATE).mean() >= 0.95:
         return False
     parsed = pd.to_datetime(values.dropna().head(1000), errors="coerce", utc=True, format="mixed")
     return bool(len(parsed)) and float(parsed.notna().mean()) >= 0.95

@@ -63,6 +63,8 @@ def test_init_with_a_data_file_infers_roles_and_the_config_loads(tmp_path, small
     assert roles.id == "request_id"
     assert set(roles.entities) == {"user_id", "session_id"}
     assert {"country", "channel"} <= set(roles.segments)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "candidate.skops").touch()  # what the user's training step writes
     cfg = load_config(tmp_path / "sentinel.toml")
     assert cfg.data.path == data.resolve()
     assert cfg.columns.label == "label" and cfg.columns.positive == "risky"
