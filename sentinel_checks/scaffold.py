@@ -144,8 +144,8 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
             2 <= distinct <= 50
         ):
             roles.segments.append(name)
-    if roles.timestamp is not None:
-        stamps = pd.to_datetime(frame[roles.timestamp], errors="coerce", utc=True).dropna()
+    if roles.timestamp is not None:  # the whole column: a sorted file's first rows are its first weeks
+        stamps = pd.to_datetime(_read_column(path, roles.timestamp), errors="coerce", utc=True).dropna()
         if len(stamps):
             val, test = stamps.quantile([0.7, 0.85])
             roles.split_dates = (val.strftime("%Y-%m-%d"), test.strftime("%Y-%m-%d"))
@@ -167,6 +167,12 @@ def _read_sample(path: Path, rows: int) -> pd.DataFrame:
     except Exception as exc:
         raise DataError(f"--data {path}: cannot read it: {exc}") from exc
     raise DataError(f"--data {path}: expected a .parquet or .csv file")
+
+
+def _read_column(path: Path, column: str) -> pd.Series:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path, columns=[column])[column]
+    return pd.read_csv(path, usecols=[column])[column]
 
 
 def _is_time(column: object, values: pd.Series) -> bool:
