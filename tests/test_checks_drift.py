@@ -199,3 +199,21 @@ def test_evidently_score_drift_is_reported_beside_psi():
     assert result.evidence[0].detail["evidently_method"] == drift.method
     assert "Evidently" in result.message
     assert score_drift(ref, np.array([np.nan])) is None
+
+
+def test_high_cardinality_categories_are_lumped_and_drift_still_shows():
+    """Thousands of levels (a free-text or id-like column): the reference's top levels are
+    compared one by one and the rest lumped, so Evidently stays fast and the shift shows."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    levels = np.array([f"merchant_{i}" for i in range(5_000)], dtype=object)
+    weights = 1 / np.arange(1, 5_001)
+    ref = pd.DataFrame({"merchant": rng.choice(levels, n, p=weights / weights.sum())})
+    shifted = np.roll(weights, 40)  # the most frequent merchants change
+    cur = pd.DataFrame({"merchant": rng.choice(levels, n, p=shifted / shifted.sum())})
+    inputs = prepare_drift_inputs(ref, cur, ["merchant"])
+    assert inputs.reference["merchant"].nunique() <= 201 and inputs.current["merchant"].nunique() <= 201
+    assert "most frequent in the reference" in inputs.notes["merchant"]
+    assert (inputs.current["merchant"] == "(other)").any()
+    run = column_drift(inputs.reference, inputs.current, numerical=[], categorical=["merchant"])
+    assert [c.column for c in run.columns if c.drifted] == ["merchant"]

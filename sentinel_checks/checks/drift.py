@@ -38,6 +38,11 @@ class DriftInputs:
     id_like: tuple[str, ...] = ()
 
 
+#: Categorical levels compared one by one; rarer levels are lumped into :data:`OTHER`.
+MAX_CATEGORIES = 200
+OTHER = "(other)"
+
+
 def prepare_drift_inputs(
     reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]
 ) -> DriftInputs:
@@ -62,10 +67,18 @@ def prepare_drift_inputs(
             if pd.api.types.is_integer_dtype(dtype) and a.nunique() > 0.9 * max(len(a), 1) > 100:
                 id_like.append(name)
         else:
-            ref[name], cur[name] = (
-                a.astype("string").fillna("(missing)"),
-                b.astype("string").fillna("(missing)"),
-            )
+            ra, cb = a.astype("string").fillna("(missing)"), b.astype("string").fillna("(missing)")
+            counts = ra.value_counts()
+            if len(counts) > MAX_CATEGORIES:
+                # Drift tests over thousands of levels are slow and say nothing the top
+                # levels do not: keep the reference's most frequent, lump the rest.
+                keep = counts.index[:MAX_CATEGORIES]
+                ra, cb = ra.where(ra.isin(keep), OTHER), cb.where(cb.isin(keep), OTHER)
+                notes[name] = (
+                    f"{len(counts)} distinct values: the {MAX_CATEGORIES} most frequent in the reference "
+                    f"are compared, the rest as {OTHER!r}"
+                )
+            ref[name], cur[name] = ra, cb
             categorical.append(name)
             if a.nunique() > 0.9 * max(len(a), 1) > 100:
                 id_like.append(name)
