@@ -213,9 +213,7 @@ def sentinel_candidate(request: pytest.FixtureRequest, sentinel_config: Sentinel
     spec = sentinel_config.models.candidate
     if spec is None:
         raise ConfigError(f"{sentinel_config.source}: [models.candidate] is not configured")
-    return _loaded(
-        request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.store)
-    )
+    return _loaded(request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.store))
 
 
 @pytest.fixture(scope="session")
@@ -225,9 +223,7 @@ def sentinel_champion(request: pytest.FixtureRequest, sentinel_config: SentinelC
     spec = sentinel_config.models.champion
     if spec is None:
         pytest.skip("no [models.champion] configured")
-    return _loaded(
-        request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.store)
-    )
+    return _loaded(request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.store))
 
 
 def _loaded(request: pytest.FixtureRequest, model: Any) -> Any:

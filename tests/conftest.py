@@ -68,6 +68,14 @@ segment_columns = ["channel"]
 SOUND_FEATURES = [*FEATURES_BASE, *FEATURES_HISTORY]
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_mlflow_store(monkeypatch):
+    """A developer's MLFLOW_TRACKING_URI must never receive the tests' models: every
+    test (and the gate runs it starts) uses the store its config names, or a local one."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+
+
 def small_splits_of(offline: pd.DataFrame):
     """The time+user split of BASE_CONFIG, made by the library's own split function."""
     return group_time_split(

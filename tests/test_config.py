@@ -133,3 +133,22 @@ def test_no_config_anywhere(tmp_path, monkeypatch):
         find_config(None, cwd=tmp_path)
     with pytest.raises(ConfigError, match="from --sentinel-config"):
         find_config("missing.toml", cwd=tmp_path)
+
+
+def test_registry_store_comes_from_config_then_environment_then_the_project(tmp_path, monkeypatch):
+    from sentinel_checks.config import config_from_mapping
+
+    base = {"data": {"path": "d.csv"}, "splits": {"method": "column", "column": "s"}}
+    (tmp_path / "d.csv").write_text("s,label\n")
+    local = config_from_mapping(base, source=tmp_path / "sentinel.toml").registry
+    assert local.store == f"sqlite:///{tmp_path / '.sentinel' / 'mlflow.db'}"
+    assert local.audit_log == tmp_path / ".sentinel" / "audit.jsonl"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.internal:5000")
+    assert (
+        config_from_mapping(base, source=tmp_path / "sentinel.toml").registry.store
+        == "http://mlflow.internal:5000"
+    )
+    named = {**base, "registry": {"tracking_uri": "sqlite:///reg/m.db"}}
+    assert config_from_mapping(named, source=tmp_path / "sentinel.toml").registry.store == (
+        f"sqlite:///{tmp_path / 'reg' / 'm.db'}"
+    )

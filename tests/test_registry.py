@@ -236,6 +236,8 @@ def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_proj
         tracking_uri=uri,
     )
     assert loaded.identity.startswith("models:/risk-classifier/1 sha256:")
+    # using MLflow leaves no store behind in the environment for the next config to pick up
+    assert "MLFLOW_TRACKING_URI" not in os.environ and "MLFLOW_REGISTRY_URI" not in os.environ
     with pytest.raises(ModelLoadError, match="not trusted by default"):
         load_model(ModelSpec(uri="models:/risk-classifier@champion"), role="champion", tracking_uri=uri)
     with pytest.raises(ModelLoadError, match="could not load"):

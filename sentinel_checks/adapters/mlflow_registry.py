@@ -47,6 +47,31 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+
+
+@contextlib.contextmanager
+def _pointed_at(mlflow: Any, uri: str) -> Iterator[None]:
+    """Point MLflow's fluent API at ``uri`` for a block, then put everything back.
+
+    ``mlflow.set_tracking_uri`` also exports ``MLFLOW_TRACKING_URI`` to the process
+    environment, which the gate reads as the default registry: left set, one
+    project's store would leak into the next config loaded in the same process.
+    """
+    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        yield
+    finally:
+        mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _import_mlflow(what: str) -> Any:
     try:
         with _quiet():
@@ -160,9 +185,7 @@ class Registry:
         import skops.io as sio
 
         mlflow = self.mlflow
-        with self._call("registering the candidate"):
-            mlflow.set_tracking_uri(self.uri)
-            mlflow.set_registry_uri(self.uri)
+        with self._call("registering the candidate"), _pointed_at(mlflow, self.uri):
             experiment = self.client.get_experiment_by_name(EXPERIMENT)
             if experiment is None:
                 location = self._artifacts.as_uri() if self._artifacts is not None else None
@@ -214,8 +237,7 @@ def log_runs(
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     ids = []
     try:
-        with _quiet():
-            mlflow.set_tracking_uri(tracking_uri)
+        with _quiet(), _pointed_at(mlflow, tracking_uri):
             mlflow.set_experiment(experiment)
             for record in records:
                 with mlflow.start_run(run_name=record["name"]) as run:
@@ -266,10 +288,10 @@ def load(
 
     with tempfile.TemporaryDirectory(prefix="sentinel-model-") as tmp:
         try:
-            with _quiet():
-                if tracking_uri is not None:
-                    mlflow.set_tracking_uri(tracking_uri)
-                    mlflow.set_registry_uri(tracking_uri)
+            pointed = (
+                _pointed_at(mlflow, tracking_uri) if tracking_uri is not None else contextlib.nullcontext()
+            )
+            with _quiet(), pointed:
                 identity = _resolve(mlflow, uri)
                 local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
                 import yaml
