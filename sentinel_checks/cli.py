@@ -121,6 +121,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     experiments.set_defaults(func=_experiments)
 
+    monitor = sub.add_parser(
+        "monitor", help="judge a production batch (--batch PATH), or `monitor report` for the trend page"
+    )
+    monitor.add_argument(
+        "action", nargs="?", choices=["report"], help="report: the trend page from the history"
+    )
+    monitor.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    monitor.add_argument("--batch", type=Path, help="a parquet/CSV batch of production requests")
+    monitor.add_argument("--labels", type=Path, help="late labels: a file with the request id and the label")
+    monitor.add_argument(
+        "--reports", type=Path, default=Path("reports"), help="reports folder (default: ./reports)"
+    )
+    monitor.set_defaults(func=_monitor)
+
     status = sub.add_parser("status", help="which registry version is champion, previous or disabled")
     status.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
@@ -290,6 +304,36 @@ def _experiments(args: argparse.Namespace) -> int:
         where = f"experiment {cfg.experiments.mlflow_experiment!r} at {cfg.experiments.tracking_uri}"
         print(f"MLflow: {len(ids)} run(s) in {where}")
     return EXIT_OK
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    if args.action == "report":
+        from sentinel_checks.monitor_report import write_trend_report
+
+        path = write_trend_report(cfg, args.reports / "monitoring")
+        print(f"trend report: {path}")
+        return EXIT_OK
+    if args.batch is None:
+        print("sentinel: error: monitor needs --batch PATH (or the `report` action)", file=sys.stderr)
+        return EXIT_USAGE
+    from sentinel_checks.monitor_run import run_monitor
+
+    outcome = run_monitor(cfg, args.batch, labels_path=args.labels, reports_dir=args.reports)
+    for alert in outcome.alerts:
+        severity = "CRITICAL" if alert.status.value == "fail" else "warning"
+        print(f"{severity:8} {alert.id} [{alert.parameters.get('segment')}]: {alert.message}")
+    for trigger in outcome.triggers:
+        print(f"retrain trigger: {trigger}")
+    for i, step in enumerate(outcome.next_steps, 1):
+        print(f"  {i}. {step}")
+    overall = outcome.record["scopes"]["overall"]
+    verdict = f"{len(outcome.alerts)} alert(s)" if outcome.alerts else "healthy"
+    print(
+        f"monitor: {verdict}; {overall['n']} rows, flagged {overall['flagged_fraction']:.2%}, "
+        f"{overall['n_positive']} labelled risky; written: {', '.join(str(p) for p in outcome.written)}"
+    )
+    return EXIT_FAILED if outcome.alerts else EXIT_OK
 
 
 def _status(args: argparse.Namespace) -> int:

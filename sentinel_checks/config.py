@@ -328,6 +328,44 @@ class Registry(_Section):
         return self.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or LOCAL_REGISTRY
 
 
+class MonitorSeverity(_Section):
+    """Severity of each alert rule: ``warning`` (exit 1, reported) or ``critical``."""
+
+    score_shift: Literal["warning", "critical"] = "warning"
+    flagged_fraction: Literal["warning", "critical"] = "warning"
+    recall: Literal["warning", "critical"] = "critical"
+    brier: Literal["warning", "critical"] = "warning"
+    estimated_recall: Literal["warning", "critical"] = "warning"
+
+
+class Monitor(_Section):
+    """``sentinel monitor``: one production batch against a reference, alerts and a history."""
+
+    model: Literal["champion", "candidate"] = "champion"
+    score_column: str | None = None
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    reference: Path | None = None
+    labels: Path | None = None
+    history: Path = Path(".sentinel/monitor_history.jsonl")
+    min_labelled_positives: int = Field(default=30, ge=1)
+    min_segment_rows: int = Field(default=500, ge=1)
+    max_score_psi: float = Field(default=0.2, ge=0.0)
+    max_flagged_change: float = Field(default=0.5, ge=0.0)
+    max_recall_drop: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_brier_increase: float = Field(default=0.02, ge=0.0, le=1.0)
+    max_estimated_recall_drop: float = Field(default=0.10, ge=0.0, le=1.0)
+    severity: MonitorSeverity = Field(default_factory=MonitorSeverity)
+    retrain_window_months: int = Field(default=6, ge=1)
+    retrain_cadence_days: int = Field(default=30, ge=1)
+    retrain_on: list[Literal["score_shift", "flagged_fraction", "recall", "brier", "estimated_recall"]] = (
+        Field(
+            default_factory=lambda: list[
+                Literal["score_shift", "flagged_fraction", "recall", "brier", "estimated_recall"]
+            ](["score_shift", "recall", "estimated_recall"])
+        )
+    )
+
+
 class Experiment(_Section):
     """One ablation: a baseline (A: logistic regression, B: boosted trees) with one thing changed."""
 
@@ -402,6 +440,7 @@ class SentinelConfig(_Section):
     promotion: Promotion = Field(default_factory=Promotion)
     registry: Registry = Field(default_factory=Registry)
     experiments: Experiments = Field(default_factory=Experiments)
+    monitor: Monitor = Field(default_factory=Monitor)
     gate: Gate = Field(default_factory=Gate)
 
     #: The file this config was read from (not a TOML key).
@@ -545,6 +584,14 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
             spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
         models[role] = spec
     training = config.training.model_copy(update={"log": resolve(config.training.log, "[training] log")})
+    mon = config.monitor
+    monitor = mon.model_copy(
+        update={
+            "reference": resolve(mon.reference, "[monitor] reference"),
+            "labels": resolve(mon.labels, "[monitor] labels"),
+            "history": resolve(mon.history, "", must_exist=False),
+        }
+    )
     if problems:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
     reg = config.registry
@@ -565,5 +612,6 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
             "models": Models(**models),
             "training": training,
             "registry": registry,
+            "monitor": monitor,
         }
     )

@@ -31,6 +31,7 @@ from sentinel_checks.adapters.mlflow_registry import Registry, Version
 from sentinel_checks.config import SentinelConfig
 from sentinel_checks.errors import PromotionRefused, RegistryError
 from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
+from sentinel_checks.jsonl import append_line, read_lines
 from sentinel_checks.loaders import fingerprint_file
 
 CHAMPION, PREVIOUS, DISABLED = "champion", "previous", "disabled"
@@ -373,31 +374,9 @@ def _record(
 
 
 def _audit(config: SentinelConfig, move: Move) -> None:
-    """Append one JSON line with a single write (O_APPEND), then fsync. A torn last line
-    left by a crash is closed first, so it never swallows the new entry."""
-    path = config.registry.audit_log
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(asdict(move), sort_keys=True) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            line = b"\n" + line
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_line(config.registry.audit_log, asdict(move))
 
 
 def read_audit(config: SentinelConfig) -> list[dict[str, Any]]:
     """Every move recorded so far (a torn last line from a crash is skipped)."""
-    path = config.registry.audit_log
-    if not path.is_file():
-        return []
-    moves = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            moves.append(json.loads(line))
-        except ValueError:
-            continue
-    return moves
+    return read_lines(config.registry.audit_log)

@@ -89,17 +89,21 @@ def small_splits_of(offline: pd.DataFrame):
 
 
 @pytest.fixture(scope="session")
-def small_log():
-    """The demo's request log at 40k rows, with a sound candidate's scores as a column.
-
-    The candidate is the demo's fixed model (class-weighted boosting, calibrated)
-    trained on the time+user split of BASE_CONFIG, so the clean setup passes every
-    quality check.
-    """
+def small_model():
+    """The demo's fixed model (class-weighted boosting, calibrated) trained on the
+    time+user split of BASE_CONFIG of the 40k-row log, and that log."""
     log = generate(40_000, seed=3)
     splits = small_splits_of(log.offline)
     model = sound_model(SOUND_FEATURES, seed=0)
     model.fit(splits.train[SOUND_FEATURES], splits.train["label"].eq("risky").to_numpy())
+    return model, log
+
+
+@pytest.fixture(scope="session")
+def small_log(small_model):
+    """The demo's request log at 40k rows, with the sound candidate's scores as a column,
+    so the clean setup passes every quality check."""
+    model, log = small_model
     for frame in (log.offline, log.production):
         frame["score"] = model.predict_proba(frame[SOUND_FEATURES])[:, 1]
     return log

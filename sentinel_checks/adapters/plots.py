@@ -88,3 +88,37 @@ def _save(fig: Any, path: Path) -> Path:
     fig.savefig(path, dpi=90, metadata={"Software": "gradient-sentinel"})
     plt.close(fig)
     return path
+
+
+def monitor_trend(
+    series: Mapping[str, tuple[list[int], list[float]]],
+    *,
+    title: str,
+    labels: list[str],
+    limit: Mapping[str, list[float]] | None,
+    alerts: list[tuple[int, float]],
+    path: Path,
+) -> Path:
+    """One metric over the monitored batches: a line per scope (overall thick), the alert
+    limit per batch dashed, batches that alerted marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for scope, (x, y) in series.items():
+        ax.plot(
+            x,
+            y,
+            marker="o",
+            lw=2.5 if scope == "overall" else 1,
+            label=scope,
+            alpha=1 if scope == "overall" else 0.7,
+        )
+    for scope, values in (limit or {}).items():
+        ax.plot(range(len(values)), values, ls="--", color="crimson", lw=1, label=f"alert limit ({scope})")
+    if alerts:
+        ax.scatter(
+            [a[0] for a in alerts], [a[1] for a in alerts], marker="x", s=80, color="crimson", zorder=5
+        )
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
+    ax.set(title=title)
+    ax.legend(fontsize=7, loc="best")
+    return _save(fig, path)

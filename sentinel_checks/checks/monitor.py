@@ -1,0 +1,175 @@
+"""Alert rules for one production batch (runbook step 14): ``monitor.*``.
+
+Each rule compares a scope of the batch (all rows, or one segment value) with the
+same scope of the reference and returns a :class:`CheckResult`: ``pass`` when
+healthy, ``warn`` or ``fail`` for an alert of severity ``warning`` or ``critical``
+(``[monitor] severity``), ``skip`` when the batch cannot say (too few labelled
+risky rows). Recall is judged on its Wilson **upper** bound, so a small labelled
+sample cannot raise a false "recall dropped" alert.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from scipy.stats import norm
+
+from sentinel_checks.monitoring import OVERALL, ScopeStats
+from sentinel_checks.result import CheckResult, Direction, Status
+
+RULES = ("score_shift", "flagged_fraction", "recall", "brier", "estimated_recall")
+
+
+def _status(alert: bool, severity: str) -> Status:
+    if not alert:
+        return Status.PASS
+    return Status.FAIL if severity == "critical" else Status.WARN
+
+
+def judge_scope(
+    batch: ScopeStats,
+    reference: ScopeStats,
+    *,
+    max_score_psi: float,
+    max_flagged_change: float,
+    max_recall_drop: float,
+    max_brier_increase: float,
+    max_estimated_recall_drop: float,
+    min_labelled_positives: int,
+    severity: Mapping[str, str],
+    confidence: float = 0.95,
+) -> list[CheckResult]:
+    """Every rule on one scope."""
+    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    params = {"segment": batch.scope}
+    support = {"n": batch.n, "n_labelled": batch.n_labelled, "n_positive": batch.n_positive}
+    out: list[CheckResult] = []
+
+    psi = batch.psi if batch.psi is not None else math.nan
+    out.append(
+        CheckResult(
+            id="monitor.score_shift",
+            status=_status(psi > max_score_psi, severity["score_shift"])
+            if math.isfinite(psi)
+            else Status.SKIP,
+            message=f"{batch.scope}: score PSI {psi:.3f} vs the reference (limit {max_score_psi:.2f}); "
+            f"mean score {reference.score_mean:.4f} → {batch.score_mean:.4f}",
+            measured=psi if math.isfinite(psi) else None,
+            limit=max_score_psi,
+            direction=Direction.AT_MOST,
+            reason="score_distribution_changed" if psi > max_score_psi else "ok",
+            support=support,
+            parameters=params,
+            hint="The model sees a different population: check upstream features and the traffic mix.",
+        )
+    )
+
+    f_ref, f_cur = reference.flagged_fraction, batch.flagged_fraction
+    change = abs(f_cur - f_ref) / f_ref if f_ref > 0 else (math.inf if f_cur > 0 else 0.0)
+    out.append(
+        CheckResult(
+            id="monitor.flagged_fraction",
+            status=_status(change > max_flagged_change, severity["flagged_fraction"]),
+            message=f"{batch.scope}: flagged {f_ref:.2%} → {f_cur:.2%} (relative change {change:.0%}, "
+            f"band ±{max_flagged_change:.0%})",
+            measured=change,
+            limit=max_flagged_change,
+            direction=Direction.AT_MOST,
+            reason="flagged_out_of_band" if change > max_flagged_change else "ok",
+            support=support,
+            parameters=params,
+            hint="Review load and risk exposure move with the flagged volume: find what moved the scores.",
+        )
+    )
+
+    enough = batch.n_positive >= min_labelled_positives and reference.n_positive > 0
+    floor = reference.recall - max_recall_drop
+    if enough:
+        dropped = batch.recall_high < floor
+        recall = CheckResult(
+            id="monitor.recall",
+            status=_status(dropped, severity["recall"]),
+            message=f"{batch.scope}: recall {batch.recall:.3f} "
+            f"(CI {batch.recall_low:.3f}–{batch.recall_high:.3f}, {batch.n_positive} labelled risky) "
+            f"vs reference {reference.recall:.3f}; alert when the upper bound < {floor:.3f}",
+            measured=batch.recall_high,
+            limit=floor,
+            direction=Direction.AT_LEAST,
+            reason="recall_dropped" if dropped else "ok",
+            support=support,
+            parameters=params,
+            hint="Risky requests get through: consider `sentinel rollback`, then retrain on recent data.",
+        )
+    else:
+        recall = CheckResult(
+            id="monitor.recall",
+            status=Status.SKIP,
+            message=f"{batch.scope}: {batch.n_positive} labelled risky row(s), fewer than "
+            f"{min_labelled_positives}: recall not judged (see monitor.estimated_recall)",
+            reason="too_few_labels",
+            support=support,
+            parameters=params,
+        )
+    out.append(recall)
+
+    if batch.n_labelled >= min_labelled_positives and math.isfinite(reference.brier):
+        increase = batch.brier - reference.brier
+        # judged on the lower bound: a few extra misses in a small segment move Brier a lot
+        judged = increase - z * _hypot(batch.brier_se, reference.brier_se)
+        out.append(
+            CheckResult(
+                id="monitor.brier",
+                status=_status(judged > max_brier_increase, severity["brier"]),
+                message=f"{batch.scope}: Brier {reference.brier:.4f} → {batch.brier:.4f} on "
+                f"{batch.n_labelled} labelled rows (increase {increase:+.4f}, lower bound {judged:+.4f}; "
+                f"limit +{max_brier_increase:.3f})",
+                measured=judged,
+                limit=max_brier_increase,
+                direction=Direction.AT_MOST,
+                reason="calibration_drift" if judged > max_brier_increase else "ok",
+                support=support,
+                parameters=params,
+                hint="The scores no longer mean what they say: recalibrate on recent labelled data.",
+            )
+        )
+
+    # The estimate is compared with the same estimate on the reference: a segment's
+    # calibration bias then cancels out, and what is left is the change.
+    # Judged, like recall, on its upper bound (the delta-method error of the ratio).
+    est, ref_est = batch.estimated_recall, reference.estimated_recall
+    est_floor = ref_est - max_estimated_recall_drop
+    upper = est + z * batch.estimated_recall_se
+    measurable = math.isfinite(upper) and math.isfinite(ref_est)
+    dropped = measurable and upper < est_floor
+    out.append(
+        CheckResult(
+            id="monitor.estimated_recall",
+            status=_status(dropped, severity["estimated_recall"]) if measurable else Status.SKIP,
+            message=f"{batch.scope}: ESTIMATED recall {est:.3f} (upper bound {upper:.3f}) from the scores "
+            f"alone (no labels needed; assumes calibrated scores) vs {ref_est:.3f} estimated the same way "
+            f"on the reference; alert when the upper bound < {est_floor:.3f}",
+            measured=upper if math.isfinite(upper) else None,
+            limit=est_floor,
+            direction=Direction.AT_LEAST,
+            reason="estimated_recall_dropped" if dropped else "ok",
+            support=support,
+            parameters=params,
+            hint="An estimate: confirm with labels as they arrive before acting on it alone.",
+        )
+    )
+    return out
+
+
+def _hypot(a: float, b: float) -> float:
+    return math.hypot(a if math.isfinite(a) else 0.0, b if math.isfinite(b) else 0.0)
+
+
+def alerts(results: list[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if r.status in (Status.WARN, Status.FAIL)]
+
+
+def overall_first(results: list[CheckResult]) -> list[CheckResult]:
+    return sorted(
+        results, key=lambda r: (r.parameters.get("segment") != OVERALL, r.parameters.get("segment"), r.id)
+    )

@@ -1,0 +1,142 @@
+"""``sentinel monitor report``: the monitoring history as one HTML page of trends.
+
+One figure per metric (flagged fraction, score PSI, recall on labelled rows,
+estimated recall, Brier score), a line per scope (overall and each segment value),
+the alert limit drawn dashed, and the batches that raised that alert marked.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+from sentinel_checks.adapters import plots
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.errors import DataError
+from sentinel_checks.jsonl import read_lines
+from sentinel_checks.monitoring import OVERALL
+from sentinel_checks.reports import write_atomic
+
+#: metric key in the history, title, alert rule it belongs to
+METRICS = (
+    ("flagged_fraction", "Flagged fraction at the operating threshold", "monitor.flagged_fraction"),
+    ("psi", "Score PSI vs the reference", "monitor.score_shift"),
+    ("recall", "Recall of the risky class (labelled rows)", "monitor.recall"),
+    ("estimated_recall", "Estimated recall from the scores (no labels)", "monitor.estimated_recall"),
+    ("brier", "Brier score (labelled rows)", "monitor.brier"),
+)
+
+
+def write_trend_report(config: SentinelConfig, folder: Path, *, max_segments: int = 8) -> Path:
+    history = read_lines(config.monitor.history)
+    if not history:
+        raise DataError(
+            f"monitoring history {config.monitor.history} is empty: run `sentinel monitor --batch` first"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = [_label(h, i) for i, h in enumerate(history)]
+    scopes = _scopes(history, max_segments)
+    m = config.monitor
+    figures = []
+    for key, title, rule in METRICS:
+        series = {}
+        for scope in scopes:
+            points = [
+                (i, h["scopes"][scope][key])
+                for i, h in enumerate(history)
+                if scope in h.get("scopes", {}) and _finite(h["scopes"][scope].get(key))
+            ]
+            if points:
+                series[scope] = ([p[0] for p in points], [p[1] for p in points])
+        if not series:
+            continue
+        limit = _limits(history, key, m)
+        alerts = [
+            (i, h["scopes"][OVERALL][key])
+            for i, h in enumerate(history)
+            if any(a["id"] == rule and a["scope"] == OVERALL for a in h.get("alerts", []))
+            and _finite(h["scopes"].get(OVERALL, {}).get(key))
+        ]
+        path = plots.monitor_trend(
+            series, title=title, labels=labels, limit=limit, alerts=alerts, path=folder / f"trend_{key}.png"
+        )
+        figures.append((title, path))
+    return write_atomic(folder / "trend.html", _page(history, labels, figures))
+
+
+def _label(record: dict[str, Any], i: int) -> str:
+    tr = record.get("time_range")
+    return str(tr[1])[:10] if tr else f"batch {i + 1}"
+
+
+def _scopes(history: list[dict[str, Any]], max_segments: int) -> list[str]:
+    """Overall plus the segment values with the most alerts, then the largest."""
+    alerts: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for h in history:
+        for a in h.get("alerts", []):
+            alerts[a["scope"]] = alerts.get(a["scope"], 0) + 1
+        for scope, s in h.get("scopes", {}).items():
+            sizes[scope] = max(sizes.get(scope, 0), int(s.get("n") or 0))
+    segments = sorted((s for s in sizes if s != OVERALL), key=lambda s: (-alerts.get(s, 0), -sizes[s], s))
+    return [OVERALL, *segments[:max_segments]]
+
+
+def _limits(history: list[dict[str, Any]], key: str, m: Any) -> dict[str, list[float]] | None:
+    """The overall alert limit of each batch (it depends on the reference)."""
+    out = []
+    for h in history:
+        ref = h.get("reference", {}).get(OVERALL, {})
+        if key == "psi":
+            out.append(m.max_score_psi)
+        elif key == "recall" and _finite(ref.get("recall")):
+            out.append(ref["recall"] - m.max_recall_drop)
+        elif key == "estimated_recall" and _finite(ref.get("estimated_recall")):
+            out.append(ref["estimated_recall"] - m.max_estimated_recall_drop)
+        elif key == "brier" and _finite(ref.get("brier")):
+            out.append(ref["brier"] + m.max_brier_increase)
+        elif key == "flagged_fraction" and _finite(ref.get("flagged_fraction")):
+            out.append(ref["flagged_fraction"] * (1 + m.max_flagged_change))
+        else:
+            return None
+    return {OVERALL: out}
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _page(history: list[dict[str, Any]], labels: list[str], figures: list[tuple[str, Path]]) -> str:
+    esc = html.escape
+    rows = []
+    for label, h in zip(labels, history, strict=True):
+        alerts = (
+            "; ".join(f"{a['id']} [{a['scope']}] {a['severity']}" for a in h.get("alerts", [])) or "healthy"
+        )
+        rows.append(
+            f"<tr><td>{esc(label)}</td><td><code>{esc(str(h.get('batch')))}</code></td>"
+            f"<td>{esc(alerts)}</td></tr>"
+        )
+    imgs = []
+    for title, path in figures:
+        data = base64.b64encode(path.read_bytes()).decode()
+        imgs.append(
+            f"<figure><img alt='{esc(title)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{esc(title)}</figcaption></figure>"
+        )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Gradient Sentinel monitoring</title><style>"
+        "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.25rem .5rem;font-size:.85rem}"
+        "figure{display:inline-block;margin:.5rem}img{max-width:520px}</style></head><body>"
+        f"<h1>Production monitoring: {len(history)} batch(es)</h1>"
+        "<p>Estimated recall is computed from the scores alone and assumes they are calibrated.</p>"
+        + "".join(imgs)
+        + "<h2>Batches</h2><table><tr><th>until</th><th>batch</th><th>alerts</th></tr>"
+        + "".join(rows)
+        + "</table></body></html>\n"
+    )

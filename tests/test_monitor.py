@@ -1,0 +1,271 @@
+"""`sentinel monitor`: alerts on planted faults, none on a stable stream, safe history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from sentinel_checks.config import load_config
+from sentinel_checks.jsonl import read_lines
+from sentinel_checks.monitor_run import run_monitor
+
+MONITOR = """
+[monitor]
+score_column = "score"
+threshold = {threshold}
+history = "history.jsonl"
+"""
+
+
+@pytest.fixture
+def make_project(gate_project, small_log, production_pool):
+    """The small project, monitored through its score column at the threshold that
+    reaches recall 0.85 on the test month. ``reference=True``: the reference is a
+    labelled batch of production (the same population as the batches); otherwise the
+    test split (the default)."""
+
+    def make(*, reference: bool = True):
+        test = small_log.offline[small_log.offline["request_ts"] >= "2025-10-02"]
+        threshold = float(np.quantile(test.loc[test["label"] == "risky", "score"], 0.15))
+        extra = MONITOR.format(threshold=threshold)
+        if reference:
+            extra += 'reference = "reference.parquet"\n'
+        project = gate_project(extra=extra)
+        if reference:
+            reference = production_pool.labelled.iloc[:8_000]
+            _write(_batch(reference, len(reference), -1, seed=0, replace=False), project.folder, "reference")
+        return project
+
+    return make
+
+
+@pytest.fixture
+def project(make_project):
+    return make_project()
+
+
+@pytest.fixture(scope="module")
+def production_pool(small_model):
+    """70k fresh production requests from the same generator (another seed), scored by the
+    small log's model: batches drawn from it without replacement are independent samples
+    of one population."""
+    from sentinel_checks.demo.data import generate
+    from tests.conftest import SOUND_FEATURES
+
+    model, _ = small_model
+    pool = generate(400_000, seed=41).production
+    pool = pool.iloc[np.random.default_rng(0).permutation(len(pool))].reset_index(drop=True)
+    pool["score"] = model.predict_proba(pool[SOUND_FEATURES])[:, 1]
+    labelled = pool[pool["label"].notna()]
+    return Pool(
+        labelled=labelled.reset_index(drop=True), unlabelled=pool[pool["label"].isna()].reset_index(drop=True)
+    )
+
+
+@dataclass
+class Pool:
+    """Shuffled production requests; the first 8,000 labelled ones are the reference."""
+
+    labelled: pd.DataFrame
+    unlabelled: pd.DataFrame
+
+    def stream(self, parts: int) -> list[pd.DataFrame]:
+        """``parts`` disjoint batches of the rows the reference does not use."""
+        rest = pd.concat([self.labelled.iloc[8_000:], self.unlabelled]).sample(frac=1.0, random_state=1)
+        return [rest.iloc[idx] for idx in np.array_split(np.arange(len(rest)), parts)]
+
+
+def _labelled(small_log):
+    return small_log.production[small_log.production["label"].notna()].reset_index(drop=True)
+
+
+def _batch(source: pd.DataFrame, n: int, day: int, seed: int, *, replace: bool = True) -> pd.DataFrame:
+    """A batch of ``source`` rows (resampled, or all of them in order with ``replace=False``):
+    fresh request ids, one day of timestamps."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(source), n) if replace else np.arange(len(source))
+    batch = source.iloc[rows].copy().reset_index(drop=True)
+    batch["request_id"] = [f"b{day}-{i}" for i in range(n)]
+    start = pd.Timestamp("2025-11-01", tz="UTC") + pd.Timedelta(days=day)
+    batch["request_ts"] = start + pd.to_timedelta(np.sort(rng.uniform(0, 86_000, n)), unit="s")
+    return batch
+
+
+def _write(batch: pd.DataFrame, folder, name: str):
+    path = folder / f"{name}.parquet"
+    batch.to_parquet(path, index=False)
+    return path
+
+
+def _monitor(project, path, *extra):
+    return main(
+        [
+            "monitor",
+            "--config",
+            str(project.config),
+            "--batch",
+            str(path),
+            "--reports",
+            str(project.folder / "reports"),
+            *extra,
+        ]
+    )
+
+
+def test_a_stable_stream_of_20_batches_raises_no_alert(project, production_pool):
+    """20 batches and the reference drawn, without replacement, from one population:
+    every alert would be a false alarm."""
+    alerts = []
+    for day, rows in enumerate(production_pool.stream(20)):
+        path = _write(_batch(rows, len(rows), day, seed=day, replace=False), project.folder, f"batch{day}")
+        outcome = run_monitor(load_config(project.config), path, reports_dir=project.folder / "reports")
+        alerts += [(day, a.id, a.parameters["segment"], a.message) for a in outcome.alerts]
+    assert not alerts, "\n".join(map(str, alerts))  # false alarms over 20 stable batches: 0
+    history = read_lines(project.folder / "history.jsonl")
+    assert len(history) == 20
+    judged = [h for h in history if h["scopes"]["overall"]["n_positive"] >= 30]
+    assert len(judged) == 20  # the recall rule was really exercised, not skipped
+
+
+def test_a_shifted_score_distribution_raises_the_score_alert_and_a_retrain_trigger(
+    project, small_log, capsys
+):
+    batch = _batch(small_log.production, 4_000, 0, seed=1)
+    batch["score"] = np.clip(batch["score"] * 2.5, 0, 1)  # an upstream change inflates every score
+    code = _monitor(project, _write(batch, project.folder, "shifted"))
+    out = capsys.readouterr().out
+    assert code == EXIT_FAILED
+    assert "monitor.score_shift [overall]" in out and "monitor.flagged_fraction [overall]" in out
+    assert "retrain trigger: alert: score_shift" in out and "sentinel gate" in out
+    latest = json.loads((project.folder / "reports" / "monitoring" / "latest.json").read_text())
+    assert {(a["id"], a["scope"]) for a in latest["alerts"]} >= {("monitor.score_shift", "overall")}
+
+
+def test_recall_dropping_in_one_country_alerts_that_segment_while_overall_holds(project, production_pool):
+    rows = production_pool.labelled.iloc[8_000:24_000]
+    batch = _batch(rows, len(rows), 0, seed=2, replace=False)
+    risky = batch["label"] == "risky"
+    counts = batch.loc[risky, "country"].value_counts()
+    country = counts[counts >= 35].index[-1]  # the smallest country that can be judged
+    assert counts[country] / counts.sum() < 0.15
+    batch.loc[risky & (batch["country"] == country), "score"] = 0.0  # never learnt this country's fraud
+    outcome = run_monitor(
+        load_config(project.config),
+        _write(batch, project.folder, "seg"),
+        reports_dir=project.folder / "reports",
+    )
+    recall_alerts = [a for a in outcome.alerts if a.id == "monitor.recall"]
+    assert [a.parameters["segment"] for a in recall_alerts] == [f"country={country}"]
+    assert recall_alerts[0].status.value == "fail"  # critical by default
+    overall = next(
+        r for r in outcome.results if r.id == "monitor.recall" and r.parameters["segment"] == "overall"
+    )
+    assert overall.passed
+
+
+def test_late_labels_join_on_the_request_id(project, small_log):
+    batch = _batch(_labelled(small_log), 4_000, 0, seed=3)
+    labels = batch[["request_id", "label"]].copy()
+    batch["label"] = None  # labels arrive later, in their own file
+    path = _write(batch, project.folder, "unlabelled")
+    labels_path = project.folder / "labels.csv"
+    labels.to_csv(labels_path, index=False)
+    config = load_config(project.config)
+    before = run_monitor(config, path, reports_dir=project.folder / "r1")
+    assert before.record["scopes"]["overall"]["n_labelled"] == 0
+    # the same batch with its labels joined (a fresh history: the batch was already monitored)
+    config = config.model_copy(
+        update={"monitor": config.monitor.model_copy(update={"history": project.folder / "h2.jsonl"})}
+    )
+    after = run_monitor(config, path, labels_path=labels_path, reports_dir=project.folder / "r2")
+    overall = after.record["scopes"]["overall"]
+    assert overall["n_labelled"] == 4_000 and overall["n_positive"] == int((labels["label"] == "risky").sum())
+    assert overall["recall"] is not None
+
+
+def test_estimated_recall_tracks_the_true_recall(make_project, small_log):
+    """The label-free estimate on the production month, against the truth on its labelled
+    rows (judged against the default reference, the test split)."""
+    project = make_project(reference=False)
+    path = _write(_labelled(small_log), project.folder, "production")
+    overall = run_monitor(load_config(project.config), path, reports_dir=project.folder / "reports").record[
+        "scopes"
+    ]["overall"]
+    assert abs(overall["estimated_recall"] - overall["recall"]) <= 0.06, overall
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("empty", "has no rows"),
+        ("missing_score", "score column 'score'"),
+        ("score_outside", "outside [0, 1]"),
+        ("duplicate_ids", "appear more than once"),
+        ("bad_label", "neither 'risky' nor 'safe'"),
+    ],
+)
+def test_bad_batches_are_clear_errors_and_leave_the_history_alone(project, small_log, capsys, fault, message):
+    good = _batch(small_log.production, 2_000, 0, seed=4)
+    assert _monitor(project, _write(good, project.folder, "good")) in (EXIT_OK, EXIT_FAILED)
+    history_before = (project.folder / "history.jsonl").read_bytes()
+    bad = _batch(small_log.production, 2_000, 1, seed=5)
+    if fault == "empty":
+        bad = bad.iloc[:0]
+    elif fault == "missing_score":
+        bad = bad.drop(columns="score")
+    elif fault == "score_outside":
+        bad.loc[3, "score"] = 1.7
+    elif fault == "duplicate_ids":
+        bad.loc[5, "request_id"] = bad.loc[4, "request_id"]
+    elif fault == "bad_label":
+        bad.loc[6, "label"] = "maybe"
+    capsys.readouterr()
+    assert _monitor(project, _write(bad, project.folder, "bad")) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+    assert (project.folder / "history.jsonl").read_bytes() == history_before
+
+
+def test_an_older_batch_or_the_same_batch_again_is_refused(project, small_log, capsys):
+    later = _write(_batch(small_log.production, 2_000, 5, seed=6), project.folder, "later")
+    earlier = _write(_batch(small_log.production, 2_000, 1, seed=7), project.folder, "earlier")
+    assert _monitor(project, later) in (EXIT_OK, EXIT_FAILED)
+    capsys.readouterr()
+    assert _monitor(project, earlier) == EXIT_USAGE
+    assert "out of order" in capsys.readouterr().err
+    assert _monitor(project, later) == EXIT_USAGE
+    assert "already monitored" in capsys.readouterr().err
+    assert len(read_lines(project.folder / "history.jsonl")) == 1
+
+
+def test_history_survives_a_crash_during_append_and_the_trend_report_reads_it(project, small_log):
+    first = _write(_batch(small_log.production, 2_000, 0, seed=8), project.folder, "first")
+    _monitor(project, first)
+    with (project.folder / "history.jsonl").open("a") as fh:
+        fh.write(
+            '{"batch": "half-written',
+        )  # the process died mid-append
+    second = _batch(small_log.production, 2_000, 1, seed=9)
+    second["score"] = np.clip(second["score"] * 2.5, 0, 1)
+    _monitor(project, _write(second, project.folder, "second"))
+    history = read_lines(project.folder / "history.jsonl")
+    assert [h["batch"].rsplit("/", 1)[-1] for h in history] == ["first.parquet", "second.parquet"]
+    assert (
+        main(
+            [
+                "monitor",
+                "report",
+                "--config",
+                str(project.config),
+                "--reports",
+                str(project.folder / "reports"),
+            ]
+        )
+        == 0
+    )
+    page = (project.folder / "reports" / "monitoring" / "trend.html").read_text()
+    assert page.count("<figure>") >= 4 and "monitor.score_shift [overall] warning" in page
