@@ -94,3 +94,20 @@ def test_demo_refuses_to_overwrite_an_edited_file_but_rewrites_its_own(tmp_path)
     with pytest.raises(DemoWriteError, match="incident.toml"):
         build_demo(tmp_path, n_requests=5_000)
     assert config.read_text().endswith("# my edit\n")
+
+
+def test_monitoring_the_demo_production_month_estimates_recall_without_labels(demo, tmp_path):
+    """The fixed model's production month as a monitored batch: the label-free recall
+    estimate (from its calibrated scores) lands within 0.03 of the recall measured on
+    the labelled rows."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.monitor_run import run_monitor
+
+    text = demo.configs["fixed"].read_text() + '\n[monitor]\nmodel = "candidate"\nthreshold = 0.017\n'
+    config_path = demo.folder / "monitor.toml"
+    config_path.write_text(text + f'history = "{tmp_path / "history.jsonl"}"\n')
+    outcome = run_monitor(load_config(config_path), demo.folder / "data/production.parquet", reports_dir=tmp_path)
+    overall = outcome.record["scopes"]["overall"]
+    assert overall["n_positive"] > 500
+    assert abs(overall["estimated_recall"] - overall["recall"]) <= 0.03, overall
+    assert not [a for a in outcome.alerts if a.parameters["segment"] == "overall"]
