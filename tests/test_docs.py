@@ -23,6 +23,8 @@ SECTIONS = [
     config.Registry,
     config.Experiments,
     config.Experiment,
+    config.Monitor,
+    config.MonitorSeverity,
     config.Gate,
 ]
 
@@ -49,6 +51,8 @@ def test_every_key_is_documented(model):
         ("max_precision_drop", config.Promotion().max_precision_drop),
         ("model_name", config.Registry().model_name),
         ("audit_log", str(config.Registry().audit_log)),
+        ("max_score_psi", config.Monitor().max_score_psi),
+        ("max_recall_drop", config.Monitor().max_recall_drop),
     ],
 )
 def test_documented_defaults_match_the_code(key, default):
