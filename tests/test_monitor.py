@@ -269,3 +269,14 @@ def test_history_survives_a_crash_during_append_and_the_trend_report_reads_it(pr
     )
     page = (project.folder / "reports" / "monitoring" / "trend.html").read_text()
     assert page.count("<figure>") >= 4 and "monitor.score_shift [overall] warning" in page
+
+
+def test_a_healthy_batch_exits_0_and_says_so(project, production_pool, capsys):
+    rows = production_pool.stream(20)[0]
+    assert (
+        _monitor(project, _write(_batch(rows, len(rows), 0, seed=0, replace=False), project.folder, "ok"))
+        == EXIT_OK
+    )
+    out = capsys.readouterr().out
+    assert "monitor: healthy" in out and "latest.md" in out
+    assert "HEALTHY" in (project.folder / "reports" / "monitoring" / "latest.md").read_text()
