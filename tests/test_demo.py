@@ -106,7 +106,9 @@ def test_monitoring_the_demo_production_month_estimates_recall_without_labels(de
     text = demo.configs["fixed"].read_text() + '\n[monitor]\nmodel = "candidate"\nthreshold = 0.017\n'
     config_path = demo.folder / "monitor.toml"
     config_path.write_text(text + f'history = "{tmp_path / "history.jsonl"}"\n')
-    outcome = run_monitor(load_config(config_path), demo.folder / "data/production.parquet", reports_dir=tmp_path)
+    outcome = run_monitor(
+        load_config(config_path), demo.folder / "data/production.parquet", reports_dir=tmp_path
+    )
     overall = outcome.record["scopes"]["overall"]
     assert overall["n_positive"] > 500
     assert abs(overall["estimated_recall"] - overall["recall"]) <= 0.03, overall
