@@ -347,6 +347,8 @@ class Monitor(_Section):
     reference: Path | None = None
     labels: Path | None = None
     history: Path = Path(".sentinel/monitor_history.jsonl")
+    evidently_workspace: Path | None = None
+    evidently_project: str = "gradient-sentinel monitoring"
     min_labelled_positives: int = Field(default=30, ge=1)
     min_segment_rows: int = Field(default=500, ge=1)
     max_score_psi: float = Field(default=0.2, ge=0.0)
@@ -590,6 +592,7 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
             "reference": resolve(mon.reference, "[monitor] reference"),
             "labels": resolve(mon.labels, "[monitor] labels"),
             "history": resolve(mon.history, "", must_exist=False),
+            "evidently_workspace": resolve(mon.evidently_workspace, "", must_exist=False),
         }
     )
     if problems:

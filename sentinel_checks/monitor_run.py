@@ -31,7 +31,9 @@ from sentinel_checks.monitoring import OVERALL, batch_stats
 from sentinel_checks.reports import write_atomic
 from sentinel_checks.result import CheckResult, Status
 
+#: Rows per side Evidently gets for the scores: overall, and within each segment value.
 EVIDENTLY_MAX_ROWS = 200_000
+EVIDENTLY_SEGMENT_MAX_ROWS = 5_000
 
 
 @dataclass
@@ -118,21 +120,27 @@ def run_monitor(
         )
     results = overall_first(results)
     now = now or dt.datetime.now(dt.UTC)
-    record = {
+    scopes = {k: v.to_dict() for k, v in stats.items()}
+    record: dict[str, Any] = {
         "batch": str(batch_path),
         "batch_sha256": batch_sha,
         "monitored_at": now.isoformat(timespec="seconds"),
         "time_range": list(batch.time_range) if batch.time_range else None,
         "model": model.identity if model is not None else f"column:{m.score_column}",
         "threshold": threshold,
-        "evidently_score_drift": _evidently(reference.scores, batch.scores),
-        "scopes": {k: v.to_dict() for k, v in stats.items()},
+        "evidently_score_drift": None,
+        "scopes": scopes,
         "reference": {k: v.to_dict() for k, v in ref_stats.items() if k in stats},
         "alerts": [
             {"id": r.id, "scope": r.parameters.get("segment"), "severity": _severity(r), "message": r.message}
             for r in alerts(results)
         ],
     }
+    record["evidently_score_drift"], snapshot = _evidently(reference, batch, stats, scopes)
+    if m.evidently_workspace is not None and snapshot is not None:
+        from sentinel_checks.adapters.evidently_drift import push_to_workspace
+
+        record["evidently_snapshot"] = push_to_workspace(m.evidently_workspace, m.evidently_project, snapshot)
     outcome = MonitorOutcome(record, results)
     outcome.triggers, outcome.next_steps = _retraining(config, outcome, history, batch.time_range, now)
     record["retrain_triggers"] = outcome.triggers
@@ -283,23 +291,55 @@ def _reference(config: SentinelConfig, model: Any) -> Scored:
     return reference
 
 
-def _evidently(reference: np.ndarray, current: np.ndarray) -> dict[str, Any] | None:
-    from sentinel_checks.adapters.evidently_drift import score_drift
+def _evidently(
+    reference: Scored, batch: Scored, stats: dict[str, Any], scopes: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any] | None, Any]:
+    """Evidently's drift score of the scores overall (kept as a snapshot, for a workspace)
+    and within each judged segment value (added to that scope's record)."""
+    from sentinel_checks.adapters.evidently_drift import score_drift_run
 
     rng = np.random.default_rng(0)
-    a, b = (
-        x if len(x) <= EVIDENTLY_MAX_ROWS else rng.choice(x, EVIDENTLY_MAX_ROWS, replace=False)
-        for x in (reference, current)
+
+    def cap(x: np.ndarray, limit: int) -> np.ndarray:
+        return x if len(x) <= limit else rng.choice(x, limit, replace=False)
+
+    end = pd.Timestamp(batch.time_range[1]).floor("us").to_pydatetime() if batch.time_range else None
+    run = score_drift_run(
+        cap(reference.scores, EVIDENTLY_MAX_ROWS), cap(batch.scores, EVIDENTLY_MAX_ROWS), timestamp=end
     )
-    drift = score_drift(a, b)
-    if drift is None:
-        return None
+    overall = None if run is None else _drift_entry(run.columns[0])
+    for scope in stats:
+        if scope == OVERALL:
+            continue
+        column, value = scope.split("=", 1)
+        ref_mask = _in_segment(reference.segments.get(column), value)
+        cur_mask = _in_segment(batch.segments.get(column), value)
+        if ref_mask is None or cur_mask is None or not ref_mask.any():
+            continue
+        seg = score_drift_run(
+            cap(reference.scores[ref_mask], EVIDENTLY_SEGMENT_MAX_ROWS),
+            cap(batch.scores[cur_mask], EVIDENTLY_SEGMENT_MAX_ROWS),
+        )
+        if seg is not None:
+            scopes[scope]["evidently"] = _drift_entry(seg.columns[0])
+    if overall is not None:
+        scopes[OVERALL]["evidently"] = overall
+    return overall, None if run is None else run.snapshot
+
+
+def _drift_entry(drift: Any) -> dict[str, Any]:
     return {
         "method": drift.method,
         "score": drift.score,
         "threshold": drift.threshold,
         "drifted": drift.drifted,
     }
+
+
+def _in_segment(values: pd.Series | None, value: str) -> np.ndarray | None:
+    if values is None:
+        return None
+    return (values.astype("string").fillna("<missing>") == value).to_numpy(dtype=bool)
 
 
 # --------------------------------------------------------------------------- retraining policy
@@ -383,18 +423,23 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
     lines += [
         "## Metrics",
         "",
-        "| scope | rows | flagged | PSI | labelled risky | recall [CI] | FNR | FPR | Brier | est. recall |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scope | rows | flagged | PSI | Evidently | labelled risky | recall [CI] | FNR | FPR | Brier "
+        "| est. recall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scope, s in rec["scopes"].items():
         lines.append(
-            f"| {scope} | {s['n']} | {_pct(s['flagged_fraction'])} | {_num(s['psi'])} | {s['n_positive']} | "
+            f"| {scope} | {s['n']} | {_pct(s['flagged_fraction'])} | {_num(s['psi'])} | "
+            f"{_num((s.get('evidently') or {}).get('score'))} | {s['n_positive']} | "
             f"{_num(s['recall'])} [{_num(s['recall_low'])}, {_num(s['recall_high'])}] | {_num(s['fnr'])} | "
             f"{_num(s['fpr'])} | {_num(s['brier'])} | {_num(s['estimated_recall'])} (estimate) |"
         )
     ev = rec.get("evidently_score_drift")
     if ev:
-        lines += ["", f"Evidently on the scores: {ev['method']} {ev['score']:.3g} (drift: {ev['drifted']})."]
+        lines += [
+            "",
+            f"Evidently on the scores ({ev['method']}): {ev['score']:.3g} overall (drift: {ev['drifted']}).",
+        ]
     return "\n".join(lines) + "\n"
 
 

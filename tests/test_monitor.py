@@ -280,3 +280,23 @@ def test_a_healthy_batch_exits_0_and_says_so(project, production_pool, capsys):
     out = capsys.readouterr().out
     assert "monitor: healthy" in out and "latest.md" in out
     assert "HEALTHY" in (project.folder / "reports" / "monitoring" / "latest.md").read_text()
+
+
+def test_snapshots_go_to_an_evidently_workspace_and_segments_get_evidently_scores(project, production_pool):
+    import warnings
+
+    from evidently.ui.workspace import Workspace
+
+    text = project.config.read_text().replace("[monitor]\n", '[monitor]\nevidently_workspace = "workspace"\n')
+    project.config.write_text(text)
+    for day, rows in enumerate(production_pool.stream(20)[:2]):
+        path = _write(_batch(rows, len(rows), day, seed=day, replace=False), project.folder, f"b{day}")
+        outcome = run_monitor(load_config(project.config), path, reports_dir=project.folder / "reports")
+    scopes = outcome.record["scopes"]
+    assert scopes["overall"]["evidently"]["method"].startswith("Wasserstein")
+    assert all("evidently" in s for s in scopes.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workspace = Workspace(str(project.folder / "workspace"))
+        [monitoring] = workspace.search_project("gradient-sentinel monitoring")
+        assert len(workspace.list_runs(monitoring.id)) == 2

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sentinel_checks.errors import ConfigError
+from sentinel_checks.errors import ConfigError, DataError
 
 #: Evidently stat-test names whose score is a p-value (drift when score < threshold).
 P_VALUE_TESTS = frozenset(
@@ -123,8 +123,10 @@ def column_drift(
     threshold: float | None = None,
     per_column_method: Mapping[str, str] | None = None,
     per_column_threshold: Mapping[str, float] | None = None,
+    timestamp: Any = None,
 ) -> DriftRun:
-    """Run Evidently's data-drift preset on the given columns of two frames."""
+    """Run Evidently's data-drift preset on the given columns of two frames
+    (``timestamp``: the snapshot's time, e.g. a monitored batch's end)."""
     _import_quietly()
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
@@ -144,6 +146,7 @@ def column_drift(
         snapshot = Report([preset]).run(
             Dataset.from_pandas(current[columns], data_definition=definition),
             Dataset.from_pandas(reference[columns], data_definition=definition),
+            timestamp=timestamp,
         )
     directions = _direction_by_display_name()
     results = []
@@ -168,12 +171,39 @@ def column_drift(
 def score_drift(reference: Any, current: Any) -> ColumnDrift | None:
     """Evidently's drift score for one numeric column of scores (method chosen by size);
     None when either side is empty or not finite."""
+    run = score_drift_run(reference, current)
+    return None if run is None else run.columns[0]
+
+
+def score_drift_run(reference: Any, current: Any, *, timestamp: Any = None) -> DriftRun | None:
+    """The Evidently run behind :func:`score_drift` (its snapshot can go to a workspace)."""
     import numpy as np
 
     a, b = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
     if min(len(a), len(b)) == 0 or not (np.isfinite(a).all() and np.isfinite(b).all()):
         return None
-    run = column_drift(
-        pd.DataFrame({"score": a}), pd.DataFrame({"score": b}), numerical=["score"], categorical=[]
+    return column_drift(
+        pd.DataFrame({"score": a}),
+        pd.DataFrame({"score": b}),
+        numerical=["score"],
+        categorical=[],
+        timestamp=timestamp,
     )
-    return run.columns[0]
+
+
+def push_to_workspace(folder: Path, project: str, snapshot: Any) -> str:
+    """Add a snapshot to a local Evidently workspace (created if needed), in ``project``
+    (created if needed), so ``evidently ui --workspace FOLDER`` serves the dashboard."""
+    _import_quietly()
+    from evidently.ui.workspace import Workspace
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workspace = Workspace.create(str(folder))
+            found = workspace.search_project(project)
+            target = found[0] if found else workspace.create_project(project)
+            ref = workspace.add_run(target.id, snapshot, include_data=False)
+    except Exception as exc:  # a foreign or unwritable folder
+        raise DataError(f"Evidently workspace {folder}: cannot add the snapshot: {exc}") from exc
+    return str(getattr(ref, "id", ref))
