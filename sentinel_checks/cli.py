@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         "action", nargs="?", choices=["report"], help="report: the trend page from the history"
     )
     monitor.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
-    monitor.add_argument("--batch", type=Path, help="a parquet/CSV batch of production requests")
+    monitor.add_argument("--batch", help="a parquet/CSV batch of production requests, or module:function")
     monitor.add_argument("--labels", type=Path, help="late labels: a file with the request id and the label")
     monitor.add_argument(
         "--reports", type=Path, default=Path("reports"), help="reports folder (default: ./reports)"

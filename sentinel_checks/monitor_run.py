@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,12 @@ from sentinel_checks.checks.monitor import alerts, judge_scope, overall_first
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.jsonl import append_line, read_lines
-from sentinel_checks.loaders import fingerprint_file, load_frame, prepare_frame
+from sentinel_checks.loaders import fingerprint_frame, load_frame, prepare_frame
 from sentinel_checks.monitoring import OVERALL, batch_stats
 from sentinel_checks.reports import write_atomic
 from sentinel_checks.result import CheckResult, Status
 
+_CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 #: Rows per side Evidently gets for the scores: overall, and within each segment value.
 EVIDENTLY_MAX_ROWS = 200_000
 EVIDENTLY_SEGMENT_MAX_ROWS = 5_000
@@ -61,7 +63,7 @@ class MonitorOutcome:
 
 def run_monitor(
     config: SentinelConfig,
-    batch_path: Path,
+    batch_path: Path | str,
     *,
     labels_path: Path | None = None,
     reports_dir: Path = Path("reports"),
@@ -70,12 +72,13 @@ def run_monitor(
     m = config.monitor
     history_path = m.history
     history = read_lines(history_path)
-    batch_sha = f"sha256:{fingerprint_file(batch_path)}" if batch_path.is_file() else ""
+    frame = _load(config, batch_path, "batch")
+    batch_sha = f"sha256:{fingerprint_frame(frame)}"
     if any(h.get("batch_sha256") == batch_sha for h in history):
         raise DataError(f"batch {batch_path} ({batch_sha[:19]}…) was already monitored ({history_path})")
     threshold = _threshold(config, reports_dir)
     model = _model(config)
-    batch = _score(config, _load(config, batch_path, "batch"), model, labels_path or m.labels, "batch")
+    batch = _score(config, frame, model, labels_path or m.labels, "batch")
     if batch.time_range is not None and history:
         last = history[-1].get("time_range")
         if last and batch.time_range[0] < last[1]:
@@ -189,8 +192,16 @@ def _model(config: SentinelConfig) -> Any:
     return load_model(spec, role=m.model, tracking_uri=config.registry.store)
 
 
-def _load(config: SentinelConfig, path: Path, what: str) -> pd.DataFrame:
-    frame = load_frame(DataSource(path=path), base_dir=config.base_dir, what=what)
+def _load(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFrame:
+    """A batch from a parquet/CSV file, or from ``module:function`` (the team's own loader)."""
+    text = str(path)
+    if not Path(text).exists() and _CALLABLE.match(text):
+        source = DataSource(loader=text)
+    else:
+        source = DataSource(path=Path(text))
+        if not Path(text).is_file():
+            raise DataError(f"{what} file not found: {text}")
+    frame = load_frame(source, base_dir=config.base_dir, what=what)
     if frame.empty:
         raise DataError(f"{what} {path} has no rows")
     frame = prepare_frame(frame, config, what=what)

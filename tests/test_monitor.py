@@ -300,3 +300,18 @@ def test_snapshots_go_to_an_evidently_workspace_and_segments_get_evidently_score
         workspace = Workspace(str(project.folder / "workspace"))
         [monitoring] = workspace.search_project("gradient-sentinel monitoring")
         assert len(workspace.list_runs(monitoring.id)) == 2
+
+
+def test_a_batch_can_come_from_the_teams_loader(project, production_pool, capsys, monkeypatch):
+    rows = production_pool.stream(20)[3]
+    _write(_batch(rows, len(rows), 0, seed=0, replace=False), project.folder, "from_warehouse")
+    (project.folder / "warehouse.py").write_text(
+        "import pandas as pd\n\ndef todays_batch():\n    return pd.read_parquet('from_warehouse.parquet')\n"
+    )
+    monkeypatch.chdir(project.folder)  # the loader reads a relative path, as a team's might
+    assert _monitor(project, "warehouse:todays_batch") == EXIT_OK
+    history = read_lines(project.folder / "history.jsonl")
+    assert history[-1]["batch"] == "warehouse:todays_batch"
+    # the same rows again, now from the file: recognised by content
+    assert _monitor(project, project.folder / "from_warehouse.parquet") == EXIT_USAGE
+    assert "already monitored" in capsys.readouterr().err
