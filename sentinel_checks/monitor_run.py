@@ -76,8 +76,8 @@ def run_monitor(
     batch_sha = f"sha256:{fingerprint_frame(frame)}"
     if any(h.get("batch_sha256") == batch_sha for h in history):
         raise DataError(f"batch {batch_path} ({batch_sha[:19]}…) was already monitored ({history_path})")
-    threshold = _threshold(config, reports_dir)
     model = _model(config)
+    threshold = _threshold(config, reports_dir, model)
     batch = _score(config, frame, model, labels_path or m.labels, "batch")
     if batch.time_range is not None and history:
         last = history[-1].get("time_range")
@@ -159,22 +159,32 @@ def _severity(result: CheckResult) -> str:
 # --------------------------------------------------------------------------- inputs
 
 
-def _threshold(config: SentinelConfig, reports_dir: Path) -> float:
+def _threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
+    """``[monitor] threshold``, else ``[quality] threshold``, else the gate's threshold.json
+    — only when that file was written for the very model being monitored."""
     if config.monitor.threshold is not None:
         return config.monitor.threshold
     if config.quality.threshold is not None:
         return config.quality.threshold
     path = reports_dir / "threshold.json"
     try:
-        return float(json.loads(path.read_text(encoding="utf-8"))["threshold"])
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        threshold = float(doc["threshold"])
     except FileNotFoundError:
-        pass
+        raise ConfigError(
+            f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted model "
+            f"serves with), or run the gate so that {path} exists"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: not a threshold.json written by the gate: {exc}") from None
-    raise ConfigError(
-        f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted model "
-        f"serves with), or run the gate so that {path} exists"
-    )
+    monitored = set(re.findall(r"sha256:[0-9a-f]+", model.identity)) if model is not None else set()
+    chosen_for = set(re.findall(r"sha256:[0-9a-f]+", str(doc.get("identity", ""))))
+    if model is not None and not monitored & chosen_for:
+        raise ConfigError(
+            f"{path} holds the threshold chosen for {doc.get('identity')}, but the monitored model is "
+            f"{model.identity}: set [monitor] threshold to the threshold it serves with"
+        )
+    return threshold
 
 
 def _model(config: SentinelConfig) -> Any:

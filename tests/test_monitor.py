@@ -315,3 +315,21 @@ def test_a_batch_can_come_from_the_teams_loader(project, production_pool, capsys
     # the same rows again, now from the file: recognised by content
     assert _monitor(project, project.folder / "from_warehouse.parquet") == EXIT_USAGE
     assert "already monitored" in capsys.readouterr().err
+
+
+def test_the_gates_threshold_is_used_only_for_the_model_it_was_chosen_for(project, tmp_path):
+    from types import SimpleNamespace
+
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.monitor_run import _threshold
+
+    config = load_config(project.config)
+    config = config.model_copy(update={"monitor": config.monitor.model_copy(update={"threshold": None})})
+    (tmp_path / "threshold.json").write_text(json.dumps({"threshold": 0.3, "identity": "sha256:aaa"}))
+    served = SimpleNamespace(identity="models:/risk-classifier/3 sha256:aaa")
+    assert _threshold(config, tmp_path, served) == 0.3
+    other = SimpleNamespace(identity="sha256:bbb")
+    with pytest.raises(ConfigError, match="set \\[monitor\\] threshold"):
+        _threshold(config, tmp_path, other)
+    with pytest.raises(ConfigError, match="no operating threshold"):
+        _threshold(config, tmp_path / "nowhere", served)
