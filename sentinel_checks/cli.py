@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         help="gate report (default: reports/gate.json)",
     )
     promote.add_argument("--actor", help="who promotes (default: $SENTINEL_ACTOR, $GITHUB_ACTOR, the login)")
+    promote.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="accept a report of a partial gate (suites left out or tests deselected); not for CI",
+    )
     promote.set_defaults(func=_promote)
 
     adopt = sub.add_parser(
@@ -235,7 +240,7 @@ def _promote(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     try:
-        move = registry.promote(cfg, args.report, who=args.actor)
+        move = registry.promote(cfg, args.report, who=args.actor, allow_partial=args.allow_partial)
     except PromotionRefused as exc:
         print(f"sentinel: promotion refused: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -76,6 +76,8 @@ class GateState:
     drift_runs: dict[str, Any] = field(default_factory=dict)
     comparisons: dict[str, Any] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
+    deselected: int = 0
+    suites: set[str] = field(default_factory=set)
 
 
 STATE = pytest.StashKey[GateState]()
@@ -132,6 +134,26 @@ def _load(config: pytest.Config) -> SentinelConfig:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
         state.loaded = load_config(path)
     return state.loaded
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Gate tests left out with -k/-m: a report of a partial gate must say so."""
+    if items:
+        state = items[0].config.stash.get(STATE, None)
+        if state is not None:
+            state.deselected += sum(
+                1 for i in items if GATE_FIXTURES.intersection(getattr(i, "fixturenames", ()))
+            )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Which suite files the gate ran (by file name), for the report's coverage."""
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    for item in session.items:
+        if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            state.suites.add(item.path.name)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -530,6 +552,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         outcomes=list(state.outcomes.values()),
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
         models=model_identities(cfg, state.models) if cfg is not None else {},
+        coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
     )
     written = write_reports(run, state.reports_dir)

@@ -81,9 +81,10 @@ def actor() -> str:
 # --------------------------------------------------------------------------- verify
 
 
-def verify_report(config: SentinelConfig, report: Path) -> dict[str, Any]:
+def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool = False) -> dict[str, Any]:
     """The gate report, if it allows promoting the configured candidate; else PromotionRefused
-    listing every reason."""
+    listing every reason. A report of a partial gate (suites left out, tests deselected
+    with -k/-m) is refused unless ``allow_partial``."""
     try:
         doc = json.loads(report.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -120,6 +121,8 @@ def verify_report(config: SentinelConfig, report: Path) -> dict[str, Any]:
             )
     for key in recorded.keys() - expected.keys():
         problems.append(f"the report covers {key}, which the config no longer names")
+    if not allow_partial:
+        problems += _partial(doc)
     decision = _decision(report.parent / "promotion.json")
     if decision is not None and decision not in PROMOTABLE:
         problems.append(f"the promotion record says {decision!r} ({report.parent / 'promotion.json'})")
@@ -128,6 +131,21 @@ def verify_report(config: SentinelConfig, report: Path) -> dict[str, Any]:
             f"refusing to promote with {report}:\n" + "\n".join(f"  - {p}" for p in problems)
         )
     return doc
+
+
+def _partial(doc: dict[str, Any]) -> list[str]:
+    from sentinel_checks.scaffold import SHIPPED_SUITES
+
+    coverage = doc.get("coverage") or {}
+    problems = []
+    missing = sorted({f"{s}.py" for s in SHIPPED_SUITES} - set(coverage.get("suites") or []))
+    if missing:
+        problems.append(f"the gate did not run every suite (missing: {', '.join(missing)})")
+    if coverage.get("deselected"):
+        problems.append(f"{coverage['deselected']} gate test(s) were deselected (-k/-m): a partial gate")
+    if problems:
+        problems[-1] += "; run the whole gate, or pass --allow-partial deliberately"
+    return problems
 
 
 def _decision(path: Path) -> str | None:
@@ -141,7 +159,9 @@ def _decision(path: Path) -> str | None:
 # --------------------------------------------------------------------------- moves
 
 
-def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> Move:
+def promote(
+    config: SentinelConfig, report: Path, *, who: str | None = None, allow_partial: bool = False
+) -> Move:
     """Register the candidate and make it the champion, if its gate report allows it."""
     from sentinel_checks.models import load_model
 
@@ -151,7 +171,7 @@ def promote(config: SentinelConfig, report: Path, *, who: str | None = None) -> 
             "only a candidate model file can be promoted: set [models.candidate] path "
             "(a score column or a registry URI cannot be registered)"
         )
-    verify_report(config, report)
+    verify_report(config, report, allow_partial=allow_partial)
     registry = open_registry(config)
     model = load_model(spec, role="candidate")  # the same trust rules as the gate
     current = _current(registry)

@@ -45,6 +45,7 @@ class GateRun:
     run_info: Mapping[str, Any] = field(default_factory=dict)
     models: Mapping[str, str] = field(default_factory=dict)  # role -> identity (file hash or URI)
     config_sha256: str = ""
+    coverage: Mapping[str, Any] = field(default_factory=dict)  # suite files run, tests deselected
 
     @property
     def verdict(self) -> str:
@@ -76,6 +77,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "config_sha256": run.config_sha256,
         "data": dict(run.data),
         "models": dict(run.models),
+        "coverage": dict(run.coverage),
         "seed": run.seed,
         "counts": dict(sorted(counts.items())),
         "checks": checks,

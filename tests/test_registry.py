@@ -90,6 +90,8 @@ def _gate(project, *, expect: int = 0):
 
 
 def _promote(project, *args: str) -> int:
+    """`sentinel promote`: these tests gate with the promotion suite alone (for speed), so
+    they accept a partial report; test_a_partial_gate_cannot_promote shows the default."""
     return main(
         [
             "promote",
@@ -97,6 +99,7 @@ def _promote(project, *args: str) -> int:
             str(project.config),
             "--report",
             str(project.folder / "reports" / "gate.json"),
+            "--allow-partial",
             *args,
         ]
     )
@@ -138,24 +141,42 @@ def test_promote_refuses_a_report_for_other_data_or_another_model(gate_project, 
     _gate(project)
     cfg = load_config(project.config)
     report = project.folder / "reports" / "gate.json"
-    registry.verify_report(cfg, report)  # as run: allowed
+    registry.verify_report(cfg, report, allow_partial=True)  # as run: allowed
     # the data changed after the gate ran
     small_log.offline.iloc[:-1].to_parquet(project.folder / "data" / "requests.parquet")
     with pytest.raises(PromotionRefused, match="another data dataset"):
-        registry.verify_report(load_config(project.config), report)
+        registry.verify_report(load_config(project.config), report, allow_partial=True)
     small_log.offline.to_parquet(project.folder / "data" / "requests.parquet")
-    registry.verify_report(load_config(project.config), report)
+    registry.verify_report(load_config(project.config), report, allow_partial=True)
     # a different candidate file than the one the gate judged
     _swap_candidate(project, model_files, "sound_b")
     with pytest.raises(PromotionRefused, match="another candidate") as info:
-        registry.verify_report(load_config(project.config), report)
+        registry.verify_report(load_config(project.config), report, allow_partial=True)
     assert "another config" in str(info.value)  # the config file changed too
     # an edited report is not trusted either
     doc = json.loads(report.read_text())
     doc["verdict"] = "fail"
     report.write_text(json.dumps(doc))
     with pytest.raises(PromotionRefused, match="did not pass"):
-        registry.verify_report(load_config(project.config), report)
+        registry.verify_report(load_config(project.config), report, allow_partial=True)
+
+
+def test_a_partial_gate_cannot_promote(gate_project, model_files, capsys):
+    """A report of some suites, or with tests deselected, is not a gate that passed."""
+    project = _project(gate_project, model_files, candidate="sound_a", champion="sound_b")
+    _gate(project)  # the promotion suite only
+    cfg = load_config(project.config)
+    report = project.folder / "reports" / "gate.json"
+    with pytest.raises(PromotionRefused, match=r"did not run every suite \(missing: test_data_contract.py"):
+        registry.verify_report(cfg, report)
+    assert json.loads(report.read_text())["coverage"]["deselected"] == 0
+    result = run_gate(project.config, project.folder, "-k", "production", suites=PROMOTION_SUITE)
+    assert result.report["coverage"]["deselected"] == 1
+    with pytest.raises(PromotionRefused, match="1 gate test\\(s\\) were deselected"):
+        registry.verify_report(cfg, report, allow_partial=False)
+    registry.verify_report(cfg, report, allow_partial=True)
+    assert main(["promote", "--config", str(project.config), "--report", str(report)]) == 1
+    assert "--allow-partial" in capsys.readouterr().err
 
 
 def test_promote_rollback_disable_and_the_champion_fixture(gate_project, model_files, tmp_path):
@@ -199,7 +220,7 @@ def test_promote_rollback_disable_and_the_champion_fixture(gate_project, model_f
     assert registry.status(cfg)["serving"] is None  # the kill switch is on
     # the last report compared against version 1, which no longer serves: stale
     with pytest.raises(PromotionRefused, match="champion changed since the gate ran"):
-        registry.promote(cfg, project.folder / "reports" / "gate.json")
+        registry.promote(cfg, project.folder / "reports" / "gate.json", allow_partial=True)
     assert main(["rollback", "--config", str(project.config)]) == 0
     assert _aliases(project) == {"champion": "1", "previous": None, "disabled": None}
 
@@ -264,7 +285,7 @@ def test_an_unreachable_registry_is_a_clear_error_and_changes_nothing(gate_proje
         RegistryError,
         match=rf"cannot reach the MLflow registry at http://127.0.0.1:{port}.*nothing was changed",
     ):
-        registry.promote(cfg, project.folder / "reports" / "gate.json")
+        registry.promote(cfg, project.folder / "reports" / "gate.json", allow_partial=True)
     assert time.monotonic() - started < 15
     assert _promote(project) == 2  # the CLI: a usage/infrastructure error, not a refusal
     assert not cfg.registry.audit_log.exists()
