@@ -19,6 +19,7 @@ from sentinel_checks.result import CheckResult, Status
 
 GATE_JSON = "gate.json"
 GATE_MD = "gate.md"
+RUN_JSON = "run.json"  # when and how this run happened: kept out of gate.json
 SCHEMA_VERSION = 1
 
 
@@ -81,7 +82,6 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "seed": run.seed,
         "counts": dict(sorted(counts.items())),
         "checks": checks,
-        "run": dict(run.run_info),
     }
 
 
@@ -146,14 +146,22 @@ def gate_markdown(run: GateRun) -> str:
 
 
 def write_reports(run: GateRun, folder: Path) -> list[Path]:
-    """Write gate.json and gate.md into ``folder`` (created if needed)."""
+    """Write gate.json, gate.md and run.json into ``folder`` (created if needed).
+
+    gate.json is a function of the inputs and the seed: byte-identical when they are.
+    What differs between runs (when it started, pytest's exit status) goes to
+    run.json, with the sha256 of the gate.json it belongs to.
+    """
+    import hashlib
+
     folder.mkdir(parents=True, exist_ok=True)
-    doc = json.dumps(gate_document(run), indent=2, sort_keys=False, ensure_ascii=False)
-    written = [
-        write_atomic(folder / GATE_JSON, doc + "\n"),
+    doc = json.dumps(gate_document(run), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    run_doc = {**dict(run.run_info), "gate_json_sha256": hashlib.sha256(doc.encode("utf-8")).hexdigest()}
+    return [
+        write_atomic(folder / GATE_JSON, doc),
         write_atomic(folder / GATE_MD, gate_markdown(run)),
+        write_atomic(folder / RUN_JSON, json.dumps(run_doc, indent=2) + "\n"),
     ]
-    return written
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -87,3 +87,18 @@ def test_gate_on_unreadable_data_is_a_data_error_not_a_failed_gate(gate_project,
     code, out = gate(project, "--", "-q")
     assert code == EXIT_USAGE, out
     assert "yesterday" in out
+
+
+def test_gate_runs_the_teams_extra_tests_beside_the_suites(gate_project, tmp_path):
+    project = gate_project()
+    extra = tmp_path / "team_checks"
+    extra.mkdir()
+    (extra / "test_team_policy.py").write_text(
+        "def test_flagged_share_within_a_budget_nobody_can_meet(sentinel_candidate_eval):\n"
+        "    assert sentinel_candidate_eval.confusion('test').flagged_fraction < 0.000001\n"
+    )
+    code, out = gate(project, "--extra", str(extra), "--", "-q", "-k", "threshold_is_chosen or flagged")
+    assert code == EXIT_FAILED, out  # the team's own test failed the gate
+    assert "test_flagged_share_within_a_budget_nobody_can_meet" in out
+    code, out = gate(project, "--extra", str(tmp_path / "nowhere"))
+    assert code == EXIT_USAGE and "--extra" in out and "not found" in out

@@ -4,6 +4,7 @@ A clean setup passes; every bad input of the foundation issue fails the gate wit
 message naming the file, column or key. The gate never passes on bad input.
 """
 
+import hashlib
 import json
 
 import pytest
@@ -49,11 +50,18 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
 
 
 def test_same_answer_twice(gate_project):
+    """The same inputs and seed give a byte-identical gate.json; run times go to run.json."""
     project = gate_project()
-    first = run_gate(project.config, project.folder).report
-    second = run_gate(project.config, project.folder).report
-    first.pop("run"), second.pop("run")
-    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    reports = project.folder / "reports"
+    run_gate(project.config, project.folder)
+    first, first_run = (reports / "gate.json").read_bytes(), json.loads((reports / "run.json").read_text())
+    run_gate(project.config, project.folder)
+    second, second_run = (reports / "gate.json").read_bytes(), json.loads((reports / "run.json").read_text())
+    assert first == second
+    assert set(first_run) == {"started", "pytest_exitstatus", "gate_json_sha256"}
+    assert (
+        first_run["gate_json_sha256"] == second_run["gate_json_sha256"] == hashlib.sha256(first).hexdigest()
+    )
 
 
 def _drop_feature(log):
