@@ -184,7 +184,9 @@ def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
 def fingerprint_frame(frame: pd.DataFrame) -> str:
     """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive)."""
     digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    # object and Arrow-backed strings hash alike; only the kind of column is part of the identity
+    kinds = [(str(c), "text" if pd.api.types.is_string_dtype(t) else str(t)) for c, t in frame.dtypes.items()]
+    digest.update(repr(kinds).encode())
     hashed = pd.util.hash_pandas_object(frame, index=False, categorize=True)
     digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()
@@ -227,10 +229,21 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
             )
     try:
         if fmt == "parquet":
-            return pd.read_parquet(path)
+            return _read_parquet(path)
         return pd.read_csv(path, low_memory=False)
     except Exception as exc:  # pyarrow / the csv parser raise many types
         raise DataError(f"{what} file {path}: cannot read as {fmt}: {exc}") from exc
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Text columns as Arrow-backed strings, not Python objects: at 10M rows three id
+    columns alone are ~1.9 GiB as objects and ~0.4 GiB as Arrow strings, and reading is
+    several times faster."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+    return pq.read_table(path).to_pandas(types_mapper=mapping.get)
 
 
 def _origin(frame: pd.DataFrame, what: str) -> str:

@@ -123,14 +123,19 @@ def purge_entity_overlap(
     for column in entities:
         if column not in frame.columns:
             raise DataError(f"entity column {column!r} is missing; cannot purge entity overlap")
-        ids = frame[column].to_numpy()
+        # Integer codes instead of the ids themselves: no Python object per row, and
+        # "seen before" is one boolean lookup per row.
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        known = codes >= 0  # a missing id is not an entity
+        seen = np.zeros(len(uniques), dtype=bool)
+        seen[codes[(out == "train") & known]] = True
         removed[column] = 0
-        seen = pd.unique(ids[out == "train"])
         for later in ("val", "test"):
-            mask = (out == later) & pd.Series(ids).isin(seen).to_numpy()
+            mask = (out == later) & known
+            mask[mask] = seen[codes[mask]]
             removed[column] += int(mask.sum())
             out[mask] = None
-            seen = pd.unique(np.concatenate([seen, ids[out == later]]))
+            seen[codes[(out == later) & known]] = True
     return out, removed
 
 
