@@ -248,7 +248,7 @@ class DriftPolicy(_Section):
     max_flagged_change: float = Field(default=0.05, ge=0.0, le=1.0)
     segment_columns: list[str] = Field(default_factory=list)
     min_segment_rows: int = Field(default=1000, ge=1)
-    max_rows: int = Field(default=200_000, ge=1_000)
+    max_rows: int = Field(default=50_000, ge=1_000)
 
     @field_validator("feature_pairs", "label_pairs", "score_pairs", "required_pairs")
     @classmethod

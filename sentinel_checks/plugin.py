@@ -74,6 +74,7 @@ class GateState:
     evaluations: dict[str, Any] = field(default_factory=dict)
     training_log: Any = None
     drift_runs: dict[str, Any] = field(default_factory=dict)
+    drift_inputs: dict[str, Any] = field(default_factory=dict)
     comparisons: dict[str, Any] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     deselected: int = 0
@@ -343,13 +344,13 @@ class DriftSamples:
             ref = ref[ref[segment[0]].astype("string") == segment[1]]
             cur = cur[cur[segment[0]].astype("string") == segment[1]]
         d = cfg.drift
-        # Drift scores are effect sizes (distances) or tests that saturate on huge
-        # samples: a seeded sample of each side is enough and keeps Evidently fast.
-        # The leakage checks, unlike this, always read every row.
-        inputs = prepare_drift_inputs(
-            _sample(ref, d.max_rows, cfg.gate.seed), _sample(cur, d.max_rows, cfg.gate.seed), features
-        )
         if key not in self._state.drift_runs:
+            # Drift scores are effect sizes (distances) or tests that saturate on huge
+            # samples: a seeded sample of each side is enough and keeps Evidently fast.
+            # The leakage checks, unlike this, always read every row.
+            inputs = prepare_drift_inputs(
+                _sample(ref, d.max_rows, cfg.gate.seed), _sample(cur, d.max_rows, cfg.gate.seed), features
+            )
             run = None
             if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
                 run = column_drift(
@@ -363,7 +364,8 @@ class DriftSamples:
                     per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
                 )
             self._state.drift_runs[key] = run
-        return self._state.drift_runs[key], inputs, ref, cur
+            self._state.drift_inputs[key] = inputs
+        return self._state.drift_runs[key], self._state.drift_inputs[key], ref, cur
 
 
 def _sample(frame: Any, limit: int, seed: int) -> Any:

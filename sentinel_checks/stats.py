@@ -28,33 +28,93 @@ def time_range(timestamps: pd.Series) -> TimeRange:
     return TimeRange(len(values), values.min(), values.max())
 
 
-def distinct_ids(ids: pd.Series) -> np.ndarray:
-    """Distinct non-null entity ids (hash-based, in order of appearance)."""
-    return np.asarray(pd.unique(ids.dropna()))
+#: Rows hashed per step: bounds the Python objects a text column is turned into.
+CHUNK_ROWS = 1_000_000
 
 
-def shared_ids(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """Ids present in both distinct sets, sorted so evidence is the same on every run.
+def value_hashes(values: pd.Series | pd.DataFrame, columns: list[str] | None = None) -> np.ndarray:
+    """A 64-bit hash per row (index ignored; over ``columns`` of a frame when given),
+    computed in chunks of ``CHUNK_ROWS`` rows.
 
-    Only the shared ids are sorted: sorting millions of distinct string ids would
-    cost more than the hash join itself.
+    Equal values get equal hashes whatever the column's storage (Python objects or
+    Arrow strings); chunking keeps the transient memory to one chunk's worth instead
+    of a copy of every hashed column.
     """
-    shared = later[pd.Index(later).isin(earlier)]
+    out = np.empty(len(values), dtype=np.uint64)
+    for start in range(0, len(values), CHUNK_ROWS):
+        chunk = values.iloc[start : start + CHUNK_ROWS]
+        if columns is not None:
+            chunk = chunk[columns]  # type: ignore[index]
+        out[start : start + len(chunk)] = pd.util.hash_pandas_object(chunk, index=False, categorize=True)
+    return out
+
+
+def sorted_distinct(hashes: np.ndarray) -> np.ndarray:
+    """The distinct values of a uint64 array, sorted (one sort, no hash table)."""
+    ordered = np.sort(hashes)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def member_of(hashes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Which entries of ``hashes`` occur in ``distinct`` (sorted, as from :func:`sorted_distinct`)."""
+    if len(distinct) == 0:
+        return np.zeros(len(hashes), dtype=bool)
+    at = np.searchsorted(distinct, hashes)
+    np.minimum(at, len(distinct) - 1, out=at)
+    return np.asarray(distinct[at] == hashes)
+
+
+@dataclass(frozen=True)
+class SharedIds:
+    """Distinct non-null ids on each side and the ids on both, sorted."""
+
+    n_earlier: int
+    n_later: int
+    shared: np.ndarray
+    later_rows: int  # rows of the later side carrying a shared id
+
+
+def shared_ids(earlier: pd.Series, later: pd.Series) -> SharedIds:
+    """Entity ids on both sides, on every row, without a hash table of the ids themselves.
+
+    Ids are hashed to 64 bits and compared as sorted integers (a few bytes per row
+    instead of one Python string per distinct id: at 10M rows this is the difference
+    between tens of MiB and a GiB). The candidates found by hash are then confirmed
+    by value, so a hash collision can never invent a shared id; it could only shift
+    a distinct count by one, with a chance of about n²/2⁶⁵. Shared ids are sorted so
+    evidence is the same on every run.
+    """
+    earlier, later = earlier.dropna(), later.dropna()
+    first = sorted_distinct(value_hashes(earlier))
+    later_hashes = value_hashes(later)
+    second = sorted_distinct(later_hashes)
+    hit = member_of(later_hashes, first)
+    candidates = pd.unique(later[hit])
+    if len(candidates):
+        confirmed = pd.Index(candidates).isin(earlier[earlier.isin(candidates)].unique())
+        candidates = np.asarray(candidates)[confirmed]
+    rows = int(later.isin(candidates).sum()) if len(candidates) else 0
     try:
-        return np.sort(shared)
+        shared = np.sort(np.asarray(candidates))
     except TypeError:  # mixed types: order by their text, still deterministic
-        return np.asarray(sorted(shared, key=str), dtype=object)
+        shared = np.asarray(sorted(candidates, key=str), dtype=object)
+    return SharedIds(len(first), len(second), shared, rows)
 
 
 def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A 64-bit hash per row over ``columns`` (index ignored).
+    """A 64-bit hash per row over ``columns`` (index ignored), in chunks of rows.
 
     Two rows with equal values get equal hashes; the chance that two different rows
     collide is about n²/2⁶⁵, negligible for the sizes the gate sees.
     """
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
-    return pd.util.hash_pandas_object(frame[columns], index=False, categorize=True).to_numpy()
+    return value_hashes(frame, columns)
 
 
 def numeric_view(values: pd.Series) -> np.ndarray | None:
@@ -87,16 +147,22 @@ def symmetric_auc(y: np.ndarray, score: np.ndarray) -> float:
     return max(auc, 1.0 - auc)
 
 
-def out_of_fold_target_encoding(values: pd.Series, y: np.ndarray, *, seed: int) -> np.ndarray:
-    """Cross-fitted mean-label encoding of a categorical column (scikit-learn's TargetEncoder).
+def category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column's values, missing values as a category of their own."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, pd.Index(uniques)
+
+
+def out_of_fold_target_encoding(codes: np.ndarray, y: np.ndarray, *, seed: int) -> np.ndarray:
+    """Cross-fitted mean-label encoding of category codes (scikit-learn's TargetEncoder).
 
     Cross fitting keeps a high-cardinality column from scoring a perfect in-sample
-    AUC merely by memorising its categories.
+    AUC merely by memorising its categories. The encoder sees integer codes, not the
+    text: a copy of the column as Python strings would cost more than the frame.
     """
     from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import TargetEncoder
 
-    text = values.astype("string").fillna("<missing>").to_numpy(dtype=object).reshape(-1, 1)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     encoder = TargetEncoder(target_type="binary", cv=folds)
-    return np.asarray(encoder.fit_transform(text, y.astype(int))).ravel()
+    return np.asarray(encoder.fit_transform(codes.reshape(-1, 1), y.astype(np.int8))).ravel()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats import numeric_view, out_of_fold_target_encoding, symmetric_auc
+from sentinel_checks.stats import category_codes, numeric_view, out_of_fold_target_encoding, symmetric_auc
 
 CHECK_ID = "splits.target_leakage"
 HINT = (
@@ -58,10 +58,14 @@ def check_target_leakage(
     for name in features:
         values = frame[name]
         numeric = numeric_view(values)
-        encoded = numeric if numeric is not None else out_of_fold_target_encoding(values, y, seed=seed)
-        scores[name] = symmetric_auc(y, encoded)
+        if numeric is not None:
+            scores[name] = symmetric_auc(y, numeric)
+            levels = numeric
+        else:
+            levels, _ = category_codes(values)
+            scores[name] = symmetric_auc(y, out_of_fold_target_encoding(levels, y, seed=seed))
         if flag_constant_per_class:
-            which = _constant_in_one_class(values, y)
+            which = _constant_in_one_class(values, levels, y)
             if which is not None:
                 constant[name] = which
     undefined = sorted(n for n, s in scores.items() if math.isnan(s))
@@ -120,11 +124,16 @@ def check_target_leakage(
     )
 
 
-def _constant_in_one_class(values: pd.Series, y: np.ndarray) -> str | None:
-    pos, neg = values[y], values[~y]
-    pos_n, neg_n = pos.nunique(dropna=False), neg.nunique(dropna=False)
-    if pos_n == 1 and neg_n > 1:
-        return f"always {pos.iloc[0]!r} when risky"
-    if neg_n == 1 and pos_n > 1:
-        return f"always {neg.iloc[0]!r} when safe"
+def _constant_in_one_class(values: pd.Series, levels: np.ndarray, y: np.ndarray) -> str | None:
+    """``levels``: the column as numbers (numeric view or category codes), one per row."""
+
+    def constant(side: np.ndarray) -> bool:
+        part = levels[side]
+        return bool(part.min() == part.max())
+
+    pos_constant, neg_constant = constant(y), constant(~y)
+    if pos_constant and not neg_constant:
+        return f"always {values.iloc[int(np.argmax(y))]!r} when risky"
+    if neg_constant and not pos_constant:
+        return f"always {values.iloc[int(np.argmin(y))]!r} when safe"
     return None

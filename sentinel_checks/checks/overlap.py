@@ -7,7 +7,7 @@ import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
-from sentinel_checks.stats import distinct_ids, row_hashes, shared_ids
+from sentinel_checks.stats import member_of, row_hashes, shared_ids, sorted_distinct
 
 ENTITY_ID = "splits.entity_overlap"
 ROW_ID = "splits.row_overlap"
@@ -39,19 +39,18 @@ def check_entity_overlap(
     ('fail', 0.25)
     """
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
-    first, second = distinct_ids(earlier), distinct_ids(later)
-    sizes = {f"entities_{pair[0]}": len(first), f"entities_{pair[1]}": len(second)}
+    ids = shared_ids(earlier, later)
+    shared, rows_affected = ids.shared, ids.later_rows
+    sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later}
     empty = empty_side(
-        ENTITY_ID, pair, (len(first), len(second)), of=f"{column} values", parameters=params, support=sizes
+        ENTITY_ID, pair, (ids.n_earlier, ids.n_later), of=f"{column} values", parameters=params, support=sizes
     )
     if empty is not None:
         return empty
-    shared = shared_ids(first, second)
-    share = len(shared) / len(second)
-    rows_affected = int(later.isin(shared).sum()) if len(shared) else 0
+    share = len(shared) / ids.n_later
     status = judge(share, max_share, Direction.AT_MOST)
     message = (
-        f"{len(shared)} of {len(second)} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
+        f"{len(shared)} of {ids.n_later} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
         f"in {pair[0]} ({rows_affected} {pair[1]} row(s)); limit {max_share:.2%}"
     )
     return CheckResult(
@@ -63,8 +62,8 @@ def check_entity_overlap(
         direction=Direction.AT_MOST,
         reason="ok" if status.value == "pass" else "entity_leak",
         support={
-            f"entities_{pair[0]}": len(first),
-            f"entities_{pair[1]}": len(second),
+            f"entities_{pair[0]}": ids.n_earlier,
+            f"entities_{pair[1]}": ids.n_later,
             "shared": len(shared),
             "rows_affected": rows_affected,
         },
@@ -97,8 +96,7 @@ def check_row_overlap(
     empty = empty_side(ROW_ID, pair, (len(earlier), len(later)), parameters=params, support=support)
     if empty is not None:
         return empty
-    seen = row_hashes(earlier, columns)
-    mask = pd.Index(row_hashes(later, columns)).isin(seen)
+    mask = member_of(row_hashes(later, columns), sorted_distinct(row_hashes(earlier, columns)))
     count = int(np.count_nonzero(mask))
     share = count / len(later)
     status = judge(share, max_share, Direction.AT_MOST)
