@@ -92,7 +92,7 @@ def compare_paired(
     split: str,
     candidate_threshold: float,
     champion_threshold: float,
-    segments: Mapping[str, np.ndarray] | None = None,
+    segments: Mapping[str, Any] | None = None,
     min_segment_positives: int = 20,
     resamples: int = 200,
     confidence: float = 0.95,
@@ -211,7 +211,7 @@ def _segment_rows(
     y: np.ndarray,
     flag_a: np.ndarray,
     flag_b: np.ndarray,
-    segments: Mapping[str, np.ndarray],
+    segments: Mapping[str, Any],
     min_positives: int,
 ) -> tuple[dict[str, Any], ...]:
     """FNR of both models per segment value, worst regression (most newly missed) first."""

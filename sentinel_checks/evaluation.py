@@ -42,7 +42,7 @@ class SplitScores:
     y: np.ndarray
     scores: np.ndarray
     counts: ThresholdCounts
-    segments: Mapping[str, np.ndarray] = field(default_factory=dict)
+    segments: Mapping[str, pd.Categorical] = field(default_factory=dict)
 
     @property
     def prevalence(self) -> float:
@@ -128,7 +128,9 @@ def evaluate_model(
                 f"{model.role} scores on {name}: {int(bad.sum())} value(s) are NaN or outside [0, 1] "
                 "(see model.scores); quality cannot be measured"
             )
-        segments = {c: frame[c].to_numpy(dtype=object) for c in config.columns.segments if c in frame.columns}
+        # categorical codes, not one Python object per row: three models' segments of
+        # millions of rows would otherwise hold GiBs for the whole session
+        segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
         scored[name] = SplitScores(name, y, scores, threshold_counts(y, scores), segments)
     q = config.quality
     val = scored["val"]

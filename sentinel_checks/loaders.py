@@ -20,6 +20,7 @@ import pandas as pd
 
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.errors import DataError
+from sentinel_checks.stats import value_hashes
 
 # An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
 _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
@@ -187,8 +188,7 @@ def fingerprint_frame(frame: pd.DataFrame) -> str:
     # object and Arrow-backed strings hash alike; only the kind of column is part of the identity
     kinds = [(str(c), "text" if pd.api.types.is_string_dtype(t) else str(t)) for c, t in frame.dtypes.items()]
     digest.update(repr(kinds).encode())
-    hashed = pd.util.hash_pandas_object(frame, index=False, categorize=True)
-    digest.update(hashed.to_numpy().tobytes())
+    digest.update(value_hashes(frame).tobytes())  # chunked: no full-frame temporary
     return digest.hexdigest()
 
 
@@ -230,9 +230,22 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
     try:
         if fmt == "parquet":
             return _read_parquet(path)
+        header = _csv_header(path)
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        if dupes:
+            # pandas would silently rename the second one to "name.1"
+            raise DataError(f"{what} from {path}: duplicate column names {dupes}")
         return pd.read_csv(path, low_memory=False)
+    except DataError:
+        raise
     except Exception as exc:  # pyarrow / the csv parser raise many types
         raise DataError(f"{what} file {path}: cannot read as {fmt}: {exc}") from exc
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The header row of a CSV file as written (compressed files too)."""
+    first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return [str(v) for v in first.iloc[0]] if len(first) else []
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

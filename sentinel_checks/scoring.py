@@ -10,6 +10,9 @@ import pandas as pd
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models import LoadedModel
 
+#: Rows scored per predict_proba call.
+SCORE_CHUNK = 250_000
+
 
 def positive_column(estimator: Any, positive: Any) -> int:
     """Which ``predict_proba`` column is the risky class, from the model's ``classes_``.
@@ -42,7 +45,16 @@ def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str],
         raise ModelLoadError(f"{model.role}: feature column(s) {missing} are not in the data")
     assert model.estimator is not None  # a LoadedModel has an estimator or a score column
     try:
-        proba = np.asarray(model.estimator.predict_proba(frame[features]), dtype=np.float64)
+        # in chunks: a pipeline's encoded copy of millions of rows is GiBs of floats
+        proba = np.concatenate(
+            [
+                np.asarray(
+                    model.estimator.predict_proba(frame.iloc[i : i + SCORE_CHUNK][features]), dtype=np.float64
+                )
+                for i in range(0, len(frame), SCORE_CHUNK)
+            ]
+            or [np.empty((0, 2))]
+        )
     except Exception as exc:  # the user's model: any exception is a scoring failure
         raise ModelLoadError(
             f"{model.role} model ({model.identity[:23]}) cannot score the configured features: "

@@ -44,7 +44,7 @@ def value_hashes(values: pd.Series | pd.DataFrame, columns: list[str] | None = N
     for start in range(0, len(values), CHUNK_ROWS):
         chunk = values.iloc[start : start + CHUNK_ROWS]
         if columns is not None:
-            chunk = chunk[columns]  # type: ignore[index]
+            chunk = chunk[columns]
         out[start : start + len(chunk)] = pd.util.hash_pandas_object(chunk, index=False, categorize=True)
     return out
 
