@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import PromotionRefused, SentinelError
+from sentinel_checks.gate_run import EXIT_FAILED, EXIT_NO_CHECKS, EXIT_OK, EXIT_USAGE, run_gate
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
+__all__ = ["EXIT_FAILED", "EXIT_NO_CHECKS", "EXIT_OK", "EXIT_USAGE", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,6 +141,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     monitor.set_defaults(func=_monitor)
 
+    selftest = sub.add_parser(
+        "selftest", help="plant each known fault in a copy of your data: is it caught? does clean data pass?"
+    )
+    selftest.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
+    selftest.add_argument("--reports", type=Path, default=Path("reports"), help="folder (default: ./reports)")
+    selftest.add_argument(
+        "--suites", type=Path, default=None, help="suites folder (default: as for `sentinel gate`)"
+    )
+    selftest.add_argument(
+        "--faults", nargs="+", metavar="NAME", help="a subset of the catalogue (default: all)"
+    )
+    selftest.add_argument(
+        "--resamples", type=int, default=20, help="clean resamples for the false-alarm rate (default: 20)"
+    )
+    selftest.add_argument(
+        "--share", type=float, default=0.8, help="share of rows in each clean resample (default: 0.8)"
+    )
+    selftest.add_argument("--seed", type=int, default=0, help="seed of faults and resamples (default: 0)")
+    selftest.add_argument("--workers", type=int, default=2, help="gate runs in parallel (default: 2)")
+    selftest.set_defaults(func=_selftest)
+
     status = sub.add_parser("status", help="which registry version is champion, previous or disabled")
     status.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
@@ -183,7 +205,6 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _gate(args: argparse.Namespace) -> int:
-    import pytest
 
     from sentinel_checks.config import find_config, load_config
 
@@ -199,34 +220,9 @@ def _gate(args: argparse.Namespace) -> int:
         print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
         return EXIT_USAGE
     reports = Path(args.reports)
-    junit = (
-        []
-        if any(a.startswith("--junitxml") for a in args.pytest_args)
-        else [f"--junitxml={reports / 'junit.xml'}"]
-    )
-    code = pytest.main(
-        [
-            *targets,
-            "--sentinel-config",
-            str(config_path),
-            "--sentinel-reports",
-            args.reports,
-            "-o",
-            "junit_family=xunit1",  # xunit1 keeps the per-test <properties> CI tools read
-            *junit,
-            *args.pytest_args,
-        ]
-    )
+    code = run_gate(config_path, reports, targets, args.pytest_args)
     _publish(reports)
-    doc = _report(reports / "gate.json")
-    verdict = doc.get("verdict")
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
-        return EXIT_NO_CHECKS
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        return EXIT_USAGE
-    if code == pytest.ExitCode.OK and verdict == "pass":
-        return EXIT_OK
-    return EXIT_USAGE if _only_input_errors(doc) else EXIT_FAILED
+    return code
 
 
 def _config(args: argparse.Namespace) -> SentinelConfig:
@@ -361,6 +357,42 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _selftest(args: argparse.Namespace) -> int:
+    from sentinel_checks import selftest as st
+    from sentinel_checks.config import find_config
+
+    if args.resamples < 0 or not 0.0 < args.share <= 1.0 or args.workers < 1:
+        print("sentinel: error: --resamples >= 0, 0 < --share <= 1 and --workers >= 1", file=sys.stderr)
+        return EXIT_USAGE
+    suites = _suites(args.suites)
+    if not suites:
+        print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        outcome = st.run_selftest(
+            find_config(args.config),
+            suites=[str(Path(s).resolve()) for s in suites],
+            faults=args.faults,
+            resamples=args.resamples,
+            share=args.share,
+            seed=args.seed,
+            workers=args.workers,
+            progress=lambda r: print(
+                f"  judged {r.job.name:<32} {r.verdict:<6} {r.seconds:5.1f} s", flush=True
+            ),
+        )
+    except ValueError as exc:  # an unknown fault name
+        print(f"sentinel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = st.to_json(outcome)
+    paths = st.write_reports(doc, args.reports)
+    print(st.matrix(doc))
+    for reason in doc["reasons"]:
+        print(f"FAIL: {reason}")
+    print(f"self-test {doc['verdict'].upper()}: {', '.join(_shown(p) for p in paths)}")
+    return EXIT_OK if doc["verdict"] == "pass" else EXIT_FAILED
+
+
 def _suites(chosen: Path | None) -> list[str]:
     """What ``sentinel gate`` runs: the chosen folder, else ./suites, else the shipped suites."""
     if chosen is not None:
@@ -404,29 +436,6 @@ def _init(args: argparse.Namespace) -> int:
         )
     print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")
     return EXIT_OK
-
-
-def _report(path: Path) -> dict[str, object]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
-def _only_input_errors(doc: dict[str, object]) -> bool:
-    """True when nothing was judged a failure and every problem is a bad input
-    (configuration, data or model file): that is exit 2, not a failed gate."""
-    checks = doc.get("checks")
-    if not isinstance(checks, list):
-        return False
-    bad = [c for c in checks if c.get("outcome") in ("failed", "error")]
-    if not bad:
-        return False
-    if any(c.get("status") in ("fail", "error") for c in bad):
-        return False  # a check ran and judged
-    errors = ("ConfigError", "DataError", "ModelLoadError")
-    return all(str(c.get("message", "")).startswith(errors) for c in bad)
 
 
 def _shown(path: Path) -> str:

@@ -1,0 +1,74 @@
+"""Run the gate's pytest suites on one config and map the outcome to an exit code.
+
+Shared by ``sentinel gate`` and ``sentinel selftest`` so that the self-test judges
+copies with exactly the gate users run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
+
+
+def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: Sequence[str] = ()) -> int:
+    """``pytest TARGETS --sentinel-config CONFIG --sentinel-reports REPORTS``, in process.
+
+    Returns 0 when the gate passed, 1 when it failed, 2 for a usage, configuration,
+    data or model-file problem, 3 when no check ran. Always writes
+    ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
+    """
+    import pytest
+
+    junit = (
+        []
+        if any(a.startswith("--junitxml") for a in pytest_args)
+        else [f"--junitxml={reports / 'junit.xml'}"]
+    )
+    code = pytest.main(
+        [
+            *targets,
+            "--sentinel-config",
+            str(config),
+            "--sentinel-reports",
+            str(reports),
+            "-o",
+            "junit_family=xunit1",  # xunit1 keeps the per-test <properties> CI tools read
+            *junit,
+            *pytest_args,
+        ]
+    )
+    doc = read_report(reports / "gate.json")
+    verdict = doc.get("verdict")
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
+        return EXIT_NO_CHECKS
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        return EXIT_USAGE
+    if code == pytest.ExitCode.OK and verdict == "pass":
+        return EXIT_OK
+    return EXIT_USAGE if only_input_errors(doc) else EXIT_FAILED
+
+
+def read_report(path: Path) -> dict[str, object]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def only_input_errors(doc: dict[str, object]) -> bool:
+    """True when nothing was judged a failure and every problem is a bad input
+    (configuration, data or model file): that is exit 2, not a failed gate."""
+    checks = doc.get("checks")
+    if not isinstance(checks, list):
+        return False
+    bad = [c for c in checks if c.get("outcome") in ("failed", "error")]
+    if not bad:
+        return False
+    if any(c.get("status") in ("fail", "error") for c in bad):
+        return False  # a check ran and judged
+    errors = ("ConfigError", "DataError", "ModelLoadError")
+    return all(str(c.get("message", "")).startswith(errors) for c in bad)
