@@ -463,6 +463,16 @@ class SentinelConfig(_Section):
                 roles.append(spec.score_column)
         return [c for c in dict.fromkeys(roles) if c is not None]
 
+    def input_files(self) -> list[Path]:
+        """Every file the gate reads: this config, the data, the models, the logs."""
+        paths = [self.source, self.data.path, self.training.log, self.monitor.reference, self.monitor.labels]
+        if self.production is not None:
+            paths.append(self.production.path)
+        for spec in (self.models.candidate, self.models.champion):
+            if spec is not None:
+                paths.append(spec.path)
+        return [p for p in paths if p is not None]
+
     def required_columns(self, *, production: bool = False) -> list[str]:
         """Role columns a frame must have: all of them offline; in production, all but
         the split column and the label (production labels arrive late)."""

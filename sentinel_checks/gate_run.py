@@ -17,11 +17,18 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
     """``pytest TARGETS --sentinel-config CONFIG --sentinel-reports REPORTS``, in process.
 
     Returns 0 when the gate passed, 1 when it failed, 2 for a usage, configuration,
-    data or model-file problem, 3 when no check ran. Always writes
+    data or model-file problem, 3 when no check ran. Raises ConfigError, before
+    anything runs, when the reports folder holds one of the gate's input files. Always writes
     ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
     """
     import pytest
 
+    from sentinel_checks.config import load_config
+    from sentinel_checks.errors import ConfigError
+
+    clash = inputs_inside(reports, load_config(config).input_files())
+    if clash:  # checked before pytest runs: its junit.xml could overwrite a file too
+        raise ConfigError(clash_message(reports, clash))
     junit = (
         []
         if any(a.startswith("--junitxml") for a in pytest_args)
@@ -49,6 +56,20 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
     if code == pytest.ExitCode.OK and verdict == "pass":
         return EXIT_OK
     return EXIT_USAGE if only_input_errors(doc) else EXIT_FAILED
+
+
+def inputs_inside(folder: Path, paths: Sequence[Path]) -> list[Path]:
+    """The input files inside the reports folder (where the gate writes)."""
+    root = folder.resolve()
+    return [p for p in paths if root == p.resolve() or root in p.resolve().parents]
+
+
+def clash_message(folder: Path, clash: Sequence[Path]) -> str:
+    shown = ", ".join(str(p) for p in clash)
+    return (
+        f"--sentinel-reports {folder} holds input file(s) {shown}: the gate writes its reports "
+        "there and could overwrite them; choose a folder of its own (default ./reports)"
+    )
 
 
 def read_report(path: Path) -> dict[str, object]:

@@ -229,7 +229,7 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
             )
     try:
         if fmt == "parquet":
-            return _read_parquet(path)
+            return _read_parquet(path, what)
         header = _csv_header(path)
         dupes = sorted({c for c in header if header.count(c) > 1})
         if dupes:
@@ -248,7 +248,7 @@ def _csv_header(path: Path) -> list[str]:
     return [str(v) for v in first.iloc[0]] if len(first) else []
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, what: str) -> pd.DataFrame:
     """Text columns as Arrow-backed strings, not Python objects: at 10M rows three id
     columns alone are ~1.9 GiB as objects and ~0.4 GiB as Arrow strings, and reading is
     several times faster."""
@@ -256,6 +256,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+    names = pq.read_schema(path).names
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise DataError(f"{what} from {path}: duplicate column names {dupes}")
     table = pq.read_table(path)
     # self_destruct frees each decoded column once pandas holds it; release_unused hands
     # the decoding buffers back to the OS (at 10M rows: 2.3 -> 1.5 GiB resident).

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sentinel_checks.errors import SentinelError
+from sentinel_checks.errors import ConfigError, SentinelError
+from sentinel_checks.gate_run import clash_message, inputs_inside
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
@@ -133,7 +134,11 @@ def _load(config: pytest.Config) -> SentinelConfig:
     state = _state(config)
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
-        state.loaded = load_config(path)
+        loaded = load_config(path)
+        clash = inputs_inside(state.reports_dir, loaded.input_files())
+        if clash:
+            raise ConfigError(clash_message(state.reports_dir, clash))
+        state.loaded = loaded
     return state.loaded
 
 
@@ -545,6 +550,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller writes
         return
     cfg = state.loaded
+    inputs = cfg.input_files() if cfg is not None else [Path(str(state.config_option))]
+    clash = inputs_inside(state.reports_dir, inputs)
+    if clash:  # write nothing: an input could be overwritten
+        state.summary = "gate ERROR, no report written: " + clash_message(state.reports_dir, clash)
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
     if cfg is not None and not state.data_fingerprint:
         state.data_fingerprint = data_fingerprints(cfg)
     run = GateRun(
