@@ -130,3 +130,49 @@ def test_labels_pass_with_enough_of_each_class():
     assert result.status is Status.PASS
     assert result.support == {"n": 530, "n_positive": 30, "n_negative": 500}
     assert result.evidence[0].detail["prevalence"] == pytest.approx(30 / 530)
+
+
+class TestRowIdsAndFeatureHealth:
+    """Ids unique and present; features never entirely empty, never constant offline;
+    production keeps each feature's kind."""
+
+    with_id = Columns(label="label", positive="fraud", negative="legit", timestamp="ts", id="request_id")
+
+    def framed(self, n=20):
+        df = frame(n)
+        df["request_id"] = [f"r{i}" for i in range(n)]
+        return df
+
+    def judge(self, df, **kw):
+        kw.setdefault("features", ["amount", "channel"])
+        return check_schema(df, columns=self.with_id, **kw)
+
+    def test_clean_frame_with_ids_passes(self):
+        assert self.judge(self.framed()).status is Status.PASS
+
+    @pytest.mark.parametrize(
+        ("mutate", "needle"),
+        [
+            (lambda df: df.assign(request_id="same"), "request_id: field_uniqueness"),
+            (lambda df: df.assign(request_id=None), "request_id: not_nullable"),
+            (lambda df: df.assign(amount=np.nan), "amount: not entirely null"),
+            (lambda df: df.assign(channel="web"), "channel: more than one distinct value"),
+        ],
+        ids=["duplicate ids", "null ids", "all-null feature", "constant feature"],
+    )
+    def test_planted_fault_fails_and_names_it(self, mutate, needle):
+        result = self.judge(mutate(self.framed()))
+        assert result.status is Status.FAIL
+        assert needle in result.message, result.message
+
+    def test_production_may_be_constant_but_not_empty_nor_change_kind(self):
+        offline = self.framed()
+        one_channel = self.framed().assign(channel="web")
+        ok = self.judge(one_channel, label_required=False, reference=offline)
+        assert ok.status is Status.PASS, ok.message  # a small batch from one channel is fine
+        text_amount = self.framed().assign(amount=[f"{v:.2f} EUR" for v in offline["amount"]])
+        bad = self.judge(text_amount, label_required=False, reference=offline)
+        assert bad.status is Status.FAIL
+        assert "amount: kind is numeric as offline" in bad.message
+        empty = self.judge(self.framed().assign(channel=None), label_required=False, reference=offline)
+        assert "channel: not entirely null" in empty.message

@@ -33,6 +33,20 @@ class FailureGroup:
     rows: tuple[Any, ...]
 
 
+def column_kind(dtype: Any) -> str:
+    """The kind of a column, as the contract compares them: bool, numeric, datetime,
+    category or string (object and Arrow-backed text alike)."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    return "string"
+
+
 def build_schema(
     columns: Columns,
     *,
@@ -40,12 +54,17 @@ def build_schema(
     rules: Mapping[str, FeatureRule],
     label_required: bool = True,
     extra_required: list[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> Any:
     """A pandera ``DataFrameSchema`` for the configured roles and feature rules.
 
     ``label_required=False`` is for production samples, whose labels arrive late:
     the label column may be absent or partly null, but any value present must be
-    one of the two classes.
+    one of the two classes. Every feature must hold at least one value; in the
+    offline dataset (``label_required``) at least two distinct ones (a constant
+    feature is a broken join or a default fill). ``kinds``: the kind each feature
+    has in the offline dataset, which production must keep. The id column, when
+    configured, is never null and unique.
     """
     import pandera.pandas as pa
 
@@ -64,10 +83,14 @@ def build_schema(
         spec[columns.timestamp] = pa.Column(None, checks=dtype_check("datetime"), nullable=False)
     for entity in columns.entities:
         spec[entity] = pa.Column(None, nullable=False)
-    for name in [*columns.segments, *(extra_required or []), *features]:
+    if columns.id is not None:
+        spec[columns.id] = pa.Column(None, nullable=False, unique=True)
+    for name in [*columns.segments, *(extra_required or [])]:
         spec.setdefault(name, pa.Column(None, nullable=True))
+    for name in features:
+        spec[name] = pa.Column(None, checks=_feature_checks(name, label_required, kinds), nullable=True)
     for name, rule in rules.items():
-        checks = []
+        checks = list(_feature_checks(name, label_required, kinds)) if name in features else []
         if rule.dtype is not None:
             checks.append(dtype_check(rule.dtype))
         if rule.min is not None:
@@ -78,6 +101,20 @@ def build_schema(
             checks.append(pa.Check.isin(rule.allowed))
         spec[name] = pa.Column(None, checks=checks, nullable=rule.nullable)
     return pa.DataFrameSchema(spec, strict=False, coerce=False)
+
+
+def _feature_checks(name: str, offline: bool, kinds: Mapping[str, str] | None) -> list[Any]:
+    import pandera.pandas as pa
+
+    checks = [pa.Check(lambda s: bool(s.notna().any()), ignore_na=False, name="not entirely null")]
+    if offline:
+        checks.append(
+            pa.Check(lambda s: bool(s.nunique(dropna=True) > 1), name="more than one distinct value")
+        )
+    kind = (kinds or {}).get(name)
+    if kind is not None:
+        checks.append(pa.Check(lambda s: column_kind(s.dtype) == kind, name=f"kind is {kind} as offline"))
+    return checks
 
 
 def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:

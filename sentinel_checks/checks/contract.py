@@ -32,12 +32,17 @@ def check_schema(
     dataset: str = "dataset",
     label_required: bool = True,
     extra_required: list[str] | None = None,
+    reference: pd.DataFrame | None = None,
 ) -> CheckResult:
     """Validate every row against the pandera contract built from the config.
 
     Required columns present; label values within the two configured classes; no
-    nulls in label, timestamp or entity columns; timestamp of datetime dtype; optional
-    per-feature dtype, range and allowed values. Measured: failing cases (limit 0).
+    nulls in label, timestamp or entity columns; timestamp of datetime dtype; the id
+    column (if configured) non-null and unique; every feature holding some value, and
+    in the offline dataset more than one; optional per-feature dtype, range and
+    allowed values. With ``reference`` (the offline dataset, when checking
+    production) each feature must keep its kind (numeric, bool, text, …).
+    Measured: failing cases (limit 0).
     """
     params = {"dataset": dataset}
     if len(frame) == 0:
@@ -48,6 +53,9 @@ def check_schema(
         rules=rules or {},
         label_required=label_required,
         extra_required=extra_required,
+        kinds=None
+        if reference is None
+        else {f: pandera_schema.column_kind(reference[f].dtype) for f in features if f in reference.columns},
     )
     groups = pandera_schema.failures(schema, frame)
     total = sum(g.count for g in groups)

@@ -34,6 +34,7 @@ def test_production_matches_contract(gate, sentinel_config, sentinel_production,
             dataset="production",
             label_required=False,
             extra_required=sentinel_config.required_columns(production=True),
+            reference=sentinel_dataset,
         )
     )
 
