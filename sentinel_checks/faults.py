@@ -52,6 +52,7 @@ class Context:
     numeric_features: list[str]
     scores: pd.Series | None  # candidate scores by dataset index
     production_scores: pd.Series | None
+    production_positives: int = 0  # labelled risky rows in production
 
     @property
     def cols(self) -> Any:
@@ -316,10 +317,12 @@ def _needs_features(ctx: Context) -> str | None:
 
 
 def _needs_production(ctx: Context) -> str | None:
-    return (
-        None
-        if ctx.production_scores is not None or ctx.config.production is not None
-        else "needs [production]"
+    return None if ctx.config.production is not None else "needs [production]"
+
+
+def _needs_labelled_production(ctx: Context) -> str | None:
+    return _needs_production(ctx) or (
+        None if ctx.production_positives else "needs labelled risky rows in production"
     )
 
 
@@ -398,7 +401,7 @@ CATALOGUE: tuple[Fault, ...] = (
         2.0,
         "prevalence factor",
         prevalence_shift,
-        _needs_production,
+        _needs_labelled_production,
     ),
     Fault(
         "segment_label_flip",

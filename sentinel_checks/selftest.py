@@ -92,7 +92,10 @@ def clean_material(config: SentinelConfig) -> tuple[Material, Context]:
         if pd.api.types.is_numeric_dtype(dataset[f].dtype)
         and not pd.api.types.is_bool_dtype(dataset[f].dtype)
     ]
-    ctx = Context(config, list(inputs.features), numeric, scores, production_scores)
+    positives = (
+        0 if production is None else int(production[config.columns.label].eq(config.columns.positive).sum())
+    )
+    ctx = Context(config, list(inputs.features), numeric, scores, production_scores, positives)
     return Material(dataset, production, log, _config_mapping(config, inputs.features)), ctx
 
 

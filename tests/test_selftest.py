@@ -183,13 +183,15 @@ def test_resamples_keep_a_share_of_rows_and_the_split(material):
     assert not resample(m, 0.8, seed=2).dataset.index.equals(r.dataset.index)
 
 
-def test_faults_say_when_they_do_not_apply(gate_project):
+def test_faults_say_when_they_do_not_apply(gate_project, small_log):
     made = gate_project()  # no training log configured
     _, ctx = clean_material(load_config(made.config))
-    assert F.training_nan in [f.apply for f in F.CATALOGUE]
     reasons = {f.name: f.needs(ctx) for f in F.CATALOGUE}
     assert reasons["training_nan"] == reasons["overfitting"] == "needs [training] log"
     assert reasons["leaky_feature"] is None
+    unlabelled = gate_project(production=small_log.production.assign(label=None))
+    _, ctx = clean_material(load_config(unlabelled.config))
+    assert F.catalogue(["prevalence_shift"])[0].needs(ctx) == "needs labelled risky rows in production"
 
 
 # --------------------------------------------------------------------------- end to end
