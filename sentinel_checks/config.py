@@ -207,6 +207,7 @@ class Quality(_Section):
     max_brier: float | None = Field(default=None, ge=0.0, le=1.0)
     min_segment_recall: float = Field(default=0.50, ge=0.0, le=1.0)
     segment_min_positives: int = Field(default=20, ge=1)
+    segment_bound: Literal["point", "wilson"] = "point"
     baselines: bool = True
     baseline_features: list[str] | None = None
     baseline_max_train_rows: int = Field(default=200_000, ge=1_000)

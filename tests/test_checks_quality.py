@@ -196,6 +196,38 @@ def test_segments_with_one_class_are_not_judged_and_none_judged_is_an_error():
     assert none.status is Status.ERROR
 
 
+def test_a_small_segment_fails_only_when_shown_below_the_floor():
+    # 8 risky rows: too few to judge on a point estimate, enough to show 0 of 8 is below 0.5
+    country = np.array(["US"] * 400 + ["MX"] * 100)
+    y = np.r_[np.ones(100, bool), np.zeros(300, bool), np.ones(8, bool), np.zeros(92, bool)]
+    blind = y & (country == "US")  # nothing flagged in MX
+    result = check_segments(country, y, blind, column="country", split="test", min_recall=0.5)
+    assert result.status is Status.FAIL
+    worst = result.evidence[0].items[0]
+    assert worst["segment"] == "MX" and worst["basis"] == "upper bound" and worst["judged"] < 0.5
+    # 4 of 8 caught: not shown below, not measurable: listed as not judged, the check passes on US
+    half = blind | (y & (country == "MX") & (np.arange(500) < 404))
+    ok = check_segments(country, y, half, column="country", split="test", min_recall=0.5)
+    assert ok.status is Status.PASS and ok.evidence[0].detail["not_judged"] == ["MX"]
+
+
+def test_segment_point_rule_is_stable_where_the_lower_bound_is_a_coin_toss():
+    # a segment at recall 0.68 with 45 risky rows (the demo's MX in an 80% resample)
+    rng = np.random.default_rng(0)
+    country = np.array(["US"] * 1000 + ["MX"] * 1000)
+    y = np.r_[np.ones(200, bool), np.zeros(800, bool), np.ones(45, bool), np.zeros(955, bool)]
+    fails = {"point": 0, "wilson": 0}
+    for _ in range(200):
+        flagged = y & (rng.random(len(y)) < 0.68)
+        for bound in fails:
+            r = check_segments(
+                country, y, flagged, column="country", split="test", min_recall=0.5, bound=bound
+            )
+            fails[bound] += r.status is Status.FAIL
+    assert fails["point"] <= 4  # P(recall < 0.5 | 0.68, 45) ≈ 0.6%
+    assert fails["wilson"] >= 40  # the lower bound needs ~0.64 observed: ~30% of draws fail
+
+
 def test_segments_with_missing_values():
     seg = np.array(["US", None, "US", None] * 50, dtype=object)
     y = np.ones(200, bool)

@@ -103,12 +103,25 @@ def check_vs_champion(
             ),
         ),
         parameters=params,
-        hint=(
-            "Keep the champion. The candidate misses risky requests the champion catches: look at the "
-            "segments listed, the training window and the threshold (reports/promotion.md)."
-            if status is not Status.PASS
-            else ""
-        ),
+        hint=_hint(c, status, failed, max_fnr_increase),
+    )
+
+
+def _hint(c: PairedComparison, status: Status, failed: list[str], max_fnr_increase: float) -> str:
+    if status is Status.PASS:
+        return ""
+    fnr = c.delta["fnr"]
+    if failed == ["fnr_non_inferior"] and fnr.point <= max_fnr_increase:
+        # not shown worse, only not shown no worse: the interval is wider than the margin allows
+        return (
+            f"Keep the champion for now. The FNR change {fnr.point:+.3f} is within the margin but its "
+            f"interval reaches {fnr.high:+.3f}: on {c.n_positive} risky rows the comparison cannot show "
+            "the candidate lets no more risky requests through. Compare on more labelled rows (a longer "
+            "test window, labelled production) or state a wider [promotion] max_fnr_increase."
+        )
+    return (
+        "Keep the champion. The candidate misses risky requests the champion catches: look at the "
+        "segments listed, the training window and the threshold (reports/promotion.md)."
     )
 
 

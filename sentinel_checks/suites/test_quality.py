@@ -127,7 +127,7 @@ def test_recall_holds_in_every_segment(
             split=split,
             min_recall=q.min_segment_recall,
             min_positives=q.segment_min_positives,
-            bound=q.bound,
+            bound=q.segment_bound,
             confidence=q.confidence,
         )
     )
