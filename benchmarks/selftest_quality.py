@@ -1,6 +1,6 @@
 """Verdict quality of the gate: ``sentinel selftest`` on two datasets.
 
-Run by hand (not part of the test suite; about 10-20 minutes on 2 cores):
+Run by hand (not part of the test suite; about 21 + 11 minutes on 2 cores):
 
     .venv/bin/python benchmarks/selftest_quality.py [--rows 200000] [--resamples 20]
 
