@@ -25,8 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 from sentinel_checks.checks.promotion import check_promotion_policy
-from sentinel_checks.checks.quality import check_recall, check_segments
-from sentinel_checks.comparison import compare_paired
+from sentinel_checks.checks.quality import check_recall_policy, check_segments_policy
+from sentinel_checks.comparison import compare_evaluations
 from sentinel_checks.config import SentinelConfig, load_config
 from sentinel_checks.evaluation import ModelEvaluation, evaluate_model
 from sentinel_checks.faults import SPLIT_COLUMN, Material
@@ -50,55 +50,22 @@ def verdicts(
         )
         for role, model in models.items()
     }
-    ev, q, p = evals["candidate"], config.quality, config.promotion
+    ev, q = evals["candidate"], config.quality
     results = []
     fnr_change: dict[str, float] = {}
     for split in (s for s in SPLITS if s in ev.splits):
-        s = ev.splits[split]
-        results.append(
-            check_recall(
-                ev.confusion(split),
-                split=split,
-                threshold=ev.threshold,
-                min_recall=q.min_recall,
-                bound=q.bound,
-                confidence=q.confidence,
-                min_positives=q.min_positives,
-            )
-        )
-        for column in config.columns.segments:
-            results.append(
-                check_segments(
-                    s.segments[column],
-                    s.y,
-                    s.scores >= ev.threshold,
-                    column=column,
-                    split=split,
-                    min_recall=q.min_segment_recall,
-                    min_positives=q.segment_min_positives,
-                    bound=q.segment_bound,
-                    confidence=q.confidence,
-                )
-            )
-        if "champion" in evals and split in p.splits:
-            champion = evals["champion"]
-            comparison = compare_paired(
-                s.y,
-                s.scores,
-                champion.splits[split].scores,
-                split=split,
-                candidate_threshold=ev.threshold,
-                champion_threshold=champion.threshold,
-                segments=s.segments,
-                min_segment_positives=q.segment_min_positives,
-                resamples=p.bootstrap_resamples,
-                confidence=q.confidence,
-                seed=config.gate.seed,
-            )
+        results.append(check_recall_policy(ev, split, q))
+        results += [check_segments_policy(ev, split, column, q) for column in config.columns.segments]
+        if "champion" in evals and split in config.promotion.splits:
+            comparison = compare_evaluations(ev, evals["champion"], split, config)
             fnr_change[split] = comparison.delta["fnr"].point
             results.append(
                 check_promotion_policy(
-                    comparison, promotion=p, quality=q, validation=ev.summary("val"), test=ev.summary("test")
+                    comparison,
+                    promotion=config.promotion,
+                    quality=q,
+                    validation=ev.summary("val"),
+                    test=ev.summary("test"),
                 )
             )
     return results, fnr_change

@@ -415,7 +415,7 @@ class PromotionComparisons:
     def compare(self, split: str) -> Any:
         """The :class:`~sentinel_checks.comparison.PairedComparison` on ``split`` (skips when
         the split has no labelled rows)."""
-        from sentinel_checks.comparison import compare_paired
+        from sentinel_checks.comparison import compare_evaluations
 
         if split in self._state.comparisons:
             return self._state.comparisons[split]
@@ -423,22 +423,7 @@ class PromotionComparisons:
         champion = self._request.getfixturevalue("sentinel_champion_eval")
         if split not in candidate.splits:
             pytest.skip(f"no labelled {split} rows: configure [production] with labels to compare on it")
-        cand, champ = candidate.splits[split], champion.splits[split]
-        p, q = self.config.promotion, self.config.quality
-        shared = p.shared_threshold
-        comparison = compare_paired(
-            cand.y,
-            cand.scores,
-            champ.scores,
-            split=split,
-            candidate_threshold=candidate.threshold if shared is None else shared,
-            champion_threshold=champion.threshold if shared is None else shared,
-            segments=cand.segments,
-            min_segment_positives=q.segment_min_positives,
-            resamples=p.bootstrap_resamples,
-            confidence=q.confidence,
-            seed=self.config.gate.seed,
-        )
+        comparison = compare_evaluations(candidate, champion, split, self.config)
         self._state.comparisons[split] = comparison
         return comparison
 

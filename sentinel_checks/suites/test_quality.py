@@ -13,8 +13,8 @@ from sentinel_checks.checks.quality import (
     check_baselines,
     check_calibration,
     check_precision,
-    check_recall,
-    check_segments,
+    check_recall_policy,
+    check_segments_policy,
     check_threshold,
     check_val_test_gap,
 )
@@ -36,19 +36,8 @@ def test_threshold_is_chosen_for_the_target_recall(gate, sentinel_candidate_eval
 
 @pytest.mark.parametrize("split", JUDGED_SPLITS)
 def test_recall_of_the_risky_class_meets_its_floor(gate, sentinel_config, sentinel_candidate_eval, split):
-    ev, q = sentinel_candidate_eval, sentinel_config.quality
-    split_or_skip(ev, split)
-    gate.check(
-        check_recall(
-            ev.confusion(split),
-            split=split,
-            threshold=ev.threshold,
-            min_recall=q.min_recall,
-            bound=q.bound,
-            confidence=q.confidence,
-            min_positives=q.min_positives,
-        )
-    )
+    split_or_skip(sentinel_candidate_eval, split)
+    gate.check(check_recall_policy(sentinel_candidate_eval, split, sentinel_config.quality))
 
 
 @pytest.mark.parametrize("split", JUDGED_SPLITS)
@@ -116,19 +105,10 @@ def test_recall_holds_in_every_segment(
 ):
     if sentinel_segment_column is None:
         pytest.skip("no [columns] segments configured")
-    ev, q = sentinel_candidate_eval, sentinel_config.quality
-    s = split_or_skip(ev, split)
+    split_or_skip(sentinel_candidate_eval, split)
     gate.check(
-        check_segments(
-            s.segments[sentinel_segment_column],
-            s.y,
-            s.scores >= ev.threshold,
-            column=sentinel_segment_column,
-            split=split,
-            min_recall=q.min_segment_recall,
-            min_positives=q.segment_min_positives,
-            bound=q.segment_bound,
-            confidence=q.confidence,
+        check_segments_policy(
+            sentinel_candidate_eval, split, sentinel_segment_column, sentinel_config.quality
         )
     )
 
