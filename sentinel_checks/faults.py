@@ -59,8 +59,17 @@ class Context:
         return self.config.columns
 
     def y(self, frame: pd.DataFrame) -> np.ndarray:
-        """True where the label is the risky class (NaN labels: False)."""
+        """True where the label is the risky class (NaN labels, or no label column in a
+        production sample whose labels have not arrived: False)."""
+        if self.cols.label not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
         return np.asarray(frame[self.cols.label].eq(self.cols.positive).fillna(False), dtype=bool)
+
+    def labelled(self, frame: pd.DataFrame) -> np.ndarray:
+        """True where the row has a label (all False without a label column)."""
+        if self.cols.label not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        return frame[self.cols.label].notna().to_numpy()
 
 
 Apply = Callable[[Material, Context, float, np.random.Generator], Material]
@@ -217,7 +226,7 @@ def prevalence_shift(m: Material, ctx: Context, factor: float, rng: np.random.Ge
     """Production: safe rows dropped at random until the risky share is ``factor`` times higher."""
     assert m.production is not None
     production = m.production
-    labelled = production[ctx.cols.label].notna().to_numpy()
+    labelled = ctx.labelled(production)
     y = ctx.y(production)
     pos, neg = int(y[labelled].sum()), int((~y[labelled]).sum())
     target = min(factor * pos / (pos + neg), 0.99)
@@ -231,8 +240,10 @@ def segment_label_flip(m: Material, ctx: Context, share: float, rng: np.random.G
     column, value = _flip_segment(m, ctx)
 
     def flip(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        chosen = rows & (rng.random(len(frame)) < share) & ctx.labelled(frame)
+        if not chosen.any():  # nothing labelled here (production labels not arrived)
+            return frame
         out = frame.copy()
-        chosen = rows & (rng.random(len(frame)) < share) & out[ctx.cols.label].notna().to_numpy()
         risky = ctx.y(out)
         labels = out[ctx.cols.label].astype(object).to_numpy()
         labels[chosen & risky] = ctx.cols.negative

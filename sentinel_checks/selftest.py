@@ -92,10 +92,9 @@ def clean_material(config: SentinelConfig) -> tuple[Material, Context]:
         if pd.api.types.is_numeric_dtype(dataset[f].dtype)
         and not pd.api.types.is_bool_dtype(dataset[f].dtype)
     ]
-    positives = (
-        0 if production is None else int(production[config.columns.label].eq(config.columns.positive).sum())
-    )
-    ctx = Context(config, list(inputs.features), numeric, scores, production_scores, positives)
+    ctx = Context(config, list(inputs.features), numeric, scores, production_scores)
+    if production is not None:
+        ctx = replace(ctx, production_positives=int(ctx.y(production).sum()))
     return Material(dataset, production, log, _config_mapping(config, inputs.features)), ctx
 
 

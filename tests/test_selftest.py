@@ -256,3 +256,14 @@ def test_selftest_bad_input_is_a_usage_error(gate_project, tmp_path, capsys):
     code, doc, _ = _selftest(made, tmp_path)
     assert code == EXIT_USAGE and doc is None
     assert "requests.parquet" in capsys.readouterr().err
+
+
+def test_production_without_a_label_column_makes_label_faults_not_applicable(gate_project, small_log):
+    """Production labels arrive late: the column may be absent altogether."""
+    made = gate_project(production=small_log.production.drop(columns=["label"]))
+    m, ctx = clean_material(load_config(made.config))
+    assert ctx.production_positives == 0
+    assert F.catalogue(["prevalence_shift"])[0].needs(ctx) == "needs labelled risky rows in production"
+    out = F.segment_label_flip(m, ctx, 0.2, np.random.default_rng(0))  # flips test, leaves production
+    assert (out.dataset["label"] != m.dataset["label"]).any()
+    assert out.production.equals(m.production)
