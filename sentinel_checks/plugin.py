@@ -80,6 +80,7 @@ class GateState:
     models: dict[str, str] = field(default_factory=dict)
     deselected: int = 0
     suites: set[str] = field(default_factory=set)
+    refused: str = ""  # why nothing may be written to reports_dir (it holds an input)
 
 
 STATE = pytest.StashKey[GateState]()
@@ -137,7 +138,8 @@ def _load(config: pytest.Config) -> SentinelConfig:
         loaded = load_config(path)
         clash = inputs_inside(state.reports_dir, loaded.input_files())
         if clash:
-            raise ConfigError(clash_message(state.reports_dir, clash))
+            state.refused = clash_message(state.reports_dir, clash)
+            raise ConfigError(state.refused)
         state.loaded = loaded
     return state.loaded
 
@@ -535,10 +537,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller writes
         return
     cfg = state.loaded
-    inputs = cfg.input_files() if cfg is not None else [Path(str(state.config_option))]
-    clash = inputs_inside(state.reports_dir, inputs)
-    if clash:  # write nothing: an input could be overwritten
-        state.summary = "gate ERROR, no report written: " + clash_message(state.reports_dir, clash)
+    if not state.refused:  # the config may never have loaded: its own path is still an input
+        inputs = cfg.input_files() if cfg is not None else [Path(str(state.config_option))]
+        clash = inputs_inside(state.reports_dir, inputs)
+        state.refused = clash_message(state.reports_dir, clash) if clash else ""
+    if state.refused:  # write nothing: an input could be overwritten
+        state.summary = "gate ERROR, no report written: " + state.refused
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
     if cfg is not None and not state.data_fingerprint:

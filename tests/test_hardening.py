@@ -264,3 +264,16 @@ def test_parquet_with_duplicate_column_names_is_a_data_error(tmp_path):
     )
     with pytest.raises(DataError, match=r"duplicate column names \['x'\]"):
         load_frame(DataSource(path=path), base_dir=tmp_path)
+
+
+def test_plain_pytest_with_a_reports_folder_holding_inputs_writes_nothing(gate_project):
+    """The same refusal without the CLI: ``pytest suites/ --sentinel-reports data``."""
+    from tests.conftest import run_gate
+
+    project = gate_project()
+    before = {p: p.read_bytes() for p in project.folder.rglob("*") if p.is_file()}
+    run = run_gate(project.config, project.folder, "--sentinel-reports", "data")  # the last one counts
+    assert run.code != 0 and run.report is None, run.output[-3000:]
+    assert "holds input file(s)" in run.output
+    after = {p: p.read_bytes() for p in project.folder.rglob("*") if p.is_file()}
+    assert after == before
