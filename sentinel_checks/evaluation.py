@@ -110,8 +110,13 @@ def evaluate_model(
     splits: Splits,
     production: pd.DataFrame | None,
     features: list[str],
+    scores: Mapping[str, np.ndarray] | None = None,
 ) -> ModelEvaluation:
-    """Score val, test and the labelled production rows once; choose the threshold on val."""
+    """Score val, test and the labelled production rows once; choose the threshold on val.
+
+    ``scores``: the model's risk scores already computed on some of these splits
+    (by name, one per row of that split), used instead of scoring again.
+    """
     frames: dict[str, pd.DataFrame] = {"val": splits.val, "test": splits.test}
     if production is not None and config.columns.label in production.columns:
         labelled = production[production[config.columns.label].notna()]
@@ -121,8 +126,13 @@ def evaluate_model(
     cols = model.feature_list(features)
     for name, frame in frames.items():
         y = binary_target(frame, config, what=f"{name} split")
-        scores = risk_scores(model, frame, features=cols, positive=config.columns.positive)
-        bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
+        known = (scores or {}).get(name)
+        values = (
+            risk_scores(model, frame, features=cols, positive=config.columns.positive)
+            if known is None
+            else known
+        )
+        bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
             raise DataError(
                 f"{model.role} scores on {name}: {int(bad.sum())} value(s) are NaN or outside [0, 1] "
@@ -131,7 +141,7 @@ def evaluate_model(
         # categorical codes, not one Python object per row: three models' segments of
         # millions of rows would otherwise hold GiBs for the whole session
         segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
-        scored[name] = SplitScores(name, y, scores, threshold_counts(y, scores), segments)
+        scored[name] = SplitScores(name, y, values, threshold_counts(y, values), segments)
     q = config.quality
     val = scored["val"]
     if val.counts.positives == 0 or val.counts.negatives == 0:

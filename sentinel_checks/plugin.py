@@ -35,6 +35,7 @@ from sentinel_checks.gate_run import clash_message, inputs_inside
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports import TestOutcome
     from sentinel_checks.result import CheckResult
 
@@ -53,6 +54,7 @@ GATE_FIXTURES = frozenset(
         "sentinel_champion_eval",
         "sentinel_baseline_evals",
         "sentinel_training_log",
+        "sentinel_session",
         "sentinel_drift",
         "sentinel_production_scores",
         "sentinel_promotion",
@@ -72,12 +74,7 @@ class GateState:
     data_fingerprint: dict[str, str] = field(default_factory=dict)
     started: str = ""
     summary: str = ""
-    evaluations: dict[str, Any] = field(default_factory=dict)
-    training_log: Any = None
-    drift_runs: dict[str, Any] = field(default_factory=dict)
-    drift_inputs: dict[str, Any] = field(default_factory=dict)
-    comparisons: dict[str, Any] = field(default_factory=dict)
-    models: dict[str, str] = field(default_factory=dict)
+    session: GateSession | None = None  # the run's inputs, loaded once (gate steps)
     deselected: int = 0
     suites: set[str] = field(default_factory=set)
     refused: str = ""  # why nothing may be written to reports_dir (it holds an input)
@@ -189,261 +186,97 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 # --------------------------------------------------------------------------- fixtures
 
 
+def _session(config: pytest.Config) -> GateSession:
+    from sentinel_checks.gate.session import GateSession
+
+    state = _state(config)
+    if state.session is None:
+        state.session = GateSession(_load(config))
+    return state.session
+
+
+def _get(read: Callable[[], Any]) -> Any:
+    """An input of the session; an absent optional one skips the test."""
+    from sentinel_checks.gate.session import NotConfigured
+
+    try:
+        return read()
+    except NotConfigured as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def sentinel_session(request: pytest.FixtureRequest) -> GateSession:
+    """The run's :class:`~sentinel_checks.gate.session.GateSession`: every input, loaded once."""
+    return _session(request.config)
+
+
 @pytest.fixture(scope="session")
 def sentinel_config(request: pytest.FixtureRequest) -> SentinelConfig:
     return _load(request.config)
 
 
 @pytest.fixture(scope="session")
-def sentinel_dataset(sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.inputs import load_dataset
-
-    return load_dataset(sentinel_config)
+def sentinel_dataset(sentinel_session: GateSession) -> Any:
+    return sentinel_session.dataset
 
 
 @pytest.fixture(scope="session")
-def sentinel_features(sentinel_config: SentinelConfig, sentinel_dataset: Any) -> list[str]:
-    from sentinel_checks.loaders import feature_columns
-
-    return feature_columns(sentinel_dataset, sentinel_config, require_present=True)
+def sentinel_features(sentinel_session: GateSession) -> list[str]:
+    return sentinel_session.features
 
 
 @pytest.fixture(scope="session")
-def sentinel_splits(sentinel_config: SentinelConfig, sentinel_dataset: Any) -> Any:
-    from sentinel_checks.splits import build_splits
-
-    return build_splits(sentinel_dataset, sentinel_config)
+def sentinel_splits(sentinel_session: GateSession) -> Any:
+    return sentinel_session.splits
 
 
 @pytest.fixture(scope="session")
-def sentinel_split_labels(sentinel_config: SentinelConfig, sentinel_splits: Any) -> dict[str, Any]:
-    from sentinel_checks.loaders import binary_target
-
-    return {
-        name: binary_target(frame, sentinel_config, what=f"{name} split")
-        for name, frame in sentinel_splits.items()
-    }
+def sentinel_split_labels(sentinel_session: GateSession) -> dict[str, Any]:
+    return sentinel_session.split_labels
 
 
 @pytest.fixture(scope="session")
-def sentinel_production(sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.inputs import load_production
-
-    production = load_production(sentinel_config)
-    if production is None:
-        pytest.skip("no [production] sample configured")
-    return production
+def sentinel_production(sentinel_session: GateSession) -> Any:
+    return _get(lambda: sentinel_session.production)
 
 
 @pytest.fixture(scope="session")
-def sentinel_candidate(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.errors import ConfigError
-    from sentinel_checks.models import load_model
-
-    spec = sentinel_config.models.candidate
-    if spec is None:
-        raise ConfigError(f"{sentinel_config.source}: [models.candidate] is not configured")
-    return _loaded(request, load_model(spec, role="candidate", tracking_uri=sentinel_config.registry.store))
+def sentinel_candidate(sentinel_session: GateSession) -> Any:
+    return _get(lambda: sentinel_session.candidate)
 
 
 @pytest.fixture(scope="session")
-def sentinel_champion(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.models import load_model
-
-    spec = sentinel_config.models.champion
-    if spec is None:
-        pytest.skip("no [models.champion] configured")
-    return _loaded(request, load_model(spec, role="champion", tracking_uri=sentinel_config.registry.store))
-
-
-def _loaded(request: pytest.FixtureRequest, model: Any) -> Any:
-    _state(request.config).models[model.role] = model.identity
-    return model
-
-
-def _evaluate(request: pytest.FixtureRequest, model: Any) -> Any:
-    from sentinel_checks.evaluation import evaluate_model
-
-    cfg = request.getfixturevalue("sentinel_config")
-    production = None
-    if cfg.production is not None:
-        production = request.getfixturevalue("sentinel_production")
-    evaluation = evaluate_model(
-        model,
-        config=cfg,
-        splits=request.getfixturevalue("sentinel_splits"),
-        production=production,
-        features=request.getfixturevalue("sentinel_features"),
-    )
-    _state(request.config).evaluations[model.role] = evaluation
-    return evaluation
+def sentinel_champion(sentinel_session: GateSession) -> Any:
+    return _get(lambda: sentinel_session.champion)
 
 
 @pytest.fixture(scope="session")
-def sentinel_candidate_eval(request: pytest.FixtureRequest, sentinel_candidate: Any) -> Any:
+def sentinel_candidate_eval(sentinel_session: GateSession) -> Any:
     """The candidate scored once on val, test and labelled production; threshold chosen."""
-    return _evaluate(request, sentinel_candidate)
+    return _get(lambda: sentinel_session.evaluation("candidate"))
 
 
 @pytest.fixture(scope="session")
-def sentinel_champion_eval(request: pytest.FixtureRequest, sentinel_champion: Any) -> Any:
-    return _evaluate(request, sentinel_champion)
+def sentinel_champion_eval(sentinel_session: GateSession) -> Any:
+    return _get(lambda: sentinel_session.evaluation("champion"))
 
 
 @pytest.fixture(scope="session")
-def sentinel_baseline_evals(
-    request: pytest.FixtureRequest,
-    sentinel_config: SentinelConfig,
-    sentinel_splits: Any,
-    sentinel_split_labels: dict[str, Any],
-    sentinel_features: list[str],
-) -> dict[str, Any]:
+def sentinel_baseline_evals(sentinel_session: GateSession) -> dict[str, Any]:
     """Baselines A and B trained on the same train split, evaluated like the candidate."""
-    from sentinel_checks.baselines import fit_baselines
-
-    if not sentinel_config.quality.baselines:
-        pytest.skip("[quality] baselines = false")
-    features = sentinel_config.quality.baseline_features or sentinel_features
-    missing = [f for f in features if f not in sentinel_splits.train.columns]
-    if missing:
-        from sentinel_checks.errors import DataError
-
-        raise DataError(f"[quality] baseline_features {missing} are not in the data")
-    fitted = fit_baselines(
-        sentinel_splits.train,
-        sentinel_split_labels["train"],
-        features=features,
-        seed=sentinel_config.gate.seed,
-        max_rows=sentinel_config.quality.baseline_max_train_rows,
-    )
-    return {name: _evaluate(request, model) for name, model in fitted.items()}
-
-
-class DriftSamples:
-    """The frames a drift pair names (train, val, test, production), and Evidently runs
-    computed once per pair and kept for the HTML reports."""
-
-    def __init__(self, request: pytest.FixtureRequest) -> None:
-        self._request = request
-        self._state = _state(request.config)
-
-    def frame(self, name: str) -> Any:
-        if name == "production":
-            return self._request.getfixturevalue("sentinel_production")  # skips when absent
-        return self._request.getfixturevalue("sentinel_splits")[name]
-
-    def features(self, pair: tuple[str, str], *, segment: tuple[str, str] | None = None) -> Any:
-        """(DriftRun, DriftInputs) for a pair, optionally within one segment value."""
-        from sentinel_checks.adapters.evidently_drift import column_drift
-        from sentinel_checks.checks.drift import prepare_drift_inputs
-
-        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
-        cfg = self._request.getfixturevalue("sentinel_config")
-        features = self._request.getfixturevalue("sentinel_features")
-        ref, cur = self.frame(pair[0]), self.frame(pair[1])
-        for name, frame in zip(pair, (ref, cur), strict=True):
-            missing = [f for f in features if f not in frame.columns]
-            if missing:
-                from sentinel_checks.errors import DataError
-
-                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
-        if segment is not None:
-            ref = ref[ref[segment[0]].astype("string") == segment[1]]
-            cur = cur[cur[segment[0]].astype("string") == segment[1]]
-        d = cfg.drift
-        if key not in self._state.drift_runs:
-            # Drift scores are effect sizes (distances) or tests that saturate on huge
-            # samples: a seeded sample of each side is enough and keeps Evidently fast.
-            # The leakage checks, unlike this, always read every row.
-            inputs = prepare_drift_inputs(
-                _sample(ref, d.max_rows, cfg.gate.seed), _sample(cur, d.max_rows, cfg.gate.seed), features
-            )
-            run = None
-            if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
-                run = column_drift(
-                    inputs.reference,
-                    inputs.current,
-                    numerical=inputs.numerical,
-                    categorical=inputs.categorical,
-                    method=d.method,
-                    threshold=d.threshold,
-                    per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
-                    per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
-                )
-            self._state.drift_runs[key] = run
-            self._state.drift_inputs[key] = inputs
-        return self._state.drift_runs[key], self._state.drift_inputs[key], ref, cur
-
-
-def _sample(frame: Any, limit: int, seed: int) -> Any:
-    return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()
+    return _get(lambda: sentinel_session.baseline_evaluations)
 
 
 @pytest.fixture(scope="session")
-def sentinel_drift(request: pytest.FixtureRequest) -> DriftSamples:
-    return DriftSamples(request)
-
-
-@pytest.fixture(scope="session")
-def sentinel_production_scores(
-    sentinel_config: SentinelConfig,
-    sentinel_candidate: Any,
-    sentinel_production: Any,
-    sentinel_features: list[str],
-) -> Any:
+def sentinel_production_scores(sentinel_session: GateSession) -> Any:
     """The candidate's scores on every production row, labelled or not."""
-    from sentinel_checks.scoring import risk_scores
-
-    return risk_scores(
-        sentinel_candidate,
-        sentinel_production,
-        features=sentinel_candidate.feature_list(sentinel_features),
-        positive=sentinel_config.columns.positive,
-    )
-
-
-class PromotionComparisons:
-    """Candidate vs champion on each judged split, compared once and kept for the decision record."""
-
-    def __init__(self, request: pytest.FixtureRequest) -> None:
-        self._request = request
-        self._state = _state(request.config)
-        self.config: SentinelConfig = request.getfixturevalue("sentinel_config")
-
-    @property
-    def has_champion(self) -> bool:
-        return self.config.models.champion is not None
-
-    def compare(self, split: str) -> Any:
-        """The :class:`~sentinel_checks.comparison.PairedComparison` on ``split`` (skips when
-        the split has no labelled rows)."""
-        from sentinel_checks.comparison import compare_evaluations
-
-        if split in self._state.comparisons:
-            return self._state.comparisons[split]
-        candidate = self._request.getfixturevalue("sentinel_candidate_eval")
-        champion = self._request.getfixturevalue("sentinel_champion_eval")
-        if split not in candidate.splits:
-            pytest.skip(f"no labelled {split} rows: configure [production] with labels to compare on it")
-        comparison = compare_evaluations(candidate, champion, split, self.config)
-        self._state.comparisons[split] = comparison
-        return comparison
+    return _get(lambda: sentinel_session.production_scores)
 
 
 @pytest.fixture(scope="session")
-def sentinel_promotion(request: pytest.FixtureRequest) -> PromotionComparisons:
-    return PromotionComparisons(request)
-
-
-@pytest.fixture(scope="session")
-def sentinel_training_log(request: pytest.FixtureRequest, sentinel_config: SentinelConfig) -> Any:
-    from sentinel_checks.loaders import load_training_log
-
-    if sentinel_config.training.log is None:
-        pytest.skip("no [training] log configured")
-    log = load_training_log(sentinel_config.training.log)
-    _state(request.config).training_log = log
-    return log
+def sentinel_training_log(sentinel_session: GateSession) -> Any:
+    return _get(lambda: sentinel_session.training_log)
 
 
 class Gate:
@@ -452,6 +285,13 @@ class Gate:
     def __init__(self, item: pytest.Item, state: GateState) -> None:
         self._item = item
         self._state = state
+
+    def run(self, step: Callable[..., CheckResult], **params: Any) -> CheckResult:
+        """Run a gate step (:mod:`sentinel_checks.gate.steps`) on this run's session and
+        :meth:`check` its result; a step whose input is not configured skips."""
+        __tracebackhide__ = True
+        session = _session(self._item.config)
+        return self.check(_get(lambda: step(session, **params)))
 
     def check(self, result: CheckResult) -> CheckResult:
         """Pass on PASS/WARN, skip on SKIP, fail (with the explanation) on FAIL/ERROR."""
@@ -490,21 +330,25 @@ def pytest_runtest_makereport(
     if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return report
     excinfo = call.excinfo
-    if excinfo is not None and excinfo.errisinstance(SentinelError):
+    input_error = excinfo is not None and excinfo.errisinstance(SentinelError)
+    if excinfo is not None and input_error:
         # A bad input is the user's to fix: show the message, not pandas' stack.
         report.longrepr = f"{excinfo.typename}: {excinfo.value}"
-    _record_outcome(item, report)
+    _record_outcome(item, report, input_error=input_error)
     return report
 
 
-def _record_outcome(item: pytest.Item, report: pytest.TestReport) -> None:
+def _record_outcome(item: pytest.Item, report: pytest.TestReport, *, input_error: bool = False) -> None:
+    """What the reports say of a gate test. A bad input (a SentinelError, raised while
+    a fixture or a step loads it) is an ``error``, like a failing fixture, not a
+    judged ``failed``."""
     from sentinel_checks.reports import TestOutcome
 
     state = _state(item.config)
     previous = state.outcomes.get(item.nodeid)
     if report.when == "call" or report.failed or (report.skipped and report.when == "setup"):
         if report.failed:
-            outcome = "failed" if report.when == "call" else "error"
+            outcome = "failed" if report.when == "call" and not input_error else "error"
         else:
             outcome = "skipped" if report.skipped else "passed"
         if previous is not None and previous.outcome in ("failed", "error"):
@@ -523,8 +367,9 @@ def _short(report: pytest.TestReport) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
-    from sentinel_checks.reports import GateRun, write_reports
+    from sentinel_checks.reports import GateRun
 
     config = session.config
     state = config.stash.get(STATE, None)
@@ -553,60 +398,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         seed=cfg.gate.seed if cfg is not None else 0,
         outcomes=list(state.outcomes.values()),
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
-        models=model_identities(cfg, state.models) if cfg is not None else {},
+        models=model_identities(cfg, state.session.models if state.session else {})
+        if cfg is not None
+        else {},
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
     )
-    written = write_reports(run, state.reports_dir)
-    try:
-        written += _write_quality(state, cfg, run)
-    except Exception as exc:  # a figure must never hide the verdict already written
-        state.summary = f"could not write the quality reports: {type(exc).__name__}: {exc}\n"
-    state.summary += f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
-
-
-def _write_promotion(state: GateState, run: Any) -> dict[str, Path]:
-    from sentinel_checks.checks.promotion import VS_CHAMPION_ID
-    from sentinel_checks.promotion_record import write_promotion_record
-
-    results = [r for _, r in sorted(state.results.items()) if r.id == VS_CHAMPION_ID]
-    if not results and not state.comparisons:
-        return {}
-    return write_promotion_record(
-        state.reports_dir,
-        run,
-        evaluations=state.evaluations,
-        comparisons=dict(sorted(state.comparisons.items())),
-        results=results,
-    )
-
-
-def _write_quality(state: GateState, cfg: SentinelConfig | None, run: Any) -> list[Path]:
-    from sentinel_checks.html_report import gate_html
-    from sentinel_checks.quality_reports import write_quality_reports
-    from sentinel_checks.reports import write_atomic
-
-    artefacts: dict[str, Path] = {}
-    if cfg is not None and (state.evaluations or state.training_log is not None):
-        training = cfg.training
-        series = [
-            c
-            for c in (training.train_loss, training.val_loss)
-            if state.training_log is not None and c in state.training_log.columns
-        ]
-        artefacts = write_quality_reports(
-            state.reports_dir,
-            state.evaluations,
-            n_bins=cfg.quality.calibration_bins,
-            training_log=state.training_log,
-            training_columns=(training.epoch, series) if series else None,
-        )
-    artefacts.update(_write_promotion(state, run))
-    for key, drift_run in sorted(state.drift_runs.items()):
-        if drift_run is not None:
-            artefacts[f"drift/{key}.html"] = drift_run.save_html(state.reports_dir / "drift" / f"{key}.html")
-    html = write_atomic(state.reports_dir / "gate.html", gate_html(run, artefacts))
-    return [html, *artefacts.values()]
+    written, note = write_gate_reports(run, state.session, state.reports_dir)
+    state.summary = note + f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

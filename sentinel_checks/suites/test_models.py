@@ -7,22 +7,10 @@ trusted = true) errors here with the file and key named: the gate never passes.
 
 import pytest
 
-from sentinel_checks.checks import check_scores
-from sentinel_checks.scoring import risk_scores
-
-ROLES = ["sentinel_candidate", "sentinel_champion"]
+from sentinel_checks.gate import steps
 
 
-@pytest.mark.parametrize("role", ROLES, ids=["candidate", "champion"])
+@pytest.mark.parametrize("role", ["candidate", "champion"])
 @pytest.mark.parametrize("split", ["val", "test"])
-def test_model_scores_the_data(
-    gate, request, sentinel_config, sentinel_splits, sentinel_features, role, split
-):
-    model = request.getfixturevalue(role)
-    scores = risk_scores(
-        model,
-        sentinel_splits[split],
-        features=model.feature_list(sentinel_features),
-        positive=sentinel_config.columns.positive,
-    )
-    gate.check(check_scores(scores, model=model.role, split=split))
+def test_model_scores_the_data(gate, role, split):
+    gate.run(steps.model_scores, role=role, split=split)

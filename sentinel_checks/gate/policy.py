@@ -1,0 +1,188 @@
+"""The one map from the configuration to every check's keyword-only limits.
+
+Each function takes the validated :class:`~sentinel_checks.config.SentinelConfig`
+and returns the keyword arguments its check is called with: a check never reads
+the config, and no step passes a limit that does not come from here. The pydantic
+models in :mod:`sentinel_checks.config` hold the documented defaults; a test keeps
+the checks' own keyword defaults equal to them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sentinel_checks.comparison import PairedComparison
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.evaluation import ModelEvaluation
+
+Limits = dict[str, Any]
+
+
+def labels(config: SentinelConfig) -> Limits:
+    """``contract.labels``: enough risky and safe rows in each split."""
+    c = config.contract
+    return {"min_positives": c.min_positives_per_split, "min_negatives": c.min_negatives_per_split}
+
+
+def entity_overlap(config: SentinelConfig) -> Limits:
+    """``splits.entity_overlap``."""
+    return {"max_share": config.leakage.max_entity_overlap_share}
+
+
+def row_overlap(config: SentinelConfig) -> Limits:
+    """``splits.row_overlap``."""
+    return {"max_share": config.leakage.max_row_overlap_share}
+
+
+def target_leakage(config: SentinelConfig) -> Limits:
+    """``splits.target_leakage``."""
+    lk = config.leakage
+    return {
+        "max_auc": lk.max_univariate_auc,
+        "flag_constant_per_class": lk.flag_constant_per_class,
+        "seed": config.gate.seed,
+    }
+
+
+def recall(config: SentinelConfig) -> Limits:
+    """``quality.recall``: the floor, judged on a bound, from ``min_positives`` risky rows."""
+    q = config.quality
+    return {
+        "min_recall": q.min_recall,
+        "bound": q.bound,
+        "confidence": q.confidence,
+        "min_positives": q.min_positives,
+    }
+
+
+def precision(config: SentinelConfig) -> Limits:
+    """``quality.precision``."""
+    q = config.quality
+    return {"min_precision": q.min_precision, "bound": q.bound, "confidence": q.confidence}
+
+
+def auc(config: SentinelConfig) -> Limits:
+    """``quality.auc``."""
+    q = config.quality
+    return {"min_roc_auc": q.min_roc_auc, "min_pr_auc_lift": q.min_pr_auc_lift}
+
+
+def val_test_gap(config: SentinelConfig) -> Limits:
+    """``quality.val_test_gap`` (also a criterion of ``promotion.vs_champion``)."""
+    q = config.quality
+    return {"max_gap": q.max_val_test_gap, "max_auc_gap": q.max_val_test_auc_gap}
+
+
+def calibration(config: SentinelConfig) -> Limits:
+    """``quality.calibration``."""
+    q = config.quality
+    return {"max_ece": q.max_ece, "max_brier": q.max_brier}
+
+
+def segments(config: SentinelConfig) -> Limits:
+    """``quality.segments``."""
+    q = config.quality
+    return {
+        "min_recall": q.min_segment_recall,
+        "min_positives": q.segment_min_positives,
+        "bound": q.segment_bound,
+        "confidence": q.confidence,
+    }
+
+
+def baselines(config: SentinelConfig) -> Limits:
+    """``quality.baselines``."""
+    q = config.quality
+    return {
+        "metric": q.baseline_metric,
+        "margin": q.baseline_margin,
+        "bound": q.baseline_bound,
+        "confidence": q.confidence,
+        "resamples": q.bootstrap_resamples,
+        "seed": config.gate.seed,
+    }
+
+
+def feature_drift(config: SentinelConfig, *, segment: bool) -> Limits:
+    """``drift.features`` (``segment``: judged within one segment value)."""
+    d = config.drift
+    return {
+        "max_share": d.max_drift_share,
+        "critical": d.critical_features,
+        "min_rows": d.min_segment_rows if segment else d.min_rows,
+    }
+
+
+def label_drift(config: SentinelConfig) -> Limits:
+    """``drift.labels``."""
+    d = config.drift
+    return {
+        "max_abs_change": d.label_max_abs_change,
+        "max_rel_change": d.label_max_rel_change,
+        "alpha": d.label_alpha,
+    }
+
+
+def score_drift(config: SentinelConfig) -> Limits:
+    """``drift.scores``."""
+    d = config.drift
+    return {"max_psi": d.max_score_psi, "max_flagged_change": d.max_flagged_change}
+
+
+def training_curves(config: SentinelConfig) -> Limits:
+    """``training.curves``: the log's columns and every curve limit."""
+    t = config.training
+    return {
+        "epoch": t.epoch,
+        "train_loss": t.train_loss,
+        "val_loss": t.val_loss,
+        "val_metric": t.val_metric,
+        "overfit_patience": t.overfit_patience,
+        "overfit_tolerance": t.overfit_tolerance,
+        "min_val_metric": t.min_val_metric,
+        "flat_tolerance": t.flat_tolerance,
+        "spike_mads": t.spike_mads,
+        "selected_epoch": t.selected_epoch,
+        "selected_epoch_tolerance": t.selected_epoch_tolerance,
+    }
+
+
+def vs_champion(config: SentinelConfig) -> Limits:
+    """``promotion.vs_champion`` (the val/test gap criterion comes from :func:`val_test_gap`)."""
+    p, q = config.promotion, config.quality
+    return {
+        "max_fnr_increase": p.max_fnr_increase,
+        "max_precision_drop": p.max_precision_drop,
+        "target_metric": p.target_metric,
+        "min_target_lead": p.min_target_lead,
+        "target_bound": p.target_bound,
+        "max_flip_rate": p.max_flip_rate,
+        "min_positives": q.min_positives,
+    }
+
+
+def compare_with_champion(
+    candidate: ModelEvaluation, champion: ModelEvaluation, split: str, config: SentinelConfig
+) -> PairedComparison:
+    """:func:`~sentinel_checks.comparison.compare_paired` of two evaluated models on
+    ``split``, each at its own threshold (or ``[promotion] shared_threshold``), with the
+    configured bootstrap."""
+    from sentinel_checks.comparison import compare_paired
+
+    cand, champ = candidate.splits[split], champion.splits[split]
+    p, q = config.promotion, config.quality
+    shared = p.shared_threshold
+    return compare_paired(
+        cand.y,
+        cand.scores,
+        champ.scores,
+        split=split,
+        candidate_threshold=candidate.threshold if shared is None else shared,
+        champion_threshold=champion.threshold if shared is None else shared,
+        segments=cand.segments,
+        min_segment_positives=q.segment_min_positives,
+        resamples=p.bootstrap_resamples,
+        confidence=q.confidence,
+        seed=config.gate.seed,
+    )

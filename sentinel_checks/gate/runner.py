@@ -1,0 +1,230 @@
+"""The whole gate in process, without pytest: every step of the shipped suites, once.
+
+:func:`plan` lists the same tests, with the same ids, as pytest collects from the
+shipped suites for a config (a test keeps the two equal); :func:`run_plan` runs
+them over one :class:`GateSession` and returns the outcomes pytest would have
+recorded, so :func:`gate_run_in_process` gives the same ``gate.json``. The
+self-test, the experiments and the library's tests use it to get a verdict
+without starting a pytest session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sentinel_checks.errors import SentinelError
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.session import GateSession, NotConfigured
+from sentinel_checks.splits import SPLIT_NAMES, SPLIT_PAIRS
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.reports import GateRun, TestOutcome
+    from sentinel_checks.result import CheckResult
+
+#: The shipped suite files, in the order pytest runs them.
+SUITE_FILES = (
+    "test_data_contract.py",
+    "test_drift.py",
+    "test_models.py",
+    "test_promotion.py",
+    "test_quality.py",
+    "test_splits.py",
+    "test_training.py",
+)
+
+
+@dataclass(frozen=True)
+class PlannedTest:
+    """One gate test: its pytest node id and the step call behind it."""
+
+    nodeid: str
+    call: Callable[[GateSession], CheckResult]
+
+
+def _ids(values: Sequence[str | None]) -> list[tuple[str | None, str]]:
+    """A config-driven parameter as pytest's plugin parametrizes it: the values, or one ``None``."""
+    return [(v, str(v)) for v in values] if values else [(None, "none")]
+
+
+def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest]:
+    """Every test of the shipped suites for ``config``, in pytest's order and with its ids.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; its entity, segment, drift-pair and promotion
+        lists parametrize the tests as the pytest plugin does.
+    prefix : str
+        What precedes the suite file name in a node id (pytest's path relative to
+        its root directory).
+
+    Returns
+    -------
+    list of PlannedTest
+    """
+    c, d = config.columns, config.drift
+    pair_id = {p: f"{p[0]}-{p[1]}" for p in SPLIT_PAIRS}
+    tests: dict[str, list[tuple[str, Callable[[GateSession], CheckResult]]]] = {
+        "test_data_contract.py": [
+            ("test_dataset_matches_contract", steps.dataset_contract),
+            ("test_production_matches_contract", steps.production_contract),
+            *[
+                (f"test_split_has_both_classes[{s}]", partial(steps.split_labels, split=s))
+                for s in SPLIT_NAMES
+            ],
+        ],
+        "test_drift.py": [
+            *[
+                (f"test_features_have_not_drifted[{i}]", partial(steps.feature_drift, pair=p))
+                for p, i in _ids(d.feature_pairs)
+            ],
+            *[
+                (
+                    f"test_features_have_not_drifted_within_segments[{pi}-{ci}]",
+                    partial(steps.feature_drift_in_segments, column=col, pair=p),
+                )
+                for p, pi in _ids(d.feature_pairs)
+                for col, ci in _ids(d.segment_columns)
+            ],
+            *[
+                (f"test_prevalence_has_not_shifted[{i}]", partial(steps.label_drift, pair=p))
+                for p, i in _ids(d.label_pairs)
+            ],
+            *[
+                (f"test_scores_have_not_shifted[{i}]", partial(steps.score_drift, pair=p))
+                for p, i in _ids(d.score_pairs)
+            ],
+        ],
+        "test_models.py": [
+            (
+                f"test_model_scores_the_data[{split}-{role}]",
+                partial(steps.model_scores, role=role, split=split),
+            )
+            for role in ("candidate", "champion")
+            for split in ("val", "test")
+        ],
+        "test_promotion.py": [
+            (f"test_candidate_may_replace_the_champion[{i}]", partial(steps.vs_champion, split=split))
+            for split, i in _ids(list(config.promotion.splits))
+        ],
+        "test_quality.py": [
+            ("test_threshold_is_chosen_for_the_target_recall", steps.threshold),
+            *[
+                (f"test_recall_of_the_risky_class_meets_its_floor[{s}]", partial(steps.recall, split=s))
+                for s in steps.JUDGED_SPLITS
+            ],
+            *[
+                (f"test_precision_meets_its_floor[{s}]", partial(steps.precision, split=s))
+                for s in steps.JUDGED_SPLITS
+            ],
+            *[
+                (f"test_ranking_quality_meets_its_floor[{s}]", partial(steps.ranking, split=s))
+                for s in steps.JUDGED_SPLITS
+            ],
+            ("test_test_is_not_much_worse_than_validation", steps.val_test_gap),
+            *[
+                (f"test_scores_are_calibrated[{s}]", partial(steps.calibration, split=s))
+                for s in steps.JUDGED_SPLITS
+            ],
+            *[
+                (
+                    f"test_recall_holds_in_every_segment[{ci}-{s}]",
+                    partial(steps.segments, column=col, split=s),
+                )
+                for col, ci in _ids(c.segments)
+                for s in steps.JUDGED_SPLITS
+            ],
+            ("test_candidate_is_not_worse_than_simple_baselines", steps.baselines),
+        ],
+        "test_splits.py": [
+            *[
+                (f"test_splits_are_time_ordered[{pair_id[p]}]", partial(steps.time_order, pair=p))
+                for p in SPLIT_PAIRS
+            ],
+            *[
+                (
+                    f"test_no_entity_on_two_sides[{ci}-{pair_id[p]}]",
+                    partial(steps.entity_overlap, column=col, pair=p),
+                )
+                for col, ci in _ids(c.entities)
+                for p in SPLIT_PAIRS
+            ],
+            *[
+                (f"test_no_identical_rows_across_splits[{pair_id[p]}]", partial(steps.row_overlap, pair=p))
+                for p in SPLIT_PAIRS
+            ],
+            ("test_no_feature_predicts_the_label_alone", steps.target_leakage),
+        ],
+        "test_training.py": [("test_training_curves_are_healthy", steps.training_curves)],
+    }
+    return [
+        PlannedTest(f"{prefix}{suite}::{name}", call) for suite in SUITE_FILES for name, call in tests[suite]
+    ]
+
+
+def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
+    """Run one step and record it as the pytest plugin records a gate test.
+
+    A skipped result or an absent input is ``skipped``; a failed or errored check is
+    ``failed`` with the last line of its explanation; a bad input is ``error`` with
+    the error's type and message; any other exception is ``error`` too (the gate
+    never passes on it).
+    """
+    from sentinel_checks.explain import explain
+    from sentinel_checks.reports import TestOutcome
+    from sentinel_checks.result import Status
+
+    try:
+        result = call()
+    except NotConfigured as exc:
+        return TestOutcome(nodeid, "skipped", f"Skipped: {exc}")
+    except SentinelError as exc:
+        return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:  # a bug or a library failure: an error, never a pass
+        return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
+    if result.status is Status.SKIP:
+        return TestOutcome(nodeid, "skipped", f"Skipped: {result.label}: {result.message}", result)
+    if result.passed:
+        return TestOutcome(nodeid, "passed", "", result)
+    return TestOutcome(nodeid, "failed", _last_line(explain(result)), result)
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOutcome]:
+    """Run planned tests over one session, in order."""
+    return [outcome_of(t.nodeid, partial(t.call, session)) for t in tests]
+
+
+def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> tuple[GateRun, GateSession]:
+    """Run every step of the gate on ``config`` in this process.
+
+    Returns
+    -------
+    (GateRun, GateSession)
+        The run as the reports need it (``verdict``, outcomes with their check
+        results; the same ``gate.json`` as ``pytest suites/``) and the session, whose
+        evaluations, drift runs and comparisons feed the figures.
+    """
+    from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.reports import GateRun
+
+    session = GateSession(config)
+    outcomes = run_plan(session, plan(config, prefix=prefix))
+    run = GateRun(
+        config_path=str(config.source),
+        data=data_fingerprints(config),
+        seed=config.gate.seed,
+        outcomes=outcomes,
+        models=model_identities(config, session.models),
+        coverage={"suites": list(SUITE_FILES), "deselected": 0},
+        config_sha256=config_fingerprint(config),
+    )
+    return run, session

@@ -1,0 +1,343 @@
+"""The gate's inputs for one run, loaded lazily and once, without pytest.
+
+A :class:`GateSession` is what the pytest fixtures, ``sentinel gate``, the
+self-test and the library's own tests share: the configured dataset, splits,
+production sample, models and their evaluations, Evidently runs and champion
+comparisons, each computed on first use and kept for the reports. An optional
+input that is not configured raises :class:`NotConfigured` (the pytest plugin turns
+it into a skip, the in-process runner into a skipped outcome); a bad input raises
+the :class:`~sentinel_checks.errors.SentinelError` it raised the first time, every
+time it is asked for (as a failing session fixture does in pytest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sentinel_checks.errors import ConfigError, DataError, SentinelError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from sentinel_checks.adapters.evidently_drift import DriftRun
+    from sentinel_checks.checks.drift import DriftInputs
+    from sentinel_checks.comparison import PairedComparison
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.evaluation import ModelEvaluation
+    from sentinel_checks.models import LoadedModel
+    from sentinel_checks.splits import Splits
+
+T = TypeVar("T")
+
+
+class NotConfigured(Exception):
+    """An optional input or policy is absent, so a step has nothing to judge.
+
+    The message says what is missing and is shown as the skip reason.
+    """
+
+
+class _Failed:
+    """A cached exception: what failed once fails the same way every time it is asked for."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class GateSession:
+    """Every input of one gate run over one :class:`SentinelConfig`, computed once.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration (see :func:`sentinel_checks.config.load_config`).
+
+    Notes
+    -----
+    Attributes are loaded on first access and cached, errors included. ``models``,
+    ``evaluations``, ``drift_runs``, ``comparisons`` and ``training_log_loaded``
+    record what was used, in the order it was used, for the reports.
+    """
+
+    def __init__(self, config: SentinelConfig) -> None:
+        self.config = config
+        self._cache: dict[str, Any] = {}
+        self.models: dict[str, str] = {}  # role -> identity, of the models loaded
+        self.evaluations: dict[str, ModelEvaluation] = {}
+        self.drift_runs: dict[str, DriftRun | None] = {}
+        self.drift_inputs: dict[str, DriftInputs] = {}
+        self.comparisons: dict[str, PairedComparison] = {}
+        self.training_log_loaded: pd.DataFrame | None = None
+
+    def _once(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self._cache:
+            try:
+                self._cache[key] = compute()
+            except (SentinelError, NotConfigured) as exc:
+                self._cache[key] = _Failed(exc)
+        value = self._cache[key]
+        if isinstance(value, _Failed):
+            raise value.exc
+        return value
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def dataset(self) -> pd.DataFrame:
+        """The offline dataset, timestamps parsed (DataError when empty or unreadable)."""
+        from sentinel_checks.inputs import load_dataset
+
+        return self._once("dataset", lambda: load_dataset(self.config))
+
+    @property
+    def features(self) -> list[str]:
+        """The feature columns, each present in the dataset."""
+        from sentinel_checks.loaders import feature_columns
+
+        return self._once(
+            "features", lambda: feature_columns(self.dataset, self.config, require_present=True)
+        )
+
+    @property
+    def splits(self) -> Splits:
+        """train/val/test as the config makes them."""
+        from sentinel_checks.splits import build_splits
+
+        return self._once("splits", lambda: build_splits(self.dataset, self.config))
+
+    @property
+    def split_labels(self) -> dict[str, np.ndarray]:
+        """Per split, the label as a boolean array (True = risky)."""
+        from sentinel_checks.loaders import binary_target
+
+        def labels() -> dict[str, np.ndarray]:
+            return {
+                name: binary_target(frame, self.config, what=f"{name} split")
+                for name, frame in self.splits.items()
+            }
+
+        return self._once("split_labels", labels)
+
+    @property
+    def has_production(self) -> bool:
+        return self.config.production is not None
+
+    @property
+    def production(self) -> pd.DataFrame:
+        """The production sample; NotConfigured when ``[production]`` is absent."""
+        from sentinel_checks.inputs import load_production
+
+        def load() -> pd.DataFrame:
+            frame = load_production(self.config)
+            if frame is None:
+                raise NotConfigured("no [production] sample configured")
+            return frame
+
+        return self._once("production", load)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """A split (train, val, test) or the production sample, by name."""
+        return self.production if name == "production" else self.splits[name]
+
+    # ------------------------------------------------------------------ models
+
+    def model(self, role: str) -> LoadedModel:
+        """The candidate or champion; NotConfigured for an absent champion, ConfigError
+        for an absent candidate."""
+        from sentinel_checks.models import load_model
+
+        def load() -> LoadedModel:
+            spec = getattr(self.config.models, role)
+            if spec is None:
+                if role == "candidate":
+                    raise ConfigError(f"{self.config.source}: [models.candidate] is not configured")
+                raise NotConfigured(f"no [models.{role}] configured")
+            return load_model(spec, role=role, tracking_uri=self.config.registry.store)
+
+        model = self._once(f"model:{role}", load)
+        self.models[model.role] = model.identity
+        return model
+
+    @property
+    def candidate(self) -> LoadedModel:
+        return self.model("candidate")
+
+    @property
+    def champion(self) -> LoadedModel:
+        return self.model("champion")
+
+    def scores(self, role: str, split: str) -> np.ndarray:
+        """The risk scores of the candidate or champion on the val or test split, computed
+        once and shared by ``model.scores`` and the model's evaluation."""
+        from sentinel_checks.scoring import risk_scores
+
+        def score() -> np.ndarray:
+            splits, features, model = self.splits, self.features, self.model(role)
+            return risk_scores(
+                model,
+                splits[split],
+                features=model.feature_list(features),
+                positive=self.config.columns.positive,
+            )
+
+        return self._once(f"scores:{role}:{split}", score)
+
+    def evaluation(self, role: str) -> ModelEvaluation:
+        """The candidate or champion scored once on val, test and labelled production,
+        with its operating threshold chosen on validation."""
+
+        def evaluate() -> ModelEvaluation:
+            model = self.model(role)
+            production = self.production if self.has_production else None
+            splits, features = self.splits, self.features
+            scored = {name: self.scores(role, name) for name in ("val", "test")}
+            return self._evaluate(model, production, splits, features, scored)
+
+        return self._once(f"evaluation:{role}", evaluate)
+
+    def _evaluate(
+        self,
+        model: LoadedModel,
+        production: pd.DataFrame | None,
+        splits: Splits,
+        features: list[str],
+        scored: dict[str, np.ndarray] | None = None,
+    ) -> ModelEvaluation:
+        from sentinel_checks.evaluation import evaluate_model
+
+        evaluation = evaluate_model(
+            model, config=self.config, splits=splits, production=production, features=features, scores=scored
+        )
+        self.evaluations[model.role] = evaluation
+        return evaluation
+
+    @property
+    def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
+        """Baselines A and B fitted on the train split and evaluated like the candidate;
+        NotConfigured when ``[quality] baselines = false``."""
+        from sentinel_checks.baselines import fit_baselines
+
+        def fit() -> dict[str, ModelEvaluation]:
+            q = self.config.quality
+            if not q.baselines:
+                raise NotConfigured("[quality] baselines = false")
+            splits, labels, features = self.splits, self.split_labels, self.features
+            chosen = q.baseline_features or features
+            missing = [f for f in chosen if f not in splits.train.columns]
+            if missing:
+                raise DataError(f"[quality] baseline_features {missing} are not in the data")
+            fitted = fit_baselines(
+                splits.train,
+                labels["train"],
+                features=chosen,
+                seed=self.config.gate.seed,
+                max_rows=q.baseline_max_train_rows,
+            )
+            production = self.production if self.has_production else None
+            return {
+                name: self._evaluate(model, production, splits, features) for name, model in fitted.items()
+            }
+
+        return self._once("baselines", fit)
+
+    @property
+    def production_scores(self) -> np.ndarray:
+        """The candidate's risk scores on every production row, labelled or not."""
+        from sentinel_checks.scoring import risk_scores
+
+        def score() -> np.ndarray:
+            candidate, production, features = self.candidate, self.production, self.features
+            return risk_scores(
+                candidate,
+                production,
+                features=candidate.feature_list(features),
+                positive=self.config.columns.positive,
+            )
+
+        return self._once("production_scores", score)
+
+    @property
+    def training_log(self) -> pd.DataFrame:
+        """The training log (one row per epoch); NotConfigured without ``[training] log``."""
+        from sentinel_checks.loaders import load_training_log
+
+        def load() -> pd.DataFrame:
+            if self.config.training.log is None:
+                raise NotConfigured("no [training] log configured")
+            log = load_training_log(self.config.training.log)
+            self.training_log_loaded = log
+            return log
+
+        return self._once("training_log", load)
+
+    # ------------------------------------------------------------------ drift and promotion
+
+    def feature_drift(
+        self, pair: tuple[str, str], *, segment: tuple[str, str] | None = None
+    ) -> tuple[DriftRun | None, DriftInputs, pd.DataFrame, pd.DataFrame]:
+        """Evidently's column drift for a pair of frames (optionally within one segment
+        value), run once on seeded samples of at most ``[drift] max_rows`` a side.
+
+        Returns (run or None when a side is below the minimum rows, the prepared
+        inputs, the reference frame, the current frame).
+        """
+        from sentinel_checks.adapters.evidently_drift import column_drift
+        from sentinel_checks.checks.drift import prepare_drift_inputs
+
+        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
+        cfg, features = self.config, self.features
+        ref, cur = self.frame(pair[0]), self.frame(pair[1])
+        for name, frame in zip(pair, (ref, cur), strict=True):
+            missing = [f for f in features if f not in frame.columns]
+            if missing:
+                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
+        if segment is not None:
+            ref = ref[ref[segment[0]].astype("string") == segment[1]]
+            cur = cur[cur[segment[0]].astype("string") == segment[1]]
+        d = cfg.drift
+        if key not in self.drift_runs:
+            # Drift scores are effect sizes (distances) or tests that saturate on huge
+            # samples: a seeded sample of each side is enough and keeps Evidently fast.
+            # The leakage checks, unlike this, always read every row.
+            inputs = prepare_drift_inputs(
+                bounded_sample(ref, d.max_rows, cfg.gate.seed),
+                bounded_sample(cur, d.max_rows, cfg.gate.seed),
+                features,
+            )
+            run = None
+            if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
+                run = column_drift(
+                    inputs.reference,
+                    inputs.current,
+                    numerical=inputs.numerical,
+                    categorical=inputs.categorical,
+                    method=d.method,
+                    threshold=d.threshold,
+                    per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
+                    per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
+                )
+            self.drift_runs[key] = run
+            self.drift_inputs[key] = inputs
+        return self.drift_runs[key], self.drift_inputs[key], ref, cur
+
+    def comparison(self, split: str) -> PairedComparison:
+        """Candidate vs champion on ``split``, paired, computed once (NotConfigured when
+        the split has no labelled rows)."""
+        from sentinel_checks.gate.policy import compare_with_champion
+
+        if split not in self.comparisons:
+            candidate = self.evaluation("candidate")
+            champion = self.evaluation("champion")
+            if split not in candidate.splits:
+                raise NotConfigured(
+                    f"no labelled {split} rows: configure [production] with labels to compare on it"
+                )
+            self.comparisons[split] = compare_with_champion(candidate, champion, split, self.config)
+        return self.comparisons[split]
+
+
+def bounded_sample(frame: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
+    """At most ``limit`` rows of ``frame``, drawn with ``seed``, in their original order."""
+    return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()
