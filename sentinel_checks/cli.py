@@ -147,7 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     selftest.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
     selftest.add_argument("--reports", type=Path, default=Path("reports"), help="folder (default: ./reports)")
     selftest.add_argument(
-        "--suites", type=Path, default=None, help="suites folder (default: as for `sentinel gate`)"
+        "--suites",
+        type=Path,
+        default=None,
+        help="judge each copy with pytest on this suites folder (your own tests included); "
+        "default: the gate's steps, in process",
     )
     selftest.add_argument(
         "--faults", nargs="+", metavar="NAME", help="a subset of the catalogue (default: all)"
@@ -363,14 +367,16 @@ def _selftest(args: argparse.Namespace) -> int:
     if args.resamples < 0 or not 0.0 < args.share <= 1.0 or args.workers < 1:
         print("sentinel: error: --resamples >= 0, 0 < --share <= 1 and --workers >= 1", file=sys.stderr)
         return EXIT_USAGE
-    suites = _suites(args.suites)
-    if not suites:
-        print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
-        return EXIT_USAGE
+    suites = None  # the gate's steps, in process
+    if args.suites is not None:
+        if not args.suites.exists():
+            print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
+            return EXIT_USAGE
+        suites = [str(args.suites.resolve())]
     try:
         outcome = st.run_selftest(
             find_config(args.config),
-            suites=[str(Path(s).resolve()) for s in suites],
+            suites=suites,
             faults=args.faults,
             resamples=args.resamples,
             share=args.share,

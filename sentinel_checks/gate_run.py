@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sentinel_checks.reports import GateRun
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
@@ -56,6 +60,18 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
     if code == pytest.ExitCode.OK and verdict == "pass":
         return EXIT_OK
     return EXIT_USAGE if only_input_errors(doc) else EXIT_FAILED
+
+
+def exit_code_of(run: GateRun) -> int:
+    """The exit code of a gate run judged in process (:mod:`sentinel_checks.gate.runner`):
+    0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran."""
+    from sentinel_checks.reports import gate_document
+
+    if run.verdict == "no_checks":
+        return EXIT_NO_CHECKS
+    if run.verdict == "pass":
+        return EXIT_OK
+    return EXIT_USAGE if only_input_errors(gate_document(run)) else EXIT_FAILED
 
 
 def inputs_inside(folder: Path, paths: Sequence[Path]) -> list[Path]:

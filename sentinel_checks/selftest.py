@@ -3,7 +3,8 @@ does it pass clean data?
 
 For each fault of the catalogue (:mod:`sentinel_checks.faults`) and each of its
 strengths, a corrupted copy of the configured inputs is written to a temporary folder
-and the real gate (the same pytest suites ``sentinel gate`` runs) judges it. The clean
+and the real gate (the steps the shipped suites run, in process; or pytest on the
+suites given with ``--suites``) judges it. The clean
 copy is judged too, and clean resamples of it (a random share of rows, several seeds)
 measure each check's false-alarm rate. Nothing the user owns is read for writing:
 copies live in a temporary folder, results in ``reports/selftest.json`` and ``.md``.
@@ -166,16 +167,26 @@ def write_copy(material: Material, folder: Path) -> Path:
     return config
 
 
-def _run_job(job: Job, root: str, suites: list[str], seed: int, share: float) -> JobResult:
+def _run_job(job: Job, root: str, suites: list[str] | None, seed: int, share: float) -> JobResult:
+    """Write the job's copy and judge it: in process with the gate's steps, or, when
+    ``suites`` are given (a user's own tests beside the shipped ones), with pytest."""
     started = time.perf_counter()
     folder = Path(root) / job.name
     config = write_copy(_material_for(job, seed, share), folder)
     reports = folder / "reports"
-    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(out):
-        # Each worker runs the gate many times: the plugin is imported after the first run.
-        args = ["-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-        code = run_gate(config, reports, suites, args)
-    result = _read_result(job, code, reports / "gate.json", out.getvalue())
+    if suites is None:
+        from sentinel_checks.gate.runner import gate_run_in_process
+        from sentinel_checks.gate_run import exit_code_of
+        from sentinel_checks.reports import gate_document
+
+        run, _ = gate_run_in_process(load_config(config))
+        result = _from_document(job, exit_code_of(run), gate_document(run))
+    else:
+        with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(out):
+            # Each worker runs the gate many times: the plugin is imported after the first run.
+            args = ["-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+            code = run_gate(config, reports, suites, args)
+        result = _read_result(job, code, reports / "gate.json", out.getvalue())
     for name in ("dataset.parquet", "production.parquet"):
         (folder / name).unlink(missing_ok=True)
     result.seconds = time.perf_counter() - started
@@ -187,6 +198,10 @@ def _read_result(job: Job, code: int, gate_json: Path, output: str) -> JobResult
         doc = json.loads(gate_json.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return JobResult(job, code, "missing", problems=[f"no gate.json; pytest said: {output[-800:]}"])
+    return _from_document(job, code, doc)
+
+
+def _from_document(job: Job, code: int, doc: dict[str, Any]) -> JobResult:
     result = JobResult(job, code, str(doc.get("verdict")))
     for check in doc.get("checks", []):
         label = str(check.get("label") or check.get("test"))
@@ -281,7 +296,7 @@ class SelftestOutcome:
 def run_selftest(
     config_path: Path,
     *,
-    suites: Sequence[str],
+    suites: Sequence[str] | None = None,
     faults: list[str] | None = None,
     resamples: int = 20,
     share: float = 0.8,
@@ -289,7 +304,13 @@ def run_selftest(
     workers: int = 2,
     progress: Any = None,
 ) -> SelftestOutcome:
-    """Judge the clean copy, each fault at each strength, and ``resamples`` clean resamples."""
+    """Judge the clean copy, each fault at each strength, and ``resamples`` clean resamples.
+
+    ``suites``: pytest suite folders or files to judge each copy with (a user's own
+    tests beside the shipped ones); ``None`` (the default) judges each copy in process
+    with the gate's steps (:mod:`sentinel_checks.gate.runner`), the same checks
+    without a pytest session per copy.
+    """
     started = time.perf_counter()
     config = load_config(config_path)
     chosen = catalogue(faults)
@@ -303,7 +324,8 @@ def run_selftest(
             jobs += [Job(f"{fo.fault.name}@{s:g}", fo.fault.name, s) for s in fo.fault.strengths]
     jobs += [Job(f"resample-{i:02d}", resample=i) for i in range(resamples)]
     with tempfile.TemporaryDirectory(prefix="sentinel-selftest-") as root:
-        results = _run_all(jobs, root, list(suites), config, seed, share, workers, progress)
+        chosen_suites = None if suites is None else list(suites)
+        results = _run_all(jobs, root, chosen_suites, config, seed, share, workers, progress)
     by_name = {r.job.name: r for r in results}
     clean = by_name["clean"]
     for fo in outcomes:
@@ -323,7 +345,7 @@ def run_selftest(
 def _run_all(
     jobs: list[Job],
     root: str,
-    suites: list[str],
+    suites: list[str] | None,
     config: SentinelConfig,
     seed: int,
     share: float,

@@ -3,7 +3,8 @@
 ``gate_project`` writes a small but realistic gate setup (the demo generator at
 30k rows, a time split with users purged, a score column as the candidate) into a
 temporary folder; ``run_gate`` runs the shipped suites on it in a subprocess,
-exactly as a user would, and returns the exit code, the output and gate.json.
+exactly as a user would, and returns the exit code, the output and gate.json;
+``judge_in_process`` gets the same gate.json from the gate's steps without pytest.
 """
 
 from __future__ import annotations
@@ -156,6 +157,20 @@ class GateRunResult:
             if c["outcome"] in ("failed", "error"):
                 failed.add(c.get("id") or c["test"].split("::")[0].rsplit("/", 1)[-1])
         return failed
+
+
+def judge_in_process(config: Path, cwd: Path) -> GateRunResult:
+    """The gate's steps on ``config`` in this process (no pytest session), reports written
+    to ``cwd/reports`` as ``run_gate`` writes them; ``output`` is the summary line."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.gate.runner import gate_run_in_process
+    from sentinel_checks.gate_run import exit_code_of
+
+    run, session = gate_run_in_process(load_config(config))
+    written, note = write_gate_reports(run, session, cwd / "reports")
+    report = json.loads((cwd / "reports" / "gate.json").read_text())
+    return GateRunResult(exit_code_of(run), note + f"gate {run.verdict.upper()}; reports: {written}", report)
 
 
 def run_gate(config: Path, cwd: Path, *extra: str, suites: Path = SUITES) -> GateRunResult:

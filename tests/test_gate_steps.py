@@ -1,0 +1,130 @@
+"""The gate's steps without pytest: the same tests, ids and gate.json as the shipped suites.
+
+``sentinel_checks.gate.runner.plan`` must list exactly what pytest collects from the
+suites for a config, and running it in process must write the gate.json a pytest
+run writes. Steps whose input is absent say so (NotConfigured); a bad input is
+raised once and again every time it is asked for.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.errors import DataError
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.runner import gate_run_in_process, outcome_of, plan
+from sentinel_checks.gate.session import GateSession, NotConfigured
+from sentinel_checks.result import Status
+from tests.conftest import BASE_CONFIG, SUITES, judge_in_process, run_gate
+
+TWO_SEGMENT_DRIFT = """
+[drift]
+segment_columns = ["channel", "country"]
+feature_pairs = ["train:val", "train:production"]
+"""
+
+
+def collected(config, cwd):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(SUITES),
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--sentinel-config",
+            str(config),
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    ids = [line for line in proc.stdout.splitlines() if "::" in line]
+    assert ids, proc.stdout + proc.stderr
+    return ids
+
+
+@pytest.mark.parametrize("extra", ["", TWO_SEGMENT_DRIFT], ids=["base", "more-parameters"])
+def test_the_plan_is_what_pytest_collects_from_the_suites(gate_project, extra):
+    config_text = (
+        BASE_CONFIG.replace('[drift]\nsegment_columns = ["channel"]\n', "") if extra else BASE_CONFIG
+    )
+    project = gate_project(config_text=config_text, extra=extra)
+    cfg = load_config(project.config)
+    prefix = str(SUITES.relative_to(SUITES.parents[0])) + "/"  # pytest's ids are relative to the rootdir
+    planned = [t.nodeid for t in plan(cfg, prefix=prefix)]
+    assert len(planned) == len(set(planned))
+    assert sorted(planned) == sorted(collected(project.config, SUITES.parents[0]))
+
+
+def test_in_process_gate_json_is_byte_identical_to_the_pytest_run(gate_project, tmp_path):
+    project = gate_project(extra='[models.champion]\nscore_column = "score"\n')
+    by_pytest = run_gate(project.config, project.folder)
+    assert by_pytest.code == 0, by_pytest.output[-2000:]
+    first = (project.folder / "reports" / "gate.json").read_bytes()
+    (project.folder / "reports" / "gate.json").unlink()
+    in_process = judge_in_process(project.config, project.folder)
+    assert in_process.code == 0
+    assert (project.folder / "reports" / "gate.json").read_bytes() == first
+    assert in_process.report["verdict"] == "pass"
+    assert "promotion.vs_champion" in {c.get("id") for c in in_process.report["checks"]}
+
+
+def test_a_planted_leak_fails_in_process_with_the_check_that_catches_it(gate_project, small_log):
+    offline = small_log.offline.copy()
+    offline["score"] = offline["label"].eq("risky").astype(float) * 0.9 + 0.05  # the label, as a score
+    offline["leak"] = offline["label"].eq("risky").astype(int)
+    config = BASE_CONFIG.replace('"user_prior_risk_rate"]', '"user_prior_risk_rate", "leak"]')
+    production = small_log.production.assign(leak=small_log.production["label"].eq("risky").astype(int))
+    project = gate_project(offline=offline, production=production, config_text=config)
+    run, _ = gate_run_in_process(load_config(project.config))
+    assert run.verdict == "fail"
+    failed = {o.result.id for o in run.outcomes if o.result is not None and o.outcome == "failed"}
+    assert "splits.target_leakage" in failed
+
+
+def test_absent_optional_inputs_are_not_configured_with_the_reason(gate_project):
+    project = gate_project(
+        config_text=BASE_CONFIG.replace('[production]\npath = "data/production.parquet"\n', "")
+    )
+    session = GateSession(load_config(project.config))
+    with pytest.raises(NotConfigured, match=r"no \[production\] sample configured"):
+        steps.production_contract(session)
+    with pytest.raises(NotConfigured, match=r"no \[training\] log configured"):
+        steps.training_curves(session)
+    with pytest.raises(NotConfigured, match="no labelled production rows"):
+        steps.recall(session, "production")
+    assert steps.vs_champion(session, "test").status is Status.SKIP  # no champion: first model
+    assert steps.recall(session, "test").status is Status.PASS
+
+
+def test_a_bad_input_is_raised_every_time_and_loaded_once(gate_project, monkeypatch):
+    project = gate_project()
+    (project.folder / "data" / "requests.parquet").write_bytes(b"not parquet")
+    session = GateSession(load_config(project.config))
+    calls = []
+    import sentinel_checks.inputs as inputs
+
+    real = inputs.load_dataset
+    monkeypatch.setattr(inputs, "load_dataset", lambda cfg: calls.append(1) or real(cfg))
+    for _ in range(2):
+        with pytest.raises(DataError, match="requests.parquet"):
+            steps.target_leakage(session)
+    assert calls == [1]
+    outcome = outcome_of("t", lambda: steps.row_overlap(session, ("train", "val")))
+    assert outcome.outcome == "error" and outcome.message.startswith("DataError: ")
+
+
+def test_a_library_failure_inside_a_step_is_an_error_never_a_pass():
+    def broken():
+        raise KeyError("deep inside a library")
+
+    outcome = outcome_of("t", broken)
+    assert outcome.outcome == "error" and "KeyError" in outcome.message
