@@ -7,7 +7,7 @@ checks whose verdict moves with the sample — ``quality.recall``,
 resamples as the self-test (``--share`` of the rows, one seed each, seeds
 ``first + 1`` onwards, so ``--first 20`` continues where a 20-resample self-test
 stopped), the threshold re-chosen on each resample's validation rows, and the
-library's own check functions with the configured limits. Run by hand:
+gate's own steps (sentinel_checks.gate.steps) with the configured limits. Run by hand:
 
     .venv/bin/python benchmarks/resample_verdicts.py sentinel-demo/fixed.toml --first 20 --count 100
 
@@ -24,12 +24,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sentinel_checks.checks.promotion import check_promotion_policy
-from sentinel_checks.checks.quality import check_recall_policy, check_segments_policy
-from sentinel_checks.comparison import compare_evaluations
 from sentinel_checks.config import SentinelConfig, load_config
-from sentinel_checks.evaluation import ModelEvaluation, evaluate_model
 from sentinel_checks.faults import SPLIT_COLUMN, Material
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.session import GateSession
 from sentinel_checks.models import LoadedModel, load_model
 from sentinel_checks.result import CheckResult
 from sentinel_checks.selftest import clean_material, resample
@@ -44,30 +42,20 @@ def verdicts(
     """The three checks on one copy, with the limits of ``config``; and the point FNR
     change candidate − champion per split."""
     splits = Splits.from_assignment(material.dataset, material.dataset[SPLIT_COLUMN], method="column")
-    evals: dict[str, ModelEvaluation] = {
-        role: evaluate_model(
-            model, config=config, splits=splits, production=material.production, features=features
-        )
-        for role, model in models.items()
-    }
-    ev, q = evals["candidate"], config.quality
+    preloaded = {f"model:{role}": model for role, model in models.items()}
+    session = GateSession(
+        config,
+        preloaded={"splits": splits, "features": features, "production": material.production, **preloaded},
+    )
+    ev = session.evaluation("candidate")
     results = []
     fnr_change: dict[str, float] = {}
     for split in (s for s in SPLITS if s in ev.splits):
-        results.append(check_recall_policy(ev, split, q))
-        results += [check_segments_policy(ev, split, column, q) for column in config.columns.segments]
-        if "champion" in evals and split in config.promotion.splits:
-            comparison = compare_evaluations(ev, evals["champion"], split, config)
-            fnr_change[split] = comparison.delta["fnr"].point
-            results.append(
-                check_promotion_policy(
-                    comparison,
-                    promotion=config.promotion,
-                    quality=q,
-                    validation=ev.summary("val"),
-                    test=ev.summary("test"),
-                )
-            )
+        results.append(steps.recall(session, split))
+        results += [steps.segments(session, column, split) for column in config.columns.segments]
+        if "champion" in models and split in config.promotion.splits:
+            fnr_change[split] = session.comparison(split).delta["fnr"].point
+            results.append(steps.vs_champion(session, split))
     return results, fnr_change
 
 

@@ -18,16 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy.stats import binomtest
 
 from sentinel_checks.metrics import _SortedScores, pr_auc, roc_auc, wilson_interval
-
-if TYPE_CHECKING:
-    from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.evaluation import ModelEvaluation
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -151,29 +147,6 @@ def compare_paired(
         resamples=resamples,
         confidence=confidence,
         seed=seed,
-    )
-
-
-def compare_evaluations(
-    candidate: ModelEvaluation, champion: ModelEvaluation, split: str, config: SentinelConfig
-) -> PairedComparison:
-    """:func:`compare_paired` of two evaluated models on ``split``, each at its own
-    threshold (or ``[promotion] shared_threshold``), with the configured bootstrap."""
-    cand, champ = candidate.splits[split], champion.splits[split]
-    p, q = config.promotion, config.quality
-    shared = p.shared_threshold
-    return compare_paired(
-        cand.y,
-        cand.scores,
-        champ.scores,
-        split=split,
-        candidate_threshold=candidate.threshold if shared is None else shared,
-        champion_threshold=champion.threshold if shared is None else shared,
-        segments=cand.segments,
-        min_segment_positives=q.segment_min_positives,
-        resamples=p.bootstrap_resamples,
-        confidence=q.confidence,
-        seed=config.gate.seed,
     )
 
 

@@ -20,7 +20,6 @@ from typing import Any
 import pandas as pd
 
 from sentinel_checks.baselines import fit_simple_model
-from sentinel_checks.checks.promotion import check_promotion_policy
 from sentinel_checks.comparison import compare_paired
 from sentinel_checks.config import Experiment, SentinelConfig
 from sentinel_checks.errors import ConfigError
@@ -137,9 +136,12 @@ def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluati
         confidence=q.confidence,
         seed=config.gate.seed,
     )
-    verdict = check_promotion_policy(
-        comparison, promotion=p, quality=q, validation=ev.summary("val"), test=ev.summary("test")
-    )
+    from sentinel_checks.checks.quality import check_val_test_gap
+    from sentinel_checks.gate import policy
+    from sentinel_checks.gate.steps import promotion_verdict
+
+    gap = check_val_test_gap(ev.summary("val"), ev.summary("test"), **policy.val_test_gap(config))
+    verdict = promotion_verdict(comparison, val_test_gap=gap, config=config)
     return ExperimentRun(run.spec, run.features, ev, verdict)
 
 

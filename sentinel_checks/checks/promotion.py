@@ -18,12 +18,9 @@ The segments that drive an FNR regression travel as evidence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from sentinel_checks.checks.quality import check_val_test_gap
 from sentinel_checks.comparison import PairedComparison
-from sentinel_checks.config import Promotion, Quality
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
 
 VS_CHAMPION_ID = "promotion.vs_champion"
@@ -122,32 +119,6 @@ def _hint(c: PairedComparison, status: Status, failed: list[str], max_fnr_increa
     return (
         "Keep the champion. The candidate misses risky requests the champion catches: look at the "
         "segments listed, the training window and the threshold (reports/promotion.md)."
-    )
-
-
-def check_promotion_policy(
-    comparison: PairedComparison,
-    *,
-    promotion: Promotion,
-    quality: Quality,
-    validation: Mapping[str, float],
-    test: Mapping[str, float],
-) -> CheckResult:
-    """:func:`check_vs_champion` with the limits of ``[promotion]`` and ``[quality]``; the
-    candidate's validation and test summaries give the val/test gap criterion."""
-    p, q = promotion, quality
-    return check_vs_champion(
-        comparison,
-        max_fnr_increase=p.max_fnr_increase,
-        max_precision_drop=p.max_precision_drop,
-        target_metric=p.target_metric,
-        min_target_lead=p.min_target_lead,
-        target_bound=p.target_bound,
-        max_flip_rate=p.max_flip_rate,
-        min_positives=q.min_positives,
-        val_test_gap=check_val_test_gap(
-            validation, test, max_gap=q.max_val_test_gap, max_auc_gap=q.max_val_test_auc_gap
-        ),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,10 +18,6 @@ import pandas as pd
 from sentinel_checks.metrics import CalibrationBins, Confusion, paired_bootstrap_leads, wilson_interval
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.thresholds import ThresholdChoice
-
-if TYPE_CHECKING:
-    from sentinel_checks.config import Quality
-    from sentinel_checks.evaluation import ModelEvaluation
 
 THRESHOLD_ID = "quality.threshold"
 RECALL_ID = "quality.recall"
@@ -486,38 +482,6 @@ def check_segments(
             "The model misses risky requests in this segment: check its training data (was the "
             "segment's risky behaviour seen?), add segment features, or set a segment threshold."
         ),
-    )
-
-
-def check_recall_policy(evaluation: ModelEvaluation, split: str, quality: Quality) -> CheckResult:
-    """:func:`check_recall` of an evaluated model on ``split`` with the limits of ``[quality]``."""
-    q = quality
-    return check_recall(
-        evaluation.confusion(split),
-        split=split,
-        threshold=evaluation.threshold,
-        min_recall=q.min_recall,
-        bound=q.bound,
-        confidence=q.confidence,
-        min_positives=q.min_positives,
-    )
-
-
-def check_segments_policy(
-    evaluation: ModelEvaluation, split: str, column: str, quality: Quality
-) -> CheckResult:
-    """:func:`check_segments` of an evaluated model on ``split`` with the limits of ``[quality]``."""
-    s, q = evaluation.splits[split], quality
-    return check_segments(
-        s.segments[column],
-        s.y,
-        s.scores >= evaluation.threshold,
-        column=column,
-        split=split,
-        min_recall=q.min_segment_recall,
-        min_positives=q.segment_min_positives,
-        bound=q.segment_bound,
-        confidence=q.confidence,
     )
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.evaluation import ModelEvaluation
     from sentinel_checks.models import LoadedModel
+    from sentinel_checks.result import CheckResult
     from sentinel_checks.splits import Splits
 
 T = TypeVar("T")
@@ -53,6 +54,10 @@ class GateSession:
     ----------
     config : SentinelConfig
         The validated configuration (see :func:`sentinel_checks.config.load_config`).
+    preloaded : dict, optional
+        Inputs already in memory, by name (see :attr:`PRELOADABLE`): e.g. the splits
+        of a resampled copy and its models, so a benchmark judges them without files.
+        ``production`` may be ``None`` (no production sample).
 
     Notes
     -----
@@ -61,9 +66,19 @@ class GateSession:
     record what was used, in the order it was used, for the reports.
     """
 
-    def __init__(self, config: SentinelConfig) -> None:
+    #: What a caller may hand in already loaded (``preloaded``): the frames and models.
+    PRELOADABLE = frozenset(
+        {"dataset", "features", "splits", "production", "model:candidate", "model:champion", "training_log"}
+    )
+
+    def __init__(self, config: SentinelConfig, *, preloaded: dict[str, Any] | None = None) -> None:
+        unknown = set(preloaded or {}) - self.PRELOADABLE
+        if unknown:
+            raise ValueError(
+                f"preloaded: unknown input(s) {sorted(unknown)}; known: {sorted(self.PRELOADABLE)}"
+            )
         self.config = config
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, Any] = dict(preloaded or {})
         self.models: dict[str, str] = {}  # role -> identity, of the models loaded
         self.evaluations: dict[str, ModelEvaluation] = {}
         self.drift_runs: dict[str, DriftRun | None] = {}
@@ -122,6 +137,8 @@ class GateSession:
 
     @property
     def has_production(self) -> bool:
+        if "production" in self._cache:
+            return self._cache["production"] is not None
         return self.config.production is not None
 
     @property
@@ -129,13 +146,10 @@ class GateSession:
         """The production sample; NotConfigured when ``[production]`` is absent."""
         from sentinel_checks.inputs import load_production
 
-        def load() -> pd.DataFrame:
-            frame = load_production(self.config)
-            if frame is None:
-                raise NotConfigured("no [production] sample configured")
-            return frame
-
-        return self._once("production", load)
+        frame = self._once("production", lambda: load_production(self.config))
+        if frame is None:
+            raise NotConfigured("no [production] sample configured")
+        return frame
 
     def frame(self, name: str) -> pd.DataFrame:
         """A split (train, val, test) or the production sample, by name."""
@@ -212,6 +226,21 @@ class GateSession:
         )
         self.evaluations[model.role] = evaluation
         return evaluation
+
+    @property
+    def val_test_gap(self) -> CheckResult:
+        """``quality.val_test_gap`` of the candidate, judged once: its own gate test and a
+        criterion of ``promotion.vs_champion``."""
+        from sentinel_checks.checks.quality import check_val_test_gap
+        from sentinel_checks.gate import policy
+
+        def judge() -> CheckResult:
+            ev = self.evaluation("candidate")
+            return check_val_test_gap(
+                ev.summary("val"), ev.summary("test"), **policy.val_test_gap(self.config)
+            )
+
+        return self._once("val_test_gap", judge)
 
     @property
     def baseline_evaluations(self) -> dict[str, ModelEvaluation]:

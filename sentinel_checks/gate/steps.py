@@ -21,6 +21,8 @@ from sentinel_checks.gate.session import GateSession, NotConfigured
 if TYPE_CHECKING:
     import numpy as np
 
+    from sentinel_checks.comparison import PairedComparison
+    from sentinel_checks.config import SentinelConfig
     from sentinel_checks.evaluation import SplitScores
     from sentinel_checks.result import CheckResult
 
@@ -187,10 +189,7 @@ def ranking(s: GateSession, split: str) -> CheckResult:
 
 def val_test_gap(s: GateSession) -> CheckResult:
     """``quality.val_test_gap``: test not much worse than validation."""
-    from sentinel_checks.checks.quality import check_val_test_gap
-
-    ev = s.evaluation("candidate")
-    return check_val_test_gap(ev.summary("val"), ev.summary("test"), **policy.val_test_gap(s.config))
+    return s.val_test_gap
 
 
 def calibration(s: GateSession, split: str) -> CheckResult:
@@ -347,18 +346,24 @@ def training_curves(s: GateSession) -> CheckResult:
 def vs_champion(s: GateSession, split: str | None) -> CheckResult:
     """``promotion.vs_champion`` on ``split``; without a champion, a skip (or a failure when
     ``[promotion] require_champion``)."""
-    from sentinel_checks.checks.promotion import check_champion_missing, check_vs_champion
-    from sentinel_checks.checks.quality import check_val_test_gap
+    from sentinel_checks.checks.promotion import check_champion_missing
 
     cfg = s.config
     if cfg.models.champion is None:
         return check_champion_missing(required=cfg.promotion.require_champion)
     if split is None:
         raise NotConfigured("no [promotion] splits configured")
-    ev = s.evaluation("candidate")
     comparison = s.comparison(split)
-    return check_vs_champion(
-        comparison,
-        val_test_gap=check_val_test_gap(ev.summary("val"), ev.summary("test"), **policy.val_test_gap(cfg)),
-        **policy.vs_champion(cfg),
-    )
+    return promotion_verdict(comparison, val_test_gap=s.val_test_gap, config=cfg)
+
+
+def promotion_verdict(
+    comparison: PairedComparison, *, val_test_gap: CheckResult, config: SentinelConfig
+) -> CheckResult:
+    """:func:`~sentinel_checks.checks.promotion.check_vs_champion` of a paired comparison
+    with the limits of ``[promotion]`` and ``[quality]``; ``val_test_gap`` is the
+    candidate's own ``quality.val_test_gap`` result (a criterion of the decision).
+    ``sentinel experiments`` judges each experiment against Baseline A with it."""
+    from sentinel_checks.checks.promotion import check_vs_champion
+
+    return check_vs_champion(comparison, val_test_gap=val_test_gap, **policy.vs_champion(config))
