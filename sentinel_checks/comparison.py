@@ -8,9 +8,10 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap weights every row by an independent Poisson(1) count (one draw per
-resample, shared by both models, so the comparison is paired); a resample costs
-O(n) because each model's scores are sorted once.
+The bootstrap is :func:`~sentinel_checks.intervals.poisson_bootstrap`: every row
+weighted by an independent Poisson(1) count (one draw per resample, shared by both
+models, so the comparison is paired); a resample costs O(n) because each model's
+scores are ranked once (:class:`~sentinel_checks.metrics.RankedScores`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from sentinel_checks.metrics import _SortedScores, pr_auc, roc_auc, wilson_interval
+from sentinel_checks.intervals import poisson_bootstrap, wilson_interval
+from sentinel_checks.metrics import RankedScores, pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -33,14 +35,22 @@ DELTA_METRICS = ("fnr", "precision", "roc_auc", "pr_auc")
 
 @dataclass(frozen=True)
 class Interval:
+    """A point estimate with the two ends of its two-sided interval (NaN when undefined)."""
+
     point: float
     low: float
     high: float
 
     def to_dict(self) -> dict[str, float]:
+        """``{"point", "low", "high"}`` for gate.json."""
         return {"point": self.point, "low": self.low, "high": self.high}
 
     def shown(self, fmt: str = ".3f") -> str:
+        """``"0.800 [0.700, 0.880]"``: the point and interval for messages.
+
+        >>> Interval(0.8, 0.7, 0.88).shown()
+        '0.800 [0.700, 0.880]'
+        """
         return f"{self.point:{fmt}} [{self.low:{fmt}}, {self.high:{fmt}}]"
 
 
@@ -65,9 +75,11 @@ class PairedComparison:
 
     @property
     def flip_rate(self) -> float:
+        """Share of rows whose decision (flagged or not) differs between the models."""
         return self.flips["changed"] / self.n if self.n else math.nan
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as plain JSON-ready values (gate.json evidence, the decision record)."""
         return {
             "split": self.split,
             "n": self.n,
@@ -98,7 +110,61 @@ def compare_paired(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> PairedComparison:
-    """Paired comparison of two models' scores on the same rows (``y`` True = risky)."""
+    """Paired comparison of two models' scores on the same rows (``y`` True = risky).
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    candidate, champion : array_like of float, shape (n,)
+        Each model's risk scores on the same rows (probabilities, finite).
+    split : str
+        Name of the rows (e.g. ``"test"``), for messages.
+    candidate_threshold, champion_threshold : float
+        Each model flags ``score >= threshold``.
+    segments : mapping of str to array_like of shape (n,), optional
+        Segment columns; the FNR of both models is reported per value.
+    min_segment_positives : int, default 20
+        Risky rows a segment value needs to be marked measurable.
+    resamples : int, default 200
+        Poisson bootstrap resamples (paired: the same weights for both models).
+    confidence : float, default 0.95
+        Coverage of every two-sided interval: Wilson for the proportions (recall,
+        FNR, precision, flagged fraction), bootstrap percentiles for the AUCs and the
+        differences. Each end alone is a one-sided ``1 - (1 - confidence) / 2``
+        bound: with 0.95, the "95% upper bound" of the FNR increase is a one-sided
+        97.5% bound.
+    seed : int, default 0
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    PairedComparison
+        Both models' metrics with intervals, the differences (candidate − champion),
+        decision flips, McNemar's exact p-value and the per-segment rows.
+
+    Raises
+    ------
+    ValueError
+        When the three arrays differ in length, or scores are not finite.
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between
+    correlated proportions or percentages. Psychometrika 12(2), 153–157 (here its
+    exact form: a two-sided binomial test on the risky rows caught by exactly one
+    model). Wilson (1927), JASA 22 (score interval). Hanley & MacGibbon (2006);
+    Chamandy et al. (2012) (Poisson bootstrap; see
+    :func:`~sentinel_checks.intervals.poisson_bootstrap`).
+
+    Examples
+    --------
+    >>> y = np.array([1, 1, 1, 1, 0, 0, 0, 0] * 10, dtype=bool)
+    >>> c = compare_paired(y, y * 0.8 + 0.1, np.full(80, 0.5), split="test",
+    ...                    candidate_threshold=0.5, champion_threshold=0.5, resamples=20)
+    >>> c.flips["changed"], c.delta["fnr"].point
+    (40, 0.0)
+    """
     y = np.asarray(y, dtype=bool)
     a = np.asarray(candidate, dtype=float)
     b = np.asarray(champion, dtype=float)
@@ -180,23 +246,29 @@ def _bootstrap(
     resamples: int,
     seed: int,
 ) -> dict[str, np.ndarray]:
-    """Per resample, each metric of (candidate, champion) under the same Poisson weights."""
-    sorted_a, sorted_b = _SortedScores(y, a), _SortedScores(y, b)
-    rng = np.random.default_rng(seed)
-    out = {m: np.full((resamples, 2), math.nan) for m in DELTA_METRICS}
+    """Per resample, each metric of (candidate, champion) under the same Poisson weights
+    (:func:`~sentinel_checks.intervals.poisson_bootstrap`): ``{metric: (resamples, 2)}``."""
+    ranked_a, ranked_b = RankedScores(y, a), RankedScores(y, b)
     pos = y.astype(float)
-    for i in range(resamples):
-        w = rng.poisson(1.0, len(y)).astype(float)
+
+    def statistic(w: np.ndarray) -> list[float]:
         wp = w * pos
         positives = wp.sum()
-        for j, (flag, srt) in enumerate(((flag_a, sorted_a), (flag_b, sorted_b))):
+        values: list[float] = []
+        for flag, ranked in ((flag_a, ranked_a), (flag_b, ranked_b)):
             caught = float(wp @ flag)
             flagged = float(w @ flag)
-            out["fnr"][i, j] = 1 - caught / positives if positives else math.nan
-            out["precision"][i, j] = caught / flagged if flagged else math.nan
-            out["roc_auc"][i, j] = srt.metric(w, "roc_auc")
-            out["pr_auc"][i, j] = srt.metric(w, "pr_auc")
-    return out
+            values += [
+                1 - caught / positives if positives else math.nan,
+                caught / flagged if flagged else math.nan,
+                ranked.roc_auc(w),
+                ranked.pr_auc(w),
+            ]
+        return values
+
+    draws = poisson_bootstrap(statistic, len(y), resamples=resamples, seed=seed)
+    draws = draws.reshape(resamples, 2, len(DELTA_METRICS))
+    return {m: draws[:, :, k] for k, m in enumerate(DELTA_METRICS)}
 
 
 def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:

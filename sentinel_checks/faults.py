@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from sentinel_checks.config import SentinelConfig
+from sentinel_checks.loaders import risky_mask
 
 #: Columns the self-test adds to its copies (never features unless a fault says so).
 SPLIT_COLUMN = "__sentinel_split"
@@ -63,7 +64,14 @@ class Context:
         production sample whose labels have not arrived: False)."""
         if self.cols.label not in frame.columns:
             return np.zeros(len(frame), dtype=bool)
-        return np.asarray(frame[self.cols.label].eq(self.cols.positive).fillna(False), dtype=bool)
+        risky, _ = risky_mask(
+            frame[self.cols.label],
+            positive=self.cols.positive,
+            negative=self.cols.negative,
+            where="self-test material",
+            allow_unlabelled=True,
+        )
+        return risky
 
     def labelled(self, frame: pd.DataFrame) -> np.ndarray:
         """True where the row has a label (all False without a label column)."""

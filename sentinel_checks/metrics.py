@@ -1,23 +1,63 @@
-"""Threshold metrics from one sort of the scores, confidence bounds, calibration bins.
+"""Threshold metrics from one sort of the scores, confidence intervals, calibration bins.
 
-One core, :func:`threshold_counts`, sorts the scores once and accumulates true and
-false positives at every distinct score; every threshold metric (recall, precision,
-flagged fraction at any threshold, the PR curve) is a lookup into it.
+The statistics core of the gate:
+
+* :class:`RankedScores` sorts the scores once (descending, ties grouped) and
+  accumulates true and false positives at every distinct score, unweighted or
+  under sample weights (in the spirit of scikit-learn's ``_binary_clf_curve``).
+  Every threshold metric is a view of it: :func:`threshold_counts` (recall,
+  precision, flagged fraction at any threshold, the PR curve) and the weighted
+  :meth:`RankedScores.roc_auc` / :meth:`RankedScores.pr_auc` the bootstrap uses.
+* :func:`paired_bootstrap_leads`: AUC leads under the one Poisson bootstrap.
+
+Re-exported from their own modules: :func:`~sentinel_checks.intervals.wilson_interval`
+(the one Wilson score interval, scalar or vectorised),
+:func:`~sentinel_checks.intervals.poisson_bootstrap` (the one seeded Poisson
+bootstrap), and :mod:`sentinel_checks.calibration` (calibration bins, ECE, Brier).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
-from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score
+
+from sentinel_checks.calibration import CalibrationBins, brier, calibration_bins
+from sentinel_checks.intervals import poisson_bootstrap, wilson_interval
+
+__all__ = [
+    "CalibrationBins",
+    "Confusion",
+    "RankedScores",
+    "ThresholdCounts",
+    "brier",
+    "calibration_bins",
+    "paired_bootstrap_leads",
+    "poisson_bootstrap",
+    "pr_auc",
+    "roc_auc",
+    "threshold_counts",
+    "weighted_auc",
+    "wilson_interval",
+]
 
 
 @dataclass(frozen=True)
 class ThresholdCounts:
-    """Confusion counts when flagging ``score >= thresholds[i]`` (thresholds descending)."""
+    """Confusion counts when flagging ``score >= thresholds[i]`` (thresholds descending).
+
+    Attributes
+    ----------
+    thresholds : ndarray of float, shape (k,)
+        The distinct scores, descending.
+    tp, fp : ndarray of int, shape (k,)
+        Cumulative true and false positives (rows) at each threshold.
+    positives, negatives : int
+        Risky and safe rows in total.
+    """
 
     thresholds: np.ndarray  # distinct scores, descending
     tp: np.ndarray  # true positives at each threshold
@@ -27,10 +67,22 @@ class ThresholdCounts:
 
     @property
     def n(self) -> int:
+        """Rows in total."""
         return self.positives + self.negatives
 
     def at(self, threshold: float) -> Confusion:
-        """Counts when flagging ``score >= threshold`` (any threshold, not only a score)."""
+        """Counts when flagging ``score >= threshold`` (any threshold, not only a score).
+
+        Parameters
+        ----------
+        threshold : float
+            Score at or above which a row is flagged risky (same units as the scores).
+
+        Returns
+        -------
+        Confusion
+            TP, FP, FN, TN in rows.
+        """
         # thresholds are descending: how many distinct scores are >= threshold
         k = int(np.searchsorted(-self.thresholds, -threshold, side="right"))
         tp = int(self.tp[k - 1]) if k else 0
@@ -40,6 +92,8 @@ class ThresholdCounts:
 
 @dataclass(frozen=True)
 class Confusion:
+    """A 2×2 confusion matrix in rows; rates are NaN when their denominator is 0."""
+
     tp: int
     fp: int
     fn: int
@@ -76,61 +130,191 @@ class Confusion:
         return self.fp / negatives if negatives else math.nan
 
 
+class RankedScores:
+    """Labels and scores sorted once by descending score, ties grouped: the counting core.
+
+    Sorting costs O(n log n) once; :meth:`counts` under any sample weights then
+    costs O(n), which is what makes a bootstrap of AUCs affordable.
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    scores : array_like of float, shape (n,)
+        Risk scores (any monotone scale; probabilities in the gate).
+
+    Raises
+    ------
+    ValueError
+        When ``y`` and ``scores`` differ in shape, or a score is NaN or infinite.
+
+    References
+    ----------
+    scikit-learn, ``sklearn.metrics._ranking._binary_clf_curve`` (cumulative
+    weighted TP/FP at each distinct score).
+
+    Examples
+    --------
+    >>> r = RankedScores(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1]))
+    >>> r.thresholds.tolist(), [v.tolist() for v in r.counts()]
+    ([0.9, 0.8, 0.1], [[1, 2, 2], [0, 1, 2]])
+    >>> [v.tolist() for v in r.counts(np.array([2.0, 1.0, 1.0, 1.0]))]
+    [[2.0, 3.0, 3.0], [0.0, 1.0, 2.0]]
+    """
+
+    def __init__(self, y: np.ndarray, scores: np.ndarray) -> None:
+        y = np.asarray(y, dtype=bool)
+        s = np.asarray(scores, dtype=float)
+        if y.shape != s.shape:
+            raise ValueError(f"y has shape {y.shape}, scores {s.shape}")
+        if not np.isfinite(s).all():
+            raise ValueError("scores contain NaN or infinity")
+        self.order = np.argsort(-s, kind="mergesort")
+        s = s[self.order]
+        self.y = y[self.order]
+        # the last index of each run of equal scores: thresholds are distinct
+        self.ends = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1] if len(s) else np.array([], dtype=int)
+        self.thresholds = s[self.ends]
+        self.positives = int(y.sum())
+        self.negatives = int((~y).sum())
+
+    def counts(self, sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative (weighted) true and false positives at each threshold.
+
+        Parameters
+        ----------
+        sample_weight : ndarray of float, shape (n,), optional
+            A weight per row, in the caller's row order. None counts rows (exact
+            integers).
+
+        Returns
+        -------
+        tp, fp : ndarray, shape (k,)
+            int64 without weights, float64 with them; one entry per distinct score,
+            descending (``self.thresholds``).
+        """
+        if sample_weight is None:
+            tp = np.cumsum(self.y)[self.ends] if len(self.y) else np.array([], dtype=int)
+            return tp, (self.ends + 1) - tp
+        w = np.asarray(sample_weight, dtype=float)[self.order]
+        return np.cumsum(w * self.y)[self.ends], np.cumsum(w * ~self.y)[self.ends]
+
+    def threshold_counts(self) -> ThresholdCounts:
+        """The unweighted counts as a :class:`ThresholdCounts`."""
+        tp, fp = self.counts()
+        return ThresholdCounts(self.thresholds, tp, fp, self.positives, self.negatives)
+
+    def roc_auc(self, sample_weight: np.ndarray | None = None) -> float:
+        """Weighted ROC AUC (ties count half); NaN without a weighted positive or negative.
+
+        Parameters
+        ----------
+        sample_weight : ndarray of float, shape (n,), optional
+            Row weights (e.g. Poisson bootstrap counts); None weighs every row 1.
+
+        Returns
+        -------
+        float
+            Probability that a random risky row outscores a random safe one, in [0, 1].
+
+        References
+        ----------
+        Hanley, J. A. and McNeil, B. J. (1982). The meaning and use of the area under a
+        receiver operating characteristic (ROC) curve. Radiology 143(1), 29–36.
+        """
+        tp, fp = self._weighted(sample_weight)
+        p, n = tp[-1], fp[-1]
+        if p <= 0 or n <= 0:
+            return math.nan
+        # each negative group counts positives ranked above it, ties count half
+        d_tp, d_fp = np.diff(np.r_[0.0, tp]), np.diff(np.r_[0.0, fp])
+        above = tp - d_tp
+        return float(np.sum(d_fp * (above + d_tp / 2)) / (p * n))
+
+    def pr_auc(self, sample_weight: np.ndarray | None = None) -> float:
+        """Weighted average precision (step-wise area under the PR curve, as scikit-learn).
+
+        Parameters
+        ----------
+        sample_weight : ndarray of float, shape (n,), optional
+            Row weights; None weighs every row 1.
+
+        Returns
+        -------
+        float
+            Σ over thresholds of Δrecall × precision, in [0, 1]; NaN without a
+            weighted positive.
+        """
+        tp, fp = self._weighted(sample_weight)
+        p = tp[-1]
+        if p <= 0:
+            return math.nan
+        d_tp = np.diff(np.r_[0.0, tp])
+        return float(np.sum(d_tp / p * tp / np.maximum(tp + fp, 1e-300)))
+
+    def _weighted(self, sample_weight: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        if not len(self.y):
+            return np.zeros(1), np.zeros(1)
+        return self.counts(np.ones(len(self.y)) if sample_weight is None else sample_weight)
+
+
 def threshold_counts(y: np.ndarray, scores: np.ndarray) -> ThresholdCounts:
     """Sort once; cumulative TP/FP at each distinct score (ties handled as one threshold).
 
+    A view of :class:`RankedScores` without weights.
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    scores : array_like of float, shape (n,)
+        Risk scores; a row is flagged when its score is ``>=`` the threshold.
+
+    Returns
+    -------
+    ThresholdCounts
+        Integer row counts at each distinct score, descending.
+
+    Raises
+    ------
+    ValueError
+        When shapes differ or a score is NaN or infinite.
+
+    Examples
+    --------
     >>> c = threshold_counts(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1]))
     >>> c.thresholds.tolist(), c.tp.tolist(), c.fp.tolist()
     ([0.9, 0.8, 0.1], [1, 2, 2], [0, 1, 2])
     >>> c.at(0.85).recall, c.at(0.5).precision
     (0.5, 0.6666666666666666)
     """
-    y = np.asarray(y, dtype=bool)
-    scores = np.asarray(scores, dtype=float)
-    if y.shape != scores.shape:
-        raise ValueError(f"y has shape {y.shape}, scores {scores.shape}")
-    if not np.isfinite(scores).all():
-        raise ValueError("scores contain NaN or infinity")
-    order = np.argsort(-scores, kind="mergesort")
-    s, t = scores[order], y[order]
-    # the last index of each run of equal scores: thresholds are distinct
-    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1] if len(s) else np.array([], dtype=int)
-    tp = np.cumsum(t)[last] if len(s) else np.array([], dtype=int)
-    fp = (last + 1) - tp
-    return ThresholdCounts(s[last], tp, fp, int(y.sum()), int((~y).sum()))
-
-
-def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion; (nan, nan) when n == 0.
-
-    >>> lo, hi = wilson_interval(36, 40)
-    >>> round(lo, 3), round(hi, 3)
-    (0.769, 0.96)
-    """
-    if n <= 0:
-        return math.nan, math.nan
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def wilson_lower(successes: np.ndarray, n: int, *, confidence: float = 0.95) -> np.ndarray:
-    """Vectorised lower Wilson bound of ``successes / n`` for many success counts."""
-    k = np.asarray(successes, dtype=float)
-    if n <= 0:
-        return np.full(k.shape, np.nan)
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return np.maximum(0.0, centre - half)
+    return RankedScores(y, scores).threshold_counts()
 
 
 def roc_auc(y: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC of the scores for the risky class (scikit-learn); NaN with one class only.
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    scores : array_like of float, shape (n,)
+        Risk scores.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.5 is uninformative.
+
+    References
+    ----------
+    Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36.
+
+    Examples
+    --------
+    >>> roc_auc(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1]))
+    0.875
+    """
     y = np.asarray(y, dtype=bool)
     if y.all() or not y.any():
         return math.nan
@@ -138,101 +322,29 @@ def roc_auc(y: np.ndarray, scores: np.ndarray) -> float:
 
 
 def pr_auc(y: np.ndarray, scores: np.ndarray) -> float:
-    """Average precision (the step-wise area under the PR curve)."""
+    """Average precision (the step-wise area under the PR curve, scikit-learn).
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    scores : array_like of float, shape (n,)
+        Risk scores.
+
+    Returns
+    -------
+    float
+        In [0, 1]; the prevalence for an uninformative model; NaN without a risky row.
+
+    Examples
+    --------
+    >>> round(pr_auc(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1])), 4)
+    0.8333
+    """
     y = np.asarray(y, dtype=bool)
     if not y.any():
         return math.nan
     return float(average_precision_score(y, scores))
-
-
-@dataclass(frozen=True)
-class CalibrationBins:
-    """Equal-mass bins of the scores: per bin, count, mean score and observed rate."""
-
-    lower: np.ndarray
-    upper: np.ndarray
-    count: np.ndarray
-    mean_score: np.ndarray
-    observed_rate: np.ndarray
-
-    @property
-    def ece(self) -> float:
-        """Expected calibration error: count-weighted mean |observed - predicted|."""
-        total = self.count.sum()
-        if total == 0:
-            return math.nan
-        return float(np.sum(self.count * np.abs(self.observed_rate - self.mean_score)) / total)
-
-    def rows(self) -> list[dict[str, float]]:
-        return [
-            {
-                "lower": float(lo),
-                "upper": float(hi),
-                "count": int(c),
-                "mean_score": float(m),
-                "observed_rate": float(o),
-            }
-            for lo, hi, c, m, o in zip(
-                self.lower, self.upper, self.count, self.mean_score, self.observed_rate, strict=True
-            )
-        ]
-
-
-def calibration_bins(y: np.ndarray, scores: np.ndarray, *, n_bins: int = 10) -> CalibrationBins:
-    """Equal-mass bins (quantiles of the scores); tied scores stay in one bin."""
-    y = np.asarray(y, dtype=float)
-    scores = np.asarray(scores, dtype=float)
-    if len(scores) == 0:
-        empty = np.array([], dtype=float)
-        return CalibrationBins(empty, empty, np.array([], dtype=int), empty, empty)
-    edges = np.unique(np.quantile(scores, np.linspace(0, 1, n_bins + 1)))
-    # bin i holds edges[i] <= s < edges[i+1]; the top edge is closed
-    idx = np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, max(len(edges) - 2, 0))
-    n = max(len(edges) - 1, 1)
-    count = np.bincount(idx, minlength=n)
-    sum_s = np.bincount(idx, weights=scores, minlength=n)
-    sum_y = np.bincount(idx, weights=y, minlength=n)
-    keep = count > 0
-    lower = edges[:-1] if len(edges) > 1 else edges
-    upper = edges[1:] if len(edges) > 1 else edges
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return CalibrationBins(
-            lower[keep], upper[keep], count[keep], (sum_s / count)[keep], (sum_y / count)[keep]
-        )
-
-
-def brier(y: np.ndarray, scores: np.ndarray) -> float:
-    y = np.asarray(y, dtype=float)
-    if len(y) == 0:
-        return math.nan
-    return float(np.mean((np.asarray(scores, dtype=float) - y) ** 2))
-
-
-class _SortedScores:
-    """Scores sorted once (descending) with tie groups, for fast weighted metrics."""
-
-    def __init__(self, y: np.ndarray, scores: np.ndarray) -> None:
-        order = np.argsort(-np.asarray(scores, dtype=float), kind="mergesort")
-        s = np.asarray(scores, dtype=float)[order]
-        self.order = order
-        self.y = np.asarray(y, dtype=bool)[order]
-        # index of the last row of each run of tied scores
-        self.ends = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]
-
-    def metric(self, weights: np.ndarray, kind: str) -> float:
-        w = weights[self.order]
-        tp = np.cumsum(w * self.y)[self.ends]
-        fp = np.cumsum(w * ~self.y)[self.ends]
-        p, n = tp[-1], fp[-1]
-        if p <= 0 or (kind == "roc_auc" and n <= 0):
-            return math.nan
-        if kind == "pr_auc":  # average precision: sum over thresholds of Δrecall * precision
-            d_tp = np.diff(np.r_[0.0, tp])
-            return float(np.sum(d_tp / p * tp / np.maximum(tp + fp, 1e-300)))
-        # ROC AUC: each negative group counts positives ranked above it, ties count half
-        d_tp, d_fp = np.diff(np.r_[0.0, tp]), np.diff(np.r_[0.0, fp])
-        above = tp - d_tp
-        return float(np.sum(d_fp * (above + d_tp / 2)) / (p * n))
 
 
 def paired_bootstrap_leads(
@@ -246,17 +358,57 @@ def paired_bootstrap_leads(
 ) -> np.ndarray:
     """Bootstrap distribution of ``metric(candidate) - metric(other)`` on the same rows.
 
-    A Poisson(1) bootstrap: each resample weights every row by an independent
-    Poisson(1) count, which approximates drawing n rows with replacement. Both
-    models are scored under the same weights (paired); each model is sorted once, so
-    a resample costs O(n), not a sort.
+    :func:`poisson_bootstrap` with both models scored under the same weights
+    (paired); each model is sorted once (:class:`RankedScores`), so a resample costs
+    O(n), not a sort.
+
+    Parameters
+    ----------
+    y : array_like of bool, shape (n,)
+        True where the row is risky.
+    candidate, other : array_like of float, shape (n,)
+        The two models' scores on the same rows.
+    metric : {"pr_auc", "roc_auc"}
+        The metric whose lead is resampled.
+    resamples : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the Poisson weights.
+
+    Returns
+    -------
+    ndarray of float, shape (r,)
+        The finite leads, r <= ``resamples`` (a resample without a weighted risky
+        row has no AUC and is dropped).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``metric``, or scores that are not finite.
+
+    References
+    ----------
+    See :func:`poisson_bootstrap`.
+
+    Examples
+    --------
+    >>> y = np.array([1, 0, 1, 0, 1, 0] * 5, dtype=bool)
+    >>> leads = paired_bootstrap_leads(y, y + 0.0, np.zeros(30), metric="roc_auc", resamples=20, seed=0)
+    >>> bool(np.all(leads == 0.5))
+    True
     """
     if metric not in ("pr_auc", "roc_auc"):
         raise ValueError(f"unknown metric {metric!r}")
-    a, b = _SortedScores(y, candidate), _SortedScores(y, other)
-    rng = np.random.default_rng(seed)
-    leads = np.empty(resamples)
-    for i in range(resamples):
-        w = rng.poisson(1.0, len(y)).astype(float)
-        leads[i] = a.metric(w, metric) - b.metric(w, metric)
+    kind: Literal["pr_auc", "roc_auc"] = "pr_auc" if metric == "pr_auc" else "roc_auc"
+    a, b = RankedScores(y, candidate), RankedScores(y, other)
+
+    def lead(w: np.ndarray) -> float:
+        return weighted_auc(a, w, kind) - weighted_auc(b, w, kind)
+
+    leads = poisson_bootstrap(lead, len(a.y), resamples=resamples, seed=seed).reshape(-1)
     return leads[np.isfinite(leads)]
+
+
+def weighted_auc(ranked: RankedScores, weights: np.ndarray, kind: Literal["pr_auc", "roc_auc"]) -> float:
+    """``ranked.pr_auc(weights)`` or ``ranked.roc_auc(weights)`` by name (see :class:`RankedScores`)."""
+    return ranked.pr_auc(weights) if kind == "pr_auc" else ranked.roc_auc(weights)

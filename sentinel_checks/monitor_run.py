@@ -27,7 +27,7 @@ from sentinel_checks.checks.monitor import alerts, judge_scope, overall_first
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.jsonl import append_line, read_lines
-from sentinel_checks.loaders import fingerprint_frame, load_frame, prepare_frame
+from sentinel_checks.loaders import fingerprint_frame, load_frame, prepare_frame, risky_mask
 from sentinel_checks.monitoring import OVERALL, batch_stats
 from sentinel_checks.reports import write_atomic
 from sentinel_checks.result import CheckResult, Status
@@ -285,18 +285,15 @@ def _labels(
         late = late.drop_duplicates(subset=cols.id, keep="last").set_index(cols.id)[cols.label]
         joined = frame[cols.id].map(late)
         raw = raw.where(raw.notna(), joined)
-    values = raw.astype(object)
-    labels = np.full(len(values), np.nan)
-    known = values.notna().to_numpy()
-    positive = (values == cols.positive).to_numpy(dtype=bool) & known
-    negative = (values == cols.negative).to_numpy(dtype=bool) & known
-    other = known & ~positive & ~negative
-    if other.any():
-        shown = sorted({str(v) for v in values[other].head(5)})
-        raise DataError(
-            f"{what} {origin}: label value(s) {shown} are neither {cols.positive!r} nor {cols.negative!r}"
-        )
-    labels[positive], labels[negative] = 1.0, 0.0
+    risky, labelled = risky_mask(
+        raw.rename(cols.label),
+        positive=cols.positive,
+        negative=cols.negative,
+        where=f"{what} {origin}",
+        allow_unlabelled=True,
+    )
+    labels = np.full(len(raw), np.nan)
+    labels[risky], labels[labelled & ~risky] = 1.0, 0.0
     return labels
 
 

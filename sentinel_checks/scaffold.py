@@ -10,7 +10,6 @@ for the user to confirm.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,6 +21,7 @@ from pydantic import BaseModel
 
 from sentinel_checks import config as cfg
 from sentinel_checks.errors import DataError
+from sentinel_checks.toml_writer import toml_literal
 
 SHIPPED_SUITES = (
     "test_data_contract",
@@ -199,16 +199,16 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
     ]
     if data is not None:
         shown = _relative(data, folder)
-        lines.append(f"path = {_toml(shown)}")
+        lines.append(f"path = {toml_literal(shown)}")
     else:
         lines.append('path = "data/requests.parquet"   # or loader = "mypackage.data:load_requests"')
     lines += ["", "[columns]"]
     if roles is not None:
         lines.append(f"# inferred from {data} — confirm every line")
         if roles.label is not None:
-            lines.append(f"label = {_toml(roles.label)}")
-            lines.append(f"positive = {_toml(roles.positive)}   # the risky class")
-            lines.append(f"negative = {_toml(roles.negative)}")
+            lines.append(f"label = {toml_literal(roles.label)}")
+            lines.append(f"positive = {toml_literal(roles.positive)}   # the risky class")
+            lines.append(f"negative = {toml_literal(roles.negative)}")
         else:
             others = ", ".join(roles.label_candidates) or "none"
             lines.append(f'label = "label"   # TODO: no obvious label; two-valued columns: {others}')
@@ -216,11 +216,12 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
             others = ", ".join(c for c in roles.label_candidates if c != roles.label)
             lines.append(f"# other two-valued columns: {others}")
         if roles.timestamp is not None:
-            lines.append(f"timestamp = {_toml(roles.timestamp)}")
+            lines.append(f"timestamp = {toml_literal(roles.timestamp)}")
         if roles.id is not None:
-            lines.append(f"id = {_toml(roles.id)}   # one value per row: never a feature")
-        lines.append(f"entities = {_toml(roles.entities)}   # no entity may be on two sides of a split")
-        lines.append(f"segments = {_toml(roles.segments)}   # recall is judged within each value")
+            lines.append(f"id = {toml_literal(roles.id)}   # one value per row: never a feature")
+        entities = toml_literal(roles.entities)
+        lines.append(f"entities = {entities}   # no entity may be on two sides of a split")
+        lines.append(f"segments = {toml_literal(roles.segments)}   # recall is judged within each value")
     else:
         lines += [
             'label = "label"',
@@ -234,8 +235,8 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
     dates = roles.split_dates if roles is not None and roles.split_dates else ("2025-09-01", "2025-10-01")
     lines += [
         'method = "time"',
-        f'val_start = "{dates[0]}"   # half-open: [val_start, test_start) is validation',
-        f'test_start = "{dates[1]}"',
+        f"val_start = {toml_literal(dates[0])}   # half-open: [val_start, test_start) is validation",
+        f"test_start = {toml_literal(dates[1])}",
         'embargo = "0s"',
         "purge_entities = true",
         "",
@@ -252,7 +253,7 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
         lines += ["", f"[{name}]"]
         for key, info in model.model_fields.items():
             default = info.get_default(call_default_factory=True)
-            lines.append(f"# {key} = {_toml(default) if default is not None else '(none)'}")
+            lines.append(f"# {key} = {toml_literal(default) if default is not None else '(none)'}")
     return "\n".join(lines) + "\n"
 
 
@@ -261,22 +262,3 @@ def _relative(path: Path, folder: Path) -> str:
         return path.resolve().relative_to(folder.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
-
-
-def _toml(value: Any) -> str:
-    """A TOML literal for a default (strings, numbers, booleans, lists, paths, dicts)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Path):
-        return json.dumps(value.as_posix())
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "item"):  # numpy scalar
-        return _toml(value.item())
-    return json.dumps(str(value))

@@ -154,7 +154,7 @@ def _material_for(job: Job, seed: int, share: float) -> Material:
 
 def write_copy(material: Material, folder: Path) -> Path:
     """Write a copy's files into ``folder`` (which the self-test owns); return its config."""
-    import tomli_w
+    from sentinel_checks.toml_writer import toml_dumps
 
     folder.mkdir(parents=True, exist_ok=False)
     material.dataset.to_parquet(folder / "dataset.parquet", index=False)
@@ -163,7 +163,7 @@ def write_copy(material: Material, folder: Path) -> Path:
     if material.training_log is not None:
         material.training_log.to_csv(folder / "training.csv", index=False)
     config = folder / "sentinel.toml"
-    config.write_text(tomli_w.dumps(material.config), encoding="utf-8")
+    config.write_text(toml_dumps(material.config), encoding="utf-8")
     return config
 
 

@@ -16,12 +16,30 @@ from sklearn.metrics import roc_auc_score
 
 @dataclass(frozen=True)
 class TimeRange:
+    """Non-null timestamps of a column: how many, the earliest and the latest."""
+
     n: int
     min: pd.Timestamp | None
     max: pd.Timestamp | None
 
 
 def time_range(timestamps: pd.Series) -> TimeRange:
+    """The count, minimum and maximum of the non-null timestamps.
+
+    Parameters
+    ----------
+    timestamps : Series of datetime64, n rows
+
+    Returns
+    -------
+    TimeRange
+        ``TimeRange(0, None, None)`` when every value is null.
+
+    Examples
+    --------
+    >>> time_range(pd.Series(pd.to_datetime(["2025-01-02", None, "2025-01-01"]))).n
+    2
+    """
     values = timestamps.dropna()
     if values.empty:
         return TimeRange(0, None, None)
@@ -39,6 +57,22 @@ def value_hashes(values: pd.Series | pd.DataFrame, columns: list[str] | None = N
     Equal values get equal hashes whatever the column's storage (Python objects or
     Arrow strings); chunking keeps the transient memory to one chunk's worth instead
     of a copy of every hashed column.
+
+    Parameters
+    ----------
+    values : Series or DataFrame, n rows
+    columns : list of str, optional
+        Columns of a frame to hash together; all columns when None.
+
+    Returns
+    -------
+    ndarray of uint64, shape (n,)
+
+    Examples
+    --------
+    >>> h = value_hashes(pd.Series(["a", "b", "a"]))
+    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
+    (True, False)
     """
     out = np.empty(len(values), dtype=np.uint64)
     for start in range(0, len(values), CHUNK_ROWS):
@@ -50,7 +84,21 @@ def value_hashes(values: pd.Series | pd.DataFrame, columns: list[str] | None = N
 
 
 def sorted_distinct(hashes: np.ndarray) -> np.ndarray:
-    """The distinct values of a uint64 array, sorted (one sort, no hash table)."""
+    """The distinct values of a uint64 array, sorted (one sort, no hash table).
+
+    Parameters
+    ----------
+    hashes : ndarray of uint64, shape (n,)
+
+    Returns
+    -------
+    ndarray of uint64, shape (k,), k <= n, ascending
+
+    Examples
+    --------
+    >>> sorted_distinct(np.array([3, 1, 3], dtype=np.uint64)).tolist()
+    [1, 3]
+    """
     ordered = np.sort(hashes)
     if len(ordered) < 2:
         return ordered
@@ -61,7 +109,22 @@ def sorted_distinct(hashes: np.ndarray) -> np.ndarray:
 
 
 def member_of(hashes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
-    """Which entries of ``hashes`` occur in ``distinct`` (sorted, as from :func:`sorted_distinct`)."""
+    """Which entries of ``hashes`` occur in ``distinct`` (sorted, as from :func:`sorted_distinct`).
+
+    Parameters
+    ----------
+    hashes : ndarray of uint64, shape (n,)
+    distinct : ndarray of uint64, shape (k,), sorted ascending
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+
+    Examples
+    --------
+    >>> member_of(np.array([1, 2], dtype=np.uint64), np.array([2, 5], dtype=np.uint64)).tolist()
+    [False, True]
+    """
     if len(distinct) == 0:
         return np.zeros(len(hashes), dtype=bool)
     at = np.searchsorted(distinct, hashes)
@@ -71,7 +134,12 @@ def member_of(hashes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SharedIds:
-    """Distinct non-null ids on each side and the ids on both, sorted."""
+    """Distinct non-null ids on each side and the ids on both, sorted.
+
+    ``n_earlier`` and ``n_later`` count distinct ids (by hash); ``shared`` holds the
+    ids on both sides (confirmed by value); ``later_rows`` counts rows of the later
+    side that carry one of them.
+    """
 
     n_earlier: int
     n_later: int
@@ -88,6 +156,21 @@ def shared_ids(earlier: pd.Series, later: pd.Series) -> SharedIds:
     by value, so a hash collision can never invent a shared id; it could only shift
     a distinct count by one, with a chance of about n²/2⁶⁵. Shared ids are sorted so
     evidence is the same on every run.
+
+    Parameters
+    ----------
+    earlier, later : Series
+        The id column of the earlier and the later split (nulls ignored).
+
+    Returns
+    -------
+    SharedIds
+
+    Examples
+    --------
+    >>> r = shared_ids(pd.Series(["u1", "u2"]), pd.Series(["u2", "u2", "u3", None]))
+    >>> r.n_earlier, r.n_later, r.shared.tolist(), r.later_rows
+    (2, 2, ['u2'], 2)
     """
     earlier, later = earlier.dropna(), later.dropna()
     first = sorted_distinct(value_hashes(earlier))
@@ -111,6 +194,16 @@ def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
     Two rows with equal values get equal hashes; the chance that two different rows
     collide is about n²/2⁶⁵, negligible for the sizes the gate sees.
+
+    Parameters
+    ----------
+    frame : DataFrame, n rows
+    columns : list of str
+        The columns compared; no columns give all-zero hashes.
+
+    Returns
+    -------
+    ndarray of uint64, shape (n,)
     """
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
@@ -122,6 +215,20 @@ def numeric_view(values: pd.Series) -> np.ndarray | None:
 
     Missing values become one level below the minimum, so "missing for one class
     only" still shows up as predictive.
+
+    Parameters
+    ----------
+    values : Series, n rows
+
+    Returns
+    -------
+    ndarray of float, shape (n,), or None
+        Datetimes as nanoseconds since the epoch; None for text or categories.
+
+    Examples
+    --------
+    >>> numeric_view(pd.Series([1.0, None, 3.0])).tolist()
+    [1.0, 0.0, 3.0]
     """
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
@@ -140,7 +247,29 @@ def numeric_view(values: pd.Series) -> np.ndarray | None:
 
 def symmetric_auc(y: np.ndarray, score: np.ndarray) -> float:
     """ROC AUC of one score, folded so 0.2 and 0.8 both read 0.8 (a feature predicts
-    either way). NaN when ``y`` has one class."""
+    either way). NaN when ``y`` has one class.
+
+    Parameters
+    ----------
+    y : ndarray of bool or {0, 1}, shape (n,)
+        True (1) where the row is risky.
+    score : ndarray of float, shape (n,)
+        One feature's values (see :func:`numeric_view`) or its encoding.
+
+    Returns
+    -------
+    float
+        ``max(AUC, 1 - AUC)``, in [0.5, 1]; NaN with one class.
+
+    References
+    ----------
+    Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (ROC AUC).
+
+    Examples
+    --------
+    >>> symmetric_auc(np.array([0, 0, 1, 1]), np.array([0.9, 0.8, 0.2, 0.1]))
+    1.0
+    """
     if y.min() == y.max():
         return float("nan")
     auc = float(roc_auc_score(y, score))
@@ -148,7 +277,24 @@ def symmetric_auc(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of a column's values, missing values as a category of their own."""
+    """Integer codes of a column's values, missing values as a category of their own.
+
+    Parameters
+    ----------
+    values : Series, n rows
+
+    Returns
+    -------
+    codes : ndarray of int, shape (n,)
+    uniques : Index
+        The value of each code.
+
+    Examples
+    --------
+    >>> codes, uniques = category_codes(pd.Series(["b", None, "b"]))
+    >>> codes.tolist(), len(uniques)
+    ([0, 1, 0], 2)
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, pd.Index(uniques)
 
@@ -159,6 +305,30 @@ def out_of_fold_target_encoding(codes: np.ndarray, y: np.ndarray, *, seed: int) 
     Cross fitting keeps a high-cardinality column from scoring a perfect in-sample
     AUC merely by memorising its categories. The encoder sees integer codes, not the
     text: a copy of the column as Python strings would cost more than the frame.
+
+    Parameters
+    ----------
+    codes : ndarray of int, shape (n,)
+        From :func:`category_codes`.
+    y : ndarray of bool or {0, 1}, shape (n,)
+        True (1) where the row is risky; both classes with at least 5 rows each.
+    seed : int
+        Seed of the 5 stratified folds.
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        The out-of-fold (shrunk) mean label of each row's category.
+
+    Raises
+    ------
+    ValueError
+        From scikit-learn, when a class has fewer rows than folds.
+
+    References
+    ----------
+    Micci-Barreca, D. (2001). A preprocessing scheme for high-cardinality categorical
+    attributes. SIGKDD Explorations 3(1); scikit-learn ``TargetEncoder``.
     """
     from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import TargetEncoder

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentinel_checks.metrics import Confusion, threshold_counts, wilson_lower
+from sentinel_checks.metrics import Confusion, threshold_counts, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def choose_threshold(
     def meets(tp: np.ndarray) -> np.ndarray:
         if not use_lower_bound:
             return tp / counts.positives >= target_recall
-        return wilson_lower(tp, counts.positives, confidence=confidence) >= target_recall
+        return wilson_interval(tp, counts.positives, confidence=confidence)[0] >= target_recall
 
     rule = "target_recall_lower_bound" if use_lower_bound else "target_recall"
     ok = meets(counts.tp)  # tp is non-decreasing as the threshold falls

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_curve
 
-from sentinel_checks.metrics import calibration_bins, threshold_counts, wilson_interval, wilson_lower
+from sentinel_checks.metrics import calibration_bins, threshold_counts, wilson_interval
 from sentinel_checks.thresholds import choose_threshold
 
 
@@ -35,7 +35,7 @@ def test_wilson_bounds():
     lo, hi = wilson_interval(0, 50)
     assert lo == pytest.approx(0.0, abs=1e-12) and 0 < hi < 0.1
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
-    assert wilson_lower(np.array([36]), 40)[0] == pytest.approx(wilson_interval(36, 40)[0])
+    assert wilson_interval(np.array([36]), 40)[0][0] == wilson_interval(36, 40)[0]
 
 
 def test_calibration_bins_are_equal_mass_and_ece_detects_squashing():
@@ -94,15 +94,19 @@ def test_no_positives_cannot_choose():
 
 
 def test_weighted_sorted_metrics_match_scikit_learn_with_unit_weights():
-    from sentinel_checks.metrics import _SortedScores, pr_auc, roc_auc
+    from sentinel_checks.metrics import RankedScores, pr_auc, roc_auc
 
     rng = np.random.default_rng(3)
     y = rng.random(3000) < 0.1
     s = np.round(rng.random(3000) * 0.6 + 0.3 * y, 2)  # ties
-    sorted_scores = _SortedScores(y, s)
+    ranked = RankedScores(y, s)
     ones = np.ones(len(y))
-    assert sorted_scores.metric(ones, "pr_auc") == pytest.approx(pr_auc(y, s))
-    assert sorted_scores.metric(ones, "roc_auc") == pytest.approx(roc_auc(y, s))
+    assert ranked.pr_auc(ones) == pytest.approx(pr_auc(y, s))
+    assert ranked.roc_auc(ones) == pytest.approx(roc_auc(y, s))
+    assert ranked.roc_auc() == ranked.roc_auc(ones)
+    counts = threshold_counts(y, s)
+    tp, fp = ranked.counts(ones)
+    assert np.array_equal(tp, counts.tp) and np.array_equal(fp, counts.fp)
 
 
 def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
@@ -116,3 +120,44 @@ def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
     assert np.median(leads) == pytest.approx(pr_auc(y, good) - pr_auc(y, weak), abs=0.02)
     again = paired_bootstrap_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
     assert np.array_equal(leads, again)
+
+
+def test_integer_weights_count_like_repeated_rows():
+    from sentinel_checks.metrics import RankedScores, roc_auc
+
+    rng = np.random.default_rng(5)
+    y = rng.random(400) < 0.3
+    s = np.round(rng.random(400) + 0.3 * y, 1)  # ties
+    w = rng.poisson(1.0, 400)
+    repeated = threshold_counts(np.repeat(y, w), np.repeat(s, w))
+    ranked = RankedScores(y, s)
+    tp, fp = ranked.counts(w.astype(float))
+    kept = np.isin(ranked.thresholds, repeated.thresholds)  # scores whose rows all drew 0 vanish
+    assert np.array_equal(tp[kept], repeated.tp) and np.array_equal(fp[kept], repeated.fp)
+    assert ranked.roc_auc(w.astype(float)) == pytest.approx(roc_auc(np.repeat(y, w), np.repeat(s, w)))
+
+
+def test_one_poisson_bootstrap_is_seeded_and_paired():
+    from sentinel_checks.metrics import poisson_bootstrap
+
+    draws = poisson_bootstrap(lambda w: [w.sum(), 2 * w.sum()], 50, resamples=4, seed=7)
+    assert draws.shape == (4, 2) and np.array_equal(draws[:, 1], 2 * draws[:, 0])
+    assert np.array_equal(draws, poisson_bootstrap(lambda w: [w.sum(), 2 * w.sum()], 50, resamples=4, seed=7))
+    assert poisson_bootstrap(lambda w: w.sum(), 50, resamples=0, seed=7).shape == (0, 0)
+
+
+def test_label_mapping_is_one_function():
+    import pandas as pd
+
+    from sentinel_checks.errors import DataError
+    from sentinel_checks.loaders import risky_mask
+
+    labels = pd.Series(["fraud", "legit", None], name="y")
+    with pytest.raises(DataError, match="label column 'y' has 1 null value"):
+        risky_mask(labels, positive="fraud", negative="legit", where="here")
+    with pytest.raises(DataError, match="outside positive='fraud' / negative='legit'"):
+        risky_mask(pd.Series(["fraud", "maybe"], name="y"), positive="fraud", negative="legit", where="here")
+    risky, labelled = risky_mask(
+        labels, positive="fraud", negative="legit", where="here", allow_unlabelled=True
+    )
+    assert risky.tolist() == [True, False, False] and labelled.tolist() == [True, True, False]

@@ -206,7 +206,7 @@ def test_estimated_recall_tracks_the_true_recall(make_project, small_log):
         ("missing_score", "score column 'score'"),
         ("score_outside", "outside [0, 1]"),
         ("duplicate_ids", "appear more than once"),
-        ("bad_label", "neither 'risky' nor 'safe'"),
+        ("bad_label", "outside positive='risky' / negative='safe'"),
     ],
 )
 def test_bad_batches_are_clear_errors_and_leave_the_history_alone(project, small_log, capsys, fault, message):

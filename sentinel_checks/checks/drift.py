@@ -142,6 +142,34 @@ def check_feature_drift(
     warns when some features drift within the limits (or a feature looks like an id);
     an undefined (NaN) score is an error. A sample smaller than ``min_rows`` is
     skipped with the reason, or fails when the pair is ``required``.
+
+    The per-column scores come from Evidently (:mod:`sentinel_checks.adapters.evidently_drift`).
+    With its automatic choice (no ``[drift] method``), samples over 1000 rows get the
+    normed Wasserstein distance for numeric columns (SciPy's ``wasserstein_distance``
+    divided by the reference's standard deviation; drift at >= 0.1) and the
+    Jensen–Shannon distance for categorical ones (drift at >= 0.1); smaller samples
+    get p-value tests (KS, chi-square or a proportion z-test).
+
+    Parameters
+    ----------
+    columns : sequence of ColumnDrift
+        One drift score per feature, with its test and threshold.
+    pair : (str, str)
+        Names of the reference and current samples (e.g. ``("train", "production")``).
+    n_reference, n_current : int
+        Rows in each sample.
+
+    Returns
+    -------
+    CheckResult
+        Measured: the share of drifted features, in [0, 1].
+
+    References
+    ----------
+    Lin, J. (1991). Divergence measures based on the Shannon entropy. IEEE Trans.
+    Information Theory 37(1), 145–151 (Jensen–Shannon).
+    Evidently AI, data drift presets (normed Wasserstein, Jensen–Shannon defaults);
+    SciPy, ``scipy.stats.wasserstein_distance`` and ``scipy.spatial.distance.jensenshannon``.
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     support = {f"n_{pair[0]}": n_reference, f"n_{pair[1]}": n_current, "features": len(columns)}
@@ -300,8 +328,35 @@ def check_label_drift(
 
 
 def population_stability_index(reference: np.ndarray, current: np.ndarray, *, bins: int = 10) -> float:
-    """PSI over quantile bins of the reference (empty bins floored at 1e-4).
+    """Population stability index over quantile bins of the reference.
 
+    ``Σ (c_i - r_i) · ln(c_i / r_i)`` over the bins, where ``r_i`` and ``c_i`` are the
+    shares of reference and current rows in bin i; bin edges are quantiles of the
+    reference, and empty bins are floored at a share of 1e-4. Common reading: below
+    0.1 stable, 0.1–0.25 moderate shift, above 0.25 a major shift.
+
+    Parameters
+    ----------
+    reference : array_like of float, shape (n,)
+        The reference values (e.g. validation scores, probability units).
+    current : array_like of float, shape (m,)
+        The values compared with it.
+    bins : int, default 10
+        Quantile bins of the reference requested (fewer when quantiles coincide).
+
+    Returns
+    -------
+    float
+        PSI, >= 0 (dimensionless); 0.0 when the reference is constant and the
+        current equals it, ``inf`` when the reference is constant and it does not.
+
+    References
+    ----------
+    Siddiqi, N. (2006). Credit Risk Scorecards: Developing and Implementing
+    Intelligent Credit Scoring. Wiley (the population stability index).
+
+    Examples
+    --------
     >>> x = np.linspace(0, 1, 1000)
     >>> round(population_stability_index(x, x), 6)
     0.0

@@ -125,6 +125,10 @@ def check_recall(
     Judged on the Wilson lower bound by default. Fewer than ``min_positives`` risky
     rows cannot be measured: a failure with that reason, never a pass.
 
+    The "95% lower bound" (``confidence=0.95``) is the lower end of the two-sided
+    95% Wilson interval, i.e. a one-sided 97.5% lower bound on recall
+    (:func:`~sentinel_checks.intervals.wilson_interval`; Wilson 1927).
+
     >>> c = Confusion(tp=90, fp=50, fn=10, tn=850)
     >>> check_recall(c, split="test", threshold=0.3, min_recall=0.8).status.value
     'pass'
@@ -347,7 +351,28 @@ def check_calibration(
     max_ece: float,
     max_brier: float | None = None,
 ) -> CheckResult:
-    """Reliability on equal-mass bins: ECE (and optionally Brier) at or below limits."""
+    """Reliability on equal-mass bins: ECE (and optionally Brier) at or below limits.
+
+    Parameters
+    ----------
+    bins : CalibrationBins
+        From :func:`~sentinel_checks.calibration.calibration_bins` (its ``ece`` is in
+        probability units, [0, 1]).
+    brier_score : float
+        From :func:`~sentinel_checks.calibration.brier`, in [0, 1].
+    max_ece, max_brier : float
+        Limits; no Brier limit when ``max_brier`` is None.
+
+    Returns
+    -------
+    CheckResult
+        Measured: the ECE.
+
+    References
+    ----------
+    Naeini et al. (2015), AAAI, and Guo et al. (2017), ICML (expected calibration
+    error); Brier, G. W. (1950), Monthly Weather Review 78(1).
+    """
     params = {"split": split}
     n = int(bins.count.sum())
     ece = bins.ece

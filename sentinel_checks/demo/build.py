@@ -34,10 +34,11 @@ from sentinel_checks.demo.data import (
     generate,
 )
 from sentinel_checks.errors import SentinelError
-from sentinel_checks.loaders import fingerprint_file
+from sentinel_checks.loaders import fingerprint_file, risky_mask
 from sentinel_checks.reports import write_atomic
 from sentinel_checks.splits import group_time_split
 from sentinel_checks.thresholds import recall_at, select_threshold_for_recall
+from sentinel_checks.toml_writer import toml_dumps
 
 MANIFEST = "demo.json"
 CATEGORICAL = ["country", "channel"]
@@ -132,7 +133,11 @@ def make_pipeline(
 
 
 def _xy(frame: pd.DataFrame, features: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    return frame[features], frame["label"].eq(POSITIVE).to_numpy()
+    return frame[features], _risky(frame)
+
+
+def _risky(frame: pd.DataFrame) -> np.ndarray:
+    return risky_mask(frame["label"], positive=POSITIVE, negative=NEGATIVE, where="demo")[0]
 
 
 def _score(model: Any, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
@@ -321,14 +326,14 @@ def _fit_and_report(
     x, y = _xy(train, features)
     model.fit(x, y)
     val_scores = _score(model, val, features)
-    y_val = val["label"].eq(POSITIVE).to_numpy()
+    y_val = _risky(val)
     if threshold_rule == "recall":
         threshold = select_threshold_for_recall(y_val, val_scores, target_recall=TARGET_RECALL)
         rule = f"highest threshold with validation recall >= {TARGET_RECALL:.2f}"
     else:
         threshold, rule = 0.5, "library default 0.5 (nobody chose it)"
     prod_scores = _score(model, production, features)
-    y_prod = production["label"].eq(POSITIVE).to_numpy()
+    y_prod = _risky(production)
     return model, ModelReport(
         name=name,
         story=story,
@@ -342,120 +347,128 @@ def _fit_and_report(
     )
 
 
-def _common_tables(features: list[str], champion_features: list[str]) -> str:
-    shown = ", ".join(f'"{f}"' for f in features)
-    champion_shown = ", ".join(f'"{f}"' for f in champion_features)
-    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
-    return f"""
-[columns]
-label = "label"
-positive = "{POSITIVE}"
-negative = "{NEGATIVE}"
-timestamp = "request_ts"
-id = "request_id"
-entities = ["user_id", "session_id"]
-segments = ["country", "channel"]
-features = [{shown}]
+def _common_tables(features: list[str], champion_features: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            "",
+            {
+                "columns": {
+                    "label": "label",
+                    "positive": POSITIVE,
+                    "negative": NEGATIVE,
+                    "timestamp": "request_ts",
+                    "id": "request_id",
+                    "entities": ["user_id", "session_id"],
+                    "segments": ["country", "channel"],
+                    "features": list(features),
+                },
+                "production": {"path": "data/production.parquet"},
+            },
+        ),
+        (
+            "HistGradientBoosting's tree predictor is not on skops' default trust list.",
+            {
+                "models": {
+                    "champion": {
+                        "path": "models/champion.skops",
+                        "trusted_types": list(TRUSTED_TYPES),
+                        "features": list(champion_features),
+                    }
+                }
+            },
+        ),
+        (
+            "",
+            {
+                "contract": {
+                    "features": {
+                        "amount": {"min": 0.0},
+                        "channel": {"allowed": ["web", "app", "api", "wallet"]},
+                        "ip_risk": {"min": 0.0, "max": 1.0},
+                    }
+                },
+                "gate": {"seed": 0},
+            },
+        ),
+    ]
 
-[production]
-path = "data/production.parquet"
 
-[models.champion]
-path = "models/champion.skops"
-# HistGradientBoosting's tree predictor is not on skops' default trust list.
-trusted_types = [{trusted}]
-features = [{champion_shown}]
-
-[contract.features.amount]
-min = 0.0
-
-[contract.features.channel]
-allowed = ["web", "app", "api", "wallet"]
-
-[contract.features.ip_risk]
-min = 0.0
-max = 1.0
-
-[gate]
-seed = 0
-"""
+def _config_text(header: str, chunks: list[tuple[str, dict[str, Any]]]) -> str:
+    """A demo config: the header comment, then each chunk of tables (tomli-w) after its comment."""
+    parts = [header]
+    for comment, tables in chunks:
+        parts.append(("".join(f"# {line}\n" for line in comment.splitlines())) + toml_dumps(tables))
+    return "\n".join(parts)
 
 
 def _incident_config(report: ModelReport) -> str:
-    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
-    return f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
+    header = f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
 # Written by `sentinel demo`. Expected: the gate FAILS (time order, entity overlap,
 # row overlap, target leakage, and the recall floor of the risky class).
 # {report.story}
 # Threshold: {report.threshold} ({report.threshold_rule}).
-
-[data]
-path = "data/incident_requests.parquet"
-
-[splits]
-method = "column"
-column = "split"
-
-[models.candidate]
-path = "models/incident.skops"
-trusted_types = [{trusted}]
-
-[quality]
-# nobody chose it: the library default
-threshold = 0.5
-
-[training]
-log = "training/incident.csv"
-{_common_tables(report.features, CHAMPION_FEATURES)}"""
+"""
+    return _config_text(
+        header,
+        [
+            (
+                "",
+                {
+                    "data": {"path": "data/incident_requests.parquet"},
+                    "splits": {"method": "column", "column": "split"},
+                    "models": {
+                        "candidate": {"path": "models/incident.skops", "trusted_types": list(TRUSTED_TYPES)}
+                    },
+                },
+            ),
+            ("nobody chose the threshold: the library default", {"quality": {"threshold": 0.5}}),
+            ("", {"training": {"log": "training/incident.csv"}}),
+            *_common_tables(report.features, CHAMPION_FEATURES),
+        ],
+    )
 
 
 def _fixed_config(report: ModelReport) -> str:
-    trusted = ", ".join(f'"{t}"' for t in TRUSTED_TYPES)
-    return f"""# Gradient Sentinel demo: the fixed pipeline.
+    header = f"""# Gradient Sentinel demo: the fixed pipeline.
 # Written by `sentinel demo`. Expected: the gate PASSES.
 # {report.story}
 # Threshold: {report.threshold:.4f} ({report.threshold_rule}).
-
-[data]
-path = "data/requests.parquet"
-
-[splits]
-method = "time"
-val_start = "{FIXED_SPLIT["val_start"]}"
-test_start = "{FIXED_SPLIT["test_start"]}"
-embargo = "{FIXED_SPLIT["embargo"]}"
-purge_entities = true
-
-[models.candidate]
-path = "models/fixed.skops"
-trusted_types = [{trusted}]
-
-[quality]
-target_recall = {TARGET_RECALL}
-# Baselines A and B use the raw request features; the candidate adds the as-of
-# user-history features (runbook experiment 1), which must earn their place.
-baseline_features = [{", ".join(f'"{f}"' for f in FEATURES_BASE)}]
-
-# `sentinel experiments --config fixed.toml`: the runbook's experiment matrix.
-# Baselines A and B always run; each experiment changes one thing of its base.
-[[experiments.runs]]
-name = "history_features"
-base = "B"
-features_add = [{", ".join(f'"{f}"' for f in FEATURES_HISTORY)}]
-
-[[experiments.runs]]
-name = "no_class_weights"
-base = "B"
-class_weight = "none"
-
-[[experiments.runs]]
-name = "threshold_0.5"
-base = "B"
-threshold = 0.5
-
-[training]
-log = "training/fixed.csv"
-{_common_tables(report.features, CHAMPION_FEATURES)}"""
+"""
+    return _config_text(
+        header,
+        [
+            (
+                "",
+                {
+                    "data": {"path": "data/requests.parquet"},
+                    "splits": {"method": "time", **FIXED_SPLIT, "purge_entities": True},
+                    "models": {
+                        "candidate": {"path": "models/fixed.skops", "trusted_types": list(TRUSTED_TYPES)}
+                    },
+                },
+            ),
+            (
+                "Baselines A and B use the raw request features; the candidate adds the as-of\n"
+                "user-history features (runbook experiment 1), which must earn their place.",
+                {"quality": {"target_recall": TARGET_RECALL, "baseline_features": list(FEATURES_BASE)}},
+            ),
+            (
+                "`sentinel experiments --config fixed.toml`: the runbook's experiment matrix.\n"
+                "Baselines A and B always run; each experiment changes one thing of its base.",
+                {
+                    "experiments": {
+                        "runs": [
+                            {"name": "history_features", "base": "B", "features_add": list(FEATURES_HISTORY)},
+                            {"name": "no_class_weights", "base": "B", "class_weight": "none"},
+                            {"name": "threshold_0.5", "base": "B", "threshold": 0.5},
+                        ]
+                    }
+                },
+            ),
+            ("", {"training": {"log": "training/fixed.csv"}}),
+            *_common_tables(report.features, CHAMPION_FEATURES),
+        ],
+    )
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
