@@ -4,7 +4,8 @@
 30k rows, a time split with users purged, a score column as the candidate) into a
 temporary folder; ``run_gate`` runs the shipped suites on it in a subprocess,
 exactly as a user would, and returns the exit code, the output and gate.json;
-``judge_in_process`` gets the same gate.json from the gate's steps without pytest.
+``judge_in_process`` gets the same gate.json from the gate's steps without pytest
+(its output: what each test that did not pass says).
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def judge_in_process(config: Path, cwd: Path) -> GateRunResult:
     """The gate's steps on ``config`` in this process (no pytest session), reports written
     to ``cwd/reports`` as ``run_gate`` writes them; ``output`` is the summary line."""
     from sentinel_checks.config import load_config
+    from sentinel_checks.explain import explain
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.gate.runner import gate_run_in_process
     from sentinel_checks.gate_run import exit_code_of
@@ -170,7 +172,14 @@ def judge_in_process(config: Path, cwd: Path) -> GateRunResult:
     run, session = gate_run_in_process(load_config(config))
     written, note = write_gate_reports(run, session, cwd / "reports")
     report = json.loads((cwd / "reports" / "gate.json").read_text())
-    return GateRunResult(exit_code_of(run), note + f"gate {run.verdict.upper()}; reports: {written}", report)
+    # what pytest would print of each test that did not pass: the explanation or the error
+    told = [
+        explain(o.result) if o.result is not None else o.message
+        for o in run.outcomes
+        if o.outcome != "passed"
+    ]
+    output = "\n".join([*told, note + f"gate {run.verdict.upper()}; reports: {written}"])
+    return GateRunResult(exit_code_of(run), output, report)
 
 
 def run_gate(config: Path, cwd: Path, *extra: str, suites: Path = SUITES) -> GateRunResult:

@@ -1,7 +1,11 @@
-"""The gate end to end: the shipped suites run in a subprocess, as a user runs them.
+"""The gate end to end: a clean setup passes; every bad input of the foundation issue
+fails the gate with a message naming the file, column or key. The gate never passes
+on bad input.
 
-A clean setup passes; every bad input of the foundation issue fails the gate with a
-message naming the file, column or key. The gate never passes on bad input.
+Verdicts and messages are judged in process (the gate's steps, the same gate.json
+as pytest: tests/test_gate_steps.py); what only a pytest session shows (its
+header, run.json, -k deselection, the terminal) runs the suites in a subprocess,
+as a user runs them, in the slow lane.
 """
 
 import hashlib
@@ -9,11 +13,10 @@ import json
 
 import pytest
 
-from tests.conftest import run_gate
-
-pytestmark = pytest.mark.slow
+from tests.conftest import judge_in_process, run_gate
 
 
+@pytest.mark.slow
 def test_clean_setup_passes_and_writes_reports(gate_project):
     project = gate_project()
     run = run_gate(project.config, project.folder, "-v")  # -v with -q: the header shows
@@ -49,6 +52,7 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
     assert md.startswith("# Gradient Sentinel gate: PASSED")
 
 
+@pytest.mark.slow
 def test_same_answer_twice(gate_project):
     """The same inputs and seed give a byte-identical gate.json; run times go to run.json."""
     project = gate_project()
@@ -139,7 +143,7 @@ def test_bad_input_never_passes_and_names_the_culprit(gate_project, small_log, c
         config_text = BASE_CONFIG.replace("purge_entities = true", "purge_entities = false")
     kwargs = mutate(small_log)
     project = gate_project(**kwargs, extra=extra, **({"config_text": config_text} if config_text else {}))
-    run = run_gate(project.config, project.folder)
+    run = judge_in_process(project.config, project.folder)
     assert run.code != 0, run.output
     assert run.report is not None and run.report["verdict"] == "fail"
     for needle in expected:
@@ -152,22 +156,24 @@ def test_unloadable_model_fails_the_gate(gate_project):
     (project.folder / "model.pkl").write_bytes(b"\x80\x04not really a pickle")
     text = project.config.read_text().replace('score_column = "score"', 'path = "model.pkl"')
     project.config.write_text(text)
-    run = run_gate(project.config, project.folder)
+    run = judge_in_process(project.config, project.folder)
     assert run.code != 0
     assert run.report["verdict"] == "fail"
     assert "refusing to load a pickle file" in run.output
     assert str(project.folder / "model.pkl") in run.output
 
 
+@pytest.mark.slow
 def test_missing_data_file_names_key_and_path(gate_project):
     project = gate_project()
     (project.folder / "data" / "requests.parquet").unlink()
-    run = run_gate(project.config, project.folder)
+    run = run_gate(project.config, project.folder)  # a ConfigError at load: pytest's own path
     assert run.code != 0
     assert "[data] path: file not found" in run.output
     assert run.report["verdict"] == "fail"
 
 
+@pytest.mark.slow
 def test_invalid_config_names_the_key(gate_project):
     project = gate_project(extra="[leakage]\nmax_univariate_auc = 2.0\n")
     run = run_gate(project.config, project.folder)
@@ -176,6 +182,7 @@ def test_invalid_config_names_the_key(gate_project):
     assert run.report["verdict"] == "fail"
 
 
+@pytest.mark.slow
 def test_missing_config_file(tmp_path):
     run = run_gate(tmp_path / "nope.toml", tmp_path)
     assert run.code != 0
@@ -187,11 +194,12 @@ def test_score_column_out_of_range_fails_model_scores(gate_project, small_log):
     off = small_log.offline.copy()
     off["score"] = off["score"] * 100
     project = gate_project(offline=off)
-    run = run_gate(project.config, project.folder)
+    run = judge_in_process(project.config, project.folder)
     assert run.code != 0
     assert "model.scores" in run.failed_ids()
 
 
+@pytest.mark.slow
 def test_a_gate_run_that_collects_nothing_still_writes_a_no_checks_report(gate_project):
     project = gate_project()
     (project.folder / "reports").mkdir()
@@ -204,7 +212,7 @@ def test_a_gate_run_that_collects_nothing_still_writes_a_no_checks_report(gate_p
 def test_production_without_labels_skips_what_needs_labels_and_still_passes(gate_project, small_log):
     production = small_log.production.assign(label=None)
     project = gate_project(production=production)
-    run = run_gate(project.config, project.folder)
+    run = judge_in_process(project.config, project.folder)
     assert run.code == 0, run.output[-3000:]
     skipped = {c["test"].split("::")[-1] for c in run.report["checks"] if c["outcome"] == "skipped"}
     assert "test_prevalence_has_not_shifted[test:production]" in skipped
@@ -213,6 +221,7 @@ def test_production_without_labels_skips_what_needs_labels_and_still_passes(gate
     assert any(c.get("id") == "drift.scores" and c["status"] == "pass" for c in run.report["checks"])
 
 
+@pytest.mark.slow
 def test_production_missing_a_feature_fails_with_the_column_named(gate_project, small_log):
     project = gate_project(production=small_log.production.drop(columns="ip_risk"))
     run = run_gate(project.config, project.folder)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sentinel_checks.config import config_from_mapping
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.loaders import load_frame
-from tests.conftest import BASE_CONFIG, run_gate
+from tests.conftest import BASE_CONFIG, judge_in_process, run_gate
 
 VALID = tomllib.loads(BASE_CONFIG)
 
@@ -172,7 +172,7 @@ def _write(folder, offline, production):
 def test_the_uncorrupted_log_passes(tmp_path, gate_log):
     """The control: without a corruption the same setup passes, so the failures below
     come from the corruptions."""
-    run = run_gate(_write(tmp_path, *gate_log), tmp_path)
+    run = judge_in_process(_write(tmp_path, *gate_log), tmp_path)
     assert run.code == 0 and run.report["verdict"] == "pass", run.output[-3000:]
 
 
@@ -192,7 +192,7 @@ def test_a_corrupted_frame_never_passes_and_never_crashes(
     frames = {"offline": offline, "production": production}
     frames[where] = CORRUPTIONS[corruption](frames[where], np.random.default_rng(seed), column)
     config = _write(folder, frames["offline"], frames["production"])
-    run = run_gate(config, folder)  # a subprocess, as a user runs it
+    run = judge_in_process(config, folder)  # the gate's steps: the verdict pytest would give
     report = run.report
     assert report is not None, run.output[-3000:]
     assert run.code != 0 and report["verdict"] != "pass", run.output[-3000:]
@@ -268,7 +268,6 @@ def test_parquet_with_duplicate_column_names_is_a_data_error(tmp_path):
 
 def test_plain_pytest_with_a_reports_folder_holding_inputs_writes_nothing(gate_project):
     """The same refusal without the CLI: ``pytest suites/ --sentinel-reports data``."""
-    from tests.conftest import run_gate
 
     project = gate_project()
     before = {p: p.read_bytes() for p in project.folder.rglob("*") if p.is_file()}
