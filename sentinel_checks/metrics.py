@@ -14,6 +14,8 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from sentinel_checks.options import RankMetric, check_option
+
 
 @dataclass(frozen=True)
 class ThresholdCounts:
@@ -240,7 +242,7 @@ def paired_bootstrap_leads(
     candidate: np.ndarray,
     other: np.ndarray,
     *,
-    metric: str,
+    metric: RankMetric,
     resamples: int,
     seed: int,
 ) -> np.ndarray:
@@ -251,8 +253,7 @@ def paired_bootstrap_leads(
     models are scored under the same weights (paired); each model is sorted once, so
     a resample costs O(n), not a sort.
     """
-    if metric not in ("pr_auc", "roc_auc"):
-        raise ValueError(f"unknown metric {metric!r}")
+    check_option("metric", metric, RankMetric)
     a, b = _SortedScores(y, candidate), _SortedScores(y, other)
     rng = np.random.default_rng(seed)
     leads = np.empty(resamples)

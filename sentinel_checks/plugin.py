@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sentinel_checks.errors import ConfigError, SentinelError
+from sentinel_checks.errors import ConfigError, DataError, ModelLoadError, SentinelError
 from sentinel_checks.gate_run import clash_message, inputs_inside
 
 if TYPE_CHECKING:
@@ -493,11 +493,16 @@ def pytest_runtest_makereport(
     if excinfo is not None and excinfo.errisinstance(SentinelError):
         # A bad input is the user's to fix: show the message, not pandas' stack.
         report.longrepr = f"{excinfo.typename}: {excinfo.value}"
-    _record_outcome(item, report)
+    input_error = excinfo is not None and excinfo.errisinstance(INPUT_ERRORS)
+    _record_outcome(item, report, input_error=input_error)
     return report
 
 
-def _record_outcome(item: pytest.Item, report: pytest.TestReport) -> None:
+#: Exceptions that make a gate test a bad input (exit 2), not a failed gate (exit 1).
+INPUT_ERRORS = (ConfigError, DataError, ModelLoadError)
+
+
+def _record_outcome(item: pytest.Item, report: pytest.TestReport, *, input_error: bool = False) -> None:
     from sentinel_checks.reports import TestOutcome
 
     state = _state(item.config)
@@ -511,7 +516,11 @@ def _record_outcome(item: pytest.Item, report: pytest.TestReport) -> None:
             return  # a teardown pass does not undo a failure
         message = _short(report)
         state.outcomes[item.nodeid] = TestOutcome(
-            item.nodeid, outcome, message, state.results.get(item.nodeid)
+            item.nodeid,
+            outcome,
+            message,
+            state.results.get(item.nodeid),
+            input_error=input_error and report.failed,
         )
 
 

@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig, load_config
+from sentinel_checks.errors import ReportError
 from sentinel_checks.faults import SPLIT_COLUMN, Context, Fault, Material, catalogue
 from sentinel_checks.gate_run import run_gate
+from sentinel_checks.reports import GateReport
 
 SCHEMA_VERSION = 1
 
@@ -184,21 +186,22 @@ def _run_job(job: Job, root: str, suites: list[str], seed: int, share: float) ->
 
 def _read_result(job: Job, code: int, gate_json: Path, output: str) -> JobResult:
     try:
-        doc = json.loads(gate_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return JobResult(job, code, "missing", problems=[f"no gate.json; pytest said: {output[-800:]}"])
-    result = JobResult(job, code, str(doc.get("verdict")))
-    for check in doc.get("checks", []):
-        label = str(check.get("label") or check.get("test"))
-        status = check.get("status")
+        doc = GateReport.read(gate_json)
+    except ReportError as exc:
+        problem = f"no gate.json ({exc}); pytest said: {output[-800:]}"
+        return JobResult(job, code, "missing", problems=[problem])
+    result = JobResult(job, code, doc.verdict)
+    for check in doc.checks:
+        label = check.name
+        status = check.status
         if status is None:  # a test that did not record a check
-            if check.get("outcome") in ("failed", "error"):
-                result.problems.append(f"{label}: {check.get('message', '')}"[:300])
+            if check.bad:
+                result.problems.append(f"{label}: {check.message}"[:300])
             continue
-        result.statuses[label] = str(status)
-        result.ids[label] = str(check.get("id"))
+        result.statuses[label] = status
+        result.ids[label] = str(check.id)
         if status == "error":
-            result.problems.append(f"{label}: {check.get('message', '')}"[:300])
+            result.problems.append(f"{label}: {check.message}"[:300])
     return result
 
 
