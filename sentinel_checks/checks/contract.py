@@ -114,7 +114,7 @@ def check_labels(
     >>> check_labels(np.array([True] * 40 + [False] * 400), split="val").status.value
     'pass'
     >>> check_labels(np.array([False] * 400), split="val").reason
-    'one_class'
+    <Reason.ONE_CLASS: 'one_class'>
     """
     y = np.asarray(y, dtype=bool)
     n, n_pos = len(y), int(y.sum())

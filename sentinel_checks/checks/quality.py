@@ -163,11 +163,13 @@ def check_recall(
     ValueError
         When ``bound`` is not one of the allowed values.
 
+    Examples
+    --------
     >>> c = Confusion(tp=90, fp=50, fn=10, tn=850)
     >>> check_recall(c, split="test", threshold=0.3, min_recall=0.8).status.value
     'pass'
     >>> check_recall(Confusion(5, 1, 1, 90), split="test", threshold=0.3, min_recall=0.5).reason
-    'too_few_positives'
+    <Reason.TOO_FEW_POSITIVES: 'too_few_positives'>
     """
     check_option("bound", bound, ProportionBound)
     params = {"split": split, "threshold": round(threshold, 6), "bound": bound}
