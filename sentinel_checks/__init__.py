@@ -4,8 +4,9 @@ The library (`sentinel_checks`) holds pure checks, loaders, split builders,
 hypothesis strategies and report writers; the gate's pytest suites call them.
 """
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
 __version__ = "0.1.0"
 
-__all__ = ["CheckResult", "Direction", "Evidence", "Status", "__version__"]
+__all__ = ["CheckResult", "Direction", "Evidence", "Reason", "Status", "__version__"]

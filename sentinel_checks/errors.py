@@ -29,3 +29,17 @@ class RegistryError(SentinelError):
 
 class PromotionRefused(SentinelError):
     """A promotion the gate does not allow: the gate failed, or its report is for other inputs."""
+
+
+class ReportError(SentinelError):
+    """A file the gate wrote (``gate.json``, ``threshold.json``) is missing, unreadable,
+    not the document it should be, or of a schema version this library does not read."""
+
+    def __init__(self, message: str, *, path: object = None, missing: bool = False) -> None:
+        super().__init__(message)
+        self.path = path
+        self.missing = missing
+
+
+#: Errors that make a gate test a bad input (exit 2), not a failed gate (exit 1).
+INPUT_ERRORS = (ConfigError, DataError, ModelLoadError)

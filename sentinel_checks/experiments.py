@@ -63,7 +63,7 @@ class ExperimentRun:
             return []
         items = next((e.items for e in self.verdict.evidence if e.kind == "criteria"), ())
         failed = [str(c["criterion"]) for c in items if c["verdict"] != "pass"]
-        return failed or ([self.verdict.reason] if not self.verdict.passed else [])
+        return failed or ([self.verdict.reason.value] if not self.verdict.passed else [])
 
     @property
     def meets(self) -> bool | None:

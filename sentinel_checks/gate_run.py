@@ -6,13 +6,15 @@ copies with exactly the gate users run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentinel_checks.reports import GateRun
+
+from sentinel_checks.errors import ReportError
+from sentinel_checks.reports import GATE_JSON, GateReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
@@ -51,27 +53,27 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
             *pytest_args,
         ]
     )
-    doc = read_report(reports / "gate.json")
-    verdict = doc.get("verdict")
+    report = read_report(reports / GATE_JSON)
+    verdict = report.verdict if report is not None else None
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
         return EXIT_NO_CHECKS
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         return EXIT_USAGE
     if code == pytest.ExitCode.OK and verdict == "pass":
         return EXIT_OK
-    return EXIT_USAGE if only_input_errors(doc) else EXIT_FAILED
+    return EXIT_USAGE if report is not None and only_input_errors(report) else EXIT_FAILED
 
 
 def exit_code_of(run: GateRun) -> int:
     """The exit code of a gate run judged in process (:mod:`sentinel_checks.gate.runner`):
     0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran."""
-    from sentinel_checks.reports import gate_document
+    from sentinel_checks.reports import GateReport, gate_document
 
     if run.verdict == "no_checks":
         return EXIT_NO_CHECKS
     if run.verdict == "pass":
         return EXIT_OK
-    return EXIT_USAGE if only_input_errors(gate_document(run)) else EXIT_FAILED
+    return EXIT_USAGE if only_input_errors(GateReport.from_dict(gate_document(run))) else EXIT_FAILED
 
 
 def inputs_inside(folder: Path, paths: Sequence[Path]) -> list[Path]:
@@ -88,24 +90,23 @@ def clash_message(folder: Path, clash: Sequence[Path]) -> str:
     )
 
 
-def read_report(path: Path) -> dict[str, object]:
+def read_report(path: Path) -> GateReport | None:
+    """The gate report the run wrote, or None when there is none (or it is not one)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
+        return GateReport.read(path)
+    except ReportError:
+        return None
 
 
-def only_input_errors(doc: dict[str, object]) -> bool:
+def only_input_errors(report: GateReport) -> bool:
     """True when nothing was judged a failure and every problem is a bad input
-    (configuration, data or model file): that is exit 2, not a failed gate."""
-    checks = doc.get("checks")
-    if not isinstance(checks, list):
-        return False
-    bad = [c for c in checks if c.get("outcome") in ("failed", "error")]
+    (configuration, data or model file): that is exit 2, not a failed gate.
+
+    Decided on each entry's ``input_error`` flag, which the plugin sets from the
+    exception's type (never from its message)."""
+    bad = report.bad
     if not bad:
         return False
-    if any(c.get("status") in ("fail", "error") for c in bad):
+    if any(c.status in ("fail", "error") for c in bad):
         return False  # a check ran and judged
-    errors = ("ConfigError", "DataError", "ModelLoadError")
-    return all(str(c.get("message", "")).startswith(errors) for c in bad)
+    return all(c.input_error for c in bad)

@@ -41,3 +41,16 @@ def model_identities(cfg: SentinelConfig, loaded: Mapping[str, str] | None = Non
         if identity is not None:
             out[role] = identity
     return out
+
+
+def identity_hashes(identity: str) -> frozenset[str]:
+    """The ``sha256:<hex>`` parts of a model identity.
+
+    An identity is a file's ``sha256:<hex>``, or an MLflow URI followed by the
+    ``sha256:<hex>`` of the file it resolved to (``models:/risk/3 sha256:…``);
+    two identities name the same model file when they share a hash.
+
+    >>> sorted(identity_hashes("models:/risk/3 sha256:ab12"))
+    ['sha256:ab12']
+    """
+    return frozenset(part for part in identity.split() if part.startswith("sha256:") and len(part) > 7)

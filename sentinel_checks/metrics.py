@@ -27,6 +27,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from sentinel_checks.calibration import CalibrationBins, brier, calibration_bins
 from sentinel_checks.intervals import poisson_bootstrap, wilson_interval
+from sentinel_checks.options import RankMetric, check_option
 
 __all__ = [
     "CalibrationBins",
@@ -352,7 +353,7 @@ def paired_bootstrap_leads(
     candidate: np.ndarray,
     other: np.ndarray,
     *,
-    metric: str,
+    metric: RankMetric,
     resamples: int,
     seed: int,
 ) -> np.ndarray:
@@ -397,8 +398,7 @@ def paired_bootstrap_leads(
     >>> bool(np.all(leads == 0.5))
     True
     """
-    if metric not in ("pr_auc", "roc_auc"):
-        raise ValueError(f"unknown metric {metric!r}")
+    check_option("metric", metric, RankMetric)
     kind: Literal["pr_auc", "roc_auc"] = "pr_auc" if metric == "pr_auc" else "roc_auc"
     a, b = RankedScores(y, candidate), RankedScores(y, other)
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from sentinel_checks.checks.monitor import alerts, judge_scope, overall_first
 from sentinel_checks.config import DataSource, SentinelConfig
-from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.errors import ConfigError, DataError, ReportError
 from sentinel_checks.jsonl import append_line, read_lines
 from sentinel_checks.loaders import fingerprint_frame, load_frame, prepare_frame, risky_mask
 from sentinel_checks.monitoring import OVERALL, batch_stats
@@ -166,25 +166,25 @@ def _threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
         return config.monitor.threshold
     if config.quality.threshold is not None:
         return config.quality.threshold
-    path = reports_dir / "threshold.json"
+    from sentinel_checks.identity import identity_hashes
+    from sentinel_checks.quality_reports import THRESHOLD_JSON, ThresholdRecord
+
+    path = reports_dir / THRESHOLD_JSON
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        threshold = float(doc["threshold"])
-    except FileNotFoundError:
+        record = ThresholdRecord.read(path)
+    except ReportError as exc:
+        if exc.missing:
+            raise ConfigError(
+                f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted "
+                f"model serves with), or run the gate so that {path} exists"
+            ) from None
+        raise ConfigError(str(exc)) from None
+    if model is not None and not identity_hashes(model.identity) & record.model_hashes:
         raise ConfigError(
-            f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted model "
-            f"serves with), or run the gate so that {path} exists"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a threshold.json written by the gate: {exc}") from None
-    monitored = set(re.findall(r"sha256:[0-9a-f]+", model.identity)) if model is not None else set()
-    chosen_for = set(re.findall(r"sha256:[0-9a-f]+", str(doc.get("identity", ""))))
-    if model is not None and not monitored & chosen_for:
-        raise ConfigError(
-            f"{path} holds the threshold chosen for {doc.get('identity')}, but the monitored model is "
+            f"{path} holds the threshold chosen for {record.identity}, but the monitored model is "
             f"{model.identity}: set [monitor] threshold to the threshold it serves with"
         )
-    return threshold
+    return record.threshold
 
 
 def _model(config: SentinelConfig) -> Any:

@@ -330,32 +330,39 @@ def pytest_runtest_makereport(
     if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return report
     excinfo = call.excinfo
-    input_error = excinfo is not None and excinfo.errisinstance(SentinelError)
-    if excinfo is not None and input_error:
+    sentinel_error = excinfo is not None and excinfo.errisinstance(SentinelError)
+    if excinfo is not None and sentinel_error:
         # A bad input is the user's to fix: show the message, not pandas' stack.
         report.longrepr = f"{excinfo.typename}: {excinfo.value}"
-    _record_outcome(item, report, input_error=input_error)
+    input_error = excinfo is not None and excinfo.errisinstance(INPUT_ERRORS)
+    _record_outcome(item, report, sentinel_error=sentinel_error, input_error=input_error)
     return report
 
 
-def _record_outcome(item: pytest.Item, report: pytest.TestReport, *, input_error: bool = False) -> None:
-    """What the reports say of a gate test. A bad input (a SentinelError, raised while
-    a fixture or a step loads it) is an ``error``, like a failing fixture, not a
-    judged ``failed``."""
+def _record_outcome(
+    item: pytest.Item, report: pytest.TestReport, *, sentinel_error: bool = False, input_error: bool = False
+) -> None:
+    """What the reports say of a gate test. A SentinelError (raised while a fixture or a
+    step loads an input) is an ``error``, like a failing fixture, not a judged
+    ``failed``; ``input_error`` (a config, data or model-file error) makes it exit 2."""
     from sentinel_checks.reports import TestOutcome
 
     state = _state(item.config)
     previous = state.outcomes.get(item.nodeid)
     if report.when == "call" or report.failed or (report.skipped and report.when == "setup"):
         if report.failed:
-            outcome = "failed" if report.when == "call" and not input_error else "error"
+            outcome = "failed" if report.when == "call" and not sentinel_error else "error"
         else:
             outcome = "skipped" if report.skipped else "passed"
         if previous is not None and previous.outcome in ("failed", "error"):
             return  # a teardown pass does not undo a failure
         message = _short(report)
         state.outcomes[item.nodeid] = TestOutcome(
-            item.nodeid, outcome, message, state.results.get(item.nodeid)
+            item.nodeid,
+            outcome,
+            message,
+            state.results.get(item.nodeid),
+            input_error=input_error and report.failed,
         )
 
 

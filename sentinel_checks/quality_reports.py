@@ -7,14 +7,22 @@ import io
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sentinel_checks.adapters import plots
+from sentinel_checks.errors import ReportError
 from sentinel_checks.evaluation import ModelEvaluation
-from sentinel_checks.reports import write_atomic
+from sentinel_checks.identity import identity_hashes
+from sentinel_checks.reports import read_json_document, write_atomic
+
+THRESHOLD_JSON = "threshold.json"
+#: threshold.json carries no schema_version field (it predates one): a file without it is version 1.
+THRESHOLD_SCHEMA_VERSION = 1
+READABLE_THRESHOLD_VERSIONS = frozenset({1})
 
 EXPERIMENT_COLUMNS = [
     "model",
@@ -61,6 +69,69 @@ def threshold_document(evaluation: ModelEvaluation) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ThresholdRecord:
+    """``threshold.json`` as a typed document: the operating threshold chosen for a model.
+
+    What :func:`threshold_document` writes, read back by :meth:`read` (``sentinel monitor``
+    takes its threshold from it). The file written stays as it always was: it has no
+    ``schema_version`` key, which reads as version 1.
+    """
+
+    model: str
+    identity: str
+    threshold: float
+    rule: str = ""
+    target_recall: float | None = None
+    reached_on_validation: bool | None = None
+    rationale: str = ""
+    splits: Mapping[str, Any] = field(default_factory=dict)
+    schema_version: int = THRESHOLD_SCHEMA_VERSION
+
+    @property
+    def model_hashes(self) -> frozenset[str]:
+        """The ``sha256:`` hashes of the model file(s) the threshold was chosen for."""
+        return identity_hashes(self.identity)
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any], *, source: object = THRESHOLD_JSON) -> ThresholdRecord:
+        """Validate a parsed ``threshold.json``; :class:`ReportError` naming ``source`` otherwise."""
+        version = doc.get("schema_version", THRESHOLD_SCHEMA_VERSION)
+        if not isinstance(version, int) or version not in READABLE_THRESHOLD_VERSIONS:
+            raise ReportError(
+                f"{source}: threshold.json schema_version {version!r} is not supported "
+                f"(this library reads {sorted(READABLE_THRESHOLD_VERSIONS)})",
+                path=source,
+            )
+        try:
+            threshold = float(doc["threshold"])
+            if not math.isfinite(threshold):
+                raise ValueError(f"threshold {threshold} is not a finite number")
+            target = doc.get("target_recall")
+            reached = doc.get("reached_on_validation")
+            return cls(
+                model=str(doc.get("model", "")),
+                identity=str(doc.get("identity", "")),
+                threshold=threshold,
+                rule=str(doc.get("rule", "")),
+                target_recall=None if target is None else float(target),
+                reached_on_validation=None if reached is None else bool(reached),
+                rationale=str(doc.get("rationale", "")),
+                splits=dict(doc.get("splits") or {}),
+                schema_version=version,
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ReportError(
+                f"{source}: not a threshold.json written by the gate: {exc!r}", path=source
+            ) from None
+
+    @classmethod
+    def read(cls, path: Path) -> ThresholdRecord:
+        """Read and validate ``path``; :class:`ReportError` naming the file when it is
+        missing, unreadable, not a threshold record, or of an unsupported schema version."""
+        return cls.from_dict(read_json_document(path, "threshold record"), source=path)
+
+
 def experiments_csv(evaluations: Mapping[str, ModelEvaluation], *, n_bins: int) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPERIMENT_COLUMNS, lineterminator="\n")
@@ -85,7 +156,7 @@ def write_quality_reports(
     candidate = evaluations.get("candidate")
     if candidate is not None:
         doc = json.dumps(threshold_document(candidate), indent=2)
-        out["threshold.json"] = write_atomic(folder / "threshold.json", doc + "\n")
+        out[THRESHOLD_JSON] = write_atomic(folder / THRESHOLD_JSON, doc + "\n")
         bins = {
             name: s.calibration(n_bins) for name, s in candidate.splits.items() if name != "val" and len(s.y)
         }

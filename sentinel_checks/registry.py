@@ -29,10 +29,11 @@ from typing import Any
 
 from sentinel_checks.adapters.mlflow_registry import Registry, Version
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.errors import PromotionRefused, RegistryError
+from sentinel_checks.errors import PromotionRefused, RegistryError, ReportError
 from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
 from sentinel_checks.jsonl import append_line, read_lines
 from sentinel_checks.loaders import fingerprint_file
+from sentinel_checks.reports import GateReport
 
 CHAMPION, PREVIOUS, DISABLED = "champion", "previous", "disabled"
 LINEAGE_TAG = "sentinel.lineage"
@@ -81,26 +82,19 @@ def actor() -> str:
 # --------------------------------------------------------------------------- verify
 
 
-def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool = False) -> dict[str, Any]:
+def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool = False) -> GateReport:
     """The gate report, if it allows promoting the configured candidate; else PromotionRefused
     listing every reason. A report of a partial gate (suites left out, tests deselected
     with -k/-m) is refused unless ``allow_partial``."""
     try:
-        doc = json.loads(report.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PromotionRefused(f"gate report not found: {report} (run `sentinel gate` first)") from None
-    except (OSError, ValueError) as exc:
-        raise PromotionRefused(f"gate report {report} is not readable JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise PromotionRefused(f"gate report {report} is not a gate.json document")
+        doc = GateReport.read(report)
+    except ReportError as exc:
+        hint = " (run `sentinel gate` first)" if exc.missing else ""
+        raise PromotionRefused(f"{exc}{hint}") from None
     problems: list[str] = []
-    verdict = doc.get("verdict")
+    verdict = doc.verdict
     if verdict != "pass":
-        failing = [
-            str(c.get("label") or c.get("test"))
-            for c in doc.get("checks", [])
-            if c.get("outcome") in ("failed", "error")
-        ]
+        failing = [c.name for c in doc.bad]
         shown = f": {', '.join(failing[:8])}" + (" …" if len(failing) > 8 else "") if failing else ""
         problems.append(f"the gate did not pass (verdict {verdict!r}){shown}")
     expected = {
@@ -109,9 +103,9 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
         "candidate": model_identities(config).get("candidate", ""),
     }
     recorded = {
-        "config": doc.get("config_sha256", ""),
-        **{f"data {k}": v for k, v in (doc.get("data") or {}).items()},
-        "candidate": (doc.get("models") or {}).get("candidate", ""),
+        "config": doc.config_sha256,
+        **{f"data {k}": v for k, v in doc.data.items()},
+        "candidate": doc.models.get("candidate", ""),
     }
     for key, value in expected.items():
         if recorded.get(key) != value:
@@ -133,10 +127,10 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
     return doc
 
 
-def _partial(doc: dict[str, Any]) -> list[str]:
+def _partial(doc: GateReport) -> list[str]:
     from sentinel_checks.scaffold import SHIPPED_SUITES
 
-    coverage = doc.get("coverage") or {}
+    coverage = doc.coverage
     problems = []
     missing = sorted({f"{s}.py" for s in SHIPPED_SUITES} - set(coverage.get("suites") or []))
     if missing:
@@ -171,11 +165,11 @@ def promote(
             "only a candidate model file can be promoted: set [models.candidate] path "
             "(a score column or a registry URI cannot be registered)"
         )
-    verify_report(config, report, allow_partial=allow_partial)
+    gate = verify_report(config, report, allow_partial=allow_partial)
     registry = open_registry(config)
     model = load_model(spec, role="candidate")  # the same trust rules as the gate
     current = _current(registry)
-    _check_champion_unchanged(config, registry, report)
+    _check_champion_unchanged(config, registry, report, gate)
     candidate_sha = f"sha256:{fingerprint_file(spec.path)}"
     if current is not None and current.tags.get("sentinel.model_sha256") == candidate_sha:
         raise PromotionRefused(
@@ -256,14 +250,16 @@ def adopt(config: SentinelConfig, *, who: str | None = None, reason: str = "") -
     )
 
 
-def _check_champion_unchanged(config: SentinelConfig, registry: Registry, report: Path) -> None:
+def _check_champion_unchanged(
+    config: SentinelConfig, registry: Registry, report: Path, gate: GateReport
+) -> None:
     """When the gate compared against ``models:/<this model>@alias``, that alias must still
     name the version the gate loaded: otherwise the comparison is stale."""
     spec = config.models.champion
     prefix = f"models:/{registry.name}@"
     if spec is None or spec.uri is None or not spec.uri.startswith(prefix):
         return
-    recorded = str((json.loads(report.read_text(encoding="utf-8")).get("models") or {}).get("champion", ""))
+    recorded = gate.models.get("champion", "")
     now = registry.version_by_alias(spec.uri.removeprefix(prefix))
     expected = f"models:/{registry.name}/{now.version} " if now is not None else None
     if expected is None or not recorded.startswith(expected):

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentinel_checks.reasons import Reason
+
 
 class Status(enum.StrEnum):
     """Outcome of one check. Only ``PASS`` and ``WARN`` let the gate pass."""
@@ -88,7 +90,8 @@ class CheckResult:
     limit : the limit it was judged against.
     direction : whether ``measured`` must be at most or at least ``limit``.
     message : one sentence: what was measured, against what, and the verdict.
-    reason : a short machine-readable reason code (``"ok"``, ``"too_few_positives"``…).
+    reason : a :class:`~sentinel_checks.reasons.Reason` (``Reason.OK``, ``Reason.TOO_FEW_POSITIVES``…);
+        reports write its value (``"ok"``, ``"too_few_positives"``).
     support : sample sizes behind the measurement (``n``, ``n_positive``…).
     evidence : the offending items.
     parameters : what the check was asked (column, split pair, options).
@@ -101,7 +104,7 @@ class CheckResult:
     measured: float | None = None
     limit: float | None = None
     direction: Direction = Direction.NONE
-    reason: str = "ok"
+    reason: Reason = Reason.OK
     support: Mapping[str, int] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
@@ -113,7 +116,7 @@ class CheckResult:
         check_id: str,
         message: str,
         *,
-        reason: str,
+        reason: Reason,
         parameters: Mapping[str, Any] | None = None,
         support: Mapping[str, int] | None = None,
         hint: str = "",
@@ -144,7 +147,7 @@ class CheckResult:
             "id": self.id,
             "label": self.label,
             "status": self.status.value,
-            "reason": self.reason,
+            "reason": self.reason.value,
             "measured": plain(self.measured),
             "limit": plain(self.limit),
             "direction": self.direction.value,

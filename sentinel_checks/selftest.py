@@ -28,8 +28,10 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig, load_config
+from sentinel_checks.errors import ReportError
 from sentinel_checks.faults import SPLIT_COLUMN, Context, Fault, Material, catalogue
 from sentinel_checks.gate_run import run_gate
+from sentinel_checks.reports import GateReport
 
 SCHEMA_VERSION = 1
 
@@ -180,7 +182,7 @@ def _run_job(job: Job, root: str, suites: list[str] | None, seed: int, share: fl
         from sentinel_checks.reports import gate_document
 
         run, _ = gate_run_in_process(load_config(config))
-        result = _from_document(job, exit_code_of(run), gate_document(run))
+        result = _from_document(job, exit_code_of(run), GateReport.from_dict(gate_document(run)))
     else:
         with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(out):
             # Each worker runs the gate many times: the plugin is imported after the first run.
@@ -195,25 +197,26 @@ def _run_job(job: Job, root: str, suites: list[str] | None, seed: int, share: fl
 
 def _read_result(job: Job, code: int, gate_json: Path, output: str) -> JobResult:
     try:
-        doc = json.loads(gate_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return JobResult(job, code, "missing", problems=[f"no gate.json; pytest said: {output[-800:]}"])
+        doc = GateReport.read(gate_json)
+    except ReportError as exc:
+        problem = f"no gate.json ({exc}); pytest said: {output[-800:]}"
+        return JobResult(job, code, "missing", problems=[problem])
     return _from_document(job, code, doc)
 
 
-def _from_document(job: Job, code: int, doc: dict[str, Any]) -> JobResult:
-    result = JobResult(job, code, str(doc.get("verdict")))
-    for check in doc.get("checks", []):
-        label = str(check.get("label") or check.get("test"))
-        status = check.get("status")
+def _from_document(job: Job, code: int, doc: GateReport) -> JobResult:
+    result = JobResult(job, code, doc.verdict)
+    for check in doc.checks:
+        label = check.name
+        status = check.status
         if status is None:  # a test that did not record a check
-            if check.get("outcome") in ("failed", "error"):
-                result.problems.append(f"{label}: {check.get('message', '')}"[:300])
+            if check.bad:
+                result.problems.append(f"{label}: {check.message}"[:300])
             continue
-        result.statuses[label] = str(status)
-        result.ids[label] = str(check.get("id"))
+        result.statuses[label] = status
+        result.ids[label] = str(check.id)
         if status == "error":
-            result.problems.append(f"{label}: {check.get('message', '')}"[:300])
+            result.problems.append(f"{label}: {check.message}"[:300])
     return result
 
 

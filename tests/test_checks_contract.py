@@ -4,6 +4,7 @@ import pytest
 
 from sentinel_checks.checks import check_labels, check_schema
 from sentinel_checks.config import Columns, FeatureRule
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import Status
 
 COLUMNS = Columns(label="label", positive="fraud", negative="legit", timestamp="ts", entities=["user_id"])
@@ -111,16 +112,16 @@ def test_empty_frame_is_an_error():
 @pytest.mark.parametrize(
     ("y", "reason"),
     [
-        (np.array([], dtype=bool), "empty_split"),
-        (np.zeros(500, dtype=bool), "one_class"),
-        (np.ones(500, dtype=bool), "one_class"),
-        (np.r_[np.ones(29, dtype=bool), np.zeros(500, dtype=bool)], "too_few_per_class"),
+        (np.array([], dtype=bool), Reason.EMPTY),
+        (np.zeros(500, dtype=bool), Reason.ONE_CLASS),
+        (np.ones(500, dtype=bool), Reason.ONE_CLASS),
+        (np.r_[np.ones(29, dtype=bool), np.zeros(500, dtype=bool)], Reason.TOO_FEW_ROWS),
     ],
 )
 def test_labels_fail_when_a_split_cannot_be_judged(y, reason):
     result = check_labels(y, split="val", min_positives=30, min_negatives=30)
     assert result.status is Status.FAIL
-    assert result.reason == reason
+    assert result.reason is reason
     assert "val" in result.message
 
 

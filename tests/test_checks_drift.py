@@ -13,6 +13,7 @@ from sentinel_checks.checks.drift import (
     population_stability_index,
     prepare_drift_inputs,
 )
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import Status
 
 FEATURES = [f"f{i:02d}" for i in range(20)]
@@ -150,7 +151,7 @@ def test_demo_production_drifts_on_the_features_made_to_drift():
 class TestLabelDrift:
     def test_a_real_prevalence_shift_fails(self):
         result = check_label_drift(150, 10_000, 320, 10_000, pair=("test", "production"))
-        assert result.status is Status.FAIL and result.reason == "prevalence_shift"
+        assert result.status is Status.FAIL and result.reason is Reason.PREVALENCE_SHIFT
 
     def test_a_small_sample_moving_by_chance_does_not(self):
         # 1% → 3% on 100 rows: large relative and absolute change, but not significant

@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from sentinel_checks.checks.promotion import check_champion_missing, check_vs_champion
 from sentinel_checks.comparison import compare_paired
 from sentinel_checks.promotion_record import decide, promotion_document, promotion_markdown
+from sentinel_checks.reasons import Reason
 from sentinel_checks.reports import GateRun, TestOutcome
 from sentinel_checks.result import CheckResult, Status
 
@@ -59,7 +60,7 @@ def test_a_candidate_with_higher_auc_but_worse_fnr_fails(rows):
     comparison = _compare(y, candidate, champion, t_cand=_threshold_for_recall(y, candidate, 0.55))
     result = check_vs_champion(comparison)
     assert result.status is Status.FAIL
-    assert result.reason == "fnr_non_inferior"
+    assert result.reason is Reason.FNR_NON_INFERIOR
     assert comparison.delta["roc_auc"].point > 0
     assert comparison.delta["fnr"].low > 0.2  # ~0.30 more of the risky rows missed
     criteria = {c["criterion"]: c["verdict"] for c in result.evidence[0].items}
@@ -113,7 +114,7 @@ def test_the_target_metric_can_demand_a_bootstrap_lower_bound(rows):
     by_bound = check_vs_champion(
         comparison, target_bound="bootstrap", min_target_lead=0.0, max_fnr_increase=0.1
     )
-    assert by_bound.status is Status.FAIL and by_bound.reason == "target_metric_improves"
+    assert by_bound.status is Status.FAIL and by_bound.reason is Reason.TARGET_METRIC_IMPROVES
 
 
 def test_flip_rate_limit_and_counts(rows):
@@ -158,7 +159,7 @@ def test_bootstrap_is_reproducible_with_a_seed(rows):
 
 @pytest.mark.parametrize(
     ("n_risky", "reason"),
-    [(10, "too_few_positives"), (0, "too_few_positives"), (200, "one_class")],
+    [(10, Reason.TOO_FEW_POSITIVES), (0, Reason.TOO_FEW_POSITIVES), (200, Reason.ONE_CLASS)],
 )
 def test_too_few_positives_or_one_class_is_an_error(n_risky, reason):
     n = 200
@@ -166,7 +167,7 @@ def test_too_few_positives_or_one_class_is_an_error(n_risky, reason):
     y[:n_risky] = True
     s = np.linspace(0, 1, n)
     result = check_vs_champion(_compare(y, s, s, t_cand=0.5, t_champ=0.5, resamples=50))
-    assert result.status is Status.ERROR and result.reason == reason
+    assert result.status is Status.ERROR and result.reason is reason
     assert not result.passed
 
 
@@ -182,7 +183,7 @@ def test_a_failing_val_test_gap_blocks_promotion(rows):
         id="quality.val_test_gap", status=Status.FAIL, message="recall 0.9→0.6", measured=3.0, limit=1.0
     )
     result = check_vs_champion(_compare(y, champion, champion), val_test_gap=gap, min_target_lead=0)
-    assert result.status is Status.FAIL and result.reason == "no_val_test_gap"
+    assert result.status is Status.FAIL and result.reason is Reason.NO_VAL_TEST_GAP
 
 
 # --------------------------------------------------------------------------- decision record

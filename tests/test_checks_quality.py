@@ -18,6 +18,7 @@ from sentinel_checks.checks.quality import (
 )
 from sentinel_checks.checks.training import check_training_curves
 from sentinel_checks.metrics import Confusion, brier, calibration_bins, pr_auc, roc_auc, threshold_counts
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import Status
 from sentinel_checks.thresholds import choose_threshold
 
@@ -55,7 +56,7 @@ class TestRecall:
         c = threshold_counts(y_test, scores(model, test)).at(0.5)
         result = check_recall(c, split="test", threshold=0.5, min_recall=0.75)
         assert result.status is Status.FAIL
-        assert result.reason == "recall_below_floor"
+        assert result.reason is Reason.RECALL_BELOW_FLOOR
         assert result.support["n_positive"] == y_test.sum()
 
     def test_threshold_chosen_for_recall_passes(self, data):
@@ -79,7 +80,7 @@ class TestRecall:
         result = check_recall(
             Confusion(tp, 3, fn, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30
         )
-        assert result.status is Status.FAIL and result.reason == "too_few_positives"
+        assert result.status is Status.FAIL and result.reason is Reason.TOO_FEW_POSITIVES
 
 
 def test_threshold_fixed_at_0_5_that_misses_the_target_fails(data):
@@ -94,7 +95,7 @@ def test_threshold_fixed_at_0_5_that_misses_the_target_fails(data):
 def test_threshold_that_no_score_reaches_leaves_precision_undefined():
     c = threshold_counts(np.array([1, 0, 0]), np.array([0.2, 0.1, 0.3])).at(0.9)
     result = check_precision(c, split="test", threshold=0.9, min_precision=0.1)
-    assert result.status is Status.ERROR and result.reason == "nothing_flagged"
+    assert result.status is Status.ERROR and result.reason is Reason.NOTHING_FLAGGED
     assert check_recall(c, split="test", threshold=0.9, min_recall=0.5, min_positives=1).status is Status.FAIL
 
 
@@ -157,7 +158,7 @@ def test_squashed_scores_fail_calibration(data):
         calibration_bins(y_test, squashed), brier(y_test, squashed), split="test", max_ece=0.02
     )
     assert good.status is Status.PASS, good.message
-    assert bad.status is Status.FAIL and bad.reason == "miscalibrated"
+    assert bad.status is Status.FAIL and bad.reason is Reason.MISCALIBRATED
     capped = check_calibration(
         calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02, max_brier=0.001
     )
@@ -250,7 +251,7 @@ class TestBaselines:
         good = scores(fit(LogisticRegression(class_weight="balanced"), train, y_train), test)
         noisy = good + np.random.default_rng(0).normal(0, 0.5, len(good))
         result = check_baselines(y_test, noisy, {"logistic": good}, resamples=100)
-        assert result.status is Status.FAIL and result.reason == "worse_than_baseline"
+        assert result.status is Status.FAIL and result.reason is Reason.WORSE_THAN_BASELINE
 
     def test_a_near_twin_of_a_baseline_does_not_demonstrably_beat_it(self, data):
         train, y_train, val, y_val, test, y_test = data

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
 
 
@@ -48,6 +49,6 @@ def test_result_serialises_numpy_and_pandas_values():
 
 
 def test_undefined_result_is_an_error_not_a_pass():
-    result = CheckResult.undefined("x.y", "nothing to measure", reason="empty_split")
+    result = CheckResult.undefined("x.y", "nothing to measure", reason=Reason.EMPTY)
     assert result.status is Status.ERROR
     assert not result.passed

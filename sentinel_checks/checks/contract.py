@@ -9,6 +9,7 @@ import pandas as pd
 
 from sentinel_checks.adapters import pandera_schema
 from sentinel_checks.config import Columns, FeatureRule
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
 SCHEMA_ID = "contract.schema"
@@ -46,7 +47,9 @@ def check_schema(
     """
     params = {"dataset": dataset}
     if len(frame) == 0:
-        return CheckResult.undefined(SCHEMA_ID, f"{dataset} has no rows", reason="empty", parameters=params)
+        return CheckResult.undefined(
+            SCHEMA_ID, f"{dataset} has no rows", reason=Reason.EMPTY, parameters=params
+        )
     schema = pandera_schema.build_schema(
         columns,
         features=features,
@@ -89,7 +92,7 @@ def check_schema(
         measured=float(total),
         limit=0.0,
         direction=Direction.AT_MOST,
-        reason="schema_violation",
+        reason=Reason.SCHEMA_VIOLATION,
         support=support,
         evidence=evidence,
         parameters=params,
@@ -111,7 +114,7 @@ def check_labels(
     >>> check_labels(np.array([True] * 40 + [False] * 400), split="val").status.value
     'pass'
     >>> check_labels(np.array([False] * 400), split="val").reason
-    'one_class'
+    <Reason.ONE_CLASS: 'one_class'>
     """
     y = np.asarray(y, dtype=bool)
     n, n_pos = len(y), int(y.sum())
@@ -121,20 +124,20 @@ def check_labels(
     support = {"n": n, "n_positive": n_pos, "n_negative": n_neg}
     detail = {"prevalence": prevalence}
     if n == 0:
-        status, reason = Status.FAIL, "empty_split"
+        status, reason = Status.FAIL, Reason.EMPTY
         message = f"split {split!r} is empty"
     elif n_pos == 0 or n_neg == 0:
-        status, reason = Status.FAIL, "one_class"
+        status, reason = Status.FAIL, Reason.ONE_CLASS
         only = "risky" if n_neg == 0 else "safe"
         message = f"split {split!r} has one class only: all {n} row(s) are {only}"
     elif n_pos < min_positives or n_neg < min_negatives:
-        status, reason = Status.FAIL, "too_few_per_class"
+        status, reason = Status.FAIL, Reason.TOO_FEW_ROWS
         message = (
             f"split {split!r} has {n_pos} risky and {n_neg} safe row(s); needs at least "
             f"{min_positives} risky and {min_negatives} safe to measure recall"
         )
     else:
-        status, reason = Status.PASS, "ok"
+        status, reason = Status.PASS, Reason.OK
         message = f"split {split!r}: {n_pos} risky of {n} ({prevalence:.2%}), {n_neg} safe"
     return CheckResult(
         id=LABELS_ID,

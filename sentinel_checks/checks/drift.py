@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from sentinel_checks.adapters.evidently_drift import ColumnDrift
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
 FEATURES_ID = "drift.features"
@@ -183,21 +184,21 @@ def check_feature_drift(
             message=(
                 f"{pair[0]}→{pair[1]}: {small} row(s) on one side, fewer than {min_rows}: drift not measured"
             ),
-            reason="too_few_rows",
+            reason=Reason.TOO_FEW_ROWS,
             support=support,
             parameters=params,
             hint="Collect a larger sample for this comparison, or lower [drift] min_rows.",
         )
     if not columns:
         return CheckResult.undefined(
-            FEATURES_ID, "no feature columns to compare", reason="no_features", parameters=params
+            FEATURES_ID, "no feature columns to compare", reason=Reason.NO_FEATURES, parameters=params
         )
     undefined = [c.column for c in columns if not math.isfinite(c.score)]
     if undefined:
         return CheckResult.undefined(
             FEATURES_ID,
             f"{pair[0]}→{pair[1]}: drift score undefined for {undefined}",
-            reason="undefined_metric",
+            reason=Reason.UNDEFINED_METRIC,
             parameters=params,
             support=support,
         )
@@ -223,11 +224,11 @@ def check_feature_drift(
         for i in items[:5]
     )
     if share > max_share or critical_hit:
-        status, reason = Status.FAIL, "drift"
+        status, reason = Status.FAIL, Reason.DRIFT
     elif drifted or notes:
-        status, reason = Status.WARN, "some_drift" if drifted else "caution"
+        status, reason = Status.WARN, Reason.SOME_DRIFT if drifted else Reason.CAUTION
     else:
-        status, reason = Status.PASS, "ok"
+        status, reason = Status.PASS, Reason.OK
     message = (
         f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted "
         f"({share:.0%}, limit {max_share:.0%})"
@@ -290,7 +291,7 @@ def check_label_drift(
         return CheckResult.undefined(
             LABELS_ID,
             f"{pair[0]}→{pair[1]}: an empty sample",
-            reason="empty",
+            reason=Reason.EMPTY,
             parameters=params,
             support=support,
         )
@@ -312,7 +313,7 @@ def check_label_drift(
         measured=abs(abs_change),
         limit=max_abs_change,
         direction=Direction.AT_MOST,
-        reason="prevalence_shift" if shifted else "ok",
+        reason=Reason.PREVALENCE_SHIFT if shifted else Reason.OK,
         support=support,
         evidence=(
             Evidence.capped(
@@ -396,11 +397,11 @@ def check_score_drift(
     support = {f"n_{pair[0]}": len(reference), f"n_{pair[1]}": len(current)}
     if len(reference) == 0 or len(current) == 0:
         return CheckResult.undefined(
-            SCORES_ID, "an empty sample", reason="empty", parameters=params, support=support
+            SCORES_ID, "an empty sample", reason=Reason.EMPTY, parameters=params, support=support
         )
     if not (np.isfinite(reference).all() and np.isfinite(current).all()):
         return CheckResult.undefined(
-            SCORES_ID, "NaN or infinite scores", reason="invalid_scores", parameters=params
+            SCORES_ID, "NaN or infinite scores", reason=Reason.INVALID_SCORES, parameters=params
         )
     psi = population_stability_index(reference, current)
     f_ref, f_cur = float(np.mean(reference >= threshold)), float(np.mean(current >= threshold))
@@ -429,7 +430,7 @@ def check_score_drift(
         measured=psi,
         limit=max_psi,
         direction=Direction.AT_MOST,
-        reason="score_shift" if failures else "ok",
+        reason=Reason.SCORE_SHIFT if failures else Reason.OK,
         support=support,
         evidence=(Evidence.capped("score_distribution", [], total=0, detail=detail),),
         parameters=params,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult
 
 
@@ -23,7 +24,7 @@ def empty_side(
             return CheckResult.undefined(
                 check_id,
                 f"split {name!r} has no {of}: {check_id} cannot be measured",
-                reason="empty_split",
+                reason=Reason.EMPTY,
                 parameters=parameters,
                 support=support,
                 hint="Check the split boundaries or split column: a split must not be empty.",

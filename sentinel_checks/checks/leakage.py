@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats import category_codes, numeric_view, out_of_fold_target_encoding, symmetric_auc
 
@@ -45,13 +46,13 @@ def check_target_leakage(
         return CheckResult.undefined(
             CHECK_ID,
             "the label has one class only: feature/label association cannot be measured",
-            reason="one_class",
+            reason=Reason.ONE_CLASS,
             parameters=params,
             support=support,
         )
     if not features:
         return CheckResult.undefined(
-            CHECK_ID, "no feature columns to check", reason="no_features", support=support
+            CHECK_ID, "no feature columns to check", reason=Reason.NO_FEATURES, support=support
         )
     scores: dict[str, float] = {}
     constant: dict[str, str] = {}
@@ -73,7 +74,7 @@ def check_target_leakage(
         return CheckResult.undefined(
             CHECK_ID,
             f"AUC undefined for feature(s) {undefined}",
-            reason="undefined_metric",
+            reason=Reason.UNDEFINED_METRIC,
             parameters=params,
             support=support,
         )
@@ -116,7 +117,7 @@ def check_target_leakage(
         limit=max_auc,
         # The limit is exclusive: AUC >= limit fails. Reported as at_most for readers.
         direction=Direction.AT_MOST,
-        reason="leaky_feature" if failed else "ok",
+        reason=Reason.LEAKY_FEATURE if failed else Reason.OK,
         support=support,
         evidence=tuple(evidence),
         parameters=params,

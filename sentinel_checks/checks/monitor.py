@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from scipy.stats import norm
 
 from sentinel_checks.monitoring import OVERALL, ScopeStats
+from sentinel_checks.options import Severity, check_option_map
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Status
 
 RULES = ("score_shift", "flagged_fraction", "recall", "brier", "estimated_recall")
 
 
-def _status(alert: bool, severity: str) -> Status:
+def _status(alert: bool, severity: Severity) -> Status:
     if not alert:
         return Status.PASS
     return Status.FAIL if severity == "critical" else Status.WARN
@@ -37,10 +39,44 @@ def judge_scope(
     max_brier_increase: float,
     max_estimated_recall_drop: float,
     min_labelled_positives: int,
-    severity: Mapping[str, str],
+    severity: Mapping[str, Severity],
     confidence: float = 0.95,
 ) -> list[CheckResult]:
-    """Every rule on one scope."""
+    """Every rule on one scope.
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_score_psi : float
+        Largest population stability index of the scores before ``monitor.score_shift`` alerts.
+    max_flagged_change : float
+        Largest relative change of the flagged fraction (0.5 = ±50%).
+    max_recall_drop : float
+        Alert when the upper end of the batch's two-sided Wilson recall interval at
+        ``confidence`` is below reference recall minus this.
+    max_brier_increase : float
+        Alert when the lower end of the Brier increase exceeds this.
+    max_estimated_recall_drop : float
+        As ``max_recall_drop``, for the recall estimated from the scores.
+    min_labelled_positives : int
+        Labelled risky rows needed to judge recall (fewer: ``skip``, ``Reason.TOO_FEW_POSITIVES``).
+    severity : Mapping[str, {"warning", "critical"}]
+        Severity of each rule of :data:`RULES`: ``warning`` warns, ``critical`` fails.
+    confidence : float
+        Coverage of the two-sided intervals.
+
+    Returns
+    -------
+    list of CheckResult
+        One ``monitor.*`` result per rule that applies to the scope.
+
+    Raises
+    ------
+    ValueError
+        When a value of ``severity`` is not ``"warning"`` or ``"critical"``.
+    """
+    check_option_map("severity", severity, Severity)
     z = float(norm.ppf(1 - (1 - confidence) / 2))
     params = {"segment": batch.scope}
     support = {"n": batch.n, "n_labelled": batch.n_labelled, "n_positive": batch.n_positive}
@@ -58,7 +94,7 @@ def judge_scope(
             measured=psi if math.isfinite(psi) else None,
             limit=max_score_psi,
             direction=Direction.AT_MOST,
-            reason="score_distribution_changed" if psi > max_score_psi else "ok",
+            reason=Reason.SCORE_SHIFT if psi > max_score_psi else Reason.OK,
             support=support,
             parameters=params,
             hint="The model sees a different population: check upstream features and the traffic mix.",
@@ -76,7 +112,7 @@ def judge_scope(
             measured=change,
             limit=max_flagged_change,
             direction=Direction.AT_MOST,
-            reason="flagged_out_of_band" if change > max_flagged_change else "ok",
+            reason=Reason.FLAGGED_OUT_OF_BAND if change > max_flagged_change else Reason.OK,
             support=support,
             parameters=params,
             hint="Review load and risk exposure move with the flagged volume: find what moved the scores.",
@@ -96,7 +132,7 @@ def judge_scope(
             measured=batch.recall_high,
             limit=floor,
             direction=Direction.AT_LEAST,
-            reason="recall_dropped" if dropped else "ok",
+            reason=Reason.RECALL_DROPPED if dropped else Reason.OK,
             support=support,
             parameters=params,
             hint="Risky requests get through: consider `sentinel rollback`, then retrain on recent data.",
@@ -107,7 +143,7 @@ def judge_scope(
             status=Status.SKIP,
             message=f"{batch.scope}: {batch.n_positive} labelled risky row(s), fewer than "
             f"{min_labelled_positives}: recall not judged (see monitor.estimated_recall)",
-            reason="too_few_labels",
+            reason=Reason.TOO_FEW_POSITIVES,
             support=support,
             parameters=params,
         )
@@ -127,7 +163,7 @@ def judge_scope(
                 measured=judged,
                 limit=max_brier_increase,
                 direction=Direction.AT_MOST,
-                reason="calibration_drift" if judged > max_brier_increase else "ok",
+                reason=Reason.CALIBRATION_DRIFT if judged > max_brier_increase else Reason.OK,
                 support=support,
                 parameters=params,
                 hint="The scores no longer mean what they say: recalibrate on recent labelled data.",
@@ -152,7 +188,7 @@ def judge_scope(
             measured=upper if math.isfinite(upper) else None,
             limit=est_floor,
             direction=Direction.AT_LEAST,
-            reason="estimated_recall_dropped" if dropped else "ok",
+            reason=Reason.ESTIMATED_RECALL_DROPPED if dropped else Reason.OK,
             support=support,
             parameters=params,
             hint="An estimate: confirm with labels as they arrive before acting on it alone.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats import time_range
 
@@ -84,7 +85,7 @@ def check_time_order(
         measured=float(offending),
         limit=0.0,
         direction=Direction.AT_MOST,
-        reason="ok" if status is Status.PASS else "time_overlap",
+        reason=Reason.OK if status is Status.PASS else Reason.TIME_OVERLAP,
         support=support,
         evidence=(window,),
         parameters=params,

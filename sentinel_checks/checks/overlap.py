@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 from sentinel_checks.stats import member_of, row_hashes, shared_ids, sorted_distinct
 
@@ -60,7 +61,7 @@ def check_entity_overlap(
         measured=share,
         limit=max_share,
         direction=Direction.AT_MOST,
-        reason="ok" if status.value == "pass" else "entity_leak",
+        reason=Reason.OK if status.value == "pass" else Reason.ENTITY_LEAK,
         support={
             f"entities_{pair[0]}": ids.n_earlier,
             f"entities_{pair[1]}": ids.n_later,
@@ -91,7 +92,7 @@ def check_row_overlap(
     support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}
     if not columns:
         return CheckResult.undefined(
-            ROW_ID, "no feature columns to compare", reason="no_features", parameters=params
+            ROW_ID, "no feature columns to compare", reason=Reason.NO_FEATURES, parameters=params
         )
     empty = empty_side(ROW_ID, pair, (len(earlier), len(later)), parameters=params, support=support)
     if empty is not None:
@@ -111,7 +112,7 @@ def check_row_overlap(
         measured=share,
         limit=max_share,
         direction=Direction.AT_MOST,
-        reason="ok" if status.value == "pass" else "duplicate_rows",
+        reason=Reason.OK if status.value == "pass" else Reason.DUPLICATE_ROWS,
         support={**support, "duplicates": count},
         evidence=(Evidence.capped(f"{pair[1]}_row_index", examples, total=count),),
         parameters=params,

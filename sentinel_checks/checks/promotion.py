@@ -21,6 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from sentinel_checks.comparison import PairedComparison
+from sentinel_checks.options import LeadBound, RankMetric, check_option
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
 
 VS_CHAMPION_ID = "promotion.vs_champion"
@@ -31,14 +33,49 @@ def check_vs_champion(
     *,
     max_fnr_increase: float = 0.03,
     max_precision_drop: float = 0.02,
-    target_metric: str = "pr_auc",
+    target_metric: RankMetric = "pr_auc",
     min_target_lead: float = 0.0,
-    target_bound: str = "point",
+    target_bound: LeadBound = "point",
     max_flip_rate: float | None = None,
     min_positives: int = 30,
     val_test_gap: CheckResult | None = None,
 ) -> CheckResult:
-    """Judge the candidate against the champion on one split (see the module doc)."""
+    """Judge the candidate against the champion on one split (see the module doc).
+
+    Parameters
+    ----------
+    comparison : PairedComparison
+        Both models on the same rows, with paired Poisson-bootstrap intervals of the
+        differences (two-sided, at ``comparison.confidence``).
+    max_fnr_increase : float
+        Largest allowed upper end of the interval of ``FNR(candidate) − FNR(champion)``.
+    max_precision_drop : float
+        Largest allowed drop of the lower end of the precision difference.
+    target_metric : {"pr_auc", "roc_auc"}
+        The ranking metric the candidate must improve.
+    min_target_lead : float
+        The lead on ``target_metric`` the candidate must reach.
+    target_bound : {"point", "bootstrap"}
+        Judge the point lead or the lower end of its bootstrap interval.
+    max_flip_rate : float or None
+        Largest share of decisions allowed to change (None: not judged).
+    min_positives : int
+        Fewest risky rows the comparison is judged on.
+    val_test_gap : CheckResult or None
+        The candidate's ``quality.val_test_gap`` verdict, judged as a criterion.
+
+    Returns
+    -------
+    CheckResult
+        ``promotion.vs_champion``: the reason of a failure is the first failed criterion.
+
+    Raises
+    ------
+    ValueError
+        When ``target_metric`` or ``target_bound`` is not one of the allowed values.
+    """
+    check_option("target_metric", target_metric, RankMetric)
+    check_option("target_bound", target_bound, LeadBound)
     c = comparison
     params = {"split": c.split, "target_metric": target_metric}
     support = {"n": c.n, "n_positive": c.n_positive, "resamples": c.resamples}
@@ -48,7 +85,7 @@ def check_vs_champion(
             VS_CHAMPION_ID,
             f"{c.split}: {what} (need ≥ {min_positives} and some safe rows): "
             "the two models cannot be compared",
-            reason="too_few_positives" if c.n_positive < c.n else "one_class",
+            reason=Reason.TOO_FEW_POSITIVES if c.n_positive < c.n else Reason.ONE_CLASS,
             parameters=params,
             support=support,
             hint="Compare on a larger labelled sample (a longer test window or more labelled production).",
@@ -68,11 +105,11 @@ def check_vs_champion(
     fnr = c.delta["fnr"]
     regressions = [s for s in c.segments if s["measurable"] and s["fnr_change"] > max_fnr_increase]
     if undefined:
-        status, reason = Status.ERROR, "undefined_metric"
+        status, reason = Status.ERROR, Reason.UNDEFINED_METRIC
     elif failed:
-        status, reason = Status.FAIL, failed[0]
+        status, reason = Status.FAIL, Reason(failed[0])
     else:
-        status, reason = Status.PASS, "ok"
+        status, reason = Status.PASS, Reason.OK
     pct = f"{c.confidence:.0%}"
     cand, champ = c.candidate, c.champion
     message = (
@@ -129,14 +166,14 @@ def check_champion_missing(*, required: bool) -> CheckResult:
             id=VS_CHAMPION_ID,
             status=Status.FAIL,
             message="no [models.champion] configured, but [promotion] require_champion = true",
-            reason="no_champion",
+            reason=Reason.NO_CHAMPION,
             hint="Point [models.champion] at the model in production (a file or models:/name@champion).",
         )
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=Status.SKIP,
         message="no [models.champion] configured: nothing to compare with (first model?)",
-        reason="no_champion",
+        reason=Reason.NO_CHAMPION,
     )
 
 
@@ -145,9 +182,9 @@ def _criteria(
     *,
     max_fnr_increase: float,
     max_precision_drop: float,
-    target_metric: str,
+    target_metric: RankMetric,
     min_target_lead: float,
-    target_bound: str,
+    target_bound: LeadBound,
     max_flip_rate: float | None,
     val_test_gap: CheckResult | None,
 ) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.metrics import CalibrationBins, Confusion, paired_bootstrap_leads, wilson_interval
+from sentinel_checks.options import LeadBound, ProportionBound, RankMetric, check_option
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.thresholds import ThresholdChoice
 
@@ -35,7 +37,9 @@ RECALL_HINT = (
 )
 
 
-def _bounded(successes: int, n: int, *, bound: str, confidence: float) -> tuple[float, float, float]:
+def _bounded(
+    successes: int, n: int, *, bound: ProportionBound, confidence: float
+) -> tuple[float, float, float]:
     """(judged value, lower, upper) of a proportion."""
     point = successes / n if n else math.nan
     lo, hi = wilson_interval(successes, n, confidence=confidence)
@@ -87,7 +91,7 @@ def check_threshold(
         measured=measured,
         limit=choice.target_recall,
         direction=Direction.AT_LEAST,
-        reason="ok" if choice.reached else "target_not_reached",
+        reason=Reason.OK if choice.reached else Reason.TARGET_NOT_REACHED,
         support={"n": v.n, "n_positive": v.positives},
         evidence=(
             Evidence.capped(
@@ -116,7 +120,7 @@ def check_recall(
     split: str,
     threshold: float,
     min_recall: float,
-    bound: str = "wilson",
+    bound: ProportionBound = "wilson",
     confidence: float = 0.95,
     min_positives: int = 30,
 ) -> CheckResult:
@@ -125,16 +129,45 @@ def check_recall(
     Judged on the Wilson lower bound by default. Fewer than ``min_positives`` risky
     rows cannot be measured: a failure with that reason, never a pass.
 
-    The "95% lower bound" (``confidence=0.95``) is the lower end of the two-sided
-    95% Wilson interval, i.e. a one-sided 97.5% lower bound on recall
-    (:func:`~sentinel_checks.intervals.wilson_interval`; Wilson 1927).
+    Parameters
+    ----------
+    confusion : Confusion
+        Counts of the split at ``threshold`` (risky = positive).
+    split : str
+        The split's name, shown in the label and message.
+    threshold : float
+        The operating threshold the counts were taken at (a score in [0, 1]).
+    min_recall : float
+        The floor on recall, a proportion in [0, 1].
+    bound : {"wilson", "point"}
+        ``"wilson"``: judge the lower end of the two-sided Wilson score interval at
+        ``confidence`` (a one-sided ``(1 + confidence) / 2`` lower bound, 97.5% for
+        0.95); ``"point"``: judge the recall itself.
+    confidence : float
+        Coverage of the two-sided interval, in (0.5, 1).
+    min_positives : int
+        Fewest risky rows recall is measured on; fewer is a failure
+        (``Reason.TOO_FEW_POSITIVES``).
 
+    Returns
+    -------
+    CheckResult
+        ``quality.recall``: measured is the judged recall, limit ``min_recall``.
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
+
+    Examples
+    --------
     >>> c = Confusion(tp=90, fp=50, fn=10, tn=850)
     >>> check_recall(c, split="test", threshold=0.3, min_recall=0.8).status.value
     'pass'
     >>> check_recall(Confusion(5, 1, 1, 90), split="test", threshold=0.3, min_recall=0.5).reason
-    'too_few_positives'
+    <Reason.TOO_FEW_POSITIVES: 'too_few_positives'>
     """
+    check_option("bound", bound, ProportionBound)
     params = {"split": split, "threshold": round(threshold, 6), "bound": bound}
     p = confusion.positives
     support = {"n": confusion.n, "n_positive": p, "tp": confusion.tp, "fn": confusion.fn}
@@ -161,7 +194,7 @@ def check_recall(
             measured=None if p == 0 else judged,
             limit=min_recall,
             direction=Direction.AT_LEAST,
-            reason="too_few_positives",
+            reason=Reason.TOO_FEW_POSITIVES,
             support=support,
             evidence=evidence,
             parameters=params,
@@ -180,7 +213,7 @@ def check_recall(
         measured=judged,
         limit=min_recall,
         direction=Direction.AT_LEAST,
-        reason="ok" if status is Status.PASS else "recall_below_floor",
+        reason=Reason.OK if status is Status.PASS else Reason.RECALL_BELOW_FLOOR,
         support=support,
         evidence=evidence,
         parameters=params,
@@ -194,10 +227,39 @@ def check_precision(
     split: str,
     threshold: float,
     min_precision: float,
-    bound: str = "wilson",
+    bound: ProportionBound = "wilson",
     confidence: float = 0.95,
 ) -> CheckResult:
-    """Precision at the operating threshold: the share of flagged requests that are risky."""
+    """Precision at the operating threshold: the share of flagged requests that are risky.
+
+    Parameters
+    ----------
+    confusion : Confusion
+        Counts of the split at ``threshold``.
+    split : str
+        The split's name.
+    threshold : float
+        The operating threshold (a score in [0, 1]).
+    min_precision : float
+        The floor on precision, a proportion in [0, 1].
+    bound : {"wilson", "point"}
+        Judge the lower end of the two-sided Wilson score interval at ``confidence``
+        (a one-sided ``(1 + confidence) / 2`` bound), or the point estimate.
+    confidence : float
+        Coverage of the two-sided interval.
+
+    Returns
+    -------
+    CheckResult
+        ``quality.precision``; an ``ERROR`` (``Reason.NOTHING_FLAGGED``) when nothing
+        is flagged.
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
+    """
+    check_option("bound", bound, ProportionBound)
     params = {"split": split, "threshold": round(threshold, 6), "bound": bound}
     flagged = confusion.tp + confusion.fp
     support = {"n": confusion.n, "flagged": flagged, "tp": confusion.tp, "fp": confusion.fp}
@@ -205,7 +267,7 @@ def check_precision(
         return CheckResult.undefined(
             PRECISION_ID,
             f"{split}: nothing is flagged at threshold {threshold:.4g}: precision is undefined",
-            reason="nothing_flagged",
+            reason=Reason.NOTHING_FLAGGED,
             parameters=params,
             support=support,
             hint="No score reaches the threshold: the threshold or the scores are wrong.",
@@ -222,7 +284,7 @@ def check_precision(
         measured=judged,
         limit=min_precision,
         direction=Direction.AT_LEAST,
-        reason="ok" if status is Status.PASS else "precision_below_floor",
+        reason=Reason.OK if status is Status.PASS else Reason.PRECISION_BELOW_FLOOR,
         support=support,
         evidence=(Evidence.capped("precision", [], total=0, detail={"interval": [lo, hi]}),),
         parameters=params,
@@ -249,7 +311,7 @@ def check_auc(
         return CheckResult.undefined(
             AUC_ID,
             f"{split}: AUC undefined (one class only)",
-            reason="undefined_metric",
+            reason=Reason.UNDEFINED_METRIC,
             parameters=params,
             support=support,
         )
@@ -275,7 +337,7 @@ def check_auc(
         measured=roc_auc,
         limit=min_roc_auc,
         direction=Direction.AT_LEAST,
-        reason="ok" if not failures else "auc_below_floor",
+        reason=Reason.OK if not failures else Reason.AUC_BELOW_FLOOR,
         support=support,
         evidence=(
             Evidence.capped(
@@ -311,7 +373,7 @@ def check_val_test_gap(
         return CheckResult.undefined(
             GAP_ID,
             f"val/test gap undefined for {undefined}",
-            reason="undefined_metric",
+            reason=Reason.UNDEFINED_METRIC,
         )
 
     def relative(m: str) -> float:
@@ -333,7 +395,7 @@ def check_val_test_gap(
         measured=ratio,
         limit=1.0,
         direction=Direction.AT_MOST,
-        reason="ok" if not over else "overfit_to_validation",
+        reason=Reason.OK if not over else Reason.OVERFIT_TO_VALIDATION,
         evidence=(Evidence.capped("gaps", over, total=len(over), detail={"gaps": gaps, "limits": limits}),),
         parameters={"pair": "val→test"},
         hint=(
@@ -378,7 +440,7 @@ def check_calibration(
     ece = bins.ece
     if n == 0 or not math.isfinite(ece) or not math.isfinite(brier_score):
         return CheckResult.undefined(
-            CALIBRATION_ID, f"{split}: no scored rows to calibrate", reason="empty", parameters=params
+            CALIBRATION_ID, f"{split}: no scored rows to calibrate", reason=Reason.EMPTY, parameters=params
         )
     failures = []
     if ece > max_ece:
@@ -398,7 +460,7 @@ def check_calibration(
         measured=ece,
         limit=max_ece,
         direction=Direction.AT_MOST,
-        reason="ok" if not failures else "miscalibrated",
+        reason=Reason.OK if not failures else Reason.MISCALIBRATED,
         support={"n": n, "bins": len(bins.count)},
         evidence=(Evidence.capped("worst_bins", worst, detail={"brier": brier_score}),),
         parameters=params,
@@ -418,7 +480,7 @@ def check_segments(
     split: str,
     min_recall: float,
     min_positives: int = 20,
-    bound: str = "point",
+    bound: ProportionBound = "point",
     confidence: float = 0.95,
 ) -> CheckResult:
     """Recall within each value of one segment column; the worst segment is judged.
@@ -433,7 +495,39 @@ def check_segments(
     Why the point estimate by default: segments are small, and a lower bound on 45
     risky rows is ~0.14 below the recall it bounds, so a segment at recall 0.68 fails
     a 0.50 floor on the bound in 8 of 20 clean 80% resamples of the demo (docs/selftest.md).
+
+    Parameters
+    ----------
+    segments : numpy.ndarray, shape (n,)
+        The segment value of each row (any dtype; missing values form ``"(missing)"``).
+    y : numpy.ndarray of bool, shape (n,)
+        True for a risky row.
+    flagged : numpy.ndarray of bool, shape (n,)
+        True where the score reaches the operating threshold.
+    column : str
+        The segment column's name.
+    split : str
+        The split's name.
+    min_recall : float
+        The floor on each segment's recall, in [0, 1].
+    min_positives : int
+        Risky rows a segment needs to be judged on ``bound``.
+    bound : {"point", "wilson"}
+        Judge a segment's recall or the lower end of its two-sided Wilson interval.
+    confidence : float
+        Coverage of the two-sided Wilson interval.
+
+    Returns
+    -------
+    CheckResult
+        ``quality.segments``: measured is the lowest judged value.
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
     """
+    check_option("bound", bound, ProportionBound)
     params = {"column": column, "split": split, "bound": bound}
     y = np.asarray(y, dtype=bool)
     flagged = np.asarray(flagged, dtype=bool)
@@ -469,7 +563,7 @@ def check_segments(
         return CheckResult.undefined(
             SEGMENTS_ID,
             f"{split}: no {column} segment has {min_positives} risky rows: segment recall cannot be judged",
-            reason="too_few_positives",
+            reason=Reason.TOO_FEW_POSITIVES,
             parameters=params,
             support={"segments": len(table)},
         )
@@ -499,7 +593,7 @@ def check_segments(
         measured=float(worst["judged"]),
         limit=min_recall,
         direction=Direction.AT_LEAST,
-        reason="ok" if not below else "segment_recall_below_floor",
+        reason=Reason.OK if not below else Reason.SEGMENT_RECALL_BELOW_FLOOR,
         support={"segments": len(table), "judged": len(judged_rows)},
         evidence=(Evidence.capped("worst_segments", judged_rows, detail={"not_judged": small}),),
         parameters=params,
@@ -515,10 +609,10 @@ def check_baselines(
     candidate: np.ndarray,
     baselines: Mapping[str, np.ndarray],
     *,
-    metric: str = "pr_auc",
+    metric: RankMetric = "pr_auc",
     split: str = "test",
     margin: float = 0.0,
-    bound: str = "bootstrap",
+    bound: LeadBound = "bootstrap",
     confidence: float = 0.95,
     resamples: int = 200,
     seed: int = 0,
@@ -530,17 +624,53 @@ def check_baselines(
     the lower end reaches ``margin``: the candidate demonstrably beats every simple
     model. ``bound="point"`` judges the point lead. Measured: the judged lead over the
     strongest baseline.
+
+    Parameters
+    ----------
+    y : numpy.ndarray of bool, shape (n,)
+        True for a risky row.
+    candidate : numpy.ndarray of float, shape (n,)
+        The candidate's scores on those rows.
+    baselines : Mapping[str, numpy.ndarray]
+        Each baseline's scores on the same rows, by name.
+    metric : {"pr_auc", "roc_auc"}
+        The ranking metric compared.
+    split : str
+        The split's name.
+    margin : float
+        The lead (in metric units) the candidate must reach over every baseline.
+    bound : {"bootstrap", "point"}
+        Judge the lower end of the two-sided paired Poisson-bootstrap interval of the
+        lead at ``confidence``, or the point lead.
+    confidence : float
+        Coverage of the two-sided bootstrap interval.
+    resamples : int
+        Bootstrap resamples (``bound="bootstrap"`` only).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    CheckResult
+        ``quality.baselines``: measured is the judged lead over the strongest baseline.
+
+    Raises
+    ------
+    ValueError
+        When ``metric`` or ``bound`` is not one of the allowed values.
     """
+    check_option("metric", metric, RankMetric)
+    check_option("bound", bound, LeadBound)
     params = {"split": split, "metric": metric}
     y = np.asarray(y, dtype=bool)
     score = _METRICS[metric]
     if not baselines:
-        return CheckResult.undefined(BASELINES_ID, "no baselines to compare", reason="no_baselines")
+        return CheckResult.undefined(BASELINES_ID, "no baselines to compare", reason=Reason.NO_BASELINES)
     if y.all() or not y.any():
         return CheckResult.undefined(
             BASELINES_ID,
             f"{split}: one class only: {metric} undefined",
-            reason="one_class",
+            reason=Reason.ONE_CLASS,
             parameters=params,
         )
     base_values = {name: score(y, s) for name, s in baselines.items()}
@@ -582,7 +712,7 @@ def check_baselines(
         measured=float(worst["judged"]),
         limit=margin,
         direction=Direction.AT_LEAST,
-        reason="ok" if status is Status.PASS else "worse_than_baseline",
+        reason=Reason.OK if status is Status.PASS else Reason.WORSE_THAN_BASELINE,
         support={
             "n": len(y),
             "n_positive": int(y.sum()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
 CHECK_ID = "model.scores"
@@ -25,21 +26,21 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
     params = {"model": model, "split": split}
     if scores.size == 0:
         return CheckResult.undefined(
-            CHECK_ID, f"no rows to score in {split}", reason="empty_split", parameters=params
+            CHECK_ID, f"no rows to score in {split}", reason=Reason.EMPTY, parameters=params
         )
     bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
     n_bad = int(bad.sum())
     constant = n_bad == 0 and float(scores.min()) == float(scores.max())
     if n_bad:
-        status, reason = Status.FAIL, "invalid_scores"
+        status, reason = Status.FAIL, Reason.INVALID_SCORES
         message = f"{model}: {n_bad} of {scores.size} score(s) on {split} are NaN, infinite or outside [0, 1]"
     elif constant:
-        status, reason = Status.FAIL, "constant_scores"
+        status, reason = Status.FAIL, Reason.CONSTANT_SCORES
         message = (
             f"{model}: all {scores.size} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
         )
     else:
-        status, reason = Status.PASS, "ok"
+        status, reason = Status.PASS, Reason.OK
         message = (
             f"{model}: {scores.size} score(s) on {split} in [{scores.min():.3g}, {scores.max():.3g}], "
             f"median {np.median(scores):.3g}"

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
 CHECK_ID = "training.curves"
@@ -45,11 +46,11 @@ def check_training_curves(
     missing = [c for c in (epoch, train_loss, val_loss, val_metric) if c and c not in log.columns]
     if missing:
         return CheckResult.undefined(
-            CHECK_ID, f"training log lacks column(s) {missing}", reason="missing_columns"
+            CHECK_ID, f"training log lacks column(s) {missing}", reason=Reason.MISSING_COLUMNS
         )
     if len(log) < 3:
         return CheckResult.undefined(
-            CHECK_ID, f"training log has {len(log)} row(s): too short to judge", reason="too_short"
+            CHECK_ID, f"training log has {len(log)} row(s): too short to judge", reason=Reason.TOO_FEW_ROWS
         )
     log = log.sort_values(epoch, kind="stable")
     epochs = log[epoch].to_numpy()
@@ -120,7 +121,7 @@ def check_training_curves(
         measured=float(len(problems)),
         limit=0.0,
         direction=Direction.AT_MOST,
-        reason="ok" if not problems else "training_problem",
+        reason=Reason.OK if not problems else Reason.TRAINING_PROBLEM,
         support={"epochs": len(log)},
         evidence=(Evidence.capped("problems", problems, detail=detail),),
         hint=(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import SentinelError
+from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession, NotConfigured
 from sentinel_checks.splits import SPLIT_NAMES, SPLIT_PAIRS
@@ -183,7 +183,8 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     except NotConfigured as exc:
         return TestOutcome(nodeid, "skipped", f"Skipped: {exc}")
     except SentinelError as exc:
-        return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
+        message = _last_line(f"{type(exc).__name__}: {exc}")
+        return TestOutcome(nodeid, "error", message, input_error=isinstance(exc, INPUT_ERRORS))
     except Exception as exc:  # a bug or a library failure: an error, never a pass
         return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
     if result.status is Status.SKIP:

@@ -1,0 +1,157 @@
+"""The typed readings of gate.json and threshold.json, and exit 2 decided on the error's type."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sentinel_checks.errors import ReportError
+from sentinel_checks.gate_run import only_input_errors, read_report
+from sentinel_checks.quality_reports import ThresholdRecord
+from sentinel_checks.reasons import Reason
+from sentinel_checks.reports import GATE_JSON, GateReport, GateRun, TestOutcome, gate_document, write_reports
+from sentinel_checks.result import CheckResult, Direction, Status
+
+
+def _run(*outcomes: TestOutcome) -> GateRun:
+    return GateRun(
+        config_path="sentinel.toml",
+        data={"dataset": "sha256:aa"},
+        seed=7,
+        outcomes=list(outcomes),
+        models={"candidate": "sha256:bb"},
+        config_sha256="sha256:cc",
+        coverage={"suites": ["test_quality.py"], "deselected": 0},
+    )
+
+
+RECALL = CheckResult(
+    id="quality.recall",
+    status=Status.FAIL,
+    message="low",
+    measured=0.6,
+    limit=0.75,
+    direction=Direction.AT_LEAST,
+    reason=Reason.RECALL_BELOW_FLOOR,
+    parameters={"split": "test"},
+)
+
+
+def test_a_written_gate_json_reads_back_as_a_gate_report(tmp_path):
+    run = _run(
+        TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", RECALL),
+        TestOutcome("suites/test_drift.py::test_x", "skipped", "Skipped: nothing"),
+    )
+    write_reports(run, tmp_path)
+    report = GateReport.read(tmp_path / GATE_JSON)
+    assert report.schema_version == 1 and report.verdict == "fail" and not report.passed
+    assert report.models == {"candidate": "sha256:bb"} and report.config_sha256 == "sha256:cc"
+    assert report.coverage["suites"] == ["test_quality.py"] and report.seed == 7
+    assert report.counts == {"failed": 1, "skipped": 1}
+    recall, skipped = sorted(report.checks, key=lambda c: c.test, reverse=True)
+    assert recall.id == "quality.recall" and recall.status == "fail" and recall.bad
+    assert recall.reason == Reason.RECALL_BELOW_FLOOR.value and recall.name == "quality.recall[test]"
+    assert skipped.status is None and skipped.message == "Skipped: nothing" and not skipped.bad
+    assert [c.name for c in report.bad] == ["quality.recall[test]"]
+    # the entries keep every field as written
+    assert dict(recall.fields) == json.loads((tmp_path / GATE_JSON).read_text())["checks"][1]
+
+
+def test_the_reason_is_written_as_its_plain_value():
+    entry = RECALL.to_dict()
+    assert entry["reason"] == "recall_below_floor" and type(entry["reason"]) is str
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "gate report not found"),
+        ("{not json", "not readable JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"verdict": "pass"}', "no schema_version"),
+        ('{"schema_version": 2, "verdict": "pass", "checks": []}', "schema_version 2 is not supported"),
+        ('{"schema_version": 1, "checks": []}', "not a valid gate.json"),
+        ('{"schema_version": 1, "verdict": "pass", "checks": [{"test": "t"}]}', "not a valid gate.json"),
+    ],
+)
+def test_a_bad_gate_json_is_a_clear_error_naming_the_file(tmp_path, content, expected):
+    path = tmp_path / "gate.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ReportError, match=expected) as info:
+        GateReport.read(path)
+    assert str(path) in str(info.value)
+    assert info.value.missing is (content is None)
+    assert read_report(path) is None  # the gate's exit code: no report, not a crash
+
+
+def test_input_error_is_written_only_when_true():
+    plain = gate_document(_run(TestOutcome("t::a", "error", "DataError: bad")))
+    assert "input_error" not in plain["checks"][0]  # a message alone proves nothing
+    flagged = gate_document(_run(TestOutcome("t::a", "error", "bad", input_error=True)))
+    assert flagged["checks"][0]["input_error"] is True
+
+
+def test_exit_2_is_decided_on_the_recorded_error_type_not_the_message():
+    def report(*outcomes: TestOutcome) -> GateReport:
+        return GateReport.from_dict(gate_document(_run(*outcomes)))
+
+    # a message that merely starts like an input error is a failed gate
+    assert not only_input_errors(report(TestOutcome("t::a", "error", "ConfigError: looks like one")))
+    # a recorded input error is exit 2, whatever its message says
+    assert only_input_errors(report(TestOutcome("t::a", "error", "no prefix here", input_error=True)))
+    # unless some check judged and failed
+    assert not only_input_errors(
+        report(
+            TestOutcome("t::a", "error", "x", input_error=True),
+            TestOutcome("t::b", "failed", "", RECALL),
+        )
+    )
+    assert not only_input_errors(report(TestOutcome("t::a", "passed", "", None)))
+
+
+THRESHOLD = {
+    "model": "candidate",
+    "identity": "sha256:7c13",
+    "threshold": 0.42,
+    "rule": "target_recall",
+    "target_recall": 0.8,
+    "reached_on_validation": True,
+    "rationale": "why",
+    "splits": {"val": {}},
+}
+
+
+def test_a_threshold_json_reads_back_as_a_threshold_record(tmp_path):
+    path = tmp_path / "threshold.json"
+    path.write_text(json.dumps(THRESHOLD, indent=2) + "\n")
+    record = ThresholdRecord.read(path)
+    assert record.threshold == 0.42 and record.rule == "target_recall" and record.reached_on_validation
+    assert record.schema_version == 1  # the file has no schema_version: version 1
+    assert record.model_hashes == {"sha256:7c13"}
+
+
+def test_a_registry_identity_names_the_file_hash_it_resolved_to():
+    record = ThresholdRecord.from_dict({**THRESHOLD, "identity": "models:/risk/3 sha256:ab12"})
+    assert record.model_hashes == {"sha256:ab12"}
+    assert ThresholdRecord.from_dict({**THRESHOLD, "identity": "column:score"}).model_hashes == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "threshold record not found"),
+        ("{", "not readable JSON"),
+        (json.dumps({**THRESHOLD, "threshold": "high"}), "not a threshold.json written by the gate"),
+        (json.dumps({k: v for k, v in THRESHOLD.items() if k != "threshold"}), "not a threshold.json"),
+        (json.dumps({**THRESHOLD, "schema_version": 9}), "schema_version 9 is not supported"),
+    ],
+)
+def test_a_bad_threshold_json_is_a_clear_error_naming_the_file(tmp_path, content, expected):
+    path = tmp_path / "threshold.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ReportError, match=expected) as info:
+        ThresholdRecord.read(path)
+    assert str(path) in str(info.value) and info.value.missing is (content is None)
