@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sentinel_checks.errors import ConfigError, SentinelError
+from sentinel_checks.errors import INPUT_ERRORS, ConfigError, SentinelError
 from sentinel_checks.gate_run import clash_message, inputs_inside
 
 if TYPE_CHECKING:
