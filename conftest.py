@@ -1,6 +1,6 @@
 """Repository-wide pytest setup.
 
-The gate's fixtures and reports come from the ``sentinel_checks.plugin`` pytest
+The gate's fixtures and reports come from the ``sentinel_checks.gate.plugin`` pytest
 plugin, registered through the ``pytest11`` entry point when the package is
 installed (``pip install -e .``); nothing here re-registers it.
 

@@ -86,7 +86,6 @@ def write_inputs(folder: Path, n: int) -> Path:
 
 
 def child(config_path: str) -> None:
-    from sentinel_checks.baselines import fit_baselines
     from sentinel_checks.checks import (
         check_entity_overlap,
         check_labels,
@@ -97,14 +96,15 @@ def child(config_path: str) -> None:
     )
     from sentinel_checks.checks import quality as q
     from sentinel_checks.config import load_config
-    from sentinel_checks.evaluation import evaluate_model
-    from sentinel_checks.html_report import gate_html
-    from sentinel_checks.loaders import binary_target, feature_columns, load_frame, prepare_frame
-    from sentinel_checks.metrics import brier, pr_auc, roc_auc
-    from sentinel_checks.models import load_model
-    from sentinel_checks.quality_reports import write_quality_reports
-    from sentinel_checks.reports import GateRun
-    from sentinel_checks.splits import SPLIT_PAIRS, build_splits
+    from sentinel_checks.data.io import binary_target, feature_columns, load_frame, prepare_frame
+    from sentinel_checks.data.splits import SPLIT_PAIRS, build_splits
+    from sentinel_checks.models.baselines import fit_baselines
+    from sentinel_checks.models.evaluation import evaluate_model
+    from sentinel_checks.models.loading import load_model
+    from sentinel_checks.reports.gate_report import GateRun
+    from sentinel_checks.reports.html import gate_html
+    from sentinel_checks.reports.quality import write_quality_reports
+    from sentinel_checks.stats.ranking import brier, pr_auc, roc_auc
 
     cfg = load_config(config_path)
     results = []

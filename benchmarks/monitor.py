@@ -27,7 +27,7 @@ import pandas as pd
 from memory import PeakRss
 
 from sentinel_checks.config import load_config
-from sentinel_checks.monitor_run import run_monitor
+from sentinel_checks.monitor.run import run_monitor
 
 FEATURES = [f"f{i:02d}" for i in range(20)]
 

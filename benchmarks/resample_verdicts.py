@@ -25,13 +25,13 @@ from collections import Counter
 from pathlib import Path
 
 from sentinel_checks.config import SentinelConfig, load_config
-from sentinel_checks.faults import SPLIT_COLUMN, Material
+from sentinel_checks.data.splits import Splits
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
-from sentinel_checks.models import LoadedModel, load_model
+from sentinel_checks.models.loading import LoadedModel, load_model
 from sentinel_checks.result import CheckResult
-from sentinel_checks.selftest import clean_material, resample
-from sentinel_checks.splits import Splits
+from sentinel_checks.selftest.faults import SPLIT_COLUMN, Material
+from sentinel_checks.selftest.run import clean_material, resample
 
 SPLITS = ("test", "production")
 

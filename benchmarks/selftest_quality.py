@@ -93,8 +93,8 @@ def renamed_dataset(folder: Path, rows: int) -> Path:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
 
+    from sentinel_checks.data.splits import group_time_split
     from sentinel_checks.demo.data import FEATURES_BASE, FEATURES_HISTORY, generate
-    from sentinel_checks.splits import group_time_split
 
     log = generate(rows, seed=7)  # the demo's process and seed; names, labels, split and model differ
     frames = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import PromotionRefused, SentinelError
-from sentinel_checks.gate_run import EXIT_FAILED, EXIT_NO_CHECKS, EXIT_OK, EXIT_USAGE, run_gate
+from sentinel_checks.gate.pytest_run import EXIT_FAILED, EXIT_NO_CHECKS, EXIT_OK, EXIT_USAGE, run_gate
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
@@ -235,7 +235,7 @@ def _config(args: argparse.Namespace) -> SentinelConfig:
 
 
 def _promote(args: argparse.Namespace) -> int:
-    from sentinel_checks import registry
+    from sentinel_checks.registry import lifecycle as registry
 
     cfg = _config(args)
     try:
@@ -250,7 +250,7 @@ def _promote(args: argparse.Namespace) -> int:
 
 
 def _adopt(args: argparse.Namespace) -> int:
-    from sentinel_checks import registry
+    from sentinel_checks.registry import lifecycle as registry
 
     cfg = _config(args)
     try:
@@ -263,7 +263,7 @@ def _adopt(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from sentinel_checks import registry
+    from sentinel_checks.registry import lifecycle as registry
 
     cfg = _config(args)
     move = registry.rollback(cfg, who=args.actor, reason=args.reason)
@@ -272,7 +272,7 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from sentinel_checks import registry
+    from sentinel_checks.registry import lifecycle as registry
 
     cfg = _config(args)
     move = registry.disable(cfg, who=args.actor, reason=args.reason)
@@ -284,9 +284,9 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _experiments(args: argparse.Namespace) -> int:
-    from sentinel_checks.experiments import matrix_csv, matrix_table, run_matrix, tracking_records
-    from sentinel_checks.inputs import load_inputs
-    from sentinel_checks.reports import write_atomic
+    from sentinel_checks.data.inputs import load_inputs
+    from sentinel_checks.models.experiments import matrix_csv, matrix_table, run_matrix, tracking_records
+    from sentinel_checks.reports.gate_report import write_atomic
 
     cfg = _config(args)
     inputs = load_inputs(cfg)
@@ -313,7 +313,7 @@ def _experiments(args: argparse.Namespace) -> int:
 def _monitor(args: argparse.Namespace) -> int:
     cfg = _config(args)
     if args.action == "report":
-        from sentinel_checks.monitor_report import write_trend_report
+        from sentinel_checks.monitor.trend import write_trend_report
 
         path = write_trend_report(cfg, args.reports / "monitoring")
         print(f"trend report: {path}")
@@ -321,7 +321,7 @@ def _monitor(args: argparse.Namespace) -> int:
     if args.batch is None:
         print("sentinel: error: monitor needs --batch PATH (or the `report` action)", file=sys.stderr)
         return EXIT_USAGE
-    from sentinel_checks.monitor_run import run_monitor
+    from sentinel_checks.monitor.run import run_monitor
 
     outcome = run_monitor(cfg, args.batch, labels_path=args.labels, reports_dir=args.reports)
     for alert in outcome.alerts:
@@ -341,7 +341,7 @@ def _monitor(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from sentinel_checks import registry
+    from sentinel_checks.registry import lifecycle as registry
 
     info = registry.status(_config(args))
     if args.json:
@@ -361,8 +361,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _selftest(args: argparse.Namespace) -> int:
-    from sentinel_checks import selftest as st
     from sentinel_checks.config import find_config
+    from sentinel_checks.selftest import run as st
 
     if args.resamples < 0 or not 0.0 < args.share <= 1.0 or args.workers < 1:
         print("sentinel: error: --resamples >= 0, 0 < --share <= 1 and --workers >= 1", file=sys.stderr)

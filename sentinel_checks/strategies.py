@@ -25,8 +25,8 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from sentinel_checks.checks import check_entity_overlap, check_time_order
-from sentinel_checks.explain import explain
-from sentinel_checks.splits import SPLIT_NAMES, SPLIT_PAIRS, Splits
+from sentinel_checks.data.splits import SPLIT_NAMES, SPLIT_PAIRS, Splits
+from sentinel_checks.reports.explain import explain
 
 __all__ = [
     "assert_sound_split",
@@ -114,7 +114,7 @@ def assert_sound_split(
 ) -> Splits:
     """Assert that ``split_function(frame)`` is a sound train/val/test split.
 
-    ``split_function`` returns a :class:`~sentinel_checks.splits.Splits`, a dict of
+    ``split_function`` returns a :class:`~sentinel_checks.data.splits.Splits`, a dict of
     three frames, or one label per row (``"train"``, ``"val"``, ``"test"`` or None).
     ``frame`` must have a unique index: rows are identified by it.
 

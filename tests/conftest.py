@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.build import sound_model
 from sentinel_checks.demo.data import FEATURES_BASE, FEATURES_HISTORY, generate
-from sentinel_checks.splits import group_time_split
 
 REPO = Path(__file__).resolve().parents[1]
 SUITES = REPO / "suites"
@@ -164,10 +164,10 @@ def judge_in_process(config: Path, cwd: Path) -> GateRunResult:
     """The gate's steps on ``config`` in this process (no pytest session), reports written
     to ``cwd/reports`` as ``run_gate`` writes them; ``output`` is the summary line."""
     from sentinel_checks.config import load_config
-    from sentinel_checks.explain import explain
     from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.gate.pytest_run import exit_code_of
     from sentinel_checks.gate.runner import gate_run_in_process
-    from sentinel_checks.gate_run import exit_code_of
+    from sentinel_checks.reports.explain import explain
 
     run, session = gate_run_in_process(load_config(config))
     written, note = write_gate_reports(run, session, cwd / "reports")

@@ -10,11 +10,11 @@ from scipy.stats import binomtest
 from sklearn.metrics import roc_auc_score
 
 from sentinel_checks.checks.promotion import check_champion_missing, check_vs_champion
-from sentinel_checks.comparison import compare_paired
-from sentinel_checks.promotion_record import decide, promotion_document, promotion_markdown
 from sentinel_checks.reasons import Reason
-from sentinel_checks.reports import GateRun, TestOutcome
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.promotion import decide, promotion_document, promotion_markdown
 from sentinel_checks.result import CheckResult, Status
+from sentinel_checks.stats.comparison import compare_paired
 
 
 def _scores(y: np.ndarray, separation: float, rng: np.random.Generator) -> np.ndarray:

@@ -17,10 +17,17 @@ from sentinel_checks.checks.quality import (
     check_val_test_gap,
 )
 from sentinel_checks.checks.training import check_training_curves
-from sentinel_checks.metrics import Confusion, brier, calibration_bins, pr_auc, roc_auc, threshold_counts
+from sentinel_checks.models.thresholds import choose_threshold
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import Status
-from sentinel_checks.thresholds import choose_threshold
+from sentinel_checks.stats.ranking import (
+    Confusion,
+    brier,
+    calibration_bins,
+    pr_auc,
+    roc_auc,
+    threshold_counts,
+)
 
 
 def world(n=30_000, seed=0, prevalence_shift=0.0):

@@ -101,7 +101,7 @@ def test_monitoring_the_demo_production_month_estimates_recall_without_labels(de
     estimate (from its calibrated scores) lands within 0.03 of the recall measured on
     the labelled rows."""
     from sentinel_checks.config import load_config
-    from sentinel_checks.monitor_run import run_monitor
+    from sentinel_checks.monitor.run import run_monitor
 
     text = demo.configs["fixed"].read_text() + '\n[monitor]\nmodel = "candidate"\nthreshold = 0.017\n'
     config_path = demo.folder / "monitor.toml"

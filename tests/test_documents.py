@@ -7,10 +7,17 @@ import json
 import pytest
 
 from sentinel_checks.errors import ReportError
-from sentinel_checks.gate_run import only_input_errors, read_report
-from sentinel_checks.quality_reports import ThresholdRecord
+from sentinel_checks.gate.pytest_run import only_input_errors, read_report
 from sentinel_checks.reasons import Reason
-from sentinel_checks.reports import GATE_JSON, GateReport, GateRun, TestOutcome, gate_document, write_reports
+from sentinel_checks.reports.gate_report import (
+    GATE_JSON,
+    GateReport,
+    GateRun,
+    TestOutcome,
+    gate_document,
+    write_reports,
+)
+from sentinel_checks.reports.quality import ThresholdRecord
 from sentinel_checks.result import CheckResult, Direction, Status
 
 

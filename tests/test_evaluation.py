@@ -3,10 +3,10 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.config import config_from_mapping
+from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import DataError
-from sentinel_checks.evaluation import evaluate_model
-from sentinel_checks.models import LoadedModel
-from sentinel_checks.splits import Splits
+from sentinel_checks.models.evaluation import evaluate_model
+from sentinel_checks.models.loading import LoadedModel
 
 
 def setup(tmp_path, *, val_scores=None, val_labels=None):

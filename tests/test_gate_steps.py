@@ -110,7 +110,7 @@ def test_a_bad_input_is_raised_every_time_and_loaded_once(gate_project, monkeypa
     (project.folder / "data" / "requests.parquet").write_bytes(b"not parquet")
     session = GateSession(load_config(project.config))
     calls = []
-    import sentinel_checks.inputs as inputs
+    import sentinel_checks.data.inputs as inputs
 
     real = inputs.load_dataset
     monkeypatch.setattr(inputs, "load_dataset", lambda cfg: calls.append(1) or real(cfg))

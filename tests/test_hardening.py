@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sentinel_checks.config import config_from_mapping
+from sentinel_checks.data.io import load_frame
 from sentinel_checks.errors import ConfigError, DataError
-from sentinel_checks.loaders import load_frame
 from tests.conftest import BASE_CONFIG, judge_in_process, run_gate
 
 VALID = tomllib.loads(BASE_CONFIG)

@@ -5,8 +5,7 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.config import DataSource, config_from_mapping
-from sentinel_checks.errors import DataError
-from sentinel_checks.loaders import (
+from sentinel_checks.data.io import (
     binary_target,
     feature_columns,
     fingerprint_frame,
@@ -14,6 +13,7 @@ from sentinel_checks.loaders import (
     parse_timestamps,
     prepare_frame,
 )
+from sentinel_checks.errors import DataError
 
 
 def config(tmp_path, **columns):
@@ -157,7 +157,7 @@ def test_frame_fingerprint_is_stable_and_sensitive():
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_training_log_from_csv_or_json(tmp_path, suffix):
-    from sentinel_checks.loaders import load_training_log
+    from sentinel_checks.data.io import load_training_log
 
     frame = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [0.9, 0.7, 0.6], "val_loss": [0.95, 0.8, 0.75]})
     path = tmp_path / f"log{suffix}"
@@ -169,7 +169,7 @@ def test_training_log_from_csv_or_json(tmp_path, suffix):
 
 
 def test_training_log_errors_name_the_file(tmp_path):
-    from sentinel_checks.loaders import load_training_log
+    from sentinel_checks.data.io import load_training_log
 
     with pytest.raises(DataError, match="training log not found"):
         load_training_log(tmp_path / "missing.csv")

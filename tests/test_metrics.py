@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_curve
 
-from sentinel_checks.metrics import calibration_bins, threshold_counts, wilson_interval
-from sentinel_checks.thresholds import choose_threshold
+from sentinel_checks.models.thresholds import choose_threshold
+from sentinel_checks.stats.ranking import calibration_bins, threshold_counts, wilson_interval
 
 
 def test_threshold_counts_agree_with_scikit_learn():
@@ -94,7 +94,7 @@ def test_no_positives_cannot_choose():
 
 
 def test_weighted_sorted_metrics_match_scikit_learn_with_unit_weights():
-    from sentinel_checks.metrics import RankedScores, pr_auc, roc_auc
+    from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
 
     rng = np.random.default_rng(3)
     y = rng.random(3000) < 0.1
@@ -110,7 +110,7 @@ def test_weighted_sorted_metrics_match_scikit_learn_with_unit_weights():
 
 
 def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
-    from sentinel_checks.metrics import paired_bootstrap_leads, pr_auc
+    from sentinel_checks.stats.ranking import paired_bootstrap_leads, pr_auc
 
     rng = np.random.default_rng(4)
     y = rng.random(5000) < 0.1
@@ -123,7 +123,7 @@ def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
 
 
 def test_integer_weights_count_like_repeated_rows():
-    from sentinel_checks.metrics import RankedScores, roc_auc
+    from sentinel_checks.stats.ranking import RankedScores, roc_auc
 
     rng = np.random.default_rng(5)
     y = rng.random(400) < 0.3
@@ -138,7 +138,7 @@ def test_integer_weights_count_like_repeated_rows():
 
 
 def test_one_poisson_bootstrap_is_seeded_and_paired():
-    from sentinel_checks.metrics import poisson_bootstrap
+    from sentinel_checks.stats.ranking import poisson_bootstrap
 
     draws = poisson_bootstrap(lambda w: [w.sum(), 2 * w.sum()], 50, resamples=4, seed=7)
     assert draws.shape == (4, 2) and np.array_equal(draws[:, 1], 2 * draws[:, 0])
@@ -149,8 +149,8 @@ def test_one_poisson_bootstrap_is_seeded_and_paired():
 def test_label_mapping_is_one_function():
     import pandas as pd
 
+    from sentinel_checks.data.io import risky_mask
     from sentinel_checks.errors import DataError
-    from sentinel_checks.loaders import risky_mask
 
     labels = pd.Series(["fraud", "legit", None], name="y")
     with pytest.raises(DataError, match="label column 'y' has 1 null value"):

@@ -10,8 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sentinel_checks.adapters import skops_io
 from sentinel_checks.config import ModelSpec
 from sentinel_checks.errors import ModelLoadError
-from sentinel_checks.models import load_model
-from sentinel_checks.scoring import positive_column, risk_scores
+from sentinel_checks.models.loading import load_model
+from sentinel_checks.models.scoring import positive_column, risk_scores
 
 TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 X = pd.DataFrame({"a": np.linspace(0, 1, 60), "b": np.tile([0.0, 1.0], 30)})
@@ -121,7 +121,7 @@ def test_score_column():
 
 
 def load_model_from(estimator):
-    from sentinel_checks.models import LoadedModel
+    from sentinel_checks.models.loading import LoadedModel
 
     return LoadedModel("candidate", estimator, None, "sha256:test")
 
@@ -142,7 +142,7 @@ class OneColumn:
 
 
 def test_predict_proba_with_one_column_is_a_clear_error():
-    from sentinel_checks.models import LoadedModel
+    from sentinel_checks.models.loading import LoadedModel
 
     model = LoadedModel("candidate", OneColumn(), None, "test")
     with pytest.raises(ModelLoadError, match=r"shape \(60, 1\).*two columns"):

@@ -11,8 +11,8 @@ import pytest
 
 from sentinel_checks.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from sentinel_checks.config import load_config
-from sentinel_checks.jsonl import read_lines
-from sentinel_checks.monitor_run import run_monitor
+from sentinel_checks.data.jsonl import read_lines
+from sentinel_checks.monitor.run import run_monitor
 
 MONITOR = """
 [monitor]
@@ -321,7 +321,7 @@ def test_the_gates_threshold_is_used_only_for_the_model_it_was_chosen_for(projec
     from types import SimpleNamespace
 
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.monitor_run import _threshold
+    from sentinel_checks.monitor.run import _threshold
 
     config = load_config(project.config)
     config = config.model_copy(update={"monitor": config.monitor.model_copy(update={"threshold": None})})

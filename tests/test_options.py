@@ -41,14 +41,14 @@ from sentinel_checks.config import (
     SplitSpec,
     Training,
 )
-from sentinel_checks.metrics import Confusion
+from sentinel_checks.stats.ranking import Confusion
 
 STATS_MODULES = (
-    "sentinel_checks.metrics",
-    "sentinel_checks.comparison",
-    "sentinel_checks.stats",
-    "sentinel_checks.monitoring",
-    "sentinel_checks.thresholds",
+    "sentinel_checks.stats.ranking",
+    "sentinel_checks.stats.comparison",
+    "sentinel_checks.stats.leakage",
+    "sentinel_checks.monitor.statistics",
+    "sentinel_checks.models.thresholds",
 )
 
 MISSPELT = "definitely-not-an-option"

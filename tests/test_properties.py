@@ -11,8 +11,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from sentinel_checks.checks import check_entity_overlap, check_row_overlap, check_time_order
+from sentinel_checks.data.splits import SPLIT_PAIRS, assign_time_splits, group_time_split
 from sentinel_checks.result import Status
-from sentinel_checks.splits import SPLIT_PAIRS, assign_time_splits, group_time_split
 from sentinel_checks.strategies import assert_sound_split, request_logs, split_boundaries
 
 

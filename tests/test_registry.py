@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from sentinel_checks import registry
 from sentinel_checks.adapters import skops_io
 from sentinel_checks.cli import main
 from sentinel_checks.config import load_config
 from sentinel_checks.demo.build import make_pipeline, sound_model
 from sentinel_checks.errors import PromotionRefused, RegistryError
+from sentinel_checks.registry import lifecycle as registry
 from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate, small_splits_of
 
 PROMOTION_SUITE = REPO / "suites" / "test_promotion.py"
@@ -243,7 +243,7 @@ def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_proj
     """A version registered by promote is skops: it loads with the config's trusted types."""
     from sentinel_checks.config import ModelSpec
     from sentinel_checks.errors import ModelLoadError
-    from sentinel_checks.models import load_model
+    from sentinel_checks.models.loading import load_model
 
     project = _project(gate_project, model_files, candidate="sound_a", champion="sound_b")
     _gate(project)

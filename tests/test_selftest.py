@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from sentinel_checks import faults as F
 from sentinel_checks.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from sentinel_checks.config import load_config
-from sentinel_checks.inputs import load_inputs
-from sentinel_checks.selftest import clean_material, resample
+from sentinel_checks.data.inputs import load_inputs
+from sentinel_checks.selftest import faults as F
+from sentinel_checks.selftest.run import clean_material, resample
 
 TRAINING = """
 [training]

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.config import config_from_mapping
+from sentinel_checks.data.splits import assign_time_splits, build_splits, group_time_split
 from sentinel_checks.errors import ConfigError, DataError
-from sentinel_checks.splits import assign_time_splits, build_splits, group_time_split
 
 
 def ts(*values, tz=None):

@@ -284,7 +284,7 @@ def load(
             _check_reachable(tracking_uri, timeout)
     except RegistryError as exc:
         raise ModelLoadError(f"{key} uri = {uri!r}: {exc}") from exc
-    from sentinel_checks.loaders import fingerprint_file
+    from sentinel_checks.data.io import fingerprint_file
 
     with tempfile.TemporaryDirectory(prefix="sentinel-model-") as tmp:
         try:

@@ -9,7 +9,12 @@ import pandas as pd
 
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats import category_codes, numeric_view, out_of_fold_target_encoding, symmetric_auc
+from sentinel_checks.stats.leakage import (
+    category_codes,
+    numeric_view,
+    out_of_fold_target_encoding,
+    symmetric_auc,
+)
 
 CHECK_ID = "splits.target_leakage"
 HINT = (

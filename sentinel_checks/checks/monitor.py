@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from scipy.stats import norm
 
-from sentinel_checks.monitoring import OVERALL, ScopeStats
+from sentinel_checks.monitor.statistics import OVERALL, ScopeStats
 from sentinel_checks.options import Severity, check_option_map
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Status

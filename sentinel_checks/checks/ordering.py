@@ -7,7 +7,7 @@ import pandas as pd
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats import time_range
+from sentinel_checks.stats.leakage import time_range
 
 CHECK_ID = "splits.time_order"
 HINT = (

@@ -8,7 +8,7 @@ import pandas as pd
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
-from sentinel_checks.stats import member_of, row_hashes, shared_ids, sorted_distinct
+from sentinel_checks.stats.leakage import member_of, row_hashes, shared_ids, sorted_distinct
 
 ENTITY_ID = "splits.entity_overlap"
 ROW_ID = "splits.row_overlap"

@@ -1,6 +1,6 @@
 """Runbook steps 10–12 and 15: may the candidate replace the champion?
 
-``promotion.vs_champion`` judges a :class:`~sentinel_checks.comparison.PairedComparison`
+``promotion.vs_champion`` judges a :class:`~sentinel_checks.stats.comparison.PairedComparison`
 (both models on the same rows) against the promotion criteria:
 
 - **FNR non-inferiority** — the upper end of the paired bootstrap interval of
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sentinel_checks.comparison import PairedComparison
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
+from sentinel_checks.stats.comparison import PairedComparison
 
 VS_CHAMPION_ID = "promotion.vs_champion"
 

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.metrics import CalibrationBins, Confusion, paired_bootstrap_leads, wilson_interval
+from sentinel_checks.models.thresholds import ThresholdChoice
 from sentinel_checks.options import LeadBound, ProportionBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.thresholds import ThresholdChoice
+from sentinel_checks.stats.ranking import CalibrationBins, Confusion, paired_bootstrap_leads, wilson_interval
 
 THRESHOLD_ID = "quality.threshold"
 RECALL_ID = "quality.recall"
@@ -418,10 +418,10 @@ def check_calibration(
     Parameters
     ----------
     bins : CalibrationBins
-        From :func:`~sentinel_checks.calibration.calibration_bins` (its ``ece`` is in
+        From :func:`~sentinel_checks.stats.calibration.calibration_bins` (its ``ece`` is in
         probability units, [0, 1]).
     brier_score : float
-        From :func:`~sentinel_checks.calibration.brier`, in [0, 1].
+        From :func:`~sentinel_checks.stats.calibration.brier`, in [0, 1].
     max_ece, max_brier : float
         Limits; no Brier limit when ``max_brier`` is None.
 
@@ -728,13 +728,13 @@ def check_baselines(
 
 
 def _pr_auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sentinel_checks.metrics import pr_auc
+    from sentinel_checks.stats.ranking import pr_auc
 
     return pr_auc(y, s)
 
 
 def _roc_auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sentinel_checks.metrics import roc_auc
+    from sentinel_checks.stats.ranking import roc_auc
 
     return roc_auc(y, s)
 

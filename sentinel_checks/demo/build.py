@@ -24,6 +24,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from sentinel_checks.adapters import skops_io
+from sentinel_checks.data.io import fingerprint_file, risky_mask
+from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import (
     FEATURES_BASE,
     FEATURES_HISTORY,
@@ -34,10 +36,8 @@ from sentinel_checks.demo.data import (
     generate,
 )
 from sentinel_checks.errors import SentinelError
-from sentinel_checks.loaders import fingerprint_file, risky_mask
-from sentinel_checks.reports import write_atomic
-from sentinel_checks.splits import group_time_split
-from sentinel_checks.thresholds import recall_at, select_threshold_for_recall
+from sentinel_checks.models.thresholds import recall_at, select_threshold_for_recall
+from sentinel_checks.reports.gate_report import write_atomic
 from sentinel_checks.toml_writer import toml_dumps
 
 MANIFEST = "demo.json"

@@ -1,0 +1,4 @@
+"""The gate: its inputs loaded once (session), one function per gate test (steps),
+the config-to-limits map (policy), the whole gate in process (runner), the report
+files (artefacts), the pytest plugin (plugin) and the pytest run behind
+``sentinel gate`` (pytest_run)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
-    from sentinel_checks.reports import GateRun
+    from sentinel_checks.reports.gate_report import GateRun
 
 
 def write_gate_reports(
@@ -36,7 +36,7 @@ def write_gate_reports(
         The files written, and a note when the figures could not be written
         (empty otherwise).
     """
-    from sentinel_checks.reports import write_reports
+    from sentinel_checks.reports.gate_report import write_reports
 
     written = write_reports(run, reports_dir)
     note = ""
@@ -49,7 +49,7 @@ def write_gate_reports(
 
 def _write_promotion(run: GateRun, session: GateSession, reports_dir: Path) -> dict[str, Path]:
     from sentinel_checks.checks.promotion import VS_CHAMPION_ID
-    from sentinel_checks.promotion_record import write_promotion_record
+    from sentinel_checks.reports.promotion import write_promotion_record
 
     results = [
         o.result
@@ -68,9 +68,9 @@ def _write_promotion(run: GateRun, session: GateSession, reports_dir: Path) -> d
 
 
 def _write_figures(run: GateRun, session: GateSession | None, reports_dir: Path) -> list[Path]:
-    from sentinel_checks.html_report import gate_html
-    from sentinel_checks.quality_reports import write_quality_reports
-    from sentinel_checks.reports import write_atomic
+    from sentinel_checks.reports.gate_report import write_atomic
+    from sentinel_checks.reports.html import gate_html
+    from sentinel_checks.reports.quality import write_quality_reports
 
     artefacts: dict[str, Path] = {}
     if session is not None:

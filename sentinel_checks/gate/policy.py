@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sentinel_checks.comparison import PairedComparison
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.evaluation import ModelEvaluation
+    from sentinel_checks.models.evaluation import ModelEvaluation
+    from sentinel_checks.stats.comparison import PairedComparison
 
 Limits = dict[str, Any]
 
@@ -165,10 +165,10 @@ def vs_champion(config: SentinelConfig) -> Limits:
 def compare_with_champion(
     candidate: ModelEvaluation, champion: ModelEvaluation, split: str, config: SentinelConfig
 ) -> PairedComparison:
-    """:func:`~sentinel_checks.comparison.compare_paired` of two evaluated models on
+    """:func:`~sentinel_checks.stats.comparison.compare_paired` of two evaluated models on
     ``split``, each at its own threshold (or ``[promotion] shared_threshold``), with the
     configured bootstrap."""
-    from sentinel_checks.comparison import compare_paired
+    from sentinel_checks.stats.comparison import compare_paired
 
     cand, champ = candidate.splits[split], champion.splits[split]
     p, q = config.promotion, config.quality

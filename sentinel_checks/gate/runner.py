@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from sentinel_checks.data.splits import SPLIT_NAMES, SPLIT_PAIRS
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession, NotConfigured
-from sentinel_checks.splits import SPLIT_NAMES, SPLIT_PAIRS
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.reports import GateRun, TestOutcome
+    from sentinel_checks.reports.gate_report import GateRun, TestOutcome
     from sentinel_checks.result import CheckResult
 
 #: The shipped suite files, in the order pytest runs them.
@@ -174,8 +174,8 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     the error's type and message; any other exception is ``error`` too (the gate
     never passes on it).
     """
-    from sentinel_checks.explain import explain
-    from sentinel_checks.reports import TestOutcome
+    from sentinel_checks.reports.explain import explain
+    from sentinel_checks.reports.gate_report import TestOutcome
     from sentinel_checks.result import Status
 
     try:
@@ -214,8 +214,8 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
         results; the same ``gate.json`` as ``pytest suites/``) and the session, whose
         evaluations, drift runs and comparisons feed the figures.
     """
-    from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
-    from sentinel_checks.reports import GateRun
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.reports.gate_report import GateRun
 
     session = GateSession(config)
     outcomes = run_plan(session, plan(config, prefix=prefix))

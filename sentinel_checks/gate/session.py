@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
     from sentinel_checks.adapters.evidently_drift import DriftRun
     from sentinel_checks.checks.drift import DriftInputs
-    from sentinel_checks.comparison import PairedComparison
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.evaluation import ModelEvaluation
-    from sentinel_checks.models import LoadedModel
+    from sentinel_checks.data.splits import Splits
+    from sentinel_checks.models.evaluation import ModelEvaluation
+    from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.result import CheckResult
-    from sentinel_checks.splits import Splits
+    from sentinel_checks.stats.comparison import PairedComparison
 
 T = TypeVar("T")
 
@@ -102,14 +102,14 @@ class GateSession:
     @property
     def dataset(self) -> pd.DataFrame:
         """The offline dataset, timestamps parsed (DataError when empty or unreadable)."""
-        from sentinel_checks.inputs import load_dataset
+        from sentinel_checks.data.inputs import load_dataset
 
         return self._once("dataset", lambda: load_dataset(self.config))
 
     @property
     def features(self) -> list[str]:
         """The feature columns, each present in the dataset."""
-        from sentinel_checks.loaders import feature_columns
+        from sentinel_checks.data.io import feature_columns
 
         return self._once(
             "features", lambda: feature_columns(self.dataset, self.config, require_present=True)
@@ -118,14 +118,14 @@ class GateSession:
     @property
     def splits(self) -> Splits:
         """train/val/test as the config makes them."""
-        from sentinel_checks.splits import build_splits
+        from sentinel_checks.data.splits import build_splits
 
         return self._once("splits", lambda: build_splits(self.dataset, self.config))
 
     @property
     def split_labels(self) -> dict[str, np.ndarray]:
         """Per split, the label as a boolean array (True = risky)."""
-        from sentinel_checks.loaders import binary_target
+        from sentinel_checks.data.io import binary_target
 
         def labels() -> dict[str, np.ndarray]:
             return {
@@ -144,7 +144,7 @@ class GateSession:
     @property
     def production(self) -> pd.DataFrame:
         """The production sample; NotConfigured when ``[production]`` is absent."""
-        from sentinel_checks.inputs import load_production
+        from sentinel_checks.data.inputs import load_production
 
         frame = self._once("production", lambda: load_production(self.config))
         if frame is None:
@@ -160,7 +160,7 @@ class GateSession:
     def model(self, role: str) -> LoadedModel:
         """The candidate or champion; NotConfigured for an absent champion, ConfigError
         for an absent candidate."""
-        from sentinel_checks.models import load_model
+        from sentinel_checks.models.loading import load_model
 
         def load() -> LoadedModel:
             spec = getattr(self.config.models, role)
@@ -185,7 +185,7 @@ class GateSession:
     def scores(self, role: str, split: str) -> np.ndarray:
         """The risk scores of the candidate or champion on the val or test split, computed
         once and shared by ``model.scores`` and the model's evaluation."""
-        from sentinel_checks.scoring import risk_scores
+        from sentinel_checks.models.scoring import risk_scores
 
         def score() -> np.ndarray:
             splits, features, model = self.splits, self.features, self.model(role)
@@ -219,7 +219,7 @@ class GateSession:
         features: list[str],
         scored: dict[str, np.ndarray] | None = None,
     ) -> ModelEvaluation:
-        from sentinel_checks.evaluation import evaluate_model
+        from sentinel_checks.models.evaluation import evaluate_model
 
         evaluation = evaluate_model(
             model, config=self.config, splits=splits, production=production, features=features, scores=scored
@@ -246,7 +246,7 @@ class GateSession:
     def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
         """Baselines A and B fitted on the train split and evaluated like the candidate;
         NotConfigured when ``[quality] baselines = false``."""
-        from sentinel_checks.baselines import fit_baselines
+        from sentinel_checks.models.baselines import fit_baselines
 
         def fit() -> dict[str, ModelEvaluation]:
             q = self.config.quality
@@ -274,7 +274,7 @@ class GateSession:
     @property
     def production_scores(self) -> np.ndarray:
         """The candidate's risk scores on every production row, labelled or not."""
-        from sentinel_checks.scoring import risk_scores
+        from sentinel_checks.models.scoring import risk_scores
 
         def score() -> np.ndarray:
             candidate, production, features = self.candidate, self.production, self.features
@@ -290,7 +290,7 @@ class GateSession:
     @property
     def training_log(self) -> pd.DataFrame:
         """The training log (one row per epoch); NotConfigured without ``[training] log``."""
-        from sentinel_checks.loaders import load_training_log
+        from sentinel_checks.data.io import load_training_log
 
         def load() -> pd.DataFrame:
             if self.config.training.log is None:

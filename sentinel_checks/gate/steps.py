@@ -21,10 +21,10 @@ from sentinel_checks.gate.session import GateSession, NotConfigured
 if TYPE_CHECKING:
     import numpy as np
 
-    from sentinel_checks.comparison import PairedComparison
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.evaluation import SplitScores
+    from sentinel_checks.models.evaluation import SplitScores
     from sentinel_checks.result import CheckResult
+    from sentinel_checks.stats.comparison import PairedComparison
 
 #: Splits the candidate's quality is judged on (production: its labelled rows).
 JUDGED_SPLITS = ("test", "production")
@@ -35,7 +35,7 @@ JUDGED_SPLITS = ("test", "production")
 def dataset_contract(s: GateSession) -> CheckResult:
     """``contract.schema`` of the offline dataset (features as configured, present or not)."""
     from sentinel_checks.checks import check_schema
-    from sentinel_checks.loaders import feature_columns
+    from sentinel_checks.data.io import feature_columns
 
     cfg, dataset = s.config, s.dataset
     return check_schema(
@@ -51,7 +51,7 @@ def dataset_contract(s: GateSession) -> CheckResult:
 def production_contract(s: GateSession) -> CheckResult:
     """``contract.schema`` of the production sample (the label may be absent)."""
     from sentinel_checks.checks import check_schema
-    from sentinel_checks.loaders import feature_columns
+    from sentinel_checks.data.io import feature_columns
 
     cfg = s.config
     production, dataset = s.production, s.dataset
@@ -173,7 +173,7 @@ def precision(s: GateSession, split: str) -> CheckResult:
 def ranking(s: GateSession, split: str) -> CheckResult:
     """``quality.auc``: ROC AUC and PR AUC (lift over prevalence)."""
     from sentinel_checks.checks.quality import check_auc
-    from sentinel_checks.metrics import pr_auc, roc_auc
+    from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
     sc = _judged(s, split)
     return check_auc(
@@ -195,7 +195,7 @@ def val_test_gap(s: GateSession) -> CheckResult:
 def calibration(s: GateSession, split: str) -> CheckResult:
     """``quality.calibration``: ECE over equal-mass bins and the Brier score."""
     from sentinel_checks.checks.quality import check_calibration
-    from sentinel_checks.metrics import brier
+    from sentinel_checks.stats.ranking import brier
 
     sc = _judged(s, split)
     return check_calibration(
@@ -290,7 +290,7 @@ def feature_drift_in_segments(s: GateSession, column: str | None, pair: str | No
 def label_drift(s: GateSession, pair: str | None) -> CheckResult:
     """``drift.labels``: prevalence of the risky class in two frames."""
     from sentinel_checks.checks.drift import check_label_drift
-    from sentinel_checks.loaders import binary_target
+    from sentinel_checks.data.io import binary_target
 
     frames = _pair(pair, "label_pairs")
     counts = []

@@ -6,8 +6,8 @@ Each test runs one step of :mod:`sentinel_checks.gate.steps`.
 
 import pytest
 
+from sentinel_checks.data.splits import SPLIT_NAMES
 from sentinel_checks.gate import steps
-from sentinel_checks.splits import SPLIT_NAMES
 
 
 def test_dataset_matches_contract(gate):

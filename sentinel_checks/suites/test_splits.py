@@ -7,8 +7,8 @@ Each test runs one step of :mod:`sentinel_checks.gate.steps`.
 
 import pytest
 
+from sentinel_checks.data.splits import SPLIT_PAIRS
 from sentinel_checks.gate import steps
-from sentinel_checks.splits import SPLIT_PAIRS
 
 PAIR_IDS = [f"{a}-{b}" for a, b in SPLIT_PAIRS]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentinel_checks.metrics import Confusion, threshold_counts, wilson_interval
+from sentinel_checks.stats.ranking import Confusion, threshold_counts, wilson_interval
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.comparison import MODEL_METRICS, PairedComparison
-from sentinel_checks.evaluation import ModelEvaluation
-from sentinel_checks.reports import GateRun, write_atomic
+from sentinel_checks.models.evaluation import ModelEvaluation
+from sentinel_checks.reports.gate_report import GateRun, write_atomic
 from sentinel_checks.result import CheckResult, Status, plain
+from sentinel_checks.stats.comparison import MODEL_METRICS, PairedComparison
 
 PROMOTION_JSON = "promotion.json"
 PROMOTION_MD = "promotion.md"

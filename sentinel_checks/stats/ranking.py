@@ -10,10 +10,10 @@ The statistics core of the gate:
   :meth:`RankedScores.roc_auc` / :meth:`RankedScores.pr_auc` the bootstrap uses.
 * :func:`paired_bootstrap_leads`: AUC leads under the one Poisson bootstrap.
 
-Re-exported from their own modules: :func:`~sentinel_checks.intervals.wilson_interval`
+Re-exported from their own modules: :func:`~sentinel_checks.stats.intervals.wilson_interval`
 (the one Wilson score interval, scalar or vectorised),
-:func:`~sentinel_checks.intervals.poisson_bootstrap` (the one seeded Poisson
-bootstrap), and :mod:`sentinel_checks.calibration` (calibration bins, ECE, Brier).
+:func:`~sentinel_checks.stats.intervals.poisson_bootstrap` (the one seeded Poisson
+bootstrap), and :mod:`sentinel_checks.stats.calibration` (calibration bins, ECE, Brier).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Literal
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from sentinel_checks.calibration import CalibrationBins, brier, calibration_bins
-from sentinel_checks.intervals import poisson_bootstrap, wilson_interval
 from sentinel_checks.options import RankMetric, check_option
+from sentinel_checks.stats.calibration import CalibrationBins, brier, calibration_bins
+from sentinel_checks.stats.intervals import poisson_bootstrap, wilson_interval
 
 __all__ = [
     "CalibrationBins",

@@ -9,10 +9,10 @@ Fixtures (all session-scoped, computed once):
 ``sentinel_config``        the validated :class:`~sentinel_checks.config.SentinelConfig`
 ``sentinel_dataset``       the offline dataset, timestamps parsed
 ``sentinel_features``      the feature column names
-``sentinel_splits``        train/val/test (:class:`~sentinel_checks.splits.Splits`)
+``sentinel_splits``        train/val/test (:class:`~sentinel_checks.data.splits.Splits`)
 ``sentinel_split_labels``  per split, the label as a boolean array (True = risky)
 ``sentinel_production``    the production sample (skips when none is configured)
-``sentinel_candidate``     the candidate model (:class:`~sentinel_checks.models.LoadedModel`)
+``sentinel_candidate``     the candidate model (:class:`~sentinel_checks.models.loading.LoadedModel`)
 ``sentinel_champion``      the champion model (skips when none is configured)
 
 and, per test, ``gate``: ``gate.check(result)`` records a CheckResult for the reports
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from sentinel_checks.errors import INPUT_ERRORS, ConfigError, SentinelError
-from sentinel_checks.gate_run import clash_message, inputs_inside
+from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.session import GateSession
-    from sentinel_checks.reports import TestOutcome
+    from sentinel_checks.reports.gate_report import TestOutcome
     from sentinel_checks.result import CheckResult
 
 GATE_FIXTURES = frozenset(
@@ -175,7 +175,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         cfg = _load(config)
     except SentinelError as exc:
         return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
-    from sentinel_checks.identity import data_fingerprints
+    from sentinel_checks.data.identity import data_fingerprints
 
     fp = data_fingerprints(cfg)
     state.data_fingerprint = fp
@@ -296,7 +296,7 @@ class Gate:
     def check(self, result: CheckResult) -> CheckResult:
         """Pass on PASS/WARN, skip on SKIP, fail (with the explanation) on FAIL/ERROR."""
         __tracebackhide__ = True
-        from sentinel_checks.explain import explain
+        from sentinel_checks.reports.explain import explain
         from sentinel_checks.result import Status
 
         self._state.results[self._item.nodeid] = result
@@ -345,7 +345,7 @@ def _record_outcome(
     """What the reports say of a gate test. A SentinelError (raised while a fixture or a
     step loads an input) is an ``error``, like a failing fixture, not a judged
     ``failed``; ``input_error`` (a config, data or model-file error) makes it exit 2."""
-    from sentinel_checks.reports import TestOutcome
+    from sentinel_checks.reports.gate_report import TestOutcome
 
     state = _state(item.config)
     previous = state.outcomes.get(item.nodeid)
@@ -374,9 +374,9 @@ def _short(report: pytest.TestReport) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
-    from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
-    from sentinel_checks.reports import GateRun
+    from sentinel_checks.reports.gate_report import GateRun
 
     config = session.config
     state = config.stash.get(STATE, None)

@@ -1,6 +1,6 @@
 """Text renderings of a CheckResult for terminals and assertion messages.
 
-Results never render themselves; this module and :mod:`sentinel_checks.reports` do.
+Results never render themselves; this module and :mod:`sentinel_checks.reports.gate_report` do.
 """
 
 from __future__ import annotations

@@ -19,15 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from sentinel_checks.baselines import fit_simple_model
-from sentinel_checks.comparison import compare_paired
 from sentinel_checks.config import Experiment, SentinelConfig
+from sentinel_checks.data.io import binary_target
+from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import ConfigError
-from sentinel_checks.evaluation import ModelEvaluation, evaluate_model
-from sentinel_checks.loaders import binary_target
-from sentinel_checks.quality_reports import EXPERIMENT_COLUMNS, format_cell
+from sentinel_checks.models.baselines import fit_simple_model
+from sentinel_checks.models.evaluation import ModelEvaluation, evaluate_model
+from sentinel_checks.reports.quality import EXPERIMENT_COLUMNS, format_cell
 from sentinel_checks.result import CheckResult
-from sentinel_checks.splits import Splits
+from sentinel_checks.stats.comparison import compare_paired
 
 BASELINE_A = Experiment(name="baseline_A", base="A", class_weight="balanced")
 BASELINE_B = Experiment(name="baseline_B", base="B", class_weight="balanced")

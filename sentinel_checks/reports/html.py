@@ -9,8 +9,8 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
-from sentinel_checks.explain import explain, measured_vs_limit
-from sentinel_checks.reports import GateRun
+from sentinel_checks.reports.explain import explain, measured_vs_limit
+from sentinel_checks.reports.gate_report import GateRun
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;

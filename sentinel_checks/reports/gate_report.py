@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_checks.errors import ReportError
-from sentinel_checks.explain import fmt_number, measured_vs_limit
+from sentinel_checks.reports.explain import fmt_number, measured_vs_limit
 from sentinel_checks.result import CheckResult, Status
 
 GATE_JSON = "gate.json"

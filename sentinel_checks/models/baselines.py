@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sentinel_checks.errors import DataError
-from sentinel_checks.models import LoadedModel
+from sentinel_checks.models.loading import LoadedModel
 
 BASELINE_NAMES = ("baseline_logistic_regression", "baseline_small_boosted_trees")
 

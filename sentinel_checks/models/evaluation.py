@@ -16,9 +16,13 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.io import binary_target
+from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import DataError
-from sentinel_checks.loaders import binary_target
-from sentinel_checks.metrics import (
+from sentinel_checks.models.loading import LoadedModel
+from sentinel_checks.models.scoring import risk_scores
+from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold
+from sentinel_checks.stats.ranking import (
     CalibrationBins,
     Confusion,
     ThresholdCounts,
@@ -28,10 +32,6 @@ from sentinel_checks.metrics import (
     roc_auc,
     threshold_counts,
 )
-from sentinel_checks.models import LoadedModel
-from sentinel_checks.scoring import risk_scores
-from sentinel_checks.splits import Splits
-from sentinel_checks.thresholds import ThresholdChoice, choose_threshold
 
 EVALUATED_SPLITS = ("val", "test", "production")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.errors import ModelLoadError
-from sentinel_checks.models import LoadedModel
+from sentinel_checks.models.loading import LoadedModel
 
 #: Rows scored per predict_proba call.
 SCORE_CHUNK = 250_000

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sentinel_checks.reports import GateRun
+    from sentinel_checks.reports.gate_report import GateRun
 
 from sentinel_checks.errors import ReportError
-from sentinel_checks.reports import GATE_JSON, GateReport
+from sentinel_checks.reports.gate_report import GATE_JSON, GateReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
@@ -67,7 +67,7 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
 def exit_code_of(run: GateRun) -> int:
     """The exit code of a gate run judged in process (:mod:`sentinel_checks.gate.runner`):
     0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran."""
-    from sentinel_checks.reports import GateReport, gate_document
+    from sentinel_checks.reports.gate_report import GateReport, gate_document
 
     if run.verdict == "no_checks":
         return EXIT_NO_CHECKS

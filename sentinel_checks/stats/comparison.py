@@ -8,10 +8,10 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap is :func:`~sentinel_checks.intervals.poisson_bootstrap`: every row
+The bootstrap is :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`: every row
 weighted by an independent Poisson(1) count (one draw per resample, shared by both
 models, so the comparison is paired); a resample costs O(n) because each model's
-scores are ranked once (:class:`~sentinel_checks.metrics.RankedScores`).
+scores are ranked once (:class:`~sentinel_checks.stats.ranking.RankedScores`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from sentinel_checks.intervals import poisson_bootstrap, wilson_interval
-from sentinel_checks.metrics import RankedScores, pr_auc, roc_auc
+from sentinel_checks.stats.intervals import poisson_bootstrap, wilson_interval
+from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -155,7 +155,7 @@ def compare_paired(
     exact form: a two-sided binomial test on the risky rows caught by exactly one
     model). Wilson (1927), JASA 22 (score interval). Hanley & MacGibbon (2006);
     Chamandy et al. (2012) (Poisson bootstrap; see
-    :func:`~sentinel_checks.intervals.poisson_bootstrap`).
+    :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`).
 
     Examples
     --------
@@ -247,7 +247,7 @@ def _bootstrap(
     seed: int,
 ) -> dict[str, np.ndarray]:
     """Per resample, each metric of (candidate, champion) under the same Poisson weights
-    (:func:`~sentinel_checks.intervals.poisson_bootstrap`): ``{metric: (resamples, 2)}``."""
+    (:func:`~sentinel_checks.stats.intervals.poisson_bootstrap`): ``{metric: (resamples, 2)}``."""
     ranked_a, ranked_b = RankedScores(y, a), RankedScores(y, b)
     pos = y.astype(float)
 

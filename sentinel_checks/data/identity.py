@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.loaders import fingerprint_file
-from sentinel_checks.models import model_identity
+from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.models.loading import model_identity
 
 
 def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.loaders import risky_mask
+from sentinel_checks.data.io import risky_mask
 
 #: Columns the self-test adds to its copies (never features unless a fault says so).
 SPLIT_COLUMN = "__sentinel_split"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.errors import DataError
-from sentinel_checks.stats import value_hashes
+from sentinel_checks.stats.leakage import value_hashes
 
 # An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
 _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.checks.drift import population_stability_index
-from sentinel_checks.metrics import wilson_interval
+from sentinel_checks.stats.ranking import wilson_interval
 
 OVERALL = "overall"
 

@@ -29,11 +29,11 @@ from typing import Any
 
 from sentinel_checks.adapters.mlflow_registry import Registry, Version
 from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.data.jsonl import append_line, read_lines
 from sentinel_checks.errors import PromotionRefused, RegistryError, ReportError
-from sentinel_checks.identity import config_fingerprint, data_fingerprints, model_identities
-from sentinel_checks.jsonl import append_line, read_lines
-from sentinel_checks.loaders import fingerprint_file
-from sentinel_checks.reports import GateReport
+from sentinel_checks.reports.gate_report import GateReport
 
 CHAMPION, PREVIOUS, DISABLED = "champion", "previous", "disabled"
 LINEAGE_TAG = "sentinel.lineage"
@@ -157,7 +157,7 @@ def promote(
     config: SentinelConfig, report: Path, *, who: str | None = None, allow_partial: bool = False
 ) -> Move:
     """Register the candidate and make it the champion, if its gate report allows it."""
-    from sentinel_checks.models import load_model
+    from sentinel_checks.models.loading import load_model
 
     spec = config.models.candidate
     if spec is None or spec.path is None:
@@ -214,7 +214,7 @@ def adopt(config: SentinelConfig, *, who: str | None = None, reason: str = "") -
     """Register the model already in production (``[models.champion] path``) as the first
     ``@champion``, without a gate: the starting point for gated promotions. Refused when
     the registered model already has a champion."""
-    from sentinel_checks.models import load_model
+    from sentinel_checks.models.loading import load_model
 
     spec = config.models.champion
     if spec is None or spec.path is None:

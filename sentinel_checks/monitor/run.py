@@ -4,7 +4,7 @@ The steps: load the batch (parquet/CSV), refuse a bad one (empty, missing column
 duplicate request ids, scores outside [0, 1], older than the last monitored batch,
 or the same file again), join late labels from a separate file on the request id,
 score it with the monitored model (or read its score column), compute the batch's
-statistics overall and per segment (:mod:`sentinel_checks.monitoring`), compare
+statistics overall and per segment (:mod:`sentinel_checks.monitor.statistics`), compare
 them with the reference (the test split, or a reference batch) by the alert rules
 (:mod:`sentinel_checks.checks.monitor`), append one JSON line to the history and
 write ``reports/monitoring/latest.json`` and ``latest.md``.
@@ -25,11 +25,11 @@ import pandas as pd
 
 from sentinel_checks.checks.monitor import alerts, judge_scope, overall_first
 from sentinel_checks.config import DataSource, SentinelConfig
+from sentinel_checks.data.io import fingerprint_frame, load_frame, prepare_frame, risky_mask
+from sentinel_checks.data.jsonl import append_line, read_lines
 from sentinel_checks.errors import ConfigError, DataError, ReportError
-from sentinel_checks.jsonl import append_line, read_lines
-from sentinel_checks.loaders import fingerprint_frame, load_frame, prepare_frame, risky_mask
-from sentinel_checks.monitoring import OVERALL, batch_stats
-from sentinel_checks.reports import write_atomic
+from sentinel_checks.monitor.statistics import OVERALL, batch_stats
+from sentinel_checks.reports.gate_report import write_atomic
 from sentinel_checks.result import CheckResult, Status
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
@@ -166,8 +166,8 @@ def _threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
         return config.monitor.threshold
     if config.quality.threshold is not None:
         return config.quality.threshold
-    from sentinel_checks.identity import identity_hashes
-    from sentinel_checks.quality_reports import THRESHOLD_JSON, ThresholdRecord
+    from sentinel_checks.data.identity import identity_hashes
+    from sentinel_checks.reports.quality import THRESHOLD_JSON, ThresholdRecord
 
     path = reports_dir / THRESHOLD_JSON
     try:
@@ -188,7 +188,7 @@ def _threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
 
 
 def _model(config: SentinelConfig) -> Any:
-    from sentinel_checks.models import load_model
+    from sentinel_checks.models.loading import load_model
 
     m = config.monitor
     if m.score_column is not None:
@@ -232,8 +232,8 @@ def _load(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFrame:
 def _score(
     config: SentinelConfig, frame: pd.DataFrame, model: Any, labels_path: Path | None, what: str
 ) -> Scored:
-    from sentinel_checks.loaders import feature_columns
-    from sentinel_checks.scoring import risk_scores
+    from sentinel_checks.data.io import feature_columns
+    from sentinel_checks.models.scoring import risk_scores
 
     m, cols = config.monitor, config.columns
     origin = frame.attrs.get("sentinel_origin", what)
@@ -300,7 +300,7 @@ def _labels(
 def _reference(config: SentinelConfig, model: Any) -> Scored:
     if config.monitor.reference is not None:
         return _score(config, _load(config, config.monitor.reference, "reference"), model, None, "reference")
-    from sentinel_checks.inputs import load_inputs
+    from sentinel_checks.data.inputs import load_inputs
 
     test = load_inputs(config).splits.test
     reference = _score(config, test, model, None, "reference (test split)")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.io import feature_columns, load_frame, prepare_frame
+from sentinel_checks.data.splits import Splits, build_splits
 from sentinel_checks.errors import DataError
-from sentinel_checks.loaders import feature_columns, load_frame, prepare_frame
-from sentinel_checks.splits import Splits, build_splits
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``sentinel selftest``: does the gate catch each planted fault on *your* data, and
 does it pass clean data?
 
-For each fault of the catalogue (:mod:`sentinel_checks.faults`) and each of its
+For each fault of the catalogue (:mod:`sentinel_checks.selftest.faults`) and each of its
 strengths, a corrupted copy of the configured inputs is written to a temporary folder
 and the real gate (the steps the shipped suites run, in process; or pytest on the
 suites given with ``--suites``) judges it. The clean
@@ -29,9 +29,9 @@ import pandas as pd
 
 from sentinel_checks.config import SentinelConfig, load_config
 from sentinel_checks.errors import ReportError
-from sentinel_checks.faults import SPLIT_COLUMN, Context, Fault, Material, catalogue
-from sentinel_checks.gate_run import run_gate
-from sentinel_checks.reports import GateReport
+from sentinel_checks.gate.pytest_run import run_gate
+from sentinel_checks.reports.gate_report import GateReport
+from sentinel_checks.selftest.faults import SPLIT_COLUMN, Context, Fault, Material, catalogue
 
 SCHEMA_VERSION = 1
 
@@ -63,10 +63,10 @@ class JobResult:
 
 def clean_material(config: SentinelConfig) -> tuple[Material, Context]:
     """Load the configured inputs once; freeze the split they get into a column."""
-    from sentinel_checks.inputs import load_inputs
-    from sentinel_checks.loaders import load_training_log
-    from sentinel_checks.models import load_model
-    from sentinel_checks.scoring import risk_scores
+    from sentinel_checks.data.inputs import load_inputs
+    from sentinel_checks.data.io import load_training_log
+    from sentinel_checks.models.loading import load_model
+    from sentinel_checks.models.scoring import risk_scores
 
     inputs = load_inputs(config)
     frames = []
@@ -177,9 +177,9 @@ def _run_job(job: Job, root: str, suites: list[str] | None, seed: int, share: fl
     config = write_copy(_material_for(job, seed, share), folder)
     reports = folder / "reports"
     if suites is None:
+        from sentinel_checks.gate.pytest_run import exit_code_of
         from sentinel_checks.gate.runner import gate_run_in_process
-        from sentinel_checks.gate_run import exit_code_of
-        from sentinel_checks.reports import gate_document
+        from sentinel_checks.reports.gate_report import gate_document
 
         run, _ = gate_run_in_process(load_config(config))
         result = _from_document(job, exit_code_of(run), GateReport.from_dict(gate_document(run)))

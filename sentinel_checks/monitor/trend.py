@@ -15,10 +15,10 @@ from typing import Any
 
 from sentinel_checks.adapters import plots
 from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.jsonl import read_lines
 from sentinel_checks.errors import DataError
-from sentinel_checks.jsonl import read_lines
-from sentinel_checks.monitoring import OVERALL
-from sentinel_checks.reports import write_atomic
+from sentinel_checks.monitor.statistics import OVERALL
+from sentinel_checks.reports.gate_report import write_atomic
 
 #: metric key in the history, title, alert rule it belongs to
 METRICS = (

@@ -1,0 +1,258 @@
+"""Build train/val/test as configured, and a group-aware time split for your own pipelines.
+
+Boundaries are half-open. With ``val_start = V``, ``test_start = T``, optional
+``end = E`` and ``embargo = g``:
+
+* train: ``ts < V``
+* val:   ``V + g <= ts < T``
+* test:  ``T + g <= ts < E`` (no upper bound without ``end``)
+
+Rows inside an embargo window, or at/after ``end``, belong to no split. With
+``purge_entities``, rows of an entity (user, session…) already present in an
+earlier split are removed from the later one, so no entity is on two sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.io import import_callable
+from sentinel_checks.errors import ConfigError, DataError
+
+SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")
+#: Every ordered pair (earlier, later) that the split checks compare.
+SPLIT_PAIRS: tuple[tuple[str, str], ...] = (("train", "val"), ("train", "test"), ("val", "test"))
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Three frames plus how they were made and how many rows went to none of them."""
+
+    train: pd.DataFrame
+    val: pd.DataFrame
+    test: pd.DataFrame
+    method: str = "given"
+    unassigned: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in SPLIT_NAMES:
+            raise KeyError(f"unknown split {name!r}; expected one of {SPLIT_NAMES}")
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
+
+    def items(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        for name in SPLIT_NAMES:
+            yield name, self[name]
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(frame) for name, frame in self.items()}
+
+    @classmethod
+    def from_assignment(
+        cls,
+        frame: pd.DataFrame,
+        assignment: Sequence[str | None] | pd.Series | np.ndarray,
+        *,
+        method: str = "given",
+        notes: Sequence[str] = (),
+    ) -> Splits:
+        """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None."""
+        labels = pd.Series(np.asarray(assignment, dtype=object), index=frame.index)
+        if len(labels) != len(frame):
+            raise DataError(f"split assignment has {len(labels)} labels for {len(frame)} rows")
+        parts = {name: frame[(labels == name).to_numpy()] for name in SPLIT_NAMES}
+        unassigned = len(frame) - sum(len(p) for p in parts.values())
+        return cls(**parts, method=method, unassigned=unassigned, notes=tuple(notes))
+
+
+def assign_time_splits(
+    timestamps: pd.Series,
+    *,
+    val_start: str | pd.Timestamp,
+    test_start: str | pd.Timestamp,
+    end: str | pd.Timestamp | None = None,
+    embargo: str | pd.Timedelta = "0s",
+) -> np.ndarray:
+    """Label each timestamp ``"train"``, ``"val"``, ``"test"`` or None (half-open windows).
+
+    >>> ts = pd.Series(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-02-02", "2025-03-05"]))
+    >>> assign_time_splits(ts, val_start="2025-02-01", test_start="2025-03-01").tolist()
+    ['train', 'val', 'val', 'test']
+    >>> assign_time_splits(ts, val_start="2025-02-01", test_start="2025-03-01", embargo="1D").tolist()
+    ['train', None, 'val', 'test']
+    """
+    if not pd.api.types.is_datetime64_any_dtype(timestamps.dtype):
+        raise DataError(f"time split needs datetime values, got dtype {timestamps.dtype}")
+    nulls = int(timestamps.isna().sum())
+    if nulls:
+        raise DataError(
+            f"column {timestamps.name!r} has {nulls} null timestamp(s): "
+            "such rows cannot be placed in a time split"
+        )
+    v = _boundary(val_start, timestamps, "val_start")
+    t = _boundary(test_start, timestamps, "test_start")
+    e = _boundary(end, timestamps, "end") if end is not None else None
+    gap = pd.Timedelta(embargo)
+    if not v < t or (e is not None and not t < e):
+        raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
+    out = np.full(len(timestamps), None, dtype=object)
+    out[(timestamps < v).to_numpy()] = "train"
+    out[((timestamps >= v + gap) & (timestamps < t)).to_numpy()] = "val"
+    in_test = timestamps >= t + gap
+    if e is not None:
+        in_test &= timestamps < e
+    out[in_test.to_numpy()] = "test"
+    return out
+
+
+def purge_entity_overlap(
+    frame: pd.DataFrame, assignment: np.ndarray, entities: Sequence[str]
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Drop rows of entities already present in an earlier split from the later ones.
+
+    Returns the new assignment and, per entity column, how many rows were removed.
+    """
+    out = np.asarray(assignment, dtype=object).copy()
+    removed: dict[str, int] = {}
+    for column in entities:
+        if column not in frame.columns:
+            raise DataError(f"entity column {column!r} is missing; cannot purge entity overlap")
+        # Integer codes instead of the ids themselves: no Python object per row, and
+        # "seen before" is one boolean lookup per row.
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        known = codes >= 0  # a missing id is not an entity
+        seen = np.zeros(len(uniques), dtype=bool)
+        seen[codes[(out == "train") & known]] = True
+        removed[column] = 0
+        for later in ("val", "test"):
+            mask = (out == later) & known
+            mask[mask] = seen[codes[mask]]
+            removed[column] += int(mask.sum())
+            out[mask] = None
+            seen[codes[(out == later) & known]] = True
+    return out, removed
+
+
+def group_time_split(
+    frame: pd.DataFrame,
+    *,
+    timestamp: str,
+    entities: Sequence[str],
+    val_start: str | pd.Timestamp,
+    test_start: str | pd.Timestamp,
+    end: str | pd.Timestamp | None = None,
+    embargo: str | pd.Timedelta = "0s",
+) -> Splits:
+    """Time-ordered train/val/test in which no entity appears in two splits.
+
+    Call it from your own pipeline: rows are first placed by time (half-open windows
+    with an optional embargo), then rows of an entity seen in an earlier split are
+    removed from the later split. Every remaining row is in exactly one split.
+    """
+    if timestamp not in frame.columns:
+        raise DataError(f"timestamp column {timestamp!r} is missing")
+    assignment = assign_time_splits(
+        frame[timestamp], val_start=val_start, test_start=test_start, end=end, embargo=embargo
+    )
+    assignment, removed = purge_entity_overlap(frame, assignment, entities)
+    notes = [f"purged {n} row(s) whose {c} was in an earlier split" for c, n in removed.items()]
+    return Splits.from_assignment(frame, assignment, method="group_time", notes=notes)
+
+
+def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
+    """Make train/val/test as ``[splits]`` says."""
+    spec = config.splits
+    if spec.method == "time":
+        ts = config.columns.timestamp
+        if ts is None:
+            raise ConfigError(f"{config.source}: [splits] method = 'time' needs [columns] timestamp")
+        if ts not in frame.columns:
+            raise DataError(f"{_origin(frame)}: timestamp column {ts!r} is missing")
+        assert spec.val_start is not None and spec.test_start is not None  # SplitSpec validation
+        assignment = assign_time_splits(
+            frame[ts],
+            val_start=spec.val_start,
+            test_start=spec.test_start,
+            end=spec.end,
+            embargo=spec.embargo,
+        )
+        notes: list[str] = []
+        if spec.purge_entities:
+            assignment, removed = purge_entity_overlap(frame, assignment, config.columns.entities)
+            notes = [f"purged {n} row(s) whose {c} was in an earlier split" for c, n in removed.items()]
+        return Splits.from_assignment(frame, assignment, method="time", notes=notes)
+    if spec.method == "column":
+        return _splits_from_column(frame, config)
+    return _splits_from_callable(frame, config)
+
+
+def _splits_from_column(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
+    spec = config.splits
+    column = spec.column
+    assert column is not None
+    if column not in frame.columns:
+        raise DataError(f"{_origin(frame)}: split column {column!r} ([splits] column) is missing")
+    mapping = {spec.train_value: "train", spec.val_value: "val", spec.test_value: "test"}
+    values = frame[column]
+    known = values.isin(list(mapping))
+    if not known.all():
+        unknown = pd.unique(values[~known])[:5].tolist()
+        raise DataError(
+            f"{_origin(frame)}: split column {column!r} has {int((~known).sum())} row(s) with "
+            f"values other than {list(mapping)}, e.g. {unknown}; set train_value/val_value/"
+            "test_value under [splits] or filter those rows in a loader"
+        )
+    assignment = values.map(mapping).to_numpy(dtype=object)
+    return Splits.from_assignment(frame, assignment, method="column")
+
+
+def _splits_from_callable(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
+    ref = config.splits.function
+    assert ref is not None
+    func = import_callable(ref, base_dir=config.base_dir, key="[splits] function")
+    try:
+        produced = func(frame)
+    except Exception as exc:
+        raise DataError(f"[splits] function {ref!r} raised {type(exc).__name__}: {exc}") from exc
+    if isinstance(produced, Splits):
+        return produced
+    if isinstance(produced, dict) and set(produced) == set(SPLIT_NAMES):
+        return Splits(**produced, method="callable")
+    if isinstance(produced, (pd.Series, np.ndarray, list)) and len(produced) == len(frame):
+        labels = np.asarray(produced, dtype=object)
+        bad = ~pd.Series(labels).isin([*SPLIT_NAMES, None]).to_numpy()
+        if bad.any():
+            raise DataError(
+                f"[splits] function {ref!r} returned labels other than {SPLIT_NAMES} or None, "
+                f"e.g. {pd.unique(labels[bad])[:5].tolist()}"
+            )
+        return Splits.from_assignment(frame, labels, method="callable")
+    raise DataError(
+        f"[splits] function {ref!r} must return a Splits, a dict with keys {SPLIT_NAMES}, "
+        f"or one label per row; got {type(produced).__name__}"
+    )
+
+
+def _boundary(value: str | pd.Timestamp | None, timestamps: pd.Series, key: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"[splits] {key} = {value!r} is not a timestamp") from exc
+    tz = getattr(timestamps.dtype, "tz", None)
+    if tz is not None and ts.tzinfo is None:
+        return ts.tz_localize(tz)  # a naive boundary is read in the column's timezone
+    if tz is None and ts.tzinfo is not None:
+        raise ConfigError(
+            f"[splits] {key} = {value!r} has a timezone but column {timestamps.name!r} is naive"
+        )
+    return ts
+
+
+def _origin(frame: pd.DataFrame) -> str:
+    return str(frame.attrs.get("sentinel_origin", "dataset"))

@@ -1,0 +1,1 @@
+"""The model lifecycle on a registry: promote, adopt, rollback, disable, status."""
