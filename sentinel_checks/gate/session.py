@@ -183,16 +183,18 @@ class GateSession:
         return self.model("champion")
 
     def scores(self, role: str, split: str) -> np.ndarray:
-        """The risk scores of the candidate or champion on the val or test split, computed
-        once and shared by ``model.scores`` and the model's evaluation."""
+        """The risk scores of the candidate or champion on ``split`` (val, test, or every
+        production row), computed once and shared by ``model.scores``, the model's
+        evaluation and ``drift.scores``."""
         from sentinel_checks.models.scoring import risk_scores
 
         def score() -> np.ndarray:
-            splits, features, model = self.splits, self.features, self.model(role)
+            model = self.model(role)
+            frame = self.production if split == "production" else self.splits[split]
             return risk_scores(
                 model,
-                splits[split],
-                features=model.feature_list(features),
+                frame,
+                features=model.feature_list(self.features),
                 positive=self.config.columns.positive,
             )
 
@@ -207,6 +209,9 @@ class GateSession:
             production = self.production if self.has_production else None
             splits, features = self.splits, self.features
             scored = {name: self.scores(role, name) for name in ("val", "test")}
+            label = self.config.columns.label
+            if production is not None and label in production.columns:
+                scored["production"] = self.scores(role, "production")[production[label].notna().to_numpy()]
             return self._evaluate(model, production, splits, features, scored)
 
         return self._once(f"evaluation:{role}", evaluate)
@@ -274,18 +279,7 @@ class GateSession:
     @property
     def production_scores(self) -> np.ndarray:
         """The candidate's risk scores on every production row, labelled or not."""
-        from sentinel_checks.models.scoring import risk_scores
-
-        def score() -> np.ndarray:
-            candidate, production, features = self.candidate, self.production, self.features
-            return risk_scores(
-                candidate,
-                production,
-                features=candidate.feature_list(features),
-                positive=self.config.columns.positive,
-            )
-
-        return self._once("production_scores", score)
+        return self.scores("candidate", "production")
 
     @property
     def training_log(self) -> pd.DataFrame:
