@@ -1,12 +1,13 @@
 # Gradient Sentinel: the two commands a fresh machine needs.
 #   make demo   create .venv, install, write the golden-incident demo and run the gate on it
-#   make test   create .venv, install, run the library's tests
+#   make test   create .venv, install, run the library's tests (all of them: what CI runs)
+#   make test-fast  the in-process lane a developer runs after every change (no slow tests)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean-demo
+.PHONY: install demo test test-fast lint bench clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,13 @@ demo: $(STAMP)
 	@echo
 	@echo "Demo done: the incident was blocked (reports/incident/gate.md), the fix passed (reports/fixed/gate.md)."
 
+TEST_ARGS := tests/ sentinel_checks/ --doctest-modules --ignore=sentinel_checks/suites -p no:cacheprovider
+
 test: $(STAMP)
-	$(BIN)/pytest tests/ sentinel_checks/ --doctest-modules --ignore=sentinel_checks/suites -p no:cacheprovider
+	$(BIN)/pytest $(TEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest $(TEST_ARGS) -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check sentinel_checks suites tests benchmarks examples
