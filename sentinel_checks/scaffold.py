@@ -20,8 +20,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from sentinel_checks import config as cfg
+from sentinel_checks.config.toml_writer import toml_literal
 from sentinel_checks.errors import DataError
-from sentinel_checks.toml_writer import toml_literal
 
 SHIPPED_SUITES = (
     "test_data_contract",

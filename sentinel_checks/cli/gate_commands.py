@@ -1,0 +1,143 @@
+"""``sentinel demo``, ``gate``, ``init`` and ``selftest``: each a thin call into the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sentinel_checks.gate.pytest_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, run_gate
+
+
+def demo(args: argparse.Namespace) -> int:
+    from sentinel_checks.demo.build import build_demo
+
+    print(f"sentinel demo: generating {args.rows} requests and training three models…", flush=True)
+    result = build_demo(args.out, n_requests=args.rows, seed=args.seed)
+    print(f"wrote {result.folder} in {result.seconds:.0f}s:")
+    print("  data/requests.parquet, data/incident_requests.parquet, data/production.parquet")
+    print("  models/champion.skops, models/incident.skops, models/fixed.skops")
+    print("  incident.toml, fixed.toml, demo.json")
+    print()
+    print(
+        f"  {'model':9} {'threshold':>9} {'val AUC':>8} {'prod AUC':>8} {'prod recall':>11} {'prod FNR':>8}"
+    )
+    for m in result.models:
+        print(
+            f"  {m.name:9} {m.threshold:>9.3f} {m.offline_auc:>8.3f} {m.production_auc:>8.3f} "
+            f"{m.production_recall:>11.3f} {1 - m.production_recall:>8.3f}"
+        )
+    print()
+    print("Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):")
+    for name, path in result.configs.items():
+        print(f"  pytest suites/ --sentinel-config {_shown(path)} --sentinel-reports reports/{name}")
+    return EXIT_OK
+
+
+def gate(args: argparse.Namespace) -> int:
+    from sentinel_checks.config import find_config
+
+    config_path = find_config(args.config)
+    targets = _suites(args.suites)
+    for extra in args.extra:
+        if not extra.exists():
+            print(f"sentinel: error: --extra {extra}: not found", file=sys.stderr)
+            return EXIT_USAGE
+        targets.append(str(extra))
+    if not targets:
+        print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
+        return EXIT_USAGE
+    reports = Path(args.reports)
+    code = run_gate(config_path, reports, targets, args.pytest_args)  # a bad config: exit 2 first
+    _publish(reports)
+    return code
+
+
+def init(args: argparse.Namespace) -> int:
+    from sentinel_checks.scaffold import init_project
+
+    result = init_project(args.dir, data=args.data, ci=args.ci)
+    for path in result.written:
+        print(f"wrote    {path}")
+    for path in result.skipped:
+        print(f"skipped (already there) {path}")
+    if result.roles is not None:
+        r = result.roles
+        print(
+            f"inferred from {args.data}: label {r.label!r} (risky = {r.positive!r}), "
+            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {r.entities}, segments {r.segments} "
+            "— confirm them in sentinel.toml"
+        )
+    print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")
+    return EXIT_OK
+
+
+def selftest(args: argparse.Namespace) -> int:
+    from sentinel_checks.config import find_config
+    from sentinel_checks.selftest import run as st
+
+    if args.resamples < 0 or not 0.0 < args.share <= 1.0 or args.workers < 1:
+        print("sentinel: error: --resamples >= 0, 0 < --share <= 1 and --workers >= 1", file=sys.stderr)
+        return EXIT_USAGE
+    suites = None  # the gate's steps, in process
+    if args.suites is not None:
+        if not args.suites.exists():
+            print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
+            return EXIT_USAGE
+        suites = [str(args.suites.resolve())]
+    try:
+        outcome = st.run_selftest(
+            find_config(args.config),
+            suites=suites,
+            faults=args.faults,
+            resamples=args.resamples,
+            share=args.share,
+            seed=args.seed,
+            workers=args.workers,
+            progress=lambda r: print(
+                f"  judged {r.job.name:<32} {r.verdict:<6} {r.seconds:5.1f} s", flush=True
+            ),
+        )
+    except ValueError as exc:  # an unknown fault name
+        print(f"sentinel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = st.to_json(outcome)
+    paths = st.write_reports(doc, args.reports)
+    print(st.matrix(doc))
+    for reason in doc["reasons"]:
+        print(f"FAIL: {reason}")
+    print(f"self-test {doc['verdict'].upper()}: {', '.join(_shown(p) for p in paths)}")
+    return EXIT_OK if doc["verdict"] == "pass" else EXIT_FAILED
+
+
+def _suites(chosen: Path | None) -> list[str]:
+    """What ``sentinel gate`` runs: the chosen folder, else ./suites, else the shipped suites."""
+    if chosen is not None:
+        return [str(chosen)] if chosen.is_dir() else []
+    local = Path("suites")
+    if local.is_dir():
+        return [str(local)]
+    import sentinel_checks.suites
+
+    return [str(Path(sentinel_checks.suites.__file__).parent)]
+
+
+def _publish(reports: Path) -> None:
+    """Append gate.md to the GitHub Actions step summary and list the artifacts to upload."""
+    import os
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    markdown = reports / "gate.md"
+    if summary and markdown.is_file():
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(markdown.read_text(encoding="utf-8") + "\n")
+    if reports.is_dir():
+        files = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*") if p.is_file())
+        print(f"sentinel: upload {reports}/ as the CI artifact: {', '.join(files)}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

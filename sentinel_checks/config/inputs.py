@@ -1,0 +1,136 @@
+"""The sections naming the gate's inputs: ``[data]`` / ``[production]``, ``[columns]``,
+``[splits]`` and ``[models.*]``."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sentinel_checks.config.section import LabelValue, _check_callable_ref, _Section
+
+
+class DataSource(_Section):
+    """Where a frame comes from: a parquet/CSV file, or a ``module:function`` returning one."""
+
+    path: Path | None = None
+    loader: str | None = None
+    format: Literal["auto", "parquet", "csv"] = "auto"
+
+    @field_validator("loader")
+    @classmethod
+    def _loader_ref(cls, v: str | None) -> str | None:
+        return _check_callable_ref(v)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSource:
+        if (self.path is None) == (self.loader is None):
+            raise ValueError("give exactly one of 'path' or 'loader'")
+        return self
+
+
+class Columns(_Section):
+    """Roles of the dataset's columns."""
+
+    label: str = "label"
+    positive: LabelValue = 1
+    negative: LabelValue = 0
+    timestamp: str | None = None
+    entities: list[str] = Field(default_factory=list)
+    segments: list[str] = Field(default_factory=list)
+    features: list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_classes(self) -> Columns:
+        if self.positive == self.negative:
+            raise ValueError(f"'positive' and 'negative' are both {self.positive!r}")
+        if self.features is not None and not self.features:
+            raise ValueError("'features' is empty: list the feature columns or leave it out")
+        return self
+
+
+class SplitSpec(_Section):
+    """How train/val/test are made. Boundaries are half-open: see docs/configuration.md."""
+
+    method: Literal["time", "column", "callable"]
+    # method = "time"
+    val_start: str | None = None
+    test_start: str | None = None
+    end: str | None = None
+    embargo: str = "0s"
+    purge_entities: bool = False
+    # method = "column"
+    column: str | None = None
+    train_value: LabelValue = "train"
+    val_value: LabelValue = "val"
+    test_value: LabelValue = "test"
+    # method = "callable"
+    function: str | None = None
+
+    @field_validator("function")
+    @classmethod
+    def _function_ref(cls, v: str | None) -> str | None:
+        return _check_callable_ref(v)
+
+    @field_validator("embargo")
+    @classmethod
+    def _timedelta(cls, v: str) -> str:
+        import pandas as pd
+
+        try:
+            delta = pd.Timedelta(v)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not a duration such as '0s', '1h' or '2D': {v!r}") from exc
+        if delta < pd.Timedelta(0):
+            raise ValueError(f"must not be negative, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _method_fields(self) -> SplitSpec:
+        import pandas as pd
+
+        if self.method == "time":
+            missing = [k for k in ("val_start", "test_start") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"method 'time' needs {', '.join(missing)}")
+            try:
+                stamps = [pd.Timestamp(self.val_start), pd.Timestamp(self.test_start)]
+                if self.end is not None:
+                    stamps.append(pd.Timestamp(self.end))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"a boundary is not a timestamp: {exc}") from exc
+            if any(b <= a for a, b in itertools.pairwise(stamps)):
+                raise ValueError("boundaries must increase: val_start < test_start (< end)")
+        elif self.method == "column" and self.column is None:
+            raise ValueError("method 'column' needs 'column'")
+        elif self.method == "callable" and self.function is None:
+            raise ValueError("method 'callable' needs 'function' ('module:function')")
+        return self
+
+
+class ModelSpec(_Section):
+    """A model to score with, or a column that already holds its scores."""
+
+    path: Path | None = None
+    uri: str | None = None
+    format: Literal["auto", "skops", "pickle", "joblib", "mlflow"] = "auto"
+    trusted: bool = False
+    trusted_types: list[str] = Field(default_factory=list)
+    score_column: str | None = None
+    features: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSpec:
+        given = [k for k in ("path", "uri", "score_column") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'path', 'uri' or 'score_column'")
+        return self
+
+
+class Models(_Section):
+    candidate: ModelSpec | None = None
+    champion: ModelSpec | None = None

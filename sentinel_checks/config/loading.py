@@ -1,0 +1,167 @@
+"""Finding, reading and validating a config file: discovery (``--sentinel-config``,
+``$SENTINEL_CONFIG``, ``./sentinel.toml``, ``[tool.sentinel]``), one
+:class:`~sentinel_checks.errors.ConfigError` naming every offending key, and relative
+paths resolved against the config file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from sentinel_checks.config.inputs import Models, ModelSpec
+from sentinel_checks.config.sentinel_config import SentinelConfig
+from sentinel_checks.errors import ConfigError
+
+#: Environment variable naming the config file (below ``--sentinel-config``, above the defaults).
+CONFIG_ENV = "SENTINEL_CONFIG"
+DEFAULT_CONFIG_NAME = "sentinel.toml"
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
+    """Which config file to read: the explicit path, ``$SENTINEL_CONFIG``, then
+    ``./sentinel.toml``, then ``./pyproject.toml`` if it has ``[tool.sentinel]``."""
+    cwd = Path.cwd() if cwd is None else cwd
+    for given, origin in (
+        (explicit, "--sentinel-config"),
+        (os.environ.get(CONFIG_ENV), CONFIG_ENV),
+    ):
+        if given:
+            path = Path(given).expanduser()
+            path = path if path.is_absolute() else cwd / path
+            if not path.is_file():
+                raise ConfigError(f"config file not found: {path} (from {origin})")
+            return path
+    candidate = cwd / DEFAULT_CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file() and "sentinel" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    raise ConfigError(
+        f"no configuration found in {cwd}: pass --sentinel-config PATH, set {CONFIG_ENV}, "
+        f"or create {DEFAULT_CONFIG_NAME} (see docs/configuration.md)"
+    )
+
+
+def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
+    """Read, validate and resolve one config file."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    raw = _read_toml(path)
+    if path.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("sentinel")
+        if raw is None:
+            raise ConfigError(f"{path}: no [tool.sentinel] table")
+    return config_from_mapping(raw, source=path)
+
+
+def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConfig:
+    """Validate a parsed mapping as if it had been read from ``source``."""
+    try:
+        config = SentinelConfig.model_validate(dict(raw))
+    except pydantic.ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, source)) from None
+    config = config.model_copy(update={"source": source})
+    return _resolve_paths(config)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str:
+    lines = [f"{source}: invalid configuration ({exc.error_count()} problem(s)):"]
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        # pydantic reports the failing branch of a union as a location part; drop it.
+        loc = [p for p in loc if p not in {"function-after[_one_source(), DataSource]"}]
+        key = _toml_key(loc)
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see docs/configuration.md)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            if "input" in err and err["type"] not in {"value_error"}:
+                msg += f" (got {err['input']!r})"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def _toml_key(loc: list[str]) -> str:
+    if not loc:
+        return "(top level)"
+    *tables, leaf = loc
+    return f"[{'.'.join(tables)}] {leaf}" if tables else leaf
+
+
+def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
+    """Make relative paths absolute against the config file and check they exist."""
+    base = config.base_dir
+    problems: list[str] = []
+
+    def resolve(path: Path | None, key: str, must_exist: bool = True) -> Path | None:
+        if path is None:
+            return None
+        full = path.expanduser()
+        full = full if full.is_absolute() else (base / full)
+        full = Path(os.path.normpath(full))
+        if must_exist and not full.exists():
+            problems.append(f"  {key}: file not found: {full}")
+        return full
+
+    data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})
+    production = config.production
+    if production is not None:
+        production = production.model_copy(update={"path": resolve(production.path, "[production] path")})
+    models: dict[str, ModelSpec | None] = {}
+    for role in ("candidate", "champion"):
+        spec: ModelSpec | None = getattr(config.models, role)
+        if spec is not None:
+            spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
+        models[role] = spec
+    training = config.training.model_copy(update={"log": resolve(config.training.log, "[training] log")})
+    mon = config.monitor
+    monitor = mon.model_copy(
+        update={
+            "reference": resolve(mon.reference, "[monitor] reference"),
+            "labels": resolve(mon.labels, "[monitor] labels"),
+            "history": resolve(mon.history, "", must_exist=False),
+            "evidently_workspace": resolve(mon.evidently_workspace, "", must_exist=False),
+        }
+    )
+    if problems:
+        raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
+    reg = config.registry
+    uri = reg.store
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_absolute():
+        uri = f"sqlite:///{resolve(Path(uri.removeprefix('sqlite:///')), '', must_exist=False)}"
+    registry = reg.model_copy(
+        update={
+            "tracking_uri": uri,
+            "artifact_location": resolve(reg.artifact_location, "", must_exist=False),
+            "audit_log": resolve(reg.audit_log, "", must_exist=False),
+        }
+    )
+    return config.model_copy(
+        update={
+            "data": data,
+            "production": production,
+            "models": Models(**models),
+            "training": training,
+            "registry": registry,
+            "monitor": monitor,
+        }
+    )

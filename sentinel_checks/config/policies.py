@@ -1,0 +1,161 @@
+"""The sections holding the gate's limits: ``[contract]``, ``[leakage]``, ``[quality]``,
+``[drift]``, ``[training]``, ``[promotion]`` and ``[gate]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from sentinel_checks.config.section import LabelValue, _Section
+
+
+class FeatureRule(_Section):
+    """Optional per-feature data contract."""
+
+    dtype: Literal["numeric", "integer", "float", "string", "category", "bool", "datetime"] | None = None
+    min: float | None = None
+    max: float | None = None
+    allowed: list[LabelValue] | None = None
+    nullable: bool = True
+
+
+class Contract(_Section):
+    min_positives_per_split: int = Field(default=30, ge=1)
+    min_negatives_per_split: int = Field(default=30, ge=1)
+    features: dict[str, FeatureRule] = Field(default_factory=dict)
+
+
+class Leakage(_Section):
+    max_entity_overlap_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_row_overlap_share: float = Field(default=0.001, ge=0.0, le=1.0)
+    max_univariate_auc: float = Field(default=0.95, gt=0.5, le=1.0)
+    flag_constant_per_class: bool = True
+
+
+class Quality(_Section):
+    """Model-quality policy: the operating threshold and the floors it is judged by."""
+
+    target_recall: float = Field(default=0.80, gt=0.0, le=1.0)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    threshold_uses_lower_bound: bool = False
+    bound: Literal["wilson", "point"] = "wilson"
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+    min_positives: int = Field(default=30, ge=1)
+    min_recall: float = Field(default=0.75, ge=0.0, le=1.0)
+    min_precision: float = Field(default=0.05, ge=0.0, le=1.0)
+    min_roc_auc: float = Field(default=0.70, ge=0.0, le=1.0)
+    min_pr_auc_lift: float = Field(default=2.0, ge=0.0)
+    max_val_test_gap: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_val_test_auc_gap: float = Field(default=0.05, ge=0.0, le=1.0)
+    calibration_bins: int = Field(default=10, ge=2, le=100)
+    max_ece: float = Field(default=0.05, ge=0.0, le=1.0)
+    max_brier: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_segment_recall: float = Field(default=0.50, ge=0.0, le=1.0)
+    segment_min_positives: int = Field(default=20, ge=1)
+    segment_bound: Literal["point", "wilson"] = "point"
+    baselines: bool = True
+    baseline_features: list[str] | None = None
+    baseline_max_train_rows: int = Field(default=200_000, ge=1_000)
+    baseline_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
+    baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
+    baseline_bound: Literal["bootstrap", "point"] = "bootstrap"
+    bootstrap_resamples: int = Field(default=200, ge=20, le=10_000)
+
+
+SPLIT_SOURCES = ("train", "val", "test", "production")
+
+
+def _check_pairs(pairs: list[str]) -> list[str]:
+    for pair in pairs:
+        a, sep, b = pair.partition(":")
+        if not sep or a not in SPLIT_SOURCES or b not in SPLIT_SOURCES or a == b:
+            raise ValueError(f"{pair!r} is not 'reference:current' with two of {list(SPLIT_SOURCES)}")
+    return pairs
+
+
+class DriftPolicy(_Section):
+    """Distribution shift between splits and production (Evidently)."""
+
+    feature_pairs: list[str] = Field(default_factory=lambda: ["train:val", "train:test", "train:production"])
+    label_pairs: list[str] = Field(default_factory=lambda: ["test:production"])
+    score_pairs: list[str] = Field(default_factory=lambda: ["test:production"])
+    required_pairs: list[str] = Field(default_factory=list)
+    method: str | None = None
+    threshold: float | None = Field(default=None, gt=0.0)
+    per_column_method: dict[str, str] = Field(default_factory=dict)
+    per_column_threshold: dict[str, float] = Field(default_factory=dict)
+    max_drift_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    critical_features: list[str] = Field(default_factory=list)
+    min_rows: int = Field(default=200, ge=1)
+    label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
+    label_max_rel_change: float = Field(default=1.0, ge=0.0)
+    label_alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
+    max_score_psi: float = Field(default=0.2, ge=0.0)
+    max_flagged_change: float = Field(default=0.05, ge=0.0, le=1.0)
+    segment_columns: list[str] = Field(default_factory=list)
+    min_segment_rows: int = Field(default=1000, ge=1)
+    max_rows: int = Field(default=50_000, ge=1_000)
+
+    @field_validator("feature_pairs", "label_pairs", "score_pairs", "required_pairs")
+    @classmethod
+    def _pairs(cls, v: list[str]) -> list[str]:
+        return _check_pairs(v)
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, v: str | None) -> str | None:
+        from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
+
+        if v is not None and v not in KNOWN_TESTS:
+            raise ValueError(f"{v!r} is not one of {sorted(KNOWN_TESTS)}")
+        return v
+
+    @field_validator("per_column_method")
+    @classmethod
+    def _methods(cls, v: dict[str, str]) -> dict[str, str]:
+        from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
+
+        bad = {k: m for k, m in v.items() if m not in KNOWN_TESTS}
+        if bad:
+            raise ValueError(f"unknown method(s) {bad}; use one of {sorted(KNOWN_TESTS)}")
+        return v
+
+
+class Training(_Section):
+    """A training log (one row per epoch or iteration) and the limits for its curves."""
+
+    log: Path | None = None
+    epoch: str = "epoch"
+    train_loss: str = "train_loss"
+    val_loss: str = "val_loss"
+    val_metric: str | None = None
+    overfit_patience: int = Field(default=10, ge=1)
+    overfit_tolerance: float = Field(default=0.01, ge=0.0)
+    min_val_metric: float | None = None
+    flat_tolerance: float = Field(default=0.01, ge=0.0)
+    spike_mads: float = Field(default=8.0, gt=0.0)
+    selected_epoch: int | None = None
+    selected_epoch_tolerance: int = Field(default=0, ge=0)
+
+
+class Promotion(_Section):
+    """Champion vs challenger: the criteria a candidate must meet to replace the champion."""
+
+    require_champion: bool = False
+    splits: list[Literal["test", "production"]] = Field(
+        default_factory=lambda: list[Literal["test", "production"]](["test", "production"])
+    )
+    shared_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_fnr_increase: float = Field(default=0.03, ge=0.0, le=1.0)
+    max_precision_drop: float = Field(default=0.02, ge=0.0, le=1.0)
+    target_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
+    min_target_lead: float = Field(default=0.0, ge=-1.0, le=1.0)
+    target_bound: Literal["point", "bootstrap"] = "point"
+    max_flip_rate: float | None = Field(default=None, ge=0.0, le=1.0)
+    bootstrap_resamples: int = Field(default=500, ge=50, le=10_000)
+
+
+class Gate(_Section):
+    seed: int = 0

@@ -1,0 +1,120 @@
+"""The plugin's reporting half: each gate test's outcome recorded as pytest reports it,
+``gate.json`` / ``gate.md`` written when the session finishes, and the terminal line
+naming them.
+
+These hooks are registered through :mod:`sentinel_checks.gate.plugin` (the ``pytest11``
+entry point), which imports them; this module is not a plugin of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sentinel_checks.errors import INPUT_ERRORS, SentinelError
+from sentinel_checks.gate.plugin_state import GATE_FIXTURES, STATE
+from sentinel_checks.gate.plugin_state import state_of as _state
+from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return report
+    excinfo = call.excinfo
+    sentinel_error = excinfo is not None and excinfo.errisinstance(SentinelError)
+    if excinfo is not None and sentinel_error:
+        # A bad input is the user's to fix: show the message, not pandas' stack.
+        report.longrepr = f"{excinfo.typename}: {excinfo.value}"
+    input_error = excinfo is not None and excinfo.errisinstance(INPUT_ERRORS)
+    _record_outcome(item, report, sentinel_error=sentinel_error, input_error=input_error)
+    return report
+
+
+def _record_outcome(
+    item: pytest.Item, report: pytest.TestReport, *, sentinel_error: bool = False, input_error: bool = False
+) -> None:
+    """What the reports say of a gate test. A SentinelError (raised while a fixture or a
+    step loads an input) is an ``error``, like a failing fixture, not a judged
+    ``failed``; ``input_error`` (a config, data or model-file error) makes it exit 2."""
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    state = _state(item.config)
+    previous = state.outcomes.get(item.nodeid)
+    if report.when == "call" or report.failed or (report.skipped and report.when == "setup"):
+        if report.failed:
+            outcome = "failed" if report.when == "call" and not sentinel_error else "error"
+        else:
+            outcome = "skipped" if report.skipped else "passed"
+        if previous is not None and previous.outcome in ("failed", "error"):
+            return  # a teardown pass does not undo a failure
+        message = _short(report)
+        state.outcomes[item.nodeid] = TestOutcome(
+            item.nodeid,
+            outcome,
+            message,
+            state.results.get(item.nodeid),
+            input_error=input_error and report.failed,
+        )
+
+
+def _short(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    text = str(report.longrepr or "")
+    return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.reports.gate_report import GateRun
+
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    if not state.outcomes and state.config_option is None:
+        return  # not a gate run (e.g. the library's own tests)
+    # With --sentinel-config given, a report is always written, so a stale gate.json
+    # from an earlier run is never mistaken for this one (verdict "no_checks" here).
+    if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller writes
+        return
+    cfg = state.loaded
+    if not state.refused:  # the config may never have loaded: its own path is still an input
+        inputs = cfg.input_files() if cfg is not None else [Path(str(state.config_option))]
+        clash = inputs_inside(state.reports_dir, inputs)
+        state.refused = clash_message(state.reports_dir, clash) if clash else ""
+    if state.refused:  # write nothing: an input could be overwritten
+        state.summary = "gate ERROR, no report written: " + state.refused
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        return
+    if cfg is not None and not state.data_fingerprint:
+        state.data_fingerprint = data_fingerprints(cfg)
+    run = GateRun(
+        config_path=str(cfg.source) if cfg is not None else str(state.config_option),
+        data=state.data_fingerprint,
+        seed=cfg.gate.seed if cfg is not None else 0,
+        outcomes=list(state.outcomes.values()),
+        run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
+        models=model_identities(cfg, state.session.models if state.session else {})
+        if cfg is not None
+        else {},
+        coverage={"suites": sorted(state.suites), "deselected": state.deselected},
+        config_sha256=config_fingerprint(cfg) if cfg is not None else "",
+    )
+    written, note = write_gate_reports(run, state.session, state.reports_dir)
+    state.summary = note + f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    state = terminalreporter.config.stash.get(STATE, None)
+    if state is not None and state.summary:
+        terminalreporter.write_sep("-", "sentinel")
+        terminalreporter.write_line(state.summary)

@@ -1,0 +1,64 @@
+"""The pytest plugin's per-session state (in ``config.stash``) and the names of the
+fixtures that make a test a gate test. Shared by :mod:`.plugin` and :mod:`.plugin_reports`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_report import TestOutcome
+    from sentinel_checks.result import CheckResult
+
+GATE_FIXTURES = frozenset(
+    {
+        "gate",
+        "sentinel_config",
+        "sentinel_dataset",
+        "sentinel_features",
+        "sentinel_splits",
+        "sentinel_split_labels",
+        "sentinel_production",
+        "sentinel_candidate",
+        "sentinel_champion",
+        "sentinel_candidate_eval",
+        "sentinel_champion_eval",
+        "sentinel_baseline_evals",
+        "sentinel_training_log",
+        "sentinel_session",
+        "sentinel_drift",
+        "sentinel_production_scores",
+        "sentinel_promotion",
+    }
+)
+
+
+@dataclass
+class GateState:
+    """Per-session state of the plugin, kept in ``config.stash``."""
+
+    config_option: str | None
+    reports_dir: Path
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    outcomes: dict[str, TestOutcome] = field(default_factory=dict)
+    loaded: SentinelConfig | None = None
+    data_fingerprint: dict[str, str] = field(default_factory=dict)
+    started: str = ""
+    summary: str = ""
+    session: GateSession | None = None  # the run's inputs, loaded once (gate steps)
+    deselected: int = 0
+    suites: set[str] = field(default_factory=set)
+    refused: str = ""  # why nothing may be written to reports_dir (it holds an input)
+
+
+STATE = pytest.StashKey[GateState]()
+
+
+def state_of(config: pytest.Config) -> GateState:
+    """This run's :class:`GateState` (set by ``pytest_configure``)."""
+    return config.stash[STATE]
