@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from sentinel_checks.adapters import skops_io
-from sentinel_checks.splits import group_time_split
 from sentinel_checks.demo.build import FIXED_SPLIT, build_demo, make_pipeline, sound_model, training_log
 from sentinel_checks.demo.data import FEATURES_BASE, FEATURES_HISTORY, LEAKY_FEATURE, SHIFT
+from sentinel_checks.splits import group_time_split
 
 REGISTRY = "risk-classifier"
 
