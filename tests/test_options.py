@@ -45,6 +45,7 @@ from sentinel_checks.stats.ranking import Confusion
 
 STATS_MODULES = (
     "sentinel_checks.stats.ranking",
+    "sentinel_checks.stats.intervals",
     "sentinel_checks.stats.comparison",
     "sentinel_checks.stats.leakage",
     "sentinel_checks.monitor.statistics",
@@ -143,7 +144,16 @@ def test_the_option_parameters_are_found():
         "check_vs_champion.target_bound",
         "judge_scope.severity",
         "paired_bootstrap_leads.metric",
+        "bounded_proportion.bound",
     } <= names
+
+
+def test_each_option_parameter_is_found_once():
+    """A name re-exported from another module (``checks.quality``) is not counted twice."""
+    found = [str(p) for p in OPTION_PARAMETERS]
+    assert len(found) == len(set(found))
+    by_function = [f"{p.fn.__module__}.{p.fn.__qualname__}({p.name})" for p in OPTION_PARAMETERS]
+    assert len(by_function) == len(set(by_function))
 
 
 @pytest.mark.parametrize("option", OPTION_PARAMETERS, ids=str)

@@ -1,16 +1,20 @@
 """Confidence intervals: the Wilson score interval and the Poisson bootstrap.
 
 One implementation of each, used by every check, the threshold choice, the
-champion comparison and monitoring.
+champion comparison and monitoring; :func:`bounded_proportion` is the value a
+proportion floor is judged on (the Wilson lower bound or the point estimate).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import overload
 
 import numpy as np
 from scipy.stats import norm
+
+from sentinel_checks.options import ProportionBound, check_option
 
 
 @overload
@@ -70,6 +74,52 @@ def wilson_interval(
     if k.ndim == 0 and m.ndim == 0:
         return float(low), float(high)
     return low, high
+
+
+def bounded_proportion(
+    successes: int, n: int, *, bound: ProportionBound, confidence: float
+) -> tuple[float, float, float]:
+    """The value a floor on ``successes / n`` is judged on, with the Wilson interval.
+
+    Parameters
+    ----------
+    successes : int
+        Success counts (e.g. true positives), in rows.
+    n : int
+        Trials (e.g. risky rows), in rows; 0 gives NaN throughout.
+    bound : {"wilson", "point"}
+        ``"wilson"``: judge the lower end of the two-sided Wilson score interval at
+        ``confidence`` (a one-sided ``(1 + confidence) / 2`` lower bound);
+        ``"point"``: judge the proportion itself.
+    confidence : float
+        Coverage of the two-sided interval, in (0, 1).
+
+    Returns
+    -------
+    (judged, low, high) : tuple of float
+        The judged value and the interval's bounds, proportions in [0, 1] (NaN when
+        ``n`` is 0).
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
+
+    References
+    ----------
+    Wilson, E. B. (1927). JASA 22(158), 209–212 (see :func:`wilson_interval`).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in bounded_proportion(36, 40, bound="wilson", confidence=0.95)]
+    [0.769, 0.769, 0.96]
+    >>> [round(v, 3) for v in bounded_proportion(36, 40, bound="point", confidence=0.95)]
+    [0.9, 0.769, 0.96]
+    """
+    check_option("bound", bound, ProportionBound)
+    point = successes / n if n else math.nan
+    lo, hi = wilson_interval(successes, n, confidence=confidence)
+    return (lo if bound == "wilson" else point), lo, hi
 
 
 def poisson_bootstrap(

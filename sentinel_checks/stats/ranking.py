@@ -13,20 +13,21 @@ The statistics core of the gate:
 Re-exported from their own modules: :func:`~sentinel_checks.stats.intervals.wilson_interval`
 (the one Wilson score interval, scalar or vectorised),
 :func:`~sentinel_checks.stats.intervals.poisson_bootstrap` (the one seeded Poisson
-bootstrap), and :mod:`sentinel_checks.stats.calibration` (calibration bins, ECE, Brier).
+bootstrap), :mod:`sentinel_checks.stats.calibration` (calibration bins, ECE, Brier)
+and :mod:`sentinel_checks.stats.confusion` (:class:`~sentinel_checks.stats.confusion.Confusion`
+and :class:`~sentinel_checks.stats.confusion.ThresholdCounts`, the counts themselves).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.stats.calibration import CalibrationBins, brier, calibration_bins
+from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
 from sentinel_checks.stats.intervals import poisson_bootstrap, wilson_interval
 
 __all__ = [
@@ -44,91 +45,6 @@ __all__ = [
     "weighted_auc",
     "wilson_interval",
 ]
-
-
-@dataclass(frozen=True)
-class ThresholdCounts:
-    """Confusion counts when flagging ``score >= thresholds[i]`` (thresholds descending).
-
-    Attributes
-    ----------
-    thresholds : ndarray of float, shape (k,)
-        The distinct scores, descending.
-    tp, fp : ndarray of int, shape (k,)
-        Cumulative true and false positives (rows) at each threshold.
-    positives, negatives : int
-        Risky and safe rows in total.
-    """
-
-    thresholds: np.ndarray  # distinct scores, descending
-    tp: np.ndarray  # true positives at each threshold
-    fp: np.ndarray  # false positives at each threshold
-    positives: int
-    negatives: int
-
-    @property
-    def n(self) -> int:
-        """Rows in total."""
-        return self.positives + self.negatives
-
-    def at(self, threshold: float) -> Confusion:
-        """Counts when flagging ``score >= threshold`` (any threshold, not only a score).
-
-        Parameters
-        ----------
-        threshold : float
-            Score at or above which a row is flagged risky (same units as the scores).
-
-        Returns
-        -------
-        Confusion
-            TP, FP, FN, TN in rows.
-        """
-        # thresholds are descending: how many distinct scores are >= threshold
-        k = int(np.searchsorted(-self.thresholds, -threshold, side="right"))
-        tp = int(self.tp[k - 1]) if k else 0
-        fp = int(self.fp[k - 1]) if k else 0
-        return Confusion(tp=tp, fp=fp, fn=self.positives - tp, tn=self.negatives - fp)
-
-
-@dataclass(frozen=True)
-class Confusion:
-    """A 2×2 confusion matrix in rows; rates are NaN when their denominator is 0."""
-
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def positives(self) -> int:
-        return self.tp + self.fn
-
-    @property
-    def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.positives if self.positives else math.nan
-
-    @property
-    def fnr(self) -> float:
-        return 1.0 - self.recall
-
-    @property
-    def precision(self) -> float:
-        flagged = self.tp + self.fp
-        return self.tp / flagged if flagged else math.nan
-
-    @property
-    def flagged_fraction(self) -> float:
-        return (self.tp + self.fp) / self.n if self.n else math.nan
-
-    @property
-    def fpr(self) -> float:
-        negatives = self.fp + self.tn
-        return self.fp / negatives if negatives else math.nan
 
 
 class RankedScores:
@@ -399,16 +315,43 @@ def paired_bootstrap_leads(
     True
     """
     check_option("metric", metric, RankMetric)
-    kind: Literal["pr_auc", "roc_auc"] = "pr_auc" if metric == "pr_auc" else "roc_auc"
     a, b = RankedScores(y, candidate), RankedScores(y, other)
 
     def lead(w: np.ndarray) -> float:
-        return weighted_auc(a, w, kind) - weighted_auc(b, w, kind)
+        return weighted_auc(a, w, metric) - weighted_auc(b, w, metric)
 
     leads = poisson_bootstrap(lead, len(a.y), resamples=resamples, seed=seed).reshape(-1)
     return leads[np.isfinite(leads)]
 
 
-def weighted_auc(ranked: RankedScores, weights: np.ndarray, kind: Literal["pr_auc", "roc_auc"]) -> float:
-    """``ranked.pr_auc(weights)`` or ``ranked.roc_auc(weights)`` by name (see :class:`RankedScores`)."""
+def weighted_auc(ranked: RankedScores, weights: np.ndarray, kind: RankMetric) -> float:
+    """``ranked.pr_auc(weights)`` or ``ranked.roc_auc(weights)`` by name (see :class:`RankedScores`).
+
+    Parameters
+    ----------
+    ranked : RankedScores
+        One model's labels and scores, sorted once.
+    weights : ndarray of float, shape (n,)
+        Row weights in the caller's row order (e.g. Poisson bootstrap counts).
+    kind : {"pr_auc", "roc_auc"}
+        The metric.
+
+    Returns
+    -------
+    float
+        The weighted metric, in [0, 1]; NaN without a weighted positive (or, for ROC
+        AUC, a weighted negative).
+
+    Raises
+    ------
+    ValueError
+        When ``kind`` is not one of the allowed values.
+
+    Examples
+    --------
+    >>> r = RankedScores(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1]))
+    >>> weighted_auc(r, np.ones(4), "roc_auc")
+    0.875
+    """
+    check_option("kind", kind, RankMetric)
     return ranked.pr_auc(weights) if kind == "pr_auc" else ranked.roc_auc(weights)
