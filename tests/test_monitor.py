@@ -321,7 +321,7 @@ def test_the_gates_threshold_is_used_only_for_the_model_it_was_chosen_for(projec
     from types import SimpleNamespace
 
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.monitor.run import _threshold
+    from sentinel_checks.monitor.batch import operating_threshold as _threshold
 
     config = load_config(project.config)
     config = config.model_copy(update={"monitor": config.monitor.model_copy(update={"threshold": None})})

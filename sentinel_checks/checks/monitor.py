@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from scipy.stats import norm
 
 from sentinel_checks.monitor.statistics import OVERALL, ScopeStats
-from sentinel_checks.options import Severity, check_option_map
+from sentinel_checks.options import Severity, check_option, check_option_map
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Status
 
@@ -42,7 +42,8 @@ def judge_scope(
     severity: Mapping[str, Severity],
     confidence: float = 0.95,
 ) -> list[CheckResult]:
-    """Every rule on one scope.
+    """Every rule on one scope: :func:`score_shift`, :func:`flagged_fraction`,
+    :func:`recall`, :func:`brier` and :func:`estimated_recall`, in that order.
 
     Parameters
     ----------
@@ -78,67 +79,101 @@ def judge_scope(
     """
     check_option_map("severity", severity, Severity)
     z = float(norm.ppf(1 - (1 - confidence) / 2))
-    params = {"segment": batch.scope}
-    support = {"n": batch.n, "n_labelled": batch.n_labelled, "n_positive": batch.n_positive}
-    out: list[CheckResult] = []
+    judged = [
+        score_shift(batch, reference, max_score_psi=max_score_psi, severity=severity["score_shift"]),
+        flagged_fraction(
+            batch, reference, max_flagged_change=max_flagged_change, severity=severity["flagged_fraction"]
+        ),
+        recall(
+            batch,
+            reference,
+            max_recall_drop=max_recall_drop,
+            min_labelled_positives=min_labelled_positives,
+            severity=severity["recall"],
+        ),
+        brier(
+            batch,
+            reference,
+            max_brier_increase=max_brier_increase,
+            min_labelled_positives=min_labelled_positives,
+            severity=severity["brier"],
+            z=z,
+        ),
+        estimated_recall(
+            batch,
+            reference,
+            max_estimated_recall_drop=max_estimated_recall_drop,
+            severity=severity["estimated_recall"],
+            z=z,
+        ),
+    ]
+    return [r for r in judged if r is not None]
 
+
+def _support(batch: ScopeStats) -> dict[str, int]:
+    return {"n": batch.n, "n_labelled": batch.n_labelled, "n_positive": batch.n_positive}
+
+
+def score_shift(
+    batch: ScopeStats, reference: ScopeStats, *, max_score_psi: float, severity: Severity
+) -> CheckResult:
+    """``monitor.score_shift``: the PSI of the batch's scores against the reference's
+    (``skip`` when undefined)."""
+    check_option("severity", severity, Severity)
     psi = batch.psi if batch.psi is not None else math.nan
-    out.append(
-        CheckResult(
-            id="monitor.score_shift",
-            status=_status(psi > max_score_psi, severity["score_shift"])
-            if math.isfinite(psi)
-            else Status.SKIP,
-            message=f"{batch.scope}: score PSI {psi:.3f} vs the reference (limit {max_score_psi:.2f}); "
-            f"mean score {reference.score_mean:.4f} → {batch.score_mean:.4f}",
-            measured=psi if math.isfinite(psi) else None,
-            limit=max_score_psi,
-            direction=Direction.AT_MOST,
-            reason=Reason.SCORE_SHIFT if psi > max_score_psi else Reason.OK,
-            support=support,
-            parameters=params,
-            hint="The model sees a different population: check upstream features and the traffic mix.",
-        )
+    return CheckResult(
+        id="monitor.score_shift",
+        status=_status(psi > max_score_psi, severity) if math.isfinite(psi) else Status.SKIP,
+        message=f"{batch.scope}: score PSI {psi:.3f} vs the reference (limit {max_score_psi:.2f}); "
+        f"mean score {reference.score_mean:.4f} → {batch.score_mean:.4f}",
+        measured=psi if math.isfinite(psi) else None,
+        limit=max_score_psi,
+        direction=Direction.AT_MOST,
+        reason=Reason.SCORE_SHIFT if psi > max_score_psi else Reason.OK,
+        support=_support(batch),
+        parameters={"segment": batch.scope},
+        hint="The model sees a different population: check upstream features and the traffic mix.",
     )
 
+
+def flagged_fraction(
+    batch: ScopeStats, reference: ScopeStats, *, max_flagged_change: float, severity: Severity
+) -> CheckResult:
+    """``monitor.flagged_fraction``: the relative change of the flagged fraction."""
+    check_option("severity", severity, Severity)
     f_ref, f_cur = reference.flagged_fraction, batch.flagged_fraction
     change = abs(f_cur - f_ref) / f_ref if f_ref > 0 else (math.inf if f_cur > 0 else 0.0)
-    out.append(
-        CheckResult(
-            id="monitor.flagged_fraction",
-            status=_status(change > max_flagged_change, severity["flagged_fraction"]),
-            message=f"{batch.scope}: flagged {f_ref:.2%} → {f_cur:.2%} (relative change {change:.0%}, "
-            f"band ±{max_flagged_change:.0%})",
-            measured=change,
-            limit=max_flagged_change,
-            direction=Direction.AT_MOST,
-            reason=Reason.FLAGGED_OUT_OF_BAND if change > max_flagged_change else Reason.OK,
-            support=support,
-            parameters=params,
-            hint="Review load and risk exposure move with the flagged volume: find what moved the scores.",
-        )
+    return CheckResult(
+        id="monitor.flagged_fraction",
+        status=_status(change > max_flagged_change, severity),
+        message=f"{batch.scope}: flagged {f_ref:.2%} → {f_cur:.2%} (relative change {change:.0%}, "
+        f"band ±{max_flagged_change:.0%})",
+        measured=change,
+        limit=max_flagged_change,
+        direction=Direction.AT_MOST,
+        reason=Reason.FLAGGED_OUT_OF_BAND if change > max_flagged_change else Reason.OK,
+        support=_support(batch),
+        parameters={"segment": batch.scope},
+        hint="Review load and risk exposure move with the flagged volume: find what moved the scores.",
     )
 
+
+def recall(
+    batch: ScopeStats,
+    reference: ScopeStats,
+    *,
+    max_recall_drop: float,
+    min_labelled_positives: int,
+    severity: Severity,
+) -> CheckResult:
+    """``monitor.recall``: judged on the upper end of the batch's Wilson interval
+    (``skip`` with fewer than ``min_labelled_positives`` labelled risky rows)."""
+    check_option("severity", severity, Severity)
+    support, params = _support(batch), {"segment": batch.scope}
     enough = batch.n_positive >= min_labelled_positives and reference.n_positive > 0
     floor = reference.recall - max_recall_drop
-    if enough:
-        dropped = batch.recall_high < floor
-        recall = CheckResult(
-            id="monitor.recall",
-            status=_status(dropped, severity["recall"]),
-            message=f"{batch.scope}: recall {batch.recall:.3f} "
-            f"(CI {batch.recall_low:.3f}–{batch.recall_high:.3f}, {batch.n_positive} labelled risky) "
-            f"vs reference {reference.recall:.3f}; alert when the upper bound < {floor:.3f}",
-            measured=batch.recall_high,
-            limit=floor,
-            direction=Direction.AT_LEAST,
-            reason=Reason.RECALL_DROPPED if dropped else Reason.OK,
-            support=support,
-            parameters=params,
-            hint="Risky requests get through: consider `sentinel rollback`, then retrain on recent data.",
-        )
-    else:
-        recall = CheckResult(
+    if not enough:
+        return CheckResult(
             id="monitor.recall",
             status=Status.SKIP,
             message=f"{batch.scope}: {batch.n_positive} labelled risky row(s), fewer than "
@@ -147,29 +182,67 @@ def judge_scope(
             support=support,
             parameters=params,
         )
-    out.append(recall)
+    dropped = batch.recall_high < floor
+    return CheckResult(
+        id="monitor.recall",
+        status=_status(dropped, severity),
+        message=f"{batch.scope}: recall {batch.recall:.3f} "
+        f"(CI {batch.recall_low:.3f}–{batch.recall_high:.3f}, {batch.n_positive} labelled risky) "
+        f"vs reference {reference.recall:.3f}; alert when the upper bound < {floor:.3f}",
+        measured=batch.recall_high,
+        limit=floor,
+        direction=Direction.AT_LEAST,
+        reason=Reason.RECALL_DROPPED if dropped else Reason.OK,
+        support=support,
+        parameters=params,
+        hint="Risky requests get through: consider `sentinel rollback`, then retrain on recent data.",
+    )
 
-    if batch.n_labelled >= min_labelled_positives and math.isfinite(reference.brier):
-        increase = batch.brier - reference.brier
-        # judged on the lower bound: a few extra misses in a small segment move Brier a lot
-        judged = increase - z * _hypot(batch.brier_se, reference.brier_se)
-        out.append(
-            CheckResult(
-                id="monitor.brier",
-                status=_status(judged > max_brier_increase, severity["brier"]),
-                message=f"{batch.scope}: Brier {reference.brier:.4f} → {batch.brier:.4f} on "
-                f"{batch.n_labelled} labelled rows (increase {increase:+.4f}, lower bound {judged:+.4f}; "
-                f"limit +{max_brier_increase:.3f})",
-                measured=judged,
-                limit=max_brier_increase,
-                direction=Direction.AT_MOST,
-                reason=Reason.CALIBRATION_DRIFT if judged > max_brier_increase else Reason.OK,
-                support=support,
-                parameters=params,
-                hint="The scores no longer mean what they say: recalibrate on recent labelled data.",
-            )
-        )
 
+def brier(
+    batch: ScopeStats,
+    reference: ScopeStats,
+    *,
+    max_brier_increase: float,
+    min_labelled_positives: int,
+    severity: Severity,
+    z: float,
+) -> CheckResult | None:
+    """``monitor.brier``: the lower bound of the Brier increase (None, no result, with
+    fewer than ``min_labelled_positives`` labelled rows or no reference Brier)."""
+    check_option("severity", severity, Severity)
+    if not (batch.n_labelled >= min_labelled_positives and math.isfinite(reference.brier)):
+        return None
+    increase = batch.brier - reference.brier
+    # judged on the lower bound: a few extra misses in a small segment move Brier a lot
+    judged = increase - z * _hypot(batch.brier_se, reference.brier_se)
+    return CheckResult(
+        id="monitor.brier",
+        status=_status(judged > max_brier_increase, severity),
+        message=f"{batch.scope}: Brier {reference.brier:.4f} → {batch.brier:.4f} on "
+        f"{batch.n_labelled} labelled rows (increase {increase:+.4f}, lower bound {judged:+.4f}; "
+        f"limit +{max_brier_increase:.3f})",
+        measured=judged,
+        limit=max_brier_increase,
+        direction=Direction.AT_MOST,
+        reason=Reason.CALIBRATION_DRIFT if judged > max_brier_increase else Reason.OK,
+        support=_support(batch),
+        parameters={"segment": batch.scope},
+        hint="The scores no longer mean what they say: recalibrate on recent labelled data.",
+    )
+
+
+def estimated_recall(
+    batch: ScopeStats,
+    reference: ScopeStats,
+    *,
+    max_estimated_recall_drop: float,
+    severity: Severity,
+    z: float,
+) -> CheckResult:
+    """``monitor.estimated_recall``: recall estimated from the scores alone, judged on
+    its upper bound against the same estimate on the reference (``skip`` when undefined)."""
+    check_option("severity", severity, Severity)
     # The estimate is compared with the same estimate on the reference: a segment's
     # calibration bias then cancels out, and what is left is the change.
     # Judged, like recall, on its upper bound (the delta-method error of the ratio).
@@ -178,23 +251,20 @@ def judge_scope(
     upper = est + z * batch.estimated_recall_se
     measurable = math.isfinite(upper) and math.isfinite(ref_est)
     dropped = measurable and upper < est_floor
-    out.append(
-        CheckResult(
-            id="monitor.estimated_recall",
-            status=_status(dropped, severity["estimated_recall"]) if measurable else Status.SKIP,
-            message=f"{batch.scope}: ESTIMATED recall {est:.3f} (upper bound {upper:.3f}) from the scores "
-            f"alone (no labels needed; assumes calibrated scores) vs {ref_est:.3f} estimated the same way "
-            f"on the reference; alert when the upper bound < {est_floor:.3f}",
-            measured=upper if math.isfinite(upper) else None,
-            limit=est_floor,
-            direction=Direction.AT_LEAST,
-            reason=Reason.ESTIMATED_RECALL_DROPPED if dropped else Reason.OK,
-            support=support,
-            parameters=params,
-            hint="An estimate: confirm with labels as they arrive before acting on it alone.",
-        )
+    return CheckResult(
+        id="monitor.estimated_recall",
+        status=_status(dropped, severity) if measurable else Status.SKIP,
+        message=f"{batch.scope}: ESTIMATED recall {est:.3f} (upper bound {upper:.3f}) from the scores "
+        f"alone (no labels needed; assumes calibrated scores) vs {ref_est:.3f} estimated the same way "
+        f"on the reference; alert when the upper bound < {est_floor:.3f}",
+        measured=upper if math.isfinite(upper) else None,
+        limit=est_floor,
+        direction=Direction.AT_LEAST,
+        reason=Reason.ESTIMATED_RECALL_DROPPED if dropped else Reason.OK,
+        support=_support(batch),
+        parameters={"segment": batch.scope},
+        hint="An estimate: confirm with labels as they arrive before acting on it alone.",
     )
-    return out
 
 
 def _hypot(a: float, b: float) -> float:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sentinel_checks.errors import ConfigError, DataError, SentinelError
+from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
 if TYPE_CHECKING:
     import numpy as np
@@ -359,8 +360,3 @@ class GateSession:
                 )
             self.comparisons[split] = compare_with_champion(candidate, champion, split, self.config)
         return self.comparisons[split]
-
-
-def bounded_sample(frame: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
-    """At most ``limit`` rows of ``frame``, drawn with ``seed``, in their original order."""
-    return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.checks.drift import population_stability_index
+from sentinel_checks.stats.drift import population_stability_index
 from sentinel_checks.stats.ranking import wilson_interval
 
 OVERALL = "overall"

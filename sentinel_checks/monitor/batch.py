@@ -1,0 +1,192 @@
+"""What ``sentinel monitor`` judges: a batch (or the reference) loaded, checked, joined
+with its late labels and scored.
+
+Loading refuses a bad batch (empty, missing columns, duplicate request ids); scoring
+refuses scores outside [0, 1]; late labels come from a separate file joined on the
+request id. The operating threshold and the monitored model are read here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.config import DataSource, SentinelConfig
+from sentinel_checks.data.io import load_frame, prepare_frame, risky_mask
+from sentinel_checks.errors import ConfigError, DataError, ReportError
+
+_CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+@dataclass
+class Scored:
+    """A batch (or the reference) ready to judge."""
+
+    scores: np.ndarray
+    labels: np.ndarray  # 1.0 risky, 0.0 safe, NaN unlabelled
+    segments: dict[str, pd.Series]
+    time_range: tuple[str, str] | None = None
+
+
+def operating_threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
+    """``[monitor] threshold``, else ``[quality] threshold``, else the gate's threshold.json
+    — only when that file was written for the very model being monitored."""
+    if config.monitor.threshold is not None:
+        return config.monitor.threshold
+    if config.quality.threshold is not None:
+        return config.quality.threshold
+    from sentinel_checks.data.identity import identity_hashes
+    from sentinel_checks.reports.quality import THRESHOLD_JSON, ThresholdRecord
+
+    path = reports_dir / THRESHOLD_JSON
+    try:
+        record = ThresholdRecord.read(path)
+    except ReportError as exc:
+        if exc.missing:
+            raise ConfigError(
+                f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted "
+                f"model serves with), or run the gate so that {path} exists"
+            ) from None
+        raise ConfigError(str(exc)) from None
+    if model is not None and not identity_hashes(model.identity) & record.model_hashes:
+        raise ConfigError(
+            f"{path} holds the threshold chosen for {record.identity}, but the monitored model is "
+            f"{model.identity}: set [monitor] threshold to the threshold it serves with"
+        )
+    return record.threshold
+
+
+def monitored_model(config: SentinelConfig) -> Any:
+    """The model ``[monitor] model`` names, or None when the batch carries its scores
+    (``[monitor] score_column``)."""
+    from sentinel_checks.models.loading import load_model
+
+    m = config.monitor
+    if m.score_column is not None:
+        return None
+    spec = getattr(config.models, m.model)
+    if spec is None:
+        raise ConfigError(
+            f"{config.source}: [monitor] model = {m.model!r} but [models.{m.model}] is not configured "
+            "(or set [monitor] score_column)"
+        )
+    return load_model(spec, role=m.model, tracking_uri=config.registry.store)
+
+
+def load_batch(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFrame:
+    """A batch from a parquet/CSV file, or from ``module:function`` (the team's own loader)."""
+    text = str(path)
+    if not Path(text).exists() and _CALLABLE.match(text):
+        source = DataSource(loader=text)
+    else:
+        source = DataSource(path=Path(text))
+        if not Path(text).is_file():
+            raise DataError(f"{what} file not found: {text}")
+    frame = load_frame(source, base_dir=config.base_dir, what=what)
+    if frame.empty:
+        raise DataError(f"{what} {path} has no rows")
+    frame = prepare_frame(frame, config, what=what)
+    id_col = config.columns.id
+    if id_col is not None:
+        if id_col not in frame.columns:
+            raise DataError(f"{what} {path}: request id column {id_col!r} ([columns] id) is missing")
+        dupes = frame[id_col][frame[id_col].duplicated(keep=False)]
+        if len(dupes):
+            shown = ", ".join(map(str, dupes.drop_duplicates().head(5)))
+            raise DataError(
+                f"{what} {path}: {dupes.nunique()} request id(s) appear more than once ({shown}…): "
+                "a batch must not count a request twice"
+            )
+    return frame
+
+
+def score_batch(
+    config: SentinelConfig, frame: pd.DataFrame, model: Any, labels_path: Path | None, what: str
+) -> Scored:
+    """Scores (from ``model``, or the score column when it is None), labels (late ones
+    joined from ``labels_path``), segments and time range of a loaded batch."""
+    from sentinel_checks.data.io import feature_columns
+    from sentinel_checks.models.scoring import risk_scores
+
+    m, cols = config.monitor, config.columns
+    origin = frame.attrs.get("sentinel_origin", what)
+    if model is None:
+        assert m.score_column is not None
+        if m.score_column not in frame.columns:
+            raise DataError(
+                f"{what} {origin}: score column {m.score_column!r} ([monitor] score_column) is missing"
+            )
+        scores = pd.to_numeric(frame[m.score_column], errors="coerce").to_numpy(dtype=float)
+    else:
+        features = model.feature_list(feature_columns(frame, config, require_present=False))
+        missing = [f for f in features if f not in frame.columns]
+        if missing:
+            raise DataError(f"{what} {origin}: feature column(s) {missing} are missing")
+        scores = risk_scores(model, frame, features=features, positive=cols.positive)
+    bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
+    if bad.any():
+        raise DataError(
+            f"{what} {origin}: {int(bad.sum())} score(s) are missing or outside [0, 1] "
+            f"(first at row {int(np.flatnonzero(bad)[0])}): the batch cannot be judged"
+        )
+    labels = batch_labels(config, frame, labels_path, what, origin)
+    segments = {c: frame[c] for c in cols.segments if c in frame.columns}
+    time_range = None
+    if cols.timestamp is not None and cols.timestamp in frame.columns:
+        stamps = frame[cols.timestamp].dropna()
+        if len(stamps):
+            time_range = (stamps.min().isoformat(), stamps.max().isoformat())
+    return Scored(scores, labels, segments, time_range)
+
+
+def batch_labels(
+    config: SentinelConfig, frame: pd.DataFrame, labels_path: Path | None, what: str, origin: str
+) -> np.ndarray:
+    """1.0 risky, 0.0 safe, NaN unlabelled per row: the batch's own label column, its
+    gaps filled from the late labels file joined on the request id."""
+    cols = config.columns
+    raw = (
+        frame[cols.label]
+        if cols.label in frame.columns
+        else pd.Series(pd.NA, index=frame.index, dtype=object)
+    )
+    if labels_path is not None:
+        if cols.id is None:
+            raise ConfigError(f"{config.source}: joining a labels file needs [columns] id (the request id)")
+        late = load_frame(DataSource(path=labels_path), base_dir=config.base_dir, what="labels")
+        for column in (cols.id, cols.label):
+            if column not in late.columns:
+                raise DataError(f"labels {labels_path}: column {column!r} is missing")
+        late = late.drop_duplicates(subset=cols.id, keep="last").set_index(cols.id)[cols.label]
+        joined = frame[cols.id].map(late)
+        raw = raw.where(raw.notna(), joined)
+    risky, labelled = risky_mask(
+        raw.rename(cols.label),
+        positive=cols.positive,
+        negative=cols.negative,
+        where=f"{what} {origin}",
+        allow_unlabelled=True,
+    )
+    labels = np.full(len(raw), np.nan)
+    labels[risky], labels[labelled & ~risky] = 1.0, 0.0
+    return labels
+
+
+def load_reference(config: SentinelConfig, model: Any) -> Scored:
+    """``[monitor] reference`` scored, else the labelled test split."""
+    if config.monitor.reference is not None:
+        return score_batch(
+            config, load_batch(config, config.monitor.reference, "reference"), model, None, "reference"
+        )
+    from sentinel_checks.data.inputs import load_inputs
+
+    test = load_inputs(config).splits.test
+    reference = score_batch(config, test, model, None, "reference (test split)")
+    if not np.isfinite(reference.labels).any():
+        raise DataError("reference (test split) has no labels: set [monitor] reference to a labelled batch")
+    return reference

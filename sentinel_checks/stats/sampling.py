@@ -1,0 +1,44 @@
+"""Bounded, seeded sampling: at most a given number of rows, the same rows every run.
+
+Drift scores are effect sizes (distances) or tests that saturate on huge samples, so
+a seeded sample of each side is enough and keeps Evidently fast. The gate samples
+frames (:func:`bounded_sample`); the monitor samples score arrays
+(:func:`bounded_sample_values`), drawing the positions the gate would draw from a
+frame of the same length. (pandas is imported on use: the gate session imports this.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+def bounded_sample(frame: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
+    """At most ``limit`` rows of ``frame``, drawn with ``seed``, in their original order."""
+    return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()
+
+
+def bounded_sample_values(values: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    """At most ``limit`` of ``values``, drawn with ``seed``, in their original order: the
+    positions :func:`bounded_sample` draws from a frame of ``len(values)`` rows.
+
+    >>> import numpy as np, pandas as pd
+    >>> bounded_sample_values(np.arange(5.0), 10, seed=0)
+    array([0., 1., 2., 3., 4.])
+    >>> x = np.arange(1000.0)
+    >>> picked = bounded_sample_values(x, 10, seed=0)
+    >>> len(picked), bool(np.all(np.diff(picked) > 0))
+    (10, True)
+    >>> rows = pd.DataFrame({"x": x})
+    >>> bool(np.array_equal(picked, bounded_sample(rows, 10, seed=0)["x"].to_numpy()))
+    True
+    """
+    if len(values) <= limit:
+        return values
+    import pandas as pd
+
+    positions = bounded_sample(pd.DataFrame(index=pd.RangeIndex(len(values))), limit, seed).index
+    return values[positions.to_numpy()]
