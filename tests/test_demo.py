@@ -1,10 +1,17 @@
-"""The golden-incident demo: the incident config fails on the right checks, the fixed one passes."""
+"""The golden-incident demo: the incident config fails on the right checks, the fixed one passes.
 
+Building the demo trains three models: those tests are in the slow lane. The folder's
+safety check (never overwrite a user's files) only reads the folder: its tests plant
+files and a manifest by hand and never build the demo.
+"""
+
+import hashlib
 import json
 
 import pytest
 
 from sentinel_checks.demo.build import DemoWriteError, build_demo
+from sentinel_checks.demo.manifest import DEMO_FILES, MANIFEST, foreign_files, refuse_foreign_files
 from tests.conftest import run_gate
 
 
@@ -14,6 +21,7 @@ def demo(tmp_path_factory):
     return build_demo(folder)  # the default size: what `sentinel demo` gives a user
 
 
+@pytest.mark.slow
 def test_demo_writes_configs_models_data_and_a_manifest(demo):
     manifest = json.loads((demo.folder / "demo.json").read_text())
     assert set(manifest["files"]) >= {
@@ -29,6 +37,7 @@ def test_demo_writes_configs_models_data_and_a_manifest(demo):
     assert rows["incident"]["threshold"] == 0.5
 
 
+@pytest.mark.slow
 def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     run = run_gate(demo.configs["incident"], tmp_path)
     assert run.code == 1, run.output[-3000:]
@@ -60,6 +69,7 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     assert record["splits"]["production"]["delta"]["fnr"]["low"] > 0.3
 
 
+@pytest.mark.slow
 def test_fixed_config_passes(demo, tmp_path):
     run = run_gate(demo.configs["fixed"], tmp_path)
     assert run.code == 0, run.output[-3000:]
@@ -69,6 +79,7 @@ def test_fixed_config_passes(demo, tmp_path):
     assert record["splits"]["production"]["delta"]["fnr"]["point"] < 0  # it beats the champion there
 
 
+@pytest.mark.slow
 def test_demo_is_deterministic(tmp_path):
     one = build_demo(tmp_path / "one", n_requests=20_000, seed=7)
     two = build_demo(tmp_path / "two", n_requests=20_000, seed=7)
@@ -77,25 +88,97 @@ def test_demo_is_deterministic(tmp_path):
     data = [f for f in first["files"] if f.startswith("data/")]
     assert {f: first["files"][f] for f in data} == {f: second["files"][f] for f in data}
     assert first["models"] == second["models"]
+    assert set(first["files"]) == set(DEMO_FILES) - {MANIFEST}
+    refuse_foreign_files(one.folder)  # its own files, unchanged: a rebuild may overwrite them
 
 
 def test_demo_never_overwrites_files_it_did_not_create(tmp_path):
+    """build_demo checks the folder before it generates or trains anything."""
     (tmp_path / "fixed.toml").write_text("# mine\n")
     with pytest.raises(DemoWriteError, match="would overwrite files it did not create"):
         build_demo(tmp_path, n_requests=5_000)
     assert (tmp_path / "fixed.toml").read_text() == "# mine\n"
 
 
-def test_demo_refuses_to_overwrite_an_edited_file_but_rewrites_its_own(tmp_path):
-    build_demo(tmp_path, n_requests=5_000)
-    build_demo(tmp_path, n_requests=5_000)  # its own, unchanged files: fine
-    config = tmp_path / "incident.toml"
-    config.write_text(config.read_text() + "\n# my edit\n")
-    with pytest.raises(DemoWriteError, match="incident.toml"):
-        build_demo(tmp_path, n_requests=5_000)
-    assert config.read_text().endswith("# my edit\n")
+# --------------------------------------------------------------------------- the folder's safety check
 
 
+def _own(folder, files):
+    """Plant ``files`` (path -> text) and a manifest recording them: a previous demo's output."""
+    recorded = {}
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        recorded[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / MANIFEST).write_text(json.dumps({"generator": "sentinel demo", "files": recorded}))
+
+
+def test_an_empty_or_missing_folder_is_safe(tmp_path):
+    refuse_foreign_files(tmp_path)
+    refuse_foreign_files(tmp_path / "not-yet")
+    (tmp_path / "notes.txt").write_text("mine, but not a file the demo writes")
+    refuse_foreign_files(tmp_path)
+
+
+@pytest.mark.parametrize("rel", ["fixed.toml", "models/fixed.skops", "data/requests.parquet"])
+def test_a_planted_file_is_refused_by_name(tmp_path, rel):
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("mine\n")
+    with pytest.raises(DemoWriteError, match="would overwrite files it did not create") as caught:
+        refuse_foreign_files(tmp_path)
+    assert str(path) in str(caught.value)
+    assert "choose another folder with --out" in str(caught.value)
+    assert path.read_text() == "mine\n"
+
+
+def test_the_demo_s_own_unchanged_files_are_allowed(tmp_path):
+    _own(tmp_path, {"incident.toml": "# demo\n", "training/fixed.csv": "epoch\n1\n"})
+    refuse_foreign_files(tmp_path)
+    other = {"incident.toml": "0" * 64, "training/fixed.csv": "0" * 64}  # other content recorded
+    assert foreign_files(tmp_path, DEMO_FILES, other) == [
+        tmp_path / "training/fixed.csv",
+        tmp_path / "incident.toml",
+    ]
+    # without a manifest, every planted file is foreign, demo.json too
+    assert foreign_files(tmp_path, DEMO_FILES, {}) == [
+        tmp_path / "training/fixed.csv",
+        tmp_path / "incident.toml",
+        tmp_path / MANIFEST,
+    ]
+
+
+def test_an_edited_file_is_refused_but_not_the_others(tmp_path):
+    _own(tmp_path, {"incident.toml": "# demo\n", "fixed.toml": "# demo\n"})
+    (tmp_path / "incident.toml").write_text("# demo\n# my edit\n")
+    with pytest.raises(DemoWriteError, match="incident.toml") as caught:
+        refuse_foreign_files(tmp_path)
+    assert "fixed.toml" not in str(caught.value)
+    assert (tmp_path / "incident.toml").read_text().endswith("# my edit\n")
+
+
+def test_a_file_the_manifest_does_not_list_is_refused(tmp_path):
+    _own(tmp_path, {"incident.toml": "# demo\n"})
+    (tmp_path / "fixed.toml").write_text("# mine\n")
+    with pytest.raises(DemoWriteError, match="fixed.toml"):
+        refuse_foreign_files(tmp_path)
+
+
+def test_a_demo_json_that_is_not_a_manifest_is_refused(tmp_path):
+    (tmp_path / MANIFEST).write_text('{"mine": true}')
+    with pytest.raises(DemoWriteError, match="exists but is not a demo manifest"):
+        refuse_foreign_files(tmp_path)
+
+
+def test_a_folder_where_a_file_is_planned_is_refused(tmp_path):
+    _own(tmp_path, {"incident.toml": "# demo\n"})
+    (tmp_path / "fixed.toml").mkdir()
+    with pytest.raises(DemoWriteError, match="fixed.toml"):
+        refuse_foreign_files(tmp_path)
+
+
+@pytest.mark.slow
 def test_monitoring_the_demo_production_month_estimates_recall_without_labels(demo, tmp_path):
     """The fixed model's production month as a monitored batch: the label-free recall
     estimate (from its calibrated scores) lands within 0.03 of the recall measured on

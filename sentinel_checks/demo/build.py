@@ -3,7 +3,8 @@
 Everything goes under one folder (default ``./sentinel-demo``). A manifest
 (``demo.json``) records the sha256 of every file written; a later run overwrites
 only files the manifest lists with their recorded content, so nothing a user
-created or edited there is lost.
+created or edited there is lost (:mod:`sentinel_checks.demo.manifest`). How the
+models are trained and measured: :mod:`sentinel_checks.demo.training`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
 
 from sentinel_checks.adapters import skops_io
-from sentinel_checks.data.io import fingerprint_file, risky_mask
+from sentinel_checks.data.io import fingerprint_file
 from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import (
     FEATURES_BASE,
@@ -35,14 +30,20 @@ from sentinel_checks.demo.data import (
     SHIFT,
     generate,
 )
-from sentinel_checks.errors import SentinelError
-from sentinel_checks.models.thresholds import recall_at, select_threshold_for_recall
+from sentinel_checks.demo.manifest import DEMO_FILES as DEMO_FILES
+from sentinel_checks.demo.manifest import MANIFEST as MANIFEST
+from sentinel_checks.demo.manifest import DemoWriteError as DemoWriteError
+from sentinel_checks.demo.manifest import refuse_foreign_files as refuse_foreign_files
+from sentinel_checks.demo.training import CATEGORICAL as CATEGORICAL
+from sentinel_checks.demo.training import TARGET_RECALL as TARGET_RECALL
+from sentinel_checks.demo.training import ModelReport as ModelReport
+from sentinel_checks.demo.training import fit_and_report
+from sentinel_checks.demo.training import make_pipeline as make_pipeline
+from sentinel_checks.demo.training import sound_model as sound_model
+from sentinel_checks.demo.training import training_log as training_log
 from sentinel_checks.reports.gate_report import write_atomic
 from sentinel_checks.toml_writer import toml_dumps
 
-MANIFEST = "demo.json"
-CATEGORICAL = ["country", "channel"]
-TARGET_RECALL = 0.80
 CHAMPION_FEATURES = FEATURES_BASE + FEATURES_HISTORY
 TRUSTED_TYPES = [
     "sklearn.calibration._CalibratedClassifier",
@@ -56,35 +57,6 @@ FIXED_SPLIT = {"val_start": "2025-09-15", "test_start": "2025-10-01", "embargo":
 CHAMPION_SPLIT = {"val_start": "2025-07-01", "test_start": "2025-08-01", "end": "2025-09-01"}
 
 
-class DemoWriteError(SentinelError):
-    """The demo folder holds files the demo did not create (or that were edited)."""
-
-
-@dataclass
-class ModelReport:
-    name: str
-    story: str
-    features: list[str]
-    threshold: float
-    threshold_rule: str
-    offline_auc: float
-    production_auc: float
-    production_recall: float
-    production_positives: int
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "model": self.name,
-            "threshold": round(self.threshold, 4),
-            "threshold_rule": self.threshold_rule,
-            "offline_val_auc": round(self.offline_auc, 4),
-            "production_auc": round(self.production_auc, 4),
-            "production_recall": round(self.production_recall, 4),
-            "production_fnr": round(1 - self.production_recall, 4),
-            "production_positives": self.production_positives,
-        }
-
-
 @dataclass
 class DemoResult:
     folder: Path
@@ -93,77 +65,11 @@ class DemoResult:
     seconds: float = 0.0
 
 
-def make_pipeline(
-    features: list[str],
-    *,
-    class_weight: str | None,
-    seed: int,
-    max_depth: int | None = None,
-    max_iter: int = 150,
-    learning_rate: float = 0.08,
-) -> Pipeline:
-    """One-hot encode the categoricals and fit histogram gradient boosting.
-
-    (HistGradientBoosting's native categorical support stores a ``functools.partial``
-    that skops rightly refuses to trust; one-hot columns need no such type.)
-    """
-    categorical = [c for c in features if c in CATEGORICAL]
-    numeric = [c for c in features if c not in CATEGORICAL]
-    encode = ColumnTransformer(
-        [
-            (
-                "categories",
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                categorical,
-            ),
-            ("numbers", "passthrough", numeric),
-        ],
-        verbose_feature_names_out=False,
-    )
-    model = HistGradientBoostingClassifier(
-        max_iter=max_iter,
-        learning_rate=learning_rate,
-        max_depth=max_depth,
-        max_leaf_nodes=31,
-        class_weight=class_weight,
-        early_stopping=False,
-        random_state=seed,
-    )
-    return Pipeline([("encode", encode), ("model", model)])
-
-
-def _xy(frame: pd.DataFrame, features: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    return frame[features], _risky(frame)
-
-
-def _risky(frame: pd.DataFrame) -> np.ndarray:
-    return risky_mask(frame["label"], positive=POSITIVE, negative=NEGATIVE, where="demo")[0]
-
-
-def _score(model: Any, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
-    x, _ = _xy(frame, features)
-    return np.asarray(model.predict_proba(x))[:, 1]
-
-
 def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> DemoResult:
     """Generate, train and write the whole demo into ``folder``."""
     started = time.perf_counter()
     folder = folder.resolve()
-    manifest = _read_manifest(folder)
-    planned = [
-        "data/requests.parquet",
-        "data/incident_requests.parquet",
-        "data/production.parquet",
-        "models/champion.skops",
-        "models/incident.skops",
-        "models/fixed.skops",
-        "training/incident.csv",
-        "training/fixed.csv",
-        "incident.toml",
-        "fixed.toml",
-        MANIFEST,
-    ]
-    _refuse_foreign_files(folder, planned, manifest)
+    refuse_foreign_files(folder, DEMO_FILES)  # before anything is generated or written
 
     log = generate(n_requests, seed=seed)
     prod_labelled = log.production[log.production["label"].notna()]
@@ -172,7 +78,7 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
 
     # 1. The champion: a sound split, trained before the September shift.
     champ = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **CHAMPION_SPLIT)
-    models["champion"], report = _fit_and_report(
+    models["champion"], report = fit_and_report(
         "champion",
         "trained on May-June with a sound time+user split, before the shift",
         make_pipeline(CHAMPION_FEATURES, class_weight="balanced", seed=seed),
@@ -189,7 +95,7 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     old = log.offline[log.offline["request_ts"] < SHIFT].copy()
     old["split"] = rng.choice(np.array(["train", "val", "test"]), size=len(old), p=[0.7, 0.15, 0.15])
     incident_features = [*FEATURES_BASE, LEAKY_FEATURE]
-    models["incident"], report = _fit_and_report(
+    models["incident"], report = fit_and_report(
         "incident",
         "the retrain a month ago: May-August, random row split, "
         f"{LEAKY_FEATURE} over the whole log, no class weights, threshold 0.5",
@@ -205,7 +111,7 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     # 3. The fixed candidate: time+user split including the shifted months, as-of history.
     fixed_features = FEATURES_BASE + FEATURES_HISTORY
     fixed = group_time_split(log.offline, timestamp="request_ts", entities=["user_id"], **FIXED_SPLIT)
-    models["fixed"], report = _fit_and_report(
+    models["fixed"], report = fit_and_report(
         "fixed",
         "time+user split through mid-September, as-of history, class weights, "
         f"threshold chosen on validation for recall {TARGET_RECALL:.0%}",
@@ -268,82 +174,6 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         configs={"incident": folder / "incident.toml", "fixed": folder / "fixed.toml"},
         models=reports,
         seconds=elapsed,
-    )
-
-
-def sound_model(features: list[str], *, seed: int) -> CalibratedClassifierCV:
-    """The fixed pipeline's model: shallow class-weighted boosting, then Platt calibration.
-
-    Class weights buy recall but inflate the scores; the sigmoid calibrator (fitted on
-    cross-validated predictions, ``ensemble=False`` so the booster sees all of train)
-    maps them back to probabilities without changing the ranking.
-    """
-    # Shallow trees, stopped at 65 iterations where validation loss bottoms out: a longer
-    # run overfits, and the gate's training.curves check says so.
-    booster = make_pipeline(
-        features, class_weight="balanced", seed=seed, max_depth=3, max_iter=65, learning_rate=0.1
-    )
-    return CalibratedClassifierCV(booster, method="sigmoid", cv=3, ensemble=False)
-
-
-def training_log(
-    model: Any, train: pd.DataFrame, val: pd.DataFrame, features: list[str], *, balanced: bool
-) -> pd.DataFrame:
-    """Per-iteration train and validation log loss of a fitted boosting pipeline (real curves)."""
-    pipeline = (
-        model.calibrated_classifiers_[0].estimator if hasattr(model, "calibrated_classifiers_") else model
-    )
-    booster = pipeline[-1]
-    rows: dict[str, list[float]] = {"epoch": [], "train_loss": [], "val_loss": []}
-    sample = train.sample(n=min(len(train), 30_000), random_state=0)
-    curves = {}
-    for name, frame in (("train_loss", sample), ("val_loss", val)):
-        x, y = _xy(frame, features)
-        weights = None
-        if balanced:
-            weights = np.where(y, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
-        losses = []
-        for proba in booster.staged_predict_proba(pipeline[:-1].transform(x)):
-            losses.append(log_loss(y, proba[:, 1], sample_weight=weights, labels=[False, True]))
-        curves[name] = losses
-    rows["epoch"] = list(range(1, len(curves["train_loss"]) + 1))
-    rows["train_loss"] = [round(v, 6) for v in curves["train_loss"]]
-    rows["val_loss"] = [round(v, 6) for v in curves["val_loss"]]
-    return pd.DataFrame(rows)
-
-
-def _fit_and_report(
-    name: str,
-    story: str,
-    model: Any,
-    train: pd.DataFrame,
-    val: pd.DataFrame,
-    production: pd.DataFrame,
-    features: list[str],
-    *,
-    threshold_rule: str,
-) -> tuple[Any, ModelReport]:
-    x, y = _xy(train, features)
-    model.fit(x, y)
-    val_scores = _score(model, val, features)
-    y_val = _risky(val)
-    if threshold_rule == "recall":
-        threshold = select_threshold_for_recall(y_val, val_scores, target_recall=TARGET_RECALL)
-        rule = f"highest threshold with validation recall >= {TARGET_RECALL:.2f}"
-    else:
-        threshold, rule = 0.5, "library default 0.5 (nobody chose it)"
-    prod_scores = _score(model, production, features)
-    y_prod = _risky(production)
-    return model, ModelReport(
-        name=name,
-        story=story,
-        features=features,
-        threshold=threshold,
-        threshold_rule=rule,
-        offline_auc=float(roc_auc_score(y_val, val_scores)),
-        production_auc=float(roc_auc_score(y_prod, prod_scores)),
-        production_recall=recall_at(y_prod, prod_scores, threshold),
-        production_positives=int(y_prod.sum()),
     )
 
 
@@ -469,32 +299,3 @@ def _fixed_config(report: ModelReport) -> str:
             *_common_tables(report.features, CHAMPION_FEATURES),
         ],
     )
-
-
-def _read_manifest(folder: Path) -> dict[str, str]:
-    path = folder / MANIFEST
-    if not path.exists():
-        return {}
-    try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
-        return {str(k): str(v) for k, v in files.items()}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DemoWriteError(
-            f"{path} exists but is not a demo manifest ({exc}); choose another --out folder"
-        ) from exc
-
-
-def _refuse_foreign_files(folder: Path, planned: list[str], manifest: dict[str, str]) -> None:
-    foreign = []
-    for rel in planned:
-        path = folder / rel
-        if not path.exists() or (rel == MANIFEST and manifest):
-            continue
-        if rel not in manifest or not path.is_file() or fingerprint_file(path) != manifest[rel]:
-            foreign.append(str(path))
-    if foreign:
-        listed = "\n  ".join(foreign)
-        raise DemoWriteError(
-            "sentinel demo would overwrite files it did not create (or that were edited since):\n  "
-            f"{listed}\nMove them away or choose another folder with --out."
-        )

@@ -6,100 +6,38 @@ corrupted copy into its own temporary folder and runs the real gate on it. Each 
 names the checks expected to catch it; the strengths trace a detection curve (the
 weakest corruption each check still catches), the default strength is the one the
 self-test's verdict is judged at.
+
+The faults of the data and the split are here, with the catalogue; the faults of the
+model's scores and training log are in :mod:`sentinel_checks.selftest.model_faults`,
+the types they share in :mod:`sentinel_checks.selftest.material` (both re-exported
+here, their public names importable from this module as before).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.io import risky_mask
-
-#: Columns the self-test adds to its copies (never features unless a fault says so).
-SPLIT_COLUMN = "__sentinel_split"
-SCORE_COLUMN = "__sentinel_score"
-LEAK_COLUMN = "__sentinel_leak"
-
-
-@dataclass(frozen=True)
-class Material:
-    """What one gate run reads, in memory.
-
-    ``dataset`` carries the clean split of every row in :data:`SPLIT_COLUMN` (the
-    split the user's config makes, frozen, so faults act on rows rather than on the
-    split rule); ``config`` is the TOML mapping the run is given; ``scores`` are the
-    candidate's scores (``dataset``/``production``), computed once, for score faults.
-    """
-
-    dataset: pd.DataFrame
-    production: pd.DataFrame | None
-    training_log: pd.DataFrame | None
-    config: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Context:
-    """Facts about the clean inputs that faults need (computed once)."""
-
-    config: SentinelConfig
-    features: list[str]
-    numeric_features: list[str]
-    scores: pd.Series | None  # candidate scores by dataset index
-    production_scores: pd.Series | None
-    production_positives: int = 0  # labelled risky rows in production
-
-    @property
-    def cols(self) -> Any:
-        return self.config.columns
-
-    def y(self, frame: pd.DataFrame) -> np.ndarray:
-        """True where the label is the risky class (NaN labels, or no label column in a
-        production sample whose labels have not arrived: False)."""
-        if self.cols.label not in frame.columns:
-            return np.zeros(len(frame), dtype=bool)
-        risky, _ = risky_mask(
-            frame[self.cols.label],
-            positive=self.cols.positive,
-            negative=self.cols.negative,
-            where="self-test material",
-            allow_unlabelled=True,
-        )
-        return risky
-
-    def labelled(self, frame: pd.DataFrame) -> np.ndarray:
-        """True where the row has a label (all False without a label column)."""
-        if self.cols.label not in frame.columns:
-            return np.zeros(len(frame), dtype=bool)
-        return frame[self.cols.label].notna().to_numpy()
-
-
-Apply = Callable[[Material, Context, float, np.random.Generator], Material]
-
-
-@dataclass(frozen=True)
-class Fault:
-    name: str
-    description: str
-    expects: tuple[str, ...]  # detected when any of these checks fails
-    strengths: tuple[float, ...]
-    default: float
-    unit: str
-    apply: Apply
-    needs: Callable[[Context], str | None]  # None when the fault applies, else why not
-
+from sentinel_checks.selftest.material import LEAK_COLUMN as LEAK_COLUMN
+from sentinel_checks.selftest.material import SCORE_COLUMN as SCORE_COLUMN
+from sentinel_checks.selftest.material import SPLIT_COLUMN as SPLIT_COLUMN
+from sentinel_checks.selftest.material import Apply as Apply
+from sentinel_checks.selftest.material import Context as Context
+from sentinel_checks.selftest.material import Fault as Fault
+from sentinel_checks.selftest.material import Material as Material
+from sentinel_checks.selftest.material import config_with
+from sentinel_checks.selftest.material import split_of as _split
+from sentinel_checks.selftest.model_faults import miscalibrated as miscalibrated
+from sentinel_checks.selftest.model_faults import overfitting as overfitting
+from sentinel_checks.selftest.model_faults import training_nan as training_nan
+from sentinel_checks.selftest.model_faults import uninformative_candidate as uninformative_candidate
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _split(material: Material) -> pd.Series:
-    return material.dataset[SPLIT_COLUMN]
 
 
 def _new_ids(existing: pd.Series, n: int) -> Any:
@@ -144,37 +82,6 @@ def _copy_into_train(
     return replace(material, dataset=pd.concat([data, rows]))
 
 
-def _with_scores(material: Material, ctx: Context, transform: Callable[[np.ndarray], np.ndarray]) -> Material:
-    """Give the candidate ``transform``-ed scores through a score column."""
-    assert ctx.scores is not None
-    data = material.dataset.copy()
-    data[SCORE_COLUMN] = transform(ctx.scores.reindex(data.index).to_numpy(dtype=float))
-    production = material.production
-    if production is not None and ctx.production_scores is not None:
-        production = production.copy()
-        production[SCORE_COLUMN] = transform(
-            ctx.production_scores.reindex(production.index).to_numpy(dtype=float)
-        )
-    config = _updated(material.config, "models", "candidate", value={"score_column": SCORE_COLUMN})
-    return replace(material, dataset=data, production=production, config=config)
-
-
-def _updated(config: dict[str, Any], *keys: str, value: Any) -> dict[str, Any]:
-    """A copy of a nested mapping with ``keys`` set to ``value``."""
-    out = dict(config)
-    node = out
-    for key in keys[:-1]:
-        node[key] = dict(node.get(key, {}))
-        node = node[key]
-    node[keys[-1]] = value
-    return out
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
 # --------------------------------------------------------------------------- the faults
 
 
@@ -213,7 +120,7 @@ def leaky_feature(m: Material, ctx: Context, auc: float, rng: np.random.Generato
         return out
 
     production = None if m.production is None else leak(m.production)
-    config = _updated(m.config, "columns", "features", value=[*ctx.features, LEAK_COLUMN])
+    config = config_with(m.config, "columns", "features", value=[*ctx.features, LEAK_COLUMN])
     return replace(m, dataset=leak(m.dataset), production=production, config=config)
 
 
@@ -276,46 +183,6 @@ def _flip_segment(m: Material, ctx: Context) -> tuple[str, str]:
     enough = risky[risky >= 3 * ctx.config.quality.segment_min_positives]
     chosen = enough if len(enough) else risky
     return column, str(chosen.sort_values(kind="stable").index[0])
-
-
-def uninformative_candidate(m: Material, ctx: Context, share: float, rng: np.random.Generator) -> Material:
-    """The candidate's scores blended with noise: at 1.0 they ignore the risky class."""
-    return _with_scores(m, ctx, lambda s: (1 - share) * s + share * rng.random(len(s)))
-
-
-def miscalibrated(m: Material, ctx: Context, temperature: float, rng: np.random.Generator) -> Material:
-    """The candidate's scores with their log-odds divided by ``temperature`` (the
-    ranking, hence every threshold metric, is unchanged; only the probabilities lie)."""
-    return _with_scores(m, ctx, lambda s: 1 / (1 + np.exp(-_logit(s) / temperature)))
-
-
-def training_nan(m: Material, ctx: Context, count: float, rng: np.random.Generator) -> Material:
-    """``count`` validation losses in the training log become NaN."""
-    assert m.training_log is not None
-    log = m.training_log.copy()
-    column = ctx.config.training.val_loss
-    where = rng.choice(len(log), size=min(int(count), len(log)), replace=False)
-    log[column] = log[column].astype(float)
-    log.iloc[where, log.columns.get_loc(column)] = math.nan
-    return replace(m, training_log=log)
-
-
-def overfitting(m: Material, ctx: Context, epochs: float, rng: np.random.Generator) -> Material:
-    """``epochs`` more epochs: train loss keeps falling, validation loss climbs 1% a step."""
-    assert m.training_log is not None
-    t = ctx.config.training
-    log = m.training_log
-    last = log.iloc[-1]
-    steps = np.arange(1, int(epochs) + 1)
-    best = float(log[t.val_loss].min())
-    extra = pd.DataFrame(
-        {
-            t.epoch: last[t.epoch] + steps,
-            t.train_loss: float(last[t.train_loss]) * 0.99**steps,
-            t.val_loss: best * (1 + 0.01 * steps),
-        }
-    )
-    return replace(m, training_log=pd.concat([log, extra], ignore_index=True))
 
 
 # --------------------------------------------------------------------------- applicability
