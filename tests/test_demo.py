@@ -12,7 +12,7 @@ import pytest
 
 from sentinel_checks.demo.build import DemoWriteError, build_demo
 from sentinel_checks.demo.manifest import DEMO_FILES, MANIFEST, foreign_files, refuse_foreign_files
-from tests.conftest import run_gate
+from tests.conftest import judge_in_process
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_demo_writes_configs_models_data_and_a_manifest(demo):
 
 @pytest.mark.slow
 def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
-    run = run_gate(demo.configs["incident"], tmp_path)
+    run = judge_in_process(demo.configs["incident"], tmp_path)  # the gate's steps; make demo runs pytest
     assert run.code == 1, run.output[-3000:]
     assert run.report["verdict"] == "fail"
     failed = run.failed_ids()
@@ -71,7 +71,7 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
 
 @pytest.mark.slow
 def test_fixed_config_passes(demo, tmp_path):
-    run = run_gate(demo.configs["fixed"], tmp_path)
+    run = judge_in_process(demo.configs["fixed"], tmp_path)
     assert run.code == 0, run.output[-3000:]
     assert run.report["verdict"] == "pass"
     record = json.loads((tmp_path / "reports" / "promotion.json").read_text())

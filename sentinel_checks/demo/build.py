@@ -42,7 +42,7 @@ from sentinel_checks.demo.training import make_pipeline as make_pipeline
 from sentinel_checks.demo.training import sound_model as sound_model
 from sentinel_checks.demo.training import training_log as training_log
 from sentinel_checks.reports.gate_report import write_atomic
-from sentinel_checks.toml_writer import toml_dumps
+from sentinel_checks.config.toml_writer import toml_dumps
 
 CHAMPION_FEATURES = FEATURES_BASE + FEATURES_HISTORY
 TRUSTED_TYPES = [

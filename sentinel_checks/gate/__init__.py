@@ -1,4 +1,5 @@
 """The gate: its inputs loaded once (session), one function per gate test (steps),
 the config-to-limits map (policy), the whole gate in process (runner), the report
-files (artefacts), the pytest plugin (plugin) and the pytest run behind
-``sentinel gate`` (pytest_run)."""
+files (artefacts); the pytest plugin (plugin: options and fixtures; plugin_reports:
+outcomes, reports and the terminal summary; plugin_state: the session's state) and
+the pytest run behind ``sentinel gate`` (pytest_run)."""

@@ -164,7 +164,7 @@ def _material_for(job: Job, batch: Batch) -> Material:
 
 def write_copy(material: Material, folder: Path) -> Path:
     """Write a copy's files into ``folder`` (which the self-test owns); return its config."""
-    from sentinel_checks.toml_writer import toml_dumps
+    from sentinel_checks.config.toml_writer import toml_dumps
 
     folder.mkdir(parents=True, exist_ok=False)
     material.dataset.to_parquet(folder / "dataset.parquet", index=False)
