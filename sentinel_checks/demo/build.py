@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sentinel_checks.adapters import skops_io
+from sentinel_checks.config.toml_writer import toml_dumps
 from sentinel_checks.data.io import fingerprint_file
 from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import (
@@ -42,7 +43,6 @@ from sentinel_checks.demo.training import make_pipeline as make_pipeline
 from sentinel_checks.demo.training import sound_model as sound_model
 from sentinel_checks.demo.training import training_log as training_log
 from sentinel_checks.reports.gate_report import write_atomic
-from sentinel_checks.config.toml_writer import toml_dumps
 
 CHAMPION_FEATURES = FEATURES_BASE + FEATURES_HISTORY
 TRUSTED_TYPES = [
