@@ -63,7 +63,12 @@ def check_baselines(
     Returns
     -------
     CheckResult
-        ``quality.baselines``: measured is the judged lead over the strongest baseline.
+        ``quality.baselines``: measured is the judged lead over the strongest baseline
+        (metric units, a difference of two values in [0, 1]); limit ``margin``;
+        direction at least. With ``bound="bootstrap"`` the message's "95% lower
+        bound" is the lower end of the two-sided 95% percentile interval, i.e. a
+        one-sided 97.5% bound. ``ERROR`` (``Reason.NO_BASELINES`` or
+        ``Reason.ONE_CLASS``) without baselines or with one class only.
 
     Raises
     ------
@@ -74,9 +79,14 @@ def check_baselines(
     ----------
     Hanley, J. A. and MacGibbon, B. (2006). Creating non-parametric bootstrap samples
     using Poisson frequencies. Computer Methods and Programs in Biomedicine 83(1).
+    Chamandy, N., Muralidharan, O., Najmi, A. and Naidu, S. (2012). Estimating
+    uncertainty for massive data streams. Google technical report.
     Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap, ch. 13
     (percentile intervals). See
     :func:`~sentinel_checks.stats.ranking.paired_bootstrap_leads`.
+    Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (ROC AUC);
+    Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC, computed
+    as average precision).
     """
     check_option("metric", metric, RankMetric)
     check_option("bound", bound, LeadBound)

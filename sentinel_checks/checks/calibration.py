@@ -44,6 +44,11 @@ def check_calibration(
         (``Reason.MISCALIBRATED``) when a limit is exceeded, ``ERROR``
         (``Reason.EMPTY``) without scored rows or with a non-finite statistic.
 
+    Notes
+    -----
+    Never raises for bad data: an undefined statistic is a CheckResult with status
+    ``error``.
+
     References
     ----------
     Naeini et al. (2015), AAAI, and Guo et al. (2017), ICML (expected calibration

@@ -44,6 +44,37 @@ def check_schema(
     allowed values. With ``reference`` (the offline dataset, when checking
     production) each feature must keep its kind (numeric, bool, text, …).
     Measured: failing cases (limit 0).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (n_rows, n_columns)
+        The rows to validate (one split, the offline dataset or a production batch).
+    columns : Columns
+        The configured column roles (label, timestamp, entity, id, score).
+    features : list of str
+        Feature column names; each must be present and hold some value.
+    rules : Mapping[str, FeatureRule], optional
+        Per-feature dtype, range and allowed values from ``[contract.features]``.
+    dataset : str, default "dataset"
+        Name of the data in messages and in ``parameters["dataset"]``.
+    label_required : bool, default True
+        Whether the label column must be present (False for unlabelled production data).
+    extra_required : list of str, optional
+        Further columns that must be present.
+    reference : pandas.DataFrame, optional
+        The offline dataset; with it, each feature must keep the reference's kind.
+
+    Returns
+    -------
+    CheckResult
+        Id ``contract.schema``. Measured: the number of failing cases (int, as
+        float); limit 0; direction at most. ``pass`` with no violation, ``fail``
+        otherwise (evidence: the failing rows per column check).
+
+    Notes
+    -----
+    An empty ``frame`` is a CheckResult with status ``error`` (``Reason.EMPTY``),
+    not an exception; violations are a ``fail``, not an exception.
     """
     params = {"dataset": dataset}
     if len(frame) == 0:
@@ -110,6 +141,32 @@ def check_labels(
     """Prevalence of the risky class in one split; enough of each class to measure recall.
 
     An empty split or a split with one class fails. Measured: the positives count.
+
+    Parameters
+    ----------
+    y : ndarray of bool, shape (n,)
+        Labels of one split; True = risky (cast with ``astype(bool)``).
+    split : str
+        Name of the split (``"train"``, ``"val"``, ``"test"``…), in messages and
+        ``parameters["split"]``.
+    min_positives, min_negatives : int, default 30
+        Risky and safe rows needed to measure recall.
+
+    Returns
+    -------
+    CheckResult
+        Id ``contract.labels``. Measured: the count of risky rows (int, as float);
+        limit ``min_positives``; direction at least. The prevalence (proportion in
+        [0, 1]) is in the evidence. ``fail`` when the split is empty
+        (``Reason.EMPTY``), holds one class (``Reason.ONE_CLASS``) or too few of
+        either (``Reason.TOO_FEW_ROWS``).
+
+    Notes
+    -----
+    Never raises for bad data: an empty or one-class split is a ``fail`` result.
+
+    Examples
+    --------
 
     >>> check_labels(np.array([True] * 40 + [False] * 400), split="val").status.value
     'pass'

@@ -48,7 +48,36 @@ OTHER = "(other)"
 def prepare_drift_inputs(
     reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]
 ) -> DriftInputs:
-    """Type the feature columns for a drift comparison, on every row of both frames."""
+    """Type the feature columns for a drift comparison, on every row of both frames.
+
+    Datetimes become epoch seconds (float, numerical); booleans become strings
+    (categorical); other numbers become float (numerical); anything else becomes a
+    string with nulls as ``"(missing)"`` (categorical), keeping the
+    :data:`MAX_CATEGORIES` most frequent reference levels and lumping the rest into
+    :data:`OTHER`. Columns null on both sides are skipped; columns where over 90% of
+    more than 100 reference values are distinct are noted as id-like.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame, shape (n, ...)
+        The reference sample (e.g. train); must hold every name in ``features``.
+    current : pandas.DataFrame, shape (m, ...)
+        The sample compared with it (e.g. production); same requirement.
+    features : sequence of str
+        Feature column names to prepare.
+
+    Returns
+    -------
+    DriftInputs
+        The typed frames (same indexes as the inputs), the numerical and
+        categorical column names, notes per column (skipped, lumped, id-like) and
+        the id-like columns.
+
+    Raises
+    ------
+    KeyError
+        When a name in ``features`` is missing from either frame.
+    """
     ref, cur = {}, {}
     numerical, categorical, notes, id_like = [], [], {}, []
     for name in features:
@@ -106,6 +135,24 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     """One line on how a column moved: medians for numbers, the largest share change
     for categories.
 
+    Numbers (not bool) are described by their medians, or by their means when the
+    medians are equal; anything else by the level whose share moved most.
+
+    Parameters
+    ----------
+    reference, current : pandas.Series
+        The same column in the reference and current samples (nulls count as a
+        ``"(missing)"`` level for categories).
+
+    Returns
+    -------
+    str
+        E.g. ``"median 31 → 78"`` or ``"share of BR 4% → 38%"`` (shares rounded to
+        whole percent).
+
+    Examples
+    --------
+
     >>> describe_shift(pd.Series([30.0, 31, 32]), pd.Series([70.0, 78, 90]))
     'median 31 → 78'
     >>> describe_shift(pd.Series(["US"] * 96 + ["BR"] * 4), pd.Series(["US"] * 62 + ["BR"] * 38))
@@ -160,11 +207,30 @@ def check_feature_drift(
         Names of the reference and current samples (e.g. ``("train", "production")``).
     n_reference, n_current : int
         Rows in each sample.
+    max_share : float, default 0.5
+        Largest share of drifted features (proportion in [0, 1]) that still passes.
+    critical : sequence of str, default ()
+        Features whose drift fails the check on its own.
+    min_rows : int, default 200
+        Rows needed on each side to measure drift.
+    required : bool, default False
+        Whether a sample under ``min_rows`` fails (True) or skips (False).
+    descriptions : Mapping[str, str], optional
+        A one-line shift per feature (see :func:`describe_shift`), shown in the message.
+    notes : Mapping[str, str], optional
+        Cautions per feature (see :class:`DriftInputs`); any note makes a pass a ``warn``.
 
     Returns
     -------
     CheckResult
-        Measured: the share of drifted features, in [0, 1].
+        Id ``drift.features``. Measured: the share of drifted features, in [0, 1];
+        limit ``max_share``; direction at most. ``skip`` (or ``fail`` when
+        ``required``) with ``Reason.TOO_FEW_ROWS`` under ``min_rows``.
+
+    Notes
+    -----
+    Never raises for bad data: no columns, or an undefined (NaN) drift score, is a
+    CheckResult with status ``error``.
 
     References
     ----------
@@ -280,6 +346,53 @@ def check_label_drift(
     Fails when the change is beyond ``max_abs_change`` (absolute) **and** beyond
     ``max_rel_change`` (relative to the reference), **and** a two-proportion z-test
     rejects equality at ``alpha``: a small sample moving by chance does not trigger.
+
+    The test is the two-sided two-proportion z-test with the pooled proportion:
+    ``z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2))``.
+
+    Parameters
+    ----------
+    reference_positives : int
+        Risky rows in the reference sample.
+    reference_n : int
+        Rows in the reference sample.
+    current_positives : int
+        Risky rows in the current sample.
+    current_n : int
+        Rows in the current sample.
+    pair : (str, str)
+        Names of the reference and current samples.
+    max_abs_change : float, default 0.01
+        Largest absolute change of the prevalence (proportion, 0.01 = one
+        percentage point) that passes.
+    max_rel_change : float, default 1.0
+        Largest change relative to the reference prevalence (1.0 = ±100%) that passes.
+    alpha : float, default 0.01
+        Significance level of the two-sided z-test.
+
+    Returns
+    -------
+    CheckResult
+        Id ``drift.labels``. Measured: ``|p2 - p1|``, the absolute prevalence
+        change (proportion in [0, 1]); limit ``max_abs_change``; direction at most.
+        The prevalences and the p-value are in the evidence.
+
+    Notes
+    -----
+    Never raises for bad data: an empty sample is a CheckResult with status
+    ``error``.
+
+    References
+    ----------
+    Two-proportion z-test (pooled), e.g. Agresti, A. (2013). Categorical Data
+    Analysis, 3rd ed. Wiley, §2.2.
+
+    Examples
+    --------
+    >>> check_label_drift(50, 1000, 52, 1000, pair=("train", "production")).status.value
+    'pass'
+    >>> check_label_drift(50, 1000, 150, 1000, pair=("train", "production")).status.value
+    'fail'
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     support = {
@@ -344,6 +457,40 @@ def check_score_drift(
     Fails when PSI exceeds ``max_psi`` or the flagged fraction at the operating
     threshold moves by more than ``max_flagged_change`` (absolute). Evidently's drift
     score for the score column is reported beside PSI.
+
+    Parameters
+    ----------
+    reference : ndarray of float, shape (n,), in [0, 1]
+        The candidate's scores on the reference sample (e.g. validation).
+    current : ndarray of float, shape (m,), in [0, 1]
+        Its scores on the current sample (e.g. production).
+    threshold : float, in [0, 1]
+        The operating threshold: a score ``>= threshold`` is flagged.
+    pair : (str, str)
+        Names of the reference and current samples.
+    max_psi : float, default 0.2
+        Largest population stability index (10 quantile bins of the reference) that passes.
+    max_flagged_change : float, default 0.05
+        Largest absolute change of the flagged fraction (proportion, 0.05 = five
+        percentage points) that passes.
+    evidently_score : ColumnDrift, optional
+        Evidently's drift score for the score column, reported only.
+
+    Returns
+    -------
+    CheckResult
+        Id ``drift.scores``. Measured: the PSI (>= 0, dimensionless); limit
+        ``max_psi``; direction at most. The flagged fractions are in the evidence.
+
+    Notes
+    -----
+    Never raises for bad data: an empty sample, or a NaN or infinite score, is a
+    CheckResult with status ``error``.
+
+    References
+    ----------
+    Siddiqi, N. (2006). Credit Risk Scorecards. Wiley (the population stability
+    index; see :func:`sentinel_checks.stats.drift.population_stability_index`).
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     reference, current = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)

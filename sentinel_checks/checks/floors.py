@@ -66,7 +66,12 @@ def check_recall(
     Returns
     -------
     CheckResult
-        ``quality.recall``: measured is the judged recall, limit ``min_recall``.
+        ``quality.recall``: measured is the judged recall (a proportion in [0, 1]),
+        limit ``min_recall``, direction at least. With ``bound="wilson"`` the
+        message's "95% lower bound" is the lower end of the two-sided 95% Wilson
+        interval, i.e. a one-sided 97.5% bound. Fewer than ``min_positives`` risky
+        rows is a ``FAIL`` (``Reason.TOO_FEW_POSITIVES``; measured None with no
+        risky row), never a pass.
 
     Raises
     ------
@@ -170,8 +175,11 @@ def check_precision(
     Returns
     -------
     CheckResult
-        ``quality.precision``; an ``ERROR`` (``Reason.NOTHING_FLAGGED``) when nothing
-        is flagged.
+        ``quality.precision``: measured is the judged precision (a proportion in
+        [0, 1]), limit ``min_precision``, direction at least; an ``ERROR``
+        (``Reason.NOTHING_FLAGGED``) when nothing is flagged. With
+        ``bound="wilson"``, a "95% lower bound" is the lower end of the two-sided
+        95% Wilson interval (a one-sided 97.5% bound).
 
     Raises
     ------
@@ -257,6 +265,11 @@ def check_auc(
         ``quality.auc``: measured is the ROC AUC, limit ``min_roc_auc``; ``FAIL``
         (``Reason.AUC_BELOW_FLOOR``) when either floor is missed, ``ERROR``
         (``Reason.UNDEFINED_METRIC``) when an AUC is not finite or the prevalence is 0.
+
+    Notes
+    -----
+    Never raises for bad data: an undefined statistic is a CheckResult with status
+    ``error``.
 
     References
     ----------

@@ -46,6 +46,11 @@ def check_val_test_gap(
         exceeds its limit, ``ERROR`` (``Reason.UNDEFINED_METRIC``) when a gap is not
         finite.
 
+    Notes
+    -----
+    Never raises for bad data: an undefined statistic (a missing or NaN metric) is
+    a CheckResult with status ``error``.
+
     Examples
     --------
     >>> val = {"recall": 0.85, "precision": 0.30, "roc_auc": 0.90}

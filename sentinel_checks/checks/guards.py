@@ -18,7 +18,36 @@ def empty_side(
     parameters: Mapping[str, Any],
     support: Mapping[str, int],
 ) -> CheckResult | None:
-    """An ``ERROR`` result when either split of ``pair`` has no ``of`` (rows, ids…), else None."""
+    """An ``ERROR`` result when either split of ``pair`` has no ``of`` (rows, ids…), else None.
+
+    Parameters
+    ----------
+    check_id : str
+        Id of the check the result is for (e.g. ``"splits.time_order"``).
+    pair : (str, str)
+        Names of the two splits compared.
+    sizes : (int, int)
+        Count of ``of`` in each split, in the order of ``pair``.
+    of : str, default "rows"
+        What was counted (``"rows"``, ``"timestamps"``, ``"ids"``…), in the message.
+    parameters : Mapping[str, Any]
+        The check's parameters, copied into the result.
+    support : Mapping[str, int]
+        The check's support counts, copied into the result.
+
+    Returns
+    -------
+    CheckResult or None
+        ``CheckResult.undefined(check_id, …)`` (status ``error``,
+        ``Reason.EMPTY``) for the first empty split, None when both have some.
+
+    Examples
+    --------
+    >>> empty_side("x", ("a", "b"), (3, 0), parameters={}, support={}).reason
+    <Reason.EMPTY: 'empty'>
+    >>> empty_side("x", ("a", "b"), (3, 1), parameters={}, support={}) is None
+    True
+    """
     for name, size in zip(pair, sizes, strict=True):
         if size == 0:
             return CheckResult.undefined(

@@ -40,6 +40,55 @@ def check_target_leakage(
     encoding. The AUC is folded (0.1 reads as 0.9). A feature that is constant within
     one class while varying in the other is flagged too (e.g. a field only filled in
     after an investigation). Measured: the highest AUC.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (n, ...)
+        The rows to check; must hold every name in ``features``.
+    y : ndarray of bool, shape (n,)
+        Labels, True = risky (cast with ``astype(bool)``), aligned with ``frame``'s rows.
+    features : list of str
+        Feature columns to score one at a time.
+    max_auc : float, default 0.95
+        A folded AUC at or above this (in [0.5, 1]) fails: the limit is exclusive.
+    flag_constant_per_class : bool, default True
+        Whether a feature constant within one class (and varying in the other) fails.
+    seed : int, default 0
+        Seed of the folds of the cross-fitted target encoding.
+
+    Returns
+    -------
+    CheckResult
+        Id ``splits.target_leakage``. Measured: the highest folded univariate ROC
+        AUC, in [0.5, 1]; limit ``max_auc``; direction reported as at most (but an
+        AUC equal to the limit fails). The AUC of every feature is in the evidence.
+
+    Raises
+    ------
+    ValueError
+        When ``y`` and ``frame`` differ in length; also (from scikit-learn's
+        stratified folds) when a text or category feature is scored and both
+        classes have fewer than 5 rows.
+    KeyError
+        When a name in ``features`` is not a column of ``frame``.
+
+    Notes
+    -----
+    Never raises for bad data otherwise: a one-class label, no features or an
+    undefined AUC is a CheckResult with status ``error``.
+
+    References
+    ----------
+    Hanley, J. A. and McNeil, B. J. (1982). The meaning and use of the area under a
+    receiver operating characteristic (ROC) curve. Radiology 143(1), 29–36.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": np.arange(100.0), "noise": np.tile([1.0, 2.0], 50)})
+    >>> y = np.arange(100) >= 50
+    >>> r = check_target_leakage(frame, y, features=["x", "noise"])
+    >>> r.status.value, r.measured
+    ('fail', 1.0)
     """
     params = {"features": len(features)}
     y = np.asarray(y, dtype=bool)

@@ -76,6 +76,14 @@ def judge_scope(
     ------
     ValueError
         When a value of ``severity`` is not ``"warning"`` or ``"critical"``.
+    KeyError
+        When ``severity`` lacks one of the rules of :data:`RULES`.
+
+    References
+    ----------
+    Wilson, E. B. (1927). JASA 22(158), 209–212 (recall interval); Siddiqi, N.
+    (2006). Credit Risk Scorecards. Wiley (PSI); Brier, G. W. (1950). Monthly
+    Weather Review 78(1), 1–3.
     """
     check_option_map("severity", severity, Severity)
     z = float(norm.ppf(1 - (1 - confidence) / 2))
@@ -118,7 +126,33 @@ def score_shift(
     batch: ScopeStats, reference: ScopeStats, *, max_score_psi: float, severity: Severity
 ) -> CheckResult:
     """``monitor.score_shift``: the PSI of the batch's scores against the reference's
-    (``skip`` when undefined)."""
+    (``skip`` when undefined).
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_score_psi : float
+        Largest population stability index (>= 0, dimensionless) without an alert.
+    severity : {"warning", "critical"}
+        ``warning``: an alert is a ``warn``; ``critical``: an alert is a ``fail``.
+
+    Returns
+    -------
+    CheckResult
+        Id ``monitor.score_shift``. Measured: ``batch.psi`` (None when it is
+        undefined, and the status is then ``skip``); limit ``max_score_psi``;
+        direction at most.
+
+    Raises
+    ------
+    ValueError
+        When ``severity`` is not ``"warning"`` or ``"critical"``.
+
+    References
+    ----------
+    Siddiqi, N. (2006). Credit Risk Scorecards. Wiley (the population stability index).
+    """
     check_option("severity", severity, Severity)
     psi = batch.psi if batch.psi is not None else math.nan
     return CheckResult(
@@ -139,7 +173,29 @@ def score_shift(
 def flagged_fraction(
     batch: ScopeStats, reference: ScopeStats, *, max_flagged_change: float, severity: Severity
 ) -> CheckResult:
-    """``monitor.flagged_fraction``: the relative change of the flagged fraction."""
+    """``monitor.flagged_fraction``: the relative change of the flagged fraction.
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_flagged_change : float
+        Largest relative change ``|f_batch - f_ref| / f_ref`` without an alert
+        (0.5 = ±50%); a reference flagging nothing makes any flagging an infinite change.
+    severity : {"warning", "critical"}
+        ``warning``: an alert is a ``warn``; ``critical``: an alert is a ``fail``.
+
+    Returns
+    -------
+    CheckResult
+        Id ``monitor.flagged_fraction``. Measured: the relative change (>= 0, may
+        be ``inf``); limit ``max_flagged_change``; direction at most.
+
+    Raises
+    ------
+    ValueError
+        When ``severity`` is not ``"warning"`` or ``"critical"``.
+    """
     check_option("severity", severity, Severity)
     f_ref, f_cur = reference.flagged_fraction, batch.flagged_fraction
     change = abs(f_cur - f_ref) / f_ref if f_ref > 0 else (math.inf if f_cur > 0 else 0.0)
@@ -167,7 +223,39 @@ def recall(
     severity: Severity,
 ) -> CheckResult:
     """``monitor.recall``: judged on the upper end of the batch's Wilson interval
-    (``skip`` with fewer than ``min_labelled_positives`` labelled risky rows)."""
+    (``skip`` with fewer than ``min_labelled_positives`` labelled risky rows).
+
+    The alert fires when ``batch.recall_high`` (the upper end of the two-sided
+    Wilson score interval the batch statistics were computed with) is below
+    ``reference.recall - max_recall_drop``: only a drop the sample cannot explain.
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_recall_drop : float
+        Largest drop of recall (proportion, 0.05 = five points) below the reference's.
+    min_labelled_positives : int
+        Labelled risky rows the batch needs (the reference needs at least one).
+    severity : {"warning", "critical"}
+        ``warning``: an alert is a ``warn``; ``critical``: an alert is a ``fail``.
+
+    Returns
+    -------
+    CheckResult
+        Id ``monitor.recall``. Measured: the batch's Wilson upper bound of recall,
+        in [0, 1]; limit ``reference.recall - max_recall_drop``; direction at
+        least. ``skip`` with ``Reason.TOO_FEW_POSITIVES`` when too few labelled.
+
+    Raises
+    ------
+    ValueError
+        When ``severity`` is not ``"warning"`` or ``"critical"``.
+
+    References
+    ----------
+    Wilson, E. B. (1927). JASA 22(158), 209–212 (the score interval).
+    """
     check_option("severity", severity, Severity)
     support, params = _support(batch), {"segment": batch.scope}
     enough = batch.n_positive >= min_labelled_positives and reference.n_positive > 0
@@ -209,7 +297,44 @@ def brier(
     z: float,
 ) -> CheckResult | None:
     """``monitor.brier``: the lower bound of the Brier increase (None, no result, with
-    fewer than ``min_labelled_positives`` labelled rows or no reference Brier)."""
+    fewer than ``min_labelled_positives`` labelled rows or no reference Brier).
+
+    The judged value is ``(batch.brier - reference.brier) - z · hypot(se_batch,
+    se_ref)``, the lower end of a normal interval on the increase (an undefined
+    standard error counts as 0).
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_brier_increase : float
+        Largest increase of the Brier score (mean squared error of the
+        probabilities, in [0, 1]) without an alert.
+    min_labelled_positives : int
+        Labelled rows (of either class) the batch needs; note: compared with
+        ``batch.n_labelled``, not with the risky rows.
+    severity : {"warning", "critical"}
+        ``warning``: an alert is a ``warn``; ``critical``: an alert is a ``fail``.
+    z : float
+        Normal quantile of the bound (1.96 for the lower end of a two-sided 95%
+        interval, i.e. a one-sided 97.5% bound).
+
+    Returns
+    -------
+    CheckResult or None
+        Id ``monitor.brier``. Measured: the lower bound of the increase; limit
+        ``max_brier_increase``; direction at most. None when not judged.
+
+    Raises
+    ------
+    ValueError
+        When ``severity`` is not ``"warning"`` or ``"critical"``.
+
+    References
+    ----------
+    Brier, G. W. (1950). Verification of forecasts expressed in terms of
+    probability. Monthly Weather Review 78(1), 1–3.
+    """
     check_option("severity", severity, Severity)
     if not (batch.n_labelled >= min_labelled_positives and math.isfinite(reference.brier)):
         return None
@@ -241,7 +366,35 @@ def estimated_recall(
     z: float,
 ) -> CheckResult:
     """``monitor.estimated_recall``: recall estimated from the scores alone, judged on
-    its upper bound against the same estimate on the reference (``skip`` when undefined)."""
+    its upper bound against the same estimate on the reference (``skip`` when undefined).
+
+    The estimate assumes calibrated scores; comparing it with the same estimate on
+    the reference cancels a steady calibration bias. Its upper bound is
+    ``estimated_recall + z · estimated_recall_se`` (delta-method standard error).
+
+    Parameters
+    ----------
+    batch, reference : ScopeStats
+        The same scope (all rows, or one segment value) of the batch and of the reference.
+    max_estimated_recall_drop : float
+        Largest drop of the estimated recall (proportion) below the reference's estimate.
+    severity : {"warning", "critical"}
+        ``warning``: an alert is a ``warn``; ``critical``: an alert is a ``fail``.
+    z : float
+        Normal quantile of the bound (1.96: the upper end of a two-sided 95% interval).
+
+    Returns
+    -------
+    CheckResult
+        Id ``monitor.estimated_recall``. Measured: the upper bound (None when
+        undefined, and the status is then ``skip``); limit the reference estimate
+        minus ``max_estimated_recall_drop``; direction at least.
+
+    Raises
+    ------
+    ValueError
+        When ``severity`` is not ``"warning"`` or ``"critical"``.
+    """
     check_option("severity", severity, Severity)
     # The estimate is compared with the same estimate on the reference: a segment's
     # calibration bias then cancels out, and what is left is the change.
@@ -272,10 +425,35 @@ def _hypot(a: float, b: float) -> float:
 
 
 def alerts(results: list[CheckResult]) -> list[CheckResult]:
+    """The results that are alerts: status ``warn`` or ``fail``, in their order.
+
+    Parameters
+    ----------
+    results : list of CheckResult
+        Results of :func:`judge_scope` (any scopes).
+
+    Returns
+    -------
+    list of CheckResult
+        The ``warn`` and ``fail`` results.
+    """
     return [r for r in results if r.status in (Status.WARN, Status.FAIL)]
 
 
 def overall_first(results: list[CheckResult]) -> list[CheckResult]:
+    """The results sorted for display: the overall scope first, then by segment and id.
+
+    Parameters
+    ----------
+    results : list of CheckResult
+        Results of :func:`judge_scope`, each with ``parameters["segment"]``.
+
+    Returns
+    -------
+    list of CheckResult
+        A new list: the :data:`~sentinel_checks.monitor.statistics.OVERALL` scope
+        first, then the other segments by name, each by check id.
+    """
     return sorted(
         results, key=lambda r: (r.parameters.get("segment") != OVERALL, r.parameters.get("segment"), r.id)
     )

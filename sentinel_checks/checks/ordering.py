@@ -29,6 +29,39 @@ def check_time_order(
     order, since rows at the same instant cannot be told apart in production. The
     measured value is the number of offending rows (in both splits); the limit is 0.
 
+    Parameters
+    ----------
+    earlier : pandas.Series of datetime64, shape (n,)
+        Timestamps of the earlier split (e.g. train).
+    later : pandas.Series of datetime64, shape (m,)
+        Timestamps of the later split (e.g. val).
+    pair : (str, str)
+        Names of the earlier and later splits.
+    embargo : str or pandas.Timedelta, default "0s"
+        Gap (a duration, e.g. ``"7D"``) required between the end of ``earlier`` and
+        the start of ``later``; with a positive embargo, a row exactly at the gap's
+        edge is in order.
+
+    Returns
+    -------
+    CheckResult
+        Id ``splits.time_order``. Measured: the count of rows out of order (int, as
+        float; rows of ``later`` too early plus rows of ``earlier`` too late);
+        limit 0; direction at most. The observed gap is in the evidence.
+
+    Raises
+    ------
+    ValueError
+        When ``embargo`` is not a duration ``pandas.Timedelta`` can parse.
+
+    Notes
+    -----
+    Never raises for bad data otherwise: a split with no timestamps is a
+    CheckResult with status ``error``.
+
+    Examples
+    --------
+
     >>> a = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02"]))
     >>> b = pd.Series(pd.to_datetime(["2025-01-03"]))
     >>> check_time_order(a, b, pair=("train", "val")).status.value

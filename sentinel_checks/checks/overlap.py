@@ -34,6 +34,35 @@ def check_entity_overlap(
 
     Null ids are not entities and are ignored (the data contract flags them).
 
+    Parameters
+    ----------
+    earlier : pandas.Series, shape (n,)
+        Entity ids (user, session, device…) of the earlier split.
+    later : pandas.Series, shape (m,)
+        Entity ids of the later split.
+    column : str
+        Name of the entity column, in messages and ``parameters["column"]``.
+    pair : (str, str)
+        Names of the earlier and later splits.
+    max_share : float, default 0.0
+        Largest share of ``later``'s distinct entities (proportion in [0, 1]) that
+        may also occur in ``earlier``.
+
+    Returns
+    -------
+    CheckResult
+        Id ``splits.entity_overlap``. Measured: the share of shared entities, in
+        [0, 1]; limit ``max_share``; direction at most. The shared ids are in the
+        evidence.
+
+    Notes
+    -----
+    Never raises for bad data: a split with no (non-null) ids is a CheckResult with
+    status ``error``.
+
+    Examples
+    --------
+
     >>> a, b = pd.Series(["u1", "u2"]), pd.Series(["u2", "u3", "u4", "u5"])
     >>> r = check_entity_overlap(a, b, column="user_id", pair=("train", "val"))
     >>> r.status.value, r.measured
@@ -87,6 +116,45 @@ def check_row_overlap(
     ``columns`` are the features (ids and timestamp excluded by the caller): a row
     that reappears with the same features on the other side lets a model score its
     memory instead of its generalisation.
+
+    Parameters
+    ----------
+    earlier : pandas.DataFrame, shape (n, ...)
+        Rows of the earlier split; must hold every name in ``columns``.
+    later : pandas.DataFrame, shape (m, ...)
+        Rows of the later split; same requirement.
+    columns : list of str
+        Columns compared (rows are hashed over these values).
+    pair : (str, str)
+        Names of the earlier and later splits.
+    max_share : float, default 0.001
+        Largest share of ``later``'s rows (proportion in [0, 1]) that may repeat an
+        ``earlier`` row.
+
+    Returns
+    -------
+    CheckResult
+        Id ``splits.row_overlap``. Measured: the share of repeated rows, in [0, 1];
+        limit ``max_share``; direction at most. Up to 10 index labels of repeated
+        rows are in the evidence.
+
+    Raises
+    ------
+    KeyError
+        When a name in ``columns`` is missing from either frame.
+
+    Notes
+    -----
+    Never raises for bad data otherwise: no columns or an empty split is a
+    CheckResult with status ``error``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1, 2, 3]})
+    >>> b = pd.DataFrame({"x": [3, 4, 5, 6]})
+    >>> r = check_row_overlap(a, b, columns=["x"], pair=("train", "val"))
+    >>> r.status.value, r.measured
+    ('fail', 0.25)
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}

@@ -67,12 +67,35 @@ def check_vs_champion(
     Returns
     -------
     CheckResult
-        ``promotion.vs_champion``: the reason of a failure is the first failed criterion.
+        ``promotion.vs_champion``: measured is the upper end of the two-sided
+        interval of ``FNR(candidate) − FNR(champion)`` (a difference of
+        proportions, in [-1, 1]); limit ``max_fnr_increase``; direction at most.
+        The upper end of a two-sided 95% interval is a one-sided 97.5% bound. The
+        reason of a failure is the first failed criterion; every criterion, the
+        segment regressions and McNemar's exact p-value travel as evidence.
+        ``ERROR`` with fewer than ``min_positives`` risky rows, one class only
+        (``Reason.TOO_FEW_POSITIVES`` / ``Reason.ONE_CLASS``) or an undefined
+        criterion (``Reason.UNDEFINED_METRIC``).
 
     Raises
     ------
     ValueError
         When ``target_metric`` or ``target_bound`` is not one of the allowed values.
+
+    Notes
+    -----
+    Never raises for bad data: an undefined statistic is a CheckResult with status
+    ``error``.
+
+    References
+    ----------
+    Hanley, J. A. and MacGibbon, B. (2006). Computer Methods and Programs in
+    Biomedicine 83(1); Chamandy, N. et al. (2012), Google technical report (the
+    Poisson bootstrap).
+    McNemar, Q. (1947). Note on the sampling error of the difference between
+    correlated proportions or percentages. Psychometrika 12(2), 153–157.
+    Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC);
+    Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (ROC AUC).
     """
     check_option("target_metric", target_metric, RankMetric)
     check_option("target_bound", target_bound, LeadBound)
@@ -160,7 +183,26 @@ def _hint(c: PairedComparison, status: Status, failed: list[str], max_fnr_increa
 
 
 def check_champion_missing(*, required: bool) -> CheckResult:
-    """No champion configured: a skip with the reason, or a failure when one is required."""
+    """No champion configured: a skip with the reason, or a failure when one is required.
+
+    Parameters
+    ----------
+    required : bool
+        ``[promotion] require_champion``: True makes a missing champion a failure.
+
+    Returns
+    -------
+    CheckResult
+        Id ``promotion.vs_champion``, with ``Reason.NO_CHAMPION`` and no measured
+        value: ``fail`` when ``required``, else ``skip``.
+
+    Examples
+    --------
+    >>> check_champion_missing(required=False).status.value
+    'skip'
+    >>> check_champion_missing(required=True).status.value
+    'fail'
+    """
     if required:
         return CheckResult(
             id=VS_CHAMPION_ID,

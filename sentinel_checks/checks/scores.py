@@ -17,6 +17,30 @@ HINT = (
 def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
     """Every score finite and within [0, 1], and not all equal. Measured: bad scores (limit 0).
 
+    Parameters
+    ----------
+    scores : ndarray of float, shape (n,)
+        The model's probabilities of the risky class on one split; expected in [0, 1].
+    model : str
+        Name of the model (``"candidate"``, ``"champion"``…), in messages and parameters.
+    split : str
+        Name of the split scored, in messages and parameters.
+
+    Returns
+    -------
+    CheckResult
+        Id ``model.scores``. Measured: the count of NaN, infinite or out-of-range
+        scores (int, as float); limit 0; direction at most. ``fail`` with
+        ``Reason.INVALID_SCORES`` for bad scores, ``Reason.CONSTANT_SCORES`` when
+        all scores are equal; the positions of bad scores are in the evidence.
+
+    Notes
+    -----
+    Never raises for bad data: no scores is a CheckResult with status ``error``.
+
+    Examples
+    --------
+
     >>> check_scores(np.array([0.1, 0.7, 0.4]), model="candidate", split="val").status.value
     'pass'
     >>> check_scores(np.array([0.1, 1.7, np.nan]), model="candidate", split="val").measured

@@ -64,7 +64,11 @@ def check_segments(
     Returns
     -------
     CheckResult
-        ``quality.segments``: measured is the lowest judged value.
+        ``quality.segments``: measured is the lowest judged value (a recall, or
+        its Wilson lower bound, in [0, 1]); limit ``min_recall``; direction at
+        least. A Wilson "95% lower bound" is the lower end of the two-sided 95%
+        interval (a one-sided 97.5% bound). ``ERROR`` (``Reason.TOO_FEW_POSITIVES``)
+        when no segment has ``min_positives`` risky rows.
 
     Raises
     ------

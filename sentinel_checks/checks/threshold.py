@@ -47,6 +47,11 @@ def check_threshold(
         the target recall; ``FAIL`` (``Reason.TARGET_NOT_REACHED``) when the target is
         not reached, ``ERROR`` when validation has no risky row (recall undefined).
 
+    Notes
+    -----
+    Never raises for bad data: an undefined recall is a CheckResult with status
+    ``error``.
+
     Examples
     --------
     >>> v = Confusion(tp=85, fp=40, fn=15, tn=860)

@@ -42,6 +42,51 @@ def check_training_curves(
       ``selected_epoch_tolerance`` epochs of the best validation loss.
 
     Measured: the number of problems found (limit 0).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame, shape (n_epochs, ...)
+        The training log, one row per epoch or iteration (sorted by ``epoch`` here).
+    epoch, train_loss, val_loss : str
+        Column names of the epoch number and the two losses (non-numeric loss
+        values count as NaN).
+    val_metric : str, optional
+        Column of a validation metric where higher is better (e.g. PR AUC).
+    overfit_patience : int, default 10
+        Epochs after the validation-loss minimum before a rise counts as overfitting.
+    overfit_tolerance : float, default 0.01
+        Relative rise of the final validation loss above its minimum (0.01 = 1%).
+    min_val_metric : float, optional
+        Floor of the final ``val_metric``.
+    flat_tolerance : float, default 0.01
+        Relative improvement of the validation loss (from the worst of the first
+        tenth of epochs to the last) below which it counts as flat.
+    spike_mads : float, default 8.0
+        A rise of a loss between two epochs larger than this many median absolute
+        deviations of the steps (above their median) is a spike; needs 5 steps.
+    selected_epoch : int, optional
+        The epoch whose weights were kept (early stopping).
+    selected_epoch_tolerance : int, default 0
+        Epochs ``selected_epoch`` may differ from the best validation epoch.
+
+    Returns
+    -------
+    CheckResult
+        Id ``training.curves``. Measured: the number of problems found (int, as
+        float); limit 0; direction at most. The problems, best epoch and best
+        validation loss are in the evidence.
+
+    Notes
+    -----
+    Never raises for bad data: missing columns or fewer than 3 rows is a
+    CheckResult with status ``error``; NaN losses are a problem found.
+
+    References
+    ----------
+    Leys, C., Ley, C., Klein, O., Bernard, P. and Licata, L. (2013). Detecting
+    outliers: do not use standard deviation around the mean, use absolute deviation
+    around the median. J. Experimental Social Psychology 49(4), 764–766 (here the
+    MAD is unscaled, without the 1.4826 factor).
     """
     missing = [c for c in (epoch, train_loss, val_loss, val_metric) if c and c not in log.columns]
     if missing:

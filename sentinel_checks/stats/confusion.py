@@ -64,7 +64,12 @@ class ThresholdCounts:
 
 @dataclass(frozen=True)
 class Confusion:
-    """A 2×2 confusion matrix in rows; rates are NaN when their denominator is 0."""
+    """A 2×2 confusion matrix in rows; rates are NaN when their denominator is 0.
+
+    >>> c = Confusion(tp=8, fp=2, fn=2, tn=88)
+    >>> c.recall, c.precision, round(c.fnr, 2), c.flagged_fraction
+    (0.8, 0.8, 0.2, 0.1)
+    """
 
     tp: int
     fp: int
@@ -73,30 +78,37 @@ class Confusion:
 
     @property
     def positives(self) -> int:
+        """Risky rows: TP + FN."""
         return self.tp + self.fn
 
     @property
     def n(self) -> int:
+        """Rows in total: TP + FP + FN + TN."""
         return self.tp + self.fp + self.fn + self.tn
 
     @property
     def recall(self) -> float:
+        """TP / (TP + FN), a proportion in [0, 1]; NaN without a risky row."""
         return self.tp / self.positives if self.positives else math.nan
 
     @property
     def fnr(self) -> float:
+        """False negative rate, 1 − recall, in [0, 1]; NaN without a risky row."""
         return 1.0 - self.recall
 
     @property
     def precision(self) -> float:
+        """TP / (TP + FP), in [0, 1]; NaN when nothing is flagged."""
         flagged = self.tp + self.fp
         return self.tp / flagged if flagged else math.nan
 
     @property
     def flagged_fraction(self) -> float:
+        """(TP + FP) / n, the share of rows flagged, in [0, 1]; NaN without rows."""
         return (self.tp + self.fp) / self.n if self.n else math.nan
 
     @property
     def fpr(self) -> float:
+        """False positive rate FP / (FP + TN), in [0, 1]; NaN without a safe row."""
         negatives = self.fp + self.tn
         return self.fp / negatives if negatives else math.nan

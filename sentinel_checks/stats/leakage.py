@@ -323,7 +323,8 @@ def out_of_fold_target_encoding(codes: np.ndarray, y: np.ndarray, *, seed: int) 
     Raises
     ------
     ValueError
-        From scikit-learn, when a class has fewer rows than folds.
+        From scikit-learn's ``StratifiedKFold``, when every class has fewer rows
+        than the 5 folds (with only one class short, it warns instead).
 
     References
     ----------

@@ -161,6 +161,12 @@ class RankedScores:
         float
             Σ over thresholds of Δrecall × precision, in [0, 1]; NaN without a
             weighted positive.
+
+        References
+        ----------
+        Saito, T. and Rehmsmeier, M. (2015). The precision-recall plot is more
+        informative than the ROC plot when evaluating binary classifiers on
+        imbalanced datasets. PLoS ONE 10(3), e0118432.
         """
         tp, fp = self._weighted(sample_weight)
         p = tp[-1]
@@ -253,6 +259,13 @@ def pr_auc(y: np.ndarray, scores: np.ndarray) -> float:
     float
         In [0, 1]; the prevalence for an uninformative model; NaN without a risky row.
 
+    References
+    ----------
+    Saito, T. and Rehmsmeier, M. (2015). The precision-recall plot is more
+    informative than the ROC plot when evaluating binary classifiers on imbalanced
+    datasets. PLoS ONE 10(3), e0118432 (PR AUC; a random ranking scores the
+    prevalence). scikit-learn, ``sklearn.metrics.average_precision_score``.
+
     Examples
     --------
     >>> round(pr_auc(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1])), 4)
@@ -305,7 +318,9 @@ def paired_bootstrap_leads(
 
     References
     ----------
-    See :func:`poisson_bootstrap`.
+    Hanley, J. A. and MacGibbon, B. (2006). Computer Methods and Programs in
+    Biomedicine 83(1); Chamandy, N. et al. (2012), Google technical report (the
+    Poisson bootstrap; see :func:`poisson_bootstrap`).
 
     Examples
     --------

@@ -17,13 +17,45 @@ if TYPE_CHECKING:
 
 
 def bounded_sample(frame: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
-    """At most ``limit`` rows of ``frame``, drawn with ``seed``, in their original order."""
+    """At most ``limit`` rows of ``frame``, drawn with ``seed``, in their original order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (n, ...)
+        The rows to sample from.
+    limit : int
+        Most rows returned; ``frame`` itself is returned when it has no more.
+    seed : int
+        ``random_state`` of ``DataFrame.sample`` (without replacement).
+
+    Returns
+    -------
+    pandas.DataFrame, shape (min(n, limit), ...)
+        The sampled rows, sorted by index (their original order when the index is sorted).
+    """
     return frame if len(frame) <= limit else frame.sample(n=limit, random_state=seed).sort_index()
 
 
 def bounded_sample_values(values: np.ndarray, limit: int, seed: int) -> np.ndarray:
     """At most ``limit`` of ``values``, drawn with ``seed``, in their original order: the
     positions :func:`bounded_sample` draws from a frame of ``len(values)`` rows.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        The values to sample from (e.g. scores).
+    limit : int
+        Most values returned; ``values`` itself is returned when it has no more.
+    seed : int
+        Seed, as for :func:`bounded_sample`.
+
+    Returns
+    -------
+    ndarray, shape (min(n, limit),)
+        The sampled values in their original order.
+
+    Examples
+    --------
 
     >>> import numpy as np, pandas as pd
     >>> bounded_sample_values(np.arange(5.0), 10, seed=0)
