@@ -228,7 +228,31 @@ class Registry:
 def log_runs(
     tracking_uri: str, experiment: str, records: list[dict[str, Any]], *, timeout: float = 10.0
 ) -> list[str]:
-    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids."""
+    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids.
+
+    Parameters
+    ----------
+    tracking_uri : str
+        The MLflow tracking store (``http(s)://`` or ``sqlite:///path``; a sqlite
+        file's folder is created).
+    experiment : str
+        The MLflow experiment the runs go to (created if needed).
+    records : list of dict
+        As :func:`~sentinel_checks.models.experiments.tracking_records` makes them;
+        metrics that are not finite are left out.
+    timeout : float, optional
+        Seconds to wait for an HTTP store to answer ``/health``.
+
+    Returns
+    -------
+    list of str
+        The run ids, in the order of ``records``.
+
+    Raises
+    ------
+    RegistryError
+        MLflow is not installed, the store cannot be reached, or logging fails.
+    """
     import math
 
     mlflow = _import_mlflow(f"tracking {tracking_uri}")
@@ -274,6 +298,32 @@ def load(
     """Load a scikit-learn model from ``models:/…`` or ``runs:/…``; returns (model, identity).
 
     The identity names the resolved version (``models:/name/3``) and the model file's hash.
+
+    Parameters
+    ----------
+    uri : str
+        ``models:/name/<version>``, ``models:/name@alias`` or ``runs:/<id>/path``.
+    key : str
+        The config table that names it, for error messages (``"[models.champion]"``).
+    trusted : bool
+        Allow a pickled model (unpickling runs code), and any type in a skops file.
+    trusted_types : list of str
+        Types to accept in a skops file beyond those skops trusts.
+    tracking_uri : str or None
+        The registry (``[registry] store``); MLflow's own default when ``None``.
+    timeout : float, optional
+        Seconds to wait for an HTTP store to answer ``/health``.
+
+    Returns
+    -------
+    (object, str)
+        The model and its identity, e.g. ``"models:/risk/3 sha256:<hex>"``.
+
+    Raises
+    ------
+    ModelLoadError
+        MLflow is not installed, the store cannot be reached, the URI does not resolve,
+        the model is not a scikit-learn model, or it is pickled and not ``trusted``.
     """
     try:
         mlflow = _import_mlflow(f"{key} uri = {uri!r}")

@@ -114,8 +114,36 @@ def evaluate_model(
 ) -> ModelEvaluation:
     """Score val, test and the labelled production rows once; choose the threshold on val.
 
-    ``scores``: the model's risk scores already computed on some of these splits
-    (by name, one per row of that split), used instead of scoring again.
+    Parameters
+    ----------
+    model : LoadedModel
+        The model (or score column) to evaluate.
+    config : SentinelConfig
+        ``[columns]`` (label, positive value, segments) and ``[quality]`` (threshold
+        rule, target recall, confidence).
+    splits : Splits
+        The train/val/test frames.
+    production : DataFrame or None
+        The production sample; its labelled rows are evaluated as ``"production"``.
+    features : list of str
+        The configured feature columns (the model's own list takes precedence).
+    scores : mapping of str to ndarray of float, optional
+        The model's risk scores already computed on some of these splits (by name,
+        shape (n,) with one per row of that split), used instead of scoring again.
+
+    Returns
+    -------
+    ModelEvaluation
+        Per split the labels, scores, counts by threshold and segments, and the
+        threshold chosen on validation.
+
+    Raises
+    ------
+    DataError
+        A split's label is missing or not binary, a score is NaN or outside [0, 1],
+        or validation lacks a risky or a safe row.
+    ModelLoadError
+        The model cannot score the frame.
     """
     frames: dict[str, pd.DataFrame] = {"val": splits.val, "test": splits.test}
     if production is not None and config.columns.label in production.columns:
