@@ -73,6 +73,18 @@ class DriftRun:
     snapshot: Any
 
     def save_html(self, path: Path) -> Path:
+        """Write Evidently's HTML report of this run.
+
+        Parameters
+        ----------
+        path : Path
+            The file written (its folder is created).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.snapshot.save_html(str(path))
         return path

@@ -148,6 +148,22 @@ class Registry:
     # ----------------------------------------------------------------- reading
 
     def version_by_alias(self, alias: str) -> Version | None:
+        """The version holding ``alias``, or None when no version does.
+
+        Parameters
+        ----------
+        alias : str
+            ``"champion"``, ``"previous"`` or ``"disabled"``.
+
+        Returns
+        -------
+        Version or None
+
+        Raises
+        ------
+        RegistryError
+            The registry cannot be read.
+        """
         from mlflow.exceptions import MlflowException
 
         with self._call(f"reading alias @{alias}"):
@@ -160,6 +176,22 @@ class Registry:
             return self._version(mv)
 
     def version(self, number: str) -> Version:
+        """One version of the registered model.
+
+        Parameters
+        ----------
+        number : str
+            The version number, e.g. ``"3"``.
+
+        Returns
+        -------
+        Version
+
+        Raises
+        ------
+        RegistryError
+            The registry cannot be read or has no such version.
+        """
         with self._call(f"reading version {number}"):
             return self._version(self.client.get_model_version(self.name, number))
 
@@ -209,18 +241,70 @@ class Registry:
         return self.version(number)
 
     def set_alias(self, alias: str, version: str) -> None:
+        """Point ``alias`` at ``version``.
+
+        Parameters
+        ----------
+        alias : str
+            The alias.
+        version : str
+            The version number.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"setting @{alias} to version {version}"):
             self.client.set_registered_model_alias(self.name, alias, version)
 
     def delete_alias(self, alias: str) -> None:
+        """Remove ``alias`` from the registered model.
+
+        Parameters
+        ----------
+        alias : str
+            The alias.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"removing @{alias}"):
             self.client.delete_registered_model_alias(self.name, alias)
 
     def tag_version(self, version: str, key: str, value: str) -> None:
+        """Set a tag on one version.
+
+        Parameters
+        ----------
+        version : str
+            The version number.
+        key, value : str
+            The tag.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"tagging version {version}"):
             self.client.set_model_version_tag(self.name, version, key, value)
 
     def tag_model(self, key: str, value: str) -> None:
+        """Set a tag on the registered model (e.g. ``sentinel.lineage``).
+
+        Parameters
+        ----------
+        key, value : str
+            The tag.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call("tagging the registered model"):
             self.client.set_registered_model_tag(self.name, key, value)
 

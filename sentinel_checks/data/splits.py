@@ -62,7 +62,30 @@ class Splits:
         method: str = "given",
         notes: Sequence[str] = (),
     ) -> Splits:
-        """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None."""
+        """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None.
+
+        Parameters
+        ----------
+        frame : DataFrame, n rows
+            The rows to split.
+        assignment : sequence, Series or ndarray, shape (n,)
+            One label per row; None (or any other value) leaves the row unassigned.
+        method : str, optional
+            How the split was made, recorded on the result.
+        notes : sequence of str, optional
+            Remarks recorded on the result (e.g. rows purged).
+
+        Returns
+        -------
+        Splits
+            The three frames (original index kept) and the number of unassigned rows.
+
+        Raises
+        ------
+        ValueError, DataError
+            ``assignment`` does not have one label per row (pandas raises ValueError
+            first when building the labels).
+        """
         labels = pd.Series(np.asarray(assignment, dtype=object), index=frame.index)
         if len(labels) != len(frame):
             raise DataError(f"split assignment has {len(labels)} labels for {len(frame)} rows")

@@ -49,6 +49,18 @@ class SplitScores:
         return self.counts.positives / self.counts.n if self.counts.n else math.nan
 
     def calibration(self, n_bins: int) -> CalibrationBins:
+        """Equal-mass calibration bins of this split's scores.
+
+        Parameters
+        ----------
+        n_bins : int
+            The number of bins (``[quality] calibration_bins``).
+
+        Returns
+        -------
+        CalibrationBins
+            Per bin the mean score, observed risky rate and count, and the ECE.
+        """
         return calibration_bins(self.y, self.scores, n_bins=n_bins)
 
 
@@ -64,10 +76,45 @@ class ModelEvaluation:
         return self.choice.threshold
 
     def confusion(self, split: str, threshold: float | None = None) -> Confusion:
+        """Confusion counts on ``split`` when flagging ``score >= threshold``.
+
+        Parameters
+        ----------
+        split : str
+            A split evaluated (``"val"``, ``"test"``, ``"production"``).
+        threshold : float, optional
+            Default: the operating threshold chosen on validation.
+
+        Returns
+        -------
+        Confusion
+
+        Raises
+        ------
+        KeyError
+            ``split`` was not evaluated.
+        """
         t = self.threshold if threshold is None else threshold
         return self.splits[split].counts.at(t)
 
     def summary(self, split: str) -> dict[str, float]:
+        """Recall and precision at the operating threshold, ROC AUC and PR AUC on ``split``.
+
+        Parameters
+        ----------
+        split : str
+            A split evaluated.
+
+        Returns
+        -------
+        dict of str to float
+            ``recall``, ``precision``, ``roc_auc``, ``pr_auc`` (NaN when undefined).
+
+        Raises
+        ------
+        KeyError
+            ``split`` was not evaluated.
+        """
         s = self.splits[split]
         c = self.confusion(split)
         return {

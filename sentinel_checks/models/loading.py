@@ -34,7 +34,17 @@ class LoadedModel:
     features: tuple[str, ...] | None = None  # None: the [columns] features
 
     def feature_list(self, default: list[str]) -> list[str]:
-        """The columns this model scores: its own list, or the configured features."""
+        """The columns this model scores: its own list, or the configured features.
+
+        Parameters
+        ----------
+        default : list of str
+            The configured feature columns.
+
+        Returns
+        -------
+        list of str
+        """
         return list(self.features) if self.features is not None else list(default)
 
 

@@ -314,6 +314,23 @@ class CheckEntry:
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any]) -> CheckEntry:
+        """One entry of ``gate.json``'s ``checks``.
+
+        Parameters
+        ----------
+        entry : mapping
+            The entry as written; ``test`` and ``outcome`` are required strings.
+
+        Returns
+        -------
+        CheckEntry
+
+        Raises
+        ------
+        ValueError
+            ``test`` or ``outcome`` is missing or not a string (:meth:`GateReport.from_dict`
+            turns it into a :class:`ReportError`).
+        """
         if not isinstance(entry.get("test"), str) or not isinstance(entry.get("outcome"), str):
             raise ValueError(f"a check entry needs 'test' and 'outcome' strings, got {dict(entry)!r:.200}")
 
@@ -355,7 +372,24 @@ class GateReport:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], *, source: object = "gate.json") -> GateReport:
-        """Validate a parsed ``gate.json``; :class:`ReportError` naming ``source`` when it is not one."""
+        """Validate a parsed ``gate.json``; :class:`ReportError` naming ``source`` when it is not one.
+
+        Parameters
+        ----------
+        doc : mapping
+            The parsed JSON object.
+        source : object, optional
+            What to name in errors (a path).
+
+        Returns
+        -------
+        GateReport
+
+        Raises
+        ------
+        ReportError
+            No or an unsupported ``schema_version``, or a field of the wrong type.
+        """
         version = doc.get("schema_version")
         if version is None:
             raise ReportError(f"{source} is not a gate.json document: it has no schema_version", path=source)
@@ -391,7 +425,22 @@ class GateReport:
     @classmethod
     def read(cls, path: Path) -> GateReport:
         """Read and validate ``path``; :class:`ReportError` naming the file when it is
-        missing, unreadable, not a gate report, or of an unsupported schema version."""
+        missing, unreadable, not a gate report, or of an unsupported schema version.
+
+        Parameters
+        ----------
+        path : Path
+            A ``gate.json`` file.
+
+        Returns
+        -------
+        GateReport
+
+        Raises
+        ------
+        ReportError
+            As said; ``missing`` is True when the file does not exist.
+        """
         return cls.from_dict(read_json_document(path, "gate report"), source=path)
 
     @property

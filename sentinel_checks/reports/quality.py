@@ -107,7 +107,24 @@ class ThresholdRecord:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], *, source: object = THRESHOLD_JSON) -> ThresholdRecord:
-        """Validate a parsed ``threshold.json``; :class:`ReportError` naming ``source`` otherwise."""
+        """Validate a parsed ``threshold.json``; :class:`ReportError` naming ``source`` otherwise.
+
+        Parameters
+        ----------
+        doc : mapping
+            The parsed JSON object; without ``schema_version`` it reads as version 1.
+        source : object, optional
+            What to name in errors (a path).
+
+        Returns
+        -------
+        ThresholdRecord
+
+        Raises
+        ------
+        ReportError
+            An unsupported ``schema_version``, or no finite ``threshold``, or a field of the wrong type.
+        """
         version = doc.get("schema_version", THRESHOLD_SCHEMA_VERSION)
         if not isinstance(version, int) or version not in READABLE_THRESHOLD_VERSIONS:
             raise ReportError(
@@ -140,7 +157,22 @@ class ThresholdRecord:
     @classmethod
     def read(cls, path: Path) -> ThresholdRecord:
         """Read and validate ``path``; :class:`ReportError` naming the file when it is
-        missing, unreadable, not a threshold record, or of an unsupported schema version."""
+        missing, unreadable, not a threshold record, or of an unsupported schema version.
+
+        Parameters
+        ----------
+        path : Path
+            A ``threshold.json`` file.
+
+        Returns
+        -------
+        ThresholdRecord
+
+        Raises
+        ------
+        ReportError
+            As said; ``missing`` is True when the file does not exist.
+        """
         return cls.from_dict(read_json_document(path, "threshold record"), source=path)
 
 
