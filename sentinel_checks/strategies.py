@@ -55,6 +55,26 @@ def request_logs(
     * ``session_id`` belongs to one user (a user has up to ``max_sessions_per_user``);
     * ``request_ts`` lies on a grid of ``time_grid`` hours, so ties are common;
     * ``label`` uses ``label_values`` (positive, negative); both classes occur.
+
+    Parameters
+    ----------
+    min_rows, max_rows : int, optional
+        Bounds on the number of rows (at least 2).
+    max_users : int, optional
+        Size of the pool of user ids.
+    max_sessions_per_user : int, optional
+        Sessions per user.
+    time_grid : int, optional
+        Hours after 2025-01-01 the timestamps are drawn from.
+    tz : str, optional
+        A timezone to localise ``request_ts`` to (naive when ``None``).
+    label_values : (object, object), optional
+        The positive and the negative label.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of DataFrame
+        ``request_ts`` is datetime64; the index is a RangeIndex.
     """
     n = draw(st.integers(min_value=max(min_rows, 2), max_value=max_rows))
     users = draw(st.lists(st.integers(0, max_users - 1), min_size=n, max_size=n))
@@ -89,7 +109,20 @@ def split_boundaries(
     draw: st.DrawFn, log: pd.DataFrame, *, timestamp: str = "request_ts"
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``(val_start, test_start)`` taken from the log's own timestamps, so rows sit
-    exactly on a boundary and half-open windows are tested where they bite."""
+    exactly on a boundary and half-open windows are tested where they bite.
+
+    Parameters
+    ----------
+    log : DataFrame
+        A request log (e.g. from :func:`request_logs`).
+    timestamp : str, optional
+        Its timestamp column (datetime64).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of (Timestamp, Timestamp)
+        ``val_start < test_start``.
+    """
     stamps = sorted(pd.unique(log[timestamp]))
     if len(stamps) < 2:
         first = pd.Timestamp(stamps[0])
@@ -123,6 +156,34 @@ def assert_sound_split(
     ``timestamp``, every later split is strictly after the earlier ones (plus
     ``embargo``); (3) no value of an ``entities`` column is in two splits; (4) the
     assignment does not depend on row order. Returns the splits.
+
+    Parameters
+    ----------
+    split_function : callable
+        Your split code: takes ``frame``, returns the splits as above.
+    frame : DataFrame
+        The rows to split, with a unique index.
+    timestamp : str or None, optional
+        The timestamp column (datetime64); ``None`` skips the time-order assertion.
+    entities : sequence of str, optional
+        Entity id columns that must not be shared by two splits.
+    embargo : str or Timedelta, optional
+        A duration the later split must start after the earlier one ends.
+    allow_unassigned : bool, optional
+        Accept rows in no split.
+    seed : int, optional
+        Seeds the row shuffle of the order-independence assertion.
+
+    Returns
+    -------
+    Splits
+
+    Raises
+    ------
+    AssertionError
+        The split is not sound; the message says how.
+    ValueError
+        ``frame``'s index is not unique.
     """
     __tracebackhide__ = True
     if not frame.index.is_unique:

@@ -73,12 +73,38 @@ class DriftRun:
     snapshot: Any
 
     def save_html(self, path: Path) -> Path:
+        """Write Evidently's HTML report of this run.
+
+        Parameters
+        ----------
+        path : Path
+            The file written (its folder is created).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.snapshot.save_html(str(path))
         return path
 
 
 def validate_method(name: str | None, *, key: str) -> None:
+    """Check that a configured drift method is one whose direction the gate knows.
+
+    Parameters
+    ----------
+    name : str or None
+        An Evidently stattest name (one of :data:`KNOWN_TESTS`); ``None`` is Evidently's default.
+    key : str
+        The config key that names it, for the error message (e.g. ``"[drift] method"``).
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not in :data:`KNOWN_TESTS`.
+    """
     if name is not None and name not in KNOWN_TESTS:
         raise ConfigError(
             f"{key} = {name!r}: not a drift method the gate knows the direction of; "
@@ -125,8 +151,34 @@ def column_drift(
     per_column_threshold: Mapping[str, float] | None = None,
     timestamp: Any = None,
 ) -> DriftRun:
-    """Run Evidently's data-drift preset on the given columns of two frames
-    (``timestamp``: the snapshot's time, e.g. a monitored batch's end)."""
+    """Run Evidently's data-drift preset on the given columns of two frames.
+
+    Parameters
+    ----------
+    reference, current : DataFrame
+        The two samples; each holds every column of ``numerical`` and ``categorical``.
+    numerical, categorical : list of str
+        The columns by kind, as Evidently's data definition.
+    method : str, optional
+        The stattest for every column (``[drift] method``); Evidently chooses by size when ``None``.
+    threshold : float, optional
+        The stattest's drift threshold (``[drift] threshold``).
+    per_column_method, per_column_threshold : mapping, optional
+        Overrides by column (``[drift] per_column_method`` / ``per_column_threshold``).
+    timestamp : datetime, optional
+        The snapshot's time, e.g. a monitored batch's end.
+
+    Returns
+    -------
+    DriftRun
+        One :class:`ColumnDrift` per column (score NaN when Evidently gives none) and
+        the Evidently snapshot.
+
+    Raises
+    ------
+    ConfigError
+        Evidently used a drift method whose direction the gate does not know.
+    """
     _import_quietly()
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
@@ -169,14 +221,37 @@ def column_drift(
 
 
 def score_drift(reference: Any, current: Any) -> ColumnDrift | None:
-    """Evidently's drift score for one numeric column of scores (method chosen by size);
-    None when either side is empty or not finite."""
+    """Evidently's drift score for one numeric column of scores (method chosen by size).
+
+    Parameters
+    ----------
+    reference, current : array-like of float, shape (n,) and (m,)
+        Risk scores of the two samples.
+
+    Returns
+    -------
+    ColumnDrift or None
+        The score column's drift; ``None`` when either side is empty or not finite.
+    """
     run = score_drift_run(reference, current)
     return None if run is None else run.columns[0]
 
 
 def score_drift_run(reference: Any, current: Any, *, timestamp: Any = None) -> DriftRun | None:
-    """The Evidently run behind :func:`score_drift` (its snapshot can go to a workspace)."""
+    """The Evidently run behind :func:`score_drift` (its snapshot can go to a workspace).
+
+    Parameters
+    ----------
+    reference, current : array-like of float, shape (n,) and (m,)
+        Risk scores of the two samples.
+    timestamp : datetime, optional
+        The snapshot's time.
+
+    Returns
+    -------
+    DriftRun or None
+        ``None`` when either side is empty or not finite.
+    """
     import numpy as np
 
     a, b = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
@@ -193,7 +268,27 @@ def score_drift_run(reference: Any, current: Any, *, timestamp: Any = None) -> D
 
 def push_to_workspace(folder: Path, project: str, snapshot: Any) -> str:
     """Add a snapshot to a local Evidently workspace (created if needed), in ``project``
-    (created if needed), so ``evidently ui --workspace FOLDER`` serves the dashboard."""
+    (created if needed), so ``evidently ui --workspace FOLDER`` serves the dashboard.
+
+    Parameters
+    ----------
+    folder : Path
+        The workspace folder.
+    project : str
+        The project's name.
+    snapshot : object
+        An Evidently snapshot (:attr:`DriftRun.snapshot`).
+
+    Returns
+    -------
+    str
+        The id of the run added.
+
+    Raises
+    ------
+    DataError
+        The folder is not a workspace Evidently can write to.
+    """
     _import_quietly()
     from evidently.ui.workspace import Workspace
 

@@ -148,6 +148,22 @@ class Registry:
     # ----------------------------------------------------------------- reading
 
     def version_by_alias(self, alias: str) -> Version | None:
+        """The version holding ``alias``, or None when no version does.
+
+        Parameters
+        ----------
+        alias : str
+            ``"champion"``, ``"previous"`` or ``"disabled"``.
+
+        Returns
+        -------
+        Version or None
+
+        Raises
+        ------
+        RegistryError
+            The registry cannot be read.
+        """
         from mlflow.exceptions import MlflowException
 
         with self._call(f"reading alias @{alias}"):
@@ -160,6 +176,22 @@ class Registry:
             return self._version(mv)
 
     def version(self, number: str) -> Version:
+        """One version of the registered model.
+
+        Parameters
+        ----------
+        number : str
+            The version number, e.g. ``"3"``.
+
+        Returns
+        -------
+        Version
+
+        Raises
+        ------
+        RegistryError
+            The registry cannot be read or has no such version.
+        """
         with self._call(f"reading version {number}"):
             return self._version(self.client.get_model_version(self.name, number))
 
@@ -209,18 +241,70 @@ class Registry:
         return self.version(number)
 
     def set_alias(self, alias: str, version: str) -> None:
+        """Point ``alias`` at ``version``.
+
+        Parameters
+        ----------
+        alias : str
+            The alias.
+        version : str
+            The version number.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"setting @{alias} to version {version}"):
             self.client.set_registered_model_alias(self.name, alias, version)
 
     def delete_alias(self, alias: str) -> None:
+        """Remove ``alias`` from the registered model.
+
+        Parameters
+        ----------
+        alias : str
+            The alias.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"removing @{alias}"):
             self.client.delete_registered_model_alias(self.name, alias)
 
     def tag_version(self, version: str, key: str, value: str) -> None:
+        """Set a tag on one version.
+
+        Parameters
+        ----------
+        version : str
+            The version number.
+        key, value : str
+            The tag.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call(f"tagging version {version}"):
             self.client.set_model_version_tag(self.name, version, key, value)
 
     def tag_model(self, key: str, value: str) -> None:
+        """Set a tag on the registered model (e.g. ``sentinel.lineage``).
+
+        Parameters
+        ----------
+        key, value : str
+            The tag.
+
+        Raises
+        ------
+        RegistryError
+            The registry refuses or cannot be reached.
+        """
         with self._call("tagging the registered model"):
             self.client.set_registered_model_tag(self.name, key, value)
 
@@ -228,7 +312,31 @@ class Registry:
 def log_runs(
     tracking_uri: str, experiment: str, records: list[dict[str, Any]], *, timeout: float = 10.0
 ) -> list[str]:
-    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids."""
+    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids.
+
+    Parameters
+    ----------
+    tracking_uri : str
+        The MLflow tracking store (``http(s)://`` or ``sqlite:///path``; a sqlite
+        file's folder is created).
+    experiment : str
+        The MLflow experiment the runs go to (created if needed).
+    records : list of dict
+        As :func:`~sentinel_checks.models.experiments.tracking_records` makes them;
+        metrics that are not finite are left out.
+    timeout : float, optional
+        Seconds to wait for an HTTP store to answer ``/health``.
+
+    Returns
+    -------
+    list of str
+        The run ids, in the order of ``records``.
+
+    Raises
+    ------
+    RegistryError
+        MLflow is not installed, the store cannot be reached, or logging fails.
+    """
     import math
 
     mlflow = _import_mlflow(f"tracking {tracking_uri}")
@@ -274,6 +382,32 @@ def load(
     """Load a scikit-learn model from ``models:/…`` or ``runs:/…``; returns (model, identity).
 
     The identity names the resolved version (``models:/name/3``) and the model file's hash.
+
+    Parameters
+    ----------
+    uri : str
+        ``models:/name/<version>``, ``models:/name@alias`` or ``runs:/<id>/path``.
+    key : str
+        The config table that names it, for error messages (``"[models.champion]"``).
+    trusted : bool
+        Allow a pickled model (unpickling runs code), and any type in a skops file.
+    trusted_types : list of str
+        Types to accept in a skops file beyond those skops trusts.
+    tracking_uri : str or None
+        The registry (``[registry] store``); MLflow's own default when ``None``.
+    timeout : float, optional
+        Seconds to wait for an HTTP store to answer ``/health``.
+
+    Returns
+    -------
+    (object, str)
+        The model and its identity, e.g. ``"models:/risk/3 sha256:<hex>"``.
+
+    Raises
+    ------
+    ModelLoadError
+        MLflow is not installed, the store cannot be reached, the URI does not resolve,
+        the model is not a scikit-learn model, or it is pickled and not ``trusted``.
     """
     try:
         mlflow = _import_mlflow(f"{key} uri = {uri!r}")

@@ -35,7 +35,18 @@ class FailureGroup:
 
 def column_kind(dtype: Any) -> str:
     """The kind of a column, as the contract compares them: bool, numeric, datetime,
-    category or string (object and Arrow-backed text alike)."""
+    category or string (object and Arrow-backed text alike).
+
+    Parameters
+    ----------
+    dtype : dtype
+        A pandas or numpy dtype.
+
+    Returns
+    -------
+    str
+        ``"bool"``, ``"numeric"``, ``"datetime"``, ``"category"`` or ``"string"``.
+    """
     if pd.api.types.is_bool_dtype(dtype):
         return "bool"
     if pd.api.types.is_numeric_dtype(dtype):
@@ -62,9 +73,29 @@ def build_schema(
     the label column may be absent or partly null, but any value present must be
     one of the two classes. Every feature must hold at least one value; in the
     offline dataset (``label_required``) at least two distinct ones (a constant
-    feature is a broken join or a default fill). ``kinds``: the kind each feature
-    has in the offline dataset, which production must keep. The id column, when
-    configured, is never null and unique.
+    feature is a broken join or a default fill). The id column, when configured,
+    is never null and unique.
+
+    Parameters
+    ----------
+    columns : Columns
+        ``[columns]``: label and its two values, timestamp, entities, id, segments.
+    features : list of str
+        The feature columns (each nullable, not entirely null).
+    rules : mapping of str to FeatureRule
+        ``[contract] features``: dtype, min, max, allowed values, nullable, by column.
+    label_required : bool, optional
+        False for a production sample.
+    extra_required : list of str, optional
+        Further columns that must be present (any values).
+    kinds : mapping of str to str, optional
+        The kind each feature has in the offline dataset (:func:`column_kind`), which
+        production must keep.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+        Not strict (other columns are allowed) and not coercing.
     """
     import pandera.pandas as pa
 
@@ -118,7 +149,21 @@ def _feature_checks(name: str, offline: bool, kinds: Mapping[str, str] | None) -
 
 
 def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
-    """Validate every row lazily; group the failure cases by column and check."""
+    """Validate every row lazily; group the failure cases by column and check.
+
+    Parameters
+    ----------
+    schema : pandera.DataFrameSchema
+        As :func:`build_schema` makes it.
+    frame : DataFrame
+        The frame validated.
+
+    Returns
+    -------
+    list of FailureGroup
+        One group per (column, check), sorted, with its count, up to 5 example values
+        and up to 10 row labels; ``[]`` when the frame is valid.
+    """
     import pandera.errors as pe
 
     try:

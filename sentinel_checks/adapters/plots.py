@@ -19,7 +19,20 @@ def _pyplot() -> Any:
 
 
 def reliability_diagram(bins: Mapping[str, Any], path: Path) -> Path:
-    """Observed risky rate against mean score per equal-mass bin, one line per split."""
+    """Observed risky rate against mean score per equal-mass bin, one line per split.
+
+    Parameters
+    ----------
+    bins : mapping of str to CalibrationBins
+        Per split name, the bins (``mean_score``, ``observed_rate``, ``count``, ``ece``).
+    path : Path
+        The PNG written; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5))
     top = 0.0
@@ -36,7 +49,21 @@ def reliability_diagram(bins: Mapping[str, Any], path: Path) -> Path:
 
 
 def pr_curves(curves: Mapping[str, tuple[Any, float]], path: Path) -> Path:
-    """Precision–recall curve per model (from its ThresholdCounts) with its threshold marked."""
+    """Precision–recall curve per model (from its ThresholdCounts) with its threshold marked.
+
+    Parameters
+    ----------
+    curves : mapping of str to (ThresholdCounts, float)
+        Per model name, its counts by threshold on test and its operating threshold;
+        a model without risky rows is left out.
+    path : Path
+        The PNG written; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
     for name, (counts, threshold) in curves.items():
@@ -60,6 +87,24 @@ def pr_curves(curves: Mapping[str, tuple[Any, float]], path: Path) -> Path:
 
 
 def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: Path) -> Path:
+    """Score densities of the safe and the risky class, the threshold marked.
+
+    Parameters
+    ----------
+    y : ndarray of bool, shape (n,)
+        Labels (True = risky).
+    scores : ndarray of float, shape (n,)
+        Risk scores in [0, 1].
+    threshold : float
+        The operating threshold.
+    path : Path
+        The PNG written; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     edges = np.linspace(0, 1, 41)
@@ -72,6 +117,24 @@ def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: 
 
 
 def training_curves(log: Any, *, epoch: str, series: list[str], path: Path) -> Path:
+    """One line per column of the training log against the epoch.
+
+    Parameters
+    ----------
+    log : DataFrame
+        The training log, one row per epoch.
+    epoch : str
+        The epoch column (``[training] epoch``).
+    series : list of str
+        The columns drawn (e.g. the train and validation loss).
+    path : Path
+        The PNG written; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for column in series:
@@ -100,7 +163,28 @@ def monitor_trend(
     path: Path,
 ) -> Path:
     """One metric over the monitored batches: a line per scope (overall thick), the alert
-    limit per batch dashed, batches that alerted marked."""
+    limit per batch dashed, batches that alerted marked.
+
+    Parameters
+    ----------
+    series : mapping of str to (list of int, list of float)
+        Per scope (``"overall"``, segments), batch positions and the metric's values.
+    title : str
+        The figure's title.
+    labels : list of str
+        One tick label per batch.
+    limit : mapping of str to list of float, or None
+        Per scope, the alert limit at each batch.
+    alerts : list of (int, float)
+        Batch position and value of each alert.
+    path : Path
+        The PNG written; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for scope, (x, y) in series.items():

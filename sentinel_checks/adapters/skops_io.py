@@ -9,7 +9,23 @@ from sentinel_checks.errors import ModelLoadError
 
 
 def untrusted_types(path: Path) -> list[str]:
-    """Types in a ``.skops`` file that skops does not trust by default."""
+    """Types in a ``.skops`` file that skops does not trust by default.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.skops`` file.
+
+    Returns
+    -------
+    list of str
+        Fully qualified type names, sorted.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is not a readable skops file.
+    """
     import skops.io as sio
 
     try:
@@ -19,7 +35,30 @@ def untrusted_types(path: Path) -> list[str]:
 
 
 def load(path: Path, *, trusted_types: list[str], trust_all: bool, key: str) -> Any:
-    """Load a skops file, refusing types that are neither skops-trusted nor listed by the user."""
+    """Load a skops file, refusing types that are neither skops-trusted nor listed by the user.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.skops`` file.
+    trusted_types : list of str
+        Types the user reviewed and accepts (``trusted_types`` of the model's table).
+    trust_all : bool
+        Accept every type (``trusted = true``).
+    key : str
+        The config table, named in the error (e.g. ``"[models.candidate]"``).
+
+    Returns
+    -------
+    object
+        The model.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is unreadable, holds types neither trusted nor listed (unless
+        ``trust_all``), or skops cannot load it.
+    """
     import skops.io as sio
 
     found = untrusted_types(path)
@@ -38,6 +77,15 @@ def load(path: Path, *, trusted_types: list[str], trust_all: bool, key: str) -> 
 
 
 def dump(model: Any, path: Path) -> None:
+    """Save a model as a skops file (no code runs when it is loaded).
+
+    Parameters
+    ----------
+    model : object
+        The model.
+    path : Path
+        The file written; its folder must exist.
+    """
     import skops.io as sio
 
     sio.dump(model, path)

@@ -24,7 +24,26 @@ DEFAULT_CONFIG_NAME = "sentinel.toml"
 
 def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
     """Which config file to read: the explicit path, ``$SENTINEL_CONFIG``, then
-    ``./sentinel.toml``, then ``./pyproject.toml`` if it has ``[tool.sentinel]``."""
+    ``./sentinel.toml``, then ``./pyproject.toml`` if it has ``[tool.sentinel]``.
+
+    Parameters
+    ----------
+    explicit : str or PathLike, optional
+        ``--sentinel-config``; relative to ``cwd``, ``~`` expanded.
+    cwd : Path, optional
+        The folder searched (default: the current working directory).
+
+    Returns
+    -------
+    Path
+        An existing file.
+
+    Raises
+    ------
+    ConfigError
+        The explicit or ``$SENTINEL_CONFIG`` path is not a file, no default file is
+        found, or ``pyproject.toml`` is not valid TOML.
+    """
     cwd = Path.cwd() if cwd is None else cwd
     for given, origin in (
         (explicit, "--sentinel-config"),
@@ -49,7 +68,27 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
 
 
 def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
-    """Read, validate and resolve one config file."""
+    """Read, validate and resolve one config file.
+
+    Relative paths in it are made absolute against the file's folder.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A TOML file (``sentinel.toml``), or a ``pyproject.toml`` with ``[tool.sentinel]``.
+
+    Returns
+    -------
+    SentinelConfig
+        The validated configuration; ``source`` is the resolved file.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, unreadable or not TOML, a ``pyproject.toml`` has no
+        ``[tool.sentinel]``, a key is unknown, missing or invalid (every one named), or
+        a configured input file does not exist.
+    """
     path = Path(path).resolve()
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
@@ -62,7 +101,24 @@ def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
 
 
 def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConfig:
-    """Validate a parsed mapping as if it had been read from ``source``."""
+    """Validate a parsed mapping as if it had been read from ``source``.
+
+    Parameters
+    ----------
+    raw : mapping
+        The parsed TOML tables (``{"data": {...}, "columns": {...}, ...}``).
+    source : Path
+        The file it stands for: relative paths resolve against its folder, and errors name it.
+
+    Returns
+    -------
+    SentinelConfig
+
+    Raises
+    ------
+    ConfigError
+        A key is unknown, missing or invalid, or a configured input file does not exist.
+    """
     try:
         config = SentinelConfig.model_validate(dict(raw))
     except pydantic.ValidationError as exc:

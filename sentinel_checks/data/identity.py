@@ -14,7 +14,19 @@ from sentinel_checks.models.loading import model_identity
 
 
 def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
-    """``dataset`` / ``production``: the file's sha256, or the loader that makes it."""
+    """``dataset`` / ``production``: the file's sha256, or the loader that makes it.
+
+    Parameters
+    ----------
+    cfg : SentinelConfig
+        The validated configuration (``[data]`` and ``[production]``).
+
+    Returns
+    -------
+    dict of str to str
+        ``{"dataset": "sha256:<hex>" or "loader:<module:function>", "production": ...}``;
+        a source that is not configured, or a path that is not a file, is left out.
+    """
     out: dict[str, str] = {}
     for name, source in (("dataset", cfg.data), ("production", cfg.production)):
         if source is None:
@@ -27,12 +39,37 @@ def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
 
 
 def config_fingerprint(cfg: SentinelConfig) -> str:
+    """The sha256 of the configuration file, as ``gate.json`` records it.
+
+    Parameters
+    ----------
+    cfg : SentinelConfig
+        The validated configuration; ``cfg.source`` is the file it was read from.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``, or ``""`` when the config was not read from a file.
+    """
     return f"sha256:{fingerprint_file(cfg.source)}" if cfg.source.is_file() else ""
 
 
 def model_identities(cfg: SentinelConfig, loaded: Mapping[str, str] | None = None) -> dict[str, str]:
     """Each configured model's identity: as loaded (registry URIs resolved to a version),
-    else its file's sha256."""
+    else its file's sha256.
+
+    Parameters
+    ----------
+    cfg : SentinelConfig
+        The validated configuration (``[models.candidate]``, ``[models.champion]``).
+    loaded : mapping of str to str, optional
+        Identities of the models already loaded, by role (:attr:`GateSession.models`).
+
+    Returns
+    -------
+    dict of str to str
+        ``{"candidate": identity, "champion": identity}`` for the roles configured.
+    """
     loaded = loaded or {}
     out: dict[str, str] = {}
     for role in ("candidate", "champion"):
@@ -50,6 +87,18 @@ def identity_hashes(identity: str) -> frozenset[str]:
     ``sha256:<hex>`` of the file it resolved to (``models:/risk/3 sha256:…``);
     two identities name the same model file when they share a hash.
 
+    Parameters
+    ----------
+    identity : str
+        A model identity as recorded in ``gate.json``.
+
+    Returns
+    -------
+    frozenset of str
+        Its ``sha256:<hex>`` parts (empty when it has none).
+
+    Examples
+    --------
     >>> sorted(identity_hashes("models:/risk/3 sha256:ab12"))
     ['sha256:ab12']
     """

@@ -27,7 +27,30 @@ _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC
 
 
 def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> pd.DataFrame:
-    """Read one frame as configured. ``what`` names it in errors ("dataset", "production")."""
+    """Read one frame as configured: a parquet/CSV file or a ``module:function`` loader.
+
+    Parameters
+    ----------
+    source : DataSource
+        ``[data]`` or ``[production]``: ``path`` (and ``format``) or ``loader``.
+    base_dir : Path
+        The config's folder, searched for the loader's module.
+    what : str, optional
+        Names the frame in errors (``"dataset"``, ``"production"``).
+
+    Returns
+    -------
+    DataFrame
+        The frame as read (text columns of parquet files as Arrow-backed strings);
+        ``attrs["sentinel_origin"]`` names the file or loader.
+
+    Raises
+    ------
+    DataError
+        The file is missing, of an unknown format or unreadable; the loader cannot be
+        imported, raises, or returns something other than a DataFrame; or column
+        names are duplicated.
+    """
     if source.loader is not None:
         frame = _call_loader(source.loader, base_dir=base_dir, what=what)
         origin = f"loader {source.loader}"
@@ -45,7 +68,28 @@ def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> 
 
 
 def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "dataset") -> pd.DataFrame:
-    """Parse the configured timestamp column in place of the raw one (a copy is returned)."""
+    """Parse the configured timestamp column in place of the raw one (a copy is returned).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A frame from :func:`load_frame`.
+    config : SentinelConfig
+        Its ``[columns] timestamp`` names the column to parse (nothing is done without one,
+        or when the frame lacks it).
+    what : str, optional
+        Names the frame in errors when it has no recorded origin.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself when nothing changes, else a shallow copy with the column as datetime64.
+
+    Raises
+    ------
+    DataError
+        The timestamps cannot be parsed (see :func:`parse_timestamps`).
+    """
     ts = config.columns.timestamp
     if ts is None or ts not in frame.columns:
         return frame
@@ -64,6 +108,26 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
     one stay naive. A column mixing both is an error: the order of such values is
     ambiguous, and ordering is what the split checks judge.
+
+    Parameters
+    ----------
+    values : Series, n rows
+        Datetimes (returned as they are) or ISO-8601 strings; nulls stay null.
+    column : str
+        The column's name, for error messages.
+    origin : str, optional
+        Where the values come from (file or loader), for error messages.
+
+    Returns
+    -------
+    Series of datetime64, n rows
+        UTC-aware when every present value had an offset, else naive.
+
+    Raises
+    ------
+    DataError
+        The values are numbers or booleans (epoch units are ambiguous), mix
+        timezone-aware and naive values, or some are not timestamps.
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
@@ -207,8 +271,24 @@ def feature_columns(
 ) -> list[str]:
     """The configured feature list, or every column without a role and not excluded.
 
-    With ``require_present``, a configured feature missing from ``frame`` is a
-    :class:`DataError` naming it.
+    Parameters
+    ----------
+    frame : DataFrame
+        The dataset.
+    config : SentinelConfig
+        ``[columns] features``, or the role columns and ``[columns] exclude`` left out.
+    require_present : bool, optional
+        Raise when a configured feature is missing from ``frame``.
+
+    Returns
+    -------
+    list of str
+        The feature columns, in the configured or the frame's order.
+
+    Raises
+    ------
+    DataError
+        With ``require_present``, a configured feature is missing from ``frame``.
     """
     if config.columns.features is not None:
         features = list(config.columns.features)
@@ -224,7 +304,23 @@ def feature_columns(
 
 
 def load_training_log(path: Path) -> pd.DataFrame:
-    """A training log: CSV, or JSON (a list of per-epoch records, or a table of columns)."""
+    """A training log: CSV, or JSON (a list of per-epoch records, or a table of columns).
+
+    Parameters
+    ----------
+    path : Path
+        ``[training] log``; ``.json`` is read as JSON, anything else as CSV.
+
+    Returns
+    -------
+    DataFrame
+        One row per epoch, the columns as written.
+
+    Raises
+    ------
+    DataError
+        The file is missing, cannot be read, or has no rows.
+    """
     if not path.is_file():
         raise DataError(f"training log not found: {path}")
     try:
@@ -243,7 +339,25 @@ def load_training_log(path: Path) -> pd.DataFrame:
 
 
 def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
-    """sha256 of a file's bytes, hex."""
+    """sha256 of a file's bytes, hex.
+
+    Parameters
+    ----------
+    path : Path
+        The file, read in chunks.
+    chunk : int, optional
+        Bytes read at a time (1 MiB).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Raises
+    ------
+    OSError
+        The file cannot be opened or read.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(chunk):
@@ -252,7 +366,18 @@ def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
 
 
 def fingerprint_frame(frame: pd.DataFrame) -> str:
-    """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive)."""
+    """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame; object and Arrow-backed string columns hash alike.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     digest = hashlib.sha256()
     # object and Arrow-backed strings hash alike; only the kind of column is part of the identity
     kinds = [(str(c), "text" if pd.api.types.is_string_dtype(t) else str(t)) for c, t in frame.dtypes.items()]
@@ -262,7 +387,27 @@ def fingerprint_frame(frame: pd.DataFrame) -> str:
 
 
 def import_callable(ref: str, *, base_dir: Path, key: str) -> Callable[..., Any]:
-    """Import ``module:function``; the config's folder is searched too."""
+    """Import ``module:function``; the config's folder is searched too.
+
+    Parameters
+    ----------
+    ref : str
+        ``"module:function"`` (e.g. ``"pipeline:load"``).
+    base_dir : Path
+        The config's folder, put on ``sys.path`` while importing.
+    key : str
+        The config key that names ``ref``, for error messages (e.g. ``"[data] loader"``).
+
+    Returns
+    -------
+    callable
+        The function.
+
+    Raises
+    ------
+    DataError
+        The module cannot be imported, or has no callable of that name.
+    """
     module_name, _, attr = ref.partition(":")
     with _on_sys_path(base_dir):
         try:

@@ -14,6 +14,25 @@ from typing import Any
 
 
 def append_line(path: Path, record: dict[str, Any]) -> None:
+    """Append one record as a JSON line, with a single write and ``fsync``.
+
+    A torn last line left by a crash is closed first, so it stays one unreadable
+    line that :func:`read_lines` skips.
+
+    Parameters
+    ----------
+    path : Path
+        The JSON-lines file; it and its folder are created when absent.
+    record : dict
+        A JSON-serialisable record, written with sorted keys.
+
+    Raises
+    ------
+    OSError
+        The file cannot be created or written.
+    TypeError
+        ``record`` holds a value JSON cannot encode.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -28,7 +47,18 @@ def append_line(path: Path, record: dict[str, Any]) -> None:
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
-    """Every complete record; a torn or foreign line is skipped."""
+    """Every complete record; a torn or foreign line is skipped.
+
+    Parameters
+    ----------
+    path : Path
+        The JSON-lines file.
+
+    Returns
+    -------
+    list of dict
+        The records that are JSON objects, in file order; ``[]`` when the file is absent.
+    """
     if not path.is_file():
         return []
     records = []

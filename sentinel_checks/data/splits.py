@@ -62,7 +62,30 @@ class Splits:
         method: str = "given",
         notes: Sequence[str] = (),
     ) -> Splits:
-        """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None."""
+        """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None.
+
+        Parameters
+        ----------
+        frame : DataFrame, n rows
+            The rows to split.
+        assignment : sequence, Series or ndarray, shape (n,)
+            One label per row; None (or any other value) leaves the row unassigned.
+        method : str, optional
+            How the split was made, recorded on the result.
+        notes : sequence of str, optional
+            Remarks recorded on the result (e.g. rows purged).
+
+        Returns
+        -------
+        Splits
+            The three frames (original index kept) and the number of unassigned rows.
+
+        Raises
+        ------
+        ValueError, DataError
+            ``assignment`` does not have one label per row (pandas raises ValueError
+            first when building the labels).
+        """
         labels = pd.Series(np.asarray(assignment, dtype=object), index=frame.index)
         if len(labels) != len(frame):
             raise DataError(f"split assignment has {len(labels)} labels for {len(frame)} rows")
@@ -81,6 +104,34 @@ def assign_time_splits(
 ) -> np.ndarray:
     """Label each timestamp ``"train"``, ``"val"``, ``"test"`` or None (half-open windows).
 
+    train is ``[.., val_start)``, val ``[val_start + embargo, test_start)``, test
+    ``[test_start + embargo, end)``; rows in an embargo are in no split.
+
+    Parameters
+    ----------
+    timestamps : Series of datetime64, n rows
+        One timestamp per row, no nulls.
+    val_start, test_start : str or Timestamp
+        Where validation and test begin (ISO-8601 strings are parsed).
+    end : str or Timestamp, optional
+        Where test ends (exclusive); unbounded when ``None``.
+    embargo : str or Timedelta, optional
+        A duration (e.g. ``"1D"``) left out after each boundary.
+
+    Returns
+    -------
+    ndarray of object, shape (n,)
+        ``"train"``, ``"val"``, ``"test"`` or ``None`` per row.
+
+    Raises
+    ------
+    DataError
+        ``timestamps`` is not datetime64 or holds nulls.
+    ConfigError
+        The boundaries do not increase, or cannot be compared with the timestamps.
+
+    Examples
+    --------
     >>> ts = pd.Series(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-02-02", "2025-03-05"]))
     >>> assign_time_splits(ts, val_start="2025-02-01", test_start="2025-03-01").tolist()
     ['train', 'val', 'val', 'test']
@@ -116,7 +167,26 @@ def purge_entity_overlap(
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Drop rows of entities already present in an earlier split from the later ones.
 
-    Returns the new assignment and, per entity column, how many rows were removed.
+    Parameters
+    ----------
+    frame : DataFrame, n rows
+        Holds the entity columns.
+    assignment : ndarray of object, shape (n,)
+        ``"train"``, ``"val"``, ``"test"`` or ``None`` per row (:func:`assign_time_splits`).
+    entities : sequence of str
+        Entity id columns (e.g. customer, device); a null id is no entity.
+
+    Returns
+    -------
+    assignment : ndarray of object, shape (n,)
+        A copy, purged rows set to ``None``.
+    removed : dict of str to int
+        Per entity column, how many rows were removed.
+
+    Raises
+    ------
+    DataError
+        An entity column is missing from ``frame``.
     """
     out = np.asarray(assignment, dtype=object).copy()
     removed: dict[str, int] = {}
@@ -154,6 +224,29 @@ def group_time_split(
     Call it from your own pipeline: rows are first placed by time (half-open windows
     with an optional embargo), then rows of an entity seen in an earlier split are
     removed from the later split. Every remaining row is in exactly one split.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``timestamp`` (datetime64) and the ``entities`` columns.
+    timestamp : str
+        The timestamp column.
+    entities : sequence of str
+        Entity id columns.
+    val_start, test_start, end, embargo
+        As for :func:`assign_time_splits`.
+
+    Returns
+    -------
+    Splits
+        ``method="group_time"``, with a note per entity column on the rows purged.
+
+    Raises
+    ------
+    DataError
+        A column is missing, or the timestamps are not datetime64 or hold nulls.
+    ConfigError
+        The boundaries do not increase.
     """
     if timestamp not in frame.columns:
         raise DataError(f"timestamp column {timestamp!r} is missing")
@@ -166,7 +259,28 @@ def group_time_split(
 
 
 def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
-    """Make train/val/test as ``[splits]`` says."""
+    """Make train/val/test as ``[splits]`` says.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The prepared dataset (timestamps parsed).
+    config : SentinelConfig
+        ``[splits]`` (``method``: ``time``, ``column`` or ``callable``) and ``[columns]``.
+
+    Returns
+    -------
+    Splits
+        The three frames, the method, unassigned rows and notes.
+
+    Raises
+    ------
+    ConfigError
+        ``method = 'time'`` without ``[columns] timestamp``, or boundaries that do not increase.
+    DataError
+        The timestamp, split or entity column is missing or invalid, the split column
+        holds other values, or the ``[splits] function`` fails or returns something unusable.
+    """
     spec = config.splits
     if spec.method == "time":
         ts = config.columns.timestamp

@@ -20,23 +20,68 @@ Limits = dict[str, Any]
 
 
 def labels(config: SentinelConfig) -> Limits:
-    """``contract.labels``: enough risky and safe rows in each split."""
+    """``contract.labels``: enough risky and safe rows in each split.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[contract]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_labels``: ``min_positives``, ``min_negatives``.
+    """
     c = config.contract
     return {"min_positives": c.min_positives_per_split, "min_negatives": c.min_negatives_per_split}
 
 
 def entity_overlap(config: SentinelConfig) -> Limits:
-    """``splits.entity_overlap``."""
+    """``splits.entity_overlap``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[leakage]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_entity_overlap``: ``max_share``.
+    """
     return {"max_share": config.leakage.max_entity_overlap_share}
 
 
 def row_overlap(config: SentinelConfig) -> Limits:
-    """``splits.row_overlap``."""
+    """``splits.row_overlap``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[leakage]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_row_overlap``: ``max_share``.
+    """
     return {"max_share": config.leakage.max_row_overlap_share}
 
 
 def target_leakage(config: SentinelConfig) -> Limits:
-    """``splits.target_leakage``."""
+    """``splits.target_leakage``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[leakage]`` and ``[gate] seed``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_target_leakage``: ``max_auc``, ``flag_constant_per_class``,
+        ``seed``.
+    """
     lk = config.leakage
     return {
         "max_auc": lk.max_univariate_auc,
@@ -46,7 +91,19 @@ def target_leakage(config: SentinelConfig) -> Limits:
 
 
 def recall(config: SentinelConfig) -> Limits:
-    """``quality.recall``: the floor, judged on a bound, from ``min_positives`` risky rows."""
+    """``quality.recall``: the floor, judged on a bound, from ``min_positives`` risky rows.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_recall``: ``min_recall``, ``bound``, ``confidence``,
+        ``min_positives``.
+    """
     q = config.quality
     return {
         "min_recall": q.min_recall,
@@ -57,31 +114,87 @@ def recall(config: SentinelConfig) -> Limits:
 
 
 def precision(config: SentinelConfig) -> Limits:
-    """``quality.precision``."""
+    """``quality.precision``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_precision``: ``min_precision``, ``bound``, ``confidence``.
+    """
     q = config.quality
     return {"min_precision": q.min_precision, "bound": q.bound, "confidence": q.confidence}
 
 
 def auc(config: SentinelConfig) -> Limits:
-    """``quality.auc``."""
+    """``quality.auc``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_auc``: ``min_roc_auc``, ``min_pr_auc_lift``.
+    """
     q = config.quality
     return {"min_roc_auc": q.min_roc_auc, "min_pr_auc_lift": q.min_pr_auc_lift}
 
 
 def val_test_gap(config: SentinelConfig) -> Limits:
-    """``quality.val_test_gap`` (also a criterion of ``promotion.vs_champion``)."""
+    """``quality.val_test_gap`` (also a criterion of ``promotion.vs_champion``).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_val_test_gap``: ``max_gap``, ``max_auc_gap``.
+    """
     q = config.quality
     return {"max_gap": q.max_val_test_gap, "max_auc_gap": q.max_val_test_auc_gap}
 
 
 def calibration(config: SentinelConfig) -> Limits:
-    """``quality.calibration``."""
+    """``quality.calibration``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_calibration``: ``max_ece``, ``max_brier``.
+    """
     q = config.quality
     return {"max_ece": q.max_ece, "max_brier": q.max_brier}
 
 
 def segments(config: SentinelConfig) -> Limits:
-    """``quality.segments``."""
+    """``quality.segments``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_segments``: ``min_recall``, ``min_positives``, ``bound``,
+        ``confidence``.
+    """
     q = config.quality
     return {
         "min_recall": q.min_segment_recall,
@@ -92,7 +205,19 @@ def segments(config: SentinelConfig) -> Limits:
 
 
 def baselines(config: SentinelConfig) -> Limits:
-    """``quality.baselines``."""
+    """``quality.baselines``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]`` and ``[gate] seed``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_baselines``: ``metric``, ``margin``, ``bound``,
+        ``confidence``, ``resamples``, ``seed``.
+    """
     q = config.quality
     return {
         "metric": q.baseline_metric,
@@ -105,7 +230,21 @@ def baselines(config: SentinelConfig) -> Limits:
 
 
 def feature_drift(config: SentinelConfig, *, segment: bool) -> Limits:
-    """``drift.features`` (``segment``: judged within one segment value)."""
+    """``drift.features`` (``segment``: judged within one segment value).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[drift]``.
+    segment : bool
+        True when judged within one segment value: ``min_rows`` is then
+        ``[drift] min_segment_rows`` instead of ``[drift] min_rows``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_feature_drift``: ``max_share``, ``critical``, ``min_rows``.
+    """
     d = config.drift
     return {
         "max_share": d.max_drift_share,
@@ -115,7 +254,19 @@ def feature_drift(config: SentinelConfig, *, segment: bool) -> Limits:
 
 
 def label_drift(config: SentinelConfig) -> Limits:
-    """``drift.labels``."""
+    """``drift.labels``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[drift]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_label_drift``: ``max_abs_change``, ``max_rel_change``,
+        ``alpha``.
+    """
     d = config.drift
     return {
         "max_abs_change": d.label_max_abs_change,
@@ -125,13 +276,37 @@ def label_drift(config: SentinelConfig) -> Limits:
 
 
 def score_drift(config: SentinelConfig) -> Limits:
-    """``drift.scores``."""
+    """``drift.scores``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[drift]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_score_drift``: ``max_psi``, ``max_flagged_change``.
+    """
     d = config.drift
     return {"max_psi": d.max_score_psi, "max_flagged_change": d.max_flagged_change}
 
 
 def training_curves(config: SentinelConfig) -> Limits:
-    """``training.curves``: the log's columns and every curve limit."""
+    """``training.curves``: the log's columns and every curve limit.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[training]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_training_curves``: ``epoch``, ``train_loss``, ``val_loss``,
+        ``val_metric``, ``overfit_patience``, ``overfit_tolerance``, ``min_val_metric``,
+        ``flat_tolerance``, ``spike_mads``, ``selected_epoch``, ``selected_epoch_tolerance``.
+    """
     t = config.training
     return {
         "epoch": t.epoch,
@@ -149,7 +324,20 @@ def training_curves(config: SentinelConfig) -> Limits:
 
 
 def vs_champion(config: SentinelConfig) -> Limits:
-    """``promotion.vs_champion`` (the val/test gap criterion comes from :func:`val_test_gap`)."""
+    """``promotion.vs_champion`` (the val/test gap criterion comes from :func:`val_test_gap`).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[promotion]`` and ``[quality] min_positives``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_vs_champion``: ``max_fnr_increase``,
+        ``max_precision_drop``, ``target_metric``, ``min_target_lead``, ``target_bound``,
+        ``max_flip_rate``, ``min_positives``.
+    """
     p, q = config.promotion, config.quality
     return {
         "max_fnr_increase": p.max_fnr_increase,
@@ -167,7 +355,28 @@ def compare_with_champion(
 ) -> PairedComparison:
     """:func:`~sentinel_checks.stats.comparison.compare_paired` of two evaluated models on
     ``split``, each at its own threshold (or ``[promotion] shared_threshold``), with the
-    configured bootstrap."""
+    configured bootstrap.
+
+    Parameters
+    ----------
+    candidate, champion : ModelEvaluation
+        The two models evaluated on the same rows; both must have ``split``.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+    config : SentinelConfig
+        The validated configuration: ``[promotion]`` (threshold, resamples),
+        ``[quality]`` (confidence, segment minimum) and ``[gate] seed``.
+
+    Returns
+    -------
+    PairedComparison
+        Paired differences of the two models on ``split``, overall and per segment.
+
+    Raises
+    ------
+    KeyError
+        ``split`` is not among the evaluations' splits (callers check this first).
+    """
     from sentinel_checks.stats.comparison import compare_paired
 
     cand, champ = candidate.splits[split], champion.splits[split]

@@ -22,10 +22,30 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: Sequence[str] = ()) -> int:
     """``pytest TARGETS --sentinel-config CONFIG --sentinel-reports REPORTS``, in process.
 
-    Returns 0 when the gate passed, 1 when it failed, 2 for a usage, configuration,
-    data or model-file problem, 3 when no check ran. Raises ConfigError, before
-    anything runs, when the reports folder holds one of the gate's input files. Always writes
-    ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
+    Always writes ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
+
+    Parameters
+    ----------
+    config : Path
+        The configuration file (TOML).
+    reports : Path
+        The folder the gate writes ``gate.json`` and its other reports to.
+    targets : sequence of str
+        What pytest collects: suite files or folders (e.g. the shipped ``suites/``).
+    pytest_args : sequence of str, optional
+        Further pytest arguments, passed as given (e.g. ``["-q", "-k", "quality"]``).
+
+    Returns
+    -------
+    int
+        0 when the gate passed, 1 when it failed, 2 for a usage, configuration, data or
+        model-file problem, 3 when no check ran.
+
+    Raises
+    ------
+    ConfigError
+        The configuration cannot be loaded, or (before anything runs) the reports
+        folder holds one of the gate's input files.
     """
     import pytest
 
@@ -65,8 +85,18 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
 
 
 def exit_code_of(run: GateRun) -> int:
-    """The exit code of a gate run judged in process (:mod:`sentinel_checks.gate.runner`):
-    0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran."""
+    """The exit code of a gate run judged in process (:mod:`sentinel_checks.gate.runner`).
+
+    Parameters
+    ----------
+    run : GateRun
+        The run, as :func:`~sentinel_checks.gate.runner.gate_run_in_process` returns it.
+
+    Returns
+    -------
+    int
+        0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran.
+    """
     from sentinel_checks.reports.gate_report import GateReport, gate_document
 
     if run.verdict == "no_checks":
@@ -77,12 +107,39 @@ def exit_code_of(run: GateRun) -> int:
 
 
 def inputs_inside(folder: Path, paths: Sequence[Path]) -> list[Path]:
-    """The input files inside the reports folder (where the gate writes)."""
+    """The input files inside the reports folder (where the gate writes).
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder.
+    paths : sequence of Path
+        The gate's input files (:meth:`SentinelConfig.input_files`).
+
+    Returns
+    -------
+    list of Path
+        Those of ``paths`` that are ``folder`` or lie below it (after resolving links).
+    """
     root = folder.resolve()
     return [p for p in paths if root == p.resolve() or root in p.resolve().parents]
 
 
 def clash_message(folder: Path, clash: Sequence[Path]) -> str:
+    """The message of the ConfigError raised when the reports folder holds input files.
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder (``--sentinel-reports``).
+    clash : sequence of Path
+        The input files inside it (:func:`inputs_inside`).
+
+    Returns
+    -------
+    str
+        One line naming the folder and the files, and what to do instead.
+    """
     shown = ", ".join(str(p) for p in clash)
     return (
         f"--sentinel-reports {folder} holds input file(s) {shown}: the gate writes its reports "
@@ -91,7 +148,19 @@ def clash_message(folder: Path, clash: Sequence[Path]) -> str:
 
 
 def read_report(path: Path) -> GateReport | None:
-    """The gate report the run wrote, or None when there is none (or it is not one)."""
+    """The gate report the run wrote, or None when there is none (or it is not one).
+
+    Parameters
+    ----------
+    path : Path
+        The ``gate.json`` file.
+
+    Returns
+    -------
+    GateReport or None
+        The parsed report; ``None`` where reading it would raise :class:`ReportError`
+        (missing, unreadable, not a gate report, unknown schema version).
+    """
     try:
         return GateReport.read(path)
     except ReportError:
@@ -103,7 +172,18 @@ def only_input_errors(report: GateReport) -> bool:
     (configuration, data or model file): that is exit 2, not a failed gate.
 
     Decided on each entry's ``input_error`` flag, which the plugin sets from the
-    exception's type (never from its message)."""
+    exception's type (never from its message).
+
+    Parameters
+    ----------
+    report : GateReport
+        The gate report of the run.
+
+    Returns
+    -------
+    bool
+        False when there is no problem, or a check failed or errored.
+    """
     bad = report.bad
     if not bad:
         return False

@@ -173,6 +173,20 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     ``failed`` with the last line of its explanation; a bad input is ``error`` with
     the error's type and message; any other exception is ``error`` too (the gate
     never passes on it).
+
+    Parameters
+    ----------
+    nodeid : str
+        The pytest node id the outcome is recorded under, e.g.
+        ``"suites/test_quality.py::test_recall_floor[test]"``.
+    call : callable
+        The step, with the session and its parameters bound; takes no argument and
+        returns a :class:`~sentinel_checks.result.CheckResult`.
+
+    Returns
+    -------
+    TestOutcome
+        The outcome; this function raises nothing (every exception becomes an ``error``).
     """
     from sentinel_checks.reports.explain import explain
     from sentinel_checks.reports.gate_report import TestOutcome
@@ -200,12 +214,32 @@ def _last_line(text: str) -> str:
 
 
 def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOutcome]:
-    """Run planned tests over one session, in order."""
+    """Run planned tests over one session, in order.
+
+    Parameters
+    ----------
+    session : GateSession
+        The inputs, loaded once and shared by every test.
+    tests : sequence of PlannedTest
+        The tests, as :func:`plan` lists them.
+
+    Returns
+    -------
+    list of TestOutcome
+        One outcome per test, in the order given (see :func:`outcome_of`).
+    """
     return [outcome_of(t.nodeid, partial(t.call, session)) for t in tests]
 
 
 def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> tuple[GateRun, GateSession]:
     """Run every step of the gate on ``config`` in this process.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration.
+    prefix : str, optional
+        Prefix of the node ids (the folder the shipped suites are collected from).
 
     Returns
     -------
@@ -213,6 +247,16 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
         The run as the reports need it (``verdict``, outcomes with their check
         results; the same ``gate.json`` as ``pytest suites/``) and the session, whose
         evaluations, drift runs and comparisons feed the figures.
+
+    Raises
+    ------
+    DataError
+        A configured data file cannot be fingerprinted (missing or unreadable).
+
+    Notes
+    -----
+    Bad inputs met by a step do not raise: they are recorded as ``error`` outcomes
+    (see :func:`outcome_of`).
     """
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.reports.gate_report import GateRun

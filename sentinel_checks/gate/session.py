@@ -153,14 +153,51 @@ class GateSession:
         return frame
 
     def frame(self, name: str) -> pd.DataFrame:
-        """A split (train, val, test) or the production sample, by name."""
+        """A split (train, val, test) or the production sample, by name.
+
+        Parameters
+        ----------
+        name : str
+            ``"train"``, ``"val"``, ``"test"`` or ``"production"``.
+
+        Returns
+        -------
+        DataFrame
+
+        Raises
+        ------
+        NotConfigured
+            ``name`` is ``"production"`` and no ``[production]`` sample is configured.
+        DataError, ConfigError
+            The data cannot be loaded or split.
+        """
         return self.production if name == "production" else self.splits[name]
 
     # ------------------------------------------------------------------ models
 
     def model(self, role: str) -> LoadedModel:
         """The candidate or champion; NotConfigured for an absent champion, ConfigError
-        for an absent candidate."""
+        for an absent candidate.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+
+        Returns
+        -------
+        LoadedModel
+            Loaded once; its identity is recorded in :attr:`models`.
+
+        Raises
+        ------
+        NotConfigured
+            ``role`` is ``"champion"`` and ``[models.champion]`` is absent.
+        ConfigError
+            ``[models.candidate]`` is absent.
+        ModelLoadError
+            The model cannot be loaded (see :func:`~sentinel_checks.models.loading.load_model`).
+        """
         from sentinel_checks.models.loading import load_model
 
         def load() -> LoadedModel:
@@ -186,7 +223,27 @@ class GateSession:
     def scores(self, role: str, split: str) -> np.ndarray:
         """The risk scores of the candidate or champion on ``split`` (val, test, or every
         production row), computed once and shared by ``model.scores``, the model's
-        evaluation and ``drift.scores``."""
+        evaluation and ``drift.scores``.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+        split : str
+            ``"val"``, ``"test"`` or ``"production"`` (``"train"`` works too, but no step asks for it).
+
+        Returns
+        -------
+        ndarray of float64, shape (n,)
+            One score per row of the frame, not yet checked to lie in [0, 1].
+
+        Raises
+        ------
+        NotConfigured, ConfigError, ModelLoadError
+            As for :meth:`model` (and :meth:`frame` for production).
+        DataError
+            The data cannot be loaded or split.
+        """
         from sentinel_checks.models.scoring import risk_scores
 
         def score() -> np.ndarray:
@@ -203,7 +260,27 @@ class GateSession:
 
     def evaluation(self, role: str) -> ModelEvaluation:
         """The candidate or champion scored once on val, test and labelled production,
-        with its operating threshold chosen on validation."""
+        with its operating threshold chosen on validation.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+
+        Returns
+        -------
+        ModelEvaluation
+            Also recorded in :attr:`evaluations`.
+
+        Raises
+        ------
+        NotConfigured, ConfigError, ModelLoadError
+            As for :meth:`model`.
+        DataError
+            The data cannot be loaded or split, a score is NaN or outside [0, 1], or
+            validation lacks a risky or a safe row
+            (see :func:`~sentinel_checks.models.evaluation.evaluate_model`).
+        """
 
         def evaluate() -> ModelEvaluation:
             model = self.model(role)
@@ -304,8 +381,27 @@ class GateSession:
         """Evidently's column drift for a pair of frames (optionally within one segment
         value), run once on seeded samples of at most ``[drift] max_rows`` a side.
 
-        Returns (run or None when a side is below the minimum rows, the prepared
-        inputs, the reference frame, the current frame).
+        Parameters
+        ----------
+        pair : tuple of (str, str)
+            The reference and the current frame, by name (:meth:`frame`).
+        segment : tuple of (str, str), optional
+            ``(column, value)``: only rows whose column, as text, equals ``value``.
+
+        Returns
+        -------
+        tuple
+            (the run, or None when a side is below ``[drift] min_rows`` /
+            ``min_segment_rows``; the prepared inputs; the reference frame; the current frame).
+
+        Raises
+        ------
+        NotConfigured
+            ``pair`` names ``production`` and no sample is configured.
+        DataError
+            A frame lacks a feature column, or the data cannot be loaded.
+        ConfigError
+            Evidently used a drift method whose direction the gate does not know.
         """
         from sentinel_checks.adapters.evidently_drift import column_drift
         from sentinel_checks.checks.drift import prepare_drift_inputs
@@ -347,8 +443,25 @@ class GateSession:
         return self.drift_runs[key], self.drift_inputs[key], ref, cur
 
     def comparison(self, split: str) -> PairedComparison:
-        """Candidate vs champion on ``split``, paired, computed once (NotConfigured when
-        the split has no labelled rows)."""
+        """Candidate vs champion on ``split``, paired, computed once.
+
+        Parameters
+        ----------
+        split : str
+            ``"test"`` or ``"production"``.
+
+        Returns
+        -------
+        PairedComparison
+            Also recorded in :attr:`comparisons`.
+
+        Raises
+        ------
+        NotConfigured
+            No champion is configured, or ``split`` has no labelled rows.
+        ConfigError, ModelLoadError, DataError
+            As for :meth:`evaluation`.
+        """
         from sentinel_checks.gate.policy import compare_with_champion
 
         if split not in self.comparisons:

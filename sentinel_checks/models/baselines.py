@@ -58,6 +58,30 @@ def fit_baselines(
     With ``max_rows``, a larger train split is subsampled (stratified by the label,
     seeded) for fitting: baselines are reference points, and their evaluation still
     uses every test row.
+
+    Parameters
+    ----------
+    train : DataFrame, n rows
+        The train split; holds every column of ``features``.
+    y : ndarray of bool, shape (n,)
+        The label of each row (True = risky).
+    features : list of str
+        The columns fitted on; numeric columns are imputed (and scaled for the
+        logistic model), the others one-hot encoded.
+    seed : int
+        Seeds the subsample and the boosted trees (``[gate] seed``).
+    max_rows : int, optional
+        At most this many train rows are used for fitting (``[quality] baseline_max_train_rows``).
+
+    Returns
+    -------
+    dict of str to LoadedModel
+        ``baseline_logistic_regression`` and ``baseline_small_boosted_trees``.
+
+    Raises
+    ------
+    DataError
+        The train split has one class only.
     """
     return {
         name: fit_simple_model(
@@ -86,7 +110,39 @@ def fit_simple_model(
     max_rows: int | None = None,
 ) -> LoadedModel:
     """One simple model: ``kind`` ``"logistic"`` (one-hot, imputed, scaled; logistic
-    regression) or ``"boosting"`` (depth 3, 100 iterations of histogram boosting)."""
+    regression) or ``"boosting"`` (depth 3, 100 iterations of histogram boosting).
+
+    Parameters
+    ----------
+    train : DataFrame, n rows
+        The rows fitted on; holds every column of ``features``.
+    y : ndarray of bool, shape (n,)
+        The label of each row (True = risky).
+    kind : {"logistic", "boosting"}
+        The model family.
+    name : str
+        The model's role and identity (``"baseline:<name>"``).
+    features : list of str
+        The columns fitted on.
+    class_weight : {"balanced", None}
+        Passed to the estimator.
+    seed : int
+        Seeds the subsample and the boosted trees.
+    max_rows : int, optional
+        Subsample (stratified, seeded) to at most this many rows before fitting.
+
+    Returns
+    -------
+    LoadedModel
+        The fitted pipeline, scoring a frame of ``features`` like a loaded model.
+
+    Raises
+    ------
+    DataError
+        ``y`` has one class only.
+    ValueError
+        ``kind`` is unknown.
+    """
     y = np.asarray(y, dtype=bool)
     if len(np.unique(y)) < 2:
         raise DataError("the train split has one class: baselines cannot be trained")

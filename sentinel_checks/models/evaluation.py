@@ -49,6 +49,18 @@ class SplitScores:
         return self.counts.positives / self.counts.n if self.counts.n else math.nan
 
     def calibration(self, n_bins: int) -> CalibrationBins:
+        """Equal-mass calibration bins of this split's scores.
+
+        Parameters
+        ----------
+        n_bins : int
+            The number of bins (``[quality] calibration_bins``).
+
+        Returns
+        -------
+        CalibrationBins
+            Per bin the mean score, observed risky rate and count, and the ECE.
+        """
         return calibration_bins(self.y, self.scores, n_bins=n_bins)
 
 
@@ -64,10 +76,45 @@ class ModelEvaluation:
         return self.choice.threshold
 
     def confusion(self, split: str, threshold: float | None = None) -> Confusion:
+        """Confusion counts on ``split`` when flagging ``score >= threshold``.
+
+        Parameters
+        ----------
+        split : str
+            A split evaluated (``"val"``, ``"test"``, ``"production"``).
+        threshold : float, optional
+            Default: the operating threshold chosen on validation.
+
+        Returns
+        -------
+        Confusion
+
+        Raises
+        ------
+        KeyError
+            ``split`` was not evaluated.
+        """
         t = self.threshold if threshold is None else threshold
         return self.splits[split].counts.at(t)
 
     def summary(self, split: str) -> dict[str, float]:
+        """Recall and precision at the operating threshold, ROC AUC and PR AUC on ``split``.
+
+        Parameters
+        ----------
+        split : str
+            A split evaluated.
+
+        Returns
+        -------
+        dict of str to float
+            ``recall``, ``precision``, ``roc_auc``, ``pr_auc`` (NaN when undefined).
+
+        Raises
+        ------
+        KeyError
+            ``split`` was not evaluated.
+        """
         s = self.splits[split]
         c = self.confusion(split)
         return {
@@ -114,8 +161,36 @@ def evaluate_model(
 ) -> ModelEvaluation:
     """Score val, test and the labelled production rows once; choose the threshold on val.
 
-    ``scores``: the model's risk scores already computed on some of these splits
-    (by name, one per row of that split), used instead of scoring again.
+    Parameters
+    ----------
+    model : LoadedModel
+        The model (or score column) to evaluate.
+    config : SentinelConfig
+        ``[columns]`` (label, positive value, segments) and ``[quality]`` (threshold
+        rule, target recall, confidence).
+    splits : Splits
+        The train/val/test frames.
+    production : DataFrame or None
+        The production sample; its labelled rows are evaluated as ``"production"``.
+    features : list of str
+        The configured feature columns (the model's own list takes precedence).
+    scores : mapping of str to ndarray of float, optional
+        The model's risk scores already computed on some of these splits (by name,
+        shape (n,) with one per row of that split), used instead of scoring again.
+
+    Returns
+    -------
+    ModelEvaluation
+        Per split the labels, scores, counts by threshold and segments, and the
+        threshold chosen on validation.
+
+    Raises
+    ------
+    DataError
+        A split's label is missing or not binary, a score is NaN or outside [0, 1],
+        or validation lacks a risky or a safe row.
+    ModelLoadError
+        The model cannot score the frame.
     """
     frames: dict[str, pd.DataFrame] = {"val": splits.val, "test": splits.test}
     if production is not None and config.columns.label in production.columns:

@@ -77,7 +77,34 @@ def run_matrix(
     features: list[str],
     production: pd.DataFrame | None,
 ) -> list[ExperimentRun]:
-    """Train and evaluate Baseline A, Baseline B and every configured experiment."""
+    """Train and evaluate Baseline A, Baseline B and every configured experiment.
+
+    Each experiment after Baseline A is judged against it with the
+    ``promotion.vs_champion`` criteria (:func:`~sentinel_checks.gate.steps.promotion_verdict`).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[experiments]`` (the runs), ``[quality]``, ``[promotion]`` and ``[gate] seed``.
+    splits : Splits
+        The train/val/test frames.
+    features : list of str
+        The configured feature columns (``[quality] baseline_features`` take precedence).
+    production : DataFrame or None
+        The production sample, evaluated on its labelled rows.
+
+    Returns
+    -------
+    list of ExperimentRun
+        Baseline A (``verdict`` None), then the other runs with their verdict.
+
+    Raises
+    ------
+    ConfigError
+        An experiment names columns not in the data, or leaves no feature.
+    DataError
+        A split's label is not binary, or the train or validation split has one class.
+    """
     base_features = list(config.quality.baseline_features or features)
     y_train = binary_target(splits.train, config, what="train split")
     runs: list[ExperimentRun] = []
@@ -146,6 +173,22 @@ def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluati
 
 
 def matrix_rows(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any]]:
+    """One row per run and evaluated split: metrics and the verdict against Baseline A.
+
+    Parameters
+    ----------
+    runs : list of ExperimentRun
+        As :func:`run_matrix` returns them.
+    n_bins : int
+        Equal-mass bins of the ECE (``[quality] calibration_bins``).
+
+    Returns
+    -------
+    list of dict
+        Rows keyed by ``experiment``, ``base``, ``change``, the split's metrics,
+        ``meets_criteria`` (``"yes"``, ``"no"`` or ``""`` for the reference) and
+        ``criteria_failed``.
+    """
     rows = []
     for run in runs:
         for row in run.evaluation.experiment_rows(n_bins=n_bins):
@@ -163,6 +206,20 @@ def matrix_rows(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any
 
 
 def matrix_csv(runs: list[ExperimentRun], *, n_bins: int) -> str:
+    """The experiment matrix as CSV text (columns :data:`MATRIX_COLUMNS`).
+
+    Parameters
+    ----------
+    runs : list of ExperimentRun
+        As :func:`run_matrix` returns them.
+    n_bins : int
+        Equal-mass bins of the ECE.
+
+    Returns
+    -------
+    str
+        A header and one line per row of :func:`matrix_rows`, newline-terminated.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MATRIX_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -172,7 +229,20 @@ def matrix_csv(runs: list[ExperimentRun], *, n_bins: int) -> str:
 
 
 def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
-    """The terminal view: one line per run, test-split metrics, the verdict against Baseline A."""
+    """The terminal view: one line per run, test-split metrics, the verdict against Baseline A.
+
+    Parameters
+    ----------
+    runs : list of ExperimentRun
+        As :func:`run_matrix` returns them.
+    n_bins : int
+        Equal-mass bins of the ECE.
+
+    Returns
+    -------
+    str
+        A header, a rule and one line per run.
+    """
     head = f"{'experiment':24} {'change':34} {'thr':>6} {'FNR':>6} {'prec':>6} {'PR-AUC':>6} {'ECE':>6}  vs A"
     lines = [head, "-" * len(head)]
     for run in runs:
@@ -188,7 +258,21 @@ def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
 
 
 def tracking_records(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any]]:
-    """What MLflow tracking gets per run: params, and metrics named ``<split>_<metric>``."""
+    """What MLflow tracking gets per run: params, and metrics named ``<split>_<metric>``.
+
+    Parameters
+    ----------
+    runs : list of ExperimentRun
+        As :func:`run_matrix` returns them.
+    n_bins : int
+        Equal-mass bins of the ECE.
+
+    Returns
+    -------
+    list of dict
+        Per run ``name``, ``params``, ``metrics`` and ``tags`` (``sentinel.meets_criteria``,
+        ``sentinel.criteria_failed``).
+    """
     records = []
     for run in runs:
         metrics = {}

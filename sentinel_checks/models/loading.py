@@ -34,13 +34,34 @@ class LoadedModel:
     features: tuple[str, ...] | None = None  # None: the [columns] features
 
     def feature_list(self, default: list[str]) -> list[str]:
-        """The columns this model scores: its own list, or the configured features."""
+        """The columns this model scores: its own list, or the configured features.
+
+        Parameters
+        ----------
+        default : list of str
+            The configured feature columns.
+
+        Returns
+        -------
+        list of str
+        """
         return list(self.features) if self.features is not None else list(default)
 
 
 def model_identity(spec: ModelSpec) -> str | None:
     """What identifies a configured model without loading it: the file's sha256, the
-    score column, or the (unresolved) URI. ``None`` when the file is missing."""
+    score column, or the (unresolved) URI.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        A ``[models.<role>]`` table.
+
+    Returns
+    -------
+    str or None
+        ``"column:<name>"``, the URI, or ``"sha256:<hex>"``; ``None`` when the file is missing.
+    """
     if spec.score_column is not None:
         return f"column:{spec.score_column}"
     if spec.uri is not None:
@@ -50,8 +71,30 @@ def model_identity(spec: ModelSpec) -> str | None:
 
 
 def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -> LoadedModel:
-    """Load the model a ``[models.<role>]`` table names (``tracking_uri``: the registry
-    that ``models:/`` URIs refer to, from ``[registry]``)."""
+    """Load the model a ``[models.<role>]`` table names.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The table: ``path`` (``.skops``, or pickle/joblib with ``trusted = true``),
+        ``uri`` (``models:/name/version``) or ``score_column``.
+    role : str
+        ``"candidate"`` or ``"champion"``; names the table in errors.
+    tracking_uri : str, optional
+        The registry that ``models:/`` URIs refer to (``[registry] store``).
+
+    Returns
+    -------
+    LoadedModel
+        The estimator (or score column) and its identity.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is missing, of an unknown format, untrusted (pickle/joblib without
+        ``trusted``, skops types not allowed), cannot be loaded, or has no
+        ``predict_proba``; or the registry model cannot be loaded.
+    """
     key = f"[models.{role}]"
     if spec.score_column is not None:
         return LoadedModel(role, None, spec.score_column, f"column:{spec.score_column}")

@@ -19,6 +19,23 @@ def positive_column(estimator: Any, positive: Any) -> int:
 
     A model trained on labels ``["risky", "safe"]`` has the risky class first: taking
     column 1 blindly would score the safe class.
+
+    Parameters
+    ----------
+    estimator : object
+        A fitted classifier; without ``classes_``, column 1 is assumed.
+    positive : scalar
+        The risky label (``[columns] positive``); ``True`` and ``1`` are tried next.
+
+    Returns
+    -------
+    int
+        0 or 1.
+
+    Raises
+    ------
+    ModelLoadError
+        The model is not binary, or none of its classes is the positive label.
     """
     classes = getattr(estimator, "classes_", None)
     if classes is None:
@@ -33,7 +50,30 @@ def positive_column(estimator: Any, positive: Any) -> int:
 
 
 def risk_scores(model: LoadedModel, frame: pd.DataFrame, *, features: list[str], positive: Any) -> np.ndarray:
-    """The probability of the risky class for every row of ``frame``."""
+    """The probability of the risky class for every row of ``frame``.
+
+    Parameters
+    ----------
+    model : LoadedModel
+        The model, or the column holding its scores.
+    frame : DataFrame, n rows
+        Holds ``features`` (or the score column).
+    features : list of str
+        The columns passed to ``predict_proba``, in this order.
+    positive : scalar
+        The risky label (``[columns] positive``).
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        The scores, as given (not yet checked to be finite and in [0, 1]).
+
+    Raises
+    ------
+    ModelLoadError
+        The score column or a feature is missing, ``predict_proba`` raises or does not
+        return shape (n, 2), or the risky class cannot be found.
+    """
     if model.score_column is not None:
         if model.score_column not in frame.columns:
             raise ModelLoadError(

@@ -48,6 +48,31 @@ def choose_threshold(
 
     When no threshold reaches the target, the lowest score is returned (flag
     everything that can be flagged) with ``reached=False``.
+
+    Parameters
+    ----------
+    y : ndarray of bool, shape (n,)
+        Validation labels (True = risky).
+    scores : ndarray of float, shape (n,)
+        Risk scores in [0, 1].
+    target_recall : float
+        In (0, 1].
+    fixed : float, optional
+        A threshold fixed in the config; the choice then records the one the target suggests.
+    use_lower_bound : bool, optional
+        Judge the Wilson lower bound of recall instead of recall itself.
+    confidence : float, optional
+        Confidence of the Wilson interval.
+
+    Returns
+    -------
+    ThresholdChoice
+        The threshold (flag when ``score >= threshold``), its rule and validation counts.
+
+    Raises
+    ------
+    ValueError
+        ``target_recall`` is outside (0, 1], or ``y`` has no risky row.
     """
     if not 0.0 < target_recall <= 1.0:
         raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
@@ -79,6 +104,27 @@ def choose_threshold(
 def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_recall: float) -> float:
     """The highest threshold whose recall of the risky class reaches ``target_recall``.
 
+    Parameters
+    ----------
+    y : ndarray of bool or int, shape (n,)
+        Labels (True or 1 = risky).
+    scores : ndarray of float, shape (n,)
+        Risk scores.
+    target_recall : float
+        In (0, 1].
+
+    Returns
+    -------
+    float
+        The threshold; the lowest score when none reaches the target.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`choose_threshold`.
+
+    Examples
+    --------
     >>> y = np.array([0, 0, 1, 1, 0, 1])
     >>> s = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.9])
     >>> select_threshold_for_recall(y, s, target_recall=2 / 3)
@@ -90,5 +136,20 @@ def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_rec
 
 
 def recall_at(y: np.ndarray, scores: np.ndarray, threshold: float) -> float:
-    """Recall of the risky class when flagging ``score >= threshold``; NaN without positives."""
+    """Recall of the risky class when flagging ``score >= threshold``; NaN without positives.
+
+    Parameters
+    ----------
+    y : ndarray of bool or int, shape (n,)
+        Labels (True or 1 = risky).
+    scores : ndarray of float, shape (n,)
+        Risk scores.
+    threshold : float
+        Flag rows with ``score >= threshold``.
+
+    Returns
+    -------
+    float
+        In [0, 1], or NaN when ``y`` has no risky row.
+    """
     return threshold_counts(y, scores).at(threshold).recall

@@ -35,7 +35,29 @@ class Scored:
 
 def operating_threshold(config: SentinelConfig, reports_dir: Path, model: Any) -> float:
     """``[monitor] threshold``, else ``[quality] threshold``, else the gate's threshold.json
-    — only when that file was written for the very model being monitored."""
+    — only when that file was written for the very model being monitored.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor]`` and ``[quality]``.
+    reports_dir : Path
+        The gate's reports folder, holding ``threshold.json``.
+    model : LoadedModel or None
+        The monitored model (:func:`monitored_model`); ``None`` when the batch carries
+        its scores (the file's model is then not compared).
+
+    Returns
+    -------
+    float
+        The threshold: a request is flagged when ``score >= threshold``.
+
+    Raises
+    ------
+    ConfigError
+        No threshold is configured and ``threshold.json`` is missing, unreadable or of
+        an unsupported version, or it was written for another model.
+    """
     if config.monitor.threshold is not None:
         return config.monitor.threshold
     if config.quality.threshold is not None:
@@ -63,7 +85,24 @@ def operating_threshold(config: SentinelConfig, reports_dir: Path, model: Any) -
 
 def monitored_model(config: SentinelConfig) -> Any:
     """The model ``[monitor] model`` names, or None when the batch carries its scores
-    (``[monitor] score_column``)."""
+    (``[monitor] score_column``).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor]``, ``[models]`` and ``[registry] store``.
+
+    Returns
+    -------
+    LoadedModel or None
+
+    Raises
+    ------
+    ConfigError
+        ``[monitor] model`` names a role whose ``[models.<role>]`` is not configured.
+    ModelLoadError
+        The model cannot be loaded.
+    """
     from sentinel_checks.models.loading import load_model
 
     m = config.monitor
@@ -79,7 +118,29 @@ def monitored_model(config: SentinelConfig) -> Any:
 
 
 def load_batch(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFrame:
-    """A batch from a parquet/CSV file, or from ``module:function`` (the team's own loader)."""
+    """A batch from a parquet/CSV file, or from ``module:function`` (the team's own loader).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[columns]`` (timestamp, id) and the config's folder (for loaders).
+    path : Path or str
+        A file, or ``"module:function"`` when no such file exists.
+    what : str
+        Names the batch in errors (``"batch"``, ``"reference"``).
+
+    Returns
+    -------
+    DataFrame
+        The batch, timestamps parsed.
+
+    Raises
+    ------
+    DataError
+        The file is missing or unreadable, the loader fails, the batch has no rows,
+        its timestamps cannot be parsed, or the ``[columns] id`` column is missing or
+        repeats a request id.
+    """
     text = str(path)
     if not Path(text).exists() and _CALLABLE.match(text):
         source = DataSource(loader=text)
@@ -109,7 +170,37 @@ def score_batch(
     config: SentinelConfig, frame: pd.DataFrame, model: Any, labels_path: Path | None, what: str
 ) -> Scored:
     """Scores (from ``model``, or the score column when it is None), labels (late ones
-    joined from ``labels_path``), segments and time range of a loaded batch."""
+    joined from ``labels_path``), segments and time range of a loaded batch.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor] score_column`` and ``[columns]`` (features, label, id, segments, timestamp).
+    frame : DataFrame, n rows
+        The batch (:func:`load_batch`).
+    model : LoadedModel or None
+        The model scoring the batch; ``None`` to read ``[monitor] score_column``.
+    labels_path : Path or None
+        A late-labels file (request id and label columns), joined on ``[columns] id``.
+    what : str
+        Names the batch in errors.
+
+    Returns
+    -------
+    Scored
+        Scores (float, shape (n,)), labels (1.0 risky, 0.0 safe, NaN unlabelled),
+        segment columns, and the first and last timestamp (ISO-8601) when configured.
+
+    Raises
+    ------
+    DataError
+        The score or a feature column is missing, a score is missing or outside
+        [0, 1], or the labels cannot be read or hold other values.
+    ModelLoadError
+        The model cannot score the batch.
+    ConfigError
+        ``labels_path`` is given without ``[columns] id``.
+    """
     from sentinel_checks.data.io import feature_columns
     from sentinel_checks.models.scoring import risk_scores
 
@@ -148,7 +239,31 @@ def batch_labels(
     config: SentinelConfig, frame: pd.DataFrame, labels_path: Path | None, what: str, origin: str
 ) -> np.ndarray:
     """1.0 risky, 0.0 safe, NaN unlabelled per row: the batch's own label column, its
-    gaps filled from the late labels file joined on the request id."""
+    gaps filled from the late labels file joined on the request id.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[columns]`` label, positive, negative and id.
+    frame : DataFrame, n rows
+        The batch; its label column may be absent or partly null.
+    labels_path : Path or None
+        A late-labels file with the id and label columns (the last row per id wins).
+    what, origin : str
+        Name the batch in errors.
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+
+    Raises
+    ------
+    ConfigError
+        ``labels_path`` is given without ``[columns] id``.
+    DataError
+        The labels file cannot be read or lacks a column, or a label is neither
+        the positive nor the negative value.
+    """
     cols = config.columns
     raw = (
         frame[cols.label]
@@ -178,7 +293,27 @@ def batch_labels(
 
 
 def load_reference(config: SentinelConfig, model: Any) -> Scored:
-    """``[monitor] reference`` scored, else the labelled test split."""
+    """``[monitor] reference`` scored, else the labelled test split.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor] reference``, or the dataset and ``[splits]``.
+    model : LoadedModel or None
+        As for :func:`score_batch`.
+
+    Returns
+    -------
+    Scored
+        The reference the batch is compared with.
+
+    Raises
+    ------
+    DataError
+        The reference cannot be loaded or scored, or the test split has no labels.
+    ConfigError, ModelLoadError
+        As for :func:`score_batch` (and :func:`~sentinel_checks.data.inputs.load_inputs`).
+    """
     if config.monitor.reference is not None:
         return score_batch(
             config, load_batch(config, config.monitor.reference, "reference"), model, None, "reference"

@@ -27,7 +27,24 @@ def evidently_score_drift(
     reference: Scored, batch: Scored, stats: dict[str, Any], scopes: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any] | None, Any]:
     """Evidently's drift score of the scores overall (kept as a snapshot, for a workspace)
-    and within each judged segment value (added to that scope's record)."""
+    and within each judged segment value (added to that scope's record).
+
+    Parameters
+    ----------
+    reference, batch : Scored
+        The reference and the monitored batch.
+    stats : dict of str to ScopeStats
+        The batch's statistics by scope (``"overall"``, ``"column=value"``).
+    scopes : dict of str to dict
+        The records by scope, updated in place with an ``"evidently"`` entry.
+
+    Returns
+    -------
+    overall : dict or None
+        :func:`drift_entry` of the overall scores; ``None`` when a side is empty.
+    snapshot : object or None
+        The overall Evidently snapshot.
+    """
     from sentinel_checks.adapters.evidently_drift import score_drift_run
 
     def cap(x: np.ndarray, limit: int) -> np.ndarray:
@@ -58,7 +75,18 @@ def evidently_score_drift(
 
 
 def drift_entry(drift: Any) -> dict[str, Any]:
-    """The record of one Evidently column drift: method, score, threshold, drifted."""
+    """The record of one Evidently column drift: method, score, threshold, drifted.
+
+    Parameters
+    ----------
+    drift : ColumnDrift
+        One column's drift.
+
+    Returns
+    -------
+    dict
+        ``method``, ``score``, ``threshold``, ``drifted``.
+    """
     return {
         "method": drift.method,
         "score": drift.score,
@@ -69,7 +97,19 @@ def drift_entry(drift: Any) -> dict[str, Any]:
 
 def in_segment(values: pd.Series | None, value: str) -> np.ndarray | None:
     """Rows whose segment column equals ``value`` (missing as ``<missing>``), or None
-    when the column is absent."""
+    when the column is absent.
+
+    Parameters
+    ----------
+    values : Series, n rows, or None
+        The segment column.
+    value : str
+        The segment value, as text.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,), or None
+    """
     if values is None:
         return None
     return (values.astype("string").fillna("<missing>") == value).to_numpy(dtype=bool)

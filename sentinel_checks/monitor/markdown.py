@@ -9,6 +9,18 @@ from sentinel_checks.monitor.outcome import MonitorOutcome, alert_severity
 
 
 def monitor_markdown(outcome: MonitorOutcome) -> str:
+    """``latest.md``: verdict, alerts, retraining triggers, next steps and metrics by scope.
+
+    Parameters
+    ----------
+    outcome : MonitorOutcome
+        The batch's outcome.
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
     rec = outcome.record
     verdict = "ALERT" if outcome.alerts else "HEALTHY"
     lines = [

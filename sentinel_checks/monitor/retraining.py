@@ -23,7 +23,27 @@ def retraining(
     time_range: tuple[str, str] | None,
     now: dt.datetime,
 ) -> tuple[list[str], list[str]]:
-    """The retraining triggers and the next steps, for the batch's ``outcome``."""
+    """The retraining triggers and the next steps, for the batch's ``outcome``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor]`` (``retrain_on``, ``retrain_cadence_days``, ``retrain_window_months``)
+        and ``[registry] audit_log`` (when the champion was promoted).
+    outcome : MonitorOutcome
+        The batch's outcome (its alerts).
+    history : list of dict
+        The monitoring history before this batch.
+    time_range : (str, str) or None
+        The batch's first and last timestamp (ISO-8601); the retraining window ends at the last.
+    now : datetime
+        Timezone-aware current time.
+
+    Returns
+    -------
+    triggers : list of str
+    next_steps : list of str
+    """
     m = config.monitor
     fired = sorted({a.id.removeprefix("monitor.") for a in outcome.alerts} & set(m.retrain_on))
     triggers = [f"alert: {name}" for name in fired]

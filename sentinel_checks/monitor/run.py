@@ -66,6 +66,39 @@ def run_monitor(
     reports_dir: Path = Path("reports"),
     now: dt.datetime | None = None,
 ) -> MonitorOutcome:
+    """Monitor one batch: score it, judge it against the reference, record and report it.
+
+    Appends the record to ``[monitor] history`` and writes
+    ``REPORTS/monitoring/latest.json`` and ``latest.md``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor]``, ``[columns]``, ``[quality] confidence`` and the models.
+    batch_path : Path or str
+        The batch file, or ``"module:function"``.
+    labels_path : Path, optional
+        Late labels joined on the request id (default ``[monitor] labels``).
+    reports_dir : Path, optional
+        The reports folder (also where the gate's ``threshold.json`` is read).
+    now : datetime, optional
+        Timezone-aware time of the run (default: now, UTC).
+
+    Returns
+    -------
+    MonitorOutcome
+        The record, rule results, triggers, next steps and files written.
+
+    Raises
+    ------
+    DataError
+        The batch was already monitored, starts before the last monitored batch
+        ends, or cannot be loaded or scored; or the reference cannot be.
+    ConfigError
+        No operating threshold can be found, or the monitored model is not configured.
+    ModelLoadError
+        The model cannot be loaded or cannot score.
+    """
     m = config.monitor
     history_path = m.history
     history = read_lines(history_path)

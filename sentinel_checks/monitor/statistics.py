@@ -68,7 +68,27 @@ def scope_stats(
     reference_scores: np.ndarray | None,
     confidence: float,
 ) -> ScopeStats:
-    """``labels``: 1.0 risky, 0.0 safe, NaN not (yet) labelled."""
+    """The statistics of one scope of a batch at the operating threshold.
+
+    Parameters
+    ----------
+    scope : str
+        ``"overall"`` or ``"column=value"``.
+    scores : ndarray of float, shape (n,)
+        Risk scores in [0, 1].
+    labels : ndarray of float, shape (n,)
+        1.0 risky, 0.0 safe, NaN not (yet) labelled.
+    threshold : float
+        Flag when ``score >= threshold``.
+    reference_scores : ndarray of float, shape (m,), or None
+        The reference's scores in the same scope, for the PSI.
+    confidence : float
+        Of the Wilson intervals.
+
+    Returns
+    -------
+    ScopeStats
+    """
     scores = np.asarray(scores, dtype=float)
     labels = np.asarray(labels, dtype=float)
     flagged = scores >= threshold
@@ -136,7 +156,30 @@ def batch_stats(
     confidence: float,
     min_segment_rows: int,
 ) -> dict[str, ScopeStats]:
-    """Overall and per segment value (with at least ``min_segment_rows`` rows)."""
+    """Overall and per segment value (with at least ``min_segment_rows`` rows).
+
+    Parameters
+    ----------
+    scores : ndarray of float, shape (n,)
+        Risk scores.
+    labels : ndarray of float, shape (n,)
+        1.0 risky, 0.0 safe, NaN unlabelled.
+    segments : mapping of str to Series
+        Segment columns, n rows each.
+    threshold : float
+        The operating threshold.
+    reference : (scores, labels, segments) or None
+        The reference, for the PSI per scope.
+    confidence : float
+        Of the Wilson intervals.
+    min_segment_rows : int
+        Segment values with fewer rows are left out.
+
+    Returns
+    -------
+    dict of str to ScopeStats
+        ``"overall"`` and ``"column=value"`` scopes.
+    """
     ref_scores = reference[0] if reference is not None else None
     out = {
         OVERALL: scope_stats(

@@ -31,6 +31,27 @@ METRICS = (
 
 
 def write_trend_report(config: SentinelConfig, folder: Path, *, max_segments: int = 8) -> Path:
+    """``trend.html``: each monitored metric over the batches, one figure per metric.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[monitor] history`` and the alert limits.
+    folder : Path
+        Where ``trend.html`` and its ``trend_<metric>.png`` figures are written (created if needed).
+    max_segments : int, optional
+        Segment scopes drawn besides ``overall``.
+
+    Returns
+    -------
+    Path
+        The ``trend.html`` file.
+
+    Raises
+    ------
+    DataError
+        The monitoring history is empty.
+    """
     history = read_lines(config.monitor.history)
     if not history:
         raise DataError(

@@ -59,6 +59,19 @@ class Move:
 
 
 def open_registry(config: SentinelConfig) -> Registry:
+    """The registry ``[registry]`` names, ready for the moves below.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[registry]``: ``store`` (MLflow tracking URI), ``model_name``,
+        ``artifact_location``, ``timeout_seconds``.
+
+    Returns
+    -------
+    Registry
+        A handle on the registered model (nothing is contacted until it is used).
+    """
     r = config.registry
     return Registry(
         r.store,
@@ -84,8 +97,33 @@ def actor() -> str:
 
 def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool = False) -> GateReport:
     """The gate report, if it allows promoting the configured candidate; else PromotionRefused
-    listing every reason. A report of a partial gate (suites left out, tests deselected
-    with -k/-m) is refused unless ``allow_partial``."""
+    listing every reason.
+
+    A report of a partial gate (suites left out, tests deselected with -k/-m) is
+    refused unless ``allow_partial``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The configuration the promotion is for: its file, data and candidate are
+        fingerprinted and compared with what the report recorded.
+    report : Path
+        The ``gate.json`` written by the gate; a ``promotion.json`` next to it is read too.
+    allow_partial : bool, optional
+        Accept a report of a gate that did not run every suite or test.
+
+    Returns
+    -------
+    GateReport
+        The report, parsed.
+
+    Raises
+    ------
+    PromotionRefused
+        The report is missing or unreadable, the gate did not pass, it was written for
+        another config, data or candidate file, the gate was partial (without
+        ``allow_partial``), or ``promotion.json`` records a decision other than promote.
+    """
     try:
         doc = GateReport.read(report)
     except ReportError as exc:
@@ -156,7 +194,39 @@ def _decision(path: Path) -> str | None:
 def promote(
     config: SentinelConfig, report: Path, *, who: str | None = None, allow_partial: bool = False
 ) -> Move:
-    """Register the candidate and make it the champion, if its gate report allows it."""
+    """Register the candidate and make it the champion, if its gate report allows it.
+
+    ``@champion`` moves to the new version, the old champion (unless disabled)
+    becomes ``@previous``, ``@disabled`` is cleared, and the move is appended to
+    ``[registry] audit_log``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[models.candidate] path`` (the file registered) and ``[registry]``.
+    report : Path
+        The ``gate.json`` of the gate run on these inputs.
+    who : str, optional
+        The actor recorded; default :func:`actor`.
+    allow_partial : bool, optional
+        Accept a report of a partial gate (see :func:`verify_report`).
+
+    Returns
+    -------
+    Move
+        The move, as written to the audit log.
+
+    Raises
+    ------
+    PromotionRefused
+        The candidate is not a file, the report does not allow it (:func:`verify_report`),
+        the champion the gate compared against has changed, or the current champion
+        is already this file.
+    ModelLoadError
+        The candidate file cannot be loaded under the gate's trust rules.
+    RegistryError
+        The registry cannot be reached or an operation fails.
+    """
     from sentinel_checks.models.loading import load_model
 
     spec = config.models.candidate
@@ -212,8 +282,32 @@ def promote(
 
 def adopt(config: SentinelConfig, *, who: str | None = None, reason: str = "") -> Move:
     """Register the model already in production (``[models.champion] path``) as the first
-    ``@champion``, without a gate: the starting point for gated promotions. Refused when
-    the registered model already has a champion."""
+    ``@champion``, without a gate: the starting point for gated promotions.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[models.champion] path`` and ``[registry]``.
+    who : str, optional
+        The actor recorded; default :func:`actor`.
+    reason : str, optional
+        Recorded in the audit log.
+
+    Returns
+    -------
+    Move
+        The move, as written to the audit log.
+
+    Raises
+    ------
+    PromotionRefused
+        No champion file is configured, or the registered model already has a champion
+        (or a champion history).
+    ModelLoadError
+        The champion file cannot be loaded.
+    RegistryError
+        The registry cannot be reached or an operation fails.
+    """
     from sentinel_checks.models.loading import load_model
 
     spec = config.models.champion
@@ -270,7 +364,28 @@ def _check_champion_unchanged(
 
 
 def rollback(config: SentinelConfig, *, who: str | None = None, reason: str = "") -> Move:
-    """Make the previous champion the champion again (also after ``disable``)."""
+    """Make the previous champion the champion again (also after ``disable``).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[registry]``.
+    who : str, optional
+        The actor recorded; default :func:`actor`.
+    reason : str, optional
+        Recorded in the audit log.
+
+    Returns
+    -------
+    Move
+        The move, as written to the audit log.
+
+    Raises
+    ------
+    RegistryError
+        There is no ``@previous`` version, or the registry cannot be reached or an
+        operation fails.
+    """
     registry = open_registry(config)
     current = _current(registry)
     previous = _alias(registry, PREVIOUS)
@@ -304,7 +419,27 @@ def rollback(config: SentinelConfig, *, who: str | None = None, reason: str = ""
 
 
 def disable(config: SentinelConfig, *, reason: str, who: str | None = None) -> Move:
-    """The kill switch: remove ``@champion`` so no serving process loads it, keep it under ``@disabled``."""
+    """The kill switch: remove ``@champion`` so no serving process loads it, keep it under ``@disabled``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[registry]``.
+    reason : str
+        Why, recorded in the audit log.
+    who : str, optional
+        The actor recorded; default :func:`actor`.
+
+    Returns
+    -------
+    Move
+        The move, as written to the audit log.
+
+    Raises
+    ------
+    RegistryError
+        There is no ``@champion``, or the registry cannot be reached or an operation fails.
+    """
     registry = open_registry(config)
     current = _alias(registry, CHAMPION)
     if current is None:
@@ -319,7 +454,25 @@ def disable(config: SentinelConfig, *, reason: str, who: str | None = None) -> M
 
 
 def status(config: SentinelConfig) -> dict[str, Any]:
-    """Which version holds each alias, the lineage, and the last moves of the audit log."""
+    """Which version holds each alias, the lineage, and the last moves of the audit log.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[registry]``.
+
+    Returns
+    -------
+    dict
+        ``model``, ``registry`` (URI), ``aliases`` (per alias ``None`` or
+        ``{"version", "tags"}``), ``lineage`` (versions, oldest first), ``serving``
+        (:func:`serving_uri`) and ``audit`` (the last 10 moves).
+
+    Raises
+    ------
+    RegistryError
+        The registry cannot be reached.
+    """
     registry = open_registry(config)
     aliases = {}
     for alias in (CHAMPION, PREVIOUS, DISABLED):
@@ -337,7 +490,23 @@ def status(config: SentinelConfig) -> dict[str, Any]:
 
 def serving_uri(registry: Registry) -> str | None:
     """What serving code should load: ``models:/<name>@champion``, or ``None`` when the kill
-    switch is on (fall back to the rules engine / manual review, never to an unknown model)."""
+    switch is on (fall back to the rules engine / manual review, never to an unknown model).
+
+    Parameters
+    ----------
+    registry : Registry
+        The registry (:func:`open_registry`).
+
+    Returns
+    -------
+    str or None
+        The URI, or ``None`` when no version holds ``@champion``.
+
+    Raises
+    ------
+    RegistryError
+        The registry cannot be reached.
+    """
     champion = _alias(registry, CHAMPION)
     return None if champion is None else f"models:/{registry.name}@{CHAMPION}"
 
@@ -394,5 +563,16 @@ def _audit(config: SentinelConfig, move: Move) -> None:
 
 
 def read_audit(config: SentinelConfig) -> list[dict[str, Any]]:
-    """Every move recorded so far (a torn last line from a crash is skipped)."""
+    """Every move recorded so far (a torn last line from a crash is skipped).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[registry] audit_log`` is the JSON-lines file read.
+
+    Returns
+    -------
+    list of dict
+        The moves (fields of :class:`Move`), oldest first; ``[]`` without a log.
+    """
     return read_lines(config.registry.audit_log)

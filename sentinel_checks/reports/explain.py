@@ -11,6 +11,23 @@ _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 
 
 def fmt_number(value: float | None) -> str:
+    """A number as reports show it: whole numbers as integers, others to 4 significant digits.
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+
+    Returns
+    -------
+    str
+        ``"n/a"`` for ``None``.
+
+    Examples
+    --------
+    >>> fmt_number(12.0), fmt_number(0.123456), fmt_number(None)
+    ('12', '0.1235', 'n/a')
+    """
     if value is None:
         return "n/a"
     if float(value).is_integer() and abs(value) >= 1:
@@ -19,6 +36,18 @@ def fmt_number(value: float | None) -> str:
 
 
 def measured_vs_limit(result: CheckResult) -> str:
+    """``"measured X (limit ≤ Y)"``, or ``"measured X"`` when the check has no limit.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A check's result.
+
+    Returns
+    -------
+    str
+        One line, no newline.
+    """
     if result.limit is None:
         return f"measured {fmt_number(result.measured)}"
     return (
@@ -27,7 +56,20 @@ def measured_vs_limit(result: CheckResult) -> str:
 
 
 def explain(result: CheckResult, *, max_items: int = 5) -> str:
-    """A multi-line explanation: verdict, measured vs limit, support, evidence, fix."""
+    """A multi-line explanation: verdict, measured vs limit, support, evidence, fix.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A check's result.
+    max_items : int, optional
+        Items of each evidence list shown; the total is given when more exist.
+
+    Returns
+    -------
+    str
+        Lines joined by newlines; the "how to fix" hint only when the check did not pass.
+    """
     lines = [f"{result.label} {result.status.value.upper()}: {result.message}"]
     lines.append(f"  {measured_vs_limit(result)}")
     if result.support:

@@ -65,7 +65,20 @@ class GateRun:
 
 
 def gate_document(run: GateRun) -> dict[str, Any]:
-    """The JSON document: deterministic for the same inputs (run times under ``run``)."""
+    """The JSON document: deterministic for the same inputs (run times under ``run``).
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes and what identifies its inputs.
+
+    Returns
+    -------
+    dict
+        ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
+        ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` and
+        ``checks`` (sorted by node id).
+    """
     counts: dict[str, int] = {}
     for o in run.outcomes:
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
@@ -94,7 +107,18 @@ def gate_document(run: GateRun) -> dict[str, Any]:
 
 
 def gate_markdown(run: GateRun) -> str:
-    """A summary for a pull request: verdict first, then failing checks, then the rest."""
+    """A summary for a pull request: verdict first, then failing checks, then the rest.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+
+    Returns
+    -------
+    str
+        ``gate.md``'s Markdown text.
+    """
     icon = {"pass": "PASSED", "fail": "FAILED", "no_checks": "NO CHECKS RAN"}[run.verdict]
     lines = [f"# Gradient Sentinel gate: {icon}", ""]
     lines.append(f"Config `{run.config_path}` · seed {run.seed}")
@@ -159,6 +183,23 @@ def write_reports(run: GateRun, folder: Path) -> list[Path]:
     gate.json is a function of the inputs and the seed: byte-identical when they are.
     What differs between runs (when it started, pytest's exit status) goes to
     run.json, with the sha256 of the gate.json it belongs to.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes and run information.
+    folder : Path
+        The reports folder.
+
+    Returns
+    -------
+    list of Path
+        The three files written, in that order.
+
+    Raises
+    ------
+    OSError
+        The folder or a file cannot be written.
     """
     import hashlib
 
@@ -173,7 +214,27 @@ def write_reports(run: GateRun, folder: Path) -> list[Path]:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder.
+
+    Readers see the old file or the new one, never a partial write.
+
+    Parameters
+    ----------
+    path : Path
+        The file; its folder must exist.
+    text : str
+        Written as UTF-8.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written (the temporary file is removed).
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -193,7 +254,25 @@ def _cell(text: str) -> str:
 
 
 def read_json_document(path: Path, what: str) -> dict[str, Any]:
-    """The JSON object in ``path``; :class:`ReportError` naming the file otherwise."""
+    """The JSON object in ``path``; :class:`ReportError` naming the file otherwise.
+
+    Parameters
+    ----------
+    path : Path
+        The JSON file.
+    what : str
+        What the file should be, for messages (e.g. ``"gate report"``).
+
+    Returns
+    -------
+    dict
+        The parsed object.
+
+    Raises
+    ------
+    ReportError
+        The file is missing (``missing=True``), unreadable, not JSON, or not a JSON object.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -235,6 +314,23 @@ class CheckEntry:
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any]) -> CheckEntry:
+        """One entry of ``gate.json``'s ``checks``.
+
+        Parameters
+        ----------
+        entry : mapping
+            The entry as written; ``test`` and ``outcome`` are required strings.
+
+        Returns
+        -------
+        CheckEntry
+
+        Raises
+        ------
+        ValueError
+            ``test`` or ``outcome`` is missing or not a string (:meth:`GateReport.from_dict`
+            turns it into a :class:`ReportError`).
+        """
         if not isinstance(entry.get("test"), str) or not isinstance(entry.get("outcome"), str):
             raise ValueError(f"a check entry needs 'test' and 'outcome' strings, got {dict(entry)!r:.200}")
 
@@ -276,7 +372,24 @@ class GateReport:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], *, source: object = "gate.json") -> GateReport:
-        """Validate a parsed ``gate.json``; :class:`ReportError` naming ``source`` when it is not one."""
+        """Validate a parsed ``gate.json``; :class:`ReportError` naming ``source`` when it is not one.
+
+        Parameters
+        ----------
+        doc : mapping
+            The parsed JSON object.
+        source : object, optional
+            What to name in errors (a path).
+
+        Returns
+        -------
+        GateReport
+
+        Raises
+        ------
+        ReportError
+            No or an unsupported ``schema_version``, or a field of the wrong type.
+        """
         version = doc.get("schema_version")
         if version is None:
             raise ReportError(f"{source} is not a gate.json document: it has no schema_version", path=source)
@@ -312,7 +425,22 @@ class GateReport:
     @classmethod
     def read(cls, path: Path) -> GateReport:
         """Read and validate ``path``; :class:`ReportError` naming the file when it is
-        missing, unreadable, not a gate report, or of an unsupported schema version."""
+        missing, unreadable, not a gate report, or of an unsupported schema version.
+
+        Parameters
+        ----------
+        path : Path
+            A ``gate.json`` file.
+
+        Returns
+        -------
+        GateReport
+
+        Raises
+        ------
+        ReportError
+            As said; ``missing`` is True when the file does not exist.
+        """
         return cls.from_dict(read_json_document(path, "gate report"), source=path)
 
     @property

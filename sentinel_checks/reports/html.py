@@ -35,6 +35,21 @@ FIGURES = [
 
 
 def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
+    """``gate.html``: the verdict, every check, and the figures and drift reports written.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+    artefacts : mapping of str to Path
+        Files written next to it, by name (e.g. ``"reliability.png"``, drift HTML
+        reports); those present are linked or embedded.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (text escaped).
+    """
     esc = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

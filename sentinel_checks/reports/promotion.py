@@ -36,7 +36,23 @@ _METRIC_NAMES = {
 
 
 def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]]:
-    """The decision and the reasons for it."""
+    """The decision and the reasons for it.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+    comparisons : list of CheckResult
+        The ``promotion.vs_champion`` results, one per compared split.
+
+    Returns
+    -------
+    decision : str
+        ``"do_not_promote"`` (no check ran, or a gate check failed or errored),
+        ``"promote_first_model"`` (no champion compared), or ``"promote"``.
+    reasons : list of str
+        One line each.
+    """
     blocking = [
         o.result.label if o.result else o.nodeid for o in run.outcomes if o.outcome in ("failed", "error")
     ]
@@ -58,6 +74,25 @@ def promotion_document(
     comparisons: Mapping[str, PairedComparison],
     results: list[CheckResult],
 ) -> dict[str, Any]:
+    """``promotion.json``: the decision, the models compared and the evidence.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+    evaluations : mapping of str to ModelEvaluation
+        By role (``"candidate"``, ``"champion"``), those evaluated.
+    comparisons : mapping of str to PairedComparison
+        By split, candidate vs champion.
+    results : list of CheckResult
+        The ``promotion.vs_champion`` results.
+
+    Returns
+    -------
+    dict
+        ``decision``, ``reasons``, ``gate_verdict``, ``config``, ``data``, ``seed``,
+        ``models``, ``splits`` and ``criteria``.
+    """
     decision, reasons = decide(run, results)
     models = {}
     for role in ("candidate", "champion"):
@@ -90,6 +125,18 @@ def promotion_document(
 
 
 def promotion_markdown(doc: Mapping[str, Any]) -> str:
+    """``promotion.md``: the decision record for a human reviewer.
+
+    Parameters
+    ----------
+    doc : mapping
+        As :func:`promotion_document` returns it.
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
     title = {
         "promote": "PROMOTE the candidate",
         "promote_first_model": "PROMOTE (first model: no champion to compare with)",
@@ -179,6 +226,25 @@ def write_promotion_record(
     comparisons: Mapping[str, PairedComparison],
     results: list[CheckResult],
 ) -> dict[str, Path]:
+    """Write ``promotion.json`` and ``promotion.md`` into ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder; it must exist.
+    run, evaluations, comparisons, results
+        As for :func:`promotion_document`.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by name.
+
+    Raises
+    ------
+    OSError
+        A file cannot be written.
+    """
     doc = promotion_document(run, evaluations=evaluations, comparisons=comparisons, results=results)
     text = json.dumps(plain(doc), indent=2, ensure_ascii=False) + "\n"
     return {

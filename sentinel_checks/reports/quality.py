@@ -43,7 +43,19 @@ EXPERIMENT_COLUMNS = [
 
 
 def threshold_document(evaluation: ModelEvaluation) -> dict[str, Any]:
-    """The operating threshold, its rule and rationale, and what 0.5 would give."""
+    """The operating threshold, its rule and rationale, and what 0.5 would give.
+
+    Parameters
+    ----------
+    evaluation : ModelEvaluation
+        The candidate's evaluation.
+
+    Returns
+    -------
+    dict
+        ``threshold.json``'s content (see :class:`ThresholdRecord`); per split the
+        recall, FNR, precision, flagged fraction, positives and rows at the threshold and at 0.5.
+    """
     choice = evaluation.choice
     per_split: dict[str, dict[str, Any]] = {}
     for name in evaluation.splits:
@@ -95,7 +107,24 @@ class ThresholdRecord:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], *, source: object = THRESHOLD_JSON) -> ThresholdRecord:
-        """Validate a parsed ``threshold.json``; :class:`ReportError` naming ``source`` otherwise."""
+        """Validate a parsed ``threshold.json``; :class:`ReportError` naming ``source`` otherwise.
+
+        Parameters
+        ----------
+        doc : mapping
+            The parsed JSON object; without ``schema_version`` it reads as version 1.
+        source : object, optional
+            What to name in errors (a path).
+
+        Returns
+        -------
+        ThresholdRecord
+
+        Raises
+        ------
+        ReportError
+            An unsupported ``schema_version``, or no finite ``threshold``, or a field of the wrong type.
+        """
         version = doc.get("schema_version", THRESHOLD_SCHEMA_VERSION)
         if not isinstance(version, int) or version not in READABLE_THRESHOLD_VERSIONS:
             raise ReportError(
@@ -128,11 +157,40 @@ class ThresholdRecord:
     @classmethod
     def read(cls, path: Path) -> ThresholdRecord:
         """Read and validate ``path``; :class:`ReportError` naming the file when it is
-        missing, unreadable, not a threshold record, or of an unsupported schema version."""
+        missing, unreadable, not a threshold record, or of an unsupported schema version.
+
+        Parameters
+        ----------
+        path : Path
+            A ``threshold.json`` file.
+
+        Returns
+        -------
+        ThresholdRecord
+
+        Raises
+        ------
+        ReportError
+            As said; ``missing`` is True when the file does not exist.
+        """
         return cls.from_dict(read_json_document(path, "threshold record"), source=path)
 
 
 def experiments_csv(evaluations: Mapping[str, ModelEvaluation], *, n_bins: int) -> str:
+    """The metrics of every evaluated model per split, as CSV text (columns :data:`EXPERIMENT_COLUMNS`).
+
+    Parameters
+    ----------
+    evaluations : mapping of str to ModelEvaluation
+        By role or name.
+    n_bins : int
+        Equal-mass bins of the ECE (``[quality] calibration_bins``).
+
+    Returns
+    -------
+    str
+        A header and one line per model and split.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPERIMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -150,7 +208,35 @@ def write_quality_reports(
     training_log: pd.DataFrame | None = None,
     training_columns: tuple[str, list[str]] | None = None,
 ) -> dict[str, Path]:
-    """Write every artefact that the evaluations allow; returns name → path."""
+    """Write every artefact that the evaluations allow; returns name → path.
+
+    ``threshold.json``, ``reliability.png`` and ``scores.png`` need the candidate;
+    ``experiments.csv`` and ``pr_curve.png`` any evaluation; ``training_curves.png``
+    the training log.
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder (created if needed).
+    evaluations : mapping of str to ModelEvaluation
+        By role (``"candidate"``, ``"champion"``, baselines).
+    n_bins : int
+        Equal-mass bins of the ECE.
+    training_log : DataFrame, optional
+        One row per epoch.
+    training_columns : (str, list of str), optional
+        The epoch column and the columns drawn.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by name.
+
+    Raises
+    ------
+    OSError
+        A file cannot be written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     candidate = evaluations.get("candidate")
@@ -191,6 +277,23 @@ def _num(value: float) -> float | None:
 
 
 def format_cell(value: Any) -> Any:
+    """A CSV cell: floats to 6 significant digits (empty when not finite), others as given.
+
+    Parameters
+    ----------
+    value : object
+        The cell's value.
+
+    Returns
+    -------
+    object
+        The value to write.
+
+    Examples
+    --------
+    >>> format_cell(0.1234567), format_cell(float("nan")), format_cell(3)
+    ('0.123457', '', 3)
+    """
     if isinstance(value, float):
         return "" if not math.isfinite(value) else f"{value:.6g}"
     return value
