@@ -26,12 +26,14 @@ def gate(project, *extra, suites=SUITES):
     )
 
 
+@pytest.mark.slow
 def test_gate_passes_on_a_clean_setup(gate_project):
     project = gate_project()
     code, out = gate(project, "--", "-q")
     assert code == EXIT_OK, out
 
 
+@pytest.mark.slow
 def test_gate_fails_on_a_bad_setup(gate_project, small_log):
     off = small_log.offline.copy()
     off["score"] = 2.0
@@ -89,6 +91,7 @@ def test_gate_on_unreadable_data_is_a_data_error_not_a_failed_gate(gate_project,
     assert "yesterday" in out
 
 
+@pytest.mark.slow
 def test_gate_runs_the_teams_extra_tests_beside_the_suites(gate_project, tmp_path):
     project = gate_project()
     extra = tmp_path / "team_checks"

@@ -49,6 +49,7 @@ def test_an_experiment_changes_exactly_one_thing(tmp_path):
         _config(tmp_path, [{"name": "x", "threshold": 0.3}, {"name": "x", "threshold": 0.4}])
 
 
+@pytest.mark.slow
 def test_matrix_on_a_project_writes_csv_marks_criteria_and_logs_to_mlflow(gate_project, tmp_path, capsys):
     tracking = f"sqlite:///{tmp_path / 'tracking.db'}"
     project = gate_project(extra=MATRIX + f'\n[experiments]\ntracking_uri = "{tracking}"\n')

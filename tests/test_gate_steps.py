@@ -64,6 +64,7 @@ def test_the_plan_is_what_pytest_collects_from_the_suites(gate_project, extra):
     assert sorted(planned) == sorted(collected(project.config, SUITES.parents[0]))
 
 
+@pytest.mark.slow
 def test_in_process_gate_json_is_byte_identical_to_the_pytest_run(gate_project, tmp_path):
     project = gate_project(extra='[models.champion]\nscore_column = "score"\n')
     by_pytest = run_gate(project.config, project.folder)
@@ -77,6 +78,7 @@ def test_in_process_gate_json_is_byte_identical_to_the_pytest_run(gate_project, 
     assert "promotion.vs_champion" in {c.get("id") for c in in_process.report["checks"]}
 
 
+@pytest.mark.slow
 def test_a_planted_leak_fails_in_process_with_the_check_that_catches_it(gate_project, small_log):
     offline = small_log.offline.copy()
     offline["score"] = offline["label"].eq("risky").astype(float) * 0.9 + 0.05  # the label, as a score

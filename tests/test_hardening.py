@@ -169,6 +169,7 @@ def _write(folder, offline, production):
     return config
 
 
+@pytest.mark.slow
 def test_the_uncorrupted_log_passes(tmp_path, gate_log):
     """The control: without a corruption the same setup passes, so the failures below
     come from the corruptions."""
@@ -183,6 +184,7 @@ def test_the_uncorrupted_log_passes(tmp_path, gate_log):
     where=st.sampled_from(["offline", "production"]),
     seed=st.integers(0, 2**16),
 )
+@pytest.mark.slow
 def test_a_corrupted_frame_never_passes_and_never_crashes(
     tmp_path_factory, gate_log, corruption, column, where, seed
 ):

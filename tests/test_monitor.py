@@ -117,6 +117,7 @@ def _monitor(project, path, *extra):
     )
 
 
+@pytest.mark.slow
 def test_a_stable_stream_of_20_batches_raises_no_alert(project, production_pool):
     """20 batches and the reference drawn, without replacement, from one population:
     every alert would be a false alarm."""
@@ -188,6 +189,7 @@ def test_late_labels_join_on_the_request_id(project, small_log):
     assert overall["recall"] is not None
 
 
+@pytest.mark.slow
 def test_estimated_recall_tracks_the_true_recall(make_project, small_log):
     """The label-free estimate on the production month, against the truth on its labelled
     rows (judged against the default reference, the test split)."""
@@ -282,6 +284,7 @@ def test_a_healthy_batch_exits_0_and_says_so(project, production_pool, capsys):
     assert "HEALTHY" in (project.folder / "reports" / "monitoring" / "latest.md").read_text()
 
 
+@pytest.mark.slow
 def test_snapshots_go_to_an_evidently_workspace_and_segments_get_evidently_scores(project, production_pool):
     import warnings
 

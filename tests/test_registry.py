@@ -121,6 +121,7 @@ def _swap_candidate(project, model_files, name: str) -> None:
 # --------------------------------------------------------------------------- local store
 
 
+@pytest.mark.slow
 def test_promote_refuses_a_failed_gate_and_changes_nothing(gate_project, model_files, capsys):
     project = _project(gate_project, model_files, candidate="weak", champion="sound_a")
     result = _gate(project, expect=1)
@@ -136,6 +137,7 @@ def test_promote_refuses_a_failed_gate_and_changes_nothing(gate_project, model_f
     assert registry.read_audit(load_config(project.config)) == []
 
 
+@pytest.mark.slow
 def test_promote_refuses_a_report_for_other_data_or_another_model(gate_project, model_files, small_log):
     project = _project(gate_project, model_files, candidate="sound_a", champion="sound_b")
     _gate(project)
@@ -161,6 +163,7 @@ def test_promote_refuses_a_report_for_other_data_or_another_model(gate_project, 
         registry.verify_report(load_config(project.config), report, allow_partial=True)
 
 
+@pytest.mark.slow
 def test_a_partial_gate_cannot_promote(gate_project, model_files, capsys):
     """A report of some suites, or with tests deselected, is not a gate that passed."""
     project = _project(gate_project, model_files, candidate="sound_a", champion="sound_b")
@@ -179,6 +182,7 @@ def test_a_partial_gate_cannot_promote(gate_project, model_files, capsys):
     assert "--allow-partial" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_promote_rollback_disable_and_the_champion_fixture(gate_project, model_files, tmp_path):
     # 1. first retrain: passes against the champion file (an equal model), becomes version 1
     project = _project(gate_project, model_files, candidate="sound_a", champion="sound_b")
@@ -239,6 +243,7 @@ def test_promote_rollback_disable_and_the_champion_fixture(gate_project, model_f
     assert tags["sentinel.promoted_by"] == "bob" and tags["sentinel.state"] == "rolled_back"
 
 
+@pytest.mark.slow
 def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_project, model_files):
     """A version registered by promote is skops: it loads with the config's trusted types."""
     from sentinel_checks.config import ModelSpec
@@ -269,6 +274,7 @@ def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_proj
         )
 
 
+@pytest.mark.slow
 def test_an_unreachable_registry_is_a_clear_error_and_changes_nothing(gate_project, model_files):
     port = _free_port()
     project = _project(
@@ -344,6 +350,7 @@ def mlflow_server(tmp_path_factory):
     log.close()
 
 
+@pytest.mark.slow
 def test_promote_and_rollback_through_a_real_mlflow_server(gate_project, model_files, mlflow_server):
     project = _project(
         gate_project, model_files, candidate="sound_a", champion="sound_b", registry_uri=mlflow_server

@@ -127,6 +127,7 @@ def _run_lines(node) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_junit_xml_carries_the_check_properties(gate_project):
     import xml.etree.ElementTree as ET
 
@@ -144,6 +145,7 @@ def test_junit_xml_carries_the_check_properties(gate_project):
     assert float(props["sentinel.measured"]) >= float(props["sentinel.limit"])
 
 
+@pytest.mark.slow
 def test_packaged_suites_run_and_github_step_summary_gets_the_markdown(gate_project, tmp_path, monkeypatch):
     """No ./suites folder: `sentinel gate` runs the suites shipped in the package."""
     from tests.test_cli import sentinel
