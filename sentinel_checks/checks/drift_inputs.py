@@ -1,0 +1,159 @@
+"""Columns typed for a drift comparison, and a one-line description of a shift.
+
+:func:`prepare_drift_inputs` turns the feature columns of two samples into frames
+Evidently can compare (datetimes as epoch seconds, booleans as categories, rare
+levels lumped); :func:`describe_shift` says in a few words how one column moved.
+Both feed :func:`sentinel_checks.checks.drift.check_feature_drift`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class DriftInputs:
+    """Two frames ready for Evidently, and what was set aside and why."""
+
+    reference: pd.DataFrame
+    current: pd.DataFrame
+    numerical: list[str]
+    categorical: list[str]
+    notes: Mapping[str, str] = field(default_factory=dict)  # column -> why skipped / caution
+    id_like: tuple[str, ...] = ()
+
+
+#: Categorical levels compared one by one; rarer levels are lumped into :data:`OTHER`.
+MAX_CATEGORIES = 200
+OTHER = "(other)"
+
+
+def prepare_drift_inputs(
+    reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]
+) -> DriftInputs:
+    """Type the feature columns for a drift comparison, on every row of both frames.
+
+    Datetimes become epoch seconds (float, numerical); booleans become strings
+    (categorical); other numbers become float (numerical); anything else becomes a
+    string with nulls as ``"(missing)"`` (categorical), keeping the
+    :data:`MAX_CATEGORIES` most frequent reference levels and lumping the rest into
+    :data:`OTHER`. Columns null on both sides are skipped; columns where over 90% of
+    more than 100 reference values are distinct are noted as id-like.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame, shape (n, ...)
+        The reference sample (e.g. train); must hold every name in ``features``.
+    current : pandas.DataFrame, shape (m, ...)
+        The sample compared with it (e.g. production); same requirement.
+    features : sequence of str
+        Feature column names to prepare.
+
+    Returns
+    -------
+    DriftInputs
+        The typed frames (same indexes as the inputs), the numerical and
+        categorical column names, notes per column (skipped, lumped, id-like) and
+        the id-like columns.
+
+    Raises
+    ------
+    KeyError
+        When a name in ``features`` is missing from either frame.
+    """
+    ref, cur = {}, {}
+    numerical, categorical, notes, id_like = [], [], {}, []
+    for name in features:
+        a, b = reference[name], current[name]
+        if a.isna().all() and b.isna().all():
+            notes[name] = "null in every row of both samples: skipped"
+            continue
+        dtype = a.dtype if not a.isna().all() else b.dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            ref[name], cur[name] = _epoch_seconds(a), _epoch_seconds(b)
+            numerical.append(name)
+        elif pd.api.types.is_bool_dtype(dtype):
+            ref[name], cur[name] = a.astype("string"), b.astype("string")
+            categorical.append(name)
+        elif pd.api.types.is_numeric_dtype(dtype):
+            ref[name], cur[name] = a.astype(float), b.astype(float)
+            numerical.append(name)
+            if pd.api.types.is_integer_dtype(dtype) and a.nunique() > 0.9 * max(len(a), 1) > 100:
+                id_like.append(name)
+        else:
+            ra, cb = a.astype("string").fillna("(missing)"), b.astype("string").fillna("(missing)")
+            counts = ra.value_counts()
+            if len(counts) > MAX_CATEGORIES:
+                # Drift tests over thousands of levels are slow and say nothing the top
+                # levels do not: keep the reference's most frequent, lump the rest.
+                keep = counts.index[:MAX_CATEGORIES]
+                ra, cb = ra.where(ra.isin(keep), OTHER), cb.where(cb.isin(keep), OTHER)
+                notes[name] = (
+                    f"{len(counts)} distinct values: the {MAX_CATEGORIES} most frequent in the reference "
+                    f"are compared, the rest as {OTHER!r}"
+                )
+            ref[name], cur[name] = ra, cb
+            categorical.append(name)
+            if a.nunique() > 0.9 * max(len(a), 1) > 100:
+                id_like.append(name)
+    for name in id_like:
+        notes[name] = "almost every value is distinct: looks like an id, and ids are not features"
+    return DriftInputs(
+        pd.DataFrame(ref, index=reference.index),
+        pd.DataFrame(cur, index=current.index),
+        numerical,
+        categorical,
+        notes,
+        tuple(id_like),
+    )
+
+
+def _epoch_seconds(values: pd.Series) -> pd.Series:
+    out = values.astype("int64").astype(float) / 1e9
+    out[values.isna()] = np.nan
+    return out
+
+
+def describe_shift(reference: pd.Series, current: pd.Series) -> str:
+    """One line on how a column moved: medians for numbers, the largest share change
+    for categories.
+
+    Numbers (not bool) are described by their medians, or by their means when the
+    medians are equal; anything else by the level whose share moved most.
+
+    Parameters
+    ----------
+    reference, current : pandas.Series
+        The same column in the reference and current samples (nulls count as a
+        ``"(missing)"`` level for categories).
+
+    Returns
+    -------
+    str
+        E.g. ``"median 31 → 78"`` or ``"share of BR 4% → 38%"`` (shares rounded to
+        whole percent).
+
+    Examples
+    --------
+
+    >>> describe_shift(pd.Series([30.0, 31, 32]), pd.Series([70.0, 78, 90]))
+    'median 31 → 78'
+    >>> describe_shift(pd.Series(["US"] * 96 + ["BR"] * 4), pd.Series(["US"] * 62 + ["BR"] * 38))
+    'share of BR 4% → 38%'
+    """
+    if pd.api.types.is_numeric_dtype(reference.dtype) and not pd.api.types.is_bool_dtype(reference.dtype):
+        a, b = reference.median(), current.median()
+        if a == b:  # zero-inflated or discrete: the median hides the move
+            return f"mean {reference.mean():.4g} → {current.mean():.4g}"
+        return f"median {a:.4g} → {b:.4g}"
+    pa = reference.astype("string").fillna("(missing)").value_counts(normalize=True)
+    pb = current.astype("string").fillna("(missing)").value_counts(normalize=True)
+    delta = pb.reindex(pa.index.union(pb.index), fill_value=0) - pa.reindex(
+        pa.index.union(pb.index), fill_value=0
+    )
+    key = delta.abs().sort_values(ascending=False, kind="stable").index[0]
+    return f"share of {key} {pa.get(key, 0.0):.0%} → {pb.get(key, 0.0):.0%}"
