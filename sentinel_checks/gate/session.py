@@ -12,10 +12,11 @@ time it is asked for (as a failing session fixture does in pytest).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.errors import ConfigError, DataError, SentinelError
+from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.gate.cache import NotConfigured as NotConfigured
+from sentinel_checks.gate.session_data import SessionData
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
 if TYPE_CHECKING:
@@ -31,24 +32,8 @@ if TYPE_CHECKING:
     from sentinel_checks.result import CheckResult
     from sentinel_checks.stats.comparison import PairedComparison
 
-T = TypeVar("T")
 
-
-class NotConfigured(Exception):
-    """An optional input or policy is absent, so a step has nothing to judge.
-
-    The message says what is missing and is shown as the skip reason.
-    """
-
-
-class _Failed:
-    """A cached exception: what failed once fails the same way every time it is asked for."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-class GateSession:
+class GateSession(SessionData):
     """Every input of one gate run over one :class:`SentinelConfig`, computed once.
 
     Parameters
@@ -64,7 +49,9 @@ class GateSession:
     -----
     Attributes are loaded on first access and cached, errors included. ``models``,
     ``evaluations``, ``drift_runs``, ``comparisons`` and ``training_log_loaded``
-    record what was used, in the order it was used, for the reports.
+    record what was used, in the order it was used, for the reports. The data
+    (``dataset``, ``features``, ``splits``, ``split_labels``, ``production``,
+    :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`.
     """
 
     #: What a caller may hand in already loaded (``preloaded``): the frames and models.
@@ -79,99 +66,13 @@ class GateSession:
                 f"preloaded: unknown input(s) {sorted(unknown)}; known: {sorted(self.PRELOADABLE)}"
             )
         self.config = config
-        self._cache: dict[str, Any] = dict(preloaded or {})
+        self._cache = dict(preloaded or {})
         self.models: dict[str, str] = {}  # role -> identity, of the models loaded
         self.evaluations: dict[str, ModelEvaluation] = {}
         self.drift_runs: dict[str, DriftRun | None] = {}
         self.drift_inputs: dict[str, DriftInputs] = {}
         self.comparisons: dict[str, PairedComparison] = {}
         self.training_log_loaded: pd.DataFrame | None = None
-
-    def _once(self, key: str, compute: Callable[[], T]) -> T:
-        if key not in self._cache:
-            try:
-                self._cache[key] = compute()
-            except (SentinelError, NotConfigured) as exc:
-                self._cache[key] = _Failed(exc)
-        value = self._cache[key]
-        if isinstance(value, _Failed):
-            raise value.exc
-        return value
-
-    # ------------------------------------------------------------------ data
-
-    @property
-    def dataset(self) -> pd.DataFrame:
-        """The offline dataset, timestamps parsed (DataError when empty or unreadable)."""
-        from sentinel_checks.data.inputs import load_dataset
-
-        return self._once("dataset", lambda: load_dataset(self.config))
-
-    @property
-    def features(self) -> list[str]:
-        """The feature columns, each present in the dataset."""
-        from sentinel_checks.data.io import feature_columns
-
-        return self._once(
-            "features", lambda: feature_columns(self.dataset, self.config, require_present=True)
-        )
-
-    @property
-    def splits(self) -> Splits:
-        """train/val/test as the config makes them."""
-        from sentinel_checks.data.splits import build_splits
-
-        return self._once("splits", lambda: build_splits(self.dataset, self.config))
-
-    @property
-    def split_labels(self) -> dict[str, np.ndarray]:
-        """Per split, the label as a boolean array (True = risky)."""
-        from sentinel_checks.data.io import binary_target
-
-        def labels() -> dict[str, np.ndarray]:
-            return {
-                name: binary_target(frame, self.config, what=f"{name} split")
-                for name, frame in self.splits.items()
-            }
-
-        return self._once("split_labels", labels)
-
-    @property
-    def has_production(self) -> bool:
-        if "production" in self._cache:
-            return self._cache["production"] is not None
-        return self.config.production is not None
-
-    @property
-    def production(self) -> pd.DataFrame:
-        """The production sample; NotConfigured when ``[production]`` is absent."""
-        from sentinel_checks.data.inputs import load_production
-
-        frame = self._once("production", lambda: load_production(self.config))
-        if frame is None:
-            raise NotConfigured("no [production] sample configured")
-        return frame
-
-    def frame(self, name: str) -> pd.DataFrame:
-        """A split (train, val, test) or the production sample, by name.
-
-        Parameters
-        ----------
-        name : str
-            ``"train"``, ``"val"``, ``"test"`` or ``"production"``.
-
-        Returns
-        -------
-        DataFrame
-
-        Raises
-        ------
-        NotConfigured
-            ``name`` is ``"production"`` and no ``[production]`` sample is configured.
-        DataError, ConfigError
-            The data cannot be loaded or split.
-        """
-        return self.production if name == "production" else self.splits[name]
 
     # ------------------------------------------------------------------ models
 
@@ -403,41 +304,15 @@ class GateSession:
         ConfigError
             Evidently used a drift method whose direction the gate does not know.
         """
-        from sentinel_checks.adapters.evidently_drift import column_drift
-        from sentinel_checks.checks.drift import prepare_drift_inputs
+        from sentinel_checks.gate.feature_drift import drift_frames, measure_feature_drift
 
         key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
-        cfg, features = self.config, self.features
-        ref, cur = self.frame(pair[0]), self.frame(pair[1])
-        for name, frame in zip(pair, (ref, cur), strict=True):
-            missing = [f for f in features if f not in frame.columns]
-            if missing:
-                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
-        if segment is not None:
-            ref = ref[ref[segment[0]].astype("string") == segment[1]]
-            cur = cur[cur[segment[0]].astype("string") == segment[1]]
-        d = cfg.drift
+        features = self.features
+        ref, cur = drift_frames(pair, self.frame(pair[0]), self.frame(pair[1]), features, segment)
         if key not in self.drift_runs:
-            # Drift scores are effect sizes (distances) or tests that saturate on huge
-            # samples: a seeded sample of each side is enough and keeps Evidently fast.
-            # The leakage checks, unlike this, always read every row.
-            inputs = prepare_drift_inputs(
-                bounded_sample(ref, d.max_rows, cfg.gate.seed),
-                bounded_sample(cur, d.max_rows, cfg.gate.seed),
-                features,
+            run, inputs = measure_feature_drift(
+                ref, cur, features, self.config, segmented=segment is not None
             )
-            run = None
-            if min(len(ref), len(cur)) >= (d.min_segment_rows if segment else d.min_rows):
-                run = column_drift(
-                    inputs.reference,
-                    inputs.current,
-                    numerical=inputs.numerical,
-                    categorical=inputs.categorical,
-                    method=d.method,
-                    threshold=d.threshold,
-                    per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
-                    per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
-                )
             self.drift_runs[key] = run
             self.drift_inputs[key] = inputs
         return self.drift_runs[key], self.drift_inputs[key], ref, cur

@@ -165,7 +165,7 @@ def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluati
     )
     from sentinel_checks.checks.quality import check_val_test_gap
     from sentinel_checks.gate import policy
-    from sentinel_checks.gate.steps import promotion_verdict
+    from sentinel_checks.gate.steps.promotion import promotion_verdict
 
     gap = check_val_test_gap(ev.summary("val"), ev.summary("test"), **policy.val_test_gap(config))
     verdict = promotion_verdict(comparison, val_test_gap=gap, config=config)

@@ -1,0 +1,119 @@
+"""The gate's feature drift between two frames: the rows compared and Evidently's run on them.
+
+:meth:`GateSession.feature_drift <sentinel_checks.gate.session.GateSession.feature_drift>`
+caches what these functions compute, once per pair of frames (and segment value).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.errors import DataError
+from sentinel_checks.stats.sampling import bounded_sample
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.adapters.evidently_drift import DriftRun
+    from sentinel_checks.checks.drift import DriftInputs
+    from sentinel_checks.config import SentinelConfig
+
+
+def drift_frames(
+    pair: tuple[str, str],
+    ref: pd.DataFrame,
+    cur: pd.DataFrame,
+    features: list[str],
+    segment: tuple[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reference and current rows whose drift is measured (optionally one segment value's).
+
+    Parameters
+    ----------
+    pair : tuple of (str, str)
+        The names of the reference and the current frame (for the error message).
+    ref, cur : DataFrame
+        The reference and the current frame.
+    features : list of str
+        The feature columns; each frame must have all of them.
+    segment : tuple of (str, str), optional
+        ``(column, value)``: only rows whose column, as text, equals ``value``.
+
+    Returns
+    -------
+    tuple of (DataFrame, DataFrame)
+        The reference and the current rows.
+
+    Raises
+    ------
+    DataError
+        A frame lacks a feature column.
+    """
+    for name, frame in zip(pair, (ref, cur), strict=True):
+        missing = [f for f in features if f not in frame.columns]
+        if missing:
+            raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
+    if segment is not None:
+        ref = ref[ref[segment[0]].astype("string") == segment[1]]
+        cur = cur[cur[segment[0]].astype("string") == segment[1]]
+    return ref, cur
+
+
+def measure_feature_drift(
+    ref: pd.DataFrame,
+    cur: pd.DataFrame,
+    features: list[str],
+    config: SentinelConfig,
+    *,
+    segmented: bool = False,
+) -> tuple[DriftRun | None, DriftInputs]:
+    """Evidently's column drift of ``features`` on seeded samples of at most ``[drift] max_rows`` a side.
+
+    Parameters
+    ----------
+    ref, cur : DataFrame
+        The reference and the current rows (see :func:`drift_frames`).
+    features : list of str
+        The feature columns.
+    config : SentinelConfig
+        The validated configuration: ``[drift]`` (method, thresholds, row limits) and
+        ``[gate] seed``.
+    segmented : bool, default False
+        The rows are one segment value's: ``[drift] min_segment_rows`` is the minimum
+        rows a side instead of ``min_rows``.
+
+    Returns
+    -------
+    tuple
+        (the run, or None when a side is below the minimum rows; the prepared inputs).
+
+    Raises
+    ------
+    ConfigError
+        Evidently used a drift method whose direction the gate does not know.
+    """
+    from sentinel_checks.adapters.evidently_drift import column_drift
+    from sentinel_checks.checks.drift import prepare_drift_inputs
+
+    d = config.drift
+    # Drift scores are effect sizes (distances) or tests that saturate on huge
+    # samples: a seeded sample of each side is enough and keeps Evidently fast.
+    # The leakage checks, unlike this, always read every row.
+    inputs = prepare_drift_inputs(
+        bounded_sample(ref, d.max_rows, config.gate.seed),
+        bounded_sample(cur, d.max_rows, config.gate.seed),
+        features,
+    )
+    run = None
+    if min(len(ref), len(cur)) >= (d.min_segment_rows if segmented else d.min_rows):
+        run = column_drift(
+            inputs.reference,
+            inputs.current,
+            numerical=inputs.numerical,
+            categorical=inputs.categorical,
+            method=d.method,
+            threshold=d.threshold,
+            per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
+            per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
+        )
+    return run, inputs

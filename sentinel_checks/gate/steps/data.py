@@ -1,0 +1,114 @@
+"""Runbook 1, data: the contract of the dataset and the production sample, and each split's labels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate import policy
+from sentinel_checks.gate.session import GateSession
+
+if TYPE_CHECKING:
+    from sentinel_checks.result import CheckResult
+
+
+# --------------------------------------------------------------------------- runbook 1: data
+
+
+def dataset_contract(s: GateSession) -> CheckResult:
+    """``contract.schema`` of the offline dataset (features as configured, present or not).
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.dataset`` (the frame at ``[data] path``).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``contract.schema`` (dataset ``"dataset"``). Its limits are the
+        ``[columns]`` and ``[contract] features`` sections (no :mod:`~sentinel_checks.gate.policy` map).
+
+    Raises
+    ------
+    DataError
+        The dataset is missing, unreadable or empty.
+    ConfigError
+        Raised by the session when the configuration cannot be used.
+    """
+    from sentinel_checks.checks import check_schema
+    from sentinel_checks.data.io import feature_columns
+
+    cfg, dataset = s.config, s.dataset
+    return check_schema(
+        dataset,
+        columns=cfg.columns,
+        features=feature_columns(dataset, cfg),
+        rules=cfg.contract.features,
+        dataset="dataset",
+        extra_required=cfg.required_columns(),
+    )
+
+
+def production_contract(s: GateSession) -> CheckResult:
+    """``contract.schema`` of the production sample (the label may be absent).
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.production`` and ``s.dataset`` (the reference for
+        category and range rules).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``contract.schema`` (dataset ``"production"``), with limits from
+        ``[columns]`` and ``[contract] features``.
+
+    Raises
+    ------
+    NotConfigured
+        No ``[production]`` sample is configured.
+    DataError
+        The production sample or the dataset is missing, unreadable or empty.
+    """
+    from sentinel_checks.checks import check_schema
+    from sentinel_checks.data.io import feature_columns
+
+    cfg = s.config
+    production, dataset = s.production, s.dataset
+    return check_schema(
+        production,
+        columns=cfg.columns,
+        features=feature_columns(dataset, cfg),
+        rules=cfg.contract.features,
+        dataset="production",
+        label_required=False,
+        extra_required=cfg.required_columns(production=True),
+        reference=dataset,
+    )
+
+
+def split_labels(s: GateSession, split: str) -> CheckResult:
+    """``contract.labels`` of one split.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.split_labels`` (boolean arrays, True = risky).
+    split : str
+        ``"train"``, ``"val"`` or ``"test"``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``contract.labels``; limits from ``[contract]``
+        (:func:`~sentinel_checks.gate.policy.labels`).
+
+    Raises
+    ------
+    DataError
+        The dataset cannot be loaded or split, or its label is not binary.
+    """
+    from sentinel_checks.checks import check_labels
+
+    return check_labels(s.split_labels[split], split=split, **policy.labels(s.config))

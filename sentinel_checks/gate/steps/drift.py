@@ -1,0 +1,193 @@
+"""Runbook 1, 5, drift: features (whole frames and within segments), labels and scores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate import policy
+from sentinel_checks.gate.session import GateSession, NotConfigured
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sentinel_checks.result import CheckResult
+
+
+# --------------------------------------------------------------------------- runbook 1, 5: drift
+
+
+def _pair(text: str | None, what: str) -> tuple[str, str]:
+    if text is None:
+        raise NotConfigured(f"no [drift] {what} configured")
+    a, b = text.split(":")
+    return a, b
+
+
+def _feature_drift(s: GateSession, pair: tuple[str, str], segment: tuple[str, str] | None) -> CheckResult:
+    from sentinel_checks.checks.drift import check_feature_drift, describe_shift
+
+    run, inputs, ref, cur = s.feature_drift(pair, segment=segment)
+    columns = run.columns if run is not None else []
+    drifted = {c.column for c in columns if c.drifted}
+    return check_feature_drift(
+        columns,
+        pair=pair if segment is None else (f"{pair[0]}[{segment[0]}={segment[1]}]", pair[1]),
+        n_reference=len(ref),
+        n_current=len(cur),
+        required=":".join(pair) in s.config.drift.required_pairs,
+        descriptions={c: describe_shift(ref[c], cur[c]) for c in drifted},
+        notes=inputs.notes,
+        **policy.feature_drift(s.config, segment=segment is not None),
+    )
+
+
+def feature_drift(s: GateSession, pair: str | None) -> CheckResult:
+    """``drift.features`` between two frames (``pair``: ``"train:production"``).
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; frames by name (:meth:`GateSession.frame`).
+    pair : str or None
+        ``"reference:current"``, each ``train``, ``val``, ``test`` or ``production``;
+        one of ``[drift] feature_pairs``, ``None`` when none is configured.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``drift.features``; limits from ``[drift]``
+        (:func:`~sentinel_checks.gate.policy.feature_drift`).
+
+    Raises
+    ------
+    NotConfigured
+        ``pair`` is ``None``, or it names ``production`` and no sample is configured.
+    DataError
+        A frame lacks a feature column, or the data cannot be loaded.
+    """
+    return _feature_drift(s, _pair(pair, "feature_pairs"), None)
+
+
+def feature_drift_in_segments(s: GateSession, column: str | None, pair: str | None) -> CheckResult:
+    """``drift.features`` within each value of a segment column: the worst segment's result.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs.
+    column : str or None
+        One of ``[drift] segment_columns``; ``None`` when none is configured.
+    pair : str or None
+        ``"reference:current"`` (one of ``[drift] feature_pairs``).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``drift.features`` of the worst judged segment; limits from ``[drift]``,
+        ``min_segment_rows`` as the minimum rows.
+
+    Raises
+    ------
+    NotConfigured
+        ``column`` or ``pair`` is ``None``, or no segment value reaches
+        ``[drift] min_segment_rows``.
+    DataError
+        As for :func:`feature_drift`.
+    """
+    if column is None or pair is None:
+        raise NotConfigured("no [drift] segment_columns configured")
+    frames = _pair(pair, "feature_pairs")
+    reference = s.frame(frames[0])
+    values = sorted(reference[column].astype("string").dropna().unique())
+    results = [_feature_drift(s, frames, (column, v)) for v in values]
+    judged = [r for r in results if r.status.value != "skip"]
+    if not judged:
+        raise NotConfigured(f"no {column} segment reaches [drift] min_segment_rows")
+    return min(judged, key=lambda r: (r.passed, -(r.measured or 0)))
+
+
+def label_drift(s: GateSession, pair: str | None) -> CheckResult:
+    """``drift.labels``: prevalence of the risky class in two frames.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs.
+    pair : str or None
+        ``"reference:current"`` (one of ``[drift] label_pairs``); ``None`` when none is configured.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``drift.labels``; limits from ``[drift]``
+        (:func:`~sentinel_checks.gate.policy.label_drift`).
+
+    Raises
+    ------
+    NotConfigured
+        ``pair`` is ``None``, there is no production sample, or it has no labelled rows yet.
+    DataError
+        A frame's label is not binary, or the data cannot be loaded.
+    """
+    from sentinel_checks.checks.drift import check_label_drift
+    from sentinel_checks.data.io import binary_target
+
+    frames = _pair(pair, "label_pairs")
+    counts = []
+    for name in frames:
+        frame = s.frame(name)
+        labelled = frame[frame[s.config.columns.label].notna()]
+        if name == "production" and labelled.empty:
+            raise NotConfigured("no labelled production rows yet: prevalence cannot be compared")
+        y = binary_target(labelled, s.config, what=name)
+        counts += [int(y.sum()), len(y)]
+    return check_label_drift(*counts, pair=frames, **policy.label_drift(s.config))
+
+
+def score_drift(s: GateSession, pair: str | None) -> CheckResult:
+    """``drift.scores``: PSI of the candidate's scores and the flagged fraction.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's scores.
+    pair : str or None
+        ``"reference:current"`` of ``val``, ``test`` or ``production`` (one of
+        ``[drift] score_pairs``); ``None`` when none is configured.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``drift.scores``; limits from ``[drift]``
+        (:func:`~sentinel_checks.gate.policy.score_drift`).
+
+    Raises
+    ------
+    NotConfigured
+        ``pair`` is ``None``, names a split the candidate is not scored on (``train``),
+        or names ``production`` and no sample is configured.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`~sentinel_checks.gate.steps.quality.threshold`.
+    """
+    from sentinel_checks.adapters.evidently_drift import score_drift as evidently_score_drift
+    from sentinel_checks.checks.drift import check_score_drift
+
+    frames = _pair(pair, "score_pairs")
+    ev = s.evaluation("candidate")
+
+    def scores(name: str) -> np.ndarray:
+        if name == "production":
+            return s.production_scores
+        if name not in ev.splits:
+            raise NotConfigured(f"the candidate is not scored on {name!r}: use val, test or production")
+        return ev.splits[name].scores
+
+    reference, current = scores(frames[0]), scores(frames[1])
+    return check_score_drift(
+        reference,
+        current,
+        threshold=ev.threshold,
+        pair=frames,
+        evidently_score=evidently_score_drift(reference, current),
+        **policy.score_drift(s.config),
+    )

@@ -1,0 +1,79 @@
+"""Runbook 4-5, promotion: the candidate against the champion."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate import policy
+from sentinel_checks.gate.session import GateSession, NotConfigured
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.result import CheckResult
+    from sentinel_checks.stats.comparison import PairedComparison
+
+
+# --------------------------------------------------------------------------- runbook 4-5: promotion
+
+
+def vs_champion(s: GateSession, split: str | None) -> CheckResult:
+    """``promotion.vs_champion`` on ``split``; without a champion, a skip (or a failure when
+    ``[promotion] require_champion``).
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads both evaluations and their paired comparison.
+    split : str or None
+        One of ``[promotion] splits`` (``"test"`` or ``"production"``); ``None`` when none
+        is configured.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``promotion.vs_champion``; limits from ``[promotion]`` and ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.vs_champion`).
+
+    Raises
+    ------
+    NotConfigured
+        A champion is configured but ``split`` is ``None`` or has no labelled rows.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`~sentinel_checks.gate.steps.quality.threshold` (for either model).
+    """
+    from sentinel_checks.checks.promotion import check_champion_missing
+
+    cfg = s.config
+    if cfg.models.champion is None:
+        return check_champion_missing(required=cfg.promotion.require_champion)
+    if split is None:
+        raise NotConfigured("no [promotion] splits configured")
+    comparison = s.comparison(split)
+    return promotion_verdict(comparison, val_test_gap=s.val_test_gap, config=cfg)
+
+
+def promotion_verdict(
+    comparison: PairedComparison, *, val_test_gap: CheckResult, config: SentinelConfig
+) -> CheckResult:
+    """:func:`~sentinel_checks.checks.promotion.check_vs_champion` of a paired comparison
+    with the limits of ``[promotion]`` and ``[quality]``.
+
+    ``sentinel experiments`` judges each experiment against Baseline A with it.
+
+    Parameters
+    ----------
+    comparison : PairedComparison
+        Candidate vs champion on one split (:func:`~sentinel_checks.gate.policy.compare_with_champion`).
+    val_test_gap : CheckResult
+        The candidate's own ``quality.val_test_gap`` result (a criterion of the decision).
+    config : SentinelConfig
+        The validated configuration.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``promotion.vs_champion``.
+    """
+    from sentinel_checks.checks.promotion import check_vs_champion
+
+    return check_vs_champion(comparison, val_test_gap=val_test_gap, **policy.vs_champion(config))

@@ -1,0 +1,333 @@
+"""Runbook 2-4, quality: the models' scores, the operating threshold, recall, precision,
+ranking, the val-test gap, calibration, segments and the baselines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate import policy
+from sentinel_checks.gate.session import GateSession, NotConfigured
+
+if TYPE_CHECKING:
+    from sentinel_checks.models.evaluation import SplitScores
+    from sentinel_checks.result import CheckResult
+
+#: Splits the candidate's quality is judged on (production: its labelled rows).
+JUDGED_SPLITS = ("test", "production")
+
+
+# --------------------------------------------------------------------------- models
+
+
+def model_scores(s: GateSession, role: str, split: str) -> CheckResult:
+    """``model.scores``: the model loads and gives valid probabilities on ``split``.
+
+    The evaluation's scores are reused where the model was already evaluated (the
+    candidate, the champion), so each model scores each split once per session.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs.
+    role : str
+        ``"candidate"`` or ``"champion"`` (``[models.<role>]``).
+    split : str
+        ``"val"``, ``"test"`` or ``"production"`` (every production row).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``model.scores`` (no configured limits: scores must be finite and in [0, 1]).
+
+    Raises
+    ------
+    NotConfigured
+        ``role`` is ``"champion"`` and no champion is configured, or ``split`` is
+        ``"production"`` and no ``[production]`` sample is.
+    ConfigError
+        No ``[models.candidate]`` is configured.
+    ModelLoadError
+        The model cannot be loaded, is untrusted, or cannot score the frame.
+    DataError
+        The data cannot be loaded or split.
+    """
+    from sentinel_checks.checks import check_scores
+
+    return check_scores(s.scores(role, split), model=role, split=split)
+
+
+# --------------------------------------------------------------------------- runbook 2-4: quality
+
+
+def _judged(s: GateSession, split: str) -> SplitScores:
+    ev = s.evaluation("candidate")
+    if split not in ev.splits:
+        raise NotConfigured(f"no labelled {split} rows: configure [production] with labels to judge it")
+    return ev.splits[split]
+
+
+def threshold(s: GateSession) -> CheckResult:
+    """``quality.threshold``: the operating threshold and why it was chosen.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.threshold``: the choice made on validation by the
+        ``[threshold]`` section, with test and default-0.5 confusion counts.
+
+    Raises
+    ------
+    ConfigError
+        No ``[models.candidate]`` is configured.
+    ModelLoadError
+        The candidate cannot be loaded or cannot score.
+    DataError
+        The data cannot be loaded or split.
+    """
+    from sentinel_checks.checks.quality import check_threshold
+
+    ev = s.evaluation("candidate")
+    return check_threshold(ev.choice, test=ev.confusion("test"), at_default=ev.confusion("val", 0.5))
+
+
+def recall(s: GateSession, split: str) -> CheckResult:
+    """``quality.recall`` (and FNR) of the risky class at the operating threshold.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.recall``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.recall`).
+
+    Raises
+    ------
+    NotConfigured
+        ``split`` has no labelled rows (e.g. no labelled ``[production]`` sample).
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_recall
+
+    _judged(s, split)
+    ev = s.evaluation("candidate")
+    return check_recall(ev.confusion(split), split=split, threshold=ev.threshold, **policy.recall(s.config))
+
+
+def precision(s: GateSession, split: str) -> CheckResult:
+    """``quality.precision`` at the operating threshold.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.precision``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.precision`).
+
+    Raises
+    ------
+    NotConfigured
+        ``split`` has no labelled rows.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_precision
+
+    _judged(s, split)
+    ev = s.evaluation("candidate")
+    return check_precision(
+        ev.confusion(split), split=split, threshold=ev.threshold, **policy.precision(s.config)
+    )
+
+
+def ranking(s: GateSession, split: str) -> CheckResult:
+    """``quality.auc``: ROC AUC and PR AUC (lift over prevalence).
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.auc``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.auc`).
+
+    Raises
+    ------
+    NotConfigured
+        ``split`` has no labelled rows.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_auc
+    from sentinel_checks.stats.ranking import pr_auc, roc_auc
+
+    sc = _judged(s, split)
+    return check_auc(
+        roc_auc(sc.y, sc.scores),
+        pr_auc(sc.y, sc.scores),
+        prevalence=sc.prevalence,
+        split=split,
+        n=sc.counts.n,
+        n_positive=sc.counts.positives,
+        **policy.auc(s.config),
+    )
+
+
+def val_test_gap(s: GateSession) -> CheckResult:
+    """``quality.val_test_gap``: test not much worse than validation.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; the result is judged once per session
+        (:attr:`GateSession.val_test_gap`).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.val_test_gap``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.val_test_gap`).
+
+    Raises
+    ------
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    return s.val_test_gap
+
+
+def calibration(s: GateSession, split: str) -> CheckResult:
+    """``quality.calibration``: ECE over equal-mass bins and the Brier score.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.calibration``; limits and ``calibration_bins`` from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.calibration`).
+
+    Raises
+    ------
+    NotConfigured
+        ``split`` has no labelled rows.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_calibration
+    from sentinel_checks.stats.ranking import brier
+
+    sc = _judged(s, split)
+    return check_calibration(
+        sc.calibration(s.config.quality.calibration_bins),
+        brier(sc.y, sc.scores),
+        split=split,
+        **policy.calibration(s.config),
+    )
+
+
+def segments(s: GateSession, column: str | None, split: str) -> CheckResult:
+    """``quality.segments``: recall of the risky class in each value of ``column``.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation.
+    column : str or None
+        One of ``[columns] segments``; ``None`` when none is configured.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.segments``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.segments`).
+
+    Raises
+    ------
+    NotConfigured
+        ``column`` is ``None``, or ``split`` has no labelled rows.
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_segments
+
+    if column is None:
+        raise NotConfigured("no [columns] segments configured")
+    sc = _judged(s, split)
+    ev = s.evaluation("candidate")
+    return check_segments(
+        sc.segments[column],
+        sc.y,
+        sc.scores >= ev.threshold,
+        column=column,
+        split=split,
+        **policy.segments(s.config),
+    )
+
+
+def baselines(s: GateSession) -> CheckResult:
+    """``quality.baselines``: the candidate against logistic regression and a small tree model.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation and fits the baselines on
+        the train split (:attr:`GateSession.baseline_evaluations`).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.baselines`` on the test split; limits from ``[quality]``
+        and the seed from ``[gate] seed`` (:func:`~sentinel_checks.gate.policy.baselines`).
+
+    Raises
+    ------
+    NotConfigured
+        ``[quality] baselines = false``.
+    DataError
+        A ``[quality] baseline_features`` column is not in the data, or the data cannot
+        be loaded or split.
+    ConfigError, ModelLoadError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.quality import check_baselines
+
+    ev = s.evaluation("candidate")
+    fitted = s.baseline_evaluations
+    test = ev.splits["test"]
+    return check_baselines(
+        test.y,
+        test.scores,
+        {name: b.splits["test"].scores for name, b in fitted.items()},
+        split="test",
+        **policy.baselines(s.config),
+    )

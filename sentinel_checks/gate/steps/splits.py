@@ -1,0 +1,134 @@
+"""Runbook 1-2, splits: time order, entity and row overlap between splits, target leakage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate import policy
+from sentinel_checks.gate.session import GateSession, NotConfigured
+
+if TYPE_CHECKING:
+    from sentinel_checks.result import CheckResult
+
+
+# --------------------------------------------------------------------------- runbook 1-2: splits
+
+
+def time_order(s: GateSession, pair: tuple[str, str]) -> CheckResult:
+    """``splits.time_order`` of a pair of splits.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the ``[columns] timestamp`` column of ``s.splits``.
+    pair : tuple of (str, str)
+        The earlier and the later split, e.g. ``("train", "val")``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``splits.time_order``; the embargo (a duration) comes from ``[splits] embargo``.
+
+    Raises
+    ------
+    NotConfigured
+        No ``[columns] timestamp`` is configured.
+    DataError
+        The dataset cannot be loaded or split.
+    """
+    from sentinel_checks.checks import check_time_order
+
+    ts = s.config.columns.timestamp
+    if ts is None:
+        raise NotConfigured("no [columns] timestamp configured: time order cannot be checked")
+    earlier, later = (s.splits[name][ts] for name in pair)
+    return check_time_order(earlier, later, pair=pair, embargo=s.config.splits.embargo)
+
+
+def entity_overlap(s: GateSession, column: str | None, pair: tuple[str, str]) -> CheckResult:
+    """``splits.entity_overlap`` of one entity column across a pair of splits.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.splits``.
+    column : str or None
+        One of ``[columns] entities``; ``None`` when none is configured.
+    pair : tuple of (str, str)
+        The earlier and the later split, e.g. ``("train", "test")``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``splits.entity_overlap``; limits from ``[leakage]``
+        (:func:`~sentinel_checks.gate.policy.entity_overlap`).
+
+    Raises
+    ------
+    NotConfigured
+        ``column`` is ``None`` (no ``[columns] entities``).
+    DataError
+        The dataset cannot be loaded or split.
+    """
+    from sentinel_checks.checks import check_entity_overlap
+
+    if column is None:
+        raise NotConfigured("no [columns] entities configured: entity leakage cannot be checked")
+    earlier, later = (s.splits[name][column] for name in pair)
+    return check_entity_overlap(earlier, later, column=column, pair=pair, **policy.entity_overlap(s.config))
+
+
+def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
+    """``splits.row_overlap`` over the feature columns of a pair of splits.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.splits`` and ``s.features``.
+    pair : tuple of (str, str)
+        The two splits compared, e.g. ``("train", "test")``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``splits.row_overlap``; limits from ``[leakage]``
+        (:func:`~sentinel_checks.gate.policy.row_overlap`).
+
+    Raises
+    ------
+    DataError
+        The dataset cannot be loaded or split, or a configured feature is absent.
+    """
+    from sentinel_checks.checks import check_row_overlap
+
+    splits, features = s.splits, s.features
+    return check_row_overlap(
+        splits[pair[0]], splits[pair[1]], columns=features, pair=pair, **policy.row_overlap(s.config)
+    )
+
+
+def target_leakage(s: GateSession) -> CheckResult:
+    """``splits.target_leakage`` on every row of the train split.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the train split, its labels and ``s.features``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``splits.target_leakage``; limits from ``[leakage]`` and the seed from
+        ``[gate] seed`` (:func:`~sentinel_checks.gate.policy.target_leakage`).
+
+    Raises
+    ------
+    DataError
+        The dataset cannot be loaded or split, or its label is not binary.
+    """
+    from sentinel_checks.checks import check_target_leakage
+
+    splits, labels, features = s.splits, s.split_labels, s.features
+    return check_target_leakage(
+        splits.train, labels["train"], features=features, **policy.target_leakage(s.config)
+    )
