@@ -1,6 +1,10 @@
 """MLflow: the model registry (register, aliases, tags) and loading models from it.
 
-The only module that imports MLflow (an optional extra: ``gradient-sentinel[mlflow]``).
+The MLflow adapter (an optional extra: ``gradient-sentinel[mlflow]``): with its
+companions :mod:`~sentinel_checks.adapters.mlflow_connection` (import, reachability),
+:mod:`~sentinel_checks.adapters.mlflow_tracking` (:func:`log_runs`) and
+:mod:`~sentinel_checks.adapters.mlflow_loading` (:func:`load`, re-exported here), the only
+modules that import MLflow.
 
 Loading is safe by default: the artifact is downloaded and, when MLflow stored it
 with skops (as ``sentinel promote`` does), loaded by :mod:`sentinel_checks.adapters.skops_io`
@@ -16,89 +20,23 @@ anything changes.
 from __future__ import annotations
 
 import contextlib
-import logging
-import os
-import tempfile
-import urllib.error
-import urllib.request
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.adapters import skops_io
-from sentinel_checks.errors import ModelLoadError, RegistryError
+from sentinel_checks.adapters.mlflow_connection import (
+    check_reachable,
+    import_mlflow,
+    not_found,
+    pointed_at,
+    quiet,
+)
+from sentinel_checks.adapters.mlflow_loading import load as load
+from sentinel_checks.adapters.mlflow_tracking import log_runs as log_runs
+from sentinel_checks.errors import RegistryError
 
 EXPERIMENT = "gradient-sentinel"
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """MLflow logs table creation at INFO and emits SQLAlchemy deprecation warnings."""
-    logger = logging.getLogger("mlflow")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
-
-
-_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
-
-
-@contextlib.contextmanager
-def _pointed_at(mlflow: Any, uri: str) -> Iterator[None]:
-    """Point MLflow's fluent API at ``uri`` for a block, then put everything back.
-
-    ``mlflow.set_tracking_uri`` also exports ``MLFLOW_TRACKING_URI`` to the process
-    environment, which the gate reads as the default registry: left set, one
-    project's store would leak into the next config loaded in the same process.
-    """
-    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    try:
-        yield
-    finally:
-        mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _import_mlflow(what: str) -> Any:
-    try:
-        with _quiet():
-            import mlflow
-            import mlflow.sklearn
-    except ImportError as exc:
-        raise RegistryError(
-            f"{what}: MLflow is not installed; pip install 'gradient-sentinel[mlflow]'"
-        ) from exc
-    return mlflow
-
-
-def _check_reachable(uri: str, timeout: float) -> None:
-    if not uri.startswith(("http://", "https://")):
-        return
-    # A failed call must fail fast instead of MLflow's minutes of retries.
-    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
-    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(int(max(timeout, 1)))
-    try:
-        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout) as response:
-            if response.status != 200:
-                raise RegistryError(f"MLflow at {uri} answered /health with HTTP {response.status}")
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RegistryError(
-            f"cannot reach the MLflow registry at {uri}: {reason}; nothing was changed"
-        ) from exc
 
 
 @dataclass(frozen=True)
@@ -124,8 +62,8 @@ class Registry:
         self.uri = tracking_uri
         self.name = model_name
         self._artifacts = artifact_location
-        self.mlflow = _import_mlflow(f"registry {tracking_uri}")
-        _check_reachable(tracking_uri, timeout)
+        self.mlflow = import_mlflow(f"registry {tracking_uri}")
+        check_reachable(tracking_uri, timeout)
         if tracking_uri.startswith("sqlite:///"):
             Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         from mlflow import MlflowClient
@@ -136,7 +74,7 @@ class Registry:
     @contextlib.contextmanager
     def _call(self, what: str) -> Iterator[None]:
         try:
-            with _quiet():
+            with quiet():
                 yield
         except RegistryError:
             raise
@@ -170,7 +108,7 @@ class Registry:
             try:
                 mv = self.client.get_model_version_by_alias(self.name, alias)
             except MlflowException as exc:
-                if _not_found(exc):
+                if not_found(exc):
                     return None
                 raise
             return self._version(mv)
@@ -202,7 +140,7 @@ class Registry:
             try:
                 return dict(self.client.get_registered_model(self.name).tags)
             except MlflowException as exc:
-                if _not_found(exc):
+                if not_found(exc):
                     return {}
                 raise
 
@@ -217,7 +155,7 @@ class Registry:
         import skops.io as sio
 
         mlflow = self.mlflow
-        with self._call("registering the candidate"), _pointed_at(mlflow, self.uri):
+        with self._call("registering the candidate"), pointed_at(mlflow, self.uri):
             experiment = self.client.get_experiment_by_name(EXPERIMENT)
             if experiment is None:
                 location = self._artifacts.as_uri() if self._artifacts is not None else None
@@ -307,159 +245,3 @@ class Registry:
         """
         with self._call("tagging the registered model"):
             self.client.set_registered_model_tag(self.name, key, value)
-
-
-def log_runs(
-    tracking_uri: str, experiment: str, records: list[dict[str, Any]], *, timeout: float = 10.0
-) -> list[str]:
-    """Log one MLflow run per record (``name``, ``params``, ``metrics``, ``tags``); returns run ids.
-
-    Parameters
-    ----------
-    tracking_uri : str
-        The MLflow tracking store (``http(s)://`` or ``sqlite:///path``; a sqlite
-        file's folder is created).
-    experiment : str
-        The MLflow experiment the runs go to (created if needed).
-    records : list of dict
-        As :func:`~sentinel_checks.models.experiments.tracking_records` makes them;
-        metrics that are not finite are left out.
-    timeout : float, optional
-        Seconds to wait for an HTTP store to answer ``/health``.
-
-    Returns
-    -------
-    list of str
-        The run ids, in the order of ``records``.
-
-    Raises
-    ------
-    RegistryError
-        MLflow is not installed, the store cannot be reached, or logging fails.
-    """
-    import math
-
-    mlflow = _import_mlflow(f"tracking {tracking_uri}")
-    _check_reachable(tracking_uri, timeout)
-    if tracking_uri.startswith("sqlite:///"):
-        Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    ids = []
-    try:
-        with _quiet(), _pointed_at(mlflow, tracking_uri):
-            mlflow.set_experiment(experiment)
-            for record in records:
-                with mlflow.start_run(run_name=record["name"]) as run:
-                    mlflow.log_params(record["params"])
-                    mlflow.log_metrics(
-                        {k: float(v) for k, v in record["metrics"].items() if math.isfinite(v)}
-                    )
-                    mlflow.set_tags(record["tags"])
-                    ids.append(run.info.run_id)
-    except Exception as exc:
-        raise RegistryError(
-            f"MLflow tracking at {tracking_uri}: logging the experiment runs failed: {exc}"
-        ) from exc
-    return ids
-
-
-def _not_found(exc: Exception) -> bool:
-    code = getattr(exc, "error_code", "")
-    return code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND") or "not found" in str(exc).lower()
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load(
-    uri: str,
-    *,
-    key: str,
-    trusted: bool,
-    trusted_types: list[str],
-    tracking_uri: str | None,
-    timeout: float = 10.0,
-) -> tuple[Any, str]:
-    """Load a scikit-learn model from ``models:/…`` or ``runs:/…``; returns (model, identity).
-
-    The identity names the resolved version (``models:/name/3``) and the model file's hash.
-
-    Parameters
-    ----------
-    uri : str
-        ``models:/name/<version>``, ``models:/name@alias`` or ``runs:/<id>/path``.
-    key : str
-        The config table that names it, for error messages (``"[models.champion]"``).
-    trusted : bool
-        Allow a pickled model (unpickling runs code), and any type in a skops file.
-    trusted_types : list of str
-        Types to accept in a skops file beyond those skops trusts.
-    tracking_uri : str or None
-        The registry (``[registry] store``); MLflow's own default when ``None``.
-    timeout : float, optional
-        Seconds to wait for an HTTP store to answer ``/health``.
-
-    Returns
-    -------
-    (object, str)
-        The model and its identity, e.g. ``"models:/risk/3 sha256:<hex>"``.
-
-    Raises
-    ------
-    ModelLoadError
-        MLflow is not installed, the store cannot be reached, the URI does not resolve,
-        the model is not a scikit-learn model, or it is pickled and not ``trusted``.
-    """
-    try:
-        mlflow = _import_mlflow(f"{key} uri = {uri!r}")
-    except RegistryError as exc:
-        raise ModelLoadError(str(exc)) from exc
-    try:
-        if tracking_uri is not None:
-            _check_reachable(tracking_uri, timeout)
-    except RegistryError as exc:
-        raise ModelLoadError(f"{key} uri = {uri!r}: {exc}") from exc
-    from sentinel_checks.data.io import fingerprint_file
-
-    with tempfile.TemporaryDirectory(prefix="sentinel-model-") as tmp:
-        try:
-            pointed = (
-                _pointed_at(mlflow, tracking_uri) if tracking_uri is not None else contextlib.nullcontext()
-            )
-            with _quiet(), pointed:
-                identity = _resolve(mlflow, uri)
-                local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
-                import yaml
-
-                flavors = yaml.safe_load((local / "MLmodel").read_text(encoding="utf-8"))["flavors"]
-        except Exception as exc:  # unreachable store, unknown alias or version, not an MLflow model
-            raise ModelLoadError(f"{key} uri = {uri!r}: MLflow could not load it: {exc}") from exc
-        conf = flavors.get("sklearn")
-        if conf is None:
-            raise ModelLoadError(
-                f"{key} uri = {uri!r}: not a scikit-learn model (flavours {sorted(flavors)})"
-            )
-        path = local / conf["pickled_model"]
-        fmt = conf.get("serialization_format", "pickle")
-        identity = f"{identity} sha256:{fingerprint_file(path)}"
-        if fmt == "skops":
-            return skops_io.load(path, trusted_types=trusted_types, trust_all=trusted, key=key), identity
-        if not trusted:
-            raise ModelLoadError(
-                f"{key} uri = {uri!r}: the model is stored as a {fmt} file, and unpickling runs "
-                "arbitrary code; set trusted = true in that table for a registry you trust "
-                "(models registered by `sentinel promote` use skops and need no trust)"
-            )
-        try:
-            with _quiet():
-                return mlflow.sklearn.load_model(str(local)), identity
-        except Exception as exc:
-            raise ModelLoadError(f"{key} uri = {uri!r}: MLflow could not load it: {exc}") from exc
-
-
-def _resolve(mlflow: Any, uri: str) -> str:
-    """``models:/name@alias`` → ``models:/name/<version>``; other URIs as given."""
-    if uri.startswith("models:/") and "@" in uri:
-        name, alias = uri.removeprefix("models:/").split("@", 1)
-        mv = mlflow.MlflowClient().get_model_version_by_alias(name, alias)
-        return f"models:/{name}/{mv.version}"
-    return uri

@@ -25,7 +25,7 @@ def experiments(args: argparse.Namespace) -> int:
     print(matrix_table(runs, n_bins=n_bins))
     print(f"\ntest split; 'vs A': the promotion criteria with Baseline A as the champion. Written: {path}")
     if cfg.experiments.tracking_uri:
-        from sentinel_checks.adapters.mlflow_registry import log_runs
+        from sentinel_checks.adapters.mlflow_tracking import log_runs
 
         ids = log_runs(
             cfg.experiments.tracking_uri,

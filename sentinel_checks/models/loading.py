@@ -3,7 +3,7 @@
 Model files are untrusted input. ``.skops`` files load by default (no code runs);
 pickle and joblib files run arbitrary code when loaded, so they load only when the
 config says ``trusted = true``. MLflow URIs go through
-:mod:`sentinel_checks.adapters.mlflow_registry` (skops-serialised registry models
+:mod:`sentinel_checks.adapters.mlflow_loading` (skops-serialised registry models
 load with the same type checks; pickled ones need ``trusted = true``). A model may also be "a column that
 already holds its scores" (``score_column``).
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.adapters import mlflow_registry, skops_io
+from sentinel_checks.adapters import mlflow_loading, skops_io
 from sentinel_checks.config import ModelSpec
 from sentinel_checks.data.io import fingerprint_file
 from sentinel_checks.errors import ModelLoadError
@@ -100,7 +100,7 @@ def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -
         return LoadedModel(role, None, spec.score_column, f"column:{spec.score_column}")
     features = tuple(spec.features) if spec.features is not None else None
     if spec.uri is not None:
-        model, identity = mlflow_registry.load(
+        model, identity = mlflow_loading.load(
             spec.uri,
             key=key,
             trusted=spec.trusted,

@@ -1,0 +1,108 @@
+"""Whether a gate report allows a promotion: the gate passed for exactly these inputs
+(the same config file, the same data fingerprints, the same candidate file), and was
+not partial."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sentinel_checks.config import SentinelConfig
+from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+from sentinel_checks.errors import PromotionRefused, ReportError
+from sentinel_checks.reports.gate_report import GateReport
+
+PROMOTABLE = ("promote", "promote_first_model")
+
+
+def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool = False) -> GateReport:
+    """The gate report, if it allows promoting the configured candidate; else PromotionRefused
+    listing every reason.
+
+    A report of a partial gate (suites left out, tests deselected with -k/-m) is
+    refused unless ``allow_partial``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The configuration the promotion is for: its file, data and candidate are
+        fingerprinted and compared with what the report recorded.
+    report : Path
+        The ``gate.json`` written by the gate; a ``promotion.json`` next to it is read too.
+    allow_partial : bool, optional
+        Accept a report of a gate that did not run every suite or test.
+
+    Returns
+    -------
+    GateReport
+        The report, parsed.
+
+    Raises
+    ------
+    PromotionRefused
+        The report is missing or unreadable, the gate did not pass, it was written for
+        another config, data or candidate file, the gate was partial (without
+        ``allow_partial``), or ``promotion.json`` records a decision other than promote.
+    """
+    try:
+        doc = GateReport.read(report)
+    except ReportError as exc:
+        hint = " (run `sentinel gate` first)" if exc.missing else ""
+        raise PromotionRefused(f"{exc}{hint}") from None
+    problems: list[str] = []
+    verdict = doc.verdict
+    if verdict != "pass":
+        failing = [c.name for c in doc.bad]
+        shown = f": {', '.join(failing[:8])}" + (" …" if len(failing) > 8 else "") if failing else ""
+        problems.append(f"the gate did not pass (verdict {verdict!r}){shown}")
+    expected = {
+        "config": config_fingerprint(config),
+        **{f"data {k}": v for k, v in data_fingerprints(config).items()},
+        "candidate": model_identities(config).get("candidate", ""),
+    }
+    recorded = {
+        "config": doc.config_sha256,
+        **{f"data {k}": v for k, v in doc.data.items()},
+        "candidate": doc.models.get("candidate", ""),
+    }
+    for key, value in expected.items():
+        if recorded.get(key) != value:
+            problems.append(
+                f"the report is for another {key}: it recorded {recorded.get(key) or 'nothing'}, "
+                f"the configured one is {value or 'missing'}"
+            )
+    for key in recorded.keys() - expected.keys():
+        problems.append(f"the report covers {key}, which the config no longer names")
+    if not allow_partial:
+        problems += _partial(doc)
+    decision = _decision(report.parent / "promotion.json")
+    if decision is not None and decision not in PROMOTABLE:
+        problems.append(f"the promotion record says {decision!r} ({report.parent / 'promotion.json'})")
+    if problems:
+        raise PromotionRefused(
+            f"refusing to promote with {report}:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return doc
+
+
+def _partial(doc: GateReport) -> list[str]:
+    from sentinel_checks.scaffold import SHIPPED_SUITES
+
+    coverage = doc.coverage
+    problems = []
+    missing = sorted({f"{s}.py" for s in SHIPPED_SUITES} - set(coverage.get("suites") or []))
+    if missing:
+        problems.append(f"the gate did not run every suite (missing: {', '.join(missing)})")
+    if coverage.get("deselected"):
+        problems.append(f"{coverage['deselected']} gate test(s) were deselected (-k/-m): a partial gate")
+    if problems:
+        problems[-1] += "; run the whole gate, or pass --allow-partial deliberately"
+    return problems
+
+
+def _decision(path: Path) -> str | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("decision")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if value is not None else None
