@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_file
 from sentinel_checks.models.loading import model_identity
 
 

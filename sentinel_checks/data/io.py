@@ -7,7 +7,6 @@ loader or column, so a user never reads a traceback from deep inside pandas.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import sys
 from collections.abc import Callable
@@ -15,15 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import DataSource, SentinelConfig
-from sentinel_checks.errors import DataError
-from sentinel_checks.stats.leakage import value_hashes
 
-# An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
-_TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
+# Moved to their own modules (issue 14); importable from here as before.
+from sentinel_checks.data.fingerprints import fingerprint_file as fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_frame as fingerprint_frame
+from sentinel_checks.data.labels import _origin
+from sentinel_checks.data.labels import binary_target as binary_target
+from sentinel_checks.data.labels import risky_mask as risky_mask
+from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
+from sentinel_checks.errors import DataError
 
 
 def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> pd.DataFrame:
@@ -102,170 +104,6 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
     return out
 
 
-def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") -> pd.Series:
-    """Return ``values`` as a datetime64 series, or raise a :class:`DataError`.
-
-    Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
-    one stay naive. A column mixing both is an error: the order of such values is
-    ambiguous, and ordering is what the split checks judge.
-
-    Parameters
-    ----------
-    values : Series, n rows
-        Datetimes (returned as they are) or ISO-8601 strings; nulls stay null.
-    column : str
-        The column's name, for error messages.
-    origin : str, optional
-        Where the values come from (file or loader), for error messages.
-
-    Returns
-    -------
-    Series of datetime64, n rows
-        UTC-aware when every present value had an offset, else naive.
-
-    Raises
-    ------
-    DataError
-        The values are numbers or booleans (epoch units are ambiguous), mix
-        timezone-aware and naive values, or some are not timestamps.
-    """
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
-    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        raise DataError(
-            f"{origin}: column {column!r} has dtype {values.dtype}, not timestamps; "
-            "store datetimes or ISO-8601 strings (epoch numbers are ambiguous: s or ms?)"
-        )
-    present = values.dropna()
-    aware = _tz_awareness(present)
-    if aware.any() and not aware.all():
-        examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
-        raise DataError(
-            f"{origin}: column {column!r} mixes timezone-aware and naive timestamps "
-            f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
-            "make them all one kind"
-        )
-    utc = bool(aware.all()) and len(present) > 0
-    parsed = None
-    for fmt in ("ISO8601", "mixed"):
-        try:
-            parsed = pd.to_datetime(values, format=fmt, utc=utc, errors="coerce")
-            break
-        except (ValueError, TypeError, OverflowError):
-            continue
-    if parsed is None:
-        raise DataError(f"{origin}: column {column!r} cannot be parsed as timestamps")
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        examples = values[bad].astype(str).unique()[:5].tolist()
-        raise DataError(
-            f"{origin}: column {column!r} has {int(bad.sum())} value(s) that are not "
-            f"timestamps, e.g. {examples}"
-        )
-    return parsed
-
-
-def _tz_awareness(present: pd.Series) -> np.ndarray:
-    if len(present) == 0:
-        return np.zeros(0, dtype=bool)
-    if pd.api.types.is_string_dtype(present.dtype) and present.map(type).eq(str).all():
-        return present.str.contains(_TZ_SUFFIX, regex=True).to_numpy(dtype=bool)
-    return np.fromiter(
-        (getattr(v, "tzinfo", None) is not None for v in present), dtype=bool, count=len(present)
-    )
-
-
-def binary_target(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "dataset") -> np.ndarray:
-    """The label column as a boolean array (True = risky), every row labelled.
-
-    Parameters
-    ----------
-    frame : DataFrame, n rows
-        Holds the ``[columns] label`` column.
-    config : SentinelConfig
-        Its ``columns`` give the label column and the positive/negative values.
-    what : str
-        Names the frame in error messages.
-
-    Returns
-    -------
-    ndarray of bool, shape (n,)
-
-    Raises
-    ------
-    DataError
-        When the label column is missing, has nulls, or a value outside
-        positive/negative (see :func:`risky_mask`).
-    """
-    col = config.columns
-    if col.label not in frame.columns:
-        raise DataError(f"{_origin(frame, what)}: label column {col.label!r} is missing")
-    risky, _ = risky_mask(
-        frame[col.label], positive=col.positive, negative=col.negative, where=_origin(frame, what)
-    )
-    return risky
-
-
-def risky_mask(
-    labels: pd.Series,
-    *,
-    positive: Any,
-    negative: Any,
-    where: str,
-    allow_unlabelled: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The one mapping of label values to "is risky": ``labels == positive``.
-
-    Parameters
-    ----------
-    labels : Series, n rows
-        Label values (numbers, booleans or strings); its name is the column named in
-        errors.
-    positive, negative : scalar
-        The risky and the safe value (``[columns] positive`` / ``negative``).
-    where : str
-        Where the labels come from, to start error messages.
-    allow_unlabelled : bool, default False
-        Accept nulls (labels not arrived yet): they are neither risky nor labelled.
-
-    Returns
-    -------
-    risky : ndarray of bool, shape (n,)
-        True where the label is ``positive``.
-    labelled : ndarray of bool, shape (n,)
-        True where the label is not null.
-
-    Raises
-    ------
-    DataError
-        On nulls (unless ``allow_unlabelled``) or on a value that is neither
-        ``positive`` nor ``negative``.
-
-    Examples
-    --------
-    >>> risky, labelled = risky_mask(
-    ...     pd.Series(["fraud", "legit", None], name="label"),
-    ...     positive="fraud", negative="legit", where="demo", allow_unlabelled=True,
-    ... )
-    >>> risky.tolist(), labelled.tolist()
-    ([True, False, False], [True, True, False])
-    """
-    column = labels.name
-    labelled = labels.notna().to_numpy(dtype=bool)
-    if not allow_unlabelled and not labelled.all():
-        raise DataError(f"{where}: label column {column!r} has {int((~labelled).sum())} null value(s)")
-    is_pos = np.asarray(labels.eq(positive).fillna(False), dtype=bool) & labelled
-    is_neg = np.asarray(labels.eq(negative).fillna(False), dtype=bool) & labelled
-    other = labelled & ~(is_pos | is_neg)
-    if other.any():
-        values = pd.unique(labels[other])[:5].tolist()
-        raise DataError(
-            f"{where}: label column {column!r} has {int(other.sum())} value(s) "
-            f"outside positive={positive!r} / negative={negative!r}, e.g. {values}"
-        )
-    return is_pos, labelled
-
-
 def feature_columns(
     frame: pd.DataFrame, config: SentinelConfig, *, require_present: bool = False
 ) -> list[str]:
@@ -336,54 +174,6 @@ def load_training_log(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"training log {path} has no rows")
     return frame
-
-
-def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
-    """sha256 of a file's bytes, hex.
-
-    Parameters
-    ----------
-    path : Path
-        The file, read in chunks.
-    chunk : int, optional
-        Bytes read at a time (1 MiB).
-
-    Returns
-    -------
-    str
-        64 hex digits.
-
-    Raises
-    ------
-    OSError
-        The file cannot be opened or read.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fingerprint_frame(frame: pd.DataFrame) -> str:
-    """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Any frame; object and Arrow-backed string columns hash alike.
-
-    Returns
-    -------
-    str
-        64 hex digits.
-    """
-    digest = hashlib.sha256()
-    # object and Arrow-backed strings hash alike; only the kind of column is part of the identity
-    kinds = [(str(c), "text" if pd.api.types.is_string_dtype(t) else str(t)) for c, t in frame.dtypes.items()]
-    digest.update(repr(kinds).encode())
-    digest.update(value_hashes(frame).tobytes())  # chunked: no full-frame temporary
-    return digest.hexdigest()
 
 
 def import_callable(ref: str, *, base_dir: Path, key: str) -> Callable[..., Any]:
@@ -481,10 +271,6 @@ def _read_parquet(path: Path, what: str) -> pd.DataFrame:
     del table
     pa.default_memory_pool().release_unused()
     return frame
-
-
-def _origin(frame: pd.DataFrame, what: str) -> str:
-    return str(frame.attrs.get("sentinel_origin", what))
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 
 from sentinel_checks.adapters import skops_io
 from sentinel_checks.config.toml_writer import toml_dumps
-from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_file
 from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import (
     FEATURES_BASE,

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_file
 from sentinel_checks.errors import SentinelError
 
 MANIFEST = "demo.json"

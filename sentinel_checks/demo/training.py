@@ -16,7 +16,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from sentinel_checks.data.io import risky_mask
+from sentinel_checks.data.labels import risky_mask
 from sentinel_checks.demo.data import NEGATIVE, POSITIVE
 from sentinel_checks.models.thresholds import recall_at, select_threshold_for_recall
 

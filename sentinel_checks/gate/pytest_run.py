@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from sentinel_checks.reports.gate_report import GateRun
 
 from sentinel_checks.errors import ReportError
-from sentinel_checks.reports.gate_report import GATE_JSON, GateReport
+from sentinel_checks.reports.gate_json import GateReport
+from sentinel_checks.reports.gate_report import GATE_JSON
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
@@ -97,7 +98,8 @@ def exit_code_of(run: GateRun) -> int:
     int
         0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran.
     """
-    from sentinel_checks.reports.gate_report import GateReport, gate_document
+    from sentinel_checks.reports.gate_json import GateReport
+    from sentinel_checks.reports.gate_report import gate_document
 
     if run.verdict == "no_checks":
         return EXIT_NO_CHECKS

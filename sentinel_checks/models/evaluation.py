@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.io import binary_target
+from sentinel_checks.data.labels import binary_target
 from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import LoadedModel

@@ -17,7 +17,7 @@ from typing import Any
 
 from sentinel_checks.adapters import mlflow_loading, skops_io
 from sentinel_checks.config import ModelSpec
-from sentinel_checks.data.io import fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_file
 from sentinel_checks.errors import ModelLoadError
 
 _SUFFIX_FORMATS = {".skops": "skops", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib"}

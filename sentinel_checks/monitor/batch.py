@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import DataSource, SentinelConfig
-from sentinel_checks.data.io import load_frame, prepare_frame, risky_mask
+from sentinel_checks.data.io import load_frame, prepare_frame
+from sentinel_checks.data.labels import risky_mask
 from sentinel_checks.errors import ConfigError, DataError, ReportError
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")

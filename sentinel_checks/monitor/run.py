@@ -25,7 +25,7 @@ from typing import Any
 
 from sentinel_checks.checks.monitor import alerts, judge_scope, overall_first
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.io import fingerprint_frame
+from sentinel_checks.data.fingerprints import fingerprint_frame
 from sentinel_checks.data.jsonl import append_line, read_lines
 from sentinel_checks.errors import DataError
 from sentinel_checks.monitor.batch import Scored as Scored

@@ -17,7 +17,8 @@ from sentinel_checks.adapters import plots
 from sentinel_checks.data.identity import identity_hashes
 from sentinel_checks.errors import ReportError
 from sentinel_checks.models.evaluation import ModelEvaluation
-from sentinel_checks.reports.gate_report import read_json_document, write_atomic
+from sentinel_checks.reports.gate_json import read_json_document
+from sentinel_checks.reports.gate_report import write_atomic
 
 THRESHOLD_JSON = "threshold.json"
 #: threshold.json carries no schema_version field (it predates one): a file without it is version 1.

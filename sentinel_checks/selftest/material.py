@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.io import risky_mask
+from sentinel_checks.data.labels import risky_mask
 
 #: Columns the self-test adds to its copies (never features unless a fault says so).
 SPLIT_COLUMN = "__sentinel_split"

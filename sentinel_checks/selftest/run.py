@@ -33,7 +33,7 @@ import pandas as pd
 from sentinel_checks.config import SentinelConfig, load_config
 from sentinel_checks.errors import ReportError
 from sentinel_checks.gate.pytest_run import run_gate
-from sentinel_checks.reports.gate_report import GateReport
+from sentinel_checks.reports.gate_json import GateReport
 from sentinel_checks.selftest.faults import SPLIT_COLUMN, Context, Material, catalogue
 from sentinel_checks.selftest.outcome import FaultOutcome as FaultOutcome
 from sentinel_checks.selftest.outcome import Job as Job

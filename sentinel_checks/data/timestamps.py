@@ -1,0 +1,89 @@
+"""Parse a timestamp column: ISO-8601 strings or datetimes, one kind of time zone.
+
+Offsets (``Z``, ``+02:00``) become UTC, strings without one stay naive, and a column
+mixing both is a :class:`~sentinel_checks.errors.DataError`: ordering is what the
+split checks judge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.errors import DataError
+
+# An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
+_TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
+
+
+def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") -> pd.Series:
+    """Return ``values`` as a datetime64 series, or raise a :class:`DataError`.
+
+    Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
+    one stay naive. A column mixing both is an error: the order of such values is
+    ambiguous, and ordering is what the split checks judge.
+
+    Parameters
+    ----------
+    values : Series, n rows
+        Datetimes (returned as they are) or ISO-8601 strings; nulls stay null.
+    column : str
+        The column's name, for error messages.
+    origin : str, optional
+        Where the values come from (file or loader), for error messages.
+
+    Returns
+    -------
+    Series of datetime64, n rows
+        UTC-aware when every present value had an offset, else naive.
+
+    Raises
+    ------
+    DataError
+        The values are numbers or booleans (epoch units are ambiguous), mix
+        timezone-aware and naive values, or some are not timestamps.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        raise DataError(
+            f"{origin}: column {column!r} has dtype {values.dtype}, not timestamps; "
+            "store datetimes or ISO-8601 strings (epoch numbers are ambiguous: s or ms?)"
+        )
+    present = values.dropna()
+    aware = _tz_awareness(present)
+    if aware.any() and not aware.all():
+        examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
+        raise DataError(
+            f"{origin}: column {column!r} mixes timezone-aware and naive timestamps "
+            f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
+            "make them all one kind"
+        )
+    utc = bool(aware.all()) and len(present) > 0
+    parsed = None
+    for fmt in ("ISO8601", "mixed"):
+        try:
+            parsed = pd.to_datetime(values, format=fmt, utc=utc, errors="coerce")
+            break
+        except (ValueError, TypeError, OverflowError):
+            continue
+    if parsed is None:
+        raise DataError(f"{origin}: column {column!r} cannot be parsed as timestamps")
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        examples = values[bad].astype(str).unique()[:5].tolist()
+        raise DataError(
+            f"{origin}: column {column!r} has {int(bad.sum())} value(s) that are not "
+            f"timestamps, e.g. {examples}"
+        )
+    return parsed
+
+
+def _tz_awareness(present: pd.Series) -> np.ndarray:
+    if len(present) == 0:
+        return np.zeros(0, dtype=bool)
+    if pd.api.types.is_string_dtype(present.dtype) and present.map(type).eq(str).all():
+        return present.str.contains(_TZ_SUFFIX, regex=True).to_numpy(dtype=bool)
+    return np.fromiter(
+        (getattr(v, "tzinfo", None) is not None for v in present), dtype=bool, count=len(present)
+    )
