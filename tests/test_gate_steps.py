@@ -130,3 +130,17 @@ def test_a_library_failure_inside_a_step_is_an_error_never_a_pass():
 
     outcome = outcome_of("t", broken)
     assert outcome.outcome == "error" and "KeyError" in outcome.message
+
+
+def test_label_drift_names_a_missing_label_column_and_waits_for_production_labels(gate_project, small_log):
+    """Found by the corrupted-frame fuzz: a label column renamed away raised a bare
+    KeyError('label') from the prevalence step."""
+    offline = small_log.offline.rename(columns={"label": "label_renamed"})
+    project = gate_project(offline=offline)
+    session = GateSession(load_config(project.config))
+    with pytest.raises(DataError, match=r"test: label column 'label' is missing"):
+        steps.label_drift(session, "test:production")
+    project = gate_project(production=small_log.production.drop(columns="label"))
+    session = GateSession(load_config(project.config))
+    with pytest.raises(NotConfigured, match="production has no label column"):
+        steps.label_drift(session, "test:production")

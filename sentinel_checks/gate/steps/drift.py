@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sentinel_checks.errors import DataError
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
@@ -136,7 +137,12 @@ def label_drift(s: GateSession, pair: str | None) -> CheckResult:
     counts = []
     for name in frames:
         frame = s.frame(name)
-        labelled = frame[frame[s.config.columns.label].notna()]
+        label = s.config.columns.label
+        if label not in frame.columns:
+            if name == "production":  # labels arrive late: nothing to compare yet
+                raise NotConfigured("production has no label column yet: prevalence cannot be compared")
+            raise DataError(f"{name}: label column {label!r} is missing: prevalence cannot be measured")
+        labelled = frame[frame[label].notna()]
         if name == "production" and labelled.empty:
             raise NotConfigured("no labelled production rows yet: prevalence cannot be compared")
         y = binary_target(labelled, s.config, what=name)
