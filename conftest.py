@@ -12,6 +12,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["pytester"]  # the plugin's own tests (tests/test_gate_steps.py)
+
 settings.register_profile(
     "ci",
     max_examples=60,

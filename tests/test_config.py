@@ -152,3 +152,17 @@ def test_registry_store_comes_from_config_then_environment_then_the_project(tmp_
     assert config_from_mapping(named, source=tmp_path / "sentinel.toml").registry.store == (
         f"sqlite:///{tmp_path / 'reg' / 'm.db'}"
     )
+
+
+@pytest.mark.parametrize(
+    "extra, key",
+    [
+        ('[drift]\nscore_pairs = ["train:production"]\n', r"\[drift\] score_pairs"),
+        ("[promotion]\nsplits = []\n", r"\[promotion\] splits"),
+    ],
+    ids=["score pair on train", "no promotion split"],
+)
+def test_a_setting_that_would_silently_skip_its_check_is_refused(tmp_path, extra, key):
+    """Both used to load and then skip drift.scores / promotion.vs_champion without a word."""
+    with pytest.raises(ConfigError, match=key):
+        load_config(write(tmp_path, MINIMAL + "\n" + extra))

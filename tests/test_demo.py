@@ -12,7 +12,7 @@ import pytest
 
 from sentinel_checks.demo.build import DemoWriteError, build_demo
 from sentinel_checks.demo.manifest import DEMO_FILES, MANIFEST, foreign_files, refuse_foreign_files
-from tests.conftest import judge_in_process
+from tests.conftest import judge_in_process, run_gate
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +39,11 @@ def test_demo_writes_configs_models_data_and_a_manifest(demo):
 
 @pytest.mark.slow
 def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
-    run = judge_in_process(demo.configs["incident"], tmp_path)  # the gate's steps; make demo runs pytest
+    run = run_gate(demo.configs["incident"], tmp_path)  # pytest, as make demo runs it
     assert run.code == 1, run.output[-3000:]
+    by_pytest = (tmp_path / "reports" / "gate.json").read_bytes()
+    assert judge_in_process(demo.configs["incident"], tmp_path).code == 1  # the gate's steps, in process
+    assert (tmp_path / "reports" / "gate.json").read_bytes() == by_pytest  # the same gate.json
     assert run.report["verdict"] == "fail"
     failed = run.failed_ids()
     assert {

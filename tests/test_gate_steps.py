@@ -144,3 +144,31 @@ def test_label_drift_names_a_missing_label_column_and_waits_for_production_label
     session = GateSession(load_config(project.config))
     with pytest.raises(NotConfigured, match="production has no label column"):
         steps.label_drift(session, "test:production")
+
+
+def test_a_crashing_step_is_recorded_alike_by_the_plugin_and_the_runner(pytester):
+    """A library failure inside a step: the same outcome and message in gate.json
+    whether pytest or the in-process runner ran it (an error, never a pass)."""
+    import json
+
+    import pandas as pd
+
+    pd.DataFrame(
+        {"label": [0, 1] * 50, "f": range(100), "split": ["train", "val", "test", "train"] * 25}
+    ).to_parquet(pytester.path / "data.parquet")
+    pytester.makefile(
+        ".toml",
+        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+        '[models.candidate]\nscore_column = "f"\n',
+    )
+    pytester.makepyfile(test_crash="def test_crash(gate):\n    gate.run(lambda session: {}['boom'])\n")
+    pytester.runpytest(
+        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider"
+    )
+    entry = json.loads((pytester.path / "out" / "gate.json").read_text())["checks"][0]
+    by_runner = outcome_of(entry["test"], lambda: {}["boom"])
+    assert (
+        (entry["outcome"], entry["message"])
+        == (by_runner.outcome, by_runner.message)
+        == ("error", "KeyError: 'boom'")
+    )

@@ -103,6 +103,17 @@ class DriftPolicy(_Section):
     def _pairs(cls, v: list[str]) -> list[str]:
         return _check_pairs(v)
 
+    @field_validator("score_pairs")
+    @classmethod
+    def _scored_sides(cls, v: list[str]) -> list[str]:
+        # the candidate is scored on val, test and production, never on train
+        for pair in v:
+            if "train" in pair.split(":"):
+                raise ValueError(
+                    f"{pair!r}: the candidate's scores exist for val, test and production, not train"
+                )
+        return v
+
     @field_validator("method")
     @classmethod
     def _method(cls, v: str | None) -> str | None:
@@ -145,7 +156,7 @@ class Promotion(_Section):
 
     require_champion: bool = False
     splits: list[Literal["test", "production"]] = Field(
-        default_factory=lambda: list[Literal["test", "production"]](["test", "production"])
+        default_factory=lambda: list[Literal["test", "production"]](["test", "production"]), min_length=1
     )
     shared_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     max_fnr_increase: float = Field(default=0.03, ge=0.0, le=1.0)

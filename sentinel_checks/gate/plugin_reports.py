@@ -33,16 +33,35 @@ def pytest_runtest_makereport(
         # A bad input is the user's to fix: show the message, not pandas' stack.
         report.longrepr = f"{excinfo.typename}: {excinfo.value}"
     input_error = excinfo is not None and excinfo.errisinstance(INPUT_ERRORS)
-    _record_outcome(item, report, sentinel_error=sentinel_error, input_error=input_error)
+    # A library failure inside a step (not a judged check, not an assert of a team's own
+    # test) is an error, recorded in the same words as the in-process runner records it.
+    judged = (pytest.fail.Exception, pytest.skip.Exception, AssertionError, SentinelError)
+    crashed = excinfo is not None and not excinfo.errisinstance(judged)
+    told = _last_line(f"{excinfo.typename}: {excinfo.value}") if excinfo is not None and crashed else None
+    _record_outcome(
+        item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
+    )
     return report
 
 
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def _record_outcome(
-    item: pytest.Item, report: pytest.TestReport, *, sentinel_error: bool = False, input_error: bool = False
+    item: pytest.Item,
+    report: pytest.TestReport,
+    *,
+    sentinel_error: bool = False,
+    input_error: bool = False,
+    message: str | None = None,
 ) -> None:
     """What the reports say of a gate test. A SentinelError (raised while a fixture or a
-    step loads an input) is an ``error``, like a failing fixture, not a judged
-    ``failed``; ``input_error`` (a config, data or model-file error) makes it exit 2."""
+    step loads an input) or a library failure inside a step is an ``error``, like a
+    failing fixture, not a judged ``failed``; ``input_error`` (a config, data or
+    model-file error) makes it exit 2. ``message``: the words to record instead of the
+    last line of pytest's report."""
     from sentinel_checks.reports.gate_report import TestOutcome
 
     state = _state(item.config)
@@ -54,11 +73,10 @@ def _record_outcome(
             outcome = "skipped" if report.skipped else "passed"
         if previous is not None and previous.outcome in ("failed", "error"):
             return  # a teardown pass does not undo a failure
-        message = _short(report)
         state.outcomes[item.nodeid] = TestOutcome(
             item.nodeid,
             outcome,
-            message,
+            _short(report) if message is None else message,
             state.results.get(item.nodeid),
             input_error=input_error and report.failed,
         )

@@ -36,6 +36,22 @@ def labels(config: SentinelConfig) -> Limits:
     return {"min_positives": c.min_positives_per_split, "min_negatives": c.min_negatives_per_split}
 
 
+def time_order(config: SentinelConfig) -> Limits:
+    """``splits.time_order``: the embargo gap required between consecutive splits.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        Reads ``[splits] embargo`` (a pandas duration string such as ``"1D"``).
+
+    Returns
+    -------
+    dict
+        ``{"embargo": str}``.
+    """
+    return {"embargo": config.splits.embargo}
+
+
 def entity_overlap(config: SentinelConfig) -> Limits:
     """``splits.entity_overlap``.
 

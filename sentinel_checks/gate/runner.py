@@ -199,7 +199,7 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     except SentinelError as exc:
         message = _last_line(f"{type(exc).__name__}: {exc}")
         return TestOutcome(nodeid, "error", message, input_error=isinstance(exc, INPUT_ERRORS))
-    except Exception as exc:  # a bug or a library failure: an error, never a pass
+    except Exception as exc:  # a bug or a library failure: an error, never a pass (as the plugin records it)
         return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
     if result.status is Status.SKIP:
         return TestOutcome(nodeid, "skipped", f"Skipped: {result.label}: {result.message}", result)

@@ -42,7 +42,7 @@ def time_order(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     if ts is None:
         raise NotConfigured("no [columns] timestamp configured: time order cannot be checked")
     earlier, later = (s.splits[name][ts] for name in pair)
-    return check_time_order(earlier, later, pair=pair, embargo=s.config.splits.embargo)
+    return check_time_order(earlier, later, pair=pair, **policy.time_order(s.config))
 
 
 def entity_overlap(s: GateSession, column: str | None, pair: tuple[str, str]) -> CheckResult:
