@@ -105,6 +105,12 @@ def test_absent_optional_inputs_are_not_configured_with_the_reason(gate_project)
         steps.recall(session, "production")
     assert steps.vs_champion(session, "test").status is Status.SKIP  # no champion: first model
     assert steps.recall(session, "test").status is Status.PASS
+    # threshold.json carries its schema version and reads back through its one reader
+    from sentinel_checks.reports.quality import ThresholdRecord, threshold_document
+
+    written = threshold_document(session.evaluation("candidate"))
+    assert written["schema_version"] == 1
+    assert ThresholdRecord.from_dict(written).threshold == session.evaluation("candidate").threshold
 
 
 def test_a_bad_input_is_raised_every_time_and_loaded_once(gate_project, monkeypatch):

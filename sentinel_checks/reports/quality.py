@@ -21,7 +21,8 @@ from sentinel_checks.reports.gate_json import read_json_document
 from sentinel_checks.reports.gate_report import write_atomic
 
 THRESHOLD_JSON = "threshold.json"
-#: threshold.json carries no schema_version field (it predates one): a file without it is version 1.
+#: threshold.json is written with ``schema_version``; a file without one (written before it
+#: had the field) reads as version 1.
 THRESHOLD_SCHEMA_VERSION = 1
 READABLE_THRESHOLD_VERSIONS = frozenset({1})
 
@@ -71,6 +72,7 @@ def threshold_document(evaluation: ModelEvaluation) -> dict[str, Any]:
                 "n": c.n,
             }
     return {
+        "schema_version": THRESHOLD_SCHEMA_VERSION,
         "model": evaluation.role,
         "identity": evaluation.identity,
         "threshold": choice.threshold,
