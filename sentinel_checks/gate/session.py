@@ -337,7 +337,7 @@ class GateSession(SessionData):
         ConfigError, ModelLoadError, DataError
             As for :meth:`evaluation`.
         """
-        from sentinel_checks.gate.policy import compare_with_champion
+        from sentinel_checks.gate.steps.promotion import compare_with_champion
 
         if split not in self.comparisons:
             candidate = self.evaluation("candidate")

@@ -23,7 +23,7 @@ from sentinel_checks.gate.steps.drift import (
     label_drift,
     score_drift,
 )
-from sentinel_checks.gate.steps.promotion import promotion_verdict, vs_champion
+from sentinel_checks.gate.steps.promotion import compare_with_champion, promotion_verdict, vs_champion
 from sentinel_checks.gate.steps.quality import (
     JUDGED_SPLITS,
     baselines,
@@ -51,6 +51,7 @@ __all__ = [
     "model_scores",
     "precision",
     "production_contract",
+    "compare_with_champion",
     "promotion_verdict",
     "ranking",
     "recall",

@@ -9,6 +9,7 @@ from sentinel_checks.gate.session import GateSession, NotConfigured
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.result import CheckResult
     from sentinel_checks.stats.comparison import PairedComparison
 
@@ -63,7 +64,7 @@ def promotion_verdict(
     Parameters
     ----------
     comparison : PairedComparison
-        Candidate vs champion on one split (:func:`~sentinel_checks.gate.policy.compare_with_champion`).
+        Candidate vs champion on one split (:func:`compare_with_champion`).
     val_test_gap : CheckResult
         The candidate's own ``quality.val_test_gap`` result (a criterion of the decision).
     config : SentinelConfig
@@ -77,3 +78,50 @@ def promotion_verdict(
     from sentinel_checks.checks.promotion import check_vs_champion
 
     return check_vs_champion(comparison, val_test_gap=val_test_gap, **policy.vs_champion(config))
+
+
+def compare_with_champion(
+    candidate: ModelEvaluation, champion: ModelEvaluation, split: str, config: SentinelConfig
+) -> PairedComparison:
+    """:func:`~sentinel_checks.stats.comparison.compare_paired` of two evaluated models on
+    ``split``, each at its own threshold (or ``[promotion] shared_threshold``), with the
+    configured bootstrap.
+
+    Parameters
+    ----------
+    candidate, champion : ModelEvaluation
+        The two models evaluated on the same rows; both must have ``split``.
+    split : str
+        ``"test"`` or ``"production"`` (its labelled rows).
+    config : SentinelConfig
+        The validated configuration: ``[promotion]`` (threshold, resamples),
+        ``[quality]`` (confidence, segment minimum) and ``[gate] seed``.
+
+    Returns
+    -------
+    PairedComparison
+        Paired differences of the two models on ``split``, overall and per segment.
+
+    Raises
+    ------
+    KeyError
+        ``split`` is not among the evaluations' splits (callers check this first).
+    """
+    from sentinel_checks.stats.comparison import compare_paired
+
+    cand, champ = candidate.splits[split], champion.splits[split]
+    p, q = config.promotion, config.quality
+    shared = p.shared_threshold
+    return compare_paired(
+        cand.y,
+        cand.scores,
+        champ.scores,
+        split=split,
+        candidate_threshold=candidate.threshold if shared is None else shared,
+        champion_threshold=champion.threshold if shared is None else shared,
+        segments=cand.segments,
+        min_segment_positives=q.segment_min_positives,
+        resamples=p.bootstrap_resamples,
+        confidence=q.confidence,
+        seed=config.gate.seed,
+    )
