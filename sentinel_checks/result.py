@@ -17,10 +17,18 @@ from sentinel_checks.reasons import Reason
 
 
 class Status(enum.StrEnum):
-    """Outcome of one check. Only ``PASS`` and ``WARN`` let the gate pass."""
+    """Outcome of one check.
+
+    ``PASS`` (shown within the limit) and ``WARN`` let the gate pass; ``FAIL`` (shown
+    beyond it) and ``ERROR`` (could not be measured) block it. ``INCONCLUSIVE``: the
+    data cannot tell at this sample size (the interval holds the limit); it blocks
+    only when the result says so (:attr:`CheckResult.inconclusive_blocks`, set by the
+    gate from ``[gate] block_inconclusive``).
+    """
 
     PASS = "pass"
     WARN = "warn"
+    INCONCLUSIVE = "inconclusive"
     FAIL = "fail"
     SKIP = "skip"
     ERROR = "error"
@@ -96,6 +104,10 @@ class CheckResult:
     evidence : the offending items.
     parameters : what the check was asked (column, split pair, options).
     hint : what to do about a failure.
+    needed : for an ``INCONCLUSIVE`` result, the sample sizes that would settle it
+        (same keys as ``support``, e.g. ``{"n_positive": 290}``); empty otherwise.
+    inconclusive_blocks : an ``INCONCLUSIVE`` result fails the gate (policy, set by
+        the gate step from ``[gate] block_inconclusive``); ignored for other statuses.
     """
 
     id: str
@@ -109,6 +121,8 @@ class CheckResult:
     evidence: tuple[Evidence, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
     hint: str = ""
+    needed: Mapping[str, int] = field(default_factory=dict)
+    inconclusive_blocks: bool = False
 
     @classmethod
     def undefined(
@@ -134,6 +148,9 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """PASS and WARN pass; INCONCLUSIVE passes unless its policy blocks it."""
+        if self.status is Status.INCONCLUSIVE:
+            return not self.inconclusive_blocks
         return self.status in (Status.PASS, Status.WARN)
 
     @property
@@ -156,6 +173,8 @@ class CheckResult:
             "evidence": [e.to_dict() for e in self.evidence],
             "parameters": {k: plain(v) for k, v in self.parameters.items()},
             "hint": self.hint,
+            "needed": {k: int(v) for k, v in self.needed.items()},
+            "inconclusive_blocks": self.inconclusive_blocks,
         }
 
 
@@ -177,6 +196,35 @@ def judge(measured: float, limit: float, direction: Direction) -> Status:
     if direction is Direction.AT_LEAST:
         return Status.PASS if measured >= limit else Status.FAIL
     raise ValueError(f"judge() needs a direction, got {direction!r}")
+
+
+def judge_interval(low: float, high: float, limit: float, direction: Direction) -> Status:
+    """Three outcomes from an interval around the measured value.
+
+    ``AT_LEAST``: pass when the whole interval is at or above ``limit`` (shown within
+    it), fail when the whole interval is below (shown beyond it), inconclusive when
+    it holds the limit. ``AT_MOST`` mirrors that. An undefined bound is an error.
+
+    >>> judge_interval(0.70, 0.86, 0.75, Direction.AT_LEAST).value
+    'inconclusive'
+    >>> judge_interval(0.76, 0.86, 0.75, Direction.AT_LEAST).value
+    'pass'
+    >>> judge_interval(0.60, 0.74, 0.75, Direction.AT_LEAST).value
+    'fail'
+    >>> judge_interval(0.01, 0.02, 0.03, Direction.AT_MOST).value
+    'pass'
+    """
+    if not (math.isfinite(float(low)) and math.isfinite(float(high))):
+        return Status.ERROR
+    if direction is Direction.AT_LEAST:
+        if low >= limit:
+            return Status.PASS
+        return Status.FAIL if high < limit else Status.INCONCLUSIVE
+    if direction is Direction.AT_MOST:
+        if high <= limit:
+            return Status.PASS
+        return Status.FAIL if low > limit else Status.INCONCLUSIVE
+    raise ValueError(f"judge_interval() needs a direction, got {direction!r}")
 
 
 def plain(value: Any) -> Any:

@@ -169,4 +169,23 @@ class Promotion(_Section):
 
 
 class Gate(_Section):
+    """Run-wide settings: the seed, and which checks block when they are inconclusive."""
+
     seed: int = 0
+    #: Check ids whose INCONCLUSIVE result fails the gate; every other inconclusive
+    #: result is reported (terminal, gate.md, HTML) and lets the gate pass.
+    block_inconclusive: list[str] = Field(default_factory=list)
+
+    @field_validator("block_inconclusive")
+    @classmethod
+    def _known_checks(cls, v: list[str]) -> list[str]:
+        from difflib import get_close_matches
+
+        from sentinel_checks.check_ids import CHECK_IDS
+
+        for check_id in v:
+            if check_id not in CHECK_IDS:
+                close = get_close_matches(check_id, sorted(CHECK_IDS), n=1)
+                did = f"; did you mean {close[0]!r}?" if close else f"; known checks: {sorted(CHECK_IDS)}"
+                raise ValueError(f"{check_id!r} is not a check id{did}")
+        return v

@@ -255,7 +255,7 @@ class Gate:
         :meth:`check` its result; a step whose input is not configured skips."""
         __tracebackhide__ = True
         session = _session(self._item.config)
-        return self.check(_get(lambda: step(session, **params)))
+        return self.check(_get(lambda: session.decided(step(session, **params))))
 
     def check(self, result: CheckResult) -> CheckResult:
         """Pass on PASS/WARN, skip on SKIP, fail (with the explanation) on FAIL/ERROR."""

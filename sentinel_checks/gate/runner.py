@@ -228,7 +228,11 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
     list of TestOutcome
         One outcome per test, in the order given (see :func:`outcome_of`).
     """
-    return [outcome_of(t.nodeid, partial(t.call, session)) for t in tests]
+    return [outcome_of(t.nodeid, partial(_decided, t.call, session)) for t in tests]
+
+
+def _decided(call: Callable[[GateSession], CheckResult], session: GateSession) -> CheckResult:
+    return session.decided(call(session))
 
 
 def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> tuple[GateRun, GateSession]:

@@ -12,11 +12,13 @@ time it is asked for (as a failing session fixture does in pytest).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.gate.cache import NotConfigured as NotConfigured
 from sentinel_checks.gate.session_data import SessionData
+from sentinel_checks.result import Status
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
 if TYPE_CHECKING:
@@ -73,6 +75,17 @@ class GateSession(SessionData):
         self.drift_inputs: dict[str, DriftInputs] = {}
         self.comparisons: dict[str, PairedComparison] = {}
         self.training_log_loaded: pd.DataFrame | None = None
+
+    def decided(self, result: CheckResult) -> CheckResult:
+        """``result`` under the configured policy for inconclusive results.
+
+        An ``INCONCLUSIVE`` result whose check id is in ``[gate] block_inconclusive``
+        is marked to block the gate (its status stays inconclusive, so reports still
+        say the data could not tell); every other result is returned as it is.
+        """
+        if result.status is Status.INCONCLUSIVE and result.id in self.config.gate.block_inconclusive:
+            return replace(result, inconclusive_blocks=True)
+        return result
 
     # ------------------------------------------------------------------ models
 
