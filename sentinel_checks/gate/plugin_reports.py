@@ -92,7 +92,7 @@ def _short(report: pytest.TestReport) -> str:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
-    from sentinel_checks.reports.gate_report import GateRun
+    from sentinel_checks.reports.gate_report import GateRun, attention_lines
 
     config = session.config
     state = config.stash.get(STATE, None)
@@ -128,11 +128,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
     )
     written, note = write_gate_reports(run, state.session, state.reports_dir)
-    state.summary = note + f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written)
+    state.summary = "\n".join(
+        [
+            *attention_lines(run),
+            note + f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written),
+        ]
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     state = terminalreporter.config.stash.get(STATE, None)
     if state is not None and state.summary:
         terminalreporter.write_sep("-", "sentinel")
-        terminalreporter.write_line(state.summary)
+        for line in state.summary.splitlines():
+            terminalreporter.write_line(line)

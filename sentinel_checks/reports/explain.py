@@ -5,7 +5,7 @@ Results never render themselves; this module and :mod:`sentinel_checks.reports.g
 
 from __future__ import annotations
 
-from sentinel_checks.result import CheckResult, Direction
+from sentinel_checks.result import CheckResult, Direction, Status
 
 _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 
@@ -55,6 +55,54 @@ def measured_vs_limit(result: CheckResult) -> str:
     )
 
 
+def what_would_settle(result: CheckResult) -> str:
+    """For an inconclusive result, the sample sizes that would settle it, else ``""``.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A check's result.
+
+    Returns
+    -------
+    str
+        E.g. ``"needs ≈ 289 n_positive (has 130)"``; ``""`` when nothing is recorded.
+
+    Examples
+    --------
+    >>> from sentinel_checks.result import Status
+    >>> r = CheckResult("quality.recall", Status.INCONCLUSIVE, "m", support={"n_positive": 130},
+    ...                 needed={"n_positive": 289})
+    >>> what_would_settle(r)
+    'needs ≈ 289 n_positive (has 130)'
+    """
+    if result.status is not Status.INCONCLUSIVE or not result.needed:
+        return ""
+    parts = []
+    for key, value in result.needed.items():
+        has = result.support.get(key)
+        parts.append(f"≈ {value} {key}" + (f" (has {has})" if has is not None else ""))
+    return "needs " + ", ".join(parts)
+
+
+def inconclusive_line(result: CheckResult) -> str:
+    """One line for an inconclusive result: label, whether it blocks, message, what would settle it.
+
+    Parameters
+    ----------
+    result : CheckResult
+        An ``INCONCLUSIVE`` result.
+
+    Returns
+    -------
+    str
+        One line, no newline.
+    """
+    blocks = " (blocks: [gate] block_inconclusive)" if result.inconclusive_blocks else ""
+    settle = what_would_settle(result)
+    return f"{result.label} INCONCLUSIVE{blocks}: {result.message}" + (f" [{settle}]" if settle else "")
+
+
 def explain(result: CheckResult, *, max_items: int = 5) -> str:
     """A multi-line explanation: verdict, measured vs limit, support, evidence, fix.
 
@@ -81,6 +129,9 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
         if ev.detail:
             line += " " + ", ".join(f"{k}={v}" for k, v in ev.detail.items())
         lines.append(line)
-    if result.hint and not result.passed:
+    settle = what_would_settle(result)
+    if settle:
+        lines.append(f"  to settle it: {settle}")
+    if result.hint and (not result.passed or result.status is Status.INCONCLUSIVE):
         lines.append(f"  how to fix: {result.hint}")
     return "\n".join(lines)

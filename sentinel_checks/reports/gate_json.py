@@ -15,9 +15,10 @@ from typing import Any
 
 from sentinel_checks.errors import ReportError
 
-SCHEMA_VERSION = 1
+#: 2: check entries carry ``needed`` and ``inconclusive_blocks``; ``statuses`` counts results.
+SCHEMA_VERSION = 2
 #: The gate.json schema versions :meth:`GateReport.read` understands.
-READABLE_SCHEMA_VERSIONS = frozenset({1})
+READABLE_SCHEMA_VERSIONS = frozenset({1, 2})
 
 
 def read_json_document(path: Path, what: str) -> dict[str, Any]:

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.reports.explain import fmt_number, measured_vs_limit
+from sentinel_checks.reports.explain import (
+    fmt_number,
+    inconclusive_line,
+    measured_vs_limit,
+    what_would_settle,
+)
 
 # gate.json read back lives in gate_json (issue 14); importable from here as before.
 from sentinel_checks.reports.gate_json import READABLE_SCHEMA_VERSIONS as READABLE_SCHEMA_VERSIONS
@@ -79,12 +84,16 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     -------
     dict
         ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
-        ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` and
-        ``checks`` (sorted by node id).
+        ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` (tests
+        by pytest outcome), ``statuses`` (check results by status, e.g. ``inconclusive``)
+        and ``checks`` (sorted by node id).
     """
     counts: dict[str, int] = {}
+    statuses: dict[str, int] = {}
     for o in run.outcomes:
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        if o.result is not None:
+            statuses[o.result.status.value] = statuses.get(o.result.status.value, 0) + 1
     checks = []
     for o in sorted(run.outcomes, key=lambda o: o.nodeid):
         entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
@@ -105,6 +114,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "coverage": dict(run.coverage),
         "seed": run.seed,
         "counts": dict(sorted(counts.items())),
+        "statuses": dict(sorted(statuses.items())),
         "checks": checks,
     }
 
@@ -145,6 +155,23 @@ def gate_markdown(run: GateRun) -> str:
             text = o.result.message if o.result is not None else o.message
             lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {_cell(text)}")
         lines.append("")
+    unsettled = inconclusive(run)
+    if unsettled:
+        lines += [
+            "## Inconclusive: the data cannot tell",
+            "",
+            "The interval holds the limit at this sample size: neither shown within the limit nor beyond it.",
+            "",
+            "| check | blocks | measured vs limit | what would settle it | message |",
+            "|---|---|---|---|---|",
+        ]
+        for r in unsettled:
+            blocks = "yes" if r.inconclusive_blocks else "no"
+            settle = what_would_settle(r) or "—"
+            lines.append(
+                f"| `{r.label}` | {blocks} | {measured_vs_limit(r)} | {_cell(settle)} | {_cell(r.message)} |"
+            )
+        lines.append("")
     warned = [o for o in run.outcomes if o.result is not None and o.result.status is Status.WARN]
     if warned:
         lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
@@ -178,6 +205,45 @@ def gate_markdown(run: GateRun) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def inconclusive(run: GateRun) -> list[CheckResult]:
+    """The run's inconclusive results, by label.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+
+    Returns
+    -------
+    list of CheckResult
+        Every recorded result whose status is ``INCONCLUSIVE``, sorted by label.
+    """
+    found = [
+        o.result for o in run.outcomes if o.result is not None and o.result.status is Status.INCONCLUSIVE
+    ]
+    return sorted(found, key=lambda r: r.label)
+
+
+def attention_lines(run: GateRun) -> list[str]:
+    """What a terminal shows after the verdict: inconclusive results, then warnings.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+
+    Returns
+    -------
+    list of str
+        One line per inconclusive or warning result (each with its message; an
+        inconclusive one with what would settle it).
+    """
+    lines = [inconclusive_line(r) for r in inconclusive(run)]
+    warned = [o.result for o in run.outcomes if o.result is not None and o.result.status is Status.WARN]
+    lines += [f"{r.label} WARN: {r.message}" for r in sorted(warned, key=lambda r: r.label)]
+    return lines
 
 
 def write_reports(run: GateRun, folder: Path) -> list[Path]:

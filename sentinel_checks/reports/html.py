@@ -9,8 +9,8 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
-from sentinel_checks.reports.explain import explain, measured_vs_limit
-from sentinel_checks.reports.gate_report import GateRun
+from sentinel_checks.reports.explain import explain, measured_vs_limit, what_would_settle
+from sentinel_checks.reports.gate_report import GateRun, inconclusive
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -21,7 +21,9 @@ h1{margin-bottom:.2rem} .meta{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa} td.s-fail,td.s-error{color:#cf222e;font-weight:600} td.s-pass{color:#1a7f37}
-td.s-skipped,td.s-skip{color:#57606a} pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;
+td.s-skipped,td.s-skip{color:#57606a}
+td.s-inconclusive,td.s-warn{color:#9a6700;font-weight:600}
+pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;
 border-radius:4px;font-size:.82rem} .figs{display:flex;flex-wrap:wrap;gap:1rem}
 .figs figure{margin:0} .figs img{max-width:520px;border:1px solid #d0d7de}
 """
@@ -68,6 +70,22 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         for o in bad:
             text = explain(o.result) if o.result is not None else f"{o.nodeid}\n{o.message}"
             parts.append(f"<pre>{esc(text)}</pre>")
+    unsettled = inconclusive(run)
+    if unsettled:
+        parts.append(
+            "<h2>Inconclusive: the data cannot tell</h2><p>The interval holds the limit at this sample "
+            "size. Blocks the gate only when listed in <code>[gate] block_inconclusive</code>.</p>"
+            "<table><tr><th>check</th><th>blocks</th><th>measured vs limit</th><th>what would settle it</th>"
+            "<th>message</th></tr>"
+        )
+        for r in unsettled:
+            parts.append(
+                f"<tr><td><code>{esc(r.label)}</code></td><td>{'yes' if r.inconclusive_blocks else 'no'}</td>"
+                f"<td>{esc(measured_vs_limit(r))}</td>"
+                f"<td class='settle'>{esc(what_would_settle(r) or '—')}</td>"
+                f"<td>{esc(r.message)}</td></tr>"
+            )
+        parts.append("</table>")
     parts.append(
         "<h2>All checks</h2><table><tr><th>check</th><th>status</th><th>measured vs limit</th>"
         "<th>message</th></tr>"
