@@ -120,3 +120,21 @@ def test_a_blocking_inconclusive_result_fails_the_run_and_says_why():
     assert gate_document(run)["verdict"] == "fail"
     assert "blocks: [gate] block_inconclusive" in attention_lines(run)[0]
     assert "| yes |" in gate_markdown(run)
+
+
+def test_the_false_block_budget_is_shared_so_the_union_bound_holds(gate_project):
+    from sentinel_checks.gate import budget
+
+    project = gate_project(extra="[gate]\nfalse_block_rate = 0.05\n")
+    config = load_config(project.config)
+    plan = budget.allocation(config)
+    assert abs(sum(f["share"] for f in plan.values()) - 1.0) < 1e-12
+    # the union bound: every test's one-sided error, summed over all tests, is the budget
+    total = sum(f["alpha_per_test"] * f["tests"] for f in plan.values())
+    assert abs(total - 0.05) < 1e-12
+    segments = len(config.columns.segments)
+    assert plan["quality"]["tests"] == 6 + 2 * segments
+    assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.40 / (6 + 2 * segments))
+    # a smaller budget widens every interval
+    stricter = load_config(gate_project(extra="[gate]\nfalse_block_rate = 0.01\n").config)
+    assert budget.confidence(stricter, "promotion") > budget.confidence(config, "promotion")

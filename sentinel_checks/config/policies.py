@@ -172,6 +172,9 @@ class Gate(_Section):
     """Run-wide settings: the seed, and which checks block when they are inconclusive."""
 
     seed: int = 0
+    #: The chance a sound retrain is blocked by the statistical checks together, at most
+    #: (shared across checks by :mod:`sentinel_checks.gate.budget`).
+    false_block_rate: float = Field(default=0.05, gt=0.0, le=0.5)
     #: Check ids whose INCONCLUSIVE result fails the gate; every other inconclusive
     #: result is reported (terminal, gate.md, HTML) and lets the gate pass.
     block_inconclusive: list[str] = Field(default_factory=list)

@@ -1,0 +1,131 @@
+"""The gate's false-block budget: how the chance of blocking a sound retrain is shared.
+
+A sound retrain (every true value within its limit) is blocked only when some check
+is *shown* beyond its limit by chance. Each statistical check fails only when its
+whole two-sided interval lies beyond the limit, so a check whose interval has
+coverage ``c`` fails a value sitting exactly on the limit with probability at most
+``(1 - c) / 2`` (one tail), and a value inside the limit less often.
+
+The budget ``[gate] false_block_rate`` (α, default 0.05) is split across families
+of checks by fixed shares, and within a family equally across its tests
+(Bonferroni: the union bound, valid under any dependence between tests)::
+
+    family            checks                                          share
+    quality floors    quality.recall, quality.precision, quality.auc,  0.40
+                      quality.segments (test and production)
+    calibration       quality.calibration, quality.calibration_change  0.10
+    val/test gap      quality.val_test_gap                             0.10
+    label and score   drift.labels, drift.scores                       0.10
+    promotion         promotion.vs_champion (each promotion split)     0.20
+    baselines         quality.baselines                                0.10
+
+A test in a family of ``m`` tests gets the one-sided error ``α · share / m``, i.e. an
+interval of two-sided coverage ``1 - 2 · α · share / m``. A check that judges
+several things inside one test (segments, baselines, promotion criteria) divides its
+coverage again by their number (Bonferroni within the check). By the union bound the
+probability that any of these checks fails a sound retrain is at most α.
+
+Checks with no sampling error in their decision (split order, entity and row
+overlap, target leakage by univariate AUC, the schema, training curves) and feature
+drift, which is judged on effect sizes between two observed samples rather than on a
+test of a population difference, are outside the budget: they do not fail a sound
+retrain by chance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+
+Family = Literal["quality", "calibration", "gap", "drift", "promotion", "baselines"]
+
+#: Each family's share of the false-block budget (they sum to 1).
+SHARES: dict[Family, float] = {
+    "quality": 0.40,
+    "calibration": 0.10,
+    "gap": 0.10,
+    "drift": 0.10,
+    "promotion": 0.20,
+    "baselines": 0.10,
+}
+
+#: The splits the quality floors and calibration are judged on.
+JUDGED_SPLITS = ("test", "production")
+
+
+def family_size(config: SentinelConfig, family: Family) -> int:
+    """How many gate tests of ``family`` the configuration plans (at least 1).
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration.
+    family : str
+        One of :data:`SHARES`.
+
+    Returns
+    -------
+    int
+        The number of tests sharing the family's budget; tests that end up skipped
+        (no production labels, no champion) still count, which only makes each
+        test's share smaller (conservative).
+    """
+    splits = len(JUDGED_SPLITS)
+    sizes: dict[Family, int] = {
+        # recall, precision and ranking per split, and each segment column per split
+        "quality": 3 * splits + len(config.columns.segments) * splits,
+        # the absolute calibration per split, and the test → production change
+        "calibration": splits + 1,
+        "gap": 1,
+        "drift": len(config.drift.label_pairs) + len(config.drift.score_pairs),
+        "promotion": len(config.promotion.splits),
+        "baselines": 1,
+    }
+    return max(1, sizes[family])
+
+
+def confidence(config: SentinelConfig, family: Family) -> float:
+    """The two-sided coverage each test of ``family`` decides on.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        Reads ``[gate] false_block_rate`` and what decides the family's size.
+    family : str
+        One of :data:`SHARES`.
+
+    Returns
+    -------
+    float
+        ``1 - 2 · α · share / m``, in (0, 1): with the defaults and no segment
+        columns, the quality floors' 6 tests get ``1 - 2 · 0.05 · 0.40 / 6 ≈ 0.9933``.
+    """
+    alpha = config.gate.false_block_rate * SHARES[family] / family_size(config, family)
+    return 1.0 - 2.0 * alpha
+
+
+def allocation(config: SentinelConfig) -> dict[str, dict[str, float]]:
+    """The budget as configured: per family its share, tests, one-sided error and coverage.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration.
+
+    Returns
+    -------
+    dict
+        ``{family: {"share", "tests", "alpha_per_test", "confidence"}}``; the shares sum to 1.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for family, share in SHARES.items():
+        m = family_size(config, family)
+        out[family] = {
+            "share": share,
+            "tests": m,
+            "alpha_per_test": config.gate.false_block_rate * share / m,
+            "confidence": confidence(config, family),
+        }
+    return out
