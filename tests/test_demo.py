@@ -45,6 +45,11 @@ def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     assert judge_in_process(demo.configs["incident"], tmp_path).code == 1  # the gate's steps, in process
     assert (tmp_path / "reports" / "gate.json").read_bytes() == by_pytest  # the same gate.json
     assert run.report["verdict"] == "fail"
+    # the terminal names every warning and inconclusive result after the verdict, not only failures
+    flagged = [c for c in run.report["checks"] if c.get("status") in ("warn", "inconclusive")]
+    assert flagged, "the incident has drift that warns"
+    for c in flagged:
+        assert f"{c['label']} {c['status'].upper()}: " in run.output, c["label"]
     failed = run.failed_ids()
     assert {
         "splits.time_order",
