@@ -70,7 +70,10 @@ def feature_drift(s: GateSession, pair: str | None) -> CheckResult:
     -------
     CheckResult
         Check id ``drift.features``; limits from ``[drift]``
-        (:func:`~sentinel_checks.gate.policy.feature_drift`).
+        (:func:`~sentinel_checks.gate.policy.feature_drift`); the candidate's importance
+        shares from :meth:`GateSession.feature_importance` (when it cannot be measured,
+        the importance rule is not applied and the evidence says why); the missing
+        shares counted on every row of both frames.
 
     Raises
     ------
