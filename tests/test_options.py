@@ -270,7 +270,13 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
     ),
     (
         check_feature_drift,
-        {"max_share": (DriftPolicy, "max_drift_share"), "min_rows": (DriftPolicy, "min_rows")},
+        {
+            "max_share": (DriftPolicy, "max_drift_share"),
+            "min_rows": (DriftPolicy, "min_rows"),
+            "important_share": (DriftPolicy, "important_feature_share"),
+            "max_missing_increase": (DriftPolicy, "max_missing_increase"),
+            "missing_confidence": (DriftPolicy, "missing_confidence"),
+        },
     ),
     (
         check_label_drift,

@@ -9,6 +9,7 @@ the direction of every method explicitly and refuses one it does not know.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping
@@ -34,10 +35,11 @@ P_VALUE_TESTS = frozenset(
         "fisher_exact",
         "epps_singleton",
         "empirical_mmd",
+        "TVD",  # Evidently 0.7 reports the permutation p-value of the total variation distance
     }
 )
 #: Evidently stat-test names whose score is a distance (drift when score >= threshold).
-DISTANCE_TESTS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger", "TVD"})
+DISTANCE_TESTS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger"})
 KNOWN_TESTS = P_VALUE_TESTS | DISTANCE_TESTS
 
 
@@ -48,6 +50,25 @@ class ColumnDrift:
     score: float
     threshold: float
     direction: str  # "p_value" (smaller = drift) or "distance" (larger = drift)
+    #: For a p-value test: an effect size measured beside it (Evidently's normed Wasserstein
+    #: for numbers, Jensen-Shannon for categories), as (stattest name, value); None for a distance.
+    extra_effect: tuple[str, float] | None = None
+
+    @property
+    def test(self) -> str:
+        """Evidently's stattest name of :attr:`method` (e.g. ``"wasserstein"``), or the display name."""
+        return _name_by_display_name().get(self.method, self.method)
+
+    @property
+    def effect(self) -> tuple[str, float] | None:
+        """The effect size judged for severity: (stattest name, value), larger = more drift.
+
+        The score itself for a distance; the effect measured beside a p-value test
+        (:attr:`extra_effect`), since a p-value on thousands of rows flags tiny shifts.
+        """
+        if self.direction == "distance":
+            return self.test, self.score
+        return self.extra_effect
 
     @property
     def drifted(self) -> bool:
@@ -139,6 +160,54 @@ def _direction_by_display_name() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _name_by_display_name() -> dict[str, str]:
+    _import_quietly()
+    from evidently.legacy.calculations.stattests import registry
+    from evidently.legacy.core import ColumnType
+
+    out: dict[str, str] = {}
+    for name in KNOWN_TESTS:
+        for kind in (ColumnType.Numerical, ColumnType.Categorical):
+            try:
+                out[registry.get_stattest(None, None, kind, name).display_name] = name
+            except Exception:  # not defined for this column type
+                continue
+    return out
+
+
+def effect_size(reference: pd.Series, current: pd.Series, *, categorical: bool) -> tuple[str, float]:
+    """Evidently's effect size for one column: normed Wasserstein (numbers) or Jensen–Shannon (categories).
+
+    Parameters
+    ----------
+    reference, current : pandas.Series
+        The column in the two samples; nulls are dropped (numbers) or are a level
+        already (categories, see :func:`~sentinel_checks.checks.drift_inputs.prepare_drift_inputs`).
+    categorical : bool
+        Whether the column is categorical.
+
+    Returns
+    -------
+    tuple of (str, float)
+        ``("wasserstein", W / std(reference))`` or ``("jensenshannon", distance)`` (natural
+        log, in [0, sqrt(ln 2)]); NaN when a side has no value.
+    """
+    _import_quietly()
+    from evidently.legacy.calculations.stattests import registry
+    from evidently.legacy.core import ColumnType
+
+    kind = ColumnType.Categorical if categorical else ColumnType.Numerical
+    name = "jensenshannon" if categorical else "wasserstein"
+    a, b = reference.dropna(), current.dropna()
+    if a.empty or b.empty:
+        return name, math.nan
+    test = registry.get_stattest(a, b, kind, name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return name, float(test(a, b, kind, 0.1).drift_score)
+
+
 def column_drift(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -214,9 +283,11 @@ def column_drift(
             )
         value = metric.get("value")
         score = float(value) if isinstance(value, (int, float)) else math.nan
-        results.append(
-            ColumnDrift(str(config["column"]), shown, score, float(config["threshold"]), direction)
-        )
+        column = str(config["column"])
+        extra = None
+        if direction == "p_value":  # a p-value says nothing of size: measure an effect beside it
+            extra = effect_size(reference[column], current[column], categorical=column in categorical)
+        results.append(ColumnDrift(column, shown, score, float(config["threshold"]), direction, extra))
     return DriftRun(results, snapshot)
 
 

@@ -88,6 +88,14 @@ class DriftPolicy(_Section):
     per_column_threshold: dict[str, float] = Field(default_factory=dict)
     max_drift_share: float = Field(default=0.5, ge=0.0, le=1.0)
     critical_features: list[str] = Field(default_factory=list)
+    #: Severe-effect limit by Evidently stattest name, over the built-in table
+    #: (sentinel_checks.checks.drift_severity.SEVERE_EFFECT); a feature at or over it fails.
+    severe_effect: dict[str, float] = Field(default_factory=dict)
+    important_feature_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    importance_rows: int = Field(default=5000, ge=100)
+    importance_repeats: int = Field(default=5, ge=1, le=100)
+    max_missing_increase: float = Field(default=0.10, ge=0.0, le=1.0)
+    missing_confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
     min_rows: int = Field(default=200, ge=1)
     label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
     label_max_rel_change: float = Field(default=1.0, ge=0.0)
@@ -121,6 +129,19 @@ class DriftPolicy(_Section):
 
         if v is not None and v not in KNOWN_TESTS:
             raise ValueError(f"{v!r} is not one of {sorted(KNOWN_TESTS)}")
+        return v
+
+    @field_validator("severe_effect")
+    @classmethod
+    def _severe(cls, v: dict[str, float]) -> dict[str, float]:
+        from sentinel_checks.adapters.evidently_drift import DISTANCE_TESTS
+
+        bad = {k: x for k, x in v.items() if k not in DISTANCE_TESTS or not x > 0}
+        if bad:
+            raise ValueError(
+                f"{bad}: each key must be a distance method, one of {sorted(DISTANCE_TESTS)} "
+                "(a p-value test is judged by the effect size measured beside it), each limit > 0"
+            )
         return v
 
     @field_validator("per_column_method")

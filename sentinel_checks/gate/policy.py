@@ -257,13 +257,19 @@ def feature_drift(config: SentinelConfig, *, segment: bool) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_feature_drift``: ``max_share``, ``critical``, ``min_rows``.
+        The keyword arguments of ``check_feature_drift``: ``max_share``, ``critical``,
+        ``min_rows``, ``severe_effect``, ``important_share``, ``max_missing_increase``,
+        ``missing_confidence``.
     """
     d = config.drift
     return {
         "max_share": d.max_drift_share,
         "critical": d.critical_features,
         "min_rows": d.min_segment_rows if segment else d.min_rows,
+        "severe_effect": d.severe_effect,
+        "important_share": d.important_feature_share,
+        "max_missing_increase": d.max_missing_increase,
+        "missing_confidence": d.missing_confidence,
     }
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.data.splits import Splits
     from sentinel_checks.models.evaluation import ModelEvaluation
+    from sentinel_checks.models.importance import FeatureImportance
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.result import CheckResult
     from sentinel_checks.stats.comparison import PairedComparison
@@ -329,6 +330,36 @@ class GateSession(SessionData):
             self.drift_runs[key] = run
             self.drift_inputs[key] = inputs
         return self.drift_runs[key], self.drift_inputs[key], ref, cur
+
+    def feature_importance(self) -> FeatureImportance:
+        """The candidate's importance share per feature on validation, measured once.
+
+        See :func:`~sentinel_checks.models.importance.importance_shares`: the model's
+        ``feature_importances_`` or permutation importance on at most
+        ``[drift] importance_rows`` validation rows, seeded by ``[gate] seed``.
+
+        Raises
+        ------
+        ConfigError, ModelLoadError, DataError
+            As for :meth:`model` and :attr:`splits`.
+        """
+        from sentinel_checks.data.labels import binary_target
+        from sentinel_checks.models.importance import importance_shares
+
+        def measure() -> FeatureImportance:
+            model, val = self.candidate, self.splits["val"]
+            return importance_shares(
+                model,
+                val,
+                binary_target(val, self.config, what="val"),
+                features=model.feature_list(self.features),
+                positive=self.config.columns.positive,
+                max_rows=self.config.drift.importance_rows,
+                repeats=self.config.drift.importance_repeats,
+                seed=self.config.gate.seed,
+            )
+
+        return self._once("importance:candidate", measure)
 
     def comparison(self, split: str) -> PairedComparison:
         """Candidate vs champion on ``split``, paired, computed once.

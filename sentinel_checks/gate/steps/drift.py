@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import DataError
+from sentinel_checks.errors import DataError, SentinelError
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
@@ -24,12 +24,22 @@ def _pair(text: str | None, what: str) -> tuple[str, str]:
     return a, b
 
 
+def _importance(s: GateSession) -> tuple[dict[str, float] | None, str]:
+    """The candidate's importance shares, or None and why (drift is still judged without them)."""
+    try:
+        measured = s.feature_importance()
+    except (NotConfigured, SentinelError) as exc:
+        return None, f"not measured: {exc}"
+    return (measured.shares or None), measured.source
+
+
 def _feature_drift(s: GateSession, pair: tuple[str, str], segment: tuple[str, str] | None) -> CheckResult:
-    from sentinel_checks.checks.drift import check_feature_drift, describe_shift
+    from sentinel_checks.checks.drift import check_feature_drift, describe_shift, missing_counts
 
     run, inputs, ref, cur = s.feature_drift(pair, segment=segment)
     columns = run.columns if run is not None else []
     drifted = {c.column for c in columns if c.drifted}
+    importance, source = _importance(s)
     return check_feature_drift(
         columns,
         pair=pair if segment is None else (f"{pair[0]}[{segment[0]}={segment[1]}]", pair[1]),
@@ -38,6 +48,9 @@ def _feature_drift(s: GateSession, pair: tuple[str, str], segment: tuple[str, st
         required=":".join(pair) in s.config.drift.required_pairs,
         descriptions={c: describe_shift(ref[c], cur[c]) for c in drifted},
         notes=inputs.notes,
+        importance=importance,
+        importance_source=source,
+        missing=missing_counts(ref, cur, s.features),
         **policy.feature_drift(s.config, segment=segment is not None),
     )
 
@@ -57,7 +70,10 @@ def feature_drift(s: GateSession, pair: str | None) -> CheckResult:
     -------
     CheckResult
         Check id ``drift.features``; limits from ``[drift]``
-        (:func:`~sentinel_checks.gate.policy.feature_drift`).
+        (:func:`~sentinel_checks.gate.policy.feature_drift`); the candidate's importance
+        shares from :meth:`GateSession.feature_importance` (when it cannot be measured,
+        the importance rule is not applied and the evidence says why); the missing
+        shares counted on every row of both frames.
 
     Raises
     ------

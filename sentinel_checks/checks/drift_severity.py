@@ -1,0 +1,128 @@
+"""Which drifted features fail ``drift.features`` on their own: a severe effect, or drift
+of a feature the model leans on.
+
+Effect sizes, not p-values: on tens of thousands of rows every tiny shift is
+"significant", so a feature fails on how far it moved (:data:`SEVERE_EFFECT`, one
+limit per Evidently method) or on how much the model uses it (importance share).
+
+Severity limits per method (Evidently 0.7 stattest name → the statistic it reports):
+
+================  ===================================  =======  ===============================
+method            statistic                            limit    why this limit
+================  ===================================  =======  ===============================
+wasserstein       Wasserstein-1 / std(reference)       1.2      a shift of 1.2 reference SDs;
+                  (normed; = Cohen's d for a pure               beyond Cohen's "large" d = 0.8
+                  location shift)                               (Cohen 1988) by half again
+jensenshannon     Jensen–Shannon distance (natural     0.39     two unit normals 1.2 SD apart
+                  log, in [0, 0.83])                            (measured: 0.391)
+hellinger         Hellinger distance, in [0, 1]        0.41     same Gaussian anchor (0.406)
+kl_div            Kullback–Leibler divergence          0.72     same anchor: d²/2 at d = 1.2
+psi               population stability index           0.25     the "major shift" rule
+                                                                (Siddiqi 2006); stricter than
+                                                                the anchor (≈ 0.5 SD)
+p-value tests     (ks, chisquare, z, TVD, ...):        —        the effect measured beside the
+                  a p-value is no effect size                   test is judged instead: normed
+                                                                Wasserstein (numbers) or
+                                                                Jensen–Shannon (categories)
+================  ===================================  =======  ===============================
+
+The Gaussian anchor (numerically, N(0, 1) vs N(d, 1) on a fine grid): d = 0.8 gives
+JS 0.272, Hellinger 0.277; d = 1.0 gives 0.334, 0.343; d = 1.2 gives 0.391, 0.406.
+The demo's fixed pipeline moves ``amount`` by normed Wasserstein 0.635 and ``channel``
+(wallet 0.7% → 32% of requests) by Jensen–Shannon 0.335 between train and production,
+drift the story expects to warn; an anchor of one SD (JS 0.334) would sit on it, hence 1.2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sentinel_checks.adapters.evidently_drift import ColumnDrift
+
+#: Severe-effect limit per Evidently stattest name (see the module docstring for each source).
+SEVERE_EFFECT: dict[str, float] = {
+    "wasserstein": 1.2,
+    "jensenshannon": 0.39,
+    "hellinger": 0.41,
+    "kl_div": 0.72,
+    "psi": 0.25,
+}
+
+
+@dataclass(frozen=True)
+class FlaggedFeature:
+    """A drifted feature that fails the check on its own, and why."""
+
+    column: str
+    method: str  # Evidently's display name of the drift test
+    effect_method: str  # stattest name whose value is judged for severity ("" when none)
+    effect: float  # NaN when no effect size is known
+    severe_limit: float  # NaN when the method has no limit
+    importance_share: float  # NaN when no importance is known
+    severe: bool
+    important: bool
+
+    def describe(self, important_share: float) -> str:
+        """One line, e.g. ``"amount: wasserstein 2.5 ≥ 1.2 (severe); importance 41% ≥ 25%"``."""
+        parts = []
+        if math.isfinite(self.effect):
+            sign = "≥" if self.severe else "<"
+            limit = f" {sign} {self.severe_limit:g}" if math.isfinite(self.severe_limit) else ""
+            parts.append(f"{self.effect_method} {self.effect:.3g}{limit}{' (severe)' if self.severe else ''}")
+        if math.isfinite(self.importance_share):
+            sign = "≥" if self.important else "<"
+            parts.append(f"importance {self.importance_share:.0%} {sign} {important_share:.0%}")
+        return f"{self.column}: " + "; ".join(parts)
+
+
+def severe_limits(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """:data:`SEVERE_EFFECT` with ``overrides`` (``[drift] severe_effect``) applied by method."""
+    return {**SEVERE_EFFECT, **dict(overrides or {})}
+
+
+def flag_features(
+    columns: Sequence[ColumnDrift],
+    *,
+    severe_effect: Mapping[str, float] | None = None,
+    importance: Mapping[str, float] | None = None,
+    important_share: float = 0.25,
+) -> list[FlaggedFeature]:
+    """The drifted features that fail on a severe effect or on their importance to the model.
+
+    A feature is *severe* when its effect size (:attr:`ColumnDrift.effect`) reaches the
+    limit of its method (:func:`severe_limits`), whether or not the method's own drift
+    threshold fired; it is *important* when it drifted (over the method's drift
+    threshold) and its importance share is at least ``important_share``.
+
+    Parameters
+    ----------
+    columns : sequence of ColumnDrift
+        One drift result per feature.
+    severe_effect : Mapping[str, float], optional
+        Limits by stattest name overriding :data:`SEVERE_EFFECT`.
+    importance : Mapping[str, float], optional
+        Importance share per feature (non-negative, summing to 1 over the model's
+        features); ``None`` when the model's importance is not known.
+    important_share : float, default 0.25
+        Smallest importance share (in [0, 1]) at which a drifted feature fails.
+
+    Returns
+    -------
+    list of FlaggedFeature
+        Every severe or important feature, most severe first.
+    """
+    limits = severe_limits(severe_effect)
+    shares = dict(importance or {})
+    out = []
+    for c in columns:
+        effect = c.effect
+        method, value = effect if effect is not None else ("", math.nan)
+        limit = limits.get(method, math.nan)
+        severe = math.isfinite(value) and math.isfinite(limit) and value >= limit
+        share = shares.get(c.column, math.nan) if importance is not None else math.nan
+        important = c.drifted and math.isfinite(share) and share >= important_share
+        if severe or important:
+            out.append(FlaggedFeature(c.column, c.method, method, value, limit, share, severe, important))
+    return sorted(out, key=lambda f: (-(f.effect / f.severe_limit if f.severe else 0), f.column))
