@@ -197,7 +197,7 @@ def test_auc_floors(data):
 
 
 def test_a_perfect_ranking_passes_at_any_prevalence():
-    # the old floor (AP ≥ 2 × prevalence) could not be met at prevalence ≥ 0.5
+    # the old floor (AP ≥ 2 x prevalence) could not be met at prevalence ≥ 0.5
     for prevalence in (0.01, 0.3, 0.51, 0.9):
         r = check_auc(1.0, 1.0, prevalence=prevalence, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1)
         assert r.status is Status.PASS, r.message
@@ -205,29 +205,71 @@ def test_a_perfect_ranking_passes_at_any_prevalence():
 
 def test_the_measured_value_is_the_criterion_that_decided():
     # ROC 0.90 passes; AP 0.06 at prevalence 0.05 is a skill of 0.011 < 0.1: the skill decides
-    r = check_auc(0.90, 0.06, prevalence=0.05, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1,
-                  n=20_000, n_positive=1_000)
+    r = check_auc(
+        0.90,
+        0.06,
+        prevalence=0.05,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=20_000,
+        n_positive=1_000,
+    )
     assert r.status is Status.FAIL and r.reason is Reason.AUC_BELOW_FLOOR
     assert r.limit == 0.1 and r.measured == pytest.approx((0.06 - 0.05) / 0.95)
     assert r.evidence[0].detail["decided_by"] == "pr_auc_skill"
     assert "ROC AUC 0.900" in r.message and "skill 0.011" in r.message
     # both pass: the one nearer its floor (on the [floor, 1] scale) is shown
-    r = check_auc(0.75, 0.9, prevalence=0.05, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1,
-                  n=20_000, n_positive=1_000)
+    r = check_auc(
+        0.75,
+        0.9,
+        prevalence=0.05,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=20_000,
+        n_positive=1_000,
+    )
     assert r.status is Status.PASS and r.limit == 0.7 and r.measured < 0.75  # the lower bound
 
 
 def test_roc_auc_on_few_rows_is_inconclusive_with_the_rows_that_would_settle_it():
-    # ROC 0.76 vs 0.70 on 40 risky rows: Hanley–McNeil 95% CI ≈ [0.68, 0.84]
-    r = check_auc(0.76, 0.5, prevalence=0.04, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1,
-                  n=1_000, n_positive=40)
+    # ROC 0.76 vs 0.70 on 40 risky rows: Hanley-McNeil 95% CI ≈ [0.68, 0.84]
+    r = check_auc(
+        0.76,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=1_000,
+        n_positive=40,
+    )
     assert r.status is Status.INCONCLUSIVE and r.reason is Reason.TOO_FEW_POSITIVES
-    assert r.needed["n_positive"] > 40 and r.needed["n"] == pytest.approx(r.needed["n_positive"] / 0.04, abs=1)
-    bigger = check_auc(0.76, 0.5, prevalence=0.04, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1,
-                       n=round(r.needed["n"] * 1.05), n_positive=round(r.needed["n_positive"] * 1.05))
+    assert r.needed["n_positive"] > 40 and r.needed["n"] == pytest.approx(
+        r.needed["n_positive"] / 0.04, abs=1
+    )
+    bigger = check_auc(
+        0.76,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=round(r.needed["n"] * 1.05),
+        n_positive=round(r.needed["n_positive"] * 1.05),
+    )
     assert bigger.status is Status.PASS  # the computed size does settle it
-    worse = check_auc(0.60, 0.5, prevalence=0.04, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1,
-                      n=25_000, n_positive=1_000)
+    worse = check_auc(
+        0.60,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=25_000,
+        n_positive=1_000,
+    )
     assert worse.status is Status.FAIL and worse.measured < 0.7  # the upper bound
 
 
@@ -275,8 +317,10 @@ def test_val_test_gap_on_a_small_test_is_inconclusive_not_a_chance_failure():
     assert result.needed["test_n_positive"] > 130
     # the same drop on many more rows is shown above the limit
     big = check_val_test_gap(
-        _summary(0.80, 0.30, 0.90, 30_000, 900_000), _summary(0.68, 0.30, 0.89, 30_000, 900_000),
-        max_gap=0.1, max_auc_gap=0.05,
+        _summary(0.80, 0.30, 0.90, 30_000, 900_000),
+        _summary(0.68, 0.30, 0.89, 30_000, 900_000),
+        max_gap=0.1,
+        max_auc_gap=0.05,
     )
     assert big.status is Status.FAIL
 

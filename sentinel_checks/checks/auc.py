@@ -147,7 +147,9 @@ def check_auc(
     if status is Status.INCONCLUSIVE:
         need = rows_to_show_difference(n_positive, roc_auc, max(roc_auc - low, high - roc_auc), min_roc_auc)
         needed = {"n_positive": need, "n": math.ceil(need / prevalence)}
-        message += f": inconclusive; showing ROC AUC vs {min_roc_auc:.2f} at {roc_auc:.3f} needs ≈ {need} risky rows"
+        message += (
+            f": inconclusive; showing ROC AUC vs {min_roc_auc:.2f} at {roc_auc:.3f} needs ≈ {need} risky rows"
+        )
     reason = {
         Status.PASS: Reason.OK,
         Status.FAIL: Reason.AUC_BELOW_FLOOR,

@@ -78,7 +78,10 @@ class ProportionVerdict:
         return f"{ci} holds the floor {floor:.2f}: inconclusive"
 
     def settle(self, what: str, floor: float, unit: str) -> str:
-        """What would settle an inconclusive result ('showing recall ≥ 0.75 at 0.80 needs ≈ 289 risky rows')."""
+        """What would settle an inconclusive result.
+
+        E.g. 'showing recall ≥ 0.75 at 0.80 needs ≈ 289 risky rows'.
+        """
         if self.needed >= MAX_ROWS:
             return f"{what} {self.point:.3f} is on the floor {floor:.2f}: no realistic sample separates them"
         side = "≥" if self.point >= floor else "<"

@@ -42,7 +42,9 @@ _UNIT = {"recall": "n_positive", "precision": "flagged", "roc_auc": "n_positive"
 _SEVERITY = {Status.PASS: 0, Status.INCONCLUSIVE: 1, Status.FAIL: 2}
 
 
-def _interval(metric: str, v: Mapping[str, float], t: Mapping[str, float], confidence: float) -> tuple[float, float, float]:
+def _interval(
+    metric: str, v: Mapping[str, float], t: Mapping[str, float], confidence: float
+) -> tuple[float, float, float]:
     if metric == "roc_auc":
         se = math.hypot(
             roc_auc_standard_error(v["roc_auc"], int(v["n_positive"]), int(v["n_negative"])),
@@ -118,9 +120,9 @@ def check_val_test_gap(
     >>> r = check_val_test_gap(val, test, max_gap=0.10, max_auc_gap=0.05)
     >>> r.status.value, r.evidence[0].detail["decided_by"]
     ('fail', 'recall')
-    >>> small = {k: v / 10 if k in ("tp", "n_positive", "n_negative", "flagged") else v for k, v in test.items()}
-    >>> small_val = {k: v / 10 if k in ("tp", "n_positive", "n_negative", "flagged") else v for k, v in val.items()}
-    >>> r = check_val_test_gap(small_val, small, max_gap=0.10, max_auc_gap=0.05)
+    >>> def tenth(m):
+    ...     return {k: v / 10 if k in COUNT_KEYS else v for k, v in m.items()}
+    >>> r = check_val_test_gap(tenth(val), tenth(test), max_gap=0.10, max_auc_gap=0.05)
     >>> r.status.value, dict(r.needed)
     ('inconclusive', {'val_n_positive': 807, 'test_n_positive': 807})
     """
@@ -132,7 +134,11 @@ def check_val_test_gap(
         for k in needed_keys
         if not math.isfinite(float(m.get(k, math.nan)))
     ]
-    support = {f"{side}_{k}": int(m.get(k, 0) or 0) for side, m in (("val", validation), ("test", test)) for k in ("n_positive", "flagged")}
+    support = {
+        f"{side}_{k}": int(m.get(k, 0) or 0)
+        for side, m in (("val", validation), ("test", test))
+        for k in ("n_positive", "flagged")
+    }
     if missing:
         return CheckResult.undefined(
             GAP_ID,
@@ -155,7 +161,14 @@ def check_val_test_gap(
                 support=support,
             )
         judged = {Status.FAIL: low, Status.PASS: high}.get(status, d)
-        rows[metric] = {"gap": d, "low": low, "high": high, "limit": limit, "status": status, "judged": judged}
+        rows[metric] = {
+            "gap": d,
+            "low": low,
+            "high": high,
+            "limit": limit,
+            "status": status,
+            "judged": judged,
+        }
     worst = max(
         limits,
         key=lambda m: (_SEVERITY[rows[m]["status"]], (rows[m]["judged"] - rows[m]["limit"])),
@@ -163,8 +176,8 @@ def check_val_test_gap(
     w = rows[worst]
     status = w["status"]
     shown = ", ".join(
-        f"{m} {validation[m]:.3f}→{test[m]:.3f} (drop {r['gap']:+.3f}, CI [{r['low']:+.3f}, {r['high']:+.3f}], "
-        f"limit {r['limit']:.2f}: {r['status'].value})"
+        f"{m} {validation[m]:.3f}→{test[m]:.3f} (drop {r['gap']:+.3f}, "
+        f"CI [{r['low']:+.3f}, {r['high']:+.3f}], limit {r['limit']:.2f}: {r['status'].value})"
         for m, r in rows.items()
     )
     message = f"validation→test at {each:.1%} per metric: {shown}"

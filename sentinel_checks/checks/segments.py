@@ -159,16 +159,18 @@ def check_segments(
             + (f", {r['basis']} {r['judged']:.3f})" if r["basis"] != "point" else ")")
             for r in below[:5]
         )
-        message = f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f} ({rule}): {shown}"
+        message = (
+            f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f} ({rule}): {shown}"
+        )
     elif unsure:
         shown = ", ".join(
-            f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, CI [{r['low']:.3f}, {r['high']:.3f}] "
-            f"(needs ≈ {r['needed']})"
+            f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
+            f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']} risky rows"
             for r in unsure[:5]
         )
         message = (
             f"{split}: {len(unsure)} {column} segment(s) whose interval ({rule}) holds the recall floor "
-            f"{min_recall:.2f}: inconclusive; {shown} risky rows to settle"
+            f"{min_recall:.2f}: inconclusive; {shown}"
         )
     else:
         message = (

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -47,7 +47,7 @@ class Quality(_Section):
     min_recall: float = Field(default=0.75, ge=0.0, le=1.0)
     min_precision: float = Field(default=0.05, ge=0.0, le=1.0)
     min_roc_auc: float = Field(default=0.70, ge=0.0, le=1.0)
-    min_pr_auc_skill: float = Field(default=0.10, ge=0.0, le=1.0)
+    min_pr_auc_skill: float = Field(default=0.05, ge=0.0, le=1.0)
     max_val_test_gap: float = Field(default=0.10, ge=0.0, le=1.0)
     max_val_test_auc_gap: float = Field(default=0.05, ge=0.0, le=1.0)
     calibration_bins: int = Field(default=10, ge=2, le=100)

@@ -4,7 +4,6 @@ frozen), the type of a label value and the ``module:function`` reference check."
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
