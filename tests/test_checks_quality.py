@@ -538,7 +538,8 @@ class TestSegmentsOnTheInterval:
         assert result.evidence[0].detail["confidence_each"] == pytest.approx(each)
         assert mx["segment"] == "MX" and mx["status"] == "inconclusive"
         assert mx["needed"] == rows_to_show_proportion(0.6, 0.5, confidence=each)
-        assert result.needed == {"n_positive": mx["needed"]}
+        assert result.needed == {"segment_n_positive": mx["needed"]}
+        assert result.support["segment_n_positive"] == 30
         assert f"needs ≈ {mx['needed']}" in result.message
 
     def test_bonferroni_widens_each_interval(self):

@@ -82,8 +82,9 @@ def check_segments(
         upper bound of a failure, the recall when inconclusive; in [0, 1]); limit
         ``min_recall``; direction at least. ``INCONCLUSIVE``
         (``Reason.TOO_FEW_POSITIVES``): evidence rows carry each inconclusive
-        segment's ``needed`` risky rows and ``needed["n_positive"]`` is the largest
-        (risky rows per segment). ``ERROR`` (``Reason.TOO_FEW_POSITIVES``) when no
+        segment's ``needed`` risky rows; ``needed["segment_n_positive"]`` is the
+        deciding segment's, beside its risky rows in ``support["segment_n_positive"]``.
+        ``ERROR`` (``Reason.TOO_FEW_POSITIVES``) when no
         segment has ``min_positives`` risky rows.
 
     Raises
@@ -194,7 +195,11 @@ def check_segments(
         limit=min_recall,
         direction=Direction.AT_LEAST,
         reason=reason,
-        support={"segments": len(table), "judged": len(judged_rows)},
+        support={
+            "segments": len(table),
+            "judged": len(judged_rows),
+            "segment_n_positive": int(worst["positives"]),
+        },
         evidence=(
             Evidence.capped(
                 "worst_segments",
@@ -207,5 +212,5 @@ def check_segments(
             "The model misses risky requests in this segment: check its training data (was the "
             "segment's risky behaviour seen?), add segment features, or set a segment threshold."
         ),
-        needed={"n_positive": max(r["needed"] for r in unsure)} if status is Status.INCONCLUSIVE else {},
+        needed={"segment_n_positive": int(worst["needed"])} if status is Status.INCONCLUSIVE else {},
     )
