@@ -202,7 +202,9 @@ def child(config_path: str) -> None:
                     prevalence=s.prevalence,
                     split=split,
                     min_roc_auc=0.7,
-                    min_pr_auc_lift=2,
+                    min_pr_auc_skill=0.1,
+                    n=s.counts.n,
+                    n_positive=s.counts.positives,
                 )
             )
             results.append(

@@ -20,6 +20,8 @@ from sentinel_checks.checks.training import check_training_curves
 from sentinel_checks.models.thresholds import choose_threshold
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import Status
+from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.power import rows_to_show_proportion
 from sentinel_checks.stats.ranking import (
     Confusion,
     brier,
@@ -76,18 +78,58 @@ class TestRecall:
             check_recall(c, split="test", threshold=choice.threshold, min_recall=0.75).status is Status.PASS
         )
 
-    def test_point_estimate_vs_lower_bound(self):
+    def test_point_estimate_vs_the_interval(self):
         c = Confusion(tp=33, fp=10, fn=7, tn=500)  # recall 0.825 on 40 positives
-        assert check_recall(c, split="t", threshold=0.3, min_recall=0.75, bound="point").status is Status.PASS
-        lower = check_recall(c, split="t", threshold=0.3, min_recall=0.75, bound="wilson")
-        assert lower.status is Status.FAIL and lower.measured < 0.75
+        point = check_recall(c, split="t", threshold=0.3, min_recall=0.75, bound="point")
+        assert point.status is Status.PASS and point.measured == pytest.approx(0.825)
+        wilson = check_recall(c, split="t", threshold=0.3, min_recall=0.75, bound="wilson")
+        # 95% CI [0.68, 0.91] holds the floor: the data cannot tell
+        assert wilson.status is Status.INCONCLUSIVE and wilson.reason is Reason.TOO_FEW_POSITIVES
+        assert wilson.needed == {"n_positive": rows_to_show_proportion(0.825, 0.75)}
 
-    @pytest.mark.parametrize("tp,fn", [(0, 0), (10, 5)])
-    def test_too_few_positives_fails_never_passes(self, tp, fn):
+    def test_a_recall_shown_below_the_floor_fails(self):
+        c = Confusion(tp=120, fp=10, fn=80, tn=500)  # 0.60 on 200: CI [0.53, 0.67]
+        result = check_recall(c, split="test", threshold=0.3, min_recall=0.75)
+        assert result.status is Status.FAIL and result.reason is Reason.RECALL_BELOW_FLOOR
+        assert result.measured < 0.75 and not result.needed  # measured: the upper bound
+
+    def test_the_issue_example_is_inconclusive_with_the_rows_that_would_settle_it(self):
+        # 130 risky rows, recall 0.80 (the threshold's target) vs the floor 0.75
+        result = check_recall(Confusion(104, 400, 26, 9000), split="test", threshold=0.3, min_recall=0.75)
+        assert result.status is Status.INCONCLUSIVE
+        assert result.needed == {"n_positive": 289}
+        assert "130 risky row(s)" in result.message and "needs ≈ 289 risky rows" in result.message
+        assert result.passed  # inconclusive lets the gate pass unless [gate] block_inconclusive says so
+
+    @pytest.mark.parametrize("n_positive", [30, 47, 130, 289, 1000, 10_000])
+    @pytest.mark.parametrize("target", [0.75, 0.80, 0.9])
+    def test_a_recall_equal_to_the_target_never_fails_the_floor(self, n_positive, target):
+        # consistency by construction: min_recall <= target_recall is enforced by the config;
+        # the Wilson interval holds its estimate, so recall = target is pass or inconclusive
+        tp = round(target * n_positive)
+        c = Confusion(tp, 50, n_positive - tp, 5000)
+        for floor in (0.75, min(0.75, target), target):
+            for bound in ("wilson", "point"):
+                r = check_recall(c, split="test", threshold=0.3, min_recall=floor, bound=bound)
+                if tp / n_positive >= floor:
+                    assert r.status is not Status.FAIL, (n_positive, target, floor, bound, r.message)
+
+    def test_too_few_positives_is_inconclusive_needing_the_minimum(self):
         result = check_recall(
-            Confusion(tp, 3, fn, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30
+            Confusion(10, 3, 5, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30
         )
-        assert result.status is Status.FAIL and result.reason is Reason.TOO_FEW_POSITIVES
+        assert result.status is Status.INCONCLUSIVE and result.reason is Reason.TOO_FEW_POSITIVES
+        assert result.needed == {"n_positive": 30}
+        assert "fewer than the 30" in result.message
+
+    def test_too_few_positives_still_fails_when_shown_below(self):
+        # none of 20 risky rows caught: the interval [0, 0.16] is wholly below 0.75
+        result = check_recall(Confusion(0, 3, 20, 300), split="t", threshold=0.3, min_recall=0.75)
+        assert result.status is Status.FAIL and result.reason is Reason.RECALL_BELOW_FLOOR
+
+    def test_no_risky_row_is_an_error(self):
+        result = check_recall(Confusion(0, 3, 0, 300), split="t", threshold=0.3, min_recall=0.1)
+        assert result.status is Status.ERROR and result.reason is Reason.TOO_FEW_POSITIVES
 
 
 def test_threshold_fixed_at_0_5_that_misses_the_target_fails(data):
@@ -103,13 +145,23 @@ def test_threshold_that_no_score_reaches_leaves_precision_undefined():
     c = threshold_counts(np.array([1, 0, 0]), np.array([0.2, 0.1, 0.3])).at(0.9)
     result = check_precision(c, split="test", threshold=0.9, min_precision=0.1)
     assert result.status is Status.ERROR and result.reason is Reason.NOTHING_FLAGGED
-    assert check_recall(c, split="test", threshold=0.9, min_recall=0.5, min_positives=1).status is Status.FAIL
+    # 0 of 1 risky row: the interval [0, 0.79] holds 0.5: never a pass
+    recall = check_recall(c, split="test", threshold=0.9, min_recall=0.5, min_positives=1)
+    assert recall.status is Status.INCONCLUSIVE
 
 
 def test_precision_floor():
     ok = check_precision(Confusion(80, 120, 20, 800), split="test", threshold=0.2, min_precision=0.3)
     bad = check_precision(Confusion(80, 920, 20, 0), split="test", threshold=0.2, min_precision=0.3)
     assert ok.status is Status.PASS and bad.status is Status.FAIL
+    small = check_precision(Confusion(12, 18, 20, 900), split="test", threshold=0.2, min_precision=0.3)
+    assert small.status is Status.INCONCLUSIVE  # 0.40 on 30 flagged: CI [0.25, 0.58]
+    assert small.needed == {"flagged": rows_to_show_proportion(0.4, 0.3)}
+    assert "flagged rows" in small.message
+    point = check_precision(
+        Confusion(12, 18, 20, 900), split="test", threshold=0.2, min_precision=0.3, bound="point"
+    )
+    assert point.status is Status.PASS
 
 
 def test_auc_floors(data):
@@ -117,13 +169,15 @@ def test_auc_floors(data):
     model = fit(LogisticRegression(class_weight="balanced"), train, y_train)
     s = scores(model, test)
     prevalence = y_test.mean()
+    sizes = {"n": len(y_test), "n_positive": int(y_test.sum())}
     good = check_auc(
         roc_auc(y_test, s),
         pr_auc(y_test, s),
         prevalence=prevalence,
         split="test",
         min_roc_auc=0.7,
-        min_pr_auc_lift=2,
+        min_pr_auc_skill=0.1,
+        **sizes,
     )
     noise = np.random.default_rng(0).random(len(s))
     bad = check_auc(
@@ -132,27 +186,143 @@ def test_auc_floors(data):
         prevalence=prevalence,
         split="test",
         min_roc_auc=0.7,
-        min_pr_auc_lift=2,
+        min_pr_auc_skill=0.1,
+        **sizes,
     )
     assert good.status is Status.PASS and bad.status is Status.FAIL
     one_class = check_auc(
-        float("nan"), float("nan"), prevalence=0.0, split="test", min_roc_auc=0.7, min_pr_auc_lift=2
+        float("nan"), float("nan"), prevalence=0.0, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1
     )
     assert one_class.status is Status.ERROR
 
 
+def test_a_perfect_ranking_passes_at_any_prevalence():
+    # the old floor (AP ≥ 2 x prevalence) could not be met at prevalence ≥ 0.5
+    for prevalence in (0.01, 0.3, 0.51, 0.9):
+        r = check_auc(1.0, 1.0, prevalence=prevalence, split="test", min_roc_auc=0.7, min_pr_auc_skill=0.1)
+        assert r.status is Status.PASS, r.message
+
+
+def test_the_measured_value_is_the_criterion_that_decided():
+    # ROC 0.90 passes; AP 0.06 at prevalence 0.05 is a skill of 0.011 < 0.1: the skill decides
+    r = check_auc(
+        0.90,
+        0.06,
+        prevalence=0.05,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=20_000,
+        n_positive=1_000,
+    )
+    assert r.status is Status.FAIL and r.reason is Reason.AUC_BELOW_FLOOR
+    assert r.limit == 0.1 and r.measured == pytest.approx((0.06 - 0.05) / 0.95)
+    assert r.evidence[0].detail["decided_by"] == "pr_auc_skill"
+    assert "ROC AUC 0.900" in r.message and "skill 0.011" in r.message
+    # both pass: the one nearer its floor (on the [floor, 1] scale) is shown
+    r = check_auc(
+        0.75,
+        0.9,
+        prevalence=0.05,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=20_000,
+        n_positive=1_000,
+    )
+    assert r.status is Status.PASS and r.limit == 0.7 and r.measured < 0.75  # the lower bound
+
+
+def test_roc_auc_on_few_rows_is_inconclusive_with_the_rows_that_would_settle_it():
+    # ROC 0.76 vs 0.70 on 40 risky rows: Hanley-McNeil 95% CI ≈ [0.68, 0.84]
+    r = check_auc(
+        0.76,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=1_000,
+        n_positive=40,
+    )
+    assert r.status is Status.INCONCLUSIVE and r.reason is Reason.TOO_FEW_POSITIVES
+    assert r.needed["n_positive"] > 40 and r.needed["n"] == pytest.approx(
+        r.needed["n_positive"] / 0.04, abs=1
+    )
+    bigger = check_auc(
+        0.76,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=round(r.needed["n"] * 1.05),
+        n_positive=round(r.needed["n_positive"] * 1.05),
+    )
+    assert bigger.status is Status.PASS  # the computed size does settle it
+    worse = check_auc(
+        0.60,
+        0.5,
+        prevalence=0.04,
+        split="test",
+        min_roc_auc=0.7,
+        min_pr_auc_skill=0.1,
+        n=25_000,
+        n_positive=1_000,
+    )
+    assert worse.status is Status.FAIL and worse.measured < 0.7  # the upper bound
+
+
+def _summary(recall, precision, auc, n_positive, n_negative):
+    tp = round(recall * n_positive)
+    return {
+        "recall": tp / n_positive,
+        "precision": precision,
+        "roc_auc": auc,
+        "tp": tp,
+        "n_positive": n_positive,
+        "n_negative": n_negative,
+        "flagged": round(tp / precision),
+    }
+
+
 def test_val_test_gap():
-    val = {"recall": 0.82, "precision": 0.30, "roc_auc": 0.91}
-    fine = {"recall": 0.80, "precision": 0.35, "roc_auc": 0.90}  # test better on precision: fine
-    overfit = {"recall": 0.60, "precision": 0.28, "roc_auc": 0.84}
+    val = _summary(0.82, 0.30, 0.91, 2_000, 60_000)
+    fine = _summary(0.80, 0.35, 0.90, 2_000, 60_000)  # test better on precision: fine
+    overfit = _summary(0.60, 0.28, 0.84, 2_000, 60_000)
     assert check_val_test_gap(val, fine, max_gap=0.1, max_auc_gap=0.05).status is Status.PASS
     result = check_val_test_gap(val, overfit, max_gap=0.1, max_auc_gap=0.05)
-    assert result.status is Status.FAIL
+    assert result.status is Status.FAIL and result.reason is Reason.OVERFIT_TO_VALIDATION
     assert set(result.evidence[0].items) == {"recall", "roc_auc"}
+    assert result.measured > 0.1  # the lower bound of the recall drop
     assert (
         check_val_test_gap(val, {**fine, "recall": float("nan")}, max_gap=0.1, max_auc_gap=0.05).status
         is Status.ERROR
     )
+    counts_missing = check_val_test_gap(
+        {"recall": 0.8, "precision": 0.3, "roc_auc": 0.9}, fine, max_gap=0.1, max_auc_gap=0.05
+    )
+    assert counts_missing.status is Status.ERROR and "validation.tp" in counts_missing.message
+
+
+def test_val_test_gap_on_a_small_test_is_inconclusive_not_a_chance_failure():
+    # a sound model: recall 0.80 on validation, 0.68 on 130 risky test rows — a drop of 0.12 that
+    # a 130-row test produces by chance (SE ≈ 0.04): not shown above 0.10
+    val = _summary(0.80, 0.30, 0.90, 130, 4_000)
+    test = _summary(0.68, 0.30, 0.89, 130, 4_000)
+    result = check_val_test_gap(val, test, max_gap=0.1, max_auc_gap=0.05)
+    assert result.status is Status.INCONCLUSIVE and result.reason is Reason.TOO_FEW_ROWS
+    assert result.evidence[0].detail["decided_by"] == "recall"
+    assert set(result.needed) == {"val_n_positive", "test_n_positive"}
+    assert result.needed["test_n_positive"] > 130
+    # the same drop on many more rows is shown above the limit
+    big = check_val_test_gap(
+        _summary(0.80, 0.30, 0.90, 30_000, 900_000),
+        _summary(0.68, 0.30, 0.89, 30_000, 900_000),
+        max_gap=0.1,
+        max_auc_gap=0.05,
+    )
+    assert big.status is Status.FAIL
 
 
 def test_squashed_scores_fail_calibration(data):
@@ -225,6 +395,7 @@ def test_segment_point_rule_is_stable_where_the_lower_bound_is_a_coin_toss():
     country = np.array(["US"] * 1000 + ["MX"] * 1000)
     y = np.r_[np.ones(200, bool), np.zeros(800, bool), np.ones(45, bool), np.zeros(955, bool)]
     fails = {"point": 0, "wilson": 0}
+    unsure = 0
     for _ in range(200):
         flagged = y & (rng.random(len(y)) < 0.68)
         for bound in fails:
@@ -232,8 +403,12 @@ def test_segment_point_rule_is_stable_where_the_lower_bound_is_a_coin_toss():
                 country, y, flagged, column="country", split="test", min_recall=0.5, bound=bound
             )
             fails[bound] += r.status is Status.FAIL
+            unsure += r.status is Status.INCONCLUSIVE
     assert fails["point"] <= 4  # P(recall < 0.5 | 0.68, 45) ≈ 0.6%
-    assert fails["wilson"] >= 40  # the lower bound needs ~0.64 observed: ~30% of draws fail
+    # on the interval a segment fails only when shown below the floor: a sound segment on
+    # 45 risky rows is never failed, it is inconclusive when its interval holds the floor
+    assert fails["wilson"] == 0
+    assert unsure >= 40
 
 
 def test_segments_with_missing_values():
@@ -325,3 +500,51 @@ class TestTrainingCurves:
     def test_missing_columns_and_short_logs_are_errors(self):
         assert check_training_curves(self.log().drop(columns="val_loss")).status is Status.ERROR
         assert check_training_curves(self.log(n=2)).status is Status.ERROR
+
+
+class TestSegmentsOnTheInterval:
+    """``segment_bound = "wilson"``: three outcomes per segment, Bonferroni over the segments."""
+
+    @staticmethod
+    def frame(mx_positives, mx_caught, us_positives=400, us_caught=360):
+        country = np.array(["US"] * 2000 + ["MX"] * 2000)
+        y = np.zeros(4000, bool)
+        y[:us_positives] = True
+        y[2000 : 2000 + mx_positives] = True
+        flagged = np.zeros(4000, bool)
+        flagged[:us_caught] = True
+        flagged[2000 : 2000 + mx_caught] = True
+        return country, y, flagged
+
+    def run(self, *counts):
+        country, y, flagged = self.frame(*counts)
+        return check_segments(
+            country, y, flagged, column="country", split="test", min_recall=0.5, bound="wilson"
+        )
+
+    def test_a_segment_shown_below_fails(self):
+        result = self.run(200, 60)  # MX 0.30 on 200 risky rows
+        assert result.status is Status.FAIL and result.evidence[0].items[0]["segment"] == "MX"
+
+    def test_sound_segments_pass(self):
+        result = self.run(200, 150)  # MX 0.75, US 0.90
+        assert result.status is Status.PASS and not result.needed
+
+    def test_a_small_segment_holding_the_floor_is_inconclusive_with_its_needed_rows(self):
+        result = self.run(30, 18)  # MX 0.60 on 30 risky rows
+        assert result.status is Status.INCONCLUSIVE and result.reason is Reason.TOO_FEW_POSITIVES
+        mx = result.evidence[0].items[0]
+        each = 1 - 0.05 / 2  # two segments with risky rows: Bonferroni
+        assert result.evidence[0].detail["confidence_each"] == pytest.approx(each)
+        assert mx["segment"] == "MX" and mx["status"] == "inconclusive"
+        assert mx["needed"] == rows_to_show_proportion(0.6, 0.5, confidence=each)
+        assert result.needed == {"segment_n_positive": mx["needed"]}
+        assert result.support["segment_n_positive"] == 30
+        assert f"needs ≈ {mx['needed']}" in result.message
+
+    def test_bonferroni_widens_each_interval(self):
+        # MX 0.633 on 60 risky rows: the lower bound clears 0.5 at 95% but not at 97.5%
+        low95, _ = wilson_interval(38, 60, confidence=0.95)
+        low975, _ = wilson_interval(38, 60, confidence=0.975)
+        assert low975 < 0.5 <= low95
+        assert self.run(60, 38).status is Status.INCONCLUSIVE

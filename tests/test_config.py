@@ -166,3 +166,21 @@ def test_a_setting_that_would_silently_skip_its_check_is_refused(tmp_path, extra
     """Both used to load and then skip drift.scores / promotion.vs_champion without a word."""
     with pytest.raises(ConfigError, match=key):
         load_config(write(tmp_path, MINIMAL + "\n" + extra))
+
+
+def test_a_renamed_key_says_what_replaced_it(tmp_path):
+    path = write(tmp_path, MINIMAL + "\n[quality]\nmin_pr_auc_lift = 2.0\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert "quality: 'min_pr_auc_lift' was replaced: use min_pr_auc_skill" in text
+    assert "unknown key" not in text
+
+
+def test_a_recall_floor_above_the_threshold_target_is_refused(tmp_path):
+    # the threshold is chosen on validation for target_recall: a higher floor on test would
+    # fail the recall the threshold was chosen for
+    path = write(tmp_path, MINIMAL + "\n[quality]\ntarget_recall = 0.7\nmin_recall = 0.75\n")
+    with pytest.raises(ConfigError, match=r"min_recall \(0.75\) is above target_recall \(0.7\)"):
+        load_config(path)
+    assert load_config(write(tmp_path, MINIMAL + "\n[quality]\ntarget_recall = 0.75\nmin_recall = 0.75\n"))

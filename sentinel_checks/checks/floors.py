@@ -1,31 +1,155 @@
-"""``quality.recall``, ``quality.precision``, ``quality.auc``: floors at the operating threshold.
+"""``quality.recall``, ``quality.precision``: floors on a proportion at the operating threshold.
 
-Every check takes counts or values already computed (scores once per split, one
-sort per split) and keyword-only limits. Recall and precision are judged on the
-Wilson lower bound of the proportion by default (``bound="point"`` judges the point
-estimate), and an undefined metric (no positives, nothing flagged, one class) never
-passes.
+Each check tests the hypothesis "the proportion (recall, precision) is at least its
+floor" on the two-sided Wilson score interval at ``confidence``, with three
+outcomes (:func:`~sentinel_checks.result.judge_interval`): **pass** when the lower
+bound is at or above the floor (shown above it), **fail** when the upper bound is
+below it (shown below it), **inconclusive** when the interval holds the floor — the
+data cannot tell, and the result says how many rows would settle it
+(:func:`~sentinel_checks.stats.power.rows_to_show_proportion`). ``bound="point"``
+judges the estimate itself: pass or fail, never inconclusive on enough rows.
+
+Consistency with the threshold: the threshold is chosen on validation for
+``target_recall`` and the config requires ``min_recall <= target_recall``. The Wilson
+interval always holds its own estimate, so a test recall equal to the target has an
+upper bound at or above the floor: it is never a failure, whatever the sample size.
+
+An undefined metric (no risky row, nothing flagged) is an ``ERROR``, never a pass.
+``quality.auc`` lives in :mod:`sentinel_checks.checks.auc` (re-exported here).
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from typing import Any
 
+from sentinel_checks.checks.auc import AUC_ID, check_auc
 from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
 from sentinel_checks.stats.confusion import Confusion
-from sentinel_checks.stats.intervals import bounded_proportion
+from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_proportion
+
+__all__ = [
+    "AUC_ID",
+    "PRECISION_ID",
+    "RECALL_HINT",
+    "RECALL_ID",
+    "ProportionVerdict",
+    "check_auc",
+    "check_precision",
+    "check_recall",
+    "judge_proportion",
+]
 
 RECALL_ID = "quality.recall"
 PRECISION_ID = "quality.precision"
-AUC_ID = "quality.auc"
 
 RECALL_HINT = (
     "Too many risky requests get through. Choose the threshold on validation for the recall "
     "the business needs ([quality] target_recall), weight the risky class in training, or fix "
     "the splits and features; a small test set widens the bound: collect more labelled positives."
 )
+
+
+@dataclass(frozen=True)
+class ProportionVerdict:
+    """A proportion judged against a floor (see :func:`judge_proportion`)."""
+
+    status: Status
+    point: float  #: the proportion, in [0, 1]
+    low: float  #: lower end of the two-sided Wilson interval
+    high: float  #: upper end
+    measured: float  #: the value judged: the bound that decided, else the estimate
+    needed: int  #: trials that would settle an inconclusive result (0 otherwise)
+    too_few: bool  #: fewer trials than the minimum to measure on
+
+    def clause(self, floor: float, confidence: float, bound: ProportionBound) -> str:
+        """What the interval shows, e.g. '95% CI [0.72, 0.86] holds the floor 0.75: inconclusive'."""
+        ci = f"{confidence:.0%} CI [{self.low:.3f}, {self.high:.3f}]"
+        if bound == "point" and not self.too_few:
+            side = "≥" if self.status is Status.PASS else "<"
+            return f"point estimate {side} floor {floor:.2f} ({ci})"
+        if self.status is Status.PASS:
+            return f"{ci} is above the floor {floor:.2f}"
+        if self.status is Status.FAIL:
+            return f"{ci} is below the floor {floor:.2f}"
+        return f"{ci} holds the floor {floor:.2f}: inconclusive"
+
+    def settle(self, what: str, floor: float, unit: str) -> str:
+        """What would settle an inconclusive result.
+
+        E.g. 'showing recall ≥ 0.75 at 0.80 needs ≈ 289 risky rows'.
+        """
+        if self.needed >= MAX_ROWS:
+            return f"{what} {self.point:.3f} is on the floor {floor:.2f}: no realistic sample separates them"
+        side = "≥" if self.point >= floor else "<"
+        return f"showing {what} {side} {floor:.2f} at {self.point:.2f} needs ≈ {self.needed} {unit}"
+
+
+def judge_proportion(
+    successes: int,
+    trials: int,
+    *,
+    floor: float,
+    bound: ProportionBound,
+    confidence: float,
+    min_trials: int = 1,
+) -> ProportionVerdict:
+    """Judge ``successes / trials`` against ``floor``: pass, fail or inconclusive.
+
+    Parameters
+    ----------
+    successes, trials : int
+        Counts (rows); ``trials`` at least 1.
+    floor : float
+        The floor, a proportion in [0, 1].
+    bound : {"wilson", "point"}
+        ``"wilson"``: :func:`~sentinel_checks.result.judge_interval` on the two-sided
+        Wilson interval at ``confidence``; ``"point"``: the estimate against the floor.
+    confidence : float
+        Coverage of the two-sided interval.
+    min_trials : int, default 1
+        Fewer trials are too few to measure on: the result fails only when the
+        interval is wholly below the floor, and is inconclusive otherwise, needing at
+        least ``min_trials``.
+
+    Returns
+    -------
+    ProportionVerdict
+        ``measured`` is the lower bound on a pass, the upper bound on a failure and
+        the estimate when inconclusive (with ``bound="point"``, always the estimate).
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
+
+    Examples
+    --------
+    >>> v = judge_proportion(104, 130, floor=0.75, bound="wilson", confidence=0.95)
+    >>> v.status.value, v.needed
+    ('inconclusive', 289)
+    """
+    check_option("bound", bound, ProportionBound)
+    point = successes / trials
+    low, high = wilson_interval(successes, trials, confidence=confidence)
+    too_few = trials < min_trials
+    if too_few:
+        status = Status.FAIL if high < floor else Status.INCONCLUSIVE
+    elif bound == "point":
+        status = judge(point, floor, Direction.AT_LEAST)
+    else:
+        status = judge_interval(low, high, floor, Direction.AT_LEAST)
+    needed = 0
+    if status is Status.INCONCLUSIVE:
+        to_show = rows_to_show_proportion(point, floor, confidence=confidence)
+        needed = max(min_trials, to_show) if to_show < MAX_ROWS else MAX_ROWS
+    measured = {Status.PASS: low, Status.FAIL: high}.get(status, point)
+    if bound == "point" and not too_few:
+        measured = point
+    return ProportionVerdict(status, point, low, high, measured, needed, too_few)
 
 
 def check_recall(
@@ -40,8 +164,10 @@ def check_recall(
 ) -> CheckResult:
     """Recall of the risky class (FNR = 1 - recall) at the operating threshold.
 
-    Judged on the Wilson lower bound by default. Fewer than ``min_positives`` risky
-    rows cannot be measured: a failure with that reason, never a pass.
+    Hypothesis: recall ≥ ``min_recall``. Judged on the two-sided Wilson interval at
+    ``confidence`` (module docstring): pass when its lower end is at or above the
+    floor, fail when its upper end is below, inconclusive otherwise, with
+    ``needed["n_positive"]`` the risky rows that would settle it.
 
     Parameters
     ----------
@@ -54,24 +180,23 @@ def check_recall(
     min_recall : float
         The floor on recall, a proportion in [0, 1].
     bound : {"wilson", "point"}
-        ``"wilson"``: judge the lower end of the two-sided Wilson score interval at
-        ``confidence`` (a one-sided ``(1 + confidence) / 2`` lower bound, 97.5% for
-        0.95); ``"point"``: judge the recall itself.
+        ``"wilson"``: three outcomes on the Wilson interval; ``"point"``: pass or
+        fail on the recall itself.
     confidence : float
         Coverage of the two-sided interval, in (0.5, 1).
     min_positives : int
-        Fewest risky rows recall is measured on; fewer is a failure
-        (``Reason.TOO_FEW_POSITIVES``).
+        Fewest risky rows recall is measured on. Fewer: ``FAIL`` only when the
+        interval is wholly below the floor (e.g. 0 of 20 caught), otherwise
+        ``INCONCLUSIVE`` (``Reason.TOO_FEW_POSITIVES``) needing at least this many.
 
     Returns
     -------
     CheckResult
-        ``quality.recall``: measured is the judged recall (a proportion in [0, 1]),
-        limit ``min_recall``, direction at least. With ``bound="wilson"`` the
-        message's "95% lower bound" is the lower end of the two-sided 95% Wilson
-        interval, i.e. a one-sided 97.5% bound. Fewer than ``min_positives`` risky
-        rows is a ``FAIL`` (``Reason.TOO_FEW_POSITIVES``; measured None with no
-        risky row), never a pass.
+        ``quality.recall``: measured is the value judged (the Wilson bound that
+        decided, or the recall when inconclusive or ``bound="point"``; a proportion
+        in [0, 1]), limit ``min_recall``, direction at least; evidence carries the
+        recall, FNR, interval and confidence. No risky row at all: ``ERROR``
+        (``Reason.TOO_FEW_POSITIVES``), never a pass.
 
     Raises
     ------
@@ -88,60 +213,67 @@ def check_recall(
     >>> c = Confusion(tp=90, fp=50, fn=10, tn=850)
     >>> check_recall(c, split="test", threshold=0.3, min_recall=0.8).status.value
     'pass'
-    >>> check_recall(Confusion(5, 1, 1, 90), split="test", threshold=0.3, min_recall=0.5).reason
-    <Reason.TOO_FEW_POSITIVES: 'too_few_positives'>
+    >>> r = check_recall(Confusion(104, 300, 26, 9000), split="test", threshold=0.3, min_recall=0.75)
+    >>> r.status.value, dict(r.needed)
+    ('inconclusive', {'n_positive': 289})
     """
     check_option("bound", bound, ProportionBound)
     params = {"split": split, "threshold": round(threshold, 6), "bound": bound}
     p = confusion.positives
     support = {"n": confusion.n, "n_positive": p, "tp": confusion.tp, "fn": confusion.fn}
-    judged, lo, hi = bounded_proportion(confusion.tp, p, bound=bound, confidence=confidence)
-    evidence = (
-        Evidence.capped(
-            "recall",
-            [],
-            total=confusion.fn,
-            detail={
-                "recall": confusion.recall,
-                "fnr": confusion.fnr,
-                "interval": [lo, hi],
-                "confidence": confidence,
-                "missed_risky": confusion.fn,
-            },
-        ),
-    )
-    if p < min_positives:
-        return CheckResult(
-            id=RECALL_ID,
-            status=Status.FAIL,
-            message=f"{split}: {p} risky row(s), fewer than the {min_positives} needed to measure recall",
-            measured=None if p == 0 else judged,
-            limit=min_recall,
-            direction=Direction.AT_LEAST,
+    if p == 0:
+        return CheckResult.undefined(
+            RECALL_ID,
+            f"{split}: no risky row: recall is undefined",
             reason=Reason.TOO_FEW_POSITIVES,
-            support=support,
-            evidence=evidence,
             parameters=params,
-            hint="Collect more labelled risky requests for this split, or lengthen its window.",
+            support=support,
+            hint="Collect labelled risky requests for this split, or lengthen its window.",
         )
-    status = Status.PASS if judged >= min_recall else Status.FAIL
-    which = f"{confidence:.0%} lower bound" if bound == "wilson" else "point estimate"
-    message = (
-        f"{split}: recall {confusion.recall:.3f} (FNR {confusion.fnr:.3f}; {which} {judged:.3f}) "
-        f"at threshold {threshold:.4g} on {p} risky row(s); floor {min_recall:.2f}"
+    v = judge_proportion(
+        confusion.tp, p, floor=min_recall, bound=bound, confidence=confidence, min_trials=min_positives
     )
+    message = (
+        f"{split}: recall {v.point:.3f} (FNR {confusion.fnr:.3f}) at threshold {threshold:.4g} "
+        f"on {p} risky row(s), {v.clause(min_recall, confidence, bound)}"
+    )
+    if v.too_few:
+        message += f"; fewer than the {min_positives} risky rows recall is measured on"
+    if v.status is Status.INCONCLUSIVE:
+        message += f"; {v.settle('recall', min_recall, 'risky rows')}"
+    reason = {
+        Status.PASS: Reason.OK,
+        Status.FAIL: Reason.RECALL_BELOW_FLOOR,
+        Status.INCONCLUSIVE: Reason.TOO_FEW_POSITIVES,
+    }[v.status]
     return CheckResult(
         id=RECALL_ID,
-        status=status,
+        status=v.status,
         message=message,
-        measured=judged,
+        measured=v.measured,
         limit=min_recall,
         direction=Direction.AT_LEAST,
-        reason=Reason.OK if status is Status.PASS else Reason.RECALL_BELOW_FLOOR,
+        reason=reason,
         support=support,
-        evidence=evidence,
+        evidence=(
+            Evidence.capped(
+                "recall",
+                [],
+                total=confusion.fn,
+                detail={
+                    "recall": confusion.recall,
+                    "fnr": confusion.fnr,
+                    "interval": [v.low, v.high],
+                    "confidence": confidence,
+                    "missed_risky": confusion.fn,
+                },
+            ),
+        ),
         parameters=params,
-        hint=RECALL_HINT,
+        hint=RECALL_HINT
+        if v.status is not Status.INCONCLUSIVE
+        else "Too few labelled risky rows to tell: collect more (see needed), or lengthen the split.",
+        needed={"n_positive": v.needed} if v.status is Status.INCONCLUSIVE else {},
     )
 
 
@@ -156,6 +288,10 @@ def check_precision(
 ) -> CheckResult:
     """Precision at the operating threshold: the share of flagged requests that are risky.
 
+    Hypothesis: precision ≥ ``min_precision``, judged like recall (module docstring)
+    on the Wilson interval of TP / flagged: pass, fail, or inconclusive with
+    ``needed["flagged"]`` the flagged rows that would settle it.
+
     Parameters
     ----------
     confusion : Confusion
@@ -167,19 +303,18 @@ def check_precision(
     min_precision : float
         The floor on precision, a proportion in [0, 1].
     bound : {"wilson", "point"}
-        Judge the lower end of the two-sided Wilson score interval at ``confidence``
-        (a one-sided ``(1 + confidence) / 2`` bound), or the point estimate.
+        Three outcomes on the two-sided Wilson interval at ``confidence``, or pass /
+        fail on the point estimate.
     confidence : float
         Coverage of the two-sided interval.
 
     Returns
     -------
     CheckResult
-        ``quality.precision``: measured is the judged precision (a proportion in
-        [0, 1]), limit ``min_precision``, direction at least; an ``ERROR``
-        (``Reason.NOTHING_FLAGGED``) when nothing is flagged. With
-        ``bound="wilson"``, a "95% lower bound" is the lower end of the two-sided
-        95% Wilson interval (a one-sided 97.5% bound).
+        ``quality.precision``: measured is the value judged (the deciding Wilson
+        bound, or the precision when inconclusive or ``bound="point"``; in [0, 1]),
+        limit ``min_precision``, direction at least; an ``ERROR``
+        (``Reason.NOTHING_FLAGGED``) when nothing is flagged.
 
     Raises
     ------
@@ -208,122 +343,30 @@ def check_precision(
             support=support,
             hint="No score reaches the threshold: the threshold or the scores are wrong.",
         )
-    judged, lo, hi = bounded_proportion(confusion.tp, flagged, bound=bound, confidence=confidence)
-    status = Status.PASS if judged >= min_precision else Status.FAIL
+    v = judge_proportion(confusion.tp, flagged, floor=min_precision, bound=bound, confidence=confidence)
+    message = (
+        f"{split}: precision {v.point:.3f} flagging {confusion.flagged_fraction:.2%} of requests "
+        f"({flagged} row(s)), {v.clause(min_precision, confidence, bound)}"
+    )
+    if v.status is Status.INCONCLUSIVE:
+        message += f"; {v.settle('precision', min_precision, 'flagged rows')}"
+    reason = {
+        Status.PASS: Reason.OK,
+        Status.FAIL: Reason.PRECISION_BELOW_FLOOR,
+        Status.INCONCLUSIVE: Reason.TOO_FEW_ROWS,
+    }[v.status]
+    detail: dict[str, Any] = {"interval": [v.low, v.high], "confidence": confidence, "precision": v.point}
     return CheckResult(
         id=PRECISION_ID,
-        status=status,
-        message=(
-            f"{split}: precision {confusion.precision:.3f} (judged {judged:.3f}) flagging "
-            f"{confusion.flagged_fraction:.2%} of requests; floor {min_precision:.2f}"
-        ),
-        measured=judged,
+        status=v.status,
+        message=message,
+        measured=v.measured,
         limit=min_precision,
         direction=Direction.AT_LEAST,
-        reason=Reason.OK if status is Status.PASS else Reason.PRECISION_BELOW_FLOOR,
+        reason=reason,
         support=support,
-        evidence=(Evidence.capped("precision", [], total=0, detail={"interval": [lo, hi]}),),
+        evidence=(Evidence.capped("precision", [], total=0, detail=detail),),
         parameters=params,
         hint="Too many safe requests are flagged: improve the model or features before lowering the floor.",
-    )
-
-
-def check_auc(
-    roc_auc: float,
-    pr_auc: float,
-    *,
-    prevalence: float,
-    split: str,
-    min_roc_auc: float,
-    min_pr_auc_lift: float,
-    n: int = 0,
-    n_positive: int = 0,
-) -> CheckResult:
-    """ROC AUC at or above its floor and PR-AUC at least ``min_pr_auc_lift`` × prevalence
-    (a random ranking's PR-AUC equals the prevalence). Measured: ROC AUC.
-
-    Parameters
-    ----------
-    roc_auc : float
-        ROC AUC of the split's scores, in [0, 1] (NaN with one class only).
-    pr_auc : float
-        Average precision of the split's scores, in [0, 1].
-    prevalence : float
-        Share of risky rows in the split, in [0, 1]: the PR-AUC of a random ranking.
-    split : str
-        The split's name.
-    min_roc_auc : float
-        The floor on ROC AUC, in [0, 1].
-    min_pr_auc_lift : float
-        The floor on ``pr_auc / prevalence`` (a ratio; 1.0 is a random ranking).
-    n, n_positive : int
-        Rows and risky rows in the split, recorded as support.
-
-    Returns
-    -------
-    CheckResult
-        ``quality.auc``: measured is the ROC AUC, limit ``min_roc_auc``; ``FAIL``
-        (``Reason.AUC_BELOW_FLOOR``) when either floor is missed, ``ERROR``
-        (``Reason.UNDEFINED_METRIC``) when an AUC is not finite or the prevalence is 0.
-
-    Notes
-    -----
-    Never raises for bad data: an undefined statistic is a CheckResult with status
-    ``error``.
-
-    References
-    ----------
-    Hanley, J. A. and McNeil, B. J. (1982). The meaning and use of the area under a
-    receiver operating characteristic (ROC) curve. Radiology 143(1), 29–36.
-    Saito, T. and Rehmsmeier, M. (2015). The precision-recall plot is more informative
-    than the ROC plot when evaluating binary classifiers on imbalanced datasets.
-    PLoS ONE 10(3), e0118432 (a random classifier's PR-AUC is the prevalence).
-
-    Examples
-    --------
-    >>> r = check_auc(0.85, 0.30, prevalence=0.05, split="test", min_roc_auc=0.7, min_pr_auc_lift=2.0)
-    >>> r.status.value, r.measured
-    ('pass', 0.85)
-    """
-    params = {"split": split}
-    support = {"n": n, "n_positive": n_positive}
-    if not (math.isfinite(roc_auc) and math.isfinite(pr_auc) and prevalence > 0):
-        return CheckResult.undefined(
-            AUC_ID,
-            f"{split}: AUC undefined (one class only)",
-            reason=Reason.UNDEFINED_METRIC,
-            parameters=params,
-            support=support,
-        )
-    lift = pr_auc / prevalence
-    failures = []
-    if roc_auc < min_roc_auc:
-        failures.append(f"ROC AUC {roc_auc:.3f} < {min_roc_auc:.2f}")
-    if lift < min_pr_auc_lift:
-        failures.append(f"PR-AUC {pr_auc:.3f} is {lift:.1f}× prevalence < {min_pr_auc_lift:.1f}×")
-    status = Status.FAIL if failures else Status.PASS
-    message = (
-        "; ".join(failures)
-        if failures
-        else (
-            f"{split}: ROC AUC {roc_auc:.3f} ≥ {min_roc_auc:.2f}; PR-AUC {pr_auc:.3f} = "
-            f"{lift:.1f}× prevalence ≥ {min_pr_auc_lift:.1f}×"
-        )
-    )
-    return CheckResult(
-        id=AUC_ID,
-        status=status,
-        message=f"{split}: {message}" if failures else message,
-        measured=roc_auc,
-        limit=min_roc_auc,
-        direction=Direction.AT_LEAST,
-        reason=Reason.OK if not failures else Reason.AUC_BELOW_FLOOR,
-        support=support,
-        evidence=(
-            Evidence.capped(
-                "auc", [], total=0, detail={"roc_auc": roc_auc, "pr_auc": pr_auc, "prevalence": prevalence}
-            ),
-        ),
-        parameters=params,
-        hint="The model ranks risky requests poorly: revisit features, splits and training.",
+        needed={"flagged": v.needed} if v.status is Status.INCONCLUSIVE else {},
     )

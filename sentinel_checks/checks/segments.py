@@ -1,4 +1,10 @@
-"""``quality.segments``: recall within each value of a segment column; the worst is judged."""
+"""``quality.segments``: recall within each value of a segment column; the worst is judged.
+
+Hypothesis, per segment: its recall is at least the floor. The segments are one
+family: each is judged at ``1 − (1 − confidence) / k`` (Bonferroni), ``k`` the
+segments with at least one risky row (each of them can fail), so a sound model fails
+some segment by chance with probability at most ``(1 − confidence) / 2`` (one-sided).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ import pandas as pd
 
 from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats.intervals import bounded_proportion
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
+from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.power import rows_to_show_proportion
 
 SEGMENTS_ID = "quality.segments"
 
@@ -29,12 +36,17 @@ def check_segments(
 ) -> CheckResult:
     """Recall within each value of one segment column; the worst segment is judged.
 
+    Every Wilson interval is two-sided at the per-segment confidence
+    ``1 − (1 − confidence) / k`` (Bonferroni over the ``k`` segments with a risky row).
     A segment with at least ``min_positives`` risky rows is judged on its recall
-    (``bound="point"``, the default) or on the Wilson lower bound (``"wilson"``). A
-    smaller segment fails only when it is *shown* below the floor (even the upper
-    end of its Wilson interval is below it: e.g. 0 of 8 risky rows caught);
-    otherwise it is listed as not judged. When no segment can be judged, the check
-    errors. Measured: the lowest judged value.
+    (``bound="point"``, the default: pass or fail) or on its Wilson interval
+    (``"wilson"``: pass when the lower end is at or above the floor, fail when the
+    upper end is below, inconclusive when the interval holds the floor, with the
+    risky rows that would settle it). A smaller segment fails only when it is
+    *shown* below the floor (even the upper end of its interval is below it: e.g. 0
+    of 8 risky rows caught); otherwise it is listed as not judged. When no segment
+    can be judged, the check errors. The result is the worst segment's outcome
+    (fail, then inconclusive, then pass).
 
     Why the point estimate by default: segments are small, and a lower bound on 45
     risky rows is ~0.14 below the recall it bounds, so a segment at recall 0.68 fails
@@ -57,18 +69,23 @@ def check_segments(
     min_positives : int
         Risky rows a segment needs to be judged on ``bound``.
     bound : {"point", "wilson"}
-        Judge a segment's recall or the lower end of its two-sided Wilson interval.
+        Judge a segment's recall, or its two-sided Wilson interval (three outcomes).
     confidence : float
-        Coverage of the two-sided Wilson interval.
+        Family coverage over the segments; each segment's two-sided interval is at
+        ``1 − (1 − confidence) / k``.
 
     Returns
     -------
     CheckResult
-        ``quality.segments``: measured is the lowest judged value (a recall, or
-        its Wilson lower bound, in [0, 1]); limit ``min_recall``; direction at
-        least. A Wilson "95% lower bound" is the lower end of the two-sided 95%
-        interval (a one-sided 97.5% bound). ``ERROR`` (``Reason.TOO_FEW_POSITIVES``)
-        when no segment has ``min_positives`` risky rows.
+        ``quality.segments``: measured is the deciding segment's judged value (its
+        recall with ``"point"``; with ``"wilson"`` the lower bound of a pass, the
+        upper bound of a failure, the recall when inconclusive; in [0, 1]); limit
+        ``min_recall``; direction at least. ``INCONCLUSIVE``
+        (``Reason.TOO_FEW_POSITIVES``): evidence rows carry each inconclusive
+        segment's ``needed`` risky rows; ``needed["segment_n_positive"]`` is the
+        deciding segment's, beside its risky rows in ``support["segment_n_positive"]``.
+        ``ERROR`` (``Reason.TOO_FEW_POSITIVES``) when no
+        segment has ``min_positives`` risky rows.
 
     Raises
     ------
@@ -89,29 +106,39 @@ def check_segments(
     pos = np.bincount(inverse, weights=y, minlength=len(names)).astype(int)
     tp = np.bincount(inverse, weights=y & flagged, minlength=len(names)).astype(int)
     rows = np.bincount(inverse, minlength=len(names))
+    family = max(1, int((pos > 0).sum()))
+    each = 1 - (1 - confidence) / family
     table: list[dict[str, Any]] = []
     for name, p, k, n in zip(names, pos, tp, rows, strict=True):
-        judged, low, high = bounded_proportion(int(k), int(p), bound=bound, confidence=confidence)
-        if p >= min_positives:
-            basis = "point" if bound == "point" else "lower bound"
-        elif p and high < min_recall:
-            judged, basis = high, "upper bound"
-        else:
-            basis = None
-        table.append(
-            {
-                "segment": str(name),
-                "rows": int(n),
-                "positives": int(p),
-                "recall": float(k / p) if p else None,
-                "low": float(low) if p else None,
-                "high": float(high) if p else None,
-                "judged": float(judged) if basis else None,
-                "basis": basis,
-            }
-        )
-    judged_rows = [r for r in table if r["judged"] is not None]
-    small = [r["segment"] for r in table if r["judged"] is None]
+        row: dict[str, Any] = {
+            "segment": str(name),
+            "rows": int(n),
+            "positives": int(p),
+            "recall": float(k / p) if p else None,
+            "low": None,
+            "high": None,
+            "judged": None,
+            "basis": None,
+            "status": None,
+        }
+        if p:
+            recall = float(k / p)
+            low, high = wilson_interval(int(k), int(p), confidence=each)
+            row.update(low=low, high=high)
+            if p >= min_positives and bound == "point":
+                row.update(judged=recall, basis="point", status=judge(recall, min_recall, Direction.AT_LEAST))
+            elif p >= min_positives:
+                status = judge_interval(low, high, min_recall, Direction.AT_LEAST)
+                judged = {Status.PASS: low, Status.FAIL: high}.get(status, recall)
+                basis = {Status.PASS: "lower bound", Status.FAIL: "upper bound"}.get(status, "point")
+                row.update(judged=judged, basis=basis, status=status)
+                if status is Status.INCONCLUSIVE:
+                    row["needed"] = rows_to_show_proportion(recall, min_recall, confidence=each)
+            elif high < min_recall:
+                row.update(judged=high, basis="upper bound", status=Status.FAIL)
+        table.append(row)
+    judged_rows = [r for r in table if r["status"] is not None]
+    small = [r["segment"] for r in table if r["status"] is None]
     if not judged_rows:
         return CheckResult.undefined(
             SEGMENTS_ID,
@@ -120,25 +147,46 @@ def check_segments(
             parameters=params,
             support={"segments": len(table)},
         )
-    judged_rows.sort(key=lambda r: (r["judged"], r["segment"]))
+    severity = {Status.FAIL: 0, Status.INCONCLUSIVE: 1, Status.PASS: 2}
+    judged_rows.sort(key=lambda r: (severity[r["status"]], r["judged"], r["segment"]))
     worst = judged_rows[0]
-    below = [r for r in judged_rows if r["judged"] < min_recall]
-    status = Status.FAIL if below else Status.PASS
+    below = [r for r in judged_rows if r["status"] is Status.FAIL]
+    unsure = [r for r in judged_rows if r["status"] is Status.INCONCLUSIVE]
+    status = Status.FAIL if below else (Status.INCONCLUSIVE if unsure else Status.PASS)
+    rule = "point estimate" if bound == "point" else f"{each:.2%} Wilson interval per segment"
     if below:
         shown = ", ".join(
             f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky"
             + (f", {r['basis']} {r['judged']:.3f})" if r["basis"] != "point" else ")")
             for r in below[:5]
         )
-        message = f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f}: {shown}"
+        message = (
+            f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f} ({rule}): {shown}"
+        )
+    elif unsure:
+        shown = ", ".join(
+            f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
+            f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']} risky rows"
+            for r in unsure[:5]
+        )
+        message = (
+            f"{split}: {len(unsure)} {column} segment(s) whose interval ({rule}) holds the recall floor "
+            f"{min_recall:.2f}: inconclusive; {shown}"
+        )
     else:
         message = (
             f"{split}: every {column} segment with ≥{min_positives} risky rows has recall "
-            f"({'point' if bound == 'point' else f'{confidence:.0%} lower bound'}) ≥ "
+            f"({'point' if bound == 'point' else f'{each:.2%} lower bound'}) ≥ "
             f"{min_recall:.2f}; worst {worst['segment']} {worst['recall']:.3f} ({worst['positives']} risky)"
         )
     if small:
         message += f"; not judged (too few risky rows): {', '.join(small[:5])}"
+    reason = {
+        Status.PASS: Reason.OK,
+        Status.FAIL: Reason.SEGMENT_RECALL_BELOW_FLOOR,
+        Status.INCONCLUSIVE: Reason.TOO_FEW_POSITIVES,
+    }[status]
+    evidence_rows = [{**r, "status": r["status"].value} for r in judged_rows]
     return CheckResult(
         id=SEGMENTS_ID,
         status=status,
@@ -146,12 +194,23 @@ def check_segments(
         measured=float(worst["judged"]),
         limit=min_recall,
         direction=Direction.AT_LEAST,
-        reason=Reason.OK if not below else Reason.SEGMENT_RECALL_BELOW_FLOOR,
-        support={"segments": len(table), "judged": len(judged_rows)},
-        evidence=(Evidence.capped("worst_segments", judged_rows, detail={"not_judged": small}),),
+        reason=reason,
+        support={
+            "segments": len(table),
+            "judged": len(judged_rows),
+            "segment_n_positive": int(worst["positives"]),
+        },
+        evidence=(
+            Evidence.capped(
+                "worst_segments",
+                evidence_rows,
+                detail={"not_judged": small, "confidence_each": each, "family": family},
+            ),
+        ),
         parameters=params,
         hint=(
             "The model misses risky requests in this segment: check its training data (was the "
             "segment's risky behaviour seen?), add segment features, or set a segment threshold."
         ),
+        needed={"segment_n_positive": int(worst["needed"])} if status is Status.INCONCLUSIVE else {},
     )

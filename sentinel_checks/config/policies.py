@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sentinel_checks.config.section import LabelValue, _Section
 
@@ -46,7 +47,7 @@ class Quality(_Section):
     min_recall: float = Field(default=0.75, ge=0.0, le=1.0)
     min_precision: float = Field(default=0.05, ge=0.0, le=1.0)
     min_roc_auc: float = Field(default=0.70, ge=0.0, le=1.0)
-    min_pr_auc_lift: float = Field(default=2.0, ge=0.0)
+    min_pr_auc_skill: float = Field(default=0.05, ge=0.0, le=1.0)
     max_val_test_gap: float = Field(default=0.10, ge=0.0, le=1.0)
     max_val_test_auc_gap: float = Field(default=0.05, ge=0.0, le=1.0)
     calibration_bins: int = Field(default=10, ge=2, le=100)
@@ -62,6 +63,25 @@ class Quality(_Section):
     baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
     baseline_bound: Literal["bootstrap", "point"] = "bootstrap"
     bootstrap_resamples: int = Field(default=200, ge=20, le=10_000)
+
+    renamed_keys: ClassVar[Mapping[str, str]] = {
+        "min_pr_auc_lift": (
+            "use min_pr_auc_skill, the floor on (PR AUC − prevalence) / (1 − prevalence), "
+            "reachable at every prevalence (a lift of L at prevalence p is a skill of "
+            "(L·p − p) / (1 − p); see docs/configuration.md)"
+        ),
+    }
+
+    @model_validator(mode="after")
+    def _floor_within_target(self) -> Quality:
+        # the threshold is tuned on validation for target_recall; a floor above it
+        # would fail, on test, the very recall the threshold was chosen for
+        if self.min_recall > self.target_recall:
+            raise ValueError(
+                f"min_recall ({self.min_recall}) is above target_recall ({self.target_recall}): the "
+                "threshold is chosen for target_recall, so the floor must be at most the target"
+            )
+        return self
 
 
 SPLIT_SOURCES = ("train", "val", "test", "production")

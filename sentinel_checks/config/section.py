@@ -4,8 +4,10 @@ frozen), the type of a label value and the ``module:function`` reference check."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 _CALLABLE_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -14,6 +16,19 @@ LabelValue = bool | int | float | str
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Keys a section no longer has, each with what replaced it: a user's old key is an
+    #: error that says so, rather than a bare "unknown key".
+    renamed_keys: ClassVar[Mapping[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_renamed_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            old = [key for key in cls.renamed_keys if key in data]
+            if old:
+                raise ValueError("; ".join(f"{key!r} was replaced: {cls.renamed_keys[key]}" for key in old))
+        return data
 
 
 def _check_callable_ref(value: str | None) -> str | None:

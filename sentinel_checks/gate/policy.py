@@ -155,10 +155,11 @@ def auc(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_auc``: ``min_roc_auc``, ``min_pr_auc_lift``.
+        The keyword arguments of ``check_auc``: ``min_roc_auc``, ``min_pr_auc_skill``,
+        ``confidence``.
     """
     q = config.quality
-    return {"min_roc_auc": q.min_roc_auc, "min_pr_auc_lift": q.min_pr_auc_lift}
+    return {"min_roc_auc": q.min_roc_auc, "min_pr_auc_skill": q.min_pr_auc_skill, "confidence": q.confidence}
 
 
 def val_test_gap(config: SentinelConfig) -> Limits:
@@ -172,10 +173,11 @@ def val_test_gap(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_val_test_gap``: ``max_gap``, ``max_auc_gap``.
+        The keyword arguments of ``check_val_test_gap``: ``max_gap``, ``max_auc_gap``,
+        ``confidence``.
     """
     q = config.quality
-    return {"max_gap": q.max_val_test_gap, "max_auc_gap": q.max_val_test_auc_gap}
+    return {"max_gap": q.max_val_test_gap, "max_auc_gap": q.max_val_test_auc_gap, "confidence": q.confidence}
 
 
 def calibration(config: SentinelConfig) -> Limits:

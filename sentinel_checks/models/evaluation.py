@@ -108,7 +108,9 @@ class ModelEvaluation:
         Returns
         -------
         dict of str to float
-            ``recall``, ``precision``, ``roc_auc``, ``pr_auc`` (NaN when undefined).
+            ``recall``, ``precision``, ``roc_auc``, ``pr_auc`` (NaN when undefined) and the
+            counts behind them (rows, as floats): ``tp``, ``n_positive``, ``n_negative``,
+            ``flagged`` (``quality.val_test_gap`` judges the drops on intervals).
 
         Raises
         ------
@@ -122,6 +124,10 @@ class ModelEvaluation:
             "precision": c.precision,
             "roc_auc": roc_auc(s.y, s.scores),
             "pr_auc": pr_auc(s.y, s.scores),
+            "tp": float(c.tp),
+            "n_positive": float(c.positives),
+            "n_negative": float(c.n - c.positives),
+            "flagged": float(c.tp + c.fp),
         }
 
     def experiment_rows(self, *, n_bins: int) -> list[dict[str, Any]]:

@@ -158,7 +158,7 @@ def precision(s: GateSession, split: str) -> CheckResult:
 
 
 def ranking(s: GateSession, split: str) -> CheckResult:
-    """``quality.auc``: ROC AUC and PR AUC (lift over prevalence).
+    """``quality.auc``: ROC AUC (on its interval) and PR AUC (skill over a random ranking).
 
     Parameters
     ----------
