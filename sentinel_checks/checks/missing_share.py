@@ -28,6 +28,7 @@ import pandas as pd
 
 from sentinel_checks.result import Status
 from sentinel_checks.stats.power import rows_to_show_difference
+from sentinel_checks.stats.proportion_difference import newcombe_interval
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,6 @@ def judge_missing(
     list of MissingShare
         One per feature, with its interval and status.
     """
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
     alpha = (1 - confidence) / max(len(counts), 1)
     out = []
     for column, (m_ref, n_ref, m_cur, n_cur) in counts.items():
@@ -119,11 +118,7 @@ def judge_missing(
         if a_all and b_all:  # null on both sides: skipped by the distance tests, noted there
             out.append(item)
             continue
-        low, high = confint_proportions_2indep(
-            m_cur, n_cur, m_ref, n_ref, method="newcomb", compare="diff", alpha=alpha
-        )
-        low, high = float(low), float(high)
-        estimate = m_cur / n_cur - m_ref / n_ref
+        estimate, low, high = newcombe_interval(m_cur, n_cur, m_ref, n_ref, confidence=1 - alpha)
         if low > max_increase:
             status, needed = Status.FAIL, 0
         elif high > max_increase:

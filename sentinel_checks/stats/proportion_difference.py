@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-from sentinel_checks.stats.intervals import wilson_interval
-
 
 def newcombe_interval(
     successes_a: int, n_a: int, successes_b: int, n_b: int, *, confidence: float = 0.95
@@ -16,6 +14,7 @@ def newcombe_interval(
     of each proportion at ``confidence``, the difference ``d = p_a − p_b`` has bounds
     ``d − sqrt((p_a − l_a)² + (u_b − p_b)²)`` and ``d + sqrt((u_a − p_a)² + (p_b − l_b)²)``.
     Good coverage at small counts and near 0 or 1, where the Wald interval fails.
+    Computed by statsmodels (``confint_proportions_2indep(method="newcomb")``).
 
     Parameters
     ----------
@@ -45,10 +44,10 @@ def newcombe_interval(
     """
     if n_a <= 0 or n_b <= 0:
         return math.nan, math.nan, math.nan
-    p_a, p_b = successes_a / n_a, successes_b / n_b
-    l_a, u_a = wilson_interval(successes_a, n_a, confidence=confidence)
-    l_b, u_b = wilson_interval(successes_b, n_b, confidence=confidence)
-    d = p_a - p_b
-    low = d - math.sqrt((p_a - l_a) ** 2 + (u_b - p_b) ** 2)
-    high = d + math.sqrt((u_a - p_a) ** 2 + (p_b - l_b) ** 2)
-    return d, max(-1.0, low), min(1.0, high)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(
+        successes_a, n_a, successes_b, n_b, method="newcomb", compare="diff", alpha=1 - confidence
+    )
+    d = successes_a / n_a - successes_b / n_b
+    return d, max(-1.0, float(low)), min(1.0, float(high))
