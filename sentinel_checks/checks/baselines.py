@@ -164,9 +164,8 @@ def check_baselines(
         )
     worst = min(rows, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
     status = Status(worst["verdict"])
-    needed = (
-        {"n_positive": max(r["needed"] for r in rows if "needed" in r)} if status is Status.INCONCLUSIVE else {}
-    )
+    open_rows = [r["needed"] for r in rows if "needed" in r]
+    needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
     pct = f"{100 * each:.2f}".rstrip("0").rstrip(".") + "%"
     shown = ", ".join(
         f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {pct} CI "
@@ -174,7 +173,8 @@ def check_baselines(
         for r in rows
     )
     rule_text = (
-        f"shown better than every baseline (lower bound > 0), fails when shown worse by more than {margin:.3f}"
+        "must be shown better than every baseline (lower bound > 0), fails when shown worse by "
+        f"more than {margin:.3f}"
         if rule == "better"
         else f"must not be shown worse than a baseline by more than {margin:.3f}"
     )
@@ -245,7 +245,8 @@ def _hint(status: Status, baseline: str) -> str:
         return "The lead over a baseline is undefined (no bootstrap resample had both classes)."
     return (
         f"A simple class-weighted model ({baseline}) ranks risky requests demonstrably better: the "
-        "candidate's extra complexity buys nothing. Check its features, leakage and training before promoting."
+        "candidate's extra complexity buys nothing. Check its features, leakage and training before "
+        "promoting."
     )
 
 

@@ -56,7 +56,8 @@ from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 VS_CHAMPION_ID = "promotion.vs_champion"
 
 #: Findings of a criterion, as the decision record writes them.
-SHOWN_BETTER, SHOWN_NO_WORSE, SHOWN_WORSE, NEITHER = "shown_better", "shown_no_worse", "shown_worse", "neither"
+SHOWN_BETTER, SHOWN_NO_WORSE = "shown_better", "shown_no_worse"
+SHOWN_WORSE, NEITHER = "shown_worse", "neither"
 _FINDING_TEXT = {
     SHOWN_BETTER: "shown better",
     SHOWN_NO_WORSE: "shown no worse",
@@ -181,7 +182,8 @@ def check_vs_champion(
         status, reason = Status.FAIL, Reason(by_verdict["fail"][0])
     elif by_verdict["inconclusive"]:
         status, reason = Status.INCONCLUSIVE, Reason(by_verdict["inconclusive"][0])
-        needed = {"n_positive": max(r.get("needed", MAX_ROWS) for r in criteria if r["verdict"] == "inconclusive")}
+        open_rows = [r.get("needed", MAX_ROWS) for r in criteria if r["verdict"] == "inconclusive"]
+        needed = {"n_positive": max(open_rows)}
     else:
         status, reason = Status.PASS, Reason.OK
     cand, champ = c.candidate, c.champion
@@ -217,7 +219,9 @@ def check_vs_champion(
     )
 
 
-def _hint(c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]) -> str:
+def _hint(
+    c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]
+) -> str:
     if status is Status.PASS:
         return ""
     if status is Status.INCONCLUSIVE:

@@ -187,8 +187,8 @@ class Promotion(_Section):
             raise ValueError(
                 "target_bound was removed: the target metric is now always judged on its paired "
                 "bootstrap interval. A candidate shown worse than the champion by more than "
-                "max_target_drop fails; for target_bound = \"bootstrap\" (an improvement must be "
-                "shown) use require_improvement = true; for target_bound = \"point\" delete the key"
+                'max_target_drop fails; for target_bound = "bootstrap" (an improvement must be '
+                'shown) use require_improvement = true; for target_bound = "point" delete the key'
             )
         return data
 

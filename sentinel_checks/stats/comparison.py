@@ -279,7 +279,7 @@ def _bootstrap(
     return {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
 
 
-#: Cells (resamples × rows) of Poisson weights drawn at once: bounds the memory of a block.
+#: Cells (resamples x rows) of Poisson weights drawn at once: bounds the memory of a block.
 _BLOCK_CELLS = 1_000_000
 
 
