@@ -10,7 +10,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sentinel_checks.checks.promotion import check_vs_champion, lead_finding
+from sentinel_checks.checks.findings import lead_finding
+from sentinel_checks.checks.promotion import check_vs_champion
 from sentinel_checks.config import load_config
 from sentinel_checks.errors import ConfigError
 from sentinel_checks.gate.policy import promotion_confidence

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sentinel_checks.checks.promotion import lead_finding
+from sentinel_checks.checks.findings import lead_finding
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status

@@ -47,6 +47,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sentinel_checks.checks.findings import (
+    NEITHER,
+    SHOWN_BETTER,
+    SHOWN_NO_WORSE,
+    SHOWN_WORSE,
+    lead_finding,
+)
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
@@ -55,9 +62,6 @@ from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
 VS_CHAMPION_ID = "promotion.vs_champion"
 
-#: Findings of a criterion, as the decision record writes them.
-SHOWN_BETTER, SHOWN_NO_WORSE = "shown_better", "shown_no_worse"
-SHOWN_WORSE, NEITHER = "shown_worse", "neither"
 _FINDING_TEXT = {
     SHOWN_BETTER: "shown better",
     SHOWN_NO_WORSE: "shown no worse",
@@ -277,45 +281,6 @@ def check_champion_missing(*, required: bool) -> CheckResult:
         message="no [models.champion] configured: nothing to compare with (first model?)",
         reason=Reason.NO_CHAMPION,
     )
-
-
-def lead_finding(low: float, high: float, *, margin: float, better_than: float = 0.0) -> str:
-    """Where the interval ``[low, high]`` of a lead (higher is better) puts the candidate.
-
-    Parameters
-    ----------
-    low, high : float
-        The ends of the lead's interval (candidate − other, metric units).
-    margin : float
-        Non-inferiority margin, ≥ 0: a lead shown above ``−margin`` is no worse.
-    better_than : float, default 0.0
-        The lead the lower end must exceed for *shown better*.
-
-    Returns
-    -------
-    str
-        ``"shown_better"`` (``low > better_than``), ``"shown_worse"`` (``high < −margin``),
-        ``"shown_no_worse"`` (``low ≥ −margin``) or ``"neither"``, checked in that order;
-        ``"undefined"`` when a bound is not finite.
-
-    Examples
-    --------
-    >>> lead_finding(0.01, 0.05, margin=0.02)
-    'shown_better'
-    >>> lead_finding(-0.01, 0.03, margin=0.02)
-    'shown_no_worse'
-    >>> lead_finding(-0.04, 0.03, margin=0.02)
-    'neither'
-    >>> lead_finding(-0.09, -0.03, margin=0.02)
-    'shown_worse'
-    """
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "undefined"
-    if low > better_than:
-        return SHOWN_BETTER
-    if high < -margin:
-        return SHOWN_WORSE
-    return SHOWN_NO_WORSE if low >= -margin else NEITHER
 
 
 def _interval_row(
