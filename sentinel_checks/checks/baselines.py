@@ -1,18 +1,47 @@
-"""``quality.baselines``: the candidate's lead over every simple baseline on a ranking metric."""
+"""``quality.baselines``: the candidate must not be shown worse than a simple baseline.
+
+The hypothesis tested, for each baseline: "the candidate ranks risky rows worse than
+the baseline by more than ``margin``" (a non-inferiority test on the lead
+``metric(candidate) − metric(baseline)``, decided on the lead's paired
+Poisson-bootstrap interval):
+
+- **fail** — shown worse: the interval lies below ``−margin`` (``high < −margin``);
+- **pass** — shown no worse: the interval lies at or above it (``low ≥ −margin``);
+- **inconclusive** — the interval holds ``−margin``; ``needed`` gives the risky rows
+  at which it would clear it (:func:`~sentinel_checks.stats.power.rows_to_show_difference`).
+
+The stricter ``rule="better"`` asks the candidate to be shown *better* than every
+baseline (``low > 0``): it passes only then, fails when shown worse as above, and
+is inconclusive otherwise (a candidate that only ties a simple model is reported,
+and blocks with ``[gate] block_inconclusive = ["quality.baselines"]``).
+
+Confidence: Bonferroni over the k baselines — each two-sided interval is at
+``1 − (1 − confidence) / k``, so a candidate as good as every baseline is falsely
+failed with probability at most ``(1 − confidence) / 2`` over all of them. The check's
+outcome is the worst over the baselines (fail, then inconclusive, then pass).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from sentinel_checks.checks.findings import lead_finding
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 from sentinel_checks.stats.ranking import paired_bootstrap_leads
 
 BASELINES_ID = "quality.baselines"
+
+#: How the lead over a baseline is judged: not shown worse (default) or shown better.
+BaselineRule = Literal["no_worse", "better"]
+
+_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.INCONCLUSIVE: 2, Status.PASS: 3}
 
 
 def check_baselines(
@@ -22,19 +51,14 @@ def check_baselines(
     *,
     metric: RankMetric = "pr_auc",
     split: str = "test",
-    margin: float = 0.0,
+    margin: float = 0.01,
+    rule: BaselineRule = "no_worse",
     bound: LeadBound = "bootstrap",
     confidence: float = 0.95,
     resamples: int = 200,
     seed: int = 0,
 ) -> CheckResult:
-    """The candidate's lead over every simple baseline on ``metric`` (scores on the same rows).
-
-    With ``bound="bootstrap"`` the lead over each baseline gets a paired (Poisson)
-    bootstrap interval (the same resampled rows for both models), and the check passes only when
-    the lower end reaches ``margin``: the candidate demonstrably beats every simple
-    model. ``bound="point"`` judges the point lead. Measured: the judged lead over the
-    strongest baseline.
+    """The candidate against every simple baseline on ``metric`` (scores on the same rows).
 
     Parameters
     ----------
@@ -49,12 +73,16 @@ def check_baselines(
     split : str
         The split's name.
     margin : float
-        The lead (in metric units) the candidate must reach over every baseline.
+        The deficit (metric units, ≥ 0) the candidate may have against a baseline
+        before it counts as worse.
+    rule : {"no_worse", "better"}
+        ``"no_worse"``: pass when shown no worse than every baseline; ``"better"``:
+        pass only when shown better than every baseline (see the module doc).
     bound : {"bootstrap", "point"}
-        Judge the lower end of the two-sided paired Poisson-bootstrap interval of the
-        lead at ``confidence``, or the point lead.
+        Judge the lead's two-sided paired Poisson-bootstrap interval, or the point
+        lead alone (an interval of width zero: never inconclusive; for quick runs).
     confidence : float
-        Coverage of the two-sided bootstrap interval.
+        Family confidence over the baselines (each interval at ``1 − (1 − confidence) / k``).
     resamples : int
         Bootstrap resamples (``bound="bootstrap"`` only).
     seed : int
@@ -63,17 +91,20 @@ def check_baselines(
     Returns
     -------
     CheckResult
-        ``quality.baselines``: measured is the judged lead over the strongest baseline
-        (metric units, a difference of two values in [0, 1]); limit ``margin``;
-        direction at least. With ``bound="bootstrap"`` the message's "95% lower
-        bound" is the lower end of the two-sided 95% percentile interval, i.e. a
-        one-sided 97.5% bound. ``ERROR`` (``Reason.NO_BASELINES`` or
-        ``Reason.ONE_CLASS``) without baselines or with one class only.
+        ``quality.baselines``: measured is the lower end of the lead's interval over the
+        strongest baseline (metric units, a difference of two values in [0, 1]); limit
+        ``−margin`` (``0`` with ``rule="better"``); direction at least. Status fail /
+        inconclusive / pass as in the module doc; ``needed = {"n_positive": …}`` when
+        inconclusive. Evidence: per baseline its value, lead, interval, finding and
+        verdict. ``ERROR`` (``Reason.NO_BASELINES``, ``Reason.ONE_CLASS`` or
+        ``Reason.UNDEFINED_METRIC``) without baselines, with one class only, or with no
+        finite bootstrap lead.
 
     Raises
     ------
     ValueError
-        When ``metric`` or ``bound`` is not one of the allowed values.
+        When ``metric``, ``rule`` or ``bound`` is not one of the allowed values, or
+        ``margin`` is negative.
 
     References
     ----------
@@ -82,15 +113,19 @@ def check_baselines(
     Chamandy, N., Muralidharan, O., Najmi, A. and Naidu, S. (2012). Estimating
     uncertainty for massive data streams. Google technical report.
     Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap, ch. 13
-    (percentile intervals). See
-    :func:`~sentinel_checks.stats.ranking.paired_bootstrap_leads`.
+    (percentile intervals). Wellek, S. (2010). Testing Statistical Hypotheses of
+    Equivalence and Noninferiority, 2nd ed. (non-inferiority on a confidence bound).
+    Dunn, O. J. (1961). JASA 56(293), 52–64 (Bonferroni).
     Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (ROC AUC);
     Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC, computed
     as average precision).
     """
     check_option("metric", metric, RankMetric)
+    check_option("rule", rule, BaselineRule)
     check_option("bound", bound, LeadBound)
-    params = {"split": split, "metric": metric}
+    if not margin >= 0:
+        raise ValueError(f"margin={margin!r}: the deficit allowed against a baseline must be ≥ 0")
+    params = {"split": split, "metric": metric, "rule": rule}
     y = np.asarray(y, dtype=bool)
     score = _METRICS[metric]
     if not baselines:
@@ -102,57 +137,116 @@ def check_baselines(
             reason=Reason.ONE_CLASS,
             parameters=params,
         )
-    base_values = {name: score(y, s) for name, s in baselines.items()}
+    n_pos = int(y.sum())
+    each = 1 - (1 - confidence) / len(baselines)  # Bonferroni over the baselines
+    limit = 0.0 if rule == "better" else -margin
     cand_value = score(y, candidate)
     rows: list[dict[str, Any]] = []
     for name, s in sorted(baselines.items()):
-        lead = cand_value - base_values[name]
+        value = score(y, s)
+        lead = cand_value - value
         lo = hi = lead
         if bound == "bootstrap":
             leads = paired_bootstrap_leads(
                 y, candidate, np.asarray(s), metric=metric, resamples=resamples, seed=seed
             )
-            alpha = (1 - confidence) / 2
-            lo, hi = (float(v) for v in np.quantile(leads, [alpha, 1 - alpha]))
-        judged = lo if bound == "bootstrap" else lead
+            lo, hi = _ends(leads, each)
+        finding = lead_finding(lo, hi, margin=margin)
         rows.append(
             {
                 "baseline": name,
-                "value": base_values[name],
+                "value": value,
                 "lead": lead,
                 "interval": [lo, hi],
-                "judged": judged,
+                "finding": finding,
+                **_verdict(finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos),
             }
         )
-    worst = min(rows, key=lambda r: r["judged"])
-    status = Status.PASS if worst["judged"] >= margin else Status.FAIL
+    worst = min(rows, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
+    status = Status(worst["verdict"])
+    open_rows = [r["needed"] for r in rows if "needed" in r]
+    needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
+    pct = f"{100 * each:.2f}".rstrip("0").rstrip(".") + "%"
     shown = ", ".join(
-        f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {confidence:.0%} CI "
-        f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}])"
+        f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {pct} CI "
+        f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}]: {r['finding'].replace('_', ' ')})"
         for r in rows
     )
-    rule = f"{confidence:.0%} lower bound of the lead" if bound == "bootstrap" else "lead"
+    rule_text = (
+        "must be shown better than every baseline (lower bound > 0), fails when shown worse by "
+        f"more than {margin:.3f}"
+        if rule == "better"
+        else f"must not be shown worse than a baseline by more than {margin:.3f}"
+    )
+    message = f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; {rule_text}"
+    if status is Status.INCONCLUSIVE:
+        message += (
+            f": inconclusive on {n_pos} risky rows; settling it needs ≈ "
+            f"{'more than ' if needed['n_positive'] >= MAX_ROWS else ''}{needed['n_positive']:,} risky rows"
+        )
+    reason = {
+        Status.PASS: Reason.OK,
+        Status.ERROR: Reason.UNDEFINED_METRIC,
+    }.get(status, Reason.WORSE_THAN_BASELINE)
     return CheckResult(
         id=BASELINES_ID,
         status=status,
-        message=(
-            f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; judged on the {rule}, ≥ {margin:+.3f}"
-        ),
-        measured=float(worst["judged"]),
-        limit=margin,
+        message=message,
+        measured=float(worst["interval"][0]),
+        limit=limit,
         direction=Direction.AT_LEAST,
-        reason=Reason.OK if status is Status.PASS else Reason.WORSE_THAN_BASELINE,
-        support={
-            "n": len(y),
-            "n_positive": int(y.sum()),
-            "resamples": resamples if bound == "bootstrap" else 0,
-        },
-        evidence=(Evidence.capped("baselines", rows, detail={"candidate": cand_value}),),
-        parameters=params,
-        hint=(
-            "A simple class-weighted model ranks risky requests better: the candidate's extra "
-            "complexity buys nothing. Check its features, leakage and training before promoting."
+        reason=reason,
+        support={"n": len(y), "n_positive": n_pos, "resamples": resamples if bound == "bootstrap" else 0},
+        needed=needed,
+        evidence=(
+            Evidence.capped(
+                "baselines", rows, detail={"candidate": cand_value, "confidence_each": each, "margin": margin}
+            ),
         ),
+        parameters=params,
+        hint=_hint(status, worst["baseline"]),
+    )
+
+
+def _ends(leads: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Percentile interval of the finite bootstrap leads (NaN when there are none)."""
+    if len(leads) == 0:
+        return math.nan, math.nan
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(leads, [alpha, 1 - alpha])
+    return float(lo), float(hi)
+
+
+def _verdict(
+    finding: str, lead: float, lo: float, hi: float, *, rule: str, limit: float, n_positive: int
+) -> dict[str, Any]:
+    if finding == "undefined":
+        return {"verdict": Status.ERROR.value}
+    if finding == "shown_worse":
+        return {"verdict": Status.FAIL.value}
+    if finding == "shown_better" or (rule == "no_worse" and finding == "shown_no_worse"):
+        return {"verdict": Status.PASS.value}
+    half = lead - lo if lead >= limit else hi - lead
+    return {
+        "verdict": Status.INCONCLUSIVE.value,
+        "needed": rows_to_show_difference(n_positive, lead, half, limit),
+    }
+
+
+def _hint(status: Status, baseline: str) -> str:
+    if status is Status.PASS:
+        return ""
+    if status is Status.INCONCLUSIVE:
+        return (
+            f"The data cannot tell whether the candidate ranks risky requests as well as {baseline}: "
+            "evaluate on more labelled rows, or ask whether its extra complexity buys anything."
+        )
+    if status is Status.ERROR:
+        return "The lead over a baseline is undefined (no bootstrap resample had both classes)."
+    return (
+        f"A simple class-weighted model ({baseline}) ranks risky requests demonstrably better: the "
+        "candidate's extra complexity buys nothing. Check its features, leakage and training before "
+        "promoting."
     )
 
 

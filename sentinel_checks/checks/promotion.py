@@ -1,31 +1,73 @@
 """Runbook steps 10–12 and 15: may the candidate replace the champion?
 
 ``promotion.vs_champion`` judges a :class:`~sentinel_checks.stats.comparison.PairedComparison`
-(both models on the same rows) against the promotion criteria:
+(both models on the same rows, paired Poisson-bootstrap intervals of every
+difference) criterion by criterion. Each criterion with an interval is a
+non-inferiority test: the null hypothesis is "the candidate is worse than the
+champion by more than the margin", and the interval decides, with three outcomes:
 
-- **FNR non-inferiority** — the upper end of the paired bootstrap interval of
-  ``FNR(candidate) − FNR(champion)`` is at most ``max_fnr_increase``: the candidate
-  demonstrably does not let more risky requests through (the incident's harm);
-- **precision non-inferiority** — the lower end of the precision difference is at
-  least ``−max_precision_drop``;
-- **the target metric improves** — the candidate's lead on PR-AUC (or ROC-AUC), its
-  point estimate or its lower bound, reaches ``min_target_lead``;
+- **FNR** (``fnr_non_inferior``), ``Δ = FNR(candidate) − FNR(champion)``, margin
+  ``max_fnr_increase``: *fail* when shown worse beyond the margin (the whole interval
+  above it, ``low > margin``), *pass* when shown no worse (``high ≤ margin``),
+  *inconclusive* otherwise (the interval holds the margin);
+- **precision** (``precision_non_inferior``), ``Δ = precision(candidate) −
+  precision(champion)``, margin ``max_precision_drop``: fail when ``high < −drop``,
+  pass when ``low ≥ −drop``, inconclusive otherwise;
+- **the target metric** (``target_metric_improves``, PR-AUC or ROC-AUC lead), margin
+  ``max_target_drop``: recorded as *shown better* (``low > min_target_lead``), *shown
+  no worse* (``low ≥ −max_target_drop``), *shown worse* (``high < −max_target_drop``)
+  or *neither*. By default (``require_improvement=False``) it is judged like the
+  others — shown worse fails, neither is inconclusive — so an equal candidate is
+  never blocked by the coin flip of a point lead. ``require_improvement=True`` asks
+  for a demonstrable improvement: only *shown better* passes, *shown worse* fails,
+  anything else is inconclusive;
 - **no large val/test gap** — the quality suite's ``quality.val_test_gap`` verdict;
-- optionally, the share of decisions that change (``max_flip_rate``).
+- optionally, the share of decisions that change (``max_flip_rate``, a plain count).
+
+Every criterion also records its *finding* (``shown_better``, ``shown_no_worse``,
+``shown_worse`` or ``neither``; FNR "better" means lower), its interval and the rows
+it was computed on. The check fails when any criterion fails, is inconclusive when
+none fails and one is inconclusive (``needed`` then holds the risky rows that would
+settle every inconclusive criterion, :func:`~sentinel_checks.stats.power.rows_to_show_difference`),
+and passes otherwise.
+
+Confidence: the intervals are those of the comparison (two-sided, at
+``comparison.confidence``). The gate builds the comparison at
+``1 − (1 − [quality] confidence) / k``, k = 3 criteria × the number of
+``[promotion] splits`` (Bonferroni over criteria × splits: 0.95 over 3 × 2 gives
+99.17% intervals), so a candidate equal to the champion is falsely blocked by this
+check with probability at most ``1 − confidence`` (each false block needs one
+interval to miss on its far side: at most ``(1 − confidence) / (2k)`` each).
 
 The segments that drive an FNR regression travel as evidence.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from sentinel_checks.options import LeadBound, RankMetric, check_option
+from sentinel_checks.checks.findings import (
+    NEITHER,
+    SHOWN_BETTER,
+    SHOWN_NO_WORSE,
+    SHOWN_WORSE,
+    lead_finding,
+)
+from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
-from sentinel_checks.stats.comparison import PairedComparison
+from sentinel_checks.stats.comparison import Interval, PairedComparison
+from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
 VS_CHAMPION_ID = "promotion.vs_champion"
+
+_FINDING_TEXT = {
+    SHOWN_BETTER: "shown better",
+    SHOWN_NO_WORSE: "shown no worse",
+    SHOWN_WORSE: "shown worse",
+    NEITHER: "neither shown no worse nor worse",
+}
 
 
 def check_vs_champion(
@@ -34,8 +76,9 @@ def check_vs_champion(
     max_fnr_increase: float = 0.03,
     max_precision_drop: float = 0.02,
     target_metric: RankMetric = "pr_auc",
+    max_target_drop: float = 0.01,
     min_target_lead: float = 0.0,
-    target_bound: LeadBound = "point",
+    require_improvement: bool = False,
     max_flip_rate: float | None = None,
     min_positives: int = 30,
     val_test_gap: CheckResult | None = None,
@@ -48,15 +91,20 @@ def check_vs_champion(
         Both models on the same rows, with paired Poisson-bootstrap intervals of the
         differences (two-sided, at ``comparison.confidence``).
     max_fnr_increase : float
-        Largest allowed upper end of the interval of ``FNR(candidate) − FNR(champion)``.
+        Non-inferiority margin of ``FNR(candidate) − FNR(champion)`` (a difference of
+        proportions of the risky rows).
     max_precision_drop : float
-        Largest allowed drop of the lower end of the precision difference.
+        Non-inferiority margin of the precision drop.
     target_metric : {"pr_auc", "roc_auc"}
-        The ranking metric the candidate must improve.
+        The ranking metric whose lead is recorded and judged.
+    max_target_drop : float
+        Non-inferiority margin of the target metric (metric units): a lead whose
+        interval lies above ``−max_target_drop`` is shown no worse.
     min_target_lead : float
-        The lead on ``target_metric`` the candidate must reach.
-    target_bound : {"point", "bootstrap"}
-        Judge the point lead or the lower end of its bootstrap interval.
+        The lead the lower end must exceed for *shown better*.
+    require_improvement : bool
+        True: only a candidate shown better passes the target criterion (neither and
+        shown no worse are inconclusive); False: shown no worse suffices.
     max_flip_rate : float or None
         Largest share of decisions allowed to change (None: not judged).
     min_positives : int
@@ -67,20 +115,20 @@ def check_vs_champion(
     Returns
     -------
     CheckResult
-        ``promotion.vs_champion``: measured is the upper end of the two-sided
-        interval of ``FNR(candidate) − FNR(champion)`` (a difference of
-        proportions, in [-1, 1]); limit ``max_fnr_increase``; direction at most.
-        The upper end of a two-sided 95% interval is a one-sided 97.5% bound. The
-        reason of a failure is the first failed criterion; every criterion, the
-        segment regressions and McNemar's exact p-value travel as evidence.
-        ``ERROR`` with fewer than ``min_positives`` risky rows, one class only
-        (``Reason.TOO_FEW_POSITIVES`` / ``Reason.ONE_CLASS``) or an undefined
-        criterion (``Reason.UNDEFINED_METRIC``).
+        ``promotion.vs_champion``: measured is the upper end of the interval of
+        ``FNR(candidate) − FNR(champion)`` (in [-1, 1]); limit ``max_fnr_increase``;
+        direction at most. Status fail / inconclusive / pass as the module doc says;
+        the reason names the first failed (else the first inconclusive) criterion;
+        ``needed`` = ``{"n_positive": risky rows}`` when inconclusive. Evidence: every
+        criterion (finding, point, interval, limit, verdict, n, n_positive, needed),
+        the segment regressions and McNemar's exact p-value. ``ERROR`` with fewer
+        than ``min_positives`` risky rows, one class only (``Reason.TOO_FEW_POSITIVES``
+        / ``Reason.ONE_CLASS``) or an undefined criterion (``Reason.UNDEFINED_METRIC``).
 
     Raises
     ------
     ValueError
-        When ``target_metric`` or ``target_bound`` is not one of the allowed values.
+        When ``target_metric`` is not one of the allowed values.
 
     Notes
     -----
@@ -92,15 +140,17 @@ def check_vs_champion(
     Hanley, J. A. and MacGibbon, B. (2006). Computer Methods and Programs in
     Biomedicine 83(1); Chamandy, N. et al. (2012), Google technical report (the
     Poisson bootstrap).
-    McNemar, Q. (1947). Note on the sampling error of the difference between
-    correlated proportions or percentages. Psychometrika 12(2), 153–157.
+    Wellek, S. (2010). Testing Statistical Hypotheses of Equivalence and
+    Noninferiority, 2nd ed., CRC Press (non-inferiority decided on a confidence bound).
+    Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52–64
+    (Bonferroni allocation).
+    McNemar, Q. (1947). Psychometrika 12(2), 153–157.
     Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC);
     Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (ROC AUC).
     """
     check_option("target_metric", target_metric, RankMetric)
-    check_option("target_bound", target_bound, LeadBound)
     c = comparison
-    params = {"split": c.split, "target_metric": target_metric}
+    params = {"split": c.split, "target_metric": target_metric, "confidence": c.confidence}
     support = {"n": c.n, "n_positive": c.n_positive, "resamples": c.resamples}
     if c.n_positive < min_positives or c.n_positive == c.n:
         what = "one class only" if c.n_positive in (0, c.n) else f"only {c.n_positive} risky row(s)"
@@ -118,30 +168,38 @@ def check_vs_champion(
         max_fnr_increase=max_fnr_increase,
         max_precision_drop=max_precision_drop,
         target_metric=target_metric,
+        max_target_drop=max_target_drop,
         min_target_lead=min_target_lead,
-        target_bound=target_bound,
+        require_improvement=require_improvement,
         max_flip_rate=max_flip_rate,
         val_test_gap=val_test_gap,
     )
-    undefined = [r["criterion"] for r in criteria if r["verdict"] == "error"]
-    failed = [r["criterion"] for r in criteria if r["verdict"] == "fail"]
+    by_verdict = {
+        v: [r["criterion"] for r in criteria if r["verdict"] == v] for v in ("error", "fail", "inconclusive")
+    }
     fnr = c.delta["fnr"]
     regressions = [s for s in c.segments if s["measurable"] and s["fnr_change"] > max_fnr_increase]
-    if undefined:
+    needed: dict[str, int] = {}
+    if by_verdict["error"]:
         status, reason = Status.ERROR, Reason.UNDEFINED_METRIC
-    elif failed:
-        status, reason = Status.FAIL, Reason(failed[0])
+    elif by_verdict["fail"]:
+        status, reason = Status.FAIL, Reason(by_verdict["fail"][0])
+    elif by_verdict["inconclusive"]:
+        status, reason = Status.INCONCLUSIVE, Reason(by_verdict["inconclusive"][0])
+        open_rows = [r.get("needed", MAX_ROWS) for r in criteria if r["verdict"] == "inconclusive"]
+        needed = {"n_positive": max(open_rows)}
     else:
         status, reason = Status.PASS, Reason.OK
-    pct = f"{c.confidence:.0%}"
     cand, champ = c.candidate, c.champion
     message = (
-        f"{c.split}: FNR {cand['fnr'].point:.3f} (candidate @ {c.thresholds['candidate']:.3f}) vs "
-        f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}), "
-        f"change {fnr.point:+.3f} ({pct} CI [{fnr.low:+.3f}, {fnr.high:+.3f}], "
-        f"limit ≤ {max_fnr_increase:+.3f}); "
-        f"{_verdicts(criteria)}; {c.flips['changed']} decision(s) change ({c.flip_rate:.1%})"
+        f"{c.split} ({c.n} rows, {c.n_positive} risky; {_pct(c.confidence)} paired intervals): "
+        f"FNR {cand['fnr'].point:.3f} (candidate @ {c.thresholds['candidate']:.3f}) vs "
+        f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}); "
+        + "; ".join(_said(r) for r in criteria)
+        + f"; {c.flips['changed']} decision(s) change ({c.flip_rate:.1%})"
     )
+    if status is Status.INCONCLUSIVE:
+        message += f": inconclusive; settling it needs ≈ {_rows(needed['n_positive'])} risky rows"
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,
@@ -151,6 +209,7 @@ def check_vs_champion(
         direction=Direction.AT_MOST,
         reason=reason,
         support=support,
+        needed=needed,
         evidence=(
             Evidence.capped("criteria", criteria),
             Evidence.capped(
@@ -160,25 +219,30 @@ def check_vs_champion(
             ),
         ),
         parameters=params,
-        hint=_hint(c, status, failed, max_fnr_increase),
+        hint=_hint(c, status, by_verdict, needed),
     )
 
 
-def _hint(c: PairedComparison, status: Status, failed: list[str], max_fnr_increase: float) -> str:
+def _hint(
+    c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]
+) -> str:
     if status is Status.PASS:
         return ""
-    fnr = c.delta["fnr"]
-    if failed == ["fnr_non_inferior"] and fnr.point <= max_fnr_increase:
-        # not shown worse, only not shown no worse: the interval is wider than the margin allows
+    if status is Status.INCONCLUSIVE:
         return (
-            f"Keep the champion for now. The FNR change {fnr.point:+.3f} is within the margin but its "
-            f"interval reaches {fnr.high:+.3f}: on {c.n_positive} risky rows the comparison cannot show "
-            "the candidate lets no more risky requests through. Compare on more labelled rows (a longer "
-            "test window, labelled production) or state a wider [promotion] max_fnr_increase."
+            f"The data cannot tell yet: on {c.n_positive} risky rows the intervals of "
+            f"{', '.join(by_verdict['inconclusive'])} hold the margin. Compare on more labelled rows "
+            f"(≈ {_rows(needed['n_positive'])} risky; a longer test window, labelled production) before "
+            "relying on it; [gate] block_inconclusive decides whether this blocks."
         )
+    if status is Status.ERROR:
+        return "A criterion is undefined on these rows (e.g. nothing flagged): see the criteria evidence."
+    if by_verdict["fail"][0] == "target_metric_improves":
+        return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
     return (
-        "Keep the champion. The candidate misses risky requests the champion catches: look at the "
-        "segments listed, the training window and the threshold (reports/promotion.md)."
+        "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
+        "false alarms): look at the segments listed, the training window and the threshold "
+        "(reports/promotion.md)."
     )
 
 
@@ -219,46 +283,100 @@ def check_champion_missing(*, required: bool) -> CheckResult:
     )
 
 
+def _interval_row(
+    name: str,
+    what: str,
+    iv: Interval,
+    c: PairedComparison,
+    *,
+    margin: float,
+    lower_is_better: bool = False,
+    better_than: float = 0.0,
+    require_better: bool = False,
+) -> dict[str, Any]:
+    """One criterion judged on its interval (see the module doc), in "lead" orientation."""
+    sign = -1.0 if lower_is_better else 1.0
+    point, low, high = sign * iv.point, *sorted((sign * iv.low, sign * iv.high))
+    finding = lead_finding(low, high, margin=margin, better_than=sign * better_than)
+    limit = -margin
+    if finding == "undefined" or not math.isfinite(point):
+        verdict = Status.ERROR
+    elif finding == SHOWN_WORSE:
+        verdict = Status.FAIL
+    elif require_better:
+        limit = better_than
+        verdict = (
+            Status.PASS
+            if finding == SHOWN_BETTER
+            else (Status.FAIL if high < better_than else Status.INCONCLUSIVE)
+        )
+    else:
+        verdict = Status.INCONCLUSIVE if finding == NEITHER else Status.PASS
+    row: dict[str, Any] = {
+        "criterion": name,
+        "what": what,
+        "finding": finding,
+        "measured": iv.point,
+        "low": iv.low,
+        "high": iv.high,
+        "limit": sign * limit,
+        "verdict": verdict.value,
+        "n": c.n,
+        "n_positive": c.n_positive,
+    }
+    if verdict is Status.INCONCLUSIVE:
+        half = point - low if point >= limit else high - point
+        row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit)
+    return row
+
+
 def _criteria(
     c: PairedComparison,
     *,
     max_fnr_increase: float,
     max_precision_drop: float,
     target_metric: RankMetric,
+    max_target_drop: float,
     min_target_lead: float,
-    target_bound: LeadBound,
+    require_improvement: bool,
     max_flip_rate: float | None,
     val_test_gap: CheckResult | None,
 ) -> list[dict[str, Any]]:
-    fnr, precision, target = c.delta["fnr"], c.delta["precision"], c.delta[target_metric]
-    target_judged = target.low if target_bound == "bootstrap" else target.point
     rows = [
-        _row(
+        _interval_row(
             "fnr_non_inferior",
-            f"FNR change, upper {c.confidence:.0%} bound",
-            fnr.high,
-            max_fnr_increase,
-            Direction.AT_MOST,
+            "FNR change (candidate − champion)",
+            c.delta["fnr"],
+            c,
+            margin=max_fnr_increase,
+            lower_is_better=True,
         ),
-        _row(
+        _interval_row(
             "precision_non_inferior",
-            f"precision change, lower {c.confidence:.0%} bound",
-            precision.low,
-            -max_precision_drop,
-            Direction.AT_LEAST,
+            "precision change (candidate − champion)",
+            c.delta["precision"],
+            c,
+            margin=max_precision_drop,
         ),
-        _row(
+        _interval_row(
             "target_metric_improves",
-            f"{target_metric} lead"
-            + (f", lower {c.confidence:.0%} bound" if target_bound == "bootstrap" else ""),
-            target_judged,
-            min_target_lead,
-            Direction.AT_LEAST,
+            f"{target_metric} lead (candidate − champion)",
+            c.delta[target_metric],
+            c,
+            margin=max_target_drop,
+            better_than=min_target_lead,
+            require_better=require_improvement,
         ),
     ]
     if max_flip_rate is not None:
         rows.append(
-            _row("flip_rate", "share of decisions that change", c.flip_rate, max_flip_rate, Direction.AT_MOST)
+            {
+                "criterion": "flip_rate",
+                "what": "share of decisions that change",
+                "measured": c.flip_rate,
+                "limit": max_flip_rate,
+                "verdict": judge(c.flip_rate, max_flip_rate, Direction.AT_MOST).value,
+            }
         )
     if val_test_gap is not None:
         rows.append(
@@ -275,10 +393,21 @@ def _criteria(
     return rows
 
 
-def _row(name: str, what: str, measured: float, limit: float, direction: Direction) -> dict[str, Any]:
-    verdict = judge(measured, limit, direction).value
-    return {"criterion": name, "what": what, "measured": measured, "limit": limit, "verdict": verdict}
+def _said(r: dict[str, Any]) -> str:
+    """``"FNR change +0.004 [-0.021, +0.031], margin +0.030: neither … (inconclusive)"``."""
+    if "finding" not in r:
+        return f"{r['criterion']} {r['verdict']}"
+    iv = Interval(r["measured"], r["low"], r["high"])
+    return (
+        f"{r['what'].split(' (')[0]} {iv.shown('+.3f')} vs {r['limit']:+.3f}: "
+        f"{_FINDING_TEXT.get(r['finding'], r['finding'])} ({r['verdict']})"
+    )
 
 
-def _verdicts(criteria: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{r['criterion']} {r['verdict']}" for r in criteria[1:])
+def _pct(confidence: float) -> str:
+    """``0.95`` → ``"95%"``, ``0.991666`` → ``"99.17%"``."""
+    return f"{100 * confidence:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _rows(n: int) -> str:
+    return f"more than {MAX_ROWS:,}" if n >= MAX_ROWS else f"{n:,}"

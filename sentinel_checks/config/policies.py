@@ -60,7 +60,8 @@ class Quality(_Section):
     baseline_features: list[str] | None = None
     baseline_max_train_rows: int = Field(default=200_000, ge=1_000)
     baseline_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
-    baseline_margin: float = Field(default=0.0, ge=-1.0, le=1.0)
+    baseline_margin: float = Field(default=0.01, ge=0.0, le=1.0)
+    baseline_rule: Literal["no_worse", "better"] = "no_worse"
     baseline_bound: Literal["bootstrap", "point"] = "bootstrap"
     bootstrap_resamples: int = Field(default=200, ge=20, le=10_000)
 
@@ -82,6 +83,17 @@ class Quality(_Section):
                 "threshold is chosen for target_recall, so the floor must be at most the target"
             )
         return self
+
+    @field_validator("baseline_margin", mode="before")
+    @classmethod
+    def _margin_is_a_deficit(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool) and v < 0:
+            raise ValueError(
+                f"baseline_margin = {v} is negative: it is now the deficit the candidate may have "
+                f"against a baseline (≥ 0; the candidate fails when shown worse by more). The old "
+                f"negative form 'lead must reach {v}' is baseline_margin = {-v}"
+            )
+        return v
 
 
 SPLIT_SOURCES = ("train", "val", "test", "production")
@@ -203,10 +215,20 @@ class Promotion(_Section):
     max_fnr_increase: float = Field(default=0.03, ge=0.0, le=1.0)
     max_precision_drop: float = Field(default=0.02, ge=0.0, le=1.0)
     target_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
+    max_target_drop: float = Field(default=0.01, ge=0.0, le=1.0)
     min_target_lead: float = Field(default=0.0, ge=-1.0, le=1.0)
-    target_bound: Literal["point", "bootstrap"] = "point"
+    require_improvement: bool = False
     max_flip_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     bootstrap_resamples: int = Field(default=500, ge=50, le=10_000)
+
+    renamed_keys: ClassVar[Mapping[str, str]] = {
+        "target_bound": (
+            "the target metric is now always judged on its paired bootstrap interval (a "
+            "candidate shown worse than the champion by more than max_target_drop fails); "
+            'for target_bound = "bootstrap" (an improvement must be shown) use '
+            'require_improvement = true; for target_bound = "point" delete the key'
+        ),
+    }
 
 
 class Gate(_Section):

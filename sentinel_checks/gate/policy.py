@@ -231,13 +231,14 @@ def baselines(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_baselines``: ``metric``, ``margin``, ``bound``,
-        ``confidence``, ``resamples``, ``seed``.
+        The keyword arguments of ``check_baselines``: ``metric``, ``margin``, ``rule``,
+        ``bound``, ``confidence``, ``resamples``, ``seed``.
     """
     q = config.quality
     return {
         "metric": q.baseline_metric,
         "margin": q.baseline_margin,
+        "rule": q.baseline_rule,
         "bound": q.baseline_bound,
         "confidence": q.confidence,
         "resamples": q.bootstrap_resamples,
@@ -357,16 +358,49 @@ def vs_champion(config: SentinelConfig) -> Limits:
     -------
     dict of str to object
         The keyword arguments of ``check_vs_champion``: ``max_fnr_increase``,
-        ``max_precision_drop``, ``target_metric``, ``min_target_lead``, ``target_bound``,
-        ``max_flip_rate``, ``min_positives``.
+        ``max_precision_drop``, ``target_metric``, ``max_target_drop``, ``min_target_lead``,
+        ``require_improvement``, ``max_flip_rate``, ``min_positives``. (The confidence of
+        its intervals is the comparison's: :func:`promotion_confidence`.)
     """
     p, q = config.promotion, config.quality
     return {
         "max_fnr_increase": p.max_fnr_increase,
         "max_precision_drop": p.max_precision_drop,
         "target_metric": p.target_metric,
+        "max_target_drop": p.max_target_drop,
         "min_target_lead": p.min_target_lead,
-        "target_bound": p.target_bound,
+        "require_improvement": p.require_improvement,
         "max_flip_rate": p.max_flip_rate,
         "min_positives": q.min_positives,
     }
+
+
+#: Criteria of ``promotion.vs_champion`` judged on an interval (FNR, precision, target metric).
+PROMOTION_INTERVAL_CRITERIA = 3
+
+
+def promotion_confidence(config: SentinelConfig) -> float:
+    """Two-sided confidence of each paired interval ``promotion.vs_champion`` judges.
+
+    Bonferroni over the criteria judged on an interval and the compared splits:
+    ``1 − (1 − [quality] confidence) / k`` with ``k = 3 × len([promotion] splits)``
+    (0.95 over 3 criteria × 2 splits: 0.991667). A candidate equal to the champion is
+    then falsely blocked by the check, over all its criteria and splits, with
+    probability at most ``1 − confidence``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration.
+
+    Returns
+    -------
+    float
+        In (0.5, 1).
+
+    References
+    ----------
+    Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52–64.
+    """
+    k = PROMOTION_INTERVAL_CRITERIA * len(config.promotion.splits)
+    return 1 - (1 - config.quality.confidence) / k

@@ -62,7 +62,8 @@ class ExperimentRun:
         if self.verdict is None:
             return []
         items = next((e.items for e in self.verdict.evidence if e.kind == "criteria"), ())
-        failed = [str(c["criterion"]) for c in items if c["verdict"] != "pass"]
+        # an inconclusive criterion (its interval holds the margin) is not a failed one
+        failed = [str(c["criterion"]) for c in items if c["verdict"] in ("fail", "error")]
         return failed or ([self.verdict.reason.value] if not self.verdict.passed else [])
 
     @property
@@ -149,7 +150,9 @@ def _features(spec: Experiment, base: list[str], present: Sequence[str]) -> list
 
 
 def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluation) -> ExperimentRun:
-    p, q = config.promotion, config.quality
+    from sentinel_checks.gate import policy
+
+    p = config.promotion
     ev = run.evaluation
     test, ref = ev.splits["test"], reference.splits["test"]
     comparison = compare_paired(
@@ -160,11 +163,10 @@ def _judged(config: SentinelConfig, run: ExperimentRun, reference: ModelEvaluati
         candidate_threshold=ev.threshold,
         champion_threshold=reference.threshold,
         resamples=p.bootstrap_resamples,
-        confidence=q.confidence,
+        confidence=policy.promotion_confidence(config),  # as the gate judges promotion
         seed=config.gate.seed,
     )
     from sentinel_checks.checks.quality import check_val_test_gap
-    from sentinel_checks.gate import policy
     from sentinel_checks.gate.steps.promotion import promotion_verdict
 
     gap = check_val_test_gap(ev.summary("val"), ev.summary("test"), **policy.val_test_gap(config))

@@ -3,8 +3,11 @@
 A document to attach to a change request: which candidate and which champion
 (file hash or registry URI), on which data (fingerprints), the metric table with
 intervals on each split, each model's threshold and its rationale, every
-criterion with its verdict, and the final decision. The decision is ``promote``
-only when the whole gate passed *and* every champion comparison that ran passed;
+criterion with its finding (shown better, shown no worse, shown worse or neither,
+with the interval and the rows it rests on) and verdict, and the final decision.
+The decision is ``promote`` only when the whole gate passed *and* every champion
+comparison that ran passed or was inconclusive without blocking (the reasons then
+say which criteria were not settled and the rows that would settle them);
 with no champion configured (and none required) a passing gate gives
 ``promote_first_model``.
 """
@@ -64,7 +67,26 @@ def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]
     if not judged:
         skipped = [r.message for r in comparisons] or ["promotion.vs_champion did not run"]
         return "promote_first_model", [f"no comparison with a champion: {'; '.join(skipped)}"]
-    return "promote", [f"{r.label} passed" for r in judged]
+    return "promote", [_reason(r) for r in judged]
+
+
+def _reason(result: CheckResult) -> str:
+    """One line per comparison: passed, or inconclusive and what would settle it."""
+    if result.status is not Status.INCONCLUSIVE:
+        return f"{result.label} passed"
+    open_criteria = [
+        c["criterion"]
+        for e in result.evidence
+        if e.kind == "criteria"
+        for c in e.items
+        if c["verdict"] == "inconclusive"
+    ]
+    rows = result.needed.get("n_positive")
+    return (
+        f"{result.label} inconclusive, not blocking ([gate] block_inconclusive does not list it): "
+        f"{', '.join(open_criteria)} not settled on {result.support.get('n_positive')} risky rows"
+        + (f"; ≈ {rows:,} would settle it" if rows else "")
+    )
 
 
 def promotion_document(
@@ -163,7 +185,8 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             "",
             f"## {name}: {split['n']} rows, {split['n_positive']} risky",
             "",
-            f"Each model at its own threshold; intervals {conf:.0%} (Wilson for proportions, paired "
+            f"Each model at its own threshold; two-sided intervals at {100 * conf:.4g}% each (the gate's "
+            "confidence split over the criteria × splits, Bonferroni; Wilson for proportions, paired "
             f"Poisson bootstrap with {split['bootstrap']['resamples']} resamples, seed "
             f"{split['bootstrap']['seed']}, for AUCs and differences).",
             "",
@@ -203,16 +226,29 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             "",
             "## Criteria",
             "",
-            "| check | criterion | measured | limit | verdict |",
-            "|---|---|---|---|---|",
+            "Each interval criterion records what the paired interval shows: the candidate *shown "
+            "better*, *shown no worse* (within the margin), *shown worse* (beyond the margin) or "
+            "*neither* (the interval holds the margin: the data cannot tell; the last column gives "
+            "the risky rows that would settle it). FNR: lower is better.",
+            "",
+            "| check | criterion | finding | estimate [interval] | limit | rows (risky) | verdict | "
+            "settled by ≈ risky rows |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for r in doc["criteria"]:
             for c in r["criteria"] or [
                 {"criterion": r["message"], "measured": None, "limit": None, "verdict": r["status"]}
             ]:
+                estimate = (
+                    _iv({"point": c["measured"], "low": c["low"], "high": c["high"]}, signed=True)
+                    if "low" in c
+                    else _num(c["measured"])
+                )
+                rows = f"{c['n']} ({c['n_positive']})" if "n" in c else "—"
                 lines.append(
-                    f"| `{r['label']}` | {c['criterion']} | {_num(c['measured'])} | {_num(c['limit'])} | "
-                    f"{c['verdict']} |"
+                    f"| `{r['label']}` | {c['criterion']} | {c.get('finding', '—').replace('_', ' ')} | "
+                    f"{estimate} | {_num(c['limit'])} | {rows} | {c['verdict']} | "
+                    f"{_num(c.get('needed'))} |"
                 )
     lines.append("")
     return "\n".join(lines)

@@ -8,10 +8,12 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap is :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`: every row
-weighted by an independent Poisson(1) count (one draw per resample, shared by both
-models, so the comparison is paired); a resample costs O(n) because each model's
-scores are ranked once (:class:`~sentinel_checks.stats.ranking.RankedScores`).
+The bootstrap draws what :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`
+draws: every row weighted by an independent Poisson(1) count (one draw per
+resample, shared by both models, so the comparison is paired); a resample costs
+O(n) because each model's scores are ranked once
+(:class:`~sentinel_checks.stats.ranking.RankedScores`), and blocks of resamples are
+computed as matrix operations.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from sentinel_checks.stats.intervals import poisson_bootstrap, wilson_interval
+from sentinel_checks.stats.intervals import wilson_interval
 from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
@@ -246,29 +248,61 @@ def _bootstrap(
     resamples: int,
     seed: int,
 ) -> dict[str, np.ndarray]:
-    """Per resample, each metric of (candidate, champion) under the same Poisson weights
-    (:func:`~sentinel_checks.stats.intervals.poisson_bootstrap`): ``{metric: (resamples, 2)}``."""
-    ranked_a, ranked_b = RankedScores(y, a), RankedScores(y, b)
+    """Per resample, each metric of (candidate, champion) under the same Poisson weights:
+    ``{metric: (resamples, 2)}``.
+
+    The draws of :func:`~sentinel_checks.stats.intervals.poisson_bootstrap` (one
+    ``default_rng(seed)`` stream, ``n`` Poisson(1) weights per resample, in order),
+    computed a block of resamples at a time as matrix operations: drawing a
+    ``(block, n)`` array consumes the stream exactly as ``block`` draws of ``n``, and
+    the weights are integer counts, so every weighted count (hence FNR, precision and
+    ROC-AUC) is exact and the same as one resample at a time.
+    """
+    ranked = (RankedScores(y, a), RankedScores(y, b))
+    flags = np.column_stack([y & flag_a, flag_a, y & flag_b, flag_b]).astype(float)
     pos = y.astype(float)
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    out = np.empty((resamples, 2, len(DELTA_METRICS)))
+    block = max(1, _BLOCK_CELLS // max(n, 1))
+    for start in range(0, resamples, block):
+        w = rng.poisson(1.0, (min(block, resamples - start), n)).astype(float)
+        positives = w @ pos
+        counts = w @ flags  # caught and flagged, per model
+        rows = slice(start, start + len(w))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for k, r in enumerate(ranked):
+                caught, flagged = counts[:, 2 * k], counts[:, 2 * k + 1]
+                out[rows, k, 0] = np.where(positives > 0, 1 - caught / positives, np.nan)
+                out[rows, k, 1] = np.where(flagged > 0, caught / flagged, np.nan)
+                out[rows, k, 2], out[rows, k, 3] = _weighted_aucs(r, w)
+    return {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
 
-    def statistic(w: np.ndarray) -> list[float]:
-        wp = w * pos
-        positives = wp.sum()
-        values: list[float] = []
-        for flag, ranked in ((flag_a, ranked_a), (flag_b, ranked_b)):
-            caught = float(wp @ flag)
-            flagged = float(w @ flag)
-            values += [
-                1 - caught / positives if positives else math.nan,
-                caught / flagged if flagged else math.nan,
-                ranked.roc_auc(w),
-                ranked.pr_auc(w),
-            ]
-        return values
 
-    draws = poisson_bootstrap(statistic, len(y), resamples=resamples, seed=seed)
-    draws = draws.reshape(resamples, 2, len(DELTA_METRICS))
-    return {m: draws[:, :, k] for k, m in enumerate(DELTA_METRICS)}
+#: Cells (resamples x rows) of Poisson weights drawn at once: bounds the memory of a block.
+_BLOCK_CELLS = 1_000_000
+
+
+def _weighted_aucs(r: RankedScores, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ROC-AUC and average precision under each row of weights ``w`` (shape (b, n)).
+
+    The formulas of :meth:`RankedScores.roc_auc` and :meth:`RankedScores.pr_auc`,
+    one resample per row; NaN where a resample has no weighted positive (or negative).
+    """
+    wo = w[:, r.order]
+    tp = np.cumsum(wo * r.y, axis=1)[:, r.ends]
+    fp = np.cumsum(wo * ~r.y, axis=1)[:, r.ends]
+    p, neg = tp[:, -1:], fp[:, -1:]
+    d_tp = np.diff(tp, axis=1, prepend=0.0)
+    d_fp = np.diff(fp, axis=1, prepend=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roc = np.sum(d_fp * (tp - d_tp + d_tp / 2), axis=1) / (p * neg)[:, 0]
+        terms = d_tp / p * tp / np.maximum(tp + fp, 1e-300)
+        # row by row: the same pairwise summation as the one-resample formula, bit for bit
+        ap = np.array([np.sum(row) for row in terms])
+    roc[(p[:, 0] <= 0) | (neg[:, 0] <= 0)] = np.nan
+    ap[p[:, 0] <= 0] = np.nan
+    return roc, ap
 
 
 def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:

@@ -94,8 +94,10 @@ def compare_with_champion(
     split : str
         ``"test"`` or ``"production"`` (its labelled rows).
     config : SentinelConfig
-        The validated configuration: ``[promotion]`` (threshold, resamples),
-        ``[quality]`` (confidence, segment minimum) and ``[gate] seed``.
+        The validated configuration: ``[promotion]`` (threshold, resamples, splits),
+        ``[quality]`` (confidence, segment minimum) and ``[gate] seed``. The intervals
+        are at :func:`~sentinel_checks.gate.policy.promotion_confidence` (Bonferroni
+        over the 3 interval criteria × the compared splits).
 
     Returns
     -------
@@ -122,6 +124,6 @@ def compare_with_champion(
         segments=cand.segments,
         min_segment_positives=q.segment_min_positives,
         resamples=p.bootstrap_resamples,
-        confidence=q.confidence,
+        confidence=policy.promotion_confidence(config),
         seed=config.gate.seed,
     )
