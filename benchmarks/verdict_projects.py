@@ -62,6 +62,9 @@ class Project:
     expected: str  # "pass" or "fail"
     config: Path
     why: str  # what the ground truth says, in a few words
+    #: for an expected failure, the reasons that must decide it: (name, a piece of the
+    #: failing check's label), e.g. ("vehicle overlap", "splits.entity_overlap[vehicle")
+    reasons: tuple[tuple[str, str], ...] = ()
 
 
 def random_split(n: int, seed: int, shares: tuple[float, float] = (0.6, 0.2)) -> np.ndarray:

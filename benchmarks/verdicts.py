@@ -12,8 +12,10 @@ Run by hand (not part of the test suite):
    stable and shifted periods as production, nassCDS with a leaked feature and a
    random occupant split, and nassCDS without it split by vehicle. Each is judged in
    process (:func:`sentinel_checks.gate.runner.gate_run_in_process`: every step the
-   shipped suites run) and printed as one row: expected verdict, gate verdict, match,
-   the failed/errored checks that decided it, inconclusive checks, warnings, seconds.
+   shipped suites run) and printed as one row: expected verdict, gate verdict, match
+   (the expected verdict and, for an expected failure, every expected reason among the
+   checks that decided it), the failed/errored checks that decided it, expected
+   reasons missing, inconclusive checks, warnings, seconds.
 2. **The demo's false-block rate.** ``--demo-resamples N`` clean resamples of the
    demo (built with the library's demo builder, fixed pipeline's config), judged by
    the whole gate over a :class:`GateSession` with the resample preloaded (see
@@ -50,15 +52,20 @@ class Row:
     inconclusive: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)  # label -> message of each non-pass check
+    missing: list[str] = field(default_factory=list)  # expected reasons for failing that did not decide
 
     @property
     def match(self) -> bool:
-        return self.verdict == self.expected
+        """The expected verdict, and (for a failure) decided by every expected reason."""
+        return self.verdict == self.expected and not self.missing
 
 
-def row_of(name: str, expected: str, run: GateRun, seconds: float) -> Row:
+def row_of(
+    name: str, expected: str, run: GateRun, seconds: float, reasons: tuple[tuple[str, str], ...] = ()
+) -> Row:
     """The row of one gate run: which outcomes decided the verdict, which were
-    inconclusive or warned (check labels; a test without a check result by node id).
+    inconclusive or warned (check labels; a test without a check result by node id),
+    and which of the expected ``reasons`` (name, piece of a failing label) decided nothing.
 
     >>> from sentinel_checks.reports.gate_report import TestOutcome
     >>> run = GateRun("c.toml", {}, 0, [TestOutcome("suites/t.py::x", "error", "boom")])
@@ -78,6 +85,7 @@ def row_of(name: str, expected: str, run: GateRun, seconds: float) -> Row:
         elif o.result is not None and o.result.status is Status.WARN:
             row.warnings.append(label)
             row.messages[label] = o.result.message[:300]
+    row.missing = [n for n, piece in reasons if not any(piece in label for label in row.decided_by)]
     return row
 
 
@@ -85,17 +93,17 @@ def table(rows: list[Row]) -> str:
     """The verdict table as Markdown: one line per configuration.
 
     >>> print(table([Row("a", "pass", "fail", 2.0, ["quality.auc[test] (fail)"])]))
-    | configuration | expected | gate | match | decided by (failed/errored) | inconclusive | warnings | s |
-    |---|---|---|---|---|---|---|---:|
-    | a | pass | fail | NO | quality.auc[test] (fail) | — | — | 2.0 |
+    | configuration | expected | gate | match | decided by | reason missing | inconclusive | warnings | s |
+    |---|---|---|---|---|---|---|---|---:|
+    | a | pass | fail | NO | quality.auc[test] (fail) | — | — | — | 2.0 |
     """
-    head = "| configuration | expected | gate | match | decided by (failed/errored) | inconclusive |"
+    head = "| configuration | expected | gate | match | decided by | reason missing | inconclusive"
     lines = [
-        head + " warnings | s |",
-        "|---|---|---|---|---|---|---|---:|",
+        head + " | warnings | s |",
+        "|---|---|---|---|---|---|---|---|---:|",
     ]
     for r in rows:
-        cells = [", ".join(x) or "—" for x in (r.decided_by, r.inconclusive, r.warnings)]
+        cells = [", ".join(x) or "—" for x in (r.decided_by, r.missing, r.inconclusive, r.warnings)]
         match = "yes" if r.match else "NO"
         lines.append(
             f"| {r.name} | {r.expected} | {r.verdict} | {match} | {' | '.join(cells)} | {r.seconds:.1f} |"
@@ -116,7 +124,7 @@ def run_projects(external: Path, workdir: Path, only: list[str] | None) -> list[
         built = time.perf_counter() - started
         run, _ = gate_run_in_process(load_config(project.config))
         seconds = time.perf_counter() - started
-        row = row_of(project.name, project.expected, run, seconds)
+        row = row_of(project.name, project.expected, run, seconds, project.reasons)
         rows.append(row)
         print(
             f"{project.name}: expected {project.expected}, gate {row.verdict} "

@@ -86,3 +86,19 @@ def test_row_names_the_checks_that_decided(bench):
     assert row.inconclusive == ["quality.recall[test]"]
     assert row.warnings == ["drift.features"]
     assert "| cfg | pass | fail | NO | quality.auc[test] (fail) |" in verdicts.table([row])
+
+
+def test_a_failure_for_the_wrong_reason_does_not_match(bench):
+    from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+    from sentinel_checks.result import CheckResult, Status
+
+    _, verdicts = bench
+    leak = CheckResult("splits.target_leakage", Status.FAIL, "injSeverity AUC 0.98")
+    run = GateRun("c.toml", {}, 0, [TestOutcome("t::a", "failed", "x", leak)])
+    reasons = (
+        ("target leakage", "splits.target_leakage"),
+        ("vehicle overlap", "splits.entity_overlap[vehicle"),
+    )
+    row = verdicts.row_of("cfg", "fail", run, 1.0, reasons)
+    assert (row.verdict, row.missing, row.match) == ("fail", ["vehicle overlap"], False)
+    assert verdicts.row_of("cfg", "fail", run, 1.0, reasons[:1]).match
