@@ -69,9 +69,12 @@ def judge(
     return GateRun(str(config.source), {}, config.gate.seed, run_plan(session, plan(config)))
 
 
-def false_blocks(folder: Path, count: int, share: float, *, demo_config: Path | None = None) -> FalseBlocks:
+def false_blocks(
+    folder: Path, count: int, share: float, *, demo_config: Path | None = None, first: int = 0
+) -> FalseBlocks:
     """Build the demo in ``folder`` (unless ``demo_config`` names a built one), then judge
-    ``count`` clean resamples of its fixed pipeline, printing one line per resample."""
+    ``count`` clean resamples of its fixed pipeline (indices ``first`` onwards, seed =
+    index + 1, so two processes can share the work), printing one line per resample."""
     from sentinel_checks.demo.build import build_demo
 
     started = time.perf_counter()
@@ -89,7 +92,7 @@ def false_blocks(folder: Path, count: int, share: float, *, demo_config: Path | 
     out = FalseBlocks(count, share, 0, (0.0, 1.0), setup_seconds=time.perf_counter() - started)
     blocked_by: Counter[str] = Counter()
     inconclusive: Counter[str] = Counter()
-    for i in range(count):
+    for i in range(first, first + count):
         t0, c0 = time.perf_counter(), time.process_time()
         run = judge(config, resample(base, share, i + 1), ctx.features, models)
         out.seconds_per_resample.append(time.perf_counter() - t0)
