@@ -280,7 +280,6 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
             "min_rows": (DriftPolicy, "min_rows"),
             "important_share": (DriftPolicy, "important_feature_share"),
             "max_missing_increase": (DriftPolicy, "max_missing_increase"),
-            "missing_confidence": (DriftPolicy, "missing_confidence"),
         },
     ),
     (

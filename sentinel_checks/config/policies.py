@@ -127,7 +127,6 @@ class DriftPolicy(_Section):
     importance_rows: int = Field(default=5000, ge=100)
     importance_repeats: int = Field(default=5, ge=1, le=100)
     max_missing_increase: float = Field(default=0.10, ge=0.0, le=1.0)
-    missing_confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
     min_rows: int = Field(default=200, ge=1)
     label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
     label_max_rel_change: float = Field(default=1.0, ge=0.0)

@@ -15,7 +15,8 @@ of checks by fixed shares, and within a family equally across its tests
                       quality.segments (test and production)
     calibration       quality.calibration, quality.calibration_change  0.10
     val/test gap      quality.val_test_gap                             0.10
-    label and score   drift.labels, drift.scores                       0.10
+    drift             drift.labels, drift.scores, the missing-share    0.10
+                      rise of drift.features
     promotion         promotion.vs_champion (each promotion split)     0.20
     baselines         quality.baselines                                0.10
 
@@ -27,8 +28,8 @@ probability that any of these checks fails a sound retrain is at most α.
 
 Checks with no sampling error in their decision (split order, entity and row
 overlap, target leakage by univariate AUC, the schema, training curves) and feature
-drift, which is judged on effect sizes between two observed samples rather than on a
-test of a population difference, are outside the budget: they do not fail a sound
+drift's effect-size rules, which judge the two observed samples rather than test a
+population difference, are outside the budget: they do not fail a sound
 retrain by chance.
 """
 
@@ -79,7 +80,10 @@ def family_size(config: SentinelConfig, family: Family) -> int:
         # the absolute calibration per split, and the test → production change
         "calibration": splits + 1,
         "gap": 1,
-        "drift": len(config.drift.label_pairs) + len(config.drift.score_pairs),
+        # label and score pairs, and each feature pair (its missing-share intervals)
+        "drift": len(config.drift.label_pairs)
+        + len(config.drift.score_pairs)
+        + len(config.drift.feature_pairs),
         "promotion": len(config.promotion.splits),
         "baselines": 1,
     }

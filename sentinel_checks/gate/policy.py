@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sentinel_checks.gate import budget
+
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
 
@@ -122,7 +124,7 @@ def recall(config: SentinelConfig) -> Limits:
     return {
         "min_recall": q.min_recall,
         "bound": q.bound,
-        "confidence": q.confidence,
+        "confidence": budget.confidence(config, "quality"),
         "min_positives": q.min_positives,
     }
 
@@ -141,7 +143,11 @@ def precision(config: SentinelConfig) -> Limits:
         The keyword arguments of ``check_precision``: ``min_precision``, ``bound``, ``confidence``.
     """
     q = config.quality
-    return {"min_precision": q.min_precision, "bound": q.bound, "confidence": q.confidence}
+    return {
+        "min_precision": q.min_precision,
+        "bound": q.bound,
+        "confidence": budget.confidence(config, "quality"),
+    }
 
 
 def auc(config: SentinelConfig) -> Limits:
@@ -159,7 +165,11 @@ def auc(config: SentinelConfig) -> Limits:
         ``confidence``.
     """
     q = config.quality
-    return {"min_roc_auc": q.min_roc_auc, "min_pr_auc_skill": q.min_pr_auc_skill, "confidence": q.confidence}
+    return {
+        "min_roc_auc": q.min_roc_auc,
+        "min_pr_auc_skill": q.min_pr_auc_skill,
+        "confidence": budget.confidence(config, "quality"),
+    }
 
 
 def val_test_gap(config: SentinelConfig) -> Limits:
@@ -177,7 +187,11 @@ def val_test_gap(config: SentinelConfig) -> Limits:
         ``confidence``.
     """
     q = config.quality
-    return {"max_gap": q.max_val_test_gap, "max_auc_gap": q.max_val_test_auc_gap, "confidence": q.confidence}
+    return {
+        "max_gap": q.max_val_test_gap,
+        "max_auc_gap": q.max_val_test_auc_gap,
+        "confidence": budget.confidence(config, "gap"),
+    }
 
 
 def calibration(config: SentinelConfig) -> Limits:
@@ -216,7 +230,7 @@ def segments(config: SentinelConfig) -> Limits:
         "min_recall": q.min_segment_recall,
         "min_positives": q.segment_min_positives,
         "bound": q.segment_bound,
-        "confidence": q.confidence,
+        "confidence": budget.confidence(config, "quality"),
     }
 
 
@@ -240,7 +254,7 @@ def baselines(config: SentinelConfig) -> Limits:
         "margin": q.baseline_margin,
         "rule": q.baseline_rule,
         "bound": q.baseline_bound,
-        "confidence": q.confidence,
+        "confidence": budget.confidence(config, "baselines"),
         "resamples": q.bootstrap_resamples,
         "seed": config.gate.seed,
     }
@@ -272,7 +286,7 @@ def feature_drift(config: SentinelConfig, *, segment: bool) -> Limits:
         "severe_effect": d.severe_effect,
         "important_share": d.important_feature_share,
         "max_missing_increase": d.max_missing_increase,
-        "missing_confidence": d.missing_confidence,
+        "missing_confidence": budget.confidence(config, "drift"),
     }
 
 
@@ -382,11 +396,12 @@ PROMOTION_INTERVAL_CRITERIA = 3
 def promotion_confidence(config: SentinelConfig) -> float:
     """Two-sided confidence of each paired interval ``promotion.vs_champion`` judges.
 
-    Bonferroni over the criteria judged on an interval and the compared splits:
-    ``1 − (1 − [quality] confidence) / k`` with ``k = 3 × len([promotion] splits)``
-    (0.95 over 3 criteria × 2 splits: 0.991667). A candidate equal to the champion is
-    then falsely blocked by the check, over all its criteria and splits, with
-    probability at most ``1 − confidence``.
+    The gate's false-block budget gives each promotion split its coverage
+    (:func:`sentinel_checks.gate.budget.confidence`, family ``"promotion"``: 0.99 with
+    the defaults); Bonferroni over the 3 criteria judged on an interval divides it
+    again: ``1 − (1 − c) / 3`` (0.996667 with the defaults). A candidate equal to the
+    champion is then falsely blocked by the check, over all its criteria and splits,
+    with probability at most the family's share of ``[gate] false_block_rate``.
 
     Parameters
     ----------
@@ -402,5 +417,4 @@ def promotion_confidence(config: SentinelConfig) -> float:
     ----------
     Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52–64.
     """
-    k = PROMOTION_INTERVAL_CRITERIA * len(config.promotion.splits)
-    return 1 - (1 - config.quality.confidence) / k
+    return 1 - (1 - budget.confidence(config, "promotion")) / PROMOTION_INTERVAL_CRITERIA
