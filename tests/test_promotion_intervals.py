@@ -204,9 +204,13 @@ def _config(folder, extra: str = ""):
 
 
 def test_the_gate_splits_its_confidence_over_criteria_and_splits(tmp_path):
-    assert promotion_confidence(_config(tmp_path)) == pytest.approx(1 - 0.05 / 6)
+    # the promotion family's share (0.20) of the 5% budget, over 2 splits, then 3 criteria;
+    # two-sided coverage: twice the one-sided error
+    assert promotion_confidence(_config(tmp_path)) == pytest.approx(1 - 2 * 0.05 * 0.20 / 2 / 3)
     one = _config(tmp_path, '[promotion]\nsplits = ["test"]\n')
-    assert promotion_confidence(one) == pytest.approx(1 - 0.05 / 3)
+    assert promotion_confidence(one) == pytest.approx(1 - 2 * 0.05 * 0.20 / 1 / 3)
+    strict = _config(tmp_path, "[gate]\nfalse_block_rate = 0.01\n")
+    assert promotion_confidence(strict) == pytest.approx(1 - 2 * 0.01 * 0.20 / 2 / 3)
 
 
 def test_removed_or_changed_keys_say_what_replaced_them(tmp_path):
