@@ -24,6 +24,7 @@ import math
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
 from sentinel_checks.stats.auc_interval import average_precision_skill, roc_auc_interval
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 
 AUC_ID = "quality.auc"
@@ -119,7 +120,7 @@ def check_auc(
         low, high = roc_auc_interval(roc_auc, n_positive, n_negative, confidence=confidence)
         roc_status = judge_interval(low, high, min_roc_auc, Direction.AT_LEAST)
         roc_judged = {Status.PASS: low, Status.FAIL: high}.get(roc_status, roc_auc)
-        roc_text = f"ROC AUC {roc_auc:.3f} ({confidence:.0%} CI [{low:.3f}, {high:.3f}])"
+        roc_text = f"ROC AUC {roc_auc:.3f} ({coverage_text(confidence)} CI [{low:.3f}, {high:.3f}])"
     else:
         low = high = math.nan
         roc_status = judge(roc_auc, min_roc_auc, Direction.AT_LEAST)

@@ -33,6 +33,7 @@ from sentinel_checks.checks.findings import lead_finding
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 from sentinel_checks.stats.ranking import paired_bootstrap_leads
 
@@ -166,7 +167,7 @@ def check_baselines(
     status = Status(worst["verdict"])
     open_rows = [r["needed"] for r in rows if "needed" in r]
     needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
-    pct = f"{100 * each:.2f}".rstrip("0").rstrip(".") + "%"
+    pct = coverage_text(each)
     shown = ", ".join(
         f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {pct} CI "
         f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}]: {r['finding'].replace('_', ' ')})"

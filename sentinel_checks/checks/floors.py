@@ -28,7 +28,7 @@ from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
 from sentinel_checks.stats.confusion import Confusion
-from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.intervals import coverage_text, wilson_interval
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_proportion
 
 __all__ = [
@@ -67,7 +67,7 @@ class ProportionVerdict:
 
     def clause(self, floor: float, confidence: float, bound: ProportionBound) -> str:
         """What the interval shows, e.g. '95% CI [0.72, 0.86] holds the floor 0.75: inconclusive'."""
-        ci = f"{confidence:.0%} CI [{self.low:.3f}, {self.high:.3f}]"
+        ci = f"{coverage_text(confidence)} CI [{self.low:.3f}, {self.high:.3f}]"
         if bound == "point" and not self.too_few:
             side = "≥" if self.status is Status.PASS else "<"
             return f"point estimate {side} floor {floor:.2f} ({ci})"

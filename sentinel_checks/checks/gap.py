@@ -28,6 +28,7 @@ from scipy.stats import norm
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
 from sentinel_checks.stats.auc_interval import roc_auc_standard_error
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.proportion_difference import newcombe_interval
 
@@ -180,7 +181,7 @@ def check_val_test_gap(
         f"CI [{r['low']:+.3f}, {r['high']:+.3f}], limit {r['limit']:.2f}: {r['status'].value})"
         for m, r in rows.items()
     )
-    message = f"validation→test at {each:.1%} per metric: {shown}"
+    message = f"validation→test at {coverage_text(each)} per metric: {shown}"
     needed: dict[str, int] = {}
     if status is Status.INCONCLUSIVE:
         unit = _UNIT[worst]

@@ -58,6 +58,7 @@ from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
 from sentinel_checks.stats.comparison import Interval, PairedComparison
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
 VS_CHAMPION_ID = "promotion.vs_champion"
@@ -192,7 +193,7 @@ def check_vs_champion(
         status, reason = Status.PASS, Reason.OK
     cand, champ = c.candidate, c.champion
     message = (
-        f"{c.split} ({c.n} rows, {c.n_positive} risky; {_pct(c.confidence)} paired intervals): "
+        f"{c.split} ({c.n} rows, {c.n_positive} risky; {coverage_text(c.confidence)} paired intervals): "
         f"FNR {cand['fnr'].point:.3f} (candidate @ {c.thresholds['candidate']:.3f}) vs "
         f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}); "
         + "; ".join(_said(r) for r in criteria)
@@ -402,11 +403,6 @@ def _said(r: dict[str, Any]) -> str:
         f"{r['what'].split(' (')[0]} {iv.shown('+.3f')} vs {r['limit']:+.3f}: "
         f"{_FINDING_TEXT.get(r['finding'], r['finding'])} ({r['verdict']})"
     )
-
-
-def _pct(confidence: float) -> str:
-    """``0.95`` → ``"95%"``, ``0.991666`` → ``"99.17%"``."""
-    return f"{100 * confidence:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _rows(n: int) -> str:

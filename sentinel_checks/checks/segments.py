@@ -16,7 +16,7 @@ import pandas as pd
 from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
-from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.intervals import coverage_text, wilson_interval
 from sentinel_checks.stats.power import rows_to_show_proportion
 
 SEGMENTS_ID = "quality.segments"
@@ -153,7 +153,7 @@ def check_segments(
     below = [r for r in judged_rows if r["status"] is Status.FAIL]
     unsure = [r for r in judged_rows if r["status"] is Status.INCONCLUSIVE]
     status = Status.FAIL if below else (Status.INCONCLUSIVE if unsure else Status.PASS)
-    rule = "point estimate" if bound == "point" else f"{each:.2%} Wilson interval per segment"
+    rule = "point estimate" if bound == "point" else f"{coverage_text(each)} Wilson interval per segment"
     if below:
         shown = ", ".join(
             f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky"

@@ -179,3 +179,27 @@ def poisson_bootstrap(
     if not rows:
         return np.empty((0, 0))
     return np.vstack(rows)
+
+
+def coverage_text(confidence: float) -> str:
+    """An interval's coverage as messages show it, to two decimals at most.
+
+    Parameters
+    ----------
+    confidence : float
+        Two-sided coverage in (0, 1).
+
+    Returns
+    -------
+    str
+        E.g. ``"95%"``, ``"99.17%"``; never rounded up to ``"100%"``.
+
+    Examples
+    --------
+    >>> coverage_text(0.95), coverage_text(0.991666), coverage_text(0.99966)
+    ('95%', '99.17%', '99.97%')
+    """
+    shown = f"{100 * confidence:.2f}".rstrip("0").rstrip(".")
+    if shown == "100":
+        shown = "99.99"
+    return shown + "%"
