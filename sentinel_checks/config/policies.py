@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sentinel_checks.config.section import LabelValue, _Section
 
@@ -75,6 +75,18 @@ def _check_pairs(pairs: list[str]) -> list[str]:
     return pairs
 
 
+#: Removed ``[drift]`` keys of drift.labels and what replaced them (a clear error, not "extra key").
+_REPLACED_LABEL_KEYS = {
+    "label_max_rel_change": (
+        "drift.labels judges the odds ratio both ways; use label_max_odds_ratio "
+        "(default 1.5: the odds may move by at most ×/÷1.5)"
+    ),
+    "label_alpha": (
+        "drift.labels decides on confidence intervals; use label_confidence (default 0.95, two-sided)"
+    ),
+}
+
+
 class DriftPolicy(_Section):
     """Distribution shift between splits and production (Evidently)."""
 
@@ -89,14 +101,25 @@ class DriftPolicy(_Section):
     max_drift_share: float = Field(default=0.5, ge=0.0, le=1.0)
     critical_features: list[str] = Field(default_factory=list)
     min_rows: int = Field(default=200, ge=1)
-    label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
-    label_max_rel_change: float = Field(default=1.0, ge=0.0)
-    label_alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
+    label_max_odds_ratio: float = Field(default=1.5, gt=1.0)
+    label_max_abs_change: float = Field(default=0.002, ge=0.0, le=1.0)
+    label_confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+    max_ece_increase: float = Field(default=0.01, ge=0.0, le=1.0)
+    max_brier_increase: float | None = Field(default=None, ge=0.0, le=1.0)
     max_score_psi: float = Field(default=0.2, ge=0.0)
     max_flagged_change: float = Field(default=0.05, ge=0.0, le=1.0)
     segment_columns: list[str] = Field(default_factory=list)
     min_segment_rows: int = Field(default=1000, ge=1)
     max_rows: int = Field(default=50_000, ge=1_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced_label_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for old, new in _REPLACED_LABEL_KEYS.items():
+                if old in data:
+                    raise ValueError(f"[drift] {old} was removed: {new}")
+        return data
 
     @field_validator("feature_pairs", "label_pairs", "score_pairs", "required_pairs")
     @classmethod
