@@ -104,7 +104,7 @@ def child(config_path: str) -> None:
     from sentinel_checks.reports.gate_report import GateRun
     from sentinel_checks.reports.html import gate_html
     from sentinel_checks.reports.quality import write_quality_reports
-    from sentinel_checks.stats.ranking import brier, pr_auc, roc_auc
+    from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
     cfg = load_config(config_path)
     results = []
@@ -207,9 +207,7 @@ def child(config_path: str) -> None:
                     n_positive=s.counts.positives,
                 )
             )
-            results.append(
-                q.check_calibration(s.calibration(10), brier(s.y, s.scores), split=split, max_ece=0.05)
-            )
+            results.append(q.check_calibration(s.y, s.scores, split=split, max_ece=0.05))
             for col in cfg.columns.segments:
                 results.append(
                     q.check_segments(

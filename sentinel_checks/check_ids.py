@@ -11,6 +11,7 @@ CHECK_IDS: frozenset[str] = frozenset(
     {
         "contract.labels",
         "contract.schema",
+        "drift.calibration",
         "drift.features",
         "drift.labels",
         "drift.scores",

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.adapters.evidently_drift import ColumnDrift, column_drift
+from sentinel_checks.checks.calibration_change import check_calibration_change
 from sentinel_checks.checks.drift import (
     check_feature_drift,
     check_label_drift,
@@ -153,17 +154,118 @@ def test_demo_production_drifts_on_the_features_made_to_drift():
 
 
 class TestLabelDrift:
+    """drift.labels judges the odds ratio both ways and the absolute change, on intervals."""
+
+    PAIR = ("test", "production")
+
     def test_a_real_prevalence_shift_fails(self):
-        result = check_label_drift(150, 10_000, 320, 10_000, pair=("test", "production"))
+        result = check_label_drift(150, 10_000, 320, 10_000, pair=self.PAIR)
         assert result.status is Status.FAIL and result.reason is Reason.PREVALENCE_SHIFT
 
-    def test_a_small_sample_moving_by_chance_does_not(self):
-        # 1% → 3% on 100 rows: large relative and absolute change, but not significant
-        result = check_label_drift(1, 100, 3, 100, pair=("test", "production"))
-        assert result.status is Status.PASS
+    def test_a_halving_fails(self):
+        # the issue's examples: 2.15% → 0.93% and 7.1% → 3.2% passed the old relative limit
+        for counts in [(215, 10_000, 93, 10_000), (71, 1_000, 32, 1_000)]:
+            result = check_label_drift(*counts, pair=self.PAIR)
+            assert result.status is Status.FAIL, result.message
+            assert result.measured == pytest.approx(2.3, abs=0.05)  # odds ratio 0.43 either way
+
+    def test_a_halving_fails_on_the_demo_sized_production_sample(self):
+        # demo: test 978 risky of 36,306; production 21,592 labelled rows
+        assert check_label_drift(978, 36_306, 290, 21_592, pair=self.PAIR).status is Status.FAIL
+        assert check_label_drift(978, 36_306, 1_160, 21_592, pair=self.PAIR).status is Status.FAIL
+
+    def test_a_doubling_fails(self):
+        assert check_label_drift(500, 10_000, 1_000, 10_000, pair=self.PAIR).status is Status.FAIL
+
+    def test_a_rise_above_half_prevalence_fails(self):
+        # 0.6 → 0.9: a relative limit of +100% could never catch it
+        result = check_label_drift(600, 1_000, 900, 1_000, pair=self.PAIR)
+        assert result.status is Status.FAIL and result.measured == pytest.approx(6.0)
+
+    def test_a_stable_prevalence_passes(self):
+        # demo-like 2.69% → 3.16%, and a flat prevalence near 0.5 (MA employment, car loan)
+        assert check_label_drift(978, 36_306, 683, 21_592, pair=self.PAIR).status is Status.PASS
+        assert check_label_drift(34_000, 68_000, 104_000, 208_000, pair=self.PAIR).status is Status.PASS
+
+    def test_a_tiny_prevalence_that_triples_passes_on_the_absolute_limit(self):
+        result = check_label_drift(10, 100_000, 30, 100_000, pair=self.PAIR)
+        assert result.status is Status.PASS, result.message
+
+    def test_a_small_sample_is_inconclusive_and_says_how_many_rows_would_settle_it(self):
+        # 1% → 3% on 100 rows: could be chance, could be a tripling
+        result = check_label_drift(1, 100, 3, 100, pair=self.PAIR)
+        assert result.status is Status.INCONCLUSIVE and result.reason is Reason.TOO_FEW_ROWS
+        assert set(result.needed) == {"n_test", "n_production"}
+        assert result.needed["n_production"] > 100 and "needs" in result.message
+        k = result.needed["n_production"] / 100
+        settled = check_label_drift(
+            round(k), result.needed["n_test"], round(3 * k), round(100 * k), pair=self.PAIR
+        )
+        assert settled.status is Status.FAIL, settled.message
+
+    def test_a_stable_small_sample_is_settled_as_a_pass_at_the_needed_rows(self):
+        result = check_label_drift(50, 1_000, 55, 1_000, pair=self.PAIR)
+        assert result.status is Status.INCONCLUSIVE
+        m = result.needed["n_production"]
+        grown = check_label_drift(
+            round(0.05 * m * 1.05), round(m * 1.05), round(0.055 * m * 1.05), round(m * 1.05), pair=self.PAIR
+        )
+        assert grown.status is Status.PASS, grown.message
 
     def test_empty_sample_is_an_error(self):
-        assert check_label_drift(0, 0, 3, 100, pair=("test", "production")).status is Status.ERROR
+        assert check_label_drift(0, 0, 3, 100, pair=self.PAIR).status is Status.ERROR
+
+    def test_a_zero_count_stays_finite(self):
+        result = check_label_drift(0, 5_000, 200, 5_000, pair=self.PAIR)
+        assert result.status is Status.FAIL and np.isfinite(result.measured)
+
+
+class TestCalibrationDrift:
+    """drift.calibration: the ECE increase test → production, judged on a bootstrap interval."""
+
+    @staticmethod
+    def calibrated(n, seed):
+        rng = np.random.default_rng(seed)
+        s = rng.beta(2, 5, n)
+        return rng.uniform(size=n) < s, s
+
+    def test_calibration_that_worsened_fails(self):
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(10_000, 1)
+        result = check_calibration_change(y1, s1, y2, np.clip(s2 * 0.6, 0, 1))
+        assert result.status is Status.FAIL and result.reason is Reason.CALIBRATION_DRIFT
+        assert result.measured > 0.05
+
+    def test_unchanged_calibration_passes(self):
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(10_000, 1)
+        result = check_calibration_change(y1, s1, y2, s2)
+        assert result.status is Status.PASS, result.message
+
+    def test_a_small_production_sample_is_inconclusive_not_failed(self):
+        # a calibrated model on 300 production rows: its ECE is inflated by noise
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(300, 3)
+        result = check_calibration_change(y1, s1, y2, s2)
+        assert result.status is Status.INCONCLUSIVE, result.message
+        assert result.needed["n_production"] > 300 and "needs" in result.message
+
+    def test_inflated_scores_get_a_recalibration_hint(self):
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(10_000, 1)
+        result = check_calibration_change(y1, s1, y2, np.sqrt(s2))  # class weighting inflates scores
+        assert result.status is Status.FAIL
+        assert "inflated" in result.hint and "CalibratedClassifierCV" in result.hint
+
+    def test_a_brier_limit_is_judged_too(self):
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(10_000, 1)
+        result = check_calibration_change(y1, s1, y2, s2, max_brier_increase=0.0)
+        assert result.status is not Status.PASS and "Brier" in result.message
+
+    def test_an_empty_sample_is_an_error(self):
+        y1, s1 = self.calibrated(100, 0)
+        assert check_calibration_change(y1, s1, y1[:0], s1[:0]).status is Status.ERROR
 
 
 class TestScoreDrift:

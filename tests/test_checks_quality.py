@@ -329,17 +329,62 @@ def test_squashed_scores_fail_calibration(data):
     train, y_train, val, y_val, test, y_test = data
     model = fit(LogisticRegression(), train, y_train)  # unweighted logistic: calibrated
     s = scores(model, test)
-    good = check_calibration(calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02)
+    good = check_calibration(y_test, s, split="test", max_ece=0.02)
     squashed = 0.3 + 0.4 * s
-    bad = check_calibration(
-        calibration_bins(y_test, squashed), brier(y_test, squashed), split="test", max_ece=0.02
-    )
+    bad = check_calibration(y_test, squashed, split="test", max_ece=0.02)
     assert good.status is Status.PASS, good.message
     assert bad.status is Status.FAIL and bad.reason is Reason.MISCALIBRATED
-    capped = check_calibration(
-        calibration_bins(y_test, s), brier(y_test, s), split="test", max_ece=0.02, max_brier=0.001
-    )
+    capped = check_calibration(y_test, s, split="test", max_ece=0.02, max_brier=0.001)
     assert capped.status is Status.FAIL and "Brier" in capped.message
+    assert brier(y_test, s) > 0.001
+
+
+class TestCalibrationOnABound:
+    """quality.calibration judges the ECE's basic bootstrap interval, not the biased point."""
+
+    @staticmethod
+    def calibrated(n, seed, a=2.0, b=2.0):
+        rng = np.random.default_rng(seed)
+        s = rng.beta(a, b, n)
+        return rng.uniform(size=n) < s, s
+
+    def test_a_calibrated_model_on_a_small_test_set_is_not_failed(self):
+        # 200 rows at prevalence 0.5: the plug-in ECE is ~0.08, above the 0.05 limit, by noise alone
+        failed = 0
+        for seed in range(20):
+            y, s = self.calibrated(200, seed)
+            result = check_calibration(y, s, split="test")
+            failed += result.status is Status.FAIL
+        assert failed <= 2
+        y, s = self.calibrated(200, 0)
+        assert calibration_bins(y, s).ece > 0.05  # the point estimate alone would have failed
+        result = check_calibration(y, s, split="test")
+        assert result.status is Status.INCONCLUSIVE, result.message
+        assert result.needed["n"] > 200 and "needs" in result.message
+
+    def test_a_miscalibrated_model_on_a_small_test_set_fails(self):
+        y, s = self.calibrated(1_000, 0)
+        result = check_calibration(y, np.clip(s + 0.15, 0, 1), split="test")
+        assert result.status is Status.FAIL and result.reason is Reason.MISCALIBRATED
+
+    def test_a_calibrated_model_on_a_large_test_set_passes(self):
+        y, s = self.calibrated(20_000, 0)
+        assert check_calibration(y, s, split="test").status is Status.PASS
+
+    def test_discrete_scores_get_one_bin_per_value(self):
+        # a score table with 3 values: quantile edges are [0.1, 0.5, 0.9], which would merge 0.5 and 0.9
+        rng = np.random.default_rng(0)
+        s = rng.choice([0.1, 0.5, 0.9], size=20_000, p=[0.6, 0.25, 0.15])
+        y = rng.uniform(size=20_000) < s
+        bins = calibration_bins(y, s)
+        assert bins.count.size == 3 and bins.mean_score.tolist() == pytest.approx([0.1, 0.5, 0.9])
+        assert check_calibration(y, s, split="test").status is Status.PASS
+        wrong = np.where(s == 0.9, 0.3, s)  # the top value is badly miscalibrated (0.3 for a rate 0.9)
+        result = check_calibration(y, wrong, split="test")
+        assert result.status is Status.FAIL, result.message
+
+    def test_no_rows_is_an_error(self):
+        assert check_calibration(np.array([]), np.array([]), split="test").status is Status.ERROR
 
 
 def test_a_country_whose_risk_was_never_seen_fails_segments_while_overall_recall_passes():

@@ -184,3 +184,21 @@ def test_a_recall_floor_above_the_threshold_target_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"min_recall \(0.75\) is above target_recall \(0.7\)"):
         load_config(path)
     assert load_config(write(tmp_path, MINIMAL + "\n[quality]\ntarget_recall = 0.75\nmin_recall = 0.75\n"))
+
+
+@pytest.mark.parametrize(
+    ("old", "replacement"),
+    [("label_max_rel_change = 1.0", "label_max_odds_ratio"), ("label_alpha = 0.01", "false_block_rate")],
+)
+def test_a_removed_label_drift_key_names_its_replacement(tmp_path, old, replacement):
+    path = write(tmp_path, MINIMAL + f"\n[drift]\n{old}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert old.split(" ")[0] in text and replacement in text and "was replaced" in text
+
+
+def test_label_drift_and_calibration_drift_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, MINIMAL))
+    assert cfg.drift.label_max_odds_ratio == 1.5 and cfg.drift.label_max_abs_change == 0.002
+    assert cfg.drift.max_ece_increase == 0.01 and cfg.drift.max_brier_increase is None

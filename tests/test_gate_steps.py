@@ -152,6 +152,17 @@ def test_label_drift_names_a_missing_label_column_and_waits_for_production_label
         steps.label_drift(session, "test:production")
 
 
+def test_calibration_drift_is_skipped_until_production_labels_arrive(gate_project, small_log):
+    """drift.calibration needs labelled production rows; without them it is NotConfigured."""
+    project = gate_project(production=small_log.production.drop(columns="label"))
+    session = GateSession(load_config(project.config))
+    with pytest.raises(NotConfigured, match="no labelled production rows"):
+        steps.calibration_drift(session)
+    session = GateSession(load_config(gate_project().config))
+    result = steps.calibration_drift(session)
+    assert result.id == "drift.calibration" and result.status is not Status.ERROR, result.message
+
+
 def test_a_crashing_step_is_recorded_alike_by_the_plugin_and_the_runner(pytester):
     """A library failure inside a step: the same outcome and message in gate.json
     whether pytest or the in-process runner ran it (an error, never a pass)."""

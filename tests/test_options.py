@@ -24,6 +24,8 @@ import pytest
 
 import sentinel_checks.checks
 from sentinel_checks import options
+from sentinel_checks.checks.calibration import check_calibration
+from sentinel_checks.checks.calibration_change import check_calibration_change
 from sentinel_checks.checks.contract import check_labels
 from sentinel_checks.checks.drift import check_feature_drift, check_label_drift, check_score_drift
 from sentinel_checks.checks.leakage import check_target_leakage
@@ -285,9 +287,28 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
     (
         check_label_drift,
         {
+            "max_odds_ratio": (DriftPolicy, "label_max_odds_ratio"),
             "max_abs_change": (DriftPolicy, "label_max_abs_change"),
-            "max_rel_change": (DriftPolicy, "label_max_rel_change"),
-            "alpha": (DriftPolicy, "label_alpha"),
+        },
+    ),
+    (
+        check_calibration,
+        {
+            "max_ece": (Quality, "max_ece"),
+            "max_brier": (Quality, "max_brier"),
+            "n_bins": (Quality, "calibration_bins"),
+            "confidence": (Quality, "confidence"),
+            "resamples": (Quality, "bootstrap_resamples"),
+        },
+    ),
+    (
+        check_calibration_change,
+        {
+            "max_ece_increase": (DriftPolicy, "max_ece_increase"),
+            "max_brier_increase": (DriftPolicy, "max_brier_increase"),
+            "n_bins": (Quality, "calibration_bins"),
+            "confidence": (Quality, "confidence"),
+            "resamples": (Quality, "bootstrap_resamples"),
         },
     ),
     (

@@ -23,7 +23,6 @@ outcome is the worst over the baselines (fail, then inconclusive, then pass).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -33,7 +32,7 @@ from sentinel_checks.checks.findings import lead_finding
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats.intervals import coverage_text
+from sentinel_checks.stats.intervals import bootstrap_interval, coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 from sentinel_checks.stats.ranking import paired_bootstrap_leads
 
@@ -151,7 +150,7 @@ def check_baselines(
             leads = paired_bootstrap_leads(
                 y, candidate, np.asarray(s), metric=metric, resamples=resamples, seed=seed
             )
-            lo, hi = _ends(leads, each)
+            lo, hi = bootstrap_interval(lead, leads, confidence=each)
         finding = lead_finding(lo, hi, margin=margin)
         rows.append(
             {
@@ -207,15 +206,6 @@ def check_baselines(
         parameters=params,
         hint=_hint(status, worst["baseline"]),
     )
-
-
-def _ends(leads: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Percentile interval of the finite bootstrap leads (NaN when there are none)."""
-    if len(leads) == 0:
-        return math.nan, math.nan
-    alpha = (1 - confidence) / 2
-    lo, hi = np.quantile(leads, [alpha, 1 - alpha])
-    return float(lo), float(hi)
 
 
 def _verdict(

@@ -107,8 +107,20 @@ def _check_pairs(pairs: list[str]) -> list[str]:
     return pairs
 
 
+#: Removed ``[drift]`` keys of drift.labels and what replaced them (a clear error, not "extra key").
 class DriftPolicy(_Section):
     """Distribution shift between splits and production (Evidently)."""
+
+    renamed_keys: ClassVar[Mapping[str, str]] = {
+        "label_max_rel_change": (
+            "drift.labels judges the odds ratio both ways; use label_max_odds_ratio "
+            "(default 1.5: the odds may move by at most ×/÷1.5)"
+        ),
+        "label_alpha": (
+            "drift.labels decides on confidence intervals whose coverage comes from the gate's "
+            "false-block budget; set [gate] false_block_rate (default 0.05) instead"
+        ),
+    }
 
     feature_pairs: list[str] = Field(default_factory=lambda: ["train:val", "train:test", "train:production"])
     label_pairs: list[str] = Field(default_factory=lambda: ["test:production"])
@@ -128,9 +140,10 @@ class DriftPolicy(_Section):
     importance_repeats: int = Field(default=5, ge=1, le=100)
     max_missing_increase: float = Field(default=0.10, ge=0.0, le=1.0)
     min_rows: int = Field(default=200, ge=1)
-    label_max_abs_change: float = Field(default=0.01, ge=0.0, le=1.0)
-    label_max_rel_change: float = Field(default=1.0, ge=0.0)
-    label_alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
+    label_max_odds_ratio: float = Field(default=1.5, gt=1.0)
+    label_max_abs_change: float = Field(default=0.002, ge=0.0, le=1.0)
+    max_ece_increase: float = Field(default=0.01, ge=0.0, le=1.0)
+    max_brier_increase: float | None = Field(default=None, ge=0.0, le=1.0)
     max_score_psi: float = Field(default=0.2, ge=0.0)
     max_flagged_change: float = Field(default=0.05, ge=0.0, le=1.0)
     segment_columns: list[str] = Field(default_factory=list)

@@ -200,15 +200,24 @@ def calibration(config: SentinelConfig) -> Limits:
     Parameters
     ----------
     config : SentinelConfig
-        The validated configuration; the limits come from ``[quality]``.
+        The validated configuration; the limits come from ``[quality]`` and ``[gate] seed``.
 
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_calibration``: ``max_ece``, ``max_brier``.
+        The keyword arguments of ``check_calibration``: ``max_ece``, ``max_brier``,
+        ``n_bins`` (``calibration_bins``), ``confidence``, ``resamples``
+        (``bootstrap_resamples``) and ``seed`` (``[gate] seed``).
     """
     q = config.quality
-    return {"max_ece": q.max_ece, "max_brier": q.max_brier}
+    return {
+        "max_ece": q.max_ece,
+        "max_brier": q.max_brier,
+        "n_bins": q.calibration_bins,
+        "confidence": budget.confidence(config, "calibration"),
+        "resamples": q.bootstrap_resamples,
+        "seed": config.gate.seed,
+    }
 
 
 def segments(config: SentinelConfig) -> Limits:
@@ -301,14 +310,41 @@ def label_drift(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_label_drift``: ``max_abs_change``, ``max_rel_change``,
-        ``alpha``.
+        The keyword arguments of ``check_label_drift``: ``max_odds_ratio``,
+        ``max_abs_change``, ``confidence``.
     """
     d = config.drift
     return {
+        "max_odds_ratio": d.label_max_odds_ratio,
         "max_abs_change": d.label_max_abs_change,
-        "max_rel_change": d.label_max_rel_change,
-        "alpha": d.label_alpha,
+        "confidence": budget.confidence(config, "drift"),
+    }
+
+
+def calibration_drift(config: SentinelConfig) -> Limits:
+    """``drift.calibration``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[drift]``, the bins and
+        resamples from ``[quality]``, the seed from ``[gate]``, the coverage from the
+        false-block budget (family ``"calibration"``).
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_calibration_change``: ``max_ece_increase``,
+        ``max_brier_increase``, ``n_bins``, ``confidence``, ``resamples``, ``seed``.
+    """
+    d, q = config.drift, config.quality
+    return {
+        "max_ece_increase": d.max_ece_increase,
+        "max_brier_increase": d.max_brier_increase,
+        "n_bins": q.calibration_bins,
+        "confidence": budget.confidence(config, "calibration"),
+        "resamples": q.bootstrap_resamples,
+        "seed": config.gate.seed,
     }
 
 

@@ -98,6 +98,7 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
                 (f"test_scores_have_not_shifted[{i}]", partial(steps.score_drift, pair=p))
                 for p, i in _ids(d.score_pairs)
             ],
+            ("test_calibration_has_not_drifted", steps.calibration_drift),
         ],
         "test_models.py": [
             (

@@ -1,4 +1,4 @@
-"""Calibration statistics: equal-mass calibration bins (ECE) and the Brier score."""
+"""Calibration statistics: calibration bins (ECE), the Brier score and their bootstrap intervals."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from sentinel_checks.stats.intervals import bootstrap_interval, poisson_bootstrap
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,46 @@ class CalibrationBins:
         ]
 
 
+def bin_index(scores: np.ndarray, *, n_bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The calibration bin of each score: equal-mass bins, or one bin per distinct score.
+
+    With more than ``n_bins`` distinct scores the bins are equal-mass (quantiles of
+    the scores; tied scores stay in one bin). With at most ``n_bins`` distinct scores
+    (a score table, a tree with few leaves) quantile edges collapse and would merge
+    distinct scores into one bin, hiding their miscalibration; each distinct score
+    is then its own bin.
+
+    Parameters
+    ----------
+    scores : array_like of float, shape (n,)
+        Predicted probabilities of the risky class, in [0, 1]; n > 0.
+    n_bins : int, default 10
+        Bins requested.
+
+    Returns
+    -------
+    (index, lower, upper) : tuple of ndarray
+        ``index`` (int, shape (n,)): each row's bin, in ``range(b)``; ``lower`` and
+        ``upper`` (float, shape (b,)): each bin's edges in score units (equal for a
+        one-value bin). Some bins may be empty.
+
+    Examples
+    --------
+    >>> bin_index(np.array([0.1, 0.1, 0.9, 0.1]), n_bins=10)[0].tolist()
+    [0, 0, 1, 0]
+    """
+    scores = np.asarray(scores, dtype=float)
+    distinct = np.unique(scores)
+    if len(distinct) <= n_bins:
+        return np.searchsorted(distinct, scores), distinct, distinct
+    edges = np.unique(np.quantile(scores, np.linspace(0, 1, n_bins + 1)))
+    # bin i holds edges[i] <= s < edges[i+1]; the top edge is closed
+    idx = np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, len(edges) - 2)
+    return idx, edges[:-1], edges[1:]
+
+
 def calibration_bins(y: np.ndarray, scores: np.ndarray, *, n_bins: int = 10) -> CalibrationBins:
-    """Equal-mass bins (quantiles of the scores); tied scores stay in one bin.
+    """Equal-mass bins (quantiles of the scores), or one bin per distinct score (:func:`bin_index`).
 
     Parameters
     ----------
@@ -97,20 +137,108 @@ def calibration_bins(y: np.ndarray, scores: np.ndarray, *, n_bins: int = 10) -> 
     if len(scores) == 0:
         empty = np.array([], dtype=float)
         return CalibrationBins(empty, empty, np.array([], dtype=int), empty, empty)
-    edges = np.unique(np.quantile(scores, np.linspace(0, 1, n_bins + 1)))
-    # bin i holds edges[i] <= s < edges[i+1]; the top edge is closed
-    idx = np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, max(len(edges) - 2, 0))
-    n = max(len(edges) - 1, 1)
+    idx, lower, upper = bin_index(scores, n_bins=n_bins)
+    n = len(lower)
     count = np.bincount(idx, minlength=n)
     sum_s = np.bincount(idx, weights=scores, minlength=n)
     sum_y = np.bincount(idx, weights=y, minlength=n)
     keep = count > 0
-    lower = edges[:-1] if len(edges) > 1 else edges
-    upper = edges[1:] if len(edges) > 1 else edges
     with np.errstate(invalid="ignore", divide="ignore"):
         return CalibrationBins(
             lower[keep], upper[keep], count[keep], (sum_s / count)[keep], (sum_y / count)[keep]
         )
+
+
+def calibration_draws(
+    y: np.ndarray, scores: np.ndarray, *, n_bins: int, resamples: int, seed: int
+) -> np.ndarray:
+    """Poisson-bootstrap draws of the ECE and the Brier score, the bins held fixed.
+
+    The rows keep the bins of :func:`bin_index` on the full sample; each resample
+    reweights them (:func:`~sentinel_checks.stats.intervals.poisson_bootstrap`).
+
+    Parameters
+    ----------
+    y : array_like of bool or {0, 1}, shape (n,)
+        True (1) where the row is risky.
+    scores : array_like of float, shape (n,)
+        Predicted probabilities of the risky class, in [0, 1]; n > 0.
+    n_bins : int
+        Bins requested (as :func:`calibration_bins`).
+    resamples : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    ndarray of float, shape (resamples, 2)
+        Column 0 the ECE, column 1 the Brier score of each resample (probability units).
+
+    Examples
+    --------
+    >>> d = calibration_draws(np.array([0, 1] * 50), np.full(100, 0.5), n_bins=10, resamples=5, seed=0)
+    >>> d.shape, bool((d[:, 1] == 0.25).all())
+    ((5, 2), True)
+    """
+    y = np.asarray(y, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    idx, lower, _ = bin_index(scores, n_bins=n_bins)
+    b = len(lower)
+    squared = (scores - y) ** 2
+
+    def statistic(w: np.ndarray) -> tuple[float, float]:
+        total = w.sum()
+        if total == 0:
+            return math.nan, math.nan
+        gap = np.bincount(idx, weights=w * (y - scores), minlength=b)
+        return float(np.abs(gap).sum() / total), float((w * squared).sum() / total)
+
+    return poisson_bootstrap(statistic, len(y), resamples=resamples, seed=seed)
+
+
+def basic_interval(
+    estimate: float, draws: np.ndarray, *, confidence: float, floor: float = 0.0
+) -> tuple[float, float]:
+    """The basic (reverse-percentile) bootstrap interval: ``[2θ − q_hi, 2θ − q_lo]``.
+
+    Unlike the percentile interval it corrects the bootstrap's estimate of the
+    statistic's bias: the ECE of a finite sample is biased upward (sampling noise in
+    each bin adds to ``|observed − predicted|``), and the resamples are biased further
+    up, so reflecting them around the estimate moves the interval down by about the
+    bias. Bounds are clipped at ``floor`` (0: the ECE and Brier score are
+    non-negative; ``-inf`` for a difference).
+
+    Parameters
+    ----------
+    estimate : float
+        The statistic on the sample.
+    draws : ndarray of float, shape (resamples,)
+        Its bootstrap draws (NaN draws ignored).
+    confidence : float
+        Coverage of the two-sided interval.
+    floor : float, default 0.0
+        Smallest value a bound may take.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        NaN when no draw is finite.
+
+    References
+    ----------
+    Davison, A. C. and Hinkley, D. V. (1997). Bootstrap Methods and their
+    Application. Cambridge University Press, §5.2 (basic bootstrap interval).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in basic_interval(0.05, np.array([0.06, 0.07, 0.08]), confidence=0.5)]
+    [0.025, 0.035]
+    """
+    low, high = bootstrap_interval(estimate, draws, confidence=confidence, kind="basic")
+    if math.isnan(low):
+        return math.nan, math.nan
+    return max(floor, low), max(floor, high)
 
 
 def brier(y: np.ndarray, scores: np.ndarray) -> float:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from sentinel_checks.stats.intervals import wilson_interval
+from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
 from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
@@ -309,8 +309,8 @@ def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
     draws = draws[np.isfinite(draws)]
     if not math.isfinite(point) or len(draws) == 0:
         return Interval(point, math.nan, math.nan)
-    low, high = np.quantile(draws, [alpha, 1 - alpha])
-    return Interval(point, float(low), float(high))
+    low, high = bootstrap_interval(point, draws, confidence=1 - 2 * alpha)
+    return Interval(point, low, high)
 
 
 def _segment_rows(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import overload
+from typing import Literal, overload
 
 import numpy as np
 from scipy.stats import norm
@@ -203,3 +203,74 @@ def coverage_text(confidence: float) -> str:
     if shown == "100":
         shown = "99.99"
     return shown + "%"
+
+
+#: Fewest bootstrap draws beyond each end for a percentile end to be read off the
+#: draws; with fewer, the interval is the normal one from the draws' spread.
+MIN_TAIL_DRAWS = 10
+
+
+def bootstrap_interval(
+    point: float,
+    draws: np.ndarray,
+    *,
+    confidence: float,
+    kind: Literal["percentile", "basic"] = "percentile",
+) -> tuple[float, float]:
+    """A two-sided bootstrap interval of ``point`` from its draws.
+
+    ``percentile``: the ``(1 − c)/2`` and ``(1 + c)/2`` quantiles of the draws;
+    ``basic``: those reflected around ``point`` (``[2θ − q_hi, 2θ − q_lo]``, which
+    corrects the bootstrap's estimate of a bias). When fewer than
+    :data:`MIN_TAIL_DRAWS` draws would lie beyond each end — a high coverage (the
+    false-block budget gives 99.5%+) on a few hundred draws — the quantiles are not
+    estimable, and the normal interval ``point ± z · sd(draws)`` is returned
+    instead (``basic`` then centres on ``2θ − mean(draws)``).
+
+    Parameters
+    ----------
+    point : float
+        The statistic on the sample.
+    draws : ndarray of float, shape (resamples,)
+        Its bootstrap draws; NaN draws are ignored.
+    confidence : float
+        Coverage of the two-sided interval, in (0, 1).
+    kind : {"percentile", "basic"}
+        Which interval.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        NaN when ``point`` is not finite or no draw is.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap.
+    Chapman & Hall, §13.3 (percentile) and §12.5 (the normal interval from the
+    bootstrap standard error). Davison, A. C. and Hinkley, D. V. (1997). Bootstrap
+    Methods and their Application, §5.2 (basic interval).
+
+    Examples
+    --------
+    >>> draws = np.linspace(-1.0, 1.0, 2001)
+    >>> [round(v, 2) for v in bootstrap_interval(0.0, draws, confidence=0.9)]
+    [-0.9, 0.9]
+    >>> lo, hi = bootstrap_interval(0.0, draws[::10], confidence=0.999)  # 201 draws: normal
+    >>> round(hi, 2)
+    1.92
+    """
+    check_option("kind", kind, Literal["percentile", "basic"])
+    finite = np.asarray(draws, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not math.isfinite(point) or len(finite) == 0:
+        return math.nan, math.nan
+    alpha = (1 - confidence) / 2
+    if alpha * len(finite) >= MIN_TAIL_DRAWS:
+        q_lo, q_hi = (float(q) for q in np.quantile(finite, [alpha, 1 - alpha]))
+        if kind == "basic":
+            return 2 * point - q_hi, 2 * point - q_lo
+        return q_lo, q_hi
+    z = float(norm.ppf(1 - alpha))
+    spread = z * float(np.std(finite, ddof=1)) if len(finite) > 1 else math.nan
+    centre = 2 * point - float(np.mean(finite)) if kind == "basic" else point
+    return centre - spread, centre + spread

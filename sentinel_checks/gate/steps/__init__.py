@@ -18,6 +18,7 @@ precision, ranking, gap, calibration, segments, baselines), :mod:`.drift`,
 
 from sentinel_checks.gate.steps.data import dataset_contract, production_contract, split_labels
 from sentinel_checks.gate.steps.drift import (
+    calibration_drift,
     feature_drift,
     feature_drift_in_segments,
     label_drift,
@@ -43,6 +44,7 @@ __all__ = [
     "JUDGED_SPLITS",
     "baselines",
     "calibration",
+    "calibration_drift",
     "compare_with_champion",
     "dataset_contract",
     "entity_overlap",

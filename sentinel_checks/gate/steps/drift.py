@@ -213,3 +213,41 @@ def score_drift(s: GateSession, pair: str | None) -> CheckResult:
         evidently_score=evidently_score_drift(reference, current),
         **policy.score_drift(s.config),
     )
+
+
+def calibration_drift(s: GateSession) -> CheckResult:
+    """``drift.calibration``: the candidate's calibration did not get worse from test to production.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation (its test and labelled
+        production scores).
+
+    Returns
+    -------
+    CheckResult
+        Check id ``drift.calibration``; limits from ``[drift]``, bins, confidence and
+        resamples from ``[quality]`` (:func:`~sentinel_checks.gate.policy.calibration_drift`).
+
+    Raises
+    ------
+    NotConfigured
+        No labelled production rows (no ``[production]`` sample, or its labels have not arrived).
+    ConfigError, ModelLoadError, DataError
+        No candidate is configured, it cannot score, or the data cannot be loaded.
+    """
+    from sentinel_checks.checks.calibration_change import check_calibration_change
+
+    ev = s.evaluation("candidate")
+    if "production" not in ev.splits:
+        raise NotConfigured("no labelled production rows: calibration on production cannot be compared")
+    test, prod = ev.splits["test"], ev.splits["production"]
+    return check_calibration_change(
+        test.y,
+        test.scores,
+        prod.y,
+        prod.scores,
+        pair=("test", "production"),
+        **policy.calibration_drift(s.config),
+    )

@@ -219,7 +219,7 @@ def val_test_gap(s: GateSession) -> CheckResult:
 
 
 def calibration(s: GateSession, split: str) -> CheckResult:
-    """``quality.calibration``: ECE over equal-mass bins and the Brier score.
+    """``quality.calibration``: ECE (and Brier) judged on their bootstrap intervals.
 
     Parameters
     ----------
@@ -242,15 +242,9 @@ def calibration(s: GateSession, split: str) -> CheckResult:
         As for :func:`threshold`.
     """
     from sentinel_checks.checks.quality import check_calibration
-    from sentinel_checks.stats.ranking import brier
 
     sc = _judged(s, split)
-    return check_calibration(
-        sc.calibration(s.config.quality.calibration_bins),
-        brier(sc.y, sc.scores),
-        split=split,
-        **policy.calibration(s.config),
-    )
+    return check_calibration(sc.y, sc.scores, split=split, **policy.calibration(s.config))
 
 
 def segments(s: GateSession, column: str | None, split: str) -> CheckResult:
