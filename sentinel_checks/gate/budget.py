@@ -13,7 +13,7 @@ of checks by fixed shares, and within a family equally across its tests
     family            checks                                          share
     quality floors    quality.recall, quality.precision, quality.auc,  0.40
                       quality.segments (test and production)
-    calibration       quality.calibration, quality.calibration_change  0.10
+    calibration       quality.calibration, drift.calibration  0.10
     val/test gap      quality.val_test_gap                             0.10
     drift             drift.labels, drift.scores, the missing-share    0.10
                       rise of drift.features
