@@ -98,30 +98,47 @@ class TestEntityOverlap:
 
 
 class TestRowOverlap:
-    def frames(self):
-        a = pd.DataFrame(
-            {"amount": [1.0, 2.0, 3.0], "country": ["US", "BR", "DE"], "user_id": ["a", "b", "c"]}
-        )
+    def frames(self, n=20_000, seed=0):
+        rng = np.random.default_rng(seed)
+        a = pd.DataFrame({"amount": rng.lognormal(3, 1, n), "country": rng.choice(["US", "BR", "DE"], n)})
         b = pd.DataFrame(
-            {"amount": [4.0, 5.0], "country": ["US", "BR"], "user_id": ["d", "e"]}, index=[10, 11]
+            {"amount": rng.lognormal(3, 1, n // 2), "country": rng.choice(["US", "BR", "DE"], n // 2)},
+            index=range(10**6, 10**6 + n // 2),
         )
         return a, b
 
     def test_distinct_rows_pass(self):
         a, b = self.frames()
-        assert (
-            check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val")).status
-            is Status.PASS
-        )
+        r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"))
+        assert r.status is Status.PASS, r.message
+        assert r.measured == 0.0
 
-    def test_copied_row_fails_and_names_its_index(self):
+    def test_copied_rows_fail_and_name_their_index(self):
         a, b = self.frames()
-        b.loc[11, ["amount", "country"]] = [2.0, "BR"]
-        b.loc[11, "user_id"] = "zz"  # ids differ: still the same features
-        r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"), max_share=0.0)
-        assert r.status is Status.FAIL
-        assert list(r.evidence[0].items) == [11]
-        assert r.measured == pytest.approx(0.5)
+        copied = b.index[:200]  # 2% of val copies train rows (retries landing on both sides)
+        b.loc[copied, ["amount", "country"]] = a.iloc[:200][["amount", "country"]].to_numpy()
+        r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"))
+        assert r.status is Status.FAIL, r.message
+        assert list(r.evidence[0].items) == list(copied[:10])
+        assert r.measured == pytest.approx(0.02)
+        assert r.evidence[0].detail["chance_share"] == 0.0
+
+    def test_coincidences_on_coarse_features_are_not_copies(self):
+        # three codes, every row repeats another by chance: a fresh sample repeats train as
+        # often as train repeats itself, so the excess is 0 (it failed on the raw share before)
+        rng = np.random.default_rng(1)
+        a = pd.DataFrame({"code": rng.integers(0, 3, 30_000), "band": rng.integers(0, 4, 30_000)})
+        b = pd.DataFrame({"code": rng.integers(0, 3, 20_000), "band": rng.integers(0, 4, 20_000)})
+        r = check_row_overlap(a, b, columns=["code", "band"], pair=("train", "val"))
+        assert r.evidence[0].detail["share"] == 1.0 and r.measured == 0.0
+        assert r.status is Status.PASS, r.message
+
+    def test_a_small_split_is_inconclusive_with_the_rows_that_would_settle_it(self):
+        a, b = self.frames(n=400)
+        b.iloc[0, :] = a.iloc[0][["amount", "country"]].to_numpy()  # 1 of 200: 0.5%, limit 0.1%
+        r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"))
+        assert r.status is Status.INCONCLUSIVE, r.message
+        assert r.needed["n_val"] > len(b)
 
     def test_no_features_is_an_error(self):
         a, b = self.frames()

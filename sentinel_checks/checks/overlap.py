@@ -7,8 +7,11 @@ import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, judge
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.leakage import member_of, row_hashes, shared_ids, sorted_distinct
+from sentinel_checks.stats.power import rows_to_show_difference
+from sentinel_checks.stats.proportion_difference import newcombe_interval
 
 ENTITY_ID = "splits.entity_overlap"
 ROW_ID = "splits.row_overlap"
@@ -110,12 +113,30 @@ def check_row_overlap(
     columns: list[str],
     pair: tuple[str, str],
     max_share: float = 0.001,
+    confidence: float = 0.95,
 ) -> CheckResult:
-    """Share of ``later``'s rows whose values over ``columns`` equal some row of ``earlier``.
+    """Rows of ``later`` repeating a row of ``earlier`` beyond what chance repeats.
 
     ``columns`` are the features (ids and timestamp excluded by the caller): a row
     that reappears with the same features on the other side lets a model score its
-    memory instead of its generalisation.
+    memory instead of its generalisation. But when the features are coarse (a few
+    codes per column), different people share a row by coincidence, and a fresh
+    sample from the same population repeats ``earlier`` just as often. The chance
+    rate is estimated from ``earlier`` itself: the share of its rows whose values
+    occur in another of its rows (leave-one-out; under exchangeability, the
+    probability that a new row matches one of ``n − 1`` rows of the same
+    distribution). The check judges the **excess** of the observed share over that
+    rate.
+
+    Hypothesis: the excess is at most ``max_share``. Interval: Newcombe's hybrid
+    score interval of the difference of the two shares (Newcombe 1998) at
+    ``confidence``. Pass when the whole interval is at or below ``max_share``, fail
+    when it is above, inconclusive otherwise (``needed`` gives the ``later`` rows).
+    A split that copies rows of one event to both sides (retries, replays) repeats
+    ``earlier`` far more than ``earlier`` repeats itself and fails. A random split
+    of a log whose copies sit within each side as well shows no excess: the entity
+    overlap check (``splits.entity_overlap`` on the session or user) is what finds
+    that, and the evidence gives the within-``earlier`` share.
 
     Parameters
     ----------
@@ -128,15 +149,18 @@ def check_row_overlap(
     pair : (str, str)
         Names of the earlier and later splits.
     max_share : float, default 0.001
-        Largest share of ``later``'s rows (proportion in [0, 1]) that may repeat an
-        ``earlier`` row.
+        Largest excess share of ``later``'s rows (proportion in [0, 1]) repeating an
+        ``earlier`` row beyond the chance rate.
+    confidence : float, default 0.95
+        Coverage of the two-sided interval of the excess.
 
     Returns
     -------
     CheckResult
-        Id ``splits.row_overlap``. Measured: the share of repeated rows, in [0, 1];
-        limit ``max_share``; direction at most. Up to 10 index labels of repeated
-        rows are in the evidence.
+        Id ``splits.row_overlap``. Measured: the excess share (observed − chance), in
+        [-1, 1]; limit ``max_share``; direction at most. Support: the rows repeated
+        and the rows of ``earlier`` repeating each other. Up to 10 index labels of
+        repeated rows are in the evidence, with both shares and the interval.
 
     Raises
     ------
@@ -148,13 +172,21 @@ def check_row_overlap(
     Never raises for bad data otherwise: no columns or an empty split is a
     CheckResult with status ``error``.
 
+    References
+    ----------
+    Newcombe, R. G. (1998). Statistics in Medicine 17(8), 873–890 (method 10).
+
     Examples
     --------
-    >>> a = pd.DataFrame({"x": [1, 2, 3]})
-    >>> b = pd.DataFrame({"x": [3, 4, 5, 6]})
+    >>> a = pd.DataFrame({"x": range(1000)})
+    >>> b = pd.DataFrame({"x": list(range(100)) + list(range(5000, 5900))})
     >>> r = check_row_overlap(a, b, columns=["x"], pair=("train", "val"))
     >>> r.status.value, r.measured
-    ('fail', 0.25)
+    ('fail', 0.1)
+    >>> coarse = pd.DataFrame({"x": [i % 3 for i in range(9000)]})  # every row repeats by chance
+    >>> r = check_row_overlap(coarse, coarse.iloc[:6000], columns=["x"], pair=("train", "val"))
+    >>> r.status.value, r.measured
+    ('pass', 0.0)
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}
@@ -165,24 +197,45 @@ def check_row_overlap(
     empty = empty_side(ROW_ID, pair, (len(earlier), len(later)), parameters=params, support=support)
     if empty is not None:
         return empty
-    mask = member_of(row_hashes(later, columns), sorted_distinct(row_hashes(earlier, columns)))
+    earlier_hashes = row_hashes(earlier, columns)
+    mask = member_of(row_hashes(later, columns), sorted_distinct(earlier_hashes))
     count = int(np.count_nonzero(mask))
-    share = count / len(later)
-    status = judge(share, max_share, Direction.AT_MOST)
+    _, counts = np.unique(earlier_hashes, return_counts=True)
+    within = int(counts[counts > 1].sum())  # rows of earlier whose values another of its rows has
+    excess, low, high = newcombe_interval(count, len(later), within, len(earlier), confidence=confidence)
+    share, chance = count / len(later), within / len(earlier)
+    status = judge_interval(low, high, max_share, Direction.AT_MOST)
+    needed = {}
+    text = f"{coverage_text(confidence)} CI [{low:+.3%}, {high:+.3%}]"
+    if status is Status.INCONCLUSIVE:
+        half = (excess - low) if excess > max_share else (high - excess)
+        needed = {f"n_{pair[1]}": rows_to_show_difference(len(later), excess, half, max_share)}
+        text += (
+            f" holds the limit: inconclusive; settling it needs ≈ {needed[f'n_{pair[1]}']:,} {pair[1]} rows"
+        )
     examples = later.index[mask][:10].tolist()
     return CheckResult(
         id=ROW_ID,
         status=status,
         message=(
-            f"{count} of {len(later)} {pair[1]} row(s) ({share:.3%}) repeat a {pair[0]} row "
-            f"on {len(columns)} feature column(s); limit {max_share:.3%}"
+            f"{count} of {len(later)} {pair[1]} row(s) ({share:.3%}) repeat a {pair[0]} row on "
+            f"{len(columns)} feature column(s), against {chance:.3%} of {pair[0]} rows repeating each "
+            f"other by chance: excess {excess:+.3%} ({text}); limit {max_share:.3%}"
         ),
-        measured=share,
+        measured=excess,
         limit=max_share,
         direction=Direction.AT_MOST,
-        reason=Reason.OK if status.value == "pass" else Reason.DUPLICATE_ROWS,
-        support={**support, "duplicates": count},
-        evidence=(Evidence.capped(f"{pair[1]}_row_index", examples, total=count),),
+        reason=Reason.OK if status is Status.PASS else Reason.DUPLICATE_ROWS,
+        support={**support, "duplicates": count, f"duplicates_within_{pair[0]}": within},
+        evidence=(
+            Evidence.capped(
+                f"{pair[1]}_row_index",
+                examples,
+                total=count,
+                detail={"share": share, "chance_share": chance, "excess": excess, "interval": [low, high]},
+            ),
+        ),
         parameters=params,
         hint=ROW_HINT,
+        needed=needed,
     )

@@ -11,7 +11,8 @@ of checks by fixed shares, and within a family equally across its tests
 (Bonferroni: the union bound, valid under any dependence between tests)::
 
     family            checks                                          share
-    quality floors    quality.recall, quality.precision, quality.auc,  0.40
+    leakage           splits.row_overlap (each split pair)             0.05
+    quality floors    quality.recall, quality.precision, quality.auc,  0.35
                       quality.segments (test and production)
     calibration       quality.calibration, drift.calibration  0.10
     val/test gap      quality.val_test_gap                             0.10
@@ -26,8 +27,8 @@ several things inside one test (segments, baselines, promotion criteria) divides
 coverage again by their number (Bonferroni within the check). By the union bound the
 probability that any of these checks fails a sound retrain is at most α.
 
-Checks with no sampling error in their decision (split order, entity and row
-overlap, target leakage by univariate AUC, the schema, training curves) and feature
+Checks with no sampling error in their decision (split order, entity overlap,
+target leakage by univariate AUC, the schema, training curves) and feature
 drift's effect-size rules, which judge the two observed samples rather than test a
 population difference, are outside the budget: they do not fail a sound
 retrain by chance.
@@ -40,11 +41,12 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
 
-Family = Literal["quality", "calibration", "gap", "drift", "promotion", "baselines"]
+Family = Literal["leakage", "quality", "calibration", "gap", "drift", "promotion", "baselines"]
 
 #: Each family's share of the false-block budget (they sum to 1).
 SHARES: dict[Family, float] = {
-    "quality": 0.40,
+    "leakage": 0.05,
+    "quality": 0.35,
     "calibration": 0.10,
     "gap": 0.10,
     "drift": 0.10,
@@ -75,6 +77,8 @@ def family_size(config: SentinelConfig, family: Family) -> int:
     """
     splits = len(JUDGED_SPLITS)
     sizes: dict[Family, int] = {
+        # the row overlap's excess over chance, per split pair (train→val, train→test, val→test)
+        "leakage": 3,
         # recall, precision and ranking per split, and each segment column per split
         "quality": 3 * splits + len(config.columns.segments) * splits,
         # the absolute calibration per split, and the test → production change
@@ -104,7 +108,7 @@ def confidence(config: SentinelConfig, family: Family) -> float:
     -------
     float
         ``1 - 2 · α · share / m``, in (0, 1): with the defaults and no segment
-        columns, the quality floors' 6 tests get ``1 - 2 · 0.05 · 0.40 / 6 ≈ 0.9933``.
+        columns, the quality floors' 6 tests get ``1 - 2 · 0.05 · 0.35 / 6 ≈ 0.9942``.
     """
     alpha = config.gate.false_block_rate * SHARES[family] / family_size(config, family)
     return 1.0 - 2.0 * alpha

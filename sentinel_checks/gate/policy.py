@@ -79,9 +79,13 @@ def row_overlap(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_row_overlap``: ``max_share``.
+        The keyword arguments of ``check_row_overlap``: ``max_share``, ``confidence``
+        (from the false-block budget, family ``"leakage"``).
     """
-    return {"max_share": config.leakage.max_row_overlap_share}
+    return {
+        "max_share": config.leakage.max_row_overlap_share,
+        "confidence": budget.confidence(config, "leakage"),
+    }
 
 
 def target_leakage(config: SentinelConfig) -> Limits:
