@@ -98,7 +98,8 @@ def test_row_overlap_detects_a_copied_row_and_ignores_row_order(case, data):
     shuffled = val.sample(frac=1.0, random_state=data.draw(st.integers(0, 99)))
     r1 = check_row_overlap(splits.train, val, columns=features, pair=("train", "val"), max_share=0.0)
     r2 = check_row_overlap(splits.train, shuffled, columns=features, pair=("train", "val"), max_share=0.0)
-    assert r1.status is Status.FAIL and -1 in r1.evidence[0].items
+    # one copy in a small split: shown beyond the limit or inconclusive, never a pass
+    assert r1.status in (Status.FAIL, Status.INCONCLUSIVE) and -1 in r1.evidence[0].items
     assert (r1.measured, r1.support) == (r2.measured, r2.support)
 
 
