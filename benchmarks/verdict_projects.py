@@ -190,7 +190,17 @@ def car_loan(external: Path, folder: Path, *, late: bool) -> Project:
     )
     path = _write(folder, config, {"data.parquet": ref, "production.parquet": prod})
     if late:
-        return Project("car loan, production ids ≥ 75,000", "fail", path, "covariate shift, FNR and ECE up")
+        return Project(
+            "car loan, production ids ≥ 75,000",
+            "fail",
+            path,
+            "covariate shift, FNR and ECE up",
+            reasons=(
+                ("feature drift", "drift.features[train→production"),
+                ("production recall", "quality.recall[production"),
+                ("calibration change", "drift.calibration[test→production"),
+            ),
+        )
     return Project("car loan, production ids < 75,000", "pass", path, "stable period")
 
 
@@ -249,7 +259,16 @@ def nass(external: Path, folder: Path, *, leaky: bool) -> Project:
     )
     path = _write(folder, config, {"data.parquet": data})
     if leaky:
-        return Project("nassCDS + injSeverity, occupant split", "fail", path, "target leak, shared vehicles")
+        return Project(
+            "nassCDS + injSeverity, occupant split",
+            "fail",
+            path,
+            "target leak, shared vehicles",
+            reasons=(
+                ("target leakage", "splits.target_leakage"),
+                ("vehicle overlap", "splits.entity_overlap[vehicle"),
+            ),
+        )
     return Project("nassCDS, vehicle split", "pass", path, "sound model (unless genuinely weak)")
 
 

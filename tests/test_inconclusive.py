@@ -134,7 +134,7 @@ def test_the_false_block_budget_is_shared_so_the_union_bound_holds(gate_project)
     assert abs(total - 0.05) < 1e-12
     segments = len(config.columns.segments)
     assert plan["quality"]["tests"] == 6 + 2 * segments
-    assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.35 / (6 + 2 * segments))
+    assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.30 / (6 + 2 * segments))
     # a smaller budget widens every interval
     stricter = load_config(gate_project(extra="[gate]\nfalse_block_rate = 0.01\n").config)
     assert budget.confidence(stricter, "promotion") > budget.confidence(config, "promotion")

@@ -12,9 +12,9 @@ of checks by fixed shares, and within a family equally across its tests
 
     family            checks                                          share
     leakage           splits.row_overlap (each split pair)             0.05
-    quality floors    quality.recall, quality.precision, quality.auc,  0.35
+    quality floors    quality.recall, quality.precision, quality.auc,  0.30
                       quality.segments (test and production)
-    calibration       quality.calibration, drift.calibration  0.10
+    calibration       quality.calibration, drift.calibration  0.15
     val/test gap      quality.val_test_gap                             0.10
     drift             drift.labels, drift.scores, the missing-share    0.10
                       rise of drift.features
@@ -46,8 +46,8 @@ Family = Literal["leakage", "quality", "calibration", "gap", "drift", "promotion
 #: Each family's share of the false-block budget (they sum to 1).
 SHARES: dict[Family, float] = {
     "leakage": 0.05,
-    "quality": 0.35,
-    "calibration": 0.10,
+    "quality": 0.30,
+    "calibration": 0.15,
     "gap": 0.10,
     "drift": 0.10,
     "promotion": 0.20,
@@ -108,7 +108,7 @@ def confidence(config: SentinelConfig, family: Family) -> float:
     -------
     float
         ``1 - 2 · α · share / m``, in (0, 1): with the defaults and no segment
-        columns, the quality floors' 6 tests get ``1 - 2 · 0.05 · 0.35 / 6 ≈ 0.9942``.
+        columns, the quality floors' 6 tests get ``1 - 2 · 0.05 · 0.30 / 6 = 0.995``.
     """
     alpha = config.gate.false_block_rate * SHARES[family] / family_size(config, family)
     return 1.0 - 2.0 * alpha
