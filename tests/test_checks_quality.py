@@ -114,18 +114,24 @@ class TestRecall:
                 if tp / n_positive >= floor:
                     assert r.status is not Status.FAIL, (n_positive, target, floor, bound, r.message)
 
-    def test_too_few_positives_is_inconclusive_needing_the_minimum(self):
+    def test_too_few_positives_fails_never_passes(self):
+        # 10 of 15 risky rows: the interval [0.42, 0.85] holds the floor 0.75, but 15 rows are
+        # fewer than recall is measured on: "cannot be measured" blocks, it is not "cannot tell"
         result = check_recall(
-            Confusion(10, 3, 5, 300), split="t", threshold=0.3, min_recall=0.1, min_positives=30
+            Confusion(10, 3, 5, 300), split="t", threshold=0.3, min_recall=0.75, min_positives=30
         )
-        assert result.status is Status.INCONCLUSIVE and result.reason is Reason.TOO_FEW_POSITIVES
-        assert result.needed == {"n_positive": 30}
+        assert result.status is Status.FAIL and result.reason is Reason.TOO_FEW_POSITIVES
+        assert not result.passed
         assert "fewer than the 30" in result.message
+        none_caught = check_recall(Confusion(0, 3, 20, 300), split="t", threshold=0.3, min_recall=0.75)
+        assert none_caught.status is Status.FAIL
 
-    def test_too_few_positives_still_fails_when_shown_below(self):
-        # none of 20 risky rows caught: the interval [0, 0.16] is wholly below 0.75
-        result = check_recall(Confusion(0, 3, 20, 300), split="t", threshold=0.3, min_recall=0.75)
-        assert result.status is Status.FAIL and result.reason is Reason.RECALL_BELOW_FLOOR
+    def test_too_few_positives_pass_only_when_even_they_show_the_floor_met(self):
+        # 15 of 15 caught: the Wilson lower end (0.80) is above a 0.5 floor on these few rows
+        result = check_recall(
+            Confusion(15, 3, 0, 300), split="t", threshold=0.3, min_recall=0.5, min_positives=30
+        )
+        assert result.status is Status.PASS, result.message
 
     def test_no_risky_row_is_an_error(self):
         result = check_recall(Confusion(0, 3, 0, 300), split="t", threshold=0.3, min_recall=0.1)

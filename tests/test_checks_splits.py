@@ -140,6 +140,21 @@ class TestRowOverlap:
         assert r.status is Status.INCONCLUSIVE, r.message
         assert r.needed["n_val"] > len(b)
 
+    def test_a_small_clean_split_passes(self):
+        a, b = self.frames(n=2000)  # 1,000 val rows, none repeated: no interval needed
+        r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"))
+        assert r.status is Status.PASS, r.message
+
+    def test_a_duplicated_log_split_at_random_is_never_a_pass(self):
+        # every row twice, split at random: copies sit within train as often as across, so no
+        # excess is shown; the check must not call that clean (it is inconclusive, and says why)
+        a, _ = self.frames(n=5000)
+        log = pd.concat([a, a], ignore_index=True).sample(frac=1.0, random_state=0)
+        train, test = log.iloc[:7000], log.iloc[7000:]
+        r = check_row_overlap(train, test, columns=["amount", "country"], pair=("train", "test"))
+        assert r.status is not Status.PASS, r.message
+        assert "configure the session or user as an entity" in r.message
+
     def test_no_features_is_an_error(self):
         a, b = self.frames()
         assert check_row_overlap(a, b, columns=[], pair=("train", "val")).status is Status.ERROR

@@ -136,8 +136,8 @@ def judge_proportion(
     point = successes / trials
     low, high = wilson_interval(successes, trials, confidence=confidence)
     too_few = trials < min_trials
-    if too_few:
-        status = Status.FAIL if high < floor else Status.INCONCLUSIVE
+    if too_few:  # cannot be measured: a failure unless even this little shows the floor met
+        status = Status.PASS if bound == "wilson" and low >= floor else Status.FAIL
     elif bound == "point":
         status = judge(point, floor, Direction.AT_LEAST)
     else:
@@ -185,9 +185,9 @@ def check_recall(
     confidence : float
         Coverage of the two-sided interval, in (0.5, 1).
     min_positives : int
-        Fewest risky rows recall is measured on. Fewer: ``FAIL`` only when the
-        interval is wholly below the floor (e.g. 0 of 20 caught), otherwise
-        ``INCONCLUSIVE`` (``Reason.TOO_FEW_POSITIVES``) needing at least this many.
+        Fewest risky rows recall is measured on. Fewer cannot be measured: a
+        ``FAIL`` (``Reason.TOO_FEW_POSITIVES``), never an inconclusive pass, unless
+        even this little shows the floor met (the Wilson lower end at or above it).
 
     Returns
     -------
@@ -243,7 +243,7 @@ def check_recall(
         message += f"; {v.settle('recall', min_recall, 'risky rows')}"
     reason = {
         Status.PASS: Reason.OK,
-        Status.FAIL: Reason.RECALL_BELOW_FLOOR,
+        Status.FAIL: Reason.TOO_FEW_POSITIVES if v.too_few else Reason.RECALL_BELOW_FLOOR,
         Status.INCONCLUSIVE: Reason.TOO_FEW_POSITIVES,
     }[v.status]
     return CheckResult(
