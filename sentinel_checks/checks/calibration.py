@@ -14,6 +14,7 @@ import numpy as np
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
 from sentinel_checks.stats.calibration import basic_interval, brier, calibration_bins, calibration_draws
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 
 CALIBRATION_ID = "quality.calibration"
@@ -133,14 +134,14 @@ def check_calibration(
     draws = calibration_draws(y, scores, n_bins=n_bins, resamples=resamples, seed=seed)
     ece_low, ece_high = basic_interval(ece, draws[:, 0], confidence=level)
     statuses = [judge_interval(ece_low, ece_high, max_ece, Direction.AT_MOST)]
-    parts = [f"ECE {ece:.4f} ({level:.1%} CI {ece_low:.4f}–{ece_high:.4f}; limit {max_ece:.4f})"]
+    parts = [f"ECE {ece:.4f} ({coverage_text(level)} CI {ece_low:.4f}–{ece_high:.4f}; limit {max_ece:.4f})"]
     settle = [rows_to_show_difference(n, ece, half_facing(ece, ece_low, ece_high, max_ece), max_ece)]
     brier_low = brier_high = math.nan
     if max_brier is not None:
         brier_low, brier_high = basic_interval(brier_score, draws[:, 1], confidence=level)
         statuses.append(judge_interval(brier_low, brier_high, max_brier, Direction.AT_MOST))
         parts.append(
-            f"Brier {brier_score:.4f} ({level:.1%} CI {brier_low:.4f}–{brier_high:.4f}; "
+            f"Brier {brier_score:.4f} ({coverage_text(level)} CI {brier_low:.4f}–{brier_high:.4f}; "
             f"limit {max_brier:.4f})"
         )
         half = half_facing(brier_score, brier_low, brier_high, max_brier)

@@ -10,6 +10,7 @@ from sentinel_checks.checks.calibration import CALIBRATION_HINT, combine, half_f
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
 from sentinel_checks.stats.calibration import basic_interval, brier, calibration_bins, calibration_draws
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 
 CALIBRATION_DRIFT_ID = "drift.calibration"
@@ -146,7 +147,8 @@ def check_calibration_change(
         rows_to_show_difference(n2, d_ece, half_facing(d_ece, low, high, max_ece_increase), max_ece_increase)
     ]
     parts = [
-        f"ECE {ece1:.4f} → {ece2:.4f} (change {d_ece:+.4f}, {level:.1%} CI {low:+.4f} to {high:+.4f}; "
+        f"ECE {ece1:.4f} → {ece2:.4f} (change {d_ece:+.4f}, "
+        f"{coverage_text(level)} CI {low:+.4f} to {high:+.4f}; "
         f"limit +{max_ece_increase:.4f})"
     ]
     d_brier = brier2 - brier1

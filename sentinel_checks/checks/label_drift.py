@@ -8,6 +8,7 @@ from scipy.stats import norm
 
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 from sentinel_checks.stats.prevalence import log_odds_ratio_interval
 from sentinel_checks.stats.proportion_difference import newcombe_interval
@@ -142,7 +143,7 @@ def check_label_drift(
     else:
         status = Status.INCONCLUSIVE
     p1, p2 = reference_positives / reference_n, current_positives / current_n
-    pct = f"{confidence:.0%}"
+    pct = coverage_text(confidence)
     figures = (
         f"{ref}→{cur}: prevalence {p1:.2%} → {p2:.2%}: odds ratio {math.exp(log_or):.2f} "
         f"({pct} CI {math.exp(or_low):.2f}–{math.exp(or_high):.2f}; limit ×/÷{max_odds_ratio:g}), "
