@@ -132,9 +132,23 @@ def test_the_false_block_budget_is_shared_so_the_union_bound_holds(gate_project)
     # the union bound: every test's one-sided error, summed over all tests, is the budget
     total = sum(f["alpha_per_test"] * f["tests"] for f in plan.values())
     assert abs(total - 0.05) < 1e-12
-    segments = len(config.columns.segments)
-    assert plan["quality"]["tests"] == 6 + 2 * segments
-    assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.30 / (6 + 2 * segments))
+    # the family sizes are the tests the gate plans (runner.plan: the node ids pytest collects)
+    from sentinel_checks.gate.runner import plan as planned
+
+    def tests(cfg, *names):
+        return sum(1 for t in planned(cfg) if t.nodeid.split("::")[1].split("[")[0] in names)
+
+    floors = (
+        "test_recall_of_the_risky_class_meets_its_floor",
+        "test_precision_meets_its_floor",
+        "test_ranking_quality_meets_its_floor",
+    )
+    assert plan["quality"]["tests"] == tests(config, *floors) == 6  # segments judged on the point
+    assert plan["drift"]["tests"] == tests(config, "test_prevalence_has_not_shifted", "test_features_have_not_drifted")
+    assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.30 / 6)
+    wilson = load_config(gate_project(extra='[quality]\nsegment_bound = "wilson"\n').config)
+    segmented = floors + ("test_recall_holds_in_every_segment",)
+    assert budget.family_size(wilson, "quality") == tests(wilson, *segmented) > 6
     # a smaller budget widens every interval
     stricter = load_config(gate_project(extra="[gate]\nfalse_block_rate = 0.01\n").config)
     assert budget.confidence(stricter, "promotion") > budget.confidence(config, "promotion")
