@@ -144,10 +144,15 @@ def test_the_false_block_budget_is_shared_so_the_union_bound_holds(gate_project)
         "test_ranking_quality_meets_its_floor",
     )
     assert plan["quality"]["tests"] == tests(config, *floors) == 6  # segments judged on the point
-    assert plan["drift"]["tests"] == tests(config, "test_prevalence_has_not_shifted", "test_features_have_not_drifted")
+    assert plan["drift"]["tests"] == tests(
+        config, "test_prevalence_has_not_shifted", "test_features_have_not_drifted"
+    )
     assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.30 / 6)
-    wilson = load_config(gate_project(extra='[quality]\nsegment_bound = "wilson"\n').config)
-    segmented = floors + ("test_recall_holds_in_every_segment",)
+    from tests.conftest import BASE_CONFIG
+
+    text = BASE_CONFIG.replace('\nbound = "point"', '\nbound = "point"\nsegment_bound = "wilson"', 1)
+    wilson = load_config(gate_project(config_text=text).config)
+    segmented = (*floors, "test_recall_holds_in_every_segment")
     assert budget.family_size(wilson, "quality") == tests(wilson, *segmented) > 6
     # a smaller budget widens every interval
     stricter = load_config(gate_project(extra="[gate]\nfalse_block_rate = 0.01\n").config)
