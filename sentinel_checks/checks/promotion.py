@@ -32,12 +32,11 @@ settle every inconclusive criterion, :func:`~sentinel_checks.stats.power.rows_to
 and passes otherwise.
 
 Confidence: the intervals are those of the comparison (two-sided, at
-``comparison.confidence``). The gate builds the comparison at
-``1 − (1 − [quality] confidence) / k``, k = 3 criteria × the number of
-``[promotion] splits`` (Bonferroni over criteria × splits: 0.95 over 3 × 2 gives
-99.17% intervals), so a candidate equal to the champion is falsely blocked by this
-check with probability at most ``1 − confidence`` (each false block needs one
-interval to miss on its far side: at most ``(1 − confidence) / (2k)`` each).
+``comparison.confidence``). The gate builds the comparison at the promotion
+family's coverage from the false-block budget divided over the 3 criteria
+(:func:`sentinel_checks.gate.policy.promotion_confidence`; 99.67% with the
+defaults), so a candidate equal to the champion is falsely blocked by this check
+with probability at most the family's share of ``[gate] false_block_rate``.
 
 The segments that drive an FNR regression travel as evidence.
 """
