@@ -169,6 +169,20 @@ class TestLabelDrift:
             assert result.status is Status.FAIL, result.message
             assert result.measured == pytest.approx(2.3, abs=0.05)  # odds ratio 0.43 either way
 
+    def test_at_the_gates_own_coverage_a_halving_fails_on_enough_rows(self, gate_project):
+        # the gate passes the budget's coverage (99.75% with the defaults), not 0.95
+        from sentinel_checks.config import load_config
+        from sentinel_checks.gate import policy
+
+        limits = policy.label_drift(load_config(gate_project().config))
+        assert limits["confidence"] > 0.997
+        for counts in [(215, 20_000, 93, 20_000), (355, 5_000, 160, 5_000), (978, 36_306, 290, 21_592)]:
+            result = check_label_drift(*counts, pair=self.PAIR, **limits)
+            assert result.status is Status.FAIL, result.message
+        # 7.1% → 3.2% on 1,000 rows a side: the data cannot tell at that coverage; it says so
+        small = check_label_drift(71, 1_000, 32, 1_000, pair=self.PAIR, **limits)
+        assert small.status is Status.INCONCLUSIVE and small.needed
+
     def test_a_halving_fails_on_the_demo_sized_production_sample(self):
         # demo: test 978 risky of 36,306; production 21,592 labelled rows
         assert check_label_drift(978, 36_306, 290, 21_592, pair=self.PAIR).status is Status.FAIL
