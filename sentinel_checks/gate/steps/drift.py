@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sentinel_checks.errors import DataError, SentinelError
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
+from sentinel_checks.result import Status
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,7 +121,10 @@ def feature_drift_in_segments(s: GateSession, column: str | None, pair: str | No
     judged = [r for r in results if r.status.value != "skip"]
     if not judged:
         raise NotConfigured(f"no {column} segment reaches [drift] min_segment_rows")
-    return min(judged, key=lambda r: (r.passed, -(r.measured or 0)))
+    # the worst segment: an error or failure first, then an inconclusive one (so that
+    # [gate] block_inconclusive sees it), then a warning, then the most drifted pass
+    severity = {Status.ERROR: 0, Status.FAIL: 1, Status.INCONCLUSIVE: 2, Status.WARN: 3, Status.PASS: 4}
+    return min(judged, key=lambda r: (severity.get(r.status, 5), -(r.measured or 0)))
 
 
 def label_drift(s: GateSession, pair: str | None) -> CheckResult:
