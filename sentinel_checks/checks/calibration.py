@@ -38,6 +38,46 @@ def half_facing(estimate: float, low: float, high: float, limit: float) -> float
     return (high - estimate) if estimate <= limit else (estimate - low)
 
 
+def ceiling_on_draws(
+    estimate: float, draws: np.ndarray, limit: float, *, confidence: float, n: int, floor: float = 0.0
+) -> tuple[float, float, Status, int]:
+    """One "at most ``limit``" criterion judged on the basic bootstrap interval of its draws.
+
+    Parameters
+    ----------
+    estimate : float
+        The statistic on the sample (an ECE, a Brier score, or a change of one).
+    draws : ndarray of float, shape (resamples,)
+        Its bootstrap draws.
+    limit : float
+        The ceiling.
+    confidence : float
+        Two-sided coverage of the interval.
+    n : int
+        Rows the interval was computed on (the unit of the rows needed).
+    floor : float, default 0.0
+        Smallest value a bound may take (``-inf`` for a change).
+
+    Returns
+    -------
+    (low, high, status, rows) : tuple
+        The interval, its three-way status against ``limit``
+        (:func:`~sentinel_checks.result.judge_interval`) and the rows at which it
+        would clear the limit (:func:`~sentinel_checks.stats.power.rows_to_show_difference`).
+    """
+    low, high = basic_interval(estimate, draws, confidence=confidence, floor=floor)
+    status = judge_interval(low, high, limit, Direction.AT_MOST)
+    rows = rows_to_show_difference(n, estimate, half_facing(estimate, low, high, limit), limit)
+    return low, high, status, rows
+
+
+def verdict_text(status: Status) -> str:
+    """The closing words of a calibration message for a settled status ("" when inconclusive)."""
+    return {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "a bound is undefined: error"}.get(
+        status, ""
+    )
+
+
 def check_calibration(
     y: np.ndarray,
     scores: np.ndarray,
@@ -132,27 +172,27 @@ def check_calibration(
         )
     level = 1 - (1 - confidence) / (2 if max_brier is not None else 1)
     draws = calibration_draws(y, scores, n_bins=n_bins, resamples=resamples, seed=seed)
-    ece_low, ece_high = basic_interval(ece, draws[:, 0], confidence=level)
-    statuses = [judge_interval(ece_low, ece_high, max_ece, Direction.AT_MOST)]
+    ece_low, ece_high, ece_status, ece_rows = ceiling_on_draws(
+        ece, draws[:, 0], max_ece, confidence=level, n=n
+    )
+    statuses, settle = [ece_status], [ece_rows]
     parts = [f"ECE {ece:.4f} ({coverage_text(level)} CI {ece_low:.4f}–{ece_high:.4f}; limit {max_ece:.4f})"]
-    settle = [rows_to_show_difference(n, ece, half_facing(ece, ece_low, ece_high, max_ece), max_ece)]
     brier_low = brier_high = math.nan
     if max_brier is not None:
-        brier_low, brier_high = basic_interval(brier_score, draws[:, 1], confidence=level)
-        statuses.append(judge_interval(brier_low, brier_high, max_brier, Direction.AT_MOST))
+        brier_low, brier_high, brier_status, brier_rows = ceiling_on_draws(
+            brier_score, draws[:, 1], max_brier, confidence=level, n=n
+        )
+        statuses.append(brier_status)
+        settle.append(brier_rows)
         parts.append(
             f"Brier {brier_score:.4f} ({coverage_text(level)} CI {brier_low:.4f}–{brier_high:.4f}; "
             f"limit {max_brier:.4f})"
         )
-        half = half_facing(brier_score, brier_low, brier_high, max_brier)
-        settle.append(rows_to_show_difference(n, brier_score, half, max_brier))
     else:
         parts.append(f"Brier {brier_score:.4f}")
     status = combine(statuses)
     needed: dict[str, int] = {}
-    verdict = {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "a bound is undefined: error"}.get(
-        status, ""
-    )
+    verdict = verdict_text(status)
     if status is Status.INCONCLUSIVE:
         m = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE)
         needed = {"n": m}

@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 
-from sentinel_checks.checks.calibration import CALIBRATION_HINT, combine, half_facing
+from sentinel_checks.checks.calibration import CALIBRATION_HINT, ceiling_on_draws, combine, verdict_text
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
-from sentinel_checks.stats.calibration import basic_interval, brier, calibration_bins, calibration_draws
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats.calibration import brier, calibration_bins, calibration_draws
 from sentinel_checks.stats.intervals import coverage_text
-from sentinel_checks.stats.power import rows_to_show_difference
 
 CALIBRATION_DRIFT_ID = "drift.calibration"
 
@@ -140,12 +139,11 @@ def check_calibration_change(
     diff = draws2 - draws1  # independent samples: the difference of independent draws
     level = 1 - (1 - confidence) / (2 if max_brier_increase is not None else 1)
     d_ece = ece2 - ece1
-    low, high = basic_interval(d_ece, diff[:, 0], confidence=level, floor=-math.inf)
-    statuses = [judge_interval(low, high, max_ece_increase, Direction.AT_MOST)]
     n2 = len(s2)
-    settle = [
-        rows_to_show_difference(n2, d_ece, half_facing(d_ece, low, high, max_ece_increase), max_ece_increase)
-    ]
+    low, high, ece_status, ece_rows = ceiling_on_draws(
+        d_ece, diff[:, 0], max_ece_increase, confidence=level, n=n2, floor=-math.inf
+    )
+    statuses, settle = [ece_status], [ece_rows]
     parts = [
         f"ECE {ece1:.4f} → {ece2:.4f} (change {d_ece:+.4f}, "
         f"{coverage_text(level)} CI {low:+.4f} to {high:+.4f}; "
@@ -154,21 +152,20 @@ def check_calibration_change(
     d_brier = brier2 - brier1
     b_low = b_high = math.nan
     if max_brier_increase is not None:
-        b_low, b_high = basic_interval(d_brier, diff[:, 1], confidence=level, floor=-math.inf)
-        statuses.append(judge_interval(b_low, b_high, max_brier_increase, Direction.AT_MOST))
+        b_low, b_high, brier_status, brier_rows = ceiling_on_draws(
+            d_brier, diff[:, 1], max_brier_increase, confidence=level, n=n2, floor=-math.inf
+        )
+        statuses.append(brier_status)
+        settle.append(brier_rows)
         parts.append(
             f"Brier {brier1:.4f} → {brier2:.4f} (change {d_brier:+.4f}, CI {b_low:+.4f} to {b_high:+.4f}; "
             f"limit +{max_brier_increase:.4f})"
         )
-        half = half_facing(d_brier, b_low, b_high, max_brier_increase)
-        settle.append(rows_to_show_difference(n2, d_brier, half, max_brier_increase))
     else:
         parts.append(f"Brier {brier1:.4f} → {brier2:.4f}")
     status = combine(statuses)
     needed: dict[str, int] = {}
-    verdict = {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "a bound is undefined: error"}.get(
-        status, ""
-    )
+    verdict = verdict_text(status)
     if status is Status.INCONCLUSIVE:
         k = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE) / n2
         needed = {
