@@ -4,16 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentinel_checks.adapters.evidently_drift import P_VALUE_TESTS, ColumnDrift, column_drift
+from sentinel_checks.adapters.evidently_drift import P_VALUE_TESTS, ColumnDrift
 from sentinel_checks.checks.drift import (
     SEVERE_EFFECT,
     check_feature_drift,
-    describe_shift,
     missing_counts,
-    prepare_drift_inputs,
 )
 from sentinel_checks.checks.missing_share import judge_missing
 from sentinel_checks.result import Status
+from tests.test_checks_drift import judge as judge_drift
 
 NUMERIC = [f"x{i}" for i in range(8)]
 FEATURES = [*NUMERIC, "region"]  # 9 features, as in the issue
@@ -31,21 +30,8 @@ def samples(n=3000, *, seed=0, shift=None, region=(0.1, 0.1)):
 
 
 def judge(ref, cur, features=FEATURES, **kw):
-    inputs = prepare_drift_inputs(ref, cur, features)
-    run = column_drift(
-        inputs.reference, inputs.current, numerical=inputs.numerical, categorical=inputs.categorical
-    )
-    drifted = [c.column for c in run.columns if c.drifted]
-    return check_feature_drift(
-        run.columns,
-        pair=("train", "production"),
-        n_reference=len(ref),
-        n_current=len(cur),
-        descriptions={c: describe_shift(ref[c], cur[c]) for c in drifted},
-        notes=inputs.notes,
-        missing=missing_counts(ref, cur, features),
-        **kw,
-    )
+    """The feature-drift check as the gate step calls it, missing shares included."""
+    return judge_drift(ref, cur, features, missing=missing_counts(ref, cur, features), **kw)
 
 
 def test_severe_drift_on_a_minority_of_features_fails():
