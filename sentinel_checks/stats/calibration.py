@@ -232,8 +232,9 @@ def basic_interval(
 
     Examples
     --------
-    >>> [round(v, 3) for v in basic_interval(0.05, np.array([0.06, 0.07, 0.08]), confidence=0.5)]
-    [0.025, 0.035]
+    >>> draws = np.linspace(0.04, 0.08, 201)  # resamples centred 0.01 above the estimate
+    >>> [round(v, 3) for v in basic_interval(0.05, draws, confidence=0.5)]
+    [0.03, 0.05]
     """
     low, high = bootstrap_interval(estimate, draws, confidence=confidence, kind="basic")
     if math.isnan(low):

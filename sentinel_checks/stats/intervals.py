@@ -257,7 +257,7 @@ def bootstrap_interval(
     [-0.9, 0.9]
     >>> lo, hi = bootstrap_interval(0.0, draws[::10], confidence=0.999)  # 201 draws: normal
     >>> round(hi, 2)
-    1.92
+    1.91
     """
     check_option("kind", kind, Literal["percentile", "basic"])
     finite = np.asarray(draws, dtype=float)
