@@ -389,6 +389,21 @@ class TestCalibrationOnABound:
         result = check_calibration(y, wrong, split="test")
         assert result.status is Status.FAIL, result.message
 
+    def test_hard_zero_one_scores_are_judged_per_value_not_on_the_overall_means(self):
+        # issue 16 item 14: hard 0/1 scores whose overall mean matches the label rate (|mean gap| ≈ 0.01)
+        # but each value is far off: P(risky | 1) = 0.7, P(risky | 0) ≈ 0.13 -> ECE over the two values ≈ 0.19
+        rng = np.random.default_rng(0)
+        s = (rng.uniform(size=2_000) < 0.3).astype(float)
+        y = np.where(s == 1, rng.uniform(size=2_000) < 0.7, rng.uniform(size=2_000) < 0.09 / 0.7)
+        assert abs(s.mean() - y.mean()) < 0.02  # one collapsed bin would have passed
+        bins = calibration_bins(y, s)
+        assert bins.count.size == 2
+        expected = sum(abs(y[s == v].mean() - v) * np.mean(s == v) for v in (0.0, 1.0))
+        assert bins.ece == pytest.approx(expected)
+        result = check_calibration(y, s, split="test")
+        assert result.status is Status.FAIL and result.support["bins"] == 2
+        assert "over 2 bins" in result.message
+
     def test_no_rows_is_an_error(self):
         assert check_calibration(np.array([]), np.array([]), split="test").status is Status.ERROR
 
