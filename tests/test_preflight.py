@@ -257,9 +257,9 @@ def test_sentinel_gate_exits_2_on_a_misspelt_label(tmp_path):
     config = _project(tmp_path, label='"CANCELED"', segments='["AIRLINES"]')
     repo = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(repo / "suites")]
     proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_checks.cli", "gate", "--config", str(config)]
-        + ["--reports", str(tmp_path / "reports"), "--suites", str(repo / "suites")],
+        [sys.executable, "-m", "sentinel_checks.cli", *args],
         cwd=tmp_path,
         capture_output=True,
         text=True,

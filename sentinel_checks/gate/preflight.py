@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_report import TestOutcome
 
 #: How the two frames are named in messages.
 FRAME_NAMES = {"dataset": "the dataset", "production": "the production sample"}
@@ -88,7 +89,9 @@ def preflight(session: GateSession) -> list[SetupProblem]:
             if problem is not None:
                 problems.append(problem)
         problems += _label_values(config, frames)
-    problems += _model_problems(session, frames)
+    from sentinel_checks.gate.preflight_models import model_problems
+
+    problems += model_problems(session, frames)
     return problems
 
 
@@ -114,6 +117,71 @@ def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
         lines.append(f"  - {first}")
         lines += [f"    {line}" for line in rest]
     return "\n".join(lines)
+
+
+def problem_outcomes(problems: Sequence[SetupProblem]) -> list[TestOutcome]:
+    """The problems as gate-report entries: one ``error`` per problem, an input error
+    (so the run exits 2), under the node id ``sentinel preflight::<key>``.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+
+    Returns
+    -------
+    list of TestOutcome
+        In the order given; a key found twice gets a ``'`` appended to stay unique.
+    """
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    outcomes: dict[str, TestOutcome] = {}
+    for problem in problems:
+        nodeid = f"sentinel preflight::{problem.key}"
+        while nodeid in outcomes:
+            nodeid += "'"
+        outcomes[nodeid] = TestOutcome(nodeid, "error", str(problem), None, input_error=True)
+    return list(outcomes.values())
+
+
+def write_setup_reports(
+    problems: Sequence[SetupProblem], session: GateSession, reports_dir: Path, *, started: str
+) -> list[Path]:
+    """Write the reports of a run the preflight stopped (gate.json, gate.md, run.json,
+    gate.html), so that no earlier report is taken for this run's.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+        What :func:`preflight` found (not empty).
+    session : GateSession
+        The session it looked at (its config and the models it loaded).
+    reports_dir : Path
+        The reports folder (already checked to hold no input file).
+    started : str
+        When the run started (ISO 8601), for run.json.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.reports.gate_report import GateRun
+
+    cfg = session.config
+    run = GateRun(
+        config_path=str(cfg.source),
+        data=data_fingerprints(cfg),
+        seed=cfg.gate.seed,
+        outcomes=problem_outcomes(problems),
+        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
+        models=model_identities(cfg, session.models),
+        coverage={"suites": [], "deselected": 0},
+        config_sha256=config_fingerprint(cfg),
+    )
+    written, _ = write_gate_reports(run, session, reports_dir)
+    return written
 
 
 # --------------------------------------------------------------------------- data
@@ -168,7 +236,8 @@ def _configured_columns(config: SentinelConfig) -> list[tuple[str, list[str], se
     return [(key, columns, needed) for key, columns, needed in keys if columns]
 
 
-def _origin(name: str, frame: pd.DataFrame) -> str:
+def frame_origin(name: str, frame: pd.DataFrame) -> str:
+    """A frame as messages name it: "the dataset (<its file or loader>)"."""
     origin = frame.attrs.get("sentinel_origin")
     return f"{FRAME_NAMES[name]} ({origin})" if origin else FRAME_NAMES[name]
 
@@ -180,7 +249,7 @@ def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> S
         lacking = [name for name, frame in frames.items() if column not in frame.columns]
         if not lacking:
             continue
-        where = " or ".join(_origin(name, frames[name]) for name in lacking)
+        where = " or ".join(frame_origin(name, frames[name]) for name in lacking)
         phrase = f"'{column}' is not a column of {where}"
         suggestion = close_match(column, frames[lacking[0]].columns)
         phrases.append(phrase + (f"; did you mean '{suggestion}'?" if suggestion else ""))
@@ -240,7 +309,7 @@ def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> li
         if nulls:
             found.append(f"no value ({nulls:,} rows)")
         message = (
-            f"label column '{cols.label}' of {_origin(name, frame)} holds {_joined(found)}, "
+            f"label column '{cols.label}' of {frame_origin(name, frame)} holds {joined(found)}, "
             f"not the configured classes positive = {_shown(cols.positive)} / "
             f"negative = {_shown(cols.negative)}"
         )
@@ -255,97 +324,6 @@ def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> li
     return problems
 
 
-def _joined(items: Sequence[str]) -> str:
+def joined(items: Sequence[str]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-# --------------------------------------------------------------------------- models
-
-
-def _model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
-    from sentinel_checks.data.io import feature_columns
-    from sentinel_checks.models.scoring import positive_column
-
-    config, problems = session.config, []
-    for role in ("candidate", "champion"):
-        spec = getattr(config.models, role)
-        if spec is None:
-            continue
-        key = f"[models.{role}]"
-        try:
-            model = session.model(role)
-        except NotConfigured:
-            continue
-        except SentinelError as exc:
-            problems.append(SetupProblem(key, _load_message(str(exc), spec.path, key)))
-            continue
-        if model.estimator is None:
-            continue  # a score column: looked for with the columns
-        try:
-            positive_column(model.estimator, config.columns.positive)
-        except SentinelError as exc:
-            problems.append(SetupProblem(key, f"{_file(spec)}{exc}"))
-        if "dataset" not in frames:
-            continue
-        given = model.feature_list(feature_columns(frames["dataset"], config))
-        message = _feature_mismatch(model.estimator, given, frames, spec.features is not None, key)
-        if message:
-            problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
-    return problems
-
-
-def _file(spec: Any) -> str:
-    return f"{spec.path}: " if spec.path is not None else (f"{spec.uri}: " if spec.uri else "")
-
-
-def _load_message(message: str, path: Path | None, key: str) -> str:
-    """The loader's message, with the fix when a ``.skops`` file is not a skops file."""
-    import zipfile
-
-    if "not a readable skops file" in message and path is not None and not zipfile.is_zipfile(path):
-        message += (
-            f". A .skops file is a zip archive and this one is not: if it was saved with joblib "
-            f"or pickle, set format = 'joblib' (or 'pickle') and trusted = true under {key} "
-            "— for a file you built yourself, as loading it runs code — or save it again "
-            "with skops.io.dump"
-        )
-    return message
-
-
-def _feature_mismatch(
-    estimator: Any, given: list[str], frames: dict[str, pd.DataFrame], listed_by_model: bool, key: str
-) -> str:
-    """What is wrong with the features the gate would pass the model, or ``""``."""
-    names = getattr(estimator, "feature_names_in_", None)
-    source = f"{key} features" if listed_by_model else "[columns] features"
-    if names is None:
-        n = getattr(estimator, "n_features_in_", None)
-        if n is not None and int(n) != len(given):
-            return f"the model was trained on {int(n)} features; the gate would pass it {len(given)} ({source})"
-        return ""
-    trained = [str(f) for f in names]
-    if trained == given:
-        return ""
-    absent = {
-        f: [name for name, frame in frames.items() if f not in frame.columns]
-        for f in trained
-        if any(f not in frame.columns for frame in frames.values())
-    }
-    phrases = [
-        f"it was trained on '{f}', which is not a column of "
-        + " or ".join(_origin(name, frames[name]) for name in where)
-        for f, where in absent.items()
-    ]
-    unlisted = [f"'{f}'" for f in trained if f not in given and f not in absent]
-    if unlisted:
-        phrases.append(f"it was trained on {_joined(unlisted)}, which {source} does not list")
-    extra = [f"'{f}'" for f in given if f not in trained]
-    if extra:
-        phrases.append(f"{source} lists {_joined(extra)}, which it was not trained on")
-    if not phrases:
-        phrases.append(f"{source} lists its features in another order than it was trained on")
-    return (
-        "; ".join(phrases)
-        + f". The model was trained on {', '.join(trained)}: list them, in that order, "
-        f"under {key} features (or fix the data)"
-    )
