@@ -149,6 +149,14 @@ def test_every_role_column_is_looked_for_entities_nested_or_not(tmp_path):
     assert "did you mean 'request_id'?" in by_key["[columns] id"]
 
 
+def test_a_column_named_under_two_keys_is_reported_once(tmp_path):
+    config = CONFIG + '\n[quality]\nbaseline_features = ["amount", "DISTANSE"]\n'
+    config = config.replace('features = ["amount", "DISTANCE"]', 'features = ["amount", "DISTANSE"]')
+    problems = _problems(_project(tmp_path, config=config))
+    assert [p.key for p in problems] == ["[columns] features"], problems
+    assert "did you mean 'DISTANCE'?" in str(problems[0])
+
+
 def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):
     problems = _problems(_project(tmp_path, joblib_as_skops=True))
     assert [p.key for p in problems] == ["[models.candidate]"], problems

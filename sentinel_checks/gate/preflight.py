@@ -84,8 +84,11 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     frames = _loaded_frames(session, problems)
     config = session.config
     if "dataset" in frames:
+        told: set[str] = set()  # a column named under two keys is reported under the first
         for key, columns, needed_in in _configured_columns(config):
-            problem = _missing(key, columns, {n: f for n, f in frames.items() if n in needed_in})
+            fresh = [c for c in columns if c not in told]
+            problem = _missing(key, fresh, {n: f for n, f in frames.items() if n in needed_in})
+            told.update(fresh)
             if problem is not None:
                 problems.append(problem)
         problems += _label_values(config, frames)

@@ -60,6 +60,8 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
         if "dataset" not in frames:
             continue
         given = model.feature_list(feature_columns(frames["dataset"], config))
+        if any(f not in frame.columns for frame in frames.values() for f in given):
+            continue  # a configured feature is missing: reported with the columns, once
         message = _feature_mismatch(model.estimator, given, frames, spec.features is not None, key)
         if message:
             problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
