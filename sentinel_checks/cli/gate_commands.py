@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sentinel_checks.gate.pytest_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, run_gate
+
+if TYPE_CHECKING:
+    from sentinel_checks.gate.session import GateSession
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -48,9 +52,40 @@ def gate(args: argparse.Namespace) -> int:
         print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
         return EXIT_USAGE
     reports = Path(args.reports)
-    code = run_gate(config_path, reports, targets, args.pytest_args)  # a bad config: exit 2 first
+    session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
+    if session is None:
+        _publish(reports)
+        return EXIT_USAGE
+    code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
     _publish(reports)
     return code
+
+
+def _preflight(config_path: Path, reports: Path) -> GateSession | None:
+    """The run's session, its data and models loaded and looked over; ``None`` when the
+    preflight found setup problems (listed on stderr and in the reports).
+
+    Raises ConfigError for an invalid config, or a reports folder holding an input."""
+    import datetime as dt
+
+    from sentinel_checks.config import load_config
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.gate.preflight import preflight, preflight_text, write_setup_reports
+    from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
+    from sentinel_checks.gate.session import GateSession
+
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    config = load_config(config_path)
+    clash = inputs_inside(reports, config.input_files())
+    if clash:  # before anything is written there
+        raise ConfigError(clash_message(reports, clash))
+    session = GateSession(config)
+    problems = preflight(session)
+    if not problems:
+        return session
+    print(preflight_text(problems, config_path), file=sys.stderr)
+    write_setup_reports(problems, session, reports, started=started)
+    return None
 
 
 def init(args: argparse.Namespace) -> int:

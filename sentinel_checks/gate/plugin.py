@@ -123,6 +123,51 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             state.suites.add(item.path.name)
+    if state.suites and not session.config.option.collectonly:
+        _preflight(session.config)
+
+
+def _preflight(config: pytest.Config) -> None:
+    """Setup mistakes stop the session before any gate test, all listed once, exit 2.
+
+    The session the preflight loads (data, models) is the one the fixtures use. Each
+    problem is recorded in gate.json as an input error (see :mod:`.preflight`).
+    """
+    import sys
+
+    from sentinel_checks.gate.preflight import SetupProblem, preflight, preflight_text, problem_outcomes
+
+    state = _state(config)
+    try:
+        problems = preflight(_session(config))
+    except SentinelError as exc:  # the configuration itself: not found, or invalid
+        problems = [SetupProblem("configuration", str(exc))]
+    if not problems:
+        return
+    state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))
+    shown = state.loaded.source if state.loaded else (state.config_option or "the configuration")
+    text = preflight_text(problems, shown)
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.ensure_newline()
+        for line in text.splitlines():
+            terminal.write_line(line, red=line.startswith("sentinel:"))
+    else:
+        print(text, file=sys.stderr)
+    pytest.exit("sentinel: setup problems (listed above); fix them and run again", returncode=2)
+
+
+class SessionHandOver:
+    """A plugin object for ``pytest.main(..., plugins=[SessionHandOver(session)])``: the
+    run uses ``session`` (inputs already loaded, e.g. by ``sentinel gate``'s preflight)
+    instead of loading them again."""
+
+    def __init__(self, session: GateSession) -> None:
+        self.session = session
+
+    @pytest.hookimpl(trylast=True)  # after this plugin's pytest_configure made the state
+    def pytest_configure(self, config: pytest.Config) -> None:
+        _state(config).session = self.session
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import GateRun
 
 from sentinel_checks.errors import ReportError
@@ -20,7 +21,14 @@ from sentinel_checks.reports.gate_report import GATE_JSON
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
 
 
-def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: Sequence[str] = ()) -> int:
+def run_gate(
+    config: Path,
+    reports: Path,
+    targets: Sequence[str],
+    pytest_args: Sequence[str] = (),
+    *,
+    session: GateSession | None = None,
+) -> int:
     """``pytest TARGETS --sentinel-config CONFIG --sentinel-reports REPORTS``, in process.
 
     Always writes ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
@@ -35,6 +43,9 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
         What pytest collects: suite files or folders (e.g. the shipped ``suites/``).
     pytest_args : sequence of str, optional
         Further pytest arguments, passed as given (e.g. ``["-q", "-k", "quality"]``).
+    session : GateSession, optional
+        The run's inputs, already loaded (by ``sentinel gate``'s preflight): the suites
+        use them instead of loading the data and models again.
 
     Returns
     -------
@@ -52,6 +63,7 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
 
     from sentinel_checks.config import load_config
     from sentinel_checks.errors import ConfigError
+    from sentinel_checks.gate.plugin import SessionHandOver
 
     clash = inputs_inside(reports, load_config(config).input_files())
     if clash:  # checked before pytest runs: its junit.xml could overwrite a file too
@@ -72,7 +84,8 @@ def run_gate(config: Path, reports: Path, targets: Sequence[str], pytest_args: S
             "junit_family=xunit1",  # xunit1 keeps the per-test <properties> CI tools read
             *junit,
             *pytest_args,
-        ]
+        ],
+        plugins=[SessionHandOver(session)] if session is not None else None,
     )
     report = read_report(reports / GATE_JSON)
     verdict = report.verdict if report is not None else None

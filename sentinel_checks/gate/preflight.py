@@ -1,0 +1,332 @@
+"""The preflight: every setup mistake found before any suite runs, each reported once.
+
+A misspelt column, label values that are not the configured classes, or a model file
+that cannot load would otherwise surface in every gate test that touches them (the
+same message twenty times, a pandas ``KeyError``, pandera's own words) after the
+whole gate ran, with the exit code of a rejected model. :func:`preflight` looks for
+all of them at once, on the session's own inputs: the frames and models it loads
+stay in the :class:`~sentinel_checks.gate.session.GateSession`, so the gate that
+follows a clean preflight loads nothing twice.
+
+What is looked for:
+
+- every configured column (``[columns]`` label, timestamp, entities, id, segments,
+  features, exclude; ``[splits] column``; ``[drift] segment_columns``;
+  ``[quality] baseline_features``; each model's ``score_column`` and ``features``)
+  is a column of the dataset, and of the production sample where the gate needs it
+  there (all but the label, the split column and ``exclude``), with the closest
+  existing name as a suggestion (:func:`difflib.get_close_matches`, ignoring case);
+- the label's values are the configured ``positive`` / ``negative`` classes (nulls
+  allowed in production only), the values found named with their row counts;
+- each configured model loads (:func:`~sentinel_checks.models.loading.load_model`),
+  was trained on the features the gate passes it (``feature_names_in_``, or
+  ``n_features_in_`` when it was trained without names) and has a class that is the
+  risky one (:func:`~sentinel_checks.models.scoring.positive_column`).
+
+The pytest plugin runs it once gate tests are collected and stops the session with
+exit code 2 when anything is found (``sentinel gate`` runs the same plugin in process).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sentinel_checks.errors import SentinelError
+from sentinel_checks.gate.cache import NotConfigured
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+#: How the two frames are named in messages.
+FRAME_NAMES = {"dataset": "the dataset", "production": "the production sample"}
+
+
+@dataclass(frozen=True)
+class SetupProblem:
+    """One setup mistake: the config key (or table) at fault and what to do, in words."""
+
+    key: str  # e.g. "[columns] label", "[models.candidate]"
+    message: str  # names the column, value or file found, and the fix
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+def preflight(session: GateSession) -> list[SetupProblem]:
+    """Every setup problem of a gate run, each once, before any check runs.
+
+    Parameters
+    ----------
+    session : GateSession
+        The run's session. Its dataset, production sample and models are loaded
+        here (and kept: the gate reuses them); nothing else is computed.
+
+    Returns
+    -------
+    list of SetupProblem
+        In the order: data that cannot load, columns that are missing, label values,
+        models. Empty when the gate may run.
+
+    Notes
+    -----
+    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) becomes a
+    problem; any other exception is a bug of the library and propagates.
+    """
+    problems: list[SetupProblem] = []
+    frames = _loaded_frames(session, problems)
+    config = session.config
+    if "dataset" in frames:
+        told: set[str] = set()  # a column named under two keys is reported under the first
+        for key, columns, needed_in in _configured_columns(config):
+            fresh = [c for c in columns if c not in told]
+            problem = _missing(key, fresh, {n: f for n, f in frames.items() if n in needed_in})
+            told.update(fresh)
+            if problem is not None:
+                problems.append(problem)
+        problems += _label_values(config, frames)
+    from sentinel_checks.gate.preflight_models import model_problems
+
+    problems += model_problems(session, frames)
+    return problems
+
+
+def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
+    """What the terminal shows: a heading naming the config, then one item per problem.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+        As :func:`preflight` returns them (not empty).
+    config : path-like or str
+        The configuration file, named in the heading.
+
+    Returns
+    -------
+    str
+        Lines without a trailing newline; a problem's further lines are indented.
+    """
+    n = len(problems)
+    lines = [f"sentinel: {n} setup problem{'s' if n != 1 else ''} in {config}; nothing was judged:"]
+    for problem in problems:
+        first, *rest = str(problem).splitlines()
+        lines.append(f"  - {first}")
+        lines += [f"    {line}" for line in rest]
+    return "\n".join(lines)
+
+
+def problem_outcomes(problems: Sequence[SetupProblem]) -> list[TestOutcome]:
+    """The problems as gate-report entries: one ``error`` per problem, an input error
+    (so the run exits 2), under the node id ``sentinel preflight::<key>``.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+
+    Returns
+    -------
+    list of TestOutcome
+        In the order given; a key found twice gets a ``'`` appended to stay unique.
+    """
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    outcomes: dict[str, TestOutcome] = {}
+    for problem in problems:
+        nodeid = f"sentinel preflight::{problem.key}"
+        while nodeid in outcomes:
+            nodeid += "'"
+        outcomes[nodeid] = TestOutcome(nodeid, "error", str(problem), None, input_error=True)
+    return list(outcomes.values())
+
+
+def write_setup_reports(
+    problems: Sequence[SetupProblem], session: GateSession, reports_dir: Path, *, started: str
+) -> list[Path]:
+    """Write the reports of a run the preflight stopped (gate.json, gate.md, run.json,
+    gate.html), so that no earlier report is taken for this run's.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+        What :func:`preflight` found (not empty).
+    session : GateSession
+        The session it looked at (its config and the models it loaded).
+    reports_dir : Path
+        The reports folder (already checked to hold no input file).
+    started : str
+        When the run started (ISO 8601), for run.json.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.reports.gate_report import GateRun
+
+    cfg = session.config
+    run = GateRun(
+        config_path=str(cfg.source),
+        data=data_fingerprints(cfg),
+        seed=cfg.gate.seed,
+        outcomes=problem_outcomes(problems),
+        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
+        models=model_identities(cfg, session.models),
+        coverage={"suites": [], "deselected": 0},
+        config_sha256=config_fingerprint(cfg),
+    )
+    written, _ = write_gate_reports(run, session, reports_dir)
+    return written
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
+    frames: dict[str, pd.DataFrame] = {}
+    try:
+        frames["dataset"] = session.dataset
+    except SentinelError as exc:
+        problems.append(SetupProblem("[data]", str(exc)))
+    if session.has_production:
+        try:
+            frames["production"] = session.production
+        except NotConfigured:
+            pass
+        except SentinelError as exc:
+            problems.append(SetupProblem("[production]", str(exc)))
+    return frames
+
+
+def _flat(values: Iterable[object]) -> list[str]:
+    """Column names, a composite entity (a list of columns) flattened, each once."""
+    out: list[str] = []
+    for value in values:
+        out += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    return list(dict.fromkeys(out))
+
+
+def _configured_columns(config: SentinelConfig) -> list[tuple[str, list[str], set[str]]]:
+    """(key, its columns, the frames that must hold them) for every key naming columns."""
+    cols, both, offline = config.columns, {"dataset", "production"}, {"dataset"}
+    keys: list[tuple[str, list[str], set[str]]] = [
+        ("[columns] label", [cols.label], offline),
+        ("[columns] timestamp", _flat([cols.timestamp] if cols.timestamp else []), both),
+        ("[columns] id", _flat([cols.id] if cols.id else []), both),
+        ("[columns] entities", _flat(cols.entities), both),
+        ("[columns] segments", _flat(cols.segments), both),
+        ("[columns] features", _flat(cols.features or []), both),
+        ("[columns] exclude", _flat(cols.exclude), offline),
+        ("[drift] segment_columns", _flat(config.drift.segment_columns), both),
+        ("[quality] baseline_features", _flat(config.quality.baseline_features or []), both),
+    ]
+    if config.splits.method == "column" and config.splits.column is not None:
+        keys.append(("[splits] column", [config.splits.column], offline))
+    for role in ("candidate", "champion"):
+        spec = getattr(config.models, role)
+        if spec is not None and spec.score_column is not None:
+            keys.append((f"[models.{role}] score_column", [spec.score_column], both))
+        if spec is not None and spec.features is not None:
+            keys.append((f"[models.{role}] features", _flat(spec.features), both))
+    return [(key, columns, needed) for key, columns, needed in keys if columns]
+
+
+def frame_origin(name: str, frame: pd.DataFrame) -> str:
+    """A frame as messages name it: "the dataset (<its file or loader>)"."""
+    origin = frame.attrs.get("sentinel_origin")
+    return f"{FRAME_NAMES[name]} ({origin})" if origin else FRAME_NAMES[name]
+
+
+def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
+    """One problem for a key whose columns are not all in the frames that need them."""
+    phrases = []
+    for column in columns:
+        lacking = [name for name, frame in frames.items() if column not in frame.columns]
+        if not lacking:
+            continue
+        where = " or ".join(frame_origin(name, frames[name]) for name in lacking)
+        phrase = f"'{column}' is not a column of {where}"
+        suggestion = close_match(column, frames[lacking[0]].columns)
+        phrases.append(phrase + (f"; did you mean '{suggestion}'?" if suggestion else ""))
+    return SetupProblem(key, "; ".join(phrases)) if phrases else None
+
+
+def close_match(name: str, columns: Iterable[object]) -> str | None:
+    """The existing column closest to a misspelt ``name``, ignoring case, if any is close.
+
+    Parameters
+    ----------
+    name : str
+        The configured column name.
+    columns : iterable
+        The frame's column names.
+
+    Returns
+    -------
+    str or None
+        The column as the frame spells it (:func:`difflib.get_close_matches`, cutoff 0.6).
+
+    Examples
+    --------
+    >>> close_match("CANCELED", ["YEAR", "CANCELLED", "AIRLINE"])
+    'CANCELLED'
+    >>> close_match("cancelled", ["CANCELLED"]), close_match("label", ["amount"])
+    ('CANCELLED', None)
+    """
+    by_lower = {str(c).lower(): str(c) for c in columns}
+    found = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[found[0]] if found else None
+
+
+def _shown(value: Any) -> str:
+    """A label value as the config would write it: 'text', 1, True (no numpy reprs)."""
+    value = value.item() if hasattr(value, "item") else value
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """The label's values outside ``positive`` / ``negative`` (and nulls offline), per frame."""
+    cols = config.columns
+    problems = []
+    for name, frame in frames.items():
+        if cols.label not in frame.columns:
+            continue  # missing offline: reported with the columns; production may lack labels
+        labels = frame[cols.label]
+        known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
+        other = labels[labels.notna() & ~known.astype(bool)]
+        nulls = int(labels.isna().sum()) if name == "dataset" else 0
+        if other.empty and not nulls:
+            continue
+        counts = other.value_counts()
+        found = [f"{_shown(v)} ({int(n):,} rows)" for v, n in counts.head(5).items()]
+        if len(counts) > 5:
+            found.append(f"{len(counts) - 5} more values")
+        if nulls:
+            found.append(f"no value ({nulls:,} rows)")
+        message = (
+            f"label column '{cols.label}' of {frame_origin(name, frame)} holds {joined(found)}, "
+            f"not the configured classes positive = {_shown(cols.positive)} / "
+            f"negative = {_shown(cols.negative)}"
+        )
+        values = {str(v) for v in labels.dropna().unique()}
+        if nulls:
+            message += "; every offline row needs a label"
+        elif len(values) == 2:
+            message += ": set positive to the risky value and negative to the other"
+            if values == {str(cols.positive), str(cols.negative)}:
+                message += " (written as the column stores them: text in quotes, numbers without)"
+        problems.append(SetupProblem("[columns] positive / negative", message))
+    return problems
+
+
+def joined(items: Sequence[str]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

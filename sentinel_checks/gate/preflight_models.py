@@ -1,0 +1,124 @@
+"""The model half of the preflight (:mod:`.preflight`): each configured model loads,
+was trained on the features the gate passes it, and has the risky class among its classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sentinel_checks.errors import SentinelError
+from sentinel_checks.gate.cache import NotConfigured
+from sentinel_checks.gate.preflight import SetupProblem, frame_origin, joined
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.gate.session import GateSession
+
+
+def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """The problems of each configured model, at most one per model and kind.
+
+    Parameters
+    ----------
+    session : GateSession
+        The run's session; each model is loaded through it (:meth:`GateSession.model`,
+        so the gate reuses it), a load error reported once with the fix.
+    frames : dict of str to DataFrame
+        The frames that loaded (``"dataset"``, ``"production"``), to look for the
+        features the model was trained on (``feature_names_in_``).
+
+    Returns
+    -------
+    list of SetupProblem
+        Under the key ``[models.<role>]``: it cannot load; its classes do not include
+        the risky one (:func:`~sentinel_checks.models.scoring.positive_column`); it was
+        trained on features missing from the data, not passed to it, or in another order.
+    """
+    from sentinel_checks.data.io import feature_columns
+    from sentinel_checks.models.scoring import positive_column
+
+    config, problems = session.config, []
+    for role in ("candidate", "champion"):
+        spec = getattr(config.models, role)
+        if spec is None:
+            continue
+        key = f"[models.{role}]"
+        try:
+            model = session.model(role)
+        except NotConfigured:
+            continue
+        except SentinelError as exc:
+            problems.append(SetupProblem(key, _load_message(str(exc), spec.path, key)))
+            continue
+        if model.estimator is None:
+            continue  # a score column: looked for with the columns
+        try:
+            positive_column(model.estimator, config.columns.positive)
+        except SentinelError as exc:
+            problems.append(SetupProblem(key, f"{_file(spec)}{exc}"))
+        if "dataset" not in frames:
+            continue
+        given = model.feature_list(feature_columns(frames["dataset"], config))
+        if any(f not in frame.columns for frame in frames.values() for f in given):
+            continue  # a configured feature is missing: reported with the columns, once
+        message = _feature_mismatch(model.estimator, given, frames, spec.features is not None, key)
+        if message:
+            problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
+    return problems
+
+
+def _file(spec: Any) -> str:
+    return f"{spec.path}: " if spec.path is not None else (f"{spec.uri}: " if spec.uri else "")
+
+
+def _load_message(message: str, path: Path | None, key: str) -> str:
+    """The loader's message, with the fix when a ``.skops`` file is not a skops file."""
+    import zipfile
+
+    if "not a readable skops file" in message and path is not None and not zipfile.is_zipfile(path):
+        message += (
+            f". A .skops file is a zip archive and this one is not: if it was saved with joblib "
+            f"or pickle, set format = 'joblib' (or 'pickle') and trusted = true under {key} "
+            "— for a file you built yourself, as loading it runs code — or save it again "
+            "with skops.io.dump"
+        )
+    return message
+
+
+def _feature_mismatch(
+    estimator: Any, given: list[str], frames: dict[str, pd.DataFrame], listed_by_model: bool, key: str
+) -> str:
+    """What is wrong with the features the gate would pass the model, or ``""``."""
+    names = getattr(estimator, "feature_names_in_", None)
+    source = f"{key} features" if listed_by_model else "[columns] features"
+    if names is None:
+        n = getattr(estimator, "n_features_in_", None)
+        if n is not None and int(n) != len(given):
+            return f"the model was trained on {int(n)} features; the gate passes it {len(given)} ({source})"
+        return ""
+    trained = [str(f) for f in names]
+    if trained == given:
+        return ""
+    absent = {
+        f: [name for name, frame in frames.items() if f not in frame.columns]
+        for f in trained
+        if any(f not in frame.columns for frame in frames.values())
+    }
+    phrases = [
+        f"it was trained on '{f}', which is not a column of "
+        + " or ".join(frame_origin(name, frames[name]) for name in where)
+        for f, where in absent.items()
+    ]
+    unlisted = [f"'{f}'" for f in trained if f not in given and f not in absent]
+    if unlisted:
+        phrases.append(f"it was trained on {joined(unlisted)}, which {source} does not list")
+    extra = [f"'{f}'" for f in given if f not in trained]
+    if extra:
+        phrases.append(f"{source} lists {joined(extra)}, which it was not trained on")
+    if not phrases:
+        phrases.append(f"{source} lists its features in another order than it was trained on")
+    return (
+        "; ".join(phrases) + f". The model was trained on {', '.join(trained)}: list them, in that order, "
+        f"under {key} features (or fix the data)"
+    )

@@ -1,0 +1,281 @@
+"""The preflight: setup mistakes (a misspelt column, label values that are not the
+configured classes, a model file that cannot load or expects other features) are all
+found before any suite runs, each reported once, and stop the gate with exit 2.
+
+Most tests call :func:`~sentinel_checks.gate.preflight.preflight` on a small project
+(400 rows, a logistic regression saved with skops) built in the test; one runs the
+plugin in process (pytester) and one the ``sentinel gate`` command in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.gate.preflight import SetupProblem, preflight, preflight_text
+
+N_ROWS = 400
+FEATURES = ["amount", "DISTANCE"]
+
+CONFIG = """
+[data]
+path = "data.parquet"
+
+[production]
+path = "production.parquet"
+
+[columns]
+label = "CANCELLED"
+positive = "risky"
+negative = "safe"
+timestamp = "request_ts"
+id = "request_id"
+entities = ["user_id"]
+segments = ["AIRLINE"]
+features = ["amount", "DISTANCE"]
+
+[splits]
+method = "column"
+column = "split"
+
+[models.candidate]
+path = "model.skops"
+"""
+
+
+def _frame(seed: int = 0, *, labels: tuple[str, str] = ("risky", "safe")) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    amount = rng.gamma(2.0, 50.0, N_ROWS)
+    risky = rng.random(N_ROWS) < np.where(amount > 150, 0.4, 0.05)
+    return pd.DataFrame(
+        {
+            "request_id": [f"r{seed}-{i}" for i in range(N_ROWS)],
+            "user_id": [f"u{i % 60}" for i in range(N_ROWS)],
+            "request_ts": pd.date_range("2025-05-01", periods=N_ROWS, freq="h"),
+            "AIRLINE": rng.choice(["AA", "UA", "DL"], N_ROWS),
+            "amount": amount,
+            "DISTANCE": rng.uniform(100, 3000, N_ROWS),
+            "ELAPSED": rng.uniform(30, 400, N_ROWS),
+            "CANCELLED": np.where(risky, labels[0], labels[1]),
+            "split": np.repeat(["train", "val", "test", "test"], N_ROWS // 4),
+        }
+    )
+
+
+def _model(features: list[str] = FEATURES, *, target: str = "bool"):
+    from sklearn.linear_model import LogisticRegression
+
+    frame = _frame()
+    y = frame["CANCELLED"].eq("risky")
+    return LogisticRegression().fit(frame[features], y if target == "bool" else np.where(y, "yes", "no"))
+
+
+def _project(
+    folder: Path,
+    *,
+    config: str = CONFIG,
+    offline: pd.DataFrame | None = None,
+    model: object | None = None,
+    joblib_as_skops: bool = False,
+    **replace: str,
+) -> Path:
+    """Write data.parquet, production.parquet, model.skops and sentinel.toml into ``folder``;
+    ``replace``: config lines to swap, as ``old=new`` pairs given by key (``label='…'``)."""
+    import joblib
+    import skops.io as sio
+
+    (_frame(0) if offline is None else offline).to_parquet(folder / "data.parquet")
+    _frame(1).drop(columns=["CANCELLED", "split"]).to_parquet(folder / "production.parquet")
+    if joblib_as_skops:
+        joblib.dump(_model() if model is None else model, folder / "model.skops")
+    else:
+        sio.dump(_model() if model is None else model, folder / "model.skops")
+    text = textwrap.dedent(config)
+    for key, line in replace.items():
+        old = next(x for x in text.splitlines() if x.startswith(f"{key} = "))
+        text = text.replace(old, f"{key} = {line}")
+    (folder / "sentinel.toml").write_text(text)
+    return folder / "sentinel.toml"
+
+
+def _problems(config: Path) -> list[SetupProblem]:
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.session import GateSession
+
+    return preflight(GateSession(load_config(config)))
+
+
+def test_a_sound_setup_has_no_problem(tmp_path):
+    assert _problems(_project(tmp_path)) == []
+
+
+@pytest.mark.parametrize("written", ["CANCELED", "cancelled"])
+def test_a_misspelt_label_names_the_column_it_meant(tmp_path, written):
+    problems = _problems(_project(tmp_path, label=f'"{written}"'))
+    assert [p.key for p in problems] == ["[columns] label"], problems
+    text = str(problems[0])
+    assert f"'{written}'" in text and "did you mean 'CANCELLED'?" in text
+    assert "data.parquet" in text
+
+
+def test_a_wrong_segment_column_is_named_once_in_plain_words(tmp_path):
+    problems = _problems(_project(tmp_path, segments='["AIRLINES"]'))
+    assert [p.key for p in problems] == ["[columns] segments"], problems
+    text = str(problems[0])
+    assert "'AIRLINES'" in text and "did you mean 'AIRLINE'?" in text
+    assert "data.parquet" in text and "production.parquet" in text  # both frames, one problem
+    for jargon in ("column_in_dataframe", "KeyError", "["):
+        assert jargon not in text.split(": ", 1)[1], text
+
+
+def test_every_role_column_is_looked_for_entities_nested_or_not(tmp_path):
+    config = CONFIG.replace('entities = ["user_id"]', 'entities = [["user_id", "USERID"], "session"]')
+    config = config.replace('id = "request_id"', 'id = "requestid"\nexclude = ["TAIL_NUM"]')
+    from sentinel_checks.config import Columns
+
+    if "str | list[str]" not in str(Columns.model_fields["entities"].annotation):
+        config = config.replace('[["user_id", "USERID"], "session"]', '["user_id", "USERID", "session"]')
+    problems = _problems(_project(tmp_path, config=config))
+    by_key = {p.key: str(p) for p in problems}
+    assert set(by_key) == {"[columns] entities", "[columns] id", "[columns] exclude"}, problems
+    assert "'USERID'" in by_key["[columns] entities"] and "'session'" in by_key["[columns] entities"]
+    assert "did you mean 'request_id'?" in by_key["[columns] id"]
+
+
+def test_a_column_named_under_two_keys_is_reported_once(tmp_path):
+    config = CONFIG + '\n[quality]\nbaseline_features = ["amount", "DISTANSE"]\n'
+    config = config.replace('features = ["amount", "DISTANCE"]', 'features = ["amount", "DISTANSE"]')
+    problems = _problems(_project(tmp_path, config=config))
+    assert [p.key for p in problems] == ["[columns] features"], problems
+    assert "did you mean 'DISTANCE'?" in str(problems[0])
+
+
+def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):
+    problems = _problems(_project(tmp_path, joblib_as_skops=True))
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    text = str(problems[0])
+    assert str(tmp_path / "model.skops") in text
+    assert "not a readable skops file" in text
+    assert "format = 'joblib'" in text  # the fix: say what the file is (and trust it)
+
+
+def test_untrusted_skops_types_are_reported_once(tmp_path):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    frame = _frame()
+    model = HistGradientBoostingClassifier(max_iter=5).fit(frame[FEATURES], frame["CANCELLED"].eq("risky"))
+    problems = _problems(_project(tmp_path, model=model))
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    assert "trusted_types" in str(problems[0]) and "TreePredictor" in str(problems[0])
+
+
+def test_a_model_expecting_a_feature_missing_from_the_data(tmp_path):
+    offline = _frame(0).drop(columns="ELAPSED")
+    problems = _problems(_project(tmp_path, offline=offline, model=_model([*FEATURES, "ELAPSED"])))
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    text = str(problems[0])
+    assert "'ELAPSED'" in text and "data.parquet" in text
+
+
+def test_a_model_trained_on_other_features_than_configured(tmp_path):
+    problems = _problems(_project(tmp_path, model=_model(["amount", "ELAPSED"])))
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    text = str(problems[0])
+    assert "'ELAPSED'" in text and "'DISTANCE'" in text and "features" in text
+
+
+def test_a_model_whose_classes_do_not_include_the_risky_class(tmp_path):
+    problems = _problems(_project(tmp_path, model=_model(target="yes/no")))
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    assert "'risky'" in str(problems[0]) and "yes" in str(problems[0])
+
+
+def test_label_values_that_are_not_the_configured_classes_are_named(tmp_path):
+    problems = _problems(_project(tmp_path, offline=_frame(0, labels=("yes", "no"))))
+    assert [p.key for p in problems] == ["[columns] positive / negative"], problems
+    text = str(problems[0])
+    assert "'yes'" in text and "'no'" in text and "'risky'" in text and "'safe'" in text
+    assert "rows" in text
+
+
+def test_several_problems_are_reported_together_each_once(tmp_path):
+    config = _project(tmp_path, joblib_as_skops=True, label='"CANCELED"', segments='["AIRLINES"]')
+    problems = _problems(config)
+    assert sorted(p.key for p in problems) == [
+        "[columns] label",
+        "[columns] segments",
+        "[models.candidate]",
+    ], problems
+    text = preflight_text(problems, config)
+    assert text.count("CANCELED") == 1 and text.count("AIRLINES") == 1
+    assert text.count("not a readable skops file") == 1
+    assert "3 setup problems" in text and str(config) in text
+    assert "Traceback" not in text
+
+
+def test_the_plugin_stops_before_any_test_with_exit_2_and_loads_the_data_once(pytester):
+    """In process: a misspelt label stops the session at collection (exit 2, gate.json
+    records the problem); a sound config hands the loaded frames to the fixtures."""
+    import json
+
+    pytester.makepyfile(
+        counting_loader=textwrap.dedent(
+            """
+            from pathlib import Path
+
+            import pandas as pd
+
+
+            def load():
+                counter = Path("loads.txt")
+                counter.write_text(str(int(counter.read_text() or 0) + 1) if counter.exists() else "1")
+                return pd.read_parquet("data.parquet")
+            """
+        ),
+        test_gate_uses_data="def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset) == 400\n",
+    )
+    config = _project(pytester.path, label='"CANCELED"')
+    args = ("--sentinel-config", str(config), "--sentinel-reports", "out", "-p", "no:cacheprovider")
+    result = pytester.runpytest(*args)
+    assert result.ret == 2, result.stdout.str()
+    out = result.stdout.str()
+    assert out.count("did you mean 'CANCELLED'?") == 1, out
+    assert "Traceback" not in out
+    result.assert_outcomes()  # nothing ran
+    entry = json.loads((pytester.path / "out" / "gate.json").read_text())["checks"]
+    assert [(e["outcome"], e["input_error"]) for e in entry] == [("error", True)]
+
+    text = config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"')
+    config.write_text(text.replace('path = "data.parquet"', 'loader = "counting_loader:load"'))
+    result = pytester.runpytest(*args)
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=1)
+    assert (pytester.path / "loads.txt").read_text() == "1"
+
+
+@pytest.mark.slow
+def test_sentinel_gate_exits_2_on_a_misspelt_label(tmp_path):
+    config = _project(tmp_path, label='"CANCELED"', segments='["AIRLINES"]')
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(repo / "suites")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel_checks.cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-3000:]
+    assert out.count("did you mean 'CANCELLED'?") == 1 and out.count("did you mean 'AIRLINE'?") == 1, out
+    assert "Traceback" not in out and "passed" not in out and "failed" not in out
