@@ -165,7 +165,9 @@ def check_target_leakage(
     # the missing-value indicator alone reaches the limit: AUC = 0.5 + |share gap| / 2
     missing_leak = [n for n, a in ranked if 0.5 + abs(a.missing_risky - a.missing_safe) / 2 >= max_auc]
     one_class_missing = {
-        n: text for n, a in ranked if n not in missing_leak and (text := _missing_in_one_class(a, y)) is not None
+        n: text
+        for n, a in ranked
+        if n not in missing_leak and (text := _missing_in_one_class(a, y)) is not None
     }
     failed = bool(leaky) or bool(constant) or bool(missing_leak)
     parts = []

@@ -100,7 +100,9 @@ class FeatureAssociation:
     n_missing_safe: int
 
 
-def feature_association(values: pd.Series, y: np.ndarray, *, seed: int, bins: int = BINS) -> FeatureAssociation:
+def feature_association(
+    values: pd.Series, y: np.ndarray, *, seed: int, bins: int = BINS
+) -> FeatureAssociation:
     """The monotone and binned readings of one feature, and its missing share per class.
 
     Parameters
