@@ -24,6 +24,7 @@ CHECK_IDS: frozenset[str] = frozenset(
         "quality.recall",
         "quality.segments",
         "quality.threshold",
+        "quality.too_good",
         "quality.val_test_gap",
         "splits.entity_overlap",
         "splits.row_overlap",

@@ -45,6 +45,7 @@ class Reason(enum.StrEnum):
     MISCALIBRATED = "miscalibrated"
     SEGMENT_RECALL_BELOW_FLOOR = "segment_recall_below_floor"
     WORSE_THAN_BASELINE = "worse_than_baseline"
+    TOO_GOOD = "too_good"  #: test scores too good to be true: look for leakage
     TRAINING_PROBLEM = "training_problem"
 
     # -- drift -----------------------------------------------------------------

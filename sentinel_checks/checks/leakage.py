@@ -9,11 +9,12 @@ import pandas as pd
 
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats.leakage import (
-    category_codes,
-    numeric_view,
-    out_of_fold_target_encoding,
-    symmetric_auc,
+from sentinel_checks.stats.leakage import category_codes, numeric_view
+from sentinel_checks.stats.univariate import (
+    BINS,
+    MIN_ROWS_PER_CLASS,
+    FeatureAssociation,
+    feature_association,
 )
 
 CHECK_ID = "splits.target_leakage"
@@ -33,13 +34,27 @@ def check_target_leakage(
     flag_constant_per_class: bool = True,
     seed: int = 0,
 ) -> CheckResult:
-    """Univariate ROC AUC of each feature against the label, on every row of ``frame``.
+    """How well each feature alone predicts the label, on every row of ``frame``.
 
-    Numeric, boolean and datetime features are scored as they are (missing values as
-    their own lowest level); text and categories through a cross-fitted target
-    encoding. The AUC is folded (0.1 reads as 0.9). A feature that is constant within
-    one class while varying in the other is flagged too (e.g. a field only filled in
-    after an investigation). Measured: the highest AUC.
+    A numeric, boolean or datetime feature is read two ways and scored by the larger
+    (:func:`~sentinel_checks.stats.univariate.feature_association`): the folded ROC
+    AUC of its values (missing values as their own lowest level: the *monotone*
+    reading) and the folded AUC of a cross-fitted target encoding of its 20 quantile
+    bins with missing values as a bin of their own (the *binned* reading, which sees
+    a U shape or "missing or ≥ 60"). Text and categories are read through a
+    cross-fitted target encoding of their categories. The AUC is folded (0.1 reads
+    as 0.9). Also flagged, by name:
+
+    * a feature constant within one class while varying in the other (e.g. a field
+      only filled in after an investigation) — fails;
+    * a feature whose missing values alone reach the limit, i.e. whose missing share
+      differs between the classes by at least ``2·max_auc − 1`` ("delay: missing in
+      98% of risky rows vs 1% of safe rows") — fails;
+    * a feature missing in rows of one class only, where chance would put all of
+      them in one class with probability below 1e-6 — a warning (a rule a model
+      learns without exception, but perhaps on few rows).
+
+    Measured: the highest score.
 
     Parameters
     ----------
@@ -54,33 +69,40 @@ def check_target_leakage(
     flag_constant_per_class : bool, default True
         Whether a feature constant within one class (and varying in the other) fails.
     seed : int, default 0
-        Seed of the folds of the cross-fitted target encoding.
+        Seed of the 5 stratified folds of the cross-fitted encodings (same seed, same
+        folds, same answer).
 
     Returns
     -------
     CheckResult
-        Id ``splits.target_leakage``. Measured: the highest folded univariate ROC
-        AUC, in [0.5, 1]; limit ``max_auc``; direction reported as at most (but an
-        AUC equal to the limit fails). The AUC of every feature is in the evidence.
+        Id ``splits.target_leakage``. Measured: the highest univariate score (a
+        folded ROC AUC), in [0.5, 1]; limit ``max_auc``; direction reported as at
+        most (but a score equal to the limit fails). Status ``fail``, else ``warn``
+        when a feature is missing in one class only, else ``pass``. The evidence
+        holds, per feature, the score, the reading that decided it (``monotone``,
+        ``binned`` or ``categories``), both readings and the missing share of each
+        class.
 
     Raises
     ------
     ValueError
-        When ``y`` and ``frame`` differ in length; also (from scikit-learn's
-        stratified folds) when a text or category feature is scored and both
-        classes have fewer than 5 rows.
+        When ``y`` and ``frame`` differ in length.
     KeyError
         When a name in ``features`` is not a column of ``frame``.
 
     Notes
     -----
-    Never raises for bad data otherwise: a one-class label, no features or an
-    undefined AUC is a CheckResult with status ``error``.
+    Never raises for bad data otherwise: a one-class label, fewer than 5 rows of a
+    class (the folds need them), no features or an undefined AUC is a CheckResult
+    with status ``error``. Cost per feature: one sort and five encoder fits on
+    integer bin codes (a few arrays of n numbers), so 1M rows stay in seconds.
 
     References
     ----------
     Hanley, J. A. and McNeil, B. J. (1982). The meaning and use of the area under a
     receiver operating characteristic (ROC) curve. Radiology 143(1), 29–36.
+    Micci-Barreca, D. (2001). A preprocessing scheme for high-cardinality categorical
+    attributes. SIGKDD Explorations 3(1) (the target encoding of the binned reading).
 
     Examples
     --------
@@ -108,52 +130,75 @@ def check_target_leakage(
         return CheckResult.undefined(
             CHECK_ID, "no feature columns to check", reason=Reason.NO_FEATURES, support=support
         )
-    scores: dict[str, float] = {}
+    if min(n_pos, len(y) - n_pos) < MIN_ROWS_PER_CLASS:
+        return CheckResult.undefined(
+            CHECK_ID,
+            f"{n_pos} risky and {len(y) - n_pos} safe rows: the cross-fitted readings need at least "
+            f"{MIN_ROWS_PER_CLASS} rows of each class",
+            reason=Reason.TOO_FEW_ROWS,
+            parameters=params,
+            support=support,
+        )
+    readings: dict[str, FeatureAssociation] = {}
     constant: dict[str, str] = {}
     for name in features:
         values = frame[name]
-        numeric = numeric_view(values)
-        if numeric is not None:
-            scores[name] = symmetric_auc(y, numeric)
-            levels = numeric
-        else:
-            levels, _ = category_codes(values)
-            scores[name] = symmetric_auc(y, out_of_fold_target_encoding(levels, y, seed=seed))
+        readings[name] = feature_association(values, y, seed=seed)
         if flag_constant_per_class:
+            numeric = numeric_view(values)
+            levels = numeric if numeric is not None else category_codes(values)[0]
             which = _constant_in_one_class(values, levels, y)
             if which is not None:
                 constant[name] = which
-    undefined = sorted(n for n, s in scores.items() if math.isnan(s))
+    undefined = sorted(n for n, a in readings.items() if math.isnan(a.score))
     if undefined:
         return CheckResult.undefined(
             CHECK_ID,
-            f"AUC undefined for feature(s) {undefined}",
+            f"AUC undefined for feature(s) {', '.join(undefined)}",
             reason=Reason.UNDEFINED_METRIC,
             parameters=params,
             support=support,
         )
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    top_name, top_auc = ranked[0]
-    leaky = [(n, round(s, 4)) for n, s in ranked if s >= max_auc]
-    failed = bool(leaky) or bool(constant)
+    ranked = sorted(readings.items(), key=lambda kv: (-kv[1].score, kv[0]))
+    top_name, top = ranked[0]
+    leaky = [(n, a) for n, a in ranked if a.score >= max_auc]
+    # the missing-value indicator alone reaches the limit: AUC = 0.5 + |share gap| / 2
+    missing_leak = [n for n, a in ranked if 0.5 + abs(a.missing_risky - a.missing_safe) / 2 >= max_auc]
+    one_class_missing = {
+        n: text
+        for n, a in ranked
+        if n not in missing_leak and (text := _missing_in_one_class(a, y)) is not None
+    }
+    failed = bool(leaky) or bool(constant) or bool(missing_leak)
     parts = []
     if leaky:
-        shown = ", ".join(f"{n} (AUC {s:.3f})" for n, s in leaky[:5])
+        shown = ", ".join(f"{n} (AUC {a.score:.3f}, {_READING[a.decided_by]})" for n, a in leaky[:5])
         parts.append(f"{len(leaky)} feature(s) at or above AUC {max_auc:.2f} on their own: {shown}")
+    if missing_leak:
+        shown = ", ".join(_missing_text(n, readings[n]) for n in missing_leak[:5])
+        parts.append(f"{len(missing_leak)} feature(s) whose missing values give the label away: {shown}")
     if constant:
         shown = ", ".join(f"{n} ({c})" for n, c in sorted(constant.items())[:5])
         parts.append(f"{len(constant)} feature(s) constant within one class: {shown}")
     if not failed:
         parts.append(
-            f"strongest single feature {top_name} has AUC {top_auc:.3f} < {max_auc:.2f}; "
-            "no feature is constant within one class"
+            f"strongest single feature {top_name} has AUC {top.score:.3f} ({_READING[top.decided_by]}) "
+            f"< {max_auc:.2f}; no feature is constant within one class"
         )
+    if one_class_missing:
+        shown = ", ".join(f"{n}: {t}" for n, t in sorted(one_class_missing.items())[:5])
+        parts.append(f"missing in one class only, a rule a model can learn: {shown}")
     evidence = [
         Evidence.capped(
             "univariate_auc",
-            [{"feature": n, "auc": round(s, 4)} for n, s in ranked],
+            [_evidence_row(n, a) for n, a in ranked],
             total=len(ranked),
-            detail={"leaky": [n for n, _ in leaky]},
+            detail={
+                "leaky": [n for n, _ in leaky],
+                "missing_leak": missing_leak,
+                "missing_in_one_class": sorted(one_class_missing),
+                "bins": BINS,
+            },
         )
     ]
     if constant:
@@ -163,20 +208,61 @@ def check_target_leakage(
                 [{"feature": n, "where": c} for n, c in sorted(constant.items())],
             )
         )
+    status = Status.FAIL if failed else Status.WARN if one_class_missing else Status.PASS
     return CheckResult(
         id=CHECK_ID,
-        status=Status.FAIL if failed else Status.PASS,
+        status=status,
         message="; ".join(parts),
-        measured=top_auc,
+        measured=top.score,
         limit=max_auc,
         # The limit is exclusive: AUC >= limit fails. Reported as at_most for readers.
         direction=Direction.AT_MOST,
-        reason=Reason.LEAKY_FEATURE if failed else Reason.OK,
+        reason=Reason.OK if status is Status.PASS else Reason.LEAKY_FEATURE,
         support=support,
         evidence=tuple(evidence),
         parameters=params,
         hint=HINT,
     )
+
+
+_READING = {
+    "monotone": "monotone",
+    "binned": "binned: not monotone",
+    "categories": "by category",
+}
+
+#: Chance, were missingness unrelated to the label, of every missing row falling in one
+#: class, below which "missing in one class only" is reported (a warning).
+ONE_CLASS_MISSING_CHANCE = 1e-6
+
+
+def _missing_text(name: str, a: FeatureAssociation) -> str:
+    return f"{name}: missing in {a.missing_risky:.0%} of risky rows vs {a.missing_safe:.0%} of safe rows"
+
+
+def _missing_in_one_class(a: FeatureAssociation, y: np.ndarray) -> str | None:
+    """Missing in some rows of one class and none of the other, beyond chance."""
+    prevalence = float(y.mean())
+    for count, other, share, cls, other_cls in (
+        (a.n_missing_risky, a.n_missing_safe, prevalence, "risky", "safe"),
+        (a.n_missing_safe, a.n_missing_risky, 1.0 - prevalence, "safe", "risky"),
+    ):
+        if count and not other and count * math.log(share) <= math.log(ONE_CLASS_MISSING_CHANCE):
+            of_class = a.missing_risky if cls == "risky" else a.missing_safe
+            return f"missing in {count} {cls} rows ({of_class:.1%}) and in no {other_cls} row"
+    return None
+
+
+def _evidence_row(name: str, a: FeatureAssociation) -> dict[str, object]:
+    return {
+        "feature": name,
+        "auc": round(a.score, 4),
+        "decided_by": a.decided_by,
+        "monotone_auc": None if a.monotone_auc is None else round(a.monotone_auc, 4),
+        "binned_auc": round(a.binned_auc, 4),
+        "missing_risky_share": round(a.missing_risky, 4),
+        "missing_safe_share": round(a.missing_safe, 4),
+    }
 
 
 def _constant_in_one_class(values: pd.Series, levels: np.ndarray, y: np.ndarray) -> str | None:
@@ -186,9 +272,13 @@ def _constant_in_one_class(values: pd.Series, levels: np.ndarray, y: np.ndarray)
         part = levels[side]
         return bool(part.min() == part.max())
 
+    def level(at: int) -> str:
+        value = values.iloc[at]
+        return "missing" if pd.isna(value) else str(value)
+
     pos_constant, neg_constant = constant(y), constant(~y)
     if pos_constant and not neg_constant:
-        return f"always {values.iloc[int(np.argmax(y))]!r} when risky"
+        return f"always {level(int(np.argmax(y)))} when risky"
     if neg_constant and not pos_constant:
-        return f"always {values.iloc[int(np.argmin(y))]!r} when safe"
+        return f"always {level(int(np.argmin(y)))} when safe"
     return None

@@ -48,6 +48,9 @@ class Quality(_Section):
     min_precision: float = Field(default=0.05, ge=0.0, le=1.0)
     min_roc_auc: float = Field(default=0.70, ge=0.0, le=1.0)
     min_pr_auc_skill: float = Field(default=0.05, ge=0.0, le=1.0)
+    # quality.too_good: test ROC AUC at or above this (or recall = precision = 1) is a leak hint
+    too_good_auc: float = Field(default=0.99, gt=0.5, le=1.0)
+    too_good_action: Literal["warn", "fail"] = "warn"
     max_val_test_gap: float = Field(default=0.10, ge=0.0, le=1.0)
     max_val_test_auc_gap: float = Field(default=0.05, ge=0.0, le=1.0)
     calibration_bins: int = Field(default=10, ge=2, le=100)

@@ -31,12 +31,14 @@ probability that any of these checks fails a sound retrain is at most α.
 Outside the budget: checks with no sampling error in their decision (split order,
 entity overlap, target leakage by univariate AUC, the schema, training curves), and
 checks that still decide on a point estimate: ``drift.scores`` (PSI and the change
-of the flagged share), ``quality.segments`` under the default ``segment_bound =
-"point"``, the average-precision skill of ``quality.auc``, and ``drift.features``'
-effect-size and importance rules (effect sizes between the two observed samples;
-the importance rule takes Evidently's per-column drift flag, a p-value test at
-0.05 on samples of at most 1,000 rows). These can block a sound retrain by chance
-beyond α, and the measured false-block rate (docs/benchmarks.md) includes them.
+of the flagged share), ``quality.too_good`` (a sanity flag on a *high* test ROC
+AUC; it only warns unless ``too_good_action = "fail"``), ``quality.segments`` under
+the default ``segment_bound = "point"``, the average-precision skill of
+``quality.auc``, and ``drift.features``' effect-size and importance rules (effect
+sizes between the two observed samples; the importance rule takes Evidently's
+per-column drift flag, a p-value test at 0.05 on samples of at most 1,000 rows).
+These can block a sound retrain by chance beyond α, and the measured false-block
+rate (docs/benchmarks.md) includes them.
 """
 
 from __future__ import annotations

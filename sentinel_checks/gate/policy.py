@@ -182,6 +182,24 @@ def auc(config: SentinelConfig) -> Limits:
     }
 
 
+def too_good(config: SentinelConfig) -> Limits:
+    """``quality.too_good``: a sanity flag on point estimates, outside the false-block budget.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration; the limits come from ``[quality]``.
+
+    Returns
+    -------
+    dict of str to object
+        The keyword arguments of ``check_too_good``: ``max_auc`` (``too_good_auc``),
+        ``action`` (``too_good_action``).
+    """
+    q = config.quality
+    return {"max_auc": q.too_good_auc, "action": q.too_good_action}
+
+
 def val_test_gap(config: SentinelConfig) -> Limits:
     """``quality.val_test_gap`` (also a criterion of ``promotion.vs_champion``).
 

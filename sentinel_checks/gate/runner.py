@@ -126,6 +126,7 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
                 (f"test_ranking_quality_meets_its_floor[{s}]", partial(steps.ranking, split=s))
                 for s in steps.JUDGED_SPLITS
             ],
+            ("test_test_scores_are_not_too_good_to_be_true", steps.too_good),
             ("test_test_is_not_much_worse_than_validation", steps.val_test_gap),
             *[
                 (f"test_scores_are_calibrated[{s}]", partial(steps.calibration, split=s))

@@ -241,6 +241,23 @@ class GateSession(SessionData):
         return self._once("val_test_gap", judge)
 
     @property
+    def target_leakage(self) -> CheckResult:
+        """``splits.target_leakage`` on every row of the train split, judged once: its own
+        gate test, and the features ``quality.too_good`` names as suspects."""
+        from sentinel_checks.checks import check_target_leakage
+        from sentinel_checks.gate import policy
+
+        def judge() -> CheckResult:
+            return check_target_leakage(
+                self.splits.train,
+                self.split_labels["train"],
+                features=self.features,
+                **policy.target_leakage(self.config),
+            )
+
+        return self._once("target_leakage", judge)
+
+    @property
     def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
         """Baselines A and B fitted on the train split and evaluated like the candidate;
         NotConfigured when ``[quality] baselines = false``."""

@@ -1,7 +1,7 @@
 """Runbook phases 2–4: judge the candidate where the incident hurt — missed risky requests.
 
 Checks: quality.threshold, quality.recall (and FNR), quality.precision, quality.auc,
-quality.val_test_gap, quality.calibration, quality.segments, quality.baselines.
+quality.too_good, quality.val_test_gap, quality.calibration, quality.segments, quality.baselines.
 The candidate is scored once per split (the session's evaluation); every
 threshold metric comes from one sort of its scores. Each test runs one step of
 :mod:`sentinel_checks.gate.steps`.
@@ -31,6 +31,10 @@ def test_precision_meets_its_floor(gate, split):
 @pytest.mark.parametrize("split", JUDGED_SPLITS)
 def test_ranking_quality_meets_its_floor(gate, split):
     gate.run(steps.ranking, split=split)
+
+
+def test_test_scores_are_not_too_good_to_be_true(gate):
+    gate.run(steps.too_good)
 
 
 def test_test_is_not_much_worse_than_validation(gate):

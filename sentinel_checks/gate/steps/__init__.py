@@ -35,6 +35,7 @@ from sentinel_checks.gate.steps.quality import (
     recall,
     segments,
     threshold,
+    too_good,
     val_test_gap,
 )
 from sentinel_checks.gate.steps.splits import entity_overlap, row_overlap, target_leakage, time_order
@@ -64,6 +65,7 @@ __all__ = [
     "target_leakage",
     "threshold",
     "time_order",
+    "too_good",
     "training_curves",
     "val_test_gap",
     "vs_champion",

@@ -195,6 +195,48 @@ def ranking(s: GateSession, split: str) -> CheckResult:
     )
 
 
+def too_good(s: GateSession) -> CheckResult:
+    """``quality.too_good``: test scores too good to be true (a hint to look for leakage).
+
+    Only when the scores are too good does it read ``splits.target_leakage`` (judged
+    once per session) to name the strongest single features; when that cannot be
+    measured the warning goes out without names.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads the candidate's evaluation on test.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``quality.too_good``; limits from ``[quality]``
+        (:func:`~sentinel_checks.gate.policy.too_good`).
+
+    Raises
+    ------
+    ConfigError, ModelLoadError, DataError
+        As for :func:`threshold`.
+    """
+    from sentinel_checks.checks.too_good import check_too_good, is_too_good
+    from sentinel_checks.errors import SentinelError
+    from sentinel_checks.stats.ranking import roc_auc
+
+    sc = _judged(s, "test")
+    confusion = s.evaluation("candidate").confusion("test")
+    auc = roc_auc(sc.y, sc.scores)
+    limits = policy.too_good(s.config)
+    suspects: list[tuple[str, float]] = []
+    if is_too_good(auc, confusion, max_auc=limits["max_auc"]):
+        try:
+            leakage = s.target_leakage
+        except SentinelError:  # its own gate test reports why; the warning stands without names
+            leakage = None
+        if leakage is not None and leakage.evidence and leakage.evidence[0].kind == "univariate_auc":
+            suspects = [(row["feature"], row["auc"]) for row in leakage.evidence[0].items]
+    return check_too_good(auc, confusion, split="test", suspects=suspects, **limits)
+
+
 def val_test_gap(s: GateSession) -> CheckResult:
     """``quality.val_test_gap``: test not much worse than validation.
 

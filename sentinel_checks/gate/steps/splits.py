@@ -108,7 +108,8 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
 
 
 def target_leakage(s: GateSession) -> CheckResult:
-    """``splits.target_leakage`` on every row of the train split.
+    """``splits.target_leakage`` on every row of the train split (judged once per session,
+    :attr:`GateSession.target_leakage`).
 
     Parameters
     ----------
@@ -126,9 +127,4 @@ def target_leakage(s: GateSession) -> CheckResult:
     DataError
         The dataset cannot be loaded or split, or its label is not binary.
     """
-    from sentinel_checks.checks import check_target_leakage
-
-    splits, labels, features = s.splits, s.split_labels, s.features
-    return check_target_leakage(
-        splits.train, labels["train"], features=features, **policy.target_leakage(s.config)
-    )
+    return s.target_leakage
