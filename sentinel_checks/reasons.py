@@ -31,6 +31,7 @@ class Reason(enum.StrEnum):
 
     # -- data contract and splits ----------------------------------------------
     SCHEMA_VIOLATION = "schema_violation"
+    CONSTANT_FEATURE = "constant_feature"  #: a feature holds one value in every row (a warning)
     TIME_OVERLAP = "time_overlap"
     ENTITY_LEAK = "entity_leak"
     DUPLICATE_ROWS = "duplicate_rows"
