@@ -64,6 +64,14 @@ class TestCopiesOfOneEvent:
         assert list(r.evidence[0].items) == list(range(9000, 9010))  # capped at 10
         assert "person_id" in r.message and "interview_ts" in r.message
 
+    def test_a_raw_column_that_cannot_be_hashed_falls_back_to_features_and_events(self):
+        train, test = census(3000, seed=0), census(1500, seed=1, start=3000)
+        test = pd.concat([test.iloc[15:], train.iloc[:15].set_axis(range(9000, 9015))])
+        train, test = train.assign(tags=[["a"]] * len(train)), test.assign(tags=[["a"]] * len(test))
+        r = judge(train, test, copy_columns=[*RAW, "tags"])
+        assert r.status is Status.FAIL and r.support["copies"] == 15, r.message
+        assert r.parameters["copies_compared_on"] == "features and person_id, interview_ts"
+
     def test_clean_splits_report_no_copies(self):
         train, test = census(3000, seed=0), census(1500, seed=1, start=3000)
         r = judge(train, test)

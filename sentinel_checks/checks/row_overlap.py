@@ -169,7 +169,11 @@ def check_row_overlap(
     copies: RowRepeats | None = None
     if events:
         full = [c for c in dict.fromkeys([*(copy_columns or columns), *columns, *events]) if c in both]
-        copies = row_repeats(earlier, later, full)
+        try:
+            copies = row_repeats(earlier, later, full)
+        except TypeError:  # a raw column of lists or dicts cannot be hashed: features and events only
+            params["copies_compared_on"] = "features and " + ", ".join(events)
+            copies = row_repeats(earlier, later, list(dict.fromkeys([*columns, *events])))
         support["copies"] = copies.count
     found = _Found(pair, later.index, copies, events)
     if copies is not None and copies.count / len(later) > max_share:
