@@ -31,6 +31,7 @@ class Reason(enum.StrEnum):
 
     # -- data contract and splits ----------------------------------------------
     SCHEMA_VIOLATION = "schema_violation"
+    CONSTANT_FEATURE = "constant_feature"  #: a feature holds one value in every row (a warning)
     TIME_OVERLAP = "time_overlap"
     ENTITY_LEAK = "entity_leak"
     DUPLICATE_ROWS = "duplicate_rows"
@@ -51,7 +52,7 @@ class Reason(enum.StrEnum):
     # -- drift -----------------------------------------------------------------
     DRIFT = "drift"  #: too many (or a critical) feature(s) drifted
     SOME_DRIFT = "some_drift"  #: some features drifted, within the limits
-    CAUTION = "caution"  #: no drift, but a column looks like an id
+    CAUTION = "caution"  #: nothing drifted or repeated, but a column looks like an id
     PREVALENCE_SHIFT = "prevalence_shift"
     SCORE_SHIFT = "score_shift"  #: the score distribution moved (drift.scores, monitor.score_shift)
 

@@ -93,7 +93,7 @@ def test_feature_rules_report_failure_rows_and_total():
 def test_dtype_rule():
     result = schema(frame(), rules={"channel": FeatureRule(dtype="numeric")})
     assert result.status is Status.FAIL
-    assert "dtype is numeric" in result.message
+    assert "not of dtype numeric" in result.message
 
 
 def test_production_labels_may_be_missing_but_not_wrong():
@@ -154,17 +154,22 @@ class TestRowIdsAndFeatureHealth:
     @pytest.mark.parametrize(
         ("mutate", "needle"),
         [
-            (lambda df: df.assign(request_id="same"), "request_id: field_uniqueness"),
-            (lambda df: df.assign(request_id=None), "request_id: not_nullable"),
-            (lambda df: df.assign(amount=np.nan), "amount: not entirely null"),
-            (lambda df: df.assign(channel="web"), "channel: more than one distinct value"),
+            (lambda df: df.assign(request_id="same"), "request_id: duplicate values"),
+            (lambda df: df.assign(request_id=None), "request_id: null values"),
+            (lambda df: df.assign(amount=np.nan), "amount: null in every row"),
         ],
-        ids=["duplicate ids", "null ids", "all-null feature", "constant feature"],
+        ids=["duplicate ids", "null ids", "all-null feature"],
     )
     def test_planted_fault_fails_and_names_it(self, mutate, needle):
         result = self.judge(mutate(self.framed()))
         assert result.status is Status.FAIL
         assert needle in result.message, result.message
+
+    def test_a_constant_feature_is_a_warning_naming_it(self):
+        # issue 16: a constant feature carries no information but breaks nothing (warn)
+        result = self.judge(self.framed().assign(channel="web"))
+        assert result.status is Status.WARN
+        assert "'channel' (always web)" in result.message, result.message
 
     def test_production_may_be_constant_but_not_empty_nor_change_kind(self):
         offline = self.framed()
@@ -176,4 +181,4 @@ class TestRowIdsAndFeatureHealth:
         assert bad.status is Status.FAIL
         assert "amount: kind is numeric as offline" in bad.message
         empty = self.judge(self.framed().assign(channel=None), label_required=False, reference=offline)
-        assert "channel: not entirely null" in empty.message
+        assert "channel: null in every row" in empty.message

@@ -121,7 +121,7 @@ BAD_INPUTS = {
     "wrong dtype": (
         _amount_as_text,
         "[contract.features.amount]\ndtype = 'numeric'\n",
-        ["amount", "dtype is numeric"],
+        ["amount", "dtype numeric"],
     ),
     "empty split": (lambda log: {}, "", ["split 'test' is empty"]),
     "user purge off": (_shared_user, "", ["user_id"]),

@@ -72,9 +72,8 @@ def build_schema(
     ``label_required=False`` is for production samples, whose labels arrive late:
     the label column may be absent or partly null, but any value present must be
     one of the two classes. Every feature must hold at least one value; in the
-    offline dataset (``label_required``) at least two distinct ones (a constant
-    feature is a broken join or a default fill). The id column, when configured,
-    is never null and unique.
+    constant features are not a violation (:func:`constant_features` finds them
+    for a warning). The id column, when configured, is never null and unique.
 
     Parameters
     ----------
@@ -135,17 +134,92 @@ def build_schema(
 
 
 def _feature_checks(name: str, offline: bool, kinds: Mapping[str, str] | None) -> list[Any]:
+    # A constant feature is not a violation here: see constant_features (a warning).
     import pandera.pandas as pa
 
     checks = [pa.Check(lambda s: bool(s.notna().any()), ignore_na=False, name="not entirely null")]
-    if offline:
-        checks.append(
-            pa.Check(lambda s: bool(s.nunique(dropna=True) > 1), name="more than one distinct value")
-        )
     kind = (kinds or {}).get(name)
     if kind is not None:
         checks.append(pa.Check(lambda s: column_kind(s.dtype) == kind, name=f"kind is {kind} as offline"))
     return checks
+
+
+def constant_features(frame: pd.DataFrame, features: list[str]) -> dict[str, Any]:
+    """The features holding one value in every row, with that value.
+
+    Missing is a level: a column that is 1.0 or missing (a left-join flag) holds two
+    levels and is not constant. An entirely null column is not listed here (the
+    schema's "not entirely null" check fails it).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    features : list of str
+        Feature names; those absent from ``frame`` are skipped.
+
+    Returns
+    -------
+    dict of str to value
+        Column name → its one value, in the order of ``features``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"flag": [1.0, None], "one": [2, 2], "empty": [None, None]})
+    >>> constant_features(f, ["flag", "one", "empty"])
+    {'one': 2}
+    """
+    found = {}
+    for name in features:
+        if name not in frame.columns:
+            continue
+        values = frame[name]
+        if values.notna().all() and values.nunique(dropna=False) == 1:
+            value = values.iloc[0]
+            found[name] = value.item() if hasattr(value, "item") else value  # numpy scalar → Python
+    return found
+
+
+#: pandera's names of its built-in checks, as a person reads a failure of them.
+_PLAIN = {
+    "column_in_dataframe": "column is missing",
+    "not_nullable": "null values",
+    "field_uniqueness": "duplicate values",
+    "not entirely null": "null in every row",
+}
+_PLAIN_PREFIX = {
+    "isin": "values outside the allowed set",
+    "greater_than_or_equal_to": "values below {}",
+    "less_than_or_equal_to": "values above {}",
+}
+
+
+def plain_check(check: str) -> str:
+    """What a failed check means, in words: pandera's check names translated.
+
+    Parameters
+    ----------
+    check : str
+        A check name as :func:`failures` groups them.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> plain_check("field_uniqueness"), plain_check("greater_than_or_equal_to(0.0)")
+    ('duplicate values', 'values below 0.0')
+    >>> plain_check("dtype is datetime")
+    'not of dtype datetime'
+    """
+    if check in _PLAIN:
+        return _PLAIN[check]
+    head, _, rest = check.partition("(")
+    if head in _PLAIN_PREFIX:
+        return _PLAIN_PREFIX[head].format(rest.rstrip(")"))
+    if check.startswith("dtype is "):
+        return "not of dtype " + check.removeprefix("dtype is ")
+    return check
 
 
 def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:

@@ -18,6 +18,10 @@ SCHEMA_HINT = (
     "Fix the data at its source, or correct the column roles and [contract.features] rules "
     "in the config if they are wrong."
 )
+CONSTANT_HINT = (
+    "A feature with one value in every row carries no information for the model: it is "
+    "usually a broken join or a default fill. Fix its source or drop it from [columns] features."
+)
 LABELS_HINT = (
     "Move the split boundaries so every split holds enough of both classes, or collect more "
     "labelled data; recall on a handful of positives is noise."
@@ -94,6 +98,21 @@ def check_schema(
     groups = pandera_schema.failures(schema, frame)
     total = sum(g.count for g in groups)
     support = {"n": len(frame), "columns": len(frame.columns)}
+    constant = pandera_schema.constant_features(frame, features) if label_required else {}
+    if not groups and constant:
+        return CheckResult(
+            id=SCHEMA_ID,
+            status=Status.WARN,
+            message=f"{dataset}: {len(frame)} rows satisfy the contract; {_constant_text(constant)}",
+            measured=0.0,
+            limit=0.0,
+            direction=Direction.AT_MOST,
+            reason=Reason.CONSTANT_FEATURE,
+            support=support,
+            evidence=(_constant_evidence(constant),),
+            parameters=params,
+            hint=CONSTANT_HINT,
+        )
     if not groups:
         return CheckResult(
             id=SCHEMA_ID,
@@ -106,7 +125,9 @@ def check_schema(
             parameters=params,
             hint=SCHEMA_HINT,
         )
-    listed = "; ".join(f"{g.column}: {g.check} ({g.count}× e.g. {list(g.examples[:3])})" for g in groups[:6])
+    listed = "; ".join(_violation_text(g) for g in groups[:6])
+    if constant:
+        listed += f"; and {_constant_text(constant)}"
     evidence = tuple(
         Evidence.capped(
             "failure_cases",
@@ -115,7 +136,7 @@ def check_schema(
             detail={"column": g.column, "check": g.check, "examples": list(g.examples)},
         )
         for g in groups
-    )
+    ) + ((_constant_evidence(constant),) if constant else ())
     return CheckResult(
         id=SCHEMA_ID,
         status=Status.FAIL,
@@ -128,6 +149,29 @@ def check_schema(
         evidence=evidence,
         parameters=params,
         hint=SCHEMA_HINT,
+    )
+
+
+def _violation_text(group: pandera_schema.FailureGroup) -> str:
+    """One failed column check in words: what, in how many rows, with examples."""
+    what = f"{group.column}: {pandera_schema.plain_check(group.check)}"
+    if not group.rows:  # a check of the whole column (missing, null in every row, its dtype)
+        return what
+    return f"{what} in {group.count} row(s), e.g. {', '.join(group.examples[:3])}"
+
+
+def _constant_text(constant: Mapping[str, object]) -> str:
+    named = ", ".join(f"'{name}' (always {value})" for name, value in constant.items())
+    verb = "holds" if len(constant) == 1 else "hold"
+    return f"feature {named} {verb} one value in every row and is never missing: constant"
+
+
+def _constant_evidence(constant: Mapping[str, object]) -> Evidence:
+    return Evidence.capped(
+        "constant_features",
+        list(constant),
+        total=len(constant),
+        detail={"values": {name: str(value) for name, value in constant.items()}},
     )
 
 

@@ -234,7 +234,7 @@ def _config_text(header: str, chunks: list[tuple[str, dict[str, Any]]]) -> str:
 def _incident_config(report: ModelReport) -> str:
     header = f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
 # Written by `sentinel demo`. Expected: the gate FAILS (time order, entity overlap,
-# row overlap, target leakage, and the recall floor of the risky class).
+# target leakage, and the recall floor of the risky class).
 # {report.story}
 # Threshold: {report.threshold} ({report.threshold_rule}).
 """

@@ -81,10 +81,14 @@ def entity_overlap(s: GateSession, column: str | None, pair: tuple[str, str]) ->
 def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     """``splits.row_overlap`` over the feature columns of a pair of splits.
 
+    Copies of one event are rows identical in every raw column but the split
+    column and the label, told apart by ``[columns] id`` and ``timestamp`` when
+    configured; the configured entities name where an inconclusive result looks next.
+
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads ``s.splits`` and ``s.features``.
+        The run's inputs; reads ``s.splits``, ``s.features`` and ``[columns]``.
     pair : tuple of (str, str)
         The two splits compared, e.g. ``("train", "test")``.
 
@@ -101,9 +105,20 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     """
     from sentinel_checks.checks import check_row_overlap
 
-    splits, features = s.splits, s.features
+    splits, features, cols = s.splits, s.features, s.config.columns
+    earlier, later = splits[pair[0]], splits[pair[1]]
+    # copies of one event: identical in every raw column but the split and the label
+    split_column = s.config.splits.column if s.config.splits.method == "column" else None
+    raw = [c for c in earlier.columns if c not in (cols.label, split_column)]
     return check_row_overlap(
-        splits[pair[0]], splits[pair[1]], columns=features, pair=pair, **policy.row_overlap(s.config)
+        earlier,
+        later,
+        columns=features,
+        pair=pair,
+        copy_columns=raw,
+        event_columns=[c for c in (cols.id, cols.timestamp) if c is not None],
+        entities=list(cols.entities),
+        **policy.row_overlap(s.config),
     )
 
 
