@@ -232,3 +232,32 @@ def test_init_proposes_the_composite_vehicle(tmp_path):
     roles = infer_roles(path)
     assert ["yearacc", "caseid"] in roles.entities
     assert "caseid" not in roles.entities
+
+
+# ----------------------------------------------------------------- properties over drawn logs
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sentinel_checks.strategies import assert_sound_split, request_logs, split_boundaries  # noqa: E402
+
+
+@st.composite
+def logs_with_missing_users(draw):
+    log = draw(request_logs(missing_users=True, min_rows=10))
+    return log, *draw(split_boundaries(log))
+
+
+@given(logs_with_missing_users())
+def test_group_time_split_on_a_composite_session_is_sound_and_keeps_rows_without_a_user(case):
+    log, v, t = case
+    session = ["user_id", "session_no"]
+
+    def split(frame):
+        return group_time_split(frame, timestamp="request_ts", entities=[session], val_start=v, test_start=t)
+
+    splits = assert_sound_split(split, log, timestamp="request_ts", entities=[session])
+    # a row without a user is in no entity: never purged, whatever split it falls in
+    no_user = log["user_id"].isna()
+    kept = sum(int(frame["user_id"].isna().sum()) for _, frame in splits.items())
+    assert kept == int(no_user.sum())

@@ -37,7 +37,7 @@ from sentinel_checks.gate.steps.quality import (
     threshold,
     val_test_gap,
 )
-from sentinel_checks.gate.steps.splits import entity_overlap, row_overlap, target_leakage, time_order
+from sentinel_checks.gate.steps.splits import entity_overlap, purge, row_overlap, target_leakage, time_order
 from sentinel_checks.gate.steps.training import training_curves
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "precision",
     "production_contract",
     "promotion_verdict",
+    "purge",
     "ranking",
     "recall",
     "row_overlap",
