@@ -206,7 +206,7 @@ def test_purge_check_passes_when_few_rows_are_purged(tmp_path):
 
 
 def test_max_purged_share_is_validated(tmp_path):
-    assert purge_config(tmp_path).splits.max_purged_share == 0.2
+    assert purge_config(tmp_path).splits.max_purged_share == 0.5
     with pytest.raises(ConfigError, match="max_purged_share"):
         purge_config(tmp_path, max_share=0.0)
     with pytest.raises(ConfigError, match="max_purged_share"):
@@ -261,3 +261,47 @@ def test_group_time_split_on_a_composite_session_is_sound_and_keeps_rows_without
     no_user = log["user_id"].isna()
     kept = sum(int(frame["user_id"].isna().sum()) for _, frame in splits.items())
     assert kept == int(no_user.sum())
+
+
+# ----------------------------------------------------------------- item 7: every report shows the purge
+
+
+def _purge_run(tmp_path, max_share):
+    from sentinel_checks.checks import check_purge
+    from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+
+    splits = build_splits(flights(aircraft=40), purge_config(tmp_path))
+    result = check_purge(splits.purge, max_share=max_share)
+    outcome = "passed" if result.status is Status.PASS else "failed"
+    test = TestOutcome("suites/test_splits.py::test_purge_keeps_the_splits", outcome, result.message, result)
+    return GateRun(config_path="sentinel.toml", data={}, seed=0, outcomes=[test])
+
+
+def test_the_purge_report_is_in_the_terminal_gate_md_and_gate_html(tmp_path):
+    from sentinel_checks.reports.gate_report import attention_lines, gate_markdown
+    from sentinel_checks.reports.html import gate_html
+
+    run = _purge_run(tmp_path, max_share=1.0)  # within the limit: still shown
+    (line,) = attention_lines(run)
+    assert line.startswith("splits.purge PASS: val lost ") and "prevalence" in line
+    failed = _purge_run(tmp_path, max_share=0.2)
+    md, page = gate_markdown(failed), gate_html(failed, {})
+    assert "## Failing checks" in md and "splits.purge" in md
+    for text in (md, page):
+        assert "val lost" in text and "test lost" in text and "rows to the purge" in text
+        assert "group_time_split" in text and "coarser entity" in text
+
+
+@pytest.mark.slow
+def test_a_purging_gate_run_fails_on_lost_rows_and_says_so(gate_project):
+    """The tests' own gate setup purges users and sessions: 28% of validation goes."""
+    from tests.conftest import BASE_CONFIG, SUITES, run_gate
+
+    text = BASE_CONFIG.replace("purge_entities = true", "purge_entities = true\nmax_purged_share = 0.2")
+    project = gate_project(config_text=text)
+    run = run_gate(project.config, project.folder, suites=SUITES / "test_splits.py")
+    assert run.report is not None, run.output
+    assert run.statuses("splits.purge") == ["fail"]
+    assert "val lost" in run.output and "rows to the purge" in run.output
+    for report in ("gate.md", "gate.html"):
+        assert "val lost" in (project.folder / "reports" / report).read_text(), report

@@ -26,7 +26,7 @@ PURGE_HINT = (
 )
 
 
-def check_purge(losses: Sequence[PurgeLoss], *, max_share: float = 0.20) -> CheckResult:
+def check_purge(losses: Sequence[PurgeLoss], *, max_share: float = 0.50) -> CheckResult:
     """Share of each later split's rows removed by ``[splits] purge_entities``.
 
     Parameters
@@ -34,7 +34,7 @@ def check_purge(losses: Sequence[PurgeLoss], *, max_share: float = 0.20) -> Chec
     losses : sequence of PurgeLoss
         Rows (and risky rows) of val and test before and after the purge
         (:attr:`Splits.purge <sentinel_checks.data.splits.Splits>`).
-    max_share : float, default 0.20
+    max_share : float, default 0.50
         Largest share of a split's rows (proportion in (0, 1]) the purge may remove.
 
     Returns

@@ -82,7 +82,7 @@ class SplitSpec(_Section):
     end: str | None = None
     embargo: str = "0s"
     purge_entities: bool = False
-    max_purged_share: float = Field(default=0.20, gt=0.0, le=1.0)  # splits.purge
+    max_purged_share: float = Field(default=0.50, gt=0.0, le=1.0)  # splits.purge
     # method = "column"
     column: str | None = None
     train_value: LabelValue = "train"
