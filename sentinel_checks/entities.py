@@ -194,6 +194,8 @@ def purge_losses(
     out = []
     for split in ("val", "test"):
         was, kept = before == split, after == split
-        pos = (None, None) if positive is None else (int((was & positive).sum()), int((kept & positive).sum()))
+        pos = (
+            (None, None) if positive is None else (int((was & positive).sum()), int((kept & positive).sum()))
+        )
         out.append(PurgeLoss(split, int(was.sum()), int(kept.sum()), *pos))
     return tuple(out)

@@ -220,7 +220,9 @@ def assert_sound_split(
             if not result.passed:
                 problems.append(explain(result))
         for key in entities:
-            result = check_entity_overlap(entity_ids(a, key), entity_ids(b, key), column=entity_name(key), pair=pair)
+            result = check_entity_overlap(
+                entity_ids(a, key), entity_ids(b, key), column=entity_name(key), pair=pair
+            )
             if not result.passed and result.reason is not Reason.EMPTY:  # a side without ids shares none
                 problems.append(explain(result))
     if problems:

@@ -67,7 +67,10 @@ def test_composite_overlap_passes_when_vehicles_are_split_though_caseids_repeat(
     frame = crashes()
     train, val = frame[frame["yearacc"] == 1999], frame[frame["yearacc"] == 2000]
     # caseid alone: every val caseid is also a train caseid (meaningless 100%)
-    assert check_entity_overlap(train["caseid"], val["caseid"], column="caseid", pair=("train", "val")).measured == 1.0
+    assert (
+        check_entity_overlap(train["caseid"], val["caseid"], column="caseid", pair=("train", "val")).measured
+        == 1.0
+    )
     r = check_entity_overlap(train[VEHICLE], val[VEHICLE], column="yearacc+caseid", pair=("train", "val"))
     assert r.status is Status.PASS, r.message
     assert r.measured == 0.0
@@ -96,7 +99,9 @@ def test_composite_group_time_split_keeps_other_years_same_caseid():
             "caseid": [7, 7, 7, 7],
         }
     )
-    splits = group_time_split(frame, timestamp="ts", entities=[VEHICLE], val_start="2025-02-01", test_start="2025-03-01")
+    splits = group_time_split(
+        frame, timestamp="ts", entities=[VEHICLE], val_start="2025-02-01", test_start="2025-03-01"
+    )
     # (2000, 7) is new in val; (1999, 7) was in train so its val row is purged; (2000, 7) in test purged
     assert splits.sizes() == {"train": 1, "val": 1, "test": 0}
     assert splits.val["yearacc"].tolist() == [2000]
@@ -136,7 +141,11 @@ def test_composite_id_is_missing_when_any_part_is_missing():
 
 def test_purge_never_treats_missing_ids_as_one_entity():
     frame = pd.DataFrame(
-        {"yearacc": [1999, None, 1999, None, 2000], "caseid": [1, 3, None, 3, 1], "tail": ["a", None, None, None, "b"]}
+        {
+            "yearacc": [1999, None, 1999, None, 2000],
+            "caseid": [1, 3, None, 3, 1],
+            "tail": ["a", None, None, None, "b"],
+        }
     )
     assignment = np.array(["train", "train", "val", "val", "test"], dtype=object)
     out, removed = purge_entity_overlap(frame, assignment, [VEHICLE, "tail"])
@@ -191,7 +200,7 @@ def test_purge_check_fails_when_a_split_loses_more_than_the_limit(tmp_path):
     assert r.status is Status.FAIL
     assert r.measured > 0.9
     assert "val" in r.message and "test" in r.message and "prevalence" in r.message
-    assert "group_time_split" in r.hint and "coarser" in r.hint
+    assert "group_time_split" in r.hint and "different entity" in r.hint
 
 
 def test_purge_check_passes_when_few_rows_are_purged(tmp_path):
@@ -289,7 +298,7 @@ def test_the_purge_report_is_in_the_terminal_gate_md_and_gate_html(tmp_path):
     assert "## Failing checks" in md and "splits.purge" in md
     for text in (md, page):
         assert "val lost" in text and "test lost" in text and "rows to the purge" in text
-        assert "group_time_split" in text and "coarser entity" in text
+        assert "group_time_split" in text and "different entity" in text
 
 
 @pytest.mark.slow

@@ -79,7 +79,10 @@ def check_entity_overlap(
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     ids = shared_entities(earlier, later)
     shared, rows_affected = ids.shared, ids.later_rows
-    missing = {f"missing_{name}": int(missing_ids(side).sum()) for name, side in zip(pair, (earlier, later), strict=True)}
+    missing = {
+        f"missing_{name}": int(missing_ids(side).sum())
+        for name, side in zip(pair, (earlier, later), strict=True)
+    }
     sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
     empty = empty_side(
         ENTITY_ID, pair, (ids.n_earlier, ids.n_later), of=f"{column} values", parameters=params, support=sizes

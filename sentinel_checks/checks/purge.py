@@ -19,10 +19,12 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 
 PURGE_ID = "splits.purge"
 PURGE_HINT = (
-    "Purging by entity removes too much of a later split: an entity spans the whole log. "
-    "Split by entity instead of purging (sentinel_checks.splits.group_time_split, or "
-    "whole entities per split in your pipeline), use a coarser entity that does not span "
-    "the splits, or drop the entity from [columns] entities if it cannot leak the label."
+    "An entity spans the log, so purging keeps only the rows of entities new to a split. "
+    "Assign whole entities to splits instead of purging (in your pipeline, each entity in the "
+    "split of its first row), or name a different entity that does not span the splits "
+    "(aircraft-day rather than aircraft; a coarser grouping of rows), or leave out of "
+    "[columns] entities an id that cannot carry the label. "
+    "sentinel_checks.splits.group_time_split purges the same way and would lose the same rows."
 )
 
 
@@ -66,7 +68,11 @@ def check_purge(losses: Sequence[PurgeLoss], *, max_share: float = 0.50) -> Chec
         limit=max_share,
         direction=Direction.AT_MOST,
         reason=Reason.OK if status.value == "pass" else Reason.PURGE_LOSS,
-        support={f"{x.split}_{k}": v for x in losses for k, v in (("before", x.rows_before), ("after", x.rows_after))},
+        support={
+            f"{x.split}_{k}": v
+            for x in losses
+            for k, v in (("before", x.rows_before), ("after", x.rows_after))
+        },
         evidence=(
             Evidence.capped(
                 "rows_purged",

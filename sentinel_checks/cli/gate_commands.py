@@ -65,9 +65,10 @@ def init(args: argparse.Namespace) -> int:
         from sentinel_checks.entities import entity_name
 
         r = result.roles
+        entities = ", ".join(map(entity_name, r.entities)) or "none"
         print(
             f"inferred from {args.data}: label {r.label!r} (risky = {r.positive!r}), "
-            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {', '.join(map(entity_name, r.entities)) or 'none'}, "
+            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {entities}, "
             f"segments {', '.join(r.segments) or 'none'} "
             "— confirm them in sentinel.toml"
         )

@@ -22,7 +22,14 @@ import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
 from sentinel_checks.data.io import import_callable
-from sentinel_checks.entities import EntityKey, PurgeLoss, entity_codes, entity_columns, entity_name, purge_losses
+from sentinel_checks.entities import (
+    EntityKey,
+    PurgeLoss,
+    entity_codes,
+    entity_columns,
+    entity_name,
+    purge_losses,
+)
 from sentinel_checks.errors import ConfigError, DataError
 
 SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")

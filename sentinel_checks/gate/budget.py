@@ -29,8 +29,8 @@ coverage again by their number (Bonferroni within the check). By the union bound
 probability that any of these checks fails a sound retrain is at most α.
 
 Outside the budget: checks with no sampling error in their decision (split order,
-entity overlap, target leakage by univariate AUC, the schema, training curves), and
-checks that still decide on a point estimate: ``drift.scores`` (PSI and the change
+entity overlap, rows lost to the purge, target leakage by univariate AUC, the schema,
+training curves), and checks that still decide on a point estimate: ``drift.scores`` (PSI and the change
 of the flagged share), ``quality.segments`` under the default ``segment_bound =
 "point"``, the average-precision skill of ``quality.auc``, and ``drift.features``'
 effect-size and importance rules (effect sizes between the two observed samples;
