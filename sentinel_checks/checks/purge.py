@@ -19,12 +19,10 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 
 PURGE_ID = "splits.purge"
 PURGE_HINT = (
-    "An entity spans the log, so purging keeps only the rows of entities new to a split. "
-    "Assign whole entities to splits instead of purging (in your pipeline, each entity in the "
-    "split of its first row), or name a different entity that does not span the splits "
-    "(aircraft-day rather than aircraft; a coarser grouping of rows), or leave out of "
-    "[columns] entities an id that cannot carry the label. "
-    "sentinel_checks.splits.group_time_split purges the same way and would lose the same rows."
+    "An entity spans the log: purging keeps only its rows' first split. Assign whole entities "
+    "to splits instead (each where its first row falls), name a different entity that does "
+    "not span the splits (aircraft-day, not aircraft), or drop an id that cannot carry the "
+    "label. sentinel_checks.splits.group_time_split purges the same way: same loss."
 )
 
 
