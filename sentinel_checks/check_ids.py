@@ -27,6 +27,7 @@ CHECK_IDS: frozenset[str] = frozenset(
         "quality.too_good",
         "quality.val_test_gap",
         "splits.entity_overlap",
+        "splits.purge",
         "splits.row_overlap",
         "splits.target_leakage",
         "splits.time_order",

@@ -34,6 +34,7 @@ class Reason(enum.StrEnum):
     CONSTANT_FEATURE = "constant_feature"  #: a feature holds one value in every row (a warning)
     TIME_OVERLAP = "time_overlap"
     ENTITY_LEAK = "entity_leak"
+    PURGE_LOSS = "purge_loss"  #: purging entities emptied a split beyond [splits] max_purged_share
     DUPLICATE_ROWS = "duplicate_rows"
     LEAKY_FEATURE = "leaky_feature"
 

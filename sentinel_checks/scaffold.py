@@ -51,7 +51,11 @@ _LABEL_NAME = re.compile(r"(^|_)(label|target|class|y|is_.*|fraud|risk.*|outcome
 _POSITIVE_VALUE = re.compile(r"^(risky|fraud|fraudulent|bad|yes|true|1|positive|high)$", re.IGNORECASE)
 _TIME_NAME = re.compile(r"(ts|time|timestamp|date|datetime|created_at|_at)$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_ID_NAME = re.compile(r"(^id$|_id$|uuid$|_key$)", re.IGNORECASE)
+_ID_NAME = re.compile(r"(^id$|_id$|[a-z]id$|uuid$|_key$)", re.IGNORECASE)
+#: A period an id may be numbered within (case 12 of 1999 is not case 12 of 2000).
+_PERIOD_NAME = re.compile(r"(year|yr|season|period)", re.IGNORECASE)
+#: Share of an id's values seen in more than one period before it is read as per period.
+_REUSED_ACROSS_PERIODS = 0.05
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Roles:
     negative: Any = None
     label_candidates: list[str] = field(default_factory=list)
     id: str | None = None
-    entities: list[str] = field(default_factory=list)
+    entities: list[str | list[str]] = field(default_factory=list)
     segments: list[str] = field(default_factory=list)
     split_dates: tuple[str, str] | None = None
 
@@ -135,7 +139,7 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
         if name in (roles.label, roles.timestamp) or pd.api.types.is_float_dtype(values):
             continue
         distinct = values.nunique(dropna=True)
-        if _ID_NAME.search(name):
+        if _ID_NAME.search(name) and distinct > 2:
             if distinct == n and roles.id is None:
                 roles.id = name
             else:
@@ -144,12 +148,38 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
             2 <= distinct <= 50
         ):
             roles.segments.append(name)
+    roles.entities = [_within_period(frame, str(e), roles) for e in roles.entities]
     if roles.timestamp is not None:  # the whole column: a sorted file's first rows are its first weeks
         stamps = pd.to_datetime(_read_column(path, roles.timestamp), errors="coerce", utc=True).dropna()
         if len(stamps):
             val, test = stamps.quantile([0.7, 0.85])
             roles.split_dates = (val.strftime("%Y-%m-%d"), test.strftime("%Y-%m-%d"))
     return roles
+
+
+def _within_period(frame: pd.DataFrame, entity: str, roles: Roles) -> str | list[str]:
+    """``[period, entity]`` when the id is numbered anew in each period, else ``entity``.
+
+    Read so when a period-like column (name with year, season or period; 2 to 50
+    whole-number or text values) holds more than one value for at least 5% of the
+    id's values: case ids restarting every year name a vehicle only with their year.
+    A global id (one user over several years) would look the same; the written
+    config says which reading was taken, to confirm.
+    """
+    ids = frame[entity]
+    for column in frame.columns:
+        name, values = str(column), frame[column]
+        if (
+            name in (entity, roles.label, roles.timestamp)
+            or not _PERIOD_NAME.search(name)
+            or pd.api.types.is_float_dtype(values)
+            or not 2 <= values.nunique(dropna=True) <= 50
+        ):
+            continue
+        periods = values.groupby(ids, dropna=True).nunique()
+        if len(periods) and float((periods > 1).mean()) >= _REUSED_ACROSS_PERIODS:
+            return [name, entity]
+    return entity
 
 
 def _read_sample(path: Path, rows: int) -> pd.DataFrame:
@@ -221,6 +251,13 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
             lines.append(f"id = {toml_literal(roles.id)}   # one value per row: never a feature")
         entities = toml_literal(roles.entities)
         lines.append(f"entities = {entities}   # no entity may be on two sides of a split")
+        for entity in roles.entities:
+            if isinstance(entity, list):
+                period, ident = entity
+                lines.append(
+                    f"# {ident} repeats across {period}: read as one entity per ({period}, {ident}); "
+                    f'write "{ident}" alone if its ids are global'
+                )
         lines.append(f"segments = {toml_literal(roles.segments)}   # recall is judged within each value")
     else:
         lines += [

@@ -12,7 +12,9 @@ train/val/test, and let hypothesis feed it request logs from :func:`request_logs
 
 The logs are built so that the bugs happen: entity ids come from small pools (the
 same user recurs), timestamps come from a coarse grid (ties are common), and both
-label classes are present.
+label classes are present. A session is named both by ``session_id`` and by the
+composite id ``["user_id", "session_no"]`` (session numbers restart for each user),
+and ``missing_users=True`` leaves some user ids missing (rows of no entity).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from hypothesis import strategies as st
 
 from sentinel_checks.checks import check_entity_overlap, check_time_order
 from sentinel_checks.data.splits import SPLIT_NAMES, SPLIT_PAIRS, Splits
+from sentinel_checks.entities import EntityKey, entity_ids, entity_name
+from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.explain import explain
 
 __all__ = [
@@ -48,11 +52,17 @@ def request_logs(
     time_grid: int = 40,
     tz: str | None = None,
     label_values: tuple[Any, Any] = (1, 0),
+    missing_users: bool = False,
 ) -> pd.DataFrame:
-    """A request log: ``request_id, user_id, session_id, request_ts, amount, country, label``.
+    """A request log: ``request_id, user_id, session_id, session_no, request_ts, amount,
+    country, label``.
 
     * ``user_id`` is drawn from ``max_users`` ids, so users recur across the log;
     * ``session_id`` belongs to one user (a user has up to ``max_sessions_per_user``);
+      ``session_no`` is its number within the user (0, 1, …), so the session is also
+      the composite id ``["user_id", "session_no"]``;
+    * with ``missing_users``, some rows have no ``user_id`` (None): they belong to no
+      user and to no composite session;
     * ``request_ts`` lies on a grid of ``time_grid`` hours, so ties are common;
     * ``label`` uses ``label_values`` (positive, negative); both classes occur.
 
@@ -70,6 +80,8 @@ def request_logs(
         A timezone to localise ``request_ts`` to (naive when ``None``).
     label_values : (object, object), optional
         The positive and the negative label.
+    missing_users : bool, optional
+        Draw rows without a user id.
 
     Returns
     -------
@@ -85,6 +97,7 @@ def request_logs(
     )
     countries = draw(st.lists(st.sampled_from(["US", "BR", "DE"]), min_size=n, max_size=n))
     labels = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    unknown = draw(st.lists(st.booleans(), min_size=n, max_size=n)) if missing_users else [False] * n
     # both classes present: pin the first two rows
     labels[0], labels[1] = True, False
     pos, neg = label_values
@@ -94,8 +107,9 @@ def request_logs(
     return pd.DataFrame(
         {
             "request_id": [f"r{i:04d}" for i in range(n)],
-            "user_id": [f"u{u}" for u in users],
+            "user_id": [None if gone else f"u{u}" for u, gone in zip(users, unknown, strict=True)],
             "session_id": [f"u{u}-s{s}" for u, s in zip(users, sessions, strict=True)],
+            "session_no": sessions,
             "request_ts": ts,
             "amount": amounts,
             "country": countries,
@@ -140,7 +154,7 @@ def assert_sound_split(
     frame: pd.DataFrame,
     *,
     timestamp: str | None = "request_ts",
-    entities: Sequence[str] = ("user_id",),
+    entities: Sequence[EntityKey] = ("user_id",),
     embargo: str | pd.Timedelta = "0s",
     allow_unassigned: bool = True,
     seed: int = 0,
@@ -154,7 +168,8 @@ def assert_sound_split(
     Asserts: (1) every row is in at most one split, and in exactly one unless
     ``allow_unassigned`` (embargo, purging); no row is invented; (2) with
     ``timestamp``, every later split is strictly after the earlier ones (plus
-    ``embargo``); (3) no value of an ``entities`` column is in two splits; (4) the
+    ``embargo``); (3) no entity (the value of an ``entities`` column, or of a list of
+    columns forming a composite id; rows without an id excepted) is in two splits; (4) the
     assignment does not depend on row order. Returns the splits.
 
     Parameters
@@ -165,8 +180,9 @@ def assert_sound_split(
         The rows to split, with a unique index.
     timestamp : str or None, optional
         The timestamp column (datetime64); ``None`` skips the time-order assertion.
-    entities : sequence of str, optional
-        Entity id columns that must not be shared by two splits.
+    entities : sequence of str or of lists of str, optional
+        Entity id columns, or lists of columns identifying an entity together, that
+        must not be shared by two splits.
     embargo : str or Timedelta, optional
         A duration the later split must start after the earlier one ends.
     allow_unassigned : bool, optional
@@ -203,9 +219,11 @@ def assert_sound_split(
             result = check_time_order(a[timestamp], b[timestamp], pair=pair, embargo=embargo)
             if not result.passed:
                 problems.append(explain(result))
-        for column in entities:
-            result = check_entity_overlap(a[column], b[column], column=column, pair=pair)
-            if not result.passed:
+        for key in entities:
+            result = check_entity_overlap(
+                entity_ids(a, key), entity_ids(b, key), column=entity_name(key), pair=pair
+            )
+            if not result.passed and result.reason is not Reason.EMPTY:  # a side without ids shares none
                 problems.append(explain(result))
     if problems:
         raise AssertionError("unsound split:\n" + "\n".join(problems))

@@ -32,6 +32,7 @@ from sentinel_checks.checks.leakage import check_target_leakage
 from sentinel_checks.checks.ordering import check_time_order
 from sentinel_checks.checks.overlap import check_entity_overlap, check_row_overlap
 from sentinel_checks.checks.promotion import check_vs_champion
+from sentinel_checks.checks.purge import check_purge
 from sentinel_checks.checks.quality import check_baselines, check_precision, check_recall, check_segments
 from sentinel_checks.checks.too_good import check_too_good
 from sentinel_checks.checks.training import check_training_curves
@@ -329,6 +330,7 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
     (check_too_good, {"max_auc": (Quality, "too_good_auc"), "action": (Quality, "too_good_action")}),
     (check_entity_overlap, {"max_share": (Leakage, "max_entity_overlap_share")}),
     (check_row_overlap, {"max_share": (Leakage, "max_row_overlap_share")}),
+    (check_purge, {"max_share": (SplitSpec, "max_purged_share")}),
     (check_time_order, {"embargo": (SplitSpec, "embargo")}),
     (
         check_training_curves,

@@ -73,7 +73,8 @@ def build_schema(
     the label column may be absent or partly null, but any value present must be
     one of the two classes. Every feature must hold at least one value; in the
     constant features are not a violation (:func:`constant_features` finds them
-    for a warning). The id column, when configured, is never null and unique.
+    for a warning). The id column, when configured, is never null and unique. Entity columns (each part of a
+    composite id) must be present and may hold nulls.
 
     Parameters
     ----------
@@ -111,8 +112,8 @@ def build_schema(
     )
     if columns.timestamp is not None:
         spec[columns.timestamp] = pa.Column(None, checks=dtype_check("datetime"), nullable=False)
-    for entity in columns.entities:
-        spec[entity] = pa.Column(None, nullable=False)
+    for entity in columns.entity_columns():  # a missing id is no entity: allowed, counted by the checks
+        spec[entity] = pa.Column(None, nullable=True)
     if columns.id is not None:
         spec[columns.id] = pa.Column(None, nullable=False, unique=True)
     for name in [*columns.segments, *(extra_required or [])]:

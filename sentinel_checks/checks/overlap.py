@@ -10,9 +10,9 @@ import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.checks.row_overlap import ROW_ID, check_row_overlap
+from sentinel_checks.entities import missing_ids, shared_entities
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
-from sentinel_checks.stats.leakage import shared_ids
 
 __all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap"]
 
@@ -24,8 +24,8 @@ ENTITY_HINT = (
 
 
 def check_entity_overlap(
-    earlier: pd.Series,
-    later: pd.Series,
+    earlier: pd.Series | pd.DataFrame,
+    later: pd.Series | pd.DataFrame,
     *,
     column: str,
     pair: tuple[str, str],
@@ -33,16 +33,20 @@ def check_entity_overlap(
 ) -> CheckResult:
     """Share of ``later``'s distinct entities that also occur in ``earlier``.
 
-    Null ids are not entities and are ignored (the data contract flags them).
+    A row without an id (null, or any part of a composite id null) belongs to no
+    entity: it is never shared, and the rows without one are counted in the support
+    (``missing_<split>``) and the message.
 
     Parameters
     ----------
-    earlier : pandas.Series, shape (n,)
-        Entity ids (user, session, device…) of the earlier split.
-    later : pandas.Series, shape (m,)
-        Entity ids of the later split.
+    earlier : pandas.Series, shape (n,), or DataFrame, shape (n, k)
+        Entity ids (user, session, device…) of the earlier split; a frame holds the
+        k columns of a composite id (compared by value on all of them).
+    later : pandas.Series, shape (m,), or DataFrame, shape (m, k)
+        Entity ids of the later split, in the same form.
     column : str
-        Name of the entity column, in messages and ``parameters["column"]``.
+        Name of the entity (``"yearacc+caseid"`` for a composite id), in messages and
+        ``parameters["column"]``.
     pair : (str, str)
         Names of the earlier and later splits.
     max_share : float, default 0.0
@@ -70,9 +74,13 @@ def check_entity_overlap(
     ('fail', 0.25)
     """
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
-    ids = shared_ids(earlier, later)
+    ids = shared_entities(earlier, later)
     shared, rows_affected = ids.shared, ids.later_rows
-    sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later}
+    missing = {
+        f"missing_{name}": int(missing_ids(side).sum())
+        for name, side in zip(pair, (earlier, later), strict=True)
+    }
+    sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
     empty = empty_side(
         ENTITY_ID, pair, (ids.n_earlier, ids.n_later), of=f"{column} values", parameters=params, support=sizes
     )
@@ -84,6 +92,9 @@ def check_entity_overlap(
         f"{len(shared)} of {ids.n_later} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
         f"in {pair[0]} ({rows_affected} {pair[1]} row(s)); limit {max_share:.2%}"
     )
+    without = [f"{n:,} {name}" for name, n in zip(pair, missing.values(), strict=True) if n][::-1]
+    if without:
+        message += f"; {' and '.join(without)} rows without a {column}, not counted"
     return CheckResult(
         id=ENTITY_ID,
         status=status,
@@ -93,8 +104,7 @@ def check_entity_overlap(
         direction=Direction.AT_MOST,
         reason=Reason.OK if status.value == "pass" else Reason.ENTITY_LEAK,
         support={
-            f"entities_{pair[0]}": ids.n_earlier,
-            f"entities_{pair[1]}": ids.n_later,
+            **sizes,
             "shared": len(shared),
             "rows_affected": rows_affected,
         },

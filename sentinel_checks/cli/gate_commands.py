@@ -97,10 +97,14 @@ def init(args: argparse.Namespace) -> int:
     for path in result.skipped:
         print(f"skipped (already there) {path}")
     if result.roles is not None:
+        from sentinel_checks.entities import entity_name
+
         r = result.roles
+        entities = ", ".join(map(entity_name, r.entities)) or "none"
         print(
             f"inferred from {args.data}: label {r.label!r} (risky = {r.positive!r}), "
-            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {r.entities}, segments {r.segments} "
+            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {entities}, "
+            f"segments {', '.join(r.segments) or 'none'} "
             "— confirm them in sentinel.toml"
         )
     print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")

@@ -38,7 +38,8 @@ class Columns(_Section):
     positive: LabelValue = 1
     negative: LabelValue = 0
     timestamp: str | None = None
-    entities: list[str] = Field(default_factory=list)
+    #: Each entity is a column, or a list of columns identifying it together.
+    entities: list[str | list[str]] = Field(default_factory=list)
     segments: list[str] = Field(default_factory=list)
     features: list[str] | None = None
     exclude: list[str] = Field(default_factory=list)
@@ -50,7 +51,25 @@ class Columns(_Section):
             raise ValueError(f"'positive' and 'negative' are both {self.positive!r}")
         if self.features is not None and not self.features:
             raise ValueError("'features' is empty: list the feature columns or leave it out")
+        names = []
+        for entity in self.entities:
+            if isinstance(entity, list):
+                if not entity:
+                    raise ValueError("'entities' holds an empty list: a composite id needs its columns")
+                if len(set(entity)) < len(entity):
+                    raise ValueError(f"'entities': a column is named twice in {' + '.join(entity)}")
+                names.append("+".join(entity))
+            else:
+                names.append(entity)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"'entities' names {', '.join(twice)} twice")
         return self
+
+    def entity_columns(self) -> list[str]:
+        """Every column of ``entities``, composite ids flattened, each once."""
+        flat = [c for e in self.entities for c in ([e] if isinstance(e, str) else e)]
+        return list(dict.fromkeys(flat))
 
 
 class SplitSpec(_Section):
@@ -63,6 +82,7 @@ class SplitSpec(_Section):
     end: str | None = None
     embargo: str = "0s"
     purge_entities: bool = False
+    max_purged_share: float = Field(default=0.50, gt=0.0, le=1.0)  # splits.purge
     # method = "column"
     column: str | None = None
     train_value: LabelValue = "train"

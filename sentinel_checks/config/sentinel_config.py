@@ -47,7 +47,7 @@ class SentinelConfig(_Section):
     def role_columns(self) -> list[str]:
         """Columns with a role other than feature: label, timestamp, ids, split column."""
         cols = self.columns
-        roles = [cols.label, cols.timestamp, cols.id, *cols.entities]
+        roles = [cols.label, cols.timestamp, cols.id, *cols.entity_columns()]
         if self.splits.method == "column":
             roles.append(self.splits.column)
         for spec in (self.models.candidate, self.models.champion):

@@ -22,6 +22,14 @@ import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
 from sentinel_checks.data.io import import_callable
+from sentinel_checks.entities import (
+    EntityKey,
+    PurgeLoss,
+    entity_codes,
+    entity_columns,
+    entity_name,
+    purge_losses,
+)
 from sentinel_checks.errors import ConfigError, DataError
 
 SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")
@@ -39,6 +47,7 @@ class Splits:
     method: str = "given"
     unassigned: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    purge: tuple[PurgeLoss, ...] = ()  # rows val and test lost to purging entities
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in SPLIT_NAMES:
@@ -61,6 +70,7 @@ class Splits:
         *,
         method: str = "given",
         notes: Sequence[str] = (),
+        purge: Sequence[PurgeLoss] = (),
     ) -> Splits:
         """Split ``frame`` by a per-row label: ``"train"``, ``"val"``, ``"test"`` or None.
 
@@ -74,6 +84,8 @@ class Splits:
             How the split was made, recorded on the result.
         notes : sequence of str, optional
             Remarks recorded on the result (e.g. rows purged).
+        purge : sequence of PurgeLoss, optional
+            Rows each later split lost to purging entities.
 
         Returns
         -------
@@ -91,7 +103,7 @@ class Splits:
             raise DataError(f"split assignment has {len(labels)} labels for {len(frame)} rows")
         parts = {name: frame[(labels == name).to_numpy()] for name in SPLIT_NAMES}
         unassigned = len(frame) - sum(len(p) for p in parts.values())
-        return cls(**parts, method=method, unassigned=unassigned, notes=tuple(notes))
+        return cls(**parts, method=method, unassigned=unassigned, notes=tuple(notes), purge=tuple(purge))
 
 
 def assign_time_splits(
@@ -163,7 +175,7 @@ def assign_time_splits(
 
 
 def purge_entity_overlap(
-    frame: pd.DataFrame, assignment: np.ndarray, entities: Sequence[str]
+    frame: pd.DataFrame, assignment: np.ndarray, entities: Sequence[EntityKey]
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Drop rows of entities already present in an earlier split from the later ones.
 
@@ -173,15 +185,19 @@ def purge_entity_overlap(
         Holds the entity columns.
     assignment : ndarray of object, shape (n,)
         ``"train"``, ``"val"``, ``"test"`` or ``None`` per row (:func:`assign_time_splits`).
-    entities : sequence of str
-        Entity id columns (e.g. customer, device); a null id is no entity.
+    entities : sequence of str or of lists of str
+        Entity id columns (e.g. customer, device), or lists of columns that identify
+        an entity together (``["yearacc", "caseid"]``, compared by value on all of
+        them). A row whose id (any part of it) is missing belongs to no entity and
+        is never purged.
 
     Returns
     -------
     assignment : ndarray of object, shape (n,)
         A copy, purged rows set to ``None``.
     removed : dict of str to int
-        Per entity column, how many rows were removed.
+        Per entity (its name, ``"yearacc+caseid"`` for a composite id), how many
+        rows were removed.
 
     Raises
     ------
@@ -190,14 +206,16 @@ def purge_entity_overlap(
     """
     out = np.asarray(assignment, dtype=object).copy()
     removed: dict[str, int] = {}
-    for column in entities:
-        if column not in frame.columns:
-            raise DataError(f"entity column {column!r} is missing; cannot purge entity overlap")
+    for key in entities:
+        column = entity_name(key)
+        for part in entity_columns(key):
+            if part not in frame.columns:
+                raise DataError(f"entity column {part!r} is missing; cannot purge entity overlap")
         # Integer codes instead of the ids themselves: no Python object per row, and
         # "seen before" is one boolean lookup per row.
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        codes = entity_codes(frame, key)
         known = codes >= 0  # a missing id is not an entity
-        seen = np.zeros(len(uniques), dtype=bool)
+        seen = np.zeros(int(codes.max(initial=-1)) + 1, dtype=bool)
         seen[codes[(out == "train") & known]] = True
         removed[column] = 0
         for later in ("val", "test"):
@@ -213,7 +231,7 @@ def group_time_split(
     frame: pd.DataFrame,
     *,
     timestamp: str,
-    entities: Sequence[str],
+    entities: Sequence[EntityKey],
     val_start: str | pd.Timestamp,
     test_start: str | pd.Timestamp,
     end: str | pd.Timestamp | None = None,
@@ -231,15 +249,16 @@ def group_time_split(
         Holds ``timestamp`` (datetime64) and the ``entities`` columns.
     timestamp : str
         The timestamp column.
-    entities : sequence of str
-        Entity id columns.
+    entities : sequence of str or of lists of str
+        Entity id columns, or lists of columns identifying an entity together.
     val_start, test_start, end, embargo
         As for :func:`assign_time_splits`.
 
     Returns
     -------
     Splits
-        ``method="group_time"``, with a note per entity column on the rows purged.
+        ``method="group_time"``, with a note per entity on the rows purged and the
+        rows each later split lost (:attr:`Splits.purge`).
 
     Raises
     ------
@@ -253,9 +272,10 @@ def group_time_split(
     assignment = assign_time_splits(
         frame[timestamp], val_start=val_start, test_start=test_start, end=end, embargo=embargo
     )
-    assignment, removed = purge_entity_overlap(frame, assignment, entities)
+    purged, removed = purge_entity_overlap(frame, assignment, entities)
     notes = [f"purged {n} row(s) whose {c} was in an earlier split" for c, n in removed.items()]
-    return Splits.from_assignment(frame, assignment, method="group_time", notes=notes)
+    losses = purge_losses(assignment, purged)
+    return Splits.from_assignment(frame, purged, method="group_time", notes=notes, purge=losses)
 
 
 def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
@@ -297,10 +317,14 @@ def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
             embargo=spec.embargo,
         )
         notes: list[str] = []
+        losses: tuple[PurgeLoss, ...] = ()
         if spec.purge_entities:
-            assignment, removed = purge_entity_overlap(frame, assignment, config.columns.entities)
+            purged, removed = purge_entity_overlap(frame, assignment, config.columns.entities)
             notes = [f"purged {n} row(s) whose {c} was in an earlier split" for c, n in removed.items()]
-        return Splits.from_assignment(frame, assignment, method="time", notes=notes)
+            label = config.columns.label
+            risky = (frame[label] == config.columns.positive).to_numpy() if label in frame.columns else None
+            assignment, losses = purged, purge_losses(assignment, purged, risky)
+        return Splits.from_assignment(frame, assignment, method="time", notes=notes, purge=losses)
     if spec.method == "column":
         return _splits_from_column(frame, config)
     return _splits_from_callable(frame, config)

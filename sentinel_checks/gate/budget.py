@@ -29,7 +29,7 @@ coverage again by their number (Bonferroni within the check). By the union bound
 probability that any of these checks fails a sound retrain is at most α.
 
 Outside the budget: checks with no sampling error in their decision (split order,
-entity overlap, target leakage by univariate AUC, the schema, training curves), and
+entity overlap, rows lost to the purge, target leakage by univariate AUC, the schema, training curves), and
 checks that still decide on a point estimate: ``drift.scores`` (PSI and the change
 of the flagged share), ``quality.too_good`` (a sanity flag on a *high* test ROC
 AUC; it only warns unless ``too_good_action = "fail"``), ``quality.segments`` under

@@ -335,7 +335,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     With no config yet (or an invalid one) the test gets ``None`` and its fixtures
     raise the configuration error in the test's own report.
     """
-    lists: dict[str, Callable[[SentinelConfig], list[str]]] = {
+    from sentinel_checks.entities import entity_name
+
+    lists: dict[str, Callable[[SentinelConfig], list[Any]]] = {
         "sentinel_entity_column": lambda c: c.columns.entities,
         "sentinel_segment_column": lambda c: c.columns.segments,
         "sentinel_feature_pair": lambda c: c.drift.feature_pairs,
@@ -348,7 +350,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if name not in metafunc.fixturenames:
             continue
         try:
-            values: list[str | None] = list(values_of(_load(metafunc.config)))
+            values: list[Any] = list(values_of(_load(metafunc.config)))
         except SentinelError:
             values = []
-        metafunc.parametrize(name, values or [None], ids=[str(v) for v in values] or ["none"])
+        ids = [entity_name(v) if isinstance(v, list) else str(v) for v in values]  # a composite id by name
+        metafunc.parametrize(name, values or [None], ids=ids or ["none"])

@@ -74,6 +74,22 @@ def entity_overlap(config: SentinelConfig) -> Limits:
     return {"max_share": config.leakage.max_entity_overlap_share}
 
 
+def purge(config: SentinelConfig) -> Limits:
+    """``splits.purge``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration.
+
+    Returns
+    -------
+    dict
+        The keyword arguments of ``check_purge``: ``max_share`` from ``[splits] max_purged_share``.
+    """
+    return {"max_share": config.splits.max_purged_share}
+
+
 def row_overlap(config: SentinelConfig) -> Limits:
     """``splits.row_overlap``.
 

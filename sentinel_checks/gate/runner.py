@@ -50,6 +50,13 @@ def _ids(values: Sequence[str | None]) -> list[tuple[str | None, str]]:
     return [(v, str(v)) for v in values] if values else [(None, "none")]
 
 
+def _entity_ids(values: Sequence[str | list[str]]) -> list[tuple[str | list[str] | None, str]]:
+    """``[columns] entities`` as the plugin parametrizes them: a composite id by its name."""
+    from sentinel_checks.entities import entity_name
+
+    return [(v, entity_name(v)) for v in values] if values else [(None, "none")]
+
+
 def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest]:
     """Every test of the shipped suites for ``config``, in pytest's order and with its ids.
 
@@ -152,9 +159,10 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
                     f"test_no_entity_on_two_sides[{ci}-{pair_id[p]}]",
                     partial(steps.entity_overlap, column=col, pair=p),
                 )
-                for col, ci in _ids(c.entities)
+                for col, ci in _entity_ids(c.entities)
                 for p in SPLIT_PAIRS
             ],
+            ("test_purge_keeps_the_splits", steps.purge),
             *[
                 (f"test_no_identical_rows_across_splits[{pair_id[p]}]", partial(steps.row_overlap, pair=p))
                 for p in SPLIT_PAIRS

@@ -227,7 +227,9 @@ def inconclusive(run: GateRun) -> list[CheckResult]:
 
 
 def attention_lines(run: GateRun) -> list[str]:
-    """What a terminal shows after the verdict: inconclusive results, then warnings.
+    """What a terminal shows after the verdict: inconclusive results, warnings, then
+    what purging entities removed from the splits (even within its limit: lost rows
+    and a moved prevalence change what the other checks judge).
 
     Parameters
     ----------
@@ -238,11 +240,18 @@ def attention_lines(run: GateRun) -> list[str]:
     -------
     list of str
         One line per inconclusive or warning result (each with its message; an
-        inconclusive one with what would settle it).
+        inconclusive one with what would settle it), and one per passed
+        ``splits.purge`` that removed rows (a failed one is in pytest's report).
     """
     lines = [inconclusive_line(r) for r in inconclusive(run)]
     warned = [o.result for o in run.outcomes if o.result is not None and o.result.status is Status.WARN]
     lines += [f"{r.label} WARN: {r.message}" for r in sorted(warned, key=lambda r: r.label)]
+    purged = [
+        o.result
+        for o in run.outcomes
+        if o.result is not None and o.result.id == "splits.purge" and o.result.status is Status.PASS
+    ]
+    lines += [f"{r.label} PASS: {r.message}" for r in purged if r.measured]
     return lines
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from sentinel_checks.entities import EntityKey, entity_codes
 from sentinel_checks.selftest.material import LEAK_COLUMN as LEAK_COLUMN
 from sentinel_checks.selftest.material import SCORE_COLUMN as SCORE_COLUMN
 from sentinel_checks.selftest.material import SPLIT_COLUMN as SPLIT_COLUMN
@@ -52,20 +53,22 @@ def _copy_into_train(
     material: Material,
     ctx: Context,
     *,
-    column: str,
+    column: EntityKey,
     source: str,
     share: float,
     rng: np.random.Generator,
     at_boundary: bool,
 ) -> Material:
-    """Copy one row of a share of ``source``'s entities (values of ``column``) into
-    train: the same entity now sits on both sides of the split."""
+    """Copy one row of a share of ``source``'s entities (ids in ``column``, one column or
+    the columns of a composite id) into train: the same entity now sits on both sides."""
     data = material.dataset
-    part = data[_split(material).eq(source) & data[column].notna()]
-    entities = pd.unique(part[column])
+    codes = entity_codes(data, column)  # -1: no id, no entity
+    in_source = (_split(material).eq(source) & (codes >= 0)).to_numpy()
+    entities = pd.unique(codes[in_source])
     k = max(1, round(share * len(entities)))
-    chosen = rng.choice(len(entities), size=min(k, len(entities)), replace=False)
-    rows = part[part[column].isin(pd.Index(entities).take(chosen))].drop_duplicates(column).copy()
+    chosen = entities[rng.choice(len(entities), size=min(k, len(entities)), replace=False)]
+    picked = in_source & np.isin(codes, chosen)
+    rows = data[picked][~pd.Series(codes[picked]).duplicated().to_numpy()].copy()
     ts = ctx.cols.timestamp
     if ts is not None:
         train_ts = data.loc[_split(material).eq("train"), ts]

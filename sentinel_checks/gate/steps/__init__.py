@@ -38,7 +38,7 @@ from sentinel_checks.gate.steps.quality import (
     too_good,
     val_test_gap,
 )
-from sentinel_checks.gate.steps.splits import entity_overlap, row_overlap, target_leakage, time_order
+from sentinel_checks.gate.steps.splits import entity_overlap, purge, row_overlap, target_leakage, time_order
 from sentinel_checks.gate.steps.training import training_curves
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "precision",
     "production_contract",
     "promotion_verdict",
+    "purge",
     "ranking",
     "recall",
     "row_overlap",

@@ -1,4 +1,5 @@
-"""Runbook 1-2, splits: time order, entity and row overlap between splits, target leakage."""
+"""Runbook 1-2, splits: time order, entity and row overlap between splits, rows lost to the
+purge, target leakage."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
 if TYPE_CHECKING:
+    from sentinel_checks.entities import EntityKey
     from sentinel_checks.result import CheckResult
 
 
@@ -45,15 +47,16 @@ def time_order(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     return check_time_order(earlier, later, pair=pair, **policy.time_order(s.config))
 
 
-def entity_overlap(s: GateSession, column: str | None, pair: tuple[str, str]) -> CheckResult:
-    """``splits.entity_overlap`` of one entity column across a pair of splits.
+def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, str]) -> CheckResult:
+    """``splits.entity_overlap`` of one entity (a column or a composite id) across a pair of splits.
 
     Parameters
     ----------
     s : GateSession
         The run's inputs; reads ``s.splits``.
-    column : str or None
-        One of ``[columns] entities``; ``None`` when none is configured.
+    column : str, list of str or None
+        One of ``[columns] entities`` (a column, or the columns of a composite id);
+        ``None`` when none is configured.
     pair : tuple of (str, str)
         The earlier and the later split, e.g. ``("train", "test")``.
 
@@ -68,14 +71,48 @@ def entity_overlap(s: GateSession, column: str | None, pair: tuple[str, str]) ->
     NotConfigured
         ``column`` is ``None`` (no ``[columns] entities``).
     DataError
-        The dataset cannot be loaded or split.
+        The dataset cannot be loaded or split, or lacks an entity column.
     """
     from sentinel_checks.checks import check_entity_overlap
+    from sentinel_checks.entities import entity_columns, entity_ids, entity_name
+    from sentinel_checks.errors import DataError
 
     if column is None:
         raise NotConfigured("no [columns] entities configured: entity leakage cannot be checked")
-    earlier, later = (s.splits[name][column] for name in pair)
-    return check_entity_overlap(earlier, later, column=column, pair=pair, **policy.entity_overlap(s.config))
+    absent = [c for c in entity_columns(column) if c not in s.splits.train.columns]
+    if absent:
+        raise DataError(f"entity column {', '.join(absent)} ([columns] entities) is missing from the dataset")
+    earlier, later = (entity_ids(s.splits[name], column) for name in pair)
+    limits = policy.entity_overlap(s.config)
+    return check_entity_overlap(earlier, later, column=entity_name(column), pair=pair, **limits)
+
+
+def purge(s: GateSession) -> CheckResult:
+    """``splits.purge``: the rows ``[splits] purge_entities`` took from val and test.
+
+    Parameters
+    ----------
+    s : GateSession
+        The run's inputs; reads ``s.splits.purge``.
+
+    Returns
+    -------
+    CheckResult
+        Check id ``splits.purge``; limit ``[splits] max_purged_share``
+        (:func:`~sentinel_checks.gate.policy.purge`).
+
+    Raises
+    ------
+    NotConfigured
+        The splits are not purged (``purge_entities`` off, or a split method that does not purge).
+    DataError
+        The dataset cannot be loaded or split.
+    """
+    from sentinel_checks.checks import check_purge
+
+    if not s.splits.purge:
+        raise NotConfigured("entities are not purged ([splits] purge_entities): nothing removed to report")
+    return check_purge(s.splits.purge, **policy.purge(s.config))
 
 
 def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
