@@ -122,12 +122,17 @@ class ModelSpec(_Section):
     trusted_types: list[str] = Field(default_factory=list)
     score_column: str | None = None
     features: list[str] | None = None
+    #: The model class (a value of its ``classes_``) that is the risky one; needed when
+    #: the model's classes are of another type than ``[columns] positive``.
+    positive_class: LabelValue | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:
         given = [k for k in ("path", "uri", "score_column") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of 'path', 'uri' or 'score_column'")
+        if self.score_column is not None and self.positive_class is not None:
+            raise ValueError("'positive_class' names a model class; a score_column has no classes")
         return self
 
 
