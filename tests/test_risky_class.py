@@ -28,7 +28,9 @@ def loaded(estimator, positive_class=None):
 
 def test_the_issue_example_does_not_score_p_safe_silently():
     assert BOOLEAN_MODEL.classes_.tolist() == [False, True]
-    with pytest.raises(ModelLoadError, match=r"candidate.*classes false and true.*positive = 0.*positive_class"):
+    with pytest.raises(
+        ModelLoadError, match=r"candidate.*classes false and true.*positive = 0.*positive_class"
+    ):
         risk_scores(loaded(BOOLEAN_MODEL), X, features=["a", "b"], positive=0)
 
 

@@ -15,7 +15,9 @@ from sentinel_checks.result import Status
 def yearly(n_per_year=50, years=range(2010, 2021)):
     rng = np.random.default_rng(0)
     year = np.repeat(np.asarray(list(years), dtype=np.int64), n_per_year)
-    return pd.DataFrame({"year": year, "x": rng.normal(size=len(year)), "label": rng.integers(0, 2, len(year))})
+    return pd.DataFrame(
+        {"year": year, "x": rng.normal(size=len(year)), "label": rng.integers(0, 2, len(year))}
+    )
 
 
 def cfg(tmp_path, splits, **columns):
@@ -62,7 +64,7 @@ def test_embargo_on_integer_time_is_a_number_of_units(tmp_path):
 
 
 def test_duration_embargo_on_integer_time_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"embargo.*'2D'.*number of 'year' units"):
+    with pytest.raises(ConfigError, match=r"embargo = '2D' is a duration.*'year'.*number of year units"):
         split_with(
             tmp_path,
             yearly(),
@@ -74,18 +76,30 @@ def test_duration_embargo_on_integer_time_is_a_config_error(tmp_path):
 def test_a_date_boundary_on_integer_time_names_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"\[splits\] val_start = '2016-03-01' is not a value of .*'year'"):
         split_with(
-            tmp_path, yearly(), {"method": "time", "val_start": "2016-03-01", "test_start": 2018}, timestamp="year"
+            tmp_path,
+            yearly(),
+            {"method": "time", "val_start": "2016-03-01", "test_start": "2018-01-01"},
+            timestamp="year",
         )
+
+
+def test_boundaries_mixing_dates_and_numbers_are_refused_at_load(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"mix dates and numbers \(val_start = '2016-03-01', test_start = 2018\)"
+    ):
+        cfg(tmp_path, {"method": "time", "val_start": "2016-03-01", "test_start": 2018}, timestamp="year")
 
 
 def test_a_number_boundary_on_a_datetime_column_names_the_key(tmp_path):
     frame = pd.DataFrame({"ts": pd.date_range("2025-01-01", periods=90, freq="D"), "label": 0})
-    with pytest.raises(ConfigError, match=r"\[splits\] test_start = 2018 .*datetime"):
-        split_with(tmp_path, frame, {"method": "time", "val_start": "2025-02-01", "test_start": 2018}, timestamp="ts")
+    with pytest.raises(ConfigError, match=r"\[splits\] val_start = 2016 .*datetime"):
+        split_with(tmp_path, frame, {"method": "time", "val_start": 2016, "test_start": 2018}, timestamp="ts")
 
 
 def test_time_order_on_integer_time_passes_and_speaks_in_units(tmp_path):
-    splits = split_with(tmp_path, yearly(), {"method": "time", "val_start": 2016, "test_start": 2018}, timestamp="year")
+    splits = split_with(
+        tmp_path, yearly(), {"method": "time", "val_start": 2016, "test_start": 2018}, timestamp="year"
+    )
     result = check_time_order(splits.train["year"], splits.val["year"], pair=("train", "val"))
     assert result.status is Status.PASS
     assert "val starts 1 year unit after train ends" in result.message
@@ -138,7 +152,11 @@ def test_row_order_with_position_boundaries_and_embargo(tmp_path):
 def test_row_order_catches_a_shuffled_split_column(tmp_path):
     rng = np.random.default_rng(2)
     frame = pd.DataFrame(
-        {"x": np.arange(300.0), "label": np.arange(300) % 2, "split": rng.choice(["train", "val", "test"], 300)}
+        {
+            "x": np.arange(300.0),
+            "label": np.arange(300) % 2,
+            "split": rng.choice(["train", "val", "test"], 300),
+        }
     )
     splits = split_with(tmp_path, frame, {"method": "column", "column": "split"}, timestamp="@row")
     result = check_time_order(splits.train["@row"], splits.test["@row"], pair=("train", "test"))
@@ -146,7 +164,7 @@ def test_row_order_catches_a_shuffled_split_column(tmp_path):
 
 
 def test_row_order_fraction_outside_the_rows_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"\[splits\] val_start"):
+    with pytest.raises(ConfigError, match=r"splits.*val_start = 0.9 is not before test_start = 0.6"):
         cfg(tmp_path, {"method": "time", "val_start": 0.9, "test_start": 0.6}, timestamp="@row")
 
 
@@ -176,3 +194,47 @@ def test_a_number_embargo_on_datetimes_is_a_config_error(tmp_path):
             {"method": "time", "val_start": "2025-02-01", "test_start": "2025-03-01", "embargo": 3},
             timestamp="ts",
         )
+
+
+# ------------------------------------------------------------------ the whole gate
+
+
+def as_days(frame, start):
+    return frame.assign(day=(frame["request_ts"] - start).dt.days.astype("int64")).drop(columns="request_ts")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("axis", ["integer day", "row order"])
+def test_the_gate_runs_every_time_check_on_integer_and_row_time(gate_project, small_log, axis):
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.runner import gate_run_in_process
+    from tests.conftest import BASE_CONFIG
+
+    start = small_log.offline["request_ts"].min().normalize()
+    if axis == "integer day":
+        offline, production = as_days(small_log.offline, start), as_days(small_log.production, start)
+        val = (pd.Timestamp("2025-09-15") - start).days
+        test = (pd.Timestamp("2025-10-01") - start).days
+        config = BASE_CONFIG.replace('timestamp = "request_ts"', 'timestamp = "day"')
+        config = config.replace('val_start = "2025-09-15"', f"val_start = {val}")
+        config = config.replace('test_start = "2025-10-01"', f'test_start = "{test}"')
+        config = config.replace('embargo = "1D"', "embargo = 1")
+    else:
+        offline = small_log.offline.sort_values("request_ts", kind="stable").drop(columns="request_ts")
+        production = small_log.production.drop(columns="request_ts")
+        config = BASE_CONFIG.replace('timestamp = "request_ts"', 'timestamp = "@row"')
+        config = config.replace('val_start = "2025-09-15"', "val_start = 0.7")
+        config = config.replace('test_start = "2025-10-01"', "test_start = 0.85")
+        config = config.replace('embargo = "1D"', "embargo = 50")
+    project = gate_project(offline=offline.reset_index(drop=True), production=production, config_text=config)
+    run, _ = gate_run_in_process(load_config(project.config))
+    by_id = {}
+    for o in run.outcomes:
+        if o.result is not None:
+            by_id.setdefault(o.result.id, []).append(o.result)
+    order = by_id["splits.time_order"]
+    assert len(order) == 3 and all(r.status is Status.PASS for r in order)
+    unit = "day unit" if axis == "integer day" else "rows"
+    assert all(unit in r.message and "days 00:00" not in r.message for r in order)
+    errors = [o for o in run.outcomes if o.result is not None and o.result.status is Status.ERROR]
+    assert not errors, [o.result.message for o in errors]

@@ -38,7 +38,7 @@ def check_schema(
     """Validate every row against the pandera contract built from the config.
 
     Required columns present; label values within the two configured classes; no
-    nulls in label, timestamp or entity columns; timestamp of datetime dtype; the id
+    nulls in label, timestamp or entity columns; timestamp of datetime or numeric dtype; the id
     column (if configured) non-null and unique; every feature holding some value, and
     in the offline dataset more than one; optional per-feature dtype, range and
     allowed values. With ``reference`` (the offline dataset, when checking
