@@ -102,9 +102,12 @@ class TestTimestamps:
         with pytest.raises(DataError, match=r"1 value\(s\) that are not timestamps, e.g. \['soon'\]"):
             parse_timestamps(pd.Series(["2025-01-01", "soon"]), column="ts")
 
-    def test_numbers_are_not_timestamps(self):
-        with pytest.raises(DataError, match="epoch numbers are ambiguous"):
-            parse_timestamps(pd.Series([1_700_000_000, 1_700_000_100]), column="ts")
+    def test_numbers_are_periods_kept_as_numbers_and_booleans_are_refused(self):
+        # numbers order rows as they are (a year, a period index), never read as epochs
+        years = pd.Series([2010, 2011, 12000])
+        assert parse_timestamps(years, column="ts") is years
+        with pytest.raises(DataError, match="'ts' holds booleans"):
+            parse_timestamps(pd.Series([True, False]), column="ts")
 
     def test_nulls_stay_null(self):
         out = parse_timestamps(pd.Series(["2025-01-01", None]), column="ts")

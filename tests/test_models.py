@@ -23,7 +23,7 @@ def test_skops_model_with_default_trusted_types_loads(tmp_path):
     skops_io.dump(LogisticRegression().fit(X, Y), path)
     model = load_model(ModelSpec(path=path), role="candidate")
     assert model.identity.startswith("sha256:")
-    assert risk_scores(model, X, features=["a", "b"], positive=1).shape == (60,)
+    assert risk_scores(model, X, features=["a", "b"], positive=True).shape == (60,)
 
 
 def test_skops_refuses_untrusted_types_and_lists_them(tmp_path):
@@ -131,7 +131,7 @@ def test_a_model_may_score_its_own_feature_list(tmp_path):
     skops_io.dump(LogisticRegression().fit(X[["a"]], Y), path)
     model = load_model(ModelSpec(path=path, features=["a"]), role="champion")
     assert model.feature_list(["a", "b"]) == ["a"]
-    assert risk_scores(model, X, features=model.feature_list(["a", "b"]), positive=1).shape == (60,)
+    assert risk_scores(model, X, features=model.feature_list(["a", "b"]), positive=True).shape == (60,)
     plain = load_model(ModelSpec(path=path), role="champion")
     assert plain.feature_list(["a", "b"]) == ["a", "b"]
 

@@ -111,7 +111,10 @@ def build_schema(
         required=label_required,
     )
     if columns.timestamp is not None:
-        spec[columns.timestamp] = pa.Column(None, checks=dtype_check("datetime"), nullable=False)
+        from sentinel_checks.data.time_axis import is_time_dtype
+
+        time_check = pa.Check(lambda s: is_time_dtype(s.dtype), name="dtype is datetime or a number")
+        spec[columns.timestamp] = pa.Column(None, checks=time_check, nullable=False)
     for entity in columns.entity_columns():  # a missing id is no entity: allowed, counted by the checks
         spec[entity] = pa.Column(None, nullable=True)
     if columns.id is not None:

@@ -43,7 +43,7 @@ def check_schema(
 
     Required columns present; label values within the two configured classes; no
     nulls in label or timestamp (entity columns may hold nulls: such a row belongs
-    to no entity, and the overlap check counts it); timestamp of datetime dtype; the id
+    to no entity, and the overlap check counts it); timestamp of datetime or numeric dtype; the id
     column (if configured) non-null and unique; every feature holding some value, and
     in the offline dataset more than one; optional per-feature dtype, range and
     allowed values. With ``reference`` (the offline dataset, when checking

@@ -1,10 +1,15 @@
-"""``splits.time_order``: every later-split timestamp after every earlier-split one."""
+"""``splits.time_order``: every later-split timestamp after every earlier-split one.
+
+The time column may hold datetimes, numbers (a year, a period index) or row positions
+(``@row``): gaps and the embargo are then in the column's units.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
+from sentinel_checks.data.time_axis import embargo_gap, gap_text
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.leakage import time_range
@@ -21,7 +26,7 @@ def check_time_order(
     later: pd.Series,
     *,
     pair: tuple[str, str],
-    embargo: str | pd.Timedelta = "0s",
+    embargo: str | float | pd.Timedelta = "0s",
 ) -> CheckResult:
     """Every timestamp of ``later`` must be after every one of ``earlier`` (plus ``embargo``).
 
@@ -31,16 +36,17 @@ def check_time_order(
 
     Parameters
     ----------
-    earlier : pandas.Series of datetime64, shape (n,)
-        Timestamps of the earlier split (e.g. train).
-    later : pandas.Series of datetime64, shape (m,)
-        Timestamps of the later split (e.g. val).
+    earlier : pandas.Series of datetime64 or numbers, shape (n,)
+        Timestamps of the earlier split (e.g. train); numbers are periods (a year, a
+        period index, a row position), in the units of the column.
+    later : pandas.Series, shape (m,)
+        Timestamps of the later split (e.g. val), of the same kind.
     pair : (str, str)
         Names of the earlier and later splits.
-    embargo : str or pandas.Timedelta, default "0s"
-        Gap (a duration, e.g. ``"7D"``) required between the end of ``earlier`` and
-        the start of ``later``; with a positive embargo, a row exactly at the gap's
-        edge is in order.
+    embargo : str, number or pandas.Timedelta, default "0s"
+        Gap required between the end of ``earlier`` and the start of ``later``: a
+        duration (e.g. ``"7D"``) for datetimes, a number of the column's units for
+        numbers; with a positive embargo, a row exactly at the gap's edge is in order.
 
     Returns
     -------
@@ -51,8 +57,9 @@ def check_time_order(
 
     Raises
     ------
-    ValueError
-        When ``embargo`` is not a duration ``pandas.Timedelta`` can parse.
+    ConfigError
+        When ``embargo`` is not in the column's units (a duration on numbers, a number
+        other than 0 on datetimes) or cannot be read.
 
     Notes
     -----
@@ -69,8 +76,9 @@ def check_time_order(
     >>> check_time_order(b, a, pair=("train", "val")).measured
     3.0
     """
-    gap = pd.Timedelta(embargo)
-    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": str(gap)}
+    gap = embargo_gap(embargo, earlier)
+    column = earlier.name
+    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": gap_text(gap, column)}
     first, second = time_range(earlier), time_range(later)
     support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
     empty = empty_side(
@@ -82,33 +90,36 @@ def check_time_order(
     # later rows at or before the earlier split's end (+ embargo), and earlier rows at or
     # after the later split's start (- embargo): strict when there is no embargo.
     late_cut, early_cut = first.max + gap, second.min - gap
-    if gap > pd.Timedelta(0):
+    if gap > gap * 0:  # a zero of the gap's own kind (Timedelta or number)
         bad_later = int((later < late_cut).sum())
         bad_earlier = int((earlier > early_cut).sum())
     else:
         bad_later = int((later <= late_cut).sum())
         bad_earlier = int((earlier >= early_cut).sum())
     offending = bad_later + bad_earlier
-    observed_gap = second.min - first.max
+    observed_gap = gap_text(second.min - first.max, column)
     status = Status.PASS if offending == 0 else Status.FAIL
     window = Evidence.capped(
         "overlap_window",
         [],
         total=offending,
         detail={
-            f"{pair[0]}_max": first.max,
-            f"{pair[1]}_min": second.min,
-            "observed_gap": str(observed_gap),
+            f"{pair[0]}_max": _plain(first.max),
+            f"{pair[1]}_min": _plain(second.min),
+            "observed_gap": observed_gap,
             f"{pair[1]}_rows_too_early": bad_later,
             f"{pair[0]}_rows_too_late": bad_earlier,
         },
     )
     if status is Status.PASS:
-        message = f"{pair[1]} starts {observed_gap} after {pair[0]} ends (embargo {gap}): 0 rows out of order"
+        message = (
+            f"{pair[1]} starts {observed_gap} after {pair[0]} ends (embargo {params['embargo']}): "
+            "0 rows out of order"
+        )
     else:
         message = (
             f"{offending} row(s) out of order between {pair[0]} and {pair[1]}: {pair[0]} ends "
-            f"{first.max}, {pair[1]} starts {second.min} (gap {observed_gap}, embargo {gap}); "
+            f"{first.max}, {pair[1]} starts {second.min} (gap {observed_gap}, embargo {params['embargo']}); "
             f"{bad_later} {pair[1]} row(s) too early, {bad_earlier} {pair[0]} row(s) too late"
         )
     return CheckResult(
@@ -124,3 +135,9 @@ def check_time_order(
         parameters=params,
         hint=HINT,
     )
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar (a period or row position) as its Python number, for the evidence."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, pd.Timestamp) else value

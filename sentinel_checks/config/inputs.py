@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Literal
 
@@ -76,11 +75,13 @@ class SplitSpec(_Section):
     """How train/val/test are made. Boundaries are half-open: see docs/configuration.md."""
 
     method: Literal["time", "column", "callable"]
-    # method = "time"
-    val_start: str | None = None
-    test_start: str | None = None
-    end: str | None = None
-    embargo: str = "0s"
+    # method = "time": dates for a datetime column, values of a numeric one (2016 or
+    # "2016"), positions or fractions of the rows for [columns] timestamp = "@row"
+    val_start: str | int | float | None = None
+    test_start: str | int | float | None = None
+    end: str | int | float | None = None
+    # a duration ("2D") for datetimes, a number of the column's units for numeric time
+    embargo: str | int | float = "0s"
     purge_entities: bool = False
     max_purged_share: float = Field(default=0.50, gt=0.0, le=1.0)  # splits.purge
     # method = "column"
@@ -96,11 +97,22 @@ class SplitSpec(_Section):
     def _function_ref(cls, v: str | None) -> str | None:
         return _check_callable_ref(v)
 
+    @field_validator("val_start", "test_start", "end", "embargo", mode="before")
+    @classmethod
+    def _no_booleans(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"a date, a number or a duration is needed, got {str(v).lower()}")
+        return v
+
     @field_validator("embargo")
     @classmethod
-    def _timedelta(cls, v: str) -> str:
+    def _timedelta(cls, v: str | int | float) -> str | int | float:
         import pandas as pd
 
+        if not isinstance(v, str):
+            if not v >= 0:
+                raise ValueError(f"must be a number ≥ 0 (units of a numeric time column), got {v}")
+            return v
         try:
             delta = pd.Timedelta(v)
         except (ValueError, TypeError) as exc:
@@ -111,25 +123,41 @@ class SplitSpec(_Section):
 
     @model_validator(mode="after")
     def _method_fields(self) -> SplitSpec:
-        import pandas as pd
-
         if self.method == "time":
             missing = [k for k in ("val_start", "test_start") if getattr(self, k) is None]
             if missing:
                 raise ValueError(f"method 'time' needs {', '.join(missing)}")
-            try:
-                stamps = [pd.Timestamp(self.val_start), pd.Timestamp(self.test_start)]
-                if self.end is not None:
-                    stamps.append(pd.Timestamp(self.end))
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"a boundary is not a timestamp: {exc}") from exc
-            if any(b <= a for a, b in itertools.pairwise(stamps)):
-                raise ValueError("boundaries must increase: val_start < test_start (< end)")
+            _check_increasing(self.val_start, self.test_start, self.end)
         elif self.method == "column" and self.column is None:
             raise ValueError("method 'column' needs 'column'")
         elif self.method == "callable" and self.function is None:
             raise ValueError("method 'callable' needs 'function' ('module:function')")
         return self
+
+
+def _check_increasing(*boundaries: str | int | float | None) -> None:
+    """Boundaries given as numbers (or numeric strings) or as dates must increase; the
+    column they apply to is checked when the data is split."""
+    import pandas as pd
+
+    named = [
+        (k, v) for k, v in zip(("val_start", "test_start", "end"), boundaries, strict=True) if v is not None
+    ]
+    values: list[float] | list[pd.Timestamp]
+    try:
+        values = [float(v) for _, v in named]
+    except ValueError:
+        dates = [(k, v) for k, v in named if isinstance(v, str)]
+        if len(dates) != len(named):
+            shown = ", ".join(f"{k} = {v!r}" for k, v in named)
+            raise ValueError(f"boundaries mix dates and numbers ({shown}); give all of one kind") from None
+        try:
+            values = [pd.Timestamp(v) for _, v in dates]
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"a boundary is not a timestamp (nor a number): {exc}") from exc
+    for (k1, v1), (k2, v2), a, b in zip(named, named[1:], values, values[1:], strict=False):
+        if not a < b:
+            raise ValueError(f"boundaries must increase: {k1} = {v1!r} is not before {k2} = {v2!r}")
 
 
 class ModelSpec(_Section):
@@ -142,12 +170,17 @@ class ModelSpec(_Section):
     trusted_types: list[str] = Field(default_factory=list)
     score_column: str | None = None
     features: list[str] | None = None
+    #: The model class (a value of its ``classes_``) that is the risky one; needed when
+    #: the model's classes are of another type than ``[columns] positive``.
+    positive_class: LabelValue | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:
         given = [k for k in ("path", "uri", "score_column") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of 'path', 'uri' or 'score_column'")
+        if self.score_column is not None and self.positive_class is not None:
+            raise ValueError("'positive_class' names a model class; a score_column has no classes")
         return self
 
 

@@ -24,6 +24,7 @@ from sentinel_checks.data.fingerprints import fingerprint_frame as fingerprint_f
 from sentinel_checks.data.labels import _origin
 from sentinel_checks.data.labels import binary_target as binary_target
 from sentinel_checks.data.labels import risky_mask as risky_mask
+from sentinel_checks.data.time_axis import ROW_ORDER, with_row_order
 from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
 from sentinel_checks.errors import DataError
 
@@ -70,7 +71,8 @@ def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> 
 
 
 def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "dataset") -> pd.DataFrame:
-    """Parse the configured timestamp column in place of the raw one (a copy is returned).
+    """Parse the configured timestamp column in place of the raw one (a copy is returned);
+    with ``[columns] timestamp = "@row"``, add the row positions as column ``@row``.
 
     Parameters
     ----------
@@ -85,7 +87,8 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
     Returns
     -------
     DataFrame
-        ``frame`` itself when nothing changes, else a shallow copy with the column as datetime64.
+        ``frame`` itself when nothing changes, else a shallow copy with the column as
+        datetime64 (numbers stay numbers), or with the ``@row`` column added.
 
     Raises
     ------
@@ -93,9 +96,11 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
         The timestamps cannot be parsed (see :func:`parse_timestamps`).
     """
     ts = config.columns.timestamp
+    origin = frame.attrs.get("sentinel_origin", what)
+    if ts == ROW_ORDER:
+        return with_row_order(frame, origin=origin)
     if ts is None or ts not in frame.columns:
         return frame
-    origin = frame.attrs.get("sentinel_origin", what)
     parsed = parse_timestamps(frame[ts], column=ts, origin=origin)
     if parsed is frame[ts]:
         return frame

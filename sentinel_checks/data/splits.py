@@ -7,6 +7,9 @@ Boundaries are half-open. With ``val_start = V``, ``test_start = T``, optional
 * val:   ``V + g <= ts < T``
 * test:  ``T + g <= ts < E`` (no upper bound without ``end``)
 
+The time column may hold datetimes, numbers (a year, a period index: boundaries are
+values of the column, the embargo a number of its units) or row positions
+(``[columns] timestamp = "@row"``); see :mod:`sentinel_checks.data.time_axis`.
 Rows inside an embargo window, or at/after ``end``, belong to no split. With
 ``purge_entities``, rows of an entity (user, session…) already present in an
 earlier split are removed from the later one, so no entity is on two sides.
@@ -22,6 +25,7 @@ import pandas as pd
 
 from sentinel_checks.config import SentinelConfig
 from sentinel_checks.data.io import import_callable
+from sentinel_checks.data.time_axis import Boundary, boundary, embargo_gap, is_time_dtype
 from sentinel_checks.entities import (
     EntityKey,
     PurgeLoss,
@@ -109,10 +113,10 @@ class Splits:
 def assign_time_splits(
     timestamps: pd.Series,
     *,
-    val_start: str | pd.Timestamp,
-    test_start: str | pd.Timestamp,
-    end: str | pd.Timestamp | None = None,
-    embargo: str | pd.Timedelta = "0s",
+    val_start: Boundary,
+    test_start: Boundary,
+    end: Boundary | None = None,
+    embargo: str | float | pd.Timedelta = "0s",
 ) -> np.ndarray:
     """Label each timestamp ``"train"``, ``"val"``, ``"test"`` or None (half-open windows).
 
@@ -121,14 +125,18 @@ def assign_time_splits(
 
     Parameters
     ----------
-    timestamps : Series of datetime64, n rows
-        One timestamp per row, no nulls.
-    val_start, test_start : str or Timestamp
-        Where validation and test begin (ISO-8601 strings are parsed).
-    end : str or Timestamp, optional
+    timestamps : Series of datetime64 or numbers, n rows
+        One time value per row (a datetime, a period such as a year, or a row
+        position), no nulls.
+    val_start, test_start : str, number or Timestamp
+        Where validation and test begin: dates (ISO-8601 strings are parsed) for
+        datetimes, values of the column for numbers, positions or fractions of the
+        rows for ``@row`` (:func:`~sentinel_checks.data.time_axis.boundary`).
+    end : str, number or Timestamp, optional
         Where test ends (exclusive); unbounded when ``None``.
-    embargo : str or Timedelta, optional
-        A duration (e.g. ``"1D"``) left out after each boundary.
+    embargo : str, number or Timedelta, optional
+        Left out after each boundary: a duration (e.g. ``"1D"``) for datetimes, a
+        number of the column's units for numbers.
 
     Returns
     -------
@@ -138,9 +146,9 @@ def assign_time_splits(
     Raises
     ------
     DataError
-        ``timestamps`` is not datetime64 or holds nulls.
+        ``timestamps`` is neither datetime64 nor numeric, or holds nulls.
     ConfigError
-        The boundaries do not increase, or cannot be compared with the timestamps.
+        The boundaries do not increase, or they or the embargo are not in the column's units.
 
     Examples
     --------
@@ -149,19 +157,24 @@ def assign_time_splits(
     ['train', 'val', 'val', 'test']
     >>> assign_time_splits(ts, val_start="2025-02-01", test_start="2025-03-01", embargo="1D").tolist()
     ['train', None, 'val', 'test']
+    >>> years = pd.Series([2014, 2015, 2016, 2017], name="year")
+    >>> assign_time_splits(years, val_start=2015, test_start="2017").tolist()
+    ['train', 'val', 'val', 'test']
     """
-    if not pd.api.types.is_datetime64_any_dtype(timestamps.dtype):
-        raise DataError(f"time split needs datetime values, got dtype {timestamps.dtype}")
+    if not is_time_dtype(timestamps.dtype):
+        raise DataError(
+            f"time split needs datetimes or numbers in {timestamps.name!r}, got dtype {timestamps.dtype}"
+        )
     nulls = int(timestamps.isna().sum())
     if nulls:
         raise DataError(
             f"column {timestamps.name!r} has {nulls} null timestamp(s): "
             "such rows cannot be placed in a time split"
         )
-    v = _boundary(val_start, timestamps, "val_start")
-    t = _boundary(test_start, timestamps, "test_start")
-    e = _boundary(end, timestamps, "end") if end is not None else None
-    gap = pd.Timedelta(embargo)
+    v = boundary(val_start, timestamps, "val_start")
+    t = boundary(test_start, timestamps, "test_start")
+    e = boundary(end, timestamps, "end") if end is not None else None
+    gap = embargo_gap(embargo, timestamps)
     if not v < t or (e is not None and not t < e):
         raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
     out = np.full(len(timestamps), None, dtype=object)
@@ -232,10 +245,10 @@ def group_time_split(
     *,
     timestamp: str,
     entities: Sequence[EntityKey],
-    val_start: str | pd.Timestamp,
-    test_start: str | pd.Timestamp,
-    end: str | pd.Timestamp | None = None,
-    embargo: str | pd.Timedelta = "0s",
+    val_start: Boundary,
+    test_start: Boundary,
+    end: Boundary | None = None,
+    embargo: str | float | pd.Timedelta = "0s",
 ) -> Splits:
     """Time-ordered train/val/test in which no entity appears in two splits.
 
@@ -246,7 +259,7 @@ def group_time_split(
     Parameters
     ----------
     frame : DataFrame
-        Holds ``timestamp`` (datetime64) and the ``entities`` columns.
+        Holds ``timestamp`` (datetime64 or numbers) and the ``entities`` columns.
     timestamp : str
         The timestamp column.
     entities : sequence of str or of lists of str
@@ -263,7 +276,7 @@ def group_time_split(
     Raises
     ------
     DataError
-        A column is missing, or the timestamps are not datetime64 or hold nulls.
+        A column is missing, or the timestamps are neither datetimes nor numbers, or hold nulls.
     ConfigError
         The boundaries do not increase.
     """
@@ -375,21 +388,6 @@ def _splits_from_callable(frame: pd.DataFrame, config: SentinelConfig) -> Splits
         f"[splits] function {ref!r} must return a Splits, a dict with keys {SPLIT_NAMES}, "
         f"or one label per row; got {type(produced).__name__}"
     )
-
-
-def _boundary(value: str | pd.Timestamp | None, timestamps: pd.Series, key: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"[splits] {key} = {value!r} is not a timestamp") from exc
-    tz = getattr(timestamps.dtype, "tz", None)
-    if tz is not None and ts.tzinfo is None:
-        return ts.tz_localize(tz)  # a naive boundary is read in the column's timezone
-    if tz is None and ts.tzinfo is not None:
-        raise ConfigError(
-            f"[splits] {key} = {value!r} has a timezone but column {timestamps.name!r} is naive"
-        )
-    return ts
 
 
 def _origin(frame: pd.DataFrame) -> str:

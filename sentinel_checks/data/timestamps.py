@@ -1,8 +1,9 @@
-"""Parse a timestamp column: ISO-8601 strings or datetimes, one kind of time zone.
+"""Parse a timestamp column: ISO-8601 strings or datetimes, one kind of time zone, or numbers.
 
 Offsets (``Z``, ``+02:00``) become UTC, strings without one stay naive, and a column
 mixing both is a :class:`~sentinel_checks.errors.DataError`: ordering is what the
-split checks judge.
+split checks judge. Numbers (a year, a period index) are an ordered time of their own
+and are kept as numbers: see :mod:`sentinel_checks.data.time_axis`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC
 
 
 def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") -> pd.Series:
-    """Return ``values`` as a datetime64 series, or raise a :class:`DataError`.
+    """Return ``values`` as a datetime64 series (or as numbers), or raise a :class:`DataError`.
 
     Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
     one stay naive. A column mixing both is an error: the order of such values is
@@ -26,7 +27,8 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     Parameters
     ----------
     values : Series, n rows
-        Datetimes (returned as they are) or ISO-8601 strings; nulls stay null.
+        Datetimes or numbers (returned as they are: numbers are periods compared as
+        numbers, never read as epochs) or ISO-8601 strings; nulls stay null.
     column : str
         The column's name, for error messages.
     origin : str, optional
@@ -34,22 +36,22 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
 
     Returns
     -------
-    Series of datetime64, n rows
+    Series of datetime64 or numbers, n rows
         UTC-aware when every present value had an offset, else naive.
 
     Raises
     ------
     DataError
-        The values are numbers or booleans (epoch units are ambiguous), mix
-        timezone-aware and naive values, or some are not timestamps.
+        The values are booleans, mix timezone-aware and naive values, or some are
+        not timestamps.
     """
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
-    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+    if pd.api.types.is_bool_dtype(values.dtype):
         raise DataError(
-            f"{origin}: column {column!r} has dtype {values.dtype}, not timestamps; "
-            "store datetimes or ISO-8601 strings (epoch numbers are ambiguous: s or ms?)"
+            f"{origin}: column {column!r} holds booleans, not times; store datetimes, "
+            "ISO-8601 strings or ordered numbers (a year, a period index)"
         )
+    if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values
     present = values.dropna()
     aware = _tz_awareness(present)
     if aware.any() and not aware.all():

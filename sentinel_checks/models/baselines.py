@@ -165,7 +165,9 @@ def fit_simple_model(
         [("encode", _encoder(numeric, categorical, scale=kind == "logistic")), ("model", estimator)]
     )
     model.fit(_as_model_input(train, numeric, categorical), y.astype(int))
-    return LoadedModel(name, _Reframe(model, numeric, categorical), None, f"baseline:{name}", tuple(features))
+    # fitted on the risky mask as 0/1: class 1 is risky whatever the label's values
+    estimator = _Reframe(model, numeric, categorical)
+    return LoadedModel(name, estimator, None, f"baseline:{name}", tuple(features), positive_class=1)
 
 
 def _as_model_input(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:

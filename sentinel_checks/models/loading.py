@@ -11,7 +11,7 @@ already holds its scores" (``score_column``).
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class LoadedModel:
     score_column: str | None
     identity: str  # "sha256:<hex>" of the file, the MLflow URI, or "column:<name>"
     features: tuple[str, ...] | None = None  # None: the [columns] features
+    positive_class: bool | int | float | str | None = None  # None: the class equal to [columns] positive
 
     def feature_list(self, default: list[str]) -> list[str]:
         """The columns this model scores: its own list, or the configured features.
@@ -107,7 +108,7 @@ def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -
             trusted_types=spec.trusted_types,
             tracking_uri=tracking_uri,
         )
-        return _checked(model, role, identity, key, features)
+        return replace(_checked(model, role, identity, key, features), positive_class=spec.positive_class)
     assert spec.path is not None  # ModelSpec validation guarantees one source
     path = spec.path
     if not path.is_file():
@@ -125,7 +126,7 @@ def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -
         model = _load_pickle(path, fmt, trusted=spec.trusted, key=key)
     else:
         raise ModelLoadError(f"{key}: format {fmt!r} needs uri = 'models:/…', not a path")
-    return _checked(model, role, identity, key, features)
+    return replace(_checked(model, role, identity, key, features), positive_class=spec.positive_class)
 
 
 def _load_pickle(path: Path, fmt: str, *, trusted: bool, key: str) -> Any:

@@ -229,8 +229,10 @@ def score_batch(
     labels = batch_labels(config, frame, labels_path, what, origin)
     segments = {c: frame[c] for c in cols.segments if c in frame.columns}
     time_range = None
-    if cols.timestamp is not None and cols.timestamp in frame.columns:
-        stamps = frame[cols.timestamp].dropna()
+    # datetimes only: a period number or a row position is no date for the retraining window
+    ts = cols.timestamp
+    if ts is not None and ts in frame.columns and pd.api.types.is_datetime64_any_dtype(frame[ts]):
+        stamps = frame[ts].dropna()
         if len(stamps):
             time_range = (stamps.min().isoformat(), stamps.max().isoformat())
     return Scored(scores, labels, segments, time_range)
