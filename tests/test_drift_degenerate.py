@@ -159,7 +159,9 @@ def test_a_missing_share_rising_from_0_to_62_percent_fails_on_every_type(kind):
 def dates(n, seed, unit, tz=None, shift_days=0):
     rng = np.random.default_rng(seed)
     days = rng.integers(0, 365, n) + shift_days
-    values = pd.Series(pd.Timestamp("2025-01-01") + pd.to_timedelta(days, unit="D")).astype(f"datetime64[{unit}]")
+    values = pd.Series(pd.Timestamp("2025-01-01") + pd.to_timedelta(days, unit="D")).astype(
+        f"datetime64[{unit}]"
+    )
     return values.dt.tz_localize(tz) if tz else values
 
 

@@ -3,7 +3,6 @@ and the flagged fraction judged on an interval."""
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from sentinel_checks.checks.drift import check_score_drift
 from sentinel_checks.result import Status
@@ -32,12 +31,14 @@ TRAIN = population(5000, seed=100)
 
 
 def test_same_distribution_300_row_samples_do_not_drift():
-    results = [judge(TRAIN, population(300, seed), FEATURES, pair=("train", "production")) for seed in range(20)]
+    results = [
+        judge(TRAIN, population(300, seed), FEATURES, pair=("train", "production")) for seed in range(20)
+    ]
     alarms = [r for r in results if r.status is not Status.PASS]
     assert len(alarms) <= 1, [r.message for r in alarms]
     # the evidence says what sampling noise alone reaches at these sizes
     noise = results[0].evidence[0].detail["noise"]
-    assert noise["merchant"] > 0.1  # the noise of Jensen–Shannon on 150 levels at 300 rows
+    assert noise["merchant"] > 0.1  # the noise of Jensen-Shannon on 150 levels at 300 rows
 
 
 def test_a_real_shift_on_300_rows_still_fails():
@@ -75,11 +76,8 @@ def test_a_real_change_of_the_flagged_fraction_fails_and_a_stable_one_passes():
     assert detail["flagged_ci_low"] >= -0.05 and detail["flagged_ci_high"] <= 0.05
 
 
-@pytest.mark.parametrize("n", [300, 3000])
-def test_the_noise_of_a_distance_shrinks_with_the_sample(n):
-    result = judge(TRAIN, population(n, 3), FEATURES, pair=("train", "production"))
-    noise = result.evidence[0].detail["noise"]
-    assert noise  # computed for the categoricals at least
-    if n == 3000:
-        small = judge(TRAIN, population(300, 3), FEATURES).evidence[0].detail["noise"]
-        assert noise["merchant"] < small["merchant"]
+def test_the_noise_of_a_distance_shrinks_with_the_sample():
+    """Jensen–Shannon noise of a 150-level categorical: ≈ sqrt(149 / 8 · (1/n + 1/5000))."""
+    small = judge(TRAIN, population(300, 3), FEATURES).evidence[0].detail["noise"]
+    large = judge(TRAIN, population(1000, 3), FEATURES).evidence[0].detail["noise"]
+    assert 0.2 < small["merchant"] < 0.45 and 0.1 < large["merchant"] < small["merchant"]
