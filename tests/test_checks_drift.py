@@ -170,7 +170,7 @@ class TestLabelDrift:
             assert result.measured == pytest.approx(2.3, abs=0.05)  # odds ratio 0.43 either way
 
     def test_at_the_gates_own_coverage_a_halving_fails_on_enough_rows(self, gate_project):
-        # the gate passes the budget's coverage (99.75% with the defaults), not 0.95
+        # the gate passes the budget's coverage (99.88% with the defaults), not 0.95
         from sentinel_checks.config import load_config
         from sentinel_checks.gate import policy
 

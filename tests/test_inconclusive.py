@@ -144,9 +144,10 @@ def test_the_false_block_budget_is_shared_so_the_union_bound_holds(gate_project)
         "test_ranking_quality_meets_its_floor",
     )
     assert plan["quality"]["tests"] == tests(config, *floors) == 6  # segments judged on the point
+    # each feature pair is two tests (its missing shares, its distances' noise test)
     assert plan["drift"]["tests"] == tests(
-        config, "test_prevalence_has_not_shifted", "test_features_have_not_drifted"
-    )
+        config, "test_prevalence_has_not_shifted", "test_scores_have_not_shifted"
+    ) + 2 * tests(config, "test_features_have_not_drifted")
     assert budget.confidence(config, "quality") == pytest.approx(1 - 2 * 0.05 * 0.30 / 6)
     from tests.conftest import BASE_CONFIG
 

@@ -9,171 +9,23 @@ the direction of every method explicitly and refuses one it does not know.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sentinel_checks.adapters.evidently_columns import DISTANCE_TESTS as DISTANCE_TESTS
+from sentinel_checks.adapters.evidently_columns import KNOWN_TESTS as KNOWN_TESTS
+from sentinel_checks.adapters.evidently_columns import P_VALUE_TESTS as P_VALUE_TESTS
+from sentinel_checks.adapters.evidently_columns import ColumnDrift as ColumnDrift
+from sentinel_checks.adapters.evidently_columns import DriftRun as DriftRun
+from sentinel_checks.adapters.evidently_columns import _direction_by_display_name, _import_quietly
+from sentinel_checks.adapters.evidently_columns import validate_method as validate_method
 from sentinel_checks.errors import ConfigError, DataError
-
-#: Evidently stat-test names whose score is a p-value (drift when score < threshold).
-P_VALUE_TESTS = frozenset(
-    {
-        "ks",
-        "chisquare",
-        "z",
-        "anderson",
-        "t_test",
-        "mannw",
-        "cramer_von_mises",
-        "g_test",
-        "fisher_exact",
-        "epps_singleton",
-        "empirical_mmd",
-        "TVD",  # Evidently 0.7 reports the permutation p-value of the total variation distance
-    }
-)
-#: Evidently stat-test names whose score is a distance (drift when score >= threshold).
-DISTANCE_TESTS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger"})
-KNOWN_TESTS = P_VALUE_TESTS | DISTANCE_TESTS
-
-
-@dataclass(frozen=True)
-class ColumnDrift:
-    column: str
-    method: str  # Evidently's display name, e.g. "Wasserstein distance (normed)"
-    score: float
-    threshold: float
-    direction: str  # "p_value" (smaller = drift) or "distance" (larger = drift)
-    #: For a p-value test: an effect size measured beside it (Evidently's normed Wasserstein
-    #: for numbers, Jensen-Shannon for categories), as (stattest name, value); None for a distance.
-    extra_effect: tuple[str, float] | None = None
-
-    @property
-    def test(self) -> str:
-        """Evidently's stattest name of :attr:`method` (e.g. ``"wasserstein"``), or the display name."""
-        return _name_by_display_name().get(self.method, self.method)
-
-    @property
-    def effect(self) -> tuple[str, float] | None:
-        """The effect size judged for severity: (stattest name, value), larger = more drift.
-
-        The score itself for a distance; the effect measured beside a p-value test
-        (:attr:`extra_effect`), since a p-value on thousands of rows flags tiny shifts.
-        """
-        if self.direction == "distance":
-            return self.test, self.score
-        return self.extra_effect
-
-    @property
-    def drifted(self) -> bool:
-        if not math.isfinite(self.score):
-            return False  # undefined: judged by the caller, never silently a pass
-        if self.direction == "p_value":
-            return self.score < self.threshold
-        return self.score >= self.threshold
-
-    @property
-    def severity(self) -> float:
-        """A number that grows with drift whatever the direction (for sorting)."""
-        if not math.isfinite(self.score):
-            return math.inf
-        if self.direction == "p_value":
-            return -math.log10(max(self.score, 1e-300))
-        return self.score
-
-
-@dataclass
-class DriftRun:
-    columns: list[ColumnDrift]
-    snapshot: Any
-
-    def save_html(self, path: Path) -> Path:
-        """Write Evidently's HTML report of this run.
-
-        Parameters
-        ----------
-        path : Path
-            The file written (its folder is created).
-
-        Returns
-        -------
-        Path
-            ``path``.
-        """
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.snapshot.save_html(str(path))
-        return path
-
-
-def validate_method(name: str | None, *, key: str) -> None:
-    """Check that a configured drift method is one whose direction the gate knows.
-
-    Parameters
-    ----------
-    name : str or None
-        An Evidently stattest name (one of :data:`KNOWN_TESTS`); ``None`` is Evidently's default.
-    key : str
-        The config key that names it, for the error message (e.g. ``"[drift] method"``).
-
-    Raises
-    ------
-    ConfigError
-        ``name`` is not in :data:`KNOWN_TESTS`.
-    """
-    if name is not None and name not in KNOWN_TESTS:
-        raise ConfigError(
-            f"{key} = {name!r}: not a drift method the gate knows the direction of; "
-            f"use one of {sorted(KNOWN_TESTS)}"
-        )
-
-
-def _import_quietly() -> None:
-    """Import Evidently once with its import-time deprecation warnings silenced
-    (it touches ``numpy.core``; the gate runs tests with warnings as errors)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import evidently
-        import evidently.legacy.calculations.stattests.registry
-        import evidently.presets  # noqa: F401
-
-
-def _direction_by_display_name() -> dict[str, str]:
-    _import_quietly()
-    from evidently.legacy.calculations.stattests import registry
-    from evidently.legacy.core import ColumnType
-
-    out: dict[str, str] = {}
-    for name in KNOWN_TESTS:
-        for kind in (ColumnType.Numerical, ColumnType.Categorical):
-            try:
-                test = registry.get_stattest(None, None, kind, name)
-            except Exception:  # not defined for this column type
-                continue
-            out[test.display_name] = "p_value" if name in P_VALUE_TESTS else "distance"
-            out[name] = out[test.display_name]
-    return out
-
-
-@functools.cache
-def _name_by_display_name() -> dict[str, str]:
-    _import_quietly()
-    from evidently.legacy.calculations.stattests import registry
-    from evidently.legacy.core import ColumnType
-
-    out: dict[str, str] = {}
-    for name in KNOWN_TESTS:
-        for kind in (ColumnType.Numerical, ColumnType.Categorical):
-            try:
-                out[registry.get_stattest(None, None, kind, name).display_name] = name
-            except Exception:  # not defined for this column type
-                continue
-    return out
 
 
 def effect_size(reference: pd.Series, current: pd.Series, *, categorical: bool) -> tuple[str, float]:
@@ -219,8 +71,18 @@ def column_drift(
     per_column_method: Mapping[str, str] | None = None,
     per_column_threshold: Mapping[str, float] | None = None,
     timestamp: Any = None,
+    noise_alpha: float = 0.001,
+    noise_draws: int = 200,
+    seed: int = 0,
 ) -> DriftRun:
     """Run Evidently's data-drift preset on the given columns of two frames.
+
+    Before Evidently: a column holding one and the same value on both sides is set aside
+    as constant (no drift); a configured method is applied to the columns whose type it
+    fits, others get Evidently's default (:mod:`~sentinel_checks.adapters.evidently_methods`).
+    After it: a distance at or over its threshold is compared with its noise at these
+    sample sizes (:mod:`sentinel_checks.stats.distance_noise`); it counts as drift only
+    beyond that.
 
     Parameters
     ----------
@@ -229,46 +91,129 @@ def column_drift(
     numerical, categorical : list of str
         The columns by kind, as Evidently's data definition.
     method : str, optional
-        The stattest for every column (``[drift] method``); Evidently chooses by size when ``None``.
+        The stattest for every column it fits (``[drift] method``); Evidently chooses by
+        size and type when ``None``.
     threshold : float, optional
-        The stattest's drift threshold (``[drift] threshold``).
+        The drift threshold of ``method`` (``[drift] threshold``).
     per_column_method, per_column_threshold : mapping, optional
         Overrides by column (``[drift] per_column_method`` / ``per_column_threshold``).
     timestamp : datetime, optional
         The snapshot's time, e.g. a monitored batch's end.
+    noise_alpha : float, default 0.001
+        One-sided error of the noise test of a distance (per column).
+    noise_draws : int, default 200
+        Random splits drawn for a distance's noise.
+    seed : int, default 0
+        Seed of the splits.
 
     Returns
     -------
     DriftRun
-        One :class:`ColumnDrift` per column (score NaN when Evidently gives none) and
-        the Evidently snapshot.
+        One :class:`ColumnDrift` per column, in the order numerical then categorical: a
+        constant column scores 0; a column Evidently could not measure (its exception,
+        or a per-column method that does not fit it) scores NaN with :attr:`ColumnDrift.error`.
 
     Raises
     ------
     ConfigError
         Evidently used a drift method whose direction the gate does not know.
     """
+    from sentinel_checks.adapters.evidently_methods import plan_methods
+
+    columns = [*numerical, *categorical]
+    plan = plan_methods(
+        reference,
+        current,
+        numerical=numerical,
+        categorical=categorical,
+        method=method,
+        threshold=threshold,
+        per_column_method=per_column_method,
+        per_column_threshold=per_column_threshold,
+    )
+    compared = plan.compared(columns)
+    found: dict[str, ColumnDrift] = {}
+    snapshot = None
+    if compared:
+        try:
+            snapshot = _run(
+                reference, current, compared, categorical, plan.methods, plan.thresholds, timestamp
+            )
+        except Exception:  # find the column(s) Evidently fails on, and measure the others
+            snapshots = []
+            for column in compared:
+                try:
+                    snapshots.append(
+                        _run(
+                            reference,
+                            current,
+                            [column],
+                            categorical,
+                            plan.methods,
+                            plan.thresholds,
+                            timestamp,
+                        )
+                    )
+                except Exception as exc:
+                    found[column] = ColumnDrift(
+                        column, "none", math.nan, math.nan, "distance", error=f"Evidently failed: {exc}"
+                    )
+            snapshot = snapshots[0] if snapshots else None
+            for one in snapshots:
+                found.update({c.column: c for c in _read(one, reference, current, categorical)})
+        else:
+            found.update({c.column: c for c in _read(snapshot, reference, current, categorical)})
+    for column, value in plan.constant.items():
+        note = f"one value on both sides ({value}): no drift"
+        found[column] = ColumnDrift(column, "constant", 0.0, math.nan, "distance", note=note)
+    for column, why in plan.refused.items():
+        found[column] = ColumnDrift(column, "none", math.nan, math.nan, "distance", error=why)
+    for column, why in plan.fallback.items():
+        found[column] = replace(found[column], note=why)
+    results = [
+        _with_noise(found[c], reference[c], current[c], c in categorical, noise_alpha, noise_draws, seed)
+        for c in columns
+    ]
+    return DriftRun(results, snapshot)
+
+
+def _run(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    columns: list[str],
+    categorical: list[str],
+    methods: Mapping[str, str],
+    thresholds: Mapping[str, float],
+    timestamp: Any,
+) -> Any:
+    """Evidently's snapshot of the data-drift preset on ``columns``."""
     _import_quietly()
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
 
-    columns = [*numerical, *categorical]
-    definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
+    definition = DataDefinition(
+        numerical_columns=[c for c in columns if c not in categorical],
+        categorical_columns=[c for c in columns if c in categorical],
+    )
     preset = DataDriftPreset(
         columns=columns,
-        method=method,
-        threshold=threshold,
-        per_column_method=dict(per_column_method or {}) or None,
-        per_column_threshold=dict(per_column_threshold or {}) or None,
+        per_column_method={c: m for c, m in methods.items() if c in columns} or None,
+        per_column_threshold={c: t for c, t in thresholds.items() if c in columns} or None,
     )
     with warnings.catch_warnings():
         # scipy warns on empty categories (chi-square) and plotly/pandas on internals
         warnings.simplefilter("ignore")
-        snapshot = Report([preset]).run(
+        return Report([preset]).run(
             Dataset.from_pandas(current[columns], data_definition=definition),
             Dataset.from_pandas(reference[columns], data_definition=definition),
             timestamp=timestamp,
         )
+
+
+def _read(
+    snapshot: Any, reference: pd.DataFrame, current: pd.DataFrame, categorical: list[str]
+) -> list[ColumnDrift]:
+    """The per-column drift scores of a snapshot, with their direction (and an effect beside a p-value)."""
     directions = _direction_by_display_name()
     results = []
     for metric in snapshot.dict()["metrics"]:
@@ -287,8 +232,34 @@ def column_drift(
         extra = None
         if direction == "p_value":  # a p-value says nothing of size: measure an effect beside it
             extra = effect_size(reference[column], current[column], categorical=column in categorical)
-        results.append(ColumnDrift(column, shown, score, float(config["threshold"]), direction, extra))
-    return DriftRun(results, snapshot)
+        error = "" if math.isfinite(score) else f"Evidently's {shown} gave no score"
+        results.append(
+            ColumnDrift(column, shown, score, float(config["threshold"]), direction, extra, error=error)
+        )
+    return results
+
+
+def _with_noise(
+    drift: ColumnDrift,
+    reference: pd.Series,
+    current: pd.Series,
+    categorical: bool,
+    alpha: float,
+    draws: int,
+    seed: int,
+) -> ColumnDrift:
+    """``drift`` with the noise of its distance drawn, when the distance is at or over its threshold.
+
+    Only such a distance can turn into drift, so only its null is drawn (a few hundred
+    random splits: cheap for categories, about a second for a number on 100,000 rows).
+    """
+    from sentinel_checks.stats.distance_noise import NOISE_STATISTICS, distance_null, noise_level
+
+    test = drift.test
+    if drift.direction != "distance" or test not in NOISE_STATISTICS or not drift.score >= drift.threshold:
+        return drift
+    null = distance_null(reference, current, statistic=test, categorical=categorical, draws=draws, seed=seed)  # type: ignore[arg-type]
+    return replace(drift, noise=noise_level(null, alpha=alpha, statistic=test))
 
 
 def score_drift(reference: Any, current: Any) -> ColumnDrift | None:

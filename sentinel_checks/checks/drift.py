@@ -68,23 +68,29 @@ def check_feature_drift(
     - a drifted feature (over its method's drift threshold) carries at least
       ``important_share`` of the model's importance;
     - a feature's missing share is shown to rise by more than ``max_missing_increase``
-      (:mod:`sentinel_checks.checks.missing_share`);
+      (:mod:`sentinel_checks.checks.missing_share`), or a feature is missing in every
+      row of one side only ("amount: missing in every train row, present in val");
     - the share of drifted features exceeds ``max_share``, or a ``critical`` feature drifts.
 
     Otherwise: ``inconclusive`` when a missing-share rise cannot be told from the
     limit at this sample size (``needed`` says how many rows a side would settle it);
     ``warn`` when some features drift within the limits, a missing share rose within
-    the limit, or a feature looks like an id; ``pass`` when nothing moved. A feature
-    missing in every row on one side only, or an undefined (NaN) drift score, is an
-    ``error`` naming the column. A sample smaller than ``min_rows`` is skipped with the
-    reason, or fails when the pair is ``required``.
+    the limit, or a feature looks like an id; ``pass`` when nothing moved. An
+    undefined (NaN) drift score (Evidently failed on the column, or a per-column method
+    does not fit it) is an ``error`` naming the column and the cause. A column holding
+    one and the same value on both sides is no drift (evidence ``constant``). A sample
+    smaller than ``min_rows`` is skipped with the reason, or fails when the pair is
+    ``required``.
 
     The per-column scores come from Evidently (:mod:`sentinel_checks.adapters.evidently_drift`).
     With its automatic choice (no ``[drift] method``), samples over 1000 rows get the
     normed Wasserstein distance for numeric columns (SciPy's ``wasserstein_distance``
     divided by the reference's standard deviation; drift at >= 0.1) and the
     Jensen–Shannon distance for categorical ones (drift at >= 0.1); smaller samples
-    get p-value tests (KS, chi-square or a proportion z-test).
+    get p-value tests (KS, chi-square or a proportion z-test). A distance counts as
+    drift only when it also exceeds what sampling noise reaches at these sample sizes
+    (its permutation null, :mod:`sentinel_checks.stats.distance_noise`; evidence
+    ``noise``), so a small sample from the same population does not drift.
 
     Parameters
     ----------
@@ -134,8 +140,8 @@ def check_feature_drift(
 
     Notes
     -----
-    Never raises for bad data: no columns, a column missing on one side only, or an
-    undefined (NaN) drift score, is a CheckResult with status ``error``.
+    Never raises for bad data: no columns, an empty side, or an undefined (NaN) drift
+    score, is a CheckResult with status ``error``.
 
     References
     ----------
@@ -170,25 +176,25 @@ def check_feature_drift(
             FEATURES_ID, "no feature columns to compare", reason=Reason.NO_FEATURES, parameters=params
         )
     shares = judge_missing(missing or {}, max_increase=max_missing_increase, confidence=missing_confidence)
-    vanished = [m for m in shares if m.status is Status.ERROR]
-    if vanished:
+    empty = [m for m in shares if m.status is Status.ERROR]
+    if empty:
         return CheckResult.undefined(
             FEATURES_ID,
-            f"{pair[0]}→{pair[1]}: missing in every row of one side only: "
-            + "; ".join(m.describe() for m in vanished)
-            + ": the column's drift cannot be measured (a broken join or a renamed field?)",
-            reason=Reason.UNDEFINED_METRIC,
+            f"{pair[0]}→{pair[1]}: a sample with no rows: " + ", ".join(m.column for m in empty),
+            reason=Reason.EMPTY,
             parameters=params,
             support=support,
         )
-    undefined = [c.column for c in columns if not math.isfinite(c.score)]
+    undefined = [c for c in columns if not math.isfinite(c.score)]
     if undefined:
         return CheckResult.undefined(
             FEATURES_ID,
-            f"{pair[0]}→{pair[1]}: drift score undefined for {undefined}",
+            f"{pair[0]}→{pair[1]}: drift score undefined for "
+            + "; ".join(f"{c.column} ({c.error or 'no score'})" for c in undefined),
             reason=Reason.UNDEFINED_METRIC,
             parameters=params,
             support=support,
+            hint="Fix the column (or its [drift] per_column_method) and re-run the gate.",
         )
     return _judged(
         columns,
@@ -263,7 +269,7 @@ def _judged(
     rose = missing_fail + missing_open + missing_warn
     if rose:
         message += f"; missing share (limit +{max_missing_increase * 100:.0f} pts): " + "; ".join(
-            f"{m.describe()} {m.status.value}" for m in rose
+            m.describe(pair) if m.one_sided else f"{m.describe()} {m.status.value}" for m in rose
         )
     if missing_open:
         message += f"; settling it needs ≈ {max(needed.values())} rows a side"
@@ -289,6 +295,11 @@ def _judged(
                 detail={
                     "critical": sorted(critical),
                     "notes": notes,
+                    "constant": sorted(c.column for c in columns if c.method == "constant"),
+                    "method_fallback": {
+                        c.column: c.note for c in columns if c.note and c.method != "constant"
+                    },
+                    "noise": {c.column: round(c.noise, 6) for c in columns if math.isfinite(c.noise)},
                     "important_share": important_share,
                     "importance_source": importance_source if importance is not None else "not measured",
                     "importance": dict(importance or {}),

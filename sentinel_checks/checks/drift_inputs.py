@@ -37,11 +37,13 @@ def prepare_drift_inputs(
 ) -> DriftInputs:
     """Type the feature columns for a drift comparison, on every row of both frames.
 
-    Datetimes become epoch seconds (float, numerical); booleans become strings
+    Datetimes become epoch seconds by their actual unit (float, numerical; tz-aware
+    values in UTC, naive ones taken as UTC); booleans become strings
     (categorical); other numbers become float (numerical); anything else becomes a
     string with nulls as ``"(missing)"`` (categorical), keeping the
     :data:`MAX_CATEGORIES` most frequent reference levels and lumping the rest into
-    :data:`OTHER`. Columns null on both sides are skipped; columns where over 90% of
+    :data:`OTHER`. Columns null on both sides are skipped; columns null on one side only are
+    skipped with a note (their missing share fails ``drift.features``); columns where over 90% of
     more than 100 reference values are distinct are noted as id-like.
 
     Parameters
@@ -71,6 +73,12 @@ def prepare_drift_inputs(
         a, b = reference[name], current[name]
         if a.isna().all() and b.isna().all():
             notes[name] = "null in every row of both samples: skipped"
+            continue
+        if a.isna().all() or b.isna().all():
+            # no distribution to compare on one side: the missing share judges it
+            # (see :mod:`sentinel_checks.checks.missing_share`), a fail
+            side = "reference" if a.isna().all() else "current"
+            notes[name] = f"null in every {side} row only: judged by its missing share"
             continue
         dtype = a.dtype if not a.isna().all() else b.dtype
         if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -113,17 +121,29 @@ def prepare_drift_inputs(
 
 
 def _epoch_seconds(values: pd.Series) -> pd.Series:
-    out = values.astype("int64").astype(float) / 1e9
-    out[values.isna()] = np.nan
-    return out
+    """Seconds since 1970-01-01 UTC, by the column's actual unit (s, ms, us or ns);
+    tz-aware values are converted to UTC, naive ones are taken as UTC."""
+    values = _naive_utc(values)
+    unit, _ = np.datetime_data(values.dtype)
+    per_second = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[unit]
+    out = values.to_numpy().view("int64").astype(float) / per_second
+    out[values.isna().to_numpy()] = np.nan
+    return pd.Series(out, index=values.index)
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values
 
 
 def describe_shift(reference: pd.Series, current: pd.Series) -> str:
-    """One line on how a column moved: medians for numbers, the largest share change
-    for categories.
+    """One line on how a column moved: medians for numbers and dates, the largest share
+    change for categories.
 
-    Numbers (not bool) are described by their medians, or by their means when the
-    medians are equal; anything else by the level whose share moved most.
+    Dates (datetime64 of any unit, tz-aware in UTC) by their median day and range;
+    numbers (not bool) by their medians, or by their means when the medians are equal;
+    anything else by the level whose share moved most.
 
     Parameters
     ----------
@@ -134,8 +154,9 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     Returns
     -------
     str
-        E.g. ``"median 31 → 78"`` or ``"share of BR 4% → 38%"`` (shares rounded to
-        whole percent).
+        E.g. ``"median 31 → 78"``, ``"median 2025-07-02 → 2026-01-18 (range
+        2025-01-01–2025-12-31 → 2025-07-20–2026-07-19)"`` or ``"share of BR 4% → 38%"``
+        (shares rounded to whole percent).
 
     Examples
     --------
@@ -145,6 +166,10 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     >>> describe_shift(pd.Series(["US"] * 96 + ["BR"] * 4), pd.Series(["US"] * 62 + ["BR"] * 38))
     'share of BR 4% → 38%'
     """
+    if pd.api.types.is_datetime64_any_dtype(reference.dtype) and pd.api.types.is_datetime64_any_dtype(
+        current.dtype
+    ):
+        return _describe_dates(_naive_utc(reference), _naive_utc(current))
     if pd.api.types.is_numeric_dtype(reference.dtype) and not pd.api.types.is_bool_dtype(reference.dtype):
         a, b = reference.median(), current.median()
         if a == b:  # zero-inflated or discrete: the median hides the move
@@ -157,3 +182,16 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     )
     key = delta.abs().sort_values(ascending=False, kind="stable").index[0]
     return f"share of {key} {pa.get(key, 0.0):.0%} → {pb.get(key, 0.0):.0%}"
+
+
+def _describe_dates(reference: pd.Series, current: pd.Series) -> str:
+    """E.g. ``"median 2025-07-01 → 2026-01-17 (range 2025-01-01–2025-12-31 → 2025-07-20–2026-07-18)"``."""
+
+    def day(value: object) -> str:
+        return "none" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+    a, b = reference.dropna(), current.dropna()
+    return (
+        f"median {day(a.median())} → {day(b.median())} "
+        f"(range {day(a.min())}–{day(a.max())} → {day(b.min())}–{day(b.max())})"
+    )

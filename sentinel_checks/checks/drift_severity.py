@@ -92,8 +92,9 @@ def flag_features(
     """The drifted features that fail on a severe effect or on their importance to the model.
 
     A feature is *severe* when its effect size (:attr:`ColumnDrift.effect`) reaches the
-    limit of its method (:func:`severe_limits`), whether or not the method's own drift
-    threshold fired; it is *important* when it drifted (over the method's drift
+    limit of its method (:func:`severe_limits`) and, for a distance, exceeds its sampling
+    noise at these sizes (:attr:`ColumnDrift.beyond_noise`), whether or not the method's
+    own drift threshold fired; it is *important* when it drifted (over the method's drift
     threshold) and its importance share is at least ``important_share``.
 
     Parameters
@@ -120,7 +121,8 @@ def flag_features(
         effect = c.effect
         method, value = effect if effect is not None else ("", math.nan)
         limit = limits.get(method, math.nan)
-        severe = math.isfinite(value) and math.isfinite(limit) and value >= limit
+        # a distance within its sampling noise at these sizes is no effect, however large
+        severe = math.isfinite(value) and math.isfinite(limit) and value >= limit and c.beyond_noise
         share = shares.get(c.column, math.nan) if importance is not None else math.nan
         important = c.drifted and math.isfinite(share) and share >= important_share
         if severe or important:

@@ -14,8 +14,10 @@ independent proportions (Newcombe 1998, method 10; statsmodels
 - ``inconclusive``: the interval holds ``max_increase`` (too few rows to tell);
 - ``warn``: the interval is above 0 but within the limit (a real, smaller rise);
 - ``pass``: otherwise (no rise shown);
-- ``error``: every value missing on one side and not the other (the share is 0 or 1
-  by construction: a column that vanished or only now appears), never a pass.
+- ``fail``: every value missing on one side and not the other (a column that vanished
+  or only now appears: "merchant_risk: missing in every train row, present in val");
+  there is no interval to draw, the share is 1 on one side by construction;
+- ``error``: a side with no rows.
 """
 
 from __future__ import annotations
@@ -51,8 +53,19 @@ class MissingShare:
         n_ref, n_cur = max(self.n_reference, 1), max(self.n_current, 1)
         return self.missing_reference / n_ref, self.missing_current / n_cur
 
-    def describe(self) -> str:
-        """E.g. ``"amount missing 1.0% → 25.0% (+24.0 pts, CI [+23.1, +24.9])"``."""
+    @property
+    def one_sided(self) -> bool:
+        """Missing in every row of one side and not of the other."""
+        a_all = self.missing_reference == self.n_reference > 0
+        b_all = self.missing_current == self.n_current > 0
+        return a_all != b_all
+
+    def describe(self, pair: tuple[str, str] = ("reference", "current")) -> str:
+        """E.g. ``"amount missing 1.0% → 25.0% (+24.0 pts, CI [+23.1, +24.9])"``, or
+        ``"amount: missing in every train row, present in val"`` (``pair``: the sample names)."""
+        if self.one_sided:
+            empty, full = pair if self.missing_reference == self.n_reference else pair[::-1]
+            return f"{self.column}: missing in every {empty} row, present in {full}"
         a, b = self.shares
         text = f"{self.column} missing {a:.1%} → {b:.1%}"
         if math.isfinite(self.low):
@@ -113,7 +126,7 @@ def judge_missing(
             continue
         a_all, b_all = m_ref == n_ref, m_cur == n_cur
         if a_all != b_all:
-            out.append(replace(item, status=Status.ERROR))
+            out.append(replace(item, status=Status.FAIL))
             continue
         if a_all and b_all:  # null on both sides: skipped by the distance tests, noted there
             out.append(item)

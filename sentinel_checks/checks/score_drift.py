@@ -1,6 +1,17 @@
-"""``drift.scores``: has the candidate's score distribution, or its flagged fraction, moved?"""
+"""``drift.scores``: has the candidate's score distribution, or its flagged fraction, moved?
+
+The flagged fraction is judged on an interval, not on the two observed fractions: on a
+300-row production sample the fraction itself moves by ±5.5 points (95%) by chance
+alone, so "39.2% → 33.7%" says nothing against a ±5-point limit. The Newcombe hybrid
+score interval of the difference (current − reference; Newcombe 1998, method 10)
+decides three ways: ``fail`` when the whole interval lies beyond ±``max_flagged_change``,
+``pass`` when it lies within, ``inconclusive`` when it holds a limit (with the rows a
+side that would settle it).
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -8,6 +19,8 @@ from sentinel_checks.adapters.evidently_drift import ColumnDrift
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.drift import population_stability_index
+from sentinel_checks.stats.power import rows_to_show_difference
+from sentinel_checks.stats.proportion_difference import newcombe_interval
 
 SCORES_ID = "drift.scores"
 
@@ -20,13 +33,17 @@ def check_score_drift(
     pair: tuple[str, str],
     max_psi: float = 0.2,
     max_flagged_change: float = 0.05,
+    confidence: float = 0.95,
     evidently_score: ColumnDrift | None = None,
 ) -> CheckResult:
     """The candidate's score distribution and flagged fraction, reference vs current.
 
     Fails when PSI exceeds ``max_psi`` or the flagged fraction at the operating
-    threshold moves by more than ``max_flagged_change`` (absolute). Evidently's drift
-    score for the score column is reported beside PSI.
+    threshold is shown to move by more than ``max_flagged_change`` (absolute): the
+    whole Newcombe interval of the change lies beyond ±``max_flagged_change``.
+    Inconclusive when that interval holds a limit and PSI passes; ``needed`` then says
+    how many rows a side would settle it. Evidently's drift score for the score column
+    is reported beside PSI.
 
     Parameters
     ----------
@@ -43,6 +60,9 @@ def check_score_drift(
     max_flagged_change : float, default 0.05
         Largest absolute change of the flagged fraction (proportion, 0.05 = five
         percentage points) that passes.
+    confidence : float, default 0.95
+        Two-sided coverage of the flagged fraction's change interval (the gate passes
+        its share of the false-block budget, family ``"drift"``).
     evidently_score : ColumnDrift, optional
         Evidently's drift score for the score column, reported only.
 
@@ -50,7 +70,8 @@ def check_score_drift(
     -------
     CheckResult
         Id ``drift.scores``. Measured: the PSI (>= 0, dimensionless); limit
-        ``max_psi``; direction at most. The flagged fractions are in the evidence.
+        ``max_psi``; direction at most. The flagged fractions and the change's interval
+        (``flagged_change``, ``flagged_ci_low``, ``flagged_ci_high``) are in the evidence.
 
     Notes
     -----
@@ -61,6 +82,8 @@ def check_score_drift(
     ----------
     Siddiqi, N. (2006). Credit Risk Scorecards. Wiley (the population stability
     index; see :func:`sentinel_checks.stats.drift.population_stability_index`).
+    Newcombe, R. G. (1998). Interval estimation for the difference between independent
+    proportions. Statistics in Medicine 17, 873–890.
     """
     params = {"pair": f"{pair[0]}→{pair[1]}"}
     reference, current = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
@@ -74,34 +97,59 @@ def check_score_drift(
             SCORES_ID, "NaN or infinite scores", reason=Reason.INVALID_SCORES, parameters=params
         )
     psi = population_stability_index(reference, current)
-    f_ref, f_cur = float(np.mean(reference >= threshold)), float(np.mean(current >= threshold))
+    k_ref, k_cur = int(np.sum(reference >= threshold)), int(np.sum(current >= threshold))
+    f_ref, f_cur = k_ref / len(reference), k_cur / len(current)
+    change, low, high = newcombe_interval(k_cur, len(current), k_ref, len(reference), confidence=confidence)
+    flagged = _judge_change(low, high, max_flagged_change)
+    shown = (
+        f"flagged fraction {f_ref:.1%} → {f_cur:.1%} ({change * 100:+.1f} pts, "
+        f"{confidence:.1%} CI [{low * 100:+.1f}, {high * 100:+.1f}], limit ±{max_flagged_change * 100:g} pts)"
+    )
     failures = []
     if psi > max_psi:
         failures.append(f"PSI {psi:.3f} > {max_psi:.2f}")
-    if abs(f_cur - f_ref) > max_flagged_change:
-        failures.append(f"flagged fraction {f_ref:.2%} → {f_cur:.2%} (limit ±{max_flagged_change:.0%})")
-    detail: dict[str, object] = {"psi": psi, "flagged_reference": f_ref, "flagged_current": f_cur}
+    if flagged is Status.FAIL:
+        failures.append(shown)
+    needed: dict[str, int] = {}
+    if failures:
+        status, reason = Status.FAIL, Reason.SCORE_SHIFT
+        text = "; ".join(failures)
+    elif flagged is Status.INCONCLUSIVE:
+        status, reason = Status.INCONCLUSIVE, Reason.TOO_FEW_ROWS
+        near = max_flagged_change if change >= 0 else -max_flagged_change
+        inside = abs(change) <= max_flagged_change
+        half = (high - change) if (change >= 0) == inside else (change - low)  # the half facing the limit
+        rows = rows_to_show_difference(min(len(reference), len(current)), change, abs(half), near)
+        needed = {f"n_{pair[0]}": rows, f"n_{pair[1]}": rows}
+        text = (
+            f"PSI {psi:.3f} ≤ {max_psi:.2f}; {shown}: not settled at these sizes, ≈ {rows} rows a side would"
+        )
+    else:
+        status, reason = Status.PASS, Reason.OK
+        text = f"PSI {psi:.3f} ≤ {max_psi:.2f}, {shown}"
+    detail: dict[str, object] = {
+        "psi": psi,
+        "flagged_reference": f_ref,
+        "flagged_current": f_cur,
+        "flagged_change": change,
+        "flagged_ci_low": low,
+        "flagged_ci_high": high,
+        "confidence": confidence,
+    }
     extra = ""
     if evidently_score is not None:
         detail.update(evidently_method=evidently_score.method, evidently_score=evidently_score.score)
         extra = f"; Evidently {evidently_score.method} {evidently_score.score:.3g}"
     return CheckResult(
         id=SCORES_ID,
-        status=Status.FAIL if failures else Status.PASS,
-        message=(
-            f"{pair[0]}→{pair[1]}: "
-            + (
-                "; ".join(failures)
-                if failures
-                else f"PSI {psi:.3f} ≤ {max_psi:.2f}, flagged {f_ref:.2%} → {f_cur:.2%}"
-            )
-            + extra
-        ),
+        status=status,
+        message=f"{pair[0]}→{pair[1]}: {text}{extra}",
         measured=psi,
         limit=max_psi,
         direction=Direction.AT_MOST,
-        reason=Reason.SCORE_SHIFT if failures else Reason.OK,
+        reason=reason,
         support=support,
+        needed=needed,
         evidence=(Evidence.capped("score_distribution", [], total=0, detail=detail),),
         parameters=params,
         hint=(
@@ -109,3 +157,14 @@ def check_score_drift(
             "and the recall at this threshold will move. Re-validate on recent data before promoting."
         ),
     )
+
+
+def _judge_change(low: float, high: float, limit: float) -> Status:
+    """Three outcomes of a change interval against ±``limit``: inside, beyond, or holding a limit."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return Status.ERROR
+    if low > limit or high < -limit:
+        return Status.FAIL
+    if -limit <= low and high <= limit:
+        return Status.PASS
+    return Status.INCONCLUSIVE

@@ -17,8 +17,9 @@ of checks by fixed shares, and within a family equally across its tests
                       (test and production)
     calibration       quality.calibration, drift.calibration  0.15
     val/test gap      quality.val_test_gap                             0.10
-    drift             drift.labels, the missing-share rise of          0.10
-                      drift.features
+    drift             drift.labels, drift.features (per pair: the      0.10
+                      missing-share rise, and the distances' noise
+                      test), the flagged fraction of drift.scores
     promotion         promotion.vs_champion (each promotion split)     0.20
     baselines         quality.baselines                                0.10
 
@@ -29,14 +30,14 @@ coverage again by their number (Bonferroni within the check). By the union bound
 probability that any of these checks fails a sound retrain is at most α.
 
 Outside the budget: checks with no sampling error in their decision (split order,
-entity overlap, rows lost to the purge, target leakage by univariate AUC, the schema, training curves), and
-checks that still decide on a point estimate: ``drift.scores`` (PSI and the change
-of the flagged share), ``quality.too_good`` (a sanity flag on a *high* test ROC
-AUC; it only warns unless ``too_good_action = "fail"``), ``quality.segments`` under
-the default ``segment_bound = "point"``, the average-precision skill of
-``quality.auc``, and ``drift.features``' effect-size and importance rules (effect
-sizes between the two observed samples; the importance rule takes Evidently's
-per-column drift flag, a p-value test at 0.05 on samples of at most 1,000 rows).
+entity overlap, rows lost to the purge, target leakage by univariate AUC, the schema,
+training curves), and checks that still decide on a point estimate: ``drift.scores``'
+PSI, ``quality.too_good`` (a sanity flag on a *high* test ROC AUC; it only warns
+unless ``too_good_action = "fail"``), ``quality.segments`` under the default
+``segment_bound = "point"``, the average-precision skill of ``quality.auc``, and
+``drift.features``' p-value tests (Evidently's automatic choice on samples of at most
+1,000 reference rows, at 0.05; a distance counts as drift only beyond its permutation
+noise, inside the budget).
 These can block a sound retrain by chance beyond α, and the measured false-block
 rate (docs/benchmarks.md) includes them.
 """
@@ -93,9 +94,11 @@ def family_size(config: SentinelConfig, family: Family) -> int:
         # the absolute calibration per split, and the test → production change
         "calibration": splits + 1,
         "gap": 1,
-        # label pairs, and each feature pair (its missing-share intervals); drift.scores
-        # decides on the point PSI and is outside the budget
-        "drift": len(config.drift.label_pairs) + len(config.drift.feature_pairs),
+        # label pairs; each feature pair twice (its missing-share intervals, its distances'
+        # noise test); each score pair (the flagged fraction's change; its PSI is a point rule)
+        "drift": len(config.drift.label_pairs)
+        + 2 * len(config.drift.feature_pairs)
+        + len(config.drift.score_pairs),
         "promotion": len(config.promotion.splits),
         "baselines": 1,
     }

@@ -107,7 +107,37 @@ def score_drift(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_score_drift``: ``max_psi``, ``max_flagged_change``.
+        The keyword arguments of ``check_score_drift``: ``max_psi``, ``max_flagged_change``,
+        ``confidence`` (of the flagged fraction's change interval, from the false-block
+        budget, family ``"drift"``).
     """
     d = config.drift
-    return {"max_psi": d.max_score_psi, "max_flagged_change": d.max_flagged_change}
+    return {
+        "max_psi": d.max_score_psi,
+        "max_flagged_change": d.max_flagged_change,
+        "confidence": budget.confidence(config, "drift"),
+    }
+
+
+def distance_noise(config: SentinelConfig, features: int) -> Limits:
+    """The noise test of the drift distances (``column_drift``'s ``noise_alpha``, ``seed``).
+
+    Each feature pair is one test of the ``"drift"`` family for its distances (beside
+    its missing-share intervals); its one-sided error is shared equally by the features
+    (Bonferroni), so a same-population sample flags any feature with probability at most
+    the pair's share of the false-block budget.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        The validated configuration (``[gate] false_block_rate``, ``[gate] seed``).
+    features : int
+        Features compared in the pair.
+
+    Returns
+    -------
+    dict of str to object
+        ``noise_alpha`` (one-sided, per feature) and ``seed``.
+    """
+    one_sided = (1.0 - budget.confidence(config, "drift")) / 2.0
+    return {"noise_alpha": one_sided / max(features, 1), "seed": config.gate.seed}

@@ -94,6 +94,7 @@ def measure_feature_drift(
     """
     from sentinel_checks.adapters.evidently_drift import column_drift
     from sentinel_checks.checks.drift import prepare_drift_inputs
+    from sentinel_checks.gate import drift_policy
 
     d = config.drift
     # Drift scores are effect sizes (distances) or tests that saturate on huge
@@ -115,5 +116,6 @@ def measure_feature_drift(
             threshold=d.threshold,
             per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
             per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
+            **drift_policy.distance_noise(config, len(features)),
         )
     return run, inputs
