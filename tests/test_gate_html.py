@@ -27,7 +27,12 @@ PROMOTION = CheckResult(
         Evidence.capped(
             "criteria",
             [
-                {"criterion": "fnr_non_inferior", "measured": 0.6714501852614245, "limit": 0.03, "verdict": "fail"},
+                {
+                    "criterion": "fnr_non_inferior",
+                    "measured": 0.6714501852614245,
+                    "limit": 0.03,
+                    "verdict": "fail",
+                },
                 {"criterion": "target_metric_improves", "measured": 0.03407445504917023, "limit": 0.0},
             ],
             detail={"mcnemar_p": 2.6649216722562395e-84, "flips": {"changed": 1546, "newly_cleared": 1538}},
@@ -47,7 +52,11 @@ DRIFT = CheckResult(
         Evidence.capped(
             "prevalence",
             [],
-            detail={"reference": 0.015194817566923882, "current": 0.03163208595776213, "interval": [0.54, 0.957]},
+            detail={
+                "reference": 0.015194817566923882,
+                "current": 0.03163208595776213,
+                "interval": [0.54, 0.957],
+            },
         ),
     ),
     hint="Re-choose the threshold on recent labelled data.",
@@ -74,7 +83,14 @@ FEATURES = CheckResult(
     evidence=(
         Evidence.capped(
             "drifted_features",
-            [{"feature": "amount", "score": 0.6346821234, "shift": "median 31.13 → 53.21", "critical": False}],
+            [
+                {
+                    "feature": "amount",
+                    "score": 0.6346821234,
+                    "shift": "median 31.13 → 53.21",
+                    "critical": False,
+                }
+            ],
         ),
     ),
 )
@@ -90,8 +106,13 @@ UNSETTLED = CheckResult(
     needed={"n_test": 888909},
 )
 PASSED = CheckResult(
-    id="quality.auc", status=Status.PASS, message="roc auc 0.91", measured=0.91, limit=0.7,
-    direction=Direction.AT_LEAST, parameters={"split": "test"},
+    id="quality.auc",
+    status=Status.PASS,
+    message="roc auc 0.91",
+    measured=0.91,
+    limit=0.7,
+    direction=Direction.AT_LEAST,
+    parameters={"split": "test"},
 )
 LONG_ID = "suites/test_drift.py::test_features_have_not_drifted_within_segments[train:production-none]"
 

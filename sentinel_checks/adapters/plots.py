@@ -49,8 +49,14 @@ def reliability_diagram(bins: Mapping[str, Any], path: Path) -> Path:
             (line,) = ax.plot(x, np.where(y > 0, y, np.nan), marker="o", label=f"{name} (ECE {b.ece:.3f})")
             zero = y <= 0
             if zero.any():
-                ax.plot(x[zero], np.full(zero.sum(), low), marker="v", ls="none", mfc="none",
-                        color=line.get_color())
+                ax.plot(
+                    x[zero],
+                    np.full(zero.sum(), low),
+                    marker="v",
+                    ls="none",
+                    mfc="none",
+                    color=line.get_color(),
+                )
         else:
             ax.plot(x, y, marker="o", label=f"{name} (ECE {b.ece:.3f})")
         top = max(top, float(np.max(x)), float(np.max(y)))

@@ -17,30 +17,41 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2re
 color:#1b1f24;padding:0 1rem;line-height:1.4}
 h1{margin:.2rem 0;font-size:1.6rem} h2{margin-top:1.6rem;border-bottom:1px solid #d0d7de}
 .meta{color:#57606a;font-size:.85rem} code{font-size:.85em}
-.verdict{display:inline-block;padding:.15rem .7rem;border-radius:4px;color:#fff;font-weight:700;vertical-align:middle}
-.verdict.pass{background:#1a7f37} .verdict.fail{background:#cf222e} .verdict.no_checks{background:#9a6700}
-.counts .count{display:inline-block;margin-right:.5rem;padding:.15rem .6rem;border-radius:12px;background:#f6f8fa;
+.verdict{display:inline-block;padding:.15rem .7rem;border-radius:4px;color:#fff;font-weight:700;
+vertical-align:middle}
+.verdict.pass{background:#1a7f37} .verdict.fail{background:#cf222e}
+.verdict.no_checks{background:#9a6700}
+.counts .count{display:inline-block;margin-right:.5rem;padding:.15rem .6rem;border-radius:12px;
+background:#f6f8fa;
 border:1px solid #d0d7de} .counts b{font-size:1.1rem}
-.first{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .8rem;font-size:1.02rem}
+.first{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .8rem;
+font-size:1.02rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.86rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa} caption{text-align:left;font-weight:600;padding:.2rem 0;font-size:.85rem}
 .s-fail,.s-error{color:#cf222e;font-weight:600} .s-pass{color:#1a7f37} .s-skip,.s-skipped{color:#57606a}
-.s-inconclusive{color:#8250df;font-weight:600} .s-warn{color:#9a6700;font-weight:600} td.zero{color:#afb8c1}
-.card{border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:.5rem .9rem;margin:.6rem 0;
+.s-inconclusive{color:#8250df;font-weight:600} .s-warn{color:#9a6700;font-weight:600}
+td.zero{color:#afb8c1}
+.card{border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:.5rem .9rem;
+margin:.6rem 0;
 color:#1b1f24;font-weight:400} .card.s-inconclusive{border-left-color:#8250df}
 .card.s-warn{border-left-color:#d4a72c;background:#fffdf2}
-.card h3{margin:.1rem 0 .3rem;font-size:1rem} .card .tag{font-size:.75rem;padding:.05rem .4rem;border-radius:3px;
-color:#fff;background:#cf222e} .card.s-inconclusive .tag{background:#8250df} .card.s-warn .tag{background:#9a6700}
+.card h3{margin:.1rem 0 .3rem;font-size:1rem} .card .tag{font-size:.75rem;padding:.05rem .4rem;
+border-radius:3px;
+color:#fff;background:#cf222e} .card.s-inconclusive .tag{background:#8250df}
+.card.s-warn .tag{background:#9a6700}
 .card .phase{color:#57606a;font-weight:400;font-size:.8rem} .card p{margin:.25rem 0}
 .card .ml{font-weight:600} .card .support{font-weight:400;color:#57606a}
 .card table.ev{width:auto;max-width:100%;font-size:.8rem} .fix{color:#0a3069} .settle{color:#6639ba}
-h3.phase-title{margin:1rem 0 .2rem;color:#57606a;font-size:.95rem;text-transform:uppercase;letter-spacing:.04em}
-table.all{table-layout:fixed} col.c-id{width:30%} col.c-phase{width:11%} col.c-status{width:9%} col.c-ml{width:18%}
+h3.phase-title{margin:1rem 0 .2rem;color:#57606a;font-size:.95rem;text-transform:uppercase;
+letter-spacing:.04em}
+table.all{table-layout:fixed} col.c-id{width:30%} col.c-phase{width:11%} col.c-status{width:9%}
+col.c-ml{width:18%}
 td.id{overflow:hidden;text-overflow:ellipsis;white-space:nowrap} td.m{overflow-wrap:anywhere}
 pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;border-radius:4px;font-size:.78rem}
 details summary{cursor:pointer;color:#57606a;font-size:.85rem}
-.figs{display:flex;flex-wrap:wrap;gap:1rem} .figs figure{margin:0} .figs img{max-width:540px;border:1px solid #d0d7de}
+.figs{display:flex;flex-wrap:wrap;gap:1rem} .figs figure{margin:0} .figs img{max-width:540px;
+border:1px solid #d0d7de}
 """
 
 FIGURES = [

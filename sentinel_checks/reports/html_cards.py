@@ -15,8 +15,13 @@ from sentinel_checks.reports.phases import PHASES, phase_of, root_cause_rank
 from sentinel_checks.result import Status
 
 #: The status buckets counted, in the order shown (an error counts as failed).
-BUCKETS = (("fail", "failed"), ("inconclusive", "inconclusive"), ("warn", "warned"), ("pass", "passed"),
-           ("skip", "skipped"))
+BUCKETS = (
+    ("fail", "failed"),
+    ("inconclusive", "inconclusive"),
+    ("warn", "warned"),
+    ("pass", "passed"),
+    ("skip", "skipped"),
+)
 _FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
 esc = html.escape
 
@@ -70,8 +75,9 @@ def header(run: GateRun) -> list[str]:
     verdict = run.verdict.replace("_", " ").upper()
     parts = [
         "<header>",
-        f"<h1>Gradient Sentinel gate <span class='verdict {esc(run.verdict)}' id='verdict'>{esc(verdict)}</span>"
-        "</h1><p class='counts'>",
+        "<h1>Gradient Sentinel gate "
+        f"<span class='verdict {esc(run.verdict)}' id='verdict'>{esc(verdict)}</span></h1>",
+        "<p class='counts'>",
     ]
     parts += [
         f"<span class='count s-{key}' data-status='{key}' data-count='{counts[key]}'><b>{counts[key]}</b> "
@@ -82,7 +88,9 @@ def header(run: GateRun) -> list[str]:
     parts.append(f"<p class='first' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
     inputs = [f"config <code>{esc(run.config_path)}</code>", f"seed {run.seed}"]
     inputs += [f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.data.items()]
-    inputs += [f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.models.items()]
+    inputs += [
+        f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.models.items()
+    ]
     parts.append("<p class='meta'>Inputs: " + " · ".join(inputs) + "</p></header>")
     return parts
 
@@ -97,14 +105,16 @@ def overview(run: GateRun) -> list[str]:
     parts += [f"<th>{title}</th>" for _, title in BUCKETS]
     parts.append("</tr>")
     for phase in PHASES:
-        row = table.get(phase.key)
-        if row is None:
+        if phase.key not in table:
             continue
+        row = table[phase.key]
         cells = "".join(
-            f"<td class='{'s-' + key if row.get(key) else 'zero'}'>{row.get(key, 0)}</td>" for key, _ in BUCKETS
+            f"<td class='{'s-' + key if row.get(key) else 'zero'}'>{row.get(key, 0)}</td>"
+            for key, _ in BUCKETS
         )
         parts.append(
-            f"<tr data-phase='{phase.key}' data-bad='{row.get('fail', 0)}'><td>{esc(phase.title)}</td>{cells}</tr>"
+            f"<tr data-phase='{phase.key}' data-bad='{row.get('fail', 0)}'>"
+            f"<td>{esc(phase.title)}</td>{cells}</tr>"
         )
     parts.append("</table>")
     return parts
@@ -117,7 +127,8 @@ def card(o: TestOutcome) -> str:
         return (
             f"<article class='card s-{status}' data-check='{esc(o.nodeid)}' data-status='{status}'>"
             f"<h3><span class='tag'>{o.outcome.upper()}</span> <code>{esc(o.nodeid)}</code></h3>"
-            f"<details open><summary>what pytest said</summary><pre>{esc(o.message)}</pre></details></article>"
+            "<details open><summary>what pytest said</summary>"
+            f"<pre>{esc(o.message)}</pre></details></article>"
         )
     r = o.result
     word = "ERROR" if r.status is Status.ERROR else status.upper()

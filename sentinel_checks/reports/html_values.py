@@ -27,7 +27,13 @@ UNITS: Mapping[str, str] = {
 _COLUMNS: Mapping[str, tuple[str, ...]] = {
     "drifted_features": ("feature", "shift", "method", "score", "threshold", "importance_share", "critical"),
     "segment_regressions": (
-        "column", "value", "n_positive", "fnr_champion", "fnr_candidate", "fnr_change", "risky_newly_missed",
+        "column",
+        "value",
+        "n_positive",
+        "fnr_champion",
+        "fnr_candidate",
+        "fnr_change",
+        "risky_newly_missed",
     ),
     "criteria": ("criterion", "what", "measured", "low", "high", "limit", "verdict"),
     "baselines": ("baseline", "value", "lead", "interval", "finding", "verdict", "needed"),
@@ -128,7 +134,8 @@ def evidence_html(ev: Evidence) -> str:
         caption = "" if dicts or ev.items else f"<caption>{esc(title)}</caption>"
         parts.append(f"<table class='ev kv'>{caption}")
         parts += [
-            f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{esc(text(v, k))}</td></tr>" for k, v in detail.items()
+            f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{esc(text(v, k))}</td></tr>"
+            for k, v in detail.items()
         ]
         parts.append("</table>")
     return "".join(parts)
