@@ -220,3 +220,31 @@ def test_warnings_have_their_own_section_and_the_table_filters_by_status():
     # the pytest text, when shown, is collapsed at the bottom of its card
     assert "<details" in page and page.index("E  assert") > page.index("Keep the champion")
     assert "http://" not in page and "https://" not in page  # nothing fetched
+
+
+def test_numpy_values_in_evidence_read_as_numbers():
+    """In process, a result's evidence detail still holds numpy values (gate.json's writer
+    makes them plain later): the page formats them, never 'array(' or 'np.'."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    result = replace(
+        DRIFT,
+        evidence=(
+            Evidence.capped(
+                "prevalence",
+                [],
+                detail={
+                    "ece": np.array([0.0011330819580553438, 0.012851749765746746]),
+                    "n": np.int64(20994),
+                    "current": np.float64(0.03163208595776213),
+                    "flag": np.bool_(True),
+                },
+            ),
+        ),
+    )
+    run = GateRun(config_path="c.toml", data={}, seed=0, outcomes=[TestOutcome("t::x", "failed", "", result)])
+    text = " ".join(_parse(gate_html(run, {})).text)
+    assert "0.001133 to 0.01285" in text and "20,994" in text and "0.03163" in text
+    assert "array(" not in text and "np." not in text

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sentinel_checks.result import CheckResult, Direction, Evidence
+from sentinel_checks.result import CheckResult, Direction, Evidence, plain
 
 _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 #: How a check's measured value and limit read: a share in %, a count of rows, a ratio.
@@ -72,6 +72,7 @@ def text(value: Any, key: str = "") -> str:
     >>> text([0.54, 0.9572]), text({"changed": 1546, "newly_cleared": 10}), text(None)
     ('0.54 to 0.9572', 'changed 1,546, newly cleared 10', '—')
     """
+    value = as_plain(value)
     if value is None:
         return "—"
     if isinstance(value, bool | int | float):
@@ -84,6 +85,28 @@ def text(value: Any, key: str = "") -> str:
             return f"{text(items[0], key)} to {text(items[1], key)}"
         return ", ".join(text(x, key) for x in items) or "—"
     return str(value)
+
+
+def as_plain(value: Any) -> Any:
+    """Python values for numpy/pandas ones (arrays to lists, scalars to int/float/bool).
+
+    Results built in process still hold them (gate.json's writer makes them plain later).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_plain(np.array([1.5, 2.0])), as_plain(np.int64(3)), as_plain(np.bool_(True))
+    ([1.5, 2.0], 3, True)
+    """
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist) and not isinstance(value, str | bytes):
+        value = tolist()
+    return plain(value)
+
+
+def _empty(value: Any) -> bool:
+    value = as_plain(value)
+    return value is None or value == "" or (isinstance(value, list | dict) and not value)
 
 
 def with_unit(value: float | None, check_id: str) -> str:
@@ -117,7 +140,9 @@ def evidence_html(ev: Evidence) -> str:
             columns += [k for k in item if k not in columns]
         if wanted:
             columns = [c for c in wanted if c in columns]
-        columns = [c for c in columns if any(d.get(c) not in (None, False, "") for d in dicts)][:8]
+        columns = [c for c in columns if any(not _empty(d.get(c)) and d.get(c) is not False for d in dicts)][
+            :8
+        ]
         more = f" ({ev.total:,} in all)" if ev.total > min(len(dicts), ROWS_SHOWN) else ""
         parts.append(f"<table class='ev'><caption>{esc(title)}{esc(more)}</caption><tr>")
         parts += [f"<th>{esc(c.replace('_', ' '))}</th>" for c in columns]
@@ -129,7 +154,7 @@ def evidence_html(ev: Evidence) -> str:
         shown = ", ".join(text(x) for x in ev.items[:ROWS_SHOWN])
         more = f" … ({ev.total:,} in all)" if ev.total > min(len(ev.items), ROWS_SHOWN) else ""
         parts.append(f"<p class='ev'><b>{esc(title)}</b>: <code>{esc(shown)}</code>{esc(more)}</p>")
-    detail = {k: v for k, v in ev.detail.items() if v not in (None, [], {}, "")}
+    detail = {k: v for k, v in ev.detail.items() if not _empty(v)}
     if detail:
         caption = "" if dicts or ev.items else f"<caption>{esc(title)}</caption>"
         parts.append(f"<table class='ev kv'>{caption}")
