@@ -66,8 +66,9 @@ def test_the_pr_legend_is_off_the_curves_and_thresholds_keep_their_digits(figure
     plots.pr_curves({"candidate": (counts, 0.99993), "champion": (counts, 0.5)}, tmp_path / "p.png")
     fig = figures[0]
     ax = fig.axes[0]
-    legend = ax.get_legend() or (fig.legends[0] if fig.legends else None)
-    assert legend is not None
+    legends = [a.get_legend() for a in fig.axes if a.get_legend() is not None] + list(fig.legends)
+    assert len(legends) == 1
+    legend = legends[0]
     texts = [t.get_text() for t in legend.get_texts()]
     assert any("0.99993" in t for t in texts), texts
     box, axes_box = legend.get_window_extent(), ax.get_window_extent()

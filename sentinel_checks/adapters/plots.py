@@ -66,7 +66,7 @@ def reliability_diagram(bins: Mapping[str, Any], path: Path) -> Path:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(low, top)
-        ax.set_ylim(low, top)
+        ax.set_ylim(low / 2, top)
     title = "Reliability (log axes; ▽ = bin without risky rows)" if logged else "Reliability"
     ax.set(xlabel="mean predicted risk (equal-mass bin)", ylabel="observed risky rate", title=title)
     ax.legend(loc="upper left", fontsize=8)
@@ -90,26 +90,31 @@ def pr_curves(curves: Mapping[str, tuple[Any, float]], path: Path) -> Path:
         ``path``.
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5.4))
-    for name, (counts, threshold) in curves.items():
-        if counts.positives == 0:
-            continue
+    shown = {name: c for name, c in curves.items() if c[0].positives}
+    # the legend gets its own row under the axes: the curves fill the corners a legend would hide
+    fig, (ax, key) = plt.subplots(
+        2, 1, figsize=(6.4, 5.2 + 0.22 * len(shown)), height_ratios=(5, 0.35 + 0.25 * len(shown))
+    )
+    key.axis("off")
+    handles = []
+    for name, (counts, threshold) in shown.items():
         recall = counts.tp / counts.positives
         precision = counts.tp / np.maximum(counts.tp + counts.fp, 1)
-        (line,) = ax.step(recall, precision, where="post", label=name)
+        (line,) = ax.step(recall, precision, where="post", marker="none")
         op = counts.at(threshold)
-        ax.plot(
-            [op.recall],
-            [op.precision],
+        ax.plot([op.recall], [op.precision], marker="o", markersize=9, color=line.get_color())
+        (handle,) = key.plot(
+            [],
+            [],
             marker="o",
-            markersize=9,
             color=line.get_color(),
-            label=f"{name} at threshold {threshold_text(threshold)}: recall {op.recall:.2f}, "
-            f"precision {op.precision:.2f}",
+            label=f"{name}: threshold {threshold_text(threshold)}, recall {op.recall:.3f}, "
+            + (f"precision {op.precision:.3f}" if np.isfinite(op.precision) else "nothing flagged"),
         )
-    ax.set(xlabel="recall (risky)", ylabel="precision", title="Precision–recall, test", xlim=(0, 1.02))
-    # below the axes: the curves of a good model fill the top right corner
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2, frameon=False)
+        handles.append(handle)
+    ax.set(xlabel="recall (risky)", ylabel="precision", title="Precision–recall, test (● operating point)")
+    ax.set(xlim=(0, 1.02), ylim=(0, 1.02))
+    key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     return _save(fig, path)
 
 
