@@ -20,8 +20,8 @@ UNITS: Mapping[str, str] = {
     "contract.labels": "risky rows",
     "contract.schema": "rows",
     "model.scores": "rows",
-    "drift.labels": "× odds",
-    "training.curves": "problems",
+    "drift.labels": "(odds ratio)",
+    "training.curves": "problem(s)",
 }
 #: Columns shown for evidence kinds with many fields (others: every column, up to 8).
 _COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -106,7 +106,9 @@ def as_plain(value: Any) -> Any:
 
 def _empty(value: Any) -> bool:
     value = as_plain(value)
-    return value is None or value == "" or (isinstance(value, list | dict) and not value)
+    if isinstance(value, list):  # an interval of two undefined ends is no interval
+        return all(v is None for v in value)
+    return value is None or value == "" or (isinstance(value, dict) and not value)
 
 
 def with_unit(value: float | None, check_id: str) -> str:
