@@ -120,8 +120,8 @@ def pr_curves(curves: Mapping[str, tuple[Any, float]], path: Path) -> Path:
 
 def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: Path) -> Path:
     """Score counts of the safe and the risky class (log axis), the threshold marked; when the
-    threshold falls in the first bins of [0, 1], an inset zooms on the scores up to a few
-    times the threshold (or their 90th percentile).
+    threshold falls in the first bins of [0, 1], a second panel zooms on the scores up to a
+    few times the threshold (or their 90th percentile).
 
     Parameters
     ----------
@@ -140,24 +140,24 @@ def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: 
         ``path``.
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
     edges = np.linspace(0, 1, 41)
+    zoom = threshold < 3 * edges[1]  # the threshold falls in the first bins of [0, 1]
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(10.5 if zoom else 6.4, 4.2), squeeze=False)
+    ax = axes[0][0]
     _class_histograms(ax, y, scores, edges)
     ax.set_yscale("log")  # the risky class is rare: a linear axis hides it
     ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold_text(threshold)}")
     ax.set(xlabel="score", ylabel="rows (log)", title="Scores by class, test")
-    if threshold < 3 * edges[1]:
-        # the threshold falls in the first bins: zoom on the scores up to a few times it
+    ax.legend(loc="upper right", fontsize=8)
+    if zoom:  # a second panel on the scores up to a few times the threshold (or their 90th percentile)
         upper = max(3 * threshold, float(np.quantile(scores, 0.9)) if scores.size else 0.0)
-        upper = min(1.0, upper) or edges[1]
-        inset = ax.inset_axes((0.42, 0.38, 0.55, 0.5))
-        _class_histograms(inset, y, scores, np.linspace(0, upper, 41))
-        inset.set_xlim(0, upper)
-        inset.set_yscale("log")
-        inset.axvline(threshold, color="black", linestyle="--")
-        inset.set_title(f"zoom: scores 0 to {threshold_text(upper)}", fontsize=8)
-        inset.tick_params(labelsize=7)
-    ax.legend(loc="upper left", fontsize=8)
+        upper = min(1.0, upper) or float(edges[1])
+        near = axes[0][1]
+        _class_histograms(near, y, scores, np.linspace(0, upper, 41))
+        near.set_xlim(0, upper)
+        near.set_yscale("log")
+        near.axvline(threshold, color="black", linestyle="--")
+        near.set(xlabel="score", title=f"Zoom: scores 0 to {upper:.3g}")
     return _save(fig, path)
 
 

@@ -24,6 +24,7 @@ vertical-align:middle}
 .counts .count{display:inline-block;margin-right:.5rem;padding:.15rem .6rem;border-radius:12px;
 background:#f6f8fa;
 border:1px solid #d0d7de} .counts b{font-size:1.1rem}
+.first.ok{background:#dafbe1;border-color:#4ac26b}
 .first{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .8rem;
 font-size:1.02rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.86rem}
@@ -50,7 +51,7 @@ col.c-ml{width:18%}
 td.id{overflow:hidden;text-overflow:ellipsis;white-space:nowrap} td.m{overflow-wrap:anywhere}
 pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;border-radius:4px;font-size:.78rem}
 details summary{cursor:pointer;color:#57606a;font-size:.85rem}
-.figs{display:flex;flex-wrap:wrap;gap:1rem} .figs figure{margin:0} .figs img{max-width:540px;
+.figs{display:flex;flex-wrap:wrap;gap:1rem} .figs figure{margin:0} .figs img{max-width:100%;
 border:1px solid #d0d7de}
 """
 

@@ -85,7 +85,8 @@ def header(run: GateRun) -> list[str]:
         for key, title in BUCKETS
     ]
     parts.append("</p>")
-    parts.append(f"<p class='first' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
+    tone = "first" if any(bucket(o) == "fail" for o in run.outcomes) else "first ok"
+    parts.append(f"<p class='{tone}' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
     inputs = [f"config <code>{esc(run.config_path)}</code>", f"seed {run.seed}"]
     inputs += [f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.data.items()]
     inputs += [
