@@ -138,7 +138,7 @@ def test_the_incident_cards_put_the_root_cause_first(pages):
     )
     assert [root_cause_rank(c) for c in cards] == sorted(root_cause_rank(c) for c in cards)
     text = " ".join(" ".join(dom.text).split())
-    first = text.split("What to do first:")[1][:300]
+    first = text.split("What to do first:")[1][:300].strip()
     assert first.startswith("splits.time_order"), first
     assert "Failing and inconclusive checks" in text
 
