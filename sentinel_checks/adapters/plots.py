@@ -35,16 +35,41 @@ def reliability_diagram(bins: Mapping[str, Any], path: Path) -> Path:
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5))
+    drawn = [(name, b) for name, b in bins.items() if len(b.count)]
+    values = np.concatenate([np.asarray(b.mean_score, float) for _, b in drawn] or [np.zeros(0)])
+    positive = values[values > 0]
+    # equal-mass bins of a rare-event model sit near 0: on linear axes 9 of 10 overlap.
+    # Spread them on log axes when the bins' mean scores span more than a factor 20.
+    logged = positive.size >= 2 and float(positive.max()) / float(positive.min()) > 20
+    low = float(positive.min()) / 2 if logged else 0.0
     top = 0.0
-    for name, b in bins.items():
-        if len(b.count) == 0:
-            continue
-        ax.plot(b.mean_score, b.observed_rate, marker="o", label=f"{name} (ECE {b.ece:.3f})")
-        top = max(top, float(np.max(b.mean_score)), float(np.max(b.observed_rate)))
-    top = min(1.0, top * 1.05) or 1.0
-    ax.plot([0, top], [0, top], color="grey", linestyle="--", label="perfectly calibrated")
-    ax.set(xlabel="mean predicted risk (bin)", ylabel="observed risky rate", title="Reliability")
-    ax.legend(loc="upper left")
+    for name, b in drawn:
+        x, y = np.asarray(b.mean_score, float), np.asarray(b.observed_rate, float)
+        if logged:  # a bin without risky rows is drawn on the bottom edge, hollow
+            (line,) = ax.plot(x, np.where(y > 0, y, np.nan), marker="o", label=f"{name} (ECE {b.ece:.3f})")
+            zero = y <= 0
+            if zero.any():
+                ax.plot(
+                    x[zero],
+                    np.full(zero.sum(), low),
+                    marker="v",
+                    ls="none",
+                    mfc="none",
+                    color=line.get_color(),
+                )
+        else:
+            ax.plot(x, y, marker="o", label=f"{name} (ECE {b.ece:.3f})")
+        top = max(top, float(np.max(x)), float(np.max(y)))
+    top = min(1.0, top * 1.3) or 1.0
+    ax.plot([low or 0, top], [low or 0, top], color="grey", linestyle="--", label="perfectly calibrated")
+    if logged:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(low, top)
+        ax.set_ylim(low / 2, top)
+    title = "Reliability (log axes; ▽ = bin without risky rows)" if logged else "Reliability"
+    ax.set(xlabel="mean predicted risk (equal-mass bin)", ylabel="observed risky rate", title=title)
+    ax.legend(loc="upper left", fontsize=8)
     return _save(fig, path)
 
 
@@ -65,29 +90,38 @@ def pr_curves(curves: Mapping[str, tuple[Any, float]], path: Path) -> Path:
         ``path``.
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5))
-    for name, (counts, threshold) in curves.items():
-        if counts.positives == 0:
-            continue
+    shown = {name: c for name, c in curves.items() if c[0].positives}
+    # the legend gets its own row under the axes: the curves fill the corners a legend would hide
+    fig, (ax, key) = plt.subplots(
+        2, 1, figsize=(6.4, 5.2 + 0.22 * len(shown)), height_ratios=(5, 0.35 + 0.25 * len(shown))
+    )
+    key.axis("off")
+    handles = []
+    for name, (counts, threshold) in shown.items():
         recall = counts.tp / counts.positives
         precision = counts.tp / np.maximum(counts.tp + counts.fp, 1)
-        (line,) = ax.step(recall, precision, where="post", label=name)
+        (line,) = ax.step(recall, precision, where="post", marker="none")
         op = counts.at(threshold)
-        ax.plot(
-            [op.recall],
-            [op.precision],
+        ax.plot([op.recall], [op.precision], marker="o", markersize=9, color=line.get_color())
+        (handle,) = key.plot(
+            [],
+            [],
             marker="o",
-            markersize=9,
             color=line.get_color(),
-            label=f"{name} @ {threshold:.3g}: recall {op.recall:.2f}",
+            label=f"{name}: threshold {threshold_text(threshold)}, recall {op.recall:.3f}, "
+            + (f"precision {op.precision:.3f}" if np.isfinite(op.precision) else "nothing flagged"),
         )
-    ax.set(xlabel="recall (risky)", ylabel="precision", title="Precision–recall, test", xlim=(0, 1.02))
-    ax.legend(loc="upper right", fontsize=8)
+        handles.append(handle)
+    ax.set(xlabel="recall (risky)", ylabel="precision", title="Precision–recall, test (● operating point)")
+    ax.set(xlim=(0, 1.02), ylim=(0, 1.02))
+    key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     return _save(fig, path)
 
 
 def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: Path) -> Path:
-    """Score densities of the safe and the risky class, the threshold marked.
+    """Score counts of the safe and the risky class (log axis), the threshold marked; when the
+    threshold falls in the first bins of [0, 1], a second panel zooms on the scores up to a
+    few times the threshold (or their 90th percentile).
 
     Parameters
     ----------
@@ -106,14 +140,42 @@ def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: 
         ``path``.
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
     edges = np.linspace(0, 1, 41)
-    ax.hist(scores[~y], bins=edges, alpha=0.6, density=True, label="safe")
-    ax.hist(scores[y], bins=edges, alpha=0.6, density=True, label="risky")
-    ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.3g}")
-    ax.set(xlabel="score", ylabel="density", title="Scores by class, test")
-    ax.legend()
+    zoom = threshold < 3 * edges[1]  # the threshold falls in the first bins of [0, 1]
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(10.5 if zoom else 6.4, 4.2), squeeze=False)
+    ax = axes[0][0]
+    _class_histograms(ax, y, scores, edges)
+    ax.set_yscale("log")  # the risky class is rare: a linear axis hides it
+    ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold_text(threshold)}")
+    ax.set(xlabel="score", ylabel="rows (log)", title="Scores by class, test")
+    ax.legend(loc="upper right", fontsize=8)
+    if zoom:  # a second panel on the scores up to a few times the threshold (or their 90th percentile)
+        upper = max(3 * threshold, float(np.quantile(scores, 0.9)) if scores.size else 0.0)
+        upper = min(1.0, upper) or float(edges[1])
+        near = axes[0][1]
+        _class_histograms(near, y, scores, np.linspace(0, upper, 41))
+        near.set_xlim(0, upper)
+        near.set_yscale("log")
+        near.axvline(threshold, color="black", linestyle="--")
+        near.set(xlabel="score", title=f"Zoom: scores 0 to {upper:.3g}")
     return _save(fig, path)
+
+
+def _class_histograms(ax: Any, y: np.ndarray, scores: np.ndarray, edges: np.ndarray) -> None:
+    """Counts of the safe and the risky class in ``edges`` (rows outside are left out)."""
+    ax.hist(scores[~y], bins=edges, alpha=0.6, label="safe")
+    ax.hist(scores[y], bins=edges, alpha=0.6, label="risky")
+
+
+def threshold_text(threshold: float) -> str:
+    """A threshold with the digits that tell it apart from its neighbours (0.99993, not 1).
+
+    Examples
+    --------
+    >>> threshold_text(0.99993), threshold_text(0.5), threshold_text(0.017041777)
+    ('0.99993', '0.5', '0.017042')
+    """
+    return f"{threshold:.5g}" if threshold >= 0.01 else f"{threshold:.3g}"
 
 
 def training_curves(log: Any, *, epoch: str, series: list[str], path: Path) -> Path:

@@ -9,23 +9,50 @@ import io
 from collections.abc import Mapping
 from pathlib import Path
 
-from sentinel_checks.reports.explain import explain, measured_vs_limit, what_would_settle
-from sentinel_checks.reports.gate_report import GateRun, inconclusive
+from sentinel_checks.reports.gate_report import GateRun
+from sentinel_checks.reports.html_cards import all_checks, cards, header, overview, warnings
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;
-color:#1b1f24;padding:0 1rem}
-h1{margin-bottom:.2rem} .meta{color:#57606a;font-size:.9rem}
-.verdict{display:inline-block;padding:.3rem .8rem;border-radius:4px;color:#fff;font-weight:600}
-.pass{background:#1a7f37} .fail{background:#cf222e} .no_checks{background:#9a6700}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa} td.s-fail,td.s-error{color:#cf222e;font-weight:600} td.s-pass{color:#1a7f37}
-td.s-skipped,td.s-skip{color:#57606a}
-td.s-inconclusive,td.s-warn{color:#9a6700;font-weight:600}
-pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;
-border-radius:4px;font-size:.82rem} .figs{display:flex;flex-wrap:wrap;gap:1rem}
-.figs figure{margin:0} .figs img{max-width:520px;border:1px solid #d0d7de}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2rem auto;max-width:1150px;
+color:#1b1f24;padding:0 1rem;line-height:1.4}
+h1{margin:.2rem 0;font-size:1.6rem} h2{margin-top:1.6rem;border-bottom:1px solid #d0d7de}
+.meta{color:#57606a;font-size:.85rem} code{font-size:.85em}
+.verdict{display:inline-block;padding:.15rem .7rem;border-radius:4px;color:#fff;font-weight:700;
+vertical-align:middle}
+.verdict.pass{background:#1a7f37} .verdict.fail{background:#cf222e}
+.verdict.no_checks{background:#9a6700}
+.counts .count{display:inline-block;margin-right:.5rem;padding:.15rem .6rem;border-radius:12px;
+background:#f6f8fa;
+border:1px solid #d0d7de} .counts b{font-size:1.1rem}
+.first.ok{background:#dafbe1;border-color:#4ac26b}
+.first{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .8rem;
+font-size:1.02rem}
+table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.86rem}
+th,td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa} caption{text-align:left;font-weight:600;padding:.2rem 0;font-size:.85rem}
+.s-fail,.s-error{color:#cf222e;font-weight:600} .s-pass{color:#1a7f37} .s-skip,.s-skipped{color:#57606a}
+.s-inconclusive{color:#8250df;font-weight:600} .s-warn{color:#9a6700;font-weight:600}
+td.zero{color:#afb8c1}
+.card{border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:.5rem .9rem;
+margin:.6rem 0;
+color:#1b1f24;font-weight:400} .card.s-inconclusive{border-left-color:#8250df}
+.card.s-warn{border-left-color:#d4a72c;background:#fffdf2}
+.card h3{margin:.1rem 0 .3rem;font-size:1rem} .card .tag{font-size:.75rem;padding:.05rem .4rem;
+border-radius:3px;
+color:#fff;background:#cf222e} .card.s-inconclusive .tag{background:#8250df}
+.card.s-warn .tag{background:#9a6700}
+.card .phase{color:#57606a;font-weight:400;font-size:.8rem} .card p{margin:.25rem 0}
+.card .ml{font-weight:600} .card .support{font-weight:400;color:#57606a}
+.card table.ev{width:auto;max-width:100%;font-size:.8rem} .fix{color:#0a3069} .settle{color:#6639ba}
+h3.phase-title{margin:1rem 0 .2rem;color:#57606a;font-size:.95rem;text-transform:uppercase;
+letter-spacing:.04em}
+table.all{table-layout:fixed} col.c-id{width:30%} col.c-phase{width:11%} col.c-status{width:9%}
+col.c-ml{width:18%}
+td.id{overflow:hidden;text-overflow:ellipsis;white-space:nowrap} td.m{overflow-wrap:anywhere}
+pre{white-space:pre-wrap;background:#f6f8fa;padding:.6rem;border-radius:4px;font-size:.78rem}
+details summary{cursor:pointer;color:#57606a;font-size:.85rem}
+.figs{display:flex;flex-wrap:wrap;gap:1rem} .figs figure{margin:0} .figs img{max-width:100%;
+border:1px solid #d0d7de}
 """
 
 FIGURES = [
@@ -55,54 +82,15 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
     esc = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>Gradient Sentinel gate</title>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Gradient Sentinel gate: {esc(run.verdict.replace('_', ' ').upper())}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        "<h1>Gradient Sentinel gate</h1>",
-        f"<p><span class='verdict {esc(run.verdict)}'>"
-        f"{esc(run.verdict.replace('_', ' ').upper())}</span></p>",
-        f"<p class='meta'>config <code>{esc(run.config_path)}</code> · seed {run.seed} · "
-        + " · ".join(f"{esc(k)} <code>{esc(str(v)[:23])}</code>" for k, v in run.data.items())
-        + "</p>",
+        *header(run),
+        *overview(run),
+        *cards(run),
+        *warnings(run),
+        *all_checks(run),
     ]
-    bad = sorted((o for o in run.outcomes if o.outcome in ("failed", "error")), key=lambda o: o.nodeid)
-    if bad:
-        parts.append("<h2>Failing checks</h2>")
-        for o in bad:
-            text = explain(o.result) if o.result is not None else f"{o.nodeid}\n{o.message}"
-            parts.append(f"<pre>{esc(text)}</pre>")
-    unsettled = inconclusive(run)
-    if unsettled:
-        parts.append(
-            "<h2>Inconclusive: the data cannot tell</h2><p>The interval holds the limit at this sample "
-            "size. Blocks the gate only when listed in <code>[gate] block_inconclusive</code>.</p>"
-            "<table><tr><th>check</th><th>blocks</th><th>measured vs limit</th><th>what would settle it</th>"
-            "<th>message</th></tr>"
-        )
-        for r in unsettled:
-            parts.append(
-                f"<tr><td><code>{esc(r.label)}</code></td><td>{'yes' if r.inconclusive_blocks else 'no'}</td>"
-                f"<td>{esc(measured_vs_limit(r))}</td>"
-                f"<td class='settle'>{esc(what_would_settle(r) or '—')}</td>"
-                f"<td>{esc(r.message)}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append(
-        "<h2>All checks</h2><table><tr><th>check</th><th>status</th><th>measured vs limit</th>"
-        "<th>message</th></tr>"
-    )
-    for o in sorted(run.outcomes, key=lambda o: o.nodeid):
-        if o.result is not None:
-            r = o.result
-            parts.append(
-                f"<tr><td><code>{esc(r.label)}</code></td><td class='s-{esc(r.status.value)}'>"
-                f"{esc(r.status.value)}</td><td>{esc(measured_vs_limit(r))}</td><td>{esc(r.message)}</td></tr>"
-            )
-        else:
-            parts.append(
-                f"<tr><td><code>{esc(o.nodeid)}</code></td><td class='s-{esc(o.outcome)}'>{esc(o.outcome)}"
-                f"</td><td>—</td><td>{esc(o.message)}</td></tr>"
-            )
-    parts.append("</table>")
     segments = [o.result for o in run.outcomes if o.result is not None and o.result.id == "quality.segments"]
     if segments:
         parts.append(

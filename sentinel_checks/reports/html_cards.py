@@ -1,0 +1,231 @@
+"""gate.html's reading order: the header (verdict, counts, inputs, what to do first), the
+overview by runbook phase, a card per failing or inconclusive check in root-cause order,
+the warnings, and a compact filterable table of every check."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from sentinel_checks.reports.explain import what_would_settle
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.html_values import evidence_html, measured_vs_limit, text
+from sentinel_checks.reports.phases import PHASES, phase_of, root_cause_rank
+from sentinel_checks.result import Status
+
+#: The status buckets counted, in the order shown (an error counts as failed).
+BUCKETS = (
+    ("fail", "failed"),
+    ("inconclusive", "inconclusive"),
+    ("warn", "warned"),
+    ("pass", "passed"),
+    ("skip", "skipped"),
+)
+_FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
+esc = html.escape
+
+
+def bucket(o: TestOutcome) -> str:
+    """The status bucket of one test: its check's status, else its pytest outcome."""
+    if o.result is None:
+        return _FROM_OUTCOME.get(o.outcome, "fail")
+    value = o.result.status.value
+    return "fail" if value == "error" else value
+
+
+def name_of(o: TestOutcome) -> str:
+    """The check id when the test recorded a result, else the node id (for its phase)."""
+    return o.result.id if o.result is not None else o.nodeid
+
+
+def root_cause_order(outcomes: Sequence[TestOutcome]) -> list[TestOutcome]:
+    """Causes before consequences: phase, the check's place, failed before inconclusive, label."""
+    return sorted(
+        outcomes,
+        key=lambda o: (
+            root_cause_rank(name_of(o)),
+            bucket(o) != "fail",
+            o.result.label if o.result is not None else o.nodeid,
+        ),
+    )
+
+
+def flagged(run: GateRun) -> list[TestOutcome]:
+    """The failing and inconclusive tests, root cause first."""
+    return root_cause_order([o for o in run.outcomes if bucket(o) in ("fail", "inconclusive")])
+
+
+def first_fix(run: GateRun) -> str:
+    """One line: the first root-cause failure's fix (its hint, else its message)."""
+    bad = [o for o in flagged(run) if bucket(o) == "fail"]
+    if not bad:
+        return "Nothing blocks this model; read the warnings and inconclusive checks below."
+    o = bad[0]
+    if o.result is None:
+        return f"{o.nodeid}: {' '.join(o.message.split())[:300]}"
+    return f"{o.result.label}: {o.result.hint or o.result.message}"
+
+
+def header(run: GateRun) -> list[str]:
+    """Verdict badge, counts per status, inputs and what to do first."""
+    counts = {key: 0 for key, _ in BUCKETS}
+    for o in run.outcomes:
+        counts[bucket(o)] = counts.get(bucket(o), 0) + 1
+    verdict = run.verdict.replace("_", " ").upper()
+    parts = [
+        "<header>",
+        "<h1>Gradient Sentinel gate "
+        f"<span class='verdict {esc(run.verdict)}' id='verdict'>{esc(verdict)}</span></h1>",
+        "<p class='counts'>",
+    ]
+    parts += [
+        f"<span class='count s-{key}' data-status='{key}' data-count='{counts[key]}'><b>{counts[key]}</b> "
+        f"{title}</span>"
+        for key, title in BUCKETS
+    ]
+    parts.append("</p>")
+    tone = "first" if any(bucket(o) == "fail" for o in run.outcomes) else "first ok"
+    parts.append(f"<p class='{tone}' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
+    inputs = [f"config <code>{esc(run.config_path)}</code>", f"seed {run.seed}"]
+    inputs += [f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.data.items()]
+    inputs += [
+        f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.models.items()
+    ]
+    parts.append("<p class='meta'>Inputs: " + " · ".join(inputs) + "</p></header>")
+    return parts
+
+
+def overview(run: GateRun) -> list[str]:
+    """One row per runbook phase that ran: counts per status."""
+    table: dict[str, dict[str, int]] = {}
+    for o in run.outcomes:
+        row = table.setdefault(phase_of(name_of(o)).key, {})
+        row[bucket(o)] = row.get(bucket(o), 0) + 1
+    parts = ["<h2>Overview by runbook phase</h2><table class='overview'><tr><th>phase</th>"]
+    parts += [f"<th>{title}</th>" for _, title in BUCKETS]
+    parts.append("</tr>")
+    for phase in PHASES:
+        if phase.key not in table:
+            continue
+        row = table[phase.key]
+        cells = "".join(
+            f"<td class='{'s-' + key if row.get(key) else 'zero'}'>{row.get(key, 0)}</td>"
+            for key, _ in BUCKETS
+        )
+        parts.append(
+            f"<tr data-phase='{phase.key}' data-bad='{row.get('fail', 0)}'>"
+            f"<td>{esc(phase.title)}</td>{cells}</tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def card(o: TestOutcome) -> str:
+    """One failing or inconclusive check: sentence, measured vs limit, evidence, fix."""
+    status = bucket(o)
+    if o.result is None:
+        return (
+            f"<article class='card s-{status}' data-check='{esc(o.nodeid)}' data-status='{status}'>"
+            f"<h3><span class='tag'>{o.outcome.upper()}</span> <code>{esc(o.nodeid)}</code></h3>"
+            "<details open><summary>what pytest said</summary>"
+            f"<pre>{esc(o.message)}</pre></details></article>"
+        )
+    r = o.result
+    word = "ERROR" if r.status is Status.ERROR else status.upper()
+    blocks = " (blocks the gate)" if r.status is Status.INCONCLUSIVE and r.inconclusive_blocks else ""
+    parts = [
+        f"<article class='card s-{status}' data-check='{esc(r.id)}' data-status='{status}'>",
+        f"<h3><span class='tag'>{word}{blocks}</span> <code>{esc(r.label)}</code> "
+        f"<span class='phase'>{esc(phase_of(r.id).title)}</span></h3>",
+        f"<p class='msg'>{esc(r.message)}</p>",
+        f"<p class='ml'>{esc(measured_vs_limit(r))}"
+        + (f" · <span class='support'>{esc(text(dict(r.support)))}</span>" if r.support else "")
+        + "</p>",
+    ]
+    parts += [evidence_html(ev) for ev in r.evidence]
+    settle = what_would_settle(r)
+    if settle:
+        parts.append(f"<p class='settle'><b>What would settle it:</b> {esc(_grouped(settle))}</p>")
+    if r.hint:
+        parts.append(f"<p class='fix'><b>How to fix:</b> {esc(r.hint)}</p>")
+    extra = o.message.strip()
+    if extra and extra != r.message.strip():
+        parts.append(f"<details><summary>what pytest said</summary><pre>{esc(extra)}</pre></details>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def cards(run: GateRun) -> list[str]:
+    """The cards, one heading per phase."""
+    shown = flagged(run)
+    if not shown:
+        return []
+    parts = ["<h2 id='problems'>Failing and inconclusive checks, root cause first</h2>"]
+    if any(bucket(o) == "inconclusive" for o in shown):
+        parts.append(
+            "<p class='meta'>Inconclusive: the interval holds the limit at this sample size; it blocks the "
+            "gate only when listed in <code>[gate] block_inconclusive</code>.</p>"
+        )
+    phase = None
+    for o in shown:
+        this = phase_of(name_of(o))
+        if this != phase:
+            parts.append(f"<h3 class='phase-title'>{esc(this.title)}</h3>")
+            phase = this
+        parts.append(card(o))
+    return parts
+
+
+def warnings(run: GateRun) -> list[str]:
+    """The warnings: they let the gate pass but deserve a look."""
+    warned = root_cause_order([o for o in run.outcomes if bucket(o) == "warn"])
+    if not warned:
+        return []
+    parts = ["<section id='warnings'><h2>Warnings</h2>"]
+    parts += [card(o) for o in warned]
+    parts.append("</section>")
+    return parts
+
+
+def all_checks(run: GateRun) -> list[str]:
+    """Every test in one compact table; status checkboxes filter its rows (script optional)."""
+    present = {bucket(o) for o in run.outcomes}
+    parts = [
+        "<section id='all-checks'><h2>All checks</h2><p class='filters' hidden>Show: ",
+        *(
+            f"<label><input type='checkbox' data-filter='{key}' checked> {title}</label> "
+            for key, title in BUCKETS
+            if key in present
+        ),
+        "</p><table class='all'><colgroup><col class='c-id'><col class='c-phase'><col class='c-status'>"
+        "<col class='c-ml'><col></colgroup><tr><th>check</th><th>phase</th><th>status</th>"
+        "<th>measured vs limit</th><th>message</th></tr>",
+    ]
+    for o in root_cause_order(run.outcomes):
+        status = bucket(o)
+        label = o.result.label if o.result is not None else o.nodeid
+        ml = measured_vs_limit(o.result) if o.result is not None else "—"
+        message = o.result.message if o.result is not None else " ".join(o.message.split())
+        parts.append(
+            f"<tr data-status='{status}'><td class='id' title='{esc(label)}'><code>{esc(label)}</code></td>"
+            f"<td>{esc(phase_of(name_of(o)).title)}</td><td class='s-{status}'>{status}</td>"
+            f"<td>{esc(ml)}</td><td class='m'>{esc(message)}</td></tr>"
+        )
+    parts.append("</table></section>")
+    parts.append(_FILTER_SCRIPT)
+    return parts
+
+
+# Without a script every row shows; with it, the filter bar appears and hides unticked statuses.
+_FILTER_SCRIPT = """<script>
+(function(){var bar=document.querySelector('#all-checks .filters');if(!bar)return;bar.hidden=false;
+bar.addEventListener('change',function(){var off={};bar.querySelectorAll('input').forEach(function(i){
+if(!i.checked)off[i.dataset.filter]=1;});document.querySelectorAll('#all-checks tr[data-status]')
+.forEach(function(r){r.style.display=off[r.dataset.status]?'none':'';});});})();
+</script>"""
+
+
+def _grouped(settle: str) -> str:
+    """Thousands grouped in "needs ≈ 888909 n_test (has 20994)"."""
+    return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", settle)
