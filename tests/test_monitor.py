@@ -336,3 +336,57 @@ def test_the_gates_threshold_is_used_only_for_the_model_it_was_chosen_for(projec
         _threshold(config, tmp_path, other)
     with pytest.raises(ConfigError, match="no operating threshold"):
         _threshold(config, tmp_path / "nowhere", served)
+
+
+def _threshold_config(project, tmp_path, *, monitored: str):
+    """The project's config with a candidate and a champion file (different bytes) and no
+    configured threshold: the monitor must take it from a threshold.json."""
+    for role in ("candidate", "champion"):
+        (tmp_path / f"{role}.skops").write_bytes(role.encode())
+    text = project.config.read_text().replace('score_column = "score"\nthreshold', "# threshold")
+    text = text.replace('[models.candidate]\nscore_column = "score"', '[models.candidate]\npath = "candidate.skops"')
+    text += f'model = "{monitored}"\n\n[models.champion]\npath = "champion.skops"\n'
+    project.config.write_text(text)
+    return load_config(project.config)
+
+
+def test_no_threshold_json_names_the_file_looked_for_the_command_that_writes_it_and_the_key(
+    project, tmp_path
+):
+    from types import SimpleNamespace
+
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.monitor.batch import operating_threshold
+
+    config = _threshold_config(project, tmp_path, monitored="candidate")
+    served = SimpleNamespace(identity="sha256:aaa", role="candidate")
+    with pytest.raises(ConfigError) as err:
+        operating_threshold(config, tmp_path / "gate-reports", served)
+    message = str(err.value)
+    assert str(tmp_path / "gate-reports" / "threshold.json") in message  # the very file looked for
+    assert f"sentinel gate --config {config.source} --reports {tmp_path / 'gate-reports'}" in message
+    assert "--sentinel-reports" in message  # the pytest route writes it too
+    assert "[monitor] threshold" in message
+
+
+def test_a_threshold_json_of_another_model_names_both_roles_their_files_and_the_keys(project, tmp_path):
+    from types import SimpleNamespace
+
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.models.loading import model_identity
+    from sentinel_checks.monitor.batch import operating_threshold
+
+    config = _threshold_config(project, tmp_path, monitored="champion")
+    assert config.models.candidate is not None and config.models.champion is not None
+    chosen_for = model_identity(config.models.candidate)
+    served = SimpleNamespace(identity=model_identity(config.models.champion), role="champion")
+    (tmp_path / "threshold.json").write_text(
+        json.dumps({"model": "candidate", "identity": chosen_for, "threshold": 0.3})
+    )
+    with pytest.raises(ConfigError) as err:
+        operating_threshold(config, tmp_path, served)
+    message = str(err.value)
+    assert "the candidate (candidate.skops" in message
+    assert "the champion (champion.skops" in message
+    assert '[monitor] model = "candidate"' in message
+    assert "[monitor] threshold" in message
