@@ -83,10 +83,11 @@ def operating_threshold(config: SentinelConfig, reports_dir: Path, model: Any) -
         raise ConfigError(str(exc)) from None
     if model is not None and not identity_hashes(model.identity) & record.model_hashes:
         chosen_for = _describe_identity(config, record.identity, record.model)
+        role = config.monitor.model
         raise ConfigError(
             f"{path} holds the threshold chosen for {chosen_for}, but [monitor] model = "
-            f'"{config.monitor.model}" monitors {monitored}. If the model the gate passed now serves, '
-            f'set [monitor] model = "{record.model or "candidate"}" (or point [models.{config.monitor.model}] '
+            f'"{role}" monitors {monitored}. If the model the gate passed now serves, '
+            f'set [monitor] model = "{record.model or "candidate"}" (or point [models.{role}] '
             "at its file); if the monitored model still serves, set [monitor] threshold to the threshold "
             f"it serves with (in {config.source})"
         )
