@@ -151,4 +151,3 @@ def _save(fig: Any, path: Path) -> Path:
     fig.savefig(path, dpi=90, metadata={"Software": "gradient-sentinel"})
     plt.close(fig)
     return path
-

@@ -70,7 +70,7 @@ def trend_figure(
         ax.plot(x, y, marker="o", lw=2.2, color="black", label="overall")
     if band is not None:
         ax.fill_between(
-            band[0], band[1], band[2], color="grey", alpha=0.25, lw=0, label="interval judged (upper bound vs limit)"
+            band[0], band[1], band[2], color="grey", alpha=0.25, lw=0, label="interval (upper bound judged)"
         )
     for line in limit or []:
         ax.plot(range(len(line)), line, ls="--", color="crimson", lw=1.2, label="alert limit (overall)")
