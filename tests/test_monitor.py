@@ -336,3 +336,120 @@ def test_the_gates_threshold_is_used_only_for_the_model_it_was_chosen_for(projec
         _threshold(config, tmp_path, other)
     with pytest.raises(ConfigError, match="no operating threshold"):
         _threshold(config, tmp_path / "nowhere", served)
+
+
+def _threshold_config(project, tmp_path, *, monitored: str):
+    """The project's config with a candidate and a champion file (different bytes) and no
+    configured threshold: the monitor must take it from a threshold.json."""
+    for role in ("candidate", "champion"):
+        (tmp_path / f"{role}.skops").write_bytes(role.encode())
+    text = project.config.read_text().replace('score_column = "score"\nthreshold', "# threshold")
+    text = text.replace(
+        '[models.candidate]\nscore_column = "score"', '[models.candidate]\npath = "candidate.skops"'
+    )
+    text += f'model = "{monitored}"\n\n[models.champion]\npath = "champion.skops"\n'
+    project.config.write_text(text)
+    return load_config(project.config)
+
+
+def test_no_threshold_json_names_the_file_looked_for_the_command_that_writes_it_and_the_key(
+    project, tmp_path
+):
+    from types import SimpleNamespace
+
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.monitor.batch import operating_threshold
+
+    config = _threshold_config(project, tmp_path, monitored="candidate")
+    served = SimpleNamespace(identity="sha256:aaa", role="candidate")
+    with pytest.raises(ConfigError) as err:
+        operating_threshold(config, tmp_path / "gate-reports", served)
+    message = str(err.value)
+    assert str(tmp_path / "gate-reports" / "threshold.json") in message  # the very file looked for
+    assert f"sentinel gate --config {config.source} --reports {tmp_path / 'gate-reports'}" in message
+    assert "--sentinel-reports" in message  # the pytest route writes it too
+    assert "[monitor] threshold" in message
+
+
+def test_a_threshold_json_of_another_model_names_both_roles_their_files_and_the_keys(project, tmp_path):
+    from types import SimpleNamespace
+
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.models.loading import model_identity
+    from sentinel_checks.monitor.batch import operating_threshold
+
+    config = _threshold_config(project, tmp_path, monitored="champion")
+    assert config.models.candidate is not None and config.models.champion is not None
+    chosen_for = model_identity(config.models.candidate)
+    served = SimpleNamespace(identity=model_identity(config.models.champion), role="champion")
+    (tmp_path / "threshold.json").write_text(
+        json.dumps({"model": "candidate", "identity": chosen_for, "threshold": 0.3})
+    )
+    with pytest.raises(ConfigError) as err:
+        operating_threshold(config, tmp_path, served)
+    message = str(err.value)
+    assert "the candidate (candidate.skops" in message
+    assert "the champion (champion.skops" in message
+    assert '[monitor] model = "candidate"' in message
+    assert "[monitor] threshold" in message
+
+
+def _scope(recall: float, flagged: float, n: int = 2_000) -> dict:
+    return {
+        "n": n,
+        "flagged_fraction": flagged,
+        "psi": 0.01,
+        "recall": recall,
+        "recall_low": recall - 0.08,
+        "recall_high": recall + 0.06,
+        "estimated_recall": recall,
+        "brier": 0.03,
+    }
+
+
+def test_the_trend_page_marks_segment_alerts_on_their_own_line_and_draws_the_overall_limit_only_for_overall(
+    project, monkeypatch
+):
+    """A segment far below the overall limit but healthy against its own reference, and
+    another that alerted: the figure gets the overall limit(s) alone (both sides of the
+    flagged band), the segment's alert on the segment's line, and the page says which rule
+    applies."""
+    from sentinel_checks.data.jsonl import append_line
+    from sentinel_checks.monitor import trend
+
+    config = load_config(project.config)
+    reference = {"overall": _scope(0.85, 0.20), "channel=api": _scope(0.55, 0.1)}
+    for day, alerts in enumerate(
+        ([], [{"id": "monitor.recall", "scope": "country=BR", "severity": "critical"}])
+    ):
+        scopes = {
+            "overall": _scope(0.84, 0.21),
+            "channel=api": _scope(0.56, 0.1),  # under the overall limit 0.75, healthy against its own 0.45
+            "country=BR": _scope(0.80 - 0.3 * day, 0.2),
+        }
+        append_line(
+            config.monitor.history,
+            {
+                "batch": f"b{day}",
+                "time_range": [f"2025-11-0{day + 1}", f"2025-11-0{day + 2}"],
+                "scopes": scopes,
+                "reference": reference,
+                "alerts": alerts,
+            },
+        )
+    drawn = {}
+
+    def capture(series, *, title, limit, alerts, path, **kwargs):
+        drawn[title] = {"limit": limit, "alerts": alerts, "series": series}
+        path.write_bytes(b"")
+        return path
+
+    monkeypatch.setattr(trend, "trend_figure", capture)
+    page = trend.write_trend_report(config, project.folder / "monitoring").read_text()
+    recall = drawn["Recall of the risky class (labelled rows)"]
+    assert recall["limit"] == [[pytest.approx(0.75)] * 2]  # the overall limit, one line, nothing per segment
+    assert recall["alerts"]["country=BR"] == [(1, pytest.approx(0.5))]  # on the segment's own line
+    assert recall["alerts"]["overall"] == [] and recall["alerts"]["channel=api"] == []
+    flagged = drawn["Flagged fraction at the operating threshold"]["limit"]
+    assert flagged == [[pytest.approx(0.30)] * 2, [pytest.approx(0.10)] * 2]  # the band is two-sided
+    assert "The dashed line is the limit of the overall line only" in page

@@ -67,21 +67,72 @@ def operating_threshold(config: SentinelConfig, reports_dir: Path, model: Any) -
     from sentinel_checks.reports.quality import THRESHOLD_JSON, ThresholdRecord
 
     path = reports_dir / THRESHOLD_JSON
+    monitored = _describe_monitored(config, model)
     try:
         record = ThresholdRecord.read(path)
     except ReportError as exc:
         if exc.missing:
+            source = config.source
             raise ConfigError(
-                f"{config.source}: no operating threshold: set [monitor] threshold (the one the promoted "
-                f"model serves with), or run the gate so that {path} exists"
+                f"{source}: no operating threshold for {monitored}: {path} does not exist. The gate writes "
+                f"it (for [models.candidate]): `sentinel gate --config {source} --reports {reports_dir}` or "
+                f"`pytest suites/ --sentinel-config {source} --sentinel-reports {reports_dir}`; if the gate "
+                "wrote its reports elsewhere, pass that folder to `sentinel monitor --reports DIR`. Or set "
+                f"[monitor] threshold in {source} to the threshold the served model uses"
             ) from None
         raise ConfigError(str(exc)) from None
     if model is not None and not identity_hashes(model.identity) & record.model_hashes:
+        chosen_for = _describe_identity(config, record.identity, record.model)
+        role = config.monitor.model
         raise ConfigError(
-            f"{path} holds the threshold chosen for {record.identity}, but the monitored model is "
-            f"{model.identity}: set [monitor] threshold to the threshold it serves with"
+            f"{path} holds the threshold chosen for {chosen_for}, but [monitor] model = "
+            f'"{role}" monitors {monitored}. If the model the gate passed now serves, '
+            f'set [monitor] model = "{record.model or "candidate"}" (or point [models.{role}] '
+            "at its file); if the monitored model still serves, set [monitor] threshold to the threshold "
+            f"it serves with (in {config.source})"
         )
     return record.threshold
+
+
+def _short(identity: str) -> str:
+    """``sha256:e78d62b0…`` for a file hash; other identities (URIs) as they are."""
+    return f"{identity[:15]}…" if identity.startswith("sha256:") and len(identity) > 15 else identity
+
+
+def _where(config: SentinelConfig, role: str) -> str:
+    """The file (relative to the config's folder when inside it) or URI of ``[models.<role>]``."""
+    spec = getattr(config.models, role)
+    if spec is None:
+        return "not configured"
+    if spec.path is not None:
+        try:
+            return str(Path(spec.path).resolve().relative_to(config.base_dir.resolve()))
+        except ValueError:
+            return str(spec.path)
+    return spec.uri or f"score column {spec.score_column}"
+
+
+def _describe_monitored(config: SentinelConfig, model: Any) -> str:
+    """``the champion (models/champion.skops, sha256:3567f138…)``, or the score column."""
+    if model is None:
+        return f"the served scores ([monitor] score_column = {config.monitor.score_column})"
+    role = getattr(model, "role", config.monitor.model)
+    return f"the {role} ({_where(config, role)}, {_short(model.identity)})"
+
+
+def _describe_identity(config: SentinelConfig, identity: str, role: str) -> str:
+    """Which configured model ``identity`` (from threshold.json) is, by role and file."""
+    from sentinel_checks.data.identity import identity_hashes
+    from sentinel_checks.models.loading import model_identity
+
+    hashes = identity_hashes(identity)
+    for name in ("candidate", "champion"):
+        spec = getattr(config.models, name)
+        found = model_identity(spec) if spec is not None else None
+        if found is not None and identity_hashes(found) & hashes:
+            return f"the {name} ({_where(config, name)}, {_short(identity)})"
+    was = f" (the {role} when the gate ran)" if role else ""
+    return f"a model no [models] table of {config.source} names now: {_short(identity)}{was}"
 
 
 def monitored_model(config: SentinelConfig) -> Any:

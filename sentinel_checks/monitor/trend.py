@@ -1,8 +1,11 @@
 """``sentinel monitor report``: the monitoring history as one HTML page of trends.
 
 One figure per metric (flagged fraction, score PSI, recall on labelled rows,
-estimated recall, Brier score), a line per scope (overall and each segment value),
-the alert limit drawn dashed, and the batches that raised that alert marked.
+estimated recall, Brier score): ``overall`` with its alert limit dashed beside the
+segment lines, each batch that raised the metric's alert marked on its scope's line.
+The overall limit is not drawn over the segments: every scope is judged against the
+same scope of the reference (:func:`sentinel_checks.checks.monitor.judge_scope`), on
+a confidence bound, so a segment's limit is its own.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.adapters import plots
 from sentinel_checks.config import SentinelConfig
 from sentinel_checks.data.jsonl import read_lines
 from sentinel_checks.errors import DataError
 from sentinel_checks.monitor.statistics import OVERALL
+from sentinel_checks.monitor.trend_figure import trend_figure
 from sentinel_checks.reports.gate_report import write_atomic
 
 #: metric key in the history, title, alert rule it belongs to
@@ -27,6 +30,18 @@ METRICS = (
     ("recall", "Recall of the risky class (labelled rows)", "monitor.recall"),
     ("estimated_recall", "Estimated recall from the scores (no labels)", "monitor.estimated_recall"),
     ("brier", "Brier score (labelled rows)", "monitor.brier"),
+)
+
+#: what the figures' lines and marks mean, on the page and in docs/monitoring.md
+RULE_TEXT = (
+    "How to read the figures: every scope (overall, and each segment value) is judged against "
+    "the same scope of the reference (the alert rules of docs/monitoring.md): score PSI and the flagged "
+    "fraction on their value, recall, estimated recall and the Brier increase on a confidence "
+    "bound. The dashed line is the limit of the overall line only; each segment has its own "
+    "limit (its reference value and the same allowed change), so the segment panel draws no "
+    "limit, and only a point marked X is an alert. An overall recall point beyond the dashed "
+    "line without an X is a batch whose interval (the grey band) still reaches the limit: "
+    "too few labelled rows to show the drop."
 )
 
 
@@ -75,14 +90,23 @@ def write_trend_report(config: SentinelConfig, folder: Path, *, max_segments: in
         if not series:
             continue
         limit = _limits(history, key, m)
-        alerts = [
-            (i, h["scopes"][OVERALL][key])
-            for i, h in enumerate(history)
-            if any(a["id"] == rule and a["scope"] == OVERALL for a in h.get("alerts", []))
-            and _finite(h["scopes"].get(OVERALL, {}).get(key))
-        ]
-        path = plots.monitor_trend(
-            series, title=title, labels=labels, limit=limit, alerts=alerts, path=folder / f"trend_{key}.png"
+        alerts = {
+            scope: [
+                (i, h["scopes"][scope][key])
+                for i, h in enumerate(history)
+                if any(a["id"] == rule and a["scope"] == scope for a in h.get("alerts", []))
+                and _finite(h.get("scopes", {}).get(scope, {}).get(key))
+            ]
+            for scope in scopes
+        }
+        path = trend_figure(
+            series,
+            title=title,
+            labels=labels,
+            limit=limit,
+            band=_band(history, key),
+            alerts=alerts,
+            path=folder / f"trend_{key}.png",
         )
         figures.append((title, path))
     return write_atomic(folder / "trend.html", _page(history, labels, figures))
@@ -106,24 +130,41 @@ def _scopes(history: list[dict[str, Any]], max_segments: int) -> list[str]:
     return [OVERALL, *segments[:max_segments]]
 
 
-def _limits(history: list[dict[str, Any]], key: str, m: Any) -> dict[str, list[float]] | None:
-    """The overall alert limit of each batch (it depends on the reference)."""
-    out = []
+def _band(history: list[dict[str, Any]], key: str) -> tuple[list[int], list[float], list[float]] | None:
+    """The overall interval ``monitor.recall`` judges (its upper bound against the limit)."""
+    if key != "recall":
+        return None
+    points = [
+        (i, o["recall_low"], o["recall_high"])
+        for i, h in enumerate(history)
+        if _finite((o := h.get("scopes", {}).get(OVERALL, {})).get("recall_low"))
+        and _finite(o.get("recall_high"))
+    ]
+    if not points:
+        return None
+    return [p[0] for p in points], [p[1] for p in points], [p[2] for p in points]
+
+
+def _limits(history: list[dict[str, Any]], key: str, m: Any) -> list[list[float]] | None:
+    """The overall alert limit(s) of each batch (they depend on the reference): one line,
+    or two for the flagged fraction's two-sided band."""
+    lines: list[list[float]] = [[], []]
     for h in history:
         ref = h.get("reference", {}).get(OVERALL, {})
         if key == "psi":
-            out.append(m.max_score_psi)
+            lines[0].append(m.max_score_psi)
         elif key == "recall" and _finite(ref.get("recall")):
-            out.append(ref["recall"] - m.max_recall_drop)
+            lines[0].append(ref["recall"] - m.max_recall_drop)
         elif key == "estimated_recall" and _finite(ref.get("estimated_recall")):
-            out.append(ref["estimated_recall"] - m.max_estimated_recall_drop)
+            lines[0].append(ref["estimated_recall"] - m.max_estimated_recall_drop)
         elif key == "brier" and _finite(ref.get("brier")):
-            out.append(ref["brier"] + m.max_brier_increase)
+            lines[0].append(ref["brier"] + m.max_brier_increase)
         elif key == "flagged_fraction" and _finite(ref.get("flagged_fraction")):
-            out.append(ref["flagged_fraction"] * (1 + m.max_flagged_change))
+            lines[0].append(ref["flagged_fraction"] * (1 + m.max_flagged_change))
+            lines[1].append(max(0.0, ref["flagged_fraction"] * (1 - m.max_flagged_change)))
         else:
             return None
-    return {OVERALL: out}
+    return [line for line in lines if line]
 
 
 def _finite(value: Any) -> bool:
@@ -153,8 +194,9 @@ def _page(history: list[dict[str, Any]], labels: list[str], figures: list[tuple[
         "<title>Gradient Sentinel monitoring</title><style>"
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.25rem .5rem;font-size:.85rem}"
-        "figure{display:inline-block;margin:.5rem}img{max-width:520px}</style></head><body>"
+        "figure{margin:1rem 0}img{max-width:100%}</style></head><body>"
         f"<h1>Production monitoring: {len(history)} batch(es)</h1>"
+        f"<p>{esc(RULE_TEXT)}</p>"
         "<p>Estimated recall is computed from the scores alone and assumes they are calibrated.</p>"
         + "".join(imgs)
         + "<h2>Batches</h2><table><tr><th>until</th><th>batch</th><th>alerts</th></tr>"
