@@ -54,7 +54,9 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
         if model.estimator is None:
             continue  # a score column: looked for with the columns
         try:
-            positive_column(model.estimator, config.columns.positive)
+            positive_column(
+                model.estimator, config.columns.positive, positive_class=model.positive_class, role=role
+            )
         except SentinelError as exc:
             problems.append(SetupProblem(key, f"{_file(spec)}{exc}"))
         if "dataset" not in frames:
