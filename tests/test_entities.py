@@ -191,6 +191,18 @@ def test_purge_losses_are_recorded_per_split_with_prevalence(tmp_path):
     assert losses["val"].positives_before is not None
 
 
+def test_purge_losses_with_missing_labels_count_them_as_not_risky(tmp_path):
+    # found by the hardening property test: a nullable label holding <NA> crashed the split
+    # build with "int() argument must be ... not 'NAType'" instead of reaching the contract
+    frame = flights()
+    frame["label"] = frame["label"].astype("Int64")
+    frame.loc[frame.index[::7], "label"] = pd.NA
+    splits = build_splits(frame, purge_config(tmp_path))
+    val = {loss.split: loss for loss in splits.purge}["val"]
+    in_val = (frame["ts"] >= "2025-02-01") & (frame["ts"] < "2025-03-01")
+    assert val.positives_before == int((frame.loc[in_val, "label"] == 1).sum())
+
+
 def test_purge_check_fails_when_a_split_loses_more_than_the_limit(tmp_path):
     from sentinel_checks.checks import check_purge
 

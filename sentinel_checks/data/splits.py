@@ -335,7 +335,11 @@ def build_splits(frame: pd.DataFrame, config: SentinelConfig) -> Splits:
             purged, removed = purge_entity_overlap(frame, assignment, config.columns.entities)
             notes = [f"purged {n} row(s) whose {c} was in an earlier split" for c, n in removed.items()]
             label = config.columns.label
-            risky = (frame[label] == config.columns.positive).to_numpy() if label in frame.columns else None
+            risky = (
+                (frame[label] == config.columns.positive).fillna(False).to_numpy(dtype=bool)
+                if label in frame.columns
+                else None
+            )  # a missing label (nullable dtype) is not risky here: the contract reports it
             assignment, losses = purged, purge_losses(assignment, purged, risky)
         return Splits.from_assignment(frame, assignment, method="time", notes=notes, purge=losses)
     if spec.method == "column":
