@@ -83,6 +83,11 @@ def run_gate(
             "-o",
             "junit_family=xunit1",  # xunit1 keeps the per-test <properties> CI tools read
             *junit,
+            # the preflight imported the gate's libraries before pytest started: their
+            # assertions cannot be rewritten, which a project's filterwarnings=error would
+            # turn into a crash of the whole gate
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",
             *pytest_args,
         ],
         plugins=[SessionHandOver(session)] if session is not None else None,
