@@ -280,3 +280,12 @@ def test_sentinel_gate_with_a_missing_config_file_names_its_own_flag(tmp_path, m
     assert main(["gate", "--config", "nope.toml"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "nope.toml" in err and "(from --config)" in err and "--sentinel-config" not in err, err
+
+
+def test_a_setup_error_report_reads_back_as_not_passed_so_promote_refuses_it():
+    from sentinel_checks.gate.pytest_run import only_input_errors
+    from sentinel_checks.reports.gate_json import GateReport
+
+    report = GateReport.from_dict(gate_document(_run(SETUP)))
+    assert report.verdict == "setup_error" and not report.passed
+    assert only_input_errors(report)  # what run_gate maps to exit 2 for older reports too
