@@ -87,6 +87,26 @@ def test_fixed_config_passes(demo, tmp_path):
 
 
 @pytest.mark.slow
+def test_fixed_config_under_pytest_prints_its_warnings_and_a_summary_by_phase(demo, tmp_path):
+    """`pytest suites/` on the sound retrain: it passes, and the terminal says what gate.md
+    says of its warnings (the drift that remains), phase by phase, root cause first."""
+    run = run_gate(demo.configs["fixed"], tmp_path)
+    assert run.code == 0, run.output[-3000:]
+    warned = [c for c in run.report["checks"] if c.get("status") in ("warn", "inconclusive")]
+    assert warned, "the fixed demo still has drift that warns"
+    md = (tmp_path / "reports" / "gate.md").read_text()
+    summary = run.output.split(" sentinel ", 1)[1]
+    for c in warned:
+        assert f"{c['label']} {c['status'].upper()}: {c['message']}" in summary, c["label"]
+        assert c["message"][:200] in md
+    phases = ["Data & splits: ", "Model quality: ", "Drift: ", "Promotion & baselines: "]
+    at = [summary.index(p) for p in phases]
+    assert at == sorted(at), summary[:2000]
+    assert "\ngate PASS (" in summary and "warned" in summary
+    assert "junit.xml" not in md  # `pytest suites/` without --junitxml writes none: not linked
+
+
+@pytest.mark.slow
 def test_demo_is_deterministic(tmp_path):
     one = build_demo(tmp_path / "one", n_requests=20_000, seed=7)
     two = build_demo(tmp_path / "two", n_requests=20_000, seed=7)

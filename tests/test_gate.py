@@ -48,7 +48,9 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
     assert threshold["rule"] == "target_recall" and "at_0.5" in threshold["splits"]["test"]
     assert f"sentinel: config {project.config}" in run.output
     assert "sentinel: data dataset=sha256:" in run.output and "seed 0" in run.output
-    assert "gate PASS; reports:" in run.output
+    # the terminal summary: counts by runbook phase, the reports, the verdict last
+    assert "Data & splits: " in run.output and "Model quality: " in run.output
+    assert "reports: " in run.output and "\ngate PASS (" in run.output
     md = (project.folder / "reports" / "gate.md").read_text()
     assert md.startswith("# Gradient Sentinel gate: PASSED")
 

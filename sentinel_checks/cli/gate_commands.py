@@ -38,10 +38,40 @@ def demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def gate(args: argparse.Namespace) -> int:
-    from sentinel_checks.config import find_config
+def find_cli_config(chosen: str | None) -> Path:
+    """The config a ``sentinel`` command uses: ``--config``, else ``$SENTINEL_CONFIG``,
+    else ``./sentinel.toml``, else ``./pyproject.toml`` with ``[tool.sentinel]``.
 
-    config_path = find_config(args.config)
+    Raises
+    ------
+    ConfigError
+        None found: the message names this command's own flag (``--config``, not the
+        pytest plugin's ``--sentinel-config``) and the files looked for.
+    """
+    import os
+
+    from sentinel_checks.config import find_config
+    from sentinel_checks.errors import ConfigError
+
+    if chosen is not None:
+        path = Path(chosen).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path} (from --config)")
+        return path
+    if os.environ.get("SENTINEL_CONFIG"):
+        return find_config(None)  # a file named but missing: its message names SENTINEL_CONFIG
+    try:
+        return find_config(None)
+    except ConfigError:
+        raise ConfigError(
+            f"no configuration found in {Path.cwd()}: looked for sentinel.toml and a pyproject.toml "
+            "with [tool.sentinel]; pass --config PATH, set SENTINEL_CONFIG, or run `sentinel init` "
+            "(see docs/configuration.md)"
+        ) from None
+
+
+def gate(args: argparse.Namespace) -> int:
+    config_path = find_cli_config(args.config)
     targets = _suites(args.suites)
     for extra in args.extra:
         if not extra.exists():
@@ -54,6 +84,9 @@ def gate(args: argparse.Namespace) -> int:
     reports = Path(args.reports)
     session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
     if session is None:
+        from sentinel_checks.reports.terminal import VERDICT_WORDS
+
+        print(f"{VERDICT_WORDS['setup_error']} (exit 2): the model was not judged", file=sys.stderr)
         _publish(reports)
         return EXIT_USAGE
     code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
@@ -112,7 +145,6 @@ def init(args: argparse.Namespace) -> int:
 
 
 def selftest(args: argparse.Namespace) -> int:
-    from sentinel_checks.config import find_config
     from sentinel_checks.selftest import run as st
 
     if args.resamples < 0 or not 0.0 < args.share <= 1.0 or args.workers < 1:
@@ -126,7 +158,7 @@ def selftest(args: argparse.Namespace) -> int:
         suites = [str(args.suites.resolve())]
     try:
         outcome = st.run_selftest(
-            find_config(args.config),
+            find_cli_config(args.config),
             suites=suites,
             faults=args.faults,
             resamples=args.resamples,

@@ -1,6 +1,7 @@
 """The plugin's reporting half: each gate test's outcome recorded as pytest reports it,
-``gate.json`` / ``gate.md`` written when the session finishes, and the terminal line
-naming them.
+``gate.json`` / ``gate.md`` written when the session finishes, and the terminal summary
+(:mod:`sentinel_checks.reports.terminal`: by runbook phase, every warning and
+inconclusive result, the verdict) naming them.
 
 These hooks are registered through :mod:`sentinel_checks.gate.plugin` (the ``pytest11``
 entry point), which imports them; this module is not a plugin of its own.
@@ -89,10 +90,12 @@ def _short(report: pytest.TestReport) -> str:
     return text.strip().splitlines()[-1] if text.strip() else ""
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
-    from sentinel_checks.reports.gate_report import GateRun, attention_lines
+    from sentinel_checks.reports.gate_report import GATE_MD, GateRun, gate_markdown, write_atomic
+    from sentinel_checks.reports.terminal import summary_lines
 
     config = session.config
     state = config.stash.get(STATE, None)
@@ -126,19 +129,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         else {},
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
+        block_inconclusive=tuple(cfg.gate.block_inconclusive) if cfg is not None else None,
     )
     written, note = write_gate_reports(run, state.session, state.reports_dir)
-    state.summary = "\n".join(
-        [
-            *attention_lines(run),
-            note + f"gate {run.verdict.upper()}; reports: " + ", ".join(str(p) for p in written),
-        ]
-    )
+    # gate.md was written before gate.html, promotion.md and the drift pages: again now,
+    # so that it links every report this run wrote (and only those)
+    write_atomic(state.reports_dir / GATE_MD, gate_markdown(run, state.reports_dir))
+    *phases, verdict = summary_lines(run)
+    state.summary = "\n".join([*phases, note + "reports: " + ", ".join(str(p) for p in written), verdict])
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     state = terminalreporter.config.stash.get(STATE, None)
     if state is not None and state.summary:
         terminalreporter.write_sep("-", "sentinel")
-        for line in state.summary.splitlines():
+        *lines, last = state.summary.splitlines()
+        for line in lines:
             terminalreporter.write_line(line)
+        passed = last.startswith("gate PASS")
+        terminalreporter.write_line(last, bold=True, green=passed, red=not passed)

@@ -96,7 +96,7 @@ def run_gate(
     verdict = report.verdict if report is not None else None
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
         return EXIT_NO_CHECKS
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or verdict == "setup_error":
         return EXIT_USAGE
     if code == pytest.ExitCode.OK and verdict == "pass":
         return EXIT_OK
@@ -114,16 +114,12 @@ def exit_code_of(run: GateRun) -> int:
     Returns
     -------
     int
-        0 passed, 1 failed, 2 nothing judged but bad inputs, 3 no check ran.
+        0 passed, 1 failed, 2 nothing judged but bad inputs (verdict ``setup_error``),
+        3 no check ran.
     """
-    from sentinel_checks.reports.gate_json import GateReport
-    from sentinel_checks.reports.gate_report import gate_document
-
-    if run.verdict == "no_checks":
-        return EXIT_NO_CHECKS
-    if run.verdict == "pass":
-        return EXIT_OK
-    return EXIT_USAGE if only_input_errors(GateReport.from_dict(gate_document(run))) else EXIT_FAILED
+    return {"no_checks": EXIT_NO_CHECKS, "pass": EXIT_OK, "setup_error": EXIT_USAGE}.get(
+        run.verdict, EXIT_FAILED
+    )
 
 
 def inputs_inside(folder: Path, paths: Sequence[Path]) -> list[Path]:

@@ -14,12 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sentinel_checks.reports.explain import (
-    fmt_number,
-    inconclusive_line,
-    measured_vs_limit,
-    what_would_settle,
-)
+from sentinel_checks.reports.explain import inconclusive_line
 
 # gate.json read back lives in gate_json (issue 14); importable from here as before.
 from sentinel_checks.reports.gate_json import READABLE_SCHEMA_VERSIONS as READABLE_SCHEMA_VERSIONS
@@ -61,11 +56,23 @@ class GateRun:
     models: Mapping[str, str] = field(default_factory=dict)  # role -> identity (file hash or URI)
     config_sha256: str = ""
     coverage: Mapping[str, Any] = field(default_factory=dict)  # suite files run, tests deselected
+    #: ``[gate] block_inconclusive`` of the run's config (None: not known), named in reports
+    block_inconclusive: tuple[str, ...] | None = None
 
     @property
     def verdict(self) -> str:
-        """``pass`` only when at least one check passed and no gate test failed or errored."""
-        if any(o.outcome in ("failed", "error") for o in self.outcomes):
+        """``pass`` only when at least one check passed and no gate test failed or errored.
+
+        ``setup_error`` when every failed or errored test failed on a bad input (a
+        configuration, data or model-file error: exit 2) and no check judged a failure:
+        the model was not judged, so the gate neither failed nor passed. ``fail`` when a
+        check failed or errored; ``no_checks`` when no check passed.
+        """
+        bad = [o for o in self.outcomes if o.outcome in ("failed", "error")]
+        judged = (Status.FAIL, Status.ERROR)
+        if bad and all(o.input_error and (o.result is None or o.result.status not in judged) for o in bad):
+            return "setup_error"
+        if bad:
             return "fail"
         if not any(o.outcome == "passed" and o.result is not None for o in self.outcomes):
             return "no_checks"
@@ -119,92 +126,11 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     }
 
 
-def gate_markdown(run: GateRun) -> str:
-    """A summary for a pull request: verdict first, then failing checks, then the rest.
+def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
+    """``gate.md``'s text: see :func:`sentinel_checks.reports.gate_md.gate_markdown`."""
+    from sentinel_checks.reports.gate_md import gate_markdown as markdown
 
-    Parameters
-    ----------
-    run : GateRun
-        The gate's outcomes.
-
-    Returns
-    -------
-    str
-        ``gate.md``'s Markdown text.
-    """
-    icon = {"pass": "PASSED", "fail": "FAILED", "no_checks": "NO CHECKS RAN"}[run.verdict]
-    lines = [f"# Gradient Sentinel gate: {icon}", ""]
-    lines.append(f"Config `{run.config_path}` · seed {run.seed}")
-    if run.data:
-        lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
-    if run.models:
-        lines.append("Models: " + ", ".join(f"{k} `{v}`" for k, v in run.models.items()))
-    lines.append("")
-    bad = [o for o in run.outcomes if o.outcome in ("failed", "error")]
-    if bad:
-        lines += ["## Failing checks", "", "| check | status | measured vs limit | what to do |"]
-        lines.append("|---|---|---|---|")
-        for o in sorted(bad, key=lambda o: o.nodeid):
-            if o.result is not None:
-                r = o.result
-                lines.append(f"| `{r.label}` | {r.status.value} | {measured_vs_limit(r)} | {_cell(r.hint)} |")
-            else:
-                lines.append(f"| `{o.nodeid}` | error | — | {_cell(o.message)} |")
-        lines += ["", "### Details", ""]
-        for o in sorted(bad, key=lambda o: o.nodeid):
-            text = o.result.message if o.result is not None else o.message
-            lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {_cell(text)}")
-        lines.append("")
-    unsettled = inconclusive(run)
-    if unsettled:
-        lines += [
-            "## Inconclusive: the data cannot tell",
-            "",
-            "The interval holds the limit at this sample size: neither shown within the limit nor beyond it.",
-            "",
-            "| check | blocks | measured vs limit | what would settle it | message |",
-            "|---|---|---|---|---|",
-        ]
-        for r in unsettled:
-            blocks = "yes" if r.inconclusive_blocks else "no"
-            settle = what_would_settle(r) or "—"
-            lines.append(
-                f"| `{r.label}` | {blocks} | {measured_vs_limit(r)} | {_cell(settle)} | {_cell(r.message)} |"
-            )
-        lines.append("")
-    warned = [o for o in run.outcomes if o.result is not None and o.result.status is Status.WARN]
-    if warned:
-        lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
-        for o in sorted(warned, key=lambda o: o.nodeid):
-            w = o.result
-            assert w is not None
-            lines.append(f"| `{w.label}` | {measured_vs_limit(w)} | {_cell(w.message)} |")
-        lines.append("")
-    rest = [o for o in run.outcomes if o.outcome not in ("failed", "error")]
-    if rest:
-        lines += [
-            "## Other checks",
-            "",
-            "| check | status | measured | message |",
-            "|---|---|---|---|",
-        ]
-        for o in sorted(rest, key=lambda o: o.nodeid):
-            if o.result is not None:
-                r = o.result
-                lines.append(
-                    f"| `{r.label}` | {r.status.value} | {fmt_number(r.measured)} | {_cell(r.message)} |"
-                )
-            else:
-                lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {_cell(o.message)} |")
-        lines.append("")
-    lines += [
-        "---",
-        "Reports (in the `reports/` folder or the CI artifact): [gate.html](gate.html) (figures, segments, "
-        "models) · [promotion.md](promotion.md) (the decision record, when a champion was compared) · "
-        "`drift/*.html` (Evidently) · `gate.json` · `junit.xml`",
-        "",
-    ]
-    return "\n".join(lines)
+    return markdown(run, folder)
 
 
 def inconclusive(run: GateRun) -> list[CheckResult]:
@@ -286,7 +212,7 @@ def write_reports(run: GateRun, folder: Path) -> list[Path]:
     run_doc = {**dict(run.run_info), "gate_json_sha256": hashlib.sha256(doc.encode("utf-8")).hexdigest()}
     return [
         write_atomic(folder / GATE_JSON, doc),
-        write_atomic(folder / GATE_MD, gate_markdown(run)),
+        write_atomic(folder / GATE_MD, gate_markdown(run, folder)),
         write_atomic(folder / RUN_JSON, json.dumps(run_doc, indent=2) + "\n"),
     ]
 
@@ -322,7 +248,3 @@ def write_atomic(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
-
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")[:400]

@@ -1,0 +1,194 @@
+"""``gate.md``: the gate's result as a pull-request comment.
+
+The verdict first, then counts by runbook phase, failing checks, inconclusive results
+(naming ``[gate] block_inconclusive`` and its value), warnings and every other check,
+each list in the root-cause order gate.html uses; every measured number says what kind
+of number it is (:mod:`sentinel_checks.reports.measures`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentinel_checks.reports.explain import what_would_settle
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
+from sentinel_checks.reports.measures import measured_as
+from sentinel_checks.reports.phases import PHASES, phase_of
+from sentinel_checks.reports.terminal import block_inconclusive_text, counts_text
+
+HEADINGS = {
+    "pass": "PASSED",
+    "fail": "FAILED",
+    "no_checks": "NO CHECKS RAN",
+    "setup_error": "not run: setup error",
+}
+#: Longest table cell, in characters; a longer text is cut between words, with "…".
+CELL_CHARS = 400
+#: Files gate.md links when they exist in the reports folder, with what each holds.
+LINKED = (
+    ("gate.html", "figures, segments, models"),
+    ("promotion.md", "the decision record, when a champion was compared"),
+    ("gate.json", "machine-readable"),
+    ("junit.xml", "per-test results for CI"),
+)
+
+
+def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
+    """A summary for a pull request.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes.
+    folder : Path, optional
+        The reports folder: a report is linked only when it exists there as gate.md is
+        written, and was written by this run (not before ``run.run_info["started"]``,
+        so a stale junit.xml of an earlier run is not linked). Without a folder, no
+        file is linked. The plugin writes gate.md again once every report is written.
+
+    Returns
+    -------
+    str
+        ``gate.md``'s Markdown text.
+    """
+    lines = [f"# Gradient Sentinel gate: {HEADINGS[run.verdict]}", ""]
+    lines.append(f"Config `{run.config_path}` · seed {run.seed}")
+    if run.data:
+        lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
+    if run.models:
+        lines.append("Models: " + ", ".join(f"{k} `{v}`" for k, v in run.models.items()))
+    lines.append("")
+    if run.verdict == "setup_error":
+        lines += [
+            "The configuration, data or model files have problems the gate found before judging "
+            "the model (exit 2). Fix them and run again:",
+            "",
+        ]
+        lines += [f"- {cell(o.message)}" for o in _bad(run.outcomes)]
+        return "\n".join([*lines, "", *_links(folder, run), ""])
+    ordered = root_cause_order(run.outcomes)
+    lines += _phases(ordered)
+    bad = [o for o in ordered if o.outcome in ("failed", "error")]
+    if bad:
+        lines += ["## Failing checks", "", "| check | phase | status | measured vs limit | what to do |"]
+        lines.append("|---|---|---|---|---|")
+        for o in bad:
+            phase = phase_of(name_of(o)).title
+            if o.result is not None:
+                r = o.result
+                lines.append(
+                    f"| `{r.label}` | {phase} | {r.status.value} | {measured_as(r)} | {cell(r.hint or '—')} |"
+                )
+            else:
+                lines.append(f"| `{o.nodeid}` | {phase} | error | — | {cell(o.message)} |")
+        lines += ["", "### Details", ""]
+        for o in bad:
+            text = o.result.message if o.result is not None else o.message
+            lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {cell(text)}")
+        lines.append("")
+    unsettled = [o.result for o in ordered if o.result is not None and bucket(o) == "inconclusive"]
+    if unsettled:
+        lines += [
+            "## Inconclusive: the data cannot tell",
+            "",
+            "The interval holds the limit at this sample size: neither shown within the limit nor "
+            f"beyond it. `{block_inconclusive_text(run.block_inconclusive).replace(' lists', '` lists', 1)}."
+            if run.block_inconclusive is not None
+            else "The interval holds the limit at this sample size: neither shown within the limit nor "
+            "beyond it. `[gate] block_inconclusive` decides which inconclusive results block.",
+            "",
+            "| check | blocks | measured vs limit | what would settle it | message |",
+            "|---|---|---|---|---|",
+        ]
+        for r in unsettled:
+            blocks = "yes" if r.inconclusive_blocks else "no"
+            settle = what_would_settle(r) or "—"
+            lines.append(
+                f"| `{r.label}` | {blocks} | {measured_as(r)} | {cell(settle)} | {cell(r.message)} |"
+            )
+        lines.append("")
+    warned = [o.result for o in ordered if o.result is not None and bucket(o) == "warn"]
+    if warned:
+        lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
+        lines += [f"| `{w.label}` | {measured_as(w)} | {cell(w.message)} |" for w in warned]
+        lines.append("")
+    rest = [o for o in ordered if o.outcome not in ("failed", "error")]
+    if rest:
+        lines += [
+            "## Other checks",
+            "",
+            "| check | status | measured vs limit | message |",
+            "|---|---|---|---|",
+        ]
+        for o in rest:
+            if o.result is not None:
+                r = o.result
+                lines.append(f"| `{r.label}` | {r.status.value} | {measured_as(r)} | {cell(r.message)} |")
+            else:
+                lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {cell(o.message)} |")
+        lines.append("")
+    return "\n".join([*lines, *_links(folder, run), ""])
+
+
+def cell(text: str, limit: int = CELL_CHARS) -> str:
+    """``text`` on one line for a Markdown table cell: pipes escaped, and cut between
+    words with "…" when longer than ``limit`` characters.
+
+    Examples
+    --------
+    >>> cell("a | b"), cell("one two three", limit=9)
+    ('a \\\\| b', 'one two…')
+    """
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        cut = flat[: limit - 1]
+        if flat[limit - 1] != " " and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        flat = cut.rstrip() + "…"
+    return flat.replace("|", "\\|")
+
+
+def _started(run: GateRun) -> float:
+    """When the run started (POSIX seconds, 2 s early for coarse clocks); 0 when unknown."""
+    import datetime as dt
+
+    started = run.run_info.get("started")
+    try:
+        return dt.datetime.fromisoformat(str(started)).timestamp() - 2.0 if started else 0.0
+    except ValueError:
+        return 0.0
+
+
+def _bad(outcomes: list[TestOutcome]) -> list[TestOutcome]:
+    return [o for o in outcomes if o.outcome in ("failed", "error")]
+
+
+def _phases(ordered: list[TestOutcome]) -> list[str]:
+    """A table of counts by runbook phase (phases with no test left out)."""
+    rows = []
+    for phase in PHASES:
+        mine = [o for o in ordered if phase_of(name_of(o)) == phase]
+        if mine:
+            rows.append(f"| {phase.title} | {counts_text(mine)} |")
+    if not rows:
+        return []
+    return ["## By runbook phase (root cause first)", "", "| phase | checks |", "|---|---|", *rows, ""]
+
+
+def _links(folder: Path | None, run: GateRun) -> list[str]:
+    """Links to the reports this run wrote beside gate.md (each only if it exists)."""
+    if folder is None:
+        return []
+    since = _started(run)
+
+    def written(path: Path) -> bool:
+        return path.is_file() and path.stat().st_mtime >= since
+
+    found = [(name, what) for name, what in LINKED if written(folder / name)]
+    drift = sorted(p.relative_to(folder).as_posix() for p in (folder / "drift").glob("*.html") if written(p))
+    if not found and not drift:
+        return []
+    shown = [f"[{name}]({name}) ({what})" for name, what in found]
+    shown += [f"[{d}]({d}) (Evidently)" for d in drift]
+    return ["---", "Reports (in the reports folder or the CI artifact): " + " · ".join(shown)]

@@ -1,0 +1,129 @@
+"""The terminal's summary after a gate run: counts by runbook phase, root cause first,
+one line per failure (measured vs limit, with units), every inconclusive result and
+warning in gate.md's words, and the verdict.
+
+Printed by the pytest plugin at the end of ``pytest suites/`` and ``sentinel gate``.
+Uses the phase order and root-cause order gate.html uses
+(:mod:`sentinel_checks.reports.phases`, :func:`~sentinel_checks.reports.html_cards.root_cause_order`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sentinel_checks.reports.explain import what_would_settle
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.html_cards import BUCKETS, bucket, name_of, root_cause_order
+from sentinel_checks.reports.measures import measured_as
+from sentinel_checks.reports.phases import PHASES, phase_of
+from sentinel_checks.result import CheckResult
+
+#: What the terminal prints of each verdict (``setup_error``: the preflight stopped it).
+VERDICT_WORDS = {
+    "pass": "gate PASS",
+    "fail": "gate FAIL",
+    "no_checks": "gate NO CHECKS RAN",
+    "setup_error": "gate not run: setup error",
+}
+
+
+def block_inconclusive_text(value: Sequence[str] | None) -> str:
+    """The ``[gate] block_inconclusive`` setting in words, with its current value.
+
+    Examples
+    --------
+    >>> block_inconclusive_text(())
+    '[gate] block_inconclusive lists no check: inconclusive results do not block'
+    >>> block_inconclusive_text(["quality.recall"])
+    '[gate] block_inconclusive lists quality.recall: those block when inconclusive'
+    """
+    if value is None:
+        return "[gate] block_inconclusive decides which inconclusive results block"
+    if not value:
+        return "[gate] block_inconclusive lists no check: inconclusive results do not block"
+    return f"[gate] block_inconclusive lists {', '.join(value)}: those block when inconclusive"
+
+
+def counts_text(outcomes: Sequence[TestOutcome]) -> str:
+    """``"1 failed, 2 warned, 8 passed"``: the non-zero status buckets, in gate.html's order."""
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[bucket(o)] = counts.get(bucket(o), 0) + 1
+    return ", ".join(f"{counts[key]} {title}" for key, title in BUCKETS if counts.get(key))
+
+
+def flagged_line(o: TestOutcome) -> str:
+    """One line for a failed, inconclusive or warned test.
+
+    A failure: its label and measured vs limit (pytest printed the explanation above).
+    An inconclusive result: also its message, whether it blocks and what would settle
+    it. A warning: its message, as gate.md gives it.
+    """
+    if o.result is None:
+        return f"{o.nodeid} {o.outcome.upper()}: {_first_line(o.message)}"
+    r: CheckResult = o.result
+    kind = bucket(o)
+    if kind == "fail":
+        return f"{r.label} {'ERROR' if r.status.value == 'error' else 'FAIL'}: {measured_as(r)}"
+    if kind == "inconclusive":
+        settle = what_would_settle(r)
+        blocks = "blocks" if r.inconclusive_blocks else "does not block"
+        told = "; ".join(x for x in (measured_as(r), settle, blocks) if x)
+        return f"{r.label} INCONCLUSIVE: {r.message} ({told})"
+    return f"{r.label} WARN: {r.message} ({measured_as(r)})"
+
+
+def summary_lines(run: GateRun) -> list[str]:
+    """The summary, phase by phase in root-cause order, then the verdict.
+
+    Parameters
+    ----------
+    run : GateRun
+        The gate's outcomes (and ``block_inconclusive``, named when a result is inconclusive).
+
+    Returns
+    -------
+    list of str
+        A line per runbook phase that ran (``"Data & splits: 1 failed, 8 passed"``), under
+        it an indented line per failed, inconclusive or warned test, then the purge report
+        when rows were purged, and the verdict line last.
+    """
+    if run.verdict == "setup_error":
+        return setup_error_lines(run)
+    ordered = root_cause_order(run.outcomes)
+    lines: list[str] = []
+    for phase in PHASES:
+        mine = [o for o in ordered if phase_of(name_of(o)) == phase]
+        if not mine:
+            continue
+        lines.append(f"{phase.title}: {counts_text(mine)}")
+        lines += [f"  {flagged_line(o)}" for o in mine if bucket(o) in ("fail", "inconclusive", "warn")]
+        lines += [f"  {o.result.label} PASS: {o.result.message}" for o in mine if _purged(o) and o.result]
+    if any(bucket(o) == "inconclusive" for o in run.outcomes):
+        lines.append(block_inconclusive_text(run.block_inconclusive))
+    lines.append(f"{VERDICT_WORDS[run.verdict]} ({counts_text(run.outcomes) or 'no tests'})")
+    return lines
+
+
+def setup_error_lines(run: GateRun) -> list[str]:
+    """A run stopped by bad inputs: one verdict line (never "gate FAIL": the model was
+    not judged; the exit code is 2). The problems themselves were printed above it, by
+    the preflight or in pytest's report of each test."""
+    problems = sum(1 for o in run.outcomes if o.outcome in ("failed", "error"))
+    judged = any(o.result is not None for o in run.outcomes)
+    head = "gate stopped: setup error" if judged else VERDICT_WORDS["setup_error"]
+    return [
+        f"{head}: {problems} problem(s) in the configuration, data or model files (listed above); "
+        "the model was not judged (exit 2)"
+    ]
+
+
+def _purged(o: TestOutcome) -> bool:
+    """A passed purge that removed rows: the other checks judged smaller splits."""
+    r = o.result
+    return r is not None and r.id == "splits.purge" and bucket(o) == "pass" and bool(r.measured)
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""

@@ -1,0 +1,291 @@
+"""What a person reads after a gate run: the terminal summary (by runbook phase, every
+warning and inconclusive result in gate.md's words), gate.md's order and wording, and a
+run the preflight stopped, which is a setup error, never a failed gate."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sentinel_checks.gate.pytest_run import EXIT_USAGE, exit_code_of
+from sentinel_checks.reasons import Reason
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome, gate_document, gate_markdown
+from sentinel_checks.reports.terminal import summary_lines
+from sentinel_checks.result import CheckResult, Direction, Status
+from tests.test_preflight import _project
+
+LEAK = CheckResult(
+    id="splits.entity_overlap",
+    status=Status.FAIL,
+    message="267 of 1,000 val rows carry a user_id also in train",
+    measured=0.267,
+    limit=0.0,
+    direction=Direction.AT_MOST,
+    parameters={"column": "user_id", "pair": "train→val"},
+    hint="split by user_id",
+)
+RECALL = CheckResult(
+    id="quality.recall",
+    status=Status.FAIL,
+    message="test: recall 0.41 on 300 risky rows, below the floor 0.80",
+    measured=0.41,
+    limit=0.8,
+    direction=Direction.AT_LEAST,
+    parameters={"split": "test"},
+)
+CHAMPION = CheckResult(
+    id="promotion.vs_champion",
+    status=Status.FAIL,
+    message="misses more risky requests than the champion",
+    measured=0.12,
+    limit=0.02,
+    direction=Direction.AT_MOST,
+    parameters={"split": "test"},
+)
+DRIFT = CheckResult(
+    id="drift.features",
+    status=Status.WARN,
+    message="3 of 20 features drifted between train and production: amount, hour, country",
+    measured=0.15,
+    limit=0.3,
+    direction=Direction.AT_MOST,
+    parameters={"pair": "train→production"},
+)
+UNSETTLED = CheckResult(
+    id="quality.baselines",
+    status=Status.INCONCLUSIVE,
+    message="the lead over logistic regression is not shown at 300 risky rows",
+    measured=-0.01,
+    limit=0.0,
+    direction=Direction.AT_LEAST,
+    reason=Reason.TOO_FEW_POSITIVES,
+    support={"n_positive": 300},
+    needed={"n_positive": 900},
+    parameters={"split": "test"},
+)
+AUC = CheckResult(
+    id="quality.auc",
+    status=Status.PASS,
+    message="ROC AUC 0.91",
+    measured=0.91,
+    limit=0.75,
+    direction=Direction.AT_LEAST,
+    parameters={"split": "test"},
+)
+
+
+def _outcome(nodeid: str, result: CheckResult) -> TestOutcome:
+    return TestOutcome(nodeid, "passed" if result.passed else "failed", "", result)
+
+
+def _run(*outcomes: TestOutcome, block_inconclusive: tuple[str, ...] | None = ()) -> GateRun:
+    return GateRun(
+        config_path="sentinel.toml",
+        data={},
+        seed=0,
+        outcomes=list(outcomes),
+        block_inconclusive=block_inconclusive,
+    )
+
+
+# node ids in alphabetical order put the consequences (drift, promotion) before the cause
+FAILING = _run(
+    _outcome("suites/test_drift.py::test_features[train→production]", DRIFT),
+    _outcome("suites/test_promotion.py::test_vs_champion[test]", CHAMPION),
+    _outcome("suites/test_quality.py::test_auc[test]", AUC),
+    _outcome("suites/test_quality.py::test_baselines[test]", UNSETTLED),
+    _outcome("suites/test_quality.py::test_recall[test]", RECALL),
+    _outcome("suites/test_splits.py::test_entity_overlap[user_id]", LEAK),
+)
+
+
+def test_the_summary_groups_counts_by_runbook_phase_in_root_cause_order():
+    text = "\n".join(summary_lines(FAILING))
+    phases = ["Data & splits", "Model quality", "Drift", "Promotion & baselines"]
+    at = [text.index(p) for p in phases]
+    assert at == sorted(at), text
+    assert "Training" not in text  # a phase with no test is left out
+    data_line = next(line for line in text.splitlines() if line.startswith("Data & splits"))
+    assert "1 failed" in data_line and "passed" not in data_line
+    quality_line = next(line for line in text.splitlines() if line.startswith("Model quality"))
+    assert quality_line == "Model quality: 1 failed, 1 passed"
+    promotion = next(line for line in text.splitlines() if line.startswith("Promotion & baselines"))
+    assert promotion == "Promotion & baselines: 1 failed, 1 inconclusive"  # baselines count here
+
+
+def test_each_failure_is_one_line_with_measured_vs_limit_in_units_and_root_cause_first():
+    lines = summary_lines(FAILING)
+    leak = next(line for line in lines if "splits.entity_overlap[user_id, train→val]" in line)
+    assert "FAIL:" in leak and "26.7%" in leak and "≤ 0%" in leak, leak
+    recall = next(line for line in lines if "quality.recall[test]" in line)
+    assert "recall" in recall and "0.41" in recall and "≥ 0.8" in recall
+    order = [lines.index(leak), lines.index(recall)]
+    order.append(next(i for i, line in enumerate(lines) if "promotion.vs_champion" in line))
+    assert order == sorted(order)
+    assert not any("np.float64" in line or "{'" in line for line in lines)
+
+
+def test_every_warning_and_inconclusive_result_is_printed_in_gate_md_words():
+    lines = summary_lines(FAILING)
+    md = gate_markdown(FAILING)
+    assert any(f"drift.features[train→production] WARN: {DRIFT.message}" in line for line in lines), lines
+    assert DRIFT.message in md
+    unsettled = next(line for line in lines if "quality.baselines[test]" in line)
+    assert "quality.baselines[test] INCONCLUSIVE: " + UNSETTLED.message in unsettled
+    assert "does not block" in unsettled
+    assert "≈ 900 n_positive (has 300)" in unsettled
+    # which setting makes it block, and its value now
+    assert "[gate] block_inconclusive lists no check" in "\n".join(lines), lines
+
+
+def test_a_passing_run_with_warnings_says_so_after_the_verdict():
+    run = _run(_outcome("suites/test_quality.py::test_auc[test]", AUC), _outcome("d::x", DRIFT))
+    lines = summary_lines(run)
+    assert any("WARN" in line and DRIFT.message in line for line in lines)
+    assert "1 warned" in "\n".join(lines)
+
+
+def test_gate_md_lists_failures_in_root_cause_order_like_gate_html():
+    md = gate_markdown(FAILING)
+    failing = md.split("## Failing checks", 1)[1].split("\n## ", 1)[0]
+    at = [failing.index(x) for x in ("splits.entity_overlap", "quality.recall", "promotion.vs_champion")]
+    assert at == sorted(at), failing
+
+
+def test_gate_md_labels_the_kind_and_unit_of_every_measured_number():
+    md = gate_markdown(FAILING)
+    row = next(line for line in md.splitlines() if line.startswith("| `quality.auc[test]`"))
+    assert "ROC AUC" in row and "0.91" in row, row
+    leak = next(line for line in md.splitlines() if line.startswith("| `splits.entity_overlap"))
+    assert "26.7%" in leak, leak
+
+
+def test_gate_md_never_cuts_a_message_mid_word_without_an_ellipsis():
+    long = " ".join(f"feature_{i} shifted" for i in range(60))  # ~1,000 characters
+    run = _run(_outcome("d::x", replace(DRIFT, message=long)))
+    md = gate_markdown(run)
+    for line in md.splitlines():
+        if "drift.features" in line:
+            cells = [c.strip() for c in line.split("|") if c.strip()]
+            message = cells[-1]
+            assert message == long or (message.endswith("…") and long.startswith(message[:-1].rstrip())), (
+                message[-40:]
+            )
+            if message != long:
+                assert long[len(message[:-1].rstrip())] == " "  # cut between words
+
+
+def test_gate_md_names_block_inconclusive_and_its_value_where_inconclusive_results_are_listed():
+    md = gate_markdown(_run(_outcome("q::b", UNSETTLED), block_inconclusive=("quality.recall",)))
+    section = md.split("## Inconclusive", 1)[1].split("\n## ", 1)[0]
+    assert "`[gate] block_inconclusive`" in section and "quality.recall" in section, section
+
+
+def test_gate_md_links_junit_xml_only_when_it_was_written(tmp_path: Path):
+    run = _run(_outcome("q::a", AUC))
+    assert "junit.xml" not in gate_markdown(run, folder=tmp_path)
+    (tmp_path / "junit.xml").write_text("<testsuites/>")
+    assert "junit.xml" in gate_markdown(run, folder=tmp_path)
+
+
+SETUP = TestOutcome(
+    "sentinel preflight::[columns] label",
+    "error",
+    "[columns] label 'CANCELED' is not a column of data.parquet; did you mean 'CANCELLED'?",
+    None,
+    input_error=True,
+)
+
+
+def test_a_run_with_only_setup_problems_is_a_setup_error_not_a_failed_gate():
+    run = _run(SETUP)
+    assert run.verdict == "setup_error"
+    assert gate_document(run)["verdict"] == "setup_error"
+    assert exit_code_of(run) == EXIT_USAGE
+    md = gate_markdown(run)
+    assert "FAILED" not in md and "not run: setup error" in md.splitlines()[0], md[:200]
+    assert "CANCELLED" in md
+    lines = summary_lines(run)
+    assert not any("gate FAIL" in line for line in lines)
+    assert any("gate not run: setup error" in line for line in lines), lines
+
+
+def test_a_judged_failure_beside_a_setup_problem_is_a_failed_gate():
+    run = _run(SETUP, _outcome("suites/test_splits.py::test_entity_overlap[user_id]", LEAK))
+    assert run.verdict == "fail"
+
+
+@pytest.mark.parametrize("verdict", ["pass", "fail", "no_checks", "setup_error"])
+def test_every_verdict_has_a_heading(verdict):
+    outcomes = {
+        "pass": [_outcome("q::a", AUC)],
+        "fail": [_outcome("s::l", LEAK)],
+        "no_checks": [],
+        "setup_error": [SETUP],
+    }[verdict]
+    run = _run(*outcomes)
+    assert run.verdict == verdict
+    assert gate_markdown(run).startswith("# Gradient Sentinel gate: ")
+
+
+def test_sentinel_gate_without_a_config_names_its_own_flag_and_the_files_it_looked_for(
+    tmp_path, monkeypatch, capsys
+):
+    from sentinel_checks.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SENTINEL_CONFIG", raising=False)
+    assert main(["gate"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--config" in err and "--sentinel-config" not in err, err
+    assert "sentinel.toml" in err and "pyproject.toml" in err and "[tool.sentinel]" in err, err
+
+
+def test_the_plugin_stopped_by_the_preflight_says_setup_error_never_gate_fail(tmp_path):
+    """``pytest`` with a misspelt label: exit 2, "gate not run: setup error" in the terminal,
+    gate.json and gate.md; never "gate FAIL" (a subprocess: pytester would drop the
+    modules the run imports, and pyarrow refuses pandas' extension types twice)."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "test_gate_uses_data.py").write_text(
+        "def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset)\n"
+    )
+    config = _project(tmp_path, label='"CANCELED"')
+    args = ["--sentinel-config", str(config), "--sentinel-reports", "out", "-p", "no:cacheprovider"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_gate_uses_data.py", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out
+    assert "gate FAIL" not in out and "gate not run: setup error" in out, out
+    assert json.loads((tmp_path / "out" / "gate.json").read_text())["verdict"] == "setup_error"
+    md = (tmp_path / "out" / "gate.md").read_text()
+    assert "FAILED" not in md and md.startswith("# Gradient Sentinel gate: not run: setup error"), md[:300]
+    assert "did you mean 'CANCELLED'?" in md
+
+
+def test_sentinel_gate_with_a_missing_config_file_names_its_own_flag(tmp_path, monkeypatch, capsys):
+    from sentinel_checks.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["gate", "--config", "nope.toml"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "nope.toml" in err and "(from --config)" in err and "--sentinel-config" not in err, err
+
+
+def test_a_setup_error_report_reads_back_as_not_passed_so_promote_refuses_it():
+    from sentinel_checks.gate.pytest_run import only_input_errors
+    from sentinel_checks.reports.gate_json import GateReport
+
+    report = GateReport.from_dict(gate_document(_run(SETUP)))
+    assert report.verdict == "setup_error" and not report.passed
+    assert only_input_errors(report)  # what run_gate maps to exit 2 for older reports too
