@@ -6,7 +6,9 @@ message; the scan of both demo gates' ``gate.md``/``gate.json`` is marked slow.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,39 @@ REPR = re.compile(r"np\.|\{'|\[['\d(-]|\d\.\d{7,}|Timedelta|days \+\d\d:")
 
 def readable(text: str) -> bool:
     return REPR.search(text) is None
+
+
+#: In a whole report: a Python repr, a list of three or more numbers or quoted names in brackets,
+#: a float to 7+ significant decimals (0.0005007 is 4 digits, formatted), a pandas duration ("-123 days +00:09:56", "1 days 00:00:00").
+#: A two-number interval in brackets ("CI [0.51, 0.66]") is notation, not a repr.
+REPORT_REPR = re.compile(
+    r"np\.|\{'|\['|\[[-+]?\d[\d.e%+-]*, [-+]?\d[\d.e%+-]*, |\d\.0*[1-9]\d{6,}|days [+]?\d\d:\d\d:\d\d"
+)
+
+
+def unreadable_strings(folder: Path) -> list[str]:
+    """Every message, hint and evidence string of ``gate.json`` and every line of ``gate.md``
+    in ``folder`` that holds a Python repr or an unformatted number (empty: all readable)."""
+    doc = json.loads((folder / "gate.json").read_text())
+    found = []
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    for check in doc["checks"]:
+        for text in strings([check.get("message", ""), check.get("hint", ""), check.get("evidence", [])]):
+            if REPORT_REPR.search(text):
+                found.append(f"gate.json {check.get('label')}: {text[:300]}")
+    for line in (folder / "gate.md").read_text().splitlines():
+        if REPORT_REPR.search(line):
+            found.append(f"gate.md: {line[:300]}")
+    return found
 
 
 # -- the formatting helpers ----------------------------------------------------------
@@ -277,3 +312,35 @@ def test_config_errors_list_choices_without_python_reprs() -> None:
     assert "['" not in said and "{'" not in said, said
     said = _config_error(drift={"label_pairs": ["train:nowhere"]})
     assert "['" not in said, said
+
+
+def test_the_report_scan_finds_what_it_looks_for(tmp_path: Path) -> None:
+    """The scan the slow demo test runs: it flags each kind of repr, and passes plain text."""
+    bad = ["np.float64(0.5)", "{'a': 1}", "['x', 'y']", "[1, 2, 3]", "0.12345678", "gap -123 days +00:09:56"]
+    checks = [{"label": f"c{i}", "message": m, "hint": "", "evidence": []} for i, m in enumerate(bad)]
+    checks.append(
+        {
+            "label": "ok",
+            "message": "recall 0.815, 99.5% CI [0.774, 0.850]",
+            "hint": "",
+            "evidence": [{"detail": {"observed_gap": "17 days", "score": 0.123456789}}],
+        }
+    )
+    (tmp_path / "gate.json").write_text(json.dumps({"checks": checks}))
+    (tmp_path / "gate.md").write_text("| x | measured 0.5 |\n")
+    found = unreadable_strings(tmp_path)
+    assert len(found) == len(bad) and not any("ok:" in f for f in found), found
+
+
+def test_calibration_failed_by_brier_measures_the_brier_score() -> None:
+    from sentinel_checks.checks.calibration import check_calibration
+
+    rng = np.random.default_rng(3)
+    scores = rng.uniform(0.2, 0.8, 3000)
+    y = rng.random(3000) < scores  # calibrated: the ECE passes; Brier ≈ 0.22 is beyond 0.1
+    r = check_calibration(y, scores, split="test", max_ece=0.05, max_brier=0.10, resamples=50)
+    assert r.status is Status.FAIL
+    assert r.parameters.get("criterion") == "Brier score" and r.limit == 0.10
+    assert r.measured is not None and r.measured > r.limit and "decided by the Brier score" in r.message
+    clean = check_calibration(y, scores, split="test", max_ece=0.05, max_brier=0.30, resamples=50)
+    assert clean.status is Status.PASS and clean.parameters.get("criterion") == "ECE"

@@ -233,16 +233,16 @@ def check_labels(
     elif n_pos == 0 or n_neg == 0:
         status, reason = Status.FAIL, Reason.ONE_CLASS
         only = "risky" if n_neg == 0 else "safe"
-        message = f"split {split!r} has one class only: all {n} row(s) are {only}"
+        message = f"split {split!r} has one class only: all {n:,} row(s) are {only}"
     elif n_pos < min_positives or n_neg < min_negatives:
         status, reason = Status.FAIL, Reason.TOO_FEW_ROWS
         message = (
-            f"split {split!r} has {n_pos} risky and {n_neg} safe row(s); needs at least "
+            f"split {split!r} has {n_pos:,} risky and {n_neg:,} safe row(s); needs at least "
             f"{min_positives} risky and {min_negatives} safe to measure recall"
         )
     else:
         status, reason = Status.PASS, Reason.OK
-        message = f"split {split!r}: {n_pos} risky of {n} ({prevalence:.2%}), {n_neg} safe"
+        message = f"split {split!r}: {n_pos:,} risky of {n:,} ({prevalence:.2%}), {n_neg:,} safe"
     return CheckResult(
         id=LABELS_ID,
         status=status,

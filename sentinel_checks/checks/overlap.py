@@ -118,8 +118,8 @@ def check_entity_overlap(
     share = len(shared) / ids.n_later
     status = judge(share, max_share, Direction.AT_MOST)
     message = (
-        f"{len(shared)} of {ids.n_later} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
-        f"in {pair[0]} ({rows_affected} {pair[1]} row(s)); limit {max_share:.2%}"
+        f"{len(shared):,} of {ids.n_later:,} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
+        f"in {pair[0]} ({rows_affected:,} {pair[1]} row(s)); limit {max_share:.2%}"
     )
     without = [f"{n:,} {name}" for name, n in zip(pair, missing.values(), strict=True) if n][::-1]
     if without:

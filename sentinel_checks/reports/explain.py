@@ -5,14 +5,15 @@ Results never render themselves; this module and :mod:`sentinel_checks.reports.g
 
 from __future__ import annotations
 
-from sentinel_checks.formatting import sample_sizes, text
+from sentinel_checks.formatting import number, sample_sizes, text
 from sentinel_checks.result import CheckResult, Direction, Status
 
 _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 
 
 def fmt_number(value: float | None) -> str:
-    """A number as reports show it: whole numbers as integers, others to 4 significant digits.
+    """A number as reports show it: whole numbers as grouped integers, others to 4 significant
+    digits (:func:`sentinel_checks.formatting.number`).
 
     Parameters
     ----------
@@ -26,14 +27,12 @@ def fmt_number(value: float | None) -> str:
 
     Examples
     --------
-    >>> fmt_number(12.0), fmt_number(0.123456), fmt_number(None)
-    ('12', '0.1235', 'n/a')
+    >>> fmt_number(12.0), fmt_number(0.123456), fmt_number(118879.0), fmt_number(None)
+    ('12', '0.1235', '118,879', 'n/a')
     """
     if value is None:
         return "n/a"
-    if float(value).is_integer() and abs(value) >= 1:
-        return str(int(value))
-    return f"{value:.4g}"
+    return number(value)
 
 
 def measured_vs_limit(result: CheckResult) -> str:
