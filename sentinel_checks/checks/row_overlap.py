@@ -213,8 +213,8 @@ class _Found:
             )
         share = self.copies.count / self.n_later
         return (
-            f"{self.copies.count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) are copies of a {earlier} "
-            f"row: the same event, identical in every column, {including} included"
+            f"{self.copies.count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) are copies of a "
+            f"{earlier} row: the same event, identical in every column, {including} included"
         )
 
     def copies_evidence(self) -> Evidence:
