@@ -270,10 +270,9 @@ def _judged(
         f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted "
         f"({share:.0%}, limit {max_share:.0%})"
     )
-    if by_own:
-        message += f"; fails on {len(own)} feature(s) failing on their own, the share being within its limit"
     if flagged:
-        message += "; fails on its own: " + "; ".join(f.describe(important_share) for f in flagged)
+        lead = "; the share is within its limit, but fails on its own: " if by_own else "; fails on its own: "
+        message += lead + "; ".join(f.describe(important_share) for f in flagged)
     if critical_hit:
         message += f"; critical: {', '.join(critical_hit)}"
     rose = missing_fail + missing_open + missing_warn
