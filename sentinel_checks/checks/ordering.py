@@ -79,7 +79,7 @@ def check_time_order(
     """
     gap = embargo_gap(embargo, earlier)
     column = earlier.name
-    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": _length(gap, column)}
+    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": _length(gap, column) if gap > gap * 0 else "none"}
     first, second = time_range(earlier), time_range(later)
     support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
     empty = empty_side(
