@@ -173,7 +173,7 @@ def test_a_renamed_key_says_what_replaced_it(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     text = str(err.value)
-    assert "quality: 'min_pr_auc_lift' was replaced: use min_pr_auc_skill" in text
+    assert "[quality] min_pr_auc_lift: was replaced by [quality] min_pr_auc_skill" in text
     assert "unknown key" not in text
 
 

@@ -38,6 +38,18 @@ def test_demo_writes_configs_models_data_and_a_manifest(demo):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("config", ["incident", "fixed"])
+def test_every_message_of_both_demo_gates_reads_without_reprs(demo, tmp_path, config):
+    """Issue 17: no message, hint or evidence string of gate.json, nor any line of gate.md,
+    holds ``np.``, ``{'``, a bracketed repr list, a 7-digit float or a pandas duration."""
+    from tests.test_messages import unreadable_strings
+
+    judge_in_process(demo.configs[config], tmp_path)
+    found = unreadable_strings(tmp_path / "reports")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.slow
 def test_incident_config_fails_on_leakage_and_ordering(demo, tmp_path):
     run = run_gate(demo.configs["incident"], tmp_path)  # pytest, as make demo runs it
     assert run.code == 1, run.output[-3000:]

@@ -78,7 +78,7 @@ def test_an_inconclusive_result_passes_unless_its_policy_blocks_it():
     assert not replace(UNSETTLED, inconclusive_blocks=True).passed
     assert outcome_of("t::x", lambda: UNSETTLED).outcome == "passed"
     blocked = outcome_of("t::x", lambda: replace(UNSETTLED, inconclusive_blocks=True))
-    assert blocked.outcome == "failed" and "≈ 289" in blocked.message
+    assert blocked.outcome == "failed" and "289 in all" in blocked.message
 
 
 def test_the_session_marks_a_listed_check_as_blocking(gate_project):
@@ -106,11 +106,11 @@ def test_every_report_shows_it_with_the_sample_size_that_would_settle_it():
     assert doc["verdict"] == "pass"
     json.dumps(doc)  # serialisable
     md = gate_markdown(run)
-    assert "## Inconclusive" in md and "≈ 289 n_positive (has 130)" in md
+    assert "## Inconclusive" in md and "about 159 more risky rows (289 in all, has 130)" in md
     page = gate_html(run, {})
-    assert "Inconclusive" in page and "≈ 289 n_positive (has 130)" in page
+    assert "Inconclusive" in page and "about 159 more risky rows (289 in all, has 130)" in page
     lines = attention_lines(run)
-    assert len(lines) == 1 and "quality.recall[test] INCONCLUSIVE" in lines[0] and "≈ 289" in lines[0]
+    assert len(lines) == 1 and "quality.recall[test] INCONCLUSIVE" in lines[0] and "289 in all" in lines[0]
 
 
 def test_a_blocking_inconclusive_result_fails_the_run_and_says_why():

@@ -215,7 +215,9 @@ def test_the_gate_splits_its_confidence_over_criteria_and_splits(tmp_path):
 
 
 def test_removed_or_changed_keys_say_what_replaced_them(tmp_path):
-    with pytest.raises(ConfigError, match=r"'target_bound' was replaced.*require_improvement = true"):
+    with pytest.raises(
+        ConfigError, match=r"\[promotion\] target_bound: was replaced.*require_improvement = true"
+    ):
         _config(tmp_path, '[promotion]\ntarget_bound = "bootstrap"\n')
     with pytest.raises(ConfigError, match=r"baseline_margin = -0.01 is negative.*baseline_margin = 0.01"):
         _config(tmp_path, "[quality]\nbaseline_margin = -0.01\n")

@@ -136,7 +136,10 @@ def check_calibration(
     Returns
     -------
     CheckResult
-        ``quality.calibration``: measured is the ECE, limit ``max_ece``; reason
+        ``quality.calibration``: measured is the ECE, limit ``max_ece`` — or the Brier
+        score and ``max_brier`` when the Brier criterion alone sets a fail or an
+        inconclusive status (``parameters["criterion"]``: ``"ECE"`` or ``"Brier
+        score"``, also said in the message); reason
         ``Reason.MISCALIBRATED`` on a fail, ``Reason.TOO_FEW_ROWS`` when inconclusive,
         ``ERROR`` (``Reason.EMPTY``) without scored rows or with a non-finite statistic.
 
@@ -198,12 +201,18 @@ def check_calibration(
         needed = {"n": m}
         verdict = f"an interval holds its limit: inconclusive; settling it needs ≈ {m:,} rows (has {n:,})"
     worst = sorted(bins.rows(), key=lambda r: -abs(r["observed_rate"] - r["mean_score"]))
+    # the criterion that decided: the Brier score when it alone sets the status, so measured
+    # and limit never read as within while the status is a fail (or inconclusive)
+    by_brier = max_brier is not None and statuses[0] is not status
+    criterion = "Brier score" if by_brier else "ECE"
+    if len(statuses) > 1 and status is not Status.PASS:
+        verdict += f" (decided by the {criterion})"
     return CheckResult(
         id=CALIBRATION_ID,
         status=status,
         message=f"{split}: " + "; ".join(parts) + f" over {len(bins.count)} bins: {verdict}",
-        measured=ece,
-        limit=max_ece,
+        measured=brier_score if by_brier else ece,
+        limit=max_brier if by_brier and max_brier is not None else max_ece,
         direction=Direction.AT_MOST,
         reason={
             Status.FAIL: Reason.MISCALIBRATED,
@@ -223,7 +232,7 @@ def check_calibration(
                 },
             ),
         ),
-        parameters=params,
+        parameters={**params, "criterion": criterion},
         hint=CALIBRATION_HINT,
         needed=needed,
     )

@@ -104,7 +104,7 @@ def check_schema(
         return CheckResult(
             id=SCHEMA_ID,
             status=Status.WARN,
-            message=f"{dataset}: {len(frame)} rows satisfy the contract; {_constant_text(constant)}",
+            message=f"{dataset}: {len(frame):,} rows satisfy the contract; {_constant_text(constant)}",
             measured=0.0,
             limit=0.0,
             direction=Direction.AT_MOST,
@@ -118,7 +118,7 @@ def check_schema(
         return CheckResult(
             id=SCHEMA_ID,
             status=Status.PASS,
-            message=f"{dataset}: {len(frame)} rows satisfy the contract on {len(schema.columns)} column(s)",
+            message=f"{dataset}: {len(frame):,} rows satisfy the contract on {len(schema.columns)} column(s)",
             measured=0.0,
             limit=0.0,
             direction=Direction.AT_MOST,
@@ -127,6 +127,8 @@ def check_schema(
             hint=SCHEMA_HINT,
         )
     listed = "; ".join(_violation_text(g) for g in groups[:6])
+    if len(groups) > 6:
+        listed += f"; and {len(groups) - 6:,} more column check(s)"
     if constant:
         listed += f"; and {_constant_text(constant)}"
     evidence = tuple(
@@ -141,7 +143,7 @@ def check_schema(
     return CheckResult(
         id=SCHEMA_ID,
         status=Status.FAIL,
-        message=f"{dataset}: {total} contract violation(s) in {len(groups)} column check(s): {listed}",
+        message=f"{dataset}: {total:,} contract violation(s) in {len(groups)} column check(s): {listed}",
         measured=float(total),
         limit=0.0,
         direction=Direction.AT_MOST,
@@ -158,7 +160,7 @@ def _violation_text(group: pandera_schema.FailureGroup) -> str:
     what = f"{group.column}: {pandera_schema.plain_check(group.check)}"
     if not group.rows:  # a check of the whole column (missing, null in every row, its dtype)
         return what
-    return f"{what} in {group.count} row(s), e.g. {', '.join(group.examples[:3])}"
+    return f"{what} in {group.count:,} row(s), e.g. {', '.join(group.examples[:3])}"
 
 
 def _constant_text(constant: Mapping[str, object]) -> str:
@@ -231,16 +233,16 @@ def check_labels(
     elif n_pos == 0 or n_neg == 0:
         status, reason = Status.FAIL, Reason.ONE_CLASS
         only = "risky" if n_neg == 0 else "safe"
-        message = f"split {split!r} has one class only: all {n} row(s) are {only}"
+        message = f"split {split!r} has one class only: all {n:,} row(s) are {only}"
     elif n_pos < min_positives or n_neg < min_negatives:
         status, reason = Status.FAIL, Reason.TOO_FEW_ROWS
         message = (
-            f"split {split!r} has {n_pos} risky and {n_neg} safe row(s); needs at least "
+            f"split {split!r} has {n_pos:,} risky and {n_neg:,} safe row(s); needs at least "
             f"{min_positives} risky and {min_negatives} safe to measure recall"
         )
     else:
         status, reason = Status.PASS, Reason.OK
-        message = f"split {split!r}: {n_pos} risky of {n} ({prevalence:.2%}), {n_neg} safe"
+        message = f"split {split!r}: {n_pos:,} risky of {n:,} ({prevalence:.2%}), {n_neg:,} safe"
     return CheckResult(
         id=LABELS_ID,
         status=status,

@@ -133,7 +133,10 @@ def check_feature_drift(
     -------
     CheckResult
         Id ``drift.features``. Measured: the share of drifted features, in [0, 1];
-        limit ``max_share``; direction at most. Evidence ``drifted_features`` (each
+        limit ``max_share``; direction at most — except for a fail decided by features
+        failing on their own while the share is within its limit: then their count
+        (features) against 0. ``parameters["criterion"]`` names which (``"drifted share"``,
+        ``"features failing on their own"``). Evidence ``drifted_features`` (each
         drifted or severe feature: method, score, effect, severe limit, importance
         share) and ``missing_share`` (each feature whose missing share moved).
         ``skip`` (or ``fail`` when ``required``) with ``Reason.TOO_FEW_ROWS`` under ``min_rows``.
@@ -258,12 +261,18 @@ def _judged(
         status, reason = Status.WARN, Reason.SOME_DRIFT if drifted or missing_warn else Reason.CAUTION
     else:
         status, reason = Status.PASS, Reason.OK
+    # the criterion that decided: a fail with the drifted share within its limit is decided by
+    # the features failing on their own (severe, important, critical, missing), so measured and
+    # limit are their count against 0, never a share that reads as within its limit
+    own = sorted({f.column for f in flagged} | set(critical_hit) | {m.column for m in missing_fail})
+    by_own = status is Status.FAIL and share <= max_share
     message = (
         f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted "
         f"({share:.0%}, limit {max_share:.0%})"
     )
     if flagged:
-        message += "; fails on its own: " + "; ".join(f.describe(important_share) for f in flagged)
+        lead = "; the share is within its limit, but fails on its own: " if by_own else "; fails on its own: "
+        message += lead + "; ".join(f.describe(important_share) for f in flagged)
     if critical_hit:
         message += f"; critical: {', '.join(critical_hit)}"
     rose = missing_fail + missing_open + missing_warn
@@ -272,7 +281,7 @@ def _judged(
             m.describe(pair) if m.one_sided else f"{m.describe()} {m.status.value}" for m in rose
         )
     if missing_open:
-        message += f"; settling it needs ≈ {max(needed.values())} rows a side"
+        message += f"; settling it needs ≈ {max(needed.values()):,} rows a side"
     if shown:
         message += f": {shown}"
     if notes:
@@ -282,8 +291,8 @@ def _judged(
         id=FEATURES_ID,
         status=status,
         message=message,
-        measured=share,
-        limit=max_share,
+        measured=float(len(own)) if by_own else share,
+        limit=0.0 if by_own else max_share,
         direction=Direction.AT_MOST,
         reason=reason,
         support=support,
@@ -311,7 +320,7 @@ def _judged(
                 detail={"max_increase": max_missing_increase},
             ),
         ),
-        parameters=params,
+        parameters={**params, "criterion": "features failing on their own" if by_own else "drifted share"},
         hint=(
             "Offline data no longer looks like this sample: retrain on a recent window "
             "(or reweight), check the features that moved for pipeline bugs (a rising "

@@ -65,7 +65,10 @@ class FlaggedFeature:
     important: bool
 
     def describe(self, important_share: float) -> str:
-        """One line, e.g. ``"amount: wasserstein 2.5 ≥ 1.2 (severe); importance 41% ≥ 25%"``."""
+        """One line, e.g. ``"amount: wasserstein 2.5 ≥ 1.2 (severe); 41% of the model's importance ≥ 25%"``.
+
+        The importance share reads with the digits it needs (``"0.4%"``, not ``"0%"``).
+        """
         parts = []
         if math.isfinite(self.effect):
             sign = "≥" if self.severe else "<"
@@ -73,8 +76,23 @@ class FlaggedFeature:
             parts.append(f"{self.effect_method} {self.effect:.3g}{limit}{' (severe)' if self.severe else ''}")
         if math.isfinite(self.importance_share):
             sign = "≥" if self.important else "<"
-            parts.append(f"importance {self.importance_share:.0%} {sign} {important_share:.0%}")
+            parts.append(
+                f"{importance_percent(self.importance_share)} of the model's importance "
+                f"{sign} {importance_percent(important_share)}"
+            )
         return f"{self.column}: " + "; ".join(parts)
+
+
+def importance_percent(share: float) -> str:
+    """An importance share in per cent with the digits it needs: 98%, 4.2%, 0.35%, < 0.01%.
+
+    >>> [importance_percent(v) for v in (0.98, 0.0423, 0.0035, 0.0)]
+    ['98%', '4.2%', '0.35%', '0%']
+    """
+    pct = 100 * float(share)
+    if pct == 0 or pct >= 10:
+        return f"{pct:.0f}%"
+    return "< 0.01%" if pct < 0.01 else f"{pct:.2g}%"
 
 
 def severe_limits(overrides: Mapping[str, float] | None = None) -> dict[str, float]:

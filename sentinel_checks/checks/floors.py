@@ -235,7 +235,7 @@ def check_recall(
     )
     message = (
         f"{split}: recall {v.point:.3f} (FNR {confusion.fnr:.3f}) at threshold {threshold:.4g} "
-        f"on {p} risky row(s), {v.clause(min_recall, confidence, bound)}"
+        f"on {p:,} risky row(s), {v.clause(min_recall, confidence, bound)}"
     )
     if v.too_few:
         message += f"; fewer than the {min_positives} risky rows recall is measured on"
@@ -346,7 +346,7 @@ def check_precision(
     v = judge_proportion(confusion.tp, flagged, floor=min_precision, bound=bound, confidence=confidence)
     message = (
         f"{split}: precision {v.point:.3f} flagging {confusion.flagged_fraction:.2%} of requests "
-        f"({flagged} row(s)), {v.clause(min_precision, confidence, bound)}"
+        f"({flagged:,} row(s)), {v.clause(min_precision, confidence, bound)}"
     )
     if v.status is Status.INCONCLUSIVE:
         message += f"; {v.settle('precision', min_precision, 'flagged rows')}"

@@ -97,7 +97,8 @@ def check_val_test_gap(
         ``quality.val_test_gap``: measured is the deciding drop's judged value (the
         lower bound of a drop shown above its limit, the upper bound when all are
         shown within, the point drop when inconclusive), limit that metric's limit,
-        direction at most. ``FAIL`` (``Reason.OVERFIT_TO_VALIDATION``),
+        direction at most; ``parameters["criterion"]`` names it (``"precision drop"``),
+        as does the message. ``FAIL`` (``Reason.OVERFIT_TO_VALIDATION``),
         ``INCONCLUSIVE`` (``Reason.TOO_FEW_ROWS``, ``needed`` the rows of both splits
         that would settle the deciding drop), ``ERROR`` (``Reason.UNDEFINED_METRIC``)
         when a metric or count is missing or not finite.
@@ -181,7 +182,7 @@ def check_val_test_gap(
         f"CI [{r['low']:+.3f}, {r['high']:+.3f}], limit {r['limit']:.2f}: {r['status'].value})"
         for m, r in rows.items()
     )
-    message = f"validation→test at {coverage_text(each)} per metric: {shown}"
+    message = f"validation→test at {coverage_text(each)} per metric: {shown}; decided by the {worst} drop"
     needed: dict[str, int] = {}
     if status is Status.INCONCLUSIVE:
         unit = _UNIT[worst]
@@ -191,8 +192,8 @@ def check_val_test_gap(
             for side, m in (("val", validation), ("test", test))
         }
         message += (
-            f"; inconclusive on {worst}: settling it needs ≈ {needed[f'test_{unit}']} {unit} rows "
-            f"on test and ≈ {needed[f'val_{unit}']} on validation"
+            f"; inconclusive on {worst}: settling it needs ≈ {needed[f'test_{unit}']:,} {unit} rows "
+            f"on test and ≈ {needed[f'val_{unit}']:,} on validation"
         )
     over = [m for m, r in rows.items() if r["status"] is Status.FAIL]
     reason = {
@@ -218,7 +219,7 @@ def check_val_test_gap(
         reason=reason,
         support=support,
         evidence=(Evidence.capped("gaps", over, total=len(over), detail=detail),),
-        parameters={"pair": "val→test"},
+        parameters={"pair": "val→test", "criterion": f"{worst} drop"},
         hint=(
             "Test is clearly worse than validation: the model or the threshold was tuned to "
             "validation, or validation does not resemble later data. Re-split by time and re-tune."

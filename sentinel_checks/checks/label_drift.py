@@ -80,8 +80,12 @@ def check_label_drift(
     Returns
     -------
     CheckResult
-        Id ``drift.labels``. Measured: the odds-ratio fold change ``exp(|log OR|)``
-        (≥ 1, unitless), limit ``max_odds_ratio``, direction at most. The
+        Id ``drift.labels``. Measured: the criterion that decided, named in
+        ``parameters["criterion"]`` and the message: the odds-ratio fold change
+        ``exp(|log OR|)`` (≥ 1, unitless) against ``max_odds_ratio`` (``"odds ratio"``;
+        a fail, an inconclusive or a pass shown by the odds ratio), or, for a pass
+        shown by the change alone, ``|change|`` (proportion) against ``max_abs_change``
+        (``"prevalence change"``); direction at most. The
         prevalences, the log odds ratio and difference with their intervals are in
         the evidence.
 
@@ -112,7 +116,7 @@ def check_label_drift(
     if not max_odds_ratio > 1:
         raise ValueError(f"max_odds_ratio must be above 1, got {max_odds_ratio!r}")
     ref, cur = pair
-    params = {"pair": f"{ref}→{cur}"}
+    params: dict[str, str] = {"pair": f"{ref}→{cur}"}
     support = {
         f"n_{ref}": reference_n,
         f"positives_{ref}": reference_positives,
@@ -179,12 +183,19 @@ def check_label_drift(
             f"(has {reference_n:,} and {current_n:,})"
         )
     shifted = status is Status.FAIL
+    # the criterion that decided: a pass on the change alone is measured and limited by the
+    # change, so measured and limit never read as beyond while the status is a pass
+    by_change = status is Status.PASS and by_odds is not Status.PASS
+    criterion = "prevalence change" if by_change else "odds ratio"
+    if status in (Status.PASS, Status.FAIL):
+        decided = "both criteria" if status is Status.FAIL else f"the {criterion}"
+        verdict += f" (decided by {decided.replace('prevalence change', 'change in prevalence')})"
     return CheckResult(
         id=LABELS_ID,
         status=status,
         message=f"{figures}: {verdict}",
-        measured=math.exp(abs(log_or)),
-        limit=max_odds_ratio,
+        measured=abs(diff) if by_change else math.exp(abs(log_or)),
+        limit=max_abs_change if by_change else max_odds_ratio,
         direction=Direction.AT_MOST,
         reason=Reason.PREVALENCE_SHIFT
         if shifted
@@ -207,7 +218,7 @@ def check_label_drift(
                 },
             ),
         ),
-        parameters=params,
+        parameters={**params, "criterion": criterion},
         hint=(
             "The share of risky requests moved: thresholds and calibration chosen on old data "
             "no longer hold. Re-choose the threshold on recent labelled data and recalibrate."

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.data.time_axis import ROW_ORDER
+from sentinel_checks.formatting import listing
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.leakage import category_codes, numeric_view
@@ -20,9 +22,15 @@ from sentinel_checks.stats.univariate import (
 CHECK_ID = "splits.target_leakage"
 HINT = (
     "A feature this predictive on its own usually knows the future or the label: recompute "
-    "it as of each request (only events before request_ts), or drop it. If it is genuinely "
+    "it as of each request (only events before {before}), or drop it. If it is genuinely "
     "that strong, raise [leakage] max_univariate_auc and record why."
 )
+
+
+def hint(time_column: str | None) -> str:
+    """The hint, naming the user's timestamp column (``[columns] timestamp``) when there is one."""
+    named = time_column and time_column != ROW_ORDER
+    return HINT.format(before=f"its {time_column}" if named else "the request's own time")
 
 
 def check_target_leakage(
@@ -33,6 +41,7 @@ def check_target_leakage(
     max_auc: float = 0.95,
     flag_constant_per_class: bool = True,
     seed: int = 0,
+    time_column: str | None = None,
 ) -> CheckResult:
     """How well each feature alone predicts the label, on every row of ``frame``.
 
@@ -71,6 +80,9 @@ def check_target_leakage(
     seed : int, default 0
         Seed of the 5 stratified folds of the cross-fitted encodings (same seed, same
         folds, same answer).
+    time_column : str, optional
+        The timestamp column (``[columns] timestamp``), named in the hint ("only events
+        before its DATE"); ``None`` or ``"@row"``: the hint says "the request's own time".
 
     Returns
     -------
@@ -172,13 +184,13 @@ def check_target_leakage(
     failed = bool(leaky) or bool(constant) or bool(missing_leak)
     parts = []
     if leaky:
-        shown = ", ".join(f"{n} (AUC {a.score:.3f}, {_READING[a.decided_by]})" for n, a in leaky[:5])
+        shown = listing([f"{n} (AUC {a.score:.3f}, {_READING[a.decided_by]})" for n, a in leaky])
         parts.append(f"{len(leaky)} feature(s) at or above AUC {max_auc:.2f} on their own: {shown}")
     if missing_leak:
-        shown = ", ".join(_missing_text(n, readings[n]) for n in missing_leak[:5])
+        shown = listing([_missing_text(n, readings[n]) for n in missing_leak])
         parts.append(f"{len(missing_leak)} feature(s) whose missing values give the label away: {shown}")
     if constant:
-        shown = ", ".join(f"{n} ({c})" for n, c in sorted(constant.items())[:5])
+        shown = listing([f"{n} ({c})" for n, c in sorted(constant.items())])
         parts.append(f"{len(constant)} feature(s) constant within one class: {shown}")
     if not failed:
         parts.append(
@@ -186,7 +198,7 @@ def check_target_leakage(
             f"< {max_auc:.2f}; no feature is constant within one class"
         )
     if one_class_missing:
-        shown = ", ".join(f"{n}: {t}" for n, t in sorted(one_class_missing.items())[:5])
+        shown = listing([f"{n}: {t}" for n, t in sorted(one_class_missing.items())])
         parts.append(f"missing in one class only, a rule a model can learn: {shown}")
     evidence = [
         Evidence.capped(
@@ -221,7 +233,7 @@ def check_target_leakage(
         support=support,
         evidence=tuple(evidence),
         parameters=params,
-        hint=HINT,
+        hint=hint(time_column),
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
-from sentinel_checks.data.time_axis import embargo_gap, gap_text
+from sentinel_checks.data.time_axis import Gap, embargo_gap, gap_text
+from sentinel_checks.formatting import duration, gap_words, rows
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.leakage import time_range
@@ -78,7 +79,7 @@ def check_time_order(
     """
     gap = embargo_gap(embargo, earlier)
     column = earlier.name
-    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": gap_text(gap, column)}
+    params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": _length(gap, column) if gap > gap * 0 else "none"}
     first, second = time_range(earlier), time_range(later)
     support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
     empty = empty_side(
@@ -97,7 +98,9 @@ def check_time_order(
         bad_later = int((later <= late_cut).sum())
         bad_earlier = int((earlier >= early_cut).sum())
     offending = bad_later + bad_earlier
-    observed_gap = gap_text(second.min - first.max, column)
+    raw_gap = second.min - first.max
+    observed_gap = _length(raw_gap, column, signed=True)
+    starts = _starts(pair, raw_gap, column)
     status = Status.PASS if offending == 0 else Status.FAIL
     window = Evidence.capped(
         "overlap_window",
@@ -112,15 +115,12 @@ def check_time_order(
         },
     )
     if status is Status.PASS:
-        message = (
-            f"{pair[1]} starts {observed_gap} after {pair[0]} ends (embargo {params['embargo']}): "
-            "0 rows out of order"
-        )
+        message = f"{starts} (embargo {params['embargo']}): 0 rows out of order"
     else:
         message = (
-            f"{offending} row(s) out of order between {pair[0]} and {pair[1]}: {pair[0]} ends "
-            f"{first.max}, {pair[1]} starts {second.min} (gap {observed_gap}, embargo {params['embargo']}); "
-            f"{bad_later} {pair[1]} row(s) too early, {bad_earlier} {pair[0]} row(s) too late"
+            f"{rows(offending)} out of order between {pair[0]} and {pair[1]}: {starts} "
+            f"({pair[0]} ends {first.max}, {pair[1]} starts {second.min}; embargo {params['embargo']}); "
+            f"{rows(bad_later, pair[1] + ' rows')} too early, {rows(bad_earlier, pair[0] + ' rows')} too late"
         )
     return CheckResult(
         id=CHECK_ID,
@@ -135,6 +135,21 @@ def check_time_order(
         parameters=params,
         hint=HINT,
     )
+
+
+def _length(gap: Gap, column: object, *, signed: bool = False) -> str:
+    """A gap in words: a duration in days/hours (``"7 days"``), else in the column's units."""
+    if isinstance(gap, pd.Timedelta):
+        return ("-" if signed and gap < pd.Timedelta(0) else "") + duration(gap)
+    return gap_text(gap, column)
+
+
+def _starts(pair: tuple[str, str], gap: Gap, column: object) -> str:
+    """``"val starts 123 days before train ends"`` (the gap's sign said in words)."""
+    if isinstance(gap, pd.Timedelta):
+        return gap_words(pair[1], pair[0], gap)
+    amount = float(gap)
+    return gap_words(pair[1], pair[0], amount, gap_text(abs(amount), column).partition(" ")[2])
 
 
 def _plain(value: object) -> object:

@@ -6,21 +6,40 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.checks.row_overlap import ROW_ID, check_row_overlap
 from sentinel_checks.entities import missing_ids, shared_entities
+from sentinel_checks.options import check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 
 __all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap"]
 
 ENTITY_ID = "splits.entity_overlap"
-ENTITY_HINT = (
-    "Split by entity as well as by time so that no {column} is on two sides: "
-    "[splits] purge_entities = true, or sentinel_checks.splits.group_time_split in your pipeline."
-)
+#: How to keep an entity on one side, by ``[splits] method``: only ``time`` splits purge.
+ENTITY_HINTS: dict[str, str] = {
+    "time": (
+        "Split by entity as well as by time so that no {column} is on two sides: "
+        "[splits] purge_entities = true, or sentinel_checks.splits.group_time_split in your pipeline."
+    ),
+    "column": (
+        "The split column ([splits] column) puts the same {column} on two sides: assign whole "
+        "{column} groups to one split where that column is written (e.g. "
+        "sentinel_checks.splits.group_time_split, or scikit-learn's GroupShuffleSplit on {column})."
+    ),
+    "callable": (
+        "The split function ([splits] function) puts the same {column} on two sides: make it "
+        "assign whole {column} groups to one split (e.g. call sentinel_checks.splits.group_time_split)."
+    ),
+}
+#: The hint for a time split (kept for callers that import it).
+ENTITY_HINT = ENTITY_HINTS["time"]
+#: How train/val/test were made (``[splits] method``): decides the entity hint.
+SplitMethod = Literal["time", "column", "callable"]
 
 
 def check_entity_overlap(
@@ -30,6 +49,7 @@ def check_entity_overlap(
     column: str,
     pair: tuple[str, str],
     max_share: float = 0.0,
+    split_method: SplitMethod = "time",
 ) -> CheckResult:
     """Share of ``later``'s distinct entities that also occur in ``earlier``.
 
@@ -52,6 +72,9 @@ def check_entity_overlap(
     max_share : float, default 0.0
         Largest share of ``later``'s distinct entities (proportion in [0, 1]) that
         may also occur in ``earlier``.
+    split_method : {"time", "column", "callable"}, default "time"
+        ``[splits] method``: the hint says how to keep an entity on one side with it
+        (``purge_entities`` exists for time splits only).
 
     Returns
     -------
@@ -59,6 +82,11 @@ def check_entity_overlap(
         Id ``splits.entity_overlap``. Measured: the share of shared entities, in
         [0, 1]; limit ``max_share``; direction at most. The shared ids are in the
         evidence.
+
+    Raises
+    ------
+    ValueError
+        When ``split_method`` is not one of the three methods.
 
     Notes
     -----
@@ -73,6 +101,7 @@ def check_entity_overlap(
     >>> r.status.value, r.measured
     ('fail', 0.25)
     """
+    check_option("split_method", split_method, SplitMethod)
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     ids = shared_entities(earlier, later)
     shared, rows_affected = ids.shared, ids.later_rows
@@ -89,8 +118,8 @@ def check_entity_overlap(
     share = len(shared) / ids.n_later
     status = judge(share, max_share, Direction.AT_MOST)
     message = (
-        f"{len(shared)} of {ids.n_later} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
-        f"in {pair[0]} ({rows_affected} {pair[1]} row(s)); limit {max_share:.2%}"
+        f"{len(shared):,} of {ids.n_later:,} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
+        f"in {pair[0]} ({rows_affected:,} {pair[1]} row(s)); limit {max_share:.2%}"
     )
     without = [f"{n:,} {name}" for name, n in zip(pair, missing.values(), strict=True) if n][::-1]
     if without:
@@ -110,5 +139,5 @@ def check_entity_overlap(
         },
         evidence=(Evidence.capped(f"shared_{column}", list(shared), total=len(shared)),),
         parameters=params,
-        hint=ENTITY_HINT.format(column=column),
+        hint=ENTITY_HINTS[split_method].format(column=column),
     )

@@ -192,11 +192,11 @@ def check_vs_champion(
         status, reason = Status.PASS, Reason.OK
     cand, champ = c.candidate, c.champion
     message = (
-        f"{c.split} ({c.n} rows, {c.n_positive} risky; {coverage_text(c.confidence)} paired intervals): "
+        f"{c.split} ({c.n:,} rows, {c.n_positive:,} risky; {coverage_text(c.confidence)} paired intervals): "
         f"FNR {cand['fnr'].point:.3f} (candidate @ {c.thresholds['candidate']:.3f}) vs "
         f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}); "
         + "; ".join(_said(r) for r in criteria)
-        + f"; {c.flips['changed']} decision(s) change ({c.flip_rate:.1%})"
+        + f"; {c.flips['changed']:,} decision(s) change ({c.flip_rate:.1%})"
     )
     if status is Status.INCONCLUSIVE:
         message += f": inconclusive; settling it needs ≈ {_rows(needed['n_positive'])} risky rows"
@@ -395,7 +395,9 @@ def _criteria(
 def _said(r: dict[str, Any]) -> str:
     """``"FNR change +0.004 [-0.021, +0.031], margin +0.030: neither … (inconclusive)"``."""
     if "finding" not in r:
-        return f"{r['criterion']} {r['verdict']}"
+        return (
+            f"{r['criterion'].replace('no_val_test_gap', 'val/test gap').replace('_', ' ')}: {r['verdict']}"
+        )
     iv = Interval(r["measured"], r["low"], r["high"])
     return (
         f"{r['what'].split(' (')[0]} {iv.shown('+.3f')} vs {r['limit']:+.3f}: "

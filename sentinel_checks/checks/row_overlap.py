@@ -213,8 +213,8 @@ class _Found:
             )
         share = self.copies.count / self.n_later
         return (
-            f"{self.copies.count} of {self.n_later} {later} row(s) ({share:.3%}) are copies of a {earlier} "
-            f"row: the same event, identical in every column, {including} included"
+            f"{self.copies.count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) are copies of a "
+            f"{earlier} row: the same event, identical in every column, {including} included"
         )
 
     def copies_evidence(self) -> Evidence:
@@ -302,7 +302,7 @@ class _Found:
         if id_like:
             hint = " ".join(h for h in (ID_HINT.format(names=_names(id_like)), hint) if h)
         message = (
-            f"{count} of {self.n_later} {later} row(s) ({share:.3%}) repeat a {earlier} row on "
+            f"{count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) repeat a {earlier} row on "
             f"{n_columns} feature column(s), against {chance:.3%} of {earlier} rows repeating each "
             f"other by chance: excess {excess:+.3%} ({text}); limit {max_share:.3%}; {self.copy_text()}"
         )

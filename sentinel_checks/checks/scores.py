@@ -57,16 +57,18 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
     constant = n_bad == 0 and float(scores.min()) == float(scores.max())
     if n_bad:
         status, reason = Status.FAIL, Reason.INVALID_SCORES
-        message = f"{model}: {n_bad} of {scores.size} score(s) on {split} are NaN, infinite or outside [0, 1]"
+        message = (
+            f"{model}: {n_bad:,} of {scores.size:,} score(s) on {split} are NaN, infinite or outside [0, 1]"
+        )
     elif constant:
         status, reason = Status.FAIL, Reason.CONSTANT_SCORES
         message = (
-            f"{model}: all {scores.size} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
+            f"{model}: all {scores.size:,} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
         )
     else:
         status, reason = Status.PASS, Reason.OK
         message = (
-            f"{model}: {scores.size} score(s) on {split} in [{scores.min():.3g}, {scores.max():.3g}], "
+            f"{model}: {scores.size:,} score(s) on {split} in [{scores.min():.3g}, {scores.max():.3g}], "
             f"median {np.median(scores):.3g}"
         )
     return CheckResult(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.formatting import listing
 from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
@@ -159,16 +160,16 @@ def check_segments(
             f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky"
             + (f", {r['basis']} {r['judged']:.3f})" if r["basis"] != "point" else ")")
             for r in below[:5]
-        )
+        ) + _more(len(below))
         message = (
             f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f} ({rule}): {shown}"
         )
     elif unsure:
         shown = ", ".join(
             f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
-            f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']} risky rows"
+            f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']:,} risky rows"
             for r in unsure[:5]
-        )
+        ) + _more(len(unsure))
         message = (
             f"{split}: {len(unsure)} {column} segment(s) whose interval ({rule}) holds the recall floor "
             f"{min_recall:.2f}: inconclusive; {shown}"
@@ -180,7 +181,7 @@ def check_segments(
             f"{min_recall:.2f}; worst {worst['segment']} {worst['recall']:.3f} ({worst['positives']} risky)"
         )
     if small:
-        message += f"; not judged (too few risky rows): {', '.join(small[:5])}"
+        message += f"; not judged (too few risky rows): {listing(small, shown=5)}"
     reason = {
         Status.PASS: Reason.OK,
         Status.FAIL: Reason.SEGMENT_RECALL_BELOW_FLOOR,
@@ -214,3 +215,8 @@ def check_segments(
         ),
         needed={"segment_n_positive": int(worst["needed"])} if status is Status.INCONCLUSIVE else {},
     )
+
+
+def _more(n: int, shown: int = 5) -> str:
+    """``" and 3 more"`` after the first ``shown`` of ``n`` segments named ("" when all are)."""
+    return f" and {n - shown:,} more" if n > shown else ""

@@ -130,7 +130,7 @@ def check_too_good(
     perfect = confusion.positives > 0 and confusion.fn == 0 and confusion.fp == 0
     if not too_good:
         message = (
-            f"{split}: ROC AUC {roc_auc:.3f} < {max_auc:.2f} and {confusion.fn + confusion.fp} "
+            f"{split}: ROC AUC {roc_auc:.3f} < {max_auc:.2f} and {confusion.fn + confusion.fp:,} "
             "errors at the threshold: plausible for noisy risk labels"
         )
     else:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.formatting import listing, number
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
@@ -106,7 +107,7 @@ def check_training_curves(
 
     bad = ~np.isfinite(tr) | ~np.isfinite(va)
     if bad.any():
-        problems.append(f"instability: NaN/inf loss at epoch(s) {epochs[bad][:5].tolist()}")
+        problems.append(f"instability: NaN/inf loss at epoch(s) {_epochs(epochs[bad])}")
     finite_va = np.where(np.isfinite(va), va, np.nan)
     for name, series in (("train", tr), ("validation", va)):
         steps = np.diff(series[np.isfinite(series)])
@@ -115,7 +116,7 @@ def check_training_curves(
             scale = mad if mad > 0 else float(np.mean(np.abs(steps))) or 1e-12
             spikes = np.flatnonzero(steps - np.median(steps) > spike_mads * scale)
             if len(spikes):
-                where = epochs[np.isfinite(series)][spikes + 1][:5].tolist()
+                where = _epochs(epochs[np.isfinite(series)][spikes + 1])
                 problems.append(f"instability: {name} loss spikes at epoch(s) {where}")
     if np.isfinite(finite_va).any():
         best = int(np.nanargmin(finite_va))
@@ -160,8 +161,8 @@ def check_training_curves(
         message="; ".join(problems)
         if problems
         else (
-            f"{len(log)} epochs: best validation loss {detail.get('best_val_loss')} at epoch "
-            f"{detail.get('best_epoch')}; no overfitting, underfitting or instability"
+            f"{len(log)} epochs: best validation loss {_shown(detail.get('best_val_loss'))} at epoch "
+            f"{_shown(detail.get('best_epoch'))}; no overfitting, underfitting or instability"
         ),
         measured=float(len(problems)),
         limit=0.0,
@@ -175,3 +176,13 @@ def check_training_curves(
             "features."
         ),
     )
+
+
+def _epochs(values: np.ndarray) -> str:
+    """Epochs in words: ``"5, 9, 13"``, the first five then ``"and 7 more"``; whole epochs as integers."""
+    return listing([int(v) if float(v).is_integer() else float(v) for v in values.tolist()], shown=5)
+
+
+def _shown(value: object) -> str:
+    """A loss or an epoch of the evidence to sensible digits (``"n/a"`` when not measured)."""
+    return number(value) if isinstance(value, int | float) else "n/a"

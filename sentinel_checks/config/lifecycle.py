@@ -122,5 +122,5 @@ class Experiments(_Section):
         names = [r.name for r in v]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"experiment names must be unique: {dupes}")
+            raise ValueError(f"experiment names must be unique: {', '.join(map(str, dupes))}")
         return v

@@ -14,6 +14,7 @@ from typing import Any
 import pydantic
 
 from sentinel_checks.config.inputs import Models, ModelSpec
+from sentinel_checks.config.section import ReplacedKeys
 from sentinel_checks.config.sentinel_config import SentinelConfig
 from sentinel_checks.errors import ConfigError
 
@@ -144,6 +145,12 @@ def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str
         # pydantic reports the failing branch of a union as a location part; drop it.
         loc = [p for p in loc if p not in {"function-after[_one_source(), DataSource]"}]
         key = _toml_key(loc)
+        replaced = (err.get("ctx") or {}).get("error")
+        if isinstance(replaced, ReplacedKeys):  # a section-level error: name each key in its table
+            lines += [
+                f"  [{'.'.join(loc)}] {old}: was replaced {why}" for old, why in replaced.replaced.items()
+            ]
+            continue
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see docs/configuration.md)"
         elif err["type"] == "missing":

@@ -70,7 +70,7 @@ class Quality(_Section):
 
     renamed_keys: ClassVar[Mapping[str, str]] = {
         "min_pr_auc_lift": (
-            "use min_pr_auc_skill, the floor on (PR AUC − prevalence) / (1 − prevalence), "
+            "by [quality] min_pr_auc_skill, the floor on (PR AUC − prevalence) / (1 − prevalence), "
             "reachable at every prevalence (a lift of L at prevalence p is a skill of "
             "(L·p − p) / (1 − p); see docs/configuration.md)"
         ),
@@ -106,7 +106,7 @@ def _check_pairs(pairs: list[str]) -> list[str]:
     for pair in pairs:
         a, sep, b = pair.partition(":")
         if not sep or a not in SPLIT_SOURCES or b not in SPLIT_SOURCES or a == b:
-            raise ValueError(f"{pair!r} is not 'reference:current' with two of {list(SPLIT_SOURCES)}")
+            raise ValueError(f"{pair!r} is not 'reference:current' with two of {', '.join(SPLIT_SOURCES)}")
     return pairs
 
 
@@ -116,12 +116,12 @@ class DriftPolicy(_Section):
 
     renamed_keys: ClassVar[Mapping[str, str]] = {
         "label_max_rel_change": (
-            "drift.labels judges the odds ratio both ways; use label_max_odds_ratio "
-            "(default 1.5: the odds may move by at most ×/÷1.5)"
+            "by [drift] label_max_odds_ratio (default 1.5: the odds may move by at most ×/÷1.5); "
+            "drift.labels judges the odds ratio both ways"
         ),
         "label_alpha": (
-            "drift.labels decides on confidence intervals whose coverage comes from the gate's "
-            "false-block budget; set [gate] false_block_rate (default 0.05) instead"
+            "by [gate] false_block_rate (default 0.05): drift.labels decides on confidence "
+            "intervals whose coverage comes from the gate's false-block budget"
         ),
     }
 
@@ -175,7 +175,7 @@ class DriftPolicy(_Section):
         from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
 
         if v is not None and v not in KNOWN_TESTS:
-            raise ValueError(f"{v!r} is not one of {sorted(KNOWN_TESTS)}")
+            raise ValueError(f"{v!r} is not one of {', '.join(sorted(KNOWN_TESTS))}")
         return v
 
     @field_validator("severe_effect")
@@ -186,7 +186,8 @@ class DriftPolicy(_Section):
         bad = {k: x for k, x in v.items() if k not in DISTANCE_TESTS or not x > 0}
         if bad:
             raise ValueError(
-                f"{bad}: each key must be a distance method, one of {sorted(DISTANCE_TESTS)} "
+                f"{', '.join(f'{k} = {x}' for k, x in bad.items())}: each key must be a distance method, "
+                f"one of {', '.join(sorted(DISTANCE_TESTS))} "
                 "(a p-value test is judged by the effect size measured beside it), each limit > 0"
             )
         return v
@@ -198,7 +199,8 @@ class DriftPolicy(_Section):
 
         bad = {k: m for k, m in v.items() if m not in KNOWN_TESTS}
         if bad:
-            raise ValueError(f"unknown method(s) {bad}; use one of {sorted(KNOWN_TESTS)}")
+            shown = ", ".join(f"{k} = {m!r}" for k, m in bad.items())
+            raise ValueError(f"unknown method(s) {shown}; use one of {', '.join(sorted(KNOWN_TESTS))}")
         return v
 
 
@@ -238,7 +240,8 @@ class Promotion(_Section):
 
     renamed_keys: ClassVar[Mapping[str, str]] = {
         "target_bound": (
-            "the target metric is now always judged on its paired bootstrap interval (a "
+            "by [promotion] require_improvement: the target metric is now always judged on its "
+            "paired bootstrap interval (a "
             "candidate shown worse than the champion by more than max_target_drop fails); "
             'for target_bound = "bootstrap" (an improvement must be shown) use '
             'require_improvement = true; for target_bound = "point" delete the key'

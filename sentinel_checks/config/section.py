@@ -14,6 +14,14 @@ _CALLABLE_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 LabelValue = bool | int | float | str
 
 
+class ReplacedKeys(ValueError):
+    """Keys a section no longer has; the loader names each as ``[section] key``."""
+
+    def __init__(self, replaced: Mapping[str, str]) -> None:
+        self.replaced = dict(replaced)
+        super().__init__("; ".join(f"{key} was replaced {why}" for key, why in self.replaced.items()))
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -25,9 +33,9 @@ class _Section(BaseModel):
     @classmethod
     def _no_renamed_keys(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            old = [key for key in cls.renamed_keys if key in data]
+            old = {key: why for key, why in cls.renamed_keys.items() if key in data}
             if old:
-                raise ValueError("; ".join(f"{key!r} was replaced: {cls.renamed_keys[key]}" for key in old))
+                raise ReplacedKeys(old)
         return data
 
 

@@ -69,9 +69,10 @@ def entity_overlap(config: SentinelConfig) -> Limits:
     Returns
     -------
     dict of str to object
-        The keyword arguments of ``check_entity_overlap``: ``max_share``.
+        The keyword arguments of ``check_entity_overlap``: ``max_share``, and
+        ``split_method`` from ``[splits] method`` (the hint fits it).
     """
-    return {"max_share": config.leakage.max_entity_overlap_share}
+    return {"max_share": config.leakage.max_entity_overlap_share, "split_method": config.splits.method}
 
 
 def purge(config: SentinelConfig) -> Limits:
@@ -122,13 +123,14 @@ def target_leakage(config: SentinelConfig) -> Limits:
     -------
     dict of str to object
         The keyword arguments of ``check_target_leakage``: ``max_auc``, ``flag_constant_per_class``,
-        ``seed``.
+        ``seed``, and ``time_column`` from ``[columns] timestamp`` (named in the hint).
     """
     lk = config.leakage
     return {
         "max_auc": lk.max_univariate_auc,
         "flag_constant_per_class": lk.flag_constant_per_class,
         "seed": config.gate.seed,
+        "time_column": config.columns.timestamp,
     }
 
 

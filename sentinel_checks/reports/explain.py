@@ -5,13 +5,15 @@ Results never render themselves; this module and :mod:`sentinel_checks.reports.g
 
 from __future__ import annotations
 
+from sentinel_checks.formatting import number, sample_sizes, text
 from sentinel_checks.result import CheckResult, Direction, Status
 
 _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 
 
 def fmt_number(value: float | None) -> str:
-    """A number as reports show it: whole numbers as integers, others to 4 significant digits.
+    """A number as reports show it: whole numbers as grouped integers, others to 4 significant
+    digits (:func:`sentinel_checks.formatting.number`).
 
     Parameters
     ----------
@@ -25,18 +27,20 @@ def fmt_number(value: float | None) -> str:
 
     Examples
     --------
-    >>> fmt_number(12.0), fmt_number(0.123456), fmt_number(None)
-    ('12', '0.1235', 'n/a')
+    >>> fmt_number(12.0), fmt_number(0.123456), fmt_number(118879.0), fmt_number(None)
+    ('12', '0.1235', '118,879', 'n/a')
     """
     if value is None:
         return "n/a"
-    if float(value).is_integer() and abs(value) >= 1:
-        return str(int(value))
-    return f"{value:.4g}"
+    return number(value)
 
 
 def measured_vs_limit(result: CheckResult) -> str:
     """``"measured X (limit ≤ Y)"``, or ``"measured X"`` when the check has no limit.
+
+    A check judging several criteria names the one that decided in
+    ``parameters["criterion"]`` (``"recall drop"``, ``"prevalence change (pp)"``): it
+    is said before the number, so the figures never read as another criterion's.
 
     Parameters
     ----------
@@ -47,11 +51,21 @@ def measured_vs_limit(result: CheckResult) -> str:
     -------
     str
         One line, no newline.
+
+    Examples
+    --------
+    >>> r = CheckResult("drift.labels", Status.PASS, "m", measured=0.0006, limit=0.002,
+    ...                 direction=Direction.AT_MOST, parameters={"criterion": "prevalence change"})
+    >>> measured_vs_limit(r)
+    'measured prevalence change 0.0006 (limit ≤ 0.002)'
     """
+    criterion = result.parameters.get("criterion")
+    what = f"{criterion} " if isinstance(criterion, str) and criterion else ""
     if result.limit is None:
-        return f"measured {fmt_number(result.measured)}"
+        return f"measured {what}{fmt_number(result.measured)}"
     return (
-        f"measured {fmt_number(result.measured)} (limit {_OPS[result.direction]} {fmt_number(result.limit)})"
+        f"measured {what}{fmt_number(result.measured)} "
+        f"(limit {_OPS[result.direction]} {fmt_number(result.limit)})"
     )
 
 
@@ -66,7 +80,8 @@ def what_would_settle(result: CheckResult) -> str:
     Returns
     -------
     str
-        E.g. ``"needs ≈ 289 n_positive (has 130)"``; ``""`` when nothing is recorded.
+        E.g. ``"needs about 159 more risky rows (289 in all, has 130)"``; ``""`` when
+        nothing is recorded. Keys in words by :func:`~sentinel_checks.formatting.sample_sizes`.
 
     Examples
     --------
@@ -74,15 +89,11 @@ def what_would_settle(result: CheckResult) -> str:
     >>> r = CheckResult("quality.recall", Status.INCONCLUSIVE, "m", support={"n_positive": 130},
     ...                 needed={"n_positive": 289})
     >>> what_would_settle(r)
-    'needs ≈ 289 n_positive (has 130)'
+    'needs about 159 more risky rows (289 in all, has 130)'
     """
     if result.status is not Status.INCONCLUSIVE or not result.needed:
         return ""
-    parts = []
-    for key, value in result.needed.items():
-        has = result.support.get(key)
-        parts.append(f"≈ {value} {key}" + (f" (has {has})" if has is not None else ""))
-    return "needs " + ", ".join(parts)
+    return "needs " + sample_sizes(result.needed, result.support)
 
 
 def inconclusive_line(result: CheckResult) -> str:
@@ -121,13 +132,13 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
     lines = [f"{result.label} {result.status.value.upper()}: {result.message}"]
     lines.append(f"  {measured_vs_limit(result)}")
     if result.support:
-        lines.append("  support: " + ", ".join(f"{k}={v}" for k, v in result.support.items()))
+        lines.append("  support: " + text(dict(result.support)))
     for ev in result.evidence:
-        shown = ", ".join(str(x) for x in ev.items[:max_items])
-        more = f" … ({ev.total} in all)" if ev.total > min(len(ev.items), max_items) else ""
-        line = f"  evidence {ev.kind}: {shown}{more}" if shown else f"  evidence {ev.kind}:"
+        shown = "; ".join(text(x) for x in ev.items[:max_items])
+        more = f" … ({ev.total:,} in all)" if ev.total > min(len(ev.items), max_items) else ""
+        line = f"  evidence {ev.kind.replace('_', ' ')}: {shown}{more}".rstrip()
         if ev.detail:
-            line += " " + ", ".join(f"{k}={v}" for k, v in ev.detail.items())
+            line += " " + text(dict(ev.detail))
         lines.append(line)
     settle = what_would_settle(result)
     if settle:

@@ -4,11 +4,13 @@ evidence as small tables, never a Python repr."""
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from sentinel_checks.result import CheckResult, Direction, Evidence, plain
+from sentinel_checks.formatting import as_plain, number, text
+from sentinel_checks.result import CheckResult, Direction, Evidence
+
+__all__ = ["as_plain", "evidence_html", "measured_vs_limit", "number", "text", "with_unit"]
 
 _OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
 #: How a check's measured value and limit read: a share in %, a count of rows, a ratio.
@@ -42,68 +44,6 @@ _COLUMNS: Mapping[str, tuple[str, ...]] = {
 ROWS_SHOWN = 6
 
 
-def number(value: float | int, key: str = "") -> str:
-    """A number to sensible digits: integers grouped, p-values bounded, others to 4 digits.
-
-    Examples
-    --------
-    >>> number(888909), number(0.6714501852614245), number(2.66e-84, "mcnemar_p"), number(1.5e-6)
-    ('888,909', '0.6715', 'p < 1e-15', '1.5e-06')
-    """
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    v = float(value)
-    if not math.isfinite(v):
-        return "n/a"
-    if key.endswith("_p") or key.startswith("p_") or key == "p":
-        return "p < 1e-15" if v < 1e-15 else f"{v:.2g}"
-    if v.is_integer() and abs(v) >= 1:
-        return f"{int(v):,}"
-    if v != 0 and abs(v) < 1e-3:
-        return f"{v:.2g}"
-    return f"{v:.4g}"
-
-
-def text(value: Any, key: str = "") -> str:
-    """Any evidence value as plain text: lists joined, mappings as ``key value`` pairs.
-
-    Examples
-    --------
-    >>> text([0.54, 0.9572]), text({"changed": 1546, "newly_cleared": 10}), text(None)
-    ('0.54 to 0.9572', 'changed 1,546, newly cleared 10', '—')
-    """
-    value = as_plain(value)
-    if value is None:
-        return "—"
-    if isinstance(value, bool | int | float):
-        return number(value, key)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k.replace('_', ' ')} {text(v, k)}" for k, v in value.items()) or "—"
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        items = list(value)
-        if len(items) == 2 and all(isinstance(x, int | float) or x is None for x in items):
-            return f"{text(items[0], key)} to {text(items[1], key)}"
-        return ", ".join(text(x, key) for x in items) or "—"
-    return str(value)
-
-
-def as_plain(value: Any) -> Any:
-    """Python values for numpy/pandas ones (arrays to lists, scalars to int/float/bool).
-
-    Results built in process still hold them (gate.json's writer makes them plain later).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> as_plain(np.array([1.5, 2.0])), as_plain(np.int64(3)), as_plain(np.bool_(True))
-    ([1.5, 2.0], 3, True)
-    """
-    tolist = getattr(value, "tolist", None)
-    if callable(tolist) and not isinstance(value, str | bytes):
-        value = tolist()
-    return plain(value)
-
-
 def _empty(value: Any) -> bool:
     value = as_plain(value)
     if isinstance(value, list):  # an interval of two undefined ends is no interval
@@ -111,22 +51,40 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, dict) and not value)
 
 
-def with_unit(value: float | None, check_id: str) -> str:
-    """The measured value or limit of ``check_id`` with its unit (a share in per cent)."""
+#: Units of a decided criterion (``parameters["criterion"]``), where it differs from the check's.
+CRITERION_UNITS: Mapping[str, str] = {
+    "drifted share": "%",
+    "features failing on their own": "feature(s)",
+    "odds ratio": "(odds ratio)",
+    "prevalence change": "%",
+}
+
+
+def with_unit(value: float | None, check_id: str, criterion: str = "") -> str:
+    """The measured value or limit of ``check_id`` with its unit (a share in per cent).
+
+    ``criterion`` (a result's ``parameters["criterion"]``) picks the unit of the
+    criterion that decided, when the check judges several.
+    """
     if value is None:
         return "n/a"
-    unit = UNITS.get(check_id, "")
+    unit = CRITERION_UNITS.get(criterion, "") if criterion else UNITS.get(check_id, "")
     if unit == "%":
         return f"{100 * float(value):.4g}%"
     return number(value) + (f" {unit}" if unit else "")
 
 
 def measured_vs_limit(result: CheckResult) -> str:
-    """``"measured 98.26% · limit ≤ 0%"`` (no limit: the measured value only)."""
-    shown = f"measured {with_unit(result.measured, result.id)}"
+    """``"measured 98.26% · limit ≤ 0%"`` (no limit: the measured value only); a check
+    judging several criteria names the one that decided (``"measured prevalence change 0.06% …"``)."""
+    criterion = result.parameters.get("criterion")
+    criterion = criterion if isinstance(criterion, str) else ""
+    what = f"{criterion} " if criterion else ""
+    shown = f"measured {what}{with_unit(result.measured, result.id, criterion)}"
     if result.limit is None:
         return shown
-    return f"{shown} · limit {_OPS[result.direction]} {with_unit(result.limit, result.id)}".replace("  ", " ")
+    limit = with_unit(result.limit, result.id, criterion)
+    return f"{shown} · limit {_OPS[result.direction]} {limit}".replace("  ", " ")
 
 
 def evidence_html(ev: Evidence) -> str:
