@@ -115,7 +115,8 @@ def _inconclusive_run():
         message="the FNR interval holds the margin",
         evidence=(criteria,),
     )
-    row = {"split": "test", "threshold": 0.3, "fnr": 0.2, "precision": 0.5, "pr_auc": 0.6, "ece": 0.01}
+    row = {"split": "test", "threshold": 0.3, "recall": 0.8, "fnr": 0.2, "precision": 0.5}
+    row |= {"roc_auc": 0.8, "pr_auc": 0.6, "ece": 0.01, "brier": 0.05}
     evaluation = SimpleNamespace(experiment_rows=lambda n_bins: [row], choice=SimpleNamespace(rule="recall"))
     spec = BASELINE_A.model_copy(update={"name": "history_features", "base": "B"})
     return ExperimentRun(spec, ("amount",), evaluation, verdict)  # type: ignore[arg-type]
@@ -130,4 +131,8 @@ def test_an_inconclusive_verdict_is_not_shown_never_meets_the_bar():
     assert row["criteria_not_shown"] == "fnr_increase" and row["criteria_failed"] == ""
     table = matrix_table([run], n_bins=10)
     assert "not shown: fnr_increase" in table and "meets" not in table
-    assert tracking_records([run], n_bins=10)[0]["tags"]["sentinel.meets_criteria"] == "not shown"
+    tags = tracking_records([run], n_bins=10)[0]["tags"]
+    assert (
+        tags["sentinel.meets_criteria"] == "not shown"
+        and tags["sentinel.criteria_not_shown"] == "fnr_increase"
+    )
