@@ -14,8 +14,9 @@ import html
 import re
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
@@ -82,6 +83,10 @@ def _drawn(group: str, draw: Callable[[], dict[str, Path]], failures: list[str])
     except Exception as exc:  # any drawing error: the page is written without this figure
         failures.append(f"{_failed_figure(exc, group)}: {type(exc).__name__}: {exc}")
         return {}
+
+
+def _drift_page(drift_run: Any, name: str, path: Path) -> dict[str, Path]:
+    return {name: drift_run.save_html(path)}
 
 
 def _with_notes(page: str, failures: list[str]) -> str:
@@ -152,9 +157,7 @@ def _write_figures(
             if drift_run is not None:
                 name = f"drift/{key}.html"
                 path = reports_dir / "drift" / f"{key}.html"
-                artefacts.update(
-                    _drawn(name, lambda r=drift_run, n=name, p=path: {n: r.save_html(p)}, failures)
-                )
+                artefacts.update(_drawn(name, partial(_drift_page, drift_run, name, path), failures))
     page = _with_notes(gate_html(run, artefacts), failures)
     html_path = write_atomic(reports_dir / "gate.html", page)
     return [html_path, *artefacts.values()]
