@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from sentinel_checks.config import config_from_mapping
 from sentinel_checks.gate.artefacts import write_gate_reports
@@ -68,3 +69,26 @@ def test_figures_that_draw_leave_no_note(tmp_path):
     assert note == ""
     assert (tmp_path / "reports" / "training_curves.png").is_file()
     assert "not drawn" not in (tmp_path / "reports" / "gate.html").read_text()
+
+
+@pytest.mark.slow  # the gate's steps in process on the 40k-row log (~45 s)
+def test_on_a_gate_run_one_broken_figure_leaves_the_others_on_the_page(gate_project, monkeypatch):
+    """The candidate's figures are drawn one by one: scores.png raising keeps reliability.png,
+    pr_curve.png and experiments.csv (drawn before and after it) on the page."""
+    from sentinel_checks.adapters import plots
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.runner import gate_run_in_process
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("histogram bins exploded")
+
+    project = gate_project()
+    run, session = gate_run_in_process(load_config(project.config))
+    monkeypatch.setattr(plots, "score_histograms", broken)
+    reports = project.folder / "reports"
+    written, note = write_gate_reports(run, session, reports)
+    page = (reports / "gate.html").read_text()
+    assert "scores.png: RuntimeError: histogram bins exploded" in page and "scores.png" in note
+    names = {p.name for p in written}
+    assert {"gate.html", "reliability.png", "pr_curve.png", "experiments.csv", "threshold.json"} <= names
+    assert "scores.png" not in names

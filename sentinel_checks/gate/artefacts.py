@@ -146,6 +146,7 @@ def _write_figures(
                         n_bins=cfg.quality.calibration_bins,
                         training_log=log,
                         training_columns=(training.epoch, series) if series else None,
+                        failures=failures,  # each figure on its own: one that raises is noted
                     ),
                     failures,
                 )
