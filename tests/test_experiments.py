@@ -94,3 +94,45 @@ def test_an_experiment_naming_a_missing_column_is_a_config_error(gate_project, t
     err = capsys.readouterr().err
     assert "'typo'" in err and "user_prior_requestz" in err
     assert not (tmp_path / "out" / "experiments.csv").exists()
+
+
+def _inconclusive_run():
+    from types import SimpleNamespace
+
+    from sentinel_checks.models.experiments import BASELINE_A, ExperimentRun
+    from sentinel_checks.result import CheckResult, Evidence, Status
+
+    criteria = Evidence.capped(
+        "criteria",
+        [
+            {"criterion": "fnr_increase", "verdict": "inconclusive"},
+            {"criterion": "precision_drop", "verdict": "pass"},
+        ],
+    )
+    verdict = CheckResult(
+        id="promotion.vs_champion",
+        status=Status.INCONCLUSIVE,
+        message="the FNR interval holds the margin",
+        evidence=(criteria,),
+    )
+    row = {"split": "test", "threshold": 0.3, "recall": 0.8, "fnr": 0.2, "precision": 0.5}
+    row |= {"roc_auc": 0.8, "pr_auc": 0.6, "ece": 0.01, "brier": 0.05}
+    evaluation = SimpleNamespace(experiment_rows=lambda n_bins: [row], choice=SimpleNamespace(rule="recall"))
+    spec = BASELINE_A.model_copy(update={"name": "history_features", "base": "B"})
+    return ExperimentRun(spec, ("amount",), evaluation, verdict)  # type: ignore[arg-type]
+
+
+def test_an_inconclusive_verdict_is_not_shown_never_meets_the_bar():
+    from sentinel_checks.models.experiments import matrix_rows, matrix_table, tracking_records
+
+    run = _inconclusive_run()
+    row = matrix_rows([run], n_bins=10)[0]
+    assert row["meets_criteria"] == "not shown"
+    assert row["criteria_not_shown"] == "fnr_increase" and row["criteria_failed"] == ""
+    table = matrix_table([run], n_bins=10)
+    assert "not shown: fnr_increase" in table and "meets" not in table
+    tags = tracking_records([run], n_bins=10)[0]["tags"]
+    assert (
+        tags["sentinel.meets_criteria"] == "not shown"
+        and tags["sentinel.criteria_not_shown"] == "fnr_increase"
+    )

@@ -79,7 +79,8 @@ def test_init_with_a_csv_without_an_obvious_label_leaves_a_todo(tmp_path):
     ).to_csv(data, index=False)
     assert main(["init", "--dir", str(tmp_path), "--data", str(data), "--ci", "none"]) == 0
     text = (tmp_path / "sentinel.toml").read_text()
-    assert "TODO: no obvious label; two-valued columns: flag" in text
+    assert "TODO: no column is named like a label (two-valued columns: flag)" in text
+    assert "label" not in tomllib.loads(text)["columns"]  # left unset, never invented (issue 17)
     assert 'timestamp = "when"' in text
 
 

@@ -134,11 +134,14 @@ def init(args: argparse.Namespace) -> int:
 
         r = result.roles
         entities = ", ".join(map(entity_name, r.entities)) or "none"
+        found = ", ".join(r.label_candidates) or "none"
+        label = (
+            f"label {r.label} (risky = {r.positive})" if r.label else f"label not set (two-valued: {found})"
+        )
         print(
-            f"inferred from {args.data}: label {r.label!r} (risky = {r.positive!r}), "
-            f"timestamp {r.timestamp!r}, id {r.id!r}, entities {entities}, "
-            f"segments {', '.join(r.segments) or 'none'} "
-            "— confirm them in sentinel.toml"
+            f"inferred from {args.data}: {label}, timestamp {r.timestamp or 'not set'}, "
+            f"id {r.id or 'none'}, entities {entities}, segments {', '.join(r.segments) or 'none'}, "
+            f"excluded {', '.join(r.exclude) or 'none'} — confirm them in sentinel.toml (TODO lines first)"
         )
     print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")
     return EXIT_OK

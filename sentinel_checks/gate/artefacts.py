@@ -2,13 +2,21 @@
 
 ``gate.json`` and ``gate.md`` first (the verdict), then the figures, the
 promotion decision record, Evidently's drift pages and ``gate.html``. A figure
-that cannot be drawn never hides the verdict already written.
+that cannot be drawn never hides the verdict already written, nor the page: each
+group of figures (the quality figures, the promotion record, each drift page) is
+drawn on its own, and one that raises is replaced in ``gate.html`` by a short note
+naming it and the error.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import traceback
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
@@ -39,12 +47,59 @@ def write_gate_reports(
     from sentinel_checks.reports.gate_report import write_reports
 
     written = write_reports(run, reports_dir)
-    note = ""
+    failures: list[str] = []
     try:
-        written += _write_figures(run, session, reports_dir)
-    except Exception as exc:  # a figure must never hide the verdict already written
-        note = f"could not write the quality reports: {type(exc).__name__}: {exc}\n"
+        written += _write_figures(run, session, reports_dir, failures)
+    except Exception as exc:  # the page itself: the verdict already written still stands
+        failures.append(f"gate.html: {type(exc).__name__}: {exc}")
+    note = "".join(f"could not write {failure}\n" for failure in failures)
     return written, note
+
+
+#: The figure each drawing function of :mod:`sentinel_checks.adapters.plots` writes.
+_FIGURE_OF = {
+    "reliability_diagram": "reliability.png",
+    "score_histograms": "scores.png",
+    "pr_curves": "pr_curve.png",
+    "training_curves": "training_curves.png",
+}
+
+
+def _failed_figure(exc: BaseException, group: str) -> str:
+    """The figure a drawing error came from, else the group: the innermost plots function on
+    the traceback, by its name or by the call (``plots.<name>(``) on the line that raised."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        called = re.search(r"plots\.(\w+)\(", frame.line or "")
+        for name in (frame.name, called.group(1) if called else ""):
+            if name in _FIGURE_OF:
+                return _FIGURE_OF[name]
+    return group
+
+
+def _drawn(group: str, draw: Callable[[], dict[str, Path]], failures: list[str]) -> dict[str, Path]:
+    """``draw()``'s files, or none with ``"<figure>: <error>"`` added to ``failures``."""
+    try:
+        return draw()
+    except Exception as exc:  # any drawing error: the page is written without this figure
+        failures.append(f"{_failed_figure(exc, group)}: {type(exc).__name__}: {exc}")
+        return {}
+
+
+def _drift_page(drift_run: Any, name: str, path: Path) -> dict[str, Path]:
+    return {name: drift_run.save_html(path)}
+
+
+def _with_notes(page: str, failures: list[str]) -> str:
+    """``page`` with a section naming each figure not drawn and its error, before ``</body>``."""
+    if not failures:
+        return page
+    items = "".join(f"<li>{html.escape(failure)}</li>" for failure in failures)
+    section = (
+        "<section id='figures-not-drawn'><h2>Figures not drawn</h2>"
+        f"<p>These could not be drawn; the checks above are unaffected.</p><ul>{items}</ul></section>"
+    )
+    head, body_end, tail = page.rpartition("</body>")
+    return head + section + body_end + tail if body_end else page + section
 
 
 def _write_promotion(run: GateRun, session: GateSession, reports_dir: Path) -> dict[str, Path]:
@@ -67,7 +122,9 @@ def _write_promotion(run: GateRun, session: GateSession, reports_dir: Path) -> d
     )
 
 
-def _write_figures(run: GateRun, session: GateSession | None, reports_dir: Path) -> list[Path]:
+def _write_figures(
+    run: GateRun, session: GateSession | None, reports_dir: Path, failures: list[str]
+) -> list[Path]:
     from sentinel_checks.reports.gate_report import write_atomic
     from sentinel_checks.reports.html import gate_html
     from sentinel_checks.reports.quality import write_quality_reports
@@ -80,16 +137,28 @@ def _write_figures(run: GateRun, session: GateSession | None, reports_dir: Path)
             series = [
                 c for c in (training.train_loss, training.val_loss) if log is not None and c in log.columns
             ]
-            artefacts = write_quality_reports(
-                reports_dir,
-                session.evaluations,
-                n_bins=cfg.quality.calibration_bins,
-                training_log=log,
-                training_columns=(training.epoch, series) if series else None,
+            artefacts.update(
+                _drawn(
+                    "the quality figures",
+                    lambda: write_quality_reports(
+                        reports_dir,
+                        session.evaluations,
+                        n_bins=cfg.quality.calibration_bins,
+                        training_log=log,
+                        training_columns=(training.epoch, series) if series else None,
+                        failures=failures,  # each figure on its own: one that raises is noted
+                    ),
+                    failures,
+                )
             )
-        artefacts.update(_write_promotion(run, session, reports_dir))
+        artefacts.update(
+            _drawn("promotion.md", lambda: _write_promotion(run, session, reports_dir), failures)
+        )
         for key, drift_run in sorted(session.drift_runs.items()):
             if drift_run is not None:
-                artefacts[f"drift/{key}.html"] = drift_run.save_html(reports_dir / "drift" / f"{key}.html")
-    html = write_atomic(reports_dir / "gate.html", gate_html(run, artefacts))
-    return [html, *artefacts.values()]
+                name = f"drift/{key}.html"
+                path = reports_dir / "drift" / f"{key}.html"
+                artefacts.update(_drawn(name, partial(_drift_page, drift_run, name, path), failures))
+    page = _with_notes(gate_html(run, artefacts), failures)
+    html_path = write_atomic(reports_dir / "gate.html", page)
+    return [html_path, *artefacts.values()]

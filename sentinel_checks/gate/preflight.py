@@ -91,7 +91,8 @@ def preflight(session: GateSession) -> list[SetupProblem]:
             told.update(fresh)
             if problem is not None:
                 problems.append(problem)
-        problems += _label_values(config, frames)
+        unset = unset_label(config, frames["dataset"])
+        problems += [unset] if unset is not None else _label_values(config, frames)
     from sentinel_checks.gate.preflight_models import model_problems
 
     problems += model_problems(session, frames)
@@ -218,7 +219,8 @@ def _configured_columns(config: SentinelConfig) -> list[tuple[str, list[str], se
     """(key, its columns, the frames that must hold them) for every key naming columns."""
     cols, both, offline = config.columns, {"dataset", "production"}, {"dataset"}
     keys: list[tuple[str, list[str], set[str]]] = [
-        ("[columns] label", [cols.label], offline),
+        # a label left unset (the default "label") that the data lacks: see unset_label
+        ("[columns] label", [cols.label] if "label" in cols.model_fields_set else [], offline),
         ("[columns] timestamp", _flat([cols.timestamp] if cols.timestamp else []), both),
         ("[columns] id", _flat([cols.id] if cols.id else []), both),
         ("[columns] entities", _flat(cols.entities), both),
@@ -290,6 +292,39 @@ def _shown(value: Any) -> str:
     """A label value as the config would write it: 'text', 1, True (no numpy reprs)."""
     value = value.item() if hasattr(value, "item") else value
     return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem | None:
+    """The problem of a config that never set ``[columns] label`` (``sentinel init`` leaves
+    it unset when no column is named like one) on data without a column ``label``.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        Its ``[columns]`` table, as written (``label`` absent: the default applies).
+    dataset : DataFrame
+        The offline data; its two-valued columns are suggested
+        (:func:`~sentinel_checks.column_roles.two_valued_columns`).
+
+    Returns
+    -------
+    SetupProblem or None
+        ``None`` when ``label`` is set, or the default column ``label`` exists.
+    """
+    cols = config.columns
+    if "label" in cols.model_fields_set or cols.label in dataset.columns:
+        return None
+    from sentinel_checks.column_roles import two_valued_columns
+
+    candidates = two_valued_columns(dataset)
+    found = (
+        f"two-valued columns: {', '.join(candidates)}" if candidates else "the data has no two-valued column"
+    )
+    return SetupProblem(
+        "[columns] label",
+        f"label is not set; {found}. Set label to the column that says risky or safe, "
+        "and positive / negative to its two values",
+    )
 
 
 def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:

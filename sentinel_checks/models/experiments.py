@@ -26,12 +26,22 @@ from sentinel_checks.errors import ConfigError
 from sentinel_checks.models.baselines import fit_simple_model
 from sentinel_checks.models.evaluation import ModelEvaluation, evaluate_model
 from sentinel_checks.reports.quality import EXPERIMENT_COLUMNS, format_cell
-from sentinel_checks.result import CheckResult
+from sentinel_checks.result import CheckResult, Status
 from sentinel_checks.stats.comparison import compare_paired
 
 BASELINE_A = Experiment(name="baseline_A", base="A", class_weight="balanced")
 BASELINE_B = Experiment(name="baseline_B", base="B", class_weight="balanced")
-MATRIX_COLUMNS = ["experiment", "base", "change", *EXPERIMENT_COLUMNS, "meets_criteria", "criteria_failed"]
+MATRIX_COLUMNS = [
+    "experiment",
+    "base",
+    "change",
+    *EXPERIMENT_COLUMNS,
+    "meets_criteria",
+    "criteria_failed",
+    "criteria_not_shown",
+]
+#: ``meets_criteria`` of a run whose verdict is inconclusive: the bar is neither shown met nor missed.
+NOT_SHOWN = "not shown"
 
 
 @dataclass(frozen=True)
@@ -57,18 +67,49 @@ class ExperimentRun:
             return f"threshold = {s.threshold:g}"
         return f"target_recall = {s.target_recall:g}"
 
-    @property
-    def failed(self) -> list[str]:
+    def _criteria(self, *verdicts: str) -> list[str]:
         if self.verdict is None:
             return []
         items = next((e.items for e in self.verdict.evidence if e.kind == "criteria"), ())
-        # an inconclusive criterion (its interval holds the margin) is not a failed one
-        failed = [str(c["criterion"]) for c in items if c["verdict"] in ("fail", "error")]
-        return failed or ([self.verdict.reason.value] if not self.verdict.passed else [])
+        return [str(c["criterion"]) for c in items if c["verdict"] in verdicts]
+
+    @property
+    def failed(self) -> list[str]:
+        """The criteria shown missed (fail or error); the verdict's reason when none is named."""
+        if self.verdict is None:
+            return []
+        failed = self._criteria("fail", "error")
+        shown_missed = self.verdict.status in (Status.FAIL, Status.ERROR)
+        return failed or ([self.verdict.reason.value] if shown_missed else [])
+
+    @property
+    def not_shown(self) -> list[str]:
+        """The criteria whose interval holds the margin (inconclusive): neither met nor missed."""
+        if self.verdict is None or self.verdict.status is not Status.INCONCLUSIVE:
+            return []
+        return self._criteria("inconclusive") or [self.verdict.reason.value]
 
     @property
     def meets(self) -> bool | None:
-        return None if self.verdict is None else self.verdict.passed
+        """True when the bar is shown met (pass or warn), False when shown missed (fail, error),
+        None for Baseline A itself and for an inconclusive verdict (see :attr:`outcome`).
+
+        Not :attr:`CheckResult.passed`: the gate lets an inconclusive result through unless
+        ``[gate] block_inconclusive`` names it, but an experiment that cannot show the bar
+        has not met it.
+        """
+        if self.verdict is None or self.verdict.status is Status.INCONCLUSIVE:
+            return None
+        return self.verdict.status in (Status.PASS, Status.WARN)
+
+    @property
+    def outcome(self) -> str:
+        """``"reference"`` (Baseline A), ``"yes"``, ``"no"`` or :data:`NOT_SHOWN`."""
+        if self.verdict is None:
+            return "reference"
+        if self.verdict.status is Status.INCONCLUSIVE:
+            return NOT_SHOWN
+        return "yes" if self.meets else "no"
 
 
 def run_matrix(
@@ -188,8 +229,8 @@ def matrix_rows(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any
     -------
     list of dict
         Rows keyed by ``experiment``, ``base``, ``change``, the split's metrics,
-        ``meets_criteria`` (``"yes"``, ``"no"`` or ``""`` for the reference) and
-        ``criteria_failed``.
+        ``meets_criteria`` (``"yes"``, ``"no"``, ``"not shown"`` for an inconclusive
+        verdict, ``""`` for the reference), ``criteria_failed`` and ``criteria_not_shown``.
     """
     rows = []
     for run in runs:
@@ -200,8 +241,9 @@ def matrix_rows(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str, Any
                     "base": run.spec.base,
                     "change": run.change,
                     **row,
-                    "meets_criteria": "" if run.meets is None else ("yes" if run.meets else "no"),
+                    "meets_criteria": "" if run.outcome == "reference" else run.outcome,
                     "criteria_failed": " ".join(run.failed),
+                    "criteria_not_shown": " ".join(run.not_shown),
                 }
             )
     return rows
@@ -249,9 +291,12 @@ def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
     lines = [head, "-" * len(head)]
     for run in runs:
         row = next(r for r in run.evaluation.experiment_rows(n_bins=n_bins) if r["split"] == "test")
-        verdict = (
-            "reference" if run.meets is None else ("meets" if run.meets else "no: " + ", ".join(run.failed))
-        )
+        verdict = {
+            "reference": "reference",
+            "yes": "meets",
+            "no": "no: " + ", ".join(run.failed),
+            NOT_SHOWN: f"{NOT_SHOWN}: " + ", ".join(run.not_shown),
+        }[run.outcome]
         lines.append(
             f"{run.spec.name[:24]:24} {run.change[:34]:34} {row['threshold']:>6.3f} {row['fnr']:>6.3f} "
             f"{row['precision']:>6.3f} {row['pr_auc']:>6.3f} {row['ece']:>6.3f}  {verdict}"
@@ -272,8 +317,9 @@ def tracking_records(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str
     Returns
     -------
     list of dict
-        Per run ``name``, ``params``, ``metrics`` and ``tags`` (``sentinel.meets_criteria``,
-        ``sentinel.criteria_failed``).
+        Per run ``name``, ``params``, ``metrics`` and ``tags`` (``sentinel.meets_criteria``:
+        ``"true"``, ``"false"``, ``"not shown"`` or ``""`` for the reference;
+        ``sentinel.criteria_failed``, ``sentinel.criteria_not_shown``).
     """
     records = []
     for run in runs:
@@ -292,8 +338,11 @@ def tracking_records(runs: list[ExperimentRun], *, n_bins: int) -> list[dict[str
                 },
                 "metrics": metrics,
                 "tags": {
-                    "sentinel.meets_criteria": "" if run.meets is None else str(run.meets).lower(),
+                    "sentinel.meets_criteria": {"reference": "", "yes": "true", "no": "false"}.get(
+                        run.outcome, NOT_SHOWN
+                    ),
                     "sentinel.criteria_failed": " ".join(run.failed),
+                    "sentinel.criteria_not_shown": " ".join(run.not_shown),
                 },
             }
         )

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,7 @@ def write_quality_reports(
     n_bins: int,
     training_log: pd.DataFrame | None = None,
     training_columns: tuple[str, list[str]] | None = None,
+    failures: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write every artefact that the evaluations allow; returns name → path.
 
@@ -229,6 +231,9 @@ def write_quality_reports(
         One row per epoch.
     training_columns : (str, list of str), optional
         The epoch column and the columns drawn.
+    failures : list of str, optional
+        When given, a figure that raises is left out and ``"<name>: <error>"`` appended
+        here, and the other figures are still drawn; when omitted, the error propagates.
 
     Returns
     -------
@@ -250,11 +255,20 @@ def write_quality_reports(
             name: s.calibration(n_bins) for name, s in candidate.splits.items() if name != "val" and len(s.y)
         }
         if bins:
-            out["reliability.png"] = plots.reliability_diagram(bins, folder / "reliability.png")
+            _figure(
+                out, "reliability.png", failures, plots.reliability_diagram, bins, folder / "reliability.png"
+            )
         test = candidate.splits["test"]
         if test.y.any() and not test.y.all():
-            out["scores.png"] = plots.score_histograms(
-                test.y, test.scores, candidate.threshold, folder / "scores.png"
+            _figure(
+                out,
+                "scores.png",
+                failures,
+                plots.score_histograms,
+                test.y,
+                test.scores,
+                candidate.threshold,
+                folder / "scores.png",
             )
     if evaluations:
         out["experiments.csv"] = write_atomic(
@@ -266,13 +280,30 @@ def write_quality_reports(
             if "test" in e.splits and e.splits["test"].counts.positives
         }
         if curves:
-            out["pr_curve.png"] = plots.pr_curves(curves, folder / "pr_curve.png")
+            _figure(out, "pr_curve.png", failures, plots.pr_curves, curves, folder / "pr_curve.png")
     if training_log is not None and training_columns is not None:
         epoch, series = training_columns
-        out["training_curves.png"] = plots.training_curves(
-            training_log, epoch=epoch, series=series, path=folder / "training_curves.png"
+        _figure(
+            out,
+            "training_curves.png",
+            failures,
+            partial(plots.training_curves, epoch=epoch, series=series, path=folder / "training_curves.png"),
+            training_log,
         )
     return out
+
+
+def _figure(
+    out: dict[str, Path], name: str, failures: list[str] | None, draw: Callable[..., Path], *args: Any
+) -> None:
+    """``out[name] = draw(*args)``; with ``failures``, an error is recorded there instead of raised."""
+    if failures is None:
+        out[name] = draw(*args)
+        return
+    try:
+        out[name] = draw(*args)
+    except Exception as exc:  # a figure must not stop the others nor the page
+        failures.append(f"{name}: {type(exc).__name__}: {exc}")
 
 
 def _num(value: float) -> float | None:
