@@ -8,12 +8,15 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap draws what :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`
-draws: every row weighted by an independent Poisson(1) count (one draw per
-resample, shared by both models, so the comparison is paired); a resample costs
-O(n) because each model's scores are ranked once
-(:class:`~sentinel_checks.stats.ranking.RankedScores`), and blocks of resamples are
-computed as matrix operations.
+The bootstrap is a paired Poisson bootstrap on bucketed counts
+(:mod:`~sentinel_checks.stats.paired_cells`): rows with the same label, score bucket
+of each model and decision of each model form a cell, and each resample draws one
+Poisson(count) weight per cell (what a Poisson(1) weight per row sums to), shared by
+both models, so the comparison is paired and a resample costs O(cells), not O(rows).
+FNR and precision are exact; ROC-AUC and PR-AUC are exact when each model has at
+most :data:`~sentinel_checks.stats.paired_cells.AUC_BUCKETS` distinct scores, and
+otherwise resampled on score buckets and centred on the exact metric
+(``to_dict()["bootstrap"]["auc_buckets"]`` says so).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
+from sentinel_checks.stats.paired_cells import AUC_BUCKETS, PairedCells, paired_cells
 from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
@@ -74,6 +78,8 @@ class PairedComparison:
     confidence: float = 0.95
     seed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cells: int = 0  # units the bootstrap resampled (label x score buckets x decisions)
+    auc_exact: bool = True  # False: AUC draws computed on score buckets (interval width only)
 
     @property
     def flip_rate(self) -> float:
@@ -94,7 +100,14 @@ class PairedComparison:
             "flip_rate": self.flip_rate,
             "mcnemar_p": self.mcnemar_p,
             "segments": list(self.segments),
-            "bootstrap": {"resamples": self.resamples, "confidence": self.confidence, "seed": self.seed},
+            "bootstrap": {
+                "resamples": self.resamples,
+                "confidence": self.confidence,
+                "seed": self.seed,
+                "unit": "cells",
+                "cells": self.cells,
+                "auc_buckets": None if self.auc_exact else AUC_BUCKETS,
+            },
         }
 
 
@@ -179,7 +192,7 @@ def compare_paired(
         "candidate": _model_metrics(y, a, flag_a, confidence),
         "champion": _model_metrics(y, b, flag_b, confidence),
     }
-    boot = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
+    boot, drawn = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
     alpha = (1 - confidence) / 2
     for role, idx in (("candidate", 0), ("champion", 1)):
         for metric in ("roc_auc", "pr_auc"):
@@ -215,6 +228,8 @@ def compare_paired(
         resamples=resamples,
         confidence=confidence,
         seed=seed,
+        cells=len(drawn.cells),
+        auc_exact=drawn.cells.exact,
     )
 
 
@@ -247,39 +262,68 @@ def _bootstrap(
     *,
     resamples: int,
     seed: int,
-) -> dict[str, np.ndarray]:
+    return_cells: bool = False,
+) -> tuple[dict[str, np.ndarray], CellDraws]:
     """Per resample, each metric of (candidate, champion) under the same Poisson weights:
-    ``{metric: (resamples, 2)}``.
+    ``{metric: (resamples, 2)}``, and the :class:`CellDraws` (its weights only with
+    ``return_cells``: they take resamples x cells floats).
 
-    The draws of :func:`~sentinel_checks.stats.intervals.poisson_bootstrap` (one
-    ``default_rng(seed)`` stream, ``n`` Poisson(1) weights per resample, in order),
-    computed a block of resamples at a time as matrix operations: drawing a
-    ``(block, n)`` array consumes the stream exactly as ``block`` draws of ``n``, and
-    the weights are integer counts, so every weighted count (hence FNR, precision and
-    ROC-AUC) is exact and the same as one resample at a time.
+    The rows are pooled into cells (:func:`~sentinel_checks.stats.paired_cells.paired_cells`:
+    label x each model's score bucket x both decisions) and each resample draws one
+    Poisson(count) weight per cell from one ``default_rng(seed)`` stream, a block of
+    resamples at a time: the distribution a row-by-row Poisson(1) bootstrap gives
+    every statistic of the cells, at O(cells) per resample. FNR and precision are
+    exact; the AUC draws are shifted by the bucketing's offset at the point estimate
+    (zero when every distinct score is its own bucket).
     """
-    ranked = (RankedScores(y, a), RankedScores(y, b))
-    flags = np.column_stack([y & flag_a, flag_a, y & flag_b, flag_b]).astype(float)
-    pos = y.astype(float)
-    n = len(y)
+    cells = paired_cells(y, a, b, flag_a, flag_b)
+    ranked = (RankedScores(cells.y, cells.a), RankedScores(cells.y, cells.b))
+    offsets = np.zeros((2, 2))  # (model, roc/pr): exact metric - bucketed metric
+    if not cells.exact:
+        for k, (scores, r) in enumerate(((a, ranked[0]), (b, ranked[1]))):
+            counts = cells.counts.astype(float)
+            offsets[k] = (roc_auc(y, scores) - r.roc_auc(counts), pr_auc(y, scores) - r.pr_auc(counts))
+    flags = np.column_stack(
+        [cells.y & cells.flag_a, cells.flag_a, cells.y & cells.flag_b, cells.flag_b]
+    ).astype(float)
+    pos = cells.y.astype(float)
+    k_cells = len(cells)
     rng = np.random.default_rng(seed)
     out = np.empty((resamples, 2, len(DELTA_METRICS)))
-    block = max(1, _BLOCK_CELLS // max(n, 1))
+    drawn = np.empty((resamples, k_cells)) if return_cells else None
+    block = max(1, _BLOCK_CELLS // max(k_cells, 1))
     for start in range(0, resamples, block):
-        w = rng.poisson(1.0, (min(block, resamples - start), n)).astype(float)
+        w = rng.poisson(cells.counts, (min(block, resamples - start), k_cells)).astype(float)
         positives = w @ pos
         counts = w @ flags  # caught and flagged, per model
         rows = slice(start, start + len(w))
+        if drawn is not None:
+            drawn[rows] = w
         with np.errstate(divide="ignore", invalid="ignore"):
             for k, r in enumerate(ranked):
                 caught, flagged = counts[:, 2 * k], counts[:, 2 * k + 1]
                 out[rows, k, 0] = np.where(positives > 0, 1 - caught / positives, np.nan)
                 out[rows, k, 1] = np.where(flagged > 0, caught / flagged, np.nan)
-                out[rows, k, 2], out[rows, k, 3] = _weighted_aucs(r, w)
-    return {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
+                roc, ap = _weighted_aucs(r, w)
+                out[rows, k, 2], out[rows, k, 3] = roc + offsets[k, 0], ap + offsets[k, 1]
+    draws = {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
+    return draws, CellDraws(cells, drawn if drawn is not None else np.empty((0, k_cells)))
 
 
-#: Cells (resamples x rows) of Poisson weights drawn at once: bounds the memory of a block.
+@dataclass(frozen=True)
+class CellDraws:
+    """The cells a bootstrap resampled and their drawn weights, shape (resamples, cells)."""
+
+    cells: PairedCells
+    weights: np.ndarray
+
+    @property
+    def first_row(self) -> np.ndarray:
+        """Position of one row of each cell, shape (cells,)."""
+        return self.cells.first_row
+
+
+#: Weights (resamples x cells) drawn at once: bounds the memory of a block.
 _BLOCK_CELLS = 1_000_000
 
 
