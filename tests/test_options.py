@@ -45,6 +45,7 @@ from sentinel_checks.config import (
     SplitSpec,
     Training,
 )
+from sentinel_checks.models.baselines import fit_baselines
 from sentinel_checks.stats.ranking import Confusion
 
 STATS_MODULES = (
@@ -257,6 +258,7 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
             "resamples": (Quality, "bootstrap_resamples"),
         },
     ),
+    (fit_baselines, {"max_rows": (Quality, "baseline_max_train_rows")}),
     (
         check_vs_champion,
         {
