@@ -1,15 +1,13 @@
 """The paired champion bootstrap resamples bucketed counts, not rows (issue 18).
 
-Rows with the same label and the same score bucket of each model form a cell; a
-Poisson bootstrap of rows gives each cell a Poisson(count) weight (a sum of
-independent Poisson(1) draws), so resampling the cells draws the same distribution
-for every statistic computed from the cells. FNR and precision are exact (each
-model's threshold is a bucket edge); ROC-AUC and PR-AUC are exact where the scores
-are few and otherwise computed on fine score buckets. These tests pin: the number of
-resampled units stays bounded as rows grow; the intervals equal those of a
-row-by-row Poisson bootstrap (a brute-force reference kept here) within the
-bootstrap's own Monte Carlo error; planted cases keep their findings; and with few
-distinct scores every draw is exactly the row-level metric under the drawn weights.
+Rows with the same label, decisions and slot of each model's score among the risky
+scores form a cell; a Poisson bootstrap of rows gives each cell a Poisson(count)
+weight (a sum of independent Poisson(1) draws), so resampling the cells draws the
+same distribution for every metric (each an exact function of the cells). These
+tests pin: far fewer units than rows are resampled when risky rows are rare; the
+intervals equal those of a row-by-row Poisson bootstrap (a brute-force reference
+kept here) within the bootstrap's own Monte Carlo error; planted cases keep their
+findings; every draw is exactly the row-level metric under the drawn weights.
 """
 
 from __future__ import annotations
@@ -66,12 +64,12 @@ def _compare(y, a, b, ta, tb, *, resamples=400, confidence=0.95, seed=0):
     )
 
 
-def test_the_bootstrap_resamples_a_bounded_number_of_cells_not_rows():
-    y, a, b = _pair(1, 60_000)
+def test_the_bootstrap_resamples_far_fewer_cells_than_rows():
+    y, a, b = _pair(1, 60_000, prevalence=0.01)
     c = _compare(y, a, b, 0.1, 0.1, resamples=50)
     cells = c.to_dict()["bootstrap"]["cells"]
-    # label x candidate bucket x champion bucket: far fewer than the 60,000 rows
-    assert 0 < cells <= 20_000
+    # label x candidate slot x champion slot x decisions: far fewer than the 60,000 rows
+    assert 0 < cells <= 30_000
     assert c.to_dict()["bootstrap"]["unit"] == "cells"
 
 
@@ -110,12 +108,15 @@ def test_a_clearly_worse_candidate_is_shown_worse_and_an_equal_one_is_neither():
         assert equal.delta[metric].low < 0 < equal.delta[metric].high, metric
 
 
-def test_with_few_distinct_scores_each_draw_is_the_row_metric_under_the_drawn_weights():
+@pytest.mark.parametrize("digits", [1, None])  # 11 distinct scores (ties); continuous scores
+def test_each_draw_is_the_row_metric_under_the_drawn_weights(digits):
     rng = np.random.default_rng(6)
     n = 3000
     y = rng.random(n) < 0.1
-    a = np.round(np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1), 1)  # 11 distinct values
-    b = np.round(np.clip(rng.normal(0.35 + 0.2 * y, 0.2), 0, 1), 1)
+    a = np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1)
+    b = np.clip(rng.normal(0.35 + 0.2 * y, 0.2), 0, 1)
+    if digits is not None:
+        a, b = np.round(a, digits), np.round(b, digits)
     fa, fb = a >= 0.5, b >= 0.4
     draws, cells = _bootstrap(y, a, b, fa, fb, resamples=25, seed=3, return_cells=True)
     ra, rb = RankedScores(y, a), RankedScores(y, b)
@@ -129,3 +130,17 @@ def test_with_few_distinct_scores_each_draw_is_the_row_metric_under_the_drawn_we
             assert draws["precision"][i, k] == pytest.approx((wp @ flag) / (w @ flag), abs=1e-12)
             assert draws["roc_auc"][i, k] == pytest.approx(r.roc_auc(w), abs=1e-12)
             assert draws["pr_auc"][i, k] == pytest.approx(r.pr_auc(w), abs=1e-12)
+
+
+def test_the_baseline_lead_is_resampled_on_cells_and_matches_the_row_bootstrap():
+    from sentinel_checks.checks.quality import check_baselines
+
+    y, a, b = _pair(7, 4000, cand_sep=2.5, champ_sep=2.3)
+    result = check_baselines(y, a, {"b": b}, metric="pr_auc", confidence=0.95, resamples=400, seed=0)
+    assert 0 < result.support["bootstrap_cells"] < len(y)
+    row = result.evidence[0].items[0]
+    low, high = row["interval"]
+    ref = _row_bootstrap(y, a, b, 0.5, 0.5, resamples=400, seed=7)["pr_auc"]
+    ref_low, ref_high = bootstrap_interval(row["lead"], ref, confidence=0.95)
+    half = (ref_high - ref_low) / 2
+    assert abs(low - ref_low) <= 0.30 * half and abs(high - ref_high) <= 0.30 * half

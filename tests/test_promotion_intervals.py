@@ -168,14 +168,13 @@ def test_lead_findings(low, high, finding):
     assert lead_finding(low, high, margin=0.01) == finding
 
 
-def test_the_cell_bootstrap_draws_the_row_metrics_exactly_where_scores_are_few():
-    # issue 18: the bootstrap resamples cells (label x score buckets x decisions), not rows;
-    # with few distinct scores every drawn metric is the row metric under the drawn weights
+def test_the_cell_bootstrap_draws_the_row_metrics_exactly():
+    # issue 18: the bootstrap resamples cells (label x score slots x decisions), not rows;
+    # every drawn metric is the row metric under the drawn weights
     y, a, b = _pair(12, 3000)
-    a, b = np.round(a, 2), np.round(b, 2)
     fa, fb = a >= 0.1, b >= 0.1
     fast, drawn = _bootstrap(y, a, b, fa, fb, resamples=37, seed=5, return_cells=True)
-    assert drawn.cells.exact and len(drawn.cells) < len(y)
+    assert len(drawn.cells) < len(y)
     ra, rb = RankedScores(y, a), RankedScores(y, b)
     for i in range(37):
         w = np.zeros(len(y))

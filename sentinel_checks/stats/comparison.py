@@ -8,15 +8,12 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap is a paired Poisson bootstrap on bucketed counts
-(:mod:`~sentinel_checks.stats.paired_cells`): rows with the same label, score bucket
-of each model and decision of each model form a cell, and each resample draws one
-Poisson(count) weight per cell (what a Poisson(1) weight per row sums to), shared by
-both models, so the comparison is paired and a resample costs O(cells), not O(rows).
-FNR and precision are exact; ROC-AUC and PR-AUC are exact when each model has at
-most :data:`~sentinel_checks.stats.paired_cells.AUC_BUCKETS` distinct scores, and
-otherwise resampled on score buckets and centred on the exact metric
-(``to_dict()["bootstrap"]["auc_buckets"]`` says so).
+The bootstrap is a paired Poisson bootstrap on pooled counts
+(:mod:`~sentinel_checks.stats.paired_cells`): rows with the same label, decisions
+and slot of each model's score among the risky rows' scores form a cell, and each
+resample draws one Poisson(count) weight per cell (what a Poisson(1) weight per
+row sums to), shared by both models, so the comparison is paired, every metric is
+exact, and a resample costs O(cells), not O(rows).
 """
 
 from __future__ import annotations
@@ -30,13 +27,13 @@ import numpy as np
 from scipy.stats import binomtest
 
 from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
-from sentinel_checks.stats.paired_cells import AUC_BUCKETS, PairedCells, paired_cells
-from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
+from sentinel_checks.stats.paired_cells import DELTA_METRICS, paired_cell_bootstrap
+from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
-#: Paired differences (candidate - champion) with bootstrap intervals.
-DELTA_METRICS = ("fnr", "precision", "roc_auc", "pr_auc")
+#: The bootstrap of both models on the same rows (the name the tests use).
+_bootstrap = paired_cell_bootstrap
 
 
 @dataclass(frozen=True)
@@ -78,8 +75,7 @@ class PairedComparison:
     confidence: float = 0.95
     seed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
-    cells: int = 0  # units the bootstrap resampled (label x score buckets x decisions)
-    auc_exact: bool = True  # False: AUC draws computed on score buckets (interval width only)
+    cells: int = 0  # units the bootstrap resampled (paired_cells: label x score slots x decisions)
 
     @property
     def flip_rate(self) -> float:
@@ -106,7 +102,6 @@ class PairedComparison:
                 "seed": self.seed,
                 "unit": "cells",
                 "cells": self.cells,
-                "auc_buckets": None if self.auc_exact else AUC_BUCKETS,
             },
         }
 
@@ -229,7 +224,6 @@ def compare_paired(
         confidence=confidence,
         seed=seed,
         cells=len(drawn.cells),
-        auc_exact=drawn.cells.exact,
     )
 
 
@@ -251,102 +245,6 @@ def _proportion(successes: int, n: int, confidence: float) -> Interval:
         return Interval(math.nan, math.nan, math.nan)
     low, high = wilson_interval(successes, n, confidence=confidence)
     return Interval(successes / n, low, high)
-
-
-def _bootstrap(
-    y: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    flag_a: np.ndarray,
-    flag_b: np.ndarray,
-    *,
-    resamples: int,
-    seed: int,
-    return_cells: bool = False,
-) -> tuple[dict[str, np.ndarray], CellDraws]:
-    """Per resample, each metric of (candidate, champion) under the same Poisson weights:
-    ``{metric: (resamples, 2)}``, and the :class:`CellDraws` (its weights only with
-    ``return_cells``: they take resamples x cells floats).
-
-    The rows are pooled into cells (:func:`~sentinel_checks.stats.paired_cells.paired_cells`:
-    label x each model's score bucket x both decisions) and each resample draws one
-    Poisson(count) weight per cell from one ``default_rng(seed)`` stream, a block of
-    resamples at a time: the distribution a row-by-row Poisson(1) bootstrap gives
-    every statistic of the cells, at O(cells) per resample. FNR and precision are
-    exact; the AUC draws are shifted by the bucketing's offset at the point estimate
-    (zero when every distinct score is its own bucket).
-    """
-    cells = paired_cells(y, a, b, flag_a, flag_b)
-    ranked = (RankedScores(cells.y, cells.a), RankedScores(cells.y, cells.b))
-    offsets = np.zeros((2, 2))  # (model, roc/pr): exact metric - bucketed metric
-    if not cells.exact:
-        for k, (scores, r) in enumerate(((a, ranked[0]), (b, ranked[1]))):
-            counts = cells.counts.astype(float)
-            offsets[k] = (roc_auc(y, scores) - r.roc_auc(counts), pr_auc(y, scores) - r.pr_auc(counts))
-    flags = np.column_stack(
-        [cells.y & cells.flag_a, cells.flag_a, cells.y & cells.flag_b, cells.flag_b]
-    ).astype(float)
-    pos = cells.y.astype(float)
-    k_cells = len(cells)
-    rng = np.random.default_rng(seed)
-    out = np.empty((resamples, 2, len(DELTA_METRICS)))
-    drawn = np.empty((resamples, k_cells)) if return_cells else None
-    block = max(1, _BLOCK_CELLS // max(k_cells, 1))
-    for start in range(0, resamples, block):
-        w = rng.poisson(cells.counts, (min(block, resamples - start), k_cells)).astype(float)
-        positives = w @ pos
-        counts = w @ flags  # caught and flagged, per model
-        rows = slice(start, start + len(w))
-        if drawn is not None:
-            drawn[rows] = w
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for k, r in enumerate(ranked):
-                caught, flagged = counts[:, 2 * k], counts[:, 2 * k + 1]
-                out[rows, k, 0] = np.where(positives > 0, 1 - caught / positives, np.nan)
-                out[rows, k, 1] = np.where(flagged > 0, caught / flagged, np.nan)
-                roc, ap = _weighted_aucs(r, w)
-                out[rows, k, 2], out[rows, k, 3] = roc + offsets[k, 0], ap + offsets[k, 1]
-    draws = {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
-    return draws, CellDraws(cells, drawn if drawn is not None else np.empty((0, k_cells)))
-
-
-@dataclass(frozen=True)
-class CellDraws:
-    """The cells a bootstrap resampled and their drawn weights, shape (resamples, cells)."""
-
-    cells: PairedCells
-    weights: np.ndarray
-
-    @property
-    def first_row(self) -> np.ndarray:
-        """Position of one row of each cell, shape (cells,)."""
-        return self.cells.first_row
-
-
-#: Weights (resamples x cells) drawn at once: bounds the memory of a block.
-_BLOCK_CELLS = 1_000_000
-
-
-def _weighted_aucs(r: RankedScores, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ROC-AUC and average precision under each row of weights ``w`` (shape (b, n)).
-
-    The formulas of :meth:`RankedScores.roc_auc` and :meth:`RankedScores.pr_auc`,
-    one resample per row; NaN where a resample has no weighted positive (or negative).
-    """
-    wo = w[:, r.order]
-    tp = np.cumsum(wo * r.y, axis=1)[:, r.ends]
-    fp = np.cumsum(wo * ~r.y, axis=1)[:, r.ends]
-    p, neg = tp[:, -1:], fp[:, -1:]
-    d_tp = np.diff(tp, axis=1, prepend=0.0)
-    d_fp = np.diff(fp, axis=1, prepend=0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roc = np.sum(d_fp * (tp - d_tp + d_tp / 2), axis=1) / (p * neg)[:, 0]
-        terms = d_tp / p * tp / np.maximum(tp + fp, 1e-300)
-        # row by row: the same pairwise summation as the one-resample formula, bit for bit
-        ap = np.array([np.sum(row) for row in terms])
-    roc[(p[:, 0] <= 0) | (neg[:, 0] <= 0)] = np.nan
-    ap[p[:, 0] <= 0] = np.nan
-    return roc, ap
 
 
 def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
