@@ -52,6 +52,7 @@ STATS_MODULES = (
     "sentinel_checks.stats.ranking",
     "sentinel_checks.stats.intervals",
     "sentinel_checks.stats.comparison",
+    "sentinel_checks.stats.paired_cells",
     "sentinel_checks.stats.leakage",
     "sentinel_checks.monitor.statistics",
     "sentinel_checks.models.thresholds",
@@ -149,6 +150,7 @@ def test_the_option_parameters_are_found():
         "check_baselines.rule",
         "judge_scope.severity",
         "paired_bootstrap_leads.metric",
+        "paired_cell_leads.metric",
         "bounded_proportion.bound",
     } <= names
 
