@@ -45,12 +45,14 @@ from sentinel_checks.config import (
     SplitSpec,
     Training,
 )
+from sentinel_checks.models.baselines import fit_baselines
 from sentinel_checks.stats.ranking import Confusion
 
 STATS_MODULES = (
     "sentinel_checks.stats.ranking",
     "sentinel_checks.stats.intervals",
     "sentinel_checks.stats.comparison",
+    "sentinel_checks.stats.paired_cells",
     "sentinel_checks.stats.leakage",
     "sentinel_checks.monitor.statistics",
     "sentinel_checks.models.thresholds",
@@ -148,6 +150,7 @@ def test_the_option_parameters_are_found():
         "check_baselines.rule",
         "judge_scope.severity",
         "paired_bootstrap_leads.metric",
+        "paired_cell_leads.metric",
         "bounded_proportion.bound",
     } <= names
 
@@ -257,6 +260,7 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
             "resamples": (Quality, "bootstrap_resamples"),
         },
     ),
+    (fit_baselines, {"max_rows": (Quality, "baseline_max_train_rows")}),
     (
         check_vs_champion,
         {

@@ -33,8 +33,8 @@ from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.intervals import bootstrap_interval, coverage_text
+from sentinel_checks.stats.paired_cells import paired_cell_leads
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
-from sentinel_checks.stats.ranking import paired_bootstrap_leads
 
 BASELINES_ID = "quality.baselines"
 
@@ -142,14 +142,16 @@ def check_baselines(
     limit = 0.0 if rule == "better" else -margin
     cand_value = score(y, candidate)
     rows: list[dict[str, Any]] = []
+    cells = 0
     for name, s in sorted(baselines.items()):
         value = score(y, s)
         lead = cand_value - value
         lo = hi = lead
         if bound == "bootstrap":
-            leads = paired_bootstrap_leads(
+            leads, k = paired_cell_leads(
                 y, candidate, np.asarray(s), metric=metric, resamples=resamples, seed=seed
             )
+            cells = max(cells, k)
             lo, hi = bootstrap_interval(lead, leads, confidence=each)
         finding = lead_finding(lo, hi, margin=margin)
         rows.append(
@@ -196,7 +198,12 @@ def check_baselines(
         limit=limit,
         direction=Direction.AT_LEAST,
         reason=reason,
-        support={"n": len(y), "n_positive": n_pos, "resamples": resamples if bound == "bootstrap" else 0},
+        support={
+            "n": len(y),
+            "n_positive": n_pos,
+            "resamples": resamples if bound == "bootstrap" else 0,
+            "bootstrap_cells": cells,
+        },
         needed=needed,
         evidence=(
             Evidence.capped(

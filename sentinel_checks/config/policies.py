@@ -61,7 +61,7 @@ class Quality(_Section):
     segment_bound: Literal["point", "wilson"] = "point"
     baselines: bool = True
     baseline_features: list[str] | None = None
-    baseline_max_train_rows: int = Field(default=200_000, ge=1_000)
+    baseline_max_train_rows: int = Field(default=50_000, ge=1_000)
     baseline_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
     baseline_margin: float = Field(default=0.01, ge=0.0, le=1.0)
     baseline_rule: Literal["no_worse", "better"] = "no_worse"

@@ -51,13 +51,15 @@ def fit_baselines(
     *,
     features: list[str],
     seed: int,
-    max_rows: int | None = None,
+    max_rows: int | None = 50_000,
 ) -> dict[str, LoadedModel]:
     """Fit both baselines (class-weighted) on ``train``; returns them ready to score like any model.
 
-    With ``max_rows``, a larger train split is subsampled (stratified by the label,
+    A train split larger than ``max_rows`` is subsampled (stratified by the label,
     seeded) for fitting: baselines are reference points, and their evaluation still
-    uses every test row.
+    uses every test row. Each baseline is fitted once (the gate session keeps them).
+    The 50,000-row default bounds the fit cost at every size (on the demo's 155,545
+    train rows it takes about a third of the CPU, with the same verdicts).
 
     Parameters
     ----------
@@ -70,8 +72,9 @@ def fit_baselines(
         logistic model), the others one-hot encoded.
     seed : int
         Seeds the subsample and the boosted trees (``[gate] seed``).
-    max_rows : int, optional
-        At most this many train rows are used for fitting (``[quality] baseline_max_train_rows``).
+    max_rows : int or None, default 50,000
+        At most this many train rows are used for fitting (``[quality]
+        baseline_max_train_rows``); None fits on every row.
 
     Returns
     -------

@@ -8,12 +8,12 @@ flips, McNemar's exact test on the risky rows the two models disagree on, and th
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
 and the decision record judge and render it.
 
-The bootstrap draws what :func:`~sentinel_checks.stats.intervals.poisson_bootstrap`
-draws: every row weighted by an independent Poisson(1) count (one draw per
-resample, shared by both models, so the comparison is paired); a resample costs
-O(n) because each model's scores are ranked once
-(:class:`~sentinel_checks.stats.ranking.RankedScores`), and blocks of resamples are
-computed as matrix operations.
+The bootstrap is a paired Poisson bootstrap on pooled counts
+(:mod:`~sentinel_checks.stats.paired_cells`): rows with the same label, decisions
+and slot of each model's score among the risky rows' scores form a cell, and each
+resample draws one Poisson(count) weight per cell (what a Poisson(1) weight per
+row sums to), shared by both models, so the comparison is paired, every metric is
+exact, and a resample costs O(cells), not O(rows).
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ import numpy as np
 from scipy.stats import binomtest
 
 from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
-from sentinel_checks.stats.ranking import RankedScores, pr_auc, roc_auc
+from sentinel_checks.stats.paired_cells import DELTA_METRICS, paired_cell_bootstrap
+from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
-#: Paired differences (candidate - champion) with bootstrap intervals.
-DELTA_METRICS = ("fnr", "precision", "roc_auc", "pr_auc")
+#: The bootstrap of both models on the same rows (the name the tests use).
+_bootstrap = paired_cell_bootstrap
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class PairedComparison:
     confidence: float = 0.95
     seed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cells: int = 0  # units the bootstrap resampled (paired_cells: label x score slots x decisions)
 
     @property
     def flip_rate(self) -> float:
@@ -94,7 +96,13 @@ class PairedComparison:
             "flip_rate": self.flip_rate,
             "mcnemar_p": self.mcnemar_p,
             "segments": list(self.segments),
-            "bootstrap": {"resamples": self.resamples, "confidence": self.confidence, "seed": self.seed},
+            "bootstrap": {
+                "resamples": self.resamples,
+                "confidence": self.confidence,
+                "seed": self.seed,
+                "unit": "cells",
+                "cells": self.cells,
+            },
         }
 
 
@@ -179,7 +187,7 @@ def compare_paired(
         "candidate": _model_metrics(y, a, flag_a, confidence),
         "champion": _model_metrics(y, b, flag_b, confidence),
     }
-    boot = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
+    boot, drawn = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
     alpha = (1 - confidence) / 2
     for role, idx in (("candidate", 0), ("champion", 1)):
         for metric in ("roc_auc", "pr_auc"):
@@ -215,6 +223,7 @@ def compare_paired(
         resamples=resamples,
         confidence=confidence,
         seed=seed,
+        cells=len(drawn.cells),
     )
 
 
@@ -236,73 +245,6 @@ def _proportion(successes: int, n: int, confidence: float) -> Interval:
         return Interval(math.nan, math.nan, math.nan)
     low, high = wilson_interval(successes, n, confidence=confidence)
     return Interval(successes / n, low, high)
-
-
-def _bootstrap(
-    y: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    flag_a: np.ndarray,
-    flag_b: np.ndarray,
-    *,
-    resamples: int,
-    seed: int,
-) -> dict[str, np.ndarray]:
-    """Per resample, each metric of (candidate, champion) under the same Poisson weights:
-    ``{metric: (resamples, 2)}``.
-
-    The draws of :func:`~sentinel_checks.stats.intervals.poisson_bootstrap` (one
-    ``default_rng(seed)`` stream, ``n`` Poisson(1) weights per resample, in order),
-    computed a block of resamples at a time as matrix operations: drawing a
-    ``(block, n)`` array consumes the stream exactly as ``block`` draws of ``n``, and
-    the weights are integer counts, so every weighted count (hence FNR, precision and
-    ROC-AUC) is exact and the same as one resample at a time.
-    """
-    ranked = (RankedScores(y, a), RankedScores(y, b))
-    flags = np.column_stack([y & flag_a, flag_a, y & flag_b, flag_b]).astype(float)
-    pos = y.astype(float)
-    n = len(y)
-    rng = np.random.default_rng(seed)
-    out = np.empty((resamples, 2, len(DELTA_METRICS)))
-    block = max(1, _BLOCK_CELLS // max(n, 1))
-    for start in range(0, resamples, block):
-        w = rng.poisson(1.0, (min(block, resamples - start), n)).astype(float)
-        positives = w @ pos
-        counts = w @ flags  # caught and flagged, per model
-        rows = slice(start, start + len(w))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for k, r in enumerate(ranked):
-                caught, flagged = counts[:, 2 * k], counts[:, 2 * k + 1]
-                out[rows, k, 0] = np.where(positives > 0, 1 - caught / positives, np.nan)
-                out[rows, k, 1] = np.where(flagged > 0, caught / flagged, np.nan)
-                out[rows, k, 2], out[rows, k, 3] = _weighted_aucs(r, w)
-    return {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
-
-
-#: Cells (resamples x rows) of Poisson weights drawn at once: bounds the memory of a block.
-_BLOCK_CELLS = 1_000_000
-
-
-def _weighted_aucs(r: RankedScores, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ROC-AUC and average precision under each row of weights ``w`` (shape (b, n)).
-
-    The formulas of :meth:`RankedScores.roc_auc` and :meth:`RankedScores.pr_auc`,
-    one resample per row; NaN where a resample has no weighted positive (or negative).
-    """
-    wo = w[:, r.order]
-    tp = np.cumsum(wo * r.y, axis=1)[:, r.ends]
-    fp = np.cumsum(wo * ~r.y, axis=1)[:, r.ends]
-    p, neg = tp[:, -1:], fp[:, -1:]
-    d_tp = np.diff(tp, axis=1, prepend=0.0)
-    d_fp = np.diff(fp, axis=1, prepend=0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roc = np.sum(d_fp * (tp - d_tp + d_tp / 2), axis=1) / (p * neg)[:, 0]
-        terms = d_tp / p * tp / np.maximum(tp + fp, 1e-300)
-        # row by row: the same pairwise summation as the one-resample formula, bit for bit
-        ap = np.array([np.sum(row) for row in terms])
-    roc[(p[:, 0] <= 0) | (neg[:, 0] <= 0)] = np.nan
-    ap[p[:, 0] <= 0] = np.nan
-    return roc, ap
 
 
 def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
