@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend
     from ibis.expr.types import Table
 
+    from sentinel_checks.config.engine import DuckDBSettings
+
 #: Column added to a table read from a frame: the row's position in the frame (int64),
 #: so a per-row answer (which rows of a split repeat another's) maps back to the frame.
 ROW = "__sentinel_row"
@@ -154,3 +156,12 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     else:
         raise FileNotFoundError(f"parquet input not found: {text}")
     return con.read_parquet(pattern, table_name=name)
+
+
+def connect_configured(settings: DuckDBSettings, *, base_dir: Path) -> Backend:
+    """:func:`connect_duckdb` with ``[engine.duckdb]``; a relative ``temp_directory``
+    resolves against ``base_dir`` (the config file's folder), as every config path."""
+    spill = settings.temp_directory
+    if spill is not None and not spill.is_absolute():
+        spill = base_dir / spill
+    return connect_duckdb(memory_limit=settings.memory_limit, threads=settings.threads, temp_directory=spill)
