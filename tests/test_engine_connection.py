@@ -79,3 +79,10 @@ def test_frame_keeps_row_positions_and_category_values():
     out = table.to_pandas()
     assert out[ROW].tolist() == [0, 1, 2]
     assert out["c"].tolist()[:2] == ["b", "a"]
+
+
+def test_a_column_arrow_cannot_read_is_named():
+    con = connect_duckdb(threads=1)
+    frame = pd.DataFrame({"ok": [1, 2], "mixed": [1, "a"]})
+    with pytest.raises(ValueError, match="mixed"):
+        table_from_frame(con, frame, name="requests")
