@@ -13,8 +13,9 @@ from sentinel_checks.checks.row_overlap import ROW_ID, check_row_overlap
 from sentinel_checks.entities import missing_ids, shared_entities
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
+from sentinel_checks.stats.leakage import SharedIds
 
-__all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap"]
+__all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap", "judge_entity_overlap"]
 
 ENTITY_ID = "splits.entity_overlap"
 ENTITY_HINT = (
@@ -73,13 +74,35 @@ def check_entity_overlap(
     >>> r.status.value, r.measured
     ('fail', 0.25)
     """
-    params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     ids = shared_entities(earlier, later)
+    no_id = (int(missing_ids(earlier).sum()), int(missing_ids(later).sum()))
+    return judge_entity_overlap(ids, no_id, column=column, pair=pair, max_share=max_share)
+
+
+def judge_entity_overlap(
+    ids: SharedIds, no_id: tuple[int, int], *, column: str, pair: tuple[str, str], max_share: float
+) -> CheckResult:
+    """``splits.entity_overlap`` judged from the shared ids already found, by pandas
+    (:func:`~sentinel_checks.entities.shared_entities`) or the engine
+    (:func:`~sentinel_checks.engine.split_statistics.shared_entities`).
+
+    Parameters
+    ----------
+    ids : SharedIds
+        Distinct ids per side, the shared ids and the ``later`` rows carrying one.
+    no_id : (int, int)
+        Rows of ``earlier`` and of ``later`` without an id (a missing part), not counted.
+    column, pair, max_share
+        As :func:`check_entity_overlap`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_entity_overlap`.
+    """
+    params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     shared, rows_affected = ids.shared, ids.later_rows
-    missing = {
-        f"missing_{name}": int(missing_ids(side).sum())
-        for name, side in zip(pair, (earlier, later), strict=True)
-    }
+    missing = {f"missing_{name}": n for name, n in zip(pair, no_id, strict=True)}
     sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
     empty = empty_side(
         ENTITY_ID, pair, (ids.n_earlier, ids.n_later), of=f"{column} values", parameters=params, support=sizes

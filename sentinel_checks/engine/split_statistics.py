@@ -17,7 +17,6 @@ join), while a row comparison matches a missing value with a missing value
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from sentinel_checks.engine.ibis_connection import ROW
 from sentinel_checks.entities import SEPARATOR, _integral
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
+from sentinel_checks.stats.time_order import TimeOrder
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table, Value
@@ -81,22 +81,6 @@ def _instant(value: Any, tz: str | None) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class TimeOrder:
-    """What ``splits.time_order`` decides on: both ranges and the rows out of order.
-
-    ``later_too_early`` counts rows of the later split at or before the earlier
-    split's end plus the gap (strictly before with a positive gap);
-    ``earlier_too_late`` rows of the earlier split at or after the later split's
-    start minus the gap. Both 0 when a side has no timestamps.
-    """
-
-    first: TimeRange
-    second: TimeRange
-    later_too_early: int
-    earlier_too_late: int
-
-
 def time_order(
     earlier: Table, later: Table, column: str, *, gap: pd.Timedelta | float, tz: str | None = None
 ) -> TimeOrder:
@@ -117,6 +101,7 @@ def time_order(
     Returns
     -------
     TimeOrder
+        Equal to :func:`~sentinel_checks.stats.time_order.time_order` on the same rows.
     """
     first, second = time_range(earlier, column, tz=tz), time_range(later, column, tz=tz)
     if first.n == 0 or second.n == 0:
@@ -184,6 +169,17 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
         return SharedIds(n_earlier, n_later, ordered, later_rows)
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
     return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
+
+
+def missing_entities(table: Table, columns: Sequence[str]) -> int:
+    """Rows whose id (one column, or any part of a composite id) is missing (NULL or NaN).
+
+    Equal to ``missing_ids(...).sum()`` of :func:`~sentinel_checks.entities.missing_ids`
+    on the same rows.
+    """
+    names = list(columns)
+    total = int(table.count().to_pyarrow().as_py())
+    return total - int(_ids(table, names).count().to_pyarrow().as_py())
 
 
 def _ids(table: Table, names: list[str]) -> Table:
