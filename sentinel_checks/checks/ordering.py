@@ -13,7 +13,7 @@ from sentinel_checks.data.time_axis import Gap, embargo_gap, gap_text
 from sentinel_checks.formatting import duration, gap_words, rows
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats.leakage import time_range
+from sentinel_checks.stats.time_order import TimeOrder, time_order
 
 CHECK_ID = "splits.time_order"
 HINT = (
@@ -78,9 +78,32 @@ def check_time_order(
     3.0
     """
     gap = embargo_gap(embargo, earlier)
-    column = earlier.name
+    return judge_time_order(time_order(earlier, later, gap=gap), pair=pair, gap=gap, column=earlier.name)
+
+
+def judge_time_order(order: TimeOrder, *, pair: tuple[str, str], gap: Gap, column: object) -> CheckResult:
+    """``splits.time_order`` judged from counts already made, by pandas
+    (:func:`~sentinel_checks.stats.time_order.time_order`) or the engine
+    (:func:`~sentinel_checks.engine.split_statistics.time_order`).
+
+    Parameters
+    ----------
+    order : TimeOrder
+        Both splits' time ranges and their rows out of order, counted with ``gap``.
+    pair : (str, str)
+        Names of the earlier and later splits.
+    gap : Timedelta or float
+        The embargo in the column's units (:func:`~sentinel_checks.data.time_axis.embargo_gap`).
+    column : str
+        The time column's name, for the units of the gaps shown.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_time_order`.
+    """
     params = {"pair": f"{pair[0]}→{pair[1]}", "embargo": _length(gap, column) if gap > gap * 0 else "none"}
-    first, second = time_range(earlier), time_range(later)
+    first, second = order.first, order.second
     support = {f"n_{pair[0]}": first.n, f"n_{pair[1]}": second.n}
     empty = empty_side(
         CHECK_ID, pair, (first.n, second.n), of="timestamps", parameters=params, support=support
@@ -88,15 +111,7 @@ def check_time_order(
     if empty is not None:
         return empty
     assert first.max is not None and second.min is not None
-    # later rows at or before the earlier split's end (+ embargo), and earlier rows at or
-    # after the later split's start (- embargo): strict when there is no embargo.
-    late_cut, early_cut = first.max + gap, second.min - gap
-    if gap > gap * 0:  # a zero of the gap's own kind (Timedelta or number)
-        bad_later = int((later < late_cut).sum())
-        bad_earlier = int((earlier > early_cut).sum())
-    else:
-        bad_later = int((later <= late_cut).sum())
-        bad_earlier = int((earlier >= early_cut).sum())
+    bad_later, bad_earlier = order.later_too_early, order.earlier_too_late
     offending = bad_later + bad_earlier
     raw_gap = second.min - first.max
     observed_gap = _length(raw_gap, column, signed=True)

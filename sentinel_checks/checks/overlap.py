@@ -16,8 +16,9 @@ from sentinel_checks.entities import missing_ids, shared_entities
 from sentinel_checks.options import check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, judge
+from sentinel_checks.stats.leakage import SharedIds
 
-__all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap"]
+__all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap", "judge_entity_overlap"]
 
 ENTITY_ID = "splits.entity_overlap"
 #: How to keep an entity on one side, by ``[splits] method``: only ``time`` splits purge.
@@ -102,13 +103,43 @@ def check_entity_overlap(
     ('fail', 0.25)
     """
     check_option("split_method", split_method, SplitMethod)
-    params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     ids = shared_entities(earlier, later)
+    no_id = (int(missing_ids(earlier).sum()), int(missing_ids(later).sum()))
+    return judge_entity_overlap(
+        ids, no_id, column=column, pair=pair, max_share=max_share, split_method=split_method
+    )
+
+
+def judge_entity_overlap(
+    ids: SharedIds,
+    no_id: tuple[int, int],
+    *,
+    column: str,
+    pair: tuple[str, str],
+    max_share: float,
+    split_method: SplitMethod = "time",
+) -> CheckResult:
+    """``splits.entity_overlap`` judged from the shared ids already found, by pandas
+    (:func:`~sentinel_checks.entities.shared_entities`) or the engine
+    (:func:`~sentinel_checks.engine.split_statistics.shared_entities`).
+
+    Parameters
+    ----------
+    ids : SharedIds
+        Distinct ids per side, the shared ids and the ``later`` rows carrying one.
+    no_id : (int, int)
+        Rows of ``earlier`` and of ``later`` without an id (a missing part), not counted.
+    column, pair, max_share, split_method
+        As :func:`check_entity_overlap`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_entity_overlap`.
+    """
+    params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     shared, rows_affected = ids.shared, ids.later_rows
-    missing = {
-        f"missing_{name}": int(missing_ids(side).sum())
-        for name, side in zip(pair, (earlier, later), strict=True)
-    }
+    missing = {f"missing_{name}": n for name, n in zip(pair, no_id, strict=True)}
     sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
     empty = empty_side(
         ENTITY_ID, pair, (ids.n_earlier, ids.n_later), of=f"{column} values", parameters=params, support=sizes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -13,6 +13,9 @@ from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.proportion_difference import newcombe_interval
 from sentinel_checks.stats.row_repeats import RowRepeats, row_repeats, unique_per_row
+
+#: The row-repeat statistic over some columns, ``earlier`` against ``later`` (see :func:`check_row_overlap`).
+RepeatsOf = Callable[[list[str]], RowRepeats]
 
 ROW_ID = "splits.row_overlap"
 COPY_HINT = (
@@ -45,6 +48,7 @@ def check_row_overlap(
     copy_columns: Sequence[str] | None = None,
     event_columns: Sequence[str] = (),
     entities: Sequence[str | Sequence[str]] = (),
+    repeats: RepeatsOf | None = None,
 ) -> CheckResult:
     """Rows of ``later`` that are copies of an ``earlier`` row, or repeat its features beyond chance.
 
@@ -106,6 +110,15 @@ def check_row_overlap(
     entities : sequence, default ()
         The configured entity columns (a name, or the names of a composite key), in
         the hint of an inconclusive result.
+    repeats : callable, optional
+        ``repeats(columns) -> RowRepeats``: the rows of ``later`` equal to a row of
+        ``earlier`` over ``columns`` and the ``earlier`` rows repeating each other,
+        computed where the data lives (the gate passes
+        :func:`~sentinel_checks.engine.split_statistics.row_repeats` on the registered
+        splits with ``[data] engine = "duckdb"``). Its ``mask`` is in ``later``'s row
+        order. Default: :func:`~sentinel_checks.stats.row_repeats.row_repeats` on the
+        two frames (64-bit row hashes). Which columns are compared (the id-like ones
+        dropped) is decided here on ``earlier``, whichever computes the repeats.
 
     Returns
     -------
@@ -160,6 +173,7 @@ def check_row_overlap(
     absent = [c for c in columns if c not in earlier.columns or c not in later.columns]
     if absent:
         raise KeyError(f"feature column(s) {', '.join(absent)} missing from {pair[0]} or {pair[1]}")
+    count_repeats = repeats or (lambda names: row_repeats(earlier, later, names))
     id_like = unique_per_row(earlier, columns)
     compared = [c for c in columns if c not in id_like]
     if id_like:
@@ -170,10 +184,10 @@ def check_row_overlap(
     if events:
         full = [c for c in dict.fromkeys([*(copy_columns or columns), *columns, *events]) if c in both]
         try:
-            copies = row_repeats(earlier, later, full)
+            copies = count_repeats(full)
         except TypeError:  # a raw column of lists or dicts cannot be hashed: features and events only
             params["copies_compared_on"] = "features and " + ", ".join(events)
-            copies = row_repeats(earlier, later, list(dict.fromkeys([*columns, *events])))
+            copies = count_repeats(list(dict.fromkeys([*columns, *events])))
         support["copies"] = copies.count
     found = _Found(pair, later.index, copies, events)
     if copies is not None and copies.count / len(later) > max_share:
@@ -181,7 +195,7 @@ def check_row_overlap(
     if not compared:
         return found.nothing_left(params, support, max_share, id_like)
     return found.judge_features(
-        row_repeats(earlier, later, compared),
+        count_repeats(compared),
         (len(earlier), len(compared)),
         params=params,
         support=support,

@@ -13,6 +13,7 @@ writing one (:mod:`.toml_writer`). Every public name is importable from here.
 
 from __future__ import annotations
 
+from sentinel_checks.config.engine import DuckDBSettings, Engine, EngineSettings, OfflineData
 from sentinel_checks.config.inputs import Columns, DataSource, Models, ModelSpec, SplitSpec
 from sentinel_checks.config.lifecycle import (
     LOCAL_REGISTRY,
@@ -52,6 +53,9 @@ __all__ = [
     "Contract",
     "DataSource",
     "DriftPolicy",
+    "DuckDBSettings",
+    "Engine",
+    "EngineSettings",
     "Experiment",
     "Experiments",
     "FeatureRule",
@@ -62,6 +66,7 @@ __all__ = [
     "Models",
     "Monitor",
     "MonitorSeverity",
+    "OfflineData",
     "Promotion",
     "Quality",
     "Registry",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from sentinel_checks.config.engine import EngineSettings, OfflineData
 from sentinel_checks.config.inputs import Columns, DataSource, Models, SplitSpec
 from sentinel_checks.config.lifecycle import Experiments, Monitor, Registry
 from sentinel_checks.config.policies import (
@@ -21,7 +22,7 @@ from sentinel_checks.config.section import _Section
 
 
 class SentinelConfig(_Section):
-    data: DataSource
+    data: OfflineData
     columns: Columns = Field(default_factory=Columns)
     splits: SplitSpec
     production: DataSource | None = None
@@ -36,6 +37,7 @@ class SentinelConfig(_Section):
     experiments: Experiments = Field(default_factory=Experiments)
     monitor: Monitor = Field(default_factory=Monitor)
     gate: Gate = Field(default_factory=Gate)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     #: The file this config was read from (not a TOML key).
     source: Path = Field(default=Path("<memory>"), exclude=True)

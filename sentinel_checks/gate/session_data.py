@@ -16,6 +16,7 @@ from sentinel_checks.gate.cache import NotConfigured, once
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from ibis.expr.types import Table
 
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.data.splits import Splits
@@ -58,6 +59,51 @@ class SessionData:
         from sentinel_checks.data.splits import build_splits
 
         return self._once("splits", lambda: build_splits(self.dataset, self.config))
+
+    @property
+    def engine_tables(self) -> dict[str, Table] | None:
+        """The splits as Ibis tables on one DuckDB connection, registered once per run;
+        ``None`` with ``[data] engine = "pandas"`` (the engine is then never imported).
+
+        The connection is made with ``[engine.duckdb]``
+        (:func:`~sentinel_checks.engine.ibis_connection.connect_configured`); each split
+        frame is registered as a zero-copy Arrow view with its row positions
+        (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`). The frames
+        are still read into pandas first: memory is that of the pandas run.
+
+        Raises
+        ------
+        ConfigError
+            DuckDB rejects an ``[engine.duckdb]`` setting.
+        DataError
+            A split holds a column the engine cannot read (named), or the data cannot
+            be loaded or split.
+        """
+        if self.config.data.engine == "pandas":
+            return None
+
+        def register() -> dict[str, Table]:
+            from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.errors import ConfigError, DataError
+
+            try:
+                con = ibis_connection.connect_configured(
+                    self.config.engine.duckdb, base_dir=self.config.base_dir
+                )
+            except ValueError as error:
+                raise ConfigError(f"{self.config.source}: {error}") from None
+            try:
+                return {
+                    name: ibis_connection.table_from_frame(con, frame, name=name)
+                    for name, frame in self.splits.items()
+                }
+            except ValueError as error:
+                where = self.config.data.path or self.config.data.loader
+                raise DataError(
+                    f"[data] engine = 'duckdb' cannot read the dataset ({where}): {error}"
+                ) from None
+
+        return self._once("engine_tables", register)
 
     @property
     def split_labels(self) -> dict[str, np.ndarray]:

@@ -9,8 +9,10 @@ from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
 if TYPE_CHECKING:
+    from sentinel_checks.checks.row_overlap import RepeatsOf
     from sentinel_checks.entities import EntityKey
     from sentinel_checks.result import CheckResult
+    from sentinel_checks.stats.row_repeats import RowRepeats
 
 
 # --------------------------------------------------------------------------- runbook 1-2: splits
@@ -39,12 +41,25 @@ def time_order(s: GateSession, pair: tuple[str, str]) -> CheckResult:
         The dataset cannot be loaded or split.
     """
     from sentinel_checks.checks import check_time_order
+    from sentinel_checks.checks.ordering import judge_time_order
+    from sentinel_checks.data.time_axis import embargo_gap
 
     ts = s.config.columns.timestamp
     if ts is None:
         raise NotConfigured("no [columns] timestamp configured: time order cannot be checked")
     earlier, later = (s.splits[name][ts] for name in pair)
-    return check_time_order(earlier, later, pair=pair, **policy.time_order(s.config))
+    limits = policy.time_order(s.config)
+    tables = s.engine_tables
+    if tables is None:
+        return check_time_order(earlier, later, pair=pair, **limits)
+    from sentinel_checks.engine import split_statistics as engine
+
+    gap = embargo_gap(limits["embargo"], earlier)
+    zone = getattr(earlier.dtype, "tz", None)
+    order = engine.time_order(
+        tables[pair[0]], tables[pair[1]], ts, gap=gap, tz=None if zone is None else str(zone)
+    )
+    return judge_time_order(order, pair=pair, gap=gap, column=ts)
 
 
 def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, str]) -> CheckResult:
@@ -82,9 +97,18 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     absent = [c for c in entity_columns(column) if c not in s.splits.train.columns]
     if absent:
         raise DataError(f"entity column {', '.join(absent)} ([columns] entities) is missing from the dataset")
-    earlier, later = (entity_ids(s.splits[name], column) for name in pair)
     limits = policy.entity_overlap(s.config)
-    return check_entity_overlap(earlier, later, column=entity_name(column), pair=pair, **limits)
+    tables = s.engine_tables
+    if tables is None:
+        earlier, later = (entity_ids(s.splits[name], column) for name in pair)
+        return check_entity_overlap(earlier, later, column=entity_name(column), pair=pair, **limits)
+    from sentinel_checks.checks.overlap import judge_entity_overlap
+    from sentinel_checks.engine import split_statistics as engine
+
+    names = entity_columns(column)
+    ids = engine.shared_entities(tables[pair[0]], tables[pair[1]], names)
+    no_id = (engine.missing_entities(tables[pair[0]], names), engine.missing_entities(tables[pair[1]], names))
+    return judge_entity_overlap(ids, no_id, column=entity_name(column), pair=pair, **limits)
 
 
 def purge(s: GateSession) -> CheckResult:
@@ -147,6 +171,18 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     # copies of one event: identical in every raw column but the split and the label
     split_column = s.config.splits.column if s.config.splits.method == "column" else None
     raw = [c for c in earlier.columns if c not in (cols.label, split_column)]
+    repeats: RepeatsOf | None = None
+    tables = s.engine_tables
+    if tables is not None:
+        from sentinel_checks.engine import split_statistics as engine
+
+        first, second = tables[pair[0]], tables[pair[1]]
+
+        def engine_repeats(names: list[str]) -> RowRepeats:
+            return engine.row_repeats(first, second, names)
+
+        repeats = engine_repeats
+
     return check_row_overlap(
         earlier,
         later,
@@ -155,6 +191,7 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
         copy_columns=raw,
         event_columns=[c for c in (cols.id, cols.timestamp) if c is not None],
         entities=list(cols.entities),
+        repeats=repeats,
         **policy.row_overlap(s.config),
     )
 

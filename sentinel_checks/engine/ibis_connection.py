@@ -1,0 +1,167 @@
+"""Connecting to DuckDB through Ibis and reading inputs as Ibis tables.
+
+The one adapter that knows DuckDB: a change in DuckDB's or Ibis' connection API
+touches this file only. Frames go in through Arrow (a zero-copy view registered in
+DuckDB, not a copy into its storage); parquet is read where it lies (a file, a
+directory of files or a glob), so DuckDB streams it and spills to ``temp_directory``
+past ``memory_limit``.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ibis.backends.duckdb import Backend
+    from ibis.expr.types import Table
+
+    from sentinel_checks.config.engine import DuckDBSettings
+
+#: Column added to a table read from a frame: the row's position in the frame (int64),
+#: so a per-row answer (which rows of a split repeat another's) maps back to the frame.
+ROW = "__sentinel_row"
+
+
+def connect_duckdb(
+    *, memory_limit: str | None = None, threads: int | None = None, temp_directory: Path | None = None
+) -> Backend:
+    """An in-process DuckDB connection (no server, no file) through Ibis.
+
+    Parameters
+    ----------
+    memory_limit : str, optional
+        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); DuckDB's default (80% of RAM) when None.
+    threads : int, optional
+        Worker threads; DuckDB's default (every core) when None.
+    temp_directory : Path, optional
+        Where DuckDB spills past ``memory_limit``; DuckDB's default when None.
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+
+    Raises
+    ------
+    ValueError
+        A setting DuckDB rejects (a malformed memory limit, threads < 1), naming it.
+    """
+    import ibis
+
+    settings: dict[str, object] = {}
+    if memory_limit is not None:
+        settings["memory_limit"] = memory_limit
+    if threads is not None:
+        settings["threads"] = threads
+    if temp_directory is not None:
+        settings["temp_directory"] = str(temp_directory)
+    try:
+        return ibis.duckdb.connect(**settings)
+    except Exception as error:  # duckdb raises its own error types for bad settings
+        named = ", ".join(f"{key} = {value}" for key, value in settings.items())
+        raise ValueError(f"DuckDB rejected the [engine.duckdb] settings ({named}): {error}") from None
+
+
+def table_from_frame(con: Backend, frame: pd.DataFrame, *, name: str) -> Table:
+    """A pandas frame as an Ibis table on ``con``, with its row positions in :data:`ROW`.
+
+    The frame is converted to Arrow once and registered as a view (DuckDB reads the
+    Arrow buffers; nothing is copied into DuckDB's storage). Datetimes are kept at
+    microsecond resolution (DuckDB's and Spark's timestamps), time zones kept (DuckDB
+    returns instants in UTC); categories become their values.
+
+    Parameters
+    ----------
+    con : DuckDB backend, from :func:`connect_duckdb`
+    frame : DataFrame, n rows
+    name : str
+        Name of the view in DuckDB (a later call with the same name replaces it).
+
+    Returns
+    -------
+    ibis Table
+        The frame's columns and :data:`ROW` (int64, 0..n-1).
+
+    Raises
+    ------
+    ValueError
+        A column Arrow cannot convert (mixed Python types), or a datetime column with
+        sub-microsecond parts (they would be cut, and order could change), naming it.
+    """
+    import pyarrow as pa
+
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            nanos = values.dropna().astype("int64").to_numpy()
+            if np.any(nanos % 1000 != 0):
+                raise ValueError(
+                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
+                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
+                )
+    try:
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise ValueError(f"{name}: a column cannot be read by the engine: {error}") from None
+    fields = []
+    for field in arrow.schema:
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
+            field = field.with_type(pa.timestamp("us", tz=field.type.tz))
+        elif pa.types.is_dictionary(field.type):  # a category: its values, so two frames join
+            field = field.with_type(field.type.value_type)
+        fields.append(field)
+    arrow = arrow.cast(pa.schema(fields)).append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
+    con.con.register(name, arrow)
+    return con.table(name)
+
+
+def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
+    """Parquet data as an Ibis table on ``con``, read lazily where it lies.
+
+    Parameters
+    ----------
+    con : DuckDB backend
+    path : Path or str
+        A parquet file, a directory (every ``*.parquet`` below it) or a glob
+        (``"logs/2026-*/part-*.parquet"``).
+    name : str
+        Name of the view in DuckDB.
+
+    Returns
+    -------
+    ibis Table
+        Without :data:`ROW`: a parquet scan has no stable row position across files.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing matches ``path`` (the message names it).
+    """
+    text = str(path)
+    target = Path(text)
+    if target.is_dir():
+        pattern = str(target / "**" / "*.parquet")
+        if not any(target.rglob("*.parquet")):
+            raise FileNotFoundError(f"no *.parquet file under the directory {text}")
+    elif any(mark in text for mark in "*?["):
+        pattern = text
+        if not glob.glob(text, recursive=True):
+            raise FileNotFoundError(f"no file matches the parquet glob {text}")
+    elif target.is_file():
+        pattern = text
+    else:
+        raise FileNotFoundError(f"parquet input not found: {text}")
+    return con.read_parquet(pattern, table_name=name)
+
+
+def connect_configured(settings: DuckDBSettings, *, base_dir: Path) -> Backend:
+    """:func:`connect_duckdb` with ``[engine.duckdb]``; a relative ``temp_directory``
+    resolves against ``base_dir`` (the config file's folder), as every config path."""
+    spill = settings.temp_directory
+    if spill is not None and not spill.is_absolute():
+        spill = base_dir / spill
+    return connect_duckdb(memory_limit=settings.memory_limit, threads=settings.threads, temp_directory=spill)

@@ -1,0 +1,235 @@
+"""Split statistics on Ibis tables: time order, entity overlap, row overlap.
+
+The engine counterparts of :func:`~sentinel_checks.stats.leakage.time_range`,
+:func:`~sentinel_checks.entities.shared_entities` and
+:func:`~sentinel_checks.stats.row_repeats.row_repeats`, returning the same objects
+with the same values (``tests/test_engine_parity.py``). Every row is read; only
+small aggregates (counts, a min and a max, the shared ids, the positions of
+repeated rows) come back to Python.
+
+Identity is decided by value joins, never by an engine's ``hash()``. SQL equality
+never matches NULL, so the two questions treat missing values as the pandas versions
+do: an entity id with a missing part belongs to no entity (rows dropped before the
+join), while a row comparison matches a missing value with a missing value
+(``IS NOT DISTINCT FROM``). A float NaN counts as missing, as in pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.entities import SEPARATOR, _integral
+from sentinel_checks.stats.leakage import SharedIds, TimeRange
+from sentinel_checks.stats.row_repeats import RowRepeats
+from sentinel_checks.stats.time_order import TimeOrder
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table, Value
+
+
+def plain_value(table: Table, column: str) -> Value:
+    """``table[column]`` with a float NaN read as NULL (pandas counts both as missing).
+
+    Raises
+    ------
+    KeyError
+        ``column`` is not in ``table`` (the message names it).
+    """
+    import ibis
+
+    if column not in table.columns:
+        raise KeyError(f"column {column!r} is not in the table (columns: {', '.join(table.columns)})")
+    value = table[column]
+    if value.type().is_floating():
+        return ibis.ifelse(value.isnan(), ibis.null(value.type()), value)
+    return value
+
+
+def time_range(table: Table, column: str, *, tz: str | None = None) -> TimeRange:
+    """Count, minimum and maximum of the non-null values of a time column.
+
+    Parameters
+    ----------
+    table : ibis Table
+    column : str
+        Datetimes (naive or with a time zone) or numbers (a period, a row position).
+    tz : str, optional
+        The column's time zone in pandas; DuckDB returns instants in UTC, and they are
+        shown in this zone again (same instant either way).
+
+    Returns
+    -------
+    TimeRange
+        ``TimeRange(0, None, None)`` when every value is null.
+    """
+    value = plain_value(table, column)
+    row = table.aggregate(n=value.count(), low=value.min(), high=value.max()).to_pandas().iloc[0]
+    n = int(row["n"])
+    if n == 0:
+        return TimeRange(0, None, None)
+    return TimeRange(n, _instant(row["low"], tz), _instant(row["high"], tz))
+
+
+def _instant(value: Any, tz: str | None) -> Any:
+    if isinstance(value, pd.Timestamp) and tz is not None and value.tzinfo is not None:
+        return value.tz_convert(tz)
+    return value
+
+
+def time_order(
+    earlier: Table, later: Table, column: str, *, gap: pd.Timedelta | float, tz: str | None = None
+) -> TimeOrder:
+    """Time ranges of two splits and their rows out of order, as
+    :func:`~sentinel_checks.checks.ordering.check_time_order` counts them.
+
+    Parameters
+    ----------
+    earlier, later : ibis Table
+    column : str
+        The time column (datetimes or numbers), in both tables.
+    gap : Timedelta or float
+        The embargo, already read in the column's units
+        (:func:`~sentinel_checks.data.time_axis.embargo_gap`).
+    tz : str, optional
+        The column's time zone in pandas (see :func:`time_range`).
+
+    Returns
+    -------
+    TimeOrder
+        Equal to :func:`~sentinel_checks.stats.time_order.time_order` on the same rows.
+    """
+    first, second = time_range(earlier, column, tz=tz), time_range(later, column, tz=tz)
+    if first.n == 0 or second.n == 0:
+        return TimeOrder(first, second, 0, 0)
+    assert first.max is not None and second.min is not None
+    late_cut, early_cut = _literal(first.max + gap), _literal(second.min - gap)
+    late, early = plain_value(later, column), plain_value(earlier, column)
+    if gap > gap * 0:  # a zero of the gap's own kind (Timedelta or number)
+        too_early, too_late = late < late_cut, early > early_cut
+    else:
+        too_early, too_late = late <= late_cut, early >= early_cut
+    bad_later = later.aggregate(k=too_early.cast("int64").sum()).to_pandas().iloc[0]["k"]
+    bad_earlier = earlier.aggregate(k=too_late.cast("int64").sum()).to_pandas().iloc[0]["k"]
+    return TimeOrder(first, second, _count(bad_later), _count(bad_earlier))
+
+
+def _literal(value: Any) -> Any:
+    import ibis
+
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, pd.Timestamp):
+        value = item()  # a numpy number as its Python number
+    return ibis.literal(value)
+
+
+def _count(value: Any) -> int:
+    """A SUM over no matching row is NULL: 0."""
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> SharedIds:
+    """Entities (one id column or a composite id) present on both sides.
+
+    Rows with any part of the id missing belong to no entity and are dropped first,
+    so the equality join never meets a NULL. Distinct ids are counted in the engine;
+    the shared ids come back (sorted: by value for one column, by their ``a+b`` text
+    for a composite id) with the count of ``later`` rows carrying one (a semi join).
+
+    Parameters
+    ----------
+    earlier, later : ibis Table
+    columns : sequence of str
+        The id column, or the columns of a composite id, in both tables.
+
+    Returns
+    -------
+    SharedIds
+        Equal to :func:`~sentinel_checks.entities.shared_entities` on the same rows.
+    """
+    names = list(columns)
+    first = _ids(earlier, names)
+    second = _ids(later, names)
+    first_distinct, second_distinct = first.distinct(), second.distinct()
+    shared = second_distinct.semi_join(first_distinct, names)
+    n_earlier = int(first_distinct.count().to_pyarrow().as_py())
+    n_later = int(second_distinct.count().to_pyarrow().as_py())
+    later_rows = int(second.semi_join(shared, names).count().to_pyarrow().as_py())
+    found = shared.to_pandas()
+    if len(names) == 1:
+        values = found[names[0]].to_numpy()
+        try:
+            ordered = np.sort(values)
+        except TypeError:  # mixed types: order by their text, as the pandas version
+            ordered = np.asarray(sorted(values, key=str), dtype=object)
+        return SharedIds(n_earlier, n_later, ordered, later_rows)
+    text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
+    return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
+
+
+def missing_entities(table: Table, columns: Sequence[str]) -> int:
+    """Rows whose id (one column, or any part of a composite id) is missing (NULL or NaN).
+
+    Equal to ``missing_ids(...).sum()`` of :func:`~sentinel_checks.entities.missing_ids`
+    on the same rows.
+    """
+    names = list(columns)
+    total = int(table.count().to_pyarrow().as_py())
+    return total - int(_ids(table, names).count().to_pyarrow().as_py())
+
+
+def _ids(table: Table, names: list[str]) -> Table:
+    """The id columns of the rows whose id has no missing part."""
+    ids = table.select(**{name: plain_value(table, name) for name in names})
+    return ids.drop_null(names)
+
+
+def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepeats:
+    """Rows of ``later`` equal to a row of ``earlier`` over ``columns`` (missing equals
+    missing), and rows of ``earlier`` another of its rows repeats.
+
+    Parameters
+    ----------
+    earlier : ibis Table, n rows
+    later : ibis Table, m rows, with the row positions :data:`ROW`
+        (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`).
+    columns : sequence of str
+        The columns compared, in both tables; none compares nothing (every row of
+        ``later`` repeats a non-empty ``earlier``, as the pandas version).
+
+    Returns
+    -------
+    RowRepeats
+        Equal to :func:`~sentinel_checks.stats.row_repeats.row_repeats`; ``mask`` has
+        shape (m,), in ``later``'s row order.
+
+    Raises
+    ------
+    ValueError
+        ``later`` has no :data:`ROW` column (a parquet scan has no row positions).
+    """
+    import ibis
+
+    if ROW not in later.columns:
+        raise ValueError(f"row_repeats needs the row positions of the later split (column {ROW})")
+    names = list(columns)
+    m = int(later.count().to_pyarrow().as_py())
+    n = int(earlier.count().to_pyarrow().as_py())
+    mask = np.zeros(m, dtype=bool)
+    if not names:
+        mask[:] = n > 0
+        return RowRepeats(mask, int(mask.sum()), n if n > 1 else 0)
+    left = later.select(ROW, **{name: plain_value(later, name) for name in names})
+    right = earlier.select(**{name: plain_value(earlier, name) for name in names}).distinct()
+    # SQL equality never matches NULL; IS NOT DISTINCT FROM matches missing with missing
+    predicates = [left[name].identical_to(right[name]) for name in names]
+    positions = left.semi_join(right, predicates).select(ROW).to_pyarrow().column(0).to_numpy()
+    mask[positions] = True
+    groups = earlier.select(**{name: plain_value(earlier, name) for name in names}).group_by(names)
+    sizes = groups.aggregate(k=ibis._.count())
+    within = sizes.filter(sizes.k > 1).aggregate(total=sizes.k.sum()).to_pandas().iloc[0]["total"]
+    return RowRepeats(mask, int(mask.sum()), _count(within))

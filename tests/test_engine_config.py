@@ -1,0 +1,82 @@
+"""``[data] engine`` and ``[engine.duckdb]``: defaults, validation with the key named, docs."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sentinel_checks import config
+from sentinel_checks.config import load_config
+from sentinel_checks.errors import ConfigError
+
+BASE = """
+[data]
+path = "data.csv"
+{data}
+
+[splits]
+method = "column"
+column = "split"
+
+{engine}
+"""
+
+
+def write(folder: Path, data: str = "", engine: str = "") -> Path:
+    (folder / "data.csv").write_text("label,split\n1,train\n")
+    path = folder / "sentinel.toml"
+    path.write_text(textwrap.dedent(BASE.format(data=data, engine=engine)))
+    return path
+
+
+def test_defaults_keep_pandas_and_duckdb_defaults(tmp_path):
+    cfg = load_config(write(tmp_path))
+    assert cfg.data.engine == "pandas"
+    duck = cfg.engine.duckdb
+    assert (duck.memory_limit, duck.threads, duck.temp_directory) == (None, None, None)
+
+
+def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
+    pytest.importorskip("ibis")
+    from sentinel_checks.engine.ibis_connection import connect_configured
+
+    path = write(
+        tmp_path,
+        data='engine = "duckdb"',
+        engine='[engine.duckdb]\nmemory_limit = "300MB"\nthreads = 1\ntemp_directory = "spill"',
+    )
+    cfg = load_config(path)
+    assert cfg.data.engine == "duckdb"
+    con = connect_configured(cfg.engine.duckdb, base_dir=cfg.base_dir)
+    threads, spill = con.raw_sql(
+        "select current_setting('threads'), current_setting('temp_directory')"
+    ).fetchone()
+    assert (int(threads), spill) == (1, str(tmp_path / "spill"))
+
+
+@pytest.mark.parametrize(
+    ("data", "engine", "key", "says"),
+    [
+        ('engine = "spark"', "", "[data] engine", "pandas"),
+        ("", '[engine.duckdb]\nmemory_limit = "lots"', "[engine.duckdb] memory_limit", "'2GB'"),
+        ("", "[engine.duckdb]\nthreads = 0", "[engine.duckdb] threads", "greater than or equal to 1"),
+        ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "unknown key"),
+        ("", "[engine.spark]\nmaster = 1", "[engine] spark", "unknown key"),
+    ],
+)
+def test_bad_engine_keys_are_named(tmp_path, data, engine, key, says):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, data=data, engine=engine))
+    text = str(err.value)
+    assert key in text and says in text, text
+
+
+def test_engine_keys_are_documented():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"`([a-z_]+)`", doc))
+    assert "engine" in documented
+    assert set(config.DuckDBSettings.model_fields) <= documented
+    assert "## `[engine.duckdb]`" in doc

@@ -1,0 +1,88 @@
+"""Connecting DuckDB and reading parquet files, directories and globs as Ibis tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ibis", reason="the engine extra (ibis-framework[duckdb]) is not installed")
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sentinel_checks.engine.ibis_connection import (
+    ROW,
+    connect_duckdb,
+    table_from_frame,
+    table_from_parquet,
+)
+from sentinel_checks.engine.split_statistics import shared_entities, time_range
+
+
+def test_connection_applies_the_duckdb_settings(tmp_path):
+    con = connect_duckdb(memory_limit="256MB", threads=1, temp_directory=tmp_path / "spill")
+    rows = con.raw_sql(
+        "select current_setting('threads'), current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchall()
+    threads, limit, spill = rows[0]
+    assert (int(threads), spill) == (1, str(tmp_path / "spill"))
+    assert limit.endswith("MiB") and float(limit.split()[0]) < 260
+
+
+def test_a_bad_setting_is_a_clear_error():
+    with pytest.raises(ValueError, match="memory_limit = lots"):
+        connect_duckdb(memory_limit="lots")
+
+
+def test_parquet_directory_glob_and_file_read_every_part(tmp_path):
+    for part in range(3):
+        frame = pd.DataFrame({"user_id": [f"u{part}", f"u{part + 1}"], "x": [1.0, 2.0]})
+        (tmp_path / "logs" / f"day={part}").mkdir(parents=True)
+        frame.to_parquet(tmp_path / "logs" / f"day={part}" / "part-0.parquet")
+    con = connect_duckdb(threads=1)
+    directory = table_from_parquet(con, tmp_path / "logs", name="by_dir")
+    pattern = table_from_parquet(con, str(tmp_path / "logs" / "day=*" / "*.parquet"), name="by_glob")
+    single = table_from_parquet(con, tmp_path / "logs" / "day=0" / "part-0.parquet", name="one")
+    counts = [int(t.count().to_pyarrow().as_py()) for t in (directory, pattern, single)]
+    assert counts == [6, 6, 2]
+    assert ROW not in directory.columns
+    assert shared_entities(single, directory, ["user_id"]).later_rows == 3  # u0 once, u1 twice
+
+
+def test_missing_parquet_inputs_are_named(tmp_path):
+    con = connect_duckdb(threads=1)
+    with pytest.raises(FileNotFoundError, match="nothing.parquet"):
+        table_from_parquet(con, tmp_path / "nothing.parquet", name="x")
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        table_from_parquet(con, str(tmp_path / "*.parquet"), name="x")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no \\*.parquet file under"):
+        table_from_parquet(con, tmp_path / "empty", name="x")
+
+
+def test_nan_in_parquet_counts_as_missing_like_pandas(tmp_path):
+    """A parquet float column can hold NaN apart from NULL; pandas reads both as
+    missing, and so must the engine (DuckDB alone would count NaN as the largest value)."""
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"period": pa.array([1.0, float("nan"), None, 3.0], from_pandas=False)}), path)
+    con = connect_duckdb(threads=1)
+    got = time_range(table_from_parquet(con, path, name="t"), "period")
+    want = pd.read_parquet(path)["period"].dropna()
+    assert (got.n, got.min, got.max) == (len(want), want.min(), want.max()) == (2, 1.0, 3.0)
+
+
+def test_frame_keeps_row_positions_and_category_values():
+    con = connect_duckdb(threads=1)
+    frame = pd.DataFrame({"c": pd.Categorical(["b", "a", None]), "x": [np.nan, 1.0, 2.0]})
+    table = table_from_frame(con, frame, name="f")
+    out = table.to_pandas()
+    assert out[ROW].tolist() == [0, 1, 2]
+    assert out["c"].tolist()[:2] == ["b", "a"]
+
+
+def test_a_column_arrow_cannot_read_is_named():
+    con = connect_duckdb(threads=1)
+    frame = pd.DataFrame({"ok": [1, 2], "mixed": [1, "a"]})
+    with pytest.raises(ValueError, match="mixed"):
+        table_from_frame(con, frame, name="requests")

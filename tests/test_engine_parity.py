@@ -1,0 +1,236 @@
+"""The engine's statistics equal the pandas ones, exactly, on generated data with
+nulls, NaN, ±inf, ties, composite ids and time zones (fast lane)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ibis", reason="the engine extra (ibis-framework[duckdb]) is not installed")
+
+from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+from sentinel_checks.engine.leakage_statistics import monotone_auc
+from sentinel_checks.engine.split_statistics import (
+    row_repeats,
+    shared_entities,
+    time_order,
+    time_range,
+)
+from sentinel_checks.entities import entity_ids
+from sentinel_checks.entities import shared_entities as pandas_shared
+from sentinel_checks.stats.leakage import numeric_view, symmetric_auc
+from sentinel_checks.stats.leakage import time_range as pandas_time_range
+from sentinel_checks.stats.row_repeats import row_repeats as pandas_row_repeats
+
+
+def generated(n: int, seed: int) -> pd.DataFrame:
+    """Rows drawn from small pools so that ids collide, values tie and rows repeat."""
+    rng = np.random.default_rng(seed)
+    user = rng.choice([f"u{i}" for i in range(n // 8)] + [None], size=n).astype(object)
+    year = rng.choice([1999.0, 2000.0, np.nan], size=n, p=[0.45, 0.45, 0.10])
+    case = rng.integers(0, n // 20, size=n)
+    ts = pd.Timestamp("2026-03-29 00:00", tz="Europe/Paris") + pd.to_timedelta(
+        rng.integers(0, 3 * 24 * 60, size=n), unit="min"
+    )  # spans a daylight-saving change, with ties
+    ts = pd.Series(ts).mask(rng.random(n) < 0.05)
+    amount = rng.choice([0.5, 1.0, 2.5, np.nan, np.inf, -np.inf, 7.25], size=n)
+    score = rng.normal(size=n).round(1) + 0.0  # ties; + 0.0 turns -0.0 into 0.0 (see below)
+    count = rng.integers(0, 4, size=n)
+    flag = rng.random(n) < 0.3
+    label = np.where(rng.random(n) < 0.3 + 0.2 * flag, "risky", "safe")
+    return pd.DataFrame(
+        {
+            "user_id": user,
+            "year": year,
+            "case": case,
+            "request_ts": ts,
+            "amount": amount,
+            "score": score,
+            "count": count,
+            "flag": flag,
+            "seen": pd.Series(ts).dt.tz_convert(None),  # naive datetimes
+            "country": pd.Categorical(rng.choice(["fr", "de", None], size=n)),
+            "label": label,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[object]:
+    backend = connect_duckdb(threads=1, memory_limit="512MB")
+    yield backend
+    backend.disconnect()
+
+
+@pytest.fixture(scope="module", params=[0, 1])
+def sides(request: pytest.FixtureRequest, con: object) -> tuple[pd.DataFrame, pd.DataFrame, object, object]:
+    frame = generated(3000, request.param)
+    cut = len(frame) * 2 // 3
+    earlier, later = frame.iloc[:cut].reset_index(drop=True), frame.iloc[cut:].reset_index(drop=True)
+    return (
+        earlier,
+        later,
+        table_from_frame(con, earlier, name="earlier"),
+        table_from_frame(con, later, name="later"),
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("column", ["request_ts", "seen", "score", "count"])
+def test_time_range_equals_pandas(sides, column):
+    earlier, _, table, _ = sides
+    tz = getattr(earlier[column].dtype, "tz", None)
+    got = time_range(table, column, tz=None if tz is None else str(tz))
+    want = pandas_time_range(earlier[column])
+    assert (got.n, got.min, got.max) == (want.n, want.min, want.max)
+    assert str(got.min) == str(want.min)  # shown in the column's own zone
+
+
+@pytest.mark.parametrize(
+    ("column", "gap"),
+    [("request_ts", pd.Timedelta(0)), ("request_ts", pd.Timedelta("6h")), ("score", 0.0), ("score", 0.5)],
+)
+def test_out_of_order_counts_equal_pandas(sides, column, gap):
+    earlier, later, first, second = sides
+    # random split order: both directions overlap
+    got = time_order(first, second, column, gap=gap, tz="Europe/Paris" if column == "request_ts" else None)
+    a, b = pandas_time_range(earlier[column]), pandas_time_range(later[column])
+    late_cut, early_cut = a.max + gap, b.min - gap
+    if gap > gap * 0:
+        want = (int((later[column] < late_cut).sum()), int((earlier[column] > early_cut).sum()))
+    else:
+        want = (int((later[column] <= late_cut).sum()), int((earlier[column] >= early_cut).sum()))
+    assert (got.later_too_early, got.earlier_too_late) == want
+    assert want[0] > 0 and want[1] > 0  # the data really overlap
+
+
+@pytest.mark.parametrize("key", [["user_id"], ["year", "case"], ["case"], ["country"]])
+def test_shared_entities_equal_pandas(sides, key):
+    earlier, later, first, second = sides
+    got = shared_entities(first, second, key)
+    want = pandas_shared(
+        entity_ids(earlier, key if len(key) > 1 else key[0]),
+        entity_ids(later, key if len(key) > 1 else key[0]),
+    )
+    assert (got.n_earlier, got.n_later, got.later_rows) == (want.n_earlier, want.n_later, want.later_rows)
+    assert got.shared.tolist() == want.shared.tolist()
+    assert len(want.shared) > 0
+
+
+def test_composite_id_with_a_missing_part_belongs_to_no_entity(con):
+    earlier = pd.DataFrame({"year": [1999.0, np.nan], "case": [7, 8]})
+    later = pd.DataFrame({"year": [1999.0, np.nan, np.nan], "case": [7, 8, 8]})
+    got = shared_entities(
+        table_from_frame(con, earlier, name="e"), table_from_frame(con, later, name="l"), ["year", "case"]
+    )
+    assert (got.n_earlier, got.n_later, got.shared.tolist(), got.later_rows) == (1, 1, ["1999+7"], 1)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["amount", "count"],
+        ["amount", "flag", "country"],
+        ["year", "count", "flag"],
+        ["request_ts", "score"],
+        [],
+    ],
+)
+def test_row_repeats_equal_pandas(sides, columns):
+    earlier, later, first, second = sides
+    got = row_repeats(first, second, columns)
+    want = pandas_row_repeats(earlier, later, columns)
+    assert (got.count, got.within) == (want.count, want.within)
+    assert np.array_equal(got.mask, want.mask)
+
+
+def test_missing_values_repeat_each_other(con):
+    """SQL joins never match NULL; a row with a missing value still repeats its copy."""
+    earlier = pd.DataFrame({"x": [np.nan, 1.0, np.nan], "s": [None, "a", None]})
+    later = pd.DataFrame({"x": [np.nan, np.nan, 2.0], "s": [None, "b", None]})
+    got = row_repeats(
+        table_from_frame(con, earlier, name="e"), table_from_frame(con, later, name="l"), ["x", "s"]
+    )
+    assert (got.mask.tolist(), got.count, got.within) == ([True, False, False], 1, 2)
+
+
+def test_negative_zero_equals_zero(con):
+    """SQL compares values: -0.0 repeats 0.0. (pandas' 64-bit hashes tell the two
+    apart, so ``stats.row_repeats`` misses such a copy; the parity data avoid -0.0.)"""
+    earlier, later = pd.DataFrame({"x": [0.0, -0.0]}), pd.DataFrame({"x": [-0.0]})
+    got = row_repeats(table_from_frame(con, earlier, name="e"), table_from_frame(con, later, name="l"), ["x"])
+    assert (got.count, got.within) == (1, 2)
+
+
+@pytest.mark.parametrize("column", ["amount", "score", "count", "flag", "year"])
+def test_monotone_auc_equals_pandas(sides, column):
+    earlier, _, table, _ = sides
+    y = (earlier["label"] == "risky").to_numpy()
+    want = symmetric_auc(y, numeric_view(earlier[column]))
+    got = monotone_auc(table, column, label="label", positive="risky")
+    assert got == pytest.approx(want, rel=1e-12, abs=0)  # sklearn sums floats; ours counts
+    assert got == _mann_whitney(y, _missing_lowest(earlier[column]))  # exact against integer ranks
+
+
+@pytest.mark.parametrize("column", ["request_ts", "seen"])
+def test_monotone_auc_of_datetimes_puts_missing_below_the_minimum(sides, column):
+    """Exact against integer ranks with missing timestamps lowest. (pandas'
+    ``numeric_view`` puts them at ``min - 1.0`` nanoseconds, which rounds back to the
+    minimum at 1.7e18 in float64: there missing ties with the earliest time.)"""
+    earlier, _, table, _ = sides
+    y = (earlier["label"] == "risky").to_numpy()
+    got = monotone_auc(table, column, label="label", positive="risky")
+    assert got == _mann_whitney(y, _missing_lowest(earlier[column]))
+
+
+def _missing_lowest(values: pd.Series) -> np.ndarray:
+    """Float view with every missing or infinite value at -inf (lowest, tied together)."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values.astype("int64").to_numpy().astype(float)
+        out[values.isna().to_numpy()] = -np.inf
+        return out
+    out = values.to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isfinite(out), out, -np.inf)
+
+
+def _mann_whitney(y: np.ndarray, score: np.ndarray) -> float:
+    """Twice the Mann-Whitney U from integer tie-counting, divided once."""
+    from scipy.stats import rankdata
+
+    twice_ranks = (2 * rankdata(score, method="average")).astype(np.int64)  # twice an average rank is whole
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    twice_u = int(twice_ranks[y].sum()) - n_pos * (n_pos + 1)
+    auc = twice_u / (2 * n_pos * n_neg)
+    return max(auc, 1.0 - auc)
+
+
+def test_monotone_auc_planted_leak_and_noise(con):
+    rng = np.random.default_rng(3)
+    y = rng.random(2000) < 0.2
+    frame = pd.DataFrame(
+        {"leak": np.where(y, 1.0, 0.0) + rng.normal(0, 0.01, 2000), "noise": rng.normal(size=2000)}
+    )
+    frame["label"] = y
+    table = table_from_frame(con, frame, name="auc")
+    assert monotone_auc(table, "leak", label="label", positive=True) == 1.0
+    assert monotone_auc(table, "noise", label="label", positive=True) < 0.56
+
+
+def test_monotone_auc_one_class_is_nan_and_text_is_refused(con):
+    table = table_from_frame(
+        con, pd.DataFrame({"x": [1.0, 2.0], "s": ["a", "b"], "label": [0, 0]}), name="one"
+    )
+    assert math.isnan(monotone_auc(table, "x", label="label", positive=1))
+    with pytest.raises(TypeError, match="'s'"):
+        monotone_auc(table, "s", label="label", positive=1)
+    with pytest.raises(KeyError, match="'nope'"):
+        monotone_auc(table, "nope", label="label", positive=1)
+
+
+def test_sub_microsecond_timestamps_are_refused_by_name(con):
+    frame = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01 00:00:00.000000001"])})
+    with pytest.raises(ValueError, match="'ts'"):
+        table_from_frame(con, frame, name="ns")
