@@ -230,14 +230,17 @@ def test_every_verdict_has_a_heading(verdict):
     assert gate_markdown(run).startswith("# Gradient Sentinel gate: ")
 
 
+@pytest.mark.parametrize("command", [["gate"], ["status"], ["rollback"], ["monitor", "--batch", "b.csv"]])
 def test_sentinel_gate_without_a_config_names_its_own_flag_and_the_files_it_looked_for(
-    tmp_path, monkeypatch, capsys
+    command, tmp_path, monkeypatch, capsys
 ):
+    """Every ``sentinel`` command that reads a config (``gate`` and those going through
+    ``cli.config_arg.config_of``) names its own flag, not the pytest plugin's."""
     from sentinel_checks.cli import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SENTINEL_CONFIG", raising=False)
-    assert main(["gate"]) == EXIT_USAGE
+    assert main(command) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "--config" in err and "--sentinel-config" not in err, err
     assert "sentinel.toml" in err and "pyproject.toml" in err and "[tool.sentinel]" in err, err

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sentinel_checks.cli.config_arg import find_cli_config
 from sentinel_checks.gate.pytest_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, run_gate
 
 if TYPE_CHECKING:
@@ -36,38 +37,6 @@ def demo(args: argparse.Namespace) -> int:
     for name, path in result.configs.items():
         print(f"  pytest suites/ --sentinel-config {_shown(path)} --sentinel-reports reports/{name}")
     return EXIT_OK
-
-
-def find_cli_config(chosen: str | None) -> Path:
-    """The config a ``sentinel`` command uses: ``--config``, else ``$SENTINEL_CONFIG``,
-    else ``./sentinel.toml``, else ``./pyproject.toml`` with ``[tool.sentinel]``.
-
-    Raises
-    ------
-    ConfigError
-        None found: the message names this command's own flag (``--config``, not the
-        pytest plugin's ``--sentinel-config``) and the files looked for.
-    """
-    import os
-
-    from sentinel_checks.config import find_config
-    from sentinel_checks.errors import ConfigError
-
-    if chosen is not None:
-        path = Path(chosen).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path} (from --config)")
-        return path
-    if os.environ.get("SENTINEL_CONFIG"):
-        return find_config(None)  # a file named but missing: its message names SENTINEL_CONFIG
-    try:
-        return find_config(None)
-    except ConfigError:
-        raise ConfigError(
-            f"no configuration found in {Path.cwd()}: looked for sentinel.toml and a pyproject.toml "
-            "with [tool.sentinel]; pass --config PATH, set SENTINEL_CONFIG, or run `sentinel init` "
-            "(see docs/configuration.md)"
-        ) from None
 
 
 def gate(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ h1{margin:.2rem 0;font-size:1.6rem} h2{margin-top:1.6rem;border-bottom:1px solid
 .verdict{display:inline-block;padding:.15rem .7rem;border-radius:4px;color:#fff;font-weight:700;
 vertical-align:middle}
 .verdict.pass{background:#1a7f37} .verdict.fail{background:#cf222e}
-.verdict.no_checks{background:#9a6700}
+.verdict.no_checks{background:#9a6700} .verdict.setup_error{background:#57606a}
 .counts .count{display:inline-block;margin-right:.5rem;padding:.15rem .6rem;border-radius:12px;
 background:#f6f8fa;
 border:1px solid #d0d7de} .counts b{font-size:1.1rem}
