@@ -135,7 +135,7 @@ def test_every_warning_and_inconclusive_result_is_printed_in_gate_md_words():
     unsettled = next(line for line in lines if "quality.baselines[test]" in line)
     assert "quality.baselines[test] INCONCLUSIVE: " + UNSETTLED.message in unsettled
     assert "does not block" in unsettled
-    assert "≈ 900 n_positive (has 300)" in unsettled
+    assert "about 600 more risky rows (900 in all, has 300)" in unsettled
     # which setting makes it block, and its value now
     assert "[gate] block_inconclusive lists no check" in "\n".join(lines), lines
 
@@ -292,3 +292,33 @@ def test_a_setup_error_report_reads_back_as_not_passed_so_promote_refuses_it():
     report = GateReport.from_dict(gate_document(_run(SETUP)))
     assert report.verdict == "setup_error" and not report.passed
     assert only_input_errors(report)  # what run_gate maps to exit 2 for older reports too
+
+
+def test_a_result_naming_its_deciding_criterion_is_shown_by_that_criterion_alone():
+    """The incident demo printed "share of features drifted: measured features failing on
+    their own 1 …" and "measured odds ratio 2.117 (odds ratio)": the check's usual kind
+    contradicted (or repeated) the criterion that decided."""
+    from sentinel_checks.reports.measures import measured_as
+
+    features = CheckResult(
+        "drift.features",
+        Status.FAIL,
+        "m",
+        measured=1,
+        limit=0,
+        direction=Direction.AT_MOST,
+        parameters={"criterion": "features failing on their own"},
+    )
+    labels = CheckResult(
+        "drift.labels",
+        Status.FAIL,
+        "m",
+        measured=2.117,
+        limit=1.5,
+        direction=Direction.AT_MOST,
+        parameters={"criterion": "odds ratio"},
+    )
+    assert (
+        measured_as(features) == "measured features failing on their own 1 feature(s) · limit ≤ 0 feature(s)"
+    )
+    assert measured_as(labels) == "measured odds ratio 2.117 · limit ≤ 1.5"

@@ -55,7 +55,7 @@ def _empty(value: Any) -> bool:
 CRITERION_UNITS: Mapping[str, str] = {
     "drifted share": "%",
     "features failing on their own": "feature(s)",
-    "odds ratio": "(odds ratio)",
+    "odds ratio": "",  # the criterion's name says what the number is
     "prevalence change": "%",
 }
 

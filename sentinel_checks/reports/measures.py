@@ -53,7 +53,9 @@ def measured_as(result: CheckResult) -> str:
     -------
     str
         ``"<kind>: measured <value> · limit <op> <value>"``; a check id with no known
-        kind gets ``"measured …"`` alone; ``"not measured"`` when there is no number.
+        kind, or a result naming the criterion that decided (``parameters["criterion"]``,
+        shown after "measured"), gets ``"measured …"`` alone; ``"not measured"`` when
+        there is no number.
 
     Examples
     --------
@@ -65,5 +67,7 @@ def measured_as(result: CheckResult) -> str:
     if result.measured is None and result.limit is None:
         return "not measured"
     shown = measured_vs_limit(result)
+    if result.parameters.get("criterion"):
+        return shown  # the criterion that decided names the number; the check's usual kind may not fit
     kind = MEASURED_KIND.get(result.id)
     return f"{kind}: {shown}" if kind else shown
