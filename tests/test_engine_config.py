@@ -40,7 +40,6 @@ def test_defaults_keep_pandas_and_duckdb_defaults(tmp_path):
 
 
 def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
-    pytest.importorskip("ibis")
     from sentinel_checks.engine.ibis_connection import connect_configured
 
     path = write(

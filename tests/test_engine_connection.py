@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
-
-pytest.importorskip("ibis", reason="the engine extra (ibis-framework[duckdb]) is not installed")
-
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from sentinel_checks.engine.ibis_connection import (
     ROW,
@@ -86,3 +83,17 @@ def test_a_column_arrow_cannot_read_is_named():
     frame = pd.DataFrame({"ok": [1, 2], "mixed": [1, "a"]})
     with pytest.raises(ValueError, match="mixed"):
         table_from_frame(con, frame, name="requests")
+
+
+def test_microsecond_timestamps_read_by_pyarrow_are_not_refused():
+    """``datetime64[us]`` (what ``pyarrow`` gives for Spark/DuckDB parquet) holds
+    microseconds: only nanosecond columns can be finer than the engine compares."""
+    con = connect_duckdb(threads=1)
+    ts = pd.Series(pd.to_datetime(["2025-01-01 00:00:00.000123", "2025-01-02 00:00:00.000000"])).astype(
+        "datetime64[us]"
+    )
+    table = table_from_frame(con, pd.DataFrame({"ts": ts}), name="requests")
+    assert table.count().execute() == 2
+    nanos = pd.DataFrame({"ts": pd.to_datetime(["2025-01-01 00:00:00.000000123"])})
+    with pytest.raises(ValueError, match="finer than a microsecond"):
+        table_from_frame(con, nanos, name="requests")

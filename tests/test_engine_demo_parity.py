@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytest.importorskip("ibis", reason="the engine extra (ibis-framework[duckdb]) is not installed")
-
 from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import FEATURES_BASE, LEAKY_FEATURE, generate
 from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame

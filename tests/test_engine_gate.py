@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytest.importorskip("ibis", reason="the engine extra (ibis-framework[duckdb]) is not installed")
-
 import sentinel_checks.engine.ibis_connection as ibis_connection
 import sentinel_checks.engine.split_statistics as engine_stats
 from sentinel_checks.config import load_config

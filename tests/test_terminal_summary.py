@@ -322,3 +322,23 @@ def test_a_result_naming_its_deciding_criterion_is_shown_by_that_criterion_alone
         measured_as(features) == "measured features failing on their own 1 feature(s) · limit ≤ 0 feature(s)"
     )
     assert measured_as(labels) == "measured odds ratio 2.117 · limit ≤ 1.5"
+
+
+def test_a_test_that_failed_after_recording_a_passing_result_is_a_failure_in_the_summary():
+    """An extra assert in a user's suite (or a teardown error) after a passing check: the
+    verdict is fail, so the summary must print the failure, not "1 passed"."""
+    from sentinel_checks.reports.html_cards import bucket
+
+    passed = CheckResult(
+        "quality.auc", Status.PASS, "ok", measured=0.9, limit=0.75, direction=Direction.AT_LEAST
+    )
+    outcome = TestOutcome(nodeid="suites/test_quality.py::test_auc", outcome="failed", result=passed)
+    assert bucket(outcome) == "fail"
+    assert bucket(replace(outcome, outcome="passed")) == "pass"
+
+
+def test_an_undefined_measure_reads_n_a_not_nan_percent():
+    from sentinel_checks.reports.html_values import with_unit
+
+    assert with_unit(float("nan"), "drift.features") == "n/a"
+    assert with_unit(0.25, "drift.features") == "25%"

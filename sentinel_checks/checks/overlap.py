@@ -137,6 +137,7 @@ def judge_entity_overlap(
     CheckResult
         As :func:`check_entity_overlap`.
     """
+    check_option("split_method", split_method, SplitMethod)
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     shared, rows_affected = ids.shared, ids.later_rows
     missing = {f"missing_{name}": n for name, n in zip(pair, no_id, strict=True)}

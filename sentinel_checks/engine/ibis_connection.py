@@ -96,7 +96,7 @@ def table_from_frame(con: Backend, frame: pd.DataFrame, *, name: str) -> Table:
 
     for column in frame.columns:
         values = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
             nanos = values.dropna().astype("int64").to_numpy()
             if np.any(nanos % 1000 != 0):
                 raise ValueError(

@@ -27,10 +27,14 @@ esc = html.escape
 
 
 def bucket(o: TestOutcome) -> str:
-    """The status bucket of one test: its check's status, else its pytest outcome."""
+    """The status bucket of one test: its check's status, else its pytest outcome; a test
+    that failed or errored after recording a passing (warned, skipped) result — an extra
+    assert in a user's suite, a teardown error — is a failure."""
     if o.result is None:
         return _FROM_OUTCOME.get(o.outcome, "fail")
     value = o.result.status.value
+    if o.outcome in ("failed", "error") and value in ("pass", "warn", "skip"):
+        return "fail"
     return "fail" if value == "error" else value
 
 

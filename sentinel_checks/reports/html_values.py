@@ -66,7 +66,7 @@ def with_unit(value: float | None, check_id: str, criterion: str = "") -> str:
     ``criterion`` (a result's ``parameters["criterion"]``) picks the unit of the
     criterion that decided, when the check judges several.
     """
-    if value is None:
+    if value is None or value != value:  # NaN: undefined, never "nan%"
         return "n/a"
     unit = CRITERION_UNITS.get(criterion, "") if criterion else UNITS.get(check_id, "")
     if unit == "%":

@@ -79,7 +79,23 @@ def value_hashes(values: pd.Series | pd.DataFrame, columns: list[str] | None = N
         chunk = values.iloc[start : start + CHUNK_ROWS]
         if columns is not None:
             chunk = chunk[columns]
-        out[start : start + len(chunk)] = pd.util.hash_pandas_object(chunk, index=False, categorize=True)
+        out[start : start + len(chunk)] = pd.util.hash_pandas_object(
+            _without_negative_zero(chunk), index=False, categorize=True
+        )
+    return out
+
+
+def _without_negative_zero(chunk: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """``-0.0`` as ``0.0`` in float columns: equal values must hash equal (IEEE ``-0.0 + 0.0``
+    is ``+0.0``; NaN stays NaN)."""
+    if isinstance(chunk, pd.Series):
+        return chunk + 0.0 if pd.api.types.is_float_dtype(chunk.dtype) else chunk
+    floats = [c for c in chunk.columns if pd.api.types.is_float_dtype(chunk[c].dtype)]
+    if not floats:
+        return chunk
+    out = chunk.copy(deep=False)
+    for c in floats:
+        out[c] = chunk[c] + 0.0
     return out
 
 
