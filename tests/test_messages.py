@@ -232,7 +232,7 @@ def test_val_test_gap_names_the_deciding_drop() -> None:
     bad = check_val_test_gap(side(0.8, 0.6), side(0.5, 0.6), **limits)
     assert bad.status is Status.FAIL
     assert bad.parameters["criterion"] == "recall drop" and "decided by the recall drop" in bad.message
-    from sentinel_checks.reports.explain import measured_vs_limit
+    from sentinel_checks.reports.html_values import measured_vs_limit
 
     assert measured_vs_limit(bad).startswith("measured recall drop 0.2")
 

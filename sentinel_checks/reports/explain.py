@@ -6,9 +6,7 @@ Results never render themselves; this module and :mod:`sentinel_checks.reports.g
 from __future__ import annotations
 
 from sentinel_checks.formatting import number, sample_sizes, text
-from sentinel_checks.result import CheckResult, Direction, Status
-
-_OPS = {Direction.AT_MOST: "≤", Direction.AT_LEAST: "≥", Direction.NONE: ""}
+from sentinel_checks.result import CheckResult, Status
 
 
 def fmt_number(value: float | None) -> str:
@@ -33,40 +31,6 @@ def fmt_number(value: float | None) -> str:
     if value is None:
         return "n/a"
     return number(value)
-
-
-def measured_vs_limit(result: CheckResult) -> str:
-    """``"measured X (limit ≤ Y)"``, or ``"measured X"`` when the check has no limit.
-
-    A check judging several criteria names the one that decided in
-    ``parameters["criterion"]`` (``"recall drop"``, ``"prevalence change (pp)"``): it
-    is said before the number, so the figures never read as another criterion's.
-
-    Parameters
-    ----------
-    result : CheckResult
-        A check's result.
-
-    Returns
-    -------
-    str
-        One line, no newline.
-
-    Examples
-    --------
-    >>> r = CheckResult("drift.labels", Status.PASS, "m", measured=0.0006, limit=0.002,
-    ...                 direction=Direction.AT_MOST, parameters={"criterion": "prevalence change"})
-    >>> measured_vs_limit(r)
-    'measured prevalence change 0.0006 (limit ≤ 0.002)'
-    """
-    criterion = result.parameters.get("criterion")
-    what = f"{criterion} " if isinstance(criterion, str) and criterion else ""
-    if result.limit is None:
-        return f"measured {what}{fmt_number(result.measured)}"
-    return (
-        f"measured {what}{fmt_number(result.measured)} "
-        f"(limit {_OPS[result.direction]} {fmt_number(result.limit)})"
-    )
 
 
 def what_would_settle(result: CheckResult) -> str:
@@ -129,8 +93,10 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
     str
         Lines joined by newlines; the "how to fix" hint only when the check did not pass.
     """
+    from sentinel_checks.reports.measures import measured_as  # html_values imports this module
+
     lines = [f"{result.label} {result.status.value.upper()}: {result.message}"]
-    lines.append(f"  {measured_vs_limit(result)}")
+    lines.append(f"  {measured_as(result)}")
     if result.support:
         lines.append("  support: " + text(dict(result.support)))
     for ev in result.evidence:
