@@ -156,7 +156,7 @@ def test_bad_input_never_passes_and_names_the_culprit(gate_project, small_log, c
     project = gate_project(**kwargs, extra=extra, **({"config_text": config_text} if config_text else {}))
     run = judge_in_process(project.config, project.folder)
     assert run.code != 0, run.output
-    assert run.report is not None and run.report["verdict"] == "fail"
+    assert run.report is not None and run.report["verdict"] == ("setup_error" if run.code == 2 else "fail")
     for needle in expected:
         assert needle in run.output, f"{needle!r} not in output:\n{run.output[-3000:]}"
     assert "Traceback" not in run.output
@@ -169,8 +169,7 @@ def test_unloadable_model_fails_the_gate(gate_project):
     text = project.config.read_text().replace('score_column = "score"', 'path = "model.pkl"')
     project.config.write_text(text)
     run = judge_in_process(project.config, project.folder)
-    assert run.code != 0
-    assert run.report["verdict"] == "fail"
+    assert run.code == 2 and run.report["verdict"] == "setup_error"  # a bad model file is a setup error
     assert "refusing to load a pickle file" in run.output
     assert str(project.folder / "model.pkl") in run.output
 
@@ -182,7 +181,7 @@ def test_missing_data_file_names_key_and_path(gate_project):
     run = run_gate(project.config, project.folder)  # a ConfigError at load: pytest's own path
     assert run.code != 0
     assert "[data] path: file not found" in run.output
-    assert run.report["verdict"] == "fail"
+    assert run.code == 2 and run.report["verdict"] == "setup_error"  # exit 2, never "model rejected"
 
 
 @pytest.mark.slow
@@ -191,7 +190,7 @@ def test_invalid_config_names_the_key(gate_project):
     run = run_gate(project.config, project.folder)
     assert run.code != 0
     assert "[leakage] max_univariate_auc" in run.output
-    assert run.report["verdict"] == "fail"
+    assert run.code == 2 and run.report["verdict"] == "setup_error"
 
 
 @pytest.mark.slow
