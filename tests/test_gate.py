@@ -238,7 +238,7 @@ def test_production_without_labels_skips_what_needs_labels_and_still_passes(gate
 def test_production_missing_a_feature_fails_with_the_column_named(gate_project, small_log):
     project = gate_project(production=small_log.production.drop(columns="ip_risk"))
     run = run_gate(project.config, project.folder)
-    assert run.code != 0 and run.report["verdict"] == "fail"
+    assert run.code != 0 and run.report["verdict"] == "setup_error"
     # stopped by the preflight (exit 2), once, under the first key naming the column
     assert run.code == 2 and run.output.count("'ip_risk' is not a column of the production sample") == 1
     assert "Traceback" not in run.output
