@@ -38,7 +38,9 @@ from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
 from sentinel_checks.gate.plugin_reports import pytest_sessionfinish as pytest_sessionfinish
-from sentinel_checks.gate.plugin_reports import pytest_terminal_summary as pytest_terminal_summary
+from sentinel_checks.gate.plugin_reports import (
+    pytest_sessionfinish_print_summary as pytest_sessionfinish_print_summary,
+)
 from sentinel_checks.gate.plugin_state import GATE_FIXTURES as GATE_FIXTURES
 from sentinel_checks.gate.plugin_state import STATE as STATE
 from sentinel_checks.gate.plugin_state import GateState as GateState

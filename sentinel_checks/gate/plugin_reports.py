@@ -1,5 +1,6 @@
 """The plugin's reporting half: each gate test's outcome recorded as pytest reports it,
 ``gate.json`` / ``gate.md`` written when the session finishes, and the terminal summary
+printed after pytest's own (so the verdict is the last line)
 (:mod:`sentinel_checks.reports.terminal`: by runbook phase, every warning and
 inconclusive result, the verdict) naming them.
 
@@ -9,9 +10,9 @@ entry point), which imports them; this module is not a plugin of its own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ def pytest_runtest_makereport(
     report = yield
     if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return report
+    _skip_at_the_test(item, report)
     excinfo = call.excinfo
     sentinel_error = excinfo is not None and excinfo.errisinstance(SentinelError)
     if excinfo is not None and sentinel_error:
@@ -43,6 +45,19 @@ def pytest_runtest_makereport(
         item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
     )
     return report
+
+
+def _skip_at_the_test(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A skip raised inside the library (a fixture or step with nothing to judge) is
+    reported at the test that skipped, as pytest does for a skip marker: ``-ra``'s
+    "SKIPPED [3] suites/test_drift.py:41: …", not a path into the installed package
+    (``../../../site-packages/sentinel_checks/gate/plugin.py:214``)."""
+    longrepr = report.longrepr
+    if not report.skipped or hasattr(report, "wasxfail") or not isinstance(longrepr, tuple):
+        return
+    path, line, _ = item.reportinfo()
+    if line is not None:
+        report.longrepr = (os.fspath(path), line + 1, longrepr[2])
 
 
 def _last_line(text: str) -> str:
@@ -139,12 +154,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.summary = "\n".join([*phases, note + "reports: " + ", ".join(str(p) for p in written), verdict])
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    state = terminalreporter.config.stash.get(STATE, None)
-    if state is not None and state.summary:
-        terminalreporter.write_sep("-", "sentinel")
-        *lines, last = state.summary.splitlines()
-        for line in lines:
-            terminalreporter.write_line(line)
-        passed = last.startswith("gate PASS")
-        terminalreporter.write_line(last, bold=True, green=passed, red=not passed)
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_print_summary(
+    session: pytest.Session, exitstatus: int
+) -> Generator[None, None, None]:
+    """The gate's summary, printed after everything pytest prints at the end of a run.
+
+    pytest's terminal reporter prints its short test summary (``-ra``: "FAILED …",
+    "SKIPPED …") from its own ``pytest_terminal_summary`` wrapper, *after* every
+    plugin's ``pytest_terminal_summary``, and then the stats line ("22 failed, 25
+    passed in 38 s") from its ``pytest_sessionfinish`` wrapper. This outermost
+    ``pytest_sessionfinish`` wrapper (``tryfirst``) runs its second half after both, so
+    the gate's verdict is the last line a person reads; :func:`pytest_sessionfinish`
+    (inside it) has composed the summary by then.
+    """
+    result = yield
+    state = session.config.stash.get(STATE, None)
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    if state is None or not state.summary or terminal is None:
+        return result
+    terminal.write_sep("-", "sentinel")
+    *lines, last = state.summary.splitlines()
+    for line in lines:
+        terminal.write_line(line)
+    passed = last.startswith("gate PASS")
+    terminal.write_line(last, bold=True, green=passed, red=not passed)
+    return result

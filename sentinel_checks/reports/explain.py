@@ -101,7 +101,9 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
         lines.append("  support: " + text(dict(result.support)))
     for ev in result.evidence:
         shown = "; ".join(text(x) for x in ev.items[:max_items])
-        more = f" … ({ev.total:,} in all)" if ev.total > min(len(ev.items), max_items) else ""
+        more = ""
+        if ev.total > min(len(ev.items), max_items):
+            more = f" … ({ev.total:,} in all)" if shown else f"{ev.total:,} in all, none shown"
         line = f"  evidence {ev.kind.replace('_', ' ')}: {shown}{more}".rstrip()
         if ev.detail:
             line += " " + text(dict(ev.detail))

@@ -113,7 +113,12 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
         lines += [f"| `{w.label}` | {measured_as(w)} | {cell(w.message)} |" for w in warned]
         lines.append("")
-    rest = [o for o in ordered if o.outcome not in ("failed", "error")]
+    # each check once: the warned and inconclusive ones are in their own tables above
+    rest = [
+        o
+        for o in ordered
+        if o.outcome not in ("failed", "error") and bucket(o) not in ("inconclusive", "warn")
+    ]
     if rest:
         lines += [
             "## Other checks",

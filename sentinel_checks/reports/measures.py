@@ -9,9 +9,12 @@ and gate.html show a number the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sentinel_checks.reports.html_values import measured_vs_limit
-from sentinel_checks.result import CheckResult
+from sentinel_checks.reports.html_values import measured_vs_limit, with_unit
+from sentinel_checks.reports.judged_interval import JudgedInterval, judged_interval
+from sentinel_checks.result import CheckResult, Direction, Status
+from sentinel_checks.stats.intervals import coverage_text
 
 #: The quantity in a check's ``measured`` (and ``limit``), by check id.
 MEASURED_KIND: Mapping[str, str] = {
@@ -55,7 +58,11 @@ def measured_as(result: CheckResult) -> str:
         ``"<kind>: measured <value> · limit <op> <value>"``; a check id with no known
         kind, or a result naming the criterion that decided (``parameters["criterion"]``,
         shown after "measured"), gets ``"measured …"`` alone; ``"not measured"`` when
-        there is no number.
+        there is no number. A check judged on a confidence interval
+        (:func:`~sentinel_checks.reports.judged_interval.judged_interval`) shows the
+        estimate, the interval and, in words, the end that decided:
+        ``"recall 0.65 (95% interval 0.6107 to 0.6871) · fails: its upper end 0.6871 < 0.75,
+        the limit"`` (the bare bound read as a contradiction beside the verdict).
 
     Examples
     --------
@@ -66,8 +73,87 @@ def measured_as(result: CheckResult) -> str:
     """
     if result.measured is None and result.limit is None:
         return "not measured"
+    interval = judged_interval(result)
+    if interval is not None and result.limit is not None:
+        return interval_as(result, interval)
     shown = measured_vs_limit(result)
     if result.parameters.get("criterion"):
         return shown  # the criterion that decided names the number; the check's usual kind may not fit
     kind = MEASURED_KIND.get(result.id)
     return f"{kind}: {shown}" if kind else shown
+
+
+#: A reason code in the words an interval line gives it (others: the code with spaces).
+_REASON_WORDS: Mapping[str, str] = {
+    "too_few_positives": "too few risky rows",
+    "too_few_rows": "too few rows",
+    "one_class": "one class only",
+    "undefined_metric": "an undefined metric",
+}
+
+
+def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
+    """An interval-judged number in words: estimate, interval, and the end that decided.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A check judged on the interval (``limit`` set; ``direction`` at least or at most).
+    interval : JudgedInterval
+        Its estimate, interval ends and coverage.
+
+    Returns
+    -------
+    str
+        ``"<kind> <estimate> (<coverage> interval <low> to <high>) · <decision>"``. The
+        decision names the end compared with the limit (:func:`~sentinel_checks.result.judge_interval`:
+        a floor passes when the lower end is at or above it and fails when the upper end
+        is below it; a ceiling the other way round); a status the interval did not decide
+        (fewer rows than a check measures on, ``bound = "point"``) says so and why.
+
+    Examples
+    --------
+    >>> r = CheckResult("quality.recall", Status.FAIL, "m", measured=0.6871, limit=0.75,
+    ...                 direction=Direction.AT_LEAST)
+    >>> interval_as(r, JudgedInterval(0.65, 0.6107, 0.6871, 0.95))
+    'recall 0.65 (95% interval 0.6107 to 0.6871) · fails: its upper end 0.6871 < 0.75, the limit'
+    """
+    criterion = _criterion(result)
+    kind = criterion or MEASURED_KIND.get(result.id, "measured")
+
+    def u(value: float) -> str:
+        return with_unit(value, result.id, criterion)
+
+    spread = f"{coverage_text(interval.confidence)} interval {u(interval.low)} to {u(interval.high)}"
+    head = f"{kind} {u(interval.point)} ({spread})"
+    limit = u(float(result.limit)) if result.limit is not None else "n/a"
+    floor = result.direction is Direction.AT_LEAST
+    lower, upper = ("lower end", interval.low), ("upper end", interval.high)
+    passing_end, failing_end = (lower, upper) if floor else (upper, lower)
+    ok_op, bad_op = ("≥", "<") if floor else ("≤", ">")
+    bound = result.parameters.get("bound")
+    status = result.status
+    if bound == "point":
+        decision = f"judged on the estimate itself (bound = point): limit {ok_op} {limit}"
+    elif status is Status.PASS and _holds(passing_end[1], result.limit, floor):
+        decision = f"passes: its {passing_end[0]} {u(passing_end[1])} {ok_op} {limit}, the limit"
+    elif status is Status.FAIL and not _holds(failing_end[1], result.limit, floor):
+        decision = f"fails: its {failing_end[0]} {u(failing_end[1])} {bad_op} {limit}, the limit"
+    elif status is Status.INCONCLUSIVE:
+        decision = f"the limit {ok_op} {limit} lies inside the interval: not shown either way"
+    else:
+        reason = _REASON_WORDS.get(result.reason.value, result.reason.value.replace("_", " "))
+        decision = f"limit {ok_op} {limit}; {status.value} on {reason}, not on the interval"
+    return f"{head} · {decision}"
+
+
+def _criterion(result: CheckResult) -> str:
+    value: Any = result.parameters.get("criterion")
+    return value if isinstance(value, str) else ""
+
+
+def _holds(value: float, limit: float | None, floor: bool) -> bool:
+    """``value`` meets ``limit`` (a floor: at or above it; a ceiling: at or below it)."""
+    if limit is None:
+        return False
+    return value >= limit if floor else value <= limit

@@ -51,6 +51,7 @@ _BY_PREFIX = {
 #: Within a phase, checks in the order their failures explain one another (earlier first).
 ROOT_CAUSE_ORDER: tuple[str, ...] = (
     "contract.schema",
+    "splits.purge",  # a purge that removes most of a split leaves too few (risky) rows in it
     "contract.labels",
     "splits.time_order",
     "splits.entity_overlap",

@@ -45,17 +45,36 @@ def block_inconclusive_text(value: Sequence[str] | None) -> str:
 
 
 def counts_text(outcomes: Sequence[TestOutcome]) -> str:
-    """``"1 failed, 2 warned, 8 passed"``: the non-zero status buckets, in gate.html's order."""
+    """``"1 failed, 1 error, 2 warned, 8 passed"``: the non-zero status buckets, in
+    gate.html's order, an error (a check that could not measure, a test that errored)
+    counted apart from a judged failure though both block."""
     counts: dict[str, int] = {}
     for o in outcomes:
-        counts[bucket(o)] = counts.get(bucket(o), 0) + 1
-    return ", ".join(f"{counts[key]} {title}" for key, title in BUCKETS if counts.get(key))
+        key = "error" if _is_error(o) else bucket(o)
+        counts[key] = counts.get(key, 0) + 1
+    titles = [(key, title) for key, title in BUCKETS]
+    titles.insert(1, ("error", "error"))
+    return ", ".join(
+        f"{counts[key]} {title + 's' if key == 'error' and counts[key] > 1 else title}"
+        for key, title in titles
+        if counts.get(key)
+    )
+
+
+def _is_error(o: TestOutcome) -> bool:
+    """An error rather than a judged failure: the check's status, else pytest's outcome."""
+    if bucket(o) != "fail":
+        return False
+    if o.result is not None:
+        return o.result.status.value == "error"
+    return o.outcome == "error"
 
 
 def flagged_line(o: TestOutcome) -> str:
     """One line for a failed, inconclusive or warned test.
 
     A failure: its label and measured vs limit (pytest printed the explanation above).
+    An error: its message (why nothing was measured), then any number it has.
     An inconclusive result: also its message, whether it blocks and what would settle
     it. A warning: its message, as gate.md gives it.
     """
@@ -63,8 +82,11 @@ def flagged_line(o: TestOutcome) -> str:
         return f"{o.nodeid} {o.outcome.upper()}: {_first_line(o.message)}"
     r: CheckResult = o.result
     kind = bucket(o)
+    if kind == "fail" and r.status.value == "error":
+        shown = measured_as(r)  # the reason first: "not measured" alone says nothing
+        return f"{r.label} ERROR: {r.message}" + ("" if shown == "not measured" else f" ({shown})")
     if kind == "fail":
-        return f"{r.label} {'ERROR' if r.status.value == 'error' else 'FAIL'}: {measured_as(r)}"
+        return f"{r.label} FAIL: {measured_as(r)}"
     if kind == "inconclusive":
         settle = what_would_settle(r)
         blocks = "blocks" if r.inconclusive_blocks else "does not block"

@@ -1,0 +1,132 @@
+"""The confidence interval a check was judged on, read back from its result's evidence.
+
+Checks judged by :func:`~sentinel_checks.result.judge_interval` record as ``measured``
+the interval end that decided (the lower end of a floor that passed, the upper end of
+one that failed). Shown bare, ``measured 0.8693 · limit ≥ 0.75`` beside a FAIL reads as
+a contradiction; the reports show the estimate and the interval too
+(:func:`sentinel_checks.reports.measures.interval_as`). Each check keeps its interval in
+its own evidence; this module is the one place that knows where.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sentinel_checks.result import CheckResult, Evidence
+
+
+@dataclass(frozen=True)
+class JudgedInterval:
+    """An estimate and its two-sided confidence interval.
+
+    Attributes
+    ----------
+    point : float
+        The estimate (recall, ROC AUC, a drop between splits …), in the check's units.
+    low, high : float
+        The interval's ends, ``low <= high``.
+    confidence : float
+        Two-sided coverage in (0, 1) (per comparison, when the check corrects for several).
+    """
+
+    point: float
+    low: float
+    high: float
+    confidence: float
+
+
+#: Check id → (evidence kind, estimate key, interval key) in that evidence's ``detail``.
+_IN_DETAIL: Mapping[str, tuple[str, str, str]] = {
+    "quality.recall": ("recall", "recall", "interval"),
+    "quality.precision": ("precision", "precision", "interval"),
+    "quality.auc": ("auc", "roc_auc", "roc_auc_interval"),
+}
+
+
+def judged_interval(result: CheckResult) -> JudgedInterval | None:
+    """The interval ``result`` was judged on, when its check records one.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A check's result.
+
+    Returns
+    -------
+    JudgedInterval or None
+        For ``quality.recall`` and ``quality.precision`` (Wilson interval),
+        ``quality.auc`` when ROC AUC decided (DeLong-style interval of
+        :mod:`sentinel_checks.stats.auc_interval`), ``quality.segments`` (the worst
+        segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's
+        Newcombe interval) and ``quality.calibration`` (the bootstrap interval of the
+        ECE or Brier score that decided). ``None`` for other checks, and when an end
+        or the estimate is missing or not finite.
+
+    Examples
+    --------
+    >>> from sentinel_checks.result import Status
+    >>> r = CheckResult("quality.recall", Status.FAIL, "m", measured=0.69, evidence=(
+    ...     Evidence.capped("recall", [], total=0,
+    ...                     detail={"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.95}),))
+    >>> judged_interval(r)
+    JudgedInterval(point=0.65, low=0.61, high=0.69, confidence=0.95)
+    """
+    found = _find(result)
+    if found is None:
+        return None
+    values = [_float(v) for v in found]
+    if any(v is None or not math.isfinite(v) for v in values):
+        return None
+    point, low, high, confidence = (float(v) for v in values if v is not None)
+    return JudgedInterval(point, low, high, confidence)
+
+
+def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
+    """(estimate, low, high, confidence) as stored in the result's evidence, unchecked."""
+    if result.id in _IN_DETAIL:
+        kind, point_key, interval_key = _IN_DETAIL[result.id]
+        ev = _evidence(result, kind)
+        if ev is None or ev.detail.get("decided_by", "roc_auc") != "roc_auc":
+            return None
+        return (ev.detail.get(point_key), *_ends(ev.detail.get(interval_key)), ev.detail.get("confidence"))
+    if result.id == "quality.segments":
+        ev = _evidence(result, "worst_segments")
+        if ev is None or not ev.items or not isinstance(ev.items[0], Mapping):
+            return None
+        worst = ev.items[0]
+        return worst.get("recall"), worst.get("low"), worst.get("high"), ev.detail.get("confidence_each")
+    if result.id == "quality.val_test_gap":
+        ev = _evidence(result, "gaps")
+        if ev is None:
+            return None
+        metric = ev.detail.get("decided_by")
+        gaps, intervals = ev.detail.get("gaps") or {}, ev.detail.get("intervals") or {}
+        return (gaps.get(metric), *_ends(intervals.get(metric)), ev.detail.get("confidence_each"))
+    if result.id == "quality.calibration":
+        ev = _evidence(result, "worst_bins")
+        if ev is None:
+            return None
+        by_brier = result.parameters.get("criterion") == "Brier score"
+        interval = ev.detail.get("brier_interval" if by_brier else "ece_interval")
+        return (result.measured, *_ends(interval), ev.detail.get("confidence"))
+    return None
+
+
+def _evidence(result: CheckResult, kind: str) -> Evidence | None:
+    return next((e for e in result.evidence if e.kind == kind), None)
+
+
+def _ends(interval: Any) -> tuple[Any, Any]:
+    if isinstance(interval, list | tuple) and len(interval) == 2:
+        return interval[0], interval[1]
+    return None, None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
