@@ -136,3 +136,25 @@ def test_an_inconclusive_verdict_is_not_shown_never_meets_the_bar():
         tags["sentinel.meets_criteria"] == "not shown"
         and tags["sentinel.criteria_not_shown"] == "fnr_increase"
     )
+
+
+def test_a_skipped_verdict_says_not_judged_and_why_never_a_bare_no():
+    """``sentinel experiments`` printed "no:" with nothing after it when the comparison
+    with Baseline A was skipped (nothing to compare on)."""
+    from dataclasses import replace
+
+    from sentinel_checks.models.experiments import matrix_table
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.result import CheckResult, Status
+
+    run = _inconclusive_run()
+    skipped = CheckResult(
+        id="promotion.vs_champion",
+        status=Status.SKIP,
+        message="test has no labelled rows: nothing to compare",
+        reason=Reason.EMPTY,
+    )
+    table = matrix_table([replace(run, verdict=skipped)], n_bins=10)
+    last = table.splitlines()[-1]
+    assert not last.rstrip().endswith("no:"), table
+    assert "not judged: test has no labelled rows" in last, table

@@ -285,7 +285,9 @@ def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
     Returns
     -------
     str
-        A header, a rule and one line per run.
+        A header, a rule and one line per run; its last column says whether the run meets
+        Baseline A's bar ("meets", "no: <criteria missed>", "not shown: <criteria>", or
+        "not judged: <why>" when the comparison was skipped).
     """
     head = f"{'experiment':24} {'change':34} {'thr':>6} {'FNR':>6} {'prec':>6} {'PR-AUC':>6} {'ECE':>6}  vs A"
     lines = [head, "-" * len(head)]
@@ -297,6 +299,8 @@ def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
             "no": "no: " + ", ".join(run.failed),
             NOT_SHOWN: f"{NOT_SHOWN}: " + ", ".join(run.not_shown),
         }[run.outcome]
+        if run.verdict is not None and run.verdict.status is Status.SKIP:  # nothing shown missed
+            verdict = f"not judged: {run.verdict.message}"
         lines.append(
             f"{run.spec.name[:24]:24} {run.change[:34]:34} {row['threshold']:>6.3f} {row['fnr']:>6.3f} "
             f"{row['precision']:>6.3f} {row['pr_auc']:>6.3f} {row['ece']:>6.3f}  {verdict}"
