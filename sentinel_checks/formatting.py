@@ -133,6 +133,32 @@ def duration(delta: pd.Timedelta | Any) -> str:
     return f"{shown} second{'' if shown == '1' else 's'}"
 
 
+def moment(value: Any) -> str:
+    """A timestamp (or an ISO 8601 string) to the second, with its zone when it has one.
+
+    ``2025-11-01T00:00:13.616901487+00:00`` (an ISO string as a record keeps it) reads
+    as ``2025-11-01 00:00:13 UTC``; text that is no timestamp comes back unchanged.
+
+    Examples
+    --------
+    >>> moment("2025-11-01T00:00:13.616901487+00:00"), moment(pd.Timestamp("2025-05-01 08:30"))
+    ('2025-11-01 00:00:13 UTC', '2025-05-01 08:30:00')
+    >>> moment("not a time")
+    'not a time'
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if stamp is pd.NaT:
+        return "n/a"
+    shown = stamp.strftime("%Y-%m-%d %H:%M:%S")
+    if stamp.tzinfo is None:
+        return shown
+    zone = stamp.tzname() or ""
+    return f"{shown} {'UTC' if zone in ('UTC', '+00:00') else zone}".rstrip()
+
+
 def gap_words(later: str, earlier: str, gap: pd.Timedelta | float, unit: str = "") -> str:
     """Where ``later`` starts relative to where ``earlier`` ends, in words.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -453,3 +454,22 @@ def test_the_trend_page_marks_segment_alerts_on_their_own_line_and_draws_the_ove
     flagged = drawn["Flagged fraction at the operating threshold"]["limit"]
     assert flagged == [[pytest.approx(0.30)] * 2, [pytest.approx(0.10)] * 2]  # the band is two-sided
     assert "The dashed line is the limit of the overall line only" in page
+
+
+def test_the_monitor_report_reads_without_reprs(project, small_log):
+    """Issue 17: latest.md and every check message of a batch with alerts hold no Python
+    repr (``np.``, ``{'``, ``None``, ``True``/``False``, ``nan``) and no unformatted float."""
+    from tests.test_messages import REPORT_REPR
+
+    batch = _batch(small_log.production, 4_000, 0, seed=1)
+    batch["score"] = np.clip(batch["score"] * 2.5, 0, 1)
+    outcome = run_monitor(
+        load_config(project.config),
+        _write(batch, project.folder, "shifted"),
+        reports_dir=project.folder / "reports",
+    )
+    python_words = re.compile(r"\b(None|True|False|nan)\b")
+    texts = [f"{r.label}: {r.message}" for r in outcome.results]
+    texts += (project.folder / "reports" / "monitoring" / "latest.md").read_text().splitlines()
+    found = [t for t in texts if REPORT_REPR.search(t) or python_words.search(t)]
+    assert not found, "\n".join(found)

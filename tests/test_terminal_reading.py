@@ -183,3 +183,49 @@ def test_the_gate_verdict_is_the_last_line_of_pytest_output_after_the_short_summ
     assert re.match(r"gate (FAIL|PASS)", lines[-1]), out[-2000:]
     skipped = next(x for x in lines if x.startswith("SKIPPED"))
     assert "test_gate_uses_data.py:" in skipped and "skipper.py" not in skipped, skipped
+
+
+def test_a_point_judged_segment_and_the_champion_comparison_name_what_decided():
+    seg = CheckResult(
+        "quality.segments",
+        Status.FAIL,
+        "test: 1 country segment below recall floor 0.50 (point estimate)",
+        measured=0.1649,
+        limit=0.5,
+        direction=Direction.AT_LEAST,
+        parameters={"split": "test", "bound": "point"},
+        evidence=(
+            Evidence.capped(
+                "worst_segments",
+                [{"segment": "web", "recall": 0.1649, "low": 0.0774, "high": 0.3175, "judged": 0.1649}],
+                detail={"confidence_each": 0.9988},
+            ),
+        ),
+    )
+    shown = measured_as(seg)
+    assert "fails: the estimate 0.1649 < 0.5" in shown, shown
+    vs = CheckResult(
+        "promotion.vs_champion",
+        Status.FAIL,
+        "FNR change +0.449",
+        measured=0.5087,
+        limit=0.03,
+        direction=Direction.AT_MOST,
+        parameters={"split": "production", "confidence": 0.9967},
+        evidence=(
+            Evidence.capped(
+                "criteria",
+                [
+                    {
+                        "criterion": "fnr_non_inferior",
+                        "measured": 0.4495,
+                        "low": 0.3903,
+                        "high": 0.5087,
+                        "limit": 0.03,
+                    }
+                ],
+            ),
+        ),
+    )
+    shown = measured_as(vs)
+    assert "FNR change vs the champion 0.4495" in shown and "lower end 0.3903 > 0.03" in shown, shown

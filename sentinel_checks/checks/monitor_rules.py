@@ -61,7 +61,8 @@ def score_shift(
     return CheckResult(
         id="monitor.score_shift",
         status=_status(psi > max_score_psi, severity) if math.isfinite(psi) else Status.SKIP,
-        message=f"{batch.scope}: score PSI {psi:.3f} vs the reference (limit {max_score_psi:.2f}); "
+        message=f"{batch.scope}: score PSI {f'{psi:.3f}' if math.isfinite(psi) else 'undefined'} vs the "
+        f"reference (limit {max_score_psi:.2f}); "
         f"mean score {reference.score_mean:.4f} → {batch.score_mean:.4f}",
         measured=psi if math.isfinite(psi) else None,
         limit=max_score_psi,

@@ -20,6 +20,7 @@ from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.data.io import load_frame, prepare_frame
 from sentinel_checks.data.labels import risky_mask
 from sentinel_checks.errors import ConfigError, DataError, ReportError
+from sentinel_checks.formatting import listing
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -269,7 +270,7 @@ def score_batch(
         features = model.feature_list(feature_columns(frame, config, require_present=False))
         missing = [f for f in features if f not in frame.columns]
         if missing:
-            raise DataError(f"{what} {origin}: feature column(s) {missing} are missing")
+            raise DataError(f"{what} {origin}: feature column(s) {listing(missing)} are missing")
         scores = risk_scores(model, frame, features=features, positive=cols.positive)
     bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
     if bad.any():

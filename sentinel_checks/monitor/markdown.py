@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sentinel_checks.formatting import moment
 from sentinel_checks.monitor.outcome import MonitorOutcome, alert_severity
 
 
@@ -29,12 +30,15 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
         f"Batch `{rec['batch']}` · threshold {rec['threshold']:.4g}",
     ]
     if rec["time_range"]:
-        lines.append(f"Requests from {rec['time_range'][0]} to {rec['time_range'][1]}")
+        lines.append(f"Requests from {moment(rec['time_range'][0])} to {moment(rec['time_range'][1])}")
     lines.append("")
     if outcome.alerts:
         lines += ["## Alerts", "", "| alert | scope | severity | message |", "|---|---|---|---|"]
         for r in outcome.alerts:
-            lines.append(f"| `{r.id}` | {r.parameters.get('segment')} | {alert_severity(r)} | {r.message} |")
+            lines.append(
+                f"| `{r.id}` | {r.parameters.get('segment') or 'overall'} | {alert_severity(r)} "
+                f"| {r.message} |"
+            )
         lines.append("")
     if outcome.triggers:
         lines += ["## Retraining", "", *[f"- trigger: {t}" for t in outcome.triggers], ""]
@@ -43,7 +47,7 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
     lines += [
         "## Metrics",
         "",
-        "| scope | rows | flagged | PSI | Evidently | labelled risky | recall [CI] | FNR | FPR | Brier "
+        "| scope | rows | flagged | PSI | Evidently | labelled risky | recall (interval) | FNR | FPR | Brier "
         "| est. recall |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -51,14 +55,15 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
         lines.append(
             f"| {scope} | {s['n']} | {_pct(s['flagged_fraction'])} | {_num(s['psi'])} | "
             f"{_num((s.get('evidently') or {}).get('score'))} | {s['n_positive']} | "
-            f"{_num(s['recall'])} [{_num(s['recall_low'])}, {_num(s['recall_high'])}] | {_num(s['fnr'])} | "
+            f"{_num(s['recall'])} ({_num(s['recall_low'])} to {_num(s['recall_high'])}) | {_num(s['fnr'])} | "
             f"{_num(s['fpr'])} | {_num(s['brier'])} | {_num(s['estimated_recall'])} (estimate) |"
         )
     ev = rec.get("evidently_score_drift")
     if ev:
         lines += [
             "",
-            f"Evidently on the scores ({ev['method']}): {ev['score']:.3g} overall (drift: {ev['drifted']}).",
+            f"Evidently on the scores ({ev['method']}): {ev['score']:.3g} overall "
+            f"({'drifted' if ev['drifted'] else 'not drifted'}).",
         ]
     return "\n".join(lines) + "\n"
 

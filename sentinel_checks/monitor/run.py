@@ -28,6 +28,7 @@ from sentinel_checks.config import SentinelConfig
 from sentinel_checks.data.fingerprints import fingerprint_frame
 from sentinel_checks.data.jsonl import append_line, read_lines
 from sentinel_checks.errors import DataError
+from sentinel_checks.formatting import moment
 from sentinel_checks.monitor.batch import Scored as Scored
 from sentinel_checks.monitor.batch import (
     load_batch,
@@ -113,8 +114,9 @@ def run_monitor(
         last = history[-1].get("time_range")
         if last and batch.time_range[0] < last[1]:
             raise DataError(
-                f"batch {batch_path} starts at {batch.time_range[0]}, before the end of the last monitored "
-                f"batch ({last[1]}): out of order. Monitor batches in time order (history: {history_path})"
+                f"batch {batch_path} starts at {moment(batch.time_range[0])}, before the end of the last "
+                f"monitored batch ({moment(last[1])}): out of order. Monitor batches in time order "
+                f"(history: {history_path})"
             )
     reference = load_reference(config, model)
     stats = batch_stats(

@@ -61,9 +61,11 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
         ``quality.auc`` when ROC AUC decided (DeLong-style interval of
         :mod:`sentinel_checks.stats.auc_interval`), ``quality.segments`` (the worst
         segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's
-        Newcombe interval) and ``quality.calibration`` (the bootstrap interval of the
-        ECE or Brier score that decided). ``None`` for other checks, and when an end
-        or the estimate is missing or not finite.
+        Newcombe interval), ``quality.calibration`` (the bootstrap interval of the
+        ECE or Brier score that decided), ``quality.baselines`` (the worst lead's
+        interval) and ``promotion.vs_champion`` (the paired interval of the FNR
+        change). ``None`` for other checks, and when an end or the estimate is
+        missing or not finite.
 
     Examples
     --------
@@ -105,6 +107,22 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         metric = ev.detail.get("decided_by")
         gaps, intervals = ev.detail.get("gaps") or {}, ev.detail.get("intervals") or {}
         return (gaps.get(metric), *_ends(intervals.get(metric)), ev.detail.get("confidence_each"))
+    if result.id == "promotion.vs_champion":  # the FNR change decides what ``measured`` holds
+        ev = _evidence(result, "criteria")
+        fnr = next((x for x in ev.items if x.get("criterion") == "fnr_non_inferior"), None) if ev else None
+        if fnr is None:
+            return None
+        return fnr.get("measured"), fnr.get("low"), fnr.get("high"), result.parameters.get("confidence")
+    if result.id == "quality.baselines":  # measured: the lower end of the worst lead
+        ev = _evidence(result, "baselines")
+        worst = (
+            next((x for x in ev.items if _ends(x.get("interval"))[0] == result.measured), None)
+            if ev
+            else None
+        )
+        if ev is None or worst is None:
+            return None
+        return (worst.get("lead"), *_ends(worst.get("interval")), ev.detail.get("confidence_each"))
     if result.id == "quality.calibration":
         ev = _evidence(result, "worst_bins")
         if ev is None:

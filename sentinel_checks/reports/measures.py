@@ -119,7 +119,7 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
     'recall 0.65 (95% interval 0.6107 to 0.6871) · fails: its upper end 0.6871 < 0.75, the limit'
     """
     criterion = _criterion(result)
-    kind = criterion or MEASURED_KIND.get(result.id, "measured")
+    kind = criterion or MEASURED_KIND.get(result.id, "measured").split(" (interval's")[0]
 
     def u(value: float) -> str:
         return with_unit(value, result.id, criterion)
@@ -133,8 +133,10 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
     ok_op, bad_op = ("≥", "<") if floor else ("≤", ">")
     bound = result.parameters.get("bound")
     status = result.status
-    if bound == "point":
-        decision = f"judged on the estimate itself (bound = point): limit {ok_op} {limit}"
+    if bound == "point" and status in (Status.PASS, Status.FAIL):
+        op = ok_op if status is Status.PASS else bad_op
+        verb = "passes" if status is Status.PASS else "fails"
+        decision = f"{verb}: the estimate {u(interval.point)} {op} {limit}, the limit (bound = point)"
     elif status is Status.PASS and _holds(passing_end[1], result.limit, floor):
         decision = f"passes: its {passing_end[0]} {u(passing_end[1])} {ok_op} {limit}, the limit"
     elif status is Status.FAIL and not _holds(failing_end[1], result.limit, floor):
