@@ -11,7 +11,7 @@ its own evidence; this module is the one place that knows where.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,21 +108,16 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         gaps, intervals = ev.detail.get("gaps") or {}, ev.detail.get("intervals") or {}
         return (gaps.get(metric), *_ends(intervals.get(metric)), ev.detail.get("confidence_each"))
     if result.id == "promotion.vs_champion":  # the FNR change decides what ``measured`` holds
-        ev = _evidence(result, "criteria")
-        fnr = next((x for x in ev.items if x.get("criterion") == "fnr_non_inferior"), None) if ev else None
+        fnr = _item(result, "criteria", lambda x: x.get("criterion") == "fnr_non_inferior")
         if fnr is None:
             return None
         return fnr.get("measured"), fnr.get("low"), fnr.get("high"), result.parameters.get("confidence")
     if result.id == "quality.baselines":  # measured: the lower end of the worst lead
+        lead = _item(result, "baselines", lambda x: _ends(x.get("interval"))[0] == result.measured)
         ev = _evidence(result, "baselines")
-        worst = (
-            next((x for x in ev.items if _ends(x.get("interval"))[0] == result.measured), None)
-            if ev
-            else None
-        )
-        if ev is None or worst is None:
+        if lead is None or ev is None:
             return None
-        return (worst.get("lead"), *_ends(worst.get("interval")), ev.detail.get("confidence_each"))
+        return (lead.get("lead"), *_ends(lead.get("interval")), ev.detail.get("confidence_each"))
     if result.id == "quality.calibration":
         ev = _evidence(result, "worst_bins")
         if ev is None:
@@ -135,6 +130,15 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
 
 def _evidence(result: CheckResult, kind: str) -> Evidence | None:
     return next((e for e in result.evidence if e.kind == kind), None)
+
+
+def _item(
+    result: CheckResult, kind: str, wanted: Callable[[Mapping[str, Any]], bool]
+) -> Mapping[str, Any] | None:
+    """The first item (a mapping) of the result's ``kind`` evidence that is ``wanted``."""
+    ev = _evidence(result, kind)
+    rows = [x for x in ev.items if isinstance(x, Mapping)] if ev is not None else []
+    return next((x for x in rows if wanted(x)), None)
 
 
 def _ends(interval: Any) -> tuple[Any, Any]:
