@@ -229,3 +229,13 @@ def test_a_point_judged_segment_and_the_champion_comparison_name_what_decided():
     )
     shown = measured_as(vs)
     assert "FNR change vs the champion 0.4495" in shown and "lower end 0.3903 > 0.03" in shown, shown
+
+
+def test_gate_html_labels_the_interval_end_like_the_terminal():
+    import html
+
+    from sentinel_checks.reports.html_cards import all_checks, card
+
+    o = _outcome("suites/test_quality.py::test_recall[test]", BELOW)
+    page = html.unescape(card(o) + "".join(all_checks(_run(o))))
+    assert page.count(measured_as(BELOW)) == 2, page

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
-from sentinel_checks.reports.html_values import evidence_html, measured_vs_limit, text
+from sentinel_checks.reports.html_values import evidence_html, text
+from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of, root_cause_rank
 from sentinel_checks.result import Status
 
@@ -143,7 +144,7 @@ def card(o: TestOutcome) -> str:
         f"<h3><span class='tag'>{word}{blocks}</span> <code>{esc(r.label)}</code> "
         f"<span class='phase'>{esc(phase_of(r.id).title)}</span></h3>",
         f"<p class='msg'>{esc(r.message)}</p>",
-        f"<p class='ml'>{esc(measured_vs_limit(r))}"
+        f"<p class='ml'>{esc(measured_as(r))}"
         + (f" · <span class='support'>{esc(text(dict(r.support)))}</span>" if r.support else "")
         + "</p>",
     ]
@@ -209,7 +210,7 @@ def all_checks(run: GateRun) -> list[str]:
     for o in root_cause_order(run.outcomes):
         status = bucket(o)
         label = o.result.label if o.result is not None else o.nodeid
-        ml = measured_vs_limit(o.result) if o.result is not None else "—"
+        ml = measured_as(o.result) if o.result is not None else "—"
         message = o.result.message if o.result is not None else " ".join(o.message.split())
         parts.append(
             f"<tr data-status='{status}'><td class='id' title='{esc(label)}'><code>{esc(label)}</code></td>"
