@@ -67,6 +67,12 @@ def loaded(estimator: object, frame: pd.DataFrame, features: list[str]) -> Loade
     return LoadedModel(role="candidate", estimator=estimator, score_column=None, identity="sha256:test")
 
 
+def tables_named(con: object, name: str) -> int:
+    """Tables of that name in DuckDB (Ibis' list_tables calls an API DuckDB 1.5 deprecates)."""
+    query = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+    return int(con.con.execute(query, [name]).fetchone()[0])  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
 def con() -> Iterator[object]:
     backend = connect_duckdb(threads=1, memory_limit="512MB")
@@ -161,3 +167,32 @@ def test_a_model_that_cannot_score_is_a_model_error_naming_it(con) -> None:
     with pytest.raises(ModelLoadError, match="candidate model .* cannot score"):
         # the model was fitted on four features: scoring three fails inside predict_proba
         score_table(con, table, model, features=FEATURES[:3], positive="risky", keep=[ROW], name="s8")
+    assert not tables_named(con, "s8")  # no half-written table left behind
+
+
+class FailsOnSecondBatch:
+    """Scores its first batch, raises on the next: a model that breaks mid-table."""
+
+    classes_ = np.array(["risky", "safe"])
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        self.calls += 1
+        if self.calls > 1:
+            raise ValueError("unknown category 'xx'")
+        return np.full((len(frame), 2), 0.5)
+
+
+def test_a_model_failing_mid_table_leaves_no_half_written_table(con) -> None:
+    frame = requests(500, seed=7)
+    model = LoadedModel(
+        role="candidate", estimator=FailsOnSecondBatch(), score_column=None, identity="sha256:x"
+    )
+    table = table_from_frame(con, frame, name="requests")
+    with pytest.raises(ModelLoadError, match="unknown category 'xx'"):
+        score_table(
+            con, table, model, features=FEATURES, positive="risky", keep=[ROW], name="s9", chunk_size=200
+        )
+    assert not tables_named(con, "s9")

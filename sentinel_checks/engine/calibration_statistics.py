@@ -35,8 +35,8 @@ def calibration_bins(table: Table, columns: ScoredColumns, *, n_bins: int = 10) 
 
     Edges, counts and observed rates equal the pandas values exactly. The mean score
     per bin is a float sum whose order differs between engines (numpy adds row by
-    row; the engine in parallel), so it and the ECE agree to about 1e-15 relative,
-    not to the last bit.
+    row; the engine in parallel), so it and the ECE agree to 1e-12 relative (the
+    parity tests' tolerance), not to the last bit.
 
     Parameters
     ----------

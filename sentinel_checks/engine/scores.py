@@ -70,7 +70,8 @@ def score_table(
         Columns copied beside the score (label, segments, a row key such as
         :data:`~sentinel_checks.engine.ibis_connection.ROW`).
     name : str
-        Name of the DuckDB table written (replaced if it exists). With a score
+        Name of the DuckDB table written (replaced if it exists; dropped again if a
+        batch cannot be scored). With a score
         column no table is written: the result is a projection of ``table``.
     chunk_size : int, default :data:`BATCH_ROWS`
         Rows per Arrow batch (and per ``predict_proba`` call).
@@ -112,8 +113,8 @@ def score_table(
     reader = con.to_pyarrow_batches(table.select(*read), chunk_size=chunk_size)
     # a second connection to the same database: the first one is busy streaming
     writer = con.con.cursor()
+    quoted = '"' + name.replace('"', '""') + '"'
     try:
-        quoted = '"' + name.replace('"', '""') + '"'
         created = False
         for batch in _batches(reader):
             _append(writer, quoted, _scored_batch(batch, model, features, positive, keep), create=not created)
@@ -122,6 +123,9 @@ def score_table(
             _append(
                 writer, quoted, _scored_frame(reader.schema.empty_table(), np.empty(0), keep), create=True
             )
+    except BaseException:  # a batch the model cannot score: no half-written table is left behind
+        writer.execute(f"DROP TABLE IF EXISTS {quoted}")
+        raise
     finally:
         reader.close()
         writer.close()
