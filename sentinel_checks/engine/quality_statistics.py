@@ -1,0 +1,378 @@
+"""Model-quality statistics on an Ibis table of scores: counts by threshold, calibration
+bins and per-segment counts, computed where the scored rows live.
+
+Each returns the object its pandas counterpart returns, from aggregates only (one
+row per distinct score, per bin or per segment value leaves the engine, never one
+per scored row):
+
+* :func:`threshold_counts` — :class:`~sentinel_checks.stats.confusion.ThresholdCounts`,
+  as :func:`sentinel_checks.stats.ranking.threshold_counts`: grouped by the exact
+  score, so threshold choice, recall, precision, FNR and the PR curve are the
+  pandas values, not an approximation by buckets.
+* :func:`confusion_at` — the :class:`~sentinel_checks.stats.confusion.Confusion` at
+  one threshold (``ThresholdCounts.at``) without bringing back every distinct score.
+* :func:`~sentinel_checks.engine.calibration_statistics.calibration_bins` (its own
+  module) — :class:`~sentinel_checks.stats.calibration.CalibrationBins` with the
+  edges of :func:`sentinel_checks.stats.calibration.bin_index`.
+* :func:`segment_counts` — :class:`SegmentCounts`, the rows, risky rows and caught
+  risky rows per segment value that ``quality.segments`` judges.
+
+The input is a table with a score column and a label column (e.g. the table
+:func:`~sentinel_checks.engine.scores.score_table` writes). Scores must be finite and
+labels one of the two configured values; otherwise :class:`~sentinel_checks.errors.DataError`
+names the column. Parity: ``tests/test_engine_quality_parity.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.config.section import LabelValue
+from sentinel_checks.errors import DataError
+from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+#: How a missing segment value is named (as ``quality.segments`` names it).
+MISSING_SEGMENT = "(missing)"
+
+
+@dataclass(frozen=True)
+class ScoredColumns:
+    """Where the scores and labels are in a scored table.
+
+    Attributes
+    ----------
+    score : str
+        The score column (float, the probability of the risky class).
+    label : str
+        The label column.
+    positive, negative : bool, int, float or str
+        The risky and the safe label value (``[columns] positive`` / ``negative``).
+    """
+
+    score: str
+    label: str
+    positive: LabelValue
+    negative: LabelValue
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentCounts:
+    """Rows, risky rows and caught risky rows per value of one segment column.
+
+    Attributes
+    ----------
+    names : tuple of str, length g
+        Segment values as ``quality.segments`` names them (their text; a missing
+        value is :data:`MISSING_SEGMENT`), sorted as :func:`numpy.unique` sorts text.
+    rows, positives, tp : ndarray of int64, shape (g,)
+        Rows, risky rows, and risky rows flagged (score at or above the threshold).
+    flagged : ndarray of int64, shape (g,)
+        Rows flagged, risky or not.
+    """
+
+    names: tuple[str, ...]
+    rows: np.ndarray
+    positives: np.ndarray
+    tp: np.ndarray
+    flagged: np.ndarray
+
+    @property
+    def recall(self) -> np.ndarray:
+        """tp / positives per segment (float64, in [0, 1]); NaN for a segment without a risky row."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.positives > 0, self.tp / np.maximum(self.positives, 1), np.nan)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SegmentCounts):
+            return NotImplemented
+        return self.names == other.names and all(
+            a.dtype == b.dtype and np.array_equal(a, b)
+            for a, b in zip(
+                (self.rows, self.positives, self.tp, self.flagged),
+                (other.rows, other.positives, other.tp, other.flagged),
+                strict=True,
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds arrays: equal by value, not hashable
+
+    @classmethod
+    def from_arrays(cls, segments: np.ndarray, y: np.ndarray, flagged: np.ndarray) -> SegmentCounts:
+        """The counts from rows in memory, reading segment values as ``quality.segments`` does.
+
+        Parameters
+        ----------
+        segments : array_like, shape (n,)
+            Segment value per row (any dtype; None and NaN are missing).
+        y : array_like of bool, shape (n,)
+            True for a risky row.
+        flagged : array_like of bool, shape (n,)
+            True where the score reaches the threshold.
+
+        Returns
+        -------
+        SegmentCounts
+
+        Examples
+        --------
+        >>> c = SegmentCounts.from_arrays(
+        ...     np.array(["fr", "de", None, "fr"], dtype=object),
+        ...     np.array([True, True, False, True]),
+        ...     np.array([True, False, False, False]),
+        ... )
+        >>> c.names, c.positives.tolist(), c.tp.tolist()
+        (('(missing)', 'de', 'fr'), [0, 1, 2], [0, 0, 1])
+        """
+        y = np.asarray(y, dtype=bool)
+        hit = np.asarray(flagged, dtype=bool)
+        ones = np.ones(len(y), dtype=np.int64)
+        return _by_name(np.asarray(segments, dtype=object), ones, y.astype(np.int64), (y & hit), hit)
+
+
+def threshold_counts(table: Table, columns: ScoredColumns) -> ThresholdCounts:
+    """Cumulative TP and FP at every distinct score, descending, grouped in the engine.
+
+    Rows are grouped by their exact score (each group counting risky and safe rows);
+    the groups come back in descending order and are summed cumulatively, which is
+    :func:`sentinel_checks.stats.ranking.threshold_counts` (one threshold per
+    distinct score, ties as one threshold) on integers, hence exactly equal.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+        Holds ``columns.score`` and ``columns.label``.
+    columns : ScoredColumns
+
+    Returns
+    -------
+    ThresholdCounts
+        ``thresholds`` float64, ``tp`` and ``fp`` int64, shape (k,) for k distinct scores.
+
+    Raises
+    ------
+    KeyError
+        A column is not in the table.
+    DataError
+        A score is NULL, NaN or infinite, or a label is NULL or neither value.
+
+    Examples
+    --------
+    >>> from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+    >>> con = connect_duckdb(threads=1)
+    >>> t = table_from_frame(con, pd.DataFrame({"s": [0.9, 0.8, 0.8, 0.1], "y": [1, 0, 1, 0]}), name="t")
+    >>> c = threshold_counts(t, ScoredColumns(score="s", label="y", positive=1, negative=0))
+    >>> c.thresholds.tolist(), c.tp.tolist(), c.fp.tolist()
+    ([0.9, 0.8, 0.1], [1, 2, 2], [0, 1, 2])
+    """
+    import ibis
+
+    rows = scored_rows(table, columns)
+    groups = (
+        rows.group_by("score")
+        .aggregate(pos=rows.risky.cast("int64").sum(), neg=(~rows.risky).cast("int64").sum())
+        .order_by(ibis.desc("score"))
+        .to_pandas()
+    )
+    pos = groups["pos"].to_numpy(dtype=np.int64)
+    neg = groups["neg"].to_numpy(dtype=np.int64)
+    return ThresholdCounts(
+        groups["score"].to_numpy(dtype=np.float64),
+        np.cumsum(pos),
+        np.cumsum(neg),
+        int(pos.sum()),
+        int(neg.sum()),
+    )
+
+
+def confusion_at(table: Table, threshold: float, columns: ScoredColumns) -> Confusion:
+    """TP, FP, FN, TN when flagging ``score >= threshold``, counted in one engine aggregate.
+
+    Equals ``threshold_counts(table, columns).at(threshold)`` without bringing back
+    every distinct score.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+    threshold : float
+        Score at or above which a row is flagged (score units).
+    columns : ScoredColumns
+
+    Returns
+    -------
+    Confusion
+        Counts in rows.
+
+    Raises
+    ------
+    KeyError, DataError
+        As :func:`threshold_counts`.
+    """
+
+    rows = with_floats(scored_rows(table, columns), threshold=threshold)
+    hit = rows.score >= rows.threshold
+    totals = rows.aggregate(
+        tp=(rows.risky & hit).cast("int64").sum(),
+        fp=(~rows.risky & hit).cast("int64").sum(),
+        pos=rows.risky.cast("int64").sum(),
+        n=rows.count(),
+    ).to_pandas()
+    tp, fp, pos, n = (whole_count(totals[c].iloc[0]) for c in ("tp", "fp", "pos", "n"))
+    return Confusion(tp=tp, fp=fp, fn=pos - tp, tn=(n - pos) - fp)
+
+
+def segment_counts(table: Table, columns: ScoredColumns, *, segment: str, threshold: float) -> SegmentCounts:
+    """Rows, risky rows and caught risky rows per value of ``segment``, grouped in the engine.
+
+    Rows are grouped by the segment's value (NULL a group of its own); only the
+    groups leave the engine. Each value is then named as ``quality.segments`` names
+    it (its text, :data:`MISSING_SEGMENT` for NULL or NaN) and groups with one name
+    are added, so the result equals :meth:`SegmentCounts.from_arrays` on the rows.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+    columns : ScoredColumns
+    segment : str
+        The segment column (``[columns] segments``).
+    threshold : float
+        The operating threshold: a row is flagged when its score is at or above it.
+
+    Returns
+    -------
+    SegmentCounts
+
+    Raises
+    ------
+    KeyError, DataError
+        As :func:`threshold_counts` (also for ``segment``).
+    """
+
+    rows = with_floats(scored_rows(table, columns, extra=(segment,)), threshold=threshold)
+    hit = rows.score >= rows.threshold
+    groups = (
+        rows.group_by(value=rows[segment])
+        .aggregate(
+            rows=rows.count(),
+            pos=rows.risky.cast("int64").sum(),
+            tp=(rows.risky & hit).cast("int64").sum(),
+            flagged=hit.cast("int64").sum(),
+        )
+        .to_pandas()
+    )
+    return _by_name(
+        groups["value"].to_numpy(dtype=object),
+        groups["rows"].to_numpy(dtype=np.int64),
+        groups["pos"].to_numpy(dtype=np.int64),
+        groups["tp"].to_numpy(dtype=np.int64),
+        groups["flagged"].to_numpy(dtype=np.int64),
+    )
+
+
+def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] = ()) -> Table:
+    """``score`` (float64) and ``risky`` (bool) of every row, and the ``extra`` columns.
+
+    Every statistic here starts from it: one aggregate first checks that every score
+    is finite and every label is ``columns.positive`` or ``columns.negative``.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+    columns : ScoredColumns
+    extra : tuple of str
+        Columns kept as they are (a segment).
+
+    Returns
+    -------
+    ibis Table, n rows
+        Columns ``score``, ``risky`` and ``extra``.
+
+    Raises
+    ------
+    KeyError
+        A column is not in the table (named, with the table's columns).
+    DataError
+        A score is NULL, NaN or infinite; a label is NULL or neither value; or the
+        label column cannot be compared with them (counts and the column named).
+    """
+    import ibis
+
+    for name in (columns.score, columns.label, *extra):
+        if name not in table.columns:
+            raise KeyError(f"column {name!r} is not in the table (columns: {', '.join(table.columns)})")
+    score = table[columns.score].cast("float64")
+    label = table[columns.label]
+    try:
+        risky = (label == ibis.literal(columns.positive)).fill_null(False)
+        safe = (label == ibis.literal(columns.negative)).fill_null(False)
+    except Exception as error:  # Ibis refuses to compare, e.g. text labels with a number
+        raise DataError(
+            f"label column {columns.label!r} ({label.type()}) cannot be compared with "
+            f"positive {columns.positive} / negative {columns.negative}: {error}"
+        ) from None
+    undefined = score.isnull() | score.isnan().fill_null(True) | score.isinf().fill_null(True)
+    check = table.aggregate(
+        bad_score=undefined.cast("int64").sum(),
+        null_label=label.isnull().cast("int64").sum(),
+        other_label=(label.notnull() & ~risky & ~safe).cast("int64").sum(),
+    ).to_pandas()
+    bad, null, other = (whole_count(check[c].iloc[0]) for c in ("bad_score", "null_label", "other_label"))
+    if bad:
+        raise DataError(
+            f"score column {columns.score!r} has {bad:,} {_values(bad)} "
+            f"{'that is' if bad == 1 else 'that are'} NULL, NaN or infinite; quality cannot be measured"
+        )
+    if null or other:
+        raise DataError(
+            f"label column {columns.label!r} has {null:,} null {_values(null)} and {other:,} "
+            f"{_values(other)} outside {columns.positive} / {columns.negative}"
+        )
+    return table.select(score=score, risky=risky, **{name: table[name] for name in extra})
+
+
+def with_floats(rows: Table, **values: float) -> Table:
+    """``rows`` (n rows) with each value as a constant float64 column, brought in as data (a one-row
+    Arrow table, cross-joined), never as SQL text: Ibis writes a float literal as
+    decimal digits, which DuckDB reads as a DECIMAL, and ``score >= 0.0938592046459044``
+    is then compared in decimals, missing a score equal to it (even under a cast to
+    DOUBLE, the decimal's conversion is not always the nearest double)."""
+    import ibis
+    import pyarrow as pa
+
+    if not values:
+        return rows
+    constants = pa.table({name: pa.array([float(v)], type=pa.float64()) for name, v in values.items()})
+    return rows.cross_join(ibis.memtable(constants))
+
+
+def _values(count: int) -> str:
+    return "value" if count == 1 else "values"
+
+
+def whole_count(value: Any) -> int:
+    """An engine count (int, numpy integer, or NULL/NaN for a sum over no rows) as an int; NULL is 0.
+
+    >>> whole_count(None), whole_count(np.int64(3))
+    (0, 3)
+    """
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _by_name(
+    values: np.ndarray, rows: np.ndarray, pos: np.ndarray, tp: np.ndarray, flagged: np.ndarray
+) -> SegmentCounts:
+    """Counts per name, a value's name being its text as ``quality.segments`` reads it."""
+    labels = pd.Series(values, dtype=object).astype("string").fillna(MISSING_SEGMENT)
+    names, inverse = np.unique(labels.to_numpy(dtype=str), return_inverse=True)
+    size = len(names)
+
+    def total(counts: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=counts, minlength=size).astype(np.int64)
+
+    return SegmentCounts(tuple(str(v) for v in names), total(rows), total(pos), total(tp), total(flagged))
