@@ -10,7 +10,9 @@ nothing per row leaves the engine.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from sentinel_checks.config.section import LabelValue
 
@@ -67,7 +69,7 @@ def monotone_auc(table: Table, column: str, *, label: str, positive: LabelValue)
         raise TypeError(f"column {column!r} holds {kind}, not numbers, booleans or datetimes")
     missing = value.isnull()
     if kind.is_floating():
-        missing = missing | value.isnan().fill_null(True) | value.isinf().fill_null(True)
+        missing = missing | value.isnan().fill_null(True) | _infinite(value).fill_null(True)
     risky = (table[label] == ibis.literal(positive)).fill_null(False)
     rows = table.select(
         level=ibis.ifelse(missing, 0, 1), value=ibis.ifelse(missing, ibis.null(kind), value), risky=risky
@@ -86,3 +88,15 @@ def monotone_auc(table: Table, column: str, *, label: str, positive: LabelValue)
         return math.nan
     auc = int(row["twice_u"]) / (2 * n_pos * n_neg)
     return max(auc, 1.0 - auc)
+
+
+def _infinite(value: Any) -> Any:
+    """``value`` is +inf or -inf, written portably: ``|value|`` above the largest finite float.
+
+    Ibis 12 compiles ``isinf()`` for PySpark to ``FALSE OR FALSE`` (its infinity literals
+    are lost), so Spark would count ±inf as ordinary values; this reads the same on
+    every engine.
+    """
+    import ibis
+
+    return value.abs() > ibis.literal(float(np.finfo(np.float64).max))
