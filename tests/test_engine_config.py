@@ -64,10 +64,15 @@ def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
         ("", "[engine.duckdb]\nthreads = 0", "[engine.duckdb] threads", "greater than or equal to 1"),
         ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "unknown key"),
         ("", "[engine.spark]\nmaster = 1", "[engine.spark] master", "string"),
-        ("", "[engine.spark]\nmaster = \"local[1]\"\nsession = \"m:f\"", "spark", "session excludes master"),
-        ("", "[engine.spark]\nsession = \"not a ref\"", "[engine.spark] session", "module:function"),
-        ("", "[engine.spark.conf]\n\"spark.sql.session.timeZone\" = \"Europe/Paris\"", "[engine.spark] conf", "UTC"),
-        ("", "[engine.spark]\nmastr = \"local\"", "[engine.spark] mastr", "unknown key"),
+        ("", '[engine.spark]\nmaster = "local[1]"\nsession = "m:f"', "spark", "session excludes master"),
+        ("", '[engine.spark]\nsession = "not a ref"', "[engine.spark] session", "module:function"),
+        (
+            "",
+            '[engine.spark.conf]\n"spark.sql.session.timeZone" = "Europe/Paris"',
+            "[engine.spark] conf",
+            "UTC",
+        ),
+        ("", '[engine.spark]\nmastr = "local"', "[engine.spark] mastr", "unknown key"),
     ],
 )
 def test_bad_engine_keys_are_named(tmp_path, data, engine, key, says):

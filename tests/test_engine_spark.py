@@ -68,10 +68,17 @@ def test_time_range_equals_duckdb(both, column):
 
 @pytest.mark.parametrize(
     ("column", "gap"),
-    [("request_ts", pd.Timedelta(0)), ("request_ts", pd.Timedelta("6h")), ("seen", pd.Timedelta("1h")), ("score", 0.5)],
+    [
+        ("request_ts", pd.Timedelta(0)),
+        ("request_ts", pd.Timedelta("6h")),
+        ("seen", pd.Timedelta("1h")),
+        ("score", 0.5),
+    ],
 )
 def test_time_order_equals_duckdb(both, column, gap):
-    duck, spark = on_both(both, split.time_order, column, gap=gap, tz=ZONE if column == "request_ts" else None)
+    duck, spark = on_both(
+        both, split.time_order, column, gap=gap, tz=ZONE if column == "request_ts" else None
+    )
     assert spark == duck
     assert duck.later_too_early > 0 and duck.earlier_too_late > 0
 
@@ -79,7 +86,11 @@ def test_time_order_equals_duckdb(both, column, gap):
 @pytest.mark.parametrize("key", [["user_id"], ["year", "case"], ["case"], ["country"]])
 def test_shared_entities_equal_duckdb(both, key):
     duck, spark = on_both(both, split.shared_entities, key)
-    assert (spark.n_earlier, spark.n_later, spark.later_rows) == (duck.n_earlier, duck.n_later, duck.later_rows)
+    assert (spark.n_earlier, spark.n_later, spark.later_rows) == (
+        duck.n_earlier,
+        duck.n_later,
+        duck.later_rows,
+    )
     assert spark.shared.tolist() == duck.shared.tolist()
     assert len(duck.shared) > 0
 
@@ -90,7 +101,9 @@ def test_missing_entities_equal_duckdb(both, key):
     assert spark == duck > 0
 
 
-@pytest.mark.parametrize("columns", [["amount", "count", "flag"], ["year", "country", "flag"], ["user_id"], []])
+@pytest.mark.parametrize(
+    "columns", [["amount", "count", "flag"], ["year", "country", "flag"], ["user_id"], []]
+)
 def test_row_repeats_equal_duckdb(both, columns):
     duck, spark = on_both(both, split.row_repeats, columns)
     assert (spark.count, spark.within) == (duck.count, duck.within)
@@ -100,7 +113,8 @@ def test_row_repeats_equal_duckdb(both, columns):
 @pytest.mark.parametrize("column", ["amount", "score", "count", "flag", "year", "request_ts", "seen"])
 def test_monotone_auc_equals_duckdb(both, column):
     duck, spark = (
-        leakage.monotone_auc(both[engine][0], column, label="label", positive="risky") for engine in ("duckdb", "spark")
+        leakage.monotone_auc(both[engine][0], column, label="label", positive="risky")
+        for engine in ("duckdb", "spark")
     )
     assert spark == duck
 
@@ -111,7 +125,9 @@ def test_monotone_auc_planted_leak_and_noise_on_spark(spark_session):
 
     rng = np.random.default_rng(3)
     label = np.where(rng.random(4000) < 0.3, "risky", "safe")
-    frame = pd.DataFrame({"leak": (label == "risky").astype(int) * 10.0, "noise": rng.normal(size=4000), "label": label})
+    frame = pd.DataFrame(
+        {"leak": (label == "risky").astype(int) * 10.0, "noise": rng.normal(size=4000), "label": label}
+    )
     table = table_from_frame(ibis.pyspark.connect(spark_session), frame, name="planted")
     assert leakage.monotone_auc(table, "leak", label="label", positive="risky") == 1.0
     assert leakage.monotone_auc(table, "noise", label="label", positive="risky") < 0.55
@@ -136,7 +152,9 @@ def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_ses
 def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, small_log, spark_session):
     """A random row split with 300 train rows logged again in test: every split check
     fails, identically on Spark and DuckDB."""
-    offline = small_log.offline.sample(6000, random_state=0).reset_index(drop=True)  # Spark is slow on 2 cores
+    offline = small_log.offline.sample(6000, random_state=0).reset_index(
+        drop=True
+    )  # Spark is slow on 2 cores
     offline["split"] = np.random.default_rng(0).choice(["train", "val", "test"], size=len(offline))
     copies = offline[offline["split"] == "train"].head(300).assign(split="test")
     offline = pd.concat([offline, copies], ignore_index=True)

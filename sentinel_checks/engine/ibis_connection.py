@@ -102,8 +102,8 @@ def table_from_frame(con: BaseBackend, frame: pd.DataFrame, *, name: str) -> Tab
     if con.name == "pyspark":
         from sentinel_checks.engine.spark_connection import register_arrow
 
-        return register_arrow(con, arrow, name=name)  # type: ignore[arg-type]
-    con.con.register(name, arrow)  # type: ignore[attr-defined]
+        return register_arrow(con, arrow, name=name)
+    con.con.register(name, arrow)
     return con.table(name)
 
 

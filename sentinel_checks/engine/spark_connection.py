@@ -110,7 +110,9 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
     except Exception as error:  # py4j / PySpark errors: a session that cannot be used
         if created:
             session.stop()
-        raise SparkUnavailable(f"[engine.spark]: the Spark session cannot be used: {_first_line(error)}") from None
+        raise SparkUnavailable(
+            f"[engine.spark]: the Spark session cannot be used: {_first_line(error)}"
+        ) from None
     return SparkConnection(backend, session, created)
 
 

@@ -78,7 +78,7 @@ def engine_problems(session: SessionData) -> list[SetupProblem]:
     if session.config.data.engine == "pandas":
         return []
     try:
-        session.engine_connection
+        _ = session.engine_connection  # connects once; the run reuses it
     except ConfigError as error:
         message = str(error).removeprefix(f"{session.config.source}: ")
         key = engine_key(session.config)
