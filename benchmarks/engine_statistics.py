@@ -18,6 +18,7 @@ of ``--repeat`` runs, in seconds of wall time.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--spark", action="store_true", help="also time a local[N] SparkSession (N = --threads) through Ibis"
+    )
     args = parser.parse_args(argv)
 
     from sentinel_checks.engine import leakage_statistics as engine_leakage
@@ -85,31 +89,31 @@ def main(argv: list[str] | None = None) -> int:
         a, b = time_range(earlier["request_ts"]), time_range(later["request_ts"])
         return a.n, int((later["request_ts"] <= a.max).sum()), int((earlier["request_ts"] >= b.min).sum())
 
-    def engine_time() -> tuple[int, int, int]:
+    def engine_time(first: Any, second: Any) -> tuple[int, int, int]:
         t = engine_splits.time_order(first, second, "request_ts", gap=pd.Timedelta(0), tz="Europe/Paris")
         return t.first.n, t.later_too_early, t.earlier_too_late
 
-    cases: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+    cases: list[tuple[str, Callable[[], Any], Callable[[Any, Any], Any]]] = [
         ("time order (ranges + out-of-order counts)", pandas_time, engine_time),
         (
             "entity overlap, user_id (text)",
             lambda: _ids(shared_entities(earlier["user_id"], later["user_id"])),
-            lambda: _ids(engine_splits.shared_entities(first, second, ["user_id"])),
+            lambda first, second: _ids(engine_splits.shared_entities(first, second, ["user_id"])),
         ),
         (
             "entity overlap, yearacc+caseid",
             lambda: _ids(shared_entities(earlier[["yearacc", "caseid"]], later[["yearacc", "caseid"]])),
-            lambda: _ids(engine_splits.shared_entities(first, second, ["yearacc", "caseid"])),
+            lambda first, second: _ids(engine_splits.shared_entities(first, second, ["yearacc", "caseid"])),
         ),
         (
             "row overlap, 4 columns",
             lambda: _rows(row_repeats(earlier, later, compared)),
-            lambda: _rows(engine_splits.row_repeats(first, second, compared)),
+            lambda first, second: _rows(engine_splits.row_repeats(first, second, compared)),
         ),
         (
             "univariate AUC, 3 numeric features",
             lambda: [symmetric_auc(y, numeric_view(earlier[c])) for c in ("amount", "hour", "history")],
-            lambda: [
+            lambda first, second: [
                 engine_leakage.monotone_auc(first, c, label="label", positive=True)
                 for c in ("amount", "hour", "history")
             ],
@@ -117,18 +121,50 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"{args.rows:,} rows ({cut:,} earlier, {args.rows - cut:,} later); DuckDB threads {args.threads}")
     print(f"frames → Arrow → DuckDB views: {load:.2f} s")
-    print(f"{'statistic':<42} {'pandas s':>9} {'DuckDB s':>9} {'ratio':>6}")
-    total_p = total_d = 0.0
+    spark_tables = _spark_tables(earlier, later, args.threads) if args.spark else None
+    print(
+        f"{'statistic':<42} {'pandas s':>9} {'DuckDB s':>9} {'ratio':>6}"
+        + (" Spark s" if spark_tables else "")
+    )
+    total_p = total_d = total_s = 0.0
     for name, on_pandas, on_engine in cases:
         tp, want = best(args.repeat, on_pandas)
-        td, got = best(args.repeat, on_engine)
+        td, got = best(args.repeat, functools.partial(on_engine, first, second))
         if not _same(got, want):
             print(f"MISMATCH in {name}: pandas {want} vs DuckDB {got}")
             return 1
+        line = f"{name:<42} {tp:>9.2f} {td:>9.2f} {tp / td:>6.1f}"
+        if spark_tables is not None:
+            ts, on_spark = best(args.repeat, functools.partial(on_engine, *spark_tables))
+            if not _same(on_spark, want):
+                print(f"MISMATCH in {name}: pandas {want} vs Spark {on_spark}")
+                return 1
+            total_s += ts
+            line += f" {ts:>8.2f}"
         total_p, total_d = total_p + tp, total_d + td
-        print(f"{name:<42} {tp:>9.2f} {td:>9.2f} {tp / td:>6.1f}")
-    print(f"{'all of the above':<42} {total_p:>9.2f} {total_d:>9.2f} {total_p / total_d:>6.1f}")
+        print(line)
+    last = f"{'all of the above':<42} {total_p:>9.2f} {total_d:>9.2f} {total_p / total_d:>6.1f}"
+    print(last + (f" {total_s:>8.2f}" if spark_tables is not None else ""))
     return 0
+
+
+def _spark_tables(earlier: pd.DataFrame, later: pd.DataFrame, threads: int) -> tuple[Any, Any]:
+    """Both splits on a local SparkSession the way the gate builds one; prints the start
+    and registration times."""
+    from sentinel_checks.config.engine import SparkSettings
+    from sentinel_checks.engine.ibis_connection import table_from_frame
+    from sentinel_checks.engine.spark_connection import connect_spark
+
+    start = time.perf_counter()
+    spark = connect_spark(SparkSettings(master=f"local[{threads}]"))
+    print(f"SparkSession start (local[{threads}]): {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    tables = (
+        table_from_frame(spark.backend, earlier, name="earlier"),
+        table_from_frame(spark.backend, later, name="later"),
+    )
+    print(f"frames → Arrow → Spark views: {time.perf_counter() - start:.2f} s")
+    return tables
 
 
 def _ids(r: Any) -> tuple[int, int, int, list[Any]]:

@@ -209,3 +209,48 @@ def run_gate(config: Path, cwd: Path, *extra: str, suites: Path = SUITES) -> Gat
     report_path = cwd / "reports" / "gate.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else None
     return GateRunResult(proc.returncode, proc.stdout + proc.stderr, report)
+
+
+#: Set to 1 to skip the Spark tests on a machine without Java or PySpark (an explicit
+#: opt-out: without it a missing Java or PySpark fails those tests, it does not hide them).
+SKIP_SPARK = "SENTINEL_SKIP_SPARK"
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local[2] SparkSession for the whole test run (UI off, UTC, 4 shuffle partitions).
+
+    Fails, naming what is missing, when Java or PySpark is absent, unless the
+    environment sets ``SENTINEL_SKIP_SPARK=1``; stopped when the run ends.
+    """
+    import os
+
+    from sentinel_checks.engine.spark_connection import java_path
+
+    def unavailable(what: str) -> None:
+        if os.environ.get(SKIP_SPARK) == "1":
+            pytest.skip(f"{what} ({SKIP_SPARK}=1)")
+        pytest.fail(
+            f"the spark tests need {what}; install it (pip install -e '.[spark]', "
+            f"apt-get install openjdk-17-jre-headless) or set {SKIP_SPARK}=1 to skip them",
+            pytrace=False,
+        )
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        unavailable("PySpark")
+    if java_path() is None:
+        unavailable("Java 17+ (no $JAVA_HOME/bin/java, no java on PATH)")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("gradient-sentinel-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -59,11 +59,20 @@ def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
 @pytest.mark.parametrize(
     ("data", "engine", "key", "says"),
     [
-        ('engine = "spark"', "", "[data] engine", "pandas"),
+        ('engine = "sparkle"', "", "[data] engine", "pandas"),
         ("", '[engine.duckdb]\nmemory_limit = "lots"', "[engine.duckdb] memory_limit", "'2GB'"),
         ("", "[engine.duckdb]\nthreads = 0", "[engine.duckdb] threads", "greater than or equal to 1"),
         ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "unknown key"),
-        ("", "[engine.spark]\nmaster = 1", "[engine] spark", "unknown key"),
+        ("", "[engine.spark]\nmaster = 1", "[engine.spark] master", "string"),
+        ("", '[engine.spark]\nmaster = "local[1]"\nsession = "m:f"', "spark", "session excludes master"),
+        ("", '[engine.spark]\nsession = "not a ref"', "[engine.spark] session", "module:function"),
+        (
+            "",
+            '[engine.spark.conf]\n"spark.sql.session.timeZone" = "Europe/Paris"',
+            "[engine.spark] conf",
+            "UTC",
+        ),
+        ("", '[engine.spark]\nmastr = "local"', "[engine.spark] mastr", "unknown key"),
     ],
 )
 def test_bad_engine_keys_are_named(tmp_path, data, engine, key, says):
@@ -78,4 +87,10 @@ def test_engine_keys_are_documented():
     documented = set(re.findall(r"`([a-z_]+)`", doc))
     assert "engine" in documented
     assert set(config.DuckDBSettings.model_fields) <= documented
+    assert set(config.SparkSettings.model_fields) <= documented
     assert "## `[engine.duckdb]`" in doc
+
+
+def test_spark_defaults(tmp_path):
+    spark = load_config(write(tmp_path, data='engine = "spark"')).engine.spark
+    assert (spark.master, spark.conf, spark.session) == ("local[2]", {}, None)

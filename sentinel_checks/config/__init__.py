@@ -13,7 +13,7 @@ writing one (:mod:`.toml_writer`). Every public name is importable from here.
 
 from __future__ import annotations
 
-from sentinel_checks.config.engine import DuckDBSettings, Engine, EngineSettings, OfflineData
+from sentinel_checks.config.engine import DuckDBSettings, Engine, EngineSettings, OfflineData, SparkSettings
 from sentinel_checks.config.inputs import Columns, DataSource, Models, ModelSpec, SplitSpec
 from sentinel_checks.config.lifecycle import (
     LOCAL_REGISTRY,
@@ -71,6 +71,7 @@ __all__ = [
     "Quality",
     "Registry",
     "SentinelConfig",
+    "SparkSettings",
     "SplitSpec",
     "Training",
     "config_from_mapping",

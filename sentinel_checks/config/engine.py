@@ -1,9 +1,11 @@
-"""Which engine computes the statistics: ``[data] engine`` and ``[engine.duckdb]``.
+"""Which engine computes the statistics: ``[data] engine``, ``[engine.duckdb]``, ``[engine.spark]``.
 
 ``[data]`` is a :class:`~sentinel_checks.config.inputs.DataSource` with one more key,
-``engine``: ``"pandas"`` (the default: every statistic on in-memory frames) or
+``engine``: ``"pandas"`` (the default: every statistic on in-memory frames),
 ``"duckdb"`` (embedded DuckDB through Ibis, :mod:`sentinel_checks.engine`; needs the
-``engine`` extra). ``[engine.duckdb]`` tunes the embedded DuckDB.
+``engine`` extra) or ``"spark"`` (PySpark through Ibis; needs the ``spark`` extra and
+Java 17+). ``[engine.duckdb]`` tunes the embedded DuckDB; ``[engine.spark]`` says which
+Spark session to use.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sentinel_checks.config.inputs import DataSource
-from sentinel_checks.config.section import _Section
+from sentinel_checks.config.section import _check_callable_ref, _Section
 
 #: The engines ``[data] engine`` accepts.
-Engine = Literal["pandas", "duckdb"]
+Engine = Literal["pandas", "duckdb", "spark"]
 
 _MEMORY_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
@@ -37,6 +39,12 @@ class OfflineData(DataSource):
         ):
             raise ValueError(
                 "engine = 'duckdb' needs Ibis and DuckDB: pip install 'gradient-sentinel[engine]'"
+            )
+        if v == "spark" and (
+            importlib.util.find_spec("ibis") is None or importlib.util.find_spec("pyspark") is None
+        ):
+            raise ValueError(
+                "engine = 'spark' needs Ibis and PySpark: pip install 'gradient-sentinel[spark]'"
             )
         return v
 
@@ -59,7 +67,54 @@ class DuckDBSettings(_Section):
         return v
 
 
+class SparkSettings(_Section):
+    """``[engine.spark]``: the Spark session the gate computes on.
+
+    Either the gate builds a session (``master``, ``conf``; stopped when the run ends)
+    or ``session`` names a function that returns the user's own (left running). The
+    session time zone is always UTC (``spark.sql.session.timeZone``): instants compare
+    the same on every engine, and naive datetimes are read as they are written.
+    """
+
+    #: Spark master of the session the gate builds: ``"local[2]"``, ``"spark://host:7077"``,
+    #: ``"yarn"``, ``"k8s://..."``.
+    master: str = "local[2]"
+    #: Spark settings of that session, e.g. ``{"spark.executor.memory" = "4g"}``.
+    conf: dict[str, str] = Field(default_factory=dict)
+    #: ``"module:function"`` returning a ready ``SparkSession``; excludes ``master`` and ``conf``.
+    session: str | None = None
+
+    @field_validator("session")
+    @classmethod
+    def _session_ref(cls, v: str | None) -> str | None:
+        return _check_callable_ref(v)
+
+    @field_validator("conf")
+    @classmethod
+    def _utc_only(cls, v: dict[str, str]) -> dict[str, str]:
+        zone = v.get("spark.sql.session.timeZone")
+        if zone is not None and zone.upper() not in ("UTC", "ETC/UTC"):
+            raise ValueError(
+                f"spark.sql.session.timeZone = {zone} is not allowed: the gate runs Spark in UTC "
+                "(time zones are kept on the columns); remove the setting"
+            )
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _session_alone(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("session") is not None:
+            both = [key for key in ("master", "conf") if key in data]
+            if both:
+                raise ValueError(
+                    f"session excludes {' and '.join(both)}: the function named by session builds "
+                    f"the SparkSession itself; remove {' and '.join(both)} or session"
+                )
+        return data
+
+
 class EngineSettings(_Section):
     """``[engine]``: one table per engine."""
 
     duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)

@@ -3,6 +3,9 @@
 * :mod:`~sentinel_checks.engine.ibis_connection` connects DuckDB (embedded, no server)
   and reads parquet files, directories, globs and pandas frames (via Arrow) into Ibis
   tables. It is the only module that knows DuckDB.
+* :mod:`~sentinel_checks.engine.spark_connection` gets a Spark session (built from
+  ``[engine.spark]`` or the user's own) and registers Arrow tables on it; the only
+  module that knows PySpark.
 * :mod:`~sentinel_checks.engine.split_statistics`: per-split time ranges and
   out-of-order counts, entity overlap, exact multi-column row overlap.
 * :mod:`~sentinel_checks.engine.leakage_statistics`: the count-based univariate ROC AUC.
@@ -15,6 +18,7 @@ engine computed it; the parity tests (``tests/test_engine_parity.py``) hold them
 Identity is decided by joins on values, never by an engine's ``hash()`` (DuckDB's and
 Spark's differ, and Spark's 32-bit one collides at about 77k distinct values).
 
-Ibis and DuckDB are an optional extra (``pip install 'gradient-sentinel[engine]'``);
-they are imported when this package is used, not by the rest of the library.
+Ibis and DuckDB are an optional extra (``pip install 'gradient-sentinel[engine]'``),
+PySpark another (``[spark]``); they are imported when this package is used, not by the
+rest of the library.
 """

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+    from ibis.backends import BaseBackend
     from ibis.backends.duckdb import Backend
     from ibis.expr.types import Table
 
@@ -66,20 +68,24 @@ def connect_duckdb(
         raise ValueError(f"DuckDB rejected the [engine.duckdb] settings ({named}): {error}") from None
 
 
-def table_from_frame(con: Backend, frame: pd.DataFrame, *, name: str) -> Table:
+def table_from_frame(con: BaseBackend, frame: pd.DataFrame, *, name: str) -> Table:
     """A pandas frame as an Ibis table on ``con``, with its row positions in :data:`ROW`.
 
-    The frame is converted to Arrow once and registered as a view (DuckDB reads the
-    Arrow buffers; nothing is copied into DuckDB's storage). Datetimes are kept at
-    microsecond resolution (DuckDB's and Spark's timestamps), time zones kept (DuckDB
-    returns instants in UTC); categories become their values.
+    The frame is converted to Arrow once (:func:`frame_as_arrow`). On DuckDB it is
+    registered as a view (DuckDB reads the Arrow buffers; nothing is copied into
+    DuckDB's storage); on Spark it becomes a temporary view built from the Arrow batches
+    (:func:`~sentinel_checks.engine.spark_connection.register_arrow`). This is the one
+    place that branches on the backend. Datetimes are kept at microsecond resolution
+    (DuckDB's and Spark's timestamps), time zones kept (both return instants in UTC);
+    categories become their values.
 
     Parameters
     ----------
-    con : DuckDB backend, from :func:`connect_duckdb`
+    con : DuckDB backend (:func:`connect_duckdb`) or PySpark backend
+        (:func:`~sentinel_checks.engine.spark_connection.connect_spark`)
     frame : DataFrame, n rows
     name : str
-        Name of the view in DuckDB (a later call with the same name replaces it).
+        Name of the view (a later call with the same name replaces it).
 
     Returns
     -------
@@ -91,6 +97,25 @@ def table_from_frame(con: Backend, frame: pd.DataFrame, *, name: str) -> Table:
     ValueError
         A column Arrow cannot convert (mixed Python types), or a datetime column with
         sub-microsecond parts (they would be cut, and order could change), naming it.
+    """
+    arrow = frame_as_arrow(frame, name=name)
+    if con.name == "pyspark":
+        from sentinel_checks.engine.spark_connection import register_arrow
+
+        return register_arrow(con, arrow, name=name)
+    con.con.register(name, arrow)
+    return con.table(name)
+
+
+def frame_as_arrow(frame: pd.DataFrame, *, name: str) -> pa.Table:
+    """A pandas frame as Arrow the engines read alike, with :data:`ROW` appended.
+
+    Timestamps at microseconds (time zone kept), categories as their values.
+
+    Raises
+    ------
+    ValueError
+        As :func:`table_from_frame`, naming the column.
     """
     import pyarrow as pa
 
@@ -114,9 +139,7 @@ def table_from_frame(con: Backend, frame: pd.DataFrame, *, name: str) -> Table:
         elif pa.types.is_dictionary(field.type):  # a category: its values, so two frames join
             field = field.with_type(field.type.value_type)
         fields.append(field)
-    arrow = arrow.cast(pa.schema(fields)).append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
-    con.con.register(name, arrow)
-    return con.table(name)
+    return arrow.cast(pa.schema(fields)).append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:

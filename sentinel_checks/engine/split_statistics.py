@@ -59,8 +59,9 @@ def time_range(table: Table, column: str, *, tz: str | None = None) -> TimeRange
     column : str
         Datetimes (naive or with a time zone) or numbers (a period, a row position).
     tz : str, optional
-        The column's time zone in pandas; DuckDB returns instants in UTC, and they are
-        shown in this zone again (same instant either way).
+        The column's time zone in pandas; DuckDB returns instants in UTC, Spark in its
+        (UTC) session zone without a zone, and they are shown in this zone again (same
+        instant either way).
 
     Returns
     -------
@@ -76,8 +77,15 @@ def time_range(table: Table, column: str, *, tz: str | None = None) -> TimeRange
 
 
 def _instant(value: Any, tz: str | None) -> Any:
-    if isinstance(value, pd.Timestamp) and tz is not None and value.tzinfo is not None:
-        return value.tz_convert(tz)
+    """An engine's minimum or maximum shown in the column's zone ``tz``.
+
+    DuckDB returns a zoned column's instants in UTC with their zone; Spark returns them
+    without a zone, in the session's time zone, which the gate sets to UTC
+    (:mod:`~sentinel_checks.engine.spark_connection`), so a naive value is UTC here.
+    """
+    if isinstance(value, pd.Timestamp) and tz is not None:
+        utc = value.tz_localize("UTC") if value.tzinfo is None else value
+        return utc.tz_convert(tz)
     return value
 
 

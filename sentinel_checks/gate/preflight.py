@@ -93,10 +93,11 @@ def preflight(session: GateSession) -> list[SetupProblem]:
                 problems.append(problem)
         unset = unset_label(config, frames["dataset"])
         problems += [unset] if unset is not None else _label_values(config, frames)
+    from sentinel_checks.gate.engine_setup import engine_problems
     from sentinel_checks.gate.preflight_models import model_problems
 
     problems += model_problems(session, frames)
-    return problems
+    return problems + engine_problems(session)
 
 
 def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:

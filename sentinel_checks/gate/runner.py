@@ -276,7 +276,10 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
     from sentinel_checks.reports.gate_report import GateRun
 
     session = GateSession(config)
-    outcomes = run_plan(session, plan(config, prefix=prefix))
+    try:
+        outcomes = run_plan(session, plan(config, prefix=prefix))
+    finally:
+        session.close()  # a Spark session the gate built stops here
     run = GateRun(
         config_path=str(config.source),
         data=data_fingerprints(config),

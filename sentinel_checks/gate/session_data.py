@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.data.splits import Splits
+    from sentinel_checks.gate.engine_setup import EngineConnection
 
 T = TypeVar("T")
 
@@ -62,19 +63,18 @@ class SessionData:
 
     @property
     def engine_tables(self) -> dict[str, Table] | None:
-        """The splits as Ibis tables on one DuckDB connection, registered once per run;
+        """The splits as Ibis tables on the run's engine, registered once per run;
         ``None`` with ``[data] engine = "pandas"`` (the engine is then never imported).
 
-        The connection is made with ``[engine.duckdb]``
-        (:func:`~sentinel_checks.engine.ibis_connection.connect_configured`); each split
-        frame is registered as a zero-copy Arrow view with its row positions
-        (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`). The frames
-        are still read into pandas first: memory is that of the pandas run.
+        The connection is :attr:`engine_connection`; each split frame is registered
+        with its row positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`:
+        a zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
+        The frames are still read into pandas first: memory is that of the pandas run.
 
         Raises
         ------
         ConfigError
-            DuckDB rejects an ``[engine.duckdb]`` setting.
+            The engine cannot be connected (see :attr:`engine_connection`).
         DataError
             A split holds a column the engine cannot read (named), or the data cannot
             be loaded or split.
@@ -84,26 +84,51 @@ class SessionData:
 
         def register() -> dict[str, Table]:
             from sentinel_checks.engine import ibis_connection
-            from sentinel_checks.errors import ConfigError, DataError
+            from sentinel_checks.errors import DataError
 
-            try:
-                con = ibis_connection.connect_configured(
-                    self.config.engine.duckdb, base_dir=self.config.base_dir
-                )
-            except ValueError as error:
-                raise ConfigError(f"{self.config.source}: {error}") from None
+            con = self.engine_connection
+            assert con is not None
             try:
                 return {
-                    name: ibis_connection.table_from_frame(con, frame, name=name)
+                    name: ibis_connection.table_from_frame(con.backend, frame, name=name)
                     for name, frame in self.splits.items()
                 }
             except ValueError as error:
                 where = self.config.data.path or self.config.data.loader
                 raise DataError(
-                    f"[data] engine = 'duckdb' cannot read the dataset ({where}): {error}"
+                    f"[data] engine = '{self.config.data.engine}' cannot read the dataset ({where}): {error}"
                 ) from None
 
         return self._once("engine_tables", register)
+
+    @property
+    def engine_connection(self) -> EngineConnection | None:
+        """The run's one engine connection (``[engine.duckdb]`` or ``[engine.spark]``),
+        opened on first use; ``None`` with ``[data] engine = "pandas"``.
+
+        A Spark session the gate built is stopped by :meth:`close`; a user's own
+        (``[engine.spark] session``) is left running.
+
+        Raises
+        ------
+        ConfigError
+            The engine cannot be connected; the message names the ``[engine.*]`` key.
+        """
+        if self.config.data.engine == "pandas":
+            return None
+        from sentinel_checks.gate.engine_setup import open_engine
+
+        return self._once("engine_connection", lambda: open_engine(self.config))
+
+    def close(self) -> None:
+        """Release what the run opened: the engine connection, if one was opened.
+
+        Safe to call twice, and when nothing was opened.
+        """
+        con = self._cache.pop("engine_connection", None)
+        self._cache.pop("engine_tables", None)
+        if con is not None and hasattr(con, "close"):
+            con.close()
 
     @property
     def split_labels(self) -> dict[str, np.ndarray]:

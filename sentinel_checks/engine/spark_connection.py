@@ -1,0 +1,179 @@
+"""Connecting to Spark through Ibis: the one adapter that knows PySpark.
+
+The gate either builds a session from ``[engine.spark]`` ``master`` and ``conf`` (and
+stops it when the run ends) or calls the user's ``session`` function and leaves that
+session running. Either way the session time zone is set to UTC: Spark reads a
+naive datetime in the session zone and returns instants without their zone, so UTC
+keeps naive values as written and lets :func:`~sentinel_checks.engine.split_statistics.time_range`
+show instants in the column's own zone again.
+
+Every failure to get a session (no Java, PySpark missing, a bad master or setting, the
+user's function missing or raising) is a :class:`SparkUnavailable` whose message names
+the ``[engine.spark]`` key and the fix, never a Java stack trace.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from ibis.backends.pyspark import Backend
+    from ibis.expr.types import Table
+
+    from sentinel_checks.config.engine import SparkSettings
+
+#: Settings of a session the gate builds (a user's ``conf`` overrides all but the time zone):
+#: no web UI and no progress bars for a local run, as many shuffle partitions as a small
+#: local machine uses well.
+LOCAL_DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+}
+
+
+class SparkUnavailable(RuntimeError):
+    """No Spark session could be had; the message names the ``[engine.spark]`` key and the fix."""
+
+
+@dataclass(frozen=True)
+class SparkConnection:
+    """An Ibis PySpark backend, its session, and whether the gate built that session."""
+
+    backend: Backend
+    session: Any  # pyspark.sql.SparkSession
+    created: bool
+
+    def close(self) -> None:
+        """Stop the session if the gate built it; a user's session is left running."""
+        if self.created:
+            self.session.stop()
+
+
+def java_path() -> str | None:
+    """The ``java`` a local Spark driver starts: ``$JAVA_HOME/bin/java``, else on ``PATH``."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        candidate = os.path.join(home, "bin", "java")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("java")
+
+
+def connect_spark(settings: SparkSettings) -> SparkConnection:
+    """A Spark session through Ibis, as ``[engine.spark]`` says.
+
+    Parameters
+    ----------
+    settings : SparkSettings
+        ``master`` and ``conf`` of a session to build, or ``session`` naming a
+        ``"module:function"`` that returns a ``pyspark.sql.SparkSession``.
+
+    Returns
+    -------
+    SparkConnection
+        ``created`` is True when the gate built the session (it stops it in
+        :meth:`SparkConnection.close`).
+
+    Raises
+    ------
+    SparkUnavailable
+        PySpark or Ibis' PySpark backend is not installed; Java is missing (a session to
+        build needs a local driver JVM); Spark refused the master or a setting; the
+        session function cannot be imported, raises, or returns something else.
+    """
+    try:
+        import ibis
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise SparkUnavailable(
+            f"[data] engine = 'spark' needs PySpark and Ibis ({error}): "
+            "pip install 'gradient-sentinel[spark]'"
+        ) from None
+    if settings.session is not None:
+        session, created = _user_session(settings.session, SparkSession), False
+    else:
+        # getOrCreate returns a session already running in this process: not ours to stop
+        created = SparkSession.getActiveSession() is None
+        session = _built_session(settings, SparkSession)
+        if created:
+            atexit.register(session.stop)  # a run that never reaches close() (an interrupt)
+    try:
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+        backend = ibis.pyspark.connect(session)
+    except Exception as error:  # py4j / PySpark errors: a session that cannot be used
+        if created:
+            session.stop()
+        raise SparkUnavailable(
+            f"[engine.spark]: the Spark session cannot be used: {_first_line(error)}"
+        ) from None
+    return SparkConnection(backend, session, created)
+
+
+def _built_session(settings: SparkSettings, spark_session: Any) -> Any:
+    if java_path() is None:
+        raise SparkUnavailable(
+            "[engine.spark] master: a Spark driver needs Java 17 or later and none was found "
+            "(no $JAVA_HOME/bin/java, no java on PATH): install it (Debian: apt-get install "
+            "openjdk-17-jre-headless), or set [engine.spark] session to a function returning your session"
+        )
+    conf = {**LOCAL_DEFAULTS, **settings.conf, "spark.sql.session.timeZone": "UTC"}
+    builder = spark_session.builder.master(settings.master).appName("gradient-sentinel")
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as error:  # the JVM did not start, or refused master/conf
+        raise SparkUnavailable(
+            f"[engine.spark] master = {settings.master}: Spark did not start ({_first_line(error)}); "
+            "check master and conf, and that Java 17+ runs"
+        ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _user_session(reference: str, spark_session: Any) -> Any:
+    module_name, _, function_name = reference.partition(":")
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as error:
+        raise SparkUnavailable(
+            f"[engine.spark] session = {reference}: cannot import it ({_first_line(error)}); "
+            "name a function importable from where the gate runs"
+        ) from None
+    try:
+        session = function()
+    except Exception as error:  # the user's code: anything may go wrong in it
+        raise SparkUnavailable(
+            f"[engine.spark] session = {reference} raised {type(error).__name__}: {_first_line(error)}"
+        ) from None
+    if not isinstance(session, spark_session):
+        raise SparkUnavailable(
+            f"[engine.spark] session = {reference} returned a {type(session).__name__}, "
+            "not a pyspark.sql.SparkSession"
+        )
+    return session
+
+
+def register_arrow(backend: Backend, arrow: pa.Table, *, name: str) -> Table:
+    """An Arrow table as a Spark temporary view ``name``, read back as an Ibis table.
+
+    Spark 4 builds the DataFrame from the Arrow batches; timestamps arrive at
+    microseconds (Spark's resolution), a zoned column as Spark ``TIMESTAMP`` (an instant,
+    read in the session's UTC), a naive one as ``TIMESTAMP_NTZ``.
+    """
+    frame = backend._session.createDataFrame(arrow)
+    frame.createOrReplaceTempView(name)
+    return backend.table(name)
+
+
+def _first_line(error: BaseException) -> str:
+    """An error's first line without a JVM stack trace."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
