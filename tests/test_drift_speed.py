@@ -180,3 +180,31 @@ def importance_rows(y, max_rows, seed):
     from sentinel_checks.models.importance import _rows
 
     return _rows(np.asarray(y, dtype=bool), max_rows, seed)
+
+
+def test_noise_stops_after_the_first_draws_only_when_the_decision_is_clear():
+    """A distance three times its noise level (or under a third of it) after 25 draws is
+    decided: the other 175 are not drawn. Planted: a clear shift stops early and is still
+    drift beyond the full 200-draw level; a same-population many-level categorical on 300
+    rows (distance over Evidently's 0.1 by noise alone) is drawn in full and is no drift."""
+    from sentinel_checks.adapters.evidently_drift import column_drift
+
+    rng = np.random.default_rng(5)
+    levels = [f"l{i}" for i in range(150)]
+    ref = pd.DataFrame({"x": rng.lognormal(3, 0.8, 6000), "c": rng.choice(levels, 6000)})
+    cur = pd.DataFrame({"x": rng.lognormal(3.4, 0.8, 6000), "c": rng.choice(levels, 6000)})
+    run = column_drift(ref, cur, numerical=["x"], categorical=["c"], noise_alpha=1e-3, seed=0)
+    x = {c.column: c for c in run.columns}["x"]
+    assert x.noise_draws == 25 and x.drifted
+    full = noise_level(
+        distance_null(ref["x"], cur["x"], statistic="wasserstein", categorical=False, draws=200),
+        alpha=1e-3,
+        statistic="wasserstein",
+    )
+    assert x.score > full  # the same decision as the full draw
+
+    small = column_drift(ref, cur.iloc[:300], numerical=[], categorical=["c"], noise_alpha=1e-3, seed=0)
+    c = small.columns[0]
+    assert c.score >= c.threshold and c.noise_draws == 200 and not c.drifted
+    again = column_drift(ref, cur.iloc[:300], numerical=[], categorical=["c"], noise_alpha=1e-3, seed=0)
+    assert again.columns[0].noise == c.noise  # seeded
