@@ -51,6 +51,9 @@ class ColumnDrift:
     #: For a distance: the distance two same-population samples of these sizes exceed with
     #: probability ``noise_alpha`` (:mod:`sentinel_checks.stats.distance_noise`); NaN when not drawn.
     noise: float = math.nan
+    #: How many random splits :attr:`noise` was read from (0 when not drawn): 25 when the
+    #: first draws already decide (the distance is 3 times their level, or under a third).
+    noise_draws: int = 0
     #: Why the score is undefined (NaN): the column and the cause, for the error message.
     error: str = ""
     #: Why the method is not the configured one, or that the column is constant.

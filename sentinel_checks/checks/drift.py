@@ -309,6 +309,7 @@ def _judged(
                         c.column: c.note for c in columns if c.note and c.method != "constant"
                     },
                     "noise": {c.column: round(c.noise, 6) for c in columns if math.isfinite(c.noise)},
+                    "noise_draws": {c.column: c.noise_draws for c in columns if c.noise_draws},
                     "important_share": important_share,
                     "importance_source": importance_source if importance is not None else "not measured",
                     "importance": dict(importance or {}),

@@ -80,17 +80,25 @@ def distance_null(
         return np.empty(0)
     pooled = np.concatenate([a, b])
     rng = np.random.default_rng(seed)
+    # what does not depend on the draw, computed once: the bins, or the sorted values
+    codes = _bins(a, pooled, categorical) if statistic == "jensenshannon" else None
+    values = pooled.astype(float) if codes is None else pooled
+    order = np.argsort(values, kind="stable") if codes is None else None
     out = []
     for start in range(0, draws, _CHUNK):
         count = min(_CHUNK, draws - start)
-        # each row: which pooled values form the "current" sample of this draw
-        picked = np.argsort(rng.random((count, len(pooled))), axis=1)[:, : len(b)]
+        # each row: which pooled values form the "current" sample of this draw — the
+        # len(b) smallest random keys; only the set matters, so a partial selection
+        # (O(N)) stands in for a full sort (O(N log N)) and gives the same set
+        keys = rng.random((count, len(pooled)))
+        picked = keys.argpartition(len(b) - 1, axis=1)[:, : len(b)]
         is_current = np.zeros((count, len(pooled)), dtype=bool)
         np.put_along_axis(is_current, picked, True, axis=1)
-        if statistic == "jensenshannon":
-            out.append(_jensenshannon(_bins(a, pooled, categorical), is_current, len(a), len(b)))
+        if codes is not None:
+            out.append(_jensenshannon(codes, is_current, len(a), len(b)))
         else:
-            out.append(_wasserstein(pooled.astype(float), is_current, len(a), len(b)))
+            assert order is not None
+            out.append(_wasserstein(values[order], is_current[:, order], len(a), len(b)))
     return np.concatenate(out)
 
 
@@ -153,14 +161,17 @@ def _jensenshannon(codes: np.ndarray, is_current: np.ndarray, n_ref: int, n_cur:
     return np.sqrt(np.maximum((kl_p + kl_q) / 2, 0.0))
 
 
-def _wasserstein(pooled: np.ndarray, is_current: np.ndarray, n_ref: int, n_cur: int) -> np.ndarray:
-    order = np.argsort(pooled, kind="stable")
-    x, cur = pooled[order], is_current[:, order]
+def _wasserstein(x: np.ndarray, cur: np.ndarray, n_ref: int, n_cur: int) -> np.ndarray:
+    """Normed Wasserstein distance per draw; ``x`` sorted, ``cur`` (draws, N) flags in its order."""
     gaps = np.diff(x)
-    cdf_cur = np.cumsum(cur, axis=1)[:, :-1] / n_cur
-    cdf_ref = np.cumsum(~cur, axis=1)[:, :-1] / n_ref
+    # the reference's count up to row k is k minus the current's: one cumulative sum
+    taken = np.cumsum(cur[:, :-1], axis=1, dtype=np.int64)
+    cdf_cur = taken / n_cur
+    cdf_ref = (np.arange(1, len(x))[None, :] - taken) / n_ref
     distance = (np.abs(cdf_ref - cdf_cur) * gaps[None, :]).sum(axis=1)
-    ref = ~cur
-    mean = (ref * x[None, :]).sum(axis=1) / n_ref
-    var = np.maximum((ref * (x[None, :] ** 2)).sum(axis=1) / n_ref - mean**2, 0.0)
+    # the reference's moments as the total minus the current's (one matrix product
+    # each), about the pooled mean (the variance does not move; rounding shrinks)
+    cur_f, centred = cur.astype(float), x - x.mean()
+    mean = (centred.sum() - cur_f @ centred) / n_ref
+    var = np.maximum((float((centred**2).sum()) - cur_f @ centred**2) / n_ref - mean**2, 0.0)
     return distance / np.maximum(np.sqrt(var), 0.001)
