@@ -234,3 +234,23 @@ def test_sub_microsecond_timestamps_are_refused_by_name(con):
     frame = pd.DataFrame({"ts": pd.to_datetime(["2026-01-01 00:00:00.000000001"])})
     with pytest.raises(ValueError, match="'ts'"):
         table_from_frame(con, frame, name="ns")
+
+
+def test_a_float_time_cut_equal_to_a_row_counts_that_row_exactly(con):
+    """The cut (earlier max, later min) is a row's own float: the engine compares doubles,
+    never the float's decimal text (DuckDB reads a float literal as a DECIMAL)."""
+    rng = np.random.default_rng(7)
+    wrong = 0
+    for i in range(60):
+        values = rng.random(40)
+        earlier = pd.DataFrame({"t": values[:25]})
+        later = pd.DataFrame({"t": np.concatenate([values[25:], [values[:25].max()]])})
+        first = table_from_frame(con, earlier, name=f"cut_early_{i}")
+        second = table_from_frame(con, later, name=f"cut_late_{i}")
+        got = time_order(first, second, "t", gap=0.0)
+        want = (
+            int((later["t"] <= earlier["t"].max()).sum()),
+            int((earlier["t"] >= later["t"].min()).sum()),
+        )
+        wrong += (got.later_too_early, got.earlier_too_late) != want
+    assert wrong == 0

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows, whole_count, with_floats
+from sentinel_checks.engine.ibis_connection import whole_count, with_floats
+from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows
 from sentinel_checks.stats.calibration import CalibrationBins
 
 if TYPE_CHECKING:

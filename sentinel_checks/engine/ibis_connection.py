@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -188,3 +188,27 @@ def connect_configured(settings: DuckDBSettings, *, base_dir: Path) -> Backend:
     if spill is not None and not spill.is_absolute():
         spill = base_dir / spill
     return connect_duckdb(memory_limit=settings.memory_limit, threads=settings.threads, temp_directory=spill)
+
+
+def with_floats(rows: Table, **values: float) -> Table:
+    """``rows`` (n rows) with each value as a constant float64 column, brought in as data (a one-row
+    Arrow table, cross-joined), never as SQL text: Ibis writes a float literal as
+    decimal digits, which DuckDB reads as a DECIMAL, and ``score >= 0.0938592046459044``
+    is then compared in decimals, missing a score equal to it (even under a cast to
+    DOUBLE, the decimal's conversion is not always the nearest double)."""
+    import ibis
+    import pyarrow as pa
+
+    if not values:
+        return rows
+    constants = pa.table({name: pa.array([float(v)], type=pa.float64()) for name, v in values.items()})
+    return rows.cross_join(ibis.memtable(constants))
+
+
+def whole_count(value: Any) -> int:
+    """An engine count (int, numpy integer, or NULL/NaN for a sum over no rows) as an int; NULL is 0.
+
+    >>> whole_count(None), whole_count(np.int64(3))
+    (0, 3)
+    """
+    return 0 if value is None or pd.isna(value) else int(value)

@@ -26,12 +26,13 @@ names the column. Parity: ``tests/test_engine_quality_parity.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
+from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
 
@@ -336,32 +337,8 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
     return table.select(score=score, risky=risky, **{name: table[name] for name in extra})
 
 
-def with_floats(rows: Table, **values: float) -> Table:
-    """``rows`` (n rows) with each value as a constant float64 column, brought in as data (a one-row
-    Arrow table, cross-joined), never as SQL text: Ibis writes a float literal as
-    decimal digits, which DuckDB reads as a DECIMAL, and ``score >= 0.0938592046459044``
-    is then compared in decimals, missing a score equal to it (even under a cast to
-    DOUBLE, the decimal's conversion is not always the nearest double)."""
-    import ibis
-    import pyarrow as pa
-
-    if not values:
-        return rows
-    constants = pa.table({name: pa.array([float(v)], type=pa.float64()) for name, v in values.items()})
-    return rows.cross_join(ibis.memtable(constants))
-
-
 def _values(count: int) -> str:
     return "value" if count == 1 else "values"
-
-
-def whole_count(value: Any) -> int:
-    """An engine count (int, numpy integer, or NULL/NaN for a sum over no rows) as an int; NULL is 0.
-
-    >>> whole_count(None), whole_count(np.int64(3))
-    (0, 3)
-    """
-    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def _by_name(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
@@ -115,7 +115,8 @@ def time_order(
     if first.n == 0 or second.n == 0:
         return TimeOrder(first, second, 0, 0)
     assert first.max is not None and second.min is not None
-    late_cut, early_cut = _literal(first.max + gap), _literal(second.min - gap)
+    later, late_cut = _with_cut(later, first.max + gap)
+    earlier, early_cut = _with_cut(earlier, second.min - gap)
     late, early = plain_value(later, column), plain_value(earlier, column)
     if gap > gap * 0:  # a zero of the gap's own kind (Timedelta or number)
         too_early, too_late = late < late_cut, early > early_cut
@@ -123,7 +124,17 @@ def time_order(
         too_early, too_late = late <= late_cut, early >= early_cut
     bad_later = later.aggregate(k=too_early.cast("int64").sum()).to_pandas().iloc[0]["k"]
     bad_earlier = earlier.aggregate(k=too_late.cast("int64").sum()).to_pandas().iloc[0]["k"]
-    return TimeOrder(first, second, _count(bad_later), _count(bad_earlier))
+    return TimeOrder(first, second, whole_count(bad_later), whole_count(bad_earlier))
+
+
+def _with_cut(table: Table, value: Any) -> tuple[Table, Any]:
+    """``table`` and the cut to compare its time column with. A float cut comes in as
+    data (:func:`~sentinel_checks.engine.ibis_connection.with_floats`): as a SQL literal
+    DuckDB reads its decimal text as a DECIMAL and misses a row equal to it."""
+    if isinstance(value, float | np.floating):
+        table = with_floats(table, __sentinel_cut=float(value))
+        return table, table["__sentinel_cut"]
+    return table, _literal(value)
 
 
 def _literal(value: Any) -> Any:
@@ -133,11 +144,6 @@ def _literal(value: Any) -> Any:
     if callable(item) and not isinstance(value, pd.Timestamp):
         value = item()  # a numpy number as its Python number
     return ibis.literal(value)
-
-
-def _count(value: Any) -> int:
-    """A SUM over no matching row is NULL: 0."""
-    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> SharedIds:
@@ -240,4 +246,4 @@ def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepe
     groups = earlier.select(**{name: plain_value(earlier, name) for name in names}).group_by(names)
     sizes = groups.aggregate(k=ibis._.count())
     within = sizes.filter(sizes.k > 1).aggregate(total=sizes.k.sum()).to_pandas().iloc[0]["total"]
-    return RowRepeats(mask, int(mask.sum()), _count(within))
+    return RowRepeats(mask, int(mask.sum()), whole_count(within))
