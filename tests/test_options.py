@@ -332,7 +332,10 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
         },
     ),
     (check_too_good, {"max_auc": (Quality, "too_good_auc"), "action": (Quality, "too_good_action")}),
-    (check_entity_overlap, {"max_share": (Leakage, "max_entity_overlap_share")}),
+    (
+        check_entity_overlap,
+        {"max_share": (Leakage, "max_entity_overlap_share"), "max_purged_share": (SplitSpec, "max_purged_share")},
+    ),
     (check_row_overlap, {"max_share": (Leakage, "max_row_overlap_share")}),
     (check_purge, {"max_share": (SplitSpec, "max_purged_share")}),
     (check_time_order, {"embargo": (SplitSpec, "embargo")}),

@@ -70,9 +70,13 @@ def entity_overlap(config: SentinelConfig) -> Limits:
     -------
     dict of str to object
         The keyword arguments of ``check_entity_overlap``: ``max_share``, and
-        ``split_method`` from ``[splits] method`` (the hint fits it).
+        ``split_method`` and ``max_purged_share`` from ``[splits]`` (the hint fits them).
     """
-    return {"max_share": config.leakage.max_entity_overlap_share, "split_method": config.splits.method}
+    return {
+        "max_share": config.leakage.max_entity_overlap_share,
+        "split_method": config.splits.method,
+        "max_purged_share": config.splits.max_purged_share,
+    }
 
 
 def purge(config: SentinelConfig) -> Limits:
