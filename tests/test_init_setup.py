@@ -143,3 +143,13 @@ def test_entity_hint_offers_the_purge_with_its_cost_when_it_is_small():
     assert "purge_entities = true" in r.hint, r.hint
     assert "3% of val rows" in r.hint, r.hint  # its consequence: 20 of 600 rows dropped
     assert 'method = "column"' in r.hint  # and the other option
+
+
+def test_purge_hint_names_the_config_that_assigns_whole_entities():
+    from sentinel_checks.checks.purge import check_purge
+    from sentinel_checks.entities import PurgeLoss
+
+    failed = check_purge([PurgeLoss("val", 1_000, 30), PurgeLoss("test", 1_000, 20)])
+    assert failed.status is Status.FAIL
+    assert 'method = "column"' in failed.hint and "purge_entities = false" in failed.hint, failed.hint
+    assert check_purge([PurgeLoss("val", 1_000, 990), PurgeLoss("test", 1_000, 985)]).status is Status.PASS
