@@ -36,6 +36,7 @@ from sentinel_checks.data.timestamps import parse_timestamps
 from sentinel_checks.entities import EntityKey, PurgeLoss, entity_columns
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.purge_preview import purge_costs, worst_loss
+
 _LABEL_NAME = re.compile(r"(^|_)(label|target|class|y|is_.*|fraud|risk.*|outcome)$", re.IGNORECASE)
 _POSITIVE_VALUE = re.compile(r"^(risky|fraud|fraudulent|bad|yes|true|1|positive|high)$", re.IGNORECASE)
 _TIME_NAME = re.compile(r"(ts|time|timestamp|date|datetime|created_at|_at)$", re.IGNORECASE)

@@ -58,7 +58,8 @@ def purge_costs(
     Examples
     --------
     >>> frame = pd.DataFrame({"user": ["a", "b", "a", "c", "a", "d"]})
-    >>> costs = purge_costs(frame, timestamps=pd.Series(range(6)), entities=["user"], val_start=2, test_start=4)
+    >>> order = pd.Series(range(6))
+    >>> costs = purge_costs(frame, timestamps=order, entities=["user"], val_start=2, test_start=4)
     >>> [(x.split, x.rows_before, x.rows_after) for x in costs["user"]]
     [('val', 2, 1), ('test', 2, 1)]
     """

@@ -113,7 +113,9 @@ def roles_summary(roles: Roles) -> str:
 
     found = ", ".join(roles.label_candidates) or "none"
     label = (
-        f"label {roles.label} (risky = {roles.positive})" if roles.label else f"label not set (two-valued: {found})"
+        f"label {roles.label} (risky = {roles.positive})"
+        if roles.label
+        else f"label not set (two-valued: {found})"
     )
     if roles.timestamp is not None:
         time = f"timestamp {roles.timestamp}"
@@ -298,7 +300,9 @@ def _purge_lines(roles: Roles | None) -> list[str]:
     warnings = purge_warnings(roles)
     if not warnings:
         return ["purge_entities = true   # drop from val/test the rows of entities seen in an earlier split"]
-    lines = ["purge_entities = false   # not purged: it would empty val/test (splits.entity_overlap will say so)"]
+    lines = [
+        "purge_entities = false   # not purged: it would empty val/test (splits.entity_overlap will say so)"
+    ]
     for warning in warnings:
         lines += ["# " + part for part in textwrap.wrap(warning, 96)]
     return lines

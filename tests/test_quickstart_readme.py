@@ -78,7 +78,9 @@ def test_the_readme_quick_start_works_as_written(tmp_path, small_model, monkeypa
 
 
 @pytest.mark.slow
-def test_the_readme_model_snippet_makes_a_candidate_the_gate_scores_as_is(tmp_path, small_model, monkeypatch, capsys):
+def test_the_readme_model_snippet_makes_a_candidate_the_gate_scores_as_is(
+    tmp_path, small_model, monkeypatch, capsys
+):
     """The quick start's training snippet, run as written on a log with the README's
     column names: the pipeline it saves gets the frame of feature columns the gate
     passes (no features stop) and is judged once its skops types are trusted."""
@@ -90,7 +92,7 @@ def test_the_readme_model_snippet_makes_a_candidate_the_gate_scores_as_is(tmp_pa
     data.parent.mkdir(parents=True)
     log.offline.drop(columns=["score"], errors="ignore").to_parquet(data)
     monkeypatch.chdir(tmp_path)
-    exec(compile(textwrap.dedent(snippet), "README.md quick start", "exec"), {})  # noqa: S102
+    exec(compile(textwrap.dedent(snippet), "README.md quick start", "exec"), {})
     for suite in SHIPPED_SUITES:  # another in-process gate run may have imported its own suites/
         monkeypatch.delitem(sys.modules, suite, raising=False)
 

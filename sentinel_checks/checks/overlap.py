@@ -82,7 +82,9 @@ def entity_hint(
         return ENTITY_HINTS[split_method].format(column=column)
     if purge_share is not None and purge_share > max_purged_share:
         share = f"{purge_share:.0%}"
-        return ENTITY_HINT_NO_PURGE.format(column=column, share=share, later=later, earlier=earlier, limit=limit)
+        return ENTITY_HINT_NO_PURGE.format(
+            column=column, share=share, later=later, earlier=earlier, limit=limit
+        )
     cost = "" if purge_share is None else f" ({purge_share:.0%} of {later} rows here)"
     return ENTITY_HINTS["time"].format(column=column, later=later, cost=cost, limit=limit)
 

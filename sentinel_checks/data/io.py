@@ -40,8 +40,8 @@ def format_from_suffix(path: Path) -> Literal["parquet", "csv"] | None:
 
     Examples
     --------
-    >>> format_from_suffix(Path("log.CSV.GZ")), format_from_suffix(Path("log.pq")), format_from_suffix(Path("a.txt"))
-    ('csv', 'parquet', None)
+    >>> [format_from_suffix(Path(name)) for name in ("log.CSV.GZ", "log.pq", "a.txt")]
+    ['csv', 'parquet', None]
     """
     suffixes = "".join(path.suffixes).lower()
     return next((kind for kind, known in FILE_FORMATS.items() if suffixes.endswith(known)), None)
