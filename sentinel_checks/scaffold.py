@@ -147,11 +147,13 @@ def purge_warnings(roles: Roles | None) -> list[str]:
         earlier = "train" if worst.split == "val" else "train or val"
         out.append(
             f"{name}: {worst.share:.0%} of {worst.split} rows ({worst.removed:,} of {worst.rows_before:,}) "
-            f"belong to {name} values also seen in {earlier}; a time split with purge_entities = true "
-            f"would drop them and fail splits.purge (limit {_MAX_PURGED_SHARE:.0%}, [splits] "
-            f"max_purged_share). Assign whole {name} groups to one split each (the split of their first "
-            f'row) in a split column and set [splits] method = "column", or name an entity that does '
-            f"not span the splits (a session, {name} + day)"
+            f"belong to {name} values also seen in {earlier}; purge_entities = true would drop them "
+            f"and fail splits.purge (limit {_MAX_PURGED_SHARE:.0%}, [splits] max_purged_share). "
+            f"{name} spans the log: name an entity that does not span the splits (a session, "
+            f"{name} + day), or assign whole {name} groups to splits in a split column with "
+            'method = "column" '
+            f"(e.g. GroupShuffleSplit; time is then mixed), or, if production sees the same {name} "
+            f"values, leave {name} out of [columns] entities"
         )
     return out
 

@@ -27,10 +27,10 @@ ENTITY_HINTS: dict[str, str] = {
     "time": (
         "Keep each {column} on one side. Either [splits] purge_entities = true, which drops from "
         "{later} the rows of {column} values seen in an earlier split{cost} (splits.purge fails "
-        "above {limit} of a split's rows, [splits] max_purged_share); or assign whole {column} "
-        "groups to one split each (the split of their first row) in a split column and set "
-        '[splits] method = "column", which loses no row '
-        "(sentinel_checks.splits.group_time_split purges like purge_entities)."
+        "above {limit} of a split's rows, [splits] max_purged_share; "
+        "sentinel_checks.splits.group_time_split drops the same rows); or assign whole {column} "
+        'groups to splits in a split column with [splits] method = "column" (e.g. scikit-learn\'s '
+        "GroupShuffleSplit on {column}), which keeps every row but mixes time across splits."
     ),
     "column": (
         "The split column ([splits] column) puts the same {column} on two sides: assign whole "
@@ -46,10 +46,12 @@ ENTITY_HINTS: dict[str, str] = {
 ENTITY_HINT_NO_PURGE = (
     "Do not purge: {share} of {later} rows belong to {column} values also in {earlier}, so "
     "purging them ([splits] purge_entities) would fail splits.purge (limit {limit}, "
-    "[splits] max_purged_share). Assign whole {column} groups to one split each (the split of "
-    'their first row) in a split column and set [splits] method = "column", or name an entity '
-    "that does not span the splits (a session, {column} + day), or leave {column} out of "
-    "[columns] entities if it cannot carry the label."
+    "[splits] max_purged_share): {column} spans the log, and no time split keeps it on one "
+    "side. Name an entity that does not span the splits (a session, {column} + day); or assign "
+    'whole {column} groups to splits in a split column with [splits] method = "column" (e.g. '
+    "GroupShuffleSplit; time is then mixed across splits); or, when production sees the same "
+    "{column} values, leave {column} out of [columns] entities: returning {column} values in a "
+    "time split are what production looks like."
 )
 #: The hint for a time split (kept for callers that import it).
 ENTITY_HINT = ENTITY_HINTS["time"]

@@ -19,11 +19,14 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 
 PURGE_ID = "splits.purge"
 PURGE_HINT = (
-    "An entity spans the log: purging keeps only its rows' first split. Set [splits] "
-    "purge_entities = false and assign whole entities to splits instead (each in the split of "
-    'its first row) in a split column, with [splits] method = "column"; or name a different '
-    "entity that does not span the splits (aircraft-day, not aircraft), or drop an id that "
-    "cannot carry the label. sentinel_checks.splits.group_time_split purges the same way: same loss."
+    "An entity spans the log: purging keeps only the rows of entities new to a split, and "
+    "so would assigning each entity to the split of its first row. Set [splits] "
+    "purge_entities = false and name an entity that does not span the splits (aircraft-day, "
+    "not aircraft; a session, not a user); or assign whole entities to splits in a split "
+    'column with [splits] method = "column" (e.g. GroupShuffleSplit; time is then mixed '
+    "across splits); or leave out an id that cannot carry the label, or whose returning "
+    "values production sees too. sentinel_checks.splits.group_time_split purges the same "
+    "way: same loss."
 )
 
 
