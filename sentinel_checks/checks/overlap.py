@@ -25,12 +25,11 @@ ENTITY_ID = "splits.entity_overlap"
 #: and the time hint depends on how many later rows the purge would take (:func:`entity_hint`).
 ENTITY_HINTS: dict[str, str] = {
     "time": (
-        "Keep each {column} on one side. Either [splits] purge_entities = true, which drops from "
-        "{later} the rows of {column} values seen in an earlier split{cost} (splits.purge fails "
-        "above {limit} of a split's rows, [splits] max_purged_share; "
-        "sentinel_checks.splits.group_time_split drops the same rows); or assign whole {column} "
-        'groups to splits in a split column with [splits] method = "column" (e.g. scikit-learn\'s '
-        "GroupShuffleSplit on {column}), which keeps every row but mixes time across splits."
+        "Keep each {column} on one side: either [splits] purge_entities = true, which drops from "
+        "{later} the rows of {column} values seen earlier{cost}; splits.purge fails above {limit} "
+        "(max_purged_share), and group_time_split drops the same rows; or group-split whole {column} "
+        'groups in a split column (method = "column", e.g. GroupShuffleSplit), which keeps every '
+        "row but mixes time across splits."
     ),
     "column": (
         "The split column ([splits] column) puts the same {column} on two sides: assign whole "
@@ -44,14 +43,11 @@ ENTITY_HINTS: dict[str, str] = {
 }
 #: The time hint when purging would take more of the later split than ``max_purged_share``.
 ENTITY_HINT_NO_PURGE = (
-    "Do not purge: {share} of {later} rows belong to {column} values also in {earlier}, so "
-    "purging them ([splits] purge_entities) would fail splits.purge (limit {limit}, "
-    "[splits] max_purged_share): {column} spans the log, and no time split keeps it on one "
-    "side. Name an entity that does not span the splits (a session, {column} + day); or assign "
-    'whole {column} groups to splits in a split column with [splits] method = "column" (e.g. '
-    "GroupShuffleSplit; time is then mixed across splits); or, when production sees the same "
-    "{column} values, leave {column} out of [columns] entities: returning {column} values in a "
-    "time split are what production looks like."
+    "Do not purge: {share} of {later} rows belong to {column} values also in {earlier}; purging "
+    "would fail splits.purge (limit {limit}, max_purged_share). Name an entity that does not span "
+    'the splits (a session, {column} + day); or group-split whole {column} groups (method = "column"; '
+    "time is then mixed); or, if production sees the same {column} values, leave {column} out of "
+    "[columns] entities."
 )
 #: The hint for a time split (kept for callers that import it).
 ENTITY_HINT = ENTITY_HINTS["time"]
