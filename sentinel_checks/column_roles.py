@@ -14,7 +14,10 @@ whole time column):
   ``index``, ``idx``, ``level_0``, ``row``… counting 0..n-1 or 1..n): excluded, never
   features;
 - one id per row, entity columns (a composite ``[period, id]`` when ids restart each
-  period), and text segments with 2 to 50 values.
+  period), and text segments with 2 to 50 values;
+- what purging each entity would cost at the proposed boundaries, on every row
+  (:mod:`sentinel_checks.purge_preview`): init leaves the purge off when it would
+  remove more of val or test than ``[splits] max_purged_share`` allows.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.errors import DataError
+from sentinel_checks.data.io import FILE_FORMATS, format_from_suffix
+from sentinel_checks.data.time_axis import ROW_ORDER
+from sentinel_checks.data.timestamps import parse_timestamps
+from sentinel_checks.entities import EntityKey, PurgeLoss, entity_columns
+from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.purge_preview import purge_costs, worst_loss
 
-#: The suffixes ``[data] path`` reads with ``format = "auto"`` (sentinel_checks.data.io), by format.
-FILE_FORMATS: dict[str, tuple[str, ...]] = {
-    "parquet": (".parquet", ".pq"),
-    "csv": (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz"),
-}
 _LABEL_NAME = re.compile(r"(^|_)(label|target|class|y|is_.*|fraud|risk.*|outcome)$", re.IGNORECASE)
 _POSITIVE_VALUE = re.compile(r"^(risky|fraud|fraudulent|bad|yes|true|1|positive|high)$", re.IGNORECASE)
 _TIME_NAME = re.compile(r"(ts|time|timestamp|date|datetime|created_at|_at)$", re.IGNORECASE)
@@ -65,6 +68,8 @@ class Roles:
     ``split_bounds`` are dates (text) for a datetime time axis, values of the column
     (int) for a whole-number one; ``time_suggestions`` are columns that may order the
     rows in time but were not taken (written commented out, with ``"@row"``).
+    ``purge`` holds, per entity name, val's and test's rows before and after purging
+    that entity at the proposed boundaries (empty when it could not be measured).
     """
 
     timestamp: str | None = None
@@ -78,6 +83,12 @@ class Roles:
     exclude: list[str] = field(default_factory=list)
     split_bounds: tuple[str, str] | tuple[int, int] | None = None
     time_suggestions: list[str] = field(default_factory=list)
+    purge: dict[str, tuple[PurgeLoss, ...]] = field(default_factory=dict)
+
+    @property
+    def purge_shares(self) -> dict[str, float]:
+        """Per entity, the largest share of val's or test's rows its purge would remove, in [0, 1]."""
+        return {name: worst_loss(losses).share for name, losses in self.purge.items()}
 
 
 def file_format(path: Path) -> Literal["parquet", "csv"]:
@@ -88,11 +99,9 @@ def file_format(path: Path) -> Literal["parquet", "csv"]:
     DataError
         The suffix is not one of :data:`FILE_FORMATS`; the message names the file and them.
     """
-    name = path.name.lower()
-    if name.endswith(FILE_FORMATS["parquet"]):
-        return "parquet"
-    if name.endswith(FILE_FORMATS["csv"]):
-        return "csv"
+    kind = format_from_suffix(path)
+    if kind is not None:
+        return kind
     known = ", ".join(s for suffixes in FILE_FORMATS.values() for s in suffixes)
     raise DataError(f"--data {path}: not a format the gate reads; give a file ending in {known}")
 
@@ -146,7 +155,8 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
             roles.segments.append(name)
     roles.entities = [_within_period(frame, str(e), roles) for e in roles.entities]
     if roles.timestamp is not None:  # the whole column: a sorted file's first rows are its first weeks
-        roles.split_bounds = _split_bounds(_read_column(path, roles.timestamp))
+        roles.split_bounds = _split_bounds(_read_columns(path, [roles.timestamp])[roles.timestamp])
+    roles.purge = _purge_costs(path, roles)
     return roles
 
 
@@ -269,10 +279,34 @@ def _read_sample(path: Path, rows: int) -> pd.DataFrame:
         raise DataError(f"--data {path}: cannot read it as {kind}: {exc}") from exc
 
 
-def _read_column(path: Path, column: str) -> pd.Series:
+def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
     if file_format(path) == "parquet":
-        return pd.read_parquet(path, columns=[column])[column]
-    return pd.read_csv(path, usecols=[column])[column]
+        return pd.read_parquet(path, columns=columns)
+    return pd.read_csv(path, usecols=columns)
+
+
+def _purge_costs(path: Path, roles: Roles) -> dict[str, tuple[PurgeLoss, ...]]:
+    """Per entity, what purging it would take from val and test at the proposed
+    boundaries (the time column's, or :data:`SPLIT_SHARES` of the rows in file order),
+    on every row of the file; empty when there is no entity or no boundary to measure at."""
+    if not roles.entities or (roles.timestamp is not None and roles.split_bounds is None):
+        return {}
+    keys: list[EntityKey] = list(roles.entities)
+    needed = list(dict.fromkeys(c for key in keys for c in entity_columns(key)))
+    time = [roles.timestamp] if roles.timestamp is not None else []
+    frame = _read_columns(path, list(dict.fromkeys(needed + time)))
+    try:
+        if roles.timestamp is None:
+            stamps = pd.Series(np.arange(len(frame), dtype=np.int64), name=ROW_ORDER)
+            bounds: tuple[Any, Any] = SPLIT_SHARES
+        else:
+            stamps = parse_timestamps(frame[roles.timestamp], column=roles.timestamp, origin=str(path))
+            frame, stamps = frame[stamps.notna()], stamps.dropna()  # init proposes; the gate reports nulls
+            assert roles.split_bounds is not None
+            bounds = roles.split_bounds
+        return purge_costs(frame, timestamps=stamps, entities=keys, val_start=bounds[0], test_start=bounds[1])
+    except (DataError, ConfigError):  # a time column init cannot split on: nothing to propose
+        return {}
 
 
 def _is_time(column: str, values: pd.Series) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sentinel_checks.reasons import Reason
 
 
@@ -227,6 +229,20 @@ def judge_interval(low: float, high: float, limit: float, direction: Direction) 
     raise ValueError(f"judge_interval() needs a direction, got {direction!r}")
 
 
+def python_scalar(value: Any) -> Any:
+    """A numpy scalar as its Python value; anything else (a pandas Timestamp included) as it is.
+
+    The one numpy-to-Python scalar conversion: for evidence, ibis literals, and
+    comparing a model's ``classes_`` with a configured label by kind.
+
+    Examples
+    --------
+    >>> python_scalar(np.int64(3)), python_scalar(np.bool_(True)), python_scalar("risky")
+    (3, True, 'risky')
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def plain(value: Any) -> Any:
     """Make numpy/pandas scalars and containers JSON friendly, deterministically."""
     if value is None or isinstance(value, (bool, str)):
@@ -239,7 +255,9 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    item = getattr(value, "item", None)  # numpy scalar
+    if isinstance(value, np.generic):
+        return plain(python_scalar(value))
+    item = getattr(value, "item", None)  # a 0-d array or another scalar wrapper
     if callable(item):
         try:
             return plain(item())

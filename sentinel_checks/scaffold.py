@@ -10,7 +10,8 @@ for the user to confirm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sentinel_checks import config as cfg
 from sentinel_checks.column_roles import SPLIT_SHARES, Roles, infer_roles
 from sentinel_checks.config.toml_writer import toml_literal
 from sentinel_checks.data.time_axis import ROW_ORDER
+from sentinel_checks.purge_preview import worst_loss
 
 __all__ = [
     "CI_FILES",
@@ -28,6 +30,8 @@ __all__ = [
     "Roles",
     "infer_roles",
     "init_project",
+    "purge_warnings",
+    "roles_summary",
     "starter_config",
 ]
 
@@ -55,20 +59,28 @@ _POLICY_SECTIONS: dict[str, type[BaseModel]] = {
     "registry": cfg.Registry,
     "gate": cfg.Gate,
 }
+#: ``[splits] max_purged_share`` by default: init leaves the purge off above it.
+_MAX_PURGED_SHARE: float = cfg.SplitSpec.model_fields["max_purged_share"].default
 
 
 @dataclass
 class InitResult:
+    """What ``init`` did: files written and skipped, the roles inferred, whether the
+    written config has ``# TODO`` lines, and the warnings to print (one line each)."""
+
     written: list[Path]
     skipped: list[Path]
     roles: Roles | None
+    has_todo: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 def init_project(folder: Path, *, data: Path | None = None, ci: str = "github") -> InitResult:
     """Scaffold the gate into ``folder``; never overwrites an existing file."""
     folder.mkdir(parents=True, exist_ok=True)
     roles = infer_roles(data) if data is not None else None
-    planned: dict[Path, str] = {folder / "sentinel.toml": starter_config(folder, data, roles)}
+    config = folder / "sentinel.toml"
+    planned: dict[Path, str] = {config: starter_config(folder, data, roles)}
     for suite in SHIPPED_SUITES:
         planned[folder / "suites" / f"{suite}.py"] = _wrapper(suite)
     if ci != "none":
@@ -83,7 +95,67 @@ def init_project(folder: Path, *, data: Path | None = None, ci: str = "github") 
         with path.open("x", encoding="utf-8") as fh:  # "x": fail rather than overwrite in a race
             fh.write(text.rstrip("\n") + "\n")  # every file ends with one newline
         written.append(path)
-    return InitResult(written, skipped, roles)
+    warnings = [f"{line} (sentinel.toml leaves purge_entities off)" for line in purge_warnings(roles)]
+    has_todo = config in written and "# TODO" in planned[config]
+    return InitResult(written, skipped, roles, has_todo=has_todo, warnings=warnings)
+
+
+def roles_summary(roles: Roles) -> str:
+    """One line of what init inferred, as written to ``sentinel.toml``: the label, the
+    time axis, the segments, and every column kept out of the features with its reason.
+
+    Examples
+    --------
+    >>> roles_summary(Roles(label="is_fraud", positive=1, timestamp="ts", id="txn_id", entities=["user_id"]))
+    'label is_fraud (risky = 1), timestamp ts, segments none; not features: txn_id (the id), user_id (entity)'
+    """
+    from sentinel_checks.entities import entity_name
+
+    found = ", ".join(roles.label_candidates) or "none"
+    label = (
+        f"label {roles.label} (risky = {roles.positive})"
+        if roles.label
+        else f"label not set (two-valued: {found})"
+    )
+    if roles.timestamp is not None:
+        time = f"timestamp {roles.timestamp}"
+    else:
+        time = "timestamp not set (a TODO: a column that orders the rows, or @row)"
+    kept_out = [f"{roles.id} (the id)"] if roles.id is not None else []
+    kept_out += [f"{entity_name(e)} (entity)" for e in roles.entities]
+    kept_out += [f"{c} (row index)" for c in roles.exclude]
+    return (
+        f"{label}, {time}, segments {', '.join(roles.segments) or 'none'}; "
+        f"not features: {', '.join(kept_out) or 'none besides the label and timestamp'}"
+    )
+
+
+def purge_warnings(roles: Roles | None) -> list[str]:
+    """One line per entity whose purge would remove more of val or test than
+    ``[splits] max_purged_share`` (default) allows, with what to do instead.
+
+    The share is measured by :mod:`sentinel_checks.purge_preview` at the scaffold's
+    boundaries, on every row of the data file.
+    """
+    if roles is None:
+        return []
+    out = []
+    for name, losses in roles.purge.items():
+        worst = worst_loss(losses)
+        if worst.share <= _MAX_PURGED_SHARE:
+            continue
+        earlier = "train" if worst.split == "val" else "train or val"
+        out.append(
+            f"{name}: {worst.share:.0%} of {worst.split} rows ({worst.removed:,} of {worst.rows_before:,}) "
+            f"belong to {name} values also seen in {earlier}; purge_entities = true would drop them "
+            f"and fail splits.purge (limit {_MAX_PURGED_SHARE:.0%}, [splits] max_purged_share). "
+            f"{name} spans the log: name an entity that does not span the splits (a session, "
+            f"{name} + day), or assign whole {name} groups to splits in a split column with "
+            'method = "column" '
+            f"(e.g. GroupShuffleSplit; time is then mixed), or, if production sees the same {name} "
+            f"values, leave {name} out of [columns] entities"
+        )
+    return out
 
 
 def _template(name: str) -> str:
@@ -147,7 +219,7 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
     lines += _split_lines(roles)
     lines += [
         'embargo = "0s"   # a duration for dates; else a number of the column\'s units (rows for "@row")',
-        "purge_entities = true",
+        *_purge_lines(roles),
         "",
         "[models.candidate]",
         'path = "models/candidate.skops"   # save with skops.io.dump; list reviewed types in trusted_types',
@@ -222,6 +294,20 @@ def _split_lines(roles: Roles | None) -> list[str]:
         f"val_start = {toml_literal(bounds[0])}   # {note}",
         f"test_start = {toml_literal(bounds[1])}",
     ]
+
+
+def _purge_lines(roles: Roles | None) -> list[str]:
+    """``purge_entities = true``, unless purging an inferred entity would remove more of
+    val or test than ``max_purged_share``: then off, with the measured share and why."""
+    warnings = purge_warnings(roles)
+    if not warnings:
+        return ["purge_entities = true   # drop from val/test the rows of entities seen in an earlier split"]
+    lines = [
+        "purge_entities = false   # not purged: it would empty val/test (splits.entity_overlap will say so)"
+    ]
+    for warning in warnings:
+        lines += ["# " + part for part in textwrap.wrap(warning, 96)]
+    return lines
 
 
 def _relative(path: Path, folder: Path) -> str:

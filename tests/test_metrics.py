@@ -109,16 +109,17 @@ def test_weighted_sorted_metrics_match_scikit_learn_with_unit_weights():
     assert np.array_equal(tp, counts.tp) and np.array_equal(fp, counts.fp)
 
 
-def test_paired_bootstrap_leads_are_centred_on_the_lead_and_seeded():
-    from sentinel_checks.stats.ranking import paired_bootstrap_leads, pr_auc
+def test_paired_cell_leads_are_centred_on_the_lead_and_seeded():
+    from sentinel_checks.stats.paired_cells import paired_cell_leads
+    from sentinel_checks.stats.ranking import pr_auc
 
     rng = np.random.default_rng(4)
     y = rng.random(5000) < 0.1
     good = rng.random(5000) + 0.5 * y
     weak = rng.random(5000) + 0.2 * y
-    leads = paired_bootstrap_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
+    leads, _ = paired_cell_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
     assert np.median(leads) == pytest.approx(pr_auc(y, good) - pr_auc(y, weak), abs=0.02)
-    again = paired_bootstrap_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
+    again, _ = paired_cell_leads(y, good, weak, metric="pr_auc", resamples=300, seed=1)
     assert np.array_equal(leads, again)
 
 

@@ -149,7 +149,6 @@ def test_the_option_parameters_are_found():
         "check_vs_champion.target_metric",
         "check_baselines.rule",
         "judge_scope.severity",
-        "paired_bootstrap_leads.metric",
         "paired_cell_leads.metric",
         "bounded_proportion.bound",
     } <= names
@@ -332,7 +331,13 @@ CONFIG_DEFAULTS: list[tuple[Callable[..., Any], dict[str, tuple[type, str]]]] = 
         },
     ),
     (check_too_good, {"max_auc": (Quality, "too_good_auc"), "action": (Quality, "too_good_action")}),
-    (check_entity_overlap, {"max_share": (Leakage, "max_entity_overlap_share")}),
+    (
+        check_entity_overlap,
+        {
+            "max_share": (Leakage, "max_entity_overlap_share"),
+            "max_purged_share": (SplitSpec, "max_purged_share"),
+        },
+    ),
     (check_row_overlap, {"max_share": (Leakage, "max_row_overlap_share")}),
     (check_purge, {"max_share": (SplitSpec, "max_purged_share")}),
     (check_time_order, {"embargo": (SplitSpec, "embargo")}),

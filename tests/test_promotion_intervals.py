@@ -19,7 +19,8 @@ from sentinel_checks.gate.policy import promotion_confidence
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 from sentinel_checks.reports.promotion import decide, promotion_document, promotion_markdown
 from sentinel_checks.result import Status
-from sentinel_checks.stats.comparison import _bootstrap, compare_paired
+from sentinel_checks.stats.comparison import compare_paired
+from sentinel_checks.stats.paired_cells import paired_cell_bootstrap
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.ranking import RankedScores
 
@@ -173,7 +174,7 @@ def test_the_cell_bootstrap_draws_the_row_metrics_exactly():
     # every drawn metric is the row metric under the drawn weights
     y, a, b = _pair(12, 3000)
     fa, fb = a >= 0.1, b >= 0.1
-    fast, drawn = _bootstrap(y, a, b, fa, fb, resamples=37, seed=5, return_cells=True)
+    fast, drawn = paired_cell_bootstrap(y, a, b, fa, fb, resamples=37, seed=5, return_cells=True)
     assert len(drawn.cells) < len(y)
     ra, rb = RankedScores(y, a), RankedScores(y, b)
     for i in range(37):

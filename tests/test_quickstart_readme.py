@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
+import textwrap
 
 import pytest
 
 from sentinel_checks.adapters import skops_io
 from sentinel_checks.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from sentinel_checks.scaffold import SHIPPED_SUITES
 from tests.test_monitor_readme import _blocks, _section
 
 
@@ -72,3 +75,38 @@ def test_the_readme_quick_start_works_as_written(tmp_path, small_model, monkeypa
     assert report["verdict"] == ("pass" if code == EXIT_OK else "fail")
     assert "Data & splits:" in out and "Model quality:" in out and f"gate {report['verdict'].upper()}" in out
     assert (tmp_path / "reports" / "gate.html").is_file() and (tmp_path / "reports" / "gate.md").is_file()
+
+
+@pytest.mark.slow
+def test_the_readme_model_snippet_makes_a_candidate_the_gate_scores_as_is(
+    tmp_path, small_model, monkeypatch, capsys
+):
+    """The quick start's training snippet, run as written on a log with the README's
+    column names: the pipeline it saves gets the frame of feature columns the gate
+    passes (no features stop) and is judged once its skops types are trusted."""
+    section = _section("Quick start on your own data")
+    [snippet] = _blocks(section, "python")
+    init, gate = _commands(section)
+    _, log = small_model
+    data = tmp_path / init[init.index("--data") + 1]
+    data.parent.mkdir(parents=True)
+    log.offline.drop(columns=["score"], errors="ignore").to_parquet(data)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(textwrap.dedent(snippet), "README.md quick start", "exec"), {})
+    for suite in SHIPPED_SUITES:  # another in-process gate run may have imported its own suites/
+        monkeypatch.delitem(sys.modules, suite, raising=False)
+
+    assert main(init[1:]) == EXIT_OK
+    config = tmp_path / gate[gate.index("--config") + 1]
+    text = config.read_text()
+    model_path = re.search(r'\[models\.candidate\]\npath = "([^"]+)"', text)
+    assert model_path and (tmp_path / model_path.group(1)).is_file(), text  # where the snippet saved it
+    assert main(gate[1:]) == EXIT_USAGE  # the skops types to review, as the README says
+    assert "trusted_types" in capsys.readouterr().err
+    types = ", ".join(f'"{t}"' for t in skops_io.untrusted_types(tmp_path / model_path.group(1)))
+    config.write_text(text.replace(model_path.group(0), f"{model_path.group(0)}\ntrusted_types = [{types}]"))
+    code = main(gate[1:])
+    out = capsys.readouterr().out
+    assert code in (EXIT_OK, EXIT_FAILED), out  # judged: the model scored the gate's feature frame
+    report = json.loads((tmp_path / "reports" / "gate.json").read_text())
+    assert report["verdict"] == ("pass" if code == EXIT_OK else "fail")

@@ -12,7 +12,7 @@ from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.data.time_axis import Gap, embargo_gap, gap_text
 from sentinel_checks.formatting import duration, gap_words, rows
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, python_scalar
 from sentinel_checks.stats.time_order import TimeOrder, time_order
 
 CHECK_ID = "splits.time_order"
@@ -122,8 +122,8 @@ def judge_time_order(order: TimeOrder, *, pair: tuple[str, str], gap: Gap, colum
         [],
         total=offending,
         detail={
-            f"{pair[0]}_max": _plain(first.max),
-            f"{pair[1]}_min": _plain(second.min),
+            f"{pair[0]}_max": python_scalar(first.max),
+            f"{pair[1]}_min": python_scalar(second.min),
             "observed_gap": observed_gap,
             f"{pair[1]}_rows_too_early": bad_later,
             f"{pair[0]}_rows_too_late": bad_earlier,
@@ -165,9 +165,3 @@ def _starts(pair: tuple[str, str], gap: Gap, column: object) -> str:
         return gap_words(pair[1], pair[0], gap)
     amount = float(gap)
     return gap_words(pair[1], pair[0], amount, gap_text(abs(amount), column).partition(" ")[2])
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar (a period or row position) as its Python number, for the evidence."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) and not isinstance(value, pd.Timestamp) else value

@@ -21,11 +21,15 @@ from sentinel_checks.stats.leakage import SharedIds
 __all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap", "judge_entity_overlap"]
 
 ENTITY_ID = "splits.entity_overlap"
-#: How to keep an entity on one side, by ``[splits] method``: only ``time`` splits purge.
+#: How to keep an entity on one side, by ``[splits] method``: only ``time`` splits purge,
+#: and the time hint depends on how many later rows the purge would take (:func:`entity_hint`).
 ENTITY_HINTS: dict[str, str] = {
     "time": (
-        "Split by entity as well as by time so that no {column} is on two sides: "
-        "[splits] purge_entities = true, or sentinel_checks.splits.group_time_split in your pipeline."
+        "Keep each {column} on one side: either [splits] purge_entities = true, which drops from "
+        "{later} the rows of {column} values seen earlier{cost}; splits.purge fails above {limit} "
+        "(max_purged_share), and group_time_split drops the same rows; or group-split whole {column} "
+        'groups in a split column (method = "column", e.g. GroupShuffleSplit), which keeps every '
+        "row but mixes time across splits."
     ),
     "column": (
         "The split column ([splits] column) puts the same {column} on two sides: assign whole "
@@ -37,8 +41,52 @@ ENTITY_HINTS: dict[str, str] = {
         "assign whole {column} groups to one split (e.g. call sentinel_checks.splits.group_time_split)."
     ),
 }
+#: The time hint when purging would take more of the later split than ``max_purged_share``.
+ENTITY_HINT_NO_PURGE = (
+    "Do not purge: {share} of {later} rows belong to {column} values also in {earlier}; purging "
+    "would fail splits.purge (limit {limit}, max_purged_share). Name an entity that does not span "
+    'the splits (a session, {column} + day); or group-split whole {column} groups (method = "column"; '
+    "time is then mixed); or, if production sees the same {column} values, leave {column} out of "
+    "[columns] entities."
+)
 #: The hint for a time split (kept for callers that import it).
 ENTITY_HINT = ENTITY_HINTS["time"]
+
+
+def entity_hint(
+    split_method: str,
+    *,
+    column: str,
+    pair: tuple[str, str],
+    purge_share: float | None,
+    max_purged_share: float,
+) -> str:
+    """How to keep ``column`` on one side, for ``[splits] method``.
+
+    For a time split, ``purge_entities`` is offered with its cost (``purge_share``,
+    the share of the later split's rows carrying an id also in the earlier one, in
+    [0, 1]; None when unknown) and never when that cost exceeds ``max_purged_share``:
+    the purge would then fail ``splits.purge``, and the user would be sent in a loop.
+
+    Examples
+    --------
+    >>> entity_hint("time", column="user_id", pair=("train", "val"), purge_share=0.97,
+    ...             max_purged_share=0.5)[:68]
+    'Do not purge: 97% of val rows belong to user_id values also in train'
+    """
+    earlier, later = pair
+    limit = f"{max_purged_share:.0%}"
+    if split_method != "time":
+        return ENTITY_HINTS[split_method].format(column=column)
+    if purge_share is not None and purge_share > max_purged_share:
+        share = f"{purge_share:.0%}"
+        return ENTITY_HINT_NO_PURGE.format(
+            column=column, share=share, later=later, earlier=earlier, limit=limit
+        )
+    cost = "" if purge_share is None else f" ({purge_share:.0%} of {later} rows here)"
+    return ENTITY_HINTS["time"].format(column=column, later=later, cost=cost, limit=limit)
+
+
 #: How train/val/test were made (``[splits] method``): decides the entity hint.
 SplitMethod = Literal["time", "column", "callable"]
 
@@ -51,6 +99,7 @@ def check_entity_overlap(
     pair: tuple[str, str],
     max_share: float = 0.0,
     split_method: SplitMethod = "time",
+    max_purged_share: float = 0.50,
 ) -> CheckResult:
     """Share of ``later``'s distinct entities that also occur in ``earlier``.
 
@@ -76,6 +125,11 @@ def check_entity_overlap(
     split_method : {"time", "column", "callable"}, default "time"
         ``[splits] method``: the hint says how to keep an entity on one side with it
         (``purge_entities`` exists for time splits only).
+    max_purged_share : float, default 0.50
+        ``[splits] max_purged_share``: for a time split the hint offers
+        ``purge_entities`` with the share of ``later``'s rows it would drop (rows with
+        an id also in ``earlier`` over all of ``later``'s rows), and not at all above
+        this share (``splits.purge`` would fail). Only the hint depends on it.
 
     Returns
     -------
@@ -106,7 +160,14 @@ def check_entity_overlap(
     ids = shared_entities(earlier, later)
     no_id = (int(missing_ids(earlier).sum()), int(missing_ids(later).sum()))
     return judge_entity_overlap(
-        ids, no_id, column=column, pair=pair, max_share=max_share, split_method=split_method
+        ids,
+        no_id,
+        column=column,
+        pair=pair,
+        max_share=max_share,
+        split_method=split_method,
+        later_rows=len(later),
+        max_purged_share=max_purged_share,
     )
 
 
@@ -118,6 +179,8 @@ def judge_entity_overlap(
     pair: tuple[str, str],
     max_share: float,
     split_method: SplitMethod = "time",
+    later_rows: int | None = None,
+    max_purged_share: float = 0.50,
 ) -> CheckResult:
     """``splits.entity_overlap`` judged from the shared ids already found, by pandas
     (:func:`~sentinel_checks.entities.shared_entities`) or the engine
@@ -129,8 +192,11 @@ def judge_entity_overlap(
         Distinct ids per side, the shared ids and the ``later`` rows carrying one.
     no_id : (int, int)
         Rows of ``earlier`` and of ``later`` without an id (a missing part), not counted.
-    column, pair, max_share, split_method
+    column, pair, max_share, split_method, max_purged_share
         As :func:`check_entity_overlap`.
+    later_rows : int, optional
+        All rows of the later split (with or without an id): the purge's cost in the
+        hint is ``ids.later_rows / later_rows``; unknown (not stated) when None.
 
     Returns
     -------
@@ -171,5 +237,11 @@ def judge_entity_overlap(
         },
         evidence=(Evidence.capped(f"shared_{column}", list(shared), total=len(shared)),),
         parameters=params,
-        hint=ENTITY_HINTS[split_method].format(column=column),
+        hint=entity_hint(
+            split_method,
+            column=column,
+            pair=pair,
+            purge_share=rows_affected / later_rows if later_rows else None,
+            max_purged_share=max_purged_share,
+        ),
     )

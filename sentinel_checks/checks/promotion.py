@@ -49,10 +49,10 @@ from typing import Any
 from sentinel_checks.checks.findings import (
     NEITHER,
     SHOWN_BETTER,
-    SHOWN_NO_WORSE,
     SHOWN_WORSE,
     lead_finding,
 )
+from sentinel_checks.checks.promotion_text import champion_hint, criterion_text, rows_text
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
@@ -61,13 +61,6 @@ from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
 VS_CHAMPION_ID = "promotion.vs_champion"
-
-_FINDING_TEXT = {
-    SHOWN_BETTER: "shown better",
-    SHOWN_NO_WORSE: "shown no worse",
-    SHOWN_WORSE: "shown worse",
-    NEITHER: "neither shown no worse nor worse",
-}
 
 
 def check_vs_champion(
@@ -195,11 +188,11 @@ def check_vs_champion(
         f"{c.split} ({c.n:,} rows, {c.n_positive:,} risky; {coverage_text(c.confidence)} paired intervals): "
         f"FNR {cand['fnr'].point:.3f} (candidate @ {c.thresholds['candidate']:.3f}) vs "
         f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}); "
-        + "; ".join(_said(r) for r in criteria)
+        + "; ".join(criterion_text(r) for r in criteria)
         + f"; {c.flips['changed']:,} decision(s) change ({c.flip_rate:.1%})"
     )
     if status is Status.INCONCLUSIVE:
-        message += f": inconclusive; settling it needs ≈ {_rows(needed['n_positive'])} risky rows"
+        message += f": inconclusive; settling it needs ≈ {rows_text(needed['n_positive'])} risky rows"
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,
@@ -219,30 +212,7 @@ def check_vs_champion(
             ),
         ),
         parameters=params,
-        hint=_hint(c, status, by_verdict, needed),
-    )
-
-
-def _hint(
-    c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]
-) -> str:
-    if status is Status.PASS:
-        return ""
-    if status is Status.INCONCLUSIVE:
-        return (
-            f"The data cannot tell yet: on {c.n_positive} risky rows the intervals of "
-            f"{', '.join(by_verdict['inconclusive'])} hold the margin. Compare on more labelled rows "
-            f"(≈ {_rows(needed['n_positive'])} risky; a longer test window, labelled production) before "
-            "relying on it; [gate] block_inconclusive decides whether this blocks."
-        )
-    if status is Status.ERROR:
-        return "A criterion is undefined on these rows (e.g. nothing flagged): see the criteria evidence."
-    if by_verdict["fail"][0] == "target_metric_improves":
-        return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
-    return (
-        "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
-        "false alarms): look at the segments listed, the training window and the threshold "
-        "(reports/promotion.md)."
+        hint=champion_hint(c, status, by_verdict, needed),
     )
 
 
@@ -390,20 +360,3 @@ def _criteria(
             }
         )
     return rows
-
-
-def _said(r: dict[str, Any]) -> str:
-    """``"FNR change +0.004 [-0.021, +0.031], margin +0.030: neither … (inconclusive)"``."""
-    if "finding" not in r:
-        return (
-            f"{r['criterion'].replace('no_val_test_gap', 'val/test gap').replace('_', ' ')}: {r['verdict']}"
-        )
-    iv = Interval(r["measured"], r["low"], r["high"])
-    return (
-        f"{r['what'].split(' (')[0]} {iv.shown('+.3f')} vs {r['limit']:+.3f}: "
-        f"{_FINDING_TEXT.get(r['finding'], r['finding'])} ({r['verdict']})"
-    )
-
-
-def _rows(n: int) -> str:
-    return f"more than {MAX_ROWS:,}" if n >= MAX_ROWS else f"{n:,}"

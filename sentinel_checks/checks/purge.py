@@ -19,10 +19,11 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, judge
 
 PURGE_ID = "splits.purge"
 PURGE_HINT = (
-    "An entity spans the log: purging keeps only its rows' first split. Assign whole entities "
-    "to splits instead (each where its first row falls), name a different entity that does "
-    "not span the splits (aircraft-day, not aircraft), or drop an id that cannot carry the "
-    "label. sentinel_checks.splits.group_time_split purges the same way: same loss."
+    "An entity spans the log: purging (as group_time_split does, or putting each entity in "
+    "the split of its first row) keeps only entities new to a split. Set "
+    "purge_entities = false and name a different entity that does not span the splits "
+    '(aircraft-day, a session); or group-split whole entities in a split column (method = "column"; '
+    "time is then mixed); or leave out an id that cannot carry the label."
 )
 
 

@@ -99,19 +99,12 @@ def init(args: argparse.Namespace) -> int:
     for path in result.skipped:
         print(f"skipped (already there) {path}")
     if result.roles is not None:
-        from sentinel_checks.entities import entity_name
+        from sentinel_checks.scaffold import roles_summary
 
-        r = result.roles
-        entities = ", ".join(map(entity_name, r.entities)) or "none"
-        found = ", ".join(r.label_candidates) or "none"
-        label = (
-            f"label {r.label} (risky = {r.positive})" if r.label else f"label not set (two-valued: {found})"
-        )
-        print(
-            f"inferred from {args.data}: {label}, timestamp {r.timestamp or 'not set'}, "
-            f"id {r.id or 'none'}, entities {entities}, segments {', '.join(r.segments) or 'none'}, "
-            f"excluded {', '.join(r.exclude) or 'none'} — confirm them in sentinel.toml (TODO lines first)"
-        )
+        confirm = "confirm them in sentinel.toml" + (" (TODO lines first)" if result.has_todo else "")
+        print(f"inferred from {args.data}: {roles_summary(result.roles)} — {confirm}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
     print("next: edit sentinel.toml, then `sentinel gate` (docs/ci.md)")
     return EXIT_OK
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -27,6 +27,24 @@ from sentinel_checks.data.labels import risky_mask as risky_mask
 from sentinel_checks.data.time_axis import ROW_ORDER, with_row_order
 from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
 from sentinel_checks.errors import DataError
+
+#: The suffixes ``format = "auto"`` reads (any case), by format: the one list of them.
+FILE_FORMATS: dict[Literal["parquet", "csv"], tuple[str, ...]] = {
+    "parquet": (".parquet", ".pq"),
+    "csv": (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz"),
+}
+
+
+def format_from_suffix(path: Path) -> Literal["parquet", "csv"] | None:
+    """The format ``format = "auto"`` reads ``path`` as, from its suffixes; None if unknown.
+
+    Examples
+    --------
+    >>> [format_from_suffix(Path(name)) for name in ("log.CSV.GZ", "log.pq", "a.txt")]
+    ['csv', 'parquet', None]
+    """
+    suffixes = "".join(path.suffixes).lower()
+    return next((kind for kind, known in FILE_FORMATS.items() if suffixes.endswith(known)), None)
 
 
 def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> pd.DataFrame:
@@ -227,15 +245,12 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{what} file not found: {path}")
     if fmt == "auto":
-        suffixes = "".join(path.suffixes).lower()
-        if suffixes.endswith((".parquet", ".pq")):
-            fmt = "parquet"
-        elif suffixes.endswith((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")):
-            fmt = "csv"
-        else:
+        kind = format_from_suffix(path)
+        if kind is None:
             raise DataError(
                 f"{what} file {path}: cannot tell the format from the suffix; set format = 'parquet' or 'csv'"
             )
+        fmt = kind
     try:
         if fmt == "parquet":
             return _read_parquet(path, what)

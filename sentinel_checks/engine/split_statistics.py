@@ -24,6 +24,7 @@ import pandas as pd
 
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
+from sentinel_checks.result import python_scalar
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
 from sentinel_checks.stats.time_order import TimeOrder
@@ -140,10 +141,7 @@ def _with_cut(table: Table, value: Any) -> tuple[Table, Any]:
 def _literal(value: Any) -> Any:
     import ibis
 
-    item = getattr(value, "item", None)
-    if callable(item) and not isinstance(value, pd.Timestamp):
-        value = item()  # a numpy number as its Python number
-    return ibis.literal(value)
+    return ibis.literal(python_scalar(value))  # a numpy number as its Python number
 
 
 def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> SharedIds:

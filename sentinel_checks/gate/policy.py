@@ -19,119 +19,18 @@ from sentinel_checks.gate.drift_policy import feature_drift as feature_drift
 from sentinel_checks.gate.drift_policy import label_drift as label_drift
 from sentinel_checks.gate.drift_policy import score_drift as score_drift
 
+# the data and split checks' limits live in split_policy; importable from here too
+from sentinel_checks.gate.split_policy import entity_overlap as entity_overlap
+from sentinel_checks.gate.split_policy import labels as labels
+from sentinel_checks.gate.split_policy import purge as purge
+from sentinel_checks.gate.split_policy import row_overlap as row_overlap
+from sentinel_checks.gate.split_policy import target_leakage as target_leakage
+from sentinel_checks.gate.split_policy import time_order as time_order
+
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
 
 Limits = dict[str, Any]
-
-
-def labels(config: SentinelConfig) -> Limits:
-    """``contract.labels``: enough risky and safe rows in each split.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        The validated configuration; the limits come from ``[contract]``.
-
-    Returns
-    -------
-    dict of str to object
-        The keyword arguments of ``check_labels``: ``min_positives``, ``min_negatives``.
-    """
-    c = config.contract
-    return {"min_positives": c.min_positives_per_split, "min_negatives": c.min_negatives_per_split}
-
-
-def time_order(config: SentinelConfig) -> Limits:
-    """``splits.time_order``: the embargo gap required between consecutive splits.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        Reads ``[splits] embargo`` (a pandas duration string such as ``"1D"``).
-
-    Returns
-    -------
-    dict
-        ``{"embargo": str}``.
-    """
-    return {"embargo": config.splits.embargo}
-
-
-def entity_overlap(config: SentinelConfig) -> Limits:
-    """``splits.entity_overlap``.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        The validated configuration; the limits come from ``[leakage]``.
-
-    Returns
-    -------
-    dict of str to object
-        The keyword arguments of ``check_entity_overlap``: ``max_share``, and
-        ``split_method`` from ``[splits] method`` (the hint fits it).
-    """
-    return {"max_share": config.leakage.max_entity_overlap_share, "split_method": config.splits.method}
-
-
-def purge(config: SentinelConfig) -> Limits:
-    """``splits.purge``.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        The validated configuration.
-
-    Returns
-    -------
-    dict
-        The keyword arguments of ``check_purge``: ``max_share`` from ``[splits] max_purged_share``.
-    """
-    return {"max_share": config.splits.max_purged_share}
-
-
-def row_overlap(config: SentinelConfig) -> Limits:
-    """``splits.row_overlap``.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        The validated configuration; the limits come from ``[leakage]``.
-
-    Returns
-    -------
-    dict of str to object
-        The keyword arguments of ``check_row_overlap``: ``max_share``, ``confidence``
-        (from the false-block budget, family ``"leakage"``).
-    """
-    return {
-        "max_share": config.leakage.max_row_overlap_share,
-        "confidence": budget.confidence(config, "leakage"),
-    }
-
-
-def target_leakage(config: SentinelConfig) -> Limits:
-    """``splits.target_leakage``.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-        The validated configuration; the limits come from ``[leakage]`` and ``[gate] seed``.
-
-    Returns
-    -------
-    dict of str to object
-        The keyword arguments of ``check_target_leakage``: ``max_auc``, ``flag_constant_per_class``,
-        ``seed``, and ``time_column`` from ``[columns] timestamp`` (named in the hint).
-    """
-    lk = config.leakage
-    return {
-        "max_auc": lk.max_univariate_auc,
-        "flag_constant_per_class": lk.flag_constant_per_class,
-        "seed": config.gate.seed,
-        "time_column": config.columns.timestamp,
-    }
 
 
 def recall(config: SentinelConfig) -> Limits:

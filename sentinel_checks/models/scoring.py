@@ -9,6 +9,7 @@ import pandas as pd
 
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models.loading import LoadedModel
+from sentinel_checks.result import python_scalar
 
 #: Rows scored per predict_proba call.
 SCORE_CHUNK = 250_000
@@ -61,7 +62,7 @@ def positive_column(estimator: Any, positive: Any, *, positive_class: Any = None
     classes = getattr(estimator, "classes_", None)
     if classes is None:
         return 1
-    listed = [_python_scalar(c) for c in np.asarray(classes, dtype=object).tolist()]
+    listed = [python_scalar(c) for c in np.asarray(classes, dtype=object).tolist()]
     shown = " and ".join(_shown(c) for c in listed)
     if len(listed) != 2:
         raise ModelLoadError(
@@ -96,12 +97,8 @@ def positive_column(estimator: Any, positive: Any, *, positive_class: Any = None
     )
 
 
-def _python_scalar(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _kind(value: Any) -> str:
-    value = _python_scalar(value)
+    value = python_scalar(value)
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -110,7 +107,7 @@ def _kind(value: Any) -> str:
 
 
 def _strict_index(classes: list[Any], wanted: Any) -> int | None:
-    wanted = _python_scalar(wanted)
+    wanted = python_scalar(wanted)
     for i, c in enumerate(classes):
         if _kind(c) == _kind(wanted) and c == wanted:
             return i
@@ -118,7 +115,7 @@ def _strict_index(classes: list[Any], wanted: Any) -> int | None:
 
 
 def _shown(value: Any) -> str:
-    value = _python_scalar(value)
+    value = python_scalar(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"'{value}'" if isinstance(value, str) else str(value)

@@ -46,7 +46,7 @@ from sentinel_checks.monitor.outcome import scope_names as scope_names
 from sentinel_checks.monitor.retraining import retraining
 from sentinel_checks.monitor.statistics import batch_stats
 from sentinel_checks.reports.gate_report import write_atomic
-from sentinel_checks.result import CheckResult
+from sentinel_checks.result import CheckResult, plain
 
 __all__ = [
     "EVIDENTLY_MAX_ROWS",
@@ -191,14 +191,8 @@ def run_monitor(
 
 def _write(folder: Path, outcome: MonitorOutcome) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    doc = json.dumps(_plain(outcome.record), indent=2, ensure_ascii=False) + "\n"
+    doc = json.dumps(plain(outcome.record), indent=2, ensure_ascii=False) + "\n"
     return [
         write_atomic(folder / "latest.json", doc),
         write_atomic(folder / "latest.md", monitor_markdown(outcome)),
     ]
-
-
-def _plain(value: Any) -> Any:
-    from sentinel_checks.result import plain
-
-    return plain(value)

@@ -32,8 +32,6 @@ from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
-#: The bootstrap of both models on the same rows (the name the tests use).
-_bootstrap = paired_cell_bootstrap
 
 
 @dataclass(frozen=True)
@@ -187,7 +185,7 @@ def compare_paired(
         "candidate": _model_metrics(y, a, flag_a, confidence),
         "champion": _model_metrics(y, b, flag_b, confidence),
     }
-    boot, drawn = _bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
+    boot, drawn = paired_cell_bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
     alpha = (1 - confidence) / 2
     for role, idx in (("candidate", 0), ("champion", 1)):
         for metric in ("roc_auc", "pr_auc"):

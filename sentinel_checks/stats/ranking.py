@@ -8,7 +8,8 @@ The statistics core of the gate:
   Every threshold metric is a view of it: :func:`threshold_counts` (recall,
   precision, flagged fraction at any threshold, the PR curve) and the weighted
   :meth:`RankedScores.roc_auc` / :meth:`RankedScores.pr_auc` the bootstrap uses.
-* :func:`paired_bootstrap_leads`: AUC leads under the one Poisson bootstrap.
+* AUC leads of two models under the paired bootstrap:
+  :func:`~sentinel_checks.stats.paired_cells.paired_cell_leads`.
 
 Re-exported from their own modules: :func:`~sentinel_checks.stats.intervals.wilson_interval`
 (the one Wilson score interval, scalar or vectorised),
@@ -37,7 +38,6 @@ __all__ = [
     "ThresholdCounts",
     "brier",
     "calibration_bins",
-    "paired_bootstrap_leads",
     "poisson_bootstrap",
     "pr_auc",
     "roc_auc",
@@ -275,68 +275,6 @@ def pr_auc(y: np.ndarray, scores: np.ndarray) -> float:
     if not y.any():
         return math.nan
     return float(average_precision_score(y, scores))
-
-
-def paired_bootstrap_leads(
-    y: np.ndarray,
-    candidate: np.ndarray,
-    other: np.ndarray,
-    *,
-    metric: RankMetric,
-    resamples: int,
-    seed: int,
-) -> np.ndarray:
-    """Bootstrap distribution of ``metric(candidate) - metric(other)`` on the same rows.
-
-    :func:`poisson_bootstrap` with both models scored under the same weights
-    (paired); each model is sorted once (:class:`RankedScores`), so a resample costs
-    O(n), not a sort.
-
-    Parameters
-    ----------
-    y : array_like of bool, shape (n,)
-        True where the row is risky.
-    candidate, other : array_like of float, shape (n,)
-        The two models' scores on the same rows.
-    metric : {"pr_auc", "roc_auc"}
-        The metric whose lead is resampled.
-    resamples : int
-        Bootstrap resamples.
-    seed : int
-        Seed of the Poisson weights.
-
-    Returns
-    -------
-    ndarray of float, shape (r,)
-        The finite leads, r <= ``resamples`` (a resample without a weighted risky
-        row has no AUC and is dropped).
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``metric``, or scores that are not finite.
-
-    References
-    ----------
-    Hanley, J. A. and MacGibbon, B. (2006). Computer Methods and Programs in
-    Biomedicine 83(1); Chamandy, N. et al. (2012), Google technical report (the
-    Poisson bootstrap; see :func:`poisson_bootstrap`).
-
-    Examples
-    --------
-    >>> y = np.array([1, 0, 1, 0, 1, 0] * 5, dtype=bool)
-    >>> leads = paired_bootstrap_leads(y, y + 0.0, np.zeros(30), metric="roc_auc", resamples=20, seed=0)
-    >>> bool(np.all(leads == 0.5))
-    True
-    """
-    check_option("metric", metric, RankMetric)
-    a, b = RankedScores(y, candidate), RankedScores(y, other)
-
-    def lead(w: np.ndarray) -> float:
-        return weighted_auc(a, w, metric) - weighted_auc(b, w, metric)
-
-    leads = poisson_bootstrap(lead, len(a.y), resamples=resamples, seed=seed).reshape(-1)
-    return leads[np.isfinite(leads)]
 
 
 def weighted_auc(ranked: RankedScores, weights: np.ndarray, kind: RankMetric) -> float:

@@ -1,0 +1,65 @@
+"""The words of ``promotion.vs_champion``: each criterion as the message says it, the
+rows still needed, and the hint by outcome. The decision itself is in
+:mod:`sentinel_checks.checks.promotion`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentinel_checks.checks.findings import NEITHER, SHOWN_BETTER, SHOWN_NO_WORSE, SHOWN_WORSE
+from sentinel_checks.result import Status
+from sentinel_checks.stats.comparison import Interval, PairedComparison
+from sentinel_checks.stats.power import MAX_ROWS
+
+__all__ = ["FINDING_TEXT", "champion_hint", "criterion_text", "rows_text"]
+
+FINDING_TEXT = {
+    SHOWN_BETTER: "shown better",
+    SHOWN_NO_WORSE: "shown no worse",
+    SHOWN_WORSE: "shown worse",
+    NEITHER: "neither shown no worse nor worse",
+}
+
+
+def champion_hint(
+    c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]
+) -> str:
+    """What to do, by the check's status: nothing on a pass; on inconclusive, the risky
+    rows (``needed["n_positive"]``) that would settle the criteria in ``by_verdict``;
+    on a failure, keep the champion and where to look."""
+    if status is Status.PASS:
+        return ""
+    if status is Status.INCONCLUSIVE:
+        return (
+            f"The data cannot tell yet: on {c.n_positive} risky rows the intervals of "
+            f"{', '.join(by_verdict['inconclusive'])} hold the margin. Compare on more labelled rows "
+            f"(≈ {rows_text(needed['n_positive'])} risky; a longer test window, labelled production) before "
+            "relying on it; [gate] block_inconclusive decides whether this blocks."
+        )
+    if status is Status.ERROR:
+        return "A criterion is undefined on these rows (e.g. nothing flagged): see the criteria evidence."
+    if by_verdict["fail"][0] == "target_metric_improves":
+        return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
+    return (
+        "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
+        "false alarms): look at the segments listed, the training window and the threshold "
+        "(reports/promotion.md)."
+    )
+
+
+def criterion_text(r: dict[str, Any]) -> str:
+    """``"FNR change +0.004 [-0.021, +0.031], margin +0.030: neither … (inconclusive)"``."""
+    if "finding" not in r:
+        return (
+            f"{r['criterion'].replace('no_val_test_gap', 'val/test gap').replace('_', ' ')}: {r['verdict']}"
+        )
+    iv = Interval(r["measured"], r["low"], r["high"])
+    return (
+        f"{r['what'].split(' (')[0]} {iv.shown('+.3f')} vs {r['limit']:+.3f}: "
+        f"{FINDING_TEXT.get(r['finding'], r['finding'])} ({r['verdict']})"
+    )
+
+
+def rows_text(n: int) -> str:
+    """A row count in words, capped at :data:`~sentinel_checks.stats.power.MAX_ROWS` ("more than …")."""
+    return f"more than {MAX_ROWS:,}" if n >= MAX_ROWS else f"{n:,}"
