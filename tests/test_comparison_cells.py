@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from sentinel_checks.stats.comparison import _bootstrap, compare_paired
+from sentinel_checks.stats.comparison import compare_paired
 from sentinel_checks.stats.intervals import bootstrap_interval
+from sentinel_checks.stats.paired_cells import paired_cell_bootstrap
 from sentinel_checks.stats.ranking import RankedScores
 
 
@@ -118,7 +119,7 @@ def test_each_draw_is_the_row_metric_under_the_drawn_weights(digits):
     if digits is not None:
         a, b = np.round(a, digits), np.round(b, digits)
     fa, fb = a >= 0.5, b >= 0.4
-    draws, cells = _bootstrap(y, a, b, fa, fb, resamples=25, seed=3, return_cells=True)
+    draws, cells = paired_cell_bootstrap(y, a, b, fa, fb, resamples=25, seed=3, return_cells=True)
     ra, rb = RankedScores(y, a), RankedScores(y, b)
     for i in range(25):
         # give each cell's drawn count to one of its rows: every statistic of the cells
