@@ -31,7 +31,9 @@ def run_gate(
 ) -> int:
     """``pytest TARGETS --sentinel-config CONFIG --sentinel-reports REPORTS``, in process.
 
-    Always writes ``REPORTS/junit.xml`` unless ``pytest_args`` names another.
+    Always writes ``REPORTS/junit.xml`` unless ``pytest_args`` names another. Runs with
+    ``--assert=plain`` (no assertion rewriting: a bare ``assert`` in an extra suite still
+    fails, without pytest's introspection) unless ``pytest_args`` chooses an ``--assert`` mode.
 
     Parameters
     ----------
@@ -73,6 +75,13 @@ def run_gate(
         if any(a.startswith("--junitxml") for a in pytest_args)
         else [f"--junitxml={reports / 'junit.xml'}"]
     )
+    # Assertion rewriting re-parses and recompiles every module of each pytest plugin's
+    # distribution as it is imported (this library, hypothesis, faker, ...: about 300 a
+    # run, no bytecode cache when PYTHONDONTWRITEBYTECODE is set). The gate's suites judge
+    # through ``gate.run``, not bare asserts; ``--assert=rewrite`` brings it back.
+    plain = (
+        [] if any(a == "--assert" or a.startswith("--assert=") for a in pytest_args) else ["--assert=plain"]
+    )
     code = pytest.main(
         [
             *targets,
@@ -88,6 +97,7 @@ def run_gate(
             # turn into a crash of the whole gate
             "-W",
             "ignore::pytest.PytestAssertRewriteWarning",
+            *plain,
             *pytest_args,
         ],
         plugins=[SessionHandOver(session)] if session is not None else None,
