@@ -43,3 +43,36 @@ def test_an_assert_mode_passed_to_pytest_is_kept(captured, chosen):
     args = captured(*chosen)
     assert "--assert=plain" not in args
     assert args[-len(chosen) :] == chosen
+
+
+def test_sentinel_gate_reads_the_data_and_each_model_once(gate_project, monkeypatch, tmp_path):
+    """The CLI's preflight loads the dataset, the production sample and the models into the
+    session that pytest's run then uses (in the same process): nothing is read twice."""
+    import shutil
+
+    from sentinel_checks.cli import main
+    from sentinel_checks.data import inputs
+    from sentinel_checks.models import loading
+    from tests.conftest import SUITES
+
+    project = gate_project()
+    suites = tmp_path / "one_suite"
+    suites.mkdir()
+    shutil.copy(SUITES / "test_data_contract.py", suites)
+    reads: list[str] = []
+    for module, name in ((inputs, "load_dataset"), (inputs, "load_production"), (loading, "load_model")):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module,
+            name,
+            lambda *a, _real=real, _name=name, **k: (
+                reads.append(f"{_name} {k.get('role', '')}".strip()) or _real(*a, **k)
+            ),
+        )
+    monkeypatch.chdir(project.folder)
+    code = main(["gate", "--config", str(project.config), "--suites", str(suites), "--reports", "out"])
+    assert code in (0, 1), code
+    models = [r for r in reads if r.startswith("load_model")]
+    assert models and len(models) == len(set(models)), reads  # each model once
+    assert sorted(set(reads) - set(models)) == ["load_dataset", "load_production"]
+    assert len(reads) == len(models) + 2, reads
