@@ -31,7 +31,10 @@ def both(spark_session) -> Iterator[dict[str, object]]:
     frame = scored(2000, 3, "ties")[["score", "label"]]
     duck = connect_duckdb(threads=1)
     spark = ibis.pyspark.connect(spark_session)
-    yield {name: table_from_frame(con, frame, name="scored_q") for name, con in (("duckdb", duck), ("spark", spark))}
+    yield {
+        name: table_from_frame(con, frame, name="scored_q")
+        for name, con in (("duckdb", duck), ("spark", spark))
+    }
     duck.disconnect()
 
 
