@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sentinel_checks.reasons import Reason
+from sentinel_checks.scalars import python_scalar
 
 
 class Status(enum.StrEnum):
@@ -227,20 +228,6 @@ def judge_interval(low: float, high: float, limit: float, direction: Direction) 
             return Status.PASS
         return Status.FAIL if low > limit else Status.INCONCLUSIVE
     raise ValueError(f"judge_interval() needs a direction, got {direction!r}")
-
-
-def python_scalar(value: Any) -> Any:
-    """A numpy scalar as its Python value; anything else (a pandas Timestamp included) as it is.
-
-    The one numpy-to-Python scalar conversion: for evidence, ibis literals, and
-    comparing a model's ``classes_`` with a configured label by kind.
-
-    Examples
-    --------
-    >>> python_scalar(np.int64(3)), python_scalar(np.bool_(True)), python_scalar("risky")
-    (3, True, 'risky')
-    """
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ from sentinel_checks import config as cfg
 from sentinel_checks.column_roles import SPLIT_SHARES, Roles, infer_roles
 from sentinel_checks.config.toml_writer import toml_literal
 from sentinel_checks.data.time_axis import ROW_ORDER
-from sentinel_checks.purge_preview import worst_loss
+from sentinel_checks.purge_preview import together, worst_loss
 
 __all__ = [
     "CI_FILES",
@@ -132,17 +132,23 @@ def roles_summary(roles: Roles) -> str:
 
 def purge_warnings(roles: Roles | None) -> list[str]:
     """One line per entity whose purge would remove more of val or test than
-    ``[splits] max_purged_share`` (default) allows, with what to do instead.
+    ``[splits] max_purged_share`` (default) allows, with what to do instead; and, when
+    each entity alone stays within it but all of them together (as the gate purges
+    them) do not, one line for that.
 
     The share is measured by :mod:`sentinel_checks.purge_preview` at the scaffold's
     boundaries, on every row of the data file.
     """
+    from sentinel_checks.entities import entity_name
+
     if roles is None:
         return []
+    names = [entity_name(e) for e in roles.entities]
+    combined = together(names) if len(names) > 1 else None
     out = []
     for name, losses in roles.purge.items():
         worst = worst_loss(losses)
-        if worst.share <= _MAX_PURGED_SHARE:
+        if worst.share <= _MAX_PURGED_SHARE or name == combined:
             continue
         earlier = "train" if worst.split == "val" else "train or val"
         out.append(
@@ -155,6 +161,18 @@ def purge_warnings(roles: Roles | None) -> list[str]:
             f"(e.g. GroupShuffleSplit; time is then mixed), or, if production sees the same {name} "
             f"values, leave {name} out of [columns] entities"
         )
+    if combined in roles.purge and not out:
+        worst = worst_loss(roles.purge[combined])
+        if worst.share > _MAX_PURGED_SHARE:
+            earlier = "train" if worst.split == "val" else "train or val"
+            out.append(
+                f"{combined}: {worst.share:.0%} of {worst.split} rows ({worst.removed:,} of "
+                f"{worst.rows_before:,}) share a value of one of them with {earlier}; each alone stays "
+                f"within the limit, but purge_entities = true purges them together and would fail "
+                f"splits.purge (limit {_MAX_PURGED_SHARE:.0%}, [splits] max_purged_share). Keep in "
+                f"[columns] entities only the ones that must not cross a split, or assign whole groups "
+                'to splits in a split column with method = "column"'
+            )
     return out
 
 

@@ -211,6 +211,25 @@ def run_gate(config: Path, cwd: Path, *extra: str, suites: Path = SUITES) -> Gat
     return GateRunResult(proc.returncode, proc.stdout + proc.stderr, report)
 
 
+def run_sentinel(*args: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
+    """Run the ``sentinel`` command (``python -m sentinel_checks.cli ARGS``) in a subprocess
+    from ``cwd``, this repository first on ``PYTHONPATH``: its exit code and its stdout
+    followed by its stderr."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel_checks.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 #: Set to 1 to skip the Spark tests on a machine without Java or PySpark (an explicit
 #: opt-out: without it a missing Java or PySpark fails those tests, it does not hide them).
 SKIP_SPARK = "SENTINEL_SKIP_SPARK"

@@ -134,9 +134,17 @@ def test_segment_counts_equal_the_pandas_ones(data, segment) -> None:
     result = check_segments(
         frame[segment].to_numpy(), y, flagged, column=segment, split="test", min_recall=0.0, min_positives=1
     )
-    shown = {r["segment"]: (r["rows"], r["positives"]) for r in result.evidence[0].items}
-    mine = dict(zip(got.names, zip(got.rows.tolist(), got.positives.tolist(), strict=True), strict=True))
-    assert {k: v for k, v in mine.items() if v[1]} == {k: v for k, v in shown.items() if v[1]}
+    # read from check_segments' own evidence, not through SegmentCounts: every name (judged
+    # segments in the items, those without a risky row in not_judged), and rows, risky rows
+    # and caught risky rows (recall x risky rows) of each judged one
+    evidence = result.evidence[0]
+    assert evidence.total == len(evidence.items)  # none cut at the evidence cap
+    shown = {
+        r["segment"]: (r["rows"], r["positives"], round(r["recall"] * r["positives"])) for r in evidence.items
+    }
+    assert sorted([*shown, *evidence.detail["not_judged"]]) == sorted(got.names)
+    mine = zip(got.names, got.rows.tolist(), got.positives.tolist(), got.tp.tolist(), strict=True)
+    assert {name: (n, p, tp) for name, n, p, tp in mine if p} == shown
 
 
 def test_segment_names_read_as_check_segments_reads_them(con) -> None:

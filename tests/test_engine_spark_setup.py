@@ -5,14 +5,13 @@ these starts a JVM (fast lane), but the last one runs ``sentinel gate`` (slow)."
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import sentinel_checks.engine.spark_connection as spark_connection
+from tests.conftest import SUITES, run_sentinel
 from tests.test_preflight import _problems, _project
 
 
@@ -74,19 +73,8 @@ def test_the_pandas_engine_never_connects(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_sentinel_gate_exits_2_on_a_bad_session_function(tmp_path):
     config = _spark_project(tmp_path, 'session = "no_such_module.sessions:build"')
-    repo = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
-    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(repo / "suites")]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_checks.cli", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 2, out[-3000:]
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
+    code, out = run_sentinel(*args, cwd=tmp_path)
+    assert code == 2, out[-3000:]
     assert out.count("[engine.spark]") == 1 and "no_such_module" in out, out
     assert "Traceback" not in out, out

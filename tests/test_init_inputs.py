@@ -4,9 +4,6 @@ integer-period and row-order time, files that end with a newline."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import tomllib
 from pathlib import Path
@@ -19,6 +16,7 @@ from sentinel_checks.cli import main
 from sentinel_checks.config import load_config
 from sentinel_checks.data.io import feature_columns, load_frame
 from sentinel_checks.scaffold import infer_roles
+from tests.conftest import run_sentinel
 
 N = 600
 
@@ -172,30 +170,10 @@ def test_a_label_column_named_label_still_needs_no_key(tmp_path):
 @pytest.mark.slow
 def test_init_then_gate_on_data_without_a_label_exits_2_in_seconds_with_the_suggestion(tmp_path):
     config = _unlabelled_project(tmp_path)
-    repo = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
     started = time.monotonic()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sentinel_checks.cli",
-            "gate",
-            "--config",
-            str(config),
-            "--reports",
-            "reports",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
+    code, out = run_sentinel("gate", "--config", str(config), "--reports", "reports", cwd=tmp_path)
     elapsed = time.monotonic() - started
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 2, out[-3000:]
+    assert code == 2, out[-3000:]
     assert "label is not set; two-valued columns: CANCELLED, promo" in out
     assert "Traceback" not in out and "passed" not in out
     print(f"init -> gate refused in {elapsed:.1f} s")

@@ -344,3 +344,23 @@ def test_calibration_failed_by_brier_measures_the_brier_score() -> None:
     assert r.measured is not None and r.measured > r.limit and "decided by the Brier score" in r.message
     clean = check_calibration(y, scores, split="test", max_ece=0.05, max_brier=0.30, resamples=50)
     assert clean.status is Status.PASS and clean.parameters.get("criterion") == "ECE"
+
+
+@pytest.mark.parametrize("method", ["time", "column", "callable"])
+@pytest.mark.parametrize("share", [None, 0.03, 0.97])
+def test_entity_hint_fits_a_gate_md_cell_with_a_long_composite_name(method, share) -> None:
+    """Reviewer's input: customer_account_number made the time hint 451 characters and
+    gate.md's 400-character cell cut its last option. With a 30-character composite id and
+    the longest split names, every hint fits whole."""
+    from sentinel_checks.checks.overlap import entity_hint
+    from sentinel_checks.checks.purge import PURGE_HINT
+    from sentinel_checks.reports.gate_md import CELL_CHARS, cell
+
+    name = "customer_account_number+caseid"
+    assert len(name) == 30
+    hint = entity_hint(
+        method, column=name, pair=("train or val", "test"), purge_share=share, max_purged_share=0.5
+    )
+    assert len(hint) <= CELL_CHARS and cell(hint) == hint, (len(hint), hint)
+    assert hint.endswith(".") and name in hint
+    assert len(PURGE_HINT) <= CELL_CHARS

@@ -9,9 +9,6 @@ plugin in process (pytester) and one the ``sentinel gate`` command in a subproce
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.gate.preflight import SetupProblem, preflight, preflight_text
+from tests.conftest import SUITES, run_sentinel
 
 N_ROWS = 400
 FEATURES = ["amount", "DISTANCE"]
@@ -263,19 +261,8 @@ def test_the_plugin_stops_before_any_test_with_exit_2_and_loads_the_data_once(py
 @pytest.mark.slow
 def test_sentinel_gate_exits_2_on_a_misspelt_label(tmp_path):
     config = _project(tmp_path, label='"CANCELED"', segments='["AIRLINES"]')
-    repo = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
-    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(repo / "suites")]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_checks.cli", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 2, out[-3000:]
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
+    code, out = run_sentinel(*args, cwd=tmp_path)
+    assert code == 2, out[-3000:]
     assert out.count("did you mean 'CANCELLED'?") == 1 and out.count("did you mean 'AIRLINE'?") == 1, out
     assert "Traceback" not in out and "passed" not in out and "failed" not in out

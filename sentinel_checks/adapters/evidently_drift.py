@@ -243,9 +243,9 @@ def _read(
     return results
 
 
-#: Draws read first; more only when they leave the decision open (see :func:`_with_noise`).
+#: Draws read first; more only when they do not show the distance to be noise (see :func:`_with_noise`).
 FIRST_DRAWS = 25
-#: How far from the level of the first draws a distance must be for them to decide.
+#: How far under the level of the first draws a distance must be for them to call it noise.
 CLEAR_FACTOR = 3.0
 
 
@@ -262,10 +262,13 @@ def _with_noise(
 
     Only such a distance can turn into drift, so only its null is drawn. The first
     ``FIRST_DRAWS`` random splits come first (the same splits the full draw starts
-    with); when the distance is ``CLEAR_FACTOR`` times the level they give, or under
-    a third of it, they decide (a 25-draw gamma fit is within tens of per cent of the
-    200-draw one, far inside that factor) and the rest are not drawn; otherwise all
-    ``draws`` are.
+    with); when the distance is under a third (``1 / CLEAR_FACTOR``) of the level they
+    give, it is noise and the rest are not drawn. Otherwise all ``draws`` are: a
+    distance is called drift only against the full draw. The early stop is one-sided
+    because 25 draws can miss the tail of a heavy-tailed column (Pareto(0.9), 1,500
+    against 80 rows: level 0.06 after 25 draws, 5.8 after 200), which understates the
+    level; stopping there toward drift would block a same-population sample, while
+    stopping toward noise can only miss a drift the full level would also have to clear.
     """
     from sentinel_checks.stats.distance_noise import NOISE_STATISTICS, distance_null, noise_level
 
@@ -279,8 +282,7 @@ def _with_noise(
 
     first = min(FIRST_DRAWS, draws)
     noise = level(first)
-    clear = drift.score >= CLEAR_FACTOR * noise or drift.score * CLEAR_FACTOR <= noise
-    if first < draws and not clear:
+    if first < draws and not drift.score * CLEAR_FACTOR <= noise:
         noise, first = level(draws), draws
     return replace(drift, noise=noise, noise_draws=first)
 

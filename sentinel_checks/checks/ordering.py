@@ -12,7 +12,8 @@ from sentinel_checks.checks.guards import empty_side
 from sentinel_checks.data.time_axis import Gap, embargo_gap, gap_text
 from sentinel_checks.formatting import duration, gap_words, rows
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, python_scalar
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.scalars import python_scalar
 from sentinel_checks.stats.time_order import TimeOrder, time_order
 
 CHECK_ID = "splits.time_order"

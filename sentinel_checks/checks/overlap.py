@@ -26,10 +26,9 @@ ENTITY_ID = "splits.entity_overlap"
 ENTITY_HINTS: dict[str, str] = {
     "time": (
         "Keep each {column} on one side: either [splits] purge_entities = true, which drops from "
-        "{later} the rows of {column} values seen earlier{cost}; splits.purge fails above {limit} "
-        "(max_purged_share), and group_time_split drops the same rows; or group-split whole {column} "
-        'groups in a split column (method = "column", e.g. GroupShuffleSplit), which keeps every '
-        "row but mixes time across splits."
+        "{later} the rows of ids seen earlier{cost} (splits.purge fails above {limit}, "
+        "max_purged_share; group_time_split drops the same rows); or group-split whole ids in a "
+        'split column (method = "column", e.g. GroupShuffleSplit): every row kept, time mixed.'
     ),
     "column": (
         "The split column ([splits] column) puts the same {column} on two sides: assign whole "
@@ -43,11 +42,10 @@ ENTITY_HINTS: dict[str, str] = {
 }
 #: The time hint when purging would take more of the later split than ``max_purged_share``.
 ENTITY_HINT_NO_PURGE = (
-    "Do not purge: {share} of {later} rows belong to {column} values also in {earlier}; purging "
-    "would fail splits.purge (limit {limit}, max_purged_share). Name an entity that does not span "
-    'the splits (a session, {column} + day); or group-split whole {column} groups (method = "column"; '
-    "time is then mixed); or, if production sees the same {column} values, leave {column} out of "
-    "[columns] entities."
+    "Do not purge: {share} of {later} rows carry a {column} also in {earlier}; purging would fail "
+    "splits.purge (limit {limit}, max_purged_share). Name an entity that does not span the splits "
+    '(a session, the id + day); or group-split whole ids (method = "column"; time is then mixed); '
+    "or, if production sees the same ids, leave this one out of [columns] entities."
 )
 #: The hint for a time split (kept for callers that import it).
 ENTITY_HINT = ENTITY_HINTS["time"]
@@ -72,7 +70,7 @@ def entity_hint(
     --------
     >>> entity_hint("time", column="user_id", pair=("train", "val"), purge_share=0.97,
     ...             max_purged_share=0.5)[:68]
-    'Do not purge: 97% of val rows belong to user_id values also in train'
+    'Do not purge: 97% of val rows carry a user_id also in train; purging'
     """
     earlier, later = pair
     limit = f"{max_purged_share:.0%}"
@@ -83,7 +81,7 @@ def entity_hint(
         return ENTITY_HINT_NO_PURGE.format(
             column=column, share=share, later=later, earlier=earlier, limit=limit
         )
-    cost = "" if purge_share is None else f" ({purge_share:.0%} of {later} rows here)"
+    cost = "" if purge_share is None else f", {purge_share:.0%} of {later} rows here"
     return ENTITY_HINTS["time"].format(column=column, later=later, cost=cost, limit=limit)
 
 

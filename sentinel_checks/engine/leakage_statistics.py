@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
+from sentinel_checks.engine.float_values import infinite
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -72,7 +72,7 @@ def monotone_auc(table: Table, column: str, *, label: str, positive: LabelValue)
         raise TypeError(f"column {column!r} holds {kind}, not numbers, booleans or datetimes")
     missing = value.isnull()
     if kind.is_floating():
-        missing = missing | value.isnan().fill_null(True) | _infinite(value).fill_null(True)
+        missing = missing | value.isnan().fill_null(True) | infinite(value).fill_null(True)
     risky = (table[label] == ibis.literal(positive)).fill_null(False)
     rows = table.select(
         level=ibis.ifelse(missing, 0, 1), value=ibis.ifelse(missing, ibis.null(kind), value), risky=risky
@@ -132,15 +132,3 @@ def _bins(groups: Any, kind: Any) -> Any:
         scaled = ((key - float(low)) / (float(high) - float(low)) * BINS).floor()
         inner = ibis.least(scaled, BINS - 1).cast("int64")
     return ibis.ifelse(groups.level == 0, ibis.literal(-1, type="int64"), inner)
-
-
-def _infinite(value: Any) -> Any:
-    """``value`` is +inf or -inf, written portably: ``|value|`` above the largest finite float.
-
-    Ibis 12 compiles ``isinf()`` for PySpark to ``FALSE OR FALSE`` (its infinity literals
-    are lost), so Spark would count ±inf as ordinary values; this reads the same on
-    every engine.
-    """
-    import ibis
-
-    return value.abs() > ibis.literal(float(np.finfo(np.float64).max))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
+from sentinel_checks.engine.float_values import infinite
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
@@ -317,7 +318,7 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
             f"label column {columns.label!r} ({label.type()}) cannot be compared with "
             f"positive {columns.positive} / negative {columns.negative}: {error}"
         ) from None
-    undefined = score.isnull() | score.isnan().fill_null(True) | score.isinf().fill_null(True)
+    undefined = score.isnull() | score.isnan().fill_null(True) | infinite(score).fill_null(True)
     check = table.aggregate(
         bad_score=undefined.cast("int64").sum(),
         null_label=label.isnull().cast("int64").sum(),

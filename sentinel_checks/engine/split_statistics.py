@@ -24,7 +24,7 @@ import pandas as pd
 
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
-from sentinel_checks.result import python_scalar
+from sentinel_checks.scalars import python_scalar
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
 from sentinel_checks.stats.time_order import TimeOrder

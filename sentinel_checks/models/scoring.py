@@ -9,7 +9,7 @@ import pandas as pd
 
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models.loading import LoadedModel
-from sentinel_checks.result import python_scalar
+from sentinel_checks.scalars import python_scalar
 
 #: Rows scored per predict_proba call.
 SCORE_CHUNK = 250_000

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sentinel_checks.result import CheckResult, Evidence
+from sentinel_checks.result import CheckResult, Direction, Evidence
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,19 @@ class JudgedInterval:
         The interval's ends, ``low <= high``.
     confidence : float
         Two-sided coverage in (0, 1) (per comparison, when the check corrects for several).
+    kind, limit, direction : str, float, Direction or None
+        The quantity, limit and direction of the criterion that decided, when they are
+        not the result's own (``promotion.vs_champion`` decided by its precision or
+        target-metric criterion); ``None`` otherwise.
     """
 
     point: float
     low: float
     high: float
     confidence: float
+    kind: str | None = None
+    limit: float | None = None
+    direction: Direction | None = None
 
 
 #: Check id → (evidence kind, estimate key, interval key) in that evidence's ``detail``.
@@ -63,8 +70,11 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
         segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's
         Newcombe interval), ``quality.calibration`` (the bootstrap interval of the
         ECE or Brier score that decided), ``quality.baselines`` (the worst lead's
-        interval) and ``promotion.vs_champion`` (the paired interval of the FNR
-        change). ``None`` for other checks, and when an end or the estimate is
+        interval) and ``promotion.vs_champion`` (the paired interval of the criterion
+        that decided: the one its reason names, else the FNR change; with that
+        criterion's kind, limit and direction when it is not the FNR change). ``None``
+        for other checks, for a promotion decided by a criterion without an interval
+        (:func:`deciding_criterion`), and when an end or the estimate is
         missing or not finite.
 
     Examples
@@ -74,7 +84,7 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
     ...     Evidence.capped("recall", [], total=0,
     ...                     detail={"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.95}),))
     >>> judged_interval(r)
-    JudgedInterval(point=0.65, low=0.61, high=0.69, confidence=0.95)
+    JudgedInterval(point=0.65, low=0.61, high=0.69, confidence=0.95, kind=None, limit=None, direction=None)
     """
     found = _find(result)
     if found is None:
@@ -83,7 +93,34 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
     if any(v is None or not math.isfinite(v) for v in values):
         return None
     point, low, high, confidence = (float(v) for v in values if v is not None)
+    own = deciding_criterion(result) if result.id == "promotion.vs_champion" else None
+    if own is not None and own.get("criterion") != "fnr_non_inferior":
+        limit = _float(own.get("limit"))
+        kind = str(own.get("what", own.get("criterion"))).split(" (")[0]
+        return JudgedInterval(point, low, high, confidence, kind, limit, Direction.AT_LEAST)
     return JudgedInterval(point, low, high, confidence)
+
+
+def deciding_criterion(result: CheckResult) -> Mapping[str, Any] | None:
+    """The ``criteria`` item of a ``promotion.vs_champion`` result that decided it.
+
+    Parameters
+    ----------
+    result : CheckResult
+        A ``promotion.vs_champion`` result.
+
+    Returns
+    -------
+    mapping or None
+        The criterion its reason names (a failed, else an inconclusive one: the check
+        sets the reason to that criterion's name), else the FNR change
+        (``fnr_non_inferior``; a pass or an undefined comparison); ``None`` when the
+        result has no criteria. Items of interval criteria hold ``measured``, ``low``,
+        ``high``, ``limit`` (lead orientation, a floor, except the FNR change: a
+        ceiling); others (``flip_rate``, ``no_val_test_gap``) ``measured`` and ``limit``.
+    """
+    named = _item(result, "criteria", lambda x: x.get("criterion") == result.reason.value)
+    return named or _item(result, "criteria", lambda x: x.get("criterion") == "fnr_non_inferior")
 
 
 def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
@@ -107,11 +144,12 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         metric = ev.detail.get("decided_by")
         gaps, intervals = ev.detail.get("gaps") or {}, ev.detail.get("intervals") or {}
         return (gaps.get(metric), *_ends(intervals.get(metric)), ev.detail.get("confidence_each"))
-    if result.id == "promotion.vs_champion":  # the FNR change decides what ``measured`` holds
-        fnr = _item(result, "criteria", lambda x: x.get("criterion") == "fnr_non_inferior")
-        if fnr is None:
+    if result.id == "promotion.vs_champion":  # the criterion that decided; no interval: None
+        decided = deciding_criterion(result)
+        if decided is None:
             return None
-        return fnr.get("measured"), fnr.get("low"), fnr.get("high"), result.parameters.get("confidence")
+        confidence = result.parameters.get("confidence")
+        return decided.get("measured"), decided.get("low"), decided.get("high"), confidence
     if result.id == "quality.baselines":  # measured: the lower end of the worst lead
         lead = _item(result, "baselines", lambda x: _ends(x.get("interval"))[0] == result.measured)
         ev = _evidence(result, "baselines")

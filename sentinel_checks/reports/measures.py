@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sentinel_checks.reports.html_values import measured_vs_limit, with_unit
-from sentinel_checks.reports.judged_interval import JudgedInterval, judged_interval
+from sentinel_checks.reports.html_values import measured_vs_limit, number, with_unit
+from sentinel_checks.reports.judged_interval import JudgedInterval, deciding_criterion, judged_interval
 from sentinel_checks.result import CheckResult, Direction, Status
 from sentinel_checks.stats.intervals import coverage_text
 
@@ -76,6 +76,8 @@ def measured_as(result: CheckResult) -> str:
     interval = judged_interval(result)
     if interval is not None and result.limit is not None:
         return interval_as(result, interval)
+    if result.id == "promotion.vs_champion" and (without := _promotion_without_interval(result)):
+        return without
     shown = measured_vs_limit(result)
     if result.parameters.get("criterion"):
         return shown  # the criterion that decided names the number; the check's usual kind may not fit
@@ -119,15 +121,17 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
     'recall 0.65 (95% interval 0.6107 to 0.6871) · fails: its upper end 0.6871 < 0.75, the limit'
     """
     criterion = _criterion(result)
-    kind = criterion or MEASURED_KIND.get(result.id, "measured").split(" (interval's")[0]
+    kind = interval.kind or criterion or MEASURED_KIND.get(result.id, "measured").split(" (interval's")[0]
+    limit_value = interval.limit if interval.kind is not None else result.limit
+    direction = interval.direction or result.direction
 
     def u(value: float) -> str:
         return with_unit(value, result.id, criterion)
 
     spread = f"{coverage_text(interval.confidence)} interval {u(interval.low)} to {u(interval.high)}"
     head = f"{kind} {u(interval.point)} ({spread})"
-    limit = u(float(result.limit)) if result.limit is not None else "n/a"
-    floor = result.direction is Direction.AT_LEAST
+    limit = u(float(limit_value)) if limit_value is not None else "n/a"
+    floor = direction is Direction.AT_LEAST
     lower, upper = ("lower end", interval.low), ("upper end", interval.high)
     passing_end, failing_end = (lower, upper) if floor else (upper, lower)
     ok_op, bad_op = ("≥", "<") if floor else ("≤", ">")
@@ -137,16 +141,40 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
         op = ok_op if status is Status.PASS else bad_op
         verb = "passes" if status is Status.PASS else "fails"
         decision = f"{verb}: the estimate {u(interval.point)} {op} {limit}, the limit (bound = point)"
-    elif status is Status.PASS and _holds(passing_end[1], result.limit, floor):
+    elif status is Status.PASS and _holds(passing_end[1], limit_value, floor):
         decision = f"passes: its {passing_end[0]} {u(passing_end[1])} {ok_op} {limit}, the limit"
-    elif status is Status.FAIL and not _holds(failing_end[1], result.limit, floor):
+    elif status is Status.FAIL and not _holds(failing_end[1], limit_value, floor):
         decision = f"fails: its {failing_end[0]} {u(failing_end[1])} {bad_op} {limit}, the limit"
     elif status is Status.INCONCLUSIVE:
         decision = f"the limit {ok_op} {limit} lies inside the interval: not shown either way"
     else:
-        reason = _REASON_WORDS.get(result.reason.value, result.reason.value.replace("_", " "))
+        reason = _REASON_WORDS.get(result.reason.value, "another criterion (see the message)")
         decision = f"limit {ok_op} {limit}; {status.value} on {reason}, not on the interval"
     return f"{head} · {decision}"
+
+
+#: A promotion criterion without an interval, in words, and the unit of its numbers.
+_PLAIN_CRITERIA: Mapping[str, tuple[str, str]] = {
+    "flip_rate": ("share of decisions that change", "%"),
+    "no_val_test_gap": ("val/test gap of the deciding metric", ""),
+}
+
+
+def _promotion_without_interval(result: CheckResult) -> str:
+    """``"share of decisions that change: measured 31% · limit ≤ 20%"`` when a criterion
+    without an interval decided ``promotion.vs_champion``; ``""`` otherwise."""
+    decided = deciding_criterion(result)
+    name = decided.get("criterion") if decided is not None else None
+    if decided is None or name not in _PLAIN_CRITERIA:
+        return ""
+    kind, unit = _PLAIN_CRITERIA[str(name)]
+
+    def u(value: Any) -> str:
+        if not isinstance(value, int | float) or value != value:
+            return "n/a"
+        return f"{100 * float(value):.4g}%" if unit == "%" else number(float(value))
+
+    return f"{kind}: measured {u(decided.get('measured'))} · limit ≤ {u(decided.get('limit'))}"
 
 
 def _criterion(result: CheckResult) -> str:
