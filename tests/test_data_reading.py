@@ -15,6 +15,7 @@ from sentinel_checks.config import DataSource, load_config
 from sentinel_checks.data.identity import data_fingerprints
 from sentinel_checks.data.io import load_frame
 from sentinel_checks.errors import DataError
+from tests.conftest import BASE_CONFIG
 
 
 def _frame(n: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -106,3 +107,83 @@ def test_the_plugin_closes_the_session_and_its_engine_at_the_end(gate_project):
     assert closed == ["engine"]
     plugin.pytest_unconfigure(fake_config)  # twice: nothing more to close
     assert closed == ["engine"]
+
+
+# --------------------------------------------------------------------------- split statistics split in the engine
+
+PAIRS = [("train", "val"), ("train", "test"), ("val", "test")]
+DATA = '[data]\npath = "data/requests.parquet"\n'
+TIME_SPLIT = """[splits]
+method = "time"
+val_start = "2025-09-15"
+test_start = "2025-10-01"
+embargo = "1D"
+purge_entities = true
+"""
+RANDOM_SPLIT = """[splits]
+method = "column"
+column = "split"
+"""
+
+
+def _split_results(session) -> list[tuple]:
+    from sentinel_checks.gate import steps
+
+    results = []
+    for pair in PAIRS:
+        results.append(steps.time_order(session, pair))
+        results.append(steps.row_overlap(session, pair))
+        for entity in session.config.columns.entities:
+            results.append(steps.entity_overlap(session, entity, pair))
+    return [
+        (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
+        for r in results
+    ]
+
+
+def _as_directory(project, frame: pd.DataFrame, parts: int = 4) -> None:
+    """The dataset again as a folder of parquet parts (``data/logs/part-i/``), rows in order."""
+    for i, rows in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        folder = project.folder / "data" / "logs" / f"part-{i}"  # no key=value: no partition column
+        folder.mkdir(parents=True)
+        frame.iloc[rows].to_parquet(folder / "data.parquet", index=False)
+
+
+def _engine_was_not_fed_frames(monkeypatch):
+    import sentinel_checks.engine.ibis_connection as ibis_connection
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the split frames were registered: the engine did not split the data itself")
+
+    monkeypatch.setattr(ibis_connection, "table_from_frame", refuse)
+
+
+@pytest.mark.parametrize("split", ["time", "column"])
+def test_split_results_are_identical_from_a_file_in_pandas_and_a_parquet_directory_in_duckdb(
+    gate_project, small_log, monkeypatch, split
+):
+    """A clean time split with users purged, and a random row split with 300 train rows
+    copied into test (time order, users and rows leak): pandas on one file and DuckDB
+    on the same rows as a directory of parts, split in DuckDB, judge identically."""
+    from sentinel_checks.gate.session import GateSession
+
+    offline = small_log.offline.copy()
+    text = BASE_CONFIG
+    if split == "column":
+        offline["split"] = np.random.default_rng(0).choice(["train", "val", "test"], size=len(offline))
+        copies = offline[offline["split"] == "train"].head(300).assign(split="test")
+        offline = pd.concat([offline, copies], ignore_index=True)
+        text = text.replace(TIME_SPLIT, RANDOM_SPLIT)
+    project = gate_project(offline=offline, config_text=text)
+    by_pandas = _split_results(GateSession(load_config(project.config)))
+    _as_directory(project, offline)
+    (project.folder / "data" / "requests.parquet").unlink()  # the directory is the only copy
+    engine_config = project.folder / "engine.toml"
+    engine_config.write_text(text.replace(DATA, '[data]\npath = "data/logs"\nengine = "duckdb"\n'))
+    _engine_was_not_fed_frames(monkeypatch)
+    session = GateSession(load_config(engine_config))
+    by_duckdb = _split_results(session)
+    assert session.engine_source is not None
+    statuses = {r[1].value for r in by_pandas}
+    assert statuses <= {"pass", "warn"} if split == "time" else "fail" in statuses
+    assert by_duckdb == by_pandas

@@ -40,10 +40,82 @@ class SessionData:
 
     @property
     def dataset(self) -> pd.DataFrame:
-        """The offline dataset, timestamps parsed (DataError when empty or unreadable)."""
+        """The offline dataset, timestamps parsed (DataError when empty or unreadable).
+
+        A ``[data] table`` is read from :attr:`engine_source` (ordered by its row
+        positions); a path or loader by :func:`~sentinel_checks.data.inputs.load_dataset`.
+        Either way it is read into pandas once per run.
+        """
         from sentinel_checks.data.inputs import load_dataset
 
-        return self._once("dataset", lambda: load_dataset(self.config))
+        if self.config.data.table is None:
+            return self._once("dataset", lambda: load_dataset(self.config))
+
+        def from_table() -> pd.DataFrame:
+            from sentinel_checks.data.io import prepare_frame
+            from sentinel_checks.engine.ibis_connection import frame_from_table
+            from sentinel_checks.errors import DataError
+
+            source = self.engine_source
+            assert source is not None
+            frame = frame_from_table(source)
+            frame.attrs["sentinel_origin"] = f"table {self.config.data.table}"
+            if frame.empty:
+                raise DataError(f"dataset table {self.config.data.table} has no rows")
+            return prepare_frame(frame, self.config, what="dataset")
+
+        return self._once("dataset", from_table)
+
+    @property
+    def engine_source(self) -> Table | None:
+        """The dataset as a table of the run's engine, read where it lies, with each row's
+        position in :data:`~sentinel_checks.engine.ibis_connection.ROW` (its row in
+        :attr:`dataset`); ``None`` when the engine does not read it there: ``[data]
+        engine = "pandas"``, a loader, a CSV file, or a path on Spark (whose frames are
+        sent to Spark as Arrow instead).
+
+        A ``[data] path`` on DuckDB is :func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`
+        (a file, a directory or a glob); a ``[data] table`` is
+        :func:`~sentinel_checks.engine.ibis_connection.table_from_catalog` on either engine.
+
+        Raises
+        ------
+        DataError
+            The table does not exist (naming it and close names), or the files cannot be read.
+        ConfigError
+            The engine cannot be connected.
+        """
+        data = self.config.data
+        if data.engine == "pandas" or data.loader is not None:
+            return None
+        if data.table is None:
+            from sentinel_checks.data.io import format_from_suffix
+            from sentinel_checks.data.parquet_files import is_many
+
+            assert data.path is not None
+            parquet = data.format == "parquet" or (
+                data.format == "auto" and (is_many(data.path) or format_from_suffix(data.path) == "parquet")
+            )
+            if data.engine != "duckdb" or not parquet:
+                return None
+
+        def read() -> Table:
+            from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.errors import DataError
+
+            con = self.engine_connection
+            assert con is not None
+            try:
+                if data.table is not None:
+                    return ibis_connection.table_from_catalog(con.backend, data.table)
+                assert data.path is not None
+                return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")  # type: ignore[arg-type]
+            except LookupError as error:
+                raise DataError(f"[data] table: {error}") from None
+            except (FileNotFoundError, OSError) as error:
+                raise DataError(f"[data] path: {error}") from None
+
+        return self._once("engine_source", read)
 
     @property
     def features(self) -> list[str]:
@@ -88,6 +160,9 @@ class SessionData:
 
             con = self.engine_connection
             assert con is not None
+            in_engine = self._split_in_engine()
+            if in_engine is not None:
+                return in_engine
             try:
                 return {
                     name: ibis_connection.table_from_frame(con.backend, frame, name=name)
@@ -100,6 +175,45 @@ class SessionData:
                 ) from None
 
         return self._once("engine_tables", register)
+
+    def _split_in_engine(self) -> dict[str, Table] | None:
+        """train/val/test split in the engine from :attr:`engine_source`; ``None`` when
+        the splits cannot be made there: no source read where it lies, ``[splits] method
+        = "callable"``, ``[columns] timestamp = "@row"``, or a time column the engine
+        holds as text (pandas parses it). The pandas splits are made first: their errors
+        (null timestamps, unknown split values, boundaries not in the column's units)
+        are the run's, and their boundaries are the ones the engine filters on.
+        """
+        from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
+        from sentinel_checks.engine import split_tables
+
+        source = self.engine_source
+        spec, columns = self.config.splits, self.config.columns
+        if source is None or spec.method == "callable":
+            return None
+        splits = self.splits  # the pandas split first: its errors are the run's
+        if spec.method == "column":
+            assert spec.column is not None
+            values = {"train": spec.train_value, "val": spec.val_value, "test": spec.test_value}
+            return split_tables.split_by_column(source, spec.column, values)
+        ts = columns.timestamp
+        if ts is None or ts == ROW_ORDER or ts not in source.columns:
+            return None
+        kind = source[ts].type()
+        if not (kind.is_temporal() or kind.is_numeric()):
+            return None
+        times = self.dataset[ts]
+        assert spec.val_start is not None and spec.test_start is not None
+        _ = splits
+        return split_tables.split_by_time(
+            source,
+            ts,
+            val_start=boundary(spec.val_start, times, "val_start"),
+            test_start=boundary(spec.test_start, times, "test_start"),
+            end=None if spec.end is None else boundary(spec.end, times, "end"),
+            gap=embargo_gap(spec.embargo, times),
+            entities=columns.entities if spec.purge_entities else (),
+        )
 
     @property
     def engine_connection(self) -> EngineConnection | None:
@@ -127,6 +241,7 @@ class SessionData:
         """
         con = self._cache.pop("engine_connection", None)
         self._cache.pop("engine_tables", None)
+        self._cache.pop("engine_source", None)
         if con is not None and hasattr(con, "close"):
             con.close()
 
