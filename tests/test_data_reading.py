@@ -187,3 +187,71 @@ def test_split_results_are_identical_from_a_file_in_pandas_and_a_parquet_directo
     statuses = {r[1].value for r in by_pandas}
     assert statuses <= {"pass", "warn"} if split == "time" else "fail" in statuses
     assert by_duckdb == by_pandas
+
+
+# --------------------------------------------------------------------------- splits.target_leakage's monotone AUC in the engine
+
+
+def _leak_frame(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.2
+    frame = pd.DataFrame(
+        {
+            "leak": np.where(y, 5.0, 0.0) + rng.normal(scale=0.3, size=n),  # AUC ≈ 1
+            "noise": rng.integers(0, 7, size=n).astype(float),  # ties
+            "flag": rng.random(n) < 0.5,
+            "country": rng.choice(["de", "fr", "us"], size=n),  # text: read in pandas
+            "label": np.where(y, "risky", "safe"),
+        }
+    )
+    frame.loc[rng.random(n) < 0.05, "noise"] = np.nan
+    return frame, y
+
+
+def test_target_leakage_is_the_same_with_the_monotone_auc_read_by_duckdb():
+    from sentinel_checks.checks.leakage import check_target_leakage
+    from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+    from sentinel_checks.engine.leakage_statistics import monotone_auc
+
+    frame, y = _leak_frame()
+    table = table_from_frame(connect_duckdb(threads=1), frame, name="train")
+    features = ["leak", "noise", "flag", "country"]
+    engine = {f: monotone_auc(table, f, label="label", positive="risky") for f in ("leak", "noise", "flag")}
+    by_pandas = check_target_leakage(frame, y, features=features)
+    by_engine = check_target_leakage(frame, y, features=features, monotone_aucs=engine)
+    assert by_pandas.status.value == "fail" and by_pandas.measured > 0.95
+    assert by_engine == by_pandas
+    clean = check_target_leakage(frame, y, features=["noise", "flag"], monotone_aucs=engine)
+    assert clean.status.value == "pass"
+
+
+def test_the_target_leakage_step_reads_the_monotone_auc_through_the_engine(
+    gate_project, small_log, monkeypatch
+):
+    """With DuckDB the gate asks the engine for each numeric feature's monotone AUC, and
+    judges exactly as pandas does on a planted leak (a copy of the label plus noise)."""
+    import sentinel_checks.engine.leakage_statistics as leakage_statistics
+    from sentinel_checks.gate import steps
+    from sentinel_checks.gate.session import GateSession
+
+    offline = small_log.offline.copy()
+    risky = (offline["label"] == "risky").to_numpy()
+    offline["ip_risk"] = risky + np.random.default_rng(1).normal(scale=0.2, size=len(offline))
+    results = {}
+    asked: list[str] = []
+    real = leakage_statistics.monotone_auc
+
+    def counting(table, column, **kwargs):
+        asked.append(column)
+        return real(table, column, **kwargs)
+
+    monkeypatch.setattr(leakage_statistics, "monotone_auc", counting)
+    for engine in ("pandas", "duckdb"):
+        project = gate_project(
+            offline=offline, config_text=BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n')
+        )
+        result = steps.target_leakage(GateSession(load_config(project.config)))
+        results[engine] = (result.status, result.measured, result.message, result.evidence, result.support)
+    assert "ip_risk" in asked and "country" not in asked  # numeric features only, only with duckdb
+    assert results["duckdb"][0].value == "fail"
+    assert results["duckdb"] == results["pandas"]

@@ -297,11 +297,17 @@ def table_from_catalog(con: BaseBackend, name: str) -> Table:
     try:
         known = sorted(con.list_tables(database=schema) if schema else con.list_tables())  # type: ignore[attr-defined]
     except Exception as error:  # an unknown schema: the engine's own error type
-        raise LookupError(f"table {name}: the engine cannot list the tables of {schema or 'its catalog'}: {error}") from None
+        raise LookupError(
+            f"table {name}: the engine cannot list the tables of {schema or 'its catalog'}: {error}"
+        ) from None
     if table not in known:
         close = difflib.get_close_matches(table, known, n=3)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        there = f"tables there: {', '.join(known[:20])}{' …' if len(known) > 20 else ''}" if known else "no tables there"
+        there = (
+            f"tables there: {', '.join(known[:20])}{' …' if len(known) > 20 else ''}"
+            if known
+            else "no tables there"
+        )
         raise LookupError(f"no table {name} in {schema or 'the catalog'}{hint} ({there})")
     if con.name == "duckdb":
         quoted = ".".join(f'"{part}"' for part in name.split("."))
