@@ -295,7 +295,7 @@ def table_from_catalog(con: BaseBackend, name: str) -> Table:
 
     schema, _, table = name.rpartition(".")
     try:
-        known = sorted(con.list_tables(database=schema) if schema else con.list_tables())  # type: ignore[attr-defined]
+        known = sorted(con.list_tables(database=schema) if schema else con.list_tables())
     except Exception as error:  # an unknown schema: the engine's own error type
         raise LookupError(
             f"table {name}: the engine cannot list the tables of {schema or 'its catalog'}: {error}"
@@ -311,10 +311,10 @@ def table_from_catalog(con: BaseBackend, name: str) -> Table:
         raise LookupError(f"no table {name} in {schema or 'the catalog'}{hint} ({there})")
     if con.name == "duckdb":
         quoted = ".".join(f'"{part}"' for part in name.split("."))
-        return con.sql(f'SELECT *, rowid AS "{ROW}" FROM {quoted}')  # type: ignore[attr-defined,no-any-return]
-    found = con.table(table, database=schema or None)  # type: ignore[attr-defined]
+        return con.sql(f'SELECT *, rowid AS "{ROW}" FROM {quoted}')
+    found = con.table(table, database=schema or None)
     position = ibis.row_number().over(order_by=[found[c] for c in found.columns])
-    return found.mutate(**{ROW: position.cast("int64")})  # type: ignore[no-any-return]
+    return found.mutate(**{ROW: position.cast("int64")})
 
 
 def frame_from_table(table: Table) -> pd.DataFrame:

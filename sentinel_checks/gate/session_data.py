@@ -109,7 +109,7 @@ class SessionData:
                 if data.table is not None:
                     return ibis_connection.table_from_catalog(con.backend, data.table)
                 assert data.path is not None
-                return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")  # type: ignore[arg-type]
+                return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
             except LookupError as error:
                 raise DataError(f"[data] table: {error}") from None
             except (FileNotFoundError, OSError) as error:
@@ -225,8 +225,9 @@ class SessionData:
         A feature is read there when pandas reads it as numbers
         (:func:`~sentinel_checks.stats.leakage.numeric_view`) and the engine holds it as
         a number or a boolean; the others (datetimes: pandas ranks a missing timestamp at
-        the minimum, the engine below it; text, categories) are left to pandas, as are the binned and category readings
-        (cross-fitted target encodings), which are computed in pandas whatever the engine.
+        the minimum, the engine below it; text, categories) are left to pandas, as are the
+        binned and category readings (cross-fitted target encodings), computed in pandas
+        whatever the engine.
         """
         tables = self.engine_tables
         if tables is None:
