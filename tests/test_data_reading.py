@@ -255,3 +255,75 @@ def test_the_target_leakage_step_reads_the_monotone_auc_through_the_engine(
     assert "ip_risk" in asked and "country" not in asked  # numeric features only, only with duckdb
     assert results["duckdb"][0].value == "fail"
     assert results["duckdb"] == results["pandas"]
+
+
+# --------------------------------------------------------------------------- [data] table
+
+
+def _duckdb_file(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA analytics")
+    for name, frame in tables.items():
+        con.register("incoming", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+        con.unregister("incoming")
+    con.close()
+
+
+def test_a_duckdb_catalog_table_is_the_dataset_and_splits_as_the_file_does(
+    gate_project, small_log, monkeypatch
+):
+    from sentinel_checks.gate.session import GateSession
+
+    project = gate_project()
+    by_pandas = _split_results(GateSession(load_config(project.config)))
+    _duckdb_file(project.folder / "data" / "warehouse.duckdb", {"analytics.requests": small_log.offline})
+    text = BASE_CONFIG.replace(DATA, '[data]\ntable = "analytics.requests"\nengine = "duckdb"\n')
+    engine_config = project.folder / "engine.toml"
+    engine_config.write_text(text + '\n[engine.duckdb]\ndatabase = "data/warehouse.duckdb"\n')
+    _engine_was_not_fed_frames(monkeypatch)
+    session = GateSession(load_config(engine_config))
+    assert len(session.dataset) == len(small_log.offline)
+    assert session.dataset["request_id"].tolist() == small_log.offline["request_id"].tolist()
+    assert _split_results(session) == by_pandas
+
+
+def test_a_missing_table_is_named_with_the_tables_there_are(tmp_path):
+    from sentinel_checks.gate.session import GateSession
+
+    _duckdb_file(tmp_path / "w.duckdb", {"requests": _frame(), "analytics.requests_2026": _frame()})
+    config = tmp_path / "sentinel.toml"
+    config.write_text(
+        '[data]\ntable = "reqests"\nengine = "duckdb"\n\n[engine.duckdb]\ndatabase = "w.duckdb"\n\n'
+        '[splits]\nmethod = "column"\ncolumn = "split"\n'
+    )
+    with pytest.raises(DataError, match=r"\[data\] table: no table reqests .*did you mean requests\?"):
+        _ = GateSession(load_config(config)).dataset
+    config.write_text(config.read_text().replace('"reqests"', '"analytics.requests_2025"'))
+    with pytest.raises(DataError, match=r"no table analytics.requests_2025 in analytics.*requests_2026"):
+        _ = GateSession(load_config(config)).dataset
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (
+            'table = "requests"\n',
+            r"table = 'requests' is a table of an engine's catalog: set engine = 'duckdb'",
+        ),
+        (
+            'table = "requests"\npath = "x.parquet"\nengine = "duckdb"\n',
+            r"exactly one of 'path', 'loader' or 'table' \(got path and table\)",
+        ),
+    ],
+)
+def test_a_table_needs_an_engine_and_no_other_source(tmp_path, data, error):
+    from sentinel_checks.errors import ConfigError
+
+    (tmp_path / "x.parquet").write_bytes(b"")
+    config = tmp_path / "sentinel.toml"
+    config.write_text(f'[data]\n{data}\n[splits]\nmethod = "column"\ncolumn = "split"\n')
+    with pytest.raises(ConfigError, match=error):
+        load_config(config)

@@ -295,7 +295,7 @@ def table_from_catalog(con: BaseBackend, name: str) -> Table:
 
     schema, _, table = name.rpartition(".")
     try:
-        known = sorted(con.list_tables(database=schema) if schema else con.list_tables())
+        known = sorted(_catalog_tables(con, schema))
     except Exception as error:  # an unknown schema: the engine's own error type
         raise LookupError(
             f"table {name}: the engine cannot list the tables of {schema or 'its catalog'}: {error}"
@@ -311,10 +311,26 @@ def table_from_catalog(con: BaseBackend, name: str) -> Table:
         raise LookupError(f"no table {name} in {schema or 'the catalog'}{hint} ({there})")
     if con.name == "duckdb":
         quoted = ".".join(f'"{part}"' for part in name.split("."))
-        return con.sql(f'SELECT *, rowid AS "{ROW}" FROM {quoted}')
+        view = f"sentinel_{'_'.join(name.split('.'))}"  # a temporary view: allowed read-only
+        con.con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT *, rowid AS "{ROW}" FROM {quoted}')
+        return con.table(view)
     found = con.table(table, database=schema or None)
     position = ibis.row_number().over(order_by=[found[c] for c in found.columns])
     return found.mutate(**{ROW: position.cast("int64")})
+
+
+def _catalog_tables(con: BaseBackend, schema: str) -> list[str]:
+    """The tables (and views) of ``schema`` (the default one when empty). On DuckDB read
+    from ``information_schema`` (Ibis' ``list_tables`` calls a DuckDB API that DuckDB 1.4
+    deprecates)."""
+    if con.name == "duckdb":
+        rows = con.con.execute(  # type: ignore[attr-defined]
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+            [schema or "main"],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+    found = con.list_tables(database=schema) if schema else con.list_tables()  # type: ignore[attr-defined]
+    return [str(name) for name in found]
 
 
 def frame_from_table(table: Table) -> pd.DataFrame:
