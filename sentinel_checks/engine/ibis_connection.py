@@ -324,12 +324,12 @@ def _catalog_tables(con: BaseBackend, schema: str) -> list[str]:
     from ``information_schema`` (Ibis' ``list_tables`` calls a DuckDB API that DuckDB 1.4
     deprecates)."""
     if con.name == "duckdb":
-        rows = con.con.execute(  # type: ignore[attr-defined]
+        rows = con.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
             [schema or "main"],
         ).fetchall()
         return [str(row[0]) for row in rows]
-    found = con.list_tables(database=schema) if schema else con.list_tables()  # type: ignore[attr-defined]
+    found = con.list_tables(database=schema) if schema else con.list_tables()
     return [str(name) for name in found]
 
 
