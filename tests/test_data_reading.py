@@ -327,3 +327,18 @@ def test_a_table_needs_an_engine_and_no_other_source(tmp_path, data, error):
     config.write_text(f'[data]\n{data}\n[splits]\nmethod = "column"\ncolumn = "split"\n')
     with pytest.raises(ConfigError, match=error):
         load_config(config)
+
+
+def test_a_production_table_is_read_from_the_same_database(tmp_path):
+    from sentinel_checks.gate.session import GateSession
+
+    frame = _frame().assign(split="train")
+    _duckdb_file(tmp_path / "w.duckdb", {"requests": frame, "analytics.production": frame.head(50)})
+    config = tmp_path / "sentinel.toml"
+    config.write_text(
+        '[data]\ntable = "requests"\nengine = "duckdb"\n\n[production]\ntable = "analytics.production"\n\n'
+        '[engine.duckdb]\ndatabase = "w.duckdb"\n\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+    )
+    session = GateSession(load_config(config))
+    assert session.production["x"].tolist() == frame["x"].head(50).tolist()
+    assert len(session.dataset) == 600

@@ -71,11 +71,17 @@ def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> 
     Raises
     ------
     DataError
-        The file is missing, of an unknown format or unreadable; a directory or glob
+        ``source`` is a ``table`` (read by the gate session's engine, not here); the
+        file is missing, of an unknown format or unreadable; a directory or glob
         holds no parquet file, or files whose schemas differ; the loader cannot be
         imported, raises, or returns something other than a DataFrame; or column
         names are duplicated.
     """
+    if source.table is not None:  # read by the gate session's engine (SessionData)
+        raise DataError(
+            f"[{'data' if what == 'dataset' else what}] table = {source.table!r}: a catalog table is read "
+            "through the gate's engine (sentinel gate / pytest suites); this command needs a path or a loader"
+        )
     if source.loader is not None:
         frame = _call_loader(source.loader, base_dir=base_dir, what=what)
         origin = f"loader {source.loader}"

@@ -138,10 +138,13 @@ class SessionData:
         """The splits as Ibis tables on the run's engine, registered once per run;
         ``None`` with ``[data] engine = "pandas"`` (the engine is then never imported).
 
-        The connection is :attr:`engine_connection`; each split frame is registered
-        with its row positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`:
-        a zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
-        The frames are still read into pandas first: memory is that of the pandas run.
+        The connection is :attr:`engine_connection`. When the engine reads the data where
+        it lies (:attr:`engine_source`), the splits are made there
+        (:mod:`~sentinel_checks.engine.split_tables`, after the pandas split, whose
+        boundaries they use); otherwise each split frame is registered with its row
+        positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`: a
+        zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
+        Either way the dataset is also read into pandas: memory is that of the pandas run.
 
         Raises
         ------
@@ -203,8 +206,7 @@ class SessionData:
         if not (kind.is_temporal() or kind.is_numeric()):
             return None
         times = self.dataset[ts]
-        assert spec.val_start is not None and spec.test_start is not None
-        _ = splits
+        assert spec.val_start is not None and spec.test_start is not None and splits is not None
         return split_tables.split_by_time(
             source,
             ts,
@@ -304,10 +306,34 @@ class SessionData:
         """The production sample; NotConfigured when ``[production]`` is absent."""
         from sentinel_checks.data.inputs import load_production
 
-        frame = self._once("production", lambda: load_production(self.config))
+        source = self.config.production
+        if source is not None and source.table is not None:
+            frame = self._once("production", lambda: self._production_table(source.table))
+        else:
+            frame = self._once("production", lambda: load_production(self.config))
         if frame is None:
             raise NotConfigured("no [production] sample configured")
         return frame
+
+    def _production_table(self, name: str | None) -> pd.DataFrame:
+        """``[production] table`` read from the run's engine catalog, timestamps parsed."""
+        from sentinel_checks.data.io import prepare_frame
+        from sentinel_checks.engine import ibis_connection
+        from sentinel_checks.errors import DataError
+
+        assert name is not None
+        con = self.engine_connection
+        if con is None:
+            raise DataError(
+                f"[production] table = {name!r} is a table of an engine's catalog: set [data] engine "
+                "= 'duckdb' (and [engine.duckdb] database) or 'spark'"
+            )
+        try:
+            frame = ibis_connection.frame_from_table(ibis_connection.table_from_catalog(con.backend, name))
+        except LookupError as error:
+            raise DataError(f"[production] table: {error}") from None
+        frame.attrs["sentinel_origin"] = f"table {name}"
+        return prepare_frame(frame, self.config, what="production")
 
     def frame(self, name: str) -> pd.DataFrame:
         """A split (train, val, test) or the production sample, by name.
