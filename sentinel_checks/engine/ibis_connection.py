@@ -134,15 +134,7 @@ def frame_as_arrow(frame: pd.DataFrame, *, name: str) -> pa.Table:
     """
     import pyarrow as pa
 
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
-            nanos = values.dropna().astype("int64").to_numpy()
-            if np.any(nanos % 1000 != 0):
-                raise ValueError(
-                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
-                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
-                )
+    check_microseconds(frame, name=name)
     try:
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
@@ -155,6 +147,26 @@ def frame_as_arrow(frame: pd.DataFrame, *, name: str) -> pa.Table:
             field = field.with_type(field.type.value_type)
         fields.append(field)
     return arrow.cast(pa.schema(fields)).append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
+
+
+def check_microseconds(frame: pd.DataFrame, *, name: str) -> None:
+    """Refuse datetime columns with sub-microsecond parts: the engines compare (and Ibis
+    writes time literals in) microseconds, so such values would be cut and order could change.
+
+    Raises
+    ------
+    ValueError
+        Naming the first such column and ``name`` (the frame).
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
+            nanos = values.dropna().astype("int64").to_numpy()
+            if np.any(nanos % 1000 != 0):
+                raise ValueError(
+                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
+                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
+                )
 
 
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:

@@ -163,16 +163,18 @@ class SessionData:
 
             con = self.engine_connection
             assert con is not None
-            in_engine = self._split_in_engine()
-            if in_engine is not None:
-                return in_engine
             try:
+                if self.engine_source is not None:
+                    ibis_connection.check_microseconds(self.dataset, name="the dataset")
+                in_engine = self._split_in_engine()
+                if in_engine is not None:
+                    return in_engine
                 return {
                     name: ibis_connection.table_from_frame(con.backend, frame, name=name)
                     for name, frame in self.splits.items()
                 }
             except ValueError as error:
-                where = self.config.data.path or self.config.data.loader
+                where = self.config.data.path or self.config.data.loader or f"table {self.config.data.table}"
                 raise DataError(
                     f"[data] engine = '{self.config.data.engine}' cannot read the dataset ({where}): {error}"
                 ) from None
