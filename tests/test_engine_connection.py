@@ -43,7 +43,9 @@ def test_parquet_directory_glob_and_file_read_every_part(tmp_path):
     single = table_from_parquet(con, tmp_path / "logs" / "day=0" / "part-0.parquet", name="one")
     counts = [int(t.count().to_pyarrow().as_py()) for t in (directory, pattern, single)]
     assert counts == [6, 6, 2]
-    assert ROW not in directory.columns
+    rows = directory.order_by(ROW).to_pandas()
+    assert rows[ROW].tolist() == list(range(6))  # each row's position in the frame pandas reads
+    assert rows["user_id"].tolist() == ["u0", "u1", "u1", "u2", "u2", "u3"]
     assert shared_entities(single, directory, ["user_id"]).later_rows == 3  # u0 once, u1 twice
 
 

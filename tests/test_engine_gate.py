@@ -66,9 +66,17 @@ def test_a_split_step_asks_the_engine_only_when_configured(gate_project, monkeyp
     assert "engine_tables" not in pandas._cache
 
 
-def test_the_session_connects_once_and_registers_each_split_once(gate_project, monkeypatch):
-    calls = {"connect": 0, "register": 0}
+def test_the_session_connects_once_and_reads_the_parquet_file_once(gate_project, monkeypatch):
+    """A parquet [data] path is read by the engine where it lies (once) and split there:
+    no split frame is registered (before [data] paths were read where they lie, each of
+    the three split frames was registered once)."""
+    calls = {"connect": 0, "register": 0, "parquet": 0}
     connect, register = ibis_connection.connect_configured, ibis_connection.table_from_frame
+    parquet = ibis_connection.table_from_parquet
+
+    def counting_parquet(*args, **kwargs):
+        calls["parquet"] += 1
+        return parquet(*args, **kwargs)
 
     def counting_connect(*args, **kwargs):
         calls["connect"] += 1
@@ -80,9 +88,10 @@ def test_the_session_connects_once_and_registers_each_split_once(gate_project, m
 
     monkeypatch.setattr(ibis_connection, "connect_configured", counting_connect)
     monkeypatch.setattr(ibis_connection, "table_from_frame", counting_register)
+    monkeypatch.setattr(ibis_connection, "table_from_parquet", counting_parquet)
     session = _session(gate_project, "duckdb")
     _split_results(session)
-    assert calls == {"connect": 1, "register": 3}
+    assert calls == {"connect": 1, "register": 0, "parquet": 1}
 
 
 TIME_SPLIT = """[splits]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,7 @@ def check_target_leakage(
     flag_constant_per_class: bool = True,
     seed: int = 0,
     time_column: str | None = None,
+    monotone_aucs: Mapping[str, float] | None = None,
 ) -> CheckResult:
     """How well each feature alone predicts the label, on every row of ``frame``.
 
@@ -155,7 +157,8 @@ def check_target_leakage(
     constant: dict[str, str] = {}
     for name in features:
         values = frame[name]
-        readings[name] = feature_association(values, y, seed=seed)
+        given = None if monotone_aucs is None else monotone_aucs.get(name)
+        readings[name] = feature_association(values, y, seed=seed, monotone=given)
         if flag_constant_per_class:
             numeric = numeric_view(values)
             levels = numeric if numeric is not None else category_codes(values)[0]

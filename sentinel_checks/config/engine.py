@@ -48,6 +48,15 @@ class OfflineData(DataSource):
             )
         return v
 
+    @model_validator(mode="after")
+    def _table_needs_engine(self) -> OfflineData:
+        if self.table is not None and self.engine == "pandas":
+            raise ValueError(
+                f"table = {self.table!r} is a table of an engine's catalog: set engine = 'duckdb' "
+                "(and [engine.duckdb] database) or engine = 'spark'"
+            )
+        return self
+
 
 class DuckDBSettings(_Section):
     """``[engine.duckdb]``: the embedded DuckDB's resources (DuckDB's defaults when unset)."""
@@ -58,6 +67,9 @@ class DuckDBSettings(_Section):
     threads: int | None = Field(default=None, ge=1)
     #: Where DuckDB spills (relative to the config file's folder).
     temp_directory: Path | None = None
+    #: A DuckDB database file, opened read-only, whose tables ``[data] table`` and
+    #: ``[production] table`` name (relative to the config file's folder).
+    database: Path | None = None
 
     @field_validator("memory_limit")
     @classmethod

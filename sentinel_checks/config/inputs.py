@@ -12,11 +12,23 @@ from sentinel_checks.config.section import LabelValue, _check_callable_ref, _Sec
 
 
 class DataSource(_Section):
-    """Where a frame comes from: a parquet/CSV file, or a ``module:function`` returning one."""
+    """Where a frame comes from: a parquet/CSV file, a directory or glob of parquet files,
+    a ``module:function`` returning one, or a table of the engine's catalog."""
 
+    #: A file, a directory (every ``*.parquet`` below it) or a glob of parquet files.
     path: Path | None = None
     loader: str | None = None
+    #: A table of the engine's catalog (``"name"`` or ``"schema.name"``): the tables of
+    #: ``[engine.duckdb] database``, or of the Spark session; needs an engine.
+    table: str | None = None
     format: Literal["auto", "parquet", "csv"] = "auto"
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, v: str | None) -> str | None:
+        if v is not None and (not v.strip() or any(not part.strip() for part in v.split("."))):
+            raise ValueError(f"expected a table name such as 'requests' or 'analytics.requests', got {v!r}")
+        return v
 
     @field_validator("loader")
     @classmethod
@@ -25,8 +37,12 @@ class DataSource(_Section):
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSource:
-        if (self.path is None) == (self.loader is None):
-            raise ValueError("give exactly one of 'path' or 'loader'")
+        given = [key for key in ("path", "loader", "table") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'path', 'loader' or 'table'"
+                + (f" (got {' and '.join(given)})" if given else "")
+            )
         return self
 
 

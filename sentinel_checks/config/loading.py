@@ -5,6 +5,7 @@ paths resolved against the config file."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tomllib
 from collections.abc import Mapping
@@ -181,7 +182,10 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
         full = path.expanduser()
         full = full if full.is_absolute() else (base / full)
         full = Path(os.path.normpath(full))
-        if must_exist and not full.exists():
+        if must_exist and any(mark in str(path) for mark in "*?["):  # a glob of parquet files
+            if not glob.glob(str(full), recursive=True):
+                problems.append(f"  {key}: no file matches the glob {full}")
+        elif must_exist and not full.exists():
             problems.append(f"  {key}: file not found: {full}")
         return full
 

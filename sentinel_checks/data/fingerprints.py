@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,42 @@ def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
     with path.open("rb") as fh:
         while block := fh.read(chunk):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint_files(files: Sequence[Path], *, base: Path) -> str:
+    """sha256 over many files: each file's name below ``base`` and its bytes' sha256.
+
+    The files of a directory or glob (:func:`~sentinel_checks.data.parquet_files.parquet_files`);
+    a file added, removed, renamed or rewritten changes it. Each file is read once, as
+    :func:`fingerprint_file` reads one (the cost of hashing the data once).
+
+    Parameters
+    ----------
+    files : sequence of Path
+        The files, in any order (sorted by name here).
+    base : Path
+        The folder their names are taken relative to (a file outside it: its full path).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Raises
+    ------
+    OSError
+        A file cannot be opened or read.
+    """
+    digest = hashlib.sha256()
+    named = []
+    for path in files:
+        try:
+            named.append((path.relative_to(base).as_posix(), path))
+        except ValueError:
+            named.append((path.as_posix(), path))
+    for name, path in sorted(named):
+        digest.update(f"{name}\0{fingerprint_file(path)}\n".encode())
     return digest.hexdigest()
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.fingerprints import fingerprint_file
+from sentinel_checks.data.fingerprints import fingerprint_file, fingerprint_files
+from sentinel_checks.data.parquet_files import is_many, parquet_files
+from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import model_identity
 
 
 def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
-    """``dataset`` / ``production``: the file's sha256, or the loader that makes it.
+    """``dataset`` / ``production``: the file's sha256 (of a directory or glob of parquet
+    files: over each file's name and sha256, :func:`~sentinel_checks.data.fingerprints.fingerprint_files`),
+    or the loader that makes it.
 
     Parameters
     ----------
@@ -31,7 +35,13 @@ def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
     for name, source in (("dataset", cfg.data), ("production", cfg.production)):
         if source is None:
             continue
-        if source.path is not None and source.path.is_file():
+        if source.path is not None and is_many(source.path):
+            try:
+                found = parquet_files(source.path, what=name)
+            except DataError:
+                continue  # nothing to fingerprint: loading the data says why
+            out[name] = f"sha256:{fingerprint_files(found.files, base=found.base)}"
+        elif source.path is not None and source.path.is_file():
             out[name] = f"sha256:{fingerprint_file(source.path)}"
         elif source.loader is not None:
             out[name] = f"loader:{source.loader}"

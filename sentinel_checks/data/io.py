@@ -24,6 +24,7 @@ from sentinel_checks.data.fingerprints import fingerprint_frame as fingerprint_f
 from sentinel_checks.data.labels import _origin
 from sentinel_checks.data.labels import binary_target as binary_target
 from sentinel_checks.data.labels import risky_mask as risky_mask
+from sentinel_checks.data.parquet_files import is_many, read_parquet_files
 from sentinel_checks.data.time_axis import ROW_ORDER, with_row_order
 from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
 from sentinel_checks.errors import DataError
@@ -53,7 +54,9 @@ def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> 
     Parameters
     ----------
     source : DataSource
-        ``[data]`` or ``[production]``: ``path`` (and ``format``) or ``loader``.
+        ``[data]`` or ``[production]``: ``path`` (and ``format``) or ``loader``. A
+        ``path`` may be a directory or a glob of parquet files
+        (:func:`~sentinel_checks.data.parquet_files.read_parquet_files`).
     base_dir : Path
         The config's folder, searched for the loader's module.
     what : str, optional
@@ -68,10 +71,17 @@ def load_frame(source: DataSource, *, base_dir: Path, what: str = "dataset") -> 
     Raises
     ------
     DataError
-        The file is missing, of an unknown format or unreadable; the loader cannot be
+        ``source`` is a ``table`` (read by the gate session's engine, not here); the
+        file is missing, of an unknown format or unreadable; a directory or glob
+        holds no parquet file, or files whose schemas differ; the loader cannot be
         imported, raises, or returns something other than a DataFrame; or column
         names are duplicated.
     """
+    if source.table is not None:  # read by the gate session's engine (SessionData)
+        raise DataError(
+            f"[{'data' if what == 'dataset' else what}] table = {source.table!r}: a catalog table is read "
+            "through the gate's engine (sentinel gate / pytest suites); this command needs a path or a loader"
+        )
     if source.loader is not None:
         frame = _call_loader(source.loader, base_dir=base_dir, what=what)
         origin = f"loader {source.loader}"
@@ -242,6 +252,13 @@ def _call_loader(ref: str, *, base_dir: Path, what: str) -> Any:
 
 
 def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
+    if is_many(path):  # a directory or a glob of parquet files
+        if fmt == "csv":
+            raise DataError(
+                f"{what} {path}: a directory or a glob is read as parquet files; "
+                "format = 'csv' needs one file"
+            )
+        return read_parquet_files(path, what=what)
     if not path.is_file():
         raise DataError(f"{what} file not found: {path}")
     if fmt == "auto":

@@ -9,7 +9,6 @@ past ``memory_limit``.
 
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +29,14 @@ ROW = "__sentinel_row"
 
 
 def connect_duckdb(
-    *, memory_limit: str | None = None, threads: int | None = None, temp_directory: Path | None = None
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: Path | None = None,
+    database: Path | None = None,
 ) -> Backend:
-    """An in-process DuckDB connection (no server, no file) through Ibis.
+    """An in-process DuckDB connection (no server) through Ibis: in memory, or a database
+    file opened read-only.
 
     Parameters
     ----------
@@ -42,6 +46,9 @@ def connect_duckdb(
         Worker threads; DuckDB's default (every core) when None.
     temp_directory : Path, optional
         Where DuckDB spills past ``memory_limit``; DuckDB's default when None.
+    database : Path, optional
+        A DuckDB database file, opened read-only (its tables are what ``[data] table``
+        names); in memory when None.
 
     Returns
     -------
@@ -50,9 +57,13 @@ def connect_duckdb(
     Raises
     ------
     ValueError
-        A setting DuckDB rejects (a malformed memory limit, threads < 1), naming it.
+        A setting DuckDB rejects (a malformed memory limit, threads < 1), or a
+        database file that is missing or not DuckDB's, naming it.
     """
     import ibis
+
+    if database is not None and not database.is_file():
+        raise ValueError(f"[engine.duckdb] database: file not found: {database}")
 
     settings: dict[str, object] = {}
     if memory_limit is not None:
@@ -62,8 +73,12 @@ def connect_duckdb(
     if temp_directory is not None:
         settings["temp_directory"] = str(temp_directory)
     try:
+        if database is not None:
+            return ibis.duckdb.connect(str(database), read_only=True, **settings)
         return ibis.duckdb.connect(**settings)
     except Exception as error:  # duckdb raises its own error types for bad settings
+        if database is not None:
+            raise ValueError(f"[engine.duckdb] database {database}: DuckDB cannot open it: {error}") from None
         named = ", ".join(f"{key} = {value}" for key, value in settings.items())
         raise ValueError(f"DuckDB rejected the [engine.duckdb] settings ({named}): {error}") from None
 
@@ -119,15 +134,7 @@ def frame_as_arrow(frame: pd.DataFrame, *, name: str) -> pa.Table:
     """
     import pyarrow as pa
 
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
-            nanos = values.dropna().astype("int64").to_numpy()
-            if np.any(nanos % 1000 != 0):
-                raise ValueError(
-                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
-                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
-                )
+    check_microseconds(frame, name=name)
     try:
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
@@ -142,8 +149,36 @@ def frame_as_arrow(frame: pd.DataFrame, *, name: str) -> pa.Table:
     return arrow.cast(pa.schema(fields)).append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
+def check_microseconds(frame: pd.DataFrame, *, name: str) -> None:
+    """Refuse datetime columns with sub-microsecond parts: the engines compare (and Ibis
+    writes time literals in) microseconds, so such values would be cut and order could change.
+
+    Raises
+    ------
+    ValueError
+        Naming the first such column and ``name`` (the frame).
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
+            nanos = values.dropna().astype("int64").to_numpy()
+            if np.any(nanos % 1000 != 0):
+                raise ValueError(
+                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
+                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
+                )
+
+
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
-    """Parquet data as an Ibis table on ``con``, read lazily where it lies.
+    """Parquet data as an Ibis table on ``con``, read lazily where it lies, with each
+    row's position in :data:`ROW`.
+
+    The files are those pandas reads (:func:`~sentinel_checks.data.parquet_files.parquet_files`:
+    sorted by path), so a row's position — its file's offset (the rows of the files
+    before it, from their footers) plus its row within the file (DuckDB's
+    ``file_row_number``) — is its row in the frame
+    :func:`~sentinel_checks.data.io.load_frame` reads. ``key=value`` folders of a
+    directory or glob are columns (hive partitioning), as in pandas.
 
     Parameters
     ----------
@@ -157,37 +192,63 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     Returns
     -------
     ibis Table
-        Without :data:`ROW`: a parquet scan has no stable row position across files.
+        The files' columns (and partition keys) and :data:`ROW` (int64, 0..n-1).
 
     Raises
     ------
     FileNotFoundError
         Nothing matches ``path`` (the message names it).
     """
-    text = str(path)
-    target = Path(text)
-    if target.is_dir():
-        pattern = str(target / "**" / "*.parquet")
-        if not any(target.rglob("*.parquet")):
-            raise FileNotFoundError(f"no *.parquet file under the directory {text}")
-    elif any(mark in text for mark in "*?["):
-        pattern = text
-        if not glob.glob(text, recursive=True):
-            raise FileNotFoundError(f"no file matches the parquet glob {text}")
+    import ibis
+    import pyarrow.parquet as pq
+
+    from sentinel_checks.data.parquet_files import is_many, parquet_files
+    from sentinel_checks.errors import DataError
+
+    target = Path(str(path))
+    many = is_many(target)
+    if many:
+        try:
+            files = list(parquet_files(target).files)
+        except DataError as error:
+            raise FileNotFoundError(str(error).removeprefix("dataset: ")) from None
     elif target.is_file():
-        pattern = text
+        files = [target]
     else:
-        raise FileNotFoundError(f"parquet input not found: {text}")
-    return con.read_parquet(pattern, table_name=name)
+        raise FileNotFoundError(f"parquet input not found: {target}")
+    sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    offsets = ibis.memtable(
+        {
+            "__sentinel_file": [str(f) for f in files],
+            "__sentinel_offset": np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
+        }
+    )
+    scan = con.read_parquet(
+        [str(f) for f in files],
+        table_name=f"{name}_files",
+        filename="__sentinel_file",
+        file_row_number=True,
+        hive_partitioning=many,
+    )
+    data = [c for c in scan.columns if c not in ("__sentinel_file", "file_row_number")]
+    joined = scan.join(offsets, "__sentinel_file")
+    position = (joined["__sentinel_offset"] + joined["file_row_number"]).cast("int64")
+    table = joined.select(*data, **{ROW: position})
+    con.create_view(name, table, overwrite=True)
+    return con.table(name)
 
 
 def connect_configured(settings: DuckDBSettings, *, base_dir: Path) -> Backend:
-    """:func:`connect_duckdb` with ``[engine.duckdb]``; a relative ``temp_directory``
-    resolves against ``base_dir`` (the config file's folder), as every config path."""
-    spill = settings.temp_directory
+    """:func:`connect_duckdb` with ``[engine.duckdb]``; a relative ``temp_directory`` or
+    ``database`` resolves against ``base_dir`` (the config file's folder), as every config path."""
+    spill, database = settings.temp_directory, settings.database
     if spill is not None and not spill.is_absolute():
         spill = base_dir / spill
-    return connect_duckdb(memory_limit=settings.memory_limit, threads=settings.threads, temp_directory=spill)
+    if database is not None and not database.is_absolute():
+        database = base_dir / database
+    return connect_duckdb(
+        memory_limit=settings.memory_limit, threads=settings.threads, temp_directory=spill, database=database
+    )
 
 
 def with_floats(rows: Table, **values: float) -> Table:
@@ -212,3 +273,88 @@ def whole_count(value: Any) -> int:
     (0, 3)
     """
     return 0 if value is None or pd.isna(value) else int(value)
+
+
+def table_from_catalog(con: BaseBackend, name: str) -> Table:
+    """A table of the engine's catalog (``"name"`` or ``"schema.name"``), with each
+    row's position in :data:`ROW`.
+
+    On DuckDB (a database file opened read-only) the position is the table's
+    ``rowid``, its storage order; on Spark it is the row's rank ordered by every column
+    (rows equal in every column are interchangeable, so whichever gets which rank,
+    every statistic is the same). Materialize a frame ordered by :data:`ROW` so that
+    frame positions and :data:`ROW` agree.
+
+    Parameters
+    ----------
+    con : DuckDB backend or PySpark backend
+    name : str
+        ``[data] table`` / ``[production] table``.
+
+    Returns
+    -------
+    ibis Table
+        The table's columns and :data:`ROW` (int64, 0..n-1).
+
+    Raises
+    ------
+    LookupError
+        No such table: the message names it, the closest names and the tables there are.
+    """
+    import difflib
+
+    import ibis
+
+    schema, _, table = name.rpartition(".")
+    try:
+        known = sorted(_catalog_tables(con, schema))
+    except Exception as error:  # an unknown schema: the engine's own error type
+        raise LookupError(
+            f"table {name}: the engine cannot list the tables of {schema or 'its catalog'}: {error}"
+        ) from None
+    if table not in known:
+        close = difflib.get_close_matches(table, known, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        there = (
+            f"tables there: {', '.join(known[:20])}{' …' if len(known) > 20 else ''}"
+            if known
+            else "no tables there"
+        )
+        raise LookupError(f"no table {name} in {schema or 'the catalog'}{hint} ({there})")
+    if con.name == "duckdb":
+        quoted = ".".join(f'"{part}"' for part in name.split("."))
+        view = f"sentinel_{'_'.join(name.split('.'))}"  # a temporary view: allowed read-only
+        con.con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT *, rowid AS "{ROW}" FROM {quoted}')
+        return con.table(view)
+    found = con.table(table, database=schema or None)
+    position = ibis.row_number().over(order_by=[found[c] for c in found.columns])
+    return found.mutate(**{ROW: position.cast("int64")})
+
+
+def _catalog_tables(con: BaseBackend, schema: str) -> list[str]:
+    """The tables (and views) of ``schema`` (the default one when empty). On DuckDB read
+    from ``information_schema`` (Ibis' ``list_tables`` calls a DuckDB API that DuckDB 1.4
+    deprecates)."""
+    if con.name == "duckdb":
+        rows = con.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+            [schema or "main"],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+    found = con.list_tables(database=schema) if schema else con.list_tables()
+    return [str(name) for name in found]
+
+
+def frame_from_table(table: Table) -> pd.DataFrame:
+    """A table with :data:`ROW` as a pandas frame in :data:`ROW` order, without it; text
+    as Arrow-backed strings (as :func:`~sentinel_checks.data.io.load_frame` reads parquet).
+
+    Returns
+    -------
+    DataFrame, one row per row of ``table``, index 0..n-1
+    """
+    import pyarrow as pa
+
+    arrow = table.order_by(ROW).drop(ROW).to_pyarrow()
+    mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+    return arrow.to_pandas(types_mapper=mapping.get).reset_index(drop=True)

@@ -357,3 +357,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             values = []
         ids = [entity_name(v) if isinstance(v, list) else str(v) for v in values]  # a composite id by name
         metafunc.parametrize(name, values or [None], ids=ids or ["none"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the run's session (its engine: a Spark session the gate built is stopped)."""
+    state = config.stash.get(STATE, None)
+    if state is not None and state.session is not None:
+        state.session.close()

@@ -252,6 +252,7 @@ class GateSession(SessionData):
                 self.splits.train,
                 self.split_labels["train"],
                 features=self.features,
+                monotone_aucs=self.engine_monotone_aucs,
                 **policy.target_leakage(self.config),
             )
 

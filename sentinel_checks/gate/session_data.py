@@ -40,10 +40,82 @@ class SessionData:
 
     @property
     def dataset(self) -> pd.DataFrame:
-        """The offline dataset, timestamps parsed (DataError when empty or unreadable)."""
+        """The offline dataset, timestamps parsed (DataError when empty or unreadable).
+
+        A ``[data] table`` is read from :attr:`engine_source` (ordered by its row
+        positions); a path or loader by :func:`~sentinel_checks.data.inputs.load_dataset`.
+        Either way it is read into pandas once per run.
+        """
         from sentinel_checks.data.inputs import load_dataset
 
-        return self._once("dataset", lambda: load_dataset(self.config))
+        if self.config.data.table is None:
+            return self._once("dataset", lambda: load_dataset(self.config))
+
+        def from_table() -> pd.DataFrame:
+            from sentinel_checks.data.io import prepare_frame
+            from sentinel_checks.engine.ibis_connection import frame_from_table
+            from sentinel_checks.errors import DataError
+
+            source = self.engine_source
+            assert source is not None
+            frame = frame_from_table(source)
+            frame.attrs["sentinel_origin"] = f"table {self.config.data.table}"
+            if frame.empty:
+                raise DataError(f"dataset table {self.config.data.table} has no rows")
+            return prepare_frame(frame, self.config, what="dataset")
+
+        return self._once("dataset", from_table)
+
+    @property
+    def engine_source(self) -> Table | None:
+        """The dataset as a table of the run's engine, read where it lies, with each row's
+        position in :data:`~sentinel_checks.engine.ibis_connection.ROW` (its row in
+        :attr:`dataset`); ``None`` when the engine does not read it there: ``[data]
+        engine = "pandas"``, a loader, a CSV file, or a path on Spark (whose frames are
+        sent to Spark as Arrow instead).
+
+        A ``[data] path`` on DuckDB is :func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`
+        (a file, a directory or a glob); a ``[data] table`` is
+        :func:`~sentinel_checks.engine.ibis_connection.table_from_catalog` on either engine.
+
+        Raises
+        ------
+        DataError
+            The table does not exist (naming it and close names), or the files cannot be read.
+        ConfigError
+            The engine cannot be connected.
+        """
+        data = self.config.data
+        if data.engine == "pandas" or data.loader is not None:
+            return None
+        if data.table is None:
+            from sentinel_checks.data.io import format_from_suffix
+            from sentinel_checks.data.parquet_files import is_many
+
+            assert data.path is not None
+            parquet = data.format == "parquet" or (
+                data.format == "auto" and (is_many(data.path) or format_from_suffix(data.path) == "parquet")
+            )
+            if data.engine != "duckdb" or not parquet:
+                return None
+
+        def read() -> Table:
+            from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.errors import DataError
+
+            con = self.engine_connection
+            assert con is not None
+            try:
+                if data.table is not None:
+                    return ibis_connection.table_from_catalog(con.backend, data.table)
+                assert data.path is not None
+                return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
+            except LookupError as error:
+                raise DataError(f"[data] table: {error}") from None
+            except (FileNotFoundError, OSError) as error:
+                raise DataError(f"[data] path: {error}") from None
+
+        return self._once("engine_source", read)
 
     @property
     def features(self) -> list[str]:
@@ -66,10 +138,13 @@ class SessionData:
         """The splits as Ibis tables on the run's engine, registered once per run;
         ``None`` with ``[data] engine = "pandas"`` (the engine is then never imported).
 
-        The connection is :attr:`engine_connection`; each split frame is registered
-        with its row positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`:
-        a zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
-        The frames are still read into pandas first: memory is that of the pandas run.
+        The connection is :attr:`engine_connection`. When the engine reads the data where
+        it lies (:attr:`engine_source`), the splits are made there
+        (:mod:`~sentinel_checks.engine.split_tables`, after the pandas split, whose
+        boundaries they use); otherwise each split frame is registered with its row
+        positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`: a
+        zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
+        Either way the dataset is also read into pandas: memory is that of the pandas run.
 
         Raises
         ------
@@ -89,17 +164,95 @@ class SessionData:
             con = self.engine_connection
             assert con is not None
             try:
+                if self.engine_source is not None:
+                    ibis_connection.check_microseconds(self.dataset, name="the dataset")
+                in_engine = self._split_in_engine()
+                if in_engine is not None:
+                    return in_engine
                 return {
                     name: ibis_connection.table_from_frame(con.backend, frame, name=name)
                     for name, frame in self.splits.items()
                 }
             except ValueError as error:
-                where = self.config.data.path or self.config.data.loader
+                where = self.config.data.path or self.config.data.loader or f"table {self.config.data.table}"
                 raise DataError(
                     f"[data] engine = '{self.config.data.engine}' cannot read the dataset ({where}): {error}"
                 ) from None
 
         return self._once("engine_tables", register)
+
+    def _split_in_engine(self) -> dict[str, Table] | None:
+        """train/val/test split in the engine from :attr:`engine_source`; ``None`` when
+        the splits cannot be made there: no source read where it lies, ``[splits] method
+        = "callable"``, ``[columns] timestamp = "@row"``, or a time column the engine
+        holds as text (pandas parses it). The pandas splits are made first: their errors
+        (null timestamps, unknown split values, boundaries not in the column's units)
+        are the run's, and their boundaries are the ones the engine filters on.
+        """
+        from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
+        from sentinel_checks.engine import split_tables
+
+        source = self.engine_source
+        spec, columns = self.config.splits, self.config.columns
+        if source is None or spec.method == "callable":
+            return None
+        splits = self.splits  # the pandas split first: its errors are the run's
+        if spec.method == "column":
+            assert spec.column is not None
+            values = {"train": spec.train_value, "val": spec.val_value, "test": spec.test_value}
+            return split_tables.split_by_column(source, spec.column, values)
+        ts = columns.timestamp
+        if ts is None or ts == ROW_ORDER or ts not in source.columns:
+            return None
+        kind = source[ts].type()
+        if not (kind.is_temporal() or kind.is_numeric()):
+            return None
+        times = self.dataset[ts]
+        assert spec.val_start is not None and spec.test_start is not None and splits is not None
+        return split_tables.split_by_time(
+            source,
+            ts,
+            val_start=boundary(spec.val_start, times, "val_start"),
+            test_start=boundary(spec.test_start, times, "test_start"),
+            end=None if spec.end is None else boundary(spec.end, times, "end"),
+            gap=embargo_gap(spec.embargo, times),
+            entities=columns.entities if spec.purge_entities else (),
+        )
+
+    @property
+    def engine_monotone_aucs(self) -> dict[str, float] | None:
+        """Per numeric or boolean feature, the monotone reading of
+        ``splits.target_leakage`` (its folded ROC AUC on the train split) computed in the
+        engine (:func:`~sentinel_checks.engine.leakage_statistics.monotone_auc`); ``None``
+        with ``[data] engine = "pandas"``.
+
+        A feature is read there when pandas reads it as numbers
+        (:func:`~sentinel_checks.stats.leakage.numeric_view`) and the engine holds it as
+        a number or a boolean; the others (datetimes: pandas ranks a missing timestamp at
+        the minimum, the engine below it; text, categories) are left to pandas, as are the
+        binned and category readings (cross-fitted target encodings), computed in pandas
+        whatever the engine.
+        """
+        tables = self.engine_tables
+        if tables is None:
+            return None
+
+        def read() -> dict[str, float]:
+            from sentinel_checks.engine import leakage_statistics
+            from sentinel_checks.stats.leakage import numeric_view
+
+            train, frame = tables["train"], self.splits.train
+            label, positive = self.config.columns.label, self.config.columns.positive
+            out: dict[str, float] = {}
+            for name in self.features:
+                if name not in train.columns or numeric_view(frame[name].iloc[:0]) is None:
+                    continue
+                kind = train[name].type()
+                if kind.is_numeric() or kind.is_boolean():
+                    out[name] = leakage_statistics.monotone_auc(train, name, label=label, positive=positive)
+            return out
+
+        return self._once("engine_monotone_aucs", read)
 
     @property
     def engine_connection(self) -> EngineConnection | None:
@@ -127,6 +280,7 @@ class SessionData:
         """
         con = self._cache.pop("engine_connection", None)
         self._cache.pop("engine_tables", None)
+        self._cache.pop("engine_source", None)
         if con is not None and hasattr(con, "close"):
             con.close()
 
@@ -154,10 +308,34 @@ class SessionData:
         """The production sample; NotConfigured when ``[production]`` is absent."""
         from sentinel_checks.data.inputs import load_production
 
-        frame = self._once("production", lambda: load_production(self.config))
+        source = self.config.production
+        if source is not None and source.table is not None:
+            frame = self._once("production", lambda: self._production_table(source.table))
+        else:
+            frame = self._once("production", lambda: load_production(self.config))
         if frame is None:
             raise NotConfigured("no [production] sample configured")
         return frame
+
+    def _production_table(self, name: str | None) -> pd.DataFrame:
+        """``[production] table`` read from the run's engine catalog, timestamps parsed."""
+        from sentinel_checks.data.io import prepare_frame
+        from sentinel_checks.engine import ibis_connection
+        from sentinel_checks.errors import DataError
+
+        assert name is not None
+        con = self.engine_connection
+        if con is None:
+            raise DataError(
+                f"[production] table = {name!r} is a table of an engine's catalog: set [data] engine "
+                "= 'duckdb' (and [engine.duckdb] database) or 'spark'"
+            )
+        try:
+            frame = ibis_connection.frame_from_table(ibis_connection.table_from_catalog(con.backend, name))
+        except LookupError as error:
+            raise DataError(f"[production] table: {error}") from None
+        frame.attrs["sentinel_origin"] = f"table {name}"
+        return prepare_frame(frame, self.config, what="production")
 
     def frame(self, name: str) -> pd.DataFrame:
         """A split (train, val, test) or the production sample, by name.

@@ -101,7 +101,7 @@ class FeatureAssociation:
 
 
 def feature_association(
-    values: pd.Series, y: np.ndarray, *, seed: int, bins: int = BINS
+    values: pd.Series, y: np.ndarray, *, seed: int, bins: int = BINS, monotone: float | None = None
 ) -> FeatureAssociation:
     """The monotone and binned readings of one feature, and its missing share per class.
 
@@ -117,6 +117,10 @@ def feature_association(
         gives the same folds, hence the same answer).
     bins : int, default 20
         Quantile bins of a numeric feature (:func:`quantile_bin_codes`).
+    monotone : float, optional
+        The folded AUC of a numeric feature's values, computed elsewhere (an engine:
+        :func:`~sentinel_checks.engine.leakage_statistics.monotone_auc`, equal to this
+        reading); computed here when None. Ignored for text and categories.
 
     Returns
     -------
@@ -145,7 +149,8 @@ def feature_association(
         codes, _ = category_codes(values)
         auc = symmetric_auc(y, out_of_fold_target_encoding(codes, y, seed=seed))
         return FeatureAssociation(auc, "categories", None, auc, *shares)
-    monotone = symmetric_auc(y, numeric)
+    if monotone is None:
+        monotone = symmetric_auc(y, numeric)
     raw = numeric.copy()
     raw[missing] = np.nan  # numeric_view filled them below the minimum
     binned = symmetric_auc(y, out_of_fold_target_encoding(quantile_bin_codes(raw, bins=bins), y, seed=seed))

@@ -1,0 +1,145 @@
+"""train/val/test made in the engine from a table read where it lies.
+
+The engine counterpart of :func:`~sentinel_checks.data.splits.build_splits` for the
+two methods a filter expresses: ``method = "time"`` (half-open windows on the timestamp
+column, the embargo left out after each boundary, then the entity purge as
+:func:`~sentinel_checks.data.splits.purge_entity_overlap` does it: entity by entity,
+val rows whose id train holds removed, then test rows whose id train or the purged
+val holds) and ``method = "column"`` (the split column's three values). Each split
+keeps :data:`~sentinel_checks.engine.ibis_connection.ROW` renumbered 0..m-1 in the
+source's row order: the row's position in the pandas split frame, which keeps the
+dataset's order.
+
+The boundaries and the embargo come in already read in the column's units (the
+pandas split reads them: :func:`~sentinel_checks.data.time_axis.boundary`); a float
+boundary comes in as data (:func:`~sentinel_checks.engine.ibis_connection.with_floats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sentinel_checks.engine.ibis_connection import ROW, with_floats
+from sentinel_checks.engine.split_statistics import _literal, plain_value
+from sentinel_checks.entities import EntityKey, entity_columns
+
+if TYPE_CHECKING:
+    from ibis.expr.types import BooleanValue, Table
+
+SPLITS = ("train", "val", "test")
+
+
+def split_by_time(
+    source: Table,
+    column: str,
+    *,
+    val_start: pd.Timestamp | float,
+    test_start: pd.Timestamp | float,
+    end: pd.Timestamp | float | None = None,
+    gap: pd.Timedelta | float = 0.0,
+    entities: Sequence[EntityKey] = (),
+) -> dict[str, Table]:
+    """train ``[.., val_start)``, val ``[val_start + gap, test_start)``, test
+    ``[test_start + gap, end)``, then the entity purge.
+
+    Parameters
+    ----------
+    source : ibis Table, n rows, with :data:`ROW`
+        The dataset (:func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`,
+        or a catalog table with its positions).
+    column : str
+        The time column (datetimes or numbers, no nulls: the pandas split refuses nulls first).
+    val_start, test_start, end : Timestamp or float
+        The boundaries in the column's units; ``end`` None: test is unbounded.
+    gap : Timedelta or float
+        The embargo in the column's units.
+    entities : sequence of str or of lists of str
+        ``[columns] entities`` when ``[splits] purge_entities`` is on; empty: no purge.
+
+    Returns
+    -------
+    dict of str to ibis Table
+        ``train``, ``val``, ``test``, each with :data:`ROW` renumbered 0..m-1.
+    """
+    cuts: dict[str, Any] = {"v": val_start, "vg": val_start + gap, "t": test_start, "tg": test_start + gap}
+    if end is not None:
+        cuts["e"] = end
+    floats = {f"__sentinel_{k}": float(v) for k, v in cuts.items() if isinstance(v, float | np.floating)}
+    rows = with_floats(source, **floats)
+
+    def cut(key: str) -> Any:
+        name = f"__sentinel_{key}"
+        return rows[name] if name in floats else _literal(cuts[key])
+
+    time = plain_value(rows, column)
+    windows: dict[str, BooleanValue] = {
+        "train": time < cut("v"),
+        "val": (time >= cut("vg")) & (time < cut("t")),
+        "test": (time >= cut("tg")) & (time < cut("e")) if end is not None else time >= cut("tg"),
+    }
+    keep = [c for c in source.columns]
+    parts = {name: rows.filter(window).select(*keep) for name, window in windows.items()}
+    return _numbered(purge_entities(parts, entities))
+
+
+def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> dict[str, Table]:
+    """The rows whose split column holds each split's value.
+
+    Parameters
+    ----------
+    source : ibis Table with :data:`ROW`
+    column : str
+        ``[splits] column``.
+    values : mapping of str to str, int, float or bool
+        Per split (``train``, ``val``, ``test``) its value in ``column``
+        (``[splits] train_value`` …).
+
+    Returns
+    -------
+    dict of str to ibis Table
+        As :func:`split_by_time`.
+    """
+    parts = {name: source.filter(source[column] == _literal(values[name])) for name in SPLITS}
+    return _numbered(parts)
+
+
+def purge_entities(parts: dict[str, Table], entities: Sequence[EntityKey]) -> dict[str, Table]:
+    """Rows of an entity an earlier split holds, removed from the later splits.
+
+    Entity by entity, in order: val loses the rows whose id train holds; test loses
+    the rows whose id train or the purged val holds. A row with a missing id part
+    (NULL or NaN) belongs to no entity and stays (an anti join never matches NULL).
+    Equal to :func:`~sentinel_checks.data.splits.purge_entity_overlap`.
+    """
+    train, val, test = parts["train"], parts["val"], parts["test"]
+    for key in entities:
+        names = entity_columns(key)
+        val = _without_ids(val, _ids(train, names), names)
+        seen = _ids(train, names).union(_ids(val, names), distinct=True)
+        test = _without_ids(test, seen, names)
+    return {"train": train, "val": val, "test": test}
+
+
+def _ids(table: Table, names: list[str]) -> Table:
+    ids = table.select(**{f"__sentinel_id{i}": plain_value(table, n) for i, n in enumerate(names)})
+    return ids.drop_null(list(ids.columns)).distinct()
+
+
+def _without_ids(table: Table, ids: Table, names: list[str]) -> Table:
+    predicates = [plain_value(table, n) == ids[f"__sentinel_id{i}"] for i, n in enumerate(names)]
+    return table.anti_join(ids, predicates)
+
+
+def _numbered(parts: Mapping[str, Table]) -> dict[str, Table]:
+    """Each split with :data:`ROW` renumbered 0..m-1 in the source's row order."""
+    import ibis
+
+    out = {}
+    for name, table in parts.items():
+        position = ibis.row_number().over(order_by=table[ROW])
+        out[name] = table.mutate(**{ROW: position.cast("int64")})
+    return out
