@@ -108,7 +108,10 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     names = entity_columns(column)
     ids = engine.shared_entities(tables[pair[0]], tables[pair[1]], names)
     no_id = (engine.missing_entities(tables[pair[0]], names), engine.missing_entities(tables[pair[1]], names))
-    return judge_entity_overlap(ids, no_id, column=entity_name(column), pair=pair, **limits)
+    later_rows = int(tables[pair[1]].count().execute())  # the purge's cost in the hint, as pandas states it
+    return judge_entity_overlap(
+        ids, no_id, column=entity_name(column), pair=pair, later_rows=later_rows, **limits
+    )
 
 
 def purge(s: GateSession) -> CheckResult:
