@@ -21,7 +21,9 @@ def _rows(n: int, seed: int, *, rounded: int | None = None) -> tuple[np.ndarray,
     return y, (np.round(s, rounded) if rounded is not None else s)
 
 
-@pytest.mark.parametrize(("n", "seed", "rounded"), [(500, 0, None), (2000, 1, 2), (3000, 2, 1), (800, 3, None)])
+@pytest.mark.parametrize(
+    ("n", "seed", "rounded"), [(500, 0, None), (2000, 1, 2), (3000, 2, 1), (800, 3, None)]
+)
 def test_aucs_from_counts_equal_scikit_learn(n, seed, rounded):
     y, s = _rows(n, seed, rounded=rounded)
     counts = threshold_counts(y, s)
