@@ -47,3 +47,31 @@ def test_the_threshold_chosen_on_counts_is_the_one_chosen_on_rows(lower, fixed):
     y, s = _rows(2000, 4, rounded=3)
     options = {"target_recall": 0.8, "fixed": fixed, "use_lower_bound": lower, "confidence": 0.9}
     assert choose_threshold_on_counts(threshold_counts(y, s), **options) == choose_threshold(y, s, **options)
+
+
+def test_paired_cells_from_grouped_rows_are_the_cells_of_the_rows():
+    """Rows grouped by (label, candidate score, champion score) — what an engine
+    group-by returns — pool into the same cells, so the bootstrap draws are the same."""
+    import pandas as pd
+
+    from sentinel_checks.stats.paired_cells import paired_cell_bootstrap, paired_cells
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    y = rng.random(n) < 0.15
+    a = np.round(np.clip(0.3 * y + rng.normal(0.3, 0.2, n), 0, 1), 1)
+    b = np.round(np.clip(0.2 * y + rng.normal(0.3, 0.2, n), 0, 1), 1)
+    groups = pd.DataFrame({"y": y, "a": a, "b": b}).value_counts().reset_index()
+    assert len(groups) < n / 2
+    gy, ga, gb = groups["y"].to_numpy(), groups["a"].to_numpy(), groups["b"].to_numpy()
+    counts = groups["count"].to_numpy()
+    by_rows = paired_cells(y, a, b, a >= 0.5, b >= 0.45)
+    by_groups = paired_cells(gy, ga, gb, ga >= 0.5, gb >= 0.45, counts=counts)
+    for field in ("y", "a", "b", "flag_a", "flag_b", "counts"):
+        assert np.array_equal(getattr(by_groups, field), getattr(by_rows, field)), field
+    rows_draws, _ = paired_cell_bootstrap(y, a, b, a >= 0.5, b >= 0.45, resamples=50, seed=3)
+    group_draws, _ = paired_cell_bootstrap(
+        gy, ga, gb, ga >= 0.5, gb >= 0.45, resamples=50, seed=3, counts=counts
+    )
+    for metric, draws in rows_draws.items():
+        assert np.array_equal(group_draws[metric], draws, equal_nan=True), metric
