@@ -15,28 +15,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.gate.cache import NotConfigured as NotConfigured
-from sentinel_checks.gate.session_data import SessionData
+from sentinel_checks.gate.session_models import SessionModels
 from sentinel_checks.result import Status
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from sentinel_checks.adapters.evidently_drift import DriftRun
     from sentinel_checks.checks.drift import DriftInputs
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.data.splits import Splits
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.models.importance import FeatureImportance
-    from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.result import CheckResult
     from sentinel_checks.stats.comparison import PairedComparison
 
 
-class GateSession(SessionData):
+class GateSession(SessionModels):
     """Every input of one gate run over one :class:`SentinelConfig`, computed once.
 
     Parameters
@@ -54,7 +50,10 @@ class GateSession(SessionData):
     ``evaluations``, ``drift_runs``, ``comparisons`` and ``training_log_loaded``
     record what was used, in the order it was used, for the reports. The data
     (``dataset``, ``features``, ``splits``, ``split_labels``, ``production``,
-    :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`.
+    :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`;
+    the models, their scores (in the engine with ``[data] engine = "duckdb"``),
+    evaluations and baselines (``model``, ``scores``, ``evaluation``,
+    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`.
     """
 
     #: What a caller may hand in already loaded (``preloaded``): the frames and models.
@@ -88,143 +87,6 @@ class GateSession(SessionData):
             return replace(result, inconclusive_blocks=True)
         return result
 
-    # ------------------------------------------------------------------ models
-
-    def model(self, role: str) -> LoadedModel:
-        """The candidate or champion; NotConfigured for an absent champion, ConfigError
-        for an absent candidate.
-
-        Parameters
-        ----------
-        role : str
-            ``"candidate"`` or ``"champion"``.
-
-        Returns
-        -------
-        LoadedModel
-            Loaded once; its identity is recorded in :attr:`models`.
-
-        Raises
-        ------
-        NotConfigured
-            ``role`` is ``"champion"`` and ``[models.champion]`` is absent.
-        ConfigError
-            ``[models.candidate]`` is absent.
-        ModelLoadError
-            The model cannot be loaded (see :func:`~sentinel_checks.models.loading.load_model`).
-        """
-        from sentinel_checks.models.loading import load_model
-
-        def load() -> LoadedModel:
-            spec = getattr(self.config.models, role)
-            if spec is None:
-                if role == "candidate":
-                    raise ConfigError(f"{self.config.source}: [models.candidate] is not configured")
-                raise NotConfigured(f"no [models.{role}] configured")
-            return load_model(spec, role=role, tracking_uri=self.config.registry.store)
-
-        model = self._once(f"model:{role}", load)
-        self.models[model.role] = model.identity
-        return model
-
-    @property
-    def candidate(self) -> LoadedModel:
-        return self.model("candidate")
-
-    @property
-    def champion(self) -> LoadedModel:
-        return self.model("champion")
-
-    def scores(self, role: str, split: str) -> np.ndarray:
-        """The risk scores of the candidate or champion on ``split`` (val, test, or every
-        production row), computed once and shared by ``model.scores``, the model's
-        evaluation and ``drift.scores``.
-
-        Parameters
-        ----------
-        role : str
-            ``"candidate"`` or ``"champion"``.
-        split : str
-            ``"val"``, ``"test"`` or ``"production"`` (``"train"`` works too, but no step asks for it).
-
-        Returns
-        -------
-        ndarray of float64, shape (n,)
-            One score per row of the frame, not yet checked to lie in [0, 1].
-
-        Raises
-        ------
-        NotConfigured, ConfigError, ModelLoadError
-            As for :meth:`model` (and :meth:`frame` for production).
-        DataError
-            The data cannot be loaded or split.
-        """
-        from sentinel_checks.models.scoring import risk_scores
-
-        def score() -> np.ndarray:
-            model = self.model(role)
-            frame = self.production if split == "production" else self.splits[split]
-            return risk_scores(
-                model,
-                frame,
-                features=model.feature_list(self.features),
-                positive=self.config.columns.positive,
-            )
-
-        return self._once(f"scores:{role}:{split}", score)
-
-    def evaluation(self, role: str) -> ModelEvaluation:
-        """The candidate or champion scored once on val, test and labelled production,
-        with its operating threshold chosen on validation.
-
-        Parameters
-        ----------
-        role : str
-            ``"candidate"`` or ``"champion"``.
-
-        Returns
-        -------
-        ModelEvaluation
-            Also recorded in :attr:`evaluations`.
-
-        Raises
-        ------
-        NotConfigured, ConfigError, ModelLoadError
-            As for :meth:`model`.
-        DataError
-            The data cannot be loaded or split, a score is NaN or outside [0, 1], or
-            validation lacks a risky or a safe row
-            (see :func:`~sentinel_checks.models.evaluation.evaluate_model`).
-        """
-
-        def evaluate() -> ModelEvaluation:
-            model = self.model(role)
-            production = self.production if self.has_production else None
-            splits, features = self.splits, self.features
-            scored = {name: self.scores(role, name) for name in ("val", "test")}
-            label = self.config.columns.label
-            if production is not None and label in production.columns:
-                scored["production"] = self.scores(role, "production")[production[label].notna().to_numpy()]
-            return self._evaluate(model, production, splits, features, scored)
-
-        return self._once(f"evaluation:{role}", evaluate)
-
-    def _evaluate(
-        self,
-        model: LoadedModel,
-        production: pd.DataFrame | None,
-        splits: Splits,
-        features: list[str],
-        scored: dict[str, np.ndarray] | None = None,
-    ) -> ModelEvaluation:
-        from sentinel_checks.models.evaluation import evaluate_model
-
-        evaluation = evaluate_model(
-            model, config=self.config, splits=splits, production=production, features=features, scores=scored
-        )
-        self.evaluations[model.role] = evaluation
-        return evaluation
-
     @property
     def val_test_gap(self) -> CheckResult:
         """``quality.val_test_gap`` of the candidate, judged once: its own gate test and a
@@ -257,40 +119,6 @@ class GateSession(SessionData):
             )
 
         return self._once("target_leakage", judge)
-
-    @property
-    def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
-        """Baselines A and B fitted on the train split and evaluated like the candidate;
-        NotConfigured when ``[quality] baselines = false``."""
-        from sentinel_checks.models.baselines import fit_baselines
-
-        def fit() -> dict[str, ModelEvaluation]:
-            q = self.config.quality
-            if not q.baselines:
-                raise NotConfigured("[quality] baselines = false")
-            splits, labels, features = self.splits, self.split_labels, self.features
-            chosen = q.baseline_features or features
-            missing = [f for f in chosen if f not in splits.train.columns]
-            if missing:
-                raise DataError(f"[quality] baseline_features {missing} are not in the data")
-            fitted = fit_baselines(
-                splits.train,
-                labels["train"],
-                features=chosen,
-                seed=self.config.gate.seed,
-                max_rows=q.baseline_max_train_rows,
-            )
-            production = self.production if self.has_production else None
-            return {
-                name: self._evaluate(model, production, splits, features) for name, model in fitted.items()
-            }
-
-        return self._once("baselines", fit)
-
-    @property
-    def production_scores(self) -> np.ndarray:
-        """The candidate's risk scores on every production row, labelled or not."""
-        return self.scores("candidate", "production")
 
     @property
     def training_log(self) -> pd.DataFrame:

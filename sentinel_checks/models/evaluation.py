@@ -3,12 +3,22 @@
 A :class:`ModelEvaluation` holds, per split (val, test, and the labelled part of
 the production sample), the labels, the scores, one sorted :class:`ThresholdCounts`
 and the segment columns; plus the operating threshold chosen on validation.
+
+Every threshold statistic is read off the counts (in memory, or grouped in the
+engine with ``[data] engine = "duckdb"``): the threshold choice
+(:func:`~sentinel_checks.models.thresholds.choose_threshold_on_counts`), recall,
+precision, FNR, flagged fraction (:meth:`ThresholdCounts.at`), ROC AUC and PR AUC
+(:func:`~sentinel_checks.stats.ranking.roc_auc_from_counts`,
+:func:`~sentinel_checks.stats.ranking.pr_auc_from_counts`). The labels and scores
+row by row serve the statistics that resample rows or need each row's score:
+calibration (ECE and Brier with their bootstrap), segments, the baseline leads and
+the champion comparison.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,15 +31,15 @@ from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import LoadedModel
 from sentinel_checks.models.scoring import risk_scores
-from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold
+from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold_on_counts
 from sentinel_checks.stats.ranking import (
     CalibrationBins,
     Confusion,
     ThresholdCounts,
     brier,
     calibration_bins,
-    pr_auc,
-    roc_auc,
+    pr_auc_from_counts,
+    roc_auc_from_counts,
     threshold_counts,
 )
 
@@ -47,6 +57,16 @@ class SplitScores:
     @property
     def prevalence(self) -> float:
         return self.counts.positives / self.counts.n if self.counts.n else math.nan
+
+    @property
+    def roc_auc(self) -> float:
+        """ROC AUC of the scores, read off :attr:`counts` (NaN with one class only)."""
+        return roc_auc_from_counts(self.counts)
+
+    @property
+    def pr_auc(self) -> float:
+        """Average precision (PR AUC), read off :attr:`counts` (NaN without a risky row)."""
+        return pr_auc_from_counts(self.counts)
 
     def calibration(self, n_bins: int) -> CalibrationBins:
         """Equal-mass calibration bins of this split's scores.
@@ -122,8 +142,8 @@ class ModelEvaluation:
         return {
             "recall": c.recall,
             "precision": c.precision,
-            "roc_auc": roc_auc(s.y, s.scores),
-            "pr_auc": pr_auc(s.y, s.scores),
+            "roc_auc": s.roc_auc,
+            "pr_auc": s.pr_auc,
             "tp": float(c.tp),
             "n_positive": float(c.positives),
             "n_negative": float(c.n - c.positives),
@@ -144,8 +164,8 @@ class ModelEvaluation:
                     "fnr": c.fnr,
                     "precision": c.precision,
                     "flagged_fraction": c.flagged_fraction,
-                    "roc_auc": roc_auc(s.y, s.scores),
-                    "pr_auc": pr_auc(s.y, s.scores),
+                    "roc_auc": s.roc_auc,
+                    "pr_auc": s.pr_auc,
                     "ece": s.calibration(n_bins).ece,
                     "brier": brier(s.y, s.scores),
                     "n": c.n,
@@ -164,6 +184,7 @@ def evaluate_model(
     production: pd.DataFrame | None,
     features: list[str],
     scores: Mapping[str, np.ndarray] | None = None,
+    counts: Mapping[str, Callable[[], ThresholdCounts]] | None = None,
 ) -> ModelEvaluation:
     """Score val, test and the labelled production rows once; choose the threshold on val.
 
@@ -183,6 +204,12 @@ def evaluate_model(
     scores : mapping of str to ndarray of float, optional
         The model's risk scores already computed on some of these splits (by name,
         shape (n,) with one per row of that split), used instead of scoring again.
+    counts : mapping of str to callable, optional
+        By split name, what gives that split's :class:`ThresholdCounts` computed
+        elsewhere (grouped in the engine,
+        :func:`~sentinel_checks.engine.quality_statistics.threshold_counts`), called
+        once the scores are known to be valid; the other splits are counted in memory.
+        The counts must be those of ``scores`` on that split.
 
     Returns
     -------
@@ -222,7 +249,9 @@ def evaluate_model(
         # categorical codes, not one Python object per row: three models' segments of
         # millions of rows would otherwise hold GiBs for the whole session
         segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
-        scored[name] = SplitScores(name, y, values, threshold_counts(y, values), segments)
+        counted = (counts or {}).get(name)
+        split_counts = threshold_counts(y, values) if counted is None else counted()
+        scored[name] = SplitScores(name, y, values, split_counts, segments)
     q = config.quality
     val = scored["val"]
     if val.counts.positives == 0 or val.counts.negatives == 0:
@@ -230,9 +259,8 @@ def evaluate_model(
             f"{model.role}: the validation split has {val.counts.positives} risky and "
             f"{val.counts.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
         )
-    choice = choose_threshold(
-        val.y,
-        val.scores,
+    choice = choose_threshold_on_counts(
+        val.counts,
         target_recall=q.target_recall,
         fixed=q.threshold,
         use_lower_bound=q.threshold_uses_lower_bound,

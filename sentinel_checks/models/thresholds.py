@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentinel_checks.stats.ranking import Confusion, threshold_counts, wilson_interval
+from sentinel_checks.stats.ranking import Confusion, ThresholdCounts, threshold_counts, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,46 @@ def choose_threshold(
     ValueError
         ``target_recall`` is outside (0, 1], or ``y`` has no risky row.
     """
+    return choose_threshold_on_counts(
+        threshold_counts(y, scores),
+        target_recall=target_recall,
+        fixed=fixed,
+        use_lower_bound=use_lower_bound,
+        confidence=confidence,
+    )
+
+
+def choose_threshold_on_counts(
+    counts: ThresholdCounts,
+    *,
+    target_recall: float,
+    fixed: float | None = None,
+    use_lower_bound: bool = False,
+    confidence: float = 0.95,
+) -> ThresholdChoice:
+    """:func:`choose_threshold` on the validation counts at every distinct score.
+
+    The engine returns only these counts (one row per distinct score); the choice
+    made on them equals the one made on the rows they count.
+
+    Parameters
+    ----------
+    counts : ThresholdCounts
+        Cumulative TP and FP (rows) at each distinct validation score, descending.
+    target_recall, fixed, use_lower_bound, confidence
+        As for :func:`choose_threshold`.
+
+    Returns
+    -------
+    ThresholdChoice
+
+    Raises
+    ------
+    ValueError
+        ``target_recall`` is outside (0, 1], or the counts hold no risky row.
+    """
     if not 0.0 < target_recall <= 1.0:
         raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
-    counts = threshold_counts(y, scores)
     if counts.positives == 0:
         raise ValueError("validation has no risky rows: no threshold can be chosen for recall")
 

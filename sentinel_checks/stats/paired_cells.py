@@ -61,8 +61,15 @@ def paired_cells(
     b: np.ndarray,
     flag_a: np.ndarray,
     flag_b: np.ndarray,
+    *,
+    counts: np.ndarray | None = None,
 ) -> PairedCells:
     """Pool rows into cells of (label, candidate slot, champion slot, both decisions).
+
+    The rows may come already grouped (``counts``): e.g. an engine's group-by on
+    (label, candidate score, champion score), each group one entry with its row
+    count. The cells, their order and counts are then those of the rows themselves
+    (a group never straddles two cells), so a bootstrap of them draws the same.
 
     Parameters
     ----------
@@ -72,11 +79,14 @@ def paired_cells(
         The candidate's and the champion's scores (finite).
     flag_a, flag_b : ndarray of bool, shape (n,)
         Each model's decision (flagged) on each row.
+    counts : ndarray of int, shape (n,), optional
+        Rows each entry stands for (at least 1); default one row each.
 
     Returns
     -------
     PairedCells
-        The cells, ordered by their key; ``counts`` sums to ``n``.
+        The cells, ordered by their key; ``counts`` sums to ``n`` (to ``counts.sum()``
+        with grouped rows); ``first_row`` is the position of one entry of each cell.
 
     Examples
     --------
@@ -89,14 +99,16 @@ def paired_cells(
     code_a, code_b = _slot_codes(a, y), _slot_codes(b, y)
     width = int(code_b.max(initial=0)) + 1
     key = ((code_a.astype(np.int64) * width + code_b) * 2 + y) * 4 + flag_a * 2 + flag_b
-    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    _, first, inverse, sizes = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    if counts is not None:
+        sizes = np.bincount(inverse.ravel(), weights=counts, minlength=len(first)).astype(np.int64)
     return PairedCells(
         y=y[first],
         a=code_a[first].astype(float),
         b=code_b[first].astype(float),
         flag_a=flag_a[first],
         flag_b=flag_b[first],
-        counts=counts,
+        counts=sizes,
         first_row=first,
     )
 
@@ -119,6 +131,7 @@ def paired_cell_bootstrap(
     resamples: int,
     seed: int,
     return_cells: bool = False,
+    counts: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], CellDraws]:
     """Per resample, each of :data:`DELTA_METRICS` of (candidate ``a``, champion ``b``)
     under the same Poisson weights:
@@ -129,9 +142,11 @@ def paired_cell_bootstrap(
     slot x both decisions) and each resample draws one Poisson(count) weight per cell
     from one ``default_rng(seed)`` stream, a block of resamples at a time: the
     distribution a row-by-row Poisson(1) bootstrap gives every metric (all exact
-    functions of the cells), at O(cells) per resample.
+    functions of the cells), at O(cells) per resample. With ``counts`` the entries
+    are grouped rows (:func:`paired_cells`): the same cells, hence the same draws
+    for the same seed.
     """
-    cells = paired_cells(y, a, b, flag_a, flag_b)
+    cells = paired_cells(y, a, b, flag_a, flag_b, counts=counts)
     ranked = (RankedScores(cells.y, cells.a), RankedScores(cells.y, cells.b))
     flags = np.column_stack(
         [cells.y & cells.flag_a, cells.flag_a, cells.y & cells.flag_b, cells.flag_b]

@@ -40,7 +40,9 @@ __all__ = [
     "calibration_bins",
     "poisson_bootstrap",
     "pr_auc",
+    "pr_auc_from_counts",
     "roc_auc",
+    "roc_auc_from_counts",
     "threshold_counts",
     "weighted_auc",
     "wilson_interval",
@@ -275,6 +277,79 @@ def pr_auc(y: np.ndarray, scores: np.ndarray) -> float:
     if not y.any():
         return math.nan
     return float(average_precision_score(y, scores))
+
+
+def roc_auc_from_counts(counts: ThresholdCounts) -> float:
+    """ROC AUC read off the counts at every distinct score (the trapezoid, ties count half).
+
+    The engine returns only :class:`ThresholdCounts` (one row per distinct score), so
+    this is how ROC AUC is measured there; on the same rows it equals
+    :func:`roc_auc` (scikit-learn's ``roc_auc_score``) to 1e-12
+    (``tests/test_engine_quality_counts.py``).
+
+    Parameters
+    ----------
+    counts : ThresholdCounts
+        Cumulative TP and FP (rows) at each distinct score, descending.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN without a risky or without a safe row.
+
+    References
+    ----------
+    Hanley, J. A. and McNeil, B. J. (1982). Radiology 143(1), 29–36 (the area as the
+    probability that a risky row outscores a safe one, ties counting half).
+
+    Examples
+    --------
+    >>> roc_auc_from_counts(threshold_counts(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1])))
+    0.875
+    """
+    p, n = counts.positives, counts.negatives
+    if p <= 0 or n <= 0:
+        return math.nan
+    tp = np.asarray(counts.tp, dtype=float)
+    fp = np.asarray(counts.fp, dtype=float)
+    d_tp, d_fp = np.diff(tp, prepend=0.0), np.diff(fp, prepend=0.0)
+    # each group of safe rows counts the risky rows ranked above it, ties count half
+    return float(np.sum(d_fp * (tp - d_tp / 2)) / (p * n))
+
+
+def pr_auc_from_counts(counts: ThresholdCounts) -> float:
+    """Average precision (PR AUC) read off the counts at every distinct score.
+
+    Σ over distinct scores of Δrecall × precision, as scikit-learn's
+    ``average_precision_score``; equal to :func:`pr_auc` on the same rows to 1e-12
+    (``tests/test_engine_quality_counts.py``).
+
+    Parameters
+    ----------
+    counts : ThresholdCounts
+        Cumulative TP and FP (rows) at each distinct score, descending.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN without a risky row.
+
+    References
+    ----------
+    Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432.
+
+    Examples
+    --------
+    >>> round(pr_auc_from_counts(threshold_counts(np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.8, 0.1]))), 4)
+    0.8333
+    """
+    p = counts.positives
+    if p <= 0:
+        return math.nan
+    tp = np.asarray(counts.tp, dtype=float)
+    fp = np.asarray(counts.fp, dtype=float)
+    d_tp = np.diff(tp, prepend=0.0)
+    return float(np.sum(d_tp / p * tp / np.maximum(tp + fp, 1.0)))
 
 
 def weighted_auc(ranked: RankedScores, weights: np.ndarray, kind: RankMetric) -> float:

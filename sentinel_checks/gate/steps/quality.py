@@ -181,12 +181,11 @@ def ranking(s: GateSession, split: str) -> CheckResult:
         As for :func:`threshold`.
     """
     from sentinel_checks.checks.quality import check_auc
-    from sentinel_checks.stats.ranking import pr_auc, roc_auc
 
     sc = _judged(s, split)
     return check_auc(
-        roc_auc(sc.y, sc.scores),
-        pr_auc(sc.y, sc.scores),
+        sc.roc_auc,
+        sc.pr_auc,
         prevalence=sc.prevalence,
         split=split,
         n=sc.counts.n,
@@ -220,11 +219,10 @@ def too_good(s: GateSession) -> CheckResult:
     """
     from sentinel_checks.checks.too_good import check_too_good, is_too_good
     from sentinel_checks.errors import SentinelError
-    from sentinel_checks.stats.ranking import roc_auc
 
     sc = _judged(s, "test")
     confusion = s.evaluation("candidate").confusion("test")
-    auc = roc_auc(sc.y, sc.scores)
+    auc = sc.roc_auc
     limits = policy.too_good(s.config)
     suspects: list[tuple[str, float]] = []
     if is_too_good(auc, confusion, max_auc=limits["max_auc"]):

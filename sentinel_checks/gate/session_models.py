@@ -1,0 +1,311 @@
+"""The models of one gate run: loaded once, scored once per split, evaluated once.
+
+:class:`SessionModels` is the base of :class:`~sentinel_checks.gate.session.GateSession`
+between :class:`~sentinel_checks.gate.session_data.SessionData` (the data) and the
+session (drift runs, comparisons). With ``[data] engine = "duckdb"`` each model
+scores each of train/val/test once in the engine (:meth:`SessionModels.scored_table`,
+:func:`~sentinel_checks.engine.scores.score_table`: Arrow batches through
+``predict_proba``, the scores written to a DuckDB table beside the row position,
+label and segment columns) and the counts behind every threshold statistic
+(threshold choice, recall, precision, FNR, ROC and PR AUC) are grouped there
+(:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`); the
+statistics that resample rows read the score column back in row order
+(docs/scaling.md lists which). The production sample is not an engine table: it is
+scored in pandas on every engine, and so is every split with ``engine = "spark"``
+(:func:`~sentinel_checks.engine.scores.score_table` writes through a DuckDB cursor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.gate.cache import NotConfigured
+from sentinel_checks.gate.session_data import SessionData
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from ibis.expr.types import Table
+
+    from sentinel_checks.data.splits import Splits
+    from sentinel_checks.models.evaluation import ModelEvaluation
+    from sentinel_checks.models.loading import LoadedModel
+    from sentinel_checks.stats.confusion import ThresholdCounts
+
+#: Splits that are engine tables (:attr:`SessionData.engine_tables`); production is not.
+ENGINE_SPLITS = ("train", "val", "test")
+
+
+class SessionModels(SessionData):
+    """The candidate, the champion and the baselines of one gate run, and their evaluations.
+
+    A subclass sets :attr:`models` and :attr:`evaluations` (what was used, for the
+    reports); see :class:`~sentinel_checks.gate.session.GateSession`.
+    """
+
+    models: dict[str, str]
+    evaluations: dict[str, ModelEvaluation]
+
+    def model(self, role: str) -> LoadedModel:
+        """The candidate or champion; NotConfigured for an absent champion, ConfigError
+        for an absent candidate.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+
+        Returns
+        -------
+        LoadedModel
+            Loaded once; its identity is recorded in :attr:`models`.
+
+        Raises
+        ------
+        NotConfigured
+            ``role`` is ``"champion"`` and ``[models.champion]`` is absent.
+        ConfigError
+            ``[models.candidate]`` is absent.
+        ModelLoadError
+            The model cannot be loaded (see :func:`~sentinel_checks.models.loading.load_model`).
+        """
+        from sentinel_checks.models.loading import load_model
+
+        def load() -> LoadedModel:
+            spec = getattr(self.config.models, role)
+            if spec is None:
+                if role == "candidate":
+                    raise ConfigError(f"{self.config.source}: [models.candidate] is not configured")
+                raise NotConfigured(f"no [models.{role}] configured")
+            return load_model(spec, role=role, tracking_uri=self.config.registry.store)
+
+        model = self._once(f"model:{role}", load)
+        self.models[model.role] = model.identity
+        return model
+
+    @property
+    def candidate(self) -> LoadedModel:
+        return self.model("candidate")
+
+    @property
+    def champion(self) -> LoadedModel:
+        return self.model("champion")
+
+    def scores(self, role: str, split: str) -> np.ndarray:
+        """The risk scores of the candidate or champion on ``split`` (val, test, or every
+        production row), computed once and shared by ``model.scores``, the model's
+        evaluation and ``drift.scores``.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+        split : str
+            ``"val"``, ``"test"`` or ``"production"`` (``"train"`` works too, but no step asks for it).
+
+        Returns
+        -------
+        ndarray of float64, shape (n,)
+            One score per row of the frame (in its row order), not yet checked to lie in
+        [0, 1]. With ``[data] engine = "duckdb"`` the model scores the split in the
+        engine (:meth:`scored_table`) and the score column is read back in row order.
+
+        Raises
+        ------
+        NotConfigured, ConfigError, ModelLoadError
+            As for :meth:`model` (and :meth:`frame` for production).
+        DataError
+            The data cannot be loaded or split.
+        """
+        from sentinel_checks.models.scoring import risk_scores
+
+        def score() -> np.ndarray:
+            if self._scores_in_engine(split):
+                return self._engine_scores(role, split)
+            model = self.model(role)
+            frame = self.production if split == "production" else self.splits[split]
+            return risk_scores(
+                model,
+                frame,
+                features=model.feature_list(self.features),
+                positive=self.config.columns.positive,
+            )
+
+        return self._once(f"scores:{role}:{split}", score)
+
+    def evaluation(self, role: str) -> ModelEvaluation:
+        """The candidate or champion scored once on val, test and labelled production,
+        with its operating threshold chosen on validation.
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+
+        Returns
+        -------
+        ModelEvaluation
+            Also recorded in :attr:`evaluations`.
+
+        Raises
+        ------
+        NotConfigured, ConfigError, ModelLoadError
+            As for :meth:`model`.
+        DataError
+            The data cannot be loaded or split, a score is NaN or outside [0, 1], or
+            validation lacks a risky or a safe row
+            (see :func:`~sentinel_checks.models.evaluation.evaluate_model`).
+        """
+
+        def evaluate() -> ModelEvaluation:
+            model = self.model(role)
+            production = self.production if self.has_production else None
+            splits, features = self.splits, self.features
+            scored = {name: self.scores(role, name) for name in ("val", "test")}
+            label = self.config.columns.label
+            if production is not None and label in production.columns:
+                scored["production"] = self.scores(role, "production")[production[label].notna().to_numpy()]
+            counts = None
+            if self._scores_in_engine("val"):
+                counts = {name: partial(self._engine_counts, role, name) for name in ("val", "test")}
+            return self._evaluate(model, production, splits, features, scored, counts)
+
+        return self._once(f"evaluation:{role}", evaluate)
+
+    def _evaluate(
+        self,
+        model: LoadedModel,
+        production: pd.DataFrame | None,
+        splits: Splits,
+        features: list[str],
+        scored: dict[str, np.ndarray] | None = None,
+        counts: Mapping[str, Callable[[], ThresholdCounts]] | None = None,
+    ) -> ModelEvaluation:
+        from sentinel_checks.models.evaluation import evaluate_model
+
+        evaluation = evaluate_model(
+            model,
+            config=self.config,
+            splits=splits,
+            production=production,
+            features=features,
+            scores=scored,
+            counts=counts,
+        )
+        self.evaluations[model.role] = evaluation
+        return evaluation
+
+    @property
+    def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
+        """Baselines A and B fitted on the train split and evaluated like the candidate;
+        NotConfigured when ``[quality] baselines = false``."""
+        from sentinel_checks.models.baselines import fit_baselines
+
+        def fit() -> dict[str, ModelEvaluation]:
+            q = self.config.quality
+            if not q.baselines:
+                raise NotConfigured("[quality] baselines = false")
+            splits, labels, features = self.splits, self.split_labels, self.features
+            chosen = q.baseline_features or features
+            missing = [f for f in chosen if f not in splits.train.columns]
+            if missing:
+                shown = ", ".join(repr(f) for f in missing)
+                raise DataError(f"[quality] baseline_features: {shown} not in the data")
+            fitted = fit_baselines(
+                splits.train,
+                labels["train"],
+                features=chosen,
+                seed=self.config.gate.seed,
+                max_rows=q.baseline_max_train_rows,
+            )
+            production = self.production if self.has_production else None
+            return {
+                name: self._evaluate(model, production, splits, features) for name, model in fitted.items()
+            }
+
+        return self._once("baselines", fit)
+
+    @property
+    def production_scores(self) -> np.ndarray:
+        """The candidate's risk scores on every production row, labelled or not."""
+        return self.scores("candidate", "production")
+
+    # ------------------------------------------------------------------ scores in the engine
+
+    def _scores_in_engine(self, split: str) -> bool:
+        """Whether ``split`` is scored in the engine: DuckDB only, an engine table only."""
+        return self.config.data.engine == "duckdb" and split in ENGINE_SPLITS
+
+    def scored_table(self, role: str, split: str) -> Table:
+        """The model's scores on ``split`` as a DuckDB table, scored once per session.
+
+        Columns: :data:`~sentinel_checks.engine.ibis_connection.ROW` (the row's position
+        in the split frame), the label, the configured segment columns present, and
+        :data:`~sentinel_checks.engine.scores.SCORE` (float64).
+
+        Parameters
+        ----------
+        role : str
+            ``"candidate"`` or ``"champion"``.
+        split : str
+            ``"train"``, ``"val"`` or ``"test"``.
+
+        Returns
+        -------
+        ibis Table, one row per row of the split
+
+        Raises
+        ------
+        ConfigError
+            ``[data] engine`` is not ``"duckdb"`` (callers check first).
+        NotConfigured, ModelLoadError
+            As for :meth:`model`; a feature is not in the table or the model cannot score.
+        DataError
+            The data cannot be loaded, split or registered in the engine.
+        """
+        from sentinel_checks.engine.ibis_connection import ROW
+        from sentinel_checks.engine.scores import score_table
+
+        def score() -> Table:
+            tables, con = self.engine_tables, self.engine_connection
+            if tables is None or con is None or con.backend.name != "duckdb":
+                raise ConfigError(f"{self.config.source}: scores are written to the engine with DuckDB only")
+            model, table = self.model(role), tables[split]
+            cols = self.config.columns
+            keep = [ROW, cols.label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
+            return score_table(
+                con.backend,
+                table,
+                model,
+                features=model.feature_list(self.features),
+                positive=cols.positive,
+                keep=keep,
+                name=f"__sentinel_scores_{role}_{split}",
+            )
+
+        return self._once(f"scored_table:{role}:{split}", score)
+
+    def _engine_scores(self, role: str, split: str) -> np.ndarray:
+        """The score column of :meth:`scored_table`, read back in the split's row order."""
+        import numpy as np
+
+        from sentinel_checks.engine.ibis_connection import ROW
+        from sentinel_checks.engine.scores import SCORE
+
+        table = self.scored_table(role, split)
+        column = table.order_by(ROW)[SCORE].to_pyarrow()
+        return np.asarray(column.to_numpy(), dtype=np.float64)
+
+    def _engine_counts(self, role: str, split: str) -> ThresholdCounts:
+        """TP and FP at every distinct score of the model on ``split``, grouped in the engine."""
+        from sentinel_checks.engine.quality_statistics import ScoredColumns, threshold_counts
+        from sentinel_checks.engine.scores import SCORE
+
+        cols = self.config.columns
+        columns = ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
+        return self._once(
+            f"engine_counts:{role}:{split}", lambda: threshold_counts(self.scored_table(role, split), columns)
+        )

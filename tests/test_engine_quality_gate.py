@@ -1,0 +1,145 @@
+"""``[data] engine = "duckdb"`` measures model quality in the engine: each model scores
+each split once there, the counts behind every threshold statistic are grouped
+there, and every ``quality.*`` and ``promotion.*`` result equals the pandas one
+(status, measured, evidence, every field) on clean data and on a planted fault."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sentinel_checks.engine.quality_statistics as engine_quality
+import sentinel_checks.engine.scores as engine_scores
+from sentinel_checks.config import load_config
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.session import GateSession
+from sentinel_checks.result import Status
+from tests.conftest import BASE_CONFIG
+
+DATA = '[data]\npath = "data/requests.parquet"\n'
+CHAMPION = """
+[models.champion]
+path = "models/champion.skops"
+features = ["amount", "account_age_days", "ip_risk"]
+
+[promotion]
+splits = ["test", "production"]
+bootstrap_resamples = 60
+"""
+CHAMPION_FEATURES = ["amount", "account_age_days", "ip_risk"]
+
+
+class EngineCalled(Exception):
+    """Raised by a patched engine function: proves the step asked the engine."""
+
+
+def _raise(*args, **kwargs):
+    raise EngineCalled
+
+
+@pytest.fixture
+def champion_project(gate_project, small_log, tmp_path):
+    """A project whose champion is a logistic regression on three features (scored
+    from its file, batch by batch in the engine) and whose candidate is the score column."""
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    (tmp_path / "models").mkdir(exist_ok=True)
+    frame = small_log.offline
+    model = LogisticRegression(max_iter=500).fit(frame[CHAMPION_FEATURES], frame["label"].eq("risky"))
+    sio.dump(model, tmp_path / "models" / "champion.skops")
+
+    def make(engine: str, *, offline=None) -> GateSession:
+        text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n') + CHAMPION
+        project = gate_project(config_text=text, offline=offline)
+        return GateSession(load_config(project.config))
+
+    return make
+
+
+def _quality_results(s: GateSession) -> list[tuple]:
+    results = [steps.threshold(s), steps.too_good(s), steps.val_test_gap(s), steps.baselines(s)]
+    for split in ("test", "production"):
+        results += [
+            steps.recall(s, split),
+            steps.precision(s, split),
+            steps.ranking(s, split),
+            steps.calibration(s, split),
+            steps.vs_champion(s, split),
+        ]
+        results += [steps.segments(s, column, split) for column in s.config.columns.segments]
+    for role in ("candidate", "champion"):
+        results += [steps.model_scores(s, role, split) for split in ("val", "test", "production")]
+    return [
+        (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
+        for r in results
+    ]
+
+
+@pytest.mark.parametrize("statistic", ["threshold_counts", "score_table"])
+def test_a_quality_step_asks_the_engine_only_when_configured(champion_project, monkeypatch, statistic):
+    module = engine_quality if statistic == "threshold_counts" else engine_scores
+    monkeypatch.setattr(module, statistic, _raise)
+    duckdb = champion_project("duckdb")
+    with pytest.raises(EngineCalled):
+        steps.recall(duckdb, "test") if statistic == "threshold_counts" else steps.model_scores(
+            duckdb, "champion", "test"
+        )
+    pandas = champion_project("pandas")
+    steps.recall(pandas, "test")
+    steps.model_scores(pandas, "champion", "test")  # the engine is not asked
+    assert "engine_tables" not in pandas._cache
+
+
+def test_each_model_scores_each_split_once_in_the_engine(champion_project, monkeypatch):
+    calls: list[str] = []
+    score_table = engine_scores.score_table
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs["name"])
+        return score_table(*args, **kwargs)
+
+    monkeypatch.setattr(engine_scores, "score_table", counting)
+    session = champion_project("duckdb")
+    _quality_results(session)
+    assert sorted(calls) == sorted(
+        f"__sentinel_scores_{role}_{split}" for role in ("candidate", "champion") for split in ("val", "test")
+    )
+
+
+def test_quality_and_promotion_are_the_same_on_both_engines_on_clean_data(champion_project):
+    pandas = _quality_results(champion_project("pandas"))
+    duckdb = _quality_results(champion_project("duckdb"))
+    assert {r[0] for r in pandas} >= {"quality.recall", "quality.auc", "promotion.vs_champion"}
+    statuses = {r[0]: r[1] for r in pandas}
+    assert statuses["quality.recall"] is Status.PASS and statuses["quality.auc"] is Status.PASS
+    assert [r[:3] for r in duckdb] == [r[:3] for r in pandas]
+    assert duckdb == pandas
+
+
+def test_quality_fails_the_same_on_both_engines_on_a_weak_candidate(champion_project, small_log):
+    """The candidate's score is a noisy copy of itself: ranking and recall fail, and
+    the champion now wins, identically on both engines."""
+    offline = small_log.offline.copy()
+    noise = np.random.default_rng(5).random(len(offline))
+    offline["score"] = 0.15 * offline["score"] + 0.85 * noise
+    results = {
+        engine: _quality_results(champion_project(engine, offline=offline)) for engine in ("pandas", "duckdb")
+    }
+    failed = {r[0] for r in results["duckdb"] if r[1] is Status.FAIL}
+    assert {"quality.auc", "promotion.vs_champion"} <= failed
+    assert results["duckdb"] == results["pandas"]
+
+
+def test_a_nan_score_in_the_engine_is_the_pandas_data_error(champion_project, small_log):
+    from sentinel_checks.errors import DataError
+
+    offline = small_log.offline.copy()
+    offline.loc[offline.index[-5:], "score"] = np.nan  # the last rows: in test
+    messages = {}
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(DataError) as raised:
+            steps.recall(champion_project(engine, offline=offline), "test")
+        messages[engine] = str(raised.value)
+    assert "candidate scores on test: 5 value(s) are NaN" in messages["pandas"]
+    assert messages["duckdb"] == messages["pandas"]
