@@ -326,7 +326,7 @@ def test_vs_champion_compares_each_model_at_its_own_threshold(tmp_path):
     extra = "\n[quality]\nthreshold = 0.5\n\n[promotion]\nchampion_threshold = 0.2\n"
     session = GateSession(load_config(_project(tmp_path, config=CONFIG + CHAMPION + extra)))
     comparison = session.comparison("test")
-    assert (comparison.candidate_threshold, comparison.champion_threshold) == (0.5, 0.2)
+    assert dict(comparison.thresholds) == {"candidate": 0.5, "champion": 0.2}
 
 
 def test_champion_threshold_is_refused_with_a_shared_threshold(tmp_path):
