@@ -45,7 +45,9 @@ def test_a_number_as_embargo_on_datetimes_is_one_preflight_problem(tmp_path):
 
 
 def test_a_number_as_boundary_on_datetimes_is_a_preflight_problem(tmp_path):
-    config = _time_config("").replace('val_start = "2025-05-06"\ntest_start = "2025-05-12"', "val_start = 5\ntest_start = 10")
+    config = _time_config("").replace(
+        'val_start = "2025-05-06"\ntest_start = "2025-05-12"', "val_start = 5\ntest_start = 10"
+    )
     problems = _problems(_project(tmp_path, config=config))
     assert [p.key for p in problems] == ["[splits]"], problems
     assert "val_start = 5" in str(problems[0]) and "give a date" in str(problems[0])
@@ -92,7 +94,9 @@ def test_an_escaped_setup_error_is_told_once_without_its_class_name(pytester):
 def _suite_with_one_test(folder: Path) -> Path:
     suites = folder / "my_suites"
     suites.mkdir()
-    (suites / "test_rows.py").write_text("def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset)\n")
+    (suites / "test_rows.py").write_text(
+        "def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset)\n"
+    )
     return suites
 
 
@@ -139,8 +143,10 @@ def test_pytest_stopped_by_the_preflight_names_no_python_class(tmp_path):
     config = _project(tmp_path, label='"CANCELED"')
     suites = _suite_with_one_test(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(suites), "--sentinel-config", str(config)]
-        + ["--sentinel-reports", "reports", "-p", "no:cacheprovider"],
+        [
+            *(sys.executable, "-m", "pytest", str(suites), "--sentinel-config", str(config)),
+            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -209,9 +215,9 @@ def test_an_important_drifted_feature_is_said_to_fail_on_importance():
 
 
 def test_a_severe_feature_is_said_to_fail_on_its_effect():
-    text = _flagged(column="amount", effect=2.5, importance_share=0.03, severe=True, important=False).describe(
-        0.25
-    )
+    text = _flagged(
+        column="amount", effect=2.5, importance_share=0.03, severe=True, important=False
+    ).describe(0.25)
     assert text.startswith("amount drifted severely (wasserstein 2.5"), text
     assert "at or beyond" in text and "3% of the model's importance (under the 25% limit)" in text
 
@@ -225,7 +231,10 @@ def test_drift_features_message_on_a_planted_shift_names_the_failing_criterion()
     result = judge(*samples(shift={"x0": 2.5, "x3": 0.3}), importance=heavy, important_share=0.25)
     assert result.status.value == "fail", result.message
     assert "x0 drifted severely (wasserstein 2.5" in result.message, result.message
-    assert "x3 drifted (wasserstein 0.3" in result.message and "50% of the model's importance (limit 25%)" in result.message
+    assert (
+        "x3 drifted (wasserstein 0.3" in result.message
+        and "50% of the model's importance (limit 25%)" in result.message
+    )
     clean = judge(*samples(), importance=heavy, important_share=0.25)
     assert clean.status.value == "pass", clean.message
 
@@ -334,6 +343,7 @@ def test_champion_threshold_is_refused_with_a_shared_threshold(tmp_path):
     from sentinel_checks.errors import ConfigError
 
     extra = "\n[promotion]\nchampion_threshold = 0.2\nshared_threshold = 0.3\n"
-    with pytest.raises(ConfigError, match="champion_threshold.*shared_threshold|shared_threshold.*champion_threshold"):
+    with pytest.raises(
+        ConfigError, match="champion_threshold.*shared_threshold|shared_threshold.*champion_threshold"
+    ):
         load_config(_project(tmp_path, config=CONFIG + CHAMPION + extra))
-

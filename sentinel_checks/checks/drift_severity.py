@@ -78,7 +78,8 @@ class FlaggedFeature:
             effect = f"{self.effect_method} {self.effect:.3g}"
             if math.isfinite(self.severe_limit):
                 where = "at or beyond" if self.severe else "under"
-                effect += f", {where} the severe-shift limit {severe_limit_text(self.effect_method, self.severe_limit)}"
+                limit = severe_limit_text(self.effect_method, self.severe_limit)
+                effect += f", {where} the severe-shift limit {limit}"
         head = f"{self.column} drifted{' severely' if self.severe else ''}"
         head += f" ({effect})" if effect else f" ({self.method})"
         if not math.isfinite(self.importance_share):

@@ -52,7 +52,11 @@ def split_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> l
         return []  # refused when the config loaded
     try:
         assign_time_splits(
-            dataset[column], val_start=spec.val_start, test_start=spec.test_start, end=spec.end, embargo=spec.embargo
+            dataset[column],
+            val_start=spec.val_start,
+            test_start=spec.test_start,
+            end=spec.end,
+            embargo=spec.embargo,
         )
     except (ConfigError, DataError) as exc:
         return [SetupProblem("[splits]", str(exc))]
