@@ -40,7 +40,8 @@ def test_a_number_as_embargo_on_datetimes_is_one_preflight_problem(tmp_path):
     problems = _problems(_project(tmp_path, config=_time_config("embargo = 1")))
     assert [p.key for p in problems] == ["[splits]"], problems
     text = str(problems[0])
-    assert "embargo = 1" in text and "'request_ts'" in text and "'1D'" in text
+    assert text.startswith("[splits]: embargo = 1 is a number"), text  # the key once
+    assert "'request_ts'" in text and "'1D'" in text
     assert "ConfigError" not in text
 
 

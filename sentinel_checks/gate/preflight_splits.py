@@ -59,5 +59,5 @@ def split_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> l
             embargo=spec.embargo,
         )
     except (ConfigError, DataError) as exc:
-        return [SetupProblem("[splits]", str(exc))]
+        return [SetupProblem("[splits]", str(exc).removeprefix("[splits] "))]  # the key leads once
     return []
