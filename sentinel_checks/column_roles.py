@@ -77,6 +77,8 @@ class Roles:
     positive: Any = None
     negative: Any = None
     label_candidates: list[str] = field(default_factory=list)
+    #: the two values of each label candidate (sorted as text), named in init's label TODO
+    candidate_values: dict[str, list[Any]] = field(default_factory=dict)
     id: str | None = None
     entities: list[str | list[str]] = field(default_factory=list)
     segments: list[str] = field(default_factory=list)
@@ -130,6 +132,9 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
     columns = [str(c) for c in frame.columns if str(c) not in roles.exclude]
     roles.timestamp = next((c for c in columns if _is_time(c, frame[c])), None)
     roles.label_candidates = two_valued_columns(frame[columns])
+    roles.candidate_values = {
+        c: sorted(frame[c].dropna().unique().tolist(), key=str) for c in roles.label_candidates
+    }
     if roles.label_candidates and _LABEL_NAME.search(roles.label_candidates[0]):
         roles.label = roles.label_candidates[0]
         levels = sorted(frame[roles.label].dropna().unique().tolist(), key=str)

@@ -237,7 +237,7 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
     lines += _split_lines(roles)
     lines += [
         'embargo = "0s"   # a duration for dates; else a number of the column\'s units (rows for "@row")',
-        *_purge_lines(roles),
+        *(_purge_lines(roles) if roles is None or roles.entities else [NO_ENTITY_PURGE]),
         "",
         "[models.candidate]",
         'path = "models/candidate.skops"   # save with skops.io.dump; list reviewed types in trusted_types',
@@ -256,6 +256,10 @@ def starter_config(folder: Path, data: Path | None, roles: Roles | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: ``[splits]`` when no entity was inferred: purging needs one (it is off, and says how to turn it on)
+NO_ENTITY_PURGE = "purge_entities = false   # no entity above to purge by; set true once entities lists one"
+
+
 def _label_lines(roles: Roles) -> list[str]:
     """The label, its risky and safe values; commented out with a TODO when no column is
     named like a label (the gate refuses the config until it is set)."""
@@ -269,12 +273,19 @@ def _label_lines(roles: Roles) -> list[str]:
         return lines + ([f"# other two-valued columns: {', '.join(others)}"] if others else [])
     found = f"two-valued columns: {', '.join(others)}" if others else "no two-valued column found"
     example = toml_literal(others[0] if others else "label")
+    # which value is risky is the team's to say: no value is suggested (repaid = 0 is risky)
+    held = [
+        f"# '{c}' holds {' and '.join(toml_literal(v) for v in roles.candidate_values[c])}"
+        for c in others
+        if len(roles.candidate_values.get(c, [])) == 2
+    ]
     return [
         f"# TODO: no column is named like a label ({found}). Set the column that says",
         "# risky or safe, and its two values; `sentinel gate` refuses this config until then.",
+        *held,
         f"# label = {example}",
-        "# positive = 1        # the risky value (labels may be strings)",
-        "# negative = 0",
+        "# positive = <the value that means risky>   # as the column stores it: text in quotes",
+        "# negative = <the other value>",
     ]
 
 

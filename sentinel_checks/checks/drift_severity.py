@@ -65,22 +65,47 @@ class FlaggedFeature:
     important: bool
 
     def describe(self, important_share: float) -> str:
-        """One line, e.g. ``"amount: wasserstein 2.5 ≥ 1.2 (severe); 41% of the model's importance ≥ 25%"``.
+        """One line stating the criterion that fails the feature, e.g.
+        ``"amount drifted severely (wasserstein 2.5, at or beyond the severe-shift limit
+        1.2 reference standard deviations)"`` or ``"user_risk_rate drifted (wasserstein
+        0.261, under the severe-shift limit …) and carries 98% of the model's importance
+        (limit 25%)"``.
 
         The importance share reads with the digits it needs (``"0.4%"``, not ``"0%"``).
         """
-        parts = []
+        effect = ""
         if math.isfinite(self.effect):
-            sign = "≥" if self.severe else "<"
-            limit = f" {sign} {self.severe_limit:g}" if math.isfinite(self.severe_limit) else ""
-            parts.append(f"{self.effect_method} {self.effect:.3g}{limit}{' (severe)' if self.severe else ''}")
-        if math.isfinite(self.importance_share):
-            sign = "≥" if self.important else "<"
-            parts.append(
-                f"{importance_percent(self.importance_share)} of the model's importance "
-                f"{sign} {importance_percent(important_share)}"
-            )
-        return f"{self.column}: " + "; ".join(parts)
+            effect = f"{self.effect_method} {self.effect:.3g}"
+            if math.isfinite(self.severe_limit):
+                where = "at or beyond" if self.severe else "under"
+                limit = severe_limit_text(self.effect_method, self.severe_limit)
+                effect += f", {where} the severe-shift limit {limit}"
+        head = f"{self.column} drifted{' severely' if self.severe else ''}"
+        head += f" ({effect})" if effect else f" ({self.method})"
+        if not math.isfinite(self.importance_share):
+            return head
+        share, limit = importance_percent(self.importance_share), importance_percent(important_share)
+        if self.important:
+            return f"{head} and carries {share} of the model's importance (limit {limit})"
+        return f"{head}, carrying {share} of the model's importance (under the {limit} limit)"
+
+
+def severe_limit_text(method: str, limit: float) -> str:
+    """A severe-shift limit in words: what the number measures for its method.
+
+    >>> severe_limit_text("wasserstein", 1.2)
+    '1.2 reference standard deviations'
+    >>> severe_limit_text("jensenshannon", 0.39)
+    '0.39 (Jensen–Shannon distance)'
+    """
+    words = {
+        "wasserstein": "reference standard deviations",
+        "jensenshannon": "(Jensen–Shannon distance)",
+        "hellinger": "(Hellinger distance)",
+        "kl_div": "(Kullback–Leibler divergence)",
+        "psi": "(population stability index)",
+    }
+    return f"{limit:g} {words[method]}" if method in words else f"{limit:g}"
 
 
 def importance_percent(share: float) -> str:

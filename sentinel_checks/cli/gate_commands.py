@@ -53,13 +53,14 @@ def gate(args: argparse.Namespace) -> int:
     reports = Path(args.reports)
     session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
     if session is None:
-        from sentinel_checks.reports.terminal import VERDICT_WORDS
+        from sentinel_checks.reports.terminal import VERDICT_WORDS, artifact_line
 
-        print(f"{VERDICT_WORDS['setup_error']} (exit 2): the model was not judged", file=sys.stderr)
         _publish(reports)
+        print(artifact_line(reports), flush=True)  # before the verdict: the verdict is the last line
+        print(f"{VERDICT_WORDS['setup_error']} (exit 2): the model was not judged", file=sys.stderr)
         return EXIT_USAGE
     code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
-    _publish(reports)
+    _publish(reports)  # the plugin printed the folder to upload, before the verdict
     return code
 
 
@@ -159,7 +160,8 @@ def _suites(chosen: Path | None) -> list[str]:
 
 
 def _publish(reports: Path) -> None:
-    """Append gate.md to the GitHub Actions step summary and list the artifacts to upload."""
+    """Append gate.md to the GitHub Actions step summary (the folder to upload as the CI
+    artifact is named before the verdict: :func:`~sentinel_checks.reports.terminal.artifact_line`)."""
     import os
 
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -167,9 +169,6 @@ def _publish(reports: Path) -> None:
     if summary and markdown.is_file():
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(markdown.read_text(encoding="utf-8") + "\n")
-    if reports.is_dir():
-        files = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*") if p.is_file())
-        print(f"sentinel: upload {reports}/ as the CI artifact: {', '.join(files)}")
 
 
 def _shown(path: Path) -> str:

@@ -229,6 +229,9 @@ class Promotion(_Section):
         default_factory=lambda: list[Literal["test", "production"]](["test", "production"]), min_length=1
     )
     shared_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    #: The champion's operating threshold in production; default: chosen on validation
+    #: for [quality] target_recall ([quality] threshold is the candidate's alone).
+    champion_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     max_fnr_increase: float = Field(default=0.03, ge=0.0, le=1.0)
     max_precision_drop: float = Field(default=0.02, ge=0.0, le=1.0)
     target_metric: Literal["pr_auc", "roc_auc"] = "pr_auc"
@@ -237,6 +240,16 @@ class Promotion(_Section):
     require_improvement: bool = False
     max_flip_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     bootstrap_resamples: int = Field(default=500, ge=50, le=10_000)
+
+    @model_validator(mode="after")
+    def _one_threshold_rule(self) -> Promotion:
+        if self.champion_threshold is not None and self.shared_threshold is not None:
+            raise ValueError(
+                f"champion_threshold ({self.champion_threshold}) and shared_threshold "
+                f"({self.shared_threshold}) are both set: shared_threshold judges both models at "
+                "one threshold, champion_threshold the champion at its own; keep one"
+            )
+        return self
 
     renamed_keys: ClassVar[Mapping[str, str]] = {
         "target_bound": (

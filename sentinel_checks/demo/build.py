@@ -155,9 +155,10 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
         write_atomic(folder / f"training/{name}.csv", frame.to_csv(index=False))
         record(f"training/{name}.csv")
     by_name = {r.name: r for r in reports}
-    write_atomic(folder / "incident.toml", _incident_config(by_name["incident"]))
+    champion_threshold = round(by_name["champion"].threshold, 4)  # the one it runs at in production
+    write_atomic(folder / "incident.toml", _incident_config(by_name["incident"], champion_threshold))
     record("incident.toml")
-    write_atomic(folder / "fixed.toml", _fixed_config(by_name["fixed"]))
+    write_atomic(folder / "fixed.toml", _fixed_config(by_name["fixed"], champion_threshold))
     record("fixed.toml")
 
     elapsed = time.perf_counter() - started
@@ -177,7 +178,9 @@ def build_demo(folder: Path, *, n_requests: int = 200_000, seed: int = 7) -> Dem
     )
 
 
-def _common_tables(features: list[str], champion_features: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _common_tables(
+    features: list[str], champion_features: list[str], champion_threshold: float
+) -> list[tuple[str, dict[str, Any]]]:
     return [
         (
             "",
@@ -220,6 +223,11 @@ def _common_tables(features: list[str], champion_features: list[str]) -> list[tu
                 "gate": {"seed": 0},
             },
         ),
+        (
+            "The champion is judged at the threshold it runs at in production, chosen on its own\n"
+            "validation for recall 80% ([quality] threshold is the candidate's alone).",
+            {"promotion": {"champion_threshold": champion_threshold}},
+        ),
     ]
 
 
@@ -231,7 +239,7 @@ def _config_text(header: str, chunks: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(parts)
 
 
-def _incident_config(report: ModelReport) -> str:
+def _incident_config(report: ModelReport, champion_threshold: float) -> str:
     header = f"""# Gradient Sentinel demo: the incident ("the retrain a month ago").
 # Written by `sentinel demo`. Expected: the gate FAILS (time order, entity overlap,
 # target leakage, and the recall floor of the risky class).
@@ -253,12 +261,12 @@ def _incident_config(report: ModelReport) -> str:
             ),
             ("nobody chose the threshold: the library default", {"quality": {"threshold": 0.5}}),
             ("", {"training": {"log": "training/incident.csv"}}),
-            *_common_tables(report.features, CHAMPION_FEATURES),
+            *_common_tables(report.features, CHAMPION_FEATURES, champion_threshold),
         ],
     )
 
 
-def _fixed_config(report: ModelReport) -> str:
+def _fixed_config(report: ModelReport, champion_threshold: float) -> str:
     header = f"""# Gradient Sentinel demo: the fixed pipeline.
 # Written by `sentinel demo`. Expected: the gate PASSES.
 # {report.story}
@@ -296,6 +304,6 @@ def _fixed_config(report: ModelReport) -> str:
                 },
             ),
             ("", {"training": {"log": "training/fixed.csv"}}),
-            *_common_tables(report.features, CHAMPION_FEATURES),
+            *_common_tables(report.features, CHAMPION_FEATURES, champion_threshold),
         ],
     )

@@ -125,15 +125,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             state.suites.add(item.path.name)
-    if state.suites and not session.config.option.collectonly:
-        _preflight(session.config)
+    if state.suites and not session.config.option.collectonly and not _preflight(session.config):
+        _stop(session)
 
 
-def _preflight(config: pytest.Config) -> None:
+def _stop(session: pytest.Session) -> None:
+    """Run no test, and say so in a plain line: not ``pytest.exit``, whose reason pytest
+    prints as "_pytest.outcomes.Exit: …". pytest prints ``shouldfail`` between "!" rules;
+    the exit code (2) is set when the reports are written (a ``setup_error`` verdict)."""
+    session.items.clear()
+    session.shouldfail = "sentinel: setup problems (listed above); fix them and run again"
+
+
+def _preflight(config: pytest.Config) -> bool:
     """Setup mistakes stop the session before any gate test, all listed once, exit 2.
 
     The session the preflight loads (data, models) is the one the fixtures use. Each
     problem is recorded in gate.json as an input error (see :mod:`.preflight`).
+    Returns whether the gate may run (no problem found).
     """
     import sys
 
@@ -145,7 +154,7 @@ def _preflight(config: pytest.Config) -> None:
     except SentinelError as exc:  # the configuration itself: not found, or invalid
         problems = [SetupProblem("configuration", str(exc))]
     if not problems:
-        return
+        return True
     state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))
     shown = state.loaded.source if state.loaded else (state.config_option or "the configuration")
     text = preflight_text(problems, shown)
@@ -156,7 +165,7 @@ def _preflight(config: pytest.Config) -> None:
             terminal.write_line(line, red=line.startswith("sentinel:"))
     else:
         print(text, file=sys.stderr)
-    pytest.exit("sentinel: setup problems (listed above); fix them and run again", returncode=2)
+    return False
 
 
 class SessionHandOver:

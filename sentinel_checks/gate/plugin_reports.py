@@ -19,7 +19,7 @@ import pytest
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate.plugin_state import GATE_FIXTURES, STATE
 from sentinel_checks.gate.plugin_state import state_of as _state
-from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
+from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
 
 
 @pytest.hookimpl(wrapper=True)
@@ -33,8 +33,9 @@ def pytest_runtest_makereport(
     excinfo = call.excinfo
     sentinel_error = excinfo is not None and excinfo.errisinstance(SentinelError)
     if excinfo is not None and sentinel_error:
-        # A bad input is the user's to fix: show the message, not pandas' stack.
-        report.longrepr = f"{excinfo.typename}: {excinfo.value}"
+        # A bad input is the user's to fix: show the message (not pandas' stack, nor the
+        # class name: "ConfigError:" is no word of the user's)
+        report.longrepr = str(excinfo.value)
     input_error = excinfo is not None and excinfo.errisinstance(INPUT_ERRORS)
     # A library failure inside a step (not a judged check, not an assert of a team's own
     # test) is an error, recorded in the same words as the in-process runner records it.
@@ -110,7 +111,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.reports.gate_report import GATE_MD, GateRun, gate_markdown, write_atomic
-    from sentinel_checks.reports.terminal import summary_lines
+    from sentinel_checks.reports.terminal import artifact_line, summary_lines
 
     config = session.config
     state = config.stash.get(STATE, None)
@@ -146,12 +147,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
         block_inconclusive=tuple(cfg.gate.block_inconclusive) if cfg is not None else None,
     )
-    written, note = write_gate_reports(run, state.session, state.reports_dir)
+    if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
+        session.exitstatus = EXIT_USAGE
+    _, note = write_gate_reports(run, state.session, state.reports_dir)
     # gate.md was written before gate.html, promotion.md and the drift pages: again now,
     # so that it links every report this run wrote (and only those)
     write_atomic(state.reports_dir / GATE_MD, gate_markdown(run, state.reports_dir))
     *phases, verdict = summary_lines(run)
-    state.summary = "\n".join([*phases, note + "reports: " + ", ".join(str(p) for p in written), verdict])
+    # every file of the folder is listed (junit.xml too, written by pytest), as CI uploads it
+    state.summary = "\n".join([*phases, note + artifact_line(state.reports_dir), verdict])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")

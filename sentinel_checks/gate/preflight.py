@@ -18,6 +18,8 @@ What is looked for:
   existing name as a suggestion (:func:`difflib.get_close_matches`, ignoring case);
 - the label's values are the configured ``positive`` / ``negative`` classes (nulls
   allowed in production only), the values found named with their row counts;
+- ``[splits]`` time boundaries and embargo are in the time column's units
+  (:func:`~sentinel_checks.gate.preflight_splits.split_problems`);
 - each configured model loads (:func:`~sentinel_checks.models.loading.load_model`),
   was trained on the features the gate passes it (``feature_names_in_``, or
   ``n_features_in_`` when it was trained without names) and has a class that is the
@@ -95,7 +97,9 @@ def preflight(session: GateSession) -> list[SetupProblem]:
         problems += [unset] if unset is not None else _label_values(config, frames)
     from sentinel_checks.gate.engine_setup import engine_problems
     from sentinel_checks.gate.preflight_models import model_problems
+    from sentinel_checks.gate.preflight_splits import split_problems
 
+    problems += split_problems(config, frames)
     problems += model_problems(session, frames)
     return problems + engine_problems(session)
 

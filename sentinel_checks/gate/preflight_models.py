@@ -33,7 +33,8 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
     list of SetupProblem
         Under the key ``[models.<role>]``: it cannot load; its classes do not include
         the risky one (:func:`~sentinel_checks.models.scoring.positive_column`); it was
-        trained on features missing from the data, not passed to it, or in another order.
+        trained on features missing from the data, not passed to it, or in another order
+        (looked at once the ``[columns]`` role columns exist, when the features are inferred).
     """
     from sentinel_checks.data.io import feature_columns
     from sentinel_checks.models.scoring import positive_column
@@ -59,7 +60,7 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
             )
         except SentinelError as exc:
             problems.append(SetupProblem(key, f"{_file(spec)}{exc}"))
-        if "dataset" not in frames:
+        if "dataset" not in frames or _roles_unsettled(session, frames["dataset"], spec):
             continue
         given = model.feature_list(feature_columns(frames["dataset"], config))
         if any(f not in frame.columns for frame in frames.values() for f in given):
@@ -68,6 +69,29 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
         if message:
             problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
     return problems
+
+
+def _roles_unsettled(session: GateSession, dataset: pd.DataFrame, spec: Any) -> bool:
+    """Whether the model's features are checked after the ``[columns]`` problems are fixed.
+
+    Features left to inference are every column without a role: with a role column
+    misspelt (or the label never set), the real column (``repaid`` for ``label =
+    "repayed"``) would count as a feature, and the model would be said to lack it. The
+    ``[columns]`` problem is the one to report; a configured feature list is checked as is.
+    """
+    from sentinel_checks.gate.preflight import _configured_columns, unset_label
+
+    config = session.config
+    if spec.features is not None or config.columns.features is not None:
+        return False
+    if unset_label(config, dataset) is not None:
+        return True
+    return any(
+        column not in dataset.columns
+        for key, columns, _ in _configured_columns(config)
+        if key.startswith("[columns]")
+        for column in columns
+    )
 
 
 def _file(spec: Any) -> str:

@@ -262,7 +262,8 @@ def evaluate_model(
     choice = choose_threshold_on_counts(
         val.counts,
         target_recall=q.target_recall,
-        fixed=q.threshold,
+        # each model at its own operating threshold: [quality] threshold is the candidate's
+        fixed=config.promotion.champion_threshold if model.role == "champion" else q.threshold,
         use_lower_bound=q.threshold_uses_lower_bound,
         confidence=q.confidence,
     )

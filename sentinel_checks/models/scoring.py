@@ -88,8 +88,8 @@ def positive_column(estimator: Any, positive: Any, *, positive_class: Any = None
         raise ModelLoadError(
             f"the {role} model's classes {shown} are not of the kind of the risky label "
             f"([columns] positive = {_shown(positive)}), so which column is risky is ambiguous; "
-            f"set [models.{role}] positive_class to the model class that means risky "
-            f"(e.g. positive_class = {_shown(listed[1])})"
+            f"set [models.{role}] positive_class to the model class that means risky: "
+            + " or ".join(f"positive_class = {_shown(c)}" for c in listed)
         )
     raise ModelLoadError(
         f"the {role} model's classes {shown} do not include the positive label {_shown(positive)}; "

@@ -65,7 +65,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             "the model (exit 2). Fix them and run again:",
             "",
         ]
-        lines += [f"- {cell(o.message)}" for o in _bad(run.outcomes)]
+        lines += [f"- {cell(message)}" for message in run.setup_problems]  # each once
         return "\n".join([*lines, "", *_links(folder, run), ""])
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
@@ -163,10 +163,6 @@ def _started(run: GateRun) -> float:
         return dt.datetime.fromisoformat(str(started)).timestamp() - 2.0 if started else 0.0
     except ValueError:
         return 0.0
-
-
-def _bad(outcomes: list[TestOutcome]) -> list[TestOutcome]:
-    return [o for o in outcomes if o.outcome in ("failed", "error")]
 
 
 def _phases(ordered: list[TestOutcome]) -> list[str]:

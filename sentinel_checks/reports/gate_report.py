@@ -60,6 +60,13 @@ class GateRun:
     block_inconclusive: tuple[str, ...] | None = None
 
     @property
+    def setup_problems(self) -> list[str]:
+        """The distinct messages of the failed or errored tests, first seen first: one
+        setup mistake raised in 35 tests (a split setting every split-using test reads)
+        is one problem."""
+        return list(dict.fromkeys(o.message for o in self.outcomes if o.outcome in ("failed", "error")))
+
+    @property
     def verdict(self) -> str:
         """``pass`` only when at least one check passed and no gate test failed or errored.
 

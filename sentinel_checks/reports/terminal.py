@@ -10,6 +10,7 @@ Uses the phase order and root-cause order gate.html uses
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
@@ -131,13 +132,32 @@ def setup_error_lines(run: GateRun) -> list[str]:
     """A run stopped by bad inputs: one verdict line (never "gate FAIL": the model was
     not judged; the exit code is 2). The problems themselves were printed above it, by
     the preflight or in pytest's report of each test."""
-    problems = sum(1 for o in run.outcomes if o.outcome in ("failed", "error"))
+    problems = len(run.setup_problems)  # a mistake raised in many tests counts once
     judged = any(o.result is not None for o in run.outcomes)
     head = "gate stopped: setup error" if judged else VERDICT_WORDS["setup_error"]
     return [
-        f"{head}: {problems} problem(s) in the configuration, data or model files (listed above); "
-        "the model was not judged (exit 2)"
+        f"{head}: {problems} problem{'s' if problems != 1 else ''} in the configuration, data or "
+        "model files (listed above); the model was not judged (exit 2)"
     ]
+
+
+def artifact_line(folder: Path) -> str:
+    """The reports folder and what is in it, to upload as the CI artifact; printed before
+    the verdict, which stays the last line.
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder (``--reports`` / ``--sentinel-reports``).
+
+    Returns
+    -------
+    str
+        ``"reports: reports/ (upload the folder as the CI artifact): gate.html, gate.json, …"``,
+        the files relative to the folder, sorted.
+    """
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return f"reports: {folder}/ (upload the folder as the CI artifact): {', '.join(files) or 'none written'}"
 
 
 def _purged(o: TestOutcome) -> bool:
