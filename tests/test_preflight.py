@@ -266,3 +266,35 @@ def test_sentinel_gate_exits_2_on_a_misspelt_label(tmp_path):
     assert code == 2, out[-3000:]
     assert out.count("did you mean 'CANCELLED'?") == 1 and out.count("did you mean 'AIRLINE'?") == 1, out
     assert "Traceback" not in out and "passed" not in out and "failed" not in out
+
+
+def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_the_reports(
+    gate_project, capsys
+):
+    """A missing model file is one preflight problem among the others (here a label that is
+    not a column), and the stopped run's reports replace an earlier run's — the config
+    loader no longer stops `sentinel gate` on the first missing file."""
+    import json
+
+    from sentinel_checks.cli import main
+
+    text = BASE_CONFIG_WITH_MODEL_FILE
+    project = gate_project(extra="")
+    project.config.write_text(
+        project.config.read_text()
+        .replace('score_column = "score"', text)
+        .replace('label = "label"', 'label = "lable"')
+    )
+    reports = project.folder / "reports"
+    reports.mkdir()
+    (reports / "gate.json").write_text('{"verdict": "pass"}')  # an earlier run's
+    code = main(["gate", "--config", str(project.config), "--reports", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "[columns] label" in err and "did you mean 'label'" in err
+    assert "[models.candidate] path: model file not found" in err
+    assert "[models.candidate]: [models.candidate]" not in err  # the key is named once
+    assert json.loads((reports / "gate.json").read_text())["verdict"] == "setup_error"
+
+
+BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'

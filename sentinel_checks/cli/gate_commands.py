@@ -78,7 +78,7 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | None:
     from sentinel_checks.gate.session import GateSession
 
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    config = load_config(config_path)
+    config = load_config(config_path, check_files=False)  # a missing file is a preflight problem
     clash = inputs_inside(reports, config.input_files())
     if clash:  # before anything is written there
         raise ConfigError(clash_message(reports, clash))

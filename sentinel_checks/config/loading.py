@@ -69,7 +69,7 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     )
 
 
-def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
+def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> SentinelConfig:
     """Read, validate and resolve one config file.
 
     Relative paths in it are made absolute against the file's folder.
@@ -78,6 +78,10 @@ def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
     ----------
     path : str or PathLike
         A TOML file (``sentinel.toml``), or a ``pyproject.toml`` with ``[tool.sentinel]``.
+    check_files : bool, default True
+        Refuse a configured input file that does not exist. ``sentinel gate`` passes
+        False and lets its preflight report a missing file among every other setup
+        problem, with the reports of a stopped run.
 
     Returns
     -------
@@ -89,7 +93,7 @@ def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
     ConfigError
         The file is missing, unreadable or not TOML, a ``pyproject.toml`` has no
         ``[tool.sentinel]``, a key is unknown, missing or invalid (every one named), or
-        a configured input file does not exist.
+        a configured input file does not exist (with ``check_files``).
     """
     path = Path(path).resolve()
     if not path.is_file():
@@ -99,10 +103,10 @@ def load_config(path: str | os.PathLike[str]) -> SentinelConfig:
         raw = raw.get("tool", {}).get("sentinel")
         if raw is None:
             raise ConfigError(f"{path}: no [tool.sentinel] table")
-    return config_from_mapping(raw, source=path)
+    return config_from_mapping(raw, source=path, check_files=check_files)
 
 
-def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConfig:
+def config_from_mapping(raw: Mapping[str, Any], *, source: Path, check_files: bool = True) -> SentinelConfig:
     """Validate a parsed mapping as if it had been read from ``source``.
 
     Parameters
@@ -111,6 +115,8 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConf
         The parsed TOML tables (``{"data": {...}, "columns": {...}, ...}``).
     source : Path
         The file it stands for: relative paths resolve against its folder, and errors name it.
+    check_files : bool, default True
+        As :func:`load_config`.
 
     Returns
     -------
@@ -126,7 +132,7 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path) -> SentinelConf
     except pydantic.ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, source)) from None
     config = config.model_copy(update={"source": source})
-    return _resolve_paths(config)
+    return _resolve_paths(config, check_files=check_files)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -171,7 +177,7 @@ def _toml_key(loc: list[str]) -> str:
     return f"[{'.'.join(tables)}] {leaf}" if tables else leaf
 
 
-def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
+def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> SentinelConfig:
     """Make relative paths absolute against the config file and check they exist."""
     base = config.base_dir
     problems: list[str] = []
@@ -209,7 +215,7 @@ def _resolve_paths(config: SentinelConfig) -> SentinelConfig:
             "evidently_workspace": resolve(mon.evidently_workspace, "", must_exist=False),
         }
     )
-    if problems:
+    if problems and check_files:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
     reg = config.registry
     uri = reg.store

@@ -59,6 +59,8 @@ class SetupProblem:
     message: str  # names the column, value or file found, and the fix
 
     def __str__(self) -> str:
+        if self.message.startswith(f"{self.key} "):  # the message already names its key
+            return self.message
         return f"{self.key}: {self.message}"
 
 
