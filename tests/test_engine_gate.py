@@ -31,6 +31,10 @@ def _session(gate_project, engine: str) -> GateSession:
     return GateSession(load_config(project.config))
 
 
+#: Where each tuple of :func:`_split_results` holds the result's parameters and support.
+PARAMETERS, SUPPORT = 8, 6
+
+
 def _split_results(session: GateSession) -> list[tuple]:
     results = []
     for pair in PAIRS:
@@ -39,7 +43,18 @@ def _split_results(session: GateSession) -> list[tuple]:
         for entity in session.config.columns.entities:
             results.append(steps.entity_overlap(session, entity, pair))
     return [
-        (r.id, r.status, r.measured, r.limit, r.message, r.hint, r.support, r.evidence, r.parameters, r.needed)
+        (
+            r.id,
+            r.status,
+            r.measured,
+            r.limit,
+            r.message,
+            r.hint,
+            r.support,
+            r.evidence,
+            r.parameters,
+            r.needed,
+        )
         for r in results
     ]
 
@@ -128,13 +143,13 @@ def test_split_steps_fail_the_same_on_both_engines_on_a_planted_leak(gate_projec
         text = BASE_CONFIG.replace(TIME_SPLIT, RANDOM_SPLIT).replace(DATA, DATA + f'engine = "{engine}"\n')
         project = gate_project(offline=offline, config_text=text)
         results[engine] = _split_results(GateSession(load_config(project.config)))
-    failed = {(r[0], r[8]["pair"]) for r in results["duckdb"] if r[1] is Status.FAIL}
+    failed = {(r[0], r[PARAMETERS]["pair"]) for r in results["duckdb"] if r[1] is Status.FAIL}
     for a, b in PAIRS:  # time and users on every side
         assert {("splits.time_order", f"{a}→{b}"), ("splits.entity_overlap", f"{a}→{b}")} <= failed
     assert ("splits.row_overlap", "train→test") in failed  # the 300 copies
     assert results["duckdb"] == results["pandas"]
-    copies_found = [r for r in results["duckdb"] if r[0] == "splits.row_overlap" and "copies" in r[6]]
-    assert any(r[6]["copies"] >= 300 for r in copies_found)
+    copies_found = [r for r in results["duckdb"] if r[0] == "splits.row_overlap" and "copies" in r[SUPPORT]]
+    assert any(r[SUPPORT]["copies"] >= 300 for r in copies_found)
 
 
 def test_missing_entities_counts_what_pandas_counts():

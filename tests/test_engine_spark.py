@@ -21,7 +21,7 @@ from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_fr
 from sentinel_checks.gate.session import GateSession
 from sentinel_checks.result import Status
 from tests.conftest import BASE_CONFIG
-from tests.test_engine_gate import DATA, RANDOM_SPLIT, TIME_SPLIT, _split_results
+from tests.test_engine_gate import DATA, PARAMETERS, RANDOM_SPLIT, TIME_SPLIT, _split_results
 from tests.test_engine_parity import generated
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -164,6 +164,6 @@ def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, sma
         for engine in ("duckdb", "spark")
     }
     assert results["spark"] == results["duckdb"]
-    failed = {(r[0], r[7]["pair"]) for r in results["spark"] if r[1] is Status.FAIL}
+    failed = {(r[0], r[PARAMETERS]["pair"]) for r in results["spark"] if r[1] is Status.FAIL}
     assert {("splits.time_order", "train→test"), ("splits.entity_overlap", "train→test")} <= failed
     assert ("splits.row_overlap", "train→test") in failed
