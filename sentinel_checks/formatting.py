@@ -218,14 +218,23 @@ def text(value: Any, key: str = "") -> str:
     --------
     >>> text([0.54, 0.9572]), text({"changed": 1546, "newly_cleared": 10}), text(None)
     ('0.54 to 0.9572', 'changed 1,546, newly cleared 10', '—')
+    >>> text({"flips": {"changed": 2812, "new": 1}, "family": 4})
+    'flips (changed 2,812, new 1), family 4'
+
     """
     value = as_plain(value)
     if value is None:
         return "—"
     if isinstance(value, bool | int | float):
         return number(value, key)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k.replace('_', ' ')} {text(v, k)}" for k, v in value.items()) or "—"
+    if isinstance(value, Mapping):  # a nested mapping in parentheses: its pairs stay its own
+        pairs = [
+            f"{k.replace('_', ' ')} ({text(v, k)})"
+            if isinstance(v, Mapping) and v
+            else f"{k.replace('_', ' ')} {text(v, k)}"
+            for k, v in value.items()
+        ]
+        return ", ".join(pairs) or "—"
     if isinstance(value, Sequence) and not isinstance(value, str):
         items = list(value)
         if len(items) == 2 and all(isinstance(x, int | float) or x is None for x in items):

@@ -155,6 +155,27 @@ def test_an_evidence_list_with_nothing_shown_says_none_shown():
     assert "… (271 in all)" not in text
 
 
+def test_evidence_items_details_and_nested_fields_do_not_run_together():
+    """The re-trial read "newly caught 92, measurable yes mcnemar p 0.58, flips changed
+    2,812": the last item ran into the detail, and a nested mapping's pairs into its parent's."""
+    r = CheckResult(
+        "promotion.vs_champion",
+        Status.FAIL,
+        "test: worse",
+        evidence=(
+            Evidence.capped(
+                "risky",
+                [{"newly_caught": 92}],
+                total=1,
+                detail={"measurable": True, "mcnemar_p": 0.58, "flips": {"changed": 2812, "new": 1}},
+            ),
+        ),
+    )
+    text = explain(r)
+    assert "newly caught 92 · measurable yes" in text, text
+    assert "flips (changed 2,812, new 1)" in text, text
+
+
 def test_the_gate_verdict_is_the_last_line_of_pytest_output_after_the_short_summary(tmp_path):
     """``-ra`` prints pytest's short test summary ("FAILED …", "SKIPPED …") and then its
     stats line: the gate's verdict must come after both. A skip raised inside the

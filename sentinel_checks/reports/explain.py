@@ -105,8 +105,8 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
         if ev.total > min(len(ev.items), max_items):
             more = f" … ({ev.total:,} in all)" if shown else f"{ev.total:,} in all, none shown"
         line = f"  evidence {ev.kind.replace('_', ' ')}: {shown}{more}".rstrip()
-        if ev.detail:
-            line += " " + text(dict(ev.detail))
+        if ev.detail:  # set apart from the items: "…; newly caught 92 · measurable yes, …"
+            line += " · " + text(dict(ev.detail))
         lines.append(line)
     settle = what_would_settle(result)
     if settle:
