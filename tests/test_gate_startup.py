@@ -6,6 +6,8 @@ every imported module (the gate's suites judge through ``gate.run``, not bare as
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from sentinel_checks.gate import pytest_run
@@ -70,7 +72,10 @@ def test_sentinel_gate_reads_the_data_and_each_model_once(gate_project, monkeypa
             ),
         )
     monkeypatch.chdir(project.folder)
-    code = main(["gate", "--config", str(project.config), "--suites", str(suites), "--reports", "out"])
+    try:
+        code = main(["gate", "--config", str(project.config), "--suites", str(suites), "--reports", "out"])
+    finally:  # the copied suite module must not shadow the shipped one in a later in-process run
+        sys.modules.pop("test_data_contract", None)
     assert code in (0, 1), code
     models = [r for r in reads if r.startswith("load_model")]
     assert models and len(models) == len(set(models)), reads  # each model once
