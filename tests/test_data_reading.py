@@ -16,6 +16,7 @@ from sentinel_checks.data.identity import data_fingerprints
 from sentinel_checks.data.io import load_frame
 from sentinel_checks.errors import DataError
 from tests.conftest import BASE_CONFIG
+from tests.test_engine_gate import DATA, RANDOM_SPLIT, TIME_SPLIT, _split_results
 
 
 def _frame(n: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -110,35 +111,6 @@ def test_the_plugin_closes_the_session_and_its_engine_at_the_end(gate_project):
 
 
 # --------------------------------------------------------------------------- split statistics split in the engine
-
-PAIRS = [("train", "val"), ("train", "test"), ("val", "test")]
-DATA = '[data]\npath = "data/requests.parquet"\n'
-TIME_SPLIT = """[splits]
-method = "time"
-val_start = "2025-09-15"
-test_start = "2025-10-01"
-embargo = "1D"
-purge_entities = true
-"""
-RANDOM_SPLIT = """[splits]
-method = "column"
-column = "split"
-"""
-
-
-def _split_results(session) -> list[tuple]:
-    from sentinel_checks.gate import steps
-
-    results = []
-    for pair in PAIRS:
-        results.append(steps.time_order(session, pair))
-        results.append(steps.row_overlap(session, pair))
-        for entity in session.config.columns.entities:
-            results.append(steps.entity_overlap(session, entity, pair))
-    return [
-        (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
-        for r in results
-    ]
 
 
 def _as_directory(project, frame: pd.DataFrame, parts: int = 4) -> None:
