@@ -70,7 +70,46 @@ def bounded_sample_values(values: np.ndarray, limit: int, seed: int) -> np.ndarr
     """
     if len(values) <= limit:
         return values
-    import pandas as pd
+    positions = sample_positions(len(values), limit, seed)
+    assert positions is not None
+    return values[positions]
 
-    positions = bounded_sample(pd.DataFrame(index=pd.RangeIndex(len(values))), limit, seed).index
-    return values[positions.to_numpy()]
+
+def sample_positions(n: int, limit: int, seed: int) -> np.ndarray | None:
+    """The positions :func:`bounded_sample` keeps of a frame of ``n`` rows with a sorted
+    index, ascending; ``None`` when ``n <= limit`` (every row is kept).
+
+    pandas' ``DataFrame.sample(n=limit, random_state=seed)`` draws
+    ``numpy.random.RandomState(seed).choice(n, size=limit, replace=False)``; this is that
+    draw, so an engine can pick the same rows by position without holding the frame
+    (:func:`sentinel_checks.engine.samples.sample_table`). Memory: one int64 per row of
+    ``n`` while drawing (numpy permutes all positions).
+
+    Parameters
+    ----------
+    n : int
+        Rows to draw from.
+    limit : int
+        Most positions returned.
+    seed : int
+        Seed, as for :func:`bounded_sample`.
+
+    Returns
+    -------
+    ndarray of int64, shape (limit,), or None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"x": range(100)})
+    >>> picked = sample_positions(100, 5, seed=3)
+    >>> bool((bounded_sample(frame, 5, seed=3).index.to_numpy() == picked).all())
+    True
+    >>> sample_positions(4, 5, seed=3) is None
+    True
+    """
+    import numpy as np
+
+    if n <= limit:
+        return None
+    return np.sort(np.random.RandomState(seed).choice(n, size=limit, replace=False)).astype(np.int64)
