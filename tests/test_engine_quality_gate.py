@@ -6,6 +6,7 @@ there, and every ``quality.*`` and ``promotion.*`` result equals the pandas one
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sentinel_checks.engine.quality_statistics as engine_quality
@@ -143,3 +144,16 @@ def test_a_nan_score_in_the_engine_is_the_pandas_data_error(champion_project, sm
         messages[engine] = str(raised.value)
     assert "candidate scores on test: 5 value(s) are NaN" in messages["pandas"]
     assert messages["duckdb"] == messages["pandas"]
+
+
+def test_engine_table_serves_the_splits_and_the_production_sample(champion_project):
+    from sentinel_checks.engine.ibis_connection import frame_from_table
+
+    duckdb = champion_project("duckdb")
+    assert duckdb.engine_table("test") is duckdb.engine_tables["test"]
+    production = frame_from_table(duckdb.engine_table("production"))
+    expected = duckdb.production.reset_index(drop=True)
+    assert list(production.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(production, expected, check_dtype=False)
+    assert duckdb.engine_table("production") is duckdb.engine_table("production")  # registered once
+    assert champion_project("pandas").engine_table("production") is None

@@ -219,6 +219,43 @@ class SessionData:
             entities=columns.entities if spec.purge_entities else (),
         )
 
+    def engine_table(self, name: str) -> Table | None:
+        """A split (``"train"``, ``"val"``, ``"test"``) or ``"production"`` as a table of the
+        run's engine, with :data:`~sentinel_checks.engine.ibis_connection.ROW` holding
+        0..n-1 in the pandas frame's order; ``None`` with ``[data] engine = "pandas"``.
+
+        The splits are :attr:`engine_tables`; the production sample is registered from
+        :attr:`production` once per run
+        (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`).
+
+        Raises
+        ------
+        NotConfigured
+            ``name`` is ``"production"`` and no ``[production]`` sample is configured.
+        DataError, ConfigError
+            As :attr:`engine_tables` and :attr:`production`.
+        """
+        tables = self.engine_tables
+        if tables is None:
+            return None
+        if name != "production":
+            return tables[name]
+
+        def register() -> Table:
+            from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.errors import DataError
+
+            con = self.engine_connection
+            assert con is not None
+            try:
+                return ibis_connection.table_from_frame(con.backend, self.production, name="production")
+            except ValueError as error:
+                raise DataError(
+                    f"[data] engine = '{self.config.data.engine}' cannot read the production sample: {error}"
+                ) from None
+
+        return self._once("engine_production", register)
+
     @property
     def engine_monotone_aucs(self) -> dict[str, float] | None:
         """Per numeric or boolean feature, the monotone reading of
@@ -281,6 +318,7 @@ class SessionData:
         con = self._cache.pop("engine_connection", None)
         self._cache.pop("engine_tables", None)
         self._cache.pop("engine_source", None)
+        self._cache.pop("engine_production", None)
         if con is not None and hasattr(con, "close"):
             con.close()
 
