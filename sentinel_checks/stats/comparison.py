@@ -1,7 +1,9 @@
 """Candidate vs champion on the same rows: paired statistics for the promotion decision.
 
 :func:`compare_paired` scores nothing; it takes both models' scores on the same
-rows, each model's operating threshold, and returns a :class:`PairedComparison`:
+rows, each model's operating threshold, and returns a :class:`PairedComparison`; :func:`compare_paired_rows` takes the same
+rows as counts (:mod:`~sentinel_checks.stats.paired_rows`: grouped in memory, or in
+an engine) and is the one implementation:
 every metric of both models with an interval, the paired differences
 (candidate − champion) with a paired Poisson-bootstrap interval, the decision
 flips, McNemar's exact test on the risky rows the two models disagree on, and the
@@ -28,7 +30,8 @@ from scipy.stats import binomtest
 
 from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
 from sentinel_checks.stats.paired_cells import DELTA_METRICS, paired_cell_bootstrap
-from sentinel_checks.stats.ranking import pr_auc, roc_auc
+from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
+from sentinel_checks.stats.ranking import pr_auc_from_counts, roc_auc_from_counts
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -179,13 +182,67 @@ def compare_paired(
     if not (len(y) == len(a) == len(b)):
         raise ValueError(f"{split}: labels and the two score arrays differ in length")
     flag_a, flag_b = a >= candidate_threshold, b >= champion_threshold
-    n, n_pos = len(y), int(y.sum())
+    return compare_paired_rows(
+        PairedRows.from_arrays(y, a, b),
+        split=split,
+        candidate_threshold=candidate_threshold,
+        champion_threshold=champion_threshold,
+        segments={
+            column: SegmentFlips.from_arrays(values, y, flag_a, flag_b)
+            for column, values in (segments or {}).items()
+        },
+        min_segment_positives=min_segment_positives,
+        resamples=resamples,
+        confidence=confidence,
+        seed=seed,
+    )
+
+
+def compare_paired_rows(
+    rows: PairedRows,
+    *,
+    split: str,
+    candidate_threshold: float,
+    champion_threshold: float,
+    segments: Mapping[str, SegmentFlips] | None = None,
+    min_segment_positives: int = 20,
+    resamples: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> PairedComparison:
+    """:func:`compare_paired` from counts: the one implementation both entries run.
+
+    Parameters
+    ----------
+    rows : PairedRows
+        The rows grouped by (label, candidate score, champion score), from memory
+        (:meth:`PairedRows.from_arrays`) or from an engine
+        (:func:`sentinel_checks.engine.paired_statistics.paired_rows`).
+    segments : mapping of str to SegmentFlips, optional
+        Per segment column, the risky rows by both decisions per value.
+    split, candidate_threshold, champion_threshold, min_segment_positives, resamples, confidence, seed
+        As :func:`compare_paired`.
+
+    Returns
+    -------
+    PairedComparison
+        Equal to :func:`compare_paired` on the rows the counts were made of, field for
+        field: the cells, their order and the bootstrap draws are the same
+        (:func:`~sentinel_checks.stats.paired_cells.paired_cells` with ``counts=``), the
+        AUCs are read off integer :class:`~sentinel_checks.stats.confusion.ThresholdCounts`.
+    """
+    y, a, b, counts = rows.y, rows.a, rows.b, rows.counts
+    flag_a, flag_b = a >= candidate_threshold, b >= champion_threshold
+    n, n_pos = rows.n, rows.positives
+
+    def rows_where(mask: np.ndarray) -> int:
+        return int(counts[mask].sum())
 
     models = {
-        "candidate": _model_metrics(y, a, flag_a, confidence),
-        "champion": _model_metrics(y, b, flag_b, confidence),
+        "candidate": _model_metrics(rows, "candidate", flag_a, confidence),
+        "champion": _model_metrics(rows, "champion", flag_b, confidence),
     }
-    boot, drawn = paired_cell_bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed)
+    boot, drawn = paired_cell_bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed, counts=counts)
     alpha = (1 - confidence) / 2
     for role, idx in (("candidate", 0), ("champion", 1)):
         for metric in ("roc_auc", "pr_auc"):
@@ -196,12 +253,12 @@ def compare_paired(
         point = models["candidate"][metric].point - models["champion"][metric].point
         delta[metric] = _percentile(point, boot[metric][:, 0] - boot[metric][:, 1], alpha)
 
-    newly_missed = int(np.sum(y & flag_b & ~flag_a))
-    newly_caught = int(np.sum(y & flag_a & ~flag_b))
+    newly_missed = rows_where(y & flag_b & ~flag_a)
+    newly_caught = rows_where(y & flag_a & ~flag_b)
     flips = {
-        "changed": int(np.sum(flag_a != flag_b)),
-        "newly_flagged": int(np.sum(flag_a & ~flag_b)),
-        "newly_cleared": int(np.sum(flag_b & ~flag_a)),
+        "changed": rows_where(flag_a != flag_b),
+        "newly_flagged": rows_where(flag_a & ~flag_b),
+        "newly_cleared": rows_where(flag_b & ~flag_a),
         "risky_newly_missed": newly_missed,
         "risky_newly_caught": newly_caught,
     }
@@ -217,7 +274,7 @@ def compare_paired(
         delta=delta,
         flips=flips,
         mcnemar_p=p,
-        segments=_segment_rows(y, flag_a, flag_b, segments or {}, min_segment_positives),
+        segments=_segment_rows(segments or {}, min_segment_positives),
         resamples=resamples,
         confidence=confidence,
         seed=seed,
@@ -225,16 +282,18 @@ def compare_paired(
     )
 
 
-def _model_metrics(y: np.ndarray, s: np.ndarray, flag: np.ndarray, confidence: float) -> dict[str, Interval]:
-    n_pos, tp, flagged = int(y.sum()), int(np.sum(y & flag)), int(flag.sum())
+def _model_metrics(rows: PairedRows, model: str, flag: np.ndarray, confidence: float) -> dict[str, Interval]:
+    counts = rows.counts
+    n_pos, tp, flagged = rows.positives, int(counts[rows.y & flag].sum()), int(counts[flag].sum())
     recall = _proportion(tp, n_pos, confidence)
+    ranked = rows.threshold_counts(model)
     return {
         "recall": recall,
         "fnr": Interval(1 - recall.point, 1 - recall.high, 1 - recall.low),
         "precision": _proportion(tp, flagged, confidence),
-        "flagged_fraction": _proportion(flagged, len(y), confidence),
-        "roc_auc": Interval(roc_auc(y, s), math.nan, math.nan),
-        "pr_auc": Interval(pr_auc(y, s), math.nan, math.nan),
+        "flagged_fraction": _proportion(flagged, rows.n, confidence),
+        "roc_auc": Interval(roc_auc_from_counts(ranked), math.nan, math.nan),
+        "pr_auc": Interval(pr_auc_from_counts(ranked), math.nan, math.nan),
     }
 
 
@@ -253,23 +312,16 @@ def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
     return Interval(point, low, high)
 
 
-def _segment_rows(
-    y: np.ndarray,
-    flag_a: np.ndarray,
-    flag_b: np.ndarray,
-    segments: Mapping[str, Any],
-    min_positives: int,
-) -> tuple[dict[str, Any], ...]:
+def _segment_rows(segments: Mapping[str, SegmentFlips], min_positives: int) -> tuple[dict[str, Any], ...]:
     """FNR of both models per segment value, worst regression (most newly missed) first."""
     rows: list[dict[str, Any]] = []
-    for column, values in segments.items():
-        values = np.asarray(values, dtype=object)
-        keys = np.where(_isnull(values), "<missing>", values.astype(str))
-        for value in np.unique(keys[y]):
-            in_seg = (keys == value) & y
-            n_pos = int(in_seg.sum())
-            missed_a = int(np.sum(in_seg & ~flag_a))
-            missed_b = int(np.sum(in_seg & ~flag_b))
+    for column, flips in segments.items():
+        for i, value in enumerate(flips.names):
+            n_pos = int(flips.both[i] + flips.candidate_only[i] + flips.champion_only[i] + flips.neither[i])
+            if n_pos == 0:
+                continue
+            missed_a = int(flips.champion_only[i] + flips.neither[i])
+            missed_b = int(flips.candidate_only[i] + flips.neither[i])
             rows.append(
                 {
                     "column": column,
@@ -278,16 +330,10 @@ def _segment_rows(
                     "fnr_candidate": missed_a / n_pos,
                     "fnr_champion": missed_b / n_pos,
                     "fnr_change": (missed_a - missed_b) / n_pos,
-                    "risky_newly_missed": int(np.sum(in_seg & flag_b & ~flag_a)),
-                    "risky_newly_caught": int(np.sum(in_seg & flag_a & ~flag_b)),
+                    "risky_newly_missed": int(flips.champion_only[i]),
+                    "risky_newly_caught": int(flips.candidate_only[i]),
                     "measurable": n_pos >= min_positives,
                 }
             )
     rows.sort(key=lambda r: (-(r["risky_newly_missed"] - r["risky_newly_caught"]), r["column"], r["value"]))
     return tuple(rows)
-
-
-def _isnull(values: np.ndarray) -> np.ndarray:
-    import pandas as pd
-
-    return np.asarray(pd.isna(values), dtype=bool)

@@ -8,10 +8,13 @@ from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.result import CheckResult
     from sentinel_checks.stats.comparison import PairedComparison
+    from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
 
 
 # --------------------------------------------------------------------------- runbook 4-5: promotion
@@ -81,7 +84,12 @@ def promotion_verdict(
 
 
 def compare_with_champion(
-    candidate: ModelEvaluation, champion: ModelEvaluation, split: str, config: SentinelConfig
+    candidate: ModelEvaluation,
+    champion: ModelEvaluation,
+    split: str,
+    config: SentinelConfig,
+    *,
+    counted: Callable[..., tuple[PairedRows, dict[str, SegmentFlips]] | None] | None = None,
 ) -> PairedComparison:
     """:func:`~sentinel_checks.stats.comparison.compare_paired` of two evaluated models on
     ``split``, each at its own threshold (or ``[promotion] shared_threshold``), with the
@@ -98,6 +106,12 @@ def compare_with_champion(
         ``[quality]`` (confidence, segment minimum) and ``[gate] seed``. The intervals
         are at :func:`~sentinel_checks.gate.policy.promotion_confidence` (Bonferroni
         over the 3 interval criteria × the compared splits).
+    counted : callable, optional
+        ``counted(split, candidate_threshold=, champion_threshold=)`` giving the rows as
+        counts grouped elsewhere (:meth:`GateSession.engine_paired
+        <sentinel_checks.gate.session_quality.SessionQuality.engine_paired>`), or ``None``
+        to read the evaluations' rows. Both run
+        :func:`~sentinel_checks.stats.comparison.compare_paired_rows`: the results are equal.
 
     Returns
     -------
@@ -109,21 +123,25 @@ def compare_with_champion(
     KeyError
         ``split`` is not among the evaluations' splits (callers check this first).
     """
-    from sentinel_checks.stats.comparison import compare_paired
+    from sentinel_checks.stats.comparison import compare_paired, compare_paired_rows
 
-    cand, champ = candidate.splits[split], champion.splits[split]
     p, q = config.promotion, config.quality
     shared = p.shared_threshold
-    return compare_paired(
-        cand.y,
-        cand.scores,
-        champ.scores,
-        split=split,
-        candidate_threshold=candidate.threshold if shared is None else shared,
-        champion_threshold=champion.threshold if shared is None else shared,
-        segments=cand.segments,
-        min_segment_positives=q.segment_min_positives,
-        resamples=p.bootstrap_resamples,
-        confidence=policy.promotion_confidence(config),
-        seed=config.gate.seed,
-    )
+    thresholds = {
+        "candidate_threshold": candidate.threshold if shared is None else shared,
+        "champion_threshold": champion.threshold if shared is None else shared,
+    }
+    settings = {
+        "split": split,
+        "min_segment_positives": q.segment_min_positives,
+        "resamples": p.bootstrap_resamples,
+        "confidence": policy.promotion_confidence(config),
+        "seed": config.gate.seed,
+        **thresholds,
+    }
+    grouped = counted(split, **thresholds) if counted is not None else None
+    if grouped is not None:
+        rows, segments = grouped
+        return compare_paired_rows(rows, segments=segments, **settings)
+    cand, champ = candidate.splits[split], champion.splits[split]
+    return compare_paired(cand.y, cand.scores, champ.scores, segments=cand.segments, **settings)

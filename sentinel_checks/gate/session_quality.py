@@ -1,0 +1,81 @@
+"""Model quality and promotion read from engine counts: the session's part of it.
+
+:class:`SessionQuality` sits between
+:class:`~sentinel_checks.gate.session_models.SessionModels` (the models, their
+scored tables) and :class:`~sentinel_checks.gate.session.GateSession`. With
+``[data] engine = "duckdb"`` the champion comparison on a split the engine scored
+(train/val/test) is computed from counts grouped there
+(:mod:`~sentinel_checks.engine.paired_statistics`); otherwise (pandas, Spark, the
+production sample) its methods return ``None`` and the callers read the rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate.session_models import SessionModels
+
+if TYPE_CHECKING:
+    from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
+
+
+class SessionQuality(SessionModels):
+    """Counts for the quality and promotion steps, grouped in the engine when it scored the split."""
+
+    def engine_paired(
+        self, split: str, *, candidate_threshold: float, champion_threshold: float
+    ) -> tuple[PairedRows, dict[str, SegmentFlips]] | None:
+        """The candidate-vs-champion counts of ``split`` grouped in the engine, or ``None``.
+
+        Parameters
+        ----------
+        split : str
+            ``"test"`` or ``"production"``.
+        candidate_threshold, champion_threshold : float
+            Each model's operating threshold (a row is flagged at ``score >= threshold``).
+
+        Returns
+        -------
+        (PairedRows, dict of str to SegmentFlips) or None
+            The rows grouped by (label, candidate score, champion score), and per
+            configured segment column present the risky rows by both decisions; ``None``
+            when ``split`` is not scored in the engine (``[data] engine`` other than
+            ``"duckdb"``, or the production sample).
+
+        Raises
+        ------
+        NotConfigured, ConfigError, ModelLoadError
+            As :meth:`~sentinel_checks.gate.session_models.SessionModels.scored_table`.
+        DataError
+            A score is NaN, infinite or NULL, a label is neither value, or the two
+            scored tables do not hold the same rows.
+        """
+        from sentinel_checks.engine import paired_statistics
+        from sentinel_checks.engine.quality_statistics import ScoredColumns
+        from sentinel_checks.engine.scores import SCORE
+
+        if not self._scores_in_engine(split):
+            return None
+
+        def count() -> tuple[PairedRows, dict[str, SegmentFlips]]:
+            cols = self.config.columns
+            candidate = self.scored_table("candidate", split)
+            champion = self.scored_table("champion", split)
+            segments = [c for c in cols.segments if c in candidate.columns and c != cols.label]
+            joined = paired_statistics.joined_scores(
+                candidate,
+                champion,
+                ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative),
+                champion_score=SCORE,
+                segments=segments,
+            )
+            flips = {
+                c: paired_statistics.segment_flips(
+                    joined, c, candidate_threshold=candidate_threshold, champion_threshold=champion_threshold
+                )
+                for c in segments
+            }
+            return paired_statistics.paired_rows(joined), flips
+
+        key = f"engine_paired:{split}:{candidate_threshold!r}:{champion_threshold!r}"
+        return self._once(key, count)
