@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sentinel_checks.formatting import listing
 from sentinel_checks.options import ProportionBound, check_option
@@ -19,6 +18,7 @@ from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
 from sentinel_checks.stats.intervals import coverage_text, wilson_interval
 from sentinel_checks.stats.power import rows_to_show_proportion
+from sentinel_checks.stats.segment_counts import SegmentCounts
 
 SEGMENTS_ID = "quality.segments"
 
@@ -98,15 +98,51 @@ def check_segments(
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
     inference. JASA 22(158), 209–212.
     """
+    return check_segment_counts(
+        SegmentCounts.from_arrays(segments, y, flagged),
+        column=column,
+        split=split,
+        min_recall=min_recall,
+        min_positives=min_positives,
+        bound=bound,
+        confidence=confidence,
+    )
+
+
+def check_segment_counts(
+    counts: SegmentCounts,
+    *,
+    column: str,
+    split: str,
+    min_recall: float,
+    min_positives: int = 20,
+    bound: ProportionBound = "point",
+    confidence: float = 0.95,
+) -> CheckResult:
+    """:func:`check_segments` from counts: the one implementation both entries run.
+
+    Parameters
+    ----------
+    counts : SegmentCounts
+        Rows, risky rows and caught risky rows per segment value, from rows in memory
+        (:meth:`SegmentCounts.from_arrays`) or grouped in an engine
+        (:func:`sentinel_checks.engine.quality_statistics.segment_counts`).
+    column, split, min_recall, min_positives, bound, confidence
+        As :func:`check_segments`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_segments` (equal on the rows the counts were made of).
+
+    Raises
+    ------
+    ValueError
+        When ``bound`` is not one of the allowed values.
+    """
     check_option("bound", bound, ProportionBound)
     params = {"column": column, "split": split, "bound": bound}
-    y = np.asarray(y, dtype=bool)
-    flagged = np.asarray(flagged, dtype=bool)
-    labels = pd.Series(np.asarray(segments, dtype=object)).astype("string").fillna("(missing)")
-    names, inverse = np.unique(labels.to_numpy(dtype=str), return_inverse=True)
-    pos = np.bincount(inverse, weights=y, minlength=len(names)).astype(int)
-    tp = np.bincount(inverse, weights=y & flagged, minlength=len(names)).astype(int)
-    rows = np.bincount(inverse, minlength=len(names))
+    names, pos, tp, rows = counts.names, counts.positives, counts.tp, counts.rows
     family = max(1, int((pos > 0).sum()))
     each = 1 - (1 - confidence) / family
     table: list[dict[str, Any]] = []

@@ -5,7 +5,8 @@
 scored tables) and :class:`~sentinel_checks.gate.session.GateSession`. With
 ``[data] engine = "duckdb"`` the champion comparison on a split the engine scored
 (train/val/test) is computed from counts grouped there
-(:mod:`~sentinel_checks.engine.paired_statistics`); otherwise (pandas, Spark, the
+(:mod:`~sentinel_checks.engine.paired_statistics`), and so are the segment counts of
+``quality.segments``; otherwise (pandas, Spark, the
 production sample) its methods return ``None`` and the callers read the rows.
 """
 
@@ -17,6 +18,7 @@ from sentinel_checks.gate.session_models import SessionModels
 
 if TYPE_CHECKING:
     from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
+    from sentinel_checks.stats.segment_counts import SegmentCounts
 
 
 class SessionQuality(SessionModels):
@@ -79,3 +81,43 @@ class SessionQuality(SessionModels):
 
         key = f"engine_paired:{split}:{candidate_threshold!r}:{champion_threshold!r}"
         return self._once(key, count)
+
+    def engine_segment_counts(self, column: str, split: str, threshold: float) -> SegmentCounts | None:
+        """The candidate's rows, risky rows and caught risky rows per value of ``column`` on
+        ``split``, grouped in the engine; ``None`` when ``split`` is not scored there.
+
+        Parameters
+        ----------
+        column : str
+            A ``[columns] segments`` column.
+        split : str
+            ``"test"`` or ``"production"``.
+        threshold : float
+            The candidate's operating threshold.
+
+        Returns
+        -------
+        SegmentCounts or None
+            :func:`~sentinel_checks.engine.quality_statistics.segment_counts` of the
+            candidate's scored table.
+
+        Raises
+        ------
+        KeyError
+            ``column`` is not in the scored table.
+        NotConfigured, ConfigError, ModelLoadError, DataError
+            As :meth:`engine_paired`.
+        """
+        from sentinel_checks.engine.quality_statistics import ScoredColumns, segment_counts
+        from sentinel_checks.engine.scores import SCORE
+
+        if not self._scores_in_engine(split):
+            return None
+        cols = self.config.columns
+        columns = ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
+        return self._once(
+            f"engine_segments:{split}:{column}:{threshold!r}",
+            lambda: segment_counts(
+                self.scored_table("candidate", split), columns, segment=column, threshold=threshold
+            ),
+        )

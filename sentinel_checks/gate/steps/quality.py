@@ -312,20 +312,18 @@ def segments(s: GateSession, column: str | None, split: str) -> CheckResult:
     ConfigError, ModelLoadError, DataError
         As for :func:`threshold`.
     """
-    from sentinel_checks.checks.quality import check_segments
+    from sentinel_checks.checks.segments import check_segment_counts
 
     if column is None:
         raise NotConfigured("no [columns] segments configured")
     sc = _judged(s, split)
     ev = s.evaluation("candidate")
-    return check_segments(
-        sc.segments[column],
-        sc.y,
-        sc.scores >= ev.threshold,
-        column=column,
-        split=split,
-        **policy.segments(s.config),
-    )
+    counts = s.engine_segment_counts(column, split, ev.threshold)
+    if counts is None:
+        from sentinel_checks.stats.segment_counts import SegmentCounts
+
+        counts = SegmentCounts.from_arrays(sc.segments[column], sc.y, sc.scores >= ev.threshold)
+    return check_segment_counts(counts, column=column, split=split, **policy.segments(s.config))
 
 
 def baselines(s: GateSession) -> CheckResult:

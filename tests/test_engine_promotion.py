@@ -1,0 +1,191 @@
+"""``promotion.vs_champion`` and ``quality.segments`` from counts.
+
+The comparison and the segment recall are one implementation each, on counts
+(:func:`compare_paired_rows`, :func:`check_segment_counts`); the rows in memory and the
+engine's ``GROUP BY`` only build those counts. Here: the engine's counts equal the
+in-memory ones on awkward data; on a DuckDB session the two steps read no per-row
+array of the test split (the accessors raise) and equal the pandas session's results,
+clean and with planted faults (a worse challenger, a model that misses the risky rows
+of one segment).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.engine import paired_statistics
+from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+from sentinel_checks.engine.quality_statistics import ScoredColumns
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.session import GateSession
+from sentinel_checks.gate.session_data import SessionData
+from sentinel_checks.result import Status
+from sentinel_checks.stats.comparison import compare_paired, compare_paired_rows
+from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
+from tests.test_engine_quality_gate import champion_project  # noqa: F401  (a fixture)
+
+COLUMNS = ScoredColumns(score="a", label="label", positive="risky", negative="safe")
+
+
+def _rows(seed: int = 3, n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.2
+    a = np.round(np.clip(0.35 * y + rng.random(n) * 0.7, 0, 1), 2)  # many ties
+    b = np.round(np.clip(0.25 * y + rng.random(n) * 0.75, 0, 1), 3)
+    country = rng.choice(np.array(["fr", "de", "es", None], dtype=object), n)
+    tier = rng.choice([1.0, 2.0, np.nan], n)
+    return pd.DataFrame(
+        {
+            "label": np.where(y, "risky", "safe"),
+            "a": a,
+            "b": b,
+            "country": country,
+            "tier": tier,
+            "vip": rng.random(n) < 0.5,
+        }
+    )
+
+
+def _engine_counts(frame: pd.DataFrame, ta: float, tb: float, segments=("country", "tier", "vip")):
+    con = connect_duckdb(threads=1)
+    cand = table_from_frame(con, frame[["label", "a", *segments]], name="cand")  # ROW: the position
+    champ = table_from_frame(con, frame[["b"]], name="champ")
+    champ = champ.order_by(champ.b)  # another order: the join is by the value of ROW
+    joined = paired_statistics.joined_scores(cand, champ, COLUMNS, champion_score="b", segments=segments)
+    flips = {
+        c: paired_statistics.segment_flips(joined, c, candidate_threshold=ta, champion_threshold=tb)
+        for c in segments
+    }
+    return paired_statistics.paired_rows(joined), flips
+
+
+def test_the_engine_counts_are_the_in_memory_counts():
+    frame = _rows()
+    y = frame["label"].eq("risky").to_numpy()
+    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    ta, tb = float(a[7]), float(b[11])  # thresholds equal to a score: ties at the threshold
+    rows, flips = _engine_counts(frame, ta, tb)
+    expected = PairedRows.from_arrays(y, a, b)
+    for field in ("y", "a", "b", "counts"):
+        got, want = getattr(rows, field), getattr(expected, field)
+        assert got.dtype == want.dtype and np.array_equal(got, want), field
+    for column in ("country", "tier", "vip"):
+        assert flips[column] == SegmentFlips.from_arrays(frame[column].to_numpy(), y, a >= ta, b >= tb), column
+    assert "<missing>" in flips["country"].names and "<missing>" in flips["tier"].names
+
+
+def test_the_comparison_from_engine_counts_equals_the_comparison_of_the_rows():
+    frame = _rows(seed=8)
+    y = frame["label"].eq("risky").to_numpy()
+    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    ta, tb = 0.5, float(np.quantile(b, 0.7))
+    settings = dict(split="test", candidate_threshold=ta, champion_threshold=tb, resamples=50, seed=4)
+    on_rows = compare_paired(y, a, b, segments={c: frame[c].to_numpy() for c in ("country", "tier", "vip")}, **settings)
+    rows, flips = _engine_counts(frame, ta, tb)
+    on_counts = compare_paired_rows(rows, segments=flips, **settings)
+    assert on_rows.segments and on_rows.cells > 0
+    assert repr(on_counts) == repr(on_rows)  # every float to the last bit, NaN included
+
+
+def test_the_comparison_is_the_row_by_row_statistics():
+    """The counts entry is not a new statistic: its point figures are the per-row ones."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    frame = _rows(seed=11)
+    y = frame["label"].eq("risky").to_numpy()
+    a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
+    c = compare_paired(y, a, b, split="test", candidate_threshold=0.5, champion_threshold=0.5, resamples=20)
+    assert c.candidate["roc_auc"].point == pytest.approx(roc_auc_score(y, a), abs=1e-12)
+    assert c.champion["pr_auc"].point == pytest.approx(average_precision_score(y, b), abs=1e-12)
+    assert c.flips["risky_newly_missed"] == int(np.sum(y & (b >= 0.5) & (a < 0.5)))
+    assert c.candidate["recall"].point == np.sum(y & (a >= 0.5)) / y.sum()
+
+
+def test_unequal_scored_tables_are_a_data_error_naming_the_counts():
+    from sentinel_checks.errors import DataError
+
+    frame = _rows(n=100)
+    con = connect_duckdb(threads=1)
+    cand = table_from_frame(con, frame[["label", "a"]], name="cand")
+    champ = table_from_frame(con, frame.iloc[:90][["b"]], name="champ")
+    with pytest.raises(DataError, match="100 and 90 rows, 90 matched"):
+        paired_statistics.joined_scores(cand, champ, COLUMNS, champion_score="b")
+
+
+# --------------------------------------------------------------------------- the gate's steps
+
+
+class _Rowless:
+    """A split's evaluation whose per-row arrays raise: the counts path may not read them."""
+
+    def __init__(self, split):
+        self._split = split
+
+    def __getattr__(self, name):
+        if name in ("y", "scores", "segments"):
+            raise AssertionError(f"per-row {name} of the {self._split.name} split read in engine mode")
+        return getattr(self._split, name)
+
+
+def _forbid_rows(monkeypatch, session: GateSession) -> None:
+    """Evaluate first (still per row: docs/scaling.md), then forbid every per-row accessor."""
+    for role in ("candidate", "champion"):
+        ev = session.evaluation(role)
+        rowless = dataclasses.replace(ev, splits={**ev.splits, "test": _Rowless(ev.splits["test"])})
+        session._cache[f"evaluation:{role}"] = rowless
+        session.evaluations[role] = rowless
+    session.val_test_gap  # noqa: B018  (judged from counts, before the accessors go)
+
+    def forbidden(self, *args, **kwargs):
+        raise AssertionError("a per-row accessor of the session was read in engine mode")
+
+    for name in ("dataset", "splits", "split_labels", "production"):
+        monkeypatch.setattr(SessionData, name, property(forbidden))
+    monkeypatch.setattr(SessionData, "frame", forbidden)
+    monkeypatch.setattr(GateSession, "scores", forbidden)
+
+
+def _results(s: GateSession) -> list[tuple]:
+    results = [steps.vs_champion(s, "test"), *(steps.segments(s, c, "test") for c in s.config.columns.segments)]
+    return [
+        (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
+        for r in results
+    ]
+
+
+def _both(champion_project, monkeypatch, offline=None):  # noqa: F811
+    pandas = _results(champion_project("pandas", offline=offline))
+    duckdb = champion_project("duckdb", offline=offline)
+    _forbid_rows(monkeypatch, duckdb)
+    return pandas, _results(duckdb)
+
+
+def test_vs_champion_and_segments_read_only_counts_and_equal_pandas(champion_project, monkeypatch):  # noqa: F811
+    pandas, duckdb = _both(champion_project, monkeypatch)
+    assert [r[0] for r in pandas] == ["promotion.vs_champion", "quality.segments", "quality.segments"]
+    assert pandas[1][1] is Status.PASS and pandas[2][1] is Status.PASS
+    assert duckdb == pandas
+
+
+def test_planted_faults_fail_on_both_engines_from_counts(champion_project, small_log, monkeypatch):  # noqa: F811
+    """A worse challenger (noisy scores) loses to the champion, and a candidate that scores
+    every risky test request from one country as safe fails that segment: on both engines, equal."""
+    offline = small_log.offline.copy()
+    noise = np.random.default_rng(5).random(len(offline))
+    offline["score"] = 0.15 * offline["score"] + 0.85 * noise
+    country = offline["country"].value_counts().index[0]
+    ts = pd.to_datetime(offline["request_ts"])
+    in_test = ts >= pd.Timestamp("2025-10-01", tz=ts.dt.tz)  # the threshold is chosen on val
+    blind = offline["country"].eq(country) & offline["label"].eq("risky") & in_test
+    offline.loc[blind, "score"] = 0.0
+    pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
+    statuses = {(r[0], r[7].get("column")): r[1] for r in pandas}
+    assert statuses[("promotion.vs_champion", None)] is Status.FAIL
+    assert statuses[("quality.segments", "country")] is Status.FAIL
+    (segment_message,) = [r[4] for r in pandas if r[7].get("column") == "country"]
+    assert f"{country} 0.000" in segment_message  # the blind segment is named with recall 0
+    assert duckdb == pandas
