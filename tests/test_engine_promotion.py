@@ -74,7 +74,9 @@ def test_the_engine_counts_are_the_in_memory_counts():
         got, want = getattr(rows, field), getattr(expected, field)
         assert got.dtype == want.dtype and np.array_equal(got, want), field
     for column in ("country", "tier", "vip"):
-        assert flips[column] == SegmentFlips.from_arrays(frame[column].to_numpy(), y, a >= ta, b >= tb), column
+        assert flips[column] == SegmentFlips.from_arrays(frame[column].to_numpy(), y, a >= ta, b >= tb), (
+            column
+        )
     assert "<missing>" in flips["country"].names and "<missing>" in flips["tier"].names
 
 
@@ -84,7 +86,9 @@ def test_the_comparison_from_engine_counts_equals_the_comparison_of_the_rows():
     a, b = frame["a"].to_numpy(), frame["b"].to_numpy()
     ta, tb = 0.5, float(np.quantile(b, 0.7))
     settings = dict(split="test", candidate_threshold=ta, champion_threshold=tb, resamples=50, seed=4)
-    on_rows = compare_paired(y, a, b, segments={c: frame[c].to_numpy() for c in ("country", "tier", "vip")}, **settings)
+    on_rows = compare_paired(
+        y, a, b, segments={c: frame[c].to_numpy() for c in ("country", "tier", "vip")}, **settings
+    )
     rows, flips = _engine_counts(frame, ta, tb)
     on_counts = compare_paired_rows(rows, segments=flips, **settings)
     assert on_rows.segments and on_rows.cells > 0
@@ -150,7 +154,10 @@ def _forbid_rows(monkeypatch, session: GateSession) -> None:
 
 
 def _results(s: GateSession) -> list[tuple]:
-    results = [steps.vs_champion(s, "test"), *(steps.segments(s, c, "test") for c in s.config.columns.segments)]
+    results = [
+        steps.vs_champion(s, "test"),
+        *(steps.segments(s, c, "test") for c in s.config.columns.segments),
+    ]
     return [
         (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
         for r in results

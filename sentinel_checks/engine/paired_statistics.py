@@ -33,7 +33,12 @@ _CHAMPION_ROW = "__sentinel_champion_row"
 
 
 def joined_scores(
-    candidate: Table, champion: Table, columns: ScoredColumns, *, champion_score: str, segments: Sequence[str] = ()
+    candidate: Table,
+    champion: Table,
+    columns: ScoredColumns,
+    *,
+    champion_score: str,
+    segments: Sequence[str] = (),
 ) -> Table:
     """The candidate's scored rows beside the champion's score of the same row, joined on
     :data:`~sentinel_checks.engine.ibis_connection.ROW` (a value join).
@@ -95,9 +100,7 @@ def paired_rows(joined: Table) -> PairedRows:
     PairedRows
         Equal to :meth:`PairedRows.from_arrays` on the rows (exact scores, integer counts).
     """
-    groups = (
-        joined.group_by(["risky", "score", CHAMPION_SCORE]).aggregate(rows=joined.count()).to_pandas()
-    )
+    groups = joined.group_by(["risky", "score", CHAMPION_SCORE]).aggregate(rows=joined.count()).to_pandas()
     return PairedRows.from_groups(
         groups["risky"].to_numpy(dtype=bool),
         groups["score"].to_numpy(dtype=np.float64),

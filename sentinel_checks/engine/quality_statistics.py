@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.float_values import infinite
@@ -41,6 +40,7 @@ from sentinel_checks.stats.segment_counts import SegmentCounts, counts_by_name
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
+
 
 @dataclass(frozen=True)
 class ScoredColumns:

@@ -1,10 +1,10 @@
 """Candidate vs champion on the same rows: paired statistics for the promotion decision.
 
 :func:`compare_paired` scores nothing; it takes both models' scores on the same
-rows, each model's operating threshold, and returns a :class:`PairedComparison`; :func:`compare_paired_rows` takes the same
-rows as counts (:mod:`~sentinel_checks.stats.paired_rows`: grouped in memory, or in
-an engine) and is the one implementation:
-every metric of both models with an interval, the paired differences
+rows, each model's operating threshold, and returns a :class:`PairedComparison`;
+:func:`compare_paired_rows` takes the same rows as counts
+(:mod:`~sentinel_checks.stats.paired_rows`: grouped in memory, or in an engine)
+and is the one implementation. It holds every metric of both models with an interval, the paired differences
 (candidate − champion) with a paired Poisson-bootstrap interval, the decision
 flips, McNemar's exact test on the risky rows the two models disagree on, and the
 per-segment FNR of both. The promotion check (:mod:`sentinel_checks.checks.promotion`)
@@ -242,7 +242,9 @@ def compare_paired_rows(
         "candidate": _model_metrics(rows, "candidate", flag_a, confidence),
         "champion": _model_metrics(rows, "champion", flag_b, confidence),
     }
-    boot, drawn = paired_cell_bootstrap(y, a, b, flag_a, flag_b, resamples=resamples, seed=seed, counts=counts)
+    boot, drawn = paired_cell_bootstrap(
+        y, a, b, flag_a, flag_b, resamples=resamples, seed=seed, counts=counts
+    )
     alpha = (1 - confidence) / 2
     for role, idx in (("candidate", 0), ("champion", 1)):
         for metric in ("roc_auc", "pr_auc"):

@@ -61,7 +61,8 @@ class PairedRows:
 
         Examples
         --------
-        >>> r = PairedRows.from_arrays(np.array([1, 1, 0], bool), np.array([.9, .9, .1]), np.array([.5, .5, .5]))
+        >>> y = np.array([1, 1, 0], dtype=bool)
+        >>> r = PairedRows.from_arrays(y, np.array([0.9, 0.9, 0.1]), np.array([0.5, 0.5, 0.5]))
         >>> r.counts.tolist(), r.n, r.positives
         ([1, 2], 3, 2)
         """
@@ -133,12 +134,16 @@ class SegmentFlips:
             return NotImplemented
         mine = (self.both, self.candidate_only, self.champion_only, self.neither)
         theirs = (other.both, other.candidate_only, other.champion_only, other.neither)
-        return self.names == other.names and all(np.array_equal(x, z) for x, z in zip(mine, theirs, strict=True))
+        return self.names == other.names and all(
+            np.array_equal(x, z) for x, z in zip(mine, theirs, strict=True)
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     @classmethod
-    def from_arrays(cls, values: object, y: np.ndarray, flag_a: np.ndarray, flag_b: np.ndarray) -> SegmentFlips:
+    def from_arrays(
+        cls, values: object, y: np.ndarray, flag_a: np.ndarray, flag_b: np.ndarray
+    ) -> SegmentFlips:
         """From rows in memory: segment ``values`` (any dtype), ``y``, both flags (bool), shape (n,)."""
         y = np.asarray(y, dtype=bool)
         values = np.asarray(values, dtype=object)[y]
@@ -158,7 +163,9 @@ class SegmentFlips:
         counts = np.asarray(counts, dtype=np.int64)
 
         def total(mask: np.ndarray) -> np.ndarray:
-            return np.bincount(inverse, weights=np.where(mask, counts, 0), minlength=len(names)).astype(np.int64)
+            return np.bincount(inverse, weights=np.where(mask, counts, 0), minlength=len(names)).astype(
+                np.int64
+            )
 
         return cls(
             tuple(str(v) for v in names), total(fa & fb), total(fa & ~fb), total(~fa & fb), total(~fa & ~fb)
