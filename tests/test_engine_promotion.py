@@ -136,10 +136,11 @@ class _Rowless:
 
 
 def _forbid_rows(monkeypatch, session: GateSession) -> None:
-    """Evaluate first (still per row: docs/scaling.md), then forbid every per-row accessor."""
+    """Evaluate first (still per row: docs/scaling.md), then forbid every per-row accessor
+    (the evaluations' arrays of every split, the session's frames and score arrays)."""
     for role in ("candidate", "champion"):
         ev = session.evaluation(role)
-        rowless = dataclasses.replace(ev, splits={**ev.splits, "test": _Rowless(ev.splits["test"])})
+        rowless = dataclasses.replace(ev, splits={k: _Rowless(v) for k, v in ev.splits.items()})
         session._cache[f"evaluation:{role}"] = rowless
         session.evaluations[role] = rowless
     session.val_test_gap  # noqa: B018  (judged from counts, before the accessors go)
@@ -154,10 +155,12 @@ def _forbid_rows(monkeypatch, session: GateSession) -> None:
 
 
 def _results(s: GateSession) -> list[tuple]:
-    results = [
-        steps.vs_champion(s, "test"),
-        *(steps.segments(s, c, "test") for c in s.config.columns.segments),
-    ]
+    results = []
+    for split in ("test", "production"):
+        results += [
+            steps.vs_champion(s, split),
+            *(steps.segments(s, c, split) for c in s.config.columns.segments),
+        ]
     return [
         (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
         for r in results
@@ -173,8 +176,9 @@ def _both(champion_project, monkeypatch, offline=None):  # noqa: F811
 
 def test_vs_champion_and_segments_read_only_counts_and_equal_pandas(champion_project, monkeypatch):  # noqa: F811
     pandas, duckdb = _both(champion_project, monkeypatch)
-    assert [r[0] for r in pandas] == ["promotion.vs_champion", "quality.segments", "quality.segments"]
-    assert pandas[1][1] is Status.PASS and pandas[2][1] is Status.PASS
+    assert [r[0] for r in pandas] == ["promotion.vs_champion", "quality.segments", "quality.segments"] * 2
+    assert {r[7]["split"] for r in pandas} == {"test", "production"}
+    assert [r[1] for r in pandas if r[0] == "quality.segments"] == [Status.PASS] * 4
     assert duckdb == pandas
 
 
@@ -190,9 +194,9 @@ def test_planted_faults_fail_on_both_engines_from_counts(champion_project, small
     blind = offline["country"].eq(country) & offline["label"].eq("risky") & in_test
     offline.loc[blind, "score"] = 0.0
     pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
-    statuses = {(r[0], r[7].get("column")): r[1] for r in pandas}
+    statuses = {(r[0], r[7].get("column")): r[1] for r in pandas if r[7]["split"] == "test"}
     assert statuses[("promotion.vs_champion", None)] is Status.FAIL
     assert statuses[("quality.segments", "country")] is Status.FAIL
-    (segment_message,) = [r[4] for r in pandas if r[7].get("column") == "country"]
+    (segment_message,) = [r[4] for r in pandas if r[7].get("column") == "country" and r[7]["split"] == "test"]
     assert f"{country} 0.000" in segment_message  # the blind segment is named with recall 0
     assert duckdb == pandas

@@ -104,7 +104,9 @@ def test_each_model_scores_each_split_once_in_the_engine(champion_project, monke
     session = champion_project("duckdb")
     _quality_results(session)
     assert sorted(calls) == sorted(
-        f"__sentinel_scores_{role}_{split}" for role in ("candidate", "champion") for split in ("val", "test")
+        f"__sentinel_scores_{role}_{split}"
+        for role in ("candidate", "champion")
+        for split in ("val", "test", "production")
     )
 
 

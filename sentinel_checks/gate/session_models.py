@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.stats.confusion import ThresholdCounts
 
-#: Splits that are engine tables (:attr:`SessionData.engine_tables`); production is not.
-ENGINE_SPLITS = ("train", "val", "test")
+#: Tables the models score in the engine (:meth:`SessionData.engine_table`): the splits and
+#: the production sample (registered from its frame).
+ENGINE_SPLITS = ("train", "val", "test", "production")
 
 
 class SessionModels(SessionData):
@@ -170,7 +171,9 @@ class SessionModels(SessionData):
                 scored["production"] = self.scores(role, "production")[production[label].notna().to_numpy()]
             counts = None
             if self._scores_in_engine("val"):
-                counts = {name: partial(self._engine_counts, role, name) for name in ("val", "test")}
+                counts = {
+                    name: partial(self._engine_counts, role, name) for name in ("val", "test", "production")
+                }
             return self._evaluate(model, production, splits, features, scored, counts)
 
         return self._once(f"evaluation:{role}", evaluate)
@@ -243,7 +246,7 @@ class SessionModels(SessionData):
         """The model's scores on ``split`` as a DuckDB table, scored once per session.
 
         Columns: :data:`~sentinel_checks.engine.ibis_connection.ROW` (the row's position
-        in the split frame), the label, the configured segment columns present, and
+        in the split frame), the label (when the table has it), the configured segment columns present, and
         :data:`~sentinel_checks.engine.scores.SCORE` (float64).
 
         Parameters
@@ -251,7 +254,7 @@ class SessionModels(SessionData):
         role : str
             ``"candidate"`` or ``"champion"``.
         split : str
-            ``"train"``, ``"val"`` or ``"test"``.
+            ``"train"``, ``"val"``, ``"test"`` or ``"production"`` (every row).
 
         Returns
         -------
@@ -270,12 +273,13 @@ class SessionModels(SessionData):
         from sentinel_checks.engine.scores import score_table
 
         def score() -> Table:
-            tables, con = self.engine_tables, self.engine_connection
-            if tables is None or con is None or con.backend.name != "duckdb":
+            table, con = self.engine_table(split), self.engine_connection
+            if table is None or con is None or con.backend.name != "duckdb":
                 raise ConfigError(f"{self.config.source}: scores are written to the engine with DuckDB only")
-            model, table = self.model(role), tables[split]
+            model = self.model(role)
             cols = self.config.columns
-            keep = [ROW, cols.label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
+            label = [cols.label] if cols.label in table.columns else []  # production may be unlabelled
+            keep = [ROW, *label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
             return score_table(
                 con.backend,
                 table,
@@ -307,5 +311,14 @@ class SessionModels(SessionData):
         cols = self.config.columns
         columns = ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
         return self._once(
-            f"engine_counts:{role}:{split}", lambda: threshold_counts(self.scored_table(role, split), columns)
+            f"engine_counts:{role}:{split}",
+            lambda: threshold_counts(self.labelled_scores(role, split), columns),
         )
+
+    def labelled_scores(self, role: str, split: str) -> Table:
+        """:meth:`scored_table`, restricted on ``"production"`` to its labelled rows (the
+        rows its quality is judged on); a split's every row."""
+        table = self.scored_table(role, split)
+        if split != "production":
+            return table
+        return table.filter(table[self.config.columns.label].notnull())

@@ -6,8 +6,8 @@ scored tables) and :class:`~sentinel_checks.gate.session.GateSession`. With
 ``[data] engine = "duckdb"`` the champion comparison on a split the engine scored
 (train/val/test) is computed from counts grouped there
 (:mod:`~sentinel_checks.engine.paired_statistics`), and so are the segment counts of
-``quality.segments``; otherwise (pandas, Spark, the
-production sample) its methods return ``None`` and the callers read the rows.
+``quality.segments``; on the production sample, over its labelled rows. Otherwise
+(pandas, Spark) its methods return ``None`` and the callers read the rows.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class SessionQuality(SessionModels):
             The rows grouped by (label, candidate score, champion score), and per
             configured segment column present the risky rows by both decisions; ``None``
             when ``split`` is not scored in the engine (``[data] engine`` other than
-            ``"duckdb"``, or the production sample).
+            ``"duckdb"``). Production: its labelled rows.
 
         Raises
         ------
@@ -61,8 +61,8 @@ class SessionQuality(SessionModels):
 
         def count() -> tuple[PairedRows, dict[str, SegmentFlips]]:
             cols = self.config.columns
-            candidate = self.scored_table("candidate", split)
-            champion = self.scored_table("champion", split)
+            candidate = self.labelled_scores("candidate", split)
+            champion = self.labelled_scores("champion", split)
             segments = [c for c in cols.segments if c in candidate.columns and c != cols.label]
             joined = paired_statistics.joined_scores(
                 candidate,
@@ -118,6 +118,6 @@ class SessionQuality(SessionModels):
         return self._once(
             f"engine_segments:{split}:{column}:{threshold!r}",
             lambda: segment_counts(
-                self.scored_table("candidate", split), columns, segment=column, threshold=threshold
+                self.labelled_scores("candidate", split), columns, segment=column, threshold=threshold
             ),
         )
