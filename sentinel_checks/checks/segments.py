@@ -98,6 +98,7 @@ def check_segments(
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
     inference. JASA 22(158), 209–212.
     """
+    check_option("bound", bound, ProportionBound)
     return check_segment_counts(
         SegmentCounts.from_arrays(segments, y, flagged),
         column=column,

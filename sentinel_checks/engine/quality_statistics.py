@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd  # noqa: F401  (the doctests use it)
 
 from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.float_values import infinite
