@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("ibis")
 
-from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame  # noqa: E402
-from sentinel_checks.engine.samples import sample_table  # noqa: E402
-from sentinel_checks.stats.sampling import bounded_sample  # noqa: E402
+from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+from sentinel_checks.engine.samples import sample_table
+from sentinel_checks.stats.sampling import bounded_sample
 
 
 def _frame(n: int) -> pd.DataFrame:
@@ -26,7 +26,9 @@ def _frame(n: int) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(("n", "limit", "seed"), [(5_000, 300, 0), (5_000, 300, 42), (200, 300, 1), (300, 300, 1)])
+@pytest.mark.parametrize(
+    ("n", "limit", "seed"), [(5_000, 300, 0), (5_000, 300, 42), (200, 300, 1), (300, 300, 1)]
+)
 def test_the_engine_sample_is_the_pandas_sample(n: int, limit: int, seed: int) -> None:
     frame = _frame(n)
     table = table_from_frame(connect_duckdb(), frame, name="rows")

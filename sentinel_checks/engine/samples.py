@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from ibis.expr.types import Table
 
 
-def sample_table(table: Table, *, limit: int, seed: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def sample_table(
+    table: Table, *, limit: int, seed: int, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """At most ``limit`` rows of ``table`` as a pandas frame, drawn with ``seed``.
 
     Parameters
