@@ -1,0 +1,194 @@
+"""The data and split steps on a DuckDB session that reads a parquet directory where it lies:
+the dataset and the splits are never read into pandas (``GateSession.materialized``), the
+results equal the pandas session's on the same rows, and the pandas split's errors come
+out in the same words from engine counts."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.gate import steps
+from sentinel_checks.gate.session import GateSession, NotConfigured
+
+CONFIG = """
+[data]
+{data}
+
+[columns]
+label = "label"
+positive = "risky"
+negative = "safe"
+timestamp = "ts"
+id = "request_id"
+entities = ["user_id", ["shop", "till"]]
+features = ["amount", "country", "age", "night"]
+
+[splits]
+{splits}
+
+[models.candidate]
+score_column = "score"
+"""
+TIME = 'method = "time"\nval_start = "2025-03-01"\ntest_start = "2025-04-01"\nembargo = "1D"\npurge_entities = true'
+COLUMN = 'method = "column"\ncolumn = "split"'
+PAIRS = [("train", "val"), ("train", "test"), ("val", "test")]
+
+
+def frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-01-01")
+    ts = start + pd.to_timedelta(np.sort(rng.integers(0, 120 * 86_400, size=n)), unit="s")
+    out = pd.DataFrame(
+        {
+            "request_id": [f"r{i}" for i in range(n)],
+            "ts": ts,
+            "user_id": rng.integers(0, 400, size=n).astype(str),
+            "shop": rng.integers(0, 30, size=n),
+            "till": rng.integers(0, 5, size=n).astype(float),
+            "amount": rng.gamma(2.0, 50.0, size=n),
+            "country": rng.choice(["FR", "DE", "ES"], size=n),
+            "age": rng.integers(0, 3000, size=n),
+            "night": rng.random(n) < 0.3,
+            "label": np.where(rng.random(n) < 0.2, "risky", "safe"),
+            "split": rng.choice(["train", "val", "test"], size=n, p=[0.6, 0.2, 0.2]),
+        }
+    )
+    out["score"] = rng.random(n)
+    out.loc[rng.choice(n, 40, replace=False), "till"] = np.nan  # ids with a missing part
+    return out
+
+
+def sessions(tmp_path: Path, data: pd.DataFrame, splits: str = TIME) -> tuple[GateSession, GateSession]:
+    """A pandas session on one parquet file and a DuckDB one on the same rows as a directory
+    of four parquet parts."""
+    data.to_parquet(tmp_path / "one.parquet", index=False)
+    parts = tmp_path / "parts"
+    for i, rows in enumerate(np.array_split(np.arange(len(data)), 4)):
+        (parts / f"part-{i}").mkdir(parents=True)
+        data.iloc[rows].to_parquet(parts / f"part-{i}" / "data.parquet", index=False)
+    out = []
+    for name, where in (("pandas", 'path = "one.parquet"'), ("duckdb", 'path = "parts"\nengine = "duckdb"')):
+        config = tmp_path / f"{name}.toml"
+        config.write_text(textwrap.dedent(CONFIG.format(data=where, splits=splits)))
+        out.append(GateSession(load_config(config)))
+    return out[0], out[1]
+
+
+def fields(result) -> tuple:
+    return (
+        result.id,
+        result.status,
+        result.measured,
+        result.limit,
+        result.message,
+        result.hint,
+        result.support,
+        result.evidence,
+        result.parameters,
+        result.needed,
+    )
+
+
+def split_steps(s: GateSession) -> list[tuple]:
+    results = []
+    for pair in PAIRS:
+        if s.config.columns.timestamp is not None:
+            results.append(steps.time_order(s, pair))
+        for entity in s.config.columns.entities:
+            results.append(steps.entity_overlap(s, entity, pair))
+    try:
+        results.append(steps.purge(s))
+    except NotConfigured:
+        results.append(None)
+    return [None if r is None else fields(r) for r in results]
+
+
+@pytest.mark.parametrize("method", ["time", "column"])
+def test_split_steps_equal_pandas_without_reading_the_dataset_into_pandas(tmp_path, method):
+    by_pandas, by_duckdb = sessions(tmp_path, frame(), TIME if method == "time" else COLUMN)
+    want, got = split_steps(by_pandas), split_steps(by_duckdb)
+    assert by_duckdb.materialized() == []
+    assert by_duckdb.features == by_pandas.features
+    assert by_duckdb.materialized() == []
+    assert got == want
+    assert "splits" in by_pandas.materialized()
+    if method == "time":  # the purge took rows, counted in the engine
+        assert want[-1] is not None and by_duckdb.engine_purge == by_pandas.splits.purge
+    # the splits stay available, lazily
+    assert by_duckdb.splits.sizes() == by_pandas.splits.sizes()
+    assert by_duckdb.materialized() == ["dataset", "splits"]
+
+
+def test_a_failing_purge_is_the_same_verdict_from_engine_counts(tmp_path):
+    data = frame()
+    data["user_id"] = (np.arange(len(data)) % 40).astype(str)  # every user in every month
+    by_pandas, by_duckdb = sessions(tmp_path, data)
+    want, got = fields(steps.purge(by_pandas)), fields(steps.purge(by_duckdb))
+    assert want[1].value == "fail"
+    assert got == want
+    assert by_duckdb.materialized() == []
+
+
+def _error(session: GateSession, read) -> tuple[type, str]:
+    with pytest.raises((DataError, ConfigError)) as caught:
+        read(session)
+    return type(caught.value), str(caught.value)
+
+
+def _bad(kind: str) -> tuple[pd.DataFrame, str]:
+    data, splits = frame(400), TIME
+    if kind == "null timestamps":
+        data["ts"] = data["ts"].where(np.arange(len(data)) % 50 != 7)
+    elif kind == "unknown split values":
+        data.loc[[5, 9, 11], "split"] = ["holdout", "HOLDOUT", "holdout"]
+        splits = COLUMN
+    elif kind == "number on datetimes":
+        splits = TIME.replace('"2025-03-01"', "2025").replace('"2025-04-01"', "2026")
+    elif kind == "date on numbers":
+        data["ts"] = data["ts"].dt.year * 100 + data["ts"].dt.month
+        splits = TIME.replace('embargo = "1D"', "embargo = 0")
+    elif kind == "duration on numbers":
+        data["ts"] = data["ts"].dt.year * 100 + data["ts"].dt.month
+        splits = TIME.replace('"2025-03-01"', "202503").replace('"2025-04-01"', "202504")
+    elif kind == "number embargo on datetimes":
+        splits = TIME.replace('embargo = "1D"', "embargo = 2")
+    elif kind == "timestamp column missing":
+        data = data.drop(columns="ts")
+    elif kind == "no rows":
+        data = data.iloc[:0]
+    return data, splits
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "null timestamps",
+        "unknown split values",
+        "number on datetimes",
+        "date on numbers",
+        "duration on numbers",
+        "number embargo on datetimes",
+        "timestamp column missing",
+        "no rows",
+    ],
+)
+def test_the_pandas_split_errors_come_from_engine_counts_in_the_same_words(tmp_path, kind):
+    data, splits = _bad(kind)
+    by_pandas, by_duckdb = sessions(tmp_path, data, splits)
+    want = _error(by_pandas, lambda s: s.splits)
+    got = _error(by_duckdb, lambda s: s.engine_tables)
+    assert by_duckdb.materialized() == []
+    if kind in ("timestamp column missing", "no rows", "unknown split values"):
+        # the pandas message names the file it read; the engine's names the configured path
+        want = (want[0], want[1].replace(str(tmp_path / "one.parquet"), "<data>"))
+        got = (got[0], got[1].replace(str(tmp_path / "parts"), "<data>"))
+    assert got == want
+    # and the splits, touched later, raise it too
+    assert _error(by_duckdb, lambda s: s.splits)[0] is want[0]
