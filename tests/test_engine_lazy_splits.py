@@ -192,3 +192,68 @@ def test_the_pandas_split_errors_come_from_engine_counts_in_the_same_words(tmp_p
     assert got == want
     # and the splits, touched later, raise it too
     assert _error(by_duckdb, lambda s: s.splits)[0] is want[0]
+
+
+# --------------------------------------------------------------------------- contract.schema counted in the engine
+
+RULES = """
+[contract.features.amount]
+dtype = "numeric"
+min = 0.0
+max = 1000.0
+
+[contract.features.country]
+dtype = "category"
+allowed = ["FR", "DE", "ES"]
+
+[contract.features.age]
+dtype = "integer"
+nullable = false
+"""
+
+
+def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
+    data, rules = frame(), RULES
+    if kind == "nulls":
+        data.loc[[3, 70, 71], "label"] = None
+        data["age"] = data["age"].astype(float)
+        data.loc[[8, 90], "age"] = np.nan
+        rules = rules.replace('dtype = "integer"', 'dtype = "float"')
+    elif kind == "range":
+        data.loc[[4, 5, 600], "amount"] = [-1.0, 5000.0, -2.5]
+        data.loc[7, "amount"] = np.nan  # missing: not a range violation
+    elif kind == "unknown category":
+        data.loc[[10, 11, 12, 900], "country"] = ["XX", "YY", "XX", "ZZ"]
+        data.loc[13, "label"] = "unsure"
+    elif kind == "wrong dtype":
+        data["age"] = data["age"].astype(str)
+        rules = rules.replace('dtype = "integer"\nnullable = false', 'dtype = "integer"')
+    elif kind == "duplicate ids and a constant feature":
+        data.loc[[20, 21, 22], "request_id"] = "r5"
+        data["night"] = True
+    elif kind == "a feature missing and one all null":
+        data = data.drop(columns="country")
+        data["amount"] = np.nan
+    return data, rules
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "clean",
+        "nulls",
+        "range",
+        "unknown category",
+        "wrong dtype",
+        "duplicate ids and a constant feature",
+        "a feature missing and one all null",
+    ],
+)
+def test_the_contract_counted_in_the_engine_equals_pandera_on_the_frame(tmp_path, kind):
+    data, rules = _contract_fault(kind)
+    by_pandas, by_duckdb = sessions(tmp_path, data, TIME + "\n" + rules)
+    want = fields(steps.dataset_contract(by_pandas))
+    got = fields(steps.dataset_contract(by_duckdb))
+    assert by_duckdb.materialized() == []
+    assert (want[1].value == "pass") is (kind == "clean")
+    assert got == want

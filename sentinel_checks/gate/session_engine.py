@@ -23,6 +23,7 @@ from sentinel_checks.gate.cache import Failed
 from sentinel_checks.gate.session_data import SessionData
 
 if TYPE_CHECKING:
+    import pandas as pd
     from ibis.expr.types import Table
 
     from sentinel_checks.data.time_axis import TimeAxis
@@ -222,3 +223,40 @@ class SessionEngine(SessionData):
             return split_checks.purge_losses(windows, tables, label=columns.label, positive=columns.positive)
 
         return self._once("engine_purge", count)
+
+    @property
+    def engine_typed_frame(self) -> pd.DataFrame | None:
+        """The dataset's columns with the dtypes pandas reads them as, and no rows (the
+        parquet schema converted as the reader converts it; a catalog table's first zero
+        rows); ``None`` when the dataset is not read where it lies, is already in pandas,
+        or its time column is one pandas parses (text). What the engine's contract check
+        reads the column-level checks (dtypes, missing columns) from."""
+        ts = self.config.columns.timestamp
+        source = None if "dataset" in self._cache else self.engine_source
+        if source is None or (ts is not None and ts in source.columns and self.engine_time_axis is None):
+            return None
+
+        def read() -> pd.DataFrame:
+            import pandas as pd
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            from sentinel_checks.data.io import prepare_frame
+            from sentinel_checks.data.parquet_files import is_many, read_parquet_files
+            from sentinel_checks.engine.ibis_connection import frame_from_table
+
+            path = self.config.data.path
+            if path is None:
+                frame = frame_from_table(source.limit(0))
+            elif is_many(path):
+                frame = read_parquet_files(path, rows=0)
+            else:
+                mapping = {
+                    pa.string(): pd.StringDtype("pyarrow"),
+                    pa.large_string(): pd.StringDtype("pyarrow"),
+                }
+                frame = pq.read_schema(path).empty_table().to_pandas(types_mapper=mapping.get)
+            frame.attrs["sentinel_origin"] = self._origin()
+            return prepare_frame(frame, self.config, what="dataset")
+
+        return self._once("engine_typed_frame", read)
