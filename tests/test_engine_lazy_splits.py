@@ -49,7 +49,7 @@ def frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
         {
             "request_id": [f"r{i}" for i in range(n)],
             "ts": ts,
-            "user_id": rng.integers(0, 400, size=n).astype(str),
+            "user_id": rng.integers(0, 2 * n, size=n).astype(str),
             "shop": rng.integers(0, 30, size=n),
             "till": rng.integers(0, 5, size=n).astype(float),
             "amount": rng.gamma(2.0, 50.0, size=n),
@@ -257,3 +257,33 @@ def test_the_contract_counted_in_the_engine_equals_pandera_on_the_frame(tmp_path
     assert by_duckdb.materialized() == []
     assert (want[1].value == "pass") is (kind == "clean")
     assert got == want
+
+
+# --------------------------------------------------------------------------- contract.labels from engine counts
+
+
+@pytest.mark.parametrize("fault", ["clean", "few risky in test", "null label", "unknown label"])
+def test_contract_labels_from_engine_counts_equal_the_label_arrays(tmp_path, fault):
+    data = frame()
+    if fault == "few risky in test":
+        data.loc[data["ts"] >= "2025-04-01", "label"] = "safe"
+        data.loc[data.index[-5:], "label"] = "risky"
+    elif fault == "null label":
+        data.loc[[15, 16], "label"] = None  # in train: never purged
+    elif fault == "unknown label":
+        data.loc[[15, 29], "label"] = ["unsure", "?"]
+    by_pandas, by_duckdb = sessions(tmp_path, data)
+    for split in ("train", "val", "test"):
+        if fault in ("null label", "unknown label"):
+            want = _error(by_pandas, lambda s, split=split: steps.split_labels(s, split))
+            got = _error(by_duckdb, lambda s, split=split: steps.split_labels(s, split))
+            assert got[0] is want[0]
+            assert got[1].replace(str(tmp_path / "parts"), "<data>") == want[1].replace(
+                str(tmp_path / "one.parquet"), "<data>"
+            )
+            break
+        want, got = fields(steps.split_labels(by_pandas, split)), fields(steps.split_labels(by_duckdb, split))
+        assert repr(got) == repr(want)  # repr: a NaN prevalence (empty split) equals itself
+    if fault == "few risky in test":
+        assert want[1].value == "fail"
+    assert by_duckdb.materialized() == []

@@ -277,8 +277,18 @@ def check_labels(
     <Reason.ONE_CLASS: 'one_class'>
     """
     y = np.asarray(y, dtype=bool)
-    n, n_pos = len(y), int(y.sum())
-    n_neg = n - n_pos
+    n_pos = int(y.sum())
+    return check_label_counts(
+        n_pos, len(y) - n_pos, split=split, min_positives=min_positives, min_negatives=min_negatives
+    )
+
+
+def check_label_counts(
+    n_pos: int, n_neg: int, *, split: str, min_positives: int = 30, min_negatives: int = 30
+) -> CheckResult:
+    """:func:`check_labels` from the counts of risky (``n_pos``) and safe (``n_neg``) rows
+    (e.g. counted in the engine); the same result as on the labels themselves."""
+    n = n_pos + n_neg
     prevalence = n_pos / n if n else float("nan")
     params = {"split": split}
     support = {"n": n, "n_positive": n_pos, "n_negative": n_neg}

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.adapters.pandera_schema import FailureGroup, failures
 from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.split_checks import fits
 from sentinel_checks.engine.split_statistics import _literal
 
 if TYPE_CHECKING:
@@ -46,17 +47,6 @@ def _missing(table: Table, column: str) -> BooleanValue:
     if value.type().is_floating():
         return value.isnull() | value.isnan().fill_null(True)
     return value.isnull()
-
-
-def _fits(kind: Any, values: list[Any]) -> bool:
-    """Whether ``values`` compare with a column of Ibis type ``kind`` as pandas compares them."""
-    if kind.is_boolean():
-        return all(isinstance(v, bool) for v in values)
-    if kind.is_numeric():
-        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    if kind.is_string():
-        return all(isinstance(v, str) for v in values)
-    return False
 
 
 def _group(
@@ -131,7 +121,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
             stats = check.statistics
             bound = stats.get("allowed_values", [stats.get("min_value"), stats.get("max_value")])
             values = [v for v in bound if v is not None]
-            if check.name not in ELEMENT_CHECKS or not _fits(value.type(), values):
+            if check.name not in ELEMENT_CHECKS or not fits(value.type(), values):
                 raise NotCountable(f"column {name!r}: check {label} on {value.type()}")
             if check.name == "isin":
                 outside = ~value.isin([_literal(v) for v in values]).fill_null(False)

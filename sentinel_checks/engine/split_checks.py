@@ -111,3 +111,23 @@ def purge_losses(
         (rows_before, pos_before), (rows_after, pos_after) = counted(before[split]), counted(after[split])
         losses.append(PurgeLoss(split, rows_before, rows_after, pos_before, pos_after))
     return tuple(losses)
+
+
+def fits(kind: Any, values: Sequence[Any]) -> bool:
+    """Whether ``values`` compare with a column of Ibis type ``kind`` as pandas compares
+    them (text with text, numbers with numbers, booleans with booleans)."""
+    if kind.is_boolean():
+        return all(isinstance(v, bool) for v in values)
+    if kind.is_numeric():
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    if kind.is_string():
+        return all(isinstance(v, str) for v in values)
+    return False
+
+
+def label_counts(table: Table, label: str, positive: Any) -> tuple[int, int]:
+    """Rows whose ``label`` equals ``positive``, and the others (labels checked first)."""
+    risky = (table[label] == _literal(positive)).fill_null(False)
+    out = table.aggregate(n=table.count(), risky=risky.sum()).execute()
+    n, pos = int(out["n"].iloc[0]), int(out["risky"].iloc[0] or 0)
+    return pos, n - pos

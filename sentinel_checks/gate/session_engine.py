@@ -260,3 +260,40 @@ class SessionEngine(SessionData):
             return prepare_frame(frame, self.config, what="dataset")
 
         return self._once("engine_typed_frame", read)
+
+    def engine_label_counts(self, split: str) -> tuple[int, int] | None:
+        """Risky and safe rows of ``split`` counted in the engine (what ``contract.labels``
+        reads of :attr:`split_labels`); ``None`` when the engine did not split the data or
+        the label's values are not of its column's type (read :attr:`split_labels` then).
+
+        Raises
+        ------
+        DataError
+            As :func:`~sentinel_checks.data.labels.binary_target`, same words: the label
+            column missing, null labels, values other than positive/negative.
+        """
+        from sentinel_checks.engine import split_checks
+        from sentinel_checks.errors import DataError
+
+        tables = self.engine_tables
+        if tables is None or self._cache.get("engine_split") is None:
+            return None
+        table, col = tables[split], self.config.columns
+        if col.label not in table.columns:
+            raise DataError(f"{self._origin()}: label column {col.label!r} is missing")
+        if not split_checks.fits(table[col.label].type(), [col.positive, col.negative]):
+            return None
+
+        def count() -> tuple[int, int]:
+            nulls = split_checks.missing_count(table, col.label)
+            if nulls:
+                raise DataError(f"{self._origin()}: label column {col.label!r} has {nulls} null value(s)")
+            other, shown = split_checks.unknown_values(table, col.label, [col.positive, col.negative])
+            if other:
+                raise DataError(
+                    f"{self._origin()}: label column {col.label!r} has {other} value(s) "
+                    f"outside positive={col.positive!r} / negative={col.negative!r}, e.g. {shown}"
+                )
+            return split_checks.label_counts(table, col.label, col.positive)
+
+        return self._once(f"engine_label_counts:{split}", count)

@@ -136,7 +136,8 @@ def split_labels(s: GateSession, split: str) -> CheckResult:
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads ``s.split_labels`` (boolean arrays, True = risky).
+        The run's inputs; reads ``s.engine_label_counts`` when the engine split the data,
+        else ``s.split_labels`` (boolean arrays, True = risky).
     split : str
         ``"train"``, ``"val"`` or ``"test"``.
 
@@ -152,5 +153,9 @@ def split_labels(s: GateSession, split: str) -> CheckResult:
         The dataset cannot be loaded or split, or its label is not binary.
     """
     from sentinel_checks.checks import check_labels
+    from sentinel_checks.checks.contract import check_label_counts
 
+    counts = s.engine_label_counts(split)  # counted in the engine when it split the data
+    if counts is not None:
+        return check_label_counts(*counts, split=split, **policy.labels(s.config))
     return check_labels(s.split_labels[split], split=split, **policy.labels(s.config))
