@@ -287,3 +287,32 @@ def test_contract_labels_from_engine_counts_equal_the_label_arrays(tmp_path, fau
     if fault == "few risky in test":
         assert want[1].value == "fail"
     assert by_duckdb.materialized() == []
+
+
+# --------------------------------------------------------------------------- every converted step at once, planted faults
+
+
+def converted_steps(s: GateSession) -> list[str]:
+    """The data and split steps that run without the dataset in pandas, as comparable text."""
+    results = [steps.dataset_contract(s), *(steps.split_labels(s, n) for n in ("train", "val", "test"))]
+    results += [steps.time_order(s, pair) for pair in PAIRS]
+    results += [steps.entity_overlap(s, e, pair) for pair in PAIRS for e in s.config.columns.entities]
+    try:
+        results.append(steps.purge(s))
+    except NotConfigured as skipped:
+        results.append(skipped)  # type: ignore[arg-type]
+    return [repr(r if isinstance(r, NotConfigured) else fields(r)) for r in results]
+
+
+def test_shared_users_and_a_contract_violation_fail_the_same_without_pandas(tmp_path):
+    data = frame()
+    data["user_id"] = (np.arange(len(data)) % 50).astype(str)  # every user in every split
+    data.loc[[3, 4], "amount"] = -5.0
+    splits = TIME.replace("purge_entities = true", "purge_entities = false") + "\n" + RULES
+    by_pandas, by_duckdb = sessions(tmp_path, data, splits)
+    want, got = converted_steps(by_pandas), converted_steps(by_duckdb)
+    assert by_duckdb.materialized() == []
+    assert got == want
+    failing = [text for text in want if "<Status.FAIL" in text]
+    assert any("contract.schema" in t for t in failing)
+    assert any("splits.entity_overlap" in t and "user_id" in t for t in failing)
