@@ -44,7 +44,8 @@ class SessionData:
 
         A ``[data] table`` is read from :attr:`engine_source` (ordered by its row
         positions); a path or loader by :func:`~sentinel_checks.data.inputs.load_dataset`.
-        Either way it is read into pandas once per run.
+        Either way it is read into pandas once per run, on first use: when the engine
+        splits the data where it lies, only steps that still need rows read it.
         """
         from sentinel_checks.data.inputs import load_dataset
 
