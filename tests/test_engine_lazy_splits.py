@@ -65,7 +65,9 @@ def frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     return out
 
 
-def sessions(tmp_path: Path, data: pd.DataFrame, splits: str = TIME) -> tuple[GateSession, GateSession]:
+def sessions(
+    tmp_path: Path, data: pd.DataFrame, splits: str = TIME, extra: str = ""
+) -> tuple[GateSession, GateSession]:
     """A pandas session on one parquet file and a DuckDB one on the same rows as a directory
     of four parquet parts."""
     data.to_parquet(tmp_path / "one.parquet", index=False)
@@ -76,7 +78,7 @@ def sessions(tmp_path: Path, data: pd.DataFrame, splits: str = TIME) -> tuple[Ga
     out = []
     for name, where in (("pandas", 'path = "one.parquet"'), ("duckdb", 'path = "parts"\nengine = "duckdb"')):
         config = tmp_path / f"{name}.toml"
-        config.write_text(textwrap.dedent(CONFIG.format(data=where, splits=splits)))
+        config.write_text(textwrap.dedent(CONFIG.format(data=where, splits=splits)) + extra)
         out.append(GateSession(load_config(config)))
     return out[0], out[1]
 
@@ -316,3 +318,31 @@ def test_shared_users_and_a_contract_violation_fail_the_same_without_pandas(tmp_
     failing = [text for text in want if "<Status.FAIL" in text]
     assert any("contract.schema" in t for t in failing)
     assert any("splits.entity_overlap" in t and "user_id" in t for t in failing)
+
+
+# --------------------------------------------------------------------------- the production sample read where it lies
+
+
+def test_a_parquet_production_sample_is_read_where_it_lies_and_samples_as_the_frame(tmp_path):
+    from sentinel_checks.engine.ibis_connection import ROW
+    from sentinel_checks.engine.samples import sample_table
+
+    production = frame(1200, seed=1).drop(columns="split")
+    folder = tmp_path / "production"
+    for i, rows in enumerate(np.array_split(np.arange(len(production)), 3)):
+        (folder / f"part-{i}").mkdir(parents=True)
+        production.iloc[rows].to_parquet(folder / f"part-{i}" / "data.parquet", index=False)
+    extra = '\n[production]\npath = "production"\n'
+    _, in_place = sessions(tmp_path, frame(), extra=extra)
+    from_frame = GateSession(load_config(tmp_path / "duckdb.toml"))  # the same config, a second session
+    from_frame.production  # noqa: B018 - in memory first: the frame is registered
+    read = in_place.engine_table("production")
+    assert "production" not in in_place.materialized()
+    assert int(read.count().execute()) == len(production)
+    assert read.order_by(ROW)["request_id"].execute().tolist() == production["request_id"].tolist()
+    registered = from_frame.engine_table("production")
+    columns = ["request_id", "amount", "country", "label", "user_id"]
+    want = sample_table(registered, limit=300, seed=7, columns=columns)
+    got = sample_table(read, limit=300, seed=7, columns=columns)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert "production" not in in_place.materialized()

@@ -297,3 +297,77 @@ class SessionEngine(SessionData):
             return split_checks.label_counts(table, col.label, col.positive)
 
         return self._once(f"engine_label_counts:{split}", count)
+
+    def engine_table(self, name: str) -> Table | None:
+        """As :meth:`SessionData.engine_table`; with DuckDB and a parquet ``[production]
+        path`` (file, directory or glob) whose time column is stored as datetimes or
+        numbers, ``"production"`` is read where it lies
+        (:func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`, rows numbered
+        in the frame's order) instead of registering :attr:`production`, unless that frame
+        is already in memory.
+
+        Raises
+        ------
+        DataError
+            The files cannot be read, or a datetime column holds sub-microsecond parts
+            (in the words the registered frame is refused with).
+        """
+        if name == "production" and "production" not in self._cache:
+            table = self._production_in_place()
+            if table is not None:
+                return table
+        return super().engine_table(name)
+
+    def _production_in_place(self) -> Table | None:
+        from sentinel_checks.data.io import format_from_suffix
+        from sentinel_checks.data.parquet_files import is_many, parquet_files
+
+        source, ts = self.config.production, self.config.columns.timestamp
+        if self.config.data.engine != "duckdb" or source is None or source.path is None or source.loader:
+            return None
+        path = source.path
+        many = is_many(path)
+        if not (
+            source.format == "parquet"
+            or (source.format == "auto" and (many or format_from_suffix(path) == "parquet"))
+        ):
+            return None
+        if ts is not None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            from sentinel_checks.data.time_axis import ROW_ORDER
+
+            if ts == ROW_ORDER:
+                return None
+            try:
+                schema = pq.read_schema(parquet_files(path).files[0] if many else path)
+            except Exception:  # pyarrow raises many types: the pandas reader names the problem
+                return None
+            if ts in schema.names:
+                kind = schema.field(ts).type
+                if not (
+                    pa.types.is_timestamp(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                ):
+                    return None  # text: pandas parses it
+
+        def read() -> Table:
+            from sentinel_checks.engine import ibis_connection, split_checks
+            from sentinel_checks.errors import DataError
+
+            con = self.engine_connection
+            assert con is not None
+            try:
+                table = ibis_connection.table_from_parquet(con.backend, path, name="production")
+            except (FileNotFoundError, OSError) as error:
+                raise DataError(f"[production] path: {error}") from None
+            finer = split_checks.finer_than_microseconds(table)
+            if finer is not None:
+                raise DataError(
+                    f"[data] engine = '{self.config.data.engine}' cannot read the production sample: column "
+                    f"{finer!r} of production has timestamps finer than a microsecond; the engine compares "
+                    "microseconds (round them, or use [data] engine = 'pandas')"
+                )
+            return table
+
+        return self._once("engine_production", read)
