@@ -56,7 +56,7 @@ def axis_of(timestamps: pd.Series | TimeAxis) -> TimeAxis:
         return timestamps
     zone = getattr(timestamps.dtype, "tz", None)
     return TimeAxis(
-        name=timestamps.name,  # type: ignore[arg-type]
+        name=timestamps.name,
         datetime=bool(pd.api.types.is_datetime64_any_dtype(timestamps.dtype)),
         tz=zone,
         rows=len(timestamps),

@@ -218,6 +218,7 @@ class SessionEngine(SessionData):
         from sentinel_checks.engine import split_checks
 
         columns = self.config.columns
+        assert windows is not None  # set with method "time"
 
         def count() -> tuple[PurgeLoss, ...]:
             return split_checks.purge_losses(windows, tables, label=columns.label, positive=columns.positive)
