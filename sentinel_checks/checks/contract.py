@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,7 +87,36 @@ def check_schema(
         return CheckResult.undefined(
             SCHEMA_ID, f"{dataset} has no rows", reason=Reason.EMPTY, parameters=params
         )
-    schema = pandera_schema.build_schema(
+    schema = contract_schema(
+        columns,
+        features=features,
+        rules=rules,
+        label_required=label_required,
+        extra_required=extra_required,
+        reference=reference,
+    )
+    return judge_schema(
+        pandera_schema.failures(schema, frame),
+        rows=len(frame),
+        columns=len(frame.columns),
+        checked=len(schema.columns),
+        constant=pandera_schema.constant_features(frame, features) if label_required else {},
+        dataset=dataset,
+    )
+
+
+def contract_schema(
+    columns: Columns,
+    *,
+    features: list[str],
+    rules: Mapping[str, FeatureRule] | None = None,
+    label_required: bool = True,
+    extra_required: list[str] | None = None,
+    reference: pd.DataFrame | None = None,
+) -> Any:
+    """The pandera schema :func:`check_schema` validates with (parameters as there; only
+    ``reference``'s dtypes are read, so a zero-row frame with the dataset's dtypes will do)."""
+    return pandera_schema.build_schema(
         columns,
         features=features,
         rules=rules or {},
@@ -96,15 +126,41 @@ def check_schema(
         if reference is None
         else {f: pandera_schema.column_kind(reference[f].dtype) for f in features if f in reference.columns},
     )
-    groups = pandera_schema.failures(schema, frame)
+
+
+def judge_schema(
+    groups: list[pandera_schema.FailureGroup],
+    *,
+    rows: int,
+    columns: int,
+    checked: int,
+    constant: Mapping[str, object],
+    dataset: str = "dataset",
+) -> CheckResult:
+    """``contract.schema`` from the failure groups, however they were counted (pandera on the
+    frame, or :func:`~sentinel_checks.engine.contract_counts.contract_failures` in the engine).
+
+    Parameters
+    ----------
+    groups : list of FailureGroup
+        Sorted by (column, check).
+    rows, columns : int
+        The data's rows (> 0) and columns.
+    checked : int
+        Columns of the schema.
+    constant : mapping of str to value
+        Constant features (offline data only), in feature order.
+    dataset : str
+        Name of the data in messages.
+    """
+    params = {"dataset": dataset}
     total = sum(g.count for g in groups)
-    support = {"n": len(frame), "columns": len(frame.columns)}
-    constant = pandera_schema.constant_features(frame, features) if label_required else {}
+    support = {"n": rows, "columns": columns}
     if not groups and constant:
         return CheckResult(
             id=SCHEMA_ID,
             status=Status.WARN,
-            message=f"{dataset}: {len(frame):,} rows satisfy the contract; {_constant_text(constant)}",
+            message=f"{dataset}: {rows:,} rows satisfy the contract; {_constant_text(constant)}",
             measured=0.0,
             limit=0.0,
             direction=Direction.AT_MOST,
@@ -118,7 +174,7 @@ def check_schema(
         return CheckResult(
             id=SCHEMA_ID,
             status=Status.PASS,
-            message=f"{dataset}: {len(frame):,} rows satisfy the contract on {len(schema.columns)} column(s)",
+            message=f"{dataset}: {rows:,} rows satisfy the contract on {checked} column(s)",
             measured=0.0,
             limit=0.0,
             direction=Direction.AT_MOST,
@@ -221,8 +277,18 @@ def check_labels(
     <Reason.ONE_CLASS: 'one_class'>
     """
     y = np.asarray(y, dtype=bool)
-    n, n_pos = len(y), int(y.sum())
-    n_neg = n - n_pos
+    n_pos = int(y.sum())
+    return check_label_counts(
+        n_pos, len(y) - n_pos, split=split, min_positives=min_positives, min_negatives=min_negatives
+    )
+
+
+def check_label_counts(
+    n_pos: int, n_neg: int, *, split: str, min_positives: int = 30, min_negatives: int = 30
+) -> CheckResult:
+    """:func:`check_labels` from the counts of risky (``n_pos``) and safe (``n_neg``) rows
+    (e.g. counted in the engine); the same result as on the labels themselves."""
+    n = n_pos + n_neg
     prevalence = n_pos / n if n else float("nan")
     params = {"split": split}
     support = {"n": n, "n_positive": n_pos, "n_negative": n_neg}

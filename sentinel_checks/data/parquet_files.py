@@ -147,7 +147,7 @@ def unified_schema(files: ParquetFiles, *, what: str, source: Path) -> pa.Schema
         raise DataError(f"{what} {source}: cannot read the parquet files' schema: {exc}") from exc
 
 
-def read_parquet_files(path: Path, *, what: str = "dataset") -> pd.DataFrame:
+def read_parquet_files(path: Path, *, what: str = "dataset", rows: int | None = None) -> pd.DataFrame:
     """Every row of the parquet files a directory or glob names, as one pandas frame.
 
     Read with :func:`pyarrow.dataset.dataset` over the sorted files: the rows of the
@@ -162,6 +162,8 @@ def read_parquet_files(path: Path, *, what: str = "dataset") -> pd.DataFrame:
         A directory or a glob (:func:`parquet_files`).
     what : str, optional
         Names the input in errors.
+    rows : int, optional
+        Read only the first ``rows`` rows (``0``: the columns and their dtypes only).
 
     Returns
     -------
@@ -191,7 +193,8 @@ def read_parquet_files(path: Path, *, what: str = "dataset") -> pd.DataFrame:
             partition_base_dir=str(files.base),
         )
         keys = [field for field in found.schema if field.name not in schema.names]
-        table = found.replace_schema(pa.schema([*schema.remove_metadata(), *keys])).to_table()
+        unified = found.replace_schema(pa.schema([*schema.remove_metadata(), *keys]))
+        table = unified.to_table() if rows is None else unified.head(rows)
     except Exception as exc:  # pyarrow raises many types
         raise DataError(f"{what} {path}: cannot read the parquet files: {exc}") from exc
     mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}

@@ -17,6 +17,8 @@ number, with boundaries, gaps and messages in that column's units.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
@@ -29,6 +31,37 @@ ROW_ORDER = "@row"
 
 Boundary: TypeAlias = str | int | float | pd.Timestamp
 Gap: TypeAlias = pd.Timedelta | float
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """What :func:`boundary` and :func:`embargo_gap` read of a time column, without its rows:
+    an engine's schema and counts give it (``GateSession`` on a table read where it lies).
+
+    ``name`` is the column; ``datetime`` says whether it holds datetimes (else numbers);
+    ``tz`` is its zone (a tzinfo or its name; ``None``: naive or numeric); ``rows`` its length; ``example``
+    returns the text of its middle present value, for the error naming a wrong boundary.
+    """
+
+    name: str
+    datetime: bool
+    tz: object | None
+    rows: int
+    example: Callable[[], str]
+
+
+def axis_of(timestamps: pd.Series | TimeAxis) -> TimeAxis:
+    """The :class:`TimeAxis` of a pandas time column (a :class:`TimeAxis` is returned as it is)."""
+    if isinstance(timestamps, TimeAxis):
+        return timestamps
+    zone = getattr(timestamps.dtype, "tz", None)
+    return TimeAxis(
+        name=timestamps.name,
+        datetime=bool(pd.api.types.is_datetime64_any_dtype(timestamps.dtype)),
+        tz=zone,
+        rows=len(timestamps),
+        example=lambda: _example(timestamps),
+    )
 
 
 def is_time_dtype(dtype: object) -> bool:
@@ -56,7 +89,7 @@ def with_row_order(frame: pd.DataFrame, *, origin: str) -> pd.DataFrame:
     return out
 
 
-def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp | float:
+def boundary(value: Boundary, timestamps: pd.Series | TimeAxis, key: str) -> pd.Timestamp | float:
     """A ``[splits]`` boundary as a value comparable with ``timestamps``.
 
     Parameters
@@ -65,8 +98,8 @@ def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp |
         As configured: a date for datetime columns; a value of the column for numeric
         ones (``2016`` or ``"2016"``); on :data:`ROW_ORDER`, an integer position or a
         float fraction of the rows in (0, 1].
-    timestamps : Series, n rows
-        The time column (datetime64 or numeric).
+    timestamps : Series, n rows, or TimeAxis
+        The time column (datetime64 or numeric), or what an engine's schema says of it.
     key : str
         The config key (``val_start``, ``test_start``, ``end``), for errors.
 
@@ -80,13 +113,14 @@ def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp |
         The value is not comparable with the column (a date on a numeric column, a
         number on datetimes, a timezone on a naive column, a fraction outside (0, 1]).
     """
-    column = timestamps.name
-    if not pd.api.types.is_datetime64_any_dtype(timestamps.dtype):
+    axis = axis_of(timestamps)
+    column = axis.name
+    if not axis.datetime:
         number = _number(value)
         if number is None:
             raise ConfigError(
                 f"[splits] {key} = {_shown(value)} is not a value of the numeric time column "
-                f"{column!r}; give a number such as {_example(timestamps)}"
+                f"{column!r}; give a number such as {axis.example()}"
             )
         if column == ROW_ORDER and isinstance(number, float):
             if not 0 < number <= 1:
@@ -94,7 +128,7 @@ def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp |
                     f"[splits] {key} = {_shown(value)}: on row order a float is a fraction of "
                     "the rows in (0, 1]; give a row position as an integer"
                 )
-            return float(round(number * len(timestamps)))
+            return float(round(number * axis.rows))
         return float(number)
     if isinstance(value, (bool, int, float, np.number)):
         raise ConfigError(
@@ -105,7 +139,7 @@ def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp |
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"[splits] {key} = {_shown(value)} is not a timestamp") from exc
-    tz = getattr(timestamps.dtype, "tz", None)
+    tz = axis.tz
     if tz is not None and ts.tzinfo is None:
         return ts.tz_localize(tz)  # a naive boundary is read in the column's timezone
     if tz is None and ts.tzinfo is not None:
@@ -113,7 +147,7 @@ def boundary(value: Boundary, timestamps: pd.Series, key: str) -> pd.Timestamp |
     return ts
 
 
-def embargo_gap(embargo: str | int | float | pd.Timedelta, timestamps: pd.Series) -> Gap:
+def embargo_gap(embargo: str | int | float | pd.Timedelta, timestamps: pd.Series | TimeAxis) -> Gap:
     """``[splits] embargo`` in the units of ``timestamps``: a Timedelta for datetimes,
     a float (units of the column, rows on :data:`ROW_ORDER`) for numbers.
 
@@ -125,8 +159,9 @@ def embargo_gap(embargo: str | int | float | pd.Timedelta, timestamps: pd.Series
         A non-zero duration on a numeric column, a number other than 0 on datetimes,
         or a negative or unreadable value.
     """
-    column = timestamps.name
-    numeric_axis = not pd.api.types.is_datetime64_any_dtype(timestamps.dtype)
+    axis = axis_of(timestamps)
+    column = axis.name
+    numeric_axis = not axis.datetime
     if isinstance(embargo, (int, float, np.number)) and not isinstance(embargo, bool):
         amount = float(embargo)
         if not math.isfinite(amount) or amount < 0:

@@ -65,6 +65,27 @@ def split_by_time(
     dict of str to ibis Table
         ``train``, ``val``, ``test``, each with :data:`ROW` renumbered 0..m-1.
     """
+    return _numbered(
+        purge_entities(
+            time_windows(source, column, val_start=val_start, test_start=test_start, end=end, gap=gap),
+            entities,
+        )
+    )
+
+
+def time_windows(
+    source: Table,
+    column: str,
+    *,
+    val_start: pd.Timestamp | float,
+    test_start: pd.Timestamp | float,
+    end: pd.Timestamp | float | None = None,
+    gap: pd.Timedelta | float = 0.0,
+) -> dict[str, Table]:
+    """The rows of each half-open window of :func:`split_by_time`, before the entity purge
+    and with the source's :data:`ROW` (not renumbered): what ``splits.purge`` counts
+    the purge's cost against.
+    """
     cuts: dict[str, Any] = {"v": val_start, "vg": val_start + gap, "t": test_start, "tg": test_start + gap}
     if end is not None:
         cuts["e"] = end
@@ -82,8 +103,7 @@ def split_by_time(
         "test": (time >= cut("tg")) & (time < cut("e")) if end is not None else time >= cut("tg"),
     }
     keep = [c for c in source.columns]
-    parts = {name: rows.filter(window).select(*keep) for name, window in windows.items()}
-    return _numbered(purge_entities(parts, entities))
+    return {name: rows.filter(window).select(*keep) for name, window in windows.items()}
 
 
 def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> dict[str, Table]:

@@ -44,7 +44,8 @@ class SessionData:
 
         A ``[data] table`` is read from :attr:`engine_source` (ordered by its row
         positions); a path or loader by :func:`~sentinel_checks.data.inputs.load_dataset`.
-        Either way it is read into pandas once per run.
+        Either way it is read into pandas once per run, on first use: when the engine
+        splits the data where it lies, only steps that still need rows read it.
         """
         from sentinel_checks.data.inputs import load_dataset
 
@@ -164,11 +165,11 @@ class SessionData:
             con = self.engine_connection
             assert con is not None
             try:
-                if self.engine_source is not None:
-                    ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 in_engine = self._split_in_engine()
                 if in_engine is not None:
                     return in_engine
+                if self.engine_source is not None:
+                    ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 return {
                     name: ibis_connection.table_from_frame(con.backend, frame, name=name)
                     for name, frame in self.splits.items()
@@ -182,42 +183,9 @@ class SessionData:
         return self._once("engine_tables", register)
 
     def _split_in_engine(self) -> dict[str, Table] | None:
-        """train/val/test split in the engine from :attr:`engine_source`; ``None`` when
-        the splits cannot be made there: no source read where it lies, ``[splits] method
-        = "callable"``, ``[columns] timestamp = "@row"``, or a time column the engine
-        holds as text (pandas parses it). The pandas splits are made first: their errors
-        (null timestamps, unknown split values, boundaries not in the column's units)
-        are the run's, and their boundaries are the ones the engine filters on.
-        """
-        from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
-        from sentinel_checks.engine import split_tables
-
-        source = self.engine_source
-        spec, columns = self.config.splits, self.config.columns
-        if source is None or spec.method == "callable":
-            return None
-        splits = self.splits  # the pandas split first: its errors are the run's
-        if spec.method == "column":
-            assert spec.column is not None
-            values = {"train": spec.train_value, "val": spec.val_value, "test": spec.test_value}
-            return split_tables.split_by_column(source, spec.column, values)
-        ts = columns.timestamp
-        if ts is None or ts == ROW_ORDER or ts not in source.columns:
-            return None
-        kind = source[ts].type()
-        if not (kind.is_temporal() or kind.is_numeric()):
-            return None
-        times = self.dataset[ts]
-        assert spec.val_start is not None and spec.test_start is not None and splits is not None
-        return split_tables.split_by_time(
-            source,
-            ts,
-            val_start=boundary(spec.val_start, times, "val_start"),
-            test_start=boundary(spec.test_start, times, "test_start"),
-            end=None if spec.end is None else boundary(spec.end, times, "end"),
-            gap=embargo_gap(spec.embargo, times),
-            entities=columns.entities if spec.purge_entities else (),
-        )
+        """train/val/test split in the engine; ``None`` here (the frames are registered).
+        :class:`~sentinel_checks.gate.session_engine.SessionEngine` splits there."""
+        return None
 
     def engine_table(self, name: str) -> Table | None:
         """A split (``"train"``, ``"val"``, ``"test"``) or ``"production"`` as a table of the

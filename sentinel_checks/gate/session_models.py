@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import ConfigError, DataError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.gate.session_data import SessionData
+from sentinel_checks.gate.session_engine import SessionEngine
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 ENGINE_SPLITS = ("train", "val", "test", "production")
 
 
-class SessionModels(SessionData):
+class SessionModels(SessionEngine):
     """The candidate, the champion and the baselines of one gate run, and their evaluations.
 
     A subclass sets :attr:`models` and :attr:`evaluations` (what was used, for the

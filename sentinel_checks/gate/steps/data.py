@@ -20,7 +20,8 @@ def dataset_contract(s: GateSession) -> CheckResult:
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads ``s.dataset`` (the frame at ``[data] path``).
+        The run's inputs; reads ``s.dataset`` (the frame at ``[data] path``), or, when the
+        engine reads the dataset where it lies, counts its failure cases there.
 
     Returns
     -------
@@ -38,7 +39,11 @@ def dataset_contract(s: GateSession) -> CheckResult:
     from sentinel_checks.checks import check_schema
     from sentinel_checks.data.io import feature_columns
 
-    cfg, dataset = s.config, s.dataset
+    cfg = s.config
+    counted = _contract_in_engine(s)
+    if counted is not None:
+        return counted
+    dataset = s.dataset
     return check_schema(
         dataset,
         columns=cfg.columns,
@@ -46,6 +51,41 @@ def dataset_contract(s: GateSession) -> CheckResult:
         rules=cfg.contract.features,
         dataset="dataset",
         extra_required=cfg.required_columns(),
+    )
+
+
+def _contract_in_engine(s: GateSession) -> CheckResult | None:
+    """``contract.schema`` of the dataset counted where it lies
+    (:mod:`~sentinel_checks.engine.contract_counts`), equal to the pandas result; ``None``
+    when the engine does not read the dataset there (or a rule compares values of another
+    type than its column's): the pandas frame is validated then."""
+    from sentinel_checks.checks.contract import contract_schema, judge_schema
+    from sentinel_checks.data.io import feature_columns
+    from sentinel_checks.engine import contract_counts
+
+    typed = s.engine_typed_frame
+    source = s.engine_source
+    if typed is None or source is None:
+        return None
+    cfg = s.config
+    features = feature_columns(typed, cfg)
+    schema = contract_schema(
+        cfg.columns,
+        features=features,
+        rules=cfg.contract.features,
+        extra_required=cfg.required_columns(),
+    )
+    try:
+        groups = contract_counts.contract_failures(source, schema, typed)
+    except contract_counts.NotCountable:
+        return None
+    return judge_schema(
+        groups,
+        rows=int(source.count().execute()),
+        columns=len(typed.columns),
+        checked=len(schema.columns),
+        constant=contract_counts.constant_features(source, features),
+        dataset="dataset",
     )
 
 
@@ -75,7 +115,9 @@ def production_contract(s: GateSession) -> CheckResult:
     from sentinel_checks.data.io import feature_columns
 
     cfg = s.config
-    production, dataset = s.production, s.dataset
+    production = s.production
+    typed = s.engine_typed_frame  # the dataset's dtypes, without its rows, when it lies in the engine
+    dataset = typed if typed is not None else s.dataset
     return check_schema(
         production,
         columns=cfg.columns,
@@ -94,7 +136,8 @@ def split_labels(s: GateSession, split: str) -> CheckResult:
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads ``s.split_labels`` (boolean arrays, True = risky).
+        The run's inputs; reads ``s.engine_label_counts`` when the engine split the data,
+        else ``s.split_labels`` (boolean arrays, True = risky).
     split : str
         ``"train"``, ``"val"`` or ``"test"``.
 
@@ -110,5 +153,9 @@ def split_labels(s: GateSession, split: str) -> CheckResult:
         The dataset cannot be loaded or split, or its label is not binary.
     """
     from sentinel_checks.checks import check_labels
+    from sentinel_checks.checks.contract import check_label_counts
 
+    counts = s.engine_label_counts(split)  # counted in the engine when it split the data
+    if counts is not None:
+        return check_label_counts(*counts, split=split, **policy.labels(s.config))
     return check_labels(s.split_labels[split], split=split, **policy.labels(s.config))

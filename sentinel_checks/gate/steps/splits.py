@@ -47,15 +47,17 @@ def time_order(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     ts = s.config.columns.timestamp
     if ts is None:
         raise NotConfigured("no [columns] timestamp configured: time order cannot be checked")
-    earlier, later = (s.splits[name][ts] for name in pair)
     limits = policy.time_order(s.config)
     tables = s.engine_tables
     if tables is None:
+        earlier, later = (s.splits[name][ts] for name in pair)
         return check_time_order(earlier, later, pair=pair, **limits)
     from sentinel_checks.engine import split_statistics as engine
 
-    gap = embargo_gap(limits["embargo"], earlier)
-    zone = getattr(earlier.dtype, "tz", None)
+    axis = s.engine_time_axis
+    column = axis if axis is not None else s.splits[pair[0]][ts]  # the schema, else the frame's dtype
+    gap = embargo_gap(limits["embargo"], column)
+    zone = axis.tz if axis is not None else getattr(column.dtype, "tz", None)  # type: ignore[union-attr]
     order = engine.time_order(
         tables[pair[0]], tables[pair[1]], ts, gap=gap, tz=None if zone is None else str(zone)
     )
@@ -94,11 +96,12 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
 
     if column is None:
         raise NotConfigured("no [columns] entities configured: entity leakage cannot be checked")
-    absent = [c for c in entity_columns(column) if c not in s.splits.train.columns]
+    tables = s.engine_tables
+    present = tables["train"].columns if tables is not None else s.splits.train.columns
+    absent = [c for c in entity_columns(column) if c not in present]
     if absent:
         raise DataError(f"entity column {', '.join(absent)} ([columns] entities) is missing from the dataset")
     limits = policy.entity_overlap(s.config)
-    tables = s.engine_tables
     if tables is None:
         earlier, later = (entity_ids(s.splits[name], column) for name in pair)
         return check_entity_overlap(earlier, later, column=entity_name(column), pair=pair, **limits)
@@ -120,7 +123,8 @@ def purge(s: GateSession) -> CheckResult:
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads ``s.splits.purge``.
+        The run's inputs; reads :attr:`GateSession.engine_purge` (engine counts) when the
+        engine split the data, else ``s.splits.purge``.
 
     Returns
     -------
@@ -137,9 +141,12 @@ def purge(s: GateSession) -> CheckResult:
     """
     from sentinel_checks.checks import check_purge
 
-    if not s.splits.purge:
+    losses = s.engine_purge  # counted in the engine when it split the data
+    if losses is None:
+        losses = s.splits.purge
+    if not losses:
         raise NotConfigured("entities are not purged ([splits] purge_entities): nothing removed to report")
-    return check_purge(s.splits.purge, **policy.purge(s.config))
+    return check_purge(losses, **policy.purge(s.config))
 
 
 def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:

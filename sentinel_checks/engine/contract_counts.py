@@ -1,0 +1,154 @@
+"""``contract.schema`` counted in the engine: the failure cases of the pandera contract
+(:func:`~sentinel_checks.adapters.pandera_schema.build_schema`) on a table read where it
+lies, grouped as :func:`~sentinel_checks.adapters.pandera_schema.failures` groups them.
+
+Two sources, one result:
+
+* **pandera itself**, on a zero-row frame with the dataset's pandas dtypes (what pandas
+  would read: the parquet schema, converted as the reader converts it): the column-level
+  checks, which read only the dtype — a required column missing, ``dtype is …``,
+  ``kind is … as offline``;
+* **engine aggregates**, for the row-level checks: nulls where none are allowed
+  (NULL, or NaN in a float column, as pandas' ``isna``), duplicate ids (every row of a
+  value held more than once, as pandera reports them), values outside ``isin`` sets and
+  below/above ``ge``/``le`` bounds (missing values ignored, as pandera's ``ignore_na``),
+  and the feature missing in every row. Each group: the exact count, the first 10 row
+  positions (:data:`~sentinel_checks.engine.ibis_connection.ROW`, the frame's index) and
+  the first 5 distinct values in row order, as text.
+
+Only counts and those few values leave the engine. :func:`constant_features` is the
+engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sentinel_checks.adapters.pandera_schema import FailureGroup, failures
+from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.split_checks import fits
+from sentinel_checks.engine.split_statistics import _literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from ibis.expr.types import BooleanValue, Table
+
+#: Row-level checks the engine counts, by pandera's check name.
+ELEMENT_CHECKS = ("isin", "greater_than_or_equal_to", "less_than_or_equal_to", "not entirely null")
+
+
+class NotCountable(Exception):
+    """A check the engine cannot count the way pandas does (a value of another type than
+    the column's); the caller validates the pandas frame instead."""
+
+
+def _missing(table: Table, column: str) -> BooleanValue:
+    value = table[column]
+    if value.type().is_floating():
+        return value.isnull() | value.isnan().fill_null(True)
+    return value.isnull()
+
+
+def _group(
+    table: Table, column: str, check: str, failing: BooleanValue, *, null_text: str | None = None
+) -> FailureGroup | None:
+    rows = table.filter(failing)
+    count = int(rows.count().execute())
+    if not count:
+        return None
+    first = rows.order_by(ROW).limit(10).select(ROW).execute()[ROW].tolist()
+    if null_text is not None:
+        examples: tuple[Any, ...] = (null_text,)
+    else:
+        distinct = rows.group_by(column).aggregate(__sentinel_first=rows[ROW].min())
+        shown = distinct.order_by("__sentinel_first").limit(5).execute()[column]
+        examples = tuple(str(v) for v in shown.tolist())
+    return FailureGroup(column, check, count, examples, tuple(int(r) for r in first))
+
+
+def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[FailureGroup]:
+    """The failure groups of ``schema`` on every row of ``table``, equal to
+    :func:`~sentinel_checks.adapters.pandera_schema.failures` on the pandas frame.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows, with :data:`ROW`
+        The dataset where it lies.
+    schema : pandera.DataFrameSchema
+        As :func:`~sentinel_checks.adapters.pandera_schema.build_schema` builds it.
+    typed : DataFrame, 0 rows
+        The dataset's columns with the dtypes pandas reads them as.
+
+    Returns
+    -------
+    list of FailureGroup
+        Sorted by (column, check), as pandas groups them.
+
+    Raises
+    ------
+    NotCountable
+        An ``isin``/``ge``/``le`` value of another type than its column, or a check the
+        engine does not know: validate the pandas frame instead.
+    """
+    import pandas as pd
+
+    groups = [
+        g
+        for g in failures(schema, typed)
+        if g.check == "column_in_dataframe" or g.check.startswith(("dtype is", "kind is"))
+    ]
+    for name, column in schema.columns.items():
+        if name not in table.columns:
+            continue
+        null_text = "NaT" if pd.api.types.is_datetime64_any_dtype(typed[name].dtype) else "nan"
+        value, present = table[name], ~_missing(table, name)
+        found = []
+        if not column.nullable:
+            found.append(_group(table, name, "not_nullable", ~present, null_text=null_text))
+        if column.unique:
+            held = table.group_by(name).aggregate(__sentinel_n=table.count())
+            twice = held.filter(held["__sentinel_n"] > 1).select(name)
+            repeated = table.semi_join(twice, table[name] == twice[name])
+            found.append(_group(repeated, name, "field_uniqueness", repeated[ROW].notnull()))
+        for check in column.checks:
+            label = check.error or check.name
+            if check.name == "not entirely null":
+                if int(table.filter(present).count().execute()) == 0:
+                    groups.append(FailureGroup(name, label, 1, ("False",), ()))
+                continue
+            if check.name.startswith(("dtype is", "kind is")):
+                continue  # read off the dtype above
+            stats = check.statistics
+            bound = stats.get("allowed_values", [stats.get("min_value"), stats.get("max_value")])
+            values = [v for v in bound if v is not None]
+            if check.name not in ELEMENT_CHECKS or not fits(value.type(), values):
+                raise NotCountable(f"column {name!r}: check {label} on {value.type()}")
+            if check.name == "isin":
+                outside = ~value.isin([_literal(v) for v in values]).fill_null(False)
+            elif check.name == "greater_than_or_equal_to":
+                outside = value < _literal(values[0])
+            else:
+                outside = value > _literal(values[0])
+            found.append(_group(table, name, label, present & outside.fill_null(False)))
+        groups.extend(g for g in found if g is not None)
+    return sorted(groups, key=lambda g: (g.column, g.check))
+
+
+def constant_features(table: Table, features: list[str]) -> dict[str, Any]:
+    """The features holding one value in every row (never missing), with that value
+    (a Python scalar); those absent from ``table`` are skipped. Equal to
+    :func:`~sentinel_checks.adapters.pandera_schema.constant_features` on the frame."""
+    present = [f for f in features if f in table.columns]
+    if not present:
+        return {}
+    counts = table.aggregate(
+        **{f"m{i}": _missing(table, f).sum() for i, f in enumerate(present)},
+        **{f"d{i}": table[f].nunique() for i, f in enumerate(present)},
+        **{f"v{i}": table[f].min() for i, f in enumerate(present)},
+    ).execute()
+    found = {}
+    for i, name in enumerate(present):
+        if int(counts[f"m{i}"].iloc[0] or 0) == 0 and int(counts[f"d{i}"].iloc[0]) == 1:
+            value = counts[f"v{i}"].iloc[0]
+            found[name] = value.item() if hasattr(value, "item") else value
+    return found
