@@ -40,8 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from memory import PeakRss, TreePeakRss  # noqa: E402
-from scale_data import ENGINES, Inputs, prepare  # noqa: E402
+from memory import PeakRss, TreePeakRss
+from scale_data import ENGINES, Inputs, prepare
 
 GIB = 1024.0
 HEADER = (
@@ -86,14 +86,15 @@ def run_gate(inputs: Inputs, engine: str, *, interval: float = 0.2) -> dict[str,
 
 
 def read_verdicts(path: Path) -> dict[str, Any]:
-    """The run's verdict and ``{check id or test: status or outcome}`` from gate.json;
+    """The run's verdict and ``{check label (``quality.recall[test]``), else id, else test:
+    status, else the test's outcome}`` from gate.json;
     a missing file gives verdict ``"no gate.json"`` and no checks."""
     if not path.exists():
         return {"verdict": "no gate.json", "checks": {}}
     from sentinel_checks.reports.gate_json import GateReport
 
     report = GateReport.read(path)
-    checks = {(c.id or c.test) + ("" if c.label is None else f" [{c.label}]"): c.status or c.outcome for c in report.checks}
+    checks = {c.label or c.id or c.test: c.status or c.outcome for c in report.checks}
     return {"verdict": report.verdict, "checks": checks}
 
 
@@ -121,7 +122,8 @@ def markdown_row(r: dict[str, Any]) -> str:
     wall = f"{r['wall_s']:.1f}" if "wall_s" in r else "–"
     return (
         f"| {r['rows']:,} | {r['engine']} | {wall} | {gib('peak_tree_mib')} | {gib('max_process_mib')} | "
-        f"{r.get('verdict', '–')} | {hand} | {ratio} | {r['parquet_bytes'] / 2**30:.2f} | {r['write_s']:.0f} |"
+        f"{r.get('verdict', '–')} | {hand} | {ratio} | "
+        f"{r['parquet_bytes'] / 2**30:.2f} | {r['write_s']:.0f} |"
     )
 
 
@@ -140,7 +142,9 @@ def compare(results: Path, rows: int, engines: list[str]) -> tuple[bool, list[st
     diffs = []
     for other in others:
         if first["verdict"] != other["verdict"]:
-            diffs.append(f"verdict: {first['engine']} {first['verdict']}, {other['engine']} {other['verdict']}")
+            diffs.append(
+                f"verdict: {first['engine']} {first['verdict']}, {other['engine']} {other['verdict']}"
+            )
         for key in sorted(set(first["checks"]) | set(other["checks"])):
             a, b = first["checks"].get(key), other["checks"].get(key)
             if a != b:
@@ -208,8 +212,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _prepare_in_child(workdir: Path, args: argparse.Namespace) -> Inputs:
     """`--prepare-only` in a child process: generating does not grow this one."""
-    command = [sys.executable, __file__, "--prepare-only", "--rows", str(args.rows), "--workdir", str(workdir)]
-    command += ["--seed", str(args.seed), "--train-rows", str(args.train_rows), "--chunk-rows", str(args.chunk_rows)]
+    command = [
+        sys.executable,
+        __file__,
+        "--prepare-only",
+        "--rows",
+        str(args.rows),
+        "--workdir",
+        str(workdir),
+    ]
+    command += [
+        "--seed",
+        str(args.seed),
+        "--train-rows",
+        str(args.train_rows),
+        "--chunk-rows",
+        str(args.chunk_rows),
+    ]
     if args.production_rows is not None:
         command += ["--production-rows", str(args.production_rows)]
     out = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -47,7 +47,9 @@ def _q(name: str) -> str:
 class HandPass:
     """One pass over one config; ``timings`` holds the seconds of each step."""
 
-    def __init__(self, config: Path, *, threads: int = 2, memory_limit: str = "1GB", batch_rows: int = 200_000):
+    def __init__(
+        self, config: Path, *, threads: int = 2, memory_limit: str = "1GB", batch_rows: int = 200_000
+    ):
         import duckdb
 
         self.cfg = tomllib.loads(config.read_text())
@@ -93,7 +95,8 @@ class HandPass:
             )
             self.con.execute(
                 f"CREATE TEMP TABLE test_p{i} AS SELECT * FROM {cur['test']} WHERE {e} IS NULL OR {e} NOT IN "
-                f"(SELECT {e} FROM train0 WHERE {e} IS NOT NULL UNION SELECT {e} FROM val_p{i} WHERE {e} IS NOT NULL)"
+                f"(SELECT {e} FROM train0 WHERE {e} IS NOT NULL "
+                f"UNION SELECT {e} FROM val_p{i} WHERE {e} IS NOT NULL)"
             )
             cur["val"], cur["test"] = f"val_p{i}", f"test_p{i}"
         for name, table in cur.items():
@@ -120,7 +123,8 @@ class HandPass:
             for a, b in PAIRS:
                 shared = f"(SELECT {e} FROM {a} WHERE {e} IS NOT NULL INTERSECT SELECT {e} FROM {b})"
                 out[f"{ent} {a}/{b}"] = self.sql(
-                    f"SELECT (SELECT count(*) FROM {shared}), (SELECT count(*) FROM {b} WHERE {e} IN {shared})"
+                    f"SELECT (SELECT count(*) FROM {shared}), "
+                    f"(SELECT count(*) FROM {b} WHERE {e} IN {shared})"
                 )[0]
         return out
 
@@ -130,8 +134,9 @@ class HandPass:
         out = {}
         for a, b in PAIRS:
             out[f"{a}/{b}"] = self.sql(
-                f"SELECT (SELECT count(*) FROM {b} l WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT {cols} FROM {a}) e "
-                f"WHERE {on})), (SELECT count(*) FROM {a}) - (SELECT count(*) FROM (SELECT DISTINCT {cols} FROM {a}))"
+                f"SELECT (SELECT count(*) FROM {b} l WHERE EXISTS "
+                f"(SELECT 1 FROM (SELECT DISTINCT {cols} FROM {a}) e WHERE {on})), "
+                f"(SELECT count(*) FROM {a}) - (SELECT count(*) FROM (SELECT DISTINCT {cols} FROM {a}))"
             )[0]
         return out
 
@@ -143,7 +148,8 @@ class HandPass:
                 continue
             value = f"CAST({_q(c)} AS DOUBLE)"
             rows = self.sql(
-                f"SELECT {value} AS v, sum(CAST({self.y_sql} AS BIGINT)), sum(CAST(NOT {self.y_sql} AS BIGINT)) "
+                f"SELECT {value} AS v, sum(CAST({self.y_sql} AS BIGINT)), "
+                f"sum(CAST(NOT {self.y_sql} AS BIGINT)) "
                 f"FROM train GROUP BY v ORDER BY v NULLS FIRST"
             )
             pos = np.array([r[1] for r in rows], dtype=np.int64)
@@ -160,13 +166,18 @@ class HandPass:
 
         models = {
             role: skops_io.load(
-                Path(m["path"]), trusted_types=m.get("trusted_types", []), trust_all=False, key=f"[models.{role}]"
+                Path(m["path"]),
+                trusted_types=m.get("trusted_types", []),
+                trust_all=False,
+                key=f"[models.{role}]",
             )
             for role, m in self.cfg["models"].items()
         }
         prod = self.cfg["production"]["path"]
         label = _q(self.cols["label"])
-        self.con.execute(f"CREATE VIEW production AS SELECT * FROM read_parquet('{prod}') WHERE {label} IS NOT NULL")
+        self.con.execute(
+            f"CREATE VIEW production AS SELECT * FROM read_parquet('{prod}') WHERE {label} IS NOT NULL"
+        )
         segs = self.cols["segments"]
         cols = ", ".join(_q(c) for c in dict.fromkeys([*self.features, *segs]))
         out: dict[str, dict[str, np.ndarray]] = {}
@@ -228,11 +239,16 @@ class HandPass:
             if kinds[c] == "VARCHAR":
                 key = f"coalesce({q}, '<null>')"
             else:
-                cuts = self.sql(f"SELECT quantile_cont(CAST({q} AS DOUBLE), [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) FROM train")
+                cuts = self.sql(
+                    f"SELECT quantile_cont(CAST({q} AS DOUBLE), "
+                    "[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) FROM train"
+                )
                 edges = sorted(set(cuts[0][0] or []))
-                key = "CASE " + " ".join(
-                    f"WHEN CAST({q} AS DOUBLE) < {e!r} THEN {i}" for i, e in enumerate(edges)
-                ) + f" WHEN {q} IS NULL THEN -1 ELSE {len(edges)} END"
+                key = (
+                    "CASE "
+                    + " ".join(f"WHEN CAST({q} AS DOUBLE) < {e!r} THEN {i}" for i, e in enumerate(edges))
+                    + f" WHEN {q} IS NULL THEN -1 ELSE {len(edges)} END"
+                )
             ref = dict(self.sql(f"SELECT {key} AS k, count(*) FROM train GROUP BY k"))
             for other in ("val", "test", "production"):
                 cur = dict(self.sql(f"SELECT {key} AS k, count(*) FROM {other} GROUP BY k"))
