@@ -17,7 +17,9 @@ Steps:
    its descendants (the pytest process, Spark's JVM) summed, read from /proc every
    0.2 s (``memory.TreePeakRss``; a shorter spike can be missed), and ``ru_maxrss``
    from ``wait4`` (exact, but of one process: on Linux the largest of the gate process
-   and the descendants it reaped, a forked child starting at its parent's peak).
+   and the descendants it reaped, a forked child starting at its parent's peak); CPU
+   seconds (user + system) of the gate and its reaped descendants from the same
+   ``wait4``, the figure a loaded machine changes least.
 3. ``--hand-written``: :mod:`scale_hand` in this process on the same config (its own
    wall time and peak RSS, sampled every 20 ms), and the ratio gate / hand-written.
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -45,9 +48,9 @@ from scale_data import ENGINES, Inputs, prepare
 
 GIB = 1024.0
 HEADER = (
-    "| rows | engine | gate wall s | peak RSS, tree GiB | largest process GiB | verdict | "
-    "hand-written s | gate / hand | parquet GiB | write s |\n"
-    "|---:|---|---:|---:|---:|---|---:|---:|---:|---:|"
+    "| rows | engine | gate wall s | gate CPU s | peak RSS, tree GiB | largest process GiB | verdict | "
+    "hand-written wall s | CPU s | gate / hand, wall | CPU | parquet GiB | write s |\n"
+    "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -78,6 +81,7 @@ def run_gate(inputs: Inputs, engine: str, *, interval: float = 0.2) -> dict[str,
         "wall_s": round(wall, 2),
         "peak_tree_mib": round(tree.peak, 1),
         "max_process_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "rss_samples": tree.samples,
         "exit_code": proc.returncode,
         "log": str(log),
@@ -102,12 +106,16 @@ def hand_written(inputs: Inputs, engine: str, *, threads: int, memory_limit: str
     """:class:`scale_hand.HandPass` in this process: total and per-step seconds, peak MiB."""
     from scale_hand import HandPass
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     with PeakRss() as rss:
         started = time.perf_counter()
         steps = HandPass(inputs.config(engine), threads=threads, memory_limit=memory_limit).run()
         wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {
         "hand_s": round(wall, 2),
+        "hand_cpu_s": round(cpu, 2),
         "hand_peak_mib": round(rss.peak, 1),
         "hand_steps": {k: round(v, 2) for k, v in steps.items()},
     }
@@ -117,12 +125,13 @@ def markdown_row(r: dict[str, Any]) -> str:
     def gib(key: str) -> str:
         return f"{r[key] / GIB:.2f}" if key in r else "–"
 
-    hand = f"{r['hand_s']:.1f}" if "hand_s" in r else "–"
-    ratio = f"{r['ratio']:.1f}×" if "ratio" in r else "–"
-    wall = f"{r['wall_s']:.1f}" if "wall_s" in r else "–"
+    def num(key: str, unit: str = "") -> str:
+        return f"{r[key]:.1f}{unit}" if key in r else "–"
+
     return (
-        f"| {r['rows']:,} | {r['engine']} | {wall} | {gib('peak_tree_mib')} | {gib('max_process_mib')} | "
-        f"{r.get('verdict', '–')} | {hand} | {ratio} | "
+        f"| {r['rows']:,} | {r['engine']} | {num('wall_s')} | {num('cpu_s')} | {gib('peak_tree_mib')} | "
+        f"{gib('max_process_mib')} | {r.get('verdict', '–')} | {num('hand_s')} | {num('hand_cpu_s')} | "
+        f"{num('ratio', '×')} | {num('cpu_ratio', '×')} | "
         f"{r['parquet_bytes'] / 2**30:.2f} | {r['write_s']:.0f} |"
     )
 
@@ -201,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         record.update(hand_written(inputs, args.engine, threads=args.threads, memory_limit=args.memory_limit))
         if "wall_s" in record:
             record["ratio"] = round(record["wall_s"] / record["hand_s"], 2)
+            record["cpu_ratio"] = round(record["cpu_s"] / record["hand_cpu_s"], 2)
     line = json.dumps(record)
     print(line)
     with open(workdir / "results.jsonl", "a") as fh:
