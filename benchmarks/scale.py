@@ -26,7 +26,8 @@ Steps:
 Output: one JSON line (also appended to ``WORKDIR/results.jsonl``) and one markdown row
 of the table in docs/benchmarks.md ("Scale"). ``--compare duckdb spark`` reads
 results.jsonl and says whether the latest runs of two engines at ``--rows`` gave the
-same verdict for every check.
+same verdict for every check; ``--summary`` prints the table of the latest run of each
+size and engine, and each engine's seconds per million rows (the linearity reading).
 """
 
 from __future__ import annotations
@@ -161,9 +162,29 @@ def compare(results: Path, rows: int, engines: list[str]) -> tuple[bool, list[st
     return not diffs, diffs
 
 
+def summary(results: Path) -> list[str]:
+    """The table of the latest run per (rows, engine) in results.jsonl, by engine then
+    rows, and per engine the CPU and wall seconds per million rows (linear cost: flat)."""
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    for line in results.read_text().splitlines():
+        r = json.loads(line)
+        if "wall_s" in r:
+            latest[(r["engine"], r["rows"])] = r
+    lines = [HEADER, *(markdown_row(latest[k]) for k in sorted(latest))]
+    for engine in sorted({e for e, _ in latest}):
+        per = [
+            f"{n / 1e6:g}M: {r['wall_s'] / (n / 1e6):.1f} s wall"
+            + (f", {r['cpu_s'] / (n / 1e6):.1f} s CPU" if "cpu_s" in r else "")
+            for (e, n), r in sorted(latest.items())
+            if e == engine
+        ]
+        lines.append(f"{engine}, per million rows: " + "; ".join(per))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--rows", type=int, help="offline rows (every mode but --summary)")
     parser.add_argument("--engine", choices=ENGINES, default="duckdb")
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
@@ -175,13 +196,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads of the hand-written pass")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit of the hand-written pass")
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
+    parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")
     parser.add_argument("--prepare-only", action="store_true", help="write the inputs, print them, stop")
     args = parser.parse_args(argv)
     workdir = args.workdir.resolve()
+    if args.compare and args.rows is None:
+        parser.error("--compare needs --rows")
     if args.compare:
         same, diffs = compare(workdir / "results.jsonl", args.rows, args.compare)
         print("same verdicts" if same else "DIFFERENT:\n" + "\n".join(diffs))
         return 0 if same else 1
+    if args.summary:
+        print("\n".join(summary(workdir / "results.jsonl")))
+        return 0
+    if args.rows is None:
+        parser.error("--rows is required")
     options = {
         "seed": args.seed,
         "train_rows": args.train_rows,

@@ -269,3 +269,21 @@ def test_whole_run_measures_a_real_gate(bench, inputs, capsys):
     assert record["ratio"] == pytest.approx(record["wall_s"] / record["hand_s"], rel=0.01)
     assert record["cpu_s"] > 0 and record["hand_cpu_s"] > 0
     assert out[-1].startswith(f"| {ROWS:,} | duckdb |")
+
+
+def test_summary_reports_cost_per_million_rows(bench, tmp_path):
+    scale = bench[1]
+    base = {"engine": "duckdb", "verdict": "pass", "parquet_bytes": 0, "write_s": 1}
+    runs = [
+        {**base, "rows": 10_000_000, "wall_s": 99.0, "cpu_s": 150.0},
+        {**base, "rows": 30_000_000, "wall_s": 300.0, "cpu_s": 450.0},
+        {**base, "rows": 10_000_000, "wall_s": 50.0, "cpu_s": 80.0},  # the latest 10M run counts
+        {**base, "rows": 1_000_000, "engine": "pandas"},  # inputs only (--skip-gate): no row
+    ]
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in runs))
+    lines = scale.summary(tmp_path / "results.jsonl")
+    assert lines[0] == scale.HEADER
+    assert [line.split(" | ")[0] for line in lines[1:3]] == ["| 10,000,000", "| 30,000,000"]
+    assert "| 50.0 | 80.0 |" in lines[1]
+    assert lines[3] == "duckdb, per million rows: 10M: 5.0 s wall, 8.0 s CPU; 30M: 10.0 s wall, 15.0 s CPU"
+    assert len(lines) == 4
