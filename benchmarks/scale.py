@@ -19,7 +19,8 @@ Steps:
    from ``wait4`` (exact, but of one process: on Linux the largest of the gate process
    and the descendants it reaped, a forked child starting at its parent's peak); CPU
    seconds (user + system) of the gate and its reaped descendants from the same
-   ``wait4``, the figure a loaded machine changes least.
+   ``wait4``, the figure a loaded machine changes least (Spark's JVM is not reaped by
+   the gate: its CPU is missing; its memory is in the tree's peak).
 3. ``--hand-written``: :mod:`scale_hand` in this process on the same config (its own
    wall time and peak RSS, sampled every 20 ms), and the ratio gate / hand-written.
 
