@@ -48,7 +48,9 @@ def differences(a: Any, b: Any, path: str = "$") -> list[str]:
     if isinstance(a, list):
         if len(a) != len(b):
             return [f"{path}: {len(a)} items != {len(b)}"]
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+        return [
+            d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in differences(x, y, f"{path}[{i}]")
+        ]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 
@@ -58,7 +60,8 @@ def main() -> int:
     parser.add_argument("after", type=Path)
     args = parser.parse_args()
     found = differences(
-        json.loads(args.before.read_text(encoding="utf-8")), json.loads(args.after.read_text(encoding="utf-8"))
+        json.loads(args.before.read_text(encoding="utf-8")),
+        json.loads(args.after.read_text(encoding="utf-8")),
     )
     for line in found:
         print(line)

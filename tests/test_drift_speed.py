@@ -251,9 +251,7 @@ def test_wasserstein_noise_on_tied_values_skips_ties_but_not_their_mass():
     for row in cur:
         row[rng.choice(len(x), 900, replace=False)] = True
     got = distance_noise._wasserstein(x, cur, 4000 - 900, 900)
-    want = [
-        stats.wasserstein_distance(x[~row], x[row]) / max(np.std(x[~row]), 0.001) for row in cur
-    ]
+    want = [stats.wasserstein_distance(x[~row], x[row]) / max(np.std(x[~row]), 0.001) for row in cur]
     np.testing.assert_allclose(got, want, rtol=1e-9)
 
 
