@@ -16,6 +16,10 @@ per size, the library runs the gate's phases in order, as the suites do:
 and prints wall time and peak resident memory per phase (drift: train against val,
 test and production through Evidently). Finally ``pytest suites/`` runs end to end on the same config
 (its wall time; peak RSS of that child process).
+
+The demo gate's figures (issue 18: wall, CPU user + sys, peak RSS, load average):
+
+    .venv/bin/python benchmarks/gate.py --demo-configs sentinel-demo/fixed.toml sentinel-demo/incident.toml
 """
 
 from __future__ import annotations
@@ -264,7 +268,20 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--write", help=argparse.SUPPRESS)
     parser.add_argument("--skip-pytest", action="store_true", help="do not run pytest suites/ end to end")
+    parser.add_argument(
+        "--demo-configs",
+        nargs="+",
+        metavar="TOML",
+        help="instead: time `sentinel gate` on these configs (issue 18's demo figures)",
+    )
+    parser.add_argument(
+        "--reports", help="with --demo-configs: keep each run's reports in REPORTS/<config stem>"
+    )
     args = parser.parse_args()
+    if args.demo_configs:
+        for config in args.demo_configs:
+            _sentinel_gate(Path(config), Path(args.reports) if args.reports else None)
+        return
     if args.child:
         child(args.child)
         return
@@ -298,6 +315,38 @@ def main() -> None:
             if not args.skip_pytest:
                 seconds, child_peak = _pytest_end_to_end(config, Path(tmp))
                 print(f"  {'pytest suites/ end to end':26} {seconds:>8.1f} {child_peak:>13.0f} (own peak)")
+
+
+def _sentinel_gate(config: Path, reports: Path | None) -> None:
+    """Print wall s, CPU s (user + sys, from wait4: this child only), peak RSS and the
+    load average before the run, for ``sentinel gate --config config``."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = reports / config.stem if reports else Path(tmp) / "reports"
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sentinel_checks.cli",
+                "gate",
+                "--config",
+                str(config.resolve()),
+                "--reports",
+                str(folder.resolve()),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4
+        wall = time.perf_counter() - started
+    print(
+        f"{config}: exit {proc.returncode}, wall {wall:.1f} s, CPU {usage.ru_utime + usage.ru_stime:.1f} s "
+        f"(user {usage.ru_utime:.1f}, sys {usage.ru_stime:.1f}), peak RSS {usage.ru_maxrss / 1024:.0f} MiB, "
+        f"load average {load:.1f} before"
+    )
 
 
 def _pytest_end_to_end(config: Path, folder: Path) -> tuple[float, float]:

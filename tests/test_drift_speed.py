@@ -237,3 +237,29 @@ def test_noise_stops_after_the_first_draws_when_the_distance_is_clearly_noise():
     c = column_drift(ref, cur, numerical=["x"], categorical=[], noise_alpha=1e-3, seed=0).columns[0]
     assert c.score >= c.threshold and not c.drifted
     assert c.noise_draws == 25 and c.score * 3 <= c.noise
+
+
+def test_wasserstein_noise_on_tied_values_skips_ties_but_not_their_mass():
+    """Only the steps of the sorted pooled values enter the integral (a tie adds 0), but
+    each step's CDFs count every tied row before it: each draw's distance equals
+    scipy's ``wasserstein_distance`` / std(reference), on a column that is 99% ties."""
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.integers(0, 30, 4000).astype(float))  # 30 levels: 3,970 ties
+    cur = np.zeros((3, len(x)), dtype=bool)
+    for row in cur:
+        row[rng.choice(len(x), 900, replace=False)] = True
+    got = distance_noise._wasserstein(x, cur, 4000 - 900, 900)
+    want = [stats.wasserstein_distance(x[~row], x[row]) / max(np.std(x[~row]), 0.001) for row in cur]
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+def test_noise_draws_on_tied_values_equal_the_previous_ones():
+    """Same seed, same splits on a rounded (tied) column: the null is the one the code
+    that summed over every row (ties included) drew."""
+    ref, cur = _samples(seed=4)
+    ref, cur = ref.round(-1).clip(upper=150), cur.round(-1).clip(upper=150)
+    new = distance_null(ref, cur, statistic="wasserstein", categorical=False, draws=60, seed=2)
+    old = _old_null(ref, cur, statistic="wasserstein", categorical=False, draws=60, seed=2)
+    np.testing.assert_allclose(new, old, rtol=1e-10, atol=1e-12)
