@@ -298,3 +298,27 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 
 
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
+
+
+def test_a_risky_value_the_label_does_not_hold_is_one_problem_naming_every_place(tmp_path):
+    """positive = "1.0" (text) on a float label: the dataset, the production sample and
+    the model's classes are one mistake, reported once with the values found."""
+    from sklearn.linear_model import LogisticRegression
+
+    offline = _frame(0)
+    offline["CANCELLED"] = offline["CANCELLED"].eq("risky").astype(float)
+    model = LogisticRegression().fit(offline[FEATURES], offline["CANCELLED"])
+    config = _project(tmp_path, offline=offline, model=model, positive='"1.0"', negative="0.0")
+    production = _frame(1).drop(columns=["split"])
+    production["CANCELLED"] = production["CANCELLED"].eq("risky").astype(float)
+    production.to_parquet(tmp_path / "production.parquet")
+    problems = _problems(config)
+    assert [p.key for p in problems] == ["[columns] positive / negative"], problems
+    text = preflight_text(problems, config)
+    assert text.count("'1.0'") >= 1 and "1 setup problem " in text, text
+    for place in ("the dataset (", "the production sample (", "[models.candidate] ("):
+        assert text.count(place) == 1, (place, text)
+    assert "classes 0.0 and 1.0" in text and "positive_class" not in text  # the model's classes
+    n_dataset = int(offline["CANCELLED"].sum())
+    assert f"1.0 ({n_dataset:,} rows)" in text, text
+    assert "np.float64" not in text and "Traceback" not in text

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import TestOutcome
 
+#: The key of the label values outside ``positive`` / ``negative``.
+LABEL_VALUES_KEY = "[columns] positive / negative"
+
 #: How the two frames are named in messages.
 FRAME_NAMES = {"dataset": "the dataset", "production": "the production sample"}
 
@@ -57,6 +60,8 @@ class SetupProblem:
 
     key: str  # e.g. "[columns] label", "[models.candidate]"
     message: str  # names the column, value or file found, and the fix
+    about: str = ""  # "positive": a model's classes lack [columns] positive (merged with the data's)
+    found: str = ""  # with about = "positive": the model's file and classes, in words
 
     def __str__(self) -> str:
         if self.message.startswith(f"{self.key} "):  # the message already names its key
@@ -102,7 +107,7 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight_splits import split_problems
 
     problems += split_problems(config, frames)
-    problems += model_problems(session, frames)
+    problems = merged_label_problems(problems + model_problems(session, frames))
     return problems + engine_problems(session)
 
 
@@ -335,38 +340,56 @@ def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem |
 
 
 def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
-    """The label's values outside ``positive`` / ``negative`` (and nulls offline), per frame."""
+    """The label's values outside ``positive`` / ``negative`` (and nulls offline): one
+    problem naming every frame that holds them and the values found in each."""
     cols = config.columns
-    problems = []
+    places, values, nulls = [], set(), 0
     for name, frame in frames.items():
         if cols.label not in frame.columns:
             continue  # missing offline: reported with the columns; production may lack labels
         labels = frame[cols.label]
         known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
         other = labels[labels.notna() & ~known.astype(bool)]
-        nulls = int(labels.isna().sum()) if name == "dataset" else 0
-        if other.empty and not nulls:
+        missing = int(labels.isna().sum()) if name == "dataset" else 0
+        if other.empty and not missing:
             continue
         counts = other.value_counts()
         found = [f"{_shown(v)} ({int(n):,} rows)" for v, n in counts.head(5).items()]
         if len(counts) > 5:
             found.append(f"{len(counts) - 5} more values")
-        if nulls:
-            found.append(f"no value ({nulls:,} rows)")
-        message = (
-            f"label column '{cols.label}' of {frame_origin(name, frame)} holds {joined(found)}, "
-            f"not the configured classes positive = {_shown(cols.positive)} / "
-            f"negative = {_shown(cols.negative)}"
-        )
-        values = {str(v) for v in labels.dropna().unique()}
-        if nulls:
-            message += "; every offline row needs a label"
-        elif len(values) == 2:
-            message += ": set positive to the risky value and negative to the other"
-            if values == {str(cols.positive), str(cols.negative)}:
-                message += " (written as the column stores them: text in quotes, numbers without)"
-        problems.append(SetupProblem("[columns] positive / negative", message))
-    return problems
+        if missing:
+            found.append(f"no value ({missing:,} rows)")
+        places.append(f"{joined(found)} in {frame_origin(name, frame)}")
+        values |= {str(v) for v in labels.dropna().unique()}
+        nulls += missing
+    if not places:
+        return []
+    message = (
+        f"label column '{cols.label}' holds {'; '.join(places)}, not the configured classes "
+        f"positive = {_shown(cols.positive)} / negative = {_shown(cols.negative)}"
+    )
+    if nulls:
+        message += "; every offline row needs a label"
+    elif len(values) == 2:
+        message += ": set positive to the risky value and negative to the other"
+        if values == {str(cols.positive), str(cols.negative)}:
+            message += " (written as the column stores them: text in quotes, numbers without)"
+    return [SetupProblem(LABEL_VALUES_KEY, message)]
+
+
+def merged_label_problems(problems: list[SetupProblem]) -> list[SetupProblem]:
+    """``problems`` with a model's risky-class problem folded into the label-values one
+    (the same wrong ``positive`` seen in the data and in the model's classes: one
+    mistake, one item naming each place); unchanged without a label-values problem."""
+    label = next((p for p in problems if p.key == LABEL_VALUES_KEY), None)
+    models = [p for p in problems if p.about == "positive"]
+    if label is None or not models:
+        return problems
+    also = "; ".join(f"{p.key} ({p.found})" for p in models)
+    merged = SetupProblem(
+        label.key, f"{label.message}. The same value is not a class of {also}: correcting positive fixes both"
+    )
+    return [merged if p is label else p for p in problems if p not in models]
 
 
 def joined(items: Sequence[str]) -> str:
