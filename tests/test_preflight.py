@@ -322,3 +322,26 @@ def test_a_risky_value_the_label_does_not_hold_is_one_problem_naming_every_place
     n_dataset = int(offline["CANCELLED"].sum())
     assert f"1.0 ({n_dataset:,} rows)" in text, text
     assert "np.float64" not in text and "Traceback" not in text
+
+
+def test_the_setup_error_verdict_reads_the_same_from_sentinel_gate_and_from_pytest(pytester, capsys):
+    """One function words the verdict line of a run the preflight stopped, both ways."""
+    from sentinel_checks.cli import main
+    from sentinel_checks.reports.terminal import setup_error_line
+
+    config = _project(pytester.path, label='"CANCELED"')  # one problem
+    pytester.makepyfile(
+        test_gate_uses_data="def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset)\n"
+    )
+    expected = setup_error_line(1)
+    assert "gate not run: setup error" in expected and "exit 2" in expected and "1 problem " in expected
+
+    assert main(["gate", "--config", str(config), "--reports", str(pytester.path / "cli")]) == 2
+    cli_last = capsys.readouterr().err.strip().splitlines()[-1]
+    result = pytester.runpytest(
+        "--sentinel-config", str(config), "--sentinel-reports", "out", "-p", "no:cacheprovider"
+    )
+    assert result.ret == 2
+    pytest_last = result.stdout.str().strip().splitlines()[-1]
+    assert cli_last == expected, cli_last
+    assert pytest_last == expected, pytest_last
