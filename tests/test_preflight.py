@@ -249,6 +249,9 @@ def test_the_plugin_stops_before_any_test_with_exit_2_and_loads_the_data_once(py
     result.assert_outcomes()  # nothing ran
     entry = json.loads((pytester.path / "out" / "gate.json").read_text())["checks"]
     assert [(e["outcome"], e["input_error"]) for e in entry] == [("error", True)]
+    run_json = json.loads((pytester.path / "out" / "run.json").read_text())
+    assert run_json["pytest_exitstatus"] == result.ret == 2, run_json  # the status the process exits with
+    assert run_json["stopped_by"] == "preflight"
 
     text = config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"')
     config.write_text(text.replace('path = "data.parquet"', 'loader = "counting_loader:load"'))
