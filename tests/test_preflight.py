@@ -348,3 +348,23 @@ def test_the_setup_error_verdict_reads_the_same_from_sentinel_gate_and_from_pyte
     pytest_last = result.stdout.str().strip().splitlines()[-1]
     assert cli_last == expected, cli_last
     assert pytest_last == expected, pytest_last
+
+
+def test_the_engine_is_not_started_when_other_setup_problems_already_stop_the_run(tmp_path, monkeypatch):
+    """Spark takes ~15 s to start: with a problem already found the preflight skips it
+    and says the engine was not checked; without one the engine is started."""
+    import sentinel_checks.gate.engine_setup as engine_setup
+
+    started = []
+    monkeypatch.setattr(engine_setup, "engine_problems", lambda session: started.append(1) or [])
+    config = _project(tmp_path, label='"CANCELED"')
+    config.write_text(
+        config.read_text().replace('path = "data.parquet"', 'path = "data.parquet"\nengine = "duckdb"')
+    )
+    problems = _problems(config)
+    assert started == [] and [p.key for p in problems if not p.about] == ["[columns] label"], problems
+    text = preflight_text(problems, config)
+    assert "1 setup problem " in text, text
+    assert "[engine.duckdb]" in text and "not checked" in text and "problem above" in text, text
+    config.write_text(config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"'))
+    assert _problems(config) == [] and started == [1]

@@ -73,7 +73,7 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
 
     from sentinel_checks.config import load_config
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.gate.preflight import preflight, preflight_text, write_setup_reports
+    from sentinel_checks.gate.preflight import counted, preflight, preflight_text, write_setup_reports
     from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
     from sentinel_checks.gate.session import GateSession
 
@@ -88,7 +88,7 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
         return session
     print(preflight_text(problems, config_path), file=sys.stderr)
     write_setup_reports(problems, session, reports, started=started)
-    return len(problems)
+    return len(counted(problems))
 
 
 def init(args: argparse.Namespace) -> int:
