@@ -14,6 +14,7 @@ import textwrap
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -265,9 +266,10 @@ def _label_lines(roles: Roles) -> list[str]:
     named like a label (the gate refuses the config until it is set)."""
     others = [c for c in roles.label_candidates if c != roles.label]
     if roles.label is not None:
+        note = value_note([roles.positive, roles.negative])
         lines = [
             f"label = {toml_literal(roles.label)}",
-            f"positive = {toml_literal(roles.positive)}   # the risky class",
+            f"positive = {toml_literal(roles.positive)}   # the risky class; {note}",
             f"negative = {toml_literal(roles.negative)}",
         ]
         return lines + ([f"# other two-valued columns: {', '.join(others)}"] if others else [])
@@ -279,14 +281,51 @@ def _label_lines(roles: Roles) -> list[str]:
         for c in others
         if len(roles.candidate_values.get(c, [])) == 2
     ]
+    values = [v for c in others for v in roles.candidate_values.get(c, [])]
     return [
         f"# TODO: no column is named like a label ({found}). Set the column that says",
         "# risky or safe, and its two values; `sentinel gate` refuses this config until then.",
         *held,
         f"# label = {example}",
-        "# positive = <the value that means risky>   # as the column stores it: text in quotes",
+        f"# positive = <the value that means risky>   # {value_note(values)}",
         "# negative = <the other value>",
     ]
+
+
+def value_note(values: list[Any]) -> str:
+    """How to write a label value so that the loader's ``labels == positive`` matches it.
+
+    Parameters
+    ----------
+    values : list
+        The label values found (Python scalars as pandas reads them); empty when unknown.
+
+    Returns
+    -------
+    str
+        Numbers only (int or float, not bool): a number without quotes (``1`` and ``1.0``
+        compare equal; ``"1.0"`` in quotes is text and matches no number). Text only:
+        text in quotes. Otherwise both rules.
+
+    Examples
+    --------
+    >>> value_note([0.0, 1.0])  # doctest: +NORMALIZE_WHITESPACE
+    'a number, no quotes: the loader compares numbers (1 and 1.0 both match the stored 1.0;
+     "1.0" in quotes is text and matches nothing)'
+    >>> value_note(["risky", "safe"])
+    'as the column stores it, in quotes: the loader compares text'
+    """
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if values and len(numbers) == len(values):
+        top = max(numbers)
+        as_int = int(top) if float(top).is_integer() else top
+        return (
+            f"a number, no quotes: the loader compares numbers ({as_int} and {float(top)} both "
+            f'match the stored {top}; "{top}" in quotes is text and matches nothing)'
+        )
+    if values and all(isinstance(v, str) for v in values):
+        return "as the column stores it, in quotes: the loader compares text"
+    return "as the column stores it: text in quotes, numbers without"
 
 
 def _time_lines(roles: Roles) -> list[str]:

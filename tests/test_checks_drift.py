@@ -262,7 +262,23 @@ class TestCalibrationDrift:
         y2, s2 = self.calibrated(300, 3)
         result = check_calibration_change(y1, s1, y2, s2)
         assert result.status is Status.INCONCLUSIVE, result.message
-        assert result.needed["n_production"] > 300 and "needs" in result.message
+        assert result.needed["n_production"] > 300 and "more rows" in result.message
+
+    def test_an_inconclusive_line_gives_each_row_count_once(self):
+        import re
+
+        from sentinel_checks.reports.gate_report import TestOutcome
+        from sentinel_checks.reports.terminal import flagged_line
+
+        y1, s1 = self.calibrated(300, 0)
+        y2, s2 = self.calibrated(250, 3)
+        result = check_calibration_change(y1, s1, y2, s2)
+        assert result.status is Status.INCONCLUSIVE, result.message
+        line = flagged_line(TestOutcome("t", "passed", "", result))
+        counts = [n for n in re.findall(r"\b\d[\d,]*\b", line) if n.replace(",", "").isdigit()]
+        rows = [f"{n:,}" for n in (*result.needed.values(), *result.support.values())]
+        for n in rows:
+            assert counts.count(n) == 1, (n, line)
 
     def test_inflated_scores_get_a_recalibration_hint(self):
         y1, s1 = self.calibrated(10_000, 0)

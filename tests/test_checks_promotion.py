@@ -241,3 +241,63 @@ def test_decision_record_shows_intervals_criteria_and_segments(rows):
     assert "fnr_non_inferior" in text and "McNemar" in text
     assert "| shown worse |" in text and "estimate [interval]" in text
     json.dumps(doc)  # serialisable as it stands
+
+
+# ------------------------------------------- the val/test gap criterion: estimate, interval, end
+
+
+_VAL = {
+    "recall": 0.85,
+    "precision": 0.30,
+    "roc_auc": 0.90,
+    "tp": 850,
+    "n_positive": 1000,
+    "n_negative": 9000,
+    "flagged": 2833,
+}
+
+
+def _gap(test_recall: float) -> CheckResult:
+    from sentinel_checks.checks.gap import check_val_test_gap
+
+    tp = round(1000 * test_recall)
+    test = {**_VAL, "recall": test_recall, "tp": tp, "flagged": round(tp / 0.30)}
+    return check_val_test_gap(_VAL, test, max_gap=0.10, max_auc_gap=0.05)
+
+
+def _gap_row(result: CheckResult) -> dict:
+    rows = next(e.items for e in result.evidence if e.kind == "criteria")
+    return next(c for c in rows if c["criterion"] == "no_val_test_gap")
+
+
+def test_the_val_test_gap_row_shows_the_estimate_not_the_end_that_decided(rows):
+    y, _, champion, _ = rows
+    gap = _gap(0.84)  # a drop of 0.01: passes on the interval's upper end
+    ev = next(e for e in gap.evidence if e.kind == "gaps").detail
+    metric = ev["decided_by"]
+    estimate, (low, high) = ev["gaps"][metric], ev["intervals"][metric]
+    assert gap.status is Status.PASS and gap.measured == pytest.approx(high) != pytest.approx(estimate)
+    result = check_vs_champion(_compare(y, champion, champion), val_test_gap=gap, min_target_lead=0)
+    row = _gap_row(result)
+    assert (row["measured"], row["low"], row["high"]) == pytest.approx((estimate, low, high))
+    assert row["decided_by"] == "upper end"
+    doc = promotion_document(_run("passed", result), evaluations={}, comparisons={}, results=[result])
+    line = next(x for x in promotion_markdown(doc).splitlines() if "| no_val_test_gap |" in x)
+    assert f"{estimate:+.3f} [{low:+.3f}, {high:+.3f}]" in line, line
+    assert f"upper end {high:.4g} ≤ 0.05" in line or f"upper end {high:.4g} ≤ 0.1" in line, line
+
+
+def test_a_failing_val_test_gap_reads_as_its_estimate_and_the_end_that_failed(rows):
+    from sentinel_checks.reports.measures import measured_as
+
+    y, _, champion, _ = rows
+    gap = _gap(0.60)  # a recall drop of 0.25: fails on the interval's lower end
+    ev = next(e for e in gap.evidence if e.kind == "gaps").detail
+    estimate, (low, _) = ev["gaps"]["recall"], ev["intervals"]["recall"]
+    assert gap.status is Status.FAIL and gap.measured == pytest.approx(low)
+    result = check_vs_champion(_compare(y, champion, champion), val_test_gap=gap, min_target_lead=0)
+    assert result.reason is Reason.NO_VAL_TEST_GAP
+    shown = measured_as(result)
+    assert shown.startswith(f"val/test gap of the deciding metric {estimate:.4g} ("), shown
+    assert f"fails: its lower end {low:.4g} > 0.1, the limit" in shown, shown
+    assert "'" not in shown and "{" not in shown

@@ -78,3 +78,62 @@ def test_sentinel_gate_exits_2_on_a_bad_session_function(tmp_path):
     assert code == 2, out[-3000:]
     assert out.count("[engine.spark]") == 1 and "no_such_module" in out, out
     assert "Traceback" not in out, out
+
+
+class _FakeConf:
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+    def set(self, key, value):
+        self.values[key] = value
+
+    def unset(self, key):
+        self.values.pop(key, None)
+
+
+class _FakeSession:
+    """A Spark session a user started before the gate: conf only (no JVM)."""
+
+    def __init__(self, zone: str | None):
+        self.conf = _FakeConf({} if zone is None else {"spark.sql.session.timeZone": zone})
+        self.stopped = False
+
+    def stop(self):
+        self.stopped = True
+
+
+def _connect_to_running(monkeypatch, running: _FakeSession, **settings):
+    import ibis
+    from pyspark.sql import SparkSession
+
+    from sentinel_checks.config.engine import SparkSettings
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: running))
+    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: running)
+    monkeypatch.setattr(ibis.pyspark, "connect", lambda session: object())
+    return spark_connection.connect_spark(SparkSettings(**settings))
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", None])
+def test_a_running_sessions_time_zone_is_restored_when_the_gate_closes(monkeypatch, zone):
+    running = _FakeSession(zone)
+    connection = _connect_to_running(monkeypatch, running)
+    assert running.conf.get("spark.sql.session.timeZone") == "UTC"  # the gate computes in UTC
+    connection.close()
+    assert running.conf.get("spark.sql.session.timeZone") == zone and not running.stopped
+
+
+def test_master_and_conf_ignored_for_a_running_session_are_said(monkeypatch):
+    running = _FakeSession("UTC")
+    with pytest.warns(UserWarning) as caught:
+        connection = _connect_to_running(
+            monkeypatch, running, master="spark://h:7077", conf={"spark.executor.memory": "4g"}
+        )
+    text = str(caught[0].message)
+    assert "[engine.spark] master" in text and "conf" in text and "already runs" in text, text
+    assert connection.ignored == ("[engine.spark] master", "[engine.spark] conf")
+    quiet = _connect_to_running(monkeypatch, _FakeSession("UTC"))  # nothing set: nothing ignored
+    assert quiet.ignored == ()

@@ -246,3 +246,44 @@ def test_without_any_time_column_row_order_is_suggested_commented_with_fractions
     assert "timestamp" not in raw["columns"]
     assert '# timestamp = "@row"' in text
     assert (raw["splits"]["val_start"], raw["splits"]["test_start"]) == (0.7, 0.85)
+
+
+# ------------------------------------------- a float label (0.0 / 1.0): a number, never quoted text
+
+
+def _float_labelled(name: str) -> pd.DataFrame:
+    frame = _requests().drop(columns="label")
+    frame[name] = np.where(np.arange(N) % 10 == 0, 1.0, 0.0)
+    return frame
+
+
+def test_a_float_label_is_written_as_the_number_the_loader_compares_with_a_number_note(tmp_path):
+    from sentinel_checks.data.labels import risky_mask
+
+    data = _write(_float_labelled("is_fraud"), tmp_path / "d.csv")
+    text = _init(tmp_path, data)
+    columns = tomllib.loads(text)["columns"]
+    assert columns["positive"] == 1.0 and not isinstance(columns["positive"], str)
+    assert columns["negative"] == 0.0 and not isinstance(columns["negative"], str)
+    line = next(x for x in text.splitlines() if x.startswith("positive = "))
+    assert "quotes" in line and "text in quotes" not in line and "number" in line, line
+    labels = pd.read_csv(data)["is_fraud"]  # the loader compares labels == positive
+    risky, _ = risky_mask(labels, positive=columns["positive"], negative=columns["negative"], where="d.csv")
+    assert risky.sum() == N // 10
+
+
+def test_a_float_two_valued_column_not_named_like_a_label_gets_a_number_note(tmp_path):
+    data = _write(_float_labelled("repaid"), tmp_path / "d.csv")
+    text = _init(tmp_path, data)
+    assert "# 'repaid' holds 0.0 and 1.0" in text
+    note = next(x for x in text.splitlines() if x.startswith("# positive = "))
+    assert "text in quotes" not in note and "number" in note and "no quotes" in note, note
+
+
+def test_a_text_label_note_still_asks_for_quotes(tmp_path):
+    data = _write(_requests(), tmp_path / "d.csv")
+    line = next(x for x in _init(tmp_path, data).splitlines() if x.startswith("positive = "))
+    assert line.startswith('positive = "risky"') and "in quotes" in line, line
+    todo = _init(tmp_path / "u", _write(pd.DataFrame(UNLABELLED), tmp_path / "u.parquet"))
+    note = next(x for x in todo.splitlines() if x.startswith("# positive = "))
+    assert "text in quotes" in note, note

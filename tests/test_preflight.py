@@ -249,6 +249,9 @@ def test_the_plugin_stops_before_any_test_with_exit_2_and_loads_the_data_once(py
     result.assert_outcomes()  # nothing ran
     entry = json.loads((pytester.path / "out" / "gate.json").read_text())["checks"]
     assert [(e["outcome"], e["input_error"]) for e in entry] == [("error", True)]
+    run_json = json.loads((pytester.path / "out" / "run.json").read_text())
+    assert run_json["pytest_exitstatus"] == result.ret == 2, run_json  # the status the process exits with
+    assert run_json["stopped_by"] == "preflight"
 
     text = config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"')
     config.write_text(text.replace('path = "data.parquet"', 'loader = "counting_loader:load"'))
@@ -298,3 +301,70 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 
 
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
+
+
+def test_a_risky_value_the_label_does_not_hold_is_one_problem_naming_every_place(tmp_path):
+    """positive = "1.0" (text) on a float label: the dataset, the production sample and
+    the model's classes are one mistake, reported once with the values found."""
+    from sklearn.linear_model import LogisticRegression
+
+    offline = _frame(0)
+    offline["CANCELLED"] = offline["CANCELLED"].eq("risky").astype(float)
+    model = LogisticRegression().fit(offline[FEATURES], offline["CANCELLED"])
+    config = _project(tmp_path, offline=offline, model=model, positive='"1.0"', negative="0.0")
+    production = _frame(1).drop(columns=["split"])
+    production["CANCELLED"] = production["CANCELLED"].eq("risky").astype(float)
+    production.to_parquet(tmp_path / "production.parquet")
+    problems = _problems(config)
+    assert [p.key for p in problems] == ["[columns] positive / negative"], problems
+    text = preflight_text(problems, config)
+    assert text.count("'1.0'") >= 1 and "1 setup problem " in text, text
+    for place in ("the dataset (", "the production sample (", "[models.candidate] ("):
+        assert text.count(place) == 1, (place, text)
+    assert "classes 0.0 and 1.0" in text and "positive_class" not in text  # the model's classes
+    n_dataset = int(offline["CANCELLED"].sum())
+    assert f"1.0 ({n_dataset:,} rows)" in text, text
+    assert "np.float64" not in text and "Traceback" not in text
+
+
+def test_the_setup_error_verdict_reads_the_same_from_sentinel_gate_and_from_pytest(pytester, capsys):
+    """One function words the verdict line of a run the preflight stopped, both ways."""
+    from sentinel_checks.cli import main
+    from sentinel_checks.reports.terminal import setup_error_line
+
+    config = _project(pytester.path, label='"CANCELED"')  # one problem
+    pytester.makepyfile(
+        test_gate_uses_data="def test_rows(sentinel_dataset):\n    assert len(sentinel_dataset)\n"
+    )
+    expected = setup_error_line(1)
+    assert "gate not run: setup error" in expected and "exit 2" in expected and "1 problem " in expected
+
+    assert main(["gate", "--config", str(config), "--reports", str(pytester.path / "cli")]) == 2
+    cli_last = capsys.readouterr().err.strip().splitlines()[-1]
+    result = pytester.runpytest(
+        "--sentinel-config", str(config), "--sentinel-reports", "out", "-p", "no:cacheprovider"
+    )
+    assert result.ret == 2
+    pytest_last = result.stdout.str().strip().splitlines()[-1]
+    assert cli_last == expected, cli_last
+    assert pytest_last == expected, pytest_last
+
+
+def test_the_engine_is_not_started_when_other_setup_problems_already_stop_the_run(tmp_path, monkeypatch):
+    """Spark takes ~15 s to start: with a problem already found the preflight skips it
+    and says the engine was not checked; without one the engine is started."""
+    import sentinel_checks.gate.engine_setup as engine_setup
+
+    started = []
+    monkeypatch.setattr(engine_setup, "engine_problems", lambda session: started.append(1) or [])
+    config = _project(tmp_path, label='"CANCELED"')
+    config.write_text(
+        config.read_text().replace('path = "data.parquet"', 'path = "data.parquet"\nengine = "duckdb"')
+    )
+    problems = _problems(config)
+    assert started == [] and [p.key for p in problems if not p.about] == ["[columns] label"], problems
+    text = preflight_text(problems, config)
+    assert "1 setup problem " in text, text
+    assert "[engine.duckdb]" in text and "not checked" in text and "problem above" in text, text
+    config.write_text(config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"'))
+    assert _problems(config) == [] and started == [1]

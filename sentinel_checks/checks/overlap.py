@@ -98,6 +98,7 @@ def check_entity_overlap(
     max_share: float = 0.0,
     split_method: SplitMethod = "time",
     max_purged_share: float = 0.50,
+    purged_rows: int | None = None,
 ) -> CheckResult:
     """Share of ``later``'s distinct entities that also occur in ``earlier``.
 
@@ -128,6 +129,11 @@ def check_entity_overlap(
         ``purge_entities`` with the share of ``later``'s rows it would drop (rows with
         an id also in ``earlier`` over all of ``later``'s rows), and not at all above
         this share (``splits.purge`` would fail). Only the hint depends on it.
+    purged_rows : int, optional
+        Rows of ``later`` the purge would drop: those whose id occurs in *any* earlier
+        split (train or val for test), which the caller counts; by default the rows
+        whose id occurs in ``earlier`` (all there is for val). The hint's cost is this
+        over all of ``later``'s rows; ``support["rows_purged"]``.
 
     Returns
     -------
@@ -166,6 +172,7 @@ def check_entity_overlap(
         split_method=split_method,
         later_rows=len(later),
         max_purged_share=max_purged_share,
+        purged_rows=purged_rows,
     )
 
 
@@ -179,6 +186,7 @@ def judge_entity_overlap(
     split_method: SplitMethod = "time",
     later_rows: int | None = None,
     max_purged_share: float = 0.50,
+    purged_rows: int | None = None,
 ) -> CheckResult:
     """``splits.entity_overlap`` judged from the shared ids already found, by pandas
     (:func:`~sentinel_checks.entities.shared_entities`) or the engine
@@ -194,7 +202,9 @@ def judge_entity_overlap(
         As :func:`check_entity_overlap`.
     later_rows : int, optional
         All rows of the later split (with or without an id): the purge's cost in the
-        hint is ``ids.later_rows / later_rows``; unknown (not stated) when None.
+        hint is ``purged_rows / later_rows``; unknown (not stated) when None.
+    purged_rows : int, optional
+        As :func:`check_entity_overlap`; ``ids.later_rows`` when None.
 
     Returns
     -------
@@ -204,6 +214,7 @@ def judge_entity_overlap(
     check_option("split_method", split_method, SplitMethod)
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
     shared, rows_affected = ids.shared, ids.later_rows
+    purged = rows_affected if purged_rows is None else purged_rows
     missing = {f"missing_{name}": n for name, n in zip(pair, no_id, strict=True)}
     sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
     empty = empty_side(
@@ -232,6 +243,7 @@ def judge_entity_overlap(
             **sizes,
             "shared": len(shared),
             "rows_affected": rows_affected,
+            "rows_purged": purged,
         },
         evidence=(Evidence.capped(f"shared_{column}", list(shared), total=len(shared)),),
         parameters=params,
@@ -239,7 +251,7 @@ def judge_entity_overlap(
             split_method,
             column=column,
             pair=pair,
-            purge_share=rows_affected / later_rows if later_rows else None,
+            purge_share=purged / later_rows if later_rows else None,
             max_purged_share=max_purged_share,
         ),
     )

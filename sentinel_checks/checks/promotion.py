@@ -55,6 +55,7 @@ from sentinel_checks.checks.findings import (
 from sentinel_checks.checks.promotion_text import champion_hint, criterion_text, rows_text
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
+from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
 from sentinel_checks.stats.comparison import Interval, PairedComparison
 from sentinel_checks.stats.intervals import coverage_text
@@ -349,14 +350,32 @@ def _criteria(
             }
         )
     if val_test_gap is not None:
-        rows.append(
-            {
-                "criterion": "no_val_test_gap",
-                "what": val_test_gap.message,
-                "measured": val_test_gap.measured,
-                "limit": val_test_gap.limit,
-                # the gap's own status: an inconclusive gap is not recorded as a passed criterion
-                "verdict": "pass" if val_test_gap.status is Status.WARN else val_test_gap.status.value,
-            }
-        )
+        rows.append(_gap_row(val_test_gap))
     return rows
+
+
+def _gap_row(val_test_gap: CheckResult) -> dict[str, Any]:
+    """The ``no_val_test_gap`` criterion: the deciding drop's estimate (``measured``), its
+    interval (``low``, ``high``) and the end the gap check compared with the limit
+    (``decided_by``: ``"upper end"`` for a pass, ``"lower end"`` for a failure, ``None``
+    otherwise); the gap's result alone (``measured`` the deciding end) when it records
+    no interval."""
+    row: dict[str, Any] = {
+        "criterion": "no_val_test_gap",
+        "what": val_test_gap.message,
+        "measured": val_test_gap.measured,
+        "limit": val_test_gap.limit,
+        # the gap's own status: an inconclusive gap is not recorded as a passed criterion
+        "verdict": "pass" if val_test_gap.status is Status.WARN else val_test_gap.status.value,
+    }
+    interval = judged_interval(val_test_gap)
+    if interval is not None:
+        ends = {Status.PASS: "upper end", Status.WARN: "upper end", Status.FAIL: "lower end"}
+        row |= {
+            "measured": interval.point,
+            "low": interval.low,
+            "high": interval.high,
+            "decided_by": ends.get(val_test_gap.status),
+            "confidence": interval.confidence,
+        }
+    return row

@@ -52,28 +52,28 @@ def gate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     reports = Path(args.reports)
     session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
-    if session is None:
-        from sentinel_checks.reports.terminal import VERDICT_WORDS, artifact_line
+    if isinstance(session, int):
+        from sentinel_checks.reports.terminal import artifact_line, setup_error_line
 
         _publish(reports)
         print(artifact_line(reports), flush=True)  # before the verdict: the verdict is the last line
-        print(f"{VERDICT_WORDS['setup_error']} (exit 2): the model was not judged", file=sys.stderr)
+        print(setup_error_line(session), file=sys.stderr)  # the words pytest's run ends with
         return EXIT_USAGE
     code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
     _publish(reports)  # the plugin printed the folder to upload, before the verdict
     return code
 
 
-def _preflight(config_path: Path, reports: Path) -> GateSession | None:
-    """The run's session, its data and models loaded and looked over; ``None`` when the
-    preflight found setup problems (listed on stderr and in the reports).
+def _preflight(config_path: Path, reports: Path) -> GateSession | int:
+    """The run's session, its data and models loaded and looked over; the number of
+    setup problems when the preflight found some (listed on stderr and in the reports).
 
     Raises ConfigError for an invalid config, or a reports folder holding an input."""
     import datetime as dt
 
     from sentinel_checks.config import load_config
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.gate.preflight import preflight, preflight_text, write_setup_reports
+    from sentinel_checks.gate.preflight import counted, preflight, preflight_text, write_setup_reports
     from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
     from sentinel_checks.gate.session import GateSession
 
@@ -88,7 +88,7 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | None:
         return session
     print(preflight_text(problems, config_path), file=sys.stderr)
     write_setup_reports(problems, session, reports, started=started)
-    return None
+    return len(counted(problems))
 
 
 def init(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import atexit
 import importlib
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,18 +43,35 @@ class SparkUnavailable(RuntimeError):
     """No Spark session could be had; the message names the ``[engine.spark]`` key and the fix."""
 
 
+#: The session setting the gate sets to UTC (and restores on a session it did not build).
+TIME_ZONE_KEY = "spark.sql.session.timeZone"
+
+
 @dataclass(frozen=True)
 class SparkConnection:
-    """An Ibis PySpark backend, its session, and whether the gate built that session."""
+    """An Ibis PySpark backend, its session, and whether the gate built that session.
+
+    ``previous_time_zone``: a session the gate did not build, its time zone before the
+    gate set UTC (``None``: it was unset), put back by :meth:`close`. ``ignored``: the
+    ``[engine.spark]`` keys set in the config but not applied, a session already running.
+    """
 
     backend: Backend
     session: Any  # pyspark.sql.SparkSession
     created: bool
+    previous_time_zone: str | None = None
+    ignored: tuple[str, ...] = ()
 
     def close(self) -> None:
-        """Stop the session if the gate built it; a user's session is left running."""
+        """Stop the session if the gate built it; a user's session is left running, its
+        time zone as it was."""
         if self.created:
             self.session.stop()
+            return
+        if self.previous_time_zone is None:
+            self.session.conf.unset(TIME_ZONE_KEY)
+        else:
+            self.session.conf.set(TIME_ZONE_KEY, self.previous_time_zone)
 
 
 def java_path() -> str | None:
@@ -96,16 +114,29 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
             f"[data] engine = 'spark' needs PySpark and Ibis ({error}): "
             "pip install 'gradient-sentinel[spark]'"
         ) from None
+    ignored: tuple[str, ...] = ()
     if settings.session is not None:
         session, created = _user_session(settings.session, SparkSession), False
     else:
         # getOrCreate returns a session already running in this process: not ours to stop
         created = SparkSession.getActiveSession() is None
+        if not created:  # its master and settings stay as they are: say so
+            ignored = tuple(
+                f"[engine.spark] {k}" for k in ("master", "conf") if k in settings.model_fields_set
+            )
         session = _built_session(settings, SparkSession)
         if created:
             atexit.register(session.stop)  # a run that never reaches close() (an interrupt)
+    if ignored:
+        warnings.warn(
+            f"a Spark session already runs in this process: the gate uses it as it is and ignored "
+            f"{' and '.join(ignored)}",
+            UserWarning,
+            stacklevel=2,
+        )
     try:
-        session.conf.set("spark.sql.session.timeZone", "UTC")
+        previous = None if created else session.conf.get(TIME_ZONE_KEY, None)
+        session.conf.set(TIME_ZONE_KEY, "UTC")
         backend = ibis.pyspark.connect(session)
     except Exception as error:  # py4j / PySpark errors: a session that cannot be used
         if created:
@@ -113,7 +144,7 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
         raise SparkUnavailable(
             f"[engine.spark]: the Spark session cannot be used: {_first_line(error)}"
         ) from None
-    return SparkConnection(backend, session, created)
+    return SparkConnection(backend, session, created, previous, ignored)
 
 
 def _built_session(settings: SparkSettings, spark_session: Any) -> Any:

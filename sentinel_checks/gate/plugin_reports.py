@@ -10,6 +10,7 @@ entry point), which imports them; this module is not a plugin of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Generator
 from pathlib import Path
@@ -149,6 +150,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE
+        # run.json records the status the process exits with, not pytest's own (0: no test failed)
+        stopped = any(o.nodeid.startswith("sentinel preflight::") for o in run.outcomes)
+        info = {**run.run_info, "pytest_exitstatus": EXIT_USAGE} | (
+            {"stopped_by": "preflight"} if stopped else {}
+        )
+        run = dataclasses.replace(run, run_info=info)
     _, note = write_gate_reports(run, state.session, state.reports_dir)
     # gate.md was written before gate.html, promotion.md and the drift pages: again now,
     # so that it links every report this run wrote (and only those)

@@ -47,6 +47,12 @@ if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import TestOutcome
 
+#: ``SetupProblem.about`` of a note: what the preflight did not check because of the problems.
+NOT_CHECKED = "not_checked"
+
+#: The key of the label values outside ``positive`` / ``negative``.
+LABEL_VALUES_KEY = "[columns] positive / negative"
+
 #: How the two frames are named in messages.
 FRAME_NAMES = {"dataset": "the dataset", "production": "the production sample"}
 
@@ -57,6 +63,10 @@ class SetupProblem:
 
     key: str  # e.g. "[columns] label", "[models.candidate]"
     message: str  # names the column, value or file found, and the fix
+    #: "positive": a model's classes lack [columns] positive (merged with the data's);
+    #: NOT_CHECKED: a note (the engine not started because of the problems), not a problem
+    about: str = ""
+    found: str = ""  # with about = "positive": the model's file and classes, in words
 
     def __str__(self) -> str:
         if self.message.startswith(f"{self.key} "):  # the message already names its key
@@ -77,13 +87,19 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     -------
     list of SetupProblem
         In the order: data that cannot load, columns that are missing, label values,
-        models. Empty when the gate may run.
+        models, the engine. Empty when the gate may run. With a problem found before
+        the engine and an engine other than pandas, the engine is not started (a Spark
+        session takes ~15 s): a last item with ``about == NOT_CHECKED`` says so, a note
+        that :func:`counted`, :func:`preflight_text` and :func:`problem_outcomes` do
+        not count as a problem.
 
     Notes
     -----
     Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) becomes a
     problem; any other exception is a bug of the library and propagates.
     """
+    from sentinel_checks.gate.preflight_labels import label_values, merged_label_problems
+
     problems: list[SetupProblem] = []
     frames = _loaded_frames(session, problems)
     config = session.config
@@ -96,14 +112,25 @@ def preflight(session: GateSession) -> list[SetupProblem]:
             if problem is not None:
                 problems.append(problem)
         unset = unset_label(config, frames["dataset"])
-        problems += [unset] if unset is not None else _label_values(config, frames)
+        problems += [unset] if unset is not None else label_values(config, frames)
     from sentinel_checks.gate.engine_setup import engine_problems
     from sentinel_checks.gate.preflight_models import model_problems
     from sentinel_checks.gate.preflight_splits import split_problems
 
     problems += split_problems(config, frames)
-    problems += model_problems(session, frames)
+    problems = merged_label_problems(problems + model_problems(session, frames))
+    if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
+        from sentinel_checks.gate.engine_setup import engine_key
+
+        n = len(problems)
+        why = f"the {n} problem{'s' if n != 1 else ''} above already stop the run"
+        return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
+
+
+def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:
+    """The problems, without the notes of what was not checked because of them."""
+    return [p for p in problems if p.about != NOT_CHECKED]
 
 
 def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
@@ -121,12 +148,14 @@ def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
     str
         Lines without a trailing newline; a problem's further lines are indented.
     """
-    n = len(problems)
+    real = counted(problems)
+    n = len(real)
     lines = [f"sentinel: {n} setup problem{'s' if n != 1 else ''} in {config}; nothing was judged:"]
-    for problem in problems:
+    for problem in real:
         first, *rest = str(problem).splitlines()
         lines.append(f"  - {first}")
         lines += [f"    {line}" for line in rest]
+    lines += [f"  (not checked) {p}" for p in problems if p.about == NOT_CHECKED]
     return "\n".join(lines)
 
 
@@ -146,7 +175,7 @@ def problem_outcomes(problems: Sequence[SetupProblem]) -> list[TestOutcome]:
     from sentinel_checks.reports.gate_report import TestOutcome
 
     outcomes: dict[str, TestOutcome] = {}
-    for problem in problems:
+    for problem in counted(problems):
         nodeid = f"sentinel preflight::{problem.key}"
         while nodeid in outcomes:
             nodeid += "'"
@@ -332,41 +361,6 @@ def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem |
         f"label is not set; {found}. Set label to the column that says risky or safe, "
         "and positive / negative to its two values",
     )
-
-
-def _label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
-    """The label's values outside ``positive`` / ``negative`` (and nulls offline), per frame."""
-    cols = config.columns
-    problems = []
-    for name, frame in frames.items():
-        if cols.label not in frame.columns:
-            continue  # missing offline: reported with the columns; production may lack labels
-        labels = frame[cols.label]
-        known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
-        other = labels[labels.notna() & ~known.astype(bool)]
-        nulls = int(labels.isna().sum()) if name == "dataset" else 0
-        if other.empty and not nulls:
-            continue
-        counts = other.value_counts()
-        found = [f"{_shown(v)} ({int(n):,} rows)" for v, n in counts.head(5).items()]
-        if len(counts) > 5:
-            found.append(f"{len(counts) - 5} more values")
-        if nulls:
-            found.append(f"no value ({nulls:,} rows)")
-        message = (
-            f"label column '{cols.label}' of {frame_origin(name, frame)} holds {joined(found)}, "
-            f"not the configured classes positive = {_shown(cols.positive)} / "
-            f"negative = {_shown(cols.negative)}"
-        )
-        values = {str(v) for v in labels.dropna().unique()}
-        if nulls:
-            message += "; every offline row needs a label"
-        elif len(values) == 2:
-            message += ": set positive to the risky value and negative to the other"
-            if values == {str(cols.positive), str(cols.negative)}:
-                message += " (written as the column stores them: text in quotes, numbers without)"
-        problems.append(SetupProblem("[columns] positive / negative", message))
-    return problems
 
 
 def joined(items: Sequence[str]) -> str:

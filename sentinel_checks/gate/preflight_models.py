@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sentinel_checks.errors import SentinelError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.gate.preflight import SetupProblem, frame_origin, joined
+from sentinel_checks.gate.preflight import SetupProblem, _shown, frame_origin, joined
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +61,10 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
                 model.estimator, config.columns.positive, positive_class=model.positive_class, role=role
             )
         except SentinelError as exc:
-            problems.append(SetupProblem(key, f"{_file(spec)}{exc}"))
+            classes = getattr(model.estimator, "classes_", [])
+            held = joined([_shown(c) for c in np.asarray(classes, dtype=object).tolist()] or ["no class"])
+            found = f"{_file(spec)}classes {held}"
+            problems.append(SetupProblem(key, f"{_file(spec)}{exc}", about="positive", found=found))
         if "dataset" not in frames or _roles_unsettled(session, frames["dataset"], spec):
             continue
         given = model.feature_list(feature_columns(frames["dataset"], config))

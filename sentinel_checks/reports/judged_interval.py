@@ -45,6 +45,9 @@ class JudgedInterval:
     direction: Direction | None = None
 
 
+#: The ``no_val_test_gap`` criterion of ``promotion.vs_champion`` in words.
+GAP_KIND = "val/test gap of the deciding metric"
+
 #: Check id → (evidence kind, estimate key, interval key) in that evidence's ``detail``.
 _IN_DETAIL: Mapping[str, tuple[str, str, str]] = {
     "quality.recall": ("recall", "recall", "interval"),
@@ -72,7 +75,8 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
         ECE or Brier score that decided), ``quality.baselines`` (the worst lead's
         interval) and ``promotion.vs_champion`` (the paired interval of the criterion
         that decided: the one its reason names, else the FNR change; with that
-        criterion's kind, limit and direction when it is not the FNR change). ``None``
+        criterion's kind, limit and direction when it is not the FNR change; the val/test
+        gap criterion, a ceiling, with the gap's own interval and coverage). ``None``
         for other checks, for a promotion decided by a criterion without an interval
         (:func:`deciding_criterion`), and when an end or the estimate is
         missing or not finite.
@@ -94,6 +98,9 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
         return None
     point, low, high, confidence = (float(v) for v in values if v is not None)
     own = deciding_criterion(result) if result.id == "promotion.vs_champion" else None
+    if own is not None and own.get("criterion") == "no_val_test_gap":  # a drop: a ceiling
+        limit = _float(own.get("limit"))
+        return JudgedInterval(point, low, high, confidence, GAP_KIND, limit, Direction.AT_MOST)
     if own is not None and own.get("criterion") != "fnr_non_inferior":
         limit = _float(own.get("limit"))
         kind = str(own.get("what", own.get("criterion"))).split(" (")[0]
@@ -148,7 +155,7 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         decided = deciding_criterion(result)
         if decided is None:
             return None
-        confidence = result.parameters.get("confidence")
+        confidence = decided.get("confidence", result.parameters.get("confidence"))  # the gap's own
         return decided.get("measured"), decided.get("low"), decided.get("high"), confidence
     if result.id == "quality.baselines":  # measured: the lower end of the worst lead
         lead = _item(result, "baselines", lambda x: _ends(x.get("interval"))[0] == result.measured)

@@ -243,7 +243,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
                     _iv({"point": c["measured"], "low": c["low"], "high": c["high"]}, signed=True)
                     if "low" in c
                     else _num(c["measured"])
-                )
+                ) + _decided_by(c)
                 rows = f"{c['n']} ({c['n_positive']})" if "n" in c else "—"
                 lines.append(
                     f"| `{r['label']}` | {c['criterion']} | {c.get('finding', '—').replace('_', ' ')} | "
@@ -297,6 +297,17 @@ def _iv(value: Mapping[str, float] | None, *, signed: bool = False) -> str:
     if low is None or not (math.isfinite(low) and math.isfinite(high)):
         return f"{value['point']:{fmt}}"
     return f"{value['point']:{fmt}} [{low:{fmt}}, {high:{fmt}}]"
+
+
+def _decided_by(criterion: Mapping[str, Any]) -> str:
+    """``" · upper end 0.04396 ≤ 0.05"``: the interval end a criterion judged on another
+    check's interval (the val/test gap, a ceiling) compared with its limit; ``""`` otherwise."""
+    end = criterion.get("decided_by")
+    if end not in ("upper end", "lower end") or criterion.get("limit") is None:
+        return ""
+    value = criterion["high"] if end == "upper end" else criterion["low"]
+    op = "≤" if end == "upper end" else ">"
+    return f" · {end} {_num(value)} {op} {_num(criterion['limit'])}"
 
 
 def _num(value: Any) -> str:

@@ -132,13 +132,37 @@ def setup_error_lines(run: GateRun) -> list[str]:
     """A run stopped by bad inputs: one verdict line (never "gate FAIL": the model was
     not judged; the exit code is 2). The problems themselves were printed above it, by
     the preflight or in pytest's report of each test."""
-    problems = len(run.setup_problems)  # a mistake raised in many tests counts once
     judged = any(o.result is not None for o in run.outcomes)
+    return [setup_error_line(len(run.setup_problems), judged=judged)]  # one mistake in many tests: once
+
+
+def setup_error_line(problems: int, *, judged: bool = False) -> str:
+    """The verdict line of a run stopped by setup problems, the same from ``sentinel gate``
+    (its preflight) and from ``pytest suites/ --sentinel-config …``.
+
+    Parameters
+    ----------
+    problems : int
+        How many distinct setup problems were listed above the line.
+    judged : bool
+        Whether some check had judged before a test stopped on a bad input.
+
+    Returns
+    -------
+    str
+        One line naming the count, that the model was not judged and the exit code.
+
+    Examples
+    --------
+    >>> setup_error_line(2)  # doctest: +NORMALIZE_WHITESPACE
+    'gate not run: setup error: 2 problems in the configuration, data or model files
+     (listed above); the model was not judged (exit 2)'
+    """
     head = "gate stopped: setup error" if judged else VERDICT_WORDS["setup_error"]
-    return [
+    return (
         f"{head}: {problems} problem{'s' if problems != 1 else ''} in the configuration, data or "
         "model files (listed above); the model was not judged (exit 2)"
-    ]
+    )
 
 
 def artifact_line(folder: Path) -> str:

@@ -90,7 +90,10 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     DataError
         The dataset cannot be loaded or split, or lacks an entity column.
     """
+    import pandas as pd
+
     from sentinel_checks.checks import check_entity_overlap
+    from sentinel_checks.data.splits import SPLIT_NAMES
     from sentinel_checks.entities import entity_columns, entity_ids, entity_name
     from sentinel_checks.errors import DataError
 
@@ -102,9 +105,17 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     if absent:
         raise DataError(f"entity column {', '.join(absent)} ([columns] entities) is missing from the dataset")
     limits = policy.entity_overlap(s.config)
+    # the purge drops a later row whose id occurs in any earlier split: train and val, for test
+    before = SPLIT_NAMES[: SPLIT_NAMES.index(pair[1])]
     if tables is None:
+        from sentinel_checks.entities import shared_entities
+
         earlier, later = (entity_ids(s.splits[name], column) for name in pair)
-        return check_entity_overlap(earlier, later, column=entity_name(column), pair=pair, **limits)
+        seen = pd.concat([entity_ids(s.splits[name], column) for name in before], ignore_index=True)
+        purged = shared_entities(seen, later).later_rows
+        return check_entity_overlap(
+            earlier, later, column=entity_name(column), pair=pair, purged_rows=purged, **limits
+        )
     from sentinel_checks.checks.overlap import judge_entity_overlap
     from sentinel_checks.engine import split_statistics as engine
 
@@ -112,8 +123,11 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     ids = engine.shared_entities(tables[pair[0]], tables[pair[1]], names)
     no_id = (engine.missing_entities(tables[pair[0]], names), engine.missing_entities(tables[pair[1]], names))
     later_rows = int(tables[pair[1]].count().execute())  # the purge's cost in the hint, as pandas states it
+    seen_tables = [tables[name].select(*names) for name in before]
+    seen_table = seen_tables[0].union(*seen_tables[1:]) if len(seen_tables) > 1 else seen_tables[0]
+    purged = engine.shared_entities(seen_table, tables[pair[1]], names).later_rows
     return judge_entity_overlap(
-        ids, no_id, column=entity_name(column), pair=pair, later_rows=later_rows, **limits
+        ids, no_id, column=entity_name(column), pair=pair, later_rows=later_rows, purged_rows=purged, **limits
     )
 
 

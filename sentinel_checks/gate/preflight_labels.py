@@ -1,0 +1,67 @@
+"""The preflight's look at the label values: those outside ``[columns] positive`` /
+``negative`` in every frame, reported once with a model whose classes lack the same
+``positive`` (one mistake, one item naming each place)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate.preflight import LABEL_VALUES_KEY, SetupProblem, _shown, frame_origin, joined
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.config import SentinelConfig
+
+
+def label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """The label's values outside ``positive`` / ``negative`` (and nulls offline): one
+    problem naming every frame that holds them and the values found in each."""
+    cols = config.columns
+    places, values, nulls = [], set(), 0
+    for name, frame in frames.items():
+        if cols.label not in frame.columns:
+            continue  # missing offline: reported with the columns; production may lack labels
+        labels = frame[cols.label]
+        known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
+        other = labels[labels.notna() & ~known.astype(bool)]
+        missing = int(labels.isna().sum()) if name == "dataset" else 0
+        if other.empty and not missing:
+            continue
+        counts = other.value_counts()
+        found = [f"{_shown(v)} ({int(n):,} rows)" for v, n in counts.head(5).items()]
+        if len(counts) > 5:
+            found.append(f"{len(counts) - 5} more values")
+        if missing:
+            found.append(f"no value ({missing:,} rows)")
+        places.append(f"{joined(found)} in {frame_origin(name, frame)}")
+        values |= {str(v) for v in labels.dropna().unique()}
+        nulls += missing
+    if not places:
+        return []
+    message = (
+        f"label column '{cols.label}' holds {'; '.join(places)}, not the configured classes "
+        f"positive = {_shown(cols.positive)} / negative = {_shown(cols.negative)}"
+    )
+    if nulls:
+        message += "; every offline row needs a label"
+    elif len(values) == 2:
+        message += ": set positive to the risky value and negative to the other"
+        if values == {str(cols.positive), str(cols.negative)}:
+            message += " (written as the column stores them: text in quotes, numbers without)"
+    return [SetupProblem(LABEL_VALUES_KEY, message)]
+
+
+def merged_label_problems(problems: list[SetupProblem]) -> list[SetupProblem]:
+    """``problems`` with a model's risky-class problem folded into the label-values one
+    (the same wrong ``positive`` seen in the data and in the model's classes: one
+    mistake, one item naming each place); unchanged without a label-values problem."""
+    label = next((p for p in problems if p.key == LABEL_VALUES_KEY), None)
+    models = [p for p in problems if p.about == "positive"]
+    if label is None or not models:
+        return problems
+    also = "; ".join(f"{p.key} ({p.found})" for p in models)
+    merged = SetupProblem(
+        label.key, f"{label.message}. The same value is not a class of {also}: correcting positive fixes both"
+    )
+    return [merged if p is label else p for p in problems if p not in models]
