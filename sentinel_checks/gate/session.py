@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate.cache import NotConfigured as NotConfigured
-from sentinel_checks.gate.session_models import SessionModels
+from sentinel_checks.gate.session_drift import SessionDrift
 from sentinel_checks.result import Status
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sentinel_checks.stats.comparison import PairedComparison
 
 
-class GateSession(SessionModels):
+class GateSession(SessionDrift):
     """Every input of one gate run over one :class:`SentinelConfig`, computed once.
 
     Parameters
