@@ -69,7 +69,7 @@ def _forbid_per_row(session: GateSession, monkeypatch) -> None:
     """Warm what the drift steps may still read per row (features, the candidate's
     evaluation and importance: M1's and M2's), register the tables, then make every
     per-row accessor raise for the rest of the test."""
-    session.features
+    assert session.features
     session.evaluation("candidate")
     session.feature_importance()
     for name in ("train", "val", "test", "production"):
@@ -93,7 +93,7 @@ def _compare(drift_project, monkeypatch, **frames) -> dict[str, tuple]:
     _forbid_per_row(duckdb, monkeypatch)
     refused = _drift_results(duckdb, production_scores=False)
     with pytest.raises(PerRowRead):  # the guard itself works
-        duckdb.splits
+        _ = duckdb.splits
     monkeypatch.undo()
     for pair in duckdb.config.drift.score_pairs:
         refused[f"scores {pair}"] = _fields(steps.score_drift(duckdb, pair))

@@ -38,7 +38,9 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
     count = rng.integers(0, 5, size=n)
     text = pd.Series(rng.choice(["US", "BR", "DE", None], size=n), dtype="object")
     flag = rng.random(n) < 0.3
-    when = pd.Series(pd.Timestamp("2025-03-29", tz="Europe/Berlin") + pd.to_timedelta(rng.integers(0, 96, size=n), "h"))
+    when = pd.Series(
+        pd.Timestamp("2025-03-29", tz="Europe/Berlin") + pd.to_timedelta(rng.integers(0, 96, size=n), "h")
+    )
     when[rng.random(n) < 0.05] = pd.NaT
     return pd.DataFrame({"x": x, "count": count, "text": text, "flag": flag, "when": when})
 
@@ -64,7 +66,9 @@ def test_a_median_is_the_mean_of_the_two_middle_values_exactly(con):
 def test_equal_medians_are_told_apart_by_their_means(con):
     ref = pd.DataFrame({"x": [0.0] * 8 + [1.0, 2.0]})
     cur = pd.DataFrame({"x": [0.0] * 8 + [10.0, 20.0]})
-    text = describe_column_shift(stats.column_shift(_table(con, ref), "x"), stats.column_shift(_table(con, cur), "x"))
+    text = describe_column_shift(
+        stats.column_shift(_table(con, ref), "x"), stats.column_shift(_table(con, cur), "x")
+    )
     assert text == describe_shift(ref["x"], cur["x"]) == "mean 0.3 → 3"
 
 
@@ -110,10 +114,14 @@ def test_label_counts_equal_risky_mask_and_refuse_an_unknown_label(con):
         table, "label", positive="risky", negative="safe", where="test", allow_unlabelled=True
     ) == (int(risky.sum()), int(labelled.sum()))
     with pytest.raises(DataError, match="'label' has 1 null"):
-        stats.label_counts(table, "label", positive="risky", negative="safe", where="test", allow_unlabelled=False)
+        stats.label_counts(
+            table, "label", positive="risky", negative="safe", where="test", allow_unlabelled=False
+        )
     bad = _table(con, pd.Series(["risky", "fraud", "safe"], name="label").to_frame())
     with pytest.raises(DataError, match=r"test: label column 'label' has 1 value\(s\) outside"):
-        stats.label_counts(bad, "label", positive="risky", negative="safe", where="test", allow_unlabelled=True)
+        stats.label_counts(
+            bad, "label", positive="risky", negative="safe", where="test", allow_unlabelled=True
+        )
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -122,19 +130,33 @@ def test_score_drift_counts_equal_the_arrays(con, seed):
     a = np.round(rng.random(int(rng.integers(5, 400))) ** 2, int(rng.integers(1, 4)))
     b = np.round(rng.random(int(rng.integers(5, 400))), 2)
     threshold = float(a[0])
-    engine = score_drift_counts(_table(con, pd.DataFrame({"s": a})), _table(con, pd.DataFrame({"s": b})), "s", threshold=threshold)
+    engine = score_drift_counts(
+        _table(con, pd.DataFrame({"s": a})), _table(con, pd.DataFrame({"s": b})), "s", threshold=threshold
+    )
     assert engine == count_score_drift(a, b, threshold)
 
 
 @pytest.mark.parametrize(
     ("reference", "current"),
-    [([0.3] * 5, [0.3] * 4), ([0.3] * 5, [0.3, 0.4]), ([0.1, np.nan], [0.2]), ([0.1], [np.inf, 0.2]), ([0.5], [])],
+    [
+        ([0.3] * 5, [0.3] * 4),
+        ([0.3] * 5, [0.3, 0.4]),
+        ([0.1, np.nan], [0.2]),
+        ([0.1], [np.inf, 0.2]),
+        ([0.5], []),
+    ],
 )
 def test_score_drift_counts_edges_equal_the_arrays(con, reference, current):
     a, b = np.array(reference, dtype=float), np.array(current, dtype=float)
-    engine = score_drift_counts(_table(con, pd.DataFrame({"s": a})), _table(con, pd.DataFrame({"s": b})), "s", threshold=0.3)
+    engine = score_drift_counts(
+        _table(con, pd.DataFrame({"s": a})), _table(con, pd.DataFrame({"s": b})), "s", threshold=0.3
+    )
     pandas = count_score_drift(a, b, 0.3)
-    assert (engine.n_reference, engine.n_current, engine.finite) == (pandas.n_reference, pandas.n_current, pandas.finite)
+    assert (engine.n_reference, engine.n_current, engine.finite) == (
+        pandas.n_reference,
+        pandas.n_current,
+        pandas.finite,
+    )
     assert engine.psi == pandas.psi or (np.isnan(engine.psi) and np.isnan(pandas.psi))
     if pandas.finite:
         assert engine == pandas

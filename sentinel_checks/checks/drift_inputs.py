@@ -195,7 +195,9 @@ def column_shift_of(values: pd.Series) -> ColumnShift:
         return ColumnShift("dates", median=present.median(), low=present.min(), high=present.max())
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return ColumnShift("numbers", median=values.median(), mean=values.mean())
-    return ColumnShift("levels", shares=values.astype("string").fillna("(missing)").value_counts(normalize=True))
+    return ColumnShift(
+        "levels", shares=values.astype("string").fillna("(missing)").value_counts(normalize=True)
+    )
 
 
 def describe_column_shift(reference: ColumnShift, current: ColumnShift) -> str:

@@ -93,7 +93,9 @@ def segment_rows(table: Table, column: str, raw_values: pd.Series) -> Table:
     import ibis
     import pyarrow as pa
 
-    values = pa.Table.from_pandas(pd.DataFrame({column: raw_values.reset_index(drop=True)}), preserve_index=False)
+    values = pa.Table.from_pandas(
+        pd.DataFrame({column: raw_values.reset_index(drop=True)}), preserve_index=False
+    )
     rows = table.semi_join(ibis.memtable(values), column)
     position = ibis.row_number().over(order_by=rows[ROW])
     return rows.mutate(**{ROW: position.cast("int64")})

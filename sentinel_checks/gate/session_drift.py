@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from sentinel_checks.checks.drift import DriftInputs
     from sentinel_checks.checks.score_drift import ScoreDriftCounts
 
-    from sentinel_checks.gate.session_data import SessionData as _Base
-else:
-    _Base = object
-
 
 @dataclass(frozen=True)
 class FeatureDriftMeasures:
@@ -58,9 +54,10 @@ class SessionDrift(SessionModels):
 
     def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
         """Both tables of ``pair`` on the run's engine, each holding every feature; None with pandas."""
-        tables = (self.engine_table(pair[0]), self.engine_table(pair[1]))
-        if tables[0] is None or tables[1] is None:
+        ref, cur = self.engine_table(pair[0]), self.engine_table(pair[1])
+        if ref is None or cur is None:
             return None
+        tables = (ref, cur)
         for name, table in zip(pair, tables, strict=True):
             missing = [f for f in self.features if f not in table.columns]
             if missing:
@@ -213,7 +210,9 @@ class SessionDrift(SessionModels):
             return self.scored_table("candidate", name)
         return self.production_scores if name == "production" else self.scores("candidate", name)
 
-    def score_drift_counts(self, pair: tuple[str, str], threshold: float) -> tuple[ScoreDriftCounts, tuple]:
+    def score_drift_counts(
+        self, pair: tuple[str, str], threshold: float
+    ) -> tuple[ScoreDriftCounts, tuple[np.ndarray, np.ndarray]]:
         """``drift.scores``' counts for ``pair`` and the bounded seeded samples of scores
         Evidently reads (``[drift] max_rows`` a side, the positions ``bounded_sample`` draws).
 
@@ -234,14 +233,17 @@ class SessionDrift(SessionModels):
             from sentinel_checks.engine.score_drift_statistics import score_drift_counts
 
             counts = score_drift_counts(sides[0], sides[1], SCORE, threshold=threshold)
-            samples = tuple(
+            ref, cur = (
                 sample_table(side, limit=limit, seed=seed, columns=[SCORE])[SCORE].to_numpy(dtype=np.float64)
                 for side in sides
             )
-            return counts, samples
+            return counts, (ref, cur)
         arrays = [
             side if isinstance(side, np.ndarray) else self._engine_scores("candidate", name)
             for side, name in zip(sides, pair, strict=True)
         ]
         counts = count_score_drift(arrays[0], arrays[1], threshold)
-        return counts, tuple(bounded_sample_values(a, limit, seed) for a in arrays)
+        return counts, (
+            bounded_sample_values(arrays[0], limit, seed),
+            bounded_sample_values(arrays[1], limit, seed),
+        )

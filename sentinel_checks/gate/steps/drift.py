@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import DataError, SentinelError
+from sentinel_checks.errors import SentinelError
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 from sentinel_checks.result import Status
