@@ -160,3 +160,22 @@ def test_score_drift_counts_edges_equal_the_arrays(con, reference, current):
     assert engine.psi == pandas.psi or (np.isnan(engine.psi) and np.isnan(pandas.psi))
     if pandas.finite:
         assert engine == pandas
+
+
+def test_nan_stored_as_nan_counts_as_missing_as_pandas_counts_it(con):
+    """Parquet read where it lies keeps NaN as NaN (an Arrow view of a pandas frame turns it
+    into NULL): both are missing, and neither is a value of the median."""
+    import pyarrow as pa
+
+    x = [0.5, float("nan"), None, 2.0, float("nan"), 1.0]
+    arrow = pa.table({"x": pa.array(x, type=pa.float64(), from_pandas=False), ROW: pa.array(range(6))})
+    assert arrow["x"].null_count == 1  # one NULL, two NaN
+    con.con.register("drift_nan", arrow)
+    table = con.table("drift_nan")
+    frame = pd.DataFrame({"x": x})
+    assert (
+        stats.missing_counts(table, table, ["x"])
+        == missing_counts(frame, frame, ["x"])
+        == {"x": (3, 6, 3, 6)}
+    )
+    assert stats.column_shift(table, "x").median == frame["x"].median() == 1.0
