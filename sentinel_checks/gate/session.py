@@ -53,7 +53,10 @@ class GateSession(SessionDrift):
     :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`;
     the models, their scores (in the engine with ``[data] engine = "duckdb"``),
     evaluations and baselines (``model``, ``scores``, ``evaluation``,
-    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`.
+    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`;
+    what the drift steps read, from the frames or the engine (``feature_drift_measures``,
+    ``label_counts``, ``score_drift_counts``), from
+    :class:`~sentinel_checks.gate.session_drift.SessionDrift`.
     """
 
     #: What a caller may hand in already loaded (``preloaded``): the frames and models.
