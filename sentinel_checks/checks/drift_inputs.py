@@ -166,17 +166,52 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     >>> describe_shift(pd.Series(["US"] * 96 + ["BR"] * 4), pd.Series(["US"] * 62 + ["BR"] * 38))
     'share of BR 4% → 38%'
     """
-    if pd.api.types.is_datetime64_any_dtype(reference.dtype) and pd.api.types.is_datetime64_any_dtype(
-        current.dtype
-    ):
-        return _describe_dates(_naive_utc(reference), _naive_utc(current))
-    if pd.api.types.is_numeric_dtype(reference.dtype) and not pd.api.types.is_bool_dtype(reference.dtype):
-        a, b = reference.median(), current.median()
+    return describe_column_shift(column_shift_of(reference), column_shift_of(current))
+
+
+@dataclass(frozen=True)
+class ColumnShift:
+    """What :func:`describe_shift` reads of one column on one side.
+
+    ``kind``: ``"dates"`` (``median``, ``low``, ``high``: Timestamps in UTC, naive, or
+    NaT), ``"numbers"`` (``median``, ``mean``: float, NaN when no value) or ``"levels"``
+    (``shares``: each level's share of the rows, nulls as ``"(missing)"``). Made from a
+    pandas Series (:func:`column_shift_of`) or from engine aggregates
+    (:func:`sentinel_checks.engine.drift_statistics.column_shift`).
+    """
+
+    kind: str
+    median: object = None
+    mean: float = float("nan")
+    low: object = None
+    high: object = None
+    shares: pd.Series | None = None
+
+
+def column_shift_of(values: pd.Series) -> ColumnShift:
+    """The :class:`ColumnShift` of one pandas column (every row)."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        present = _naive_utc(values).dropna()
+        return ColumnShift("dates", median=present.median(), low=present.min(), high=present.max())
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return ColumnShift("numbers", median=values.median(), mean=values.mean())
+    return ColumnShift(
+        "levels", shares=values.astype("string").fillna("(missing)").value_counts(normalize=True)
+    )
+
+
+def describe_column_shift(reference: ColumnShift, current: ColumnShift) -> str:
+    """:func:`describe_shift`'s line from the two sides' :class:`ColumnShift` (the
+    reference's kind decides, as the reference's dtype does there)."""
+    if reference.kind == "dates" and current.kind == "dates":
+        return _describe_dates(reference, current)
+    if reference.kind == "numbers":
+        a, b = reference.median, current.median
         if a == b:  # zero-inflated or discrete: the median hides the move
-            return f"mean {reference.mean():.4g} → {current.mean():.4g}"
+            return f"mean {reference.mean:.4g} → {current.mean:.4g}"
         return f"median {a:.4g} → {b:.4g}"
-    pa = reference.astype("string").fillna("(missing)").value_counts(normalize=True)
-    pb = current.astype("string").fillna("(missing)").value_counts(normalize=True)
+    pa, pb = reference.shares, current.shares
+    assert pa is not None and pb is not None
     delta = pb.reindex(pa.index.union(pb.index), fill_value=0) - pa.reindex(
         pa.index.union(pb.index), fill_value=0
     )
@@ -184,14 +219,14 @@ def describe_shift(reference: pd.Series, current: pd.Series) -> str:
     return f"share of {key} {pa.get(key, 0.0):.0%} → {pb.get(key, 0.0):.0%}"
 
 
-def _describe_dates(reference: pd.Series, current: pd.Series) -> str:
+def _describe_dates(reference: ColumnShift, current: ColumnShift) -> str:
     """E.g. ``"median 2025-07-01 → 2026-01-17 (range 2025-01-01–2025-12-31 → 2025-07-20–2026-07-18)"``."""
 
     def day(value: object) -> str:
         return "none" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
-    a, b = reference.dropna(), current.dropna()
+    a, b = reference, current
     return (
-        f"median {day(a.median())} → {day(b.median())} "
-        f"(range {day(a.min())}–{day(a.max())} → {day(b.min())}–{day(b.max())})"
+        f"median {day(a.median)} → {day(b.median)} "
+        f"(range {day(a.low)}–{day(a.high)} → {day(b.low)}–{day(b.high)})"
     )

@@ -12,6 +12,7 @@ side that would settle it).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -85,21 +86,73 @@ def check_score_drift(
     Newcombe, R. G. (1998). Interval estimation for the difference between independent
     proportions. Statistics in Medicine 17, 873–890.
     """
-    params = {"pair": f"{pair[0]}→{pair[1]}"}
+    return judge_score_drift(
+        count_score_drift(reference, current, threshold),
+        pair=pair,
+        max_psi=max_psi,
+        max_flagged_change=max_flagged_change,
+        confidence=confidence,
+        evidently_score=evidently_score,
+    )
+
+
+@dataclass(frozen=True)
+class ScoreDriftCounts:
+    """What ``drift.scores`` judges: rows and flagged rows per side, whether every score
+    is finite, and the PSI (NaN when a side is empty or a score is not finite)."""
+
+    n_reference: int
+    n_current: int
+    finite: bool
+    psi: float
+    flagged_reference: int
+    flagged_current: int
+
+
+def count_score_drift(reference: np.ndarray, current: np.ndarray, threshold: float) -> ScoreDriftCounts:
+    """:class:`ScoreDriftCounts` of two score arrays (float, shapes (n,) and (m,)):
+    the PSI (:func:`~sentinel_checks.stats.drift.population_stability_index`) and the
+    rows at or above ``threshold`` per side."""
     reference, current = np.asarray(reference, dtype=float), np.asarray(current, dtype=float)
-    support = {f"n_{pair[0]}": len(reference), f"n_{pair[1]}": len(current)}
-    if len(reference) == 0 or len(current) == 0:
+    finite = bool(np.isfinite(reference).all() and np.isfinite(current).all())
+    empty = len(reference) == 0 or len(current) == 0
+    return ScoreDriftCounts(
+        n_reference=len(reference),
+        n_current=len(current),
+        finite=finite,
+        psi=population_stability_index(reference, current) if finite and not empty else math.nan,
+        flagged_reference=int(np.sum(reference >= threshold)),
+        flagged_current=int(np.sum(current >= threshold)),
+    )
+
+
+def judge_score_drift(
+    counts: ScoreDriftCounts,
+    *,
+    pair: tuple[str, str],
+    max_psi: float = 0.2,
+    max_flagged_change: float = 0.05,
+    confidence: float = 0.95,
+    evidently_score: ColumnDrift | None = None,
+) -> CheckResult:
+    """:func:`check_score_drift` from counts (the engine's
+    :func:`~sentinel_checks.engine.score_drift_statistics.score_drift_counts`, or the
+    arrays counted); parameters and result as there."""
+    params = {"pair": f"{pair[0]}→{pair[1]}"}
+    n_ref, n_cur = counts.n_reference, counts.n_current
+    support = {f"n_{pair[0]}": n_ref, f"n_{pair[1]}": n_cur}
+    if n_ref == 0 or n_cur == 0:
         return CheckResult.undefined(
             SCORES_ID, "an empty sample", reason=Reason.EMPTY, parameters=params, support=support
         )
-    if not (np.isfinite(reference).all() and np.isfinite(current).all()):
+    if not counts.finite:
         return CheckResult.undefined(
             SCORES_ID, "NaN or infinite scores", reason=Reason.INVALID_SCORES, parameters=params
         )
-    psi = population_stability_index(reference, current)
-    k_ref, k_cur = int(np.sum(reference >= threshold)), int(np.sum(current >= threshold))
-    f_ref, f_cur = k_ref / len(reference), k_cur / len(current)
-    change, low, high = newcombe_interval(k_cur, len(current), k_ref, len(reference), confidence=confidence)
+    psi = counts.psi
+    k_ref, k_cur = counts.flagged_reference, counts.flagged_current
+    f_ref, f_cur = k_ref / n_ref, k_cur / n_cur
+    change, low, high = newcombe_interval(k_cur, n_cur, k_ref, n_ref, confidence=confidence)
     flagged = _judge_change(low, high, max_flagged_change)
     shown = (
         f"flagged fraction {f_ref:.1%} → {f_cur:.1%} ({change * 100:+.1f} pts, "
@@ -119,7 +172,7 @@ def check_score_drift(
         near = max_flagged_change if change >= 0 else -max_flagged_change
         inside = abs(change) <= max_flagged_change
         half = (high - change) if (change >= 0) == inside else (change - low)  # the half facing the limit
-        rows = rows_to_show_difference(min(len(reference), len(current)), change, abs(half), near)
+        rows = rows_to_show_difference(min(n_ref, n_cur), change, abs(half), near)
         needed = {f"n_{pair[0]}": rows, f"n_{pair[1]}": rows}
         text = (
             f"PSI {psi:.3f} ≤ {max_psi:.2f}; {shown}: not settled at these sizes, ≈ {rows} rows a side would"

@@ -144,3 +144,11 @@ def _order_statistics(rows: Table, ranks: list[int]) -> dict[int, float]:
     upto = groups.mutate(upto=groups.rows.sum().over(ibis.cumulative_window(order_by=groups.score)))
     picked = upto.aggregate(**{f"r{r}": upto.score.min(where=upto.upto > r) for r in ranks}).to_pandas()
     return {r: float(picked[f"r{r}"].iloc[0]) for r in ranks}
+
+
+def reference_quantiles(rows: Table, n: int, q: np.ndarray) -> np.ndarray:
+    """numpy's default ("linear", type 7) quantiles at ``q`` of the ``n`` values of column
+    ``score`` of ``rows`` (no NULL), bit-equal to ``np.quantile``: the calibration edges'
+    arithmetic (:func:`_quantiles`), shared with ``drift.scores``' PSI bins
+    (:mod:`sentinel_checks.engine.score_drift_statistics`)."""
+    return _quantiles(rows, n, q)

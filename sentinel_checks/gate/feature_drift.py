@@ -92,21 +92,59 @@ def measure_feature_drift(
     ConfigError
         Evidently used a drift method whose direction the gate does not know.
     """
+    d = config.drift
+    # Drift scores are effect sizes (distances) or tests that saturate on huge
+    # samples: a seeded sample of each side is enough and keeps Evidently fast.
+    # The leakage checks, unlike this, always read every row.
+    return measure_sampled_drift(
+        bounded_sample(ref, d.max_rows, config.gate.seed),
+        bounded_sample(cur, d.max_rows, config.gate.seed),
+        (len(ref), len(cur)),
+        features,
+        config,
+        segmented=segmented,
+    )
+
+
+def measure_sampled_drift(
+    ref: pd.DataFrame,
+    cur: pd.DataFrame,
+    rows: tuple[int, int],
+    features: list[str],
+    config: SentinelConfig,
+    *,
+    segmented: bool = False,
+) -> tuple[DriftRun | None, DriftInputs]:
+    """:func:`measure_feature_drift` on samples already drawn.
+
+    Parameters
+    ----------
+    ref, cur : DataFrame
+        The seeded samples of at most ``[drift] max_rows`` a side (``bounded_sample``,
+        or :func:`~sentinel_checks.engine.samples.sample_table`: the same rows).
+    rows : (int, int)
+        Rows of the whole reference and current (the minimum-rows rule reads them).
+    features, config, segmented
+        As :func:`measure_feature_drift`.
+
+    Returns
+    -------
+    tuple
+        As :func:`measure_feature_drift`.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`measure_feature_drift`.
+    """
     from sentinel_checks.adapters.evidently_drift import column_drift
     from sentinel_checks.checks.drift import prepare_drift_inputs
     from sentinel_checks.gate import drift_policy
 
     d = config.drift
-    # Drift scores are effect sizes (distances) or tests that saturate on huge
-    # samples: a seeded sample of each side is enough and keeps Evidently fast.
-    # The leakage checks, unlike this, always read every row.
-    inputs = prepare_drift_inputs(
-        bounded_sample(ref, d.max_rows, config.gate.seed),
-        bounded_sample(cur, d.max_rows, config.gate.seed),
-        features,
-    )
+    inputs = prepare_drift_inputs(ref, cur, features)
     run = None
-    if min(len(ref), len(cur)) >= (d.min_segment_rows if segmented else d.min_rows):
+    if min(rows) >= (d.min_segment_rows if segmented else d.min_rows):
         run = column_drift(
             inputs.reference,
             inputs.current,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate.cache import NotConfigured as NotConfigured
-from sentinel_checks.gate.session_quality import SessionQuality
+from sentinel_checks.gate.session_drift import SessionDrift
 from sentinel_checks.result import Status
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from sentinel_checks.stats.comparison import PairedComparison
 
 
-class GateSession(SessionQuality):
+class GateSession(SessionDrift):
     """Every input of one gate run over one :class:`SentinelConfig`, computed once.
 
     Parameters
@@ -53,7 +53,10 @@ class GateSession(SessionQuality):
     :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`;
     the models, their scores (in the engine with ``[data] engine = "duckdb"``),
     evaluations and baselines (``model``, ``scores``, ``evaluation``,
-    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`.
+    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`;
+    what the drift steps read, from the frames or the engine (``feature_drift_measures``,
+    ``label_counts``, ``score_drift_counts``), from
+    :class:`~sentinel_checks.gate.session_drift.SessionDrift`.
     """
 
     #: What a caller may hand in already loaded (``preloaded``): the frames and models.

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import DataError, SentinelError
+from sentinel_checks.errors import SentinelError
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 from sentinel_checks.result import Status
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from sentinel_checks.result import CheckResult
 
 
@@ -35,23 +33,23 @@ def _importance(s: GateSession) -> tuple[dict[str, float] | None, str]:
 
 
 def _feature_drift(s: GateSession, pair: tuple[str, str], segment: tuple[str, str] | None) -> CheckResult:
-    from sentinel_checks.checks.drift import check_feature_drift, describe_shift, missing_counts
+    from sentinel_checks.checks.drift import check_feature_drift
 
-    run, inputs, ref, cur = s.feature_drift(pair, segment=segment)
-    columns = run.columns if run is not None else []
+    measures = s.feature_drift_measures(pair, segment=segment)
+    columns = measures.run.columns if measures.run is not None else []
     drifted = {c.column for c in columns if c.drifted}
     importance, source = _importance(s)
     return check_feature_drift(
         columns,
         pair=pair if segment is None else (f"{pair[0]}[{segment[0]}={segment[1]}]", pair[1]),
-        n_reference=len(ref),
-        n_current=len(cur),
+        n_reference=measures.rows[0],
+        n_current=measures.rows[1],
         required=":".join(pair) in s.config.drift.required_pairs,
-        descriptions={c: describe_shift(ref[c], cur[c]) for c in drifted},
-        notes=inputs.notes,
+        descriptions={c: measures.describe(c) for c in sorted(drifted)},
+        notes=measures.inputs.notes,
         importance=importance,
         importance_source=source,
-        missing=missing_counts(ref, cur, s.features),
+        missing=measures.missing,
         **policy.feature_drift(s.config, segment=segment is not None),
     )
 
@@ -115,8 +113,7 @@ def feature_drift_in_segments(s: GateSession, column: str | None, pair: str | No
     if column is None or pair is None:
         raise NotConfigured("no [drift] segment_columns configured")
     frames = _pair(pair, "feature_pairs")
-    reference = s.frame(frames[0])
-    values = sorted(reference[column].astype("string").dropna().unique())
+    values = s.drift_segment_values(frames[0], column)
     results = [_feature_drift(s, frames, (column, v)) for v in values]
     judged = [r for r in results if r.status.value != "skip"]
     if not judged:
@@ -151,22 +148,11 @@ def label_drift(s: GateSession, pair: str | None) -> CheckResult:
         A frame's label is not binary, or the data cannot be loaded.
     """
     from sentinel_checks.checks.drift import check_label_drift
-    from sentinel_checks.data.io import binary_target
 
     frames = _pair(pair, "label_pairs")
     counts = []
     for name in frames:
-        frame = s.frame(name)
-        label = s.config.columns.label
-        if label not in frame.columns:
-            if name == "production":  # labels arrive late: nothing to compare yet
-                raise NotConfigured("production has no label column yet: prevalence cannot be compared")
-            raise DataError(f"{name}: label column {label!r} is missing: prevalence cannot be measured")
-        labelled = frame[frame[label].notna()]
-        if name == "production" and labelled.empty:
-            raise NotConfigured("no labelled production rows yet: prevalence cannot be compared")
-        y = binary_target(labelled, s.config, what=name)
-        counts += [int(y.sum()), len(y)]
+        counts += list(s.label_counts(name))
     return check_label_drift(*counts, pair=frames, **policy.label_drift(s.config))
 
 
@@ -185,7 +171,10 @@ def score_drift(s: GateSession, pair: str | None) -> CheckResult:
     -------
     CheckResult
         Check id ``drift.scores``; limits from ``[drift]``
-        (:func:`~sentinel_checks.gate.policy.score_drift`).
+        (:func:`~sentinel_checks.gate.policy.score_drift`). PSI and the flagged
+        fractions on every row (grouped in the engine when it scored both sides:
+        :meth:`GateSession.score_drift_counts`); Evidently's score reported beside them
+        on the bounded seeded sample of at most ``[drift] max_rows`` a side.
 
     Raises
     ------
@@ -196,25 +185,15 @@ def score_drift(s: GateSession, pair: str | None) -> CheckResult:
         As for :func:`~sentinel_checks.gate.steps.quality.threshold`.
     """
     from sentinel_checks.adapters.evidently_drift import score_drift as evidently_score_drift
-    from sentinel_checks.checks.drift import check_score_drift
+    from sentinel_checks.checks.score_drift import judge_score_drift
 
     frames = _pair(pair, "score_pairs")
     ev = s.evaluation("candidate")
-
-    def scores(name: str) -> np.ndarray:
-        if name == "production":
-            return s.production_scores
-        if name not in ev.splits:
-            raise NotConfigured(f"the candidate is not scored on {name!r}: use val, test or production")
-        return ev.splits[name].scores
-
-    reference, current = scores(frames[0]), scores(frames[1])
-    return check_score_drift(
-        reference,
-        current,
-        threshold=ev.threshold,
+    counts, samples = s.score_drift_counts(frames, ev.threshold)
+    return judge_score_drift(
+        counts,
         pair=frames,
-        evidently_score=evidently_score_drift(reference, current),
+        evidently_score=evidently_score_drift(*samples),
         **policy.score_drift(s.config),
     )
 

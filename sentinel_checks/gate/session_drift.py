@@ -1,0 +1,249 @@
+"""What the drift steps read, on either engine: the rows' counts, the missing shares,
+the shift descriptions and Evidently's sample for ``drift.features``; the label counts
+for ``drift.labels``; the score counts for ``drift.scores``.
+
+:class:`SessionDrift` sits between :class:`~sentinel_checks.gate.session_quality.SessionQuality`
+and :class:`~sentinel_checks.gate.session.GateSession`. With ``[data] engine =
+"pandas"`` every method reads the pandas frames as before; with an engine
+(:meth:`~sentinel_checks.gate.session_data.SessionData.engine_table` is not None) it
+reads the engine's tables only: aggregates
+(:mod:`sentinel_checks.engine.drift_statistics`,
+:mod:`sentinel_checks.engine.score_drift_statistics`) and the bounded seeded sample
+(:func:`~sentinel_checks.engine.samples.sample_table`, the rows ``bounded_sample``
+draws), so every result equals the pandas one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sentinel_checks.errors import DataError
+from sentinel_checks.gate.cache import NotConfigured
+from sentinel_checks.gate.session_quality import SessionQuality
+
+if TYPE_CHECKING:
+    import numpy as np
+    from ibis.expr.types import Table
+
+    from sentinel_checks.adapters.evidently_drift import DriftRun
+    from sentinel_checks.checks.drift import DriftInputs
+    from sentinel_checks.checks.score_drift import ScoreDriftCounts
+
+
+@dataclass(frozen=True)
+class FeatureDriftMeasures:
+    """What ``drift.features`` judges for one pair (and segment value).
+
+    ``run`` is Evidently's (None under the minimum rows), ``inputs`` its prepared
+    sample, ``rows`` the whole reference and current row counts, ``missing`` the
+    missing counts per feature on every row (``missing_counts``' shape) and
+    ``describe(column)`` the one-line shift of a column over every row (``describe_shift``).
+    """
+
+    run: DriftRun | None
+    inputs: DriftInputs
+    rows: tuple[int, int]
+    missing: dict[str, tuple[int, int, int, int]]
+    describe: Callable[[str], str]
+
+
+class SessionDrift(SessionQuality):
+    """The drift steps' inputs, from pandas frames or, with an engine, from its tables."""
+
+    def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
+        """Both tables of ``pair`` on the run's engine, each holding every feature; None with pandas."""
+        ref, cur = self.engine_table(pair[0]), self.engine_table(pair[1])
+        if ref is None or cur is None:
+            return None
+        tables = (ref, cur)
+        for name, table in zip(pair, tables, strict=True):
+            missing = [f for f in self.features if f not in table.columns]
+            if missing:
+                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
+        return tables
+
+    def feature_drift_measures(
+        self, pair: tuple[str, str], *, segment: tuple[str, str] | None = None
+    ) -> FeatureDriftMeasures:
+        """``drift.features``' inputs for ``pair`` (optionally one segment value), once.
+
+        Parameters
+        ----------
+        pair : tuple of (str, str)
+            The reference and the current split, by name (``"train"``, ..., ``"production"``).
+        segment : tuple of (str, str), optional
+            ``(column, value)``: only rows whose column, as pandas writes it as text, is ``value``.
+
+        Returns
+        -------
+        FeatureDriftMeasures
+            Evidently's run and inputs are also recorded in ``drift_runs`` / ``drift_inputs``.
+
+        Raises
+        ------
+        NotConfigured
+            ``pair`` names ``production`` and no sample is configured.
+        DataError
+            A side lacks a feature column (named), or the data cannot be loaded.
+        ConfigError
+            Evidently used a drift method whose direction the gate does not know.
+        """
+        tables = self._drift_tables(pair)
+        if tables is None:
+            return self._pandas_drift_measures(pair, segment)
+        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
+        return self._once(f"drift_measures:{key}", lambda: self._engine_drift_measures(key, tables, segment))
+
+    def _pandas_drift_measures(
+        self, pair: tuple[str, str], segment: tuple[str, str] | None
+    ) -> FeatureDriftMeasures:
+        from sentinel_checks.checks.drift import describe_shift, missing_counts
+
+        run, inputs, ref, cur = self.feature_drift(pair, segment=segment)  # type: ignore[attr-defined]
+        return FeatureDriftMeasures(
+            run,
+            inputs,
+            (len(ref), len(cur)),
+            missing_counts(ref, cur, self.features),
+            lambda column: describe_shift(ref[column], cur[column]),
+        )
+
+    def _engine_drift_measures(
+        self, key: str, tables: tuple[Table, Table], segment: tuple[str, str] | None
+    ) -> FeatureDriftMeasures:
+        from sentinel_checks.checks.drift_inputs import describe_column_shift
+        from sentinel_checks.engine import drift_statistics as stats
+        from sentinel_checks.engine.samples import sample_table
+        from sentinel_checks.gate.feature_drift import measure_sampled_drift
+
+        ref, cur = tables
+        if segment is not None:
+            ref, cur = (self._segment(t, *segment) for t in tables)
+        features, limit, seed = self.features, self.config.drift.max_rows, self.config.gate.seed
+        rows = (stats.row_count(ref), stats.row_count(cur))
+        run, inputs = measure_sampled_drift(
+            sample_table(ref, limit=limit, seed=seed, columns=features),
+            sample_table(cur, limit=limit, seed=seed, columns=features),
+            rows,
+            features,
+            self.config,
+            segmented=segment is not None,
+        )
+        self.drift_runs[key] = run  # type: ignore[attr-defined]
+        self.drift_inputs[key] = inputs  # type: ignore[attr-defined]
+
+        def describe(column: str) -> str:
+            return describe_column_shift(stats.column_shift(ref, column), stats.column_shift(cur, column))
+
+        return FeatureDriftMeasures(run, inputs, rows, stats.missing_counts(ref, cur, features), describe)
+
+    @staticmethod
+    def _segment(table: Table, column: str, value: str) -> Table:
+        from sentinel_checks.engine import drift_statistics as stats
+
+        raws = stats.segment_levels(table, column).get(value)
+        if raws is None:  # no row carries the value on this side
+            return stats.segment_rows(table, column, table.select(column).limit(0).to_pandas()[column])
+        return stats.segment_rows(table, column, raws)
+
+    def drift_segment_values(self, name: str, column: str) -> list[str]:
+        """The values of segment ``column`` in split ``name``, as text, sorted (nulls left out)."""
+        table = self.engine_table(name)
+        if table is None:
+            frame = self.frame(name)
+            return sorted(frame[column].astype("string").dropna().unique())
+        from sentinel_checks.engine.drift_statistics import segment_levels
+
+        return sorted(segment_levels(table, column))
+
+    def label_counts(self, name: str) -> tuple[int, int]:
+        """(risky rows, labelled rows) of split ``name`` (unlabelled rows left out).
+
+        Raises
+        ------
+        NotConfigured
+            ``name`` is ``production`` and it has no label column or no labelled row yet.
+        DataError
+            The label column is missing (not production), or holds a value neither
+            ``[columns] positive`` nor ``negative``.
+        """
+        label = self.config.columns.label
+        table = self.engine_table(name)
+        columns = self.frame(name).columns if table is None else table.columns
+        if label not in columns:
+            if name == "production":  # labels arrive late: nothing to compare yet
+                raise NotConfigured("production has no label column yet: prevalence cannot be compared")
+            raise DataError(f"{name}: label column {label!r} is missing: prevalence cannot be measured")
+        if table is None:
+            from sentinel_checks.data.io import binary_target
+
+            frame = self.frame(name)
+            labelled = frame[frame[label].notna()]
+            y = binary_target(labelled, self.config, what=name)
+            risky, n = int(y.sum()), len(y)
+        else:
+            from sentinel_checks.engine.drift_statistics import label_counts
+
+            c = self.config.columns
+            risky, n = label_counts(
+                table, label, positive=c.positive, negative=c.negative, where=name, allow_unlabelled=True
+            )
+        if name == "production" and n == 0:
+            raise NotConfigured("no labelled production rows yet: prevalence cannot be compared")
+        return risky, n
+
+    def score_drift_side(self, name: str) -> Table | np.ndarray:
+        """The candidate's scores on ``name``: its scored table when the engine scored it
+        (:meth:`scored_table`), else the score array (production, on main, is scored in pandas).
+
+        Raises
+        ------
+        NotConfigured
+            ``name`` is a split the candidate is not scored on (``train``), or
+            ``production`` without a sample.
+        """
+        if name not in ("val", "test", "production"):
+            raise NotConfigured(f"the candidate is not scored on {name!r}: use val, test or production")
+        if self._scores_in_engine(name):
+            return self.scored_table("candidate", name)
+        return self.production_scores if name == "production" else self.scores("candidate", name)
+
+    def score_drift_counts(
+        self, pair: tuple[str, str], threshold: float
+    ) -> tuple[ScoreDriftCounts, tuple[np.ndarray, np.ndarray]]:
+        """``drift.scores``' counts for ``pair`` and the bounded seeded samples of scores
+        Evidently reads (``[drift] max_rows`` a side, the positions ``bounded_sample`` draws).
+
+        With both sides scored in the engine the counts are grouped there
+        (:func:`~sentinel_checks.engine.score_drift_statistics.score_drift_counts`);
+        otherwise the arrays are counted as ``check_score_drift`` counts them. Equal either way.
+        """
+        import numpy as np
+
+        from sentinel_checks.checks.score_drift import count_score_drift
+        from sentinel_checks.engine.scores import SCORE
+        from sentinel_checks.stats.sampling import bounded_sample_values
+
+        limit, seed = self.config.drift.max_rows, self.config.gate.seed
+        sides = [self.score_drift_side(name) for name in pair]
+        if all(not isinstance(side, np.ndarray) for side in sides):
+            from sentinel_checks.engine.samples import sample_table
+            from sentinel_checks.engine.score_drift_statistics import score_drift_counts
+
+            counts = score_drift_counts(sides[0], sides[1], SCORE, threshold=threshold)
+            ref, cur = (
+                sample_table(side, limit=limit, seed=seed, columns=[SCORE])[SCORE].to_numpy(dtype=np.float64)
+                for side in sides
+            )
+            return counts, (ref, cur)
+        arrays = [
+            side if isinstance(side, np.ndarray) else self._engine_scores("candidate", name)
+            for side, name in zip(sides, pair, strict=True)
+        ]
+        counts = count_score_drift(arrays[0], arrays[1], threshold)
+        return counts, (
+            bounded_sample_values(arrays[0], limit, seed),
+            bounded_sample_values(arrays[1], limit, seed),
+        )
