@@ -32,12 +32,11 @@ from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import LoadedModel
 from sentinel_checks.models.scoring import risk_scores
 from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold_on_counts
+from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.ranking import (
     CalibrationBins,
     Confusion,
     ThresholdCounts,
-    brier,
-    calibration_bins,
     pr_auc_from_counts,
     roc_auc_from_counts,
     threshold_counts,
@@ -79,9 +78,15 @@ class SplitScores:
         Returns
         -------
         CalibrationBins
-            Per bin the mean score, observed risky rate and count, and the ECE.
+            Per bin the mean score, observed risky rate and count, and the ECE; from
+            :attr:`cells` (no per-row array is read).
         """
-        return calibration_bins(self.y, self.scores, n_bins=n_bins)
+        return self.cells.bins(n_bins)
+
+    @property
+    def cells(self) -> CalibrationCells:
+        """The rows grouped by (score, label), read off :attr:`counts` (calibration's input)."""
+        return CalibrationCells.from_counts(self.counts)
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ class ModelEvaluation:
                     "roc_auc": s.roc_auc,
                     "pr_auc": s.pr_auc,
                     "ece": s.calibration(n_bins).ece,
-                    "brier": brier(s.y, s.scores),
+                    "brier": s.cells.brier(),
                     "n": c.n,
                     "n_positive": c.positives,
                     "identity": self.identity,
