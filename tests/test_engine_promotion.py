@@ -170,7 +170,10 @@ def test_vs_champion_and_segments_read_only_counts_and_equal_pandas(champion_pro
     per_split = ["quality.recall", "quality.precision", "quality.auc", "quality.calibration"]
     per_split += ["promotion.vs_champion", "quality.segments", "quality.segments"]
     assert [r[0] for r in pandas] == [
-        *per_split * 2, "quality.threshold", "quality.too_good", "quality.val_test_gap"
+        *per_split * 2,
+        "quality.threshold",
+        "quality.too_good",
+        "quality.val_test_gap",
     ]
     assert {r[7]["split"] for r in pandas[:-3]} == {"test", "production"}
     assert [r[1] for r in pandas if r[0] == "quality.segments"] == [Status.PASS] * 4
@@ -193,13 +196,17 @@ def test_planted_faults_fail_on_both_engines_from_counts(champion_project, small
     statuses = {(r[0], r[7].get("column")): r[1] for r in pandas if r[7].get("split") == "test"}
     assert statuses[("promotion.vs_champion", None)] is Status.FAIL
     assert statuses[("quality.segments", "country")] is Status.FAIL
-    (segment_message,) = [r[4] for r in pandas if r[7].get("column") == "country" and r[7].get("split") == "test"]
+    (segment_message,) = [
+        r[4] for r in pandas if r[7].get("column") == "country" and r[7].get("split") == "test"
+    ]
     assert f"{country} 0.000" in segment_message  # the blind segment is named with recall 0
     assert duckdb == pandas
 
 
 def test_a_miscalibrated_candidate_fails_calibration_on_both_engines_from_counts(
-    champion_project, small_log, monkeypatch  # noqa: F811
+    champion_project,  # noqa: F811
+    small_log,
+    monkeypatch,
 ):
     """Offline scores squashed towards 0.5 rank as well but mean the wrong probabilities:
     quality.calibration fails on test on both engines, equal, with the per-row arrays forbidden."""

@@ -19,6 +19,8 @@ from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import pandas as pd
 
@@ -89,7 +91,9 @@ def _invalid_scores(session: SessionModels, role: str, split: str) -> int:
     return whole_count(counted["bad"].iloc[0])
 
 
-def _reader(session: SessionModels, role: str, split: str):  # noqa: ANN202 - a closure
+def _reader(
+    session: SessionModels, role: str, split: str
+) -> Callable[[], tuple[np.ndarray, np.ndarray, dict[str, pd.Categorical]]]:
     """What reads the split's labels, scores and segments back, in row order, when asked."""
 
     def read() -> tuple[np.ndarray, np.ndarray, dict[str, pd.Categorical]]:

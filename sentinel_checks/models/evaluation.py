@@ -304,7 +304,9 @@ def evaluate_model(
     return evaluation_of(model, config, scored)
 
 
-def evaluation_of(model: LoadedModel, config: SentinelConfig, scored: Mapping[str, SplitScores]) -> ModelEvaluation:
+def evaluation_of(
+    model: LoadedModel, config: SentinelConfig, scored: Mapping[str, SplitScores]
+) -> ModelEvaluation:
     """The evaluation of splits already counted: the operating threshold chosen on ``scored["val"]``.
 
     Raises

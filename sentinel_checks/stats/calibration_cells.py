@@ -103,9 +103,7 @@ class CalibrationCells:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CalibrationCells):
             return NotImplemented
-        return all(
-            np.array_equal(getattr(self, f), getattr(other, f)) for f in ("score", "risky", "safe")
-        )
+        return all(np.array_equal(getattr(self, f), getattr(other, f)) for f in ("score", "risky", "safe"))
 
     __hash__ = None  # type: ignore[assignment]
 
