@@ -11,8 +11,6 @@ of one segment).
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +21,7 @@ from sentinel_checks.engine.quality_statistics import ScoredColumns
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
 from sentinel_checks.gate.session_data import SessionData
+from sentinel_checks.models.evaluation import SplitScores
 from sentinel_checks.result import Status
 from sentinel_checks.stats.comparison import compare_paired, compare_paired_rows
 from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
@@ -123,44 +122,36 @@ def test_unequal_scored_tables_are_a_data_error_naming_the_counts():
 # --------------------------------------------------------------------------- the gate's steps
 
 
-class _Rowless:
-    """A split's evaluation whose per-row arrays raise: the counts path may not read them."""
-
-    def __init__(self, split):
-        self._split = split
-
-    def __getattr__(self, name):
-        if name in ("y", "scores", "segments"):
-            raise AssertionError(f"per-row {name} of the {self._split.name} split read in engine mode")
-        return getattr(self._split, name)
-
-
 def _forbid_rows(monkeypatch, session: GateSession) -> None:
-    """Evaluate first (still per row: docs/scaling.md), then forbid every per-row accessor
-    (the evaluations' arrays of every split, the session's frames and score arrays)."""
-    for role in ("candidate", "champion"):
-        ev = session.evaluation(role)
-        rowless = dataclasses.replace(ev, splits={k: _Rowless(v) for k, v in ev.splits.items()})
-        session._cache[f"evaluation:{role}"] = rowless
-        session.evaluations[role] = rowless
-    session.val_test_gap  # noqa: B018  (judged from counts, before the accessors go)
+    """Forbid every per-row accessor from the start: the session's frames and score arrays,
+    and the evaluations' arrays of every split. Only the engine tables are registered
+    first (the data's part, docs/scaling.md "Data and splits without pandas")."""
+    for name in ("train", "val", "test", "production"):
+        session.engine_table(name)
 
     def forbidden(self, *args, **kwargs):
-        raise AssertionError("a per-row accessor of the session was read in engine mode")
+        raise AssertionError("a per-row accessor was read in engine mode")
 
     for name in ("dataset", "splits", "split_labels", "production"):
         monkeypatch.setattr(SessionData, name, property(forbidden))
     monkeypatch.setattr(SessionData, "frame", forbidden)
     monkeypatch.setattr(GateSession, "scores", forbidden)
+    for name in ("y", "scores", "segments"):
+        monkeypatch.setattr(SplitScores, name, property(forbidden))
 
 
 def _results(s: GateSession) -> list[tuple]:
     results = []
     for split in ("test", "production"):
         results += [
+            steps.recall(s, split),
+            steps.precision(s, split),
+            steps.ranking(s, split),
+            steps.calibration(s, split),
             steps.vs_champion(s, split),
             *(steps.segments(s, c, split) for c in s.config.columns.segments),
         ]
+    results += [steps.threshold(s), steps.too_good(s), steps.val_test_gap(s)]
     return [
         (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
         for r in results
@@ -176,9 +167,17 @@ def _both(champion_project, monkeypatch, offline=None):  # noqa: F811
 
 def test_vs_champion_and_segments_read_only_counts_and_equal_pandas(champion_project, monkeypatch):  # noqa: F811
     pandas, duckdb = _both(champion_project, monkeypatch)
-    assert [r[0] for r in pandas] == ["promotion.vs_champion", "quality.segments", "quality.segments"] * 2
-    assert {r[7]["split"] for r in pandas} == {"test", "production"}
+    per_split = ["quality.recall", "quality.precision", "quality.auc", "quality.calibration"]
+    per_split += ["promotion.vs_champion", "quality.segments", "quality.segments"]
+    assert [r[0] for r in pandas] == [
+        *per_split * 2,
+        "quality.threshold",
+        "quality.too_good",
+        "quality.val_test_gap",
+    ]
+    assert {r[7]["split"] for r in pandas[:-3]} == {"test", "production"}
     assert [r[1] for r in pandas if r[0] == "quality.segments"] == [Status.PASS] * 4
+    assert [r[1] for r in pandas if r[0] == "quality.calibration"] == [Status.PASS] * 2
     assert duckdb == pandas
 
 
@@ -194,9 +193,26 @@ def test_planted_faults_fail_on_both_engines_from_counts(champion_project, small
     blind = offline["country"].eq(country) & offline["label"].eq("risky") & in_test
     offline.loc[blind, "score"] = 0.0
     pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
-    statuses = {(r[0], r[7].get("column")): r[1] for r in pandas if r[7]["split"] == "test"}
+    statuses = {(r[0], r[7].get("column")): r[1] for r in pandas if r[7].get("split") == "test"}
     assert statuses[("promotion.vs_champion", None)] is Status.FAIL
     assert statuses[("quality.segments", "country")] is Status.FAIL
-    (segment_message,) = [r[4] for r in pandas if r[7].get("column") == "country" and r[7]["split"] == "test"]
+    (segment_message,) = [
+        r[4] for r in pandas if r[7].get("column") == "country" and r[7].get("split") == "test"
+    ]
     assert f"{country} 0.000" in segment_message  # the blind segment is named with recall 0
+    assert duckdb == pandas
+
+
+def test_a_miscalibrated_candidate_fails_calibration_on_both_engines_from_counts(
+    champion_project,  # noqa: F811
+    small_log,
+    monkeypatch,
+):
+    """Offline scores squashed towards 0.5 rank as well but mean the wrong probabilities:
+    quality.calibration fails on test on both engines, equal, with the per-row arrays forbidden."""
+    offline = small_log.offline.copy()
+    offline["score"] = 0.3 + 0.4 * offline["score"]
+    pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
+    calibration = {r[7]["split"]: r[1] for r in pandas if r[0] == "quality.calibration"}
+    assert calibration == {"test": Status.FAIL, "production": Status.PASS}  # production's scores are its own
     assert duckdb == pandas

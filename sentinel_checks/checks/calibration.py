@@ -13,7 +13,8 @@ import numpy as np
 
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
-from sentinel_checks.stats.calibration import basic_interval, brier, calibration_bins, calibration_draws
+from sentinel_checks.stats.calibration import basic_interval
+from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 
@@ -163,18 +164,56 @@ def check_calibration(
     >>> check_calibration(y, 0.3 + 0.4 * s, split="test").status.value
     'fail'
     """
+    cells = CalibrationCells.from_arrays(np.asarray(y, dtype=float), np.asarray(scores, dtype=float))
+    return check_calibration_cells(
+        cells,
+        split=split,
+        max_ece=max_ece,
+        max_brier=max_brier,
+        n_bins=n_bins,
+        confidence=confidence,
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def check_calibration_cells(
+    cells: CalibrationCells,
+    *,
+    split: str,
+    max_ece: float = 0.05,
+    max_brier: float | None = None,
+    n_bins: int = 10,
+    confidence: float = 0.95,
+    resamples: int = 200,
+    seed: int = 0,
+) -> CheckResult:
+    """:func:`check_calibration` on the rows grouped by (score, label): the one implementation.
+
+    Parameters
+    ----------
+    cells : CalibrationCells
+        Per distinct score its risky and safe rows: from the rows
+        (:meth:`CalibrationCells.from_arrays`) or from the threshold counts, grouped in
+        the engine or in memory (:meth:`CalibrationCells.from_counts`).
+    split, max_ece, max_brier, n_bins, confidence, resamples, seed
+        As :func:`check_calibration`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_calibration`; equal for equal cells, whichever engine counted them.
+    """
     params = {"split": split}
-    y = np.asarray(y, dtype=float)
-    scores = np.asarray(scores, dtype=float)
-    n = len(scores)
-    bins = calibration_bins(y, scores, n_bins=n_bins)
-    ece, brier_score = bins.ece, brier(y, scores)
+    n = cells.n
+    bins = cells.bins(n_bins)
+    ece, brier_score = bins.ece, cells.brier()
     if n == 0 or not math.isfinite(ece) or not math.isfinite(brier_score):
         return CheckResult.undefined(
             CALIBRATION_ID, f"{split}: no scored rows to calibrate", reason=Reason.EMPTY, parameters=params
         )
     level = 1 - (1 - confidence) / (2 if max_brier is not None else 1)
-    draws = calibration_draws(y, scores, n_bins=n_bins, resamples=resamples, seed=seed)
+    draws = cells.draws(n_bins=n_bins, resamples=resamples, seed=seed)
     ece_low, ece_high, ece_status, ece_rows = ceiling_on_draws(
         ece, draws[:, 0], max_ece, confidence=level, n=n
     )

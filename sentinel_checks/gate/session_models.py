@@ -18,7 +18,6 @@ scored in pandas on every engine, and so is every split with ``engine = "spark"`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import ConfigError, DataError
@@ -163,18 +162,20 @@ class SessionModels(SessionEngine):
 
         def evaluate() -> ModelEvaluation:
             model = self.model(role)
+            if self._scores_in_engine("val"):
+                from sentinel_checks.gate.session_evaluation import engine_split_scores
+                from sentinel_checks.models.evaluation import evaluation_of
+
+                evaluation = evaluation_of(model, self.config, engine_split_scores(self, role))
+                self.evaluations[model.role] = evaluation
+                return evaluation
             production = self.production if self.has_production else None
             splits, features = self.splits, self.features
             scored = {name: self.scores(role, name) for name in ("val", "test")}
             label = self.config.columns.label
             if production is not None and label in production.columns:
                 scored["production"] = self.scores(role, "production")[production[label].notna().to_numpy()]
-            counts = None
-            if self._scores_in_engine("val"):
-                counts = {
-                    name: partial(self._engine_counts, role, name) for name in ("val", "test", "production")
-                }
-            return self._evaluate(model, production, splits, features, scored, counts)
+            return self._evaluate(model, production, splits, features, scored)
 
         return self._once(f"evaluation:{role}", evaluate)
 

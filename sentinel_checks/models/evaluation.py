@@ -9,10 +9,12 @@ engine with ``[data] engine = "duckdb"``): the threshold choice
 (:func:`~sentinel_checks.models.thresholds.choose_threshold_on_counts`), recall,
 precision, FNR, flagged fraction (:meth:`ThresholdCounts.at`), ROC AUC and PR AUC
 (:func:`~sentinel_checks.stats.ranking.roc_auc_from_counts`,
-:func:`~sentinel_checks.stats.ranking.pr_auc_from_counts`). The labels and scores
-row by row serve the statistics that resample rows or need each row's score:
-calibration (ECE and Brier with their bootstrap), segments, the baseline leads and
-the champion comparison.
+:func:`~sentinel_checks.stats.ranking.pr_auc_from_counts`). Calibration (ECE,
+Brier and their bootstrap) is read off the same counts, as cells
+(:class:`~sentinel_checks.stats.calibration_cells.CalibrationCells`). The labels and
+scores row by row are read only by the steps that still need each row (the baseline
+leads, the drift of scores and calibration, and on pandas segments and the champion
+comparison); with the engine they are read back from it only when such a step asks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -32,12 +35,11 @@ from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import LoadedModel
 from sentinel_checks.models.scoring import risk_scores
 from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold_on_counts
+from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.ranking import (
     CalibrationBins,
     Confusion,
     ThresholdCounts,
-    brier,
-    calibration_bins,
     pr_auc_from_counts,
     roc_auc_from_counts,
     threshold_counts,
@@ -48,11 +50,52 @@ EVALUATED_SPLITS = ("val", "test", "production")
 
 @dataclass(frozen=True)
 class SplitScores:
+    """One split's evaluation: its :class:`ThresholdCounts` and, on demand, its rows.
+
+    ``counts`` is what the quality statistics read (threshold, recall, precision,
+    AUCs, calibration cells). The per-row arrays ``y`` (bool, shape (n,)), ``scores``
+    (float64, shape (n,)) and ``segments`` (column name to ``pd.Categorical``) are
+    given in memory (:meth:`of`) or read back from the engine the first time a
+    step asks for them (``rows``, a callable returning the three).
+    """
+
     name: str
-    y: np.ndarray
-    scores: np.ndarray
     counts: ThresholdCounts
-    segments: Mapping[str, pd.Categorical] = field(default_factory=dict)
+    rows: Callable[[], tuple[np.ndarray, np.ndarray, Mapping[str, pd.Categorical]]] = field(
+        repr=False, compare=False
+    )
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        y: np.ndarray,
+        scores: np.ndarray,
+        counts: ThresholdCounts,
+        segments: Mapping[str, pd.Categorical] | None = None,
+    ) -> SplitScores:
+        """A split whose rows are already in memory."""
+        rows = (y, scores, dict(segments or {}))
+        return cls(name, counts, lambda: rows)
+
+    @cached_property
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, Mapping[str, pd.Categorical]]:
+        return self.rows()
+
+    @property
+    def y(self) -> np.ndarray:
+        """True where the row is risky (bool, shape (n,))."""
+        return self._rows[0]
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The model's risk score of each row (float64, shape (n,))."""
+        return self._rows[1]
+
+    @property
+    def segments(self) -> Mapping[str, pd.Categorical]:
+        """The configured segment columns of the split, as categoricals."""
+        return self._rows[2]
 
     @property
     def prevalence(self) -> float:
@@ -79,9 +122,15 @@ class SplitScores:
         Returns
         -------
         CalibrationBins
-            Per bin the mean score, observed risky rate and count, and the ECE.
+            Per bin the mean score, observed risky rate and count, and the ECE; from
+            :attr:`cells` (no per-row array is read).
         """
-        return calibration_bins(self.y, self.scores, n_bins=n_bins)
+        return self.cells.bins(n_bins)
+
+    @property
+    def cells(self) -> CalibrationCells:
+        """The rows grouped by (score, label), read off :attr:`counts` (calibration's input)."""
+        return CalibrationCells.from_counts(self.counts)
 
 
 @dataclass(frozen=True)
@@ -167,7 +216,7 @@ class ModelEvaluation:
                     "roc_auc": s.roc_auc,
                     "pr_auc": s.pr_auc,
                     "ece": s.calibration(n_bins).ece,
-                    "brier": brier(s.y, s.scores),
+                    "brier": s.cells.brier(),
                     "n": c.n,
                     "n_positive": c.positives,
                     "identity": self.identity,
@@ -251,7 +300,20 @@ def evaluate_model(
         segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
         counted = (counts or {}).get(name)
         split_counts = threshold_counts(y, values) if counted is None else counted()
-        scored[name] = SplitScores(name, y, values, split_counts, segments)
+        scored[name] = SplitScores.of(name, y, values, split_counts, segments)
+    return evaluation_of(model, config, scored)
+
+
+def evaluation_of(
+    model: LoadedModel, config: SentinelConfig, scored: Mapping[str, SplitScores]
+) -> ModelEvaluation:
+    """The evaluation of splits already counted: the operating threshold chosen on ``scored["val"]``.
+
+    Raises
+    ------
+    DataError
+        Validation lacks a risky or a safe row.
+    """
     q = config.quality
     val = scored["val"]
     if val.counts.positives == 0 or val.counts.negatives == 0:
@@ -267,4 +329,4 @@ def evaluate_model(
         use_lower_bound=q.threshold_uses_lower_bound,
         confidence=q.confidence,
     )
-    return ModelEvaluation(model.role, model.identity, scored, choice)
+    return ModelEvaluation(model.role, model.identity, dict(scored), choice)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentinel_checks.stats.intervals import bootstrap_interval, poisson_bootstrap
+from sentinel_checks.stats.intervals import bootstrap_interval
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,10 @@ def calibration_bins(y: np.ndarray, scores: np.ndarray, *, n_bins: int = 10) -> 
     Returns
     -------
     CalibrationBins
-        The non-empty bins; its ``ece`` is the expected calibration error.
+        The non-empty bins; its ``ece`` is the expected calibration error. Computed
+        from the rows grouped by score
+        (:meth:`~sentinel_checks.stats.calibration_cells.CalibrationCells.bins`, the
+        arithmetic the engine's counts go through too).
 
     References
     ----------
@@ -132,21 +135,9 @@ def calibration_bins(y: np.ndarray, scores: np.ndarray, *, n_bins: int = 10) -> 
     >>> b.count.tolist(), round(b.ece, 3)
     ([2, 2], 0.175)
     """
-    y = np.asarray(y, dtype=float)
-    scores = np.asarray(scores, dtype=float)
-    if len(scores) == 0:
-        empty = np.array([], dtype=float)
-        return CalibrationBins(empty, empty, np.array([], dtype=int), empty, empty)
-    idx, lower, upper = bin_index(scores, n_bins=n_bins)
-    n = len(lower)
-    count = np.bincount(idx, minlength=n)
-    sum_s = np.bincount(idx, weights=scores, minlength=n)
-    sum_y = np.bincount(idx, weights=y, minlength=n)
-    keep = count > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return CalibrationBins(
-            lower[keep], upper[keep], count[keep], (sum_s / count)[keep], (sum_y / count)[keep]
-        )
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
+
+    return CalibrationCells.from_arrays(y, scores).bins(n_bins)
 
 
 def calibration_draws(
@@ -155,7 +146,9 @@ def calibration_draws(
     """Poisson-bootstrap draws of the ECE and the Brier score, the bins held fixed.
 
     The rows keep the bins of :func:`bin_index` on the full sample; each resample
-    reweights them (:func:`~sentinel_checks.stats.intervals.poisson_bootstrap`).
+    reweights them: the rows grouped by (score, label), one Poisson(count) weight per
+    cell (:meth:`~sentinel_checks.stats.calibration_cells.CalibrationCells.draws`, the
+    distribution of a Poisson(1) weight per row).
 
     Parameters
     ----------
@@ -181,20 +174,9 @@ def calibration_draws(
     >>> d.shape, bool((d[:, 1] == 0.25).all())
     ((5, 2), True)
     """
-    y = np.asarray(y, dtype=float)
-    scores = np.asarray(scores, dtype=float)
-    idx, lower, _ = bin_index(scores, n_bins=n_bins)
-    b = len(lower)
-    squared = (scores - y) ** 2
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
 
-    def statistic(w: np.ndarray) -> tuple[float, float]:
-        total = w.sum()
-        if total == 0:
-            return math.nan, math.nan
-        gap = np.bincount(idx, weights=w * (y - scores), minlength=b)
-        return float(np.abs(gap).sum() / total), float((w * squared).sum() / total)
-
-    return poisson_bootstrap(statistic, len(y), resamples=resamples, seed=seed)
+    return CalibrationCells.from_arrays(y, scores).draws(n_bins=n_bins, resamples=resamples, seed=seed)
 
 
 def basic_interval(

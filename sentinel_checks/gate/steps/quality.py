@@ -281,10 +281,10 @@ def calibration(s: GateSession, split: str) -> CheckResult:
     ConfigError, ModelLoadError, DataError
         As for :func:`threshold`.
     """
-    from sentinel_checks.checks.quality import check_calibration
+    from sentinel_checks.checks.calibration import check_calibration_cells
 
     sc = _judged(s, split)
-    return check_calibration(sc.y, sc.scores, split=split, **policy.calibration(s.config))
+    return check_calibration_cells(sc.cells, split=split, **policy.calibration(s.config))
 
 
 def segments(s: GateSession, column: str | None, split: str) -> CheckResult:
