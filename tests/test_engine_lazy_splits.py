@@ -346,3 +346,44 @@ def test_a_parquet_production_sample_is_read_where_it_lies_and_samples_as_the_fr
     got = sample_table(read, limit=300, seed=7, columns=columns)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     assert "production" not in in_place.materialized()
+
+
+def row_overlaps(s: GateSession) -> list[tuple]:
+    return [fields(steps.row_overlap(s, pair)) for pair in PAIRS]
+
+
+@pytest.mark.parametrize(
+    ("method", "fault"),
+    [
+        ("time", None),
+        ("column", None),
+        ("column", "copied_row"),
+        ("time", "id_feature"),
+        ("column", "float_id"),
+    ],
+)
+def test_row_overlap_from_engine_counts_equals_pandas_without_reading_the_dataset(tmp_path, method, fault):
+    data = frame()
+    if fault == "copied_row":  # one train event logged again in test: id and time included
+        train = data.index[data["split"] == "train"]
+        copies = data.loc[train[:12]].assign(split="test")
+        data = pd.concat([data, copies], ignore_index=True)
+    elif fault == "id_feature":  # a row number among the features: dropped, the result a warning
+        data["age"] = np.arange(len(data))
+    elif fault == "float_id":  # whole floats count like integers; a fractional one measures
+        data["age"] = np.arange(len(data), dtype=float)
+        data["amount"] = np.arange(len(data)) + 0.5
+    by_pandas, by_duckdb = sessions(tmp_path, data, TIME if method == "time" else COLUMN)
+    want, got = row_overlaps(by_pandas), row_overlaps(by_duckdb)
+    assert by_duckdb.materialized() == []
+    assert got == want
+    statuses = {r[1].value for r in got}
+    if fault == "copied_row":
+        assert "fail" in statuses
+        copied = next(r for r in got if r[1].value == "fail")
+        assert copied[7][0].items == tuple(range(len(data) - 12, len(data) - 2))  # dataset positions
+    elif fault in ("id_feature", "float_id"):
+        from_train = [r for r in got if r[8]["pair"].startswith("train")]  # val may be under 100 rows
+        assert from_train and all(r[8].get("dropped_id_like") == "age" for r in from_train)
+    else:
+        assert "fail" not in statuses

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sentinel_checks.checks.guards import empty_side
+from sentinel_checks.checks.row_overlap_found import ROW_ID as ROW_ID
+from sentinel_checks.checks.row_overlap_found import SHOWN as SHOWN
+from sentinel_checks.checks.row_overlap_found import Found, RowLabels
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge_interval
-from sentinel_checks.stats.intervals import coverage_text
-from sentinel_checks.stats.power import rows_to_show_difference
-from sentinel_checks.stats.proportion_difference import newcombe_interval
+from sentinel_checks.result import CheckResult
 from sentinel_checks.stats.row_repeats import RowRepeats, row_repeats, unique_per_row
 
 #: The row-repeat statistic over some columns, ``earlier`` against ``later`` (see :func:`check_row_overlap`).
 RepeatsOf = Callable[[list[str]], RowRepeats]
-
-ROW_ID = "splits.row_overlap"
-COPY_HINT = (
-    "Deduplicate the log before splitting (retries and replays produce identical rows), "
-    "and split by time and entity so copies of one event stay together."
-)
-EXCESS_HINT = (
-    "Rows repeat the other split's features far more often than the split repeats itself: "
-    "copies of one event logged with a new id or time (retries, replays). Split by time and "
-    "entity (the session or user) so they stay together, and deduplicate the log."
-)
-UNTOLD_HINT = (
-    "Declare [columns] id and timestamp so that copies of one event can be told from rows "
-    "that share coarse features by coincidence."
-)
-ID_HINT = (
-    "Exclude {names} from [columns] features (a model memorises ids instead of learning), "
-    "or declare it [columns] id."
-)
 
 
 def check_row_overlap(
@@ -118,7 +101,8 @@ def check_row_overlap(
         splits with ``[data] engine = "duckdb"``). Its ``mask`` is in ``later``'s row
         order. Default: :func:`~sentinel_checks.stats.row_repeats.row_repeats` on the
         two frames (64-bit row hashes). Which columns are compared (the id-like ones
-        dropped) is decided here on ``earlier``, whichever computes the repeats.
+        dropped) is decided here on ``earlier``, whichever computes the repeats
+        (:func:`judge_row_overlap` takes them from the caller).
 
     Returns
     -------
@@ -161,23 +145,86 @@ def check_row_overlap(
     >>> r.status.value, r.measured
     ('pass', 0.0)
     """
+    absent = [c for c in columns if c not in earlier.columns or c not in later.columns]
+    if columns and len(earlier) and len(later) and absent:
+        raise KeyError(f"feature column(s) {', '.join(absent)} missing from {pair[0]} or {pair[1]}")
+    index = later.index
+    return judge_row_overlap(
+        SplitSide(len(earlier), frozenset(earlier.columns)),
+        SplitSide(len(later), frozenset(later.columns), lambda mask: index[mask][:SHOWN].tolist()),
+        columns=columns,
+        pair=pair,
+        max_share=max_share,
+        confidence=confidence,
+        copy_columns=copy_columns,
+        event_columns=event_columns,
+        entities=entities,
+        repeats=repeats or (lambda names: row_repeats(earlier, later, names)),
+        id_like=lambda: unique_per_row(earlier, columns),
+    )
+
+
+@dataclass(frozen=True)
+class SplitSide:
+    """One side of :func:`judge_row_overlap`: its rows, its column names, and (for the
+    later side) the labels its evidence lists (:data:`~.row_overlap_found.RowLabels`)."""
+
+    rows: int
+    columns: Collection[str]
+    labels: RowLabels = lambda mask: np.flatnonzero(mask)[:SHOWN].tolist()
+
+
+def judge_row_overlap(
+    earlier: SplitSide,
+    later: SplitSide,
+    *,
+    columns: list[str],
+    pair: tuple[str, str],
+    repeats: RepeatsOf,
+    id_like: Callable[[], list[str]],
+    max_share: float = 0.001,
+    confidence: float = 0.95,
+    copy_columns: Sequence[str] | None = None,
+    event_columns: Sequence[str] = (),
+    entities: Sequence[str | Sequence[str]] = (),
+) -> CheckResult:
+    """:func:`check_row_overlap` on sides known by their sizes, columns and row labels,
+    the repeats and the id-like features computed by the caller where the data lives (the
+    gate's engine path: :func:`~sentinel_checks.engine.split_statistics.row_repeats` and
+    :func:`~sentinel_checks.engine.split_statistics.unique_per_row`).
+
+    Parameters
+    ----------
+    earlier, later : SplitSide
+        The two splits; ``later.labels`` names the rows in the evidence.
+    repeats : callable
+        ``repeats(columns) -> RowRepeats`` (mask in ``later``'s row order).
+    id_like : callable
+        ``id_like() -> list of str``: the features unique per row in ``earlier``
+        (:func:`~sentinel_checks.stats.row_repeats.unique_per_row`'s rule), asked only
+        when both sides have rows.
+    columns, pair, max_share, confidence, copy_columns, event_columns, entities
+        As :func:`check_row_overlap`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_row_overlap`.
+    """
     params: dict[str, str] = {"pair": f"{pair[0]}→{pair[1]}"}
-    support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}
+    support = {f"n_{pair[0]}": earlier.rows, f"n_{pair[1]}": later.rows}
     if not columns:
         return CheckResult.undefined(
             ROW_ID, "no feature columns to compare", reason=Reason.NO_FEATURES, parameters=params
         )
-    empty = empty_side(ROW_ID, pair, (len(earlier), len(later)), parameters=params, support=support)
+    empty = empty_side(ROW_ID, pair, (earlier.rows, later.rows), parameters=params, support=support)
     if empty is not None:
         return empty
-    absent = [c for c in columns if c not in earlier.columns or c not in later.columns]
-    if absent:
-        raise KeyError(f"feature column(s) {', '.join(absent)} missing from {pair[0]} or {pair[1]}")
-    count_repeats = repeats or (lambda names: row_repeats(earlier, later, names))
-    id_like = unique_per_row(earlier, columns)
-    compared = [c for c in columns if c not in id_like]
-    if id_like:
-        params["dropped_id_like"] = ", ".join(id_like)
+    count_repeats = repeats
+    id_like_names = id_like()
+    compared = [c for c in columns if c not in id_like_names]
+    if id_like_names:
+        params["dropped_id_like"] = ", ".join(id_like_names)
     both = set(earlier.columns) & set(later.columns)
     events = [c for c in dict.fromkeys(event_columns) if c in both]
     copies: RowRepeats | None = None
@@ -189,183 +236,18 @@ def check_row_overlap(
             params["copies_compared_on"] = "features and " + ", ".join(events)
             copies = count_repeats(list(dict.fromkeys([*columns, *events])))
         support["copies"] = copies.count
-    found = _Found(pair, later.index, copies, events)
-    if copies is not None and copies.count / len(later) > max_share:
-        return found.copies_fail(params, support, max_share, id_like)
+    found = Found(pair, later.rows, later.labels, copies, events)
+    if copies is not None and copies.count / later.rows > max_share:
+        return found.copies_fail(params, support, max_share, id_like_names)
     if not compared:
-        return found.nothing_left(params, support, max_share, id_like)
+        return found.nothing_left(params, support, max_share, id_like_names)
     return found.judge_features(
         count_repeats(compared),
-        (len(earlier), len(compared)),
+        (earlier.rows, len(compared)),
         params=params,
         support=support,
         max_share=max_share,
         confidence=confidence,
-        id_like=id_like,
+        id_like=id_like_names,
         entities=entities,
     )
-
-
-class _Found:
-    """The copies found (if event columns were given), and the result each outcome makes."""
-
-    def __init__(
-        self, pair: tuple[str, str], index: pd.Index, copies: RowRepeats | None, events: list[str]
-    ) -> None:
-        self.pair, self.index, self.copies, self.events = pair, index, copies, events
-        self.n_later = len(index)
-
-    def copy_text(self) -> str:
-        earlier, later = self.pair
-        if self.copies is None:
-            return "no id or timestamp to tell copies of one event from rows sharing features by chance"
-        including = " and ".join(self.events)
-        if self.copies.count == 0:
-            return (
-                f"no {later} row is a copy of a {earlier} row (identical in every column, "
-                f"{including} included)"
-            )
-        share = self.copies.count / self.n_later
-        return (
-            f"{self.copies.count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) are copies of a "
-            f"{earlier} row: the same event, identical in every column, {including} included"
-        )
-
-    def copies_evidence(self) -> Evidence:
-        assert self.copies is not None
-        return Evidence.capped(
-            f"{self.pair[1]}_copy_index",
-            self.index[self.copies.mask][:10].tolist(),
-            total=self.copies.count,
-            detail={"share": self.copies.count / self.n_later, "columns": self.events},
-        )
-
-    def copies_fail(
-        self, params: dict[str, str], support: dict[str, int], max_share: float, id_like: list[str]
-    ) -> CheckResult:
-        assert self.copies is not None
-        share = self.copies.count / self.n_later
-        return CheckResult(
-            id=ROW_ID,
-            status=Status.FAIL,
-            message=f"{self.copy_text()}; limit {max_share:.3%}" + _id_text(id_like, prefix="; "),
-            measured=share,
-            limit=max_share,
-            direction=Direction.AT_MOST,
-            reason=Reason.DUPLICATE_ROWS,
-            support=support,
-            evidence=(self.copies_evidence(),),
-            parameters=params,
-            hint=COPY_HINT,
-        )
-
-    def nothing_left(
-        self, params: dict[str, str], support: dict[str, int], max_share: float, id_like: list[str]
-    ) -> CheckResult:
-        return CheckResult(
-            id=ROW_ID,
-            status=Status.INCONCLUSIVE,
-            message=f"{_id_text(id_like, tail='no other feature is left to compare')}; {self.copy_text()}",
-            limit=max_share,
-            direction=Direction.AT_MOST,
-            reason=Reason.CAUTION,
-            support=support,
-            parameters=params,
-            hint=ID_HINT.format(names=_names(id_like)),
-        )
-
-    def judge_features(
-        self,
-        repeats: RowRepeats,
-        sizes: tuple[int, int],
-        *,
-        params: dict[str, str],
-        support: dict[str, int],
-        max_share: float,
-        confidence: float,
-        id_like: list[str],
-        entities: Sequence[str | Sequence[str]],
-    ) -> CheckResult:
-        earlier, later = self.pair
-        n_earlier, n_columns = sizes
-        count, within = repeats.count, repeats.within
-        excess, low, high = newcombe_interval(count, self.n_later, within, n_earlier, confidence=confidence)
-        share, chance = count / self.n_later, within / n_earlier
-        # no more repeats than the limit allows at all: nothing to explain by chance
-        status = (
-            Status.PASS if share <= max_share else judge_interval(low, high, max_share, Direction.AT_MOST)
-        )
-        text = f"{coverage_text(confidence)} CI [{low:+.3%}, {high:+.3%}]"
-        needed: dict[str, int] = {}
-        if status is Status.INCONCLUSIVE and self.copies is not None:
-            # the same-event question is settled by the copies; these rows share features only
-            status = Status.PASS
-            text += " holds the limit: rows that share features, not events"
-        elif status is Status.INCONCLUSIVE:
-            half = (excess - low) if excess > max_share else (high - excess)
-            needed = {f"n_{later}": rows_to_show_difference(self.n_later, excess, half, max_share)}
-            text += (
-                " holds the limit: inconclusive — coincidences of coarse features, or copies a random "
-                f"split spread over both sides ({_entity_text(entities)}); "
-                f"settling it needs ≈ {needed[f'n_{later}']:,} {later} rows"
-            )
-        hint = {Status.FAIL: EXCESS_HINT, Status.INCONCLUSIVE: UNTOLD_HINT}.get(status, "")
-        reason = Reason.OK if status is Status.PASS else Reason.DUPLICATE_ROWS
-        if id_like and status is Status.PASS:
-            status, reason = Status.WARN, Reason.CAUTION
-        if id_like:
-            hint = " ".join(h for h in (ID_HINT.format(names=_names(id_like)), hint) if h)
-        message = (
-            f"{count:,} of {self.n_later:,} {later} row(s) ({share:.3%}) repeat a {earlier} row on "
-            f"{n_columns} feature column(s), against {chance:.3%} of {earlier} rows repeating each "
-            f"other by chance: excess {excess:+.3%} ({text}); limit {max_share:.3%}; {self.copy_text()}"
-        )
-        evidence = [
-            Evidence.capped(
-                f"{later}_row_index",
-                self.index[repeats.mask][:10].tolist(),
-                total=count,
-                detail={"share": share, "chance_share": chance, "excess": excess, "interval": [low, high]},
-            )
-        ]
-        if self.copies is not None and self.copies.count:
-            evidence.append(self.copies_evidence())
-        return CheckResult(
-            id=ROW_ID,
-            status=status,
-            message=_id_text(id_like, suffix=": ") + message,
-            measured=excess,
-            limit=max_share,
-            direction=Direction.AT_MOST,
-            reason=reason,
-            support={**support, "duplicates": count, f"duplicates_within_{earlier}": within},
-            evidence=tuple(evidence),
-            parameters=params,
-            hint=hint,
-            needed=needed,
-        )
-
-
-def _names(columns: Sequence[str]) -> str:
-    return ", ".join(f"'{c}'" for c in columns)
-
-
-def _id_text(
-    id_like: list[str], *, prefix: str = "", suffix: str = "", tail: str = "compared without it"
-) -> str:
-    """Why an id among the features hides copies, or '' when there is none."""
-    if not id_like:
-        return ""
-    verb = "is" if len(id_like) == 1 else "are"
-    return (
-        f"{prefix}every feature row is unique because {_names(id_like)} {verb} unique per row; row "
-        f"overlap cannot find copies through it — {tail}{suffix}"
-    )
-
-
-def _entity_text(entities: Sequence[str | Sequence[str]]) -> str:
-    """Where to look next: the entity check when entities are configured, else configure one."""
-    if not entities:
-        return "configure the session or user as an entity to tell"
-    names = ", ".join(e if isinstance(e, str) else "+".join(e) for e in entities)
-    return f"splits.entity_overlap on {names} tells whether the split keeps them apart"

@@ -40,7 +40,8 @@ def sample_table(
     seed : int
         ``[gate] seed``: the seed :func:`~sentinel_checks.stats.sampling.bounded_sample` uses.
     columns : sequence of str, optional
-        Columns to read (default: all but :data:`ROW`).
+        Columns to read (default: all but :data:`ROW` and a split's
+        :data:`~.split_tables.SOURCE_ROW`).
 
     Returns
     -------
@@ -56,7 +57,9 @@ def sample_table(
     import ibis
     import pyarrow as pa
 
-    wanted = [c for c in table.columns if c != ROW] if columns is None else list(columns)
+    from sentinel_checks.engine.split_tables import SOURCE_ROW
+
+    wanted = [c for c in table.columns if c not in (ROW, SOURCE_ROW)] if columns is None else list(columns)
     missing = [c for c in wanted if c not in table.columns]
     if missing or ROW not in table.columns:
         raise KeyError(f"column(s) {missing or [ROW]} not in the table (it has {sorted(table.columns)})")

@@ -245,3 +245,45 @@ def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepe
     sizes = groups.aggregate(k=ibis._.count())
     within = sizes.filter(sizes.k > 1).aggregate(total=sizes.k.sum()).to_pandas().iloc[0]["total"]
     return RowRepeats(mask, int(mask.sum()), whole_count(within))
+
+
+def unique_per_row(table: Table, columns: Sequence[str]) -> list[str]:
+    """The columns of ``table`` unique per row by
+    :func:`~sentinel_checks.stats.row_repeats.unique_per_row`'s rule, from engine counts
+    (one aggregate: the rows, each column's distinct non-missing values, and each float
+    column's non-missing values that are infinite or not whole).
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+    columns : sequence of str
+        The columns looked at, each in ``table``.
+
+    Returns
+    -------
+    list of str
+        Equal to the pandas rule on the frame: in the order of ``columns``; empty when
+        ``table`` has fewer than ``UNIQUE_MIN_ROWS`` rows; booleans and floats holding a
+        fractional or infinite value never listed.
+    """
+    from sentinel_checks.stats.row_repeats import UNIQUE_MIN_ROWS, UNIQUE_SHARE
+
+    looked = [c for c in columns if not table[c].type().is_boolean()]
+    measures: dict[str, Any] = {"__sentinel_n": table.count()}
+    for i, name in enumerate(looked):
+        value = plain_value(table, name)  # NaN as NULL: pandas' nunique drops both
+        measures[f"__sentinel_d{i}"] = value.nunique()
+        if value.type().is_floating():
+            fractional = value.notnull() & (value.isinf() | (value.floor() != value))
+            measures[f"__sentinel_f{i}"] = fractional.fill_null(False).sum()
+    counts = table.aggregate(**measures).execute().iloc[0]
+    n = whole_count(counts["__sentinel_n"])
+    if n < UNIQUE_MIN_ROWS:
+        return []
+    found = []
+    for i, name in enumerate(looked):
+        if whole_count(counts.get(f"__sentinel_f{i}", 0)):
+            continue  # a measurement, copied with its event
+        if whole_count(counts[f"__sentinel_d{i}"]) >= UNIQUE_SHARE * n:
+            found.append(name)
+    return found

@@ -8,7 +8,8 @@ val rows whose id train holds removed, then test rows whose id train or the purg
 val holds) and ``method = "column"`` (the split column's three values). Each split
 keeps :data:`~sentinel_checks.engine.ibis_connection.ROW` renumbered 0..m-1 in the
 source's row order: the row's position in the pandas split frame, which keeps the
-dataset's order.
+dataset's order; the source's position (the pandas split frame's index label) is kept
+in :data:`SOURCE_ROW`.
 
 The boundaries and the embargo come in already read in the column's units (the
 pandas split reads them: :func:`~sentinel_checks.data.time_axis.boundary`); a float
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from ibis.expr.types import BooleanValue, Table
 
 SPLITS = ("train", "val", "test")
+#: The row's position in the source (the dataset), kept by each split next to its renumbered
+#: :data:`ROW`: the index label the pandas split frame gives the row (evidence lists it).
+SOURCE_ROW = "__sentinel_source_row"
 
 
 def split_by_time(
@@ -63,7 +67,8 @@ def split_by_time(
     Returns
     -------
     dict of str to ibis Table
-        ``train``, ``val``, ``test``, each with :data:`ROW` renumbered 0..m-1.
+        ``train``, ``val``, ``test``, each with :data:`ROW` renumbered 0..m-1 and the
+        source's :data:`ROW` in :data:`SOURCE_ROW`.
     """
     return _numbered(
         purge_entities(
@@ -127,6 +132,28 @@ def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> di
     return _numbered(parts)
 
 
+def source_positions(table: Table, positions: Sequence[int]) -> list[int]:
+    """The source positions (:data:`SOURCE_ROW`) of the rows of a split at ``positions``
+    (its :data:`ROW`), in that order; the positions go in as data.
+
+    Raises
+    ------
+    KeyError
+        ``table`` is not a split this module made (no :data:`SOURCE_ROW`).
+    """
+    import ibis
+    import pyarrow as pa
+
+    if SOURCE_ROW not in table.columns:
+        raise KeyError(f"the table has no {SOURCE_ROW} column: not a split made in the engine")
+    if not len(positions):
+        return []
+    wanted = ibis.memtable(pa.table({ROW: pa.array(list(positions), type=pa.int64())}))
+    rows = table.select(ROW, SOURCE_ROW).semi_join(wanted, ROW).to_pyarrow().to_pandas()
+    by_position = dict(zip(rows[ROW].tolist(), rows[SOURCE_ROW].tolist(), strict=True))
+    return [int(by_position[p]) for p in positions]
+
+
 def purge_entities(parts: dict[str, Table], entities: Sequence[EntityKey]) -> dict[str, Table]:
     """Rows of an entity an earlier split holds, removed from the later splits.
 
@@ -155,11 +182,12 @@ def _without_ids(table: Table, ids: Table, names: list[str]) -> Table:
 
 
 def _numbered(parts: Mapping[str, Table]) -> dict[str, Table]:
-    """Each split with :data:`ROW` renumbered 0..m-1 in the source's row order."""
+    """Each split with :data:`ROW` renumbered 0..m-1 in the source's row order, the
+    source's :data:`ROW` kept in :data:`SOURCE_ROW`."""
     import ibis
 
     out = {}
     for name, table in parts.items():
         position = ibis.row_number().over(order_by=table[ROW])
-        out[name] = table.mutate(**{ROW: position.cast("int64")})
+        out[name] = table.mutate(**{SOURCE_ROW: table[ROW], ROW: position.cast("int64")})
     return out

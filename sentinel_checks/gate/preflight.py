@@ -32,7 +32,7 @@ exit code 2 when anything is found (``sentinel gate`` runs the same plugin in pr
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,11 +98,14 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) becomes a
     problem; any other exception is a bug of the library and propagates.
     """
+    from sentinel_checks.gate import preflight_engine
     from sentinel_checks.gate.preflight_labels import label_values, merged_label_problems
 
     problems: list[SetupProblem] = []
     frames = _loaded_frames(session, problems)
     config = session.config
+    # read where it lies: its columns without rows, its values counted in the engine
+    in_place = "dataset" in frames and "dataset" not in session.materialized()
     if "dataset" in frames:
         told: set[str] = set()  # a column named under two keys is reported under the first
         for key, columns, needed_in in _configured_columns(config):
@@ -111,13 +114,15 @@ def preflight(session: GateSession) -> list[SetupProblem]:
             told.update(fresh)
             if problem is not None:
                 problems.append(problem)
-        unset = unset_label(config, frames["dataset"])
-        problems += [unset] if unset is not None else label_values(config, frames)
+        two_valued = (lambda: preflight_engine.two_valued_columns(session)) if in_place else None
+        unset = unset_label(config, frames["dataset"], two_valued)
+        counted = preflight_engine.label_counts(session) if in_place and unset is None else None
+        problems += [unset] if unset is not None else label_values(config, frames, counted)
     from sentinel_checks.gate.engine_setup import engine_problems
     from sentinel_checks.gate.preflight_models import model_problems
     from sentinel_checks.gate.preflight_splits import split_problems
 
-    problems += split_problems(config, frames)
+    problems += preflight_engine.split_problems(session) if in_place else split_problems(config, frames)
     problems = merged_label_problems(problems + model_problems(session, frames))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.engine_setup import engine_key
@@ -228,9 +233,12 @@ def write_setup_reports(
 
 
 def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
+    from sentinel_checks.gate.preflight_engine import dataset_columns
+
     frames: dict[str, pd.DataFrame] = {}
     try:
-        frames["dataset"] = session.dataset
+        typed = dataset_columns(session)
+        frames["dataset"] = typed if typed is not None else session.dataset
     except SentinelError as exc:
         problems.append(SetupProblem("[data]", str(exc)))
     if session.has_production:
@@ -330,7 +338,9 @@ def _shown(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
 
 
-def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem | None:
+def unset_label(
+    config: SentinelConfig, dataset: pd.DataFrame, two_valued: Callable[[], list[str]] | None = None
+) -> SetupProblem | None:
     """The problem of a config that never set ``[columns] label`` (``sentinel init`` leaves
     it unset when no column is named like one) on data without a column ``label``.
 
@@ -341,6 +351,9 @@ def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem |
     dataset : DataFrame
         The offline data; its two-valued columns are suggested
         (:func:`~sentinel_checks.column_roles.two_valued_columns`).
+    two_valued : callable, optional
+        Those columns found elsewhere (the engine's counts, for a dataset read where it
+        lies: ``dataset`` then has its columns and no rows).
 
     Returns
     -------
@@ -352,7 +365,7 @@ def unset_label(config: SentinelConfig, dataset: pd.DataFrame) -> SetupProblem |
         return None
     from sentinel_checks.column_roles import two_valued_columns
 
-    candidates = two_valued_columns(dataset)
+    candidates = two_valued() if two_valued is not None else two_valued_columns(dataset)
     found = (
         f"two-valued columns: {', '.join(candidates)}" if candidates else "the data has no two-valued column"
     )

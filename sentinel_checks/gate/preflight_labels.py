@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate.preflight import LABEL_VALUES_KEY, SetupProblem, _shown, frame_origin, joined
 
@@ -14,28 +14,37 @@ if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
 
 
-def label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+#: What the preflight reads of one frame's labels: the other values' row counts (most first),
+#: the rows with no label, every distinct label as text.
+LabelCounts = tuple["pd.Series", int, set[str]]
+
+
+def label_values(
+    config: SentinelConfig,
+    frames: dict[str, pd.DataFrame],
+    counted: dict[str, LabelCounts] | None = None,
+) -> list[SetupProblem]:
     """The label's values outside ``positive`` / ``negative`` (and nulls offline): one
-    problem naming every frame that holds them and the values found in each."""
+    problem naming every frame that holds them and the values found in each.
+
+    ``counted`` gives a frame's :data:`LabelCounts` made elsewhere (the engine's, for a
+    dataset read where it lies: ``frames`` then holds its columns and no rows)."""
     cols = config.columns
     places, values, nulls = [], set(), 0
     for name, frame in frames.items():
         if cols.label not in frame.columns:
             continue  # missing offline: reported with the columns; production may lack labels
-        labels = frame[cols.label]
-        known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
-        other = labels[labels.notna() & ~known.astype(bool)]
-        missing = int(labels.isna().sum()) if name == "dataset" else 0
-        if other.empty and not missing:
+        counts, missing, distinct = (counted or {}).get(name) or _label_counts(frame[cols.label], cols)
+        missing = missing if name == "dataset" else 0
+        if counts.empty and not missing:
             continue
-        counts = other.value_counts()
         found = [f"{_shown(v)} ({int(n):,} rows)" for v, n in counts.head(5).items()]
         if len(counts) > 5:
             found.append(f"{len(counts) - 5} more values")
         if missing:
             found.append(f"no value ({missing:,} rows)")
         places.append(f"{joined(found)} in {frame_origin(name, frame)}")
-        values |= {str(v) for v in labels.dropna().unique()}
+        values |= distinct
         nulls += missing
     if not places:
         return []
@@ -50,6 +59,12 @@ def label_values(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> lis
         if values == {str(cols.positive), str(cols.negative)}:
             message += " (written as the column stores them: text in quotes, numbers without)"
     return [SetupProblem(LABEL_VALUES_KEY, message)]
+
+
+def _label_counts(labels: pd.Series, cols: Any) -> LabelCounts:
+    known = labels.eq(cols.positive).fillna(False) | labels.eq(cols.negative).fillna(False)
+    other = labels[labels.notna() & ~known.astype(bool)]
+    return other.value_counts(), int(labels.isna().sum()), {str(v) for v in labels.dropna().unique()}
 
 
 def merged_label_problems(problems: list[SetupProblem]) -> list[SetupProblem]:

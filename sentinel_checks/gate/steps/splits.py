@@ -3,7 +3,7 @@ purge, target leakage."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
@@ -190,33 +190,81 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     """
     from sentinel_checks.checks import check_row_overlap
 
-    splits, features, cols = s.splits, s.features, s.config.columns
-    earlier, later = splits[pair[0]], splits[pair[1]]
-    # copies of one event: identical in every raw column but the split and the label
+    features, cols = s.features, s.config.columns
     split_column = s.config.splits.column if s.config.splits.method == "column" else None
-    raw = [c for c in earlier.columns if c not in (cols.label, split_column)]
-    repeats: RepeatsOf | None = None
+    limits = policy.row_overlap(s.config)
+    events = [c for c in (cols.id, cols.timestamp) if c is not None]
     tables = s.engine_tables
     if tables is not None:
         from sentinel_checks.engine import split_statistics as engine
+        from sentinel_checks.engine.split_tables import SOURCE_ROW
 
         first, second = tables[pair[0]], tables[pair[1]]
 
         def engine_repeats(names: list[str]) -> RowRepeats:
             return engine.row_repeats(first, second, names)
 
-        repeats = engine_repeats
-
+        if SOURCE_ROW in second.columns:  # split in the engine: nothing read into pandas
+            return _row_overlap_in_engine(s, pair, engine_repeats, split_column, events, limits)
+        repeats: RepeatsOf | None = engine_repeats
+    else:
+        repeats = None
+    earlier, later = s.splits[pair[0]], s.splits[pair[1]]
+    # copies of one event: identical in every raw column but the split and the label
+    raw = [c for c in earlier.columns if c not in (cols.label, split_column)]
     return check_row_overlap(
         earlier,
         later,
         columns=features,
         pair=pair,
         copy_columns=raw,
-        event_columns=[c for c in (cols.id, cols.timestamp) if c is not None],
+        event_columns=events,
         entities=list(cols.entities),
         repeats=repeats,
-        **policy.row_overlap(s.config),
+        **limits,
+    )
+
+
+def _row_overlap_in_engine(
+    s: GateSession,
+    pair: tuple[str, str],
+    repeats: RepeatsOf,
+    split_column: str | None,
+    events: list[str],
+    limits: dict[str, Any],
+) -> CheckResult:
+    """``splits.row_overlap`` on splits made in the engine: sizes, the id-like features
+    (:func:`~sentinel_checks.engine.split_statistics.unique_per_row`) and the repeats are
+    engine counts; the evidence names the rows by their dataset position, as the pandas
+    split's index does."""
+    import numpy as np
+
+    from sentinel_checks.checks.row_overlap import SHOWN, SplitSide, judge_row_overlap
+    from sentinel_checks.engine import split_checks
+    from sentinel_checks.engine import split_statistics as engine
+    from sentinel_checks.engine.ibis_connection import ROW
+    from sentinel_checks.engine.split_tables import SOURCE_ROW, source_positions
+
+    tables, features, cols = s.engine_tables, s.features, s.config.columns
+    assert tables is not None
+    first, second = tables[pair[0]], tables[pair[1]]
+    present = [c for c in first.columns if c not in (ROW, SOURCE_ROW)]
+    raw = [c for c in present if c not in (cols.label, split_column)]
+
+    def labels(mask: np.ndarray) -> list[Any]:
+        return source_positions(second, np.flatnonzero(mask)[:SHOWN].tolist())
+
+    return judge_row_overlap(
+        SplitSide(split_checks.row_count(first), frozenset(present)),
+        SplitSide(split_checks.row_count(second), frozenset(present), labels),
+        columns=features,
+        pair=pair,
+        repeats=repeats,
+        id_like=lambda: engine.unique_per_row(first, features),
+        copy_columns=raw,
+        event_columns=events,
+        entities=list(cols.entities),
+        **limits,
     )
 
 

@@ -1,0 +1,92 @@
+"""The preflight (:mod:`.preflight`) on a dataset the engine reads where it lies: the
+dataset is never read into pandas for it.
+
+The column checks read the dataset's columns with the dtypes pandas gives them and no
+rows (:attr:`~sentinel_checks.gate.session_engine.SessionEngine.engine_typed_frame`);
+the label's values, the two-valued columns an unset label suggests, and the time split's
+boundaries, embargo and missing timestamps are engine counts
+(:mod:`~sentinel_checks.engine.preflight_counts`,
+:mod:`~sentinel_checks.engine.split_checks`), in the words the pandas preflight uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.gate.preflight import SetupProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.gate.preflight_labels import LabelCounts
+    from sentinel_checks.gate.session import GateSession
+
+
+def dataset_columns(session: GateSession) -> pd.DataFrame | None:
+    """The dataset's columns, typed as pandas reads them, no rows; ``None`` when the engine
+    does not read the dataset where it lies (or its time column is text pandas parses):
+    the preflight then loads the dataset.
+
+    Raises
+    ------
+    SentinelError
+        The files or the table cannot be read (the ``[data]`` problem).
+    """
+    if session.config.data.engine == "pandas":
+        return None
+    return session.engine_typed_frame
+
+
+def label_counts(session: GateSession) -> dict[str, LabelCounts]:
+    """The dataset's :data:`~.preflight_labels.LabelCounts` from engine counts; empty when
+    the label column is absent (reported with the columns)."""
+    from sentinel_checks.engine import preflight_counts
+
+    source, cols = session.engine_source, session.config.columns
+    if source is None or cols.label not in source.columns:
+        return {}
+    return {"dataset": preflight_counts.label_values(source, cols.label, cols.positive, cols.negative)}
+
+
+def two_valued_columns(session: GateSession) -> list[str]:
+    """The label's candidates an unset label suggests, from engine counts
+    (:func:`~sentinel_checks.column_roles.two_valued_columns`' rule)."""
+    from sentinel_checks.engine import preflight_counts
+
+    source = session.engine_source
+    return [] if source is None else preflight_counts.two_valued_columns(source)
+
+
+def split_problems(session: GateSession) -> list[SetupProblem]:
+    """:func:`~.preflight_splits.split_problems` from the engine: missing timestamps, the
+    boundaries and the embargo read in the time column's units
+    (:attr:`~sentinel_checks.gate.session_engine.SessionEngine.engine_time_axis`), the
+    boundaries increasing; the same order and words as
+    :func:`~sentinel_checks.data.splits.assign_time_splits`."""
+    from sentinel_checks.data.time_axis import boundary, embargo_gap
+    from sentinel_checks.engine import split_checks
+
+    spec, ts, source = session.config.splits, session.config.columns.timestamp, session.engine_source
+    if spec.method != "time" or ts is None or source is None or ts not in source.columns:
+        return []
+    if spec.val_start is None or spec.test_start is None:
+        return []  # refused when the config loaded
+    axis = session.engine_time_axis
+    try:
+        if axis is None:  # text or booleans: the engine split leaves them to pandas
+            raise DataError(f"time split needs datetimes or numbers in {ts!r}, got {source[ts].type()}")
+        nulls = split_checks.missing_count(source, ts)
+        if nulls:
+            raise DataError(
+                f"column {ts!r} has {nulls} null timestamp(s): such rows cannot be placed in a time split"
+            )
+        v = boundary(spec.val_start, axis, "val_start")
+        t = boundary(spec.test_start, axis, "test_start")
+        e = boundary(spec.end, axis, "end") if spec.end is not None else None
+        embargo_gap(spec.embargo, axis)
+        if not v < t or (e is not None and not t < e):
+            raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
+    except (ConfigError, DataError) as exc:
+        return [SetupProblem("[splits]", str(exc).removeprefix("[splits] "))]
+    return []

@@ -1,0 +1,68 @@
+"""The preflight on a DuckDB session that reads a parquet directory where it lies: the
+dataset is never read into pandas (``GateSession.materialized``) and the problems equal
+the pandas session's on the same files, clean and with planted faults."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.gate.preflight import preflight
+from sentinel_checks.gate.session import GateSession
+from tests.test_engine_lazy_splits import CONFIG, TIME, frame
+
+
+def sessions(tmp_path, data: pd.DataFrame, splits: str = TIME, label: bool = True):
+    parts = tmp_path / "parts"
+    for i, rows in enumerate(np.array_split(np.arange(len(data)), 4)):
+        (parts / f"part-{i}").mkdir(parents=True)
+        data.iloc[rows].to_parquet(parts / f"part-{i}" / "data.parquet", index=False)
+    out = []
+    for engine in ("pandas", "duckdb"):
+        text = textwrap.dedent(CONFIG.format(data=f'path = "parts"\nengine = "{engine}"', splits=splits))
+        if not label:
+            text = text.replace('label = "label"\n', "")
+        config = tmp_path / f"{engine}.toml"
+        config.write_text(text)
+        out.append(GateSession(load_config(config)))
+    return out
+
+
+def problems(session: GateSession) -> list[tuple]:
+    return [(p.key, p.message, p.about) for p in preflight(session) if p.key != "[engine.duckdb]"]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [None, "label_values", "label_missing", "null_time", "number_boundary", "unset_label", "number_embargo"],
+)
+def test_the_preflight_from_engine_counts_equals_pandas_without_reading_the_dataset(tmp_path, fault):
+    data, splits, label = frame(), TIME, True
+    if fault == "label_values":  # a third class, in two spellings
+        data.loc[[5, 9, 11], "label"] = "Risky"
+        data.loc[[20], "label"] = "unknown"
+    elif fault == "label_missing":
+        data.loc[[3, 4], "label"] = None
+    elif fault == "null_time":
+        data.loc[[7], "ts"] = pd.NaT
+    elif fault == "number_boundary":  # a number as boundary on a datetime column
+        splits = TIME.replace('val_start = "2025-03-01"', "val_start = 5")
+        splits = splits.replace('test_start = "2025-04-01"', "test_start = 10")
+    elif fault == "number_embargo":  # a number as embargo on a datetime column
+        splits = TIME.replace('embargo = "1D"', "embargo = 3")
+    elif fault == "unset_label":  # no [columns] label, no column "label": two-valued columns suggested
+        data = data.rename(columns={"label": "is_risky"})
+        label = False
+    by_pandas, by_duckdb = sessions(tmp_path, data, splits, label)
+    want, got = problems(by_pandas), problems(by_duckdb)
+    assert "dataset" not in by_duckdb.materialized()
+    assert got == want
+    assert "dataset" in by_pandas.materialized()
+    if fault is None:
+        assert got == []
+    else:
+        assert got, fault
