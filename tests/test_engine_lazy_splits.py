@@ -236,6 +236,15 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
     elif kind == "a feature missing and one all null":
         data = data.drop(columns="country")
         data["amount"] = np.nan
+    elif kind == "bounds with many digits":
+        # a bound written into SQL as decimal text is compared as a DECIMAL: DuckDB reads
+        # 0.9127555772777217 as slightly less than the double, so a value equal to the
+        # bound was flagged as above it (issue 18 review)
+        bound = 0.9127555772777217
+        data["amount"] = data["amount"] / data["amount"].max() * 0.9
+        data.loc[[4, 5], "amount"] = bound
+        data.loc[6, "amount"] = float(np.nextafter(bound, 1.0))
+        rules = rules.replace("max = 1000.0", f"max = {bound!r}")
     return data, rules
 
 
@@ -249,6 +258,7 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
         "wrong dtype",
         "duplicate ids and a constant feature",
         "a feature missing and one all null",
+        "bounds with many digits",
     ],
 )
 def test_the_contract_counted_in_the_engine_equals_pandera_on_the_frame(tmp_path, kind):

@@ -52,3 +52,22 @@ def test_a_missing_column_is_named() -> None:
     table = table_from_frame(connect_duckdb(), _frame(10), name="rows")
     with pytest.raises(KeyError, match="nope"):
         sample_table(table, limit=5, seed=0, columns=["nope"])
+
+
+def test_labelled_rows_drop_a_nan_label_as_pandas_drops_it() -> None:
+    """A NaN label (what Spark, DuckDB or pyarrow write for a missing float) is missing,
+    as for pandas, not a third label value (issue 18 review: it stopped every quality
+    verdict on DuckDB with 'values outside 1.0 / 0.0')."""
+    import pyarrow as pa
+
+    from sentinel_checks.engine.ibis_connection import connect_duckdb
+    from sentinel_checks.engine.quality_statistics import labelled_rows
+
+    con = connect_duckdb()
+    labels = pa.array([1.0, float("nan"), 0.0, None, 1.0], type=pa.float64(), from_pandas=False)
+    con.con.register("scored", pa.table({"label": labels, "s": pa.array([0.1, 0.2, 0.3, 0.4, 0.5])}))
+    table = con.table("scored")
+    assert table.filter(table["label"].notnull()).count().execute() == 4  # NaN is a value to DuckDB
+    kept = labelled_rows(table, "label").execute()
+    expected = pd.DataFrame({"label": labels.to_pandas(), "s": [0.1, 0.2, 0.3, 0.4, 0.5]}).dropna()
+    assert kept["s"].tolist() == expected["s"].tolist() == [0.1, 0.3, 0.5]

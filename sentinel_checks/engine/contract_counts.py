@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.adapters.pandera_schema import FailureGroup, failures
-from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.split_checks import fits
 from sentinel_checks.engine.split_statistics import _literal
 
@@ -124,12 +124,19 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
             if check.name not in ELEMENT_CHECKS or not fits(value.type(), values):
                 raise NotCountable(f"column {name!r}: check {label} on {value.type()}")
             if check.name == "isin":
+                if any(isinstance(v, float) for v in values):
+                    # a float literal is SQL decimal text (see ibis_connection.with_floats)
+                    raise NotCountable(f"column {name!r}: check {label} lists floats")
                 outside = ~value.isin([_literal(v) for v in values]).fill_null(False)
-            elif check.name == "greater_than_or_equal_to":
-                outside = value < _literal(values[0])
-            else:
-                outside = value > _literal(values[0])
-            found.append(_group(table, name, label, present & outside.fill_null(False)))
+                found.append(_group(table, name, label, present & outside.fill_null(False)))
+                continue
+            # the bound enters as data, never as SQL text: DuckDB reads a float literal
+            # as a DECIMAL and misjudges values equal to it (ibis_connection.with_floats)
+            as_data = isinstance(values[0], float)
+            rows = with_floats(table, __sentinel_bound=float(values[0])) if as_data else table
+            bound = rows["__sentinel_bound"] if as_data else _literal(values[0])
+            past = rows[name] < bound if check.name == "greater_than_or_equal_to" else rows[name] > bound
+            found.append(_group(rows, name, label, ~_missing(rows, name) & past.fill_null(False)))
         groups.extend(g for g in found if g is not None)
     return sorted(groups, key=lambda g: (g.column, g.check))
 
@@ -148,7 +155,7 @@ def constant_features(table: Table, features: list[str]) -> dict[str, Any]:
     ).execute()
     found = {}
     for i, name in enumerate(present):
-        if int(counts[f"m{i}"].iloc[0] or 0) == 0 and int(counts[f"d{i}"].iloc[0]) == 1:
+        if whole_count(counts[f"m{i}"].iloc[0]) == 0 and int(counts[f"d{i}"].iloc[0]) == 1:
             value = counts[f"v{i}"].iloc[0]
             found[name] = value.item() if hasattr(value, "item") else value
     return found

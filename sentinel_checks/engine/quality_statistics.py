@@ -265,3 +265,18 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
 
 def _values(count: int) -> str:
     return "value" if count == 1 else "values"
+
+
+def labelled_rows(table: Table, label: str) -> Table:
+    """The rows of ``table`` whose ``label`` is present: neither NULL nor a float NaN (pandas
+    counts both as missing, and the in-memory path drops both; DuckDB and Spark hold NaN as
+    a value, which a parquet file written by Spark, DuckDB or pyarrow keeps as NaN).
+
+    Raises
+    ------
+    KeyError
+        ``label`` is not a column of ``table`` (named).
+    """
+    from sentinel_checks.engine.split_statistics import plain_value
+
+    return table.filter(plain_value(table, label).notnull())

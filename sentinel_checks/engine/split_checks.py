@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.ibis_connection import ROW, whole_count
 from sentinel_checks.engine.split_statistics import _literal
 from sentinel_checks.entities import PurgeLoss
 
@@ -34,7 +34,7 @@ def row_count(table: Table) -> int:
 
 def missing_count(table: Table, column: str) -> int:
     """Rows whose ``column`` is missing: NULL, or NaN in a float column (pandas' ``isna``)."""
-    return int(table.aggregate(n=_missing(table, column).sum()).execute()["n"].iloc[0] or 0)
+    return whole_count(table.aggregate(n=_missing(table, column).sum()).execute()["n"].iloc[0])
 
 
 def value_at(table: Table, column: str, position: int) -> Any:
@@ -76,7 +76,7 @@ def finer_than_microseconds(table: Table) -> str | None:
             continue
         value = table[name]
         finer = (value.cast(dt.Timestamp(timezone=kind.timezone, scale=6)) != value).fill_null(False)
-        if int(table.aggregate(n=finer.sum()).execute()["n"].iloc[0] or 0):
+        if whole_count(table.aggregate(n=finer.sum()).execute()["n"].iloc[0]):
             return name
     return None
 
@@ -104,7 +104,7 @@ def purge_losses(
             return row_count(table), None
         risky = (table[label] == _literal(positive)).fill_null(False)
         out = table.aggregate(n=table.count(), risky=risky.sum()).execute()
-        return int(out["n"].iloc[0]), int(out["risky"].iloc[0] or 0)
+        return int(out["n"].iloc[0]), whole_count(out["risky"].iloc[0])
 
     losses = []
     for split in ("val", "test"):
@@ -129,5 +129,5 @@ def label_counts(table: Table, label: str, positive: Any) -> tuple[int, int]:
     """Rows whose ``label`` equals ``positive``, and the others (labels checked first)."""
     risky = (table[label] == _literal(positive)).fill_null(False)
     out = table.aggregate(n=table.count(), risky=risky.sum()).execute()
-    n, pos = int(out["n"].iloc[0]), int(out["risky"].iloc[0] or 0)
+    n, pos = int(out["n"].iloc[0]), whole_count(out["risky"].iloc[0])
     return pos, n - pos

@@ -322,4 +322,6 @@ class SessionModels(SessionEngine):
         table = self.scored_table(role, split)
         if split != "production":
             return table
-        return table.filter(table[self.config.columns.label].notnull())
+        from sentinel_checks.engine.quality_statistics import labelled_rows
+
+        return labelled_rows(table, self.config.columns.label)
