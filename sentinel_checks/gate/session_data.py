@@ -145,7 +145,8 @@ class SessionData:
         boundaries they use); otherwise each split frame is registered with its row
         positions (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`: a
         zero-copy Arrow view on DuckDB, a temporary view built from Arrow on Spark).
-        Either way the dataset is also read into pandas: memory is that of the pandas run.
+        Splits made in the engine do not read the dataset into pandas; a step that
+        still needs the pandas splits reads them on first use (:attr:`splits`).
 
         Raises
         ------
