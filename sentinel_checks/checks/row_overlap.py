@@ -124,8 +124,11 @@ def check_row_overlap(
     -------
     CheckResult
         Id ``splits.row_overlap``; direction at most; limit ``max_share``. Measured:
-        the copies' share (in [0, 1]) when copies decide, else the excess share of
-        feature repeats (observed − chance, in [-1, 1]). Support: rows, copies (with
+        the quantity that decided, named in ``parameters["criterion"]`` when feature
+        repeats were judged: the copies' share (in [0, 1]) when copies decide; the
+        share of rows repeating when it is within the limit; else the end of the
+        excess's interval (observed − chance, in [-1, 1]) that settled it (upper end
+        for a pass, lower for a fail), or the excess itself when inconclusive. Support: rows, copies (with
         event columns), feature repeats and the ``earlier`` rows repeating each
         other. Evidence: up to 10 ``later`` index labels of the rows that decided,
         with the shares and the interval; ``parameters["dropped_id_like"]`` names
@@ -154,12 +157,12 @@ def check_row_overlap(
     ('inconclusive', 'x')
     >>> a["x"], b["x"] = a["x"] + 0.5, b["x"] + 0.5  # a measurement, copied with its event
     >>> r = check_row_overlap(a, b, columns=["x"], pair=("train", "val"))
-    >>> r.status.value, r.measured
-    ('fail', 0.1)
+    >>> r.status.value, round(r.measured, 3), r.parameters["criterion"]  # 10% repeat; the lower end decided
+    ('fail', 0.082, "excess repeats over chance (interval's lower end)")
     >>> coarse = pd.DataFrame({"x": [i % 3 for i in range(9000)]})  # every row repeats by chance
     >>> r = check_row_overlap(coarse, coarse.iloc[:6000], columns=["x"], pair=("train", "val"))
-    >>> r.status.value, r.measured
-    ('pass', 0.0)
+    >>> r.status.value, round(r.measured, 4)  # the excess's upper end
+    ('pass', 0.0004)
     """
     params: dict[str, str] = {"pair": f"{pair[0]}→{pair[1]}"}
     support = {f"n_{pair[0]}": len(earlier), f"n_{pair[1]}": len(later)}
@@ -309,6 +312,20 @@ class _Found:
                 f"split spread over both sides ({_entity_text(entities)}); "
                 f"settling it needs ≈ {needed[f'n_{later}']:,} {later} rows"
             )
+        # the quantity that decided, so measured and limit never contradict the status
+        # (issue 17): the raw share when it is within the limit, the interval's end that
+        # settled the excess, the copies' share when they settled it, else the excess
+        settled_by_copies = status is Status.PASS and share > max_share and not high <= max_share
+        criterion, measured = {
+            Status.FAIL: ("excess repeats over chance (interval's lower end)", low),
+            Status.INCONCLUSIVE: ("excess repeats over chance", excess),
+        }.get(status, ("share of rows repeating", share))
+        if status is Status.PASS and share > max_share:
+            criterion, measured = (
+                ("share of exact copies (features share, events differ)", self.copies.count / self.n_later)
+                if settled_by_copies and self.copies is not None
+                else ("excess repeats over chance (interval's upper end)", high)
+            )
         hint = {Status.FAIL: EXCESS_HINT, Status.INCONCLUSIVE: UNTOLD_HINT}.get(status, "")
         reason = Reason.OK if status is Status.PASS else Reason.DUPLICATE_ROWS
         if id_like and status is Status.PASS:
@@ -334,13 +351,13 @@ class _Found:
             id=ROW_ID,
             status=status,
             message=_id_text(id_like, suffix=": ") + message,
-            measured=excess,
+            measured=measured,
             limit=max_share,
             direction=Direction.AT_MOST,
             reason=reason,
             support={**support, "duplicates": count, f"duplicates_within_{earlier}": within},
             evidence=tuple(evidence),
-            parameters=params,
+            parameters={**params, "criterion": criterion},
             hint=hint,
             needed=needed,
         )
