@@ -88,9 +88,10 @@ class FlaggedFeature:
             return head
         share, cap = importance_percent(self.importance_share), importance_percent(important_share)
         if self.important:
-            return f"{self.column} carries {share} of the model's importance (limit {cap}) and " + head.split(
-                " ", 1
-            )[1]
+            return (
+                f"{self.column} carries {share} of the model's importance (limit {cap}) and "
+                + head.split(" ", 1)[1]
+            )
         return f"{head}, carrying {share} of the model's importance (under the {cap} limit)"
 
 
