@@ -135,3 +135,11 @@ def test_the_summary_says_pytest_counts_inconclusive_checks_as_passed():
         nodeid="e", outcome="failed", result=CheckResult("quality.recall", Status.INCONCLUSIVE, "m")
     )
     assert pytest_count_line([blocked]) == ""  # [gate] block_inconclusive: pytest failed it too
+
+
+def test_the_not_checked_note_agrees_in_number():
+    """The trial read "the 1 problem above already stop the run"."""
+    from sentinel_checks.gate.preflight import stopped_by_text
+
+    assert stopped_by_text(1) == "the problem above already stops the run"
+    assert stopped_by_text(2) == "the 2 problems above already stop the run"
