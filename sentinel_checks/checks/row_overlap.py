@@ -322,7 +322,7 @@ class _Found:
         }.get(status, ("share of rows repeating", share))
         if status is Status.PASS and share > max_share:
             criterion, measured = (
-                ("share of exact copies (features share, events differ)", self.copies.count / self.n_later)
+                ("share of copies of an event (id and time included)", self.copies.count / self.n_later)
                 if settled_by_copies and self.copies is not None
                 else ("excess repeats over chance (interval's upper end)", high)
             )

@@ -61,7 +61,7 @@ CRITERION_UNITS: Mapping[str, str] = {
     "excess repeats over chance": "%",
     "excess repeats over chance (interval's lower end)": "%",
     "excess repeats over chance (interval's upper end)": "%",
-    "share of exact copies (features share, events differ)": "%",
+    "share of copies of an event (id and time included)": "%",
     "odds ratio": "",  # the criterion's name says what the number is
     "prevalence change": "%",
 }
