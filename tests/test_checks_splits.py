@@ -120,7 +120,8 @@ class TestRowOverlap:
         r = check_row_overlap(a, b, columns=["amount", "country"], pair=("train", "val"))
         assert r.status is Status.FAIL, r.message
         assert list(r.evidence[0].items) == list(copied[:10])
-        assert r.measured == pytest.approx(0.02)
+        assert r.evidence[0].detail["excess"] == pytest.approx(0.02)
+        assert r.measured == r.evidence[0].detail["interval"][0]  # the end that decided the fail
         assert r.evidence[0].detail["chance_share"] == 0.0
 
     def test_coincidences_on_coarse_features_are_not_copies(self):
@@ -130,7 +131,8 @@ class TestRowOverlap:
         a = pd.DataFrame({"code": rng.integers(0, 3, 30_000), "band": rng.integers(0, 4, 30_000)})
         b = pd.DataFrame({"code": rng.integers(0, 3, 20_000), "band": rng.integers(0, 4, 20_000)})
         r = check_row_overlap(a, b, columns=["code", "band"], pair=("train", "val"))
-        assert r.evidence[0].detail["share"] == 1.0 and r.measured == 0.0
+        assert r.evidence[0].detail["share"] == 1.0 and r.evidence[0].detail["excess"] == 0.0
+        assert r.measured == r.evidence[0].detail["interval"][1] <= r.limit  # the end that decided the pass
         assert r.status is Status.PASS, r.message
 
     def test_a_small_split_is_inconclusive_with_the_rows_that_would_settle_it(self):

@@ -234,7 +234,7 @@ def test_val_test_gap_names_the_deciding_drop() -> None:
     assert bad.parameters["criterion"] == "recall drop" and "decided by the recall drop" in bad.message
     from sentinel_checks.reports.html_values import measured_vs_limit
 
-    assert measured_vs_limit(bad).startswith("measured recall drop 0.2")
+    assert measured_vs_limit(bad).startswith("recall drop: measured 0.2")
 
 
 # -- lists say how many they leave out ------------------------------------------------

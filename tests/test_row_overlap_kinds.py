@@ -99,7 +99,8 @@ class TestIdAsFeature:
         r = check_row_overlap(train, val, columns=["row_id", "amount", "country"], pair=("train", "val"))
         assert r.status is Status.FAIL, r.message
         assert "'row_id'" in r.message and "unique per row" in r.message, r.message
-        assert r.measured == 0.05
+        assert r.evidence[0].detail["excess"] == 0.05
+        assert r.measured == r.evidence[0].detail["interval"][0]  # the end that decided the fail
         assert r.parameters["dropped_id_like"] == "row_id"
 
     def test_an_id_among_clean_features_is_a_warning_never_a_silent_pass(self):

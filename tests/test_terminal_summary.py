@@ -318,10 +318,8 @@ def test_a_result_naming_its_deciding_criterion_is_shown_by_that_criterion_alone
         direction=Direction.AT_MOST,
         parameters={"criterion": "odds ratio"},
     )
-    assert (
-        measured_as(features) == "measured features failing on their own 1 feature(s) · limit ≤ 0 feature(s)"
-    )
-    assert measured_as(labels) == "measured odds ratio 2.117 · limit ≤ 1.5"
+    assert measured_as(features) == "features failing on their own: measured 1 · limit ≤ 0"
+    assert measured_as(labels) == "odds ratio: measured 2.117 · limit ≤ 1.5"
 
 
 def test_a_test_that_failed_after_recording_a_passing_result_is_a_failure_in_the_summary():

@@ -14,7 +14,9 @@ Two criteria, both must hold:
 
 The result's status is the worse of the two; ``measured`` / ``limit`` are those of
 the criterion that decided (the one with the worse status, else the one nearer its
-floor on the [floor, 1] scale), and the evidence carries both.
+floor on the [floor, 1] scale), named in ``parameters["criterion"]`` (``"ROC AUC"`` or
+``"average-precision skill"``) so no report labels the skill as ROC AUC; the evidence
+carries both.
 """
 
 from __future__ import annotations
@@ -183,7 +185,8 @@ def check_auc(
                 },
             ),
         ),
-        parameters=params,
+        # the criterion that decided names the number: the skill read as "ROC AUC" (issue 17)
+        parameters={**params, "criterion": "ROC AUC" if roc_first else "average-precision skill"},
         hint="The model ranks risky requests poorly: revisit features, splits and training.",
         needed=needed,
     )

@@ -67,27 +67,32 @@ class FlaggedFeature:
     def describe(self, important_share: float) -> str:
         """One line stating the criterion that fails the feature, e.g.
         ``"amount drifted severely (wasserstein 2.5, at or beyond the severe-shift limit
-        1.2 reference standard deviations)"`` or ``"user_risk_rate drifted (wasserstein
-        0.261, under the severe-shift limit …) and carries 98% of the model's importance
-        (limit 25%)"``.
+        1.2 reference standard deviations)"`` or ``"user_risk_rate carries 98% of the
+        model's importance (limit 25%) and drifted (wasserstein 0.261; not severe, which
+        starts at 1.2 reference standard deviations)"``: the criterion that fails it first.
 
         The importance share reads with the digits it needs (``"0.4%"``, not ``"0%"``).
         """
-        effect = ""
-        if math.isfinite(self.effect):
-            effect = f"{self.effect_method} {self.effect:.3g}"
-            if math.isfinite(self.severe_limit):
-                where = "at or beyond" if self.severe else "under"
-                limit = severe_limit_text(self.effect_method, self.severe_limit)
-                effect += f", {where} the severe-shift limit {limit}"
-        head = f"{self.column} drifted{' severely' if self.severe else ''}"
-        head += f" ({effect})" if effect else f" ({self.method})"
+        effect = f"{self.effect_method} {self.effect:.3g}" if math.isfinite(self.effect) else ""
+        limit = ""
+        if effect and math.isfinite(self.severe_limit):
+            limit = severe_limit_text(self.effect_method, self.severe_limit)
+        if self.severe:
+            severity = f"{effect}, at or beyond the severe-shift limit {limit}" if limit else effect
+            head = f"{self.column} drifted severely ({severity or self.method})"
+        else:
+            # not the size of the shift: never show it "under" a limit beside a failure (issue 17)
+            severity = f"{effect}; not severe, which starts at {limit}" if limit else effect
+            head = f"{self.column} drifted ({severity or self.method})"
         if not math.isfinite(self.importance_share):
             return head
-        share, limit = importance_percent(self.importance_share), importance_percent(important_share)
+        share, cap = importance_percent(self.importance_share), importance_percent(important_share)
         if self.important:
-            return f"{head} and carries {share} of the model's importance (limit {limit})"
-        return f"{head}, carrying {share} of the model's importance (under the {limit} limit)"
+            return (
+                f"{self.column} carries {share} of the model's importance (limit {cap}) and "
+                + head.split(" ", 1)[1]
+            )
+        return f"{head}, carrying {share} of the model's importance (under the {cap} limit)"
 
 
 def severe_limit_text(method: str, limit: float) -> str:

@@ -108,8 +108,11 @@ def check_row_overlap(
     -------
     CheckResult
         Id ``splits.row_overlap``; direction at most; limit ``max_share``. Measured:
-        the copies' share (in [0, 1]) when copies decide, else the excess share of
-        feature repeats (observed − chance, in [-1, 1]). Support: rows, copies (with
+        the quantity that decided, named in ``parameters["criterion"]`` when feature
+        repeats were judged: the copies' share (in [0, 1]) when copies decide; the
+        share of rows repeating when it is within the limit; else the end of the
+        excess's interval (observed − chance, in [-1, 1]) that settled it (upper end
+        for a pass, lower for a fail), or the excess itself when inconclusive. Support: rows, copies (with
         event columns), feature repeats and the ``earlier`` rows repeating each
         other. Evidence: up to 10 ``later`` index labels of the rows that decided,
         with the shares and the interval; ``parameters["dropped_id_like"]`` names
@@ -138,12 +141,12 @@ def check_row_overlap(
     ('inconclusive', 'x')
     >>> a["x"], b["x"] = a["x"] + 0.5, b["x"] + 0.5  # a measurement, copied with its event
     >>> r = check_row_overlap(a, b, columns=["x"], pair=("train", "val"))
-    >>> r.status.value, r.measured
-    ('fail', 0.1)
+    >>> r.status.value, round(r.measured, 3), r.parameters["criterion"]  # 10% repeat; the lower end decided
+    ('fail', 0.082, "excess repeats over chance (interval's lower end)")
     >>> coarse = pd.DataFrame({"x": [i % 3 for i in range(9000)]})  # every row repeats by chance
     >>> r = check_row_overlap(coarse, coarse.iloc[:6000], columns=["x"], pair=("train", "val"))
-    >>> r.status.value, r.measured
-    ('pass', 0.0)
+    >>> r.status.value, round(r.measured, 4)  # the excess's upper end
+    ('pass', 0.0004)
     """
     absent = [c for c in columns if c not in earlier.columns or c not in later.columns]
     if columns and len(earlier) and len(later) and absent:

@@ -154,6 +154,20 @@ class Found:
                 f"split spread over both sides ({entity_text(entities)}); "
                 f"settling it needs ≈ {needed[f'n_{later}']:,} {later} rows"
             )
+        # the quantity that decided, so measured and limit never contradict the status
+        # (issue 17): the raw share when it is within the limit, the interval's end that
+        # settled the excess, the copies' share when they settled it, else the excess
+        settled_by_copies = status is Status.PASS and share > max_share and not high <= max_share
+        criterion, measured = {
+            Status.FAIL: ("excess repeats over chance (interval's lower end)", low),
+            Status.INCONCLUSIVE: ("excess repeats over chance", excess),
+        }.get(status, ("share of rows repeating", share))
+        if status is Status.PASS and share > max_share:
+            criterion, measured = (
+                ("share of copies of an event (id and time included)", self.copies.count / self.n_later)
+                if settled_by_copies and self.copies is not None
+                else ("excess repeats over chance (interval's upper end)", high)
+            )
         hint = {Status.FAIL: EXCESS_HINT, Status.INCONCLUSIVE: UNTOLD_HINT}.get(status, "")
         reason = Reason.OK if status is Status.PASS else Reason.DUPLICATE_ROWS
         if id_like and status is Status.PASS:
@@ -179,13 +193,13 @@ class Found:
             id=ROW_ID,
             status=status,
             message=id_text(id_like, suffix=": ") + message,
-            measured=excess,
+            measured=measured,
             limit=max_share,
             direction=Direction.AT_MOST,
             reason=reason,
             support={**support, "duplicates": count, f"duplicates_within_{earlier}": within},
             evidence=tuple(evidence),
-            parameters=params,
+            parameters={**params, "criterion": criterion},
             hint=hint,
             needed=needed,
         )

@@ -112,7 +112,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.reports.gate_report import GATE_MD, GateRun, gate_markdown, write_atomic
-    from sentinel_checks.reports.terminal import artifact_line, summary_lines
+    from sentinel_checks.reports.terminal import artifact_line, pytest_count_line, summary_lines
 
     config = session.config
     state = config.stash.get(STATE, None)
@@ -162,7 +162,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_atomic(state.reports_dir / GATE_MD, gate_markdown(run, state.reports_dir))
     *phases, verdict = summary_lines(run)
     # every file of the folder is listed (junit.xml too, written by pytest), as CI uploads it
-    state.summary = "\n".join([*phases, note + artifact_line(state.reports_dir), verdict])
+    counted = pytest_count_line(run.outcomes)  # pytest passes an inconclusive test: say so once
+    told = [note + artifact_line(state.reports_dir), *([counted] if counted else [])]
+    state.summary = "\n".join([*phases, *told, verdict])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")

@@ -127,10 +127,22 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.engine_setup import engine_key
 
-        n = len(problems)
-        why = f"the {n} problem{'s' if n != 1 else ''} above already stop the run"
+        why = stopped_by_text(len(problems))
         return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
+
+
+def stopped_by_text(n: int) -> str:
+    """Why the engine was not started, agreeing in number with ``n`` problems (n >= 1).
+
+    >>> stopped_by_text(1), stopped_by_text(3)
+    ('the problem above already stops the run', 'the 3 problems above already stop the run')
+    """
+    return (
+        "the problem above already stops the run"
+        if n == 1
+        else f"the {n} problems above already stop the run"
+    )
 
 
 def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:

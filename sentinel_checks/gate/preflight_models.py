@@ -70,7 +70,12 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
         given = model.feature_list(feature_columns(frames["dataset"], config))
         if any(f not in frame.columns for frame in frames.values() for f in given):
             continue  # a configured feature is missing: reported with the columns, once
-        message = _feature_mismatch(model.estimator, given, frames, spec.features is not None, key)
+        source = (
+            "model"
+            if spec.features is not None
+            else ("columns" if config.columns.features is not None else "")
+        )
+        message = _feature_mismatch(model.estimator, given, frames, source, key)
         if message:
             problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
     return problems
@@ -83,20 +88,18 @@ def _roles_unsettled(session: GateSession, dataset: pd.DataFrame, spec: Any) -> 
     misspelt (or the label never set), the real column (``repaid`` for ``label =
     "repayed"``) would count as a feature, and the model would be said to lack it. The
     ``[columns]`` problem is the one to report; a configured feature list is checked as is.
+    Only the columns that leave the inferred features count (the roles and ``exclude``):
+    a misspelt segment changes no feature, so both problems are listed in one run.
     """
-    from sentinel_checks.gate.preflight import _configured_columns, unset_label
+    from sentinel_checks.gate.preflight import unset_label
 
     config = session.config
     if spec.features is not None or config.columns.features is not None:
         return False
     if unset_label(config, dataset) is not None:
         return True
-    return any(
-        column not in dataset.columns
-        for key, columns, _ in _configured_columns(config)
-        if key.startswith("[columns]")
-        for column in columns
-    )
+    leaving = [*config.role_columns(), *config.columns.exclude]
+    return any(column not in dataset.columns for column in leaving)
 
 
 def _file(spec: Any) -> str:
@@ -118,11 +121,20 @@ def _load_message(message: str, path: Path | None, key: str) -> str:
 
 
 def _feature_mismatch(
-    estimator: Any, given: list[str], frames: dict[str, pd.DataFrame], listed_by_model: bool, key: str
+    estimator: Any, given: list[str], frames: dict[str, pd.DataFrame], listed_in: str, key: str
 ) -> str:
-    """What is wrong with the features the gate would pass the model, or ``""``."""
+    """What is wrong with the features the gate would pass the model, or ``""``.
+
+    ``listed_in``: ``"model"`` (``<key> features``), ``"columns"`` (``[columns] features``)
+    or ``""`` (inferred: every column without a role). An inferred feature the model
+    was not trained on is named as inferred, with ``[columns] exclude`` as the first fix.
+    """
     names = getattr(estimator, "feature_names_in_", None)
-    source = f"{key} features" if listed_by_model else "[columns] features"
+    source = {
+        "model": f"{key} features",
+        "columns": "[columns] features",
+        "": "the features the gate infers (every column without a role: [columns] features is not set)",
+    }[listed_in]
     if names is None:
         n = getattr(estimator, "n_features_in_", None)
         if n is not None and int(n) != len(given):
@@ -144,12 +156,19 @@ def _feature_mismatch(
     unlisted = [f"'{f}'" for f in trained if f not in given and f not in absent]
     if unlisted:
         phrases.append(f"it was trained on {joined(unlisted)}, which {source} does not list")
-    extra = [f"'{f}'" for f in given if f not in trained]
+    extra = [f for f in given if f not in trained]
+    verb = "include" if not listed_in else "lists"
     if extra:
-        phrases.append(f"{source} lists {joined(extra)}, which it was not trained on")
+        named = joined([f"'{f}'" for f in extra])
+        phrases.append(f"{source} {verb} {named}, which it was not trained on")
     if not phrases:
-        phrases.append(f"{source} lists its features in another order than it was trained on")
+        phrases.append(f"{source} {verb} its features in another order than it was trained on")
+    first = ""
+    if extra and not listed_in:  # the user wrote no feature list: leave those columns out
+        shown = ", ".join(f'"{f}"' for f in extra)
+        first = f" Fix: add exclude = [{shown}] under [columns] (columns that are not features)."
     return (
-        "; ".join(phrases) + f". The model was trained on {', '.join(trained)}: list them, in that order, "
+        "; ".join(phrases)
+        + f".{first} The model was trained on {', '.join(trained)}: list them, in that order, "
         f"under {key} features (or fix the data)"
     )

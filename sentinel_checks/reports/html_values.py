@@ -54,7 +54,14 @@ def _empty(value: Any) -> bool:
 #: Units of a decided criterion (``parameters["criterion"]``), where it differs from the check's.
 CRITERION_UNITS: Mapping[str, str] = {
     "drifted share": "%",
-    "features failing on their own": "feature(s)",
+    "ROC AUC": "",
+    "average-precision skill": "",
+    "features failing on their own": "",  # a count; the criterion's name says of what
+    "share of rows repeating": "%",
+    "excess repeats over chance": "%",
+    "excess repeats over chance (interval's lower end)": "%",
+    "excess repeats over chance (interval's upper end)": "%",
+    "share of copies of an event (id and time included)": "%",
     "odds ratio": "",  # the criterion's name says what the number is
     "prevalence change": "%",
 }
@@ -76,11 +83,11 @@ def with_unit(value: float | None, check_id: str, criterion: str = "") -> str:
 
 def measured_vs_limit(result: CheckResult) -> str:
     """``"measured 98.26% · limit ≤ 0%"`` (no limit: the measured value only); a check
-    judging several criteria names the one that decided (``"measured prevalence change 0.06% …"``)."""
+    judging several criteria names the one that decided first (``"prevalence change: measured 0.06% …"``)."""
     criterion = result.parameters.get("criterion")
     criterion = criterion if isinstance(criterion, str) else ""
-    what = f"{criterion} " if criterion else ""
-    shown = f"measured {what}{with_unit(result.measured, result.id, criterion)}"
+    what = f"{criterion}: " if criterion else ""
+    shown = f"{what}measured {with_unit(result.measured, result.id, criterion)}"
     if result.limit is None:
         return shown
     limit = with_unit(result.limit, result.id, criterion)

@@ -62,6 +62,26 @@ def counts_text(outcomes: Sequence[TestOutcome]) -> str:
     )
 
 
+def pytest_count_line(outcomes: Sequence[TestOutcome]) -> str:
+    """Why pytest's own count differs from the gate's: the inconclusive (and warned)
+    checks pytest passed; ``""`` when there are none.
+
+    >>> from sentinel_checks.result import CheckResult, Status
+    >>> r = CheckResult("quality.recall", Status.INCONCLUSIVE, "m")
+    >>> pytest_count_line([TestOutcome("t", "passed", result=r)])
+    "pytest's count above includes the 1 inconclusive check as passed"
+    """
+    passed = [bucket(o) for o in outcomes if o.outcome == "passed"]
+    counts = [(passed.count(key), key) for key in ("inconclusive", "warn")]
+    shown = [f"{n} {'warned' if key == 'warn' else key}" for n, key in counts if n]
+    if not counts[0][0]:  # warned alone: the counts read as the same words, nothing puzzles
+        return ""
+    total = sum(n for n, _ in counts)
+    return (
+        f"pytest's count above includes the {' and '.join(shown)} check{'s' if total > 1 else ''} as passed"
+    )
+
+
 def _is_error(o: TestOutcome) -> bool:
     """An error rather than a judged failure: the check's status, else pytest's outcome."""
     if bucket(o) != "fail":
