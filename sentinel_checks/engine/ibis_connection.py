@@ -158,15 +158,33 @@ def check_microseconds(frame: pd.DataFrame, *, name: str) -> None:
     ValueError
         Naming the first such column and ``name`` (the frame).
     """
+    finer = first_finer_than_microseconds(frame)
+    if finer is not None:
+        raise ValueError(
+            f"column {finer[0]!r} of {name} has timestamps finer than a microsecond; "
+            f"the engine compares microseconds ({MICROSECONDS_FIX.format(column=finer[0])})"
+        )
+
+
+#: What to do about sub-microsecond timestamps, as messages say it (``column`` filled in).
+MICROSECONDS_FIX = (
+    "round the column to microseconds, e.g. df['{column}'] = df['{column}'].dt.floor('us'), "
+    "or use [data] engine = 'pandas'"
+)
+
+
+def first_finer_than_microseconds(frame: pd.DataFrame) -> tuple[str, int] | None:
+    """The first datetime column (in column order) of ``frame`` holding a value with a
+    sub-microsecond part, and the position (0..n-1) of its first such row; ``None`` when
+    every datetime column is whole microseconds (missing values ignored)."""
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values.dtype) and values.dt.unit == "ns":
-            nanos = values.dropna().astype("int64").to_numpy()
-            if np.any(nanos % 1000 != 0):
-                raise ValueError(
-                    f"column {column!r} of {name} has timestamps finer than a microsecond; "
-                    "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
-                )
+            nanos = np.asarray(values.array.asi8)  # ns since the epoch (UTC when zoned)
+            finer = (nanos % 1000 != 0) & values.notna().to_numpy()
+            if finer.any():
+                return str(column), int(np.argmax(finer))
+    return None
 
 
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
