@@ -112,5 +112,3 @@ def test_the_readme_model_snippet_makes_a_candidate_the_gate_scores_as_is(
     assert code in (EXIT_OK, EXIT_FAILED), out  # judged: the model scored the gate's feature frame
     report = json.loads((tmp_path / "reports" / "gate.json").read_text())
     assert report["verdict"] == ("pass" if code == EXIT_OK else "fail")
-    calibration = [c for c in report["checks"] if c.get("id") == "quality.calibration"]
-    assert calibration and all(c["status"] != "fail" for c in calibration), calibration  # no class weighting
