@@ -129,7 +129,10 @@ def score_table(
     finally:
         reader.close()
         writer.close()
-    return con.table(name)
+    from sentinel_checks.engine.ibis_connection import quiet_schema_lookup
+
+    with quiet_schema_lookup():
+        return con.table(name)
 
 
 def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:

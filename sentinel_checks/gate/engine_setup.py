@@ -83,4 +83,74 @@ def engine_problems(session: SessionData) -> list[SetupProblem]:
         message = str(error).removeprefix(f"{session.config.source}: ")
         key = engine_key(session.config)
         return [SetupProblem(key, message.removeprefix(f"{key} ").removeprefix(f"{key}: "))]
-    return []
+    return timestamp_problems(session)
+
+
+def timestamp_problems(session: SessionData) -> list[SetupProblem]:
+    """The dataset's and production sample's datetime columns holding sub-microsecond
+    parts, one problem per frame naming the column, the file (of a parquet folder or
+    glob, the file holding the first such row) and the fix: the engines compare
+    microseconds, so such values would be cut and order could change. The frames
+    are those the preflight loaded (cached on the session); nothing is read again
+    except parquet footers (row counts) to name the file.
+    """
+    from sentinel_checks.engine.ibis_connection import MICROSECONDS_FIX, first_finer_than_microseconds
+    from sentinel_checks.errors import SentinelError
+    from sentinel_checks.gate.cache import NotConfigured
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    config, problems = session.config, []
+    frames = [("[data]", "the dataset", config.data.path, lambda: session.dataset)]
+    if session.has_production:
+        frames.append(
+            (
+                "[production]",
+                "the production sample",
+                getattr(config.production, "path", None),
+                lambda: session.production,
+            )
+        )
+    for key, what, path, load in frames:
+        try:
+            frame = load()
+        except (SentinelError, NotConfigured):
+            continue  # reported by the preflight's own loading
+        finer = first_finer_than_microseconds(frame)
+        if finer is None:
+            continue
+        column, row = finer
+        where = _file_of_row(path, row) or frame.attrs.get("sentinel_origin") or what
+        problems.append(
+            SetupProblem(
+                key,
+                f"column {column!r} of {what} ({where}) has timestamps finer than a microsecond "
+                f"(first at row {row:,}: {frame[column].iloc[row]}); [data] engine = "
+                f"'{config.data.engine}' compares microseconds: {MICROSECONDS_FIX.format(column=column)}",
+            )
+        )
+    return problems
+
+
+def _file_of_row(path: object, row: int) -> str | None:
+    """The parquet file holding row ``row`` (0-based, over the files in the order pandas
+    reads them) of a ``[data] path`` folder or glob; ``None`` for anything else."""
+    from pathlib import Path
+
+    if path is None:
+        return None
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from sentinel_checks.data.parquet_files import is_many, parquet_files
+    from sentinel_checks.errors import DataError
+
+    target = Path(str(path))
+    if not is_many(target):
+        return str(target)
+    try:
+        files = list(parquet_files(target).files)
+        ends = np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])
+    except (DataError, OSError):
+        return None
+    index = int(np.searchsorted(ends, row, side="right"))
+    return str(files[index]) if index < len(files) else None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sentinel_checks.engine.ibis_connection import MICROSECONDS_FIX
 from sentinel_checks.gate.cache import Failed
 from sentinel_checks.gate.session_data import SessionData
 
@@ -135,7 +136,7 @@ class SessionEngine(SessionData):
         if finer is not None:
             raise ValueError(
                 f"column {finer!r} of the dataset has timestamps finer than a microsecond; "
-                "the engine compares microseconds (round them, or use [data] engine = 'pandas')"
+                f"the engine compares microseconds ({MICROSECONDS_FIX.format(column=finer)})"
             )
         if spec.method == "column":
             return self._split_by_column(source)
@@ -367,7 +368,7 @@ class SessionEngine(SessionData):
                 raise DataError(
                     f"[data] engine = '{self.config.data.engine}' cannot read the production sample: column "
                     f"{finer!r} of production has timestamps finer than a microsecond; the engine compares "
-                    "microseconds (round them, or use [data] engine = 'pandas')"
+                    f"microseconds ({MICROSECONDS_FIX.format(column=finer)})"
                 )
             return table
 

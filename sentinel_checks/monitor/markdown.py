@@ -47,17 +47,26 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
     lines += [
         "## Metrics",
         "",
-        "| scope | rows | flagged | PSI | Evidently | labelled risky | recall (interval) | FNR | FPR | Brier "
-        "| est. recall |",
+        "| scope | rows | flagged | PSI | Evidently (method: score, verdict) | labelled risky "
+        "| recall (interval) | FNR | FPR | Brier | est. recall |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scope, s in rec["scopes"].items():
         lines.append(
             f"| {scope} | {s['n']} | {_pct(s['flagged_fraction'])} | {_num(s['psi'])} | "
-            f"{_num((s.get('evidently') or {}).get('score'))} | {s['n_positive']} | "
+            f"{evidently_cell(s.get('evidently'))} | {s['n_positive']} | "
             f"{_num(s['recall'])} ({_num(s['recall_low'])} to {_num(s['recall_high'])}) | {_num(s['fnr'])} | "
             f"{_num(s['fpr'])} | {_num(s['brier'])} | {_num(s['estimated_recall'])} (estimate) |"
         )
+    minimum = rec.get("min_segment_rows")
+    for scope, n in (rec.get("not_judged") or {}).items():
+        lines.append(f"| {scope} | {n} | not judged ({n} rows < min {minimum}) |" + " |" * 8)
+    lines += [
+        "",
+        "Evidently picks its method by size: with at most 1,000 reference rows a K-S test (its score "
+        "a p-value: small means drifted), else the normed Wasserstein distance (large means drifted); "
+        "each row names its own.",
+    ]
     ev = rec.get("evidently_score_drift")
     if ev:
         lines += [
@@ -66,6 +75,16 @@ def monitor_markdown(outcome: MonitorOutcome) -> str:
             f"({'drifted' if ev['drifted'] else 'not drifted'}).",
         ]
     return "\n".join(lines) + "\n"
+
+
+def evidently_cell(entry: dict[str, Any] | None) -> str:
+    """One scope's Evidently drift as a Metrics cell: method, score and verdict, so a
+    K-S p-value of 0.000 (drifted) is never read as a distance of 0 (no drift); "—"
+    when Evidently did not score the scope."""
+    if not entry:
+        return "—"
+    verdict = "drifted" if entry.get("drifted") else "not drifted"
+    return f"{entry.get('method')}: {_num(entry.get('score'))}, {verdict}"
 
 
 def _num(value: Any) -> str:

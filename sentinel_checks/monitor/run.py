@@ -44,7 +44,7 @@ from sentinel_checks.monitor.markdown import monitor_markdown
 from sentinel_checks.monitor.outcome import MonitorOutcome, alert_severity
 from sentinel_checks.monitor.outcome import scope_names as scope_names
 from sentinel_checks.monitor.retraining import retraining
-from sentinel_checks.monitor.statistics import batch_stats
+from sentinel_checks.monitor.statistics import batch_stats, small_segments
 from sentinel_checks.reports.gate_report import write_atomic
 from sentinel_checks.result import CheckResult, plain
 
@@ -165,6 +165,9 @@ def run_monitor(
         "threshold": threshold,
         "evidently_score_drift": None,
         "scopes": scopes,
+        # segment values under [monitor] min_segment_rows: listed as not judged, with their rows
+        "min_segment_rows": m.min_segment_rows,
+        "not_judged": small_segments(batch.segments, min_segment_rows=m.min_segment_rows),
         "reference": {k: v.to_dict() for k, v in ref_stats.items() if k in stats},
         "alerts": [
             {

@@ -209,3 +209,29 @@ def batch_stats(
                 confidence=confidence,
             )
     return out
+
+
+def small_segments(segments: Mapping[str, pd.Series], *, min_segment_rows: int) -> dict[str, int]:
+    """The segment values :func:`batch_stats` leaves out, with their row counts.
+
+    Parameters
+    ----------
+    segments : mapping of str to Series
+        Segment columns, n rows each (missing values as ``<missing>``).
+    min_segment_rows : int
+        ``[monitor] min_segment_rows``: values with fewer rows are not judged.
+
+    Returns
+    -------
+    dict of str to int
+        ``"column=value"`` to its rows in the batch, for each value under the minimum,
+        in column then value order.
+    """
+    out: dict[str, int] = {}
+    for column, values in segments.items():
+        keys = values.astype("string").fillna("<missing>").to_numpy()
+        uniques, counts = np.unique(keys, return_counts=True)
+        out.update(
+            {f"{column}={v}": int(c) for v, c in zip(uniques, counts, strict=True) if c < min_segment_rows}
+        )
+    return out

@@ -1,0 +1,70 @@
+"""Sub-microsecond timestamps with an engine: one setup problem before any check runs.
+
+DuckDB and Spark compare timestamps in microseconds, so nanosecond parts (ordinary
+after pandas arithmetic) would be cut. Instead of every engine check failing on it,
+the preflight names the column, the file holding the first such row and the fix.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sentinel_checks.engine.ibis_connection import first_finer_than_microseconds
+from tests.conftest import SUITES, run_sentinel
+from tests.test_preflight import _frame, _problems, _project
+
+FIX = "df['request_ts'] = df['request_ts'].dt.floor('us')"
+
+
+def _parquet_folder_project(folder, *, nanoseconds: bool):
+    """A project whose [data] path is a folder of two parquet files; with
+    ``nanoseconds`` the second file's request_ts carry a 7 ns part."""
+    config = _project(folder)
+    frame = _frame(0)
+    half = len(frame) // 2
+    if nanoseconds:  # as pandas arithmetic on float seconds makes them
+        later = frame.index >= half
+        frame.loc[later, "request_ts"] += pd.to_timedelta(frame.index[later] % 3 * 7, unit="ns")
+    parts = folder / "parts"
+    parts.mkdir()
+    frame.iloc[:half].to_parquet(parts / "part-0.parquet")
+    frame.iloc[half:].to_parquet(parts / "part-1.parquet")
+    text = config.read_text().replace('path = "data.parquet"', 'path = "parts"\nengine = "duckdb"')
+    config.write_text(text)
+    return config
+
+
+def test_the_first_finer_value_is_found_with_its_row_zoned_or_not():
+    stamps = pd.Series(
+        pd.to_datetime(["2025-01-01 00:00:00", None, "2025-01-01 00:00:00.000001"], format="ISO8601").astype(
+            "datetime64[ns]"
+        )
+    )
+    assert first_finer_than_microseconds(pd.DataFrame({"t": stamps})) is None
+    planted = stamps.copy()
+    planted.iloc[2] += pd.Timedelta(1, "ns")
+    assert first_finer_than_microseconds(pd.DataFrame({"t": stamps, "u": planted})) == ("u", 2)
+    zoned = planted.dt.tz_localize("Europe/Berlin")
+    assert first_finer_than_microseconds(pd.DataFrame({"z": zoned})) == ("z", 2)
+
+
+def test_nanosecond_timestamps_are_one_problem_naming_column_file_and_fix(tmp_path):
+    problems = _problems(_parquet_folder_project(tmp_path, nanoseconds=True))
+    assert len(problems) == 1, problems
+    text = str(problems[0])
+    assert problems[0].key == "[data]", text
+    assert "'request_ts'" in text and "part-1.parquet" in text and "part-0" not in text, text
+    assert FIX in text and "engine = 'pandas'" in text, text
+
+
+def test_microsecond_timestamps_are_no_problem(tmp_path):
+    assert _problems(_parquet_folder_project(tmp_path, nanoseconds=False)) == []
+
+
+def test_sentinel_gate_stops_with_exit_2_before_any_check(tmp_path):
+    config = _parquet_folder_project(tmp_path, nanoseconds=True)
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
+    code, out = run_sentinel(*args, cwd=tmp_path)
+    assert code == 2, out[-3000:]
+    assert out.count("finer than a microsecond") == 1 and FIX in out and "part-1.parquet" in out, out[-3000:]
+    assert "Traceback" not in out and " passed" not in out and " failed" not in out, out[-3000:]
