@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
@@ -101,6 +101,24 @@ def timestamp_problems(session: SessionData) -> list[SetupProblem]:
 
     config, problems = session.config, []
     frames = [("[data]", "the dataset", config.data.path, lambda: session.dataset)]
+    try:
+        source = session.engine_source  # read where it lies: asked in the engine, not pandas
+    except (SentinelError, NotConfigured):
+        source = None
+    if source is not None:
+        frames = []
+        found = _first_finer_in_engine(source)
+        if found is not None:
+            column, row, value = found
+            where = _file_of_row(config.data.path, row) or config.data.path or f"table {config.data.table}"
+            problems.append(
+                SetupProblem(
+                    "[data]",
+                    f"column {column!r} of the dataset ({where}) has timestamps finer than a microsecond "
+                    f"(first at row {row:,}: {value}); [data] engine = '{config.data.engine}' compares "
+                    f"microseconds: {MICROSECONDS_FIX.format(column=column)}",
+                )
+            )
     if session.has_production:
         frames.append(
             (
@@ -129,6 +147,25 @@ def timestamp_problems(session: SessionData) -> list[SetupProblem]:
             )
         )
     return problems
+
+
+def _first_finer_in_engine(source: Any) -> tuple[str, int, Any] | None:
+    """The first datetime column of an engine table holding a sub-microsecond part, the
+    first such row's position (:data:`~sentinel_checks.engine.ibis_connection.ROW`) and
+    its value; counted in the engine
+    (:func:`~sentinel_checks.engine.split_checks.finer_than_microseconds`)."""
+    import ibis.expr.datatypes as dt
+
+    from sentinel_checks.engine.ibis_connection import ROW
+    from sentinel_checks.engine.split_checks import finer_than_microseconds
+
+    column = finer_than_microseconds(source)
+    if column is None:
+        return None
+    value = source[column]
+    finer = (value.cast(dt.Timestamp(timezone=value.type().timezone, scale=6)) != value).fill_null(False)
+    first = source.filter(finer).order_by(ROW).limit(1).select(ROW, column).execute()
+    return column, int(first[ROW].iloc[0]), first[column].iloc[0]
 
 
 def _file_of_row(path: object, row: int) -> str | None:
