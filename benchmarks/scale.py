@@ -104,7 +104,7 @@ def read_verdicts(path: Path) -> dict[str, Any]:
     return {"verdict": report.verdict, "checks": checks}
 
 
-def hand_written(inputs: Inputs, engine: str, *, threads: int, memory_limit: str) -> dict[str, Any]:
+def hand_written(inputs: Inputs, engine: str, *, threads: int, memory_limit: str | None) -> dict[str, Any]:
     """:class:`scale_hand.HandPass` in this process: total and per-step seconds, peak MiB."""
     from scale_hand import HandPass
 
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hand-written", action="store_true", help="also run the hand-written pass here")
     parser.add_argument("--skip-gate", action="store_true", help="inputs (and --hand-written) only")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads of the hand-written pass")
-    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit of the hand-written pass")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit of the gate ([engine.duckdb]) and of the hand-written pass; 'none': DuckDB's default (80%% of RAM)")
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")
     parser.add_argument("--prepare-only", action="store_true", help="write the inputs, print them, stop")
@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_rows": args.train_rows,
         "production_rows": args.production_rows,
         "chunk_rows": args.chunk_rows,
+        "memory_limit": _limit(args.memory_limit),
     }
     if args.prepare_only:
         inputs = prepare(workdir, args.rows, **options)
@@ -233,11 +234,14 @@ def main(argv: list[str] | None = None) -> int:
         "inputs_cached": inputs.cached,
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),
+        "duckdb_memory_limit": _limit(args.memory_limit),
     }
     if not args.skip_gate:
         record.update(run_gate(inputs, args.engine))
     if args.hand_written:
-        record.update(hand_written(inputs, args.engine, threads=args.threads, memory_limit=args.memory_limit))
+        record.update(
+            hand_written(inputs, args.engine, threads=args.threads, memory_limit=_limit(args.memory_limit))
+        )
         if "wall_s" in record:
             record["ratio"] = round(record["wall_s"] / record["hand_s"], 2)
             record["cpu_ratio"] = round(record["cpu_s"] / record["hand_cpu_s"], 2)
@@ -248,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     print(markdown_row(record))
     return 0 if record.get("exit_code", 0) in (0, 1) else 2
+
+
+def _limit(text: str) -> str | None:
+    """``--memory-limit`` as a DuckDB setting: ``"none"`` (any case) keeps DuckDB's default."""
+    return None if text.strip().lower() == "none" else text
 
 
 def _prepare_in_child(workdir: Path, args: argparse.Namespace) -> Inputs:
@@ -268,6 +277,8 @@ def _prepare_in_child(workdir: Path, args: argparse.Namespace) -> Inputs:
         str(args.train_rows),
         "--chunk-rows",
         str(args.chunk_rows),
+        "--memory-limit",
+        args.memory_limit,
     ]
     if args.production_rows is not None:
         command += ["--production-rows", str(args.production_rows)]

@@ -135,10 +135,12 @@ def write_rows(
     return size, prod_written, time.perf_counter() - started
 
 
-def config_text(models: Path, folder: Path, engine: str) -> str:
+def config_text(models: Path, folder: Path, engine: str, *, memory_limit: str | None = None) -> str:
     """The demo's fixed.toml with the data, production, models and training log pointed at
     absolute paths, and ``[data] engine``. The threshold rules, champion threshold, contract
-    and seed are the demo's."""
+    and seed are the demo's. With ``engine = "duckdb"`` and ``memory_limit`` (e.g. ``"1GB"``),
+    ``[engine.duckdb] memory_limit`` and a ``temp_directory`` in ``folder`` to spill to: without
+    a limit DuckDB may cache up to 80% of RAM, which a peak-memory figure would measure."""
     from sentinel_checks.config.toml_writer import toml_dumps
 
     doc = tomllib.loads((models / "fixed.toml").read_text())
@@ -148,6 +150,8 @@ def config_text(models: Path, folder: Path, engine: str) -> str:
     doc["models"]["champion"]["path"] = str(models / "models/champion.skops")
     doc["training"] = {"log": str(models / "training/fixed.csv")}
     doc.pop("experiments", None)  # `sentinel experiments` only; the gate does not read them
+    if engine == "duckdb" and memory_limit is not None:
+        doc["engine"] = {"duckdb": {"memory_limit": memory_limit, "temp_directory": str(folder / "duckdb-spill")}}
     header = f"# Scale benchmark: the demo's fixed pipeline on {folder.name}, engine {engine}.\n"
     return header + toml_dumps(doc)
 
@@ -160,6 +164,7 @@ def prepare(
     train_rows: int = 200_000,
     production_rows: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    memory_limit: str | None = None,
 ) -> Inputs:
     """Everything one size needs, written once: reused when ``inputs.json`` matches."""
     workdir = workdir.resolve()
@@ -178,7 +183,7 @@ def prepare(
         meta = {**key, "production_written": prod_written, "bytes": size, "write_seconds": round(seconds, 2)}
         manifest.write_text(json.dumps(meta) + "\n")
     for engine in ENGINES:
-        (folder / f"sentinel-{engine}.toml").write_text(config_text(models, folder, engine))
+        (folder / f"sentinel-{engine}.toml").write_text(config_text(models, folder, engine, memory_limit=memory_limit))
     return Inputs(
         folder=folder,
         rows=rows,

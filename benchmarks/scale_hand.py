@@ -48,7 +48,7 @@ class HandPass:
     """One pass over one config; ``timings`` holds the seconds of each step."""
 
     def __init__(
-        self, config: Path, *, threads: int = 2, memory_limit: str = "1GB", batch_rows: int = 200_000
+        self, config: Path, *, threads: int = 2, memory_limit: str | None = "1GB", batch_rows: int = 200_000
     ):
         import duckdb
 
@@ -58,7 +58,10 @@ class HandPass:
         self.batch_rows = batch_rows
         self.timings: dict[str, float] = {}
         self.results: dict[str, Any] = {}
-        self.con = duckdb.connect(config=({"threads": threads, "memory_limit": memory_limit}))
+        settings: dict[str, object] = {"threads": threads}
+        if memory_limit is not None:
+            settings["memory_limit"] = memory_limit
+        self.con = duckdb.connect(config=settings)
         self.con.execute("SET preserve_insertion_order = false")
 
     def step(self, name: str, work: Callable[[], Any]) -> Any:

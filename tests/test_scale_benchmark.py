@@ -287,3 +287,19 @@ def test_summary_reports_cost_per_million_rows(bench, tmp_path):
     assert "| 50.0 | 80.0 |" in lines[1]
     assert lines[3] == "duckdb, per million rows: 10M: 5.0 s wall, 8.0 s CPU; 30M: 10.0 s wall, 15.0 s CPU"
     assert len(lines) == 4
+
+
+def test_duckdb_config_caps_memory_only_when_asked(bench, inputs):
+    """A peak-memory figure measures the gate, not DuckDB's cache (80% of RAM by default)."""
+    scale_data = bench[0]
+    models = inputs.folder.parent / "models-seed0-train999"
+    capped = scale_data.config_text(models, inputs.folder, "duckdb", memory_limit="750MB")
+    path = inputs.folder / "capped.toml"
+    path.write_text(capped)
+    cfg = load_config(path)
+    assert cfg.engine.duckdb.memory_limit == "750MB"
+    assert Path(cfg.engine.duckdb.temp_directory) == inputs.folder / "duckdb-spill"
+    for engine in ("spark", "pandas"):
+        assert "[engine.duckdb]" not in scale_data.config_text(models, inputs.folder, engine, memory_limit="750MB")
+    assert "[engine.duckdb]" not in scale_data.config_text(models, inputs.folder, "duckdb")
+    assert bench[1]._limit("None") is None and bench[1]._limit("1GB") == "1GB"
