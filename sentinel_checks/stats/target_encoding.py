@@ -102,18 +102,26 @@ def row_folds(y: np.ndarray, *, seed: int, n_splits: int = N_FOLDS) -> np.ndarra
 
 @dataclass(frozen=True)
 class Cells:
-    """Rows per (category, fold): ``code``, ``fold`` (ints, one entry per cell, any order),
-    ``pos`` and ``neg`` (int64 risky and safe rows). Categories are only identities:
-    their numbering never changes the encoding."""
+    """Rows per (category, fold), summarised by what the encoding depends on.
 
-    code: np.ndarray
+    One entry per distinct (``fold``, ``pos``, ``neg``, ``cat_pos``, ``cat_neg``): the
+    fold, the risky and safe rows of a category in that fold, those of the category in
+    all folds, and ``cells``, how many (category, fold) pairs share them (int64 arrays
+    of one length, any order). Categories are only identities: how they are named or
+    numbered never changes the encoding, so cells that agree on these counts encode
+    alike and are counted once (a million one-row ids are a handful of entries).
+    """
+
     fold: np.ndarray
     pos: np.ndarray
     neg: np.ndarray
+    cat_pos: np.ndarray
+    cat_neg: np.ndarray
+    cells: np.ndarray
 
 
 def cells_from_codes(codes: np.ndarray, folds: np.ndarray, y: np.ndarray, *, n_splits: int = N_FOLDS) -> Cells:
-    """Count rows per (code, fold, class) with one ``bincount``.
+    """Count rows per (code, fold, class) with one ``bincount`` (one entry per held cell).
 
     Parameters
     ----------
@@ -124,40 +132,39 @@ def cells_from_codes(codes: np.ndarray, folds: np.ndarray, y: np.ndarray, *, n_s
     Returns
     -------
     Cells
-        Only the (code, fold) pairs holding rows.
+        ``cells`` all 1.
     """
     codes = np.asarray(codes, dtype=np.int64)
     key = codes * n_splits + folds
     size = int(key.max()) + 1 if len(key) else 0
     pos = np.bincount(key[y], minlength=size)
-    neg = np.bincount(key, minlength=size) - pos
-    held = np.flatnonzero(pos + neg)
-    return Cells(held // n_splits, held % n_splits, pos[held].astype(np.int64), neg[held].astype(np.int64))
+    count = np.bincount(key, minlength=size)
+    held = np.flatnonzero(count)
+    code = held // n_splits
+    cat_pos = np.bincount(code, weights=pos[held]).astype(np.int64)
+    cat_all = np.bincount(code, weights=count[held]).astype(np.int64)
+    pos, neg = pos[held].astype(np.int64), (count - pos)[held].astype(np.int64)
+    return Cells(held % n_splits, pos, neg, cat_pos[code], (cat_all - cat_pos)[code], np.ones(len(held), np.int64))
 
 
 def encoded_cells(cells: Cells, *, n_splits: int = N_FOLDS) -> np.ndarray:
-    """Each cell's encoding: its category's smoothed risky share over the OTHER folds.
+    """Each entry's encoding: its category's smoothed risky share over the OTHER folds.
 
     For fold k the training rows are those of the other folds: per category n rows, k
-    risky; over all categories N rows, P risky, mean ``m = P/N`` and variance
-    ``v = (P(1-m)² + (N-P)m²)/N``. The category's mean ``p = k/n``, squared differences
-    ``s = k(1-p)² + (n-k)p²``, weight ``λ = v·n / (v·n + s/n)`` and encoding
+    risky (``cat - cell``); over all categories N rows, P risky, mean ``m = P/N`` and
+    variance ``v = (P(1-m)² + (N-P)m²)/N``. The category's mean ``p = k/n``, squared
+    differences ``s = k(1-p)² + (n-k)p²``, weight ``λ = v·n / (v·n + s/n)`` and encoding
     ``λ·p + (1-λ)·m``; ``m`` where λ is undefined (no training rows of the category, or
-    ``v = s = 0``) — scikit-learn's ``_fit_encoding_fast_auto_smooth``.
+    ``v = s = 0``): scikit-learn's ``_fit_encoding_fast_auto_smooth`` (1.9).
 
     Returns
     -------
-    ndarray of float64, one per cell
+    ndarray of float64, one per entry
     """
-    code = np.asarray(cells.code, dtype=np.int64)
     fold = np.asarray(cells.fold, dtype=np.int64)
-    _, category = np.unique(code, return_inverse=True)
-    size = int(category.max()) + 1 if len(category) else 0
-    cat_pos = np.bincount(category, weights=cells.pos, minlength=size).astype(np.int64)
-    cat_neg = np.bincount(category, weights=cells.neg, minlength=size).astype(np.int64)
-    fold_pos = np.bincount(fold, weights=cells.pos, minlength=n_splits).astype(np.int64)
-    fold_neg = np.bincount(fold, weights=cells.neg, minlength=n_splits).astype(np.int64)
-    out = np.empty(len(code), dtype=np.float64)
+    fold_pos = np.bincount(fold, weights=cells.pos * cells.cells, minlength=n_splits).astype(np.int64)
+    fold_neg = np.bincount(fold, weights=cells.neg * cells.cells, minlength=n_splits).astype(np.int64)
+    out = np.empty(len(fold), dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         for k in range(n_splits):
             here = fold == k
@@ -165,8 +172,8 @@ def encoded_cells(cells: Cells, *, n_splits: int = N_FOLDS) -> np.ndarray:
             big_n = big_p + int(fold_neg.sum() - fold_neg[k])
             mean = np.float64(big_p) / np.float64(big_n)
             variance = (big_p * (1.0 - mean) ** 2 + (big_n - big_p) * mean**2) / big_n
-            k_pos = (cat_pos[category[here]] - cells.pos[here]).astype(np.float64)
-            n = k_pos + (cat_neg[category[here]] - cells.neg[here])
+            k_pos = (cells.cat_pos[here] - cells.pos[here]).astype(np.float64)
+            n = k_pos + (cells.cat_neg[here] - cells.neg[here])
             p = k_pos / n
             squares = k_pos * (1.0 - p) ** 2 + (n - k_pos) * p**2
             lam = variance * n / (variance * n + squares / n)
@@ -208,4 +215,4 @@ def count_auc(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> float:
 def cross_fitted_auc(cells: Cells) -> float:
     """Folded ROC AUC of the cross-fitted target encoding (:func:`encoded_cells`) of the
     rows counted in ``cells``; NaN with one class."""
-    return count_auc(encoded_cells(cells), cells.pos, cells.neg)
+    return count_auc(encoded_cells(cells), cells.pos * cells.cells, cells.neg * cells.cells)
