@@ -13,7 +13,12 @@ Exactness: the folds equal scikit-learn's to the row. The encoding follows
 scikit-learn's "auto" smoothing (``_target_encoder_fast._fit_encoding_fast_auto_smooth``,
 Micci-Barreca 2001, eqs. 5–6) on counts; scikit-learn sums the squared differences row
 by row (and ``np.var`` pairwise), so its float can differ from this closed form in the
-last bits. The AUC here is exact on these encodings (ties from integer counts).
+last bits (measured: at most 12 ulps). The AUC here is exact on these encodings: cells
+with equal counts tie. Where scikit-learn's row-order rounding splits such a tie by an
+ulp, ``roc_auc_score`` of its ``fit_transform`` differs (measured on 150 random cases
+of 12–2,500 rows: 113 bit-equal, the others within 3.4e-4, median 8e-6); the verdicts
+of ``splits.target_leakage`` on the benchmark projects did not move
+(``tests/test_target_encoding_counts.py``).
 """
 
 from __future__ import annotations
