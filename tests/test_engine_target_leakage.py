@@ -91,7 +91,7 @@ def sessions(tmp_path: Path, data: pd.DataFrame, features: list[str]) -> tuple[G
 
 
 def _unread(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(self):  # noqa: ANN001
+    def boom(self):
         raise AssertionError("target_leakage read per-row inputs into pandas")
 
     for name in ("dataset", "splits", "split_labels"):

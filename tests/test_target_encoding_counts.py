@@ -25,7 +25,9 @@ from sentinel_checks.stats.univariate import quantile_bin_codes
 
 def _sklearn_folds(y: np.ndarray, seed: int) -> np.ndarray:
     out = np.full(len(y), -1)
-    for k, (_, test) in enumerate(StratifiedKFold(5, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)):
+    for k, (_, test) in enumerate(
+        StratifiedKFold(5, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+    ):
         out[test] = k
     return out
 

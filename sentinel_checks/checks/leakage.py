@@ -152,9 +152,7 @@ def check_target_leakage(
             which = _constant_in_one_class(values, levels, y)
             if which is not None:
                 constant[name] = which
-    return leakage_result(
-        readings, constant, n=len(y), n_pos=n_pos, max_auc=max_auc, time_column=time_column
-    )
+    return leakage_result(readings, constant, n=len(y), n_pos=n_pos, max_auc=max_auc, time_column=time_column)
 
 
 def undefined_leakage(n: int, n_pos: int, features: list[str]) -> CheckResult | None:

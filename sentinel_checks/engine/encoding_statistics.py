@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 _FOLD, _RISKY, _RANK, _KEY = "__fold", "__risky", "__rank", "__key"
 
-#: Nanoseconds per unit of an engine timestamp of each scale (pandas' int64 of datetime64[unit]).
+#: The unit pandas' int64 of a datetime64 column counts in, by the engine timestamp's scale.
 _UNIT = {0: "second", 3: "millisecond", 6: "microsecond", 9: "nanosecond"}
 
 
@@ -114,7 +114,11 @@ def float_key(table: Table, column: str) -> tuple[Any, Any]:
         key = value.cast("int8").cast("float64")
     elif kind.is_timestamp():
         unit = _UNIT.get(kind.scale if kind.scale is not None else 6, "microsecond")
-        epoch = ibis.timestamp("1970-01-01", timezone=kind.timezone) if kind.timezone else ibis.timestamp("1970-01-01")
+        epoch = (
+            ibis.timestamp("1970-01-01", timezone=kind.timezone)
+            if kind.timezone
+            else ibis.timestamp("1970-01-01")
+        )
         key = value.delta(epoch, unit=unit).cast("float64")
     else:
         key = value.cast("float64")
@@ -127,9 +131,12 @@ def is_numeric(kind: Any, *, nullable_in_pandas: bool) -> bool:
     """Whether pandas reads a column of this engine type as numbers
     (:func:`~sentinel_checks.stats.leakage.numeric_view` not None): numbers, datetimes and
     booleans, except a boolean column holding a null somewhere in the dataset (pandas holds
-    it as Python objects, read as categories)."""
+    it as Python objects, read as categories). Decimals are categories too (pandas holds
+    Python ``Decimal`` objects)."""
     if kind.is_boolean():
         return not nullable_in_pandas
+    if kind.is_decimal():
+        return False
     return bool(kind.is_numeric() or kind.is_timestamp())
 
 
@@ -197,7 +204,10 @@ def _cells(folded: Table, code: Any) -> Cells:
     cells = cells.mutate(cat_pos=cells.pos.sum().over(per_code), cat_neg=cells.neg.sum().over(per_code))
     keys = ["fold", "pos", "neg", "cat_pos", "cat_neg"]
     got = cells.group_by(keys).aggregate(cells=cells.count()).to_pandas()
-    return Cells(*(got[k].to_numpy(dtype=np.int64) for k in keys), got["cells"].to_numpy(dtype=np.int64))
+    column = {k: got[k].to_numpy(dtype=np.int64) for k in [*keys, "cells"]}
+    return Cells(
+        column["fold"], column["pos"], column["neg"], column["cat_pos"], column["cat_neg"], column["cells"]
+    )
 
 
 def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[float, float], str | None]:
@@ -207,23 +217,27 @@ def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[
     from sentinel_checks.engine.calibration_statistics import reference_quantiles
     from sentinel_checks.engine.leakage_statistics import monotone_auc
 
-    key, missing = float_key(folded, name)
+    key, _ = float_key(folded, name)
     keyed = folded.mutate(**{_KEY: key})
     risky = keyed[_RISKY]
-    stats = keyed.aggregate(
-        finite=keyed[_KEY].count(),
-        distinct=keyed[_KEY].nunique(),
-        low=keyed[_KEY].min(),
-        **{
-            f"{side}_{what}": agg
-            for side, mask in (("pos", risky), ("neg", ~risky))
-            for what, agg in (
-                ("min", keyed[_KEY].min(where=mask)),
-                ("max", keyed[_KEY].max(where=mask)),
-                ("miss", (keyed[_KEY].isnull() & mask).cast("int64").sum()),
-            )
-        },
-    ).to_pandas().iloc[0]
+    stats = (
+        keyed.aggregate(
+            finite=keyed[_KEY].count(),
+            distinct=keyed[_KEY].nunique(),
+            low=keyed[_KEY].min(),
+            **{
+                f"{side}_{what}": agg
+                for side, mask in (("pos", risky), ("neg", ~risky))
+                for what, agg in (
+                    ("min", keyed[_KEY].min(where=mask)),
+                    ("max", keyed[_KEY].max(where=mask)),
+                    ("miss", (keyed[_KEY].isnull() & mask).cast("int64").sum()),
+                )
+            },
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     finite = whole_count(stats["finite"])
     # numeric_view: missing one below the finite minimum (0.0 when none is finite)
     low = float(np.float64(stats["low"]) - 1.0) if finite else 0.0
@@ -237,7 +251,9 @@ def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[
         edges = np.unique(reference_quantiles(present, finite, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
         edged = with_floats(keyed, **{f"__e{i}": e for i, e in enumerate(edges)})
         above = sum((edged[_KEY] >= edged[f"__e{i}"]).cast("int64") for i in range(len(edges)))
-        keyed = edged.mutate(**{_KEY: ibis.ifelse(edged[_KEY].isnull(), ibis.null("float64"), above.cast("float64"))})
+        keyed = edged.mutate(
+            **{_KEY: ibis.ifelse(edged[_KEY].isnull(), ibis.null("float64"), above.cast("float64"))}
+        )
         code = keyed[_KEY]
     binned = cross_fitted_auc(_cells(keyed, code))
     where = None
@@ -247,7 +263,7 @@ def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[
 
 
 def _constant_numeric(stats: pd.Series, low: float) -> str | None:
-    """"risky"/"safe" when the filled float view is constant in that class only."""
+    """ "risky"/"safe" when the filled float view is constant in that class only."""
 
     def constant(side: str) -> bool:
         lo, hi, miss = stats[f"{side}_min"], stats[f"{side}_max"], whole_count(stats[f"{side}_miss"])
@@ -262,16 +278,20 @@ def _constant_numeric(stats: pd.Series, low: float) -> str | None:
 
 def _constant_categories(folded: Table, name: str) -> str | None:
     value, risky = folded[name], folded[_RISKY]
-    got = folded.aggregate(
-        **{
-            f"{side}_{what}": agg
-            for side, mask in (("pos", risky), ("neg", ~risky))
-            for what, agg in (
-                ("distinct", value.nunique(where=mask)),
-                ("null", (value.isnull() & mask).cast("int64").sum()),
-            )
-        }
-    ).to_pandas().iloc[0]
+    got = (
+        folded.aggregate(
+            **{
+                f"{side}_{what}": agg
+                for side, mask in (("pos", risky), ("neg", ~risky))
+                for what, agg in (
+                    ("distinct", value.nunique(where=mask)),
+                    ("null", (value.isnull() & mask).cast("int64").sum()),
+                )
+            }
+        )
+        .to_pandas()
+        .iloc[0]
+    )
 
     def constant(side: str) -> bool:
         levels = whole_count(got[f"{side}_distinct"]) + (1 if whole_count(got[f"{side}_null"]) else 0)
@@ -301,21 +321,6 @@ def _level_text(folded: Table, name: str, where: str, *, float_text: bool) -> st
     else:
         text = str(value)
     return f"always {text} when {where}"
-
-
-def nullable_columns(tables: Sequence[Table], columns: Sequence[str]) -> set[str]:
-    """The integer and boolean ``columns`` holding a null in any of ``tables`` (one
-    aggregate a table): pandas reads those as float64 and objects."""
-    out: set[str] = set()
-    for table in tables:
-        kinds = {c: table[c].type() for c in columns if c in table.columns}
-        asked = [c for c, k in kinds.items() if k.is_integer() or k.is_boolean()]
-        if not asked:
-            continue
-        row = table.aggregate(**{f"n{i}": table[c].isnull().cast("int64").sum() for i, c in enumerate(asked)})
-        got = row.to_pandas().iloc[0]
-        out |= {c for i, c in enumerate(asked) if whole_count(got[f"n{i}"])}
-    return out
 
 
 def check_target_leakage_in_engine(
@@ -371,22 +376,3 @@ def check_target_leakage_in_engine(
     return leakage_result(
         got.readings, got.constant, n=n, n_pos=n_pos, max_auc=max_auc, time_column=time_column
     )
-
-
-def checked_labels(tables: dict[str, Table], *, label: str, positive: LabelValue, negative: LabelValue) -> None:
-    """Raise as the pandas split labels do (``binary_target`` of each split) when a split's
-    label holds a null or a value other than ``positive``/``negative``
-    (:func:`~sentinel_checks.engine.drift_statistics.label_counts`, one aggregate a split).
-
-    Raises
-    ------
-    DataError
-        Naming the split and the label column.
-    """
-    from sentinel_checks.engine.drift_statistics import label_counts
-    from sentinel_checks.errors import DataError
-
-    for name, table in tables.items():
-        if label not in table.columns:
-            raise DataError(f"{name} split: label column {label!r} is missing")
-        label_counts(table, label, positive=positive, negative=negative, where=f"{name} split", allow_unlabelled=False)

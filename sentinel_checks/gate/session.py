@@ -113,21 +113,11 @@ class GateSession(SessionDrift):
         from sentinel_checks.gate import policy
 
         def judge() -> CheckResult:
-            train = self.engine_table("train")
-            if train is not None:  # counts in the engine; the splits stay unread
-                from sentinel_checks.engine import encoding_statistics as engine
+            from sentinel_checks.gate.session_leakage import engine_target_leakage
 
-                cols = self.config.columns
-                engine.checked_labels(self.engine_tables, label=cols.label, positive=cols.positive, negative=cols.negative)
-                nulls = engine.nullable_columns(list(self.engine_tables.values()), self.features)
-                return engine.check_target_leakage_in_engine(
-                    train,
-                    features=self.features,
-                    label=cols.label,
-                    positive=cols.positive,
-                    nulls_in_dataset=nulls,
-                    **policy.target_leakage(self.config),
-                )
+            in_engine = engine_target_leakage(self)  # None with engine = "pandas"
+            if in_engine is not None:
+                return in_engine
             return check_target_leakage(
                 self.splits.train,
                 self.split_labels["train"],

@@ -31,7 +31,9 @@ import numpy as np
 N_FOLDS = 5
 
 
-def class_folds(first: int, second: int, *, seed: int, n_splits: int = N_FOLDS) -> tuple[np.ndarray, np.ndarray]:
+def class_folds(
+    first: int, second: int, *, seed: int, n_splits: int = N_FOLDS
+) -> tuple[np.ndarray, np.ndarray]:
     """The test fold of each row of each class, by the row's rank within its class.
 
     ``StratifiedKFold(n_splits, shuffle=True, random_state=seed)._make_test_folds``
@@ -125,7 +127,9 @@ class Cells:
     cells: np.ndarray
 
 
-def cells_from_codes(codes: np.ndarray, folds: np.ndarray, y: np.ndarray, *, n_splits: int = N_FOLDS) -> Cells:
+def cells_from_codes(
+    codes: np.ndarray, folds: np.ndarray, y: np.ndarray, *, n_splits: int = N_FOLDS
+) -> Cells:
     """Count rows per (code, fold, class) with one ``bincount`` (one entry per held cell).
 
     Parameters
@@ -149,7 +153,9 @@ def cells_from_codes(codes: np.ndarray, folds: np.ndarray, y: np.ndarray, *, n_s
     cat_pos = np.bincount(code, weights=pos[held]).astype(np.int64)
     cat_all = np.bincount(code, weights=count[held]).astype(np.int64)
     pos, neg = pos[held].astype(np.int64), (count - pos)[held].astype(np.int64)
-    return Cells(held % n_splits, pos, neg, cat_pos[code], (cat_all - cat_pos)[code], np.ones(len(held), np.int64))
+    return Cells(
+        held % n_splits, pos, neg, cat_pos[code], (cat_all - cat_pos)[code], np.ones(len(held), np.int64)
+    )
 
 
 def encoded_cells(cells: Cells, *, n_splits: int = N_FOLDS) -> np.ndarray:
