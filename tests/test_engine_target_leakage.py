@@ -137,3 +137,25 @@ def test_engine_errors_in_the_same_words(tmp_path, monkeypatch):
     want, got = _both(tmp_path, monkeypatch, data)
     assert want.status.value == "error"
     assert fields(got) == fields(want)
+
+
+@pytest.mark.parametrize("seed", [0, 17])
+def test_engine_folds_equal_stratified_kfold_row_for_row(seed):
+    """Each row's fold, joined in DuckDB by (class, rank in ROW order), is scikit-learn's."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from sentinel_checks.engine.encoding_statistics import with_folds
+    from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb, table_from_frame
+
+    rng = np.random.default_rng(seed)
+    y = rng.random(2001) < 0.15
+    data = pd.DataFrame({"label": np.where(y, "risky", "safe"), "x": rng.random(len(y))})
+    table = table_from_frame(connect_duckdb(threads=1), data, name="train")
+    got = with_folds(table, label="label", positive="risky", seed=seed).select(ROW, "__fold").to_pandas()
+    got = got.sort_values(ROW)["__fold"].to_numpy()
+    want = np.full(len(y), -1)
+    split = StratifiedKFold(5, shuffle=True, random_state=seed).split(np.zeros(len(y)), y.astype(np.int8))
+    for k, (_, test) in enumerate(split):
+        want[test] = k
+    assert np.array_equal(got, want)
+    assert not np.array_equal(got, np.roll(want, 1))  # the comparison can fail
