@@ -113,11 +113,15 @@ class GateSession(SessionDrift):
         from sentinel_checks.gate import policy
 
         def judge() -> CheckResult:
+            from sentinel_checks.gate.session_leakage import engine_target_leakage
+
+            in_engine = engine_target_leakage(self)  # None with engine = "pandas"
+            if in_engine is not None:
+                return in_engine
             return check_target_leakage(
                 self.splits.train,
                 self.split_labels["train"],
                 features=self.features,
-                monotone_aucs=self.engine_monotone_aucs,
                 **policy.target_leakage(self.config),
             )
 

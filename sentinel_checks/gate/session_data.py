@@ -226,41 +226,6 @@ class SessionData:
         return self._once("engine_production", register)
 
     @property
-    def engine_monotone_aucs(self) -> dict[str, float] | None:
-        """Per numeric or boolean feature, the monotone reading of
-        ``splits.target_leakage`` (its folded ROC AUC on the train split) computed in the
-        engine (:func:`~sentinel_checks.engine.leakage_statistics.monotone_auc`); ``None``
-        with ``[data] engine = "pandas"``.
-
-        A feature is read there when pandas reads it as numbers
-        (:func:`~sentinel_checks.stats.leakage.numeric_view`) and the engine holds it as
-        a number or a boolean; the others (datetimes: pandas ranks a missing timestamp at
-        the minimum, the engine below it; text, categories) are left to pandas, as are the
-        binned and category readings (cross-fitted target encodings), computed in pandas
-        whatever the engine.
-        """
-        tables = self.engine_tables
-        if tables is None:
-            return None
-
-        def read() -> dict[str, float]:
-            from sentinel_checks.engine import leakage_statistics
-            from sentinel_checks.stats.leakage import numeric_view
-
-            train, frame = tables["train"], self.splits.train
-            label, positive = self.config.columns.label, self.config.columns.positive
-            out: dict[str, float] = {}
-            for name in self.features:
-                if name not in train.columns or numeric_view(frame[name].iloc[:0]) is None:
-                    continue
-                kind = train[name].type()
-                if kind.is_numeric() or kind.is_boolean():
-                    out[name] = leakage_statistics.monotone_auc(train, name, label=label, positive=positive)
-            return out
-
-        return self._once("engine_monotone_aucs", read)
-
-    @property
     def engine_connection(self) -> EngineConnection | None:
         """The run's one engine connection (``[engine.duckdb]`` or ``[engine.spark]``),
         opened on first use; ``None`` with ``[data] engine = "pandas"``.

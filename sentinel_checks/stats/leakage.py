@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.stats.target_encoding import count_auc
+
 
 @dataclass(frozen=True)
 class TimeRange:
@@ -286,20 +288,9 @@ def symmetric_auc(y: np.ndarray, score: np.ndarray) -> float:
     1.0
     """
     risky = np.asarray(y).astype(bool)
-    n_pos = int(risky.sum())
-    n_neg = len(risky) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
     # Mann-Whitney from tie-group counts in integers, divided once: the same float as
     # engine.leakage_statistics.monotone_auc (and scikit-learn's roc_auc_score to 1e-12)
-    _, group = np.unique(np.asarray(score), return_inverse=True)
-    size = int(group.max()) + 1
-    pos = np.bincount(group[risky], minlength=size).astype(np.int64)
-    neg = np.bincount(group[~risky], minlength=size).astype(np.int64)
-    below = np.cumsum(neg) - neg
-    twice_u = int((pos * (2 * below + neg)).sum())
-    auc = twice_u / (2 * n_pos * n_neg)
-    return max(auc, 1.0 - auc)
+    return count_auc(np.asarray(score), risky.astype(np.int64), (~risky).astype(np.int64))
 
 
 def category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -323,43 +314,3 @@ def category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, pd.Index(uniques)
-
-
-def out_of_fold_target_encoding(codes: np.ndarray, y: np.ndarray, *, seed: int) -> np.ndarray:
-    """Cross-fitted mean-label encoding of category codes (scikit-learn's TargetEncoder).
-
-    Cross fitting keeps a high-cardinality column from scoring a perfect in-sample
-    AUC merely by memorising its categories. The encoder sees integer codes, not the
-    text: a copy of the column as Python strings would cost more than the frame.
-
-    Parameters
-    ----------
-    codes : ndarray of int, shape (n,)
-        From :func:`category_codes`.
-    y : ndarray of bool or {0, 1}, shape (n,)
-        True (1) where the row is risky; both classes with at least 5 rows each.
-    seed : int
-        Seed of the 5 stratified folds.
-
-    Returns
-    -------
-    ndarray of float, shape (n,)
-        The out-of-fold (shrunk) mean label of each row's category.
-
-    Raises
-    ------
-    ValueError
-        From scikit-learn's ``StratifiedKFold``, when every class has fewer rows
-        than the 5 folds (with only one class short, it warns instead).
-
-    References
-    ----------
-    Micci-Barreca, D. (2001). A preprocessing scheme for high-cardinality categorical
-    attributes. SIGKDD Explorations 3(1); scikit-learn ``TargetEncoder``.
-    """
-    from sklearn.model_selection import StratifiedKFold
-    from sklearn.preprocessing import TargetEncoder
-
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    encoder = TargetEncoder(target_type="binary", cv=folds)
-    return np.asarray(encoder.fit_transform(codes.reshape(-1, 1), y.astype(np.int8))).ravel()

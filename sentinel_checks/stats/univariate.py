@@ -23,12 +23,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.stats.leakage import (
-    category_codes,
-    numeric_view,
-    out_of_fold_target_encoding,
-    symmetric_auc,
-)
+from sentinel_checks.stats.leakage import category_codes, numeric_view, symmetric_auc
+from sentinel_checks.stats.target_encoding import cells_from_codes, cross_fitted_auc, row_folds
 
 #: Quantile bins of the binned reading (missing values get one more).
 BINS = 20
@@ -101,7 +97,13 @@ class FeatureAssociation:
 
 
 def feature_association(
-    values: pd.Series, y: np.ndarray, *, seed: int, bins: int = BINS, monotone: float | None = None
+    values: pd.Series,
+    y: np.ndarray,
+    *,
+    seed: int,
+    bins: int = BINS,
+    monotone: float | None = None,
+    folds: np.ndarray | None = None,
 ) -> FeatureAssociation:
     """The monotone and binned readings of one feature, and its missing share per class.
 
@@ -121,6 +123,9 @@ def feature_association(
         The folded AUC of a numeric feature's values, computed elsewhere (an engine:
         :func:`~sentinel_checks.engine.leakage_statistics.monotone_auc`, equal to this
         reading); computed here when None. Ignored for text and categories.
+    folds : ndarray of int8, shape (n,), optional
+        Each row's cross-fitting fold (:func:`~sentinel_checks.stats.target_encoding.row_folds`
+        of ``y`` and ``seed``, computed here when None): pass it to reuse it across features.
 
     Returns
     -------
@@ -131,7 +136,9 @@ def feature_association(
     -----
     Cross fitting (each row encoded by a model of the other folds, scikit-learn's
     ``TargetEncoder`` with its shrinkage) keeps 20 bins of pure noise near AUC 0.5:
-    an in-sample encoding would score its own sampling noise.
+    an in-sample encoding would score its own sampling noise. The encoding is computed
+    from counts per (bin or category, fold, class)
+    (:mod:`~sentinel_checks.stats.target_encoding`), the same code an engine feeds.
 
     Examples
     --------
@@ -143,17 +150,41 @@ def feature_association(
     missing = values.isna().to_numpy()
     n_risky, n_safe = int(y.sum()), int((~y).sum())
     miss_risky, miss_safe = int(missing[y].sum()), int(missing[~y].sum())
-    shares = (miss_risky / n_risky, miss_safe / n_safe, miss_risky, miss_safe)
+    if folds is None:
+        folds = row_folds(y, seed=seed)
     numeric = numeric_view(values)
     if numeric is None:
         codes, _ = category_codes(values)
-        auc = symmetric_auc(y, out_of_fold_target_encoding(codes, y, seed=seed))
-        return FeatureAssociation(auc, "categories", None, auc, *shares)
+        auc = cross_fitted_auc(cells_from_codes(codes, folds, y))
+        return association(None, auc, n_risky, n_safe, miss_risky, miss_safe)
     if monotone is None:
         monotone = symmetric_auc(y, numeric)
     raw = numeric.copy()
     raw[missing] = np.nan  # numeric_view filled them below the minimum
-    binned = symmetric_auc(y, out_of_fold_target_encoding(quantile_bin_codes(raw, bins=bins), y, seed=seed))
+    binned = cross_fitted_auc(cells_from_codes(quantile_bin_codes(raw, bins=bins), folds, y))
+    return association(monotone, binned, n_risky, n_safe, miss_risky, miss_safe)
+
+
+def association(
+    monotone: float | None, binned: float, n_risky: int, n_safe: int, miss_risky: int, miss_safe: int
+) -> FeatureAssociation:
+    """The :class:`FeatureAssociation` of the readings and the missing counts per class.
+
+    Parameters
+    ----------
+    monotone : float or None
+        The monotone reading; None for text and categories (``binned`` is then the
+        category reading).
+    binned : float
+        The cross-fitted reading of the bins (or categories).
+    n_risky, n_safe : int
+        Rows of each class (> 0).
+    miss_risky, miss_safe : int
+        Rows of each class where the feature is missing.
+    """
+    shares = (miss_risky / n_risky, miss_safe / n_safe, miss_risky, miss_safe)
+    if monotone is None:
+        return FeatureAssociation(binned, "categories", None, binned, *shares)
     if math.isnan(monotone) or math.isnan(binned):
         return FeatureAssociation(math.nan, "monotone", monotone, binned, *shares)
     decided: Reading = "binned" if binned > monotone else "monotone"
