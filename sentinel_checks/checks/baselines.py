@@ -271,7 +271,9 @@ def check_baselines_rows(
         needed=needed,
         evidence=(
             Evidence.capped(
-                "baselines", found, detail={"candidate": cand_value, "confidence_each": each, "margin": margin}
+                "baselines",
+                found,
+                detail={"candidate": cand_value, "confidence_each": each, "margin": margin},
             ),
         ),
         parameters=params,
@@ -321,7 +323,8 @@ def _pr_auc(y: np.ndarray, s: np.ndarray, counts: np.ndarray) -> float:
 
 
 def _roc_auc(y: np.ndarray, s: np.ndarray, counts: np.ndarray) -> float:
-    """scikit-learn's ROC AUC of grouped rows: equal to :func:`~sentinel_checks.stats.ranking.roc_auc` on the rows."""
+    """scikit-learn's ROC AUC of grouped rows: equal, bit for bit, to
+    :func:`~sentinel_checks.stats.ranking.roc_auc` on the rows."""
     from sklearn.metrics import roc_auc_score
 
     if y.all() or not y.any():

@@ -257,8 +257,8 @@ def fitting_ranks(safe: int, risky: int, *, max_rows: int, seed: int) -> tuple[n
     Raises
     ------
     ValueError
-        As :func:`fitting_positions` (the same conditions, scikit-learn's words); a class
-        with no row (the caller reports one class first).
+        As :func:`fitting_positions` (the same conditions, in scikit-learn's words); a
+        class with no row (the caller reports one class first).
     """
     from sklearn.utils import check_random_state
     from sklearn.utils.extmath import _approximate_mode
@@ -271,8 +271,11 @@ def fitting_ranks(safe: int, risky: int, *, max_rows: int, seed: int) -> tuple[n
             "number of groups for any class cannot be less than 2. Classes with too few members "
             f"are: {[bool(i) for i in np.flatnonzero(counts < 2)]}"
         )
-    if n_train < 2 or n_test < 2:
-        raise ValueError(f"train_size = {n_train} and test_size = {n_test} must each be at least 2")
+    for what, size in (("train_size", n_train), ("test_size", n_test)):
+        if size < 2:
+            raise ValueError(
+                f"The {what} = {size} should be greater or equal to the number of classes = 2"
+            )
     rng = check_random_state(seed)
     n_i = _approximate_mode(counts, n_train, rng)
     _approximate_mode(counts - n_i, n_test, rng)  # the held-out rows' share: drawn to keep the stream

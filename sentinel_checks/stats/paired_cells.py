@@ -263,8 +263,6 @@ def paired_cell_leads(
     y = np.asarray(y, dtype=bool)
     a, b = np.asarray(candidate, dtype=float), np.asarray(other, dtype=float)
     none = np.zeros(len(y), dtype=bool)
-    draws, drawn = paired_cell_bootstrap(
-        y, a, b, none, none, resamples=resamples, seed=seed, counts=counts
-    )
+    draws, drawn = paired_cell_bootstrap(y, a, b, none, none, resamples=resamples, seed=seed, counts=counts)
     leads = draws[metric][:, 0] - draws[metric][:, 1]
     return leads[np.isfinite(leads)], len(drawn.cells)
