@@ -17,8 +17,12 @@ from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb, table_fr
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session_data import SessionData
 from sentinel_checks.models.baselines import fitting_positions, fitting_ranks
+from sentinel_checks.models.evaluation import SplitScores
 from sentinel_checks.result import Status
+from sentinel_checks.stats.intervals import bootstrap_interval
+from sentinel_checks.stats.paired_cells import paired_cell_leads
 from sentinel_checks.stats.paired_rows import PairedRows
+from sentinel_checks.stats.ranking import pr_auc, roc_auc
 from tests.test_engine_lazy_splits import COLUMN, fields, frame, sessions
 
 PRODUCTION = """
@@ -33,7 +37,9 @@ def _ranks_to_positions(y: np.ndarray, ranks: tuple[np.ndarray, np.ndarray]) -> 
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 123])
-@pytest.mark.parametrize(("n", "share", "max_rows"), [(1500, 0.2, 1000), (5003, 0.03, 1000), (2000, 0.5, 1998)])
+@pytest.mark.parametrize(
+    ("n", "share", "max_rows"), [(1500, 0.2, 1000), (5003, 0.03, 1000), (2000, 0.5, 1998)]
+)
 def test_ranks_from_class_counts_are_scikit_learns_stratified_draw(seed, n, share, max_rows):
     y = np.random.default_rng(seed + n).random(n) < share
     keep, _ = train_test_split(np.arange(n), train_size=max_rows, stratify=y, random_state=seed)
@@ -70,18 +76,30 @@ def test_fitting_rows_are_the_drawn_rows_in_row_order():
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
 
 
-def test_check_from_grouped_rows_equals_the_check_on_rows():
+def test_check_from_grouped_rows_gives_the_values_and_draws_of_the_rows():
+    """The grouped entry's values are scikit-learn's on the rows, bit for bit, and its interval
+    is the bootstrap of the rows (the same cells, the same draws)."""
     rng = np.random.default_rng(0)
     n = 4000
     y = rng.random(n) < 0.1
     candidate = np.round(rng.random(n) * 0.6 + 0.3 * y, 2)  # ties: groups hold several rows
     baselines = {"a": np.round(rng.random(n) * 0.5 + 0.35 * y, 2), "b": rng.random(n)}
-    for metric in ("pr_auc", "roc_auc"):
-        on_rows = check_baselines(y, candidate, baselines, metric=metric, resamples=60, seed=2)
+    for metric, on_rows in (("pr_auc", pr_auc), ("roc_auc", roc_auc)):
         grouped = {k: PairedRows.from_arrays(y, candidate, s) for k, s in baselines.items()}
-        assert sum(len(g.counts) for g in grouped.values()) < 2 * n  # really grouped
-        on_groups = check_baselines_rows(grouped, metric=metric, resamples=60, seed=2)
-        assert fields(on_groups) == fields(on_rows)
+        assert len(grouped["a"].counts) < 0.7 * n  # really grouped
+        result = check_baselines_rows(grouped, metric=metric, resamples=60, seed=2)
+        (evidence,) = result.evidence
+        assert evidence.detail["candidate"] == on_rows(y, candidate)
+        each = evidence.detail["confidence_each"]
+        for row in evidence.items:
+            s = baselines[row["baseline"]]
+            assert row["value"] == on_rows(y, s)
+            lead = on_rows(y, candidate) - on_rows(y, s)
+            leads, _ = paired_cell_leads(y, candidate, s, metric=metric, resamples=60, seed=2)
+            assert row["interval"] == list(bootstrap_interval(lead, leads, confidence=each))
+        assert fields(
+            check_baselines(y, candidate, baselines, metric=metric, resamples=60, seed=2)
+        ) == fields(result)
 
 
 # ----------------------------------------------------------------------------- gate sessions
@@ -118,11 +136,15 @@ def _forbid_rows(monkeypatch) -> None:
     for name in ("dataset", "splits", "split_labels", "production"):
         monkeypatch.setattr(SessionData, name, property(refuse))
     monkeypatch.setattr(SessionData, "frame", refuse)
+    for name in ("y", "scores", "segments"):  # no evaluation's rows read back from the engine either
+        monkeypatch.setattr(SplitScores, name, property(refuse))
 
 
 @pytest.mark.parametrize("max_rows", [1000, 50_000])  # train ≈ 1,800 rows: subsampled, and not
 @pytest.mark.parametrize(("plant", "status"), [("pass", Status.PASS), ("fail", Status.FAIL)])
-def test_baselines_equal_pandas_without_reading_rows_into_pandas(tmp_path, monkeypatch, plant, status, max_rows):
+def test_baselines_equal_pandas_without_reading_rows_into_pandas(
+    tmp_path, monkeypatch, plant, status, max_rows
+):
     by_pandas, by_duckdb = _sessions(tmp_path, plant, max_rows)
     want = steps.baselines(by_pandas)
     assert want.status is status, want.message
@@ -141,7 +163,9 @@ def test_baselines_equal_pandas_without_reading_rows_into_pandas(tmp_path, monke
             assert np.array_equal(mine[-1].coef_, theirs[-1].coef_)
             assert np.array_equal(mine[-1].intercept_, theirs[-1].intercept_)
         else:
-            assert [p.tolist() for p in _tree_values(mine[-1])] == [p.tolist() for p in _tree_values(theirs[-1])]
+            assert [p.tolist() for p in _tree_values(mine[-1])] == [
+                p.tolist() for p in _tree_values(theirs[-1])
+            ]
     # and the same evaluations (counts, thresholds) on val, test and production
     for name, ev in by_pandas.baseline_evaluations.items():
         mine = by_duckdb.baseline_evaluations[name]
