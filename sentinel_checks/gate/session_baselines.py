@@ -32,6 +32,11 @@ from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.gate.session_models import SessionModels
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import numpy as np
+    import pandas as pd
+
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.stats.paired_rows import PairedRows
@@ -169,7 +174,9 @@ class SessionBaselines(SessionModels):
 
         return self._once("baseline_models", fit)
 
-    def _engine_fitting_rows(self, chosen: list[str], *, max_rows: int, seed: int) -> tuple[object, object]:
+    def _engine_fitting_rows(
+        self, chosen: list[str], *, max_rows: int, seed: int
+    ) -> tuple[pd.DataFrame, np.ndarray]:
         """The train rows the pandas path fits on, drawn in the engine, and their labels."""
         from sentinel_checks.data.labels import binary_target
         from sentinel_checks.engine.baseline_rows import fitting_rows
@@ -190,8 +197,10 @@ class SessionBaselines(SessionModels):
         return frame, binary_target(frame, self.config, what="train split")
 
 
-def _check_present(chosen: list[str], columns: object) -> None:
-    missing = [f for f in chosen if f not in columns]  # type: ignore[operator]
+def _check_present(chosen: list[str], columns: Iterable[str]) -> None:
+    """DataError naming each ``[quality] baseline_features`` column not among ``columns``."""
+    present = set(columns)
+    missing = [f for f in chosen if f not in present]
     if missing:
         shown = ", ".join(repr(f) for f in missing)
         raise DataError(f"[quality] baseline_features: {shown} not in the data")

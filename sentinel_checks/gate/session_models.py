@@ -40,7 +40,8 @@ ENGINE_SPLITS = ("train", "val", "test", "production")
 
 
 class SessionModels(SessionEngine):
-    """The candidate, the champion and the baselines of one gate run, and their evaluations.
+    """The candidate and the champion of one gate run, and their evaluations (the baselines:
+    :class:`~sentinel_checks.gate.session_baselines.SessionBaselines`).
 
     A subclass sets :attr:`models` and :attr:`evaluations` (what was used, for the
     reports); see :class:`~sentinel_checks.gate.session.GateSession`.

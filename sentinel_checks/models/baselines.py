@@ -273,9 +273,7 @@ def fitting_ranks(safe: int, risky: int, *, max_rows: int, seed: int) -> tuple[n
         )
     for what, size in (("train_size", n_train), ("test_size", n_test)):
         if size < 2:
-            raise ValueError(
-                f"The {what} = {size} should be greater or equal to the number of classes = 2"
-            )
+            raise ValueError(f"The {what} = {size} should be greater or equal to the number of classes = 2")
     rng = check_random_state(seed)
     n_i = _approximate_mode(counts, n_train, rng)
     _approximate_mode(counts - n_i, n_test, rng)  # the held-out rows' share: drawn to keep the stream
