@@ -122,6 +122,7 @@ def check_baselines(
     Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC, computed
     as average precision).
     """
+    _check_options(metric, rule, bound, margin)  # before the rows are grouped
     y = np.asarray(y, dtype=bool)
     rows = {name: PairedRows.from_arrays(y, candidate, s) for name, s in baselines.items()}
     return check_baselines_rows(
@@ -183,11 +184,7 @@ def check_baselines_rows(
     ValueError
         As :func:`check_baselines`.
     """
-    check_option("metric", metric, RankMetric)
-    check_option("rule", rule, BaselineRule)
-    check_option("bound", bound, LeadBound)
-    if not margin >= 0:
-        raise ValueError(f"margin={margin!r}: the deficit allowed against a baseline must be ≥ 0")
+    _check_options(metric, rule, bound, margin)
     params = {"split": split, "metric": metric, "rule": rule}
     score = _METRICS[metric]
     if not rows:
@@ -279,6 +276,14 @@ def check_baselines_rows(
         parameters=params,
         hint=_hint(status, worst["baseline"]),
     )
+
+
+def _check_options(metric: str, rule: str, bound: str, margin: float) -> None:
+    check_option("metric", metric, RankMetric)
+    check_option("rule", rule, BaselineRule)
+    check_option("bound", bound, LeadBound)
+    if not margin >= 0:
+        raise ValueError(f"margin={margin!r}: the deficit allowed against a baseline must be ≥ 0")
 
 
 def _verdict(
