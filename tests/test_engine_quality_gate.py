@@ -14,6 +14,7 @@ import sentinel_checks.engine.scores as engine_scores
 from sentinel_checks.config import load_config
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
+from sentinel_checks.models.baselines import BASELINE_NAMES
 from sentinel_checks.result import Status
 from tests.conftest import BASE_CONFIG
 
@@ -105,7 +106,7 @@ def test_each_model_scores_each_split_once_in_the_engine(champion_project, monke
     _quality_results(session)
     assert sorted(calls) == sorted(
         f"__sentinel_scores_{role}_{split}"
-        for role in ("candidate", "champion")
+        for role in ("candidate", "champion", *BASELINE_NAMES)  # the baselines score in the engine too
         for split in ("val", "test", "production")
     )
 

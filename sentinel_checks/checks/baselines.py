@@ -23,6 +23,7 @@ outcome is the worst over the baselines (fail, then inconclusive, then pass).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -34,6 +35,7 @@ from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.intervals import bootstrap_interval, coverage_text
 from sentinel_checks.stats.paired_cells import paired_cell_leads
+from sentinel_checks.stats.paired_rows import PairedRows
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
 BASELINES_ID = "quality.baselines"
@@ -120,41 +122,100 @@ def check_baselines(
     Saito, T. and Rehmsmeier, M. (2015). PLoS ONE 10(3), e0118432 (PR AUC, computed
     as average precision).
     """
-    check_option("metric", metric, RankMetric)
-    check_option("rule", rule, BaselineRule)
-    check_option("bound", bound, LeadBound)
-    if not margin >= 0:
-        raise ValueError(f"margin={margin!r}: the deficit allowed against a baseline must be ≥ 0")
-    params = {"split": split, "metric": metric, "rule": rule}
+    _check_options(metric, rule, bound, margin)  # before the rows are grouped
     y = np.asarray(y, dtype=bool)
+    rows = {name: PairedRows.from_arrays(y, candidate, s) for name, s in baselines.items()}
+    return check_baselines_rows(
+        rows,
+        metric=metric,
+        split=split,
+        margin=margin,
+        rule=rule,
+        bound=bound,
+        confidence=confidence,
+        resamples=resamples,
+        seed=seed,
+        n=len(y),
+        n_positive=int(y.sum()),
+    )
+
+
+def check_baselines_rows(
+    rows: Mapping[str, PairedRows],
+    *,
+    metric: RankMetric = "pr_auc",
+    split: str = "test",
+    margin: float = 0.01,
+    rule: BaselineRule = "no_worse",
+    bound: LeadBound = "bootstrap",
+    confidence: float = 0.95,
+    resamples: int = 200,
+    seed: int = 0,
+    n: int | None = None,
+    n_positive: int | None = None,
+) -> CheckResult:
+    """:func:`check_baselines` from counts: the one implementation both entries run.
+
+    Parameters
+    ----------
+    rows : Mapping[str, PairedRows]
+        Per baseline, the split's rows grouped by (label, candidate score, baseline
+        score) (:class:`~sentinel_checks.stats.paired_rows.PairedRows`), from memory
+        (:meth:`PairedRows.from_arrays`) or from an engine
+        (:func:`sentinel_checks.engine.paired_statistics.paired_rows`, the candidate's
+        and the baseline's scored tables joined on the row position).
+    n, n_positive : int, optional
+        The split's rows and risky rows (default: read off the first baseline's groups);
+        given, they also name the split's class balance when there is no baseline.
+    metric, split, margin, rule, bound, confidence, resamples, seed
+        As :func:`check_baselines`.
+
+    Returns
+    -------
+    CheckResult
+        Equal to :func:`check_baselines` on the rows the groups were made of, field for
+        field: each metric is scikit-learn's with the group counts as sample weights
+        (integer cumulative sums: the same values, bit for bit, as on the rows), and the
+        bootstrap resamples the same cells with the same draws
+        (:func:`~sentinel_checks.stats.paired_cells.paired_cell_leads` with ``counts=``).
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_baselines`.
+    """
+    _check_options(metric, rule, bound, margin)
+    params = {"split": split, "metric": metric, "rule": rule}
     score = _METRICS[metric]
-    if not baselines:
+    if not rows:
         return CheckResult.undefined(BASELINES_ID, "no baselines to compare", reason=Reason.NO_BASELINES)
-    if y.all() or not y.any():
+    first = next(iter(rows.values()))
+    n = first.n if n is None else n
+    n_pos = first.positives if n_positive is None else n_positive
+    if n_pos in (0, n):
         return CheckResult.undefined(
             BASELINES_ID,
             f"{split}: one class only: {metric} undefined",
             reason=Reason.ONE_CLASS,
             parameters=params,
         )
-    n_pos = int(y.sum())
-    each = 1 - (1 - confidence) / len(baselines)  # Bonferroni over the baselines
+    each = 1 - (1 - confidence) / len(rows)  # Bonferroni over the baselines
     limit = 0.0 if rule == "better" else -margin
-    cand_value = score(y, candidate)
-    rows: list[dict[str, Any]] = []
+    cand_value = score(first.y, first.a, first.counts)
+    found: list[dict[str, Any]] = []
     cells = 0
-    for name, s in sorted(baselines.items()):
-        value = score(y, s)
+    for name, r in sorted(rows.items()):
+        value = score(r.y, r.b, r.counts)
         lead = cand_value - value
         lo = hi = lead
         if bound == "bootstrap":
             leads, k = paired_cell_leads(
-                y, candidate, np.asarray(s), metric=metric, resamples=resamples, seed=seed
+                r.y, r.a, r.b, metric=metric, resamples=resamples, seed=seed, counts=r.counts
             )
             cells = max(cells, k)
             lo, hi = bootstrap_interval(lead, leads, confidence=each)
         finding = lead_finding(lo, hi, margin=margin)
-        rows.append(
+        found.append(
             {
                 "baseline": name,
                 "value": value,
@@ -164,15 +225,15 @@ def check_baselines(
                 **_verdict(finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos),
             }
         )
-    worst = min(rows, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
+    worst = min(found, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
     status = Status(worst["verdict"])
-    open_rows = [r["needed"] for r in rows if "needed" in r]
+    open_rows = [r["needed"] for r in found if "needed" in r]
     needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
     pct = coverage_text(each)
     shown = ", ".join(
         f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {pct} CI "
         f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}]: {r['finding'].replace('_', ' ')})"
-        for r in rows
+        for r in found
     )
     rule_text = (
         "must be shown better than every baseline (lower bound > 0), fails when shown worse by "
@@ -199,7 +260,7 @@ def check_baselines(
         direction=Direction.AT_LEAST,
         reason=reason,
         support={
-            "n": len(y),
+            "n": n,
             "n_positive": n_pos,
             "resamples": resamples if bound == "bootstrap" else 0,
             "bootstrap_cells": cells,
@@ -207,12 +268,22 @@ def check_baselines(
         needed=needed,
         evidence=(
             Evidence.capped(
-                "baselines", rows, detail={"candidate": cand_value, "confidence_each": each, "margin": margin}
+                "baselines",
+                found,
+                detail={"candidate": cand_value, "confidence_each": each, "margin": margin},
             ),
         ),
         parameters=params,
         hint=_hint(status, worst["baseline"]),
     )
+
+
+def _check_options(metric: str, rule: str, bound: str, margin: float) -> None:
+    check_option("metric", metric, RankMetric)
+    check_option("rule", rule, BaselineRule)
+    check_option("bound", bound, LeadBound)
+    if not margin >= 0:
+        raise ValueError(f"margin={margin!r}: the deficit allowed against a baseline must be ≥ 0")
 
 
 def _verdict(
@@ -248,16 +319,22 @@ def _hint(status: Status, baseline: str) -> str:
     )
 
 
-def _pr_auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sentinel_checks.stats.ranking import pr_auc
+def _pr_auc(y: np.ndarray, s: np.ndarray, counts: np.ndarray) -> float:
+    """scikit-learn's average precision of grouped rows (``counts`` as sample weights):
+    equal, bit for bit, to :func:`~sentinel_checks.stats.ranking.pr_auc` on the rows."""
+    from sklearn.metrics import average_precision_score
 
-    return pr_auc(y, s)
+    return math.nan if not y.any() else float(average_precision_score(y, s, sample_weight=counts))
 
 
-def _roc_auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sentinel_checks.stats.ranking import roc_auc
+def _roc_auc(y: np.ndarray, s: np.ndarray, counts: np.ndarray) -> float:
+    """scikit-learn's ROC AUC of grouped rows: equal, bit for bit, to
+    :func:`~sentinel_checks.stats.ranking.roc_auc` on the rows."""
+    from sklearn.metrics import roc_auc_score
 
-    return roc_auc(y, s)
+    if y.all() or not y.any():
+        return math.nan
+    return float(roc_auc_score(y, s, sample_weight=counts))
 
 
 _METRICS = {"pr_auc": _pr_auc, "roc_auc": _roc_auc}

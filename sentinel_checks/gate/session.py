@@ -52,8 +52,9 @@ class GateSession(SessionDrift):
     (``dataset``, ``features``, ``splits``, ``split_labels``, ``production``,
     :meth:`frame`) comes from :class:`~sentinel_checks.gate.session_data.SessionData`;
     the models, their scores (in the engine with ``[data] engine = "duckdb"``),
-    evaluations and baselines (``model``, ``scores``, ``evaluation``,
-    ``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_models.SessionModels`;
+    evaluations (``model``, ``scores``, ``evaluation``) from
+    :class:`~sentinel_checks.gate.session_models.SessionModels`; the baselines
+    (``baseline_evaluations``) from :class:`~sentinel_checks.gate.session_baselines.SessionBaselines`;
     what the drift steps read, from the frames or the engine (``feature_drift_measures``,
     ``label_counts``, ``score_drift_counts``), from
     :class:`~sentinel_checks.gate.session_drift.SessionDrift`.

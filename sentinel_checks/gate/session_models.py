@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import ConfigError, DataError
+from sentinel_checks.errors import ConfigError
 from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.gate.session_engine import SessionEngine
 
@@ -40,7 +40,8 @@ ENGINE_SPLITS = ("train", "val", "test", "production")
 
 
 class SessionModels(SessionEngine):
-    """The candidate, the champion and the baselines of one gate run, and their evaluations.
+    """The candidate and the champion of one gate run, and their evaluations (the baselines:
+    :class:`~sentinel_checks.gate.session_baselines.SessionBaselines`).
 
     A subclass sets :attr:`models` and :attr:`evaluations` (what was used, for the
     reports); see :class:`~sentinel_checks.gate.session.GateSession`.
@@ -201,36 +202,6 @@ class SessionModels(SessionEngine):
         )
         self.evaluations[model.role] = evaluation
         return evaluation
-
-    @property
-    def baseline_evaluations(self) -> dict[str, ModelEvaluation]:
-        """Baselines A and B fitted on the train split and evaluated like the candidate;
-        NotConfigured when ``[quality] baselines = false``."""
-        from sentinel_checks.models.baselines import fit_baselines
-
-        def fit() -> dict[str, ModelEvaluation]:
-            q = self.config.quality
-            if not q.baselines:
-                raise NotConfigured("[quality] baselines = false")
-            splits, labels, features = self.splits, self.split_labels, self.features
-            chosen = q.baseline_features or features
-            missing = [f for f in chosen if f not in splits.train.columns]
-            if missing:
-                shown = ", ".join(repr(f) for f in missing)
-                raise DataError(f"[quality] baseline_features: {shown} not in the data")
-            fitted = fit_baselines(
-                splits.train,
-                labels["train"],
-                features=chosen,
-                seed=self.config.gate.seed,
-                max_rows=q.baseline_max_train_rows,
-            )
-            production = self.production if self.has_production else None
-            return {
-                name: self._evaluate(model, production, splits, features) for name, model in fitted.items()
-            }
-
-        return self._once("baselines", fit)
 
     @property
     def production_scores(self) -> np.ndarray:

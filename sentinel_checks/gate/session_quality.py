@@ -1,8 +1,8 @@
 """Model quality and promotion read from engine counts: the session's part of it.
 
 :class:`SessionQuality` sits between
-:class:`~sentinel_checks.gate.session_models.SessionModels` (the models, their
-scored tables) and :class:`~sentinel_checks.gate.session.GateSession`. With
+:class:`~sentinel_checks.gate.session_baselines.SessionBaselines` (the models and
+baselines, their scored tables) and :class:`~sentinel_checks.gate.session.GateSession`. With
 ``[data] engine = "duckdb"`` the champion comparison on a split the engine scored
 (train/val/test) is computed from counts grouped there
 (:mod:`~sentinel_checks.engine.paired_statistics`), and so are the segment counts of
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sentinel_checks.gate.session_models import SessionModels
+from sentinel_checks.gate.session_baselines import SessionBaselines
 
 if TYPE_CHECKING:
     from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
     from sentinel_checks.stats.segment_counts import SegmentCounts
 
 
-class SessionQuality(SessionModels):
+class SessionQuality(SessionBaselines):
     """Counts for the quality and promotion steps, grouped in the engine when it scored the split."""
 
     def engine_paired(

@@ -150,10 +150,7 @@ def fit_simple_model(
     if len(np.unique(y)) < 2:
         raise DataError("the train split has one class: baselines cannot be trained")
     if max_rows is not None and len(train) > max_rows:
-        from sklearn.model_selection import train_test_split
-
-        keep, _ = train_test_split(np.arange(len(train)), train_size=max_rows, stratify=y, random_state=seed)
-        keep = np.sort(keep)
+        keep = fitting_positions(y, max_rows=max_rows, seed=seed)
         train, y = train.iloc[keep], y[keep]
     numeric, categorical = _columns(train, features)
     if kind == "logistic":
@@ -193,3 +190,92 @@ class _Reframe:
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.model.predict_proba(_as_model_input(frame, self.numeric, self.categorical)))
+
+
+def fitting_positions(y: np.ndarray, *, max_rows: int, seed: int) -> np.ndarray:
+    """The train rows a baseline is fitted on when the split holds more than ``max_rows``.
+
+    scikit-learn's stratified, seeded draw:
+    ``train_test_split(np.arange(n), train_size=max_rows, stratify=y, random_state=seed)``.
+
+    Parameters
+    ----------
+    y : ndarray of bool, shape (n,)
+        The label of each train row (True = risky); ``n > max_rows``.
+    max_rows : int
+        Rows drawn (``[quality] baseline_max_train_rows``).
+    seed : int
+        ``[gate] seed``.
+
+    Returns
+    -------
+    ndarray of int64, shape (max_rows,)
+        Row positions, ascending.
+
+    Raises
+    ------
+    ValueError
+        As scikit-learn raises it: a class has one row, or ``max_rows`` or the rows
+        left out are fewer than the classes.
+    """
+    from sklearn.model_selection import train_test_split
+
+    keep, _ = train_test_split(np.arange(len(y)), train_size=max_rows, stratify=y, random_state=seed)
+    return np.sort(keep)
+
+
+def fitting_ranks(safe: int, risky: int, *, max_rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fitting_positions` from the class counts alone: which safe and which risky
+    rows are drawn, as ranks within their class (0 = the class's first row by position).
+
+    ``StratifiedShuffleSplit`` (scikit-learn 1.9, ``_iter_indices``) splits each class's
+    positions, ascending, and takes those at ``permutation(count)[:n_i]``, with ``n_i``
+    from ``_approximate_mode`` and every draw from one ``RandomState(seed)`` in the order
+    below; the rows drawn therefore depend only on the class counts and on each row's
+    rank within its class, which an engine computes (``row_number`` over the class,
+    ordered by position). ``tests/test_engine_baselines.py`` checks the ranks against
+    :func:`fitting_positions` over many counts, sizes and seeds (a scikit-learn that
+    draws otherwise fails it).
+
+    Memory: the permutation of each class is drawn whole, as scikit-learn draws it:
+    8 bytes per train row of the larger class (int64), once per run.
+
+    Parameters
+    ----------
+    safe, risky : int
+        Safe and risky rows of the train split (``safe + risky > max_rows``).
+    max_rows : int
+        Rows drawn (``[quality] baseline_max_train_rows``).
+    seed : int
+        ``[gate] seed``.
+
+    Returns
+    -------
+    (safe_ranks, risky_ranks) : two ndarrays of int64, ascending
+        Their lengths sum to ``max_rows``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`fitting_positions` (the same conditions, in scikit-learn's words); a
+        class with no row (the caller reports one class first).
+    """
+    from sklearn.utils import check_random_state
+    from sklearn.utils.extmath import _approximate_mode
+
+    counts = np.array([safe, risky], dtype=np.int64)
+    n_train, n_test = max_rows, int(counts.sum()) - max_rows
+    if counts.min() < 2:
+        raise ValueError(
+            "The least populated classes in y have only 1 member, which is too few. The minimum "
+            "number of groups for any class cannot be less than 2. Classes with too few members "
+            f"are: {[bool(i) for i in np.flatnonzero(counts < 2)]}"
+        )
+    for what, size in (("train_size", n_train), ("test_size", n_test)):
+        if size < 2:
+            raise ValueError(f"The {what} = {size} should be greater or equal to the number of classes = 2")
+    rng = check_random_state(seed)
+    n_i = _approximate_mode(counts, n_train, rng)
+    _approximate_mode(counts - n_i, n_test, rng)  # the held-out rows' share: drawn to keep the stream
+    safe_ranks, risky_ranks = (np.sort(rng.permutation(counts[i])[: n_i[i]]).astype(np.int64) for i in (0, 1))
+    return safe_ranks, risky_ranks

@@ -221,6 +221,7 @@ def paired_cell_leads(
     metric: RankMetric,
     resamples: int,
     seed: int,
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Bootstrap draws of ``metric(candidate) − metric(other)`` on the same rows, resampled on cells.
 
@@ -236,6 +237,9 @@ def paired_cell_leads(
         Poisson bootstrap resamples (:func:`paired_cell_bootstrap`).
     seed : int
         Seed of the draws.
+    counts : ndarray of int, shape (n,), optional
+        Rows each entry stands for (grouped rows, :func:`paired_cells`): the same cells
+        and draws as the rows themselves.
 
     Returns
     -------
@@ -259,6 +263,6 @@ def paired_cell_leads(
     y = np.asarray(y, dtype=bool)
     a, b = np.asarray(candidate, dtype=float), np.asarray(other, dtype=float)
     none = np.zeros(len(y), dtype=bool)
-    draws, drawn = paired_cell_bootstrap(y, a, b, none, none, resamples=resamples, seed=seed)
+    draws, drawn = paired_cell_bootstrap(y, a, b, none, none, resamples=resamples, seed=seed, counts=counts)
     leads = draws[metric][:, 0] - draws[metric][:, 1]
     return leads[np.isfinite(leads)], len(drawn.cells)

@@ -333,7 +333,9 @@ def baselines(s: GateSession) -> CheckResult:
     ----------
     s : GateSession
         The run's inputs; reads the candidate's evaluation and fits the baselines on
-        the train split (:attr:`GateSession.baseline_evaluations`).
+        the train split (:attr:`GateSession.baseline_evaluations`); with DuckDB, the
+        test rows grouped in the engine per baseline
+        (:meth:`~sentinel_checks.gate.session_baselines.SessionBaselines.engine_baseline_rows`).
 
     Returns
     -------
@@ -351,11 +353,18 @@ def baselines(s: GateSession) -> CheckResult:
     ConfigError, ModelLoadError
         As for :func:`threshold`.
     """
+    from sentinel_checks.checks.baselines import check_baselines_rows
     from sentinel_checks.checks.quality import check_baselines
 
     ev = s.evaluation("candidate")
     fitted = s.baseline_evaluations
     test = ev.splits["test"]
+    grouped = s.engine_baseline_rows("test")
+    if grouped is not None:  # DuckDB: the test rows grouped there, never read row by row
+        n, positives = test.counts.n, test.counts.positives
+        return check_baselines_rows(
+            grouped, n=n, n_positive=positives, split="test", **policy.baselines(s.config)
+        )
     return check_baselines(
         test.y,
         test.scores,
