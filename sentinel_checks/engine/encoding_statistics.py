@@ -19,8 +19,7 @@ feature constant within a class. Parity: ``tests/test_engine_target_leakage.py``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.float_values import infinite
+from sentinel_checks.engine.held_table import held
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.stats.target_encoding import Cells, class_folds, cross_fitted_auc
 from sentinel_checks.stats.univariate import BINS, FeatureAssociation, association
@@ -51,30 +51,6 @@ class LeakageReadings:
     n_pos: int
     readings: dict[str, FeatureAssociation]
     constant: dict[str, str]
-
-
-@contextmanager
-def held(table: Table) -> Iterator[Table]:
-    """``table`` computed once into a temporary table of its engine, dropped on exit: a
-    DuckDB temp table (spilled past ``memory_limit``), a cached Spark view elsewhere.
-
-    Ibis 12's ``Table.cache()`` and ``drop_table`` on DuckDB, with the installed sqlglot,
-    send a ``DROP TABLE IF EXISTS`` that names no table (a DuckDB parser error): DuckDB's
-    table is dropped by its (generated, plain) name in SQL here instead.
-    """
-    import ibis
-
-    backend = table._find_backend()
-    if backend.name != "duckdb":
-        with table.cache() as cached:
-            yield cached
-        return
-    name = ibis.util.gen_name("sentinel_held")
-    out = backend.create_table(name, table, temp=True)
-    try:
-        yield out
-    finally:
-        backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int, int, bool]:
