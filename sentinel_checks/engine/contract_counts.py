@@ -14,7 +14,10 @@ Two sources, one result:
   below/above ``ge``/``le`` bounds (missing values ignored, as pandera's ``ignore_na``),
   and the feature missing in every row. Each group: the exact count, the first 10 row
   positions (:data:`~sentinel_checks.engine.ibis_connection.ROW`, the frame's index) and
-  the first 5 distinct values in row order, as text.
+  the first 5 distinct values in row order, as text in the dtype pandas gives pandera's
+  concatenated failure cases (:func:`~sentinel_checks.adapters.pandera_schema.failure_case_texts`:
+  a null of text is ``<NA>`` alone, ``nan`` beside a float column). The pandas path puts
+  pandera's cases in row order too (:func:`~sentinel_checks.adapters.pandera_schema.failures`).
 
 Only counts and those few values leave the engine. :func:`constant_features` is the
 engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
@@ -22,15 +25,17 @@ engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.adapters.pandera_schema import FailureGroup, failures
+import pandas as pd
+
+from sentinel_checks.adapters.pandera_schema import FailureGroup, failure_case_texts, failures
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.split_checks import fits
 from sentinel_checks.engine.split_statistics import _literal
 
 if TYPE_CHECKING:
-    import pandas as pd
     from ibis.expr.types import BooleanValue, Table
 
 #: Row-level checks the engine counts, by pandera's check name.
@@ -49,21 +54,30 @@ def _missing(table: Table, column: str) -> BooleanValue:
     return value.isnull()
 
 
-def _group(
-    table: Table, column: str, check: str, failing: BooleanValue, *, null_text: str | None = None
-) -> FailureGroup | None:
+def _group(table: Table, column: str, check: str, failing: BooleanValue, *, nulls: bool = False) -> _Found | None:
     rows = table.filter(failing)
     count = int(rows.count().execute())
     if not count:
         return None
     first = rows.order_by(ROW).limit(10).select(ROW).execute()[ROW].tolist()
-    if null_text is not None:
-        examples: tuple[Any, ...] = (null_text,)
+    if nulls:
+        examples: list[Any] = [None]
     else:
         distinct = rows.group_by(column).aggregate(__sentinel_first=rows[ROW].min())
         shown = distinct.order_by("__sentinel_first").limit(5).execute()[column]
-        examples = tuple(str(v) for v in shown.tolist())
-    return FailureGroup(column, check, count, examples, tuple(int(r) for r in first))
+        examples = [None if pd.isna(v) else v for v in shown.tolist()]
+    return _Found(column, check, count, examples, tuple(int(r) for r in first))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A row-level failure group with its example values as the engine returns them."""
+
+    column: str
+    check: str
+    count: int
+    values: list[Any]
+    rows: tuple[int, ...]
 
 
 def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[FailureGroup]:
@@ -90,21 +104,19 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
         An ``isin``/``ge``/``le`` value of another type than its column, or a check the
         engine does not know: validate the pandas frame instead.
     """
-    import pandas as pd
-
     groups = [
         g
         for g in failures(schema, typed)
         if g.check == "column_in_dataframe" or g.check.startswith(("dtype is", "kind is"))
     ]
+    scalars: list[Any] = [g.column if g.check == "column_in_dataframe" else False for g in groups]
+    found: list[_Found | None] = []
     for name, column in schema.columns.items():
         if name not in table.columns:
             continue
-        null_text = "NaT" if pd.api.types.is_datetime64_any_dtype(typed[name].dtype) else "nan"
         value, present = table[name], ~_missing(table, name)
-        found = []
         if not column.nullable:
-            found.append(_group(table, name, "not_nullable", ~present, null_text=null_text))
+            found.append(_group(table, name, "not_nullable", ~present, nulls=True))
         if column.unique:
             held = table.group_by(name).aggregate(__sentinel_n=table.count())
             twice = held.filter(held["__sentinel_n"] > 1).select(name)
@@ -115,6 +127,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
             if check.name == "not entirely null":
                 if int(table.filter(present).count().execute()) == 0:
                     groups.append(FailureGroup(name, label, 1, ("False",), ()))
+                    scalars.append(False)
                 continue
             if check.name.startswith(("dtype is", "kind is")):
                 continue  # read off the dtype above
@@ -137,7 +150,9 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
             bound = rows["__sentinel_bound"] if as_data else _literal(values[0])
             past = rows[name] < bound if check.name == "greater_than_or_equal_to" else rows[name] > bound
             found.append(_group(rows, name, label, ~_missing(rows, name) & past.fill_null(False)))
-        groups.extend(g for g in found if g is not None)
+    rows = [f for f in found if f is not None]
+    texts = failure_case_texts([(typed[f.column].dtype, f.values) for f in rows], scalars)
+    groups += [FailureGroup(f.column, f.check, f.count, t, f.rows) for f, t in zip(rows, texts)]
     return sorted(groups, key=lambda g: (g.column, g.check))
 
 
