@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sentinel_checks.adapters.pandera_schema import FailureGroup, failure_case_texts, failures
+from sentinel_checks.engine.columns import literal, missing
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.split_checks import fits
-from sentinel_checks.engine.split_statistics import _literal
 
 if TYPE_CHECKING:
     from ibis.expr.types import BooleanValue, Table
@@ -47,14 +47,9 @@ class NotCountable(Exception):
     the column's); the caller validates the pandas frame instead."""
 
 
-def _missing(table: Table, column: str) -> BooleanValue:
-    value = table[column]
-    if value.type().is_floating():
-        return value.isnull() | value.isnan().fill_null(True)
-    return value.isnull()
-
-
-def _group(table: Table, column: str, check: str, failing: BooleanValue, *, nulls: bool = False) -> _Found | None:
+def _group(
+    table: Table, column: str, check: str, failing: BooleanValue, *, nulls: bool = False
+) -> _Found | None:
     rows = table.filter(failing)
     count = int(rows.count().execute())
     if not count:
@@ -114,7 +109,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
     for name, column in schema.columns.items():
         if name not in table.columns:
             continue
-        value, present = table[name], ~_missing(table, name)
+        value, present = table[name], ~missing(table, name)
         if not column.nullable:
             found.append(_group(table, name, "not_nullable", ~present, nulls=True))
         if column.unique:
@@ -140,19 +135,19 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
                 if any(isinstance(v, float) for v in values):
                     # a float literal is SQL decimal text (see ibis_connection.with_floats)
                     raise NotCountable(f"column {name!r}: check {label} lists floats")
-                outside = ~value.isin([_literal(v) for v in values]).fill_null(False)
+                outside = ~value.isin([literal(v) for v in values]).fill_null(False)
                 found.append(_group(table, name, label, present & outside.fill_null(False)))
                 continue
             # the bound enters as data, never as SQL text: DuckDB reads a float literal
             # as a DECIMAL and misjudges values equal to it (ibis_connection.with_floats)
             as_data = isinstance(values[0], float)
             rows = with_floats(table, __sentinel_bound=float(values[0])) if as_data else table
-            bound = rows["__sentinel_bound"] if as_data else _literal(values[0])
+            bound = rows["__sentinel_bound"] if as_data else literal(values[0])
             past = rows[name] < bound if check.name == "greater_than_or_equal_to" else rows[name] > bound
-            found.append(_group(rows, name, label, ~_missing(rows, name) & past.fill_null(False)))
+            found.append(_group(rows, name, label, ~missing(rows, name) & past.fill_null(False)))
     rows = [f for f in found if f is not None]
     texts = failure_case_texts([(typed[f.column].dtype, f.values) for f in rows], scalars)
-    groups += [FailureGroup(f.column, f.check, f.count, t, f.rows) for f, t in zip(rows, texts)]
+    groups += [FailureGroup(f.column, f.check, f.count, t, f.rows) for f, t in zip(rows, texts, strict=True)]
     return sorted(groups, key=lambda g: (g.column, g.check))
 
 
@@ -164,7 +159,7 @@ def constant_features(table: Table, features: list[str]) -> dict[str, Any]:
     if not present:
         return {}
     counts = table.aggregate(
-        **{f"m{i}": _missing(table, f).sum() for i, f in enumerate(present)},
+        **{f"m{i}": missing(table, f).sum() for i, f in enumerate(present)},
         **{f"d{i}": table[f].nunique() for i, f in enumerate(present)},
         **{f"v{i}": table[f].min() for i, f in enumerate(present)},
     ).execute()

@@ -228,7 +228,7 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
         A score is NULL, NaN or infinite; a label is NULL or neither value; or the
         label column cannot be compared with them (counts and the column named).
     """
-    import ibis
+    from sentinel_checks.engine.labels import risky as is_label
 
     for name in (columns.score, columns.label, *extra):
         if name not in table.columns:
@@ -236,8 +236,8 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
     score = table[columns.score].cast("float64")
     label = table[columns.label]
     try:
-        risky = (label == ibis.literal(columns.positive)).fill_null(False)
-        safe = (label == ibis.literal(columns.negative)).fill_null(False)
+        risky = is_label(table, columns.label, columns.positive)
+        safe = is_label(table, columns.label, columns.negative)
     except Exception as error:  # Ibis refuses to compare, e.g. text labels with a number
         raise DataError(
             f"label column {columns.label!r} ({label.type()}) cannot be compared with "

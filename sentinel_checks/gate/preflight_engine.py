@@ -6,7 +6,7 @@ rows (:attr:`~sentinel_checks.gate.session_engine.SessionEngine.engine_typed_fra
 the label's values, the two-valued columns an unset label suggests, and the time split's
 boundaries, embargo and missing timestamps are engine counts
 (:mod:`~sentinel_checks.engine.preflight_counts`,
-:mod:`~sentinel_checks.engine.split_checks`), in the words the pandas preflight uses.
+:mod:`~sentinel_checks.engine.columns`), in the words the pandas preflight uses.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from ibis.expr.types import Table
 
     from sentinel_checks.data.time_axis import TimeAxis
-
     from sentinel_checks.gate.preflight_labels import LabelCounts
     from sentinel_checks.gate.session import GateSession
 
@@ -70,7 +69,7 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
     axis is the row positions 0..n-1 (n an engine count), as the loader's
     :func:`~sentinel_checks.data.time_axis.with_row_order` gives them."""
     from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
-    from sentinel_checks.engine import split_checks
+    from sentinel_checks.engine.columns import missing_count
 
     spec, ts, source = session.config.splits, session.config.columns.timestamp, session.engine_source
     row_order = ts == ROW_ORDER
@@ -82,7 +81,7 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
     try:
         if axis is None:  # text or booleans: the engine split leaves them to pandas
             raise DataError(f"time split needs datetimes or numbers in {ts!r}, got {source[ts].type()}")
-        nulls = 0 if row_order else split_checks.missing_count(source, ts)
+        nulls = 0 if row_order else missing_count(source, ts)
         if nulls:
             raise DataError(
                 f"column {ts!r} has {nulls} null timestamp(s): such rows cannot be placed in a time split"
