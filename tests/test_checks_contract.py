@@ -192,7 +192,9 @@ def test_examples_and_rows_are_the_first_in_row_order_whatever_order_pandera_giv
     bad = np.arange(3, 200, 4)
     df.loc[bad, "channel"] = [f"c{(7 * i) % 11}" for i in range(len(bad))]
     df.loc[bad[::2] + 1, "amount"] = -np.arange(len(bad[::2])) - 1.0
-    result = schema(df, rules={"amount": FeatureRule(min=0.0), "channel": FeatureRule(allowed=["web", "app"])})
+    result = schema(
+        df, rules={"amount": FeatureRule(min=0.0), "channel": FeatureRule(allowed=["web", "app"])}
+    )
     by_column = {ev.detail["column"]: ev for ev in result.evidence}
     channel = df.loc[bad, "channel"]
     assert by_column["channel"].detail["examples"] == list(pd.unique(channel))[:5]

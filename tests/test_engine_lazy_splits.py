@@ -224,7 +224,9 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
     elif kind == "null text":  # pandas reads text as string[pyarrow]: pandera shows <NA>, not nan
         data.loc[[3, 70], "request_id"] = None
         data.loc[[5], "country"] = None
-        rules = rules.replace('allowed = ["FR", "DE", "ES"]', 'allowed = ["FR", "DE", "ES"]\nnullable = false')
+        rules = rules.replace(
+            'allowed = ["FR", "DE", "ES"]', 'allowed = ["FR", "DE", "ES"]\nnullable = false'
+        )
     elif kind == "many unknown categories":  # > 5 distinct failing values over > 16 failure cases:
         # pandera's failure cases come out of an unstable sort; both paths show row order
         rows = np.arange(40, 1240, 30)

@@ -273,8 +273,9 @@ def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
     return groups
 
 
-
-def failure_case_texts(groups: Sequence[tuple[Any, Sequence[Any]]], scalars: Sequence[Any] = ()) -> list[tuple[str, ...]]:
+def failure_case_texts(
+    groups: Sequence[tuple[Any, Sequence[Any]]], scalars: Sequence[Any] = ()
+) -> list[tuple[str, ...]]:
     """The example values of failure groups as :func:`failures` shows them, for cases found
     without pandera (an engine counting the contract where the data lies).
 
