@@ -27,3 +27,19 @@ def infinite(value: Any) -> Any:
     import ibis
 
     return value.abs() > ibis.literal(float(np.finfo(np.float64).max))
+
+
+def undefined(value: Any) -> Any:
+    """Whether a float column's value is NULL, NaN or ±inf: a score no statistic can use.
+
+    Parameters
+    ----------
+    value : ibis FloatingValue
+        A float64 column expression.
+
+    Returns
+    -------
+    ibis BooleanValue
+        Never NULL.
+    """
+    return value.isnull() | value.isnan().fill_null(True) | infinite(value).fill_null(True)

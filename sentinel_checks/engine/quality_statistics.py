@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd  # noqa: F401  (the doctests use it)
 
 from sentinel_checks.config.section import LabelValue
-from sentinel_checks.engine.float_values import infinite
+from sentinel_checks.engine.float_values import undefined
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
@@ -243,9 +243,9 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
             f"label column {columns.label!r} ({label.type()}) cannot be compared with "
             f"positive {columns.positive} / negative {columns.negative}: {error}"
         ) from None
-    undefined = score.isnull() | score.isnan().fill_null(True) | infinite(score).fill_null(True)
+    bad_score = undefined(score)
     check = table.aggregate(
-        bad_score=undefined.cast("int64").sum(),
+        bad_score=bad_score.cast("int64").sum(),
         null_label=label.isnull().cast("int64").sum(),
         other_label=(label.notnull() & ~risky & ~safe).cast("int64").sum(),
     ).to_pandas()
