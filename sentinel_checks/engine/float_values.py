@@ -30,16 +30,6 @@ def infinite(value: Any) -> Any:
 
 
 def undefined(value: Any) -> Any:
-    """Whether a float column's value is NULL, NaN or ±inf: a score no statistic can use.
-
-    Parameters
-    ----------
-    value : ibis FloatingValue
-        A float64 column expression.
-
-    Returns
-    -------
-    ibis BooleanValue
-        Never NULL.
-    """
+    """Whether ``value`` (a float64 column expression) is NULL, NaN or ±inf (:func:`infinite`):
+    a score no statistic can use. An ibis BooleanValue, never NULL."""
     return value.isnull() | value.isnan().fill_null(True) | infinite(value).fill_null(True)
