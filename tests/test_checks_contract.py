@@ -182,3 +182,22 @@ class TestRowIdsAndFeatureHealth:
         assert "amount: kind is numeric as offline" in bad.message
         empty = self.judge(self.framed().assign(channel=None), label_required=False, reference=offline)
         assert "channel: null in every row" in empty.message
+
+
+def test_examples_and_rows_are_the_first_in_row_order_whatever_order_pandera_gives():
+    # > 16 failure cases: pandera sorts them with an unstable sort; the examples are the
+    # first 5 distinct failing values in row order and the rows the first 10, as the engine
+    # (sentinel_checks.engine.contract_counts) reads them
+    df = frame(200)
+    bad = np.arange(3, 200, 4)
+    df.loc[bad, "channel"] = [f"c{(7 * i) % 11}" for i in range(len(bad))]
+    df.loc[bad[::2] + 1, "amount"] = -np.arange(len(bad[::2])) - 1.0
+    result = schema(
+        df, rules={"amount": FeatureRule(min=0.0), "channel": FeatureRule(allowed=["web", "app"])}
+    )
+    by_column = {ev.detail["column"]: ev for ev in result.evidence}
+    channel = df.loc[bad, "channel"]
+    assert by_column["channel"].detail["examples"] == list(pd.unique(channel))[:5]
+    assert list(by_column["channel"].items) == bad[:10].tolist()
+    assert list(by_column["amount"].items) == (bad[::2] + 1)[:10].tolist()
+    assert by_column["amount"].detail["examples"] == ["-1.0", "-2.0", "-3.0", "-4.0", "-5.0"]

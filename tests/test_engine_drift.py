@@ -50,7 +50,7 @@ def _fields(r) -> tuple:
     return (r.id, r.status, r.measured, r.limit, r.message, r.support, r.evidence, r.parameters, r.needed)
 
 
-def _drift_results(s: GateSession, *, production_scores: bool = True) -> dict[str, tuple]:
+def _drift_results(s: GateSession) -> dict[str, tuple]:
     d = s.config.drift
     out = {}
     for pair in d.feature_pairs:
@@ -59,8 +59,7 @@ def _drift_results(s: GateSession, *, production_scores: bool = True) -> dict[st
     for pair in d.label_pairs:
         out[f"labels {pair}"] = _fields(steps.label_drift(s, pair))
     for pair in d.score_pairs:
-        if production_scores or "production" not in pair:
-            out[f"scores {pair}"] = _fields(steps.score_drift(s, pair))
+        out[f"scores {pair}"] = _fields(steps.score_drift(s, pair))
     out["calibration"] = _fields(steps.calibration_drift(s))
     return out
 
@@ -85,18 +84,16 @@ def _forbid_per_row(session: GateSession, monkeypatch) -> None:
 
 
 def _compare(drift_project, monkeypatch, **frames) -> dict[str, tuple]:
-    """The pandas results; asserts the DuckDB session's equal them, field by field, first
-    with every per-row read refused, then (production being scored in pandas on main)
-    the score pairs holding production with the guard lifted."""
+    """The pandas results; asserts the DuckDB session's equal them, field by field, with
+    every per-row read refused, the score pairs holding production included (they read
+    production's scored table)."""
     pandas = _drift_results(drift_project("pandas", **frames))
     duckdb = drift_project("duckdb", **frames)
     _forbid_per_row(duckdb, monkeypatch)
-    refused = _drift_results(duckdb, production_scores=False)
+    refused = _drift_results(duckdb)
     with pytest.raises(PerRowRead):  # the guard itself works
-        _ = duckdb.splits
+        _ = duckdb.production
     monkeypatch.undo()
-    for pair in duckdb.config.drift.score_pairs:
-        refused[f"scores {pair}"] = _fields(steps.score_drift(duckdb, pair))
     assert set(refused) == set(pandas)
     for key in pandas:
         assert refused[key] == pandas[key], key

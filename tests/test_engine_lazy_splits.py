@@ -221,6 +221,21 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
         data["age"] = data["age"].astype(float)
         data.loc[[8, 90], "age"] = np.nan
         rules = rules.replace('dtype = "integer"', 'dtype = "float"')
+    elif kind == "null text":  # pandas reads text as string[pyarrow]: pandera shows <NA>, not nan
+        data.loc[[3, 70], "request_id"] = None
+        data.loc[[5], "country"] = None
+        rules = rules.replace(
+            'allowed = ["FR", "DE", "ES"]', 'allowed = ["FR", "DE", "ES"]\nnullable = false'
+        )
+    elif kind == "many unknown categories":  # > 5 distinct failing values over > 16 failure cases:
+        # pandera's failure cases come out of an unstable sort; both paths show row order
+        rows = np.arange(40, 1240, 30)
+        data.loc[rows, "country"] = [f"C{(7 * i) % 11}" for i in range(len(rows))]
+        data.loc[rows[::3] + 1, "amount"] = -np.arange(len(rows[::3])) - 1.0
+    elif kind == "an integer and a float column out of range":  # one failure-case column: float64
+        data.loc[[4, 600], "amount"] = [-1.0, 5000.0]
+        data.loc[[9, 10], "age"] = [-3, -4]
+        rules = rules.replace('dtype = "integer"\nnullable = false', 'dtype = "integer"\nmin = 0')
     elif kind == "range":
         data.loc[[4, 5, 600], "amount"] = [-1.0, 5000.0, -2.5]
         data.loc[7, "amount"] = np.nan  # missing: not a range violation
@@ -253,6 +268,9 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
     [
         "clean",
         "nulls",
+        "null text",
+        "many unknown categories",
+        "an integer and a float column out of range",
         "range",
         "unknown category",
         "wrong dtype",

@@ -16,7 +16,7 @@ from sentinel_checks.gate.session import GateSession
 from tests.test_engine_lazy_splits import CONFIG, TIME, frame
 
 
-def sessions(tmp_path, data: pd.DataFrame, splits: str = TIME, label: bool = True):
+def sessions(tmp_path, data: pd.DataFrame, splits: str = TIME, label: bool = True, timestamp: str = "ts"):
     parts = tmp_path / "parts"
     for i, rows in enumerate(np.array_split(np.arange(len(data)), 4)):
         (parts / f"part-{i}").mkdir(parents=True)
@@ -26,6 +26,7 @@ def sessions(tmp_path, data: pd.DataFrame, splits: str = TIME, label: bool = Tru
         text = textwrap.dedent(CONFIG.format(data=f'path = "parts"\nengine = "{engine}"', splits=splits))
         if not label:
             text = text.replace('label = "label"\n', "")
+        text = text.replace('timestamp = "ts"', f"timestamp = {timestamp!r}")
         config = tmp_path / f"{engine}.toml"
         config.write_text(text)
         out.append(GateSession(load_config(config)))
@@ -66,3 +67,29 @@ def test_the_preflight_from_engine_counts_equals_pandas_without_reading_the_data
         assert got == []
     else:
         assert got, fault
+
+
+ROW_SPLITS = 'method = "time"\nval_start = 0.6\ntest_start = 0.8\nembargo = 5'
+
+
+@pytest.mark.parametrize(
+    ("fault", "splits"),
+    [
+        (None, ROW_SPLITS),
+        ("date_boundaries", 'method = "time"\nval_start = "2025-03-01"\ntest_start = "2025-04-01"'),
+        ("fraction_outside", ROW_SPLITS.replace("test_start = 0.8", "test_start = 1.5")),
+        ("equal_positions", ROW_SPLITS.replace("test_start = 0.8", "test_start = 0.6001")),  # both row 1800
+        ("duration_embargo", ROW_SPLITS.replace("embargo = 5", 'embargo = "1D"')),
+    ],
+)
+def test_row_order_boundaries_are_checked_by_the_engine_preflight_as_by_pandas(tmp_path, fault, splits):
+    """``timestamp = "@row"``: boundaries are row positions or fractions of the rows; the
+    engine preflight reports a bad one as the pandas preflight does, same words."""
+    by_pandas, by_duckdb = sessions(tmp_path, frame(), splits, timestamp="@row")
+    want, got = problems(by_pandas), problems(by_duckdb)
+    assert "dataset" not in by_duckdb.materialized()
+    assert got == want
+    if fault is None:
+        assert got == []
+    else:
+        assert [key for key, _, _ in got] == ["[splits]"], fault

@@ -137,3 +137,49 @@ def test_master_and_conf_ignored_for_a_running_session_are_said(monkeypatch):
     assert connection.ignored == ("[engine.spark] master", "[engine.spark] conf")
     quiet = _connect_to_running(monkeypatch, _FakeSession("UTC"))  # nothing set: nothing ignored
     assert quiet.ignored == ()
+
+
+def test_master_and_conf_ignored_for_a_running_session_are_noted_in_gate_json(tmp_path, monkeypatch):
+    """The UserWarning shows in pytest's summary only: gate.json's ``notes`` keeps it, also
+    after the session closed (``sentinel gate`` writes its reports after closing)."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_json import GateReport
+    from sentinel_checks.reports.gate_report import GateRun, gate_document
+
+    running = _FakeSession("UTC")
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: running))
+    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: running)
+    monkeypatch.setattr(ibis.pyspark, "connect", lambda session: object())
+
+    def notes(engine: str) -> list[str]:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        session = GateSession(load_config(_spark_project(folder, engine)))
+        with pytest.warns(UserWarning) if "master" in engine else _no_warning():
+            assert session.engine_connection is not None
+        session.close()
+        doc = gate_document(GateRun(config_path="c", data={}, seed=0, notes=session.engine_notes))
+        assert GateReport.from_dict(doc).notes == tuple(doc.get("notes", ()))
+        return doc.get("notes", [])
+
+    noted = notes('master = "spark://h:7077"\n[engine.spark.conf]\n"spark.executor.memory" = "4g"')
+    assert len(noted) == 1, noted
+    assert "already" in noted[0] and "[engine.spark] master" in noted[0] and "[engine.spark] conf" in noted[0]
+    assert notes("") == []  # nothing set, nothing ignored: no notes key at all
+
+
+def _no_warning():
+    import contextlib
+    import warnings
+
+    @contextlib.contextmanager
+    def refused():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            yield
+
+    return refused()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sentinel_checks.config import Columns, FeatureRule
@@ -240,7 +241,9 @@ def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
     -------
     list of FailureGroup
         One group per (column, check), sorted, with its count, up to 5 example values
-        and up to 10 row labels; ``[]`` when the frame is valid.
+        (the first distinct ones in row order, as text: :func:`failure_case_texts`) and
+        the first 10 row labels in row order; ``[]`` when the frame is valid. On a frame
+        whose index repeats a label the order is pandera's (not the rows').
     """
     import pandera.errors as pe
 
@@ -253,6 +256,11 @@ def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
         cases = exc.failure_cases
     else:
         return []
+    if frame.index.is_unique:
+        # pandera sorts its failure cases with an unstable sort (by schema context): put
+        # them back in the frame's row order, the order the engine reads them in
+        position = frame.index.get_indexer(cases["index"])
+        cases = cases.iloc[np.argsort(position, kind="stable")]
     missing = cases["check"].astype(str) == "column_in_dataframe"
     column_of = cases["column"].astype(object).where(~missing, cases["failure_case"])
     groups: list[FailureGroup] = []
@@ -263,3 +271,71 @@ def failures(schema: Any, frame: pd.DataFrame) -> list[FailureGroup]:
         rows = [r for r in part["index"].tolist() if r is not None][:10]
         groups.append(FailureGroup(column, check, len(part), tuple(examples.tolist()), tuple(rows)))
     return groups
+
+
+def failure_case_texts(
+    groups: Sequence[tuple[Any, Sequence[Any]]], scalars: Sequence[Any] = ()
+) -> list[tuple[str, ...]]:
+    """The example values of failure groups as :func:`failures` shows them, for cases found
+    without pandera (an engine counting the contract where the data lies).
+
+    pandera concatenates the failure cases of every failed check into one column (each
+    check's cases of its column's dtype; a check failing on the whole column gives a
+    scalar, a record of its own) and :func:`failures` reads that column as text, so the
+    dtype pandas gives the concatenation decides each text: a null of ``string[pyarrow]``
+    is ``'<NA>'`` alone but ``'nan'`` beside a float column; ``-3`` of an integer column is
+    ``'-3.0'`` beside one. This concatenates the same dtypes the same way.
+
+    Parameters
+    ----------
+    groups : sequence of (dtype, sequence of values)
+        Per row-level group, in any order: the pandas dtype of its column (as the reader
+        gives it) and its example values (``None`` for a missing value), all of one group
+        failing or none missing, as pandera's cases are.
+    scalars : sequence
+        The scalar failure cases of the column-level groups (a missing column's name;
+        ``False`` for a dtype check or a column null in every row).
+
+    Returns
+    -------
+    list of tuple of str
+        Per group of ``groups``, in its order, its distinct texts (first 5).
+
+    Examples
+    --------
+    >>> failure_case_texts([("string[pyarrow]", [None])])
+    [('<NA>',)]
+    >>> failure_case_texts([("string[pyarrow]", [None]), ("float64", [None])])
+    [('nan',), ('nan',)]
+    >>> failure_case_texts([("int64", [-3, -4]), ("float64", [-1.0])])
+    [('-3.0', '-4.0'), ('-1.0',)]
+    """
+    if not groups:
+        return []
+    parts = [pd.DataFrame({"failure_case": _cases(dtype, values)}) for dtype, values in groups]
+    if scalars:
+        parts.append(pd.DataFrame.from_records([{"failure_case": v} for v in scalars]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # as failures() does around pandera
+        text = pd.concat(parts, ignore_index=True)["failure_case"].astype(str).tolist()
+    out, start = [], 0
+    for _, values in groups:
+        out.append(tuple(pd.unique(pd.Series(text[start : start + len(values)], dtype=object))[:5]))
+        start += len(values)
+    return out
+
+
+def _cases(dtype: Any, values: Sequence[Any]) -> pd.Series:
+    """``values`` as pandas holds them in a column of ``dtype``: an integer or bool column
+    holding nulls is read as float64 or object; a category keeps its values as objects
+    (the categories pandas read are not known here)."""
+    dtype = pd.api.types.pandas_dtype(dtype)
+    nulls = any(v is None for v in values)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series([np.nan if v is None else v for v in values], dtype=object)
+    if not isinstance(dtype, pd.api.extensions.ExtensionDtype) and nulls:
+        if dtype.kind in "iu":
+            dtype = np.dtype("float64")
+        elif dtype.kind == "b":
+            dtype = np.dtype(object)
+    return pd.Series(list(values), dtype=dtype)

@@ -30,6 +30,9 @@ class DriftInputs:
 #: Categorical levels compared one by one; rarer levels are lumped into :data:`OTHER`.
 MAX_CATEGORIES = 200
 OTHER = "(other)"
+#: A missing value among a categorical column's levels (the engine's
+#: :func:`~sentinel_checks.engine.drift_statistics.column_shift` names it the same).
+MISSING_LEVEL = "(missing)"
 
 
 def prepare_drift_inputs(
@@ -93,7 +96,7 @@ def prepare_drift_inputs(
             if pd.api.types.is_integer_dtype(dtype) and a.nunique() > 0.9 * max(len(a), 1) > 100:
                 id_like.append(name)
         else:
-            ra, cb = a.astype("string").fillna("(missing)"), b.astype("string").fillna("(missing)")
+            ra, cb = a.astype("string").fillna(MISSING_LEVEL), b.astype("string").fillna(MISSING_LEVEL)
             counts = ra.value_counts()
             if len(counts) > MAX_CATEGORIES:
                 # Drift tests over thousands of levels are slow and say nothing the top
@@ -196,7 +199,7 @@ def column_shift_of(values: pd.Series) -> ColumnShift:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return ColumnShift("numbers", median=values.median(), mean=values.mean())
     return ColumnShift(
-        "levels", shares=values.astype("string").fillna("(missing)").value_counts(normalize=True)
+        "levels", shares=values.astype("string").fillna(MISSING_LEVEL).value_counts(normalize=True)
     )
 
 

@@ -9,6 +9,9 @@
 * :mod:`~sentinel_checks.engine.split_statistics`: per-split time ranges and
   out-of-order counts, entity overlap, exact multi-column row overlap.
 * :mod:`~sentinel_checks.engine.leakage_statistics`: the count-based univariate ROC AUC.
+* :mod:`~sentinel_checks.engine.columns` (missing as pandas' ``isna`` counts it, a scalar
+  as a literal) and :mod:`~sentinel_checks.engine.labels` (risky rows, the label checked
+  as ``risky_mask`` checks it): what the other modules build on.
 
 Each statistic returns the same small object as its pandas counterpart in
 :mod:`sentinel_checks.stats` (:class:`~sentinel_checks.stats.leakage.TimeRange`,

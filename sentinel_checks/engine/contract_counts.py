@@ -14,7 +14,10 @@ Two sources, one result:
   below/above ``ge``/``le`` bounds (missing values ignored, as pandera's ``ignore_na``),
   and the feature missing in every row. Each group: the exact count, the first 10 row
   positions (:data:`~sentinel_checks.engine.ibis_connection.ROW`, the frame's index) and
-  the first 5 distinct values in row order, as text.
+  the first 5 distinct values in row order, as text in the dtype pandas gives pandera's
+  concatenated failure cases (:func:`~sentinel_checks.adapters.pandera_schema.failure_case_texts`:
+  a null of text is ``<NA>`` alone, ``nan`` beside a float column). The pandas path puts
+  pandera's cases in row order too (:func:`~sentinel_checks.adapters.pandera_schema.failures`).
 
 Only counts and those few values leave the engine. :func:`constant_features` is the
 engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
@@ -22,15 +25,17 @@ engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.adapters.pandera_schema import FailureGroup, failures
+import pandas as pd
+
+from sentinel_checks.adapters.pandera_schema import FailureGroup, failure_case_texts, failures
+from sentinel_checks.engine.columns import literal, missing
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.split_checks import fits
-from sentinel_checks.engine.split_statistics import _literal
 
 if TYPE_CHECKING:
-    import pandas as pd
     from ibis.expr.types import BooleanValue, Table
 
 #: Row-level checks the engine counts, by pandera's check name.
@@ -42,28 +47,32 @@ class NotCountable(Exception):
     the column's); the caller validates the pandas frame instead."""
 
 
-def _missing(table: Table, column: str) -> BooleanValue:
-    value = table[column]
-    if value.type().is_floating():
-        return value.isnull() | value.isnan().fill_null(True)
-    return value.isnull()
-
-
 def _group(
-    table: Table, column: str, check: str, failing: BooleanValue, *, null_text: str | None = None
-) -> FailureGroup | None:
+    table: Table, column: str, check: str, failing: BooleanValue, *, nulls: bool = False
+) -> _Found | None:
     rows = table.filter(failing)
     count = int(rows.count().execute())
     if not count:
         return None
     first = rows.order_by(ROW).limit(10).select(ROW).execute()[ROW].tolist()
-    if null_text is not None:
-        examples: tuple[Any, ...] = (null_text,)
+    if nulls:
+        examples: list[Any] = [None]
     else:
         distinct = rows.group_by(column).aggregate(__sentinel_first=rows[ROW].min())
         shown = distinct.order_by("__sentinel_first").limit(5).execute()[column]
-        examples = tuple(str(v) for v in shown.tolist())
-    return FailureGroup(column, check, count, examples, tuple(int(r) for r in first))
+        examples = [None if pd.isna(v) else v for v in shown.tolist()]
+    return _Found(column, check, count, examples, tuple(int(r) for r in first))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A row-level failure group with its example values as the engine returns them."""
+
+    column: str
+    check: str
+    count: int
+    values: list[Any]
+    rows: tuple[int, ...]
 
 
 def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[FailureGroup]:
@@ -90,21 +99,19 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
         An ``isin``/``ge``/``le`` value of another type than its column, or a check the
         engine does not know: validate the pandas frame instead.
     """
-    import pandas as pd
-
     groups = [
         g
         for g in failures(schema, typed)
         if g.check == "column_in_dataframe" or g.check.startswith(("dtype is", "kind is"))
     ]
+    scalars: list[Any] = [g.column if g.check == "column_in_dataframe" else False for g in groups]
+    found: list[_Found | None] = []
     for name, column in schema.columns.items():
         if name not in table.columns:
             continue
-        null_text = "NaT" if pd.api.types.is_datetime64_any_dtype(typed[name].dtype) else "nan"
-        value, present = table[name], ~_missing(table, name)
-        found = []
+        value, present = table[name], ~missing(table, name)
         if not column.nullable:
-            found.append(_group(table, name, "not_nullable", ~present, null_text=null_text))
+            found.append(_group(table, name, "not_nullable", ~present, nulls=True))
         if column.unique:
             held = table.group_by(name).aggregate(__sentinel_n=table.count())
             twice = held.filter(held["__sentinel_n"] > 1).select(name)
@@ -115,6 +122,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
             if check.name == "not entirely null":
                 if int(table.filter(present).count().execute()) == 0:
                     groups.append(FailureGroup(name, label, 1, ("False",), ()))
+                    scalars.append(False)
                 continue
             if check.name.startswith(("dtype is", "kind is")):
                 continue  # read off the dtype above
@@ -127,17 +135,19 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
                 if any(isinstance(v, float) for v in values):
                     # a float literal is SQL decimal text (see ibis_connection.with_floats)
                     raise NotCountable(f"column {name!r}: check {label} lists floats")
-                outside = ~value.isin([_literal(v) for v in values]).fill_null(False)
+                outside = ~value.isin([literal(v) for v in values]).fill_null(False)
                 found.append(_group(table, name, label, present & outside.fill_null(False)))
                 continue
             # the bound enters as data, never as SQL text: DuckDB reads a float literal
             # as a DECIMAL and misjudges values equal to it (ibis_connection.with_floats)
             as_data = isinstance(values[0], float)
             rows = with_floats(table, __sentinel_bound=float(values[0])) if as_data else table
-            bound = rows["__sentinel_bound"] if as_data else _literal(values[0])
+            bound = rows["__sentinel_bound"] if as_data else literal(values[0])
             past = rows[name] < bound if check.name == "greater_than_or_equal_to" else rows[name] > bound
-            found.append(_group(rows, name, label, ~_missing(rows, name) & past.fill_null(False)))
-        groups.extend(g for g in found if g is not None)
+            found.append(_group(rows, name, label, ~missing(rows, name) & past.fill_null(False)))
+    rows = [f for f in found if f is not None]
+    texts = failure_case_texts([(typed[f.column].dtype, f.values) for f in rows], scalars)
+    groups += [FailureGroup(f.column, f.check, f.count, t, f.rows) for f, t in zip(rows, texts, strict=True)]
     return sorted(groups, key=lambda g: (g.column, g.check))
 
 
@@ -149,7 +159,7 @@ def constant_features(table: Table, features: list[str]) -> dict[str, Any]:
     if not present:
         return {}
     counts = table.aggregate(
-        **{f"m{i}": _missing(table, f).sum() for i, f in enumerate(present)},
+        **{f"m{i}": missing(table, f).sum() for i, f in enumerate(present)},
         **{f"d{i}": table[f].nunique() for i, f in enumerate(present)},
         **{f"v{i}": table[f].min() for i, f in enumerate(present)},
     ).execute()

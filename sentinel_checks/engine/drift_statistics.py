@@ -1,6 +1,7 @@
 """The drift checks' whole-row statistics on an Ibis table: row and missing counts,
-segment rows, label counts, and what :func:`~sentinel_checks.checks.drift_inputs.describe_shift`
-reads (medians, ranges, level shares).
+segment rows, label counts (:func:`~sentinel_checks.engine.labels.label_counts`), and
+what :func:`~sentinel_checks.checks.drift_inputs.describe_shift` reads (medians, ranges,
+level shares).
 
 The engine counterparts of what ``drift.features`` and ``drift.labels`` compute on
 every row of a pandas frame; only aggregates leave the engine. Evidently itself runs
@@ -16,27 +17,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.checks.drift_inputs import ColumnShift
+from sentinel_checks.checks.drift_inputs import MISSING_LEVEL, ColumnShift
+from sentinel_checks.engine.columns import missing
 from sentinel_checks.engine.ibis_connection import ROW, whole_count
-from sentinel_checks.errors import DataError
+from sentinel_checks.engine.labels import label_counts as label_counts  # drift.labels' counts
 
 if TYPE_CHECKING:
-    from ibis.expr.types import Column, Table
-
-#: A null, as ``describe_shift`` names it among a column's levels.
-MISSING_LEVEL = "(missing)"
+    from ibis.expr.types import Table
 
 
 def row_count(table: Table) -> int:
     """Rows of ``table``."""
     return whole_count(table.count().execute())
-
-
-def _missing(column: Column) -> Any:
-    """NULL, or NaN for a floating column: what pandas' ``isna`` counts."""
-    if column.type().is_floating():
-        return column.isnull() | column.isnan().fill_null(True)
-    return column.isnull()
 
 
 def missing_counts(
@@ -60,7 +52,7 @@ def missing_counts(
     """
 
     def counts(table: Table) -> tuple[int, dict[str, int]]:
-        metrics = {f"m{i}": _missing(table[f]).cast("int64").sum() for i, f in enumerate(features)}
+        metrics = {f"m{i}": missing(table, f).cast("int64").sum() for i, f in enumerate(features)}
         row = table.aggregate(n=table.count(), **metrics).to_pandas().iloc[0]
         return whole_count(row["n"]), {f: whole_count(row[f"m{i}"]) for i, f in enumerate(features)}
 
@@ -101,35 +93,6 @@ def segment_rows(table: Table, column: str, raw_values: pd.Series) -> Table:
     return rows.mutate(**{ROW: position.cast("int64")})
 
 
-def label_counts(
-    table: Table, label: str, *, positive: Any, negative: Any, where: str, allow_unlabelled: bool
-) -> tuple[int, int]:
-    """(risky rows, labelled rows): the label's counts, checked as
-    :func:`~sentinel_checks.data.labels.risky_mask` checks them.
-
-    Raises
-    ------
-    DataError
-        A null label (unless ``allow_unlabelled``), or a value neither ``positive`` nor
-        ``negative`` (counted, with up to five of them), naming ``where`` and the column.
-    """
-    counts = table.group_by(value=table[label]).aggregate(rows=table.count()).to_pandas()
-    values, rows = counts["value"], counts["rows"].to_numpy(dtype=np.int64)
-    null = values.isna().to_numpy()
-    if null.any() and not allow_unlabelled:
-        raise DataError(f"{where}: label column {label!r} has {int(rows[null].sum())} null value(s)")
-    is_pos = values.eq(positive).fillna(False).to_numpy(dtype=bool) & ~null
-    is_neg = values.eq(negative).fillna(False).to_numpy(dtype=bool) & ~null
-    other = ~null & ~(is_pos | is_neg)
-    if other.any():
-        shown = values[other].tolist()[:5]
-        raise DataError(
-            f"{where}: label column {label!r} has {int(rows[other].sum())} value(s) "
-            f"outside positive={positive!r} / negative={negative!r}, e.g. {shown}"
-        )
-    return int(rows[is_pos].sum()), int(rows[~null].sum())
-
-
 def column_shift(table: Table, column: str) -> ColumnShift:
     """One column's summary for ``describe_shift``, from aggregates over every row.
 
@@ -152,7 +115,7 @@ def column_shift(table: Table, column: str) -> ColumnShift:
 
 def _present(table: Table, column: str) -> Table:
     values = table.select(v=table[column])
-    return values.filter(~_missing(values.v))
+    return values.filter(~missing(values, "v"))
 
 
 def _middle(values: Table) -> tuple[int, Any, Any]:

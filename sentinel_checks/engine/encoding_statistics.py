@@ -166,12 +166,12 @@ def feature_readings(
     flag_constant_per_class : bool
     bins : int, default 20
     """
-    from sentinel_checks.engine.drift_statistics import _missing
+    from sentinel_checks.engine.columns import missing
 
     risky = folded[_RISKY]
     metrics = {}
     for i, name in enumerate(features):
-        miss = _missing(folded[name])
+        miss = missing(folded, name)
         metrics[f"r{i}"] = (miss & risky).cast("int64").sum()
         metrics[f"s{i}"] = (miss & ~risky).cast("int64").sum()
     row = folded.aggregate(**metrics).to_pandas().iloc[0]

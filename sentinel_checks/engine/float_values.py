@@ -27,3 +27,9 @@ def infinite(value: Any) -> Any:
     import ibis
 
     return value.abs() > ibis.literal(float(np.finfo(np.float64).max))
+
+
+def undefined(value: Any) -> Any:
+    """Whether ``value`` (a float64 column expression) is NULL, NaN or ±inf (:func:`infinite`):
+    a score no statistic can use. An ibis BooleanValue, never NULL."""
+    return value.isnull() | value.isnan().fill_null(True) | infinite(value).fill_null(True)

@@ -42,16 +42,15 @@ def label_values(table: Table, label: str, positive: Any, negative: Any) -> tupl
         first row), the rows with no value (NULL, or NaN in a float column), and every
         distinct non-missing value as text.
     """
+    from sentinel_checks.engine.columns import missing_count
+    from sentinel_checks.engine.labels import levels
     from sentinel_checks.engine.split_checks import fits
 
-    value = plain_value(table, label)
     known = [v for v in (positive, negative) if fits(table[label].type(), [v])]
-    present = table.filter(value.notnull()).select(v=value, r=table[ROW])
-    groups = present.group_by("v").aggregate(n=present.count(), first=present.r.min())
-    counted = groups.order_by([groups.n.desc(), groups.first]).execute()
+    counted = levels(table, label).sort_values("n", ascending=False, kind="stable")  # ties: first row
     values = counted["v"].tolist()
     other = [not any(bool(v == k) for k in known) for v in values]  # as values: 1 and "1" differ
-    missing = whole_count(table.aggregate(n=value.isnull().sum()).execute()["n"].iloc[0])
+    missing = missing_count(table, label)
     counts = pd.Series(
         counted["n"][other].astype("int64").to_numpy(),
         index=[v for v, o in zip(values, other, strict=True) if o],

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd  # noqa: F401  (the doctests use it)
 
 from sentinel_checks.config.section import LabelValue
-from sentinel_checks.engine.float_values import infinite
+from sentinel_checks.engine.float_values import undefined
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.confusion import Confusion, ThresholdCounts
@@ -228,7 +228,7 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
         A score is NULL, NaN or infinite; a label is NULL or neither value; or the
         label column cannot be compared with them (counts and the column named).
     """
-    import ibis
+    from sentinel_checks.engine.labels import risky as is_label
 
     for name in (columns.score, columns.label, *extra):
         if name not in table.columns:
@@ -236,16 +236,16 @@ def scored_rows(table: Table, columns: ScoredColumns, *, extra: tuple[str, ...] 
     score = table[columns.score].cast("float64")
     label = table[columns.label]
     try:
-        risky = (label == ibis.literal(columns.positive)).fill_null(False)
-        safe = (label == ibis.literal(columns.negative)).fill_null(False)
+        risky = is_label(table, columns.label, columns.positive)
+        safe = is_label(table, columns.label, columns.negative)
     except Exception as error:  # Ibis refuses to compare, e.g. text labels with a number
         raise DataError(
             f"label column {columns.label!r} ({label.type()}) cannot be compared with "
             f"positive {columns.positive} / negative {columns.negative}: {error}"
         ) from None
-    undefined = score.isnull() | score.isnan().fill_null(True) | infinite(score).fill_null(True)
+    bad_score = undefined(score)
     check = table.aggregate(
-        bad_score=undefined.cast("int64").sum(),
+        bad_score=bad_score.cast("int64").sum(),
         null_label=label.isnull().cast("int64").sum(),
         other_label=(label.notnull() & ~risky & ~safe).cast("int64").sum(),
     ).to_pandas()

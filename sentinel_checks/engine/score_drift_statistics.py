@@ -21,7 +21,7 @@ import numpy as np
 
 from sentinel_checks.checks.score_drift import ScoreDriftCounts
 from sentinel_checks.engine.calibration_statistics import reference_quantiles
-from sentinel_checks.engine.float_values import infinite
+from sentinel_checks.engine.float_values import undefined
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.stats.drift import psi_from_counts
 
@@ -70,7 +70,7 @@ def _scores(table: Table, column: str) -> Table:
 def _shape(rows: Table, threshold: float) -> tuple[int, int, int]:
     """(rows, NULL/NaN/infinite scores, scores >= threshold) in one aggregate."""
     edged = with_floats(rows, threshold=threshold)
-    bad = edged.score.isnull() | edged.score.isnan().fill_null(True) | infinite(edged.score).fill_null(True)
+    bad = undefined(edged.score)
     flagged = (edged.score >= edged.threshold).fill_null(False)
     row = (
         edged.aggregate(n=edged.count(), bad=bad.cast("int64").sum(), flagged=flagged.cast("int64").sum())

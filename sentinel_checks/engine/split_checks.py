@@ -1,6 +1,7 @@
 """What the pandas split refuses or reports, counted in the engine on a table read where it
-lies: missing timestamps, split values outside the configured three, timestamps finer than
-a microsecond, and the rows (and risky rows) the entity purge took from val and test.
+lies: split values outside the configured three, timestamps finer than a microsecond, and
+the rows (and risky rows) the entity purge took from val and test. Missing timestamps are
+counted by :func:`~sentinel_checks.engine.columns.missing_count`.
 
 Each returns counts or a handful of values; only those leave the engine. The gate session
 (:class:`~sentinel_checks.gate.session_engine.SessionEngine`) turns them into the errors
@@ -12,29 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sentinel_checks.engine.columns import literal, missing
 from sentinel_checks.engine.ibis_connection import ROW, whole_count
-from sentinel_checks.engine.split_statistics import _literal
+from sentinel_checks.engine.labels import risky
 from sentinel_checks.entities import PurgeLoss
 
 if TYPE_CHECKING:
-    from ibis.expr.types import BooleanValue, Table
-
-
-def _missing(table: Table, column: str) -> BooleanValue:
-    value = table[column]
-    if value.type().is_floating():
-        return value.isnull() | value.isnan().fill_null(True)
-    return value.isnull()
+    from ibis.expr.types import Table
 
 
 def row_count(table: Table) -> int:
     """Rows of ``table``."""
     return int(table.count().execute())
-
-
-def missing_count(table: Table, column: str) -> int:
-    """Rows whose ``column`` is missing: NULL, or NaN in a float column (pandas' ``isna``)."""
-    return whole_count(table.aggregate(n=_missing(table, column).sum()).execute()["n"].iloc[0])
 
 
 def value_at(table: Table, column: str, position: int) -> Any:
@@ -55,7 +45,7 @@ def unknown_values(
         The count, and the values (``None`` for a missing one).
     """
     value = table[column]
-    outside = _missing(table, column) | ~value.isin([_literal(v) for v in known]).fill_null(False)
+    outside = missing(table, column) | ~value.isin([literal(v) for v in known]).fill_null(False)
     rows = table.filter(outside)
     count = row_count(rows)
     if not count:
@@ -102,8 +92,7 @@ def purge_losses(
     def counted(table: Table) -> tuple[int, int | None]:
         if label not in table.columns:
             return row_count(table), None
-        risky = (table[label] == _literal(positive)).fill_null(False)
-        out = table.aggregate(n=table.count(), risky=risky.sum()).execute()
+        out = table.aggregate(n=table.count(), risky=risky(table, label, positive).sum()).execute()
         return int(out["n"].iloc[0]), whole_count(out["risky"].iloc[0])
 
     losses = []
@@ -123,11 +112,3 @@ def fits(kind: Any, values: Sequence[Any]) -> bool:
     if kind.is_string():
         return all(isinstance(v, str) for v in values)
     return False
-
-
-def label_counts(table: Table, label: str, positive: Any) -> tuple[int, int]:
-    """Rows whose ``label`` equals ``positive``, and the others (labels checked first)."""
-    risky = (table[label] == _literal(positive)).fill_null(False)
-    out = table.aggregate(n=table.count(), risky=risky.sum()).execute()
-    n, pos = int(out["n"].iloc[0]), whole_count(out["risky"].iloc[0])
-    return pos, n - pos

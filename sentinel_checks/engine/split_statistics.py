@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.engine.columns import literal
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
-from sentinel_checks.scalars import python_scalar
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
 from sentinel_checks.stats.time_order import TimeOrder
@@ -135,13 +135,7 @@ def _with_cut(table: Table, value: Any) -> tuple[Table, Any]:
     if isinstance(value, float | np.floating):
         table = with_floats(table, __sentinel_cut=float(value))
         return table, table["__sentinel_cut"]
-    return table, _literal(value)
-
-
-def _literal(value: Any) -> Any:
-    import ibis
-
-    return ibis.literal(python_scalar(value))  # a numpy number as its Python number
+    return table, literal(value)
 
 
 def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> SharedIds:

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.engine.columns import literal as _literal
 from sentinel_checks.engine.ibis_connection import ROW, with_floats
-from sentinel_checks.engine.split_statistics import _literal, plain_value
+from sentinel_checks.engine.split_statistics import plain_value
 from sentinel_checks.entities import EntityKey, entity_columns
 
 if TYPE_CHECKING:

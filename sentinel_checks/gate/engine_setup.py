@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EngineConnection:
-    """An Ibis backend and how to release it when the run ends."""
+    """An Ibis backend, how to release it when the run ends, and what connecting it
+    leaves for the run's notes (``gate.json``'s ``notes``)."""
 
     backend: BaseBackend
     close: Callable[[], None]
+    notes: tuple[str, ...] = ()
 
 
 def open_engine(config: SentinelConfig) -> EngineConnection:
@@ -49,7 +51,7 @@ def open_engine(config: SentinelConfig) -> EngineConnection:
             spark = connect_spark(config.engine.spark)
         except SparkUnavailable as error:
             raise ConfigError(f"{config.source}: {error}") from None
-        return EngineConnection(spark.backend, spark.close)
+        return EngineConnection(spark.backend, spark.close, _ignored_note(spark.ignored))
     from sentinel_checks.engine import ibis_connection
 
     try:
@@ -57,6 +59,17 @@ def open_engine(config: SentinelConfig) -> EngineConnection:
     except ValueError as error:
         raise ConfigError(f"{config.source}: {error}") from None
     return EngineConnection(duck, duck.disconnect)
+
+
+def _ignored_note(ignored: tuple[str, ...]) -> tuple[str, ...]:
+    """The run's note of the ``[engine.spark]`` keys a Spark session already running in
+    the process made the gate ignore (also a UserWarning of ``connect_spark``)."""
+    if not ignored:
+        return ()
+    return (
+        f"[engine.spark]: a Spark session already ran in this process: the gate used it as it was "
+        f"and ignored {' and '.join(ignored)}",
+    )
 
 
 def engine_key(config: SentinelConfig) -> str:

@@ -147,6 +147,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
         block_inconclusive=tuple(cfg.gate.block_inconclusive) if cfg is not None else None,
+        notes=state.session.engine_notes if state.session else (),
     )
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE

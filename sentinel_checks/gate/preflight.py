@@ -236,6 +236,7 @@ def write_setup_reports(
         models=model_identities(cfg, session.models),
         coverage={"suites": [], "deselected": 0},
         config_sha256=config_fingerprint(cfg),
+        notes=session.engine_notes,
     )
     written, _ = write_gate_reports(run, session, reports_dir)
     return written

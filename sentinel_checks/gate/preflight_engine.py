@@ -6,7 +6,7 @@ rows (:attr:`~sentinel_checks.gate.session_engine.SessionEngine.engine_typed_fra
 the label's values, the two-valued columns an unset label suggests, and the time split's
 boundaries, embargo and missing timestamps are engine counts
 (:mod:`~sentinel_checks.engine.preflight_counts`,
-:mod:`~sentinel_checks.engine.split_checks`), in the words the pandas preflight uses.
+:mod:`~sentinel_checks.engine.columns`), in the words the pandas preflight uses.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from sentinel_checks.gate.preflight import SetupProblem
 
 if TYPE_CHECKING:
     import pandas as pd
+    from ibis.expr.types import Table
 
+    from sentinel_checks.data.time_axis import TimeAxis
     from sentinel_checks.gate.preflight_labels import LabelCounts
     from sentinel_checks.gate.session import GateSession
 
@@ -63,20 +65,23 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
     boundaries and the embargo read in the time column's units
     (:attr:`~sentinel_checks.gate.session_engine.SessionEngine.engine_time_axis`), the
     boundaries increasing; the same order and words as
-    :func:`~sentinel_checks.data.splits.assign_time_splits`."""
-    from sentinel_checks.data.time_axis import boundary, embargo_gap
-    from sentinel_checks.engine import split_checks
+    :func:`~sentinel_checks.data.splits.assign_time_splits`. On ``timestamp = "@row"`` the
+    axis is the row positions 0..n-1 (n an engine count), as the loader's
+    :func:`~sentinel_checks.data.time_axis.with_row_order` gives them."""
+    from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
+    from sentinel_checks.engine.columns import missing_count
 
     spec, ts, source = session.config.splits, session.config.columns.timestamp, session.engine_source
-    if spec.method != "time" or ts is None or source is None or ts not in source.columns:
+    row_order = ts == ROW_ORDER
+    if spec.method != "time" or ts is None or source is None or not (row_order or ts in source.columns):
         return []
     if spec.val_start is None or spec.test_start is None:
         return []  # refused when the config loaded
-    axis = session.engine_time_axis
+    axis = _row_axis(source) if row_order else session.engine_time_axis
     try:
         if axis is None:  # text or booleans: the engine split leaves them to pandas
             raise DataError(f"time split needs datetimes or numbers in {ts!r}, got {source[ts].type()}")
-        nulls = split_checks.missing_count(source, ts)
+        nulls = 0 if row_order else missing_count(source, ts)
         if nulls:
             raise DataError(
                 f"column {ts!r} has {nulls} null timestamp(s): such rows cannot be placed in a time split"
@@ -90,3 +95,14 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
     except (ConfigError, DataError) as exc:
         return [SetupProblem("[splits]", str(exc).removeprefix("[splits] "))]
     return []
+
+
+def _row_axis(source: Table) -> TimeAxis:
+    """The :class:`~sentinel_checks.data.time_axis.TimeAxis` of ``"@row"`` on ``source``:
+    numbers 0..n-1, n counted by the engine; the example (the middle position) is the one
+    the pandas column of positions gives."""
+    from sentinel_checks.data.time_axis import ROW_ORDER, TimeAxis
+    from sentinel_checks.engine import split_checks
+
+    rows = split_checks.row_count(source)
+    return TimeAxis(name=ROW_ORDER, datetime=False, tz=None, rows=rows, example=lambda: str(rows // 2))

@@ -288,5 +288,6 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
         models=model_identities(config, session.models),
         coverage={"suites": list(SUITE_FILES), "deselected": 0},
         config_sha256=config_fingerprint(config),
+        notes=session.engine_notes,
     )
     return run, session

@@ -242,7 +242,19 @@ class SessionData:
             return None
         from sentinel_checks.gate.engine_setup import open_engine
 
-        return self._once("engine_connection", lambda: open_engine(self.config))
+        def connect() -> EngineConnection:
+            connection = open_engine(self.config)
+            self._cache["engine_notes"] = connection.notes  # kept by close(): reports come later
+            return connection
+
+        return self._once("engine_connection", connect)
+
+    @property
+    def engine_notes(self) -> tuple[str, ...]:
+        """What connecting the engine left for ``gate.json``'s ``notes`` (e.g. the
+        ``[engine.spark]`` keys a running Spark session made the gate ignore); empty
+        when no engine was connected."""
+        return self._cache.get("engine_notes", ())
 
     def close(self) -> None:
         """Release what the run opened: the engine connection, if one was opened.

@@ -173,7 +173,8 @@ class SessionEngine(SessionData):
 
     def _split_by_time(self, source: Table) -> dict[str, Table] | None:
         from sentinel_checks.data.time_axis import boundary, embargo_gap
-        from sentinel_checks.engine import split_checks, split_tables
+        from sentinel_checks.engine import split_tables
+        from sentinel_checks.engine.columns import missing_count
         from sentinel_checks.errors import ConfigError, DataError
 
         spec, ts = self.config.splits, self.config.columns.timestamp
@@ -184,7 +185,7 @@ class SessionEngine(SessionData):
         axis = self.engine_time_axis
         if axis is None:
             return None  # text or booleans: pandas parses or refuses them
-        nulls = split_checks.missing_count(source, ts)
+        nulls = missing_count(source, ts)
         if nulls:
             raise DataError(
                 f"column {ts!r} has {nulls} null timestamp(s): such rows cannot be placed in a time split"
@@ -265,8 +266,8 @@ class SessionEngine(SessionData):
 
     def engine_label_counts(self, split: str) -> tuple[int, int] | None:
         """Risky and safe rows of ``split`` counted in the engine (what ``contract.labels``
-        reads of :attr:`split_labels`); ``None`` when the engine did not split the data or
-        the label's values are not of its column's type (read :attr:`split_labels` then).
+        reads of :attr:`split_labels`, :func:`~sentinel_checks.engine.labels.label_counts`);
+        ``None`` when the engine did not split the data (read :attr:`split_labels` then).
 
         Raises
         ------
@@ -274,7 +275,7 @@ class SessionEngine(SessionData):
             As :func:`~sentinel_checks.data.labels.binary_target`, same words: the label
             column missing, null labels, values other than positive/negative.
         """
-        from sentinel_checks.engine import split_checks
+        from sentinel_checks.engine.labels import label_counts
         from sentinel_checks.errors import DataError
 
         tables = self.engine_tables
@@ -283,20 +284,12 @@ class SessionEngine(SessionData):
         table, col = tables[split], self.config.columns
         if col.label not in table.columns:
             raise DataError(f"{self._origin()}: label column {col.label!r} is missing")
-        if not split_checks.fits(table[col.label].type(), [col.positive, col.negative]):
-            return None
 
         def count() -> tuple[int, int]:
-            nulls = split_checks.missing_count(table, col.label)
-            if nulls:
-                raise DataError(f"{self._origin()}: label column {col.label!r} has {nulls} null value(s)")
-            other, shown = split_checks.unknown_values(table, col.label, [col.positive, col.negative])
-            if other:
-                raise DataError(
-                    f"{self._origin()}: label column {col.label!r} has {other} value(s) "
-                    f"outside positive={col.positive!r} / negative={col.negative!r}, e.g. {shown}"
-                )
-            return split_checks.label_counts(table, col.label, col.positive)
+            risky, labelled = label_counts(
+                table, col.label, positive=col.positive, negative=col.negative, where=self._origin()
+            )
+            return risky, labelled - risky
 
         return self._once(f"engine_label_counts:{split}", count)
 

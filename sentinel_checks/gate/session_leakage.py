@@ -71,14 +71,14 @@ def checked_labels(
 ) -> None:
     """Raise as the pandas split labels do (``binary_target`` of each split) when a split's
     label holds a null or a value other than ``positive``/``negative``
-    (:func:`~sentinel_checks.engine.drift_statistics.label_counts`, one aggregate a split).
+    (:func:`~sentinel_checks.engine.labels.label_counts`, one aggregate a split).
 
     Raises
     ------
     DataError
         Naming the split and the label column.
     """
-    from sentinel_checks.engine.drift_statistics import label_counts
+    from sentinel_checks.engine.labels import label_counts
     from sentinel_checks.errors import DataError
 
     for name, table in tables.items():

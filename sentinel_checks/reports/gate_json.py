@@ -137,6 +137,7 @@ class GateReport:
     seed: int | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
     checks: tuple[CheckEntry, ...] = ()
+    notes: tuple[str, ...] = ()  # what the run's setup said beside the checks
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], *, source: object = "gate.json") -> GateReport:
@@ -171,6 +172,9 @@ class GateReport:
             verdict = doc["verdict"]
             if not isinstance(verdict, str):
                 raise ValueError(f"verdict {verdict!r} is not a string")
+            notes = doc.get("notes", [])
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                raise ValueError("notes is not a list of strings")
             checks = doc.get("checks", [])
             if not isinstance(checks, list) or not all(isinstance(c, Mapping) for c in checks):
                 raise ValueError("checks is not a list of objects")
@@ -186,6 +190,7 @@ class GateReport:
                 seed=None if seed is None else int(seed),
                 counts={str(k): int(v) for k, v in dict(doc.get("counts") or {}).items()},
                 checks=tuple(CheckEntry.from_dict(c) for c in checks),
+                notes=tuple(notes),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ReportError(f"{source} is not a valid gate.json document: {exc}", path=source) from None

@@ -58,6 +58,8 @@ class GateRun:
     coverage: Mapping[str, Any] = field(default_factory=dict)  # suite files run, tests deselected
     #: ``[gate] block_inconclusive`` of the run's config (None: not known), named in reports
     block_inconclusive: tuple[str, ...] | None = None
+    #: What the run's setup says beside the checks (e.g. settings it ignored), for ``notes``
+    notes: tuple[str, ...] = ()
 
     @property
     def setup_problems(self) -> list[str]:
@@ -100,7 +102,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
         ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` (tests
         by pytest outcome), ``statuses`` (check results by status, e.g. ``inconclusive``)
-        and ``checks`` (sorted by node id).
+        and ``checks`` (sorted by node id); ``notes`` (list of str) only when the run has
+        any (:attr:`GateRun.notes`).
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
@@ -118,6 +121,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         if o.input_error:  # written only when true: a run without bad inputs has no such key
             entry["input_error"] = True
         checks.append(entry)
+    notes = {"notes": list(run.notes)} if run.notes else {}  # written only when there are any
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": run.verdict,
@@ -130,6 +134,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "counts": dict(sorted(counts.items())),
         "statuses": dict(sorted(statuses.items())),
         "checks": checks,
+        **notes,
     }
 
 
