@@ -22,7 +22,9 @@ def row_by_row(y: np.ndarray, s: np.ndarray, n_bins: int, side: str = "right") -
         idx = np.array([int(np.flatnonzero(distinct == v)[0]) for v in s])
     else:
         edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)))
-        idx = np.array([min(max(int(np.searchsorted(edges, v, side=side)) - 1, 0), len(edges) - 2) for v in s])
+        idx = np.array(
+            [min(max(int(np.searchsorted(edges, v, side=side)) - 1, 0), len(edges) - 2) for v in s]
+        )
         lower, upper = edges[:-1], edges[1:]
     kept = [i for i in range(len(lower)) if (idx == i).any()]
     count = np.array([(idx == i).sum() for i in kept])

@@ -120,8 +120,12 @@ def check_calibration_change(
     'fail'
     """
     return check_calibration_change_cells(
-        CalibrationCells.from_arrays(np.asarray(y_reference, dtype=float), np.asarray(scores_reference, dtype=float)),
-        CalibrationCells.from_arrays(np.asarray(y_current, dtype=float), np.asarray(scores_current, dtype=float)),
+        CalibrationCells.from_arrays(
+            np.asarray(y_reference, dtype=float), np.asarray(scores_reference, dtype=float)
+        ),
+        CalibrationCells.from_arrays(
+            np.asarray(y_current, dtype=float), np.asarray(scores_current, dtype=float)
+        ),
         pair=pair,
         max_ece_increase=max_ece_increase,
         max_brier_increase=max_brier_increase,
@@ -170,8 +174,10 @@ def check_calibration_change_cells(
     >>> rng = np.random.default_rng(0)
     >>> s = rng.uniform(0, 1, 4000)
     >>> y = rng.uniform(0, 1, 4000) < s
-    >>> a, b = CalibrationCells.from_arrays(y[:2000], s[:2000]), CalibrationCells.from_arrays(y[2000:], s[2000:])
-    >>> check_calibration_change_cells(a, b) == check_calibration_change(y[:2000], s[:2000], y[2000:], s[2000:])
+    >>> a = CalibrationCells.from_arrays(y[:2000], s[:2000])
+    >>> b = CalibrationCells.from_arrays(y[2000:], s[2000:])
+    >>> by_rows = check_calibration_change(y[:2000], s[:2000], y[2000:], s[2000:])
+    >>> check_calibration_change_cells(a, b) == by_rows
     True
     """
     ref, cur = pair

@@ -209,7 +209,13 @@ class GateSession(SessionDrift):
             if sample is not None:
                 x, target = sample
                 return permutation_shares(
-                    model, x, target, features=features, positive=positive, repeats=d.importance_repeats, seed=seed
+                    model,
+                    x,
+                    target,
+                    features=features,
+                    positive=positive,
+                    repeats=d.importance_repeats,
+                    seed=seed,
                 )
             val = self.splits["val"]
             return importance_shares(

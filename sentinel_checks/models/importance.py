@@ -87,7 +87,13 @@ def importance_shares(
     y = np.asarray(y, dtype=bool)
     rows = _rows(y, max_rows, seed)
     return permutation_shares(
-        model, frame.iloc[rows][features], y[rows], features=features, positive=positive, repeats=repeats, seed=seed
+        model,
+        frame.iloc[rows][features],
+        y[rows],
+        features=features,
+        positive=positive,
+        repeats=repeats,
+        seed=seed,
     )
 
 

@@ -156,23 +156,38 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
     reference = s.engine_typed_frame
     dataset = reference if reference is not None else s.dataset
     features = feature_columns(dataset, cfg)
-    settings = {
-        "rules": cfg.contract.features,
-        "label_required": False,
-        "extra_required": cfg.required_columns(production=True),
-    }
+    rules, required = cfg.contract.features, cfg.required_columns(production=True)
     rows = int(table.count().execute())
     if rows == 0:  # the pandas words for an empty sample
         return check_schema(
-            typed, columns=cfg.columns, features=features, dataset="production", reference=dataset, **settings
+            typed,
+            columns=cfg.columns,
+            features=features,
+            rules=rules,
+            dataset="production",
+            label_required=False,
+            extra_required=required,
+            reference=dataset,
         )
-    schema = contract_schema(cfg.columns, features=features, reference=dataset, **settings)
+    schema = contract_schema(
+        cfg.columns,
+        features=features,
+        rules=rules,
+        label_required=False,
+        extra_required=required,
+        reference=dataset,
+    )
     try:
         groups = contract_counts.contract_failures(table, schema, typed)
     except contract_counts.NotCountable:
         return None
     return judge_schema(
-        groups, rows=rows, columns=len(typed.columns), checked=len(schema.columns), constant={}, dataset="production"
+        groups,
+        rows=rows,
+        columns=len(typed.columns),
+        checked=len(schema.columns),
+        constant={},
+        dataset="production",
     )
 
 
