@@ -9,7 +9,7 @@ import numpy as np
 from sentinel_checks.checks.calibration import CALIBRATION_HINT, ceiling_on_draws, combine, verdict_text
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
-from sentinel_checks.stats.calibration import brier, calibration_bins, calibration_draws
+from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.intervals import coverage_text
 
 CALIBRATION_DRIFT_ID = "drift.calibration"
@@ -119,12 +119,72 @@ def check_calibration_change(
     >>> check_calibration_change(y[:2000], s[:2000], y[2000:], 0.2 + 0.6 * s[2000:]).status.value
     'fail'
     """
+    return check_calibration_change_cells(
+        CalibrationCells.from_arrays(
+            np.asarray(y_reference, dtype=float), np.asarray(scores_reference, dtype=float)
+        ),
+        CalibrationCells.from_arrays(
+            np.asarray(y_current, dtype=float), np.asarray(scores_current, dtype=float)
+        ),
+        pair=pair,
+        max_ece_increase=max_ece_increase,
+        max_brier_increase=max_brier_increase,
+        n_bins=n_bins,
+        confidence=confidence,
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def check_calibration_change_cells(
+    reference: CalibrationCells,
+    current: CalibrationCells,
+    *,
+    pair: tuple[str, str] = ("test", "production"),
+    max_ece_increase: float = 0.01,
+    max_brier_increase: float | None = None,
+    n_bins: int = 10,
+    confidence: float = 0.95,
+    resamples: int = 200,
+    seed: int = 0,
+) -> CheckResult:
+    """:func:`check_calibration_change` from each sample's rows grouped by (score, label).
+
+    Every figure (ECE, Brier score, their bootstrap, the current mean score and
+    prevalence) is computed from the cells
+    (:class:`~sentinel_checks.stats.calibration_cells.CalibrationCells`), so the result
+    is the same whether the cells come from per-row arrays
+    (:meth:`~CalibrationCells.from_arrays`) or from threshold counts grouped in the
+    engine or in memory (:meth:`~CalibrationCells.from_counts`): no per-row array is read.
+
+    Parameters
+    ----------
+    reference, current : CalibrationCells
+        The reference (test) and current (labelled production) samples' cells.
+    pair, max_ece_increase, max_brier_increase, n_bins, confidence, resamples, seed
+        As :func:`check_calibration_change`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_calibration_change`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.uniform(0, 1, 4000)
+    >>> y = rng.uniform(0, 1, 4000) < s
+    >>> a = CalibrationCells.from_arrays(y[:2000], s[:2000])
+    >>> b = CalibrationCells.from_arrays(y[2000:], s[2000:])
+    >>> by_rows = check_calibration_change(y[:2000], s[:2000], y[2000:], s[2000:])
+    >>> check_calibration_change_cells(a, b) == by_rows
+    True
+    """
     ref, cur = pair
     params = {"pair": f"{ref}→{cur}"}
-    y1, s1 = np.asarray(y_reference, dtype=float), np.asarray(scores_reference, dtype=float)
-    y2, s2 = np.asarray(y_current, dtype=float), np.asarray(scores_current, dtype=float)
-    support = {f"n_{ref}": len(s1), f"n_{cur}": len(s2)}
-    if len(s1) == 0 or len(s2) == 0:
+    n1, n2 = reference.n, current.n
+    support = {f"n_{ref}": n1, f"n_{cur}": n2}
+    if n1 == 0 or n2 == 0:
         return CheckResult.undefined(
             CALIBRATION_DRIFT_ID,
             f"{ref}→{cur}: a sample has no labelled scored rows",
@@ -132,14 +192,13 @@ def check_calibration_change(
             parameters=params,
             support=support,
         )
-    ece1, ece2 = calibration_bins(y1, s1, n_bins=n_bins).ece, calibration_bins(y2, s2, n_bins=n_bins).ece
-    brier1, brier2 = brier(y1, s1), brier(y2, s2)
-    draws1 = calibration_draws(y1, s1, n_bins=n_bins, resamples=resamples, seed=seed)
-    draws2 = calibration_draws(y2, s2, n_bins=n_bins, resamples=resamples, seed=seed + 1)
+    ece1, ece2 = reference.bins(n_bins).ece, current.bins(n_bins).ece
+    brier1, brier2 = reference.brier(), current.brier()
+    draws1 = reference.draws(n_bins=n_bins, resamples=resamples, seed=seed)
+    draws2 = current.draws(n_bins=n_bins, resamples=resamples, seed=seed + 1)
     diff = draws2 - draws1  # independent samples: the difference of independent draws
     level = 1 - (1 - confidence) / (2 if max_brier_increase is not None else 1)
     d_ece = ece2 - ece1
-    n2 = len(s2)
     low, high, ece_status, ece_rows = ceiling_on_draws(
         d_ece, diff[:, 0], max_ece_increase, confidence=level, n=n2, floor=-math.inf
     )
@@ -169,12 +228,13 @@ def check_calibration_change(
     if status is Status.INCONCLUSIVE:
         k = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE) / n2
         needed = {
-            f"n_{ref}": max(len(s1), math.ceil(k * len(s1))),
+            f"n_{ref}": max(n1, math.ceil(k * n1)),
             f"n_{cur}": max(n2 + 1, math.ceil(k * n2)),
         }
         # the row counts are in ``support`` / ``needed``, which the reports show once
         verdict = "an interval holds its limit: inconclusive; more rows of both samples would settle it"
-    mean_score, prevalence = float(s2.mean()), float(y2.mean())
+    mean_score = float(current.count @ current.score) / n2
+    prevalence = float(current.risky.sum()) / n2
     return CheckResult(
         id=CALIBRATION_DRIFT_ID,
         status=status,

@@ -190,7 +190,10 @@ class GateSession(SessionDrift):
 
         See :func:`~sentinel_checks.models.importance.importance_shares`: the model's
         ``feature_importances_`` or permutation importance on at most
-        ``[drift] importance_rows`` validation rows, seeded by ``[gate] seed``.
+        ``[drift] importance_rows`` validation rows, seeded by ``[gate] seed``. When the
+        engine split the data, the sample is drawn there from the class counts
+        (:meth:`~sentinel_checks.gate.session_drift.SessionDrift.engine_importance_sample`):
+        the same rows, the same shares, without the splits in pandas.
 
         Raises
         ------
@@ -198,19 +201,37 @@ class GateSession(SessionDrift):
             As for :meth:`model` and :attr:`splits`.
         """
         from sentinel_checks.data.labels import binary_target
-        from sentinel_checks.models.importance import importance_shares
+        from sentinel_checks.models.importance import fixed_importance, importance_shares, permutation_shares
 
         def measure() -> FeatureImportance:
-            model, val = self.candidate, self.splits["val"]
+            model, d = self.candidate, self.config.drift
+            features = model.feature_list(self.features)
+            fixed = fixed_importance(model, features)
+            if fixed is not None:
+                return fixed
+            seed, positive = self.config.gate.seed, self.config.columns.positive
+            sample = self.engine_importance_sample(features, max_rows=d.importance_rows, seed=seed)
+            if sample is not None:
+                x, target = sample
+                return permutation_shares(
+                    model,
+                    x,
+                    target,
+                    features=features,
+                    positive=positive,
+                    repeats=d.importance_repeats,
+                    seed=seed,
+                )
+            val = self.splits["val"]
             return importance_shares(
                 model,
                 val,
                 binary_target(val, self.config, what="val"),
-                features=model.feature_list(self.features),
-                positive=self.config.columns.positive,
-                max_rows=self.config.drift.importance_rows,
-                repeats=self.config.drift.importance_repeats,
-                seed=self.config.gate.seed,
+                features=features,
+                positive=positive,
+                max_rows=d.importance_rows,
+                repeats=d.importance_repeats,
+                seed=seed,
             )
 
         return self._once("importance:candidate", measure)

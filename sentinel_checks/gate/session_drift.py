@@ -2,7 +2,7 @@
 the shift descriptions and Evidently's sample for ``drift.features``; the label counts
 for ``drift.labels``; the score counts for ``drift.scores``.
 
-:class:`SessionDrift` sits between :class:`~sentinel_checks.gate.session_quality.SessionQuality`
+:class:`SessionDrift` sits between :class:`~sentinel_checks.gate.session_production.SessionProduction`
 and :class:`~sentinel_checks.gate.session.GateSession`. With ``[data] engine =
 "pandas"`` every method reads the pandas frames as before; with an engine
 (:meth:`~sentinel_checks.gate.session_data.SessionData.engine_table` is not None) it
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.gate.session_quality import SessionQuality
+from sentinel_checks.gate.session_production import SessionProduction
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
     from ibis.expr.types import Table
 
     from sentinel_checks.adapters.evidently_drift import DriftRun
@@ -49,7 +50,7 @@ class FeatureDriftMeasures:
     describe: Callable[[str], str]
 
 
-class SessionDrift(SessionQuality):
+class SessionDrift(SessionProduction):
     """The drift steps' inputs, from pandas frames or, with an engine, from its tables."""
 
     def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
@@ -147,6 +148,46 @@ class SessionDrift(SessionQuality):
         if raws is None:  # no row carries the value on this side
             return stats.segment_rows(table, column, table.select(column).limit(0).to_pandas()[column])
         return stats.segment_rows(table, column, raws)
+
+    def engine_importance_sample(
+        self, features: list[str], *, max_rows: int, seed: int
+    ) -> tuple[pd.DataFrame, np.ndarray] | None:
+        """The validation rows permutation importance reads, drawn in the engine; ``None``
+        when the engine did not split the data (read ``splits["val"]`` then).
+
+        The draw (:func:`~sentinel_checks.models.importance.sample_ranks`) reads only
+        validation's risky and safe counts (:meth:`engine_label_counts`, which checks the
+        labels in the pandas words); the rows at those ranks are read back by
+        :func:`~sentinel_checks.engine.importance_sample.importance_sample`: the rows,
+        order and labels ``importance_shares`` takes from the frame.
+
+        Returns
+        -------
+        (DataFrame, ndarray of bool) or None
+            At most ``max_rows`` rows of ``features``, and True for the risky ones.
+
+        Raises
+        ------
+        DataError
+            A label is missing, null or neither value (as :func:`~sentinel_checks.data.labels.binary_target`),
+            or a feature column is missing.
+        """
+        counts = self.engine_label_counts("val")
+        if counts is None:
+            return None
+        from sentinel_checks.engine.importance_sample import importance_sample
+        from sentinel_checks.models.importance import sample_ranks
+
+        table = self.engine_table("val")
+        assert table is not None  # engine_label_counts found the engine's splits
+        missing = [f for f in features if f not in table.columns]
+        if missing:
+            raise DataError(f"val: feature column(s) {missing} are missing: importance cannot be measured")
+        risky, safe = sample_ranks(*counts, max_rows, seed)
+        c = self.config.columns
+        return importance_sample(
+            table, label=c.label, positive=c.positive, features=features, risky_ranks=risky, safe_ranks=safe
+        )
 
     def drift_segment_values(self, name: str, column: str) -> list[str]:
         """The values of segment ``column`` in split ``name``, as text, sorted (nulls left out)."""

@@ -81,21 +81,77 @@ def importance_shares(
     ModelLoadError
         Scoring the rows fails (see :func:`~sentinel_checks.models.scoring.risk_scores`).
     """
+    fixed = fixed_importance(model, features)
+    if fixed is not None:
+        return fixed
+    y = np.asarray(y, dtype=bool)
+    rows = _rows(y, max_rows, seed)
+    return permutation_shares(
+        model,
+        frame.iloc[rows][features],
+        y[rows],
+        features=features,
+        positive=positive,
+        repeats=repeats,
+        seed=seed,
+    )
+
+
+def fixed_importance(model: LoadedModel, features: list[str]) -> FeatureImportance | None:
+    """The importance that needs no validation row: none for a score column, the model's
+    own ``feature_importances_`` when its last step sees exactly ``features``; ``None``
+    when permutation importance must be measured (:func:`permutation_shares`)."""
     if model.estimator is None:
         return FeatureImportance({}, "none: the model is a score column")
     native = _native(model.estimator, features)
     if native is not None:
         return _normalised(features, native, "the model's feature_importances_")
+    return None
+
+
+def permutation_shares(
+    model: LoadedModel,
+    x: pd.DataFrame,
+    target: np.ndarray,
+    *,
+    features: list[str],
+    positive: Any,
+    repeats: int = 5,
+    seed: int = 0,
+) -> FeatureImportance:
+    """Permutation importance shares on the sample already drawn (:func:`sample_ranks`).
+
+    Parameters
+    ----------
+    model : LoadedModel
+        A model with an estimator.
+    x : pandas.DataFrame, shape (m, len(features))
+        The sampled validation rows, in their row order (pandas' ``frame.iloc[rows]``, or
+        the same rows read from the engine: the index is not read).
+    target : ndarray of bool, shape (m,)
+        True for the risky rows of ``x``.
+    features, positive, repeats, seed
+        As :func:`importance_shares`.
+
+    Returns
+    -------
+    FeatureImportance
+        As :func:`importance_shares`.
+
+    Raises
+    ------
+    ModelLoadError
+        Scoring the rows fails.
+    """
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import roc_auc_score
     from threadpoolctl import threadpool_limits
 
     from sentinel_checks.models.scoring import risk_scores
 
-    rows = _rows(np.asarray(y, dtype=bool), max_rows, seed)
-    x, target = frame.iloc[rows][features], np.asarray(y, dtype=bool)[rows]
+    target = np.asarray(target, dtype=bool)
     if target.all() or not target.any():
-        return FeatureImportance({}, f"none: the {len(rows)} validation rows hold one class only")
+        return FeatureImportance({}, f"none: the {len(target)} validation rows hold one class only")
 
     def auc(_: Any, data: pd.DataFrame, labels: np.ndarray) -> float:
         return float(roc_auc_score(labels, risk_scores(model, data, features=features, positive=positive)))
@@ -111,7 +167,7 @@ def importance_shares(
     return _normalised(
         features,
         np.asarray(result.importances_mean, dtype=float),
-        f"permutation (ROC AUC drop), val, {len(rows)} rows, {repeats} repeats",
+        f"permutation (ROC AUC drop), val, {len(target)} rows, {repeats} repeats",
     )
 
 
@@ -122,12 +178,47 @@ def _rows(y: np.ndarray, max_rows: int, seed: int) -> np.ndarray:
     as much as on the safe ones: a uniform sample of a rare class would keep a few
     dozen risky rows and make the importances noise.
     """
-    rng = np.random.default_rng(seed)
     risky, safe = np.flatnonzero(y), np.flatnonzero(~y)
-    k = min(len(risky), max_rows // 2)
-    risky = rng.choice(risky, size=k, replace=False)
-    safe = rng.choice(safe, size=min(len(safe), max_rows - k), replace=False)
-    return np.sort(np.concatenate([risky, safe]))
+    risky_ranks, safe_ranks = sample_ranks(len(risky), len(safe), max_rows, seed)
+    return np.sort(np.concatenate([risky[risky_ranks], safe[safe_ranks]]))
+
+
+def sample_ranks(n_risky: int, n_safe: int, max_rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which risky and which safe rows the importance sample keeps, by rank within their class.
+
+    The draw depends on the class counts only: ``numpy.random.default_rng(seed)`` picks
+    ``k = min(n_risky, max_rows // 2)`` of the ``n_risky`` risky rows, then
+    ``min(n_safe, max_rows - k)`` of the safe ones, without replacement (``Generator.choice``
+    of a count draws the same indices as of an array that long). Rank ``r`` of a class is
+    its ``r``-th row in row order (0-based), so an engine can fetch the sample by rank
+    (:func:`~sentinel_checks.engine.importance_sample.importance_sample`) without the labels.
+
+    Parameters
+    ----------
+    n_risky, n_safe : int
+        Risky and safe rows of validation.
+    max_rows : int
+        Most rows sampled (``[drift] importance_rows``).
+    seed : int
+        ``[gate] seed``.
+
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64)
+        The ranks of the kept risky rows and of the kept safe rows, in draw order.
+
+    Examples
+    --------
+    >>> y = np.array([True, False, False, True, False, False])
+    >>> r, s = sample_ranks(2, 4, 4, seed=0)
+    >>> bool((np.sort(np.r_[np.flatnonzero(y)[r], np.flatnonzero(~y)[s]]) == _rows(y, 4, 0)).all())
+    True
+    """
+    rng = np.random.default_rng(seed)
+    k = min(n_risky, max_rows // 2)
+    risky = rng.choice(n_risky, size=k, replace=False)
+    safe = rng.choice(n_safe, size=min(n_safe, max_rows - k), replace=False)
+    return np.asarray(risky, dtype=np.int64), np.asarray(safe, dtype=np.int64)
 
 
 def _native(estimator: Any, features: list[str]) -> np.ndarray | None:

@@ -96,7 +96,9 @@ def production_contract(s: GateSession) -> CheckResult:
     ----------
     s : GateSession
         The run's inputs; reads ``s.production`` and ``s.dataset`` (the reference for
-        category and range rules).
+        each feature's kind; the dataset's typed columns when it lies in the engine),
+        or, when the engine reads the production sample where it lies, counts its
+        failure cases there (:func:`_production_contract_in_engine`).
 
     Returns
     -------
@@ -115,6 +117,9 @@ def production_contract(s: GateSession) -> CheckResult:
     from sentinel_checks.data.io import feature_columns
 
     cfg = s.config
+    counted = _production_contract_in_engine(s)
+    if counted is not None:
+        return counted
     production = s.production
     typed = s.engine_typed_frame  # the dataset's dtypes, without its rows, when it lies in the engine
     dataset = typed if typed is not None else s.dataset
@@ -127,6 +132,62 @@ def production_contract(s: GateSession) -> CheckResult:
         label_required=False,
         extra_required=cfg.required_columns(production=True),
         reference=dataset,
+    )
+
+
+def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
+    """``contract.schema`` of the production sample counted where it lies, as the dataset's
+    (:func:`_contract_in_engine`): pandera on its zero-row typed frame for the column-level
+    checks, :func:`~sentinel_checks.engine.contract_counts.contract_failures` for the rows;
+    the reference (each feature's kind) is the dataset's typed frame, or the dataset, as on
+    the pandas path. ``None`` when the engine does not read the sample there, or a rule
+    compares values of another type than its column's: the pandas frame is validated then."""
+    from sentinel_checks.checks import check_schema
+    from sentinel_checks.checks.contract import contract_schema, judge_schema
+    from sentinel_checks.data.io import feature_columns
+    from sentinel_checks.engine import contract_counts
+
+    table = s.engine_production
+    if table is None:
+        return None
+    typed = s.engine_production_typed_frame
+    assert typed is not None  # read from the files the engine reads
+    cfg = s.config
+    reference = s.engine_typed_frame
+    dataset = reference if reference is not None else s.dataset
+    features = feature_columns(dataset, cfg)
+    rules, required = cfg.contract.features, cfg.required_columns(production=True)
+    rows = int(table.count().execute())
+    if rows == 0:  # the pandas words for an empty sample
+        return check_schema(
+            typed,
+            columns=cfg.columns,
+            features=features,
+            rules=rules,
+            dataset="production",
+            label_required=False,
+            extra_required=required,
+            reference=dataset,
+        )
+    schema = contract_schema(
+        cfg.columns,
+        features=features,
+        rules=rules,
+        label_required=False,
+        extra_required=required,
+        reference=dataset,
+    )
+    try:
+        groups = contract_counts.contract_failures(table, schema, typed)
+    except contract_counts.NotCountable:
+        return None
+    return judge_schema(
+        groups,
+        rows=rows,
+        columns=len(typed.columns),
+        checked=len(schema.columns),
+        constant={},
+        dataset="production",
     )
 
 

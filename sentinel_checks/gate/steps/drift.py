@@ -204,8 +204,10 @@ def calibration_drift(s: GateSession) -> CheckResult:
     Parameters
     ----------
     s : GateSession
-        The run's inputs; reads the candidate's evaluation (its test and labelled
-        production scores).
+        The run's inputs; reads the candidate's evaluation: its test and labelled
+        production rows grouped by (score, label) (``SplitScores.cells``, read off the
+        threshold counts, grouped in the engine with ``[data] engine = "duckdb"``); no
+        per-row score or label is read.
 
     Returns
     -------
@@ -220,17 +222,15 @@ def calibration_drift(s: GateSession) -> CheckResult:
     ConfigError, ModelLoadError, DataError
         No candidate is configured, it cannot score, or the data cannot be loaded.
     """
-    from sentinel_checks.checks.calibration_change import check_calibration_change
+    from sentinel_checks.checks.calibration_change import check_calibration_change_cells
 
     ev = s.evaluation("candidate")
     if "production" not in ev.splits:
         raise NotConfigured("no labelled production rows: calibration on production cannot be compared")
     test, prod = ev.splits["test"], ev.splits["production"]
-    return check_calibration_change(
-        test.y,
-        test.scores,
-        prod.y,
-        prod.scores,
+    return check_calibration_change_cells(
+        test.cells,
+        prod.cells,
         pair=("test", "production"),
         **policy.calibration_drift(s.config),
     )
