@@ -7,6 +7,7 @@ Marked ``spark`` and ``slow`` (the shared local[2] session of ``tests/conftest.p
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,8 @@ def written(folder: Path, n: int = 1500) -> pd.DataFrame:
             "ts": (pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s")).astype(
                 "datetime64[us]"
             ),
-            "zoned": pd.Timestamp("2025-01-01", tz="Europe/Paris") + pd.to_timedelta(np.arange(n), unit="min"),
+            "zoned": pd.Timestamp("2025-01-01", tz="Europe/Paris")
+            + pd.to_timedelta(np.arange(n), unit="min"),
             "amount": np.where(rng.random(n) < 0.05, np.nan, rng.gamma(2.0, 30.0, n)),
             "country": rng.choice(["FR", "DE", None], n),
             "age": rng.integers(0, 90, n),
@@ -44,7 +46,7 @@ def written(folder: Path, n: int = 1500) -> pd.DataFrame:
     )
     frame["zoned"] = frame["zoned"].astype("datetime64[us, Europe/Paris]")
     cuts = [0, 100, 700, 710, n]  # the files sort as month=0 < month=1 < month=10 < month=2
-    for i, (a, b) in zip((0, 1, 10, 2), zip(cuts, cuts[1:], strict=False), strict=True):
+    for i, (a, b) in zip((0, 1, 10, 2), itertools.pairwise(cuts), strict=True):
         where = folder / f"month={i}" / "with space"
         where.mkdir(parents=True)
         frame.iloc[a:b].to_parquet(where / "part 0.parquet", index=False, row_group_size=64)
@@ -106,7 +108,9 @@ def test_a_model_scores_on_spark_bit_for_bit_as_in_pandas_and_duckdb(tmp_path, s
         got = scored.order_by(ROW).to_pyarrow()
         assert got.column_names == [ROW, "label", SCORE]
         assert np.array_equal(got[SCORE].to_numpy(), want), name  # exact, not approximate
-        by_duck = score_table(con, duck, model, features=features, positive=True, keep=[ROW], name=f"d_{name}")
+        by_duck = score_table(
+            con, duck, model, features=features, positive=True, keep=[ROW], name=f"d_{name}"
+        )
         by_duck = by_duck.order_by(ROW).to_pyarrow()
         assert np.array_equal(by_duck[SCORE].to_numpy(), got[SCORE].to_numpy()), name
 

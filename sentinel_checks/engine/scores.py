@@ -125,7 +125,9 @@ def score_table(
         return con.table(name)
 
 
-def score_column_table(table: Table, model: LoadedModel, *, features: Sequence[str], keep: Sequence[str]) -> Table | None:
+def score_column_table(
+    table: Table, model: LoadedModel, *, features: Sequence[str], keep: Sequence[str]
+) -> Table | None:
     """The checks every engine's scorer makes first: ``keep`` and the features (or the
     score column) are in ``table``. Returns the projection ``keep`` + :data:`SCORE` when the
     model is a score column (nothing to score), else ``None``.

@@ -105,13 +105,17 @@ def executor_error(error: BaseException, role: str) -> str:
     """The message of the error a scoring batch raised on an executor, without the tracebacks
     Spark wraps it in; the model's role when nothing better is found.
 
-    >>> executor_error(RuntimeError("Traceback ...\\nsentinel_checks.errors.ModelLoadError: x has no predict_proba\\n"), "candidate")
-    'x has no predict_proba'
+    >>> executor_error(RuntimeError("Traceback ...\\nerrors.ModelLoadError: no predict_proba"), "candidate")
+    'no predict_proba'
     """
     found = _RAISED.findall(str(error))
     python = [(kind, text) for kind, text in found if not kind.startswith(("Py4J", "Spark", "Python"))]
     if python:
         kind, text = python[-1]
-        return text.strip() if kind == "ModelLoadError" else f"{role}: the model cannot score: {kind}: {text.strip()}"
+        return (
+            text.strip()
+            if kind == "ModelLoadError"
+            else f"{role}: the model cannot score: {kind}: {text.strip()}"
+        )
     first = str(error).strip().splitlines()
     return f"{role}: the model cannot score on Spark: {first[0] if first else type(error).__name__}"

@@ -325,7 +325,12 @@ class SessionEngine(SessionData):
         from sentinel_checks.data.parquet_files import is_many, parquet_files
 
         source, ts = self.config.production, self.config.columns.timestamp
-        if self.config.data.engine not in ("duckdb", "spark") or source is None or source.path is None or source.loader:
+        if (
+            self.config.data.engine not in ("duckdb", "spark")
+            or source is None
+            or source.path is None
+            or source.loader
+        ):
             return None
         path = source.path
         many = is_many(path)

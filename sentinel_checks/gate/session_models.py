@@ -279,7 +279,9 @@ class SessionModels(SessionEngine):
         def score() -> Table:
             table, con = self.engine_table(split), self.engine_connection
             if table is None or con is None:
-                raise ConfigError(f"{self.config.source}: scores are written to the engine with DuckDB or Spark only")
+                raise ConfigError(
+                    f"{self.config.source}: scores are written to the engine with DuckDB or Spark only"
+                )
             model = self.model(role)
             cols = self.config.columns
             label = [cols.label] if cols.label in table.columns else []  # production may be unlabelled
