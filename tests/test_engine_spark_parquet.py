@@ -90,16 +90,18 @@ def test_a_model_scores_on_spark_bit_for_bit_as_in_pandas_and_duckdb(tmp_path, s
     from sklearn.linear_model import LogisticRegression
 
     frame = written(tmp_path / "parts")
-    features = ["amount", "age"]
-    fitted = {
-        "linear": LogisticRegression(max_iter=300).fit(frame[features].fillna(0.0), frame["label"]),
-        "trees": HistGradientBoostingClassifier(max_iter=20).fit(frame[features], frame["label"]),
+    fitted = {  # a linear model on complete columns, trees on a column with NaN
+        ("age",): LogisticRegression(max_iter=300).fit(frame[["age"]], frame["label"]),
+        ("amount", "age"): HistGradientBoostingClassifier(max_iter=20).fit(
+            frame[["amount", "age"]], frame["label"]
+        ),
     }
     want_frame = read_parquet_files(tmp_path / "parts")
     table = table_from_parquet(spark, tmp_path / "parts", name="to_score")
     con = connect_duckdb(threads=1)
     duck = table_from_parquet(con, tmp_path / "parts", name="to_score")
-    for name, estimator in fitted.items():
+    for columns, estimator in fitted.items():
+        features, name = list(columns), "_".join(columns)
         model = LoadedModel(role="candidate", estimator=estimator, score_column=None, identity="sha256:x")
         want = risk_scores(model, want_frame, features=features, positive=True)
         scored = score_table_spark(

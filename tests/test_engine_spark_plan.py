@@ -13,7 +13,6 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sentinel_checks.config import load_config
@@ -95,7 +94,10 @@ def project(folder: Path, *, purge: bool = True, weak: bool = False) -> dict[str
     rng = np.random.default_rng(1)
     sio.dump(LogisticRegression(max_iter=500).fit(offline[FEATURES], y), folder / "models" / "champion.skops")
     target = rng.random(len(y)) < y.mean() if weak else y  # a worse model: fitted on noise
-    sio.dump(LogisticRegression(max_iter=500, C=0.5).fit(offline[FEATURES], target), folder / "models" / "candidate.skops")
+    sio.dump(
+        LogisticRegression(max_iter=500, C=0.5).fit(offline[FEATURES], target),
+        folder / "models" / "candidate.skops",
+    )
     out = {}
     for engine in ("duckdb", "spark"):
         text = CONFIG.format(engine=engine, purge=str(purge).lower()) + (SPARK if engine == "spark" else "")
@@ -125,23 +127,46 @@ def fields(outcome) -> tuple:
 
 
 def run(session: GateSession) -> list[tuple]:
-    try:
-        return [fields(o) for o in runner.run_plan(session, runner.plan(session.config))]
-    finally:
-        pass
+    return [fields(o) for o in runner.run_plan(session, runner.plan(session.config))]
+
+
+#: The per-row pandas inputs the plan still reads on either engine (docs/scaling.md, "What
+#: does not exist yet"): the baselines (fitted in pandas on train), the candidate's
+#: importance share in drift (the val frame), target leakage's encodings, and production
+#: for the contract and drift of the production sample.
+STILL_PANDAS = ["dataset", "splits", "split_labels", "production"]
 
 
 def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path, spark_session):
+    """Every planned test's outcome and result (every field) is equal; no field is
+    engine-specific. Took 927 s for the Spark half on the loaded 2-core machine (185 s DuckDB)."""
     sessions = project(tmp_path)
-    import time
-    t = time.time()
     duck = run(sessions["duckdb"])
-    print("duck", time.time() - t); t = time.time()
     spark = run(sessions["spark"])
-    print("spark", time.time() - t)
-    print(sessions["spark"].materialized(), sessions["duckdb"].materialized())
-    for a, b in zip(duck, spark, strict=True):
-        if a != b:
-            print("DUCK", a)
-            print("SPARK", b)
+    assert len(spark) == len(duck) > 30
     assert spark == duck
+    assert {o[1] for o in spark} >= {"passed"}
+    # both models were scored on Spark's executors, not in pandas
+    assert any(k.startswith("scored_table:champion:") for k in sessions["spark"]._cache)
+    assert sessions["spark"].materialized() == sessions["duckdb"].materialized() == STILL_PANDAS
+
+
+def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_session):
+    """No entity purge (users on both sides of a boundary) and a candidate fitted on noise
+    (worse than the champion): the entity overlap, the candidate's AUC and the comparison
+    with the champion fail, with equal results on both engines."""
+    from sentinel_checks.gate import steps
+
+    sessions = project(tmp_path, purge=False, weak=True)
+
+    def judged(s: GateSession) -> list[tuple]:
+        results = [
+            steps.entity_overlap(s, "user_id", ("train", "test")),
+            steps.ranking(s, "test"),
+            steps.vs_champion(s, "test"),
+        ]
+        return [(r.id, r.status, r.measured, r.limit, r.message, r.evidence, r.parameters) for r in results]
+
+    duck, spark = judged(sessions["duckdb"]), judged(sessions["spark"])
+    assert spark == duck
+    assert [r[1] for r in spark] == [Status.FAIL] * 3, spark
