@@ -152,9 +152,9 @@ def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path
 
 
 def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_session):
-    """No entity purge (users on both sides of a boundary) and a candidate fitted on noise
-    (worse than the champion): the entity overlap, the candidate's AUC and the comparison
-    with the champion fail, with equal results on both engines."""
+    """No entity purge (users on both sides of a boundary) and a candidate fitted on noise:
+    the entity overlap and the candidate's AUC fail, the comparison with the champion is
+    inconclusive (too few risky rows), with equal results on both engines."""
     from sentinel_checks.gate import steps
 
     sessions = project(tmp_path, purge=False, weak=True)
@@ -169,4 +169,6 @@ def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_sessio
 
     duck, spark = judged(sessions["duckdb"]), judged(sessions["spark"])
     assert spark == duck
-    assert [r[1] for r in spark] == [Status.FAIL] * 3, spark
+    # 3,000 rows leave 12 risky test rows: the comparison with the champion is an error
+    # (inconclusive, never a pass) on both engines; the overlap and the AUC fail
+    assert [r[1] for r in spark] == [Status.FAIL, Status.FAIL, Status.ERROR], spark
