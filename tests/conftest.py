@@ -261,6 +261,7 @@ def spark_session():
         unavailable("PySpark")
     if java_path() is None:
         unavailable("Java 17+ (no $JAVA_HOME/bin/java, no java on PATH)")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers score with this venv's libraries
     session = (
         SparkSession.builder.master("local[2]")
         .appName("gradient-sentinel-tests")

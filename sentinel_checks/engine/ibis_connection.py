@@ -219,14 +219,18 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     :func:`~sentinel_checks.data.io.load_frame` reads. ``key=value`` folders of a
     directory or glob are columns (hive partitioning), as in pandas.
 
+    On Spark the same positions come from Spark's own parquet scan
+    (:func:`~sentinel_checks.engine.spark_connection.table_from_parquet`:
+    ``_metadata.file_path`` and ``_metadata.row_index``).
+
     Parameters
     ----------
-    con : DuckDB backend
+    con : DuckDB backend or PySpark backend
     path : Path or str
         A parquet file, a directory (every ``*.parquet`` below it) or a glob
         (``"logs/2026-*/part-*.parquet"``).
     name : str
-        Name of the view in DuckDB.
+        Name of the view in the engine.
 
     Returns
     -------
@@ -237,6 +241,9 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     ------
     FileNotFoundError
         Nothing matches ``path`` (the message names it).
+    ParquetNotOnSpark
+        On Spark: a timestamp column stored at nanoseconds (the caller reads the files
+        through pandas instead).
     """
     import ibis
     import pyarrow.parquet as pq
@@ -246,15 +253,21 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
 
     target = Path(str(path))
     many = is_many(target)
+    base = None
     if many:
         try:
-            files = list(parquet_files(target).files)
+            listed = parquet_files(target)
         except DataError as error:
             raise FileNotFoundError(str(error).removeprefix("dataset: ")) from None
+        files, base = list(listed.files), listed.base
     elif target.is_file():
         files = [target]
     else:
         raise FileNotFoundError(f"parquet input not found: {target}")
+    if con.name == "pyspark":
+        from sentinel_checks.engine import spark_connection
+
+        return spark_connection.table_from_parquet(con, files, base=base, name=name, row=ROW)
     sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
     offsets = ibis.memtable(
         {

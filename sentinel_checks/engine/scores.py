@@ -96,19 +96,9 @@ def score_table(
     """
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1 row, got {chunk_size}")
-    for column in keep:
-        if column not in table.columns:
-            raise KeyError(f"column {column!r} to keep beside the scores is not in the table")
-    if model.score_column is not None:
-        if model.score_column not in table.columns:
-            raise ModelLoadError(
-                f"[models.{model.role}] score_column {model.score_column!r} is not in the table"
-            )
-        return table.select(*keep, **{SCORE: table[model.score_column].cast("float64")})
-    missing = [f for f in features if f not in table.columns]
-    if missing:
-        shown = ", ".join(repr(f) for f in missing)
-        raise ModelLoadError(f"{model.role}: feature column {shown} is not in the table")
+    column = score_column_table(table, model, features=features, keep=keep)
+    if column is not None:
+        return column
     read = list(dict.fromkeys([*features, *keep]))
     reader = con.to_pyarrow_batches(table.select(*read), chunk_size=chunk_size)
     # a second connection to the same database: the first one is busy streaming
@@ -133,6 +123,43 @@ def score_table(
 
     with quiet_schema_lookup():
         return con.table(name)
+
+
+def score_column_table(
+    table: Table, model: LoadedModel, *, features: Sequence[str], keep: Sequence[str]
+) -> Table | None:
+    """The checks every engine's scorer makes first: ``keep`` and the features (or the
+    score column) are in ``table``. Returns the projection ``keep`` + :data:`SCORE` when the
+    model is a score column (nothing to score), else ``None``.
+
+    Raises
+    ------
+    KeyError, ModelLoadError
+        As :func:`score_table`.
+    """
+    for column in keep:
+        if column not in table.columns:
+            raise KeyError(f"column {column!r} to keep beside the scores is not in the table")
+    if model.score_column is not None:
+        if model.score_column not in table.columns:
+            raise ModelLoadError(
+                f"[models.{model.role}] score_column {model.score_column!r} is not in the table"
+            )
+        return table.select(*keep, **{SCORE: table[model.score_column].cast("float64")})
+    missing = [f for f in features if f not in table.columns]
+    if missing:
+        shown = ", ".join(repr(f) for f in missing)
+        raise ModelLoadError(f"{model.role}: feature column {shown} is not in the table")
+    return None
+
+
+def scored_batch(
+    batch: pa.RecordBatch, model: LoadedModel, features: Sequence[str], positive: Any, keep: Sequence[str]
+) -> pa.Table:
+    """One Arrow batch scored: its ``keep`` columns and :data:`SCORE`; the features go to
+    :func:`~sentinel_checks.models.scoring.risk_scores` as ``batch.select(features).to_pandas()``
+    (the same conversion on every engine, so the scores are the same bits)."""
+    return _scored_batch(batch, model, features, positive, keep)
 
 
 def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 def dataset_columns(session: GateSession) -> pd.DataFrame | None:
     """The dataset's columns, typed as pandas reads them, no rows; ``None`` when the engine
-    does not read the dataset where it lies (or its time column is text pandas parses):
-    the preflight then loads the dataset.
+    does not read the dataset where it lies (or its time column is text pandas parses),
+    or the engine cannot be connected: the preflight then loads the dataset.
 
     Raises
     ------
@@ -37,6 +37,10 @@ def dataset_columns(session: GateSession) -> pd.DataFrame | None:
     """
     if session.config.data.engine == "pandas":
         return None
+    try:
+        _ = session.engine_connection  # reading where it lies starts the engine (Spark: its session)
+    except ConfigError:
+        return None  # reported once, under its [engine.*] key (engine_setup.engine_problems)
     return session.engine_typed_frame
 
 

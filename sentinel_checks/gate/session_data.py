@@ -72,11 +72,11 @@ class SessionData:
         """The dataset as a table of the run's engine, read where it lies, with each row's
         position in :data:`~sentinel_checks.engine.ibis_connection.ROW` (its row in
         :attr:`dataset`); ``None`` when the engine does not read it there: ``[data]
-        engine = "pandas"``, a loader, a CSV file, or a path on Spark (whose frames are
-        sent to Spark as Arrow instead).
+        engine = "pandas"``, a loader, a CSV file, or parquet on Spark with a timestamp
+        column stored at nanoseconds (whose frames are sent to Spark as Arrow instead).
 
-        A ``[data] path`` on DuckDB is :func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`
-        (a file, a directory or a glob); a ``[data] table`` is
+        A parquet ``[data] path`` is :func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`
+        (a file, a directory or a glob; DuckDB or Spark); a ``[data] table`` is
         :func:`~sentinel_checks.engine.ibis_connection.table_from_catalog` on either engine.
 
         Raises
@@ -97,11 +97,12 @@ class SessionData:
             parquet = data.format == "parquet" or (
                 data.format == "auto" and (is_many(data.path) or format_from_suffix(data.path) == "parquet")
             )
-            if data.engine != "duckdb" or not parquet:
+            if not parquet:
                 return None
 
-        def read() -> Table:
+        def read() -> Table | None:
             from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
             from sentinel_checks.errors import DataError
 
             con = self.engine_connection
@@ -111,6 +112,8 @@ class SessionData:
                     return ibis_connection.table_from_catalog(con.backend, data.table)
                 assert data.path is not None
                 return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
+            except ParquetNotOnSpark:
+                return None  # nanosecond timestamps: Spark gets the pandas frames
             except LookupError as error:
                 raise DataError(f"[data] table: {error}") from None
             except (FileNotFoundError, OSError) as error:
@@ -265,6 +268,7 @@ class SessionData:
         self._cache.pop("engine_tables", None)
         self._cache.pop("engine_source", None)
         self._cache.pop("engine_production", None)
+        self._cache.pop("engine_production_in_place", None)
         if con is not None and hasattr(con, "close"):
             con.close()
 

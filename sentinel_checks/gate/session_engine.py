@@ -294,7 +294,7 @@ class SessionEngine(SessionData):
         return self._once(f"engine_label_counts:{split}", count)
 
     def engine_table(self, name: str) -> Table | None:
-        """As :meth:`SessionData.engine_table`; with DuckDB and a parquet ``[production]
+        """As :meth:`SessionData.engine_table`; with DuckDB or Spark and a parquet ``[production]
         path`` (file, directory or glob) whose time column is stored as datetimes or
         numbers, ``"production"`` is read where it lies
         (:func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`, rows numbered
@@ -318,7 +318,12 @@ class SessionEngine(SessionData):
         from sentinel_checks.data.parquet_files import is_many, parquet_files
 
         source, ts = self.config.production, self.config.columns.timestamp
-        if self.config.data.engine != "duckdb" or source is None or source.path is None or source.loader:
+        if (
+            self.config.data.engine not in ("duckdb", "spark")
+            or source is None
+            or source.path is None
+            or source.loader
+        ):
             return None
         path = source.path
         many = is_many(path)
@@ -346,14 +351,17 @@ class SessionEngine(SessionData):
                 ):
                     return None  # text: pandas parses it
 
-        def read() -> Table:
+        def read() -> Table | None:
             from sentinel_checks.engine import ibis_connection, split_checks
+            from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
             from sentinel_checks.errors import DataError
 
             con = self.engine_connection
             assert con is not None
             try:
                 table = ibis_connection.table_from_parquet(con.backend, path, name="production")
+            except ParquetNotOnSpark:
+                return None  # nanosecond timestamps on Spark: the frame is registered
             except (FileNotFoundError, OSError) as error:
                 raise DataError(f"[production] path: {error}") from None
             finer = split_checks.finer_than_microseconds(table)
@@ -365,4 +373,4 @@ class SessionEngine(SessionData):
                 )
             return table
 
-        return self._once("engine_production", read)
+        return self._once("engine_production_in_place", read)

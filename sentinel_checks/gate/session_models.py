@@ -2,17 +2,17 @@
 
 :class:`SessionModels` is the base of :class:`~sentinel_checks.gate.session.GateSession`
 between :class:`~sentinel_checks.gate.session_data.SessionData` (the data) and the
-session (drift runs, comparisons). With ``[data] engine = "duckdb"`` each model
-scores each of train/val/test once in the engine (:meth:`SessionModels.scored_table`,
-:func:`~sentinel_checks.engine.scores.score_table`: Arrow batches through
-``predict_proba``, the scores written to a DuckDB table beside the row position,
-label and segment columns) and the counts behind every threshold statistic
-(threshold choice, recall, precision, FNR, ROC and PR AUC) are grouped there
-(:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`); the
-statistics that resample rows read the score column back in row order
-(docs/scaling.md lists which). The production sample is not an engine table: it is
-scored in pandas on every engine, and so is every split with ``engine = "spark"``
-(:func:`~sentinel_checks.engine.scores.score_table` writes through a DuckDB cursor).
+session (drift runs, comparisons). With ``[data] engine = "duckdb"`` or ``"spark"``
+each model scores each of train/val/test and production once in the engine
+(:meth:`SessionModels.scored_table`: on DuckDB
+:func:`~sentinel_checks.engine.scores.score_table`, Arrow batches through
+``predict_proba``, the scores written to a DuckDB table beside the row position, label
+and segment columns; on Spark
+:func:`~sentinel_checks.engine.spark_scores.score_table_spark`, the same batches on the
+executors) and the counts behind every threshold statistic (threshold choice, recall,
+precision, FNR, ROC and PR AUC) are grouped there
+(:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`); ``model.scores``
+reads the score column back in row order (docs/scaling.md lists what reads what).
 """
 
 from __future__ import annotations
@@ -211,11 +211,13 @@ class SessionModels(SessionEngine):
     # ------------------------------------------------------------------ scores in the engine
 
     def _scores_in_engine(self, split: str) -> bool:
-        """Whether ``split`` is scored in the engine: DuckDB only, an engine table only."""
-        return self.config.data.engine == "duckdb" and split in ENGINE_SPLITS
+        """Whether ``split`` is scored in the engine: DuckDB or Spark, an engine table only."""
+        return self.config.data.engine in ("duckdb", "spark") and split in ENGINE_SPLITS
 
     def scored_table(self, role: str, split: str) -> Table:
-        """The model's scores on ``split`` as a DuckDB table, scored once per session.
+        """The model's scores on ``split`` as a table of the engine, scored once per session:
+        a DuckDB table (:func:`~sentinel_checks.engine.scores.score_table`) or persisted
+        Spark rows (:func:`~sentinel_checks.engine.spark_scores.score_table_spark`).
 
         Columns: :data:`~sentinel_checks.engine.ibis_connection.ROW` (the row's position
         in the split frame), the label (when the table has it), the configured segment columns present, and
@@ -235,7 +237,7 @@ class SessionModels(SessionEngine):
         Raises
         ------
         ConfigError
-            ``[data] engine`` is not ``"duckdb"`` (callers check first).
+            ``[data] engine = "pandas"`` (callers check first).
         NotConfigured, ModelLoadError
             As for :meth:`model`; a feature is not in the table or the model cannot score.
         DataError
@@ -243,16 +245,20 @@ class SessionModels(SessionEngine):
         """
         from sentinel_checks.engine.ibis_connection import ROW
         from sentinel_checks.engine.scores import score_table
+        from sentinel_checks.engine.spark_scores import score_table_spark
 
         def score() -> Table:
             table, con = self.engine_table(split), self.engine_connection
-            if table is None or con is None or con.backend.name != "duckdb":
-                raise ConfigError(f"{self.config.source}: scores are written to the engine with DuckDB only")
+            if table is None or con is None:
+                raise ConfigError(
+                    f"{self.config.source}: scores are written to the engine with DuckDB or Spark only"
+                )
             model = self.model(role)
             cols = self.config.columns
             label = [cols.label] if cols.label in table.columns else []  # production may be unlabelled
             keep = [ROW, *label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
-            return score_table(
+            scorer = score_table_spark if con.backend.name == "pyspark" else score_table
+            return scorer(
                 con.backend,
                 table,
                 model,
