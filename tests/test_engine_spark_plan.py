@@ -130,11 +130,10 @@ def run(session: GateSession) -> list[tuple]:
     return [fields(o) for o in runner.run_plan(session, runner.plan(session.config))]
 
 
-#: The per-row pandas inputs the plan still reads on either engine (docs/scaling.md, "What
-#: does not exist yet"): the baselines (fitted in pandas on train), the candidate's
-#: importance share in drift (the val frame), target leakage's encodings, and production
-#: for the contract and drift of the production sample.
-STILL_PANDAS = ["dataset", "splits", "split_labels", "production"]
+#: The per-row pandas inputs the plan reads on either engine: none (docs/scaling.md,
+#: "What does not exist yet": the baselines, the importance sample, target leakage and
+#: production's contract and drift all read the engine).
+STILL_PANDAS: list[str] = []
 
 
 def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path, spark_session):
