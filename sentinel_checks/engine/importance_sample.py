@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.engine.ibis_connection import ROW
-from sentinel_checks.engine.split_statistics import _literal
+from sentinel_checks.engine.labels import risky as risky_rows
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -75,7 +75,7 @@ def importance_sample(
     missing = [c for c in [*wanted, label, ROW] if c not in table.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the table (it has {sorted(table.columns)})")
-    flagged = table.mutate(**{_RISKY: (table[label] == _literal(positive)).fill_null(False)})
+    flagged = table.mutate(**{_RISKY: risky_rows(table, label, positive)})
     ranked = flagged.mutate(
         **{_RANK: ibis.row_number().over(group_by=flagged[_RISKY], order_by=flagged[ROW])}
     )
