@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from sentinel_checks.checks.baselines import check_baselines, check_baselines_rows
+from sentinel_checks.checks.baselines import check_baselines_rows
 from sentinel_checks.engine.baseline_rows import fitting_rows
 from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb, table_from_frame
 from sentinel_checks.gate import steps
@@ -97,9 +97,13 @@ def test_check_from_grouped_rows_gives_the_values_and_draws_of_the_rows():
             lead = on_rows(y, candidate) - on_rows(y, s)
             leads, _ = paired_cell_leads(y, candidate, s, metric=metric, resamples=60, seed=2)
             assert row["interval"] == list(bootstrap_interval(lead, leads, confidence=each))
-        assert fields(
-            check_baselines(y, candidate, baselines, metric=metric, resamples=60, seed=2)
-        ) == fields(result)
+    # groups of other rows than the counted ones are refused, not judged
+    other = {"a": PairedRows.from_arrays(y[:-1], candidate[:-1], baselines["a"][:-1])}
+    with pytest.raises(ValueError, match="not the rows counted"):
+        check_baselines_rows(other, metric="pr_auc", n=n, n_positive=int(y.sum()))
+    mixed = {"a": grouped["a"], "b": PairedRows.from_arrays(y[1:], candidate[1:], baselines["b"][1:])}
+    with pytest.raises(ValueError, match="'b'"):
+        check_baselines_rows(mixed, metric="pr_auc")
 
 
 # ----------------------------------------------------------------------------- gate sessions

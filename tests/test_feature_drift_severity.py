@@ -63,7 +63,9 @@ def test_drift_of_an_important_feature_fails():
     (item,) = result.evidence[0].items
     assert item["feature"] == "x3" and item["important"] and not item["severe"]
     assert item["importance_share"] == pytest.approx(0.5)
-    assert "x3 carries 50% of the model's importance (limit 25%) and drifted (wasserstein 0.3" in result.message
+    assert (
+        "x3 carries 50% of the model's importance (limit 25%) and drifted (wasserstein 0.3" in result.message
+    )
     assert "under the severe-shift limit" not in result.message
     light = {f: 0.9 / 8 for f in FEATURES if f != "x3"} | {"x3": 0.1}
     assert judge(ref, cur, importance=light, important_share=0.25).status is Status.WARN

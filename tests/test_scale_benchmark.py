@@ -300,6 +300,8 @@ def test_duckdb_config_caps_memory_only_when_asked(bench, inputs):
     assert cfg.engine.duckdb.memory_limit == "750MB"
     assert Path(cfg.engine.duckdb.temp_directory) == inputs.folder / "duckdb-spill"
     for engine in ("spark", "pandas"):
-        assert "[engine.duckdb]" not in scale_data.config_text(models, inputs.folder, engine, memory_limit="750MB")
+        assert "[engine.duckdb]" not in scale_data.config_text(
+            models, inputs.folder, engine, memory_limit="750MB"
+        )
     assert "[engine.duckdb]" not in scale_data.config_text(models, inputs.folder, "duckdb")
     assert bench[1]._limit("None") is None and bench[1]._limit("1GB") == "1GB"

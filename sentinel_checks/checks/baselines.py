@@ -182,7 +182,8 @@ def check_baselines_rows(
     Raises
     ------
     ValueError
-        As :func:`check_baselines`.
+        As :func:`check_baselines`; also when a baseline's groups hold other rows than
+        ``n`` / ``n_positive`` (or the first baseline's) count.
     """
     _check_options(metric, rule, bound, margin)
     params = {"split": split, "metric": metric, "rule": rule}
@@ -192,6 +193,12 @@ def check_baselines_rows(
     first = next(iter(rows.values()))
     n = first.n if n is None else n
     n_pos = first.positives if n_positive is None else n_positive
+    differ = [name for name, r in rows.items() if (r.n, r.positives) != (n, n_pos)]
+    if differ:
+        raise ValueError(
+            f"the grouped rows of {differ[0]!r} are not the rows counted ({n} rows, {n_pos} risky): "
+            "every baseline must be paired with the candidate on the same rows"
+        )
     if n_pos in (0, n):
         return CheckResult.undefined(
             BASELINES_ID,

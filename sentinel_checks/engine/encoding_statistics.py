@@ -54,7 +54,13 @@ class LeakageReadings:
 
 
 def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int, int, bool]:
-    """(rows, risky rows, whether the first row (:data:`ROW` 0) is risky) in one aggregate."""
+    """(rows, risky rows, whether the first row (:data:`ROW` 0) is risky) in one aggregate.
+
+    Raises
+    ------
+    ValueError
+        The table has rows but none at :data:`ROW` 0.
+    """
     import ibis
 
     risky = (table[label] == ibis.literal(positive)).fill_null(False)
@@ -64,6 +70,9 @@ def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int
         first=risky.cast("int64").max(where=table[ROW] == 0),
     ).to_pandas()
     n, pos = whole_count(row["n"].iloc[0]), whole_count(row["pos"].iloc[0])
+    if n and pd.isna(row["first"].iloc[0]):
+        # the folds depend on the first row's class: never guess it
+        raise ValueError(f"the table's {ROW} does not start at 0: its rows are not positions 0..n-1")
     return n, pos, bool(whole_count(row["first"].iloc[0]))
 
 

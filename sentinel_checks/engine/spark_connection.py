@@ -298,9 +298,13 @@ def table_from_parquet(
     if unknown:
         raise OSError(f"Spark read a parquet file the gate did not list: {unknown[0]}")
     sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    unread = [p for p, size in zip(local, sizes, strict=True) if size and p not in uris]
+    if unread:  # e.g. spark.sql.files.ignoreCorruptFiles: its rows would vanish in the join
+        shown = f"{unread[0]} ({len(unread)} file(s) in all)"
+        raise OSError(f"Spark did not read the rows of parquet file {shown}")
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     columns: dict[str, pa.Array] = {
-        "__sentinel_file": pa.array([uris.get(p, "") for p in local], type=pa.string()),
+        "__sentinel_file": pa.array([uris.get(p, "") for p in local], type=pa.string()),  # "": no rows
         "__sentinel_offset": pa.array(offsets, type=pa.int64()),
     }
     keys = _partition_keys(files, base)

@@ -20,7 +20,7 @@ champion, their scored tables) and
 * ``quality.baselines`` reads, per baseline, the test rows grouped by (label, candidate
   score, baseline score) (:meth:`engine_baseline_rows`), as the champion comparison does.
 
-Otherwise (pandas, Spark, or splits the engine did not make) the rows are read as before.
+Otherwise (pandas, or splits the engine did not make) the rows are read as before.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class SessionBaselines(SessionModels):
     # ------------------------------------------------------------------ fitting
 
     def _baselines_in_engine(self) -> bool:
-        """DuckDB scores the splits, and the engine made them (its class counts are the run's)."""
+        """The engine (DuckDB or Spark) scores the splits and made them (its class counts are the run's)."""
         if not self._scores_in_engine("train") or self.engine_table("train") is None:
             return False
         return self.engine_label_counts("train") is not None

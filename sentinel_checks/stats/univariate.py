@@ -160,7 +160,9 @@ def feature_association(
     if monotone is None:
         monotone = symmetric_auc(y, numeric)
     raw = numeric.copy()
-    raw[missing] = np.nan  # numeric_view filled them below the minimum
+    # numeric_view filled missing and ±inf below the minimum; for the bins both are missing
+    # (quantile_bin_codes), as the engine reads ±inf (NULL there)
+    raw[missing | _infinite(values)] = np.nan
     binned = cross_fitted_auc(cells_from_codes(quantile_bin_codes(raw, bins=bins), folds, y))
     return association(monotone, binned, n_risky, n_safe, miss_risky, miss_safe)
 
@@ -189,3 +191,11 @@ def association(
         return FeatureAssociation(math.nan, "monotone", monotone, binned, *shares)
     decided: Reading = "binned" if binned > monotone else "monotone"
     return FeatureAssociation(max(monotone, binned), decided, monotone, binned, *shares)
+
+
+def _infinite(values: pd.Series) -> np.ndarray:
+    """Whether each value is +inf or -inf (never for booleans, datetimes, text)."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return np.zeros(len(values), dtype=bool)
+    return np.isinf(values.to_numpy(dtype=float, na_value=np.nan))

@@ -360,7 +360,7 @@ def baselines(s: GateSession) -> CheckResult:
     fitted = s.baseline_evaluations
     test = ev.splits["test"]
     grouped = s.engine_baseline_rows("test")
-    if grouped is not None:  # DuckDB: the test rows grouped there, never read row by row
+    if grouped is not None:  # DuckDB or Spark: the test rows grouped there, never read row by row
         n, positives = test.counts.n, test.counts.positives
         return check_baselines_rows(
             grouped, n=n, n_positive=positives, split="test", **policy.baselines(s.config)
