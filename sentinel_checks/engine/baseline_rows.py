@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.engine.ibis_connection import ROW
+from sentinel_checks.engine.labels import risky as label_risky
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -74,7 +75,7 @@ def fitting_rows(
         raise KeyError(f"column(s) {missing} not in the table (it has {sorted(table.columns)})")
     rows = table.select(*wanted, ROW) if label in wanted else table.select(*wanted, label, ROW)
     if ranks is not None:
-        risky = (rows[label] == ibis.literal(positive)).fill_null(False)
+        risky = label_risky(rows, label, positive)
         ranked = rows.mutate(**{_RISKY: risky}).mutate(
             **{_RANK: ibis.row_number().over(group_by=_RISKY, order_by=ROW)}
         )

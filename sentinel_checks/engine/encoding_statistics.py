@@ -30,6 +30,7 @@ from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.float_values import infinite
 from sentinel_checks.engine.held_table import held
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
+from sentinel_checks.engine.labels import risky as label_risky
 from sentinel_checks.stats.target_encoding import Cells, class_folds, cross_fitted_auc
 from sentinel_checks.stats.univariate import BINS, FeatureAssociation, association
 
@@ -61,9 +62,8 @@ def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int
     ValueError
         The table has rows but none at :data:`ROW` 0.
     """
-    import ibis
 
-    risky = (table[label] == ibis.literal(positive)).fill_null(False)
+    risky = label_risky(table, label, positive)
     row = table.aggregate(
         n=table.count(),
         pos=risky.cast("int64").sum(),
@@ -98,7 +98,7 @@ def with_folds(table: Table, *, label: str, positive: LabelValue, seed: int) -> 
             _FOLD: pa.array(np.r_[first, second], type=pa.int8()),
         }
     )
-    risky = (table[label] == ibis.literal(positive)).fill_null(False)
+    risky = label_risky(table, label, positive)
     ranked = table.mutate(**{_RISKY: risky})
     ranked = ranked.mutate(
         **{_RANK: ibis.row_number().over(group_by=ranked[_RISKY], order_by=ranked[ROW]).cast("int64")}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.float_values import infinite
+from sentinel_checks.engine.labels import risky as label_risky
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -73,7 +74,7 @@ def monotone_auc(table: Table, column: str, *, label: str, positive: LabelValue)
     missing = value.isnull()
     if kind.is_floating():
         missing = missing | value.isnan().fill_null(True) | infinite(value).fill_null(True)
-    risky = (table[label] == ibis.literal(positive)).fill_null(False)
+    risky = label_risky(table, label, positive)
     rows = table.select(
         level=ibis.ifelse(missing, 0, 1), value=ibis.ifelse(missing, ibis.null(kind), value), risky=risky
     )
