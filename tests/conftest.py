@@ -237,7 +237,7 @@ SKIP_SPARK = "SENTINEL_SKIP_SPARK"
 
 @pytest.fixture(scope="session")
 def spark_session():
-    """One local[2] SparkSession for the whole test run (UI off, UTC, 4 shuffle partitions).
+    """One local[2] SparkSession for the whole test run (UI off, UTC, 4 shuffle partitions, 2 GiB).
 
     Fails, naming what is missing, when Java or PySpark is absent, unless the
     environment sets ``SENTINEL_SKIP_SPARK=1``; stopped when the run ends.
@@ -269,6 +269,7 @@ def spark_session():
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "2g")  # local mode: the driver is the executor
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

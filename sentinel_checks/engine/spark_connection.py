@@ -356,3 +356,30 @@ def _local_path(uri: str) -> str:
     from urllib.parse import unquote, urlparse
 
     return unquote(urlparse(uri).path)
+
+
+def persisted(backend: Backend, table: Table, name: str) -> tuple[Table, Any]:
+    """``table`` computed now and persisted on the executors (memory and disk), registered as
+    the temporary view ``name``; and the function that drops the view and the stored rows
+    (safe twice). Later queries read the stored rows (Spark's cache manager swaps them in
+    for the expression's plan) instead of recomputing the expression.
+
+    The in-memory tables the expression joins are registered first (Ibis' own
+    ``Table.cache()`` does not, and its query fails with TABLE_OR_VIEW_NOT_FOUND).
+    ``persist`` rather than ``localCheckpoint``: a checkpoint's rows have no size
+    estimate for the planner and ``unpersist`` does not free them (a test session ran out
+    of broadcast memory after a few runs).
+    """
+    from pyspark import StorageLevel
+
+    backend._register_in_memory_tables(table)
+    frame = backend._session.sql(backend.compile(table)).persist(StorageLevel.MEMORY_AND_DISK)
+    frame.count()  # compute now, once
+    frame.createOrReplaceTempView(name)
+    session = backend._session
+
+    def release() -> None:
+        session.catalog.dropTempView(name)
+        frame.unpersist()
+
+    return backend.table(name), release

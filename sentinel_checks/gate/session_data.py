@@ -171,7 +171,7 @@ class SessionData:
             try:
                 in_engine = self._split_in_engine()
                 if in_engine is not None:
-                    return in_engine
+                    return {name: self._held_for_run(table) for name, table in in_engine.items()}
                 if self.engine_source is not None:
                     ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 return {
@@ -185,6 +185,16 @@ class SessionData:
                 ) from None
 
         return self._once("engine_tables", register)
+
+    def _held_for_run(self, table: Table) -> Table:
+        """``table`` computed once and held by the engine until :meth:`close`
+        (:func:`~sentinel_checks.engine.held_table.hold`): a split or production read
+        where it lies is not recomputed (and, on Spark, re-planned) by every statistic."""
+        from sentinel_checks.engine.held_table import hold
+
+        out, release = hold(table, prefix="sentinel_split")
+        self._cache.setdefault("engine_releases", []).append(release)
+        return out
 
     def _split_in_engine(self) -> dict[str, Table] | None:
         """train/val/test split in the engine; ``None`` here (the frames are registered).
@@ -260,11 +270,14 @@ class SessionData:
         return self._cache.get("engine_notes", ())
 
     def close(self) -> None:
-        """Release what the run opened: the engine connection, if one was opened.
+        """Release what the run opened: the tables the engine holds, then the engine
+        connection, if one was opened.
 
         Safe to call twice, and when nothing was opened.
         """
         con = self._cache.pop("engine_connection", None)
+        for release in self._cache.pop("engine_releases", []):
+            release()
         self._cache.pop("engine_tables", None)
         self._cache.pop("engine_source", None)
         self._cache.pop("engine_production", None)

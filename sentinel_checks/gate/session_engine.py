@@ -371,6 +371,6 @@ class SessionEngine(SessionData):
                     f"{finer!r} of production has timestamps finer than a microsecond; the engine compares "
                     f"microseconds ({MICROSECONDS_FIX.format(column=finer)})"
                 )
-            return table
+            return self._held_for_run(table)
 
         return self._once("engine_production_in_place", read)
