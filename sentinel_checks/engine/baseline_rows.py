@@ -7,8 +7,9 @@ each row's rank within its class
 (:func:`~sentinel_checks.models.baselines.fitting_ranks`), so the engine ranks the
 rows of each class by :data:`~sentinel_checks.engine.ibis_connection.ROW` and keeps
 those whose (class, rank) was drawn: a value join with the drawn ranks, brought in
-as data (:func:`~sentinel_checks.engine.class_rank.join_class_ranks`), never an engine hash. Only the drawn rows leave
-the engine, in ``ROW`` order: the rows, in the order, the pandas path fits on.
+as data (:func:`~sentinel_checks.engine.class_rank.join_class_ranks`), never an
+engine hash. Only the drawn rows leave the engine, in ``ROW`` order: the rows, in
+the order, the pandas path fits on.
 """
 
 from __future__ import annotations
