@@ -60,7 +60,8 @@ def main() -> None:
         scores = risk_scores(model, frame, features=features, positive=config.columns.positive)
         total, n = float(np.sum(scores)), len(scores)
     else:
-        from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_parquet
+        from sentinel_checks.engine.ibis_connection import connect_duckdb
+        from sentinel_checks.engine.parquet_tables import table_from_parquet
         from sentinel_checks.engine.scores import SCORE, score_table
 
         con = connect_duckdb(threads=2, memory_limit="1GB")

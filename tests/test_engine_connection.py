@@ -12,8 +12,8 @@ from sentinel_checks.engine.ibis_connection import (
     ROW,
     connect_duckdb,
     table_from_frame,
-    table_from_parquet,
 )
+from sentinel_checks.engine.parquet_tables import table_from_parquet
 from sentinel_checks.engine.split_statistics import shared_entities, time_range
 
 

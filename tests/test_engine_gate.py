@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sentinel_checks.engine.ibis_connection as ibis_connection
+import sentinel_checks.engine.parquet_tables as parquet_tables
 import sentinel_checks.engine.split_statistics as engine_stats
 from sentinel_checks.config import load_config
 from sentinel_checks.gate import steps
@@ -87,7 +88,7 @@ def test_the_session_connects_once_and_reads_the_parquet_file_once(gate_project,
     the three split frames was registered once)."""
     calls = {"connect": 0, "register": 0, "parquet": 0}
     connect, register = ibis_connection.connect_configured, ibis_connection.table_from_frame
-    parquet = ibis_connection.table_from_parquet
+    parquet = parquet_tables.table_from_parquet
 
     def counting_parquet(*args, **kwargs):
         calls["parquet"] += 1
@@ -103,7 +104,7 @@ def test_the_session_connects_once_and_reads_the_parquet_file_once(gate_project,
 
     monkeypatch.setattr(ibis_connection, "connect_configured", counting_connect)
     monkeypatch.setattr(ibis_connection, "table_from_frame", counting_register)
-    monkeypatch.setattr(ibis_connection, "table_from_parquet", counting_parquet)
+    monkeypatch.setattr(parquet_tables, "table_from_parquet", counting_parquet)
     session = _session(gate_project, "duckdb")
     _split_results(session)
     assert calls == {"connect": 1, "register": 0, "parquet": 1}

@@ -9,7 +9,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from sentinel_checks.engine import ibis_connection
+from sentinel_checks.engine import ibis_connection, parquet_tables
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_the_engine_reads_parquet_and_frames_without_a_warning(con, tmp_path):
     pd.DataFrame({"a": [1, 2, 3]}).to_parquet(tmp_path / "a.parquet")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        from_parquet = ibis_connection.table_from_parquet(con, tmp_path / "a.parquet", name="p")
+        from_parquet = parquet_tables.table_from_parquet(con, tmp_path / "a.parquet", name="p")
         from_frame = ibis_connection.table_from_frame(con, pd.DataFrame({"a": [1, 2]}), name="f")
         assert int(from_parquet.count().execute()) == 3 and int(from_frame.count().execute()) == 2
     assert [str(w.message) for w in caught] == []

@@ -44,7 +44,6 @@ def check_target_leakage(
     flag_constant_per_class: bool = True,
     seed: int = 0,
     time_column: str | None = None,
-    monotone_aucs: Mapping[str, float] | None = None,
 ) -> CheckResult:
     """How well each feature alone predicts the label, on every row of ``frame``.
 
@@ -144,8 +143,7 @@ def check_target_leakage(
     constant: dict[str, str] = {}
     for name in features:
         values = frame[name]
-        given = None if monotone_aucs is None else monotone_aucs.get(name)
-        readings[name] = feature_association(values, y, seed=seed, monotone=given, folds=folds)
+        readings[name] = feature_association(values, y, seed=seed, folds=folds)
         if flag_constant_per_class:
             numeric = numeric_view(values)
             levels = numeric if numeric is not None else category_codes(values)[0]

@@ -7,8 +7,9 @@ each row's rank within its class
 (:func:`~sentinel_checks.models.baselines.fitting_ranks`), so the engine ranks the
 rows of each class by :data:`~sentinel_checks.engine.ibis_connection.ROW` and keeps
 those whose (class, rank) was drawn: a value join with the drawn ranks, brought in
-as data (a two-column Arrow table), never an engine hash. Only the drawn rows leave
-the engine, in ``ROW`` order: the rows, in the order, the pandas path fits on.
+as data (:func:`~sentinel_checks.engine.class_rank.join_class_ranks`), never an
+engine hash. Only the drawn rows leave the engine, in ``ROW`` order: the rows, in
+the order, the pandas path fits on.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.engine.class_rank import join_class_ranks
 from sentinel_checks.engine.ibis_connection import ROW
-from sentinel_checks.engine.labels import risky as label_risky
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
-
-_RISKY = "__sentinel_risky"
-_RANK = "__sentinel_class_rank"
 
 
 def fitting_rows(
@@ -66,31 +64,17 @@ def fitting_rows(
     KeyError
         A column is not in the table (named, with the table's columns).
     """
-    import ibis
-    import pyarrow as pa
-
     wanted = list(dict.fromkeys(columns))
     missing = [c for c in [*wanted, ROW, label] if c not in table.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the table (it has {sorted(table.columns)})")
     rows = table.select(*wanted, ROW) if label in wanted else table.select(*wanted, label, ROW)
     if ranks is not None:
-        risky = label_risky(rows, label, positive)
-        ranked = rows.mutate(**{_RISKY: risky}).mutate(
-            **{_RANK: ibis.row_number().over(group_by=_RISKY, order_by=ROW)}
-        )
         safe_ranks, risky_ranks = ranks
-        drawn = ibis.memtable(
-            pa.table(
-                {
-                    _RISKY: pa.array(np.r_[np.zeros(len(safe_ranks), bool), np.ones(len(risky_ranks), bool)]),
-                    _RANK: pa.array(np.r_[safe_ranks, risky_ranks].astype(np.int64), type=pa.int64()),
-                }
-            )
+        rows = join_class_ranks(
+            rows, label=label, positive=positive, safe_ranks=safe_ranks, risky_ranks=risky_ranks
         )
-        rows = ranked.semi_join(drawn, [_RISKY, _RANK]).select(*wanted, ROW)
-    else:
-        rows = rows.select(*wanted, ROW)
+    rows = rows.select(*wanted, ROW)
     frame = rows.order_by(ROW).to_pyarrow().to_pandas()
     index = pd.Index(frame.pop(ROW).to_numpy(dtype="int64"))
     return frame.set_index(index)

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
+from sentinel_checks.engine.class_rank import RISKY as _RISKY
+from sentinel_checks.engine.class_rank import join_class_ranks, rank_dtype
 from sentinel_checks.engine.float_values import infinite
 from sentinel_checks.engine.held_table import held
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
@@ -37,7 +39,7 @@ from sentinel_checks.stats.univariate import BINS, FeatureAssociation, associati
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
-_FOLD, _RISKY, _RANK, _KEY = "__fold", "__risky", "__rank", "__key"
+_FOLD, _KEY = "__fold", "__key"
 
 #: The unit pandas' int64 of a datetime64 column counts in, by the engine timestamp's scale.
 _UNIT = {0: "second", 3: "millisecond", 6: "microsecond", 9: "nanosecond"}
@@ -77,37 +79,30 @@ def class_counts(table: Table, *, label: str, positive: LabelValue) -> tuple[int
 
 
 def with_folds(table: Table, *, label: str, positive: LabelValue, seed: int) -> Table:
-    """``table`` with ``__risky`` (bool) and ``__fold`` (0..4): scikit-learn's
+    """``table`` with ``__sentinel_risky`` (bool) and ``__fold`` (int8, 0..4): scikit-learn's
     ``StratifiedKFold(5, shuffle=True, random_state=seed)`` test fold of each row.
 
     The fold numbers of each class (n int8 values in all) are drawn in numpy from the
-    class counts and uploaded keyed by (class, rank); each row's rank within its class in
-    :data:`ROW` order joins it to its fold (a join by value). Both classes must hold rows.
+    class counts and uploaded keyed by (class, rank: int32, int64 only when n >= 2**31);
+    each row's rank within its class in :data:`ROW` order joins it to its fold (a join by
+    value, :func:`~sentinel_checks.engine.class_rank.join_class_ranks`). Both classes must
+    hold rows.
     """
-    import ibis
     import pyarrow as pa
 
     n, n_pos, first_risky = class_counts(table, label=label, positive=positive)
     sizes = (n_pos, n - n_pos) if first_risky else (n - n_pos, n_pos)
     first, second = class_folds(*sizes, seed=seed)
-    rank_type = pa.int32() if n < 2**31 else pa.int64()
-    folds = pa.table(
-        {
-            _RISKY: pa.array(np.r_[np.full(len(first), first_risky), np.full(len(second), not first_risky)]),
-            _RANK: pa.array(np.r_[np.arange(len(first)), np.arange(len(second))], type=rank_type),
-            _FOLD: pa.array(np.r_[first, second], type=pa.int8()),
-        }
+    risky_folds, safe_folds = (first, second) if first_risky else (second, first)
+    dtype = rank_dtype(n)
+    return join_class_ranks(
+        table,
+        label=label,
+        positive=positive,
+        safe_ranks=np.arange(n - n_pos, dtype=dtype),
+        risky_ranks=np.arange(n_pos, dtype=dtype),
+        columns={_FOLD: (pa.array(safe_folds, type=pa.int8()), pa.array(risky_folds, type=pa.int8()))},
     )
-    risky = label_risky(table, label, positive)
-    ranked = table.mutate(**{_RISKY: risky})
-    ranked = ranked.mutate(
-        **{_RANK: ibis.row_number().over(group_by=ranked[_RISKY], order_by=ranked[ROW]).cast("int64")}
-    )
-    keyed = ibis.memtable(folds)
-    joined = ranked.join(
-        keyed, [ranked[_RISKY] == keyed[_RISKY], ranked[_RANK] == keyed[_RANK].cast("int64")]
-    )
-    return joined.select(*table.columns, _RISKY, _FOLD)
 
 
 def float_key(table: Table, column: str) -> tuple[Any, Any]:
@@ -165,7 +160,7 @@ def feature_readings(
     Parameters
     ----------
     folded : ibis Table
-        The train split with ``__risky`` and ``__fold``.
+        The train split with ``__sentinel_risky`` and ``__fold``.
     features : sequence of str
     n, n_pos : int
         Rows and risky rows (both classes with at least 5 rows).

@@ -1,10 +1,11 @@
 """Connecting to DuckDB through Ibis and reading inputs as Ibis tables.
 
 The one adapter that knows DuckDB: a change in DuckDB's or Ibis' connection API
-touches this file only. Frames go in through Arrow (a zero-copy view registered in
-DuckDB, not a copy into its storage); parquet is read where it lies (a file, a
-directory of files or a glob), so DuckDB streams it and spills to ``temp_directory``
-past ``memory_limit``.
+touches this file (and :mod:`~sentinel_checks.engine.parquet_tables`, which reads
+parquet where it lies and numbers its rows) only. Frames go in through Arrow (a
+zero-copy view registered in DuckDB, not a copy into its storage); parquet is read
+where it lies (a file, a directory of files or a glob), so DuckDB streams it and
+spills to ``temp_directory`` past ``memory_limit``.
 """
 
 from __future__ import annotations
@@ -206,89 +207,6 @@ def first_finer_than_microseconds(frame: pd.DataFrame) -> tuple[str, int] | None
             if finer.any():
                 return str(column), int(np.argmax(finer))
     return None
-
-
-def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
-    """Parquet data as an Ibis table on ``con``, read lazily where it lies, with each
-    row's position in :data:`ROW`.
-
-    The files are those pandas reads (:func:`~sentinel_checks.data.parquet_files.parquet_files`:
-    sorted by path), so a row's position — its file's offset (the rows of the files
-    before it, from their footers) plus its row within the file (DuckDB's
-    ``file_row_number``) — is its row in the frame
-    :func:`~sentinel_checks.data.io.load_frame` reads. ``key=value`` folders of a
-    directory or glob are columns (hive partitioning), as in pandas.
-
-    On Spark the same positions come from Spark's own parquet scan
-    (:func:`~sentinel_checks.engine.spark_connection.table_from_parquet`:
-    ``_metadata.file_path`` and ``_metadata.row_index``).
-
-    Parameters
-    ----------
-    con : DuckDB backend or PySpark backend
-    path : Path or str
-        A parquet file, a directory (every ``*.parquet`` below it) or a glob
-        (``"logs/2026-*/part-*.parquet"``).
-    name : str
-        Name of the view in the engine.
-
-    Returns
-    -------
-    ibis Table
-        The files' columns (and partition keys) and :data:`ROW` (int64, 0..n-1).
-
-    Raises
-    ------
-    FileNotFoundError
-        Nothing matches ``path`` (the message names it).
-    ParquetNotOnSpark
-        On Spark: a timestamp column stored at nanoseconds (the caller reads the files
-        through pandas instead).
-    """
-    import ibis
-    import pyarrow.parquet as pq
-
-    from sentinel_checks.data.parquet_files import is_many, parquet_files
-    from sentinel_checks.errors import DataError
-
-    target = Path(str(path))
-    many = is_many(target)
-    base = None
-    if many:
-        try:
-            listed = parquet_files(target)
-        except DataError as error:
-            raise FileNotFoundError(str(error).removeprefix("dataset: ")) from None
-        files, base = list(listed.files), listed.base
-    elif target.is_file():
-        files = [target]
-    else:
-        raise FileNotFoundError(f"parquet input not found: {target}")
-    if con.name == "pyspark":
-        from sentinel_checks.engine import spark_connection
-
-        return spark_connection.table_from_parquet(con, files, base=base, name=name, row=ROW)
-    sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
-    offsets = ibis.memtable(
-        {
-            "__sentinel_file": [str(f) for f in files],
-            "__sentinel_offset": np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
-        }
-    )
-    with quiet_schema_lookup():
-        scan = con.read_parquet(
-            [str(f) for f in files],
-            table_name=f"{name}_files",
-            filename="__sentinel_file",
-            file_row_number=True,
-            hive_partitioning=many,
-        )
-        data = [c for c in scan.columns if c not in ("__sentinel_file", "file_row_number")]
-        joined = scan.join(offsets, "__sentinel_file")
-        position = (joined["__sentinel_offset"] + joined["file_row_number"]).cast("int64")
-        table = joined.select(*data, **{ROW: position})
-        con.create_view(name, table, overwrite=True)
-        return con.table(name)
 
 
 def connect_configured(settings: DuckDBSettings, *, base_dir: Path) -> Backend:

@@ -5,7 +5,8 @@ frame, the rows :func:`~sentinel_checks.models.importance.sample_ranks` picks by
 within their class (risky, safe), a draw that depends on the class counts only.
 :func:`importance_sample` numbers each class's rows in :data:`ROW` order in the engine
 (``row_number`` over the class, a window), semi-joins the picked (class, rank) pairs
-— sent as data, a small Arrow table, never as SQL text nor through an engine hash —
+— sent as data, a small Arrow table, never as SQL text nor through an engine hash
+(:func:`~sentinel_checks.engine.class_rank.join_class_ranks`) —
 and reads back only those rows: the same rows, in the same order, as
 ``frame.iloc[rows]`` in pandas. Only the sample (at most ``[drift] importance_rows``
 rows) leaves the engine.
@@ -19,14 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.engine.class_rank import RISKY, join_class_ranks
 from sentinel_checks.engine.ibis_connection import ROW
-from sentinel_checks.engine.labels import risky as risky_rows
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
-
-_RISKY = "__sentinel_risky"
-_RANK = "__sentinel_rank"
 
 
 def importance_sample(
@@ -68,28 +66,18 @@ def importance_sample(
     KeyError
         A column the table does not have, naming it.
     """
-    import ibis
     import pyarrow as pa
 
     wanted = list(features)
     missing = [c for c in [*wanted, label, ROW] if c not in table.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the table (it has {sorted(table.columns)})")
-    flagged = table.mutate(**{_RISKY: risky_rows(table, label, positive)})
-    ranked = flagged.mutate(
-        **{_RANK: ibis.row_number().over(group_by=flagged[_RISKY], order_by=flagged[ROW])}
+    picked = join_class_ranks(
+        table, label=label, positive=positive, safe_ranks=safe_ranks, risky_ranks=risky_ranks
     )
-    picked = ibis.memtable(
-        pa.table(
-            {
-                _RISKY: pa.array([True] * len(risky_ranks) + [False] * len(safe_ranks), type=pa.bool_()),
-                _RANK: pa.array(np.r_[risky_ranks, safe_ranks].astype(np.int64), type=pa.int64()),
-            }
-        )
-    )
-    rows = ranked.semi_join(picked, [_RISKY, _RANK]).select(*wanted, _RISKY, ROW).order_by(ROW)
+    rows = picked.select(*wanted, RISKY, ROW).order_by(ROW)
     mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
     frame = rows.to_pyarrow().to_pandas(types_mapper=mapping.get)
     index = pd.Index(frame.pop(ROW).to_numpy(dtype="int64"))
-    risky = frame.pop(_RISKY).to_numpy(dtype=bool)
+    risky = frame.pop(RISKY).to_numpy(dtype=bool)
     return frame.set_index(index), risky

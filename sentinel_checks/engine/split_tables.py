@@ -54,7 +54,7 @@ def split_by_time(
     Parameters
     ----------
     source : ibis Table, n rows, with :data:`ROW`
-        The dataset (:func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`,
+        The dataset (:func:`~sentinel_checks.engine.parquet_tables.table_from_parquet`,
         or a catalog table with its positions).
     column : str
         The time column (datetimes or numbers, no nulls: the pandas split refuses nulls first).

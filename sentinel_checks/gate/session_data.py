@@ -75,7 +75,7 @@ class SessionData:
         engine = "pandas"``, a loader, a CSV file, or parquet on Spark with a timestamp
         column stored at nanoseconds (whose frames are sent to Spark as Arrow instead).
 
-        A parquet ``[data] path`` is :func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`
+        A parquet ``[data] path`` is :func:`~sentinel_checks.engine.parquet_tables.table_from_parquet`
         (a file, a directory or a glob; DuckDB or Spark); a ``[data] table`` is
         :func:`~sentinel_checks.engine.ibis_connection.table_from_catalog` on either engine.
 
@@ -101,7 +101,7 @@ class SessionData:
                 return None
 
         def read() -> Table | None:
-            from sentinel_checks.engine import ibis_connection
+            from sentinel_checks.engine import ibis_connection, parquet_tables
             from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
             from sentinel_checks.errors import DataError
 
@@ -111,7 +111,7 @@ class SessionData:
                 if data.table is not None:
                     return ibis_connection.table_from_catalog(con.backend, data.table)
                 assert data.path is not None
-                return ibis_connection.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
+                return parquet_tables.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
             except ParquetNotOnSpark:
                 return None  # nanosecond timestamps: Spark gets the pandas frames
             except LookupError as error:

@@ -297,7 +297,7 @@ class SessionEngine(SessionData):
         """As :meth:`SessionData.engine_table`; with DuckDB or Spark and a parquet ``[production]
         path`` (file, directory or glob) whose time column is stored as datetimes or
         numbers, ``"production"`` is read where it lies
-        (:func:`~sentinel_checks.engine.ibis_connection.table_from_parquet`, rows numbered
+        (:func:`~sentinel_checks.engine.parquet_tables.table_from_parquet`, rows numbered
         in the frame's order) instead of registering :attr:`production`, unless that frame
         is already in memory.
 
@@ -352,14 +352,14 @@ class SessionEngine(SessionData):
                     return None  # text: pandas parses it
 
         def read() -> Table | None:
-            from sentinel_checks.engine import ibis_connection, split_checks
+            from sentinel_checks.engine import parquet_tables, split_checks
             from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
             from sentinel_checks.errors import DataError
 
             con = self.engine_connection
             assert con is not None
             try:
-                table = ibis_connection.table_from_parquet(con.backend, path, name="production")
+                table = parquet_tables.table_from_parquet(con.backend, path, name="production")
             except ParquetNotOnSpark:
                 return None  # nanosecond timestamps on Spark: the frame is registered
             except (FileNotFoundError, OSError) as error:

@@ -102,7 +102,6 @@ def feature_association(
     *,
     seed: int,
     bins: int = BINS,
-    monotone: float | None = None,
     folds: np.ndarray | None = None,
 ) -> FeatureAssociation:
     """The monotone and binned readings of one feature, and its missing share per class.
@@ -119,10 +118,6 @@ def feature_association(
         gives the same folds, hence the same answer).
     bins : int, default 20
         Quantile bins of a numeric feature (:func:`quantile_bin_codes`).
-    monotone : float, optional
-        The folded AUC of a numeric feature's values, computed elsewhere (an engine:
-        :func:`~sentinel_checks.engine.leakage_statistics.monotone_auc`, equal to this
-        reading); computed here when None. Ignored for text and categories.
     folds : ndarray of int8, shape (n,), optional
         Each row's cross-fitting fold (:func:`~sentinel_checks.stats.target_encoding.row_folds`
         of ``y`` and ``seed``, computed here when None): pass it to reuse it across features.
@@ -157,8 +152,7 @@ def feature_association(
         codes, _ = category_codes(values)
         auc = cross_fitted_auc(cells_from_codes(codes, folds, y))
         return association(None, auc, n_risky, n_safe, miss_risky, miss_safe)
-    if monotone is None:
-        monotone = symmetric_auc(y, numeric)
+    monotone = symmetric_auc(y, numeric)
     raw = numeric.copy()
     # numeric_view filled missing and ±inf below the minimum; for the bins both are missing
     # (quantile_bin_codes), as the engine reads ±inf (NULL there)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import pandas as pd
+    from ibis.expr.types import Table
+
     from sentinel_checks.result import CheckResult
 
 
@@ -59,7 +64,7 @@ def _contract_in_engine(s: GateSession) -> CheckResult | None:
     (:mod:`~sentinel_checks.engine.contract_counts`), equal to the pandas result; ``None``
     when the engine does not read the dataset there (or a rule compares values of another
     type than its column's): the pandas frame is validated then."""
-    from sentinel_checks.checks.contract import contract_schema, judge_schema
+    from sentinel_checks.checks.contract import contract_schema
     from sentinel_checks.data.io import feature_columns
     from sentinel_checks.engine import contract_counts
 
@@ -75,17 +80,44 @@ def _contract_in_engine(s: GateSession) -> CheckResult | None:
         rules=cfg.contract.features,
         extra_required=cfg.required_columns(),
     )
+    return _judged_in_engine(
+        source,
+        schema,
+        typed,
+        dataset="dataset",
+        constant=lambda: contract_counts.constant_features(source, features),
+    )
+
+
+def _judged_in_engine(
+    table: Table,
+    schema: Any,
+    typed: pd.DataFrame,
+    *,
+    dataset: str,
+    rows: int | None = None,
+    constant: Callable[[], Mapping[str, Any]] | None = None,
+) -> CheckResult | None:
+    """``contract.schema`` judged from the failure cases counted in the engine
+    (:func:`~sentinel_checks.engine.contract_counts.contract_failures` of ``table``, an
+    ibis Table, against the pandera ``schema`` and the zero-row ``typed`` frame), or
+    ``None`` when a rule cannot be counted there (``NotCountable``). ``rows`` is counted
+    in the engine when not given; ``constant`` (the features constant over the rows) is
+    asked only once the failures are counted, ``{}`` when not given."""
+    from sentinel_checks.checks.contract import judge_schema
+    from sentinel_checks.engine import contract_counts
+
     try:
-        groups = contract_counts.contract_failures(source, schema, typed)
+        groups = contract_counts.contract_failures(table, schema, typed)
     except contract_counts.NotCountable:
         return None
     return judge_schema(
         groups,
-        rows=int(source.count().execute()),
+        rows=int(table.count().execute()) if rows is None else rows,
         columns=len(typed.columns),
         checked=len(schema.columns),
-        constant=contract_counts.constant_features(source, features),
-        dataset="dataset",
+        constant={} if constant is None else constant(),
+        dataset=dataset,
     )
 
 
@@ -143,9 +175,8 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
     the pandas path. ``None`` when the engine does not read the sample there, or a rule
     compares values of another type than its column's: the pandas frame is validated then."""
     from sentinel_checks.checks import check_schema
-    from sentinel_checks.checks.contract import contract_schema, judge_schema
+    from sentinel_checks.checks.contract import contract_schema
     from sentinel_checks.data.io import feature_columns
-    from sentinel_checks.engine import contract_counts
 
     table = s.engine_production
     if table is None:
@@ -177,18 +208,7 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
         extra_required=required,
         reference=dataset,
     )
-    try:
-        groups = contract_counts.contract_failures(table, schema, typed)
-    except contract_counts.NotCountable:
-        return None
-    return judge_schema(
-        groups,
-        rows=rows,
-        columns=len(typed.columns),
-        checked=len(schema.columns),
-        constant={},
-        dataset="production",
-    )
+    return _judged_in_engine(table, schema, typed, dataset="production", rows=rows)
 
 
 def split_labels(s: GateSession, split: str) -> CheckResult:

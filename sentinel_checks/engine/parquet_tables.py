@@ -1,0 +1,103 @@
+"""Parquet read where it lies as an engine table, each row numbered by its position.
+
+A parquet file, a directory of files or a glob becomes a lazy Ibis table (DuckDB streams
+it and spills to ``temp_directory`` past ``memory_limit``; on Spark, Spark's own scan),
+with :data:`~sentinel_checks.engine.ibis_connection.ROW` holding each row's position in
+the frame :func:`~sentinel_checks.data.io.load_frame` reads from the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sentinel_checks.engine.ibis_connection import ROW, quiet_schema_lookup
+
+if TYPE_CHECKING:
+    from ibis.backends.duckdb import Backend
+    from ibis.expr.types import Table
+
+
+def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
+    """Parquet data as an Ibis table on ``con``, read lazily where it lies, with each
+    row's position in :data:`ROW`.
+
+    The files are those pandas reads (:func:`~sentinel_checks.data.parquet_files.parquet_files`:
+    sorted by path), so a row's position — its file's offset (the rows of the files
+    before it, from their footers) plus its row within the file (DuckDB's
+    ``file_row_number``) — is its row in the frame
+    :func:`~sentinel_checks.data.io.load_frame` reads. ``key=value`` folders of a
+    directory or glob are columns (hive partitioning), as in pandas.
+
+    On Spark the same positions come from Spark's own parquet scan
+    (:func:`~sentinel_checks.engine.spark_connection.table_from_parquet`:
+    ``_metadata.file_path`` and ``_metadata.row_index``).
+
+    Parameters
+    ----------
+    con : DuckDB backend or PySpark backend
+    path : Path or str
+        A parquet file, a directory (every ``*.parquet`` below it) or a glob
+        (``"logs/2026-*/part-*.parquet"``).
+    name : str
+        Name of the view in the engine.
+
+    Returns
+    -------
+    ibis Table
+        The files' columns (and partition keys) and :data:`ROW` (int64, 0..n-1).
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing matches ``path`` (the message names it).
+    ParquetNotOnSpark
+        On Spark: a timestamp column stored at nanoseconds (the caller reads the files
+        through pandas instead).
+    """
+    import ibis
+    import pyarrow.parquet as pq
+
+    from sentinel_checks.data.parquet_files import is_many, parquet_files
+    from sentinel_checks.errors import DataError
+
+    target = Path(str(path))
+    many = is_many(target)
+    base = None
+    if many:
+        try:
+            listed = parquet_files(target)
+        except DataError as error:
+            raise FileNotFoundError(str(error).removeprefix("dataset: ")) from None
+        files, base = list(listed.files), listed.base
+    elif target.is_file():
+        files = [target]
+    else:
+        raise FileNotFoundError(f"parquet input not found: {target}")
+    if con.name == "pyspark":
+        from sentinel_checks.engine import spark_connection
+
+        return spark_connection.table_from_parquet(con, files, base=base, name=name, row=ROW)
+    sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    offsets = ibis.memtable(
+        {
+            "__sentinel_file": [str(f) for f in files],
+            "__sentinel_offset": np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
+        }
+    )
+    with quiet_schema_lookup():
+        scan = con.read_parquet(
+            [str(f) for f in files],
+            table_name=f"{name}_files",
+            filename="__sentinel_file",
+            file_row_number=True,
+            hive_partitioning=many,
+        )
+        data = [c for c in scan.columns if c not in ("__sentinel_file", "file_row_number")]
+        joined = scan.join(offsets, "__sentinel_file")
+        position = (joined["__sentinel_offset"] + joined["file_row_number"]).cast("int64")
+        table = joined.select(*data, **{ROW: position})
+        con.create_view(name, table, overwrite=True)
+        return con.table(name)
