@@ -77,7 +77,8 @@ def _contract_in_engine(s: GateSession) -> CheckResult | None:
     )
     try:
         groups = contract_counts.contract_failures(source, schema, typed)
-    except contract_counts.NotCountable:
+    except contract_counts.NotCountable as error:
+        s.note(_not_counted("dataset", error))
         return None
     return judge_schema(
         groups,
@@ -179,7 +180,8 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
     )
     try:
         groups = contract_counts.contract_failures(table, schema, typed)
-    except contract_counts.NotCountable:
+    except contract_counts.NotCountable as error:
+        s.note(_not_counted("production", error))
         return None
     return judge_schema(
         groups,
@@ -188,6 +190,15 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
         checked=len(schema.columns),
         constant={},
         dataset="production",
+    )
+
+
+def _not_counted(dataset: str, error: Exception) -> str:
+    """The note of a contract the engine could not count: pandas validated ``dataset``."""
+    return (
+        f"contract.schema of {dataset} was validated through pandas, not counted in the engine: "
+        f"{error}; give the [contract.features] rule values of the column's type "
+        "(text for a text column, numbers for a numeric one, whole numbers in allowed) to count it there"
     )
 
 
