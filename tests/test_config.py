@@ -41,6 +41,7 @@ def test_unknown_key_names_the_key_and_the_file(tmp_path):
     text = str(err.value)
     assert str(path) in text
     assert "[leakage] max_entity_overlap: unknown key" in text
+    assert "did you mean 'max_entity_overlap_share'?" in text  # the closest key of [leakage]
 
 
 def test_wrong_type_names_the_key(tmp_path):

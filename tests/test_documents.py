@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -162,3 +163,27 @@ def test_a_bad_threshold_json_is_a_clear_error_naming_the_file(tmp_path, content
     with pytest.raises(ReportError, match=expected) as info:
         ThresholdRecord.read(path)
     assert str(path) in str(info.value) and info.value.missing is (content is None)
+
+
+@pytest.mark.parametrize(
+    ("engine", "memory_limit", "label"),
+    [
+        ("pandas", None, "pandas"),
+        ("duckdb", None, "duckdb"),
+        ("duckdb", "2GB", "duckdb (memory_limit 2GB)"),
+        ("spark", None, "spark"),
+    ],
+)
+def test_the_reports_say_which_engine_ran(tmp_path, engine, memory_limit, label):
+    # issue 18: a run on DuckDB and one on pandas read the same in gate.md and the terminal
+    from sentinel_checks.config.engine import DuckDBSettings, EngineSettings, OfflineData, engine_label
+    from sentinel_checks.reports.gate_md import gate_markdown
+
+    data = OfflineData.model_construct(engine=engine)  # no file: the label reads the engine only
+    settings = EngineSettings(duckdb=DuckDBSettings(memory_limit=memory_limit))
+    assert engine_label(data, settings) == label
+    run = dataclasses.replace(_run(TestOutcome("suites/t.py::t", "passed", "", RECALL)), engine=label)
+    assert gate_document(run)["engine"] == label
+    header = gate_markdown(run).splitlines()[2]
+    assert header == f"Config `sentinel.toml` · seed 7 · engine {label}"  # one short line
+    assert "engine" not in gate_document(_run()) and " · engine" not in gate_markdown(_run())

@@ -72,7 +72,12 @@ def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
             "[engine.spark] conf",
             "UTC",
         ),
-        ("", '[engine.spark]\nmastr = "local"', "[engine.spark] mastr", "unknown key"),
+        ("", '[engine.spark]\nmastr = "local"', "[engine.spark] mastr", "did you mean 'master'?"),
+        # a misspelt engine table (issue 18): the closest table is named, not only "unknown key"
+        ("", '[engine.duckbd]\nmemory_limit = "1GB"', "[engine] duckbd", "did you mean 'duckdb'?"),
+        ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "did you mean 'memory_limit'?"),
+        ("", "[engine.sprak]\n", "[engine] sprak", "did you mean 'spark'?"),
+        ("", "[engine.snowflake]\n", "[engine] snowflake", "unknown key (check the spelling"),
     ],
 )
 def test_bad_engine_keys_are_named(tmp_path, data, engine, key, says):

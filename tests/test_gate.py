@@ -47,7 +47,7 @@ def test_clean_setup_passes_and_writes_reports(gate_project):
     threshold = json.loads((project.folder / "reports" / "threshold.json").read_text())
     assert threshold["rule"] == "target_recall" and "at_0.5" in threshold["splits"]["test"]
     assert f"sentinel: config {project.config}" in run.output
-    assert "sentinel: data dataset=sha256:" in run.output and "seed 0" in run.output
+    assert "sentinel: data dataset=sha256:" in run.output and "seed 0; engine pandas" in run.output
     # the terminal summary: counts by runbook phase, the reports, the verdict last
     assert "Data & splits: " in run.output and "Model quality: " in run.output
     assert "reports: " in run.output and "\ngate PASS (" in run.output

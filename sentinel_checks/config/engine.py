@@ -125,6 +125,14 @@ class SparkSettings(_Section):
         return data
 
 
+def engine_label(data: OfflineData, engine: EngineSettings) -> str:
+    """The engine a run computes on, as reports name it: ``"pandas"``, ``"spark"``,
+    ``"duckdb"`` or ``"duckdb (memory_limit 2GB)"`` when ``[engine.duckdb]`` sets one."""
+    if data.engine == "duckdb" and engine.duckdb.memory_limit is not None:
+        return f"duckdb (memory_limit {engine.duckdb.memory_limit})"
+    return data.engine
+
+
 class EngineSettings(_Section):
     """``[engine]``: one table per engine."""
 

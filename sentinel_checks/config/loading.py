@@ -159,7 +159,7 @@ def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str
             ]
             continue
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see docs/configuration.md)"
+            msg = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "missing":
             msg = "required key is missing"
         else:
@@ -168,6 +168,37 @@ def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str
                 msg += f" (got {err['input']!r})"
         lines.append(f"  {key}: {msg}")
     return "\n".join(lines)
+
+
+def _did_you_mean(loc: list[str]) -> str:
+    """The hint of an unknown key at ``loc``: the closest key its table has
+    (:func:`difflib.get_close_matches`, cutoff 0.6), else the spelling advice."""
+    from difflib import get_close_matches
+
+    *tables, leaf = loc or [""]
+    model: Any = SentinelConfig
+    for part in tables:
+        field = model.model_fields.get(part)
+        model = None if field is None else _model_in(field.annotation)
+        if model is None:  # a table of names (models, features): no fixed keys to suggest
+            return " (check the spelling; see docs/configuration.md)"
+    keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
+    close = get_close_matches(leaf, keys, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}? (see docs/configuration.md)"
+    return " (check the spelling; see docs/configuration.md)"
+
+
+def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """The config section a field holds (``X``, ``X | None``), or None."""
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    if isinstance(annotation, type):  # dict[str, X] and the like: keys are the user's names
+        return None
+    found = [m for m in map(_model_in, get_args(annotation)) if m is not None]
+    return found[0] if len(found) == 1 else None
 
 
 def _toml_key(loc: list[str]) -> str:

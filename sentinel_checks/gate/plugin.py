@@ -195,12 +195,14 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         cfg = _load(config)
     except SentinelError as exc:
         return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
+    from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import data_fingerprints
 
     fp = data_fingerprints(cfg)
     state.data_fingerprint = fp
     shown = ", ".join(f"{k}={v[:19]}" for k, v in fp.items())
-    return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}"]
+    engine = engine_label(cfg.data, cfg.engine)
+    return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}; engine {engine}"]
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -109,6 +109,7 @@ def _short(report: pytest.TestReport) -> str:
 
 @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.reports.gate_report import GATE_MD, GateRun, gate_markdown, write_atomic
@@ -148,6 +149,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config_sha256=config_fingerprint(cfg) if cfg is not None else "",
         block_inconclusive=tuple(cfg.gate.block_inconclusive) if cfg is not None else None,
         notes=state.session.engine_notes if state.session else (),
+        engine=engine_label(cfg.data, cfg.engine) if cfg is not None else "",
     )
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE

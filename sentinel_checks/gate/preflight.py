@@ -222,6 +222,7 @@ def write_setup_reports(
     list of Path
         The files written.
     """
+    from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.reports.gate_report import GateRun
@@ -237,6 +238,7 @@ def write_setup_reports(
         coverage={"suites": [], "deselected": 0},
         config_sha256=config_fingerprint(cfg),
         notes=session.engine_notes,
+        engine=engine_label(cfg.data, cfg.engine),
     )
     written, _ = write_gate_reports(run, session, reports_dir)
     return written

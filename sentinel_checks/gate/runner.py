@@ -272,6 +272,7 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
     Bad inputs met by a step do not raise: they are recorded as ``error`` outcomes
     (see :func:`outcome_of`).
     """
+    from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.reports.gate_report import GateRun
 
@@ -289,5 +290,6 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
         coverage={"suites": list(SUITE_FILES), "deselected": 0},
         config_sha256=config_fingerprint(config),
         notes=session.engine_notes,
+        engine=engine_label(config.data, config.engine),
     )
     return run, session

@@ -112,8 +112,9 @@ class SessionData:
                     return ibis_connection.table_from_catalog(con.backend, data.table)
                 assert data.path is not None
                 return parquet_tables.table_from_parquet(con.backend, data.path, name="sentinel_dataset")
-            except ParquetNotOnSpark:
-                return None  # nanosecond timestamps: Spark gets the pandas frames
+            except ParquetNotOnSpark as error:  # nanosecond timestamps: Spark gets the pandas frames
+                self.note(f"[data] path was read through pandas, not where it lies on Spark: {error}")
+                return None
             except LookupError as error:
                 raise DataError(f"[data] table: {error}") from None
             except (FileNotFoundError, OSError) as error:
@@ -264,10 +265,19 @@ class SessionData:
 
     @property
     def engine_notes(self) -> tuple[str, ...]:
-        """What connecting the engine left for ``gate.json``'s ``notes`` (e.g. the
-        ``[engine.spark]`` keys a running Spark session made the gate ignore); empty
-        when no engine was connected."""
-        return self._cache.get("engine_notes", ())
+        """What the engine left for ``gate.json``'s ``notes``, first seen first: what
+        connecting it said (e.g. the ``[engine.spark]`` keys a running Spark session made
+        the gate ignore), then each silent fallback to pandas during the run
+        (:meth:`note`: a parquet file Spark cannot read, a contract check the engine
+        cannot count). Empty when no engine was connected and nothing fell back."""
+        return (*self._cache.get("engine_notes", ()), *self._cache.get("run_notes", ()))
+
+    def note(self, text: str) -> None:
+        """Record ``text`` for :attr:`engine_notes` (once, however often a step says it):
+        what the run did other than the config asks, e.g. read a file through pandas."""
+        notes: list[str] = self._cache.setdefault("run_notes", [])
+        if text not in notes:
+            notes.append(text)
 
     def close(self) -> None:
         """Release what the run opened: the tables the engine holds, then the engine

@@ -360,8 +360,9 @@ class SessionEngine(SessionData):
             assert con is not None
             try:
                 table = parquet_tables.table_from_parquet(con.backend, path, name="production")
-            except ParquetNotOnSpark:
-                return None  # nanosecond timestamps on Spark: the frame is registered
+            except ParquetNotOnSpark as error:  # nanosecond timestamps: the frame is registered
+                self.note(f"[production] path was read through pandas, not where it lies on Spark: {error}")
+                return None
             except (FileNotFoundError, OSError) as error:
                 raise DataError(f"[production] path: {error}") from None
             finer = split_checks.finer_than_microseconds(table)

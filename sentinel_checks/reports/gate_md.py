@@ -53,7 +53,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         ``gate.md``'s Markdown text.
     """
     lines = [f"# Gradient Sentinel gate: {HEADINGS[run.verdict]}", ""]
-    lines.append(f"Config `{run.config_path}` · seed {run.seed}")
+    engine = f" · engine {run.engine}" if run.engine else ""
+    lines.append(f"Config `{run.config_path}` · seed {run.seed}{engine}")
     if run.data:
         lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
     if run.models:

@@ -60,6 +60,9 @@ class GateRun:
     block_inconclusive: tuple[str, ...] | None = None
     #: What the run's setup says beside the checks (e.g. settings it ignored), for ``notes``
     notes: tuple[str, ...] = ()
+    #: The engine the statistics ran on (:func:`~sentinel_checks.config.engine.engine_label`,
+    #: e.g. ``"duckdb (memory_limit 2GB)"``); empty when no config was read
+    engine: str = ""
 
     @property
     def setup_problems(self) -> list[str]:
@@ -102,8 +105,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
         ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` (tests
         by pytest outcome), ``statuses`` (check results by status, e.g. ``inconclusive``)
-        and ``checks`` (sorted by node id); ``notes`` (list of str) only when the run has
-        any (:attr:`GateRun.notes`).
+        and ``checks`` (sorted by node id); ``engine`` (str, :attr:`GateRun.engine`) when
+        known; ``notes`` (list of str) only when the run has any (:attr:`GateRun.notes`).
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
@@ -131,6 +134,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "models": dict(run.models),
         "coverage": dict(run.coverage),
         "seed": run.seed,
+        **({"engine": run.engine} if run.engine else {}),
         "counts": dict(sorted(counts.items())),
         "statuses": dict(sorted(statuses.items())),
         "checks": checks,

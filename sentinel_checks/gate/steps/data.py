@@ -81,6 +81,7 @@ def _contract_in_engine(s: GateSession) -> CheckResult | None:
         extra_required=cfg.required_columns(),
     )
     return _judged_in_engine(
+        s,
         source,
         schema,
         typed,
@@ -90,6 +91,7 @@ def _contract_in_engine(s: GateSession) -> CheckResult | None:
 
 
 def _judged_in_engine(
+    s: GateSession,
     table: Table,
     schema: Any,
     typed: pd.DataFrame,
@@ -101,7 +103,8 @@ def _judged_in_engine(
     """``contract.schema`` judged from the failure cases counted in the engine
     (:func:`~sentinel_checks.engine.contract_counts.contract_failures` of ``table``, an
     ibis Table, against the pandera ``schema`` and the zero-row ``typed`` frame), or
-    ``None`` when a rule cannot be counted there (``NotCountable``). ``rows`` is counted
+    ``None`` when a rule cannot be counted there (``NotCountable``: noted on the session
+    ``s``, pandas validates it). ``rows`` is counted
     in the engine when not given; ``constant`` (the features constant over the rows) is
     asked only once the failures are counted, ``{}`` when not given."""
     from sentinel_checks.checks.contract import judge_schema
@@ -109,7 +112,8 @@ def _judged_in_engine(
 
     try:
         groups = contract_counts.contract_failures(table, schema, typed)
-    except contract_counts.NotCountable:
+    except contract_counts.NotCountable as error:
+        s.note(_not_counted(dataset, error))
         return None
     return judge_schema(
         groups,
@@ -208,7 +212,16 @@ def _production_contract_in_engine(s: GateSession) -> CheckResult | None:
         extra_required=required,
         reference=dataset,
     )
-    return _judged_in_engine(table, schema, typed, dataset="production", rows=rows)
+    return _judged_in_engine(s, table, schema, typed, dataset="production", rows=rows)
+
+
+def _not_counted(dataset: str, error: Exception) -> str:
+    """The note of a contract the engine could not count: pandas validated ``dataset``."""
+    return (
+        f"contract.schema of {dataset} was validated through pandas, not counted in the engine: "
+        f"{error}; give the [contract.features] rule values of the column's type "
+        "(text for a text column, numbers for a numeric one, whole numbers in allowed) to count it there"
+    )
 
 
 def split_labels(s: GateSession, split: str) -> CheckResult:
