@@ -42,7 +42,9 @@ def test_closing_the_session_releases_what_the_engine_holds(tmp_path, monkeypatc
         name = out.get_name().split(".")[-1]  # temp.main.<name>
 
         def recorded() -> None:
-            assert name in temp_tables(out._find_backend())  # still there: released before the connection closes
+            assert name in temp_tables(
+                out._find_backend()
+            )  # still there: released before the connection closes
             release()
             released.append(name)
 

@@ -5,7 +5,8 @@ assigned, entities purged); without a hold every statistic recomputes it, and on
 every query also re-plans that lineage (seconds a query on a local session). Held, it is
 computed once: on DuckDB into a temp table (spilled to ``[engine.duckdb]
 temp_directory`` past ``memory_limit``), on Spark persisted on the executors
-(:func:`~sentinel_checks.engine.spark_connection.persisted`: memory and disk). Only the engine holds the rows; none reach Python.
+(:func:`~sentinel_checks.engine.spark_connection.persisted`: memory and disk). Only the
+engine holds the rows; none reach Python.
 """
 
 from __future__ import annotations
