@@ -195,7 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hand-written", action="store_true", help="also run the hand-written pass here")
     parser.add_argument("--skip-gate", action="store_true", help="inputs (and --hand-written) only")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads of the hand-written pass")
-    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit of the gate ([engine.duckdb]) and of the hand-written pass; 'none': DuckDB's default (80%% of RAM)")
+    parser.add_argument(
+        "--memory-limit",
+        default="1GB",
+        help="DuckDB memory_limit of the gate ([engine.duckdb]) and of the hand-written pass; "
+        "'none': DuckDB's default (80%% of RAM)",
+    )
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")
     parser.add_argument("--prepare-only", action="store_true", help="write the inputs, print them, stop")

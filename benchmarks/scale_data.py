@@ -151,7 +151,8 @@ def config_text(models: Path, folder: Path, engine: str, *, memory_limit: str | 
     doc["training"] = {"log": str(models / "training/fixed.csv")}
     doc.pop("experiments", None)  # `sentinel experiments` only; the gate does not read them
     if engine == "duckdb" and memory_limit is not None:
-        doc["engine"] = {"duckdb": {"memory_limit": memory_limit, "temp_directory": str(folder / "duckdb-spill")}}
+        spill = str(folder / "duckdb-spill")
+        doc["engine"] = {"duckdb": {"memory_limit": memory_limit, "temp_directory": spill}}
     header = f"# Scale benchmark: the demo's fixed pipeline on {folder.name}, engine {engine}.\n"
     return header + toml_dumps(doc)
 
@@ -183,7 +184,8 @@ def prepare(
         meta = {**key, "production_written": prod_written, "bytes": size, "write_seconds": round(seconds, 2)}
         manifest.write_text(json.dumps(meta) + "\n")
     for engine in ENGINES:
-        (folder / f"sentinel-{engine}.toml").write_text(config_text(models, folder, engine, memory_limit=memory_limit))
+        text = config_text(models, folder, engine, memory_limit=memory_limit)
+        (folder / f"sentinel-{engine}.toml").write_text(text)
     return Inputs(
         folder=folder,
         rows=rows,
