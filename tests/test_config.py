@@ -44,6 +44,15 @@ def test_unknown_key_names_the_key_and_the_file(tmp_path):
     assert "did you mean 'max_entity_overlap_share'?" in text  # the closest key of [leakage]
 
 
+def test_an_unknown_key_in_a_table_named_by_the_user_gets_the_closest_rule_key(tmp_path):
+    """``[contract.features.<column>]``: the column is the user's name, the keys under it
+    are a rule's (the hint once looked the column up as a rule key and gave none)."""
+    path = write(tmp_path, MINIMAL + "\n[contract.features.amount]\nallowd = [1, 2]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[contract.features.amount] allowd: unknown key; did you mean 'allowed'?" in str(err.value)
+
+
 def test_wrong_type_names_the_key(tmp_path):
     path = write(tmp_path, MINIMAL + "\n[contract]\nmin_positives_per_split = 'many'\n")
     with pytest.raises(ConfigError, match=r"\[contract\] min_positives_per_split"):

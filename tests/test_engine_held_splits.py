@@ -10,6 +10,10 @@ plan over 3,000 rows took over 20 minutes on an idle 2-core machine (2 minutes h
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from sentinel_checks.engine import held_table
 from tests.test_engine_lazy_splits import TIME, frame, sessions, split_steps
 
@@ -42,10 +46,10 @@ def test_closing_the_session_releases_what_the_engine_holds(tmp_path, monkeypatc
         name = out.get_name().split(".")[-1]  # temp.main.<name>
 
         def recorded() -> None:
-            assert name in temp_tables(
-                out._find_backend()
-            )  # still there: released before the connection closes
+            backend = out._find_backend()
+            assert name in temp_tables(backend)  # still there: released before the connection closes
             release()
+            assert name not in temp_tables(backend)  # dropped, not just asked to be
             released.append(name)
 
         return out, recorded
@@ -58,3 +62,54 @@ def test_closing_the_session_releases_what_the_engine_holds(tmp_path, monkeypatc
     assert sorted(released) == names
     by_duckdb.close()  # twice is safe
     assert sorted(released) == names
+
+
+def test_a_release_that_fails_still_closes_the_connection_and_is_raised(tmp_path):
+    """A user's Spark session stopped before the gate's teardown makes a release raise:
+    the other releases still run, the connection still closes, the error is not hidden."""
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    by_duckdb.engine_table("train")
+    releases = by_duckdb._cache["engine_releases"]
+    calls: list[str] = []
+
+    def broken() -> None:
+        calls.append("broken")
+        raise RuntimeError("the session was stopped")
+
+    releases.insert(0, broken)
+    con = by_duckdb.engine_connection
+    closed: list[bool] = []
+
+    def close() -> None:
+        closed.append(True)
+        con.close()
+
+    by_duckdb._cache["engine_connection"] = dataclasses.replace(con, close=close)
+    with pytest.raises(RuntimeError, match="stopped"):
+        by_duckdb.close()
+    assert calls == ["broken"] and closed == [True]
+
+
+def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held(tmp_path, monkeypatch):
+    """Out of memory while holding val: train's table is dropped again and every step gets
+    the same DataError naming the split (cached, the splits are not held again)."""
+    from sentinel_checks.errors import DataError
+
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    real = held_table.hold
+    calls: list[str] = []
+
+    def failing(table, *, prefix="sentinel_held"):
+        calls.append(prefix)
+        if len(calls) == 2:
+            raise MemoryError("Out of Memory Error: could not allocate block")
+        return real(table, prefix=prefix)
+
+    monkeypatch.setattr(held_table, "hold", failing)
+    with pytest.raises(DataError, match="could not hold the val split.*memory_limit") as first:
+        by_duckdb.engine_table("train")
+    with pytest.raises(DataError) as again:
+        by_duckdb.engine_table("test")
+    assert str(again.value) == str(first.value) and len(calls) == 2  # not held again
+    backend = by_duckdb.engine_connection.backend
+    assert not [t for t in temp_tables(backend) if "sentinel_split" in t]

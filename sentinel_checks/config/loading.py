@@ -177,9 +177,17 @@ def _did_you_mean(loc: list[str]) -> str:
 
     *tables, leaf = loc or [""]
     model: Any = SentinelConfig
-    for part in tables:
+    parts = iter(tables)
+    for part in parts:
         field = model.model_fields.get(part)
-        model = None if field is None else _model_in(field.annotation)
+        annotation = None if field is None else field.annotation
+        named = None if annotation is None else _named_tables_of(annotation)
+        if named is not None:  # [contract.features.<column>]: the user's name, then fixed keys
+            if next(parts, None) is None:
+                return " (check the spelling; see docs/configuration.md)"
+            model = named
+            continue
+        model = None if annotation is None else _model_in(annotation)
         if model is None:  # a table of names (models, features): no fixed keys to suggest
             return " (check the spelling; see docs/configuration.md)"
     keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
@@ -189,13 +197,26 @@ def _did_you_mean(loc: list[str]) -> str:
     return " (check the spelling; see docs/configuration.md)"
 
 
+def _named_tables_of(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """``X`` of a table of the user's names whose tables are sections (``dict[str, X]``,
+    optionally ``| None``), else None."""
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is dict:
+        value = get_args(annotation)[-1]
+        return value if isinstance(value, type) and issubclass(value, pydantic.BaseModel) else None
+    found = [m for m in map(_named_tables_of, get_args(annotation)) if m is not None]
+    return found[0] if len(found) == 1 else None
+
+
 def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
-    """The config section a field holds (``X``, ``X | None``), or None."""
-    from typing import get_args
+    """The config section a field holds (``X``, ``X | None``), or None (also for a table of
+    the user's names, ``dict[str, X]``: :func:`_named_tables_of`)."""
+    from typing import get_args, get_origin
 
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return annotation
-    if isinstance(annotation, type):  # dict[str, X] and the like: keys are the user's names
+    if isinstance(annotation, type) or get_origin(annotation) is dict:  # keys are the user's names
         return None
     found = [m for m in map(_model_in, get_args(annotation)) if m is not None]
     return found[0] if len(found) == 1 else None

@@ -64,6 +64,18 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
     return out, release
 
 
+def release_all(releases: list[Callable[[], None]]) -> None:
+    """Call every release function, even when one raises; then raise the first error."""
+    first: BaseException | None = None
+    for release in releases:
+        try:
+            release()
+        except Exception as error:  # a stopped Spark session, a closed DuckDB connection
+            first = first or error
+    if first is not None:
+        raise first
+
+
 @contextmanager
 def held(table: Table) -> Iterator[Table]:
     """``table`` held (:func:`hold`) while the block runs, released on exit."""

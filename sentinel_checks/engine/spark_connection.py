@@ -372,9 +372,13 @@ def persisted(backend: Backend, table: Table, name: str) -> tuple[Table, Any]:
     """
     from pyspark import StorageLevel
 
-    backend._register_in_memory_tables(table)
+    backend._run_pre_execute_hooks(table)  # the in-memory tables (and UDFs) it reads
     frame = backend._session.sql(backend.compile(table)).persist(StorageLevel.MEMORY_AND_DISK)
-    frame.count()  # compute now, once
+    try:
+        frame.count()  # compute now, once
+    except BaseException:
+        frame.unpersist()  # persist() registered it already
+        raise
     frame.createOrReplaceTempView(name)
     session = backend._session
 

@@ -172,7 +172,7 @@ class SessionData:
             try:
                 in_engine = self._split_in_engine()
                 if in_engine is not None:
-                    return {name: self._held_for_run(table) for name, table in in_engine.items()}
+                    return self._held_splits(in_engine)
                 if self.engine_source is not None:
                     ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 return {
@@ -186,6 +186,33 @@ class SessionData:
                 ) from None
 
         return self._once("engine_tables", register)
+
+    def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
+        """Each split held for the run (:meth:`_held_for_run`). When the engine cannot hold
+        one (out of memory or disk), what was held is released and a DataError naming the
+        split (cached: later steps report it, they do not hold the splits again) raised."""
+        from sentinel_checks.errors import DataError, SentinelError
+
+        mark = len(self._cache.get("engine_releases", []))
+        out: dict[str, Table] = {}
+        try:
+            for name, table in tables.items():
+                out[name] = self._held_for_run(table)
+        except SentinelError:
+            raise
+        except Exception as error:  # the engine's own error types (DuckDB, Py4J)
+            held = self._cache.get("engine_releases", [])
+            mine, held[mark:] = held[mark:], []
+            from sentinel_checks.engine.held_table import release_all
+
+            release_all(mine)
+            said = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise DataError(
+                f"[data] engine = '{self.config.data.engine}' could not hold the {name} split "
+                f"made where the data lies: {said} (with DuckDB, raise [engine.duckdb] memory_limit "
+                "or give it a temp_directory with room)"
+            ) from None
+        return out
 
     def _held_for_run(self, table: Table) -> Table:
         """``table`` computed once and held by the engine until :meth:`close`
@@ -283,17 +310,21 @@ class SessionData:
         """Release what the run opened: the tables the engine holds, then the engine
         connection, if one was opened.
 
-        Safe to call twice, and when nothing was opened.
+        Safe to call twice, and when nothing was opened. Every release is tried and the
+        connection closed even when one raises (e.g. a user's Spark session stopped
+        first); the first error is raised afterwards.
         """
         con = self._cache.pop("engine_connection", None)
-        for release in self._cache.pop("engine_releases", []):
-            release()
-        self._cache.pop("engine_tables", None)
-        self._cache.pop("engine_source", None)
-        self._cache.pop("engine_production", None)
-        self._cache.pop("engine_production_in_place", None)
-        if con is not None and hasattr(con, "close"):
-            con.close()
+        releases = self._cache.pop("engine_releases", [])
+        for key in ("engine_tables", "engine_source", "engine_production", "engine_production_in_place"):
+            self._cache.pop(key, None)
+        from sentinel_checks.engine.held_table import release_all
+
+        try:
+            release_all(releases)
+        finally:
+            if con is not None and hasattr(con, "close"):
+                con.close()
 
     @property
     def split_labels(self) -> dict[str, np.ndarray]:
