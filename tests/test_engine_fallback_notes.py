@@ -66,6 +66,8 @@ def test_a_contract_the_engine_cannot_count_is_validated_by_pandas_and_noted(gat
     assert "numbers for a numeric one" in notes[0]  # the fix
     steps.dataset_contract(GateSession(load_config(project.config)))  # another session: its own notes
     assert len([n for n in session.engine_notes if "'channel'" in n]) == 1
+    steps.dataset_contract(session)  # the same step again on the same session: noted once
+    assert len([n for n in session.engine_notes if "'channel'" in n]) == 1
     session.close()
 
 
