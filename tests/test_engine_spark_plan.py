@@ -141,6 +141,7 @@ def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path
     engine-specific. The Spark half took 927 s on a loaded 2-core machine, and over 20 minutes
     on an idle one, before the splits were held for the run (``engine/held_table.py``):
     about 85 s now."""
+    before = {t.name for t in spark_session.catalog.listTables() if "sentinel_split" in t.name}
     sessions = project(tmp_path)
     duck = run(sessions["duckdb"])
     spark = run(sessions["spark"])
@@ -152,10 +153,11 @@ def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path
     assert sessions["spark"].materialized() == sessions["duckdb"].materialized() == STILL_PANDAS
     # the splits were held on the executors for the run, and closing releases them from the
     # user's session (which the gate leaves running)
-    views = {t.name for t in spark_session.catalog.listTables()}
-    assert any("sentinel_split" in v for v in views)
+    # (other tests' sessions may have left theirs: only this session's views are compared)
+    mine = {t.name for t in spark_session.catalog.listTables() if "sentinel_split" in t.name} - before
+    assert mine
     sessions["spark"].close()
-    assert not [t.name for t in spark_session.catalog.listTables() if "sentinel_split" in t.name]
+    assert not mine & {t.name for t in spark_session.catalog.listTables()}
 
 
 def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_session):
