@@ -56,7 +56,7 @@ def test_a_written_gate_json_reads_back_as_a_gate_report(tmp_path):
     assert report.schema_version == 2 and report.verdict == "fail" and not report.passed
     assert report.models == {"candidate": "sha256:bb"} and report.config_sha256 == "sha256:cc"
     assert report.coverage["suites"] == ["test_quality.py"] and report.seed == 7
-    assert report.counts == {"failed": 1, "skipped": 1}
+    assert report.counts == {"failed": 1, "skipped": 1}  # one key per test: they add up to the checks
     recall, skipped = sorted(report.checks, key=lambda c: c.test, reverse=True)
     assert recall.id == "quality.recall" and recall.status == "fail" and recall.bad
     assert recall.reason == Reason.RECALL_BELOW_FLOOR.value and recall.name == "quality.recall[test]"
@@ -187,3 +187,37 @@ def test_the_reports_say_which_engine_ran(tmp_path, engine, memory_limit, label)
     header = gate_markdown(run).splitlines()[2]
     assert header == f"Config `sentinel.toml` · seed 7 · engine {label}"  # one short line
     assert "engine" not in gate_document(_run()) and " · engine" not in gate_markdown(_run())
+
+
+def test_counts_give_inconclusive_and_warned_checks_their_own_count(tmp_path):
+    """Issue 18: ``counts`` counted an inconclusive and a warned check as passed (pytest's
+    outcome); each status has its own count, and the counts add up to the checks."""
+    from dataclasses import replace
+
+    from sentinel_checks.reports.gate_report import gate_document
+
+    passed = replace(RECALL, status=Status.PASS, reason=Reason.OK, parameters={"split": "val"})
+    vague = replace(RECALL, status=Status.INCONCLUSIVE, parameters={"split": "production"})
+    warned = replace(RECALL, id="drift.features", status=Status.WARN, parameters={})
+    broken = replace(RECALL, id="quality.ranking", status=Status.ERROR, parameters={})
+    run = _run(
+        TestOutcome("suites/test_quality.py::test_recall[val]", "passed", "", passed),
+        TestOutcome("suites/test_quality.py::test_recall[production]", "passed", "", vague),
+        TestOutcome("suites/test_drift.py::test_features", "passed", "", warned),
+        TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", RECALL),
+        TestOutcome("suites/test_quality.py::test_ranking", "failed", "", broken),
+        TestOutcome("suites/test_models.py::test_load", "error", "DataError: gone", input_error=True),
+        TestOutcome("suites/test_drift.py::test_x", "skipped", "Skipped: nothing"),
+    )
+    doc = gate_document(run)
+    assert doc["counts"] == {
+        "error": 2,
+        "failed": 1,
+        "inconclusive": 1,
+        "passed": 1,
+        "skipped": 1,
+        "warned": 1,
+    }
+    assert sum(doc["counts"].values()) == len(doc["checks"])
+    write_reports(run, tmp_path)
+    assert GateReport.read(tmp_path / GATE_JSON).counts == doc["counts"]

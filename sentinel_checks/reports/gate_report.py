@@ -25,6 +25,9 @@ from sentinel_checks.reports.gate_json import read_json_document as read_json_do
 from sentinel_checks.result import CheckResult, Status
 
 GATE_JSON = "gate.json"
+#: ``gate.json``'s ``counts`` keys, in the terminal's order: one per test, so they add up
+#: to the number of ``checks`` entries (:func:`count_key`)
+COUNT_KEYS = ("failed", "error", "inconclusive", "warned", "passed", "skipped")
 GATE_MD = "gate.md"
 RUN_JSON = "run.json"  # when and how this run happened: kept out of gate.json
 
@@ -91,6 +94,43 @@ class GateRun:
         return "pass"
 
 
+_FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
+
+
+def bucket(o: TestOutcome) -> str:
+    """The status bucket of one test (``fail``, ``inconclusive``, ``warn``, ``pass``,
+    ``skip``): its check's status, else its pytest outcome; a test that failed or errored
+    after recording a passing (warned, skipped) result — an extra assert in a user's
+    suite, a teardown error — is a failure, and so is a check that could not measure."""
+    if o.result is None:
+        return _FROM_OUTCOME.get(o.outcome, "fail")
+    value = o.result.status.value
+    if o.outcome in ("failed", "error") and value in ("pass", "warn", "skip"):
+        return "fail"
+    return "fail" if value == "error" else value
+
+
+def count_key(o: TestOutcome) -> str:
+    """The ``counts`` key of one test (one of :data:`COUNT_KEYS`): its :func:`bucket` in
+    the terminal's words, an error (a check status ``error``, else a test that errored
+    without a check) counted apart from a judged failure though both block.
+
+    An inconclusive check counts as ``inconclusive`` whether or not it blocks (pytest
+    passes a non-blocking one); a warned check as ``warned``.
+
+    >>> from sentinel_checks.result import CheckResult, Status
+    >>> count_key(TestOutcome("t", "passed", result=CheckResult("quality.recall", Status.WARN, "m")))
+    'warned'
+    >>> count_key(TestOutcome("t", "error", "DataError: x"))
+    'error'
+    """
+    key = bucket(o)
+    if key == "fail":
+        errored = o.result.status is Status.ERROR if o.result is not None else o.outcome == "error"
+        return "error" if errored else "failed"
+    return {"inconclusive": "inconclusive", "warn": "warned", "pass": "passed"}.get(key, "skipped")
+
+
 def gate_document(run: GateRun) -> dict[str, Any]:
     """The JSON document: deterministic for the same inputs (run times under ``run``).
 
@@ -104,14 +144,17 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     dict
         ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
         ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` (tests
-        by pytest outcome), ``statuses`` (check results by status, e.g. ``inconclusive``)
+        by :func:`count_key`: ``failed``, ``error``, ``inconclusive``, ``warned``,
+        ``passed``, ``skipped``, the non-zero ones; they add up to the number of
+        ``checks``), ``statuses`` (check results by status, e.g. ``inconclusive``)
         and ``checks`` (sorted by node id); ``engine`` (str, :attr:`GateRun.engine`) when
         known; ``notes`` (list of str) only when the run has any (:attr:`GateRun.notes`).
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
     for o in run.outcomes:
-        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        key = count_key(o)
+        counts[key] = counts.get(key, 0) + 1
         if o.result is not None:
             statuses[o.result.status.value] = statuses.get(o.result.status.value, 0) + 1
     checks = []

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.gate_report import bucket as bucket  # moved there: gate.json counts by it
 from sentinel_checks.reports.html_values import evidence_html, text
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of, root_cause_rank
@@ -23,20 +24,7 @@ BUCKETS = (
     ("pass", "passed"),
     ("skip", "skipped"),
 )
-_FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
 esc = html.escape
-
-
-def bucket(o: TestOutcome) -> str:
-    """The status bucket of one test: its check's status, else its pytest outcome; a test
-    that failed or errored after recording a passing (warned, skipped) result — an extra
-    assert in a user's suite, a teardown error — is a failure."""
-    if o.result is None:
-        return _FROM_OUTCOME.get(o.outcome, "fail")
-    value = o.result.status.value
-    if o.outcome in ("failed", "error") and value in ("pass", "warn", "skip"):
-        return "fail"
-    return "fail" if value == "error" else value
 
 
 def name_of(o: TestOutcome) -> str:

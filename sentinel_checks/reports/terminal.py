@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sentinel_checks.reports.explain import what_would_settle
-from sentinel_checks.reports.gate_report import GateRun, TestOutcome
-from sentinel_checks.reports.html_cards import BUCKETS, bucket, name_of, root_cause_order
+from sentinel_checks.reports.gate_report import COUNT_KEYS, GateRun, TestOutcome, count_key
+from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of
 from sentinel_checks.result import CheckResult
@@ -51,13 +51,11 @@ def counts_text(outcomes: Sequence[TestOutcome]) -> str:
     counted apart from a judged failure though both block."""
     counts: dict[str, int] = {}
     for o in outcomes:
-        key = "error" if _is_error(o) else bucket(o)
+        key = count_key(o)  # gate.json's counts use the same keys
         counts[key] = counts.get(key, 0) + 1
-    titles = [(key, title) for key, title in BUCKETS]
-    titles.insert(1, ("error", "error"))
     return ", ".join(
-        f"{counts[key]} {title + 's' if key == 'error' and counts[key] > 1 else title}"
-        for key, title in titles
+        f"{counts[key]} {key + 's' if key == 'error' and counts[key] > 1 else key}"
+        for key in COUNT_KEYS
         if counts.get(key)
     )
 
@@ -80,15 +78,6 @@ def pytest_count_line(outcomes: Sequence[TestOutcome]) -> str:
     return (
         f"pytest's count above includes the {' and '.join(shown)} check{'s' if total > 1 else ''} as passed"
     )
-
-
-def _is_error(o: TestOutcome) -> bool:
-    """An error rather than a judged failure: the check's status, else pytest's outcome."""
-    if bucket(o) != "fail":
-        return False
-    if o.result is not None:
-        return o.result.status.value == "error"
-    return o.outcome == "error"
 
 
 def flagged_line(o: TestOutcome) -> str:
