@@ -40,17 +40,37 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def gate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sentinel_checks.errors import SentinelError
+
+    reports = Path(args.reports)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    try:
+        return _gate(args, reports)
+    except _SetupStop as stop:
+        return _stopped(stop.key, stop.message, args.config, reports, started)
+    except SentinelError as exc:  # the config cannot be found or read, or is invalid
+        return _stopped("configuration", str(exc), args.config, reports, started)
+
+
+class _SetupStop(Exception):
+    """A setup mistake ``sentinel gate`` finds before pytest runs (exit 2)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+def _gate(args: argparse.Namespace, reports: Path) -> int:
     config_path = find_cli_config(args.config)
     targets = _suites(args.suites)
     for extra in args.extra:
         if not extra.exists():
-            print(f"sentinel: error: --extra {extra}: not found", file=sys.stderr)
-            return EXIT_USAGE
+            raise _SetupStop("--extra", f"--extra {extra}: not found")
         targets.append(str(extra))
     if not targets:
-        print(f"sentinel: error: suites folder not found: {args.suites}", file=sys.stderr)
-        return EXIT_USAGE
-    reports = Path(args.reports)
+        raise _SetupStop("--suites", f"suites folder not found: {args.suites}")
     session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
     if isinstance(session, int):
         from sentinel_checks.reports.terminal import artifact_line, setup_error_line
@@ -62,6 +82,58 @@ def gate(args: argparse.Namespace) -> int:
     code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
     _publish(reports)  # the plugin printed the folder to upload, before the verdict
     return code
+
+
+def _stopped(key: str, message: str, chosen: str | None, reports: Path, started: str) -> int:
+    """A setup stop before the preflight could list problems: the message, then gate.json
+    (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
+    one of the run's inputs (then nothing is written there: see ``clash_message``)."""
+    from sentinel_checks.gate.pytest_run import inputs_inside
+    from sentinel_checks.gate.run_record import setup_stop_run, write_setup_stop
+    from sentinel_checks.reports.terminal import artifact_line, setup_error_line
+
+    print(f"sentinel: error: {message}", file=sys.stderr)
+    config = _config_named(chosen)
+    if inputs_inside(reports, _inputs(config)):  # the message above says why (a clash)
+        print(f"sentinel: nothing written to {reports}", file=sys.stderr)
+        return EXIT_USAGE
+    run = setup_stop_run(message, key=key, config_path=str(config or ""), started=started)
+    try:
+        write_setup_stop(run, reports)
+    except OSError as exc:
+        print(
+            f"sentinel: error: the reports folder {reports} cannot be written ({exc}): no gate.json "
+            "was written for this run; a gate.json already there is an earlier run's, not this one's",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    _publish(reports)
+    print(artifact_line(reports), flush=True)
+    print(setup_error_line(1), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _config_named(chosen: str | None) -> Path | None:
+    """The config file this run would read (``--config``, else discovered), if any exists."""
+    from sentinel_checks.errors import SentinelError
+
+    try:
+        return find_cli_config(chosen)
+    except SentinelError:
+        return None
+
+
+def _inputs(config: Path | None) -> list[Path]:
+    """The run's input files as far as known: the config's inputs, else the config file."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.errors import SentinelError
+
+    if config is None:
+        return []
+    try:
+        return [config, *load_config(config, check_files=False).input_files()]
+    except SentinelError:
+        return [config]
 
 
 def _preflight(config_path: Path, reports: Path) -> GateSession | int:

@@ -109,10 +109,9 @@ def _short(report: pytest.TestReport) -> str:
 
 @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from sentinel_checks.config.engine import engine_label
-    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
-    from sentinel_checks.reports.gate_report import GATE_MD, GateRun, gate_markdown, write_atomic
+    from sentinel_checks.gate.run_record import gate_run
+    from sentinel_checks.reports.gate_report import GATE_MD, gate_markdown, write_atomic
     from sentinel_checks.reports.terminal import artifact_line, pytest_count_line, summary_lines
 
     config = session.config
@@ -134,22 +133,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.summary = "gate ERROR, no report written: " + state.refused
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
-    if cfg is not None and not state.data_fingerprint:
-        state.data_fingerprint = data_fingerprints(cfg)
-    run = GateRun(
-        config_path=str(cfg.source) if cfg is not None else str(state.config_option),
-        data=state.data_fingerprint,
-        seed=cfg.gate.seed if cfg is not None else 0,
-        outcomes=list(state.outcomes.values()),
-        run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
-        models=model_identities(cfg, state.session.models if state.session else {})
-        if cfg is not None
-        else {},
+    run = gate_run(
+        cfg,
+        list(state.outcomes.values()),
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
-        config_sha256=config_fingerprint(cfg) if cfg is not None else "",
-        block_inconclusive=tuple(cfg.gate.block_inconclusive) if cfg is not None else None,
-        notes=state.session.engine_notes if state.session else (),
-        engine=engine_label(cfg.data, cfg.engine) if cfg is not None else "",
+        session=state.session,
+        run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
+        config_path=str(state.config_option),
+        data=state.data_fingerprint,
     )
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE

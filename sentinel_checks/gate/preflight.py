@@ -222,23 +222,15 @@ def write_setup_reports(
     list of Path
         The files written.
     """
-    from sentinel_checks.config.engine import engine_label
-    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
     from sentinel_checks.gate.artefacts import write_gate_reports
-    from sentinel_checks.reports.gate_report import GateRun
+    from sentinel_checks.gate.run_record import gate_run
 
-    cfg = session.config
-    run = GateRun(
-        config_path=str(cfg.source),
-        data=data_fingerprints(cfg),
-        seed=cfg.gate.seed,
-        outcomes=problem_outcomes(problems),
-        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
-        models=model_identities(cfg, session.models),
+    run = gate_run(
+        session.config,
+        problem_outcomes(problems),
         coverage={"suites": [], "deselected": 0},
-        config_sha256=config_fingerprint(cfg),
-        notes=session.engine_notes,
-        engine=engine_label(cfg.data, cfg.engine),
+        session=session,
+        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
     )
     written, _ = write_gate_reports(run, session, reports_dir)
     return written

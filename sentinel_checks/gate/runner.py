@@ -272,24 +272,12 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
     Bad inputs met by a step do not raise: they are recorded as ``error`` outcomes
     (see :func:`outcome_of`).
     """
-    from sentinel_checks.config.engine import engine_label
-    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
-    from sentinel_checks.reports.gate_report import GateRun
+    from sentinel_checks.gate.run_record import gate_run
 
     session = GateSession(config)
     try:
         outcomes = run_plan(session, plan(config, prefix=prefix))
     finally:
         session.close()  # a Spark session the gate built stops here
-    run = GateRun(
-        config_path=str(config.source),
-        data=data_fingerprints(config),
-        seed=config.gate.seed,
-        outcomes=outcomes,
-        models=model_identities(config, session.models),
-        coverage={"suites": list(SUITE_FILES), "deselected": 0},
-        config_sha256=config_fingerprint(config),
-        notes=session.engine_notes,
-        engine=engine_label(config.data, config.engine),
-    )
-    return run, session
+    coverage = {"suites": list(SUITE_FILES), "deselected": 0}
+    return gate_run(config, outcomes, coverage=coverage, session=session), session

@@ -148,7 +148,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``passed``, ``skipped``, the non-zero ones; they add up to the number of
         ``checks``), ``statuses`` (check results by status, e.g. ``inconclusive``)
         and ``checks`` (sorted by node id); ``engine`` (str, :attr:`GateRun.engine`) when
-        known; ``notes`` (list of str) only when the run has any (:attr:`GateRun.notes`).
+        known; ``notes`` (list of str) only when the run has any (:attr:`GateRun.notes`);
+        ``exit_code`` (2) only when the verdict is ``setup_error``.
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
@@ -171,6 +172,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": run.verdict,
+        # a setup stop says its exit code (2: `sentinel gate` and pytest exit with it)
+        **({"exit_code": 2} if run.verdict == "setup_error" else {}),
         "config": run.config_path,
         "config_sha256": run.config_sha256,
         "data": dict(run.data),

@@ -1,0 +1,164 @@
+"""The one constructor of a :class:`~sentinel_checks.reports.gate_report.GateRun` from a
+config, and the report of a run stopped before its config could be used.
+
+A gate run is recorded from four places: the pytest plugin at session end, the
+in-process runner, the preflight's stop, and ``sentinel gate``'s setup stops (a
+config that cannot be read, a missing suites folder). :func:`gate_run` fills what
+identifies the inputs (config, data, models, seed, engine) the same way for all of
+them; :func:`write_setup_stop` writes the reports of a stop that has no usable config,
+so an older ``gate.json`` in a reused reports folder is never read as this run's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+
+#: The node id prefix of a setup problem's entry in ``gate.json`` (no check ran for it).
+SETUP_NODE = "sentinel preflight::"
+
+
+def gate_run(
+    cfg: SentinelConfig | None,
+    outcomes: Sequence[TestOutcome],
+    *,
+    coverage: Mapping[str, Any],
+    session: GateSession | None = None,
+    run_info: Mapping[str, Any] | None = None,
+    config_path: str = "",
+    data: Mapping[str, str] | None = None,
+) -> GateRun:
+    """A gate run's record: its outcomes and what identifies its inputs.
+
+    Parameters
+    ----------
+    cfg : SentinelConfig or None
+        The validated configuration; ``None`` when it never loaded (then the data,
+        models, engine and config sha256 are left empty and the seed is 0).
+    outcomes : sequence of TestOutcome
+        One per gate test (or setup problem), in the order run.
+    coverage : mapping
+        ``{"suites": [suite file names], "deselected": int}``.
+    session : GateSession, optional
+        The session that loaded the models (their identities as loaded: a registry
+        URI resolved to its version) and holds the engine's notes.
+    run_info : mapping, optional
+        What goes to ``run.json`` (when the run started, the exit status).
+    config_path : str, optional
+        The config named on the command line, recorded when ``cfg`` is None.
+    data : mapping of str to str, optional
+        The data fingerprints when already computed (the plugin's report header
+        computed them); else :func:`~sentinel_checks.data.identity.data_fingerprints`.
+
+    Returns
+    -------
+    GateRun
+
+    Raises
+    ------
+    OSError
+        A configured data or model file cannot be read to fingerprint it.
+    """
+    from sentinel_checks.reports.gate_report import GateRun
+
+    notes = session.engine_notes if session is not None else ()
+    if cfg is None:
+        return GateRun(
+            config_path=config_path,
+            data={},
+            seed=0,
+            outcomes=list(outcomes),
+            run_info=dict(run_info or {}),
+            coverage=dict(coverage),
+            notes=notes,
+        )
+    from sentinel_checks.config.engine import engine_label
+    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+
+    return GateRun(
+        config_path=str(cfg.source),
+        data=dict(data) if data else data_fingerprints(cfg),
+        seed=cfg.gate.seed,
+        outcomes=list(outcomes),
+        run_info=dict(run_info or {}),
+        models=model_identities(cfg, session.models if session is not None else {}),
+        coverage=dict(coverage),
+        config_sha256=config_fingerprint(cfg),
+        block_inconclusive=tuple(cfg.gate.block_inconclusive),
+        notes=notes,
+        engine=engine_label(cfg.data, cfg.engine),
+    )
+
+
+def setup_stop_run(message: str, *, key: str, config_path: str, started: str) -> GateRun:
+    """The record of a run stopped before any check, without a usable config.
+
+    Parameters
+    ----------
+    message : str
+        The setup problem in the user's words (e.g. the config's invalid key).
+    key : str
+        What it is about, for the entry's node id (``"configuration"``, ``"--suites"``).
+    config_path : str
+        The config the run was given ("" when none was found).
+    started : str
+        When the run started (ISO 8601), for ``run.json``.
+
+    Returns
+    -------
+    GateRun
+        One ``error`` entry (an input error, no check result), so the verdict is
+        ``setup_error`` (exit 2), never ``pass``.
+    """
+    from sentinel_checks.data.fingerprints import fingerprint_file
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    outcome = TestOutcome(f"{SETUP_NODE}{key}", "error", message, None, input_error=True)
+    run = gate_run(
+        None,
+        [outcome],
+        coverage={"suites": [], "deselected": 0},
+        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "setup"},
+        config_path=config_path,
+    )
+    path = Path(config_path) if config_path else None
+    if path is not None and path.is_file():
+        try:
+            run.config_sha256 = f"sha256:{fingerprint_file(path)}"
+        except OSError:
+            pass  # an unreadable config: its message says so
+    return run
+
+
+def write_setup_stop(run: GateRun, reports_dir: Path) -> list[Path]:
+    """Write a setup stop's ``gate.json``, ``gate.md``, ``run.json`` and ``gate.html``
+    into ``reports_dir``, replacing those of an earlier run (no other file is touched).
+
+    Parameters
+    ----------
+    run : GateRun
+        As :func:`setup_stop_run` makes it.
+    reports_dir : Path
+        The reports folder (created when missing); the caller has checked that it
+        holds no input file.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    OSError
+        The folder or a file cannot be written.
+    """
+    from sentinel_checks.gate.artefacts import write_gate_reports
+
+    written, _ = write_gate_reports(run, None, reports_dir)
+    return written

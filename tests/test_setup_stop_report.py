@@ -1,0 +1,103 @@
+"""Issue 18: a run stopped by a setup mistake replaces the reports folder's gate.json.
+
+A reused reports folder held a passing gate.json from an earlier run; ``sentinel gate``
+with an invalid config exited 2 and left it there, so a CI job reading gate.json
+promoted a model whose gate never ran (fail-open). Every setup stop that knows the
+folder now writes gate.json with verdict ``setup_error``, the message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sentinel_checks.cli import main
+from tests.conftest import run_gate
+
+OLD_PASS = {"schema_version": 2, "verdict": "pass", "counts": {"passed": 30}, "checks": []}
+BAD_KEY = '[data]\npath = "data/requests.parquet"\nbogus_key = 1\n[models.candidate]\npath = "m.skops"\n'
+
+
+def _reused_folder(root: Path) -> Path:
+    """A reports folder from an earlier, passing run, with a file of the user's."""
+    folder = root / "reports"
+    folder.mkdir()
+    (folder / "gate.json").write_text(json.dumps(OLD_PASS))
+    (folder / "notes.txt").write_text("the user's own file")
+    return folder
+
+
+def _stop_report(folder: Path) -> dict:
+    doc = json.loads((folder / "gate.json").read_text())
+    assert doc["verdict"] == "setup_error" and doc["exit_code"] == 2, doc
+    assert all("status" not in c for c in doc["checks"]), doc["checks"]  # no check results
+    assert doc["statuses"] == {} and doc["counts"] == {"error": len(doc["checks"])}
+    assert (folder / "notes.txt").read_text() == "the user's own file"  # never deleted
+    assert "setup error" in (folder / "gate.md").read_text()
+    return doc
+
+
+def test_an_invalid_config_key_replaces_a_passing_gate_json(tmp_path, capsys):
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    code = main(["gate", "--config", str(config), "--reports", str(folder)])
+    assert code == 2
+    doc = _stop_report(folder)
+    (entry,) = doc["checks"]
+    assert "bogus_key" in entry["message"] and entry["input_error"] is True
+    assert doc["config"] == str(config) and doc["config_sha256"].startswith("sha256:")
+    err = capsys.readouterr().err
+    assert "bogus_key" in err and "gate not run: setup error" in err
+
+
+def test_no_config_found_replaces_a_passing_gate_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SENTINEL_CONFIG", raising=False)
+    folder = _reused_folder(tmp_path)
+    assert main(["gate"]) == 2
+    (entry,) = _stop_report(folder)["checks"]
+    assert "no configuration found" in entry["message"]
+
+
+@pytest.mark.parametrize("flag", ["--suites", "--extra"])
+def test_a_missing_suites_folder_replaces_a_passing_gate_json(tmp_path, flag):
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder), flag, str(tmp_path / "nope")]) == 2
+    (entry,) = _stop_report(folder)["checks"]
+    assert entry["test"] == f"sentinel preflight::{flag}" and "nope" in entry["message"]
+
+
+def test_a_config_inside_the_reports_folder_writes_nothing_there(tmp_path, capsys):
+    """The reports folder holds an input (the config): nothing is written there, as for
+    any input inside it, and the terminal says so."""
+    folder = _reused_folder(tmp_path)
+    config = folder / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    assert json.loads((folder / "gate.json").read_text()) == OLD_PASS
+    assert "nothing written" in capsys.readouterr().err
+
+
+def test_an_unwritable_reports_folder_is_said(tmp_path, capsys):
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be")
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be written" in err and "no gate.json was written for this run" in err
+
+
+def test_the_pytest_plugin_replaces_a_passing_gate_json_on_an_invalid_key(tmp_path):
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    run = run_gate(config, tmp_path)
+    assert run.code == 2, run.output[-2000:]
+    doc = _stop_report(folder)
+    assert any("bogus_key" in c["message"] for c in doc["checks"])
