@@ -88,6 +88,59 @@ def test_the_fingerprint_of_a_directory_covers_every_file(tmp_path):
     assert second["dataset"] != first["dataset"]
 
 
+def test_gate_json_lists_each_file_of_a_directory_and_which_one_changed(tmp_path):
+    """Issue 18: docs/configuration.md says gate.json lists each file; it held one sha256.
+    ``data_files`` lists each part (relative path, bytes, sha256) beside the combined digest."""
+    import hashlib
+    import json
+
+    from sentinel_checks.data.identity import data_identity
+    from sentinel_checks.gate.run_record import gate_run
+    from sentinel_checks.reports.gate_report import GateReport, write_reports
+
+    files = _write_parts(tmp_path / "data" / "logs", _frame(), parts=2)
+    config = tmp_path / "sentinel.toml"
+    config.write_text('[data]\npath = "data/logs"\n\n[splits]\nmethod = "column"\ncolumn = "split"\n')
+
+    def written(folder: Path) -> dict:
+        cfg = load_config(config)
+        write_reports(gate_run(cfg, [], coverage={"suites": [], "deselected": 0}), folder)
+        assert GateReport.read(folder / "gate.json").data_files["dataset"]  # read back
+        return json.loads((folder / "gate.json").read_text())
+
+    before = written(tmp_path / "before")
+    listed = before["data_files"]["dataset"]
+    assert [f["path"] for f in listed] == ["month=0/part-0.parquet", "month=1/part-1.parquet"]
+    for entry, path in zip(listed, files, strict=True):  # each entry is that file's own figures
+        assert entry["bytes"] == path.stat().st_size
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert before["data"]["dataset"] == data_fingerprints(load_config(config))["dataset"]
+    assert data_identity(load_config(config)).files == before["data_files"]
+
+    _frame(seed=1).iloc[:250].to_parquet(files[1], index=False)  # the second part rewritten
+    after = written(tmp_path / "after")
+    assert after["data"]["dataset"] != before["data"]["dataset"]
+    changed = [
+        a["path"]
+        for a, b in zip(before["data_files"]["dataset"], after["data_files"]["dataset"], strict=True)
+        if a != b
+    ]
+    assert changed == ["month=1/part-1.parquet"]
+
+
+def test_a_single_file_input_has_no_file_list(tmp_path):
+    """``data_files`` is written only for a directory or glob input (a file's sha256 is in ``data``)."""
+    from sentinel_checks.gate.run_record import gate_run
+    from sentinel_checks.reports.gate_report import gate_document
+
+    (tmp_path / "data").mkdir()
+    _frame().to_parquet(tmp_path / "data" / "one.parquet", index=False)
+    config = tmp_path / "sentinel.toml"
+    config.write_text('[data]\npath = "data/one.parquet"\n\n[splits]\nmethod = "column"\ncolumn = "split"\n')
+    doc = gate_document(gate_run(load_config(config), [], coverage={}))
+    assert doc["data"]["dataset"].startswith("sha256:") and "data_files" not in doc
+
+
 # --------------------------------------------------------------------------- the pytest run closes the session
 
 

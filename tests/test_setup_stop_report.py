@@ -67,7 +67,9 @@ def test_a_missing_suites_folder_replaces_a_passing_gate_json(tmp_path, flag):
     folder = _reused_folder(tmp_path)
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY)
-    assert main(["gate", "--config", str(config), "--reports", str(folder), flag, str(tmp_path / "nope")]) == 2
+    assert (
+        main(["gate", "--config", str(config), "--reports", str(folder), flag, str(tmp_path / "nope")]) == 2
+    )
     (entry,) = _stop_report(folder)["checks"]
     assert entry["test"] == f"sentinel preflight::{flag}" and "nope" in entry["message"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,12 +39,73 @@ def fingerprint_file(path: Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_files(files: Sequence[Path], *, base: Path) -> str:
-    """sha256 over many files: each file's name below ``base`` and its bytes' sha256.
+@dataclass(frozen=True)
+class FileFingerprint:
+    """One file of a many-file input: its name below the input's folder, size and sha256."""
+
+    path: str  # relative to the input's folder, "/"-separated (a file outside it: its full path)
+    bytes: int
+    sha256: str  # 64 hex digits
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {"path": self.path, "bytes": self.bytes, "sha256": self.sha256}
+
+
+def file_fingerprints(files: Sequence[Path], *, base: Path) -> list[FileFingerprint]:
+    """Each file's name below ``base``, size in bytes and sha256, sorted by name.
 
     The files of a directory or glob (:func:`~sentinel_checks.data.parquet_files.parquet_files`);
-    a file added, removed, renamed or rewritten changes it. Each file is read once, as
-    :func:`fingerprint_file` reads one (the cost of hashing the data once).
+    each file is read once, as :func:`fingerprint_file` reads one.
+
+    Parameters
+    ----------
+    files : sequence of Path
+        The files, in any order.
+    base : Path
+        The folder their names are taken relative to (a file outside it: its full path).
+
+    Returns
+    -------
+    list of FileFingerprint
+
+    Raises
+    ------
+    OSError
+        A file cannot be opened or read.
+    """
+    named = []
+    for path in files:
+        try:
+            named.append((path.relative_to(base).as_posix(), path))
+        except ValueError:
+            named.append((path.as_posix(), path))
+    return [
+        FileFingerprint(name, path.stat().st_size, fingerprint_file(path)) for name, path in sorted(named)
+    ]
+
+
+def combined_fingerprint(entries: Sequence[FileFingerprint]) -> str:
+    """sha256 over each file's name and sha256 (``"<name>\\0<sha256>\\n"``, in the order
+    given): a file added, removed, renamed or rewritten changes it.
+
+    Parameters
+    ----------
+    entries : sequence of FileFingerprint
+        As :func:`file_fingerprints` returns them (sorted by name).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(f"{entry.path}\0{entry.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint_files(files: Sequence[Path], *, base: Path) -> str:
+    """sha256 over many files: :func:`combined_fingerprint` of :func:`file_fingerprints`.
 
     Parameters
     ----------
@@ -62,16 +124,7 @@ def fingerprint_files(files: Sequence[Path], *, base: Path) -> str:
     OSError
         A file cannot be opened or read.
     """
-    digest = hashlib.sha256()
-    named = []
-    for path in files:
-        try:
-            named.append((path.relative_to(base).as_posix(), path))
-        except ValueError:
-            named.append((path.as_posix(), path))
-    for name, path in sorted(named):
-        digest.update(f"{name}\0{fingerprint_file(path)}\n".encode())
-    return digest.hexdigest()
+    return combined_fingerprint(file_fingerprints(files, base=base))
 
 
 def fingerprint_frame(frame: pd.DataFrame) -> str:

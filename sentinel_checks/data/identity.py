@@ -7,18 +7,71 @@ report that was written for other inputs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.fingerprints import fingerprint_file, fingerprint_files
+from sentinel_checks.data.fingerprints import combined_fingerprint, file_fingerprints, fingerprint_file
 from sentinel_checks.data.parquet_files import is_many, parquet_files
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import model_identity
 
 
+@dataclass(frozen=True)
+class DataIdentity:
+    """What identifies the run's data, as ``gate.json`` records it (``data``, ``data_files``)."""
+
+    #: ``{"dataset": "sha256:<hex>" or "loader:<module:function>", "production": ...}``
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    #: for an input that is a directory or glob of parquet files: each file's relative
+    #: ``path``, ``bytes`` and ``sha256`` (dicts), sorted by path
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def data_identity(cfg: SentinelConfig) -> DataIdentity:
+    """``dataset`` / ``production``: the file's sha256; of a directory or glob of parquet
+    files, the sha256 over each file's name and sha256
+    (:func:`~sentinel_checks.data.fingerprints.combined_fingerprint`) and each file's
+    own entry; or the loader that makes it. Every file is read once.
+
+    Parameters
+    ----------
+    cfg : SentinelConfig
+        The validated configuration (``[data]`` and ``[production]``).
+
+    Returns
+    -------
+    DataIdentity
+        A source that is not configured, or a path that is not a file (nor a directory
+        or glob with parquet files), is left out.
+
+    Raises
+    ------
+    OSError
+        A file cannot be read.
+    """
+    out = DataIdentity()
+    for name, source in (("dataset", cfg.data), ("production", cfg.production)):
+        if source is None:
+            continue
+        if source.path is not None and is_many(source.path):
+            try:
+                found = parquet_files(source.path, what=name)
+            except DataError:
+                continue  # nothing to fingerprint: loading the data says why
+            entries = file_fingerprints(found.files, base=found.base)
+            out.fingerprints[name] = f"sha256:{combined_fingerprint(entries)}"
+            out.files[name] = [e.to_dict() for e in entries]
+        elif source.path is not None and source.path.is_file():
+            out.fingerprints[name] = f"sha256:{fingerprint_file(source.path)}"
+        elif source.loader is not None:
+            out.fingerprints[name] = f"loader:{source.loader}"
+    return out
+
+
 def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
-    """``dataset`` / ``production``: the file's sha256 (of a directory or glob of parquet
-    files: over each file's name and sha256, :func:`~sentinel_checks.data.fingerprints.fingerprint_files`),
-    or the loader that makes it.
+    """``dataset`` / ``production``: one fingerprint per input (:attr:`DataIdentity.fingerprints`
+    of :func:`data_identity`).
 
     Parameters
     ----------
@@ -28,24 +81,9 @@ def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        ``{"dataset": "sha256:<hex>" or "loader:<module:function>", "production": ...}``;
-        a source that is not configured, or a path that is not a file, is left out.
+        ``{"dataset": "sha256:<hex>" or "loader:<module:function>", "production": ...}``.
     """
-    out: dict[str, str] = {}
-    for name, source in (("dataset", cfg.data), ("production", cfg.production)):
-        if source is None:
-            continue
-        if source.path is not None and is_many(source.path):
-            try:
-                found = parquet_files(source.path, what=name)
-            except DataError:
-                continue  # nothing to fingerprint: loading the data says why
-            out[name] = f"sha256:{fingerprint_files(found.files, base=found.base)}"
-        elif source.path is not None and source.path.is_file():
-            out[name] = f"sha256:{fingerprint_file(source.path)}"
-        elif source.loader is not None:
-            out[name] = f"loader:{source.loader}"
-    return out
+    return data_identity(cfg).fingerprints
 
 
 def config_fingerprint(cfg: SentinelConfig) -> str:

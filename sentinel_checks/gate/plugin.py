@@ -196,10 +196,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     except SentinelError as exc:
         return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
     from sentinel_checks.config.engine import engine_label
-    from sentinel_checks.data.identity import data_fingerprints
+    from sentinel_checks.data.identity import data_identity
 
-    fp = data_fingerprints(cfg)
-    state.data_fingerprint = fp
+    state.data_identity = data_identity(cfg)
+    fp = state.data_identity.fingerprints
     shown = ", ".join(f"{k}={v[:19]}" for k, v in fp.items())
     engine = engine_label(cfg.data, cfg.engine)
     return [f"sentinel: config {path}", f"sentinel: data {shown}; seed {cfg.gate.seed}; engine {engine}"]

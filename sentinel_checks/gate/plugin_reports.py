@@ -140,7 +140,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session=state.session,
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
         config_path=str(state.config_option),
-        data=state.data_fingerprint,
+        identity=state.data_identity,
     )
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE

@@ -11,6 +11,7 @@ import pytest
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.data.identity import DataIdentity
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import TestOutcome
     from sentinel_checks.result import CheckResult
@@ -47,7 +48,7 @@ class GateState:
     results: dict[str, CheckResult] = field(default_factory=dict)
     outcomes: dict[str, TestOutcome] = field(default_factory=dict)
     loaded: SentinelConfig | None = None
-    data_fingerprint: dict[str, str] = field(default_factory=dict)
+    data_identity: DataIdentity | None = None  # computed once, by the report header
     started: str = ""
     summary: str = ""
     session: GateSession | None = None  # the run's inputs, loaded once (gate steps)

@@ -11,12 +11,14 @@ so an older ``gate.json`` in a reused reports folder is never read as this run's
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.data.identity import DataIdentity
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 
@@ -32,7 +34,7 @@ def gate_run(
     session: GateSession | None = None,
     run_info: Mapping[str, Any] | None = None,
     config_path: str = "",
-    data: Mapping[str, str] | None = None,
+    identity: DataIdentity | None = None,
 ) -> GateRun:
     """A gate run's record: its outcomes and what identifies its inputs.
 
@@ -52,9 +54,9 @@ def gate_run(
         What goes to ``run.json`` (when the run started, the exit status).
     config_path : str, optional
         The config named on the command line, recorded when ``cfg`` is None.
-    data : mapping of str to str, optional
-        The data fingerprints when already computed (the plugin's report header
-        computed them); else :func:`~sentinel_checks.data.identity.data_fingerprints`.
+    identity : DataIdentity, optional
+        The data's fingerprints when already computed (the plugin's report header
+        computed them); else :func:`~sentinel_checks.data.identity.data_identity`.
 
     Returns
     -------
@@ -79,11 +81,13 @@ def gate_run(
             notes=notes,
         )
     from sentinel_checks.config.engine import engine_label
-    from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
+    from sentinel_checks.data.identity import config_fingerprint, data_identity, model_identities
 
+    identity = identity if identity is not None else data_identity(cfg)
     return GateRun(
         config_path=str(cfg.source),
-        data=dict(data) if data else data_fingerprints(cfg),
+        data=dict(identity.fingerprints),
+        data_files=dict(identity.files),
         seed=cfg.gate.seed,
         outcomes=list(outcomes),
         run_info=dict(run_info or {}),
@@ -129,10 +133,8 @@ def setup_stop_run(message: str, *, key: str, config_path: str, started: str) ->
     )
     path = Path(config_path) if config_path else None
     if path is not None and path.is_file():
-        try:
+        with contextlib.suppress(OSError):  # an unreadable config: its message says so
             run.config_sha256 = f"sha256:{fingerprint_file(path)}"
-        except OSError:
-            pass  # an unreadable config: its message says so
     return run
 
 

@@ -132,6 +132,8 @@ class GateReport:
     config: str = ""
     config_sha256: str = ""
     data: Mapping[str, str] = field(default_factory=dict)
+    #: each file of a directory or glob input: ``path``, ``bytes``, ``sha256`` (by input)
+    data_files: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     models: Mapping[str, str] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)
     seed: int | None = None
@@ -185,6 +187,9 @@ class GateReport:
                 config=str(doc.get("config", "")),
                 config_sha256=str(doc.get("config_sha256", "")),
                 data={str(k): str(v) for k, v in dict(doc.get("data") or {}).items()},
+                data_files={
+                    str(k): tuple(dict(f) for f in v) for k, v in dict(doc.get("data_files") or {}).items()
+                },
                 models={str(k): str(v) for k, v in dict(doc.get("models") or {}).items()},
                 coverage=dict(doc.get("coverage") or {}),
                 seed=None if seed is None else int(seed),

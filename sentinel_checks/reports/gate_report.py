@@ -63,6 +63,9 @@ class GateRun:
     block_inconclusive: tuple[str, ...] | None = None
     #: What the run's setup says beside the checks (e.g. settings it ignored), for ``notes``
     notes: tuple[str, ...] = ()
+    #: Each file of a directory or glob input (``path``, ``bytes``, ``sha256``), by input
+    #: name (:attr:`~sentinel_checks.data.identity.DataIdentity.files`)
+    data_files: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: The engine the statistics ran on (:func:`~sentinel_checks.config.engine.engine_label`,
     #: e.g. ``"duckdb (memory_limit 2GB)"``); empty when no config was read
     engine: str = ""
@@ -142,14 +145,16 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``gate.json``'s content: ``schema_version``, ``verdict``, ``config``,
-        ``config_sha256``, ``data``, ``models``, ``coverage``, ``seed``, ``counts`` (tests
-        by :func:`count_key`: ``failed``, ``error``, ``inconclusive``, ``warned``,
-        ``passed``, ``skipped``, the non-zero ones; they add up to the number of
-        ``checks``), ``statuses`` (check results by status, e.g. ``inconclusive``)
-        and ``checks`` (sorted by node id); ``engine`` (str, :attr:`GateRun.engine`) when
-        known; ``notes`` (list of str) only when the run has any (:attr:`GateRun.notes`);
-        ``exit_code`` (2) only when the verdict is ``setup_error``.
+        ``gate.json``'s content: ``schema_version``, ``verdict``, ``exit_code`` (2) only
+        when the verdict is ``setup_error``, ``config``, ``config_sha256``, ``data`` (one
+        fingerprint per input), ``data_files`` (only when an input is a directory or
+        glob: each file's ``path``, ``bytes`` and ``sha256``), ``models``, ``coverage``,
+        ``seed``, ``counts`` (tests by :func:`count_key`: ``failed``, ``error``,
+        ``inconclusive``, ``warned``, ``passed``, ``skipped``, the non-zero ones; they
+        add up to the number of ``checks``), ``statuses`` (check results by status, e.g.
+        ``inconclusive``) and ``checks`` (sorted by node id); ``engine`` (str,
+        :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
+        any (:attr:`GateRun.notes`).
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
@@ -177,6 +182,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         "config": run.config_path,
         "config_sha256": run.config_sha256,
         "data": dict(run.data),
+        **({"data_files": {k: list(v) for k, v in run.data_files.items()}} if run.data_files else {}),
         "models": dict(run.models),
         "coverage": dict(run.coverage),
         "seed": run.seed,
