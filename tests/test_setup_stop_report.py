@@ -103,3 +103,21 @@ def test_the_pytest_plugin_replaces_a_passing_gate_json_on_an_invalid_key(tmp_pa
     assert run.code == 2, run.output[-2000:]
     doc = _stop_report(folder)
     assert any("bogus_key" in c["message"] for c in doc["checks"])
+
+
+def test_a_data_error_before_the_preflight_lists_is_entered_under_data(tmp_path, monkeypatch):
+    """A bad input raised while the preflight loads (not one of its listed problems) is a
+    setup stop too, under what it is about."""
+    from sentinel_checks.cli import gate_commands
+    from sentinel_checks.errors import DataError
+
+    def unreadable(config_path, reports):
+        raise DataError("data/requests.parquet: not a parquet file")
+
+    monkeypatch.setattr(gate_commands, "_preflight", unreadable)
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    (entry,) = _stop_report(folder)["checks"]
+    assert entry["test"] == "sentinel preflight::data" and "not a parquet file" in entry["message"]

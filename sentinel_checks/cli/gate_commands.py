@@ -51,7 +51,15 @@ def gate(args: argparse.Namespace) -> int:
     except _SetupStop as stop:
         return _stopped(stop.key, stop.message, args.config, reports, started)
     except SentinelError as exc:  # the config cannot be found or read, or is invalid
-        return _stopped("configuration", str(exc), args.config, reports, started)
+        return _stopped(_key_of(exc), str(exc), args.config, reports, started)
+
+
+def _key_of(exc: Exception) -> str:
+    """What a setup stop is about, for its gate.json entry (``sentinel preflight::<key>``)."""
+    from sentinel_checks.errors import ConfigError, DataError, ModelLoadError
+
+    keys = ((ConfigError, "configuration"), (DataError, "data"), (ModelLoadError, "models"))
+    return next((key for kind, key in keys if isinstance(exc, kind)), "setup")
 
 
 class _SetupStop(Exception):
