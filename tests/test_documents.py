@@ -53,7 +53,7 @@ def test_a_written_gate_json_reads_back_as_a_gate_report(tmp_path):
     )
     write_reports(run, tmp_path)
     report = GateReport.read(tmp_path / GATE_JSON)
-    assert report.schema_version == 2 and report.verdict == "fail" and not report.passed
+    assert report.schema_version == 3 and report.verdict == "fail" and not report.passed
     assert report.models == {"candidate": "sha256:bb"} and report.config_sha256 == "sha256:cc"
     assert report.coverage["suites"] == ["test_quality.py"] and report.seed == 7
     assert report.counts == {"failed": 1, "skipped": 1}  # one key per test: they add up to the checks
@@ -78,7 +78,7 @@ def test_the_reason_is_written_as_its_plain_value():
         ("{not json", "not readable JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"verdict": "pass"}', "no schema_version"),
-        ('{"schema_version": 3, "verdict": "pass", "checks": []}', "schema_version 3 is not supported"),
+        ('{"schema_version": 4, "verdict": "pass", "checks": []}', "schema_version 4 is not supported"),
         ('{"schema_version": 1, "checks": []}', "not a valid gate.json"),
         ('{"schema_version": 1, "verdict": "pass", "checks": [{"test": "t"}]}', "not a valid gate.json"),
     ],

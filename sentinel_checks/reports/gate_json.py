@@ -16,9 +16,11 @@ from typing import Any
 from sentinel_checks.errors import ReportError
 
 #: 2: check entries carry ``needed`` and ``inconclusive_blocks``; ``statuses`` counts results.
-SCHEMA_VERSION = 2
+#: 3: ``counts`` has one key per status (inconclusive and warned checks are no longer
+#: counted as passed); ``exit_code``; ``data_files`` lists each file of a directory input.
+SCHEMA_VERSION = 3
 #: The gate.json schema versions :meth:`GateReport.read` understands.
-READABLE_SCHEMA_VERSIONS = frozenset({1, 2})
+READABLE_SCHEMA_VERSIONS = frozenset({1, 2, 3})
 
 
 def read_json_document(path: Path, what: str) -> dict[str, Any]:
