@@ -108,6 +108,31 @@ class SessionEngine(SessionData):
         kind = pq.read_schema(first).field(column).type
         return getattr(kind, "tz", None)
 
+    def hold_engine_splits(self) -> None:
+        """Make and hold the splits where the data lies now, if the engine makes them (what
+        :attr:`engine_tables` does on first use, cached: the preflight calls this so that a
+        split the engine cannot hold stops the run before any check, and nothing is held
+        twice). Nothing is done when the splits are not made in the engine; an error of the
+        split itself is cached for the checks, which report it as before.
+
+        Raises
+        ------
+        EngineResourceError
+            The engine ran out of memory or disk holding a split (names it and the fix).
+        """
+        from sentinel_checks.errors import EngineResourceError, SentinelError
+
+        if self.config.data.engine == "pandas":
+            return
+        try:
+            made = self._once("engine_split_plan", self._split_in_engine)
+            if made is not None:
+                _ = self.engine_tables
+        except EngineResourceError:
+            raise
+        except (SentinelError, ValueError):
+            return  # cached: engine_tables raises it to each check, in its words
+
     def _split_in_engine(self) -> dict[str, Table] | None:
         """train/val/test split in the engine from :attr:`engine_source`, checked there;
         ``None`` when the splits cannot be made there (no source read where it lies,
@@ -372,6 +397,11 @@ class SessionEngine(SessionData):
                     f"{finer!r} of production has timestamps finer than a microsecond; the engine compares "
                     f"microseconds ({MICROSECONDS_FIX.format(column=finer)})"
                 )
-            return self._held_for_run(table)
+            try:
+                return self._held_for_run(table)
+            except Exception as error:  # the engine's own error types (DuckDB, Py4J)
+                from sentinel_checks.gate.engine_setup import hold_failure
+
+                raise hold_failure(self.config, "the production sample", error) from None
 
         return self._once("engine_production_in_place", read)
