@@ -122,9 +122,21 @@ def hold_problems(session: SessionEngine) -> list[SetupProblem]:
     return []
 
 
+def out_of_engine_memory(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB's ``OutOfMemoryException`` (``memory_limit`` reached, or
+    nothing left to spill to), or Python's :class:`MemoryError`."""
+    if isinstance(error, MemoryError):
+        return True
+    try:
+        import duckdb
+    except ImportError:  # the spark extra alone
+        return False
+    return isinstance(error, duckdb.OutOfMemoryException)
+
+
 def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> EngineResourceError:
-    """The error of a table ``what`` (``"the train split"``, ``"the production sample"``)
-    the engine could not hold: it names the table, the ``[engine.*]`` keys in force and the
+    """The error of what the engine could not do (``what``: ``"hold the train split made
+    where the data lies"``, ``"count the data where it lies"``): it names it, the ``[engine.*]`` keys in force and the
     fix (DuckDB: raise ``memory_limit``; ``temp_directory`` gives it room to spill past it;
     Spark: more driver/executor memory or local disk). ``error`` is the engine's own (its
     first line is quoted)."""
@@ -136,12 +148,12 @@ def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> Eng
         limit = f"= {duck.memory_limit!r}" if duck.memory_limit else "unset (DuckDB's default: 80% of RAM)"
         spill = f"'{duck.temp_directory}'" if duck.temp_directory else "unset"
         return EngineResourceError(
-            f"[engine.duckdb] memory_limit {limit}, temp_directory {spill}: DuckDB could not hold {what} "
-            f"made where the data lies ({said}). Raise memory_limit (e.g. '2GB'); on data larger than "
+            f"[engine.duckdb] memory_limit {limit}, temp_directory {spill}: DuckDB could not {what} "
+            f"({said}). Raise memory_limit (e.g. '2GB'); on data larger than "
             "memory also set temp_directory to a folder with room, where DuckDB spills past the limit"
         )
     return EngineResourceError(
-        f"[data] engine = '{config.data.engine}' could not hold {what} made where the data lies: {said}. "
+        f"[data] engine = '{config.data.engine}' could not {what}: {said}. "
         "Give Spark more memory or disk: [engine.spark.conf] spark.driver.memory / "
         "spark.executor.memory, spark.local.dir"
     )

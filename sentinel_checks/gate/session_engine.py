@@ -402,6 +402,6 @@ class SessionEngine(SessionData):
             except Exception as error:  # the engine's own error types (DuckDB, Py4J)
                 from sentinel_checks.gate.engine_setup import hold_failure
 
-                raise hold_failure(self.config, "the production sample", error) from None
+                raise hold_failure(self.config, "hold the production sample read where it lies", error) from None
 
         return self._once("engine_production_in_place", read)
