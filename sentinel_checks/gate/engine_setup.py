@@ -136,10 +136,10 @@ def out_of_engine_memory(error: BaseException) -> bool:
 
 def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> EngineResourceError:
     """The error of what the engine could not do (``what``: ``"hold the train split made
-    where the data lies"``, ``"count the data where it lies"``): it names it, the ``[engine.*]`` keys in force and the
-    fix (DuckDB: raise ``memory_limit``; ``temp_directory`` gives it room to spill past it;
-    Spark: more driver/executor memory or local disk). ``error`` is the engine's own (its
-    first line is quoted)."""
+    where the data lies"``, ``"count the data where it lies"``): it names it, the
+    ``[engine.*]`` keys in force and the fix (DuckDB: raise ``memory_limit``;
+    ``temp_directory`` gives it room to spill past it; Spark: more driver/executor memory
+    or local disk). ``error`` is the engine's own (its first line is quoted)."""
     from sentinel_checks.errors import EngineResourceError
 
     said = str(error).splitlines()[0] if str(error) else type(error).__name__

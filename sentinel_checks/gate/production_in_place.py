@@ -40,7 +40,12 @@ def production_in_place(session: SessionEngine) -> Table | None:
 
     config = session.config
     source, ts = config.production, config.columns.timestamp
-    if config.data.engine not in ("duckdb", "spark") or source is None or source.path is None or source.loader:
+    if (
+        config.data.engine not in ("duckdb", "spark")
+        or source is None
+        or source.path is None
+        or source.loader
+    ):
         return None
     path = source.path
     many = is_many(path)

@@ -207,7 +207,9 @@ class SessionData:
             held = self._cache.get("engine_releases", [])
             mine, held[mark:] = held[mark:], []
             release_all(mine)
-            raise hold_failure(self.config, f"hold the {name} split made where the data lies", error) from None
+            raise hold_failure(
+                self.config, f"hold the {name} split made where the data lies", error
+            ) from None
         return out
 
     def _held_for_run(self, table: Table) -> Table:

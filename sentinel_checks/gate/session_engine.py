@@ -184,10 +184,10 @@ class SessionEngine(SessionData):
             (kind.is_boolean(), bool),
         )
         if not any(is_kind and all(type(v) is t for v in values.values()) for is_kind, t in typed):
-            shown = ", ".join(f"{k}_value = {v!r}" for k, v in values.items())
+            written = ", ".join(f"{k}_value = {v!r}" for k, v in values.items())
             self._note_split_fallback(
                 source,
-                f"[splits] {shown} are not all of the type of split column {column!r} ({kind}), and "
+                f"[splits] {written} are not all of the type of split column {column!r} ({kind}), and "
                 "pandas compares across types",
                 f"write the three values as {kind} values",
             )
