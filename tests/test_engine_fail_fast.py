@@ -149,3 +149,53 @@ def test_sentinel_gate_stops_with_exit_2_on_a_corrupt_part(tmp_path):
     code, out = run_sentinel(*args, cwd=tmp_path)
     _stops_once(code, out, "is not readable parquet")
     assert "part-1" in out and "ArrowInvalid" not in out
+
+
+# ------------------------------------------- out of memory inside a check, after the preflight
+
+OOM = "Out of Memory Error: failed to pin block of size 256.0 KiB (47.5 MiB/47.6 MiB used)"
+
+
+def test_a_check_the_engine_runs_out_of_memory_in_is_an_input_error_naming_the_key():
+    """On the demo at memory_limit = "50MB" the splits are held but the contract's and
+    row overlap's queries ran out of memory: the gate recorded DuckDB's last line ("See
+    also https://duckdb.org/...") and exited 1."""
+    import duckdb
+
+    from sentinel_checks.gate.runner import outcome_of
+
+    def call():
+        raise duckdb.OutOfMemoryException(f"{OOM}\n\nPossible solutions:\nSee also https://duckdb.org/docs")
+
+    outcome = outcome_of("suites/test_splits.py::test_x", call)
+    assert outcome.outcome == "error" and outcome.input_error, outcome
+    assert outcome.message.startswith("[engine.duckdb] memory_limit: DuckDB ran out of memory"), outcome
+    assert OOM in outcome.message and "Raise memory_limit" in outcome.message, outcome
+
+
+def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_path):
+    from tests.test_preflight import _project as pandas_project
+
+    config = pandas_project(tmp_path)
+    suites = tmp_path / "my_suites"
+    suites.mkdir()
+    (suites / "test_rows.py").write_text(
+        "import duckdb\n\n"
+        "def test_rows(sentinel_dataset):\n"
+        f"    raise duckdb.OutOfMemoryException({OOM!r} + '\\nSee also https://duckdb.org/docs')\n"
+    )
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", str(suites), "--sentinel-config", str(config)),
+            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-3000:]
+    assert "[engine.duckdb] memory_limit: DuckDB ran out of memory" in out, out[-3000:]

@@ -134,6 +134,20 @@ def out_of_engine_memory(error: BaseException) -> bool:
     return isinstance(error, duckdb.OutOfMemoryException)
 
 
+def out_of_memory_text(error: BaseException) -> str | None:
+    """What a gate test records when the engine ran out of memory inside it (after the
+    preflight held the splits, a later query can still need more): the key, DuckDB's own
+    first line (which gives the limit in MiB) and the fix; ``None`` for any other error."""
+    if not out_of_engine_memory(error):
+        return None
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return (
+        f"[engine.duckdb] memory_limit: DuckDB ran out of memory in this check ({said}). Raise "
+        "memory_limit (e.g. '2GB'); on data larger than memory also set temp_directory to a folder "
+        "with room, where DuckDB spills past the limit"
+    )
+
+
 def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> EngineResourceError:
     """The error of what the engine could not do (``what``: ``"hold the train split made
     where the data lies"``, ``"count the data where it lies"``): it names it, the
