@@ -8,6 +8,7 @@ are now one setup problem (exit 2) naming the key or the file and the fix.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -103,7 +104,7 @@ def test_sentinel_gate_and_pytest_stop_with_exit_2_on_a_split_that_cannot_be_hel
         text=True,
         timeout=300,
         check=False,
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
     )
     _stops_once(proc.returncode, proc.stdout + proc.stderr, "DuckDB could not hold")
 
@@ -194,7 +195,7 @@ def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_pat
         text=True,
         timeout=300,
         check=False,
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2, out[-3000:]
