@@ -19,6 +19,12 @@ class DataError(SentinelError):
     """A dataset is missing, unreadable, or does not have the configured shape."""
 
 
+class EngineResourceError(DataError):
+    """The engine ran out of memory or disk computing a table the run holds (a split, the
+    production sample): a setup mistake of ``[engine.duckdb]`` / ``[engine.spark]``, which the
+    preflight reports once (exit 2) before any check runs."""
+
+
 class ModelLoadError(SentinelError):
     """A model cannot be loaded, is untrusted, or cannot score."""
 

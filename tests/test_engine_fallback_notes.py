@@ -83,3 +83,86 @@ def test_the_fallback_note_reaches_gate_json(gate_project, tmp_path):
     write_gate_reports(run, session, tmp_path / "reports")
     notes = json.loads((tmp_path / "reports" / "gate.json").read_text())["notes"]
     assert any(n.startswith("contract.schema of dataset") and "'channel'" in n for n in notes)
+
+
+# ----------------------------------------------------- the splits and production (issue 18, item 3)
+
+
+def test_a_time_column_held_as_text_is_split_through_pandas_and_noted(tmp_path):
+    from tests.test_engine_lazy_splits import frame, sessions
+
+    data = frame()
+    data["ts"] = data["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")  # text pandas parses
+    by_pandas, by_duckdb = sessions(tmp_path, data)
+    assert by_duckdb.engine_notes == ()
+    tables = by_duckdb.engine_tables
+    assert {k: int(t.count().execute()) for k, t in tables.items()} == {
+        k: len(f) for k, f in by_pandas.splits.items()
+    }
+    (note,) = by_duckdb.engine_notes
+    assert note.startswith("[data] the splits were made through pandas"), note
+    assert "'ts'" in note and "string" in note and "3,000 rows" in note and "pd.to_datetime" in note, note
+    by_duckdb.close()
+
+
+def test_split_values_of_another_type_than_the_split_column_are_noted(tmp_path):
+    from tests.test_engine_lazy_splits import frame, sessions
+
+    data = frame()
+    data["split"] = data["split"].map({"train": 0, "val": 1, "test": 2})
+    floats = 'method = "column"\ncolumn = "split"\ntrain_value = 0.0\nval_value = 1.0\ntest_value = 2.0'
+    by_pandas, by_duckdb = sessions(tmp_path, data, floats)
+    counts = {k: int(t.count().execute()) for k, t in by_duckdb.engine_tables.items()}
+    assert counts == {k: len(f) for k, f in by_pandas.splits.items()}
+    (note,) = by_duckdb.engine_notes
+    assert "split column 'split' (int64)" in note and "train_value = 0.0" in note, note
+    assert "3,000 rows" in note and "int64 values" in note, note
+    by_duckdb.close()
+
+
+def test_a_clean_engine_split_has_no_note(tmp_path):
+    from tests.test_engine_lazy_splits import frame, sessions
+
+    _, by_duckdb = sessions(tmp_path, frame())
+    assert by_duckdb.engine_tables is not None and by_duckdb.engine_notes == ()
+    by_duckdb.close()
+
+
+def test_a_text_time_column_noted_by_the_preflight_reaches_the_run_notes(tmp_path):
+    """The preflight holds the splits, so the note is there before any check runs and
+    gate.json (written from ``engine_notes``) carries it."""
+    from sentinel_checks.gate.preflight import preflight
+    from tests.test_engine_lazy_splits import frame, sessions
+
+    data = frame()
+    data["ts"] = data["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    _, by_duckdb = sessions(tmp_path, data)
+    assert [p for p in preflight(by_duckdb) if p.about != "not_checked"] == []
+    assert any(n.startswith("[data] the splits were made through pandas") for n in by_duckdb.engine_notes)
+    by_duckdb.close()
+
+
+def test_a_production_time_column_held_as_text_is_noted(gate_project, small_log):
+    production = small_log.production.assign(request_ts=small_log.production["request_ts"].astype(str))
+    session = GateSession(load_config(gate_project(config_text=DUCKDB, production=production).config))
+    assert session._production_in_place() is None
+    (note,) = [n for n in session.engine_notes if n.startswith("[production]")]
+    assert "'request_ts'" in note and "string" in note and f"{len(production):,} rows" in note, note
+    session.close()
+
+
+def test_a_production_schema_that_cannot_be_read_is_noted(gate_project):
+    project = gate_project(config_text=DUCKDB)
+    (project.folder / "data" / "production.parquet").write_bytes(b"not parquet " * 20)
+    session = GateSession(load_config(project.config))
+    assert session._production_in_place() is None
+    (note,) = [n for n in session.engine_notes if n.startswith("[production]")]
+    assert "schema could not be read" in note and "magic bytes" in note, note
+    session.close()
+
+
+def test_a_clean_production_sample_is_read_where_it_lies_without_a_note(gate_project):
+    session = GateSession(load_config(gate_project(config_text=DUCKDB).config))
+    assert session._production_in_place() is not None
+    assert session.engine_notes == ()
+    session.close()

@@ -35,7 +35,8 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
     -------
     (ibis Table, callable)
         The held rows (same columns, types and rows as ``table``), and a function that
-        drops them (safe to call twice).
+        drops them (safe to call twice). When computing them fails (on DuckDB: out of
+        memory), the engine's error is raised and nothing stays held.
 
     Notes
     -----
@@ -56,11 +57,15 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
         return persisted(backend, table, name)
     if backend.name != "duckdb":
         return table, lambda: None
-    out = backend.create_table(name, table, temp=True)
 
     def release() -> None:
         backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
+    try:
+        out = backend.create_table(name, table, temp=True)
+    except Exception:  # out of memory part way: Ibis created the table before filling it
+        release()
+        raise
     return out, release
 
 

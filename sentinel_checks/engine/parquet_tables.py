@@ -20,6 +20,39 @@ if TYPE_CHECKING:
     from ibis.expr.types import Table
 
 
+class UnreadableParquet(OSError):
+    """A file of a parquet input that is not readable parquet (truncated, overwritten, not
+    parquet at all); the message names the file. An :class:`OSError`, as a missing file
+    is: the callers name the ``[data]`` / ``[production]`` key."""
+
+
+def _footer_rows(file: Path) -> int:
+    """The rows of one parquet file, from its footer.
+
+    Raises
+    ------
+    UnreadableParquet
+        The footer cannot be read: pyarrow raises ``ArrowInvalid`` ("Parquet magic bytes
+        not found in footer") for a truncated or foreign file, ``OSError`` when it cannot
+        be opened; both are :class:`pyarrow.ArrowException` or :class:`OSError`.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(file).metadata.num_rows)
+    except (pa.ArrowException, OSError) as error:
+        raise UnreadableParquet(f"{file} is not readable parquet ({_first_line(error)}): {FIX}") from None
+
+
+#: What to do about an unreadable parquet file, as messages say it.
+FIX = "rewrite it, or move it out of the folder"
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     """Parquet data as an Ibis table on ``con``, read lazily where it lies, with each
     row's position in :data:`ROW`.
@@ -53,12 +86,13 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     ------
     FileNotFoundError
         Nothing matches ``path`` (the message names it).
+    UnreadableParquet
+        A file is not readable parquet (the message names the file).
     ParquetNotOnSpark
         On Spark: a timestamp column stored at nanoseconds (the caller reads the files
         through pandas instead).
     """
     import ibis
-    import pyarrow.parquet as pq
 
     from sentinel_checks.data.parquet_files import is_many, parquet_files
     from sentinel_checks.errors import DataError
@@ -80,7 +114,9 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         from sentinel_checks.engine import spark_connection
 
         return spark_connection.table_from_parquet(con, files, base=base, name=name, row=ROW)
-    sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+    import duckdb  # after Spark's branch: the spark extra does not install DuckDB
+
+    sizes = [_footer_rows(f) for f in files]
     offsets = ibis.memtable(
         {
             "__sentinel_file": [str(f) for f in files],
@@ -88,13 +124,18 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         }
     )
     with quiet_schema_lookup():
-        scan = con.read_parquet(
-            [str(f) for f in files],
-            table_name=f"{name}_files",
-            filename="__sentinel_file",
-            file_row_number=True,
-            hive_partitioning=many,
-        )
+        try:
+            scan = con.read_parquet(
+                [str(f) for f in files],
+                table_name=f"{name}_files",
+                filename="__sentinel_file",
+                file_row_number=True,
+                hive_partitioning=many,
+            )
+        except duckdb.Error as error:  # InvalidInputException, IOException: DuckDB names the file
+            raise UnreadableParquet(
+                f"{target}: DuckDB cannot read it as parquet ({_first_line(error)}): {FIX}"
+            ) from None
         data = [c for c in scan.columns if c not in ("__sentinel_file", "file_row_number")]
         joined = scan.join(offsets, "__sentinel_file")
         position = (joined["__sentinel_offset"] + joined["file_row_number"]).cast("int64")

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.errors import EngineResourceError
     from sentinel_checks.gate.preflight import SetupProblem
     from sentinel_checks.gate.session_data import SessionData
+    from sentinel_checks.gate.session_engine import SessionEngine
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def engine_key(config: SentinelConfig) -> str:
     return f"[engine.{config.data.engine}]"
 
 
-def engine_problems(session: SessionData) -> list[SetupProblem]:
+def engine_problems(session: SessionEngine) -> list[SetupProblem]:
     """The preflight's look at the engine: connect it once (kept for the run), and
     report a failure as a setup problem under its ``[engine.*]`` key.
 
@@ -96,7 +98,79 @@ def engine_problems(session: SessionData) -> list[SetupProblem]:
         message = str(error).removeprefix(f"{session.config.source}: ")
         key = engine_key(session.config)
         return [SetupProblem(key, message.removeprefix(f"{key} ").removeprefix(f"{key}: "))]
-    return timestamp_problems(session)
+    return timestamp_problems(session) or hold_problems(session)
+
+
+def hold_problems(session: SessionEngine) -> list[SetupProblem]:
+    """The splits made where the data lies, held now (they are held once per run anyway:
+    the checks reuse them, nothing is computed twice); a split the engine cannot hold (out
+    of memory or disk, :class:`~sentinel_checks.errors.EngineResourceError`) is one setup
+    problem under the ``[engine.*]`` key instead of one error per check. Nothing is done
+    when the splits are not made in the engine (the pandas splits are registered later,
+    as before); any other error of the split is left to the checks, which report it.
+    """
+    from sentinel_checks.errors import EngineResourceError
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    try:
+        session.hold_engine_splits()
+    except EngineResourceError as error:
+        key = engine_key(session.config)
+        if session.config.data.engine == "duckdb":
+            key += " memory_limit"
+        return [SetupProblem(key, str(error))]
+    return []
+
+
+def out_of_engine_memory(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB's ``OutOfMemoryException`` (``memory_limit`` reached, or
+    nothing left to spill to), or Python's :class:`MemoryError`."""
+    if isinstance(error, MemoryError):
+        return True
+    try:
+        import duckdb
+    except ImportError:  # the spark extra alone
+        return False
+    return isinstance(error, duckdb.OutOfMemoryException)
+
+
+def out_of_memory_text(error: BaseException) -> str | None:
+    """What a gate test records when the engine ran out of memory inside it (after the
+    preflight held the splits, a later query can still need more): the key, DuckDB's own
+    first line (which gives the limit in MiB) and the fix; ``None`` for any other error."""
+    if not out_of_engine_memory(error):
+        return None
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return (
+        f"[engine.duckdb] memory_limit: DuckDB ran out of memory in this check ({said}). Raise "
+        "memory_limit (e.g. '2GB'); on data larger than memory also set temp_directory to a folder "
+        "with room, where DuckDB spills past the limit"
+    )
+
+
+def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> EngineResourceError:
+    """The error of what the engine could not do (``what``: ``"hold the train split made
+    where the data lies"``, ``"count the data where it lies"``): it names it, the
+    ``[engine.*]`` keys in force and the fix (DuckDB: raise ``memory_limit``;
+    ``temp_directory`` gives it room to spill past it; Spark: more driver/executor memory
+    or local disk). ``error`` is the engine's own (its first line is quoted)."""
+    from sentinel_checks.errors import EngineResourceError
+
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if config.data.engine == "duckdb":
+        duck = config.engine.duckdb
+        limit = f"= {duck.memory_limit!r}" if duck.memory_limit else "unset (DuckDB's default: 80% of RAM)"
+        spill = f"'{duck.temp_directory}'" if duck.temp_directory else "unset"
+        return EngineResourceError(
+            f"[engine.duckdb] memory_limit {limit}, temp_directory {spill}: DuckDB could not {what} "
+            f"({said}). Raise memory_limit (e.g. '2GB'); on data larger than "
+            "memory also set temp_directory to a folder with room, where DuckDB spills past the limit"
+        )
+    return EngineResourceError(
+        f"[data] engine = '{config.data.engine}' could not {what}: {said}. "
+        "Give Spark more memory or disk: [engine.spark.conf] spark.driver.memory / "
+        "spark.executor.memory, spark.local.dir"
+    )
 
 
 def timestamp_problems(session: SessionData) -> list[SetupProblem]:

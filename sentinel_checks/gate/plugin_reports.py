@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
+from sentinel_checks.gate.engine_setup import out_of_memory_text
 from sentinel_checks.gate.plugin_state import GATE_FIXTURES, STATE
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
@@ -43,6 +44,10 @@ def pytest_runtest_makereport(
     judged = (pytest.fail.Exception, pytest.skip.Exception, AssertionError, SentinelError)
     crashed = excinfo is not None and not excinfo.errisinstance(judged)
     told = _last_line(f"{excinfo.typename}: {excinfo.value}") if excinfo is not None and crashed else None
+    memory = out_of_memory_text(excinfo.value) if excinfo is not None and crashed else None
+    if memory is not None:  # the engine's memory: the user's setting to fix (exit 2), not DuckDB's stack
+        report.longrepr = told = memory
+        input_error = True
     _record_outcome(
         item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
     )

@@ -95,9 +95,21 @@ def preflight(session: GateSession) -> list[SetupProblem]:
 
     Notes
     -----
-    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) becomes a
-    problem; any other exception is a bug of the library and propagates.
+    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) and the engine out of
+    memory become problems; any other exception is a bug of the library and propagates.
     """
+    from sentinel_checks.gate.engine_setup import engine_key, hold_failure, out_of_engine_memory
+
+    try:
+        return _preflight(session)
+    except Exception as error:  # the engine's counts ran out of memory: one problem, no traceback
+        if not out_of_engine_memory(error):
+            raise
+        told = str(hold_failure(session.config, "count the data where it lies", error))
+        return [SetupProblem(f"{engine_key(session.config)} memory_limit", told)]
+
+
+def _preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate import preflight_engine
     from sentinel_checks.gate.preflight_labels import label_values, merged_label_problems
 

@@ -210,6 +210,11 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
         message = _last_line(f"{type(exc).__name__}: {exc}")
         return TestOutcome(nodeid, "error", message, input_error=isinstance(exc, INPUT_ERRORS))
     except Exception as exc:  # a bug or a library failure: an error, never a pass (as the plugin records it)
+        from sentinel_checks.gate.engine_setup import out_of_memory_text
+
+        told = out_of_memory_text(exc)  # the engine's memory: the user's setting to fix (exit 2)
+        if told is not None:
+            return TestOutcome(nodeid, "error", told, input_error=True)
         return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
     if result.status is Status.SKIP:
         return TestOutcome(nodeid, "skipped", f"Skipped: {result.label}: {result.message}", result)

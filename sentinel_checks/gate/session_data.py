@@ -170,7 +170,7 @@ class SessionData:
             con = self.engine_connection
             assert con is not None
             try:
-                in_engine = self._split_in_engine()
+                in_engine = self._once("engine_split_plan", self._split_in_engine)
                 if in_engine is not None:
                     return self._held_splits(in_engine)
                 if self.engine_source is not None:
@@ -189,9 +189,12 @@ class SessionData:
 
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
         """Each split held for the run (:meth:`_held_for_run`). When the engine cannot hold
-        one (out of memory or disk), what was held is released and a DataError naming the
-        split (cached: later steps report it, they do not hold the splits again) raised."""
-        from sentinel_checks.errors import DataError, SentinelError
+        one (out of memory or disk), what was held is released and an
+        :class:`~sentinel_checks.errors.EngineResourceError` naming the split, the
+        ``[engine.*]`` keys and the fix raised (cached: the splits are not held again)."""
+        from sentinel_checks.engine.held_table import release_all
+        from sentinel_checks.errors import SentinelError
+        from sentinel_checks.gate.engine_setup import hold_failure
 
         mark = len(self._cache.get("engine_releases", []))
         out: dict[str, Table] = {}
@@ -203,14 +206,9 @@ class SessionData:
         except Exception as error:  # the engine's own error types (DuckDB, Py4J)
             held = self._cache.get("engine_releases", [])
             mine, held[mark:] = held[mark:], []
-            from sentinel_checks.engine.held_table import release_all
-
             release_all(mine)
-            said = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise DataError(
-                f"[data] engine = '{self.config.data.engine}' could not hold the {name} split "
-                f"made where the data lies: {said} (with DuckDB, raise [engine.duckdb] memory_limit "
-                "or give it a temp_directory with room)"
+            raise hold_failure(
+                self.config, f"hold the {name} split made where the data lies", error
             ) from None
         return out
 
@@ -316,7 +314,13 @@ class SessionData:
         """
         con = self._cache.pop("engine_connection", None)
         releases = self._cache.pop("engine_releases", [])
-        for key in ("engine_tables", "engine_source", "engine_production", "engine_production_in_place"):
+        for key in (
+            "engine_tables",
+            "engine_split_plan",
+            "engine_source",
+            "engine_production",
+            "engine_production_in_place",
+        ):
             self._cache.pop(key, None)
         from sentinel_checks.engine.held_table import release_all
 

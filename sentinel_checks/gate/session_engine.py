@@ -108,6 +108,31 @@ class SessionEngine(SessionData):
         kind = pq.read_schema(first).field(column).type
         return getattr(kind, "tz", None)
 
+    def hold_engine_splits(self) -> None:
+        """Make and hold the splits where the data lies now, if the engine makes them (what
+        :attr:`engine_tables` does on first use, cached: the preflight calls this so that a
+        split the engine cannot hold stops the run before any check, and nothing is held
+        twice). Nothing is done when the splits are not made in the engine; an error of the
+        split itself is cached for the checks, which report it as before.
+
+        Raises
+        ------
+        EngineResourceError
+            The engine ran out of memory or disk holding a split (names it and the fix).
+        """
+        from sentinel_checks.errors import EngineResourceError, SentinelError
+
+        if self.config.data.engine == "pandas":
+            return
+        try:
+            made = self._once("engine_split_plan", self._split_in_engine)
+            if made is not None:
+                _ = self.engine_tables
+        except EngineResourceError:
+            raise
+        except (SentinelError, ValueError):
+            return  # cached: engine_tables raises it to each check, in its words
+
     def _split_in_engine(self) -> dict[str, Table] | None:
         """train/val/test split in the engine from :attr:`engine_source`, checked there;
         ``None`` when the splits cannot be made there (no source read where it lies,
@@ -159,6 +184,13 @@ class SessionEngine(SessionData):
             (kind.is_boolean(), bool),
         )
         if not any(is_kind and all(type(v) is t for v in values.values()) for is_kind, t in typed):
+            written = ", ".join(f"{k}_value = {v!r}" for k, v in values.items())
+            self._note_split_fallback(
+                source,
+                f"[splits] {written} are not all of the type of split column {column!r} ({kind}), and "
+                "pandas compares across types",
+                f"write the three values as {kind} values",
+            )
             return None  # pandas compares across types; its split decides
         known = [spec.train_value, spec.val_value, spec.test_value]
         count, shown = split_checks.unknown_values(source, column, known)
@@ -184,6 +216,11 @@ class SessionEngine(SessionData):
             raise DataError(f"{self._origin()}: timestamp column {ts!r} is missing")
         axis = self.engine_time_axis
         if axis is None:
+            self._note_split_fallback(
+                source,
+                f"its time column {ts!r} is stored as {source[ts].type()}, not as datetimes or numbers",
+                "store it as a timestamp (pd.to_datetime before writing the parquet)",
+            )
             return None  # text or booleans: pandas parses or refuses them
         nulls = missing_count(source, ts)
         if nulls:
@@ -204,6 +241,17 @@ class SessionEngine(SessionData):
         )
         return split_tables.split_by_time(
             source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities
+        )
+
+    def _note_split_fallback(self, source: Table, why: str, fix: str) -> None:
+        """Note (:meth:`note`) that the dataset is split through pandas, not where it lies:
+        ``why``, the cost (its rows read into memory, an engine count) and ``fix``."""
+        from sentinel_checks.engine import split_checks
+
+        rows = split_checks.row_count(source)
+        self.note(
+            f"[data] the splits were made through pandas, not where the data lies: {why}; the dataset "
+            f"({self._origin()}, {rows:,} rows) is read into memory. To split it where it lies, {fix}"
         )
 
     @property
@@ -314,64 +362,7 @@ class SessionEngine(SessionData):
         return super().engine_table(name)
 
     def _production_in_place(self) -> Table | None:
-        from sentinel_checks.data.io import format_from_suffix
-        from sentinel_checks.data.parquet_files import is_many, parquet_files
+        """:func:`~sentinel_checks.gate.production_in_place.production_in_place` of this session."""
+        from sentinel_checks.gate.production_in_place import production_in_place
 
-        source, ts = self.config.production, self.config.columns.timestamp
-        if (
-            self.config.data.engine not in ("duckdb", "spark")
-            or source is None
-            or source.path is None
-            or source.loader
-        ):
-            return None
-        path = source.path
-        many = is_many(path)
-        if not (
-            source.format == "parquet"
-            or (source.format == "auto" and (many or format_from_suffix(path) == "parquet"))
-        ):
-            return None
-        if ts is not None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            from sentinel_checks.data.time_axis import ROW_ORDER
-
-            if ts == ROW_ORDER:
-                return None
-            try:
-                schema = pq.read_schema(parquet_files(path).files[0] if many else path)
-            except Exception:  # pyarrow raises many types: the pandas reader names the problem
-                return None
-            if ts in schema.names:
-                kind = schema.field(ts).type
-                if not (
-                    pa.types.is_timestamp(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)
-                ):
-                    return None  # text: pandas parses it
-
-        def read() -> Table | None:
-            from sentinel_checks.engine import parquet_tables, split_checks
-            from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
-            from sentinel_checks.errors import DataError
-
-            con = self.engine_connection
-            assert con is not None
-            try:
-                table = parquet_tables.table_from_parquet(con.backend, path, name="production")
-            except ParquetNotOnSpark as error:  # nanosecond timestamps: the frame is registered
-                self.note(f"[production] path was read through pandas, not where it lies on Spark: {error}")
-                return None
-            except (FileNotFoundError, OSError) as error:
-                raise DataError(f"[production] path: {error}") from None
-            finer = split_checks.finer_than_microseconds(table)
-            if finer is not None:
-                raise DataError(
-                    f"[data] engine = '{self.config.data.engine}' cannot read the production sample: column "
-                    f"{finer!r} of production has timestamps finer than a microsecond; the engine compares "
-                    f"microseconds ({MICROSECONDS_FIX.format(column=finer)})"
-                )
-            return self._held_for_run(table)
-
-        return self._once("engine_production_in_place", read)
+        return production_in_place(self)

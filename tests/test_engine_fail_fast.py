@@ -1,0 +1,202 @@
+"""Engine setup mistakes stop the gate before any check (issue 18's new-user trial).
+
+A ``[engine.duckdb] memory_limit`` too small to hold the splits made where the data lies
+ran the whole gate with one error per check (46 on the demo, exit 1); a corrupt part of a
+parquet directory gave pyarrow's ``ArrowInvalid`` traceback without naming the file. Both
+are now one setup problem (exit 2) naming the key or the file and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.errors import DataError, EngineResourceError
+from sentinel_checks.gate.preflight import preflight
+from sentinel_checks.gate.session import GateSession
+from tests.conftest import SUITES, run_sentinel
+from tests.test_engine_held_splits import temp_tables
+from tests.test_engine_lazy_splits import CONFIG, TIME, frame
+
+#: Rows whose three held splits do not fit in 20MB of DuckDB memory (the counts do).
+ROWS = 50_000
+
+
+def _project(folder: Path, *, engine: str = "", rows: int = ROWS) -> Path:
+    """A parquet directory of four parts and a DuckDB config over it; ``engine`` is
+    appended (an ``[engine.duckdb]`` table)."""
+    data = frame(rows)
+    parts = folder / "parts"
+    for i, positions in enumerate(np.array_split(np.arange(len(data)), 4)):
+        (parts / f"part-{i}").mkdir(parents=True)
+        data.iloc[positions].to_parquet(parts / f"part-{i}" / "data.parquet", index=False)
+    text = textwrap.dedent(CONFIG.format(data='path = "parts"\nengine = "duckdb"', splits=TIME)) + engine
+    config = folder / "sentinel.toml"
+    config.write_text(text)
+    return config
+
+
+LOW = '\n[engine.duckdb]\nmemory_limit = "20MB"\n'
+
+
+def test_a_memory_limit_too_small_to_hold_a_split_is_one_setup_problem(tmp_path):
+    session = GateSession(load_config(_project(tmp_path, engine=LOW)))
+    problems = preflight(session)
+    assert len(problems) == 1, problems
+    (problem,) = problems
+    text = str(problem)
+    assert problem.key == "[engine.duckdb] memory_limit", text
+    assert text.startswith("[engine.duckdb] memory_limit = '20MB', temp_directory unset:"), text
+    assert "split made where the data lies" in text and "Out of Memory" in text, text
+    assert "Raise memory_limit" in text and "set temp_directory" in text, text
+    assert text.count("\n") == 0  # one line
+    with pytest.raises(EngineResourceError):  # cached: a check asking again is not held again
+        session.engine_table("test")
+    assert not [t for t in temp_tables(session.engine_connection.backend) if "sentinel_split" in t]
+    session.close()
+
+
+def test_a_sound_memory_limit_holds_the_splits_once_in_the_preflight(tmp_path):
+    session = GateSession(load_config(_project(tmp_path)))
+    assert preflight(session) == []
+    backend = session.engine_connection.backend
+    held = [t for t in temp_tables(backend) if "sentinel_split" in t]
+    assert len(held) == 3, held  # held by the preflight ...
+    assert session.engine_table("train").count().execute() > 0
+    assert [t for t in temp_tables(backend) if "sentinel_split" in t] == held  # ... and not again
+    assert session.materialized() == []  # nothing read into pandas for it
+    session.close()
+
+
+def test_duckdb_out_of_memory_in_the_preflight_counts_is_one_problem_not_a_traceback(tmp_path):
+    config = _project(tmp_path, engine='\n[engine.duckdb]\nmemory_limit = "1MB"\n', rows=3000)
+    (problem,) = preflight(GateSession(load_config(config)))
+    assert problem.key == "[engine.duckdb] memory_limit", problem
+    assert "'1MB'" in str(problem) and "Raise memory_limit" in str(problem), problem
+
+
+def _stops_once(code: int, out: str, needle: str) -> None:
+    assert code == 2, out[-3000:]
+    assert out.count(needle) == 1, out[-3000:]
+    assert "Traceback" not in out and " passed" not in out and " failed" not in out, out[-3000:]
+
+
+@pytest.mark.slow
+def test_sentinel_gate_and_pytest_stop_with_exit_2_on_a_split_that_cannot_be_held(tmp_path):
+    config = _project(tmp_path, engine=LOW)
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
+    code, out = run_sentinel(*args, cwd=tmp_path)
+    _stops_once(code, out, "DuckDB could not hold")
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", str(SUITES), "--sentinel-config", str(config)),
+            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    _stops_once(proc.returncode, proc.stdout + proc.stderr, "DuckDB could not hold")
+
+
+def _corrupt(part: Path, how: str) -> None:
+    if how == "truncated":
+        part.write_bytes(part.read_bytes()[:500])
+    else:
+        part.write_bytes(b"not parquet at all " * 50)
+
+
+@pytest.mark.parametrize("how", ["truncated", "overwritten"])
+def test_a_corrupt_part_is_one_data_problem_naming_the_file(tmp_path, how):
+    config = _project(tmp_path, rows=3000)
+    bad = tmp_path / "parts" / "part-2" / "data.parquet"
+    _corrupt(bad, how)
+    problems = preflight(GateSession(load_config(config)))
+    real = [p for p in problems if p.about != "not_checked"]
+    assert len(real) == 1, problems
+    text = str(real[0])
+    assert real[0].key == "[data]", text
+    assert str(bad) in text and "is not readable parquet" in text and "part-1" not in text, text
+
+
+def test_a_corrupt_production_part_read_where_it_lies_is_a_data_error_naming_it(tmp_path):
+    config = _project(tmp_path, rows=3000)
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
+    (prod / "b.parquet").write_bytes(b"PAR1 but nothing after")
+    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
+    session = GateSession(load_config(config))
+    with pytest.raises(DataError, match=r"\[production\] path: .*b\.parquet is not readable parquet"):
+        session._production_in_place()
+    session.close()
+
+
+@pytest.mark.slow
+def test_sentinel_gate_stops_with_exit_2_on_a_corrupt_part(tmp_path):
+    config = _project(tmp_path, rows=3000)
+    _corrupt(tmp_path / "parts" / "part-1" / "data.parquet", "truncated")
+    args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
+    code, out = run_sentinel(*args, cwd=tmp_path)
+    _stops_once(code, out, "is not readable parquet")
+    assert "part-1" in out and "ArrowInvalid" not in out
+
+
+# ------------------------------------------- out of memory inside a check, after the preflight
+
+OOM = "Out of Memory Error: failed to pin block of size 256.0 KiB (47.5 MiB/47.6 MiB used)"
+
+
+def test_a_check_the_engine_runs_out_of_memory_in_is_an_input_error_naming_the_key():
+    """On the demo at memory_limit = "50MB" the splits are held but the contract's and
+    row overlap's queries ran out of memory: the gate recorded DuckDB's last line ("See
+    also https://duckdb.org/...") and exited 1."""
+    import duckdb
+
+    from sentinel_checks.gate.runner import outcome_of
+
+    def call():
+        raise duckdb.OutOfMemoryException(f"{OOM}\n\nPossible solutions:\nSee also https://duckdb.org/docs")
+
+    outcome = outcome_of("suites/test_splits.py::test_x", call)
+    assert outcome.outcome == "error" and outcome.input_error, outcome
+    assert outcome.message.startswith("[engine.duckdb] memory_limit: DuckDB ran out of memory"), outcome
+    assert OOM in outcome.message and "Raise memory_limit" in outcome.message, outcome
+
+
+def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_path):
+    from tests.test_preflight import _project as pandas_project
+
+    config = pandas_project(tmp_path)
+    suites = tmp_path / "my_suites"
+    suites.mkdir()
+    (suites / "test_rows.py").write_text(
+        "import duckdb\n\n"
+        "def test_rows(sentinel_dataset):\n"
+        f"    raise duckdb.OutOfMemoryException({OOM!r} + '\\nSee also https://duckdb.org/docs')\n"
+    )
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", str(suites), "--sentinel-config", str(config)),
+            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-3000:]
+    assert "[engine.duckdb] memory_limit: DuckDB ran out of memory" in out, out[-3000:]
