@@ -9,6 +9,7 @@ are now one setup problem (exit 2) naming the key or the file and the fix.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -85,7 +86,8 @@ def test_duckdb_out_of_memory_in_the_preflight_counts_is_one_problem_not_a_trace
 def _stops_once(code: int, out: str, needle: str) -> None:
     assert code == 2, out[-3000:]
     assert out.count(needle) == 1, out[-3000:]
-    assert "Traceback" not in out and " passed" not in out and " failed" not in out, out[-3000:]
+    # no check ran: pytest's summary counts none (DuckDB's own message may say "failed to pin")
+    assert "Traceback" not in out and not re.search(r"\d+ (passed|failed)", out), out[-3000:]
 
 
 @pytest.mark.slow
