@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         help="DuckDB memory_limit of the gate ([engine.duckdb]) and of the hand-written pass; "
         "'none': DuckDB's default (80%% of RAM)",
     )
+    parser.add_argument(
+        "--spark-driver-memory", help="[engine.spark.conf] spark.driver.memory of the gate (default: Spark's 1g)"
+    )
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")
     parser.add_argument("--prepare-only", action="store_true", help="write the inputs, print them, stop")
@@ -223,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         "production_rows": args.production_rows,
         "chunk_rows": args.chunk_rows,
         "memory_limit": _limit(args.memory_limit),
+        "spark_memory": args.spark_driver_memory,
     }
     if args.prepare_only:
         inputs = prepare(workdir, args.rows, **options)
@@ -240,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),
         "duckdb_memory_limit": _limit(args.memory_limit),
+        "spark_driver_memory": args.spark_driver_memory,
     }
     if not args.skip_gate:
         record.update(run_gate(inputs, args.engine))
@@ -287,6 +292,8 @@ def _prepare_in_child(workdir: Path, args: argparse.Namespace) -> Inputs:
     ]
     if args.production_rows is not None:
         command += ["--production-rows", str(args.production_rows)]
+    if args.spark_driver_memory is not None:
+        command += ["--spark-driver-memory", args.spark_driver_memory]
     out = subprocess.run(command, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"writing the inputs failed:\n{out.stderr[-3000:]}")

@@ -135,12 +135,16 @@ def write_rows(
     return size, prod_written, time.perf_counter() - started
 
 
-def config_text(models: Path, folder: Path, engine: str, *, memory_limit: str | None = None) -> str:
+def config_text(
+    models: Path, folder: Path, engine: str, *, memory_limit: str | None = None, spark_memory: str | None = None
+) -> str:
     """The demo's fixed.toml with the data, production, models and training log pointed at
     absolute paths, and ``[data] engine``. The threshold rules, champion threshold, contract
     and seed are the demo's. With ``engine = "duckdb"`` and ``memory_limit`` (e.g. ``"1GB"``),
     ``[engine.duckdb] memory_limit`` and a ``temp_directory`` in ``folder`` to spill to: without
-    a limit DuckDB may cache up to 80% of RAM, which a peak-memory figure would measure."""
+    a limit DuckDB may cache up to 80% of RAM, which a peak-memory figure would measure.
+    With ``engine = "spark"`` and ``spark_memory`` (e.g. ``"4g"``), ``[engine.spark.conf]``
+    ``spark.driver.memory`` (a local master runs its tasks in the driver; Spark's default is 1g)."""
     from sentinel_checks.config.toml_writer import toml_dumps
 
     doc = tomllib.loads((models / "fixed.toml").read_text())
@@ -153,6 +157,8 @@ def config_text(models: Path, folder: Path, engine: str, *, memory_limit: str | 
     if engine == "duckdb" and memory_limit is not None:
         spill = str(folder / "duckdb-spill")
         doc["engine"] = {"duckdb": {"memory_limit": memory_limit, "temp_directory": spill}}
+    if engine == "spark" and spark_memory is not None:
+        doc["engine"] = {"spark": {"conf": {"spark.driver.memory": spark_memory}}}
     header = f"# Scale benchmark: the demo's fixed pipeline on {folder.name}, engine {engine}.\n"
     return header + toml_dumps(doc)
 
@@ -166,6 +172,7 @@ def prepare(
     production_rows: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
     memory_limit: str | None = None,
+    spark_memory: str | None = None,
 ) -> Inputs:
     """Everything one size needs, written once: reused when ``inputs.json`` matches."""
     workdir = workdir.resolve()
@@ -184,7 +191,7 @@ def prepare(
         meta = {**key, "production_written": prod_written, "bytes": size, "write_seconds": round(seconds, 2)}
         manifest.write_text(json.dumps(meta) + "\n")
     for engine in ENGINES:
-        text = config_text(models, folder, engine, memory_limit=memory_limit)
+        text = config_text(models, folder, engine, memory_limit=memory_limit, spark_memory=spark_memory)
         (folder / f"sentinel-{engine}.toml").write_text(text)
     return Inputs(
         folder=folder,

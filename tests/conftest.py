@@ -235,6 +235,23 @@ def run_sentinel(*args: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
 SKIP_SPARK = "SENTINEL_SKIP_SPARK"
 
 
+@pytest.fixture
+def closing():
+    """``closing(session)`` returns ``session`` and closes it when the test ends, passed or
+    failed: what its engine holds (DuckDB temp tables, Spark persisted rows and views) is
+    released, and a Spark session the gate built is stopped."""
+    from sentinel_checks.engine.held_table import release_all
+
+    opened: list = []
+
+    def keep(session):
+        opened.append(session)
+        return session
+
+    yield keep
+    release_all([session.close for session in opened])
+
+
 @pytest.fixture(scope="session")
 def spark_session():
     """One local[2] SparkSession for the whole test run (UI off, UTC, 4 shuffle partitions, 2 GiB).

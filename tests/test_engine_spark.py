@@ -140,8 +140,8 @@ def _config(gate_project, engine: str, base: str = BASE_CONFIG, **frames):
     return load_config(gate_project(config_text=text, **frames).config)
 
 
-def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_session):
-    duck = _split_results(GateSession(_config(gate_project, "duckdb")))
+def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_session, closing):
+    duck = _split_results(closing(GateSession(_config(gate_project, "duckdb"))))
     session = GateSession(_config(gate_project, "spark"))
     spark = _split_results(session)
     session.close()
@@ -149,7 +149,7 @@ def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_ses
     assert not spark_session.sparkContext._jsc.sc().isStopped()  # the user's session is left running
 
 
-def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, small_log, spark_session):
+def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, small_log, spark_session, closing):
     """A random row split with 300 train rows logged again in test: every split check
     fails, identically on Spark and DuckDB."""
     offline = small_log.offline.sample(6000, random_state=0).reset_index(
@@ -160,7 +160,7 @@ def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, sma
     offline = pd.concat([offline, copies], ignore_index=True)
     base = BASE_CONFIG.replace(TIME_SPLIT, RANDOM_SPLIT)
     results = {
-        engine: _split_results(GateSession(_config(gate_project, engine, base, offline=offline)))
+        engine: _split_results(closing(GateSession(_config(gate_project, engine, base, offline=offline))))
         for engine in ("duckdb", "spark")
     }
     assert results["spark"] == results["duckdb"]

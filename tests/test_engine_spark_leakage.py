@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("leak", [False, True])
-def test_target_leakage_on_spark_equals_pandas(tmp_path, spark_session, leak):
+def test_target_leakage_on_spark_equals_pandas(tmp_path, spark_session, leak, closing):
     data = frame(n=1500, leak=leak)
     for col in ("ts", "seen"):  # Spark 4 reads parquet timestamps at microseconds only
         data[col] = data[col].astype("datetime64[us]")
@@ -38,7 +38,7 @@ def test_target_leakage_on_spark_equals_pandas(tmp_path, spark_session, leak):
     ):
         config = tmp_path / f"{name}.toml"
         config.write_text(textwrap.dedent(CONFIG.format(data=where, features=features)) + extra)
-        out[name] = GateSession(load_config(config))
+        out[name] = closing(GateSession(load_config(config)))
     want = out["pandas"].target_leakage
     got = out["spark"].target_leakage
     assert out["spark"].engine_table("train") is not None  # read where it lies, on Spark

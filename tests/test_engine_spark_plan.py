@@ -73,10 +73,10 @@ bootstrap_resamples = 50
 SPARK = '\n[engine.spark]\nsession = "tests.test_engine_spark:active_session"\n'
 
 
-def project(folder: Path, *, purge: bool = True, weak: bool = False) -> dict[str, GateSession]:
+def project(folder: Path, closing, *, purge: bool = True, weak: bool = False) -> dict[str, GateSession]:
     """The demo log (``ROWS`` rows) as a directory of four parquet parts (hive folders
     ``part=i``), production as one file, two logistic regressions saved with skops; a
-    DuckDB and a Spark session on it."""
+    DuckDB and a Spark session on it, closed when the test ends (``closing``)."""
     import skops.io as sio
     from sklearn.linear_model import LogisticRegression
 
@@ -102,7 +102,7 @@ def project(folder: Path, *, purge: bool = True, weak: bool = False) -> dict[str
     for engine in ("duckdb", "spark"):
         text = CONFIG.format(engine=engine, purge=str(purge).lower()) + (SPARK if engine == "spark" else "")
         (folder / f"{engine}.toml").write_text(textwrap.dedent(text))
-        out[engine] = GateSession(load_config(folder / f"{engine}.toml"))
+        out[engine] = closing(GateSession(load_config(folder / f"{engine}.toml")))
     return out
 
 
@@ -136,13 +136,18 @@ def run(session: GateSession) -> list[tuple]:
 STILL_PANDAS: list[str] = []
 
 
-def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path, spark_session):
+def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path, spark_session, closing):
     """Every planned test's outcome and result (every field) is equal; no field is
     engine-specific. The Spark half took 927 s on a loaded 2-core machine, and over 20 minutes
     on an idle one, before the splits were held for the run (``engine/held_table.py``):
     about 85 s now."""
     before = {t.name for t in spark_session.catalog.listTables() if "sentinel_split" in t.name}
-    sessions = project(tmp_path)
+
+    def cached() -> int:  # datasets whose rows Spark keeps stored (a new map each call)
+        return spark_session.sparkContext._jsc.getPersistentRDDs().size()
+
+    cached_before = cached()  # other tests' sessions, closed or not
+    sessions = project(tmp_path, closing)
     duck = run(sessions["duckdb"])
     spark = run(sessions["spark"])
     assert len(spark) == len(duck) > 30
@@ -156,17 +161,23 @@ def test_the_whole_plan_on_spark_equals_duckdb_over_a_parquet_directory(tmp_path
     # (other tests' sessions may have left theirs: only this session's views are compared)
     mine = {t.name for t in spark_session.catalog.listTables() if "sentinel_split" in t.name} - before
     assert mine
+    assert cached() >= cached_before + len(mine) + 6  # the splits, and both models' scores of 3 splits
     sessions["spark"].close()
-    assert not mine & {t.name for t in spark_session.catalog.listTables()}
+    views = {t.name for t in spark_session.catalog.listTables()}
+    assert not mine & views
+    assert not [v for v in views if v.startswith("__sentinel_scores_")], views
+    # and every row the run persisted is freed, the scores too (they outlived the gate in the
+    # user's session before): only what other tests' sessions left is stored
+    assert cached() == cached_before
 
 
-def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_session):
+def test_planted_faults_fail_the_same_on_spark_and_duckdb(tmp_path, spark_session, closing):
     """No entity purge (users on both sides of a boundary) and a candidate fitted on noise:
     the entity overlap and the candidate's AUC fail, the comparison with the champion is
     inconclusive (too few risky rows), with equal results on both engines."""
     from sentinel_checks.gate import steps
 
-    sessions = project(tmp_path, purge=False, weak=True)
+    sessions = project(tmp_path, closing, purge=False, weak=True)
 
     def judged(s: GateSession) -> list[tuple]:
         results = [

@@ -19,7 +19,7 @@ model file, so it cannot load it under other rules. The scored rows are persiste
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.engine.scores import SCORE, score_column_table, scored_batch
@@ -41,6 +41,7 @@ def score_table_spark(
     positive: Any,
     keep: Sequence[str],
     name: str,
+    releases: list[Callable[[], None]] | None = None,
 ) -> Table:
     """Score every row of ``table`` with ``model`` on Spark; keep ``keep`` beside the score.
 
@@ -54,6 +55,10 @@ def score_table_spark(
         As :func:`~sentinel_checks.engine.scores.score_table`.
     name : str
         Name of the temporary view of the scored rows (replaced if it exists).
+    releases : list of callables, optional
+        Where the function that drops the view and frees the persisted rows is appended
+        (a run's :meth:`~sentinel_checks.gate.session.GateSession.close` calls it: a
+        user's Spark session outlives the gate and would keep the rows otherwise).
 
     Returns
     -------
@@ -94,6 +99,14 @@ def score_table_spark(
         scored.unpersist()
         raise ModelLoadError(executor_error(error, model.role)) from None
     scored.createOrReplaceTempView(name)
+    if releases is not None:
+        session = backend._session
+
+        def release() -> None:
+            session.catalog.dropTempView(name)
+            scored.unpersist()
+
+        releases.append(release)
     return backend.table(name)
 
 

@@ -325,7 +325,8 @@ class SessionData:
         from sentinel_checks.engine.held_table import release_all
 
         try:
-            release_all(releases)
+            # last held first: what reads a held table (a split's scores) goes before that table
+            release_all(releases[::-1])
         finally:
             if con is not None and hasattr(con, "close"):
                 con.close()

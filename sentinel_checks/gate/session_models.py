@@ -257,15 +257,15 @@ class SessionModels(SessionEngine):
             cols = self.config.columns
             label = [cols.label] if cols.label in table.columns else []  # production may be unlabelled
             keep = [ROW, *label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
-            scorer = score_table_spark if con.backend.name == "pyspark" else score_table
-            return scorer(
-                con.backend,
-                table,
-                model,
-                features=model.feature_list(self.features),
-                positive=cols.positive,
-                keep=keep,
-                name=f"__sentinel_scores_{role}_{split}",
+            features, name = model.feature_list(self.features), f"__sentinel_scores_{role}_{split}"
+            if con.backend.name == "pyspark":  # persisted in the user's session: freed by close()
+                releases = self._cache.setdefault("engine_releases", [])
+                return score_table_spark(
+                    con.backend, table, model, features=features, positive=cols.positive, keep=keep,
+                    name=name, releases=releases,
+                )
+            return score_table(
+                con.backend, table, model, features=features, positive=cols.positive, keep=keep, name=name
             )
 
         return self._once(f"scored_table:{role}:{split}", score)
