@@ -121,3 +121,91 @@ def test_a_data_error_before_the_preflight_lists_is_entered_under_data(tmp_path,
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
     (entry,) = _stop_report(folder)["checks"]
     assert entry["test"] == "sentinel preflight::data" and "not a parquet file" in entry["message"]
+
+
+#: What an earlier run wrote beside gate.json (the trial found a passing junit.xml and a
+#: promotion.md saying PROMOTE left next to a setup stop's gate.json).
+EARLIER_RUN = ("junit.xml", "promotion.md", "promotion.json", "threshold.json", "run.json", "scores.png")
+
+
+def _earlier_run(folder: Path) -> None:
+    for name in EARLIER_RUN:
+        (folder / name).write_text("from the earlier run")
+    (folder / "drift").mkdir()
+    (folder / "drift" / "train_vs_test.html").write_text("<html>earlier</html>")
+
+
+def test_a_setup_stop_removes_the_earlier_runs_reports_and_keeps_the_users_files(tmp_path):
+    folder = _reused_folder(tmp_path)
+    _earlier_run(folder)
+    (folder / "drift" / "mine.txt").write_text("the user's")
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    _stop_report(folder)
+    assert not [n for n in EARLIER_RUN if n != "run.json" and (folder / n).exists()]
+    assert (folder / "run.json").read_text() != "from the earlier run"  # this run's
+    assert not (folder / "drift" / "train_vs_test.html").exists()
+    assert (folder / "drift" / "mine.txt").read_text() == "the user's"
+
+
+def test_a_preflight_problem_removes_the_earlier_runs_reports(gate_project, tmp_path):
+    """A problem the preflight lists (a missing model file): the earlier run's reports go."""
+    project = gate_project()
+    text = project.config.read_text().replace('path = "', 'path = "missing-', 1)
+    project.config.write_text(text)
+    folder = _reused_folder(tmp_path)
+    _earlier_run(folder)
+    assert main(["gate", "--config", str(project.config), "--reports", str(folder)]) == 2
+    assert json.loads((folder / "gate.json").read_text())["verdict"] == "setup_error"
+    assert not (folder / "junit.xml").exists() and not (folder / "promotion.md").exists()
+    assert not (folder / "drift").exists()
+
+
+def test_an_unexpected_error_before_the_checks_is_a_setup_stop_not_an_old_pass(tmp_path, monkeypatch, capsys):
+    """A library's own error the gate does not foresee (the review's damaged parquet page:
+    a raw TProtocolException) used to exit 1 with a traceback and leave the earlier
+    passing gate.json: now the traceback, then a setup_error gate.json naming the error."""
+    from sentinel_checks.cli import gate_commands
+
+    def crashes(config_path, reports):
+        raise RuntimeError("TProtocolException: Invalid data")
+
+    monkeypatch.setattr(gate_commands, "_preflight", crashes)
+    folder = _reused_folder(tmp_path)
+    _earlier_run(folder)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    (entry,) = _stop_report(folder)["checks"]
+    assert "RuntimeError: TProtocolException: Invalid data" in entry["message"]
+    assert not (folder / "promotion.md").exists()
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_an_error_after_the_checks_ran_keeps_their_gate_json(tmp_path, monkeypatch):
+    """A report error raised once pytest has written the run's gate.json is not turned into
+    a setup stop that would overwrite the real verdict."""
+    from sentinel_checks.cli import gate_commands
+    from sentinel_checks.errors import ReportError
+
+    real = {"schema_version": 3, "verdict": "fail", "counts": {"failed": 1}, "checks": []}
+
+    def judged(config_path, reports, targets, pytest_args, session=None):
+        (reports / "gate.json").write_text(json.dumps(real))
+        raise ReportError("gate.json: cannot be read back")
+
+    monkeypatch.setattr(gate_commands, "_preflight", lambda config_path, reports: object())
+    monkeypatch.setattr(gate_commands, "run_gate", judged)
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    with pytest.raises(ReportError):
+        gate_commands.gate(_args(config, folder))
+    assert json.loads((folder / "gate.json").read_text()) == real
+
+
+def _args(config: Path, folder: Path):
+    from sentinel_checks.cli.parser import build_parser
+
+    return build_parser().parse_args(["gate", "--config", str(config), "--reports", str(folder)])

@@ -47,11 +47,24 @@ def gate(args: argparse.Namespace) -> int:
     reports = Path(args.reports)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
-        return _gate(args, reports)
+        ready = _prepare(args, reports)
     except _SetupStop as stop:
         return _stopped(stop.key, stop.message, args.config, reports, started)
     except SentinelError as exc:  # the config cannot be found or read, or is invalid
         return _stopped(_key_of(exc), str(exc), args.config, reports, started)
+    except Exception as exc:  # a library's own error on an input the gate does not foresee
+        import traceback
+
+        traceback.print_exc()
+        said = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        message = f"the gate stopped before any check on an unexpected error ({said}); the traceback is above"
+        return _stopped("setup", message, args.config, reports, started)
+    if isinstance(ready, int):
+        return ready
+    config_path, targets, session = ready
+    code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
+    _publish(reports)  # the plugin printed the folder to upload, before the verdict
+    return code
 
 
 def _key_of(exc: Exception) -> str:
@@ -70,7 +83,10 @@ class _SetupStop(Exception):
         self.key, self.message = key, message
 
 
-def _gate(args: argparse.Namespace, reports: Path) -> int:
+def _prepare(args: argparse.Namespace, reports: Path) -> tuple[Path, list[str], GateSession] | int:
+    """The config, the suites and the preflight's session of a run; the exit code when the
+    preflight stopped it (its reports written). Raises :class:`_SetupStop` or a SentinelError
+    for a setup mistake found before the preflight could list it."""
     config_path = find_cli_config(args.config)
     targets = _suites(args.suites)
     for extra in args.extra:
@@ -87,9 +103,7 @@ def _gate(args: argparse.Namespace, reports: Path) -> int:
         print(artifact_line(reports), flush=True)  # before the verdict: the verdict is the last line
         print(setup_error_line(session), file=sys.stderr)  # the words pytest's run ends with
         return EXIT_USAGE
-    code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
-    _publish(reports)  # the plugin printed the folder to upload, before the verdict
-    return code
+    return config_path, targets, session
 
 
 def _stopped(key: str, message: str, chosen: str | None, reports: Path, started: str) -> int:
@@ -105,8 +119,11 @@ def _stopped(key: str, message: str, chosen: str | None, reports: Path, started:
     if inputs_inside(reports, _inputs(config)):  # the message above says why (a clash)
         print(f"sentinel: nothing written to {reports}", file=sys.stderr)
         return EXIT_USAGE
+    from sentinel_checks.gate.artefacts import clear_earlier_run
+
     run = setup_stop_run(message, key=key, config_path=str(config or ""), started=started)
     try:
+        clear_earlier_run(reports)
         write_setup_stop(run, reports)
     except OSError as exc:
         print(
@@ -162,6 +179,9 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
     clash = inputs_inside(reports, config.input_files())
     if clash:  # before anything is written there
         raise ConfigError(clash_message(reports, clash))
+    from sentinel_checks.gate.artefacts import clear_earlier_run
+
+    clear_earlier_run(reports)  # the folder holds this run's reports only, whatever stops it
     session = GateSession(config)
     problems = preflight(session)
     if not problems:

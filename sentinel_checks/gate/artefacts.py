@@ -162,3 +162,47 @@ def _write_figures(
     page = _with_notes(gate_html(run, artefacts), failures)
     html_path = write_atomic(reports_dir / "gate.html", page)
     return [html_path, *artefacts.values()]
+
+
+#: The files a gate run writes at the top of the reports folder (besides ``drift/``).
+RUN_FILES = (
+    "gate.json",
+    "gate.md",
+    "gate.html",
+    "run.json",
+    "junit.xml",
+    "promotion.json",
+    "promotion.md",
+    "threshold.json",
+    "experiments.csv",
+    *_FIGURE_OF.values(),
+)
+
+
+def clear_earlier_run(reports_dir: Path) -> list[Path]:
+    """Remove what an earlier gate run wrote into ``reports_dir``: the files named in
+    :data:`RUN_FILES` and Evidently's pages ``drift/<reference>_vs_<current>.html``
+    (``drift/`` itself when that leaves it empty). Any other file is left alone.
+
+    ``sentinel gate`` calls it once the folder is known to hold none of the run's inputs,
+    so a run stopped by a setup problem (or one that crashes) never leaves an earlier
+    run's ``junit.xml`` of passing tests or ``promotion.md`` saying PROMOTE beside it.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Raises
+    ------
+    OSError
+        A file cannot be removed.
+    """
+    removed = [p for p in (reports_dir / name for name in RUN_FILES) if p.is_file()]
+    drift = reports_dir / "drift"
+    removed += sorted(drift.glob("*_vs_*.html")) if drift.is_dir() else []
+    for path in removed:
+        path.unlink()
+    if drift.is_dir() and not any(drift.iterdir()):
+        drift.rmdir()
+    return removed
