@@ -98,7 +98,7 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) and the engine out of
     memory become problems; any other exception is a bug of the library and propagates.
     """
-    from sentinel_checks.gate.engine_setup import engine_key, hold_failure, out_of_engine_memory
+    from sentinel_checks.gate.engine_setup import hold_failure, memory_fix, out_of_engine_memory
 
     try:
         return _preflight(session)
@@ -106,7 +106,7 @@ def preflight(session: GateSession) -> list[SetupProblem]:
         if not out_of_engine_memory(error):
             raise
         told = str(hold_failure(session.config, "count the data where it lies", error))
-        return [SetupProblem(f"{engine_key(session.config)} memory_limit", told)]
+        return [SetupProblem(memory_fix(session.config.data.engine)[0], told)]
 
 
 def _preflight(session: GateSession) -> list[SetupProblem]:
