@@ -13,28 +13,27 @@ fakes shaped as Py4J's (``java_exception`` with ``getClass().getName()``,
 
 from __future__ import annotations
 
-
 import duckdb
 import pytest
 
 from sentinel_checks.config import load_config
 from sentinel_checks.engine import held_table
-from sentinel_checks.engine.engine_errors import out_of_engine_memory, spark_memory_line
+from sentinel_checks.engine.engine_errors import spark_memory_line
 from sentinel_checks.errors import DataError, EngineResourceError
-from sentinel_checks.gate.engine_setup import hold_failure, out_of_memory_text
+from sentinel_checks.gate.engine_setup import hold_failure, out_of_engine_memory, out_of_memory_text
 from tests.test_engine_lazy_splits import TIME, frame, sessions
 
-SNAPPY = 'Invalid Input Error: Failed to read file "/data/parts/part-2/data.parquet": Snappy decompression failure'
-SPARK_OOM = (
-    "[UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 65536 bytes of memory, got 0. SQLSTATE: 53200"
+SNAPPY = (
+    'Invalid Input Error: Failed to read file "/data/parts/part-2/data.parquet": Snappy decompression failure'
 )
+SPARK_OOM = "[UNABLE_TO_ACQUIRE_MEMORY] Unable to acquire 65536 bytes of memory, got 0. SQLSTATE: 53200"
 
 
 class _JavaClass:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def getName(self) -> str:  # noqa: N802 - Java's name
+    def getName(self) -> str:
         return self.name
 
 
@@ -45,13 +44,13 @@ class FakeThrowable:
         self.name, self.message, self.cause = name, message, cause
         self._target_id = "o77"
 
-    def getClass(self) -> _JavaClass:  # noqa: N802
+    def getClass(self) -> _JavaClass:
         return _JavaClass(self.name)
 
-    def getMessage(self) -> str | None:  # noqa: N802
+    def getMessage(self) -> str | None:
         return self.message
 
-    def getCause(self) -> FakeThrowable | None:  # noqa: N802
+    def getCause(self) -> FakeThrowable | None:
         return self.cause
 
 
@@ -120,13 +119,17 @@ def test_an_engine_error_that_is_not_memory_is_not_told_as_memory(tmp_path):
     assert str(told) == (
         "[data] engine = 'duckdb' could not hold the val split made where the data lies: RuntimeError: bad plan"
     )
-    unnamed = hold_failure(config, "hold the val split", duckdb.InvalidInputException("Invalid Input Error: x"))
+    unnamed = hold_failure(
+        config, "hold the val split", duckdb.InvalidInputException("Invalid Input Error: x")
+    )
     assert type(unnamed) is DataError and "memory_limit" not in str(unnamed), unnamed
 
 
 def test_a_production_file_is_named_under_its_own_key(tmp_path):
     told = hold_failure(
-        _config(tmp_path), "hold the production sample", duckdb.IOException('IO Error: Cannot open file "p.parquet"'),
+        _config(tmp_path),
+        "hold the production sample",
+        duckdb.IOException('IO Error: Cannot open file "p.parquet"'),
         source="[production] path",
     )
     assert str(told).startswith("[production] path: p.parquet could not be read: IO Error"), told
@@ -191,16 +194,22 @@ def test_a_spark_out_of_memory_in_a_check_names_spark_driver_memory():
 
     outcome = outcome_of("suites/test_quality.py::test_x", call, engine="spark")
     assert outcome.outcome == "error" and outcome.input_error, outcome
-    assert outcome.message.startswith("[engine.spark.conf] spark.driver.memory: Spark ran out of memory"), outcome
+    assert outcome.message.startswith("[engine.spark.conf] spark.driver.memory: Spark ran out of memory"), (
+        outcome
+    )
     assert SPARK_OOM in outcome.message and "Spark's default is 1g" in outcome.message, outcome
     assert "spark.executor.memory" in outcome.message and "memory_limit" not in outcome.message
 
 
 def test_a_spark_split_out_of_memory_quotes_the_out_of_memory_line(tmp_path):
-    told = hold_failure(_config(tmp_path, "spark"), "hold the val split made where the data lies", spark_oom_error())
+    told = hold_failure(
+        _config(tmp_path, "spark"), "hold the val split made where the data lies", spark_oom_error()
+    )
     assert isinstance(told, EngineResourceError), told
     text = str(told)
-    assert text.startswith("[engine.spark.conf] spark.driver.memory unset (Spark's default: 1g): Spark could not")
+    assert text.startswith(
+        "[engine.spark.conf] spark.driver.memory unset (Spark's default: 1g): Spark could not"
+    )
     assert SPARK_OOM in text and "o123.count" not in text, text
 
 
@@ -256,7 +265,7 @@ def test_spark_out_of_memory_while_scoring_does_not_blame_the_model(monkeypatch)
         def __init__(self, error):
             self.error = error
 
-        def mapInArrow(self, function, schema):  # noqa: N802
+        def mapInArrow(self, function, schema):
             return Scored(self.error)
 
     class Backend:
@@ -277,8 +286,13 @@ def test_spark_out_of_memory_while_scoring_does_not_blame_the_model(monkeypatch)
     assert raised.value is oom and unpersisted == [True]
     with pytest.raises(ModelLoadError, match="candidate"):
         spark_scores.score_table_spark(
-            Backend(RuntimeError("ValueError: bad input")), table, model,
-            features=["x"], positive=1, keep=["id"], name="s",
+            Backend(RuntimeError("ValueError: bad input")),
+            table,
+            model,
+            features=["x"],
+            positive=1,
+            keep=["id"],
+            name="s",
         )
 
 
@@ -302,3 +316,46 @@ def test_a_failing_release_does_not_hide_the_engine_error(monkeypatch):
     monkeypatch.setattr(backend, "raw_sql", raw_sql)
     with pytest.raises(duckdb.OutOfMemoryException, match="the original"):
         held_table.hold(table)
+
+
+# ------------------------------------- a really damaged part: one setup problem naming it
+
+
+def _damage(file, con) -> str:
+    """Flip one byte of ``file`` (a parquet part) where DuckDB then fails to decompress a
+    snappy page; DuckDB's message. Scans offsets in a fixed order (deterministic)."""
+    base = file.read_bytes()
+    for offset in range(4, len(base) - 1000, 97):
+        damaged = bytearray(base)
+        damaged[offset] ^= 0xFF
+        file.write_bytes(bytes(damaged))
+        try:
+            con.sql(f"SELECT * FROM read_parquet('{file}')").fetchall()
+        except duckdb.InvalidInputException as error:
+            if "Snappy" in str(error):
+                return str(error)
+        except duckdb.Error:
+            pass
+    raise AssertionError("no offset gave a snappy failure")
+
+
+def test_a_damaged_snappy_page_is_one_setup_problem_naming_the_file_not_memory(tmp_path):
+    from sentinel_checks.gate.preflight import preflight
+    from sentinel_checks.gate.session import GateSession
+    from tests.test_engine_fail_fast import _project
+
+    config = _project(tmp_path, rows=4000)
+    part = tmp_path / "parts" / "part-2" / "data.parquet"
+    said = _damage(part, duckdb.connect())
+    session = GateSession(load_config(config))
+    try:
+        problems = preflight(session)
+    finally:
+        session.close()
+    assert len(problems) == 1, problems
+    (problem,) = problems
+    text = str(problem)
+    assert problem.key == "[data] path", text
+    assert text.startswith(f"[data] path: {part} could not be read: Invalid Input Error"), text
+    assert "Snappy decompression failure" in text and said.splitlines()[0] in text, text
+    assert "memory_limit" not in text and "Raise" not in text, text

@@ -55,7 +55,7 @@ def error_text(error: BaseException) -> str:
     (``errmsg``), pyspark's description and stack trace (``_desc``, ``_stackTrace``)."""
     try:
         return str(error)
-    except Exception:  # noqa: BLE001 - a Py4J error whose gateway is closed
+    except Exception:  # a Py4J error whose gateway is closed
         parts = [getattr(error, name, None) for name in ("errmsg", "_desc", "_stackTrace")]
         return "\n".join(p for p in parts if isinstance(p, str))
 
@@ -123,16 +123,16 @@ def java_chain(error: BaseException) -> Iterator[tuple[str, str]]:
             return
         try:
             name = str(java.getClass().getName())
-        except Exception:  # noqa: BLE001 - no JVM to ask
+        except Exception:  # no JVM to ask
             return
         try:
             message = java.getMessage()
-        except Exception:  # noqa: BLE001
+        except Exception:
             message = None
         yield name, str(message) if message is not None else ""
         try:
             java = java.getCause()
-        except Exception:  # noqa: BLE001
+        except Exception:
             return
 
 

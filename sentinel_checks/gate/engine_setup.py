@@ -106,17 +106,20 @@ def hold_problems(session: SessionEngine) -> list[SetupProblem]:
     the checks reuse them, nothing is computed twice); a split the engine cannot hold (out
     of memory or disk, :class:`~sentinel_checks.errors.EngineResourceError`) is one setup
     problem under the engine's memory key (:func:`memory_fix`) instead of one error per
-    check. Nothing is done when the splits are not made in the engine (the pandas splits
-    are registered later, as before); any other error of the split (a damaged file) is
-    left to the checks, which report it.
+    check; so is a file the engine could not read
+    (:class:`~sentinel_checks.errors.UnreadableDataFile`, under ``[data] path``). Nothing
+    is done when the splits are not made in the engine (the pandas splits are registered
+    later, as before); any other error of the split is left to the checks, which report it.
     """
-    from sentinel_checks.errors import EngineResourceError
+    from sentinel_checks.errors import EngineResourceError, UnreadableDataFile
     from sentinel_checks.gate.preflight import SetupProblem
 
     try:
         session.hold_engine_splits()
     except EngineResourceError as error:
         return [SetupProblem(memory_fix(session.config.data.engine)[0], str(error))]
+    except UnreadableDataFile as error:
+        return [SetupProblem(error.key, str(error).removeprefix(f"{error.key}: "))]
     return []
 
 
@@ -208,20 +211,20 @@ def hold_failure(
       ``temp_directory`` gives it room to spill; Spark, ``spark.driver.memory`` /
       ``spark.executor.memory``, ``spark.local.dir``);
     - DuckDB failing to read a file (``InvalidInputException``, ``IOException``) that its
-      message names: a :class:`~sentinel_checks.errors.DataError`
+      message names: an :class:`~sentinel_checks.errors.UnreadableDataFile`
       ``"<source>: <file> could not be read: <DuckDB's first line>"`` (``source``, the
       config key of the data: ``[data] path``, ``[production] path``);
     - anything else: a DataError saying what failed, with the error's type and first line.
     """
     from sentinel_checks.engine import engine_errors
-    from sentinel_checks.errors import DataError, EngineResourceError
+    from sentinel_checks.errors import DataError, EngineResourceError, UnreadableDataFile
 
     said = _said(error)
     engine = config.data.engine
     if not engine_errors.out_of_engine_room(error):
         file = engine_errors.named_file(error) if engine_errors.unreadable_file_error(error) else None
         if file is not None:
-            return DataError(f"{source}: {file} could not be read: {said}")
+            return UnreadableDataFile(f"{source}: {file} could not be read: {said}", source)
         return DataError(f"[data] engine = '{engine}' could not {what}: {type(error).__name__}: {said}")
     key, fix = memory_fix(engine)
     if engine == "duckdb":

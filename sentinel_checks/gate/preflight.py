@@ -95,18 +95,26 @@ def preflight(session: GateSession) -> list[SetupProblem]:
 
     Notes
     -----
-    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) and the engine out of
-    memory become problems; any other exception is a bug of the library and propagates.
+    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input), the engine out of
+    memory or disk, and a data file the engine could not read in its counts (DuckDB's
+    ``InvalidInputException`` / ``IOException`` naming it, under ``[data] path``) become
+    problems (:func:`~sentinel_checks.gate.engine_setup.hold_failure`); any other
+    exception is a bug of the library and propagates.
     """
-    from sentinel_checks.gate.engine_setup import hold_failure, memory_fix, out_of_engine_memory
+    from sentinel_checks.errors import EngineResourceError, SentinelError, UnreadableDataFile
+    from sentinel_checks.gate.engine_setup import hold_failure, memory_fix
 
     try:
         return _preflight(session)
-    except Exception as error:  # the engine's counts ran out of memory: one problem, no traceback
-        if not out_of_engine_memory(error):
-            raise
-        told = str(hold_failure(session.config, "count the data where it lies", error))
-        return [SetupProblem(memory_fix(session.config.data.engine)[0], told)]
+    except SentinelError:
+        raise
+    except Exception as error:  # the engine's counts: out of memory or a damaged file, one problem
+        told = hold_failure(session.config, "count the data where it lies", error)
+        if isinstance(told, EngineResourceError):
+            return [SetupProblem(memory_fix(session.config.data.engine)[0], str(told))]
+        if isinstance(told, UnreadableDataFile):
+            return [SetupProblem(told.key, str(told).removeprefix(f"{told.key}: "))]
+        raise
 
 
 def _preflight(session: GateSession) -> list[SetupProblem]:
