@@ -112,15 +112,32 @@ def hold_problems(session: SessionEngine) -> list[SetupProblem]:
     later, as before); any other error of the split is left to the checks, which report it.
     """
     from sentinel_checks.errors import EngineResourceError, UnreadableDataFile
-    from sentinel_checks.gate.preflight import SetupProblem
 
     try:
         session.hold_engine_splits()
-    except EngineResourceError as error:
-        return [SetupProblem(memory_fix(session.config.data.engine)[0], str(error))]
-    except UnreadableDataFile as error:
-        return [SetupProblem(error.key, str(error).removeprefix(f"{error.key}: "))]
+    except (EngineResourceError, UnreadableDataFile) as error:
+        problem = failure_problem(session.config, "", error)
+        assert problem is not None
+        return [problem]
     return []
+
+
+def failure_problem(config: SentinelConfig, what: str, error: BaseException) -> SetupProblem | None:
+    """The setup problem of an engine failure: out of memory or disk under the engine's
+    memory key (:func:`memory_fix`), a data file it could not read under ``[data] path``
+    (or the key its :class:`~sentinel_checks.errors.UnreadableDataFile` names); ``None``
+    for any other error (a :class:`~sentinel_checks.errors.SentinelError` that is neither
+    is a bad input of its own, left to its caller). ``error`` is the engine's own (worded
+    by :func:`hold_failure` with ``what``) or what :func:`hold_failure` made of it."""
+    from sentinel_checks.errors import EngineResourceError, SentinelError, UnreadableDataFile
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    told = error if isinstance(error, SentinelError) else hold_failure(config, what, error)
+    if isinstance(told, EngineResourceError):
+        return SetupProblem(memory_fix(config.data.engine)[0], str(told))
+    if isinstance(told, UnreadableDataFile):
+        return SetupProblem(told.key, str(told).removeprefix(f"{told.key}: "))
+    return None
 
 
 def out_of_engine_memory(error: BaseException) -> bool:

@@ -95,26 +95,18 @@ def preflight(session: GateSession) -> list[SetupProblem]:
 
     Notes
     -----
-    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input), the engine out of
-    memory or disk, and a data file the engine could not read in its counts (DuckDB's
-    ``InvalidInputException`` / ``IOException`` naming it, under ``[data] path``) become
-    problems (:func:`~sentinel_checks.gate.engine_setup.hold_failure`); any other
-    exception is a bug of the library and propagates.
+    Only a bad input and an engine failure of its counts the user fixes become problems
+    (:func:`~sentinel_checks.gate.engine_setup.failure_problem`); any other error propagates.
     """
-    from sentinel_checks.errors import EngineResourceError, SentinelError, UnreadableDataFile
-    from sentinel_checks.gate.engine_setup import hold_failure, memory_fix
+    from sentinel_checks.gate.engine_setup import failure_problem
 
     try:
         return _preflight(session)
-    except SentinelError:
-        raise
     except Exception as error:  # the engine's counts: out of memory or a damaged file, one problem
-        told = hold_failure(session.config, "count the data where it lies", error)
-        if isinstance(told, EngineResourceError):
-            return [SetupProblem(memory_fix(session.config.data.engine)[0], str(told))]
-        if isinstance(told, UnreadableDataFile):
-            return [SetupProblem(told.key, str(told).removeprefix(f"{told.key}: "))]
-        raise
+        problem = failure_problem(session.config, "count the data where it lies", error)
+        if problem is None:
+            raise
+        return [problem]
 
 
 def _preflight(session: GateSession) -> list[SetupProblem]:

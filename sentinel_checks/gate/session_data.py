@@ -189,12 +189,9 @@ class SessionData:
 
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
         """Each split held for the run (:meth:`_held_for_run`). When the engine cannot hold
-        one, what was held is released and :func:`~sentinel_checks.gate.engine_setup.hold_failure`'s
-        error raised (cached: the splits are not held again): out of memory or disk, an
-        :class:`~sentinel_checks.errors.EngineResourceError` naming the split, the
-        ``[engine.*]`` keys and the fix; a file the engine could not read, a
-        :class:`~sentinel_checks.errors.DataError` naming it; anything else, a DataError
-        naming the split and the engine's error (not memory)."""
+        one, what was held is released and the error of
+        :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
+        disk, a file it could not read, anything else), cached: not held again."""
         from sentinel_checks.engine.held_table import release_all
         from sentinel_checks.errors import SentinelError
         from sentinel_checks.gate.engine_setup import hold_failure
