@@ -173,8 +173,8 @@ def memory_fix(engine: str) -> tuple[str, str]:
         )
     return (
         "[data] engine",
-        f"[data] engine = '{engine}' holds the data in this process's memory: run on a machine "
-        "with more memory, or set engine = 'duckdb', which spills to disk past its memory_limit",
+        f"The {engine} engine holds the data in this process's memory: run on a machine with "
+        "more memory, or set [data] engine = 'duckdb', which spills to disk past its memory_limit",
     )
 
 
