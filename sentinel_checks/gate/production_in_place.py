@@ -32,7 +32,8 @@ def production_in_place(session: SessionEngine) -> Table | None:
     DataError
         The files cannot be read (a missing file, a file that is not readable parquet,
         named), a datetime column holds sub-microsecond parts, or the engine cannot hold
-        the sample (:class:`~sentinel_checks.errors.EngineResourceError`).
+        the sample (:func:`~sentinel_checks.gate.engine_setup.hold_failure`: out of memory
+        or disk, a file it could not read under ``[production] path``, anything else).
     """
     from sentinel_checks.data.io import format_from_suffix
     from sentinel_checks.data.parquet_files import is_many, parquet_files
