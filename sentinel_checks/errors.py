@@ -25,6 +25,17 @@ class EngineResourceError(DataError):
     preflight reports once (exit 2) before any check runs."""
 
 
+class UnreadableDataFile(DataError):
+    """A data file the engine could not read while computing on it (a damaged page of one
+    part, a file gone): the message names the file and :attr:`key`, the config key of
+    the data (``"[data] path"``, ``"[production] path"``). The preflight reports it once
+    (exit 2) before any check runs."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class ModelLoadError(SentinelError):
     """A model cannot be loaded, is untrusted, or cannot score."""
 

@@ -12,7 +12,7 @@ engine holds the rows; none reach Python.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
     try:
         out = backend.create_table(name, table, temp=True)
     except Exception:  # out of memory part way: Ibis created the table before filling it
-        release()
+        with suppress(Exception):  # the engine's own error is the one to tell, not the cleanup's
+            release()
         raise
     return out, release
 

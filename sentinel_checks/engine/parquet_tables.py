@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sentinel_checks.engine.engine_errors import first_line
 from sentinel_checks.engine.ibis_connection import ROW, quiet_schema_lookup
 
 if TYPE_CHECKING:
@@ -42,15 +43,11 @@ def _footer_rows(file: Path) -> int:
     try:
         return int(pq.ParquetFile(file).metadata.num_rows)
     except (pa.ArrowException, OSError) as error:
-        raise UnreadableParquet(f"{file} is not readable parquet ({_first_line(error)}): {FIX}") from None
+        raise UnreadableParquet(f"{file} is not readable parquet ({first_line(error)}): {FIX}") from None
 
 
 #: What to do about an unreadable parquet file, as messages say it.
 FIX = "rewrite it, or move it out of the folder"
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
@@ -134,7 +131,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
             )
         except duckdb.Error as error:  # InvalidInputException, IOException: DuckDB names the file
             raise UnreadableParquet(
-                f"{target}: DuckDB cannot read it as parquet ({_first_line(error)}): {FIX}"
+                f"{target}: DuckDB cannot read it as parquet ({first_line(error)}): {FIX}"
             ) from None
         data = [c for c in scan.columns if c not in ("__sentinel_file", "file_row_number")]
         joined = scan.join(offsets, "__sentinel_file")

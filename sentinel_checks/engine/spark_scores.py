@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sentinel_checks.engine.engine_errors import out_of_engine_room
 from sentinel_checks.engine.scores import SCORE, score_column_table, scored_batch
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models.loading import LoadedModel
@@ -74,6 +75,11 @@ def score_table_spark(
         A feature or the score column is not in the table, or the model cannot score a
         batch (the message is the scorer's, e.g. naming the model, without the executor's
         traceback).
+    Exception
+        Spark out of memory or disk while scoring
+        (:func:`~sentinel_checks.engine.engine_errors.out_of_engine_room`): Spark's own
+        error, which the run records under ``[engine.spark.conf] spark.driver.memory``
+        (:func:`~sentinel_checks.gate.engine_setup.out_of_memory_text`), not the model's.
     KeyError
         A ``keep`` column is not in the table.
     """
@@ -97,6 +103,8 @@ def score_table_spark(
         scored.count()  # score now, once: errors surface here, not in a later statistic
     except Exception as error:  # PythonException / Py4JJavaError from the executors
         scored.unpersist()
+        if out_of_engine_room(error):  # Spark's memory or disk, not the model: told by the run
+            raise
         raise ModelLoadError(executor_error(error, model.role)) from None
     scored.createOrReplaceTempView(name)
     if releases is not None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
     from sentinel_checks.config import SentinelConfig
-    from sentinel_checks.errors import EngineResourceError
+    from sentinel_checks.errors import DataError
     from sentinel_checks.gate.preflight import SetupProblem
     from sentinel_checks.gate.session_data import SessionData
     from sentinel_checks.gate.session_engine import SessionEngine
@@ -105,72 +105,158 @@ def hold_problems(session: SessionEngine) -> list[SetupProblem]:
     """The splits made where the data lies, held now (they are held once per run anyway:
     the checks reuse them, nothing is computed twice); a split the engine cannot hold (out
     of memory or disk, :class:`~sentinel_checks.errors.EngineResourceError`) is one setup
-    problem under the ``[engine.*]`` key instead of one error per check. Nothing is done
-    when the splits are not made in the engine (the pandas splits are registered later,
-    as before); any other error of the split is left to the checks, which report it.
+    problem under the engine's memory key (:func:`memory_fix`) instead of one error per
+    check; so is a file the engine could not read
+    (:class:`~sentinel_checks.errors.UnreadableDataFile`, under ``[data] path``). Nothing
+    is done when the splits are not made in the engine (the pandas splits are registered
+    later, as before); any other error of the split is left to the checks, which report it.
     """
-    from sentinel_checks.errors import EngineResourceError
-    from sentinel_checks.gate.preflight import SetupProblem
+    from sentinel_checks.errors import EngineResourceError, UnreadableDataFile
 
     try:
         session.hold_engine_splits()
-    except EngineResourceError as error:
-        key = engine_key(session.config)
-        if session.config.data.engine == "duckdb":
-            key += " memory_limit"
-        return [SetupProblem(key, str(error))]
+    except (EngineResourceError, UnreadableDataFile) as error:
+        problem = failure_problem(session.config, "", error)
+        assert problem is not None
+        return [problem]
     return []
 
 
+def failure_problem(config: SentinelConfig, what: str, error: BaseException) -> SetupProblem | None:
+    """The setup problem of an engine failure: out of memory or disk under the engine's
+    memory key (:func:`memory_fix`), a data file it could not read under ``[data] path``
+    (or the key its :class:`~sentinel_checks.errors.UnreadableDataFile` names); ``None``
+    for any other error (a :class:`~sentinel_checks.errors.SentinelError` that is neither
+    is a bad input of its own, left to its caller). ``error`` is the engine's own (worded
+    by :func:`hold_failure` with ``what``) or what :func:`hold_failure` made of it."""
+    from sentinel_checks.errors import EngineResourceError, SentinelError, UnreadableDataFile
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    told = error if isinstance(error, SentinelError) else hold_failure(config, what, error)
+    if isinstance(told, EngineResourceError):
+        return SetupProblem(memory_fix(config.data.engine)[0], str(told))
+    if isinstance(told, UnreadableDataFile):
+        return SetupProblem(told.key, str(told).removeprefix(f"{told.key}: "))
+    return None
+
+
 def out_of_engine_memory(error: BaseException) -> bool:
-    """Whether ``error`` is DuckDB's ``OutOfMemoryException`` (``memory_limit`` reached, or
-    nothing left to spill to), or Python's :class:`MemoryError`."""
-    if isinstance(error, MemoryError):
-        return True
-    try:
-        import duckdb
-    except ImportError:  # the spark extra alone
-        return False
-    return isinstance(error, duckdb.OutOfMemoryException)
+    """Whether ``error`` is an engine out of memory: Python's :class:`MemoryError`,
+    DuckDB's ``OutOfMemoryException`` (``memory_limit`` reached, or nothing left to spill
+    to), Spark's ``SparkOutOfMemoryError`` / ``java.lang.OutOfMemoryError``
+    (:func:`~sentinel_checks.engine.engine_errors.out_of_engine_memory`)."""
+    from sentinel_checks.engine import engine_errors
+
+    return engine_errors.out_of_engine_memory(error)
 
 
-def out_of_memory_text(error: BaseException) -> str | None:
-    """What a gate test records when the engine ran out of memory inside it (after the
-    preflight held the splits, a later query can still need more): the key, DuckDB's own
-    first line (which gives the limit in MiB) and the fix; ``None`` for any other error."""
-    if not out_of_engine_memory(error):
-        return None
-    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+def memory_fix(engine: str) -> tuple[str, str]:
+    """The config key an engine's memory is set by, and the fix, for ``[data] engine``
+    ``engine`` (``"duckdb"``, ``"spark"``, ``"pandas"``): every message about the engine
+    out of memory or disk words it this way.
+
+    >>> memory_fix("spark")[0]
+    '[engine.spark.conf] spark.driver.memory'
+    """
+    if engine == "duckdb":
+        return (
+            "[engine.duckdb] memory_limit",
+            "Raise memory_limit (e.g. '2GB'); on data larger than memory also set temp_directory "
+            "to a folder with room, where DuckDB spills past the limit",
+        )
+    if engine == "spark":
+        return (
+            "[engine.spark.conf] spark.driver.memory",
+            "Give Spark more memory: [engine.spark.conf] spark.driver.memory (a local master runs "
+            "its tasks in the driver; Spark's default is 1g), spark.executor.memory on a cluster; "
+            "spark.local.dir for room to spill",
+        )
     return (
-        f"[engine.duckdb] memory_limit: DuckDB ran out of memory in this check ({said}). Raise "
-        "memory_limit (e.g. '2GB'); on data larger than memory also set temp_directory to a folder "
-        "with room, where DuckDB spills past the limit"
+        "[data] engine",
+        f"The {engine} engine holds the data in this process's memory: run on a machine with "
+        "more memory, or set [data] engine = 'duckdb', which spills to disk past its memory_limit",
     )
 
 
-def hold_failure(config: SentinelConfig, what: str, error: BaseException) -> EngineResourceError:
-    """The error of what the engine could not do (``what``: ``"hold the train split made
-    where the data lies"``, ``"count the data where it lies"``): it names it, the
-    ``[engine.*]`` keys in force and the fix (DuckDB: raise ``memory_limit``;
-    ``temp_directory`` gives it room to spill past it; Spark: more driver/executor memory
-    or local disk). ``error`` is the engine's own (its first line is quoted)."""
-    from sentinel_checks.errors import EngineResourceError
+_ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
 
-    said = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if config.data.engine == "duckdb":
+
+def out_of_memory_text(error: BaseException, engine: str | None = None) -> str | None:
+    """What a gate test records when the engine ran out of memory inside it (after the
+    preflight held the splits, a later query can still need more): the key, the engine's
+    own out-of-memory line (DuckDB's gives the limit in MiB; Spark's the
+    ``SparkOutOfMemoryError``, not Py4J's ``An error occurred while calling o12.count.``)
+    and the fix (:func:`memory_fix`); ``None`` for any other error. A DuckDB or Spark
+    error is worded as that engine's (a team's own test may query DuckDB on any
+    engine); Python's :class:`MemoryError` as ``engine``'s, ``[data] engine``
+    (``"pandas"`` when not given)."""
+    if not out_of_engine_memory(error):
+        return None
+    engine = _engine_of(error) or engine or "pandas"
+    key, fix = memory_fix(engine)
+    who = _ENGINE_NAMES.get(engine, "Python")
+    return f"{key}: {who} ran out of memory in this check ({_said(error)}). {fix}"
+
+
+def _engine_of(error: BaseException) -> str | None:
+    """``"duckdb"`` or ``"spark"`` for an error of that engine's own types, else ``None``."""
+    from sentinel_checks.engine.engine_errors import spark_memory_line
+
+    if spark_memory_line(error) is not None:
+        return "spark"
+    return "duckdb" if (type(error).__module__ or "").startswith(("duckdb", "_duckdb")) else None
+
+
+def _said(error: BaseException) -> str:
+    """The engine's own line to quote: Spark's out-of-memory line, else the first line."""
+    from sentinel_checks.engine.engine_errors import first_line, spark_memory_line
+
+    return spark_memory_line(error) or first_line(error)
+
+
+def hold_failure(
+    config: SentinelConfig, what: str, error: BaseException, *, source: str = "[data] path"
+) -> DataError:
+    """The error of what the engine could not do (``what``: ``"hold the train split made
+    where the data lies"``, ``"count the data where it lies"``), by what ``error`` (the
+    engine's own; its line is quoted) is:
+
+    - out of memory or disk
+      (:func:`~sentinel_checks.engine.engine_errors.out_of_engine_room`): an
+      :class:`~sentinel_checks.errors.EngineResourceError` naming it, the ``[engine.*]``
+      keys in force and the fix (:func:`memory_fix`: DuckDB, raise ``memory_limit``,
+      ``temp_directory`` gives it room to spill; Spark, ``spark.driver.memory`` /
+      ``spark.executor.memory``, ``spark.local.dir``);
+    - DuckDB failing to read a file (``InvalidInputException``, ``IOException``) that its
+      message names: an :class:`~sentinel_checks.errors.UnreadableDataFile`
+      ``"<source>: <file> could not be read: <DuckDB's first line>"`` (``source``, the
+      config key of the data: ``[data] path``, ``[production] path``);
+    - anything else: a DataError saying what failed, with the error's type and first line.
+    """
+    from sentinel_checks.engine import engine_errors
+    from sentinel_checks.errors import DataError, EngineResourceError, UnreadableDataFile
+
+    said = _said(error)
+    engine = config.data.engine
+    if not engine_errors.out_of_engine_room(error):
+        file = engine_errors.named_file(error) if engine_errors.unreadable_file_error(error) else None
+        if file is not None:
+            return UnreadableDataFile(f"{source}: {file} could not be read: {said}", source)
+        return DataError(f"[data] engine = '{engine}' could not {what}: {type(error).__name__}: {said}")
+    key, fix = memory_fix(engine)
+    if engine == "duckdb":
         duck = config.engine.duckdb
         limit = f"= {duck.memory_limit!r}" if duck.memory_limit else "unset (DuckDB's default: 80% of RAM)"
         spill = f"'{duck.temp_directory}'" if duck.temp_directory else "unset"
         return EngineResourceError(
-            f"[engine.duckdb] memory_limit {limit}, temp_directory {spill}: DuckDB could not {what} "
-            f"({said}). Raise memory_limit (e.g. '2GB'); on data larger than "
-            "memory also set temp_directory to a folder with room, where DuckDB spills past the limit"
+            f"{key} {limit}, temp_directory {spill}: DuckDB could not {what} ({said}). {fix}"
         )
-    return EngineResourceError(
-        f"[data] engine = '{config.data.engine}' could not {what}: {said}. "
-        "Give Spark more memory or disk: [engine.spark.conf] spark.driver.memory / "
-        "spark.executor.memory, spark.local.dir"
-    )
+    if engine == "spark":
+        conf = config.engine.spark.conf
+        memory = conf.get("spark.driver.memory")
+        setting = f"= {memory!r}" if memory else "unset (Spark's default: 1g)"
+        return EngineResourceError(f"{key} {setting}: Spark could not {what} ({said}). {fix}")
+    return EngineResourceError(f"{key} = '{engine}' could not {what} ({said}). {fix}")
 
 
 def timestamp_problems(session: SessionData) -> list[SetupProblem]:

@@ -44,7 +44,7 @@ def pytest_runtest_makereport(
     judged = (pytest.fail.Exception, pytest.skip.Exception, AssertionError, SentinelError)
     crashed = excinfo is not None and not excinfo.errisinstance(judged)
     told = _last_line(f"{excinfo.typename}: {excinfo.value}") if excinfo is not None and crashed else None
-    memory = out_of_memory_text(excinfo.value) if excinfo is not None and crashed else None
+    memory = out_of_memory_text(excinfo.value, _engine(item)) if excinfo is not None and crashed else None
     if memory is not None:  # the engine's memory: the user's setting to fix (exit 2), not DuckDB's stack
         report.longrepr = told = memory
         input_error = True
@@ -52,6 +52,13 @@ def pytest_runtest_makereport(
         item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
     )
     return report
+
+
+def _engine(item: pytest.Item) -> str | None:
+    """``[data] engine`` of the run's config, once loaded (words an engine out of memory)."""
+    state = item.config.stash.get(STATE, None)
+    loaded = state.loaded if state is not None else None
+    return loaded.data.engine if loaded is not None else None
 
 
 def _skip_at_the_test(item: pytest.Item, report: pytest.TestReport) -> None:

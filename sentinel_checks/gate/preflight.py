@@ -95,18 +95,18 @@ def preflight(session: GateSession) -> list[SetupProblem]:
 
     Notes
     -----
-    Only :class:`~sentinel_checks.errors.SentinelError` (a bad input) and the engine out of
-    memory become problems; any other exception is a bug of the library and propagates.
+    Only a bad input and an engine failure of its counts the user fixes become problems
+    (:func:`~sentinel_checks.gate.engine_setup.failure_problem`); any other error propagates.
     """
-    from sentinel_checks.gate.engine_setup import engine_key, hold_failure, out_of_engine_memory
+    from sentinel_checks.gate.engine_setup import failure_problem
 
     try:
         return _preflight(session)
-    except Exception as error:  # the engine's counts ran out of memory: one problem, no traceback
-        if not out_of_engine_memory(error):
+    except Exception as error:  # the engine's counts: out of memory or a damaged file, one problem
+        problem = failure_problem(session.config, "count the data where it lies", error)
+        if problem is None:
             raise
-        told = str(hold_failure(session.config, "count the data where it lies", error))
-        return [SetupProblem(f"{engine_key(session.config)} memory_limit", told)]
+        return [problem]
 
 
 def _preflight(session: GateSession) -> list[SetupProblem]:

@@ -32,10 +32,12 @@ def production_in_place(session: SessionEngine) -> Table | None:
     DataError
         The files cannot be read (a missing file, a file that is not readable parquet,
         named), a datetime column holds sub-microsecond parts, or the engine cannot hold
-        the sample (:class:`~sentinel_checks.errors.EngineResourceError`).
+        the sample (:func:`~sentinel_checks.gate.engine_setup.hold_failure`: out of memory
+        or disk, a file it could not read under ``[production] path``, anything else).
     """
     from sentinel_checks.data.io import format_from_suffix
     from sentinel_checks.data.parquet_files import is_many, parquet_files
+    from sentinel_checks.engine.engine_errors import first_line
     from sentinel_checks.engine.ibis_connection import MICROSECONDS_FIX
 
     config = session.config
@@ -66,10 +68,9 @@ def production_in_place(session: SessionEngine) -> Table | None:
             first = parquet_files(path).files[0] if many else path
             schema = pq.read_schema(first)
         except Exception as error:  # pyarrow raises many types: the pandas reader names the problem
-            said = str(error).splitlines()[0] if str(error) else type(error).__name__
             session.note(
                 f"[production] path {path} was read through pandas, not where it lies: its parquet "
-                f"schema could not be read ({said}); the whole sample is read into memory"
+                f"schema could not be read ({first_line(error)}); the whole sample is read into memory"
             )
             return None
         if ts in schema.names:
@@ -108,7 +109,9 @@ def production_in_place(session: SessionEngine) -> Table | None:
         try:
             return session._held_for_run(table)
         except Exception as error:  # the engine's own error types (DuckDB, Py4J)
-            raise hold_failure(config, "hold the production sample read where it lies", error) from None
+            raise hold_failure(
+                config, "hold the production sample read where it lies", error, source="[production] path"
+            ) from None
 
     return session._once("engine_production_in_place", read)
 

@@ -176,7 +176,7 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
     ]
 
 
-def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
+def outcome_of(nodeid: str, call: Callable[[], CheckResult], *, engine: str | None = None) -> TestOutcome:
     """Run one step and record it as the pytest plugin records a gate test.
 
     A skipped result or an absent input is ``skipped``; a failed or errored check is
@@ -192,6 +192,10 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     call : callable
         The step, with the session and its parameters bound; takes no argument and
         returns a :class:`~sentinel_checks.result.CheckResult`.
+    engine : str, optional
+        ``[data] engine``, which words an engine out of memory
+        (:func:`~sentinel_checks.gate.engine_setup.out_of_memory_text`); told from the
+        error when not given.
 
     Returns
     -------
@@ -212,7 +216,7 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult]) -> TestOutcome:
     except Exception as exc:  # a bug or a library failure: an error, never a pass (as the plugin records it)
         from sentinel_checks.gate.engine_setup import out_of_memory_text
 
-        told = out_of_memory_text(exc)  # the engine's memory: the user's setting to fix (exit 2)
+        told = out_of_memory_text(exc, engine)  # the engine's memory: the user's setting to fix (exit 2)
         if told is not None:
             return TestOutcome(nodeid, "error", told, input_error=True)
         return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
@@ -243,7 +247,8 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
     list of TestOutcome
         One outcome per test, in the order given (see :func:`outcome_of`).
     """
-    return [outcome_of(t.nodeid, partial(_decided, t.call, session)) for t in tests]
+    engine = session.config.data.engine
+    return [outcome_of(t.nodeid, partial(_decided, t.call, session), engine=engine) for t in tests]
 
 
 def _decided(call: Callable[[GateSession], CheckResult], session: GateSession) -> CheckResult:

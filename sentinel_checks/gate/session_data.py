@@ -189,9 +189,9 @@ class SessionData:
 
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
         """Each split held for the run (:meth:`_held_for_run`). When the engine cannot hold
-        one (out of memory or disk), what was held is released and an
-        :class:`~sentinel_checks.errors.EngineResourceError` naming the split, the
-        ``[engine.*]`` keys and the fix raised (cached: the splits are not held again)."""
+        one, what was held is released and the error of
+        :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
+        disk, a file it could not read, anything else), cached: not held again."""
         from sentinel_checks.engine.held_table import release_all
         from sentinel_checks.errors import SentinelError
         from sentinel_checks.gate.engine_setup import hold_failure

@@ -119,8 +119,10 @@ class SessionEngine(SessionData):
         ------
         EngineResourceError
             The engine ran out of memory or disk holding a split (names it and the fix).
+        UnreadableDataFile
+            The engine could not read a file of the data holding a split (names it).
         """
-        from sentinel_checks.errors import EngineResourceError, SentinelError
+        from sentinel_checks.errors import EngineResourceError, SentinelError, UnreadableDataFile
 
         if self.config.data.engine == "pandas":
             return
@@ -128,7 +130,7 @@ class SessionEngine(SessionData):
             made = self._once("engine_split_plan", self._split_in_engine)
             if made is not None:
                 _ = self.engine_tables
-        except EngineResourceError:
+        except (EngineResourceError, UnreadableDataFile):
             raise
         except (SentinelError, ValueError):
             return  # cached: engine_tables raises it to each check, in its words
