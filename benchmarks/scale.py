@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         "'none': DuckDB's default (80%% of RAM)",
     )
     parser.add_argument(
-        "--spark-driver-memory", help="[engine.spark.conf] spark.driver.memory of the gate (default: Spark's 1g)"
+        "--spark-driver-memory",
+        help="[engine.spark.conf] spark.driver.memory of the gate (default: Spark's 1g)",
     )
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")

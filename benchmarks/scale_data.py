@@ -136,7 +136,12 @@ def write_rows(
 
 
 def config_text(
-    models: Path, folder: Path, engine: str, *, memory_limit: str | None = None, spark_memory: str | None = None
+    models: Path,
+    folder: Path,
+    engine: str,
+    *,
+    memory_limit: str | None = None,
+    spark_memory: str | None = None,
 ) -> str:
     """The demo's fixed.toml with the data, production, models and training log pointed at
     absolute paths, and ``[data] engine``. The threshold rules, champion threshold, contract

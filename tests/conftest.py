@@ -215,11 +215,22 @@ def run_sentinel(*args: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
     """Run the ``sentinel`` command (``python -m sentinel_checks.cli ARGS``) in a subprocess
     from ``cwd``, this repository first on ``PYTHONPATH``: its exit code and its stdout
     followed by its stderr."""
+    return _run_module("sentinel_checks.cli", *args, cwd=cwd, timeout=timeout)
+
+
+def run_suites(suites: Path, config: Path, *, cwd: Path, timeout: int = 300) -> tuple[int, str]:
+    """``pytest SUITES --sentinel-config CONFIG --sentinel-reports reports`` in a subprocess
+    from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then stderr."""
+    args = (str(suites), "--sentinel-config", str(config), "--sentinel-reports", "reports")
+    return _run_module("pytest", *args, "-p", "no:cacheprovider", cwd=cwd, timeout=timeout)
+
+
+def _run_module(module: str, *args: str, cwd: Path, timeout: int) -> tuple[int, str]:
     import os
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run(
-        [sys.executable, "-m", "sentinel_checks.cli", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

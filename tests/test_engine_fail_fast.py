@@ -8,10 +8,7 @@ are now one setup problem (exit 2) naming the key or the file and the fix.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from sentinel_checks.config import load_config
 from sentinel_checks.errors import DataError, EngineResourceError
 from sentinel_checks.gate.preflight import preflight
 from sentinel_checks.gate.session import GateSession
-from tests.conftest import SUITES, run_sentinel
+from tests.conftest import SUITES, run_sentinel, run_suites
 from tests.test_engine_held_splits import temp_tables
 from tests.test_engine_lazy_splits import CONFIG, TIME, frame
 
@@ -96,19 +93,7 @@ def test_sentinel_gate_and_pytest_stop_with_exit_2_on_a_split_that_cannot_be_hel
     args = ["gate", "--config", str(config), "--reports", "reports", "--suites", str(SUITES)]
     code, out = run_sentinel(*args, cwd=tmp_path)
     _stops_once(code, out, "DuckDB could not hold")
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", str(SUITES), "--sentinel-config", str(config)),
-            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
-    )
-    _stops_once(proc.returncode, proc.stdout + proc.stderr, "DuckDB could not hold")
+    _stops_once(*run_suites(SUITES, config, cwd=tmp_path), "DuckDB could not hold")
 
 
 def _corrupt(part: Path, how: str) -> None:
@@ -187,18 +172,6 @@ def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_pat
         "def test_rows(sentinel_dataset):\n"
         f"    raise duckdb.OutOfMemoryException({OOM!r} + '\\nSee also https://duckdb.org/docs')\n"
     )
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", str(suites), "--sentinel-config", str(config)),
-            *("--sentinel-reports", "reports", "-p", "no:cacheprovider"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 2, out[-3000:]
+    code, out = run_suites(suites, config, cwd=tmp_path)
+    assert code == 2, out[-3000:]
     assert "[engine.duckdb] memory_limit: DuckDB ran out of memory" in out, out[-3000:]

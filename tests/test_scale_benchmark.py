@@ -312,7 +312,9 @@ def test_spark_driver_memory_reaches_the_spark_config_only(bench, inputs):
     Spark config (Spark's own 1g ran out of memory in two checks at 1M rows); the other
     engines' configs do not get it, and the config loads."""
     scale_data = bench[0]
-    again = scale_data.prepare(inputs.folder.parent, ROWS, seed=0, train_rows=999, chunk_rows=700, spark_memory="4g")
+    again = scale_data.prepare(
+        inputs.folder.parent, ROWS, seed=0, train_rows=999, chunk_rows=700, spark_memory="4g"
+    )
     spark = load_config(again.config("spark"))
     assert spark.engine.spark.conf == {"spark.driver.memory": "4g"}
     assert "spark.driver.memory" not in again.config("duckdb").read_text()

@@ -104,29 +104,6 @@ def combined_fingerprint(entries: Sequence[FileFingerprint]) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_files(files: Sequence[Path], *, base: Path) -> str:
-    """sha256 over many files: :func:`combined_fingerprint` of :func:`file_fingerprints`.
-
-    Parameters
-    ----------
-    files : sequence of Path
-        The files, in any order (sorted by name here).
-    base : Path
-        The folder their names are taken relative to (a file outside it: its full path).
-
-    Returns
-    -------
-    str
-        64 hex digits.
-
-    Raises
-    ------
-    OSError
-        A file cannot be opened or read.
-    """
-    return combined_fingerprint(file_fingerprints(files, base=base))
-
-
 def fingerprint_frame(frame: pd.DataFrame) -> str:
     """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive).
 

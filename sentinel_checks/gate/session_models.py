@@ -261,8 +261,14 @@ class SessionModels(SessionEngine):
             if con.backend.name == "pyspark":  # persisted in the user's session: freed by close()
                 releases = self._cache.setdefault("engine_releases", [])
                 return score_table_spark(
-                    con.backend, table, model, features=features, positive=cols.positive, keep=keep,
-                    name=name, releases=releases,
+                    con.backend,
+                    table,
+                    model,
+                    features=features,
+                    positive=cols.positive,
+                    keep=keep,
+                    name=name,
+                    releases=releases,
                 )
             return score_table(
                 con.backend, table, model, features=features, positive=cols.positive, keep=keep, name=name
