@@ -149,7 +149,9 @@ def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_ses
     assert not spark_session.sparkContext._jsc.sc().isStopped()  # the user's session is left running
 
 
-def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(gate_project, small_log, spark_session, closing):
+def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(
+    gate_project, small_log, spark_session, closing
+):
     """A random row split with 300 train rows logged again in test: every split check
     fails, identically on Spark and DuckDB."""
     offline = small_log.offline.sample(6000, random_state=0).reset_index(
