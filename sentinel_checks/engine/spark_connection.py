@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -370,20 +370,27 @@ def persisted(backend: Backend, table: Table, name: str) -> tuple[Table, Any]:
     estimate for the planner and ``unpersist`` does not free them (a test session ran out
     of broadcast memory after a few runs).
     """
+    backend._run_pre_execute_hooks(table)  # the in-memory tables (and UDFs) it reads
+    release = persist_frame(backend._session, backend._session.sql(backend.compile(table)), name)
+    return backend.table(name), release
+
+
+def persist_frame(session: Any, frame: Any, name: str) -> Callable[[], None]:
+    """Persist the Spark DataFrame ``frame`` (memory and disk), compute it now (its errors
+    are raised here, with nothing left persisted), register it as the temporary view
+    ``name``; return the function that drops the view and frees the rows (safe twice)."""
     from pyspark import StorageLevel
 
-    backend._run_pre_execute_hooks(table)  # the in-memory tables (and UDFs) it reads
-    frame = backend._session.sql(backend.compile(table)).persist(StorageLevel.MEMORY_AND_DISK)
+    stored = frame.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        frame.count()  # compute now, once
+        stored.count()  # compute now, once
     except BaseException:
-        frame.unpersist()  # persist() registered it already
+        stored.unpersist()  # persist() registered it already
         raise
-    frame.createOrReplaceTempView(name)
-    session = backend._session
+    stored.createOrReplaceTempView(name)
 
     def release() -> None:
         session.catalog.dropTempView(name)
-        frame.unpersist()
+        stored.unpersist()
 
-    return backend.table(name), release
+    return release

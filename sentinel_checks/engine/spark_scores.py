@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.engine.engine_errors import out_of_engine_room
 from sentinel_checks.engine.scores import SCORE, score_column_table, scored_batch
+from sentinel_checks.engine.spark_connection import persist_frame
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models.loading import LoadedModel
 
@@ -83,7 +84,6 @@ def score_table_spark(
     KeyError
         A ``keep`` column is not in the table.
     """
-    from pyspark import StorageLevel
     from pyspark.sql.types import DoubleType, StructField, StructType
 
     column = score_column_table(table, model, features=features, keep=keep)
@@ -98,22 +98,13 @@ def score_table_spark(
         for batch in batches:  # runs on an executor, with the driver's model
             yield from scored_batch(batch, model, features, positive, keep).to_batches()
 
-    scored = frame.mapInArrow(score, schema).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        scored.count()  # score now, once: errors surface here, not in a later statistic
+    try:  # scored now, once: errors surface here, not in a later statistic
+        release = persist_frame(backend._session, frame.mapInArrow(score, schema), name)
     except Exception as error:  # PythonException / Py4JJavaError from the executors
-        scored.unpersist()
         if out_of_engine_room(error):  # Spark's memory or disk, not the model: told by the run
             raise
         raise ModelLoadError(executor_error(error, model.role)) from None
-    scored.createOrReplaceTempView(name)
     if releases is not None:
-        session = backend._session
-
-        def release() -> None:
-            session.catalog.dropTempView(name)
-            scored.unpersist()
-
         releases.append(release)
     return backend.table(name)
 
