@@ -26,6 +26,7 @@ import numpy as np
 
 from sentinel_checks.stats.calibration import CalibrationBins
 from sentinel_checks.stats.confusion import ThresholdCounts
+from sentinel_checks.stats.poisson_weights import poisson_weights
 
 #: Resamples drawn at once (a block holds at most this many cells' weights in total).
 _BLOCK_WEIGHTS = 4_000_000
@@ -204,7 +205,7 @@ class CalibrationCells:
         out = np.full((resamples, 2), np.nan)
         block = max(1, _BLOCK_WEIGHTS // max(len(size), 1))
         for start in range(0, resamples, block):
-            w = rng.poisson(size, (min(block, resamples - start), len(size))).astype(float)
+            w = poisson_weights(rng, size, min(block, resamples - start), len(size))
             total = w.sum(axis=1)
             gaps = np.zeros((len(w), b))
             for k in range(len(w)):

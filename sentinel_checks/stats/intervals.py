@@ -15,6 +15,7 @@ import numpy as np
 from scipy.stats import norm
 
 from sentinel_checks.options import ProportionBound, check_option
+from sentinel_checks.stats.poisson_weights import poisson_weights
 
 
 @overload
@@ -136,7 +137,7 @@ def poisson_bootstrap(
     counts of the classic bootstrap) without materialising the resampled rows.
     A statistic that scores several models under the same weights gives *paired*
     draws. The draws are reproducible: one ``numpy.random.default_rng(seed)``
-    stream, one ``rng.poisson(1.0, n)`` call per resample.
+    stream, one row of :func:`~sentinel_checks.stats.poisson_weights.poisson_weights` per resample.
 
     Parameters
     ----------
@@ -174,7 +175,7 @@ def poisson_bootstrap(
     rng = np.random.default_rng(seed)
     rows = []
     for _ in range(resamples):
-        w = rng.poisson(1.0, n).astype(float)
+        w = poisson_weights(rng, None, 1, n)[0]
         rows.append(np.atleast_1d(np.asarray(statistic(w), dtype=float)))
     if not rows:
         return np.empty((0, 0))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sentinel_checks.options import RankMetric, check_option
+from sentinel_checks.stats.poisson_weights import poisson_weights
 from sentinel_checks.stats.ranking import RankedScores
 
 #: The metrics each resample gives for both models (differences: candidate - champion).
@@ -157,10 +158,8 @@ def paired_cell_bootstrap(
     out = np.empty((resamples, 2, len(DELTA_METRICS)))
     drawn = np.empty((resamples, k_cells)) if return_cells else None
     block = max(1, _BLOCK_CELLS // max(k_cells, 1))
-    # every cell holds one row in most splits: the scalar rate draws the same stream, faster
-    rate: np.ndarray | float = 1.0 if bool(np.all(cells.counts == 1)) else cells.counts
     for start in range(0, resamples, block):
-        w = rng.poisson(rate, (min(block, resamples - start), k_cells)).astype(float)
+        w = poisson_weights(rng, cells.counts, min(block, resamples - start), k_cells)
         positives = w @ pos
         counts = w @ flags  # caught and flagged, per model
         rows = slice(start, start + len(w))
