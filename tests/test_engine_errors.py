@@ -321,14 +321,18 @@ def test_a_failing_release_does_not_hide_the_engine_error(monkeypatch):
 # ------------------------------------- a really damaged part: one setup problem naming it
 
 
-def _damage(file, con) -> str:
+def _damage(file) -> str:
     """Flip one byte of ``file`` (a parquet part) where DuckDB then fails to decompress a
-    snappy page; DuckDB's message. Scans offsets in a fixed order (deterministic)."""
+    snappy page; DuckDB's message. Scans offsets in a fixed order, each read on a fresh
+    connection: one connection caches a file's metadata by its modification time, which
+    a rewrite within the same second keeps, so a shared one read stale metadata and gave
+    a different error at random."""
     base = file.read_bytes()
     for offset in range(4, len(base) - 1000, 97):
         damaged = bytearray(base)
         damaged[offset] ^= 0xFF
         file.write_bytes(bytes(damaged))
+        con = duckdb.connect()
         try:
             con.sql(f"SELECT * FROM read_parquet('{file}')").fetchall()
         except duckdb.InvalidInputException as error:
@@ -336,6 +340,8 @@ def _damage(file, con) -> str:
                 return str(error)
         except duckdb.Error:
             pass
+        finally:
+            con.close()
     raise AssertionError("no offset gave a snappy failure")
 
 
@@ -346,7 +352,7 @@ def test_a_damaged_snappy_page_is_one_setup_problem_naming_the_file_not_memory(t
 
     config = _project(tmp_path, rows=4000)
     part = tmp_path / "parts" / "part-2" / "data.parquet"
-    said = _damage(part, duckdb.connect())
+    said = _damage(part)
     session = GateSession(load_config(config))
     try:
         problems = preflight(session)
