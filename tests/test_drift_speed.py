@@ -263,3 +263,44 @@ def test_noise_draws_on_tied_values_equal_the_previous_ones():
     new = distance_null(ref, cur, statistic="wasserstein", categorical=False, draws=60, seed=2)
     old = _old_null(ref, cur, statistic="wasserstein", categorical=False, draws=60, seed=2)
     np.testing.assert_allclose(new, old, rtol=1e-10, atol=1e-12)
+
+
+def test_splits_are_drawn_once_per_size_and_reused_with_the_same_draws(monkeypatch):
+    """Columns of one drift pair share the pooled and current sizes: their random splits
+    are drawn once. A fresh draw of 25 then 200 (the early stop's two calls), another
+    column of the same sizes, and a column with a null (other sizes) each get the nulls
+    an uncached draw gives."""
+    ref, cur = _samples(seed=4)
+    other_ref, other_cur = ref * 3 + 1, cur * 3 + 1
+    with_null = cur.copy()
+    with_null.iloc[0] = np.nan
+    monkeypatch.setattr(distance_noise, "_SPLITS", distance_noise._Splits())
+    keys_drawn = []
+    real, real_rng = np.random.Generator.random, np.random.default_rng
+
+    class Counting:
+        def __init__(self, seed):
+            self._rng = real_rng(seed)
+
+        def random(self, size):
+            keys_drawn.append(size)
+            return real(self._rng, size)
+
+    monkeypatch.setattr(distance_noise.np.random, "default_rng", Counting)
+    cached = [
+        distance_null(ref, cur, statistic="wasserstein", categorical=False, draws=25, seed=2),
+        distance_null(ref, cur, statistic="wasserstein", categorical=False, draws=200, seed=2),
+        distance_null(other_ref, other_cur, statistic="wasserstein", categorical=False, draws=200, seed=2),
+        distance_null(ref, with_null, statistic="wasserstein", categorical=False, draws=200, seed=2),
+    ]
+    # 200 draws of the first size once (25 + 175), 200 of the second size
+    assert sum(rows for rows, _ in keys_drawn) == 400
+    monkeypatch.undo()
+    fresh = [
+        _old_null(ref, cur, statistic="wasserstein", categorical=False, draws=25, seed=2),
+        _old_null(ref, cur, statistic="wasserstein", categorical=False, draws=200, seed=2),
+        _old_null(other_ref, other_cur, statistic="wasserstein", categorical=False, draws=200, seed=2),
+        _old_null(ref, with_null, statistic="wasserstein", categorical=False, draws=200, seed=2),
+    ]
+    for got, want in zip(cached, fresh, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)

@@ -79,27 +79,67 @@ def distance_null(
     if len(a) == 0 or len(b) == 0:
         return np.empty(0)
     pooled = np.concatenate([a, b])
-    rng = np.random.default_rng(seed)
     # what does not depend on the draw, computed once: the bins, or the sorted values
     codes = _bins(a, pooled, categorical) if statistic == "jensenshannon" else None
     values = pooled.astype(float) if codes is None else pooled
     order = np.argsort(values, kind="stable") if codes is None else None
     out = []
-    for start in range(0, draws, _CHUNK):
-        count = min(_CHUNK, draws - start)
-        # each row: which pooled values form the "current" sample of this draw — the
-        # len(b) smallest random keys; only the set matters, so a partial selection
-        # (O(N)) stands in for a full sort (O(N log N)) and gives the same set
-        keys = rng.random((count, len(pooled)))
-        picked = keys.argpartition(len(b) - 1, axis=1)[:, : len(b)]
-        is_current = np.zeros((count, len(pooled)), dtype=bool)
-        np.put_along_axis(is_current, picked, True, axis=1)
+    for is_current in _SPLITS.chunks(len(pooled), len(b), seed=seed, draws=draws):
         if codes is not None:
             out.append(_jensenshannon(codes, is_current, len(a), len(b)))
         else:
             assert order is not None
             out.append(_wasserstein(values[order], is_current[:, order], len(a), len(b)))
     return np.concatenate(out)
+
+
+class _Splits:
+    """The random splits of a pooled sample, kept for the next column of the same sizes.
+
+    A split depends only on the pooled size, the current side's size and the seed
+    (and its place in the seeded stream: row ``r`` of the draws always takes the
+    stream's ``r``-th block of ``n_pooled`` keys, however the rows are chunked), not on
+    the values. Every column of a drift pair without nulls has the same sizes, so
+    its splits are drawn once and reused: the same draws, bit for bit, as drawing
+    them again. The last :data:`_KEPT` size pairs are kept (200 draws of 100k pooled
+    rows: 20 MB each). The arrays returned are shared: callers only read them.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, int, int], tuple[np.random.Generator, list[np.ndarray]]] = {}
+
+    def chunks(self, n_pooled: int, n_current: int, *, seed: int, draws: int) -> list[np.ndarray]:
+        """The first ``draws`` splits, in chunks of at most :data:`_CHUNK` rows: bool arrays
+        of shape (rows, ``n_pooled``), True on the ``n_current`` positions of the current sample."""
+        key = (n_pooled, n_current, seed)
+        rng, made = self._kept.pop(key, None) or (np.random.default_rng(seed), [])
+        have = sum(len(c) for c in made)
+        while have < draws:
+            count = min(_CHUNK, draws - have)
+            # each row: which pooled values form the "current" sample of this draw — the
+            # n_current smallest random keys; only the set matters, so a partial selection
+            # (O(N)) stands in for a full sort (O(N log N)) and gives the same set
+            keys = rng.random((count, n_pooled))
+            picked = keys.argpartition(n_current - 1, axis=1)[:, :n_current]
+            is_current = np.zeros((count, n_pooled), dtype=bool)
+            np.put_along_axis(is_current, picked, True, axis=1)
+            made.append(is_current)
+            have += count
+        self._kept[key] = (rng, made)
+        while len(self._kept) > _KEPT:
+            self._kept.pop(next(iter(self._kept)))
+        out, left = [], draws
+        for chunk in made:
+            if left <= 0:
+                break
+            out.append(chunk[:left])
+            left -= len(chunk)
+        return out
+
+
+#: Size pairs whose splits are kept (a drift pair's columns, with and without nulls).
+_KEPT = 3
+_SPLITS = _Splits()
 
 
 def noise_level(null: np.ndarray, *, alpha: float, statistic: str) -> float:
