@@ -207,3 +207,32 @@ def test_the_demo_gate_is_the_same_on_both_engines(demo, tmp_path_factory, story
         (c.get("id"), c.get("status"), c.get("measured")) for c in by_pandas
     ]
     assert by_duckdb == by_pandas
+
+
+def test_rows_repeated_within_a_split_are_counted_once_per_split_and_columns(gate_project, monkeypatch):
+    """Train is the earlier split of two pairs: its GROUP BY over every row (the chance
+    rate of ``splits.row_overlap``) runs once per column set, not once per pair; the
+    results are those of a session judging that pair alone."""
+    from sentinel_checks.engine import split_statistics
+
+    asked, real = [], split_statistics.repeats_within
+
+    def counting(table, columns):
+        asked.append((id(table), tuple(columns)))
+        return real(table, columns)
+
+    monkeypatch.setattr(split_statistics, "repeats_within", counting)
+    session = _session(gate_project, "duckdb")
+    results = [steps.row_overlap(session, pair) for pair in PAIRS]
+    train = id(session.engine_tables["train"])
+    assert [key for key in asked if key[0] == train], asked  # train's rows were counted ...
+    assert len(asked) == len(set(asked)), asked  # ... and no split and columns twice
+    monkeypatch.undo()
+    for pair, result in zip(PAIRS, results, strict=True):
+        alone = steps.row_overlap(_session(gate_project, "duckdb"), pair)
+        assert (result.status, result.measured, result.support, result.message) == (
+            alone.status,
+            alone.measured,
+            alone.support,
+            alone.message,
+        )

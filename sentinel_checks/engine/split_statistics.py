@@ -16,7 +16,7 @@ join), while a row comparison matches a missing value with a missing value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -194,7 +194,13 @@ def _ids(table: Table, names: list[str]) -> Table:
     return ids.drop_null(names)
 
 
-def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepeats:
+def row_repeats(
+    earlier: Table,
+    later: Table,
+    columns: Sequence[str],
+    *,
+    within: Callable[[], int] | None = None,
+) -> RowRepeats:
     """Rows of ``later`` equal to a row of ``earlier`` over ``columns`` (missing equals
     missing), and rows of ``earlier`` another of its rows repeats.
 
@@ -206,6 +212,10 @@ def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepe
     columns : sequence of str
         The columns compared, in both tables; none compares nothing (every row of
         ``later`` repeats a non-empty ``earlier``, as the pandas version).
+    within : callable, optional
+        Gives :func:`repeats_within` of ``earlier`` over ``columns`` (a session asks it
+        once per split and columns: train is the earlier split of two pairs); default
+        computes it.
 
     Returns
     -------
@@ -218,8 +228,6 @@ def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepe
     ValueError
         ``later`` has no :data:`ROW` column (a parquet scan has no row positions).
     """
-    import ibis
-
     if ROW not in later.columns:
         raise ValueError(f"row_repeats needs the row positions of the later split (column {ROW})")
     names = list(columns)
@@ -230,15 +238,37 @@ def row_repeats(earlier: Table, later: Table, columns: Sequence[str]) -> RowRepe
         mask[:] = n > 0
         return RowRepeats(mask, int(mask.sum()), n if n > 1 else 0)
     left = later.select(ROW, **{name: plain_value(later, name) for name in names})
-    right = earlier.select(**{name: plain_value(earlier, name) for name in names}).distinct()
+    # a semi join keeps each left row once however many right rows match: no DISTINCT
+    right = earlier.select(**{name: plain_value(earlier, name) for name in names})
     # SQL equality never matches NULL; IS NOT DISTINCT FROM matches missing with missing
     predicates = [left[name].identical_to(right[name]) for name in names]
     positions = left.semi_join(right, predicates).select(ROW).to_pyarrow().column(0).to_numpy()
     mask[positions] = True
-    groups = earlier.select(**{name: plain_value(earlier, name) for name in names}).group_by(names)
+    return RowRepeats(mask, int(mask.sum()), within() if within else repeats_within(earlier, names))
+
+
+def repeats_within(table: Table, columns: Sequence[str]) -> int:
+    """Rows of ``table`` whose values over ``columns`` another of its rows has (missing
+    equals missing): the ``within`` of :class:`~sentinel_checks.stats.row_repeats.RowRepeats`.
+
+    Parameters
+    ----------
+    table : ibis Table, n rows
+    columns : sequence of str
+        At least one column of ``table``.
+
+    Returns
+    -------
+    int
+        The rows in groups of two or more equal rows (one ``GROUP BY`` over every row).
+    """
+    import ibis
+
+    names = list(columns)
+    groups = table.select(**{name: plain_value(table, name) for name in names}).group_by(names)
     sizes = groups.aggregate(k=ibis._.count())
     within = sizes.filter(sizes.k > 1).aggregate(total=sizes.k.sum()).to_pandas().iloc[0]["total"]
-    return RowRepeats(mask, int(mask.sum()), whole_count(within))
+    return whole_count(within)
 
 
 def unique_per_row(table: Table, columns: Sequence[str]) -> list[str]:

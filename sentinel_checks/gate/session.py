@@ -106,6 +106,30 @@ class GateSession(SessionDrift):
 
         return self._once("val_test_gap", judge)
 
+    def repeats_within(self, split: str, columns: list[str]) -> int:
+        """Rows of the engine's ``split`` that another of its rows repeats over ``columns``,
+        counted once per split and columns (train is the earlier split of two pairs).
+
+        Parameters
+        ----------
+        split : str
+            A split made in the engine (``s.engine_tables``).
+        columns : list of str
+            The columns compared.
+
+        Returns
+        -------
+        int
+            :func:`~sentinel_checks.engine.split_statistics.repeats_within`.
+        """
+        from sentinel_checks.engine.split_statistics import repeats_within
+
+        tables = self.engine_tables
+        assert tables is not None
+        return self._once(
+            f"repeats_within:{split}:{chr(31).join(columns)}", lambda: repeats_within(tables[split], columns)
+        )
+
     @property
     def target_leakage(self) -> CheckResult:
         """``splits.target_leakage`` on every row of the train split, judged once: its own

@@ -202,7 +202,7 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
         first, second = tables[pair[0]], tables[pair[1]]
 
         def engine_repeats(names: list[str]) -> RowRepeats:
-            return engine.row_repeats(first, second, names)
+            return engine.row_repeats(first, second, names, within=lambda: s.repeats_within(pair[0], names))
 
         if SOURCE_ROW in second.columns:  # split in the engine: nothing read into pandas
             return _row_overlap_in_engine(s, pair, engine_repeats, split_column, events, limits)
