@@ -293,6 +293,8 @@ def test_splits_are_drawn_once_per_size_and_reused_with_the_same_draws(monkeypat
         distance_null(other_ref, other_cur, statistic="wasserstein", categorical=False, draws=200, seed=2),
         distance_null(ref, with_null, statistic="wasserstein", categorical=False, draws=200, seed=2),
     ]
+    # fewer draws than kept, ending inside a kept chunk: the first 30 only
+    again = distance_null(ref, cur, statistic="wasserstein", categorical=False, draws=30, seed=2)
     # 200 draws of the first size once (25 + 175), 200 of the second size
     assert sum(rows for rows, _ in keys_drawn) == 400
     monkeypatch.undo()
@@ -304,3 +306,20 @@ def test_splits_are_drawn_once_per_size_and_reused_with_the_same_draws(monkeypat
     ]
     for got, want in zip(cached, fresh, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        again,
+        _old_null(ref, cur, statistic="wasserstein", categorical=False, draws=30, seed=2),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+
+def test_splits_larger_than_the_budget_are_drawn_again_not_kept(monkeypatch):
+    splits = distance_noise._Splits()
+    monkeypatch.setattr(distance_noise, "_KEPT_BYTES", 999)
+    first = splits.chunks(100, 40, seed=1, draws=10)  # 1,000 bools: over the budget
+    assert splits._kept == {}
+    again = splits.chunks(100, 40, seed=1, draws=10)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    splits.chunks(99, 40, seed=1, draws=10)  # 990 bools: kept
+    assert list(splits._kept) == [(99, 40, 1)]

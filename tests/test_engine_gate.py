@@ -236,3 +236,18 @@ def test_rows_repeated_within_a_split_are_counted_once_per_split_and_columns(gat
             alone.support,
             alone.message,
         )
+
+
+def test_the_cached_repeat_count_is_each_splits_own_and_each_column_sets(gate_project, monkeypatch):
+    """The session's count is keyed by split and columns: train (three rows alike on
+    ``a``, two on ``a, b``) and val (two alike on ``a``) each get their own."""
+    import ibis
+
+    tables = {
+        "train": ibis.memtable({"a": [1, 1, 1, 2], "b": [0, 0, 1, 1]}),
+        "val": ibis.memtable({"a": [5, 5, 6, 7], "b": [0, 1, 0, 0]}),
+    }
+    session = _session(gate_project, "duckdb")
+    monkeypatch.setattr(type(session), "engine_tables", property(lambda self: tables))
+    asked = [("train", ["a"]), ("val", ["a"]), ("train", ["a", "b"]), ("val", ["a", "b"]), ("train", ["a"])]
+    assert [session.repeats_within(split, columns) for split, columns in asked] == [3, 2, 2, 0, 3]

@@ -37,6 +37,7 @@ def test_one_row_weights_pass_a_goodness_of_fit_test_in_the_body_and_the_tail():
     expected = np.r_[stats.poisson.pmf(np.arange(8), 1.0), stats.poisson.sf(7, 1.0)] * w.size
     assert stats.chisquare(observed, expected).pvalue > 1e-3
 
+
 def test_the_tail_is_drawn_at_its_poisson_mass():
     """k ≥ 7 lies inside the table's last entry: only the remaining bits reach k ≥ 8."""
     w = pw.poisson_weights(np.random.default_rng(12), None, 200, 50_000)
@@ -71,8 +72,8 @@ def test_a_split_entry_inverts_the_cdf_at_its_remaining_bits():
 
 
 def test_cells_of_several_rows_draw_poisson_of_their_count():
-    counts = np.array([1, 3, 12])
-    w = pw.poisson_weights(np.random.default_rng(5), counts, 200_000, 3)
+    counts = np.array([1, 2, 3, 12])
+    w = pw.poisson_weights(np.random.default_rng(5), counts, 200_000, len(counts))
     for j, c in enumerate(counts):
         values = w[:, j].astype(int)
         top = int(stats.poisson.ppf(0.999, c))
@@ -91,3 +92,9 @@ def test_a_seed_gives_the_same_weights_and_another_seed_others():
 @pytest.mark.parametrize("n", [0, 1])
 def test_empty_and_single_columns(n):
     assert pw.poisson_weights(np.random.default_rng(0), np.ones(n, dtype=int), 4, n).shape == (4, n)
+
+
+@pytest.mark.parametrize("counts", [[1, 0, 2], [1, 0.3, 2], [1, 2]])
+def test_counts_other_than_whole_rows_are_refused(counts):
+    with pytest.raises(ValueError, match="whole numbers of at least 1"):
+        pw.poisson_weights(np.random.default_rng(0), np.array(counts), 4, 3)

@@ -122,13 +122,14 @@ class GateSession(SessionDrift):
         int
             :func:`~sentinel_checks.engine.split_statistics.repeats_within`.
         """
+        import json
+
         from sentinel_checks.engine.split_statistics import repeats_within
 
         tables = self.engine_tables
         assert tables is not None
-        return self._once(
-            f"repeats_within:{split}:{chr(31).join(columns)}", lambda: repeats_within(tables[split], columns)
-        )
+        key = f"repeats_within:{json.dumps([split, list(columns)])}"
+        return self._once(key, lambda: repeats_within(tables[split], columns))
 
     @property
     def target_leakage(self) -> CheckResult:

@@ -101,8 +101,9 @@ class _Splits:
     stream's ``r``-th block of ``n_pooled`` keys, however the rows are chunked), not on
     the values. Every column of a drift pair without nulls has the same sizes, so
     its splits are drawn once and reused: the same draws, bit for bit, as drawing
-    them again. The last :data:`_KEPT` size pairs are kept (200 draws of 100k pooled
-    rows: 20 MB each). The arrays returned are shared: callers only read them.
+    them again. The last :data:`_KEPT` size pairs are kept, each only when it holds at
+    most :data:`_KEPT_BYTES` (200 draws of 100k pooled rows: 20 MB). The arrays
+    returned are shared: callers only read them.
     """
 
     def __init__(self) -> None:
@@ -112,7 +113,8 @@ class _Splits:
         """The first ``draws`` splits, in chunks of at most :data:`_CHUNK` rows: bool arrays
         of shape (rows, ``n_pooled``), True on the ``n_current`` positions of the current sample."""
         key = (n_pooled, n_current, seed)
-        rng, made = self._kept.pop(key, None) or (np.random.default_rng(seed), [])
+        kept = self._kept.pop(key, None)
+        rng, made = kept if kept is not None else (np.random.default_rng(seed), [])
         have = sum(len(c) for c in made)
         while have < draws:
             count = min(_CHUNK, draws - have)
@@ -125,7 +127,8 @@ class _Splits:
             np.put_along_axis(is_current, picked, True, axis=1)
             made.append(is_current)
             have += count
-        self._kept[key] = (rng, made)
+        if draws * n_pooled <= _KEPT_BYTES:  # a larger [drift] max_rows: drawn again, not kept
+            self._kept[key] = (rng, made)
         while len(self._kept) > _KEPT:
             self._kept.pop(next(iter(self._kept)))
         out, left = [], draws
@@ -139,6 +142,9 @@ class _Splits:
 
 #: Size pairs whose splits are kept (a drift pair's columns, with and without nulls).
 _KEPT = 3
+#: Most bytes one size pair's splits may hold to be kept (one bool per pooled row and
+#: draw: 200 draws of the default 50k + 50k rows take 20 MB).
+_KEPT_BYTES = 32 * 2**20
 _SPLITS = _Splits()
 
 

@@ -33,7 +33,8 @@ _SIZE = 1 << _BITS
 
 def _poisson1_cdf() -> np.ndarray:
     """``F(k) = e⁻¹ Σ_{j ≤ k} 1/j!`` for k = 0, 1, … until a term no longer changes it."""
-    cdf, total, term, k = [], 0.0, math.exp(-1.0), 0
+    cdf: list[float] = []
+    total, term, k = 0.0, math.exp(-1.0), 0
     while total + term != total or not cdf:
         total += term
         cdf.append(min(total, 1.0))
@@ -72,6 +73,11 @@ def poisson_weights(
     ndarray of float64, shape (resamples, n)
         Whole-number weights.
 
+    Raises
+    ------
+    ValueError
+        ``counts`` is not ``n`` whole numbers of at least 1.
+
     Examples
     --------
     >>> w = poisson_weights(np.random.default_rng(0), None, 4000, 250)
@@ -81,15 +87,20 @@ def poisson_weights(
     >>> [round(float(v), 1) for v in w.mean(axis=0)]
     [1.0, 5.0]
     """
+    if counts is not None:
+        counts = np.asarray(counts)
+        if counts.shape != (n,) or not np.all((counts >= 1) & (counts == np.floor(counts))):
+            raise ValueError(f"counts must be {n} whole numbers of at least 1 (rows per column)")
     v = rng.integers(0, _SIZE, (resamples, n), dtype=np.uint16)
     drawn = _TABLE[v]
     split = np.flatnonzero(_SPLIT[v])
     if len(split):
         u = (v.ravel()[split] + rng.random(len(split))) / _SIZE
-        drawn.ravel()[split] = np.searchsorted(_CDF, u, side="right")
+        # (65535 + f) / 2^16 can round up to 1.0: keep it below, in the last step
+        drawn.ravel()[split] = np.searchsorted(_CDF, np.minimum(u, np.nextafter(1.0, 0.0)), side="right")
     weights = drawn.astype(np.float64)
     if counts is not None:
-        more = np.flatnonzero(np.asarray(counts) > 1)
+        more = np.flatnonzero(counts > 1)
         if len(more):
-            weights[:, more] += rng.poisson(np.asarray(counts)[more] - 1, (resamples, len(more)))
+            weights[:, more] += rng.poisson(counts[more] - 1, (resamples, len(more)))
     return weights
