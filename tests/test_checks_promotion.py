@@ -170,6 +170,16 @@ def test_bootstrap_is_reproducible_with_a_seed(rows):
     assert a["delta"]["fnr"]["point"] == c["delta"]["fnr"]["point"]
 
 
+def test_the_result_states_the_resamples_and_the_cells_they_drew(rows):
+    """gate.json carries what the intervals were resampled on, as quality.baselines does."""
+    y, _, champion, rng = rows
+    comparison = _compare(y, _scores(y, 2.6, rng), champion, resamples=120)
+    support = check_vs_champion(comparison).support
+    assert support["resamples"] == 120
+    assert support["bootstrap_cells"] == comparison.cells
+    assert 0 < comparison.cells < len(y)
+
+
 @pytest.mark.parametrize(
     ("n_risky", "reason"),
     [(10, Reason.TOO_FEW_POSITIVES), (0, Reason.TOO_FEW_POSITIVES), (200, Reason.ONE_CLASS)],

@@ -145,7 +145,7 @@ def check_vs_champion(
     check_option("target_metric", target_metric, RankMetric)
     c = comparison
     params = {"split": c.split, "target_metric": target_metric, "confidence": c.confidence}
-    support = {"n": c.n, "n_positive": c.n_positive, "resamples": c.resamples}
+    support = {"n": c.n, "n_positive": c.n_positive, "resamples": c.resamples, "bootstrap_cells": c.cells}
     if c.n_positive < min_positives or c.n_positive == c.n:
         what = "one class only" if c.n_positive in (0, c.n) else f"only {c.n_positive} risky row(s)"
         return CheckResult.undefined(
