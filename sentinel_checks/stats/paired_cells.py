@@ -212,8 +212,8 @@ class _SlotSums:
 
     def __init__(self, y: np.ndarray, slot: np.ndarray) -> None:
         key = slot.astype(np.int64) * 2 + y
-        entries, self._entry = np.unique(key, return_inverse=True)
-        self._entry = self._entry.ravel()
+        entries, inverse = np.unique(key, return_inverse=True)
+        self._entry = inverse.ravel()
         self.ranked = RankedScores((entries % 2).astype(bool), (entries // 2).astype(float))
 
     def sums(self, w: np.ndarray) -> np.ndarray:
