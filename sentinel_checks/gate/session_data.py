@@ -188,11 +188,14 @@ class SessionData:
         return self._once("engine_tables", register)
 
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
-        """Each split held for the run (:meth:`_held_for_run`). When the engine cannot hold
+        """Each split (with the source's ROW) held, renumbered
+        (:func:`~sentinel_checks.engine.split_tables.number_rows`) and held for the run
+        (:meth:`_held_for_run`); the first hold is dropped. When the engine cannot hold
         one, what was held is released and the error of
         :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
         disk, a file it could not read, anything else), cached: not held again."""
-        from sentinel_checks.engine.held_table import release_all
+        from sentinel_checks.engine.held_table import hold, release_all
+        from sentinel_checks.engine.split_tables import number_rows
         from sentinel_checks.errors import SentinelError
         from sentinel_checks.gate.engine_setup import hold_failure
 
@@ -200,7 +203,11 @@ class SessionData:
         out: dict[str, Table] = {}
         try:
             for name, table in tables.items():
-                out[name] = self._held_for_run(table)
+                part, release = hold(table, prefix="sentinel_part")
+                try:
+                    out[name] = self._held_for_run(number_rows(part))
+                finally:
+                    release()
         except SentinelError:
             raise
         except Exception as error:  # the engine's own error types (DuckDB, Py4J)

@@ -136,7 +136,8 @@ class SessionEngine(SessionData):
             return  # cached: engine_tables raises it to each check, in its words
 
     def _split_in_engine(self) -> dict[str, Table] | None:
-        """train/val/test split in the engine from :attr:`engine_source`, checked there;
+        """train/val/test split in the engine from :attr:`engine_source`, checked there, not
+        yet renumbered (:meth:`_held_splits` holds, then renumbers each);
         ``None`` when the splits cannot be made there (no source read where it lies,
         ``method = "callable"``, ``timestamp = "@row"``, a time column held as text or
         booleans, a split column whose values are not of its type): the caller then
@@ -203,7 +204,7 @@ class SessionEngine(SessionData):
                 "test_value under [splits] or filter those rows in a loader"
             )
         self._cache["engine_split"] = "column"
-        return split_tables.split_by_column(source, column, values)
+        return split_tables.split_by_column(source, column, values, numbered=False)
 
     def _split_by_time(self, source: Table) -> dict[str, Table] | None:
         from sentinel_checks.data.time_axis import boundary, embargo_gap
@@ -242,7 +243,7 @@ class SessionEngine(SessionData):
             source, ts, val_start=v, test_start=t, end=e, gap=gap
         )
         return split_tables.split_by_time(
-            source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities
+            source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities, numbered=False
         )
 
     def _note_split_fallback(self, source: Table, why: str, fix: str) -> None:
