@@ -107,11 +107,15 @@ def join_class_ranks(
                 f"{len(safe_ranks)} + {len(risky_ranks)} ranks"
             )
     flagged = table.mutate(**{RISKY: label_risky(table, label, positive)})
-    ranked = flagged.mutate(
-        **{RANK: ibis.row_number().over(group_by=flagged[RISKY], order_by=flagged[ROW]).cast("int64")}
+    # the window ranks the (row, class) pairs alone and the picked rows join back on ROW:
+    # ordered over whole rows it sorted every column (as split_tables.number_rows found)
+    keys = flagged.select(ROW, RISKY)
+    ranked = keys.mutate(
+        **{RANK: ibis.row_number().over(group_by=keys[RISKY], order_by=keys[ROW]).cast("int64")}
     )
     keyed = ibis.memtable(_keyed(safe_ranks, risky_ranks, columns))
     on = [ranked[RISKY] == keyed[RISKY], ranked[RANK] == keyed[RANK].cast("int64")]
+    picked = ranked.join(keyed, on).select(ROW, *columns)
     if not columns:
-        return ranked.semi_join(keyed, on).select(*table.columns, RISKY)
-    return ranked.join(keyed, on).select(*table.columns, RISKY, *columns)
+        return flagged.semi_join(picked, ROW).select(*table.columns, RISKY)
+    return flagged.join(picked, ROW).select(*table.columns, RISKY, *columns)
