@@ -120,3 +120,72 @@ def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held
     assert str(again.value) == str(first.value) and len(calls) == failing_hold  # not held again
     backend = by_duckdb.engine_connection.backend
     assert not [t for t in temp_tables(backend) if "sentinel_split" in t or "sentinel_part" in t]
+
+
+def test_a_renumbering_that_loses_a_row_is_an_error_and_nothing_stays_held(tmp_path, monkeypatch):
+    """``number_rows`` joins the rows back on ROW: a repeated or missing position would
+    drop or repeat rows silently. The held counts are compared: a planted renumbering
+    that loses train's first row stops the run, and nothing of it stays held."""
+    from sentinel_checks.engine import split_tables
+    from sentinel_checks.engine.ibis_connection import ROW
+    from sentinel_checks.errors import DataError
+
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    real = split_tables.number_rows
+    monkeypatch.setattr(split_tables, "number_rows", lambda t: real(t).filter(lambda r: r[ROW] != 0))
+    with pytest.raises(DataError, match="could not hold the train split.*row count from"):
+        by_duckdb.engine_table("train")
+    backend = by_duckdb.engine_connection.backend
+    assert not [t for t in temp_tables(backend) if "sentinel_split" in t or "sentinel_part" in t]
+
+
+def test_a_failed_cleanup_does_not_hide_why_a_split_could_not_be_held(tmp_path, monkeypatch):
+    """Out of memory holding the renumbered train split while dropping its first hold
+    fails too: the run is told it ran out of memory (the memory fix), not the cleanup's error."""
+    from sentinel_checks.errors import EngineResourceError
+
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    real = held_table.hold
+
+    def failing(table, *, prefix="sentinel_held"):
+        if prefix == "sentinel_split":
+            raise MemoryError("Out of Memory Error: could not allocate block")
+        out, _ = real(table, prefix=prefix)
+
+        def broken() -> None:
+            raise RuntimeError("the connection is gone")
+
+        return out, broken
+
+    monkeypatch.setattr(held_table, "hold", failing)
+    with pytest.raises(EngineResourceError, match="could not hold the train split.*memory_limit"):
+        by_duckdb.engine_table("train")
+
+
+def test_a_first_hold_that_cannot_be_dropped_is_dropped_when_the_run_ends(tmp_path, monkeypatch):
+    """Dropping a split's first hold fails after its renumbered rows are held: the split is
+    usable, and the drop is retried (and its error told) when the session closes."""
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    real = held_table.hold
+    attempts: list[str] = []
+
+    def flaky(table, *, prefix="sentinel_held"):
+        out, release = real(table, prefix=prefix)
+        if prefix != "sentinel_part":
+            return out, release
+
+        def once_broken() -> None:
+            attempts.append(prefix)
+            if len(attempts) <= 3:  # the three drops right after renumbering
+                raise RuntimeError("busy")
+            release()
+
+        return out, once_broken
+
+    monkeypatch.setattr(held_table, "hold", flaky)
+    train = by_duckdb.engine_table("train")
+    assert train.count().execute() == len(by_duckdb.splits.train)
+    backend = by_duckdb.engine_connection.backend
+    assert len([t for t in temp_tables(backend) if "sentinel_part" in t]) == 3  # not dropped yet
+    by_duckdb.close()
+    assert len(attempts) == 6  # each retried once when the run ended

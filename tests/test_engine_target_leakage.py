@@ -149,8 +149,13 @@ def test_engine_folds_equal_stratified_kfold_row_for_row(seed):
 
     rng = np.random.default_rng(seed)
     y = rng.random(2001) < 0.15
-    data = pd.DataFrame({"label": np.where(y, "risky", "safe"), "x": rng.random(len(y))})
-    table = table_from_frame(connect_duckdb(threads=1), data, name="train")
+    data = pd.DataFrame(
+        {"label": np.where(y, "risky", "safe"), "x": rng.random(len(y)), "pos": np.arange(len(y))}
+    )
+    # the table's physical order differs from ROW: the ranks follow ROW, not the scan
+    shuffled = data.sample(frac=1.0, random_state=seed + 1)
+    registered = table_from_frame(connect_duckdb(threads=1), shuffled, name="train")
+    table = registered.drop(ROW).rename({ROW: "pos"})  # ROW: the original positions, scanned shuffled
     got = with_folds(table, label="label", positive="risky", seed=seed).select(ROW, "__fold").to_pandas()
     got = got.sort_values(ROW)["__fold"].to_numpy()
     want = np.full(len(y), -1)

@@ -90,3 +90,61 @@ def held(table: Table) -> Iterator[Table]:
         yield out
     finally:
         release()
+
+
+def hold_renumbered(
+    table: Table, number: Callable[[Table], Table], releases: list[Callable[[], None]]
+) -> Table:
+    """``number(table)`` computed from ``table`` held first, then held itself; the first hold
+    is dropped. For a renumbering that orders a held table's positions alone and joins its
+    rows back (:func:`~sentinel_checks.engine.split_tables.number_rows`): over an unheld
+    expression the engine would compute it twice, once for each side of the join.
+
+    Parameters
+    ----------
+    table : ibis Table
+        As :func:`hold`.
+    number : callable, Table -> Table
+        Must keep every row (checked: the row counts of both holds are compared).
+    releases : list of callables
+        Where the result's release is appended (the run's, called when it ends); also the
+        first hold's, when dropping it fails (retried, and told, when the run ends).
+
+    Returns
+    -------
+    ibis Table
+        ``number(table)``, held.
+
+    Raises
+    ------
+    ValueError
+        ``number`` changed the row count (positions repeated or missing): nothing of it
+        stays held.
+    Exception
+        The engine's own, when it cannot hold either table: nothing of this call stays
+        held.
+    """
+    part, release_part = hold(table, prefix="sentinel_part")
+    try:
+        out, release = hold(number(part), prefix="sentinel_split")
+        try:
+            before, after = int(part.count().execute()), int(out.count().execute())
+            if before != after:
+                raise ValueError(
+                    f"renumbering changed the row count from {before:,} to {after:,}: "
+                    "the row positions are not unique, or one is missing"
+                )
+        except BaseException:
+            with suppress(Exception):  # the check's error is the one to tell
+                release()
+            raise
+    except BaseException:
+        with suppress(Exception):  # the hold's error is the one to tell, not the cleanup's
+            release_part()
+        raise
+    releases.append(release)
+    try:
+        release_part()
+    except Exception:  # dropped again when the run ends, and told then
+        releases.append(release_part)
+    return out

@@ -6,10 +6,10 @@ column, the embargo left out after each boundary, then the entity purge as
 :func:`~sentinel_checks.data.splits.purge_entity_overlap` does it: entity by entity,
 val rows whose id train holds removed, then test rows whose id train or the purged
 val holds) and ``method = "column"`` (the split column's three values). Each split
-keeps :data:`~sentinel_checks.engine.ibis_connection.ROW` renumbered 0..m-1 in the
-source's row order: the row's position in the pandas split frame, which keeps the
-dataset's order; the source's position (the pandas split frame's index label) is kept
-in :data:`SOURCE_ROW`.
+comes with the source's :data:`~sentinel_checks.engine.ibis_connection.ROW`; held, it is
+renumbered 0..m-1 in the source's row order (:func:`number_rows`): the row's position in
+the pandas split frame, which keeps the dataset's order; the source's position (the
+pandas split frame's index label) is kept in :data:`SOURCE_ROW`.
 
 The boundaries and the embargo come in already read in the column's units (the
 pandas split reads them: :func:`~sentinel_checks.data.time_axis.boundary`); a float
@@ -47,7 +47,6 @@ def split_by_time(
     end: pd.Timestamp | float | None = None,
     gap: pd.Timedelta | float = 0.0,
     entities: Sequence[EntityKey] = (),
-    numbered: bool = True,
 ) -> dict[str, Table]:
     """train ``[.., val_start)``, val ``[val_start + gap, test_start)``, test
     ``[test_start + gap, end)``, then the entity purge.
@@ -65,21 +64,18 @@ def split_by_time(
         The embargo in the column's units.
     entities : sequence of str or of lists of str
         ``[columns] entities`` when ``[splits] purge_entities`` is on; empty: no purge.
-    numbered : bool
-        Renumber each split (:func:`number_rows`); ``False`` leaves the source's
-        :data:`ROW`, for a caller that holds each split before renumbering it.
 
     Returns
     -------
     dict of str to ibis Table
-        ``train``, ``val``, ``test``, each with :data:`ROW` renumbered 0..m-1 and the
-        source's :data:`ROW` in :data:`SOURCE_ROW` (``numbered``).
+        ``train``, ``val``, ``test``, each with the source's :data:`ROW`: hold each, then
+        renumber it (:func:`number_rows`;
+        :func:`~sentinel_checks.engine.held_table.hold_renumbered`).
     """
-    parts = purge_entities(
+    return purge_entities(
         time_windows(source, column, val_start=val_start, test_start=test_start, end=end, gap=gap),
         entities,
     )
-    return _numbered(parts) if numbered else parts
 
 
 def time_windows(
@@ -115,9 +111,7 @@ def time_windows(
     return {name: rows.filter(window).select(*keep) for name, window in windows.items()}
 
 
-def split_by_column(
-    source: Table, column: str, values: Mapping[str, Any], *, numbered: bool = True
-) -> dict[str, Table]:
+def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> dict[str, Table]:
     """The rows whose split column holds each split's value.
 
     Parameters
@@ -134,8 +128,7 @@ def split_by_column(
     dict of str to ibis Table
         As :func:`split_by_time`.
     """
-    parts = {name: source.filter(source[column] == _literal(values[name])) for name in SPLITS}
-    return _numbered(parts) if numbered else parts
+    return {name: source.filter(source[column] == _literal(values[name])) for name in SPLITS}
 
 
 def source_positions(table: Table, positions: Sequence[int]) -> list[int]:
@@ -204,11 +197,6 @@ def number_rows(table: Table) -> Table:
     positions = rows.mutate(**{_POSITION: ibis.row_number().over(order_by=rows[ROW]).cast("int64")})
     joined = table.join(positions, ROW)
     return joined.mutate(**{SOURCE_ROW: joined[ROW], ROW: joined[_POSITION]}).drop(_POSITION)
-
-
-def _numbered(parts: Mapping[str, Table]) -> dict[str, Table]:
-    """Each split renumbered (:func:`number_rows`)."""
-    return {name: number_rows(table) for name, table in parts.items()}
 
 
 #: The renumbered position while it is joined back (:func:`number_rows`).

@@ -188,26 +188,23 @@ class SessionData:
         return self._once("engine_tables", register)
 
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
-        """Each split (with the source's ROW) held, renumbered
-        (:func:`~sentinel_checks.engine.split_tables.number_rows`) and held for the run
-        (:meth:`_held_for_run`); the first hold is dropped. When the engine cannot hold
-        one, what was held is released and the error of
+        """Each split (with the source's ROW) held, renumbered and held for the run
+        (:func:`~sentinel_checks.engine.held_table.hold_renumbered` with
+        :func:`~sentinel_checks.engine.split_tables.number_rows`). When the engine cannot
+        hold one, what was held is released and the error of
         :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
         disk, a file it could not read, anything else), cached: not held again."""
-        from sentinel_checks.engine.held_table import hold, release_all
+        from sentinel_checks.engine.held_table import hold_renumbered, release_all
         from sentinel_checks.engine.split_tables import number_rows
         from sentinel_checks.errors import SentinelError
         from sentinel_checks.gate.engine_setup import hold_failure
 
-        mark = len(self._cache.get("engine_releases", []))
+        releases = self._cache.setdefault("engine_releases", [])
+        mark = len(releases)
         out: dict[str, Table] = {}
         try:
             for name, table in tables.items():
-                part, release = hold(table, prefix="sentinel_part")
-                try:
-                    out[name] = self._held_for_run(number_rows(part))
-                finally:
-                    release()
+                out[name] = hold_renumbered(table, number_rows, releases)
         except SentinelError:
             raise
         except Exception as error:  # the engine's own error types (DuckDB, Py4J)

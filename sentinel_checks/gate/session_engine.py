@@ -111,8 +111,8 @@ class SessionEngine(SessionData):
     def hold_engine_splits(self) -> None:
         """Make and hold the splits where the data lies now, if the engine makes them (what
         :attr:`engine_tables` does on first use, cached: the preflight calls this so that a
-        split the engine cannot hold stops the run before any check, and nothing is held
-        twice). Nothing is done when the splits are not made in the engine; an error of the
+        split the engine cannot hold stops the run before any check, and no split is held
+        again). Nothing is done when the splits are not made in the engine; an error of the
         split itself is cached for the checks, which report it as before.
 
         Raises
@@ -204,7 +204,7 @@ class SessionEngine(SessionData):
                 "test_value under [splits] or filter those rows in a loader"
             )
         self._cache["engine_split"] = "column"
-        return split_tables.split_by_column(source, column, values, numbered=False)
+        return split_tables.split_by_column(source, column, values)
 
     def _split_by_time(self, source: Table) -> dict[str, Table] | None:
         from sentinel_checks.data.time_axis import boundary, embargo_gap
@@ -243,7 +243,7 @@ class SessionEngine(SessionData):
             source, ts, val_start=v, test_start=t, end=e, gap=gap
         )
         return split_tables.split_by_time(
-            source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities, numbered=False
+            source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities
         )
 
     def _note_split_fallback(self, source: Table, why: str, fix: str) -> None:
