@@ -60,7 +60,8 @@ def test_a_written_gate_json_reads_back_as_a_gate_report(tmp_path):
     recall, skipped = sorted(report.checks, key=lambda c: c.test, reverse=True)
     assert recall.id == "quality.recall" and recall.status == "fail" and recall.bad
     assert recall.reason == Reason.RECALL_BELOW_FLOOR.value and recall.name == "quality.recall[test]"
-    assert skipped.status is None and skipped.message == "Skipped: nothing" and not skipped.bad
+    assert skipped.status == "skip" and skipped.message == "Skipped: nothing" and not skipped.bad
+    assert recall.recorded_check and not skipped.recorded_check
     assert [c.name for c in report.bad] == ["quality.recall[test]"]
     # the entries keep every field as written
     assert dict(recall.fields) == json.loads((tmp_path / GATE_JSON).read_text())["checks"][1]
@@ -219,5 +220,10 @@ def test_counts_give_inconclusive_and_warned_checks_their_own_count(tmp_path):
         "warned": 1,
     }
     assert sum(doc["counts"].values()) == len(doc["checks"])
+    # every entry has a status: a test without a check result its pytest outcome's (trial)
+    by_test = {c["test"]: c["status"] for c in doc["checks"]}
+    assert by_test["suites/test_drift.py::test_x"] == "skip"
+    assert by_test["suites/test_models.py::test_load"] == "error"
+    assert by_test["suites/test_quality.py::test_recall[production]"] == "inconclusive"
     write_reports(run, tmp_path)
     assert GateReport.read(tmp_path / GATE_JSON).counts == doc["counts"]

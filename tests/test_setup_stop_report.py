@@ -32,7 +32,8 @@ def _reused_folder(root: Path) -> Path:
 def _stop_report(folder: Path) -> dict:
     doc = json.loads((folder / "gate.json").read_text())
     assert doc["verdict"] == "setup_error" and doc["exit_code"] == 2, doc
-    assert all("status" not in c for c in doc["checks"]), doc["checks"]  # no check results
+    # no check results: each entry's status is its pytest outcome's
+    assert all("id" not in c and c["status"] == "error" for c in doc["checks"]), doc["checks"]
     assert doc["statuses"] == {} and doc["counts"] == {"error": len(doc["checks"])}
     assert (folder / "notes.txt").read_text() == "the user's own file"  # never deleted
     assert "setup error" in (folder / "gate.md").read_text()

@@ -213,6 +213,6 @@ def only_input_errors(report: GateReport) -> bool:
     bad = report.bad
     if not bad:
         return False
-    if any(c.status in ("fail", "error") for c in bad):
+    if any(c.recorded_check and c.status in ("fail", "error") for c in bad):
         return False  # a check ran and judged
     return all(c.input_error for c in bad)

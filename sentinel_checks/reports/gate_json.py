@@ -67,7 +67,7 @@ class CheckEntry:
     message: str = ""
     id: str | None = None
     label: str | None = None
-    status: str | None = None  # None: the test recorded no check result
+    status: str | None = None  # the check's, else the pytest outcome's (None in older files)
     reason: str | None = None
     input_error: bool = False
     fields: Mapping[str, Any] = field(default_factory=dict)  # the entry as written
@@ -76,6 +76,11 @@ class CheckEntry:
     def name(self) -> str:
         """The check's label, else the test's node id."""
         return self.label or self.test
+
+    @property
+    def recorded_check(self) -> bool:
+        """The test recorded a check result (it has a check ``id``)."""
+        return self.id is not None
 
     @property
     def bad(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,6 +99,9 @@ class GateRun:
 
 
 _FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
+# gate.json's `status` of a test that recorded no check result (skipped, or stopped before
+# its check ran): what its pytest outcome stands for, an error apart from a judged failure
+_STATUS_WITHOUT_CHECK = {"passed": "pass", "failed": "fail", "error": "error", "skipped": "skip"}
 
 
 def bucket(o: TestOutcome) -> str:
@@ -152,7 +156,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``seed``, ``counts`` (tests by :func:`count_key`: ``failed``, ``error``,
         ``inconclusive``, ``warned``, ``passed``, ``skipped``, the non-zero ones; they
         add up to the number of ``checks``), ``statuses`` (check results by status, e.g.
-        ``inconclusive``) and ``checks`` (sorted by node id); ``engine`` (str,
+        ``inconclusive``) and ``checks`` (sorted by node id; each has ``test``,
+        ``outcome`` and ``status``: its check's, else — a test skipped or stopped before
+        its check ran — ``skip``, ``error``, ``fail`` or ``pass`` from the pytest outcome); ``engine`` (str,
         :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
         any (:attr:`GateRun.notes`).
     """
@@ -168,8 +174,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
         if o.result is not None:
             entry.update(o.result.to_dict())
-        else:
-            entry["message"] = o.message
+        else:  # no check ran: the status the pytest outcome stands for
+            entry.update(status=_STATUS_WITHOUT_CHECK.get(o.outcome, "error"), message=o.message)
         if o.input_error:  # written only when true: a run without bad inputs has no such key
             entry["input_error"] = True
         checks.append(entry)
@@ -288,7 +294,9 @@ def write_reports(run: GateRun, folder: Path) -> list[Path]:
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder.
 
-    Readers see the old file or the new one, never a partial write.
+    Readers see the old file or the new one, never a partial write. The file gets the
+    mode an existing ``path`` has, else the one ``open`` would give it (``0o666``
+    less the umask): a temporary file is private (``0o600``) until then.
 
     Parameters
     ----------
@@ -311,8 +319,19 @@ def write_atomic(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The permission bits ``path`` has, or those a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -217,7 +217,7 @@ def _from_document(job: Job, code: int, doc: GateReport) -> JobResult:
     for check in doc.checks:
         label = check.name
         status = check.status
-        if status is None:  # a test that did not record a check
+        if status is None or not check.recorded_check:  # a test that did not record a check
             if check.bad:
                 result.problems.append(f"{label}: {check.message}"[:300])
             continue
