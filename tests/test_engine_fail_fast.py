@@ -61,6 +61,23 @@ def test_a_memory_limit_too_small_to_hold_a_split_is_one_setup_problem(tmp_path)
     session.close()
 
 
+def test_out_of_memory_with_a_spill_folder_set_does_not_ask_to_set_it(tmp_path):
+    """Trial: the message said "also set temp_directory" when it was set already."""
+    import duckdb
+
+    from sentinel_checks.gate.engine_setup import hold_failure
+
+    spill = tmp_path / "spill"
+    engine = f'\n[engine.duckdb]\nmemory_limit = "20MB"\ntemp_directory = "{spill}"\n'
+    config = load_config(_project(tmp_path, engine=engine, rows=200))
+    error = duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+    told = hold_failure(config, "hold the train split made where the data lies", error)
+    text = str(told)
+    assert isinstance(told, EngineResourceError), text
+    assert text.startswith(f"[engine.duckdb] memory_limit = '20MB', temp_directory '{spill}':"), text
+    assert "give temp_directory more room" in text and "set temp_directory" not in text, text
+
+
 def test_a_sound_memory_limit_holds_the_splits_once_in_the_preflight(tmp_path):
     session = GateSession(load_config(_project(tmp_path)))
     assert preflight(session) == []
@@ -112,7 +129,7 @@ def test_a_corrupt_part_is_one_data_problem_naming_the_file(tmp_path, how):
     real = [p for p in problems if p.about != "not_checked"]
     assert len(real) == 1, problems
     text = str(real[0])
-    assert real[0].key == "[data]", text
+    assert real[0].key == "[data] path", text
     assert str(bad) in text and "is not readable parquet" in text and "part-1" not in text, text
 
 

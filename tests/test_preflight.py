@@ -303,6 +303,20 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
 
 
+def test_a_missing_data_or_production_file_names_the_path_key(tmp_path):
+    """Trial: a wrong `path` was reported under ``[data]``; the key is ``[data] path``."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.session import GateSession
+
+    config = _project(tmp_path, **{"path": '"nope.parquet"'})  # the first path: [data]
+    (tmp_path / "production.parquet").unlink()
+    problems = preflight(GateSession(load_config(config, check_files=False)))
+    keys = {p.key: str(p) for p in problems}
+    assert {"[data] path", "[production] path"} <= set(keys), problems
+    assert str(tmp_path / "nope.parquet") in keys["[data] path"], keys
+    assert str(tmp_path / "production.parquet") in keys["[production] path"], keys
+
+
 def test_a_risky_value_the_label_does_not_hold_is_one_problem_naming_every_place(tmp_path):
     """positive = "1.0" (text) on a float label: the dataset, the production sample and
     the model's classes are one mistake, reported once with the values found."""

@@ -150,20 +150,26 @@ def out_of_engine_memory(error: BaseException) -> bool:
     return engine_errors.out_of_engine_memory(error)
 
 
-def memory_fix(engine: str) -> tuple[str, str]:
+def memory_fix(engine: str, *, spill_folder_set: bool = False) -> tuple[str, str]:
     """The config key an engine's memory is set by, and the fix, for ``[data] engine``
     ``engine`` (``"duckdb"``, ``"spark"``, ``"pandas"``): every message about the engine
-    out of memory or disk words it this way.
+    out of memory or disk words it this way. ``spill_folder_set``: DuckDB's
+    ``temp_directory`` is set already, so the fix gives it room rather than setting it.
 
     >>> memory_fix("spark")[0]
     '[engine.spark.conf] spark.driver.memory'
+    >>> "give temp_directory more room" in memory_fix("duckdb", spill_folder_set=True)[1]
+    True
     """
     if engine == "duckdb":
-        return (
-            "[engine.duckdb] memory_limit",
-            "Raise memory_limit (e.g. '2GB'); on data larger than memory also set temp_directory "
-            "to a folder with room, where DuckDB spills past the limit",
+        spill = (
+            "give temp_directory more room (or point it at a folder that has it), where DuckDB "
+            "spills past the limit"
+            if spill_folder_set
+            else "on data larger than memory also set temp_directory to a folder with room, "
+            "where DuckDB spills past the limit"
         )
+        return "[engine.duckdb] memory_limit", f"Raise memory_limit (e.g. '2GB'); {spill}"
     if engine == "spark":
         return (
             "[engine.spark.conf] spark.driver.memory",
@@ -243,7 +249,7 @@ def hold_failure(
         if file is not None:
             return UnreadableDataFile(f"{source}: {file} could not be read: {said}", source)
         return DataError(f"[data] engine = '{engine}' could not {what}: {type(error).__name__}: {said}")
-    key, fix = memory_fix(engine)
+    key, fix = memory_fix(engine, spill_folder_set=bool(config.engine.duckdb.temp_directory))
     if engine == "duckdb":
         duck = config.engine.duckdb
         limit = f"= {duck.memory_limit!r}" if duck.memory_limit else "unset (DuckDB's default: 80% of RAM)"

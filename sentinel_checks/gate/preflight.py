@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.config.inputs import DataSource
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import TestOutcome
 
@@ -259,15 +260,22 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
         typed = dataset_columns(session)
         frames["dataset"] = typed if typed is not None else session.dataset
     except SentinelError as exc:
-        problems.append(SetupProblem("[data]", str(exc)))
+        problems.append(SetupProblem(_source_key("data", session.config.data), str(exc)))
     if session.has_production:
         try:
             frames["production"] = session.production
         except NotConfigured:
             pass
         except SentinelError as exc:
-            problems.append(SetupProblem("[production]", str(exc)))
+            problems.append(SetupProblem(_source_key("production", session.config.production), str(exc)))
     return frames
+
+
+def _source_key(section: str, source: DataSource | None) -> str:
+    """The key naming where a frame comes from, e.g. ``[data] path`` (``[data]`` alone
+    when none is set)."""
+    given = [k for k in ("path", "loader", "table") if getattr(source, k, None) is not None]
+    return f"[{section}] {given[0]}" if given else f"[{section}]"
 
 
 def _flat(values: Iterable[object]) -> list[str]:
