@@ -11,6 +11,7 @@ from sentinel_checks.checks.drift import (
     missing_counts,
 )
 from sentinel_checks.checks.missing_share import judge_missing
+from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.result import Status
 from tests.test_checks_drift import judge as judge_drift
 
@@ -44,6 +45,9 @@ def test_severe_drift_on_a_minority_of_features_fails():
     assert result.parameters["criterion"] == "features failing on their own"
     assert result.measured == 3 and result.limit == 0 and "4 of 9 feature(s) drifted (44%" in result.message
     assert result.status is Status.FAIL
+    # the summary line names them beside their count (trial: it gave the count alone)
+    assert result.parameters["failing"] == ["x0", "x1", "x2"]
+    assert measured_as(result) == "features failing on their own (x0, x1, x2): measured 3 · limit ≤ 0"
     severe = {i["feature"]: i for i in result.evidence[0].items if i["severe"]}
     assert set(severe) == {"x0", "x1", "x2"}
     assert all(i["effect"] == pytest.approx(2.5, abs=0.15) for i in severe.values())

@@ -3,6 +3,8 @@ so it never contradicts the status beside it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from sentinel_checks.checks.auc import check_auc
@@ -105,6 +107,8 @@ def test_features_failing_on_their_own_read_as_a_count_against_none():
         parameters={"criterion": "features failing on their own"},
     )
     assert measured_as(r) == "features failing on their own: measured 1 · limit ≤ 0"
+    many = replace(r, measured=5, parameters={**r.parameters, "failing": ["a", "b", "c", "d", "e"]})
+    assert measured_as(many) == "features failing on their own (a, b, c and 2 more): measured 5 · limit ≤ 0"
 
 
 def test_the_summary_says_pytest_counts_inconclusive_checks_as_passed():

@@ -321,7 +321,11 @@ def _judged(
                 detail={"max_increase": max_missing_increase},
             ),
         ),
-        parameters={**params, "criterion": "features failing on their own" if by_own else "drifted share"},
+        parameters={
+            **params,
+            "criterion": "features failing on their own" if by_own else "drifted share",
+            **({"failing": own} if by_own else {}),  # named beside the count in every report
+        },
         hint=(
             "Offline data no longer looks like this sample: retrain on a recent window "
             "(or reweight), check the features that moved for pipeline bugs (a rising "
