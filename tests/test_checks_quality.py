@@ -19,6 +19,7 @@ from sentinel_checks.checks.quality import (
 from sentinel_checks.checks.training import check_training_curves
 from sentinel_checks.models.thresholds import choose_threshold
 from sentinel_checks.reasons import Reason
+from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.result import Status
 from sentinel_checks.stats.intervals import wilson_interval
 from sentinel_checks.stats.power import rows_to_show_proportion
@@ -449,10 +450,14 @@ def test_a_small_segment_fails_only_when_shown_below_the_floor():
     assert result.status is Status.FAIL
     worst = result.evidence[0].items[0]
     assert worst["segment"] == "MX" and worst["basis"] == "upper bound" and worst["judged"] < 0.5
+    # the summary line names the segment below the floor (only a failure names one)
+    assert result.parameters["failing"] == ["MX"]
+    assert measured_as(result).endswith(" · failing: MX"), measured_as(result)
     # 4 of 8 caught: not shown below, not measurable: listed as not judged, the check passes on US
     half = blind | (y & (country == "MX") & (np.arange(500) < 404))
     ok = check_segments(country, y, half, column="country", split="test", min_recall=0.5)
     assert ok.status is Status.PASS and ok.evidence[0].detail["not_judged"] == ["MX"]
+    assert "failing" not in ok.parameters and "failing:" not in measured_as(ok)
 
 
 def test_segment_point_rule_is_stable_where_the_lower_bound_is_a_coin_toss():

@@ -108,7 +108,9 @@ def test_features_failing_on_their_own_read_as_a_count_against_none():
     )
     assert measured_as(r) == "features failing on their own: measured 1 · limit ≤ 0"
     many = replace(r, measured=5, parameters={**r.parameters, "failing": ["a", "b", "c", "d", "e"]})
-    assert measured_as(many) == "features failing on their own (a, b, c and 2 more): measured 5 · limit ≤ 0"
+    assert measured_as(many) == "features failing on their own: measured 5 · limit ≤ 0 · failing: a, b, c and 2 more"
+    # only a failure names what is at fault
+    assert measured_as(replace(many, status=Status.INCONCLUSIVE)).endswith("limit ≤ 0")
 
 
 def test_the_summary_says_pytest_counts_inconclusive_checks_as_passed():

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.checks import check_target_leakage
+from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.result import Status
 
 
@@ -35,6 +36,9 @@ def test_missing_or_at_least_60_is_a_leak():
     assert row["decided_by"] == "binned"
     assert "delay" in r.message and "binned" in r.message
     assert _by_feature(r)["distance"]["auc"] < 0.65
+    # the summary line names the leaking feature, not only the strongest score
+    assert r.parameters["failing"] == ["delay"]
+    assert measured_as(r).endswith(" · failing: delay"), measured_as(r)
 
 
 def test_a_u_shaped_relation_is_a_leak():
@@ -101,6 +105,7 @@ def test_noise_stays_well_below_the_limit(seed):
     r = check_target_leakage(frame, y, features=list(frame.columns))
     assert r.status is Status.PASS, r.message
     assert r.measured < 0.62, r.message
+    assert "failing" not in r.parameters
 
 
 def test_folds_are_stable():

@@ -324,7 +324,8 @@ def _judged(
         parameters={
             **params,
             "criterion": "features failing on their own" if by_own else "drifted share",
-            **({"failing": own} if by_own else {}),  # named beside the count in every report
+            # named on the summary line: the features failing on their own, else the drifted ones
+            **({"failing": own if by_own else [c.column for c in drifted]} if status is Status.FAIL else {}),
         },
         hint=(
             "Offline data no longer looks like this sample: retrain on a recent window "

@@ -241,6 +241,7 @@ def leakage_result(
         if n not in missing_leak and (text := _missing_in_one_class(a, prevalence)) is not None
     }
     failed = bool(leaky) or bool(constant) or bool(missing_leak)
+    at_fault = [n for n, _ in leaky] + missing_leak + sorted(constant)
     parts = []
     if leaky:
         shown = listing([f"{n} (AUC {a.score:.3f}, {_READING[a.decided_by]})" for n, a in leaky])
@@ -291,7 +292,8 @@ def leakage_result(
         reason=Reason.OK if status is Status.PASS else Reason.LEAKY_FEATURE,
         support=support,
         evidence=tuple(evidence),
-        parameters=params,
+        # the features that fail it, strongest first: named on the summary line
+        parameters={**params, **({"failing": list(dict.fromkeys(at_fault))} if failed else {})},
         hint=hint(time_column),
     )
 

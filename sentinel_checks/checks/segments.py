@@ -245,7 +245,8 @@ def check_segment_counts(
                 detail={"not_judged": small, "confidence_each": each, "family": family},
             ),
         ),
-        parameters=params,
+        # the segments below the floor, worst first: named on the summary line
+        parameters={**params, **({"failing": [str(r["segment"]) for r in below]} if below else {})},
         hint=(
             "The model misses risky requests in this segment: check its training data (was the "
             "segment's risky behaviour seen?), add segment features, or set a segment threshold."

@@ -81,23 +81,12 @@ def with_unit(value: float | None, check_id: str, criterion: str = "") -> str:
     return number(value) + (f" {unit}" if unit else "")
 
 
-#: Names given beside a count on a summary line (:func:`measured_vs_limit`).
-_NAMED = 3
-
-
 def measured_vs_limit(result: CheckResult) -> str:
     """``"measured 98.26% · limit ≤ 0%"`` (no limit: the measured value only); a check
-    judging several criteria names the one that decided first (``"prevalence change: measured 0.06% …"``),
-    and a count of items (``parameters["failing"]``, a list of names) names the first few
-    (``"features failing on their own (user_risk_rate): measured 1 · limit ≤ 0"``)."""
+    judging several criteria names the one that decided first (``"prevalence change: measured 0.06% …"``)."""
     criterion = result.parameters.get("criterion")
     criterion = criterion if isinstance(criterion, str) else ""
-    named = criterion
-    failing = result.parameters.get("failing")
-    if criterion and isinstance(failing, list | tuple) and failing:
-        more = f" and {len(failing) - _NAMED:,} more" if len(failing) > _NAMED else ""
-        named = f"{criterion} ({', '.join(map(str, failing[:_NAMED]))}{more})"
-    what = f"{named}: " if named else ""
+    what = f"{criterion}: " if criterion else ""
     shown = f"{what}measured {with_unit(result.measured, result.id, criterion)}"
     if result.limit is None:
         return shown

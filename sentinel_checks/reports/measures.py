@@ -73,6 +73,10 @@ def measured_as(result: CheckResult) -> str:
     """
     if result.measured is None and result.limit is None:
         return "not measured"
+    return _measured(result) + failing_suffix(result)
+
+
+def _measured(result: CheckResult) -> str:
     interval = judged_interval(result)
     if interval is not None and result.limit is not None:
         return interval_as(result, interval)
@@ -83,6 +87,27 @@ def measured_as(result: CheckResult) -> str:
         return shown  # the criterion that decided names the number; the check's usual kind may not fit
     kind = MEASURED_KIND.get(result.id)
     return f"{kind}: {shown}" if kind else shown
+
+
+#: Names a failing line gives (:func:`failing_suffix`); the rest are counted.
+NAMED = 3
+
+
+def failing_suffix(result: CheckResult) -> str:
+    """``" · failing: user_risk_rate, amount and 2 more"``: what a failed check found at
+    fault (``parameters["failing"]``: the features, segments… it names), so
+    a summary line says what failed, not only how much (in the check's order: the most
+    severe first where it ranks them); ``""`` for any other status or without names.
+
+    >>> from sentinel_checks.result import Status
+    >>> failing_suffix(CheckResult("drift.features", Status.FAIL, "m", parameters={"failing": list("abcde")}))
+    ' · failing: a, b, c and 2 more'
+    """
+    names = result.parameters.get("failing")
+    if result.status is not Status.FAIL or not isinstance(names, list | tuple) or not names:
+        return ""
+    more = f" and {len(names) - NAMED:,} more" if len(names) > NAMED else ""
+    return f" · failing: {', '.join(map(str, names[:NAMED]))}{more}"
 
 
 #: A reason code in the words an interval line gives it (others: the code with spaces).
