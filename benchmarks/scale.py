@@ -93,14 +93,15 @@ def run_gate(inputs: Inputs, engine: str, *, interval: float = 0.2) -> dict[str,
 
 def read_verdicts(path: Path) -> dict[str, Any]:
     """The run's verdict and ``{check label (``quality.recall[test]``), else id, else test:
-    status, else the test's outcome}`` from gate.json;
+    its check's status, else the test's pytest outcome}`` from gate.json (a test without a
+    check result keeps its outcome, so runs written before schema 4 compare alike);
     a missing file gives verdict ``"no gate.json"`` and no checks."""
     if not path.exists():
         return {"verdict": "no gate.json", "checks": {}}
     from sentinel_checks.reports.gate_json import GateReport
 
     report = GateReport.read(path)
-    checks = {c.label or c.id or c.test: c.status or c.outcome for c in report.checks}
+    checks = {c.label or c.id or c.test: c.status if c.recorded_check else c.outcome for c in report.checks}
     return {"verdict": report.verdict, "checks": checks}
 
 

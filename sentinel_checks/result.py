@@ -181,6 +181,21 @@ class CheckResult:
         }
 
 
+def at_fault(names: Sequence[Any]) -> dict[str, Any]:
+    """A failed check's ``parameters`` naming what it found at fault (features,
+    segments…), in its order: ``{"failing": [...]}`` with at most :data:`EVIDENCE_CAP`
+    names, and ``"failing_total"`` when there are more. The reports name the first few
+    on the summary line (:func:`sentinel_checks.reports.measures.failing_suffix`).
+
+    >>> at_fault(["a", "b"])
+    {'failing': ['a', 'b']}
+    >>> at_fault([str(i) for i in range(12)])["failing_total"]
+    12
+    """
+    shown = [str(n) for n in list(names)[:EVIDENCE_CAP]]
+    return {"failing": shown, **({"failing_total": len(names)} if len(names) > len(shown) else {})}
+
+
 def judge(measured: float, limit: float, direction: Direction) -> Status:
     """Pass or fail a measured value against a limit; an undefined value fails.
 

@@ -53,7 +53,7 @@ def test_a_written_gate_json_reads_back_as_a_gate_report(tmp_path):
     )
     write_reports(run, tmp_path)
     report = GateReport.read(tmp_path / GATE_JSON)
-    assert report.schema_version == 3 and report.verdict == "fail" and not report.passed
+    assert report.schema_version == 4 and report.verdict == "fail" and not report.passed
     assert report.models == {"candidate": "sha256:bb"} and report.config_sha256 == "sha256:cc"
     assert report.coverage["suites"] == ["test_quality.py"] and report.seed == 7
     assert report.counts == {"failed": 1, "skipped": 1}  # one key per test: they add up to the checks
@@ -79,7 +79,7 @@ def test_the_reason_is_written_as_its_plain_value():
         ("{not json", "not readable JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"verdict": "pass"}', "no schema_version"),
-        ('{"schema_version": 4, "verdict": "pass", "checks": []}', "schema_version 4 is not supported"),
+        ('{"schema_version": 5, "verdict": "pass", "checks": []}', "schema_version 5 is not supported"),
         ('{"schema_version": 1, "checks": []}', "not a valid gate.json"),
         ('{"schema_version": 1, "verdict": "pass", "checks": [{"test": "t"}]}', "not a valid gate.json"),
     ],
@@ -220,10 +220,39 @@ def test_counts_give_inconclusive_and_warned_checks_their_own_count(tmp_path):
         "warned": 1,
     }
     assert sum(doc["counts"].values()) == len(doc["checks"])
-    # every entry has a status: a test without a check result its pytest outcome's (trial)
+    # every entry has a status: a test without a check result its pytest outcome's (trial),
+    # and `statuses` counts every entry (schema 4)
     by_test = {c["test"]: c["status"] for c in doc["checks"]}
     assert by_test["suites/test_drift.py::test_x"] == "skip"
     assert by_test["suites/test_models.py::test_load"] == "error"
     assert by_test["suites/test_quality.py::test_recall[production]"] == "inconclusive"
+    assert doc["statuses"] == {"error": 2, "fail": 1, "inconclusive": 1, "pass": 1, "skip": 1, "warn": 1}
+    bare = gate_document(
+        _run(
+            TestOutcome("t::passed", "passed", "a team's own test"),
+            TestOutcome("t::failed", "failed", "AssertionError: a team's own assert"),
+        )
+    )
+    assert {c["test"]: c["status"] for c in bare["checks"]} == {"t::passed": "pass", "t::failed": "fail"}
+    assert all("id" not in c for c in bare["checks"])
     write_reports(run, tmp_path)
     assert GateReport.read(tmp_path / GATE_JSON).counts == doc["counts"]
+
+
+def test_gate_md_details_keep_a_long_message_whole_and_cells_escape_names():
+    """Trial: "Details" cut drift.features and promotion.vs_champion mid-sentence; a name
+    with a pipe (now on the measured line: parameters.failing) must not break the table."""
+    from sentinel_checks.reports.gate_md import gate_markdown
+    from sentinel_checks.result import at_fault
+
+    long = "train→production: " + "; ".join(f"feature_{i} drifted by a lot" for i in range(30))
+    failed = dataclasses.replace(
+        RECALL,
+        id="drift.features",
+        message=long,
+        parameters={"criterion": "drifted share", **at_fault(["a|b"])},
+    )
+    text = gate_markdown(_run(TestOutcome("suites/test_drift.py::test_features", "failed", "", failed)))
+    assert len(long) > 400 and f"- `drift.features`: {long}" in text, text
+    (row,) = [line for line in text.splitlines() if line.startswith("| `drift.features`")]
+    assert "failing: a\\|b" in row and row.count(" | ") == 4, row

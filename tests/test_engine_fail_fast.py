@@ -75,7 +75,10 @@ def test_out_of_memory_with_a_spill_folder_set_does_not_ask_to_set_it(tmp_path):
     text = str(told)
     assert isinstance(told, EngineResourceError), text
     assert text.startswith(f"[engine.duckdb] memory_limit = '20MB', temp_directory '{spill}':"), text
-    assert "give temp_directory more room" in text and "set temp_directory" not in text, text
+    assert "memory DuckDB could not spill there" in text and "set temp_directory" not in text, text
+    disk = OSError(28, "No space left on device")
+    told_disk = str(hold_failure(config, "hold the train split made where the data lies", disk))
+    assert "give temp_directory more room" in told_disk, told_disk
 
 
 def test_a_sound_memory_limit_holds_the_splits_once_in_the_preflight(tmp_path):
@@ -176,6 +179,11 @@ def test_a_check_the_engine_runs_out_of_memory_in_is_an_input_error_naming_the_k
     assert outcome.outcome == "error" and outcome.input_error, outcome
     assert outcome.message.startswith("[engine.duckdb] memory_limit: DuckDB ran out of memory"), outcome
     assert OOM in outcome.message and "Raise memory_limit" in outcome.message, outcome
+    assert "also set temp_directory" in outcome.message, outcome
+    # with temp_directory set, the fix asks for room there (review: only the preflight did)
+    spilled = outcome_of("suites/test_splits.py::test_x", call, engine="duckdb", spill_folder_set=True)
+    assert "memory DuckDB could not spill there" in spilled.message, spilled
+    assert "set temp_directory" not in spilled.message, spilled
 
 
 def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_path):

@@ -47,7 +47,9 @@ def test_severe_drift_on_a_minority_of_features_fails():
     assert result.status is Status.FAIL
     # the summary line names them beside their count (trial: it gave the count alone)
     assert result.parameters["failing"] == ["x0", "x1", "x2"]
-    assert measured_as(result) == "features failing on their own: measured 3 · limit ≤ 0 · failing: x0, x1, x2"
+    assert (
+        measured_as(result) == "features failing on their own: measured 3 · limit ≤ 0 · failing: x0, x1, x2"
+    )
     severe = {i["feature"]: i for i in result.evidence[0].items if i["severe"]}
     assert set(severe) == {"x0", "x1", "x2"}
     assert all(i["effect"] == pytest.approx(2.5, abs=0.15) for i in severe.values())

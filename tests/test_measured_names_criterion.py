@@ -108,7 +108,16 @@ def test_features_failing_on_their_own_read_as_a_count_against_none():
     )
     assert measured_as(r) == "features failing on their own: measured 1 · limit ≤ 0"
     many = replace(r, measured=5, parameters={**r.parameters, "failing": ["a", "b", "c", "d", "e"]})
-    assert measured_as(many) == "features failing on their own: measured 5 · limit ≤ 0 · failing: a, b, c and 2 more"
+    assert (
+        measured_as(many)
+        == "features failing on their own: measured 5 · limit ≤ 0 · failing: a, b, c and 2 more"
+    )
+    # names past the cap are counted, not lost (gate.json keeps ten and the total)
+    from sentinel_checks.result import at_fault
+
+    capped = replace(r, parameters={**r.parameters, **at_fault([f"s{i}" for i in range(15)])})
+    assert len(capped.parameters["failing"]) == 10 and capped.parameters["failing_total"] == 15
+    assert measured_as(capped).endswith(" · failing: s0, s1, s2 and 12 more"), measured_as(capped)
     # only a failure names what is at fault
     assert measured_as(replace(many, status=Status.INCONCLUSIVE)).endswith("limit ≤ 0")
 

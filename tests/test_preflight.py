@@ -303,18 +303,34 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
 
 
-def test_a_missing_data_or_production_file_names_the_path_key(tmp_path):
-    """Trial: a wrong `path` was reported under ``[data]``; the key is ``[data] path``."""
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, engine):
+    """Trial: a wrong `path` was reported under ``[data]``; the key is ``[data] path``,
+    said once (the engine's own message names it too)."""
     from sentinel_checks.config import load_config
     from sentinel_checks.gate.session import GateSession
 
-    config = _project(tmp_path, **{"path": '"nope.parquet"'})  # the first path: [data]
+    config = CONFIG.replace("[data]\n", f'[data]\nengine = "{engine}"\n')
+    path = _project(tmp_path, config=config, **{"path": '"nope.parquet"'})  # the first path: [data]
     (tmp_path / "production.parquet").unlink()
-    problems = preflight(GateSession(load_config(config, check_files=False)))
+    session = GateSession(load_config(path, check_files=False))
+    try:
+        problems = preflight(session)
+    finally:
+        session.close()
     keys = {p.key: str(p) for p in problems}
     assert {"[data] path", "[production] path"} <= set(keys), problems
-    assert str(tmp_path / "nope.parquet") in keys["[data] path"], keys
-    assert str(tmp_path / "production.parquet") in keys["[production] path"], keys
+    assert "nope.parquet" in keys["[data] path"], keys
+    assert "production.parquet" in keys["[production] path"], keys
+    assert all(text.count(key) == 1 for key, text in keys.items()), keys
+
+
+def test_a_problem_that_is_not_the_path_keeps_the_section_key(tmp_path):
+    """A file that exists but cannot be read as data is no `path` mistake."""
+    path = _project(tmp_path)
+    (tmp_path / "data.parquet").write_text("request_id,amount\n1,2\n")  # a CSV named .parquet
+    problems = [p for p in _problems(path) if p.key.startswith("[data]")]
+    assert problems and all(p.key == "[data]" for p in problems), problems
 
 
 def test_a_risky_value_the_label_does_not_hold_is_one_problem_naming_every_place(tmp_path):

@@ -52,7 +52,7 @@ def test_nanosecond_timestamps_are_one_problem_naming_column_file_and_fix(tmp_pa
     problems = _problems(_parquet_folder_project(tmp_path, nanoseconds=True))
     assert len(problems) == 1, problems
     text = str(problems[0])
-    assert problems[0].key == "[data] path", text
+    assert problems[0].key == "[data]", text
     assert "'request_ts'" in text and "part-1.parquet" in text and "part-0" not in text, text
     assert FIX in text and "engine = 'pandas'" in text, text
 

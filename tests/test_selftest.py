@@ -267,3 +267,34 @@ def test_production_without_a_label_column_makes_label_faults_not_applicable(gat
     out = F.segment_label_flip(m, ctx, 0.2, np.random.default_rng(0))  # flips test, leaves production
     assert (out.dataset["label"] != m.dataset["label"]).any()
     assert out.production.equals(m.production)
+
+
+def test_the_selftest_reads_only_recorded_checks_from_a_schema_4_gate_json():
+    """Since schema 4 a skipped test's entry has a status too ("skip"): the self-test
+    still counts only entries with a check id, and reports a bad one without a check."""
+    from sentinel_checks.reports.gate_json import GateReport
+    from sentinel_checks.selftest.outcome import Job
+    from sentinel_checks.selftest.run import _from_document
+
+    doc = GateReport.from_dict(
+        {
+            "schema_version": 4,
+            "verdict": "fail",
+            "checks": [
+                {
+                    "test": "t::recall",
+                    "outcome": "failed",
+                    "id": "quality.recall",
+                    "label": "quality.recall[test]",
+                    "status": "fail",
+                    "message": "low",
+                },
+                {"test": "t::skipped", "outcome": "skipped", "status": "skip", "message": "Skipped: x"},
+                {"test": "t::broken", "outcome": "error", "status": "error", "message": "DataError: gone"},
+            ],
+        }
+    )
+    result = _from_document(Job("clean"), 1, doc)
+    assert result.statuses == {"quality.recall[test]": "fail"}
+    assert result.ids == {"quality.recall[test]": "quality.recall"}
+    assert result.problems == ["t::broken: DataError: gone"]

@@ -34,7 +34,7 @@ def _stop_report(folder: Path) -> dict:
     assert doc["verdict"] == "setup_error" and doc["exit_code"] == 2, doc
     # no check results: each entry's status is its pytest outcome's
     assert all("id" not in c and c["status"] == "error" for c in doc["checks"]), doc["checks"]
-    assert doc["statuses"] == {} and doc["counts"] == {"error": len(doc["checks"])}
+    assert doc["statuses"] == doc["counts"] == {"error": len(doc["checks"])}
     assert (folder / "notes.txt").read_text() == "the user's own file"  # never deleted
     assert "setup error" in (folder / "gate.md").read_text()
     return doc

@@ -11,26 +11,26 @@ import pytest
 from sentinel_checks.reports.gate_report import write_atomic
 
 
-@pytest.fixture
-def umask_022():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+@pytest.fixture(params=[0o022, 0o002, 0o027])
+def umask(request):
+    old = os.umask(request.param)
+    yield request.param
+    assert os.umask(old) == request.param  # writing left the process umask as it was
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_new_report_is_readable_by_others_as_open_would_make_it(tmp_path, umask_022):
+def test_a_new_report_gets_the_mode_open_would_give_it(tmp_path, umask):
     plain = tmp_path / "plain.json"
     plain.write_text("{}")
     written = write_atomic(tmp_path / "gate.json", "{}\n")
-    assert _mode(written) == _mode(plain) == 0o644
+    assert _mode(written) == _mode(plain) == 0o666 & ~umask
     assert written.read_text() == "{}\n"
 
 
-def test_a_report_rewritten_keeps_the_mode_the_user_gave_it(tmp_path, umask_022):
+def test_a_report_rewritten_keeps_the_mode_the_user_gave_it(tmp_path, umask):
     path = tmp_path / "gate.json"
     path.write_text("old")
     path.chmod(0o640)
@@ -38,6 +38,13 @@ def test_a_report_rewritten_keeps_the_mode_the_user_gave_it(tmp_path, umask_022)
     assert _mode(path) == 0o640 and path.read_text() == "new"
 
 
-def test_no_temporary_file_is_left_beside_the_report(tmp_path, umask_022):
+def test_no_temporary_file_is_left_beside_the_report(tmp_path, umask):
     write_atomic(tmp_path / "gate.md", "# gate\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gate.md"]
+
+
+def test_a_report_that_cannot_be_written_leaves_nothing_behind(tmp_path, umask):
+    (tmp_path / "gate.json").mkdir()  # a folder where the file should go: replace fails
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "gate.json", "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gate.json"]

@@ -30,7 +30,7 @@ from sentinel_checks.checks.missing_share import missing_counts as missing_count
 from sentinel_checks.checks.score_drift import SCORES_ID as SCORES_ID
 from sentinel_checks.checks.score_drift import check_score_drift as check_score_drift
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault
 from sentinel_checks.stats.drift import population_stability_index as population_stability_index
 
 FEATURES_ID = "drift.features"
@@ -136,7 +136,9 @@ def check_feature_drift(
         limit ``max_share``; direction at most — except for a fail decided by features
         failing on their own while the share is within its limit: then their count
         (features) against 0. ``parameters["criterion"]`` names which (``"drifted share"``,
-        ``"features failing on their own"``). Evidence ``drifted_features`` (each
+        ``"features failing on their own"``); a fail names the features at fault in
+        ``parameters["failing"]`` (those failing on their own, else the drifted ones;
+        the most severe first), which the summary line names. Evidence ``drifted_features`` (each
         drifted or severe feature: method, score, effect, severe limit, importance
         share) and ``missing_share`` (each feature whose missing share moved).
         ``skip`` (or ``fail`` when ``required``) with ``Reason.TOO_FEW_ROWS`` under ``min_rows``.
@@ -264,7 +266,14 @@ def _judged(
     # the criterion that decided: a fail with the drifted share within its limit is decided by
     # the features failing on their own (severe, important, critical, missing), so measured and
     # limit are their count against 0, never a share that reads as within its limit
-    own = sorted({f.column for f in flagged} | set(critical_hit) | {m.column for m in missing_fail})
+    # the most severe first: flagged and critical features in the drifted order, then missing shares
+    rank = {c.column: i for i, c in enumerate(listed)}
+    own = list(
+        dict.fromkeys(
+            sorted({f.column for f in flagged} | set(critical_hit), key=lambda c: (rank.get(c, len(rank)), c))
+            + [m.column for m in missing_fail]
+        )
+    )
     by_own = status is Status.FAIL and share <= max_share
     message = (
         f"{pair[0]}→{pair[1]}: {len(drifted)} of {len(columns)} feature(s) drifted "
@@ -325,7 +334,7 @@ def _judged(
             **params,
             "criterion": "features failing on their own" if by_own else "drifted share",
             # named on the summary line: the features failing on their own, else the drifted ones
-            **({"failing": own if by_own else [c.column for c in drifted]} if status is Status.FAIL else {}),
+            **(at_fault(own if by_own else [c.column for c in drifted]) if status is Status.FAIL else {}),
         },
         hint=(
             "Offline data no longer looks like this sample: retrain on a recent window "

@@ -11,7 +11,7 @@ import pandas as pd
 from sentinel_checks.data.time_axis import ROW_ORDER
 from sentinel_checks.formatting import listing
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault
 from sentinel_checks.stats.leakage import category_codes, numeric_view
 from sentinel_checks.stats.target_encoding import row_folds
 from sentinel_checks.stats.univariate import (
@@ -241,7 +241,7 @@ def leakage_result(
         if n not in missing_leak and (text := _missing_in_one_class(a, prevalence)) is not None
     }
     failed = bool(leaky) or bool(constant) or bool(missing_leak)
-    at_fault = [n for n, _ in leaky] + missing_leak + sorted(constant)
+    leaking = [n for n, _ in leaky] + missing_leak + sorted(constant)
     parts = []
     if leaky:
         shown = listing([f"{n} (AUC {a.score:.3f}, {_READING[a.decided_by]})" for n, a in leaky])
@@ -293,7 +293,7 @@ def leakage_result(
         support=support,
         evidence=tuple(evidence),
         # the features that fail it, strongest first: named on the summary line
-        parameters={**params, **({"failing": list(dict.fromkeys(at_fault))} if failed else {})},
+        parameters={**params, **(at_fault(list(dict.fromkeys(leaking))) if failed else {})},
         hint=hint(time_column),
     )
 

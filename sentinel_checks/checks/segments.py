@@ -15,7 +15,7 @@ import numpy as np
 from sentinel_checks.formatting import listing
 from sentinel_checks.options import ProportionBound, check_option
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge, judge_interval
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault, judge, judge_interval
 from sentinel_checks.stats.intervals import coverage_text, wilson_interval
 from sentinel_checks.stats.power import rows_to_show_proportion
 from sentinel_checks.stats.segment_counts import SegmentCounts
@@ -246,7 +246,7 @@ def check_segment_counts(
             ),
         ),
         # the segments below the floor, worst first: named on the summary line
-        parameters={**params, **({"failing": [str(r["segment"]) for r in below]} if below else {})},
+        parameters={**params, **(at_fault([r["segment"] for r in below]) if below else {})},
         hint=(
             "The model misses risky requests in this segment: check its training data (was the "
             "segment's risky behaviour seen?), add segment features, or set a segment threshold."

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,25 @@ class DataSource(_Section):
                 + (f" (got {' and '.join(given)})" if given else "")
             )
         return self
+
+    def key(self, section: str) -> str:
+        """The config key naming this source in section ``section`` (``"data"``,
+        ``"production"``): ``"[data] path"``, ``"[production] table"``…
+
+        >>> DataSource(table="requests").key("production")
+        '[production] table'
+        """
+        given = next(k for k in ("path", "loader", "table") if getattr(self, k) is not None)
+        return f"[{section}] {given}"
+
+    def path_missing(self) -> bool:
+        """``path`` is set and names no file: nothing exists there, or its glob matches none."""
+        if self.path is None:
+            return False
+        text = str(self.path)
+        if any(mark in text for mark in "*?["):
+            return not glob.glob(text, recursive=True)
+        return not self.path.exists()
 
 
 class Columns(_Section):

@@ -150,21 +150,23 @@ def out_of_engine_memory(error: BaseException) -> bool:
     return engine_errors.out_of_engine_memory(error)
 
 
-def memory_fix(engine: str, *, spill_folder_set: bool = False) -> tuple[str, str]:
+def memory_fix(engine: str, *, spill_folder_set: bool = False, out_of_disk: bool = False) -> tuple[str, str]:
     """The config key an engine's memory is set by, and the fix, for ``[data] engine``
     ``engine`` (``"duckdb"``, ``"spark"``, ``"pandas"``): every message about the engine
     out of memory or disk words it this way. ``spill_folder_set``: DuckDB's
-    ``temp_directory`` is set already, so the fix gives it room rather than setting it.
+    ``temp_directory`` is set already, so the fix does not ask to set it: it asks for room
+    there when the engine ran out of disk (``out_of_disk``), else says memory ran out.
 
     >>> memory_fix("spark")[0]
     '[engine.spark.conf] spark.driver.memory'
-    >>> "give temp_directory more room" in memory_fix("duckdb", spill_folder_set=True)[1]
+    >>> "could not spill" in memory_fix("duckdb", spill_folder_set=True)[1]
     True
     """
     if engine == "duckdb":
         spill = (
-            "give temp_directory more room (or point it at a folder that has it), where DuckDB "
-            "spills past the limit"
+            "give temp_directory more room, or point it at a folder that has it: DuckDB spills there"
+            if spill_folder_set and out_of_disk
+            else "temp_directory is set, so what ran out is memory DuckDB could not spill there"
             if spill_folder_set
             else "on data larger than memory also set temp_directory to a folder with room, "
             "where DuckDB spills past the limit"
@@ -187,7 +189,9 @@ def memory_fix(engine: str, *, spill_folder_set: bool = False) -> tuple[str, str
 _ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
 
 
-def out_of_memory_text(error: BaseException, engine: str | None = None) -> str | None:
+def out_of_memory_text(
+    error: BaseException, engine: str | None = None, *, spill_folder_set: bool = False
+) -> str | None:
     """What a gate test records when the engine ran out of memory inside it (after the
     preflight held the splits, a later query can still need more): the key, the engine's
     own out-of-memory line (DuckDB's gives the limit in MiB; Spark's the
@@ -195,11 +199,11 @@ def out_of_memory_text(error: BaseException, engine: str | None = None) -> str |
     and the fix (:func:`memory_fix`); ``None`` for any other error. A DuckDB or Spark
     error is worded as that engine's (a team's own test may query DuckDB on any
     engine); Python's :class:`MemoryError` as ``engine``'s, ``[data] engine``
-    (``"pandas"`` when not given)."""
+    (``"pandas"`` when not given). ``spill_folder_set``: as :func:`memory_fix`."""
     if not out_of_engine_memory(error):
         return None
     engine = _engine_of(error) or engine or "pandas"
-    key, fix = memory_fix(engine)
+    key, fix = memory_fix(engine, spill_folder_set=spill_folder_set)
     who = _ENGINE_NAMES.get(engine, "Python")
     return f"{key}: {who} ran out of memory in this check ({_said(error)}). {fix}"
 
@@ -249,7 +253,11 @@ def hold_failure(
         if file is not None:
             return UnreadableDataFile(f"{source}: {file} could not be read: {said}", source)
         return DataError(f"[data] engine = '{engine}' could not {what}: {type(error).__name__}: {said}")
-    key, fix = memory_fix(engine, spill_folder_set=bool(config.engine.duckdb.temp_directory))
+    key, fix = memory_fix(
+        engine,
+        spill_folder_set=bool(config.engine.duckdb.temp_directory),
+        out_of_disk=engine_errors.out_of_engine_disk(error),
+    )
     if engine == "duckdb":
         duck = config.engine.duckdb
         limit = f"= {duck.memory_limit!r}" if duck.memory_limit else "unset (DuckDB's default: 80% of RAM)"

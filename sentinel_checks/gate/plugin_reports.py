@@ -44,7 +44,10 @@ def pytest_runtest_makereport(
     judged = (pytest.fail.Exception, pytest.skip.Exception, AssertionError, SentinelError)
     crashed = excinfo is not None and not excinfo.errisinstance(judged)
     told = _last_line(f"{excinfo.typename}: {excinfo.value}") if excinfo is not None and crashed else None
-    memory = out_of_memory_text(excinfo.value, _engine(item)) if excinfo is not None and crashed else None
+    engine, spill = _engine(item)
+    memory = None
+    if excinfo is not None and crashed:
+        memory = out_of_memory_text(excinfo.value, engine, spill_folder_set=spill)
     if memory is not None:  # the engine's memory: the user's setting to fix (exit 2), not DuckDB's stack
         report.longrepr = told = memory
         input_error = True
@@ -54,11 +57,14 @@ def pytest_runtest_makereport(
     return report
 
 
-def _engine(item: pytest.Item) -> str | None:
-    """``[data] engine`` of the run's config, once loaded (words an engine out of memory)."""
+def _engine(item: pytest.Item) -> tuple[str | None, bool]:
+    """``[data] engine`` of the run's config, once loaded, and whether DuckDB's
+    ``temp_directory`` is set (words an engine out of memory)."""
     state = item.config.stash.get(STATE, None)
     loaded = state.loaded if state is not None else None
-    return loaded.data.engine if loaded is not None else None
+    if loaded is None:
+        return None, False
+    return loaded.data.engine, bool(loaded.engine.duckdb.temp_directory)
 
 
 def _skip_at_the_test(item: pytest.Item, report: pytest.TestReport) -> None:

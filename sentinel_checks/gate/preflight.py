@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.errors import SentinelError
+from sentinel_checks.errors import SentinelError, UnreadableDataFile
 from sentinel_checks.gate.cache import NotConfigured
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class SetupProblem:
     found: str = ""  # with about = "positive": the model's file and classes, in words
 
     def __str__(self) -> str:
-        if self.message.startswith(f"{self.key} "):  # the message already names its key
+        if self.message.startswith((f"{self.key} ", f"{self.key}:")):  # the message names its key
             return self.message
         return f"{self.key}: {self.message}"
 
@@ -260,22 +260,28 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
         typed = dataset_columns(session)
         frames["dataset"] = typed if typed is not None else session.dataset
     except SentinelError as exc:
-        problems.append(SetupProblem(_source_key("data", session.config.data), str(exc)))
+        problems.append(SetupProblem(_source_key("data", session.config.data, exc), str(exc)))
     if session.has_production:
         try:
             frames["production"] = session.production
         except NotConfigured:
             pass
         except SentinelError as exc:
-            problems.append(SetupProblem(_source_key("production", session.config.production), str(exc)))
+            problems.append(SetupProblem(_source_key("production", session.config.production, exc), str(exc)))
     return frames
 
 
-def _source_key(section: str, source: DataSource | None) -> str:
-    """The key naming where a frame comes from, e.g. ``[data] path`` (``[data]`` alone
-    when none is set)."""
-    given = [k for k in ("path", "loader", "table") if getattr(source, k, None) is not None]
-    return f"[{section}] {given[0]}" if given else f"[{section}]"
+def _source_key(section: str, source: DataSource | None, error: SentinelError) -> str:
+    """The key a frame's loading error is reported under: the file's key when the engine
+    could not read it, ``[data] path`` (``table``, ``loader``) when the message names it
+    or the path names no file, else the section (``[data]``: a timestamp, a format, the
+    engine)."""
+    if isinstance(error, UnreadableDataFile):
+        return error.key
+    if source is None:
+        return f"[{section}]"
+    key = source.key(section)
+    return key if str(error).startswith(f"{key}:") or source.path_missing() else f"[{section}]"
 
 
 def _flat(values: Iterable[object]) -> list[str]:

@@ -176,7 +176,9 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
     ]
 
 
-def outcome_of(nodeid: str, call: Callable[[], CheckResult], *, engine: str | None = None) -> TestOutcome:
+def outcome_of(
+    nodeid: str, call: Callable[[], CheckResult], *, engine: str | None = None, spill_folder_set: bool = False
+) -> TestOutcome:
     """Run one step and record it as the pytest plugin records a gate test.
 
     A skipped result or an absent input is ``skipped``; a failed or errored check is
@@ -196,6 +198,8 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult], *, engine: str | No
         ``[data] engine``, which words an engine out of memory
         (:func:`~sentinel_checks.gate.engine_setup.out_of_memory_text`); told from the
         error when not given.
+    spill_folder_set : bool, default False
+        DuckDB's ``temp_directory`` is set: the fix asks for room there, not to set it.
 
     Returns
     -------
@@ -216,7 +220,8 @@ def outcome_of(nodeid: str, call: Callable[[], CheckResult], *, engine: str | No
     except Exception as exc:  # a bug or a library failure: an error, never a pass (as the plugin records it)
         from sentinel_checks.gate.engine_setup import out_of_memory_text
 
-        told = out_of_memory_text(exc, engine)  # the engine's memory: the user's setting to fix (exit 2)
+        # the engine's memory: the user's setting to fix (exit 2)
+        told = out_of_memory_text(exc, engine, spill_folder_set=spill_folder_set)
         if told is not None:
             return TestOutcome(nodeid, "error", told, input_error=True)
         return TestOutcome(nodeid, "error", _last_line(f"{type(exc).__name__}: {exc}"))
@@ -247,8 +252,11 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
     list of TestOutcome
         One outcome per test, in the order given (see :func:`outcome_of`).
     """
-    engine = session.config.data.engine
-    return [outcome_of(t.nodeid, partial(_decided, t.call, session), engine=engine) for t in tests]
+    engine, spill = session.config.data.engine, bool(session.config.engine.duckdb.temp_directory)
+    return [
+        outcome_of(t.nodeid, partial(_decided, t.call, session), engine=engine, spill_folder_set=spill)
+        for t in tests
+    ]
 
 
 def _decided(call: Callable[[GateSession], CheckResult], session: GateSession) -> CheckResult:

@@ -18,9 +18,11 @@ from sentinel_checks.errors import ReportError
 #: 2: check entries carry ``needed`` and ``inconclusive_blocks``; ``statuses`` counts results.
 #: 3: ``counts`` has one key per status (inconclusive and warned checks are no longer
 #: counted as passed); ``exit_code``; ``data_files`` lists each file of a directory input.
-SCHEMA_VERSION = 3
+#: 4: every check entry has ``status`` (one without a check result, no ``id``: from its
+#: pytest outcome); ``statuses`` counts every entry, adding up to the number of ``checks``.
+SCHEMA_VERSION = 4
 #: The gate.json schema versions :meth:`GateReport.read` understands.
-READABLE_SCHEMA_VERSIONS = frozenset({1, 2, 3})
+READABLE_SCHEMA_VERSIONS = frozenset({1, 2, 3, 4})
 
 
 def read_json_document(path: Path, what: str) -> dict[str, Any]:
@@ -67,7 +69,7 @@ class CheckEntry:
     message: str = ""
     id: str | None = None
     label: str | None = None
-    status: str | None = None  # the check's, else the pytest outcome's (None in older files)
+    status: str | None = None  # the check's, else the pytest outcome's (None before schema 4)
     reason: str | None = None
     input_error: bool = False
     fields: Mapping[str, Any] = field(default_factory=dict)  # the entry as written

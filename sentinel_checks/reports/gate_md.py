@@ -25,6 +25,8 @@ HEADINGS = {
 }
 #: Longest table cell, in characters; a longer text is cut between words, with "…".
 CELL_CHARS = 400
+#: Longest message under "Details" (a check's whole message; a runaway one is still cut).
+DETAIL_CHARS = 4000
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
     ("gate.html", "figures, segments, models"),
@@ -77,16 +79,15 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         for o in bad:
             phase = phase_of(name_of(o)).title
             if o.result is not None:
-                r = o.result
-                lines.append(
-                    f"| `{r.label}` | {phase} | {r.status.value} | {measured_as(r)} | {cell(r.hint or '—')} |"
-                )
+                r, shown, fix = o.result, cell(measured_as(o.result)), cell(o.result.hint or "—")
+                lines.append(f"| `{r.label}` | {phase} | {r.status.value} | {shown} | {fix} |")
             else:
                 lines.append(f"| `{o.nodeid}` | {phase} | error | — | {cell(o.message)} |")
         lines += ["", "### Details", ""]
         for o in bad:
             text = o.result.message if o.result is not None else o.message
-            lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {cell(text)}")
+            # the whole message: the table above cuts its cells, the details do not (trial)
+            lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {cell(text, DETAIL_CHARS)}")
         lines.append("")
     unsettled = [o.result for o in ordered if o.result is not None and bucket(o) == "inconclusive"]
     if unsettled:
@@ -106,13 +107,13 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             blocks = "yes" if r.inconclusive_blocks else "no"
             settle = what_would_settle(r) or "—"
             lines.append(
-                f"| `{r.label}` | {blocks} | {measured_as(r)} | {cell(settle)} | {cell(r.message)} |"
+                f"| `{r.label}` | {blocks} | {cell(measured_as(r))} | {cell(settle)} | {cell(r.message)} |"
             )
         lines.append("")
     warned = [o.result for o in ordered if o.result is not None and bucket(o) == "warn"]
     if warned:
         lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
-        lines += [f"| `{w.label}` | {measured_as(w)} | {cell(w.message)} |" for w in warned]
+        lines += [f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message)} |" for w in warned]
         lines.append("")
     # each check once: the warned and inconclusive ones are in their own tables above
     rest = [
@@ -130,7 +131,9 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         for o in rest:
             if o.result is not None:
                 r = o.result
-                lines.append(f"| `{r.label}` | {r.status.value} | {measured_as(r)} | {cell(r.message)} |")
+                lines.append(
+                    f"| `{r.label}` | {r.status.value} | {cell(measured_as(r))} | {cell(r.message)} |"
+                )
             else:
                 lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {cell(o.message)} |")
         lines.append("")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +98,11 @@ class GateRun:
         return "pass"
 
 
-_FROM_OUTCOME = {"passed": "pass", "failed": "fail", "error": "fail", "skipped": "skip"}
 # gate.json's `status` of a test that recorded no check result (skipped, or stopped before
 # its check ran): what its pytest outcome stands for, an error apart from a judged failure
 _STATUS_WITHOUT_CHECK = {"passed": "pass", "failed": "fail", "error": "error", "skipped": "skip"}
+# its bucket: an error blocks as a failure does
+_FROM_OUTCOME = {**_STATUS_WITHOUT_CHECK, "error": "fail"}
 
 
 def bucket(o: TestOutcome) -> str:
@@ -155,8 +156,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         glob: each file's ``path``, ``bytes`` and ``sha256``), ``models``, ``coverage``,
         ``seed``, ``counts`` (tests by :func:`count_key`: ``failed``, ``error``,
         ``inconclusive``, ``warned``, ``passed``, ``skipped``, the non-zero ones; they
-        add up to the number of ``checks``), ``statuses`` (check results by status, e.g.
-        ``inconclusive``) and ``checks`` (sorted by node id; each has ``test``,
+        add up to the number of ``checks``), ``statuses`` (the entries by ``status``, e.g.
+        ``inconclusive``; they add up to the number of ``checks`` too) and ``checks``
+        (sorted by node id; each has ``test``,
         ``outcome`` and ``status``: its check's, else — a test skipped or stopped before
         its check ran — ``skip``, ``error``, ``fail`` or ``pass`` from the pytest outcome); ``engine`` (str,
         :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
@@ -164,11 +166,6 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     """
     counts: dict[str, int] = {}
     statuses: dict[str, int] = {}
-    for o in run.outcomes:
-        key = count_key(o)
-        counts[key] = counts.get(key, 0) + 1
-        if o.result is not None:
-            statuses[o.result.status.value] = statuses.get(o.result.status.value, 0) + 1
     checks = []
     for o in sorted(run.outcomes, key=lambda o: o.nodeid):
         entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
@@ -176,6 +173,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
             entry.update(o.result.to_dict())
         else:  # no check ran: the status the pytest outcome stands for
             entry.update(status=_STATUS_WITHOUT_CHECK.get(o.outcome, "error"), message=o.message)
+        key = count_key(o)
+        counts[key] = counts.get(key, 0) + 1
+        statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
         if o.input_error:  # written only when true: a run without bad inputs has no such key
             entry["input_error"] = True
         checks.append(entry)
@@ -295,8 +295,8 @@ def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder.
 
     Readers see the old file or the new one, never a partial write. The file gets the
-    mode an existing ``path`` has, else the one ``open`` would give it (``0o666``
-    less the umask): a temporary file is private (``0o600``) until then.
+    mode an existing ``path`` has, else the one ``open`` would give it (``0o666`` less
+    the umask).
 
     Parameters
     ----------
@@ -315,11 +315,13 @@ def write_atomic(path: Path, text: str) -> Path:
     OSError
         The file cannot be written (the temporary file is removed).
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    mode = _mode_of(path)
+    fd, tmp = _new_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, _file_mode(path))
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -327,11 +329,22 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
-def _file_mode(path: Path) -> int:
-    """The permission bits ``path`` has, or those a new file gets under the umask."""
+def _mode_of(path: Path) -> int | None:
+    """The permission bits of an existing ``path`` (``None``: none there, or unreadable)."""
     try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return stat.S_IMODE(path.stat().st_mode) & 0o777
+    except OSError:
+        return None
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new hidden file in ``path``'s folder, opened for writing with the mode ``open``
+    gives (``0o666`` less the umask, or the folder's default ACL); ``mkstemp`` would make
+    it ``0o600``."""
+    for _ in range(100):
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")

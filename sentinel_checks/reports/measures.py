@@ -95,7 +95,7 @@ NAMED = 3
 
 def failing_suffix(result: CheckResult) -> str:
     """``" · failing: user_risk_rate, amount and 2 more"``: what a failed check found at
-    fault (``parameters["failing"]``: the features, segments… it names), so
+    fault (``parameters["failing"]``, :func:`~sentinel_checks.result.at_fault`), so
     a summary line says what failed, not only how much (in the check's order: the most
     severe first where it ranks them); ``""`` for any other status or without names.
 
@@ -106,7 +106,9 @@ def failing_suffix(result: CheckResult) -> str:
     names = result.parameters.get("failing")
     if result.status is not Status.FAIL or not isinstance(names, list | tuple) or not names:
         return ""
-    more = f" and {len(names) - NAMED:,} more" if len(names) > NAMED else ""
+    total = result.parameters.get("failing_total", len(names))
+    total = total if isinstance(total, int) and total >= len(names) else len(names)
+    more = f" and {total - NAMED:,} more" if total > NAMED else ""
     return f" · failing: {', '.join(map(str, names[:NAMED]))}{more}"
 
 
