@@ -51,7 +51,7 @@ def test_reads_parquet_csv_and_callable(tmp_path):
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        (lambda p: DataSource(path=p / "missing.parquet"), "file not found"),
+        (lambda p: DataSource(path=p / "missing.parquet"), "path not found"),
         (lambda p: DataSource(path=p / "x.txt"), "cannot tell the format"),
         (lambda p: DataSource(path=p / "broken.parquet"), "cannot read as parquet"),
         (lambda p: DataSource(loader="nosuchmodule:load"), "cannot import 'nosuchmodule'"),

@@ -260,7 +260,7 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
             )
         return read_parquet_files(path, what=what)
     if not path.is_file():
-        raise DataError(f"{what} file not found: {path}")
+        raise DataError(f"{what} path not found: {path} (no such file or directory)")
     if fmt == "auto":
         kind = format_from_suffix(path)
         if kind is None:

@@ -72,7 +72,7 @@ def parquet_files(path: Path, *, what: str = "dataset") -> ParquetFiles:
             raise DataError(f"{what}: no *.parquet file under the directory {text}")
         return ParquetFiles(tuple(files), path)
     if not any(mark in text for mark in GLOB_MARKS):
-        raise DataError(f"{what} file not found: {text}")
+        raise DataError(f"{what} path not found: {text} (no such file or directory)")
     files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
     if not files:
         raise DataError(f"{what}: no file matches the parquet glob {text}")
