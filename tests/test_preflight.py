@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentinel_checks.gate.preflight import SetupProblem, preflight, preflight_text
+from sentinel_checks.gate.preflight import SetupProblem, preflight
+from sentinel_checks.gate.preflight_report import preflight_text
 from tests.conftest import SUITES, run_sentinel
 
 N_ROWS = 400
@@ -323,6 +324,10 @@ def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, eng
     assert "nope.parquet" in keys["[data] path"], keys
     assert "production.parquet" in keys["[production] path"], keys
     assert all(text.count(key) == 1 for key, text in keys.items()), keys
+    # the columns could not be looked for: said, so a misspelt one is no surprise next run
+    from sentinel_checks.gate.preflight import NOT_CHECKED
+
+    assert next(p.key for p in problems if p.about == NOT_CHECKED) == "[columns]", problems
 
 
 def test_a_problem_that_is_not_the_path_keeps_the_section_key(tmp_path):

@@ -170,7 +170,8 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
 
     from sentinel_checks.config import load_config
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.gate.preflight import counted, preflight, preflight_text, write_setup_reports
+    from sentinel_checks.gate.preflight import preflight
+    from sentinel_checks.gate.preflight_report import counted, preflight_text, write_setup_reports
     from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
     from sentinel_checks.gate.session import GateSession
 

@@ -146,7 +146,8 @@ def _preflight(config: pytest.Config) -> bool:
     """
     import sys
 
-    from sentinel_checks.gate.preflight import SetupProblem, preflight, preflight_text, problem_outcomes
+    from sentinel_checks.gate.preflight import SetupProblem, preflight
+    from sentinel_checks.gate.preflight_report import preflight_text, problem_outcomes
 
     state = _state(config)
     try:

@@ -1,0 +1,107 @@
+"""What a run the preflight stopped shows and writes: the terminal's list of problems,
+one gate-report entry per problem (``sentinel preflight::<key>``, exit 2) and the
+reports that replace an earlier run's (:mod:`sentinel_checks.gate.preflight` finds the
+problems)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate.preflight import NOT_CHECKED, SetupProblem
+
+if TYPE_CHECKING:
+    from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+
+def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:
+    """The problems, without the notes of what was not checked because of them."""
+    return [p for p in problems if p.about != NOT_CHECKED]
+
+
+def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
+    """What the terminal shows: a heading naming the config, then one item per problem.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+        As :func:`preflight` returns them (not empty).
+    config : path-like or str
+        The configuration file, named in the heading.
+
+    Returns
+    -------
+    str
+        Lines without a trailing newline; a problem's further lines are indented.
+    """
+    real = counted(problems)
+    n = len(real)
+    lines = [f"sentinel: {n} setup problem{'s' if n != 1 else ''} in {config}; nothing was judged:"]
+    for problem in real:
+        first, *rest = str(problem).splitlines()
+        lines.append(f"  - {first}")
+        lines += [f"    {line}" for line in rest]
+    lines += [f"  (not checked) {p}" for p in problems if p.about == NOT_CHECKED]
+    return "\n".join(lines)
+
+
+def problem_outcomes(problems: Sequence[SetupProblem]) -> list[TestOutcome]:
+    """The problems as gate-report entries: one ``error`` per problem, an input error
+    (so the run exits 2), under the node id ``sentinel preflight::<key>``.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+
+    Returns
+    -------
+    list of TestOutcome
+        In the order given; a key found twice gets a ``'`` appended to stay unique.
+    """
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    outcomes: dict[str, TestOutcome] = {}
+    for problem in counted(problems):
+        nodeid = f"sentinel preflight::{problem.key}"
+        while nodeid in outcomes:
+            nodeid += "'"
+        outcomes[nodeid] = TestOutcome(nodeid, "error", str(problem), None, input_error=True)
+    return list(outcomes.values())
+
+
+def write_setup_reports(
+    problems: Sequence[SetupProblem], session: GateSession, reports_dir: Path, *, started: str
+) -> list[Path]:
+    """Write the reports of a run the preflight stopped (gate.json, gate.md, run.json,
+    gate.html), so that no earlier report is taken for this run's.
+
+    Parameters
+    ----------
+    problems : sequence of SetupProblem
+        What :func:`preflight` found (not empty).
+    session : GateSession
+        The session it looked at (its config and the models it loaded).
+    reports_dir : Path
+        The reports folder (already checked to hold no input file).
+    started : str
+        When the run started (ISO 8601), for run.json.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.gate.run_record import gate_run
+
+    run = gate_run(
+        session.config,
+        problem_outcomes(problems),
+        coverage={"suites": [], "deselected": 0},
+        session=session,
+        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
+    )
+    written, _ = write_gate_reports(run, session, reports_dir)
+    return written
