@@ -56,19 +56,26 @@ def tree_rss_mib(pid: int) -> float:
     """Resident memory of ``pid`` and all its descendants, summed (MiB; 0 once gone).
     Shared pages are counted once per process, so this is an upper bound of the tree's
     footprint (what the OOM killer's cgroup would see is at most this)."""
-    kids, total, todo = _children(), 0.0, [pid]
+    return sum(mib for _, mib in tree_processes(pid).values())
+
+
+def tree_processes(pid: int) -> dict[int, tuple[str, float]]:
+    """``{pid: (role, resident MiB)}`` for ``pid`` and its descendants: role ``"root"``
+    for ``pid`` itself, else the command name (``java``: Spark's JVM; ``python3``…: its
+    Python workers); processes gone while read are left out."""
+    kids, out, todo = _children(), {}, [pid]
     while todo:
         p = todo.pop()
         todo.extend(kids.get(p, []))
         try:
             with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) / 1024
-                        break
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
         except OSError:
             continue
-    return total
+        if "VmRSS" in fields:
+            role = "root" if p == pid else fields.get("Name", "?").strip()
+            out[p] = (role, int(fields["VmRSS"].split()[0]) / 1024)
+    return out
 
 
 class TreePeakRss:
@@ -77,6 +84,9 @@ class TreePeakRss:
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval, self.peak, self.samples = pid, interval, 0.0, 0
+        #: the largest resident set one process of each role reached (MiB): ``root`` (the
+        #: process started), ``java`` (Spark's driver JVM), ``python3`` (its workers)…
+        self.peak_by_role: dict[str, float] = {}
 
     def __enter__(self) -> TreePeakRss:
         self._stop = threading.Event()
@@ -86,7 +96,10 @@ class TreePeakRss:
 
     def _sample(self) -> None:
         while True:
-            self.peak = max(self.peak, tree_rss_mib(self.pid))
+            processes = tree_processes(self.pid)
+            self.peak = max(self.peak, sum(mib for _, mib in processes.values()))
+            for role, mib in processes.values():
+                self.peak_by_role[role] = max(self.peak_by_role.get(role, 0.0), mib)
             self.samples += 1
             if self._stop.wait(self.interval):
                 return

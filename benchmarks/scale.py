@@ -83,6 +83,8 @@ def run_gate(inputs: Inputs, engine: str, *, interval: float = 0.2) -> dict[str,
         "wall_s": round(wall, 2),
         "peak_tree_mib": round(tree.peak, 1),
         "max_process_mib": round(usage.ru_maxrss / 1024, 1),
+        # which process held it: the gate's Python ("root"), Spark's JVM ("java"), workers
+        "peak_by_process_mib": {k: round(v, 1) for k, v in sorted(tree.peak_by_role.items())},
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "rss_samples": tree.samples,
         "exit_code": proc.returncode,

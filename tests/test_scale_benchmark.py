@@ -151,6 +151,9 @@ def test_tree_memory_counts_descendants(bench):
     # wait4's ru_maxrss: the largest single process (the child or a descendant it reaped)
     assert usage.ru_maxrss / 1024 >= 150
     assert tree.peak >= 300 and tree.samples >= 5  # child + grandchild at once, summed
+    # each process's own peak, by role: the one started ("root") and its descendant by name
+    others = [mib for role, mib in tree.peak_by_role.items() if role != "root"]
+    assert 150 <= tree.peak_by_role["root"] < 300 and others and 150 <= max(others) < 300, tree.peak_by_role
 
 
 def test_verdicts_compared_between_engines(bench, tmp_path):
