@@ -155,6 +155,24 @@ def test_an_evidence_list_with_nothing_shown_says_none_shown():
     assert "… (271 in all)" not in text
 
 
+def test_an_evidence_list_that_found_nothing_is_not_printed():
+    """Trial: a failing drift check printed "evidence missing share: · max increase 0.1"."""
+    r = CheckResult(
+        "drift.features",
+        Status.FAIL,
+        "train→production: 4 of 8 feature(s) drifted",
+        measured=0.5,
+        limit=0.4,
+        direction=Direction.AT_MOST,
+        evidence=(
+            Evidence.capped("drifted_features", [{"feature": "amount"}]),
+            Evidence.capped("missing_share", [], detail={"max_increase": 0.1}),
+        ),
+    )
+    text = explain(r)
+    assert "evidence drifted features: " in text and "missing share" not in text, text
+
+
 def test_evidence_items_details_and_nested_fields_do_not_run_together():
     """The re-trial read "newly caught 92, measurable yes mcnemar p 0.58, flips changed
     2,812": the last item ran into the detail, and a nested mapping's pairs into its parent's."""

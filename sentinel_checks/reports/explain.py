@@ -100,6 +100,8 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
     if result.support:
         lines.append("  support: " + text(dict(result.support)))
     for ev in result.evidence:
+        if not ev.items and not ev.total:  # nothing found: its settings alone read as a stray line
+            continue
         shown = "; ".join(text(x) for x in ev.items[:max_items])
         more = ""
         if ev.total > min(len(ev.items), max_items):
