@@ -31,7 +31,8 @@ demo: $(STAMP)
 	@echo
 	@echo "Demo done: the incident was blocked (reports/incident/gate.md), the fix passed (reports/fixed/gate.md)."
 
-TEST_ARGS := tests/ sentinel_checks/ --doctest-modules --ignore=sentinel_checks/suites -p no:cacheprovider
+# --durations: the slowest tests are listed after each run, to keep the lanes fast
+TEST_ARGS := tests/ sentinel_checks/ --doctest-modules --ignore=sentinel_checks/suites -p no:cacheprovider --durations=30
 
 test: $(STAMP)
 	$(BIN)/pytest $(TEST_ARGS)
