@@ -186,17 +186,54 @@ def test_a_check_the_engine_runs_out_of_memory_in_is_an_input_error_naming_the_k
     assert "set temp_directory" not in spilled.message, spilled
 
 
-def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_path):
+def test_the_in_process_runner_words_memory_with_the_spill_folder_in_force(tmp_path):
+    """run_plan passes whether temp_directory is set (review: a dropped wiring passed)."""
+    import duckdb
+
+    from sentinel_checks.gate.runner import PlannedTest, run_plan
     from tests.test_preflight import _project as pandas_project
 
     config = pandas_project(tmp_path)
+    config.write_text(config.read_text() + f'\n[engine.duckdb]\ntemp_directory = "{tmp_path / "spill"}"\n')
+
+    def step(session):
+        raise duckdb.OutOfMemoryException(OOM)
+
+    session = GateSession(load_config(config))
+    try:
+        (outcome,) = run_plan(session, [PlannedTest("suites/test_x.py::test_x", step)])
+    finally:
+        session.close()
+    assert outcome.input_error and "memory DuckDB could not spill there" in outcome.message, outcome
+
+
+FULL = "failed to offload data block of size 256.0 KiB (1.0 GiB/1.0 GiB used)"
+
+
+@pytest.mark.parametrize(
+    ("spill", "said", "ran_out", "fix"),
+    [
+        (False, OOM, "memory", "also set temp_directory"),
+        (True, OOM, "memory", "memory DuckDB could not spill there"),  # review: only the preflight knew
+        (True, FULL, "disk", "give temp_directory more room"),  # DuckDB's temp_directory full
+    ],
+)
+def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_path, spill, said, ran_out, fix):
+    from tests.test_preflight import _project as pandas_project
+
+    config = pandas_project(tmp_path)
+    if spill:
+        config.write_text(
+            config.read_text() + f'\n[engine.duckdb]\ntemp_directory = "{tmp_path / "spill"}"\n'
+        )
     suites = tmp_path / "my_suites"
     suites.mkdir()
     (suites / "test_rows.py").write_text(
         "import duckdb\n\n"
         "def test_rows(sentinel_dataset):\n"
-        f"    raise duckdb.OutOfMemoryException({OOM!r} + '\\nSee also https://duckdb.org/docs')\n"
+        f"    raise duckdb.OutOfMemoryException({said!r} + '\\nSee also https://duckdb.org/docs')\n"
     )
     code, out = run_suites(suites, config, cwd=tmp_path)
     assert code == 2, out[-3000:]
-    assert "[engine.duckdb] memory_limit: DuckDB ran out of memory" in out, out[-3000:]
+    assert f"[engine.duckdb] memory_limit: DuckDB ran out of {ran_out}" in out, out[-3000:]
+    assert fix in " ".join(out.split()), out[-3000:]

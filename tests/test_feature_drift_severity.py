@@ -197,3 +197,25 @@ def test_config_rejects_a_p_value_method_as_a_severe_effect_key():
     with pytest.raises(ValidationError, match="distance method"):
         DriftPolicy(severe_effect={"ks": 0.1})
     assert DriftPolicy(severe_effect={"psi": 0.5}).severe_effect == {"psi": 0.5}
+
+
+def test_a_failing_line_names_the_most_severe_feature_first_not_the_first_by_name():
+    """Review: the names were sorted alphabetically; x4 moved 3 SDs, x1 1.5 SDs."""
+    ref, cur = samples(shift={"x1": 1.5, "x4": 3.0})
+    result = judge(ref, cur)
+    assert result.status is Status.FAIL and result.parameters["criterion"] == "features failing on their own"
+    assert result.parameters["failing"][:2] == ["x4", "x1"], result.parameters
+
+
+def test_a_drifted_share_over_its_limit_names_the_drifted_features():
+    """Review: the 'else the drifted ones' branch had no test. 6 of 9 moved 0.3–0.8 SD (not
+    severe): the share fails, and the line names them, the most drifted first."""
+    shift = {f"x{i}": 0.3 + 0.1 * i for i in range(6)}
+    ref, cur = samples(shift=shift)
+    result = judge(ref, cur)
+    assert result.status is Status.FAIL and result.parameters["criterion"] == "drifted share", result.message
+    assert set(result.parameters["failing"]) == set(shift), result.parameters
+    assert result.parameters["failing"][0] == "x5", result.parameters
+    assert measured_as(result).endswith(" · failing: x5, x4, x3 and 3 more"), measured_as(result)
+    # no missing share moved: no empty "missing share" evidence (the trial read a stray line)
+    assert [e.kind for e in result.evidence] == ["drifted_features"]

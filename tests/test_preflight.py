@@ -328,6 +328,22 @@ def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, eng
     from sentinel_checks.gate.preflight import NOT_CHECKED
 
     assert next(p.key for p in problems if p.about == NOT_CHECKED) == "[columns]", problems
+    if engine == "duckdb":  # the engine's note counts the two problems, not the notes (review)
+        (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key != "[columns]"]
+        assert "the 2 problems above" in note.message, note
+
+
+@pytest.mark.parametrize("path", ['"parts/*.parquet"', '"parts"'])
+def test_a_glob_or_folder_with_no_parquet_file_is_a_path_problem(tmp_path, path):
+    """Review: pandas keyed these [data] while DuckDB keyed them [data] path."""
+    (tmp_path / "parts" / "sub").mkdir(parents=True)  # a folder, and one matching nothing
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.session import GateSession
+
+    config = _project(tmp_path, **{"path": path})
+    found = preflight(GateSession(load_config(config, check_files=False)))
+    problems = [p for p in found if p.key.startswith("[data]")]
+    assert [p.key for p in problems] == ["[data] path"], problems
 
 
 def test_a_problem_that_is_not_the_path_keeps_the_section_key(tmp_path):

@@ -155,8 +155,9 @@ def test_an_evidence_list_with_nothing_shown_says_none_shown():
     assert "… (271 in all)" not in text
 
 
-def test_an_evidence_list_that_found_nothing_is_not_printed():
-    """Trial: a failing drift check printed "evidence missing share: · max increase 0.1"."""
+def test_an_evidence_with_nothing_at_all_is_not_printed_one_with_details_is():
+    """An evidence with no item, total or detail is left out; one holding details only
+    (a flagged-share interval) is kept (review)."""
     r = CheckResult(
         "drift.features",
         Status.FAIL,
@@ -166,11 +167,13 @@ def test_an_evidence_list_that_found_nothing_is_not_printed():
         direction=Direction.AT_MOST,
         evidence=(
             Evidence.capped("drifted_features", [{"feature": "amount"}]),
-            Evidence.capped("missing_share", [], detail={"max_increase": 0.1}),
+            Evidence.capped("missing_share", []),
+            Evidence.capped("score_distribution", [], detail={"flagged_ci": [0.1, 0.2]}),
         ),
     )
     text = explain(r)
     assert "evidence drifted features: " in text and "missing share" not in text, text
+    assert "evidence score distribution: · flagged ci" in text, text
 
 
 def test_evidence_items_details_and_nested_fields_do_not_run_together():

@@ -48,3 +48,20 @@ def test_a_report_that_cannot_be_written_leaves_nothing_behind(tmp_path, umask):
     with pytest.raises(OSError):
         write_atomic(tmp_path / "gate.json", "{}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gate.json"]
+
+
+def test_a_private_report_is_never_readable_by_others_while_written(tmp_path, umask, monkeypatch):
+    """Review: the temporary copy was 0o644 with the full content until the chmod."""
+    path = tmp_path / "gate.json"
+    path.write_text("old")
+    path.chmod(0o600)
+    seen = []
+    real_fdopen = os.fdopen
+
+    def spy(fd, *args, **kwargs):
+        seen.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", spy)
+    write_atomic(path, "secret")
+    assert seen == [0o600] and _mode(path) == 0o600

@@ -137,8 +137,9 @@ def check_feature_drift(
         failing on their own while the share is within its limit: then their count
         (features) against 0. ``parameters["criterion"]`` names which (``"drifted share"``,
         ``"features failing on their own"``); a fail names the features at fault in
-        ``parameters["failing"]`` (those failing on their own, else the drifted ones;
-        the most severe first), which the summary line names. Evidence ``drifted_features`` (each
+        ``parameters["failing"]`` (those failing on their own, the most severe first;
+        else the drifted ones, the most drifted first, then those), which the summary
+        line names. Evidence ``drifted_features`` (each
         drifted or severe feature: method, score, effect, severe limit, importance
         share) and ``missing_share`` (each feature whose missing share moved).
         ``skip`` (or ``fail`` when ``required``) with ``Reason.TOO_FEW_ROWS`` under ``min_rows``.
@@ -324,17 +325,28 @@ def _judged(
                     "importance": dict(importance or {}),
                 },
             ),
-            Evidence.capped(
-                "missing_share",
-                [_missing_item(m) for m in moved],
-                detail={"max_increase": max_missing_increase},
+            # only when a share moved: its setting alone read as a stray line (trial)
+            *(
+                [
+                    Evidence.capped(
+                        "missing_share",
+                        [_missing_item(m) for m in moved],
+                        detail={"max_increase": max_missing_increase},
+                    )
+                ]
+                if moved
+                else []
             ),
         ),
         parameters={
             **params,
             "criterion": "features failing on their own" if by_own else "drifted share",
-            # named on the summary line: the features failing on their own, else the drifted ones
-            **(at_fault(own if by_own else [c.column for c in drifted]) if status is Status.FAIL else {}),
+            # named on the summary line: the features failing on their own, else the drifted ones first
+            **(
+                at_fault(own if by_own else list(dict.fromkeys([c.column for c in drifted] + own)))
+                if status is Status.FAIL
+                else {}
+            ),
         },
         hint=(
             "Offline data no longer looks like this sample: retrain on a recent window "

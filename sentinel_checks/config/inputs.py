@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 from typing import Literal
 
@@ -57,13 +56,20 @@ class DataSource(_Section):
         return f"[{section}] {given}"
 
     def path_missing(self) -> bool:
-        """``path`` is set and names no file: nothing exists there, or its glob matches none."""
+        """``path`` is set and names no data file: nothing exists there, a directory holds
+        no ``*.parquet`` file, or a glob matches no file."""
+        from sentinel_checks.data.parquet_files import is_many, parquet_files
+        from sentinel_checks.errors import DataError
+
         if self.path is None:
             return False
-        text = str(self.path)
-        if any(mark in text for mark in "*?["):
-            return not glob.glob(text, recursive=True)
-        return not self.path.exists()
+        if not is_many(self.path):
+            return not self.path.exists()
+        try:
+            parquet_files(self.path, what="[data] path")
+        except DataError:
+            return True
+        return False
 
 
 class Columns(_Section):

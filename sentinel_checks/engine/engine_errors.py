@@ -28,6 +28,9 @@ JAVA_OUT_OF_MEMORY = ("org.apache.spark.memory.SparkOutOfMemoryError", "java.lan
 SPARK_NO_MEMORY = "UNABLE_TO_ACQUIRE_MEMORY"
 #: The text of an operating system's "disk full" (``ENOSPC``), in any engine's message.
 _NO_SPACE = "No space left on device"
+#: DuckDB's words when its temp_directory is full or past max_temp_directory_size (raised
+#: as an OutOfMemoryException: the fix is room there, not memory).
+_DUCKDB_NO_SPILL_ROOM = "failed to offload data block"
 #: Markers of out of memory in a Spark error's text (the Java chain cannot always be read).
 _SPARK_MEMORY_TEXT = (*JAVA_OUT_OF_MEMORY, SPARK_NO_MEMORY)
 #: A file an engine names in its message: DuckDB quotes it, ``file "…"``.
@@ -78,12 +81,16 @@ def out_of_engine_memory(error: BaseException) -> bool:
 def out_of_engine_disk(error: BaseException) -> bool:
     """Whether ``error`` is an engine out of disk (where it spills, or a temp table's
     file): ``No space left on device`` in its message (DuckDB's ``IO Error``, Spark's
-    ``java.io.IOException``, Python's ``OSError`` ``ENOSPC``)."""
+    ``java.io.IOException``, Python's ``OSError`` ``ENOSPC``), or DuckDB's "failed to
+    offload data block" (its ``temp_directory`` full or at ``max_temp_directory_size``)."""
     import errno
 
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
         return True
-    return _NO_SPACE in error_text(error) or any(_NO_SPACE in m for _, m in java_chain(error))
+    said = error_text(error)
+    if _NO_SPACE in said or _DUCKDB_NO_SPILL_ROOM in said:
+        return True
+    return any(_NO_SPACE in m for _, m in java_chain(error))
 
 
 def out_of_engine_room(error: BaseException) -> bool:

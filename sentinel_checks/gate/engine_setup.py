@@ -189,6 +189,12 @@ def memory_fix(engine: str, *, spill_folder_set: bool = False, out_of_disk: bool
 _ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
 
 
+def memory_setting(config: SentinelConfig) -> tuple[str, bool]:
+    """``[data] engine`` and whether DuckDB's ``temp_directory`` is set: what words an
+    engine out of memory (:func:`out_of_memory_text`, :func:`memory_fix`)."""
+    return config.data.engine, bool(config.engine.duckdb.temp_directory)
+
+
 def out_of_memory_text(
     error: BaseException, engine: str | None = None, *, spill_folder_set: bool = False
 ) -> str | None:
@@ -199,13 +205,17 @@ def out_of_memory_text(
     and the fix (:func:`memory_fix`); ``None`` for any other error. A DuckDB or Spark
     error is worded as that engine's (a team's own test may query DuckDB on any
     engine); Python's :class:`MemoryError` as ``engine``'s, ``[data] engine``
-    (``"pandas"`` when not given). ``spill_folder_set``: as :func:`memory_fix`."""
-    if not out_of_engine_memory(error):
+    (``"pandas"`` when not given). Out of disk where it spills is said so, with the
+    fix for room. ``spill_folder_set``: as :func:`memory_fix`."""
+    from sentinel_checks.engine.engine_errors import out_of_engine_disk
+
+    disk = out_of_engine_disk(error)
+    if not (disk or out_of_engine_memory(error)):
         return None
     engine = _engine_of(error) or engine or "pandas"
-    key, fix = memory_fix(engine, spill_folder_set=spill_folder_set)
+    key, fix = memory_fix(engine, spill_folder_set=spill_folder_set, out_of_disk=disk)
     who = _ENGINE_NAMES.get(engine, "Python")
-    return f"{key}: {who} ran out of memory in this check ({_said(error)}). {fix}"
+    return f"{key}: {who} ran out of {'disk' if disk else 'memory'} in this check ({_said(error)}). {fix}"
 
 
 def _engine_of(error: BaseException) -> str | None:
@@ -255,7 +265,7 @@ def hold_failure(
         return DataError(f"[data] engine = '{engine}' could not {what}: {type(error).__name__}: {said}")
     key, fix = memory_fix(
         engine,
-        spill_folder_set=bool(config.engine.duckdb.temp_directory),
+        spill_folder_set=memory_setting(config)[1],
         out_of_disk=engine_errors.out_of_engine_disk(error),
     )
     if engine == "duckdb":

@@ -64,7 +64,9 @@ def _engine(item: pytest.Item) -> tuple[str | None, bool]:
     loaded = state.loaded if state is not None else None
     if loaded is None:
         return None, False
-    return loaded.data.engine, bool(loaded.engine.duckdb.temp_directory)
+    from sentinel_checks.gate.engine_setup import memory_setting
+
+    return memory_setting(loaded)
 
 
 def _skip_at_the_test(item: pytest.Item, report: pytest.TestReport) -> None:

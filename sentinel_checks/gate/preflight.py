@@ -141,7 +141,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.engine_setup import engine_key
 
-        why = stopped_by_text(len(problems))
+        why = stopped_by_text(len([p for p in problems if p.about != NOT_CHECKED]))
         return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
 

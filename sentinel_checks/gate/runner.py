@@ -252,7 +252,9 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
     list of TestOutcome
         One outcome per test, in the order given (see :func:`outcome_of`).
     """
-    engine, spill = session.config.data.engine, bool(session.config.engine.duckdb.temp_directory)
+    from sentinel_checks.gate.engine_setup import memory_setting
+
+    engine, spill = memory_setting(session.config)
     return [
         outcome_of(t.nodeid, partial(_decided, t.call, session), engine=engine, spill_folder_set=spill)
         for t in tests

@@ -100,7 +100,7 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
     if result.support:
         lines.append("  support: " + text(dict(result.support)))
     for ev in result.evidence:
-        if not ev.items and not ev.total:  # nothing found: its settings alone read as a stray line
+        if not ev.items and not ev.total and not ev.detail:  # nothing at all to show
             continue
         shown = "; ".join(text(x) for x in ev.items[:max_items])
         more = ""

@@ -318,10 +318,10 @@ def write_atomic(path: Path, text: str) -> Path:
     mode = _mode_of(path)
     fd, tmp = _new_file_beside(path)
     try:
+        if mode is not None:  # before any byte is written: a private report stays private
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        if mode is not None:
-            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
