@@ -183,17 +183,18 @@ class CheckResult:
 
 def at_fault(names: Sequence[Any]) -> dict[str, Any]:
     """A failed check's ``parameters`` naming what it found at fault (features,
-    segments…), in its order: ``{"failing": [...]}`` with at most :data:`EVIDENCE_CAP`
-    names, and ``"failing_total"`` when there are more. The reports name the first few
+    segments…), in its order, each once: ``{"failing": [...]}`` with at most
+    :data:`EVIDENCE_CAP` names, and ``"failing_total"`` when there are more. The reports name the first few
     on the summary line (:func:`sentinel_checks.reports.measures.failing_suffix`).
 
-    >>> at_fault(["a", "b"])
+    >>> at_fault(["a", "b", "a"])
     {'failing': ['a', 'b']}
     >>> at_fault([str(i) for i in range(12)])["failing_total"]
     12
     """
-    shown = [str(n) for n in list(names)[:EVIDENCE_CAP]]
-    return {"failing": shown, **({"failing_total": len(names)} if len(names) > len(shown) else {})}
+    unique = list(dict.fromkeys(str(n) for n in names))
+    shown = unique[:EVIDENCE_CAP]
+    return {"failing": shown, **({"failing_total": len(unique)} if len(unique) > len(shown) else {})}
 
 
 def judge(measured: float, limit: float, direction: Direction) -> Status:

@@ -343,7 +343,7 @@ def _judged(
             "criterion": "features failing on their own" if by_own else "drifted share",
             # named on the summary line: the features failing on their own, else the drifted ones first
             **(
-                at_fault(own if by_own else list(dict.fromkeys([c.column for c in drifted] + own)))
+                at_fault(own if by_own else [c.column for c in drifted] + own)
                 if status is Status.FAIL
                 else {}
             ),

@@ -293,7 +293,7 @@ def leakage_result(
         support=support,
         evidence=tuple(evidence),
         # the features that fail it, strongest first: named on the summary line
-        parameters={**params, **(at_fault(list(dict.fromkeys(leaking))) if failed else {})},
+        parameters={**params, **(at_fault(leaking) if failed else {})},
         hint=hint(time_column),
     )
 

@@ -35,9 +35,12 @@ class DataSource(_Section):
     def _loader_ref(cls, v: str | None) -> str | None:
         return _check_callable_ref(v)
 
+    def _given(self) -> list[str]:
+        return [key for key in ("path", "loader", "table") if getattr(self, key) is not None]
+
     @model_validator(mode="after")
     def _one_source(self) -> DataSource:
-        given = [key for key in ("path", "loader", "table") if getattr(self, key) is not None]
+        given = self._given()
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of 'path', 'loader' or 'table'"
@@ -52,8 +55,7 @@ class DataSource(_Section):
         >>> DataSource(table="requests").key("production")
         '[production] table'
         """
-        given = next(k for k in ("path", "loader", "table") if getattr(self, k) is not None)
-        return f"[{section}] {given}"
+        return f"[{section}] {self._given()[0]}"
 
     def path_missing(self) -> bool:
         """``path`` is set and names no data file: nothing exists there, a directory holds
