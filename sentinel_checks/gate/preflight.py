@@ -140,9 +140,9 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     problems = merged_label_problems(problems + model_problems(session, frames))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.engine_setup import engine_key
-        from sentinel_checks.gate.preflight_report import counted
+        from sentinel_checks.gate.preflight_report import counted as real_problems
 
-        why = stopped_by_text(len(counted(problems)))
+        why = stopped_by_text(len(real_problems(problems)))
         return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
 
