@@ -419,3 +419,18 @@ def test_the_engine_is_not_started_when_other_setup_problems_already_stop_the_ru
     assert "[engine.duckdb]" in text and "not checked" in text and "problem above" in text, text
     config.write_text(config.read_text().replace('label = "CANCELED"', 'label = "CANCELLED"'))
     assert _problems(config) == [] and started == [1]
+
+
+def test_what_a_setup_stop_did_not_check_is_in_gate_json_and_gate_md(tmp_path, capsys):
+    """Trial: "(not checked) [columns]" was printed only in the terminal."""
+    import json
+
+    from sentinel_checks.cli import main
+
+    config = _project(tmp_path, **{"path": '"nope.parquet"'})
+    reports = tmp_path / "reports"
+    assert main(["gate", "--config", str(config), "--reports", str(reports)]) == 2
+    doc = json.loads((reports / "gate.json").read_text())
+    assert any(n.startswith("(not checked) [columns]") for n in doc["notes"]), doc.get("notes")
+    assert "(not checked) [columns]" in (reports / "gate.md").read_text()
+    assert doc["counts"] == {"error": len(doc["checks"])}  # a note is not a problem

@@ -93,6 +93,8 @@ def write_setup_reports(
     list of Path
         The files written.
     """
+    import dataclasses
+
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.gate.run_record import gate_run
 
@@ -103,5 +105,8 @@ def write_setup_reports(
         session=session,
         run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
     )
+    # what the problems kept from being checked, in gate.json's notes and gate.md (trial)
+    unchecked = tuple(f"(not checked) {p}" for p in problems if p.about == NOT_CHECKED)
+    run = dataclasses.replace(run, notes=(*run.notes, *unchecked))
     written, _ = write_gate_reports(run, session, reports_dir)
     return written

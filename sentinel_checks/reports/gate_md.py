@@ -69,6 +69,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             "",
         ]
         lines += [f"- {cell(message)}" for message in run.setup_problems]  # each once
+        # what the problems kept from being checked (the preflight's notes, trial)
+        lines += [f"- {cell(note)}" for note in run.notes if note.startswith("(not checked)")]
         return "\n".join([*lines, "", *_links(folder, run), ""])
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
