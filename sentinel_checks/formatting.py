@@ -190,6 +190,8 @@ def gap_words(later: str, earlier: str, gap: pd.Timedelta | float, unit: str = "
 
 def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -> str:
     """Up to ``shown`` items joined by commas, then ``"and N more"``: nothing dropped silently.
+    One item beyond ``shown`` is named rather than counted (``"and 1 more"`` takes the same
+    room and hides the name).
 
     Parameters
     ----------
@@ -203,9 +205,13 @@ def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -
     --------
     >>> listing(["a", "b", "c"]), listing(range(10), shown=3), listing(["x"], total=4)
     ('a, b, c', '0, 1, 2 and 7 more', 'x and 3 more')
+    >>> listing(range(4), shown=3)
+    '0, 1, 2, 3'
     """
     values = list(items)
     full = len(values) if total is None else max(int(total), len(values))
+    if full == shown + 1 and len(values) == full:
+        shown = full
     named = ", ".join(text(v) for v in values[:shown])
     rest = full - min(len(values), shown)
     return f"{named} and {rest:,} more" if rest > 0 else named

@@ -98,6 +98,12 @@ def test_the_non_inferiority_margin_is_what_decides(rows):
     assert held.reason is Reason.FNR_NON_INFERIOR
     assert held.needed["n_positive"] > comparison.n_positive
     assert "more labelled rows" in held.hint and "needs ≈" in held.message
+    from sentinel_checks.checks.promotion_text import criterion_text
+
+    fnr_row = {c["criterion"]: c for c in held.evidence[0].items}["fnr_non_inferior"]
+    assert criterion_text(fnr_row).endswith(
+        "the interval holds the margin: neither shown within it nor beyond it (inconclusive)"
+    ), criterion_text(fnr_row)
     beyond = check_vs_champion(comparison, max_fnr_increase=max(fnr.low - 0.005, 0), min_target_lead=-1)
     assert beyond.status is Status.FAIL and beyond.reason is Reason.FNR_NON_INFERIOR
     assert check_vs_champion(comparison, max_fnr_increase=fnr.high + 0.005, min_target_lead=-1).passed
@@ -112,6 +118,7 @@ def test_a_precision_drop_fails(rows):
     assert criteria["precision_non_inferior"] == "fail"
     assert criteria["target_metric_improves"] == "fail"  # shown worse beyond max_target_drop
     assert result.status is Status.FAIL
+    assert "failing" not in result.parameters  # not an FNR failure: no FNR segment is blamed
 
 
 def test_an_improvement_is_demanded_only_when_configured(rows):
@@ -156,6 +163,11 @@ def test_segments_driving_a_regression_are_named(rows):
     regressions = result.evidence[1].items
     assert regressions[0]["column"] == "country" and regressions[0]["value"] == "BR"
     assert {r["value"] for r in regressions} == {"BR"}
+    # the failing line names them (trial: only promotion.md did), and the hint says where
+    from sentinel_checks.reports.measures import measured_as
+
+    assert measured_as(result).endswith(" · failing: country=BR"), measured_as(result)
+    assert "failing:" in result.hint
 
 
 def test_bootstrap_is_reproducible_with_a_seed(rows):

@@ -256,3 +256,17 @@ def test_gate_md_details_keep_a_long_message_whole_and_cells_escape_names():
     assert len(long) > 400 and f"- `drift.features`: {long}" in text, text
     (row,) = [line for line in text.splitlines() if line.startswith("| `drift.features`")]
     assert "failing: a\\|b" in row and row.count(" | ") == 4, row
+
+
+def test_gate_md_keeps_an_inconclusive_message_whole():
+    """Trial: an inconclusive check's message cell was cut at 400 characters; it says what
+    the data could not tell and can block (``block_inconclusive``), so it is kept whole."""
+    from sentinel_checks.reports.gate_md import gate_markdown
+
+    long = "test: 7 country segment(s) whose interval holds the recall floor: " + "; ".join(
+        f"c{i} 0.700 on 12 risky, CI [0.42, 0.88]: settling it needs ≈ 90 risky rows" for i in range(7)
+    )
+    unsure = dataclasses.replace(RECALL, id="quality.segments", status=Status.INCONCLUSIVE, message=long)
+    text = gate_markdown(_run(TestOutcome("suites/test_quality.py::test_segments", "passed", "", unsure)))
+    (row,) = [line for line in text.splitlines() if line.startswith("| `quality.segments")]
+    assert len(long) > 400 and long in row and "…" not in row, row

@@ -54,8 +54,8 @@ def test_severe_drift_on_a_minority_of_features_fails():
     assert set(severe) == {"x0", "x1", "x2"}
     assert all(i["effect"] == pytest.approx(2.5, abs=0.15) for i in severe.values())
     assert all(i["severe_limit"] == SEVERE_EFFECT["wasserstein"] for i in severe.values())
-    assert "x0 drifted severely (wasserstein 2.5" in result.message
-    assert "at or beyond the severe-shift limit 1.2 reference standard deviations" in result.message
+    assert "x0 drifted severely (Wasserstein distance (normed) 2.5" in result.message
+    assert "reference standard deviations, at or beyond the severe-shift limit 1.2)" in result.message
     # the same fault with the shifts below the severe limit only warns (the share rule alone)
     mild = judge(*samples(shift={"x0": 0.6, "x1": 0.6, "x2": 0.6}, region=(0.1, 0.3)))
     assert mild.status is Status.WARN and not any(i["severe"] for i in mild.evidence[0].items)
@@ -70,7 +70,8 @@ def test_drift_of_an_important_feature_fails():
     assert item["feature"] == "x3" and item["important"] and not item["severe"]
     assert item["importance_share"] == pytest.approx(0.5)
     assert (
-        "x3 carries 50% of the model's importance (limit 25%) and drifted (wasserstein 0.3" in result.message
+        "x3 carries 50% of the model's importance (limit 25%) and drifted (Wasserstein distance (normed) 0.3"
+        in result.message
     )
     assert "under the severe-shift limit" not in result.message
     light = {f: 0.9 / 8 for f in FEATURES if f != "x3"} | {"x3": 0.1}

@@ -112,6 +112,8 @@ def test_features_failing_on_their_own_read_as_a_count_against_none():
         measured_as(many)
         == "features failing on their own: measured 5 · limit ≤ 0 · failing: a, b, c and 2 more"
     )
+    four = replace(r, measured=4, parameters={**r.parameters, "failing": ["a", "b", "c", "d"]})
+    assert measured_as(four).endswith(" · failing: a, b, c, d"), measured_as(four)
     # names past the cap are counted, not lost (gate.json keeps ten and the total)
     from sentinel_checks.result import at_fault
 

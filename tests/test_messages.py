@@ -96,6 +96,9 @@ def test_listing_says_how_many_more() -> None:
     assert formatting.listing([f"c{i}" for i in range(12)], shown=5) == "c0, c1, c2, c3, c4 and 7 more"
     assert formatting.listing(["a", "b"], total=9) == "a, b and 7 more"
     assert formatting.listing(["a", "b"]) == "a, b"
+    # one beyond the shown ones is named: "and 1 more" hid a name in the same room (trial)
+    assert formatting.listing([f"c{i}" for i in range(6)], shown=5) == "c0, c1, c2, c3, c4, c5"
+    assert formatting.listing(["a"], total=2, shown=1) == "a and 1 more"  # the sixth is not known
 
 
 def test_sample_sizes_in_words() -> None:
@@ -251,6 +254,9 @@ def test_segments_fail_lists_every_segment_or_says_how_many_more() -> None:
     r = check_segments(seg, y, flagged, column="region", split="test", min_recall=0.5)
     assert r.status is Status.FAIL and "8 region segment(s) below" in r.message
     assert "and 3 more" in r.message, r.message
+    six = np.isin(seg, names[:6])
+    r6 = check_segments(seg[six], y[six], flagged[six], column="region", split="test", min_recall=0.5)
+    assert "more" not in r6.message and all(f"s{i} " in r6.message for i in range(6)), r6.message
     clean = check_segments(seg, y, y, column="region", split="test", min_recall=0.5)
     assert clean.status is Status.PASS
 

@@ -212,15 +212,23 @@ def test_an_important_drifted_feature_is_said_to_fail_on_importance():
     assert "<" not in text and "≥" not in text, text
     # the criterion that fails it first; never "under the severe-shift limit" beside a fail
     assert text.startswith("user_risk_rate carries 98% of the model's importance (limit 25%)"), text
-    assert "drifted (wasserstein 0.261; not severe" in text and "under the" not in text, text
-    assert "1.2 reference standard deviations" in text  # what 1.2 is, in words
+    # the effect carries its unit, the limit is in the same one (trial: "wasserstein 0.261"
+    # beside "1.2 reference standard deviations")
+    assert (
+        "drifted (Wasserstein distance (normed) 0.261 reference standard deviations; not severe, which starts at 1.2)"
+        in text
+    ), text
+    assert "under the" not in text, text
 
 
 def test_a_severe_feature_is_said_to_fail_on_its_effect():
     text = _flagged(
         column="amount", effect=2.5, importance_share=0.03, severe=True, important=False
     ).describe(0.25)
-    assert text.startswith("amount drifted severely (wasserstein 2.5"), text
+    assert text.startswith(
+        "amount drifted severely (Wasserstein distance (normed) 2.5 reference standard deviations, "
+        "at or beyond the severe-shift limit 1.2)"
+    ), text
     assert "at or beyond" in text and "3% of the model's importance (under the 25% limit)" in text
 
 
@@ -232,9 +240,10 @@ def test_drift_features_message_on_a_planted_shift_names_the_failing_criterion()
     heavy = {f: 0.5 / 8 for f in FEATURES if f != "x3"} | {"x3": 0.5}
     result = judge(*samples(shift={"x0": 2.5, "x3": 0.3}), importance=heavy, important_share=0.25)
     assert result.status.value == "fail", result.message
-    assert "x0 drifted severely (wasserstein 2.5" in result.message, result.message
+    assert "x0 drifted severely (Wasserstein distance (normed) 2.5" in result.message, result.message
     assert (
-        "x3 carries 50% of the model's importance (limit 25%) and drifted (wasserstein 0.3" in result.message
+        "x3 carries 50% of the model's importance (limit 25%) and drifted (Wasserstein distance (normed) 0.3"
+        in result.message
     )
     clean = judge(*samples(), importance=heavy, important_share=0.25)
     assert clean.status.value == "pass", clean.message

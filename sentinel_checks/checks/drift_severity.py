@@ -66,17 +66,16 @@ class FlaggedFeature:
 
     def describe(self, important_share: float) -> str:
         """One line stating the criterion that fails the feature, e.g.
-        ``"amount drifted severely (wasserstein 2.5, at or beyond the severe-shift limit
-        1.2 reference standard deviations)"`` or ``"user_risk_rate carries 98% of the
-        model's importance (limit 25%) and drifted (wasserstein 0.261; not severe, which
-        starts at 1.2 reference standard deviations)"``: the criterion that fails it first.
+        ``"amount drifted severely (Wasserstein distance (normed) 2.5 reference standard
+        deviations, at or beyond the severe-shift limit 1.2)"`` or ``"user_risk_rate carries
+        98% of the model's importance (limit 25%) and drifted (Wasserstein distance (normed)
+        0.261 reference standard deviations; not severe, which starts at 1.2)"``: the criterion that fails
+        it first. The effect carries its unit; the limit is in the same unit.
 
         The importance share reads with the digits it needs (``"0.4%"``, not ``"0%"``).
         """
-        effect = f"{self.effect_method} {self.effect:.3g}" if math.isfinite(self.effect) else ""
-        limit = ""
-        if effect and math.isfinite(self.severe_limit):
-            limit = severe_limit_text(self.effect_method, self.severe_limit)
+        effect = effect_text(self.effect_method, self.effect) if math.isfinite(self.effect) else ""
+        limit = f"{self.severe_limit:g}" if effect and math.isfinite(self.severe_limit) else ""
         if self.severe:
             severity = f"{effect}, at or beyond the severe-shift limit {limit}" if limit else effect
             head = f"{self.column} drifted severely ({severity or self.method})"
@@ -95,22 +94,29 @@ class FlaggedFeature:
         return f"{head}, carrying {share} of the model's importance (under the {cap} limit)"
 
 
-def severe_limit_text(method: str, limit: float) -> str:
-    """A severe-shift limit in words: what the number measures for its method.
+#: Each severity statistic by Evidently's display name, and the unit its value is in ("" when
+#: unitless). Evidently's ``wasserstein`` is the Wasserstein-1 distance divided by the
+#: reference's standard deviation (``wasserstein_distance_norm``).
+EFFECT_WORDS = {
+    "wasserstein": ("Wasserstein distance (normed)", " reference standard deviations"),
+    "jensenshannon": ("Jensen-Shannon distance", ""),
+    "hellinger": ("Hellinger distance", ""),
+    "kl_div": ("Kullback-Leibler divergence", ""),
+    "psi": ("PSI", ""),
+}
 
-    >>> severe_limit_text("wasserstein", 1.2)
-    '1.2 reference standard deviations'
-    >>> severe_limit_text("jensenshannon", 0.39)
-    '0.39 (Jensen–Shannon distance)'
+
+def effect_text(method: str, value: float) -> str:
+    """A severity statistic's value in words, with its unit (trial: "wasserstein 2.5 …
+    limit 1.2 reference standard deviations" left the 2.5 without one).
+
+    >>> effect_text("wasserstein", 2.5)
+    'Wasserstein distance (normed) 2.5 reference standard deviations'
+    >>> effect_text("jensenshannon", 0.391), effect_text("t_test", 3.0)
+    ('Jensen-Shannon distance 0.391', 't_test 3')
     """
-    words = {
-        "wasserstein": "reference standard deviations",
-        "jensenshannon": "(Jensen–Shannon distance)",
-        "hellinger": "(Hellinger distance)",
-        "kl_div": "(Kullback–Leibler divergence)",
-        "psi": "(population stability index)",
-    }
-    return f"{limit:g} {words[method]}" if method in words else f"{limit:g}"
+    name, unit = EFFECT_WORDS.get(method, (method, ""))
+    return f"{name} {value:.3g}{unit}"
 
 
 def importance_percent(share: float) -> str:

@@ -56,7 +56,7 @@ from sentinel_checks.checks.promotion_text import champion_hint, criterion_text,
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.judged_interval import judged_interval
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, judge
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault, judge
 from sentinel_checks.stats.comparison import Interval, PairedComparison
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
@@ -184,6 +184,7 @@ def check_vs_champion(
         needed = {"n_positive": max(open_rows)}
     else:
         status, reason = Status.PASS, Reason.OK
+    fnr_failed = status is Status.FAIL and "fnr_non_inferior" in by_verdict["fail"] and bool(regressions)
     cand, champ = c.candidate, c.champion
     message = (
         f"{c.split} ({c.n:,} rows, {c.n_positive:,} risky; {coverage_text(c.confidence)} paired intervals): "
@@ -212,9 +213,16 @@ def check_vs_champion(
                 detail={"mcnemar_p": c.mcnemar_p, "flips": dict(c.flips)},
             ),
         ),
-        parameters=params,
+        # failed on FNR: the segments whose FNR rose past the margin, most newly missed
+        # first, are named on the summary line (trial: only promotion.md listed them)
+        parameters={**params, **(at_fault(_segment_names(regressions)) if fnr_failed else {})},
         hint=champion_hint(c, status, by_verdict, needed),
     )
+
+
+def _segment_names(rows: list[dict[str, Any]]) -> list[str]:
+    """``"country=BR"`` for each segment row of :attr:`PairedComparison.segments`."""
+    return [f"{r['column']}={r['value']}" for r in rows]
 
 
 def check_champion_missing(*, required: bool) -> CheckResult:

@@ -17,7 +17,8 @@ FINDING_TEXT = {
     SHOWN_BETTER: "shown better",
     SHOWN_NO_WORSE: "shown no worse",
     SHOWN_WORSE: "shown worse",
-    NEITHER: "neither shown no worse nor worse",
+    # the interval holds the margin (trial: "neither shown no worse nor worse" read as a riddle)
+    NEITHER: "the interval holds the margin: neither shown within it nor beyond it",
 }
 
 
@@ -42,13 +43,14 @@ def champion_hint(
         return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
     return (
         "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
-        "false alarms): look at the segments listed, the training window and the threshold "
-        "(reports/promotion.md)."
+        "false alarms): look at the segments where its FNR rose (named after 'failing:' when any "
+        "passed the margin; every segment in reports/promotion.md), the training window and the threshold."
     )
 
 
 def criterion_text(r: dict[str, Any]) -> str:
-    """``"FNR change +0.004 [-0.021, +0.031], margin +0.030: neither … (inconclusive)"``."""
+    """``"FNR change +0.004 [-0.021, +0.031] vs +0.030: the interval holds the margin: …
+    (inconclusive)"``."""
     if "finding" not in r:
         return (
             f"{r['criterion'].replace('no_val_test_gap', 'val/test gap').replace('_', ' ')}: {r['verdict']}"

@@ -193,20 +193,20 @@ def check_segment_counts(
     status = Status.FAIL if below else (Status.INCONCLUSIVE if unsure else Status.PASS)
     rule = "point estimate" if bound == "point" else f"{coverage_text(each)} Wilson interval per segment"
     if below:
-        shown = ", ".join(
+        shown = listing(
             f"{r['segment']} {r['recall']:.3f} ({r['positives']} risky"
             + (f", {r['basis']} {r['judged']:.3f})" if r["basis"] != "point" else ")")
-            for r in below[:5]
-        ) + _more(len(below))
+            for r in below
+        )
         message = (
             f"{split}: {len(below)} {column} segment(s) below recall floor {min_recall:.2f} ({rule}): {shown}"
         )
     elif unsure:
-        shown = ", ".join(
+        shown = listing(
             f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
             f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']:,} risky rows"
-            for r in unsure[:5]
-        ) + _more(len(unsure))
+            for r in unsure
+        )
         message = (
             f"{split}: {len(unsure)} {column} segment(s) whose interval ({rule}) holds the recall floor "
             f"{min_recall:.2f}: inconclusive; {shown}"
@@ -253,8 +253,3 @@ def check_segment_counts(
         ),
         needed={"segment_n_positive": int(worst["needed"])} if status is Status.INCONCLUSIVE else {},
     )
-
-
-def _more(n: int, shown: int = 5) -> str:
-    """``" and 3 more"`` after the first ``shown`` of ``n`` segments named ("" when all are)."""
-    return f" and {n - shown:,} more" if n > shown else ""

@@ -33,10 +33,20 @@ def demo(args: argparse.Namespace) -> int:
             f"{m.production_recall:>11.3f} {1 - m.production_recall:>8.3f}"
         )
     print()
-    print("Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):")
-    for name, path in result.configs.items():
-        print(f"  pytest suites/ --sentinel-config {_shown(path)} --sentinel-reports reports/{name}")
+    print("\n".join(next_steps(result.configs)))
     return EXIT_OK
+
+
+def next_steps(configs: dict[str, Path]) -> list[str]:
+    """What ``sentinel demo`` tells a user to run next: ``sentinel gate`` on each config
+    (it runs from any folder, where ``pytest suites/`` needs this repository's checkout).
+
+    >>> next_steps({"fixed": Path("/nowhere/fixed.toml")})[1]
+    '  sentinel gate --config /nowhere/fixed.toml --reports reports/fixed'
+    """
+    lines = ["Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):"]
+    lines += [f"  sentinel gate --config {_shown(p)} --reports reports/{name}" for name, p in configs.items()]
+    return [*lines, "(or, in a checkout of this repository: pytest suites/ --sentinel-config CONFIG)"]
 
 
 def gate(args: argparse.Namespace) -> int:

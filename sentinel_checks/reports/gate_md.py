@@ -25,7 +25,8 @@ HEADINGS = {
 }
 #: Longest table cell, in characters; a longer text is cut between words, with "…".
 CELL_CHARS = 400
-#: Longest message under "Details" (a check's whole message; a runaway one is still cut).
+#: Longest message under "Details" and in the inconclusive table (a check's whole message,
+#: since both can block; a runaway one is still cut).
 DETAIL_CHARS = 4000
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
@@ -109,7 +110,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             blocks = "yes" if r.inconclusive_blocks else "no"
             settle = what_would_settle(r) or "—"
             lines.append(
-                f"| `{r.label}` | {blocks} | {cell(measured_as(r))} | {cell(settle)} | {cell(r.message)} |"
+                f"| `{r.label}` | {blocks} | {cell(measured_as(r))} | {cell(settle)} "
+                f"| {cell(r.message, DETAIL_CHARS)} |"
             )
         lines.append("")
     warned = [o.result for o in ordered if o.result is not None and bucket(o) == "warn"]

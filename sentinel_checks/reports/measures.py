@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sentinel_checks.formatting import listing
 from sentinel_checks.reports.html_values import measured_vs_limit, number, with_unit
 from sentinel_checks.reports.judged_interval import JudgedInterval, deciding_criterion, judged_interval
 from sentinel_checks.result import CheckResult, Direction, Status
@@ -108,8 +109,7 @@ def failing_suffix(result: CheckResult) -> str:
         return ""
     total = result.parameters.get("failing_total", len(names))
     total = total if isinstance(total, int) and total >= len(names) else len(names)
-    more = f" and {total - NAMED:,} more" if total > NAMED else ""
-    return f" · failing: {', '.join(map(str, names[:NAMED]))}{more}"
+    return f" · failing: {listing(names, shown=NAMED, total=total)}"
 
 
 #: A reason code in the words an interval line gives it (others: the code with spaces).
