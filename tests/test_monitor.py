@@ -473,3 +473,20 @@ def test_the_monitor_report_reads_without_reprs(project, small_log):
     texts += (project.folder / "reports" / "monitoring" / "latest.md").read_text().splitlines()
     found = [t for t in texts if REPORT_REPR.search(t) or python_words.search(t)]
     assert not found, "\n".join(found)
+
+
+def test_a_batch_path_that_is_a_folder_or_missing_says_which(tmp_path):
+    """Trial: a folder given as the batch was reported as "file not found"."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.errors import DataError
+    from sentinel_checks.monitor.batch import load_batch
+    from tests.test_config import MINIMAL, write
+
+    config = load_config(write(tmp_path, MINIMAL))
+    (tmp_path / "batches").mkdir()
+    with pytest.raises(DataError, match="batch .*batches is a folder: sentinel monitor reads one batch file"):
+        load_batch(config, tmp_path / "batches", "batch")
+    with pytest.raises(
+        DataError, match=r"batch path not found: .*nope.parquet \(no such file or directory\)"
+    ):
+        load_batch(config, tmp_path / "nope.parquet", "batch")

@@ -106,7 +106,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     elif target.is_file():
         files = [target]
     else:
-        raise FileNotFoundError(f"parquet input not found: {target}")
+        raise FileNotFoundError(f"path not found: {target} (no such file or directory)")
     if con.name == "pyspark":
         from sentinel_checks.engine import spark_connection
 

@@ -199,8 +199,12 @@ def load_batch(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFr
         source = DataSource(loader=text)
     else:
         source = DataSource(path=Path(text))
+        if Path(text).is_dir():  # trial: a folder was reported as "file not found"
+            raise DataError(
+                f"{what} {text} is a folder: sentinel monitor reads one batch file (parquet or csv)"
+            )
         if not Path(text).is_file():
-            raise DataError(f"{what} file not found: {text}")
+            raise DataError(f"{what} path not found: {text} (no such file or directory)")
     frame = load_frame(source, base_dir=config.base_dir, what=what)
     if frame.empty:
         raise DataError(f"{what} {path} has no rows")
