@@ -270,3 +270,24 @@ def test_gate_md_keeps_an_inconclusive_message_whole():
     text = gate_markdown(_run(TestOutcome("suites/test_quality.py::test_segments", "passed", "", unsure)))
     (row,) = [line for line in text.splitlines() if line.startswith("| `quality.segments")]
     assert len(long) > 400 and long in row and "…" not in row, row
+
+
+def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided():
+    """Trial: ``measured`` (the interval end that decided) was read as the estimate; an
+    entry judged on an interval now carries the estimate and both ends."""
+    from sentinel_checks.result import Evidence
+
+    detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.95}
+    judged = dataclasses.replace(RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),))
+    plain = dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
+    doc = gate_document(
+        _run(
+            TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", judged),
+            TestOutcome("suites/test_splits.py::test_order", "failed", "", plain),
+        )
+    )
+    by_test = {c["test"]: c for c in doc["checks"]}
+    recall = by_test["suites/test_quality.py::test_recall[test]"]
+    assert recall["measured"] == 0.69
+    assert recall["interval"] == {"estimate": 0.65, "low": 0.61, "high": 0.69, "confidence": 0.95}
+    assert "interval" not in by_test["suites/test_splits.py::test_order"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_checks.reports.explain import inconclusive_line
+from sentinel_checks.reports.judged_interval import judged_interval
 
 # gate.json read back lives in gate_json (issue 14); importable from here as before.
 from sentinel_checks.reports.gate_json import READABLE_SCHEMA_VERSIONS as READABLE_SCHEMA_VERSIONS
@@ -139,6 +140,17 @@ def count_key(o: TestOutcome) -> str:
     return {"inconclusive": "inconclusive", "warn": "warned", "pass": "passed"}.get(key, "skipped")
 
 
+def _interval_entry(result: CheckResult) -> dict[str, Any]:
+    """``{"interval": {"estimate", "low", "high", "confidence"}}`` for a check judged on an
+    interval (:func:`~sentinel_checks.reports.judged_interval.judged_interval`), else ``{}``:
+    ``measured`` is the end that decided, which a reader took for the estimate (trial)."""
+    judged = judged_interval(result)
+    if judged is None:
+        return {}
+    ends = {"estimate": judged.point, "low": judged.low, "high": judged.high, "confidence": judged.confidence}
+    return {"interval": ends}
+
+
 def gate_document(run: GateRun) -> dict[str, Any]:
     """The JSON document: deterministic for the same inputs (run times under ``run``).
 
@@ -160,7 +172,10 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``inconclusive``; they add up to the number of ``checks`` too) and ``checks``
         (sorted by node id; each has ``test``,
         ``outcome`` and ``status``: its check's, else — a test skipped or stopped before
-        its check ran — ``skip``, ``error``, ``fail`` or ``pass`` from the pytest outcome); ``engine`` (str,
+        its check ran — ``skip``, ``error``, ``fail`` or ``pass`` from the pytest outcome; and
+        ``interval`` when the check was judged on a confidence interval: ``estimate``,
+        ``low``, ``high``, ``confidence``, since ``measured`` is the end that decided);
+        ``engine`` (str,
         :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
         any (:attr:`GateRun.notes`).
     """
@@ -171,6 +186,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
         if o.result is not None:
             entry.update(o.result.to_dict())
+            entry.update(_interval_entry(o.result))
         else:  # no check ran: the status the pytest outcome stands for
             entry.update(status=_STATUS_WITHOUT_CHECK.get(o.outcome, "error"), message=o.message)
         key = count_key(o)
