@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_checks.reports.explain import inconclusive_line
-from sentinel_checks.reports.judged_interval import judged_interval
 
 # gate.json read back lives in gate_json (issue 14); importable from here as before.
 from sentinel_checks.reports.gate_json import READABLE_SCHEMA_VERSIONS as READABLE_SCHEMA_VERSIONS
@@ -24,6 +23,7 @@ from sentinel_checks.reports.gate_json import SCHEMA_VERSION as SCHEMA_VERSION
 from sentinel_checks.reports.gate_json import CheckEntry as CheckEntry
 from sentinel_checks.reports.gate_json import GateReport as GateReport
 from sentinel_checks.reports.gate_json import read_json_document as read_json_document
+from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.result import CheckResult, Status
 
 GATE_JSON = "gate.json"
