@@ -19,6 +19,15 @@ class DataError(SentinelError):
     """A dataset is missing, unreadable, or does not have the configured shape."""
 
 
+def path_not_found(path: object, what: str = "") -> str:
+    """The one wording of a data path that names nothing, on every engine and command.
+
+    >>> path_not_found("logs/", "[data]")
+    '[data] path not found: logs/ (no such file or directory)'
+    """
+    return f"{what + ' ' if what else ''}path not found: {path} (no such file or directory)"
+
+
 class EngineResourceError(DataError):
     """The engine ran out of memory or disk computing a table the run holds (a split, the
     production sample): a setup mistake of ``[engine.duckdb]`` / ``[engine.spark]``, which the

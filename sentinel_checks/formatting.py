@@ -190,8 +190,8 @@ def gap_words(later: str, earlier: str, gap: pd.Timedelta | float, unit: str = "
 
 def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -> str:
     """Up to ``shown`` items joined by commas, then ``"and N more"``: nothing dropped silently.
-    One item beyond ``shown`` is named rather than counted (``"and 1 more"`` takes the same
-    room and hides the name).
+    One item beyond ``shown`` is named rather than counted: ``"and 1 more"`` would hide
+    the one name a reader is missing.
 
     Parameters
     ----------

@@ -278,7 +278,9 @@ def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided()
     from sentinel_checks.result import Evidence
 
     detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.95}
-    judged = dataclasses.replace(RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),))
+    judged = dataclasses.replace(
+        RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),)
+    )
     plain = dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
     doc = gate_document(
         _run(

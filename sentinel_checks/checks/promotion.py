@@ -57,7 +57,7 @@ from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault, judge
-from sentinel_checks.stats.comparison import Interval, PairedComparison
+from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
 
@@ -213,16 +213,12 @@ def check_vs_champion(
                 detail={"mcnemar_p": c.mcnemar_p, "flips": dict(c.flips)},
             ),
         ),
-        # failed on FNR: the segments whose FNR rose past the margin, most newly missed
-        # first, are named on the summary line (trial: only promotion.md listed them)
-        parameters={**params, **(at_fault(_segment_names(regressions)) if fnr_failed else {})},
+        # failed on FNR: the segments whose FNR rose past the margin, the most risky rows
+        # newly missed net of newly caught first, are named on the summary line (trial:
+        # only promotion.md listed them)
+        parameters={**params, **(at_fault([segment_name(r) for r in regressions]) if fnr_failed else {})},
         hint=champion_hint(c, status, by_verdict, needed),
     )
-
-
-def _segment_names(rows: list[dict[str, Any]]) -> list[str]:
-    """``"country=BR"`` for each segment row of :attr:`PairedComparison.segments`."""
-    return [f"{r['column']}={r['value']}" for r in rows]
 
 
 def check_champion_missing(*, required: bool) -> CheckResult:

@@ -43,8 +43,8 @@ def champion_hint(
         return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
     return (
         "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
-        "false alarms): look at the segments where its FNR rose (named after 'failing:' when any "
-        "passed the margin; every segment in reports/promotion.md), the training window and the threshold."
+        "false alarms): look at the segments where its FNR rose (named after 'failing:' when it "
+        "failed on FNR; reports/promotion.md tabulates them), the training window and the threshold."
     )
 
 

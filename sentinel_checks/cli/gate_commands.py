@@ -46,7 +46,8 @@ def next_steps(configs: dict[str, Path]) -> list[str]:
     """
     lines = ["Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):"]
     lines += [f"  sentinel gate --config {_shown(p)} --reports reports/{name}" for name, p in configs.items()]
-    return [*lines, "(or, in a checkout of this repository: pytest suites/ --sentinel-config CONFIG)"]
+    checkout = "pytest suites/ --sentinel-config CONFIG --sentinel-reports reports/NAME"
+    return [*lines, f"(or, in a checkout of this repository: {checkout})"]
 
 
 def gate(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from sentinel_checks.data.labels import risky_mask as risky_mask
 from sentinel_checks.data.parquet_files import is_many, read_parquet_files
 from sentinel_checks.data.time_axis import ROW_ORDER, with_row_order
 from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
-from sentinel_checks.errors import DataError
+from sentinel_checks.errors import DataError, path_not_found
 
 #: The suffixes ``format = "auto"`` reads (any case), by format: the one list of them.
 FILE_FORMATS: dict[Literal["parquet", "csv"], tuple[str, ...]] = {
@@ -260,7 +260,7 @@ def _read_file(path: Path, fmt: str, *, what: str) -> pd.DataFrame:
             )
         return read_parquet_files(path, what=what)
     if not path.is_file():
-        raise DataError(f"{what} path not found: {path} (no such file or directory)")
+        raise DataError(path_not_found(path, what))
     if fmt == "auto":
         kind = format_from_suffix(path)
         if kind is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import DataError
+from sentinel_checks.errors import DataError, path_not_found
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +72,7 @@ def parquet_files(path: Path, *, what: str = "dataset") -> ParquetFiles:
             raise DataError(f"{what}: no *.parquet file under the directory {text}")
         return ParquetFiles(tuple(files), path)
     if not any(mark in text for mark in GLOB_MARKS):
-        raise DataError(f"{what} path not found: {text} (no such file or directory)")
+        raise DataError(path_not_found(text, what))
     files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
     if not files:
         raise DataError(f"{what}: no file matches the parquet glob {text}")

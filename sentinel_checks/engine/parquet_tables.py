@@ -92,7 +92,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     import ibis
 
     from sentinel_checks.data.parquet_files import is_many, parquet_files
-    from sentinel_checks.errors import DataError
+    from sentinel_checks.errors import DataError, path_not_found
 
     target = Path(str(path))
     many = is_many(target)
@@ -106,7 +106,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     elif target.is_file():
         files = [target]
     else:
-        raise FileNotFoundError(f"path not found: {target} (no such file or directory)")
+        raise FileNotFoundError(path_not_found(target))
     if con.name == "pyspark":
         from sentinel_checks.engine import spark_connection
 

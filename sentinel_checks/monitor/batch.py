@@ -19,7 +19,7 @@ import pandas as pd
 from sentinel_checks.config import DataSource, SentinelConfig
 from sentinel_checks.data.io import load_frame, prepare_frame
 from sentinel_checks.data.labels import risky_mask
-from sentinel_checks.errors import ConfigError, DataError, ReportError
+from sentinel_checks.errors import ConfigError, DataError, ReportError, path_not_found
 from sentinel_checks.formatting import listing
 
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
@@ -204,7 +204,7 @@ def load_batch(config: SentinelConfig, path: Path | str, what: str) -> pd.DataFr
                 f"{what} {text} is a folder: sentinel monitor reads one batch file (parquet or csv)"
             )
         if not Path(text).is_file():
-            raise DataError(f"{what} path not found: {text} (no such file or directory)")
+            raise DataError(path_not_found(text, what))
     frame = load_frame(source, base_dir=config.base_dir, what=what)
     if frame.empty:
         raise DataError(f"{what} {path} has no rows")

@@ -24,7 +24,7 @@ from sentinel_checks.reports.gate_json import CheckEntry as CheckEntry
 from sentinel_checks.reports.gate_json import GateReport as GateReport
 from sentinel_checks.reports.gate_json import read_json_document as read_json_document
 from sentinel_checks.reports.judged_interval import judged_interval
-from sentinel_checks.result import CheckResult, Status
+from sentinel_checks.result import CheckResult, Status, plain
 
 GATE_JSON = "gate.json"
 #: ``gate.json``'s ``counts`` keys, in the terminal's order: one per test, so they add up
@@ -127,7 +127,7 @@ def count_key(o: TestOutcome) -> str:
     An inconclusive check counts as ``inconclusive`` whether or not it blocks (pytest
     passes a non-blocking one); a warned check as ``warned``.
 
-    >>> from sentinel_checks.result import CheckResult, Status
+    >>> from sentinel_checks.result import CheckResult, Status, plain
     >>> count_key(TestOutcome("t", "passed", result=CheckResult("quality.recall", Status.WARN, "m")))
     'warned'
     >>> count_key(TestOutcome("t", "error", "DataError: x"))
@@ -143,11 +143,23 @@ def count_key(o: TestOutcome) -> str:
 def _interval_entry(result: CheckResult) -> dict[str, Any]:
     """``{"interval": {"estimate", "low", "high", "confidence"}}`` for a check judged on an
     interval (:func:`~sentinel_checks.reports.judged_interval.judged_interval`), else ``{}``:
-    ``measured`` is the end that decided, which a reader took for the estimate (trial)."""
+    ``measured`` is the end that decided a pass or fail, which a reader took for the
+    estimate (trial). When another criterion than the result's own ``measured``/``limit``
+    decided (``promotion.vs_champion`` failed on precision, its target metric or the
+    val/test gap), the interval also names it: ``of``, ``limit``, ``direction`` (review:
+    a precision interval beside the FNR limit read as a pass)."""
     judged = judged_interval(result)
     if judged is None:
         return {}
-    ends = {"estimate": judged.point, "low": judged.low, "high": judged.high, "confidence": judged.confidence}
+    ends: dict[str, Any] = {
+        "estimate": judged.point,
+        "low": judged.low,
+        "high": judged.high,
+        "confidence": judged.confidence,
+    }
+    if judged.kind is not None:
+        direction = judged.direction.value if judged.direction is not None else None
+        ends.update(of=judged.kind, limit=plain(judged.limit), direction=direction)
     return {"interval": ends}
 
 
@@ -174,7 +186,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``outcome`` and ``status``: its check's, else — a test skipped or stopped before
         its check ran — ``skip``, ``error``, ``fail`` or ``pass`` from the pytest outcome; and
         ``interval`` when the check was judged on a confidence interval: ``estimate``,
-        ``low``, ``high``, ``confidence``, since ``measured`` is the end that decided);
+        ``low``, ``high``, ``confidence``, and ``of``/``limit``/``direction`` when another
+        criterion than the entry's own decided; ``measured`` is the end that decided a
+        pass or fail, the estimate when inconclusive);
         ``engine`` (str,
         :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
         any (:attr:`GateRun.notes`).

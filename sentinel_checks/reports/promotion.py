@@ -23,9 +23,11 @@ from typing import Any
 from sentinel_checks.models.evaluation import ModelEvaluation
 from sentinel_checks.reports.gate_report import GateRun, write_atomic
 from sentinel_checks.result import CheckResult, Status, plain
-from sentinel_checks.stats.comparison import MODEL_METRICS, PairedComparison
+from sentinel_checks.stats.comparison import MODEL_METRICS, PairedComparison, segment_name
 
 PROMOTION_JSON = "promotion.json"
+#: Segments whose FNR rose that promotion.md tabulates per split (the rest are counted).
+SEGMENTS_SHOWN = 8
 PROMOTION_MD = "promotion.md"
 
 _METRIC_NAMES = {
@@ -207,7 +209,8 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             f"{f['risky_newly_missed']}, newly caught {f['risky_newly_caught']} (McNemar exact p = "
             f"{split['mcnemar_p']:.3g}).",
         ]
-        worse = [s for s in split["segments"] if s["measurable"] and s["fnr_change"] > 0][:8]
+        rose = [s for s in split["segments"] if s["measurable"] and s["fnr_change"] > 0]
+        worse = rose[:SEGMENTS_SHOWN]
         if worse:
             lines += [
                 "",
@@ -218,9 +221,14 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             ]
             for s in worse:
                 lines.append(
-                    f"| {s['column']}={s['value']} | {s['n_positive']} | {s['fnr_candidate']:.3f} | "
+                    f"| {segment_name(s)} | {s['n_positive']} | {s['fnr_candidate']:.3f} | "
                     f"{s['fnr_champion']:.3f} | {s['risky_newly_missed']} | {s['risky_newly_caught']} |"
                 )
+            if len(rose) > len(worse):  # counted, not dropped (review)
+                lines += [
+                    "",
+                    f"… and {len(rose) - len(worse):,} more such segment(s): promotion.json lists every one.",
+                ]
     if doc["criteria"]:
         lines += [
             "",

@@ -314,6 +314,11 @@ def _percentile(point: float, draws: np.ndarray, alpha: float) -> Interval:
     return Interval(point, low, high)
 
 
+def segment_name(row: Mapping[str, Any]) -> str:
+    """``"country=BR"``: a row of :attr:`PairedComparison.segments` by its column and value."""
+    return f"{row['column']}={row['value']}"
+
+
 def _segment_rows(segments: Mapping[str, SegmentFlips], min_positives: int) -> tuple[dict[str, Any], ...]:
     """FNR of both models per segment value, worst regression (most newly missed) first."""
     rows: list[dict[str, Any]] = []
