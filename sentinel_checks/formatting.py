@@ -188,7 +188,7 @@ def gap_words(later: str, earlier: str, gap: pd.Timedelta | float, unit: str = "
     return f"{later} starts {length} {'before' if negative else 'after'} {earlier} ends"
 
 
-def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -> str:
+def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None, sep: str = ", ") -> str:
     """Up to ``shown`` items joined by commas, then ``"and N more"``: nothing dropped silently.
     One item beyond ``shown`` is named rather than counted: ``"and 1 more"`` would hide
     the one name a reader is missing.
@@ -200,6 +200,8 @@ def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -
         How many to name.
     total : int, optional
         The full count when ``items`` is already a capped sample of it.
+    sep : str, default ", "
+        Between two items (``"; "`` when the items hold commas).
 
     Examples
     --------
@@ -212,7 +214,7 @@ def listing(items: Iterable[Any], *, shown: int = 5, total: int | None = None) -
     full = len(values) if total is None else max(int(total), len(values))
     if full == shown + 1 and len(values) == full:
         shown = full
-    named = ", ".join(text(v) for v in values[:shown])
+    named = sep.join(text(v) for v in values[:shown])
     rest = full - min(len(values), shown)
     return f"{named} and {rest:,} more" if rest > 0 else named
 

@@ -105,3 +105,29 @@ def test_gate_runs_the_teams_extra_tests_beside_the_suites(gate_project, tmp_pat
     assert "test_flagged_share_within_a_budget_nobody_can_meet" in out
     code, out = gate(project, "--extra", str(tmp_path / "nowhere"))
     assert code == EXIT_USAGE and "--extra" in out and "not found" in out
+
+
+def test_the_demo_hint_names_a_command_that_runs_without_an_activated_venv(tmp_path, monkeypatch):
+    """Trial: after ``make demo`` the hint's bare ``sentinel`` was "command not found"
+    (the venv is not activated); it names ``.venv/bin/sentinel`` then, and ``sentinel``
+    when that name on PATH is the same program."""
+    import shlex
+
+    from sentinel_checks.cli.gate_commands import invoked_as, next_steps
+    from sentinel_checks.cli.parser import build_parser
+
+    program = tmp_path / ".venv" / "bin" / "sentinel"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert invoked_as(".venv/bin/sentinel") == ".venv/bin/sentinel"
+    monkeypatch.setenv("PATH", str(program.parent))
+    assert invoked_as(".venv/bin/sentinel") == "sentinel"
+    # each line the hint prints parses as the gate command with its config and reports
+    for line in next_steps({"fixed": tmp_path / "my demo" / "fixed.toml"}, program="sentinel")[1:2]:
+        words = shlex.split(line)
+        args = build_parser().parse_args(words[1:])
+        assert words[0] == "sentinel" and args.command == "gate"
+        assert str(args.config).endswith("my demo/fixed.toml") and str(args.reports) == "reports/fixed"

@@ -69,13 +69,18 @@ def test_missing_data_file_names_key_and_path(tmp_path):
     path = write(tmp_path, MINIMAL.replace("data.csv", "nowhere.parquet"))
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert "[data] path: file not found" in str(err.value)
+    assert "[data] path: path not found: " in str(err.value) and "(no such file or directory)" in str(
+        err.value
+    )
     assert str(tmp_path / "nowhere.parquet") in str(err.value)
 
 
 def test_missing_model_file(tmp_path):
     path = write(tmp_path, MINIMAL + '\n[models.candidate]\npath = "m.skops"\n')
-    with pytest.raises(ConfigError, match=r"\[models.candidate\] path: file not found"):
+    with pytest.raises(
+        ConfigError,
+        match=r"\[models.candidate\] path: path not found: .*m.skops \(no such file or directory\)",
+    ):
         load_config(path)
 
 

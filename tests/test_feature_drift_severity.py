@@ -218,5 +218,14 @@ def test_a_drifted_share_over_its_limit_names_the_drifted_features():
     assert set(result.parameters["failing"]) == set(shift), result.parameters
     assert result.parameters["failing"][0] == "x5", result.parameters
     assert measured_as(result).endswith(" · failing: x5, x4, x3 and 3 more"), measured_as(result)
+    # the message gives each statistic against its threshold in the statistic's unit: all
+    # six (one past the five named is named, not counted; trial: "0.635≥0.1" without a
+    # unit; review: a silent [:5] cut dropped the sixth)
+    import re
+
+    assert re.search(
+        r"x5 \(Wasserstein distance \(normed\) [\d.]+ ≥ 0\.1 reference standard deviations: ", result.message
+    )
+    assert result.message.count("reference standard deviations:") == 6 and "more" not in result.message
     # no missing share moved: no empty "missing share" evidence (the trial read a stray line)
     assert [e.kind for e in result.evidence] == ["drifted_features"]

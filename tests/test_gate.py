@@ -180,7 +180,7 @@ def test_missing_data_file_names_key_and_path(gate_project):
     (project.folder / "data" / "requests.parquet").unlink()
     run = run_gate(project.config, project.folder)  # a ConfigError at load: pytest's own path
     assert run.code != 0
-    assert "[data] path: file not found" in run.output
+    assert "[data] path: path not found: " in run.output
     assert run.code == 2 and run.report["verdict"] == "setup_error"  # exit 2, never "model rejected"
 
 

@@ -173,7 +173,8 @@ def test_an_evidence_with_nothing_at_all_is_not_printed_one_with_details_is():
     )
     text = explain(r)
     assert "evidence drifted features: " in text and "missing share" not in text, text
-    assert "evidence score distribution: · flagged ci" in text, text
+    # details alone follow the colon directly (trial: "evidence prevalence: · reference …")
+    assert "evidence score distribution: flagged ci" in text, text
 
 
 def test_evidence_items_details_and_nested_fields_do_not_run_together():

@@ -106,6 +106,19 @@ EFFECT_WORDS = {
 }
 
 
+def unit_of(method: str) -> str:
+    """The unit a drift statistic's value is in, by its stattest or Evidently display name,
+    with a leading space (``""`` when unitless).
+
+    >>> unit_of("Wasserstein distance (normed)"), unit_of("wasserstein"), unit_of("PSI")
+    (' reference standard deviations', ' reference standard deviations', '')
+    """
+    for test, (name, unit) in EFFECT_WORDS.items():
+        if method in (test, name):
+            return unit
+    return ""
+
+
 def effect_text(method: str, value: float) -> str:
     """A severity statistic's value in words, with its unit (trial: "wasserstein 2.5 …
     limit 1.2 reference standard deviations" left the 2.5 without one).

@@ -194,7 +194,10 @@ def check_vs_champion(
         + f"; {c.flips['changed']:,} decision(s) change ({c.flip_rate:.1%})"
     )
     if status is Status.INCONCLUSIVE:
-        message += f": inconclusive; settling it needs ≈ {rows_text(needed['n_positive'])} risky rows"
+        # its own sentence: after "N decision(s) change (x%)" a ": inconclusive" read as
+        # if the decision count were (trial)
+        settle = rows_text(needed["n_positive"])
+        message += f". The comparison is inconclusive: settling it needs ≈ {settle} risky rows"
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,

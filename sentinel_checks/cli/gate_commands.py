@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,21 +34,40 @@ def demo(args: argparse.Namespace) -> int:
             f"{m.production_recall:>11.3f} {1 - m.production_recall:>8.3f}"
         )
     print()
-    print("\n".join(next_steps(result.configs)))
+    print("\n".join(next_steps(result.configs, program=invoked_as())))
     return EXIT_OK
 
 
-def next_steps(configs: dict[str, Path]) -> list[str]:
+def next_steps(configs: dict[str, Path], *, program: str = "sentinel") -> list[str]:
     """What ``sentinel demo`` tells a user to run next: ``sentinel gate`` on each config
-    (it runs from any folder, where ``pytest suites/`` needs this repository's checkout).
+    (it runs from any folder, where ``pytest suites/`` needs this repository's checkout),
+    as ``program`` (:func:`invoked_as`: ``.venv/bin/sentinel`` when that is not on PATH).
 
-    >>> next_steps({"fixed": Path("/nowhere/fixed.toml")})[1]
-    '  sentinel gate --config /nowhere/fixed.toml --reports reports/fixed'
+    >>> next_steps({"fixed": Path("/nowhere/fixed.toml")}, program=".venv/bin/sentinel")[1]
+    '  .venv/bin/sentinel gate --config /nowhere/fixed.toml --reports reports/fixed'
     """
     lines = ["Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):"]
-    lines += [f"  sentinel gate --config {_shown(p)} --reports reports/{name}" for name, p in configs.items()]
+    lines += [
+        f"  {program} gate --config {shlex.quote(_shown(p))} --reports reports/{name}"
+        for name, p in configs.items()
+    ]
     checkout = "pytest suites/ --sentinel-config CONFIG --sentinel-reports reports/NAME"
     return [*lines, f"(or, in a checkout of this repository: {checkout})"]
+
+
+def invoked_as(argv0: str | None = None) -> str:
+    """How to run this command again from the current folder: ``"sentinel"`` when that name
+    on PATH is this very program, else the path it was started by (trial: after
+    ``make demo`` the hint's bare ``sentinel`` was "command not found": the venv is not
+    activated).
+    """
+    import shutil
+
+    started = Path(argv0 if argv0 is not None else sys.argv[0])
+    on_path = shutil.which("sentinel")
+    if started.name != "sentinel" or (on_path is not None and Path(on_path).resolve() == started.resolve()):
+        return "sentinel"
+    return shlex.quote(_shown(started.absolute()))
 
 
 def gate(args: argparse.Namespace) -> int:

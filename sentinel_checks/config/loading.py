@@ -17,7 +17,7 @@ import pydantic
 from sentinel_checks.config.inputs import Models, ModelSpec
 from sentinel_checks.config.section import ReplacedKeys
 from sentinel_checks.config.sentinel_config import SentinelConfig
-from sentinel_checks.errors import ConfigError
+from sentinel_checks.errors import ConfigError, path_not_found
 
 #: Environment variable naming the config file (below ``--sentinel-config``, above the defaults).
 CONFIG_ENV = "SENTINEL_CONFIG"
@@ -244,7 +244,7 @@ def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> Senti
             if not glob.glob(str(full), recursive=True):
                 problems.append(f"  {key}: no file matches the glob {full}")
         elif must_exist and not full.exists():
-            problems.append(f"  {key}: file not found: {full}")
+            problems.append(f"  {key}: {path_not_found(full)}")  # as the gate's preflight says it
         return full
 
     data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})

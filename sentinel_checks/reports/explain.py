@@ -106,9 +106,11 @@ def explain(result: CheckResult, *, max_items: int = 5) -> str:
         more = ""
         if ev.total > min(len(ev.items), max_items):
             more = f" … ({ev.total:,} in all)" if shown else f"{ev.total:,} in all, none shown"
-        line = f"  evidence {ev.kind.replace('_', ' ')}: {shown}{more}".rstrip()
+        parts = [f"{shown}{more}".strip()]
         if ev.detail:  # set apart from the items: "…; newly caught 92 · measurable yes, …"
-            line += " · " + text(dict(ev.detail))
+            parts.append(text(dict(ev.detail)))
+        # no leading "·" when there are no items (trial: "evidence prevalence: · reference …")
+        line = f"  evidence {ev.kind.replace('_', ' ')}: " + " · ".join(p for p in parts if p)
         lines.append(line)
     settle = what_would_settle(result)
     if settle:

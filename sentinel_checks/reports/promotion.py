@@ -210,7 +210,8 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             f"{split['mcnemar_p']:.3g}).",
         ]
         rose = [s for s in split["segments"] if s["measurable"] and s["fnr_change"] > 0]
-        worse = rose[:SEGMENTS_SHOWN]
+        # one past the cap is tabulated rather than counted (as formatting.listing names it)
+        worse = rose if len(rose) == SEGMENTS_SHOWN + 1 else rose[:SEGMENTS_SHOWN]
         if worse:
             lines += [
                 "",
