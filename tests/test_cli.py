@@ -107,7 +107,7 @@ def test_gate_runs_the_teams_extra_tests_beside_the_suites(gate_project, tmp_pat
     assert code == EXIT_USAGE and "--extra" in out and "not found" in out
 
 
-def test_the_demo_hint_names_a_command_that_runs_without_an_activated_venv(tmp_path, monkeypatch):
+def test_the_demo_hint_names_a_command_that_runs_without_an_activated_venv(tmp_path, monkeypatch, capsys):
     """Trial: after ``make demo`` the hint's bare ``sentinel`` was "command not found"
     (the venv is not activated); it names ``.venv/bin/sentinel`` then, and ``sentinel``
     when that name on PATH is the same program."""
@@ -125,9 +125,36 @@ def test_the_demo_hint_names_a_command_that_runs_without_an_activated_venv(tmp_p
     assert invoked_as(".venv/bin/sentinel") == ".venv/bin/sentinel"
     monkeypatch.setenv("PATH", str(program.parent))
     assert invoked_as(".venv/bin/sentinel") == "sentinel"
+    # review: python -m, a renamed symlink, another install first on PATH, a bare name
+    assert invoked_as("/x/sentinel_checks/cli/__main__.py").endswith(" -m sentinel_checks.cli")
+    link = tmp_path / "sg"
+    link.symlink_to(program)
+    assert invoked_as(str(link)) == "sentinel"  # the same program as the sentinel on PATH
+    other = tmp_path / "other" / "sentinel"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    assert invoked_as(str(other)) == "other/sentinel"  # not the one PATH would run
+    monkeypatch.chdir(program.parent)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert invoked_as("sentinel") == "./sentinel"
+    # demo() prints the hint with the program it was started as
+    import argparse
+    import types
+
+    from sentinel_checks.cli import gate_commands
+    from sentinel_checks.demo import build
+
+    made = types.SimpleNamespace(
+        folder=tmp_path, seconds=1.0, models=[], configs={"fixed": tmp_path / "f.toml"}
+    )
+    monkeypatch.setattr(build, "build_demo", lambda *a, **k: made)
+    monkeypatch.setattr(sys, "argv", [str(program), "demo"])
+    gate_commands.demo(argparse.Namespace(out=tmp_path, rows=1000, seed=0))
+    assert "  ./sentinel gate --config " in capsys.readouterr().out
     # each line the hint prints parses as the gate command with its config and reports
-    for line in next_steps({"fixed": tmp_path / "my demo" / "fixed.toml"}, program="sentinel")[1:2]:
-        words = shlex.split(line)
-        args = build_parser().parse_args(words[1:])
-        assert words[0] == "sentinel" and args.command == "gate"
-        assert str(args.config).endswith("my demo/fixed.toml") and str(args.reports) == "reports/fixed"
+    gate_line = next_steps({"fixed": tmp_path / "my demo" / "fixed.toml"}, program="sentinel")[1]
+    words = shlex.split(gate_line)
+    args = build_parser().parse_args(words[1:])
+    assert words[0] == "sentinel" and args.command == "gate"
+    assert str(args.config).endswith("my demo/fixed.toml") and str(args.reports) == "reports/fixed"

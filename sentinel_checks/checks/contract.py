@@ -10,6 +10,7 @@ import pandas as pd
 
 from sentinel_checks.adapters import pandera_schema
 from sentinel_checks.config import Columns, FeatureRule
+from sentinel_checks.formatting import listing
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 
@@ -182,9 +183,7 @@ def judge_schema(
             parameters=params,
             hint=SCHEMA_HINT,
         )
-    listed = "; ".join(_violation_text(g) for g in groups[:6])
-    if len(groups) > 6:
-        listed += f"; and {len(groups) - 6:,} more column check(s)"
+    listed = listing((_violation_text(g) for g in groups), shown=6, sep="; ")
     if constant:
         listed += f"; and {_constant_text(constant)}"
     evidence = tuple(

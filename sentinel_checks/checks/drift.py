@@ -22,14 +22,13 @@ from sentinel_checks.checks.drift_inputs import DriftInputs as DriftInputs
 from sentinel_checks.checks.drift_inputs import describe_shift as describe_shift
 from sentinel_checks.checks.drift_inputs import prepare_drift_inputs as prepare_drift_inputs
 from sentinel_checks.checks.drift_severity import SEVERE_EFFECT as SEVERE_EFFECT
-from sentinel_checks.checks.drift_severity import FlaggedFeature, flag_features, unit_of
+from sentinel_checks.checks.drift_severity import FlaggedFeature, drift_statistics_text, flag_features
 from sentinel_checks.checks.label_drift import LABELS_ID as LABELS_ID
 from sentinel_checks.checks.label_drift import check_label_drift as check_label_drift
 from sentinel_checks.checks.missing_share import MissingShare, judge_missing
 from sentinel_checks.checks.missing_share import missing_counts as missing_counts
 from sentinel_checks.checks.score_drift import SCORES_ID as SCORES_ID
 from sentinel_checks.checks.score_drift import check_score_drift as check_score_drift
-from sentinel_checks.formatting import listing
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault
 from sentinel_checks.stats.drift import population_stability_index as population_stability_index
@@ -246,17 +245,7 @@ def _judged(
     by_column = {f.column: f for f in flagged}
     listed = drifted + [c for c in columns if c.column in by_column and not c.drifted]
     items = [_item(c, by_column.get(c.column), descriptions, critical, importance) for c in listed]
-    # each drifted feature with its statistic against the threshold, in the statistic's
-    # unit (trial: "0.635≥0.1" left what 0.1 is unsaid); past five, counted
-    shown = listing(
-        (
-            f"{i['feature']} ({i['method']} {i['score']:.3g} {'<' if i['direction'] == 'p_value' else '≥'} "
-            f"{i['threshold']:g}{unit_of(str(i['method']))}: {i['shift']})"
-            for i in items
-        ),
-        shown=5,
-        sep="; ",
-    )
+    shown = drift_statistics_text(items, {c.column for c in drifted})
     missing_fail = [m for m in shares if m.status is Status.FAIL]
     missing_open = [m for m in shares if m.status is Status.INCONCLUSIVE]
     missing_warn = [m for m in shares if m.status is Status.WARN]

@@ -38,8 +38,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sentinel_checks.adapters.evidently_drift import ColumnDrift
+from sentinel_checks.formatting import listing
 
 #: Severe-effect limit per Evidently stattest name (see the module docstring for each source).
 SEVERE_EFFECT: dict[str, float] = {
@@ -112,11 +114,42 @@ def unit_of(method: str) -> str:
 
     >>> unit_of("Wasserstein distance (normed)"), unit_of("wasserstein"), unit_of("PSI")
     (' reference standard deviations', ' reference standard deviations', '')
+    >>> {unit_of(m) for m in ("K-S p_value", "chi-square p_value", "Z-test p_value")}
+    {''}
     """
     for test, (name, unit) in EFFECT_WORDS.items():
         if method in (test, name):
             return unit
     return ""
+
+
+def drift_statistics_text(items: Sequence[Mapping[str, Any]], drifted: set[str]) -> str:
+    """Each listed feature's drift statistic against its threshold, in the statistic's
+    unit, five named then counted: ``"amount (Wasserstein distance (normed) 0.635 ≥ 0.1
+    reference standard deviations: median 31.13 → 53.21); …"``. The sign says what was
+    found: a drifted feature's p-value is below its threshold, its distance at or above
+    it; a feature listed though not drifted (severe or important only) gets the other
+    sign (trial: "0.635≥0.1" left what 0.1 is unsaid; review: a silent cut at five).
+
+    >>> item = {"feature": "x", "method": "K-S p_value", "score": 0.2, "direction": "p_value",
+    ...         "threshold": 0.05, "shift": "median 1 → 2"}
+    >>> drift_statistics_text([item], drifted=set())
+    'x (K-S p_value 0.2 ≥ 0.05: median 1 → 2)'
+    """
+
+    def sign(i: Mapping[str, Any]) -> str:
+        below = i["direction"] == "p_value"
+        return ("<" if below else "≥") if i["feature"] in drifted else ("≥" if below else "<")
+
+    return listing(
+        (
+            f"{i['feature']} ({i['method']} {i['score']:.3g} {sign(i)} {i['threshold']:g}"
+            f"{unit_of(str(i['method']))}: {i['shift']})"
+            for i in items
+        ),
+        shown=5,
+        sep="; ",
+    )
 
 
 def effect_text(method: str, value: float) -> str:

@@ -203,9 +203,12 @@ def check_segment_counts(
         )
     elif unsure:
         shown = listing(
-            f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
-            f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']:,} risky rows"
-            for r in unsure
+            (
+                f"{r['segment']} {r['recall']:.3f} on {r['positives']} risky, "
+                f"CI [{r['low']:.3f}, {r['high']:.3f}]: settling it needs ≈ {r['needed']:,} risky rows"
+                for r in unsure
+            ),
+            sep="; ",
         )
         message = (
             f"{split}: {len(unsure)} {column} segment(s) whose interval ({rule}) holds the recall floor "

@@ -43,31 +43,41 @@ def next_steps(configs: dict[str, Path], *, program: str = "sentinel") -> list[s
     (it runs from any folder, where ``pytest suites/`` needs this repository's checkout),
     as ``program`` (:func:`invoked_as`: ``.venv/bin/sentinel`` when that is not on PATH).
 
-    >>> next_steps({"fixed": Path("/nowhere/fixed.toml")}, program=".venv/bin/sentinel")[1]
-    '  .venv/bin/sentinel gate --config /nowhere/fixed.toml --reports reports/fixed'
+    >>> gate_line, other = next_steps({"fixed": Path("/n/fixed.toml")}, program=".venv/bin/sentinel")[1:]
+    >>> gate_line
+    '  .venv/bin/sentinel gate --config /n/fixed.toml --reports reports/fixed'
+    >>> other.split(": ", 1)[1][:35]
+    '.venv/bin/pytest suites/ --sentinel'
     """
     lines = ["Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):"]
-    lines += [
-        f"  {program} gate --config {shlex.quote(_shown(p))} --reports reports/{name}"
-        for name, p in configs.items()
-    ]
-    checkout = "pytest suites/ --sentinel-config CONFIG --sentinel-reports reports/NAME"
+    for name, path in configs.items():
+        lines.append(f"  {program} gate --config {shlex.quote(_shown(path))} --reports reports/{name}")
+    if program.endswith(" -m sentinel_checks.cli"):  # python -m: pytest the same way
+        pytest = program.removesuffix(" -m sentinel_checks.cli") + " -m pytest"
+    elif program != "sentinel":  # a path to the venv's sentinel: its pytest beside it
+        pytest = program.removesuffix("sentinel") + "pytest"
+    else:
+        pytest = "pytest"
+    checkout = f"{pytest} suites/ --sentinel-config CONFIG --sentinel-reports reports/NAME"
     return [*lines, f"(or, in a checkout of this repository: {checkout})"]
 
 
 def invoked_as(argv0: str | None = None) -> str:
     """How to run this command again from the current folder: ``"sentinel"`` when that name
-    on PATH is this very program, else the path it was started by (trial: after
-    ``make demo`` the hint's bare ``sentinel`` was "command not found": the venv is not
-    activated).
+    on PATH is this very program; ``python -m sentinel_checks.cli`` (this interpreter) when
+    started so; else the path it was started by (trial: after ``make demo`` the hint's
+    bare ``sentinel`` was "command not found": the venv is not activated).
     """
     import shutil
 
     started = Path(argv0 if argv0 is not None else sys.argv[0])
+    if started.name == "__main__.py":
+        return f"{shlex.quote(sys.executable)} -m sentinel_checks.cli"
     on_path = shutil.which("sentinel")
-    if started.name != "sentinel" or (on_path is not None and Path(on_path).resolve() == started.resolve()):
+    if on_path is not None and Path(on_path).resolve() == started.resolve():
         return "sentinel"
-    return shlex.quote(_shown(started.absolute()))
+    shown = _shown(started.absolute())
+    return shlex.quote(shown if "/" in shown else f"./{shown}")
 
 
 def gate(args: argparse.Namespace) -> int:

@@ -244,7 +244,7 @@ def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> Senti
             if not glob.glob(str(full), recursive=True):
                 problems.append(f"  {key}: no file matches the glob {full}")
         elif must_exist and not full.exists():
-            problems.append(f"  {key}: {path_not_found(full)}")  # as the gate's preflight says it
+            problems.append(f"  {key}: {path_not_found(full)}")  # the wording of every data reader
         return full
 
     data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})

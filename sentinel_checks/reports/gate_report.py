@@ -127,7 +127,7 @@ def count_key(o: TestOutcome) -> str:
     An inconclusive check counts as ``inconclusive`` whether or not it blocks (pytest
     passes a non-blocking one); a warned check as ``warned``.
 
-    >>> from sentinel_checks.result import CheckResult, Status, plain
+    >>> from sentinel_checks.result import CheckResult, Status
     >>> count_key(TestOutcome("t", "passed", result=CheckResult("quality.recall", Status.WARN, "m")))
     'warned'
     >>> count_key(TestOutcome("t", "error", "DataError: x"))
