@@ -296,6 +296,7 @@ def spark_session():
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")  # as the gate sets it
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")  # local mode: the driver is the executor
         .getOrCreate()

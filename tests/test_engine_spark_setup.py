@@ -122,8 +122,11 @@ def test_a_running_sessions_time_zone_is_restored_when_the_gate_closes(monkeypat
     running = _FakeSession(zone)
     connection = _connect_to_running(monkeypatch, running)
     assert running.conf.get("spark.sql.session.timeZone") == "UTC"  # the gate computes in UTC
+    # and collects through Arrow (Spark 4.0's default pickles every row: 3.6 GiB at 10M)
+    assert running.conf.get(spark_connection.ARROW_KEY) == "true"
     connection.close()
     assert running.conf.get("spark.sql.session.timeZone") == zone and not running.stopped
+    assert running.conf.get(spark_connection.ARROW_KEY) is None  # unset again, as it was
 
 
 def test_master_and_conf_ignored_for_a_running_session_are_said(monkeypatch):

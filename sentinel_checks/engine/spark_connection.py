@@ -20,8 +20,8 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,33 +48,42 @@ class SparkUnavailable(RuntimeError):
 
 #: The session setting the gate sets to UTC (and restores on a session it did not build).
 TIME_ZONE_KEY = "spark.sql.session.timeZone"
+#: Collect results to Python through Arrow. Off by default in Spark 4.0: ``toPandas()``
+#: (Ibis' ``execute``/``to_pyarrow``) then pickles every row as a Python ``Row``, which
+#: at 10M rows held the gate's process at 3.6 GiB (1.0 at 1M) where its grouped scores
+#: came back (docs/benchmarks.md, seventh round).
+ARROW_KEY = "spark.sql.execution.arrow.pyspark.enabled"
+#: What the gate sets on every session it uses (restored on one it did not build).
+SESSION_SETTINGS = {TIME_ZONE_KEY: "UTC", ARROW_KEY: "true"}
 
 
 @dataclass(frozen=True)
 class SparkConnection:
     """An Ibis PySpark backend, its session, and whether the gate built that session.
 
-    ``previous_time_zone``: a session the gate did not build, its time zone before the
-    gate set UTC (``None``: it was unset), put back by :meth:`close`. ``ignored``: the
-    ``[engine.spark]`` keys set in the config but not applied, a session already running.
+    ``previous``: a session the gate did not build, each of :data:`SESSION_SETTINGS` as
+    it was before the gate set it (``None``: unset), put back by :meth:`close`.
+    ``ignored``: the ``[engine.spark]`` keys set in the config but not applied, a session
+    already running.
     """
 
     backend: Backend
     session: Any  # pyspark.sql.SparkSession
     created: bool
-    previous_time_zone: str | None = None
+    previous: Mapping[str, str | None] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()
 
     def close(self) -> None:
         """Stop the session if the gate built it; a user's session is left running, its
-        time zone as it was."""
+        time zone and Arrow setting as they were."""
         if self.created:
             self.session.stop()
             return
-        if self.previous_time_zone is None:
-            self.session.conf.unset(TIME_ZONE_KEY)
-        else:
-            self.session.conf.set(TIME_ZONE_KEY, self.previous_time_zone)
+        for key, value in self.previous.items():
+            if value is None:
+                self.session.conf.unset(key)
+            else:
+                self.session.conf.set(key, value)
 
 
 def java_path() -> str | None:
@@ -138,8 +147,9 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
             stacklevel=2,
         )
     try:
-        previous = None if created else session.conf.get(TIME_ZONE_KEY, None)
-        session.conf.set(TIME_ZONE_KEY, "UTC")
+        previous = {} if created else {key: session.conf.get(key, None) for key in SESSION_SETTINGS}
+        for key, value in SESSION_SETTINGS.items():
+            session.conf.set(key, value)
         backend = ibis.pyspark.connect(session)
     except Exception as error:  # py4j / PySpark errors: a session that cannot be used
         if created:
@@ -161,7 +171,7 @@ def _built_session(settings: SparkSettings, spark_session: Any) -> Any:
         # the executors' Python workers run here: the gate's interpreter has the scorer's
         # libraries (Spark's default, "python3" on PATH, may not); a set PYSPARK_PYTHON wins
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    conf = {**LOCAL_DEFAULTS, **settings.conf, "spark.sql.session.timeZone": "UTC"}
+    conf = {**LOCAL_DEFAULTS, **settings.conf, **SESSION_SETTINGS}
     builder = spark_session.builder.master(settings.master).appName("gradient-sentinel")
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -230,9 +240,9 @@ def nanosecond_column(files: Sequence[Path]) -> tuple[str, Path] | None:
     import pyarrow.parquet as pq
 
     for file in files:
-        for field in pq.read_schema(file):
-            if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
-                return field.name, file
+        for column in pq.read_schema(file):
+            if pa.types.is_timestamp(column.type) and column.type.unit == "ns":
+                return column.name, file
     return None
 
 
