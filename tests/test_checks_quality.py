@@ -520,6 +520,8 @@ class TestBaselines:
         assert tied.status is Status.INCONCLUSIVE and tied.passed  # the old rule failed it
         assert tied.needed["n_positive"] > int(y_test.sum())
         assert "settling it needs ≈" in tied.message
+        # the finding in words, not a bare ": neither" (trial)
+        assert "]: the interval holds the margin: neither shown within it nor beyond it)" in tied.message
         # the default deficit allowed (0.01): shown no worse than its twin
         assert check_baselines(y_test, a, {"twin": b}, resamples=50).status is Status.PASS
         # the stricter rule asks for a lead shown above 0: a twin cannot show one

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sentinel_checks.checks.findings import lead_finding
+from sentinel_checks.checks.findings import FINDING_TEXT, lead_finding
 from sentinel_checks.options import LeadBound, RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
@@ -237,9 +237,10 @@ def check_baselines_rows(
     open_rows = [r["needed"] for r in found if "needed" in r]
     needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
     pct = coverage_text(each)
-    shown = ", ".join(
+    # each finding in words (trial: a bare ": neither"); "; " apart, as the items hold commas
+    shown = "; ".join(
         f"{r['baseline']} {r['value']:.3f} (lead {r['lead']:+.3f}, {pct} CI "
-        f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}]: {r['finding'].replace('_', ' ')})"
+        f"[{r['interval'][0]:+.3f}, {r['interval'][1]:+.3f}]: {FINDING_TEXT.get(r['finding'], r['finding'])})"
         for r in found
     )
     rule_text = (

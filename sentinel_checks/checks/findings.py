@@ -12,6 +12,15 @@ import math
 SHOWN_BETTER, SHOWN_NO_WORSE = "shown_better", "shown_no_worse"
 SHOWN_WORSE, NEITHER = "shown_worse", "neither"
 
+#: Each finding in words, as the messages say it.
+FINDING_TEXT = {
+    SHOWN_BETTER: "shown better",
+    SHOWN_NO_WORSE: "shown no worse",
+    SHOWN_WORSE: "shown worse",
+    # the interval holds the margin (trial: "neither shown no worse nor worse" read as a riddle)
+    NEITHER: "the interval holds the margin: neither shown within it nor beyond it",
+}
+
 
 def lead_finding(low: float, high: float, *, margin: float, better_than: float = 0.0) -> str:
     """Where the interval ``[low, high]`` of a lead (higher is better) puts the candidate.

@@ -6,20 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sentinel_checks.checks.findings import NEITHER, SHOWN_BETTER, SHOWN_NO_WORSE, SHOWN_WORSE
+from sentinel_checks.checks.findings import FINDING_TEXT
 from sentinel_checks.result import Status
 from sentinel_checks.stats.comparison import Interval, PairedComparison
 from sentinel_checks.stats.power import MAX_ROWS
 
-__all__ = ["FINDING_TEXT", "champion_hint", "criterion_text", "rows_text"]
-
-FINDING_TEXT = {
-    SHOWN_BETTER: "shown better",
-    SHOWN_NO_WORSE: "shown no worse",
-    SHOWN_WORSE: "shown worse",
-    # the interval holds the margin (trial: "neither shown no worse nor worse" read as a riddle)
-    NEITHER: "the interval holds the margin: neither shown within it nor beyond it",
-}
+__all__ = ["champion_hint", "criterion_text", "rows_text"]
 
 
 def champion_hint(
