@@ -8,7 +8,7 @@ import pytest
 
 import sentinel_checks.engine.parquet_tables as parquet_tables
 from sentinel_checks.config import load_config
-from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
+from sentinel_checks.engine.spark_parquet import ParquetNotOnSpark
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
 from tests.conftest import BASE_CONFIG
@@ -22,7 +22,7 @@ WHY = (
 
 
 def _refuse(*args, **kwargs):
-    raise ParquetNotOnSpark(WHY)  # as spark_connection.table_from_parquet says it, no JVM needed
+    raise ParquetNotOnSpark(WHY)  # as spark_parquet.table_from_parquet says it, no JVM needed
 
 
 def test_a_clean_run_on_the_engine_has_no_fallback_note(gate_project):

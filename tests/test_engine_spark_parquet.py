@@ -18,7 +18,7 @@ from sentinel_checks.data.parquet_files import read_parquet_files
 from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb, frame_from_table
 from sentinel_checks.engine.parquet_tables import table_from_parquet
 from sentinel_checks.engine.scores import SCORE, score_table
-from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
+from sentinel_checks.engine.spark_parquet import ParquetNotOnSpark
 from sentinel_checks.engine.spark_scores import score_table_spark
 from sentinel_checks.errors import ModelLoadError
 from sentinel_checks.models.loading import LoadedModel

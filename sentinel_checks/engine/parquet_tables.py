@@ -62,7 +62,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     directory or glob are columns (hive partitioning), as in pandas.
 
     On Spark the same positions come from Spark's own parquet scan
-    (:func:`~sentinel_checks.engine.spark_connection.table_from_parquet`:
+    (:func:`~sentinel_checks.engine.spark_parquet.table_from_parquet`:
     ``_metadata.file_path`` and ``_metadata.row_index``).
 
     Parameters
@@ -108,9 +108,9 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     else:
         raise FileNotFoundError(path_not_found(target))
     if con.name == "pyspark":
-        from sentinel_checks.engine import spark_connection
+        from sentinel_checks.engine import spark_parquet
 
-        return spark_connection.table_from_parquet(con, files, base=base, name=name, row=ROW)
+        return spark_parquet.table_from_parquet(con, files, base=base, name=name, row=ROW)
     import duckdb  # after Spark's branch: the spark extra does not install DuckDB
 
     sizes = [_footer_rows(f) for f in files]

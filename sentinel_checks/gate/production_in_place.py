@@ -86,7 +86,7 @@ def production_in_place(session: SessionEngine) -> Table | None:
 
     def read() -> Table | None:
         from sentinel_checks.engine import parquet_tables, split_checks
-        from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
+        from sentinel_checks.engine.spark_parquet import ParquetNotOnSpark
         from sentinel_checks.errors import DataError
         from sentinel_checks.gate.engine_setup import hold_failure
 

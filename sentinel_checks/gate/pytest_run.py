@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import GateRun
 
+from sentinel_checks.engine import spark_connection
 from sentinel_checks.errors import ReportError
 from sentinel_checks.reports.gate_json import GateReport
 from sentinel_checks.reports.gate_report import GATE_JSON
@@ -97,6 +98,10 @@ def run_gate(
             # turn into a crash of the whole gate
             "-W",
             "ignore::pytest.PytestAssertRewriteWarning",
+            # Spark with Arrow warns with the Java error before raising it: a project's
+            # filterwarnings=error would raise the warning instead of the error (review)
+            "-W",
+            f"ignore:{spark_connection.ARROW_WARNING}:UserWarning",
             *plain,
             *pytest_args,
         ],

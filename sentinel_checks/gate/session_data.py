@@ -102,7 +102,7 @@ class SessionData:
 
         def read() -> Table | None:
             from sentinel_checks.engine import ibis_connection, parquet_tables
-            from sentinel_checks.engine.spark_connection import ParquetNotOnSpark
+            from sentinel_checks.engine.spark_parquet import ParquetNotOnSpark
             from sentinel_checks.errors import DataError
 
             con = self.engine_connection
