@@ -48,14 +48,17 @@ def next_steps(configs: dict[str, Path], *, program: str = "sentinel") -> list[s
     '  .venv/bin/sentinel gate --config /n/fixed.toml --reports reports/fixed'
     >>> other.split(": ", 1)[1][:35]
     '.venv/bin/pytest suites/ --sentinel'
+    >>> next_steps({}, program="'my env/bin/sentinel'")[-1].split(": ", 1)[1][:22]
+    "'my env/bin/pytest' su"
     """
     lines = ["Next: run the gate on both configs (the incident should FAIL, the fixed one PASS):"]
     for name, path in configs.items():
         lines.append(f"  {program} gate --config {shlex.quote(_shown(path))} --reports reports/{name}")
     if program.endswith(" -m sentinel_checks.cli"):  # python -m: pytest the same way
         pytest = program.removesuffix(" -m sentinel_checks.cli") + " -m pytest"
-    elif program != "sentinel":  # a path to the venv's sentinel: its pytest beside it
-        pytest = program.removesuffix("sentinel") + "pytest"
+    elif program != "sentinel":  # a path to the venv's sentinel (maybe quoted): its pytest beside it
+        head, _, tail = program.rpartition("sentinel")
+        pytest = f"{head}pytest{tail}"
     else:
         pytest = "pytest"
     checkout = f"{pytest} suites/ --sentinel-config CONFIG --sentinel-reports reports/NAME"
