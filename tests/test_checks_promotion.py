@@ -129,11 +129,23 @@ def test_a_precision_drop_fails(rows):
     assert "failing" not in result.parameters
     # gate.json's interval is the precision criterion that decided, named with its limit
     # (review: a precision interval beside the FNR limit read as a pass)
-    from sentinel_checks.reports.gate_report import _interval_entry
+    from sentinel_checks.reports.gate_report import interval_entry
 
-    interval = _interval_entry(result)["interval"]
+    interval = interval_entry(result)["interval"]
     assert interval["of"].startswith("precision") and interval["direction"] == "at_least"
     assert interval["high"] < interval["limit"], interval
+    # junit.xml's properties say the same (they carried the FNR's measured and limit alone)
+    from types import SimpleNamespace
+
+    from sentinel_checks.gate.plugin import Gate
+
+    item = SimpleNamespace(nodeid="t", user_properties=[])
+    with pytest.raises(pytest.fail.Exception):
+        Gate(item, SimpleNamespace(results={})).check(result)
+    props = dict(item.user_properties)
+    assert props["sentinel.interval.of"] == interval["of"]
+    assert props["sentinel.interval.limit"] == interval["limit"]
+    assert props["sentinel.interval.high"] == interval["high"]
 
 
 def test_an_improvement_is_demanded_only_when_configured(rows):

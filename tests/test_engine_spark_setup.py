@@ -105,15 +105,23 @@ class _FakeSession:
         self.stopped = True
 
 
-def _connect_to_running(monkeypatch, running: _FakeSession, **settings):
+def _ibis_connect(session):
+    """What Ibis' PySpark backend sets on the session it connects to."""
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    session.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
+    return object()
+
+
+def _connect_to_running(monkeypatch, running: _FakeSession, connect=_ibis_connect, **settings):
     import ibis
     from pyspark.sql import SparkSession
 
     from sentinel_checks.config.engine import SparkSettings
 
     monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: running))
-    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: running)
-    monkeypatch.setattr(ibis.pyspark, "connect", lambda session: object())
+    # a running session is used as it is: no builder (getOrCreate would apply its settings)
+    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: pytest.fail("built"))
+    monkeypatch.setattr(ibis.pyspark, "connect", connect)
     return spark_connection.connect_spark(SparkSettings(**settings))
 
 
@@ -127,6 +135,42 @@ def test_a_running_sessions_time_zone_is_restored_when_the_gate_closes(monkeypat
     connection.close()
     assert running.conf.get("spark.sql.session.timeZone") == zone and not running.stopped
     assert running.conf.get(spark_connection.ARROW_KEY) is None  # unset again, as it was
+    assert running.conf.get("spark.sql.mapKeyDedupPolicy") is None  # Ibis' setting too
+
+
+def test_a_running_session_is_put_back_when_the_gate_cannot_use_it(monkeypatch):
+    running = _FakeSession("Europe/Paris")
+    running.conf.set(spark_connection.ARROW_KEY, "false")
+
+    def failing(session):
+        _ibis_connect(session)
+        raise RuntimeError("py4j.protocol.Py4JJavaError: the session is gone")
+
+    with pytest.raises(spark_connection.SparkUnavailable, match="cannot be used"):
+        _connect_to_running(monkeypatch, running, connect=failing)
+    assert running.conf.values == {
+        "spark.sql.session.timeZone": "Europe/Paris",
+        spark_connection.ARROW_KEY: "false",
+    }
+    assert not running.stopped
+
+
+@pytest.mark.parametrize("conf, arrow", [({}, "true"), ({spark_connection.ARROW_KEY: "false"}, "false")])
+def test_a_built_session_collects_through_arrow_unless_the_conf_says_otherwise(monkeypatch, conf, arrow):
+    import ibis
+
+    from sentinel_checks.config.engine import SparkSettings
+
+    built = _FakeSession(None)
+    monkeypatch.setattr(spark_connection, "_running_session", lambda cls: None)
+    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: built)
+    monkeypatch.setattr(spark_connection.atexit, "register", lambda function: None)
+    monkeypatch.setattr(ibis.pyspark, "connect", _ibis_connect)
+    connection = spark_connection.connect_spark(SparkSettings(conf=conf))
+    assert connection.created and built.conf.get(spark_connection.ARROW_KEY) == arrow
+    assert built.conf.get("spark.sql.session.timeZone") == "UTC"
+    connection.close()
+    assert built.stopped
 
 
 def test_master_and_conf_ignored_for_a_running_session_are_said(monkeypatch):
@@ -155,8 +199,8 @@ def test_master_and_conf_ignored_for_a_running_session_are_noted_in_gate_json(tm
 
     running = _FakeSession("UTC")
     monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: running))
-    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: running)
-    monkeypatch.setattr(ibis.pyspark, "connect", lambda session: object())
+    monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: pytest.fail("built"))
+    monkeypatch.setattr(ibis.pyspark, "connect", _ibis_connect)
 
     def notes(engine: str) -> list[str]:
         folder = tmp_path / str(len(list(tmp_path.iterdir())))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.config.engine import SparkSettings
 
-#: Settings of a session the gate builds (a user's ``conf`` overrides all but SESSION_SETTINGS):
+#: Settings of a session the gate builds (a user's ``conf`` overrides them):
 #: no web UI and no progress bars for a local run, as many shuffle partitions as a small
 #: local machine uses well.
 LOCAL_DEFAULTS = {
@@ -53,16 +53,20 @@ ARROW_KEY = "spark.sql.execution.arrow.pyspark.enabled"
 #: The start of the warning toPandas gives with the Java error before re-raising a failed
 #: Arrow collect: ignored, so the error itself reaches the gate's error handling.
 ARROW_WARNING = "toPandas attempted Arrow optimization"
-#: What the gate sets on every session it uses (restored on one it did not build).
+#: What the gate sets on every session it uses (restored on one it did not build). A
+#: session the gate builds keeps ``[engine.spark.conf]``'s own value of ARROW_KEY.
 SESSION_SETTINGS = {TIME_ZONE_KEY: "UTC", ARROW_KEY: "true"}
+#: Settings put back on a session the gate did not build: SESSION_SETTINGS and the one
+#: Ibis' PySpark backend sets when it connects.
+RESTORED_KEYS = (*SESSION_SETTINGS, "spark.sql.mapKeyDedupPolicy")
 
 
 @dataclass(frozen=True)
 class SparkConnection:
     """An Ibis PySpark backend, its session, and whether the gate built that session.
 
-    ``previous``: a session the gate did not build, each of :data:`SESSION_SETTINGS` as
-    it was before the gate set it (``None``: unset), put back by :meth:`close`.
+    ``previous``: a session the gate did not build, each of :data:`RESTORED_KEYS` as it
+    was before the gate (or Ibis) set it (``None``: unset), put back by :meth:`close`.
     ``ignored``: the ``[engine.spark]`` keys set in the config but not applied, a session
     already running.
     """
@@ -79,11 +83,28 @@ class SparkConnection:
         if self.created:
             self.session.stop()
             return
-        for key, value in self.previous.items():
-            if value is None:
-                self.session.conf.unset(key)
-            else:
-                self.session.conf.set(key, value)
+        _restore(self.session, self.previous)
+
+
+def _restore(session: Any, previous: Mapping[str, str | None]) -> None:
+    """Put each setting of ``previous`` back on ``session`` (``None``: unset it)."""
+    for key, value in previous.items():
+        if value is None:
+            session.conf.unset(key)
+        else:
+            session.conf.set(key, value)
+
+
+def _running_session(spark_session: Any) -> Any:
+    """The session already running in this process (the user's: the gate neither
+    configures nor stops it), or None. A running SparkContext without an active session
+    gets a session on that context (``getOrCreate`` with no settings)."""
+    from pyspark import SparkContext
+
+    running = spark_session.getActiveSession()
+    if running is None and SparkContext._active_spark_context is not None:
+        running = spark_session.builder.getOrCreate()
+    return running
 
 
 def java_path() -> str | None:
@@ -130,15 +151,15 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
     if settings.session is not None:
         session, created = _user_session(settings.session, SparkSession), False
     else:
-        # getOrCreate returns a session already running in this process: not ours to stop
-        created = SparkSession.getActiveSession() is None
-        if not created:  # its master and settings stay as they are: say so
+        session = _running_session(SparkSession)
+        created = session is None
+        if session is None:
+            session = _built_session(settings, SparkSession)
+            atexit.register(session.stop)  # a run that never reaches close() (an interrupt)
+        else:  # not ours to stop, nor to configure: its master and settings stay as they are
             ignored = tuple(
                 f"[engine.spark] {k}" for k in ("master", "conf") if k in settings.model_fields_set
             )
-        session = _built_session(settings, SparkSession)
-        if created:
-            atexit.register(session.stop)  # a run that never reaches close() (an interrupt)
     if ignored:
         warnings.warn(
             f"a Spark session already runs in this process: the gate uses it as it is and ignored "
@@ -146,15 +167,22 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
             UserWarning,
             stacklevel=2,
         )
+    wanted = dict(SESSION_SETTINGS)
+    if created and ARROW_KEY in settings.conf:  # the user's choice for a session the gate builds
+        wanted[ARROW_KEY] = settings.conf[ARROW_KEY]
+    previous: dict[str, str | None] = {}
     try:
-        previous = {} if created else {key: session.conf.get(key, None) for key in SESSION_SETTINGS}
-        for key, value in SESSION_SETTINGS.items():
+        if not created:  # read before anything is set, to be put back by close()
+            previous = {key: session.conf.get(key, None) for key in RESTORED_KEYS}
+        for key, value in wanted.items():
             session.conf.set(key, value)
         warnings.filterwarnings("ignore", message=ARROW_WARNING, category=UserWarning)
         backend = ibis.pyspark.connect(session)
     except Exception as error:  # py4j / PySpark errors: a session that cannot be used
         if created:
             session.stop()
+        else:
+            _restore(session, previous)
         raise SparkUnavailable(
             f"[engine.spark]: the Spark session cannot be used: {_first_line(error)}"
         ) from None
@@ -172,7 +200,7 @@ def _built_session(settings: SparkSettings, spark_session: Any) -> Any:
         # the executors' Python workers run here: the gate's interpreter has the scorer's
         # libraries (Spark's default, "python3" on PATH, may not); a set PYSPARK_PYTHON wins
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    conf = {**LOCAL_DEFAULTS, **settings.conf, **SESSION_SETTINGS}
+    conf = {**LOCAL_DEFAULTS, **SESSION_SETTINGS, **settings.conf}  # the zone is UTC (validated)
     builder = spark_session.builder.master(settings.master).appName("gradient-sentinel")
     for key, value in conf.items():
         builder = builder.config(key, value)

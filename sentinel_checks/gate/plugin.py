@@ -320,6 +320,7 @@ class Gate:
         """Pass on PASS/WARN, skip on SKIP, fail (with the explanation) on FAIL/ERROR."""
         __tracebackhide__ = True
         from sentinel_checks.reports.explain import explain
+        from sentinel_checks.reports.gate_report import interval_entry
         from sentinel_checks.result import Status
 
         self._state.results[self._item.nodeid] = result
@@ -330,6 +331,9 @@ class Gate:
             props.append(("sentinel.measured", result.measured))
         if result.limit is not None:
             props.append(("sentinel.limit", result.limit))
+        # judged on an interval: its ends, and the criterion that decided (gate.json's own)
+        for key, value in interval_entry(result).get("interval", {}).items():
+            props.append((f"sentinel.interval.{key}", value))
         if result.status is Status.SKIP:
             pytest.skip(f"{result.label}: {result.message}")
         if not result.passed:

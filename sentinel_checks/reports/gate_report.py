@@ -140,7 +140,7 @@ def count_key(o: TestOutcome) -> str:
     return {"inconclusive": "inconclusive", "warn": "warned", "pass": "passed"}.get(key, "skipped")
 
 
-def _interval_entry(result: CheckResult) -> dict[str, Any]:
+def interval_entry(result: CheckResult) -> dict[str, Any]:
     """``{"interval": {"estimate", "low", "high", "confidence"}}`` for a check judged on an
     interval (:func:`~sentinel_checks.reports.judged_interval.judged_interval`), else ``{}``:
     ``measured`` is the end that decided a pass or fail, which a reader took for the
@@ -200,7 +200,7 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         entry: dict[str, Any] = {"test": o.nodeid, "outcome": o.outcome}
         if o.result is not None:
             entry.update(o.result.to_dict())
-            entry.update(_interval_entry(o.result))
+            entry.update(interval_entry(o.result))
         else:  # no check ran: the status the pytest outcome stands for
             entry.update(status=_STATUS_WITHOUT_CHECK.get(o.outcome, "error"), message=o.message)
         key = count_key(o)
