@@ -263,6 +263,25 @@ class TestCalibrationDrift:
         result = check_calibration_change(y1, s1, y2, s2)
         assert result.status is Status.INCONCLUSIVE, result.message
         assert result.needed["n_production"] > 300 and "more rows" in result.message
+        # shown with its interval, as every other inconclusive check is (trial: the
+        # estimate alone beside its limit)
+        from sentinel_checks.reports.measures import measured_as
+
+        low, high = result.evidence[0].detail["ece_change_interval"]
+        assert low <= result.limit < high
+        shown = measured_as(result)
+        assert shown.startswith("ECE change ") and " interval " in shown, shown
+        assert "lies inside the interval" in shown, shown
+
+    def test_a_brier_decided_change_is_not_shown_on_the_ece_interval(self):
+        y1, s1 = self.calibrated(10_000, 0)
+        y2, s2 = self.calibrated(10_000, 1)
+        from sentinel_checks.reports.judged_interval import judged_interval
+
+        ece_only = check_calibration_change(y1, s1, y2, s2)
+        assert ece_only.status is Status.PASS and judged_interval(ece_only) is not None
+        brier = check_calibration_change(y1, s1, y2, s2, max_brier_increase=0.0)
+        assert brier.status is not Status.PASS and judged_interval(brier) is None
 
     def test_an_inconclusive_line_gives_each_row_count_once(self):
         import re

@@ -195,6 +195,13 @@ def test_segments_driving_a_regression_are_named(rows):
 
     assert measured_as(result).endswith(" · failing: country=BR"), measured_as(result)
     assert "failing:" in result.hint and "failing" in result.parameters
+    # the message (gate.md's Details) lists each with its FNR (trial: the line said
+    # "and 6 more" and nothing in gate.md listed them)
+    br = regressions[0]
+    assert result.message.endswith(
+        f"FNR rose past the margin in 1 segment(s): country=BR {br['fnr_champion']:.3f} → "
+        f"{br['fnr_candidate']:.3f}"
+    ), result.message
 
 
 def test_bootstrap_is_reproducible_with_a_seed(rows):
@@ -289,6 +296,9 @@ def test_decision_record_shows_intervals_criteria_and_segments(rows):
     assert "| FNR (risky missed) |" in text and "country=BR" in text
     assert "fnr_non_inferior" in text and "McNemar" in text
     assert "| shown worse |" in text and "estimate [interval]" in text
+    # counts grouped by thousands, as in every other report (trial: "21592 rows")
+    n = comparison.n
+    assert n >= 1000 and f"## production: {n:,} rows" in text and f"| {n:,} (" in text, text
     json.dumps(doc)  # serialisable as it stands
 
 

@@ -578,6 +578,9 @@ class TestTrainingCurves:
         rise[40:] = rise[39] + 0.01 * np.arange(1, 21)
         result = check_training_curves(frame.assign(val_loss=rise))
         assert result.status is Status.FAIL and "overfitting" in result.message
+        # the summary line names the problem (trial: "measured 1 problem(s)" alone)
+        assert " · failing: overfitting: validation loss rose for 20 epoch(s)" in measured_as(result)
+        assert "failing" not in check_training_curves(frame).parameters  # nothing named on a pass
 
     def test_nan_loss_fails(self):
         frame = self.log()

@@ -293,3 +293,24 @@ def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided()
     assert recall["measured"] == 0.69
     assert recall["interval"] == {"estimate": 0.65, "low": 0.61, "high": 0.69, "confidence": 0.95}
     assert "interval" not in by_test["suites/test_splits.py::test_order"]
+
+
+def test_gate_md_says_once_why_confidence_levels_differ_when_an_interval_is_shown():
+    """Trial: 99.5%, 99.67%, 99.83%… per check, never explained."""
+    from sentinel_checks.reports.gate_md import CONFIDENCE_NOTE, gate_markdown
+    from sentinel_checks.result import Evidence
+
+    detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.995}
+    judged = dataclasses.replace(
+        RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),)
+    )
+    plain = dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
+    with_interval = gate_markdown(
+        _run(
+            TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", judged),
+            TestOutcome("suites/test_quality.py::test_recall[production]", "failed", "", judged),
+        )
+    )
+    assert with_interval.count(CONFIDENCE_NOTE) == 1 and "[gate] false_block_rate" in CONFIDENCE_NOTE
+    without = gate_markdown(_run(TestOutcome("suites/test_splits.py::test_order", "failed", "", plain)))
+    assert CONFIDENCE_NOTE not in without  # nothing judged on an interval: nothing to explain

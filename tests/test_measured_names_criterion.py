@@ -61,6 +61,9 @@ def test_row_overlap_pass_never_shows_a_measured_value_over_its_limit():
     assert r.measured is not None and r.limit is not None
     assert r.measured <= r.limit, (r.measured, r.limit)
     assert "copies" in measured_as(r), measured_as(r)
+    # the message says the copies passed it, not the interval (trial: "holds the limit"
+    # means inconclusive everywhere else)
+    assert "holds the limit, which alone would be inconclusive; passed on the copies" in r.message, r.message
 
 
 def test_row_overlap_fail_shows_the_interval_end_that_decided():
@@ -160,3 +163,25 @@ def test_the_not_checked_note_agrees_in_number():
 
     assert stopped_by_text(1) == "the problem above already stops the run"
     assert stopped_by_text(2) == "the 2 problems above already stop the run"
+
+
+def test_a_segment_judged_on_its_estimate_names_the_key_that_made_it_so():
+    """The trial could not read "(bound = point)" beside an interval that held the limit."""
+    from sentinel_checks.reports.judged_interval import JudgedInterval
+    from sentinel_checks.reports.measures import interval_as
+    from sentinel_checks.result import CheckResult, Direction
+
+    r = CheckResult(
+        "quality.segments",
+        Status.FAIL,
+        "m",
+        measured=0.1649,
+        limit=0.5,
+        direction=Direction.AT_LEAST,
+        parameters={"bound": "point"},
+    )
+    shown = interval_as(r, JudgedInterval(0.1649, 0.07739, 0.6, 0.9988))
+    assert shown.endswith(
+        "fails: the estimate 0.1649 < 0.5, the limit (the estimate decides, not the interval: "
+        '[quality] segment_bound = "point")'
+    ), shown

@@ -324,6 +324,9 @@ def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, eng
     assert "nope.parquet" in keys["[data] path"], keys
     assert "production.parquet" in keys["[production] path"], keys
     assert all(text.count(key) == 1 for key, text in keys.items()), keys
+    # and the section is not said again inside the message (trial: "[production] path:
+    # production path not found")
+    assert all(f"{key}: path not found: " in keys[key] for key in ("[data] path", "[production] path")), keys
     # the columns could not be looked for: said, so a misspelt one is no surprise next run
     from sentinel_checks.gate.preflight import NOT_CHECKED
 

@@ -117,7 +117,7 @@ def test_a_clearly_better_candidate_is_recorded_shown_better():
         promotion_document(_run(result), evaluations={}, comparisons={"test": comparison}, results=[result])
     )
     assert "| target_metric_improves | shown better |" in text
-    assert f"{comparison.n} ({comparison.n_positive})" in text  # the rows it rests on
+    assert f"{comparison.n:,} ({comparison.n_positive:,})" in text  # the rows it rests on
 
 
 def test_a_small_sample_is_inconclusive_with_the_rows_that_would_settle_it():

@@ -12,7 +12,7 @@ import pytest
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, exit_code_of
 from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome, gate_document, gate_markdown
-from sentinel_checks.reports.terminal import summary_lines
+from sentinel_checks.reports.terminal import flagged_line, summary_lines
 from sentinel_checks.result import CheckResult, Direction, Status
 from tests.test_preflight import _project
 
@@ -136,6 +136,12 @@ def test_every_warning_and_inconclusive_result_is_printed_in_gate_md_words():
     assert "quality.baselines[test] INCONCLUSIVE: " + UNSETTLED.message in unsettled
     assert "does not block" in unsettled
     assert "about 600 more risky rows (900 in all, has 300)" in unsettled
+    # a message saying what settles it is not followed by the same figure again (trial)
+    told = replace(UNSETTLED, message=UNSETTLED.message + "; settling it needs ≈ 900 risky rows")
+    line = flagged_line(
+        TestOutcome("suites/test_quality.py::test_baselines[test]", "passed", told.message, told)
+    )
+    assert line.count("900") == 1 and "does not block" in line, line
     # which setting makes it block, and its value now
     assert "[gate] block_inconclusive lists no check" in "\n".join(lines), lines
 

@@ -145,7 +145,10 @@ class Found:
         if status is Status.INCONCLUSIVE and self.copies is not None:
             # the same-event question is settled by the copies; these rows share features only
             status = Status.PASS
-            text += " holds the limit: rows that share features, not events"
+            text += (
+                " holds the limit, which alone would be inconclusive; passed on the copies: "
+                "rows that share features, not events"
+            )
         elif status is Status.INCONCLUSIVE:
             half = (excess - low) if excess > max_share else (high - excess)
             needed = {f"n_{later}": rows_to_show_difference(self.n_later, excess, half, max_share)}

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sentinel_checks.formatting import listing, number
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault
 
 CHECK_ID = "training.curves"
 
@@ -168,6 +168,7 @@ def check_training_curves(
         limit=0.0,
         direction=Direction.AT_MOST,
         reason=Reason.OK if not problems else Reason.TRAINING_PROBLEM,
+        parameters=at_fault(problems) if problems else {},  # the summary line names them
         support={"epochs": len(log)},
         evidence=(Evidence.capped("problems", problems, detail=detail),),
         hint=(

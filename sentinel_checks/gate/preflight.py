@@ -171,15 +171,26 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
         typed = dataset_columns(session)
         frames["dataset"] = typed if typed is not None else session.dataset
     except SentinelError as exc:
-        problems.append(SetupProblem(_source_key("data", session.config.data, exc), str(exc)))
+        problems.append(_source_problem("data", session.config.data, exc))
     if session.has_production:
         try:
             frames["production"] = session.production
         except NotConfigured:
             pass
         except SentinelError as exc:
-            problems.append(SetupProblem(_source_key("production", session.config.production, exc), str(exc)))
+            problems.append(_source_problem("production", session.config.production, exc))
     return frames
+
+
+def _source_problem(section: str, source: DataSource | None, error: SentinelError) -> SetupProblem:
+    """A frame's loading error under :func:`_source_key`; a reader's "production path not
+    found: …" loses its first word under the key that names it already (it read
+    "[production] path: production path not found")."""
+    key, message = _source_key(section, source, error), str(error)
+    rest = message.partition(" ")[2]
+    if key.endswith("] path") and rest.startswith("path not found: "):
+        message = rest
+    return SetupProblem(key, message)
 
 
 def _source_key(section: str, source: DataSource | None, error: SentinelError) -> str:

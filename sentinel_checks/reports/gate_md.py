@@ -13,6 +13,7 @@ from pathlib import Path
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
+from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of
 from sentinel_checks.reports.terminal import block_inconclusive_text, counts_text
@@ -28,6 +29,15 @@ CELL_CHARS = 400
 #: Longest message under "Details" and in the inconclusive table (a check's whole message,
 #: since both can block; a runaway one is still cut).
 DETAIL_CHARS = 4000
+#: Why the intervals' confidence levels differ from check to check (trial: 99.5%, 99.67%,
+#: 99.83%… without a word), said once when a check was judged on an interval.
+CONFIDENCE_NOTE = (
+    "Intervals are two-sided, at a confidence that differs by check: `[gate] false_block_rate` "
+    "(the chance of blocking a sound model, 5% by default) is shared among the checks that "
+    "can block on sampling error, each family's share split equally over its tests and again "
+    "over the comparisons inside a check (Bonferroni), so a check making more comparisons "
+    "has a higher level and a wider interval (docs/checks.md: the false-block budget)."
+)
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
     ("gate.html", "figures, segments, models"),
@@ -75,6 +85,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         return "\n".join([*lines, "", *_links(folder, run), ""])
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
+    if any(o.result is not None and judged_interval(o.result) is not None for o in ordered):
+        lines += [CONFIDENCE_NOTE, ""]
     bad = [o for o in ordered if o.outcome in ("failed", "error")]
     if bad:
         lines += ["## Failing checks", "", "| check | phase | status | measured vs limit | what to do |"]

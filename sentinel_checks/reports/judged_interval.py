@@ -67,19 +67,19 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
     Returns
     -------
     JudgedInterval or None
-        For ``quality.recall`` and ``quality.precision`` (Wilson interval),
-        ``quality.auc`` when ROC AUC decided (DeLong-style interval of
+        For ``quality.recall`` and ``quality.precision`` (Wilson interval), ``quality.auc``
+        when ROC AUC decided (DeLong-style interval of
         :mod:`sentinel_checks.stats.auc_interval`), ``quality.segments`` (the worst
-        segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's
-        Newcombe interval), ``quality.calibration`` (the bootstrap interval of the
-        ECE or Brier score that decided), ``quality.baselines`` (the worst lead's
-        interval) and ``promotion.vs_champion`` (the paired interval of the criterion
-        that decided: the one its reason names, else the FNR change; with that
-        criterion's kind, limit and direction when it is not the FNR change; the val/test
-        gap criterion, a ceiling, with the gap's own interval and coverage). ``None``
-        for other checks, for a promotion decided by a criterion without an interval
-        (:func:`deciding_criterion`), and when an end or the estimate is
-        missing or not finite.
+        segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's Newcombe
+        interval), ``quality.calibration`` (the bootstrap interval of the ECE or Brier score
+        that decided), ``drift.calibration`` (the ECE change's bootstrap interval, when the
+        ECE change alone gives the status), ``quality.baselines`` (the worst lead's
+        interval) and ``promotion.vs_champion`` (the paired interval of the criterion that
+        decided: the one its reason names, else the FNR change; with that criterion's kind,
+        limit and direction when it is not the FNR change; the val/test gap criterion, a
+        ceiling, with the gap's own interval and coverage). ``None`` for other checks, for a
+        promotion decided by a criterion without an interval (:func:`deciding_criterion`),
+        and when an end or the estimate is missing or not finite.
 
     Examples
     --------
@@ -163,6 +163,14 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         if lead is None or ev is None:
             return None
         return (lead.get("lead"), *_ends(lead.get("interval")), ev.detail.get("confidence_each"))
+    if result.id == "drift.calibration":  # measured: the ECE change's estimate
+        ev = _evidence(result, "calibration_change")
+        if ev is None:
+            return None
+        low, high = _ends(ev.detail.get("ece_change_interval"))
+        if not _ece_decided(result, _float(low), _float(high)):
+            return None  # the Brier change decided: shown as measured vs limit
+        return result.measured, low, high, ev.detail.get("confidence")
     if result.id == "quality.calibration":
         ev = _evidence(result, "worst_bins")
         if ev is None:
@@ -171,6 +179,18 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         interval = ev.detail.get("brier_interval" if by_brier else "ece_interval")
         return (result.measured, *_ends(interval), ev.detail.get("confidence"))
     return None
+
+
+def _ece_decided(result: CheckResult, low: float | None, high: float | None) -> bool:
+    """Whether the ECE change's interval alone gives ``drift.calibration``'s status (a
+    ceiling: fail when its lower end is past the limit, pass when its upper end is
+    within, else inconclusive); otherwise the Brier change decided."""
+    from sentinel_checks.result import Status
+
+    if low is None or high is None or result.limit is None:
+        return False
+    own = Status.FAIL if low > result.limit else Status.PASS if high <= result.limit else Status.INCONCLUSIVE
+    return own is result.status
 
 
 def _evidence(result: CheckResult, kind: str) -> Evidence | None:

@@ -103,13 +103,17 @@ def failing_suffix(result: CheckResult) -> str:
     >>> from sentinel_checks.result import Status
     >>> failing_suffix(CheckResult("drift.features", Status.FAIL, "m", parameters={"failing": list("abcde")}))
     ' · failing: a, b, c and 2 more'
+    >>> holding_commas = {"failing": ["x at 1, 2", "y"]}
+    >>> failing_suffix(CheckResult("training.curves", Status.FAIL, "m", parameters=holding_commas))
+    ' · failing: x at 1, 2; y'
     """
     names = result.parameters.get("failing")
     if result.status is not Status.FAIL or not isinstance(names, list | tuple) or not names:
         return ""
     total = result.parameters.get("failing_total", len(names))
     total = total if isinstance(total, int) and total >= len(names) else len(names)
-    return f" · failing: {listing(names, shown=NAMED, total=total)}"
+    sep = "; " if any(", " in str(n) for n in names) else ", "  # a name holding commas
+    return f" · failing: {listing(names, shown=NAMED, total=total, sep=sep)}"
 
 
 #: A reason code in the words an interval line gives it (others: the code with spaces).
@@ -167,7 +171,11 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
     if bound == "point" and status in (Status.PASS, Status.FAIL):
         op = ok_op if status is Status.PASS else bad_op
         verb = "passes" if status is Status.PASS else "fails"
-        decision = f"{verb}: the estimate {u(interval.point)} {op} {limit}, the limit (bound = point)"
+        key = _POINT_BOUND_KEYS.get(result.id, "bound")
+        decision = (
+            f"{verb}: the estimate {u(interval.point)} {op} {limit}, the limit "
+            f'(the estimate decides, not the interval: [quality] {key} = "point")'
+        )
     elif status is Status.PASS and _holds(passing_end[1], limit_value, floor):
         decision = f"passes: its {passing_end[0]} {u(passing_end[1])} {ok_op} {limit}, the limit"
     elif status is Status.FAIL and not _holds(failing_end[1], limit_value, floor):
@@ -178,6 +186,13 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
         reason = _REASON_WORDS.get(result.reason.value, "another criterion (see the message)")
         decision = f"limit {ok_op} {limit}; {status.value} on {reason}, not on the interval"
     return f"{head} · {decision}"
+
+
+#: The ``[quality]`` key that made a check decide on its estimate (``bound = "point"``).
+_POINT_BOUND_KEYS: Mapping[str, str] = {
+    "quality.segments": "segment_bound",
+    "quality.baselines": "baseline_bound",
+}
 
 
 #: A promotion criterion without an interval, in words, and the unit of its numbers.

@@ -98,7 +98,8 @@ def flagged_line(o: TestOutcome) -> str:
     if kind == "fail":
         return f"{r.label} FAIL: {measured_as(r)}"
     if kind == "inconclusive":
-        settle = what_would_settle(r)
+        # a message that says what settles it already is not told it twice (trial)
+        settle = "" if "settling it needs" in r.message else what_would_settle(r)
         blocks = "blocks" if r.inconclusive_blocks else "does not block"
         told = "; ".join(x for x in (measured_as(r), settle, blocks) if x)
         return f"{r.label} INCONCLUSIVE: {r.message} ({told})"
