@@ -277,11 +277,18 @@ class TestCalibrationDrift:
         y1, s1 = self.calibrated(10_000, 0)
         y2, s2 = self.calibrated(10_000, 1)
         from sentinel_checks.reports.judged_interval import judged_interval
+        from sentinel_checks.reports.measures import measured_as
 
         ece_only = check_calibration_change(y1, s1, y2, s2)
-        assert ece_only.status is Status.PASS and judged_interval(ece_only) is not None
-        brier = check_calibration_change(y1, s1, y2, s2, max_brier_increase=0.0)
-        assert brier.status is not Status.PASS and judged_interval(brier) is None
+        assert ece_only.status is Status.PASS and judged_interval(ece_only).kind is None
+        # a Brier limit below any change: the Brier change decides, and is what is shown
+        # (review: the failure read "ECE change: measured -0.0058 · limit ≤ 0.01")
+        brier = check_calibration_change(y1, s1, y2, s2, max_brier_increase=-0.01)
+        assert brier.status is Status.FAIL, brier.message
+        shown = judged_interval(brier)
+        assert shown.kind == "Brier change" and shown.limit == -0.01 and shown.low > -0.01
+        assert measured_as(brier).startswith("Brier change "), measured_as(brier)
+        assert "fails: its lower end" in measured_as(brier), measured_as(brier)
 
     def test_an_inconclusive_line_gives_each_row_count_once(self):
         import re

@@ -143,10 +143,17 @@ def _config(gate_project, engine: str, base: str = BASE_CONFIG, **frames):
 def test_split_checks_judge_the_same_on_spark_and_duckdb(gate_project, spark_session, closing):
     duck = _split_results(closing(GateSession(_config(gate_project, "duckdb"))))
     session = GateSession(_config(gate_project, "spark"))
+    mine = spark_session.createDataFrame([(1,)], "x int")
+    for name in ("train", "test", "production"):  # the user's own views of these names
+        mine.createOrReplaceTempView(name)
     spark = _split_results(session)
     session.close()
     assert spark == duck
     assert not spark_session.sparkContext._jsc.sc().isStopped()  # the user's session is left running
+    # and its views are its own still (review: the gate registered "train" etc. over them)
+    for name in ("train", "test", "production"):
+        assert spark_session.table(name).columns == ["x"], name
+        spark_session.catalog.dropTempView(name)
 
 
 def test_split_checks_fail_the_same_on_spark_on_a_planted_leak(

@@ -230,3 +230,104 @@ def _no_warning():
             yield
 
     return refused()
+
+
+class _RefusingConf(_FakeConf):
+    """A session that refuses to change one key (a py4j error on Spark)."""
+
+    def __init__(self, values, refused):
+        super().__init__(values)
+        self.refused = refused
+
+    def unset(self, key):
+        if key == self.refused:
+            raise RuntimeError("py4j.protocol.Py4JJavaError: cannot modify the value of a Spark config")
+        super().unset(key)
+
+
+def test_a_key_the_session_refuses_to_restore_neither_escapes_nor_stops_the_others(monkeypatch):
+    """Review: the first refused key raised a py4j error past SparkUnavailable and left the
+    keys after it changed."""
+    running = _FakeSession("Europe/Paris")
+    running.conf = _RefusingConf({"spark.sql.session.timeZone": "Europe/Paris"}, spark_connection.ARROW_KEY)
+
+    def failing(session):
+        _ibis_connect(session)
+        raise RuntimeError("the session is gone")
+
+    with pytest.raises(spark_connection.SparkUnavailable, match="cannot be used"):
+        _connect_to_running(monkeypatch, running, connect=failing)
+    # the others are back, the refused one is what stayed
+    assert running.conf.values == {
+        "spark.sql.session.timeZone": "Europe/Paris",
+        spark_connection.ARROW_KEY: "true",
+    }
+    closing = _FakeSession(None)
+    closing.conf = _RefusingConf({}, spark_connection.ARROW_KEY)
+    connection = _connect_to_running(monkeypatch, closing)
+    with pytest.warns(
+        UserWarning, match=r"spark\.sql\.execution\.arrow\.pyspark\.enabled could not be put back"
+    ):
+        connection.close()
+    assert closing.conf.values == {spark_connection.ARROW_KEY: "true"} and not closing.stopped
+
+
+def test_a_running_context_without_a_session_is_used_not_stopped(monkeypatch):
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    on_context = _FakeSession(None)
+
+    class Builder:
+        calls = 0
+
+        def getOrCreate(self):
+            Builder.calls += 1
+            return on_context
+
+    def no_session():
+        raise RuntimeError("[NO_ACTIVE_OR_DEFAULT_SESSION]")
+
+    monkeypatch.setattr(SparkSession, "active", staticmethod(no_session))
+    monkeypatch.setattr(SparkSession, "builder", Builder())
+    monkeypatch.setattr(SparkContext, "_active_spark_context", None)
+    assert spark_connection._running_session(SparkSession) is None and Builder.calls == 0
+    monkeypatch.setattr(SparkContext, "_active_spark_context", object())
+    assert spark_connection._running_session(SparkSession) is on_context and Builder.calls == 1
+
+    def refusing(self):
+        raise RuntimeError("py4j.protocol.Py4JError: the context is stopping")
+
+    monkeypatch.setattr(Builder, "getOrCreate", refusing)
+    with pytest.raises(spark_connection.SparkUnavailable, match="SparkContext runs in this process"):
+        spark_connection._running_session(SparkSession)
+
+
+def test_a_built_session_gets_the_users_conf_over_the_local_defaults(monkeypatch):
+    """``[engine.spark.conf]`` wins over LOCAL_DEFAULTS and the Arrow default; the zone is UTC."""
+    from sentinel_checks.config.engine import SparkSettings
+
+    given: dict[str, str] = {}
+
+    class Builder:
+        def master(self, value):
+            return self
+
+        def appName(self, value):
+            return self
+
+        def config(self, key, value):
+            given[key] = value
+            return self
+
+        def getOrCreate(self):
+            session = _FakeSession(None)
+            session.sparkContext = type("Context", (), {"setLogLevel": lambda self, level: None})()
+            return session
+
+    spark_session = type("Session", (), {"builder": Builder()})
+    monkeypatch.setattr(spark_connection, "java_path", lambda: "/usr/bin/java")
+    conf = {spark_connection.ARROW_KEY: "false", "spark.sql.shuffle.partitions": "64"}
+    spark_connection._built_session(SparkSettings(conf=conf), spark_session)
+    assert given[spark_connection.ARROW_KEY] == "false" and given["spark.sql.shuffle.partitions"] == "64"
+    assert given["spark.sql.session.timeZone"] == "UTC" and given["spark.ui.enabled"] == "false"

@@ -258,6 +258,7 @@ def check_calibration_change_cells(
                     "ece_change_interval": [low, high],
                     "brier": [brier1, brier2],
                     "brier_change_interval": [b_low, b_high],
+                    "brier_limit": max_brier_increase,  # None: the Brier change is not judged
                     "mean_score_current": mean_score,
                     "prevalence_current": prevalence,
                     "confidence": level,

@@ -52,12 +52,11 @@ from sentinel_checks.checks.findings import (
     SHOWN_WORSE,
     lead_finding,
 )
-from sentinel_checks.checks.promotion_text import champion_hint, criterion_text, rows_text
-from sentinel_checks.formatting import listing
+from sentinel_checks.checks.promotion_text import champion_hint, criterion_text, regressions_text, rows_text
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.judged_interval import judged_interval
-from sentinel_checks.result import EVIDENCE_CAP, CheckResult, Direction, Evidence, Status, at_fault, judge
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault, judge
 from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
@@ -195,14 +194,7 @@ def check_vs_champion(
         + f"; {c.flips['changed']:,} decision(s) change ({c.flip_rate:.1%})"
     )
     if fnr_failed:  # every one, with its FNR (trial: the line named three "and 6 more")
-        rose = [
-            f"{segment_name(r)} {r['fnr_champion']:.3f} → {r['fnr_candidate']:.3f}"
-            for r in regressions[:EVIDENCE_CAP]
-        ]
-        message += (
-            f". FNR rose past the margin in {len(regressions):,} segment(s): "
-            f"{listing(rose, shown=EVIDENCE_CAP, total=len(regressions))}"
-        )
+        message += ". " + regressions_text(regressions)
     if status is Status.INCONCLUSIVE:
         # its own sentence: after "N decision(s) change (x%)" a ": inconclusive" read as
         # if the decision count were (trial)

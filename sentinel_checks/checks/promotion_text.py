@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from sentinel_checks.checks.findings import FINDING_TEXT
+from sentinel_checks.formatting import listing
 from sentinel_checks.result import Status
-from sentinel_checks.stats.comparison import Interval, PairedComparison
+from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.power import MAX_ROWS
 
 __all__ = ["champion_hint", "criterion_text", "rows_text"]
@@ -57,3 +58,22 @@ def criterion_text(r: dict[str, Any]) -> str:
 def rows_text(n: int) -> str:
     """A row count in words, capped at :data:`~sentinel_checks.stats.power.MAX_ROWS` ("more than …")."""
     return f"more than {MAX_ROWS:,}" if n >= MAX_ROWS else f"{n:,}"
+
+
+#: Segments named in a failed comparison's message (gate.md's Details); the rest counted.
+SEGMENTS_NAMED = 20
+
+
+def regressions_text(regressions: list[dict[str, Any]]) -> str:
+    """The segments whose FNR rose past the margin, each with the champion's and the
+    candidate's FNR, every one (``listing`` counts past :data:`SEGMENTS_NAMED`).
+
+    >>> regressions_text([{"column": "country", "value": "BR", "fnr_champion": 0.1, "fnr_candidate": 0.5}])
+    'FNR rose past the margin in 1 segment(s): country=BR 0.100 → 0.500'
+    """
+    rose = [f"{segment_name(r)} {r['fnr_champion']:.3f} → {r['fnr_candidate']:.3f}" for r in regressions]
+    sep = "; " if any(", " in str(r.get("value")) for r in regressions) else ", "
+    return (
+        f"FNR rose past the margin in {len(regressions):,} segment(s): "
+        f"{listing(rose, shown=SEGMENTS_NAMED, sep=sep)}"
+    )

@@ -15,6 +15,7 @@ the ``[engine.spark]`` key and the fix, never a Java stack trace.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import os
 import shutil
@@ -83,28 +84,66 @@ class SparkConnection:
         if self.created:
             self.session.stop()
             return
-        _restore(self.session, self.previous)
+        failed = _restore(self.session, self.previous)
+        if failed:  # the run's verdict stands; the user is told what stayed changed
+            warnings.warn(
+                f"the Spark session's {', '.join(failed)} could not be put back as they were "
+                "before the gate ran (the session refused to change them)",
+                UserWarning,
+                stacklevel=2,
+            )
 
 
-def _restore(session: Any, previous: Mapping[str, str | None]) -> None:
-    """Put each setting of ``previous`` back on ``session`` (``None``: unset it)."""
+def _restore(session: Any, previous: Mapping[str, str | None]) -> list[str]:
+    """Put each setting of ``previous`` back on ``session`` (``None``: unset it), each on
+    its own; returns the keys the session refused (a py4j or Spark Connect error)."""
+    failed = []
     for key, value in previous.items():
-        if value is None:
-            session.conf.unset(key)
-        else:
-            session.conf.set(key, value)
+        try:
+            if value is None:
+                session.conf.unset(key)
+            else:
+                session.conf.set(key, value)
+        except Exception:  # the session's own error: the next key is still tried
+            failed.append(key)
+    return failed
 
 
-def _running_session(spark_session: Any) -> Any:
+def _settings_of(session: Any) -> dict[str, str | None]:
+    """The values of :data:`RESTORED_KEYS` on ``session`` (``None``: unset). Ibis' own key
+    is read when the session allows it (Spark Connect on Databricks may refuse it, as Ibis
+    allows); the gate's keys must be readable."""
+    values = {key: session.conf.get(key, None) for key in SESSION_SETTINGS}
+    for key in RESTORED_KEYS:
+        if key not in values:
+            with contextlib.suppress(Exception):  # not readable, hence not restored
+                values[key] = session.conf.get(key, None)
+    return values
+
+
+def _running_session(session_class: Any) -> Any:
     """The session already running in this process (the user's: the gate neither
-    configures nor stops it), or None. A running SparkContext without an active session
-    gets a session on that context (``getOrCreate`` with no settings)."""
+    configures nor stops it), or None: the active or the default session
+    (``SparkSession.active()``), else, a SparkContext running without one, a session on
+    that context (``getOrCreate`` with no settings).
+
+    Raises
+    ------
+    SparkUnavailable
+        Spark failed to hand out the running session.
+    """
     from pyspark import SparkContext
 
-    running = spark_session.getActiveSession()
-    if running is None and SparkContext._active_spark_context is not None:
-        running = spark_session.builder.getOrCreate()
-    return running
+    with contextlib.suppress(Exception):  # PySparkRuntimeError NO_ACTIVE_OR_DEFAULT_SESSION
+        return session_class.active()
+    if SparkContext._active_spark_context is None:
+        return None
+    try:
+        return session_class.builder.getOrCreate()
+    except Exception as error:  # py4j: the running context refused
+        raise SparkUnavailable(
+            f"[engine.spark]: a SparkContext runs in this process but gave no session: {_first_line(error)}"
+        ) from None
 
 
 def java_path() -> str | None:
@@ -173,7 +212,7 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
     previous: dict[str, str | None] = {}
     try:
         if not created:  # read before anything is set, to be put back by close()
-            previous = {key: session.conf.get(key, None) for key in RESTORED_KEYS}
+            previous = _settings_of(session)
         for key, value in wanted.items():
             session.conf.set(key, value)
         warnings.filterwarnings("ignore", message=ARROW_WARNING, category=UserWarning)

@@ -93,7 +93,7 @@ def production_in_place(session: SessionEngine) -> Table | None:
         con = session.engine_connection
         assert con is not None
         try:
-            table = parquet_tables.table_from_parquet(con.backend, path, name="production")
+            table = parquet_tables.table_from_parquet(con.backend, path, name="sentinel_production")
         except ParquetNotOnSpark as error:  # nanosecond timestamps: the frame is registered
             session.note(f"[production] path was read through pandas, not where it lies on Spark: {error}")
             return None

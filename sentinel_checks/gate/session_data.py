@@ -176,7 +176,8 @@ class SessionData:
                 if self.engine_source is not None:
                     ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 return {
-                    name: ibis_connection.table_from_frame(con.backend, frame, name=name)
+                    # prefixed: on a user's Spark session a view named "train" may be theirs
+                    name: ibis_connection.table_from_frame(con.backend, frame, name=f"sentinel_{name}")
                     for name, frame in self.splits.items()
                 }
             except ValueError as error:
@@ -260,7 +261,9 @@ class SessionData:
             con = self.engine_connection
             assert con is not None
             try:
-                return ibis_connection.table_from_frame(con.backend, self.production, name="production")
+                return ibis_connection.table_from_frame(
+                    con.backend, self.production, name="sentinel_production"
+                )
             except ValueError as error:
                 raise DataError(
                     f"[data] engine = '{self.config.data.engine}' cannot read the production sample: {error}"

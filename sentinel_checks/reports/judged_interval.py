@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sentinel_checks.result import CheckResult, Direction, Evidence
+from sentinel_checks.result import CheckResult, Direction, Evidence, judge_interval
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
         :mod:`sentinel_checks.stats.auc_interval`), ``quality.segments`` (the worst
         segment's Wilson interval), ``quality.val_test_gap`` (the deciding metric's Newcombe
         interval), ``quality.calibration`` (the bootstrap interval of the ECE or Brier score
-        that decided), ``drift.calibration`` (the ECE change's bootstrap interval, when the
-        ECE change alone gives the status), ``quality.baselines`` (the worst lead's
+        that decided), ``drift.calibration`` (the bootstrap interval of the ECE or Brier
+        change that gives its status), ``quality.baselines`` (the worst lead's
         interval) and ``promotion.vs_champion`` (the paired interval of the criterion that
         decided: the one its reason names, else the FNR change; with that criterion's kind,
         limit and direction when it is not the FNR change; the val/test gap criterion, a
@@ -90,6 +90,8 @@ def judged_interval(result: CheckResult) -> JudgedInterval | None:
     >>> judged_interval(r)
     JudgedInterval(point=0.65, low=0.61, high=0.69, confidence=0.95, kind=None, limit=None, direction=None)
     """
+    if result.id == "drift.calibration":
+        return _calibration_change(result)
     found = _find(result)
     if found is None:
         return None
@@ -163,14 +165,6 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
         if lead is None or ev is None:
             return None
         return (lead.get("lead"), *_ends(lead.get("interval")), ev.detail.get("confidence_each"))
-    if result.id == "drift.calibration":  # measured: the ECE change's estimate
-        ev = _evidence(result, "calibration_change")
-        if ev is None:
-            return None
-        low, high = _ends(ev.detail.get("ece_change_interval"))
-        if not _ece_decided(result, _float(low), _float(high)):
-            return None  # the Brier change decided: shown as measured vs limit
-        return result.measured, low, high, ev.detail.get("confidence")
     if result.id == "quality.calibration":
         ev = _evidence(result, "worst_bins")
         if ev is None:
@@ -181,16 +175,33 @@ def _find(result: CheckResult) -> tuple[Any, Any, Any, Any] | None:
     return None
 
 
-def _ece_decided(result: CheckResult, low: float | None, high: float | None) -> bool:
-    """Whether the ECE change's interval alone gives ``drift.calibration``'s status (a
-    ceiling: fail when its lower end is past the limit, pass when its upper end is
-    within, else inconclusive); otherwise the Brier change decided."""
-    from sentinel_checks.result import Status
-
-    if low is None or high is None or result.limit is None:
-        return False
-    own = Status.FAIL if low > result.limit else Status.PASS if high <= result.limit else Status.INCONCLUSIVE
-    return own is result.status
+def _calibration_change(result: CheckResult) -> JudgedInterval | None:
+    """``drift.calibration``'s interval that gives its status: the ECE change's (the
+    result's own ``measured`` and ``limit``), else the Brier change's, named with its
+    limit (review: a status decided by the Brier change read as the ECE's pass)."""
+    ev = _evidence(result, "calibration_change")
+    if ev is None:
+        return None
+    confidence = _float(ev.detail.get("confidence"))
+    ece_low, ece_high = (_float(v) for v in _ends(ev.detail.get("ece_change_interval")))
+    brier = ev.detail.get("brier") or [None, None]
+    brier_limit = _float(ev.detail.get("brier_limit"))
+    b_low, b_high = (_float(v) for v in _ends(ev.detail.get("brier_change_interval")))
+    Candidate = tuple[float | None, float | None, float | None, float | None, str | None]
+    candidates: list[Candidate] = [(_float(result.measured), ece_low, ece_high, _float(result.limit), None)]
+    if brier_limit is not None and None not in brier:
+        candidates.append((float(brier[1]) - float(brier[0]), b_low, b_high, brier_limit, "Brier change"))
+    for point, low, high, limit, kind in candidates:
+        values = (point, low, high, limit, confidence)
+        if any(v is None or not math.isfinite(v) for v in values):
+            continue
+        assert point is not None and low is not None and high is not None and limit is not None
+        if judge_interval(low, high, limit, Direction.AT_MOST) is result.status:
+            assert confidence is not None
+            if kind is None:
+                return JudgedInterval(point, low, high, confidence)
+            return JudgedInterval(point, low, high, confidence, kind, limit, Direction.AT_MOST)
+    return None
 
 
 def _evidence(result: CheckResult, kind: str) -> Evidence | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ def _reason(result: CheckResult) -> str:
     rows = result.needed.get("n_positive")
     return (
         f"{result.label} inconclusive, not blocking ([gate] block_inconclusive does not list it): "
-        f"{', '.join(open_criteria)} not settled on {_count(result.support.get('n_positive'))} risky rows"
+        f"{', '.join(open_criteria)} not settled on {_num(result.support.get('n_positive'))} risky rows"
         + (f"; ≈ {rows:,} would settle it" if rows else "")
     )
 
@@ -186,7 +187,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
         conf = split["bootstrap"]["confidence"]
         lines += [
             "",
-            f"## {name}: {_count(split['n'])} rows, {_count(split['n_positive'])} risky",
+            f"## {name}: {_num(split['n'])} rows, {_num(split['n_positive'])} risky",
             "",
             f"Each model at its own threshold; two-sided intervals at {100 * conf:.4g}% each (the gate's "
             "confidence split over the criteria × splits, Bonferroni; Wilson for proportions, paired "
@@ -205,10 +206,10 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
         f = split["flips"]
         lines += [
             "",
-            f"Decisions that change: {_count(f['changed'])} ({split['flip_rate']:.1%}): "
-            f"{_count(f['newly_flagged'])} newly flagged, {_count(f['newly_cleared'])} newly cleared; "
-            f"risky requests newly missed {_count(f['risky_newly_missed'])}, newly caught "
-            f"{_count(f['risky_newly_caught'])} (McNemar exact p = "
+            f"Decisions that change: {_num(f['changed'])} ({split['flip_rate']:.1%}): "
+            f"{_num(f['newly_flagged'])} newly flagged, {_num(f['newly_cleared'])} newly cleared; "
+            f"risky requests newly missed {_num(f['risky_newly_missed'])}, newly caught "
+            f"{_num(f['risky_newly_caught'])} (McNemar exact p = "
             f"{split['mcnemar_p']:.3g}).",
         ]
         rose = [s for s in split["segments"] if s["measurable"] and s["fnr_change"] > 0]
@@ -224,9 +225,9 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             ]
             for s in worse:
                 lines.append(
-                    f"| {segment_name(s)} | {_count(s['n_positive'])} | {s['fnr_candidate']:.3f} | "
-                    f"{s['fnr_champion']:.3f} | {_count(s['risky_newly_missed'])} | "
-                    f"{_count(s['risky_newly_caught'])} |"
+                    f"| {segment_name(s)} | {_num(s['n_positive'])} | {s['fnr_candidate']:.3f} | "
+                    f"{s['fnr_champion']:.3f} | {_num(s['risky_newly_missed'])} | "
+                    f"{_num(s['risky_newly_caught'])} |"
                 )
             if len(rose) > len(worse):  # counted, not dropped (review)
                 lines += [
@@ -256,7 +257,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
                     if "low" in c
                     else _num(c["measured"])
                 ) + _decided_by(c)
-                rows = f"{_count(c['n'])} ({_count(c['n_positive'])})" if "n" in c else "—"
+                rows = f"{_num(c['n'])} ({_num(c['n_positive'])})" if "n" in c else "—"
                 lines.append(
                     f"| `{r['label']}` | {c['criterion']} | {c.get('finding', '—').replace('_', ' ')} | "
                     f"{estimate} | {_num(c['limit'])} | {rows} | {c['verdict']} | "
@@ -322,14 +323,9 @@ def _decided_by(criterion: Mapping[str, Any]) -> str:
     return f" · {end} {_num(value)} {op} {_num(criterion['limit'])}"
 
 
-def _count(value: Any) -> str:
-    """A row count grouped by thousands (``21,592``); ``—`` when missing."""
-    return "—" if value is None else number(value)
-
-
 def _num(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if math.isfinite(value) else "—"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"  # a row count (settled by ≈ risky rows)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return number(int(value))  # a row count, grouped by thousands: 21,592
     return "—" if value is None else str(value)
