@@ -272,16 +272,21 @@ def test_gate_md_keeps_an_inconclusive_message_whole():
     assert len(long) > 400 and long in row and "…" not in row, row
 
 
-def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided():
-    """Trial: ``measured`` (the interval end that decided) was read as the estimate; an
-    entry judged on an interval now carries the estimate and both ends."""
+def _judged_and_plain(confidence: float) -> tuple[CheckResult, CheckResult]:
+    """A recall failure judged on its interval (measured: the upper end) and a check without one."""
     from sentinel_checks.result import Evidence
 
-    detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.95}
+    detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": confidence}
     judged = dataclasses.replace(
         RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),)
     )
-    plain = dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
+    return judged, dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
+
+
+def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided():
+    """Trial: ``measured`` (the interval end that decided) was read as the estimate; an
+    entry judged on an interval now carries the estimate and both ends."""
+    judged, plain = _judged_and_plain(confidence=0.95)
     doc = gate_document(
         _run(
             TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", judged),
@@ -298,13 +303,8 @@ def test_gate_json_gives_the_estimate_and_interval_beside_the_end_that_decided()
 def test_gate_md_says_once_why_confidence_levels_differ_when_an_interval_is_shown():
     """Trial: 99.5%, 99.67%, 99.83%… per check, never explained."""
     from sentinel_checks.reports.gate_md import CONFIDENCE_NOTE, gate_markdown
-    from sentinel_checks.result import Evidence
 
-    detail = {"recall": 0.65, "interval": [0.61, 0.69], "confidence": 0.995}
-    judged = dataclasses.replace(
-        RECALL, measured=0.69, evidence=(Evidence.capped("recall", [], detail=detail),)
-    )
-    plain = dataclasses.replace(RECALL, id="splits.time_order", measured=3, limit=0)
+    judged, plain = _judged_and_plain(confidence=0.995)
     with_interval = gate_markdown(
         _run(
             TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", judged),

@@ -112,6 +112,12 @@ def _ibis_connect(session):
     return object()
 
 
+def _failing_connect(session):
+    """Ibis connects (setting its keys), then the session fails."""
+    _ibis_connect(session)
+    raise RuntimeError("py4j.protocol.Py4JJavaError: the session is gone")
+
+
 def _connect_to_running(monkeypatch, running: _FakeSession, connect=_ibis_connect, **settings):
     import ibis
     from pyspark.sql import SparkSession
@@ -142,12 +148,8 @@ def test_a_running_session_is_put_back_when_the_gate_cannot_use_it(monkeypatch):
     running = _FakeSession("Europe/Paris")
     running.conf.set(spark_connection.ARROW_KEY, "false")
 
-    def failing(session):
-        _ibis_connect(session)
-        raise RuntimeError("py4j.protocol.Py4JJavaError: the session is gone")
-
     with pytest.raises(spark_connection.SparkUnavailable, match="cannot be used"):
-        _connect_to_running(monkeypatch, running, connect=failing)
+        _connect_to_running(monkeypatch, running, connect=_failing_connect)
     assert running.conf.values == {
         "spark.sql.session.timeZone": "Europe/Paris",
         spark_connection.ARROW_KEY: "false",
@@ -251,12 +253,8 @@ def test_a_key_the_session_refuses_to_restore_neither_escapes_nor_stops_the_othe
     running = _FakeSession("Europe/Paris")
     running.conf = _RefusingConf({"spark.sql.session.timeZone": "Europe/Paris"}, spark_connection.ARROW_KEY)
 
-    def failing(session):
-        _ibis_connect(session)
-        raise RuntimeError("the session is gone")
-
     with pytest.raises(spark_connection.SparkUnavailable, match="cannot be used"):
-        _connect_to_running(monkeypatch, running, connect=failing)
+        _connect_to_running(monkeypatch, running, connect=_failing_connect)
     # the others are back, the refused one is what stayed
     assert running.conf.values == {
         "spark.sql.session.timeZone": "Europe/Paris",
