@@ -263,6 +263,9 @@ class TestCalibrationDrift:
         result = check_calibration_change(y1, s1, y2, s2)
         assert result.status is Status.INCONCLUSIVE, result.message
         assert result.needed["n_production"] > 300 and "more rows" in result.message
+        # one interval is judged without a Brier limit, and the message says which (trial)
+        assert "the ECE change's interval holds its limit" in result.message, result.message
+        assert "(not judged: [drift] max_brier_increase is unset)" in result.message
         # shown with its interval, as every other inconclusive check is (trial: the
         # estimate alone beside its limit)
         from sentinel_checks.reports.measures import measured_as

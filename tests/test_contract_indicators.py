@@ -71,3 +71,36 @@ def test_violations_are_described_without_pandera_names(mutate, plain, jargon):
     r = judge(mutate(joined()))
     assert r.status is Status.FAIL
     assert plain in r.message and jargon not in r.message and "(1×" not in r.message, r.message
+
+
+@pytest.mark.parametrize("rows", [6, 0])
+def test_constant_features_in_the_engine_equal_the_frames(rows):
+    """The engine reads min and max (COUNT(DISTINCT) ran out of memory at 100M rows): the
+    same features and values as pandas, with missing values, NaN, texts, booleans, ±0.0."""
+    from sentinel_checks.adapters.pandera_schema import constant_features as on_frame
+    from sentinel_checks.engine.contract_counts import constant_features as in_engine
+    from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+
+    frame = pd.DataFrame(
+        {
+            "one": [2.5] * 6,
+            "two": [1.0, 1.0, 1.0, 1.0, 1.0, 2.0],
+            "with_nan": [1.0, 1.0, np.nan, 1.0, 1.0, 1.0],
+            "with_none": ["a", "a", None, "a", "a", "a"],
+            "text": ["web"] * 6,
+            "texts": ["web", "app", "web", "web", "web", "web"],
+            "flag": [True] * 6,
+            "flags": [True, False, True, True, True, True],
+            "zeros": [0.0, -0.0, 0.0, 0.0, 0.0, 0.0],
+            "empty": [np.nan] * 6,
+        }
+    ).iloc[:rows]
+    features = [*frame.columns, "absent"]
+    con = connect_duckdb(threads=1)
+    try:
+        found = in_engine(table_from_frame(con, frame, name="t"), features)
+    finally:
+        con.disconnect()
+    expected = on_frame(frame, features)
+    assert found == expected
+    assert sorted(found) == ([] if rows == 0 else ["flag", "one", "text", "zeros"]), found

@@ -220,8 +220,8 @@ def check_calibration_change_cells(
             f"Brier {brier1:.4f} → {brier2:.4f} (change {d_brier:+.4f}, CI {b_low:+.4f} to {b_high:+.4f}; "
             f"limit +{max_brier_increase:.4f})"
         )
-    else:
-        parts.append(f"Brier {brier1:.4f} → {brier2:.4f}")
+    else:  # shown, not judged (trial: "an interval holds its limit" read as two intervals)
+        parts.append(f"Brier {brier1:.4f} → {brier2:.4f} (not judged: [drift] max_brier_increase is unset)")
     status = combine(statuses)
     needed: dict[str, int] = {}
     verdict = verdict_text(status)
@@ -232,7 +232,8 @@ def check_calibration_change_cells(
             f"n_{cur}": max(n2 + 1, math.ceil(k * n2)),
         }
         # the row counts are in ``support`` / ``needed``, which the reports show once
-        verdict = "an interval holds its limit: inconclusive; more rows of both samples would settle it"
+        which = "the ECE change's interval" if max_brier_increase is None else "an interval"
+        verdict = f"{which} holds its limit: inconclusive; more rows of both samples would settle it"
     mean_score = float(current.count @ current.score) / n2
     prevalence = float(current.risky.sum()) / n2
     return CheckResult(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def demo(args: argparse.Namespace) -> int:
     from sentinel_checks.demo.build import build_demo
 
-    print(f"sentinel demo: generating {args.rows} requests and training three models…", flush=True)
+    print(f"sentinel demo: generating {args.rows:,} requests and training three models…", flush=True)
     result = build_demo(args.out, n_requests=args.rows, seed=args.seed)
     print(f"wrote {result.folder} in {result.seconds:.0f}s:")
     print("  data/requests.parquet, data/incident_requests.parquet, data/production.parquet")
