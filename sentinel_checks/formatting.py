@@ -37,7 +37,8 @@ def number(value: float | int, key: str = "") -> str:
     value : float or int (numpy scalars accepted)
     key : str, optional
         The name the value goes by; a key ending ``_p``, starting ``p_`` or equal to
-        ``p`` reads as a p-value (bounded below at ``p < 1e-15``).
+        ``p`` reads as a p-value, bounded below at ``< 1e-15`` (its label says "p":
+        "mcnemar p < 1e-15", not "mcnemar p p < 1e-15").
 
     Returns
     -------
@@ -47,7 +48,7 @@ def number(value: float | int, key: str = "") -> str:
     Examples
     --------
     >>> number(888909), number(0.6714501852614245), number(2.66e-84, "mcnemar_p"), number(1.5e-6)
-    ('888,909', '0.6715', 'p < 1e-15', '1.5e-06')
+    ('888,909', '0.6715', '< 1e-15', '1.5e-06')
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -55,7 +56,7 @@ def number(value: float | int, key: str = "") -> str:
     if not math.isfinite(v):
         return "n/a"
     if key.endswith("_p") or key.startswith("p_") or key == "p":
-        return "p < 1e-15" if v < P_FLOOR else f"{v:.2g}"
+        return f"< {P_FLOOR:.0e}" if v < P_FLOOR else f"{v:.2g}"
     if v.is_integer() and abs(v) >= 1:
         return f"{int(v):,}"
     if v != 0 and abs(v) < 1e-3:

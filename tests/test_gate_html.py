@@ -201,6 +201,8 @@ def test_cards_come_in_root_cause_order_with_tables_not_reprs():
     assert not re.search(r"\d\.\d{7,}", text), re.findall(r"\d\.\d{7,}", text)[:3]
     assert "98.26%" in text  # a share in per cent
     assert "fnr_non_inferior" in text and "changed 1,546" in text  # evidence as tables, nested detail too
+    # a floored p-value under its label reads once as "p" (trial: "mcnemar p p < 1e-15")
+    assert "mcnemar p < 1e-15" in " ".join(text.split()) and "p p <" not in text
     assert "888909" in text.replace(",", "").replace("\u202f", "")  # what would settle it
     # the overview counts per phase
     phases = {a.get("data-phase"): a.get("data-bad") for t, a in parsed.elements if "data-bad" in a}
