@@ -154,6 +154,8 @@ def test_a_column_named_under_two_keys_is_reported_once(tmp_path):
     problems = _problems(_project(tmp_path, config=config))
     assert [p.key for p in problems] == ["[columns] features"], problems
     assert "did you mean 'DISTANCE'?" in str(problems[0])
+    # and it names the other key, so one run shows every place to fix (trial: one key a run)
+    assert str(problems[0]).endswith("(also named in [quality] baseline_features)"), problems
 
 
 def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import SentinelError, UnreadableDataFile
@@ -118,13 +118,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     # read where it lies: its columns without rows, its values counted in the engine
     in_place = "dataset" in frames and "dataset" not in session.materialized()
     if "dataset" in frames:
-        told: set[str] = set()  # a column named under two keys is reported under the first
-        for key, columns, needed_in in _configured_columns(config):
-            fresh = [c for c in columns if c not in told]
-            problem = _missing(key, fresh, {n: f for n, f in frames.items() if n in needed_in})
-            told.update(fresh)
-            if problem is not None:
-                problems.append(problem)
+        problems += _column_problems(config, frames)
         two_valued = (lambda: preflight_engine.two_valued_columns(session)) if in_place else None
         unset = unset_label(config, frames["dataset"], two_valued)
         counted = preflight_engine.label_counts(session) if in_place and unset is None else None
@@ -244,6 +238,33 @@ def frame_origin(name: str, frame: pd.DataFrame) -> str:
     """A frame as messages name it: "the dataset (<its file or loader>)"."""
     origin = frame.attrs.get("sentinel_origin")
     return f"{FRAME_NAMES[name]} ({origin})" if origin else FRAME_NAMES[name]
+
+
+def _column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """A problem per key naming a column its frames lack. A column missing under several
+    keys is reported under the first, which names the others (trial: a misspelt
+    segment that is also a feature surfaced one key per run)."""
+    reported: dict[str, SetupProblem] = {}  # a missing column -> the problem naming it
+    also: dict[str, list[str]] = {}  # a reported column -> the later keys naming it too
+    found: list[SetupProblem] = []
+    for key, columns, needed_in in _configured_columns(config):
+        needed = {n: f for n, f in frames.items() if n in needed_in}
+        lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
+        for column in (c for c in lacking if c in reported):
+            also.setdefault(column, []).append(key)
+        fresh = [c for c in lacking if c not in reported]
+        problem = _missing(key, fresh, needed)
+        if problem is not None:
+            found.append(problem)
+            reported.update(dict.fromkeys(fresh, problem))
+    out = []
+    for problem in found:
+        mine = [c for c, p in reported.items() if p is problem]
+        others = list(dict.fromkeys(k for c in mine for k in also.get(c, ()) if k != problem.key))
+        if others:
+            problem = replace(problem, message=f"{problem.message} (also named in {', '.join(others)})")
+        out.append(problem)
+    return out
 
 
 def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
