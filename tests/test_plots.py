@@ -73,3 +73,22 @@ def test_the_pr_legend_is_off_the_curves_and_thresholds_keep_their_digits(figure
     assert any("0.99993" in t for t in texts), texts
     box, axes_box = legend.get_window_extent(), ax.get_window_extent()
     assert box.y1 <= axes_box.y0 or box.x0 >= axes_box.x1  # below or beside the axes, not on them
+
+
+def test_a_pr_curve_of_a_million_thresholds_is_drawn_on_a_few_thousand_points(figures, tmp_path):
+    """At 100M rows a curve holds one point per distinct score (16M): drawn whole, the
+    report step held gigabytes. Thinned to the figure's columns, with the same envelope."""
+    from sentinel_checks.stats.ranking import threshold_counts
+
+    rng = np.random.default_rng(0)
+    y = rng.random(1_000_000) < 0.03
+    scores = np.clip(rng.normal(np.where(y, 0.6, 0.3), 0.15), 0, 1)
+    counts = threshold_counts(y, scores)
+    assert len(counts.thresholds) > 500_000
+    plots.pr_curves({"candidate": (counts, 0.5)}, tmp_path / "p.png")
+    (line,) = [ln for ln in figures[0].axes[0].get_lines() if len(ln.get_xdata()) > 1]
+    x, shown = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    assert len(x) <= 4 * plots.CURVE_COLUMNS
+    precision = counts.tp / np.maximum(counts.tp + counts.fp, 1)
+    assert shown.min() == precision.min() and shown.max() == precision.max()
+    assert x[0] == counts.tp[0] / counts.positives and x[-1] == 1.0

@@ -169,7 +169,7 @@ def constant_features(table: Table, features: list[str]) -> dict[str, Any]:
         **{f"x{i}": table[f].max() for i, f in enumerate(present)},
         n=table.count(),
     ).execute()
-    found = {}
+    found: dict[str, Any] = {}
     if whole_count(counts["n"].iloc[0]) == 0:
         return found
     for i, name in enumerate(present):
