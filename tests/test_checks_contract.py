@@ -30,6 +30,11 @@ def schema(df, **kw):
 def test_clean_frame_passes():
     result = schema(frame())
     assert result.status is Status.PASS, result.message
+    # the columns checked out of the data's, so the count agrees with support (trial)
+    columns = result.support["columns"]
+    assert columns == len(frame().columns) and f" of its {columns} column(s)" in result.message, (
+        result.message
+    )
 
 
 def test_null_entity_ids_pass_the_contract():  # a row without an id belongs to no entity (issue 16)

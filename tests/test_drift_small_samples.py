@@ -68,8 +68,12 @@ def test_the_flagged_fraction_of_a_small_same_distribution_sample_does_not_fail(
 
 
 def test_a_real_change_of_the_flagged_fraction_fails_and_a_stable_one_passes():
-    shifted = check_score_drift(scores(5000, 0), scores(300, 1, flagged=0.20), threshold=0.5, pair=("t", "p"))
+    shifted = check_score_drift(
+        scores(5000, 0), scores(300, 1, flagged=0.20), threshold=0.5, pair=("t", "p"), confidence=0.99875
+    )
     assert shifted.status is Status.FAIL and "flagged fraction" in shifted.message
+    # the coverage as every other message gives it (trial: "99.9% CI" beside "99.88% CI")
+    assert "99.88% CI [" in shifted.message, shifted.message
     stable = check_score_drift(scores(20_000, 0), scores(20_000, 1), threshold=0.5, pair=("t", "p"))
     assert stable.status is Status.PASS
     detail = stable.evidence[0].detail

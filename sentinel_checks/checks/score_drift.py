@@ -20,6 +20,7 @@ from sentinel_checks.adapters.evidently_drift import ColumnDrift
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.drift import population_stability_index
+from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.proportion_difference import newcombe_interval
 
@@ -156,7 +157,8 @@ def judge_score_drift(
     flagged = _judge_change(low, high, max_flagged_change)
     shown = (
         f"flagged fraction {f_ref:.1%} → {f_cur:.1%} ({change * 100:+.1f} pts, "
-        f"{confidence:.1%} CI [{low * 100:+.1f}, {high * 100:+.1f}], limit ±{max_flagged_change * 100:g} pts)"
+        f"{coverage_text(confidence)} CI [{low * 100:+.1f}, {high * 100:+.1f}], "
+        f"limit ±{max_flagged_change * 100:g} pts)"
     )
     failures = []
     if psi > max_psi:
