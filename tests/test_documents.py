@@ -312,5 +312,13 @@ def test_gate_md_says_once_why_confidence_levels_differ_when_an_interval_is_show
         )
     )
     assert with_interval.count(CONFIDENCE_NOTE) == 1 and "[gate] false_block_rate" in CONFIDENCE_NOTE
+    # gate.html says it too (trial: the page the README points to had no such text)
+    from sentinel_checks.reports.html import gate_html
+
+    page = gate_html(_run(TestOutcome("suites/test_quality.py::test_recall[test]", "failed", "", judged)), {})
+    assert page.count("is shared among the checks that can block on sampling error") == 1
+    assert "is shared among" not in gate_html(
+        _run(TestOutcome("suites/test_splits.py::test_order", "failed", "", plain)), {}
+    )
     without = gate_markdown(_run(TestOutcome("suites/test_splits.py::test_order", "failed", "", plain)))
     assert CONFIDENCE_NOTE not in without  # nothing judged on an interval: nothing to explain

@@ -38,6 +38,14 @@ CONFIDENCE_NOTE = (
     "over the comparisons inside a check (Bonferroni), so a check making more comparisons "
     "has a higher level and a wider interval (docs/checks.md: the false-block budget)."
 )
+
+
+def shows_an_interval(outcomes: list[TestOutcome]) -> bool:
+    """Whether a check of the run shows an interval: the reports then say (once, with
+    :data:`CONFIDENCE_NOTE`) why their confidence levels differ."""
+    return any(o.result is not None and judged_interval(o.result) is not None for o in outcomes)
+
+
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
     ("gate.html", "figures, segments, models"),
@@ -85,7 +93,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         return "\n".join([*lines, "", *_links(folder, run), ""])
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
-    if any(o.result is not None and judged_interval(o.result) is not None for o in ordered):
+    if shows_an_interval(ordered):
         lines += [CONFIDENCE_NOTE, ""]
     bad = [o for o in ordered if o.outcome in ("failed", "error")]
     if bad:

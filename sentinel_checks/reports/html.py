@@ -87,6 +87,7 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         f"<style>{_STYLE}</style></head><body>",
         *header(run),
         *overview(run),
+        *_confidence_note(run),
         *cards(run),
         *warnings(run),
         *all_checks(run),
@@ -180,3 +181,12 @@ def _interval(value: Mapping[str, float | None] | None) -> str:
         return "—"
     point, low, high = value["point"], value.get("low"), value.get("high")
     return f"{point:.3f}" if low is None or high is None else f"{point:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _confidence_note(run: GateRun) -> list[str]:
+    """gate.md's paragraph on why confidence levels differ, when a check shows an interval."""
+    from sentinel_checks.reports.gate_md import CONFIDENCE_NOTE, shows_an_interval
+
+    if not shows_an_interval(run.outcomes):
+        return []
+    return [f"<p class='note'>{html.escape(CONFIDENCE_NOTE.replace('`', ''))}</p>"]
