@@ -40,6 +40,8 @@ def _only_engine_problem(config: Path) -> str:
 
 def test_missing_java_is_a_setup_problem_naming_the_fix(tmp_path, monkeypatch):
     monkeypatch.setattr(spark_connection, "java_path", lambda: None)
+    # a session to build: the Spark tests' session, when this process runs them, is not it
+    monkeypatch.setattr(spark_connection, "_running_session", lambda session_class: None)
     text = _only_engine_problem(_spark_project(tmp_path, 'master = "local[1]"'))
     assert "Java 17" in text and "openjdk-17-jre-headless" in text and "session" in text, text
 
