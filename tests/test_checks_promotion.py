@@ -143,6 +143,8 @@ def test_a_precision_drop_fails(rows):
     with pytest.raises(pytest.fail.Exception):
         Gate(item, SimpleNamespace(results={})).check(result)
     props = dict(item.user_properties)
+    assert props["sentinel.interval.of"].startswith("precision")  # the criterion that decided
+    assert props["sentinel.interval.high"] < props["sentinel.interval.limit"]  # shown beyond it
     assert props["sentinel.interval.of"] == interval["of"]
     assert props["sentinel.interval.limit"] == interval["limit"]
     assert props["sentinel.interval.high"] == interval["high"]
