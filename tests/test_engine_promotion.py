@@ -11,6 +11,8 @@ of one segment).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,3 +218,27 @@ def test_a_miscalibrated_candidate_fails_calibration_on_both_engines_from_counts
     calibration = {r[7]["split"]: r[1] for r in pandas if r[0] == "quality.calibration"}
     assert calibration == {"test": Status.FAIL, "production": Status.PASS}  # production's scores are its own
     assert duckdb == pandas
+
+
+@pytest.mark.parametrize("fault", [False, True])
+def test_past_the_group_limit_the_engine_grid_keeps_vs_champion_verdicts(
+    champion_project,  # noqa: F811
+    small_log,
+    monkeypatch,
+    fault,
+):
+    """With at most 2,000 paired groups leaving DuckDB (the 4–6k rows' scores put on a
+    grid), the clean candidate's and the worse challenger's ``promotion.vs_champion`` keep
+    pandas' status and FNR, and the message says the AUCs came from a grid."""
+    offline = small_log.offline.copy()
+    if fault:
+        noise = np.random.default_rng(5).random(len(offline))
+        offline["score"] = 0.15 * offline["score"] + 0.85 * noise
+    monkeypatch.setattr(paired_statistics, "MAX_PAIRED_GROUPS", 2000)
+    pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
+    exact, grid = ([r for r in rs if r[0] == "promotion.vs_champion"] for rs in (pandas, duckdb))
+    assert [r[1] for r in grid] == [r[1] for r in exact]
+    assert [r[1] for r in exact] == ([Status.FAIL if fault else Status.INCONCLUSIVE] * 2)
+    fnr = re.compile(r"FNR (\S+) \(candidate @ (\S+)\) vs (\S+) \(champion @ (\S+)\)")
+    assert [fnr.search(r[4]).groups() for r in grid] == [fnr.search(r[4]).groups() for r in exact]
+    assert all("grid: intervals widened" in r[4] for r in grid)

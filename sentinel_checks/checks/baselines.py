@@ -37,6 +37,7 @@ from sentinel_checks.stats.intervals import bootstrap_interval, coverage_text
 from sentinel_checks.stats.paired_cells import paired_cell_leads
 from sentinel_checks.stats.paired_rows import PairedRows
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
+from sentinel_checks.stats.tie_bounds import grid_note
 
 BASELINES_ID = "quality.baselines"
 
@@ -213,7 +214,7 @@ def check_baselines_rows(
     cells = 0
     for name, r in sorted(rows.items()):
         value = score(r.y, r.b, r.counts)
-        lead = cand_value - value
+        lead = score(r.y, r.a, r.counts) - value  # cand_value unless the engine grouped on a grid
         lo = hi = lead
         if bound == "bootstrap":
             leads, k = paired_cell_leads(
@@ -221,6 +222,8 @@ def check_baselines_rows(
             )
             cells = max(cells, k)
             lo, hi = bootstrap_interval(lead, leads, confidence=each)
+        below, above = r.lead_widening(metric)
+        lo, hi = lo - below, hi + above
         finding = lead_finding(lo, hi, margin=margin)
         found.append(
             {
@@ -229,6 +232,7 @@ def check_baselines_rows(
                 "lead": lead,
                 "interval": [lo, hi],
                 "finding": finding,
+                **({"score_grid": r.grid, "widened_by": [below, above]} if r.grid else {}),
                 **_verdict(finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos),
             }
         )
@@ -250,6 +254,9 @@ def check_baselines_rows(
         else f"must not be shown worse than a baseline by more than {margin:.3f}"
     )
     message = f"{split}: candidate {metric} {cand_value:.3f} vs {shown}; {rule_text}"
+    grids = sorted({r.grid for r in rows.values() if r.grid})
+    if grids:  # the engine grouped the scores: say so, and that the intervals hold it
+        message = f"{message} ({grid_note(grids[0])})"
     if status is Status.INCONCLUSIVE:
         message += (
             f": inconclusive on {n_pos} risky rows; settling it needs ≈ "

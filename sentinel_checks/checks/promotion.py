@@ -60,6 +60,7 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_
 from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
+from sentinel_checks.stats.tie_bounds import grid_note
 
 VS_CHAMPION_ID = "promotion.vs_champion"
 
@@ -192,6 +193,7 @@ def check_vs_champion(
         f"{champ['fnr'].point:.3f} (champion @ {c.thresholds['champion']:.3f}); "
         + "; ".join(criterion_text(r) for r in criteria)
         + f"; {c.flips['changed']:,} decision(s) change ({c.flip_rate:.1%})"
+        + (f" ({grid_note(c.grid)})" if c.grid else "")
     )
     if fnr_failed:  # every one, with its FNR (trial: the line named three "and 6 more")
         message += ". " + regressions_text(regressions)

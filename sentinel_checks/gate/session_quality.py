@@ -77,7 +77,8 @@ class SessionQuality(SessionBaselines):
                 )
                 for c in segments
             }
-            return paired_statistics.paired_rows(joined), flips
+            rows = paired_statistics.paired_rows(joined, thresholds=(candidate_threshold, champion_threshold))
+            return rows, flips
 
         key = f"engine_paired:{split}:{candidate_threshold!r}:{champion_threshold!r}"
         return self._once(key, count)

@@ -77,6 +77,8 @@ class PairedComparison:
     seed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
     cells: int = 0  # units the bootstrap resampled (paired_cells: label x score slots x decisions)
+    grid: int = 0  # 0: exact scores; else the engine grouped them on a 1/grid grid (PairedRows.grid)
+    tie_ranges: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
 
     @property
     def flip_rate(self) -> float:
@@ -104,6 +106,16 @@ class PairedComparison:
                 "unit": "cells",
                 "cells": self.cells,
             },
+            **(
+                {
+                    "score_grid": {
+                        "grid": self.grid,
+                        "auc_below_above": {r: dict(m) for r, m in self.tie_ranges.items()},
+                    }
+                }
+                if self.grid
+                else {}
+            ),
         }
 
 
@@ -226,10 +238,13 @@ def compare_paired_rows(
     Returns
     -------
     PairedComparison
-        Equal to :func:`compare_paired` on the rows the counts were made of, field for
-        field: the cells, their order and the bootstrap draws are the same
+        When ``rows.grid`` is 0, equal to :func:`compare_paired` on the rows the counts
+        were made of, field for field: the cells, their order and the bootstrap draws are the same
         (:func:`~sentinel_checks.stats.paired_cells.paired_cells` with ``counts=``), the
         AUCs are read off integer :class:`~sentinel_checks.stats.confusion.ThresholdCounts`.
+        When the engine grouped the scores on a grid (``rows.grid``), the decisions at
+        the thresholds are still exact, and every AUC interval and AUC difference is
+        widened by how far ties inside the grid cells could move it (:attr:`PairedComparison.tie_ranges`).
     """
     y, a, b, counts = rows.y, rows.a, rows.b, rows.counts
     flag_a, flag_b = a >= candidate_threshold, b >= champion_threshold
@@ -254,6 +269,8 @@ def compare_paired_rows(
     for metric in DELTA_METRICS:
         point = models["candidate"][metric].point - models["champion"][metric].point
         delta[metric] = _percentile(point, boot[metric][:, 0] - boot[metric][:, 1], alpha)
+
+    ranges = _widen_for_grid(rows, models, delta) if rows.grid else {}
 
     newly_missed = rows_where(y & flag_b & ~flag_a)
     newly_caught = rows_where(y & flag_a & ~flag_b)
@@ -281,7 +298,32 @@ def compare_paired_rows(
         confidence=confidence,
         seed=seed,
         cells=len(drawn.cells),
+        grid=rows.grid,
+        tie_ranges=ranges,
     )
+
+
+def _widen_for_grid(
+    rows: PairedRows, models: dict[str, dict[str, Interval]], delta: dict[str, Interval]
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Widen the AUC intervals by how far ties inside the engine's grid cells could move them
+    (:meth:`PairedRows.tie_bounds`, :meth:`PairedRows.lead_widening`). Mutates ``models``
+    and ``delta``; returns each model's ``{metric: (below, above)}``."""
+    ranges = {}
+    for role in ("candidate", "champion"):
+        bounds = rows.tie_bounds(role)
+        ranges[role] = {m: (bounds.below(m), bounds.above(m)) for m in ("roc_auc", "pr_auc")}
+        for metric, (below, above) in ranges[role].items():
+            models[role][metric] = _widened(models[role][metric], below, above)
+    for metric in ("roc_auc", "pr_auc"):
+        delta[metric] = _widened(delta[metric], *rows.lead_widening(metric))
+    return ranges
+
+
+def _widened(interval: Interval, below: float, above: float) -> Interval:
+    """``interval`` with its low end moved down by ``below`` and its high end up by ``above``
+    (NaN spreads: an undefined range leaves an undefined interval)."""
+    return Interval(interval.point, interval.low - below, interval.high + above)
 
 
 def _model_metrics(rows: PairedRows, model: str, flag: np.ndarray, confidence: float) -> dict[str, Interval]:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.stats.confusion import ThresholdCounts
+from sentinel_checks.stats.tie_bounds import TieBounds, tie_bounds
 
 #: How ``promotion.vs_champion`` names a missing segment value.
 MISSING_VALUE = "<missing>"
@@ -43,12 +44,19 @@ class PairedRows:
         The candidate's and the champion's score (finite, probabilities).
     counts : ndarray of int64
         Rows in each group (at least 1).
+    grid : int
+        0 when the groups are the rows' exact scores. Otherwise the engine grouped
+        each model's scores into cells of width ``1 / grid`` (split at its threshold),
+        and ``a`` and ``b`` are each cell's smallest score: every threshold read off
+        them is a real score with its exact counts, but rows inside a cell count as
+        tied (:mod:`~sentinel_checks.stats.tie_bounds` gives how far the AUCs can move).
     """
 
     y: np.ndarray
     a: np.ndarray
     b: np.ndarray
     counts: np.ndarray
+    grid: int = 0
 
     @classmethod
     def from_arrays(cls, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> PairedRows:
@@ -77,13 +85,13 @@ class PairedRows:
         return cls.from_groups(groups["y"], groups["a"], groups["b"], groups["n"])
 
     @classmethod
-    def from_groups(cls, y: object, a: object, b: object, counts: object) -> PairedRows:
+    def from_groups(cls, y: object, a: object, b: object, counts: object, *, grid: int = 0) -> PairedRows:
         """Groups counted elsewhere (any order); put in the one order every caller sees."""
         y = np.asarray(y, dtype=bool)
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         counts = np.asarray(counts, dtype=np.int64)
         order = np.lexsort((b, a, y))
-        return cls(y[order], a[order], b[order], counts[order])
+        return cls(y[order], a[order], b[order], counts[order], grid=grid)
 
     @property
     def n(self) -> int:
@@ -107,6 +115,29 @@ class PairedRows:
         return ThresholdCounts(
             scores[::-1].copy(), np.cumsum(pos), np.cumsum(neg), int(pos.sum()), int(neg.sum())
         )
+
+    def tie_bounds(self, model: str) -> TieBounds:
+        """The range of ``model``'s AUCs over every order of the rows inside its tied groups."""
+        return tie_bounds(self.threshold_counts(model))
+
+    def lead_widening(self, metric: str) -> tuple[float, float]:
+        """How far below and above the grouped lead (candidate − champion) of ``metric``
+        (``"roc_auc"`` or ``"pr_auc"``) the rows' true lead can lie.
+
+        ``(0.0, 0.0)`` for exact scores (``grid`` 0). On a grid: the candidate's range
+        below plus the champion's above, and the reverse (NaN when the metric is
+        undefined), so an interval widened by it holds every lead the rows could have.
+
+        Examples
+        --------
+        >>> r = PairedRows.from_groups([True, False], [0.5, 0.5], [0.9, 0.1], [1, 1], grid=2)
+        >>> r.lead_widening("roc_auc")  # the candidate ties its two rows: anywhere in [0, 1]
+        (0.5, 0.5)
+        """
+        if not self.grid:
+            return 0.0, 0.0
+        a, b = self.tie_bounds("candidate"), self.tie_bounds("champion")
+        return a.below(metric) + b.above(metric), a.above(metric) + b.below(metric)
 
 
 @dataclass(frozen=True, eq=False)
