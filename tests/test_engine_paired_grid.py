@@ -25,6 +25,7 @@ from sentinel_checks.errors import DataError
 from sentinel_checks.result import Status
 from sentinel_checks.stats.comparison import compare_paired_rows
 from sentinel_checks.stats.paired_rows import PairedRows
+from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.ranking import pr_auc, roc_auc, threshold_counts
 
 COLUMNS = ScoredColumns(score="a", label="label", positive=1, negative=0)
@@ -160,6 +161,13 @@ def test_a_coarse_grid_makes_a_close_call_inconclusive_not_a_pass() -> None:
     below, _ = rows.lead_widening("pr_auc")
     assert below > 0.02
     assert result.status is Status.INCONCLUSIVE, result.message
+    # the rows it asks for leave the grid's part aside: more rows do not shrink it
+    (finding,) = result.evidence[0].items
+    lo, _ = finding["interval"]
+    n_pos = rows.positives
+    half = finding["lead"] - lo
+    assert finding["needed"] == rows_to_show_difference(n_pos, finding["lead"], half, -0.02, fixed=below)
+    assert finding["needed"] > rows_to_show_difference(n_pos, finding["lead"], half, -0.02)
 
 
 def test_scores_no_grid_can_bound_are_a_data_error() -> None:
@@ -187,3 +195,30 @@ def test_spark_groups_on_the_same_grid_as_duckdb(spark_session, frame) -> None:
     )
     assert spark.grid == duck.grid
     assert all(np.array_equal(getattr(spark, f), getattr(duck, f)) for f in ("y", "a", "b", "counts"))
+
+
+def test_vs_champion_on_a_coarse_grid_asks_for_rows_beyond_the_grids_part(frame: pd.DataFrame) -> None:
+    """``promotion.vs_champion``'s target-metric criterion on a 1/16-ish grid: inconclusive,
+    its widened interval holding the margin, and the rows it asks for computed with the
+    grid's part taken off (more rows do not shrink it)."""
+    from sentinel_checks.checks.promotion import check_vs_champion
+
+    rows = paired_statistics.paired_rows(_joined(frame), thresholds=THRESHOLDS, max_groups=200)
+    c = compare_paired_rows(
+        rows, split="test", candidate_threshold=THRESHOLDS[0], champion_threshold=THRESHOLDS[1], resamples=50
+    )
+    result = check_vs_champion(c, max_target_drop=0.01, max_fnr_increase=1.0, max_precision_drop=1.0)
+    (target,) = [r for r in result.evidence[0].items if r["criterion"] == "target_metric_improves"]
+    below, above = c.delta_widening("pr_auc")
+    assert below > 0.01 and above > 0.01
+    assert target["verdict"] == "inconclusive"
+    assert target["low"] < -0.01 < target["high"]
+    half, fixed = (
+        (target["measured"] - target["low"], below)
+        if target["measured"] >= -0.01
+        else (target["high"] - target["measured"], above)
+    )
+    expected = rows_to_show_difference(c.n_positive, target["measured"], half, -0.01, fixed=fixed)
+    assert target["needed"] == expected
+    assert "grid: intervals widened" in result.message
+    assert result.evidence[1].detail["score_grid"]["grid"] == rows.grid  # gate.json says so too

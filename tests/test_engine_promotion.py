@@ -160,9 +160,9 @@ def _results(s: GateSession) -> list[tuple]:
     ]
 
 
-def _both(champion_project, monkeypatch, offline=None):  # noqa: F811
-    pandas = _results(champion_project("pandas", offline=offline))
-    duckdb = champion_project("duckdb", offline=offline)
+def _both(champion_project, monkeypatch, offline=None, extra=""):  # noqa: F811
+    pandas = _results(champion_project("pandas", offline=offline, extra=extra))
+    duckdb = champion_project("duckdb", offline=offline, extra=extra)
     _forbid_rows(monkeypatch, duckdb)
     return pandas, _results(duckdb)
 
@@ -227,15 +227,15 @@ def test_past_the_group_limit_the_engine_grid_keeps_vs_champion_verdicts(
     monkeypatch,
     fault,
 ):
-    """With at most 2,000 paired groups leaving DuckDB (the 4–6k rows' scores put on a
+    """With at most 2,000 paired groups leaving DuckDB (``[engine] max_paired_groups``) (the 4–6k rows' scores put on a
     grid), the clean candidate's and the worse challenger's ``promotion.vs_champion`` keep
     pandas' status and FNR, and the message says the AUCs came from a grid."""
     offline = small_log.offline.copy()
     if fault:
         noise = np.random.default_rng(5).random(len(offline))
         offline["score"] = 0.15 * offline["score"] + 0.85 * noise
-    monkeypatch.setattr(paired_statistics, "MAX_PAIRED_GROUPS", 2000)
-    pandas, duckdb = _both(champion_project, monkeypatch, offline=offline)
+    extra = "\n[engine]\nmax_paired_groups = 2000\n"
+    pandas, duckdb = _both(champion_project, monkeypatch, offline=offline, extra=extra)
     exact, grid = ([r for r in rs if r[0] == "promotion.vs_champion"] for rs in (pandas, duckdb))
     assert [r[1] for r in grid] == [r[1] for r in exact]
     assert [r[1] for r in exact] == ([Status.FAIL if fault else Status.INCONCLUSIVE] * 2)

@@ -51,8 +51,8 @@ def champion_project(gate_project, small_log, tmp_path):
     model = LogisticRegression(max_iter=500).fit(frame[CHAMPION_FEATURES], frame["label"].eq("risky"))
     sio.dump(model, tmp_path / "models" / "champion.skops")
 
-    def make(engine: str, *, offline=None) -> GateSession:
-        text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n') + CHAMPION
+    def make(engine: str, *, offline=None, extra: str = "") -> GateSession:
+        text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n') + CHAMPION + extra
         project = gate_project(config_text=text, offline=offline)
         return GateSession(load_config(project.config))
 

@@ -233,7 +233,9 @@ def check_baselines_rows(
                 "interval": [lo, hi],
                 "finding": finding,
                 **({"score_grid": r.grid, "widened_by": [below, above]} if r.grid else {}),
-                **_verdict(finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos),
+                **_verdict(
+                    finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos, widened=(below, above)
+                ),
             }
         )
     worst = min(found, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
@@ -302,7 +304,15 @@ def _check_options(metric: str, rule: str, bound: str, margin: float) -> None:
 
 
 def _verdict(
-    finding: str, lead: float, lo: float, hi: float, *, rule: str, limit: float, n_positive: int
+    finding: str,
+    lead: float,
+    lo: float,
+    hi: float,
+    *,
+    rule: str,
+    limit: float,
+    n_positive: int,
+    widened: tuple[float, float],
 ) -> dict[str, Any]:
     if finding == "undefined":
         return {"verdict": Status.ERROR.value}
@@ -310,10 +320,10 @@ def _verdict(
         return {"verdict": Status.FAIL.value}
     if finding == "shown_better" or (rule == "no_worse" and finding == "shown_no_worse"):
         return {"verdict": Status.PASS.value}
-    half = lead - lo if lead >= limit else hi - lead
+    half, fixed = (lead - lo, widened[0]) if lead >= limit else (hi - lead, widened[1])
     return {
         "verdict": Status.INCONCLUSIVE.value,
-        "needed": rows_to_show_difference(n_positive, lead, half, limit),
+        "needed": rows_to_show_difference(n_positive, lead, half, limit, fixed=fixed),
     }
 
 

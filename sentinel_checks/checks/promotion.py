@@ -217,7 +217,11 @@ def check_vs_champion(
             Evidence.capped(
                 "segment_regressions",
                 regressions,
-                detail={"mcnemar_p": c.mcnemar_p, "flips": dict(c.flips)},
+                detail={
+                    "mcnemar_p": c.mcnemar_p,
+                    "flips": dict(c.flips),
+                    **({"score_grid": c.to_dict()["score_grid"]} if c.grid else {}),  # gate.json says so
+                },
             ),
         ),
         # failed on FNR: the segments whose FNR rose past the margin, the most risky rows
@@ -275,8 +279,10 @@ def _interval_row(
     lower_is_better: bool = False,
     better_than: float = 0.0,
     require_better: bool = False,
+    widening: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, Any]:
-    """One criterion judged on its interval (see the module doc), in "lead" orientation."""
+    """One criterion judged on its interval (see the module doc), in "lead" orientation;
+    ``widening`` the (below, above) part of a higher-is-better interval from a score grid."""
     sign = -1.0 if lower_is_better else 1.0
     point, low, high = sign * iv.point, *sorted((sign * iv.low, sign * iv.high))
     finding = lead_finding(low, high, margin=margin, better_than=sign * better_than)
@@ -307,8 +313,9 @@ def _interval_row(
         "n_positive": c.n_positive,
     }
     if verdict is Status.INCONCLUSIVE:
-        half = point - low if point >= limit else high - point
-        row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit)
+        below, above = widening  # the grid's part of the interval: more rows do not shrink it
+        half, fixed = (point - low, below) if point >= limit else (high - point, above)
+        row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit, fixed=fixed)
     return row
 
 
@@ -348,6 +355,7 @@ def _criteria(
             margin=max_target_drop,
             better_than=min_target_lead,
             require_better=require_improvement,
+            widening=c.delta_widening(target_metric),
         ),
     ]
     if max_flip_rate is not None:

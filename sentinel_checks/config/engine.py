@@ -134,7 +134,12 @@ def engine_label(data: OfflineData, engine: EngineSettings) -> str:
 
 
 class EngineSettings(_Section):
-    """``[engine]``: one table per engine."""
+    """``[engine]``: one table per engine, and how much of the paired scores leaves it."""
 
+    #: The most (label, candidate score, other model's score) groups a paired comparison
+    #: (``promotion.vs_champion``, ``quality.baselines``) brings out of the engine; past
+    #: it the scores are grouped on a grid
+    #: (:func:`~sentinel_checks.engine.paired_statistics.paired_rows`). About 40 bytes a group.
+    max_paired_groups: int = Field(default=1 << 18, ge=64)
     duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
     spark: SparkSettings = Field(default_factory=SparkSettings)

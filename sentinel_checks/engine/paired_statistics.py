@@ -128,8 +128,8 @@ def paired_rows(
         threshold``); a grid cell holding one is split there. None when nothing is
         decided at a threshold (``quality.baselines``: AUCs only).
     max_groups : int, optional
-        The most groups brought to Python (default :data:`MAX_PAIRED_GROUPS`; memory is
-        about 40 bytes a group).
+        The most groups brought to Python (``[engine] max_paired_groups``; default
+        :data:`MAX_PAIRED_GROUPS`; memory is about 40 bytes a group).
 
     Returns
     -------

@@ -140,7 +140,8 @@ class SessionBaselines(SessionModels):
                 name: paired_statistics.paired_rows(
                     paired_statistics.joined_scores(
                         candidate, self.labelled_scores(name, split), columns, champion_score=SCORE
-                    )
+                    ),
+                    max_groups=self.config.engine.max_paired_groups,
                 )
                 for name in self._baseline_models()
             }

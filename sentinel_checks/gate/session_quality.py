@@ -77,7 +77,11 @@ class SessionQuality(SessionBaselines):
                 )
                 for c in segments
             }
-            rows = paired_statistics.paired_rows(joined, thresholds=(candidate_threshold, champion_threshold))
+            rows = paired_statistics.paired_rows(
+                joined,
+                thresholds=(candidate_threshold, champion_threshold),
+                max_groups=self.config.engine.max_paired_groups,
+            )
             return rows, flips
 
         key = f"engine_paired:{split}:{candidate_threshold!r}:{champion_threshold!r}"

@@ -32,6 +32,7 @@ from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
 from sentinel_checks.stats.paired_cells import DELTA_METRICS, paired_cell_bootstrap
 from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
 from sentinel_checks.stats.ranking import pr_auc_from_counts, roc_auc_from_counts
+from sentinel_checks.stats.tie_bounds import lead_widening
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -79,6 +80,13 @@ class PairedComparison:
     cells: int = 0  # units the bootstrap resampled (paired_cells: label x score slots x decisions)
     grid: int = 0  # 0: exact scores; else the engine grouped them on a 1/grid grid (PairedRows.grid)
     tie_ranges: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
+
+    def delta_widening(self, metric: str) -> tuple[float, float]:
+        """How far :attr:`delta` ``[metric]``'s interval was widened below and above for a
+        score grid (:meth:`PairedRows.lead_widening`); ``(0.0, 0.0)`` without one."""
+        if not self.grid or metric not in self.tie_ranges.get("candidate", {}):
+            return 0.0, 0.0
+        return lead_widening(self.tie_ranges["candidate"][metric], self.tie_ranges["champion"][metric])
 
     @property
     def flip_rate(self) -> float:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.stats.confusion import ThresholdCounts
-from sentinel_checks.stats.tie_bounds import TieBounds, tie_bounds
+from sentinel_checks.stats.tie_bounds import TieBounds, lead_widening, tie_bounds
 
 #: How ``promotion.vs_champion`` names a missing segment value.
 MISSING_VALUE = "<missing>"
@@ -137,7 +137,7 @@ class PairedRows:
         if not self.grid:
             return 0.0, 0.0
         a, b = self.tie_bounds("candidate"), self.tie_bounds("champion")
-        return a.below(metric) + b.above(metric), a.above(metric) + b.below(metric)
+        return lead_widening((a.below(metric), a.above(metric)), (b.below(metric), b.above(metric)))
 
 
 @dataclass(frozen=True, eq=False)

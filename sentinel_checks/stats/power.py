@@ -71,13 +71,19 @@ def rows_to_show_proportion(proportion: float, limit: float, *, confidence: floa
     return high_n
 
 
-def rows_to_show_difference(n: int, estimate: float, half_width: float, limit: float) -> int:
+def rows_to_show_difference(
+    n: int, estimate: float, half_width: float, limit: float, *, fixed: float = 0.0
+) -> int:
     """Rows at which an interval of half-width ``half_width`` on ``n`` rows would clear ``limit``.
 
     For intervals that shrink as ``1 / sqrt(n)`` (normal-approximation and bootstrap
     intervals of a mean, a difference of proportions, an AUC): the half-width at
     ``m`` rows is ``half_width * sqrt(n / m)``, so the interval clears the limit when
-    ``m > n * (half_width / |estimate - limit|) ** 2``.
+    ``m > n * (half_width / |estimate - limit|) ** 2``. A part ``fixed`` of the
+    half-width that more rows do not shrink (the widening for scores grouped on a
+    grid, :mod:`~sentinel_checks.stats.tie_bounds`) is taken off both: ``m > n *
+    ((half_width - fixed) / (|estimate - limit| - fixed)) ** 2``, and :data:`MAX_ROWS`
+    when ``fixed`` alone reaches the limit.
 
     Parameters
     ----------
@@ -99,9 +105,14 @@ def rows_to_show_difference(n: int, estimate: float, half_width: float, limit: f
     --------
     >>> rows_to_show_difference(126, 0.0, 0.08, 0.03)
     897
+    >>> rows_to_show_difference(126, 0.0, 0.08, 0.03, fixed=0.01)  # 0.01 of it from a grid
+    1544
+    >>> rows_to_show_difference(126, 0.0, 0.08, 0.03, fixed=0.03)  # rows cannot settle it
+    100000000
     """
-    distance = abs(estimate - limit)
-    if not (math.isfinite(distance) and math.isfinite(half_width)) or distance == 0 or n <= 0:
+    distance = abs(estimate - limit) - fixed
+    half_width = half_width - fixed
+    if not (math.isfinite(distance) and math.isfinite(half_width)) or distance <= 0 or n <= 0:
         return MAX_ROWS
     needed = math.ceil(n * (half_width / distance) ** 2)
     return int(min(MAX_ROWS, max(n + 1, needed)))

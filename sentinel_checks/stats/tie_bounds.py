@@ -111,6 +111,16 @@ def _precision_sums(p: np.ndarray, above: np.ndarray, before: np.ndarray) -> np.
     return np.where(p > 0, p - (before - above) * harmonic, 0.0)
 
 
+def lead_widening(candidate: tuple[float, float], other: tuple[float, float]) -> tuple[float, float]:
+    """How far a lead (candidate − other) can lie below and above its grouped value, from each
+    model's ``(below, above)`` range: the candidate's below plus the other's above, and the reverse.
+
+    >>> lead_widening((0.01, 0.02), (0.003, 0.004))
+    (0.014, 0.023)
+    """
+    return candidate[0] + other[1], candidate[1] + other[0]
+
+
 def grid_note(grid: int) -> str:
     """How a check says its AUCs came from scores grouped on a grid (``grid`` > 0).
 
@@ -119,5 +129,6 @@ def grid_note(grid: int) -> str:
     """
     return (
         f"AUCs of scores grouped in the engine on a 1/{grid} grid: "
-        "intervals widened by how far ties in a cell could move them"
+        "intervals widened by how far ties in a cell could move them; "
+        "a larger [engine] max_paired_groups gives a finer grid"
     )
