@@ -109,6 +109,16 @@ def test_a_clearly_worse_candidate_is_shown_worse_and_an_equal_one_is_neither():
         assert equal.delta[metric].low < 0 < equal.delta[metric].high, metric
 
 
+def decision_row_weights(drawn, y, fa, fb, i):
+    """Resample ``i``'s weights of :func:`decision_draws` given to one row of each
+    (label, flag_a, flag_b): every FNR and precision of the rows under them."""
+    w = np.zeros(len(y))
+    key = y.astype(int) * 4 + fa.astype(int) * 2 + fb.astype(int)
+    for k in np.unique(key):
+        w[np.flatnonzero(key == k)[0]] = drawn.decisions[i, k]
+    return w
+
+
 @pytest.mark.parametrize("digits", [1, None])  # 11 distinct scores (ties); continuous scores
 def test_each_draw_is_the_row_metric_under_the_drawn_weights(digits):
     rng = np.random.default_rng(6)
@@ -125,10 +135,11 @@ def test_each_draw_is_the_row_metric_under_the_drawn_weights(digits):
         # give each cell's drawn count to one of its rows: every statistic of the cells
         w = np.zeros(n)
         w[cells.first_row] = cells.weights[i]
-        wp = w * y
+        wd = decision_row_weights(cells, y, fa, fb, i)  # FNR and precision: their own draws
+        wdp = wd * y
         for k, (flag, r) in enumerate(((fa, ra), (fb, rb))):
-            assert draws["fnr"][i, k] == pytest.approx(1 - (wp @ flag) / wp.sum(), abs=1e-12)
-            assert draws["precision"][i, k] == pytest.approx((wp @ flag) / (w @ flag), abs=1e-12)
+            assert draws["fnr"][i, k] == pytest.approx(1 - (wdp @ flag) / wdp.sum(), abs=1e-12)
+            assert draws["precision"][i, k] == pytest.approx((wdp @ flag) / (wd @ flag), abs=1e-12)
             assert draws["roc_auc"][i, k] == pytest.approx(r.roc_auc(w), abs=1e-12)
             assert draws["pr_auc"][i, k] == pytest.approx(r.pr_auc(w), abs=1e-12)
 
@@ -145,3 +156,29 @@ def test_the_baseline_lead_is_resampled_on_cells_and_matches_the_row_bootstrap()
     ref_low, ref_high = bootstrap_interval(row["lead"], ref, confidence=0.95)
     half = (ref_high - ref_low) / 2
     assert abs(low - ref_low) <= 0.30 * half and abs(high - ref_high) <= 0.30 * half
+
+
+def test_decision_draws_have_the_row_bootstraps_spread():
+    """FNR and precision drawn on the eight (label, decisions) cells: the per-row Poisson
+    bootstrap's distribution (its mean and spread over 4,000 resamples), paired."""
+    from sentinel_checks.stats.paired_cells import decision_draws
+    from sentinel_checks.stats.poisson_weights import poisson_weights
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    y = rng.random(n) < 0.1
+    fa = np.where(y, rng.random(n) < 0.8, rng.random(n) < 0.1)
+    fb = np.where(rng.random(n) < 0.9, fa, ~fa)
+    draws, _ = decision_draws(y, fa, fb, np.ones(n, dtype=np.int64), 4000, seed=3)
+    w = poisson_weights(np.random.default_rng(5), None, 4000, n)
+    caught_a, caught_b = w @ (y & fa), w @ (y & fb)
+    fnr_rows = np.stack([1 - caught_a / (w @ y), 1 - caught_b / (w @ y)], axis=1)
+    prec_rows = np.stack([caught_a / (w @ fa), caught_b / (w @ fb)], axis=1)
+    for k, rows in ((0, fnr_rows), (1, prec_rows)):
+        ours = draws[:, :, k]
+        assert np.allclose(ours.mean(axis=0), rows.mean(axis=0), atol=0.004)
+        assert np.allclose(ours.std(axis=0), rows.std(axis=0), rtol=0.08)
+        diff_ours, diff_rows = ours[:, 0] - ours[:, 1], rows[:, 0] - rows[:, 1]
+        assert diff_ours.std() == pytest.approx(diff_rows.std(), rel=0.08)  # paired: same covariance
+    point_fnr = 1 - (y & fa).sum() / y.sum()
+    assert draws[:, 0, 0].mean() == pytest.approx(point_fnr, abs=0.004)

@@ -27,6 +27,7 @@ from sentinel_checks.stats.comparison import compare_paired_rows
 from sentinel_checks.stats.paired_rows import PairedRows
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.ranking import pr_auc, roc_auc, threshold_counts
+from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN
 
 COLUMNS = ScoredColumns(score="a", label="label", positive=1, negative=0)
 THRESHOLDS = (0.5, 0.45)
@@ -74,7 +75,7 @@ def test_too_many_groups_are_put_on_the_finest_grid_that_fits(gridded: PairedRow
     assert 0 < len(gridded.counts) <= 1500
     assert gridded.grid in paired_statistics.GRIDS
     finer = paired_statistics.GRIDS[paired_statistics.GRIDS.index(gridded.grid) - 1]
-    assert finer > gridded.grid  # a finer grid exists and did not fit
+    assert paired_statistics._on_grid(_joined(frame), finer, THRESHOLDS, 1500) is None  # did not fit
     wider = paired_statistics.paired_rows(_joined(frame), thresholds=THRESHOLDS, max_groups=5000)
     assert wider.grid > gridded.grid
     assert (gridded.n, gridded.positives) == (len(frame), int(frame["label"].sum()))
@@ -91,7 +92,10 @@ def test_every_decision_at_the_thresholds_is_exact(gridded: PairedRows, frame: p
         for metric in ("recall", "fnr", "precision", "flagged_fraction"):
             assert getattr(on_grid, role)[metric] == getattr(reference, role)[metric]
     assert on_grid.flips == reference.flips and on_grid.mcnemar_p == reference.mcnemar_p
-    assert on_grid.delta["fnr"].point == reference.delta["fnr"].point
+    # the FNR and precision differences: the same draws on the (label, decisions) cells,
+    # so the same intervals, not just the same distribution (trial: a close call passed)
+    for metric in ("fnr", "precision"):
+        assert on_grid.delta[metric] == reference.delta[metric]
     assert on_grid.grid == gridded.grid and reference.grid == 0
     assert "score_grid" in on_grid.to_dict() and "score_grid" not in reference.to_dict()
 
@@ -150,7 +154,7 @@ def test_a_sound_candidate_passes_and_a_worse_one_fails_on_the_grid() -> None:
     assert sound.status is Status.PASS, sound.message
     assert worse.status is Status.FAIL, worse.message
     item = worse.evidence[0].items[0]
-    assert item["score_grid"] == worse_rows.grid and min(item["widened_by"]) > 0
+    assert item["score_grid"]["grid"] == worse_rows.grid and min(item["score_grid"]["widened_by"]) > 0
     assert f"1/{worse_rows.grid} grid" in worse.message
 
 
@@ -161,13 +165,24 @@ def test_a_coarse_grid_makes_a_close_call_inconclusive_not_a_pass() -> None:
     below, _ = rows.lead_widening("pr_auc")
     assert below > 0.02
     assert result.status is Status.INCONCLUSIVE, result.message
-    # the rows it asks for leave the grid's part aside: more rows do not shrink it
+    # the grid alone holds the margin: it asks for a finer grid, not for rows
     (finding,) = result.evidence[0].items
-    lo, _ = finding["interval"]
-    n_pos = rows.positives
-    half = finding["lead"] - lo
-    assert finding["needed"] == rows_to_show_difference(n_pos, finding["lead"], half, -0.02, fixed=below)
-    assert finding["needed"] > rows_to_show_difference(n_pos, finding["lead"], half, -0.02)
+    assert abs(finding["lead"] + 0.02) <= below
+    assert finding["grid_keeps_open"] and "needed" not in finding and result.needed == {}
+    assert GRID_KEEPS_OPEN in result.message and "settling it needs" not in result.message
+
+
+def test_rows_asked_for_leave_the_grids_part_aside() -> None:
+    """When more rows can settle it, they are counted with the grid's part taken off both
+    the half-width and the distance to the limit (it does not shrink with rows)."""
+    from sentinel_checks.checks.baselines import _verdict
+
+    common = {"rule": "no_worse", "limit": -0.02, "n_positive": 500}
+    grid = _verdict("neither", 0.01, -0.03, 0.05, widened=(0.01, 0.01), **common)
+    exact = _verdict("neither", 0.01, -0.03, 0.05, widened=(0.0, 0.0), **common)
+    assert grid["needed"] == rows_to_show_difference(500, 0.01, 0.04, -0.02, fixed=0.01) > exact["needed"]
+    kept = _verdict("neither", 0.01, -0.05, 0.05, widened=(0.035, 0.01), **common)
+    assert kept == {"verdict": "inconclusive", "grid_keeps_open": True}
 
 
 def test_scores_no_grid_can_bound_are_a_data_error() -> None:
@@ -197,10 +212,10 @@ def test_spark_groups_on_the_same_grid_as_duckdb(spark_session, frame) -> None:
     assert all(np.array_equal(getattr(spark, f), getattr(duck, f)) for f in ("y", "a", "b", "counts"))
 
 
-def test_vs_champion_on_a_coarse_grid_asks_for_rows_beyond_the_grids_part(frame: pd.DataFrame) -> None:
-    """``promotion.vs_champion``'s target-metric criterion on a 1/16-ish grid: inconclusive,
-    its widened interval holding the margin, and the rows it asks for computed with the
-    grid's part taken off (more rows do not shrink it)."""
+def test_vs_champion_on_a_coarse_grid_asks_for_a_finer_grid_not_rows(frame: pd.DataFrame) -> None:
+    """``promotion.vs_champion``'s target-metric criterion on a coarse grid: inconclusive,
+    the grid's widening alone holding the margin, so it asks for a finer grid (trial: it
+    asked for "more than 100,000,000 risky rows")."""
     from sentinel_checks.checks.promotion import check_vs_champion
 
     rows = paired_statistics.paired_rows(_joined(frame), thresholds=THRESHOLDS, max_groups=200)
@@ -213,12 +228,93 @@ def test_vs_champion_on_a_coarse_grid_asks_for_rows_beyond_the_grids_part(frame:
     assert below > 0.01 and above > 0.01
     assert target["verdict"] == "inconclusive"
     assert target["low"] < -0.01 < target["high"]
-    half, fixed = (
-        (target["measured"] - target["low"], below)
-        if target["measured"] >= -0.01
-        else (target["high"] - target["measured"], above)
-    )
-    expected = rows_to_show_difference(c.n_positive, target["measured"], half, -0.01, fixed=fixed)
-    assert target["needed"] == expected
+    assert abs(target["measured"] + 0.01) <= min(below, above)  # the grid alone holds the margin
+    assert target["grid_keeps_open"] and "needed" not in target and result.needed == {}
+    assert GRID_KEEPS_OPEN in result.message and GRID_KEEPS_OPEN in result.hint
     assert "grid: intervals widened" in result.message
     assert result.evidence[1].detail["score_grid"]["grid"] == rows.grid  # gate.json says so too
+
+
+def test_a_worse_candidate_against_a_tied_baseline_does_not_pass_on_the_grid() -> None:
+    """The review's planted fault: a baseline with few distinct scores (a scorecard) and a
+    continuous candidate worse by about 0.03 in average precision, margin 0.02. On the
+    exact rows the lead's interval lies below the margin's end or holds it (never a pass);
+    on a grid it must not pass either (before the fix the range's top missed the tied
+    value and the interval [-0.014, +0.019] passed)."""
+    rng = np.random.default_rng(0)
+    n = 40_000
+    y = rng.random(n) < 0.1
+    safe = rng.choice([0.05, 0.15, 0.25, 0.45, 0.65, 0.85], p=[0.5, 0.2, 0.12, 0.1, 0.05, 0.03], size=n)
+    risky = rng.choice([0.35, 0.55, 0.75, 0.95, 0.05], p=[0.25, 0.25, 0.2, 0.2, 0.1], size=n)
+    b = np.where(y, risky, safe)
+    z = rng.normal(size=n)
+    a = next(
+        s
+        for k in np.linspace(1.0, 6.0, 501)
+        if -0.034 < pr_auc(y, s := 1 / (1 + np.exp(-(z + k * y)))) - pr_auc(y, b) < -0.026
+    )
+    frame = pd.DataFrame({"label": y.astype(int), "a": a, "b": b})
+    rows = paired_statistics.paired_rows(_joined(frame), max_groups=20_000)
+    assert rows.grid > 0
+    exact = PairedRows.from_arrays(y, a, b)
+    for grouped in (exact, rows):
+        result = check_baselines_rows({"scorecard": grouped}, metric="pr_auc", margin=0.02, resamples=200)
+        (finding,) = result.evidence[0].items
+        assert result.status is not Status.PASS, finding
+        assert finding["interval"][0] <= pr_auc(y, a) - pr_auc(y, b) <= finding["interval"][1]
+
+
+def test_a_grid_split_at_other_thresholds_is_refused(gridded: PairedRows) -> None:
+    assert gridded.split_at == THRESHOLDS
+    with pytest.raises(ValueError, match="grouped on a grid split at"):
+        compare_paired_rows(gridded, split="test", candidate_threshold=0.3, champion_threshold=THRESHOLDS[1])
+
+
+def test_scores_of_one_zero_and_negative_and_thresholds_equal_to_a_score_stay_exact() -> None:
+    """Cells at the edges (a score of exactly 1.0 is a cell of its own, a negative score
+    floors below 0) and thresholds equal to a score: every decision matches the rows."""
+    frame = _frame(n=3000, seed=9)
+    frame.loc[:40, "a"] = 1.0
+    frame.loc[41:60, "b"] = -0.25
+    t = (float(frame["a"].iloc[100]), float(frame["b"].iloc[200]))
+    rows = paired_statistics.paired_rows(_joined(frame), thresholds=t, max_groups=300)
+    assert rows.grid
+    y, a, b = frame["label"].to_numpy(bool), frame["a"].to_numpy(), frame["b"].to_numpy()
+    for model, s, threshold in (("candidate", a, t[0]), ("champion", b, t[1])):
+        counts = rows.threshold_counts(model)
+        at = counts.thresholds >= threshold
+        flagged_tp, flagged_fp = (counts.tp[at][-1], counts.fp[at][-1]) if at.any() else (0, 0)
+        assert (flagged_tp, flagged_fp) == (
+            int((y & (s >= threshold)).sum()),
+            int((~y & (s >= threshold)).sum()),
+        )
+    assert 1.0 in rows.a and rows.b.min() == -0.25
+
+
+def test_the_decision_record_says_the_scores_were_on_a_grid(gridded: PairedRows) -> None:
+    """promotion.md names the grid, what stays exact and how far the AUCs were widened
+    (trial: the decision record described a plain bootstrap)."""
+    from sentinel_checks.checks.promotion import check_vs_champion
+    from sentinel_checks.reports.promotion import promotion_document, promotion_markdown
+    from tests.test_promotion_intervals import _run
+
+    c = compare_paired_rows(
+        gridded,
+        split="test",
+        candidate_threshold=THRESHOLDS[0],
+        champion_threshold=THRESHOLDS[1],
+        resamples=50,
+    )
+    result = check_vs_champion(c)
+    doc = promotion_document(_run(result), evaluations={}, comparisons={"test": c}, results=[result])
+    assert doc["splits"]["test"]["score_grid"]["cell_width"] == 1 / gridded.grid
+    text = promotion_markdown(doc)
+    widest = max(max(v) for ranges in c.tie_ranges.values() for v in ranges.values())
+    assert f"cells 1/{gridded.grid} wide" in text and f"up to {widest:.4f} per model" in text
+    assert "decisions at the thresholds (recall, FNR, precision, flips) are exact" in text
+    exact = PairedRows(gridded.y, gridded.a, gridded.b, gridded.counts)  # no grid: nothing said
+    plain = compare_paired_rows(
+        exact, split="test", candidate_threshold=0.5, champion_threshold=0.45, resamples=50
+    )
+    doc = promotion_document(_run(result), evaluations={}, comparisons={"test": plain}, results=[result])
+    assert "grid" not in promotion_markdown(doc)

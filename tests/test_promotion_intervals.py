@@ -23,6 +23,7 @@ from sentinel_checks.stats.comparison import compare_paired
 from sentinel_checks.stats.paired_cells import paired_cell_bootstrap
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.ranking import RankedScores
+from tests.test_comparison_cells import decision_row_weights
 
 #: A per-interval confidence of the order the gate uses (0.95 over 3 criteria x 2 splits).
 GATE_CONFIDENCE = 1 - 0.05 / 6
@@ -180,10 +181,11 @@ def test_the_cell_bootstrap_draws_the_row_metrics_exactly():
     for i in range(37):
         w = np.zeros(len(y))
         w[drawn.first_row] = drawn.weights[i]
-        wp = w * y
+        wd = decision_row_weights(drawn, y, fa, fb, i)  # FNR and precision: their own draws
+        wdp = wd * y
         for k, (flag, r) in enumerate(((fa, ra), (fb, rb))):
-            caught, flagged = float(wp @ flag), float(w @ flag)
-            expected = [1 - caught / wp.sum(), caught / flagged, r.roc_auc(w), r.pr_auc(w)]
+            caught, flagged = float(wdp @ flag), float(wd @ flag)
+            expected = [1 - caught / wdp.sum(), caught / flagged, r.roc_auc(w), r.pr_auc(w)]
             for m, metric in enumerate(("fnr", "precision", "roc_auc", "pr_auc")):
                 assert fast[metric][i, k] == pytest.approx(expected[m], abs=1e-12), metric
 

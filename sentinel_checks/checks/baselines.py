@@ -37,7 +37,7 @@ from sentinel_checks.stats.intervals import bootstrap_interval, coverage_text
 from sentinel_checks.stats.paired_cells import paired_cell_leads
 from sentinel_checks.stats.paired_rows import PairedRows
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
-from sentinel_checks.stats.tie_bounds import grid_note
+from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN, grid_entry, grid_note
 
 BASELINES_ID = "quality.baselines"
 
@@ -232,7 +232,7 @@ def check_baselines_rows(
                 "lead": lead,
                 "interval": [lo, hi],
                 "finding": finding,
-                **({"score_grid": r.grid, "widened_by": [below, above]} if r.grid else {}),
+                **({"score_grid": grid_entry(r.grid, widened_by=[below, above])} if r.grid else {}),
                 **_verdict(
                     finding, lead, lo, hi, rule=rule, limit=limit, n_positive=n_pos, widened=(below, above)
                 ),
@@ -241,7 +241,7 @@ def check_baselines_rows(
     worst = min(found, key=lambda r: (_ORDER[Status(r["verdict"])], r["interval"][0]))
     status = Status(worst["verdict"])
     open_rows = [r["needed"] for r in found if "needed" in r]
-    needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE else {}
+    needed = {"n_positive": max(open_rows)} if status is Status.INCONCLUSIVE and open_rows else {}
     pct = coverage_text(each)
     # each finding in words (trial: a bare ": neither"); "; " apart, as the items hold commas
     shown = "; ".join(
@@ -260,9 +260,11 @@ def check_baselines_rows(
     if grids:  # the engine grouped the scores: say so, and that the intervals hold it
         message = f"{message} ({grid_note(grids[0])})"
     if status is Status.INCONCLUSIVE:
-        message += (
-            f": inconclusive on {n_pos} risky rows; settling it needs ≈ "
-            f"{'more than ' if needed['n_positive'] >= MAX_ROWS else ''}{needed['n_positive']:,} risky rows"
+        message += f": inconclusive on {n_pos} risky rows; " + (
+            f"settling it needs ≈ {'more than ' if needed['n_positive'] >= MAX_ROWS else ''}"
+            f"{needed['n_positive']:,} risky rows"
+            if needed
+            else GRID_KEEPS_OPEN
         )
     reason = {
         Status.PASS: Reason.OK,
@@ -321,6 +323,8 @@ def _verdict(
     if finding == "shown_better" or (rule == "no_worse" and finding == "shown_no_worse"):
         return {"verdict": Status.PASS.value}
     half, fixed = (lead - lo, widened[0]) if lead >= limit else (hi - lead, widened[1])
+    if fixed > 0 and abs(lead - limit) <= fixed:  # the grid alone holds the limit
+        return {"verdict": Status.INCONCLUSIVE.value, "grid_keeps_open": True}
     return {
         "verdict": Status.INCONCLUSIVE.value,
         "needed": rows_to_show_difference(n_positive, lead, half, limit, fixed=fixed),

@@ -60,7 +60,7 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_
 from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
-from sentinel_checks.stats.tie_bounds import grid_note
+from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN, grid_note
 
 VS_CHAMPION_ID = "promotion.vs_champion"
 
@@ -181,8 +181,9 @@ def check_vs_champion(
         status, reason = Status.FAIL, Reason(by_verdict["fail"][0])
     elif by_verdict["inconclusive"]:
         status, reason = Status.INCONCLUSIVE, Reason(by_verdict["inconclusive"][0])
-        open_rows = [r.get("needed", MAX_ROWS) for r in criteria if r["verdict"] == "inconclusive"]
-        needed = {"n_positive": max(open_rows)}
+        inconclusive = [r for r in criteria if r["verdict"] == "inconclusive"]
+        open_rows = [r.get("needed", MAX_ROWS) for r in inconclusive if not r.get("grid_keeps_open")]
+        needed = {"n_positive": max(open_rows)} if open_rows else {}
     else:
         status, reason = Status.PASS, Reason.OK
     fnr_failed = status is Status.FAIL and "fnr_non_inferior" in by_verdict["fail"] and bool(regressions)
@@ -198,10 +199,9 @@ def check_vs_champion(
     if fnr_failed:  # every one, with its FNR (trial: the line named three "and 6 more")
         message += ". " + regressions_text(regressions)
     if status is Status.INCONCLUSIVE:
-        # its own sentence: after "N decision(s) change (x%)" a ": inconclusive" read as
-        # if the decision count were (trial)
-        settle = rows_text(needed["n_positive"])
-        message += f". The comparison is inconclusive: settling it needs ≈ {settle} risky rows"
+        # its own sentence (trial: after "N decision(s) change" a ": inconclusive" misread)
+        settle = f"settling it needs ≈ {rows_text(needed['n_positive'])} risky rows" if needed else ""
+        message += f". The comparison is inconclusive: {settle or GRID_KEEPS_OPEN}"
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,
@@ -217,11 +217,7 @@ def check_vs_champion(
             Evidence.capped(
                 "segment_regressions",
                 regressions,
-                detail={
-                    "mcnemar_p": c.mcnemar_p,
-                    "flips": dict(c.flips),
-                    **({"score_grid": c.to_dict()["score_grid"]} if c.grid else {}),  # gate.json says so
-                },
+                detail={"mcnemar_p": c.mcnemar_p, "flips": dict(c.flips), **c.grid_detail()},
             ),
         ),
         # failed on FNR: the segments whose FNR rose past the margin, the most risky rows
@@ -315,7 +311,10 @@ def _interval_row(
     if verdict is Status.INCONCLUSIVE:
         below, above = widening  # the grid's part of the interval: more rows do not shrink it
         half, fixed = (point - low, below) if point >= limit else (high - point, above)
-        row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit, fixed=fixed)
+        if fixed > 0 and abs(point - limit) <= fixed:
+            row["grid_keeps_open"] = True
+        else:
+            row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit, fixed=fixed)
     return row
 
 

@@ -11,6 +11,7 @@ from sentinel_checks.formatting import listing
 from sentinel_checks.result import Status
 from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.power import MAX_ROWS
+from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN
 
 __all__ = ["champion_hint", "criterion_text", "rows_text"]
 
@@ -23,6 +24,8 @@ def champion_hint(
     on a failure, keep the champion and where to look."""
     if status is Status.PASS:
         return ""
+    if status is Status.INCONCLUSIVE and not needed:
+        return f"The intervals of {', '.join(by_verdict['inconclusive'])} hold the margin: {GRID_KEEPS_OPEN}."
     if status is Status.INCONCLUSIVE:
         return (
             f"The data cannot tell yet: on {c.n_positive} risky rows the intervals of "

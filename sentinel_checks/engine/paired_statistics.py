@@ -194,6 +194,7 @@ def _on_grid(
         smallest["b"].to_numpy(dtype=np.float64),
         cells["rows"].to_numpy(dtype=np.int64),
         grid=grid,
+        split_at=thresholds,
     )
 
 

@@ -193,6 +193,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             "confidence split over the criteria × splits, Bonferroni; Wilson for proportions, paired "
             f"Poisson bootstrap with {split['bootstrap']['resamples']} resamples, seed "
             f"{split['bootstrap']['seed']}, for AUCs and differences).",
+            *_grid_lines(split.get("score_grid")),
             "",
             "| metric | candidate | champion | candidate − champion |",
             "|---|---|---|---|",
@@ -329,3 +330,20 @@ def _num(value: Any) -> str:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return number(int(value))  # a row count, grouped by thousands: 21,592
     return "—" if value is None else str(value)
+
+
+def _grid_lines(grid: dict[str, Any] | None) -> list[str]:
+    """What promotion.md says when the engine put the scores on a grid (trial: the decision
+    record did not say so, and its AUCs differed from ``quality.auc``'s)."""
+    if not grid:
+        return []
+    widest = max(max(v) for ranges in grid["auc_below_above"].values() for v in ranges.values())
+    return [
+        "",
+        f"**Scores grouped on a grid in the engine** (cells 1/{grid['grid']} wide, `[engine] "
+        "max_paired_groups`): the decisions at the thresholds (recall, FNR, precision, flips) are "
+        "exact; each AUC is that of the grouped scores and its interval, and each AUC difference's, "
+        f"is widened by how far ties inside a cell could move it (up to {widest:.4f} per model), so "
+        "the AUCs here can differ from `quality.auc`'s exact ones. A larger `max_paired_groups` gives "
+        "a finer grid.",
+    ]

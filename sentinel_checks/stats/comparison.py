@@ -32,7 +32,7 @@ from sentinel_checks.stats.intervals import bootstrap_interval, wilson_interval
 from sentinel_checks.stats.paired_cells import DELTA_METRICS, paired_cell_bootstrap
 from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
 from sentinel_checks.stats.ranking import pr_auc_from_counts, roc_auc_from_counts
-from sentinel_checks.stats.tie_bounds import lead_widening
+from sentinel_checks.stats.tie_bounds import grid_entry, lead_widening
 
 #: Metrics reported for each model (proportions get Wilson intervals, AUCs bootstrap ones).
 MODEL_METRICS = ("recall", "fnr", "precision", "flagged_fraction", "roc_auc", "pr_auc")
@@ -114,17 +114,14 @@ class PairedComparison:
                 "unit": "cells",
                 "cells": self.cells,
             },
-            **(
-                {
-                    "score_grid": {
-                        "grid": self.grid,
-                        "auc_below_above": {r: dict(m) for r, m in self.tie_ranges.items()},
-                    }
-                }
-                if self.grid
-                else {}
-            ),
+            **self.grid_detail(),
         }
+
+    def grid_detail(self) -> dict[str, Any]:
+        """``{"score_grid": {grid, cell_width, auc_below_above}}`` when the engine put the
+        scores on a grid (each model's AUC range below and above its tied value), else ``{}``."""
+        ranges = {r: dict(m) for r, m in self.tie_ranges.items()}
+        return {"score_grid": grid_entry(self.grid, auc_below_above=ranges)} if self.grid else {}
 
 
 def compare_paired(
@@ -254,6 +251,11 @@ def compare_paired_rows(
         the thresholds are still exact, and every AUC interval and AUC difference is
         widened by how far ties inside the grid cells could move it (:attr:`PairedComparison.tie_ranges`).
     """
+    if rows.grid and rows.split_at != (candidate_threshold, champion_threshold):
+        raise ValueError(  # a cell holding a threshold would be decided by its smallest score
+            f"the scores were grouped on a grid split at {rows.split_at}, not at the thresholds "
+            f"({candidate_threshold}, {champion_threshold}): the decisions would not be exact"
+        )
     y, a, b, counts = rows.y, rows.a, rows.b, rows.counts
     flag_a, flag_b = a >= candidate_threshold, b >= champion_threshold
     n, n_pos = rows.n, rows.positives
@@ -329,8 +331,7 @@ def _widen_for_grid(
 
 
 def _widened(interval: Interval, below: float, above: float) -> Interval:
-    """``interval`` with its low end moved down by ``below`` and its high end up by ``above``
-    (NaN spreads: an undefined range leaves an undefined interval)."""
+    """``interval``'s ends moved out by ``below`` and ``above`` (NaN spreads)."""
     return Interval(interval.point, interval.low - below, interval.high + above)
 
 

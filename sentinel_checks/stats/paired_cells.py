@@ -143,44 +143,92 @@ def paired_cell_bootstrap(
     slot x both decisions) and each resample draws one Poisson(count) weight per cell
     from one ``default_rng(seed)`` stream, a block of resamples at a time: the
     distribution a row-by-row Poisson(1) bootstrap gives every metric (all exact
-    functions of the cells), at O(cells) per resample. With ``counts`` the entries
+    functions of the cells), at O(cells) per resample. FNR and precision are drawn on
+    the (label, both decisions) cells alone (:func:`decision_draws`, their own stream),
+    so they are the same draws however finely the scores were grouped. With ``counts`` the entries
     are grouped rows (:func:`paired_cells`): the same cells, hence the same draws
     for the same seed.
     """
     cells = paired_cells(y, a, b, flag_a, flag_b, counts=counts)
     slots = (_SlotSums(cells.y, cells.a), _SlotSums(cells.y, cells.b))
-    flags = np.column_stack(
-        [cells.y & cells.flag_a, cells.flag_a, cells.y & cells.flag_b, cells.flag_b]
-    ).astype(float)
-    pos = cells.y.astype(float)
     k_cells = len(cells)
     rng = np.random.default_rng(seed)
     out = np.empty((resamples, 2, len(DELTA_METRICS)))
+    out[:, :, :2], per_key = decision_draws(
+        cells.y, cells.flag_a, cells.flag_b, cells.counts, resamples, seed
+    )
     drawn = np.empty((resamples, k_cells)) if return_cells else None
     block = max(1, _BLOCK_CELLS // max(k_cells, 1))
     for start in range(0, resamples, block):
         w = poisson_weights(rng, cells.counts, min(block, resamples - start), k_cells)
-        positives = w @ pos
-        counts = w @ flags  # caught and flagged, per model
         rows = slice(start, start + len(w))
         if drawn is not None:
             drawn[rows] = w
         with np.errstate(divide="ignore", invalid="ignore"):
             for k, model in enumerate(slots):
-                caught, flagged = counts[:, 2 * k], counts[:, 2 * k + 1]
-                out[rows, k, 0] = np.where(positives > 0, 1 - caught / positives, np.nan)
-                out[rows, k, 1] = np.where(flagged > 0, caught / flagged, np.nan)
                 out[rows, k, 2], out[rows, k, 3] = _weighted_aucs(model.ranked, model.sums(w))
     draws = {m: out[:, :, k] for k, m in enumerate(DELTA_METRICS)}
-    return draws, CellDraws(cells, drawn if drawn is not None else np.empty((0, k_cells)))
+    weights = drawn if drawn is not None else np.empty((0, k_cells))
+    return draws, CellDraws(cells, weights, per_key if return_cells else np.empty((0, 8)))
+
+
+def decision_draws(
+    y: np.ndarray, flag_a: np.ndarray, flag_b: np.ndarray, counts: np.ndarray, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resample's FNR and precision of both models, drawn on the (label, both decisions) cells.
+
+    FNR and precision at the thresholds depend on the rows only through their label and
+    both decisions: at most eight cells, each drawing one Poisson(count) weight per
+    resample (the per-row Poisson(1) bootstrap's distribution, paired: one draw serves
+    both models), from their own stream (``default_rng([seed, 1])``, in the cells' key
+    order). So the draws are the same whatever finer cells the rows came in: exact
+    scores, or scores an engine grouped on a grid
+    (:func:`~sentinel_checks.engine.paired_statistics.paired_rows`).
+
+    Parameters
+    ----------
+    y, flag_a, flag_b : ndarray of bool, shape (k,)
+        Each entry's label and both models' decisions.
+    counts : ndarray of int, shape (k,)
+        Rows per entry.
+    resamples, seed : int
+
+    Returns
+    -------
+    (draws, weights) : tuple of ndarray of float64
+        ``draws`` shape (resamples, 2, 2): ``[:, model, 0]`` FNR and ``[:, model, 1]``
+        precision (model 0 the candidate), NaN where a resample has no risky (or no
+        flagged) weight; ``weights`` shape (resamples, 8): the drawn weight of each
+        (label, candidate flagged, champion flagged), keyed ``4·label + 2·flag_a + flag_b``.
+    """
+    key = (np.asarray(y, bool) * 4 + np.asarray(flag_a, bool) * 2 + np.asarray(flag_b, bool)).astype(np.int64)
+    totals = np.bincount(key, weights=np.asarray(counts, dtype=np.float64), minlength=8)
+    present = np.flatnonzero(totals > 0)
+    w = poisson_weights(
+        np.random.default_rng([seed, 1]), totals[present].astype(np.int64), resamples, len(present)
+    )
+    cell = np.zeros((len(present), 8))
+    cell[np.arange(len(present)), present] = 1.0
+    per_key = w @ cell  # (resamples, 8): weight of each (label, flag_a, flag_b)
+    risky = per_key[:, 4:].sum(axis=1)
+    out = np.empty((resamples, 2, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for model, flagged_keys in ((0, (2, 3)), (1, (1, 3))):
+            caught = per_key[:, [4 + k for k in flagged_keys]].sum(axis=1)
+            flagged = caught + per_key[:, list(flagged_keys)].sum(axis=1)
+            out[:, model, 0] = np.where(risky > 0, 1 - caught / risky, np.nan)
+            out[:, model, 1] = np.where(flagged > 0, caught / flagged, np.nan)
+    return out, per_key
 
 
 @dataclass(frozen=True)
 class CellDraws:
-    """The cells a bootstrap resampled and their drawn weights, shape (resamples, cells)."""
+    """The cells a bootstrap resampled and their drawn weights, shape (resamples, cells), and
+    the weights FNR and precision were drawn with, shape (resamples, 8) (:func:`decision_draws`)."""
 
     cells: PairedCells
     weights: np.ndarray
+    decisions: np.ndarray
 
     @property
     def first_row(self) -> np.ndarray:

@@ -50,6 +50,9 @@ class PairedRows:
         and ``a`` and ``b`` are each cell's smallest score: every threshold read off
         them is a real score with its exact counts, but rows inside a cell count as
         tied (:mod:`~sentinel_checks.stats.tie_bounds` gives how far the AUCs can move).
+    split_at : (float, float) or None
+        On a grid, the candidate's and the champion's thresholds its cells were split
+        at (decisions are exact at those thresholds only); None when not split.
     """
 
     y: np.ndarray
@@ -57,6 +60,7 @@ class PairedRows:
     b: np.ndarray
     counts: np.ndarray
     grid: int = 0
+    split_at: tuple[float, float] | None = None
 
     @classmethod
     def from_arrays(cls, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> PairedRows:
@@ -85,13 +89,22 @@ class PairedRows:
         return cls.from_groups(groups["y"], groups["a"], groups["b"], groups["n"])
 
     @classmethod
-    def from_groups(cls, y: object, a: object, b: object, counts: object, *, grid: int = 0) -> PairedRows:
+    def from_groups(
+        cls,
+        y: object,
+        a: object,
+        b: object,
+        counts: object,
+        *,
+        grid: int = 0,
+        split_at: tuple[float, float] | None = None,
+    ) -> PairedRows:
         """Groups counted elsewhere (any order); put in the one order every caller sees."""
         y = np.asarray(y, dtype=bool)
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         counts = np.asarray(counts, dtype=np.int64)
         order = np.lexsort((b, a, y))
-        return cls(y[order], a[order], b[order], counts[order], grid=grid)
+        return cls(y[order], a[order], b[order], counts[order], grid=grid, split_at=split_at)
 
     @property
     def n(self) -> int:

@@ -12,15 +12,17 @@ computes that range exactly, from the groups' counts alone:
   ``p·n``. So the true value is the tied value ± ``Σ p·n / (2·P·N)``
   (Hanley and McNeil, 1982, the area as a pair probability).
 * Average precision (scikit-learn's ``average_precision_score``: Σ Δrecall ×
-  precision): inside a group, it is largest with its risky rows first and smallest
-  with them last; with ``T`` risky and ``F`` safe rows above the group, the group
-  adds ``Σ_{i=1..p} (T+i)/(T+F+i) / P`` at best and ``Σ_{i=1..p} (T+i)/(T+F+n+i) / P``
-  at worst. Each sum is ``p − (C−T)·(ψ(C+p+1) − ψ(C+1))`` with ``C`` the rows
-  before the risky ones and ψ the digamma function (``Σ 1/(C+i)`` as a difference of
-  ψ), so the bound costs O(groups).
+  precision at each distinct score, so tied rows share the precision at their
+  group's end). The rows' own order inside a cell may hold ties of its own (a tree
+  model's scores), so the range is over every *weak* order. With ``T`` risky and
+  ``F`` safe rows above the group: largest with its risky rows first, tied among
+  themselves, ``p·(T+p)/(T+F+p) / P``; smallest with them last, one by one,
+  ``Σ_{i=1..p} (T+i)/(T+F+n+i) / P`` = ``(p − (T+F+n−T)·(ψ(T+F+n+p+1) − ψ(T+F+n+1))) / P``
+  (ψ the digamma function: ``Σ 1/(C+i)`` as a difference of ψ), so the bound costs
+  O(groups). The tied value (every row of the group tied) lies between them.
 
-Both ends are attained by some order of the rows, so they are the tightest bounds
-the grouped counts allow. Parity with every order of small inputs:
+Both ends are attained by some weak order of the rows, so they are the tightest
+bounds the grouped counts allow. Parity with every weak order of small inputs:
 ``tests/test_tie_bounds.py``.
 """
 
@@ -81,6 +83,9 @@ def tie_bounds(counts: ThresholdCounts) -> TieBounds:
     >>> b = tie_bounds(threshold_counts(np.array([1, 0, 1, 0]), np.array([0.5, 0.5, 0.5, 0.1])))
     >>> [round(v, 4) for v in b.roc_auc], [round(v, 4) for v in b.pr_auc]
     ([0.5, 0.75, 1.0], [0.5833, 0.6667, 1.0])
+    >>> b = tie_bounds(threshold_counts(np.array([0, 1, 1]), np.array([0.9, 0.5, 0.5])))
+    >>> [round(v, 4) for v in b.pr_auc]  # two risky rows tied under a safe one: the tie is the top
+    [0.5833, 0.6667, 0.6667]
     """
     tp = np.asarray(counts.tp, dtype=np.float64)
     fp = np.asarray(counts.fp, dtype=np.float64)
@@ -96,9 +101,11 @@ def tie_bounds(counts: ThresholdCounts) -> TieBounds:
         roc_range = (math.nan, math.nan, math.nan)
     if p_total > 0:
         above_tp, above_fp = tp - pos, fp - neg
-        best = _precision_sums(pos, above_tp, above_tp + above_fp)
+        with np.errstate(invalid="ignore"):
+            best = np.where(pos > 0, pos * (above_tp + pos) / (above_tp + above_fp + pos), 0.0)
         worst = _precision_sums(pos, above_tp, above_tp + above_fp + neg)
-        ap_range = (float(np.sum(worst)) / p_total, ap, float(np.sum(best)) / p_total)
+        # the tied value lies between them; float rounding must not put it outside
+        ap_range = (min(float(np.sum(worst)) / p_total, ap), ap, max(float(np.sum(best)) / p_total, ap))
     else:
         ap_range = (math.nan, math.nan, math.nan)
     return TieBounds(roc_auc=roc_range, pr_auc=ap_range)
@@ -121,6 +128,16 @@ def lead_widening(candidate: tuple[float, float], other: tuple[float, float]) ->
     return candidate[0] + other[1], candidate[1] + other[0]
 
 
+def grid_entry(grid: int, **widening: object) -> dict[str, object]:
+    """gate.json's ``score_grid``: the grid (cells per unit of score), the cells' width, and
+    how the check's intervals were widened (``widening``).
+
+    >>> grid_entry(1024, widened_by=[0.01, 0.02])
+    {'grid': 1024, 'cell_width': 0.0009765625, 'widened_by': [0.01, 0.02]}
+    """
+    return {"grid": grid, "cell_width": 1 / grid, **widening}
+
+
 def grid_note(grid: int) -> str:
     """How a check says its AUCs came from scores grouped on a grid (``grid`` > 0).
 
@@ -132,3 +149,10 @@ def grid_note(grid: int) -> str:
         "intervals widened by how far ties in a cell could move them; "
         "a larger [engine] max_paired_groups gives a finer grid"
     )
+
+
+#: What an inconclusive result says when the grid's widening alone holds the limit.
+GRID_KEEPS_OPEN = (
+    "the score grid keeps it open (more rows cannot settle it): "
+    "raise [engine] max_paired_groups for a finer grid"
+)
