@@ -52,6 +52,13 @@ def _joined(frame: pd.DataFrame, con=None):
     return paired_statistics.joined_scores(cand, champ, COLUMNS, champion_score="b")
 
 
+def _compare(rows: PairedRows):
+    """``compare_paired_rows`` at :data:`THRESHOLDS` (the ones the grid was split at), 50 resamples."""
+    return compare_paired_rows(
+        rows, split="test", candidate_threshold=THRESHOLDS[0], champion_threshold=THRESHOLDS[1], resamples=50
+    )
+
+
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     return _frame()
@@ -112,13 +119,7 @@ def test_every_curve_point_is_a_real_score_with_its_exact_counts(gridded, frame,
 
 def test_the_true_aucs_and_leads_lie_inside_the_widened_intervals(gridded, frame) -> None:
     y, a, b = frame["label"].to_numpy(), frame["a"].to_numpy(), frame["b"].to_numpy()
-    c = compare_paired_rows(
-        gridded,
-        split="test",
-        candidate_threshold=THRESHOLDS[0],
-        champion_threshold=THRESHOLDS[1],
-        resamples=50,
-    )
+    c = _compare(gridded)
     for metric, exact in (("roc_auc", roc_auc), ("pr_auc", pr_auc)):
         truth = {"candidate": exact(y, a), "champion": exact(y, b)}
         for role in ("candidate", "champion"):
@@ -129,13 +130,8 @@ def test_the_true_aucs_and_leads_lie_inside_the_widened_intervals(gridded, frame
         below, above = gridded.lead_widening(metric)
         lead = truth["candidate"] - truth["champion"]
         assert c.delta[metric].point - below <= lead <= c.delta[metric].point + above
-        bootstrap = compare_paired_rows(
-            PairedRows(gridded.y, gridded.a, gridded.b, gridded.counts),  # the same groups, unwidened
-            split="test",
-            candidate_threshold=THRESHOLDS[0],
-            champion_threshold=THRESHOLDS[1],
-            resamples=50,
-        ).delta[metric]
+        unwidened = PairedRows(gridded.y, gridded.a, gridded.b, gridded.counts)  # the same groups
+        bootstrap = _compare(unwidened).delta[metric]
         assert c.delta[metric].low == pytest.approx(bootstrap.low - below)
         assert c.delta[metric].high == pytest.approx(bootstrap.high + above)
 
@@ -219,9 +215,7 @@ def test_vs_champion_on_a_coarse_grid_asks_for_a_finer_grid_not_rows(frame: pd.D
     from sentinel_checks.checks.promotion import check_vs_champion
 
     rows = paired_statistics.paired_rows(_joined(frame), thresholds=THRESHOLDS, max_groups=200)
-    c = compare_paired_rows(
-        rows, split="test", candidate_threshold=THRESHOLDS[0], champion_threshold=THRESHOLDS[1], resamples=50
-    )
+    c = _compare(rows)
     result = check_vs_champion(c, max_target_drop=0.01, max_fnr_increase=1.0, max_precision_drop=1.0)
     (target,) = [r for r in result.evidence[0].items if r["criterion"] == "target_metric_improves"]
     below, above = c.delta_widening("pr_auc")
@@ -298,13 +292,7 @@ def test_the_decision_record_says_the_scores_were_on_a_grid(gridded: PairedRows)
     from sentinel_checks.reports.promotion import promotion_document, promotion_markdown
     from tests.test_promotion_intervals import _run
 
-    c = compare_paired_rows(
-        gridded,
-        split="test",
-        candidate_threshold=THRESHOLDS[0],
-        champion_threshold=THRESHOLDS[1],
-        resamples=50,
-    )
+    c = _compare(gridded)
     result = check_vs_champion(c)
     doc = promotion_document(_run(result), evaluations={}, comparisons={"test": c}, results=[result])
     assert doc["splits"]["test"]["score_grid"]["cell_width"] == 1 / gridded.grid
@@ -313,8 +301,6 @@ def test_the_decision_record_says_the_scores_were_on_a_grid(gridded: PairedRows)
     assert f"cells 1/{gridded.grid} wide" in text and f"up to {widest:.4f} per model" in text
     assert "decisions at the thresholds (recall, FNR, precision, flips) are exact" in text
     exact = PairedRows(gridded.y, gridded.a, gridded.b, gridded.counts)  # no grid: nothing said
-    plain = compare_paired_rows(
-        exact, split="test", candidate_threshold=0.5, champion_threshold=0.45, resamples=50
-    )
+    plain = _compare(exact)
     doc = promotion_document(_run(result), evaluations={}, comparisons={"test": plain}, results=[result])
     assert "grid" not in promotion_markdown(doc)

@@ -15,7 +15,8 @@ The bootstrap is a paired Poisson bootstrap on pooled counts
 and slot of each model's score among the risky rows' scores form a cell, and each
 resample draws one Poisson(count) weight per cell (what a Poisson(1) weight per
 row sums to), shared by both models, so the comparison is paired, every metric is
-exact, and a resample costs O(cells), not O(rows).
+exact, and a resample costs O(cells), not O(rows); FNR and precision on the (label,
+decisions) cells alone (:func:`~sentinel_checks.stats.paired_cells.decision_draws`).
 """
 
 from __future__ import annotations
