@@ -272,7 +272,7 @@ def spark_session():
     """
     import os
 
-    from sentinel_checks.engine.spark_connection import java_path
+    from sentinel_checks.engine.spark_connection import LOCAL_DEFAULTS, java_path
 
     def unavailable(what: str) -> None:
         if os.environ.get(SKIP_SPARK) == "1":
@@ -299,6 +299,8 @@ def spark_session():
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")  # as the gate sets it
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")  # local mode: the driver is the executor
+        # as the gate builds its sessions: the JVM exits on OutOfMemoryError
+        .config("spark.driver.extraJavaOptions", LOCAL_DEFAULTS["spark.driver.extraJavaOptions"])
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

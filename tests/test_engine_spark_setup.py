@@ -168,7 +168,7 @@ def test_a_built_session_collects_through_arrow_unless_the_conf_says_otherwise(m
     built = _FakeSession(None)
     monkeypatch.setattr(spark_connection, "_running_session", lambda cls: None)
     monkeypatch.setattr(spark_connection, "_built_session", lambda settings, cls: built)
-    monkeypatch.setattr(spark_connection.atexit, "register", lambda function: None)
+    monkeypatch.setattr(spark_connection.atexit, "register", lambda function, *args: None)
     monkeypatch.setattr(ibis.pyspark, "connect", _ibis_connect)
     connection = spark_connection.connect_spark(SparkSettings(conf=conf))
     assert connection.created and built.conf.get(spark_connection.ARROW_KEY) == arrow
@@ -331,3 +331,5 @@ def test_a_built_session_gets_the_users_conf_over_the_local_defaults(monkeypatch
     spark_connection._built_session(SparkSettings(conf=conf), spark_session)
     assert given[spark_connection.ARROW_KEY] == "false" and given["spark.sql.shuffle.partitions"] == "64"
     assert given["spark.sql.session.timeZone"] == "UTC" and given["spark.ui.enabled"] == "false"
+    # a JVM that exits on OutOfMemoryError rather than hang the run (tenth benchmark round)
+    assert given["spark.driver.extraJavaOptions"] == "-XX:+ExitOnOutOfMemoryError"

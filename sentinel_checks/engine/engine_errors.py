@@ -10,7 +10,11 @@ handle on the JVM's ``Throwable``) or as one of pyspark's ``CapturedException`` 
 ``org.apache.spark.memory.SparkOutOfMemoryError`` (error condition
 ``UNABLE_TO_ACQUIRE_MEMORY``) or ``java.lang.OutOfMemoryError`` somewhere in the Java
 cause chain; the Py4J message itself is only ``An error occurred while calling
-o123.count.``.
+o123.count.``. A driver JVM that ended mid-run (a session the gate builds exits on
+``java.lang.OutOfMemoryError``: ``-XX:+ExitOnOutOfMemoryError``, so a dead scheduler thread
+cannot hang the run) leaves only Py4J's side: ``ConnectionRefusedError`` from its socket,
+``Py4JNetworkError``, or ``Py4JError`` without a Java exception; :func:`spark_jvm_gone`
+tells it by asking the JVM for the time.
 
 Reading a Java exception asks the JVM (a stopped session raises): every access here is
 guarded, so classifying an error never raises. Nothing here words a message for the
@@ -110,12 +114,53 @@ def spark_memory_line(error: BaseException) -> str | None:
         if name in JAVA_OUT_OF_MEMORY or SPARK_NO_MEMORY in message:
             said = message.strip().splitlines()[0] if message.strip() else ""
             return f"{name}: {said}" if said else name
-    if not _from_spark(error):
-        return None
-    for line in error_text(error).splitlines():
-        if any(marker in line for marker in _SPARK_MEMORY_TEXT):
-            return line.strip()
+    if _from_spark(error):
+        for line in error_text(error).splitlines():
+            if any(marker in line for marker in _SPARK_MEMORY_TEXT):
+                return line.strip()
+    if spark_jvm_gone(error):
+        return (
+            f"Spark's driver JVM ended mid-run ({type(error).__name__}: {first_line(error)}); "
+            "a driver the gate starts exits on java.lang.OutOfMemoryError, which its log above "
+            "then shows, and one killed by the system for memory says nothing"
+        )
     return None
+
+
+def spark_jvm_gone(error: BaseException) -> bool:
+    """Whether ``error`` is Py4J failing to reach Spark's driver JVM because it ended:
+    raised by Py4J (its types, or a ``ConnectionError`` from a frame of its modules:
+    ``ConnectionRefusedError`` once the JVM is gone) and not carrying a Java exception,
+    while the JVM PySpark launched no longer answers (``System.nanoTime()`` through its
+    gateway raises). ``False`` when PySpark never launched a JVM. Never raises."""
+    if hasattr(error, "java_exception") or not _from_py4j(error):
+        return False
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return False
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return False
+    try:
+        gateway.jvm.java.lang.System.nanoTime()
+    except Exception:  # the gateway's socket refused or closed: nothing answers
+        return True
+    return False
+
+
+def _from_py4j(error: BaseException) -> bool:
+    """Raised by Py4J: its own types, or an ``OSError`` raised in one of its frames."""
+    if (type(error).__module__ or "").startswith("py4j"):
+        return True
+    if not isinstance(error, OSError):
+        return False
+    frame = error.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith("py4j"):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def java_chain(error: BaseException) -> Iterator[tuple[str, str]]:

@@ -71,12 +71,19 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
 
 
 def release_all(releases: list[Callable[[], None]]) -> None:
-    """Call every release function, even when one raises; then raise the first error."""
+    """Call every release function, even when one raises; then raise the first error.
+    Failing because Spark's driver JVM ended is not an error here: the rows went with it
+    (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`; the check that met the
+    end said so)."""
+    from sentinel_checks.engine.engine_errors import spark_jvm_gone
+
     first: BaseException | None = None
     for release in releases:
         try:
             release()
         except Exception as error:  # a stopped Spark session, a closed DuckDB connection
+            if spark_jvm_gone(error):
+                continue
             first = first or error
     if first is not None:
         raise first

@@ -34,11 +34,16 @@ if TYPE_CHECKING:
 
 #: Settings of a session the gate builds (a user's ``conf`` overrides them):
 #: no web UI and no progress bars for a local run, as many shuffle partitions as a small
-#: local machine uses well.
+#: local machine uses well, and a driver JVM that exits on ``java.lang.OutOfMemoryError``
+#: rather than live on with the scheduler thread that hit it dead: at 10M rows with a 4g
+#: heap the run then hung in ``splits.target_leakage`` (docs/benchmarks.md, tenth round);
+#: now the check that meets the ended JVM says so
+#: (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`).
 LOCAL_DEFAULTS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
+    "spark.driver.extraJavaOptions": "-XX:+ExitOnOutOfMemoryError",
 }
 
 
@@ -82,7 +87,7 @@ class SparkConnection:
         """Stop the session if the gate built it; a user's session is left running, its
         time zone and Arrow setting as they were."""
         if self.created:
-            self.session.stop()
+            stop(self.session)
             return
         failed = _restore(self.session, self.previous)
         if failed:  # the run's verdict stands; the user is told what stayed changed
@@ -92,6 +97,24 @@ class SparkConnection:
                 UserWarning,
                 stacklevel=2,
             )
+
+
+def stop(session: Any) -> None:
+    """Stop ``session``; one whose driver JVM already ended (out of memory mid-run:
+    :func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`) has nothing left to stop.
+
+    Raises
+    ------
+    Exception
+        Spark's own error stopping a session whose JVM still answers.
+    """
+    from sentinel_checks.engine.engine_errors import spark_jvm_gone
+
+    try:
+        session.stop()
+    except Exception as error:
+        if not spark_jvm_gone(error):
+            raise
 
 
 def _restore(session: Any, previous: Mapping[str, str | None]) -> list[str]:
@@ -194,7 +217,7 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
         created = session is None
         if session is None:
             session = _built_session(settings, SparkSession)
-            atexit.register(session.stop)  # a run that never reaches close() (an interrupt)
+            atexit.register(stop, session)  # a run that never reaches close() (an interrupt)
         else:  # not ours to stop, nor to configure: its master and settings stay as they are
             ignored = tuple(
                 f"[engine.spark] {k}" for k in ("master", "conf") if k in settings.model_fields_set

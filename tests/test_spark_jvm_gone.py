@@ -1,0 +1,194 @@
+"""A Spark driver JVM that ends mid-run is told as Spark out of memory, never hangs the run
+nor leaves a traceback at its end (tenth benchmark round, docs/benchmarks.md).
+
+At 10M rows with a 4g heap the gate's target-leakage check hit ``java.lang.OutOfMemoryError``
+in the scheduler's dispatcher thread: the JVM lived on without it and the run hung. A
+session the gate builds now exits on it (``-XX:+ExitOnOutOfMemoryError``), and what
+Python then sees is Py4J's side alone: ``ConnectionRefusedError`` from its socket (PySpark's
+``ClientServer``), ``Py4JNetworkError`` (a ``JavaGateway``). The gateways here are real
+Py4J ones pointed at a port nothing listens on, the state PySpark is in once its JVM
+ended; no JVM is needed.
+"""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+from types import SimpleNamespace
+
+import pytest
+
+from pyspark import SparkContext
+
+from sentinel_checks.engine import spark_connection
+from sentinel_checks.engine.engine_errors import spark_jvm_gone, spark_memory_line
+from sentinel_checks.engine.held_table import release_all
+from sentinel_checks.gate.engine_setup import out_of_engine_memory, out_of_memory_text
+from tests.conftest import run_suites
+
+#: Builds a real Py4J ClientServer (PySpark's kind) to a port nothing listens on.
+DEAD_GATEWAY = textwrap.dedent(
+    """
+    import socket
+
+    from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
+
+
+    def dead_gateway():
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        return ClientServer(
+            java_parameters=JavaParameters(port=port),
+            # daemon threads: the test process ends though nothing ever connects
+            python_parameters=PythonParameters(port=0, daemonize=True, daemonize_connections=True),
+            python_server_entry_point=None,
+        )
+    """
+)
+
+
+def _free_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+@pytest.fixture
+def dead_gateway():
+    """PySpark's gateway once its JVM ended: a real ClientServer nothing answers."""
+    from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
+
+    gateway = ClientServer(
+        java_parameters=JavaParameters(port=_free_port()),
+        python_parameters=PythonParameters(port=0, daemonize=True, daemonize_connections=True),
+        python_server_entry_point=None,
+    )
+    yield gateway
+    gateway.shutdown()
+
+
+def _refused(gateway) -> BaseException:
+    """The error a call through ``gateway`` raises (Py4J's own, from its frames)."""
+    try:
+        gateway.jvm.java.lang.System.nanoTime()
+    except Exception as error:
+        return error
+    raise AssertionError("the gateway answered: nothing listens on its port")
+
+
+#: A gateway whose JVM answers (``System.nanoTime()`` returns).
+ANSWERING = SimpleNamespace(
+    jvm=SimpleNamespace(java=SimpleNamespace(lang=SimpleNamespace(System=SimpleNamespace(nanoTime=lambda: 1))))
+)
+
+
+def test_a_call_refused_once_the_jvm_ended_is_spark_out_of_memory(monkeypatch, dead_gateway):
+    error = _refused(dead_gateway)
+    assert isinstance(error, ConnectionRefusedError), error  # what PySpark's ClientServer raises
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    assert spark_jvm_gone(error) and out_of_engine_memory(error)
+    line = spark_memory_line(error)
+    assert line is not None and line.startswith("Spark's driver JVM ended mid-run (ConnectionRefusedError: "), line
+    told = out_of_memory_text(error, "pandas")  # worded as Spark's whatever [data] engine is
+    assert told is not None and told.startswith(
+        "[engine.spark.conf] spark.driver.memory: Spark ran out of memory in this check "
+        "(Spark's driver JVM ended mid-run"
+    ), told
+    assert "java.lang.OutOfMemoryError" in told and "Spark's default is 1g" in told, told
+
+
+def test_py4j_network_error_once_the_jvm_ended_is_spark_out_of_memory(monkeypatch, dead_gateway):
+    """A ``JavaGateway`` (Py4J's other client) raises its own Py4JNetworkError."""
+    from py4j.java_gateway import GatewayParameters, JavaGateway
+
+    other = JavaGateway(gateway_parameters=GatewayParameters(port=_free_port()))
+    try:
+        error = _refused(other)
+    finally:
+        other.close()
+    assert type(error).__name__ == "Py4JNetworkError", error
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    assert spark_jvm_gone(error)
+    assert (spark_memory_line(error) or "").startswith("Spark's driver JVM ended mid-run (Py4JNetworkError: ")
+
+
+def test_a_py4j_failure_while_the_jvm_answers_is_not_the_jvm_gone(monkeypatch, dead_gateway):
+    error = _refused(dead_gateway)
+    monkeypatch.setattr(SparkContext, "_gateway", ANSWERING)
+    assert not spark_jvm_gone(error) and spark_memory_line(error) is None
+    assert out_of_memory_text(error, "spark") is None
+    monkeypatch.setattr(SparkContext, "_gateway", None)  # PySpark never launched a JVM
+    assert not spark_jvm_gone(error)
+
+
+def test_a_refused_connection_outside_py4j_is_not_the_jvm_gone(monkeypatch, dead_gateway):
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    try:
+        socket.create_connection(("127.0.0.1", _free_port()), timeout=5)
+    except ConnectionRefusedError as error:
+        assert not spark_jvm_gone(error) and not out_of_engine_memory(error)
+    else:
+        raise AssertionError("nothing listens on that port")
+
+
+def test_releasing_held_tables_after_the_jvm_ended_is_not_an_error(monkeypatch, dead_gateway):
+    """The gate's end released a Spark split through the dead JVM: a traceback after the
+    verdict (1M rows, 512 MiB heap). Other release errors still raise, after every release ran."""
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    released: list[str] = []
+
+    def through_the_dead_jvm() -> None:
+        released.append("spark view")
+        dead_gateway.jvm.java.lang.System.nanoTime()
+
+    release_all([through_the_dead_jvm, lambda: released.append("next")])
+    assert released == ["spark view", "next"]
+
+    def closed() -> None:
+        raise RuntimeError("Connection already closed")
+
+    with pytest.raises(RuntimeError, match="already closed"):
+        release_all([closed, through_the_dead_jvm, lambda: released.append("last")])
+    assert released[-1] == "last"
+
+
+def test_stopping_a_session_whose_jvm_ended_is_quiet_and_other_errors_raise(monkeypatch, dead_gateway):
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+
+    class Session:
+        def __init__(self, stop):
+            self.stop = stop
+
+    spark_connection.stop(Session(lambda: dead_gateway.jvm.java.lang.System.nanoTime()))
+    with pytest.raises(RuntimeError, match="refused to stop"):
+        spark_connection.stop(Session(lambda: (_ for _ in ()).throw(RuntimeError("refused to stop"))))
+
+
+def test_a_gate_test_meeting_the_ended_jvm_is_exit_2_naming_spark_driver_memory(tmp_path):
+    """End to end in pytest: a team's test whose Spark call finds the JVM gone is the
+    engine's memory (exit 2: the user's setting to fix), worded, not Py4J's socket error."""
+    from tests.test_preflight import _project as pandas_project
+
+    config = pandas_project(tmp_path)
+    suites = tmp_path / "my_suites"
+    suites.mkdir()
+    (suites / "dead_gateway.py").write_text(DEAD_GATEWAY)
+    (suites / "test_rows.py").write_text(
+        "from pyspark import SparkContext\n\n"
+        "from dead_gateway import dead_gateway\n\n\n"
+        "def test_rows(sentinel_dataset):\n"
+        "    SparkContext._gateway = dead_gateway()\n"
+        "    SparkContext._gateway.jvm.java.lang.System.nanoTime()\n"
+    )
+    code, out = run_suites(suites, config, cwd=tmp_path)
+    said = " ".join(out.split())
+    assert code == 2, out[-3000:]
+    assert (
+        "[engine.spark.conf] spark.driver.memory: Spark ran out of memory in this check "
+        "(Spark's driver JVM ended mid-run (ConnectionRefusedError:" in said
+    ), out[-3000:]
+    assert "Traceback" not in out, out[-3000:]
