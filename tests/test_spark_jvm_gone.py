@@ -17,7 +17,6 @@ import textwrap
 from types import SimpleNamespace
 
 import pytest
-
 from pyspark import SparkContext
 
 from sentinel_checks.engine import spark_connection
@@ -82,7 +81,9 @@ def _refused(gateway) -> BaseException:
 
 #: A gateway whose JVM answers (``System.nanoTime()`` returns).
 ANSWERING = SimpleNamespace(
-    jvm=SimpleNamespace(java=SimpleNamespace(lang=SimpleNamespace(System=SimpleNamespace(nanoTime=lambda: 1))))
+    jvm=SimpleNamespace(
+        java=SimpleNamespace(lang=SimpleNamespace(System=SimpleNamespace(nanoTime=lambda: 1)))
+    )
 )
 
 
@@ -92,7 +93,9 @@ def test_a_call_refused_once_the_jvm_ended_is_spark_out_of_memory(monkeypatch, d
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
     assert spark_jvm_gone(error) and out_of_engine_memory(error)
     line = spark_memory_line(error)
-    assert line is not None and line.startswith("Spark's driver JVM ended mid-run (ConnectionRefusedError: "), line
+    assert line is not None and line.startswith(
+        "Spark's driver JVM ended mid-run (ConnectionRefusedError: "
+    ), line
     told = out_of_memory_text(error, "pandas")  # worded as Spark's whatever [data] engine is
     assert told is not None and told.startswith(
         "[engine.spark.conf] spark.driver.memory: Spark ran out of memory in this check "
