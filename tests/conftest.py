@@ -218,6 +218,15 @@ def run_sentinel(*args: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
     return _run_module("sentinel_checks.cli", *args, cwd=cwd, timeout=timeout)
 
 
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listened on a moment ago."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def run_suites(suites: Path, config: Path, *, cwd: Path, timeout: int = 300) -> tuple[int, str]:
     """``pytest SUITES --sentinel-config CONFIG --sentinel-reports reports`` in a subprocess
     from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then stderr."""
@@ -272,7 +281,7 @@ def spark_session():
     """
     import os
 
-    from sentinel_checks.engine.spark_connection import LOCAL_DEFAULTS, java_path
+    from sentinel_checks.engine.spark_connection import EXIT_ON_OUT_OF_MEMORY, java_path
 
     def unavailable(what: str) -> None:
         if os.environ.get(SKIP_SPARK) == "1":
@@ -300,7 +309,7 @@ def spark_session():
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")  # local mode: the driver is the executor
         # as the gate builds its sessions: the JVM exits on OutOfMemoryError
-        .config("spark.driver.extraJavaOptions", LOCAL_DEFAULTS["spark.driver.extraJavaOptions"])
+        .config("spark.driver.extraJavaOptions", EXIT_ON_OUT_OF_MEMORY)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

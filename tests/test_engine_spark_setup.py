@@ -333,3 +333,6 @@ def test_a_built_session_gets_the_users_conf_over_the_local_defaults(monkeypatch
     assert given["spark.sql.session.timeZone"] == "UTC" and given["spark.ui.enabled"] == "false"
     # a JVM that exits on OutOfMemoryError rather than hang the run (tenth benchmark round)
     assert given["spark.driver.extraJavaOptions"] == "-XX:+ExitOnOutOfMemoryError"
+    conf["spark.driver.extraJavaOptions"] = "-Dteam.flag=1"  # the user's options keep the flag
+    spark_connection._built_session(SparkSettings(conf=conf), spark_session)
+    assert given["spark.driver.extraJavaOptions"] == "-Dteam.flag=1 -XX:+ExitOnOutOfMemoryError"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -27,7 +26,7 @@ from sentinel_checks.config import load_config
 from sentinel_checks.demo.build import make_pipeline, sound_model
 from sentinel_checks.errors import PromotionRefused, RegistryError
 from sentinel_checks.registry import lifecycle as registry
-from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, run_gate, small_splits_of
+from tests.conftest import BASE_CONFIG, REPO, SOUND_FEATURES, free_port, run_gate, small_splits_of
 
 PROMOTION_SUITE = REPO / "suites" / "test_promotion.py"
 WEAK_FEATURES = ["amount", "country", "channel"]
@@ -276,7 +275,7 @@ def test_registry_models_load_without_pickle_trust_but_pickles_need_it(gate_proj
 
 @pytest.mark.slow
 def test_an_unreachable_registry_is_a_clear_error_and_changes_nothing(gate_project, model_files):
-    port = _free_port()
+    port = free_port()
     project = _project(
         gate_project,
         model_files,
@@ -306,7 +305,7 @@ def mlflow_server(tmp_path_factory):
     if mlflow_bin is None:
         pytest.fail("the mlflow command is not installed (pip install 'gradient-sentinel[mlflow]')")
     folder = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
         [
@@ -375,12 +374,6 @@ def test_promote_and_rollback_through_a_real_mlflow_server(gate_project, model_f
     )
     gate = _gate(project)
     assert gate.report["models"]["champion"].startswith("models:/risk-classifier/1 sha256:"), gate.output
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_audit_log_survives_a_torn_last_line(tmp_path):

@@ -13,7 +13,6 @@ ended; no JVM is needed.
 from __future__ import annotations
 
 import socket
-import textwrap
 from types import SimpleNamespace
 
 import pytest
@@ -23,51 +22,36 @@ from sentinel_checks.engine import spark_connection
 from sentinel_checks.engine.engine_errors import spark_jvm_gone, spark_memory_line
 from sentinel_checks.engine.held_table import release_all
 from sentinel_checks.gate.engine_setup import out_of_engine_memory, out_of_memory_text
-from tests.conftest import run_suites
+from tests.conftest import free_port, run_suites
 
-#: Builds a real Py4J ClientServer (PySpark's kind) to a port nothing listens on.
-DEAD_GATEWAY = textwrap.dedent(
-    """
-    import socket
 
+def dead_gateway_client():
+    """A real Py4J ClientServer (PySpark's kind) pointed at a port nothing listens on, its
+    Python side on daemon threads (a process holding it still ends)."""
     from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
 
-
-    def dead_gateway():
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-        return ClientServer(
-            java_parameters=JavaParameters(port=port),
-            # daemon threads: the test process ends though nothing ever connects
-            python_parameters=PythonParameters(port=0, daemonize=True, daemonize_connections=True),
-            python_server_entry_point=None,
-        )
-    """
-)
-
-
-def _free_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
+    return ClientServer(
+        java_parameters=JavaParameters(port=free_port()),
+        python_parameters=PythonParameters(port=0, daemonize=True, daemonize_connections=True),
+        python_server_entry_point=None,
+    )
 
 
 @pytest.fixture
 def dead_gateway():
-    """PySpark's gateway once its JVM ended: a real ClientServer nothing answers."""
-    from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
-
-    gateway = ClientServer(
-        java_parameters=JavaParameters(port=_free_port()),
-        python_parameters=PythonParameters(port=0, daemonize=True, daemonize_connections=True),
-        python_server_entry_point=None,
-    )
+    """PySpark's gateway once its JVM ended: nothing answers."""
+    gateway = dead_gateway_client()
     yield gateway
     gateway.shutdown()
+
+
+@pytest.fixture
+def live_port():
+    """A port that accepts connections (a JVM alive, even one that would not answer)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
 
 
 def _refused(gateway) -> BaseException:
@@ -77,14 +61,6 @@ def _refused(gateway) -> BaseException:
     except Exception as error:
         return error
     raise AssertionError("the gateway answered: nothing listens on its port")
-
-
-#: A gateway whose JVM answers (``System.nanoTime()`` returns).
-ANSWERING = SimpleNamespace(
-    jvm=SimpleNamespace(
-        java=SimpleNamespace(lang=SimpleNamespace(System=SimpleNamespace(nanoTime=lambda: 1)))
-    )
-)
 
 
 def test_a_call_refused_once_the_jvm_ended_is_spark_out_of_memory(monkeypatch, dead_gateway):
@@ -108,7 +84,7 @@ def test_py4j_network_error_once_the_jvm_ended_is_spark_out_of_memory(monkeypatc
     """A ``JavaGateway`` (Py4J's other client) raises its own Py4JNetworkError."""
     from py4j.java_gateway import GatewayParameters, JavaGateway
 
-    other = JavaGateway(gateway_parameters=GatewayParameters(port=_free_port()))
+    other = JavaGateway(gateway_parameters=GatewayParameters(port=free_port()))
     try:
         error = _refused(other)
     finally:
@@ -119,19 +95,32 @@ def test_py4j_network_error_once_the_jvm_ended_is_spark_out_of_memory(monkeypatc
     assert (spark_memory_line(error) or "").startswith("Spark's driver JVM ended mid-run (Py4JNetworkError: ")
 
 
-def test_a_py4j_failure_while_the_jvm_answers_is_not_the_jvm_gone(monkeypatch, dead_gateway):
+def test_a_py4j_failure_while_the_jvm_port_accepts_is_not_the_jvm_gone(monkeypatch, dead_gateway, live_port):
+    """A JVM whose gateway port still accepts (alive, even stuck: the probe never waits
+    on an answer) has not ended; nor has one PySpark never launched."""
     error = _refused(dead_gateway)
-    monkeypatch.setattr(SparkContext, "_gateway", ANSWERING)
+    alive = SimpleNamespace(gateway_parameters=SimpleNamespace(address="127.0.0.1", port=live_port))
+    monkeypatch.setattr(SparkContext, "_gateway", alive)
     assert not spark_jvm_gone(error) and spark_memory_line(error) is None
     assert out_of_memory_text(error, "spark") is None
     monkeypatch.setattr(SparkContext, "_gateway", None)  # PySpark never launched a JVM
     assert not spark_jvm_gone(error)
 
 
+def test_a_java_exception_relayed_is_not_the_jvm_gone(monkeypatch, dead_gateway):
+    """An error carrying a Java exception came from a JVM that answered: classified by
+    its Java chain, never as the JVM gone."""
+    from tests.test_engine_errors import FakePy4JJavaError, FakeThrowable
+
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    error = FakePy4JJavaError(FakeThrowable("org.apache.spark.SparkException", "Job aborted: bad row"))
+    assert not spark_jvm_gone(error) and spark_memory_line(error) is None
+
+
 def test_a_refused_connection_outside_py4j_is_not_the_jvm_gone(monkeypatch, dead_gateway):
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
     try:
-        socket.create_connection(("127.0.0.1", _free_port()), timeout=5)
+        socket.create_connection(("127.0.0.1", free_port()), timeout=5)
     except ConnectionRefusedError as error:
         assert not spark_jvm_gone(error) and not out_of_engine_memory(error)
     else:
@@ -154,9 +143,10 @@ def test_releasing_held_tables_after_the_jvm_ended_is_not_an_error(monkeypatch, 
     def closed() -> None:
         raise RuntimeError("Connection already closed")
 
+    # after the dead JVM's release, another error still surfaces, once every release ran
     with pytest.raises(RuntimeError, match="already closed"):
-        release_all([closed, through_the_dead_jvm, lambda: released.append("last")])
-    assert released[-1] == "last"
+        release_all([through_the_dead_jvm, closed, lambda: released.append("last")])
+    assert released[-2:] == ["spark view", "last"]
 
 
 def test_stopping_a_session_whose_jvm_ended_is_quiet_and_other_errors_raise(monkeypatch, dead_gateway):
@@ -179,12 +169,11 @@ def test_a_gate_test_meeting_the_ended_jvm_is_exit_2_naming_spark_driver_memory(
     config = pandas_project(tmp_path)
     suites = tmp_path / "my_suites"
     suites.mkdir()
-    (suites / "dead_gateway.py").write_text(DEAD_GATEWAY)
     (suites / "test_rows.py").write_text(
         "from pyspark import SparkContext\n\n"
-        "from dead_gateway import dead_gateway\n\n\n"
+        "from tests.test_spark_jvm_gone import dead_gateway_client\n\n\n"
         "def test_rows(sentinel_dataset):\n"
-        "    SparkContext._gateway = dead_gateway()\n"
+        "    SparkContext._gateway = dead_gateway_client()\n"
         "    SparkContext._gateway.jvm.java.lang.System.nanoTime()\n"
     )
     code, out = run_suites(suites, config, cwd=tmp_path)

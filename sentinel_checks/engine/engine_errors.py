@@ -14,7 +14,7 @@ o123.count.``. A driver JVM that ended mid-run (a session the gate builds exits 
 ``java.lang.OutOfMemoryError``: ``-XX:+ExitOnOutOfMemoryError``, so a dead scheduler thread
 cannot hang the run) leaves only Py4J's side: ``ConnectionRefusedError`` from its socket,
 ``Py4JNetworkError``, or ``Py4JError`` without a Java exception; :func:`spark_jvm_gone`
-tells it by asking the JVM for the time.
+tells it by the gateway's port refusing a connection.
 
 Reading a Java exception asks the JVM (a stopped session raises): every access here is
 guarded, so classifying an error never raises. Nothing here words a message for the
@@ -39,6 +39,8 @@ _DUCKDB_NO_SPILL_ROOM = "failed to offload data block"
 _SPARK_MEMORY_TEXT = (*JAVA_OUT_OF_MEMORY, SPARK_NO_MEMORY)
 #: A file an engine names in its message: DuckDB quotes it, ``file "…"``.
 _FILE = re.compile(r"""\bfiles? ["']([^"']+)["']""")
+#: How long :func:`spark_jvm_gone` waits for the JVM's gateway port to accept, in seconds.
+_PROBE_SECONDS = 5.0
 #: How deep a Java cause chain is followed (a cycle-safe bound).
 _DEPTH = 16
 
@@ -121,8 +123,8 @@ def spark_memory_line(error: BaseException) -> str | None:
     if spark_jvm_gone(error):
         return (
             f"Spark's driver JVM ended mid-run ({type(error).__name__}: {first_line(error)}); "
-            "a driver the gate starts exits on java.lang.OutOfMemoryError, which its log above "
-            "then shows, and one killed by the system for memory says nothing"
+            "a driver the gate starts exits on java.lang.OutOfMemoryError, which Spark's log "
+            "on stderr then shows; one killed by the system for memory leaves no line"
         )
     return None
 
@@ -130,30 +132,35 @@ def spark_memory_line(error: BaseException) -> str | None:
 def spark_jvm_gone(error: BaseException) -> bool:
     """Whether ``error`` is Py4J failing to reach Spark's driver JVM because it ended:
     raised by Py4J (its types, or a ``ConnectionError`` from a frame of its modules:
-    ``ConnectionRefusedError`` once the JVM is gone) and not carrying a Java exception,
-    while the JVM PySpark launched no longer answers (``System.nanoTime()`` through its
-    gateway raises). ``False`` when PySpark never launched a JVM. Never raises."""
+    ``ConnectionRefusedError`` once the JVM is gone), not carrying a Java exception, and
+    the gateway's port of the JVM PySpark launched refuses a connection (a TCP connect,
+    at most :data:`_PROBE_SECONDS`: a JVM alive but stuck still accepts, and is not
+    called). ``False`` when PySpark never launched a JVM. Never raises."""
     if hasattr(error, "java_exception") or not _from_py4j(error):
         return False
     try:
         from pyspark import SparkContext
     except ImportError:
         return False
-    gateway = SparkContext._gateway
-    if gateway is None:
+    parameters = getattr(SparkContext._gateway, "gateway_parameters", None)
+    if parameters is None:
         return False
+    import socket
+
     try:
-        gateway.jvm.java.lang.System.nanoTime()
-    except Exception:  # the gateway's socket refused or closed: nothing answers
+        with socket.create_connection((parameters.address, parameters.port), timeout=_PROBE_SECONDS):
+            return False
+    except ConnectionRefusedError:  # nothing listens where the JVM did
         return True
-    return False
+    except OSError:  # a timeout, an unreachable address: not known to have ended
+        return False
 
 
 def _from_py4j(error: BaseException) -> bool:
-    """Raised by Py4J: its own types, or an ``OSError`` raised in one of its frames."""
+    """Raised by Py4J: its own types, or a ``ConnectionError`` raised in one of its frames."""
     if (type(error).__module__ or "").startswith("py4j"):
         return True
-    if not isinstance(error, OSError):
+    if not isinstance(error, ConnectionError):
         return False
     frame = error.__traceback__
     while frame is not None:

@@ -34,17 +34,16 @@ if TYPE_CHECKING:
 
 #: Settings of a session the gate builds (a user's ``conf`` overrides them):
 #: no web UI and no progress bars for a local run, as many shuffle partitions as a small
-#: local machine uses well, and a driver JVM that exits on ``java.lang.OutOfMemoryError``
-#: rather than live on with the scheduler thread that hit it dead: at 10M rows with a 4g
-#: heap the run then hung in ``splits.target_leakage`` (docs/benchmarks.md, tenth round);
-#: now the check that meets the ended JVM says so
-#: (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`).
+#: local machine uses well.
 LOCAL_DEFAULTS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.extraJavaOptions": "-XX:+ExitOnOutOfMemoryError",
 }
+#: The driver JVM option the gate adds to ``spark.driver.extraJavaOptions`` of a session
+#: it builds, unless that value already says what to do on ``OutOfMemoryError``.
+EXIT_ON_OUT_OF_MEMORY = "-XX:+ExitOnOutOfMemoryError"
+_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
 
 class SparkUnavailable(RuntimeError):
@@ -263,6 +262,7 @@ def _built_session(settings: SparkSettings, spark_session: Any) -> Any:
         # libraries (Spark's default, "python3" on PATH, may not); a set PYSPARK_PYTHON wins
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     conf = {**LOCAL_DEFAULTS, **SESSION_SETTINGS, **settings.conf}  # the zone is UTC (validated)
+    conf[_JAVA_OPTIONS] = java_options(conf.get(_JAVA_OPTIONS))
     builder = spark_session.builder.master(settings.master).appName("gradient-sentinel")
     for key, value in conf.items():
         builder = builder.config(key, value)
@@ -275,6 +275,29 @@ def _built_session(settings: SparkSettings, spark_session: Any) -> Any:
         ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def java_options(given: str | None) -> str:
+    """``spark.driver.extraJavaOptions`` of a session the gate builds: ``given`` (the
+    user's) with :data:`EXIT_ON_OUT_OF_MEMORY` added, unless it already names an
+    ``OutOfMemoryError`` option. The driver JVM then exits on a heap exhausted in one of
+    Spark's own threads rather than live on without it: at 10M rows with a 4g heap the
+    run hung in ``splits.target_leakage`` (docs/benchmarks.md, tenth round); now the
+    check that meets the ended JVM says so
+    (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`).
+
+    >>> java_options(None)
+    '-XX:+ExitOnOutOfMemoryError'
+    >>> java_options("-Dx=1")
+    '-Dx=1 -XX:+ExitOnOutOfMemoryError'
+    >>> java_options("-XX:+CrashOnOutOfMemoryError")
+    '-XX:+CrashOnOutOfMemoryError'
+    """
+    if not given or not given.strip():
+        return EXIT_ON_OUT_OF_MEMORY
+    if "OutOfMemoryError" in given:
+        return given
+    return f"{given.strip()} {EXIT_ON_OUT_OF_MEMORY}"
 
 
 def _user_session(reference: str, spark_session: Any) -> Any:
