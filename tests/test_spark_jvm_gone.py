@@ -156,9 +156,17 @@ def test_stopping_a_session_whose_jvm_ended_is_quiet_and_other_errors_raise(monk
         def __init__(self, stop):
             self.stop = stop
 
-    spark_connection.stop(Session(lambda: dead_gateway.jvm.java.lang.System.nanoTime()))
+    def refuse() -> None:
+        raise RuntimeError("refused to stop")
+
+    ended = Session(lambda: dead_gateway.jvm.java.lang.System.nanoTime())
+    spark_connection.stop(ended)
+    # the run's end stops a session it built through the same function
+    spark_connection.SparkConnection(backend=None, session=ended, created=True).close()
     with pytest.raises(RuntimeError, match="refused to stop"):
-        spark_connection.stop(Session(lambda: (_ for _ in ()).throw(RuntimeError("refused to stop"))))
+        spark_connection.stop(Session(refuse))
+    with pytest.raises(RuntimeError, match="refused to stop"):
+        spark_connection.SparkConnection(backend=None, session=Session(refuse), created=True).close()
 
 
 def test_a_gate_test_meeting_the_ended_jvm_is_exit_2_naming_spark_driver_memory(tmp_path):

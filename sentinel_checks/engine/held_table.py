@@ -72,9 +72,9 @@ def hold(table: Table, *, prefix: str = "sentinel_held") -> tuple[Table, Callabl
 
 def release_all(releases: list[Callable[[], None]]) -> None:
     """Call every release function, even when one raises; then raise the first error.
-    Failing because Spark's driver JVM ended is not an error here: the rows went with it
-    (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`; the check that met the
-    end said so)."""
+    Failing because Spark's driver JVM ended is not an error of releasing: the rows went
+    with it (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`); a query that
+    met the end, if any did, told it as Spark out of memory."""
     from sentinel_checks.engine.engine_errors import spark_jvm_gone
 
     first: BaseException | None = None
