@@ -117,6 +117,19 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
             )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Gate tests ignore the ResourceWarning of a socket the garbage collector closes
+    (:data:`~sentinel_checks.engine.spark_connection.SOCKET_WARNING_FILTER`: PySpark's
+    result sockets), whatever the project's ``filterwarnings`` or ``-W`` say: as an error it
+    failed the check and kept every Spark query's plan alive until the check ended. A
+    mark, so the project's own tests keep their filters."""
+    from sentinel_checks.engine.spark_connection import SOCKET_WARNING_FILTER
+
+    for item in items:
+        if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.filterwarnings(SOCKET_WARNING_FILTER))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Which suite files the gate ran (by file name), for the report's coverage."""
     state = session.config.stash.get(STATE, None)

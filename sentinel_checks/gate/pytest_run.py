@@ -102,6 +102,10 @@ def run_gate(
             # filterwarnings=error would raise the warning instead of the error (review)
             "-W",
             f"ignore:{spark_connection.ARROW_WARNING}:UserWarning",
+            # PySpark leaves its result sockets to the garbage collector: as an error, each
+            # kept its query's plan alive in the JVM until the check ended (out of memory)
+            "-W",
+            spark_connection.SOCKET_WARNING_FILTER,
             *plain,
             *pytest_args,
         ],
