@@ -169,6 +169,38 @@ def test_stopping_a_session_whose_jvm_ended_is_quiet_and_other_errors_raise(monk
         spark_connection.SparkConnection(backend=None, session=Session(refuse), created=True).close()
 
 
+def test_closing_a_users_session_whose_jvm_ended_is_quiet_and_a_refusal_warns(monkeypatch, dead_gateway):
+    """A user's session is left running with its settings put back; once its JVM ended
+    there is nothing to put back (CI printed "the session refused to change them" after the
+    check had said the JVM ended). A session that refuses, alive, is still named."""
+    import warnings
+
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+
+    class Conf:
+        def __init__(self, change):
+            self.set = self.unset = lambda *args: change()
+
+    def refuse() -> None:
+        raise RuntimeError("[CANNOT_MODIFY_CONFIG] cannot modify the value of a Spark config")
+
+    previous = {spark_connection.TIME_ZONE_KEY: "Europe/Paris", spark_connection.ARROW_KEY: None}
+    ended = SimpleNamespace(conf=Conf(lambda: dead_gateway.jvm.java.lang.System.nanoTime()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spark_connection.SparkConnection(
+            backend=None, session=ended, created=False, previous=previous
+        ).close()
+    refusing = SimpleNamespace(conf=Conf(refuse))
+    with pytest.warns(
+        UserWarning,
+        match="spark.sql.session.timeZone, spark.sql.execution.arrow.pyspark.enabled could not be put back",
+    ):
+        spark_connection.SparkConnection(
+            backend=None, session=refusing, created=False, previous=previous
+        ).close()
+
+
 def test_a_gate_test_meeting_the_ended_jvm_is_exit_2_naming_spark_driver_memory(tmp_path):
     """End to end in pytest: a team's test whose Spark call finds the JVM gone is the
     engine's memory (exit 2: the user's setting to fix), worded, not Py4J's socket error."""

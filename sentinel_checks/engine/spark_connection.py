@@ -130,7 +130,11 @@ def stop(session: Any) -> None:
 
 def _restore(session: Any, previous: Mapping[str, str | None]) -> list[str]:
     """Put each setting of ``previous`` back on ``session`` (``None``: unset it), each on
-    its own; returns the keys the session refused (a py4j or Spark Connect error)."""
+    its own; returns the keys the session refused (a py4j or Spark Connect error). A
+    session whose driver JVM ended (:func:`~sentinel_checks.engine.engine_errors.spark_jvm_gone`,
+    already reported by the check that met it) has nothing left to put back: none."""
+    from sentinel_checks.engine.engine_errors import spark_jvm_gone
+
     failed = []
     for key, value in previous.items():
         try:
@@ -138,7 +142,9 @@ def _restore(session: Any, previous: Mapping[str, str | None]) -> list[str]:
                 session.conf.unset(key)
             else:
                 session.conf.set(key, value)
-        except Exception:  # the session's own error: the next key is still tried
+        except Exception as error:  # the session's own error: the next key is still tried
+            if spark_jvm_gone(error):
+                return []
             failed.append(key)
     return failed
 
