@@ -227,11 +227,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_suites(suites: Path, config: Path, *, cwd: Path, timeout: int = 300) -> tuple[int, str]:
-    """``pytest SUITES --sentinel-config CONFIG --sentinel-reports reports`` in a subprocess
-    from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then stderr."""
+def run_suites(suites: Path, config: Path, *extra: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
+    """``pytest SUITES --sentinel-config CONFIG --sentinel-reports reports EXTRA`` in a
+    subprocess from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then stderr."""
     args = (str(suites), "--sentinel-config", str(config), "--sentinel-reports", "reports")
-    return _run_module("pytest", *args, "-p", "no:cacheprovider", cwd=cwd, timeout=timeout)
+    return _run_module("pytest", *args, "-p", "no:cacheprovider", *extra, cwd=cwd, timeout=timeout)
 
 
 def _run_module(module: str, *args: str, cwd: Path, timeout: int) -> tuple[int, str]:

@@ -1,31 +1,35 @@
 """PySpark leaves each query's result socket to the garbage collector, whose ResourceWarning a
 project's ``filterwarnings = error`` turns into an exception in a finalizer: it failed the
 check it landed in, and pytest kept its traceback, with the query's Spark DataFrame and so
-the query's plan in the JVM, until the test ended (the tests' 2 GiB Spark session ran out
-of heap in CI). The gate's checks ignore that warning
-(:data:`~sentinel_checks.engine.spark_connection.SOCKET_WARNING_FILTER`); a project's own
-tests keep their filters."""
+the query's plan in the JVM, until the test's phase ended (the tests' 2 GiB Spark session
+ran out of heap in CI). Gate checks ignore that warning
+(:func:`~sentinel_checks.engine.spark_connection.ignore_unclosed_sockets`, over every filter
+of the project's); a project's own tests keep their filters."""
 
 from __future__ import annotations
 
 import gc
+import socket
+import sys
 import warnings
 
 import pytest
 
-from sentinel_checks.engine.spark_connection import UNCLOSED_SOCKET_WARNING
+from sentinel_checks.engine.spark_connection import ignore_unclosed_sockets
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
-from tests.conftest import _run_module
+from tests.conftest import run_suites
 
 LEAKS = """
-import gc
 import socket
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("error")  # closest to the test: wins over -W and ini
 
 
 def leak():
-    socket.socket()  # never closed: the garbage collector closes it, with a ResourceWarning
-    gc.collect()
+    socket.socket()  # never closed: freed at once, its finalizer closes it with a ResourceWarning
 
 
 def test_a_gate_check(gate):
@@ -42,23 +46,32 @@ def test_a_gate_check_ignores_an_unclosed_socket_where_the_project_makes_warning
     project = gate_project()
     (project.folder / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
     (project.folder / "test_leaks.py").write_text(LEAKS)
-    code, out = _run_module(
-        "pytest",
-        "test_leaks.py",
-        "--sentinel-config",
-        str(project.config),
-        "--sentinel-reports",
-        "reports",
-        "-p",
-        "no:cacheprovider",
-        "-v",
-        cwd=project.folder,
-        timeout=300,
-    )
+    code, out = run_suites(project.folder / "test_leaks.py", project.config, "-v", cwd=project.folder)
     assert "test_leaks.py::test_a_gate_check PASSED" in out, out
     # the project's own test keeps the project's filters: there the warning is an error
     assert "test_leaks.py::test_the_projects_own FAILED" in out, out
     assert "unclosed <socket.socket" in out and code == 1, out
+
+
+def test_the_gate_filter_stops_the_warning_becoming_an_unraisable_error():
+    """Under ``error``, a socket closed by its finalizer reaches ``sys.unraisablehook`` (what
+    pytest records, traceback and all); with the gate's filter, nothing does."""
+    unraisable: dict[bool, list] = {}
+    hook = sys.unraisablehook
+    for ignored in (False, True):
+        unraisable[ignored] = []
+        sys.unraisablehook = unraisable[ignored].append
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                if ignored:
+                    ignore_unclosed_sockets()
+                socket.socket()
+        finally:
+            sys.unraisablehook = hook
+    assert [type(u.exc_value) for u in unraisable[False]] == [ResourceWarning], unraisable
+    assert str(unraisable[False][0].exc_value).startswith("unclosed <socket.socket")
+    assert unraisable[True] == []
 
 
 def _live_dataframes() -> int:
@@ -70,12 +83,13 @@ def _live_dataframes() -> int:
 
 @pytest.mark.spark
 @pytest.mark.slow
-def test_repeated_spark_queries_keep_no_dataframe_alive_when_the_socket_warning_is_ignored(
+def test_repeated_spark_queries_keep_no_dataframe_alive_with_the_gate_filter(
     gate_project, spark_session, closing
 ):
     """Warnings as errors (a project's ``filterwarnings = error``): each run of a split check
     on Spark leaves its queries' DataFrames alive in pytest's record of the unraisable
-    warnings; with the gate's filter, a run leaves none."""
+    warnings (if not, PySpark closes its result sockets now); with the gate's filter, a run
+    leaves none."""
     from tests.test_engine_spark import _config
 
     session = closing(GateSession(_config(gate_project, "spark")))
@@ -85,22 +99,11 @@ def test_repeated_spark_queries_keep_no_dataframe_alive_when_the_socket_warning_
     for ignored in (False, True):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            if ignored:  # what the gate's checks add (SOCKET_WARNING_FILTER)
-                warnings.filterwarnings("ignore", message=UNCLOSED_SOCKET_WARNING, category=ResourceWarning)
+            if ignored:
+                ignore_unclosed_sockets()
             before = _live_dataframes()
             for _ in range(2):
                 steps.row_overlap(session, pair)
             grown[ignored] = _live_dataframes() - before
     assert grown[False] > 0, grown  # the fault: each query's DataFrame kept
     assert grown[True] == 0, grown
-
-
-def test_the_filter_names_the_warning_python_gives():
-    import socket
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        socket.socket()
-        gc.collect()
-    messages = [str(w.message) for w in caught if w.category is ResourceWarning]
-    assert messages and all(m.startswith(UNCLOSED_SOCKET_WARNING) for m in messages), messages

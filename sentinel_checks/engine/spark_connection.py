@@ -58,17 +58,12 @@ ARROW_KEY = "spark.sql.execution.arrow.pyspark.enabled"
 #: The start of the warning toPandas gives with the Java error before re-raising a failed
 #: Arrow collect: ignored, so the error itself reaches the gate's error handling.
 ARROW_WARNING = "toPandas attempted Arrow optimization"
-#: The start of the ResourceWarning Python gives when the garbage collector closes a socket:
-#: PySpark's result collection (``toPandas`` through Arrow) leaves each query's socket to it.
-#: A project's ``filterwarnings = error`` makes that warning an exception in a finalizer,
-#: which fails the check it lands in and which pytest keeps, traceback and frames, until
-#: the test ends: each query's Spark DataFrame with it, and in the driver JVM the query's
-#: plan and broadcast relations. The split checks on 40k rows then ran out of a 700m
-#: driver heap (they pass in 512m with the warning ignored), and the tests' session of
-#: 2 GiB ran out in CI (docs/benchmarks.md, eleventh round). :data:`SOCKET_WARNING_FILTER`
-#: ignores it in the gate's checks.
+#: The start of the ResourceWarning of a socket the garbage collector closes: PySpark leaves
+#: each query's result socket to it. As an error (a project's ``filterwarnings = error``) it
+#: failed the check and kept the query's DataFrame and JVM plan alive (docs/benchmarks.md,
+#: eleventh round); gate checks ignore it (:func:`ignore_unclosed_sockets`).
 UNCLOSED_SOCKET_WARNING = "unclosed <socket.socket"
-#: The ``-W`` / ``filterwarnings`` entry that ignores :data:`UNCLOSED_SOCKET_WARNING`.
+#: The same as a ``-W`` option (``sentinel gate`` passes it: collection and the run's end).
 SOCKET_WARNING_FILTER = f"ignore:{UNCLOSED_SOCKET_WARNING}:ResourceWarning"
 #: What the gate sets on every session it uses (restored on one it did not build). A
 #: session the gate builds keeps ``[engine.spark.conf]``'s own value of ARROW_KEY.
@@ -351,6 +346,12 @@ def register_arrow(backend: Backend, arrow: pa.Table, *, name: str) -> Table:
     frame = backend._session.createDataFrame(arrow)
     frame.createOrReplaceTempView(name)
     return backend.table(name)
+
+
+def ignore_unclosed_sockets() -> None:
+    """Ignore :data:`UNCLOSED_SOCKET_WARNING` in the current warning filters (first: it wins
+    over every filter set before it; call inside ``warnings.catch_warnings()``)."""
+    warnings.filterwarnings("ignore", message=UNCLOSED_SOCKET_WARNING, category=ResourceWarning)
 
 
 def _first_line(error: BaseException) -> str:

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from sentinel_checks.engine.spark_connection import ignore_unclosed_sockets
 from sentinel_checks.errors import ConfigError, SentinelError
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
@@ -44,6 +46,7 @@ from sentinel_checks.gate.plugin_reports import (
 from sentinel_checks.gate.plugin_state import GATE_FIXTURES as GATE_FIXTURES
 from sentinel_checks.gate.plugin_state import STATE as STATE
 from sentinel_checks.gate.plugin_state import GateState as GateState
+from sentinel_checks.gate.plugin_state import is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
 
@@ -112,22 +115,21 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
     if items:
         state = items[0].config.stash.get(STATE, None)
         if state is not None:
-            state.deselected += sum(
-                1 for i in items if GATE_FIXTURES.intersection(getattr(i, "fixturenames", ()))
-            )
+            state.deselected += sum(1 for i in items if is_gate_item(i))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Gate tests ignore the ResourceWarning of a socket the garbage collector closes
-    (:data:`~sentinel_checks.engine.spark_connection.SOCKET_WARNING_FILTER`: PySpark's
-    result sockets), whatever the project's ``filterwarnings`` or ``-W`` say: as an error it
-    failed the check and kept every Spark query's plan alive until the check ended. A
-    mark, so the project's own tests keep their filters."""
-    from sentinel_checks.engine.spark_connection import SOCKET_WARNING_FILTER
-
-    for item in items:
-        if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.filterwarnings(SOCKET_WARNING_FILTER))
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """A gate check ignores the ResourceWarning of a socket the garbage collector closes
+    (:func:`~sentinel_checks.engine.spark_connection.ignore_unclosed_sockets`: PySpark's
+    result sockets): as an error it failed the check and kept every Spark query's plan
+    alive. Set inside pytest's own filters (its wrapper runs first), so it wins over the
+    project's ``filterwarnings``, ``-W`` and marks; the project's own tests keep them."""
+    if not is_gate_item(item):
+        return (yield)
+    with warnings.catch_warnings():
+        ignore_unclosed_sockets()
+        return (yield)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -136,7 +138,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if state is None:
         return
     for item in session.items:
-        if GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if is_gate_item(item):
             state.suites.add(item.path.name)
     if state.suites and not session.config.option.collectonly and not _preflight(session.config):
         _stop(session)

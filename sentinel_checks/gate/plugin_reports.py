@@ -19,7 +19,7 @@ import pytest
 
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate.engine_setup import out_of_memory_text
-from sentinel_checks.gate.plugin_state import GATE_FIXTURES, STATE
+from sentinel_checks.gate.plugin_state import STATE, is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
 
@@ -29,7 +29,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if not GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+    if not is_gate_item(item):
         return report
     _skip_at_the_test(item, report)
     excinfo = call.excinfo

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -37,6 +37,11 @@ GATE_FIXTURES = frozenset(
         "sentinel_promotion",
     }
 )
+
+
+def is_gate_item(item: Any) -> bool:
+    """Whether the pytest item is a gate check: it requests one of :data:`GATE_FIXTURES`."""
+    return bool(GATE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 
 
 @dataclass
