@@ -224,3 +224,126 @@ def test_a_gate_test_meeting_the_ended_jvm_is_exit_2_naming_spark_driver_memory(
         "(Spark's driver JVM ended mid-run (ConnectionRefusedError:" in said
     ), out[-3000:]
     assert "Traceback" not in out, out[-3000:]
+
+
+def _refusing_step(calls: list[str], name: str):
+    """A gate step that meets Spark's ended JVM (a call through the dead gateway)."""
+
+    def step(session):
+        calls.append(name)
+        SparkContext._gateway.jvm.java.lang.System.nanoTime()
+
+    return step
+
+
+def _counting_step(calls: list[str], name: str, error: Exception | None = None):
+    def step(session):
+        calls.append(name)
+        if error is not None:
+            raise error
+        from sentinel_checks.result import CheckResult, Status
+
+        return CheckResult("x.y", Status.PASS, "fine")
+
+    return step
+
+
+def test_the_in_process_runner_stops_at_the_first_check_meeting_the_ended_jvm(
+    tmp_path, monkeypatch, dead_gateway
+):
+    """The later checks are not run (each would only repeat Py4J's refused connection):
+    one entry says how many and why, exit 2."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.engine_stop import NOT_RUN
+    from sentinel_checks.gate.runner import PlannedTest, run_plan
+    from sentinel_checks.gate.session import GateSession
+    from tests.test_preflight import _project as pandas_project
+
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    calls: list[str] = []
+    tests = [
+        PlannedTest("suites/test_a.py::test_first", _counting_step(calls, "first")),
+        PlannedTest("suites/test_a.py::test_leakage", _refusing_step(calls, "leakage")),
+        PlannedTest("suites/test_a.py::test_third", _counting_step(calls, "third")),
+        PlannedTest("suites/test_a.py::test_fourth", _counting_step(calls, "fourth")),
+    ]
+    session = GateSession(load_config(pandas_project(tmp_path)))
+    try:
+        outcomes = run_plan(session, tests)
+    finally:
+        session.close()
+    assert calls == ["first", "leakage"], calls
+    assert [o.nodeid for o in outcomes] == [
+        "suites/test_a.py::test_first",
+        "suites/test_a.py::test_leakage",
+        NOT_RUN,
+    ], outcomes
+    assert outcomes[1].input_error and "Spark's driver JVM ended mid-run" in outcomes[1].message
+    stop = outcomes[2]
+    assert stop.outcome == "error" and stop.input_error, stop
+    assert stop.message.startswith(
+        "2 later checks were not run: Spark's driver JVM ended in suites/test_a.py::test_leakage"
+    ), stop.message
+    assert "spark.driver.memory" in stop.message, stop.message
+
+
+def test_the_in_process_runner_goes_on_after_an_error_while_the_jvm_lives(
+    tmp_path, monkeypatch, dead_gateway, live_port
+):
+    """Any other error (the JVM's port accepting, or no Spark at all) stops nothing."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.runner import PlannedTest, run_plan
+    from sentinel_checks.gate.session import GateSession
+    from tests.test_preflight import _project as pandas_project
+
+    monkeypatch.setattr(dead_gateway.gateway_parameters, "port", live_port)
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    calls: list[str] = []
+    tests = [
+        PlannedTest("suites/test_a.py::test_first", _counting_step(calls, "first", RuntimeError("boom"))),
+        PlannedTest("suites/test_a.py::test_second", _counting_step(calls, "second")),
+    ]
+    session = GateSession(load_config(pandas_project(tmp_path)))
+    try:
+        outcomes = run_plan(session, tests)
+    finally:
+        session.close()
+    assert calls == ["first", "second"], calls
+    assert [o.outcome for o in outcomes] == ["error", "passed"], outcomes
+
+
+def test_the_plugin_stops_at_the_first_gate_test_meeting_the_ended_jvm(tmp_path):
+    """In pytest: the test after the one that met the ended JVM does not run; gate.json
+    has the stop's entry; exit 2; pytest says why between its "!" rules."""
+    import json
+
+    from sentinel_checks.gate.engine_stop import NOT_RUN
+    from tests.test_preflight import _project as pandas_project
+
+    config = pandas_project(tmp_path)
+    suites = tmp_path / "my_suites"
+    suites.mkdir()
+    ran = tmp_path / "later_ran"
+    (suites / "test_rows.py").write_text(
+        "from pathlib import Path\n\n"
+        "from pyspark import SparkContext\n\n"
+        "from tests.test_spark_jvm_gone import dead_gateway_client\n\n\n"
+        "def test_rows(sentinel_dataset):\n"
+        "    SparkContext._gateway = dead_gateway_client()\n"
+        "    SparkContext._gateway.jvm.java.lang.System.nanoTime()\n\n\n"
+        "def test_later(sentinel_dataset):\n"
+        f"    Path({str(ran)!r}).write_text('ran')\n\n\n"
+        "def test_last(sentinel_dataset):\n"
+        f"    Path({str(ran)!r}).write_text('ran')\n"
+    )
+    code, out = run_suites(suites, config, cwd=tmp_path)
+    said = " ".join(out.split())
+    assert code == 2, out[-3000:]
+    assert not ran.exists(), out[-3000:]
+    assert (
+        "sentinel: 2 later checks were not run: Spark's driver JVM ended in "
+        "my_suites/test_rows.py::test_rows" in said
+    ), out[-3000:]
+    entries = {e["test"]: e for e in json.loads((tmp_path / "reports" / "gate.json").read_text())["checks"]}
+    assert entries[NOT_RUN]["outcome"] == "error" and entries[NOT_RUN]["input_error"], entries
+    assert not any("test_later" in n or "test_last" in n for n in entries), sorted(entries)

@@ -133,16 +133,22 @@ def spark_jvm_gone(error: BaseException) -> bool:
     """Whether ``error`` is Py4J failing to reach Spark's driver JVM because it ended:
     raised by Py4J (its types, or a ``ConnectionError`` from a frame of its modules:
     ``ConnectionRefusedError`` once the JVM is gone), not carrying a Java exception, and
-    the gateway's port of the JVM PySpark launched refuses a connection (a TCP connect,
-    at most :data:`_PROBE_SECONDS`: a JVM alive but stuck still accepts, and is not
-    called). ``False`` when PySpark never launched a JVM. Never raises."""
+    :func:`spark_driver_ended`. Never raises."""
     if hasattr(error, "java_exception") or not _from_py4j(error):
         return False
-    try:
-        from pyspark import SparkContext
-    except ImportError:
-        return False
-    parameters = getattr(SparkContext._gateway, "gateway_parameters", None)
+    return spark_driver_ended()
+
+
+def spark_driver_ended() -> bool:
+    """Whether the driver JVM PySpark launched in this process has ended: its gateway's
+    port refuses a connection (a TCP connect, at most :data:`_PROBE_SECONDS`: a JVM alive
+    but stuck still accepts, and is not called ended). ``False`` when PySpark was never
+    imported or never launched a JVM (PySpark is not imported here). Never raises."""
+    import sys
+
+    pyspark_context = sys.modules.get("pyspark.core.context") or sys.modules.get("pyspark.context")
+    context = getattr(pyspark_context, "SparkContext", None)
+    parameters = getattr(getattr(context, "_gateway", None), "gateway_parameters", None)
     if parameters is None:
         return False
     import socket

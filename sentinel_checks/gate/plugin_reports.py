@@ -54,7 +54,27 @@ def pytest_runtest_makereport(
     _record_outcome(
         item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
     )
+    if report.failed and (sentinel_error or crashed):
+        _stop_if_engine_ended(item)
     return report
+
+
+def _stop_if_engine_ended(item: pytest.Item) -> None:
+    """After a gate test's error: when Spark's driver JVM has ended, record the later gate
+    tests as not run (one entry) and stop the session after this test
+    (:func:`~sentinel_checks.gate.engine_stop.engine_ended_stop`); pytest prints
+    ``shouldfail`` between "!" rules, and the exit code (2) follows the report's verdict."""
+    from sentinel_checks.gate.engine_stop import engine_ended_stop
+
+    session = item.session
+    if session.shouldfail:
+        return
+    items = session.items
+    later = items[items.index(item) + 1 :] if item in items else []
+    stop = engine_ended_stop(item.nodeid, sum(1 for i in later if is_gate_item(i)))
+    if stop is not None:
+        _state(item.config).outcomes[stop.nodeid] = stop
+        session.shouldfail = f"sentinel: {stop.message}"
 
 
 def _engine(item: pytest.Item) -> tuple[str | None, bool]:

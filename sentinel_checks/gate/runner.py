@@ -250,15 +250,25 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
     Returns
     -------
     list of TestOutcome
-        One outcome per test, in the order given (see :func:`outcome_of`).
+        One outcome per test, in the order given (see :func:`outcome_of`); when a test
+        errors and Spark's driver JVM has ended, the tests after it are not run and one
+        entry says so (:func:`~sentinel_checks.gate.engine_stop.engine_ended_stop`).
     """
     from sentinel_checks.gate.engine_setup import memory_setting
+    from sentinel_checks.gate.engine_stop import engine_ended_stop
 
     engine, spill = memory_setting(session.config)
-    return [
-        outcome_of(t.nodeid, partial(_decided, t.call, session), engine=engine, spill_folder_set=spill)
-        for t in tests
-    ]
+    outcomes = []
+    for i, t in enumerate(tests):
+        outcome = outcome_of(
+            t.nodeid, partial(_decided, t.call, session), engine=engine, spill_folder_set=spill
+        )
+        outcomes.append(outcome)
+        stop = engine_ended_stop(t.nodeid, len(tests) - i - 1) if outcome.outcome == "error" else None
+        if stop is not None:  # Spark's driver JVM ended: the later tests could only repeat it
+            outcomes.append(stop)
+            break
+    return outcomes
 
 
 def _decided(call: Callable[[GateSession], CheckResult], session: GateSession) -> CheckResult:
