@@ -2,8 +2,9 @@
 project's ``filterwarnings = error`` turns into an exception in a finalizer: it failed the
 check it landed in, and pytest kept its traceback, with the query's Spark DataFrame and so
 the query's plan in the JVM, until the test's phase ended (the tests' 2 GiB Spark session
-ran out of heap in CI). Gate checks ignore that warning
-(:func:`~sentinel_checks.engine.spark_connection.ignore_unclosed_sockets`, over every filter
+ran out of heap in CI). Gate checks ignore that warning, and the one a failed Arrow
+collect gives before its error
+(:func:`~sentinel_checks.engine.spark_connection.ignore_pyspark_warnings`, over every filter
 of the project's); a project's own tests keep their filters."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import warnings
 
 import pytest
 
-from sentinel_checks.engine.spark_connection import ignore_unclosed_sockets
+from sentinel_checks.engine.spark_connection import ignore_pyspark_warnings
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
 from tests.conftest import run_suites
@@ -38,6 +39,14 @@ def test_a_gate_check(gate):
 
 def test_the_projects_own():
     leak()
+
+
+def test_a_gate_check_meeting_a_failed_arrow_collect(gate):
+    import warnings
+
+    # what PySpark's toPandas does when an Arrow collect fails: warn, then raise the error
+    warnings.warn("toPandas attempted Arrow optimization because ... failed by the reason below", UserWarning)
+    raise RuntimeError("the Java error itself")
 """
 
 
@@ -51,6 +60,10 @@ def test_a_gate_check_ignores_an_unclosed_socket_where_the_project_makes_warning
     # the project's own test keeps the project's filters: there the warning is an error
     assert "test_leaks.py::test_the_projects_own FAILED" in out, out
     assert "unclosed <socket.socket" in out and code == 1, out
+    # a failed Arrow collect: the error itself is recorded, not the warning before it
+    assert "test_leaks.py::test_a_gate_check_meeting_a_failed_arrow_collect FAILED" in out, out
+    assert "RuntimeError: the Java error itself" in out, out
+    assert "UserWarning: toPandas attempted Arrow optimization" not in out, out
 
 
 def test_the_gate_filter_stops_the_warning_becoming_an_unraisable_error():
@@ -65,7 +78,7 @@ def test_the_gate_filter_stops_the_warning_becoming_an_unraisable_error():
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 if ignored:
-                    ignore_unclosed_sockets()
+                    ignore_pyspark_warnings()
                 socket.socket()
         finally:
             sys.unraisablehook = hook
@@ -100,7 +113,7 @@ def test_repeated_spark_queries_keep_no_dataframe_alive_with_the_gate_filter(
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             if ignored:
-                ignore_unclosed_sockets()
+                ignore_pyspark_warnings()
             before = _live_dataframes()
             for _ in range(2):
                 steps.row_overlap(session, pair)

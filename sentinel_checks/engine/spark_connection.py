@@ -61,7 +61,7 @@ ARROW_WARNING = "toPandas attempted Arrow optimization"
 #: The start of the ResourceWarning of a socket the garbage collector closes: PySpark leaves
 #: each query's result socket to it. As an error (a project's ``filterwarnings = error``) it
 #: failed the check and kept the query's DataFrame and JVM plan alive (docs/benchmarks.md,
-#: eleventh round); gate checks ignore it (:func:`ignore_unclosed_sockets`).
+#: eleventh round); gate checks ignore it (:func:`ignore_pyspark_warnings`).
 UNCLOSED_SOCKET_WARNING = "unclosed <socket.socket"
 #: The same as a ``-W`` option (``sentinel gate`` passes it: collection and the run's end).
 SOCKET_WARNING_FILTER = f"ignore:{UNCLOSED_SOCKET_WARNING}:ResourceWarning"
@@ -348,10 +348,14 @@ def register_arrow(backend: Backend, arrow: pa.Table, *, name: str) -> Table:
     return backend.table(name)
 
 
-def ignore_unclosed_sockets() -> None:
-    """Ignore :data:`UNCLOSED_SOCKET_WARNING` in the current warning filters (first: it wins
-    over every filter set before it; call inside ``warnings.catch_warnings()``)."""
+def ignore_pyspark_warnings() -> None:
+    """Ignore :data:`UNCLOSED_SOCKET_WARNING` (ResourceWarning) and :data:`ARROW_WARNING`
+    (UserWarning) in the current warning filters, first, so they win over every filter set
+    before them (a project's ``filterwarnings = error`` would make the first keep each
+    query's plan alive and the second hide the Java error behind it); call inside
+    ``warnings.catch_warnings()``."""
     warnings.filterwarnings("ignore", message=UNCLOSED_SOCKET_WARNING, category=ResourceWarning)
+    warnings.filterwarnings("ignore", message=ARROW_WARNING, category=UserWarning)
 
 
 def _first_line(error: BaseException) -> str:
