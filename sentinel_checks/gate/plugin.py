@@ -124,8 +124,9 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
     (:func:`~sentinel_checks.engine.spark_connection.ignore_pyspark_warnings`): the
     ResourceWarning of a result socket the garbage collector closes (as an error it failed
     the check and kept every Spark query's plan alive) and the UserWarning a failed Arrow
-    collect gives before raising the Java error (as an error it hid that error). Set inside pytest's own filters (its wrapper runs first), so it wins over the
-    project's ``filterwarnings``, ``-W`` and marks; the project's own tests keep them."""
+    collect gives before raising the Java error (as an error it hid that error). Set
+    inside pytest's own filters (its wrapper runs first), so they win over the project's
+    ``filterwarnings``, ``-W`` and marks; the project's own tests keep them."""
     if not is_gate_item(item):
         return (yield)
     with warnings.catch_warnings():
