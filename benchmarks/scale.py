@@ -107,18 +107,29 @@ def read_verdicts(path: Path) -> dict[str, Any]:
     return {"verdict": report.verdict, "checks": checks}
 
 
-def hand_written(inputs: Inputs, engine: str, *, threads: int, memory_limit: str | None) -> dict[str, Any]:
-    """:class:`scale_hand.HandPass` in this process: total and per-step seconds, peak MiB."""
+def hand_written(
+    inputs: Inputs, engine: str, *, threads: int, memory_limit: str | None, full: bool = False
+) -> dict[str, Any]:
+    """:class:`scale_hand.HandPass` in this process (with ``full``, then
+    :func:`scale_hand_rest.run_rest`): total and per-step seconds, peak MiB."""
     from scale_hand import HandPass
+    from scale_hand_rest import run_rest
 
     before = resource.getrusage(resource.RUSAGE_SELF)
     with PeakRss() as rss:
         started = time.perf_counter()
-        steps = HandPass(inputs.config(engine), threads=threads, memory_limit=memory_limit).run()
+        hand = HandPass(inputs.config(engine), threads=threads, memory_limit=memory_limit)
+        steps = hand.run(close=not full)
+        if full:
+            try:
+                steps = run_rest(hand)
+            finally:
+                hand.con.close()
         wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {
+        "hand_full": full,
         "hand_s": round(wall, 2),
         "hand_cpu_s": round(cpu, 2),
         "hand_peak_mib": round(rss.peak, 1),
@@ -196,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--production-rows", type=int, help="default: rows / 6, at most 1,000,000")
     parser.add_argument("--chunk-rows", type=int, default=500_000, help="offline rows per parquet part")
     parser.add_argument("--hand-written", action="store_true", help="also run the hand-written pass here")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="with --hand-written: also baselines, paired bootstraps, Evidently and target "
+        "encoding by hand (scale_hand_rest.py)",
+    )
     parser.add_argument("--skip-gate", action="store_true", help="inputs (and --hand-written) only")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads of the hand-written pass")
     parser.add_argument(
@@ -254,7 +271,13 @@ def main(argv: list[str] | None = None) -> int:
         record.update(run_gate(inputs, args.engine))
     if args.hand_written:
         record.update(
-            hand_written(inputs, args.engine, threads=args.threads, memory_limit=_limit(args.memory_limit))
+            hand_written(
+                inputs,
+                args.engine,
+                threads=args.threads,
+                memory_limit=_limit(args.memory_limit),
+                full=args.full,
+            )
         )
         if "wall_s" in record:
             record["ratio"] = round(record["wall_s"] / record["hand_s"], 2)

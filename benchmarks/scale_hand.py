@@ -23,7 +23,8 @@ each boundary, users then sessions purged from the later splits, as the gate spl
 Not done here, and done by the gate: fitting and scoring baselines A and B, the
 bootstrap intervals, target leakage's binned and target-encoded readings, Evidently's
 tests, the contract, the reports. So ``gate / hand-written`` overstates the engine's
-overhead by the cost of those.
+overhead by the cost of those; ``scale.py --hand-written --full`` adds most of them by
+hand (:mod:`scale_hand_rest`).
 """
 
 from __future__ import annotations
@@ -258,7 +259,9 @@ class HandPass:
                 out.setdefault(other, {})[c] = _psi(ref, cur)
         return out
 
-    def run(self) -> dict[str, float]:
+    def run(self, *, close: bool = True) -> dict[str, float]:
+        """Every step above, in order; ``close=False`` leaves the connection open for
+        :func:`scale_hand_rest.run_rest`."""
         self.step("split", self.split)
         self.step("time order", self.time_order)
         self.step("entity overlap", self.entity_overlap)
@@ -269,7 +272,8 @@ class HandPass:
         self.step("calibration bins", lambda: self.calibration(scored))
         self.step("segment counts", lambda: self.segments(scored, thresholds["threshold"]))
         self.step("drift histograms", self.drift)
-        self.con.close()
+        if close:
+            self.con.close()
         return self.timings
 
 

@@ -239,6 +239,54 @@ def test_hand_written_pass_equals_the_library(bench, inputs, small_model, purge,
     assert all(np.isfinite(v) for v in psi["production"].values())
 
 
+def test_hand_written_rest_measures_what_the_library_measures(bench, inputs, small_model):
+    """scale_hand_rest (``--full``): each resample's metrics under unit weights are
+    scikit-learn's; the bootstraps, baselines, Evidently's drift and the encodings ran."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        rest = importlib.import_module("scale_hand_rest")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    rng = np.random.default_rng(3)
+    y = rng.random(3000) < 0.1
+    s = np.round(np.where(y, rng.beta(3, 2, 3000), rng.beta(2, 3, 3000)), 2)  # ties
+    got = rest._metrics(y, s, 0.5, np.ones((2, len(y)), dtype=np.int64))
+    flag = s >= 0.5
+    want = [
+        1 - (y & flag).sum() / y.sum(),
+        (y & flag).sum() / flag.sum(),
+        roc_auc_score(y, s),
+        average_precision_score(y, s),
+    ]
+    assert got == pytest.approx(np.array([want, want]), abs=1e-12)
+    # a planted lead: the candidate's scores carry the label, the other's are noise
+    noise = rng.random(3000)
+    lead = rest.paired_bootstrap(y, s, noise, 0.5, 0.5, resamples=50)
+    assert lead.shape == (50, 4) and (lead[:, 2] > 0.1).all() and (lead[:, 3] > 0.1).all()
+
+    hand = bench[2].HandPass(inputs.config("duckdb"), threads=1, memory_limit="500MB")
+    hand.run(close=False)
+    try:
+        rest.run_rest(hand)
+    finally:
+        hand.con.close()
+    assert set(hand.results["paired bootstrap"]) == {
+        "champion test",
+        "champion production",
+        "logistic test",
+        "trees test",
+    }
+    assert hand.results["paired bootstrap"]["champion test"].shape == (rest.CHAMPION_RESAMPLES, 4)
+    scored = hand.results["scoring (Arrow batches)"]
+    assert all(len(scored[split]["logistic"]) == len(scored[split]["y"]) for split in scored)
+    assert set(hand.results["Evidently drift"]["production"]) == set(SOUND_FEATURES)
+    encodings = hand.results["target encoding"]
+    assert set(encodings) == set(SOUND_FEATURES) and all(0.5 <= v <= 1 for v in encodings.values())
+    assert {"baselines: fit", "paired bootstrap", "Evidently drift", "target encoding"} <= set(hand.timings)
+
+
 @pytest.mark.slow
 def test_whole_run_measures_a_real_gate(bench, inputs, capsys):
     """`sentinel gate` in a subprocess on the 2,000 rows (too few risky rows: the gate

@@ -1,0 +1,256 @@
+"""The rest of the gate's work, written by hand, after :class:`scale_hand.HandPass`.
+
+``scale.py --hand-written --full`` runs these steps on the pass's DuckDB connection and
+scores, so ``gate / hand-written`` compares the gate with a pass doing the same kinds
+of computation, not only the engine's share of it:
+
+- baselines: a logistic regression (median-imputed, scaled numbers, one-hot
+  categories) and small gradient-boosted trees (depth 3, 100 iterations), both
+  class-weighted, fitted on a 50,000-row sample of train drawn in DuckDB, scored on val,
+  test and production as Arrow record batches;
+- paired Poisson bootstrap: candidate against champion on test and production (500
+  resamples), candidate against each baseline on test (200): each resample's FNR,
+  precision, ROC-AUC and average precision (PR-AUC) of both models, from per-row
+  Poisson(1) weights summed per (label, score, score, flags) cell — numpy only;
+- Evidently: one ``Report`` of ``ValueDrift`` per feature for train against val, test
+  and production, each side a 50,000-row sample drawn in DuckDB;
+- target leakage: each feature's out-of-fold target encoding on train (5 random folds,
+  numeric features in 20 quantile bins) and its AUC, from counts per (bin, fold, class).
+
+Not done here, and done by the gate: the distance-noise permutations and permutation
+importance of drift, the contract, calibration's and recall's intervals, the reports.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from scale_hand import HandPass
+
+#: Rows of train the baselines are fitted on, and of each side of a drift pair.
+SAMPLE_ROWS = 50_000
+#: Resamples of the champion and of the baselines comparisons (the gate's defaults).
+CHAMPION_RESAMPLES, BASELINE_RESAMPLES = 500, 200
+#: Resamples drawn together (memory: this many times the cells, as int64, a few times).
+_CHUNK = 10
+#: Most cells a comparison keeps; past it both scores go to a 1/1024 grid (as the gate's
+#: ``[engine] max_paired_groups`` default).
+MAX_CELLS = 262_144
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def run_rest(hand: HandPass) -> dict[str, float]:
+    """The steps above on ``hand`` after its :meth:`~scale_hand.HandPass.run` left its
+    connection open (``close=False``); adds their seconds to ``hand.timings``."""
+    scored = hand.results["scoring (Arrow batches)"]
+    threshold = hand.results["threshold counts"]["threshold"]
+    champion_t = float(hand.cfg.get("promotion", {}).get("champion_threshold", 0.5))
+    baselines = hand.step("baselines: fit", lambda: fit_baselines(hand))
+    hand.step("baselines: scoring", lambda: score_baselines(hand, baselines, scored))
+    hand.step("paired bootstrap", lambda: bootstraps(scored, threshold, champion_t, list(baselines)))
+    hand.step("Evidently drift", lambda: evidently_drift(hand))
+    hand.step("target encoding", lambda: target_encoding(hand))
+    return hand.timings
+
+
+def _features(hand: HandPass) -> tuple[list[str], list[str], list[str]]:
+    """(numbers, booleans, texts) among the features, by their DuckDB type."""
+    kinds = dict(hand.sql("SELECT column_name, column_type FROM (DESCRIBE train)"))
+    text = [c for c in hand.features if kinds[c] == "VARCHAR"]
+    flags = [c for c in hand.features if kinds[c] == "BOOLEAN"]
+    return [c for c in hand.features if c not in text and c not in flags], flags, text
+
+
+def fit_baselines(hand: HandPass) -> dict[str, Any]:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numbers, flags, text = _features(hand)
+    numeric = numbers + flags  # booleans as 0/1, as the gate's baselines read them
+    cols = ", ".join(_q(c) for c in hand.features)
+    frame = hand.con.execute(
+        f"SELECT {cols}, {hand.y_sql} AS __y FROM train "
+        f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (0)"
+    ).df()
+    y = frame.pop("__y").to_numpy(dtype=bool)
+
+    def encoder(scale: bool) -> ColumnTransformer:
+        numbers = make_pipeline(SimpleImputer(strategy="median"), *([StandardScaler()] if scale else []))
+        categories = make_pipeline(
+            SimpleImputer(strategy="constant", fill_value="(missing)"),
+            OneHotEncoder(handle_unknown="ignore", max_categories=50, sparse_output=False),
+        )
+        return ColumnTransformer([("n", numbers, numeric), ("c", categories, text)])
+
+    models = {
+        "logistic": make_pipeline(encoder(True), LogisticRegression(class_weight="balanced", max_iter=1000)),
+        "trees": make_pipeline(
+            encoder(False),
+            HistGradientBoostingClassifier(
+                max_depth=3, max_iter=100, class_weight="balanced", random_state=0
+            ),
+        ),
+    }
+    for model in models.values():
+        model.fit(frame, y)
+    return models
+
+
+def score_baselines(hand: HandPass, models: dict[str, Any], scored: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each baseline's scores on val, test and production, added to ``scored``."""
+    cols = ", ".join(_q(c) for c in hand.features)
+    for split in ("val", "test", "production"):
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in models}
+        reader = hand.con.execute(f"SELECT {cols} FROM {split}").to_arrow_reader(hand.batch_rows)
+        for batch in reader:
+            frame = batch.to_pandas()
+            for name, model in models.items():
+                parts[name].append(model.predict_proba(frame)[:, 1])
+        for name, chunks in parts.items():
+            scored[split][name] = np.concatenate(chunks) if chunks else np.empty(0)
+
+
+def bootstraps(
+    scored: dict[str, dict[str, np.ndarray]], threshold: float, champion_t: float, baselines: list[str]
+) -> dict[str, np.ndarray]:
+    """Per comparison, (resamples, 4) differences candidate − other: FNR, precision,
+    ROC-AUC, PR-AUC."""
+    out = {}
+    for split in ("test", "production"):
+        s = scored[split]
+        out[f"champion {split}"] = paired_bootstrap(
+            s["y"], s["candidate"], s["champion"], threshold, champion_t, CHAMPION_RESAMPLES
+        )
+    s = scored["test"]
+    for name in baselines:
+        out[f"{name} test"] = paired_bootstrap(
+            s["y"], s["candidate"], s[name], threshold, threshold, BASELINE_RESAMPLES
+        )
+    return out
+
+
+def paired_bootstrap(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray, ta: float, tb: float, resamples: int, seed: int = 0
+) -> np.ndarray:
+    """Differences (a − b) of FNR, precision, ROC-AUC and PR-AUC under ``resamples``
+    Poisson(1) row weights, the rows pooled into cells of equal (label, scores, flags)."""
+    keys = np.stack([y.astype(np.float64), a, b], axis=1)
+    cells, counts = np.unique(keys, axis=0, return_counts=True)
+    if len(cells) > MAX_CELLS:
+        keys[:, 1:] = np.round(keys[:, 1:] * 1024) / 1024
+        cells, counts = np.unique(keys, axis=0, return_counts=True)
+    cy = cells[:, 0].astype(bool)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for start in range(0, resamples, _CHUNK):
+        w = rng.poisson(counts, size=(min(_CHUNK, resamples - start), len(counts)))
+        rows.append(_metrics(cy, cells[:, 1], ta, w) - _metrics(cy, cells[:, 2], tb, w))
+    return np.concatenate(rows) if rows else np.empty((0, 4))
+
+
+def _metrics(y: np.ndarray, s: np.ndarray, t: float, w: np.ndarray) -> np.ndarray:
+    """(k, 4): FNR, precision, ROC-AUC, PR-AUC of scores ``s`` under k weightings ``w``."""
+    flag = s >= t
+    pos, neg = (w * y).sum(axis=1), (w * ~y).sum(axis=1)
+    tp, fp = (w * (y & flag)).sum(axis=1), (w * (~y & flag)).sum(axis=1)
+    order = np.argsort(-s, kind="stable")
+    ss, yy = s[order], y[order]
+    ws = w[:, order]
+    # ties as one threshold: cumulative counts at the last cell of each distinct score
+    last = np.flatnonzero(np.r_[ss[1:] != ss[:-1], True])
+    ctp = np.cumsum(ws * yy, axis=1)[:, last]
+    cfp = np.cumsum(ws * ~yy, axis=1)[:, last]
+    dtp = np.diff(ctp, axis=1, prepend=0)
+    dfp = np.diff(cfp, axis=1, prepend=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roc = ((cfp - dfp / 2) * dtp).sum(axis=1)  # negatives above each positive, ties half
+        roc = 1 - roc / (pos * neg)
+        ap = (dtp * ctp / np.maximum(ctp + cfp, 1)).sum(axis=1) / pos
+        return np.stack([1 - tp / pos, tp / np.maximum(tp + fp, 1), roc, ap], axis=1)
+
+
+def evidently_drift(hand: HandPass) -> dict[str, dict[str, float]]:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from evidently import DataDefinition, Dataset, Report
+        from evidently.metrics import ValueDrift
+
+    numeric, flags, text = _features(hand)
+    # booleans compared as categories, as the gate's drift inputs hold them
+    cols = ", ".join(f"CAST({_q(c)} AS VARCHAR) AS {_q(c)}" if c in flags else _q(c) for c in hand.features)
+    text = text + flags
+
+    def sample(table: str):
+        return hand.con.execute(
+            f"SELECT {cols} FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (0)"
+        ).df()
+
+    definition = DataDefinition(numerical_columns=numeric, categorical_columns=text)
+    reference = Dataset.from_pandas(sample("train"), data_definition=definition)
+    out = {}
+    for other in ("val", "test", "production"):
+        current = Dataset.from_pandas(sample(other), data_definition=definition)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            snapshot = Report([ValueDrift(column=c) for c in hand.features]).run(current, reference)
+        values = [m.get("value") for m in snapshot.dict()["metrics"]]
+        out[other] = dict(zip(hand.features, values, strict=False))
+    return out
+
+
+def target_encoding(hand: HandPass, folds: int = 5, bins: int = 20) -> dict[str, float]:
+    """Out-of-fold target-encoding AUC per feature on train, from engine counts."""
+    numbers, flags, _ = _features(hand)
+    numeric = numbers + flags
+    hand.con.execute("SELECT setseed(0.5)")
+    hand.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE folded AS SELECT *, {hand.y_sql} AS __y, "
+        f"CAST(floor(random() * {folds}) AS INTEGER) AS __fold FROM train"
+    )
+    out = {}
+    for c in hand.features:
+        q = _q(c)
+        if c in numeric:
+            cuts = hand.sql(
+                f"SELECT quantile_cont(CAST({q} AS DOUBLE), {[i / bins for i in range(1, bins)]}) FROM folded"
+            )[0][0]
+            edges = sorted(set(cuts or []))
+            code = " + ".join(f"CAST(CAST({q} AS DOUBLE) >= {e!r} AS INTEGER)" for e in edges) or "0"
+            code = f"CASE WHEN {q} IS NULL THEN -1 ELSE {code} END"
+        else:
+            code = f"coalesce(CAST({q} AS VARCHAR), '<null>')"
+        rows = hand.sql(
+            f"SELECT CAST({code} AS VARCHAR) AS k, __fold, sum(CAST(__y AS BIGINT)), "
+            f"sum(CAST(NOT __y AS BIGINT)) FROM folded GROUP BY k, __fold"
+        )
+        keys = sorted({r[0] for r in rows}, key=str)
+        index = {k: i for i, k in enumerate(keys)}
+        pos = np.zeros((len(keys), folds))
+        neg = np.zeros((len(keys), folds))
+        for k, f, p, n in rows:
+            pos[index[k], f], neg[index[k], f] = p, n
+        prior = pos.sum() / (pos.sum() + neg.sum())
+        # each cell's encoding: the category's rate over the other folds (smoothed to the prior)
+        other_pos, other_neg = pos.sum(axis=1, keepdims=True) - pos, neg.sum(axis=1, keepdims=True) - neg
+        code_value = (other_pos + prior) / (other_pos + other_neg + 1)
+        score, p, n = code_value.ravel(), pos.ravel(), neg.ravel()
+        order = np.argsort(score, kind="stable")
+        score, p, n = score[order], p[order], n[order]
+        last = np.flatnonzero(np.r_[score[1:] != score[:-1], True])
+        cp, cn = np.cumsum(p)[last], np.cumsum(n)[last]
+        dp, dn = np.diff(cp, prepend=0), np.diff(cn, prepend=0)
+        auc = float(((cn - dn / 2) * dp).sum() / (p.sum() * n.sum()))
+        out[c] = max(auc, 1 - auc)
+    return out
