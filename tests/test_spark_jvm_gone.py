@@ -248,30 +248,37 @@ def _counting_step(calls: list[str], name: str, error: Exception | None = None):
     return step
 
 
+def _run_plan(tmp_path, **steps):
+    """``run_plan`` of ``suites/test_a.py::test_<name>`` for each step, in order, on a
+    small pandas project."""
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.runner import PlannedTest, run_plan
+    from sentinel_checks.gate.session import GateSession
+    from tests.test_preflight import _project as pandas_project
+
+    session = GateSession(load_config(pandas_project(tmp_path)))
+    try:
+        return run_plan(session, [PlannedTest(f"suites/test_a.py::test_{n}", s) for n, s in steps.items()])
+    finally:
+        session.close()
+
+
 def test_the_in_process_runner_stops_at_the_first_check_meeting_the_ended_jvm(
     tmp_path, monkeypatch, dead_gateway
 ):
     """The later checks are not run (each would only repeat Py4J's refused connection):
     one entry says how many and why, exit 2."""
-    from sentinel_checks.config import load_config
     from sentinel_checks.gate.engine_stop import NOT_RUN
-    from sentinel_checks.gate.runner import PlannedTest, run_plan
-    from sentinel_checks.gate.session import GateSession
-    from tests.test_preflight import _project as pandas_project
 
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
     calls: list[str] = []
-    tests = [
-        PlannedTest("suites/test_a.py::test_first", _counting_step(calls, "first")),
-        PlannedTest("suites/test_a.py::test_leakage", _refusing_step(calls, "leakage")),
-        PlannedTest("suites/test_a.py::test_third", _counting_step(calls, "third")),
-        PlannedTest("suites/test_a.py::test_fourth", _counting_step(calls, "fourth")),
-    ]
-    session = GateSession(load_config(pandas_project(tmp_path)))
-    try:
-        outcomes = run_plan(session, tests)
-    finally:
-        session.close()
+    outcomes = _run_plan(
+        tmp_path,
+        first=_counting_step(calls, "first"),
+        leakage=_refusing_step(calls, "leakage"),
+        third=_counting_step(calls, "third"),
+        fourth=_counting_step(calls, "fourth"),
+    )
     assert calls == ["first", "leakage"], calls
     assert [o.nodeid for o in outcomes] == [
         "suites/test_a.py::test_first",
@@ -291,23 +298,14 @@ def test_the_in_process_runner_goes_on_after_an_error_while_the_jvm_lives(
     tmp_path, monkeypatch, dead_gateway, live_port
 ):
     """Any other error (the JVM's port accepting, or no Spark at all) stops nothing."""
-    from sentinel_checks.config import load_config
-    from sentinel_checks.gate.runner import PlannedTest, run_plan
-    from sentinel_checks.gate.session import GateSession
-    from tests.test_preflight import _project as pandas_project
-
     monkeypatch.setattr(dead_gateway.gateway_parameters, "port", live_port)
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
     calls: list[str] = []
-    tests = [
-        PlannedTest("suites/test_a.py::test_first", _counting_step(calls, "first", RuntimeError("boom"))),
-        PlannedTest("suites/test_a.py::test_second", _counting_step(calls, "second")),
-    ]
-    session = GateSession(load_config(pandas_project(tmp_path)))
-    try:
-        outcomes = run_plan(session, tests)
-    finally:
-        session.close()
+    outcomes = _run_plan(
+        tmp_path,
+        first=_counting_step(calls, "first", RuntimeError("boom")),
+        second=_counting_step(calls, "second"),
+    )
     assert calls == ["first", "second"], calls
     assert [o.outcome for o in outcomes] == ["error", "passed"], outcomes
 
