@@ -139,12 +139,16 @@ def test_engine_errors_in_the_same_words(tmp_path, monkeypatch):
     assert fields(got) == fields(want)
 
 
-@pytest.mark.parametrize("seed", [0, 17])
-def test_engine_folds_equal_stratified_kfold_row_for_row(seed):
-    """Each row's fold, joined in DuckDB by (class, rank in ROW order), is scikit-learn's."""
+@pytest.mark.parametrize(("seed", "digits_per_row"), [(0, 8192), (17, 8192), (0, 7), (17, 1)])
+def test_engine_folds_equal_stratified_kfold_row_for_row(seed, digits_per_row, monkeypatch):
+    """Each row's fold, read in DuckDB from its class's packed digits by its rank in ROW
+    order, is scikit-learn's; also when the digits span many uploaded blocks."""
     from sklearn.model_selection import StratifiedKFold
 
+    from sentinel_checks.engine import class_rank
     from sentinel_checks.engine.encoding_statistics import with_folds
+
+    monkeypatch.setattr(class_rank, "DIGITS_PER_ROW", digits_per_row)
     from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb, table_from_frame
 
     rng = np.random.default_rng(seed)
@@ -221,3 +225,21 @@ def test_folds_refuse_a_table_whose_positions_do_not_start_at_zero():
         encoding_statistics.class_counts(table, label="label", positive="risky")
     shifted = ibis.memtable(pd.DataFrame({ROW: [0, 1, 2], "label": ["risky", "safe", "safe"]}))
     assert encoding_statistics.class_counts(shifted, label="label", positive="risky") == (3, 1, True)
+
+
+def test_packed_digits_refuse_a_value_that_is_not_one_digit():
+    """A value of 10 would shift every later row's digit in its block: refused, named."""
+    from sentinel_checks.engine.class_rank import join_class_digits
+    from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+
+    frame = pd.DataFrame({"label": ["risky", "safe", "safe"], "x": [1.0, 2.0, 3.0]})
+    table = table_from_frame(connect_duckdb(threads=1), frame, name="train")
+    with pytest.raises(ValueError, match="__fold: digits must be 0..9, got 0..10"):
+        join_class_digits(
+            table,
+            label="label",
+            positive="risky",
+            safe_digits=np.array([0, 10]),
+            risky_digits=np.array([1]),
+            name="__fold",
+        )

@@ -2,9 +2,10 @@
 
 The engine counterpart of :func:`~sentinel_checks.checks.leakage.check_target_leakage`'s
 per-row work: each train row gets its cross-fitting fold by value (its rank within its
-class, ordered by :data:`~sentinel_checks.engine.ibis_connection.ROW`, joined to the fold
-numbers :func:`~sentinel_checks.stats.target_encoding.class_folds` draws from the class
-counts and the seed, uploaded as data); rows are then counted per (bin or category,
+class, ordered by :data:`~sentinel_checks.engine.ibis_connection.ROW`, picks its digit of
+the fold numbers :func:`~sentinel_checks.stats.target_encoding.class_folds` draws from
+the class counts and the seed, uploaded packed as text:
+:func:`~sentinel_checks.engine.class_rank.join_class_digits`); rows are then counted per (bin or category,
 fold, class) and those counts, summarised by what the encoding depends on, feed the
 same count-based encoding and AUC as the pandas path
 (:mod:`~sentinel_checks.stats.target_encoding`). Quantile bin edges are numpy's
@@ -28,7 +29,7 @@ import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
 from sentinel_checks.engine.class_rank import RISKY as _RISKY
-from sentinel_checks.engine.class_rank import join_class_ranks, rank_dtype
+from sentinel_checks.engine.class_rank import join_class_digits
 from sentinel_checks.engine.float_values import infinite
 from sentinel_checks.engine.held_table import held
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
@@ -82,26 +83,18 @@ def with_folds(table: Table, *, label: str, positive: LabelValue, seed: int) -> 
     """``table`` with ``__sentinel_risky`` (bool) and ``__fold`` (int8, 0..4): scikit-learn's
     ``StratifiedKFold(5, shuffle=True, random_state=seed)`` test fold of each row.
 
-    The fold numbers of each class (n int8 values in all) are drawn in numpy from the
-    class counts and uploaded keyed by (class, rank: int32, int64 only when n >= 2**31);
-    each row's rank within its class in :data:`ROW` order joins it to its fold (a join by
-    value, :func:`~sentinel_checks.engine.class_rank.join_class_ranks`). Both classes must
+    The fold numbers of each class (n digits in all) are drawn in numpy from the class
+    counts and uploaded packed, a text of digits per block of ranks; each row's rank
+    within its class in :data:`ROW` order picks its fold
+    (:func:`~sentinel_checks.engine.class_rank.join_class_digits`). Both classes must
     hold rows.
     """
-    import pyarrow as pa
-
     n, n_pos, first_risky = class_counts(table, label=label, positive=positive)
     sizes = (n_pos, n - n_pos) if first_risky else (n - n_pos, n_pos)
     first, second = class_folds(*sizes, seed=seed)
     risky_folds, safe_folds = (first, second) if first_risky else (second, first)
-    dtype = rank_dtype(n)
-    return join_class_ranks(
-        table,
-        label=label,
-        positive=positive,
-        safe_ranks=np.arange(n - n_pos, dtype=dtype),
-        risky_ranks=np.arange(n_pos, dtype=dtype),
-        columns={_FOLD: (pa.array(safe_folds, type=pa.int8()), pa.array(risky_folds, type=pa.int8()))},
+    return join_class_digits(
+        table, label=label, positive=positive, safe_digits=safe_folds, risky_digits=risky_folds, name=_FOLD
     )
 
 
