@@ -143,40 +143,49 @@ def paired_bootstrap(
     y: np.ndarray, a: np.ndarray, b: np.ndarray, ta: float, tb: float, resamples: int, seed: int = 0
 ) -> np.ndarray:
     """Differences (a − b) of FNR, precision, ROC-AUC and PR-AUC under ``resamples``
-    Poisson(1) row weights, the rows pooled into cells of equal (label, scores, flags)."""
+    Poisson(1) row weights, the rows pooled into cells of equal (label, scores)."""
     keys = np.stack([y.astype(np.float64), a, b], axis=1)
     cells, counts = np.unique(keys, axis=0, return_counts=True)
     if len(cells) > MAX_CELLS:
         keys[:, 1:] = np.round(keys[:, 1:] * 1024) / 1024
         cells, counts = np.unique(keys, axis=0, return_counts=True)
     cy = cells[:, 0].astype(bool)
+    first, second = Ranked(cy, cells[:, 1], ta), Ranked(cy, cells[:, 2], tb)
     rng = np.random.default_rng(seed)
     rows = []
     for start in range(0, resamples, _CHUNK):
-        w = rng.poisson(counts, size=(min(_CHUNK, resamples - start), len(counts)))
-        rows.append(_metrics(cy, cells[:, 1], ta, w) - _metrics(cy, cells[:, 2], tb, w))
+        w = rng.poisson(counts, size=(min(_CHUNK, resamples - start), len(counts))).astype(np.float64)
+        rows.append(first.metrics(w) - second.metrics(w))
     return np.concatenate(rows) if rows else np.empty((0, 4))
 
 
-def _metrics(y: np.ndarray, s: np.ndarray, t: float, w: np.ndarray) -> np.ndarray:
-    """(k, 4): FNR, precision, ROC-AUC, PR-AUC of scores ``s`` under k weightings ``w``."""
-    flag = s >= t
-    pos, neg = (w * y).sum(axis=1), (w * ~y).sum(axis=1)
-    tp, fp = (w * (y & flag)).sum(axis=1), (w * (~y & flag)).sum(axis=1)
-    order = np.argsort(-s, kind="stable")
-    ss, yy = s[order], y[order]
-    ws = w[:, order]
-    # ties as one threshold: cumulative counts at the last cell of each distinct score
-    last = np.flatnonzero(np.r_[ss[1:] != ss[:-1], True])
-    ctp = np.cumsum(ws * yy, axis=1)[:, last]
-    cfp = np.cumsum(ws * ~yy, axis=1)[:, last]
-    dtp = np.diff(ctp, axis=1, prepend=0)
-    dfp = np.diff(cfp, axis=1, prepend=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roc = ((cfp - dfp / 2) * dtp).sum(axis=1)  # negatives above each positive, ties half
-        roc = 1 - roc / (pos * neg)
-        ap = (dtp * ctp / np.maximum(ctp + cfp, 1)).sum(axis=1) / pos
-        return np.stack([1 - tp / pos, tp / np.maximum(tp + fp, 1), roc, ap], axis=1)
+class Ranked:
+    """One model's scores over weighted entries: each entry's distinct score (descending)
+    found once, then per weighting the risky and safe weight per distinct score (one
+    ``bincount``), cumulated."""
+
+    def __init__(self, y: np.ndarray, s: np.ndarray, t: float) -> None:
+        self.y, self.flag = y, s >= t
+        distinct, inverse = np.unique(-s, return_inverse=True)  # ascending -s: descending s
+        self.inverse, self.k = inverse.ravel(), len(distinct)
+
+    def metrics(self, w: np.ndarray) -> np.ndarray:
+        """(b, 4): FNR, precision, ROC-AUC, PR-AUC under each row of weights ``w`` (b, n)."""
+        b, k = w.shape[0], self.k
+        risky_w = w * self.y
+        pos, total = risky_w.sum(axis=1), w.sum(axis=1)
+        tp = risky_w[:, self.flag].sum(axis=1)
+        flagged = w[:, self.flag].sum(axis=1)
+        index = (self.inverse[None, :] + k * np.arange(b)[:, None]).ravel()
+        dtp = np.bincount(index, weights=risky_w.ravel(), minlength=b * k).reshape(b, k)
+        dfp = np.bincount(index, weights=w.ravel(), minlength=b * k).reshape(b, k) - dtp
+        ctp, cfp = np.cumsum(dtp, axis=1), np.cumsum(dfp, axis=1)
+        neg = total - pos
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # safe rows scored above each risky one (ties half): 1 - ROC-AUC
+            roc = 1 - ((cfp - dfp / 2) * dtp).sum(axis=1) / (pos * neg)
+            ap = (dtp * ctp / np.maximum(ctp + cfp, 1)).sum(axis=1) / pos
+            return np.stack([1 - tp / pos, tp / np.maximum(flagged, 1), roc, ap], axis=1)
 
 
 def evidently_drift(hand: HandPass) -> dict[str, dict[str, float]]:

@@ -252,7 +252,7 @@ def test_hand_written_rest_measures_what_the_library_measures(bench, inputs, sma
     rng = np.random.default_rng(3)
     y = rng.random(3000) < 0.1
     s = np.round(np.where(y, rng.beta(3, 2, 3000), rng.beta(2, 3, 3000)), 2)  # ties
-    got = rest._metrics(y, s, 0.5, np.ones((2, len(y)), dtype=np.int64))
+    got = rest.Ranked(y, s, 0.5).metrics(np.ones((2, len(y))))
     flag = s >= 0.5
     want = [
         1 - (y & flag).sum() / y.sum(),
