@@ -113,18 +113,11 @@ def hand_written(
     """:class:`scale_hand.HandPass` in this process (with ``full``, then
     :func:`scale_hand_rest.run_rest`): total and per-step seconds, peak MiB."""
     from scale_hand import HandPass
-    from scale_hand_rest import run_rest
 
     before = resource.getrusage(resource.RUSAGE_SELF)
     with PeakRss() as rss:
         started = time.perf_counter()
-        hand = HandPass(inputs.config(engine), threads=threads, memory_limit=memory_limit)
-        steps = hand.run(close=not full)
-        if full:
-            try:
-                steps = run_rest(hand)
-            finally:
-                hand.con.close()
+        steps = HandPass(inputs.config(engine), threads=threads, memory_limit=memory_limit, full=full).run()
         wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime

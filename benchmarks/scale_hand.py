@@ -49,7 +49,13 @@ class HandPass:
     """One pass over one config; ``timings`` holds the seconds of each step."""
 
     def __init__(
-        self, config: Path, *, threads: int = 2, memory_limit: str | None = "1GB", batch_rows: int = 200_000
+        self,
+        config: Path,
+        *,
+        threads: int = 2,
+        memory_limit: str | None = "1GB",
+        batch_rows: int = 200_000,
+        full: bool = False,
     ):
         import duckdb
 
@@ -59,6 +65,9 @@ class HandPass:
         self.batch_rows = batch_rows
         self.timings: dict[str, float] = {}
         self.results: dict[str, Any] = {}
+        self.full = full
+        #: more models scored in the same batches as the candidate (``full``: the baselines)
+        self.extra_models: dict[str, Any] = {}
         settings: dict[str, object] = {"threads": threads}
         if memory_limit is not None:
             settings["memory_limit"] = memory_limit
@@ -186,7 +195,9 @@ class HandPass:
         cols = ", ".join(_q(c) for c in dict.fromkeys([*self.features, *segs]))
         out: dict[str, dict[str, np.ndarray]] = {}
         for split in ("val", "test", "production"):
-            parts: dict[str, list[np.ndarray]] = {k: [] for k in ("y", *models, *segs)}
+            # every model scores the same batches: DuckDB returns a scan in no set order
+            # (preserve_insertion_order off), so the scores of two scans would not pair up
+            parts: dict[str, list[np.ndarray]] = {k: [] for k in ("y", *models, *self.extra_models, *segs)}
             reader = self.con.execute(f"SELECT {cols}, {self.y_sql} AS __y FROM {split}").to_arrow_reader(
                 self.batch_rows
             )
@@ -198,6 +209,8 @@ class HandPass:
                 for role, model in models.items():
                     want = self.cfg["models"][role].get("features", self.features)
                     parts[role].append(model.predict_proba(frame[want])[:, 1])
+                for name, model in self.extra_models.items():
+                    parts[name].append(model.predict_proba(frame[self.features])[:, 1])
             out[split] = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
         return out
 
@@ -259,21 +272,26 @@ class HandPass:
                 out.setdefault(other, {})[c] = _psi(ref, cur)
         return out
 
-    def run(self, *, close: bool = True) -> dict[str, float]:
-        """Every step above, in order; ``close=False`` leaves the connection open for
-        :func:`scale_hand_rest.run_rest`."""
+    def run(self) -> dict[str, float]:
+        """Every step above, in order; with ``full`` also :mod:`scale_hand_rest`'s (the
+        baselines fitted before the scoring, which scores them too)."""
+        from scale_hand_rest import fit_baselines, run_rest
+
         self.step("split", self.split)
         self.step("time order", self.time_order)
         self.step("entity overlap", self.entity_overlap)
         self.step("row overlap", self.row_overlap)
         self.step("univariate AUC", self.univariate_auc)
+        if self.full:
+            self.extra_models = self.step("baselines: fit", lambda: fit_baselines(self))
         scored = self.step("scoring (Arrow batches)", self.score)
         thresholds = self.step("threshold counts", lambda: self.thresholds(scored))
         self.step("calibration bins", lambda: self.calibration(scored))
         self.step("segment counts", lambda: self.segments(scored, thresholds["threshold"]))
         self.step("drift histograms", self.drift)
-        if close:
-            self.con.close()
+        if self.full:
+            run_rest(self)
+        self.con.close()
         return self.timings
 
 

@@ -6,12 +6,14 @@ of computation, not only the engine's share of it:
 
 - baselines: a logistic regression (median-imputed, scaled numbers, one-hot
   categories) and small gradient-boosted trees (depth 3, 100 iterations), both
-  class-weighted, fitted on a 50,000-row sample of train drawn in DuckDB, scored on val,
-  test and production as Arrow record batches;
+  class-weighted, fitted on a 50,000-row sample of train drawn in DuckDB before the
+  pass's scoring step, which scores them on val, test and production in the same Arrow
+  record batches as the candidate and the champion;
 - paired Poisson bootstrap: candidate against champion on test and production (500
   resamples), candidate against each baseline on test (200): each resample's FNR,
   precision, ROC-AUC and average precision (PR-AUC) of both models, from per-row
-  Poisson(1) weights summed per (label, score, score, flags) cell — numpy only;
+  Poisson(1) weights summed per (label, both scores) cell — numpy only (the gate's
+  ``quality.baselines`` reads only the ranking metrics);
 - Evidently: one ``Report`` of ``ValueDrift`` per feature for train against val, test
   and production, each side a 50,000-row sample drawn in DuckDB;
 - target leakage: each feature's out-of-fold target encoding on train (5 random folds,
@@ -26,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scale_hand import _q
 
 if TYPE_CHECKING:
     from scale_hand import HandPass
@@ -34,26 +37,21 @@ if TYPE_CHECKING:
 SAMPLE_ROWS = 50_000
 #: Resamples of the champion and of the baselines comparisons (the gate's defaults).
 CHAMPION_RESAMPLES, BASELINE_RESAMPLES = 500, 200
-#: Resamples drawn together (memory: this many times the cells, as int64, a few times).
+#: Resamples drawn together (memory: this many times the cells, as float64, a few times).
 _CHUNK = 10
-#: Most cells a comparison keeps; past it both scores go to a 1/1024 grid (as the gate's
-#: ``[engine] max_paired_groups`` default).
+#: Cells past which both scores go to a 1/1024 grid (the gate's ``[engine]
+#: max_paired_groups`` default; on the grid at most 2 x 1,025² cells remain, unbounded
+#: here, as the gate bounds them).
 MAX_CELLS = 262_144
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def run_rest(hand: HandPass) -> dict[str, float]:
-    """The steps above on ``hand`` after its :meth:`~scale_hand.HandPass.run` left its
-    connection open (``close=False``); adds their seconds to ``hand.timings``."""
+    """The steps above after :meth:`~scale_hand.HandPass.run`'s own (``full``: it fitted the
+    baselines and scored them with the candidate); adds their seconds to ``hand.timings``."""
     scored = hand.results["scoring (Arrow batches)"]
     threshold = hand.results["threshold counts"]["threshold"]
     champion_t = float(hand.cfg.get("promotion", {}).get("champion_threshold", 0.5))
-    baselines = hand.step("baselines: fit", lambda: fit_baselines(hand))
-    hand.step("baselines: scoring", lambda: score_baselines(hand, baselines, scored))
-    hand.step("paired bootstrap", lambda: bootstraps(scored, threshold, champion_t, list(baselines)))
+    hand.step("paired bootstrap", lambda: bootstraps(scored, threshold, champion_t, list(hand.extra_models)))
     hand.step("Evidently drift", lambda: evidently_drift(hand))
     hand.step("target encoding", lambda: target_encoding(hand))
     return hand.timings
@@ -104,20 +102,6 @@ def fit_baselines(hand: HandPass) -> dict[str, Any]:
     for model in models.values():
         model.fit(frame, y)
     return models
-
-
-def score_baselines(hand: HandPass, models: dict[str, Any], scored: dict[str, dict[str, np.ndarray]]) -> None:
-    """Each baseline's scores on val, test and production, added to ``scored``."""
-    cols = ", ".join(_q(c) for c in hand.features)
-    for split in ("val", "test", "production"):
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in models}
-        reader = hand.con.execute(f"SELECT {cols} FROM {split}").to_arrow_reader(hand.batch_rows)
-        for batch in reader:
-            frame = batch.to_pandas()
-            for name, model in models.items():
-                parts[name].append(model.predict_proba(frame)[:, 1])
-        for name, chunks in parts.items():
-            scored[split][name] = np.concatenate(chunks) if chunks else np.empty(0)
 
 
 def bootstraps(
@@ -215,7 +199,7 @@ def evidently_drift(hand: HandPass) -> dict[str, dict[str, float]]:
             warnings.simplefilter("ignore")
             snapshot = Report([ValueDrift(column=c) for c in hand.features]).run(current, reference)
         values = [m.get("value") for m in snapshot.dict()["metrics"]]
-        out[other] = dict(zip(hand.features, values, strict=False))
+        out[other] = dict(zip(hand.features, values, strict=True))
     return out
 
 
@@ -236,8 +220,9 @@ def target_encoding(hand: HandPass, folds: int = 5, bins: int = 20) -> dict[str,
                 f"SELECT quantile_cont(CAST({q} AS DOUBLE), {[i / bins for i in range(1, bins)]}) FROM folded"
             )[0][0]
             edges = sorted(set(cuts or []))
-            code = " + ".join(f"CAST(CAST({q} AS DOUBLE) >= {e!r} AS INTEGER)" for e in edges) or "0"
-            code = f"CASE WHEN {q} IS NULL THEN -1 ELSE {code} END"
+            value = f"CAST({q} AS DOUBLE)"
+            code = " + ".join(f"CAST({value} >= CAST('{e!r}' AS DOUBLE) AS INTEGER)" for e in edges) or "0"
+            code = f"CASE WHEN {q} IS NULL OR isnan({value}) THEN -1 ELSE {code} END"  # NaN: missing
         else:
             code = f"coalesce(CAST({q} AS VARCHAR), '<null>')"
         rows = hand.sql(
@@ -253,8 +238,8 @@ def target_encoding(hand: HandPass, folds: int = 5, bins: int = 20) -> dict[str,
         prior = pos.sum() / (pos.sum() + neg.sum())
         # each cell's encoding: the category's rate over the other folds (smoothed to the prior)
         other_pos, other_neg = pos.sum(axis=1, keepdims=True) - pos, neg.sum(axis=1, keepdims=True) - neg
-        code_value = (other_pos + prior) / (other_pos + other_neg + 1)
-        score, p, n = code_value.ravel(), pos.ravel(), neg.ravel()
+        encoding = (other_pos + prior) / (other_pos + other_neg + 1)
+        score, p, n = encoding.ravel(), pos.ravel(), neg.ravel()
         order = np.argsort(score, kind="stable")
         score, p, n = score[order], p[order], n[order]
         last = np.flatnonzero(np.r_[score[1:] != score[:-1], True])
@@ -262,4 +247,5 @@ def target_encoding(hand: HandPass, folds: int = 5, bins: int = 20) -> dict[str,
         dp, dn = np.diff(cp, prepend=0), np.diff(cn, prepend=0)
         auc = float(((cn - dn / 2) * dp).sum() / (p.sum() * n.sum()))
         out[c] = max(auc, 1 - auc)
+    hand.con.execute("DROP TABLE folded")
     return out

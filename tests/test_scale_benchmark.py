@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import numpy as np
@@ -239,39 +240,77 @@ def test_hand_written_pass_equals_the_library(bench, inputs, small_model, purge,
     assert all(np.isfinite(v) for v in psi["production"].values())
 
 
-def test_hand_written_rest_measures_what_the_library_measures(bench, inputs, small_model):
-    """scale_hand_rest (``--full``): each resample's metrics under unit weights are
-    scikit-learn's; the bootstraps, baselines, Evidently's drift and the encodings ran."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
+def _rest_module():
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        rest = importlib.import_module("scale_hand_rest")
+        return importlib.import_module("scale_hand_rest")
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+def test_hand_written_resample_metrics_are_scikit_learns_under_any_weights():
+    """scale_hand_rest's per-resample FNR, precision, ROC-AUC and average precision equal
+    scikit-learn's with the same sample weights, row by row (Poisson rows, zeros included),
+    on scores with ties; a planted lead shows in every resample."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    rest = _rest_module()
     rng = np.random.default_rng(3)
     y = rng.random(3000) < 0.1
     s = np.round(np.where(y, rng.beta(3, 2, 3000), rng.beta(2, 3, 3000)), 2)  # ties
-    got = rest.Ranked(y, s, 0.5).metrics(np.ones((2, len(y))))
+    w = rng.poisson(1.0, size=(3, len(y))).astype(float)
+    got = rest.Ranked(y, s, 0.5).metrics(w)
     flag = s >= 0.5
-    want = [
-        1 - (y & flag).sum() / y.sum(),
-        (y & flag).sum() / flag.sum(),
-        roc_auc_score(y, s),
-        average_precision_score(y, s),
-    ]
-    assert got == pytest.approx(np.array([want, want]), abs=1e-12)
-    # a planted lead: the candidate's scores carry the label, the other's are noise
+    for row, weights in zip(got, w, strict=True):
+        tp, fl = (weights * (y & flag)).sum(), (weights * flag).sum()
+        want = [
+            1 - tp / (weights * y).sum(),
+            tp / fl,
+            roc_auc_score(y, s, sample_weight=weights),
+            average_precision_score(y, s, sample_weight=weights),
+        ]
+        assert row == pytest.approx(want, abs=1e-12)
+    assert not np.allclose(got[0], got[1])  # the rows are their own weightings
     noise = rng.random(3000)
     lead = rest.paired_bootstrap(y, s, noise, 0.5, 0.5, resamples=50)
     assert lead.shape == (50, 4) and (lead[:, 2] > 0.1).all() and (lead[:, 3] > 0.1).all()
 
-    hand = bench[2].HandPass(inputs.config("duckdb"), threads=1, memory_limit="500MB")
-    hand.run(close=False)
-    try:
-        rest.run_rest(hand)
-    finally:
-        hand.con.close()
+
+def test_hand_written_target_encoding_finds_a_planted_leak():
+    """A feature copying the label scores AUC 1 out of fold; noise about 0.5."""
+    import duckdb
+
+    rest = _rest_module()
+    con = duckdb.connect()
+    rng = np.random.default_rng(5)
+    y = rng.random(4000) < 0.2
+    frame = pd.DataFrame(  # noqa: F841 (read by DuckDB by name)
+        {
+            "label": y,
+            "leak": np.where(y, 1.0, 0.0),
+            "noise": rng.random(4000),
+            "kind": rng.choice(["a", "b"], 4000),
+        }
+    )
+    con.execute("CREATE TABLE train AS SELECT * FROM frame")
+    hand = types.SimpleNamespace(
+        con=con, features=["leak", "noise", "kind"], y_sql="(label)", sql=lambda q: con.execute(q).fetchall()
+    )
+    got = rest.target_encoding(hand)
+    assert got["leak"] == pytest.approx(1.0)
+    assert 0.5 <= got["noise"] < 0.56 and 0.5 <= got["kind"] < 0.56, got
+
+
+@pytest.mark.slow
+def test_hand_written_full_pass_pairs_every_models_scores_with_their_rows(bench, inputs):
+    """``--full``: the baselines are scored in the candidate's batches, so their scores
+    pair with the labels (the baselines' ROC-AUC on test equals scikit-learn's on the
+    library's test split); the bootstraps, Evidently's drift and the encodings ran."""
+    from sklearn.metrics import roc_auc_score
+
+    rest = _rest_module()
+    hand = bench[2].HandPass(inputs.config("duckdb"), threads=2, memory_limit="500MB", full=True)
+    hand.run()
     assert set(hand.results["paired bootstrap"]) == {
         "champion test",
         "champion production",
@@ -279,11 +318,14 @@ def test_hand_written_rest_measures_what_the_library_measures(bench, inputs, sma
         "trees test",
     }
     assert hand.results["paired bootstrap"]["champion test"].shape == (rest.CHAMPION_RESAMPLES, 4)
-    scored = hand.results["scoring (Arrow batches)"]
-    assert all(len(scored[split]["logistic"]) == len(scored[split]["y"]) for split in scored)
+    scored = hand.results["scoring (Arrow batches)"]["test"]
+    test = _library_splits(inputs, True).test
+    risky = test["label"].eq("risky").to_numpy()
+    for name, model in hand.extra_models.items():
+        want = roc_auc_score(risky, model.predict_proba(test[SOUND_FEATURES])[:, 1])
+        assert roc_auc_score(scored["y"], scored[name]) == pytest.approx(want, abs=1e-12), name
     assert set(hand.results["Evidently drift"]["production"]) == set(SOUND_FEATURES)
-    encodings = hand.results["target encoding"]
-    assert set(encodings) == set(SOUND_FEATURES) and all(0.5 <= v <= 1 for v in encodings.values())
+    assert all(np.isfinite(v) for v in hand.results["target encoding"].values())
     assert {"baselines: fit", "paired bootstrap", "Evidently drift", "target encoding"} <= set(hand.timings)
 
 

@@ -271,6 +271,7 @@ def test_the_in_process_runner_stops_at_the_first_check_meeting_the_ended_jvm(
     from sentinel_checks.gate.engine_stop import NOT_RUN
 
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    monkeypatch.setattr(SparkContext, "_active_spark_context", SimpleNamespace())  # not stopped
     calls: list[str] = []
     outcomes = _run_plan(
         tmp_path,
@@ -292,13 +293,21 @@ def test_the_in_process_runner_stops_at_the_first_check_meeting_the_ended_jvm(
         "2 later checks were not run: Spark's driver JVM ended in suites/test_a.py::test_leakage"
     ), stop.message
     assert "spark.driver.memory" in stop.message, stop.message
+    assert stop.message.endswith("Not run: test_third, test_fourth"), stop.message
 
 
+@pytest.mark.parametrize("case", ["jvm alive", "stopped on purpose earlier"])
 def test_the_in_process_runner_goes_on_after_an_error_while_the_jvm_lives(
-    tmp_path, monkeypatch, dead_gateway, live_port
+    tmp_path, monkeypatch, dead_gateway, live_port, case
 ):
-    """Any other error (the JVM's port accepting, or no Spark at all) stops nothing."""
-    monkeypatch.setattr(dead_gateway.gateway_parameters, "port", live_port)
+    """An error while the JVM's port accepts stops nothing; nor does a gateway left by a
+    SparkContext stopped on purpose earlier in the process (``stop()`` keeps ``_gateway``
+    but clears the active context): that JVM did not end mid-run."""
+    if case == "jvm alive":
+        monkeypatch.setattr(dead_gateway.gateway_parameters, "port", live_port)
+        monkeypatch.setattr(SparkContext, "_active_spark_context", SimpleNamespace())
+    else:
+        monkeypatch.setattr(SparkContext, "_active_spark_context", None)
     monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
     calls: list[str] = []
     outcomes = _run_plan(
@@ -315,7 +324,7 @@ def test_the_plugin_stops_at_the_first_gate_test_meeting_the_ended_jvm(tmp_path)
     has the stop's entry; exit 2; pytest says why between its "!" rules."""
     import json
 
-    from sentinel_checks.gate.engine_stop import NOT_RUN
+    from sentinel_checks.gate.engine_stop import NOT_RUN, STOPPED_BY
     from tests.test_preflight import _project as pandas_project
 
     config = pandas_project(tmp_path)
@@ -328,6 +337,7 @@ def test_the_plugin_stops_at_the_first_gate_test_meeting_the_ended_jvm(tmp_path)
         "from tests.test_spark_jvm_gone import dead_gateway_client\n\n\n"
         "def test_rows(sentinel_dataset):\n"
         "    SparkContext._gateway = dead_gateway_client()\n"
+        "    SparkContext._active_spark_context = object()  # a context never stopped\n"
         "    SparkContext._gateway.jvm.java.lang.System.nanoTime()\n\n\n"
         "def test_later(sentinel_dataset):\n"
         f"    Path({str(ran)!r}).write_text('ran')\n\n\n"
@@ -342,6 +352,9 @@ def test_the_plugin_stops_at_the_first_gate_test_meeting_the_ended_jvm(tmp_path)
         "sentinel: 2 later checks were not run: Spark's driver JVM ended in "
         "my_suites/test_rows.py::test_rows" in said
     ), out[-3000:]
+    assert "Not run: test_later, test_last" in said, out[-3000:]
     entries = {e["test"]: e for e in json.loads((tmp_path / "reports" / "gate.json").read_text())["checks"]}
     assert entries[NOT_RUN]["outcome"] == "error" and entries[NOT_RUN]["input_error"], entries
     assert not any("test_later" in n or "test_last" in n for n in entries), sorted(entries)
+    run = json.loads((tmp_path / "reports" / "run.json").read_text())
+    assert run["stopped_by"] == STOPPED_BY, run

@@ -4,7 +4,7 @@ check it landed in, and pytest kept its traceback, with the query's Spark DataFr
 the query's plan in the JVM, until the test's phase ended (the tests' 2 GiB Spark session
 ran out of heap in CI). Gate checks ignore that warning, and the one a failed Arrow
 collect gives before its error
-(:func:`~sentinel_checks.engine.spark_connection.ignore_pyspark_warnings`, over every filter
+(:func:`~sentinel_checks.engine.pyspark_warnings.ignore_pyspark_warnings`, over every filter
 of the project's); a project's own tests keep their filters."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import warnings
 
 import pytest
 
-from sentinel_checks.engine.spark_connection import ignore_pyspark_warnings
+from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.gate import steps
 from sentinel_checks.gate.session import GateSession
 from tests.conftest import run_suites
@@ -47,6 +47,14 @@ def test_a_gate_check_meeting_a_failed_arrow_collect(gate):
     # what PySpark's toPandas does when an Arrow collect fails: warn, then raise the error
     warnings.warn("toPandas attempted Arrow optimization because ... failed by the reason below", UserWarning)
     raise RuntimeError("the Java error itself")
+
+
+def test_a_gate_check_meeting_a_failed_arrow_upload(gate):
+    import warnings
+
+    # the same from createDataFrame (an upload, e.g. a memtable)
+    warnings.warn("createDataFrame attempted Arrow optimization because ... failed", UserWarning)
+    raise RuntimeError("the upload's own error")
 """
 
 
@@ -64,6 +72,9 @@ def test_a_gate_check_ignores_an_unclosed_socket_where_the_project_makes_warning
     assert "test_leaks.py::test_a_gate_check_meeting_a_failed_arrow_collect FAILED" in out, out
     assert "RuntimeError: the Java error itself" in out, out
     assert "UserWarning: toPandas attempted Arrow optimization" not in out, out
+    assert "test_leaks.py::test_a_gate_check_meeting_a_failed_arrow_upload FAILED" in out, out
+    assert "RuntimeError: the upload's own error" in out, out
+    assert "UserWarning: createDataFrame attempted Arrow optimization" not in out, out
 
 
 def test_the_gate_filter_stops_the_warning_becoming_an_unraisable_error():

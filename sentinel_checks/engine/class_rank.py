@@ -21,7 +21,6 @@ rows on DuckDB; 1,024: 3.6 s).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,7 +29,6 @@ from sentinel_checks.engine.ibis_connection import ROW
 from sentinel_checks.engine.labels import risky as label_risky
 
 if TYPE_CHECKING:
-    import pyarrow as pa
     from ibis.expr.types import Table
 
 #: The bool column :func:`join_class_ranks` adds: whether the row is risky.
@@ -47,26 +45,17 @@ def rank_dtype(top: int) -> np.dtype:
     return np.dtype(np.int32) if top < 2**31 else np.dtype(np.int64)
 
 
-def _keyed(
-    safe_ranks: np.ndarray,
-    risky_ranks: np.ndarray,
-    columns: Mapping[str, tuple[pa.Array, pa.Array]],
-) -> pa.Table:
-    import pyarrow as pa
+def _ranked(table: Table, label: str, positive: Any) -> tuple[Table, Table]:
+    """(``table`` with :data:`RISKY`, its (:data:`ROW`, :data:`RISKY`, :data:`RANK`) pairs).
 
-    safe = np.asarray(safe_ranks)
-    risky = np.asarray(risky_ranks)
-    top = max(int(safe.max(initial=0)), int(risky.max(initial=0)))
-    dtype = rank_dtype(top)
-    flags = np.zeros(len(safe) + len(risky), dtype=bool)
-    flags[len(safe) :] = True
-    data: dict[str, Any] = {
-        RISKY: pa.array(flags, type=pa.bool_()),
-        RANK: pa.array(np.concatenate([safe.astype(dtype, copy=False), risky.astype(dtype, copy=False)])),
-    }
-    for name, (safe_values, risky_values) in columns.items():
-        data[name] = pa.concat_arrays([safe_values, risky_values])
-    return pa.table(data)
+    The window ranks the (row, class) pairs alone and the picked rows join back on ROW:
+    ordered over whole rows it sorted every column (as split_tables.number_rows found)."""
+    import ibis
+
+    flagged = table.mutate(**{RISKY: label_risky(table, label, positive)})
+    keys = flagged.select(ROW, RISKY)
+    rank = ibis.row_number().over(group_by=keys[RISKY], order_by=keys[ROW]).cast("int64")
+    return flagged, keys.mutate(**{RANK: rank})
 
 
 def join_class_ranks(
@@ -76,10 +65,8 @@ def join_class_ranks(
     positive: Any,
     safe_ranks: np.ndarray,
     risky_ranks: np.ndarray,
-    columns: Mapping[str, tuple[pa.Array, pa.Array]] | None = None,
 ) -> Table:
-    """The rows of ``table`` at the given ranks within their class, with :data:`RISKY`
-    and the drawn ``columns`` joined by value.
+    """The rows of ``table`` at the given ranks within their class, with :data:`RISKY`.
 
     Parameters
     ----------
@@ -93,43 +80,25 @@ def join_class_ranks(
     safe_ranks, risky_ranks : ndarray of int, shapes (s,), (r,)
         0-based ranks, in :data:`ROW` order, within the safe rows and within the risky
         rows; each distinct. Uploaded as int32 (int64 when a rank is 2**31 or more).
-    columns : mapping of str to (pyarrow Array of s values, pyarrow Array of r values), optional
-        Values drawn per listed rank (e.g. the cross-fitting fold), joined onto the
-        rows; without it the rows are only filtered (a semi join).
 
     Returns
     -------
     ibis Table, one row per listed (class, rank) present in ``table``, in no order
-        ``table``'s columns, :data:`RISKY` (bool), then ``columns``; :data:`RANK` is
-        not kept.
-
-    Raises
-    ------
-    ValueError
-        ``columns`` values whose lengths differ from their ranks'.
+        ``table``'s columns and :data:`RISKY` (bool).
     """
     import ibis
+    import pyarrow as pa
 
-    columns = dict(columns or {})
-    for name, (safe_values, risky_values) in columns.items():
-        if len(safe_values) != len(safe_ranks) or len(risky_values) != len(risky_ranks):
-            raise ValueError(
-                f"column {name!r}: {len(safe_values)} + {len(risky_values)} values for "
-                f"{len(safe_ranks)} + {len(risky_ranks)} ranks"
-            )
-    flagged = table.mutate(**{RISKY: label_risky(table, label, positive)})
-    # the window ranks the (row, class) pairs alone and the picked rows join back on ROW:
-    # ordered over whole rows it sorted every column (as split_tables.number_rows found)
-    keys = flagged.select(ROW, RISKY)
-    ranked = keys.mutate(
-        **{RANK: ibis.row_number().over(group_by=keys[RISKY], order_by=keys[ROW]).cast("int64")}
-    )
-    keyed = ibis.memtable(_keyed(safe_ranks, risky_ranks, columns))
+    safe, risky = np.asarray(safe_ranks), np.asarray(risky_ranks)
+    dtype = rank_dtype(max(int(safe.max(initial=0)), int(risky.max(initial=0))))
+    flags = np.zeros(len(safe) + len(risky), dtype=bool)
+    flags[len(safe) :] = True
+    ranks = np.concatenate([safe.astype(dtype, copy=False), risky.astype(dtype, copy=False)])
+    keyed = ibis.memtable(pa.table({RISKY: pa.array(flags, type=pa.bool_()), RANK: pa.array(ranks)}))
+    flagged, ranked = _ranked(table, label, positive)
     on = [ranked[RISKY] == keyed[RISKY], ranked[RANK] == keyed[RANK].cast("int64")]
-    picked = ranked.join(keyed, on).select(ROW, *columns)
-    if not columns:
-        return flagged.semi_join(picked, ROW).select(*table.columns, RISKY)
-    return flagged.join(picked, ROW).select(*table.columns, RISKY, *columns)
+    picked = ranked.join(keyed, on).select(ROW)
+    return flagged.semi_join(picked, ROW).select(*table.columns, RISKY)
 
 
 def join_class_digits(
@@ -146,7 +115,7 @@ def join_class_digits(
 
     The digits go up as text, :data:`DIGITS_PER_ROW` to an uploaded row keyed by (class,
     block of ranks); a row reads the character at ``rank % DIGITS_PER_ROW`` of its block's
-    text (about one byte per table row uploaded, in a few thousand rows at 10⁸ rows).
+    text (about one byte per table row uploaded, in n / :data:`DIGITS_PER_ROW` rows).
 
     Parameters
     ----------
@@ -191,10 +160,8 @@ def join_class_digits(
             }
         )
     )
-    flagged = table.mutate(**{RISKY: label_risky(table, label, positive)})
-    keys = flagged.select(ROW, RISKY)
-    rank = ibis.row_number().over(group_by=keys[RISKY], order_by=keys[ROW]).cast("int64")
-    ranked = keys.mutate(**{RANK: rank}).mutate(**{_BLOCK: ibis._[RANK] // DIGITS_PER_ROW})
+    flagged, ranked = _ranked(table, label, positive)
+    ranked = ranked.mutate(**{_BLOCK: ranked[RANK] // DIGITS_PER_ROW})
     on = [ranked[RISKY] == uploaded[RISKY], ranked[_BLOCK] == uploaded[_BLOCK]]
     joined = ranked.join(uploaded, on)
     digit = joined[_DIGITS].substr(joined[RANK] % DIGITS_PER_ROW, 1).cast("int8")

@@ -39,7 +39,7 @@ _DUCKDB_NO_SPILL_ROOM = "failed to offload data block"
 _SPARK_MEMORY_TEXT = (*JAVA_OUT_OF_MEMORY, SPARK_NO_MEMORY)
 #: A file an engine names in its message: DuckDB quotes it, ``file "…"``.
 _FILE = re.compile(r"""\bfiles? ["']([^"']+)["']""")
-#: How long :func:`spark_jvm_gone` waits for the JVM's gateway port to accept, in seconds.
+#: How long :func:`spark_driver_ended` waits for the JVM's gateway port to accept, in seconds.
 _PROBE_SECONDS = 5.0
 #: How deep a Java cause chain is followed (a cycle-safe bound).
 _DEPTH = 16
@@ -139,15 +139,20 @@ def spark_jvm_gone(error: BaseException) -> bool:
     return spark_driver_ended()
 
 
-def spark_driver_ended() -> bool:
+def spark_driver_ended(*, active_only: bool = False) -> bool:
     """Whether the driver JVM PySpark launched in this process has ended: its gateway's
     port refuses a connection (a TCP connect, at most :data:`_PROBE_SECONDS`: a JVM alive
     but stuck still accepts, and is not called ended). ``False`` when PySpark was never
-    imported or never launched a JVM (PySpark is not imported here). Never raises."""
+    imported or never launched a JVM (PySpark is not imported here). ``active_only``: only
+    while a SparkContext is active (``SparkContext.stop()`` clears it but keeps the
+    gateway: a JVM stopped on purpose earlier in the process is not one that ended
+    mid-run). Never raises."""
     import sys
 
     pyspark_context = sys.modules.get("pyspark.core.context") or sys.modules.get("pyspark.context")
     context = getattr(pyspark_context, "SparkContext", None)
+    if active_only and getattr(context, "_active_spark_context", None) is None:
+        return False
     parameters = getattr(getattr(context, "_gateway", None), "gateway_parameters", None)
     if parameters is None:
         return False
@@ -158,7 +163,7 @@ def spark_driver_ended() -> bool:
             return False
     except ConnectionRefusedError:  # nothing listens where the JVM did
         return True
-    except OSError:  # a timeout, an unreachable address: not known to have ended
+    except Exception:  # a timeout, an unreachable or bad address: not known to have ended
         return False
 
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sentinel_checks.engine.pyspark_warnings import ignore_arrow_warnings
+
 if TYPE_CHECKING:
     import pyarrow as pa
     from ibis.backends.pyspark import Backend
@@ -55,16 +57,6 @@ TIME_ZONE_KEY = "spark.sql.session.timeZone"
 #: Collect results to Python through Arrow (off by default in Spark 4.0: ``toPandas()``
 #: pickles every row as a Python ``Row``; docs/benchmarks.md, seventh round).
 ARROW_KEY = "spark.sql.execution.arrow.pyspark.enabled"
-#: The start of the warning toPandas gives with the Java error before re-raising a failed
-#: Arrow collect: ignored, so the error itself reaches the gate's error handling.
-ARROW_WARNING = "toPandas attempted Arrow optimization"
-#: The start of the ResourceWarning of a socket the garbage collector closes: PySpark leaves
-#: each query's result socket to it. As an error (a project's ``filterwarnings = error``) it
-#: failed the check and kept the query's DataFrame and JVM plan alive (docs/benchmarks.md,
-#: eleventh round); gate checks ignore it (:func:`ignore_pyspark_warnings`).
-UNCLOSED_SOCKET_WARNING = "unclosed <socket.socket"
-#: The same as a ``-W`` option (``sentinel gate`` passes it: collection and the run's end).
-SOCKET_WARNING_FILTER = f"ignore:{UNCLOSED_SOCKET_WARNING}:ResourceWarning"
 #: What the gate sets on every session it uses (restored on one it did not build). A
 #: session the gate builds keeps ``[engine.spark.conf]``'s own value of ARROW_KEY.
 SESSION_SETTINGS = {TIME_ZONE_KEY: "UTC", ARROW_KEY: "true"}
@@ -250,7 +242,7 @@ def connect_spark(settings: SparkSettings) -> SparkConnection:
             previous = _settings_of(session)
         for key, value in wanted.items():
             session.conf.set(key, value)
-        warnings.filterwarnings("ignore", message=ARROW_WARNING, category=UserWarning)
+        ignore_arrow_warnings()
         backend = ibis.pyspark.connect(session)
     except Exception as error:  # py4j / PySpark errors: a session that cannot be used
         if created:
@@ -346,16 +338,6 @@ def register_arrow(backend: Backend, arrow: pa.Table, *, name: str) -> Table:
     frame = backend._session.createDataFrame(arrow)
     frame.createOrReplaceTempView(name)
     return backend.table(name)
-
-
-def ignore_pyspark_warnings() -> None:
-    """Ignore :data:`UNCLOSED_SOCKET_WARNING` (ResourceWarning) and :data:`ARROW_WARNING`
-    (UserWarning) in the current warning filters, first, so they win over every filter set
-    before them (a project's ``filterwarnings = error`` would make the first keep each
-    query's plan alive and the second hide the Java error behind it); call inside
-    ``warnings.catch_warnings()``."""
-    warnings.filterwarnings("ignore", message=UNCLOSED_SOCKET_WARNING, category=ResourceWarning)
-    warnings.filterwarnings("ignore", message=ARROW_WARNING, category=UserWarning)
 
 
 def _first_line(error: BaseException) -> str:

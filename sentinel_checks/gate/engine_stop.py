@@ -7,13 +7,14 @@ every later check would only meet Py4J's refused connection and repeat the same
 out-of-memory error. So the check that met the ended JVM is recorded as it is (the
 engine's memory, exit 2: :func:`~sentinel_checks.gate.engine_setup.out_of_memory_text`)
 and the run stops there, with one more entry, ``sentinel run::checks not run``, saying
-how many checks were not run and why. The same rule in both runners: the pytest plugin
-(:mod:`~sentinel_checks.gate.plugin_reports`) and the in-process one
-(:func:`~sentinel_checks.gate.runner.run_plan`).
+which checks were not run and why, and ``run.json``'s ``stopped_by`` says so. The same
+rule in both runners: the pytest plugin (:mod:`~sentinel_checks.gate.plugin_reports`) and
+the in-process one (:func:`~sentinel_checks.gate.runner.run_plan`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,34 +24,40 @@ if TYPE_CHECKING:
 NOT_RUN = "sentinel run::checks not run"
 
 
-def engine_ended_stop(nodeid: str, remaining: int) -> TestOutcome | None:
+#: What ``run.json``'s ``stopped_by`` says of a run this stop ended.
+STOPPED_BY = "spark driver ended"
+
+
+def engine_ended_stop(nodeid: str, remaining: Sequence[str]) -> TestOutcome | None:
     """The entry to record, and stop the run with, when Spark's driver JVM has ended
+    while its SparkContext was active
     (:func:`~sentinel_checks.engine.engine_errors.spark_driver_ended`: its gateway's port
     refuses a connection) after the check ``nodeid`` errored; ``None`` when it has not
-    (or PySpark never started one) or no check is left.
+    (or PySpark never started one, or it was stopped on purpose) or no check is left.
 
     Parameters
     ----------
     nodeid : str
         The check that errored, e.g. ``"suites/test_splits.py::test_no_feature_predicts_the_label_alone"``.
-    remaining : int
-        Gate checks after it that would run.
+    remaining : sequence of str
+        The node ids of the gate checks after it that would run; named in the message.
 
     Returns
     -------
     TestOutcome or None
-        ``error``, ``input_error`` (exit 2: the engine's memory is the user's setting to
-        fix), under :data:`NOT_RUN`.
+        ``error``, ``input_error`` (exit 2 unless a check already failed on its own: the
+        engine's memory is the user's setting to fix), under :data:`NOT_RUN`.
     """
     from sentinel_checks.engine.engine_errors import spark_driver_ended
     from sentinel_checks.reports.gate_report import TestOutcome
 
-    if remaining <= 0 or not spark_driver_ended():
+    if not remaining or not spark_driver_ended(active_only=True):
         return None
-    checks = "check was" if remaining == 1 else "checks were"
+    checks = "check was" if len(remaining) == 1 else "checks were"
+    names = ", ".join(n.split("::")[-1] for n in remaining)
     message = (
-        f"{remaining} later {checks} not run: Spark's driver JVM ended in {nodeid} (its error "
-        "says why), so nothing could query it; raise [engine.spark.conf] spark.driver.memory "
-        "and run again"
+        f"{len(remaining)} later {checks} not run: Spark's driver JVM ended in {nodeid} (its "
+        "error says why), so nothing could query it; raise [engine.spark.conf] "
+        f"spark.driver.memory and run again. Not run: {names}"
     )
     return TestOutcome(NOT_RUN, "error", message, None, input_error=True)

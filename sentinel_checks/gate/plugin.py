@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sentinel_checks.engine.spark_connection import ignore_pyspark_warnings
+from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
@@ -121,7 +121,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     """A gate check ignores two warnings of PySpark's
-    (:func:`~sentinel_checks.engine.spark_connection.ignore_pyspark_warnings`): the
+    (:func:`~sentinel_checks.engine.pyspark_warnings.ignore_pyspark_warnings`): the
     ResourceWarning of a result socket the garbage collector closes (as an error it failed
     the check and kept every Spark query's plan alive) and the UserWarning a failed Arrow
     collect gives before raising the Java error (as an error it hid that error). Set

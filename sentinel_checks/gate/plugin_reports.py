@@ -19,6 +19,7 @@ import pytest
 
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate.engine_setup import out_of_memory_text
+from sentinel_checks.gate.engine_stop import NOT_RUN, STOPPED_BY
 from sentinel_checks.gate.plugin_state import STATE, is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
@@ -63,7 +64,8 @@ def _stop_if_engine_ended(item: pytest.Item) -> None:
     """After a gate test's error: when Spark's driver JVM has ended, record the later gate
     tests as not run (one entry) and stop the session after this test
     (:func:`~sentinel_checks.gate.engine_stop.engine_ended_stop`); pytest prints
-    ``shouldfail`` between "!" rules, and the exit code (2) follows the report's verdict."""
+    ``shouldfail`` between "!" rules. The exit code follows the report's verdict: 2
+    (setup error), or 1 when a check had already failed on its own."""
     from sentinel_checks.gate.engine_stop import engine_ended_stop
 
     session = item.session
@@ -71,7 +73,7 @@ def _stop_if_engine_ended(item: pytest.Item) -> None:
         return
     items = session.items
     later = items[items.index(item) + 1 :] if item in items else []
-    stop = engine_ended_stop(item.nodeid, sum(1 for i in later if is_gate_item(i)))
+    stop = engine_ended_stop(item.nodeid, [i.nodeid for i in later if is_gate_item(i)])
     if stop is not None:
         _state(item.config).outcomes[stop.nodeid] = stop
         session.shouldfail = f"sentinel: {stop.message}"
@@ -190,6 +192,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             {"stopped_by": "preflight"} if stopped else {}
         )
         run = dataclasses.replace(run, run_info=info)
+    if any(o.nodeid == NOT_RUN for o in run.outcomes):
+        run = dataclasses.replace(run, run_info={**run.run_info, "stopped_by": STOPPED_BY})
     _, note = write_gate_reports(run, state.session, state.reports_dir)
     # gate.md was written before gate.html, promotion.md and the drift pages: again now,
     # so that it links every report this run wrote (and only those)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import GateRun
 
-from sentinel_checks.engine import spark_connection
+from sentinel_checks.engine import pyspark_warnings
 from sentinel_checks.errors import ReportError
 from sentinel_checks.reports.gate_json import GateReport
 from sentinel_checks.reports.gate_report import GATE_JSON
@@ -98,14 +98,10 @@ def run_gate(
             # turn into a crash of the whole gate
             "-W",
             "ignore::pytest.PytestAssertRewriteWarning",
-            # Spark with Arrow warns with the Java error before raising it: a project's
-            # filterwarnings=error would raise the warning instead of the error (review)
-            "-W",
-            f"ignore:{spark_connection.ARROW_WARNING}:UserWarning",
-            # PySpark leaves its result sockets to the garbage collector: as an error, each
-            # kept its query's plan alive in the JVM until the check ended (out of memory)
-            "-W",
-            spark_connection.SOCKET_WARNING_FILTER,
+            # PySpark's warnings a project's filterwarnings=error would turn into errors:
+            # its Arrow warnings (hiding the Java error after them) and its result sockets
+            # left to the garbage collector (keeping each query's plan alive in the JVM)
+            *pyspark_warnings.WARNING_OPTIONS,
             *plain,
             *pytest_args,
         ],
