@@ -12,7 +12,8 @@ of computation, not only the engine's share of it:
 - paired Poisson bootstrap: candidate against champion on test and production (500
   resamples), candidate against each baseline on test (200): each resample's FNR,
   precision, ROC-AUC and average precision (PR-AUC) of both models, from per-row
-  Poisson(1) weights summed per (label, both scores) cell — numpy only (the gate's
+  Poisson(1) weights summed per cell of (label, both scores' slots among the risky
+  scores, both decisions), as the gate pools them — numpy only (the gate's
   ``quality.baselines`` reads only the ranking metrics);
 - Evidently: one ``Report`` of ``ValueDrift`` per feature for train against val, test
   and production, each side a 50,000-row sample drawn in DuckDB;
@@ -39,10 +40,6 @@ SAMPLE_ROWS = 50_000
 CHAMPION_RESAMPLES, BASELINE_RESAMPLES = 500, 200
 #: Resamples drawn together (memory: this many times the cells, as float64, a few times).
 _CHUNK = 10
-#: Cells past which both scores go to a 1/1024 grid (the gate's ``[engine]
-#: max_paired_groups`` default; on the grid at most 2 x 1,025² cells remain, unbounded
-#: here, as the gate bounds them).
-MAX_CELLS = 262_144
 
 
 def run_rest(hand: HandPass) -> dict[str, float]:
@@ -127,14 +124,15 @@ def paired_bootstrap(
     y: np.ndarray, a: np.ndarray, b: np.ndarray, ta: float, tb: float, resamples: int, seed: int = 0
 ) -> np.ndarray:
     """Differences (a − b) of FNR, precision, ROC-AUC and PR-AUC under ``resamples``
-    Poisson(1) row weights, the rows pooled into cells of equal (label, scores)."""
-    keys = np.stack([y.astype(np.float64), a, b], axis=1)
+    Poisson(1) row weights, the rows pooled into cells of equal (label, both scores' slots
+    among the risky scores, both decisions): ROC-AUC and average precision depend on a
+    score only through its place among the risky rows' scores, so safe rows between the
+    same two risky scores pool."""
+    keys = np.stack([y, _slots(a, y), _slots(b, y), a >= ta, b >= tb], axis=1).astype(np.int64)
     cells, counts = np.unique(keys, axis=0, return_counts=True)
-    if len(cells) > MAX_CELLS:
-        keys[:, 1:] = np.round(keys[:, 1:] * 1024) / 1024
-        cells, counts = np.unique(keys, axis=0, return_counts=True)
     cy = cells[:, 0].astype(bool)
-    first, second = Ranked(cy, cells[:, 1], ta), Ranked(cy, cells[:, 2], tb)
+    first = Ranked(cy, cells[:, 1], cells[:, 3].astype(bool))
+    second = Ranked(cy, cells[:, 2], cells[:, 4].astype(bool))
     rng = np.random.default_rng(seed)
     rows = []
     for start in range(0, resamples, _CHUNK):
@@ -143,13 +141,19 @@ def paired_bootstrap(
     return np.concatenate(rows) if rows else np.empty((0, 4))
 
 
+def _slots(s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each score's slot among the distinct risky scores: 2k below the k-th, 2k + 1 equal."""
+    risky = np.unique(s[y])
+    return np.searchsorted(risky, s, side="left") + np.searchsorted(risky, s, side="right")
+
+
 class Ranked:
     """One model's scores over weighted entries: each entry's distinct score (descending)
     found once, then per weighting the risky and safe weight per distinct score (one
-    ``bincount``), cumulated."""
+    ``bincount``), cumulated. ``flag``: each entry flagged at the model's threshold."""
 
-    def __init__(self, y: np.ndarray, s: np.ndarray, t: float) -> None:
-        self.y, self.flag = y, s >= t
+    def __init__(self, y: np.ndarray, s: np.ndarray, flag: np.ndarray) -> None:
+        self.y, self.flag = y, flag
         distinct, inverse = np.unique(-s, return_inverse=True)  # ascending -s: descending s
         self.inverse, self.k = inverse.ravel(), len(distinct)
 

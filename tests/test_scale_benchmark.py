@@ -259,8 +259,8 @@ def test_hand_written_resample_metrics_are_scikit_learns_under_any_weights():
     y = rng.random(3000) < 0.1
     s = np.round(np.where(y, rng.beta(3, 2, 3000), rng.beta(2, 3, 3000)), 2)  # ties
     w = rng.poisson(1.0, size=(3, len(y))).astype(float)
-    got = rest.Ranked(y, s, 0.5).metrics(w)
     flag = s >= 0.5
+    got = rest.Ranked(y, s, flag).metrics(w)
     for row, weights in zip(got, w, strict=True):
         tp, fl = (weights * (y & flag)).sum(), (weights * flag).sum()
         want = [
@@ -274,6 +274,15 @@ def test_hand_written_resample_metrics_are_scikit_learns_under_any_weights():
     noise = rng.random(3000)
     lead = rest.paired_bootstrap(y, s, noise, 0.5, 0.5, resamples=50)
     assert lead.shape == (50, 4) and (lead[:, 2] > 0.1).all() and (lead[:, 3] > 0.1).all()
+    # rows pooled by their slot among the risky scores (and decision), weighted by their
+    # counts: the same metrics as the rows themselves
+    for scores in (s, noise):
+        keys = np.stack([y, rest._slots(scores, y), scores >= 0.5], axis=1).astype(np.int64)
+        cells, counts = np.unique(keys, axis=0, return_counts=True)
+        assert len(cells) < len(y)
+        pooled = rest.Ranked(cells[:, 0] == 1, cells[:, 1], cells[:, 2] == 1).metrics(counts[None, :] * 1.0)
+        rows = rest.Ranked(y, scores, scores >= 0.5).metrics(np.ones((1, len(y))))
+        assert pooled == pytest.approx(rows, abs=1e-12)
 
 
 def test_hand_written_target_encoding_finds_a_planted_leak():
