@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 SAMPLE_ROWS = 50_000
 #: Resamples of the champion and of the baselines comparisons (the gate's defaults).
 CHAMPION_RESAMPLES, BASELINE_RESAMPLES = 500, 200
+#: Cells past which both scores go to a 1/1024 grid (the gate's ``[engine]
+#: max_paired_groups`` default).
+MAX_CELLS = 262_144
 #: Resamples drawn together (memory: this many times the cells, as float64, a few times).
 _CHUNK = 10
 
@@ -130,6 +133,10 @@ def paired_bootstrap(
     same two risky scores pool."""
     keys = np.stack([y, _slots(a, y), _slots(b, y), a >= ta, b >= tb], axis=1).astype(np.int64)
     cells, counts = np.unique(keys, axis=0, return_counts=True)
+    if len(cells) > MAX_CELLS:  # as the gate: both scores on a 1/1024 grid
+        grid_a, grid_b = np.round(a * 1024) / 1024, np.round(b * 1024) / 1024
+        keys[:, 1], keys[:, 2] = _slots(grid_a, y), _slots(grid_b, y)
+        cells, counts = np.unique(keys, axis=0, return_counts=True)
     cy = cells[:, 0].astype(bool)
     first = Ranked(cy, cells[:, 1], cells[:, 3].astype(bool))
     second = Ranked(cy, cells[:, 2], cells[:, 4].astype(bool))
