@@ -65,6 +65,13 @@ def _features(hand: HandPass) -> tuple[list[str], list[str], list[str]]:
     return [c for c in hand.features if c not in text and c not in flags], flags, text
 
 
+def _sample(hand: HandPass, table: str, columns: str) -> Any:
+    """A seeded :data:`SAMPLE_ROWS`-row reservoir sample of ``table`` drawn in DuckDB, as pandas."""
+    return hand.con.execute(
+        f"SELECT {columns} FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (0)"
+    ).df()
+
+
 def fit_baselines(hand: HandPass) -> dict[str, Any]:
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -76,10 +83,7 @@ def fit_baselines(hand: HandPass) -> dict[str, Any]:
     numbers, flags, text = _features(hand)
     numeric = numbers + flags  # booleans as 0/1, as the gate's baselines read them
     cols = ", ".join(_q(c) for c in hand.features)
-    frame = hand.con.execute(
-        f"SELECT {cols}, {hand.y_sql} AS __y FROM train "
-        f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (0)"
-    ).df()
+    frame = _sample(hand, "train", f"{cols}, {hand.y_sql} AS __y")
     y = frame.pop("__y").to_numpy(dtype=bool)
 
     def encoder(scale: bool) -> ColumnTransformer:
@@ -177,7 +181,7 @@ class Ranked:
         ctp, cfp = np.cumsum(dtp, axis=1), np.cumsum(dfp, axis=1)
         neg = total - pos
         with np.errstate(divide="ignore", invalid="ignore"):
-            # safe rows scored above each risky one (ties half): 1 - ROC-AUC
+            # ROC-AUC: 1 - the share of (risky, safe) pairs with the safe one above (ties half)
             roc = 1 - ((cfp - dfp / 2) * dtp).sum(axis=1) / (pos * neg)
             ap = (dtp * ctp / np.maximum(ctp + cfp, 1)).sum(axis=1) / pos
             return np.stack([1 - tp / pos, tp / np.maximum(flagged, 1), roc, ap], axis=1)
@@ -196,16 +200,11 @@ def evidently_drift(hand: HandPass) -> dict[str, dict[str, float]]:
     cols = ", ".join(f"CAST({_q(c)} AS VARCHAR) AS {_q(c)}" if c in flags else _q(c) for c in hand.features)
     text = text + flags
 
-    def sample(table: str):
-        return hand.con.execute(
-            f"SELECT {cols} FROM {table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (0)"
-        ).df()
-
     definition = DataDefinition(numerical_columns=numeric, categorical_columns=text)
-    reference = Dataset.from_pandas(sample("train"), data_definition=definition)
+    reference = Dataset.from_pandas(_sample(hand, "train", cols), data_definition=definition)
     out = {}
     for other in ("val", "test", "production"):
-        current = Dataset.from_pandas(sample(other), data_definition=definition)
+        current = Dataset.from_pandas(_sample(hand, other, cols), data_definition=definition)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             snapshot = Report([ValueDrift(column=c) for c in hand.features]).run(current, reference)
@@ -250,13 +249,11 @@ def target_encoding(hand: HandPass, folds: int = 5, bins: int = 20) -> dict[str,
         # each cell's encoding: the category's rate over the other folds (smoothed to the prior)
         other_pos, other_neg = pos.sum(axis=1, keepdims=True) - pos, neg.sum(axis=1, keepdims=True) - neg
         encoding = (other_pos + prior) / (other_pos + other_neg + 1)
-        score, p, n = encoding.ravel(), pos.ravel(), neg.ravel()
-        order = np.argsort(score, kind="stable")
-        score, p, n = score[order], p[order], n[order]
-        last = np.flatnonzero(np.r_[score[1:] != score[:-1], True])
-        cp, cn = np.cumsum(p)[last], np.cumsum(n)[last]
-        dp, dn = np.diff(cp, prepend=0), np.diff(cn, prepend=0)
-        auc = float(((cn - dn / 2) * dp).sum() / (p.sum() * n.sum()))
+        # the ROC-AUC of the encoding: each cell's risky and safe rows as two weighted entries
+        score = np.tile(encoding.ravel(), 2)
+        risky = np.repeat([True, False], encoding.size)
+        weights = np.concatenate([pos.ravel(), neg.ravel()])[None, :]
+        auc = float(Ranked(risky, score, np.zeros(len(score), dtype=bool)).metrics(weights)[0, 2])
         out[c] = max(auc, 1 - auc)
     hand.con.execute("DROP TABLE folded")
     return out

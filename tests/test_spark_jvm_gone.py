@@ -296,6 +296,16 @@ def test_the_in_process_runner_stops_at_the_first_check_meeting_the_ended_jvm(
     assert stop.message.endswith("Not run: test_third, test_fourth"), stop.message
 
 
+def test_the_last_check_meeting_the_ended_jvm_adds_no_entry(tmp_path, monkeypatch, dead_gateway):
+    """Nothing left to run: the check's own error is all the report needs."""
+    monkeypatch.setattr(SparkContext, "_gateway", dead_gateway)
+    monkeypatch.setattr(SparkContext, "_active_spark_context", SimpleNamespace())
+    calls: list[str] = []
+    outcomes = _run_plan(tmp_path, first=_counting_step(calls, "first"), last=_refusing_step(calls, "last"))
+    assert calls == ["first", "last"], calls
+    assert [o.outcome for o in outcomes] == ["passed", "error"], outcomes
+
+
 @pytest.mark.parametrize("case", ["jvm alive", "stopped on purpose earlier"])
 def test_the_in_process_runner_goes_on_after_an_error_while_the_jvm_lives(
     tmp_path, monkeypatch, dead_gateway, live_port, case
