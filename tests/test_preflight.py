@@ -306,6 +306,27 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
 
 
+def test_sentinel_gate_lists_a_missing_training_log_with_the_other_problems(gate_project, capsys):
+    """A file the preflight does not read itself (``[training] log``) missing: one problem
+    among the others, exit 2, a setup_error report — it stopped the run after the
+    preflight with a bare error and no report (new-user trial)."""
+    import json
+
+    from sentinel_checks.cli import main
+
+    project = gate_project(extra='[training]\nlog = "training/nosuch.csv"\n')
+    project.config.write_text(project.config.read_text().replace('label = "label"', 'label = "lable"'))
+    reports = project.folder / "reports"
+    code = main(["gate", "--config", str(project.config), "--reports", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "[columns] label" in err and "did you mean 'label'" in err, err
+    assert "[training] log: path not found:" in err and "nosuch.csv" in err, err
+    report = json.loads((reports / "gate.json").read_text())
+    assert report["verdict"] == "setup_error", report
+    assert any("[training] log" in c["test"] for c in report["checks"]), report["checks"]
+
+
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, engine):
     """Trial: a wrong `path` was reported under ``[data]``; the key is ``[data] path``,

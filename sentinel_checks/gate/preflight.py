@@ -34,6 +34,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import SentinelError, UnreadableDataFile
@@ -131,7 +132,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight_splits import split_problems
 
     problems += preflight_engine.split_problems(session) if in_place else split_problems(config, frames)
-    problems = merged_label_problems(problems + model_problems(session, frames))
+    problems = merged_label_problems(problems + model_problems(session, frames) + other_file_problems(config))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.engine_setup import engine_key
         from sentinel_checks.gate.preflight_report import counted as real_problems
@@ -139,6 +140,37 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         why = stopped_by_text(len(real_problems(problems)))
         return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
+
+
+#: Configured input files the preflight does not read itself (it reads the data, the
+#: production sample and the models): each must exist, as loading the config with its
+#: files checked requires (a missing one stopped ``sentinel gate`` after the preflight
+#: with no report; new-user trial).
+OTHER_FILES = (
+    ("[training] log", lambda c: c.training.log),
+    ("[monitor] reference", lambda c: c.monitor.reference),
+    ("[monitor] labels", lambda c: c.monitor.labels),
+)
+
+
+def other_file_problems(config: SentinelConfig) -> list[SetupProblem]:
+    """One problem per file of :data:`OTHER_FILES` configured and not found (a glob that
+    matches nothing), worded as the config loader words it."""
+    import glob
+
+    from sentinel_checks.errors import path_not_found
+
+    problems = []
+    for key, get in OTHER_FILES:
+        path = get(config)
+        if path is None:
+            continue
+        if any(mark in str(path) for mark in "*?["):
+            if not glob.glob(str(path), recursive=True):
+                problems.append(SetupProblem(key, f"no file matches the glob {path}"))
+        elif not Path(path).exists():
+            problems.append(SetupProblem(key, path_not_found(path)))
+    return problems
 
 
 def stopped_by_text(n: int) -> str:
