@@ -229,6 +229,15 @@ def _toml_key(loc: list[str]) -> str:
     return f"[{'.'.join(tables)}] {leaf}" if tables else leaf
 
 
+def missing_file(path: Path) -> str | None:
+    """Why a configured input file is missing, or ``None`` when it is there: a glob of
+    parquet files (``*``, ``?``, ``[``) that matches nothing, else the path not found,
+    in the wording of every data reader."""
+    if any(mark in str(path) for mark in "*?["):
+        return None if glob.glob(str(path), recursive=True) else f"no file matches the glob {path}"
+    return None if path.exists() else path_not_found(path)
+
+
 def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> SentinelConfig:
     """Make relative paths absolute against the config file and check they exist."""
     base = config.base_dir
@@ -240,11 +249,9 @@ def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> Senti
         full = path.expanduser()
         full = full if full.is_absolute() else (base / full)
         full = Path(os.path.normpath(full))
-        if must_exist and any(mark in str(path) for mark in "*?["):  # a glob of parquet files
-            if not glob.glob(str(full), recursive=True):
-                problems.append(f"  {key}: no file matches the glob {full}")
-        elif must_exist and not full.exists():
-            problems.append(f"  {key}: {path_not_found(full)}")  # the wording of every data reader
+        missing = missing_file(full) if must_exist else None
+        if missing is not None:
+            problems.append(f"  {key}: {missing}")
         return full
 
     data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})

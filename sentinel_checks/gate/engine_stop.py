@@ -61,3 +61,9 @@ def engine_ended_stop(nodeid: str, remaining: Sequence[str]) -> TestOutcome | No
         f"spark.driver.memory and run again. Not run: {names}"
     )
     return TestOutcome(NOT_RUN, "error", message, None, input_error=True)
+
+
+def stopped_info(outcomes: Sequence[TestOutcome]) -> dict[str, str]:
+    """``run.json``'s ``{"stopped_by": STOPPED_BY}`` when ``outcomes`` hold the
+    :data:`NOT_RUN` entry, else nothing."""
+    return {"stopped_by": STOPPED_BY} if any(o.nodeid == NOT_RUN for o in outcomes) else {}

@@ -19,7 +19,7 @@ import pytest
 
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate.engine_setup import out_of_memory_text
-from sentinel_checks.gate.engine_stop import NOT_RUN, STOPPED_BY
+from sentinel_checks.gate.engine_stop import stopped_info
 from sentinel_checks.gate.plugin_state import STATE, is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
@@ -192,8 +192,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             {"stopped_by": "preflight"} if stopped else {}
         )
         run = dataclasses.replace(run, run_info=info)
-    if any(o.nodeid == NOT_RUN for o in run.outcomes):
-        run = dataclasses.replace(run, run_info={**run.run_info, "stopped_by": STOPPED_BY})
+    stop = stopped_info(run.outcomes)
+    if stop:
+        run = dataclasses.replace(run, run_info={**run.run_info, **stop})
     _, note = write_gate_reports(run, state.session, state.reports_dir)
     # gate.md was written before gate.html, promotion.md and the drift pages: again now,
     # so that it links every report this run wrote (and only those)

@@ -154,22 +154,16 @@ OTHER_FILES = (
 
 
 def other_file_problems(config: SentinelConfig) -> list[SetupProblem]:
-    """One problem per file of :data:`OTHER_FILES` configured and not found (a glob that
-    matches nothing), worded as the config loader words it."""
-    import glob
-
-    from sentinel_checks.errors import path_not_found
+    """One problem per file of :data:`OTHER_FILES` configured and not found, as the config
+    loader finds and words it (:func:`~sentinel_checks.config.loading.missing_file`)."""
+    from sentinel_checks.config.loading import missing_file
 
     problems = []
     for key, get in OTHER_FILES:
         path = get(config)
-        if path is None:
-            continue
-        if any(mark in str(path) for mark in "*?["):
-            if not glob.glob(str(path), recursive=True):
-                problems.append(SetupProblem(key, f"no file matches the glob {path}"))
-        elif not Path(path).exists():
-            problems.append(SetupProblem(key, path_not_found(path)))
+        missing = missing_file(Path(path)) if path is not None else None
+        if missing is not None:
+            problems.append(SetupProblem(key, missing))
     return problems
 
 

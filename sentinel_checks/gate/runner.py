@@ -264,8 +264,9 @@ def run_plan(session: GateSession, tests: Sequence[PlannedTest]) -> list[TestOut
             t.nodeid, partial(_decided, t.call, session), engine=engine, spill_folder_set=spill
         )
         outcomes.append(outcome)
-        later = [u.nodeid for u in tests[i + 1 :]]
-        stop = engine_ended_stop(t.nodeid, later) if outcome.outcome == "error" else None
+        if outcome.outcome != "error":
+            continue
+        stop = engine_ended_stop(t.nodeid, [u.nodeid for u in tests[i + 1 :]])
         if stop is not None:  # Spark's driver JVM ended: the later tests could only repeat it
             outcomes.append(stop)
             break
@@ -303,7 +304,7 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
     Bad inputs met by a step do not raise: they are recorded as ``error`` outcomes
     (see :func:`outcome_of`).
     """
-    from sentinel_checks.gate.engine_stop import NOT_RUN, STOPPED_BY
+    from sentinel_checks.gate.engine_stop import stopped_info
     from sentinel_checks.gate.run_record import gate_run
 
     session = GateSession(config)
@@ -312,5 +313,5 @@ def gate_run_in_process(config: SentinelConfig, *, prefix: str = "suites/") -> t
     finally:
         session.close()  # a Spark session the gate built stops here
     coverage = {"suites": list(SUITE_FILES), "deselected": 0}
-    stopped = {"stopped_by": STOPPED_BY} if any(o.nodeid == NOT_RUN for o in outcomes) else {}
-    return gate_run(config, outcomes, coverage=coverage, session=session, run_info=stopped), session
+    info = stopped_info(outcomes)
+    return gate_run(config, outcomes, coverage=coverage, session=session, run_info=info), session
