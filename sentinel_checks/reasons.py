@@ -20,6 +20,9 @@ class Reason(enum.StrEnum):
     ONE_CLASS = "one_class"  #: only risky or only safe rows
     TOO_FEW_POSITIVES = "too_few_positives"  #: too few (labelled) risky rows to judge
     TOO_FEW_ROWS = "too_few_rows"  #: a sample, a class or a training log too small to judge
+    #: only the widening for scores grouped on a grid in the engine holds the call open
+    #: (more rows cannot settle it; a larger ``[engine] max_threshold_groups`` can)
+    SCORE_GRID = "score_grid"
     NO_FEATURES = "no_features"
     NO_BASELINES = "no_baselines"
     NO_CHAMPION = "no_champion"

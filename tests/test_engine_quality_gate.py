@@ -160,3 +160,41 @@ def test_engine_table_serves_the_splits_and_the_production_sample(champion_proje
     pd.testing.assert_frame_equal(production, expected, check_dtype=False)
     assert duckdb.engine_table("production") is duckdb.engine_table("production")  # registered once
     assert champion_project("pandas").engine_table("production") is None
+
+
+GRID = "\n[engine]\nmax_threshold_groups = 64\n"
+
+
+def test_past_max_threshold_groups_every_decision_stays_exact(champion_project):
+    """``[engine] max_threshold_groups`` below the distinct scores: each model's counts come
+    back on a grid (at most 64 groups). Every decision at a threshold
+    (the chosen threshold, recall, precision, segments, the champion comparison, the scores'
+    checks) equals the exact run's; the AUCs and calibration say the scores were grouped
+    (message and gate.json's ``score_grid``) and hold the exact run's verdict."""
+    session = champion_project("duckdb", extra=GRID)
+    gridded = _quality_results(session)
+    exact = _quality_results(champion_project("duckdb"))
+    val = session.evaluation("candidate").splits["val"].counts
+    assert val.grid and len(val.thresholds) <= 64
+    assert session.evaluation("candidate").splits["test"].counts.grid  # test too, split at the threshold
+    decided = {"quality.threshold", "quality.recall", "quality.precision", "quality.segments", "model.scores"}
+    decided |= {"promotion.vs_champion", "quality.baselines"}
+    assert [r[:4] for r in gridded if r[0] in decided] == [r[:4] for r in exact if r[0] in decided]
+    for grid_result, exact_result in zip(gridded, exact, strict=True):
+        if grid_result[0] in {"quality.too_good", "quality.val_test_gap"}:  # read the grouped ROC AUC
+            assert grid_result[1] == exact_result[1] and abs(grid_result[2] - exact_result[2]) < 0.01
+        if grid_result[0] == "quality.val_test_gap":  # its AUC interval widened by the ties' range
+            assert "grouped in the engine on a 1/" in grid_result[4]
+        if grid_result[0] in {"quality.auc", "quality.calibration"}:
+            assert grid_result[1] == exact_result[1]
+            assert "grouped in the engine on a 1/" in grid_result[4]
+            assert grid_result[6][0].detail["score_grid"]["grid"] > 0
+
+
+def test_past_max_threshold_groups_a_weak_candidate_still_fails(champion_project, small_log):
+    offline = small_log.offline.copy()
+    noise = np.random.default_rng(5).random(len(offline))
+    offline["score"] = 0.15 * offline["score"] + 0.85 * noise
+    results = _quality_results(champion_project("duckdb", offline=offline, extra=GRID))
+    failed = {r[0] for r in results if r[1] is Status.FAIL}
+    assert {"quality.auc", "promotion.vs_champion"} <= failed

@@ -28,6 +28,7 @@ from sentinel_checks.result import CheckResult, Direction, Evidence, Status, jud
 from sentinel_checks.stats.auc_interval import average_precision_skill, roc_auc_interval
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
+from sentinel_checks.stats.tie_bounds import TieBounds, grid_entry, grid_keeps_open, grid_note
 
 AUC_ID = "quality.auc"
 
@@ -45,6 +46,8 @@ def check_auc(
     confidence: float = 0.95,
     n: int = 0,
     n_positive: int = 0,
+    ties: TieBounds | None = None,
+    grid: int = 0,
 ) -> CheckResult:
     """ROC AUC at or above its floor (on an interval) and average-precision skill at or above its floor.
 
@@ -69,6 +72,14 @@ def check_auc(
         Rows and risky rows in the split (support, and the interval's sample sizes).
         When either class count is 0 (not given), ROC AUC is judged on its point
         estimate.
+    ties : TieBounds, optional
+        With ``grid`` > 0: how far each AUC can move over every order of the rows
+        inside a grid cell (:func:`~sentinel_checks.stats.tie_bounds.tie_bounds` of
+        counts grouped in the engine, :mod:`~sentinel_checks.engine.threshold_grid`).
+        The ROC interval is widened by it, and the skill judged on its range; a call
+        only the widening holds open says so (more rows cannot settle it).
+    grid : int
+        Cells per unit of score of those counts; 0 when the scores are exact.
 
     Returns
     -------
@@ -118,17 +129,30 @@ def check_auc(
         )
     n_negative = n - n_positive
     counted = n_positive > 0 and n_negative > 0
+    bounds = ties if grid > 0 else None
+    gridded = bounds is not None
+    roc_below, roc_above = (bounds.below("roc_auc"), bounds.above("roc_auc")) if bounds else (0.0, 0.0)
     if counted:
         low, high = roc_auc_interval(roc_auc, n_positive, n_negative, confidence=confidence)
+        low, high = low - roc_below, high + roc_above
         roc_status = judge_interval(low, high, min_roc_auc, Direction.AT_LEAST)
         roc_judged = {Status.PASS: low, Status.FAIL: high}.get(roc_status, roc_auc)
         roc_text = f"ROC AUC {roc_auc:.3f} ({coverage_text(confidence)} CI [{low:.3f}, {high:.3f}])"
+    elif gridded:
+        low, high = roc_auc - roc_below, roc_auc + roc_above
+        roc_status = judge_interval(low, high, min_roc_auc, Direction.AT_LEAST)
+        roc_judged = {Status.PASS: low, Status.FAIL: high}.get(roc_status, roc_auc)
+        roc_text = f"ROC AUC {roc_auc:.3f} (range over ties in a cell [{low:.3f}, {high:.3f}])"
     else:
         low = high = math.nan
         roc_status = judge(roc_auc, min_roc_auc, Direction.AT_LEAST)
         roc_judged = roc_auc
         roc_text = f"ROC AUC {roc_auc:.3f} (point estimate: no class counts given)"
-    skill_status = judge(skill, min_pr_auc_skill, Direction.AT_LEAST)
+    if bounds is not None:
+        skill_low, _, skill_high = (average_precision_skill(v, prevalence) for v in bounds.pr_auc)
+        skill_status = judge_interval(skill_low, skill_high, min_pr_auc_skill, Direction.AT_LEAST)
+    else:
+        skill_status = judge(skill, min_pr_auc_skill, Direction.AT_LEAST)
     skill_text = f"AP {pr_auc:.3f} at prevalence {prevalence:.3f}: skill {skill:.3f}"
 
     def margin(value: float, floor: float) -> float:
@@ -146,17 +170,33 @@ def check_auc(
         f"{skill_text} {'≥' if skill_status is Status.PASS else '<'} floor {min_pr_auc_skill:.2f}",
     ]
     message = f"{split}: " + "; ".join(parts if roc_first else parts[::-1])
+    if gridded:
+        message += f" ({grid_note(grid, 'max_threshold_groups')})"
     needed: dict[str, int] = {}
-    if status is Status.INCONCLUSIVE:
+    # the grid alone holds it open when the interval without its widening would decide
+    grid_open = status is Status.INCONCLUSIVE and (
+        not roc_first
+        or not counted
+        or judge_interval(low + roc_below, high - roc_above, min_roc_auc, Direction.AT_LEAST)
+        is not Status.INCONCLUSIVE
+    )
+    if status is Status.INCONCLUSIVE and grid_open:
+        message += f": inconclusive; {grid_keeps_open('max_threshold_groups')}"
+    elif status is Status.INCONCLUSIVE:
         need = rows_to_show_difference(n_positive, roc_auc, max(roc_auc - low, high - roc_auc), min_roc_auc)
         needed = {"n_positive": need, "n": math.ceil(need / prevalence)}
         message += (
             f": inconclusive; showing ROC AUC vs {min_roc_auc:.2f} at {roc_auc:.3f} needs ≈ {need} risky rows"
         )
+    grid_detail = (
+        {"score_grid": grid_entry(grid, roc_auc_range=list(bounds.roc_auc), pr_auc_range=list(bounds.pr_auc))}
+        if bounds is not None
+        else {}
+    )
     reason = {
         Status.PASS: Reason.OK,
         Status.FAIL: Reason.AUC_BELOW_FLOOR,
-        Status.INCONCLUSIVE: Reason.TOO_FEW_POSITIVES,
+        Status.INCONCLUSIVE: Reason.SCORE_GRID if grid_open else Reason.TOO_FEW_POSITIVES,
     }[status]
     return CheckResult(
         id=AUC_ID,
@@ -182,6 +222,7 @@ def check_auc(
                     "prevalence": prevalence,
                     "pr_auc_skill": skill,
                     "pr_auc_skill_status": skill_status.value,
+                    **grid_detail,
                 },
             ),
         ),

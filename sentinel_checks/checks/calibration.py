@@ -17,6 +17,7 @@ from sentinel_checks.stats.calibration import basic_interval
 from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
+from sentinel_checks.stats.tie_bounds import grid_entry
 
 CALIBRATION_ID = "quality.calibration"
 
@@ -177,6 +178,19 @@ def check_calibration(
     )
 
 
+def grid_text(grid: int) -> str:
+    """How a calibration result says its scores were grouped on a grid in the engine.
+
+    >>> grid_text(1024).split(":")[0]
+    'scores grouped in the engine on a 1/1024 grid'
+    """
+    return (
+        f"scores grouped in the engine on a 1/{grid} grid: bins of whole cells, each score taken at "
+        f"its cell's smallest, less than 1/{grid} below; a larger [engine] max_threshold_groups "
+        "gives a finer grid"
+    )
+
+
 def check_calibration_cells(
     cells: CalibrationCells,
     *,
@@ -187,6 +201,7 @@ def check_calibration_cells(
     confidence: float = 0.95,
     resamples: int = 200,
     seed: int = 0,
+    grid: int = 0,
 ) -> CheckResult:
     """:func:`check_calibration` on the rows grouped by (score, label): the one implementation.
 
@@ -198,6 +213,13 @@ def check_calibration_cells(
         the engine or in memory (:meth:`CalibrationCells.from_counts`).
     split, max_ece, max_brier, n_bins, confidence, resamples, seed
         As :func:`check_calibration`.
+    grid : int
+        Cells per unit of score when the engine grouped the scores on a grid
+        (:mod:`~sentinel_checks.engine.threshold_grid`; each cell's rows then stand at
+        its smallest score, less than ``1 / grid`` below their own, and the bins hold
+        whole cells); 0 when the cells are the distinct scores. The message and the
+        evidence (``score_grid``) say so: the ECE and Brier score are then those of the
+        grouped scores.
 
     Returns
     -------
@@ -246,10 +268,11 @@ def check_calibration_cells(
     criterion = "Brier score" if by_brier else "ECE"
     if len(statuses) > 1 and status is not Status.PASS:
         verdict += f" (decided by the {criterion})"
+    grouped = f" ({grid_text(grid)})" if grid else ""
     return CheckResult(
         id=CALIBRATION_ID,
         status=status,
-        message=f"{split}: " + "; ".join(parts) + f" over {len(bins.count)} bins: {verdict}",
+        message=f"{split}: " + "; ".join(parts) + f" over {len(bins.count)} bins{grouped}: {verdict}",
         measured=brier_score if by_brier else ece,
         limit=max_brier if by_brier and max_brier is not None else max_ece,
         direction=Direction.AT_MOST,
@@ -268,6 +291,7 @@ def check_calibration_cells(
                     "brier": brier_score,
                     "brier_interval": [brier_low, brier_high],
                     "confidence": level,
+                    **({"score_grid": grid_entry(grid)} if grid else {}),
                 },
             ),
         ),

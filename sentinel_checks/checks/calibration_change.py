@@ -6,11 +6,18 @@ import math
 
 import numpy as np
 
-from sentinel_checks.checks.calibration import CALIBRATION_HINT, ceiling_on_draws, combine, verdict_text
+from sentinel_checks.checks.calibration import (
+    CALIBRATION_HINT,
+    ceiling_on_draws,
+    combine,
+    grid_text,
+    verdict_text,
+)
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
 from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.intervals import coverage_text
+from sentinel_checks.stats.tie_bounds import grid_entry
 
 CALIBRATION_DRIFT_ID = "drift.calibration"
 
@@ -147,6 +154,7 @@ def check_calibration_change_cells(
     confidence: float = 0.95,
     resamples: int = 200,
     seed: int = 0,
+    grid: int = 0,
 ) -> CheckResult:
     """:func:`check_calibration_change` from each sample's rows grouped by (score, label).
 
@@ -163,6 +171,9 @@ def check_calibration_change_cells(
         The reference (test) and current (labelled production) samples' cells.
     pair, max_ece_increase, max_brier_increase, n_bins, confidence, resamples, seed
         As :func:`check_calibration_change`.
+    grid : int
+        Cells per unit of score when the engine grouped either sample's scores on a
+        grid (:func:`~sentinel_checks.checks.calibration.check_calibration_cells`); 0 when exact.
 
     Returns
     -------
@@ -239,7 +250,10 @@ def check_calibration_change_cells(
     return CheckResult(
         id=CALIBRATION_DRIFT_ID,
         status=status,
-        message=f"{ref}→{cur}: " + "; ".join(parts) + f": {verdict}",
+        message=f"{ref}→{cur}: "
+        + "; ".join(parts)
+        + (f" ({grid_text(grid)})" if grid else "")
+        + f": {verdict}",
         measured=d_ece,
         limit=max_ece_increase,
         direction=Direction.AT_MOST,
@@ -263,6 +277,7 @@ def check_calibration_change_cells(
                     "mean_score_current": mean_score,
                     "prevalence_current": prevalence,
                     "confidence": level,
+                    **({"score_grid": grid_entry(grid)} if grid else {}),
                 },
             ),
         ),

@@ -31,6 +31,7 @@ from sentinel_checks.stats.auc_interval import roc_auc_standard_error
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.proportion_difference import newcombe_interval
+from sentinel_checks.stats.tie_bounds import grid_note
 
 GAP_ID = "quality.val_test_gap"
 
@@ -53,7 +54,10 @@ def _interval(
         )
         d = v["roc_auc"] - t["roc_auc"]
         z = float(norm.ppf(0.5 + confidence / 2))
-        return d, d - z * se, d + z * se
+        # scores grouped on a grid in the engine: each AUC can move by its ties' range
+        below = v.get("roc_auc_below", 0.0) + t.get("roc_auc_above", 0.0)
+        above = v.get("roc_auc_above", 0.0) + t.get("roc_auc_below", 0.0)
+        return d, d - z * se - below, d + z * se + above
     trials = _UNIT[metric]
     return newcombe_interval(
         int(v["tp"]), int(v[trials]), int(t["tp"]), int(t[trials]), confidence=confidence
@@ -79,7 +83,10 @@ def check_val_test_gap(
         On validation at the operating threshold: ``recall``, ``precision``
         (proportions in [0, 1]), ``roc_auc`` (in [0, 1]) and the counts ``tp``,
         ``n_positive``, ``n_negative``, ``flagged`` (rows), as
-        :meth:`~sentinel_checks.models.evaluation.ModelEvaluation.summary` gives them.
+        :meth:`~sentinel_checks.models.evaluation.ModelEvaluation.summary` gives them;
+        with scores grouped on a grid in the engine also ``score_grid`` (cells per unit)
+        and ``roc_auc_below`` / ``roc_auc_above``, how far the true ROC AUC can lie from
+        the grouped one (the AUC drop's interval is widened by them).
     test : Mapping[str, float]
         The same on test at the same threshold.
     max_gap : float
@@ -183,6 +190,9 @@ def check_val_test_gap(
         for m, r in rows.items()
     )
     message = f"validation→test at {coverage_text(each)} per metric: {shown}; decided by the {worst} drop"
+    grid = int(max(validation.get("score_grid", 0), test.get("score_grid", 0)))
+    if grid:
+        message += f" ({grid_note(grid, 'max_threshold_groups')})"
     needed: dict[str, int] = {}
     if status is Status.INCONCLUSIVE:
         unit = _UNIT[worst]

@@ -134,12 +134,17 @@ def engine_label(data: OfflineData, engine: EngineSettings) -> str:
 
 
 class EngineSettings(_Section):
-    """``[engine]``: one table per engine, and how much of the paired scores leaves it."""
+    """``[engine]``: one table per engine, and how much of the scores' counts leaves it."""
 
     #: The most (label, candidate score, other model's score) groups a paired comparison
     #: (``promotion.vs_champion``, ``quality.baselines``) brings out of the engine; past
     #: it the scores are grouped on a grid
     #: (:func:`~sentinel_checks.engine.paired_statistics.paired_rows`). About 40 bytes a group.
     max_paired_groups: int = Field(default=1 << 18, ge=64)
+    #: The most distinct scores one model's counts by threshold bring out of the engine
+    #: (recall, precision, the PR curve, AUCs, calibration); past it the scores are grouped
+    #: on a grid, exact at every threshold that decides
+    #: (:mod:`~sentinel_checks.engine.threshold_grid`). 24 bytes a group.
+    max_threshold_groups: int = Field(default=1 << 18, ge=64)
     duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
     spark: SparkSettings = Field(default_factory=SparkSettings)

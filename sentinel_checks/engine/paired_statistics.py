@@ -24,6 +24,7 @@ import numpy as np
 
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows
+from sentinel_checks.engine.threshold_grid import GRIDS
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.paired_rows import PairedRows, SegmentFlips
 
@@ -35,8 +36,6 @@ CHAMPION_SCORE = "__sentinel_champion_score"
 _CHAMPION_ROW = "__sentinel_champion_row"
 #: The most (risky, candidate score, champion score) groups :func:`paired_rows` brings to Python.
 MAX_PAIRED_GROUPS = 1 << 18
-#: Grids (cells per unit of score) :func:`paired_rows` tries, finest first.
-GRIDS = (1 << 16, 1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1)
 
 
 def joined_scores(

@@ -127,14 +127,10 @@ class SessionBaselines(SessionModels):
         if not self._baselines_in_engine():
             return None
         from sentinel_checks.engine import paired_statistics
-        from sentinel_checks.engine.quality_statistics import ScoredColumns
         from sentinel_checks.engine.scores import SCORE
 
         def group() -> dict[str, PairedRows]:
-            cols = self.config.columns
-            columns = ScoredColumns(
-                score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative
-            )
+            columns = self.scored_columns
             candidate = self.labelled_scores("candidate", split)
             return {
                 name: paired_statistics.paired_rows(

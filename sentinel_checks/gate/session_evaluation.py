@@ -6,7 +6,10 @@ With ``[data] engine = "duckdb"`` :meth:`SessionModels.evaluation
 (:meth:`~sentinel_checks.gate.session_models.SessionModels.labelled_scores`): the
 invalid scores are counted there (NULL, NaN, infinite, below 0 or above 1: the same
 ``DataError`` as the in-memory path, with the same count), then the
-:class:`~sentinel_checks.stats.confusion.ThresholdCounts` are grouped there. The
+:class:`~sentinel_checks.stats.confusion.ThresholdCounts` are grouped there: validation's
+first, exact at the operating threshold chosen on them, then test's and production's,
+split at that threshold when they are grouped on a grid
+(:mod:`~sentinel_checks.engine.threshold_grid`). The
 labels, scores and segment columns row by row are read back (ordered by ``ROW``, the
 pandas order) only if a step asks for them.
 """
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
+from sentinel_checks.models.evaluation import fixed_threshold, operating_choice
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.gate.session_models import SessionModels
     from sentinel_checks.models.evaluation import SplitScores
+    from sentinel_checks.stats.confusion import ThresholdCounts
 
 
 def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitScores]:
@@ -62,7 +67,6 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
             table = None
         if table is not None and session.config.columns.label in table.columns:
             names.append("production")
-    scored = {}
     for name in names:
         invalid = _invalid_scores(session, role, name)
         if invalid:
@@ -70,11 +74,51 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
                 f"{role} scores on {name}: {invalid} value(s) are NaN or outside [0, 1] "
                 "(see model.scores); quality cannot be measured"
             )
-        counts = session._engine_counts(role, name)
+    val = _validation_counts(session, role)
+    operating = (operating_choice(role, session.config, val).threshold,)
+    scored = {"val": SplitScores("val", val, _reader(session, role, "val"))}
+    for name in names[1:]:
+        counts = session._engine_counts(role, name, split_at=operating)
         if name == "production" and counts.n == 0:
             continue
         scored[name] = SplitScores(name, counts, _reader(session, role, name))
     return scored
+
+
+def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
+    """The model's validation counts, exact at its operating threshold and at the one the
+    target recall chooses: on a grid, the cells are split at both (the chosen one found
+    in the engine as a risky row's score,
+    :func:`~sentinel_checks.engine.threshold_grid.risky_score_at_rank`), so the choice
+    made on them equals the one made on every distinct score."""
+    from sentinel_checks.engine.quality_statistics import scored_rows
+    from sentinel_checks.engine.threshold_grid import GRIDS, grid_threshold_counts, risky_score_at_rank
+    from sentinel_checks.models.thresholds import caught_needed
+
+    fixed = fixed_threshold(role, session.config)
+    known = () if fixed is None else (float(fixed),)
+    val = session._engine_counts(role, "val", split_at=known)
+    q = session.config.quality
+    k = caught_needed(
+        val.positives,
+        target_recall=q.target_recall,
+        use_lower_bound=q.threshold_uses_lower_bound,
+        confidence=q.confidence,
+    )
+    if not val.grid or k is None:  # none meets the target: the lowest score, exact on any grid
+        return val
+    rows = scored_rows(session.labelled_scores(role, "val"), session.scored_columns)
+    split_at = tuple(sorted({*known, risky_score_at_rank(rows, k)}))
+    return session._once(
+        f"engine_counts:{role}:val:{split_at!r}",
+        lambda: grid_threshold_counts(
+            rows,
+            split_at=split_at,
+            max_groups=session.config.engine.max_threshold_groups,
+            grids=GRIDS[GRIDS.index(val.grid) :],  # the finer ones gave too many groups already
+            column=session.scored_columns.score,
+        ),
+    )
 
 
 def _invalid_scores(session: SessionModels, role: str, split: str) -> int:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ibis.expr.types import Table
 
     from sentinel_checks.data.splits import Splits
+    from sentinel_checks.engine.quality_statistics import ScoredColumns
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.stats.confusion import ThresholdCounts
@@ -287,17 +288,29 @@ class SessionModels(SessionEngine):
         column = table.order_by(ROW)[SCORE].to_pyarrow()
         return np.asarray(column.to_numpy(), dtype=np.float64)
 
-    def _engine_counts(self, role: str, split: str) -> ThresholdCounts:
-        """TP and FP at every distinct score of the model on ``split``, grouped in the engine."""
-        from sentinel_checks.engine.quality_statistics import ScoredColumns, threshold_counts
+    def _engine_counts(self, role: str, split: str, split_at: tuple[float, ...] = ()) -> ThresholdCounts:
+        """TP and FP at every distinct score of the model on ``split``, grouped in the engine
+        (past ``[engine] max_threshold_groups`` on a grid split at ``split_at``)."""
+        from sentinel_checks.engine.quality_statistics import threshold_counts
+
+        return self._once(
+            f"engine_counts:{role}:{split}:{split_at!r}",
+            lambda: threshold_counts(
+                self.labelled_scores(role, split),
+                self.scored_columns,
+                split_at=split_at,
+                max_groups=self.config.engine.max_threshold_groups,
+            ),
+        )
+
+    @property
+    def scored_columns(self) -> ScoredColumns:
+        """Where a scored table (:meth:`scored_table`) holds the score and the label."""
+        from sentinel_checks.engine.quality_statistics import ScoredColumns
         from sentinel_checks.engine.scores import SCORE
 
         cols = self.config.columns
-        columns = ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
-        return self._once(
-            f"engine_counts:{role}:{split}",
-            lambda: threshold_counts(self.labelled_scores(role, split), columns),
-        )
+        return ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
 
     def labelled_scores(self, role: str, split: str) -> Table:
         """:meth:`scored_table`, restricted on ``"production"`` to its labelled rows (the

@@ -53,7 +53,6 @@ class SessionQuality(SessionBaselines):
             scored tables do not hold the same rows.
         """
         from sentinel_checks.engine import paired_statistics
-        from sentinel_checks.engine.quality_statistics import ScoredColumns
         from sentinel_checks.engine.scores import SCORE
 
         if not self._scores_in_engine(split):
@@ -67,7 +66,7 @@ class SessionQuality(SessionBaselines):
             joined = paired_statistics.joined_scores(
                 candidate,
                 champion,
-                ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative),
+                self.scored_columns,
                 champion_score=SCORE,
                 segments=segments,
             )
@@ -113,13 +112,11 @@ class SessionQuality(SessionBaselines):
         NotConfigured, ConfigError, ModelLoadError, DataError
             As :meth:`engine_paired`.
         """
-        from sentinel_checks.engine.quality_statistics import ScoredColumns, segment_counts
-        from sentinel_checks.engine.scores import SCORE
+        from sentinel_checks.engine.quality_statistics import segment_counts
 
         if not self._scores_in_engine(split):
             return None
-        cols = self.config.columns
-        columns = ScoredColumns(score=SCORE, label=cols.label, positive=cols.positive, negative=cols.negative)
+        columns = self.scored_columns
         return self._once(
             f"engine_segments:{split}:{column}:{threshold!r}",
             lambda: segment_counts(

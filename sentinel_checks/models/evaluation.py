@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from sentinel_checks.stats.ranking import (
     roc_auc_from_counts,
     threshold_counts,
 )
+
+if TYPE_CHECKING:
+    from sentinel_checks.stats.tie_bounds import TieBounds
 
 EVALUATED_SPLITS = ("val", "test", "production")
 
@@ -110,6 +113,14 @@ class SplitScores:
     def pr_auc(self) -> float:
         """Average precision (PR AUC), read off :attr:`counts` (NaN without a risky row)."""
         return pr_auc_from_counts(self.counts)
+
+    @property
+    def tie_bounds(self) -> TieBounds | None:
+        """How far the AUCs can move over every order of the rows inside a grid cell when
+        the engine grouped the scores on a grid (``counts.grid``); None when exact."""
+        from sentinel_checks.stats.tie_bounds import tie_bounds
+
+        return tie_bounds(self.counts) if self.counts.grid else None
 
     def calibration(self, n_bins: int) -> CalibrationBins:
         """Equal-mass calibration bins of this split's scores.
@@ -179,7 +190,9 @@ class ModelEvaluation:
         dict of str to float
             ``recall``, ``precision``, ``roc_auc``, ``pr_auc`` (NaN when undefined) and the
             counts behind them (rows, as floats): ``tp``, ``n_positive``, ``n_negative``,
-            ``flagged`` (``quality.val_test_gap`` judges the drops on intervals).
+            ``flagged`` (``quality.val_test_gap`` judges the drops on intervals); with scores
+            grouped on a grid in the engine also ``score_grid``, ``roc_auc_below`` and
+            ``roc_auc_above`` (:attr:`SplitScores.tie_bounds`).
 
         Raises
         ------
@@ -197,7 +210,17 @@ class ModelEvaluation:
             "n_positive": float(c.positives),
             "n_negative": float(c.n - c.positives),
             "flagged": float(c.tp + c.fp),
+            **self._grid_summary(s),
         }
+
+    @staticmethod
+    def _grid_summary(s: SplitScores) -> dict[str, float]:
+        """With scores grouped on a grid: the grid and how far ROC AUC can move (``summary``)."""
+        ties = s.tie_bounds
+        if ties is None:
+            return {}
+        below, above = ties.below("roc_auc"), ties.above("roc_auc")
+        return {"score_grid": float(s.counts.grid), "roc_auc_below": below, "roc_auc_above": above}
 
     def experiment_rows(self, *, n_bins: int) -> list[dict[str, Any]]:
         """One row per split for ``reports/experiments.csv``."""
@@ -314,19 +337,36 @@ def evaluation_of(
     DataError
         Validation lacks a risky or a safe row.
     """
+    choice = operating_choice(model.role, config, scored["val"].counts)
+    return ModelEvaluation(model.role, model.identity, dict(scored), choice)
+
+
+def fixed_threshold(role: str, config: SentinelConfig) -> float | None:
+    """The operating threshold the config fixes for a model, if any: the champion's
+    ``[promotion] champion_threshold``, every other model's ``[quality] threshold``."""
+    return config.promotion.champion_threshold if role == "champion" else config.quality.threshold
+
+
+def operating_choice(role: str, config: SentinelConfig, val: ThresholdCounts) -> ThresholdChoice:
+    """The model's operating threshold, chosen on its validation counts by ``[quality]``'s rule
+    (or fixed: :func:`fixed_threshold`).
+
+    Raises
+    ------
+    DataError
+        Validation lacks a risky or a safe row.
+    """
     q = config.quality
-    val = scored["val"]
-    if val.counts.positives == 0 or val.counts.negatives == 0:
+    if val.positives == 0 or val.negatives == 0:
         raise DataError(
-            f"{model.role}: the validation split has {val.counts.positives} risky and "
-            f"{val.counts.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
+            f"{role}: the validation split has {val.positives} risky and "
+            f"{val.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
         )
-    choice = choose_threshold_on_counts(
-        val.counts,
+    return choose_threshold_on_counts(
+        val,
         target_recall=q.target_recall,
         # each model at its own operating threshold: [quality] threshold is the candidate's
-        fixed=config.promotion.champion_threshold if model.role == "champion" else q.threshold,
+        fixed=fixed_threshold(role, config),
         use_lower_bound=q.threshold_uses_lower_bound,
         confidence=q.confidence,
     )
-    return ModelEvaluation(model.role, model.identity, dict(scored), choice)

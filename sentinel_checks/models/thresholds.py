@@ -118,9 +118,7 @@ def choose_threshold_on_counts(
         raise ValueError("validation has no risky rows: no threshold can be chosen for recall")
 
     def meets(tp: np.ndarray) -> np.ndarray:
-        if not use_lower_bound:
-            return tp / counts.positives >= target_recall
-        return wilson_interval(tp, counts.positives, confidence=confidence)[0] >= target_recall
+        return recall_rule_met(tp, counts.positives, target_recall, use_lower_bound, confidence)
 
     rule = "target_recall_lower_bound" if use_lower_bound else "target_recall"
     ok = meets(counts.tp)  # tp is non-decreasing as the threshold falls
@@ -136,6 +134,35 @@ def choose_threshold_on_counts(
         return ThresholdChoice(threshold, rule, target_recall, True, counts.at(threshold))
     lowest = float(counts.thresholds[-1])
     return ThresholdChoice(lowest, rule, target_recall, False, counts.at(lowest))
+
+
+def recall_rule_met(
+    tp: np.ndarray, positives: int, target_recall: float, use_lower_bound: bool, confidence: float
+) -> np.ndarray:
+    """Whether ``tp`` caught risky rows of ``positives`` meet the target: recall itself, or its
+    Wilson lower bound at ``confidence`` (bool, the shape of ``tp``; non-decreasing in ``tp``)."""
+    if not use_lower_bound:
+        return tp / positives >= target_recall
+    return wilson_interval(tp, positives, confidence=confidence)[0] >= target_recall
+
+
+def caught_needed(
+    positives: int, *, target_recall: float, use_lower_bound: bool = False, confidence: float = 0.95
+) -> int | None:
+    """The fewest caught risky rows (TP) meeting the recall rule of :func:`choose_threshold_on_counts`;
+    None when even all ``positives`` do not.
+
+    The threshold that rule chooses is then the ``k``-th largest risky score (``k`` this
+    number): every higher score catches fewer than ``k``. An engine finds it with one
+    ordered query (:func:`~sentinel_checks.engine.threshold_grid.risky_score_at_rank`).
+
+    >>> caught_needed(10, target_recall=0.8), caught_needed(10, target_recall=0.8, use_lower_bound=True)
+    (8, None)
+    """
+    if positives <= 0:
+        return None
+    met = recall_rule_met(np.arange(positives + 1), positives, target_recall, use_lower_bound, confidence)
+    return int(np.argmax(met)) if met.any() else None
 
 
 def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_recall: float) -> float:

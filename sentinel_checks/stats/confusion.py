@@ -29,6 +29,15 @@ class ThresholdCounts:
         Cumulative true and false positives (rows) at each threshold.
     positives, negatives : int
         Risky and safe rows in total.
+    grid : int
+        0 when ``thresholds`` are the rows' distinct scores. Otherwise an engine grouped
+        the scores into cells of width ``1 / grid`` (``floor(score · grid)``), each cell
+        split at every value of ``split_at`` and standing for its smallest score
+        (:func:`~sentinel_checks.engine.threshold_grid.grid_threshold_counts`): every
+        threshold listed is a real score with its exact counts, but a threshold inside a
+        cell is not (:meth:`exact_at`).
+    split_at : tuple of float
+        On a grid, the thresholds the cells were split at (exact there).
     """
 
     thresholds: np.ndarray  # distinct scores, descending
@@ -36,6 +45,8 @@ class ThresholdCounts:
     fp: np.ndarray  # false positives at each threshold
     positives: int
     negatives: int
+    grid: int = 0
+    split_at: tuple[float, ...] = ()
 
     @property
     def n(self) -> int:
@@ -54,12 +65,47 @@ class ThresholdCounts:
         -------
         Confusion
             TP, FP, FN, TN in rows.
+
+        Raises
+        ------
+        ValueError
+            The counts are on a grid and ``threshold`` falls inside a cell whose rows
+            it would divide (:meth:`exact_at` is False): the counts there are unknown.
         """
+        if not self.exact_at(threshold):
+            raise ValueError(
+                f"threshold {threshold!r} falls inside a cell of scores grouped on a 1/{self.grid} grid: "
+                "its counts are not known from the grouped counts (count it in the engine, or split "
+                "the cells at it)"
+            )
         # thresholds are descending: how many distinct scores are >= threshold
         k = int(np.searchsorted(-self.thresholds, -threshold, side="right"))
         tp = int(self.tp[k - 1]) if k else 0
         fp = int(self.fp[k - 1]) if k else 0
         return Confusion(tp=tp, fp=fp, fn=self.positives - tp, tn=self.negatives - fp)
+
+    def exact_at(self, threshold: float) -> bool:
+        """Whether :meth:`at` gives the rows' exact counts at ``threshold``.
+
+        Always without a grid. On a grid, when no group below ``threshold`` can hold a
+        row at or above it: the group just below (the largest listed score ``r`` under
+        ``threshold``) holds rows in ``[r, end)``, where ``end`` is the next cell's
+        start or a split value in between.
+
+        >>> c = ThresholdCounts(np.array([0.75, 0.5]), np.array([1, 2]), np.array([0, 1]), 2, 1, grid=4)
+        >>> c.exact_at(0.75), c.exact_at(0.25), c.exact_at(0.6), c.exact_at(0.8)  # 0.6 and 0.8 divide a cell
+        (True, True, False, False)
+        """
+        if not self.grid:
+            return True
+        k = int(np.searchsorted(-self.thresholds, -threshold, side="right"))
+        if k == len(self.thresholds):  # no listed score below it: no row below it
+            return True
+        below = float(self.thresholds[k])
+        cell = math.floor(below * self.grid)
+        if math.floor(threshold * self.grid) > cell:
+            return True
+        return any(below < s <= threshold and math.floor(s * self.grid) == cell for s in self.split_at)
 
 
 @dataclass(frozen=True)

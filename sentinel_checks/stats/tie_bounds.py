@@ -138,8 +138,9 @@ def grid_entry(grid: int, **widening: object) -> dict[str, object]:
     return {"grid": grid, "cell_width": 1 / grid, **widening}
 
 
-def grid_note(grid: int) -> str:
-    """How a check says its AUCs came from scores grouped on a grid (``grid`` > 0).
+def grid_note(grid: int, setting: str = "max_paired_groups") -> str:
+    """How a check says its AUCs came from scores grouped on a grid (``grid`` > 0);
+    ``setting`` the ``[engine]`` key whose larger value gives a finer grid.
 
     >>> grid_note(1024).split(":")[0]
     'AUCs of scores grouped in the engine on a 1/1024 grid'
@@ -147,12 +148,17 @@ def grid_note(grid: int) -> str:
     return (
         f"AUCs of scores grouped in the engine on a 1/{grid} grid: "
         "intervals widened by how far ties in a cell could move them; "
-        "a larger [engine] max_paired_groups gives a finer grid"
+        f"a larger [engine] {setting} gives a finer grid"
     )
 
 
-#: What an inconclusive result says when the grid's widening alone holds the limit.
-GRID_KEEPS_OPEN = (
-    "the score grid keeps it open (more rows cannot settle it): "
-    "raise [engine] max_paired_groups for a finer grid"
-)
+def grid_keeps_open(setting: str) -> str:
+    """What an inconclusive result says when the grid's widening alone holds the limit."""
+    return (
+        "the score grid keeps it open (more rows cannot settle it): "
+        f"raise [engine] {setting} for a finer grid"
+    )
+
+
+#: :func:`grid_keeps_open` of the paired comparisons (``[engine] max_paired_groups``).
+GRID_KEEPS_OPEN = grid_keeps_open("max_paired_groups")

@@ -232,5 +232,6 @@ def calibration_drift(s: GateSession) -> CheckResult:
         test.cells,
         prod.cells,
         pair=("test", "production"),
+        grid=max(test.counts.grid, prod.counts.grid),
         **policy.calibration_drift(s.config),
     )

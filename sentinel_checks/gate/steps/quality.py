@@ -190,6 +190,8 @@ def ranking(s: GateSession, split: str) -> CheckResult:
         split=split,
         n=sc.counts.n,
         n_positive=sc.counts.positives,
+        ties=sc.tie_bounds,
+        grid=sc.counts.grid,
         **policy.auc(s.config),
     )
 
@@ -284,7 +286,7 @@ def calibration(s: GateSession, split: str) -> CheckResult:
     from sentinel_checks.checks.calibration import check_calibration_cells
 
     sc = _judged(s, split)
-    return check_calibration_cells(sc.cells, split=split, **policy.calibration(s.config))
+    return check_calibration_cells(sc.cells, split=split, grid=sc.counts.grid, **policy.calibration(s.config))
 
 
 def segments(s: GateSession, column: str | None, split: str) -> CheckResult:

@@ -1,0 +1,164 @@
+"""Threshold counts past a bound on groups: the scores grouped on a grid, exact at every
+threshold that decides something.
+
+:func:`~sentinel_checks.engine.quality_statistics.threshold_counts` brings one row per
+distinct score out of the engine: about one per scored row for continuous scores (a
+logistic regression's), which grows with the data and does not fit a driver at 10⁸
+rows. Past ``[engine] max_threshold_groups`` groups it calls
+:func:`grid_threshold_counts`: each score falls in a cell of width ``1 / grid``
+(``floor(score · grid)``, a power of two, so the same cell on every engine), the cells
+are split at the thresholds already known (a fixed threshold, the one chosen on
+validation), and each cell stands for its smallest score. So:
+
+* every listed threshold is a real score with its exact counts (the rows of a cell are
+  at or above its smallest score; the cells above hold larger scores): recall, FNR,
+  precision at it and every point of the PR curve read off the counts are exact;
+* the counts at a split value are exact (the split puts the rows above it in a group
+  of their own);
+* the threshold chosen for a target recall is exact: it is the ``k``-th largest risky
+  score for the fewest caught risky rows ``k`` meeting the target
+  (:func:`risky_score_at_rank`), and the cells are split there, so the choice made on
+  the grouped counts falls on it;
+* rows inside a cell count as tied: ROC AUC and average precision are those of the
+  grouped scores, and the true values lie within
+  :func:`~sentinel_checks.stats.tie_bounds.tie_bounds` of them (``quality.auc``
+  widens its interval by that much); calibration bins hold whole cells and each
+  cell's rows are taken at its smallest score (less than ``1 / grid`` below theirs).
+
+:meth:`~sentinel_checks.stats.confusion.ThresholdCounts.at` refuses a threshold inside
+a cell (``exact_at``) rather than guess. Parity: ``tests/test_engine_threshold_grid.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sentinel_checks.errors import DataError
+from sentinel_checks.stats.confusion import ThresholdCounts
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+#: The most distinct-score groups :func:`~sentinel_checks.engine.quality_statistics.threshold_counts`
+#: brings to Python by default (``[engine] max_threshold_groups``; 24 bytes a group).
+MAX_THRESHOLD_GROUPS = 1 << 18
+#: Grids (cells per unit of score) tried, finest first (as the paired comparison's).
+GRIDS = (1 << 16, 1 << 14, 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1)
+
+
+def grid_threshold_counts(
+    rows: Table,
+    *,
+    split_at: Sequence[float] = (),
+    max_groups: int = MAX_THRESHOLD_GROUPS,
+    grids: Sequence[int] = GRIDS,
+    column: str = "score",
+) -> ThresholdCounts:
+    """Cumulative TP and FP at the smallest score of each grid cell, on the finest grid of
+    ``grids`` giving at most ``max_groups`` groups.
+
+    Parameters
+    ----------
+    rows : ibis Table
+        ``score`` (float64, finite) and ``risky`` (bool) of every row
+        (:func:`~sentinel_checks.engine.quality_statistics.scored_rows`).
+    split_at : sequence of float
+        Thresholds (flag ``score >= t``) a cell holding one is split at.
+    max_groups : int
+        The most groups brought to Python.
+    grids : sequence of int
+        Cells per unit of score to try, finest first (default :data:`GRIDS`).
+    column : str
+        The score column's name, for the error.
+
+    Returns
+    -------
+    ThresholdCounts
+        ``thresholds`` the groups' smallest scores, descending; ``grid`` the grid used.
+
+    Raises
+    ------
+    DataError
+        Even the coarsest grid gives more than ``max_groups`` groups (scores far outside [0, 1]).
+    """
+    import ibis
+
+    from sentinel_checks.engine.ibis_connection import with_floats
+
+    cuts = tuple(sorted(float(t) for t in split_at))
+    keyed = with_floats(rows, **{f"cut_{i}": t for i, t in enumerate(cuts)}) if cuts else rows
+    flags = {f"flag_{i}": keyed.score >= keyed[f"cut_{i}"] for i in range(len(cuts))}
+    for grid in grids:
+        cells = keyed.mutate(cell=(keyed.score * grid).floor(), **flags)
+        groups = (
+            cells.group_by(["cell", *flags])
+            .aggregate(
+                low=cells.score.min(),
+                pos=cells.risky.cast("int64").sum(),
+                neg=(~cells.risky).cast("int64").sum(),
+            )
+            .order_by(ibis.desc("low"))
+            .limit(max_groups + 1)
+            .to_pyarrow()
+        )
+        if groups.num_rows <= max_groups:
+            return _cumulative(groups, grid=grid, split_at=cuts)
+    raise DataError(
+        f"score column {column!r} gives more than {max_groups:,} groups even on a grid of width "
+        f"1/{grids[-1]}: are the scores probabilities in [0, 1]?"
+    )
+
+
+def risky_score_at_rank(rows: Table, k: int) -> float:
+    """The ``k``-th largest score among the risky rows (1-based, ties counted row by row).
+
+    The threshold a target recall chooses is this score for ``k`` the fewest caught risky
+    rows meeting it (:func:`~sentinel_checks.models.thresholds.caught_needed`): it catches
+    at least ``k``, every higher score fewer. Splitting the grid at it keeps the choice
+    made on the grouped counts equal to the one made on every distinct score.
+
+    Parameters
+    ----------
+    rows : ibis Table
+        ``score`` and ``risky`` (:func:`~sentinel_checks.engine.quality_statistics.scored_rows`).
+    k : int
+        At least 1 and at most the risky rows.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``k`` is outside [1, risky rows].
+    """
+    import ibis
+
+    risky = rows.filter(rows.risky)
+    found = (
+        risky.order_by(ibis.desc("score")).select("score").limit(1, offset=k - 1).to_pyarrow()
+        if k >= 1
+        else None
+    )
+    if found is None or found.num_rows != 1:
+        raise ValueError(f"rank {k} is outside the risky rows")
+    return float(found.column("score")[0].as_py())
+
+
+def _cumulative(groups: object, *, grid: int, split_at: tuple[float, ...]) -> ThresholdCounts:
+    """ThresholdCounts of Arrow groups (``low``, ``pos``, ``neg``, descending by ``low``)."""
+    pos = groups.column("pos").to_numpy().astype(np.int64, copy=False)  # type: ignore[attr-defined]
+    neg = groups.column("neg").to_numpy().astype(np.int64, copy=False)  # type: ignore[attr-defined]
+    return ThresholdCounts(
+        groups.column("low").to_numpy().astype(np.float64, copy=False),  # type: ignore[attr-defined]
+        np.cumsum(pos),
+        np.cumsum(neg),
+        int(pos.sum()),
+        int(neg.sum()),
+        grid=grid,
+        split_at=split_at,
+    )

@@ -1,0 +1,237 @@
+"""One model's threshold counts past ``max_groups``: grouped on a grid in the engine
+(engine/threshold_grid.py).
+
+Continuous scores give about one distinct score per row, so the exact counts grow
+with the data (the driver's memory at 10⁸ rows). Past ``[engine]
+max_threshold_groups`` the scores are grouped on a 1/grid grid, split at the known
+thresholds, each cell standing for its smallest score. Here, against the rows: at
+most ``max_groups`` groups leave the engine; every listed threshold and every split
+value has its exact counts; a threshold inside a cell is refused, not guessed; the
+threshold chosen for a target recall (both rules, and the one suggested beside a
+fixed threshold) is the exact one once the cells are split at the k-th largest risky
+score; the true AUCs lie in the
+tie bounds; and through the gate every decision at the operating threshold equals
+the exact run's while ``quality.auc`` and ``quality.calibration`` say the scores were
+grouped, a weak model still failing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
+from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows, threshold_counts
+from sentinel_checks.engine.threshold_grid import GRIDS, risky_score_at_rank
+from sentinel_checks.errors import DataError
+from sentinel_checks.models.thresholds import caught_needed, choose_threshold_on_counts
+from sentinel_checks.stats.confusion import Confusion
+from sentinel_checks.stats.ranking import threshold_counts as exact_counts
+from sentinel_checks.stats.tie_bounds import tie_bounds
+
+COLUMNS = ScoredColumns(score="s", label="label", positive=1, negative=0)
+
+
+def _frame(n: int = 5000, seed: int = 0) -> pd.DataFrame:
+    """Continuous scores with a block of ties (a tree's leaf), 10% risky."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.1
+    s = 1 / (1 + np.exp(-(rng.normal(size=n) + 1.6 * y - 1.5)))
+    s[:300] = 0.3125  # tied rows
+    return pd.DataFrame({"label": y.astype(int), "s": s})
+
+
+def _table(frame: pd.DataFrame):
+    return table_from_frame(connect_duckdb(threads=1), frame, name="scored")
+
+
+def _truth(frame: pd.DataFrame, t: float) -> Confusion:
+    y, s = frame["label"].to_numpy() == 1, frame["s"].to_numpy()
+    hit = s >= t
+    return Confusion(
+        tp=int((y & hit).sum()), fp=int((~y & hit).sum()), fn=int((y & ~hit).sum()), tn=int((~y & ~hit).sum())
+    )
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return _frame()
+
+
+def test_few_distinct_scores_come_back_exact(frame: pd.DataFrame) -> None:
+    counts = threshold_counts(_table(frame), COLUMNS, max_groups=len(frame))
+    exact = exact_counts(frame["label"].to_numpy(), frame["s"].to_numpy())
+    assert counts.grid == 0
+    assert np.array_equal(counts.thresholds, exact.thresholds) and np.array_equal(counts.tp, exact.tp)
+
+
+def test_past_max_groups_the_finest_grid_that_fits_is_used(frame: pd.DataFrame) -> None:
+    counts = threshold_counts(_table(frame), COLUMNS, split_at=(0.2,), max_groups=300)
+    assert counts.grid in GRIDS and len(counts.thresholds) <= 300
+    finer = GRIDS[GRIDS.index(counts.grid) - 1]
+    cells = pd.Series(np.floor(frame["s"] * finer)).nunique()
+    assert cells > 300 - 2  # the finer grid would not have fitted (a split adds at most one group)
+    assert (counts.positives, counts.negatives) == (
+        int(frame["label"].sum()),
+        int((frame["label"] == 0).sum()),
+    )
+
+
+def test_every_listed_threshold_and_split_value_is_exact(frame: pd.DataFrame) -> None:
+    cut = float(frame["s"].quantile(0.77))  # a value inside a cell
+    counts = threshold_counts(_table(frame), COLUMNS, split_at=(cut,), max_groups=300)
+    assert counts.grid
+    for t in [*counts.thresholds.tolist(), cut]:
+        assert counts.exact_at(t)
+        assert counts.at(t) == _truth(frame, t), t
+
+
+def test_a_threshold_inside_a_cell_is_refused_not_guessed(frame: pd.DataFrame) -> None:
+    counts = threshold_counts(_table(frame), COLUMNS, max_groups=300)
+    inside = [t for t in np.linspace(0.01, 0.99, 997) if not counts.exact_at(float(t))]
+    assert inside  # continuous scores: most values fall inside a cell
+    for t in inside[:50]:
+        with pytest.raises(ValueError, match="falls inside a cell"):
+            counts.at(float(t))
+    # where it answers, it is right
+    for t in np.linspace(0.01, 0.99, 97):
+        if counts.exact_at(float(t)):
+            assert counts.at(float(t)) == _truth(frame, float(t))
+
+
+@pytest.mark.parametrize("target", [0.5, 0.8, 0.9, 0.95, 1.0])
+@pytest.mark.parametrize("lower_bound", [False, True])
+def test_split_at_the_kth_risky_score_the_choice_is_the_exact_choice(
+    frame: pd.DataFrame, target: float, lower_bound: bool
+) -> None:
+    table = _table(frame)
+    rule = {"target_recall": target, "use_lower_bound": lower_bound}
+    exact = choose_threshold_on_counts(exact_counts(frame["label"].to_numpy(), frame["s"].to_numpy()), **rule)
+    gridded = threshold_counts(table, COLUMNS, max_groups=200)
+    first = choose_threshold_on_counts(gridded, **rule)
+    assert first.threshold <= exact.threshold < first.threshold + 1 / gridded.grid  # the same cell only
+    k = caught_needed(gridded.positives, **rule)
+    if k is None:  # the target cannot be met: the lowest score, exact on any grid
+        assert first.threshold == exact.threshold == frame["s"].min() and not exact.reached
+        return
+    chosen = risky_score_at_rank(scored_rows(table, COLUMNS), k)
+    assert chosen == exact.threshold
+    split = threshold_counts(table, COLUMNS, split_at=(chosen,), max_groups=200)
+    choice = choose_threshold_on_counts(split, **rule)
+    assert split.grid and choice.threshold == exact.threshold
+    assert choice.validation == exact.validation == _truth(frame, exact.threshold)
+
+
+def test_the_threshold_suggested_beside_a_fixed_one_is_exact_when_split_there(frame: pd.DataFrame) -> None:
+    table = _table(frame)
+    fixed = 0.2
+    exact = choose_threshold_on_counts(
+        exact_counts(frame["label"].to_numpy(), frame["s"].to_numpy()), target_recall=0.85, fixed=fixed
+    )
+    gridded = threshold_counts(table, COLUMNS, split_at=(fixed,), max_groups=200)
+    first = choose_threshold_on_counts(gridded, target_recall=0.85, fixed=fixed)
+    assert first.validation == exact.validation  # exact at the fixed threshold
+    chosen = risky_score_at_rank(
+        scored_rows(table, COLUMNS), caught_needed(gridded.positives, target_recall=0.85)
+    )
+    split = threshold_counts(table, COLUMNS, split_at=(fixed, chosen), max_groups=200)
+    assert choose_threshold_on_counts(split, target_recall=0.85, fixed=fixed).suggested == exact.suggested
+
+
+def test_the_kth_risky_score_counts_ties_row_by_row() -> None:
+    frame = pd.DataFrame({"label": [1, 1, 1, 0, 1], "s": [0.9, 0.5, 0.5, 0.95, 0.1]})
+    rows = scored_rows(_table(frame), COLUMNS)
+    assert [risky_score_at_rank(rows, k) for k in (1, 2, 3, 4)] == [0.9, 0.5, 0.5, 0.1]
+    for k in (0, 5):
+        with pytest.raises(ValueError, match="outside the risky rows"):
+            risky_score_at_rank(rows, k)
+
+
+def test_the_true_aucs_lie_in_the_tie_bounds(frame: pd.DataFrame) -> None:
+    gridded = threshold_counts(_table(frame), COLUMNS, max_groups=64)
+    bounds = tie_bounds(gridded)
+    y, s = frame["label"].to_numpy(), frame["s"].to_numpy()
+    low, _, high = bounds.roc_auc
+    assert low <= roc_auc_score(y, s) <= high and high - low > 0
+    low, _, high = bounds.pr_auc
+    assert low <= average_precision_score(y, s) <= high
+
+
+def test_scores_no_grid_can_bound_are_a_data_error() -> None:
+    frame = _frame(n=400).assign(s=np.linspace(-1e6, 1e6, 400))
+    with pytest.raises(DataError, match=r"more than 100 groups even on a grid of width 1/1: are the scores"):
+        threshold_counts(_table(frame), COLUMNS, max_groups=100)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_groups_on_the_same_grid_as_duckdb(spark_session, frame) -> None:
+    import ibis
+
+    spark = ibis.pyspark.connect(spark_session)
+    duck = threshold_counts(_table(frame), COLUMNS, split_at=(0.2,), max_groups=300)
+    other = threshold_counts(
+        spark.create_table("scored_grid", frame, overwrite=True), COLUMNS, split_at=(0.2,), max_groups=300
+    )
+    assert other.grid == duck.grid
+    assert all(np.array_equal(getattr(other, f), getattr(duck, f)) for f in ("thresholds", "tp", "fp"))
+
+
+def test_a_close_auc_call_on_a_coarse_grid_is_inconclusive_and_asks_for_a_finer_grid() -> None:
+    """``quality.auc``: on exact scores the interval clears the floor; the grid's widening
+    alone holds it open, so it is inconclusive (``score_grid``), asking for a finer grid,
+    not for rows; far from the floor the grid changes nothing."""
+    from sentinel_checks.checks.auc import check_auc
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.result import Status
+    from sentinel_checks.stats.tie_bounds import TieBounds
+
+    common = {"prevalence": 0.1, "split": "test", "min_pr_auc_skill": 0.1, "n": 100_000, "n_positive": 10_000}
+    ties = TieBounds(roc_auc=(0.78, 0.80, 0.82), pr_auc=(0.49, 0.50, 0.51))
+    exact = check_auc(0.80, 0.50, min_roc_auc=0.79, **common)
+    assert exact.status is Status.PASS
+    gridded = check_auc(0.80, 0.50, min_roc_auc=0.79, ties=ties, grid=16, **common)
+    assert gridded.status is Status.INCONCLUSIVE and gridded.reason is Reason.SCORE_GRID
+    assert gridded.needed == {} and "raise [engine] max_threshold_groups" in gridded.message
+    assert gridded.evidence[0].detail["score_grid"]["roc_auc_range"] == [0.78, 0.80, 0.82]
+    assert check_auc(0.80, 0.50, min_roc_auc=0.70, ties=ties, grid=16, **common).status is Status.PASS
+    assert check_auc(0.80, 0.50, min_roc_auc=0.90, ties=ties, grid=16, **common).status is Status.FAIL
+
+
+def test_the_val_test_auc_drop_is_widened_by_the_grid() -> None:
+    from sentinel_checks.checks.gap import check_val_test_gap
+
+    val = {
+        "recall": 0.8,
+        "precision": 0.3,
+        "roc_auc": 0.90,
+        "tp": 8000,
+        "n_positive": 10_000,
+        "n_negative": 90_000,
+    }
+    test = {**val, "roc_auc": 0.88}
+    val["flagged"] = test["flagged"] = 26_000
+    exact = check_val_test_gap(val, test, max_gap=0.1, max_auc_gap=0.05)
+    grid = {"score_grid": 16.0, "roc_auc_below": 0.02, "roc_auc_above": 0.03}
+    wide = check_val_test_gap({**val, **grid}, {**test, **grid}, max_gap=0.1, max_auc_gap=0.05)
+    e_low, e_high = exact.evidence[0].detail["intervals"]["roc_auc"]
+    w_low, w_high = wide.evidence[0].detail["intervals"]["roc_auc"]
+    assert w_low == pytest.approx(e_low - 0.05) and w_high == pytest.approx(e_high + 0.05)
+    assert exact.status.value == "pass" and wide.status.value == "inconclusive"  # the upper end now holds 0.05
+    assert "1/16 grid" in wide.message and "grid" not in exact.message
+
+
+def test_calibration_says_its_scores_were_grouped(frame: pd.DataFrame) -> None:
+    from sentinel_checks.checks.calibration import check_calibration_cells
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
+
+    counts = threshold_counts(_table(frame), COLUMNS, max_groups=300)
+    result = check_calibration_cells(CalibrationCells.from_counts(counts), split="test", grid=counts.grid)
+    exact = check_calibration_cells(
+        CalibrationCells.from_arrays(frame["label"].to_numpy(), frame["s"].to_numpy()), split="test"
+    )
+    assert f"1/{counts.grid} grid" in result.message and "grid" not in exact.message
+    assert result.evidence[0].detail["score_grid"]["grid"] == counts.grid
+    assert abs(result.measured - exact.measured) < 0.01  # ECE of whole cells, scores < 1/grid lower
