@@ -6,6 +6,7 @@ import numpy as np
 
 from sentinel_checks.reasons import Reason
 from sentinel_checks.result import CheckResult, Direction, Evidence, Status
+from sentinel_checks.stats.score_summary import ScoreSummary
 
 CHECK_ID = "model.scores"
 HINT = (
@@ -46,30 +47,46 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
     >>> check_scores(np.array([0.1, 1.7, np.nan]), model="candidate", split="val").measured
     2.0
     """
-    scores = np.asarray(scores, dtype=float)
+    return check_score_summary(ScoreSummary.from_array(scores), model=model, split=split)
+
+
+def check_score_summary(summary: ScoreSummary, *, model: str, split: str) -> CheckResult:
+    """:func:`check_scores` on the scores' summary (from an array, or computed in the engine:
+    :func:`~sentinel_checks.engine.score_summary.score_summary`); the one implementation.
+
+    Parameters
+    ----------
+    summary : ScoreSummary
+    model, split : str
+        As :func:`check_scores`.
+
+    Returns
+    -------
+    CheckResult
+        As :func:`check_scores`.
+    """
     params = {"model": model, "split": split}
-    if scores.size == 0:
+    if summary.n == 0:
         return CheckResult.undefined(
             CHECK_ID, f"no rows to score in {split}", reason=Reason.EMPTY, parameters=params
         )
-    bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
-    n_bad = int(bad.sum())
-    constant = n_bad == 0 and float(scores.min()) == float(scores.max())
+    n_bad = summary.bad
+    constant = n_bad == 0 and summary.low == summary.high
     if n_bad:
         status, reason = Status.FAIL, Reason.INVALID_SCORES
         message = (
-            f"{model}: {n_bad:,} of {scores.size:,} score(s) on {split} are NaN, infinite or outside [0, 1]"
+            f"{model}: {n_bad:,} of {summary.n:,} score(s) on {split} are NaN, infinite or outside [0, 1]"
         )
     elif constant:
         status, reason = Status.FAIL, Reason.CONSTANT_SCORES
         message = (
-            f"{model}: all {scores.size:,} score(s) on {split} equal {scores[0]:.4g}: the model ranks nothing"
+            f"{model}: all {summary.n:,} score(s) on {split} equal {summary.low:.4g}: the model ranks nothing"
         )
     else:
         status, reason = Status.PASS, Reason.OK
         message = (
-            f"{model}: {scores.size:,} score(s) on {split} in [{scores.min():.3g}, {scores.max():.3g}], "
-            f"median {np.median(scores):.3g}"
+            f"{model}: {summary.n:,} score(s) on {split} in [{summary.low:.3g}, {summary.high:.3g}], "
+            f"median {summary.median:.3g}"
         )
     return CheckResult(
         id=CHECK_ID,
@@ -79,8 +96,8 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
         limit=0.0,
         direction=Direction.AT_MOST,
         reason=reason,
-        support={"n": int(scores.size)},
-        evidence=(Evidence.capped("bad_score_rows", np.flatnonzero(bad).tolist()),),
+        support={"n": summary.n},
+        evidence=(Evidence.capped("bad_score_rows", list(summary.bad_rows), total=n_bad),),
         parameters=params,
         hint=HINT,
     )

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.stats.confusion import ThresholdCounts
+    from sentinel_checks.stats.score_summary import ScoreSummary
 
 #: Tables the models score in the engine (:meth:`SessionData.engine_table`): the splits and
 #: the production sample (registered from its frame).
@@ -137,6 +138,23 @@ class SessionModels(SessionEngine):
             )
 
         return self._once(f"scores:{role}:{split}", score)
+
+    def score_summary(self, role: str, split: str) -> ScoreSummary:
+        """What ``model.scores`` judges of the model's scores on ``split`` (every production
+        row): computed in the engine when the split is scored there
+        (:func:`~sentinel_checks.engine.score_summary.score_summary`, no per-row array
+        read), else from :meth:`scores`. Raises as :meth:`scores`."""
+        from sentinel_checks.stats.score_summary import ScoreSummary
+
+        def summarise() -> ScoreSummary:
+            if self._scores_in_engine(split):
+                from sentinel_checks.engine.score_summary import score_summary
+                from sentinel_checks.engine.scores import SCORE
+
+                return score_summary(self.scored_table(role, split), SCORE)
+            return ScoreSummary.from_array(self.scores(role, split))
+
+        return self._once(f"score_summary:{role}:{split}", summarise)
 
     def evaluation(self, role: str) -> ModelEvaluation:
         """The candidate or champion scored once on val, test and labelled production,

@@ -51,9 +51,9 @@ def model_scores(s: GateSession, role: str, split: str) -> CheckResult:
     DataError
         The data cannot be loaded or split.
     """
-    from sentinel_checks.checks import check_scores
+    from sentinel_checks.checks.scores import check_score_summary
 
-    return check_scores(s.scores(role, split), model=role, split=split)
+    return check_score_summary(s.score_summary(role, split), model=role, split=split)
 
 
 # --------------------------------------------------------------------------- runbook 2-4: quality
