@@ -116,7 +116,7 @@ def test_split_at_the_kth_risky_score_the_choice_is_the_exact_choice(
     if k is None:  # the target cannot be met: the lowest score, exact on any grid
         assert first.threshold == exact.threshold == frame["s"].min() and not exact.reached
         return
-    chosen = risky_score_at_rank(scored_rows(table, COLUMNS), k)
+    chosen = risky_score_at_rank(scored_rows(table, COLUMNS), k, gridded)
     assert chosen == exact.threshold
     split = threshold_counts(table, COLUMNS, split_at=(chosen,), max_groups=200)
     choice = choose_threshold_on_counts(split, **rule)
@@ -134,7 +134,7 @@ def test_the_threshold_suggested_beside_a_fixed_one_is_exact_when_split_there(fr
     first = choose_threshold_on_counts(gridded, target_recall=0.85, fixed=fixed)
     assert first.validation == exact.validation  # exact at the fixed threshold
     chosen = risky_score_at_rank(
-        scored_rows(table, COLUMNS), caught_needed(gridded.positives, target_recall=0.85)
+        scored_rows(table, COLUMNS), caught_needed(gridded.positives, target_recall=0.85), gridded
     )
     split = threshold_counts(table, COLUMNS, split_at=(fixed, chosen), max_groups=200)
     assert choose_threshold_on_counts(split, target_recall=0.85, fixed=fixed).suggested == exact.suggested
@@ -142,11 +142,22 @@ def test_the_threshold_suggested_beside_a_fixed_one_is_exact_when_split_there(fr
 
 def test_the_kth_risky_score_counts_ties_row_by_row() -> None:
     frame = pd.DataFrame({"label": [1, 1, 1, 0, 1], "s": [0.9, 0.5, 0.5, 0.95, 0.1]})
-    rows = scored_rows(_table(frame), COLUMNS)
-    assert [risky_score_at_rank(rows, k) for k in (1, 2, 3, 4)] == [0.9, 0.5, 0.5, 0.1]
-    for k in (0, 5):
-        with pytest.raises(ValueError, match="outside the risky rows"):
-            risky_score_at_rank(rows, k)
+    table = _table(frame)
+    rows = scored_rows(table, COLUMNS)
+    for counts in (threshold_counts(table, COLUMNS), threshold_counts(table, COLUMNS, max_groups=2)):
+        assert [risky_score_at_rank(rows, k, counts) for k in (1, 2, 3, 4)] == [0.9, 0.5, 0.5, 0.1]
+        for k in (0, 5):
+            with pytest.raises(ValueError, match="outside the 4 risky rows"):
+                risky_score_at_rank(rows, k, counts)
+
+
+def test_the_kth_risky_score_on_every_rank_of_continuous_scores(frame: pd.DataFrame) -> None:
+    table = _table(frame)
+    gridded = threshold_counts(table, COLUMNS, max_groups=200)
+    risky = np.sort(frame.loc[frame["label"] == 1, "s"].to_numpy())[::-1]
+    rows = scored_rows(table, COLUMNS)
+    for k in (1, 2, len(risky) // 3, len(risky) // 2, len(risky) - 1, len(risky)):
+        assert risky_score_at_rank(rows, k, gridded) == risky[k - 1]
 
 
 def test_the_true_aucs_lie_in_the_tie_bounds(frame: pd.DataFrame) -> None:
@@ -172,8 +183,12 @@ def test_spark_groups_on_the_same_grid_as_duckdb(spark_session, frame) -> None:
 
     spark = ibis.pyspark.connect(spark_session)
     duck = threshold_counts(_table(frame), COLUMNS, split_at=(0.2,), max_groups=300)
-    other = threshold_counts(
-        spark.create_table("scored_grid", frame, overwrite=True), COLUMNS, split_at=(0.2,), max_groups=300
+    table = table_from_frame(spark, frame, name="scored_grid")
+    other = threshold_counts(table, COLUMNS, split_at=(0.2,), max_groups=300)
+    rows = scored_rows(table, COLUMNS)
+    k = caught_needed(other.positives, target_recall=0.8)
+    assert risky_score_at_rank(rows, k, other) == risky_score_at_rank(
+        scored_rows(_table(frame), COLUMNS), k, duck
     )
     assert other.grid == duck.grid
     assert all(np.array_equal(getattr(other, f), getattr(duck, f)) for f in ("thresholds", "tp", "fp"))
@@ -219,7 +234,9 @@ def test_the_val_test_auc_drop_is_widened_by_the_grid() -> None:
     e_low, e_high = exact.evidence[0].detail["intervals"]["roc_auc"]
     w_low, w_high = wide.evidence[0].detail["intervals"]["roc_auc"]
     assert w_low == pytest.approx(e_low - 0.05) and w_high == pytest.approx(e_high + 0.05)
-    assert exact.status.value == "pass" and wide.status.value == "inconclusive"  # the upper end now holds 0.05
+    assert (
+        exact.status.value == "pass" and wide.status.value == "inconclusive"
+    )  # the upper end now holds 0.05
     assert "1/16 grid" in wide.message and "grid" not in exact.message
 
 
@@ -235,3 +252,10 @@ def test_calibration_says_its_scores_were_grouped(frame: pd.DataFrame) -> None:
     assert f"1/{counts.grid} grid" in result.message and "grid" not in exact.message
     assert result.evidence[0].detail["score_grid"]["grid"] == counts.grid
     assert abs(result.measured - exact.measured) < 0.01  # ECE of whole cells, scores < 1/grid lower
+
+
+def test_counts_of_other_rows_are_refused_when_finding_the_kth_risky_score(frame: pd.DataFrame) -> None:
+    gridded = threshold_counts(_table(frame), COLUMNS, max_groups=200)
+    fewer = frame[~((frame["label"] == 1) & (frame["s"] > frame["s"].quantile(0.5)))]  # risky rows dropped
+    with pytest.raises(ValueError, match="the scored table changed"):
+        risky_score_at_rank(scored_rows(_table(fewer), COLUMNS), gridded.positives, gridded)

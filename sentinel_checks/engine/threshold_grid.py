@@ -112,7 +112,7 @@ def grid_threshold_counts(
     )
 
 
-def risky_score_at_rank(rows: Table, k: int) -> float:
+def risky_score_at_rank(rows: Table, k: int, counts: ThresholdCounts) -> float:
     """The ``k``-th largest score among the risky rows (1-based, ties counted row by row).
 
     The threshold a target recall chooses is this score for ``k`` the fewest caught risky
@@ -120,12 +120,19 @@ def risky_score_at_rank(rows: Table, k: int) -> float:
     at least ``k``, every higher score fewer. Splitting the grid at it keeps the choice
     made on the grouped counts equal to the one made on every distinct score.
 
+    Only the group of ``counts`` where the caught risky rows reach ``k`` is read: its
+    rows are the scores from its smallest up to the next group's, and the ``k − TP above``
+    largest risky ones come back ordered (``ORDER BY … LIMIT``, no ``OFFSET``: Ibis'
+    offset on Spark numbers rows over an unordered window).
+
     Parameters
     ----------
     rows : ibis Table
         ``score`` and ``risky`` (:func:`~sentinel_checks.engine.quality_statistics.scored_rows`).
     k : int
         At least 1 and at most the risky rows.
+    counts : ThresholdCounts
+        The rows' counts (grouped or exact).
 
     Returns
     -------
@@ -134,19 +141,30 @@ def risky_score_at_rank(rows: Table, k: int) -> float:
     Raises
     ------
     ValueError
-        ``k`` is outside [1, risky rows].
+        ``k`` is outside [1, risky rows], or the engine's rows no longer match ``counts``.
     """
     import ibis
 
-    risky = rows.filter(rows.risky)
-    found = (
-        risky.order_by(ibis.desc("score")).select("score").limit(1, offset=k - 1).to_pyarrow()
-        if k >= 1
-        else None
-    )
-    if found is None or found.num_rows != 1:
-        raise ValueError(f"rank {k} is outside the risky rows")
-    return float(found.column("score")[0].as_py())
+    from sentinel_checks.engine.ibis_connection import with_floats
+
+    if not 1 <= k <= counts.positives:
+        raise ValueError(f"rank {k} is outside the {counts.positives} risky rows")
+    j = int(np.argmax(counts.tp >= k))  # the first group reaching k
+    above = int(counts.tp[j - 1]) if j else 0
+    bounds = {"low": float(counts.thresholds[j])}
+    if j:
+        bounds["high"] = float(counts.thresholds[j - 1])
+    bounded = with_floats(rows, **bounds)
+    inside = bounded.risky & (bounded.score >= bounded.low)
+    if j:
+        inside = inside & (bounded.score < bounded.high)
+    found = bounded.filter(inside).select("score").order_by(ibis.desc("score")).limit(k - above).to_pyarrow()
+    if found.num_rows != k - above:
+        raise ValueError(
+            f"the risky rows from {bounds['low']!r} hold {found.num_rows} row(s) where the counts say at "
+            f"least {k - above}: the scored table changed between two queries"
+        )
+    return float(found.column("score")[found.num_rows - 1].as_py())
 
 
 def _cumulative(groups: object, *, grid: int, split_at: tuple[float, ...]) -> ThresholdCounts:

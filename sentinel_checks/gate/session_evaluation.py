@@ -108,7 +108,7 @@ def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
     if not val.grid or k is None:  # none meets the target: the lowest score, exact on any grid
         return val
     rows = scored_rows(session.labelled_scores(role, "val"), session.scored_columns)
-    split_at = tuple(sorted({*known, risky_score_at_rank(rows, k)}))
+    split_at = tuple(sorted({*known, risky_score_at_rank(rows, k, val)}))
     return session._once(
         f"engine_counts:{role}:val:{split_at!r}",
         lambda: grid_threshold_counts(
