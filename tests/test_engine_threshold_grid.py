@@ -24,7 +24,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
 from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows, threshold_counts
-from sentinel_checks.engine.threshold_grid import GRIDS, risky_score_at_rank
+from sentinel_checks.engine.threshold_grid import risky_score_at_rank
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.thresholds import caught_needed, choose_threshold_on_counts
 from sentinel_checks.stats.confusion import Confusion
@@ -67,16 +67,41 @@ def test_few_distinct_scores_come_back_exact(frame: pd.DataFrame) -> None:
     assert np.array_equal(counts.thresholds, exact.thresholds) and np.array_equal(counts.tp, exact.tp)
 
 
-def test_past_max_groups_the_finest_grid_that_fits_is_used(frame: pd.DataFrame) -> None:
+def test_past_max_groups_the_finest_grid_the_bound_allows_is_used(frame: pd.DataFrame) -> None:
+    """Scores in [0, 1] fall in at most grid + 1 cells, each split adds a group: the grid is
+    the largest power of two with grid + 1 + splits <= max_groups, so a larger bound always
+    gives a finer grid."""
     counts = threshold_counts(_table(frame), COLUMNS, split_at=(0.2,), max_groups=300)
-    assert counts.grid in GRIDS and len(counts.thresholds) <= 300
-    finer = GRIDS[GRIDS.index(counts.grid) - 1]
-    cells = pd.Series(np.floor(frame["s"] * finer)).nunique()
-    assert cells > 300 - 2  # the finer grid would not have fitted (a split adds at most one group)
+    assert counts.grid == 256 and len(counts.thresholds) <= 300
+    finer = threshold_counts(_table(frame), COLUMNS, split_at=(0.2,), max_groups=600)
+    assert finer.grid == 512 and len(counts.thresholds) < len(finer.thresholds) <= 600
     assert (counts.positives, counts.negatives) == (
         int(frame["label"].sum()),
         int((frame["label"] == 0).sum()),
     )
+
+
+def test_scores_of_exactly_0_and_1_and_thresholds_on_cell_edges_are_exact() -> None:
+    rng = np.random.default_rng(1)
+    s = np.concatenate([np.zeros(40), np.ones(40), rng.random(3000), np.full(30, 0.5), np.full(30, 0.25)])
+    frame = pd.DataFrame({"label": (rng.random(len(s)) < 0.2).astype(int), "s": s})
+    counts = threshold_counts(_table(frame), COLUMNS, split_at=(0.375,), max_groups=100)
+    assert counts.grid == 64
+    for t in (0.0, 1.0, 0.5, 0.25, 0.375, 1 / 64, 63 / 64, 1.5, -0.1):
+        assert counts.exact_at(t)
+        assert counts.at(t) == _truth(frame, t), t
+
+
+@pytest.mark.parametrize("lower_bound", [False, True])
+def test_the_fewest_caught_rows_meeting_the_rule_is_the_first_tp_meeting_it(lower_bound: bool) -> None:
+    from sentinel_checks.models.thresholds import recall_rule_met
+
+    for positives in [*range(1, 60), 97, 1000, 12_345]:
+        for target in (0.1, 1 / 3, 0.5, 2 / 3, 0.8, 0.8000001, 0.95, 0.99, 1.0):
+            met = recall_rule_met(np.arange(positives + 1), positives, target, lower_bound, 0.95)
+            expected = int(np.argmax(met)) if met.any() else None
+            got = caught_needed(positives, target_recall=target, use_lower_bound=lower_bound)
+            assert got == expected, (positives, target)
 
 
 def test_every_listed_threshold_and_split_value_is_exact(frame: pd.DataFrame) -> None:
@@ -215,6 +240,28 @@ def test_a_close_auc_call_on_a_coarse_grid_is_inconclusive_and_asks_for_a_finer_
     assert check_auc(0.80, 0.50, min_roc_auc=0.90, ties=ties, grid=16, **common).status is Status.FAIL
 
 
+def test_rows_are_asked_for_only_when_rows_can_settle_a_gridded_auc_call() -> None:
+    """The review's two counter-examples: a widening past the margin cannot be settled by
+    rows (even with few rows, where the interval is wide anyway); a widening short of it
+    can, and the rows asked for leave the grid's part aside."""
+    from sentinel_checks.checks.auc import check_auc
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.result import Status
+    from sentinel_checks.stats.power import rows_to_show_difference
+    from sentinel_checks.stats.tie_bounds import TieBounds
+
+    floors = {"prevalence": 0.1, "split": "test", "min_roc_auc": 0.79, "min_pr_auc_skill": 0.1, "grid": 16}
+    wide = TieBounds(roc_auc=(0.78, 0.80, 0.82), pr_auc=(0.5, 0.5, 0.5))
+    few = check_auc(0.80, 0.5, n=3000, n_positive=300, ties=wide, **floors)
+    assert few.status is Status.INCONCLUSIVE and few.reason is Reason.SCORE_GRID and few.needed == {}
+    narrow = TieBounds(roc_auc=(0.793, 0.80, 0.807), pr_auc=(0.5, 0.5, 0.5))
+    many = check_auc(0.80, 0.5, n=200_000, n_positive=20_000, ties=narrow, **floors)
+    assert many.status is Status.INCONCLUSIVE and many.reason is Reason.TOO_FEW_POSITIVES
+    low = many.evidence[0].detail["roc_auc_interval"][0]
+    assert many.needed["n_positive"] == rows_to_show_difference(20_000, 0.80, 0.80 - low, 0.79, fixed=0.007)
+    assert many.needed["n_positive"] > 20_000
+
+
 def test_the_val_test_auc_drop_is_widened_by_the_grid() -> None:
     from sentinel_checks.checks.gap import check_val_test_gap
 
@@ -234,24 +281,35 @@ def test_the_val_test_auc_drop_is_widened_by_the_grid() -> None:
     e_low, e_high = exact.evidence[0].detail["intervals"]["roc_auc"]
     w_low, w_high = wide.evidence[0].detail["intervals"]["roc_auc"]
     assert w_low == pytest.approx(e_low - 0.05) and w_high == pytest.approx(e_high + 0.05)
-    assert (
-        exact.status.value == "pass" and wide.status.value == "inconclusive"
-    )  # the upper end now holds 0.05
+    assert exact.status.value == "pass" and wide.status.value == "inconclusive"  # upper end holds 0.05
+    assert wide.reason.value == "score_grid" and wide.needed == {}  # the 0.03 widening reaches the margin
+    grid_detail = wide.evidence[0].detail["score_grid"]
+    assert grid_detail == {"grid": 16, "cell_width": 1 / 16, "roc_auc_widened_by": [0.05, 0.05]}
     assert "1/16 grid" in wide.message and "grid" not in exact.message
 
 
-def test_calibration_says_its_scores_were_grouped(frame: pd.DataFrame) -> None:
+def test_calibration_says_its_scores_were_grouped_and_judges_their_mean_scores() -> None:
+    """The review's planted fault: scores 0.03 above the true risk. Cells standing for their
+    smallest score made it look better calibrated on a coarse grid (ECE 0.023, a pass at
+    0.027, where the rows give 0.031, a fail); at their rows' mean score the bins' means are
+    the rows' own and the verdict is the exact one."""
     from sentinel_checks.checks.calibration import check_calibration_cells
     from sentinel_checks.stats.calibration_cells import CalibrationCells
 
-    counts = threshold_counts(_table(frame), COLUMNS, max_groups=300)
-    result = check_calibration_cells(CalibrationCells.from_counts(counts), split="test", grid=counts.grid)
+    rng = np.random.default_rng(7)
+    risk = rng.uniform(0.02, 0.6, 200_000)
+    frame = pd.DataFrame({"label": (rng.random(len(risk)) < risk).astype(int), "s": risk + 0.03})
+    counts = threshold_counts(_table(frame), COLUMNS, max_groups=64)
+    assert counts.grid == 32
+    limits = {"split": "test", "max_ece": 0.027, "resamples": 50}
+    result = check_calibration_cells(CalibrationCells.from_counts(counts), grid=counts.grid, **limits)
     exact = check_calibration_cells(
-        CalibrationCells.from_arrays(frame["label"].to_numpy(), frame["s"].to_numpy()), split="test"
+        CalibrationCells.from_arrays(frame["label"].to_numpy(), frame["s"].to_numpy()), **limits
     )
     assert f"1/{counts.grid} grid" in result.message and "grid" not in exact.message
     assert result.evidence[0].detail["score_grid"]["grid"] == counts.grid
-    assert abs(result.measured - exact.measured) < 0.01  # ECE of whole cells, scores < 1/grid lower
+    assert exact.status.value == result.status.value == "fail"
+    assert result.measured == pytest.approx(exact.measured, abs=0.003)
 
 
 def test_counts_of_other_rows_are_refused_when_finding_the_kth_risky_score(frame: pd.DataFrame) -> None:

@@ -33,6 +33,7 @@ from sentinel_checks.stats.tie_bounds import TieBounds, grid_entry, grid_keeps_o
 AUC_ID = "quality.auc"
 
 _SEVERITY = {Status.PASS: 0, Status.INCONCLUSIVE: 1, Status.FAIL: 2}
+_WORD = {Status.PASS: "≥", Status.FAIL: "<", Status.INCONCLUSIVE: "holds"}
 
 
 def check_auc(
@@ -164,26 +165,27 @@ def check_auc(
     )
     status = roc_status if roc_first else skill_status
     measured, limit = (roc_judged, min_roc_auc) if roc_first else (skill, min_pr_auc_skill)
-    roc_word = {Status.PASS: "≥", Status.FAIL: "<", Status.INCONCLUSIVE: "holds"}[roc_status]
+    roc_word = _WORD[roc_status]
     parts = [
         f"{roc_text} {roc_word} floor {min_roc_auc:.2f}",
-        f"{skill_text} {'≥' if skill_status is Status.PASS else '<'} floor {min_pr_auc_skill:.2f}",
+        f"{skill_text} {_WORD[skill_status]} floor {min_pr_auc_skill:.2f}",
     ]
     message = f"{split}: " + "; ".join(parts if roc_first else parts[::-1])
     if gridded:
         message += f" ({grid_note(grid, 'max_threshold_groups')})"
     needed: dict[str, int] = {}
-    # the grid alone holds it open when the interval without its widening would decide
+    # facing the floor: the interval's half toward it, and the part of it more rows cannot shrink
+    half, fixed = (roc_auc - low, roc_below) if roc_auc >= min_roc_auc else (high - roc_auc, roc_above)
+    # the grid alone holds it open when its widening reaches the floor (no rows can settle
+    # it), as promotion.vs_champion and quality.baselines decide it; the skill is judged on
+    # its grid range alone, and without class counts the interval is the grid's range
     grid_open = status is Status.INCONCLUSIVE and (
-        not roc_first
-        or not counted
-        or judge_interval(low + roc_below, high - roc_above, min_roc_auc, Direction.AT_LEAST)
-        is not Status.INCONCLUSIVE
+        not roc_first or not counted or (fixed > 0 and abs(roc_auc - min_roc_auc) <= fixed)
     )
     if status is Status.INCONCLUSIVE and grid_open:
         message += f": inconclusive; {grid_keeps_open('max_threshold_groups')}"
     elif status is Status.INCONCLUSIVE:
-        need = rows_to_show_difference(n_positive, roc_auc, max(roc_auc - low, high - roc_auc), min_roc_auc)
+        need = rows_to_show_difference(n_positive, roc_auc, half, min_roc_auc, fixed=fixed)
         needed = {"n_positive": need, "n": math.ceil(need / prevalence)}
         message += (
             f": inconclusive; showing ROC AUC vs {min_roc_auc:.2f} at {roc_auc:.3f} needs ≈ {need} risky rows"

@@ -185,9 +185,8 @@ def grid_text(grid: int) -> str:
     'scores grouped in the engine on a 1/1024 grid'
     """
     return (
-        f"scores grouped in the engine on a 1/{grid} grid: bins of whole cells, each score taken at "
-        f"its cell's smallest, less than 1/{grid} below; a larger [engine] max_threshold_groups "
-        "gives a finer grid"
+        f"scores grouped in the engine on a 1/{grid} grid: bins of whole cells, each at its rows' "
+        "mean score; a larger [engine] max_threshold_groups gives a finer grid"
     )
 
 
@@ -215,11 +214,11 @@ def check_calibration_cells(
         As :func:`check_calibration`.
     grid : int
         Cells per unit of score when the engine grouped the scores on a grid
-        (:mod:`~sentinel_checks.engine.threshold_grid`; each cell's rows then stand at
-        its smallest score, less than ``1 / grid`` below their own, and the bins hold
-        whole cells); 0 when the cells are the distinct scores. The message and the
-        evidence (``score_grid``) say so: the ECE and Brier score are then those of the
-        grouped scores.
+        (:mod:`~sentinel_checks.engine.threshold_grid`: each cell at its rows' mean
+        score, so each bin's mean score is the rows' own, and the bins hold whole
+        cells); 0 when the cells are the distinct scores. The message and the evidence
+        (``score_grid``) say so. The Brier score is then that of the cells' mean scores,
+        within ``2 / grid`` of the rows' (each score moves by less than a cell's width).
 
     Returns
     -------

@@ -31,7 +31,7 @@ from sentinel_checks.stats.auc_interval import roc_auc_standard_error
 from sentinel_checks.stats.intervals import coverage_text
 from sentinel_checks.stats.power import rows_to_show_difference
 from sentinel_checks.stats.proportion_difference import newcombe_interval
-from sentinel_checks.stats.tie_bounds import grid_note
+from sentinel_checks.stats.tie_bounds import grid_entry, grid_keeps_open, grid_note, lead_widening
 
 GAP_ID = "quality.val_test_gap"
 
@@ -42,6 +42,15 @@ COUNT_KEYS = ("tp", "n_positive", "n_negative", "flagged")
 _UNIT = {"recall": "n_positive", "precision": "flagged", "roc_auc": "n_positive"}
 
 _SEVERITY = {Status.PASS: 0, Status.INCONCLUSIVE: 1, Status.FAIL: 2}
+
+
+def _auc_widening(v: Mapping[str, float], t: Mapping[str, float]) -> tuple[float, float]:
+    """How far the drop in ROC AUC (validation − test) can lie below and above its grouped
+    value: validation's range below plus test's above, and the reverse (0 when exact)."""
+    return lead_widening(
+        (v.get("roc_auc_below", 0.0), v.get("roc_auc_above", 0.0)),
+        (t.get("roc_auc_below", 0.0), t.get("roc_auc_above", 0.0)),
+    )
 
 
 def _interval(
@@ -55,8 +64,7 @@ def _interval(
         d = v["roc_auc"] - t["roc_auc"]
         z = float(norm.ppf(0.5 + confidence / 2))
         # scores grouped on a grid in the engine: each AUC can move by its ties' range
-        below = v.get("roc_auc_below", 0.0) + t.get("roc_auc_above", 0.0)
-        above = v.get("roc_auc_above", 0.0) + t.get("roc_auc_below", 0.0)
+        below, above = _auc_widening(v, t)
         return d, d - z * se - below, d + z * se + above
     trials = _UNIT[metric]
     return newcombe_interval(
@@ -190,26 +198,37 @@ def check_val_test_gap(
         for m, r in rows.items()
     )
     message = f"validation→test at {coverage_text(each)} per metric: {shown}; decided by the {worst} drop"
-    grid = int(max(validation.get("score_grid", 0), test.get("score_grid", 0)))
+    grids = sorted(int(m.get("score_grid", 0)) for m in (validation, test) if m.get("score_grid", 0))
+    grid = grids[0] if grids else 0  # the coarser one, as quality.baselines names it
     if grid:
         message += f" ({grid_note(grid, 'max_threshold_groups')})"
     needed: dict[str, int] = {}
+    grid_open = False
     if status is Status.INCONCLUSIVE:
         unit = _UNIT[worst]
-        half = w["high"] - w["gap"] if w["gap"] <= w["limit"] else w["gap"] - w["low"]
-        needed = {
-            f"{side}_{unit}": rows_to_show_difference(int(m[unit]), w["gap"], half, w["limit"])
-            for side, m in (("val", validation), ("test", test))
-        }
-        message += (
-            f"; inconclusive on {worst}: settling it needs ≈ {needed[f'test_{unit}']:,} {unit} rows "
-            f"on test and ≈ {needed[f'val_{unit}']:,} on validation"
+        below, above = _auc_widening(validation, test) if worst == "roc_auc" else (0.0, 0.0)
+        half, fixed = (
+            (w["high"] - w["gap"], above) if w["gap"] <= w["limit"] else (w["gap"] - w["low"], below)
         )
+        grid_open = fixed > 0 and abs(w["gap"] - w["limit"]) <= fixed  # no rows can settle it
+        if grid_open:
+            message += f"; inconclusive on {worst}: {grid_keeps_open('max_threshold_groups')}"
+        else:
+            needed = {
+                f"{side}_{unit}": rows_to_show_difference(
+                    int(m[unit]), w["gap"], half, w["limit"], fixed=fixed
+                )
+                for side, m in (("val", validation), ("test", test))
+            }
+            message += (
+                f"; inconclusive on {worst}: settling it needs ≈ {needed[f'test_{unit}']:,} {unit} rows "
+                f"on test and ≈ {needed[f'val_{unit}']:,} on validation"
+            )
     over = [m for m, r in rows.items() if r["status"] is Status.FAIL]
     reason = {
         Status.PASS: Reason.OK,
         Status.FAIL: Reason.OVERFIT_TO_VALIDATION,
-        Status.INCONCLUSIVE: Reason.TOO_FEW_ROWS,
+        Status.INCONCLUSIVE: Reason.SCORE_GRID if grid_open else Reason.TOO_FEW_ROWS,
     }[status]
     detail = {
         "decided_by": worst,
@@ -218,6 +237,11 @@ def check_val_test_gap(
         "intervals": {m: [r["low"], r["high"]] for m, r in rows.items()},
         "statuses": {m: r["status"].value for m, r in rows.items()},
         "limits": limits,
+        **(
+            {"score_grid": grid_entry(grid, roc_auc_widened_by=list(_auc_widening(validation, test)))}
+            if grid
+            else {}
+        ),
     }
     return CheckResult(
         id=GAP_ID,

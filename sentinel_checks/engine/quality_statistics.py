@@ -118,9 +118,10 @@ def threshold_counts(
     >>> c = threshold_counts(t, ScoredColumns(score="s", label="y", positive=1, negative=0))
     >>> c.thresholds.tolist(), c.tp.tolist(), c.fp.tolist()
     ([0.9, 0.8, 0.1], [1, 2, 2], [0, 1, 2])
-    >>> g = threshold_counts(t, ScoredColumns(score="s", label="y", positive=1, negative=0), max_groups=2)
-    >>> g.grid, g.thresholds.tolist(), g.tp.tolist(), g.fp.tolist()  # 0.8 and 0.9 share a 1/4 cell
-    (4, [0.8, 0.1], [2, 2], [1, 2])
+    >>> cols = ScoredColumns(score="s", label="y", positive=1, negative=0)
+    >>> g = threshold_counts(t, cols, split_at=(0.5,), max_groups=2)  # 3 scores, 2 groups at most
+    >>> g.grid, g.thresholds.tolist(), g.tp.tolist(), g.fp.tolist()  # one cell, split at 0.5
+    (1, [0.8, 0.1], [2, 2], [1, 2])
     """
     import ibis
 

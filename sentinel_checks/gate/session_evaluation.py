@@ -22,6 +22,10 @@ from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.models.evaluation import fixed_threshold, operating_choice
 
+#: The threshold ``quality.threshold`` and threshold.json also report counts at (0.5); the
+#: cells are split there too, so those counts stay exact on a grid of any width.
+DEFAULT_THRESHOLD = 0.5
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -75,7 +79,7 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
                 "(see model.scores); quality cannot be measured"
             )
     val = _validation_counts(session, role)
-    operating = (operating_choice(role, session.config, val).threshold,)
+    operating = (operating_choice(role, session.config, val).threshold, DEFAULT_THRESHOLD)
     scored = {"val": SplitScores("val", val, _reader(session, role, "val"))}
     for name in names[1:]:
         counts = session._engine_counts(role, name, split_at=operating)
@@ -86,17 +90,17 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
 
 
 def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
-    """The model's validation counts, exact at its operating threshold and at the one the
-    target recall chooses: on a grid, the cells are split at both (the chosen one found
-    in the engine as a risky row's score,
+    """The model's validation counts, exact at its operating threshold, at the one the
+    target recall chooses and at :data:`DEFAULT_THRESHOLD`: on a grid, the cells are
+    split at each (the chosen one found in the engine as a risky row's score,
     :func:`~sentinel_checks.engine.threshold_grid.risky_score_at_rank`), so the choice
     made on them equals the one made on every distinct score."""
     from sentinel_checks.engine.quality_statistics import scored_rows
-    from sentinel_checks.engine.threshold_grid import GRIDS, grid_threshold_counts, risky_score_at_rank
+    from sentinel_checks.engine.threshold_grid import grid_threshold_counts, risky_score_at_rank
     from sentinel_checks.models.thresholds import caught_needed
 
     fixed = fixed_threshold(role, session.config)
-    known = () if fixed is None else (float(fixed),)
+    known = (DEFAULT_THRESHOLD,) if fixed is None else (float(fixed), DEFAULT_THRESHOLD)
     val = session._engine_counts(role, "val", split_at=known)
     q = session.config.quality
     k = caught_needed(
@@ -110,12 +114,12 @@ def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
     rows = scored_rows(session.labelled_scores(role, "val"), session.scored_columns)
     split_at = tuple(sorted({*known, risky_score_at_rank(rows, k, val)}))
     return session._once(
-        f"engine_counts:{role}:val:{split_at!r}",
+        f"engine_counts_at_choice:{role}:{split_at!r}",
         lambda: grid_threshold_counts(
             rows,
             split_at=split_at,
             max_groups=session.config.engine.max_threshold_groups,
-            grids=GRIDS[GRIDS.index(val.grid) :],  # the finer ones gave too many groups already
+            finest=val.grid,  # a finer one gave too many groups already
             column=session.scored_columns.score,
         ),
     )

@@ -150,7 +150,8 @@ def caught_needed(
     positives: int, *, target_recall: float, use_lower_bound: bool = False, confidence: float = 0.95
 ) -> int | None:
     """The fewest caught risky rows (TP) meeting the recall rule of :func:`choose_threshold_on_counts`;
-    None when even all ``positives`` do not.
+    None when even all ``positives`` do not. Found by bisection (the rule is monotone in
+    TP): O(log positives) evaluations, no array of every TP value.
 
     The threshold that rule chooses is then the ``k``-th largest risky score (``k`` this
     number): every higher score catches fewer than ``k``. An engine finds it with one
@@ -161,8 +162,17 @@ def caught_needed(
     """
     if positives <= 0:
         return None
-    met = recall_rule_met(np.arange(positives + 1), positives, target_recall, use_lower_bound, confidence)
-    return int(np.argmax(met)) if met.any() else None
+
+    def met(tp: int) -> bool:
+        return bool(recall_rule_met(np.array([tp]), positives, target_recall, use_lower_bound, confidence)[0])
+
+    if not met(positives):
+        return None
+    low, high = 0, positives  # not met(low) (target > 0), met(high); the rule only turns true: bisect
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if met(mid) else (mid, high)
+    return high
 
 
 def select_threshold_for_recall(y: np.ndarray, scores: np.ndarray, *, target_recall: float) -> float:

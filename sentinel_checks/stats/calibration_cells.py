@@ -85,7 +85,8 @@ class CalibrationCells:
 
     @classmethod
     def from_counts(cls, counts: ThresholdCounts) -> CalibrationCells:
-        """The cells behind :class:`ThresholdCounts` (its cumulative TP/FP differenced).
+        """The cells behind :class:`ThresholdCounts` (its cumulative TP/FP differenced); for
+        counts grouped on a grid, one cell per group at its rows' mean score (``score_sums``).
 
         Examples
         --------
@@ -99,6 +100,8 @@ class CalibrationCells:
         risky = np.diff(tp, prepend=0)[::-1]
         safe = np.diff(fp, prepend=0)[::-1]
         score = np.asarray(counts.thresholds, dtype=np.float64)[::-1]
+        if counts.score_sums is not None:  # groups on a grid: each at its rows' mean score
+            score = np.asarray(counts.score_sums, dtype=np.float64)[::-1] / np.maximum(risky + safe, 1)
         return cls(np.ascontiguousarray(score), np.ascontiguousarray(risky), np.ascontiguousarray(safe))
 
     def __eq__(self, other: object) -> bool:

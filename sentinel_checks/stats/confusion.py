@@ -38,6 +38,10 @@ class ThresholdCounts:
         cell is not (:meth:`exact_at`).
     split_at : tuple of float
         On a grid, the thresholds the cells were split at (exact there).
+    score_sums : ndarray of float, shape (k,), optional
+        On a grid, the sum of the scores of each group's rows (not cumulative): the
+        groups' mean scores, which calibration reads instead of their smallest
+        (:meth:`~sentinel_checks.stats.calibration_cells.CalibrationCells.from_counts`).
     """
 
     thresholds: np.ndarray  # distinct scores, descending
@@ -47,6 +51,7 @@ class ThresholdCounts:
     negatives: int
     grid: int = 0
     split_at: tuple[float, ...] = ()
+    score_sums: np.ndarray | None = None
 
     @property
     def n(self) -> int:

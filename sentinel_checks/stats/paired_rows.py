@@ -118,15 +118,25 @@ class PairedRows:
 
     def threshold_counts(self, model: str) -> ThresholdCounts:
         """TP and FP at each distinct score of ``model`` (``"candidate"`` or ``"champion"``),
-        equal to :func:`~sentinel_checks.stats.ranking.threshold_counts` on the rows (integer sums)."""
+        equal to :func:`~sentinel_checks.stats.ranking.threshold_counts` on the rows (integer sums);
+        on a grid, with its ``grid`` and the model's threshold as ``split_at``, so ``.at``
+        refuses a threshold inside a cell."""
         s = self.a if model == "candidate" else self.b
         scores, inverse = np.unique(s, return_inverse=True)
         k = len(scores)
         pos = np.bincount(inverse, weights=np.where(self.y, self.counts, 0), minlength=k).astype(np.int64)
         neg = np.bincount(inverse, weights=np.where(self.y, 0, self.counts), minlength=k).astype(np.int64)
         pos, neg = pos[::-1], neg[::-1]  # descending scores
+        # on a grid, exact only at the model's own threshold the cells were split at
+        split = () if self.split_at is None else (self.split_at[0 if model == "candidate" else 1],)
         return ThresholdCounts(
-            scores[::-1].copy(), np.cumsum(pos), np.cumsum(neg), int(pos.sum()), int(neg.sum())
+            scores[::-1].copy(),
+            np.cumsum(pos),
+            np.cumsum(neg),
+            int(pos.sum()),
+            int(neg.sum()),
+            grid=self.grid,
+            split_at=split if self.grid else (),
         )
 
     def tie_bounds(self, model: str) -> TieBounds:

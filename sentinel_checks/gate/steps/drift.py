@@ -232,6 +232,6 @@ def calibration_drift(s: GateSession) -> CheckResult:
         test.cells,
         prod.cells,
         pair=("test", "production"),
-        grid=max(test.counts.grid, prod.counts.grid),
+        grid=min((g for g in (test.counts.grid, prod.counts.grid) if g), default=0),  # the coarser
         **policy.calibration_drift(s.config),
     )
