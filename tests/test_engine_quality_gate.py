@@ -180,15 +180,18 @@ def test_past_max_threshold_groups_every_decision_stays_exact(champion_project):
     decided = {"quality.threshold", "quality.recall", "quality.precision", "quality.segments", "model.scores"}
     decided |= {"promotion.vs_champion", "quality.baselines"}
     assert [r[:4] for r in gridded if r[0] in decided] == [r[:4] for r in exact if r[0] in decided]
+    grouped = {"quality.too_good", "quality.val_test_gap", "quality.auc", "quality.calibration"}
     for grid_result, exact_result in zip(gridded, exact, strict=True):
-        if grid_result[0] in {"quality.too_good", "quality.val_test_gap"}:  # read the grouped ROC AUC
-            assert grid_result[1] == exact_result[1] and abs(grid_result[2] - exact_result[2]) < 0.01
-        if grid_result[0] == "quality.val_test_gap":  # its AUC interval widened by the ties' range
-            assert "grouped in the engine on a 1/" in grid_result[4]
-        if grid_result[0] in {"quality.auc", "quality.calibration"}:
-            assert grid_result[1] == exact_result[1]
-            assert "grouped in the engine on a 1/" in grid_result[4]
-            assert grid_result[6][0].detail["score_grid"]["grid"] > 0
+        if grid_result[0] not in grouped:
+            continue
+        # the exact verdict, or inconclusive where only a finer grid would settle it: never
+        # a pass where the exact run does not pass, never a failure where it does not fail
+        assert grid_result[1] == exact_result[1] or (
+            grid_result[1] is Status.INCONCLUSIVE and "max_threshold_groups" in grid_result[4]
+        ), (grid_result[0], grid_result[4])
+        assert "grouped in the engine on a 1/" in grid_result[4]
+        if grid_result[0] != "quality.too_good":
+            assert grid_result[6][0].detail["score_grid"]["grid"] == 32  # 64 groups at most
 
 
 def test_past_max_threshold_groups_a_weak_candidate_still_fails(champion_project, small_log):

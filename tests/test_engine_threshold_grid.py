@@ -317,3 +317,62 @@ def test_counts_of_other_rows_are_refused_when_finding_the_kth_risky_score(frame
     fewer = frame[~((frame["label"] == 1) & (frame["s"] > frame["s"].quantile(0.5)))]  # risky rows dropped
     with pytest.raises(ValueError, match="the scored table changed"):
         risky_score_at_rank(scored_rows(_table(fewer), COLUMNS), 1, gridded)
+
+
+def test_a_pass_on_bins_the_grid_merged_is_inconclusive_and_a_failure_stands() -> None:
+    """The trial's finding: on a coarse grid, scores crowded near 0 fill 2 or 3 cells, so
+    the 10 calibration bins merge into 2 or 3; an ECE over merged bins can only be lower,
+    so a pass there proves nothing (inconclusive, ``score_grid``), a failure stands."""
+    from sentinel_checks.checks.calibration import check_calibration_cells
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
+
+    rng = np.random.default_rng(11)
+    risk = rng.beta(0.5, 20, 100_000)  # mostly below 0.05: two or three 1/32 cells
+    calibrated = pd.DataFrame({"label": (rng.random(len(risk)) < risk).astype(int), "s": risk})
+    counts = threshold_counts(_table(calibrated), COLUMNS, max_groups=64)
+    cells = CalibrationCells.from_counts(counts)
+    result = check_calibration_cells(cells, split="test", grid=counts.grid, max_ece=0.05, resamples=50)
+    assert len(cells.bins(10).count) < 10
+    assert result.status.value == "inconclusive" and result.reason is Reason.SCORE_GRID
+    assert "the grid left" in result.message and result.needed == {}
+    exact = check_calibration_cells(
+        CalibrationCells.from_arrays(calibrated["label"], calibrated["s"]), split="test"
+    )
+    assert exact.status.value == "pass"
+    over = calibrated.assign(s=np.clip(calibrated["s"] * 3 + 0.05, 0, 1))  # far too high: fails anyway
+    counts = threshold_counts(_table(over), COLUMNS, max_groups=64)
+    failed = check_calibration_cells(
+        CalibrationCells.from_counts(counts), split="test", grid=counts.grid, max_ece=0.05, resamples=50
+    )
+    assert failed.status.value == "fail"
+
+
+def test_an_open_val_test_gap_in_the_champion_comparison_asks_for_what_settles_it() -> None:
+    """The trial's finding: an inconclusive val/test gap folded into ``promotion.vs_champion``
+    carried no row count, so the comparison asked for "more than 100,000,000 risky rows"."""
+    from sentinel_checks.checks.promotion_criteria import _gap_row
+    from sentinel_checks.checks.promotion_text import settle_text
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.result import CheckResult, Direction, Status
+
+    def gap(reason: Reason, needed: dict[str, int]) -> CheckResult:
+        return CheckResult(
+            id="quality.val_test_gap",
+            status=Status.INCONCLUSIVE,
+            message="gap",
+            measured=0.01,
+            limit=0.05,
+            direction=Direction.AT_MOST,
+            reason=reason,
+            needed=needed,
+        )
+
+    by_grid = _gap_row(gap(Reason.SCORE_GRID, {}))
+    assert by_grid["grid_keeps_open"] and "needed" not in by_grid
+    assert "raise [engine] max_threshold_groups" in settle_text([by_grid], {})
+    by_rows = _gap_row(gap(Reason.TOO_FEW_ROWS, {"val_n_positive": 900, "test_n_positive": 800}))
+    assert by_rows["needed"] == 800
+    by_flagged = _gap_row(gap(Reason.TOO_FEW_ROWS, {"val_flagged": 900, "test_flagged": 800}))
+    assert "needed" not in by_flagged and "see quality.val_test_gap" in settle_text([by_flagged], {})
+    assert "100,000,000" not in settle_text([by_flagged], {})

@@ -219,6 +219,8 @@ def check_calibration_cells(
         cells); 0 when the cells are the distinct scores. The message and the evidence
         (``score_grid``) say so. The Brier score is then that of the cells' mean scores,
         within ``2 / grid`` of the rows' (each score moves by less than a cell's width).
+        When the cells leave fewer than ``n_bins`` bins, a pass becomes inconclusive
+        (``Reason.SCORE_GRID``): merging bins can only lower the ECE.
 
     Returns
     -------
@@ -256,7 +258,17 @@ def check_calibration_cells(
     status = combine(statuses)
     needed: dict[str, int] = {}
     verdict = verdict_text(status)
-    if status is Status.INCONCLUSIVE:
+    # bins of whole grid cells can merge (scores crowded into few cells): a coarser
+    # partition can only lower the ECE, so a pass on fewer bins than asked proves nothing
+    # (a failure stands)
+    merged = bool(grid) and len(bins.count) < n_bins and status is Status.PASS
+    if merged:
+        status = Status.INCONCLUSIVE
+        verdict = (
+            f"inconclusive: the grid left {len(bins.count)} of {n_bins} bins "
+            "(more rows cannot settle it: raise [engine] max_threshold_groups for a finer grid)"
+        )
+    elif status is Status.INCONCLUSIVE:
         m = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE)
         needed = {"n": m}
         verdict = f"an interval holds its limit: inconclusive; settling it needs ≈ {m:,} rows (has {n:,})"
@@ -275,7 +287,9 @@ def check_calibration_cells(
         measured=brier_score if by_brier else ece,
         limit=max_brier if by_brier and max_brier is not None else max_ece,
         direction=Direction.AT_MOST,
-        reason={
+        reason=Reason.SCORE_GRID
+        if merged
+        else {
             Status.FAIL: Reason.MISCALIBRATED,
             Status.INCONCLUSIVE: Reason.TOO_FEW_ROWS,
             Status.ERROR: Reason.UNDEFINED_METRIC,

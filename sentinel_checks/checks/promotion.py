@@ -43,24 +43,20 @@ The segments that drive an FNR regression travel as evidence.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-from sentinel_checks.checks.findings import (
-    NEITHER,
-    SHOWN_BETTER,
-    SHOWN_WORSE,
-    lead_finding,
+from sentinel_checks.checks.promotion_criteria import criteria_rows
+from sentinel_checks.checks.promotion_text import (
+    champion_hint,
+    criterion_text,
+    regressions_text,
+    settle_text,
 )
-from sentinel_checks.checks.promotion_text import champion_hint, criterion_text, regressions_text, rows_text
 from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
-from sentinel_checks.reports.judged_interval import judged_interval
-from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault, judge
-from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
+from sentinel_checks.result import CheckResult, Direction, Evidence, Status, at_fault
+from sentinel_checks.stats.comparison import PairedComparison, segment_name
 from sentinel_checks.stats.intervals import coverage_text
-from sentinel_checks.stats.power import MAX_ROWS, rows_to_show_difference
-from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN, grid_note
+from sentinel_checks.stats.power import MAX_ROWS
+from sentinel_checks.stats.tie_bounds import grid_note
 
 VS_CHAMPION_ID = "promotion.vs_champion"
 
@@ -158,7 +154,7 @@ def check_vs_champion(
             support=support,
             hint="Compare on a larger labelled sample (a longer test window or more labelled production).",
         )
-    criteria = _criteria(
+    criteria = criteria_rows(
         c,
         max_fnr_increase=max_fnr_increase,
         max_precision_drop=max_precision_drop,
@@ -182,7 +178,11 @@ def check_vs_champion(
     elif by_verdict["inconclusive"]:
         status, reason = Status.INCONCLUSIVE, Reason(by_verdict["inconclusive"][0])
         inconclusive = [r for r in criteria if r["verdict"] == "inconclusive"]
-        open_rows = [r.get("needed", MAX_ROWS) for r in inconclusive if not r.get("grid_keeps_open")]
+        open_rows = [
+            r.get("needed", MAX_ROWS)
+            for r in inconclusive
+            if not r.get("grid_keeps_open") and "needed_elsewhere" not in r
+        ]
         needed = {"n_positive": max(open_rows)} if open_rows else {}
     else:
         status, reason = Status.PASS, Reason.OK
@@ -200,8 +200,7 @@ def check_vs_champion(
         message += ". " + regressions_text(regressions)
     if status is Status.INCONCLUSIVE:
         # its own sentence (trial: after "N decision(s) change" a ": inconclusive" misread)
-        settle = f"settling it needs ≈ {rows_text(needed['n_positive'])} risky rows" if needed else ""
-        message += f". The comparison is inconclusive: {settle or GRID_KEEPS_OPEN}"
+        message += f". The comparison is inconclusive: {settle_text(criteria, needed)}"
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,
@@ -224,7 +223,7 @@ def check_vs_champion(
         # newly missed net of newly caught first, are named on the summary line (trial:
         # only promotion.md listed them)
         parameters={**params, **(at_fault([segment_name(r) for r in regressions]) if fnr_failed else {})},
-        hint=champion_hint(c, status, by_verdict, needed),
+        hint=champion_hint(c, status, by_verdict, needed, settle_text(criteria, needed)),
     )
 
 
@@ -263,137 +262,3 @@ def check_champion_missing(*, required: bool) -> CheckResult:
         message="no [models.champion] configured: nothing to compare with (first model?)",
         reason=Reason.NO_CHAMPION,
     )
-
-
-def _interval_row(
-    name: str,
-    what: str,
-    iv: Interval,
-    c: PairedComparison,
-    *,
-    margin: float,
-    lower_is_better: bool = False,
-    better_than: float = 0.0,
-    require_better: bool = False,
-    widening: tuple[float, float] = (0.0, 0.0),
-) -> dict[str, Any]:
-    """One criterion judged on its interval (see the module doc), in "lead" orientation;
-    ``widening`` the (below, above) part of a higher-is-better interval from a score grid."""
-    sign = -1.0 if lower_is_better else 1.0
-    point, low, high = sign * iv.point, *sorted((sign * iv.low, sign * iv.high))
-    finding = lead_finding(low, high, margin=margin, better_than=sign * better_than)
-    limit = -margin
-    if finding == "undefined" or not math.isfinite(point):
-        verdict = Status.ERROR
-    elif finding == SHOWN_WORSE:
-        verdict = Status.FAIL
-    elif require_better:
-        limit = better_than
-        verdict = (
-            Status.PASS
-            if finding == SHOWN_BETTER
-            else (Status.FAIL if high < better_than else Status.INCONCLUSIVE)
-        )
-    else:
-        verdict = Status.INCONCLUSIVE if finding == NEITHER else Status.PASS
-    row: dict[str, Any] = {
-        "criterion": name,
-        "what": what,
-        "finding": finding,
-        "measured": iv.point,
-        "low": iv.low,
-        "high": iv.high,
-        "limit": sign * limit,
-        "verdict": verdict.value,
-        "n": c.n,
-        "n_positive": c.n_positive,
-    }
-    if verdict is Status.INCONCLUSIVE:
-        below, above = widening  # the grid's part of the interval: more rows do not shrink it
-        half, fixed = (point - low, below) if point >= limit else (high - point, above)
-        if fixed > 0 and abs(point - limit) <= fixed:
-            row["grid_keeps_open"] = True
-        else:
-            row["needed"] = rows_to_show_difference(c.n_positive, point, half, limit, fixed=fixed)
-    return row
-
-
-def _criteria(
-    c: PairedComparison,
-    *,
-    max_fnr_increase: float,
-    max_precision_drop: float,
-    target_metric: RankMetric,
-    max_target_drop: float,
-    min_target_lead: float,
-    require_improvement: bool,
-    max_flip_rate: float | None,
-    val_test_gap: CheckResult | None,
-) -> list[dict[str, Any]]:
-    rows = [
-        _interval_row(
-            "fnr_non_inferior",
-            "FNR change (candidate − champion)",
-            c.delta["fnr"],
-            c,
-            margin=max_fnr_increase,
-            lower_is_better=True,
-        ),
-        _interval_row(
-            "precision_non_inferior",
-            "precision change (candidate − champion)",
-            c.delta["precision"],
-            c,
-            margin=max_precision_drop,
-        ),
-        _interval_row(
-            "target_metric_improves",
-            f"{target_metric} lead (candidate − champion)",
-            c.delta[target_metric],
-            c,
-            margin=max_target_drop,
-            better_than=min_target_lead,
-            require_better=require_improvement,
-            widening=c.delta_widening(target_metric),
-        ),
-    ]
-    if max_flip_rate is not None:
-        rows.append(
-            {
-                "criterion": "flip_rate",
-                "what": "share of decisions that change",
-                "measured": c.flip_rate,
-                "limit": max_flip_rate,
-                "verdict": judge(c.flip_rate, max_flip_rate, Direction.AT_MOST).value,
-            }
-        )
-    if val_test_gap is not None:
-        rows.append(_gap_row(val_test_gap))
-    return rows
-
-
-def _gap_row(val_test_gap: CheckResult) -> dict[str, Any]:
-    """The ``no_val_test_gap`` criterion: the deciding drop's estimate (``measured``), its
-    interval (``low``, ``high``) and the end the gap check compared with the limit
-    (``decided_by``: ``"upper end"`` for a pass, ``"lower end"`` for a failure, ``None``
-    otherwise); the gap's result alone (``measured`` the deciding end) when it records
-    no interval."""
-    row: dict[str, Any] = {
-        "criterion": "no_val_test_gap",
-        "what": val_test_gap.message,
-        "measured": val_test_gap.measured,
-        "limit": val_test_gap.limit,
-        # the gap's own status: an inconclusive gap is not recorded as a passed criterion
-        "verdict": "pass" if val_test_gap.status is Status.WARN else val_test_gap.status.value,
-    }
-    interval = judged_interval(val_test_gap)
-    if interval is not None:
-        ends = {Status.PASS: "upper end", Status.WARN: "upper end", Status.FAIL: "lower end"}
-        row |= {
-            "measured": interval.point,
-            "low": interval.low,
-            "high": interval.high,
-            "decided_by": ends.get(val_test_gap.status),
-            "confidence": interval.confidence,
-        }
-    return row

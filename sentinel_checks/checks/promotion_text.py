@@ -11,21 +11,26 @@ from sentinel_checks.formatting import listing
 from sentinel_checks.result import Status
 from sentinel_checks.stats.comparison import Interval, PairedComparison, segment_name
 from sentinel_checks.stats.power import MAX_ROWS
-from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN
+from sentinel_checks.stats.tie_bounds import GRID_KEEPS_OPEN, grid_keeps_open
 
-__all__ = ["champion_hint", "criterion_text", "rows_text"]
+__all__ = ["champion_hint", "criterion_text", "rows_text", "settle_text"]
 
 
 def champion_hint(
-    c: PairedComparison, status: Status, by_verdict: dict[str, list[str]], needed: dict[str, int]
+    c: PairedComparison,
+    status: Status,
+    by_verdict: dict[str, list[str]],
+    needed: dict[str, int],
+    settle: str = GRID_KEEPS_OPEN,
 ) -> str:
     """What to do, by the check's status: nothing on a pass; on inconclusive, the risky
-    rows (``needed["n_positive"]``) that would settle the criteria in ``by_verdict``;
-    on a failure, keep the champion and where to look."""
+    rows (``needed["n_positive"]``) that would settle the criteria in ``by_verdict``, or
+    ``settle`` (:func:`settle_text`) when no rows can; on a failure, keep the champion
+    and where to look."""
     if status is Status.PASS:
         return ""
     if status is Status.INCONCLUSIVE and not needed:
-        return f"The intervals of {', '.join(by_verdict['inconclusive'])} hold the margin: {GRID_KEEPS_OPEN}."
+        return f"The intervals of {', '.join(by_verdict['inconclusive'])} hold the margin: {settle}."
     if status is Status.INCONCLUSIVE:
         return (
             f"The data cannot tell yet: on {c.n_positive} risky rows the intervals of "
@@ -80,3 +85,18 @@ def regressions_text(regressions: list[dict[str, Any]]) -> str:
         f"FNR rose past the margin in {len(regressions):,} segment(s): "
         f"{listing(rose, shown=SEGMENTS_NAMED, sep=sep)}"
     )
+
+
+def settle_text(criteria: list[dict[str, Any]], needed: dict[str, int]) -> str:
+    """What would settle an inconclusive comparison: risky rows, the val/test gap's own
+    rows or a finer threshold grid, a finer paired grid; each said once."""
+    open_rows = [r for r in criteria if r["verdict"] == "inconclusive"]
+    parts = [f"settling it needs ≈ {rows_text(needed['n_positive'])} risky rows"] if needed else []
+    gap = [r for r in open_rows if r["criterion"] == "no_val_test_gap"]
+    if gap and gap[0].get("grid_keeps_open"):
+        parts.append(f"the val/test gap: {grid_keeps_open('max_threshold_groups')}")
+    elif gap and "needed_elsewhere" in gap[0]:
+        parts.append("the val/test gap needs more rows (see quality.val_test_gap)")
+    if any(r.get("grid_keeps_open") and r["criterion"] != "no_val_test_gap" for r in open_rows):
+        parts.append(GRID_KEEPS_OPEN)
+    return "; ".join(parts) or GRID_KEEPS_OPEN

@@ -173,6 +173,11 @@ class ModelEvaluation:
         ------
         KeyError
             ``split`` was not evaluated.
+        ValueError
+            The engine grouped the split's scores on a grid (past ``[engine]
+            max_threshold_groups``) and ``threshold`` falls inside a cell: only the
+            operating threshold, 0.5 and the listed scores are exact there
+            (:meth:`~sentinel_checks.stats.confusion.ThresholdCounts.exact_at`).
         """
         t = self.threshold if threshold is None else threshold
         return self.splits[split].counts.at(t)

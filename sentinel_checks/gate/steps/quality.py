@@ -3,6 +3,7 @@ ranking, the val-test gap, calibration, segments and the baselines."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from sentinel_checks.gate import policy
@@ -234,7 +235,12 @@ def too_good(s: GateSession) -> CheckResult:
             leakage = None
         if leakage is not None and leakage.evidence and leakage.evidence[0].kind == "univariate_auc":
             suspects = [(row["feature"], row["auc"]) for row in leakage.evidence[0].items]
-    return check_too_good(auc, confusion, split="test", suspects=suspects, **limits)
+    result = check_too_good(auc, confusion, split="test", suspects=suspects, **limits)
+    if not sc.counts.grid:
+        return result
+    # the grouped scores' ROC AUC (not widened: a warning), and said so
+    note = f" (ROC AUC of scores grouped in the engine on a 1/{sc.counts.grid} grid)"
+    return dataclasses.replace(result, message=result.message + note)
 
 
 def val_test_gap(s: GateSession) -> CheckResult:
