@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from sentinel_checks.checks.findings import NEITHER, SHOWN_BETTER, SHOWN_WORSE, lead_finding
-from sentinel_checks.options import RankMetric
+from sentinel_checks.options import RankMetric, check_option
 from sentinel_checks.reasons import Reason
 from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.result import CheckResult, Direction, Status, judge
@@ -82,6 +82,15 @@ def criteria_rows(
     max_flip_rate: float | None,
     val_test_gap: CheckResult | None,
 ) -> list[dict[str, Any]]:
+    """One row per criterion of ``promotion.vs_champion`` (see
+    :func:`~sentinel_checks.checks.promotion.check_vs_champion` for the arguments).
+
+    Raises
+    ------
+    ValueError
+        ``target_metric`` is not a :class:`~sentinel_checks.options.RankMetric`.
+    """
+    check_option("target_metric", target_metric, RankMetric)
     rows = [
         _interval_row(
             "fnr_non_inferior",
