@@ -376,3 +376,71 @@ def test_an_open_val_test_gap_in_the_champion_comparison_asks_for_what_settles_i
     by_flagged = _gap_row(gap(Reason.TOO_FEW_ROWS, {"val_flagged": 900, "test_flagged": 800}))
     assert "needed" not in by_flagged and "see quality.val_test_gap" in settle_text([by_flagged], {})
     assert "100,000,000" not in settle_text([by_flagged], {})
+
+
+def _drift_cells(frame: pd.DataFrame, max_groups: int):
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
+
+    counts = threshold_counts(_table(frame), COLUMNS, max_groups=max_groups)
+    return CalibrationCells.from_counts(counts), counts.grid
+
+
+def test_calibration_drift_on_bins_the_grid_merged_is_inconclusive_not_a_pass() -> None:
+    """Planted fault: production scores crowded below 0.03 and reversed against the risk
+    within it (score 0.03 − risk). On a 1/32 grid they fill one cell, so its one bin's mean
+    score equals its risky rate and the ECE change looks like nothing: a pass. The rows'
+    own 10 bins show the miscalibration (a failure). Merged bins on the current sample
+    make the pass inconclusive (``score_grid``), with no rows asked for."""
+    from sentinel_checks.checks.calibration_change import check_calibration_change_cells
+    from sentinel_checks.reasons import Reason
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
+
+    rng = np.random.default_rng(5)
+    risk = rng.uniform(0.0, 0.6, 50_000)
+    test = pd.DataFrame({"label": (rng.random(len(risk)) < risk).astype(int), "s": risk})
+    prod_risk = rng.uniform(0.0, 0.03, 50_000)
+    prod = pd.DataFrame(
+        {"label": (rng.random(len(prod_risk)) < prod_risk).astype(int), "s": 0.03 - prod_risk}
+    )
+    reference, _ = _drift_cells(test, 1 << 20)
+    current, grid = _drift_cells(prod, 64)
+    assert grid == 32 and len(current.bins(10).count) == 1
+    limits = {"max_ece_increase": 0.005, "resamples": 50}
+    exact = check_calibration_change_cells(
+        reference, CalibrationCells.from_arrays(prod["label"], prod["s"]), **limits
+    )
+    assert exact.status.value == "fail"
+    without_rule = check_calibration_change_cells(reference, current, **limits)
+    assert without_rule.status.value == "pass"  # what the grid alone would have said
+    result = check_calibration_change_cells(reference, current, grid=grid, **limits)
+    assert result.status.value == "inconclusive" and result.reason is Reason.SCORE_GRID
+    assert "the grid left 1 of 10 bins of production" in result.message and result.needed == {}
+    assert result.evidence[0].detail["bins"][1] == 1
+
+
+def test_calibration_drift_failure_on_a_merged_reference_is_inconclusive_and_on_current_stands() -> None:
+    """Merged bins understate an ECE. On the reference (test) that overstates the change,
+    so a failure there proves nothing (inconclusive); merged on the current sample, a
+    failure stands (the true change is larger still); a pass on a merged reference stands."""
+    from sentinel_checks.checks.calibration_change import check_calibration_change_cells
+    from sentinel_checks.reasons import Reason
+
+    rng = np.random.default_rng(6)
+    low = rng.uniform(0.0, 0.03, 50_000)
+    reversed_low = pd.DataFrame({"label": (rng.random(len(low)) < low).astype(int), "s": 0.03 - low})
+    risk = rng.uniform(0.0, 0.6, 50_000)
+    calibrated = pd.DataFrame({"label": (rng.random(len(risk)) < risk).astype(int), "s": risk})
+    limits = {"max_ece_increase": 0.005, "resamples": 50}
+    merged_ref, grid = _drift_cells(reversed_low, 64)
+    exact_cur, _ = _drift_cells(reversed_low.assign(s=lambda f: f["s"] + 0.01), 1 << 20)
+    failed = check_calibration_change_cells(merged_ref, exact_cur, grid=grid, **limits)
+    assert failed.status.value == "inconclusive" and failed.reason is Reason.SCORE_GRID
+    assert "bins of test" in failed.message
+    over = calibrated.assign(s=np.clip(calibrated["s"] * 0.1 + 0.3, 0, 1))  # far too high everywhere
+    exact_ref, _ = _drift_cells(calibrated, 1 << 20)
+    merged_cur, grid = _drift_cells(over.assign(s=lambda f: f["s"].clip(0.3, 0.33)), 64)
+    assert len(merged_cur.bins(10).count) < 10
+    stands = check_calibration_change_cells(exact_ref, merged_cur, grid=grid, **limits)
+    assert stands.status.value == "fail" and stands.reason is Reason.CALIBRATION_DRIFT
+    passed = check_calibration_change_cells(merged_ref, exact_ref, grid=grid, max_ece_increase=0.02, resamples=50)
+    assert passed.status.value == "pass" and passed.reason is Reason.OK

@@ -190,6 +190,19 @@ def grid_text(grid: int) -> str:
     )
 
 
+def merged_bins_text(bins_left: int, n_bins: int, sample: str = "") -> str:
+    """The verdict of a calibration result whose grid merged its bins (``Reason.SCORE_GRID``).
+
+    >>> merged_bins_text(3, 10)[:40]
+    'inconclusive: the grid left 3 of 10 bins'
+    """
+    of = f" of {sample}" if sample else ""
+    return (
+        f"inconclusive: the grid left {bins_left} of {n_bins} bins{of} "
+        "(more rows cannot settle it: raise [engine] max_threshold_groups for a finer grid)"
+    )
+
+
 def check_calibration_cells(
     cells: CalibrationCells,
     *,
@@ -264,10 +277,7 @@ def check_calibration_cells(
     merged = bool(grid) and len(bins.count) < n_bins and status is Status.PASS
     if merged:
         status = Status.INCONCLUSIVE
-        verdict = (
-            f"inconclusive: the grid left {len(bins.count)} of {n_bins} bins "
-            "(more rows cannot settle it: raise [engine] max_threshold_groups for a finer grid)"
-        )
+        verdict = merged_bins_text(len(bins.count), n_bins)
     elif status is Status.INCONCLUSIVE:
         m = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE)
         needed = {"n": m}

@@ -11,6 +11,7 @@ from sentinel_checks.checks.calibration import (
     ceiling_on_draws,
     combine,
     grid_text,
+    merged_bins_text,
     verdict_text,
 )
 from sentinel_checks.reasons import Reason
@@ -37,6 +38,20 @@ def _hint(mean_score: float, prevalence: float) -> str:
         "Calibration worsened on production: the relation between score and risk moved "
         "(prevalence or feature drift). Recalibrate on recent labelled data. " + CALIBRATION_HINT
     )
+
+
+def _merged_sample(
+    grid: int, status: Status, n_bins: int, reference: tuple[str, int], current: tuple[str, int]
+) -> tuple[str, int] | None:
+    """(sample, bins left) when the grid's merged bins could have made this status, else None.
+
+    ``reference`` and ``current`` are each sample's name and its non-empty bins.
+    """
+    if grid and status is Status.PASS and current[1] < n_bins:
+        return current
+    if grid and status is Status.FAIL and reference[1] < n_bins:
+        return reference
+    return None
 
 
 def check_calibration_change(
@@ -173,7 +188,11 @@ def check_calibration_change_cells(
         As :func:`check_calibration_change`.
     grid : int
         Cells per unit of score when the engine grouped either sample's scores on a
-        grid (:func:`~sentinel_checks.checks.calibration.check_calibration_cells`); 0 when exact.
+        grid (:func:`~sentinel_checks.checks.calibration.check_calibration_cells`); 0 when
+        exact. Bins of whole cells can merge, and an ECE over fewer bins can only be lower:
+        a pass with fewer than ``n_bins`` bins on the current sample, or a failure with
+        fewer on the reference, is ``INCONCLUSIVE`` (``Reason.SCORE_GRID``, no ``needed``:
+        more rows cannot settle it, a finer grid can).
 
     Returns
     -------
@@ -203,7 +222,8 @@ def check_calibration_change_cells(
             parameters=params,
             support=support,
         )
-    ece1, ece2 = reference.bins(n_bins).ece, current.bins(n_bins).ece
+    bins1, bins2 = reference.bins(n_bins), current.bins(n_bins)
+    ece1, ece2 = bins1.ece, bins2.ece
     brier1, brier2 = reference.brier(), current.brier()
     draws1 = reference.draws(n_bins=n_bins, resamples=resamples, seed=seed)
     draws2 = current.draws(n_bins=n_bins, resamples=resamples, seed=seed + 1)
@@ -236,7 +256,14 @@ def check_calibration_change_cells(
     status = combine(statuses)
     needed: dict[str, int] = {}
     verdict = verdict_text(status)
-    if status is Status.INCONCLUSIVE:
+    # bins of whole grid cells can merge, and an ECE over merged bins can only be lower:
+    # merged on the current sample a pass proves nothing, on the reference a failure
+    # (its ECE understated, the change overstated); the other outcomes stand
+    merged = _merged_sample(grid, status, n_bins, (ref, len(bins1.count)), (cur, len(bins2.count)))
+    if merged:
+        status = Status.INCONCLUSIVE
+        verdict = merged_bins_text(merged[1], n_bins, merged[0])
+    elif status is Status.INCONCLUSIVE:
         k = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE) / n2
         needed = {
             f"n_{ref}": max(n1, math.ceil(k * n1)),
@@ -257,7 +284,9 @@ def check_calibration_change_cells(
         measured=d_ece,
         limit=max_ece_increase,
         direction=Direction.AT_MOST,
-        reason={
+        reason=Reason.SCORE_GRID
+        if merged
+        else {
             Status.FAIL: Reason.CALIBRATION_DRIFT,
             Status.INCONCLUSIVE: Reason.TOO_FEW_ROWS,
             Status.ERROR: Reason.UNDEFINED_METRIC,
@@ -270,6 +299,7 @@ def check_calibration_change_cells(
                 total=0,
                 detail={
                     "ece": [ece1, ece2],
+                    "bins": [len(bins1.count), len(bins2.count)],  # non-empty bins of each sample
                     "ece_change_interval": [low, high],
                     "brier": [brier1, brier2],
                     "brier_change_interval": [b_low, b_high],
