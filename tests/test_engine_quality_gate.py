@@ -201,3 +201,20 @@ def test_past_max_threshold_groups_a_weak_candidate_still_fails(champion_project
     results = _quality_results(champion_project("duckdb", offline=offline, extra=GRID))
     failed = {r[0] for r in results if r[1] is Status.FAIL}
     assert {"quality.auc", "promotion.vs_champion"} <= failed
+
+
+def test_the_quality_figures_never_read_a_split_row_by_row(champion_project, monkeypatch, tmp_path):
+    """With an engine the reports drew scores.png from each test row read back (labels,
+    scores and segments: 16.5M rows at 100M, the peak at the end of the run) and the
+    reliability diagram asked ``len(y)``. Both now read the counts: a row reader that
+    raises leaves every quality figure drawn."""
+    import sentinel_checks.gate.session_evaluation as session_evaluation
+    from sentinel_checks.reports.quality import write_quality_reports
+
+    monkeypatch.setattr(session_evaluation, "_reader", lambda *args, **kwargs: _raise)
+    session = champion_project("duckdb", extra=GRID)
+    _quality_results(session)  # every quality and promotion step: none reads rows either
+    failures: list[str] = []
+    written = write_quality_reports(tmp_path / "reports", session.evaluations, n_bins=10, failures=failures)
+    assert failures == []
+    assert {"scores.png", "reliability.png", "pr_curve.png", "threshold.json"} <= set(written)

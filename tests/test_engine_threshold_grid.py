@@ -442,5 +442,7 @@ def test_calibration_drift_failure_on_a_merged_reference_is_inconclusive_and_on_
     assert len(merged_cur.bins(10).count) < 10
     stands = check_calibration_change_cells(exact_ref, merged_cur, grid=grid, **limits)
     assert stands.status.value == "fail" and stands.reason is Reason.CALIBRATION_DRIFT
-    passed = check_calibration_change_cells(merged_ref, exact_ref, grid=grid, max_ece_increase=0.02, resamples=50)
+    passed = check_calibration_change_cells(
+        merged_ref, exact_ref, grid=grid, max_ece_increase=0.02, resamples=50
+    )
     assert passed.status.value == "pass" and passed.reason is Reason.OK

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sentinel_checks.adapters import plots
+from sentinel_checks.stats.calibration_cells import CalibrationCells
 
 
 @pytest.fixture
@@ -37,13 +38,35 @@ def _concentrated_scores(n: int = 4000, seed: int = 0):
 def test_the_threshold_in_the_first_bin_gets_a_zoomed_view_and_a_log_count_axis(figures, tmp_path):
     y, scores = _concentrated_scores()
     threshold = 0.017  # inside [0, 0.025), the first of 40 linear bins
-    plots.score_histograms(y, scores, threshold, tmp_path / "s.png")
+    plots.score_histograms(CalibrationCells.from_arrays(y, scores), threshold, tmp_path / "s.png")
     fig = figures[0]
     assert fig.axes[0].get_yscale() == "log"
     zoomed = [ax for ax in [*fig.axes, *fig.axes[0].child_axes] if ax.get_xlim()[1] < 0.5]
     assert zoomed, "no zoomed view of the low scores"
     widths = [p.get_width() for p in zoomed[0].patches if p.get_width() > 0]
     assert widths and max(widths) <= threshold / 3  # the threshold is several bins from 0
+
+
+def test_score_bars_drawn_from_the_counts_are_the_rows_histogram(figures, tmp_path):
+    """The figure reads the rows grouped by score (what the engine brings back), not a
+    per-row array; each bar is still the rows' own count, in both panels, and the zoom
+    reaches the rows' 90th percentile (the cells' quantile is numpy's, bit for bit)."""
+    y, scores = _concentrated_scores(seed=3)
+    scores = np.round(scores, 3)  # ties: several rows per distinct score
+    cells = CalibrationCells.from_arrays(y, scores)
+    threshold = 0.004
+    plots.score_histograms(cells, threshold, tmp_path / "s.png")
+    fig = figures[0]
+    ninetieth = float(np.quantile(scores, 0.9))
+    assert cells.quantiles(np.array([0.9]))[0] == ninetieth
+    upper = max(3 * threshold, ninetieth)
+    for ax, edges in ((fig.axes[0], np.linspace(0, 1, 41)), (fig.axes[1], np.linspace(0, upper, 41))):
+        heights = [p.get_height() for p in ax.patches]
+        expected = [*np.histogram(scores[~y], edges)[0], *np.histogram(scores[y], edges)[0]]
+        assert heights == [float(h) for h in expected]
+    assert "grid" not in fig.axes[0].get_title()
+    plots.score_histograms(cells, threshold, tmp_path / "g.png", grid=1024)
+    assert "1/1024 grid" in figures[1].axes[0].get_title()
 
 
 def test_the_reliability_diagram_spreads_concentrated_bins(figures, tmp_path):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
 
 
 def _pyplot() -> Any:
@@ -162,21 +165,26 @@ def thinned_curve(
     return x, y
 
 
-def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: Path) -> Path:
+def score_histograms(cells: CalibrationCells, threshold: float, path: Path, *, grid: int = 0) -> Path:
     """Score counts of the safe and the risky class (log axis), the threshold marked; when the
     threshold falls in the first bins of [0, 1], a second panel zooms on the scores up to a
     few times the threshold (or their 90th percentile).
 
+    Drawn from the split's rows grouped by score (the cells every quality statistic reads),
+    never from a per-row array: each distinct score counts its rows, so the bars equal a
+    histogram of the rows. On a grid (scores grouped in the engine past ``[engine]
+    max_threshold_groups``) each cell is drawn at its rows' mean score, and the title says so.
+
     Parameters
     ----------
-    y : ndarray of bool, shape (n,)
-        Labels (True = risky).
-    scores : ndarray of float, shape (n,)
-        Risk scores in [0, 1].
+    cells : CalibrationCells
+        The split's risky and safe rows per distinct score (or grid cell), scores in [0, 1].
     threshold : float
         The operating threshold.
     path : Path
         The PNG written; its folder must exist.
+    grid : int, default 0
+        Cells per unit of score when the engine grouped the scores; 0 when exact.
 
     Returns
     -------
@@ -188,16 +196,17 @@ def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: 
     zoom = threshold < 3 * edges[1]  # the threshold falls in the first bins of [0, 1]
     fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(10.5 if zoom else 6.4, 4.2), squeeze=False)
     ax = axes[0][0]
-    _class_histograms(ax, y, scores, edges)
+    _class_histograms(ax, cells, edges)
     ax.set_yscale("log")  # the risky class is rare: a linear axis hides it
     ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold_text(threshold)}")
-    ax.set(xlabel="score", ylabel="rows (log)", title="Scores by class, test")
+    grouped = f" (scores on a 1/{grid} grid)" if grid else ""
+    ax.set(xlabel="score", ylabel="rows (log)", title=f"Scores by class, test{grouped}")
     ax.legend(loc="upper right", fontsize=8)
     if zoom:  # a second panel on the scores up to a few times the threshold (or their 90th percentile)
-        upper = max(3 * threshold, float(np.quantile(scores, 0.9)) if scores.size else 0.0)
-        upper = min(1.0, upper) or float(edges[1])
+        ninetieth = float(cells.quantiles(np.array([0.9]))[0]) if cells.n else 0.0
+        upper = min(1.0, max(3 * threshold, ninetieth)) or float(edges[1])
         near = axes[0][1]
-        _class_histograms(near, y, scores, np.linspace(0, upper, 41))
+        _class_histograms(near, cells, np.linspace(0, upper, 41))
         near.set_xlim(0, upper)
         near.set_yscale("log")
         near.axvline(threshold, color="black", linestyle="--")
@@ -205,10 +214,10 @@ def score_histograms(y: np.ndarray, scores: np.ndarray, threshold: float, path: 
     return _save(fig, path)
 
 
-def _class_histograms(ax: Any, y: np.ndarray, scores: np.ndarray, edges: np.ndarray) -> None:
-    """Counts of the safe and the risky class in ``edges`` (rows outside are left out)."""
-    ax.hist(scores[~y], bins=edges, alpha=0.6, label="safe")
-    ax.hist(scores[y], bins=edges, alpha=0.6, label="risky")
+def _class_histograms(ax: Any, cells: CalibrationCells, edges: np.ndarray) -> None:
+    """Rows of the safe and the risky class in ``edges`` (rows outside are left out)."""
+    ax.hist(cells.score, bins=edges, weights=cells.safe, alpha=0.6, label="safe")
+    ax.hist(cells.score, bins=edges, weights=cells.risky, alpha=0.6, label="risky")
 
 
 def threshold_text(threshold: float) -> str:

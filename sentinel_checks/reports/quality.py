@@ -251,22 +251,21 @@ def write_quality_reports(
     if candidate is not None:
         doc = json.dumps(threshold_document(candidate), indent=2)
         out[THRESHOLD_JSON] = write_atomic(folder / THRESHOLD_JSON, doc + "\n")
-        bins = {
-            name: s.calibration(n_bins) for name, s in candidate.splits.items() if name != "val" and len(s.y)
-        }
+        # from the counts alone: y and scores would read every row of the split back
+        splits = candidate.splits.items()
+        bins = {name: s.calibration(n_bins) for name, s in splits if name != "val" and s.counts.n}
         if bins:
             _figure(
                 out, "reliability.png", failures, plots.reliability_diagram, bins, folder / "reliability.png"
             )
         test = candidate.splits["test"]
-        if test.y.any() and not test.y.all():
+        if 0 < test.counts.positives < test.counts.n:
             _figure(
                 out,
                 "scores.png",
                 failures,
-                plots.score_histograms,
-                test.y,
-                test.scores,
+                partial(plots.score_histograms, grid=test.counts.grid),
+                test.cells,
                 candidate.threshold,
                 folder / "scores.png",
             )

@@ -128,11 +128,14 @@ class CalibrationCells:
         """
         if len(self.score) <= n_bins:
             return np.arange(len(self.score)), self.score, self.score
-        edges = np.unique(self._quantiles(np.linspace(0, 1, n_bins + 1)))
+        edges = np.unique(self.quantiles(np.linspace(0, 1, n_bins + 1)))
         idx = np.clip(np.searchsorted(edges, self.score, side="right") - 1, 0, len(edges) - 2)
         return idx, edges[:-1], edges[1:]
 
-    def _quantiles(self, q: np.ndarray) -> np.ndarray:
+    def quantiles(self, q: np.ndarray) -> np.ndarray:
+        """numpy's default (type 7) quantiles of the rows at ``q``, bit-equal to ``np.quantile``
+        on the per-row scores, from the cumulative counts (float64, shape of ``q``; ``q`` in [0, 1]).
+        """
         n = self.n
         virtual = (n - 1) * q
         previous = np.floor(virtual)
