@@ -93,3 +93,40 @@ def test_row_order_boundaries_are_checked_by_the_engine_preflight_as_by_pandas(t
         assert got == []
     else:
         assert [key for key, _, _ in got] == ["[splits]"], fault
+
+
+@pytest.mark.parametrize("fault", [None, "production_label_values", "production_missing_feature"])
+def test_the_preflight_reads_a_parquet_production_sample_where_it_lies(tmp_path, fault):
+    """The preflight read the whole production sample into pandas whatever the engine, and
+    the session kept that frame: every production check then ran on it instead of in the
+    engine (at 10M rows a 1M-row frame, held in Spark's driver for the run). Now, with
+    the sample read where it lies, the preflight takes its columns without rows and
+    counts its label values in the engine: the same problems as pandas on planted
+    faults, and no production frame in memory afterwards."""
+    data = frame()
+    production = frame(800, seed=1).drop(columns=["split"])
+    if fault == "production_label_values":
+        production.loc[[3, 4, 5], "label"] = "RISKY"
+    elif fault == "production_missing_feature":
+        production = production.drop(columns=["amount"])
+    production.to_parquet(tmp_path / "production.parquet", index=False)
+    by_pandas, by_duckdb = sessions(tmp_path, data)
+    for session in (by_pandas, by_duckdb):
+        text = session.config.source.read_text() + '\n[production]\npath = "production.parquet"\n'
+        session.config.source.write_text(text)
+    by_pandas, by_duckdb = (GateSession(load_config(s.config.source)) for s in (by_pandas, by_duckdb))
+    want, got = problems(by_pandas), problems(by_duckdb)
+    assert got == want
+    assert ("production" in by_pandas.materialized()) and ("production" not in by_duckdb.materialized())
+    if fault is None:
+        assert got == []
+    else:
+        assert any(
+            key in ("[columns]", "[models.candidate]") or "production" in message for key, message, _ in got
+        )
+        assert fault != "production_label_values" or any("'RISKY' (3 rows)" in m for _, m, _ in got), got
+    if fault is None:  # the production checks then read the held table, not a frame
+        from sentinel_checks.gate import steps
+
+        assert steps.production_contract(by_duckdb).status == steps.production_contract(by_pandas).status
+        assert by_duckdb.engine_production is not None and "production" not in by_duckdb.materialized()

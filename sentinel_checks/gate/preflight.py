@@ -122,7 +122,11 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         problems += _column_problems(config, frames)
         two_valued = (lambda: preflight_engine.two_valued_columns(session)) if in_place else None
         unset = unset_label(config, frames["dataset"], two_valued)
-        counted = preflight_engine.label_counts(session) if in_place and unset is None else None
+        counted = (
+            preflight_engine.label_counts(session, dataset=in_place, production="production" in frames)
+            if unset is None
+            else None
+        )
         problems += [unset] if unset is not None else label_values(config, frames, counted)
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
         why = "the column names, as the dataset could not be read (above)"
@@ -194,7 +198,10 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
         problems.append(_source_problem("data", session.config.data, exc))
     if session.has_production:
         try:
-            frames["production"] = session.production
+            # read where it lies: its columns without rows (the whole sample in pandas
+            # would be held for the run and every production check would read it there)
+            in_place = session.engine_production_typed_frame
+            frames["production"] = in_place if in_place is not None else session.production
         except NotConfigured:
             pass
         except SentinelError as exc:

@@ -44,15 +44,24 @@ def dataset_columns(session: GateSession) -> pd.DataFrame | None:
     return session.engine_typed_frame
 
 
-def label_counts(session: GateSession) -> dict[str, LabelCounts]:
-    """The dataset's :data:`~.preflight_labels.LabelCounts` from engine counts; empty when
-    the label column is absent (reported with the columns)."""
+def label_counts(
+    session: GateSession, *, dataset: bool = True, production: bool = True
+) -> dict[str, LabelCounts]:
+    """:data:`~.preflight_labels.LabelCounts` from engine counts of the dataset (when
+    ``dataset``: it is read where it lies) and of the production sample when it is read
+    where it lies (and ``production``: it loaded); a frame whose label column is absent is
+    left out (reported with the columns, or unlabelled production)."""
     from sentinel_checks.engine import preflight_counts
 
-    source, cols = session.engine_source, session.config.columns
-    if source is None or cols.label not in source.columns:
-        return {}
-    return {"dataset": preflight_counts.label_values(source, cols.label, cols.positive, cols.negative)}
+    cols = session.config.columns
+    tables = {"dataset": session.engine_source if dataset else None}
+    if production and session.has_production:
+        tables["production"] = session.engine_production
+    return {
+        name: preflight_counts.label_values(table, cols.label, cols.positive, cols.negative)
+        for name, table in tables.items()
+        if table is not None and cols.label in table.columns
+    }
 
 
 def two_valued_columns(session: GateSession) -> list[str]:
