@@ -20,6 +20,7 @@ from sentinel_checks.engine.split_statistics import (
 )
 from sentinel_checks.entities import entity_ids
 from sentinel_checks.entities import shared_entities as pandas_shared
+from sentinel_checks.result import EVIDENCE_CAP
 from sentinel_checks.stats.leakage import numeric_view, symmetric_auc
 from sentinel_checks.stats.leakage import time_range as pandas_time_range
 from sentinel_checks.stats.row_repeats import row_repeats as pandas_row_repeats
@@ -114,8 +115,36 @@ def test_shared_entities_equal_pandas(sides, key):
         entity_ids(later, key if len(key) > 1 else key[0]),
     )
     assert (got.n_earlier, got.n_later, got.later_rows) == (want.n_earlier, want.n_later, want.later_rows)
-    assert got.shared.tolist() == want.shared.tolist()
-    assert len(want.shared) > 0
+    assert got.count == want.count == len(want.shared) > 0
+    # one column: the first EVIDENCE_CAP shared ids in numpy's order; a composite id: all
+    assert got.shared.tolist() == want.shared.tolist()[: EVIDENCE_CAP if len(key) == 1 else None]
+
+
+def test_a_split_sharing_many_ids_brings_back_their_count_and_the_first_ids_only(con):
+    """A leaky split at scale shares millions of ids: the engine counts them and reads back
+    the first EVIDENCE_CAP in value order (numpy's, text compared by code point), so the
+    check's count, share and evidence are pandas' without the ids in Python."""
+    from sentinel_checks.checks.overlap import judge_entity_overlap
+
+    ids = np.array([f"u{i:05d}" for i in range(5000)] + ["Zed", "zed", "é1", "a b"])
+    earlier = pd.Series(np.concatenate([ids, ["only-earlier"]]))
+    later = pd.Series(np.concatenate([ids[::-1], ids[:100], ["only-later"]]))
+    got = shared_entities(
+        table_from_frame(con, earlier.to_frame("user_id"), name="e"),
+        table_from_frame(con, later.to_frame("user_id"), name="l"),
+        ["user_id"],
+    )
+    want = pandas_shared(earlier, later)
+    assert got.count == want.count == len(ids) and len(got.shared) == EVIDENCE_CAP
+    assert got.shared.tolist() == want.shared.tolist()[:EVIDENCE_CAP]
+    assert got.later_rows == want.later_rows == len(ids) + 100
+    params = {"column": "user_id", "pair": ("train", "test"), "max_share": 0.0, "later_rows": len(later)}
+    judged, expected = (
+        judge_entity_overlap(got, (0, 0), **params),
+        judge_entity_overlap(want, (0, 0), **params),
+    )
+    assert judged == expected and judged.status.value == "fail"
+    assert judged.evidence[0].total == len(ids) and len(judged.evidence[0].items) == EVIDENCE_CAP
 
 
 def test_composite_id_with_a_missing_part_belongs_to_no_entity(con):

@@ -15,7 +15,7 @@ from sentinel_checks.checks.row_overlap import ROW_ID, check_row_overlap
 from sentinel_checks.entities import missing_ids, shared_entities
 from sentinel_checks.options import check_option
 from sentinel_checks.reasons import Reason
-from sentinel_checks.result import CheckResult, Direction, Evidence, judge
+from sentinel_checks.result import EVIDENCE_CAP, CheckResult, Direction, Evidence, judge
 from sentinel_checks.stats.leakage import SharedIds
 
 __all__ = ["ENTITY_ID", "ROW_ID", "check_entity_overlap", "check_row_overlap", "judge_entity_overlap"]
@@ -195,7 +195,8 @@ def judge_entity_overlap(
     Parameters
     ----------
     ids : SharedIds
-        Distinct ids per side, the shared ids and the ``later`` rows carrying one.
+        Distinct ids per side, the shared ids (or the first of them and their count,
+        ``n_shared``) and the ``later`` rows carrying one.
     no_id : (int, int)
         Rows of ``earlier`` and of ``later`` without an id (a missing part), not counted.
     column, pair, max_share, split_method, max_purged_share
@@ -213,7 +214,7 @@ def judge_entity_overlap(
     """
     check_option("split_method", split_method, SplitMethod)
     params = {"column": column, "pair": f"{pair[0]}→{pair[1]}"}
-    shared, rows_affected = ids.shared, ids.later_rows
+    shared, n_shared, rows_affected = ids.shared, ids.count, ids.later_rows
     purged = rows_affected if purged_rows is None else purged_rows
     missing = {f"missing_{name}": n for name, n in zip(pair, no_id, strict=True)}
     sizes = {f"entities_{pair[0]}": ids.n_earlier, f"entities_{pair[1]}": ids.n_later, **missing}
@@ -222,10 +223,10 @@ def judge_entity_overlap(
     )
     if empty is not None:
         return empty
-    share = len(shared) / ids.n_later
+    share = n_shared / ids.n_later
     status = judge(share, max_share, Direction.AT_MOST)
     message = (
-        f"{len(shared):,} of {ids.n_later:,} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
+        f"{n_shared:,} of {ids.n_later:,} {column} value(s) in {pair[1]} ({share:.2%}) also occur "
         f"in {pair[0]} ({rows_affected:,} {pair[1]} row(s)); limit {max_share:.2%}"
     )
     without = [f"{n:,} {name}" for name, n in zip(pair, missing.values(), strict=True) if n][::-1]
@@ -241,11 +242,11 @@ def judge_entity_overlap(
         reason=Reason.OK if status.value == "pass" else Reason.ENTITY_LEAK,
         support={
             **sizes,
-            "shared": len(shared),
+            "shared": n_shared,
             "rows_affected": rows_affected,
             "rows_purged": purged,
         },
-        evidence=(Evidence.capped(f"shared_{column}", list(shared), total=len(shared)),),
+        evidence=(Evidence.capped(f"shared_{column}", list(shared[:EVIDENCE_CAP]), total=n_shared),),
         parameters=params,
         hint=entity_hint(
             split_method,

@@ -25,6 +25,7 @@ import pandas as pd
 from sentinel_checks.engine.columns import literal
 from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
+from sentinel_checks.result import EVIDENCE_CAP
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
 from sentinel_checks.stats.row_repeats import RowRepeats
 from sentinel_checks.stats.time_order import TimeOrder
@@ -142,9 +143,12 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     """Entities (one id column or a composite id) present on both sides.
 
     Rows with any part of the id missing belong to no entity and are dropped first,
-    so the equality join never meets a NULL. Distinct ids are counted in the engine;
-    the shared ids come back (sorted: by value for one column, by their ``a+b`` text
-    for a composite id) with the count of ``later`` rows carrying one (a semi join).
+    so the equality join never meets a NULL. Distinct ids, shared ids and the ``later``
+    rows carrying one (a semi join) are counted in the engine. For one id column only the
+    first :data:`~sentinel_checks.result.EVIDENCE_CAP` shared ids in value order come back
+    (``SharedIds.n_shared`` the count), so a leaky split sharing millions of ids does not
+    bring them to Python; a composite id's shared ids all come back, ordered by their
+    ``a+b`` text as pandas orders them.
 
     Parameters
     ----------
@@ -155,7 +159,9 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     Returns
     -------
     SharedIds
-        Equal to :func:`~sentinel_checks.entities.shared_entities` on the same rows.
+        The counts and the first shared ids of
+        :func:`~sentinel_checks.entities.shared_entities` on the same rows (for one
+        column, ``shared`` is its ``shared[:EVIDENCE_CAP]``).
     """
     names = list(columns)
     first = _ids(earlier, names)
@@ -165,14 +171,14 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     n_earlier = int(first_distinct.count().to_pyarrow().as_py())
     n_later = int(second_distinct.count().to_pyarrow().as_py())
     later_rows = int(second.semi_join(shared, names).count().to_pyarrow().as_py())
-    found = shared.to_pandas()
-    if len(names) == 1:
-        values = found[names[0]].to_numpy()
-        try:
-            ordered = np.sort(values)
-        except TypeError:  # mixed types: order by their text, as the pandas version
-            ordered = np.asarray(sorted(values, key=str), dtype=object)
-        return SharedIds(n_earlier, n_later, ordered, later_rows)
+    if len(names) == 1:  # the count, and the first ids in the order numpy sorts them
+        n_shared = int(shared.count().to_pyarrow().as_py())
+        name = names[0]
+        first_ids = (
+            shared.order_by(name).limit(EVIDENCE_CAP).to_pyarrow().column(name).to_numpy(zero_copy_only=False)
+        )
+        return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
+    found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
     return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
 

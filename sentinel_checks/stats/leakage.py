@@ -154,14 +154,22 @@ class SharedIds:
     """Distinct non-null ids on each side and the ids on both, sorted.
 
     ``n_earlier`` and ``n_later`` count distinct ids (by hash); ``shared`` holds the
-    ids on both sides (confirmed by value); ``later_rows`` counts rows of the later
-    side that carry one of them.
+    ids on both sides (confirmed by value), sorted, or only the first of them when
+    ``n_shared`` is given (an engine counts them and reads back the first few, so a
+    split sharing millions of ids does not bring them all to Python); ``later_rows``
+    counts rows of the later side that carry one of them.
     """
 
     n_earlier: int
     n_later: int
     shared: np.ndarray
     later_rows: int  # rows of the later side carrying a shared id
+    n_shared: int | None = None  # distinct shared ids when ``shared`` holds only the first
+
+    @property
+    def count(self) -> int:
+        """Distinct ids on both sides."""
+        return len(self.shared) if self.n_shared is None else self.n_shared
 
 
 def shared_ids(earlier: pd.Series, later: pd.Series) -> SharedIds:
