@@ -130,3 +130,40 @@ def test_the_preflight_reads_a_parquet_production_sample_where_it_lies(tmp_path,
 
         assert steps.production_contract(by_duckdb).status == steps.production_contract(by_pandas).status
         assert by_duckdb.engine_production is not None and "production" not in by_duckdb.materialized()
+
+
+def test_an_engine_that_cannot_connect_is_its_own_problem_and_production_is_still_checked(
+    tmp_path, monkeypatch
+):
+    """Review: reading production where it lies reached the engine connection unguarded, so
+    a connection error came out under [production] and hid production's own faults. It is
+    reported once, under its [engine.*] key, and production is checked through pandas."""
+    from sentinel_checks.errors import ConfigError
+    from sentinel_checks.gate import engine_setup
+
+    def refused(config):
+        raise ConfigError(f"{config.source}: [engine.duckdb] database: cannot open (planted)")
+
+    monkeypatch.setattr(engine_setup, "open_engine", refused)
+    production = frame(800, seed=1).drop(columns=["split", "amount"])
+    production.loc[[3], "label"] = "Risky"
+    production.to_parquet(tmp_path / "production.parquet", index=False)
+    _, by_duckdb = sessions(tmp_path, frame())
+    by_duckdb.config.source.write_text(
+        by_duckdb.config.source.read_text() + '\n[production]\npath = "production.parquet"\n'
+    )
+    found = preflight(GateSession(load_config(by_duckdb.config.source)))
+    keys = [p.key for p in found]
+    assert not any(k == "[production]" for k in keys), found
+    messages = " ".join(p.message for p in found)
+    assert "'Risky'" in messages and "'amount' is not a column of the production sample" in messages
+    assert "[engine.duckdb]" in keys  # not checked: the problems above stop the run first
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    frame(800, seed=1).drop(columns=["split"]).to_parquet(clean / "production.parquet", index=False)
+    _, by_duckdb = sessions(clean, frame())
+    by_duckdb.config.source.write_text(
+        by_duckdb.config.source.read_text() + '\n[production]\npath = "production.parquet"\n'
+    )
+    found = preflight(GateSession(load_config(by_duckdb.config.source)))
+    assert [p.key for p in found] == ["[engine.duckdb]"] and "planted" in found[0].message

@@ -412,18 +412,22 @@ def test_calibration_drift_on_bins_the_grid_merged_is_inconclusive_not_a_pass() 
     assert exact.status.value == "fail"
     without_rule = check_calibration_change_cells(reference, current, **limits)
     assert without_rule.status.value == "pass"  # what the grid alone would have said
-    result = check_calibration_change_cells(reference, current, grid=grid, **limits)
+    result = check_calibration_change_cells(reference, current, grids=(0, grid), **limits)
     assert result.status.value == "inconclusive" and result.reason is Reason.SCORE_GRID
     assert "the grid left 1 of 10 bins of production" in result.message and result.needed == {}
     assert result.evidence[0].detail["bins"][1] == 1
 
 
-def test_calibration_drift_failure_on_a_merged_reference_is_inconclusive_and_on_current_stands() -> None:
-    """Merged bins understate an ECE. On the reference (test) that overstates the change,
-    so a failure there proves nothing (inconclusive); merged on the current sample, a
-    failure stands (the true change is larger still); a pass on a merged reference stands."""
+def test_calibration_drift_failures_stand_on_merged_bins_and_only_a_gridded_sample_is_blamed() -> None:
+    """Merged bins understate an ECE. On the reference (test) that overstates the rise: the
+    failure stands (failing closed) and says so; merged on the current sample a failure
+    stands too (the true rise is larger still). A Brier failure has no bins and stands
+    (review: it had become inconclusive). An exact sample with few distinct scores is not
+    a grid's doing (review: a real failure had become inconclusive when the other sample
+    was gridded): its pass or failure stands."""
     from sentinel_checks.checks.calibration_change import check_calibration_change_cells
     from sentinel_checks.reasons import Reason
+    from sentinel_checks.stats.calibration_cells import CalibrationCells
 
     rng = np.random.default_rng(6)
     low = rng.uniform(0.0, 0.03, 50_000)
@@ -433,16 +437,32 @@ def test_calibration_drift_failure_on_a_merged_reference_is_inconclusive_and_on_
     limits = {"max_ece_increase": 0.005, "resamples": 50}
     merged_ref, grid = _drift_cells(reversed_low, 64)
     exact_cur, _ = _drift_cells(reversed_low.assign(s=lambda f: f["s"] + 0.01), 1 << 20)
-    failed = check_calibration_change_cells(merged_ref, exact_cur, grid=grid, **limits)
-    assert failed.status.value == "inconclusive" and failed.reason is Reason.SCORE_GRID
-    assert "bins of test" in failed.message
+    failed = check_calibration_change_cells(merged_ref, exact_cur, grids=(grid, 0), **limits)
+    assert failed.status.value == "fail" and failed.reason is Reason.CALIBRATION_DRIFT
+    assert "bins of test" in failed.message and "overstated" in failed.message
     over = calibrated.assign(s=np.clip(calibrated["s"] * 0.1 + 0.3, 0, 1))  # far too high everywhere
     exact_ref, _ = _drift_cells(calibrated, 1 << 20)
     merged_cur, grid = _drift_cells(over.assign(s=lambda f: f["s"].clip(0.3, 0.33)), 64)
     assert len(merged_cur.bins(10).count) < 10
-    stands = check_calibration_change_cells(exact_ref, merged_cur, grid=grid, **limits)
+    stands = check_calibration_change_cells(exact_ref, merged_cur, grids=(0, grid), **limits)
     assert stands.status.value == "fail" and stands.reason is Reason.CALIBRATION_DRIFT
     passed = check_calibration_change_cells(
-        merged_ref, exact_ref, grid=grid, max_ece_increase=0.02, resamples=50
+        merged_ref, exact_ref, grids=(grid, 0), max_ece_increase=0.02, resamples=50
     )
     assert passed.status.value == "pass" and passed.reason is Reason.OK
+    # the Brier score has no bins: its failure stands beside a merged current sample
+    cur_low = rng.uniform(0.0, 0.03, 50_000)
+    flipped = pd.DataFrame({"label": (rng.random(len(cur_low)) > cur_low).astype(int), "s": cur_low})
+    merged_flip, grid = _drift_cells(flipped, 64)
+    ref_low, _ = _drift_cells(reversed_low.assign(s=lambda f: 0.03 - f["s"]), 1 << 20)
+    brier = check_calibration_change_cells(
+        ref_low, merged_flip, grids=(0, grid), max_ece_increase=1.0, max_brier_increase=0.01, resamples=50
+    )
+    assert brier.status.value == "fail", brier.message
+    # few exact scores on test (6 values), production gridded: a real ECE failure stands
+    levels = rng.choice([0.05, 0.1, 0.2, 0.3, 0.4, 0.5], 50_000)
+    few = CalibrationCells.from_arrays((rng.random(len(levels)) < levels).astype(int), levels)
+    assert len(few.bins(10).count) == 6
+    bad_cur, grid = _drift_cells(calibrated.assign(s=lambda f: np.clip(f["s"] + 0.2, 0, 1)), 64)
+    real = check_calibration_change_cells(few, bad_cur, grids=(0, grid), **limits)
+    assert real.status.value == "fail" and "bins of test" not in real.message

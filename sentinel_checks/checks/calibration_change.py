@@ -40,20 +40,6 @@ def _hint(mean_score: float, prevalence: float) -> str:
     )
 
 
-def _merged_sample(
-    grid: int, status: Status, n_bins: int, reference: tuple[str, int], current: tuple[str, int]
-) -> tuple[str, int] | None:
-    """(sample, bins left) when the grid's merged bins could have made this status, else None.
-
-    ``reference`` and ``current`` are each sample's name and its non-empty bins.
-    """
-    if grid and status is Status.PASS and current[1] < n_bins:
-        return current
-    if grid and status is Status.FAIL and reference[1] < n_bins:
-        return reference
-    return None
-
-
 def check_calibration_change(
     y_reference: np.ndarray,
     scores_reference: np.ndarray,
@@ -169,7 +155,7 @@ def check_calibration_change_cells(
     confidence: float = 0.95,
     resamples: int = 200,
     seed: int = 0,
-    grid: int = 0,
+    grids: tuple[int, int] = (0, 0),
 ) -> CheckResult:
     """:func:`check_calibration_change` from each sample's rows grouped by (score, label).
 
@@ -186,13 +172,17 @@ def check_calibration_change_cells(
         The reference (test) and current (labelled production) samples' cells.
     pair, max_ece_increase, max_brier_increase, n_bins, confidence, resamples, seed
         As :func:`check_calibration_change`.
-    grid : int
-        Cells per unit of score when the engine grouped either sample's scores on a
-        grid (:func:`~sentinel_checks.checks.calibration.check_calibration_cells`); 0 when
-        exact. Bins of whole cells can merge, and an ECE over fewer bins can only be lower:
-        a pass with fewer than ``n_bins`` bins on the current sample, or a failure with
-        fewer on the reference, is ``INCONCLUSIVE`` (``Reason.SCORE_GRID``, no ``needed``:
-        more rows cannot settle it, a finer grid can).
+    grids : (int, int)
+        Cells per unit of score of the reference's and the current sample's grid when the
+        engine grouped that sample's scores
+        (:func:`~sentinel_checks.checks.calibration.check_calibration_cells`); 0 when
+        exact. Bins of whole cells can merge, and an ECE over fewer bins can only be lower.
+        So, judged on the ECE alone (the Brier score has no bins): a pass with fewer than
+        ``n_bins`` bins on a gridded current sample is ``INCONCLUSIVE``
+        (``Reason.SCORE_GRID``, no ``needed``: more rows cannot settle it, a finer grid
+        can); a failure with merged bins on a gridded reference stands (failing closed)
+        and its message says the rise may be overstated. Bins a sample lacks because its
+        exact scores are few are never blamed on a grid.
 
     Returns
     -------
@@ -212,6 +202,7 @@ def check_calibration_change_cells(
     """
     ref, cur = pair
     params = {"pair": f"{ref}→{cur}"}
+    grid = min((g for g in grids if g), default=0)  # the coarser, for the message
     n1, n2 = reference.n, current.n
     support = {f"n_{ref}": n1, f"n_{cur}": n2}
     if n1 == 0 or n2 == 0:
@@ -233,6 +224,13 @@ def check_calibration_change_cells(
     low, high, ece_status, ece_rows = ceiling_on_draws(
         d_ece, diff[:, 0], max_ece_increase, confidence=level, n=n2, floor=-math.inf
     )
+    # bins of whole grid cells can merge, and an ECE over merged bins can only be lower:
+    # merged on a gridded current sample, a pass of the ECE proves nothing
+    merged_current = bool(grids[1]) and len(bins2.count) < n_bins
+    merged_reference = bool(grids[0]) and len(bins1.count) < n_bins
+    grid_open = merged_current and ece_status is Status.PASS
+    if grid_open:
+        ece_status = Status.INCONCLUSIVE
     statuses, settle = [ece_status], [ece_rows]
     parts = [
         f"ECE {ece1:.4f} → {ece2:.4f} (change {d_ece:+.4f}, "
@@ -256,13 +254,9 @@ def check_calibration_change_cells(
     status = combine(statuses)
     needed: dict[str, int] = {}
     verdict = verdict_text(status)
-    # bins of whole grid cells can merge, and an ECE over merged bins can only be lower:
-    # merged on the current sample a pass proves nothing, on the reference a failure
-    # (its ECE understated, the change overstated); the other outcomes stand
-    merged = _merged_sample(grid, status, n_bins, (ref, len(bins1.count)), (cur, len(bins2.count)))
+    merged = status is Status.INCONCLUSIVE and grid_open
     if merged:
-        status = Status.INCONCLUSIVE
-        verdict = merged_bins_text(merged[1], n_bins, merged[0])
+        verdict = merged_bins_text(len(bins2.count), n_bins, cur)
     elif status is Status.INCONCLUSIVE:
         k = max(r for r, st in zip(settle, statuses, strict=True) if st is Status.INCONCLUSIVE) / n2
         needed = {
@@ -272,6 +266,11 @@ def check_calibration_change_cells(
         # the row counts are in ``support`` / ``needed``, which the reports show once
         which = "the ECE change's interval" if max_brier_increase is None else "an interval"
         verdict = f"{which} holds its limit: inconclusive; more rows of both samples would settle it"
+    if status is Status.FAIL and statuses[0] is Status.FAIL and merged_reference:
+        verdict += (
+            f" (the grid left {len(bins1.count)} of {n_bins} bins of {ref}, which can only lower its "
+            "ECE: the rise may be overstated; a larger [engine] max_threshold_groups gives a finer grid)"
+        )
     mean_score = float(current.count @ current.score) / n2
     prevalence = float(current.risky.sum()) / n2
     return CheckResult(

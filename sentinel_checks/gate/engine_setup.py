@@ -171,7 +171,7 @@ def memory_fix(engine: str, *, spill_folder_set: bool = False, out_of_disk: bool
             else "on data larger than memory also set temp_directory to a folder with room, "
             "where DuckDB spills past the limit"
         )
-        return "[engine.duckdb] memory_limit", f"Raise memory_limit (e.g. '2GB'); {spill}"
+        return "[engine.duckdb] memory_limit", f"Raise memory_limit (e.g. to twice its value, above); {spill}"
     if engine == "spark":
         return (
             "[engine.spark.conf] spark.driver.memory",
@@ -316,7 +316,9 @@ def timestamp_problems(session: SessionData) -> list[SetupProblem]:
                     f"microseconds: {MICROSECONDS_FIX.format(column=column)}",
                 )
             )
-    if session.has_production and not _production_in_place(session):
+    from sentinel_checks.gate.preflight_engine import production_held_in_place
+
+    if session.has_production and not production_held_in_place(session):
         frames.append(
             (
                 "[production]",
@@ -344,19 +346,6 @@ def timestamp_problems(session: SessionData) -> list[SetupProblem]:
             )
         )
     return problems
-
-
-def _production_in_place(session: SessionData) -> bool:
-    """Whether the engine reads the production sample where it lies: holding it refused
-    sub-microsecond timestamps already (a DataError naming the column, which the
-    preflight's loading reported), so its rows are not read into pandas to look again."""
-    from sentinel_checks.errors import SentinelError
-    from sentinel_checks.gate.cache import NotConfigured
-
-    try:
-        return session.engine_production is not None  # type: ignore[attr-defined]
-    except (SentinelError, NotConfigured):
-        return True  # its error is the preflight's problem for [production] already
 
 
 def _first_finer_in_engine(source: Any) -> tuple[str, int, Any] | None:

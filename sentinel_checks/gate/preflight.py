@@ -81,7 +81,9 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     ----------
     session : GateSession
         The run's session. Its dataset, production sample and models are loaded
-        here (and kept: the gate reuses them); nothing else is computed.
+        here (and kept: the gate reuses them); nothing else is computed. A dataset or
+        production sample the engine reads where it lies is not loaded: its columns
+        (no rows) and engine counts are read instead, and the engine holds it.
 
     Returns
     -------
@@ -123,7 +125,11 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         two_valued = (lambda: preflight_engine.two_valued_columns(session)) if in_place else None
         unset = unset_label(config, frames["dataset"], two_valued)
         counted = (
-            preflight_engine.label_counts(session, dataset=in_place, production="production" in frames)
+            preflight_engine.label_counts(
+                session,
+                dataset=in_place,
+                production="production" in frames and "production" not in session.materialized(),
+            )
             if unset is None
             else None
         )
@@ -188,7 +194,7 @@ def stopped_by_text(n: int) -> str:
 
 
 def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
-    from sentinel_checks.gate.preflight_engine import dataset_columns
+    from sentinel_checks.gate.preflight_engine import dataset_columns, production_columns
 
     frames: dict[str, pd.DataFrame] = {}
     try:
@@ -200,7 +206,7 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
         try:
             # read where it lies: its columns without rows (the whole sample in pandas
             # would be held for the run and every production check would read it there)
-            in_place = session.engine_production_typed_frame
+            in_place = production_columns(session)
             frames["production"] = in_place if in_place is not None else session.production
         except NotConfigured:
             pass

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sentinel_checks.data.time_axis import TimeAxis
     from sentinel_checks.gate.preflight_labels import LabelCounts
     from sentinel_checks.gate.session import GateSession
+    from sentinel_checks.gate.session_data import SessionData
 
 
 def dataset_columns(session: GateSession) -> pd.DataFrame | None:
@@ -42,6 +43,46 @@ def dataset_columns(session: GateSession) -> pd.DataFrame | None:
     except ConfigError:
         return None  # reported once, under its [engine.*] key (engine_setup.engine_problems)
     return session.engine_typed_frame
+
+
+def production_columns(session: GateSession) -> pd.DataFrame | None:
+    """The production sample's columns, typed as pandas reads them, no rows, when the engine
+    reads it where it lies; ``None`` otherwise, or when the engine cannot be connected (that
+    is reported once, under its ``[engine.*]`` key): the preflight then loads the sample.
+
+    Raises
+    ------
+    SentinelError
+        The files cannot be read, their schemas differ, or holding them failed (the
+        ``[production]`` problem: sub-microsecond timestamps, out of memory).
+    """
+    if session.config.data.engine == "pandas":
+        return None
+    try:
+        _ = session.engine_connection
+    except ConfigError:
+        return None
+    return session.engine_production_typed_frame
+
+
+def production_held_in_place(session: SessionData) -> bool:
+    """Whether the engine reads the production sample where it lies. Holding it refused
+    sub-microsecond timestamps already (a DataError naming the column, which the
+    preflight's loading reported), so :func:`~.engine_setup.timestamp_problems` does not
+    read its rows into pandas to look again. Never raises: an error is the preflight's
+    ``[production]`` or ``[engine.*]`` problem already."""
+    from sentinel_checks.errors import SentinelError
+    from sentinel_checks.gate.cache import NotConfigured
+
+    if session.config.data.engine == "pandas":
+        return False
+    try:
+        _ = session.engine_connection
+        return session.engine_production is not None  # type: ignore[attr-defined]
+    except ConfigError:
+        return False  # not connected: production was loaded through pandas
+    except (SentinelError, NotConfigured):
+        return True  # its error is the preflight's problem for [production] already
 
 
 def label_counts(

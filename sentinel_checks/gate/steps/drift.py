@@ -232,6 +232,6 @@ def calibration_drift(s: GateSession) -> CheckResult:
         test.cells,
         prod.cells,
         pair=("test", "production"),
-        grid=min((g for g in (test.counts.grid, prod.counts.grid) if g), default=0),  # the coarser
+        grids=(test.counts.grid, prod.counts.grid),
         **policy.calibration_drift(s.config),
     )
