@@ -336,6 +336,11 @@ def test_a_pass_on_bins_the_grid_merged_is_inconclusive_and_a_failure_stands() -
     assert len(cells.bins(10).count) < 10
     assert result.status.value == "inconclusive" and result.reason is Reason.SCORE_GRID
     assert "the grid left" in result.message and result.needed == {}
+    # the measured line names the grid, not an interval that does not hold the limit (trial)
+    from sentinel_checks.reports.measures import measured_as
+
+    shown = measured_as(result)
+    assert "lies inside the interval" not in shown and "score grid" in shown, shown
     exact = check_calibration_cells(
         CalibrationCells.from_arrays(calibrated["label"], calibrated["s"]), split="test"
     )

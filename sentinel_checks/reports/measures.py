@@ -122,6 +122,7 @@ _REASON_WORDS: Mapping[str, str] = {
     "too_few_rows": "too few rows",
     "one_class": "one class only",
     "undefined_metric": "an undefined metric",
+    "score_grid": "the engine's score grid (too coarse to judge: see the message)",
 }
 
 
@@ -180,12 +181,18 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
         decision = f"passes: its {passing_end[0]} {u(passing_end[1])} {ok_op} {limit}, the limit"
     elif status is Status.FAIL and not _holds(failing_end[1], limit_value, floor):
         decision = f"fails: its {failing_end[0]} {u(failing_end[1])} {bad_op} {limit}, the limit"
-    elif status is Status.INCONCLUSIVE:
+    elif status is Status.INCONCLUSIVE and _inside(limit_value, interval.low, interval.high):
         decision = f"the limit {ok_op} {limit} lies inside the interval: not shown either way"
     else:
         reason = _REASON_WORDS.get(result.reason.value, "another criterion (see the message)")
         decision = f"limit {ok_op} {limit}; {status.value} on {reason}, not on the interval"
     return f"{head} · {decision}"
+
+
+def _inside(limit: float | None, low: float, high: float) -> bool:
+    """Whether the limit lies within [low, high] (an inconclusive result held open by its
+    interval, not by something else such as the score grid)."""
+    return limit is not None and low <= float(limit) <= high
 
 
 #: The ``[quality]`` key that made a check decide on its estimate (``bound = "point"``).
