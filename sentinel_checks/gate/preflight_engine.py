@@ -36,13 +36,20 @@ def dataset_columns(session: GateSession) -> pd.DataFrame | None:
     SentinelError
         The files or the table cannot be read (the ``[data]`` problem).
     """
+    return session.engine_typed_frame if _connected(session) else None
+
+
+def _connected(session: SessionData) -> bool:
+    """Whether an engine other than pandas is configured and connects (reading where it
+    lies starts it: Spark, its session). A connection error is reported once, under its
+    ``[engine.*]`` key (:func:`~.engine_setup.engine_problems`), so it is ``False`` here."""
     if session.config.data.engine == "pandas":
-        return None
+        return False
     try:
-        _ = session.engine_connection  # reading where it lies starts the engine (Spark: its session)
+        _ = session.engine_connection
     except ConfigError:
-        return None  # reported once, under its [engine.*] key (engine_setup.engine_problems)
-    return session.engine_typed_frame
+        return False
+    return True
 
 
 def production_columns(session: GateSession) -> pd.DataFrame | None:
@@ -56,13 +63,7 @@ def production_columns(session: GateSession) -> pd.DataFrame | None:
         The files cannot be read, their schemas differ, or holding them failed (the
         ``[production]`` problem: sub-microsecond timestamps, out of memory).
     """
-    if session.config.data.engine == "pandas":
-        return None
-    try:
-        _ = session.engine_connection
-    except ConfigError:
-        return None
-    return session.engine_production_typed_frame
+    return session.engine_production_typed_frame if _connected(session) else None
 
 
 def production_held_in_place(session: SessionData) -> bool:
@@ -74,13 +75,10 @@ def production_held_in_place(session: SessionData) -> bool:
     from sentinel_checks.errors import SentinelError
     from sentinel_checks.gate.cache import NotConfigured
 
-    if session.config.data.engine == "pandas":
-        return False
+    if not _connected(session):
+        return False  # production was loaded through pandas
     try:
-        _ = session.engine_connection
         return session.engine_production is not None  # type: ignore[attr-defined]
-    except ConfigError:
-        return False  # not connected: production was loaded through pandas
     except (SentinelError, NotConfigured):
         return True  # its error is the preflight's problem for [production] already
 
