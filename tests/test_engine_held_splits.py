@@ -57,14 +57,19 @@ def test_closing_the_session_releases_what_the_engine_holds(tmp_path, monkeypatc
     monkeypatch.setattr(held_table, "hold", spy)
     _, by_duckdb = sessions(tmp_path, frame(), TIME)
     names = sorted(by_duckdb.engine_table(s).get_name().split(".")[-1] for s in ("train", "val", "test"))
-    # each split was held once before renumbering: that hold is dropped once renumbered
-    parts = list(released)
-    assert len(parts) == 3 and all("sentinel_part" in name for name in parts), parts
-    assert not set(parts) & set(temp_tables(by_duckdb.engine_connection.backend))
+    # the purge held val and test per entity key (user_id, then shop + till), each step
+    # dropped once the next is held, the last once the splits are; each split was held
+    # once before renumbering: that hold is dropped once renumbered
+    before = list(released)
+    purges = [name for name in before if "sentinel_purge" in name]
+    parts = [name for name in before if "sentinel_part" in name]
+    assert len(purges) == 4 and len(parts) == 3 and len(before) == 7, before
+    assert before[:2] == purges[:2]  # the first key's val and test, dropped when the second's are held
+    assert not set(before) & set(temp_tables(by_duckdb.engine_connection.backend))
     by_duckdb.close()
-    assert sorted(released[3:]) == names
+    assert sorted(released[7:]) == names
     by_duckdb.close()  # twice is safe
-    assert sorted(released[3:]) == names
+    assert sorted(released[7:]) == names
 
 
 def test_a_release_that_fails_still_closes_the_connection_and_is_raised(tmp_path):
@@ -93,13 +98,22 @@ def test_a_release_that_fails_still_closes_the_connection_and_is_raised(tmp_path
     assert calls == ["broken"] and closed == [True]
 
 
-@pytest.mark.parametrize("failing_hold", [3, 4], ids=["val-before-renumbering", "val-renumbered"])
+@pytest.mark.parametrize(
+    ("failing_prefix", "nth", "what"),
+    [
+        ("sentinel_purge", 3, "the val and test splits purged"),  # the second key's val
+        ("sentinel_purge", 4, "the val and test splits purged"),  # the second key's test
+        ("sentinel_part", 2, "the val split"),  # val's rows as split
+        ("sentinel_split", 2, "the val split"),  # val renumbered
+    ],
+    ids=["purge-val", "purge-test", "val-before-renumbering", "val-renumbered"],
+)
 def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held(
-    tmp_path, monkeypatch, failing_hold
+    tmp_path, monkeypatch, failing_prefix, nth, what
 ):
-    """Out of memory while holding val (its rows as split, or renumbered): train's table
-    and val's first hold are dropped again and every step gets the same DataError naming
-    the split (cached, the splits are not held again)."""
+    """Out of memory while holding a step of the entity purge, or val (its rows as split,
+    or renumbered): whatever was held is dropped again and every step gets the same
+    DataError naming what could not be held (cached, the splits are not held again)."""
     from sentinel_checks.errors import DataError
 
     _, by_duckdb = sessions(tmp_path, frame(), TIME)
@@ -108,18 +122,19 @@ def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held
 
     def failing(table, *, prefix="sentinel_held"):
         calls.append(prefix)
-        if len(calls) == failing_hold:
+        if prefix == failing_prefix and calls.count(prefix) == nth:
             raise MemoryError("Out of Memory Error: could not allocate block")
         return real(table, prefix=prefix)
 
     monkeypatch.setattr(held_table, "hold", failing)
-    with pytest.raises(DataError, match="could not hold the val split.*memory_limit") as first:
+    with pytest.raises(DataError, match=f"could not hold {what}.*memory_limit") as first:
         by_duckdb.engine_table("train")
+    tried = len(calls)
     with pytest.raises(DataError) as again:
         by_duckdb.engine_table("test")
-    assert str(again.value) == str(first.value) and len(calls) == failing_hold  # not held again
+    assert str(again.value) == str(first.value) and len(calls) == tried  # not held again
     backend = by_duckdb.engine_connection.backend
-    assert not [t for t in temp_tables(backend) if "sentinel_split" in t or "sentinel_part" in t]
+    assert temp_tables(backend) == []  # no split, first hold or purge step stays held
 
 
 def test_a_renumbering_that_loses_a_row_is_an_error_and_nothing_stays_held(tmp_path, monkeypatch):

@@ -82,7 +82,7 @@ def purge_losses(
     ----------
     before, after : mapping of str to ibis Table
         ``"val"`` and ``"test"`` before the purge (:func:`~.split_tables.time_windows`)
-        and after it (:func:`~.split_tables.split_by_time`).
+        and after it (:func:`~.split_tables.purge_entities`).
     label : str
         ``[columns] label``; positives are None when the table lacks it.
     positive : object

@@ -18,7 +18,8 @@ boundary comes in as data (:func:`~sentinel_checks.engine.ibis_connection.with_f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,7 +39,7 @@ SPLITS = ("train", "val", "test")
 SOURCE_ROW = "__sentinel_source_row"
 
 
-def split_by_time(
+def time_windows(
     source: Table,
     column: str,
     *,
@@ -46,10 +47,11 @@ def split_by_time(
     test_start: pd.Timestamp | float,
     end: pd.Timestamp | float | None = None,
     gap: pd.Timedelta | float = 0.0,
-    entities: Sequence[EntityKey] = (),
 ) -> dict[str, Table]:
     """train ``[.., val_start)``, val ``[val_start + gap, test_start)``, test
-    ``[test_start + gap, end)``, then the entity purge.
+    ``[test_start + gap, end)``: the rows of each half-open window, before the entity
+    purge (:func:`purge_entities`) and with the source's :data:`ROW` (not renumbered),
+    what ``splits.purge`` counts the purge's cost against.
 
     Parameters
     ----------
@@ -62,34 +64,13 @@ def split_by_time(
         The boundaries in the column's units; ``end`` None: test is unbounded.
     gap : Timedelta or float
         The embargo in the column's units.
-    entities : sequence of str or of lists of str
-        ``[columns] entities`` when ``[splits] purge_entities`` is on; empty: no purge.
 
     Returns
     -------
     dict of str to ibis Table
-        ``train``, ``val``, ``test``, each with the source's :data:`ROW`: hold each, then
-        renumber it (:func:`number_rows`;
+        ``train``, ``val``, ``test``, each with the source's :data:`ROW`: purge them, hold
+        each, then renumber it (:func:`number_rows`;
         :func:`~sentinel_checks.engine.held_table.hold_renumbered`).
-    """
-    return purge_entities(
-        time_windows(source, column, val_start=val_start, test_start=test_start, end=end, gap=gap),
-        entities,
-    )
-
-
-def time_windows(
-    source: Table,
-    column: str,
-    *,
-    val_start: pd.Timestamp | float,
-    test_start: pd.Timestamp | float,
-    end: pd.Timestamp | float | None = None,
-    gap: pd.Timedelta | float = 0.0,
-) -> dict[str, Table]:
-    """The rows of each half-open window of :func:`split_by_time`, before the entity purge
-    and with the source's :data:`ROW` (not renumbered): what ``splits.purge`` counts
-    the purge's cost against.
     """
     cuts: dict[str, Any] = {"v": val_start, "vg": val_start + gap, "t": test_start, "tg": test_start + gap}
     if end is not None:
@@ -126,7 +107,7 @@ def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> di
     Returns
     -------
     dict of str to ibis Table
-        As :func:`split_by_time`.
+        As :func:`time_windows`, no purge.
     """
     return {name: source.filter(source[column] == _literal(values[name])) for name in SPLITS}
 
@@ -153,26 +134,94 @@ def source_positions(table: Table, positions: Sequence[int]) -> list[int]:
     return [int(by_position[p]) for p in positions]
 
 
-def purge_entities(parts: dict[str, Table], entities: Sequence[EntityKey]) -> dict[str, Table]:
+def purge_entities(
+    parts: dict[str, Table],
+    entities: Sequence[EntityKey],
+    *,
+    releases: list[Callable[[], None]] | None = None,
+) -> dict[str, Table]:
     """Rows of an entity an earlier split holds, removed from the later splits.
 
     Entity by entity, in order: val loses the rows whose id train holds; test loses
     the rows whose id train or the purged val holds. A row with a missing id part
     (NULL or NaN) belongs to no entity and stays (an anti join never matches NULL).
     Equal to :func:`~sentinel_checks.data.splits.purge_entity_overlap`.
+
+    Parameters
+    ----------
+    parts : dict of str to ibis Table
+        ``train``, ``val``, ``test`` (:func:`time_windows`).
+    entities : sequence of str or of lists of str
+        The entity keys, in purge order.
+    releases : list of callables, optional
+        When given, each step's purged val and test are held
+        (:func:`~sentinel_checks.engine.held_table.hold`) before the next step reads them,
+        so that no query holds more than one anti join's ids: in one query, the test
+        split purged by two keys holds the distinct ids of both keys, of train and of
+        val at once (at 100M rows on DuckDB it could not be held with a 2GB or 3GB
+        memory limit; docs/benchmarks.md). A step's holds are released once the next
+        step is held; the last step's release functions are appended to ``releases``
+        (the caller releases them once it has held the splits). When a hold fails,
+        what this call held is released and the engine's error raised.
     """
+    from sentinel_checks.engine.held_table import release_all
+
     train, val, test = parts["train"], parts["val"], parts["test"]
-    for key in entities:
-        names = entity_columns(key)
-        val = _without_ids(val, _ids(train, names), names)
-        seen = _ids(train, names).union(_ids(val, names), distinct=True)
-        test = _without_ids(test, seen, names)
+    held: list[Callable[[], None]] = []  # this call's holds not yet released
+    try:
+        for key in entities:
+            names = entity_columns(key)
+            earlier = list(held)
+            val = _without_ids(val, _shared_ids(val, [train], names), names)
+            val = val if releases is None else _held(val, held)
+            test = _without_ids(test, _shared_ids(test, [train, val], names), names)
+            if releases is not None:
+                test = _held(test, held)
+                for release in earlier:  # the new holds no longer read them
+                    held.remove(release)
+                    try:
+                        release()
+                    except Exception:  # dropped again when the run ends, and told then
+                        releases.append(release)
+    except BaseException:
+        with suppress(Exception):  # the engine's error is the one to tell, not the cleanup's
+            release_all(held)
+        raise
+    if releases is not None:
+        releases.extend(held)
     return {"train": train, "val": val, "test": test}
 
 
-def _ids(table: Table, names: list[str]) -> Table:
+def _held(table: Table, held: list[Callable[[], None]]) -> Table:
+    """``table`` held (:func:`~sentinel_checks.engine.held_table.hold`), its release in ``held``."""
+    from sentinel_checks.engine.held_table import hold
+
+    out, release = hold(table, prefix="sentinel_purge")
+    held.append(release)
+    return out
+
+
+def _ids(table: Table, names: list[str], *, distinct: bool = True) -> Table:
+    """The id columns ``names`` of ``table`` as ``__sentinel_id0``… (NaN read as NULL),
+    rows with a NULL part dropped: each distinct id once, or every row's (``distinct=False``)."""
     ids = table.select(**{f"__sentinel_id{i}": plain_value(table, n) for i, n in enumerate(names)})
-    return ids.drop_null(list(ids.columns)).distinct()
+    ids = ids.drop_null(list(ids.columns))
+    return ids.distinct() if distinct else ids
+
+
+def _shared_ids(table: Table, earlier: list[Table], names: list[str]) -> Table:
+    """The distinct ids of ``table`` that a table of ``earlier`` holds too (none NULL).
+
+    The earlier tables' ids are matched against ``table``'s own distinct ids (a semi
+    join whose hashed side is the later, smaller split), not gathered into one distinct
+    set first: at 100M rows, train's 74.8M distinct session ids hashed for one anti
+    join could not be held by DuckDB with a 2GB memory limit (docs/benchmarks.md).
+    """
+    own = _ids(table, names)
+    rows = [_ids(t, names, distinct=False) for t in earlier]
+    ids = rows[0] if len(rows) == 1 else rows[0].union(*rows[1:], distinct=False)
+    keys = [f"__sentinel_id{i}" for i in range(len(names))]
+    return ids.semi_join(own, [ids[k] == own[k] for k in keys]).distinct()
 
 
 def _without_ids(table: Table, ids: Table, names: list[str]) -> Table:

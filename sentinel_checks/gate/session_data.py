@@ -191,20 +191,29 @@ class SessionData:
     def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
         """Each split (with the source's ROW) held, renumbered and held for the run
         (:func:`~sentinel_checks.engine.held_table.hold_renumbered` with
-        :func:`~sentinel_checks.engine.split_tables.number_rows`). When the engine cannot
+        :func:`~sentinel_checks.engine.split_tables.number_rows`), after the entity purge
+        when :meth:`_split_in_engine` left one to do (``engine_purge_keys``:
+        :func:`~sentinel_checks.engine.split_tables.purge_entities`, each entity's step
+        held, released once the splits are). When the engine cannot
         hold one, what was held is released and the error of
         :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
         disk, a file it could not read, anything else), cached: not held again."""
         from sentinel_checks.engine.held_table import hold_renumbered, release_all
-        from sentinel_checks.engine.split_tables import number_rows
+        from sentinel_checks.engine.split_tables import number_rows, purge_entities
         from sentinel_checks.errors import SentinelError
         from sentinel_checks.gate.engine_setup import hold_failure
 
         releases = self._cache.setdefault("engine_releases", [])
         mark = len(releases)
         out: dict[str, Table] = {}
+        purged: list[Callable[[], None]] = []  # the purge's last holds, read by the val and test holds
+        what = "val and test splits purged of the entities train holds"
         try:
+            keys = self._cache.get("engine_purge_keys", ())
+            if keys:
+                tables = purge_entities(tables, keys, releases=purged)
             for name, table in tables.items():
+                what = f"{name} split"
                 out[name] = hold_renumbered(table, number_rows, releases)
         except SentinelError:
             raise
@@ -212,9 +221,12 @@ class SessionData:
             held = self._cache.get("engine_releases", [])
             mine, held[mark:] = held[mark:], []
             release_all(mine)
-            raise hold_failure(
-                self.config, f"hold the {name} split made where the data lies", error
-            ) from None
+            raise hold_failure(self.config, f"hold the {what} made where the data lies", error) from None
+        finally:
+            try:
+                release_all(purged)
+            except Exception:  # dropped again when the run ends, and told then
+                releases.extend(purged)
         return out
 
     def _held_for_run(self, table: Table) -> Table:

@@ -137,7 +137,8 @@ class SessionEngine(SessionData):
 
     def _split_in_engine(self) -> dict[str, Table] | None:
         """train/val/test split in the engine from :attr:`engine_source`, checked there, not
-        yet renumbered (:meth:`_held_splits` holds, then renumbers each);
+        yet purged of shared entities nor renumbered (:meth:`_held_splits` purges by the
+        keys this sets, holding each step, then holds and renumbers each split);
         ``None`` when the splits cannot be made there (no source read where it lies,
         ``method = "callable"``, ``timestamp = "@row"``, a time column held as text or
         booleans, a split column whose values are not of its type): the caller then
@@ -242,9 +243,8 @@ class SessionEngine(SessionData):
         self._cache["engine_windows"] = split_tables.time_windows(
             source, ts, val_start=v, test_start=t, end=e, gap=gap
         )
-        return split_tables.split_by_time(
-            source, ts, val_start=v, test_start=t, end=e, gap=gap, entities=entities
-        )
+        self._cache["engine_purge_keys"] = tuple(entities)  # purged as they are held
+        return self._cache["engine_windows"]
 
     def _note_split_fallback(self, source: Table, why: str, fix: str) -> None:
         """Note (:meth:`note`) that the dataset is split through pandas, not where it lies:
