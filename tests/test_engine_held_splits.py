@@ -98,11 +98,15 @@ def test_a_release_that_fails_still_closes_the_connection_and_is_raised(tmp_path
     assert calls == ["broken"] and closed == [True]
 
 
+#: What a failed hold of the entity purge names.
+PURGE = r"the val and test splits made where the data lies \(purging"
+
+
 @pytest.mark.parametrize(
     ("failing_prefix", "nth", "what"),
     [
-        ("sentinel_purge", 3, "the val and test splits purged"),  # the second key's val
-        ("sentinel_purge", 4, "the val and test splits purged"),  # the second key's test
+        ("sentinel_purge", 3, PURGE),  # the second key's val
+        ("sentinel_purge", 4, PURGE),  # the second key's test
         ("sentinel_part", 2, "the val split"),  # val's rows as split
         ("sentinel_split", 2, "the val split"),  # val renumbered
     ],

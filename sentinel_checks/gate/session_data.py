@@ -207,13 +207,13 @@ class SessionData:
         mark = len(releases)
         out: dict[str, Table] = {}
         purged: list[Callable[[], None]] = []  # the purge's last holds, read by the val and test holds
-        what = "val and test splits purged of the entities train holds"
+        what = "val and test splits made where the data lies (purging the entities an earlier split holds)"
         try:
             keys = self._cache.get("engine_purge_keys", ())
             if keys:
                 tables = purge_entities(tables, keys, releases=purged)
             for name, table in tables.items():
-                what = f"{name} split"
+                what = f"{name} split made where the data lies"
                 out[name] = hold_renumbered(table, number_rows, releases)
         except SentinelError:
             raise
@@ -221,7 +221,7 @@ class SessionData:
             held = self._cache.get("engine_releases", [])
             mine, held[mark:] = held[mark:], []
             release_all(mine)
-            raise hold_failure(self.config, f"hold the {what} made where the data lies", error) from None
+            raise hold_failure(self.config, f"hold the {what}", error) from None
         finally:
             try:
                 release_all(purged)
