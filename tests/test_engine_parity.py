@@ -14,6 +14,7 @@ from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_fr
 from sentinel_checks.engine.leakage_statistics import monotone_auc
 from sentinel_checks.engine.split_statistics import (
     row_repeats,
+    rows_sharing_entities,
     shared_entities,
     time_order,
     time_range,
@@ -118,6 +119,19 @@ def test_shared_entities_equal_pandas(sides, key):
     assert got.count == want.count == len(want.shared) > 0
     # one column: the first EVIDENCE_CAP shared ids in numpy's order; a composite id: all
     assert got.shared.tolist() == want.shared.tolist()[: EVIDENCE_CAP if len(key) == 1 else None]
+
+
+@pytest.mark.parametrize("key", [["user_id"], ["year", "case"]])
+def test_rows_sharing_entities_with_two_earlier_splits_equal_pandas(con, key):
+    """The purge's cost on test: its rows whose id occurs in train or in val (either one)."""
+    frame = generated(3000, 2)
+    train, val, test = frame.iloc[:1500], frame.iloc[1500:2200], frame.iloc[2200:]
+    tables = [table_from_frame(con, part.reset_index(drop=True), name=n) for part, n in zip((train, val, test), "tvs")]
+    column = key if len(key) > 1 else key[0]
+    seen = pd.concat([entity_ids(train, column), entity_ids(val, column)], ignore_index=True)
+    want = pandas_shared(seen, entity_ids(test, column)).later_rows
+    only_train = pandas_shared(entity_ids(train, column), entity_ids(test, column)).later_rows
+    assert rows_sharing_entities(tables[2], tables[:2], key) == want > only_train  # val's ids count too
 
 
 def test_a_split_sharing_many_ids_brings_back_their_count_and_the_first_ids_only(con):

@@ -143,8 +143,9 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     """Entities (one id column or a composite id) present on both sides.
 
     Rows with any part of the id missing belong to no entity and are dropped first,
-    so the equality join never meets a NULL. Distinct ids, shared ids and the ``later``
-    rows carrying one (a semi join) are counted in the engine. For one id column only the
+    so the equality join never meets a NULL. Distinct ids, shared ids
+    (:func:`shared_ids`) and the ``later`` rows carrying one (a semi join) are counted
+    in the engine, one query each. For one id column only the
     first :data:`~sentinel_checks.result.EVIDENCE_CAP` shared ids in value order come back
     (``SharedIds.n_shared`` the count), so a leaky split sharing millions of ids does not
     bring them to Python; a composite id's shared ids all come back, ordered by their
@@ -164,23 +165,60 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
         column, ``shared`` is its ``shared[:EVIDENCE_CAP]``).
     """
     names = list(columns)
-    first = _ids(earlier, names)
-    second = _ids(later, names)
-    first_distinct, second_distinct = first.distinct(), second.distinct()
-    shared = second_distinct.semi_join(first_distinct, names)
-    n_earlier = int(first_distinct.count().to_pyarrow().as_py())
-    n_later = int(second_distinct.count().to_pyarrow().as_py())
-    later_rows = int(second.semi_join(shared, names).count().to_pyarrow().as_py())
+    shared = shared_ids(later, [earlier], names)
+    n_earlier = int(entity_ids(earlier, names).count().to_pyarrow().as_py())
+    n_later = int(entity_ids(later, names).count().to_pyarrow().as_py())
+    later_rows = _rows_carrying(later, shared, names)
     if len(names) == 1:  # the count, and the first ids in the order numpy sorts them
         n_shared = int(shared.count().to_pyarrow().as_py())
-        name = names[0]
-        first_ids = (
-            shared.order_by(name).limit(EVIDENCE_CAP).to_pyarrow().column(name).to_numpy(zero_copy_only=False)
-        )
+        key = shared.columns[0]
+        first_ids = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow().column(0).to_numpy(zero_copy_only=False)
         return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
     found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
     return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
+
+
+def rows_sharing_entities(table: Table, earlier: Sequence[Table], columns: Sequence[str]) -> int:
+    """Rows of ``table`` whose entity id (every part present) occurs in a table of ``earlier``.
+
+    What :func:`~sentinel_checks.engine.split_tables.purge_entities` drops from
+    ``table``: with ``earlier`` = train and val, the rows the entity purge would take
+    from test. Equal to ``shared_entities(pd.concat(earlier ids), table ids).later_rows``
+    of :func:`~sentinel_checks.entities.shared_entities`.
+    """
+    names = list(columns)
+    return _rows_carrying(table, shared_ids(table, earlier, names), names)
+
+
+def _rows_carrying(table: Table, ids: Table, names: list[str]) -> int:
+    """Rows of ``table`` whose id is one of ``ids`` (:func:`shared_ids`' columns); a semi join."""
+    own = entity_ids(table, names, distinct=False)
+    keys = list(own.columns)
+    return int(own.semi_join(ids, [own[k] == ids[k] for k in keys]).count().to_pyarrow().as_py())
+
+
+def entity_ids(table: Table, names: Sequence[str], *, distinct: bool = True) -> Table:
+    """The id columns ``names`` of ``table`` as ``__sentinel_id0``… (NaN read as NULL),
+    rows with a NULL part dropped: each distinct id once, or every row's (``distinct=False``)."""
+    ids = table.select(**{f"__sentinel_id{i}": plain_value(table, n) for i, n in enumerate(names)})
+    ids = ids.drop_null(list(ids.columns))
+    return ids.distinct() if distinct else ids
+
+
+def shared_ids(table: Table, earlier: Sequence[Table], names: Sequence[str]) -> Table:
+    """The distinct ids of ``table`` that a table of ``earlier`` holds too (none NULL), as
+    :func:`entity_ids` names them.
+
+    The earlier tables' ids are matched against ``table``'s own distinct ids (a semi
+    join whose hashed side is the later, smaller split), not gathered into one distinct
+    set first: at 100M rows, train's 74.8M distinct session ids hashed for one join
+    could not be held by DuckDB with a 2GB memory limit (docs/benchmarks.md).
+    """
+    own = entity_ids(table, names)
+    rows = [entity_ids(t, names, distinct=False) for t in earlier]
+    ids = rows[0] if len(rows) == 1 else rows[0].union(*rows[1:], distinct=False)
+    return ids.semi_join(own, [ids[k] == own[k] for k in own.columns]).distinct()
 
 
 def missing_entities(table: Table, columns: Sequence[str]) -> int:
@@ -191,13 +229,7 @@ def missing_entities(table: Table, columns: Sequence[str]) -> int:
     """
     names = list(columns)
     total = int(table.count().to_pyarrow().as_py())
-    return total - int(_ids(table, names).count().to_pyarrow().as_py())
-
-
-def _ids(table: Table, names: list[str]) -> Table:
-    """The id columns of the rows whose id has no missing part."""
-    ids = table.select(**{name: plain_value(table, name) for name in names})
-    return ids.drop_null(names)
+    return total - int(entity_ids(table, names, distinct=False).count().to_pyarrow().as_py())
 
 
 def row_repeats(

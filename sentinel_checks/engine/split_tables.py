@@ -27,7 +27,7 @@ import pandas as pd
 
 from sentinel_checks.engine.columns import literal as _literal
 from sentinel_checks.engine.ibis_connection import ROW, with_floats
-from sentinel_checks.engine.split_statistics import plain_value
+from sentinel_checks.engine.split_statistics import plain_value, shared_ids
 from sentinel_checks.entities import EntityKey, entity_columns
 
 if TYPE_CHECKING:
@@ -172,9 +172,9 @@ def purge_entities(
         for key in entities:
             names = entity_columns(key)
             earlier = list(held)
-            val = _without_ids(val, _shared_ids(val, [train], names), names)
+            val = _without_ids(val, shared_ids(val, [train], names), names)
             val = val if releases is None else _held(val, held)
-            test = _without_ids(test, _shared_ids(test, [train, val], names), names)
+            test = _without_ids(test, shared_ids(test, [train, val], names), names)
             if releases is not None:
                 test = _held(test, held)
                 for release in earlier:  # the new holds no longer read them
@@ -199,29 +199,6 @@ def _held(table: Table, held: list[Callable[[], None]]) -> Table:
     out, release = hold(table, prefix="sentinel_purge")
     held.append(release)
     return out
-
-
-def _ids(table: Table, names: list[str], *, distinct: bool = True) -> Table:
-    """The id columns ``names`` of ``table`` as ``__sentinel_id0``… (NaN read as NULL),
-    rows with a NULL part dropped: each distinct id once, or every row's (``distinct=False``)."""
-    ids = table.select(**{f"__sentinel_id{i}": plain_value(table, n) for i, n in enumerate(names)})
-    ids = ids.drop_null(list(ids.columns))
-    return ids.distinct() if distinct else ids
-
-
-def _shared_ids(table: Table, earlier: list[Table], names: list[str]) -> Table:
-    """The distinct ids of ``table`` that a table of ``earlier`` holds too (none NULL).
-
-    The earlier tables' ids are matched against ``table``'s own distinct ids (a semi
-    join whose hashed side is the later, smaller split), not gathered into one distinct
-    set first: at 100M rows, train's 74.8M distinct session ids hashed for one anti
-    join could not be held by DuckDB with a 2GB memory limit (docs/benchmarks.md).
-    """
-    own = _ids(table, names)
-    rows = [_ids(t, names, distinct=False) for t in earlier]
-    ids = rows[0] if len(rows) == 1 else rows[0].union(*rows[1:], distinct=False)
-    keys = [f"__sentinel_id{i}" for i in range(len(names))]
-    return ids.semi_join(own, [ids[k] == own[k] for k in keys]).distinct()
 
 
 def _without_ids(table: Table, ids: Table, names: list[str]) -> Table:

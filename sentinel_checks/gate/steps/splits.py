@@ -123,9 +123,7 @@ def entity_overlap(s: GateSession, column: EntityKey | None, pair: tuple[str, st
     ids = engine.shared_entities(tables[pair[0]], tables[pair[1]], names)
     no_id = (engine.missing_entities(tables[pair[0]], names), engine.missing_entities(tables[pair[1]], names))
     later_rows = int(tables[pair[1]].count().execute())  # the purge's cost in the hint, as pandas states it
-    seen_tables = [tables[name].select(*names) for name in before]
-    seen_table = seen_tables[0].union(*seen_tables[1:]) if len(seen_tables) > 1 else seen_tables[0]
-    purged = engine.shared_entities(seen_table, tables[pair[1]], names).later_rows
+    purged = engine.rows_sharing_entities(tables[pair[1]], [tables[name] for name in before], names)
     return judge_entity_overlap(
         ids, no_id, column=entity_name(column), pair=pair, later_rows=later_rows, purged_rows=purged, **limits
     )
