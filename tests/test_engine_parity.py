@@ -126,7 +126,10 @@ def test_rows_sharing_entities_with_two_earlier_splits_equal_pandas(con, key):
     """The purge's cost on test: its rows whose id occurs in train or in val (either one)."""
     frame = generated(3000, 2)
     train, val, test = frame.iloc[:1500], frame.iloc[1500:2200], frame.iloc[2200:]
-    tables = [table_from_frame(con, part.reset_index(drop=True), name=n) for part, n in zip((train, val, test), "tvs")]
+    tables = [
+        table_from_frame(con, part.reset_index(drop=True), name=n)
+        for part, n in zip((train, val, test), "tvs", strict=True)
+    ]
     column = key if len(key) > 1 else key[0]
     seen = pd.concat([entity_ids(train, column), entity_ids(val, column)], ignore_index=True)
     want = pandas_shared(seen, entity_ids(test, column)).later_rows

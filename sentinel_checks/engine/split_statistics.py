@@ -172,7 +172,8 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     if len(names) == 1:  # the count, and the first ids in the order numpy sorts them
         n_shared = int(shared.count().to_pyarrow().as_py())
         key = shared.columns[0]
-        first_ids = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow().column(0).to_numpy(zero_copy_only=False)
+        first = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow()
+        first_ids = first.column(0).to_numpy(zero_copy_only=False)
         return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
     found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))

@@ -297,7 +297,9 @@ def timestamp_problems(session: SessionData) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight import SetupProblem
 
     config, problems = session.config, []
-    frames = [("[data]", "the dataset", config.data.path, lambda: session.dataset)]
+    frames: list[tuple[str, str, Any, Callable[[], Any]]] = [
+        ("[data]", "the dataset", config.data.path, lambda: session.dataset)
+    ]
     try:
         source = session.engine_source  # read where it lies: asked in the engine, not pandas
     except (SentinelError, NotConfigured):

@@ -156,7 +156,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
 #: production sample and the models): each must exist, as loading the config with its
 #: files checked requires (a missing one stopped ``sentinel gate`` after the preflight
 #: with no report; new-user trial).
-OTHER_FILES = (
+OTHER_FILES: tuple[tuple[str, Callable[[SentinelConfig], str | Path | None]], ...] = (
     ("[training] log", lambda c: c.training.log),
     ("[monitor] reference", lambda c: c.monitor.reference),
     ("[monitor] labels", lambda c: c.monitor.labels),

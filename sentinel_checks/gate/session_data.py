@@ -166,13 +166,14 @@ class SessionData:
         def register() -> dict[str, Table]:
             from sentinel_checks.engine import ibis_connection
             from sentinel_checks.errors import DataError
+            from sentinel_checks.gate.held_splits import hold_splits
 
             con = self.engine_connection
             assert con is not None
             try:
                 in_engine = self._once("engine_split_plan", self._split_in_engine)
                 if in_engine is not None:
-                    return self._held_splits(in_engine)
+                    return hold_splits(in_engine, cache=self._cache, config=self.config)
                 if self.engine_source is not None:
                     ibis_connection.check_microseconds(self.dataset, name="the dataset")
                 return {
@@ -187,47 +188,6 @@ class SessionData:
                 ) from None
 
         return self._once("engine_tables", register)
-
-    def _held_splits(self, tables: dict[str, Table]) -> dict[str, Table]:
-        """Each split (with the source's ROW) held, renumbered and held for the run
-        (:func:`~sentinel_checks.engine.held_table.hold_renumbered` with
-        :func:`~sentinel_checks.engine.split_tables.number_rows`), after the entity purge
-        when :meth:`_split_in_engine` left one to do (``engine_purge_keys``:
-        :func:`~sentinel_checks.engine.split_tables.purge_entities`, each entity's step
-        held, released once the splits are). When the engine cannot
-        hold one, what was held is released and the error of
-        :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
-        disk, a file it could not read, anything else), cached: not held again."""
-        from sentinel_checks.engine.held_table import hold_renumbered, release_all
-        from sentinel_checks.engine.split_tables import number_rows, purge_entities
-        from sentinel_checks.errors import SentinelError
-        from sentinel_checks.gate.engine_setup import hold_failure
-
-        releases = self._cache.setdefault("engine_releases", [])
-        mark = len(releases)
-        out: dict[str, Table] = {}
-        purged: list[Callable[[], None]] = []  # the purge's last holds, read by the val and test holds
-        what = "val and test splits made where the data lies (purging the entities an earlier split holds)"
-        try:
-            keys = self._cache.get("engine_purge_keys", ())
-            if keys:
-                tables = purge_entities(tables, keys, releases=purged)
-            for name, table in tables.items():
-                what = f"{name} split made where the data lies"
-                out[name] = hold_renumbered(table, number_rows, releases)
-        except SentinelError:
-            raise
-        except Exception as error:  # the engine's own error types (DuckDB, Py4J)
-            held = self._cache.get("engine_releases", [])
-            mine, held[mark:] = held[mark:], []
-            release_all(mine)
-            raise hold_failure(self.config, f"hold the {what}", error) from None
-        finally:
-            try:
-                release_all(purged)
-            except Exception:  # dropped again when the run ends, and told then
-                releases.extend(purged)
-        return out
 
     def _held_for_run(self, table: Table) -> Table:
         """``table`` computed once and held by the engine until :meth:`close`

@@ -137,8 +137,9 @@ class SessionEngine(SessionData):
 
     def _split_in_engine(self) -> dict[str, Table] | None:
         """train/val/test split in the engine from :attr:`engine_source`, checked there, not
-        yet purged of shared entities nor renumbered (:meth:`_held_splits` purges by the
-        keys this sets, holding each step, then holds and renumbers each split);
+        yet purged of shared entities nor renumbered
+        (:func:`~sentinel_checks.gate.held_splits.hold_splits` purges by the keys this
+        sets, holding each step, then holds and renumbers each split);
         ``None`` when the splits cannot be made there (no source read where it lies,
         ``method = "callable"``, ``timestamp = "@row"``, a time column held as text or
         booleans, a split column whose values are not of its type): the caller then

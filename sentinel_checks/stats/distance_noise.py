@@ -211,7 +211,7 @@ def _wasserstein(x: np.ndarray, cur: np.ndarray, n_ref: int, n_cur: int) -> np.n
     """Normed Wasserstein distance per draw; ``x`` sorted, ``cur`` (draws, N) flags in its order."""
     gaps = np.diff(x)
     # the reference's count up to row k is k minus the current's: one cumulative sum
-    taken = np.cumsum(cur[:, :-1], axis=1, dtype=np.int32 if len(x) < 2**31 else np.int64)
+    taken: np.ndarray = np.cumsum(cur[:, :-1], axis=1, dtype=np.int32 if len(x) < 2**31 else np.int64)
     # a tie (gap 0) adds exactly 0 to the integral: only the rows before a step of x
     # enter it (on the demo's columns 13-99% of the pooled values are ties)
     steps = np.flatnonzero(gaps)

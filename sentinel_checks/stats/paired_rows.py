@@ -200,9 +200,9 @@ class SegmentFlips:
     ) -> SegmentFlips:
         """From rows in memory: segment ``values`` (any dtype), ``y``, both flags (bool), shape (n,)."""
         y = np.asarray(y, dtype=bool)
-        values = np.asarray(values, dtype=object)[y]
-        ones = np.ones(len(values), dtype=np.int64)
-        return cls.from_groups(values, np.asarray(flag_a, bool)[y], np.asarray(flag_b, bool)[y], ones)
+        kept = np.asarray(values, dtype=object)[y]
+        ones = np.ones(len(kept), dtype=np.int64)
+        return cls.from_groups(kept, np.asarray(flag_a, bool)[y], np.asarray(flag_b, bool)[y], ones)
 
     @classmethod
     def from_groups(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
@@ -131,7 +131,7 @@ def compare_with_champion(
         "candidate_threshold": candidate.threshold if shared is None else shared,
         "champion_threshold": champion.threshold if shared is None else shared,
     }
-    settings = {
+    settings: dict[str, Any] = {
         "split": split,
         "min_segment_positives": q.segment_min_positives,
         "resamples": p.bootstrap_resamples,
