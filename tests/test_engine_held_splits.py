@@ -208,3 +208,79 @@ def test_a_first_hold_that_cannot_be_dropped_is_dropped_when_the_run_ends(tmp_pa
     assert len([t for t in temp_tables(backend) if "sentinel_part" in t]) == 3  # not dropped yet
     by_duckdb.close()
     assert len(attempts) == 6  # each retried once when the run ended
+
+
+def _releases_failing_once(monkeypatch, prefix: str, attempts: list[str], *, fail_hold: int = 0):
+    """``held_table.hold`` whose releases of ``prefix`` holds fail on their first call
+    (then drop the table), and whose ``fail_hold``-th ``prefix`` hold runs out of memory."""
+    real = held_table.hold
+    holds: list[str] = []
+
+    def flaky(table, *, prefix="sentinel_held"):
+        if prefix == wanted:
+            holds.append(prefix)
+            if len(holds) == fail_hold:
+                raise MemoryError("Out of Memory Error: could not allocate block")
+        out, release = real(table, prefix=prefix)
+        if prefix != wanted:
+            return out, release
+        name = out.get_name().split(".")[-1]
+
+        def once_broken() -> None:
+            attempts.append(name)
+            if attempts.count(name) == 1:
+                raise RuntimeError("busy")
+            release()
+
+        return out, once_broken
+
+    wanted = prefix
+    monkeypatch.setattr(held_table, "hold", flaky)
+
+
+def test_purge_steps_that_cannot_be_dropped_are_dropped_when_the_run_ends(tmp_path, monkeypatch):
+    """Dropping each entity step's purged val and test fails once: the first key's (tried
+    when the second key's are held) are tried again once the splits are held, and dropped;
+    the second key's (tried once the splits are held) stay until the session closes, when
+    they are dropped. The splits are usable and equal pandas'."""
+    attempts: list[str] = []
+    _releases_failing_once(monkeypatch, "sentinel_purge", attempts)
+    by_pandas, by_duckdb = sessions(tmp_path, frame(), TIME)
+    assert by_duckdb.engine_table("test").count().execute() == len(by_pandas.splits.test)
+    backend = by_duckdb.engine_connection.backend
+    left = [t for t in temp_tables(backend) if "sentinel_purge" in t]
+    first_key = sorted(set(attempts) - set(left))
+    assert len(left) == 2 and len(first_key) == 2
+    assert sorted(attempts) == sorted(first_key * 2 + left)  # the first key's tried twice
+    by_duckdb.close()  # the connection closes too: the attempts tell what was dropped
+    assert sorted(attempts) == sorted((first_key + left) * 2)  # the second key's retried at the end
+
+
+def test_a_purge_that_runs_out_of_memory_is_told_even_when_its_cleanup_fails(tmp_path, monkeypatch):
+    """The second key's test cannot be held, and dropping the steps held before fails
+    too: the run is told the engine ran out of memory holding the purge (not the
+    cleanup's error), and the three steps held (the first key's val and test, the second's
+    val) are dropped on a second try before the error is raised."""
+    from sentinel_checks.errors import EngineResourceError
+
+    attempts: list[str] = []
+    _releases_failing_once(monkeypatch, "sentinel_purge", attempts, fail_hold=4)
+    _, by_duckdb = sessions(tmp_path, frame(), TIME)
+    with pytest.raises(EngineResourceError, match=f"could not hold {PURGE}.*memory_limit"):
+        by_duckdb.engine_table("train")
+    backend = by_duckdb.engine_connection.backend
+    assert not [t for t in temp_tables(backend) if "sentinel_purge" in t]
+    assert len(set(attempts)) == 3 and sorted(attempts) == sorted([*set(attempts)] * 2)
+
+
+def test_a_missing_entity_column_is_told_in_the_words_pandas_uses(tmp_path):
+    """``till`` (part of the composite entity) is not in the data: the engine's split says
+    what the pandas split says, not a failed hold or a KeyError from Ibis."""
+    from sentinel_checks.errors import DataError
+
+    by_pandas, by_duckdb = sessions(tmp_path, frame().drop(columns="till"), TIME)
+    words = "entity column 'till' is missing; cannot purge entity overlap"
+    with pytest.raises(DataError, match=words):
+        by_pandas.splits  # noqa: B018 (the property loads and splits)
+    with pytest.raises(DataError, match=words):
+        by_duckdb.engine_table("train")

@@ -11,7 +11,7 @@ engine holds the rows; none reach Python.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -89,6 +89,18 @@ def release_all(releases: list[Callable[[], None]]) -> None:
         raise first
 
 
+def release_or_defer(releases: Iterable[Callable[[], None]], deferred: list[Callable[[], None]]) -> None:
+    """Call every release function now; each that raises is appended to ``deferred`` (the
+    run's releases: called again, and the error told, when the run ends) instead of
+    raising, so that the error being told (an engine's, a check's) is not replaced by the
+    cleanup's and no held table is forgotten."""
+    for release in list(releases):
+        try:
+            release()
+        except Exception:
+            deferred.append(release)
+
+
 @contextmanager
 def held(table: Table) -> Iterator[Table]:
     """``table`` held (:func:`hold`) while the block runs, released on exit."""
@@ -150,8 +162,5 @@ def hold_renumbered(
             release_part()
         raise
     releases.append(release)
-    try:
-        release_part()
-    except Exception:  # dropped again when the run ends, and told then
-        releases.append(release_part)
+    release_or_defer([release_part], releases)
     return out

@@ -144,8 +144,10 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
 
     Rows with any part of the id missing belong to no entity and are dropped first,
     so the equality join never meets a NULL. Distinct ids, shared ids
-    (:func:`shared_ids`) and the ``later`` rows carrying one (a semi join) are counted
-    in the engine, one query each. For one id column only the
+    (:func:`ids_shared_with`) and the ``later`` rows carrying one (a semi join) are counted
+    in the engine, one query each; the shared ids are held
+    (:func:`~sentinel_checks.engine.held_table.held`) while they are read. For one id
+    column only the
     first :data:`~sentinel_checks.result.EVIDENCE_CAP` shared ids in value order come back
     (``SharedIds.n_shared`` the count), so a leaky split sharing millions of ids does not
     bring them to Python; a composite id's shared ids all come back, ordered by their
@@ -164,18 +166,20 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
         :func:`~sentinel_checks.entities.shared_entities` on the same rows (for one
         column, ``shared`` is its ``shared[:EVIDENCE_CAP]``).
     """
+    from sentinel_checks.engine.held_table import held
+
     names = list(columns)
-    shared = shared_ids(later, [earlier], names)
-    n_earlier = int(entity_ids(earlier, names).count().to_pyarrow().as_py())
-    n_later = int(entity_ids(later, names).count().to_pyarrow().as_py())
-    later_rows = _rows_carrying(later, shared, names)
-    if len(names) == 1:  # the count, and the first ids in the order numpy sorts them
-        n_shared = int(shared.count().to_pyarrow().as_py())
-        key = shared.columns[0]
-        first = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow()
-        first_ids = first.column(0).to_numpy(zero_copy_only=False)
-        return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
-    found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
+    n_earlier = int(known_ids(earlier, names).count().to_pyarrow().as_py())
+    n_later = int(known_ids(later, names).count().to_pyarrow().as_py())
+    with held(ids_shared_with(later, [earlier], names)) as shared:  # read three times
+        later_rows = _rows_carrying(later, shared, names)
+        if len(names) == 1:  # the count, and the first ids in the order numpy sorts them
+            n_shared = int(shared.count().to_pyarrow().as_py())
+            key = shared.columns[0]
+            first = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow()
+            first_ids = first.column(0).to_numpy(zero_copy_only=False)
+            return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
+        found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
     return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
 
@@ -187,37 +191,86 @@ def rows_sharing_entities(table: Table, earlier: Sequence[Table], columns: Seque
     ``table``: with ``earlier`` = train and val, the rows the entity purge would take
     from test. Equal to ``shared_entities(pd.concat(earlier ids), table ids).later_rows``
     of :func:`~sentinel_checks.entities.shared_entities`.
+
+    Parameters
+    ----------
+    table : ibis Table
+    earlier : sequence of ibis Table
+        At least one, on the same backend as ``table``, each id column of the same type.
+    columns : sequence of str
+        The id column, or the columns of a composite id, in every table.
+
+    Returns
+    -------
+    int
+        A row count (0 when no id is shared).
+
+    Raises
+    ------
+    ValueError
+        ``earlier`` is empty.
+    KeyError, IbisTypeError
+        A column is missing, or the id columns' types differ between tables.
     """
     names = list(columns)
-    return _rows_carrying(table, shared_ids(table, earlier, names), names)
+    return _rows_carrying(table, ids_shared_with(table, earlier, names), names)
 
 
 def _rows_carrying(table: Table, ids: Table, names: list[str]) -> int:
-    """Rows of ``table`` whose id is one of ``ids`` (:func:`shared_ids`' columns); a semi join."""
-    own = entity_ids(table, names, distinct=False)
+    """Rows of ``table`` whose id is one of ``ids`` (:func:`ids_shared_with`' columns); a semi join."""
+    own = known_ids(table, names, distinct=False)
     keys = list(own.columns)
     return int(own.semi_join(ids, [own[k] == ids[k] for k in keys]).count().to_pyarrow().as_py())
 
 
-def entity_ids(table: Table, names: Sequence[str], *, distinct: bool = True) -> Table:
+def known_ids(table: Table, names: Sequence[str], *, distinct: bool = True) -> Table:
     """The id columns ``names`` of ``table`` as ``__sentinel_id0``… (NaN read as NULL),
-    rows with a NULL part dropped: each distinct id once, or every row's (``distinct=False``)."""
+    rows with a NULL part dropped: each distinct id once, or every row's (``distinct=False``).
+
+    An Ibis expression (nothing runs): one column per name, each of the source column's
+    type (floats with NaN as NULL: :func:`plain_value`). Raises KeyError naming a column
+    ``table`` does not have."""
     ids = table.select(**{f"__sentinel_id{i}": plain_value(table, n) for i, n in enumerate(names)})
     ids = ids.drop_null(list(ids.columns))
     return ids.distinct() if distinct else ids
 
 
-def shared_ids(table: Table, earlier: Sequence[Table], names: Sequence[str]) -> Table:
+def ids_shared_with(table: Table, earlier: Sequence[Table], names: Sequence[str]) -> Table:
     """The distinct ids of ``table`` that a table of ``earlier`` holds too (none NULL), as
-    :func:`entity_ids` names them.
+    :func:`known_ids` names them.
 
     The earlier tables' ids are matched against ``table``'s own distinct ids (a semi
     join whose hashed side is the later, smaller split), not gathered into one distinct
     set first: at 100M rows, train's 74.8M distinct session ids hashed for one join
     could not be held by DuckDB with a 2GB memory limit (docs/benchmarks.md).
+
+    Parameters
+    ----------
+    table : ibis Table
+        The later split.
+    earlier : sequence of ibis Table
+        The earlier splits, at least one, on ``table``'s backend; each id column of the
+        same type in every table (their rows are unioned).
+    names : sequence of str
+        The id column, or the columns of a composite id.
+
+    Returns
+    -------
+    ibis Table
+        An expression (nothing runs): the shared ids, one row each, in :func:`known_ids`'
+        columns.
+
+    Raises
+    ------
+    ValueError
+        ``earlier`` is empty.
+    KeyError, IbisTypeError
+        A column is missing, or the id columns' types differ between tables.
     """
-    own = entity_ids(table, names)
-    rows = [entity_ids(t, names, distinct=False) for t in earlier]
+    if not earlier:
+        raise ValueError("ids_shared_with needs at least one earlier table")
+    own = known_ids(table, names)
+    rows = [known_ids(t, names, distinct=False) for t in earlier]
     ids = rows[0] if len(rows) == 1 else rows[0].union(*rows[1:], distinct=False)
     return ids.semi_join(own, [ids[k] == own[k] for k in own.columns]).distinct()
 
@@ -230,7 +283,7 @@ def missing_entities(table: Table, columns: Sequence[str]) -> int:
     """
     names = list(columns)
     total = int(table.count().to_pyarrow().as_py())
-    return total - int(entity_ids(table, names, distinct=False).count().to_pyarrow().as_py())
+    return total - int(known_ids(table, names, distinct=False).count().to_pyarrow().as_py())
 
 
 def row_repeats(

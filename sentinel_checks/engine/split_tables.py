@@ -19,7 +19,6 @@ boundary comes in as data (:func:`~sentinel_checks.engine.ibis_connection.with_f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +26,7 @@ import pandas as pd
 
 from sentinel_checks.engine.columns import literal as _literal
 from sentinel_checks.engine.ibis_connection import ROW, with_floats
-from sentinel_checks.engine.split_statistics import plain_value, shared_ids
+from sentinel_checks.engine.split_statistics import ids_shared_with, plain_value
 from sentinel_checks.entities import EntityKey, entity_columns
 
 if TYPE_CHECKING:
@@ -135,10 +134,7 @@ def source_positions(table: Table, positions: Sequence[int]) -> list[int]:
 
 
 def purge_entities(
-    parts: dict[str, Table],
-    entities: Sequence[EntityKey],
-    *,
-    releases: list[Callable[[], None]] | None = None,
+    parts: dict[str, Table], entities: Sequence[EntityKey], *, releases: list[Callable[[], None]]
 ) -> dict[str, Table]:
     """Rows of an entity an earlier split holds, removed from the later splits.
 
@@ -147,48 +143,55 @@ def purge_entities(
     (NULL or NaN) belongs to no entity and stays (an anti join never matches NULL).
     Equal to :func:`~sentinel_checks.data.splits.purge_entity_overlap`.
 
+    Each step's purged val and test are held
+    (:func:`~sentinel_checks.engine.held_table.hold`) before the next step reads them, so
+    that no query holds more than one anti join's ids: in one query, the test split
+    purged by two keys holds the distinct ids of both keys, of train and of val at once
+    (at 100M rows on DuckDB it could not be held with a 2GB or 3GB memory limit;
+    docs/benchmarks.md). A step's holds are released once the next step's are made.
+
     Parameters
     ----------
     parts : dict of str to ibis Table
-        ``train``, ``val``, ``test`` (:func:`time_windows`).
+        ``train``, ``val``, ``test`` (:func:`time_windows`), on one backend.
     entities : sequence of str or of lists of str
-        The entity keys, in purge order.
-    releases : list of callables, optional
-        When given, each step's purged val and test are held
-        (:func:`~sentinel_checks.engine.held_table.hold`) before the next step reads them,
-        so that no query holds more than one anti join's ids: in one query, the test
-        split purged by two keys holds the distinct ids of both keys, of train and of
-        val at once (at 100M rows on DuckDB it could not be held with a 2GB or 3GB
-        memory limit; docs/benchmarks.md). A step's holds are released once the next
-        step is held; the last step's release functions are appended to ``releases``
-        (the caller releases them once it has held the splits). When a hold fails,
-        what this call held is released and the engine's error raised.
+        The entity keys, in purge order; every column must be in each part.
+    releases : list of callables
+        The run's releases: the last step's release functions are appended (the caller
+        releases them once it has held the splits), and so is any release that fails
+        now (:func:`~sentinel_checks.engine.held_table.release_or_defer`).
+
+    Returns
+    -------
+    dict of str to ibis Table
+        ``train`` as given; ``val`` and ``test`` purged and held (as given when
+        ``entities`` is empty).
+
+    Raises
+    ------
+    KeyError
+        An entity column is not in the parts (the gate checks this first, in pandas'
+        words, when it plans the split in the engine).
+    Exception
+        The engine's own, when it cannot hold a step (on DuckDB: out of memory): what
+        this call held is released first.
     """
-    from sentinel_checks.engine.held_table import release_all
+    from sentinel_checks.engine.held_table import release_or_defer
 
     train, val, test = parts["train"], parts["val"], parts["test"]
     held: list[Callable[[], None]] = []  # this call's holds not yet released
     try:
         for key in entities:
             names = entity_columns(key)
-            earlier = list(held)
-            val = _without_ids(val, shared_ids(val, [train], names), names)
-            val = val if releases is None else _held(val, held)
-            test = _without_ids(test, shared_ids(test, [train, val], names), names)
-            if releases is not None:
-                test = _held(test, held)
-                for release in earlier:  # the new holds no longer read them
-                    held.remove(release)
-                    try:
-                        release()
-                    except Exception:  # dropped again when the run ends, and told then
-                        releases.append(release)
+            earlier = len(held)
+            val = _held(_without_ids(val, ids_shared_with(val, [train], names), names), held)
+            test = _held(_without_ids(test, ids_shared_with(test, [train, val], names), names), held)
+            done, held[:earlier] = held[:earlier], []  # the new holds no longer read them
+            release_or_defer(done, releases)
     except BaseException:
-        with suppress(Exception):  # the engine's error is the one to tell, not the cleanup's
-            release_all(held)
+        release_or_defer(held, releases)  # the engine's error is the one to tell, not the cleanup's
         raise
-    if releases is not None:
-        releases.extend(held)
+    releases.extend(held)
     return {"train": train, "val": val, "test": test}
 
 

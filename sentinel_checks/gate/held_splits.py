@@ -38,8 +38,11 @@ def hold_splits(
         The engine cannot hold a split: what was held is released and the error of
         :func:`~sentinel_checks.gate.engine_setup.hold_failure` raised (out of memory or
         disk, a file it could not read, anything else), naming the split or the purge.
+        A release that fails then is left in ``cache["engine_releases"]`` (retried when
+        the run ends). A :class:`~sentinel_checks.errors.SentinelError` passes through
+        as it is, what was held left to the run's releases.
     """
-    from sentinel_checks.engine.held_table import hold_renumbered, release_all
+    from sentinel_checks.engine.held_table import hold_renumbered, release_or_defer
     from sentinel_checks.engine.split_tables import number_rows, purge_entities
     from sentinel_checks.errors import SentinelError
     from sentinel_checks.gate.engine_setup import hold_failure
@@ -60,11 +63,8 @@ def hold_splits(
         raise
     except Exception as error:  # the engine's own error types (DuckDB, Py4J)
         mine, releases[mark:] = releases[mark:], []
-        release_all(mine)
+        release_or_defer(mine, releases)  # the engine's error is the one to tell
         raise hold_failure(config, f"hold the {what}", error) from None
     finally:
-        try:
-            release_all(purged)
-        except Exception:  # dropped again when the run ends, and told then
-            releases.extend(purged)
+        release_or_defer(purged, releases)
     return out

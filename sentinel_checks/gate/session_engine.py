@@ -212,6 +212,7 @@ class SessionEngine(SessionData):
         from sentinel_checks.data.time_axis import boundary, embargo_gap
         from sentinel_checks.engine import split_tables
         from sentinel_checks.engine.columns import missing_count
+        from sentinel_checks.entities import entity_columns
         from sentinel_checks.errors import ConfigError, DataError
 
         spec, ts = self.config.splits, self.config.columns.timestamp
@@ -240,6 +241,9 @@ class SessionEngine(SessionData):
         if not v < t or (e is not None and not t < e):
             raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
         entities = self.config.columns.entities if spec.purge_entities else ()
+        for part in (name for key in entities for name in entity_columns(key)):
+            if part not in source.columns:  # pandas' words (purge_entity_overlap)
+                raise DataError(f"entity column {part!r} is missing; cannot purge entity overlap")
         self._cache["engine_split"] = "time"
         self._cache["engine_windows"] = split_tables.time_windows(
             source, ts, val_start=v, test_start=t, end=e, gap=gap
