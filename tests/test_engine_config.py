@@ -62,6 +62,7 @@ def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
         ('engine = "sparkle"', "", "[data] engine", "pandas"),
         ("", '[engine.duckdb]\nmemory_limit = "lots"', "[engine.duckdb] memory_limit", "'2GB'"),
         ("", "[engine.duckdb]\nthreads = 0", "[engine.duckdb] threads", "greater than or equal to 1"),
+        ("", '[engine.duckdb]\nmemory_limit = "0GB"', "[engine.duckdb] memory_limit", "no memory at all"),
         ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "unknown key"),
         ("", "[engine.spark]\nmaster = 1", "[engine.spark] master", "string"),
         ("", '[engine.spark]\nmaster = "local[1]"\nsession = "m:f"', "spark", "session excludes master"),

@@ -237,3 +237,35 @@ def test_pytest_records_an_engine_out_of_memory_in_a_gate_test_as_exit_2(tmp_pat
     assert code == 2, out[-3000:]
     assert f"[engine.duckdb] memory_limit: DuckDB ran out of {ran_out}" in out, out[-3000:]
     assert fix in " ".join(out.split()), out[-3000:]
+
+
+@pytest.mark.parametrize("limit", ["1KB", "100KB"])
+def test_a_memory_limit_too_small_to_read_the_footers_is_not_blamed_on_the_files(tmp_path, limit):
+    """Trial: with 1KB-300KB DuckDB ran out of memory reading the parquet schemas, and the
+    problem said the files could not be read as parquet and should be rewritten."""
+    config = _project(tmp_path, engine=f'\n[engine.duckdb]\nmemory_limit = "{limit}"\n', rows=3000)
+    problems = [p for p in preflight(GateSession(load_config(config))) if p.about != "not_checked"]
+    assert [p.key for p in problems] == ["[engine.duckdb] memory_limit"], problems
+    text = str(problems[0])
+    assert f"'{limit}'" in text and "Raise memory_limit" in text and "rewrite" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("missing/a/b", "its parent folder"),  # DuckDB creates only the last folder
+        ("a-file", "is a file"),
+    ],
+)
+def test_a_spill_folder_duckdb_cannot_use_is_a_setup_problem_before_any_check(tmp_path, where, says):
+    """Trial: a temp_directory whose parent was missing passed the preflight (DuckDB had not
+    spilled yet at 60MB) and every check then failed to hold its split."""
+    (tmp_path / "a-file").write_text("not a folder")
+    spill = tmp_path / where
+    engine = f'\n[engine.duckdb]\nmemory_limit = "1GB"\ntemp_directory = "{spill}"\n'
+    problems = preflight(GateSession(load_config(_project(tmp_path, engine=engine, rows=3000))))
+    real = [p for p in problems if p.about != "not_checked"]
+    assert len(real) == 1, problems
+    text = str(real[0])
+    assert text.startswith("[engine.duckdb] temp_directory: "), text
+    assert str(spill) in text and says in text, text

@@ -76,6 +76,8 @@ class DuckDBSettings(_Section):
     def _memory(cls, v: str | None) -> str | None:
         if v is not None and not _MEMORY_RE.match(v):
             raise ValueError(f"expected a size such as '2GB' or '512MiB', got {v!r}")
+        if v is not None and float(re.sub(r"[^\d.]", "", v)) == 0:
+            raise ValueError(f"{v!r} leaves DuckDB no memory at all: give a size such as '2GB'")
         return v
 
 

@@ -78,13 +78,17 @@ def connect_duckdb(
     Raises
     ------
     ValueError
-        A setting DuckDB rejects (a malformed memory limit, threads < 1), or a
-        database file that is missing or not DuckDB's, naming it.
+        A setting DuckDB rejects (a malformed memory limit, threads < 1), a database
+        file that is missing or not DuckDB's, or a ``temp_directory`` DuckDB could not
+        spill to (a file, a folder not writable, or one DuckDB cannot create because
+        its parent folder is missing), naming it.
     """
     import ibis
 
     if database is not None and not database.is_file():
         raise ValueError(f"[engine.duckdb] database: file not found: {database}")
+    if temp_directory is not None:
+        _check_spill_folder(temp_directory)
 
     settings: dict[str, object] = {}
     if memory_limit is not None:
@@ -102,6 +106,32 @@ def connect_duckdb(
             raise ValueError(f"[engine.duckdb] database {database}: DuckDB cannot open it: {error}") from None
         named = ", ".join(f"{key} = {value}" for key, value in settings.items())
         raise ValueError(f"DuckDB rejected the [engine.duckdb] settings ({named}): {error}") from None
+
+
+def _check_spill_folder(folder: Path) -> None:
+    """Raise ValueError when DuckDB could not spill to ``folder``. DuckDB makes the folder
+    (not its parents) on its first spill, which happens only once the data outgrows
+    ``memory_limit``: without this a misspelt path surfaces at scale, as every check's
+    failed hold, after the run has started (trial)."""
+    import os
+
+    key = "[engine.duckdb] temp_directory"
+    if folder.exists():
+        if not folder.is_dir():
+            raise ValueError(f"{key}: {folder} is a file, not a folder DuckDB can spill to")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ValueError(f"{key}: DuckDB cannot write to {folder} (permission denied)")
+        return
+    parent = folder.parent
+    if not parent.is_dir():
+        raise ValueError(
+            f"{key}: {folder} does not exist and DuckDB cannot create it: its parent folder "
+            f"{parent} does not exist (DuckDB creates only the last folder); create it, or fix the path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"{key}: {folder} does not exist and DuckDB cannot create it in {parent} (permission denied)"
+        )
 
 
 def table_from_frame(con: BaseBackend, frame: pd.DataFrame, *, name: str) -> Table:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sentinel_checks.engine.engine_errors import first_line
+from sentinel_checks.engine.engine_errors import first_line, out_of_engine_room
 from sentinel_checks.engine.ibis_connection import ROW, quiet_schema_lookup
 
 if TYPE_CHECKING:
@@ -130,6 +130,8 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
                 hive_partitioning=many,
             )
         except duckdb.Error as error:  # InvalidInputException, IOException: DuckDB names the file
+            if out_of_engine_room(error):  # memory_limit too small even to read the footers: not the files
+                raise
             raise UnreadableParquet(
                 f"{target}: DuckDB cannot read it as parquet ({first_line(error)}): {FIX}"
             ) from None

@@ -9,6 +9,7 @@ before any check runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,9 @@ def engine_problems(session: SessionEngine) -> list[SetupProblem]:
     except ConfigError as error:
         message = str(error).removeprefix(f"{session.config.source}: ")
         key = engine_key(session.config)
+        setting = re.match(rf"{re.escape(key)} (\w+): ", message)  # "[engine.duckdb] temp_directory: ..."
+        if setting is not None:
+            return [SetupProblem(f"{key} {setting[1]}", message[setting.end() :])]
         return [SetupProblem(key, message.removeprefix(f"{key} ").removeprefix(f"{key}: "))]
     return timestamp_problems(session) or hold_problems(session)
 

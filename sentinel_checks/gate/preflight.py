@@ -148,7 +148,10 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         from sentinel_checks.gate.preflight_report import counted as real_problems
 
         why = stopped_by_text(len(real_problems(problems)))
-        return [*problems, SetupProblem(engine_key(config), f"not started or checked: {why}", NOT_CHECKED)]
+        name = {"duckdb": "DuckDB", "spark": "Spark"}.get(config.data.engine, config.data.engine)
+        # started already when it read the data where it lies: then what is skipped is its holds
+        skipped = "holding the splits not tried" if "engine_connection" in session._cache else "not started"
+        return [*problems, SetupProblem(engine_key(config), f"{name} {skipped}: {why}", NOT_CHECKED)]
     return problems + engine_problems(session)
 
 
@@ -194,12 +197,16 @@ def stopped_by_text(n: int) -> str:
 
 
 def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
+    from sentinel_checks.errors import EngineResourceError
+    from sentinel_checks.gate.engine_setup import memory_fix
     from sentinel_checks.gate.preflight_engine import dataset_columns, production_columns
 
     frames: dict[str, pd.DataFrame] = {}
     try:
         typed = dataset_columns(session)
         frames["dataset"] = typed if typed is not None else session.dataset
+    except EngineResourceError as exc:  # the engine's memory key, not the data's (trial: "rewrite it")
+        problems.append(SetupProblem(memory_fix(session.config.data.engine)[0], str(exc)))
     except SentinelError as exc:
         problems.append(_source_problem("data", session.config.data, exc))
     if session.has_production:
@@ -210,6 +217,8 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
             frames["production"] = in_place if in_place is not None else session.production
         except NotConfigured:
             pass
+        except EngineResourceError as exc:
+            problems.append(SetupProblem(memory_fix(session.config.data.engine)[0], str(exc)))
         except SentinelError as exc:
             problems.append(_source_problem("production", session.config.production, exc))
     return frames

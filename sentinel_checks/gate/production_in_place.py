@@ -86,6 +86,7 @@ def production_in_place(session: SessionEngine) -> Table | None:
 
     def read() -> Table | None:
         from sentinel_checks.engine import parquet_tables, split_checks
+        from sentinel_checks.engine.engine_errors import out_of_engine_room
         from sentinel_checks.engine.spark_parquet import ParquetNotOnSpark
         from sentinel_checks.errors import DataError
         from sentinel_checks.gate.engine_setup import hold_failure
@@ -99,6 +100,12 @@ def production_in_place(session: SessionEngine) -> Table | None:
             return None
         except (FileNotFoundError, OSError) as error:
             raise DataError(f"[production] path: {error}") from None
+        except Exception as error:  # the engine's own: out of memory or disk reading the files
+            if not out_of_engine_room(error):
+                raise
+            raise hold_failure(
+                config, "read the production sample where it lies", error, source="[production] path"
+            ) from None
         finer = split_checks.finer_than_microseconds(table)
         if finer is not None:
             raise DataError(

@@ -119,6 +119,13 @@ class SessionData:
                 raise DataError(f"[data] table: {error}") from None
             except (FileNotFoundError, OSError) as error:
                 raise DataError(f"[data] path: {error}") from None
+            except Exception as error:  # the engine's own: out of memory or disk reading the files
+                from sentinel_checks.engine.engine_errors import out_of_engine_room
+                from sentinel_checks.gate.engine_setup import hold_failure
+
+                if not out_of_engine_room(error):
+                    raise
+                raise hold_failure(self.config, "read the dataset where it lies", error) from None
 
         return self._once("engine_source", read)
 
