@@ -166,4 +166,6 @@ def test_an_engine_that_cannot_connect_is_its_own_problem_and_production_is_stil
         by_duckdb.config.source.read_text() + '\n[production]\npath = "production.parquet"\n'
     )
     found = preflight(GateSession(load_config(by_duckdb.config.source)))
-    assert [p.key for p in found] == ["[engine.duckdb]"] and "planted" in found[0].message
+    # under the setting the engine's message names (trial: "[engine.duckdb]: temp_directory: ...")
+    assert [p.key for p in found] == ["[engine.duckdb] database"] and "planted" in found[0].message
+    assert str(found[0]) == "[engine.duckdb] database: cannot open (planted)"

@@ -88,6 +88,7 @@ def engine_problems(session: SessionEngine) -> list[SetupProblem]:
     seconds to start; it is started here rather than by the first split check, so a
     missing Java stops the run before anything is judged.
     """
+    from sentinel_checks.config import DuckDBSettings
     from sentinel_checks.errors import ConfigError
     from sentinel_checks.gate.preflight import SetupProblem
 
@@ -98,7 +99,8 @@ def engine_problems(session: SessionEngine) -> list[SetupProblem]:
     except ConfigError as error:
         message = str(error).removeprefix(f"{session.config.source}: ")
         key = engine_key(session.config)
-        setting = re.match(rf"{re.escape(key)} (\w+): ", message)  # "[engine.duckdb] temp_directory: ..."
+        # DuckDB's message names the setting it refuses: "[engine.duckdb] temp_directory: ..."
+        setting = re.match(rf"\[engine\.duckdb\] ({'|'.join(DuckDBSettings.model_fields)}): ", message)
         if setting is not None:
             return [SetupProblem(f"{key} {setting[1]}", message[setting.end() :])]
         return [SetupProblem(key, message.removeprefix(f"{key} ").removeprefix(f"{key}: "))]
