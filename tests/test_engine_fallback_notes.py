@@ -166,3 +166,27 @@ def test_a_clean_production_sample_is_read_where_it_lies_without_a_note(gate_pro
     assert session._production_in_place() is not None
     assert session.engine_notes == ()
     session.close()
+
+
+def test_the_run_notes_are_shown_in_the_terminal_gate_md_and_gate_html(tmp_path):
+    """Trial: a time column stored as text read the whole dataset into pandas, and only
+    gate.json's ``notes`` said so; the terminal, gate.md and gate.html said nothing."""
+    from tests.conftest import run_suites
+    from tests.test_engine_lazy_splits import frame, sessions
+
+    data = frame()
+    data["ts"] = data["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    sessions(tmp_path, data)  # writes duckdb.toml over the parquet parts
+    suites = tmp_path / "my_suites"
+    suites.mkdir()
+    (suites / "test_rows.py").write_text(
+        "def test_rows(sentinel_session):\n    assert sentinel_session.engine_table('train') is not None\n"
+    )
+    code, out = run_suites(suites, tmp_path / "duckdb.toml", cwd=tmp_path)
+    said = "[data] the splits were made through pandas, not where the data lies"
+    assert code == 0, out[-3000:]
+    assert f"note: {said}" in out, out[-3000:]
+    md = (tmp_path / "reports" / "gate.md").read_text()
+    assert "## Notes on this run" in md and said in md, md
+    page = (tmp_path / "reports" / "gate.html").read_text()
+    assert "Notes on this run" in page and said in page

@@ -38,13 +38,15 @@ class OfflineData(DataSource):
             importlib.util.find_spec("ibis") is None or importlib.util.find_spec("duckdb") is None
         ):
             raise ValueError(
-                "engine = 'duckdb' needs Ibis and DuckDB: pip install 'gradient-sentinel[engine]'"
+                "engine = 'duckdb' needs Ibis and DuckDB: pip install 'gradient-sentinel[engine]' "
+                "(from a clone: pip install -e '.[engine]')"
             )
         if v == "spark" and (
             importlib.util.find_spec("ibis") is None or importlib.util.find_spec("pyspark") is None
         ):
             raise ValueError(
-                "engine = 'spark' needs Ibis and PySpark: pip install 'gradient-sentinel[spark]'"
+                "engine = 'spark' needs Ibis and PySpark: pip install 'gradient-sentinel[spark]' "
+                "(from a clone: pip install -e '.[spark]')"
             )
         return v
 

@@ -203,7 +203,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # every file of the folder is listed (junit.xml too, written by pytest), as CI uploads it
     counted = pytest_count_line(run.outcomes)  # pytest passes an inconclusive test: say so once
     told = [note + artifact_line(state.reports_dir), *([counted] if counted else [])]
-    state.summary = "\n".join([*phases, *told, verdict])
+    # the run's notes (the data read through pandas, not where it lies: trial, only in gate.json)
+    noted = [f"note: {n}" for n in run.notes if not n.startswith("(not checked)")]
+    state.summary = "\n".join([*phases, *noted, *told, verdict])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")

@@ -91,6 +91,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         # what the problems kept from being checked (the preflight's notes, trial)
         lines += [f"- {cell(note)}" for note in run.notes if note.startswith("(not checked)")]
         return "\n".join([*lines, "", *_links(folder, run), ""])
+    if run.notes:  # e.g. the data read through pandas, not where it lies (trial: only in gate.json)
+        lines += ["## Notes on this run", "", *(f"- {cell(n, DETAIL_CHARS)}" for n in run.notes), ""]
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
     if shows_an_interval(ordered):

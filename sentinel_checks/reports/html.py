@@ -63,6 +63,15 @@ FIGURES = [
 ]
 
 
+def _notes(run: GateRun) -> list[str]:
+    """The run's notes (what the engine could not do where the data lies, and did
+    otherwise) as a list under the header; none when there are none."""
+    if not run.notes:
+        return []
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in run.notes)
+    return [f"<h2>Notes on this run</h2><ul>{items}</ul>"]
+
+
 def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
     """``gate.html``: the verdict, every check, and the figures and drift reports written.
 
@@ -86,6 +95,7 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         f"<title>Gradient Sentinel gate: {esc(run.verdict.replace('_', ' ').upper())}</title>",
         f"<style>{_STYLE}</style></head><body>",
         *header(run),
+        *_notes(run),
         *overview(run),
         *_confidence_note(run),
         *cards(run),
