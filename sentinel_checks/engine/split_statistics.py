@@ -192,25 +192,8 @@ def rows_sharing_entities(table: Table, earlier: Sequence[Table], columns: Seque
     from test. Equal to ``shared_entities(pd.concat(earlier ids), table ids).later_rows``
     of :func:`~sentinel_checks.entities.shared_entities`.
 
-    Parameters
-    ----------
-    table : ibis Table
-    earlier : sequence of ibis Table
-        At least one, on the same backend as ``table``, each id column of the same type.
-    columns : sequence of str
-        The id column, or the columns of a composite id, in every table.
-
-    Returns
-    -------
-    int
-        A row count (0 when no id is shared).
-
-    Raises
-    ------
-    ValueError
-        ``earlier`` is empty.
-    KeyError, IbisTypeError
-        A column is missing, or the id columns' types differ between tables.
+    Takes and raises what :func:`ids_shared_with` does (``columns`` its ``names``);
+    returns a row count, 0 when no id is shared.
     """
     names = list(columns)
     return _rows_carrying(table, ids_shared_with(table, earlier, names), names)

@@ -144,14 +144,9 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     problems += preflight_engine.split_problems(session) if in_place else split_problems(config, frames)
     problems = merged_label_problems(problems + model_problems(session, frames) + other_file_problems(config))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
-        from sentinel_checks.gate.engine_setup import engine_key
-        from sentinel_checks.gate.preflight_report import counted as real_problems
+        from sentinel_checks.gate.preflight_report import engine_not_checked
 
-        why = stopped_by_text(len(real_problems(problems)))
-        name = {"duckdb": "DuckDB", "spark": "Spark"}.get(config.data.engine, config.data.engine)
-        # started already when it read the data where it lies: then what is skipped is its holds
-        skipped = "holding the splits not tried" if "engine_connection" in session._cache else "not started"
-        return [*problems, SetupProblem(engine_key(config), f"{name} {skipped}: {why}", NOT_CHECKED)]
+        return [*problems, engine_not_checked(session, problems)]
     return problems + engine_problems(session)
 
 

@@ -21,6 +21,20 @@ def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:
     return [p for p in problems if p.about != NOT_CHECKED]
 
 
+def engine_not_checked(session: GateSession, problems: Sequence[SetupProblem]) -> SetupProblem:
+    """The note (``about == NOT_CHECKED``, under ``[engine.*]``) that the engine was not
+    started, or, when it was to read the data where it lies, that holding the splits
+    was not tried, because ``problems`` already stop the run."""
+    from sentinel_checks.gate.engine_setup import engine_key
+    from sentinel_checks.gate.preflight import stopped_by_text
+
+    engine = session.config.data.engine
+    name = {"duckdb": "DuckDB", "spark": "Spark"}.get(engine, engine)
+    skipped = "holding the splits not tried" if "engine_connection" in session._cache else "not started"
+    why = stopped_by_text(len(counted(problems)))
+    return SetupProblem(engine_key(session.config), f"{name} {skipped}: {why}", NOT_CHECKED)
+
+
 def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
     """What the terminal shows: a heading naming the config, then one item per problem.
 
