@@ -269,3 +269,17 @@ def test_a_spill_folder_duckdb_cannot_use_is_a_setup_problem_before_any_check(tm
     text = str(real[0])
     assert text.startswith("[engine.duckdb] temp_directory: "), text
     assert str(spill) in text and says in text, text
+
+
+def test_a_bad_spill_folder_beside_a_misspelt_column_is_told_in_the_same_run(tmp_path):
+    """Review: reading the data where it lies tried to connect and failed on the spill
+    folder; with another problem found, the engine's line said "holding the splits not
+    tried" and the spill folder was told only on the next run."""
+    spill = tmp_path / "missing" / "spill"
+    engine = f'\n[engine.duckdb]\ntemp_directory = "{spill}"\n'
+    config = _project(tmp_path, engine=engine, rows=3000)
+    config.write_text(config.read_text().replace('label = "label"', 'label = "labl"', 1))
+    problems = preflight(GateSession(load_config(config)))
+    keys = [p.key for p in problems if p.about != "not_checked"]
+    assert "[engine.duckdb] temp_directory" in keys and len(keys) >= 2, problems
+    assert not any("not tried" in p.message for p in problems), problems

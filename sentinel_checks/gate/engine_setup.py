@@ -192,7 +192,7 @@ def memory_fix(engine: str, *, spill_folder_set: bool = False, out_of_disk: bool
     )
 
 
-_ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
+ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Spark"}
 
 
 def memory_setting(config: SentinelConfig) -> tuple[str, bool]:
@@ -220,7 +220,7 @@ def out_of_memory_text(
         return None
     engine = _engine_of(error) or engine or "pandas"
     key, fix = memory_fix(engine, spill_folder_set=spill_folder_set, out_of_disk=disk)
-    who = _ENGINE_NAMES.get(engine, "Python")
+    who = ENGINE_NAMES.get(engine, "Python")
     return f"{key}: {who} ran out of {'disk' if disk else 'memory'} in this check ({_said(error)}). {fix}"
 
 

@@ -146,7 +146,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.preflight_report import engine_not_checked
 
-        return [*problems, engine_not_checked(session, problems)]
+        return [*problems, *engine_not_checked(session, problems)]
     return problems + engine_problems(session)
 
 

@@ -21,18 +21,24 @@ def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:
     return [p for p in problems if p.about != NOT_CHECKED]
 
 
-def engine_not_checked(session: GateSession, problems: Sequence[SetupProblem]) -> SetupProblem:
+def engine_not_checked(session: GateSession, problems: Sequence[SetupProblem]) -> list[SetupProblem]:
     """The note (``about == NOT_CHECKED``, under ``[engine.*]``) that the engine was not
     started, or, when it was to read the data where it lies, that holding the splits
-    was not tried, because ``problems`` already stop the run."""
-    from sentinel_checks.gate.engine_setup import engine_key
+    was not tried, because ``problems`` already stop the run. When connecting it was
+    tried and failed (cached), that failure is the problem told instead (review: a bad
+    ``temp_directory`` beside a misspelt column was hidden until the next run)."""
+    from sentinel_checks.gate.cache import Failed
+    from sentinel_checks.gate.engine_setup import ENGINE_NAMES, engine_key, engine_problems
     from sentinel_checks.gate.preflight import stopped_by_text
 
+    if isinstance(session._cache.get("engine_connection"), Failed):
+        return engine_problems(session)  # raises nothing new: the cached failure, worded
+
     engine = session.config.data.engine
-    name = {"duckdb": "DuckDB", "spark": "Spark"}.get(engine, engine)
+    name = ENGINE_NAMES.get(engine, engine)
     skipped = "holding the splits not tried" if "engine_connection" in session._cache else "not started"
     why = stopped_by_text(len(counted(problems)))
-    return SetupProblem(engine_key(session.config), f"{name} {skipped}: {why}", NOT_CHECKED)
+    return [SetupProblem(engine_key(session.config), f"{name} {skipped}: {why}", NOT_CHECKED)]
 
 
 def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
