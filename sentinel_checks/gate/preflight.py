@@ -192,18 +192,14 @@ def stopped_by_text(n: int) -> str:
 
 
 def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
-    from sentinel_checks.errors import EngineResourceError
-    from sentinel_checks.gate.engine_setup import memory_fix
     from sentinel_checks.gate.preflight_engine import dataset_columns, production_columns
 
     frames: dict[str, pd.DataFrame] = {}
     try:
         typed = dataset_columns(session)
         frames["dataset"] = typed if typed is not None else session.dataset
-    except EngineResourceError as exc:  # the engine's memory key, not the data's (trial: "rewrite it")
-        problems.append(SetupProblem(memory_fix(session.config.data.engine)[0], str(exc)))
     except SentinelError as exc:
-        problems.append(_source_problem("data", session.config.data, exc))
+        problems.append(_source_problem("data", session.config.data, exc, session.config.data.engine))
     if session.has_production:
         try:
             # read where it lies: its columns without rows (the whole sample in pandas
@@ -212,17 +208,26 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
             frames["production"] = in_place if in_place is not None else session.production
         except NotConfigured:
             pass
-        except EngineResourceError as exc:
-            problems.append(SetupProblem(memory_fix(session.config.data.engine)[0], str(exc)))
         except SentinelError as exc:
-            problems.append(_source_problem("production", session.config.production, exc))
+            problems.append(
+                _source_problem("production", session.config.production, exc, session.config.data.engine)
+            )
     return frames
 
 
-def _source_problem(section: str, source: DataSource | None, error: SentinelError) -> SetupProblem:
+def _source_problem(
+    section: str, source: DataSource | None, error: SentinelError, engine: str
+) -> SetupProblem:
     """A frame's loading error under :func:`_source_key`; a reader's "production path not
     found: …" loses its first word under the key that names it already (it read
-    "[production] path: production path not found")."""
+    "[production] path: production path not found"). The engine (``[data] engine``)
+    out of memory or disk reading it is under the engine's memory key, not the data's
+    (trial: it said to rewrite the files)."""
+    from sentinel_checks.errors import EngineResourceError
+    from sentinel_checks.gate.engine_setup import memory_fix
+
+    if isinstance(error, EngineResourceError):
+        return SetupProblem(memory_fix(engine)[0], str(error))
     key, message = _source_key(section, source, error), str(error)
     rest = message.partition(" ")[2]
     if key.endswith("] path") and rest.startswith("path not found: "):
