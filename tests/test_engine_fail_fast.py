@@ -149,6 +149,55 @@ def test_a_corrupt_production_part_read_where_it_lies_is_a_data_error_naming_it(
     session.close()
 
 
+@pytest.mark.parametrize("source", ["dataset", "production"])
+def test_the_engine_out_of_memory_reading_a_source_is_told_under_its_memory_key(
+    tmp_path, monkeypatch, source
+):
+    """Review: the wording of DuckDB out of memory while reading the dataset or production
+    where it lies had no test of its own (the preflight's catch-all gave the same key)."""
+    import duckdb
+
+    from sentinel_checks.engine import parquet_tables
+
+    config = _project(tmp_path, engine='\n[engine.duckdb]\nmemory_limit = "1GB"\n', rows=3000)
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
+    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
+
+    def out_of_memory(con, path, *, name):
+        raise duckdb.OutOfMemoryException(f"{OOM}\n\nPossible solutions:\nSee also https://duckdb.org/docs")
+
+    monkeypatch.setattr(parquet_tables, "table_from_parquet", out_of_memory)
+    session = GateSession(load_config(config))
+    try:
+        with pytest.raises(EngineResourceError) as told:
+            _ = session.engine_source if source == "dataset" else session._production_in_place()
+    finally:
+        session.close()
+    text = str(told.value)
+    assert text.startswith("[engine.duckdb] memory_limit = '1GB'"), text
+    assert f"read the {'dataset' if source == 'dataset' else 'production sample'} where it lies" in text, text
+    assert OOM in text and "Raise memory_limit" in text and "rewrite" not in text, text
+
+
+def test_an_engine_error_reading_a_source_that_is_not_memory_is_not_blamed_on_memory(tmp_path, monkeypatch):
+    import duckdb
+
+    from sentinel_checks.engine import parquet_tables
+
+    def broken(con, path, *, name):
+        raise duckdb.InvalidInputException("Invalid Input Error: something else")
+
+    monkeypatch.setattr(parquet_tables, "table_from_parquet", broken)
+    session = GateSession(load_config(_project(tmp_path, rows=3000)))
+    try:
+        with pytest.raises(duckdb.InvalidInputException):
+            _ = session.engine_source
+    finally:
+        session.close()
+
+
 @pytest.mark.slow
 def test_sentinel_gate_stops_with_exit_2_on_a_corrupt_part(tmp_path):
     config = _project(tmp_path, rows=3000)
@@ -255,12 +304,15 @@ def test_a_memory_limit_too_small_to_read_the_footers_is_not_blamed_on_the_files
     [
         ("missing/a/b", "its parent folder"),  # DuckDB creates only the last folder
         ("a-file", "is a file"),
+        # review: a link to a missing folder passed (exists() is False, its parent writable)
+        ("dangling", "which does not exist"),
     ],
 )
 def test_a_spill_folder_duckdb_cannot_use_is_a_setup_problem_before_any_check(tmp_path, where, says):
     """Trial: a temp_directory whose parent was missing passed the preflight (DuckDB had not
     spilled yet at 60MB) and every check then failed to hold its split."""
     (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
     spill = tmp_path / where
     engine = f'\n[engine.duckdb]\nmemory_limit = "1GB"\ntemp_directory = "{spill}"\n'
     problems = preflight(GateSession(load_config(_project(tmp_path, engine=engine, rows=3000))))

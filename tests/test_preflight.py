@@ -359,7 +359,10 @@ def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, eng
         assert "the 2 problems above" in note.message, note
         # one "not checked", not two (trial: "(not checked) [engine.duckdb]: not started or checked")
         # DuckDB started to read the data where it lies: what was not tried is holding the splits
-        assert str(note) == "[engine.duckdb]: DuckDB holding the splits not tried: the 2 problems above already stop the run"
+        assert (
+            str(note)
+            == "[engine.duckdb]: DuckDB holding the splits not tried: the 2 problems above already stop the run"
+        )
 
 
 @pytest.mark.parametrize("path", ['"parts/*.parquet"', '"parts"'])

@@ -205,6 +205,22 @@ SETUP = TestOutcome(
 )
 
 
+def test_a_stopped_run_shows_every_note_in_gate_md_as_gate_html_does():
+    """Review: on a setup error gate.md kept only the "(not checked)" notes, while gate.html
+    and the terminal showed every note (e.g. a step read through pandas)."""
+    from sentinel_checks.reports.html import gate_html
+
+    unchecked = "(not checked) the engine: holding the splits not tried"
+    through_pandas = "[data] the splits were made through pandas, not where the data lies"
+    run = replace(_run(SETUP), notes=(unchecked, through_pandas))
+    md = gate_markdown(run)
+    problems, _, notes = md.partition("## Notes on this run")
+    assert unchecked in problems and through_pandas not in problems, md
+    assert through_pandas in notes and unchecked not in notes, md
+    assert through_pandas in gate_html(run, {})
+    assert "## Notes on this run" not in gate_markdown(replace(run, notes=(unchecked,)))
+
+
 def test_a_run_with_only_setup_problems_is_a_setup_error_not_a_failed_gate():
     run = _run(SETUP)
     assert run.verdict == "setup_error"

@@ -23,7 +23,14 @@ from sentinel_checks.config.section import _check_callable_ref, _Section
 #: The engines ``[data] engine`` accepts.
 Engine = Literal["pandas", "duckdb", "spark"]
 
-_MEMORY_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_MEMORY_RE = re.compile(
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE | re.ASCII
+)
+#: Bytes per unit of a DuckDB size: KB, MB, ... in powers of 1000, KiB, MiB, ... of 1024.
+_UNIT_BYTES = {
+    **{unit: 1000**i for i, unit in enumerate(("b", "kb", "mb", "gb", "tb"))},
+    **{unit: 1024 ** (i + 1) for i, unit in enumerate(("kib", "mib", "gib", "tib"))},
+}
 
 
 class OfflineData(DataSource):
@@ -76,10 +83,14 @@ class DuckDBSettings(_Section):
     @field_validator("memory_limit")
     @classmethod
     def _memory(cls, v: str | None) -> str | None:
-        if v is not None and not _MEMORY_RE.match(v):
+        if v is None:
+            return v
+        size = _MEMORY_RE.match(v)
+        if size is None:
             raise ValueError(f"expected a size such as '2GB' or '512MiB', got {v!r}")
-        if v is not None and float(re.sub(r"[^\d.]", "", v)) == 0:
-            raise ValueError(f"{v!r} leaves DuckDB no memory at all: give a size such as '2GB'")
+        if float(size.group(1)) * _UNIT_BYTES[size.group(2).lower()] < 1000:
+            # DuckDB does not start under 1KB ("0.5KB", "1B", "0.4B": out of memory at connect)
+            raise ValueError(f"{v!r} leaves DuckDB no memory to start with: give a size such as '2GB'")
         return v
 
 

@@ -116,6 +116,11 @@ def _check_spill_folder(folder: Path) -> None:
     import os
 
     key = "[engine.duckdb] temp_directory"
+    if folder.is_symlink() and not folder.exists():
+        raise ValueError(
+            f"{key}: {folder} is a link to {os.readlink(folder)}, which does not exist: "
+            "create that folder, or point temp_directory elsewhere"
+        )
     if folder.exists():
         if not folder.is_dir():
             raise ValueError(f"{key}: {folder} is a file, not a folder DuckDB can spill to")

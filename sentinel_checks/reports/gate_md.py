@@ -8,6 +8,7 @@ of number it is (:mod:`sentinel_checks.reports.measures`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sentinel_checks.reports.explain import what_would_settle
@@ -55,6 +56,13 @@ LINKED = (
 )
 
 
+def _run_notes(notes: Sequence[str]) -> list[str]:
+    """The "Notes on this run" section (trial: the notes were only in gate.json); none without notes."""
+    if not notes:
+        return []
+    return ["## Notes on this run", "", *(f"- {cell(n, DETAIL_CHARS)}" for n in notes), ""]
+
+
 def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     """A summary for a pull request.
 
@@ -89,10 +97,13 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         ]
         lines += [f"- {cell(message)}" for message in run.setup_problems]  # each once
         # what the problems kept from being checked (the preflight's notes, trial)
-        lines += [f"- {cell(note)}" for note in run.notes if note.startswith("(not checked)")]
-        return "\n".join([*lines, "", *_links(folder, run), ""])
-    if run.notes:  # e.g. the data read through pandas, not where it lies (trial: only in gate.json)
-        lines += ["## Notes on this run", "", *(f"- {cell(n, DETAIL_CHARS)}" for n in run.notes), ""]
+        unchecked = [note for note in run.notes if note.startswith("(not checked)")]
+        lines += [f"- {cell(note)}" for note in unchecked]
+        lines.append("")
+        # the other notes, as gate.html and the terminal show them (review: gate.md dropped them)
+        lines += _run_notes([note for note in run.notes if note not in unchecked])
+        return "\n".join([*lines, *_links(folder, run), ""])
+    lines += _run_notes(run.notes)  # e.g. the data read through pandas, not where it lies
     ordered = root_cause_order(run.outcomes)
     lines += _phases(ordered)
     if shows_an_interval(ordered):
