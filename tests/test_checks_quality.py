@@ -1,5 +1,7 @@
 """Each quality check fails on a planted fault and passes on a sound model."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -403,7 +405,9 @@ class TestCalibrationOnABound:
         assert bins.ece == pytest.approx(expected)
         result = check_calibration(y, s, split="test")
         assert result.status is Status.FAIL and result.support["bins"] == 2
-        assert "over 2 bins" in result.message
+        # the bins are the ECE's, named beside it (they read as the Brier score's, after it)
+        assert re.search(r"ECE [0-9.]+ over 2 bins \(", result.message), result.message
+        assert not re.search(r"Brier [0-9.]+ over", result.message), result.message
 
     def test_no_rows_is_an_error(self):
         assert check_calibration(np.array([]), np.array([]), split="test").status is Status.ERROR

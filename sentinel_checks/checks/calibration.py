@@ -254,7 +254,11 @@ def check_calibration_cells(
         ece, draws[:, 0], max_ece, confidence=level, n=n
     )
     statuses, settle = [ece_status], [ece_rows]
-    parts = [f"ECE {ece:.4f} ({coverage_text(level)} CI {ece_low:.4f}–{ece_high:.4f}; limit {max_ece:.4f})"]
+    # the bins are the ECE's (the Brier score is per row): named beside it, not after the Brier
+    parts = [
+        f"ECE {ece:.4f} over {len(bins.count)} bins ({coverage_text(level)} CI "
+        f"{ece_low:.4f}–{ece_high:.4f}; limit {max_ece:.4f})"
+    ]
     brier_low = brier_high = math.nan
     if max_brier is not None:
         brier_low, brier_high, brier_status, brier_rows = ceiling_on_draws(
@@ -289,11 +293,10 @@ def check_calibration_cells(
     criterion = "Brier score" if by_brier else "ECE"
     if len(statuses) > 1 and status is not Status.PASS:
         verdict += f" (decided by the {criterion})"
-    grouped = f" ({grid_text(grid)})" if grid else ""
     return CheckResult(
         id=CALIBRATION_ID,
         status=status,
-        message=f"{split}: " + "; ".join(parts) + f" over {len(bins.count)} bins{grouped}: {verdict}",
+        message=f"{split}: " + "; ".join([*parts, *([grid_text(grid)] if grid else [])]) + f": {verdict}",
         measured=brier_score if by_brier else ece,
         limit=max_brier if by_brier and max_brier is not None else max_ece,
         direction=Direction.AT_MOST,
