@@ -83,7 +83,7 @@ def test_time_order_equals_duckdb(both, column, gap):
     assert duck.later_too_early > 0 and duck.earlier_too_late > 0
 
 
-@pytest.mark.parametrize("key", [["user_id"], ["year", "case"], ["case"], ["country"]])
+@pytest.mark.parametrize("key", [["user_id"], ["year", "case"], ["case"], ["country"], ["country", "case"]])
 def test_shared_entities_equal_duckdb(both, key):
     duck, spark = on_both(both, split.shared_entities, key)
     assert (spark.n_earlier, spark.n_later, spark.later_rows) == (

@@ -150,8 +150,10 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     column only the
     first :data:`~sentinel_checks.result.EVIDENCE_CAP` shared ids in value order come back
     (``SharedIds.n_shared`` the count), so a leaky split sharing millions of ids does not
-    bring them to Python; a composite id's shared ids all come back, ordered by their
-    ``a+b`` text as pandas orders them.
+    bring them to Python; likewise a composite id whose parts are text or integers, in
+    the order of its ``a+b`` text (code point order, as pandas' path sorts it); a composite
+    id with another part (a float, a date) has all its shared ids read back and ordered
+    by their text as pandas prints them.
 
     Parameters
     ----------
@@ -164,8 +166,10 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
     SharedIds
         The counts and the first shared ids of
         :func:`~sentinel_checks.entities.shared_entities` on the same rows (for one
-        column, ``shared`` is its ``shared[:EVIDENCE_CAP]``).
+        column, or text and integer parts, ``shared`` is its ``shared[:EVIDENCE_CAP]``).
     """
+    import ibis
+
     from sentinel_checks.engine.held_table import held
 
     names = list(columns)
@@ -179,7 +183,17 @@ def shared_entities(earlier: Table, later: Table, columns: Sequence[str]) -> Sha
             first = shared.order_by(key).limit(EVIDENCE_CAP).to_pyarrow()
             first_ids = first.column(0).to_numpy(zero_copy_only=False)
             return SharedIds(n_earlier, n_later, np.sort(first_ids), later_rows, n_shared=n_shared)
-        found = shared.to_pandas()  # a composite id: ordered by its text, as pandas orders it
+        if all(shared[c].type().is_string() or shared[c].type().is_integer() for c in shared.columns):
+            # a composite id of text and integers: its text is the same in the engine (an
+            # integer cast to text as Python prints it), ordered there by code point as
+            # Python's sorted() orders it; the count and the first ids come back, not all
+            text = ibis.literal(SEPARATOR).join([shared[c].cast("string") for c in shared.columns])
+            n_shared = int(shared.count().to_pyarrow().as_py())
+            first = shared.select(key=text).order_by("key").limit(EVIDENCE_CAP).to_pyarrow()
+            ids = np.asarray(first.column(0).to_pylist(), dtype=object)
+            return SharedIds(n_earlier, n_later, ids, later_rows, n_shared=n_shared)
+        # other parts (floats, dates, booleans): their text as pandas prints it, all read back
+        found = shared.to_pandas()
     text = sorted(SEPARATOR.join(str(v) for v in row) for row in _integral(found).itertuples(index=False))
     return SharedIds(n_earlier, n_later, np.asarray(text, dtype=object), later_rows)
 
