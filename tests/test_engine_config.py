@@ -66,6 +66,14 @@ def test_duckdb_settings_are_read_and_reach_the_connection(tmp_path):
         # review: under 1KB DuckDB fails at connect (measured: "0.5KB", "1B"; "0.4B" is 0 bytes)
         ("", '[engine.duckdb]\nmemory_limit = "0.4B"', "[engine.duckdb] memory_limit", "no memory to start"),
         ("", '[engine.duckdb]\nmemory_limit = "999B"', "[engine.duckdb] memory_limit", "no memory to start"),
+        # review: 2^64 bytes and more DuckDB reads as 0 bytes, then asks to raise the limit
+        (
+            "",
+            '[engine.duckdb]\nmemory_limit = "18446744073709551616B"',
+            "[engine.duckdb] memory_limit",
+            "more than DuckDB can count",
+        ),
+        ("", '[engine.duckdb]\nmemory_limit = "999999999999TB"', "[engine.duckdb] memory_limit", "can count"),
         # review: \\d took other scripts' digits (a fullwidth 2), which DuckDB's parser refuses
         ("", '[engine.duckdb]\nmemory_limit = "\uff12GB"', "[engine.duckdb] memory_limit", "'2GB'"),
         ("", "[engine.duckdb]\nmemory = 1", "[engine.duckdb] memory", "unknown key"),

@@ -181,7 +181,10 @@ def test_the_engine_out_of_memory_reading_a_source_is_told_under_its_memory_key(
     assert OOM in text and "Raise memory_limit" in text and "rewrite" not in text, text
 
 
-def test_an_engine_error_reading_a_source_that_is_not_memory_is_not_blamed_on_memory(tmp_path, monkeypatch):
+@pytest.mark.parametrize("source", ["dataset", "production"])
+def test_an_engine_error_reading_a_source_that_is_not_memory_is_not_blamed_on_memory(
+    tmp_path, monkeypatch, source
+):
     import duckdb
 
     from sentinel_checks.engine import parquet_tables
@@ -189,11 +192,16 @@ def test_an_engine_error_reading_a_source_that_is_not_memory_is_not_blamed_on_me
     def broken(con, path, *, name):
         raise duckdb.InvalidInputException("Invalid Input Error: something else")
 
+    config = _project(tmp_path, rows=3000)
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
+    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
     monkeypatch.setattr(parquet_tables, "table_from_parquet", broken)
-    session = GateSession(load_config(_project(tmp_path, rows=3000)))
+    session = GateSession(load_config(config))
     try:
         with pytest.raises(duckdb.InvalidInputException):
-            _ = session.engine_source
+            _ = session.engine_source if source == "dataset" else session._production_in_place()
     finally:
         session.close()
 

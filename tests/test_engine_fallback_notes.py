@@ -190,3 +190,37 @@ def test_the_run_notes_are_shown_in_the_terminal_gate_md_and_gate_html(tmp_path)
     assert "## Notes on this run" in md and said in md, md
     page = (tmp_path / "reports" / "gate.html").read_text()
     assert "Notes on this run" in page and said in page
+
+
+def test_production_without_labels_yet_is_left_out_of_quality_on_the_engine_as_on_pandas(gate_project):
+    """Review: pandas writes a label column of only None as Arrow's null type, which DuckDB
+    reads as int32; comparing it with 'risky' raised in every check reading the candidate's
+    evaluation (recall on test included), where pandas leaves unlabelled production out."""
+    import pandas as pd
+
+    from sentinel_checks.gate.session import NotConfigured
+
+    project = gate_project(config_text=DUCKDB)
+    production = pd.read_parquet(project.folder / "data" / "production.parquet")
+    production["label"] = None
+    production.to_parquet(project.folder / "data" / "production.parquet")
+    got = {}
+    for engine in ("duckdb", "pandas"):
+        text = project.config.read_text()
+        if engine == "pandas":
+            text = text.replace('engine = "duckdb"\n', "")
+        config = project.folder / f"{engine}.toml"
+        config.write_text(text)
+        session = GateSession(load_config(config))
+        try:
+            assert (session.engine_table("production") is not None) == (engine == "duckdb")
+            test = steps.recall(session, "test")
+            with pytest.raises(NotConfigured):
+                steps.recall(session, "production")
+            with pytest.raises(NotConfigured):  # no labelled production row: not measured
+                steps.calibration_drift(session)
+            got[engine] = (test.status, test.measured, steps.score_drift(session, "test:production").status)
+        finally:
+            session.close()
+    assert got["duckdb"] == got["pandas"], got
+    assert got["duckdb"][0].value in ("pass", "warn", "inconclusive", "fail"), got

@@ -88,9 +88,13 @@ class DuckDBSettings(_Section):
         size = _MEMORY_RE.match(v)
         if size is None:
             raise ValueError(f"expected a size such as '2GB' or '512MiB', got {v!r}")
-        if float(size.group(1)) * _UNIT_BYTES[size.group(2).lower()] < 1000:
+        size_bytes = float(size.group(1)) * _UNIT_BYTES[size.group(2).lower()]
+        if size_bytes < 1000:
             # DuckDB does not start under 1KB ("0.5KB", "1B", "0.4B": out of memory at connect)
             raise ValueError(f"{v!r} leaves DuckDB no memory to start with: give a size such as '2GB'")
+        if size_bytes >= 2**63:
+            # DuckDB reads 2^64 bytes and more as a wrapped size (0 bytes: "out of memory")
+            raise ValueError(f"{v!r} is more than DuckDB can count (2^63 bytes): give a size such as '2GB'")
         return v
 
 

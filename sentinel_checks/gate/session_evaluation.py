@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     import numpy as np
     import pandas as pd
+    from ibis.expr.types import Table
 
     from sentinel_checks.gate.session_models import SessionModels
     from sentinel_checks.models.evaluation import SplitScores
@@ -69,7 +70,11 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
             table = session.engine_table("production")
         except NotConfigured:
             table = None
-        if table is not None and session.config.columns.label in table.columns:
+        label = session.config.columns.label
+        # labels arrive late: production without a labelled row is left out, as pandas
+        # leaves it out; its label column may then be of no type of its own (an Arrow null
+        # column reads as int32 on DuckDB) and cannot be compared with the label values
+        if table is not None and label in table.columns and _labelled(table, label):
             names.append("production")
     for name in names:
         invalid = _invalid_scores(session, role, name)
@@ -87,6 +92,13 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
             continue
         scored[name] = SplitScores(name, counts, _reader(session, role, name))
     return scored
+
+
+def _labelled(table: Table, label: str) -> bool:
+    """Whether ``table`` holds a row whose ``label`` is not NULL (one count in the engine)."""
+    from sentinel_checks.engine.ibis_connection import whole_count
+
+    return whole_count(table.aggregate(n=table[label].count()).to_pandas()["n"].iloc[0]) > 0
 
 
 def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
