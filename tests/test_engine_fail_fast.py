@@ -343,3 +343,30 @@ def test_a_bad_spill_folder_beside_a_misspelt_column_is_told_in_the_same_run(tmp
     keys = [p.key for p in problems if p.about != "not_checked"]
     assert "[engine.duckdb] temp_directory" in keys and len(keys) >= 2, problems
     assert not any("not tried" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(("engine", "data_path"), [("duckdb", "parts"), ("pandas", "parts/*/*.parquet")])
+def test_a_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_path, engine, data_path):
+    """Trial: ``[data] path = "data"`` with production in ``data/production/`` read the
+    production rows into the dataset (into test), and no check or note said so."""
+    config = _project(tmp_path, rows=3000)
+    base = config.read_text().replace('path = "parts"', f'path = "{data_path}"')
+    if engine == "pandas":
+        base = base.replace('engine = "duckdb"\n', "")
+    outside, inside = tmp_path / "prod", tmp_path / "parts" / "production"
+    for folder in (outside, inside):
+        folder.mkdir()
+        frame(400, seed=1).to_parquet(folder / "p.parquet", index=False)
+
+    def problems(production: str) -> dict[str, str]:
+        config.write_text(base + f'\n[production]\npath = "{production}"\n')
+        session = GateSession(load_config(config))
+        try:
+            return {p.key: str(p) for p in preflight(session) if p.about != "not_checked"}
+        finally:
+            session.close()
+
+    told = problems("parts/production")["[production] path"]
+    assert "1 file(s) of the production sample" in told and str(inside / "p.parquet") in told, told
+    assert "also read as the dataset by [data] path" in told, told
+    assert "[production] path" not in problems("prod")  # beside the dataset, not in it

@@ -210,3 +210,57 @@ def _args(config: Path, folder: Path):
     from sentinel_checks.cli.parser import build_parser
 
     return build_parser().parse_args(["gate", "--config", str(config), "--reports", str(folder)])
+
+
+#: The user's own files under the names of the gate's reports, in a folder no gate run wrote.
+USERS_OWN = ("scores.png", "threshold.json", "experiments.csv", "promotion.md")
+
+
+def _users_folder(root: Path) -> Path:
+    folder = root / "mydocs"
+    folder.mkdir()
+    for name in USERS_OWN:
+        (folder / name).write_text(f"the user's {name}")
+    (folder / "drift").mkdir()
+    (folder / "drift" / "a_vs_b.html").write_text("the user's page")
+    return folder
+
+
+def _untouched(folder: Path) -> None:
+    for name in USERS_OWN:
+        assert (folder / name).read_text() == f"the user's {name}"
+    assert (folder / "drift" / "a_vs_b.html").read_text() == "the user's page"
+    assert not (folder / "gate.json").exists() and not (folder / "junit.xml").exists()
+
+
+def test_a_setup_stop_never_removes_the_users_files_named_as_reports(tmp_path, capsys):
+    """Trial: ``sentinel gate --reports mydocs`` on a setup error deleted the user's own
+    scores.png, threshold.json, experiments.csv, promotion.md and drift/a_vs_b.html."""
+    folder = _users_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    _untouched(folder)
+    err = capsys.readouterr().err
+    assert f"nothing written to {folder}" in err and "which no gate run wrote" in err, err
+    assert "scores.png" in err and "drift/a_vs_b.html" in err, err
+
+
+def test_a_gate_run_refuses_a_folder_of_the_users_files_before_anything_runs(gate_project, tmp_path, capsys):
+    project = gate_project()
+    folder = _users_folder(tmp_path)
+    assert main(["gate", "--config", str(project.config), "--reports", str(folder)]) == 2
+    _untouched(folder)
+    err = capsys.readouterr().err
+    assert "would overwrite or remove them" in err and "threshold.json" in err, err
+
+
+def test_pytest_on_the_suites_refuses_a_folder_of_the_users_files(gate_project, tmp_path):
+    from tests.conftest import SUITES, run_suites
+
+    project = gate_project()
+    folder = _users_folder(tmp_path)
+    code, out = run_suites(SUITES, project.config, "--sentinel-reports", str(folder), cwd=tmp_path)
+    assert code != 0, out[-2000:]
+    assert "which no gate run wrote" in out, out[-2000:]
+    _untouched(folder)

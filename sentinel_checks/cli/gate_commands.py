@@ -154,14 +154,16 @@ def _stopped(key: str, message: str, chosen: str | None, reports: Path, started:
     """A setup stop before the preflight could list problems: the message, then gate.json
     (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
     one of the run's inputs (then nothing is written there: see ``clash_message``)."""
-    from sentinel_checks.gate.pytest_run import inputs_inside
+    from sentinel_checks.gate.pytest_run import reports_refusal
     from sentinel_checks.gate.run_record import setup_stop_run, write_setup_stop
     from sentinel_checks.reports.terminal import artifact_line, setup_error_line
 
     print(f"sentinel: error: {message}", file=sys.stderr)
     config = _config_named(chosen)
-    if inputs_inside(reports, _inputs(config)):  # the message above says why (a clash)
-        print(f"sentinel: nothing written to {reports}", file=sys.stderr)
+    refusal = reports_refusal(reports, _inputs(config))
+    if refusal:  # an input, or the user's own files, in the reports folder
+        why = "" if refusal in message else f": {refusal}"
+        print(f"sentinel: nothing written to {reports}{why}", file=sys.stderr)
         return EXIT_USAGE
     from sentinel_checks.gate.artefacts import clear_earlier_run
 
@@ -216,14 +218,14 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
     from sentinel_checks.errors import ConfigError
     from sentinel_checks.gate.preflight import preflight
     from sentinel_checks.gate.preflight_report import counted, preflight_text, write_setup_reports
-    from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
+    from sentinel_checks.gate.pytest_run import reports_refusal
     from sentinel_checks.gate.session import GateSession
 
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     config = load_config(config_path, check_files=False)  # a missing file is a preflight problem
-    clash = inputs_inside(reports, config.input_files())
-    if clash:  # before anything is written there
-        raise ConfigError(clash_message(reports, clash))
+    refusal = reports_refusal(reports, config.input_files())
+    if refusal:  # before anything is written there
+        raise ConfigError(refusal)
     from sentinel_checks.gate.artefacts import clear_earlier_run
 
     clear_earlier_run(reports)  # the folder holds this run's reports only, whatever stops it

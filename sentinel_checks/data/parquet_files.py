@@ -81,6 +81,21 @@ def parquet_files(path: Path, *, what: str = "dataset") -> ParquetFiles:
     return ParquetFiles(tuple(files), base)
 
 
+def files_named(path: Path) -> set[Path]:
+    """The files ``path`` names, resolved: the parquet files of a directory or glob
+    (:func:`parquet_files`), else the file itself; empty when it names none.
+
+    >>> files_named(Path("no/such/file.parquet"))
+    set()
+    """
+    if is_many(path):
+        try:
+            return {p.resolve() for p in parquet_files(path).files}
+        except DataError:
+            return set()
+    return {path.resolve()} if path.is_file() else set()
+
+
 def schema_difference(files: ParquetFiles) -> str | None:
     """Where the files' schemas disagree, in words; ``None`` when they agree.
 

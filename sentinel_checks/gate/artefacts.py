@@ -179,14 +179,45 @@ RUN_FILES = (
 )
 
 
+def _run_files_in(reports_dir: Path) -> list[Path]:
+    """The files of :data:`RUN_FILES` and ``drift/*_vs_*.html`` that ``reports_dir`` holds."""
+    found = [p for p in (reports_dir / name for name in RUN_FILES) if p.is_file()]
+    drift = reports_dir / "drift"
+    return found + (sorted(drift.glob("*_vs_*.html")) if drift.is_dir() else [])
+
+
+def foreign_reports(reports_dir: Path) -> list[Path]:
+    """Files a gate run would overwrite or remove in ``reports_dir`` that no gate run wrote.
+
+    A folder holding a gate report (a ``gate.json`` the gate reads back) is an earlier
+    run's: its files are the gate's. Otherwise any file named as one of the gate's
+    (:data:`RUN_FILES`, ``drift/<a>_vs_<b>.html``) is the user's own (trial: ``--reports
+    mydocs`` removed the user's ``scores.png``, ``threshold.json`` and ``experiments.csv``).
+
+    Returns
+    -------
+    list of Path
+        Those files; empty when the gate may write there (no such file, or an earlier
+        run's folder).
+    """
+    from sentinel_checks.gate.pytest_run import read_report
+
+    found = _run_files_in(reports_dir)
+    if not found or read_report(reports_dir / "gate.json") is not None:
+        return []
+    return found
+
+
 def clear_earlier_run(reports_dir: Path) -> list[Path]:
     """Remove what an earlier gate run wrote into ``reports_dir``: the files named in
     :data:`RUN_FILES` and Evidently's pages ``drift/<reference>_vs_<current>.html``
     (``drift/`` itself when that leaves it empty). Any other file is left alone.
 
-    ``sentinel gate`` calls it once the folder is known to hold none of the run's inputs,
-    so a run stopped by a setup problem (or one that crashes) never leaves an earlier
-    run's ``junit.xml`` of passing tests or ``promotion.md`` saying PROMOTE beside it.
+    ``sentinel gate`` calls it once the folder is known to hold none of the run's inputs
+    and none of the user's own files under those names
+    (:func:`~sentinel_checks.gate.pytest_run.reports_refusal`), so a run stopped by a
+    setup problem (or one that crashes) never leaves an earlier run's ``junit.xml`` of
+    passing tests or ``promotion.md`` saying PROMOTE beside it.
 
     Returns
     -------
@@ -198,9 +229,8 @@ def clear_earlier_run(reports_dir: Path) -> list[Path]:
     OSError
         A file cannot be removed.
     """
-    removed = [p for p in (reports_dir / name for name in RUN_FILES) if p.is_file()]
     drift = reports_dir / "drift"
-    removed += sorted(drift.glob("*_vs_*.html")) if drift.is_dir() else []
+    removed = _run_files_in(reports_dir)
     for path in removed:
         path.unlink()
     if drift.is_dir() and not any(drift.iterdir()):

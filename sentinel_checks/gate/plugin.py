@@ -48,7 +48,7 @@ from sentinel_checks.gate.plugin_state import STATE as STATE
 from sentinel_checks.gate.plugin_state import GateState as GateState
 from sentinel_checks.gate.plugin_state import is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
-from sentinel_checks.gate.pytest_run import clash_message, inputs_inside
+from sentinel_checks.gate.pytest_run import reports_refusal
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
@@ -102,9 +102,9 @@ def _load(config: pytest.Config) -> SentinelConfig:
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
         loaded = load_config(path)
-        clash = inputs_inside(state.reports_dir, loaded.input_files())
-        if clash:
-            state.refused = clash_message(state.reports_dir, clash)
+        refusal = reports_refusal(state.reports_dir, loaded.input_files())
+        if refusal:
+            state.refused = refusal
             raise ConfigError(state.refused)
         state.loaded = loaded
     return state.loaded

@@ -142,6 +142,9 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight_splits import split_problems
 
     problems += preflight_engine.split_problems(session) if in_place else split_problems(config, frames)
+    from sentinel_checks.gate.preflight_inputs import production_in_dataset
+
+    problems += production_in_dataset(config)
     problems = merged_label_problems(problems + model_problems(session, frames) + other_file_problems(config))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.preflight_report import engine_not_checked

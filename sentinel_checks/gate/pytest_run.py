@@ -68,9 +68,9 @@ def run_gate(
     from sentinel_checks.errors import ConfigError
     from sentinel_checks.gate.plugin import SessionHandOver
 
-    clash = inputs_inside(reports, load_config(config).input_files())
-    if clash:  # checked before pytest runs: its junit.xml could overwrite a file too
-        raise ConfigError(clash_message(reports, clash))
+    refusal = reports_refusal(reports, load_config(config).input_files())
+    if refusal:  # checked before pytest runs: its junit.xml could overwrite a file too
+        raise ConfigError(refusal)
     junit = (
         []
         if any(a.startswith("--junitxml") for a in pytest_args)
@@ -175,6 +175,42 @@ def clash_message(folder: Path, clash: Sequence[Path]) -> str:
     return (
         f"--sentinel-reports {folder} holds input file(s) {shown}: the gate writes its reports "
         "there and could overwrite them; choose a folder of its own (default ./reports)"
+    )
+
+
+def reports_refusal(folder: Path, inputs: Sequence[Path]) -> str:
+    """Why the gate must write nothing to the reports folder, or ``""`` when it may.
+
+    It may not when the folder holds one of the run's inputs (:func:`clash_message`), or
+    files named as the gate's reports that no gate run wrote
+    (:func:`~sentinel_checks.gate.artefacts.foreign_reports`): the gate would overwrite
+    or remove them.
+
+    Parameters
+    ----------
+    folder : Path
+        The reports folder.
+    inputs : sequence of Path
+        The run's input files (:meth:`SentinelConfig.input_files`).
+
+    Returns
+    -------
+    str
+        One line naming the folder, the files and what to do instead; empty when none.
+    """
+    from sentinel_checks.gate.artefacts import foreign_reports
+
+    clash = inputs_inside(folder, inputs)
+    if clash:
+        return clash_message(folder, clash)
+    theirs = foreign_reports(folder)
+    if not theirs:
+        return ""
+    shown = ", ".join(str(p.relative_to(folder)) for p in theirs)
+    return (
+        f"the reports folder {folder} holds {shown}, which no gate run wrote (it has no gate.json "
+        "of an earlier run): the gate would overwrite or remove them; choose a folder of its "
+        "own (default ./reports) or move them"
     )
 
 

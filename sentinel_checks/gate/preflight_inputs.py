@@ -1,0 +1,42 @@
+"""The preflight's look at where the inputs lie: a production sample read as part of the dataset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
+    from sentinel_checks.gate.preflight import SetupProblem
+
+
+def production_in_dataset(config: SentinelConfig) -> list[SetupProblem]:
+    """One problem under ``[production] path`` when a file of the production sample is
+    also one of the dataset's: a ``[data] path`` directory (every ``*.parquet`` below it)
+    or glob that takes in ``[production] path``, e.g. ``data/`` with production in
+    ``data/production/`` (trial: the 8,000 production rows were read into the dataset,
+    landed in test, and the test→production checks compared rows with themselves, with
+    no word said).
+
+    Returns
+    -------
+    list of SetupProblem
+        Empty when either input is a catalog table or a loader, or they share no file.
+    """
+    from sentinel_checks.data.parquet_files import files_named
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    production = config.production
+    if production is None or production.path is None or config.data.path is None:
+        return []
+    shared = sorted(files_named(config.data.path) & files_named(production.path))
+    if not shared:
+        return []
+    return [
+        SetupProblem(
+            "[production] path",
+            f"{len(shared):,} file(s) of the production sample ({production.path}; first {shared[0]}) "
+            f"are also read as the dataset by [data] path {config.data.path}: production rows would "
+            "be split into train, val and test and compared with themselves; move the production "
+            "files out of the dataset's folder, or point [data] path at the dataset's files only",
+        )
+    ]
