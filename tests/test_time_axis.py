@@ -90,6 +90,32 @@ def test_boundaries_mixing_dates_and_numbers_are_refused_at_load(tmp_path):
         cfg(tmp_path, {"method": "time", "val_start": "2016-03-01", "test_start": 2018}, timestamp="year")
 
 
+@pytest.mark.parametrize("written", ["02/04/2025", "2025/04/02", "April 2 2025", "2025-4-2"])
+def test_a_boundary_not_written_year_first_is_refused_at_load(tmp_path, written):
+    """Trial: ``val_start = "02/04/2025"`` meant 2 April; pandas read 4 February, the
+    validation split took the candidate's training rows, and the gate passed."""
+    with pytest.raises(ConfigError, match=r"val_start = .* is not an ISO 8601 date: write the year first"):
+        cfg(tmp_path, {"method": "time", "val_start": written, "test_start": "2025-06-01"})
+
+
+@pytest.mark.parametrize(
+    ("val", "test"),
+    [
+        ("2025-04-02", "2025-06-01"),
+        ("2025-04-02T12:00", "2025-06-01"),
+        ("2025-04-02 00:00+00:00", "2025-06-01T00:00Z"),
+    ],
+)
+def test_iso_boundaries_load(tmp_path, val, test):
+    assert cfg(tmp_path, {"method": "time", "val_start": val, "test_start": test}).splits.val_start == val
+
+
+def test_boundaries_with_and_without_a_utc_offset_are_refused_naming_both(tmp_path):
+    """Found with the ISO check: pandas' TypeError comparing them escaped the config loader."""
+    with pytest.raises(ConfigError, match=r"one has a UTC offset and the other not"):
+        cfg(tmp_path, {"method": "time", "val_start": "2025-04-02T00:00+00:00", "test_start": "2025-06-01"})
+
+
 def test_a_number_boundary_on_a_datetime_column_names_the_key(tmp_path):
     frame = pd.DataFrame({"ts": pd.date_range("2025-01-01", periods=90, freq="D"), "label": 0})
     with pytest.raises(ConfigError, match=r"\[splits\] val_start = 2016 .*datetime"):

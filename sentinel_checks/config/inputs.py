@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -179,6 +180,13 @@ class SplitSpec(_Section):
         return self
 
 
+#: An ISO 8601 date, with an optional time (after ``T`` or a space) and its UTC offset.
+_ISO_DATE = re.compile(
+    r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?\s*$"
+)
+
+
 def _check_increasing(*boundaries: str | int | float | None) -> None:
     """Boundaries given as numbers (or numeric strings) or as dates must increase; the
     column they apply to is checked when the data is split."""
@@ -195,12 +203,26 @@ def _check_increasing(*boundaries: str | int | float | None) -> None:
         if len(dates) != len(named):
             shown = ", ".join(f"{k} = {v!r}" for k, v in named)
             raise ValueError(f"boundaries mix dates and numbers ({shown}); give all of one kind") from None
+        for k, v in dates:
+            if not _ISO_DATE.match(v):
+                # pandas reads "02/04/2025" as 4 February: a day-first date split the wrong rows (trial)
+                raise ValueError(
+                    f"{k} = {v!r} is not an ISO 8601 date: write the year first, e.g. '2025-04-02' or "
+                    "'2025-04-02T12:00' ('02/04/2025' could be 2 April or 4 February)"
+                ) from None
         try:
             values = [pd.Timestamp(v) for _, v in dates]
         except (ValueError, TypeError) as exc:
             raise ValueError(f"a boundary is not a timestamp (nor a number): {exc}") from exc
     for (k1, v1), (k2, v2), a, b in zip(named, named[1:], values, values[1:], strict=False):
-        if not a < b:
+        try:
+            increasing = a < b
+        except TypeError:  # pandas cannot order a naive time and one with a UTC offset
+            raise ValueError(
+                f"{k1} = {v1!r} and {k2} = {v2!r}: one has a UTC offset and the other not; "
+                "give every boundary with one, or none"
+            ) from None
+        if not increasing:
             raise ValueError(f"boundaries must increase: {k1} = {v1!r} is not before {k2} = {v2!r}")
 
 
