@@ -34,6 +34,7 @@ class Reason(enum.StrEnum):
 
     # -- data contract and splits ----------------------------------------------
     SCHEMA_VIOLATION = "schema_violation"
+    RISKY_MAJORITY = "risky_majority"  #: most labelled rows are risky: classes swapped? (a warning)
     CONSTANT_FEATURE = "constant_feature"  #: a feature holds one value in every row (a warning)
     TIME_OVERLAP = "time_overlap"
     ENTITY_LEAK = "entity_leak"

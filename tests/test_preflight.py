@@ -167,6 +167,19 @@ def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):
     assert "format = 'joblib'" in text  # the fix: say what the file is (and trust it)
 
 
+def test_a_truncated_skops_file_is_told_as_damaged_never_to_load_as_trusted_joblib(tmp_path):
+    """Trial: a .skops file cut short (it starts as a zip, its end is missing) was told "if
+    it was saved with joblib or pickle, set format = 'joblib' and trusted = true"."""
+    config = _project(tmp_path)
+    model = tmp_path / "model.skops"
+    model.write_bytes(model.read_bytes()[:300])
+    problems = _problems(config)
+    assert [p.key for p in problems] == ["[models.candidate]"], problems
+    text = str(problems[0])
+    assert "truncated or damaged" in text and "skops.io.dump" in text, text
+    assert "trusted = true" not in text and "joblib" not in text, text
+
+
 def test_untrusted_skops_types_are_reported_once(tmp_path):
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -221,6 +221,26 @@ def test_a_stopped_run_shows_every_note_in_gate_md_as_gate_html_does():
     assert "## Notes on this run" not in gate_markdown(replace(run, notes=(unchecked,)))
 
 
+def test_a_stopped_run_names_the_checks_each_problem_stopped_in_gate_md():
+    """Trial: DuckDB out of memory inside 13 checks gave gate.md four near-identical
+    bullets ("ran out of memory in this check") naming no check."""
+    oom = "[engine.duckdb] memory_limit: DuckDB ran out of memory in this check"
+    stopped = [
+        TestOutcome(f"suites/test_splits.py::{name}", "error", oom, None, input_error=True)
+        for name in (
+            "test_no_identical_rows_across_splits[train-val]",
+            "test_splits_are_time_ordered[val-test]",
+        )
+    ]
+    md = gate_markdown(_run(SETUP, *stopped))
+    (line,) = [x for x in md.splitlines() if x.startswith("- [engine.duckdb]")]
+    assert line.endswith(
+        "(in `test_no_identical_rows_across_splits[train-val]`, `test_splits_are_time_ordered[val-test]`)"
+    ), line
+    (preflight_line,) = [x for x in md.splitlines() if "CANCELLED" in x]
+    assert "(in " not in preflight_line  # the preflight's message names its key already
+
+
 def test_a_run_with_only_setup_problems_is_a_setup_error_not_a_failed_gate():
     run = _run(SETUP)
     assert run.verdict == "setup_error"

@@ -30,6 +30,12 @@ LABELS_HINT = (
 )
 
 
+MAJORITY_HINT = (
+    "If [columns] positive and negative are swapped, swap them back; if the class the gate must "
+    "catch really is the more common one, this warning does not block."
+)
+
+
 def check_schema(
     frame: pd.DataFrame,
     *,
@@ -262,7 +268,8 @@ def check_labels(
         limit ``min_positives``; direction at least. The prevalence (proportion in
         [0, 1]) is in the evidence. ``fail`` when the split is empty
         (``Reason.EMPTY``), holds one class (``Reason.ONE_CLASS``) or too few of
-        either (``Reason.TOO_FEW_ROWS``).
+        either (``Reason.TOO_FEW_ROWS``); ``warn`` when risky rows outnumber safe ones
+        (``Reason.RISKY_MAJORITY``: the classes may be swapped in ``[columns]``).
 
     Notes
     -----
@@ -293,6 +300,7 @@ def check_label_counts(
     params = {"split": split}
     support = {"n": n, "n_positive": n_pos, "n_negative": n_neg}
     detail = {"prevalence": prevalence}
+    hint = LABELS_HINT
     if n == 0:
         status, reason = Status.FAIL, Reason.EMPTY
         message = f"split {split!r} is empty"
@@ -305,6 +313,13 @@ def check_label_counts(
         message = (
             f"split {split!r} has {n_pos:,} risky and {n_neg:,} safe row(s); needs at least "
             f"{min_positives} risky and {min_negatives} safe to measure recall"
+        )
+    elif n_pos > n_neg:  # trial: positive = "safe" passed the whole gate, recall measured on safe
+        status, reason, hint = Status.WARN, Reason.RISKY_MAJORITY, MAJORITY_HINT
+        message = (
+            f"split {split!r}: {n_pos:,} risky of {n:,} ({prevalence:.2%}), {n_neg:,} safe: the risky "
+            "class is the majority; check that [columns] positive names the class the gate must "
+            "catch (swapped, recall and the FNR are measured on the other class)"
         )
     else:
         status, reason = Status.PASS, Reason.OK
@@ -320,5 +335,5 @@ def check_label_counts(
         support=support,
         evidence=(Evidence.capped("class_balance", [], total=0, detail=detail),),
         parameters=params,
-        hint=LABELS_HINT,
+        hint=hint,
     )

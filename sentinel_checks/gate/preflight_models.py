@@ -110,7 +110,19 @@ def _load_message(message: str, path: Path | None, key: str) -> str:
     """The loader's message, with the fix when a ``.skops`` file is not a skops file."""
     import zipfile
 
-    if "not a readable skops file" in message and path is not None and not zipfile.is_zipfile(path):
+    if "not a readable skops file" not in message or path is None or zipfile.is_zipfile(path):
+        return message
+    try:
+        with open(path, "rb") as handle:
+            starts_as_zip = handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        starts_as_zip = False
+    if starts_as_zip:  # trial: a truncated skops file was told to load as joblib, trusted
+        message += (
+            ". It starts as a zip archive (a skops file) but has no end: it is truncated or "
+            "damaged (an interrupted copy or upload?); copy it again, or save it again with skops.io.dump"
+        )
+    else:
         message += (
             f". A .skops file is a zip archive and this one is not: if it was saved with joblib "
             f"or pickle, set format = 'joblib' (or 'pickle') and trusted = true under {key} "

@@ -173,7 +173,7 @@ def clash_message(folder: Path, clash: Sequence[Path]) -> str:
     """
     shown = ", ".join(str(p) for p in clash)
     return (
-        f"--sentinel-reports {folder} holds input file(s) {shown}: the gate writes its reports "
+        f"the reports folder {folder} holds input file(s) {shown}: the gate writes its reports "
         "there and could overwrite them; choose a folder of its own (default ./reports)"
     )
 

@@ -56,6 +56,24 @@ LINKED = (
 )
 
 
+def _problem_sources(run: GateRun) -> list[tuple[str, str]]:
+    """Each setup problem once (:attr:`GateRun.setup_problems`) with the gate tests it
+    stopped, as `` (in test_a, test_b)``; none for the preflight's own entries, whose
+    message names its key (trial: four near-identical "ran out of memory in this check"
+    bullets did not say which checks)."""
+    tests: dict[str, list[str]] = {}
+    for o in run.outcomes:
+        if o.outcome in ("failed", "error") and not o.nodeid.startswith("sentinel preflight::"):
+            tests.setdefault(o.message, []).append(o.nodeid.rpartition("::")[2] or o.nodeid)
+    out = []
+    for message in run.setup_problems:
+        names = list(dict.fromkeys(tests.get(message, [])))
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        shown = ", ".join(f"`{n}`" for n in names[:5]) + more
+        out.append((message, f" (in {shown})" if names else ""))
+    return out
+
+
 def _run_notes(notes: Sequence[str]) -> list[str]:
     """The "Notes on this run" section (trial: the notes were only in gate.json); none without notes."""
     if not notes:
@@ -95,7 +113,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             "the model (exit 2). Fix them and run again:",
             "",
         ]
-        lines += [f"- {cell(message)}" for message in run.setup_problems]  # each once
+        lines += [f"- {cell(message)}{where}" for message, where in _problem_sources(run)]  # each once
         # what the problems kept from being checked (the preflight's notes, trial)
         unchecked = [note for note in run.notes if note.startswith("(not checked)")]
         lines += [f"- {cell(note)}" for note in unchecked]
