@@ -95,7 +95,7 @@ def test_invalid_toml_says_where(tmp_path):
     [
         ('method = "time"\nval_start = "2025-02-01"', "needs test_start"),
         ('method = "time"\nval_start = "2025-03-01"\ntest_start = "2025-02-01"', "must increase"),
-        ('method = "time"\nval_start = "soon"\ntest_start = "2025-02-01"', "not a timestamp"),
+        ('method = "time"\nval_start = "soon"\ntest_start = "2025-02-01"', "not an ISO 8601 date"),
         (
             'method = "time"\nval_start = "2025-01-01"\ntest_start = "2025-02-01"\nembargo = "-1D"',
             "negative",

@@ -189,8 +189,9 @@ def _run_files_in(reports_dir: Path) -> list[Path]:
 def foreign_reports(reports_dir: Path) -> list[Path]:
     """Files a gate run would overwrite or remove in ``reports_dir`` that no gate run wrote.
 
-    A folder holding a gate report (a ``gate.json`` the gate reads back) is an earlier
-    run's: its files are the gate's. Otherwise any file named as one of the gate's
+    A folder holding a gate report (a ``gate.json`` holding a JSON object with a
+    ``verdict``, as every version of the gate writes it) is an earlier run's: its files
+    are the gate's. Otherwise any file named as one of the gate's
     (:data:`RUN_FILES`, ``drift/<a>_vs_<b>.html``) is the user's own (trial: ``--reports
     mydocs`` removed the user's ``scores.png``, ``threshold.json`` and ``experiments.csv``).
 
@@ -200,12 +201,21 @@ def foreign_reports(reports_dir: Path) -> list[Path]:
         Those files; empty when the gate may write there (no such file, or an earlier
         run's folder).
     """
-    from sentinel_checks.gate.pytest_run import read_report
-
     found = _run_files_in(reports_dir)
-    if not found or read_report(reports_dir / "gate.json") is not None:
+    if not found or _gate_report_in(reports_dir):
         return []
     return found
+
+
+def _gate_report_in(reports_dir: Path) -> bool:
+    """Whether ``reports_dir/gate.json`` is a gate run's report (a JSON object with a verdict)."""
+    import json
+
+    try:
+        report = json.loads((reports_dir / "gate.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(report, dict) and "verdict" in report
 
 
 def clear_earlier_run(reports_dir: Path) -> list[Path]:

@@ -48,7 +48,7 @@ from sentinel_checks.gate.plugin_state import STATE as STATE
 from sentinel_checks.gate.plugin_state import GateState as GateState
 from sentinel_checks.gate.plugin_state import is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
-from sentinel_checks.gate.pytest_run import reports_refusal
+from sentinel_checks.gate.pytest_run import clash_message, foreign_refusal, inputs_inside
 
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
@@ -92,6 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config_option=config.getoption("--sentinel-config"),
         reports_dir=reports,
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        foreign=foreign_refusal(reports),  # before any file is written there (junit.xml)
     )
 
 
@@ -102,7 +103,8 @@ def _load(config: pytest.Config) -> SentinelConfig:
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
         loaded = load_config(path)
-        refusal = reports_refusal(state.reports_dir, loaded.input_files())
+        clash = inputs_inside(state.reports_dir, loaded.input_files())
+        refusal = clash_message(state.reports_dir, clash) if clash else state.foreign
         if refusal:
             state.refused = refusal
             raise ConfigError(state.refused)

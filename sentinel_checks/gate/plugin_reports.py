@@ -22,7 +22,7 @@ from sentinel_checks.gate.engine_setup import out_of_memory_text
 from sentinel_checks.gate.engine_stop import stopped_info
 from sentinel_checks.gate.plugin_state import STATE, is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
-from sentinel_checks.gate.pytest_run import EXIT_USAGE, reports_refusal
+from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
 
 
 @pytest.hookimpl(wrapper=True)
@@ -169,7 +169,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     cfg = state.loaded
     if not state.refused:  # the config may never have loaded: its own path is still an input
         inputs = cfg.input_files() if cfg is not None else [Path(str(state.config_option))]
-        state.refused = reports_refusal(state.reports_dir, inputs)
+        clash = inputs_inside(state.reports_dir, inputs)
+        state.refused = clash_message(state.reports_dir, clash) if clash else state.foreign
     if state.refused:  # write nothing: an input could be overwritten
         state.summary = "gate ERROR, no report written: " + state.refused
         session.exitstatus = pytest.ExitCode.USAGE_ERROR

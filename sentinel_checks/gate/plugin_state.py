@@ -60,6 +60,9 @@ class GateState:
     deselected: int = 0
     suites: set[str] = field(default_factory=set)
     refused: str = ""  # why nothing may be written to reports_dir (it holds an input)
+    #: why nothing may be written to reports_dir as pytest started: the user's own files
+    #: under the names of the gate's reports (:func:`~.pytest_run.foreign_refusal`)
+    foreign: str = ""
 
 
 STATE = pytest.StashKey[GateState]()

@@ -198,11 +198,16 @@ def reports_refusal(folder: Path, inputs: Sequence[Path]) -> str:
     str
         One line naming the folder, the files and what to do instead; empty when none.
     """
+    clash = inputs_inside(folder, inputs)
+    return clash_message(folder, clash) if clash else foreign_refusal(folder)
+
+
+def foreign_refusal(folder: Path) -> str:
+    """The refusal of :func:`reports_refusal` for files named as the gate's reports that no
+    gate run wrote (:func:`~sentinel_checks.gate.artefacts.foreign_reports`), or ``""``.
+    The plugin asks when pytest starts, before pytest's own ``junit.xml`` is written."""
     from sentinel_checks.gate.artefacts import foreign_reports
 
-    clash = inputs_inside(folder, inputs)
-    if clash:
-        return clash_message(folder, clash)
     theirs = foreign_reports(folder)
     if not theirs:
         return ""
