@@ -221,5 +221,8 @@ def test_a_risky_majority_is_a_warning_that_the_classes_may_be_swapped(risky, sa
     assert result.status is status
     if status is Status.WARN:
         assert result.reason is Reason.RISKY_MAJORITY
-        assert "the risky class is the large majority" in result.message and "[columns] positive" in result.message
+        assert (
+            "the risky class is the large majority" in result.message
+            and "[columns] positive" in result.message
+        )
         assert "swap them back" in (result.hint or "")

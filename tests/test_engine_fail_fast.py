@@ -149,6 +149,15 @@ def test_a_corrupt_production_part_read_where_it_lies_is_a_data_error_naming_it(
     session.close()
 
 
+def _with_production(config: Path) -> Path:
+    """``config`` with a clean production sample of 400 rows beside the dataset (``prod/``)."""
+    prod = config.parent / "prod"
+    prod.mkdir()
+    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
+    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
+    return config
+
+
 @pytest.mark.parametrize("source", ["dataset", "production"])
 def test_the_engine_out_of_memory_reading_a_source_is_told_under_its_memory_key(
     tmp_path, monkeypatch, source
@@ -159,11 +168,9 @@ def test_the_engine_out_of_memory_reading_a_source_is_told_under_its_memory_key(
 
     from sentinel_checks.engine import parquet_tables
 
-    config = _project(tmp_path, engine='\n[engine.duckdb]\nmemory_limit = "1GB"\n', rows=3000)
-    prod = tmp_path / "prod"
-    prod.mkdir()
-    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
-    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
+    config = _with_production(
+        _project(tmp_path, engine='\n[engine.duckdb]\nmemory_limit = "1GB"\n', rows=3000)
+    )
 
     def out_of_memory(con, path, *, name):
         raise duckdb.OutOfMemoryException(f"{OOM}\n\nPossible solutions:\nSee also https://duckdb.org/docs")
@@ -192,11 +199,7 @@ def test_an_engine_error_reading_a_source_that_is_not_memory_is_not_blamed_on_me
     def broken(con, path, *, name):
         raise duckdb.InvalidInputException("Invalid Input Error: something else")
 
-    config = _project(tmp_path, rows=3000)
-    prod = tmp_path / "prod"
-    prod.mkdir()
-    frame(400, seed=1).to_parquet(prod / "a.parquet", index=False)
-    config.write_text(config.read_text() + '\n[production]\npath = "prod"\n')
+    config = _with_production(_project(tmp_path, rows=3000))
     monkeypatch.setattr(parquet_tables, "table_from_parquet", broken)
     session = GateSession(load_config(config))
     try:
