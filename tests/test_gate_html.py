@@ -189,6 +189,18 @@ def test_the_header_shows_verdict_counts_inputs_and_the_first_fix():
     assert "Split by user_id" in text.split("What to do first")[1][:200]
 
 
+def test_the_header_names_the_engine_as_gate_md_does():
+    """Trial: gate.html never named the engine the statistics ran on."""
+    from dataclasses import replace
+
+    def inputs(run: GateRun) -> str:
+        text = " ".join(" ".join(_parse(gate_html(run, {})).text).split())
+        return text.split("Inputs:")[1][:200]
+
+    assert "engine duckdb (memory_limit 2GB)" in inputs(replace(_run(), engine="duckdb (memory_limit 2GB)"))
+    assert "engine" not in inputs(_run())  # no engine recorded (a run whose config never loaded)
+
+
 def test_cards_come_in_root_cause_order_with_tables_not_reprs():
     page = gate_html(_run(), {})
     parsed = _parse(page)
