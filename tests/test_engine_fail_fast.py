@@ -373,3 +373,5 @@ def test_a_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_pa
     assert "1 file(s) of the production sample" in told and str(inside / "p.parquet") in told, told
     assert "also read as the dataset by [data] path" in told, told
     assert "[production] path" not in problems("prod")  # beside the dataset, not in it
+    (tmp_path / "linked.parquet").hardlink_to(tmp_path / "parts" / "part-0" / "data.parquet")
+    assert "[production] path" in problems("linked.parquet")  # review: a hard link is the same file

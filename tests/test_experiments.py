@@ -158,3 +158,38 @@ def test_a_skipped_verdict_says_not_judged_and_why_never_a_bare_no():
     last = table.splitlines()[-1]
     assert not last.rstrip().endswith("no:"), table
     assert "not judged: test has no labelled rows" in last, table
+
+
+def _quick_matrix(monkeypatch):
+    """`sentinel experiments` without training: the matrix's file as written, from no runs."""
+    from sentinel_checks.models import experiments
+
+    monkeypatch.setattr(experiments, "run_matrix", lambda cfg, **kw: [])
+    monkeypatch.setattr(experiments, "matrix_csv", lambda runs, **kw: "experiment,split\n")
+    monkeypatch.setattr(experiments, "matrix_table", lambda runs, **kw: "")
+
+
+def test_the_gate_accepts_the_experiment_matrix_written_into_its_reports_folder(
+    gate_project, tmp_path, monkeypatch
+):
+    """Review: `sentinel experiments` then `sentinel gate` into the same ./reports (as the
+    README runs them) stopped with exit 2: the gate took experiments.csv for the user's."""
+    from sentinel_checks.gate.pytest_run import foreign_refusal
+
+    _quick_matrix(monkeypatch)
+    project = gate_project(config_text=BASE_CONFIG)
+    reports = tmp_path / "reports"
+    assert main(["experiments", "--config", str(project.config), "--reports", str(reports)]) == 0
+    assert (reports / "experiments.csv").read_text() == "experiment,split\n"
+    assert foreign_refusal(reports) == ""
+
+
+def test_the_experiment_matrix_never_replaces_the_users_own_file(gate_project, tmp_path, monkeypatch, capsys):
+    _quick_matrix(monkeypatch)
+    project = gate_project(config_text=BASE_CONFIG)
+    mine = tmp_path / "mydocs"
+    mine.mkdir()
+    (mine / "experiments.csv").write_text("the user's table")
+    assert main(["experiments", "--config", str(project.config), "--reports", str(mine)]) == 2
+    assert (mine / "experiments.csv").read_text() == "the user's table"
+    assert "which no gate run wrote" in capsys.readouterr().err

@@ -180,6 +180,23 @@ def test_a_truncated_skops_file_is_told_as_damaged_never_to_load_as_trusted_jobl
     assert "trusted = true" not in text and "joblib" not in text, text
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "0 byte(s): an empty or failed copy"),
+        (b"version https://git-lfs.github.com/spec/v1\n", "Git LFS"),
+    ],
+)
+def test_an_empty_skops_file_or_an_lfs_pointer_is_never_told_to_load_as_trusted_joblib(
+    tmp_path, content, says
+):
+    """Review: a 0-byte .skops file (a failed copy) still got the trusted-joblib advice."""
+    config = _project(tmp_path)
+    (tmp_path / "model.skops").write_bytes(content)
+    text = str(_problems(config)[0])
+    assert says in text and "trusted = true" not in text, text
+
+
 def test_untrusted_skops_types_are_reported_once(tmp_path):
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -263,4 +263,30 @@ def test_pytest_on_the_suites_refuses_a_folder_of_the_users_files(gate_project, 
     code, out = run_suites(SUITES, project.config, "--sentinel-reports", str(folder), cwd=tmp_path)
     assert code != 0, out[-2000:]
     assert "which no gate run wrote" in out, out[-2000:]
+    assert " passed" not in out  # refused before any check ran (review: all ran, then refused)
     _untouched(folder)
+
+
+def test_a_folder_holding_a_gate_json_without_a_verdict_is_the_users(tmp_path, capsys):
+    """A gate.json of the user's (no verdict) does not make the folder the gate's."""
+    folder = _users_folder(tmp_path)
+    (folder / "gate.json").write_text('{"mine": true}')
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    assert (folder / "gate.json").read_text() == '{"mine": true}'
+    assert "scores.png" in capsys.readouterr().err
+
+
+def test_a_run_stopped_before_its_gate_json_leaves_a_folder_the_next_run_accepts(tmp_path):
+    """Review: a run that crashed after pytest wrote junit.xml, before gate.json, left a
+    folder every later run refused ("holds junit.xml, which no gate run wrote")."""
+    from sentinel_checks.gate.artefacts import MARKER, mark_reports_folder
+    from sentinel_checks.gate.pytest_run import foreign_refusal
+
+    folder = tmp_path / "reports"
+    mark_reports_folder(folder)  # what a gate run does before pytest writes anything
+    (folder / "junit.xml").write_text("<testsuites/>")
+    assert (folder / MARKER).is_file() and foreign_refusal(folder) == ""
+    (folder / MARKER).unlink()
+    assert "junit.xml" in foreign_refusal(folder)  # without the marker: not known as the gate's

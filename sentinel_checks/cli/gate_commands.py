@@ -226,9 +226,10 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
     refusal = reports_refusal(reports, config.input_files())
     if refusal:  # before anything is written there
         raise ConfigError(refusal)
-    from sentinel_checks.gate.artefacts import clear_earlier_run
+    from sentinel_checks.gate.artefacts import clear_earlier_run, mark_reports_folder
 
     clear_earlier_run(reports)  # the folder holds this run's reports only, whatever stops it
+    mark_reports_folder(reports)  # the gate's from now on, whatever stops the run
     session = GateSession(config)
     problems = preflight(session)
     if not problems:

@@ -186,12 +186,35 @@ def _run_files_in(reports_dir: Path) -> list[Path]:
     return found + (sorted(drift.glob("*_vs_*.html")) if drift.is_dir() else [])
 
 
+#: The file a gate run (or ``sentinel experiments``) leaves in a reports folder it writes
+#: to, before anything else: the folder's files under the gate's names are then its own,
+#: even when a run stopped before its gate.json (review: a crash left junit.xml alone).
+MARKER = ".sentinel-reports"
+
+
+def mark_reports_folder(reports_dir: Path) -> None:
+    """Create ``reports_dir`` if needed and leave :data:`MARKER` in it.
+
+    Raises
+    ------
+    OSError
+        The folder cannot be created or written.
+    """
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    marker = reports_dir / MARKER
+    if not marker.is_file():
+        marker.write_text(
+            "Gradient Sentinel writes its reports here; each run replaces the files it wrote.\n",
+            encoding="utf-8",
+        )
+
+
 def foreign_reports(reports_dir: Path) -> list[Path]:
     """Files a gate run would overwrite or remove in ``reports_dir`` that no gate run wrote.
 
-    A folder holding a gate report (a ``gate.json`` holding a JSON object with a
-    ``verdict``, as every version of the gate writes it) is an earlier run's: its files
-    are the gate's. Otherwise any file named as one of the gate's
+    A folder holding :data:`MARKER`, or a gate report (a ``gate.json`` holding a JSON
+    object with a ``verdict``, as every version of the gate writes it), is the gate's:
+    its files under the gate's names are an earlier run's. Otherwise any file named as one of the gate's
     (:data:`RUN_FILES`, ``drift/<a>_vs_<b>.html``) is the user's own (trial: ``--reports
     mydocs`` removed the user's ``scores.png``, ``threshold.json`` and ``experiments.csv``).
 
@@ -202,7 +225,7 @@ def foreign_reports(reports_dir: Path) -> list[Path]:
         run's folder).
     """
     found = _run_files_in(reports_dir)
-    if not found or _gate_report_in(reports_dir):
+    if not found or (reports_dir / MARKER).is_file() or _gate_report_in(reports_dir):
         return []
     return found
 

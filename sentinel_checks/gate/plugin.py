@@ -36,6 +36,7 @@ import pytest
 
 from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
+from sentinel_checks.gate.plugin_reports import mark_gate_folder
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
@@ -94,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         foreign=foreign_refusal(reports),  # before any file is written there (junit.xml)
     )
+    mark_gate_folder(config.stash[STATE])
 
 
 def _load(config: pytest.Config) -> SentinelConfig:

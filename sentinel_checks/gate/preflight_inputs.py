@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.preflight import SetupProblem
 
@@ -28,7 +30,8 @@ def production_in_dataset(config: SentinelConfig) -> list[SetupProblem]:
     production = config.production
     if production is None or production.path is None or config.data.path is None:
         return []
-    shared = sorted(files_named(config.data.path) & files_named(production.path))
+    dataset = {_identity(p): p for p in files_named(config.data.path)}
+    shared = sorted(p for p in files_named(production.path) if _identity(p) in dataset)
     if not shared:
         return []
     return [
@@ -40,3 +43,12 @@ def production_in_dataset(config: SentinelConfig) -> list[SetupProblem]:
             "files out of the dataset's folder, or point [data] path at the dataset's files only",
         )
     ]
+
+
+def _identity(path: Path) -> tuple[int, int] | Path:
+    """The file itself (device and inode: a hard link is the same file), else its path."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path
+    return (stat.st_dev, stat.st_ino)

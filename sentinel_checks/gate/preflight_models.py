@@ -114,10 +114,14 @@ def _load_message(message: str, path: Path | None, key: str) -> str:
         return message
     try:
         with open(path, "rb") as handle:
-            starts_as_zip = handle.read(4) == b"PK\x03\x04"
+            head = handle.read(64)
     except OSError:
-        starts_as_zip = False
-    if starts_as_zip:  # trial: a truncated skops file was told to load as joblib, trusted
+        head = b""
+    if len(head) < 4:  # review: an empty file (a failed copy) got the joblib advice
+        message += f". It holds {len(head)} byte(s): an empty or failed copy; copy the model again"
+    elif head.startswith(b"version https://git-lfs"):
+        message += ". It is a Git LFS pointer, not the model: fetch the file (git lfs pull)"
+    elif head.startswith(b"PK\x03\x04"):  # trial: a truncated skops file was told to load as joblib, trusted
         message += (
             ". It starts as a zip archive (a skops file) but has no end: it is truncated or "
             "damaged (an interrupted copy or upload?); copy it again, or save it again with skops.io.dump"
