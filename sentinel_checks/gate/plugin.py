@@ -95,7 +95,6 @@ def pytest_configure(config: pytest.Config) -> None:
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         foreign=foreign_refusal(reports),  # before any file is written there (junit.xml)
     )
-    mark_gate_folder(config.stash[STATE])
 
 
 def _load(config: pytest.Config) -> SentinelConfig:
@@ -110,6 +109,7 @@ def _load(config: pytest.Config) -> SentinelConfig:
         if refusal:
             state.refused = refusal
             raise ConfigError(state.refused)
+        mark_gate_folder(state)  # before pytest's junit.xml: the folder is the gate's from now on
         state.loaded = loaded
     return state.loaded
 

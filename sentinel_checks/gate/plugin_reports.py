@@ -238,9 +238,10 @@ def pytest_sessionfinish_print_summary(
 
 def mark_gate_folder(state: GateState) -> None:
     """Leave the gate's marker (:func:`~sentinel_checks.gate.artefacts.mark_reports_folder`)
-    in the reports folder of a gate run (a config given) that may write there, before
-    pytest writes anything: a run stopped before its gate.json leaves a folder the next
-    run still knows as the gate's (review: a lone junit.xml refused every later run)."""
+    in the reports folder of a gate run (a config given) once its config loaded and the
+    folder was found to hold no input and none of the user's files, before pytest writes
+    its junit.xml: a run stopped before its gate.json leaves a folder the next run still
+    knows as the gate's (review: a lone junit.xml refused every later run)."""
     import contextlib
 
     from sentinel_checks.gate.artefacts import mark_reports_folder
