@@ -290,3 +290,12 @@ def test_a_run_stopped_before_its_gate_json_leaves_a_folder_the_next_run_accepts
     assert (folder / MARKER).is_file() and foreign_refusal(folder) == ""
     (folder / MARKER).unlink()
     assert "junit.xml" in foreign_refusal(folder)  # without the marker: not known as the gate's
+
+
+def test_the_artifact_line_lists_the_reports_not_the_gates_marker(tmp_path):
+    from sentinel_checks.gate.artefacts import mark_reports_folder
+    from sentinel_checks.reports.terminal import artifact_line
+
+    mark_reports_folder(tmp_path)
+    (tmp_path / "gate.json").write_text("{}")
+    assert artifact_line(tmp_path).endswith("(upload the folder as the CI artifact): gate.json")

@@ -188,9 +188,13 @@ def artifact_line(folder: Path) -> str:
     -------
     str
         ``"reports: reports/ (upload the folder as the CI artifact): gate.html, gate.json, …"``,
-        the files relative to the folder, sorted.
+        the files relative to the folder, sorted, hidden ones (``.sentinel-reports``) left out.
     """
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    files = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".")  # the gate's marker is no report
+    )
     return f"reports: {folder}/ (upload the folder as the CI artifact): {', '.join(files) or 'none written'}"
 
 
