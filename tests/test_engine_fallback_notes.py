@@ -188,6 +188,7 @@ def test_the_run_notes_are_shown_in_the_terminal_gate_md_and_gate_html(tmp_path)
     assert f"note: {said}" in out, out[-3000:]
     md = (tmp_path / "reports" / "gate.md").read_text()
     assert "## Notes on this run" in md and said in md, md
+    assert (tmp_path / "reports" / ".sentinel-reports").is_file()  # pytest's run marks its folder
     page = (tmp_path / "reports" / "gate.html").read_text()
     assert "Notes on this run" in page and said in page
 

@@ -25,6 +25,7 @@ imports the hooks, so the entry point registers them with the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import warnings
@@ -36,7 +37,7 @@ import pytest
 
 from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
-from sentinel_checks.gate.plugin_reports import mark_gate_folder
+from sentinel_checks.gate.artefacts import mark_reports_folder
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
@@ -109,7 +110,12 @@ def _load(config: pytest.Config) -> SentinelConfig:
         if refusal:
             state.refused = refusal
             raise ConfigError(state.refused)
-        mark_gate_folder(state)  # before pytest's junit.xml: the folder is the gate's from now on
+        # the folder holds no input and none of the user's files: the gate's from now on,
+        # marked before pytest's junit.xml (review: a run stopped before its gate.json left
+        # a lone junit.xml, and every later run refused the folder); an unwritable folder
+        # is told when the reports are written
+        with contextlib.suppress(OSError):
+            mark_reports_folder(state.reports_dir)
         state.loaded = loaded
     return state.loaded
 

@@ -20,7 +20,7 @@ import pytest
 from sentinel_checks.errors import INPUT_ERRORS, SentinelError
 from sentinel_checks.gate.engine_setup import out_of_memory_text
 from sentinel_checks.gate.engine_stop import stopped_info
-from sentinel_checks.gate.plugin_state import STATE, GateState, is_gate_item
+from sentinel_checks.gate.plugin_state import STATE, is_gate_item
 from sentinel_checks.gate.plugin_state import state_of as _state
 from sentinel_checks.gate.pytest_run import EXIT_USAGE, clash_message, inputs_inside
 
@@ -234,19 +234,3 @@ def pytest_sessionfinish_print_summary(
     passed = last.startswith("gate PASS")
     terminal.write_line(last, bold=True, green=passed, red=not passed)
     return result
-
-
-def mark_gate_folder(state: GateState) -> None:
-    """Leave the gate's marker (:func:`~sentinel_checks.gate.artefacts.mark_reports_folder`)
-    in the reports folder of a gate run (a config given) once its config loaded and the
-    folder was found to hold no input and none of the user's files, before pytest writes
-    its junit.xml: a run stopped before its gate.json leaves a folder the next run still
-    knows as the gate's (review: a lone junit.xml refused every later run)."""
-    import contextlib
-
-    from sentinel_checks.gate.artefacts import mark_reports_folder
-
-    if state.foreign or not (state.config_option or os.environ.get("SENTINEL_CONFIG")):
-        return
-    with contextlib.suppress(OSError):  # an unwritable folder is told when the reports are written
-        mark_reports_folder(state.reports_dir)
