@@ -71,6 +71,14 @@ SOUND_FEATURES = [*FEATURES_BASE, *FEATURES_HISTORY]
 
 
 @pytest.fixture(autouse=True)
+def _no_drift_worker(monkeypatch):
+    """In-process gate sessions compute drift in the test's own process (a worker per
+    session would import Evidently again each time); the tests of the worker enable it,
+    and gate runs in a subprocess start theirs as a user's run does."""
+    monkeypatch.setattr("sentinel_checks.gate.drift_worker.ENABLED", False)
+
+
+@pytest.fixture(autouse=True)
 def _no_ambient_mlflow_store(monkeypatch):
     """A developer's MLFLOW_TRACKING_URI must never receive the tests' models: every
     test (and the gate runs it starts) uses the store its config names, or a local one."""

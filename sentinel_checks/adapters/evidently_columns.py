@@ -58,6 +58,9 @@ class ColumnDrift:
     error: str = ""
     #: Why the method is not the configured one, or that the column is constant.
     note: str = ""
+    #: Evidently's stattest name of :attr:`method`, set where the run is made (the drift
+    #: worker's runs are read without importing Evidently); "" reads it from Evidently.
+    stattest: str = ""
 
     @property
     def beyond_noise(self) -> bool:
@@ -67,7 +70,7 @@ class ColumnDrift:
     @property
     def test(self) -> str:
         """Evidently's stattest name of :attr:`method` (e.g. ``"wasserstein"``), or the display name."""
-        return _name_by_display_name().get(self.method, self.method)
+        return self.stattest or _name_by_display_name().get(self.method, self.method)
 
     @property
     def effect(self) -> tuple[str, float] | None:

@@ -174,7 +174,7 @@ def column_drift(
         _with_noise(found[c], reference[c], current[c], c in categorical, noise_alpha, noise_draws, seed)
         for c in columns
     ]
-    return DriftRun(results, snapshot)
+    return DriftRun([replace(r, stattest=r.test) for r in results], snapshot)
 
 
 def _run(

@@ -231,11 +231,19 @@ def _preflight(config_path: Path, reports: Path) -> GateSession | int:
     clear_earlier_run(reports)  # the folder holds this run's reports only, whatever stops it
     mark_reports_folder(reports)  # the gate's from now on, whatever stops the run
     session = GateSession(config)
-    problems = preflight(session)
+    session.start_drift_worker()  # its start-up (Evidently's import) overlaps the preflight's loading
+    try:
+        problems = preflight(session)
+    except BaseException:
+        session.close()
+        raise
     if not problems:
         return session
     print(preflight_text(problems, config_path), file=sys.stderr)
-    write_setup_reports(problems, session, reports, started=started)
+    try:
+        write_setup_reports(problems, session, reports, started=started)
+    finally:
+        session.close()  # no check runs: the engine and the drift worker end here
     return len(counted(problems))
 
 

@@ -6,7 +6,7 @@ caches what these functions compute, once per pair of frames (and segment value)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.stats.sampling import bounded_sample
@@ -138,22 +138,50 @@ def measure_sampled_drift(
         As :func:`measure_feature_drift`.
     """
     from sentinel_checks.adapters.evidently_drift import column_drift
+
+    inputs, call = drift_call(ref, cur, rows, features, config, segmented=segmented)
+    return (None if call is None else column_drift(**call)), inputs
+
+
+def drift_call(
+    ref: pd.DataFrame,
+    cur: pd.DataFrame,
+    rows: tuple[int, int],
+    features: list[str],
+    config: SentinelConfig,
+    *,
+    segmented: bool = False,
+) -> tuple[DriftInputs, dict[str, Any] | None]:
+    """The prepared inputs and the keyword arguments of Evidently's
+    :func:`~sentinel_checks.adapters.evidently_drift.column_drift` on them (what
+    :func:`measure_sampled_drift` runs, in this process or in the drift worker).
+
+    Parameters
+    ----------
+    ref, cur, rows, features, config, segmented
+        As :func:`measure_sampled_drift`.
+
+    Returns
+    -------
+    tuple
+        (the prepared inputs; the call's keyword arguments, or None when a side is below
+        ``[drift] min_rows`` / ``min_segment_rows``).
+    """
     from sentinel_checks.checks.drift import prepare_drift_inputs
     from sentinel_checks.gate import drift_policy
 
     d = config.drift
     inputs = prepare_drift_inputs(ref, cur, features)
-    run = None
-    if min(rows) >= (d.min_segment_rows if segmented else d.min_rows):
-        run = column_drift(
-            inputs.reference,
-            inputs.current,
-            numerical=inputs.numerical,
-            categorical=inputs.categorical,
-            method=d.method,
-            threshold=d.threshold,
-            per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
-            per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
-            **drift_policy.distance_noise(config, len(features)),
-        )
-    return run, inputs
+    if min(rows) < (d.min_segment_rows if segmented else d.min_rows):
+        return inputs, None
+    return inputs, dict(
+        reference=inputs.reference,
+        current=inputs.current,
+        numerical=inputs.numerical,
+        categorical=inputs.categorical,
+        method=d.method,
+        threshold=d.threshold,
+        per_column_method={k: v for k, v in d.per_column_method.items() if k in features},
+        per_column_threshold={k: v for k, v in d.per_column_threshold.items() if k in features},
+        **drift_policy.distance_noise(config, len(features)),
+    )

@@ -38,6 +38,7 @@ import pytest
 from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
 from sentinel_checks.gate.artefacts import mark_reports_folder
+from sentinel_checks.gate.drift_worker import drift_last
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
@@ -152,8 +153,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         if is_gate_item(item):
             state.suites.add(item.path.name)
-    if state.suites and not session.config.option.collectonly and not _preflight(session.config):
-        _stop(session)
+    if state.suites and not session.config.option.collectonly:
+        order = drift_last(session.items)  # Evidently runs beside the other suites
+        if order is not None:
+            state.order = order
+            with contextlib.suppress(SentinelError):  # an invalid config: the preflight says why
+                _session(session.config).start_drift_worker()  # starts while the preflight loads
+        if not _preflight(session.config):
+            _stop(session)
+        elif order is not None:
+            _session(session.config).prefetch_feature_drift()
 
 
 def _stop(session: pytest.Session) -> None:
@@ -194,19 +203,6 @@ def _preflight(config: pytest.Config) -> bool:
     else:
         print(text, file=sys.stderr)
     return False
-
-
-class SessionHandOver:
-    """A plugin object for ``pytest.main(..., plugins=[SessionHandOver(session)])``: the
-    run uses ``session`` (inputs already loaded, e.g. by ``sentinel gate``'s preflight)
-    instead of loading them again."""
-
-    def __init__(self, session: GateSession) -> None:
-        self.session = session
-
-    @pytest.hookimpl(trylast=True)  # after this plugin's pytest_configure made the state
-    def pytest_configure(self, config: pytest.Config) -> None:
-        _state(config).session = self.session
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

@@ -175,9 +175,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.summary = "gate ERROR, no report written: " + state.refused
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
+    outcomes = list(state.outcomes.values())  # in the order collected (the drift tests ran last)
+    outcomes.sort(key=lambda o: state.order.get(o.nodeid, len(state.order)))
     run = gate_run(
         cfg,
-        list(state.outcomes.values()),
+        outcomes,
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         session=state.session,
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},

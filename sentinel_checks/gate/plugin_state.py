@@ -1,5 +1,6 @@
 """The pytest plugin's per-session state (in ``config.stash``) and the names of the
-fixtures that make a test a gate test. Shared by :mod:`.plugin` and :mod:`.plugin_reports`."""
+fixtures that make a test a gate test, shared by :mod:`.plugin` and :mod:`.plugin_reports`;
+the plugin object that hands an already loaded session to a run (:class:`SessionHandOver`)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ class GateState:
     summary: str = ""
     session: GateSession | None = None  # the run's inputs, loaded once (gate steps)
     deselected: int = 0
+    order: dict[str, int] = field(
+        default_factory=dict
+    )  # collection order, when the drift tests were moved last
     suites: set[str] = field(default_factory=set)
     refused: str = ""  # why nothing may be written to reports_dir (it holds an input)
     #: why nothing may be written to reports_dir as pytest started: the user's own files
@@ -71,3 +75,16 @@ STATE = pytest.StashKey[GateState]()
 def state_of(config: pytest.Config) -> GateState:
     """This run's :class:`GateState` (set by ``pytest_configure``)."""
     return config.stash[STATE]
+
+
+class SessionHandOver:
+    """A plugin object for ``pytest.main(..., plugins=[SessionHandOver(session)])``: the
+    run uses ``session`` (inputs already loaded, e.g. by ``sentinel gate``'s preflight)
+    instead of loading them again."""
+
+    def __init__(self, session: GateSession) -> None:
+        self.session = session
+
+    @pytest.hookimpl(trylast=True)  # after this plugin's pytest_configure made the state
+    def pytest_configure(self, config: pytest.Config) -> None:
+        state_of(config).session = self.session

@@ -66,7 +66,7 @@ def run_gate(
 
     from sentinel_checks.config import load_config
     from sentinel_checks.errors import ConfigError
-    from sentinel_checks.gate.plugin import SessionHandOver
+    from sentinel_checks.gate.plugin_state import SessionHandOver
 
     refusal = reports_refusal(reports, load_config(config).input_files())
     if refusal:  # checked before pytest runs: its junit.xml could overwrite a file too

@@ -77,6 +77,8 @@ class GateSession(SessionDrift):
         self.evaluations: dict[str, ModelEvaluation] = {}
         self.drift_runs: dict[str, DriftRun | None] = {}
         self.drift_inputs: dict[str, DriftInputs] = {}
+        self.drift_worker = None
+        self._drift_pending = {}
         self.comparisons: dict[str, PairedComparison] = {}
         self.training_log_loaded: pd.DataFrame | None = None
 
@@ -197,17 +199,15 @@ class GateSession(SessionDrift):
         ConfigError
             Evidently used a drift method whose direction the gate does not know.
         """
-        from sentinel_checks.gate.feature_drift import drift_frames, measure_feature_drift
+        from sentinel_checks.gate.feature_drift import drift_frames
+        from sentinel_checks.gate.session_evidently import drift_key
 
-        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
-        features = self.features
-        ref, cur = drift_frames(pair, self.frame(pair[0]), self.frame(pair[1]), features, segment)
+        key = drift_key(pair, segment)
+        ref, cur = drift_frames(pair, self.frame(pair[0]), self.frame(pair[1]), self.features, segment)
         if key not in self.drift_runs:
-            run, inputs = measure_feature_drift(
-                ref, cur, features, self.config, segmented=segment is not None
-            )
-            self.drift_runs[key] = run
-            self.drift_inputs[key] = inputs
+            prepared = self._drift_pending.pop(key, None) or self.prepare_drift(pair, segment)
+            self.drift_runs[key] = self.run_drift(prepared)
+            self.drift_inputs[key] = prepared.inputs
         return self.drift_runs[key], self.drift_inputs[key], ref, cur
 
     def feature_importance(self) -> FeatureImportance:

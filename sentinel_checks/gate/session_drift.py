@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.gate.session_production import SessionProduction
+from sentinel_checks.gate.session_evidently import SessionEvidently, drift_key
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,20 +50,8 @@ class FeatureDriftMeasures:
     describe: Callable[[str], str]
 
 
-class SessionDrift(SessionProduction):
+class SessionDrift(SessionEvidently):
     """The drift steps' inputs, from pandas frames or, with an engine, from its tables."""
-
-    def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
-        """Both tables of ``pair`` on the run's engine, each holding every feature; None with pandas."""
-        ref, cur = self.engine_table(pair[0]), self.engine_table(pair[1])
-        if ref is None or cur is None:
-            return None
-        tables = (ref, cur)
-        for name, table in zip(pair, tables, strict=True):
-            missing = [f for f in self.features if f not in table.columns]
-            if missing:
-                raise DataError(f"{name}: feature column(s) {missing} are missing: drift cannot be measured")
-        return tables
 
     def feature_drift_measures(
         self, pair: tuple[str, str], *, segment: tuple[str, str] | None = None
@@ -91,11 +79,10 @@ class SessionDrift(SessionProduction):
         ConfigError
             Evidently used a drift method whose direction the gate does not know.
         """
-        tables = self._drift_tables(pair)
-        if tables is None:
+        key = drift_key(pair, segment)
+        if self._drift_tables(pair) is None:
             return self._pandas_drift_measures(pair, segment)
-        key = f"{pair[0]}_vs_{pair[1]}" + (f"__{segment[0]}={segment[1]}" if segment else "")
-        return self._once(f"drift_measures:{key}", lambda: self._engine_drift_measures(key, tables, segment))
+        return self._once(f"drift_measures:{key}", lambda: self._engine_drift_measures(key, pair, segment))
 
     def _pandas_drift_measures(
         self, pair: tuple[str, str], segment: tuple[str, str] | None
@@ -112,42 +99,22 @@ class SessionDrift(SessionProduction):
         )
 
     def _engine_drift_measures(
-        self, key: str, tables: tuple[Table, Table], segment: tuple[str, str] | None
+        self, key: str, pair: tuple[str, str], segment: tuple[str, str] | None
     ) -> FeatureDriftMeasures:
         from sentinel_checks.checks.drift_inputs import describe_column_shift
         from sentinel_checks.engine import drift_statistics as stats
-        from sentinel_checks.engine.samples import sample_table
-        from sentinel_checks.gate.feature_drift import measure_sampled_drift
 
-        ref, cur = tables
-        if segment is not None:
-            ref, cur = (self._segment(t, *segment) for t in tables)
-        features, limit, seed = self.features, self.config.drift.max_rows, self.config.gate.seed
-        rows = (stats.row_count(ref), stats.row_count(cur))
-        run, inputs = measure_sampled_drift(
-            sample_table(ref, limit=limit, seed=seed, columns=features),
-            sample_table(cur, limit=limit, seed=seed, columns=features),
-            rows,
-            features,
-            self.config,
-            segmented=segment is not None,
-        )
+        prepared = self._drift_pending.pop(key, None) or self.prepare_drift(pair, segment)
+        run = self.run_drift(prepared)
         self.drift_runs[key] = run  # type: ignore[attr-defined]
-        self.drift_inputs[key] = inputs  # type: ignore[attr-defined]
+        self.drift_inputs[key] = prepared.inputs  # type: ignore[attr-defined]
+        ref, cur = prepared.sides
 
         def describe(column: str) -> str:
             return describe_column_shift(stats.column_shift(ref, column), stats.column_shift(cur, column))
 
-        return FeatureDriftMeasures(run, inputs, rows, stats.missing_counts(ref, cur, features), describe)
-
-    @staticmethod
-    def _segment(table: Table, column: str, value: str) -> Table:
-        from sentinel_checks.engine import drift_statistics as stats
-
-        raws = stats.segment_levels(table, column).get(value)
-        if raws is None:  # no row carries the value on this side
-            return stats.segment_rows(table, column, table.select(column).limit(0).to_pandas()[column])
-        return stats.segment_rows(table, column, raws)
+        missing = stats.missing_counts(ref, cur, self.features)
+        return FeatureDriftMeasures(run, prepared.inputs, prepared.rows, missing, describe)
 
     def engine_importance_sample(
         self, features: list[str], *, max_rows: int, seed: int

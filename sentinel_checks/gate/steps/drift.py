@@ -184,7 +184,6 @@ def score_drift(s: GateSession, pair: str | None) -> CheckResult:
     ConfigError, ModelLoadError, DataError
         As for :func:`~sentinel_checks.gate.steps.quality.threshold`.
     """
-    from sentinel_checks.adapters.evidently_drift import score_drift as evidently_score_drift
     from sentinel_checks.checks.score_drift import judge_score_drift
 
     frames = _pair(pair, "score_pairs")
@@ -193,7 +192,7 @@ def score_drift(s: GateSession, pair: str | None) -> CheckResult:
     return judge_score_drift(
         counts,
         pair=frames,
-        evidently_score=evidently_score_drift(*samples),
+        evidently_score=s.evidently_score_drift(*samples),
         **policy.score_drift(s.config),
     )
 

@@ -1,0 +1,122 @@
+"""The drift worker (:mod:`sentinel_checks.gate.drift_worker`): Evidently's runs in a second
+process give every drift result the gate's own process gives, on pandas and on DuckDB,
+pages included; a worker that cannot start, ends, or raises gives way to the same call
+in the gate's process; the drift suite runs last and the reports keep the suites' order."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.gate import drift_worker
+from sentinel_checks.gate.session import GateSession
+from tests.conftest import BASE_CONFIG
+from tests.test_engine_drift import DATA, DRIFT, PAIRS, _drift_results
+
+
+@pytest.fixture
+def sessions(gate_project, monkeypatch):
+    """``make(engine)``: a session computing drift here and one with a started worker."""
+    monkeypatch.setattr(drift_worker, "ENABLED", True)
+    made: list[GateSession] = []
+
+    def make(engine: str, extra: str = "") -> tuple[GateSession, GateSession]:
+        text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n').replace(DRIFT, DRIFT + PAIRS)
+        config = load_config(gate_project(config_text=text, extra=extra).config)
+        here, there = GateSession(config), GateSession(config)
+        there.start_drift_worker()
+        made.extend([here, there])
+        return here, there
+
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_the_worker_gives_every_drift_result_and_page_the_gate_process_gives(sessions, engine, tmp_path):
+    here, there = sessions(engine)
+    assert there.drift_worker is not None and here.drift_worker is None
+    there.prefetch_feature_drift()  # the plugin's order: handed over, then read by the tests
+    assert set(there._drift_pending) == {"train_vs_production", "val_vs_test"}
+    assert _drift_results(there) == _drift_results(here)  # features, segments, labels, scores
+    assert there._drift_pending == {}
+    assert there.drift_runs.keys() == here.drift_runs.keys()
+    assert [k for k, r in there.drift_runs.items() if r is None] == [
+        k for k, r in here.drift_runs.items() if r is None
+    ]
+    for key, run in there.drift_runs.items():
+        if run is None:  # under [drift] min_segment_rows: no page on either side
+            continue
+        page = tmp_path / "worker" / f"{key}.html"
+        run.save_html(page)
+        own = here.drift_runs[key].save_html(tmp_path / "here" / f"{key}.html")
+        text = page.read_text()
+        assert (
+            text.lstrip().startswith("<!DOCTYPE html>") and len(text) > 100_000
+        )  # Evidently's page, its scripts inline
+        for column in run.columns:  # each measured column is on the page, as on the gate's own
+            assert (column.column in text) == (column.column in own.read_text())
+    worker = there.drift_worker
+    there.close()
+    assert there.drift_worker is None and worker._process.poll() is not None
+
+
+def test_a_worker_that_ends_mid_run_gives_way_to_the_same_call_here(sessions):
+    here, there = sessions("pandas")
+    there.prefetch_feature_drift()
+    there.drift_worker._process.kill()
+    assert _drift_results(there) == _drift_results(here)
+
+
+@pytest.mark.parametrize("executable", ["/nonexistent/python", "/bin/false"])
+def test_a_worker_that_cannot_start_changes_nothing(sessions, monkeypatch, executable):
+    monkeypatch.setattr(sys, "executable", executable)
+    here, there = sessions("pandas")
+    assert (there.drift_worker is None) == (executable == "/nonexistent/python")
+    there.prefetch_feature_drift()
+    assert _drift_results(there) == _drift_results(here)
+
+
+def test_no_worker_when_the_config_turns_it_off(sessions):
+    _, there = sessions("pandas", extra="[gate]\ndrift_process = false\n")
+    assert there.drift_worker is None
+
+
+def test_an_error_in_the_worker_is_told_and_the_call_is_made_again_here(monkeypatch):
+    monkeypatch.setattr(drift_worker, "ENABLED", True)
+    worker = drift_worker.DriftWorker.start()
+    assert worker is not None
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0] * 20})
+    try:
+        call = dict(reference=frame, current=frame, numerical=["x"], categorical=[], no_such_argument=1)
+        with pytest.raises(drift_worker.WorkerUnavailable, match="TypeError: .*no_such_argument"):
+            worker.result(worker.submit("column_drift", call))
+        with pytest.raises(drift_worker.WorkerUnavailable, match="could not be sent"):
+            worker.result(worker.submit("column_drift", {"reference": lambda: None}))
+        ok = worker.result(worker.submit("score_drift", frame["x"].to_numpy(), frame["x"].to_numpy()))
+        assert ok.column == "score" and ok.drifted is False  # the worker still answers after both
+    finally:
+        worker.close()
+
+
+def _item(nodeid: str, module: str) -> SimpleNamespace:
+    return SimpleNamespace(nodeid=nodeid, function=SimpleNamespace(__module__=module))
+
+
+def test_the_drift_suite_runs_last_and_the_order_before_is_kept():
+    items = [
+        _item("a", "sentinel_checks.suites.test_data_contract"),
+        _item("d1", drift_worker.DRIFT_SUITE),
+        _item("own", "test_drift"),  # a user's own test in suites/test_drift.py stays in place
+        _item("d2", drift_worker.DRIFT_SUITE),
+        _item("q", "sentinel_checks.suites.test_quality"),
+    ]
+    order = drift_worker.drift_last(items)
+    assert [i.nodeid for i in items] == ["a", "own", "q", "d1", "d2"]
+    assert order == {"a": 0, "d1": 1, "own": 2, "d2": 3, "q": 4}
+    assert drift_worker.drift_last(items[:3]) is None  # nothing of the drift suite: nothing moved
