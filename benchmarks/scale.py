@@ -218,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
         "--spark-driver-memory",
         help="[engine.spark.conf] spark.driver.memory of the gate (default: Spark's 1g)",
     )
+    parser.add_argument(
+        "--drift-process",
+        choices=("auto", "true", "false"),
+        default="auto",
+        help="[gate] drift_process of the gate (auto: a drift worker with the pandas engine only)",
+    )
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")
     parser.add_argument("--prepare-only", action="store_true", help="write the inputs, print them, stop")
@@ -241,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "chunk_rows": args.chunk_rows,
         "memory_limit": _limit(args.memory_limit),
         "spark_memory": args.spark_driver_memory,
+        "drift_process": args.drift_process,
     }
     if args.prepare_only:
         inputs = prepare(workdir, args.rows, **options)
@@ -259,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "duckdb_memory_limit": _limit(args.memory_limit),
         "spark_driver_memory": args.spark_driver_memory,
+        "drift_process": args.drift_process,
     }
     if not args.skip_gate:
         record.update(run_gate(inputs, args.engine))
@@ -314,6 +322,7 @@ def _prepare_in_child(workdir: Path, args: argparse.Namespace) -> Inputs:
         command += ["--production-rows", str(args.production_rows)]
     if args.spark_driver_memory is not None:
         command += ["--spark-driver-memory", args.spark_driver_memory]
+    command += ["--drift-process", args.drift_process]
     out = subprocess.run(command, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"writing the inputs failed:\n{out.stderr[-3000:]}")

@@ -142,6 +142,7 @@ def config_text(
     *,
     memory_limit: str | None = None,
     spark_memory: str | None = None,
+    drift_process: str = "auto",
 ) -> str:
     """The demo's fixed.toml with the data, production, models and training log pointed at
     absolute paths, and ``[data] engine``. The threshold rules, champion threshold, contract
@@ -149,7 +150,8 @@ def config_text(
     ``[engine.duckdb] memory_limit`` and a ``temp_directory`` in ``folder`` to spill to: without
     a limit DuckDB may cache up to 80% of RAM, which a peak-memory figure would measure.
     With ``engine = "spark"`` and ``spark_memory`` (e.g. ``"4g"``), ``[engine.spark.conf]``
-    ``spark.driver.memory`` (a local master runs its tasks in the driver; Spark's default is 1g)."""
+    ``spark.driver.memory`` (a local master runs its tasks in the driver; Spark's default is 1g).
+    ``drift_process`` (``"auto"``, ``"true"`` or ``"false"``) is written as ``[gate] drift_process``."""
     from sentinel_checks.config.toml_writer import toml_dumps
 
     doc = tomllib.loads((models / "fixed.toml").read_text())
@@ -164,6 +166,9 @@ def config_text(
         doc["engine"] = {"duckdb": {"memory_limit": memory_limit, "temp_directory": spill}}
     if engine == "spark" and spark_memory is not None:
         doc["engine"] = {"spark": {"conf": {"spark.driver.memory": spark_memory}}}
+    doc.setdefault("gate", {})["drift_process"] = {"true": True, "false": False}.get(
+        drift_process, drift_process
+    )
     header = f"# Scale benchmark: the demo's fixed pipeline on {folder.name}, engine {engine}.\n"
     return header + toml_dumps(doc)
 
@@ -178,6 +183,7 @@ def prepare(
     chunk_rows: int = CHUNK_ROWS,
     memory_limit: str | None = None,
     spark_memory: str | None = None,
+    drift_process: str = "auto",
 ) -> Inputs:
     """Everything one size needs, written once: reused when ``inputs.json`` matches."""
     workdir = workdir.resolve()
@@ -196,7 +202,14 @@ def prepare(
         meta = {**key, "production_written": prod_written, "bytes": size, "write_seconds": round(seconds, 2)}
         manifest.write_text(json.dumps(meta) + "\n")
     for engine in ENGINES:
-        text = config_text(models, folder, engine, memory_limit=memory_limit, spark_memory=spark_memory)
+        text = config_text(
+            models,
+            folder,
+            engine,
+            memory_limit=memory_limit,
+            spark_memory=spark_memory,
+            drift_process=drift_process,
+        )
         (folder / f"sentinel-{engine}.toml").write_text(text)
     return Inputs(
         folder=folder,

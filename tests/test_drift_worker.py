@@ -24,7 +24,7 @@ def sessions(gate_project, monkeypatch):
     monkeypatch.setattr(drift_worker, "ENABLED", True)
     made: list[GateSession] = []
 
-    def make(engine: str, extra: str = "") -> tuple[GateSession, GateSession]:
+    def make(engine: str, extra: str = "[gate]\ndrift_process = true\n") -> tuple[GateSession, GateSession]:
         text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n').replace(DRIFT, DRIFT + PAIRS)
         config = load_config(gate_project(config_text=text, extra=extra).config)
         here, there = GateSession(config), GateSession(config)
@@ -82,9 +82,25 @@ def test_a_worker_that_cannot_start_changes_nothing(sessions, monkeypatch, execu
     assert _drift_results(there) == _drift_results(here)
 
 
-def test_no_worker_when_the_config_turns_it_off(sessions):
-    _, there = sessions("pandas", extra="[gate]\ndrift_process = false\n")
-    assert there.drift_worker is None
+@pytest.mark.parametrize(
+    ("engine", "setting", "started"),
+    [
+        ("pandas", None, True),  # "auto": the gate's process leaves the second core idle
+        ("duckdb", None, False),  # "auto": DuckDB's threads use it
+        ("duckdb", "true", True),
+        ("pandas", "false", False),
+    ],
+)
+def test_the_worker_starts_as_drift_process_says(sessions, engine, setting, started):
+    _, there = sessions(engine, extra="" if setting is None else f"[gate]\ndrift_process = {setting}\n")
+    assert (there.drift_worker is not None) is started
+
+
+def test_drift_process_takes_a_bool_or_auto_only(gate_project):
+    from sentinel_checks.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="drift_process"):
+        load_config(gate_project(extra='[gate]\ndrift_process = "sometimes"\n').config)
 
 
 def test_an_error_in_the_worker_is_told_and_the_call_is_made_again_here(monkeypatch):

@@ -273,9 +273,10 @@ class Gate(_Section):
     #: result is reported (terminal, gate.md, HTML) and lets the gate pass.
     block_inconclusive: list[str] = Field(default_factory=list)
     #: Run Evidently's drift reports in a second process beside the other checks
-    #: (:mod:`sentinel_checks.gate.drift_worker`): several seconds less wall time on two
-    #: cores or more, about 0.3 GiB more memory. Same results either way.
-    drift_process: bool = True
+    #: (:mod:`sentinel_checks.gate.drift_worker`), on two cores or more: ``"auto"`` with
+    #: ``[data] engine = "pandas"`` only (an engine's own threads already use the second
+    #: core), ``true`` with any engine, ``false`` never. Same results either way.
+    drift_process: bool | Literal["auto"] = "auto"
 
     @field_validator("block_inconclusive")
     @classmethod
