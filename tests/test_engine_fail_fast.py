@@ -357,9 +357,9 @@ def test_a_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_pa
     if engine == "pandas":
         base = base.replace('engine = "duckdb"\n', "")
     outside, inside = tmp_path / "prod", tmp_path / "parts" / "production"
-    for folder in (outside, inside):
+    for seed, folder in enumerate((outside, inside), start=1):  # other rows: not a copy of each other
         folder.mkdir()
-        frame(400, seed=1).to_parquet(folder / "p.parquet", index=False)
+        frame(400, seed=seed).to_parquet(folder / "p.parquet", index=False)
 
     def problems(production: str) -> dict[str, str]:
         config.write_text(base + f'\n[production]\npath = "{production}"\n')
@@ -375,3 +375,33 @@ def test_a_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_pa
     assert "[production] path" not in problems("prod")  # beside the dataset, not in it
     (tmp_path / "linked.parquet").hardlink_to(tmp_path / "parts" / "part-0" / "data.parquet")
     assert "[production] path" in problems("linked.parquet")  # review: a hard link is the same file
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_a_copy_of_the_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_path, engine):
+    """Trial: a copy of production.parquet (another file, the same bytes) in the dataset's
+    folder passed the check that compares files; with labels its rows were split into
+    train, val and test and compared with themselves."""
+    config = _project(tmp_path, rows=3000)
+    base = config.read_text()
+    if engine == "pandas":
+        base = base.replace('engine = "duckdb"\n', "").replace('path = "parts"', 'path = "parts/*/*.parquet"')
+    (tmp_path / "prod").mkdir()
+    frame(400, seed=1).to_parquet(tmp_path / "prod" / "p.parquet", index=False)
+    copy = tmp_path / "parts" / "copied" / "data.parquet"
+
+    def problems() -> dict[str, str]:
+        config.write_text(base + '\n[production]\npath = "prod/p.parquet"\n')
+        session = GateSession(load_config(config))
+        try:
+            return {p.key: str(p) for p in preflight(session) if p.about != "not_checked"}
+        finally:
+            session.close()
+
+    assert "[production] path" not in problems()  # beside the dataset: fine
+    copy.parent.mkdir()
+    copy.write_bytes((tmp_path / "prod" / "p.parquet").read_bytes())
+    told = problems()["[production] path"]
+    assert "the same bytes" in told and str(copy) in told and "p.parquet" in told, told
+    frame(400, seed=2).to_parquet(copy, index=False)  # other rows, same size or not: not a copy
+    assert "[production] path" not in problems()
