@@ -405,3 +405,60 @@ def test_a_copy_of_the_production_sample_inside_the_dataset_folder_is_a_setup_pr
     assert "the same bytes" in told and str(copy) in told and "p.parquet" in told, told
     frame(400, seed=2).to_parquet(copy, index=False)  # other rows, same size or not: not a copy
     assert "[production] path" not in problems()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+@pytest.mark.parametrize(
+    ("splits", "empty", "window"),
+    [
+        (  # test_start 12 hours after val_start, a 1-day embargo: val has no row
+            'val_start = "2025-03-01"\ntest_start = "2025-03-01T12:00:00"\nembargo = "1D"',
+            "val",
+            "val (from val_start 2025-03-01 + embargo 1D to test_start 2025-03-01T12:00:00)",
+        ),
+        (  # the data ends in April: test starts after it
+            'val_start = "2025-03-01"\ntest_start = "2025-06-01"',
+            "test",
+            "test (from test_start 2025-06-01)",
+        ),
+        (  # positions: val [1005, 1001) after an embargo of 5 rows
+            "val_start = 1000\ntest_start = 1001\nembargo = 5",
+            "val",
+            "val (from val_start 1000 + embargo 5 to test_start 1001)",
+        ),
+    ],
+    ids=["embargo", "after-the-data", "row-order"],
+)
+def test_a_split_left_empty_by_its_boundaries_is_a_setup_problem(tmp_path, engine, splits, empty, window):
+    """Trial: ``test_start`` 12 hours after ``val_start`` with a 1-day embargo left val
+    empty; the gate ran and 28 checks errored one by one (exit 1)."""
+    config = _project(tmp_path, rows=3000)
+    text = config.read_text().replace(TIME, f'method = "time"\n{splits}')
+    if "embargo = 5" in splits:
+        text = text.replace('timestamp = "ts"', 'timestamp = "@row"')
+    if engine == "pandas":
+        text = text.replace('engine = "duckdb"\n', "")
+    config.write_text(text)
+    session = GateSession(load_config(config))
+    try:
+        problems = [p for p in preflight(session) if p.about != "not_checked"]
+    finally:
+        session.close()
+    told = {p.key: str(p) for p in problems}
+    assert list(told) == ["[splits]"], problems
+    timestamp = "@row" if "embargo = 5" in splits else "ts"
+    assert f"no row of {timestamp!r} falls in {window} (rows per split: train " in told["[splits]"]
+    assert re.search(rf"{empty} 0\b", told["[splits]"]), told
+    assert "move the boundaries or shorten the embargo" in told["[splits]"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_splits_with_rows_on_every_side_are_no_problem(tmp_path, engine):
+    config = _project(tmp_path, rows=3000)
+    if engine == "pandas":
+        config.write_text(config.read_text().replace('engine = "duckdb"\n', ""))
+    session = GateSession(load_config(config))
+    try:
+        assert not [p for p in preflight(session) if p.key == "[splits]"]
+    finally:
+        session.close()

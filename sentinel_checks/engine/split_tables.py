@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.engine.columns import literal as _literal
-from sentinel_checks.engine.ibis_connection import ROW, with_floats
+from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
 from sentinel_checks.engine.split_statistics import ids_shared_with, plain_value
 from sentinel_checks.entities import EntityKey, entity_columns
 
@@ -71,6 +71,35 @@ def time_windows(
         each, then renumber it (:func:`number_rows`;
         :func:`~sentinel_checks.engine.held_table.hold_renumbered`).
     """
+    rows, windows = _windows(source, column, val_start, test_start, end, gap)
+    keep = [c for c in source.columns]
+    return {name: rows.filter(window).select(*keep) for name, window in windows.items()}
+
+
+def time_window_counts(
+    source: Table,
+    column: str,
+    *,
+    val_start: pd.Timestamp | float,
+    test_start: pd.Timestamp | float,
+    end: pd.Timestamp | float | None = None,
+    gap: pd.Timedelta | float = 0.0,
+) -> dict[str, int]:
+    """The rows of each window of :func:`time_windows` (same arguments), counted in one
+    aggregate: ``{"train": n, "val": n, "test": n}``, before the entity purge."""
+    rows, windows = _windows(source, column, val_start, test_start, end, gap)
+    counts = rows.aggregate(**{k: w.cast("int64").sum() for k, w in windows.items()}).to_pandas().iloc[0]
+    return {k: whole_count(counts[k]) for k in windows}
+
+
+def _windows(
+    source: Table,
+    column: str,
+    val_start: Any,
+    test_start: Any,
+    end: Any,
+    gap: Any,
+) -> tuple[Table, dict[str, BooleanValue]]:
     cuts: dict[str, Any] = {"v": val_start, "vg": val_start + gap, "t": test_start, "tg": test_start + gap}
     if end is not None:
         cuts["e"] = end
@@ -82,13 +111,11 @@ def time_windows(
         return rows[name] if name in floats else _literal(cuts[key])
 
     time = plain_value(rows, column)
-    windows: dict[str, BooleanValue] = {
+    return rows, {
         "train": time < cut("v"),
         "val": (time >= cut("vg")) & (time < cut("t")),
         "test": (time >= cut("tg")) & (time < cut("e")) if end is not None else time >= cut("tg"),
     }
-    keep = [c for c in source.columns]
-    return {name: rows.filter(window).select(*keep) for name, window in windows.items()}
 
 
 def split_by_column(source: Table, column: str, values: Mapping[str, Any]) -> dict[str, Table]:

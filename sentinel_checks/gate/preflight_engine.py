@@ -11,6 +11,7 @@ boundaries, embargo and missing timestamps are engine counts
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import ConfigError, DataError
@@ -122,6 +123,7 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
     :func:`~sentinel_checks.data.time_axis.with_row_order` gives them."""
     from sentinel_checks.data.time_axis import ROW_ORDER, boundary, embargo_gap
     from sentinel_checks.engine.columns import missing_count
+    from sentinel_checks.gate.preflight_splits import empty_split_problems
 
     spec, ts, source = session.config.splits, session.config.columns.timestamp, session.engine_source
     row_order = ts == ROW_ORDER
@@ -141,12 +143,27 @@ def split_problems(session: GateSession) -> list[SetupProblem]:
         v = boundary(spec.val_start, axis, "val_start")
         t = boundary(spec.test_start, axis, "test_start")
         e = boundary(spec.end, axis, "end") if spec.end is not None else None
-        embargo_gap(spec.embargo, axis)
+        gap = embargo_gap(spec.embargo, axis)
         if not v < t or (e is not None and not t < e):
             raise ConfigError(f"split boundaries must increase: val_start={v}, test_start={t}, end={e}")
     except (ConfigError, DataError) as exc:
         return [SetupProblem("[splits]", str(exc).removeprefix("[splits] "))]
-    return []
+    if row_order:  # positions 0..n-1: the integers in each half-open window
+        n = axis.rows
+
+        def within(low: float, high: float) -> int:
+            return max(0, min(n, math.ceil(high)) - max(0, math.ceil(low)))
+
+        rows = {
+            "train": within(0, v),
+            "val": within(v + gap, t),
+            "test": within(t + gap, n if e is None else e),
+        }
+    else:
+        from sentinel_checks.engine.split_tables import time_window_counts
+
+        rows = time_window_counts(source, ts, val_start=v, test_start=t, end=e, gap=gap)
+    return empty_split_problems(session.config, rows)
 
 
 def _row_axis(source: Table) -> TimeAxis:

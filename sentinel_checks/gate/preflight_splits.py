@@ -51,7 +51,7 @@ def split_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> l
     if spec.val_start is None or spec.test_start is None:
         return []  # refused when the config loaded
     try:
-        assign_time_splits(
+        assigned = assign_time_splits(
             dataset[column],
             val_start=spec.val_start,
             test_start=spec.test_start,
@@ -60,4 +60,62 @@ def split_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> l
         )
     except (ConfigError, DataError) as exc:
         return [SetupProblem("[splits]", str(exc).removeprefix("[splits] "))]  # the key leads once
-    return []
+    return empty_split_problems(config, {name: int((assigned == name).sum()) for name in SPLITS})
+
+
+#: The splits a time split makes, in time order.
+SPLITS = ("train", "val", "test")
+
+
+def empty_split_problems(config: SentinelConfig, rows: dict[str, int]) -> list[SetupProblem]:
+    """The problem of a time split left with no row by its boundaries and embargo (e.g.
+    ``test_start`` 12 hours after ``val_start`` with a 1-day embargo: val is empty), which
+    every check on that split would otherwise fail on, one by one.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+        ``[splits]``: the boundaries and the embargo, as configured.
+    rows : dict of str to int
+        Rows of ``train``, ``val`` and ``test`` before the entity purge.
+
+    Returns
+    -------
+    list of SetupProblem
+        At most one, under ``[splits]``, naming each empty split, its window and the
+        rows of the others.
+    """
+    spec = config.splits
+    gap = "" if _no_embargo(spec.embargo) else f" + embargo {spec.embargo}"
+    window = {
+        "train": f"before val_start {spec.val_start}",
+        "val": f"from val_start {spec.val_start}{gap} to test_start {spec.test_start}",
+        "test": f"from test_start {spec.test_start}{gap}" + (f" to end {spec.end}" if spec.end else ""),
+    }
+    empty = [name for name in SPLITS if rows.get(name, 0) == 0]
+    if not empty:
+        return []
+    said = "; ".join(f"{name} ({window[name]})" for name in empty)
+    others = ", ".join(f"{name} {rows.get(name, 0):,}" for name in SPLITS)
+    return [
+        SetupProblem(
+            "[splits]",
+            f"no row of {config.columns.timestamp!r} falls in {said} (rows per split: {others}); "
+            "every check on an empty split would fail: move the boundaries or shorten the embargo",
+        )
+    ]
+
+
+def _no_embargo(embargo: object) -> bool:
+    """Whether ``[splits] embargo`` is none or zero (``0``, ``"0s"``, the default)."""
+    import pandas as pd
+
+    if embargo is None:
+        return True
+    try:
+        return float(embargo) == 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        try:
+            return bool(pd.Timedelta(str(embargo)) == pd.Timedelta(0))
+        except ValueError:
+            return False
