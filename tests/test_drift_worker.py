@@ -24,8 +24,12 @@ def sessions(gate_project, monkeypatch):
     monkeypatch.setattr(drift_worker, "ENABLED", True)
     made: list[GateSession] = []
 
-    def make(engine: str, extra: str = "[gate]\ndrift_process = true\n") -> tuple[GateSession, GateSession]:
+    def make(
+        engine: str, extra: str = "[gate]\ndrift_process = true\n", candidate: str = ""
+    ) -> tuple[GateSession, GateSession]:
         text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n').replace(DRIFT, DRIFT + PAIRS)
+        if candidate:
+            text = text.replace('[models.candidate]\nscore_column = "score"\n', candidate)
         config = load_config(gate_project(config_text=text, extra=extra).config)
         here, there = GateSession(config), GateSession(config)
         there.start_drift_worker()
@@ -43,8 +47,10 @@ def test_the_worker_gives_every_drift_result_and_page_the_gate_process_gives(ses
     assert there.drift_worker is not None and here.drift_worker is None
     there.prefetch_feature_drift()  # the plugin's order: handed over, then read by the tests
     assert set(there._drift_pending) == {"train_vs_production", "val_vs_test"}
+    assert there._importance_pending is not None  # the score column's: no row to read
     assert _drift_results(there) == _drift_results(here)  # features, segments, labels, scores
-    assert there._drift_pending == {}
+    assert there._drift_pending == {} and there._importance_pending is None
+    assert there.feature_importance() == here.feature_importance()
     assert there.drift_runs.keys() == here.drift_runs.keys()
     assert [k for k, r in there.drift_runs.items() if r is None] == [
         k for k, r in here.drift_runs.items() if r is None
@@ -64,6 +70,23 @@ def test_the_worker_gives_every_drift_result_and_page_the_gate_process_gives(ses
     worker = there.drift_worker
     there.close()
     assert there.drift_worker is None and worker._process.poll() is not None
+
+
+@pytest.mark.parametrize("ends", [False, True], ids=["answers", "ends"])
+def test_permutation_importance_in_the_worker_equals_the_gate_process(sessions, small_model, tmp_path, ends):
+    from sentinel_checks.adapters.skops_io import dump
+    from tests.conftest import SOUND_FEATURES
+
+    dump(small_model[0], tmp_path / "model.skops")  # calibrated boosting: no feature_importances_
+    candidate = f'[models.candidate]\npath = "{tmp_path / "model.skops"}"\ntrusted = true\nfeatures = {SOUND_FEATURES!r}\n'
+    here, there = sessions("pandas", extra="[gate]\ndrift_process = true\n", candidate=candidate)
+    there.prefetch_feature_drift()
+    pending = there._importance_pending
+    assert isinstance(pending, drift_worker.PendingCall) and pending.request is not None
+    if ends:
+        there.drift_worker._process.kill()
+    assert there.feature_importance() == here.feature_importance()
+    assert there.feature_importance().shares and "permutation" in there.feature_importance().source
 
 
 def test_a_worker_that_ends_mid_run_gives_way_to_the_same_call_here(sessions):

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,18 @@ class DriftWorker:
             self._done.notify_all()
 
 
+@dataclass(frozen=True)
+class PendingCall:
+    """A call of one of the gate's own module-level functions (pickled by reference) that
+    may run in the worker (``"call"``): ``function(*args, **kwargs)``; ``request`` is the
+    worker's id once handed over early."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    request: int | None = None
+
+
 class WorkerSnapshot:
     """Evidently's page of a run the worker made, rendered there beside the run (every run
     the gate keeps gets its page in the reports): :meth:`save_html` writes it."""
@@ -212,7 +225,15 @@ def _score_drift(reference: Any, current: Any) -> Any:
     return score_drift(reference, current)
 
 
-_CALLS: dict[str, Callable[..., Any]] = {"column_drift": _column_drift, "score_drift": _score_drift}
+def _call(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return function(*args, **kwargs)
+
+
+_CALLS: dict[str, Callable[..., Any]] = {
+    "column_drift": _column_drift,
+    "score_drift": _score_drift,
+    "call": _call,
+}
 
 
 def main() -> None:

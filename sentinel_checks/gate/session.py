@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.gate.cache import NotConfigured as NotConfigured
+from sentinel_checks.gate.drift_worker import PendingCall
 from sentinel_checks.gate.session_drift import SessionDrift
 from sentinel_checks.result import Status
 from sentinel_checks.stats.sampling import bounded_sample as bounded_sample
@@ -79,6 +80,7 @@ class GateSession(SessionDrift):
         self.drift_inputs: dict[str, DriftInputs] = {}
         self.drift_worker = None
         self._drift_pending = {}
+        self._importance_pending: FeatureImportance | PendingCall | None = None
         self.comparisons: dict[str, PairedComparison] = {}
         self.training_log_loaded: pd.DataFrame | None = None
 
@@ -225,41 +227,35 @@ class GateSession(SessionDrift):
         ConfigError, ModelLoadError, DataError
             As for :meth:`model` and :attr:`splits`.
         """
-        from sentinel_checks.data.labels import binary_target
-        from sentinel_checks.models.importance import fixed_importance, importance_shares, permutation_shares
 
         def measure() -> FeatureImportance:
-            model, d = self.candidate, self.config.drift
-            features = model.feature_list(self.features)
-            fixed = fixed_importance(model, features)
-            if fixed is not None:
-                return fixed
-            seed, positive = self.config.gate.seed, self.config.columns.positive
-            sample = self.engine_importance_sample(features, max_rows=d.importance_rows, seed=seed)
-            if sample is not None:
-                x, target = sample
-                return permutation_shares(
-                    model,
-                    x,
-                    target,
-                    features=features,
-                    positive=positive,
-                    repeats=d.importance_repeats,
-                    seed=seed,
-                )
-            val = self.splits["val"]
-            return importance_shares(
-                model,
-                val,
-                binary_target(val, self.config, what="val"),
-                features=features,
-                positive=positive,
-                max_rows=d.importance_rows,
-                repeats=d.importance_repeats,
-                seed=seed,
-            )
+            call = self._importance_pending or self.importance_call()
+            self._importance_pending = None
+            return self.run_call(call) if isinstance(call, PendingCall) else call
 
         return self._once("importance:candidate", measure)
+
+    def importance_call(self) -> FeatureImportance | PendingCall:
+        """What :meth:`feature_importance` measures: the model's own importance, or
+        :func:`~sentinel_checks.models.importance.permutation_shares` on the seeded sample
+        (drawn here: in the engine when it split the data, else from validation's frame),
+        to run here or in the drift worker (:meth:`run_call`)."""
+        from sentinel_checks.data.labels import binary_target
+        from sentinel_checks.models.importance import fixed_importance, importance_rows, permutation_shares
+
+        model, d = self.candidate, self.config.drift
+        features = model.feature_list(self.features)
+        fixed = fixed_importance(model, features)
+        if fixed is not None:
+            return fixed
+        seed, positive = self.config.gate.seed, self.config.columns.positive
+        sample = self.engine_importance_sample(features, max_rows=d.importance_rows, seed=seed)
+        if sample is None:
+            val = self.splits["val"]
+            y = binary_target(val, self.config, what="val")
+            sample = importance_rows(val, y, features=features, max_rows=d.importance_rows, seed=seed)
+        kwargs = {"features": features, "positive": positive, "repeats": d.importance_repeats, "seed": seed}
+        return PendingCall(permutation_shares, (model, *sample), kwargs)
 
     def comparison(self, split: str) -> PairedComparison:
         """Candidate vs champion on ``split``, paired, computed once.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import DataError
+from sentinel_checks.gate.drift_worker import DriftWorker, PendingCall, WorkerSnapshot, WorkerUnavailable
 from sentinel_checks.gate.session_production import SessionProduction
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.adapters.evidently_drift import ColumnDrift, DriftRun
     from sentinel_checks.checks.drift import DriftInputs
-    from sentinel_checks.gate.drift_worker import DriftWorker
+    from sentinel_checks.models.importance import FeatureImportance
 
 
 def drift_key(pair: tuple[str, str], segment: tuple[str, str] | None) -> str:
@@ -49,6 +50,8 @@ class SessionEvidently(SessionProduction):
     drift_worker: DriftWorker | None = None
     #: Drift handed to the worker before its test asked (:meth:`prefetch_feature_drift`), by key.
     _drift_pending: dict[str, PreparedDrift]
+    #: The candidate's importance, or its call handed to the worker, before its test asked.
+    _importance_pending: FeatureImportance | PendingCall | None
 
     def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
         """Both tables of ``pair`` on the run's engine, each holding every feature; None with pandas."""
@@ -104,7 +107,6 @@ class SessionEvidently(SessionProduction):
             Evidently used a drift method whose direction the gate does not know.
         """
         from sentinel_checks.adapters.evidently_drift import column_drift
-        from sentinel_checks.gate.drift_worker import WorkerSnapshot, WorkerUnavailable
 
         call, worker = prepared.call, self.drift_worker
         if call is None:
@@ -124,8 +126,6 @@ class SessionEvidently(SessionProduction):
         on two cores or more, as ``[gate] drift_process`` says: ``"auto"`` with ``[data]
         engine = "pandas"`` only (DuckDB's and Spark's threads already use the second core:
         at 1M rows on DuckDB the worker made the gate 2 s slower), ``true`` with any engine."""
-        from sentinel_checks.gate.drift_worker import DriftWorker
-
         wanted = self.config.gate.drift_process
         if wanted == "auto":
             wanted = self.config.data.engine == "pandas"
@@ -150,12 +150,35 @@ class SessionEvidently(SessionProduction):
             if prepared.call is not None:
                 prepared = replace(prepared, request=self.drift_worker.submit("column_drift", prepared.call))
             self._drift_pending[key] = prepared
+        if self.config.drift.feature_pairs and self._importance_pending is None:
+            try:  # the importance shares the drift tests weigh drifted features by
+                call = self.importance_call()  # type: ignore[attr-defined]
+            except Exception:  # the drift test measures it again and says why it could not
+                return
+            if isinstance(call, PendingCall):
+                call = replace(
+                    call, request=self.drift_worker.submit("call", call.function, call.args, call.kwargs)
+                )
+            self._importance_pending = call
+
+    def run_call(self, call: PendingCall) -> Any:
+        """``call`` by the drift worker when one runs (its early request when handed over
+        by :meth:`prefetch_feature_drift`), else, or when it cannot answer, here."""
+        worker = self.drift_worker
+        if worker is not None:
+            request = call.request
+            if request is None:
+                request = worker.submit("call", call.function, call.args, call.kwargs)
+            try:
+                return worker.result(request)
+            except WorkerUnavailable:  # made again here: the same value, or the real error
+                pass
+        return call.function(*call.args, **call.kwargs)
 
     def evidently_score_drift(self, reference: np.ndarray, current: np.ndarray) -> ColumnDrift | None:
         """Evidently's drift score of two score samples
         (:func:`~sentinel_checks.adapters.evidently_drift.score_drift`), by the drift worker when one runs."""
         from sentinel_checks.adapters.evidently_drift import score_drift
-        from sentinel_checks.gate.drift_worker import WorkerUnavailable
 
         if self.drift_worker is not None:
             try:

@@ -84,17 +84,20 @@ def importance_shares(
     fixed = fixed_importance(model, features)
     if fixed is not None:
         return fixed
+    x, target = importance_rows(frame, y, features=features, max_rows=max_rows, seed=seed)
+    return permutation_shares(
+        model, x, target, features=features, positive=positive, repeats=repeats, seed=seed
+    )
+
+
+def importance_rows(
+    frame: pd.DataFrame, y: np.ndarray, *, features: list[str], max_rows: int, seed: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The seeded sample of at most ``max_rows`` validation rows :func:`importance_shares`
+    measures on: ``(frame.iloc[rows][features], y[rows])``, rows from :func:`sample_ranks`."""
     y = np.asarray(y, dtype=bool)
     rows = _rows(y, max_rows, seed)
-    return permutation_shares(
-        model,
-        frame.iloc[rows][features],
-        y[rows],
-        features=features,
-        positive=positive,
-        repeats=repeats,
-        seed=seed,
-    )
+    return frame.iloc[rows][features], y[rows]
 
 
 def fixed_importance(model: LoadedModel, features: list[str]) -> FeatureImportance | None:
