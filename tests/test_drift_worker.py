@@ -17,11 +17,15 @@ from sentinel_checks.gate.session import GateSession
 from tests.conftest import BASE_CONFIG
 from tests.test_engine_drift import DATA, DRIFT, PAIRS, _drift_results
 
+#: The score pairs of PAIRS, each an Evidently score run.
+PAIRS_SCORED = ["val:test", "test:production"]
+
 
 @pytest.fixture
 def sessions(gate_project, monkeypatch):
     """``make(engine)``: a session computing drift here and one with a started worker."""
     monkeypatch.setattr(drift_worker, "ENABLED", True)
+    monkeypatch.setattr(drift_worker, "cores", lambda: 2)  # the rule, whatever this machine has
     made: list[GateSession] = []
 
     def make(
@@ -51,6 +55,12 @@ def test_the_worker_gives_every_drift_result_and_page_the_gate_process_gives(ses
     assert _drift_results(there) == _drift_results(here)  # features, segments, labels, scores
     assert there._drift_pending == {} and there._importance_pending is None
     assert there.feature_importance() == here.feature_importance()
+    runs = [r for r in there.drift_runs.values() if r is not None]
+    # every run came from the worker (its page rendered there), none was made here instead
+    assert runs and all(isinstance(r.snapshot, drift_worker.WorkerSnapshot) for r in runs)
+    # + the score drifts (the score column's importance needs no call: its own test below)
+    assert there.drift_worker.answered == len(runs) + len(PAIRS_SCORED)
+    assert not [n for n in there.engine_notes if "drift worker" in n]
     assert there.drift_runs.keys() == here.drift_runs.keys()
     assert [k for k, r in there.drift_runs.items() if r is None] == [
         k for k, r in here.drift_runs.items() if r is None
@@ -92,8 +102,23 @@ def test_permutation_importance_in_the_worker_equals_the_gate_process(sessions, 
 def test_a_worker_that_ends_mid_run_gives_way_to_the_same_call_here(sessions):
     here, there = sessions("pandas")
     there.prefetch_feature_drift()
-    there.drift_worker._process.kill()
+    there.drift_worker.result(there._drift_pending["train_vs_production"].request)  # one answered
+    there.drift_worker._process.kill()  # the next run, and all after it, are made here
     assert _drift_results(there) == _drift_results(here)
+    told = [n for n in there.engine_notes if "drift worker could not answer" in n]
+    assert told == [
+        "[gate] drift_process: the drift worker could not answer (the drift worker process "
+        "ended); the call was made in the gate's process on the same inputs"
+    ]
+
+
+def test_only_the_pairs_chosen_are_handed_over_and_close_does_not_wait_for_them(sessions):
+    _, there = sessions("pandas")
+    there.prefetch_feature_drift(["val:test"])  # e.g. the other pair deselected with -k
+    assert set(there._drift_pending) == {"val_vs_test"}
+    worker = there.drift_worker
+    there.close()  # the queued run and the importance are not waited for
+    assert worker._process.returncode is not None and there._drift_pending == {}
 
 
 @pytest.mark.parametrize("executable", ["/nonexistent/python", "/bin/false"])
@@ -137,14 +162,42 @@ def test_an_error_in_the_worker_is_told_and_the_call_is_made_again_here(monkeypa
             worker.result(worker.submit("column_drift", call))
         with pytest.raises(drift_worker.WorkerUnavailable, match="could not be sent"):
             worker.result(worker.submit("column_drift", {"reference": lambda: None}))
+        with pytest.raises(drift_worker.WorkerUnavailable, match="ZeroDivisionError"):
+            worker.result(worker.submit("call", divmod, (1, 0), {}))
         ok = worker.result(worker.submit("score_drift", frame["x"].to_numpy(), frame["x"].to_numpy()))
         assert ok.column == "score" and ok.drifted is False  # the worker still answers after both
     finally:
         worker.close()
 
 
+def test_an_error_in_the_worker_is_raised_by_the_same_call_made_here(sessions):
+    from sentinel_checks.gate.session_evidently import PreparedDrift
+
+    _, there = sessions("pandas")
+    call = {"reference": pd.DataFrame({"x": [1.0]}), "current": pd.DataFrame({"x": [1.0]}), "bogus": 1}
+    with pytest.raises(TypeError, match="bogus"):  # the real error, not the worker's text
+        there.run_drift(PreparedDrift(inputs=None, call=call, rows=(1, 1), sides=(None, None)))
+    assert [n for n in there.engine_notes if "TypeError" in n and "bogus" in n]
+
+
 def _item(nodeid: str, module: str) -> SimpleNamespace:
     return SimpleNamespace(nodeid=nodeid, function=SimpleNamespace(__module__=module))
+
+
+def test_the_feature_pairs_handed_over_are_those_collected():
+    def test(name: str, module: str = drift_worker.DRIFT_SUITE, **params: str) -> SimpleNamespace:
+        function = SimpleNamespace(__module__=module, __name__=name)
+        return SimpleNamespace(nodeid=name, function=function, callspec=SimpleNamespace(params=params))
+
+    items = [
+        test("test_features_have_not_drifted", sentinel_feature_pair="train:test"),
+        test("test_features_have_not_drifted_within_segments", sentinel_feature_pair="train:val"),
+        test("test_features_have_not_drifted", module="test_drift", sentinel_feature_pair="val:test"),
+        test("test_features_have_not_drifted", sentinel_feature_pair="train:production"),
+        test("test_features_have_not_drifted", sentinel_feature_pair="train:test"),
+    ]
+    assert drift_worker.feature_pairs_collected(items) == ["train:test", "train:production"]
+    assert drift_worker.feature_pairs_collected(items[1:3]) == []
 
 
 def test_the_drift_suite_runs_last_and_the_order_before_is_kept():

@@ -106,7 +106,10 @@ def gate(args: argparse.Namespace) -> int:
     if isinstance(ready, int):
         return ready
     config_path, targets, session = ready
-    code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
+    try:
+        code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
+    finally:  # pytest's own close may not have run (e.g. it refused its arguments)
+        session.close()
     _publish(reports)  # the plugin printed the folder to upload, before the verdict
     return code
 

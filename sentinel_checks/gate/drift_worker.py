@@ -2,21 +2,25 @@
 
 The feature-drift step is the gate's costliest part that needs nothing else of the run:
 Evidently's import (about 2 s beyond the scikit-learn and scipy the gate imports anyway),
-its reports and the distances' noise draws (about 5 s of the demo's 20 s on one core). With
-``[gate] drift_process = true`` (the default) and two cores or more, the gate starts
-``python -m sentinel_checks.gate.drift_worker`` when its session is built, hands it each
-feature-drift pair's seeded samples once the data has loaded
-(:meth:`~sentinel_checks.gate.session_drift.SessionDrift.prefetch_feature_drift`) and reads
-the runs back when the drift tests ask (they run last for this reason: pytest's order, and
-the runner's, put them after every other suite; the reports keep the suites' order).
+its reports and the distances' noise draws (about 5 s of the demo's 20 s on one core). As
+``[gate] drift_process`` says (``"auto"``, the default: with the pandas engine) and on two
+cores or more, ``sentinel gate`` and ``pytest suites/`` start ``python -m
+sentinel_checks.gate.drift_worker`` before the preflight when feature-drift tests were
+collected, hand it those pairs' seeded samples and the permutation-importance call once
+the preflight passes
+(:meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.prefetch_feature_drift`),
+and read the runs back when the drift tests ask: with a worker, pytest runs the shipped
+drift suite last (:func:`drift_last`; the reports keep the suites' order). The in-process
+runner (:mod:`~sentinel_checks.gate.runner`) starts no worker.
 
 The worker calls :func:`~sentinel_checks.adapters.evidently_drift.column_drift` exactly as
 this process would: the same samples, methods and seed, so the same numbers. Each reply is
 the run and its Evidently page, rendered there (:class:`WorkerSnapshot`).
 
-Fail closed: a worker that cannot start, ends, or raises gives way to the same call in
-this process (:class:`WorkerUnavailable`), which returns the same run or raises the real
-error; no result is taken from the worker except a finished run. Requests and replies are
+Fail closed: a worker that cannot start, ends, raises, or gives no reply within
+:data:`REPLY_SECONDS` gives way to the same call in this process (:class:`WorkerUnavailable`;
+the session notes it), which returns the same run or raises the real error; no result is
+taken from the worker except a finished run. Requests and replies are
 pickles over the worker's stdin and stdout (its own prints go to ``/dev/null``); a reader
 and a writer thread keep both pipes moving, so neither process waits on a full pipe.
 """
@@ -36,9 +40,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: The longest wait for one reply before the worker is taken for stuck, ended, and the
+#: call made in the gate's process (a run of the default 50k rows a side takes seconds).
+REPLY_SECONDS = 600.0
+
 #: Whether gate sessions may start a worker (the library's own tests set it to False and
 #: enable it where they test the worker; ``[gate] drift_process`` is the user's switch).
 ENABLED = True
+
+
+def cores() -> int:
+    """The CPUs this process may run on (its affinity, which a container's CPU set narrows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class WorkerUnavailable(Exception):
@@ -59,6 +75,8 @@ class DriftWorker:
         self._done = threading.Condition()
         self._ended = False
         self._ids = itertools.count()
+        #: Replies taken from the worker (a test can tell the worker was used).
+        self.answered = 0
         self._threads = [
             threading.Thread(target=self._send, name="sentinel-drift-send", daemon=True),
             threading.Thread(target=self._receive, name="sentinel-drift-receive", daemon=True),
@@ -70,7 +88,7 @@ class DriftWorker:
     def start(cls) -> DriftWorker | None:
         """Start the worker process; None when this machine has one core, workers are
         disabled (:data:`ENABLED`), or the process cannot be started."""
-        if not ENABLED or (os.cpu_count() or 1) < 2:
+        if not ENABLED or cores() < 2:
             return None
         try:
             process = subprocess.Popen(
@@ -95,20 +113,27 @@ class DriftWorker:
         Raises
         ------
         WorkerUnavailable
-            The worker ended before replying, or the call raised there (its text).
+            The worker ended before replying, gave no reply within :data:`REPLY_SECONDS`
+            (it is then ended), or the call raised there (its text).
         """
         with self._done:
-            self._done.wait_for(lambda: rid in self._replies or self._ended)
+            if not self._done.wait_for(lambda: rid in self._replies or self._ended, timeout=REPLY_SECONDS):
+                self._process.kill()  # stuck: the reader sees the end and every wait returns
+                raise WorkerUnavailable(f"the drift worker gave no reply in {REPLY_SECONDS:.0f} s")
             if rid not in self._replies:
                 raise WorkerUnavailable("the drift worker process ended")
             ok, value = self._replies.pop(rid)
         if not ok:
             raise WorkerUnavailable(value)
+        self.answered += 1
         return value
 
     def close(self) -> None:
-        """End the worker (it finishes the call it is on) and wait for it, at most 10 s."""
+        """End the worker now (what it has not answered is not needed any more) and
+        release its pipes and threads."""
         self._outbox.put(None)
+        if self._process.poll() is None:
+            self._process.terminate()
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -208,6 +233,28 @@ def drift_last(items: list[Any]) -> dict[str, int] | None:
     return order
 
 
+def feature_pairs_collected(items: list[Any]) -> list[str]:
+    """The ``sentinel_feature_pair`` values (``"train:val"``, …) of the shipped drift
+    suite's whole-frame feature-drift tests among ``items``, in order, each once: what
+    the worker is handed early (a run deselected with ``-k`` is not)."""
+    pairs: list[str] = []
+    for item in items:
+        function = getattr(item, "function", None)
+        if (getattr(function, "__module__", None), getattr(function, "__name__", None)) != (
+            DRIFT_SUITE,
+            FEATURE_TEST,
+        ):
+            continue
+        pair = getattr(getattr(item, "callspec", None), "params", {}).get("sentinel_feature_pair")
+        if isinstance(pair, str) and pair not in pairs:
+            pairs.append(pair)
+    return pairs
+
+
+#: The shipped test of whole-frame feature drift (one per ``[drift] feature_pairs`` pair).
+FEATURE_TEST = "test_features_have_not_drifted"
+
+
 # --------------------------------------------------------------------------- the worker's side
 
 
@@ -257,7 +304,7 @@ def main() -> None:
             return
         try:
             reply = (rid, True, _CALLS[call](*args))
-        except BaseException as exc:  # the gate's process makes the call again and sees the error
+        except Exception as exc:  # the gate's process makes the call again and sees the error
             reply = (rid, False, f"{type(exc).__name__}: {exc}")
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)

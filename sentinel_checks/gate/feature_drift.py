@@ -1,7 +1,8 @@
-"""The gate's feature drift between two frames: the rows compared and Evidently's run on them.
+"""The gate's feature drift between two frames: the rows compared and Evidently's call on them.
 
-:meth:`GateSession.feature_drift <sentinel_checks.gate.session.GateSession.feature_drift>`
-caches what these functions compute, once per pair of frames (and segment value).
+:meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.measured_drift` runs the
+call (here or in the drift worker) and the session caches it, once per pair of frames
+(and segment value).
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import DataError
-from sentinel_checks.stats.sampling import bounded_sample
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sentinel_checks.adapters.evidently_drift import DriftRun
     from sentinel_checks.checks.drift import DriftInputs
     from sentinel_checks.config import SentinelConfig
 
@@ -59,90 +58,6 @@ def drift_frames(
     return ref, cur
 
 
-def measure_feature_drift(
-    ref: pd.DataFrame,
-    cur: pd.DataFrame,
-    features: list[str],
-    config: SentinelConfig,
-    *,
-    segmented: bool = False,
-) -> tuple[DriftRun | None, DriftInputs]:
-    """Evidently's column drift of ``features`` on seeded samples of at most ``[drift] max_rows`` a side.
-
-    Parameters
-    ----------
-    ref, cur : DataFrame
-        The reference and the current rows (see :func:`drift_frames`).
-    features : list of str
-        The feature columns.
-    config : SentinelConfig
-        The validated configuration: ``[drift]`` (method, thresholds, row limits) and
-        ``[gate] seed``.
-    segmented : bool, default False
-        The rows are one segment value's: ``[drift] min_segment_rows`` is the minimum
-        rows a side instead of ``min_rows``.
-
-    Returns
-    -------
-    tuple
-        (the run, or None when a side is below the minimum rows; the prepared inputs).
-
-    Raises
-    ------
-    ConfigError
-        Evidently used a drift method whose direction the gate does not know.
-    """
-    d = config.drift
-    # Drift scores are effect sizes (distances) or tests that saturate on huge
-    # samples: a seeded sample of each side is enough and keeps Evidently fast.
-    # The leakage checks, unlike this, always read every row.
-    return measure_sampled_drift(
-        bounded_sample(ref, d.max_rows, config.gate.seed),
-        bounded_sample(cur, d.max_rows, config.gate.seed),
-        (len(ref), len(cur)),
-        features,
-        config,
-        segmented=segmented,
-    )
-
-
-def measure_sampled_drift(
-    ref: pd.DataFrame,
-    cur: pd.DataFrame,
-    rows: tuple[int, int],
-    features: list[str],
-    config: SentinelConfig,
-    *,
-    segmented: bool = False,
-) -> tuple[DriftRun | None, DriftInputs]:
-    """:func:`measure_feature_drift` on samples already drawn.
-
-    Parameters
-    ----------
-    ref, cur : DataFrame
-        The seeded samples of at most ``[drift] max_rows`` a side (``bounded_sample``,
-        or :func:`~sentinel_checks.engine.samples.sample_table`: the same rows).
-    rows : (int, int)
-        Rows of the whole reference and current (the minimum-rows rule reads them).
-    features, config, segmented
-        As :func:`measure_feature_drift`.
-
-    Returns
-    -------
-    tuple
-        As :func:`measure_feature_drift`.
-
-    Raises
-    ------
-    ConfigError
-        As :func:`measure_feature_drift`.
-    """
-    from sentinel_checks.adapters.evidently_drift import column_drift
-
-    inputs, call = drift_call(ref, cur, rows, features, config, segmented=segmented)
-    return (None if call is None else column_drift(**call)), inputs
-
-
 def drift_call(
     ref: pd.DataFrame,
     cur: pd.DataFrame,
@@ -153,13 +68,27 @@ def drift_call(
     segmented: bool = False,
 ) -> tuple[DriftInputs, dict[str, Any] | None]:
     """The prepared inputs and the keyword arguments of Evidently's
-    :func:`~sentinel_checks.adapters.evidently_drift.column_drift` on them (what
-    :func:`measure_sampled_drift` runs, in this process or in the drift worker).
+    :func:`~sentinel_checks.adapters.evidently_drift.column_drift` on them (run in this
+    process or in the drift worker:
+    :meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.run_drift`).
+    Drift scores are effect sizes (distances) or tests that saturate on huge samples: a
+    seeded sample of each side is enough and keeps Evidently fast (the leakage checks,
+    unlike this, read every row).
 
     Parameters
     ----------
-    ref, cur, rows, features, config, segmented
-        As :func:`measure_sampled_drift`.
+    ref, cur : DataFrame
+        The seeded samples of at most ``[drift] max_rows`` a side (``bounded_sample``,
+        or :func:`~sentinel_checks.engine.samples.sample_table`: the same rows).
+    rows : (int, int)
+        Rows of the whole reference and current (the minimum-rows rule reads them).
+    features : list of str
+        The feature columns.
+    config : SentinelConfig
+        ``[drift]`` (method, thresholds, row limits, noise) and ``[gate] seed``.
+    segmented : bool, default False
+        The rows are one segment value's: ``[drift] min_segment_rows`` is the minimum
+        rows a side instead of ``min_rows``.
 
     Returns
     -------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.preflight import SetupProblem
 
@@ -64,26 +64,43 @@ _WHY = (
 def _copies(production: set[Path], dataset: set[Path]) -> list[tuple[Path, Path]]:
     """(dataset file, production file) pairs of equal bytes, by sha256; only files of equal
     size are read (a copy has its original's size), so a dataset with no such file costs
-    one ``stat`` per file. An unreadable file is left to the loaders, which name it."""
+    one ``stat`` per file. A parquet file with no row is no copy (empty parts of one schema
+    are byte-equal); a file that cannot be read is left to the loaders, which name it."""
     from sentinel_checks.data.fingerprints import fingerprint_file
 
-    def size(path: Path) -> int | None:
-        try:
-            return path.stat().st_size
-        except OSError:
-            return None
+    sizes = {p: _size(p) for p in production | dataset}
+    wanted = {sizes[p] for p in production} - {None}
+    candidates = sorted(p for p in dataset if sizes[p] in wanted and _has_rows(p))
+    originals: dict[str, Path] = {}
+    for path in sorted(p for p in production if sizes[p] in {sizes[c] for c in candidates}):
+        with contextlib.suppress(OSError):
+            originals.setdefault(fingerprint_file(path), path)
+    copies = []
+    for path in candidates if originals else []:
+        with contextlib.suppress(OSError):
+            if (digest := fingerprint_file(path)) in originals:
+                copies.append((path, originals[digest]))
+    return copies
 
-    sizes = {size(p): p for p in sorted(production)}
-    candidates = sorted(p for p in dataset if size(p) in sizes and size(p) is not None)
-    if not candidates:
-        return []
+
+def _size(path: Path) -> int | None:
     try:
-        digests = {
-            fingerprint_file(p): p for p in sorted(production) if size(p) in {size(c) for c in candidates}
-        }
-        return [(c, digests[h]) for c in candidates if (h := fingerprint_file(c)) in digests]
+        return path.stat().st_size
     except OSError:
-        return []
+        return None
+
+
+def _has_rows(path: Path) -> bool:
+    """False for a parquet file whose footer counts no row; True otherwise (another format,
+    or a footer that cannot be read: its bytes are compared)."""
+    if path.suffix != ".parquet":
+        return True
+    import pyarrow.parquet as pq
+
+    try:
+        return bool(pq.ParquetFile(path).metadata.num_rows > 0)
+    except Exception:  # not readable as parquet: the loaders name it
+        return True
 
 
 def _identity(path: Path) -> tuple[int, int] | Path:

@@ -207,9 +207,7 @@ class GateSession(SessionDrift):
         key = drift_key(pair, segment)
         ref, cur = drift_frames(pair, self.frame(pair[0]), self.frame(pair[1]), self.features, segment)
         if key not in self.drift_runs:
-            prepared = self._drift_pending.pop(key, None) or self.prepare_drift(pair, segment)
-            self.drift_runs[key] = self.run_drift(prepared)
-            self.drift_inputs[key] = prepared.inputs
+            self.measured_drift(pair, segment)
         return self.drift_runs[key], self.drift_inputs[key], ref, cur
 
     def feature_importance(self) -> FeatureImportance:

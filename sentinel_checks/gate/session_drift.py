@@ -104,10 +104,8 @@ class SessionDrift(SessionEvidently):
         from sentinel_checks.checks.drift_inputs import describe_column_shift
         from sentinel_checks.engine import drift_statistics as stats
 
-        prepared = self._drift_pending.pop(key, None) or self.prepare_drift(pair, segment)
-        run = self.run_drift(prepared)
-        self.drift_runs[key] = run  # type: ignore[attr-defined]
-        self.drift_inputs[key] = prepared.inputs  # type: ignore[attr-defined]
+        prepared = self.measured_drift(pair, segment)
+        run = self.drift_runs[key]
         ref, cur = prepared.sides
 
         def describe(column: str) -> str:

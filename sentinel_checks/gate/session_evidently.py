@@ -8,6 +8,7 @@ and :class:`~sentinel_checks.gate.session_drift.SessionDrift`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from sentinel_checks.adapters.evidently_drift import ColumnDrift, DriftRun
     from sentinel_checks.checks.drift import DriftInputs
     from sentinel_checks.models.importance import FeatureImportance
+
+
+def _with_page(reply: tuple[DriftRun, str | None]) -> DriftRun:
+    """The worker's run with its rendered page in place of Evidently's snapshot."""
+    run, html = reply
+    run.snapshot = None if html is None else WorkerSnapshot(html)
+    return run
 
 
 def drift_key(pair: tuple[str, str], segment: tuple[str, str] | None) -> str:
@@ -52,6 +60,9 @@ class SessionEvidently(SessionProduction):
     _drift_pending: dict[str, PreparedDrift]
     #: The candidate's importance, or its call handed to the worker, before its test asked.
     _importance_pending: FeatureImportance | PendingCall | None
+    #: Evidently's runs and their prepared inputs, by :func:`drift_key` (set by ``GateSession``).
+    drift_runs: dict[str, DriftRun | None]
+    drift_inputs: dict[str, DriftInputs]
 
     def _drift_tables(self, pair: tuple[str, str]) -> tuple[Table, Table] | None:
         """Both tables of ``pair`` on the run's engine, each holding every feature; None with pandas."""
@@ -97,9 +108,27 @@ class SessionEvidently(SessionProduction):
         inputs, call = drift_call(*samples, rows, features, self.config, segmented=segment is not None)
         return PreparedDrift(inputs, call, rows, (ref, cur))
 
+    def measured_drift(self, pair: tuple[str, str], segment: tuple[str, str] | None) -> PreparedDrift:
+        """``pair``'s drift (optionally one segment value's) prepared and run, its run and
+        inputs recorded in ``drift_runs`` / ``drift_inputs``: handed to the worker early
+        (:meth:`prefetch_feature_drift`), or prepared now.
+
+        Raises
+        ------
+        NotConfigured, DataError
+            As :meth:`prepare_drift`.
+        ConfigError
+            As :meth:`run_drift`.
+        """
+        key = drift_key(pair, segment)
+        prepared = self._drift_pending.pop(key, None) or self.prepare_drift(pair, segment)
+        self.drift_runs[key] = self.run_drift(prepared)
+        self.drift_inputs[key] = prepared.inputs
+        return prepared
+
     def run_drift(self, prepared: PreparedDrift) -> DriftRun | None:
-        """Evidently's run on ``prepared``: by the drift worker when one runs
-        (:mod:`~sentinel_checks.gate.drift_worker`), else, or when it cannot answer, here.
+        """Evidently's run on ``prepared`` (None under the minimum rows): by the drift worker
+        when one runs (:mod:`~sentinel_checks.gate.drift_worker`), else here.
 
         Raises
         ------
@@ -108,18 +137,60 @@ class SessionEvidently(SessionProduction):
         """
         from sentinel_checks.adapters.evidently_drift import column_drift
 
-        call, worker = prepared.call, self.drift_worker
+        call = prepared.call
         if call is None:
             return None
-        if worker is None:
-            return column_drift(**call)
-        rid = worker.submit("column_drift", call) if prepared.request is None else prepared.request
-        try:
-            run, html = worker.result(rid)
-        except WorkerUnavailable:  # made again here: the same run, or the real error
-            return column_drift(**call)
-        run.snapshot = None if html is None else WorkerSnapshot(html)
+        run: DriftRun = self._answer(
+            lambda worker: worker.submit("column_drift", call),
+            lambda: column_drift(**call),
+            request=prepared.request,
+            read=_with_page,
+        )
         return run
+
+    def run_call(self, call: PendingCall) -> Any:
+        """``call`` by the drift worker when one runs (its early request when handed over
+        by :meth:`prefetch_feature_drift`), else here."""
+        return self._answer(
+            lambda worker: worker.submit("call", call.function, call.args, call.kwargs),
+            lambda: call.function(*call.args, **call.kwargs),
+            request=call.request,
+        )
+
+    def evidently_score_drift(self, reference: np.ndarray, current: np.ndarray) -> ColumnDrift | None:
+        """Evidently's drift score of two score samples
+        (:func:`~sentinel_checks.adapters.evidently_drift.score_drift`), by the drift worker when one runs."""
+        from sentinel_checks.adapters.evidently_drift import score_drift
+
+        value: ColumnDrift | None = self._answer(
+            lambda worker: worker.submit("score_drift", reference, current),
+            lambda: score_drift(reference, current),
+        )
+        return value
+
+    def _answer(
+        self,
+        submit: Callable[[DriftWorker], int],
+        here: Callable[[], Any],
+        *,
+        request: int | None = None,
+        read: Callable[[Any], Any] = lambda reply: reply,
+    ) -> Any:
+        """The worker's reply to ``request`` (or to what ``submit`` hands it), read by
+        ``read``; ``here()`` when no worker runs, or when it cannot answer (noted: the
+        same call made here returns the same value or raises the real error)."""
+        worker = self.drift_worker
+        if worker is None:
+            return here()
+        try:
+            return read(worker.result(submit(worker) if request is None else request))
+        except WorkerUnavailable as exc:
+            said = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            self.note(
+                f"[gate] drift_process: the drift worker could not answer ({said}); "
+                "the call was made in the gate's process on the same inputs"
+            )
+            return here()
 
     def start_drift_worker(self) -> None:
         """Start the drift worker process (:mod:`~sentinel_checks.gate.drift_worker`) once,
@@ -132,69 +203,50 @@ class SessionEvidently(SessionProduction):
         if self.drift_worker is None and wanted:
             self.drift_worker = DriftWorker.start()
 
-    def prefetch_feature_drift(self) -> None:
-        """Hand the drift worker each ``[drift] feature_pairs`` pair's samples now, so that
-        Evidently runs there while the other suites run here. A pair whose samples cannot
-        be drawn is left to its drift test, which meets the same error and reports it."""
-        if self.drift_worker is None:
+    def stop_drift_worker(self) -> None:
+        """End the drift worker, if one runs; what was handed to it is made here when asked."""
+        worker, self.drift_worker = self.drift_worker, None
+        self._drift_pending.clear()
+        self._importance_pending = None
+        if worker is not None:
+            worker.close()
+
+    def prefetch_feature_drift(self, pairs: Sequence[str] | None = None) -> None:
+        """Hand the drift worker the samples of ``pairs`` (``"train:val"``, …; default every
+        ``[drift] feature_pairs`` pair) and the permutation-importance call now, so that
+        they run there while the other suites run here. What cannot be drawn is left to its
+        drift test, which meets the same error and reports it."""
+        worker = self.drift_worker
+        if worker is None:
             return
-        for text in self.config.drift.feature_pairs:
+        chosen = list(self.config.drift.feature_pairs if pairs is None else pairs)
+        for text in chosen:
             a, b = text.split(":")
             key = drift_key((a, b), None)
-            if key in self._drift_pending or key in self.drift_runs:  # type: ignore[attr-defined]
+            if key in self._drift_pending or key in self.drift_runs:
                 continue
             try:
                 prepared = self.prepare_drift((a, b), None)
             except Exception:  # the drift test draws the samples again and reports why
                 continue
             if prepared.call is not None:
-                prepared = replace(prepared, request=self.drift_worker.submit("column_drift", prepared.call))
+                prepared = replace(prepared, request=worker.submit("column_drift", prepared.call))
             self._drift_pending[key] = prepared
-        if self.config.drift.feature_pairs and self._importance_pending is None:
+        if chosen and self._importance_pending is None:
             try:  # the importance shares the drift tests weigh drifted features by
                 call = self.importance_call()  # type: ignore[attr-defined]
             except Exception:  # the drift test measures it again and says why it could not
                 return
             if isinstance(call, PendingCall):
-                call = replace(
-                    call, request=self.drift_worker.submit("call", call.function, call.args, call.kwargs)
-                )
+                call = replace(call, request=worker.submit("call", call.function, call.args, call.kwargs))
             self._importance_pending = call
-
-    def run_call(self, call: PendingCall) -> Any:
-        """``call`` by the drift worker when one runs (its early request when handed over
-        by :meth:`prefetch_feature_drift`), else, or when it cannot answer, here."""
-        worker = self.drift_worker
-        if worker is not None:
-            request = call.request
-            if request is None:
-                request = worker.submit("call", call.function, call.args, call.kwargs)
-            try:
-                return worker.result(request)
-            except WorkerUnavailable:  # made again here: the same value, or the real error
-                pass
-        return call.function(*call.args, **call.kwargs)
-
-    def evidently_score_drift(self, reference: np.ndarray, current: np.ndarray) -> ColumnDrift | None:
-        """Evidently's drift score of two score samples
-        (:func:`~sentinel_checks.adapters.evidently_drift.score_drift`), by the drift worker when one runs."""
-        from sentinel_checks.adapters.evidently_drift import score_drift
-
-        if self.drift_worker is not None:
-            try:
-                return self.drift_worker.result(self.drift_worker.submit("score_drift", reference, current))
-            except WorkerUnavailable:
-                pass
-        return score_drift(reference, current)
 
     def close(self) -> None:
         """Release the engine (:meth:`SessionData.close`), then end the drift worker."""
         try:
             super().close()
         finally:
-            worker, self.drift_worker = self.drift_worker, None
-            if worker is not None:
-                worker.close()
+            self.stop_drift_worker()
 
     @staticmethod
     def _segment(table: Table, column: str, value: str) -> Table:
