@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -196,7 +197,9 @@ def test_an_error_after_the_checks_ran_keeps_their_gate_json(tmp_path, monkeypat
         (reports / "gate.json").write_text(json.dumps(real))
         raise ReportError("gate.json: cannot be read back")
 
-    monkeypatch.setattr(gate_commands, "_preflight", lambda config_path, reports: object())
+    closed = []
+    session = SimpleNamespace(close=lambda: closed.append(True))  # `sentinel gate` closes what it opened
+    monkeypatch.setattr(gate_commands, "_preflight", lambda config_path, reports: session)
     monkeypatch.setattr(gate_commands, "run_gate", judged)
     folder = _reused_folder(tmp_path)
     config = tmp_path / "sentinel.toml"
@@ -204,6 +207,7 @@ def test_an_error_after_the_checks_ran_keeps_their_gate_json(tmp_path, monkeypat
     with pytest.raises(ReportError):
         gate_commands.gate(_args(config, folder))
     assert json.loads((folder / "gate.json").read_text()) == real
+    assert closed == [True]
 
 
 def _args(config: Path, folder: Path):
