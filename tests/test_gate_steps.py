@@ -189,3 +189,52 @@ def test_a_crashing_step_is_recorded_alike_by_the_plugin_and_the_runner(pytester
         == (by_runner.outcome, by_runner.message)
         == ("error", "KeyError: 'boom'")
     )
+
+
+@pytest.mark.parametrize(
+    ("stop", "extra", "why"),
+    [
+        ("raise KeyboardInterrupt", (), "the run was interrupted"),  # Ctrl-C, a CI timeout's SIGINT
+        ("assert False, 'planted'", ("-x",), "pytest stopped early"),
+    ],
+    ids=["interrupted", "maxfail"],
+)
+def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop, extra, why):
+    """Trial: a gate interrupted after 6 of 51 tests wrote verdict ``pass`` and
+    ``sentinel promote`` accepted it. The collected gate tests that never ran are one
+    error entry; the verdict is ``fail``; run.json says why the run stopped."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # pyarrow, not pandas: pandas' Arrow types imported inside a pytester test are unloaded
+    # after it, and registered twice by the next parameter's import
+    data = {"label": [0, 1] * 50, "f": list(range(100)), "split": ["train", "val", "test", "train"] * 25}
+    pq.write_table(pa.table(data), pytester.path / "data.parquet")
+    pytester.makefile(
+        ".toml",
+        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+        '[models.candidate]\nscore_column = "f"\n',
+    )
+    passing = "def test_a(gate):\n    gate.check(gate_pass())\n"
+    pytester.makepyfile(
+        test_run=(
+            "from sentinel_checks.result import CheckResult, Status\n\n"
+            "def gate_pass():\n    return CheckResult(id='custom.ok', status=Status.PASS, message='ok')\n\n"
+            f"{passing}\n"
+            f"def test_b(gate):\n    {stop}\n\n"
+            "def test_c(gate):\n    gate.check(gate_pass())\n"
+        )
+    )
+    # in a child: an in-process pytester run would take the KeyboardInterrupt as its own
+    result = pytester.runpytest_subprocess(
+        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider", *extra
+    )
+    assert result.ret != 0
+    report = json.loads((pytester.path / "out" / "gate.json").read_text())
+    assert report["verdict"] == "fail", report
+    (entry,) = [c for c in report["checks"] if c["test"] == "sentinel run::checks left unrun"]
+    assert entry["outcome"] == "error" and why in entry["message"] and "test_c" in entry["message"]
+    run = json.loads((pytester.path / "out" / "run.json").read_text())
+    assert run["stopped_by"] == "run ended before every check"

@@ -63,7 +63,42 @@ def engine_ended_stop(nodeid: str, remaining: Sequence[str]) -> TestOutcome | No
     return TestOutcome(NOT_RUN, "error", message, None, input_error=True)
 
 
+#: The node id of the entry recording the gate tests a run ended before (interrupted,
+#: or stopped by ``-x`` / ``--maxfail``), and what ``run.json``'s ``stopped_by`` says of it.
+UNFINISHED = "sentinel run::checks left unrun"
+UNFINISHED_BY = "run ended before every check"
+
+
+def unfinished_stop(remaining: Sequence[str], why: str) -> TestOutcome | None:
+    """The entry to record when a pytest run ended before gate tests it had collected:
+    an ``error`` (not an input error), so a partial gate never passes; ``None`` when every
+    collected gate test ran (trial: a gate interrupted by Ctrl-C after 6 of 51 tests
+    wrote verdict ``pass``, and ``sentinel promote`` accepted it).
+
+    Parameters
+    ----------
+    remaining : sequence of str
+        The node ids of the collected gate tests that have no outcome.
+    why : str
+        Why the run ended, e.g. ``"the run was interrupted"``.
+    """
+    from sentinel_checks.reports.gate_report import TestOutcome
+
+    if not remaining:
+        return None
+    checks = "check was" if len(remaining) == 1 else "checks were"
+    names = ", ".join(n.split("::")[-1] for n in remaining)
+    message = (
+        f"{len(remaining)} {checks} not run: {why}; a gate that did not run every check it "
+        f"collected does not pass. Run it again to the end. Not run: {names}"
+    )
+    return TestOutcome(UNFINISHED, "error", message, None)
+
+
 def stopped_info(outcomes: Sequence[TestOutcome]) -> dict[str, str]:
-    """``run.json``'s ``{"stopped_by": STOPPED_BY}`` when ``outcomes`` hold the
-    :data:`NOT_RUN` entry, else nothing."""
-    return {"stopped_by": STOPPED_BY} if any(o.nodeid == NOT_RUN for o in outcomes) else {}
+    """``run.json``'s ``{"stopped_by": ...}`` when ``outcomes`` hold the :data:`NOT_RUN`
+    entry (:data:`STOPPED_BY`) or the :data:`UNFINISHED` one (:data:`UNFINISHED_BY`), else nothing."""
+    ids = {o.nodeid for o in outcomes}
+    if NOT_RUN in ids:
+        return {"stopped_by": STOPPED_BY}
+    return {"stopped_by": UNFINISHED_BY} if UNFINISHED in ids else {}

@@ -79,6 +79,27 @@ def _stop_if_engine_ended(item: pytest.Item) -> None:
         session.shouldfail = f"sentinel: {stop.message}"
 
 
+def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
+    """Record the collected gate tests that never ran (Ctrl-C, a CI timeout's SIGINT,
+    ``-x``) as one error entry (:func:`~sentinel_checks.gate.engine_stop.unfinished_stop`),
+    unless a Spark stop already named them."""
+    from sentinel_checks.gate.engine_stop import NOT_RUN, unfinished_stop
+
+    state = _state(session.config)
+    if NOT_RUN in state.outcomes:
+        return
+    remaining = [i.nodeid for i in session.items if is_gate_item(i) and i.nodeid not in state.outcomes]
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        why = "the run was interrupted (Ctrl-C, or a CI job's timeout or cancellation)"
+    elif session.shouldfail or session.shouldstop:
+        why = f"pytest stopped early ({session.shouldfail or session.shouldstop})"
+    else:
+        why = "pytest ended before them"
+    stop = unfinished_stop(remaining, why)
+    if stop is not None:
+        state.outcomes[stop.nodeid] = stop
+
+
 def _engine(item: pytest.Item) -> tuple[str | None, bool]:
     """``[data] engine`` of the run's config, once loaded, and whether DuckDB's
     ``temp_directory`` is set (words an engine out of memory)."""
@@ -175,6 +196,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.summary = "gate ERROR, no report written: " + state.refused
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
         return
+    _record_unfinished(session, exitstatus)
     outcomes = list(state.outcomes.values())  # in the order collected (the drift tests ran last)
     outcomes.sort(key=lambda o: state.order.get(o.nodeid, len(state.order)))
     run = gate_run(
