@@ -144,11 +144,16 @@ def test_the_worker_starts_as_drift_process_says(sessions, engine, setting, star
     assert (there.drift_worker is not None) is started
 
 
-def test_drift_process_takes_a_bool_or_auto_only(gate_project):
+@pytest.mark.parametrize("value", ['"sometimes"', '"yes"', "1", '"Auto"'])
+def test_drift_process_takes_a_bool_or_auto_only(gate_project, value):
     from sentinel_checks.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="drift_process"):
-        load_config(gate_project(extra='[gate]\ndrift_process = "sometimes"\n').config)
+    with pytest.raises(ConfigError) as raised:  # trial: "yes" and 1 were read as true, silently
+        load_config(gate_project(extra=f"[gate]\ndrift_process = {value}\n").config)
+    told = [line for line in str(raised.value).splitlines() if line.startswith("  [gate]")]
+    assert told == [
+        f'  [gate] drift_process: {value.replace(chr(34), chr(39))} is not one of true, false, "auto"'
+    ]
 
 
 def test_an_error_in_the_worker_is_told_and_the_call_is_made_again_here(monkeypatch):

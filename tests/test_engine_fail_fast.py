@@ -376,7 +376,10 @@ def test_a_production_sample_inside_the_dataset_folder_is_a_setup_problem(tmp_pa
     assert "also read as the dataset by [data] path" in told, told
     assert "[production] path" not in problems("prod")  # beside the dataset, not in it
     (tmp_path / "linked.parquet").hardlink_to(tmp_path / "parts" / "part-0" / "data.parquet")
-    assert "[production] path" in problems("linked.parquet")  # review: a hard link is the same file
+    told = problems("linked.parquet")["[production] path"]  # review: a hard link is the same file
+    assert f"read there as {tmp_path / 'parts' / 'part-0' / 'data.parquet'})" in told, (
+        told
+    )  # trial: the one to move
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])

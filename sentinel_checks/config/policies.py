@@ -278,6 +278,13 @@ class Gate(_Section):
     #: core), ``true`` with any engine, ``false`` never. Same results either way.
     drift_process: bool | Literal["auto"] = "auto"
 
+    @field_validator("drift_process", mode="before")
+    @classmethod
+    def _drift_process(cls, v: object) -> object:
+        if v is True or v is False or v == "auto":  # not "yes" or 1: one of three words
+            return v
+        raise ValueError(f'{v!r} is not one of true, false, "auto"')
+
     @field_validator("block_inconclusive")
     @classmethod
     def _known_checks(cls, v: list[str]) -> list[str]:

@@ -34,11 +34,13 @@ def production_in_dataset(config: SentinelConfig) -> list[SetupProblem]:
     own = files_named(production.path)
     shared = sorted(p for p in own if _identity(p) in dataset)
     if shared:
+        there = dataset[_identity(shared[0])]  # the dataset's name for it: a link, or the file
+        named = "" if there == shared[0] else f", read there as {there}"
         return [
             SetupProblem(
                 "[production] path",
-                f"{len(shared):,} file(s) of the production sample ({production.path}; first {shared[0]}) "
-                f"are also read as the dataset by [data] path {config.data.path}: {_WHY}",
+                f"{len(shared):,} file(s) of the production sample ({production.path}; first {shared[0]}"
+                f"{named}) are also read as the dataset by [data] path {config.data.path}: {_WHY}",
             )
         ]
     copies = _copies(own, set(dataset.values()))
