@@ -86,7 +86,7 @@ def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.gate.engine_stop import NOT_RUN, unfinished_stop
 
     state = _state(session.config)
-    if NOT_RUN in state.outcomes:
+    if NOT_RUN in state.outcomes or session.config.option.collectonly:  # --collect-only runs none
         return
     remaining = [i.nodeid for i in session.items if is_gate_item(i) and i.nodeid not in state.outcomes]
     if exitstatus == pytest.ExitCode.INTERRUPTED:
