@@ -10,6 +10,10 @@ and the run stops there, with one more entry, ``sentinel run::checks not run``, 
 which checks were not run and why, and ``run.json``'s ``stopped_by`` says so. The same
 rule in both runners: the pytest plugin (:mod:`~sentinel_checks.gate.plugin_reports`) and
 the in-process one (:func:`~sentinel_checks.gate.runner.run_plan`).
+
+A pytest run that ends for another reason before every collected gate test ran
+(interrupted, or ``-x``) is recorded the same way by the plugin, under :data:`UNFINISHED`
+(:func:`unfinished_stop`): an error, so a partial gate never passes.
 """
 
 from __future__ import annotations
