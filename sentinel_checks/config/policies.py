@@ -274,8 +274,8 @@ class Gate(_Section):
     block_inconclusive: list[str] = Field(default_factory=list)
     #: Run Evidently's drift reports in a second process beside the other checks
     #: (:mod:`sentinel_checks.gate.drift_worker`), on two cores or more: ``"auto"`` with
-    #: ``[data] engine = "pandas"`` only (an engine's own threads already use the second
-    #: core), ``true`` with any engine, ``false`` never. Same results either way.
+    #: ``[data] engine = "pandas"`` or ``"duckdb"`` (not Spark, whose JVM runs beside the
+    #: gate), ``true`` with any engine, ``false`` never. Same results either way.
     drift_process: bool | Literal["auto"] = "auto"
 
     @field_validator("drift_process", mode="before")

@@ -3,7 +3,7 @@
 The feature-drift step is the gate's costliest part that needs nothing else of the run:
 Evidently's import (about 2 s beyond the scikit-learn and scipy the gate imports anyway),
 its reports and the distances' noise draws (about 5 s of the demo's 20 s on one core). As
-``[gate] drift_process`` says (``"auto"``, the default: with the pandas engine) and on two
+``[gate] drift_process`` says (``"auto"``, the default: with the pandas or DuckDB engine) and on two
 cores or more, ``sentinel gate`` and ``pytest suites/`` start ``python -m
 sentinel_checks.gate.drift_worker`` before the preflight when feature-drift tests were
 collected, hand it those pairs' seeded samples and the permutation-importance call once
@@ -47,6 +47,10 @@ REPLY_SECONDS = 600.0
 #: Whether gate sessions may start a worker (the library's own tests set it to False and
 #: enable it where they test the worker; ``[gate] drift_process`` is the user's switch).
 ENABLED = True
+
+#: The ``[data] engine`` values with which ``[gate] drift_process = "auto"`` starts a worker
+#: (not Spark: its JVM already runs beside the gate's process).
+AUTO_ENGINES = ("pandas", "duckdb")
 
 
 def cores() -> int:
