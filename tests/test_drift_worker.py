@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sentinel_checks.config import load_config
 from sentinel_checks.gate import drift_worker
+from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.gate.session import GateSession
 from tests.conftest import BASE_CONFIG
 from tests.test_engine_drift import DATA, DRIFT, PAIRS, _drift_results
@@ -97,6 +99,40 @@ def test_permutation_importance_in_the_worker_equals_the_gate_process(sessions, 
         there.drift_worker._process.kill()
     assert there.feature_importance() == here.feature_importance()
     assert there.feature_importance().shares and "permutation" in there.feature_importance().source
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+@pytest.mark.parametrize("ends", [False, True], ids=["answers", "ends"])
+def test_the_baselines_fitted_in_the_worker_equal_the_gate_process(sessions, engine, ends):
+    here, there = sessions(engine)
+    there.prefetch_feature_drift(
+        [], baselines=True
+    )  # the plugin's call when the baselines test was collected
+    pending = there._baselines_pending
+    assert isinstance(pending, drift_worker.PendingCall) and pending.request is not None
+    assert there._drift_pending == {}  # no pair chosen: only the fit was handed over
+    if ends:
+        there.drift_worker._process.kill()
+    test = here.splits.test
+    for name, mine in here.baseline_evaluations.items():
+        theirs = there.baseline_evaluations[name]
+        assert (theirs.threshold, theirs.confusion("test")) == (mine.threshold, mine.confusion("test"))
+        features = here.model(name).feature_list(here.features)
+        scores = here.model(name).estimator.predict_proba(test[features])
+        np.testing.assert_array_equal(there.model(name).estimator.predict_proba(test[features]), scores)
+    assert there._baselines_pending is None
+    told = [n for n in there.engine_notes if "drift worker could not answer" in n]
+    assert (there.drift_worker.answered, len(told)) == ((0, 1) if ends else (1, 0))
+
+
+def test_no_baselines_fit_is_handed_over_when_baselines_are_off(sessions):
+    _, there = sessions("pandas")
+    quality = there.config.quality.model_copy(update={"baselines": False})
+    there.config = there.config.model_copy(update={"quality": quality})
+    there.prefetch_feature_drift([], baselines=True)
+    assert there._baselines_pending is None  # the test says why ([quality] baselines = false)
+    with pytest.raises(NotConfigured, match="baselines = false"):
+        _ = there.baseline_evaluations
 
 
 def test_a_worker_that_ends_mid_run_gives_way_to_the_same_call_here(sessions):
@@ -204,6 +240,17 @@ def test_the_feature_pairs_handed_over_are_those_collected():
     ]
     assert drift_worker.feature_pairs_collected(items) == ["train:test", "train:production"]
     assert drift_worker.feature_pairs_collected(items[1:3]) == []
+
+
+def test_the_baselines_fit_is_handed_over_only_when_its_shipped_test_was_collected():
+    def test(name: str, module: str) -> SimpleNamespace:
+        return SimpleNamespace(nodeid=name, function=SimpleNamespace(__module__=module, __name__=name))
+
+    shipped = test(drift_worker.BASELINES_TEST, drift_worker.QUALITY_SUITE)
+    own = test(drift_worker.BASELINES_TEST, "test_quality")  # a user's test of the same name
+    other = test("test_recall_floor_holds", drift_worker.QUALITY_SUITE)
+    assert drift_worker.baselines_collected([other, shipped])
+    assert not drift_worker.baselines_collected([other, own])
 
 
 def test_the_drift_suite_runs_last_and_the_order_before_is_kept():

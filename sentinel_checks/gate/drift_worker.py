@@ -6,8 +6,8 @@ its reports and the distances' noise draws (about 5 s of the demo's 20 s on one 
 ``[gate] drift_process`` says (``"auto"``, the default: with the pandas or DuckDB engine) and on two
 cores or more, ``sentinel gate`` and ``pytest suites/`` start ``python -m
 sentinel_checks.gate.drift_worker`` before the preflight when feature-drift tests were
-collected, hand it those pairs' seeded samples and the permutation-importance call once
-the preflight passes
+collected, hand it those pairs' seeded samples, the permutation-importance call and (when
+the baselines test was collected) the baselines' fit once the preflight passes
 (:meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.prefetch_feature_drift`),
 and read the runs back when the drift tests ask: with a worker, pytest runs the shipped
 drift suite last (:func:`drift_last`; the reports keep the suites' order). The in-process
@@ -243,11 +243,7 @@ def feature_pairs_collected(items: list[Any]) -> list[str]:
     the worker is handed early (a run deselected with ``-k`` is not)."""
     pairs: list[str] = []
     for item in items:
-        function = getattr(item, "function", None)
-        if (getattr(function, "__module__", None), getattr(function, "__name__", None)) != (
-            DRIFT_SUITE,
-            FEATURE_TEST,
-        ):
+        if not _is_shipped(item, DRIFT_SUITE, FEATURE_TEST):
             continue
         pair = getattr(getattr(item, "callspec", None), "params", {}).get("sentinel_feature_pair")
         if isinstance(pair, str) and pair not in pairs:
@@ -255,8 +251,23 @@ def feature_pairs_collected(items: list[Any]) -> list[str]:
     return pairs
 
 
+def baselines_collected(items: list[Any]) -> bool:
+    """Whether the shipped quality suite's baselines test is among ``items`` (the worker
+    is then handed the baselines' fit early)."""
+    return any(_is_shipped(item, QUALITY_SUITE, BASELINES_TEST) for item in items)
+
+
+def _is_shipped(item: Any, module: str, name: str) -> bool:
+    function = getattr(item, "function", None)
+    return (getattr(function, "__module__", None), getattr(function, "__name__", None)) == (module, name)
+
+
 #: The shipped test of whole-frame feature drift (one per ``[drift] feature_pairs`` pair).
 FEATURE_TEST = "test_features_have_not_drifted"
+
+#: The shipped quality suite's module and its test of the baselines.
+QUALITY_SUITE = "sentinel_checks.suites.test_quality"
+BASELINES_TEST = "test_candidate_is_not_worse_than_simple_baselines"
 
 
 # --------------------------------------------------------------------------- the worker's side

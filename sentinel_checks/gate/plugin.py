@@ -38,7 +38,7 @@ import pytest
 from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
 from sentinel_checks.gate.artefacts import mark_reports_folder
-from sentinel_checks.gate.drift_worker import drift_last, feature_pairs_collected
+from sentinel_checks.gate.drift_worker import baselines_collected, drift_last, feature_pairs_collected
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
@@ -166,7 +166,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         if not _preflight(session.config):
             _stop(session)
         elif state.order:
-            _session(session.config).prefetch_feature_drift(pairs)
+            _session(session.config).prefetch_feature_drift(
+                pairs, baselines=baselines_collected(session.items)
+            )
 
 
 def _stop(session: pytest.Session) -> None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from sentinel_checks.gate.drift_worker import PendingCall
     from sentinel_checks.models.evaluation import ModelEvaluation
     from sentinel_checks.models.loading import LoadedModel
     from sentinel_checks.stats.paired_rows import PairedRows
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 
 class SessionBaselines(SessionModels):
     """Baselines A and B of one gate run: fitted, scored and evaluated once."""
+
+    #: The baselines' fit, handed to the drift worker before its test asked.
+    _baselines_pending: PendingCall | None = None
 
     def model(self, role: str) -> LoadedModel:
         """As :meth:`SessionModels.model`; a baseline's name
@@ -153,23 +157,54 @@ class SessionBaselines(SessionModels):
         return self.engine_label_counts("train") is not None
 
     def _baseline_models(self) -> dict[str, LoadedModel]:
-        """Both baselines, fitted once (:func:`~sentinel_checks.models.baselines.fit_baselines`)."""
-        from sentinel_checks.models.baselines import fit_baselines
+        """Both baselines, fitted once (:meth:`baselines_call`), by the drift worker when
+        it was handed the fit early, else here (:meth:`run_call`)."""
 
         def fit() -> dict[str, LoadedModel]:
-            q = self.config.quality
-            if not q.baselines:
-                raise NotConfigured("[quality] baselines = false")
-            chosen = q.baseline_features or self.features
-            seed, max_rows = self.config.gate.seed, q.baseline_max_train_rows
-            if not self._baselines_in_engine():
-                train, labels = self.splits.train, self.split_labels["train"]
-                _check_present(chosen, train.columns)
-                return fit_baselines(train, labels, features=chosen, seed=seed, max_rows=max_rows)
-            train, y = self._engine_fitting_rows(chosen, max_rows=max_rows, seed=seed)
-            return fit_baselines(train, y, features=chosen, seed=seed, max_rows=None)
+            call, self._baselines_pending = self._baselines_pending or self.baselines_call(), None
+            fitted: dict[str, LoadedModel] = self.run_call(call)
+            return fitted
 
         return self._once("baseline_models", fit)
+
+    def baselines_call(self) -> PendingCall:
+        """The baselines' fit (:func:`~sentinel_checks.models.baselines.fit_baselines`) on
+        the rows it fits on, drawn here: in the engine when it split the data (the ranks
+        scikit-learn's stratified draw picks), else from the train frame
+        (:func:`~sentinel_checks.models.baselines.fitting_positions`); only those rows and
+        the baseline features go to the call, so it can run in the drift worker.
+
+        Raises
+        ------
+        NotConfigured
+            ``[quality] baselines = false``.
+        DataError
+            As :attr:`baseline_evaluations`.
+        """
+        from sentinel_checks.gate.drift_worker import PendingCall
+        from sentinel_checks.models.baselines import fit_baselines, fitting_positions
+
+        q = self.config.quality
+        if not q.baselines:
+            raise NotConfigured("[quality] baselines = false")
+        chosen = q.baseline_features or self.features
+        seed, max_rows = self.config.gate.seed, q.baseline_max_train_rows
+        if self._baselines_in_engine():
+            train, y = self._engine_fitting_rows(chosen, max_rows=max_rows, seed=seed)
+            rows_left: int | None = None
+        else:
+            train, y = self.splits.train, self.split_labels["train"]
+            _check_present(chosen, train.columns)
+            train, rows_left = train[chosen], max_rows
+            if len(train) > max_rows and y.any() and not y.all():
+                try:  # the draw fit_baselines makes, made here: only the rows drawn are sent
+                    keep = fitting_positions(y, max_rows=max_rows, seed=seed)
+                    train, y, rows_left = train.iloc[keep], y[keep], None
+                except ValueError:  # e.g. a class of one row: the fit meets it and says so
+                    pass
+        return PendingCall(
+            fit_baselines, (train, y), {"features": chosen, "seed": seed, "max_rows": rows_left}
+        )
 
     def _engine_fitting_rows(
         self, chosen: list[str], *, max_rows: int, seed: int

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.data.splits import Splits
+    from sentinel_checks.gate.drift_worker import PendingCall
     from sentinel_checks.gate.engine_setup import EngineConnection
 
 T = TypeVar("T")
@@ -37,6 +38,11 @@ class SessionData:
 
     def _once(self, key: str, compute: Callable[[], T]) -> T:
         return once(self._cache, key, compute)
+
+    def run_call(self, call: PendingCall) -> Any:
+        """``call`` made here (:class:`~sentinel_checks.gate.session_evidently.SessionEvidently`
+        hands it to the drift worker when one runs)."""
+        return call.function(*call.args, **call.kwargs)
 
     @property
     def dataset(self) -> pd.DataFrame:

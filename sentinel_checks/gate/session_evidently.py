@@ -8,6 +8,7 @@ and :class:`~sentinel_checks.gate.session_drift.SessionDrift`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -214,18 +215,25 @@ class SessionEvidently(SessionProduction):
         """End the drift worker, if one runs; what was handed to it is made here when asked."""
         worker, self.drift_worker = self.drift_worker, None
         self._drift_pending.clear()
-        self._importance_pending = None
+        self._importance_pending = self._baselines_pending = None
         if worker is not None:
             worker.close()
 
-    def prefetch_feature_drift(self, pairs: Sequence[str] | None = None) -> None:
+    def prefetch_feature_drift(self, pairs: Sequence[str] | None = None, *, baselines: bool = False) -> None:
         """Hand the drift worker the samples of ``pairs`` (``"train:val"``, …; default every
         ``[drift] feature_pairs`` pair) and the permutation-importance call now, so that
-        they run there while the other suites run here. What cannot be drawn is left to its
-        drift test, which meets the same error and reports it."""
+        they run there while the other suites run here; with ``baselines``, first the
+        baselines' fit (:meth:`baselines_call`: its test comes before the drift suite's).
+        What cannot be drawn is left to its test, which meets the same error and reports it."""
         worker = self.drift_worker
         if worker is None:
             return
+        if baselines and self._baselines_pending is None and "baseline_models" not in self._cache:
+            with contextlib.suppress(Exception):  # e.g. baselines = false: its test says so
+                call = self.baselines_call()
+                self._baselines_pending = replace(
+                    call, request=worker.submit("call", call.function, call.args, call.kwargs)
+                )
         chosen = list(self.config.drift.feature_pairs if pairs is None else pairs)
         for text in chosen:
             a, b = text.split(":")
