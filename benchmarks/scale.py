@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "--drift-process",
         choices=("auto", "true", "false"),
         default="auto",
-        help="[gate] drift_process of the gate (auto: a drift worker with the pandas engine only)",
+        help="[gate] drift_process of the gate (auto: a drift worker with the pandas or DuckDB engine)",
     )
     parser.add_argument("--compare", nargs="+", metavar="ENGINE", help="compare results.jsonl, run nothing")
     parser.add_argument("--summary", action="store_true", help="the table of results.jsonl, run nothing")

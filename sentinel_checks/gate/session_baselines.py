@@ -157,12 +157,17 @@ class SessionBaselines(SessionModels):
         return self.engine_label_counts("train") is not None
 
     def _baseline_models(self) -> dict[str, LoadedModel]:
-        """Both baselines, fitted once (:meth:`baselines_call`), by the drift worker when
-        it was handed the fit early, else here (:meth:`run_call`)."""
+        """Both baselines, fitted once (:meth:`baselines_call`): by the drift worker when it
+        was handed the fit early (:meth:`run_call`), else here."""
 
         def fit() -> dict[str, LoadedModel]:
-            call, self._baselines_pending = self._baselines_pending or self.baselines_call(), None
-            fitted: dict[str, LoadedModel] = self.run_call(call)
+            pending, self._baselines_pending = self._baselines_pending, None
+            fitted: dict[str, LoadedModel]
+            if pending is not None:
+                fitted = self.run_call(pending)
+            else:
+                call = self.baselines_call()
+                fitted = call.function(*call.args, **call.kwargs)
             return fitted
 
         return self._once("baseline_models", fit)
