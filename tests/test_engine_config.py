@@ -101,10 +101,19 @@ def test_bad_engine_keys_are_named(tmp_path, data, engine, key, says):
     assert key in text and says in text, text
 
 
-@pytest.mark.parametrize("limit", ["1KB", "1.5GB", "512MiB", " 2 gb "])
+@pytest.mark.parametrize("limit", ["1KB", "1.5GB", "512MiB", " 2 gb ", "2G", "512m", "1T"])
 def test_sizes_duckdb_reads_are_accepted(tmp_path, limit):
     cfg = load_config(write(tmp_path, data="", engine=f'[engine.duckdb]\nmemory_limit = "{limit}"'))
     assert cfg.engine.duckdb.memory_limit == limit
+    if limit != "1KB":  # too small for DuckDB to run a statement (the preflight says so)
+        import duckdb  # a unit DuckDB itself reads
+
+        duckdb.connect().execute(f"SET memory_limit = '{limit}'")
+
+
+def test_a_single_letter_unit_is_a_power_of_1000_as_duckdb_reads_it(tmp_path):
+    with pytest.raises(ConfigError, match="no memory to start with"):
+        load_config(write(tmp_path, data="", engine='[engine.duckdb]\nmemory_limit = "0.5K"'))
 
 
 def test_engine_keys_are_documented():

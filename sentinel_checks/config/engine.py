@@ -24,11 +24,13 @@ from sentinel_checks.config.section import _check_callable_ref, _Section
 Engine = Literal["pandas", "duckdb", "spark"]
 
 _MEMORY_RE = re.compile(
-    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE | re.ASCII
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB?|MB?|GB?|TB?|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE | re.ASCII
 )
-#: Bytes per unit of a DuckDB size: KB, MB, ... in powers of 1000, KiB, MiB, ... of 1024.
+#: Bytes per unit of a DuckDB size: KB, MB, ... (and K, M, ...) in powers of 1000, KiB,
+#: MiB, ... of 1024, as DuckDB reads them (``SET memory_limit = '2G'`` is 2 * 1000^3 bytes).
 _UNIT_BYTES = {
     **{unit: 1000**i for i, unit in enumerate(("b", "kb", "mb", "gb", "tb"))},
+    **{unit: 1000 ** (i + 1) for i, unit in enumerate(("k", "m", "g", "t"))},
     **{unit: 1024 ** (i + 1) for i, unit in enumerate(("kib", "mib", "gib", "tib"))},
 }
 
