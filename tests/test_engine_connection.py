@@ -49,6 +49,39 @@ def test_parquet_directory_glob_and_file_read_every_part(tmp_path):
     assert shared_entities(single, directory, ["user_id"]).later_rows == 3  # u0 once, u1 twice
 
 
+def test_an_empty_part_written_by_pandas_is_read_as_pandas_reads_it(tmp_path):
+    from sentinel_checks.data.parquet_files import read_parquet_files
+
+    (tmp_path / "logs").mkdir()
+    frame = pd.DataFrame({"user_id": ["u1", "u2"], "x": [1.0, 2.0], "label": ["risky", "safe"]})
+    # an empty frame's text columns are written with Arrow type null: first in path order
+    pd.DataFrame(columns=frame.columns).to_parquet(tmp_path / "logs" / "part-0.parquet")
+    frame.to_parquet(tmp_path / "logs" / "part-1.parquet")
+    assert pq.read_schema(tmp_path / "logs" / "part-0.parquet").field("user_id").type == pa.null()
+    con = connect_duckdb(threads=1)
+    rows = table_from_parquet(con, tmp_path / "logs", name="logs").order_by(ROW).to_pandas()
+    expected = read_parquet_files(tmp_path / "logs")
+    assert rows[ROW].tolist() == [0, 1]
+    assert rows["user_id"].tolist() == expected["user_id"].tolist() == ["u1", "u2"]
+    assert rows["label"].tolist() == ["risky", "safe"]
+
+
+def test_parquet_parts_of_two_schemas_are_refused_naming_the_column_as_pandas_does(tmp_path):
+    from sentinel_checks.data.parquet_files import read_parquet_files
+    from sentinel_checks.engine.parquet_tables import UnreadableParquet
+    from sentinel_checks.errors import DataError
+
+    (tmp_path / "logs").mkdir()
+    pd.DataFrame({"user_id": ["u1"], "x": [1.0]}).to_parquet(tmp_path / "logs" / "part-0.parquet")
+    pd.DataFrame({"user_id": ["u2"], "x": ["2.0"]}).to_parquet(tmp_path / "logs" / "part-1.parquet")
+    with pytest.raises(DataError, match="differ in their schema") as pandas_error:
+        read_parquet_files(tmp_path / "logs")
+    with pytest.raises(UnreadableParquet, match="differ in their schema") as engine_error:
+        table_from_parquet(connect_duckdb(threads=1), tmp_path / "logs", name="logs")
+    said = str(pandas_error.value).split("differ in their schema: ")[1]
+    assert said in str(engine_error.value) and said.startswith("column x is double")
+
+
 def test_missing_parquet_inputs_are_named(tmp_path):
     con = connect_duckdb(threads=1)
     # worded as the pandas reader words it (trial: "parquet input not found" on DuckDB only)

@@ -90,6 +90,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         through pandas instead).
     """
     import ibis
+    import pyarrow as pa
 
     from sentinel_checks.data.parquet_files import is_many, parquet_files
     from sentinel_checks.errors import DataError, path_not_found
@@ -113,7 +114,19 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         return spark_parquet.table_from_parquet(con, files, base=base, name=name, row=ROW)
     import duckdb  # after Spark's branch: the spark extra does not install DuckDB
 
-    sizes = [_footer_rows(f) for f in files]
+    sizes = [_footer_rows(f) for f in files]  # first: a file that is not parquet is named
+    if many:  # the files pandas would refuse, refused alike (DuckDB reads the first file's schema)
+        from sentinel_checks.data.parquet_files import schema_difference
+
+        try:
+            difference = schema_difference(listed)
+        except (pa.ArrowException, OSError) as error:
+            raise UnreadableParquet(
+                f"{target}: a file's schema cannot be read ({first_line(error)}): {FIX}"
+            ) from None
+        if difference:
+            raise UnreadableParquet(f"{target}: the parquet files differ in their schema: {difference}")
+
     offsets = ibis.memtable(
         {
             "__sentinel_file": [str(f) for f in files],
@@ -128,6 +141,9 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
                 filename="__sentinel_file",
                 file_row_number=True,
                 hive_partitioning=many,
+                # a column all null in one file (an empty part written by pandas: Arrow
+                # type null) takes the other files' type, as pandas reads it
+                union_by_name=many,
             )
         except duckdb.Error as error:  # InvalidInputException, IOException: DuckDB names the file
             if out_of_engine_room(error):  # memory_limit too small even to read the footers: not the files
