@@ -5,6 +5,7 @@ in the gate's process; the drift suite runs last and the reports keep the suites
 
 from __future__ import annotations
 
+import importlib
 import sys
 from types import SimpleNamespace
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sentinel_checks.config import load_config
+from sentinel_checks.errors import DataError
 from sentinel_checks.gate import drift_worker
 from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.gate.session import GateSession
@@ -121,6 +123,40 @@ def test_the_baselines_fitted_in_the_worker_equal_the_gate_process(sessions, end
     assert there._baselines_pending is None
     told = [n for n in there.engine_notes if "drift worker could not answer" in n]
     assert (there.drift_worker.answered, len(told)) == ((0, 1) if ends else (1, 0))
+
+
+def test_only_the_rows_the_baselines_fit_on_travel_and_give_the_same_fit(sessions):
+    from sentinel_checks.models.baselines import fit_baselines
+
+    _, there = sessions("pandas", extra="[gate]\ndrift_process = true\n")
+    quality = there.config.quality.model_copy(update={"baseline_max_train_rows": 1000})
+    there.config = there.config.model_copy(update={"quality": quality})
+    there.prefetch_feature_drift([], baselines=True)
+    pending = there._baselines_pending
+    sent, labels = pending.args
+    assert len(sent) == len(labels) == 1000 < len(there.splits.train)  # the draw, made here
+    assert pending.kwargs["max_rows"] is None and list(sent.columns) == quality.baseline_features
+    train, y = there.splits.train, there.split_labels["train"]
+    direct = fit_baselines(train, y, features=quality.baseline_features, seed=0, max_rows=1000)
+    test = there.splits.test[quality.baseline_features]
+    for name, model in direct.items():  # the old call on the whole split: the same baselines
+        np.testing.assert_array_equal(
+            there.model(name).estimator.predict_proba(test), model.estimator.predict_proba(test)
+        )
+    assert there.drift_worker.answered == 1
+
+
+def test_a_train_split_of_one_class_sends_nothing_and_fails_as_without_the_worker(sessions):
+    here, there = sessions("pandas")
+    for session in (here, there):  # every train label made safe: the fit cannot be made
+        labels = session.split_labels  # cached once: the fit reads this array
+        labels["train"][:] = False
+    there.prefetch_feature_drift([], baselines=True)
+    assert there._baselines_pending is None  # nothing handed over: the test raises it here
+    for session in (here, there):
+        with pytest.raises(DataError, match="train split has one class"):
+            _ = session.baseline_evaluations
+    assert not [n for n in there.engine_notes if "drift worker" in n]  # gate.json as without it
 
 
 def test_an_engine_keeps_the_baselines_fit_in_the_gate_process(sessions):
@@ -256,6 +292,9 @@ def test_the_baselines_fit_is_handed_over_only_when_its_shipped_test_was_collect
     other = test("test_recall_floor_holds", drift_worker.QUALITY_SUITE)
     assert drift_worker.baselines_collected([other, shipped])
     assert not drift_worker.baselines_collected([other, own])
+    # the names are those of the shipped tests (a rename would stop the hand-over quietly)
+    assert callable(getattr(importlib.import_module(drift_worker.QUALITY_SUITE), drift_worker.BASELINES_TEST))
+    assert callable(getattr(importlib.import_module(drift_worker.DRIFT_SUITE), drift_worker.FEATURE_TEST))
 
 
 def test_the_drift_suite_runs_last_and_the_order_before_is_kept():

@@ -198,6 +198,14 @@ class PendingCall:
     kwargs: dict[str, Any]
     request: int | None = None
 
+    def run(self) -> Any:
+        """The call, made in this process."""
+        return self.function(*self.args, **self.kwargs)
+
+    def submit(self, worker: DriftWorker) -> int:
+        """Queue the call in ``worker``; returns its request id."""
+        return worker.submit("call", self.function, self.args, self.kwargs)
+
 
 class WorkerSnapshot:
     """Evidently's page of a run the worker made, rendered there beside the run (every run

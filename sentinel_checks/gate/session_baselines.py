@@ -162,12 +162,10 @@ class SessionBaselines(SessionModels):
 
         def fit() -> dict[str, LoadedModel]:
             pending, self._baselines_pending = self._baselines_pending, None
-            fitted: dict[str, LoadedModel]
-            if pending is not None:
-                fitted = self.run_call(pending)
-            else:
-                call = self.baselines_call()
-                fitted = call.function(*call.args, **call.kwargs)
+            # not handed over: made here, not queued behind the drift runs the worker makes
+            fitted: dict[str, LoadedModel] = (
+                self.run_call(pending) if pending is not None else self.baselines_call().run()
+            )
             return fitted
 
         return self._once("baseline_models", fit)
@@ -200,13 +198,13 @@ class SessionBaselines(SessionModels):
         else:
             train, y = self.splits.train, self.split_labels["train"]
             _check_present(chosen, train.columns)
+            if not y.any() or y.all():  # fit_baselines' own error, raised before any row is sent
+                raise DataError("the train split has one class: baselines cannot be trained")
             train, rows_left = train[chosen], max_rows
-            if len(train) > max_rows and y.any() and not y.all():
-                try:  # the draw fit_baselines makes, made here: only the rows drawn are sent
-                    keep = fitting_positions(y, max_rows=max_rows, seed=seed)
-                    train, y, rows_left = train.iloc[keep], y[keep], None
-                except ValueError:  # e.g. a class of one row: the fit meets it and says so
-                    pass
+            if len(train) > max_rows:  # the draw fit_baselines makes (and its ValueError, e.g.
+                # for a class of one row), made here: only the rows drawn are sent
+                keep = fitting_positions(y, max_rows=max_rows, seed=seed)
+                train, y, rows_left = train.iloc[keep], y[keep], None
         return PendingCall(
             fit_baselines, (train, y), {"features": chosen, "seed": seed, "max_rows": rows_left}
         )

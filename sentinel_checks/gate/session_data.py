@@ -42,7 +42,7 @@ class SessionData:
     def run_call(self, call: PendingCall) -> Any:
         """``call`` made here (:class:`~sentinel_checks.gate.session_evidently.SessionEvidently`
         hands it to the drift worker when one runs)."""
-        return call.function(*call.args, **call.kwargs)
+        return call.run()
 
     @property
     def dataset(self) -> pd.DataFrame:

@@ -159,8 +159,8 @@ class SessionEvidently(SessionProduction):
         """``call`` by the drift worker when one runs (its early request when handed over
         by :meth:`prefetch_feature_drift`), else here."""
         return self._answer(
-            lambda worker: worker.submit("call", call.function, call.args, call.kwargs),
-            lambda: call.function(*call.args, **call.kwargs),
+            call.submit,
+            call.run,
             request=call.request,
         )
 
@@ -231,12 +231,16 @@ class SessionEvidently(SessionProduction):
         worker = self.drift_worker
         if worker is None:
             return
-        if baselines and self.config.data.engine == "pandas" and self._baselines_pending is None:
+        fitted = "baseline_models" in self._cache
+        if (
+            baselines
+            and self.config.data.engine == "pandas"
+            and self._baselines_pending is None
+            and not fitted
+        ):
             with contextlib.suppress(Exception):  # e.g. baselines = false: its test says so
                 call = self.baselines_call()
-                self._baselines_pending = replace(
-                    call, request=worker.submit("call", call.function, call.args, call.kwargs)
-                )
+                self._baselines_pending = replace(call, request=call.submit(worker))
         chosen = list(self.config.drift.feature_pairs if pairs is None else pairs)
         for text in chosen:
             a, b = text.split(":")
@@ -256,7 +260,7 @@ class SessionEvidently(SessionProduction):
             except Exception:  # the drift test measures it again and says why it could not
                 return
             if isinstance(call, PendingCall):
-                call = replace(call, request=worker.submit("call", call.function, call.args, call.kwargs))
+                call = replace(call, request=call.submit(worker))
             self._importance_pending = call
 
     def close(self) -> None:
