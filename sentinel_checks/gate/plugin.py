@@ -38,7 +38,6 @@ import pytest
 from sentinel_checks.engine.pyspark_warnings import ignore_pyspark_warnings
 from sentinel_checks.errors import ConfigError, SentinelError
 from sentinel_checks.gate.artefacts import mark_reports_folder
-from sentinel_checks.gate.drift_worker import baselines_collected, drift_last, feature_pairs_collected
 from sentinel_checks.gate.plugin_reports import (
     pytest_runtest_makereport as pytest_runtest_makereport,
 )
@@ -154,21 +153,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         if is_gate_item(item):
             state.suites.add(item.path.name)
     if state.suites and not session.config.option.collectonly:
-        pairs = feature_pairs_collected(session.items)
         with contextlib.suppress(SentinelError):  # an invalid config: the preflight says why
-            gate = _session(session.config)  # the drift worker starts while the preflight loads
-            if pairs:
-                gate.start_drift_worker()
-            else:  # no feature-drift test to hand it (`sentinel gate` started it first)
-                gate.stop_drift_worker()
-            if gate.drift_worker is not None:  # Evidently runs beside the other suites: drift last
-                state.order = drift_last(session.items) or {}
+            # the drift worker starts while the preflight loads; with one, drift runs last
+            state.order = _session(session.config).worker_for(session.items) or {}
         if not _preflight(session.config):
             _stop(session)
         elif state.order:
-            _session(session.config).prefetch_feature_drift(
-                pairs, baselines=baselines_collected(session.items)
-            )
+            _session(session.config).hand_over(session.items)
 
 
 def _stop(session: pytest.Session) -> None:

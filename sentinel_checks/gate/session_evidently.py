@@ -20,6 +20,9 @@ from sentinel_checks.gate.drift_worker import (
     PendingCall,
     WorkerSnapshot,
     WorkerUnavailable,
+    baselines_collected,
+    drift_last,
+    feature_pairs_collected,
 )
 from sentinel_checks.gate.session_production import SessionProduction
 
@@ -210,6 +213,22 @@ class SessionEvidently(SessionProduction):
             wanted = self.config.data.engine in AUTO_ENGINES
         if self.drift_worker is None and wanted:
             self.drift_worker = DriftWorker.start()
+
+    def worker_for(self, items: list[Any]) -> dict[str, int] | None:
+        """Start the drift worker for the collected pytest ``items`` (stop the one ``sentinel
+        gate`` started when no feature-drift test was collected: nothing to hand it) and,
+        with one, move the shipped drift suite last (:func:`drift_last`: each node id's
+        place before the move, which the reports keep); None when no worker runs."""
+        if feature_pairs_collected(items):
+            self.start_drift_worker()
+        else:
+            self.stop_drift_worker()
+        return drift_last(items) if self.drift_worker is not None else None
+
+    def hand_over(self, items: list[Any]) -> None:
+        """Once the preflight passed: :meth:`prefetch_feature_drift` of the feature pairs
+        and the baselines' fit whose tests are among the collected ``items``."""
+        self.prefetch_feature_drift(feature_pairs_collected(items), baselines=baselines_collected(items))
 
     def stop_drift_worker(self) -> None:
         """End the drift worker, if one runs; what was handed to it is made here when asked."""
