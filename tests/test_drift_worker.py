@@ -222,6 +222,16 @@ def test_the_worker_starts_as_drift_process_says(sessions, engine, setting, star
     assert (there.drift_worker is not None) is started
 
 
+@pytest.mark.parametrize(("setting", "noted"), [("true", True), ('"auto"', False)])
+def test_a_worker_asked_for_by_name_on_one_core_is_noted(sessions, monkeypatch, setting, noted):
+    monkeypatch.setattr(drift_worker, "cores", lambda: 1)  # e.g. under taskset -c 0
+    _, there = sessions("pandas", extra=f"[gate]\ndrift_process = {setting}\n")
+    assert there.drift_worker is None
+    told = [n for n in there.engine_notes if n.startswith("[gate] drift_process")]
+    expected = "[gate] drift_process = true: no drift worker (this process may run on one core); "
+    assert told == ([expected + "the drift step ran in the gate's process"] if noted else [])
+
+
 @pytest.mark.parametrize("value", ['"sometimes"', '"yes"', "1", '"Auto"'])
 def test_drift_process_takes_a_bool_or_auto_only(gate_project, value):
     from sentinel_checks.errors import ConfigError

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import DataError
+from sentinel_checks.gate import drift_worker as worker_module
 from sentinel_checks.gate.drift_worker import (
     AUTO_ENGINES,
     DriftWorker,
@@ -213,6 +214,14 @@ class SessionEvidently(SessionProduction):
             wanted = self.config.data.engine in AUTO_ENGINES
         if self.drift_worker is None and wanted:
             self.drift_worker = DriftWorker.start()
+            told = self.config.gate.drift_process is True and worker_module.ENABLED
+            if self.drift_worker is None and told:  # asked for by name: say why there is none
+                one = worker_module.cores() < 2
+                why = "this process may run on one core" if one else "it could not be started"
+                self.note(
+                    f"[gate] drift_process = true: no drift worker ({why}); "
+                    "the drift step ran in the gate's process"
+                )
 
     def worker_for(self, items: list[Any]) -> dict[str, int] | None:
         """Start the drift worker for the collected pytest ``items`` (stop the one ``sentinel
