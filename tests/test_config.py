@@ -44,6 +44,18 @@ def test_unknown_key_names_the_key_and_the_file(tmp_path):
     assert "did you mean 'max_entity_overlap_share'?" in text  # the closest key of [leakage]
 
 
+@pytest.mark.parametrize(
+    ("table", "key", "home"),
+    [("drift", "drift_process = true", "[gate]"), ("gate", "memory_limit = '2GB'", "[engine.duckdb]")],
+)
+def test_a_key_written_in_the_wrong_table_names_its_table(tmp_path, table, key, home):
+    path = write(tmp_path, MINIMAL + f"\n[{table}]\n{key}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    name = key.split(" = ")[0]
+    assert f"[{table}] {name}: unknown key; it is a key of {home}, not of this table" in str(err.value)
+
+
 def test_an_unknown_key_in_a_table_named_by_the_user_gets_the_closest_rule_key(tmp_path):
     """``[contract.features.<column>]``: the column is the user's name, the keys under it
     are a rule's (the hint once looked the column up as a rule key and gave none)."""

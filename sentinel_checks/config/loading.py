@@ -191,10 +191,28 @@ def _did_you_mean(loc: list[str]) -> str:
         if model is None:  # a table of names (models, features): no fixed keys to suggest
             return " (check the spelling; see docs/configuration.md)"
     keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
+    elsewhere = [t for t in _tables_with_key(leaf, SentinelConfig) if t != ".".join(tables)]
+    if elsewhere:  # e.g. [drift] drift_process: a key of [gate]
+        listed = ", ".join(f"[{t}]" for t in elsewhere)
+        return f"; it is a key of {listed}, not of this table (see docs/configuration.md)"
     close = get_close_matches(leaf, keys, n=1)
     if close:
         return f"; did you mean {close[0]!r}? (see docs/configuration.md)"
     return " (check the spelling; see docs/configuration.md)"
+
+
+def _tables_with_key(key: str, model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:
+    """The fixed tables (``"gate"``, ``"engine.duckdb"``, …) below ``model`` that have ``key``."""
+    found = []
+    for name, field in model.model_fields.items():
+        inner = None if field.annotation is None else _model_in(field.annotation)
+        if inner is None:
+            continue
+        table = f"{prefix}{name}"
+        if key in inner.model_fields and not inner.model_fields[key].exclude:
+            found.append(table)
+        found += _tables_with_key(key, inner, prefix=f"{table}.")
+    return found
 
 
 def _named_tables_of(annotation: Any) -> type[pydantic.BaseModel] | None:
