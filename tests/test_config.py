@@ -45,15 +45,31 @@ def test_unknown_key_names_the_key_and_the_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("table", "key", "home"),
-    [("drift", "drift_process = true", "[gate]"), ("gate", "memory_limit = '2GB'", "[engine.duckdb]")],
+    ("table", "key", "said"),
+    [
+        ("drift", "drift_process = true", "it belongs in [gate], not in [drift] (see"),
+        ("gate", "memory_limit = '2GB'", "it belongs in [engine.duckdb], not in [gate] (see"),
+        (
+            "quality",
+            "splits = 1",
+            "it belongs in [promotion] or [splits] (a table of its own), not in [quality]",
+        ),
+        ("engine.duckdb", "thread = 2", "did you mean 'threads'?"),  # a spelling near a key of its own
+    ],
 )
-def test_a_key_written_in_the_wrong_table_names_its_table(tmp_path, table, key, home):
+def test_a_key_written_in_the_wrong_table_names_its_table(tmp_path, table, key, said):
     path = write(tmp_path, MINIMAL + f"\n[{table}]\n{key}\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
     name = key.split(" = ")[0]
-    assert f"[{table}] {name}: unknown key; it is a key of {home}, not of this table" in str(err.value)
+    assert f"[{table}] {name}: unknown key; {said}" in str(err.value)
+
+
+def test_a_top_level_key_of_a_table_names_the_table(tmp_path):
+    path = write(tmp_path, "seed = 3\n" + MINIMAL)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "seed: unknown key; it belongs in [gate] (see docs/configuration.md)" in str(err.value)
 
 
 def test_an_unknown_key_in_a_table_named_by_the_user_gets_the_closest_rule_key(tmp_path):

@@ -226,10 +226,16 @@ def test_the_worker_starts_as_drift_process_says(sessions, engine, setting, star
 def test_a_worker_asked_for_by_name_on_one_core_is_noted(sessions, monkeypatch, setting, noted):
     monkeypatch.setattr(drift_worker, "cores", lambda: 1)  # e.g. under taskset -c 0
     _, there = sessions("pandas", extra=f"[gate]\ndrift_process = {setting}\n")
-    assert there.drift_worker is None
+    function = SimpleNamespace(__module__=drift_worker.DRIFT_SUITE, __name__=drift_worker.FEATURE_TEST)
+    drift = SimpleNamespace(
+        nodeid="d", function=function, callspec=SimpleNamespace(params={"sentinel_feature_pair": "train:val"})
+    )
+    assert there.worker_for([_item("q", "sentinel_checks.suites.test_quality")]) is None
+    assert not there.engine_notes  # no drift test collected: nothing to say
+    assert there.worker_for([drift]) is None and there.drift_worker is None
     told = [n for n in there.engine_notes if n.startswith("[gate] drift_process")]
     expected = "[gate] drift_process = true: no drift worker (this process may run on one core); "
-    assert told == ([expected + "the drift step ran in the gate's process"] if noted else [])
+    assert told == ([expected + "the drift step runs in the gate's process"] if noted else [])
 
 
 @pytest.mark.parametrize("value", ['"sometimes"', '"yes"', "1", '"Auto"'])

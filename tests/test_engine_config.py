@@ -112,8 +112,9 @@ def test_sizes_duckdb_reads_are_accepted(tmp_path, limit):
 
 
 def test_a_single_letter_unit_is_a_power_of_1000_as_duckdb_reads_it(tmp_path):
+    # 999 bytes in 1000s (refused: under 1KB), 1,023 in 1024s (accepted)
     with pytest.raises(ConfigError, match="no memory to start with"):
-        load_config(write(tmp_path, data="", engine='[engine.duckdb]\nmemory_limit = "0.5K"'))
+        load_config(write(tmp_path, data="", engine='[engine.duckdb]\nmemory_limit = "0.999K"'))
 
 
 def test_engine_keys_are_documented():

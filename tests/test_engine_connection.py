@@ -82,6 +82,36 @@ def test_parquet_parts_of_two_schemas_are_refused_naming_the_column_as_pandas_do
     assert said in str(engine_error.value) and said.startswith("column x is double")
 
 
+def test_a_null_part_does_not_let_two_other_types_through(tmp_path):
+    from sentinel_checks.data.parquet_files import read_parquet_files
+    from sentinel_checks.engine.parquet_tables import UnreadableParquet
+    from sentinel_checks.errors import DataError
+
+    (tmp_path / "logs").mkdir()
+    pd.DataFrame({"x": pd.Series([], dtype=object)}).to_parquet(tmp_path / "logs" / "part-0.parquet")
+    pd.DataFrame({"x": [1.5]}).to_parquet(tmp_path / "logs" / "part-1.parquet")
+    pd.DataFrame({"x": ["a"]}).to_parquet(tmp_path / "logs" / "part-2.parquet")
+    with pytest.raises(DataError, match="incompatible types"):
+        read_parquet_files(tmp_path / "logs")
+    with pytest.raises(UnreadableParquet, match="incompatible types"):  # not read as text
+        table_from_parquet(connect_duckdb(threads=1), tmp_path / "logs", name="logs")
+
+
+def test_a_partition_key_also_a_column_of_the_files_is_refused_as_pandas_refuses_it(tmp_path):
+    from sentinel_checks.data.parquet_files import read_parquet_files
+    from sentinel_checks.engine.parquet_tables import UnreadableParquet
+    from sentinel_checks.errors import DataError
+
+    for month in (1, 2):  # the file's values differ from the folder's
+        (tmp_path / "logs" / f"month={month}").mkdir(parents=True)
+        frame = pd.DataFrame({"month": [month + 10], "x": [float(month)]})
+        frame.to_parquet(tmp_path / "logs" / f"month={month}" / "a.parquet")
+    with pytest.raises(DataError, match="month"):
+        read_parquet_files(tmp_path / "logs")
+    with pytest.raises(UnreadableParquet, match="'month' is both a partition folder key"):
+        table_from_parquet(connect_duckdb(threads=1), tmp_path / "logs", name="logs")
+
+
 def test_missing_parquet_inputs_are_named(tmp_path):
     con = connect_duckdb(threads=1)
     # worded as the pandas reader words it (trial: "parquet input not found" on DuckDB only)

@@ -191,14 +191,17 @@ def _did_you_mean(loc: list[str]) -> str:
         if model is None:  # a table of names (models, features): no fixed keys to suggest
             return " (check the spelling; see docs/configuration.md)"
     keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
-    elsewhere = [t for t in _tables_with_key(leaf, SentinelConfig) if t != ".".join(tables)]
-    if elsewhere:  # e.g. [drift] drift_process: a key of [gate]
-        listed = ", ".join(f"[{t}]" for t in elsewhere)
-        return f"; it is a key of {listed}, not of this table (see docs/configuration.md)"
+    here = ".".join(tables)
+    hints = [f"[{t}]" for t in _tables_with_key(leaf, SentinelConfig) if t != here]  # [drift] drift_process
+    if tables and _model_in(getattr(SentinelConfig.model_fields.get(leaf), "annotation", None)) is not None:
+        hints.append(f"[{leaf}] (a table of its own)")  # [quality] splits
+    said = f"; it belongs in {' or '.join(hints)}" + (f", not in [{here}]" if tables else "") if hints else ""
     close = get_close_matches(leaf, keys, n=1)
     if close:
-        return f"; did you mean {close[0]!r}? (see docs/configuration.md)"
-    return " (check the spelling; see docs/configuration.md)"
+        said += f"{'; or' if said else ';'} did you mean {close[0]!r}?"
+    return (
+        f"{said} (see docs/configuration.md)" if said else " (check the spelling; see docs/configuration.md)"
+    )
 
 
 def _tables_with_key(key: str, model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:

@@ -91,6 +91,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     """
     import ibis
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from sentinel_checks.data.parquet_files import is_many, parquet_files
     from sentinel_checks.errors import DataError, path_not_found
@@ -115,17 +116,25 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     import duckdb  # after Spark's branch: the spark extra does not install DuckDB
 
     sizes = [_footer_rows(f) for f in files]  # first: a file that is not parquet is named
+    null_typed = False
     if many:  # the files pandas would refuse, refused alike (DuckDB reads the first file's schema)
-        from sentinel_checks.data.parquet_files import schema_difference
+        from sentinel_checks.data.parquet_files import unified_schema
+        from sentinel_checks.errors import DataError
 
         try:
-            difference = schema_difference(listed)
-        except (pa.ArrowException, OSError) as error:
+            schema = unified_schema(listed, what="parquet", source=target)
+        except DataError as error:
+            raise UnreadableParquet(str(error).removeprefix("parquet ")) from None
+        keys = {
+            p.split("=", 1)[0] for f in files for p in f.relative_to(listed.base).parent.parts if "=" in p
+        }
+        both = sorted(keys & set(schema.names))
+        if both:  # pandas refuses these too (the key's type and the column's disagree)
             raise UnreadableParquet(
-                f"{target}: a file's schema cannot be read ({first_line(error)}): {FIX}"
-            ) from None
-        if difference:
-            raise UnreadableParquet(f"{target}: the parquet files differ in their schema: {difference}")
+                f"{target}: {both[0]!r} is both a partition folder key ({both[0]}=…) and a column "
+                "of the files: rename the column or the folders"
+            )
+        null_typed = any(pa.types.is_null(field.type) for f in files for field in pq.read_schema(f))
 
     offsets = ibis.memtable(
         {
@@ -141,9 +150,10 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
                 filename="__sentinel_file",
                 file_row_number=True,
                 hive_partitioning=many,
-                # a column all null in one file (an empty part written by pandas: Arrow
-                # type null) takes the other files' type, as pandas reads it
-                union_by_name=many,
+                # a column all null in a file (an empty part written by pandas: Arrow type
+                # null) takes the other files' type, as pandas reads it; only then: DuckDB
+                # 1.5 misreads a hive key that is also a file column under union_by_name
+                union_by_name=null_typed,
             )
         except duckdb.Error as error:  # InvalidInputException, IOException: DuckDB names the file
             if out_of_engine_room(error):  # memory_limit too small even to read the footers: not the files

@@ -214,24 +214,25 @@ class SessionEvidently(SessionProduction):
             wanted = self.config.data.engine in AUTO_ENGINES
         if self.drift_worker is None and wanted:
             self.drift_worker = DriftWorker.start()
-            told = self.config.gate.drift_process is True and worker_module.ENABLED
-            if self.drift_worker is None and told:  # asked for by name: say why there is none
-                one = worker_module.cores() < 2
-                why = "this process may run on one core" if one else "it could not be started"
-                self.note(
-                    f"[gate] drift_process = true: no drift worker ({why}); "
-                    "the drift step ran in the gate's process"
-                )
 
     def worker_for(self, items: list[Any]) -> dict[str, int] | None:
         """Start the drift worker for the collected pytest ``items`` (stop the one ``sentinel
         gate`` started when no feature-drift test was collected: nothing to hand it) and,
         with one, move the shipped drift suite last (:func:`drift_last`: each node id's
         place before the move, which the reports keep); None when no worker runs."""
-        if feature_pairs_collected(items):
-            self.start_drift_worker()
-        else:
+        if not feature_pairs_collected(items):
             self.stop_drift_worker()
+            return None
+        self.start_drift_worker()
+        told = self.config.gate.drift_process is True and worker_module.ENABLED
+        if self.drift_worker is None and told:  # asked for by name: say why there is none
+            why = (
+                "this process may run on one core" if worker_module.cores() < 2 else "it could not be started"
+            )
+            self.note(
+                f"[gate] drift_process = true: no drift worker ({why}); "
+                "the drift step runs in the gate's process"
+            )
         return drift_last(items) if self.drift_worker is not None else None
 
     def hand_over(self, items: list[Any]) -> None:
