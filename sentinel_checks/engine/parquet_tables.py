@@ -17,6 +17,7 @@ from sentinel_checks.engine.engine_errors import first_line, out_of_engine_room
 from sentinel_checks.engine.ibis_connection import ROW, quiet_schema_lookup
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from ibis.backends.duckdb import Backend
     from ibis.expr.types import Table
 
@@ -27,8 +28,8 @@ class UnreadableParquet(OSError):
     is: the callers name the ``[data]`` / ``[production]`` key."""
 
 
-def _footer_rows(file: Path) -> int:
-    """The rows of one parquet file, from its footer.
+def _footer(file: Path) -> tuple[int, pa.Schema]:
+    """The rows and the Arrow schema of one parquet file, from its footer (read once).
 
     Raises
     ------
@@ -41,7 +42,8 @@ def _footer_rows(file: Path) -> int:
     import pyarrow.parquet as pq
 
     try:
-        return int(pq.ParquetFile(file).metadata.num_rows)
+        footer = pq.ParquetFile(file)
+        return int(footer.metadata.num_rows), footer.schema_arrow
     except (pa.ArrowException, OSError) as error:
         raise UnreadableParquet(f"{file} is not readable parquet ({first_line(error)}): {FIX}") from None
 
@@ -91,7 +93,6 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
     """
     import ibis
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from sentinel_checks.data.parquet_files import is_many, parquet_files
     from sentinel_checks.errors import DataError, path_not_found
@@ -115,11 +116,11 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         return spark_parquet.table_from_parquet(con, files, base=base, name=name, row=ROW)
     import duckdb  # after Spark's branch: the spark extra does not install DuckDB
 
-    sizes = [_footer_rows(f) for f in files]  # first: a file that is not parquet is named
+    footers = [_footer(f) for f in files]  # first: a file that is not parquet is named
+    sizes = [rows for rows, _ in footers]
     null_typed = False
     if many:  # the files pandas would refuse, refused alike (DuckDB reads the first file's schema)
         from sentinel_checks.data.parquet_files import unified_schema
-        from sentinel_checks.errors import DataError
 
         try:
             schema = unified_schema(listed, what="parquet", source=target)
@@ -134,7 +135,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
                 f"{target}: {both[0]!r} is both a partition folder key ({both[0]}=…) and a column "
                 "of the files: rename the column or the folders"
             )
-        null_typed = any(pa.types.is_null(field.type) for f in files for field in pq.read_schema(f))
+        null_typed = any(pa.types.is_null(field.type) for _, schema in footers for field in schema)
 
     offsets = ibis.memtable(
         {

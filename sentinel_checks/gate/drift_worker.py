@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,10 @@ class PendingCall:
     def submit(self, worker: DriftWorker) -> int:
         """Queue the call in ``worker``; returns its request id."""
         return worker.submit("call", self.function, self.args, self.kwargs)
+
+    def handed_to(self, worker: DriftWorker) -> PendingCall:
+        """The call queued in ``worker`` now, with its request id (read later by ``result``)."""
+        return replace(self, request=self.submit(worker))
 
 
 class WorkerSnapshot:

@@ -268,8 +268,7 @@ class SessionEvidently(SessionProduction):
             and not fitted
         ):
             with contextlib.suppress(Exception):  # e.g. baselines = false: its test says so
-                call = self.baselines_call()
-                self._baselines_pending = replace(call, request=call.submit(worker))
+                self._baselines_pending = self.baselines_call().handed_to(worker)
         chosen = list(self.config.drift.feature_pairs if pairs is None else pairs)
         for text in chosen:
             a, b = text.split(":")
@@ -289,7 +288,7 @@ class SessionEvidently(SessionProduction):
             except Exception:  # the drift test measures it again and says why it could not
                 return
             if isinstance(call, PendingCall):
-                call = replace(call, request=call.submit(worker))
+                call = call.handed_to(worker)
             self._importance_pending = call
 
     def close(self) -> None:
