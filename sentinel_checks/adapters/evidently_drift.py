@@ -9,13 +9,15 @@ the direction of every method explicitly and refuses one it does not know.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sentinel_checks.adapters.evidently_columns import DISTANCE_TESTS as DISTANCE_TESTS
@@ -204,7 +206,7 @@ def _run(
         categorical_columns=[c for c in columns if c in categorical],
     )
     metrics = [ValueDrift(column=c, method=methods.get(c), threshold=thresholds.get(c)) for c in columns]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _numpy_seeded(0):
         # scipy warns on empty categories (chi-square) and plotly/pandas on internals
         warnings.simplefilter("ignore")
         return Report(metrics).run(
@@ -212,6 +214,23 @@ def _run(
             Dataset.from_pandas(reference[columns], data_definition=definition),
             timestamp=timestamp,
         )
+
+
+@contextlib.contextmanager
+def _numpy_seeded(seed: int) -> Iterator[None]:
+    """numpy's global generator seeded for the block, then put back as it was.
+
+    Evidently 0.7's ``empirical_mmd`` permutes with ``np.random.permutation`` unseeded
+    (``legacy/calculations/stattests/mmd_stattest.py``) and its TVD test calls
+    ``np.random.seed(0)``: without this, the same two samples gave a different MMD p-value
+    on each run, and a run reseeded the user's global generator.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _read(
