@@ -81,6 +81,32 @@ def test_an_unknown_key_in_a_table_named_by_the_user_gets_the_closest_rule_key(t
     assert "[contract.features.amount] allowd: unknown key; did you mean 'allowed'?" in str(err.value)
 
 
+def test_an_unknown_key_in_an_array_of_tables_names_the_entry_and_the_closest_key(tmp_path):
+    """``[[experiments.runs]]``: the entry is named as the user wrote it (not pydantic's
+    ``experiments.runs.1``) and gets the closest key of a run (the hint once stopped at
+    the list index and gave none)."""
+    runs = '\n[[experiments.runs]]\nname = "a"\n\n[[experiments.runs]]\nname = "b"\nfeature_remove = ["x"]\n'
+    path = write(tmp_path, MINIMAL + runs)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[[experiments.runs]] #2 feature_remove: unknown key; did you mean 'features_remove'?" in str(
+        err.value
+    )
+
+
+def test_a_rule_key_written_in_contract_names_the_table_of_rules(tmp_path):
+    """A per-column rule key under ``[contract]`` itself: it belongs in
+    ``[contract.features.<column>]``, exactly or by its closest spelling."""
+    for key, said in (
+        ("allowed = [1]", "it belongs in [contract.features.<column>], not in [contract]"),
+        ("alowed = [1]", "did you mean [contract.features.<column>] allowed?"),
+    ):
+        path = write(tmp_path, MINIMAL + f"\n[contract]\n{key}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert f"[contract] {key.split(' = ')[0]}: unknown key; {said} (see" in str(err.value)
+
+
 def test_wrong_type_names_the_key(tmp_path):
     path = write(tmp_path, MINIMAL + "\n[contract]\nmin_positives_per_split = 'many'\n")
     with pytest.raises(ConfigError, match=r"\[contract\] min_positives_per_split"):

@@ -179,6 +179,8 @@ def _did_you_mean(loc: list[str]) -> str:
     model: Any = SentinelConfig
     parts = iter(tables)
     for part in parts:
+        if part.isdigit():  # an entry of an array of tables ([[experiments.runs]]): its keys
+            continue
         field = model.model_fields.get(part)
         annotation = None if field is None else field.annotation
         named = None if annotation is None else _named_tables_of(annotation)
@@ -191,14 +193,21 @@ def _did_you_mean(loc: list[str]) -> str:
         if model is None:  # a table of names (models, features): no fixed keys to suggest
             return " (check the spelling; see docs/configuration.md)"
     keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
-    here = ".".join(tables)
+    here = ".".join(t for t in tables if not t.isdigit())
     hints = [f"[{t}]" for t in _tables_with_key(leaf, SentinelConfig) if t != here]  # [drift] drift_process
     if tables and _model_in(getattr(SentinelConfig.model_fields.get(leaf), "annotation", None)) is not None:
         hints.append(f"[{leaf}] (a table of its own)")  # [quality] splits
-    said = f"; it belongs in {' or '.join(hints)}" + (f", not in [{here}]" if tables else "") if hints else ""
+    said = ""
+    if hints:
+        said = f"; it belongs in {' or '.join(hints)}" + (f", not in {_table_text(tables)}" if tables else "")
     close = get_close_matches(leaf, keys, n=1)
     if close:
         said += f"{'; or' if said else ';'} did you mean {close[0]!r}?"
+    elif not said:  # a key of a table below this one, misspelt: [contract] max_nul_share
+        below = {k: t for t, k in reversed(_keys_below(model, here))}
+        near = get_close_matches(leaf, list(below), n=1)
+        if near:
+            said = f"; did you mean [{below[near[0]]}] {near[0]}?"
     return (
         f"{said} (see docs/configuration.md)" if said else " (check the spelling; see docs/configuration.md)"
     )
@@ -206,15 +215,26 @@ def _did_you_mean(loc: list[str]) -> str:
 
 def _tables_with_key(key: str, model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:
     """The fixed tables (``"gate"``, ``"engine.duckdb"``, …) below ``model`` that have ``key``."""
+    return [table for table, name in _keys_below(model, prefix.rstrip(".")) if name == key]
+
+
+def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[str, str]]:
+    """(table, key) of every key in the tables below ``model`` (``model`` is at ``table``),
+    depth first; a table of the user's names is shown as ``<column>``
+    (``contract.features.<column>``)."""
     found = []
     for name, field in model.model_fields.items():
-        inner = None if field.annotation is None else _model_in(field.annotation)
+        if field.annotation is None:
+            continue
+        inner = _model_in(field.annotation)
+        here = f"{table}.{name}" if table else name
+        if inner is None:
+            inner = _named_tables_of(field.annotation)
+            here += ".<column>"
         if inner is None:
             continue
-        table = f"{prefix}{name}"
-        if key in inner.model_fields and not inner.model_fields[key].exclude:
-            found.append(table)
-        found += _tables_with_key(key, inner, prefix=f"{table}.")
+        found += [(here, k) for k, f in inner.model_fields.items() if not f.exclude]
+        found += _keys_below(inner, here)
     return found
 
 
@@ -247,7 +267,15 @@ def _toml_key(loc: list[str]) -> str:
     if not loc:
         return "(top level)"
     *tables, leaf = loc
-    return f"[{'.'.join(tables)}] {leaf}" if tables else leaf
+    return f"{_table_text(tables)} {leaf}" if tables else leaf
+
+
+def _table_text(tables: list[str]) -> str:
+    """A table's header as written in TOML: ``[gate]``, or ``[[experiments.runs]] #2`` for
+    the second entry of an array of tables (pydantic's location ``experiments.runs.1``)."""
+    if tables and tables[-1].isdigit():
+        return f"[[{'.'.join(tables[:-1])}]] #{int(tables[-1]) + 1}"
+    return f"[{'.'.join(tables)}]"
 
 
 def missing_file(path: Path) -> str | None:
