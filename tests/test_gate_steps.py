@@ -238,3 +238,7 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     assert entry["outcome"] == "error" and why in entry["message"] and "test_c" in entry["message"]
     run = json.loads((pytester.path / "out" / "run.json").read_text())
     assert run["stopped_by"] == "run ended before every check"
+    # the verdict line says why at once, not only "gate FAIL (1 error, 1 passed)"
+    unrun = entry["message"].split(": ", 1)[0]  # "2 checks were not run" (interrupted in test_b)
+    assert result.outlines[-1].startswith(f"gate FAIL: {unrun} ("), result.outlines[-1]
+    assert unrun in ("1 check was not run", "2 checks were not run")

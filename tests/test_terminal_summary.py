@@ -382,3 +382,19 @@ def test_an_undefined_measure_reads_n_a_not_nan_percent():
 
     assert with_unit(float("nan"), "drift.features") == "n/a"
     assert with_unit(0.25, "drift.features") == "25%"
+
+
+def test_a_run_that_ended_before_every_check_says_how_many_were_not_run_in_its_verdict_line():
+    from sentinel_checks.gate.engine_stop import unfinished_stop
+
+    stop = unfinished_stop(
+        ["suites/test_a.py::test_b", "suites/test_a.py::test_c"], "the run was interrupted"
+    )
+    assert stop is not None
+    lines = summary_lines(_run(_outcome("suites/test_quality.py::test_auc[test]", AUC), stop))
+    assert lines[-1] == "gate FAIL: 2 checks were not run (1 error, 1 passed)"
+    finished = summary_lines(_run(_outcome("suites/test_quality.py::test_auc[test]", AUC)))
+    assert finished[-1] == "gate PASS (1 passed)"
+    assert gate_markdown(_run(stop), Path(".")).startswith(
+        "# Gradient Sentinel gate: FAILED (2 checks were not run)\n"
+    )

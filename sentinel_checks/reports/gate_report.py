@@ -80,6 +80,17 @@ class GateRun:
         return list(dict.fromkeys(o.message for o in self.outcomes if o.outcome in ("failed", "error")))
 
     @property
+    def unrun(self) -> str:
+        """``"31 checks were not run"`` when the run ended before every collected check ran
+        (the ``sentinel run::`` entry of :mod:`sentinel_checks.gate.engine_stop`, whose
+        message starts so), else ``""``: said beside the verdict, so an interrupted gate's
+        report says at once why it did not pass."""
+        for o in self.outcomes:
+            if o.nodeid.startswith("sentinel run::") and " not run: " in o.message:
+                return o.message.split(": ", 1)[0]
+        return ""
+
+    @property
     def verdict(self) -> str:
         """``pass`` only when at least one check passed and no gate test failed or errored.
 

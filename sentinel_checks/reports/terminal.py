@@ -134,7 +134,8 @@ def summary_lines(run: GateRun) -> list[str]:
         lines += [f"  {o.result.label} PASS: {o.result.message}" for o in mine if _purged(o) and o.result]
     if any(bucket(o) == "inconclusive" for o in run.outcomes):
         lines.append(block_inconclusive_text(run.block_inconclusive))
-    lines.append(f"{VERDICT_WORDS[run.verdict]} ({counts_text(run.outcomes) or 'no tests'})")
+    unrun = f": {run.unrun}" if run.unrun else ""  # "gate FAIL: 31 checks were not run (…)"
+    lines.append(f"{VERDICT_WORDS[run.verdict]}{unrun} ({counts_text(run.outcomes) or 'no tests'})")
     return lines
 
 
