@@ -1,0 +1,125 @@
+"""The preflight's column names: every configured column (``[columns]`` label,
+timestamp, entities, id, segments, features, exclude; ``[splits] column``;
+``[drift] segment_columns``; ``[quality] baseline_features``; each model's
+``score_column`` and ``features``) is a column of the dataset, and of the production
+sample where the gate needs it there (all but the label, the split column and
+``exclude``), with the closest existing name as a suggestion
+(:func:`difflib.get_close_matches`, ignoring case). Part of
+:mod:`sentinel_checks.gate.preflight`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sentinel_checks.gate.preflight import SetupProblem, frame_origin
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sentinel_checks.config import SentinelConfig
+
+
+def _flat(values: Iterable[object]) -> list[str]:
+    """Column names, a composite entity (a list of columns) flattened, each once."""
+    out: list[str] = []
+    for value in values:
+        out += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    return list(dict.fromkeys(out))
+
+
+def _configured_columns(config: SentinelConfig) -> list[tuple[str, list[str], set[str]]]:
+    """(key, its columns, the frames that must hold them) for every key naming columns."""
+    cols, both, offline = config.columns, {"dataset", "production"}, {"dataset"}
+    keys: list[tuple[str, list[str], set[str]]] = [
+        # a label left unset (the default "label") that the data lacks: see unset_label
+        ("[columns] label", [cols.label] if "label" in cols.model_fields_set else [], offline),
+        ("[columns] timestamp", _flat([cols.timestamp] if cols.timestamp else []), both),
+        ("[columns] id", _flat([cols.id] if cols.id else []), both),
+        ("[columns] entities", _flat(cols.entities), both),
+        ("[columns] segments", _flat(cols.segments), both),
+        ("[columns] features", _flat(cols.features or []), both),
+        ("[columns] exclude", _flat(cols.exclude), offline),
+        ("[drift] segment_columns", _flat(config.drift.segment_columns), both),
+        ("[quality] baseline_features", _flat(config.quality.baseline_features or []), both),
+    ]
+    if config.splits.method == "column" and config.splits.column is not None:
+        keys.append(("[splits] column", [config.splits.column], offline))
+    for role in ("candidate", "champion"):
+        spec = getattr(config.models, role)
+        if spec is not None and spec.score_column is not None:
+            keys.append((f"[models.{role}] score_column", [spec.score_column], both))
+        if spec is not None and spec.features is not None:
+            keys.append((f"[models.{role}] features", _flat(spec.features), both))
+    return [(key, columns, needed) for key, columns, needed in keys if columns]
+
+
+def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """A problem per key naming a column its frames lack. A column missing under several
+    keys is reported under the first, which names the others (trial: a misspelt
+    segment that is also a feature surfaced one key per run)."""
+    reported: dict[str, SetupProblem] = {}  # a missing column -> the problem naming it
+    also: dict[str, list[str]] = {}  # a reported column -> the later keys naming it too
+    found: list[SetupProblem] = []
+    for key, columns, needed_in in _configured_columns(config):
+        needed = {n: f for n, f in frames.items() if n in needed_in}
+        lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
+        for column in (c for c in lacking if c in reported):
+            also.setdefault(column, []).append(key)
+        fresh = [c for c in lacking if c not in reported]
+        problem = _missing(key, fresh, needed)
+        if problem is not None:
+            found.append(problem)
+            reported.update(dict.fromkeys(fresh, problem))
+    out = []
+    for problem in found:
+        mine = [c for c, p in reported.items() if p is problem]
+        others = list(dict.fromkeys(k for c in mine for k in also.get(c, ()) if k != problem.key))
+        if others:
+            problem = replace(problem, message=f"{problem.message} (also named in {', '.join(others)})")
+        out.append(problem)
+    return out
+
+
+def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
+    """One problem for a key whose columns are not all in the frames that need them."""
+    phrases = []
+    for column in columns:
+        lacking = [name for name, frame in frames.items() if column not in frame.columns]
+        if not lacking:
+            continue
+        where = " or ".join(frame_origin(name, frames[name]) for name in lacking)
+        phrase = f"'{column}' is not a column of {where}"
+        suggestion = close_match(column, frames[lacking[0]].columns)
+        phrases.append(phrase + (f"; did you mean '{suggestion}'?" if suggestion else ""))
+    return SetupProblem(key, "; ".join(phrases)) if phrases else None
+
+
+def close_match(name: str, columns: Iterable[object]) -> str | None:
+    """The existing column closest to a misspelt ``name``, ignoring case, if any is close.
+
+    Parameters
+    ----------
+    name : str
+        The configured column name.
+    columns : iterable
+        The frame's column names.
+
+    Returns
+    -------
+    str or None
+        The column as the frame spells it (:func:`difflib.get_close_matches`, cutoff 0.6).
+
+    Examples
+    --------
+    >>> close_match("CANCELED", ["YEAR", "CANCELLED", "AIRLINE"])
+    'CANCELLED'
+    >>> close_match("cancelled", ["CANCELLED"]), close_match("label", ["amount"])
+    ('CANCELLED', None)
+    """
+    by_lower = {str(c).lower(): str(c) for c in columns}
+    found = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[found[0]] if found else None
