@@ -271,3 +271,27 @@ def test_label_drift_and_calibration_drift_defaults(tmp_path):
     cfg = load_config(write(tmp_path, MINIMAL))
     assert cfg.drift.label_max_odds_ratio == 1.5 and cfg.drift.label_max_abs_change == 0.002
     assert cfg.drift.max_ece_increase == 0.01 and cfg.drift.max_brier_increase is None
+
+
+def test_a_column_named_with_digits_is_not_taken_for_an_entry_of_an_array_of_tables(tmp_path):
+    """Review: ``[contract.features."2"]`` was shown as ``[[contract.features]] #3``; a
+    list of strings' index is not an array of tables either."""
+    path = write(tmp_path, MINIMAL + '\n[contract.features."2"]\nallowd = [1]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[contract.features.2] allowd: unknown key; did you mean 'allowed'?" in str(err.value)
+    path = write(tmp_path, MINIMAL + "\n[columns]\nentities = [['a', 1]]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[[" not in str(err.value) and "[columns.entities.0]" in str(err.value)
+
+
+def test_a_hint_naming_an_array_of_tables_writes_it_with_double_brackets(tmp_path):
+    for table, key, said in (
+        ("gate", "features_add = ['x']", "it belongs in [[experiments.runs]], not in [gate]"),
+        ("experiments", "features_ad = ['x']", "did you mean [[experiments.runs]] features_add?"),
+    ):
+        path = write(tmp_path, MINIMAL + f"\n[{table}]\n{key}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert f"[{table}] {key.split(' = ')[0]}: unknown key; {said} (see" in str(err.value)

@@ -398,3 +398,24 @@ def test_a_run_that_ended_before_every_check_says_how_many_were_not_run_in_its_v
     assert gate_markdown(_run(stop), Path(".")).startswith(
         "# Gradient Sentinel gate: FAILED (2 checks were not run)\n"
     )
+
+
+def test_a_stopped_run_says_how_many_checks_were_not_run_in_every_report():
+    """Counted from the entry's node ids (``TestOutcome.not_run``), not read from its
+    message; said by the terminal (also when the stop is a setup error, exit 2), gate.md
+    and gate.html."""
+    from sentinel_checks.gate.engine_stop import unfinished_stop
+    from sentinel_checks.reports.html import gate_html
+
+    ids = [f"suites/test_a.py::test_{i}" for i in range(3)]
+    stop = unfinished_stop(ids, "the run was interrupted")
+    assert stop is not None and stop.not_run == tuple(ids)
+    reworded = replace(stop, message="stopped")  # the words may change: the count does not
+    run = _run(_outcome("suites/test_quality.py::test_auc[test]", AUC), reworded)
+    assert run.checks_not_run == "3 checks were not run"
+    assert summary_lines(run)[-1].startswith("gate FAIL: 3 checks were not run (")
+    assert "id='not-run'><b>3 checks were not run</b>" in gate_html(run, {})
+    setup = replace(reworded, input_error=True)  # a Spark driver that ended: exit 2
+    line = summary_lines(_run(setup))[-1]
+    assert line.startswith("gate not run: setup error") and line.endswith("; 3 checks were not run"), line
+    assert _run(_outcome("suites/test_quality.py::test_auc[test]", AUC)).checks_not_run == ""

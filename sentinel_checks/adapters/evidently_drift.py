@@ -106,7 +106,8 @@ def column_drift(
     noise_draws : int, default 200
         Random splits drawn for a distance's noise.
     seed : int, default 0
-        Seed of the splits.
+        Seed of the splits, and of numpy's global generator while Evidently runs (its
+        ``empirical_mmd`` permutes with it).
 
     Returns
     -------
@@ -139,7 +140,7 @@ def column_drift(
     if compared:
         try:
             snapshot = _run(
-                reference, current, compared, categorical, plan.methods, plan.thresholds, timestamp
+                reference, current, compared, categorical, plan.methods, plan.thresholds, timestamp, seed
             )
         except Exception:  # find the column(s) Evidently fails on, and measure the others
             snapshots = []
@@ -154,6 +155,7 @@ def column_drift(
                             plan.methods,
                             plan.thresholds,
                             timestamp,
+                            seed,
                         )
                     )
                 except Exception as exc:
@@ -187,6 +189,7 @@ def _run(
     methods: Mapping[str, str],
     thresholds: Mapping[str, float],
     timestamp: Any,
+    seed: int,
 ) -> Any:
     """Evidently's snapshot of one ``ValueDrift`` metric per column of ``columns``.
 
@@ -195,7 +198,10 @@ def _run(
     preset's dataset-drift count and drift table: each recomputed every column's drift
     (three computations per column, the gate reads one). The page
     (:meth:`DriftRun.save_html`) shows each column's score, method, threshold and
-    distributions from the same metrics.
+    distributions from the same metrics. Evidently's permutation tests draw from numpy's
+    global generator, seeded here with ``seed`` (``[gate] seed``): the same inputs and
+    columns give the same p-values (a column's p-value may still change when the columns
+    drawn before it change).
     """
     _import_quietly()
     from evidently import DataDefinition, Dataset, Report
@@ -206,7 +212,7 @@ def _run(
         categorical_columns=[c for c in columns if c in categorical],
     )
     metrics = [ValueDrift(column=c, method=methods.get(c), threshold=thresholds.get(c)) for c in columns]
-    with warnings.catch_warnings(), _numpy_seeded(0):
+    with warnings.catch_warnings(), _numpy_seeded(seed):
         # scipy warns on empty categories (chi-square) and plotly/pandas on internals
         warnings.simplefilter("ignore")
         return Report(metrics).run(

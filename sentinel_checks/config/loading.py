@@ -148,14 +148,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str:
     lines = [f"{source}: invalid configuration ({exc.error_count()} problem(s)):"]
     for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        # pydantic reports the failing branch of a union as a location part; drop it.
-        loc = [p for p in loc if p not in {"function-after[_one_source(), DataSource]"}]
+        # a list's index stays an int (an entry of [[experiments.runs]]), a table's key a str
+        # (a column named "2"); pydantic reports the failing branch of a union as a location
+        # part: dropped
+        loc = [p for p in err["loc"] if p != "function-after[_one_source(), DataSource]"]
         key = _toml_key(loc)
         replaced = (err.get("ctx") or {}).get("error")
         if isinstance(replaced, ReplacedKeys):  # a section-level error: name each key in its table
             lines += [
-                f"  [{'.'.join(loc)}] {old}: was replaced {why}" for old, why in replaced.replaced.items()
+                f"  {_table_text(loc)} {old}: was replaced {why}" for old, why in replaced.replaced.items()
             ]
             continue
         if err["type"] == "extra_forbidden":
@@ -170,18 +171,19 @@ def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str
     return "\n".join(lines)
 
 
-def _did_you_mean(loc: list[str]) -> str:
+def _did_you_mean(loc: list[str | int]) -> str:
     """The hint of an unknown key at ``loc``: the closest key its table has
     (:func:`difflib.get_close_matches`, cutoff 0.6), else the spelling advice."""
     from difflib import get_close_matches
 
-    *tables, leaf = loc or [""]
+    *tables, last = loc or [""]
+    leaf = str(last)
     model: Any = SentinelConfig
     parts = iter(tables)
     for part in parts:
-        if part.isdigit():  # an entry of an array of tables ([[experiments.runs]]): its keys
+        if isinstance(part, int):  # an entry of an array of tables ([[experiments.runs]]): its keys
             continue
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(str(part))
         annotation = None if field is None else field.annotation
         named = None if annotation is None else _named_tables_of(annotation)
         if named is not None:  # [contract.features.<column>]: the user's name, then fixed keys
@@ -193,8 +195,9 @@ def _did_you_mean(loc: list[str]) -> str:
         if model is None:  # a table of names (models, features): no fixed keys to suggest
             return " (check the spelling; see docs/configuration.md)"
     keys = sorted(name for name, f in model.model_fields.items() if not f.exclude)  # not `source`
-    here = ".".join(t for t in tables if not t.isdigit())
-    hints = [f"[{t}]" for t in _tables_with_key(leaf, SentinelConfig) if t != here]  # [drift] drift_process
+    here = ".".join(str(t) for t in tables if not isinstance(t, int))
+    # [drift] drift_process: it belongs in [gate]
+    hints = [header for path, header, key in _keys_below(SentinelConfig) if key == leaf and path != here]
     if tables and _model_in(getattr(SentinelConfig.model_fields.get(leaf), "annotation", None)) is not None:
         hints.append(f"[{leaf}] (a table of its own)")  # [quality] splits
     said = ""
@@ -204,38 +207,46 @@ def _did_you_mean(loc: list[str]) -> str:
     if close:
         said += f"{'; or' if said else ';'} did you mean {close[0]!r}?"
     elif not said:  # a key of a table below this one, misspelt: [contract] max_nul_share
-        below = {k: t for t, k in reversed(_keys_below(model, here))}
+        below = {key: header for _, header, key in reversed(_keys_below(model, here))}
         near = get_close_matches(leaf, list(below), n=1)
         if near:
-            said = f"; did you mean [{below[near[0]]}] {near[0]}?"
+            said = f"; did you mean {below[near[0]]} {near[0]}?"
     return (
         f"{said} (see docs/configuration.md)" if said else " (check the spelling; see docs/configuration.md)"
     )
 
 
-def _tables_with_key(key: str, model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:
-    """The fixed tables (``"gate"``, ``"engine.duckdb"``, …) below ``model`` that have ``key``."""
-    return [table for table, name in _keys_below(model, prefix.rstrip(".")) if name == key]
+def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[str, str, str]]:
+    """(table's path, its header as written in TOML, key) of every key in the tables below
+    ``model`` (``model`` is at ``table``), depth first: ``("gate", "[gate]", "seed")``; a
+    table of the user's names is shown as ``<column>`` (``[contract.features.<column>]``),
+    an array of tables with double brackets (``[[experiments.runs]]``)."""
+    from typing import get_origin
 
-
-def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[str, str]]:
-    """(table, key) of every key in the tables below ``model`` (``model`` is at ``table``),
-    depth first; a table of the user's names is shown as ``<column>``
-    (``contract.features.<column>``)."""
     found = []
     for name, field in model.model_fields.items():
         if field.annotation is None:
             continue
         inner = _model_in(field.annotation)
         here = f"{table}.{name}" if table else name
+        header = f"[{here}]"
         if inner is None:
             inner = _named_tables_of(field.annotation)
-            here += ".<column>"
+            header = f"[{here}.<column>]"
+        elif _is_list(field.annotation, get_origin):
+            header = f"[[{here}]]"
         if inner is None:
             continue
-        found += [(here, k) for k, f in inner.model_fields.items() if not f.exclude]
+        found += [(here, header, k) for k, f in inner.model_fields.items() if not f.exclude]
         found += _keys_below(inner, here)
     return found
+
+
+def _is_list(annotation: Any, get_origin: Any) -> bool:
+    """Whether a field holds a list (``list[X]``, ``list[X] | None``)."""
+    from typing import get_args
+
+    return get_origin(annotation) is list or any(_is_list(a, get_origin) for a in get_args(annotation))
 
 
 def _named_tables_of(annotation: Any) -> type[pydantic.BaseModel] | None:
@@ -263,19 +274,35 @@ def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
     return found[0] if len(found) == 1 else None
 
 
-def _toml_key(loc: list[str]) -> str:
+def _toml_key(loc: list[str | int]) -> str:
     if not loc:
         return "(top level)"
     *tables, leaf = loc
-    return f"{_table_text(tables)} {leaf}" if tables else leaf
+    return f"{_table_text(tables)} {leaf}" if tables else str(leaf)
 
 
-def _table_text(tables: list[str]) -> str:
-    """A table's header as written in TOML: ``[gate]``, or ``[[experiments.runs]] #2`` for
-    the second entry of an array of tables (pydantic's location ``experiments.runs.1``)."""
-    if tables and tables[-1].isdigit():
-        return f"[[{'.'.join(tables[:-1])}]] #{int(tables[-1]) + 1}"
-    return f"[{'.'.join(tables)}]"
+def _table_text(tables: list[str | int]) -> str:
+    """A table's header as written in TOML: ``[gate]``, ``[contract.features.2]`` (a column
+    named "2"), or ``[[experiments.runs]] #2`` for the second entry of an array of tables
+    (pydantic's location ``("experiments", "runs", 1)``: a list's index is an int)."""
+    if len(tables) > 1 and isinstance(tables[-1], int) and _holds_tables(tables[:-1]):
+        return f"[[{'.'.join(map(str, tables[:-1]))}]] #{tables[-1] + 1}"
+    return f"[{'.'.join(map(str, tables))}]"
+
+
+def _holds_tables(path: list[str | int]) -> bool:
+    """Whether the config field at ``path`` (names of fixed tables) is an array of tables."""
+    from typing import get_origin
+
+    model: Any = SentinelConfig
+    for part in path[:-1]:
+        field = model.model_fields.get(str(part))
+        model = None if field is None or field.annotation is None else _model_in(field.annotation)
+        if model is None:
+            return False
+    field = model.model_fields.get(str(path[-1]))
+    annotation = None if field is None else field.annotation
+    return annotation is not None and _model_in(annotation) is not None and _is_list(annotation, get_origin)
 
 
 def missing_file(path: Path) -> str | None:

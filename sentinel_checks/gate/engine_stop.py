@@ -64,7 +64,7 @@ def engine_ended_stop(nodeid: str, remaining: Sequence[str]) -> TestOutcome | No
         "error says why), so nothing could query it; raise [engine.spark.conf] "
         f"spark.driver.memory and run again. Not run: {names}"
     )
-    return TestOutcome(NOT_RUN, "error", message, None, input_error=True)
+    return TestOutcome(NOT_RUN, "error", message, None, input_error=True, not_run=tuple(remaining))
 
 
 #: The node id of the entry recording the gate tests a run ended before (interrupted,
@@ -96,7 +96,7 @@ def unfinished_stop(remaining: Sequence[str], why: str) -> TestOutcome | None:
         f"{len(remaining)} {checks} not run: {why}; a gate that did not run every check it "
         f"collected does not pass. Run it again to the end. Not run: {names}"
     )
-    return TestOutcome(UNFINISHED, "error", message, None)
+    return TestOutcome(UNFINISHED, "error", message, None, not_run=tuple(remaining))
 
 
 def stopped_info(outcomes: Sequence[TestOutcome]) -> dict[str, str]:

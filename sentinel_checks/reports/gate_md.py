@@ -99,7 +99,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     str
         ``gate.md``'s Markdown text.
     """
-    unrun = f" ({run.unrun})" if run.unrun else ""  # "FAILED (31 checks were not run)"
+    unrun = f" ({run.checks_not_run})" if run.checks_not_run else ""  # "FAILED (31 checks were not run)"
     lines = [f"# Gradient Sentinel gate: {HEADINGS[run.verdict]}{unrun}", ""]
     engine = f" · engine {run.engine}" if run.engine else ""
     lines.append(f"Config `{run.config_path}` · seed {run.seed}{engine}")

@@ -47,6 +47,9 @@ class TestOutcome:
     #: the test failed or errored on a bad input (ConfigError, DataError, ModelLoadError):
     #: decided on the exception's type when pytest reported it, never on the message
     input_error: bool = False
+    #: the node ids of the collected gate tests this entry records as never run (the
+    #: entry a stopped or interrupted run adds, :mod:`sentinel_checks.gate.engine_stop`)
+    not_run: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,15 +83,14 @@ class GateRun:
         return list(dict.fromkeys(o.message for o in self.outcomes if o.outcome in ("failed", "error")))
 
     @property
-    def unrun(self) -> str:
+    def checks_not_run(self) -> str:
         """``"31 checks were not run"`` when the run ended before every collected check ran
-        (the ``sentinel run::`` entry of :mod:`sentinel_checks.gate.engine_stop`, whose
-        message starts so), else ``""``: said beside the verdict, so an interrupted gate's
-        report says at once why it did not pass."""
-        for o in self.outcomes:
-            if o.nodeid.startswith("sentinel run::") and " not run: " in o.message:
-                return o.message.split(": ", 1)[0]
-        return ""
+        (:attr:`TestOutcome.not_run` of the entry a stop adds), else ``""``: said beside the
+        verdict, so the report of an interrupted gate says at once why it did not pass."""
+        n = sum(len(o.not_run) for o in self.outcomes)
+        if not n:
+            return ""
+        return f"{n} check{' was' if n == 1 else 's were'} not run"
 
     @property
     def verdict(self) -> str:

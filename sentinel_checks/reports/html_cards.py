@@ -70,6 +70,11 @@ def header(run: GateRun) -> list[str]:
         "<header>",
         "<h1>Gradient Sentinel gate "
         f"<span class='verdict {esc(run.verdict)}' id='verdict'>{esc(verdict)}</span></h1>",
+        *(  # an interrupted or stopped run: why it did not pass, before the counts
+            [f"<p class='not-run' id='not-run'><b>{esc(run.checks_not_run)}</b>: the run ended early</p>"]
+            if run.checks_not_run
+            else []
+        ),
         "<p class='counts'>",
     ]
     parts += [

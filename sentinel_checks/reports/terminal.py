@@ -134,7 +134,7 @@ def summary_lines(run: GateRun) -> list[str]:
         lines += [f"  {o.result.label} PASS: {o.result.message}" for o in mine if _purged(o) and o.result]
     if any(bucket(o) == "inconclusive" for o in run.outcomes):
         lines.append(block_inconclusive_text(run.block_inconclusive))
-    unrun = f": {run.unrun}" if run.unrun else ""  # "gate FAIL: 31 checks were not run (…)"
+    unrun = f": {run.checks_not_run}" if run.checks_not_run else ""  # "gate FAIL: 31 checks were not run (…)"
     lines.append(f"{VERDICT_WORDS[run.verdict]}{unrun} ({counts_text(run.outcomes) or 'no tests'})")
     return lines
 
@@ -144,7 +144,8 @@ def setup_error_lines(run: GateRun) -> list[str]:
     not judged; the exit code is 2). The problems themselves were printed above it, by
     the preflight or in pytest's report of each test."""
     judged = any(o.result is not None for o in run.outcomes)
-    return [setup_error_line(len(run.setup_problems), judged=judged)]  # one mistake in many tests: once
+    line = setup_error_line(len(run.setup_problems), judged=judged)  # one mistake in many tests: once
+    return [f"{line}; {run.checks_not_run}" if run.checks_not_run else line]
 
 
 def setup_error_line(problems: int, *, judged: bool = False) -> str:
