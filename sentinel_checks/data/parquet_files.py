@@ -12,6 +12,7 @@ as ``month=2026-01/`` becoming columns).
 from __future__ import annotations
 
 import glob
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,10 +97,11 @@ def files_named(path: Path) -> set[Path]:
     return {path.resolve()} if path.is_file() else set()
 
 
-def schema_difference(files: ParquetFiles) -> str | None:
+def schema_difference(files: ParquetFiles, schemas: Sequence[pa.Schema] | None = None) -> str | None:
     """Where the files' schemas disagree, in words; ``None`` when they agree.
 
-    Each file's schema is read from its footer (no data). A column missing from a file,
+    Each file's schema is read from its footer (no data), unless ``schemas`` (one per
+    file, in order) were read already. A column missing from a file,
     or of another type there, is a difference; a column that is all null in one file
     (Arrow type ``null``) agrees with any type.
 
@@ -113,10 +115,9 @@ def schema_difference(files: ParquetFiles) -> str | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    first, *rest = files.files
-    reference = pq.read_schema(first)
-    for other in rest:
-        schema = pq.read_schema(other)
+    read = list(schemas) if schemas is not None else [pq.read_schema(f) for f in files.files]
+    first, reference = files.files[0], read[0]
+    for other, schema in zip(files.files[1:], read[1:], strict=True):
         for field in reference:
             if field.name not in schema.names:
                 return f"column {field.name} is in {_shown(first, files)} but not in {_shown(other, files)}"
@@ -139,8 +140,11 @@ def _shown(path: Path, files: ParquetFiles) -> str:
         return str(path)
 
 
-def unified_schema(files: ParquetFiles, *, what: str, source: Path) -> pa.Schema:
+def unified_schema(
+    files: ParquetFiles, *, what: str, source: Path, schemas: Sequence[pa.Schema] | None = None
+) -> pa.Schema:
     """The one schema of the files (a column all null in a file takes the others' type).
+    ``schemas``: each file's, when its footer was read already (else read here, once).
 
     Raises
     ------
@@ -152,10 +156,11 @@ def unified_schema(files: ParquetFiles, *, what: str, source: Path) -> pa.Schema
     import pyarrow.parquet as pq
 
     try:
-        difference = schema_difference(files)
+        read = list(schemas) if schemas is not None else [pq.read_schema(f) for f in files.files]
+        difference = schema_difference(files, read)
         if difference is not None:
             raise DataError(f"{what} {source}: the parquet files differ in their schema: {difference}")
-        return pa.unify_schemas([pq.read_schema(f) for f in files.files])
+        return pa.unify_schemas(read)
     except DataError:
         raise
     except Exception as exc:  # a corrupt footer, an unreadable file

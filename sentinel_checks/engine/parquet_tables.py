@@ -123,7 +123,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
         from sentinel_checks.data.parquet_files import unified_schema
 
         try:
-            schema = unified_schema(listed, what="parquet", source=target)
+            schema = unified_schema(listed, what="parquet", source=target, schemas=[s for _, s in footers])
         except DataError as error:
             raise UnreadableParquet(str(error).removeprefix("parquet ")) from None
         keys = {
@@ -135,7 +135,7 @@ def table_from_parquet(con: Backend, path: Path | str, *, name: str) -> Table:
                 f"{target}: {both[0]!r} is both a partition folder key ({both[0]}=…) and a column "
                 "of the files: rename the column or the folders"
             )
-        null_typed = any(pa.types.is_null(field.type) for _, schema in footers for field in schema)
+        null_typed = any(pa.types.is_null(field.type) for _, part in footers for field in part)
 
     offsets = ibis.memtable(
         {
