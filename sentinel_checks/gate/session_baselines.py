@@ -183,6 +183,10 @@ class SessionBaselines(SessionModels):
             ``[quality] baselines = false``.
         DataError
             As :attr:`baseline_evaluations`.
+        ValueError
+            scikit-learn's stratified draw cannot be made (a class of one train row, with
+            more train rows than ``[quality] baseline_max_train_rows``): the baselines'
+            test errors with it, as it would where the fit is made.
         """
         from sentinel_checks.gate.drift_worker import PendingCall
         from sentinel_checks.models.baselines import fit_baselines, fitting_positions
