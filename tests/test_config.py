@@ -295,3 +295,17 @@ def test_a_hint_naming_an_array_of_tables_writes_it_with_double_brackets(tmp_pat
         with pytest.raises(ConfigError) as err:
             load_config(path)
         assert f"[{table}] {key.split(' = ')[0]}: unknown key; {said} (see" in str(err.value)
+
+
+@pytest.mark.parametrize("setting", ['method = "empirical_mmd"', 'per_column_method = {amount = "empirical_mmd"}'])
+def test_empirical_mmd_on_samples_too_large_for_its_kernel_matrices_is_refused_at_load(tmp_path, setting):
+    """New-user trial: ``method = "empirical_mmd"`` at the default ``max_rows`` (50,000 a
+    side) had Evidently build (2n)² kernel matrices: the gate was killed by the kernel at
+    24 GB, with no report. Refused at load, naming the key and a size that fits."""
+    path = write(tmp_path, MINIMAL + f"\n[drift]\n{setting}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert "[drift] max_rows: empirical_mmd" in text and "set max_rows = 2000 or less" in text, text
+    fits = write(tmp_path, MINIMAL + f"\n[drift]\n{setting}\nmax_rows = 2000\n")
+    assert load_config(fits).drift.max_rows == 2000
