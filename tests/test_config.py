@@ -297,7 +297,9 @@ def test_a_hint_naming_an_array_of_tables_writes_it_with_double_brackets(tmp_pat
         assert f"[{table}] {key.split(' = ')[0]}: unknown key; {said} (see" in str(err.value)
 
 
-@pytest.mark.parametrize("setting", ['method = "empirical_mmd"', 'per_column_method = {amount = "empirical_mmd"}'])
+@pytest.mark.parametrize(
+    "setting", ['method = "empirical_mmd"', 'per_column_method = {amount = "empirical_mmd"}']
+)
 def test_empirical_mmd_on_samples_too_large_for_its_kernel_matrices_is_refused_at_load(tmp_path, setting):
     """New-user trial: ``method = "empirical_mmd"`` at the default ``max_rows`` (50,000 a
     side) had Evidently build (2n)² kernel matrices: the gate was killed by the kernel at
