@@ -303,3 +303,31 @@ def test_the_artifact_line_lists_the_reports_not_the_gates_marker(tmp_path):
     mark_reports_folder(tmp_path)
     (tmp_path / "gate.json").write_text("{}")
     assert artifact_line(tmp_path).endswith("(upload the folder as the CI artifact): gate.json")
+
+
+def test_ctrl_c_before_the_checks_leaves_a_report_that_is_not_a_pass_and_no_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    """New-user trial: Ctrl-C during the preflight (loading data, importing scikit-learn)
+    printed a 40-line traceback ending in KeyboardInterrupt, exited -2 and left no gate.json
+    at all. Now: one line, a gate.json whose verdict is not a pass, exit 130 (a shell's
+    code for an interrupt)."""
+    from sentinel_checks.cli import gate_commands
+
+    def interrupted(config_path, reports):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gate_commands, "_preflight", interrupted)
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 130
+    doc = json.loads((folder / "gate.json").read_text())
+    assert doc["verdict"] == "setup_error" and doc["exit_code"] == 130, doc
+    (entry,) = doc["checks"]
+    assert entry["test"] == "sentinel preflight::interrupted"
+    assert "interrupted" in entry["message"] and "before any check ran" in entry["message"]
+    assert (folder / "notes.txt").read_text() == "the user's own file"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "gate not run: interrupted before any check ran (exit 130)"

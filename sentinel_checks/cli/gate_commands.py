@@ -92,6 +92,8 @@ def gate(args: argparse.Namespace) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
         ready = _prepare(args, reports)
+    except KeyboardInterrupt:  # Ctrl-C or a CI job's cancellation, before pytest started
+        return _stopped("interrupted", INTERRUPTED, args.config, reports, started, interrupted=True)
     except _SetupStop as stop:
         return _stopped(stop.key, stop.message, args.config, reports, started)
     except SentinelError as exc:  # the config cannot be found or read, or is invalid
@@ -120,6 +122,13 @@ def _key_of(exc: Exception) -> str:
 
     keys = ((ConfigError, "configuration"), (DataError, "data"), (ModelLoadError, "models"))
     return next((key for kind, key in keys if isinstance(exc, kind)), "setup")
+
+
+#: The message of a run interrupted before pytest started (gate.json's only entry).
+INTERRUPTED = (
+    "the run was interrupted (Ctrl-C, or a CI job's timeout or cancellation) before any check ran; "
+    "the model was not judged: run the gate again to the end"
+)
 
 
 class _SetupStop(Exception):
@@ -153,24 +162,36 @@ def _prepare(args: argparse.Namespace, reports: Path) -> tuple[Path, list[str], 
     return config_path, targets, session
 
 
-def _stopped(key: str, message: str, chosen: str | None, reports: Path, started: str) -> int:
+def _stopped(
+    key: str, message: str, chosen: str | None, reports: Path, started: str, *, interrupted: bool = False
+) -> int:
     """A setup stop before the preflight could list problems: the message, then gate.json
     (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
-    one of the run's inputs (then nothing is written there: see ``clash_message``)."""
-    from sentinel_checks.gate.pytest_run import reports_refusal
+    one of the run's inputs (then nothing is written there: see ``clash_message``).
+    ``interrupted``: Ctrl-C before pytest started, exit 130 (:data:`EXIT_INTERRUPTED`)."""
+    from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED, reports_refusal
     from sentinel_checks.gate.run_record import setup_stop_run, write_setup_stop
     from sentinel_checks.reports.terminal import artifact_line, setup_error_line
 
-    print(f"sentinel: error: {message}", file=sys.stderr)
+    code = EXIT_INTERRUPTED if interrupted else EXIT_USAGE
+    print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
     config = _config_named(chosen)
     refusal = reports_refusal(reports, _inputs(config))
     if refusal:  # an input, or the user's own files, in the reports folder
         why = "" if refusal in message else f": {refusal}"
         print(f"sentinel: nothing written to {reports}{why}", file=sys.stderr)
-        return EXIT_USAGE
+        return code
     from sentinel_checks.gate.artefacts import clear_earlier_run
 
-    run = setup_stop_run(message, key=key, config_path=str(config or ""), started=started)
+    stopped_by = "interrupted" if interrupted else "setup"
+    run = setup_stop_run(
+        message,
+        key=key,
+        config_path=str(config or ""),
+        started=started,
+        stopped_by=stopped_by,
+        exit_code=code,
+    )
     try:
         clear_earlier_run(reports)
         write_setup_stop(run, reports)
@@ -180,11 +201,16 @@ def _stopped(key: str, message: str, chosen: str | None, reports: Path, started:
             "was written for this run; a gate.json already there is an earlier run's, not this one's",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return code
     _publish(reports)
     print(artifact_line(reports), flush=True)
-    print(setup_error_line(1), file=sys.stderr)
-    return EXIT_USAGE
+    last = (
+        f"gate not run: interrupted before any check ran (exit {code})"
+        if interrupted
+        else setup_error_line(1)
+    )
+    print(last, file=sys.stderr)
+    return code
 
 
 def _config_named(chosen: str | None) -> Path | None:

@@ -20,6 +20,9 @@ from sentinel_checks.reports.gate_json import GateReport
 from sentinel_checks.reports.gate_report import GATE_JSON
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CHECKS = 0, 1, 2, 3
+#: ``sentinel gate`` interrupted (Ctrl-C, a CI job's cancellation) before pytest started:
+#: a shell's code for a process ended by SIGINT (128 + 2)
+EXIT_INTERRUPTED = 130
 
 
 def run_gate(

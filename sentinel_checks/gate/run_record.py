@@ -100,7 +100,9 @@ def gate_run(
     )
 
 
-def setup_stop_run(message: str, *, key: str, config_path: str, started: str) -> GateRun:
+def setup_stop_run(
+    message: str, *, key: str, config_path: str, started: str, stopped_by: str = "setup", exit_code: int = 2
+) -> GateRun:
     """The record of a run stopped before any check, without a usable config.
 
     Parameters
@@ -113,12 +115,16 @@ def setup_stop_run(message: str, *, key: str, config_path: str, started: str) ->
         The config the run was given ("" when none was found).
     started : str
         When the run started (ISO 8601), for ``run.json``.
+    stopped_by : str, default "setup"
+        ``run.json``'s ``stopped_by`` (``"interrupted"``: Ctrl-C before any check).
+    exit_code : int, default 2
+        The code the process exits with, written in ``gate.json`` (130 when interrupted).
 
     Returns
     -------
     GateRun
         One ``error`` entry (an input error, no check result), so the verdict is
-        ``setup_error`` (exit 2), never ``pass``.
+        ``setup_error`` (the model was not judged), never ``pass``.
     """
     from sentinel_checks.data.fingerprints import fingerprint_file
     from sentinel_checks.reports.gate_report import TestOutcome
@@ -128,7 +134,12 @@ def setup_stop_run(message: str, *, key: str, config_path: str, started: str) ->
         None,
         [outcome],
         coverage={"suites": [], "deselected": 0},
-        run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "setup"},
+        run_info={
+            "started": started,
+            "pytest_exitstatus": None,
+            "stopped_by": stopped_by,
+            **({"exit_code": exit_code} if exit_code != 2 else {}),
+        },
         config_path=config_path,
     )
     path = Path(config_path) if config_path else None

@@ -226,8 +226,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": run.verdict,
-        # a setup stop says its exit code (2: `sentinel gate` and pytest exit with it)
-        **({"exit_code": 2} if run.verdict == "setup_error" else {}),
+        # a setup stop says its exit code (2: `sentinel gate` and pytest exit with it; 130
+        # when `sentinel gate` was interrupted before any check ran)
+        **({"exit_code": run.run_info.get("exit_code", 2)} if run.verdict == "setup_error" else {}),
         "config": run.config_path,
         "config_sha256": run.config_sha256,
         "data": dict(run.data),
