@@ -12,7 +12,12 @@ class SentinelError(Exception):
 
 
 class ConfigError(SentinelError):
-    """The configuration file is missing, unreadable or invalid."""
+    """The configuration file is missing, unreadable or invalid; ``problems``: how many
+    its message lists (an invalid config's keys, each on a line of its own)."""
+
+    def __init__(self, message: str = "", *, problems: int = 1) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class DataError(SentinelError):

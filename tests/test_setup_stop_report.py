@@ -331,3 +331,29 @@ def test_ctrl_c_before_the_checks_leaves_a_report_that_is_not_a_pass_and_no_trac
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1] == "gate not run: interrupted before any check ran (exit 130)"
+
+
+def test_an_invalid_config_counts_each_of_its_problems_and_gate_md_lists_one_per_line(tmp_path, capsys):
+    """New-user trial: mistakes in one config were "invalid configuration (3
+    problem(s))" above a verdict line saying "1 problem", and gate.md ran them together."""
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY + "[drift]\ndrift_process = true\n[gate]\nsede = 1\n")  # and no [splits]
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    assert "setup error: 4 problems in the configuration" in capsys.readouterr().err.strip().splitlines()[-1]
+    md = (folder / "gate.md").read_text()
+    assert "\n  - [data] bogus_key: unknown key" in md and "\n  - [gate] sede: unknown key" in md, md
+
+
+def test_gate_md_of_an_interrupted_run_says_so_not_setup_problems(tmp_path, monkeypatch):
+    from sentinel_checks.cli import gate_commands
+
+    def interrupted(config_path, reports):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gate_commands, "_preflight", interrupted)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    assert main(["gate", "--config", str(config), "--reports", str(tmp_path / "r")]) == 130
+    md = (tmp_path / "r" / "gate.md").read_text()
+    assert "The run was interrupted before any check ran (exit 130)" in md and "Fix them" not in md

@@ -86,7 +86,7 @@ def invoked_as(argv0: str | None = None) -> str:
 def gate(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from sentinel_checks.errors import SentinelError
+    from sentinel_checks.errors import ConfigError, SentinelError
 
     reports = Path(args.reports)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -97,7 +97,8 @@ def gate(args: argparse.Namespace) -> int:
     except _SetupStop as stop:
         return _stopped(stop.key, stop.message, args.config, reports, started)
     except SentinelError as exc:  # the config cannot be found or read, or is invalid
-        return _stopped(_key_of(exc), str(exc), args.config, reports, started)
+        problems = exc.problems if isinstance(exc, ConfigError) else 1  # an invalid config lists each
+        return _stopped(_key_of(exc), str(exc), args.config, reports, started, problems=problems)
     except Exception as exc:  # a library's own error on an input the gate does not foresee
         import traceback
 
@@ -163,7 +164,14 @@ def _prepare(args: argparse.Namespace, reports: Path) -> tuple[Path, list[str], 
 
 
 def _stopped(
-    key: str, message: str, chosen: str | None, reports: Path, started: str, *, interrupted: bool = False
+    key: str,
+    message: str,
+    chosen: str | None,
+    reports: Path,
+    started: str,
+    *,
+    interrupted: bool = False,
+    problems: int = 1,
 ) -> int:
     """A setup stop before the preflight could list problems: the message, then gate.json
     (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
@@ -207,7 +215,7 @@ def _stopped(
     last = (
         f"gate not run: interrupted before any check ran (exit {code})"
         if interrupted
-        else setup_error_line(1)
+        else setup_error_line(problems)
     )
     print(last, file=sys.stderr)
     return code

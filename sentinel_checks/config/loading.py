@@ -130,7 +130,7 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path, check_files: bo
     try:
         config = SentinelConfig.model_validate(dict(raw))
     except pydantic.ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, source)) from None
+        raise ConfigError(_format_validation_error(exc, source), problems=exc.error_count()) from None
     config = config.model_copy(update={"source": source})
     return _resolve_paths(config, check_files=check_files)
 

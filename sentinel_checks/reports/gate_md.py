@@ -109,12 +109,17 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         lines.append("Models: " + ", ".join(f"{k} `{v}`" for k, v in run.models.items()))
     lines.append("")
     if run.verdict == "setup_error":
+        code = run.run_info.get("exit_code", 2)
         lines += [
-            "The configuration, data or model files have problems the gate found before judging "
-            "the model (exit 2). Fix them and run again:",
+            f"The run was interrupted before any check ran (exit {code}): the model was not judged."
+            if run.run_info.get("stopped_by") == "interrupted"
+            else "The configuration, data or model files have problems the gate found before judging "
+            f"the model (exit {code}). Fix them and run again:",
             "",
         ]
-        lines += [f"- {cell(message)}{where}" for message, where in _problem_sources(run)]  # each once
+        for message, where in _problem_sources(run):  # each once; a config's list, one per line
+            first, *more = message.strip().splitlines() or [""]
+            lines += [f"- {cell(first)}{where}", *(f"  - {cell(m.strip())}" for m in more if m.strip())]
         # what the problems kept from being checked (the preflight's notes, trial)
         unchecked = [note for note in run.notes if note.startswith("(not checked)")]
         lines += [f"- {cell(note)}" for note in unchecked]
