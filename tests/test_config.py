@@ -283,7 +283,7 @@ def test_a_column_named_with_digits_is_not_taken_for_an_entry_of_an_array_of_tab
     path = write(tmp_path, MINIMAL + "\n[columns]\nentities = [['a', 1]]\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert "[[" not in str(err.value) and "[columns.entities.0]" in str(err.value)
+    assert "[[" not in str(err.value) and "[columns] entities (item 1, 2): " in str(err.value), str(err.value)
 
 
 def test_a_hint_naming_an_array_of_tables_writes_it_with_double_brackets(tmp_path):
@@ -311,3 +311,19 @@ def test_empirical_mmd_on_samples_too_large_for_its_kernel_matrices_is_refused_a
     assert "[drift] max_rows: empirical_mmd" in text and "set max_rows = 2000 or less" in text, text
     fits = write(tmp_path, MINIMAL + f"\n[drift]\n{setting}\nmax_rows = 2000\n")
     assert load_config(fits).drift.max_rows == 2000
+
+
+def test_an_error_on_a_whole_run_or_inside_its_lists_is_located_as_written(tmp_path):
+    """Review: a run that changes nothing was located ``[experiments.runs] 0``, a bad item of
+    its list ``[experiments.runs.0.features] 0``; a union's branch tag (``list[str]``) was
+    shown as a key."""
+    path = write(tmp_path, MINIMAL + '\n[[experiments.runs]]\nname = "a"\n')
+    with pytest.raises(ConfigError, match=r"\n  \[\[experiments.runs\]\] #1: experiment 'a' changes 0"):
+        load_config(path)
+    path = write(tmp_path, MINIMAL + '\n[[experiments.runs]]\nname = "a"\nfeatures_add = [1]\n')
+    with pytest.raises(ConfigError, match=r"\[\[experiments.runs\]\] #1 features_add \(item 1\): Input"):
+        load_config(path)
+    path = write(tmp_path, MINIMAL + "\n[columns]\nentities = [['a', 1]]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "list[str]" not in str(err.value) and err.value.problems == str(err.value).count("\n  ")

@@ -130,7 +130,8 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path, check_files: bo
     try:
         config = SentinelConfig.model_validate(dict(raw))
     except pydantic.ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, source), problems=exc.error_count()) from None
+        text, problems = _format_validation_error(exc, source)
+        raise ConfigError(text, problems=problems) from None
     config = config.model_copy(update={"source": source})
     return _resolve_paths(config, check_files=check_files)
 
@@ -145,13 +146,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str:
-    lines = [f"{source}: invalid configuration ({exc.error_count()} problem(s)):"]
+def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> tuple[str, int]:
+    """The message of an invalid config, one line per problem, and how many lines it lists."""
+    lines = []
     for err in exc.errors():
-        # a list's index stays an int (an entry of [[experiments.runs]]), a table's key a str
-        # (a column named "2"); pydantic reports the failing branch of a union as a location
-        # part: dropped
-        loc = [p for p in err["loc"] if p != "function-after[_one_source(), DataSource]"]
+        loc = _location(err["loc"])
         key = _toml_key(loc)
         replaced = (err.get("ctx") or {}).get("error")
         if isinstance(replaced, ReplacedKeys):  # a section-level error: name each key in its table
@@ -168,7 +167,23 @@ def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> str
             if "input" in err and err["type"] not in {"value_error"}:
                 msg += f" (got {err['input']!r})"
         lines.append(f"  {key}: {msg}")
-    return "\n".join(lines)
+    lines = list(dict.fromkeys(lines))  # a union's branches can report the same problem twice
+    head = f"{source}: invalid configuration ({len(lines)} problem{'s' if len(lines) != 1 else ''}):"
+    return "\n".join([head, *lines]), len(lines)
+
+
+def _location(loc: tuple[str | int, ...]) -> list[str | int]:
+    """pydantic's location of an error as the config's own path: a list's index stays an
+    int (an entry of ``[[experiments.runs]]``, an item of a list), a table's key a str (a
+    column named "2"); the tag pydantic adds for the branch of a union that failed
+    (``str``, ``list[str]``, ``function-after[…]``) after an item or a table is dropped."""
+    out: list[str | int] = []
+    for part in loc:
+        bracketed = isinstance(part, str) and "[" in part  # list[str], function-after[…]
+        typed = isinstance(part, str) and part in {"str", "int", "float", "bool"}
+        if not (out and (bracketed or (typed and isinstance(out[-1], int)))):
+            out.append(part)
+    return out
 
 
 def _did_you_mean(loc: list[str | int]) -> str:
@@ -275,10 +290,27 @@ def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
 
 
 def _toml_key(loc: list[str | int]) -> str:
+    """An error's location as the user wrote it: ``[gate] seed``, ``[[experiments.runs]] #2
+    features_add (item 1)``, ``[columns] entities (item 1)``, ``[[experiments.runs]] #1``."""
     if not loc:
         return "(top level)"
-    *tables, leaf = loc
-    return f"{_table_text(tables)} {leaf}" if tables else str(leaf)
+    for i in range(1, len(loc)):  # an entry of an array of tables, then what is inside it
+        if isinstance(loc[i], int) and _holds_tables(loc[:i]):
+            head = f"[[{'.'.join(map(str, loc[:i]))}]] #{int(loc[i]) + 1}"
+            return f"{head} {_key_text(loc[i + 1 :])}".rstrip()
+    names = [p for p in loc if isinstance(p, str)]
+    first_item = next((i for i, p in enumerate(loc) if isinstance(p, int)), len(loc))
+    tables, key = loc[: first_item - 1], loc[first_item - 1 :]
+    if not tables:
+        return _key_text(key) if names else "(top level)"
+    return f"[{'.'.join(map(str, tables))}] {_key_text(key)}"
+
+
+def _key_text(parts: list[str | int]) -> str:
+    """``features_add (item 1)`` for ``["features_add", 0]``: a key, then its items (1-based)."""
+    keys = ".".join(str(p) for p in parts if isinstance(p, str))
+    items = ", ".join(str(p + 1) for p in parts if isinstance(p, int))
+    return f"{keys} (item {items})" if items else keys
 
 
 def _table_text(tables: list[str | int]) -> str:
