@@ -209,3 +209,21 @@ def test_the_gate_leaves_numpy_s_global_generator_as_it_found_it():
     np.random.seed(11)
     column_drift(reference, current, numerical=["x"], categorical=[], method="empirical_mmd")
     assert np.random.random() == expected
+
+
+def test_evidently_s_permutations_are_seeded_with_the_gate_s_seed(monkeypatch):
+    """``[gate] seed`` (``column_drift``'s ``seed``) seeds numpy's global generator while
+    Evidently runs, as it seeds every other random step (review: a constant 0 passed)."""
+    from sentinel_checks.adapters import evidently_drift
+
+    seeds = []
+    real = evidently_drift._numpy_seeded
+
+    def spy(seed):
+        seeds.append(seed)
+        return real(seed)
+
+    monkeypatch.setattr(evidently_drift, "_numpy_seeded", spy)
+    frame = pd.DataFrame({"x": np.arange(300.0)})
+    column_drift(frame, frame + 1, numerical=["x"], categorical=[], method="empirical_mmd", seed=7)
+    assert seeds == [7]

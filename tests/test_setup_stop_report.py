@@ -357,3 +357,56 @@ def test_gate_md_of_an_interrupted_run_says_so_not_setup_problems(tmp_path, monk
     assert main(["gate", "--config", str(config), "--reports", str(tmp_path / "r")]) == 130
     md = (tmp_path / "r" / "gate.md").read_text()
     assert "The run was interrupted before any check ran (exit 130)" in md and "Fix them" not in md
+
+
+def test_ctrl_c_while_pytest_collects_leaves_the_interrupted_report(tmp_path, monkeypatch):
+    """Review: interrupted after the preflight, while pytest loaded its plugins or collected
+    (pytest's own KeyboardInterrupt handling, no gate.json yet), ``sentinel gate`` exited 1
+    with no report; now as before the preflight: exit 130, a setup_error gate.json."""
+    from sentinel_checks.cli import gate_commands
+
+    def interrupted(config_path, reports, targets, pytest_args, session=None):
+        raise KeyboardInterrupt
+
+    closed = []
+    session = SimpleNamespace(close=lambda: closed.append(True))
+    monkeypatch.setattr(gate_commands, "_preflight", lambda config_path, reports: session)
+    monkeypatch.setattr(gate_commands, "run_gate", interrupted)
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    assert gate_commands.gate(_args(config, folder)) == 130
+    doc = json.loads((folder / "gate.json").read_text())
+    assert doc["verdict"] == "setup_error" and doc["exit_code"] == 130
+    assert json.loads((folder / "run.json").read_text())["stopped_by"] == "interrupted"
+    assert closed == [True]
+
+
+def test_a_second_ctrl_c_while_the_stop_report_is_written_does_not_keep_the_earlier_report(
+    tmp_path, monkeypatch
+):
+    """Review: a second Ctrl-C landing before the earlier run's files were cleared left its
+    passing gate.json in place. SIGINT is ignored while the stop report is written."""
+    import os
+    import signal
+
+    from sentinel_checks.cli import gate_commands
+    from sentinel_checks.gate import artefacts
+
+    def interrupted(config_path, reports):
+        raise KeyboardInterrupt
+
+    real_clear = artefacts.clear_earlier_run
+
+    def clear_after_a_second_ctrl_c(folder):
+        os.kill(os.getpid(), signal.SIGINT)  # delivered at once: ignored, or KeyboardInterrupt
+        return real_clear(folder)
+
+    monkeypatch.setattr(gate_commands, "_preflight", interrupted)
+    monkeypatch.setattr(artefacts, "clear_earlier_run", clear_after_a_second_ctrl_c)
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 130
+    assert json.loads((folder / "gate.json").read_text())["verdict"] == "setup_error"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handled again after

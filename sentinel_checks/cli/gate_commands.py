@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,6 +113,8 @@ def gate(args: argparse.Namespace) -> int:
     config_path, targets, session = ready
     try:
         code = run_gate(config_path, reports, targets, args.pytest_args, session=session)
+    except KeyboardInterrupt:  # before pytest's session wrote gate.json (loading plugins, collecting)
+        return _stopped("interrupted", INTERRUPTED, args.config, reports, started, interrupted=True)
     finally:  # pytest's own close may not have run (e.g. it refused its arguments)
         session.close()
     _publish(reports)  # the plugin printed the folder to upload, before the verdict
@@ -177,12 +181,39 @@ def _stopped(
     (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
     one of the run's inputs (then nothing is written there: see ``clash_message``).
     ``interrupted``: Ctrl-C before pytest started, exit 130 (:data:`EXIT_INTERRUPTED`)."""
+    from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED
+
+    code = EXIT_INTERRUPTED if interrupted else EXIT_USAGE
+    print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
+    with _uninterrupted():  # a second Ctrl-C would leave an earlier run's gate.json in place
+        return _write_stop(key, message, chosen, reports, started, code=code, problems=problems)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT ignored for the block (in the main thread), then handled as before."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _write_stop(
+    key: str, message: str, chosen: str | None, reports: Path, started: str, *, code: int, problems: int
+) -> int:
+    """:func:`_stopped`'s reports: gate.json, gate.md, run.json, gate.html; the exit code."""
     from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED, reports_refusal
     from sentinel_checks.gate.run_record import setup_stop_run, write_setup_stop
     from sentinel_checks.reports.terminal import artifact_line, setup_error_line
 
-    code = EXIT_INTERRUPTED if interrupted else EXIT_USAGE
-    print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
+    interrupted = code == EXIT_INTERRUPTED
     config = _config_named(chosen)
     refusal = reports_refusal(reports, _inputs(config))
     if refusal:  # an input, or the user's own files, in the reports folder

@@ -111,6 +111,8 @@ def run_gate(
         plugins=[SessionHandOver(session)] if session is not None else None,
     )
     report = read_report(reports / GATE_JSON)
+    if report is None and code == pytest.ExitCode.INTERRUPTED:  # while loading plugins or collecting
+        raise KeyboardInterrupt("pytest was interrupted before the gate wrote its report")
     verdict = report.verdict if report is not None else None
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or verdict == "no_checks":
         return EXIT_NO_CHECKS

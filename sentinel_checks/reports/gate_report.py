@@ -187,8 +187,9 @@ def gate_document(run: GateRun) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``gate.json``'s content: ``schema_version``, ``verdict``, ``exit_code`` (2) only
-        when the verdict is ``setup_error``, ``config``, ``config_sha256``, ``data`` (one
+        ``gate.json``'s content: ``schema_version``, ``verdict``, ``exit_code`` (2; 130
+        when ``sentinel gate`` was interrupted before its checks) only when the verdict
+        is ``setup_error``, ``config``, ``config_sha256``, ``data`` (one
         fingerprint per input), ``data_files`` (only when an input is a directory or
         glob: each file's ``path``, ``bytes`` and ``sha256``), ``models``, ``coverage``,
         ``seed``, ``counts`` (tests by :func:`count_key`: ``failed``, ``error``,

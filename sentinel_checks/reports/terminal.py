@@ -141,8 +141,9 @@ def summary_lines(run: GateRun) -> list[str]:
 
 def setup_error_lines(run: GateRun) -> list[str]:
     """A run stopped by bad inputs: one verdict line (never "gate FAIL": the model was
-    not judged; the exit code is 2). The problems themselves were printed above it, by
-    the preflight or in pytest's report of each test."""
+    not judged; the exit code is 2), naming the checks a stopped engine left unrun. The
+    problems themselves were printed above it, by the preflight or in pytest's report
+    of each test."""
     judged = any(o.result is not None for o in run.outcomes)
     line = setup_error_line(len(run.setup_problems), judged=judged)  # one mistake in many tests: once
     return [f"{line}; {run.checks_not_run}" if run.checks_not_run else line]
