@@ -204,6 +204,7 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     ``sentinel promote`` accepted it. The collected gate tests that never ran are one
     error entry; the verdict is ``fail``; run.json says why the run stopped."""
     import json
+    from xml.etree import ElementTree
 
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -229,7 +230,14 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     )
     # in a child: an in-process pytester run would take the KeyboardInterrupt as its own
     result = pytester.runpytest_subprocess(
-        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider", *extra
+        "--sentinel-config",
+        "sentinel.toml",
+        "--sentinel-reports",
+        "out",
+        "--junitxml=out/junit.xml",
+        "-p",
+        "no:cacheprovider",
+        *extra,
     )
     assert result.ret != 0
     report = json.loads((pytester.path / "out" / "gate.json").read_text())
@@ -239,6 +247,9 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     run = json.loads((pytester.path / "out" / "run.json").read_text())
     assert run["stopped_by"] == "run ended before every check"
     # the verdict line says why at once, not only "gate FAIL (1 error, 1 passed)"
+    junit = ElementTree.parse(pytester.path / "out" / "junit.xml")
+    (case,) = [c for c in junit.iter("testcase") if c.get("name") == "checks left unrun"]
+    assert case.find("error") is not None and "test_c" in case.find("error").text  # not all green
     named = entry["message"].split("Not run: ", 1)[1].split(", ")  # test_b (interrupted in it) and test_c
     said = {1: "1 check was not run", 2: "2 checks were not run"}[len(named)]
     assert result.outlines[-1].startswith(f"gate FAIL: {said} ("), result.outlines[-1]

@@ -43,6 +43,9 @@ from sentinel_checks.gate.plugin_reports import (
 )
 from sentinel_checks.gate.plugin_reports import pytest_sessionfinish as pytest_sessionfinish
 from sentinel_checks.gate.plugin_reports import (
+    pytest_sessionfinish_junit_not_run as pytest_sessionfinish_junit_not_run,
+)
+from sentinel_checks.gate.plugin_reports import (
     pytest_sessionfinish_print_summary as pytest_sessionfinish_print_summary,
 )
 from sentinel_checks.gate.plugin_state import GATE_FIXTURES as GATE_FIXTURES

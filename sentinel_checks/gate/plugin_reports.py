@@ -170,6 +170,30 @@ def _short(report: pytest.TestReport) -> str:
     return text.strip().splitlines()[-1] if text.strip() else ""
 
 
+@pytest.hookimpl(tryfirst=True, specname="pytest_sessionfinish")  # before junitxml writes junit.xml
+def pytest_sessionfinish_junit_not_run(session: pytest.Session, exitstatus: int) -> None:
+    """The checks a stopped or interrupted run left unrun, as one errored test case of
+    ``junit.xml`` (``sentinel run`` / ``checks left unrun``, its message gate.json's), so a
+    CI's test view does not show only the checks that ran, all green (trial)."""
+    from _pytest.junitxml import xml_key
+
+    from sentinel_checks.gate.engine_stop import NOT_RUN, UNFINISHED
+
+    state = session.config.stash.get(STATE, None)
+    xml = session.config.stash.get(xml_key, None)
+    if state is None or xml is None or hasattr(session.config, "workerinput"):
+        return
+    _record_unfinished(session, exitstatus)
+    stop = state.outcomes.get(UNFINISHED) or state.outcomes.get(NOT_RUN)  # NOT_RUN: Spark's driver ended
+    if stop is None:
+        return
+    location = ("sentinel run", None, "checks left unrun")
+    xml.pytest_runtest_logreport(
+        pytest.TestReport(stop.nodeid, location, {}, "failed", stop.message, "setup")
+    )
+    xml.pytest_runtest_logreport(pytest.TestReport(stop.nodeid, location, {}, "passed", None, "teardown"))
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.gate.artefacts import write_gate_reports
