@@ -407,6 +407,8 @@ def test_a_second_ctrl_c_while_the_stop_report_is_written_does_not_keep_the_earl
     folder = _reused_folder(tmp_path)
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY.replace("bogus_key = 1\n", ""))
+    before = signal.getsignal(signal.SIGINT)  # Python's, or one a library installed (Spark's)
+    assert before is not signal.SIG_IGN
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 130
     assert json.loads((folder / "gate.json").read_text())["verdict"] == "setup_error"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handled again after
+    assert signal.getsignal(signal.SIGINT) is before  # handled again after, as before
