@@ -236,8 +236,6 @@ def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[
     ``model`` (``model`` is at ``table``), depth first: ``("gate", "[gate]", "seed")``; a
     table of the user's names is shown as ``<column>`` (``[contract.features.<column>]``),
     an array of tables with double brackets (``[[experiments.runs]]``)."""
-    from typing import get_origin
-
     found = []
     for name, field in model.model_fields.items():
         if field.annotation is None:
@@ -248,7 +246,7 @@ def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[
         if inner is None:
             inner = _named_tables_of(field.annotation)
             header = f"[{here}.<column>]"
-        elif _is_list(field.annotation, get_origin):
+        elif _is_list(field.annotation):
             header = f"[[{here}]]"
         if inner is None:
             continue
@@ -257,11 +255,11 @@ def _keys_below(model: type[pydantic.BaseModel], table: str = "") -> list[tuple[
     return found
 
 
-def _is_list(annotation: Any, get_origin: Any) -> bool:
+def _is_list(annotation: Any) -> bool:
     """Whether a field holds a list (``list[X]``, ``list[X] | None``)."""
-    from typing import get_args
+    from typing import get_args, get_origin
 
-    return get_origin(annotation) is list or any(_is_list(a, get_origin) for a in get_args(annotation))
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
 
 
 def _named_tables_of(annotation: Any) -> type[pydantic.BaseModel] | None:
@@ -324,8 +322,6 @@ def _table_text(tables: list[str | int]) -> str:
 
 def _holds_tables(path: list[str | int]) -> bool:
     """Whether the config field at ``path`` (names of fixed tables) is an array of tables."""
-    from typing import get_origin
-
     model: Any = SentinelConfig
     for part in path[:-1]:
         field = model.model_fields.get(str(part))
@@ -334,7 +330,7 @@ def _holds_tables(path: list[str | int]) -> bool:
             return False
     field = model.model_fields.get(str(path[-1]))
     annotation = None if field is None else field.annotation
-    return annotation is not None and _model_in(annotation) is not None and _is_list(annotation, get_origin)
+    return annotation is not None and _model_in(annotation) is not None and _is_list(annotation)
 
 
 def missing_file(path: Path) -> str | None:
