@@ -114,8 +114,12 @@ def test_wrong_type_names_the_key(tmp_path):
 
 
 def test_missing_required_section(tmp_path):
+    """A missing table is named as a table (was ``splits: required key is missing``)."""
     path = write(tmp_path, '[data]\npath = "data.csv"\n')
-    with pytest.raises(ConfigError, match="splits: required key is missing"):
+    with pytest.raises(ConfigError, match=r"\n  \[splits\]: required table is missing"):
+        load_config(path)
+    path = write(tmp_path, MINIMAL + "[models.candidate]\n")  # a table's own rule: named by its header
+    with pytest.raises(ConfigError, match=r"\n  \[models.candidate\]: give exactly one of 'path'"):
         load_config(path)
 
 
@@ -327,3 +331,15 @@ def test_an_error_on_a_whole_run_or_inside_its_lists_is_located_as_written(tmp_p
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert "list[str]" not in str(err.value) and err.value.problems == str(err.value).count("\n  ")
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_a_seed_numpy_and_scikit_learn_cannot_take_is_refused_at_load(tmp_path, seed):
+    """Stop 44's note: ``[gate] seed`` of 2³² or more loaded, then every Evidently column of the run
+    was an error (numpy's ``seed`` takes 0 to 2³² - 1). Refused at load, naming the key."""
+    path = write(tmp_path, MINIMAL + f"\n[gate]\nseed = {seed}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "[gate] seed:" in str(err.value) and "4294967295" in str(err.value), str(err.value)
+    top = write(tmp_path, MINIMAL + "\n[gate]\nseed = 4294967295\n")
+    assert load_config(top).gate.seed == 2**32 - 1

@@ -284,6 +284,8 @@ class Promotion(_Section):
 class Gate(_Section):
     """Run-wide settings: the seed, and which checks block when they are inconclusive."""
 
+    #: Seeds every draw of the run (samples, folds, resamples, Evidently's permutations):
+    #: 0 to 4294967295 (2³² - 1), the seeds numpy's ``RandomState`` and scikit-learn's ``random_state`` take.
     seed: int = 0
     #: The chance a sound retrain is blocked by the statistical checks together, at most
     #: (shared across checks by :mod:`sentinel_checks.gate.budget`).
@@ -296,6 +298,15 @@ class Gate(_Section):
     #: ``[data] engine = "pandas"`` or ``"duckdb"`` (not Spark, whose JVM runs beside the
     #: gate), ``true`` with any engine, ``false`` never. Same results either way.
     drift_process: bool | Literal["auto"] = "auto"
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_range(cls, v: int) -> int:
+        if not 0 <= v <= 2**32 - 1:
+            raise ValueError(
+                f"{v} is not a seed numpy and scikit-learn take: use a whole number from 0 to 4294967295"
+            )
+        return v
 
     @field_validator("drift_process", mode="before")
     @classmethod
