@@ -13,11 +13,16 @@ class SentinelError(Exception):
 
 class ConfigError(SentinelError):
     """The configuration file is missing, unreadable or invalid; ``problems``: how many
-    its message lists (an invalid config's keys, each on a line of its own)."""
+    its message lists (an invalid config's keys, each on a line of its own); ``located``:
+    for an invalid config, each problem as (the key as written, e.g. ``"[gate] seed"``,
+    what is wrong with it), in the message's order (empty otherwise)."""
 
-    def __init__(self, message: str = "", *, problems: int = 1) -> None:
+    def __init__(
+        self, message: str = "", *, problems: int = 1, located: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__(message)
         self.problems = problems
+        self.located = located
 
 
 class DataError(SentinelError):

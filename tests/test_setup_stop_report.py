@@ -412,3 +412,19 @@ def test_a_second_ctrl_c_while_the_stop_report_is_written_does_not_keep_the_earl
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 130
     assert json.loads((folder / "gate.json").read_text())["verdict"] == "setup_error"
     assert signal.getsignal(signal.SIGINT) is before  # handled again after, as before
+
+
+def test_pytest_on_an_invalid_config_counts_and_lists_each_problem_as_sentinel_gate_does(tmp_path):
+    """Stop 44's note: ``pytest suites/`` on a config with four mistakes said "1 problem" in
+    its verdict line (the plugin wrapped the ConfigError as one setup problem), where
+    ``sentinel gate`` counts each. Now each is its own gate.json entry under its key."""
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY + "[drift]\ndrift_process = true\n[gate]\nsede = 1\n")  # and no [splits]
+    run = run_gate(config, tmp_path)
+    assert run.code == 2, run.output
+    assert "setup error: 4 problems in the configuration" in run.output, run.output
+    assert run.report is not None and run.report["verdict"] == "setup_error"
+    tests = [c["test"] for c in run.report["checks"]]
+    assert "sentinel preflight::[data] bogus_key" in tests and "sentinel preflight::[gate] sede" in tests, tests
+    assert len(tests) == 4, tests
+    assert f"4 setup problems in {config}" in run.output, run.output

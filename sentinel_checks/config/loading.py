@@ -130,8 +130,8 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path, check_files: bo
     try:
         config = SentinelConfig.model_validate(dict(raw))
     except pydantic.ValidationError as exc:
-        text, problems = _format_validation_error(exc, source)
-        raise ConfigError(text, problems=problems) from None
+        text, located = _format_validation_error(exc, source)
+        raise ConfigError(text, problems=len(located), located=located) from None
     config = config.model_copy(update={"source": source})
     return _resolve_paths(config, check_files=check_files)
 
@@ -146,30 +146,37 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _format_validation_error(exc: pydantic.ValidationError, source: Path) -> tuple[str, int]:
-    """The message of an invalid config, one line per problem, and how many lines it lists."""
-    lines = []
+def _format_validation_error(
+    exc: pydantic.ValidationError, source: Path
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The message of an invalid config, one line per problem, and each problem as
+    (the key as written, what is wrong), in the order listed."""
+    located: list[tuple[str, str]] = []
     for err in exc.errors():
         loc = _location(err["loc"])
         key = _toml_key(loc)
         replaced = (err.get("ctx") or {}).get("error")
         if isinstance(replaced, ReplacedKeys):  # a section-level error: name each key in its table
-            lines += [
-                f"  {_table_text(loc)} {old}: was replaced {why}" for old, why in replaced.replaced.items()
+            located += [
+                (f"{_table_text(loc)} {old}", f"was replaced {why}") for old, why in replaced.replaced.items()
             ]
             continue
+        table = bool(loc) and all(isinstance(p, str) for p in loc) and _section_at(loc) is not None
+        if table:  # the error is the whole table's: named as its header
+            key = _table_text(loc)
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "missing":
-            msg = "required key is missing"
+            msg = "required table is missing" if table else "required key is missing"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             if "input" in err and err["type"] not in {"value_error"}:
                 msg += f" (got {err['input']!r})"
-        lines.append(f"  {key}: {msg}")
-    lines = list(dict.fromkeys(lines))  # a union's branches can report the same problem twice
-    head = f"{source}: invalid configuration ({len(lines)} problem{'s' if len(lines) != 1 else ''}):"
-    return "\n".join([head, *lines]), len(lines)
+        located.append((key, msg))
+    located = list(dict.fromkeys(located))  # a union's branches can report the same problem twice
+    n = len(located)
+    head = f"{source}: invalid configuration ({n} problem{'s' if n != 1 else ''}):"
+    return "\n".join([head, *(f"  {key}: {msg}" for key, msg in located)]), tuple(located)
 
 
 def _location(loc: tuple[str | int, ...]) -> list[str | int]:
@@ -322,15 +329,21 @@ def _table_text(tables: list[str | int]) -> str:
 
 def _holds_tables(path: list[str | int]) -> bool:
     """Whether the config field at ``path`` (names of fixed tables) is an array of tables."""
-    model: Any = SentinelConfig
-    for part in path[:-1]:
-        field = model.model_fields.get(str(part))
-        model = None if field is None or field.annotation is None else _model_in(field.annotation)
-        if model is None:
-            return False
-    field = model.model_fields.get(str(path[-1]))
+    owner = _section_at(path[:-1])
+    field = None if owner is None else owner.model_fields.get(str(path[-1]))
     annotation = None if field is None else field.annotation
     return annotation is not None and _model_in(annotation) is not None and _is_list(annotation)
+
+
+def _section_at(path: list[str | int]) -> type[pydantic.BaseModel] | None:
+    """The config section (a table, or an array of tables) at ``path`` of fixed table
+    names (``["models", "candidate"]``), or None when ``path`` names a value, a table of
+    the user's names or nothing."""
+    model: type[pydantic.BaseModel] | None = SentinelConfig
+    for part in path:
+        field = None if model is None else model.model_fields.get(str(part))
+        model = None if field is None or field.annotation is None else _model_in(field.annotation)
+    return model
 
 
 def missing_file(path: Path) -> str | None:

@@ -182,14 +182,14 @@ def _preflight(config: pytest.Config) -> bool:
     """
     import sys
 
-    from sentinel_checks.gate.preflight import SetupProblem, preflight
-    from sentinel_checks.gate.preflight_report import preflight_text, problem_outcomes
+    from sentinel_checks.gate.preflight import preflight
+    from sentinel_checks.gate.preflight_report import config_problems, preflight_text, problem_outcomes
 
     state = _state(config)
     try:
         problems = preflight(_session(config))
     except SentinelError as exc:  # the configuration itself: not found, or invalid
-        problems = [SetupProblem("configuration", str(exc))]
+        problems = config_problems(exc)
     if not problems:
         return True
     state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sentinel_checks.gate.preflight import NOT_CHECKED, SetupProblem
 
 if TYPE_CHECKING:
+    from sentinel_checks.errors import SentinelError
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import TestOutcome
 
@@ -39,6 +40,17 @@ def engine_not_checked(session: GateSession, problems: Sequence[SetupProblem]) -
     skipped = "holding the splits not tried" if "engine_connection" in session._cache else "not started"
     why = stopped_by_text(len(counted(problems)))
     return [SetupProblem(engine_key(session.config), f"{name} {skipped}: {why}", NOT_CHECKED)]
+
+
+def config_problems(error: SentinelError) -> list[SetupProblem]:
+    """A configuration that cannot be found, read or validated, as setup problems: one per
+    key of an invalid config (:attr:`~sentinel_checks.errors.ConfigError.located`, counted
+    and listed as the preflight's own problems are), else the whole message as one."""
+    from sentinel_checks.errors import ConfigError
+
+    if isinstance(error, ConfigError) and error.located:
+        return [SetupProblem(key, message) for key, message in error.located]
+    return [SetupProblem("configuration", str(error))]
 
 
 def preflight_text(problems: Sequence[SetupProblem], config: object) -> str:
