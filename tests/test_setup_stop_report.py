@@ -425,6 +425,8 @@ def test_pytest_on_an_invalid_config_counts_and_lists_each_problem_as_sentinel_g
     assert "setup error: 4 problems in the configuration" in run.output, run.output
     assert run.report is not None and run.report["verdict"] == "setup_error"
     tests = [c["test"] for c in run.report["checks"]]
-    assert "sentinel preflight::[data] bogus_key" in tests and "sentinel preflight::[gate] sede" in tests, tests
+    assert "sentinel preflight::[data] bogus_key" in tests and "sentinel preflight::[gate] sede" in tests, (
+        tests
+    )
     assert len(tests) == 4, tests
     assert f"4 setup problems in {config}" in run.output, run.output
