@@ -137,7 +137,7 @@ def test_a_precision_drop_fails(rows):
     # junit.xml's properties say the same (they carried the FNR's measured and limit alone)
     from types import SimpleNamespace
 
-    from sentinel_checks.gate.plugin import Gate
+    from sentinel_checks.gate.plugin_fixtures import Gate
 
     item = SimpleNamespace(nodeid="t", user_properties=[])
     with pytest.raises(pytest.fail.Exception):
