@@ -158,6 +158,34 @@ def test_a_column_named_under_two_keys_is_reported_once(tmp_path):
     assert str(problems[0]).endswith("(also named in [quality] baseline_features)"), problems
 
 
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ('critical_features = ["DISTANSE"]', "[drift] critical_features"),
+        ('per_column_method = {DISTANSE = "psi"}', "[drift] per_column_method"),
+        ("per_column_threshold = {DISTANSE = 0.2}", "[drift] per_column_threshold"),
+    ],
+)
+def test_a_drift_setting_naming_no_feature_stops_the_run_before_it_silently_never_applies(
+    tmp_path, setting, key
+):
+    """A misspelt critical feature was never "hit": its drift could not fail the gate, and
+    nothing said so (a per-column method or threshold likewise never applied)."""
+    problems = _problems(_project(tmp_path, config=CONFIG + f"\n[drift]\n{setting}\n"))
+    assert [p.key for p in problems] == [key], problems
+    text = str(problems[0])
+    assert "'DISTANSE' is not a feature column" in text and "did you mean 'DISTANCE'?" in text, text
+    # a column of the data that is not a feature is refused too: its drift is never measured
+    problems = _problems(
+        _project(tmp_path, config=CONFIG + f"\n[drift]\n{setting.replace('DISTANSE', 'AIRLINE')}\n")
+    )
+    assert [p.key for p in problems] == [key] and "'AIRLINE' is not a feature column" in str(problems[0])
+    fixed = _problems(
+        _project(tmp_path, config=CONFIG + f"\n[drift]\n{setting.replace('DISTANSE', 'DISTANCE')}\n")
+    )
+    assert fixed == [], fixed
+
+
 def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):
     problems = _problems(_project(tmp_path, joblib_as_skops=True))
     assert [p.key for p in problems] == ["[models.candidate]"], problems

@@ -4,8 +4,9 @@ timestamp, entities, id, segments, features, exclude; ``[splits] column``;
 ``score_column`` and ``features``) is a column of the dataset, and of the production
 sample where the gate needs it there (all but the label, the split column and
 ``exclude``), with the closest existing name as a suggestion
-(:func:`difflib.get_close_matches`, ignoring case). Part of
-:mod:`sentinel_checks.gate.preflight`.
+(:func:`difflib.get_close_matches`, ignoring case); every column a ``[drift]`` setting
+names (``critical_features``, ``per_column_method``, ``per_column_threshold``) is a
+feature. Part of :mod:`sentinel_checks.gate.preflight`.
 """
 
 from __future__ import annotations
@@ -81,7 +82,48 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
         if others:
             problem = replace(problem, message=f"{problem.message} (also named in {', '.join(others)})")
         out.append(problem)
-    return out
+    return out + (drift_feature_problems(config, frames["dataset"]) if "dataset" in frames else [])
+
+
+def drift_feature_problems(config: SentinelConfig, dataset: pd.DataFrame) -> list[SetupProblem]:
+    """A problem per ``[drift]`` key naming a column that is not a feature: ``critical_features``,
+    and the columns of ``per_column_method`` and ``per_column_threshold``. Such a name
+    never applies (the drift checks compare the features only), so nothing would say it
+    was ignored: a misspelt critical feature could never fail the gate.
+
+    Parameters
+    ----------
+    config : SentinelConfig
+    dataset : DataFrame
+        The dataset, or a frame of its columns alone: the features are the configured
+        ``[columns] features`` or every column without a role
+        (:func:`~sentinel_checks.data.io.feature_columns`).
+
+    Returns
+    -------
+    list of SetupProblem
+        In the order of the keys above; each names the columns and the closest feature.
+    """
+    from sentinel_checks.data.io import feature_columns
+
+    features = feature_columns(dataset, config)
+    drift = config.drift
+    keys = (
+        ("[drift] critical_features", list(drift.critical_features)),
+        ("[drift] per_column_method", list(drift.per_column_method)),
+        ("[drift] per_column_threshold", list(drift.per_column_threshold)),
+    )
+    shown = ", ".join(features[:12]) + (f" and {len(features) - 12} more" if len(features) > 12 else "")
+    problems = []
+    for key, names in keys:
+        phrases = []
+        for name in (n for n in names if n not in features):
+            suggestion = close_match(name, features)
+            hint = f"did you mean '{suggestion}'?" if suggestion else f"the features are {shown or 'none'}"
+            phrases.append(f"'{name}' is not a feature column, so the setting would never apply; {hint}")
+        if phrases:
+            problems.append(SetupProblem(key, "; ".join(phrases)))
+    return problems
 
 
 def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
