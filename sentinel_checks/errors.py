@@ -12,17 +12,18 @@ class SentinelError(Exception):
 
 
 class ConfigError(SentinelError):
-    """The configuration file is missing, unreadable or invalid; ``problems``: how many
-    its message lists (an invalid config's keys, each on a line of its own); ``located``:
-    for an invalid config, each problem as (the key as written, e.g. ``"[gate] seed"``,
+    """The configuration file is missing, unreadable or invalid. ``located``: for an invalid
+    config, each problem its message lists, as (the key as written, e.g. ``"[gate] seed"``,
     what is wrong with it), in the message's order (empty otherwise)."""
 
-    def __init__(
-        self, message: str = "", *, problems: int = 1, located: tuple[tuple[str, str], ...] = ()
-    ) -> None:
+    def __init__(self, message: str = "", *, located: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message)
-        self.problems = problems
         self.located = located
+
+    @property
+    def problems(self) -> int:
+        """How many problems the message lists: one per located key, else one."""
+        return len(self.located) or 1
 
 
 class DataError(SentinelError):

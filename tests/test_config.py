@@ -333,13 +333,46 @@ def test_an_error_on_a_whole_run_or_inside_its_lists_is_located_as_written(tmp_p
     assert "list[str]" not in str(err.value) and err.value.problems == str(err.value).count("\n  ")
 
 
-@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "true", '"5"'])
 def test_a_seed_numpy_and_scikit_learn_cannot_take_is_refused_at_load(tmp_path, seed):
-    """Stop 44's note: ``[gate] seed`` of 2³² or more loaded, then every Evidently column of the run
-    was an error (numpy's ``seed`` takes 0 to 2³² - 1). Refused at load, naming the key."""
+    """Stop 44's note: ``[gate] seed`` of 2³² or more loaded, then every Evidently column of
+    the run was an error (numpy's ``seed`` takes 0 to 2³² - 1); trial: ``seed = true`` ran
+    as seed 1. Refused at load, naming the key."""
     path = write(tmp_path, MINIMAL + f"\n[gate]\nseed = {seed}\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert "[gate] seed:" in str(err.value) and "4294967295" in str(err.value), str(err.value)
+    assert f"[gate] seed: {seed.replace(chr(34), chr(39))} is not a seed" in str(err.value), str(err.value)
+    assert "from 0 to 4294967295" in str(err.value)
+
+
+def test_the_largest_seed_numpy_takes_loads(tmp_path):
     top = write(tmp_path, MINIMAL + "\n[gate]\nseed = 4294967295\n")
     assert load_config(top).gate.seed == 2**32 - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (  # a value where a table belongs: the key as written, and the table it should be
+            '[models]\ncandidate = "m.skops"\n',
+            "[models] candidate: should be a table, [models.candidate] with its keys (got 'm.skops')",
+        ),
+        (  # an array of tables' own rule: not named as a table header (review)
+            '[[experiments.runs]]\nname = "a"\nfeatures_add = ["x"]\n'
+            '[[experiments.runs]]\nname = "a"\nfeatures_add = ["y"]\n',
+            "[experiments] runs: experiment names must be unique: a",
+        ),
+        ("[experiments]\nruns = 1\n", "[experiments] runs: Input should be a valid list (got 1)"),
+        # a union's two branches on one item: told once
+        (
+            '[columns]\nentities = [1, "user_id"]\n',
+            "[columns] entities (item 1): Input should be a valid string",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_named_at_its_key_and_told_once(tmp_path, text, said):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, MINIMAL + text))
+    lines = str(err.value).splitlines()[1:]
+    assert len(lines) == 1 and lines[0].startswith(f"  {said}"), str(err.value)
+    assert err.value.problems == len(err.value.located) == len(lines)

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from sentinel_checks.cli import main
-from tests.conftest import run_gate
+from tests.conftest import run_gate, run_sentinel
 
 OLD_PASS = {"schema_version": 2, "verdict": "pass", "counts": {"passed": 30}, "checks": []}
 BAD_KEY = '[data]\npath = "data/requests.parquet"\nbogus_key = 1\n[models.candidate]\npath = "m.skops"\n'
@@ -48,7 +48,11 @@ def test_an_invalid_config_key_replaces_a_passing_gate_json(tmp_path, capsys):
     code = main(["gate", "--config", str(config), "--reports", str(folder)])
     assert code == 2
     doc = _stop_report(folder)
-    (entry,) = doc["checks"]
+    entry, missing = doc["checks"]  # one entry per problem of the invalid config, under its key
+    assert (entry["test"], missing["test"]) == (
+        "sentinel preflight::[data] bogus_key",
+        "sentinel preflight::[splits]",
+    ), doc["checks"]
     assert "bogus_key" in entry["message"] and entry["input_error"] is True
     assert doc["config"] == str(config) and doc["config_sha256"].startswith("sha256:")
     err = capsys.readouterr().err
@@ -342,7 +346,7 @@ def test_an_invalid_config_counts_each_of_its_problems_and_gate_md_lists_one_per
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
     assert "setup error: 4 problems in the configuration" in capsys.readouterr().err.strip().splitlines()[-1]
     md = (folder / "gate.md").read_text()
-    assert "\n  - [data] bogus_key: unknown key" in md and "\n  - [gate] sede: unknown key" in md, md
+    assert "\n- [data] bogus_key: unknown key" in md and "\n- [gate] sede: unknown key" in md, md
 
 
 def test_gate_md_of_an_interrupted_run_says_so_not_setup_problems(tmp_path, monkeypatch):
@@ -416,17 +420,26 @@ def test_a_second_ctrl_c_while_the_stop_report_is_written_does_not_keep_the_earl
 
 def test_pytest_on_an_invalid_config_counts_and_lists_each_problem_as_sentinel_gate_does(tmp_path):
     """Stop 44's note: ``pytest suites/`` on a config with four mistakes said "1 problem" in
-    its verdict line (the plugin wrapped the ConfigError as one setup problem), where
-    ``sentinel gate`` counts each. Now each is its own gate.json entry under its key."""
+    its verdict line (the plugin wrapped the ConfigError as one setup problem); review and
+    trial: ``sentinel gate`` then wrote one gate.json entry for them where pytest wrote
+    four. Both now write one entry per key and count them alike."""
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY + "[drift]\ndrift_process = true\n[gate]\nsede = 1\n")  # and no [splits]
     run = run_gate(config, tmp_path)
     assert run.code == 2, run.output
-    assert "setup error: 4 problems in the configuration" in run.output, run.output
-    assert run.report is not None and run.report["verdict"] == "setup_error"
-    tests = [c["test"] for c in run.report["checks"]]
-    assert "sentinel preflight::[data] bogus_key" in tests and "sentinel preflight::[gate] sede" in tests, (
-        tests
-    )
-    assert len(tests) == 4, tests
     assert f"4 setup problems in {config}" in run.output, run.output
+    assert "setup error: 4 problems in the configuration" in run.output, run.output
+    code, said = run_sentinel("gate", "--config", str(config), "--reports", "cli-reports", cwd=tmp_path)
+    assert code == 2 and "setup error: 4 problems in the configuration" in said, said
+    by_pytest = run.report
+    by_cli = json.loads((tmp_path / "cli-reports" / "gate.json").read_text())
+    for doc in (by_pytest, by_cli):
+        assert doc is not None and doc["verdict"] == "setup_error" and doc["counts"] == {"error": 4}, doc
+    entries = [(c["test"], c["message"]) for c in by_pytest["checks"]]
+    assert entries == [(c["test"], c["message"]) for c in by_cli["checks"]]
+    assert sorted(t for t, _ in entries) == [
+        "sentinel preflight::[data] bogus_key",
+        "sentinel preflight::[drift] drift_process",
+        "sentinel preflight::[gate] sede",
+        "sentinel preflight::[splits]",
+    ], entries

@@ -98,8 +98,10 @@ def gate(args: argparse.Namespace) -> int:
     except _SetupStop as stop:
         return stopped(stop.key, stop.message, args.config, reports, started)
     except SentinelError as exc:  # the config cannot be found or read, or is invalid
-        problems = exc.problems if isinstance(exc, ConfigError) else 1  # an invalid config lists each
-        return stopped(_key_of(exc), str(exc), args.config, reports, started, problems=problems)
+        from sentinel_checks.gate.preflight_report import config_problems
+
+        listed = config_problems(exc) if isinstance(exc, ConfigError) else []  # an invalid config's keys
+        return stopped(_key_of(exc), str(exc), args.config, reports, started, listed=listed)
     except Exception as exc:  # a library's own error on an input the gate does not foresee
         import traceback
 

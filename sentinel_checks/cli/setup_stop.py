@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sentinel_checks.cli.config_arg import find_cli_config
 from sentinel_checks.gate.pytest_run import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from sentinel_checks.gate.preflight import SetupProblem
 
 #: The message of a run interrupted before pytest started (gate.json's only entry).
 INTERRUPTED = (
@@ -27,18 +31,21 @@ def stopped(
     started: str,
     *,
     interrupted: bool = False,
-    problems: int = 1,
+    listed: Sequence[SetupProblem] = (),
 ) -> int:
     """A setup stop before the preflight could list problems: the message, then gate.json
     (verdict ``setup_error``) replacing an earlier run's, unless the reports folder holds
     one of the run's inputs (then nothing is written there: see ``clash_message``).
-    ``interrupted``: Ctrl-C before pytest started, exit 130 (:data:`EXIT_INTERRUPTED`)."""
+    ``interrupted``: Ctrl-C before pytest started, exit 130 (:data:`EXIT_INTERRUPTED`).
+    ``listed``: the problems ``message`` lists (an invalid config's keys,
+    :func:`~sentinel_checks.gate.preflight_report.config_problems`), each its own gate.json
+    entry and counted in the verdict line; none: ``message`` is one entry under ``key``."""
     from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED
 
     code = EXIT_INTERRUPTED if interrupted else EXIT_USAGE
     print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
     with _uninterrupted():  # a second Ctrl-C would leave an earlier run's gate.json in place
-        return _write_stop(key, message, chosen, reports, started, code=code, problems=problems)
+        return _write_stop(key, message, chosen, reports, started, code=code, listed=listed)
 
 
 @contextlib.contextmanager
@@ -58,7 +65,14 @@ def _uninterrupted() -> Iterator[None]:
 
 
 def _write_stop(
-    key: str, message: str, chosen: str | None, reports: Path, started: str, *, code: int, problems: int
+    key: str,
+    message: str,
+    chosen: str | None,
+    reports: Path,
+    started: str,
+    *,
+    code: int,
+    listed: Sequence[SetupProblem],
 ) -> int:
     """:func:`stopped`'s reports: gate.json, gate.md, run.json, gate.html; the exit code."""
     from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED, reports_refusal
@@ -82,6 +96,7 @@ def _write_stop(
         started=started,
         stopped_by=stopped_by,
         exit_code=code,
+        listed=listed,
     )
     try:
         clear_earlier_run(reports)
@@ -98,7 +113,7 @@ def _write_stop(
     last = (
         f"gate not run: interrupted before any check ran (exit {code})"
         if interrupted
-        else setup_error_line(problems)
+        else setup_error_line(len(listed) or 1)
     )
     print(last, file=sys.stderr)
     return code

@@ -299,12 +299,13 @@ class Gate(_Section):
     #: gate), ``true`` with any engine, ``false`` never. Same results either way.
     drift_process: bool | Literal["auto"] = "auto"
 
-    @field_validator("seed")
+    @field_validator("seed", mode="before")
     @classmethod
-    def _seed_range(cls, v: int) -> int:
-        if not 0 <= v <= 2**32 - 1:
+    def _seed_range(cls, v: object) -> object:
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 2**32 - 1:
             raise ValueError(
-                f"{v} is not a seed numpy and scikit-learn take: use a whole number from 0 to 4294967295"
+                f"{str(v).lower() if isinstance(v, bool) else repr(v)} is not a seed numpy and "
+                "scikit-learn take: use a whole number from 0 to 4294967295"
             )
         return v
 

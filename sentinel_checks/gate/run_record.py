@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sentinel_checks.config import SentinelConfig
     from sentinel_checks.data.identity import DataIdentity
+    from sentinel_checks.gate.preflight import SetupProblem
     from sentinel_checks.gate.session import GateSession
     from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 
@@ -101,7 +102,14 @@ def gate_run(
 
 
 def setup_stop_run(
-    message: str, *, key: str, config_path: str, started: str, stopped_by: str = "setup", exit_code: int = 2
+    message: str,
+    *,
+    key: str,
+    config_path: str,
+    started: str,
+    stopped_by: str = "setup",
+    exit_code: int = 2,
+    listed: Sequence[SetupProblem] = (),
 ) -> GateRun:
     """The record of a run stopped before any check, without a usable config.
 
@@ -119,20 +127,29 @@ def setup_stop_run(
         ``run.json``'s ``stopped_by`` (``"interrupted"``: Ctrl-C before any check).
     exit_code : int, default 2
         The code the process exits with, written in ``gate.json`` (130 when interrupted).
+    listed : sequence of SetupProblem, optional
+        The problems ``message`` lists (an invalid config's keys): one entry each, under
+        ``sentinel preflight::<its key>``, as the pytest plugin writes them; none:
+        ``message`` is the one entry, under ``key``.
 
     Returns
     -------
     GateRun
-        One ``error`` entry (an input error, no check result), so the verdict is
+        ``error`` entries (input errors, no check result), so the verdict is
         ``setup_error`` (the model was not judged), never ``pass``.
     """
     from sentinel_checks.data.fingerprints import fingerprint_file
+    from sentinel_checks.gate.preflight_report import problem_outcomes
     from sentinel_checks.reports.gate_report import TestOutcome
 
-    outcome = TestOutcome(f"{SETUP_NODE}{key}", "error", message, None, input_error=True)
+    outcomes = (
+        problem_outcomes(listed)
+        if listed
+        else [TestOutcome(f"{SETUP_NODE}{key}", "error", message, None, input_error=True)]
+    )
     run = gate_run(
         None,
-        [outcome],
+        outcomes,
         coverage={"suites": [], "deselected": 0},
         run_info={
             "started": started,
