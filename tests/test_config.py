@@ -376,3 +376,13 @@ def test_a_value_of_the_wrong_kind_is_named_at_its_key_and_told_once(tmp_path, t
     lines = str(err.value).splitlines()[1:]
     assert len(lines) == 1 and lines[0].startswith(f"  {said}"), str(err.value)
     assert err.value.problems == len(err.value.located) == len(lines)
+
+
+def test_the_label_listed_as_a_feature_is_refused_at_load(tmp_path):
+    """Trial: ``[columns] features`` holding the label ran the gate, which then failed on a
+    leaked feature (AUC 1.000) with a fix pointing the wrong way."""
+    path = write(tmp_path, MINIMAL + '\n[columns]\nlabel = "label"\nfeatures = ["amount", "label"]\n')
+    with pytest.raises(ConfigError, match=r"\[columns\]: 'features' lists the label column 'label'"):
+        load_config(path)
+    fine = write(tmp_path, MINIMAL + '\n[columns]\nlabel = "label"\nfeatures = ["amount"]\n')
+    assert load_config(fine).columns.features == ["amount"]

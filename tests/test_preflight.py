@@ -158,34 +158,6 @@ def test_a_column_named_under_two_keys_is_reported_once(tmp_path):
     assert str(problems[0]).endswith("(also named in [quality] baseline_features)"), problems
 
 
-@pytest.mark.parametrize(
-    ("setting", "key"),
-    [
-        ('critical_features = ["DISTANSE"]', "[drift] critical_features"),
-        ('per_column_method = {DISTANSE = "psi"}', "[drift] per_column_method"),
-        ("per_column_threshold = {DISTANSE = 0.2}", "[drift] per_column_threshold"),
-    ],
-)
-def test_a_drift_setting_naming_no_feature_stops_the_run_before_it_silently_never_applies(
-    tmp_path, setting, key
-):
-    """A misspelt critical feature was never "hit": its drift could not fail the gate, and
-    nothing said so (a per-column method or threshold likewise never applied)."""
-    problems = _problems(_project(tmp_path, config=CONFIG + f"\n[drift]\n{setting}\n"))
-    assert [p.key for p in problems] == [key], problems
-    text = str(problems[0])
-    assert "'DISTANSE' is not a feature column" in text and "did you mean 'DISTANCE'?" in text, text
-    # a column of the data that is not a feature is refused too: its drift is never measured
-    problems = _problems(
-        _project(tmp_path, config=CONFIG + f"\n[drift]\n{setting.replace('DISTANSE', 'AIRLINE')}\n")
-    )
-    assert [p.key for p in problems] == [key] and "'AIRLINE' is not a feature column" in str(problems[0])
-    fixed = _problems(
-        _project(tmp_path, config=CONFIG + f"\n[drift]\n{setting.replace('DISTANSE', 'DISTANCE')}\n")
-    )
-    assert fixed == [], fixed
-
-
 def test_a_joblib_file_named_skops_is_reported_once_with_the_fix(tmp_path):
     problems = _problems(_project(tmp_path, joblib_as_skops=True))
     assert [p.key for p in problems] == ["[models.candidate]"], problems
@@ -362,6 +334,25 @@ def test_sentinel_gate_lists_a_missing_file_with_every_other_problem_and_writes_
 
 
 BASE_CONFIG_WITH_MODEL_FILE = 'path = "models/candidate.skops"'
+
+
+def test_pytest_lists_a_missing_file_with_every_other_problem_under_its_key(gate_project):
+    """Trial: ``pytest suites/`` folded a missing model file into one ``configuration``
+    problem (the config loader stopped on it) where ``sentinel gate`` listed it under its
+    key beside the other problems; both now list it as ``sentinel gate`` does."""
+    from tests.conftest import run_gate
+
+    project = gate_project(extra="")
+    project.config.write_text(
+        project.config.read_text()
+        .replace('score_column = "score"', BASE_CONFIG_WITH_MODEL_FILE)
+        .replace('label = "label"', 'label = "lable"')
+    )
+    run = run_gate(project.config, project.folder)
+    assert run.code == 2 and run.report is not None, run.output
+    tests = sorted(c["test"] for c in run.report["checks"])
+    assert tests == ["sentinel preflight::[columns] label", "sentinel preflight::[models.candidate]"], tests
+    assert "[models.candidate] path: model file not found" in run.output, run.output
 
 
 def test_sentinel_gate_lists_a_missing_training_log_with_the_other_problems(gate_project, capsys):

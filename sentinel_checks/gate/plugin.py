@@ -21,8 +21,8 @@ and passes, skips or fails the test with measured vs limit, evidence and a fix.
 This module holds the options, the preflight that stops a run before any check, the
 report header and the session's close. The reporting hooks (outcomes, ``gate.json`` at
 session end, the terminal line) are in :mod:`.plugin_reports` and the per-session state
-in :mod:`.plugin_state`; this module imports the hooks and the fixtures, so the entry
-point registers them with the rest.
+in :mod:`.plugin_state`; this module imports the hooks, so the entry point registers
+them with the rest, and registers :mod:`.plugin_fixtures` when pytest configures.
 """
 
 from __future__ import annotations

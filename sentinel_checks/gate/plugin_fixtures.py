@@ -8,9 +8,9 @@ the per-test ``gate`` recorder (:class:`Gate`).
 ``sentinel_production_scores``, ``sentinel_training_log``: as their docstrings say; an
 input that is not configured skips the test that asks for it.
 
-:mod:`sentinel_checks.gate.plugin` imports them (with :func:`pytest_generate_tests`, which
-parametrizes the per-column and per-pair suites), so the ``pytest11`` entry point
-registers them; the config is read when a fixture is first used (:func:`load_config_of`).
+:mod:`sentinel_checks.gate.plugin` registers this module as a plugin of its own when
+pytest configures (with :func:`pytest_generate_tests`, which parametrizes the per-column
+and per-pair suites); the config is read when first needed (:func:`load_config_of`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def load_config_of(config: pytest.Config) -> SentinelConfig:
     state = _state(config)
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
-        loaded = load_config(path)
+        loaded = load_config(path, check_files=False)  # a missing file: a preflight problem, under its key
         clash = inputs_inside(state.reports_dir, loaded.input_files())
         refusal = clash_message(state.reports_dir, clash) if clash else state.foreign
         if refusal:

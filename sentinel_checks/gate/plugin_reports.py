@@ -116,7 +116,7 @@ def _skip_at_the_test(item: pytest.Item, report: pytest.TestReport) -> None:
     """A skip raised inside the library (a fixture or step with nothing to judge) is
     reported at the test that skipped, as pytest does for a skip marker: ``-ra``'s
     "SKIPPED [3] suites/test_drift.py:41: …", not a path into the installed package
-    (``../../../site-packages/sentinel_checks/gate/plugin.py:214``)."""
+    (``../../../site-packages/sentinel_checks/gate/plugin_fixtures.py:82``)."""
     longrepr = report.longrepr
     if not report.skipped or hasattr(report, "wasxfail") or not isinstance(longrepr, tuple):
         return

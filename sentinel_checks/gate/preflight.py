@@ -135,7 +135,10 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         )
         problems += [unset] if unset is not None else label_values(config, frames, counted)
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
-        why = "the column names, as the dataset could not be read (above)"
+        why = (
+            "the column names (and the features [drift] settings name), "
+            "as the dataset could not be read (above)"
+        )
         problems.append(SetupProblem("[columns]", why, NOT_CHECKED))
     from sentinel_checks.gate.engine_setup import engine_problems
     from sentinel_checks.gate.preflight_models import model_problems

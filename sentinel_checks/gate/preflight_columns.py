@@ -12,8 +12,9 @@ feature. Part of :mod:`sentinel_checks.gate.preflight`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sentinel_checks.gate.preflight import SetupProblem, frame_origin
@@ -59,22 +60,34 @@ def _configured_columns(config: SentinelConfig) -> list[tuple[str, list[str], se
 
 
 def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
-    """A problem per key naming a column its frames lack. A column missing under several
-    keys is reported under the first, which names the others (trial: a misspelt
-    segment that is also a feature surfaced one key per run)."""
-    reported: dict[str, SetupProblem] = {}  # a missing column -> the problem naming it
+    """A problem per key naming a column its frames lack, then per ``[drift]`` key naming a
+    column that is not a feature (:func:`drift_keys`). A column named under several keys is
+    reported under the first, which names the others (trial: a misspelt segment that is
+    also a feature surfaced one key per run)."""
+    reported: dict[str, SetupProblem] = {}  # a column -> the problem naming it
     also: dict[str, list[str]] = {}  # a reported column -> the later keys naming it too
     found: list[SetupProblem] = []
-    for key, columns, needed_in in _configured_columns(config):
-        needed = {n: f for n, f in frames.items() if n in needed_in}
-        lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
+
+    def claim(key: str, lacking: list[str], told: Callable[[list[str]], SetupProblem | None]) -> None:
         for column in (c for c in lacking if c in reported):
             also.setdefault(column, []).append(key)
         fresh = [c for c in lacking if c not in reported]
-        problem = _missing(key, fresh, needed)
+        problem = told(fresh) if fresh else None
         if problem is not None:
             found.append(problem)
             reported.update(dict.fromkeys(fresh, problem))
+
+    for key, columns, needed_in in _configured_columns(config):
+        needed = {n: f for n, f in frames.items() if n in needed_in}
+        lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
+        claim(key, lacking, partial(_missing, key, frames=needed))
+    if "dataset" in frames:
+        from sentinel_checks.data.io import feature_columns
+
+        features = feature_columns(frames["dataset"], config)
+        for key, names in drift_keys(config):
+            lacking = list(dict.fromkeys(n for n in names if n not in features))
+            claim(key, lacking, partial(_not_features, key, features=features))
     out = []
     for problem in found:
         mine = [c for c, p in reported.items() if p is problem]
@@ -82,48 +95,37 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
         if others:
             problem = replace(problem, message=f"{problem.message} (also named in {', '.join(others)})")
         out.append(problem)
-    return out + (drift_feature_problems(config, frames["dataset"]) if "dataset" in frames else [])
+    return out
 
 
-def drift_feature_problems(config: SentinelConfig, dataset: pd.DataFrame) -> list[SetupProblem]:
-    """A problem per ``[drift]`` key naming a column that is not a feature: ``critical_features``,
-    and the columns of ``per_column_method`` and ``per_column_threshold``. Such a name
-    never applies (the drift checks compare the features only), so nothing would say it
-    was ignored: a misspelt critical feature could never fail the gate.
-
-    Parameters
-    ----------
-    config : SentinelConfig
-    dataset : DataFrame
-        The dataset, or a frame of its columns alone: the features are the configured
-        ``[columns] features`` or every column without a role
-        (:func:`~sentinel_checks.data.io.feature_columns`).
-
-    Returns
-    -------
-    list of SetupProblem
-        In the order of the keys above; each names the columns and the closest feature.
-    """
-    from sentinel_checks.data.io import feature_columns
-
-    features = feature_columns(dataset, config)
+def drift_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
+    """The ``[drift]`` keys naming feature columns, and their columns: ``critical_features``,
+    and the columns of ``per_column_method`` and ``per_column_threshold``. A name there that
+    is not a feature never applies (the drift checks compare the features only) and
+    nothing would say it was ignored: a misspelt critical feature could not fail the gate
+    on its own."""
     drift = config.drift
-    keys = (
+    return [
         ("[drift] critical_features", list(drift.critical_features)),
         ("[drift] per_column_method", list(drift.per_column_method)),
         ("[drift] per_column_threshold", list(drift.per_column_threshold)),
-    )
-    shown = ", ".join(features[:12]) + (f" and {len(features) - 12} more" if len(features) > 12 else "")
-    problems = []
-    for key, names in keys:
-        phrases = []
-        for name in (n for n in names if n not in features):
-            suggestion = close_match(name, features)
-            hint = f"did you mean '{suggestion}'?" if suggestion else f"the features are {shown or 'none'}"
-            phrases.append(f"'{name}' is not a feature column, so the setting would never apply; {hint}")
-        if phrases:
-            problems.append(SetupProblem(key, "; ".join(phrases)))
-    return problems
+    ]
+
+
+def _not_features(key: str, names: list[str], features: list[str]) -> SetupProblem:
+    """One problem for a ``[drift]`` key naming columns that are not features: each with the
+    closest feature, and the features listed once when one has none."""
+    phrases, unmatched = [], False
+    for name in names:
+        suggestion = close_match(name, features)
+        unmatched |= suggestion is None
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        phrases.append(f"'{name}' is not a feature column{hint}")
+    text = "; ".join(phrases) + ": the setting would never apply"
+    if unmatched:
+        shown = ", ".join(features[:12]) + (f" and {len(features) - 12} more" if len(features) > 12 else "")
+        text += f" (the features: {shown or 'none'})"
+    return SetupProblem(key, text)
 
 
 def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
