@@ -79,5 +79,33 @@ def test_derived_features_are_the_ones_the_drift_checks_compare_on_every_engine(
         session.close()
     (problem,) = [p for p in problems if p.key.startswith("[drift]")]
     text = str(problem)
-    assert "'user_id' is not a feature column" in text and "'CANCELLED' is not a feature column" in text, text
+    assert "'user_id' is not a feature column" in text and "'CANCELLED' is the label column" in text, text
     assert "'AIRLINE'" not in text and "'DISTANCE'" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[columns]\nfeatures = ["amount", "CANCELLED"]\n', "[columns] features"),
+        ('[quality]\nbaseline_features = ["amount", "CANCELLED"]\n', "[quality] baseline_features"),
+        (
+            '[[experiments.runs]]\nname = "x"\nfeatures_add = ["CANCELLED"]\n',
+            "[[experiments.runs]] #1 features_add",
+        ),
+        ('[drift]\ncritical_features = ["CANCELLED"]\n', "[drift] critical_features"),
+    ],
+)
+def test_the_label_listed_as_a_feature_is_named_as_the_label_under_its_key(tmp_path, text, key):
+    """Trial: the label in ``[columns] features`` ran the gate, which failed on a "leaked"
+    feature (AUC 1.000) with a fix pointing the wrong way; review: the same in a baseline's
+    or an experiment's features, or a drift setting, was accepted or told as "not a feature"."""
+    config = (
+        CONFIG.replace('features = ["amount", "DISTANCE"]\n', "") if key.startswith("[columns]") else CONFIG
+    )
+    if key.startswith("[columns]"):
+        config = config.replace("[columns]\n", "[columns]\n" + text.split("\n", 1)[1])
+        text = ""
+    problems = _problems(_project(tmp_path, config=config + "\n" + text))
+    mine = [p for p in problems if "is the label column" in str(p)]
+    assert [p.key for p in mine] == [key], problems
+    assert "'CANCELLED' is the label column ([columns] label)" in str(mine[0])

@@ -95,11 +95,6 @@ class Columns(_Section):
             raise ValueError(f"'positive' and 'negative' are both {self.positive!r}")
         if self.features is not None and not self.features:
             raise ValueError("'features' is empty: list the feature columns or leave it out")
-        if self.features is not None and self.label in self.features:
-            raise ValueError(
-                f"'features' lists the label column {self.label!r}: a model fed its own label is "
-                "judged on the answer; remove it from 'features'"
-            )
         names = []
         for entity in self.entities:
             if isinstance(entity, list):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 _CALLABLE_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -37,6 +37,36 @@ class _Section(BaseModel):
             if old:
                 raise ReplacedKeys(old)
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """A number key given ``true``/``false`` or text is refused, not read as 1, 0 or the
+        number the text spells (review: ``[drift] max_drift_share = true`` loaded as 1.0,
+        a drifted share that could never fail)."""
+        field = cls.model_fields.get(info.field_name or "")
+        kinds = _number_kinds(field.annotation if field is not None else None)
+        if kinds and isinstance(value, bool | str):
+            wanted = "a whole number" if kinds == {int} else "a number"
+            if isinstance(value, bool):
+                raise ValueError(f"should be {wanted}, not {str(value).lower()}")
+            raise ValueError(f"should be {wanted}, not text ({value!r}): write it without quotes")
+        return value
+
+
+def _number_kinds(annotation: Any) -> set[type]:
+    """``{int}``, ``{float}`` or both for a field typed ``int``, ``float`` (or ``X | None``);
+    empty for any other type (a union with text or booleans, a list, a table)."""
+    from types import NoneType, UnionType
+    from typing import Union, get_args, get_origin
+
+    if annotation in (int, float):
+        return {annotation}
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not NoneType]
+        if args and all(a in (int, float) for a in args):
+            return set(args)
+    return set()
 
 
 def _check_callable_ref(value: str | None) -> str | None:

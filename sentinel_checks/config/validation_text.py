@@ -21,6 +21,7 @@ def validation_error_text(
     """The message of an invalid config, one line per problem, and each problem as
     (the key as written, what is wrong), in the order listed."""
     located: list[tuple[str, str]] = []
+    wanted: dict[str, list[str]] = {}  # a key -> the kinds of value its failed branches take
     for err in exc.errors():
         loc = _location(err["loc"])
         key = _toml_key(loc)
@@ -52,25 +53,64 @@ def validation_error_text(
             if "input" in err and err["type"] not in {"value_error"}:
                 msg += f" (got {err['input']!r})"
         located.append((key, msg))
-    # a union's branches each report the value at the same key: the first is told
-    located = list({key: (key, msg) for key, msg in reversed(located)}.values())[::-1]
+        if err["type"] in _TYPE_WORDS:
+            wanted.setdefault(key, []).append(_TYPE_WORDS[err["type"]])
+    located = _one_per_key(located, wanted)
     n = len(located)
     head = f"{source}: invalid configuration ({n} problem{'s' if n != 1 else ''}):"
     return "\n".join([head, *(f"  {key}: {msg}" for key, msg in located)]), tuple(located)
+
+
+#: What a value of the type pydantic expected is, by its error type.
+_TYPE_WORDS = {
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "string_type": "text",
+    "list_type": "a list",
+    "datetime_type": "a date and time",
+}
+
+
+def _one_per_key(located: list[tuple[str, str]], wanted: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """One problem per key, first seen first: a union's branches each report the value at
+    the same key (``positive = ["risky"]``: not a boolean, an integer, a number or text).
+    When each branch failed on the value's type, the kinds it could be are told together;
+    otherwise the first branch's message."""
+    out: dict[str, str] = {}
+    for key, msg in located:
+        kinds = list(dict.fromkeys(wanted.get(key, ())))
+        if key in out or len(kinds) < 2:
+            out.setdefault(key, msg)
+            continue
+        got = msg[msg.rindex(" (got ") :] if " (got " in msg else ""
+        out[key] = f"should be {', '.join(kinds[:-1])} or {kinds[-1]}{got}"
+    return list(out.items())
 
 
 def _location(loc: tuple[str | int, ...]) -> list[str | int]:
     """pydantic's location of an error as the config's own path: a list's index stays an
     int (an entry of ``[[experiments.runs]]``, an item of a list), a table's key a str (a
     column named "2"); the tag pydantic adds for the branch of a union that failed
-    (``str``, ``list[str]``, ``function-after[…]``) after an item or a table is dropped."""
+    (``str``, ``list[str]``, ``function-after[…]``) after an item, a table or a key is dropped."""
     out: list[str | int] = []
     for part in loc:
         bracketed = isinstance(part, str) and "[" in part  # list[str], function-after[…]
         typed = isinstance(part, str) and part in {"str", "int", "float", "bool"}
-        if not (out and (bracketed or (typed and isinstance(out[-1], int)))):
+        tag = typed and (isinstance(out[-1], int) or _is_value_key(out)) if out else False
+        if not (out and (bracketed or tag)):
             out.append(part)
     return out
+
+
+def _is_value_key(path: list[str | int]) -> bool:
+    """Whether ``path`` ends at a key of a fixed table (``["columns", "positive"]``), where a
+    following ``str``/``int`` is a union's branch tag, not a column the user named (``int``
+    under ``[contract.features]``, a table of the user's names)."""
+    owner = _section_at(path[:-1]) if path and isinstance(path[-1], str) else None
+    field = None if owner is None else owner.model_fields.get(str(path[-1]))
+    return field is not None and _named_tables_of(field.annotation) is None
 
 
 def _did_you_mean(loc: list[str | int]) -> str:

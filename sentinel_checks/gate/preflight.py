@@ -136,7 +136,7 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         problems += [unset] if unset is not None else label_values(config, frames, counted)
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
         why = (
-            "the column names (and the features [drift] settings name), "
+            "the column names, and whether the columns [drift] settings name are features, "
             "as the dataset could not be read (above)"
         )
         problems.append(SetupProblem("[columns]", why, NOT_CHECKED))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -64,19 +63,23 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
     column that is not a feature (:func:`drift_keys`). A column named under several keys is
     reported under the first, which names the others (trial: a misspelt segment that is
     also a feature surfaced one key per run)."""
-    reported: dict[str, SetupProblem] = {}  # a column -> the problem naming it
+    reported: dict[str, str] = {}  # a column -> the key of the problem naming it
     also: dict[str, list[str]] = {}  # a reported column -> the later keys naming it too
-    found: list[SetupProblem] = []
+    told: dict[str, list[str]] = {}  # a key -> what is wrong with it, in order
 
-    def claim(key: str, lacking: list[str], told: Callable[[list[str]], SetupProblem | None]) -> None:
+    def claim(key: str, lacking: list[str], problem: Callable[[list[str]], SetupProblem | None]) -> None:
         for column in (c for c in lacking if c in reported):
             also.setdefault(column, []).append(key)
         fresh = [c for c in lacking if c not in reported]
-        problem = told(fresh) if fresh else None
-        if problem is not None:
-            found.append(problem)
-            reported.update(dict.fromkeys(fresh, problem))
+        found = problem(fresh) if fresh else None
+        if found is not None:
+            told.setdefault(key, []).append(found.message)
+            reported.update(dict.fromkeys(fresh, key))
 
+    label = config.columns.label  # first: the label is a column, and it is not a feature
+    for key, names in feature_keys(config):
+        if label in names:
+            claim(key, [label], partial(_label_as_feature, key))
     for key, columns, needed_in in _configured_columns(config):
         needed = {n: f for n, f in frames.items() if n in needed_in}
         lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
@@ -89,13 +92,36 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
             lacking = list(dict.fromkeys(n for n in names if n not in features))
             claim(key, lacking, partial(_not_features, key, features=features))
     out = []
-    for problem in found:
-        mine = [c for c, p in reported.items() if p is problem]
-        others = list(dict.fromkeys(k for c in mine for k in also.get(c, ()) if k != problem.key))
-        if others:
-            problem = replace(problem, message=f"{problem.message} (also named in {', '.join(others)})")
-        out.append(problem)
+    for key, messages in told.items():
+        mine = [c for c, k in reported.items() if k == key]
+        others = list(dict.fromkeys(k for c in mine for k in also.get(c, ()) if k != key))
+        message = "; ".join(messages) + (f" (also named in {', '.join(others)})" if others else "")
+        out.append(SetupProblem(key, message))
     return out
+
+
+def feature_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
+    """Every key listing columns a model reads or the drift checks compare, and its columns:
+    none may be the label (a model fed its own label is judged on the answer; a baseline
+    fitted on it beats any candidate)."""
+    keys = [("[columns] features", list(config.columns.features or []))]
+    keys.append(("[quality] baseline_features", list(config.quality.baseline_features or [])))
+    for role in ("candidate", "champion"):
+        spec = getattr(config.models, role)
+        if spec is not None and spec.features is not None:
+            keys.append((f"[models.{role}] features", list(spec.features)))
+    for i, run in enumerate(config.experiments.runs, start=1):
+        keys.append((f"[[experiments.runs]] #{i} features", list(run.features or [])))
+        keys.append((f"[[experiments.runs]] #{i} features_add", list(run.features_add)))
+    return keys + drift_keys(config)
+
+
+def _label_as_feature(key: str, names: list[str]) -> SetupProblem:
+    return SetupProblem(
+        key,
+        f"'{names[0]}' is the label column ([columns] label): a model fed its own label is judged on "
+        "the answer; remove it",
+    )
 
 
 def drift_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
@@ -119,7 +145,7 @@ def _not_features(key: str, names: list[str], features: list[str]) -> SetupProbl
     for name in names:
         suggestion = close_match(name, features)
         unmatched |= suggestion is None
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
         phrases.append(f"'{name}' is not a feature column{hint}")
     text = "; ".join(phrases) + ": the setting would never apply"
     if unmatched:
