@@ -389,10 +389,13 @@ def test_a_missing_data_or_production_file_names_the_path_key_once(tmp_path, eng
     session = GateSession(load_config(path, check_files=False))
     try:
         problems = preflight(session)
+        notes = list(session.engine_notes)
     finally:
         session.close()
     keys = {p.key: str(p) for p in problems}
     assert {"[data] path", "[production] path"} <= set(keys), problems
+    # review: a missing production file was also noted as "read through pandas, not where it lies"
+    assert not any("read through pandas" in n for n in notes), notes
     assert "nope.parquet" in keys["[data] path"], keys
     assert "production.parquet" in keys["[production] path"], keys
     assert all(text.count(key) == 1 for key, text in keys.items()), keys
