@@ -372,6 +372,11 @@ def test_the_largest_seed_numpy_takes_loads(tmp_path):
             '[columns]\npositive = ["risky"]\n',
             "[columns] positive: should be true or false, a whole number, a number or text (got ['risky'])",
         ),
+        # review: a value where an entry of a table of the user's names belongs named a class
+        (
+            "[contract.features]\namount = 5\n",
+            "[contract.features] amount: should be a table of keys (got 5)",
+        ),
         # a column named like a type, in a table of the user's names, keeps its name
         ('[contract.features.int]\nmin = "a"\n', "[contract.features.int] min: should be a number, not text"),
         # review: a number key given true or text loaded as 1.0 (a drifted share never failing)

@@ -46,8 +46,9 @@ def validation_error_text(
             msg = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "missing":
             msg = "required table is missing" if table else "required key is missing"
-        elif err["type"] in {"model_type", "model_attributes_type", "dict_type"} and _section_at(loc):
-            msg = f"should be a table, {_table_text(loc)} with its keys (got {err.get('input')!r})"
+        elif err["type"] in {"model_type", "model_attributes_type", "dict_type"}:  # no class names
+            header = f", {_table_text(loc)} with its keys" if _section_at(loc) else " of keys"
+            msg = f"should be a table{header} (got {err.get('input')!r})"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             if "input" in err and err["type"] not in {"value_error"}:
