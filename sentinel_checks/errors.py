@@ -20,11 +20,6 @@ class ConfigError(SentinelError):
         super().__init__(message)
         self.located = located
 
-    @property
-    def problems(self) -> int:
-        """How many problems the message lists: one per located key, else one."""
-        return len(self.located) or 1
-
 
 class DataError(SentinelError):
     """A dataset is missing, unreadable, or does not have the configured shape."""

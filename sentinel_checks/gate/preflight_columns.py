@@ -104,12 +104,8 @@ def feature_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
     """Every key listing columns a model reads or the drift checks compare, and its columns:
     none may be the label (a model fed its own label is judged on the answer; a baseline
     fitted on it beats any candidate)."""
-    keys = [("[columns] features", list(config.columns.features or []))]
-    keys.append(("[quality] baseline_features", list(config.quality.baseline_features or [])))
-    for role in ("candidate", "champion"):
-        spec = getattr(config.models, role)
-        if spec is not None and spec.features is not None:
-            keys.append((f"[models.{role}] features", list(spec.features)))
+    # [columns] features, [quality] baseline_features, [models.<role>] features
+    keys = [(key, columns) for key, columns, _ in _configured_columns(config) if key.endswith("features")]
     for i, run in enumerate(config.experiments.runs, start=1):
         keys.append((f"[[experiments.runs]] #{i} features", list(run.features or [])))
         keys.append((f"[[experiments.runs]] #{i} features_add", list(run.features_add)))
