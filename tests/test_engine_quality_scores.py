@@ -80,11 +80,31 @@ def con() -> Iterator[object]:
     backend.disconnect()
 
 
+@pytest.mark.parametrize(("chunk_size", "append_rows"), [(0, 10), (10, 0), (-1, -1)])
+def test_a_batch_or_an_append_of_no_rows_is_refused(con, chunk_size, append_rows) -> None:
+    frame = requests(50, seed=3)
+    model = loaded(linear(), frame, ["country", "hour", "device_new"])
+    table = table_from_frame(con, frame, name="refused")
+    with pytest.raises(ValueError, match="must be at least 1 row"):
+        score_table(
+            con,
+            table,
+            model,
+            features=["country", "hour", "device_new"],
+            positive="risky",
+            keep=[ROW],
+            name="never",
+            chunk_size=chunk_size,
+            append_rows=append_rows,
+        )
+    assert tables_named(con, "never") == 0
+
+
 @pytest.mark.parametrize(
     ("make", "features"), [(trees, FEATURES), (linear, ["country", "hour", "device_new"])]
 )
-@pytest.mark.parametrize("chunk_size", [97, 1000, 5000])
-def test_batches_score_exactly_as_the_whole_frame(con, make, features, chunk_size) -> None:
+@pytest.mark.parametrize(("chunk_size", "append_rows"), [(97, 1), (97, 300), (1000, 2500), (5000, 10)])
+def test_batches_score_exactly_as_the_whole_frame(con, make, features, chunk_size, append_rows) -> None:
     frame = requests(2500, seed=1)
     model = loaded(make(), frame, features)
     table = table_from_frame(con, frame, name="requests")
@@ -97,6 +117,7 @@ def test_batches_score_exactly_as_the_whole_frame(con, make, features, chunk_siz
         keep=[ROW, "label", "channel"],
         name="scored",
         chunk_size=chunk_size,
+        append_rows=append_rows,
     )
     got = scored.to_pandas().sort_values(ROW).reset_index(drop=True)
     expected = risk_scores(model, frame, features=features, positive="risky")

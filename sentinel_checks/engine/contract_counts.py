@@ -25,6 +25,8 @@ engine's :func:`~sentinel_checks.adapters.pandera_schema.constant_features`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,8 +54,11 @@ def _group(
 ) -> _Found | None:
     rows = table.filter(failing)
     count = int(rows.count().execute())
-    if not count:
-        return None
+    return _examples(rows, column, check, count, nulls) if count else None
+
+
+def _examples(rows: Table, column: str, check: str, count: int, nulls: bool) -> _Found:
+    """The failing ``rows``' first 10 positions and first 5 distinct values (row order)."""
     first = rows.order_by(ROW).limit(10).select(ROW).execute()[ROW].tolist()
     if nulls:
         examples: list[Any] = [None]
@@ -62,6 +67,64 @@ def _group(
         shown = distinct.order_by("__sentinel_first").limit(5).execute()[column]
         examples = [None if pd.isna(v) else v for v in shown.tolist()]
     return _Found(column, check, count, examples, tuple(int(r) for r in first))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A row-level check counted in the one pass of :func:`_counts`: ``failing(rows)`` is
+    true on a failing row of the table the float bounds were added to."""
+
+    column: str
+    check: str
+    failing: Callable[[Table], BooleanValue]
+    nulls: bool = False
+
+
+def _rule(name: str, kind: str, label: str, values: list[Any], bounds: dict[str, float]) -> _Rule:
+    """The rule of an ``isin``/``ge``/``le`` check on column ``name``; a float bound is
+    added to ``bounds`` under a name of its own (as data, never SQL text: DuckDB reads a
+    float literal as a DECIMAL and misjudges values equal to it, ``ibis_connection.with_floats``).
+
+    Raises
+    ------
+    NotCountable
+        An ``isin`` listing floats (a float literal is SQL decimal text).
+    """
+    if kind == "isin":
+        if any(isinstance(v, float) for v in values):
+            raise NotCountable(f"column {name!r}: check {label} lists floats")
+
+        def outside(rows: Table) -> BooleanValue:
+            away = ~rows[name].isin([literal(v) for v in values]).fill_null(False)
+            return ~missing(rows, name) & away.fill_null(False)
+
+        return _Rule(name, label, outside)
+    bound_name, as_data = f"__sentinel_bound{len(bounds)}", isinstance(values[0], float)
+    if as_data:
+        bounds[bound_name] = float(values[0])
+
+    def past(rows: Table) -> BooleanValue:
+        bound = rows[bound_name] if as_data else literal(values[0])
+        beyond = rows[name] < bound if kind == "greater_than_or_equal_to" else rows[name] > bound
+        return ~missing(rows, name) & beyond.fill_null(False)
+
+    return _Rule(name, label, past)
+
+
+def _missing_in(name: str, rows: Table) -> BooleanValue:
+    return missing(rows, name)
+
+
+def _counts(rows: Table, rules: list[_Rule], entirely_null: list[str]) -> pd.Series:
+    """One aggregate over ``rows``: each rule's failing rows (``__sentinel_c{i}``) and each
+    ``entirely_null`` column's present values (``__sentinel_p{i}``)."""
+    measures: dict[str, Any] = {"__sentinel_n": rows.count()}
+    for i, rule in enumerate(rules):
+        measures[f"__sentinel_c{i}"] = rule.failing(rows).fill_null(False).sum()
+    for i, name in enumerate(entirely_null):
+        measures[f"__sentinel_p{i}"] = (~missing(rows, name)).sum()
+    counted: pd.Series = rows.aggregate(**measures).execute().iloc[0]
+    return counted
 
 
 @dataclass(frozen=True)
@@ -106,12 +169,14 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
     ]
     scalars: list[Any] = [g.column if g.check == "column_in_dataframe" else False for g in groups]
     found: list[_Found | None] = []
+    rules: list[_Rule] = []  # counted together below: one pass over the rows
+    bounds: dict[str, float] = {}  # float bounds, brought in as data (with_floats)
+    entirely_null: list[str] = []
     for name, column in schema.columns.items():
         if name not in table.columns:
             continue
-        value, present = table[name], ~missing(table, name)
         if not column.nullable:
-            found.append(_group(table, name, "not_nullable", ~present, nulls=True))
+            rules.append(_Rule(name, "not_nullable", functools.partial(_missing_in, name), nulls=True))
         if column.unique:
             held = table.group_by(name).aggregate(__sentinel_n=table.count())
             twice = held.filter(held["__sentinel_n"] > 1).select(name)
@@ -120,31 +185,27 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
         for check in column.checks:
             label = check.error or check.name
             if check.name == "not entirely null":
-                if int(table.filter(present).count().execute()) == 0:
-                    groups.append(FailureGroup(name, label, 1, ("False",), ()))
-                    scalars.append(False)
+                entirely_null.append(name)
                 continue
             if check.name.startswith(("dtype is", "kind is")):
                 continue  # read off the dtype above
             stats = check.statistics
             bound = stats.get("allowed_values", [stats.get("min_value"), stats.get("max_value")])
             values = [v for v in bound if v is not None]
-            if check.name not in ELEMENT_CHECKS or not fits(value.type(), values):
-                raise NotCountable(f"column {name!r}: check {label} on {value.type()}")
-            if check.name == "isin":
-                if any(isinstance(v, float) for v in values):
-                    # a float literal is SQL decimal text (see ibis_connection.with_floats)
-                    raise NotCountable(f"column {name!r}: check {label} lists floats")
-                outside = ~value.isin([literal(v) for v in values]).fill_null(False)
-                found.append(_group(table, name, label, present & outside.fill_null(False)))
-                continue
-            # the bound enters as data, never as SQL text: DuckDB reads a float literal
-            # as a DECIMAL and misjudges values equal to it (ibis_connection.with_floats)
-            as_data = isinstance(values[0], float)
-            rows = with_floats(table, __sentinel_bound=float(values[0])) if as_data else table
-            bound = rows["__sentinel_bound"] if as_data else literal(values[0])
-            past = rows[name] < bound if check.name == "greater_than_or_equal_to" else rows[name] > bound
-            found.append(_group(rows, name, label, ~missing(rows, name) & past.fill_null(False)))
+            if check.name not in ELEMENT_CHECKS or not fits(table[name].type(), values):
+                raise NotCountable(f"column {name!r}: check {label} on {table[name].type()}")
+            rules.append(_rule(name, check.name, label, values, bounds))
+    rows = with_floats(table, **bounds)
+    counts = _counts(rows, rules, entirely_null)
+    for i, rule in enumerate(rules):
+        count = whole_count(counts[f"__sentinel_c{i}"])
+        if count:
+            failing = rows.filter(rule.failing(rows))
+            found.append(_examples(failing, rule.column, rule.check, count, rule.nulls))
+    for i, name in enumerate(entirely_null):
+        if whole_count(counts[f"__sentinel_p{i}"]) == 0:
+            groups.append(FailureGroup(name, "not entirely null", 1, ("False",), ()))
+            scalars.append(False)
     rows = [f for f in found if f is not None]
     texts = failure_case_texts([(typed[f.column].dtype, f.values) for f in rows], scalars)
     groups += [FailureGroup(f.column, f.check, f.count, t, f.rows) for f, t in zip(rows, texts, strict=True)]
