@@ -227,3 +227,41 @@ def test_evidently_s_permutations_are_seeded_with_the_gate_s_seed(monkeypatch):
     frame = pd.DataFrame({"x": np.arange(300.0)})
     column_drift(frame, frame + 1, numerical=["x"], categorical=[], method="empirical_mmd", seed=7)
     assert seeds == [7]
+
+
+def test_every_method_the_config_accepts_is_evidently_s_with_the_column_kinds_it_takes():
+    """``METHOD_KINDS`` (read by the preflight without importing Evidently) is Evidently's own
+    registry. Review: ``epps_singleton`` was accepted at load but is no Evidently name (its
+    name is ``es``): every column fell back to the default and a per-column choice was refused
+    with "it takes  columns"."""
+    from sentinel_checks.adapters.evidently_columns import KNOWN_TESTS, METHOD_KINDS, _import_quietly
+
+    _import_quietly()
+    from evidently.legacy.calculations.stattests import registry
+    from evidently.legacy.core import ColumnType
+
+    def kinds(name: str) -> frozenset[str]:
+        out = set()
+        for kind in (ColumnType.Numerical, ColumnType.Categorical):
+            try:
+                registry.get_stattest(None, None, kind, name)
+            except Exception:  # Evidently: not for this kind (or no such name)
+                continue
+            out.add(str(kind.value))
+        return frozenset(out)
+
+    assert set(METHOD_KINDS) == set(KNOWN_TESTS)
+    assert {name: kinds(name) for name in sorted(KNOWN_TESTS)} == dict(sorted(METHOD_KINDS.items()))
+    assert all(METHOD_KINDS.values())  # each takes some column
+
+
+def test_the_epps_singleton_test_runs_on_a_numeric_column_and_sees_a_shift():
+    """Under its Evidently name ``es``: a p-value test of numbers (review: it was offered as
+    ``epps_singleton``, a name Evidently does not know)."""
+    ref, cur = frames()
+    same = judge(ref, cur, ["amount"], drift_kw={"per_column_method": {"amount": "es"}})
+    assert same.status is Status.PASS, same.message
+    cur["amount"] = cur["amount"] + 1.0
+    shifted = judge(ref, cur, ["amount"], drift_kw={"per_column_method": {"amount": "es"}})
+    assert shifted.status is Status.FAIL and "amount" in shifted.message, shifted.message
+    assert shifted.evidence[0].items[0]["method"] == "es", shifted.evidence[0].items

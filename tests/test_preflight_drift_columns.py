@@ -109,3 +109,24 @@ def test_the_label_listed_as_a_feature_is_named_as_the_label_under_its_key(tmp_p
     mine = [p for p in problems if "is the label column" in str(p)]
     assert [p.key for p in mine] == [key], problems
     assert "'CANCELLED' is the label column ([columns] label)" in str(mine[0])
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_per_column_method_that_does_not_fit_its_column_stops_the_run(tmp_path, engine):
+    """Trial: ``per_column_method = {channel = "ks"}`` (K-S on a category) ran the whole gate
+    and then errored in ``drift.features`` (exit 1); the column's type is known from the
+    data's schema, so it is a setup problem, told before any check, on every engine."""
+    config = CONFIG.replace(
+        'features = ["amount", "DISTANCE"]', 'features = ["amount", "DISTANCE", "AIRLINE"]'
+    )
+    config = config.replace("[data]\n", f'[data]\nengine = "{engine}"\n')
+    config += 'features = ["amount", "DISTANCE"]\n'  # the model's own, under [models.candidate]
+    drift = '\n[drift]\nper_column_method = {AIRLINE = "ks", amount = "chisquare", DISTANCE = "psi"}\n'
+    problems = [p for p in _problems(_project(tmp_path, config=config + drift)) if p.about != "not_checked"]
+    assert [p.key for p in problems] == ["[drift] per_column_method"], problems
+    text = str(problems[0])
+    assert "'AIRLINE' is a categorical column and ks takes numeric columns only" in text, text
+    assert "'amount' is a numeric column and chisquare takes categorical columns only" in text, text
+    assert "DISTANCE" not in text, text  # psi takes both
+    fitting = drift.replace('"ks"', '"chisquare"').replace('amount = "chisquare"', 'amount = "ks"')
+    assert _problems(_project(tmp_path, config=config + fitting)) == []

@@ -28,7 +28,7 @@ P_VALUE_TESTS = frozenset(
         "cramer_von_mises",
         "g_test",
         "fisher_exact",
-        "epps_singleton",
+        "es",  # Epps-Singleton
         "empirical_mmd",
         "TVD",  # Evidently 0.7 reports the permutation p-value of the total variation distance
     }
@@ -36,6 +36,18 @@ P_VALUE_TESTS = frozenset(
 #: Evidently stat-test names whose score is a distance (drift when score >= threshold).
 DISTANCE_TESTS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger"})
 KNOWN_TESTS = P_VALUE_TESTS | DISTANCE_TESTS
+#: The column kinds each method takes (``"num"``, ``"cat"``), as Evidently 0.7's stattest
+#: registry has them (``registry.get_stattest``; checked against it in
+#: ``tests/test_drift_degenerate.py``): written out so that the preflight can refuse a
+#: ``[drift] per_column_method`` that does not fit its column without importing Evidently.
+METHOD_KINDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("ks", "anderson", "t_test", "mannw", "cramer_von_mises", "es", "empirical_mmd", "wasserstein"),
+        frozenset({"num"}),
+    ),
+    **dict.fromkeys(("chisquare", "z", "g_test", "fisher_exact", "TVD"), frozenset({"cat"})),
+    **dict.fromkeys(("psi", "jensenshannon", "kl_div", "hellinger"), frozenset({"num", "cat"})),
+}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ automatic choice keeps that method's own threshold (a p-value threshold is no di
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,23 +45,13 @@ class MethodPlan:
         return [c for c in columns if c not in self.constant and c not in self.refused]
 
 
-@functools.cache
 def kinds_of(name: str) -> frozenset[str]:
-    """The column kinds (``"num"``, ``"cat"``) Evidently's stattest ``name`` applies to."""
-    from sentinel_checks.adapters.evidently_columns import _import_quietly
+    """The column kinds (``"num"``, ``"cat"``) Evidently's stattest ``name`` applies to
+    (:data:`~sentinel_checks.adapters.evidently_columns.METHOD_KINDS`); empty for a name
+    Evidently does not know."""
+    from sentinel_checks.adapters.evidently_columns import METHOD_KINDS
 
-    _import_quietly()
-    from evidently.legacy.calculations.stattests import registry
-    from evidently.legacy.core import ColumnType
-
-    out = set()
-    for kind in (ColumnType.Numerical, ColumnType.Categorical):
-        try:
-            registry.get_stattest(None, None, kind, name)
-        except Exception:  # Evidently raises StatTestInvalidFeatureTypeError (or KeyError): not for this kind
-            continue
-        out.add(str(kind.value))
-    return frozenset(out)
+    return METHOD_KINDS.get(name, frozenset())
 
 
 def plan_methods(

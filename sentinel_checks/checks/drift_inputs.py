@@ -35,6 +35,17 @@ OTHER = "(other)"
 MISSING_LEVEL = "(missing)"
 
 
+def drift_kind(dtype: object) -> str:
+    """``"num"`` or ``"cat"``: how :func:`prepare_drift_inputs` types a column of pandas
+    ``dtype`` for Evidently (datetimes and numbers are numerical; booleans, text and
+    anything else categorical). The preflight reads it off the data's schema."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "cat"
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return "num"
+    return "cat"
+
+
 def prepare_drift_inputs(
     reference: pd.DataFrame, current: pd.DataFrame, features: Sequence[str]
 ) -> DriftInputs:
@@ -84,13 +95,14 @@ def prepare_drift_inputs(
             notes[name] = f"null in every {side} row only: judged by its missing share"
             continue
         dtype = a.dtype if not a.isna().all() else b.dtype
-        if pd.api.types.is_datetime64_any_dtype(dtype):
+        kind = drift_kind(dtype)  # the preflight reads the same rule off the schema
+        if kind == "num" and pd.api.types.is_datetime64_any_dtype(dtype):
             ref[name], cur[name] = _epoch_seconds(a), _epoch_seconds(b)
             numerical.append(name)
         elif pd.api.types.is_bool_dtype(dtype):
             ref[name], cur[name] = a.astype("string"), b.astype("string")
             categorical.append(name)
-        elif pd.api.types.is_numeric_dtype(dtype):
+        elif kind == "num":
             ref[name], cur[name] = a.astype(float), b.astype(float)
             numerical.append(name)
             if pd.api.types.is_integer_dtype(dtype) and a.nunique() > 0.9 * max(len(a), 1) > 100:

@@ -6,7 +6,8 @@ sample where the gate needs it there (all but the label, the split column and
 ``exclude``), with the closest existing name as a suggestion
 (:func:`difflib.get_close_matches`, ignoring case); every column a ``[drift]`` setting
 names (``critical_features``, ``per_column_method``, ``per_column_threshold``) is a
-feature. Part of :mod:`sentinel_checks.gate.preflight`.
+feature, and each ``per_column_method`` takes its feature's kind (numeric or categorical).
+Part of :mod:`sentinel_checks.gate.preflight`.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
         for key, names in drift_keys(config):
             lacking = list(dict.fromkeys(n for n in names if n not in features))
             claim(key, lacking, partial(_not_features, key, features=features))
+        unfit = _unfit_methods(config, frames["dataset"], features)
+        if unfit:
+            told.setdefault("[drift] per_column_method", []).append(unfit)
     out = []
     for key, messages in told.items():
         mine = [c for c, k in reported.items() if k == key]
@@ -132,6 +136,35 @@ def drift_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
         ("[drift] per_column_method", list(drift.per_column_method)),
         ("[drift] per_column_threshold", list(drift.per_column_threshold)),
     ]
+
+
+def _unfit_methods(config: SentinelConfig, dataset: pd.DataFrame, features: list[str]) -> str | None:
+    """What is wrong with the ``[drift] per_column_method`` entries whose method does not
+    take their feature's kind (a category for ``ks``, a number for ``chisquare``): the
+    column's drift could not be measured, an error after the whole run. The kind is read
+    off the dataset's dtype by the drift step's own rule
+    (:func:`~sentinel_checks.checks.drift_inputs.drift_kind`), the methods' kinds from
+    :data:`~sentinel_checks.adapters.evidently_columns.METHOD_KINDS`; ``None`` when all fit."""
+    from sentinel_checks.adapters.evidently_columns import METHOD_KINDS
+    from sentinel_checks.adapters.evidently_methods import KIND_NAMES
+    from sentinel_checks.checks.drift_inputs import drift_kind
+
+    phrases = []
+    for column, method in config.drift.per_column_method.items():
+        if column not in features or column not in dataset.columns:
+            continue  # not a feature: told above
+        kind, takes = drift_kind(dataset[column].dtype), METHOD_KINDS.get(method, frozenset())
+        if kind in takes:
+            continue
+        fitting = sorted((m for m, kinds in METHOD_KINDS.items() if kind in kinds), key=str.lower)
+        phrases.append(
+            f"'{column}' is a {KIND_NAMES[kind]} column and {method} takes "
+            f"{' or '.join(KIND_NAMES[k] for k in sorted(takes))} columns only "
+            f"(for a {KIND_NAMES[kind]} column: {', '.join(fitting)})"
+        )
+    if not phrases:
+        return None
+    return "; ".join(phrases) + ": the column's drift could not be measured"
 
 
 def _not_features(key: str, names: list[str], features: list[str]) -> SetupProblem:
