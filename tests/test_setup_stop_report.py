@@ -111,6 +111,39 @@ def test_the_pytest_plugin_replaces_a_passing_gate_json_on_an_invalid_key(tmp_pa
     assert any("bogus_key" in c["message"] for c in doc["checks"])
 
 
+def test_the_pytest_plugin_removes_the_earlier_runs_reports_on_an_invalid_config(tmp_path):
+    """Stop 46: ``sentinel gate`` cleared an earlier run's reports on a setup stop, ``pytest
+    suites/`` did not: its setup_error gate.json sat beside a passing junit.xml and a
+    promotion.md saying PROMOTE, and the folder listing offered them for upload."""
+    folder = _reused_folder(tmp_path)
+    _earlier_run(folder)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    run = run_gate(config, tmp_path)
+    assert run.code == 2, run.output[-2000:]
+    assert _stop_report(folder)["config_sha256"].startswith("sha256:")  # the file read, as the CLI
+    assert not [n for n in EARLIER_RUN if n != "run.json" and (folder / n).exists()]
+    assert (folder / "run.json").read_text() != "from the earlier run"
+    assert not (folder / "drift").exists()
+    assert (folder / "notes.txt").read_text() == "the user's own file"
+    assert "promotion.md" not in run.output and "scores.png" not in run.output
+
+
+def test_the_pytest_plugin_removes_the_earlier_runs_reports_on_a_preflight_stop(gate_project, tmp_path):
+    project = gate_project()
+    text = project.config.read_text().replace('path = "', 'path = "missing-', 1)
+    project.config.write_text(text)
+    folder = project.folder / "reports"
+    folder.mkdir(exist_ok=True)
+    (folder / "gate.json").write_text(json.dumps(OLD_PASS))
+    _earlier_run(folder)
+    run = run_gate(project.config, project.folder)
+    assert run.code == 2, run.output[-2000:]
+    assert json.loads((folder / "gate.json").read_text())["verdict"] == "setup_error"
+    assert not (folder / "junit.xml").exists() and not (folder / "promotion.md").exists()
+    assert not (folder / "drift").exists()
+
+
 def test_a_data_error_before_the_preflight_lists_is_entered_under_data(tmp_path, monkeypatch):
     """A bad input raised while the preflight loads (not one of its listed problems) is a
     setup stop too, under what it is about."""

@@ -49,20 +49,41 @@ def load_config_of(config: pytest.Config) -> SentinelConfig:
     state = _state(config)
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
-        loaded = load_config(path, check_files=False)  # a missing file: a preflight problem, under its key
-        clash = inputs_inside(state.reports_dir, loaded.input_files())
-        refusal = clash_message(state.reports_dir, clash) if clash else state.foreign
-        if refusal:
-            state.refused = refusal
+        clear = not hasattr(config, "workerinput")  # a pytest-xdist worker leaves it to the controller
+        try:
+            loaded = load_config(path, check_files=False)  # a missing file: a preflight problem
+        except ConfigError:  # the stop's report replaces the earlier run's, as `sentinel gate`'s does
+            _claim_reports_folder(state, [path], clear=clear)
+            raise
+        if not _claim_reports_folder(state, loaded.input_files(), clear=clear):
             raise ConfigError(state.refused)
-        # the folder holds no input and none of the user's files: the gate's from now on,
-        # marked before pytest's junit.xml (review: a run stopped before its gate.json left
-        # a lone junit.xml, and every later run refused the folder); an unwritable folder
-        # is told when the reports are written
-        with contextlib.suppress(OSError):
-            mark_reports_folder(state.reports_dir)
         state.loaded = loaded
     return state.loaded
+
+
+def _claim_reports_folder(state: GateState, inputs: list[Path], *, clear: bool) -> bool:
+    """Whether the reports folder may be written (it holds none of ``inputs`` and none of
+    the user's own files under the gate's names; else ``state.refused`` says why). When
+    it may, an earlier run's reports are removed
+    (:func:`~sentinel_checks.gate.artefacts.clear_earlier_run`: stop 46, a setup stop's
+    gate.json sat beside an earlier run's passing junit.xml and promotion.md) and the
+    folder is marked the gate's, before pytest's junit.xml (review: a run stopped before
+    its gate.json left a lone junit.xml, and every later run refused the folder); not
+    when ``clear`` is false (a pytest-xdist worker: the controller writes the reports). A
+    folder that cannot be written is told when the reports are written."""
+    from sentinel_checks.gate.artefacts import clear_earlier_run
+
+    clash = inputs_inside(state.reports_dir, inputs)
+    refusal = clash_message(state.reports_dir, clash) if clash else state.foreign
+    if refusal:
+        state.refused = refusal
+        return False
+    if clear:
+        with contextlib.suppress(OSError):  # a file that cannot be removed is overwritten or stays
+            clear_earlier_run(state.reports_dir)
+        with contextlib.suppress(OSError):
+            mark_reports_folder(state.reports_dir)
+    return True
 
 
 def session_of(config: pytest.Config) -> GateSession:

@@ -71,7 +71,7 @@ def gate_run(
     from sentinel_checks.reports.gate_report import GateRun
 
     notes = session.engine_notes if session is not None else ()
-    if cfg is None:
+    if cfg is None:  # the config could not be loaded: its file is fingerprinted as read
         return GateRun(
             config_path=config_path,
             data={},
@@ -80,6 +80,7 @@ def gate_run(
             run_info=dict(run_info or {}),
             coverage=dict(coverage),
             notes=notes,
+            config_sha256=_file_sha256(config_path),
         )
     from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import config_fingerprint, data_identity, model_identities
@@ -138,7 +139,6 @@ def setup_stop_run(
         ``error`` entries (input errors, no check result), so the verdict is
         ``setup_error`` (the model was not judged), never ``pass``.
     """
-    from sentinel_checks.data.fingerprints import fingerprint_file
     from sentinel_checks.gate.preflight_report import problem_outcomes
     from sentinel_checks.reports.gate_report import TestOutcome
 
@@ -159,11 +159,20 @@ def setup_stop_run(
         },
         config_path=config_path,
     )
+    run.config_sha256 = _file_sha256(config_path)
+    return run
+
+
+def _file_sha256(config_path: str) -> str:
+    """``sha256:<hex>`` of the config file as read, or ``""`` when there is none or it
+    cannot be read (its message says so)."""
     path = Path(config_path) if config_path else None
     if path is not None and path.is_file():
-        with contextlib.suppress(OSError):  # an unreadable config: its message says so
-            run.config_sha256 = f"sha256:{fingerprint_file(path)}"
-    return run
+        from sentinel_checks.data.fingerprints import fingerprint_file
+
+        with contextlib.suppress(OSError):
+            return f"sha256:{fingerprint_file(path)}"
+    return ""
 
 
 def write_setup_stop(run: GateRun, reports_dir: Path) -> list[Path]:
