@@ -116,7 +116,12 @@ def test_wrong_type_names_the_key(tmp_path):
 def test_missing_required_section(tmp_path):
     """A missing table is named as a table (was ``splits: required key is missing``)."""
     path = write(tmp_path, '[data]\npath = "data.csv"\n')
-    with pytest.raises(ConfigError, match=r"\n  \[splits\]: required table is missing"):
+    with pytest.raises(ConfigError, match=r"\n  \[splits\]: required table is missing") as err:
+        load_config(path)
+    # trial: what was missing was said, not what to write
+    assert 'add it: method = "time" with val_start and test_start' in str(err.value), err.value
+    path = write(tmp_path, '[splits]\nmethod = "column"\ncolumn = "split"\n')
+    with pytest.raises(ConfigError, match=r"\[data\]: required table is missing; add it: path = ") as err:
         load_config(path)
     path = write(tmp_path, MINIMAL + "[models.candidate]\n")  # a table's own rule: named by its header
     with pytest.raises(ConfigError, match=r"\n  \[models.candidate\]: give exactly one of 'path'"):

@@ -45,7 +45,9 @@ def validation_error_text(
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + _did_you_mean(loc)
         elif err["type"] == "missing":
-            msg = "required table is missing" if table else "required key is missing"
+            msg = "required key is missing"
+            if table:
+                msg = "required table is missing" + _ADD_TABLE.get(key, "")
         elif err["type"] in {"model_type", "model_attributes_type", "dict_type"}:  # no class names
             header = f", {_table_text(loc)} with its keys" if _section_at(loc) else " of keys"
             msg = f"should be a table{header} (got {err.get('input')!r})"
@@ -63,6 +65,19 @@ def validation_error_text(
 
 
 #: What a value of the type pydantic expected is, by its error type.
+#: What to write for a required table that is missing, by its header.
+_ADD_TABLE = {
+    "[data]": (
+        '; add it: path = "data/requests.parquet" (a parquet or CSV file, a folder or glob of '
+        'parquet files), loader = "module:function", or table = "name" of the engine\'s catalog'
+    ),
+    "[splits]": (
+        '; add it: method = "time" with val_start and test_start (the first timestamp of each), '
+        'method = "column" with column = "<the column naming each row\'s split>", or '
+        'method = "callable" with function = "module:function"'
+    ),
+}
+
 _TYPE_WORDS = {
     "bool_type": "true or false",
     "int_type": "a whole number",
