@@ -95,18 +95,21 @@ class TestTimestamps:
 
     def test_mixed_datetime_objects_is_an_error(self):
         values = pd.Series([dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 1, tzinfo=dt.UTC)], dtype=object)
-        with pytest.raises(DataError, match="'ts' mixes"):
+        with pytest.raises(DataError, match="'ts' \\(\\[columns\\] timestamp\\) mixes"):
             parse_timestamps(values, column="ts")
 
     def test_unparseable_values_are_named(self):
-        with pytest.raises(DataError, match=r"1 value\(s\) that are not timestamps, e.g. \['soon'\]"):
+        with pytest.raises(
+            DataError,
+            match=r"\(\[columns\] timestamp\) has 1 value\(s\) that are not timestamps, e.g. \['soon'\]: name the column",
+        ):
             parse_timestamps(pd.Series(["2025-01-01", "soon"]), column="ts")
 
     def test_numbers_are_periods_kept_as_numbers_and_booleans_are_refused(self):
         # numbers order rows as they are (a year, a period index), never read as epochs
         years = pd.Series([2010, 2011, 12000])
         assert parse_timestamps(years, column="ts") is years
-        with pytest.raises(DataError, match="'ts' holds booleans"):
+        with pytest.raises(DataError, match="'ts' \\(\\[columns\\] timestamp\\) holds booleans"):
             parse_timestamps(pd.Series([True, False]), column="ts")
 
     def test_nulls_stay_null(self):

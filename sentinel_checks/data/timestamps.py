@@ -30,7 +30,7 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         Datetimes or numbers (returned as they are: numbers are periods compared as
         numbers, never read as epochs) or ISO-8601 strings; nulls stay null.
     column : str
-        The column's name, for error messages.
+        The ``[columns] timestamp`` column's name, for error messages (which name the key).
     origin : str, optional
         Where the values come from (file or loader), for error messages.
 
@@ -47,8 +47,8 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     """
     if pd.api.types.is_bool_dtype(values.dtype):
         raise DataError(
-            f"{origin}: column {column!r} holds booleans, not times; store datetimes, "
-            "ISO-8601 strings or ordered numbers (a year, a period index)"
+            f"{origin}: column {column!r} ([columns] timestamp) holds booleans, not times; store "
+            "datetimes, ISO-8601 strings or ordered numbers (a year, a period index)"
         )
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         return values
@@ -57,7 +57,7 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     if aware.any() and not aware.all():
         examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
         raise DataError(
-            f"{origin}: column {column!r} mixes timezone-aware and naive timestamps "
+            f"{origin}: column {column!r} ([columns] timestamp) mixes timezone-aware and naive timestamps "
             f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
             "make them all one kind"
         )
@@ -70,13 +70,14 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         except (ValueError, TypeError, OverflowError):
             continue
     if parsed is None:
-        raise DataError(f"{origin}: column {column!r} cannot be parsed as timestamps")
+        raise DataError(f"{origin}: column {column!r} ([columns] timestamp) cannot be parsed as timestamps")
     bad = parsed.isna() & values.notna()
     if bad.any():
         examples = values[bad].astype(str).unique()[:5].tolist()
         raise DataError(
-            f"{origin}: column {column!r} has {int(bad.sum())} value(s) that are not "
-            f"timestamps, e.g. {examples}"
+            f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum())} value(s) that "
+            f"are not timestamps, e.g. {examples}: name the column of datetimes, ISO-8601 "
+            "strings or ordered numbers as [columns] timestamp"
         )
     return parsed
 
