@@ -265,3 +265,51 @@ def test_the_epps_singleton_test_runs_on_a_numeric_column_and_sees_a_shift():
     shifted = judge(ref, cur, ["amount"], drift_kw={"per_column_method": {"amount": "es"}})
     assert shifted.status is Status.FAIL and "amount" in shifted.message, shifted.message
     assert shifted.evidence[0].items[0]["method"] == "es", shifted.evidence[0].items
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series([True, False, True, False]),
+        pd.Series([True, None, False, True], dtype="boolean"),
+        pd.Series([1, None, 3, 4], dtype="Int64"),
+        pd.Series([1.5, 2.5, np.nan, 4.0]),
+        pd.Series(pd.date_range("2025-01-01", periods=4, tz="UTC")),
+        pd.Series(pd.date_range("2025-01-01", periods=4)),
+        pd.Series(["a", "b", None, "a"], dtype="string[pyarrow]"),
+        pd.Series(["1", "2", "3", "1"], dtype=object),
+        pd.Series(["x", "y", "x", "y"], dtype="category"),
+    ],
+    ids=[
+        "bool",
+        "boolean",
+        "Int64",
+        "float",
+        "datetime-tz",
+        "datetime",
+        "string",
+        "numeric-text",
+        "category",
+    ],
+)
+def test_the_kind_the_preflight_reads_off_a_dtype_is_the_one_the_drift_step_gives(values):
+    """The preflight refuses a per-column method by ``drift_kind``: it must type a column as
+    ``prepare_drift_inputs`` does when the drift step runs (review, stop 46)."""
+    from sentinel_checks.checks.drift_inputs import drift_kind, prepare_drift_inputs
+
+    frame = pd.DataFrame({"x": values})
+    inputs = prepare_drift_inputs(frame, frame, ["x"])
+    assert drift_kind(values.dtype) == ("num" if inputs.numerical == ["x"] else "cat")
+    assert inputs.numerical + inputs.categorical == ["x"]
+
+
+def test_the_old_name_of_the_epps_singleton_test_is_refused_with_its_new_name(tmp_path):
+    from sentinel_checks.config import load_config
+    from sentinel_checks.errors import ConfigError
+
+    path = tmp_path / "sentinel.toml"
+    base = '[data]\npath = "d.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n[drift]\n'
+    for line in ('method = "epps_singleton"', 'per_column_method = {amount = "epps_singleton"}'):
+        path.write_text(base + line + "\n")
+        with pytest.raises(ConfigError, match="'epps_singleton' is Evidently's 'es': write 'es'"):
+            load_config(path, check_files=False)

@@ -260,12 +260,21 @@ def _contract_fault(kind: str) -> tuple[pd.DataFrame, str]:
         data.loc[[4, 5], "amount"] = bound
         data.loc[6, "amount"] = float(np.nextafter(bound, 1.0))
         rules = rules.replace("max = 1000.0", f"max = {bound!r}")
+    elif kind == "float bounds on two columns and an integer bound":
+        # stop 46: the rules are counted in one pass, each float bound brought in as data
+        # under a name of its own; a bound must judge its own column only
+        data.loc[[4, 600], "amount"] = [-1.0, 5000.0]
+        data.loc[[7, 8, 9], "till"] = [-2.0, 9.5, 4.0]
+        data.loc[[11, 12], "age"] = [-5, 4000]
+        rules += "\n[contract.features.till]\nmin = 0.0\nmax = 4.0\n"
+        rules = rules.replace('dtype = "integer"\nnullable = false', 'dtype = "integer"\nmin = 0\nmax = 3500')
     return data, rules
 
 
 @pytest.mark.parametrize(
     "kind",
     [
+        "float bounds on two columns and an integer bound",
         "clean",
         "nulls",
         "null text",

@@ -213,7 +213,16 @@ def test_a_model_failing_mid_table_leaves_no_half_written_table(con) -> None:
     )
     table = table_from_frame(con, frame, name="requests")
     with pytest.raises(ModelLoadError, match="unknown category 'xx'"):
-        score_table(
-            con, table, model, features=FEATURES, positive="risky", keep=[ROW], name="s9", chunk_size=200
+        score_table(  # the first batch appended (created the table) before the second fails
+            con,
+            table,
+            model,
+            features=FEATURES,
+            positive="risky",
+            keep=[ROW],
+            name="s9",
+            chunk_size=200,
+            append_rows=200,
         )
+    assert model.estimator.calls == 2
     assert not tables_named(con, "s9")

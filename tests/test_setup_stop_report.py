@@ -37,7 +37,11 @@ def _stop_report(folder: Path) -> dict:
     assert all("id" not in c and c["status"] == "error" for c in doc["checks"]), doc["checks"]
     assert doc["statuses"] == doc["counts"] == {"error": len(doc["checks"])}
     assert (folder / "notes.txt").read_text() == "the user's own file"  # never deleted
-    assert "setup error" in (folder / "gate.md").read_text()
+    md = (folder / "gate.md").read_text()
+    assert "setup error" in md
+    # every report of the stop is linked (trial: the CLI's linked gate.json only, gate.md
+    # having been written before gate.html)
+    assert "[gate.html](gate.html)" in md and "[gate.json](gate.json)" in md, md
     return doc
 
 

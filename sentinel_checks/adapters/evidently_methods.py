@@ -45,15 +45,6 @@ class MethodPlan:
         return [c for c in columns if c not in self.constant and c not in self.refused]
 
 
-def kinds_of(name: str) -> frozenset[str]:
-    """The column kinds (``"num"``, ``"cat"``) Evidently's stattest ``name`` applies to
-    (:data:`~sentinel_checks.adapters.evidently_columns.METHOD_KINDS`); empty for a name
-    Evidently does not know."""
-    from sentinel_checks.adapters.evidently_columns import METHOD_KINDS
-
-    return METHOD_KINDS.get(name, frozenset())
-
-
 def plan_methods(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -83,6 +74,8 @@ def plan_methods(
     MethodPlan
         Methods and thresholds by column for Evidently's preset, and the columns set aside.
     """
+    from sentinel_checks.adapters.evidently_columns import METHOD_KINDS
+
     per_method, per_threshold = dict(per_column_method or {}), dict(per_column_threshold or {})
     plan = MethodPlan()
     kinds = {c: "num" for c in numerical} | {c: "cat" for c in categorical}
@@ -92,8 +85,8 @@ def plan_methods(
             plan.constant[column] = single
             continue
         chosen = per_method.get(column, method)
-        if chosen is not None and kind not in kinds_of(chosen):
-            fits = " or ".join(KIND_NAMES[k] for k in sorted(kinds_of(chosen)))
+        if chosen is not None and kind not in METHOD_KINDS.get(chosen, frozenset()):
+            fits = " or ".join(KIND_NAMES[k] for k in sorted(METHOD_KINDS.get(chosen, frozenset())))
             if column in per_method:
                 plan.refused[column] = (
                     f"[drift] per_column_method {chosen} does not apply to a {KIND_NAMES[kind]} column "

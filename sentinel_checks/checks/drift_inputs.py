@@ -99,7 +99,7 @@ def prepare_drift_inputs(
         if kind == "num" and pd.api.types.is_datetime64_any_dtype(dtype):
             ref[name], cur[name] = _epoch_seconds(a), _epoch_seconds(b)
             numerical.append(name)
-        elif pd.api.types.is_bool_dtype(dtype):
+        elif kind == "cat" and pd.api.types.is_bool_dtype(dtype):
             ref[name], cur[name] = a.astype("string"), b.astype("string")
             categorical.append(name)
         elif kind == "num":

@@ -194,7 +194,7 @@ class DriftPolicy(_Section):
         from sentinel_checks.adapters.evidently_drift import KNOWN_TESTS
 
         if v is not None and v not in KNOWN_TESTS:
-            raise ValueError(f"{v!r} is not one of {', '.join(sorted(KNOWN_TESTS))}")
+            raise ValueError(f"{v!r} is not one of {', '.join(sorted(KNOWN_TESTS))}{_renamed(v)}")
         return v
 
     @field_validator("severe_effect")
@@ -219,8 +219,19 @@ class DriftPolicy(_Section):
         bad = {k: m for k, m in v.items() if m not in KNOWN_TESTS}
         if bad:
             shown = ", ".join(f"{k} = {m!r}" for k, m in bad.items())
-            raise ValueError(f"unknown method(s) {shown}; use one of {', '.join(sorted(KNOWN_TESTS))}")
+            hints = "".join(dict.fromkeys(_renamed(m) for m in bad.values()))
+            raise ValueError(f"unknown method(s) {shown}; use one of {', '.join(sorted(KNOWN_TESTS))}{hints}")
         return v
+
+
+#: Drift method names the gate once accepted, and Evidently's own name for each.
+_RENAMED_METHODS = {"epps_singleton": "es"}
+
+
+def _renamed(method: str) -> str:
+    """A hint for a method under a name the gate once accepted, else ``""``."""
+    new = _RENAMED_METHODS.get(method)
+    return f" ({method!r} is Evidently's {new!r}: write {new!r})" if new else ""
 
 
 class Training(_Section):

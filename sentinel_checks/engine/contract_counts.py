@@ -115,16 +115,18 @@ def _missing_in(name: str, rows: Table) -> BooleanValue:
     return missing(rows, name)
 
 
-def _counts(rows: Table, rules: list[_Rule], entirely_null: list[str]) -> pd.Series:
+def _counts(rows: Table, rules: list[_Rule], entirely_null: list[tuple[str, str]]) -> dict[str, Any]:
     """One aggregate over ``rows``: each rule's failing rows (``__sentinel_c{i}``) and each
-    ``entirely_null`` column's present values (``__sentinel_p{i}``)."""
-    measures: dict[str, Any] = {"__sentinel_n": rows.count()}
+    ``entirely_null`` column's present values (``__sentinel_p{i}``); no query when there is
+    nothing to count. A sum over no rows is NULL: read it with ``whole_count`` (0)."""
+    measures: dict[str, Any] = {}
     for i, rule in enumerate(rules):
         measures[f"__sentinel_c{i}"] = rule.failing(rows).fill_null(False).sum()
-    for i, name in enumerate(entirely_null):
+    for i, (name, _) in enumerate(entirely_null):
         measures[f"__sentinel_p{i}"] = (~missing(rows, name)).sum()
-    counted: pd.Series = rows.aggregate(**measures).execute().iloc[0]
-    return counted
+    if not measures:
+        return {}
+    return dict(rows.aggregate(**measures).execute().iloc[0])
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
     found: list[_Found | None] = []
     rules: list[_Rule] = []  # counted together below: one pass over the rows
     bounds: dict[str, float] = {}  # float bounds, brought in as data (with_floats)
-    entirely_null: list[str] = []
+    entirely_null: list[tuple[str, str]] = []  # (column, the check's label)
     for name, column in schema.columns.items():
         if name not in table.columns:
             continue
@@ -185,7 +187,7 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
         for check in column.checks:
             label = check.error or check.name
             if check.name == "not entirely null":
-                entirely_null.append(name)
+                entirely_null.append((name, label))
                 continue
             if check.name.startswith(("dtype is", "kind is")):
                 continue  # read off the dtype above
@@ -202,9 +204,9 @@ def contract_failures(table: Table, schema: Any, typed: pd.DataFrame) -> list[Fa
         if count:
             failing = rows.filter(rule.failing(rows))
             found.append(_examples(failing, rule.column, rule.check, count, rule.nulls))
-    for i, name in enumerate(entirely_null):
+    for i, (name, label) in enumerate(entirely_null):
         if whole_count(counts[f"__sentinel_p{i}"]) == 0:
-            groups.append(FailureGroup(name, "not entirely null", 1, ("False",), ()))
+            groups.append(FailureGroup(name, label, 1, ("False",), ()))
             scalars.append(False)
     rows = [f for f in found if f is not None]
     texts = failure_case_texts([(typed[f.column].dtype, f.values) for f in rows], scalars)

@@ -37,11 +37,12 @@ SCORE = "__sentinel_score"
 #: are tens of MiB in pandas, while a model's encoded copy of them stays small.
 BATCH_ROWS = 100_000
 
-#: Scored rows gathered before one append to the scored table: two of DuckDB's row
-#: groups (122,880 rows each). An append smaller than a row group costs DuckDB several
-#: times more per row (1.5M scored rows in 100k-row appends: 0.72 s; in 245,760-row
-#: appends: 0.17 s; docs/benchmarks.md). The gathered rows are the kept columns and the
-#: score only (a few MiB), not the features.
+#: Scored rows gathered before one append to the scored table: at least two of DuckDB's
+#: row groups (122,880 rows each; with :data:`BATCH_ROWS` batches, 300k rows an append).
+#: An append smaller than a row group costs DuckDB several times more per row (1.5M
+#: scored rows in 100k-row appends: 0.72 s; in 245,760-row appends: 0.17 s;
+#: docs/benchmarks.md). The gathered rows are the kept columns and the score only (a few
+#: MiB), not the features.
 APPEND_ROWS = 2 * 122_880
 
 _BATCH_VIEW = "__sentinel_scored_batch"
@@ -119,12 +120,13 @@ def score_table(
     writer = con.con.cursor()
     quoted = '"' + name.replace('"', '""') + '"'
     try:
-        created, gathered = False, []
+        created, gathered, rows = False, [], 0
         for batch in _batches(reader):
             gathered.append(_scored_batch(batch, model, features, positive, keep))
-            if sum(t.num_rows for t in gathered) >= append_rows:
+            rows += batch.num_rows
+            if rows >= append_rows:
                 _append(writer, quoted, gathered, create=not created)
-                created, gathered = True, []
+                created, gathered, rows = True, [], 0
         if gathered:
             _append(writer, quoted, gathered, create=not created)
             created = True

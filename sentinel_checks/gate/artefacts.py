@@ -44,7 +44,7 @@ def write_gate_reports(
         The files written, and a note when the figures could not be written
         (empty otherwise).
     """
-    from sentinel_checks.reports.gate_report import write_reports
+    from sentinel_checks.reports.gate_report import GATE_MD, gate_markdown, write_atomic, write_reports
 
     written = write_reports(run, reports_dir)
     failures: list[str] = []
@@ -52,6 +52,9 @@ def write_gate_reports(
         written += _write_figures(run, session, reports_dir, failures)
     except Exception as exc:  # the page itself: the verdict already written still stands
         failures.append(f"gate.html: {type(exc).__name__}: {exc}")
+    # gate.md was written before gate.html, promotion.md and the drift pages: again now,
+    # so that it links every report this run wrote (and only those)
+    write_atomic(reports_dir / GATE_MD, gate_markdown(run, reports_dir))
     note = "".join(f"could not write {failure}\n" for failure in failures)
     return written, note
 

@@ -198,7 +198,6 @@ def pytest_sessionfinish_junit_not_run(session: pytest.Session, exitstatus: int)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.gate.artefacts import write_gate_reports
     from sentinel_checks.gate.run_record import gate_run
-    from sentinel_checks.reports.gate_report import GATE_MD, gate_markdown, write_atomic
     from sentinel_checks.reports.terminal import artifact_line, pytest_count_line, summary_lines
 
     config = session.config
@@ -243,10 +242,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     stop = stopped_info(run.outcomes)
     if stop:
         run = dataclasses.replace(run, run_info={**run.run_info, **stop})
-    _, note = write_gate_reports(run, state.session, state.reports_dir)
-    # gate.md was written before gate.html, promotion.md and the drift pages: again now,
-    # so that it links every report this run wrote (and only those)
-    write_atomic(state.reports_dir / GATE_MD, gate_markdown(run, state.reports_dir))
+    _, note = write_gate_reports(run, state.session, state.reports_dir)  # gate.md last: it links them
     *phases, verdict = summary_lines(run)
     # every file of the folder is listed (junit.xml too, written by pytest), as CI uploads it
     counted = pytest_count_line(run.outcomes)  # pytest passes an inconclusive test: say so once

@@ -151,7 +151,7 @@ def _unfit_methods(config: SentinelConfig, dataset: pd.DataFrame, features: list
 
     phrases = []
     for column, method in config.drift.per_column_method.items():
-        if column not in features or column not in dataset.columns:
+        if column not in features:
             continue  # not a feature: told above
         kind, takes = drift_kind(dataset[column].dtype), METHOD_KINDS.get(method, frozenset())
         if kind in takes:
