@@ -186,6 +186,10 @@ def test_a_setup_stop_removes_the_earlier_runs_reports_and_keeps_the_users_files
     config.write_text(BAD_KEY)
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
     _stop_report(folder)
+    (folder / "drift" / "my_page.html").write_text("<html>the user's</html>")
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    assert "my_page" not in (folder / "gate.md").read_text()  # trial: linked as "(Evidently)"
+    assert (folder / "drift" / "my_page.html").is_file()
     assert not [n for n in EARLIER_RUN if n != "run.json" and (folder / n).exists()]
     assert (folder / "run.json").read_text() != "from the earlier run"  # this run's
     assert not (folder / "drift" / "train_vs_test.html").exists()

@@ -164,7 +164,7 @@ def _unfit_methods(config: SentinelConfig, dataset: pd.DataFrame, features: list
         )
     if not phrases:
         return None
-    return "; ".join(phrases) + ": the column's drift could not be measured"
+    return "; ".join(phrases) + ": the drift step would refuse the column"
 
 
 def _not_features(key: str, names: list[str], features: list[str]) -> SetupProblem:

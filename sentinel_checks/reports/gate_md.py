@@ -252,7 +252,10 @@ def _links(folder: Path | None, run: GateRun) -> list[str]:
         return path.is_file() and path.stat().st_mtime >= since
 
     found = [(name, what) for name, what in LINKED if written(folder / name)]
-    drift = sorted(p.relative_to(folder).as_posix() for p in (folder / "drift").glob("*.html") if written(p))
+    # Evidently's pages as the gate names them (<reference>_vs_<current>.html): not a page of
+    # the user's in the folder (trial: drift/my_page.html linked as "(Evidently)")
+    pages = (folder / "drift").glob("*_vs_*.html")
+    drift = sorted(p.relative_to(folder).as_posix() for p in pages if written(p))
     if not found and not drift:
         return []
     shown = [f"[{name}]({name}) ({what})" for name, what in found]
