@@ -161,6 +161,21 @@ def test_a_production_schema_that_cannot_be_read_is_noted(gate_project):
     session.close()
 
 
+def test_a_production_glob_whose_file_cannot_be_read_is_noted_too(gate_project):
+    """Final read of stop 46: the missing-path test looked at the glob itself, which never
+    exists as a path, so a matched file with a damaged schema lost its note."""
+    project = gate_project(config_text=DUCKDB)
+    (project.folder / "data" / "production.parquet").write_bytes(b"not parquet " * 20)
+    text = project.config.read_text().replace("production.parquet", "prod*.parquet")
+    assert text != project.config.read_text()
+    project.config.write_text(text)
+    session = GateSession(load_config(project.config))
+    assert session._production_in_place() is None
+    (note,) = [n for n in session.engine_notes if n.startswith("[production]")]
+    assert "schema could not be read" in note, note
+    session.close()
+
+
 def test_a_clean_production_sample_is_read_where_it_lies_without_a_note(gate_project):
     session = GateSession(load_config(gate_project(config_text=DUCKDB).config))
     assert session._production_in_place() is not None

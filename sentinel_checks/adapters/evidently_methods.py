@@ -85,8 +85,9 @@ def plan_methods(
             plan.constant[column] = single
             continue
         chosen = per_method.get(column, method)
-        if chosen is not None and kind not in METHOD_KINDS.get(chosen, frozenset()):
-            fits = " or ".join(KIND_NAMES[k] for k in sorted(METHOD_KINDS.get(chosen, frozenset())))
+        takes = METHOD_KINDS.get(chosen, frozenset()) if chosen is not None else frozenset({kind})
+        if kind not in takes:
+            fits = " or ".join(KIND_NAMES[k] for k in sorted(takes))
             if column in per_method:
                 plan.refused[column] = (
                     f"[drift] per_column_method {chosen} does not apply to a {KIND_NAMES[kind]} column "

@@ -64,7 +64,6 @@ def validation_error_text(
     return "\n".join([head, *(f"  {key}: {msg}" for key, msg in located)]), tuple(located)
 
 
-#: What a value of the type pydantic expected is, by its error type.
 #: What to write for a required table that is missing, by its header.
 _ADD_TABLE = {
     "[data]": (
@@ -78,6 +77,7 @@ _ADD_TABLE = {
     ),
 }
 
+#: What a value of the type pydantic expected is, by its error type.
 _TYPE_WORDS = {
     "bool_type": "true or false",
     "int_type": "a whole number",

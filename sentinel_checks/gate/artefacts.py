@@ -184,9 +184,11 @@ RUN_FILES = (
 
 def _run_files_in(reports_dir: Path) -> list[Path]:
     """The files of :data:`RUN_FILES` and ``drift/*_vs_*.html`` that ``reports_dir`` holds."""
+    from sentinel_checks.reports.gate_md import DRIFT_PAGES
+
     found = [p for p in (reports_dir / name for name in RUN_FILES) if p.is_file()]
     drift = reports_dir / "drift"
-    return found + (sorted(drift.glob("*_vs_*.html")) if drift.is_dir() else [])
+    return found + (sorted(drift.glob(DRIFT_PAGES)) if drift.is_dir() else [])
 
 
 #: The file a gate run (or ``sentinel experiments``) leaves in a reports folder it writes

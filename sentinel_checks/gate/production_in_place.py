@@ -66,10 +66,13 @@ def production_in_place(session: SessionEngine) -> Table | None:
             return None
         try:
             first = parquet_files(path).files[0] if many else path
+        except Exception:  # no file to read: the loader's and the preflight's problem, not a fallback
+            return None
+        if not Path(first).exists():
+            return None  # a missing path is the preflight's problem, not a fallback to note
+        try:
             schema = pq.read_schema(first)
         except Exception as error:  # pyarrow raises many types: the pandas reader names the problem
-            if isinstance(error, FileNotFoundError) or not Path(path).exists():
-                return None  # a missing path is the preflight's problem, not a fallback to note
             session.note(
                 f"[production] path {path} was read through pandas, not where it lies: its parquet "
                 f"schema could not be read ({first_line(error)}); the whole sample is read into memory"

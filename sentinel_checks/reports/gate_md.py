@@ -47,6 +47,9 @@ def shows_an_interval(outcomes: list[TestOutcome]) -> bool:
     return any(o.result is not None and judged_interval(o.result) is not None for o in outcomes)
 
 
+#: Evidently's drift pages as the gate names them in ``drift/``: ``<reference>_vs_<current>.html``.
+DRIFT_PAGES = "*_vs_*.html"
+
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
     ("gate.html", "figures, segments, models"),
@@ -254,7 +257,7 @@ def _links(folder: Path | None, run: GateRun) -> list[str]:
     found = [(name, what) for name, what in LINKED if written(folder / name)]
     # Evidently's pages as the gate names them (<reference>_vs_<current>.html): not a page of
     # the user's in the folder (trial: drift/my_page.html linked as "(Evidently)")
-    pages = (folder / "drift").glob("*_vs_*.html")
+    pages = (folder / "drift").glob(DRIFT_PAGES)
     drift = sorted(p.relative_to(folder).as_posix() for p in pages if written(p))
     if not found and not drift:
         return []
