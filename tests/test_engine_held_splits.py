@@ -58,18 +58,18 @@ def test_closing_the_session_releases_what_the_engine_holds(tmp_path, monkeypatc
     _, by_duckdb = sessions(tmp_path, frame(), TIME)
     names = sorted(by_duckdb.engine_table(s).get_name().split(".")[-1] for s in ("train", "val", "test"))
     # the purge held val and test per entity key (user_id, then shop + till), each step
-    # dropped once the next is held, the last once the splits are; each split was held
-    # once before renumbering: that hold is dropped once renumbered
+    # dropped once the next is held, the last once the splits are; each split is held
+    # once, renumbered (not held first as made)
     before = list(released)
     purges = [name for name in before if "sentinel_purge" in name]
-    parts = [name for name in before if "sentinel_part" in name]
-    assert len(purges) == 4 and len(parts) == 3 and len(before) == 7, before
+    assert len(purges) == 4 and len(before) == 4, before
     assert before[:2] == purges[:2]  # the first key's val and test, dropped when the second's are held
     assert not set(before) & set(temp_tables(by_duckdb.engine_connection.backend))
+    assert len(temp_tables(by_duckdb.engine_connection.backend)) == 3  # the three splits, nothing else
     by_duckdb.close()
-    assert sorted(released[7:]) == names
+    assert sorted(released[4:]) == names
     by_duckdb.close()  # twice is safe
-    assert sorted(released[7:]) == names
+    assert sorted(released[4:]) == names
 
 
 def test_a_release_that_fails_still_closes_the_connection_and_is_raised(tmp_path):
@@ -107,16 +107,16 @@ PURGE = r"the val and test splits made where the data lies \(purging"
     [
         ("sentinel_purge", 3, PURGE),  # the second key's val
         ("sentinel_purge", 4, PURGE),  # the second key's test
-        ("sentinel_part", 2, "the val split"),  # val's rows as split
+        ("sentinel_split", 1, "the train split"),  # train renumbered
         ("sentinel_split", 2, "the val split"),  # val renumbered
     ],
-    ids=["purge-val", "purge-test", "val-before-renumbering", "val-renumbered"],
+    ids=["purge-val", "purge-test", "train-renumbered", "val-renumbered"],
 )
 def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held(
     tmp_path, monkeypatch, failing_prefix, nth, what
 ):
-    """Out of memory while holding a step of the entity purge, or val (its rows as split,
-    or renumbered): whatever was held is dropped again and every step gets the same
+    """Out of memory while holding a step of the entity purge, or train or val
+    (renumbered): whatever was held is dropped again and every step gets the same
     DataError naming what could not be held (cached, the splits are not held again)."""
     from sentinel_checks.errors import DataError
 
@@ -138,7 +138,7 @@ def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held
         by_duckdb.engine_table("test")
     assert str(again.value) == str(first.value) and len(calls) == tried  # not held again
     backend = by_duckdb.engine_connection.backend
-    assert temp_tables(backend) == []  # no split, first hold or purge step stays held
+    assert temp_tables(backend) == []  # no split or purge step stays held
 
 
 def test_a_renumbering_that_loses_a_row_is_an_error_and_nothing_stays_held(tmp_path, monkeypatch):
@@ -155,12 +155,12 @@ def test_a_renumbering_that_loses_a_row_is_an_error_and_nothing_stays_held(tmp_p
     with pytest.raises(DataError, match="could not hold the train split.*row count from"):
         by_duckdb.engine_table("train")
     backend = by_duckdb.engine_connection.backend
-    assert not [t for t in temp_tables(backend) if "sentinel_split" in t or "sentinel_part" in t]
+    assert temp_tables(backend) == []  # neither the split nor the purge steps it read
 
 
 def test_a_failed_cleanup_does_not_hide_why_a_split_could_not_be_held(tmp_path, monkeypatch):
-    """Out of memory holding the renumbered train split while dropping its first hold
-    fails too: the run is told it ran out of memory (the memory fix), not the cleanup's error."""
+    """Out of memory holding the renumbered train split while dropping the entity purge's
+    holds fails too: the run is told it ran out of memory (the memory fix), not the cleanup's error."""
     from sentinel_checks.errors import EngineResourceError
 
     _, by_duckdb = sessions(tmp_path, frame(), TIME)
@@ -179,35 +179,6 @@ def test_a_failed_cleanup_does_not_hide_why_a_split_could_not_be_held(tmp_path, 
     monkeypatch.setattr(held_table, "hold", failing)
     with pytest.raises(EngineResourceError, match="could not hold the train split.*memory_limit"):
         by_duckdb.engine_table("train")
-
-
-def test_a_first_hold_that_cannot_be_dropped_is_dropped_when_the_run_ends(tmp_path, monkeypatch):
-    """Dropping a split's first hold fails after its renumbered rows are held: the split is
-    usable, and the drop is retried (and its error told) when the session closes."""
-    _, by_duckdb = sessions(tmp_path, frame(), TIME)
-    real = held_table.hold
-    attempts: list[str] = []
-
-    def flaky(table, *, prefix="sentinel_held"):
-        out, release = real(table, prefix=prefix)
-        if prefix != "sentinel_part":
-            return out, release
-
-        def once_broken() -> None:
-            attempts.append(prefix)
-            if len(attempts) <= 3:  # the three drops right after renumbering
-                raise RuntimeError("busy")
-            release()
-
-        return out, once_broken
-
-    monkeypatch.setattr(held_table, "hold", flaky)
-    train = by_duckdb.engine_table("train")
-    assert train.count().execute() == len(by_duckdb.splits.train)
-    backend = by_duckdb.engine_connection.backend
-    assert len([t for t in temp_tables(backend) if "sentinel_part" in t]) == 3  # not dropped yet
-    by_duckdb.close()
-    assert len(attempts) == 6  # each retried once when the run ended
 
 
 def _releases_failing_once(monkeypatch, prefix: str, attempts: list[str], *, fail_hold: int = 0):

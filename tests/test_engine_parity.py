@@ -214,6 +214,20 @@ def test_row_repeats_equal_pandas(sides, columns):
     assert np.array_equal(got.mask, want.mask)
 
 
+def test_row_repeats_counts_the_earlier_rows_repeating_each_other_when_asked(sides, monkeypatch):
+    """The GROUP BY over every earlier row runs on the first read of ``within``, once."""
+    from sentinel_checks.engine import split_statistics
+
+    earlier, later, first, second = sides
+    calls: list[list[str]] = []
+    real = split_statistics.repeats_within
+    monkeypatch.setattr(split_statistics, "repeats_within", lambda t, c: calls.append(list(c)) or real(t, c))
+    got = row_repeats(first, second, ["amount", "count"])
+    assert calls == []
+    want = pandas_row_repeats(earlier, later, ["amount", "count"]).within
+    assert (got.within, got.within, calls) == (want, want, [["amount", "count"]])
+
+
 def test_missing_values_repeat_each_other(con):
     """SQL joins never match NULL; a row with a missing value still repeats its copy."""
     earlier = pd.DataFrame({"x": [np.nan, 1.0, np.nan], "s": [None, "a", None]})

@@ -145,3 +145,36 @@ class TestHint:
         text = r.message + " " + r.hint
         assert "configure the session" not in text and "as an entity" not in text, text
         assert "splits.entity_overlap on session_id" in r.message, r.message
+
+
+def test_only_the_feature_repeats_count_the_earlier_rows_repeating_each_other():
+    """The copies (every raw column) never read ``within`` (an engine's GROUP BY over every
+    earlier row): it is counted for the compared features only, once."""
+    from sentinel_checks.stats.row_repeats import RowRepeats, row_repeats
+
+    train, test = census(3000, seed=0), census(1500, seed=1, start=3000)
+    counted: list[tuple[str, ...]] = []
+
+    def repeats(names):
+        got = row_repeats(train, test, names)
+
+        def within() -> int:
+            counted.append(tuple(names))
+            return got.within
+
+        return RowRepeats(got.mask, got.count, within)
+
+    r = judge(train, test, repeats=repeats)
+    assert r.status is Status.PASS, r.message
+    assert counted == [tuple(CODES)]
+    assert r.support["duplicates_within_train"] == row_repeats(train, test, CODES).within
+
+
+def test_a_counted_within_is_read_once_and_given_as_a_number_is_kept():
+    from sentinel_checks.stats.row_repeats import RowRepeats
+
+    calls: list[int] = []
+    lazy = RowRepeats(np.zeros(2, bool), 0, lambda: calls.append(1) or 7)
+    assert calls == []  # not counted when made
+    assert (lazy.within, lazy.within, calls) == (7, 7, [1])
+    assert RowRepeats(np.zeros(2, bool), 0, 3).within == 3

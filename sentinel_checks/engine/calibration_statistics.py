@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sentinel_checks.engine.bins import edges_at_or_below
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows
 from sentinel_checks.stats.calibration import CalibrationBins
@@ -64,7 +65,6 @@ def calibration_bins(table: Table, columns: ScoredColumns, *, n_bins: int = 10) 
     Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical packages.
     The American Statistician 50(4), 361–365 (type 7, numpy's default).
     """
-    import ibis
 
     if n_bins < 1:
         raise ValueError(f"n_bins must be at least 1, got {n_bins}")
@@ -80,8 +80,7 @@ def calibration_bins(table: Table, columns: ScoredColumns, *, n_bins: int = 10) 
         return _bins(scores, scores, per_score)
     edges = np.unique(_quantiles(rows, n, np.linspace(0, 1, n_bins + 1)))
     edged = with_floats(rows, **{f"edge{i}": float(e) for i, e in enumerate(edges[1:-1])})
-    inner = [ibis.ifelse(edged.score >= edged[f"edge{i}"], 1, 0) for i in range(len(edges) - 2)]
-    index = sum(inner[1:], inner[0]) if inner else ibis.literal(0)
+    index = edges_at_or_below(edged.score, [edged[f"edge{i}"] for i in range(len(edges) - 2)])
     sums = _bins_by_index(_bin_sums(edged, index).to_pandas(), len(edges) - 1)
     keep = sums["count"].to_numpy() > 0
     return _bins(edges[:-1][keep], edges[1:][keep], sums[keep])

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
+from sentinel_checks.engine.bins import edges_at_or_below
 from sentinel_checks.engine.class_rank import RISKY as _RISKY
 from sentinel_checks.engine.class_rank import join_class_digits
 from sentinel_checks.engine.float_values import infinite
@@ -248,7 +249,7 @@ def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[
         present = keyed.filter(keyed[_KEY].notnull()).select(score=keyed[_KEY])
         edges = np.unique(reference_quantiles(present, finite, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
         edged = with_floats(keyed, **{f"__e{i}": e for i, e in enumerate(edges)})
-        above = sum((edged[_KEY] >= edged[f"__e{i}"]).cast("int64") for i in range(len(edges)))
+        above = edges_at_or_below(edged[_KEY], [edged[f"__e{i}"] for i in range(len(edges))])
         keyed = edged.mutate(
             **{_KEY: ibis.ifelse(edged[_KEY].isnull(), ibis.null("float64"), above.cast("float64"))}
         )

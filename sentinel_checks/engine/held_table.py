@@ -114,20 +114,24 @@ def held(table: Table) -> Iterator[Table]:
 def hold_renumbered(
     table: Table, number: Callable[[Table], Table], releases: list[Callable[[], None]]
 ) -> Table:
-    """``number(table)`` computed from ``table`` held first, then held itself; the first hold
-    is dropped. For a renumbering that orders a held table's positions alone and joins its
-    rows back (:func:`~sentinel_checks.engine.split_tables.number_rows`): over an unheld
-    expression the engine would compute it twice, once for each side of the join.
+    """``number(table)`` computed and held, its row count checked against ``table``'s.
+
+    For a renumbering that orders the positions alone and joins the rows back
+    (:func:`~sentinel_checks.engine.split_tables.number_rows`): ``table`` is read twice,
+    once for its positions and once for its rows, so it must be cheap to recompute — a
+    filter over the files or a table the engine holds (the entity purge holds each of
+    its steps). Holding the split first and renumbering that hold cost twice the time
+    (10M rows on DuckDB with a 1 GB limit: train 8.3 s held then renumbered, 3.4 s
+    renumbered from the files; docs/benchmarks.md).
 
     Parameters
     ----------
     table : ibis Table
         As :func:`hold`.
     number : callable, Table -> Table
-        Must keep every row (checked: the row counts of both holds are compared).
+        Must keep every row (checked: the row counts of ``table`` and the hold are compared).
     releases : list of callables
-        Where the result's release is appended (the run's, called when it ends); also the
-        first hold's, when dropping it fails (retried, and told, when the run ends).
+        Where the result's release is appended (the run's, called when it ends).
 
     Returns
     -------
@@ -140,27 +144,19 @@ def hold_renumbered(
         ``number`` changed the row count (positions repeated or missing): nothing of it
         stays held.
     Exception
-        The engine's own, when it cannot hold either table: nothing of this call stays
-        held.
+        The engine's own, when it cannot hold the table: nothing of this call stays held.
     """
-    part, release_part = hold(table, prefix="sentinel_part")
+    out, release = hold(number(table), prefix="sentinel_split")
     try:
-        out, release = hold(number(part), prefix="sentinel_split")
-        try:
-            before, after = int(part.count().execute()), int(out.count().execute())
-            if before != after:
-                raise ValueError(
-                    f"renumbering changed the row count from {before:,} to {after:,}: "
-                    "the row positions are not unique, or one is missing"
-                )
-        except BaseException:
-            with suppress(Exception):  # the check's error is the one to tell
-                release()
-            raise
+        before, after = int(table.count().execute()), int(out.count().execute())
+        if before != after:
+            raise ValueError(
+                f"renumbering changed the row count from {before:,} to {after:,}: "
+                "the row positions are not unique, or one is missing"
+            )
     except BaseException:
-        with suppress(Exception):  # the hold's error is the one to tell, not the cleanup's
-            release_part()
+        with suppress(Exception):  # the check's error is the one to tell
+            release()
         raise
     releases.append(release)
-    release_or_defer([release_part], releases)
     return out

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sentinel_checks.checks.score_drift import ScoreDriftCounts
+from sentinel_checks.engine.bins import edges_at_or_below
 from sentinel_checks.engine.calibration_statistics import reference_quantiles
 from sentinel_checks.engine.float_values import undefined
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
@@ -81,7 +82,6 @@ def _shape(rows: Table, threshold: float) -> tuple[int, int, int]:
 
 
 def _psi(reference: Table, current: Table, n_ref: int, n_cur: int, bins: int) -> float:
-    import ibis
 
     edges = np.unique(reference_quantiles(reference, n_ref, np.linspace(0, 1, bins + 1)))
     if len(edges) < 2:  # a constant reference: 0 when the current equals it, else inf
@@ -91,8 +91,7 @@ def _psi(reference: Table, current: Table, n_ref: int, n_cur: int, bins: int) ->
 
     def counts(rows: Table) -> np.ndarray:
         edged = with_floats(rows, **{f"edge{i}": float(e) for i, e in enumerate(edges[1:-1])})
-        inner = [ibis.ifelse(edged.score >= edged[f"edge{i}"], 1, 0) for i in range(len(edges) - 2)]
-        index = sum(inner[1:], inner[0]) if inner else ibis.literal(0)
+        index = edges_at_or_below(edged.score, [edged[f"edge{i}"] for i in range(len(edges) - 2)])
         per_bin = edged.group_by(bin=index).aggregate(rows=edged.count()).to_pandas()
         out = np.zeros(len(edges) - 1, dtype=np.int64)
         out[per_bin["bin"].to_numpy(dtype=np.int64)] = per_bin["rows"].to_numpy(dtype=np.int64)

@@ -304,7 +304,7 @@ def row_repeats(
     within : callable, optional
         Gives :func:`repeats_within` of ``earlier`` over ``columns`` (a session asks it
         once per split and columns: train is the earlier split of two pairs); default
-        computes it.
+        computes it. Either way it runs when ``within`` is first read, not here.
 
     Returns
     -------
@@ -333,7 +333,7 @@ def row_repeats(
     predicates = [left[name].identical_to(right[name]) for name in names]
     positions = left.semi_join(right, predicates).select(ROW).to_pyarrow().column(0).to_numpy()
     mask[positions] = True
-    return RowRepeats(mask, int(mask.sum()), within() if within else repeats_within(earlier, names))
+    return RowRepeats(mask, int(mask.sum()), within or (lambda: repeats_within(earlier, names)))
 
 
 def repeats_within(table: Table, columns: Sequence[str]) -> int:

@@ -67,8 +67,8 @@ def time_windows(
     Returns
     -------
     dict of str to ibis Table
-        ``train``, ``val``, ``test``, each with the source's :data:`ROW`: purge them, hold
-        each, then renumber it (:func:`number_rows`;
+        ``train``, ``val``, ``test``, each with the source's :data:`ROW`: purge them, then
+        renumber and hold each (:func:`number_rows`;
         :func:`~sentinel_checks.engine.held_table.hold_renumbered`).
     """
     rows, windows = _windows(source, column, val_start, test_start, end, gap)
@@ -243,9 +243,10 @@ def number_rows(table: Table) -> Table:
     The window orders only the positions (one int64 column) and the rows join back on
     them. A window ordered over whole rows sorts every column of the split (and, past
     the engine's memory limit, spills them): on a 7.4M-row train split on DuckDB with a
-    1 GB limit, 28 s against 14 s (docs/benchmarks.md). Run it on a held table
-    (:func:`~sentinel_checks.engine.held_table.hold`): over an unheld purge, the engine
-    computes the purge twice, once for each side of the join.
+    1 GB limit, 28 s against 14 s (docs/benchmarks.md). ``table`` is read twice, once for
+    each side of the join: run it on a filter over the files or on a held table
+    (:func:`~sentinel_checks.engine.held_table.hold`; over an unheld purge, the engine
+    would compute the purge twice).
     """
     import ibis
 

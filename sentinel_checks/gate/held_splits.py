@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def hold_splits(
     tables: dict[str, Table], *, cache: dict[str, Any], config: SentinelConfig
 ) -> dict[str, Table]:
-    """Each split (with the source's ROW) held, renumbered and held for the run
+    """Each split (with the source's ROW) renumbered and held for the run
     (:func:`~sentinel_checks.engine.held_table.hold_renumbered` with
     :func:`~sentinel_checks.engine.split_tables.number_rows`), after the entity purge
     when the split plan left one to do (``cache["engine_purge_keys"]``:
