@@ -59,6 +59,11 @@ def test_an_invalid_config_key_replaces_a_passing_gate_json(tmp_path, capsys):
     ), doc["checks"]
     assert "bogus_key" in entry["message"] and entry["input_error"] is True
     assert doc["config"] == str(config) and doc["config_sha256"].startswith("sha256:")
+    # no seed was read from a config that could not be loaded (trial: "seed 0" was shown)
+    assert doc["seed"] is None
+    md, html = (folder / "gate.md").read_text(), (folder / "gate.html").read_text()
+    assert "seed" not in md.split("\n")[2] and "seed 0" not in html, md
+    assert "figures, segments and models when the model was judged" in md
     err = capsys.readouterr().err
     assert "bogus_key" in err and "gate not run: setup error" in err
 

@@ -75,7 +75,7 @@ def gate_run(
         return GateRun(
             config_path=config_path,
             data={},
-            seed=0,
+            seed=None,
             outcomes=list(outcomes),
             run_info=dict(run_info or {}),
             coverage=dict(coverage),

@@ -52,7 +52,7 @@ DRIFT_PAGES = "*_vs_*.html"
 
 #: Files gate.md links when they exist in the reports folder, with what each holds.
 LINKED = (
-    ("gate.html", "figures, segments, models"),
+    ("gate.html", "every check with its evidence; figures, segments and models when the model was judged"),
     ("promotion.md", "the decision record, when a champion was compared"),
     ("gate.json", "machine-readable"),
     ("junit.xml", "per-test results for CI"),
@@ -105,7 +105,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     unrun = f" ({run.checks_not_run})" if run.checks_not_run else ""  # "FAILED (31 checks were not run)"
     lines = [f"# Gradient Sentinel gate: {HEADINGS[run.verdict]}{unrun}", ""]
     engine = f" · engine {run.engine}" if run.engine else ""
-    lines.append(f"Config `{run.config_path}` · seed {run.seed}{engine}")
+    seed = f" · seed {run.seed}" if run.seed is not None else ""  # none read from an unloadable config
+    lines.append(f"Config `{run.config_path}`{seed}{engine}")
     if run.data:
         lines.append("Data: " + ", ".join(f"{k} `{v}`" for k, v in run.data.items()))
     if run.models:

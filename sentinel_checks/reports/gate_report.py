@@ -58,7 +58,7 @@ class GateRun:
 
     config_path: str
     data: Mapping[str, Any]
-    seed: int
+    seed: int | None  # None: the config could not be loaded (no seed was read)
     outcomes: list[TestOutcome] = field(default_factory=list)
     run_info: Mapping[str, Any] = field(default_factory=dict)
     models: Mapping[str, str] = field(default_factory=dict)  # role -> identity (file hash or URI)

@@ -85,7 +85,9 @@ def header(run: GateRun) -> list[str]:
     parts.append("</p>")
     tone = "first" if any(bucket(o) == "fail" for o in run.outcomes) else "first ok"
     parts.append(f"<p class='{tone}' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
-    inputs = [f"config <code>{esc(run.config_path)}</code>", f"seed {run.seed}"]
+    inputs = [f"config <code>{esc(run.config_path)}</code>"]
+    if run.seed is not None:  # an unloadable config has none (trial: "seed 0" was shown)
+        inputs.append(f"seed {run.seed}")
     if run.engine:  # as gate.md's header and the terminal name it (trial: gate.html did not)
         inputs.append(f"engine <code>{esc(run.engine)}</code>")
     inputs += [f"{esc(k)} <code title='{esc(str(v))}'>{esc(str(v)[:23])}</code>" for k, v in run.data.items()]
