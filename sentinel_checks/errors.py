@@ -51,6 +51,18 @@ class UnreadableDataFile(DataError):
         self.key = key
 
 
+class ColumnSettingError(DataError):
+    """The data do not fit a ``[columns]`` setting (the timestamp column holds no times):
+    the message names the file and the column, :attr:`key` the setting to change
+    (``"[columns] timestamp"``). The preflight reports it under that key, not the file's
+    (trial: ``timestamp = "user_id"`` was told as a problem of ``[data]`` and of
+    ``[production]``)."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class ModelLoadError(SentinelError):
     """A model cannot be loaded, is untrusted, or cannot score."""
 

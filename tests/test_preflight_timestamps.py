@@ -68,3 +68,21 @@ def test_sentinel_gate_stops_with_exit_2_before_any_check(tmp_path):
     assert code == 2, out[-3000:]
     assert out.count("finer than a microsecond") == 1 and FIX in out and "part-1.parquet" in out, out[-3000:]
     assert "Traceback" not in out and " passed" not in out and " failed" not in out, out[-3000:]
+
+
+def test_a_timestamp_column_holding_no_times_is_a_problem_of_the_setting(tmp_path):
+    """Trial (stop 46): ``timestamp = "user_id"`` was told as a problem of ``[data]`` and of
+    ``[production]``, then "(not checked) [columns] … as the dataset could not be read",
+    although both files were read: one setting to change, named as the key."""
+    from sentinel_checks.gate.preflight import NOT_CHECKED
+
+    problems = _problems(_project(tmp_path, timestamp='"user_id"'))
+    found = [p for p in problems if p.about != NOT_CHECKED]
+    assert [p.key for p in found] == ["[columns] timestamp", "[columns] timestamp"], problems
+    assert "data.parquet" in str(found[0]) and "production.parquet" in str(found[1])
+    assert all(
+        "'user_id' ([columns] timestamp) has 400 value(s) that are not timestamps" in str(p) for p in found
+    )
+    (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key == "[columns]"]
+    assert "could not be loaded with this [columns] timestamp" in note.message, note
+    assert "could not be read" not in note.message

@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.errors import DataError
+from sentinel_checks.errors import ColumnSettingError
+
+#: The setting a timestamp error is reported under (:class:`ColumnSettingError`).
+TIMESTAMP_KEY = "[columns] timestamp"
 
 # An offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00:00.5 UTC".
 _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
@@ -41,14 +44,16 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
 
     Raises
     ------
-    DataError
-        The values are booleans, mix timezone-aware and naive values, or some are
-        not timestamps.
+    ColumnSettingError
+        A :class:`~sentinel_checks.errors.DataError` keyed ``[columns] timestamp``: the
+        values are booleans, mix timezone-aware and naive values, or some are not
+        timestamps.
     """
     if pd.api.types.is_bool_dtype(values.dtype):
-        raise DataError(
+        raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) holds booleans, not times; store "
-            "datetimes, ISO-8601 strings or ordered numbers (a year, a period index)"
+            "datetimes, ISO-8601 strings or ordered numbers (a year, a period index)",
+            TIMESTAMP_KEY,
         )
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         return values
@@ -56,10 +61,11 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     aware = _tz_awareness(present)
     if aware.any() and not aware.all():
         examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
-        raise DataError(
+        raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) mixes timezone-aware and naive timestamps "
             f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
-            "make them all one kind"
+            "make them all one kind",
+            TIMESTAMP_KEY,
         )
     utc = bool(aware.all()) and len(present) > 0
     parsed = None
@@ -70,14 +76,17 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         except (ValueError, TypeError, OverflowError):
             continue
     if parsed is None:
-        raise DataError(f"{origin}: column {column!r} ([columns] timestamp) cannot be parsed as timestamps")
+        raise ColumnSettingError(
+            f"{origin}: column {column!r} ([columns] timestamp) cannot be parsed as timestamps", TIMESTAMP_KEY
+        )
     bad = parsed.isna() & values.notna()
     if bad.any():
         examples = values[bad].astype(str).unique()[:5].tolist()
-        raise DataError(
+        raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum())} value(s) that "
             f"are not timestamps, e.g. {examples}: name the column of datetimes, ISO-8601 "
-            "strings or ordered numbers as [columns] timestamp"
+            "strings or ordered numbers as [columns] timestamp",
+            TIMESTAMP_KEY,
         )
     return parsed
 

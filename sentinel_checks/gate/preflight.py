@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sentinel_checks.errors import SentinelError, UnreadableDataFile
+from sentinel_checks.data.timestamps import TIMESTAMP_KEY
+from sentinel_checks.errors import ColumnSettingError, SentinelError, UnreadableDataFile
 from sentinel_checks.gate.cache import NotConfigured
 
 if TYPE_CHECKING:
@@ -135,9 +136,11 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         )
         problems += [unset] if unset is not None else label_values(config, frames, counted)
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
+        # the file was read when only its timestamp column did not parse (trial: "could not be read")
+        loaded = "with this [columns] timestamp" if any(p.key == TIMESTAMP_KEY for p in problems) else ""
         why = (
             "the column names, and whether the columns [drift] settings name are features, "
-            "as the dataset could not be read (above)"
+            f"as the dataset could not be {'loaded ' + loaded if loaded else 'read'} (above)"
         )
         problems.append(SetupProblem("[columns]", why, NOT_CHECKED))
     from sentinel_checks.gate.engine_setup import engine_problems
@@ -246,7 +249,7 @@ def _source_key(section: str, source: DataSource | None, error: SentinelError) -
     could not read it, ``[data] path`` (``table``, ``loader``) when the message names it
     or the path names no file, else the section (``[data]``: a timestamp, a format, the
     engine)."""
-    if isinstance(error, UnreadableDataFile):
+    if isinstance(error, UnreadableDataFile | ColumnSettingError):
         return error.key
     if source is None:
         return f"[{section}]"
