@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from sentinel_checks.engine import leakage_statistics as engine_leakage
+    from sentinel_checks.engine import row_repeats as engine_rows
     from sentinel_checks.engine import split_statistics as engine_splits
     from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
     from sentinel_checks.entities import shared_entities
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         (
             "row overlap, 4 columns",
             lambda: _rows(row_repeats(earlier, later, compared)),
-            lambda first, second: _rows(engine_splits.row_repeats(first, second, compared)),
+            lambda first, second: _rows(engine_rows.row_repeats(first, second, compared)),
         ),
         (
             "univariate AUC, 3 numeric features",

@@ -12,7 +12,8 @@ from sentinel_checks.data.splits import group_time_split
 from sentinel_checks.demo.data import FEATURES_BASE, LEAKY_FEATURE, generate
 from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
 from sentinel_checks.engine.leakage_statistics import monotone_auc
-from sentinel_checks.engine.split_statistics import row_repeats, shared_entities, time_order
+from sentinel_checks.engine.row_repeats import row_repeats
+from sentinel_checks.engine.split_statistics import shared_entities, time_order
 from sentinel_checks.entities import shared_entities as pandas_shared
 from sentinel_checks.result import EVIDENCE_CAP
 from sentinel_checks.stats.leakage import numeric_view, symmetric_auc, time_range

@@ -12,6 +12,7 @@ import pytest
 
 import sentinel_checks.engine.ibis_connection as ibis_connection
 import sentinel_checks.engine.parquet_tables as parquet_tables
+import sentinel_checks.engine.row_repeats as engine_rows
 import sentinel_checks.engine.split_statistics as engine_stats
 from sentinel_checks.config import load_config
 from sentinel_checks.gate import steps
@@ -65,15 +66,18 @@ def _raise(*args, **kwargs):
 
 
 @pytest.mark.parametrize(
-    ("statistic", "step"),
+    ("module", "statistic", "step"),
     [
-        ("time_order", lambda s: steps.time_order(s, ("train", "val"))),
-        ("shared_entities", lambda s: steps.entity_overlap(s, "user_id", ("train", "val"))),
-        ("row_repeats", lambda s: steps.row_overlap(s, ("train", "val"))),
+        (engine_stats, "time_order", lambda s: steps.time_order(s, ("train", "val"))),
+        (engine_stats, "shared_entities", lambda s: steps.entity_overlap(s, "user_id", ("train", "val"))),
+        (engine_rows, "row_repeats", lambda s: steps.row_overlap(s, ("train", "val"))),
     ],
+    ids=["time_order", "shared_entities", "row_repeats"],
 )
-def test_a_split_step_asks_the_engine_only_when_configured(gate_project, monkeypatch, statistic, step):
-    monkeypatch.setattr(engine_stats, statistic, _raise)
+def test_a_split_step_asks_the_engine_only_when_configured(
+    gate_project, monkeypatch, module, statistic, step
+):
+    monkeypatch.setattr(module, statistic, _raise)
     duckdb = _session(gate_project, "duckdb")
     with pytest.raises(EngineCalled):
         step(duckdb)
@@ -213,15 +217,15 @@ def test_rows_repeated_within_a_split_are_counted_once_per_split_and_columns(gat
     """Train is the earlier split of two pairs: its GROUP BY over every row (the chance
     rate of ``splits.row_overlap``) runs once per column set, not once per pair; the
     results are those of a session judging that pair alone."""
-    from sentinel_checks.engine import split_statistics
+    from sentinel_checks.engine import row_repeats
 
-    asked, real = [], split_statistics.repeats_within
+    asked, real = [], row_repeats.repeats_within
 
     def counting(table, columns):
         asked.append((id(table), tuple(columns)))
         return real(table, columns)
 
-    monkeypatch.setattr(split_statistics, "repeats_within", counting)
+    monkeypatch.setattr(row_repeats, "repeats_within", counting)
     session = _session(gate_project, "duckdb")
     results = [steps.row_overlap(session, pair) for pair in PAIRS]
     train = id(session.engine_tables["train"])

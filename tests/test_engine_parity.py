@@ -12,8 +12,8 @@ import pytest
 
 from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
 from sentinel_checks.engine.leakage_statistics import monotone_auc
+from sentinel_checks.engine.row_repeats import row_repeats
 from sentinel_checks.engine.split_statistics import (
-    row_repeats,
     rows_sharing_entities,
     shared_entities,
     time_order,
@@ -216,12 +216,14 @@ def test_row_repeats_equal_pandas(sides, columns):
 
 def test_row_repeats_counts_the_earlier_rows_repeating_each_other_when_asked(sides, monkeypatch):
     """The GROUP BY over every earlier row runs on the first read of ``within``, once."""
-    from sentinel_checks.engine import split_statistics
+    from sentinel_checks.engine import row_repeats as engine_row_repeats
 
     earlier, later, first, second = sides
     calls: list[list[str]] = []
-    real = split_statistics.repeats_within
-    monkeypatch.setattr(split_statistics, "repeats_within", lambda t, c: calls.append(list(c)) or real(t, c))
+    real = engine_row_repeats.repeats_within
+    monkeypatch.setattr(
+        engine_row_repeats, "repeats_within", lambda t, c: calls.append(list(c)) or real(t, c)
+    )
     got = row_repeats(first, second, ["amount", "count"])
     assert calls == []
     want = pandas_row_repeats(earlier, later, ["amount", "count"]).within
@@ -337,3 +339,41 @@ def test_a_float_time_cut_equal_to_a_row_counts_that_row_exactly(con):
         )
         wrong += (got.later_too_early, got.earlier_too_late) != want
     assert wrong == 0
+
+
+def _id_like_frame(n: int) -> pd.DataFrame:
+    """Columns on either side of :func:`unique_per_row`'s rule: ids (int, whole floats with
+    a NaN, text), distinct measurements (fractional, or whole but one infinite), and
+    columns a little short of 99% distinct."""
+    rng = np.random.default_rng(7)
+    whole = np.arange(n, dtype=float)
+    whole[3] = np.nan
+    with_inf = np.arange(n, dtype=float)
+    with_inf[5] = np.inf
+    short = np.arange(n)
+    short[: n // 20] = 0  # 5% share one value: below 99% distinct
+    return pd.DataFrame(
+        {
+            "row": np.arange(n),
+            "whole_id": whole,
+            "text_id": [f"r{i}" for i in range(n)],
+            "amount": rng.random(n) + np.arange(n),
+            "with_inf": with_inf,
+            "short": short,
+            "flag": np.arange(n) % 2 == 0,
+            "code": np.arange(n) % 7,
+        }
+    )
+
+
+@pytest.mark.parametrize("n", [99, 100, 400])
+def test_unique_per_row_equals_pandas(con, n):
+    from sentinel_checks.engine.row_repeats import unique_per_row
+    from sentinel_checks.stats.row_repeats import unique_per_row as pandas_unique_per_row
+
+    frame = _id_like_frame(n)
+    columns = list(frame.columns)
+    want = pandas_unique_per_row(frame, columns)
+    got = unique_per_row(table_from_frame(con, frame, name=f"ids{n}"), columns)
+    assert got == want
+    assert want == ([] if n < 100 else ["row", "whole_id", "text_id"])

@@ -16,6 +16,7 @@ import pytest
 
 from sentinel_checks.config import load_config
 from sentinel_checks.engine import leakage_statistics as leakage
+from sentinel_checks.engine import row_repeats as rows
 from sentinel_checks.engine import split_statistics as split
 from sentinel_checks.engine.ibis_connection import connect_duckdb, table_from_frame
 from sentinel_checks.gate.session import GateSession
@@ -105,7 +106,7 @@ def test_missing_entities_equal_duckdb(both, key):
     "columns", [["amount", "count", "flag"], ["year", "country", "flag"], ["user_id"], []]
 )
 def test_row_repeats_equal_duckdb(both, columns):
-    duck, spark = on_both(both, split.row_repeats, columns)
+    duck, spark = on_both(both, rows.row_repeats, columns)
     assert (spark.count, spark.within) == (duck.count, duck.within)
     assert np.array_equal(spark.mask, duck.mask)
 

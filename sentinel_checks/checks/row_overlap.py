@@ -97,7 +97,7 @@ def check_row_overlap(
         ``repeats(columns) -> RowRepeats``: the rows of ``later`` equal to a row of
         ``earlier`` over ``columns`` and the ``earlier`` rows repeating each other,
         computed where the data lives (the gate passes
-        :func:`~sentinel_checks.engine.split_statistics.row_repeats` on the registered
+        :func:`~sentinel_checks.engine.row_repeats.row_repeats` on the registered
         splits with ``[data] engine = "duckdb"``). Its ``mask`` is in ``later``'s row
         order. Default: :func:`~sentinel_checks.stats.row_repeats.row_repeats` on the
         two frames (64-bit row hashes). Which columns are compared (the id-like ones
@@ -193,8 +193,8 @@ def judge_row_overlap(
 ) -> CheckResult:
     """:func:`check_row_overlap` on sides known by their sizes, columns and row labels,
     the repeats and the id-like features computed by the caller where the data lives (the
-    gate's engine path: :func:`~sentinel_checks.engine.split_statistics.row_repeats` and
-    :func:`~sentinel_checks.engine.split_statistics.unique_per_row`).
+    gate's engine path: :func:`~sentinel_checks.engine.row_repeats.row_repeats` and
+    :func:`~sentinel_checks.engine.row_repeats.unique_per_row`).
 
     Parameters
     ----------

@@ -7,7 +7,9 @@
   ``[engine.spark]`` or the user's own) and registers Arrow tables on it; the only
   module that knows PySpark.
 * :mod:`~sentinel_checks.engine.split_statistics`: per-split time ranges and
-  out-of-order counts, entity overlap, exact multi-column row overlap.
+  out-of-order counts, entity overlap.
+* :mod:`~sentinel_checks.engine.row_repeats`: exact multi-column row overlap, and the
+  columns unique per row.
 * :mod:`~sentinel_checks.engine.leakage_statistics`: the count-based univariate ROC AUC.
 * :mod:`~sentinel_checks.engine.columns` (missing as pandas' ``isna`` counts it, a scalar
   as a literal) and :mod:`~sentinel_checks.engine.labels` (risky rows, the label checked

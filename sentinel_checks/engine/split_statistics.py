@@ -1,33 +1,30 @@
-"""Split statistics on Ibis tables: time order, entity overlap, row overlap.
+"""Split statistics on Ibis tables: time order and entity overlap.
 
-The engine counterparts of :func:`~sentinel_checks.stats.leakage.time_range`,
-:func:`~sentinel_checks.entities.shared_entities` and
-:func:`~sentinel_checks.stats.row_repeats.row_repeats`, returning the same objects
-with the same values (``tests/test_engine_parity.py``). Every row is read; only
-small aggregates (counts, a min and a max, the shared ids, the positions of
-repeated rows) come back to Python.
+The engine counterparts of :func:`~sentinel_checks.stats.leakage.time_range` and
+:func:`~sentinel_checks.entities.shared_entities`, returning the same objects with the
+same values (``tests/test_engine_parity.py``); row overlap is
+:mod:`~sentinel_checks.engine.row_repeats`. Every row is read; only small aggregates
+(counts, a min and a max, the shared ids) come back to Python.
 
 Identity is decided by value joins, never by an engine's ``hash()``. SQL equality
-never matches NULL, so the two questions treat missing values as the pandas versions
-do: an entity id with a missing part belongs to no entity (rows dropped before the
-join), while a row comparison matches a missing value with a missing value
-(``IS NOT DISTINCT FROM``). A float NaN counts as missing, as in pandas.
+never matches NULL: an entity id with a missing part belongs to no entity (rows
+dropped before the join), as in the pandas version. A float NaN counts as missing
+(:func:`plain_value`), as in pandas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sentinel_checks.engine.columns import literal
-from sentinel_checks.engine.ibis_connection import ROW, whole_count, with_floats
+from sentinel_checks.engine.ibis_connection import whole_count, with_floats
 from sentinel_checks.entities import SEPARATOR, _integral
 from sentinel_checks.result import EVIDENCE_CAP
 from sentinel_checks.stats.leakage import SharedIds, TimeRange
-from sentinel_checks.stats.row_repeats import RowRepeats
 from sentinel_checks.stats.time_order import TimeOrder
 
 if TYPE_CHECKING:
@@ -281,122 +278,3 @@ def missing_entities(table: Table, columns: Sequence[str]) -> int:
     names = list(columns)
     total = int(table.count().to_pyarrow().as_py())
     return total - int(known_ids(table, names, distinct=False).count().to_pyarrow().as_py())
-
-
-def row_repeats(
-    earlier: Table,
-    later: Table,
-    columns: Sequence[str],
-    *,
-    within: Callable[[], int] | None = None,
-) -> RowRepeats:
-    """Rows of ``later`` equal to a row of ``earlier`` over ``columns`` (missing equals
-    missing), and rows of ``earlier`` another of its rows repeats.
-
-    Parameters
-    ----------
-    earlier : ibis Table, n rows
-    later : ibis Table, m rows, with the row positions :data:`ROW`
-        (:func:`~sentinel_checks.engine.ibis_connection.table_from_frame`).
-    columns : sequence of str
-        The columns compared, in both tables; none compares nothing (every row of
-        ``later`` repeats a non-empty ``earlier``, as the pandas version).
-    within : callable, optional
-        Gives :func:`repeats_within` of ``earlier`` over ``columns`` (a session asks it
-        once per split and columns: train is the earlier split of two pairs); default
-        computes it. Either way it runs when ``within`` is first read, not here.
-
-    Returns
-    -------
-    RowRepeats
-        Equal to :func:`~sentinel_checks.stats.row_repeats.row_repeats`; ``mask`` has
-        shape (m,), in ``later``'s row order.
-
-    Raises
-    ------
-    ValueError
-        ``later`` has no :data:`ROW` column (a parquet scan has no row positions).
-    """
-    if ROW not in later.columns:
-        raise ValueError(f"row_repeats needs the row positions of the later split (column {ROW})")
-    names = list(columns)
-    m = int(later.count().to_pyarrow().as_py())
-    n = int(earlier.count().to_pyarrow().as_py())
-    mask = np.zeros(m, dtype=bool)
-    if not names:
-        mask[:] = n > 0
-        return RowRepeats(mask, int(mask.sum()), n if n > 1 else 0)
-    left = later.select(ROW, **{name: plain_value(later, name) for name in names})
-    # a semi join keeps each left row once however many right rows match: no DISTINCT
-    right = earlier.select(**{name: plain_value(earlier, name) for name in names})
-    # SQL equality never matches NULL; IS NOT DISTINCT FROM matches missing with missing
-    predicates = [left[name].identical_to(right[name]) for name in names]
-    positions = left.semi_join(right, predicates).select(ROW).to_pyarrow().column(0).to_numpy()
-    mask[positions] = True
-    return RowRepeats(mask, int(mask.sum()), within or (lambda: repeats_within(earlier, names)))
-
-
-def repeats_within(table: Table, columns: Sequence[str]) -> int:
-    """Rows of ``table`` whose values over ``columns`` another of its rows has (missing
-    equals missing): the ``within`` of :class:`~sentinel_checks.stats.row_repeats.RowRepeats`.
-
-    Parameters
-    ----------
-    table : ibis Table, n rows
-    columns : sequence of str
-        At least one column of ``table``.
-
-    Returns
-    -------
-    int
-        The rows in groups of two or more equal rows (one ``GROUP BY`` over every row).
-    """
-    import ibis
-
-    names = list(columns)
-    groups = table.select(**{name: plain_value(table, name) for name in names}).group_by(names)
-    sizes = groups.aggregate(k=ibis._.count())
-    within = sizes.filter(sizes.k > 1).aggregate(total=sizes.k.sum()).to_pandas().iloc[0]["total"]
-    return whole_count(within)
-
-
-def unique_per_row(table: Table, columns: Sequence[str]) -> list[str]:
-    """The columns of ``table`` unique per row by
-    :func:`~sentinel_checks.stats.row_repeats.unique_per_row`'s rule, from engine counts
-    (one aggregate: the rows, each column's distinct non-missing values, and each float
-    column's non-missing values that are infinite or not whole).
-
-    Parameters
-    ----------
-    table : ibis Table, n rows
-    columns : sequence of str
-        The columns looked at, each in ``table``.
-
-    Returns
-    -------
-    list of str
-        Equal to the pandas rule on the frame: in the order of ``columns``; empty when
-        ``table`` has fewer than ``UNIQUE_MIN_ROWS`` rows; booleans and floats holding a
-        fractional or infinite value never listed.
-    """
-    from sentinel_checks.stats.row_repeats import UNIQUE_MIN_ROWS, UNIQUE_SHARE
-
-    looked = [c for c in columns if not table[c].type().is_boolean()]
-    measures: dict[str, Any] = {"__sentinel_n": table.count()}
-    for i, name in enumerate(looked):
-        value = plain_value(table, name)  # NaN as NULL: pandas' nunique drops both
-        measures[f"__sentinel_d{i}"] = value.nunique()
-        if value.type().is_floating():
-            fractional = value.notnull() & (value.isinf() | (value.floor() != value))
-            measures[f"__sentinel_f{i}"] = fractional.fill_null(False).sum()
-    counts = table.aggregate(**measures).execute().iloc[0]
-    n = whole_count(counts["__sentinel_n"])
-    if n < UNIQUE_MIN_ROWS:
-        return []
-    found = []
-    for i, name in enumerate(looked):
-        if whole_count(counts.get(f"__sentinel_f{i}", 0)):
-            continue  # a measurement, copied with its event
-        if whole_count(counts[f"__sentinel_d{i}"]) >= UNIQUE_SHARE * n:
-            found.append(name)
-    return found

@@ -124,11 +124,11 @@ class GateSession(SessionDrift):
         Returns
         -------
         int
-            :func:`~sentinel_checks.engine.split_statistics.repeats_within`.
+            :func:`~sentinel_checks.engine.row_repeats.repeats_within`.
         """
         import json
 
-        from sentinel_checks.engine.split_statistics import repeats_within
+        from sentinel_checks.engine.row_repeats import repeats_within
 
         tables = self.engine_tables
         assert tables is not None

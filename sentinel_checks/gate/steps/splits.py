@@ -194,7 +194,7 @@ def row_overlap(s: GateSession, pair: tuple[str, str]) -> CheckResult:
     events = [c for c in (cols.id, cols.timestamp) if c is not None]
     tables = s.engine_tables
     if tables is not None:
-        from sentinel_checks.engine import split_statistics as engine
+        from sentinel_checks.engine import row_repeats as engine
         from sentinel_checks.engine.split_tables import SOURCE_ROW
 
         first, second = tables[pair[0]], tables[pair[1]]
@@ -232,14 +232,14 @@ def _row_overlap_in_engine(
     limits: dict[str, Any],
 ) -> CheckResult:
     """``splits.row_overlap`` on splits made in the engine: sizes, the id-like features
-    (:func:`~sentinel_checks.engine.split_statistics.unique_per_row`) and the repeats are
+    (:func:`~sentinel_checks.engine.row_repeats.unique_per_row`) and the repeats are
     engine counts; the evidence names the rows by their dataset position, as the pandas
     split's index does."""
     import numpy as np
 
     from sentinel_checks.checks.row_overlap import SHOWN, SplitSide, judge_row_overlap
+    from sentinel_checks.engine import row_repeats as engine
     from sentinel_checks.engine import split_checks
-    from sentinel_checks.engine import split_statistics as engine
     from sentinel_checks.engine.ibis_connection import ROW
     from sentinel_checks.engine.split_tables import SOURCE_ROW, source_positions
 
