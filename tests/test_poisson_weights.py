@@ -98,3 +98,28 @@ def test_empty_and_single_columns(n):
 def test_counts_other_than_whole_rows_are_refused(counts):
     with pytest.raises(ValueError, match="whole numbers of at least 1"):
         pw.poisson_weights(np.random.default_rng(0), np.array(counts), 4, 3)
+
+
+def test_the_draws_are_the_same_in_threads_or_not(monkeypatch):
+    """The two halves of a block's Poisson(c - 1) columns come from two spawned streams:
+    whether they were drawn in threads changes nothing (any machine, any core count)."""
+    counts = np.array([3, 1, 7, 2, 2, 40, 1, 5])
+    monkeypatch.setattr(pw, "THREADED_DRAWS", 10**12)
+    alone = pw.poisson_weights(np.random.default_rng(9), counts, 3000, len(counts))
+    monkeypatch.setattr(pw, "THREADED_DRAWS", 0)
+    threaded = pw.poisson_weights(np.random.default_rng(9), counts, 3000, len(counts))
+    assert np.array_equal(alone, threaded)
+
+
+def test_threaded_halves_draw_independent_poisson_columns(monkeypatch):
+    monkeypatch.setattr(pw, "THREADED_DRAWS", 0)
+    counts = np.array([4, 4, 4, 4])  # halves [4, 4] and [4, 4]: one stream each
+    w = pw.poisson_weights(np.random.default_rng(11), counts, 100_000, len(counts))
+    assert not np.array_equal(w[:, 0], w[:, 2]) and not np.array_equal(w[:, 1], w[:, 3])
+    assert abs(np.corrcoef(w[:, 0], w[:, 2])[0, 1]) < 0.02  # the streams are not alike
+    for j in range(4):
+        values = w[:, j].astype(int)
+        top = int(stats.poisson.ppf(0.999, 4))
+        observed = np.bincount(np.minimum(values, top), minlength=top + 1)
+        expected = np.r_[stats.poisson.pmf(np.arange(top), 4), stats.poisson.sf(top - 1, 4)] * len(values)
+        assert stats.chisquare(observed, expected).pvalue > 1e-3, j
