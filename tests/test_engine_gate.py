@@ -255,3 +255,26 @@ def test_the_cached_repeat_count_is_each_splits_own_and_each_column_sets(gate_pr
     monkeypatch.setattr(type(session), "engine_tables", property(lambda self: tables))
     asked = [("train", ["a"]), ("val", ["a"]), ("train", ["a", "b"]), ("val", ["a", "b"]), ("train", ["a"])]
     assert [session.repeats_within(split, columns) for split, columns in asked] == [3, 2, 2, 0, 3]
+
+
+def test_a_splits_drift_sample_is_drawn_once_for_every_pair_it_is_in(gate_project, monkeypatch):
+    """train is the reference of train→val and train→test: its Evidently sample (a
+    permutation of its positions and a pass over it) is drawn once, the same frame both
+    times."""
+    from sentinel_checks.engine import samples
+
+    drawn: list[int] = []
+    real = samples.sample_table
+
+    def counting(table, **kwargs):
+        drawn.append(int(table.count().execute()))
+        return real(table, **kwargs)
+
+    monkeypatch.setattr(samples, "sample_table", counting)
+    session = _session(gate_project, "duckdb")
+    first = session.prepare_drift(("train", "val"), None)
+    second = session.prepare_drift(("train", "test"), None)
+    sizes = {s: int(session.engine_table(s).count().execute()) for s in ("train", "val", "test")}
+    assert drawn == [sizes["train"], sizes["val"], sizes["test"]]
+    pd.testing.assert_frame_equal(first.inputs.reference, second.inputs.reference)
+    assert len(first.inputs.reference) > 0

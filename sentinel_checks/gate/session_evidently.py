@@ -29,6 +29,7 @@ from sentinel_checks.gate.session_production import SessionProduction
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
     from ibis.expr.types import Table
 
     from sentinel_checks.adapters.evidently_drift import ColumnDrift, DriftRun
@@ -115,7 +116,16 @@ class SessionEvidently(SessionProduction):
 
             ref, cur = tables if segment is None else (self._segment(t, *segment) for t in tables)
             rows = (stats.row_count(ref), stats.row_count(cur))
-            samples = tuple(sample_table(t, limit=limit, seed=seed, columns=features) for t in (ref, cur))
+
+            def sample(name: str, table: Table) -> pd.DataFrame:
+                def draw() -> pd.DataFrame:
+                    return sample_table(table, limit=limit, seed=seed, columns=features)
+
+                # a whole split's sample is drawn once: train is the reference of three pairs
+                # (10M rows: a permutation of 7.4M positions and a pass over train each time)
+                return draw() if segment is not None else self._once(f"drift_sample:{name}", draw)
+
+            samples = (sample(pair[0], ref), sample(pair[1], cur))
         inputs, call = drift_call(*samples, rows, features, self.config, segmented=segment is not None)
         return PreparedDrift(inputs, call, rows, (ref, cur))
 
