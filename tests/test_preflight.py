@@ -518,3 +518,18 @@ def test_what_a_setup_stop_did_not_check_is_in_gate_json_and_gate_md(tmp_path, c
     assert any(n.startswith("(not checked) [columns]") for n in doc["notes"]), doc.get("notes")
     assert "(not checked) [columns]" in (reports / "gate.md").read_text()
     assert doc["counts"] == {"error": len(doc["checks"])}  # a note is not a problem
+
+
+def test_pytest_writes_what_a_setup_stop_did_not_check_as_the_cli_does(tmp_path):
+    """Stop 46: ``pytest suites/``'s setup-stop gate.json had no "(not checked)" notes."""
+    import json
+
+    from tests.conftest import run_gate
+
+    config = _project(tmp_path, **{"path": '"nope.parquet"'})
+    run = run_gate(config, tmp_path)
+    assert run.code == 2, run.output[-2000:]
+    doc = json.loads((tmp_path / "reports" / "gate.json").read_text())
+    assert any(n.startswith("(not checked) [columns]") for n in doc["notes"]), doc.get("notes")
+    assert "(not checked) [columns]" in (tmp_path / "reports" / "gate.md").read_text()
+    assert doc["counts"] == {"error": len(doc["checks"])}

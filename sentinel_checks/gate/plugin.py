@@ -164,7 +164,12 @@ def _preflight(config: pytest.Config) -> bool:
     import sys
 
     from sentinel_checks.gate.preflight import preflight
-    from sentinel_checks.gate.preflight_report import config_problems, preflight_text, problem_outcomes
+    from sentinel_checks.gate.preflight_report import (
+        config_problems,
+        preflight_text,
+        problem_outcomes,
+        unchecked_notes,
+    )
 
     state = _state(config)
     try:
@@ -174,6 +179,7 @@ def _preflight(config: pytest.Config) -> bool:
     if not problems:
         return True
     state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))
+    state.unchecked = unchecked_notes(problems)
     shown = state.loaded.source if state.loaded else (state.config_option or "the configuration")
     text = preflight_text(problems, shown)
     terminal = config.pluginmanager.get_plugin("terminalreporter")

@@ -231,6 +231,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config_path=str(state.config_option),
         identity=state.data_identity,
     )
+    if state.unchecked:  # what the preflight's problems kept from being checked, as the CLI's
+        run = dataclasses.replace(run, notes=(*run.notes, *state.unchecked))
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE
         # run.json records the status the process exits with, not pytest's own (0: no test failed)

@@ -67,6 +67,9 @@ class GateState:
     #: why nothing may be written to reports_dir as pytest started: the user's own files
     #: under the names of the gate's reports (:func:`~.pytest_run.foreign_refusal`)
     foreign: str = ""
+    #: what the preflight's problems kept from being checked, as gate.json's notes
+    #: (:func:`~.preflight_report.unchecked_notes`; trial: only ``sentinel gate`` had them)
+    unchecked: tuple[str, ...] = ()
 
 
 STATE = pytest.StashKey[GateState]()

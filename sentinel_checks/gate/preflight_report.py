@@ -22,6 +22,12 @@ def counted(problems: Sequence[SetupProblem]) -> list[SetupProblem]:
     return [p for p in problems if p.about != NOT_CHECKED]
 
 
+def unchecked_notes(problems: Sequence[SetupProblem]) -> tuple[str, ...]:
+    """What the problems kept from being checked (``about == NOT_CHECKED``), as the run's
+    notes: ``"(not checked) <key>: <why>"``, in gate.json and gate.md on either path."""
+    return tuple(f"(not checked) {p}" for p in problems if p.about == NOT_CHECKED)
+
+
 def engine_not_checked(session: GateSession, problems: Sequence[SetupProblem]) -> list[SetupProblem]:
     """The note (``about == NOT_CHECKED``, under ``[engine.*]``) that the engine was not
     started, or, when it was to read the data where it lies, that holding the splits
@@ -138,7 +144,6 @@ def write_setup_reports(
         run_info={"started": started, "pytest_exitstatus": None, "stopped_by": "preflight"},
     )
     # what the problems kept from being checked, in gate.json's notes and gate.md (trial)
-    unchecked = tuple(f"(not checked) {p}" for p in problems if p.about == NOT_CHECKED)
-    run = dataclasses.replace(run, notes=(*run.notes, *unchecked))
+    run = dataclasses.replace(run, notes=(*run.notes, *unchecked_notes(problems)))
     written, _ = write_gate_reports(run, session, reports_dir)
     return written
