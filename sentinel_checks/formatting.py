@@ -319,3 +319,21 @@ def row_words(key: str) -> str:
     if key.startswith("n_"):
         return f"{key[2:]} rows"
     return key.replace("_", " ")
+
+
+def shortened(text: Any, limit: int) -> str:
+    """``text`` on one line, cut between words with "…" when longer than ``limit``
+    characters (a word longer than the limit is cut inside).
+
+    Examples
+    --------
+    >>> shortened("one  two   three", 20), shortened("one two three", 9)
+    ('one two three', 'one two…')
+    """
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        cut = flat[: limit - 1]
+        if flat[limit - 1] != " " and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        flat = cut.rstrip() + "…"
+    return flat

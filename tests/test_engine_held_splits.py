@@ -143,7 +143,7 @@ def test_a_split_the_engine_cannot_hold_is_one_data_error_and_nothing_stays_held
 
 def test_a_renumbering_that_loses_a_row_is_an_error_and_nothing_stays_held(tmp_path, monkeypatch):
     """``number_rows`` joins the rows back on ROW: a repeated or missing position would
-    drop or repeat rows silently. The held counts are compared: a planted renumbering
+    drop or repeat rows silently. The split's and its hold's counts are compared: a planted renumbering
     that loses train's first row stops the run, and nothing of it stays held."""
     from sentinel_checks.engine import split_tables
     from sentinel_checks.engine.ibis_connection import ROW
@@ -255,3 +255,87 @@ def test_a_missing_entity_column_is_told_in_the_words_pandas_uses(tmp_path):
         by_pandas.splits  # noqa: B018 (the property loads and splits)
     with pytest.raises(DataError, match=words):
         by_duckdb.engine_table("train")
+
+
+def _positions_table(backend):
+    """Six rows whose source positions (ROW) are not 0..5: what a split of a source holds."""
+    from sentinel_checks.engine.ibis_connection import ROW
+
+    values = ", ".join(
+        f"({x}, {r})" for x, r in [(5.0, 9), (1.0, 2), (4.0, 7), (2.0, 3), (6.0, 11), (3.0, 4)]
+    )
+    backend.raw_sql(
+        f'CREATE TEMP TABLE source_rows AS SELECT x, r::BIGINT AS "{ROW}" FROM (VALUES {values}) t(x, r)'
+    )
+    return backend.table("source_rows")
+
+
+@pytest.mark.parametrize("hold_first", [False, True])
+def test_a_split_is_renumbered_the_same_held_first_or_not(hold_first):
+    """Spark holds a split as made before renumbering it (each query re-plans its lineage);
+    DuckDB renumbers it straight from the source. Same rows, same positions; the first
+    hold is dropped once the renumbered split is held."""
+    from sentinel_checks.engine.ibis_connection import ROW, connect_duckdb
+    from sentinel_checks.engine.split_tables import SOURCE_ROW, number_rows
+
+    backend = connect_duckdb(threads=1)
+    releases: list = []
+    out = held_table.hold_renumbered(_positions_table(backend), number_rows, releases, hold_first=hold_first)
+    got = out.order_by(ROW).execute()
+    assert got[ROW].tolist() == [0, 1, 2, 3, 4, 5]
+    assert got[SOURCE_ROW].tolist() == [2, 3, 4, 7, 9, 11]
+    assert got["x"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    held = [t for t in temp_tables(backend) if "sentinel_split" in t or "sentinel_part" in t]
+    assert len(held) == 1 and "sentinel_split" in held[0] and len(releases) == 1
+    releases[0]()
+    assert not [t for t in temp_tables(backend) if "sentinel_" in t]
+
+
+def test_a_first_hold_that_cannot_be_dropped_is_dropped_when_the_run_ends(monkeypatch):
+    from sentinel_checks.engine.ibis_connection import connect_duckdb
+    from sentinel_checks.engine.split_tables import number_rows
+
+    backend = connect_duckdb(threads=1)
+    real = held_table.hold
+    attempts: list[str] = []
+
+    def flaky(table, *, prefix="sentinel_held"):
+        out, release = real(table, prefix=prefix)
+        if prefix != "sentinel_part":
+            return out, release
+
+        def once_broken() -> None:
+            attempts.append(prefix)
+            if len(attempts) == 1:
+                raise RuntimeError("busy")
+            release()
+
+        return out, once_broken
+
+    monkeypatch.setattr(held_table, "hold", flaky)
+    releases: list = []
+    out = held_table.hold_renumbered(_positions_table(backend), number_rows, releases, hold_first=True)
+    assert out.count().execute() == 6 and attempts == ["sentinel_part"]
+    assert len([t for t in temp_tables(backend) if "sentinel_part" in t]) == 1  # not dropped yet
+    assert len(releases) == 2  # the split's and the first hold's, retried when the run ends
+    held_table.release_all(releases)
+    assert not [t for t in temp_tables(backend) if "sentinel_" in t]
+
+
+def test_a_renumbered_split_that_cannot_be_held_drops_the_first_hold(monkeypatch):
+    from sentinel_checks.engine.ibis_connection import connect_duckdb
+    from sentinel_checks.engine.split_tables import number_rows
+
+    backend = connect_duckdb(threads=1)
+    real = held_table.hold
+
+    def failing(table, *, prefix="sentinel_held"):
+        if prefix == "sentinel_split":
+            raise MemoryError("Out of Memory Error: could not allocate block")
+        return real(table, prefix=prefix)
+
+    monkeypatch.setattr(held_table, "hold", failing)
+    releases: list = []
+    with pytest.raises(MemoryError):
+        held_table.hold_renumbered(_positions_table(backend), number_rows, releases, hold_first=True)
+    assert not [t for t in temp_tables(backend) if "sentinel_" in t] and releases == []

@@ -262,3 +262,15 @@ def test_numpy_values_in_evidence_read_as_numbers():
     text = " ".join(_parse(gate_html(run, {})).text)
     assert "0.001133 to 0.01285" in text and "20,994" in text and "0.03163" in text
     assert "array(" not in text and "np." not in text
+
+
+def test_what_to_do_first_cuts_a_long_setup_message_between_words():
+    """Trial: a setup problem's message was cut at 300 characters mid-word, with no "…"."""
+    from sentinel_checks.reports.html_cards import first_fix
+
+    words = "the column holds values that are not timestamps " * 10
+    outcome = TestOutcome("sentinel preflight::[columns] timestamp", "error", words, None, input_error=True)
+    run = GateRun(config_path="c.toml", data={}, seed=None, outcomes=[outcome])
+    shown = first_fix(run)
+    assert shown.endswith("…") and len(shown) < len(words)
+    assert shown.removesuffix("…").rsplit(" ", 1)[1] in words.split()  # a whole word before "…"

@@ -86,3 +86,31 @@ def test_a_timestamp_column_holding_no_times_is_a_problem_of_the_setting(tmp_pat
     (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key == "[columns]"]
     assert "could not be loaded with this [columns] timestamp" in note.message, note
     assert "could not be read" not in note.message
+    # one key twice: the second entry numbered (trial: "[columns] timestamp'", a stray quote)
+    from sentinel_checks.gate.preflight_report import problem_outcomes
+
+    assert [o.nodeid for o in problem_outcomes(found)] == [
+        "sentinel preflight::[columns] timestamp",
+        "sentinel preflight::[columns] timestamp (2)",
+    ]
+
+
+def test_the_note_names_the_timestamp_only_when_the_dataset_failed_on_it(tmp_path):
+    """Review: a missing dataset file and a production sample whose timestamps do not parse
+    said the dataset "could not be loaded with this [columns] timestamp"."""
+    from sentinel_checks.gate.preflight import NOT_CHECKED
+
+    config = _project(tmp_path)
+    production = _frame(1).drop(columns=["CANCELLED", "split"])
+    production["request_ts"] = "soon"
+    production.to_parquet(tmp_path / "production.parquet")
+    (tmp_path / "data.parquet").unlink()
+    from sentinel_checks.config import load_config
+    from sentinel_checks.gate.preflight import preflight
+    from sentinel_checks.gate.session import GateSession
+
+    problems = preflight(GateSession(load_config(config, check_files=False)))
+    keys = [p.key for p in problems if p.about != NOT_CHECKED]
+    assert keys[:2] == ["[data] path", "[columns] timestamp"], problems
+    (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key == "[columns]"]
+    assert "as the dataset could not be read (above)" in note.message, note

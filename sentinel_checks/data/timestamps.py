@@ -63,7 +63,7 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
         raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) mixes timezone-aware and naive timestamps "
-            f"({int(aware.sum())} aware, {int((~aware).sum())} naive; e.g. {examples}); "
+            f"({int(aware.sum()):,} aware, {int((~aware).sum()):,} naive; e.g. {examples}); "
             "make them all one kind",
             TIMESTAMP_KEY,
         )
@@ -83,7 +83,7 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
     if bad.any():
         examples = values[bad].astype(str).unique()[:5].tolist()
         raise ColumnSettingError(
-            f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum())} value(s) that "
+            f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum()):,} value(s) that "
             f"are not timestamps, e.g. {examples}: name the column of datetimes, ISO-8601 "
             "strings or ordered numbers as [columns] timestamp",
             TIMESTAMP_KEY,

@@ -65,7 +65,6 @@ def calibration_bins(table: Table, columns: ScoredColumns, *, n_bins: int = 10) 
     Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical packages.
     The American Statistician 50(4), 361–365 (type 7, numpy's default).
     """
-
     if n_bins < 1:
         raise ValueError(f"n_bins must be at least 1, got {n_bins}")
     rows = scored_rows(table, columns)

@@ -112,7 +112,11 @@ def held(table: Table) -> Iterator[Table]:
 
 
 def hold_renumbered(
-    table: Table, number: Callable[[Table], Table], releases: list[Callable[[], None]]
+    table: Table,
+    number: Callable[[Table], Table],
+    releases: list[Callable[[], None]],
+    *,
+    hold_first: bool = False,
 ) -> Table:
     """``number(table)`` computed and held, its row count checked against ``table``'s.
 
@@ -122,7 +126,10 @@ def hold_renumbered(
     filter over the files or a table the engine holds (the entity purge holds each of
     its steps). Holding the split first and renumbering that hold cost twice the time
     (10M rows on DuckDB with a 1 GB limit: train 8.3 s held then renumbered, 3.4 s
-    renumbered from the files; docs/benchmarks.md).
+    renumbered from the files; docs/benchmarks.md). With ``hold_first``, ``table`` is held
+    first (prefix ``sentinel_part``) and renumbered from that hold, which is then dropped:
+    for a source that is not cheap to read twice (on Spark, a catalog table's positions
+    are a window over every row, and every query re-plans the lineage).
 
     Parameters
     ----------
@@ -131,7 +138,10 @@ def hold_renumbered(
     number : callable, Table -> Table
         Must keep every row (checked: the row counts of ``table`` and the hold are compared).
     releases : list of callables
-        Where the result's release is appended (the run's, called when it ends).
+        Where the result's release is appended (the run's, called when it ends); also the
+        first hold's, when dropping it fails (retried, and told, when the run ends).
+    hold_first : bool
+        Hold ``table`` before renumbering it (see above).
 
     Returns
     -------
@@ -144,8 +154,18 @@ def hold_renumbered(
         ``number`` changed the row count (positions repeated or missing): nothing of it
         stays held.
     Exception
-        The engine's own, when it cannot hold the table: nothing of this call stays held.
+        The engine's own, when it cannot hold a table: nothing of this call stays held.
     """
+    if hold_first:
+        part, release_part = hold(table, prefix="sentinel_part")
+        try:
+            out = hold_renumbered(part, number, releases)
+        except BaseException:
+            with suppress(Exception):  # the hold's error is the one to tell, not the cleanup's
+                release_part()
+            raise
+        release_or_defer([release_part], releases)
+        return out
     out, release = hold(number(table), prefix="sentinel_split")
     try:
         before, after = int(table.count().execute()), int(out.count().execute())

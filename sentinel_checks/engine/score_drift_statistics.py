@@ -82,7 +82,6 @@ def _shape(rows: Table, threshold: float) -> tuple[int, int, int]:
 
 
 def _psi(reference: Table, current: Table, n_ref: int, n_cur: int, bins: int) -> float:
-
     edges = np.unique(reference_quantiles(reference, n_ref, np.linspace(0, 1, bins + 1)))
     if len(edges) < 2:  # a constant reference: 0 when the current equals it, else inf
         same = with_floats(current, value=float(edges[0]))

@@ -6,8 +6,8 @@ column, the embargo left out after each boundary, then the entity purge as
 :func:`~sentinel_checks.data.splits.purge_entity_overlap` does it: entity by entity,
 val rows whose id train holds removed, then test rows whose id train or the purged
 val holds) and ``method = "column"`` (the split column's three values). Each split
-comes with the source's :data:`~sentinel_checks.engine.ibis_connection.ROW`; held, it is
-renumbered 0..m-1 in the source's row order (:func:`number_rows`): the row's position in
+comes with the source's :data:`~sentinel_checks.engine.ibis_connection.ROW`, and is
+renumbered 0..m-1 in the source's row order as it is held (:func:`number_rows`): the row's position in
 the pandas split frame, which keeps the dataset's order; the source's position (the
 pandas split frame's index label) is kept in :data:`SOURCE_ROW`.
 

@@ -58,7 +58,10 @@ def hold_splits(
             tables = purge_entities(tables, keys, releases=purged)
         for name, table in tables.items():
             what = f"{name} split made where the data lies"
-            out[name] = hold_renumbered(table, number_rows, releases)
+            # on Spark each query re-plans the split's lineage (a catalog table's positions
+            # are a window over every row): held once as made, renumbered from that hold
+            first = table._find_backend().name == "pyspark"
+            out[name] = hold_renumbered(table, number_rows, releases, hold_first=first)
     except SentinelError:
         raise
     except Exception as error:  # the engine's own error types (DuckDB, Py4J)

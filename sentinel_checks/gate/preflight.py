@@ -136,8 +136,9 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
         )
         problems += [unset] if unset is not None else label_values(config, frames, counted)
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
-        # the file was read when only its timestamp column did not parse (trial: "could not be read")
-        loaded = "with this [columns] timestamp" if any(p.key == TIMESTAMP_KEY for p in problems) else ""
+        # the file was read when only its timestamp column did not parse (trial: "could not be
+        # read"); the dataset's problem is the first _loaded_frames records (production's after)
+        loaded = "with this [columns] timestamp" if problems and problems[0].key == TIMESTAMP_KEY else ""
         why = (
             "the column names, and whether the columns [drift] settings name are features, "
             f"as the dataset could not be {'loaded ' + loaded if loaded else 'read'} (above)"
@@ -201,6 +202,8 @@ def stopped_by_text(n: int) -> str:
 
 
 def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[str, pd.DataFrame]:
+    """The dataset's and production's frames (or columns) that load; a problem appended to
+    ``problems`` for each that does not, the dataset's first."""
     from sentinel_checks.gate.preflight_engine import dataset_columns, production_columns
 
     frames: dict[str, pd.DataFrame] = {}

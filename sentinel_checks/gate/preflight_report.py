@@ -96,15 +96,19 @@ def problem_outcomes(problems: Sequence[SetupProblem]) -> list[TestOutcome]:
     Returns
     -------
     list of TestOutcome
-        In the order given; a key found twice gets a ``'`` appended to stay unique.
+        In the order given; a key found again is numbered to stay unique
+        (``sentinel preflight::[columns] timestamp (2)``; a ``'`` was appended, read as a
+        stray quote: trial).
     """
     from sentinel_checks.reports.gate_report import TestOutcome
 
     outcomes: dict[str, TestOutcome] = {}
     for problem in counted(problems):
-        nodeid = f"sentinel preflight::{problem.key}"
+        base = nodeid = f"sentinel preflight::{problem.key}"
+        found = 1
         while nodeid in outcomes:
-            nodeid += "'"
+            found += 1
+            nodeid = f"{base} ({found})"
         outcomes[nodeid] = TestOutcome(nodeid, "error", str(problem), None, input_error=True)
     return list(outcomes.values())
 

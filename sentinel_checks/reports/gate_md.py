@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sentinel_checks.formatting import shortened
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
@@ -214,13 +215,7 @@ def cell(text: str, limit: int = CELL_CHARS) -> str:
     >>> cell("a | b"), cell("one two three", limit=9)
     ('a \\\\| b', 'one two…')
     """
-    flat = " ".join(str(text).split())
-    if len(flat) > limit:
-        cut = flat[: limit - 1]
-        if flat[limit - 1] != " " and " " in cut:
-            cut = cut.rsplit(" ", 1)[0]
-        flat = cut.rstrip() + "…"
-    return flat.replace("|", "\\|")
+    return shortened(text, limit).replace("|", "\\|")
 
 
 def _started(run: GateRun) -> float:

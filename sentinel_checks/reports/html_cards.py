@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from sentinel_checks.formatting import shortened
 from sentinel_checks.reports.explain import what_would_settle
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome
 from sentinel_checks.reports.gate_report import bucket as bucket  # moved there: gate.json counts by it
@@ -56,7 +57,7 @@ def first_fix(run: GateRun) -> str:
         return "Nothing blocks this model; read the warnings and inconclusive checks below."
     o = bad[0]
     if o.result is None:
-        return f"{o.nodeid}: {' '.join(o.message.split())[:300]}"
+        return f"{o.nodeid}: {shortened(o.message, 300)}"  # cut between words, with "…" (trial)
     return f"{o.result.label}: {o.result.hint or o.result.message}"
 
 

@@ -187,8 +187,9 @@ class CalibrationCells:
     def draws(self, *, n_bins: int, resamples: int, seed: int) -> np.ndarray:
         """Poisson-bootstrap draws of the ECE and the Brier score, the bins held fixed.
 
-        One ``Poisson(count)`` weight per (score, label) cell with rows, from one
-        ``numpy.random.default_rng(seed)`` stream (the cells in score order, the
+        One ``Poisson(count)`` weight per (score, label) cell with rows, from
+        ``numpy.random.default_rng(seed)`` (:func:`~sentinel_checks.stats.poisson_weights.poisson_weights`:
+        its Poisson(count − 1) parts from two streams spawned from it; the cells in score order, the
         risky cell of a score before its safe cell).
 
         Returns

@@ -141,7 +141,8 @@ def paired_cell_bootstrap(
 
     The rows are pooled into cells (:func:`paired_cells`: label x each model's score
     slot x both decisions) and each resample draws one Poisson(count) weight per cell
-    from one ``default_rng(seed)`` stream, a block of resamples at a time: the
+    from ``default_rng(seed)`` (:func:`~sentinel_checks.stats.poisson_weights.poisson_weights`:
+    its Poisson(count − 1) parts from two streams spawned from it), a block of resamples at a time: the
     distribution a row-by-row Poisson(1) bootstrap gives every metric (all exact
     functions of the cells), at O(cells) per resample. FNR and precision are drawn on
     the (label, both decisions) cells alone (:func:`decision_draws`, their own stream),
