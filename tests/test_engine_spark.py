@@ -111,6 +111,34 @@ def test_row_repeats_equal_duckdb(both, columns):
     assert np.array_equal(spark.mask, duck.mask)
 
 
+def test_unique_per_row_equals_duckdb(both):
+    columns = ["user_id", "year", "case", "amount", "score", "count", "flag", "country"]
+    duck, spark = (rows.unique_per_row(both[engine][0], columns) for engine in ("duckdb", "spark"))
+    assert spark == duck
+
+
+@pytest.mark.parametrize("column", ["amount", "score", "year"])
+def test_quantile_bins_equal_duckdb(both, column):
+    """``engine.bins.edges_at_or_below`` (nested CASEs) counts the same rows per bin on
+    Spark as on DuckDB, nulls and NaN included."""
+
+    from sentinel_checks.engine.bins import edges_at_or_below
+    from sentinel_checks.engine.ibis_connection import with_floats
+
+    edges = [-1.0, 0.0, 0.25, 0.5, 1.0, 1999.5, 2000.0]
+
+    def counts(table):
+        edged = with_floats(table, **{f"e{i}": e for i, e in enumerate(edges)})
+        binned = edged.select(b=edges_at_or_below(edged[column], [edged[f"e{i}"] for i in range(len(edges))]))
+        got = binned.group_by("b").aggregate(n=binned.count()).to_pandas()
+        return dict(zip(got["b"].astype(int), got["n"].astype(int), strict=True))
+
+    duck, spark = (counts(both[engine][0]) for engine in ("duckdb", "spark"))
+    assert spark == duck and len(duck) > 1
+    assert sum(duck.values()) == int(both["duckdb"][0].count().execute())
+    assert np.isin(list(duck), np.arange(len(edges) + 1)).all()
+
+
 @pytest.mark.parametrize("column", ["amount", "score", "count", "flag", "year", "request_ts", "seen"])
 def test_monotone_auc_equals_duckdb(both, column):
     duck, spark = (
