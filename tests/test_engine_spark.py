@@ -121,7 +121,6 @@ def test_unique_per_row_equals_duckdb(both):
 def test_quantile_bins_equal_duckdb(both, column):
     """``engine.bins.edges_at_or_below`` (nested CASEs) counts the same rows per bin on
     Spark as on DuckDB, nulls and NaN included."""
-
     from sentinel_checks.engine.bins import edges_at_or_below
     from sentinel_checks.engine.ibis_connection import with_floats
 
