@@ -271,7 +271,7 @@ def _positions_table(backend):
 
 
 @pytest.mark.parametrize("hold_first", [False, True])
-def test_a_split_is_renumbered_the_same_held_first_or_not(hold_first):
+def test_a_split_is_renumbered_the_same_held_first_or_not(hold_first, monkeypatch):
     """Spark holds a split as made before renumbering it (each query re-plans its lineage);
     DuckDB renumbers it straight from the source. Same rows, same positions; the first
     hold is dropped once the renumbered split is held."""
@@ -280,7 +280,16 @@ def test_a_split_is_renumbered_the_same_held_first_or_not(hold_first):
 
     backend = connect_duckdb(threads=1)
     releases: list = []
+    prefixes: list[str] = []
+    real = held_table.hold
+
+    def recording(table, *, prefix="sentinel_held"):
+        prefixes.append(prefix)
+        return real(table, prefix=prefix)
+
+    monkeypatch.setattr(held_table, "hold", recording)
     out = held_table.hold_renumbered(_positions_table(backend), number_rows, releases, hold_first=hold_first)
+    assert prefixes == (["sentinel_part", "sentinel_split"] if hold_first else ["sentinel_split"])
     got = out.order_by(ROW).execute()
     assert got[ROW].tolist() == [0, 1, 2, 3, 4, 5]
     assert got[SOURCE_ROW].tolist() == [2, 3, 4, 7, 9, 11]
@@ -339,3 +348,40 @@ def test_a_renumbered_split_that_cannot_be_held_drops_the_first_hold(monkeypatch
     with pytest.raises(MemoryError):
         held_table.hold_renumbered(_positions_table(backend), number_rows, releases, hold_first=True)
     assert not [t for t in temp_tables(backend) if "sentinel_" in t] and releases == []
+
+
+@pytest.mark.parametrize(
+    ("engine", "purged", "held_first"),
+    [
+        ("duckdb", False, {"train": False, "val": False, "test": False}),
+        ("pyspark", False, {"train": True, "val": True, "test": True}),
+        ("pyspark", True, {"train": True, "val": False, "test": False}),  # the purge holds them
+    ],
+)
+def test_only_spark_holds_a_split_before_renumbering_it(monkeypatch, engine, purged, held_first):
+    """Spark re-plans a split's lineage in every query: a split not already held by the
+    entity purge is held as made first; DuckDB renumbers straight from the files."""
+    from types import SimpleNamespace
+
+    from sentinel_checks.engine import split_tables
+    from sentinel_checks.gate import held_splits
+
+    asked: dict[str, bool] = {}
+
+    class Split:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def _find_backend(self):
+            return SimpleNamespace(name=engine)
+
+    def renumbered(table, number, releases, *, hold_first=False):
+        asked[table.name] = hold_first
+        return table
+
+    monkeypatch.setattr(held_table, "hold_renumbered", renumbered)
+    monkeypatch.setattr(split_tables, "purge_entities", lambda tables, keys, releases: tables)
+    cache = {"engine_purge_keys": ["user_id"]} if purged else {}
+    tables = {name: Split(name) for name in ("train", "val", "test")}
+    held_splits.hold_splits(tables, cache=cache, config=None)
+    assert asked == held_first

@@ -112,23 +112,38 @@ def test_row_repeats_equal_duckdb(both, columns):
 
 
 def test_unique_per_row_equals_duckdb(both):
-    columns = ["user_id", "year", "case", "amount", "score", "count", "flag", "country"]
-    duck, spark = (rows.unique_per_row(both[engine][0], columns) for engine in ("duckdb", "spark"))
-    assert spark == duck
+    """Id-like columns on both engines: whole floats (one NaN), text and integers are;
+    a distinct float with a fraction or an ``inf`` (``x % 1``, not Ibis' int64 floor) is not."""
+    from tests.test_engine_parity import _id_like_frame
+
+    frame = _id_like_frame(400)
+    columns = list(frame.columns)
+    got = {
+        engine: rows.unique_per_row(
+            table_from_frame(both[engine][0]._find_backend(), frame, name="ids"), columns
+        )
+        for engine in ("duckdb", "spark")
+    }
+    assert got["spark"] == got["duckdb"] == ["row", "whole_id", "text_id"]
 
 
-@pytest.mark.parametrize("column", ["amount", "score", "year"])
+@pytest.mark.parametrize("column", ["amount", "year"])  # both with nulls; amount with ±inf
 def test_quantile_bins_equal_duckdb(both, column):
     """``engine.bins.edges_at_or_below`` (nested CASEs) counts the same rows per bin on
-    Spark as on DuckDB, nulls and NaN included."""
+    Spark as on DuckDB, nulls and NaN included (every tenth null made NaN: NaN sorts
+    above every edge on both)."""
+    import ibis
+
     from sentinel_checks.engine.bins import edges_at_or_below
-    from sentinel_checks.engine.ibis_connection import with_floats
+    from sentinel_checks.engine.ibis_connection import ROW, with_floats
 
     edges = [-1.0, 0.0, 0.25, 0.5, 1.0, 1999.5, 2000.0]
 
     def counts(table):
-        edged = with_floats(table, **{f"e{i}": e for i, e in enumerate(edges)})
-        binned = edged.select(b=edges_at_or_below(edged[column], [edged[f"e{i}"] for i in range(len(edges))]))
+        value = table[column].cast("float64")
+        nan = ibis.ifelse(value.isnull() & (table[ROW] % 10 == 0), ibis.literal(float("nan")), value)
+        edged = with_floats(table.mutate(v=nan), **{f"e{i}": e for i, e in enumerate(edges)})
+        binned = edged.select(b=edges_at_or_below(edged.v, [edged[f"e{i}"] for i in range(len(edges))]))
         got = binned.group_by("b").aggregate(n=binned.count()).to_pandas()
         return dict(zip(got["b"].astype(int), got["n"].astype(int), strict=True))
 
@@ -136,6 +151,8 @@ def test_quantile_bins_equal_duckdb(both, column):
     assert spark == duck and len(duck) > 1
     assert sum(duck.values()) == int(both["duckdb"][0].count().execute())
     assert np.isin(list(duck), np.arange(len(edges) + 1)).all()
+    nans = int(both["duckdb"][0].filter(lambda t: t[column].isnull() & (t[ROW] % 10 == 0)).count().execute())
+    assert nans > 0 and duck[len(edges)] >= nans  # the NaNs above the last edge
 
 
 @pytest.mark.parametrize("column", ["amount", "score", "count", "flag", "year", "request_ts", "seen"])

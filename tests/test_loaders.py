@@ -112,6 +112,11 @@ class TestTimestamps:
         with pytest.raises(DataError, match="'ts' \\(\\[columns\\] timestamp\\) holds booleans"):
             parse_timestamps(pd.Series([True, False]), column="ts")
 
+    def test_counts_in_the_message_have_thousands_separators(self):
+        values = pd.Series(["2025-01-01"] + ["soon"] * 1234)
+        with pytest.raises(DataError, match=r"has 1,234 value\(s\) that are not timestamps"):
+            parse_timestamps(values, column="ts")
+
     def test_nulls_stay_null(self):
         out = parse_timestamps(pd.Series(["2025-01-01", None]), column="ts")
         assert out.isna().tolist() == [False, True]

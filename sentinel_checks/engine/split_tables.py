@@ -68,7 +68,7 @@ def time_windows(
     -------
     dict of str to ibis Table
         ``train``, ``val``, ``test``, each with the source's :data:`ROW`: purge them, then
-        renumber and hold each (:func:`number_rows`;
+        renumber and hold each (Spark: held as made first; :func:`number_rows`;
         :func:`~sentinel_checks.engine.held_table.hold_renumbered`).
     """
     rows, windows = _windows(source, column, val_start, test_start, end, gap)

@@ -3,8 +3,9 @@
 :func:`hold_splits` is what :attr:`SessionData.engine_tables
 <sentinel_checks.gate.session_data.SessionData.engine_tables>` does with the split
 plan of :class:`~sentinel_checks.gate.session_engine.SessionEngine`: purge the entities an
-earlier split holds, then hold each split renumbered, so every statistic of the run reads
-computed rows rather than re-running the split.
+earlier split holds, then hold each split renumbered (on Spark a split not held by the
+purge is held as made first), so every statistic of the run reads computed rows rather
+than re-running the split.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 def hold_splits(
     tables: dict[str, Table], *, cache: dict[str, Any], config: SentinelConfig
 ) -> dict[str, Table]:
-    """Each split (with the source's ROW) renumbered and held for the run
+    """Each split (with the source's ROW) renumbered and held for the run (on Spark, held as
+    made first unless the purge holds it)
     (:func:`~sentinel_checks.engine.held_table.hold_renumbered` with
     :func:`~sentinel_checks.engine.split_tables.number_rows`), after the entity purge
     when the split plan left one to do (``cache["engine_purge_keys"]``:
@@ -59,8 +61,10 @@ def hold_splits(
         for name, table in tables.items():
             what = f"{name} split made where the data lies"
             # on Spark each query re-plans the split's lineage (a catalog table's positions
-            # are a window over every row): held once as made, renumbered from that hold
-            first = table._find_backend().name == "pyspark"
+            # are a window over every row): held once as made, renumbered from that hold,
+            # unless the purge already holds it (val and test purged)
+            held_by_purge = bool(keys) and name != "train"
+            first = table._find_backend().name == "pyspark" and not held_by_purge
             out[name] = hold_renumbered(table, number_rows, releases, hold_first=first)
     except SentinelError:
         raise
