@@ -129,22 +129,22 @@ def test_unique_per_row_equals_duckdb(both):
 
 @pytest.mark.parametrize("column", ["amount", "year"])  # both with nulls; amount with ±inf
 def test_quantile_bins_equal_duckdb(both, column):
-    """``engine.bins.edges_at_or_below`` (nested CASEs) counts the same rows per bin on
+    """``engine.bins.binned`` (nested CASEs on edges brought in as data) counts the same rows per bin on
     Spark as on DuckDB, nulls and NaN included (every tenth null made NaN: NaN sorts
     above every edge on both)."""
     import ibis
 
-    from sentinel_checks.engine.bins import edges_at_or_below
-    from sentinel_checks.engine.ibis_connection import ROW, with_floats
+    from sentinel_checks.engine.bins import binned
+    from sentinel_checks.engine.ibis_connection import ROW
 
     edges = [-1.0, 0.0, 0.25, 0.5, 1.0, 1999.5, 2000.0]
 
     def counts(table):
         value = table[column].cast("float64")
         nan = ibis.ifelse(value.isnull() & (table[ROW] % 10 == 0), ibis.literal(float("nan")), value)
-        edged = with_floats(table.mutate(v=nan), **{f"e{i}": e for i, e in enumerate(edges)})
-        binned = edged.select(b=edges_at_or_below(edged.v, [edged[f"e{i}"] for i in range(len(edges))]))
-        got = binned.group_by("b").aggregate(n=binned.count()).to_pandas()
+        edged, index = binned(table.mutate(v=nan), "v", edges)
+        bins = edged.select(b=index)
+        got = bins.group_by("b").aggregate(n=bins.count()).to_pandas()
         return dict(zip(got["b"].astype(int), got["n"].astype(int), strict=True))
 
     duck, spark = (counts(both[engine][0]) for engine in ("duckdb", "spark"))

@@ -8,8 +8,32 @@ PSI (:mod:`~sentinel_checks.engine.score_drift_statistics`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sentinel_checks.engine.ibis_connection import with_floats
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+
+def binned(table: Table, column: str, edges: Iterable[float]) -> tuple[Table, Any]:
+    """``table`` with ``edges`` brought in as data (float64 columns ``__sentinel_edge<i>``:
+    :func:`~sentinel_checks.engine.ibis_connection.with_floats`, never SQL text), and the
+    bin of each row's ``column`` on it: :func:`edges_at_or_below`, int64 in
+    ``[0, len(edges)]``.
+
+    Parameters
+    ----------
+    table : ibis Table
+    column : str
+        A numeric column of ``table``.
+    edges : iterable of float (a float ndarray)
+        Strictly ascending (e.g. ``numpy.unique`` of quantiles), none NaN.
+    """
+    names = {f"__sentinel_edge{i}": float(e) for i, e in enumerate(edges)}
+    edged = with_floats(table, **names)
+    return edged, edges_at_or_below(edged[column], [edged[name] for name in names])
 
 
 def edges_at_or_below(value: Any, edges: Sequence[Any], lo: int = 0, hi: int | None = None) -> Any:

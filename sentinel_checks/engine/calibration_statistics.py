@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sentinel_checks.engine.bins import edges_at_or_below
-from sentinel_checks.engine.ibis_connection import whole_count, with_floats
+from sentinel_checks.engine.bins import binned
+from sentinel_checks.engine.ibis_connection import whole_count
 from sentinel_checks.engine.quality_statistics import ScoredColumns, scored_rows
 from sentinel_checks.stats.calibration import CalibrationBins
 
@@ -78,8 +78,7 @@ def calibration_bins(table: Table, columns: ScoredColumns, *, n_bins: int = 10) 
         scores = per_score["bin"].to_numpy(dtype=np.float64)
         return _bins(scores, scores, per_score)
     edges = np.unique(_quantiles(rows, n, np.linspace(0, 1, n_bins + 1)))
-    edged = with_floats(rows, **{f"edge{i}": float(e) for i, e in enumerate(edges[1:-1])})
-    index = edges_at_or_below(edged.score, [edged[f"edge{i}"] for i in range(len(edges) - 2)])
+    edged, index = binned(rows, "score", edges[1:-1])
     sums = _bins_by_index(_bin_sums(edged, index).to_pandas(), len(edges) - 1)
     keep = sums["count"].to_numpy() > 0
     return _bins(edges[:-1][keep], edges[1:][keep], sums[keep])

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sentinel_checks.config.section import LabelValue
-from sentinel_checks.engine.bins import edges_at_or_below
+from sentinel_checks.engine.bins import binned
 from sentinel_checks.engine.class_rank import RISKY as _RISKY
 from sentinel_checks.engine.class_rank import join_class_digits
 from sentinel_checks.engine.float_values import infinite
@@ -248,17 +248,16 @@ def _numeric(folded: Table, name: str, *, bins: int, flag: bool) -> tuple[tuple[
     else:
         present = keyed.filter(keyed[_KEY].notnull()).select(score=keyed[_KEY])
         edges = np.unique(reference_quantiles(present, finite, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
-        edged = with_floats(keyed, **{f"__e{i}": e for i, e in enumerate(edges)})
-        above = edges_at_or_below(edged[_KEY], [edged[f"__e{i}"] for i in range(len(edges))])
+        edged, above = binned(keyed, _KEY, edges)
         keyed = edged.mutate(
             **{_KEY: ibis.ifelse(edged[_KEY].isnull(), ibis.null("float64"), above.cast("float64"))}
         )
         code = keyed[_KEY]
-    binned = cross_fitted_auc(_cells(keyed, code))
+    binned_auc = cross_fitted_auc(_cells(keyed, code))
     where = None
     if flag:
         where = _constant_numeric(stats, low)
-    return (monotone, binned), where
+    return (monotone, binned_auc), where
 
 
 def _constant_numeric(stats: pd.Series, low: float) -> str | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sentinel_checks.checks.score_drift import ScoreDriftCounts
-from sentinel_checks.engine.bins import edges_at_or_below
+from sentinel_checks.engine.bins import binned
 from sentinel_checks.engine.calibration_statistics import reference_quantiles
 from sentinel_checks.engine.float_values import undefined
 from sentinel_checks.engine.ibis_connection import whole_count, with_floats
@@ -89,8 +89,7 @@ def _psi(reference: Table, current: Table, n_ref: int, n_cur: int, bins: int) ->
         return 0.0 if moved == 0 else math.inf
 
     def counts(rows: Table) -> np.ndarray:
-        edged = with_floats(rows, **{f"edge{i}": float(e) for i, e in enumerate(edges[1:-1])})
-        index = edges_at_or_below(edged.score, [edged[f"edge{i}"] for i in range(len(edges) - 2)])
+        edged, index = binned(rows, "score", edges[1:-1])
         per_bin = edged.group_by(bin=index).aggregate(rows=edged.count()).to_pandas()
         out = np.zeros(len(edges) - 1, dtype=np.int64)
         out[per_bin["bin"].to_numpy(dtype=np.int64)] = per_bin["rows"].to_numpy(dtype=np.int64)

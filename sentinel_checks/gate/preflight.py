@@ -138,10 +138,14 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     else:  # said, so a fixed path does not reveal a misspelt column only on the next run (trial)
         # the file was read when only its timestamp column did not parse (trial: "could not be
         # read"); the dataset's problem is the first _loaded_frames records (production's after)
-        loaded = "with this [columns] timestamp" if problems and problems[0].key == TIMESTAMP_KEY else ""
+        failed = (
+            "loaded with this [columns] timestamp"
+            if problems and problems[0].key == TIMESTAMP_KEY
+            else "read"
+        )
         why = (
             "the column names, and whether the columns [drift] settings name are features, "
-            f"as the dataset could not be {'loaded ' + loaded if loaded else 'read'} (above)"
+            f"as the dataset could not be {failed} (above)"
         )
         problems.append(SetupProblem("[columns]", why, NOT_CHECKED))
     from sentinel_checks.gate.engine_setup import engine_problems
