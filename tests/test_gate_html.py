@@ -274,3 +274,76 @@ def test_what_to_do_first_cuts_a_long_setup_message_between_words():
     shown = first_fix(run)
     assert shown.endswith("…") and len(shown) < len(words)
     assert shown.removesuffix("…").rsplit(" ", 1)[1] in words.split()  # a whole word before "…"
+
+
+def _setup_stop(*, passed: bool = False) -> GateRun:
+    """A run stopped by setup problems: two from the preflight (one key twice), one a data
+    error raised in two gate tests, and the preflight's "(not checked)" note."""
+    preflight = [
+        TestOutcome(
+            "sentinel preflight::[columns] timestamp",
+            "error",
+            "[columns] timestamp: data/requests.parquet: column 'user_id' has 9 value(s) that are not timestamps",
+            None,
+            input_error=True,
+        ),
+        TestOutcome(
+            "sentinel preflight::[columns] timestamp (2)",
+            "error",
+            "[columns] timestamp: data/production.parquet: column 'user_id' has 3 value(s) that are not timestamps",
+            None,
+            input_error=True,
+        ),
+    ]
+    stopped = [
+        TestOutcome(
+            f"suites/test_drift.py::{name}",
+            "error",
+            "DataError: [drift] bins: must be 2 or more",
+            None,
+            input_error=True,
+        )
+        for name in ("test_features", "test_scores")
+    ]
+    ran = [TestOutcome("suites/test_quality.py::auc", "passed", "", PASSED)] if passed else []
+    return GateRun(
+        config_path="bad.toml",
+        data={},
+        seed=None,
+        outcomes=[*preflight, *stopped, *ran],
+        notes=("(not checked) [columns]: the column names, as the dataset could not be loaded",),
+    )
+
+
+def test_a_setup_stop_counts_setup_problems_not_failed_checks():
+    """Trial: gate.html on a setup stop said "2 failed", "fail" in the table and titled each
+    problem "what pytest said", even under `sentinel gate`; gate.md listed the problems."""
+    assert _setup_stop().verdict == "setup_error"
+    parsed = _parse(gate_html(_setup_stop(), {}))
+    counts = {a.get("data-status"): a.get("data-count") for t, a in parsed.elements if "data-count" in a}
+    assert counts == {"setup": "3"}  # three distinct problems: the one raised in two tests counted once
+    text = " ".join(" ".join(parsed.text).split())
+    assert "what pytest said" not in text and "failed" not in text.lower().split("setup problems")[0]
+    assert "Overview by runbook phase" not in text and "All checks" not in text  # nothing was judged
+
+
+def test_a_setup_stop_lists_each_problem_once_with_the_tests_it_stopped():
+    parsed = _parse(gate_html(_setup_stop(), {}))
+    items = [" ".join(t.split()) for t in " ".join(parsed.text).split("Setup problems", 1)[1].split("\n")]
+    text = " ".join(items)
+    assert text.count("data/requests.parquet") == 1 and text.count("data/production.parquet") == 1
+    assert text.count("[drift] bins: must be 2 or more") == 1
+    assert "test_features" in text and "test_scores" in text  # which tests the data error stopped
+    assert "(not checked) [columns]" in text  # what the problems kept from being checked
+    first = " ".join(" ".join(parsed.text).split()).split("What to do first:")[1]
+    # the first problem, its key said once (was "sentinel preflight::[columns] timestamp: [columns] timestamp: …")
+    assert first.lstrip().startswith("[columns] timestamp: data/requests.parquet")
+
+
+def test_a_setup_stop_with_checks_that_ran_still_lists_them():
+    """A run where a data error stopped some tests while others ran: the checks that ran
+    are in the table, the stopped tests under the status "setup error", not "fail"."""
+    parsed = _parse(gate_html(_setup_stop(passed=True), {}))
+    rows = [a.get("data-status") for t, a in parsed.elements if t == "tr" and a.get("data-status")]
+    assert sorted(rows) == ["pass", "setup", "setup", "setup", "setup"]
+    assert "fail" not in rows

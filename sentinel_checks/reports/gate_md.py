@@ -61,17 +61,10 @@ LINKED = (
 
 
 def _problem_sources(run: GateRun) -> list[tuple[str, str]]:
-    """Each setup problem once (:attr:`GateRun.setup_problems`) with the gate tests it
-    stopped, as `` (in test_a, test_b)``; none for the preflight's own entries, whose
-    message names its key (trial: four near-identical "ran out of memory in this check"
-    bullets did not say which checks)."""
-    tests: dict[str, list[str]] = {}
-    for o in run.outcomes:
-        if o.outcome in ("failed", "error") and not o.nodeid.startswith("sentinel preflight::"):
-            tests.setdefault(o.message, []).append(o.nodeid.rpartition("::")[2] or o.nodeid)
+    """Each setup problem once with the gate tests it stopped, as `` (in `a`, `b`)``
+    (:meth:`GateRun.problem_sources`)."""
     out = []
-    for message in run.setup_problems:
-        names = list(dict.fromkeys(tests.get(message, [])))
+    for message, names in run.problem_sources():
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         shown = ", ".join(f"`{n}`" for n in names[:5]) + more
         out.append((message, f" (in {shown})" if names else ""))
@@ -126,7 +119,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             first, *more = message.strip().splitlines() or [""]
             lines += [f"- {cell(first)}{where}", *(f"  - {cell(m.strip())}" for m in more if m.strip())]
         # what the problems kept from being checked (the preflight's notes, trial)
-        unchecked = [note for note in run.notes if note.startswith("(not checked)")]
+        unchecked = run.unchecked_notes
         lines += [f"- {cell(note)}" for note in unchecked]
         lines.append("")
         # the other notes, as gate.html and the terminal show them (review: gate.md dropped them)

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sentinel_checks.reports.gate_report import GateRun
-from sentinel_checks.reports.html_cards import all_checks, cards, header, overview, warnings
+from sentinel_checks.reports.html_cards import (
+    all_checks,
+    cards,
+    header,
+    overview,
+    setup_section,
+    warnings,
+)
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2rem auto;max-width:1150px;
@@ -30,7 +37,8 @@ font-size:1.02rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.86rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa} caption{text-align:left;font-weight:600;padding:.2rem 0;font-size:.85rem}
-.s-fail,.s-error{color:#cf222e;font-weight:600} .s-pass{color:#1a7f37} .s-skip,.s-skipped{color:#57606a}
+.s-fail,.s-error{color:#cf222e;font-weight:600} .s-setup{color:#57606a;font-weight:600}
+#setup li{margin:.3rem 0} #setup pre{margin:.1rem 0} .s-pass{color:#1a7f37} .s-skip,.s-skipped{color:#57606a}
 .s-inconclusive{color:#8250df;font-weight:600} .s-warn{color:#9a6700;font-weight:600}
 td.zero{color:#afb8c1}
 .card{border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:.5rem .9rem;
@@ -66,9 +74,10 @@ FIGURES = [
 def _notes(run: GateRun) -> list[str]:
     """The run's notes (what the engine could not do where the data lies, and did
     otherwise) as a list under the header; none when there are none."""
-    if not run.notes:
+    notes = [note for note in run.notes if note not in run.unchecked_notes]  # those: under the problems
+    if not notes:
         return []
-    items = "".join(f"<li>{html.escape(note)}</li>" for note in run.notes)
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return [f"<h2>Notes on this run</h2><ul>{items}</ul>"]
 
 
@@ -95,6 +104,7 @@ def gate_html(run: GateRun, artefacts: Mapping[str, Path]) -> str:
         f"<title>Gradient Sentinel gate: {esc(run.verdict.replace('_', ' ').upper())}</title>",
         f"<style>{_STYLE}</style></head><body>",
         *header(run),
+        *setup_section(run),
         *_notes(run),
         *overview(run),
         *_confidence_note(run),

@@ -25,7 +25,20 @@ BUCKETS = (
     ("pass", "passed"),
     ("skip", "skipped"),
 )
+#: The status of a test a setup problem stopped (:meth:`GateRun.stopped_by_setup`), in the
+#: table of every check: not a failed check, as the model was not judged.
+SETUP = ("setup", "setup error")
 esc = html.escape
+
+
+def status_of(run: GateRun, o: TestOutcome) -> str:
+    """:func:`bucket`, or ``"setup"`` for a test a setup problem stopped."""
+    return SETUP[0] if run.stopped_by_setup(o) else bucket(o)
+
+
+def judged(run: GateRun) -> list[TestOutcome]:
+    """The tests no setup problem stopped (every test unless the verdict is ``setup_error``)."""
+    return [o for o in run.outcomes if not run.stopped_by_setup(o)]
 
 
 def name_of(o: TestOutcome) -> str:
@@ -46,12 +59,16 @@ def root_cause_order(outcomes: Sequence[TestOutcome]) -> list[TestOutcome]:
 
 
 def flagged(run: GateRun) -> list[TestOutcome]:
-    """The failing and inconclusive tests, root cause first."""
-    return root_cause_order([o for o in run.outcomes if bucket(o) in ("fail", "inconclusive")])
+    """The failing and inconclusive tests a setup problem did not stop, root cause first."""
+    return root_cause_order([o for o in judged(run) if bucket(o) in ("fail", "inconclusive")])
 
 
 def first_fix(run: GateRun) -> str:
-    """One line: the first root-cause failure's fix (its hint, else its message)."""
+    """One line: the first setup problem, else the first root-cause failure's fix (its
+    hint, else its message)."""
+    if run.verdict == "setup_error" and run.setup_problems:
+        # the message names its key; the preflight's node id said it twice (trial)
+        return shortened(" ".join(run.setup_problems[0].split()), 300)
     bad = [o for o in flagged(run) if bucket(o) == "fail"]
     if not bad:
         return "Nothing blocks this model; read the warnings and inconclusive checks below."
@@ -62,10 +79,16 @@ def first_fix(run: GateRun) -> str:
 
 
 def header(run: GateRun) -> list[str]:
-    """Verdict badge, counts per status, inputs and what to do first."""
+    """Verdict badge, counts per status (on a setup stop: the setup problems, and the
+    statuses only of checks that ran), inputs and what to do first."""
     counts = {key: 0 for key, _ in BUCKETS}
-    for o in run.outcomes:
-        counts[bucket(o)] = counts.get(bucket(o), 0) + 1
+    for o in judged(run):
+        counts[bucket(o)] += 1
+    shown = list(BUCKETS) if judged(run) or run.verdict != "setup_error" else []
+    if run.verdict == "setup_error":  # trial: "2 failed" for two setup problems
+        problems = len(run.setup_problems)
+        counts[SETUP[0]] = problems
+        shown.insert(0, (SETUP[0], "setup problem" if problems == 1 else "setup problems"))
     verdict = run.verdict.replace("_", " ").upper()
     parts = [
         "<header>",
@@ -81,7 +104,7 @@ def header(run: GateRun) -> list[str]:
     parts += [
         f"<span class='count s-{key}' data-status='{key}' data-count='{counts[key]}'><b>{counts[key]}</b> "
         f"{title}</span>"
-        for key, title in BUCKETS
+        for key, title in shown
     ]
     parts.append("</p>")
     tone = "first" if any(bucket(o) == "fail" for o in run.outcomes) else "first ok"
@@ -100,9 +123,11 @@ def header(run: GateRun) -> list[str]:
 
 
 def overview(run: GateRun) -> list[str]:
-    """One row per runbook phase that ran: counts per status."""
+    """One row per runbook phase that ran: counts per status (none when nothing was judged)."""
+    if not judged(run):
+        return []
     table: dict[str, dict[str, int]] = {}
-    for o in run.outcomes:
+    for o in judged(run):
         row = table.setdefault(phase_of(name_of(o)).key, {})
         row[bucket(o)] = row.get(bucket(o), 0) + 1
     parts = ["<h2>Overview by runbook phase</h2><table class='overview'><tr><th>phase</th>"]
@@ -180,6 +205,32 @@ def cards(run: GateRun) -> list[str]:
     return parts
 
 
+def setup_section(run: GateRun) -> list[str]:
+    """On a setup stop, gate.md's list: each problem once, with the gate tests it stopped,
+    then what the problems kept from being checked (the preflight's "(not checked)"
+    notes); none for any other verdict."""
+    if run.verdict != "setup_error":
+        return []
+    code = run.run_info.get("exit_code", 2)
+    parts = [
+        "<section id='setup'><h2>Setup problems</h2><p>The configuration, data or model files have "
+        f"problems the gate found before judging the model (exit {code}). Fix them and run again:</p><ul>"
+    ]
+    for message, names in run.problem_sources():
+        where = ""
+        if names:
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            where = (
+                " <span class='meta'>(in "
+                + ", ".join(f"<code>{esc(n)}</code>" for n in names[:5])
+                + f"{more})</span>"
+            )
+        parts.append(f"<li class='s-setup'><pre>{esc(message.strip())}</pre>{where}</li>")
+    parts += [f"<li>{esc(note)}</li>" for note in run.unchecked_notes]
+    parts.append("</ul></section>")
+    return parts
+
+
 def warnings(run: GateRun) -> list[str]:
     """The warnings: they let the gate pass but deserve a look."""
     warned = root_cause_order([o for o in run.outcomes if bucket(o) == "warn"])
@@ -192,13 +243,16 @@ def warnings(run: GateRun) -> list[str]:
 
 
 def all_checks(run: GateRun) -> list[str]:
-    """Every test in one compact table; status checkboxes filter its rows (script optional)."""
-    present = {bucket(o) for o in run.outcomes}
+    """Every test in one compact table; status checkboxes filter its rows (script optional).
+    None when a setup problem stopped every test (the setup section lists them)."""
+    if not judged(run):
+        return []
+    present = {status_of(run, o) for o in run.outcomes}
     parts = [
         "<section id='all-checks'><h2>All checks</h2><p class='filters' hidden>Show: ",
         *(
             f"<label><input type='checkbox' data-filter='{key}' checked> {title}</label> "
-            for key, title in BUCKETS
+            for key, title in (*BUCKETS, SETUP)
             if key in present
         ),
         "</p><table class='all'><colgroup><col class='c-id'><col class='c-phase'><col class='c-status'>"
@@ -206,13 +260,14 @@ def all_checks(run: GateRun) -> list[str]:
         "<th>measured vs limit</th><th>message</th></tr>",
     ]
     for o in root_cause_order(run.outcomes):
-        status = bucket(o)
+        status = status_of(run, o)
+        word = SETUP[1] if status == SETUP[0] else status
         label = o.result.label if o.result is not None else o.nodeid
         ml = measured_as(o.result) if o.result is not None else "—"
         message = o.result.message if o.result is not None else " ".join(o.message.split())
         parts.append(
             f"<tr data-status='{status}'><td class='id' title='{esc(label)}'><code>{esc(label)}</code></td>"
-            f"<td>{esc(phase_of(name_of(o)).title)}</td><td class='s-{status}'>{status}</td>"
+            f"<td>{esc(phase_of(name_of(o)).title)}</td><td class='s-{status}'>{word}</td>"
             f"<td>{esc(ml)}</td><td class='m'>{esc(message)}</td></tr>"
         )
     parts.append("</table></section>")
