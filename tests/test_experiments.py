@@ -58,7 +58,7 @@ def test_matrix_on_a_project_writes_csv_marks_criteria_and_logs_to_mlflow(gate_p
     out = capsys.readouterr().out
     assert "baseline_A" in out and "reference" in out
 
-    rows = list(csv.DictReader((reports / "experiments.csv").read_text().splitlines()))
+    rows = list(csv.DictReader((reports / "experiment_matrix.csv").read_text().splitlines()))
     names = ["baseline_A", "baseline_B", "history_features", "threshold_0.97", "logistic_without_weights"]
     assert [r["experiment"] for r in rows if r["split"] == "test"] == names
     assert {r["split"] for r in rows} == {"val", "test", "production"}
@@ -93,7 +93,7 @@ def test_an_experiment_naming_a_missing_column_is_a_config_error(gate_project, t
     assert main(["experiments", "--config", str(project.config), "--reports", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "'typo'" in err and "user_prior_requestz" in err
-    assert not (tmp_path / "out" / "experiments.csv").exists()
+    assert not (tmp_path / "out" / "experiment_matrix.csv").exists()
 
 
 def _inconclusive_run():
@@ -180,8 +180,24 @@ def test_the_gate_accepts_the_experiment_matrix_written_into_its_reports_folder(
     project = gate_project(config_text=BASE_CONFIG)
     reports = tmp_path / "reports"
     assert main(["experiments", "--config", str(project.config), "--reports", str(reports)]) == 0
-    assert (reports / "experiments.csv").read_text() == "experiment,split\n"
+    assert (reports / "experiment_matrix.csv").read_text() == "experiment,split\n"
     assert foreign_refusal(reports) == ""
+
+
+def test_a_gate_run_into_the_same_folder_keeps_the_experiment_matrix(gate_project, tmp_path, monkeypatch):
+    """Trial: a gate run into the folder of `sentinel experiments` (both default to
+    ./reports) removed the matrix, which had the gate's own report's name
+    (experiments.csv), before writing its own table of four models under it."""
+    from sentinel_checks.gate.artefacts import clear_earlier_run
+
+    _quick_matrix(monkeypatch)
+    project = gate_project(config_text=BASE_CONFIG)
+    reports = tmp_path / "reports"
+    assert main(["experiments", "--config", str(project.config), "--reports", str(reports)]) == 0
+    (reports / "experiments.csv").write_text("model,split\n")  # an earlier gate run's table
+    removed = clear_earlier_run(reports)  # what a gate run does first
+    assert [p.name for p in removed] == ["experiments.csv"]
+    assert (reports / "experiment_matrix.csv").read_text() == "experiment,split\n"
 
 
 def test_the_experiment_matrix_never_replaces_the_users_own_file(gate_project, tmp_path, monkeypatch, capsys):
@@ -189,7 +205,9 @@ def test_the_experiment_matrix_never_replaces_the_users_own_file(gate_project, t
     project = gate_project(config_text=BASE_CONFIG)
     mine = tmp_path / "mydocs"
     mine.mkdir()
-    (mine / "experiments.csv").write_text("the user's table")
-    assert main(["experiments", "--config", str(project.config), "--reports", str(mine)]) == 2
-    assert (mine / "experiments.csv").read_text() == "the user's table"
-    assert "which no gate run wrote" in capsys.readouterr().err
+    for name in ("experiments.csv", "experiment_matrix.csv"):  # a gate report's name, or the matrix's
+        (mine / name).write_text("the user's table")
+        assert main(["experiments", "--config", str(project.config), "--reports", str(mine)]) == 2
+        assert (mine / name).read_text() == "the user's table"
+        assert f"holds {name}, which no gate run wrote" in capsys.readouterr().err
+        (mine / name).unlink()

@@ -12,7 +12,7 @@ from sentinel_checks.gate.pytest_run import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 def experiments(args: argparse.Namespace) -> int:
     from sentinel_checks.data.inputs import load_inputs
-    from sentinel_checks.gate.artefacts import mark_reports_folder
+    from sentinel_checks.gate.artefacts import MATRIX_FILE, mark_reports_folder
     from sentinel_checks.gate.pytest_run import foreign_refusal
     from sentinel_checks.models.experiments import matrix_csv, matrix_table, run_matrix, tracking_records
     from sentinel_checks.reports.gate_report import write_atomic
@@ -22,12 +22,12 @@ def experiments(args: argparse.Namespace) -> int:
     print(f"sentinel experiments: training baselines A and B and {len(cfg.experiments.runs)} experiment(s)…")
     runs = run_matrix(cfg, splits=inputs.splits, features=inputs.features, production=inputs.production)
     n_bins = cfg.quality.calibration_bins
-    refusal = foreign_refusal(args.reports)  # the user's own experiments.csv is not replaced
+    refusal = foreign_refusal(args.reports, (MATRIX_FILE,))  # the user's own file is not replaced
     if refusal:
         print(f"sentinel: error: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    mark_reports_folder(args.reports)  # review: the gate then took its experiments.csv for the user's
-    path = write_atomic(args.reports / "experiments.csv", matrix_csv(runs, n_bins=n_bins))
+    mark_reports_folder(args.reports)  # review: the gate then took the matrix for the user's own file
+    path = write_atomic(args.reports / MATRIX_FILE, matrix_csv(runs, n_bins=n_bins))
     print(matrix_table(runs, n_bins=n_bins))
     print(f"\ntest split; 'vs A': the promotion criteria with Baseline A as the champion. Written: {path}")
     if cfg.experiments.tracking_uri:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,11 +182,18 @@ RUN_FILES = (
 )
 
 
-def _run_files_in(reports_dir: Path) -> list[Path]:
-    """The files of :data:`RUN_FILES` and ``drift/*_vs_*.html`` that ``reports_dir`` holds."""
+#: The file ``sentinel experiments`` writes into a reports folder: not one of
+#: :data:`RUN_FILES`, so a gate run into the same folder keeps it (trial: the matrix was
+#: ``experiments.csv``, the name of the gate's own table, and a gate run removed it).
+MATRIX_FILE = "experiment_matrix.csv"
+
+
+def _run_files_in(reports_dir: Path, also: Sequence[str] = ()) -> list[Path]:
+    """The files of :data:`RUN_FILES` (and ``also``) and ``drift/*_vs_*.html`` that
+    ``reports_dir`` holds."""
     from sentinel_checks.reports.gate_md import DRIFT_PAGES
 
-    found = [p for p in (reports_dir / name for name in RUN_FILES) if p.is_file()]
+    found = [p for p in (reports_dir / name for name in (*RUN_FILES, *also)) if p.is_file()]
     drift = reports_dir / "drift"
     return found + (sorted(drift.glob(DRIFT_PAGES)) if drift.is_dir() else [])
 
@@ -214,8 +221,9 @@ def mark_reports_folder(reports_dir: Path) -> None:
         )
 
 
-def foreign_reports(reports_dir: Path) -> list[Path]:
-    """Files a gate run would overwrite or remove in ``reports_dir`` that no gate run wrote.
+def foreign_reports(reports_dir: Path, also: Sequence[str] = ()) -> list[Path]:
+    """Files a gate run would overwrite or remove in ``reports_dir`` that no gate run wrote
+    (``also``: further names the caller writes, e.g. :data:`MATRIX_FILE`).
 
     A folder holding :data:`MARKER`, or a gate report (a ``gate.json`` holding a JSON
     object with a ``verdict``, as every version of the gate writes it), is the gate's:
@@ -229,7 +237,7 @@ def foreign_reports(reports_dir: Path) -> list[Path]:
         Those files; empty when the gate may write there (no such file, or an earlier
         run's folder).
     """
-    found = _run_files_in(reports_dir)
+    found = _run_files_in(reports_dir, also)
     if not found or (reports_dir / MARKER).is_file() or _gate_report_in(reports_dir):
         return []
     return found

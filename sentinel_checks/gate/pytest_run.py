@@ -207,13 +207,13 @@ def reports_refusal(folder: Path, inputs: Sequence[Path]) -> str:
     return clash_message(folder, clash) if clash else foreign_refusal(folder)
 
 
-def foreign_refusal(folder: Path) -> str:
-    """The refusal of :func:`reports_refusal` for files named as the gate's reports that no
-    gate run wrote (:func:`~sentinel_checks.gate.artefacts.foreign_reports`), or ``""``.
-    The plugin asks when pytest starts, before pytest's own ``junit.xml`` is written."""
+def foreign_refusal(folder: Path, also: Sequence[str] = ()) -> str:
+    """The refusal of :func:`reports_refusal` for files named as the gate's reports (or
+    ``also``) that no gate run wrote (:func:`~sentinel_checks.gate.artefacts.foreign_reports`),
+    or ``""``. The plugin asks when pytest starts, before pytest's own ``junit.xml`` is written."""
     from sentinel_checks.gate.artefacts import foreign_reports
 
-    theirs = foreign_reports(folder)
+    theirs = foreign_reports(folder, also)
     if not theirs:
         return ""
     shown = ", ".join(str(p.relative_to(folder)) for p in theirs)
