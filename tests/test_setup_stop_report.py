@@ -347,12 +347,32 @@ def test_a_run_stopped_before_its_gate_json_leaves_a_folder_the_next_run_accepts
 
 
 def test_the_artifact_line_lists_the_reports_not_the_gates_marker(tmp_path):
-    from sentinel_checks.gate.artefacts import mark_reports_folder
+    from sentinel_checks.gate.artefacts import mark_reports_folder, run_files_in
     from sentinel_checks.reports.terminal import artifact_line
 
     mark_reports_folder(tmp_path)
     (tmp_path / "gate.json").write_text("{}")
-    assert artifact_line(tmp_path).endswith("(upload the folder as the CI artifact): gate.json")
+    line = artifact_line(tmp_path, run_files_in(tmp_path))
+    assert line.endswith("(upload the folder as the CI artifact): gate.json")
+
+
+def test_the_artifact_line_does_not_list_the_users_own_files_as_reports(tmp_path):
+    """Trial: `reports:` listed every file of the folder (the user's notes, the experiment
+    matrix) as what the run wrote."""
+    from sentinel_checks.gate.artefacts import MATRIX_FILE, mark_reports_folder, run_files_in
+    from sentinel_checks.reports.terminal import artifact_line
+
+    mark_reports_folder(tmp_path)
+    for name in ("gate.json", "gate.md", "notes.txt", MATRIX_FILE):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "drift").mkdir()
+    (tmp_path / "drift" / "train_vs_test.html").write_text("x")
+    line = artifact_line(tmp_path, run_files_in(tmp_path))
+    listed = line.split("CI artifact): ")[1]
+    assert listed.startswith("gate.json, gate.md, drift/train_vs_test.html")
+    assert "notes.txt" not in listed and MATRIX_FILE not in listed
+    assert listed.endswith("(and 2 other files in the folder, not from this run)")
+    assert artifact_line(tmp_path, []).split("CI artifact): ")[1].startswith("none written")
 
 
 def test_ctrl_c_before_the_checks_leaves_a_report_that_is_not_a_pass_and_no_traceback(

@@ -152,10 +152,13 @@ def _prepare(args: argparse.Namespace, reports: Path) -> tuple[Path, list[str], 
         raise _SetupStop("--suites", f"suites folder not found: {args.suites}")
     session = _preflight(config_path, reports)  # setup mistakes: exit 2 before any suite
     if isinstance(session, int):
+        from sentinel_checks.gate.artefacts import run_files_in
         from sentinel_checks.reports.terminal import artifact_line, setup_error_line
 
         publish(reports)
-        print(artifact_line(reports), flush=True)  # before the verdict: the verdict is the last line
+        print(
+            artifact_line(reports, run_files_in(reports)), flush=True
+        )  # before the verdict: the verdict is the last line
         print(setup_error_line(session), file=sys.stderr)  # the words pytest's run ends with
         return EXIT_USAGE
     return config_path, targets, session

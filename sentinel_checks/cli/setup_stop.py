@@ -86,7 +86,7 @@ def _write_stop(
         why = "" if refusal in message else f": {refusal}"
         print(f"sentinel: nothing written to {reports}{why}", file=sys.stderr)
         return code
-    from sentinel_checks.gate.artefacts import clear_earlier_run
+    from sentinel_checks.gate.artefacts import clear_earlier_run, run_files_in
 
     stopped_by = "interrupted" if interrupted else "setup"
     run = setup_stop_run(
@@ -109,7 +109,7 @@ def _write_stop(
         )
         return code
     publish(reports)
-    print(artifact_line(reports), flush=True)
+    print(artifact_line(reports, run_files_in(reports)), flush=True)
     last = (
         f"gate not run: interrupted before any check ran (exit {code})"
         if interrupted

@@ -188,7 +188,7 @@ RUN_FILES = (
 MATRIX_FILE = "experiment_matrix.csv"
 
 
-def _run_files_in(reports_dir: Path, also: Sequence[str] = ()) -> list[Path]:
+def run_files_in(reports_dir: Path, also: Sequence[str] = ()) -> list[Path]:
     """The files of :data:`RUN_FILES` (and ``also``) and ``drift/*_vs_*.html`` that
     ``reports_dir`` holds."""
     from sentinel_checks.reports.gate_md import DRIFT_PAGES
@@ -237,7 +237,7 @@ def foreign_reports(reports_dir: Path, also: Sequence[str] = ()) -> list[Path]:
         Those files; empty when the gate may write there (no such file, or an earlier
         run's folder).
     """
-    found = _run_files_in(reports_dir, also)
+    found = run_files_in(reports_dir, also)
     if not found or (reports_dir / MARKER).is_file() or _gate_report_in(reports_dir):
         return []
     return found
@@ -276,7 +276,7 @@ def clear_earlier_run(reports_dir: Path) -> list[Path]:
         A file cannot be removed.
     """
     drift = reports_dir / "drift"
-    removed = _run_files_in(reports_dir)
+    removed = run_files_in(reports_dir)
     for path in removed:
         path.unlink()
     if drift.is_dir() and not any(drift.iterdir()):

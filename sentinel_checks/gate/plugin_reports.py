@@ -196,7 +196,7 @@ def pytest_sessionfinish_junit_not_run(session: pytest.Session, exitstatus: int)
 
 @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from sentinel_checks.gate.artefacts import write_gate_reports
+    from sentinel_checks.gate.artefacts import run_files_in, write_gate_reports
     from sentinel_checks.gate.run_record import gate_run
     from sentinel_checks.reports.terminal import artifact_line, pytest_count_line, summary_lines
 
@@ -246,9 +246,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run = dataclasses.replace(run, run_info={**run.run_info, **stop})
     _, note = write_gate_reports(run, state.session, state.reports_dir)  # gate.md last: it links them
     *phases, verdict = summary_lines(run)
-    # every file of the folder is listed (junit.xml too, written by pytest), as CI uploads it
+    # the run's files are listed, the folder's others counted: CI uploads the folder
     counted = pytest_count_line(run.outcomes)  # pytest passes an inconclusive test: say so once
-    told = [note + artifact_line(state.reports_dir), *([counted] if counted else [])]
+    told = [
+        note + artifact_line(state.reports_dir, run_files_in(state.reports_dir)),
+        *([counted] if counted else []),
+    ]
     # the run's notes (the data read through pandas, not where it lies: trial, only in gate.json)
     noted = [f"note: {n}" for n in run.notes if not n.startswith("(not checked)")]
     state.summary = "\n".join([*phases, *noted, *told, verdict])

@@ -178,27 +178,40 @@ def setup_error_line(problems: int, *, judged: bool = False) -> str:
     )
 
 
-def artifact_line(folder: Path) -> str:
-    """The reports folder and what is in it, to upload as the CI artifact; printed before
-    the verdict, which stays the last line.
+def artifact_line(folder: Path, written: Sequence[Path]) -> str:
+    """The reports folder and the run's files in it, to upload as the CI artifact; printed
+    before the verdict, which stays the last line.
 
     Parameters
     ----------
     folder : Path
         The reports folder (``--reports`` / ``--sentinel-reports``).
+    written : sequence of Path
+        The run's reports in it, in the order listed
+        (:func:`~sentinel_checks.gate.artefacts.run_files_in`: what an earlier run
+        wrote is removed first, so those are this run's). Any other file of the folder
+        (the user's, the experiment matrix) is counted, not listed (trial: it was
+        listed as a report); hidden ones (the gate's ``.sentinel-reports``) are not.
 
     Returns
     -------
     str
         ``"reports: reports/ (upload the folder as the CI artifact): gate.html, gate.json, …"``,
-        the files relative to the folder, sorted, hidden ones (``.sentinel-reports``) left out.
+        the files relative to the folder.
     """
-    files = sorted(
-        p.relative_to(folder).as_posix()
+    listed = [p.relative_to(folder).as_posix() for p in written]
+    others = sum(
+        1
         for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".")  # the gate's marker is no report
+        if p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in listed
     )
-    return f"reports: {folder}/ (upload the folder as the CI artifact): {', '.join(files) or 'none written'}"
+    tail = (
+        f" (and {others} other file{'s' if others != 1 else ''} in the folder, not from this run)"
+        if others
+        else ""
+    )
+    shown = ", ".join(listed) or "none written"
+    return f"reports: {folder}/ (upload the folder as the CI artifact): {shown}{tail}"
 
 
 def _purged(o: TestOutcome) -> bool:
