@@ -509,3 +509,38 @@ def test_pytest_on_an_invalid_config_counts_and_lists_each_problem_as_sentinel_g
         "sentinel preflight::[gate] sede",
         "sentinel preflight::[splits]",
     ], entries
+
+
+def test_both_runners_stop_on_an_invalid_config_alike(tmp_path):
+    """Trial: on an invalid config `sentinel gate` said "sentinel: error: …: invalid
+    configuration (1 problem):" where `pytest suites/` listed "1 setup problem in …;
+    nothing was judged", its gate.json covered no suite where pytest's covered seven, and
+    it left no .sentinel-reports marker in the folder."""
+    from tests.conftest import SUITES, run_suites
+
+    from sentinel_checks.gate.artefacts import MARKER
+
+    (tmp_path / "sentinel.toml").write_text(BAD_KEY)
+    heading = (
+        "sentinel: 2 setup problems in sentinel.toml; nothing was judged:\n  - [data] bogus_key: unknown key"
+    )
+    told, reports = {}, {}
+    for runner in ("gate", "pytest"):
+        cwd = tmp_path / runner
+        cwd.mkdir()
+        (cwd / "sentinel.toml").write_text(BAD_KEY)
+        if runner == "gate":
+            code, out = run_sentinel("gate", "--config", "sentinel.toml", "--reports", "reports", cwd=cwd)
+        else:
+            code, out = run_suites(SUITES, Path("sentinel.toml"), cwd=cwd)
+        assert code == 2, out
+        assert heading in out, out
+        if runner == "gate":  # (pytest's header line says the config is invalid, before the list)
+            assert "invalid configuration" not in out, out
+        assert (cwd / "reports" / MARKER).is_file()
+        told[runner] = out.strip().splitlines()[-1]
+        reports[runner] = json.loads((cwd / "reports" / "gate.json").read_text())
+    assert told["gate"] == told["pytest"]
+    for key in ("config", "coverage", "seed", "verdict", "counts", "statuses"):
+        assert reports["gate"][key] == reports["pytest"][key], key
+    assert reports["gate"]["coverage"]["suites"] == []  # nothing ran

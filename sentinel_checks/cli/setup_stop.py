@@ -43,7 +43,12 @@ def stopped(
     from sentinel_checks.gate.pytest_run import EXIT_INTERRUPTED
 
     code = EXIT_INTERRUPTED if interrupted else EXIT_USAGE
-    print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
+    if listed and not interrupted:  # as the plugin lists them (trial: "invalid configuration (1 problem)")
+        from sentinel_checks.gate.preflight_report import preflight_text
+
+        print(preflight_text(listed, chosen or _config_named(chosen) or "the configuration"), file=sys.stderr)
+    else:
+        print(f"sentinel: {'stopped' if interrupted else 'error'}: {message}", file=sys.stderr)
     with _uninterrupted():  # a second Ctrl-C would leave an earlier run's gate.json in place
         return _write_stop(key, message, chosen, reports, started, code=code, listed=listed)
 
@@ -86,7 +91,7 @@ def _write_stop(
         why = "" if refusal in message else f": {refusal}"
         print(f"sentinel: nothing written to {reports}{why}", file=sys.stderr)
         return code
-    from sentinel_checks.gate.artefacts import clear_earlier_run, run_files_in
+    from sentinel_checks.gate.artefacts import clear_earlier_run, mark_reports_folder, run_files_in
 
     stopped_by = "interrupted" if interrupted else "setup"
     run = setup_stop_run(
@@ -100,6 +105,7 @@ def _write_stop(
     )
     try:
         clear_earlier_run(reports)
+        mark_reports_folder(reports)  # the gate's, as after any other stop (trial: no marker)
         write_setup_stop(run, reports)
     except OSError as exc:
         print(

@@ -151,6 +151,9 @@ def _stop(session: pytest.Session) -> None:
     prints as "_pytest.outcomes.Exit: …". pytest prints ``shouldfail`` between "!" rules;
     the exit code (2) is set when the reports are written (a ``setup_error`` verdict)."""
     session.items.clear()
+    state = session.config.stash.get(STATE, None)
+    if state is not None:  # no suite ran: gate.json's coverage says so, as `sentinel gate`'s (trial)
+        state.suites.clear()
     session.shouldfail = "sentinel: setup problems (listed above); fix them and run again"
 
 
