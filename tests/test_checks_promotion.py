@@ -398,3 +398,25 @@ def test_a_failing_val_test_gap_reads_as_its_estimate_and_the_end_that_failed(ro
     assert shown.startswith(f"val/test gap of the deciding metric {estimate:.4g} ("), shown
     assert f"fails: its lower end {low:.4g} > 0.1, the limit" in shown, shown
     assert "'" not in shown and "{" not in shown
+
+
+def test_the_val_test_gap_is_shown_once_not_under_each_split(rows):
+    """Trial: promotion.md showed the candidate's one val→test gap under test and again under
+    production, as if each split had its own figure."""
+    from dataclasses import replace
+
+    y, _, champion, _ = rows
+    gap = _gap(0.84)
+    ev = next(e for e in gap.evidence if e.kind == "gaps").detail
+    estimate = ev["gaps"][ev["decided_by"]]
+    result = check_vs_champion(_compare(y, champion, champion), val_test_gap=gap, min_target_lead=0)
+    on_test = replace(result, parameters={**result.parameters, "split": "test"})
+    on_production = replace(result, parameters={**result.parameters, "split": "production"})
+    both = [on_production, on_test]
+    doc = promotion_document(_run("passed", *both), evaluations={}, comparisons={}, results=both)
+    lines = [x for x in promotion_markdown(doc).splitlines() if "| no_val_test_gap |" in x]
+    assert len(lines) == 2  # one per split: each comparison's criteria stay complete
+    shown = [line for line in lines if f"{estimate:+.3f} [" in line]
+    assert len(shown) == 1 and "val→test" in shown[0], lines
+    (other,) = [line for line in lines if line not in shown]
+    assert "as above" in other and "upper end" not in other, other

@@ -249,6 +249,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
             "settled by ≈ risky rows |",
             "|---|---|---|---|---|---|---|---|",
         ]
+        gap_shown = ""  # the candidate's one val→test gap: its figure once, not per split (trial)
         for r in doc["criteria"]:
             for c in r["criteria"] or [
                 {"criterion": r["message"], "measured": None, "limit": None, "verdict": r["status"]}
@@ -258,6 +259,10 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
                     if "low" in c
                     else _num(c["measured"])
                 ) + _decided_by(c)
+                if c["criterion"] == "no_val_test_gap":
+                    same = estimate == gap_shown
+                    gap_shown = estimate
+                    estimate = "val→test, as above" if same else f"val→test {estimate}"
                 rows = f"{_num(c['n'])} ({_num(c['n_positive'])})" if "n" in c else "—"
                 lines.append(
                     f"| `{r['label']}` | {c['criterion']} | {c.get('finding', '—').replace('_', ' ')} | "
