@@ -516,11 +516,9 @@ def test_both_runners_stop_on_an_invalid_config_alike(tmp_path):
     configuration (1 problem):" where `pytest suites/` listed "1 setup problem in …;
     nothing was judged", its gate.json covered no suite where pytest's covered seven, and
     it left no .sentinel-reports marker in the folder."""
+    from sentinel_checks.gate.artefacts import MARKER
     from tests.conftest import SUITES, run_suites
 
-    from sentinel_checks.gate.artefacts import MARKER
-
-    (tmp_path / "sentinel.toml").write_text(BAD_KEY)
     heading = (
         "sentinel: 2 setup problems in sentinel.toml; nothing was judged:\n  - [data] bogus_key: unknown key"
     )

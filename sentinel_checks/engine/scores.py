@@ -15,8 +15,9 @@ The model is the :class:`~sentinel_checks.models.loading.LoadedModel` the gate l
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,6 +60,7 @@ def score_table(
     name: str,
     chunk_size: int = BATCH_ROWS,
     append_rows: int = APPEND_ROWS,
+    around_batch: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
 ) -> Table:
     """Score every row of ``table`` with ``model`` in Arrow batches; keep ``keep`` beside the score.
 
@@ -88,6 +90,10 @@ def score_table(
     append_rows : int, default :data:`APPEND_ROWS`
         Scored rows gathered before they are appended to the table (the last append
         may hold fewer).
+    around_batch : callable returning a context manager, default none
+        Entered around each batch's ``predict_proba`` (the gate's
+        :func:`~sentinel_checks.gate.drift_worker.shared_cores`: one OpenMP thread
+        while its drift worker computes). It must not change the scores.
 
     Returns
     -------
@@ -122,7 +128,8 @@ def score_table(
     try:
         created, gathered, rows = False, [], 0
         for batch in _batches(reader):
-            gathered.append(_scored_batch(batch, model, features, positive, keep))
+            with around_batch():
+                gathered.append(_scored_batch(batch, model, features, positive, keep))
             rows += batch.num_rows
             if rows >= append_rows:
                 _append(writer, quoted, gathered, create=not created)

@@ -53,6 +53,19 @@ ENABLED = True
 AUTO_ENGINES = ("pandas", "duckdb")
 
 
+def _one_openmp_thread() -> dict[str, str]:
+    """The worker's environment: one OpenMP thread (scikit-learn's ``predict_proba`` in
+    the permutation importance and the baselines' fit). It runs beside the gate's
+    process, which keeps both cores for DuckDB and its own ``predict_proba``; two OpenMP
+    threads on two shared cores wait on each other at every parallel loop's end
+    (docs/benchmarks.md, twenty-third round). OpenBLAS, which reads ``OMP_NUM_THREADS``
+    when its own variable is unset, keeps the gate's thread count: its sums (Evidently's
+    distances) are split by thread, and the worker's numbers stay the gate process's
+    own to the last digit."""
+    blas = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or str(cores())
+    return {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": blas}
+
+
 def cores() -> int:
     """The CPUs this process may run on (its affinity, which a container's CPU set narrows)."""
     try:
@@ -79,6 +92,7 @@ class DriftWorker:
         self._done = threading.Condition()
         self._ended = False
         self._ids = itertools.count()
+        self._asked = self._replied = 0  # requests submitted, replies come (under _done)
         #: Replies taken from the worker (a test can tell the worker was used).
         self.answered = 0
         self._threads = [
@@ -100,6 +114,7 @@ class DriftWorker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                env=_one_openmp_thread(),
             )
         except OSError:
             return None
@@ -108,8 +123,18 @@ class DriftWorker:
     def submit(self, call: str, *args: Any) -> int:
         """Queue ``call`` (a name in the worker's table) with ``args``; returns its id."""
         rid = next(self._ids)
+        with self._done:
+            self._asked += 1
         self._outbox.put((rid, call, args))
         return rid
+
+    @property
+    def busy(self) -> bool:
+        """Whether the worker is computing: a request submitted has no reply yet (and the
+        process has not ended). The gate's own parallel work then shares the cores with it
+        (:func:`shared_cores`)."""
+        with self._done:
+            return not self._ended and self._replied < self._asked
 
     def result(self, rid: int) -> Any:
         """The reply to request ``rid``, once it has come.
@@ -179,6 +204,7 @@ class DriftWorker:
     def _reply(self, rid: int, ok: bool, value: Any) -> None:
         with self._done:
             self._replies[rid] = (ok, value)
+            self._replied += 1
             self._done.notify_all()
 
     def _end(self) -> None:
@@ -224,6 +250,28 @@ class WorkerSnapshot:
 
 #: The module of the shipped drift suite's tests (``suites/test_drift.py`` imports them).
 DRIFT_SUITE = "sentinel_checks.suites.test_drift"
+
+
+def shared_cores(worker: DriftWorker | None) -> contextlib.AbstractContextManager[Any]:
+    """One OpenMP thread in this process while ``worker`` is :attr:`~DriftWorker.busy`,
+    else nothing changed: for ``predict_proba`` (scikit-learn's tree predictions run an
+    OpenMP parallel loop per tree), whose two threads on two cores the worker also uses
+    wait on each other at every loop's end. The same scores either way (each row is
+    predicted alone). Measured (docs/benchmarks.md, twenty-third round), with the
+    worker's own one thread: the 1M-row gate on DuckDB 28.4–28.8 → 26.1–26.2 s; one
+    thread for the whole run instead made the 10M gate slower (124.8 s against 110.5 s),
+    as the worker is idle most of that run.
+
+    Returns
+    -------
+    context manager
+        ``threadpoolctl.threadpool_limits(1, user_api="openmp")`` or a null context.
+    """
+    if worker is None or not worker.busy:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
 
 
 def drift_last(items: list[Any]) -> dict[str, int] | None:

@@ -66,8 +66,6 @@ class PreparedDrift:
 class SessionEvidently(SessionProduction):
     """Each drift pair's samples and Evidently's run on them, here or in the drift worker."""
 
-    #: The drift worker process, when one runs (:meth:`start_drift_worker`).
-    drift_worker: DriftWorker | None = None
     #: Drift handed to the worker before its test asked (:meth:`prefetch_feature_drift`), by key.
     _drift_pending: dict[str, PreparedDrift]
     #: The candidate's importance, or its call handed to the worker, before its test asked.

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import ConfigError
 from sentinel_checks.gate.cache import NotConfigured
+from sentinel_checks.gate.drift_worker import DriftWorker, shared_cores
 from sentinel_checks.gate.session_engine import SessionEngine
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class SessionModels(SessionEngine):
 
     models: dict[str, str]
     evaluations: dict[str, ModelEvaluation]
+    #: The drift worker process, when one runs
+    #: (:meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.start_drift_worker`):
+    #: scoring uses one OpenMP thread while it computes (:func:`shared_cores`).
+    drift_worker: DriftWorker | None = None
 
     def model(self, role: str) -> LoadedModel:
         """The candidate or champion; NotConfigured for an absent champion, ConfigError
@@ -130,12 +135,13 @@ class SessionModels(SessionEngine):
                 return self._engine_scores(role, split)
             model = self.model(role)
             frame = self.production if split == "production" else self.splits[split]
-            return risk_scores(
-                model,
-                frame,
-                features=model.feature_list(self.features),
-                positive=self.config.columns.positive,
-            )
+            with shared_cores(self.drift_worker):
+                return risk_scores(
+                    model,
+                    frame,
+                    features=model.feature_list(self.features),
+                    positive=self.config.columns.positive,
+                )
 
         return self._once(f"scores:{role}:{split}", score)
 
@@ -290,7 +296,14 @@ class SessionModels(SessionEngine):
                     releases=releases,
                 )
             return score_table(
-                con.backend, table, model, features=features, positive=cols.positive, keep=keep, name=name
+                con.backend,
+                table,
+                model,
+                features=features,
+                positive=cols.positive,
+                keep=keep,
+                name=name,
+                around_batch=lambda: shared_cores(self.drift_worker),  # decided per batch
             )
 
         return self._once(f"scored_table:{role}:{split}", score)
