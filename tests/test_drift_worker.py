@@ -370,16 +370,16 @@ def _busy_and_idle(openmp_threads) -> None:
 
 
 def test_the_worker_runs_one_openmp_thread_and_keeps_the_gates_blas_threads(monkeypatch):
-    """The worker's OpenMP loops (permutation importance's predict_proba) use one thread
-    beside the gate's process (1M rows on DuckDB: 28.4–28.8 → 26.1–26.2 s with both
-    changes); OpenBLAS keeps the gate's count, so Evidently's sums are the same bits."""
+    """The worker's OpenMP loops (the baselines' boosted-trees fit) use one thread beside
+    the gate's process; OpenBLAS and MKL keep the gate's count, so Evidently's sums and
+    the logistic regression's fit are the same bits as in the gate's process."""
     import os
 
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(drift_worker, "cores", lambda: 2)
     env = drift_worker._one_openmp_thread()
-    assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"]) == ("1", "2")
+    assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"], env["MKL_NUM_THREADS"]) == ("1", "2", "2")
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's setting: OpenBLAS read it before
     assert drift_worker._one_openmp_thread()["OPENBLAS_NUM_THREADS"] == "3"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")

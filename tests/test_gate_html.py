@@ -347,3 +347,36 @@ def test_a_setup_stop_with_checks_that_ran_still_lists_them():
     rows = [a.get("data-status") for t, a in parsed.elements if t == "tr" and a.get("data-status")]
     assert sorted(rows) == ["pass", "setup", "setup", "setup", "setup"]
     assert "fail" not in rows
+
+
+def test_a_run_interrupted_before_any_check_says_so_not_setup_problems():
+    """Review: a Ctrl-C before any check (verdict setup_error, exit 130) read "1 setup
+    problem ... Fix them and run again" in gate.html; gate.md said it was interrupted."""
+    from sentinel_checks.gate.run_record import setup_stop_run
+    from sentinel_checks.reports.gate_md import gate_markdown
+
+    run = setup_stop_run(
+        "the run was interrupted before any check ran",
+        key="interrupted",
+        config_path="",
+        started="2026-12-05T00:00:00+00:00",
+        stopped_by="interrupted",
+        exit_code=130,
+    )
+    assert run.verdict == "setup_error"
+    parsed = _parse(gate_html(run, {}))
+    text = " ".join(" ".join(parsed.text).split())
+    assert "The run was interrupted before any check ran (exit 130)" in text
+    assert "setup problem" not in text and "Fix them" not in text
+    counts = {a.get("data-status"): a.get("data-count") for t, a in parsed.elements if "data-count" in a}
+    assert counts == {}
+    assert "The run was interrupted before any check ran (exit 130)" in gate_markdown(run)
+
+
+def test_a_run_with_no_test_at_all_keeps_its_empty_tables():
+    """Review: a no_checks run with no outcome (`-k` matching nothing) lost its overview and
+    table of every check with the setup-stop change; only a setup stop leaves them out."""
+    run = GateRun(config_path="c.toml", data={}, seed=0, outcomes=[])
+    assert run.verdict == "no_checks"
+    text = " ".join(_parse(gate_html(run, {})).text)
+    assert "Overview by runbook phase" in text and "All checks" in text

@@ -538,7 +538,11 @@ def test_both_runners_stop_on_an_invalid_config_alike(tmp_path):
         assert (cwd / "reports" / MARKER).is_file()
         told[runner] = out.strip().splitlines()[-1]
         reports[runner] = json.loads((cwd / "reports" / "gate.json").read_text())
+        # absolute, as a loaded config's is (trial: relative for an invalid config only)
+        assert reports[runner]["config"] == str((cwd / "sentinel.toml").resolve())
+        if runner == "pytest":  # its header names the count, not the path twice (trial)
+            assert "sentinel: config sentinel.toml is invalid (2 problems, listed below)" in out, out
     assert told["gate"] == told["pytest"]
-    for key in ("config", "coverage", "seed", "verdict", "counts", "statuses"):
+    for key in ("coverage", "seed", "verdict", "counts", "statuses"):
         assert reports["gate"][key] == reports["pytest"][key], key
     assert reports["gate"]["coverage"]["suites"] == []  # nothing ran

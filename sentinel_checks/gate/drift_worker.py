@@ -54,16 +54,23 @@ AUTO_ENGINES = ("pandas", "duckdb")
 
 
 def _one_openmp_thread() -> dict[str, str]:
-    """The worker's environment: one OpenMP thread (scikit-learn's ``predict_proba`` in
-    the permutation importance and the baselines' fit). It runs beside the gate's
-    process, which keeps both cores for DuckDB and its own ``predict_proba``; two OpenMP
-    threads on two shared cores wait on each other at every parallel loop's end
-    (docs/benchmarks.md, twenty-third round). OpenBLAS, which reads ``OMP_NUM_THREADS``
-    when its own variable is unset, keeps the gate's thread count: its sums (Evidently's
-    distances) are split by thread, and the worker's numbers stay the gate process's
-    own to the last digit."""
-    blas = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or str(cores())
-    return {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": blas}
+    """The worker's environment: one OpenMP thread (the baselines' boosted-trees fit on
+    pandas; the permutation importance already runs on one thread). It runs beside the
+    gate's process, which keeps both cores for DuckDB and its own ``predict_proba``; two
+    OpenMP threads on two shared cores wait on each other at every parallel loop's end.
+    OpenBLAS and MKL, which read ``OMP_NUM_THREADS`` when their own variable is unset,
+    keep the gate's thread count: their sums (Evidently's distances, the logistic
+    regression's fit) are split by thread, and the worker's numbers stay the gate
+    process's own to the last digit. (With one OpenBLAS thread too the 1M-row gate took
+    24.3 s instead of 26.1 s, but Evidently's Wasserstein distance moved in its 17th
+    digit: docs/benchmarks.md, twenty-third round.)"""
+    blas = os.environ.get("OMP_NUM_THREADS") or str(cores())
+    return {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS") or blas,
+        "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS") or blas,
+    }
 
 
 def cores() -> int:
@@ -257,10 +264,10 @@ def shared_cores(worker: DriftWorker | None) -> contextlib.AbstractContextManage
     else nothing changed: for ``predict_proba`` (scikit-learn's tree predictions run an
     OpenMP parallel loop per tree), whose two threads on two cores the worker also uses
     wait on each other at every loop's end. The same scores either way (each row is
-    predicted alone). Measured (docs/benchmarks.md, twenty-third round), with the
-    worker's own one thread: the 1M-row gate on DuckDB 28.4–28.8 → 26.1–26.2 s; one
-    thread for the whole run instead made the 10M gate slower (124.8 s against 110.5 s),
-    as the worker is idle most of that run.
+    predicted alone). Measured (docs/benchmarks.md, twenty-third round): the 1M-row
+    gate on DuckDB 28.4–28.8 → 26.1–27.9 s; one thread for the whole run instead made
+    the 10M gate slower (124.8 s against 110.5 s), as the worker is idle most of that
+    run.
 
     Returns
     -------

@@ -183,7 +183,8 @@ def _preflight(config: pytest.Config) -> bool:
         return True
     state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))
     state.unchecked = unchecked_notes(problems)
-    shown = state.loaded.source if state.loaded else (state.config_option or "the configuration")
+    # the config as the user named it, as `sentinel gate` says it (trial: absolute here only)
+    shown = state.config_option or (state.loaded.source if state.loaded else "the configuration")
     text = preflight_text(problems, shown)
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
@@ -207,8 +208,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return None
     try:
         cfg = _load(config)
-    except SentinelError as exc:
-        return [f"sentinel: config {path} is invalid: {str(exc).splitlines()[0]}"]
+    except SentinelError as exc:  # the preflight lists the problems (trial: the header repeated the path)
+        from sentinel_checks.gate.preflight_report import config_problems
+
+        n = len(config_problems(exc))
+        named = state.config_option or path  # as the list below names it
+        return [f"sentinel: config {named} is invalid ({n} problem{'s' if n != 1 else ''}, listed below)"]
     from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import data_identity
 

@@ -73,7 +73,10 @@ def gate_run(
     notes = session.engine_notes if session is not None else ()
     if cfg is None:  # the config could not be loaded: its file is fingerprinted as read
         return GateRun(
-            config_path=config_path,
+            # absolute, as a loaded config's source is (trial: relative for an invalid config only)
+            config_path=str(Path(config_path).resolve())
+            if config_path and Path(config_path).is_file()
+            else config_path,
             data={},
             seed=None,
             outcomes=list(outcomes),

@@ -18,7 +18,7 @@ reads the score column back in row order (docs/scaling.md lists what reads what)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import ConfigError
 from sentinel_checks.gate.cache import NotConfigured
@@ -283,27 +283,18 @@ class SessionModels(SessionEngine):
             label = [cols.label] if cols.label in table.columns else []  # production may be unlabelled
             keep = [ROW, *label, *(c for c in cols.segments if c in table.columns and c != cols.label)]
             features, name = model.feature_list(self.features), f"__sentinel_scores_{role}_{split}"
+            common: dict[str, Any] = {
+                "features": features,
+                "positive": cols.positive,
+                "keep": keep,
+                "name": name,
+            }
             if con.backend.name == "pyspark":  # persisted in the user's session: freed by close()
                 releases = self._cache.setdefault("engine_releases", [])
-                return score_table_spark(
-                    con.backend,
-                    table,
-                    model,
-                    features=features,
-                    positive=cols.positive,
-                    keep=keep,
-                    name=name,
-                    releases=releases,
-                )
+                return score_table_spark(con.backend, table, model, **common, releases=releases)
+            # one OpenMP thread while the drift worker computes, decided per batch
             return score_table(
-                con.backend,
-                table,
-                model,
-                features=features,
-                positive=cols.positive,
-                keep=keep,
-                name=name,
-                around_batch=lambda: shared_cores(self.drift_worker),  # decided per batch
+                con.backend, table, model, **common, around_batch=lambda: shared_cores(self.drift_worker)
             )
 
         return self._once(f"scored_table:{role}:{split}", score)

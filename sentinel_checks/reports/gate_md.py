@@ -18,6 +18,7 @@ from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
 from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of
+from sentinel_checks.reports.setup_stop import intro, other_notes, problem_sources, unchecked_notes
 from sentinel_checks.reports.terminal import block_inconclusive_text, counts_text
 
 HEADINGS = {
@@ -62,11 +63,10 @@ LINKED = (
 
 def _problem_sources(run: GateRun) -> list[tuple[str, str]]:
     """Each setup problem once with the gate tests it stopped, as `` (in `a`, `b`)``
-    (:meth:`GateRun.problem_sources`)."""
+    (:func:`~sentinel_checks.reports.setup_stop.problem_sources`)."""
     out = []
-    for message, names in run.problem_sources():
-        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        shown = ", ".join(f"`{n}`" for n in names[:5]) + more
+    for message, names, more in problem_sources(run):
+        shown = ", ".join(f"`{n}`" for n in names) + (f" and {more} more" if more else "")
         out.append((message, f" (in {shown})" if names else ""))
     return out
 
@@ -107,23 +107,15 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         lines.append("Models: " + ", ".join(f"{k} `{v}`" for k, v in run.models.items()))
     lines.append("")
     if run.verdict == "setup_error":
-        code = run.run_info.get("exit_code", 2)
-        lines += [
-            f"The run was interrupted before any check ran (exit {code}): the model was not judged."
-            if run.run_info.get("stopped_by") == "interrupted"
-            else "The configuration, data or model files have problems the gate found before judging "
-            f"the model (exit {code}). Fix them and run again:",
-            "",
-        ]
+        lines += [intro(run), ""]
         for message, where in _problem_sources(run):  # each once; a config's list, one per line
             first, *more = message.strip().splitlines() or [""]
             lines += [f"- {cell(first)}{where}", *(f"  - {cell(m.strip())}" for m in more if m.strip())]
         # what the problems kept from being checked (the preflight's notes, trial)
-        unchecked = run.unchecked_notes
-        lines += [f"- {cell(note)}" for note in unchecked]
+        lines += [f"- {cell(note)}" for note in unchecked_notes(run)]
         lines.append("")
         # the other notes, as gate.html and the terminal show them (review: gate.md dropped them)
-        lines += _run_notes([note for note in run.notes if note not in unchecked])
+        lines += _run_notes(other_notes(run))
         return "\n".join([*lines, *_links(folder, run), ""])
     lines += _run_notes(run.notes)  # e.g. the data read through pandas, not where it lies
     ordered = root_cause_order(run.outcomes)

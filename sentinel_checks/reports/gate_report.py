@@ -82,31 +82,6 @@ class GateRun:
         is one problem."""
         return list(dict.fromkeys(o.message for o in self.outcomes if o.outcome in ("failed", "error")))
 
-    def problem_sources(self) -> list[tuple[str, list[str]]]:
-        """Each of :attr:`setup_problems` with the names of the gate tests it stopped (first
-        seen first; none for the preflight's own entries, whose message names its key).
-        Trial: four near-identical "ran out of memory in this check" bullets did not say
-        which checks."""
-        tests: dict[str, list[str]] = {}
-        for o in self.outcomes:
-            if o.outcome in ("failed", "error") and not o.nodeid.startswith("sentinel preflight::"):
-                tests.setdefault(o.message, []).append(o.nodeid.rpartition("::")[2] or o.nodeid)
-        return [(message, list(dict.fromkeys(tests.get(message, [])))) for message in self.setup_problems]
-
-    @property
-    def unchecked_notes(self) -> list[str]:
-        """On a setup stop, the preflight's "(not checked)" notes (what the problems kept
-        from being checked), which the reports list with the problems; else none."""
-        if self.verdict != "setup_error":
-            return []
-        return [note for note in self.notes if note.startswith("(not checked)")]
-
-    def stopped_by_setup(self, o: TestOutcome) -> bool:
-        """Whether ``o`` is one of the tests a setup problem stopped: a failed or errored
-        test of a run whose :attr:`verdict` is ``setup_error`` (every such test failed on a
-        bad input, and none judged the model)."""
-        return o.outcome in ("failed", "error") and self.verdict == "setup_error"
-
     @property
     def checks_not_run(self) -> str:
         """``"31 checks were not run"`` when the run ended before every collected check ran

@@ -18,6 +18,7 @@ from sentinel_checks.reports.html_cards import (
     setup_section,
     warnings,
 )
+from sentinel_checks.reports.setup_stop import other_notes
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2rem auto;max-width:1150px;
@@ -74,7 +75,7 @@ FIGURES = [
 def _notes(run: GateRun) -> list[str]:
     """The run's notes (what the engine could not do where the data lies, and did
     otherwise) as a list under the header; none when there are none."""
-    notes = [note for note in run.notes if note not in run.unchecked_notes]  # those: under the problems
+    notes = other_notes(run)  # a setup stop's "(not checked)" notes: under its problems
     if not notes:
         return []
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)

@@ -15,6 +15,13 @@ from sentinel_checks.reports.gate_report import bucket as bucket  # moved there:
 from sentinel_checks.reports.html_values import evidence_html, text
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of, root_cause_rank
+from sentinel_checks.reports.setup_stop import (
+    interrupted,
+    intro,
+    problem_sources,
+    stopped_by_setup,
+    unchecked_notes,
+)
 from sentinel_checks.result import Status
 
 #: The status buckets counted, in the order shown (an error counts as failed).
@@ -25,20 +32,21 @@ BUCKETS = (
     ("pass", "passed"),
     ("skip", "skipped"),
 )
-#: The status of a test a setup problem stopped (:meth:`GateRun.stopped_by_setup`), in the
-#: table of every check: not a failed check, as the model was not judged.
+#: The status of a test a setup problem stopped
+#: (:func:`~sentinel_checks.reports.setup_stop.stopped_by_setup`), in the table of every
+#: check: not a failed check, as the model was not judged.
 SETUP = ("setup", "setup error")
 esc = html.escape
 
 
 def status_of(run: GateRun, o: TestOutcome) -> str:
     """:func:`bucket`, or ``"setup"`` for a test a setup problem stopped."""
-    return SETUP[0] if run.stopped_by_setup(o) else bucket(o)
+    return SETUP[0] if stopped_by_setup(run, o) else bucket(o)
 
 
 def judged(run: GateRun) -> list[TestOutcome]:
     """The tests no setup problem stopped (every test unless the verdict is ``setup_error``)."""
-    return [o for o in run.outcomes if not run.stopped_by_setup(o)]
+    return [o for o in run.outcomes if not stopped_by_setup(run, o)]
 
 
 def name_of(o: TestOutcome) -> str:
@@ -85,7 +93,7 @@ def header(run: GateRun) -> list[str]:
     for o in judged(run):
         counts[bucket(o)] += 1
     shown = list(BUCKETS) if judged(run) or run.verdict != "setup_error" else []
-    if run.verdict == "setup_error":  # trial: "2 failed" for two setup problems
+    if run.verdict == "setup_error" and not interrupted(run):  # trial: "2 failed" for two setup problems
         problems = len(run.setup_problems)
         counts[SETUP[0]] = problems
         shown.insert(0, (SETUP[0], "setup problem" if problems == 1 else "setup problems"))
@@ -123,8 +131,9 @@ def header(run: GateRun) -> list[str]:
 
 
 def overview(run: GateRun) -> list[str]:
-    """One row per runbook phase that ran: counts per status (none when nothing was judged)."""
-    if not judged(run):
+    """One row per runbook phase that ran: counts per status (none when a setup problem
+    stopped every test)."""
+    if run.verdict == "setup_error" and not judged(run):
         return []
     table: dict[str, dict[str, int]] = {}
     for o in judged(run):
@@ -211,22 +220,15 @@ def setup_section(run: GateRun) -> list[str]:
     notes); none for any other verdict."""
     if run.verdict != "setup_error":
         return []
-    code = run.run_info.get("exit_code", 2)
-    parts = [
-        "<section id='setup'><h2>Setup problems</h2><p>The configuration, data or model files have "
-        f"problems the gate found before judging the model (exit {code}). Fix them and run again:</p><ul>"
-    ]
-    for message, names in run.problem_sources():
+    title = "The run was interrupted" if interrupted(run) else "Setup problems"
+    parts = [f"<section id='setup'><h2>{title}</h2><p>{esc(intro(run))}</p><ul>"]
+    for message, names, more in problem_sources(run):
         where = ""
         if names:
-            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-            where = (
-                " <span class='meta'>(in "
-                + ", ".join(f"<code>{esc(n)}</code>" for n in names[:5])
-                + f"{more})</span>"
-            )
+            named = ", ".join(f"<code>{esc(n)}</code>" for n in names) + (f" and {more} more" if more else "")
+            where = f" <span class='meta'>(in {named})</span>"
         parts.append(f"<li class='s-setup'><pre>{esc(message.strip())}</pre>{where}</li>")
-    parts += [f"<li>{esc(note)}</li>" for note in run.unchecked_notes]
+    parts += [f"<li>{esc(note)}</li>" for note in unchecked_notes(run)]
     parts.append("</ul></section>")
     return parts
 
@@ -245,7 +247,7 @@ def warnings(run: GateRun) -> list[str]:
 def all_checks(run: GateRun) -> list[str]:
     """Every test in one compact table; status checkboxes filter its rows (script optional).
     None when a setup problem stopped every test (the setup section lists them)."""
-    if not judged(run):
+    if run.verdict == "setup_error" and not judged(run):
         return []
     present = {status_of(run, o) for o in run.outcomes}
     parts = [

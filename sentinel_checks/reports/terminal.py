@@ -189,7 +189,8 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
     written : sequence of Path
         The run's reports in it, in the order listed
         (:func:`~sentinel_checks.gate.artefacts.run_files_in`: what an earlier run
-        wrote is removed first, so those are this run's). Any other file of the folder
+        wrote is removed first, so those are this run's unless a removal failed). Any
+        other file of the folder
         (the user's, the experiment matrix) is counted, not listed (trial: it was
         listed as a report); hidden ones (the gate's ``.sentinel-reports``) are not.
 
