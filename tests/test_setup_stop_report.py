@@ -370,8 +370,14 @@ def test_the_artifact_line_does_not_list_the_users_own_files_as_reports(tmp_path
     line = artifact_line(tmp_path, run_files_in(tmp_path))
     listed = line.split("CI artifact): ")[1]
     assert listed.startswith("gate.json, gate.md, drift/train_vs_test.html")
-    assert "notes.txt" not in listed and MATRIX_FILE not in listed
-    assert listed.endswith("(and 2 other files in the folder, not from this run)")
+    reports = listed.split(" (also in the folder")[0]
+    assert "notes.txt" not in reports and MATRIX_FILE not in reports
+    assert listed.endswith(f"(also in the folder, not from this run: {MATRIX_FILE}, notes.txt)")
+    (tmp_path / "fixed").mkdir()  # an earlier run's subfolder: named once, not its files counted
+    for name in ("gate.json", "gate.md", "scores.png"):
+        (tmp_path / "fixed" / name).write_text("x")
+    line = artifact_line(tmp_path, run_files_in(tmp_path))
+    assert line.endswith(f"(also in the folder, not from this run: {MATRIX_FILE}, fixed/, notes.txt)")
     assert artifact_line(tmp_path, []).split("CI artifact): ")[1].startswith("none written")
 
 

@@ -190,9 +190,10 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
         The run's reports in it, in the order listed
         (:func:`~sentinel_checks.gate.artefacts.run_files_in`: what an earlier run
         wrote is removed first, so those are this run's unless a removal failed). Any
-        other file of the folder
-        (the user's, the experiment matrix) is counted, not listed (trial: it was
-        listed as a report); hidden ones (the gate's ``.sentinel-reports``) are not.
+        file or folder of the folder's own (the user's, the experiment matrix, an
+        earlier run's subfolder) is named after them as not from this run (trial: it
+        was listed as a report), up to five; hidden ones (the gate's
+        ``.sentinel-reports``) are not.
 
     Returns
     -------
@@ -201,16 +202,18 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
         the files relative to the folder.
     """
     listed = [p.relative_to(folder).as_posix() for p in written]
-    others = sum(
-        1
-        for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in listed
+    theirs = set(listed)
+    others = sorted(  # the folder's own entries holding a file not of this run (trial: a recursive count)
+        f"{top.name}/" if top.is_dir() else top.name
+        for top in folder.iterdir()
+        if not top.name.startswith(".")
+        and any(
+            p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in theirs
+            for p in ([top] if top.is_file() else top.rglob("*"))
+        )
     )
-    tail = (
-        f" (and {others} other file{'s' if others != 1 else ''} in the folder, not from this run)"
-        if others
-        else ""
-    )
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    tail = f" (also in the folder, not from this run: {', '.join(others[:5])}{more})" if others else ""
     shown = ", ".join(listed) or "none written"
     return f"reports: {folder}/ (upload the folder as the CI artifact): {shown}{tail}"
 
