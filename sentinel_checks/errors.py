@@ -26,12 +26,35 @@ class DataError(SentinelError):
 
 
 def path_not_found(path: object, what: str = "") -> str:
-    """The one wording of a data path that names nothing, on every engine and command.
+    """The one wording of a data path that names nothing, on every engine and command,
+    with the nearest name in its folder when one is close (``difflib``; trial: a typo in
+    a file name got no hint), or the folder that is missing too.
 
     >>> path_not_found("logs/", "[data]")
     '[data] path not found: logs/ (no such file or directory)'
     """
-    return f"{what + ' ' if what else ''}path not found: {path} (no such file or directory)"
+    return f"{what + ' ' if what else ''}path not found: {path} (no such file or directory){_nearest(path)}"
+
+
+def _nearest(path: object) -> str:
+    """``"; did you mean data/requests.parquet?"``, ``"; its folder data/ does not exist
+    either"`` or ``""`` (a glob, a folder that cannot be listed, nothing close)."""
+    import difflib
+    from pathlib import Path
+
+    text = str(path)
+    if not text or any(c in text for c in "*?["):
+        return ""
+    target = Path(text)
+    folder = target.parent
+    try:
+        if not folder.is_dir():
+            return f"; its folder {folder}/ does not exist either" if str(folder) not in ("", ".") else ""
+        names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.75)
+    return f"; did you mean {folder / close[0]}?" if close else ""
 
 
 class EngineResourceError(DataError):
