@@ -83,6 +83,8 @@ def test_a_timestamp_column_holding_no_times_is_a_problem_of_the_setting(tmp_pat
     assert all(
         "'user_id' ([columns] timestamp) has 400 value(s) that are not timestamps" in str(p) for p in found
     )
+    # the column it could have meant (trial: "name the column of datetimes" named none)
+    assert all(str(p).endswith("(the datetime column of the data: request_ts)") for p in found), found
     (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key == "[columns]"]
     assert "could not be loaded with this [columns] timestamp" in note.message, note
     assert "could not be read" not in note.message

@@ -8,6 +8,8 @@ and are kept as numbers: see :mod:`sentinel_checks.data.time_axis`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,9 @@ TIMESTAMP_KEY = "[columns] timestamp"
 _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$"
 
 
-def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") -> pd.Series:
+def parse_timestamps(
+    values: pd.Series, *, column: str, origin: str = "data", datetimes: Sequence[str] = ()
+) -> pd.Series:
     """Return ``values`` as a datetime64 series (or as numbers), or raise a :class:`DataError`.
 
     Strings with an offset (``Z``, ``+02:00``) are converted to UTC; strings without
@@ -36,6 +40,9 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         The ``[columns] timestamp`` column's name, for error messages (which name the key).
     origin : str, optional
         Where the values come from (file or loader), for error messages.
+    datetimes : sequence of str, optional
+        The data's datetime columns, named in the error when the values are not
+        timestamps (trial: "name the column of datetimes" named none).
 
     Returns
     -------
@@ -49,10 +56,14 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         values are booleans, mix timezone-aware and naive values, or some are not
         timestamps.
     """
+    seen = [c for c in datetimes if c != column]
+    hint = (
+        f" (the datetime column{'s' if len(seen) > 1 else ''} of the data: {', '.join(seen)})" if seen else ""
+    )
     if pd.api.types.is_bool_dtype(values.dtype):
         raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) holds booleans, not times; store "
-            "datetimes, ISO-8601 strings or ordered numbers (a year, a period index)",
+            f"datetimes, ISO-8601 strings or ordered numbers (a year, a period index){hint}",
             TIMESTAMP_KEY,
         )
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
@@ -85,7 +96,7 @@ def parse_timestamps(values: pd.Series, *, column: str, origin: str = "data") ->
         raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum()):,} value(s) that "
             f"are not timestamps, e.g. {examples}: name the column of datetimes, ISO-8601 "
-            "strings or ordered numbers as [columns] timestamp",
+            f"strings or ordered numbers as [columns] timestamp{hint}",
             TIMESTAMP_KEY,
         )
     return parsed
