@@ -211,3 +211,15 @@ def test_the_experiment_matrix_never_replaces_the_users_own_file(gate_project, t
         assert (mine / name).read_text() == "the user's table"
         assert f"holds {name}, which no gate run wrote" in capsys.readouterr().err
         (mine / name).unlink()
+
+
+def test_a_long_change_is_cut_with_an_ellipsis_in_the_table():
+    """Trial: the "change" column was cut at 34 characters with no sign of it."""
+    from dataclasses import replace
+
+    from sentinel_checks.models.experiments import matrix_table
+
+    run = _inconclusive_run()
+    spec = run.spec.model_copy(update={"features_add": ["user_prior_requests", "user_prior_risk_rate"]})
+    line = matrix_table([replace(run, spec=spec)], n_bins=10).splitlines()[-1]
+    assert "features +user_prior_requests…" in line and "+use " not in line, line

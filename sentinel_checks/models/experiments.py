@@ -23,6 +23,7 @@ from sentinel_checks.config import Experiment, SentinelConfig
 from sentinel_checks.data.io import binary_target
 from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import ConfigError
+from sentinel_checks.formatting import shortened
 from sentinel_checks.models.baselines import fit_simple_model
 from sentinel_checks.models.evaluation import ModelEvaluation, evaluate_model
 from sentinel_checks.reports.quality import EXPERIMENT_COLUMNS, format_cell
@@ -302,7 +303,8 @@ def matrix_table(runs: list[ExperimentRun], *, n_bins: int) -> str:
         if run.verdict is not None and run.verdict.status is Status.SKIP:  # nothing shown missed
             verdict = f"not judged: {run.verdict.message}"
         lines.append(
-            f"{run.spec.name[:24]:24} {run.change[:34]:34} {row['threshold']:>6.3f} {row['fnr']:>6.3f} "
+            f"{shortened(run.spec.name, 24):24} {shortened(run.change, 34):34} "  # cut with "…" (trial)
+            f"{row['threshold']:>6.3f} {row['fnr']:>6.3f} "
             f"{row['precision']:>6.3f} {row['pr_auc']:>6.3f} {row['ece']:>6.3f}  {verdict}"
         )
     return "\n".join(lines)
