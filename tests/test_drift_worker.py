@@ -369,29 +369,48 @@ def _busy_and_idle(openmp_threads) -> None:
     assert not worker.busy  # an ended worker is never busy
 
 
-def test_the_worker_runs_one_openmp_thread_and_keeps_the_gates_blas_threads(monkeypatch):
-    """The worker's OpenMP loops (the baselines' boosted-trees fit) use one thread beside
-    the gate's process; OpenBLAS and MKL keep the gate's count, so Evidently's sums and
-    the logistic regression's fit are the same bits as in the gate's process."""
+def test_the_worker_runs_one_thread_of_each_pool_and_the_same_call_here_one_blas_thread(monkeypatch):
+    """The worker runs one OpenMP, OpenBLAS and MKL thread beside the gate's process
+    (OpenMP threads wait on each other, OpenBLAS's idle ones spin); a call it could make,
+    made here, runs on one BLAS thread too, so both give the same bits."""
     import os
 
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(drift_worker, "cores", lambda: 2)
-    env = drift_worker._one_openmp_thread()
-    assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"], env["MKL_NUM_THREADS"]) == ("1", "2", "2")
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's setting: OpenBLAS read it before
-    assert drift_worker._one_openmp_thread()["OPENBLAS_NUM_THREADS"] == "3"
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
-    assert drift_worker._one_openmp_thread()["OPENBLAS_NUM_THREADS"] == "4"
+    import numpy as np
+    from threadpoolctl import threadpool_info, threadpool_limits
+
     monkeypatch.setattr(drift_worker, "ENABLED", True)
     worker = drift_worker.DriftWorker.start()
     assert worker is not None
     try:
-        told = [
-            worker.result(worker.submit("call", os.getenv, (name,), {}))
-            for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-        ]
-        assert told == ["1", "4"]
+        names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+        told = [worker.result(worker.submit("call", os.getenv, (name,), {})) for name in names]
+        assert told == ["1", "1", "1"]
     finally:
         worker.close()
+
+    def blas_threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    np.dot(np.ones(3), np.ones(3))  # numpy's BLAS loaded
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert blas_threads() == {2}
+        with drift_worker.one_blas_thread():
+            assert blas_threads() == {1}
+        assert blas_threads() == {2}  # given back
+
+
+def test_a_call_made_here_runs_on_the_workers_one_blas_thread(sessions, monkeypatch):
+    """Without a worker (or when it cannot answer) the drift calls run under
+    :func:`one_blas_thread`, as the worker runs them."""
+    from threadpoolctl import threadpool_info
+
+    here, _ = sessions("pandas")
+    seen: list[set[int]] = []
+
+    def record() -> str:
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return "done"
+
+    assert here.drift_worker is None
+    assert here._answer(lambda worker: 0, record) == "done"
+    assert seen == [{1}]

@@ -53,24 +53,25 @@ ENABLED = True
 AUTO_ENGINES = ("pandas", "duckdb")
 
 
-def _one_openmp_thread() -> dict[str, str]:
-    """The worker's environment: one OpenMP thread (the baselines' boosted-trees fit on
-    pandas; the permutation importance already runs on one thread). It runs beside the
-    gate's process, which keeps both cores for DuckDB and its own ``predict_proba``; two
-    OpenMP threads on two shared cores wait on each other at every parallel loop's end.
-    OpenBLAS and MKL, which read ``OMP_NUM_THREADS`` when their own variable is unset,
-    keep the gate's thread count: their sums (Evidently's distances, the logistic
-    regression's fit) are split by thread, and the worker's numbers stay the gate
-    process's own to the last digit. (With one OpenBLAS thread too the 1M-row gate took
-    24.3 s instead of 26.1 s, but Evidently's Wasserstein distance moved in its 17th
-    digit: docs/benchmarks.md, twenty-third round.)"""
-    blas = os.environ.get("OMP_NUM_THREADS") or str(cores())
-    return {
-        **os.environ,
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS") or blas,
-        "MKL_NUM_THREADS": os.environ.get("MKL_NUM_THREADS") or blas,
-    }
+#: The worker's thread pools: one thread each (OpenMP, OpenBLAS, MKL). It runs beside the
+#: gate's process, which keeps both cores for DuckDB and its own ``predict_proba``: two
+#: OpenMP threads on two shared cores wait on each other at every parallel loop's end,
+#: and OpenBLAS's idle threads spin (docs/benchmarks.md, twenty-third round: 1M rows on
+#: DuckDB 26.1 to 27.9 → 24.9 s; the demo gate 14.6 to 15.9 → 13.3 to 14.4 s). The same
+#: call made in the gate's process runs on one BLAS thread too (:func:`one_blas_thread`):
+#: BLAS splits its sums by thread, and the worker's numbers are the gate process's own
+#: to the last digit. (OpenMP's count changes no result: scikit-learn's trees fit and
+#: predict the same bits on one thread or two.)
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """The worker's BLAS thread count (one) for a call it could make, made here: Evidently's
+    distances and the baselines' logistic regression sum in the same order on both
+    sides, whatever the machine's cores (``threadpoolctl``)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def cores() -> int:
@@ -121,7 +122,7 @@ class DriftWorker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=_one_openmp_thread(),
+                env={**os.environ, **ONE_THREAD},
             )
         except OSError:
             return None
@@ -232,8 +233,10 @@ class PendingCall:
     request: int | None = None
 
     def run(self) -> Any:
-        """The call, made in this process."""
-        return self.function(*self.args, **self.kwargs)
+        """The call, made in this process on one BLAS thread, as the worker makes it
+        (:func:`one_blas_thread`: the same sums, the same bits)."""
+        with one_blas_thread():
+            return self.function(*self.args, **self.kwargs)
 
     def submit(self, worker: DriftWorker) -> int:
         """Queue the call in ``worker``; returns its request id."""

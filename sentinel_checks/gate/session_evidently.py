@@ -24,6 +24,7 @@ from sentinel_checks.gate.drift_worker import (
     baselines_collected,
     drift_last,
     feature_pairs_collected,
+    one_blas_thread,
 )
 from sentinel_checks.gate.session_production import SessionProduction
 
@@ -200,7 +201,8 @@ class SessionEvidently(SessionProduction):
         same call made here returns the same value or raises the real error)."""
         worker = self.drift_worker
         if worker is None:
-            return here()
+            with one_blas_thread():  # as the worker would: the same sums, the same bits
+                return here()
         try:
             return read(worker.result(submit(worker) if request is None else request))
         except WorkerUnavailable as exc:
@@ -209,7 +211,8 @@ class SessionEvidently(SessionProduction):
                 f"[gate] drift_process: the drift worker could not answer ({said}); "
                 "the call was made in the gate's process on the same inputs"
             )
-            return here()
+            with one_blas_thread():
+                return here()
 
     def start_drift_worker(self) -> None:
         """Start the drift worker process (:mod:`~sentinel_checks.gate.drift_worker`) once,
