@@ -28,33 +28,54 @@ class DataError(SentinelError):
 def path_not_found(path: object, what: str = "") -> str:
     """The one wording of a data path that names nothing, on every engine and command,
     with the nearest name in its folder when one is close (``difflib``; trial: a typo in
-    a file name got no hint), or the folder that is missing too.
+    a file name got no hint), or what is wrong with its folder.
 
-    >>> path_not_found("logs/", "[data]")
-    '[data] path not found: logs/ (no such file or directory)'
+    >>> path_not_found("no/such/logs.parquet", "[data]")  # doctest: +NORMALIZE_WHITESPACE
+    '[data] path not found: no/such/logs.parquet (no such file or directory);
+     its folder no/such/ does not exist either'
     """
     return f"{what + ' ' if what else ''}path not found: {path} (no such file or directory){_nearest(path)}"
 
 
+#: Entries of a folder read for the nearest name; a larger folder gets no hint.
+NEAREST_SCAN = 5_000
+
+
 def _nearest(path: object) -> str:
-    """``"; did you mean data/requests.parquet?"``, ``"; its folder data/ does not exist
-    either"`` or ``""`` (a glob, a folder that cannot be listed, nothing close)."""
+    """``"; did you mean data/requests.parquet?"`` (a file for a name with a suffix,
+    else a file or a folder, shown with ``/``), ``"; its folder data/ does not exist
+    either"``, ``"; data is a file, not a folder"`` or ``""`` (a glob, a URI, the current
+    folder, a folder of more than :data:`NEAREST_SCAN` entries or that cannot be
+    listed, nothing close)."""
     import difflib
+    import itertools
     from pathlib import Path
 
+    from sentinel_checks.data.parquet_files import GLOB_MARKS
+
     text = str(path)
-    if not text or any(c in text for c in "*?["):
+    if not text or "://" in text or any(mark in text for mark in GLOB_MARKS):
         return ""
     target = Path(text)
     folder = target.parent
+    if str(folder) in ("", "."):
+        return ""
     try:
+        if folder.is_file():
+            return f"; {folder} is a file, not a folder"
         if not folder.is_dir():
-            return f"; its folder {folder}/ does not exist either" if str(folder) not in ("", ".") else ""
-        names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+            return f"; its folder {folder}/ does not exist either"
+        entries = list(itertools.islice(folder.iterdir(), NEAREST_SCAN + 1))
+        if len(entries) > NEAREST_SCAN:
+            return ""
+        kinds = {e.name: e.is_dir() for e in entries if not e.name.startswith(".")}
     except OSError:
         return ""
+    names = [name for name, is_dir in kinds.items() if not (is_dir and target.suffix)]
     close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.75)
-    return f"; did you mean {folder / close[0]}?" if close else ""
+    if not close:
+        return ""
+    return f"; did you mean {folder / close[0]}{'/' if kinds[close[0]] else ''}?"
 
 
 class EngineResourceError(DataError):

@@ -396,21 +396,3 @@ def test_a_value_of_the_wrong_kind_is_named_at_its_key_and_told_once(tmp_path, t
     lines = str(err.value).splitlines()[1:]
     assert len(lines) == 1 and lines[0].startswith(f"  {said}"), str(err.value)
     assert len(err.value.located) == len(lines)
-
-
-def test_a_path_not_found_names_the_nearest_file_or_the_missing_folder(tmp_path):
-    """Trial: `[data] path = "data/requestz.parquet"` said only "path not found"."""
-    from sentinel_checks.errors import path_not_found
-
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "requests.parquet").write_text("x")
-    (tmp_path / "data" / "production.parquet").write_text("x")
-    told = path_not_found(tmp_path / "data" / "requestz.parquet", "[data]")
-    assert told.endswith(
-        f"(no such file or directory); did you mean {tmp_path / 'data' / 'requests.parquet'}?"
-    )
-    far = path_not_found(tmp_path / "data" / "labels.csv")
-    assert far.endswith("(no such file or directory)")  # nothing close: no guess
-    gone = path_not_found(tmp_path / "logs" / "requests.parquet")
-    assert gone.endswith(f"; its folder {tmp_path / 'logs'}/ does not exist either")
-    assert path_not_found(tmp_path / "data" / "*.csv").endswith("(no such file or directory)")  # a glob

@@ -552,3 +552,17 @@ def test_both_runners_stop_on_an_invalid_config_alike(tmp_path):
     for key in ("coverage", "seed", "verdict", "counts", "statuses"):
         assert reports["gate"][key] == reports["pytest"][key], key
     assert reports["gate"]["coverage"]["suites"] == []  # nothing ran
+
+
+def test_an_invalid_config_pytest_found_by_itself_is_named_in_the_reports(tmp_path):
+    """Review: `pytest suites/` with no --sentinel-config, finding an invalid ./sentinel.toml,
+    wrote gate.json's config as "None" and listed "setup problems in the configuration"."""
+    from tests.conftest import SUITES, _run_module
+
+    (tmp_path / "sentinel.toml").write_text(BAD_KEY)
+    args = (str(SUITES), "--sentinel-reports", "reports", "-p", "no:cacheprovider")
+    code, out = _run_module("pytest", *args, cwd=tmp_path, timeout=300)
+    assert code == 2, out
+    config = str((tmp_path / "sentinel.toml").resolve())
+    assert json.loads((tmp_path / "reports" / "gate.json").read_text())["config"] == config
+    assert f"sentinel: 2 setup problems in {config}; nothing was judged:" in out, out

@@ -129,8 +129,14 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
         return with_row_order(frame, origin=origin)
     if ts is None or ts not in frame.columns:
         return frame
-    datetimes = [str(c) for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
-    parsed = parse_timestamps(frame[ts], column=ts, origin=origin, datetimes=datetimes)
+    parsed = parse_timestamps(
+        frame[ts],
+        column=ts,
+        origin=origin,
+        datetimes=lambda: [
+            str(c) for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
+        ],
+    )
     if parsed is frame[ts]:
         return frame
     out = frame.copy(deep=False)

@@ -8,7 +8,7 @@ and are kept as numbers: see :mod:`sentinel_checks.data.time_axis`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,11 @@ _TZ_SUFFIX = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC
 
 
 def parse_timestamps(
-    values: pd.Series, *, column: str, origin: str = "data", datetimes: Sequence[str] = ()
+    values: pd.Series,
+    *,
+    column: str,
+    origin: str = "data",
+    datetimes: Callable[[], Sequence[str]] = tuple,
 ) -> pd.Series:
     """Return ``values`` as a datetime64 series (or as numbers), or raise a :class:`DataError`.
 
@@ -40,9 +44,9 @@ def parse_timestamps(
         The ``[columns] timestamp`` column's name, for error messages (which name the key).
     origin : str, optional
         Where the values come from (file or loader), for error messages.
-    datetimes : sequence of str, optional
-        The data's datetime columns, named in the error when the values are not
-        timestamps (trial: "name the column of datetimes" named none).
+    datetimes : callable returning a sequence of str, optional
+        The data's datetime columns, asked for and named only in an error: the values
+        are not timestamps (trial: "name the column of datetimes" named none).
 
     Returns
     -------
@@ -56,14 +60,11 @@ def parse_timestamps(
         values are booleans, mix timezone-aware and naive values, or some are not
         timestamps.
     """
-    seen = [c for c in datetimes if c != column]
-    hint = (
-        f" (the datetime column{'s' if len(seen) > 1 else ''} of the data: {', '.join(seen)})" if seen else ""
-    )
     if pd.api.types.is_bool_dtype(values.dtype):
         raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) holds booleans, not times; store "
-            f"datetimes, ISO-8601 strings or ordered numbers (a year, a period index){hint}",
+            "datetimes, ISO-8601 strings or ordered numbers (a year, a period index)"
+            f"{_hint(datetimes, column)}",
             TIMESTAMP_KEY,
         )
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
@@ -96,10 +97,18 @@ def parse_timestamps(
         raise ColumnSettingError(
             f"{origin}: column {column!r} ([columns] timestamp) has {int(bad.sum()):,} value(s) that "
             f"are not timestamps, e.g. {examples}: name the column of datetimes, ISO-8601 "
-            f"strings or ordered numbers as [columns] timestamp{hint}",
+            f"strings or ordered numbers as [columns] timestamp{_hint(datetimes, column)}",
             TIMESTAMP_KEY,
         )
     return parsed
+
+
+def _hint(datetimes: Callable[[], Sequence[str]], column: str) -> str:
+    """`` (the datetime column of the data: request_ts)``, or ``""`` when it has none."""
+    seen = [c for c in datetimes() if c != column]
+    return (
+        f" (the datetime column{'s' if len(seen) > 1 else ''} of the data: {', '.join(seen)})" if seen else ""
+    )
 
 
 def _tz_awareness(present: pd.Series) -> np.ndarray:

@@ -92,7 +92,7 @@ def score_table(
         may hold fewer).
     around_batch : callable returning a context manager, default none
         Entered around each batch's ``predict_proba`` (the gate's
-        :func:`~sentinel_checks.gate.drift_worker.shared_cores`: one OpenMP thread
+        :func:`~sentinel_checks.gate.core_sharing.shared_cores`: one OpenMP thread
         while its drift worker computes). It must not change the scores.
 
     Returns

@@ -40,6 +40,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sentinel_checks.gate.core_sharing import ONE_THREAD, here_as_there
+
 #: The longest wait for one reply before the worker is taken for stuck, ended, and the
 #: call made in the gate's process (a run of the default 50k rows a side takes seconds).
 REPLY_SECONDS = 600.0
@@ -51,27 +53,6 @@ ENABLED = True
 #: The ``[data] engine`` values with which ``[gate] drift_process = "auto"`` starts a worker
 #: (not Spark: its JVM already runs beside the gate's process).
 AUTO_ENGINES = ("pandas", "duckdb")
-
-
-#: The worker's thread pools: one thread each (OpenMP, OpenBLAS, MKL). It runs beside the
-#: gate's process, which keeps both cores for DuckDB and its own ``predict_proba``: two
-#: OpenMP threads on two shared cores wait on each other at every parallel loop's end,
-#: and OpenBLAS's idle threads spin (docs/benchmarks.md, twenty-third round: 1M rows on
-#: DuckDB 26.1 to 27.9 → 24.9 s; the demo gate 14.6 to 15.9 → 13.3 to 14.4 s). The same
-#: call made in the gate's process runs on one BLAS thread too (:func:`one_blas_thread`):
-#: BLAS splits its sums by thread, and the worker's numbers are the gate process's own
-#: to the last digit. (OpenMP's count changes no result: scikit-learn's trees fit and
-#: predict the same bits on one thread or two.)
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
-    """The worker's BLAS thread count (one) for a call it could make, made here: Evidently's
-    distances and the baselines' logistic regression sum in the same order on both
-    sides, whatever the machine's cores (``threadpoolctl``)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def cores() -> int:
@@ -140,7 +121,7 @@ class DriftWorker:
     def busy(self) -> bool:
         """Whether the worker is computing: a request submitted has no reply yet (and the
         process has not ended). The gate's own parallel work then shares the cores with it
-        (:func:`shared_cores`)."""
+        (:func:`~sentinel_checks.gate.core_sharing.shared_cores`)."""
         with self._done:
             return not self._ended and self._replied < self._asked
 
@@ -234,9 +215,8 @@ class PendingCall:
 
     def run(self) -> Any:
         """The call, made in this process on one BLAS thread, as the worker makes it
-        (:func:`one_blas_thread`: the same sums, the same bits)."""
-        with one_blas_thread():
-            return self.function(*self.args, **self.kwargs)
+        (:func:`~sentinel_checks.gate.core_sharing.here_as_there`: the same sums, the same bits)."""
+        return here_as_there(self.function, *self.args, **self.kwargs)
 
     def submit(self, worker: DriftWorker) -> int:
         """Queue the call in ``worker``; returns its request id."""
@@ -260,28 +240,6 @@ class WorkerSnapshot:
 
 #: The module of the shipped drift suite's tests (``suites/test_drift.py`` imports them).
 DRIFT_SUITE = "sentinel_checks.suites.test_drift"
-
-
-def shared_cores(worker: DriftWorker | None) -> contextlib.AbstractContextManager[Any]:
-    """One OpenMP thread in this process while ``worker`` is :attr:`~DriftWorker.busy`,
-    else nothing changed: for ``predict_proba`` (scikit-learn's tree predictions run an
-    OpenMP parallel loop per tree), whose two threads on two cores the worker also uses
-    wait on each other at every loop's end. The same scores either way (each row is
-    predicted alone). Measured (docs/benchmarks.md, twenty-third round): the 1M-row
-    gate on DuckDB 28.4–28.8 → 26.1–27.9 s; one thread for the whole run instead made
-    the 10M gate slower (124.8 s against 110.5 s), as the worker is idle most of that
-    run.
-
-    Returns
-    -------
-    context manager
-        ``threadpoolctl.threadpool_limits(1, user_api="openmp")`` or a null context.
-    """
-    if worker is None or not worker.busy:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="openmp")
 
 
 def drift_last(items: list[Any]) -> dict[str, int] | None:

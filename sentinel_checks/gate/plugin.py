@@ -184,7 +184,7 @@ def _preflight(config: pytest.Config) -> bool:
     state.outcomes.update((o.nodeid, o) for o in problem_outcomes(problems))
     state.unchecked = unchecked_notes(problems)
     # the config as the user named it, as `sentinel gate` says it (trial: absolute here only)
-    shown = state.config_option or (state.loaded.source if state.loaded else "the configuration")
+    shown = state.config_option or state.found or "the configuration"
     text = preflight_text(problems, shown)
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:

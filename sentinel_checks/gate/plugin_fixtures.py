@@ -49,6 +49,7 @@ def load_config_of(config: pytest.Config) -> SentinelConfig:
     state = _state(config)
     if state.loaded is None:
         path = find_config(state.config_option, cwd=Path(config.invocation_params.dir))
+        state.found = path
         clear = not hasattr(config, "workerinput")  # a pytest-xdist worker leaves it to the controller
         try:
             loaded = load_config(path, check_files=False)  # a missing file: a preflight problem

@@ -228,7 +228,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         coverage={"suites": sorted(state.suites), "deselected": state.deselected},
         session=state.session,
         run_info={"started": state.started, "pytest_exitstatus": int(exitstatus)},
-        config_path=str(state.config_option),
+        config_path=str(state.config_option or state.found or ""),
         identity=state.data_identity,
     )
     if state.unchecked:  # what the preflight's problems kept from being checked, as the CLI's
@@ -246,7 +246,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run = dataclasses.replace(run, run_info={**run.run_info, **stop})
     _, note = write_gate_reports(run, state.session, state.reports_dir)  # gate.md last: it links them
     *phases, verdict = summary_lines(run)
-    # the run's files are listed, the folder's others counted: CI uploads the folder
+    # the run's files are listed, the folder's other entries named after them: CI uploads the folder
     counted = pytest_count_line(run.outcomes)  # pytest passes an inconclusive test: say so once
     told = [
         note + artifact_line(state.reports_dir, run_files_in(state.reports_dir)),

@@ -51,6 +51,10 @@ class GateState:
 
     config_option: str | None
     reports_dir: Path
+    #: the config file this run reads (``--sentinel-config``, else found by
+    #: :func:`~sentinel_checks.config.find_config`), once looked up; named in the
+    #: reports when the option was not given (review: gate.json said "None")
+    found: Path | None = None
     results: dict[str, CheckResult] = field(default_factory=dict)
     outcomes: dict[str, TestOutcome] = field(default_factory=dict)
     loaded: SentinelConfig | None = None

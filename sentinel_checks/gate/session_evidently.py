@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.gate import drift_worker as worker_module
+from sentinel_checks.gate.core_sharing import here_as_there
 from sentinel_checks.gate.drift_worker import (
     AUTO_ENGINES,
     DriftWorker,
@@ -24,7 +25,6 @@ from sentinel_checks.gate.drift_worker import (
     baselines_collected,
     drift_last,
     feature_pairs_collected,
-    one_blas_thread,
 )
 from sentinel_checks.gate.session_production import SessionProduction
 
@@ -162,7 +162,7 @@ class SessionEvidently(SessionProduction):
             return None
         run: DriftRun = self._answer(
             lambda worker: worker.submit("column_drift", call),
-            lambda: column_drift(**call),
+            lambda: here_as_there(column_drift, **call),
             request=prepared.request,
             read=_with_page,
         )
@@ -184,7 +184,7 @@ class SessionEvidently(SessionProduction):
 
         value: ColumnDrift | None = self._answer(
             lambda worker: worker.submit("score_drift", reference, current),
-            lambda: score_drift(reference, current),
+            lambda: here_as_there(score_drift, reference, current),
         )
         return value
 
@@ -198,11 +198,11 @@ class SessionEvidently(SessionProduction):
     ) -> Any:
         """The worker's reply to ``request`` (or to what ``submit`` hands it), read by
         ``read``; ``here()`` when no worker runs, or when it cannot answer (noted: the
-        same call made here returns the same value or raises the real error)."""
+        same call made here returns the same value or raises the real error; ``here``
+        makes it as the worker does, :func:`~.core_sharing.here_as_there`)."""
         worker = self.drift_worker
         if worker is None:
-            with one_blas_thread():  # as the worker would: the same sums, the same bits
-                return here()
+            return here()
         try:
             return read(worker.result(submit(worker) if request is None else request))
         except WorkerUnavailable as exc:
@@ -211,8 +211,7 @@ class SessionEvidently(SessionProduction):
                 f"[gate] drift_process: the drift worker could not answer ({said}); "
                 "the call was made in the gate's process on the same inputs"
             )
-            with one_blas_thread():
-                return here()
+            return here()
 
     def start_drift_worker(self) -> None:
         """Start the drift worker process (:mod:`~sentinel_checks.gate.drift_worker`) once,

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.errors import ConfigError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.gate.drift_worker import DriftWorker, shared_cores
+from sentinel_checks.gate.core_sharing import shared_cores
+from sentinel_checks.gate.drift_worker import DriftWorker
 from sentinel_checks.gate.session_engine import SessionEngine
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ class SessionModels(SessionEngine):
     evaluations: dict[str, ModelEvaluation]
     #: The drift worker process, when one runs
     #: (:meth:`~sentinel_checks.gate.session_evidently.SessionEvidently.start_drift_worker`):
-    #: scoring uses one OpenMP thread while it computes (:func:`shared_cores`).
+    #: scoring uses one OpenMP thread while it computes
+    #: (:func:`~sentinel_checks.gate.core_sharing.shared_cores`).
     drift_worker: DriftWorker | None = None
 
     def model(self, role: str) -> LoadedModel:

@@ -205,7 +205,7 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
     theirs = set(listed)
     others = sorted(  # the folder's own entries holding a file not of this run (trial: a recursive count)
         f"{top.name}/" if top.is_dir() else top.name
-        for top in folder.iterdir()
+        for top in (folder.iterdir() if folder.is_dir() else ())
         if not top.name.startswith(".")
         and any(
             p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in theirs
