@@ -129,13 +129,25 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         for o in bad:
             phase = phase_of(name_of(o)).title
             if o.result is not None:
-                r, shown, fix = o.result, cell(measured_as(o.result)), cell(o.result.hint or "—")
-                lines.append(f"| `{r.label}` | {phase} | {r.status.value} | {shown} | {fix} |")
+                r, shown, fix, status = (
+                    o.result,
+                    cell(measured_as(o.result)),
+                    o.result.hint or "—",
+                    o.result.status.value,
+                )
+                if o.failed_after_check:  # not the check's status and fix: what pytest said failed
+                    fix, status = (
+                        f"test failed after its check {o.check_outcome}: {o.failed_after_check}",
+                        "fail",
+                    )
+                lines.append(f"| `{r.label}` | {phase} | {status} | {shown} | {cell(fix)} |")
             else:
                 lines.append(f"| `{o.nodeid}` | {phase} | error | — | {cell(o.message)} |")
         lines += ["", "### Details", ""]
         for o in bad:
             text = o.result.message if o.result is not None else o.message
+            if o.failed_after_check:
+                text = f"the check {o.check_outcome} ({text}); the test then failed: {o.failed_after_check}"
             # the whole message: the table above cuts its cells, the details do not (trial)
             lines.append(f"- `{o.result.label if o.result else o.nodeid}`: {cell(text, DETAIL_CHARS)}")
         lines.append("")

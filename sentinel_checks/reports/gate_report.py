@@ -7,14 +7,12 @@ folder, and touch only the files this module names.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sentinel_checks.reports.atomic_file import write_atomic as write_atomic
 from sentinel_checks.reports.explain import inconclusive_line
 
 # gate.json read back lives in gate_json (issue 14); importable from here as before.
@@ -50,6 +48,25 @@ class TestOutcome:
     #: the node ids of the collected gate tests this entry records as never run (the
     #: entry a stopped or interrupted run adds, :mod:`sentinel_checks.gate.engine_stop`)
     not_run: tuple[str, ...] = ()
+
+    @property
+    def failed_after_check(self) -> str:
+        """What pytest said of a test that failed or errored after its check recorded a
+        pass, warning or skip (a user's extra assert, a teardown error, a warning made an
+        error): the reason the gate failed, which the check's own words do not give;
+        ``""`` for any other test."""
+        if self.outcome not in ("failed", "error") or self.result is None:
+            return ""
+        if self.result.status not in (Status.PASS, Status.WARN, Status.SKIP):
+            return ""
+        return self.message.strip() or f"the test {self.outcome}; pytest gave no message"
+
+    @property
+    def check_outcome(self) -> str:
+        """``"passed"``, ``"warned"`` or ``"was skipped"``: the check's status in words,
+        for :attr:`failed_after_check`."""
+        assert self.result is not None
+        return {Status.PASS: "passed", Status.WARN: "warned"}.get(self.result.status, "was skipped")
 
 
 @dataclass
@@ -127,9 +144,7 @@ def bucket(o: TestOutcome) -> str:
     if o.result is None:
         return _FROM_OUTCOME.get(o.outcome, "fail")
     value = o.result.status.value
-    if o.outcome in ("failed", "error") and value in ("pass", "warn", "skip"):
-        return "fail"
-    return "fail" if value == "error" else value
+    return "fail" if o.failed_after_check or value == "error" else value
 
 
 def count_key(o: TestOutcome) -> str:
@@ -202,7 +217,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         ``interval`` when the check was judged on a confidence interval: ``estimate``,
         ``low``, ``high``, ``confidence``, and ``of``/``limit``/``direction`` when another
         criterion than the entry's own decided; ``measured`` is the end that decided a
-        pass or fail, the estimate when inconclusive);
+        pass or fail, the estimate when inconclusive; ``failed_after_check``, pytest's
+        message, when the test failed after its check passed, warned or was skipped);
         ``engine`` (str,
         :attr:`GateRun.engine`) when known; ``notes`` (list of str) only when the run has
         any (:attr:`GateRun.notes`).
@@ -222,6 +238,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
         statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
         if o.input_error:  # written only when true: a run without bad inputs has no such key
             entry["input_error"] = True
+        if o.failed_after_check:  # why a test whose check passed failed (pytest's words)
+            entry["failed_after_check"] = o.failed_after_check
         checks.append(entry)
     notes = {"notes": list(run.notes)} if run.notes else {}  # written only when there are any
     return {
@@ -334,62 +352,3 @@ def write_reports(run: GateRun, folder: Path) -> list[Path]:
         write_atomic(folder / GATE_MD, gate_markdown(run, folder)),
         write_atomic(folder / RUN_JSON, json.dumps(run_doc, indent=2) + "\n"),
     ]
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder.
-
-    Readers see the old file or the new one, never a partial write. The file gets the
-    mode an existing ``path`` has, else the one ``open`` would give it (``0o666`` less
-    the umask).
-
-    Parameters
-    ----------
-    path : Path
-        The file; its folder must exist.
-    text : str
-        Written as UTF-8.
-
-    Returns
-    -------
-    Path
-        ``path``.
-
-    Raises
-    ------
-    OSError
-        The file cannot be written (the temporary file is removed).
-    """
-    mode = _mode_of(path)
-    fd, tmp = _new_file_beside(path)
-    try:
-        if mode is not None:  # before any byte is written: a private report stays private
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _mode_of(path: Path) -> int | None:
-    """The permission bits of an existing ``path`` (``None``: none there, or unreadable)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode) & 0o777
-    except OSError:
-        return None
-
-
-def _new_file_beside(path: Path) -> tuple[int, str]:
-    """A new hidden file in ``path``'s folder, opened for writing with the mode ``open``
-    gives (``0o666`` less the umask, or the folder's default ACL); ``mkstemp`` would make
-    it ``0o600``."""
-    for _ in range(100):
-        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}")
-        try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), name
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {path}")

@@ -83,6 +83,9 @@ def first_fix(run: GateRun) -> str:
     o = bad[0]
     if o.result is None:
         return f"{o.nodeid}: {shortened(o.message, 300)}"  # cut between words, with "…" (trial)
+    if o.failed_after_check:  # the check's hint would fix nothing: pytest's reason
+        why = shortened(o.failed_after_check, 300)
+        return f"{o.result.label}: the test failed after its check {o.check_outcome}: {why}"
     return f"{o.result.label}: {o.result.hint or o.result.message}"
 
 
@@ -171,10 +174,13 @@ def card(o: TestOutcome) -> str:
     r = o.result
     word = "ERROR" if r.status is Status.ERROR else status.upper()
     blocks = " (blocks the gate)" if r.status is Status.INCONCLUSIVE and r.inconclusive_blocks else ""
+    if o.failed_after_check:  # the check's words read as a pass: pytest's reason first, in full
+        word = f"FAIL after its check {o.check_outcome}"
     parts = [
         f"<article class='card s-{status}' data-check='{esc(r.id)}' data-status='{status}'>",
         f"<h3><span class='tag'>{word}{blocks}</span> <code>{esc(r.label)}</code> "
         f"<span class='phase'>{esc(phase_of(r.id).title)}</span></h3>",
+        *([f"<pre class='msg'>{esc(o.failed_after_check)}</pre>"] if o.failed_after_check else []),
         f"<p class='msg'>{esc(r.message)}</p>",
         f"<p class='ml'>{esc(measured_as(r))}"
         + (f" · <span class='support'>{esc(text(dict(r.support)))}</span>" if r.support else "")
@@ -187,7 +193,7 @@ def card(o: TestOutcome) -> str:
     if r.hint:
         parts.append(f"<p class='fix'><b>How to fix:</b> {esc(r.hint)}</p>")
     extra = o.message.strip()
-    if extra and extra != r.message.strip():
+    if extra and extra != r.message.strip() and not o.failed_after_check:
         parts.append(f"<details><summary>what pytest said</summary><pre>{esc(extra)}</pre></details>")
     parts.append("</article>")
     return "".join(parts)

@@ -83,7 +83,8 @@ def pytest_count_line(outcomes: Sequence[TestOutcome]) -> str:
 def flagged_line(o: TestOutcome) -> str:
     """One line for a failed, inconclusive or warned test.
 
-    A failure: its label and measured vs limit (pytest printed the explanation above).
+    A failure: its label and measured vs limit (pytest printed the explanation above);
+    a test that failed after its check passed (warned, was skipped): pytest's reason.
     An error: its message (why nothing was measured), then any number it has.
     An inconclusive result: also its message, whether it blocks and what would settle
     it. A warning: its message, as gate.md gives it.
@@ -92,6 +93,8 @@ def flagged_line(o: TestOutcome) -> str:
         return f"{o.nodeid} {o.outcome.upper()}: {_first_line(o.message)}"
     r: CheckResult = o.result
     kind = bucket(o)
+    if o.failed_after_check:  # the check's words would read as a pass: pytest's reason
+        return f"{r.label} FAIL after its check {o.check_outcome}: {_first_line(o.failed_after_check)}"
     if kind == "fail" and r.status.value == "error":
         shown = measured_as(r)  # the reason first: "not measured" alone says nothing
         return f"{r.label} ERROR: {r.message}" + ("" if shown == "not measured" else f" ({shown})")

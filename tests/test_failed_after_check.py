@@ -1,0 +1,71 @@
+"""A gate test that failed after its check recorded a pass (a warning, a skip): a user's
+extra assert, a teardown error, a warning pytest turned into an error. The verdict is
+fail (``bucket``); every report must say why, in pytest's words, instead of showing the
+passing check as the failure (10M instrumentation run: gate.md listed six "Failing
+checks" whose status read "pass" and whose fix was the check's own hint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome, gate_document, gate_markdown
+from sentinel_checks.reports.html import gate_html
+from sentinel_checks.reports.terminal import flagged_line, summary_lines
+from sentinel_checks.result import CheckResult, Direction, Status
+
+PASSED = CheckResult(
+    "model.scores",
+    Status.PASS,
+    "candidate: 1,000 score(s) on test in [0.01, 0.9]",
+    measured=0,
+    limit=0,
+    direction=Direction.AT_MOST,
+    parameters={"split": "test", "model": "candidate"},
+    hint="Score with the feature list the model was trained with.",
+)
+WHY = "pytest.PytestUnraisableExceptionWarning: Exception ignored in: <_io.FileIO name='/tmp/x.log'>"
+NODE = "suites/test_models.py::test_model_scores_the_data[test-candidate]"
+
+
+def _run(outcome: str = "failed") -> GateRun:
+    return GateRun(
+        config_path="sentinel.toml",
+        data={},
+        seed=0,
+        outcomes=[TestOutcome(NODE, outcome, WHY if outcome == "failed" else "", PASSED)],
+    )
+
+
+def test_gate_json_keeps_what_pytest_said_beside_the_passing_check():
+    (entry,) = gate_document(_run())["checks"]
+    assert entry["status"] == "pass" and entry["outcome"] == "failed"
+    assert entry["failed_after_check"] == WHY
+    (clean,) = gate_document(_run("passed"))["checks"]
+    assert "failed_after_check" not in clean
+
+
+def test_the_terminal_says_the_check_passed_and_why_the_test_failed():
+    line = flagged_line(_run().outcomes[0])
+    assert line.startswith(f"{PASSED.label} FAIL after its check passed: ")
+    assert "PytestUnraisableExceptionWarning" in line
+    assert any("PytestUnraisableExceptionWarning" in x for x in summary_lines(_run()))
+
+
+def test_gate_md_names_pytests_reason_not_the_checks_fix():
+    text = gate_markdown(_run(), Path("."))
+    failing = text.split("## Failing checks", 1)[1].split("### Details", 1)[0]
+    row = next(x for x in failing.splitlines() if PASSED.label in x)
+    assert "| pass |" not in row
+    assert "test failed after its check passed" in row
+    assert "PytestUnraisableExceptionWarning" in row
+    assert PASSED.hint not in row
+    details = text.split("### Details", 1)[1]
+    assert "the check passed" in details and "PytestUnraisableExceptionWarning" in details
+
+
+def test_gate_html_says_it_in_the_card_and_in_what_to_do_first():
+    html = gate_html(_run(), {})
+    assert "FAIL after its check passed" in html
+    first = html.split("What to do first", 1)[1][:600]
+    assert "PytestUnraisableExceptionWarning" in first
+    assert "<summary>what pytest said</summary>" not in html  # said in the card, not hidden
