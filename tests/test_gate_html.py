@@ -268,12 +268,28 @@ def test_what_to_do_first_cuts_a_long_setup_message_between_words():
     """Trial: a setup problem's message was cut at 300 characters mid-word, with no "…"."""
     from sentinel_checks.reports.html_cards import first_fix
 
-    words = "the column holds values that are not timestamps " * 10
+    words = "the column holds values that are not timestamps " * 20
     outcome = TestOutcome("sentinel preflight::[columns] timestamp", "error", words, None, input_error=True)
     run = GateRun(config_path="c.toml", data={}, seed=None, outcomes=[outcome])
     shown = first_fix(run)
     assert shown.endswith("…") and len(shown) < len(words)
     assert shown.removesuffix("…").rsplit(" ", 1)[1] in words.split()  # a whole word before "…"
+
+
+def test_what_to_do_first_keeps_a_setup_messages_hint_at_its_end():
+    """Trial: the 300-character cut dropped the hint that ends the message (the data's
+    datetime column), the one thing the reader needed first."""
+    from sentinel_checks.reports.html_cards import first_fix
+
+    message = (
+        "[columns] timestamp: /home/user/project/data/requests.parquet: column 'user_id' "
+        "([columns] timestamp) has 200,000 value(s) that are not timestamps, e.g. ['u000017', "
+        "'u000342', 'u001871', 'u000935', 'u002266']: name the column of datetimes, ISO-8601 "
+        "strings or ordered numbers as [columns] timestamp (the datetime column of the data: request_ts)"
+    )
+    outcome = TestOutcome("sentinel preflight::[columns] timestamp", "error", message, None, input_error=True)
+    run = GateRun(config_path="c.toml", data={}, seed=None, outcomes=[outcome])
+    assert first_fix(run).endswith("(the datetime column of the data: request_ts)")
 
 
 def _setup_stop(*, passed: bool = False) -> GateRun:

@@ -71,20 +71,25 @@ def flagged(run: GateRun) -> list[TestOutcome]:
     return root_cause_order([o for o in judged(run) if bucket(o) in ("fail", "inconclusive")])
 
 
+#: The longest "What to do first" line, cut between words with "…": a setup problem's
+#: message ends with its hint (the data's datetime column: trial, 300 cut it off).
+FIRST_FIX_CHARS = 800
+
+
 def first_fix(run: GateRun) -> str:
     """One line: the first setup problem, else the first root-cause failure's fix (its
     hint, else its message)."""
     if run.verdict == "setup_error" and run.setup_problems:
         # the message names its key; the preflight's node id said it twice (trial)
-        return shortened(" ".join(run.setup_problems[0].split()), 300)
+        return shortened(" ".join(run.setup_problems[0].split()), FIRST_FIX_CHARS)
     bad = [o for o in flagged(run) if bucket(o) == "fail"]
     if not bad:
         return "Nothing blocks this model; read the warnings and inconclusive checks below."
     o = bad[0]
     if o.result is None:
-        return f"{o.nodeid}: {shortened(o.message, 300)}"  # cut between words, with "…" (trial)
+        return f"{o.nodeid}: {shortened(o.message, FIRST_FIX_CHARS)}"  # cut between words, with "…" (trial)
     if o.failed_after_check:  # the check's hint would fix nothing: pytest's reason
-        why = shortened(o.failed_after_check, 300)
+        why = shortened(o.failed_after_check, FIRST_FIX_CHARS)
         return f"{o.result.label}: the test failed after its check {o.check_outcome}: {why}"
     return f"{o.result.label}: {o.result.hint or o.result.message}"
 
