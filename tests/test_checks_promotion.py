@@ -402,7 +402,7 @@ def test_a_failing_val_test_gap_reads_as_its_estimate_and_the_end_that_failed(ro
 
 def test_the_val_test_gap_is_shown_once_not_under_each_split(rows):
     """Trial: promotion.md showed the candidate's one val→test gap under test and again under
-    production, as if each split had its own figure."""
+    production, as if each split had its own figure, and did not name the metric deciding it."""
     from dataclasses import replace
 
     y, _, champion, _ = rows
@@ -417,6 +417,6 @@ def test_the_val_test_gap_is_shown_once_not_under_each_split(rows):
     lines = [x for x in promotion_markdown(doc).splitlines() if "| no_val_test_gap |" in x]
     assert len(lines) == 2  # one per split: each comparison's criteria stay complete
     shown = [line for line in lines if f"{estimate:+.3f} [" in line]
-    assert len(shown) == 1 and "val→test" in shown[0], lines
+    assert len(shown) == 1 and f"val→test {ev['decided_by']} drop {estimate:+.3f} [" in shown[0], lines
     (other,) = [line for line in lines if line not in shown]
     assert "as above" in other and "upper end" not in other, other

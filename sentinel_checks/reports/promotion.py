@@ -262,7 +262,8 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
                 if c["criterion"] == "no_val_test_gap":
                     same = estimate == gap_shown
                     gap_shown = estimate
-                    estimate = "val→test, as above" if same else f"val→test {estimate}"
+                    of = f" {c['of']}" if c.get("of") else ""
+                    estimate = "val→test, as above" if same else f"val→test{of} {estimate}"
                 rows = f"{_num(c['n'])} ({_num(c['n_positive'])})" if "n" in c else "—"
                 lines.append(
                     f"| `{r['label']}` | {c['criterion']} | {c.get('finding', '—').replace('_', ' ')} | "
