@@ -21,8 +21,9 @@ demo: $(STAMP)
 	$(BIN)/sentinel demo --out sentinel-demo
 	@echo
 	@echo "== 1/2 the incident: the retrain a month ago (expected: the gate FAILS)"
+	@echo "   (each failure in full: reports/incident/gate.md; pytest's own tracebacks: drop --tb=no -rN)"
 	@$(BIN)/pytest suites/ --sentinel-config sentinel-demo/incident.toml \
-		--sentinel-reports reports/incident -q --no-header -p no:cacheprovider; \
+		--sentinel-reports reports/incident -q --no-header -p no:cacheprovider --tb=no -rN; \
 		code=$$?; if [ $$code -ne 1 ]; then echo "expected the incident to fail the gate (exit 1), got exit $$code"; exit 1; fi
 	@echo
 	@echo "== 2/2 the fixed pipeline (expected: the gate PASSES)"
