@@ -21,6 +21,15 @@ OLD_PASS = {"schema_version": 2, "verdict": "pass", "counts": {"passed": 30}, "c
 BAD_KEY = '[data]\npath = "data/requests.parquet"\nbogus_key = 1\n[models.candidate]\npath = "m.skops"\n'
 
 
+def _inputs_beside(config: Path) -> Path:
+    """BAD_KEY's input files, empty, beside ``config``: an invalid config also lists the
+    input files it names that are missing (tests/test_config_missing_files.py)."""
+    (config.parent / "data").mkdir(exist_ok=True)
+    for name in ("data/requests.parquet", "m.skops"):
+        (config.parent / name).write_bytes(b"")
+    return config
+
+
 def _reused_folder(root: Path) -> Path:
     """A reports folder from an earlier, passing run, with a file of the user's."""
     folder = root / "reports"
@@ -49,6 +58,7 @@ def test_an_invalid_config_key_replaces_a_passing_gate_json(tmp_path, capsys):
     folder = _reused_folder(tmp_path)
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY)
+    _inputs_beside(config)
     code = main(["gate", "--config", str(config), "--reports", str(folder)])
     assert code == 2
     doc = _stop_report(folder)
@@ -415,10 +425,24 @@ def test_an_invalid_config_counts_each_of_its_problems_and_gate_md_lists_one_per
     folder = _reused_folder(tmp_path)
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY + "[drift]\ndrift_process = true\n[gate]\nsede = 1\n")  # and no [splits]
+    _inputs_beside(config)
     assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
     assert "setup error: 4 problems in the configuration" in capsys.readouterr().err.strip().splitlines()[-1]
     md = (folder / "gate.md").read_text()
     assert "\n- [data] bogus_key: unknown key" in md and "\n- [gate] sede: unknown key" in md, md
+
+
+def test_an_invalid_config_and_its_missing_data_file_are_listed_in_one_run(tmp_path, capsys):
+    """Trial: the misspelt key was told first, the missing data file only after it was fixed."""
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY.replace('[models.candidate]\npath = "m.skops"\n', ""))
+    assert main(["gate", "--config", str(config), "--reports", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "sentinel: 3 setup problems in" in err and "setup error: 3 problems" in err, err
+    assert f"  - [data] path: path not found: {tmp_path / 'data' / 'requests.parquet'}" in err, err
+    tests = [c["test"] for c in _stop_report(folder)["checks"]]
+    assert "sentinel preflight::[data] path" in tests and "sentinel preflight::[data] bogus_key" in tests
 
 
 def test_gate_md_of_an_interrupted_run_says_so_not_setup_problems(tmp_path, monkeypatch):
@@ -497,6 +521,7 @@ def test_pytest_on_an_invalid_config_counts_and_lists_each_problem_as_sentinel_g
     four. Both now write one entry per key and count them alike."""
     config = tmp_path / "sentinel.toml"
     config.write_text(BAD_KEY + "[drift]\ndrift_process = true\n[gate]\nsede = 1\n")  # and no [splits]
+    _inputs_beside(config)
     run = run_gate(config, tmp_path)
     assert run.code == 2, run.output
     assert f"4 setup problems in {config}" in run.output, run.output
@@ -533,6 +558,7 @@ def test_both_runners_stop_on_an_invalid_config_alike(tmp_path):
         cwd = tmp_path / runner
         cwd.mkdir()
         (cwd / "sentinel.toml").write_text(BAD_KEY)
+        _inputs_beside(cwd / "sentinel.toml")
         if runner == "gate":
             code, out = run_sentinel("gate", "--config", "sentinel.toml", "--reports", "reports", cwd=cwd)
         else:
@@ -559,7 +585,7 @@ def test_an_invalid_config_pytest_found_by_itself_is_named_in_the_reports(tmp_pa
     wrote gate.json's config as "None" and listed "setup problems in the configuration"."""
     from tests.conftest import SUITES, _run_module
 
-    (tmp_path / "sentinel.toml").write_text(BAD_KEY)
+    _inputs_beside(tmp_path / "sentinel.toml").write_text(BAD_KEY)
     args = (str(SUITES), "--sentinel-reports", "reports", "-p", "no:cacheprovider")
     code, out = _run_module("pytest", *args, cwd=tmp_path, timeout=300)
     assert code == 2, out

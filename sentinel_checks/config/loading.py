@@ -130,7 +130,7 @@ def config_from_mapping(raw: Mapping[str, Any], *, source: Path, check_files: bo
     try:
         config = SentinelConfig.model_validate(dict(raw))
     except pydantic.ValidationError as exc:
-        text, located = validation_error_text(exc, source)
+        text, located = validation_error_text(exc, source, also=_missing_as_written(raw, source))
         raise ConfigError(text, located=located) from None
     config = config.model_copy(update={"source": source})
     return _resolve_paths(config, check_files=check_files)
@@ -153,6 +153,38 @@ def missing_file(path: Path) -> str | None:
     if any(mark in str(path) for mark in "*?["):
         return None if glob.glob(str(path), recursive=True) else f"no file matches the glob {path}"
     return None if path.exists() else path_not_found(path)
+
+
+#: The input files of a config, where its TOML writes them: (table path, key, as told).
+_INPUT_FILES = (
+    (("data",), "path", "[data] path"),
+    (("production",), "path", "[production] path"),
+    (("models", "candidate"), "path", "[models.candidate] path"),
+    (("models", "champion"), "path", "[models.champion] path"),
+    (("training",), "log", "[training] log"),
+    (("monitor",), "reference", "[monitor] reference"),
+    (("monitor",), "labels", "[monitor] labels"),
+)
+
+
+def _missing_as_written(raw: Mapping[str, Any], source: Path) -> list[tuple[str, str]]:
+    """The input files an invalid config names that do not exist, read from its tables as
+    written (a path that is not a string is pydantic's problem, told once): listed with
+    its invalid keys, so one run tells both (trial: fix the key, rerun, then the path)."""
+    found = []
+    for tables, key, told in _INPUT_FILES:
+        table: Any = raw
+        for name in tables:
+            table = table.get(name) if isinstance(table, Mapping) else None
+        value = table.get(key) if isinstance(table, Mapping) else None
+        if isinstance(value, str) and value:
+            full = Path(value).expanduser()
+            missing = missing_file(
+                Path(os.path.normpath(full if full.is_absolute() else source.parent / full))
+            )
+            if missing is not None:
+                found.append((told, missing))
+    return found
 
 
 def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> SentinelConfig:

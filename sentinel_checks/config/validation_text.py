@@ -6,6 +6,7 @@ or the table a key belongs in). Used by :func:`~sentinel_checks.config.loading.l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from sentinel_checks.config.sentinel_config import SentinelConfig
 
 
 def validation_error_text(
-    exc: pydantic.ValidationError, source: Path
+    exc: pydantic.ValidationError, source: Path, also: Sequence[tuple[str, str]] = ()
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The message of an invalid config, one line per problem, and each problem as
-    (the key as written, what is wrong), in the order listed."""
+    (the key as written, what is wrong), in the order listed; ``also``: more problems
+    (the missing input files), listed after pydantic's, a key already listed skipped."""
     located: list[tuple[str, str]] = []
     wanted: dict[str, list[str]] = {}  # a key -> the kinds of value its failed branches take
     for err in exc.errors():
@@ -59,6 +61,8 @@ def validation_error_text(
         if err["type"] in _TYPE_WORDS:
             wanted.setdefault(key, []).append(_TYPE_WORDS[err["type"]])
     located = _one_per_key(located, wanted)
+    told = {key for key, _ in located}
+    located += [(key, msg) for key, msg in also if key not in told]
     n = len(located)
     head = f"{source}: invalid configuration ({n} problem{'s' if n != 1 else ''}):"
     return "\n".join([head, *(f"  {key}: {msg}" for key, msg in located)]), tuple(located)

@@ -1,0 +1,61 @@
+"""An invalid config lists its missing input files with its invalid keys, in one run:
+a user who fixed the misspelt key only to be told next of the misspelt data path went
+round the fix-rerun loop twice (trial). The files are read from the TOML as written,
+resolved against the config's folder as a valid config's are."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sentinel_checks.config import load_config
+from sentinel_checks.errors import ConfigError
+
+INVALID = """
+[data]
+path = "data/requets.parquet"
+
+[splits]
+method = "column"
+column = "split"
+
+[leakage]
+max_entity_overlap = 0.1
+
+[models.candidate]
+path = "models/candidate.skops"
+"""
+
+
+def _config(folder: Path, text: str) -> Path:
+    (folder / "data").mkdir()
+    (folder / "data" / "requests.parquet").write_bytes(b"")
+    path = folder / "sentinel.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize("check_files", [True, False])  # `sentinel gate` reads without the file check
+def test_an_invalid_config_also_lists_its_missing_files(tmp_path, check_files):
+    path = _config(tmp_path, INVALID)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, check_files=check_files)
+    keys = [key for key, _ in err.value.located]
+    assert keys == ["[leakage] max_entity_overlap", "[data] path", "[models.candidate] path"]
+    located = dict(err.value.located)
+    assert f"did you mean {tmp_path / 'data' / 'requests.parquet'}?" in located["[data] path"]
+    assert str(tmp_path / "models" / "candidate.skops") in located["[models.candidate] path"]
+    text = str(err.value)
+    assert "invalid configuration (3 problems):" in text
+    assert f"  [data] path: path not found: {tmp_path / 'data' / 'requets.parquet'}" in text
+
+
+def test_files_that_exist_add_nothing_and_a_path_of_the_wrong_type_is_told_once(tmp_path):
+    path = _config(tmp_path, INVALID.replace("requets", "requests").replace('"models/candidate.skops"', "5"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    keys = sorted(key for key, _ in err.value.located)
+    assert keys == ["[leakage] max_entity_overlap", "[models.candidate] path"]
+    assert "path not found" not in str(err.value)
