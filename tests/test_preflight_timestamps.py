@@ -8,6 +8,7 @@ the preflight names the column, the file holding the first such row and the fix.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from sentinel_checks.engine.ibis_connection import first_finer_than_microseconds
 from tests.conftest import SUITES, run_sentinel
@@ -116,3 +117,28 @@ def test_the_note_names_the_timestamp_only_when_the_dataset_failed_on_it(tmp_pat
     assert keys[:2] == ["[data] path", "[columns] timestamp"], problems
     (note,) = [p for p in problems if p.about == NOT_CHECKED and p.key == "[columns]"]
     assert "as the dataset could not be read (above)" in note.message, note
+
+
+def test_timestamps_written_as_text_are_offered_as_the_datetime_column():
+    """Review (stop 48): read from a CSV, the times are strings, so the hint named no
+    column; text that parses as ISO-8601 times is offered too."""
+    from pathlib import Path
+
+    from sentinel_checks.config.loading import config_from_mapping
+    from sentinel_checks.data.io import prepare_frame
+    from sentinel_checks.errors import DataError
+
+    frame = pd.DataFrame(
+        {
+            "user_id": ["u1", "u2", "u3"],
+            "request_ts": ["2025-01-01T00:00:00", "2025-01-02 10:30:00", None],
+            "country": ["US", "BR", "2025"],
+        }
+    )
+    raw = {"data": {"path": "x.csv"}, "splits": {"method": "column", "column": "s"}}
+    config = config_from_mapping(
+        {**raw, "columns": {"timestamp": "user_id"}}, source=Path("/x/s.toml"), check_files=False
+    )
+    with pytest.raises(DataError) as err:
+        prepare_frame(frame, config)
+    assert str(err.value).endswith("(the datetime column of the data: request_ts)"), err.value

@@ -133,15 +133,30 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
         frame[ts],
         column=ts,
         origin=origin,
-        datetimes=lambda: [
-            str(c) for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
-        ],
+        datetimes=lambda: [str(c) for c in frame.columns if _holds_times(frame[c])],
     )
     if parsed is frame[ts]:
         return frame
     out = frame.copy(deep=False)
     out[ts] = parsed
     return out
+
+
+def _holds_times(values: pd.Series) -> bool:
+    """Datetimes, or text whose first 100 values present all parse as ISO-8601 times (a
+    CSV's times: review, the hint named no column for them): the column a wrong
+    ``[columns] timestamp`` could have meant."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return True
+    if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
+        return False
+    head = values.dropna().head(100)
+    if len(head) == 0 or not head.map(type).eq(str).all():
+        return False
+    # ISO-8601 with a date part: "2025" or "12" alone are not taken for times
+    looks = head.str.match(r"^\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(head, format="ISO8601", errors="coerce", utc=True)
+    return bool(looks.all() and parsed.notna().all())
 
 
 def feature_columns(
