@@ -389,6 +389,10 @@ def test_the_artifact_line_does_not_list_the_users_own_files_as_reports(tmp_path
     line = artifact_line(tmp_path, run_files_in(tmp_path))
     assert line.endswith(f"(also in the folder, not from this run: {MATRIX_FILE}, fixed/, notes.txt)")
     assert artifact_line(tmp_path, []).split("CI artifact): ")[1].startswith("none written")
+    # a folder whose only files sit in a hidden folder is not named (review: "cache/" was)
+    (tmp_path / "cache" / ".state").mkdir(parents=True)
+    (tmp_path / "cache" / ".state" / "lock").write_text("x")
+    assert "cache/" not in artifact_line(tmp_path, run_files_in(tmp_path))
 
 
 def test_ctrl_c_before_the_checks_leaves_a_report_that_is_not_a_pass_and_no_traceback(

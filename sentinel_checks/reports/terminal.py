@@ -196,7 +196,7 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
         file or folder of the folder's own (the user's, the experiment matrix, an
         earlier run's subfolder) is named after them as not from this run (trial: it
         was listed as a report), up to five; hidden ones (the gate's
-        ``.sentinel-reports``) are not.
+        ``.sentinel-reports``), and files only inside hidden folders, are not.
 
     Returns
     -------
@@ -211,7 +211,9 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
         for top in (folder.iterdir() if folder.is_dir() else ())
         if not top.name.startswith(".")
         and any(
-            p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in theirs
+            p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            and p.relative_to(folder).as_posix() not in theirs
             for p in ([top] if top.is_file() else top.rglob("*"))
         )
     )
