@@ -235,17 +235,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_suites(suites: Path, config: Path, *extra: str, cwd: Path, timeout: int = 300) -> tuple[int, str]:
+def run_suites(
+    suites: Path, config: Path, *extra: str, cwd: Path, timeout: int = 300, pythonpath: Path | None = None
+) -> tuple[int, str]:
     """``pytest SUITES --sentinel-config CONFIG --sentinel-reports reports EXTRA`` in a
-    subprocess from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then stderr."""
+    subprocess from ``cwd`` (as :func:`run_sentinel`): its exit code and its stdout then
+    stderr; ``pythonpath``: a folder of the test's own modules (a ``-p`` plugin)."""
     args = (str(suites), "--sentinel-config", str(config), "--sentinel-reports", "reports")
-    return _run_module("pytest", *args, "-p", "no:cacheprovider", *extra, cwd=cwd, timeout=timeout)
+    extra = ("-p", "no:cacheprovider", *extra)
+    return _run_module("pytest", *args, *extra, cwd=cwd, timeout=timeout, pythonpath=pythonpath)
 
 
-def _run_module(module: str, *args: str, cwd: Path, timeout: int) -> tuple[int, str]:
+def _run_module(
+    module: str, *args: str, cwd: Path, timeout: int, pythonpath: Path | None = None
+) -> tuple[int, str]:
     import os
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    paths = [str(REPO), *([str(pythonpath)] if pythonpath else []), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     proc = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sentinel_checks.reports.gate_report import GateRun, TestOutcome, gate_document, gate_markdown
 from sentinel_checks.reports.html import gate_html
 from sentinel_checks.reports.terminal import flagged_line, summary_lines
@@ -69,3 +71,62 @@ def test_gate_html_says_it_in_the_card_and_in_what_to_do_first():
     first = html.split("What to do first", 1)[1][:600]
     assert "PytestUnraisableExceptionWarning" in first
     assert "<summary>what pytest said</summary>" not in html  # said in the card, not hidden
+
+
+def test_a_failed_check_pytest_counted_as_xfailed_still_fails_the_gate():
+    """Trial (stop 49): a team's xfail marker on a gate test whose check failed made the
+    gate PASS with "4 failed" in its own counts, exit 0, a verdict `sentinel promote`
+    accepts. The gate waives a check only through its config."""
+    failed = CheckResult(
+        "quality.precision",
+        Status.FAIL,
+        "test: precision 0.034 below the floor 0.05",
+        measured=0.034,
+        limit=0.05,
+        direction=Direction.AT_LEAST,
+        parameters={"split": "test"},
+    )
+    xfailed = TestOutcome(
+        "suites/test_quality.py::test_precision_meets_its_floor[test]", "skipped", "", failed
+    )
+    run = GateRun(config_path="sentinel.toml", data={}, seed=0, outcomes=[xfailed])
+    assert run.verdict == "fail"
+    assert gate_document(run)["counts"] == {"failed": 1}
+    line = flagged_line(xfailed)
+    assert (
+        line.startswith("quality.precision[test] FAIL: ")
+        and "pytest did not count it as failed; it blocks the gate" in line
+    ), line
+    assert summary_lines(run)[-1].startswith("gate FAIL")
+    from sentinel_checks.reports.terminal import pytest_count_line
+
+    told = pytest_count_line(run.outcomes)
+    assert told == "pytest counted 1 failed check as xfailed or passed: it blocks the gate", told
+    assert "`quality.precision[test]`" in gate_markdown(run, Path(".")).split("## Failing checks", 1)[1]
+    caught = TestOutcome(xfailed.nodeid, "passed", "", failed)  # a wrapper that caught the assert
+    assert GateRun(config_path="c", data={}, seed=0, outcomes=[caught]).verdict == "fail"
+
+
+@pytest.mark.slow  # a pytest subprocess on the splits suite
+def test_pytest_exits_1_when_an_xfail_marker_hides_a_failed_check(tmp_path):
+    """End to end: the plugin's exit status follows the gate's verdict."""
+    import json
+
+    from tests.conftest import SUITES, run_suites
+    from tests.test_preflight import _project
+
+    config = _project(tmp_path)  # user ids shared across the split column: entity overlap fails
+    (tmp_path / "waive.py").write_text(
+        "import pytest\n\n\ndef pytest_collection_modifyitems(items):\n"
+        "    for item in items:\n"
+        "        if 'test_no_entity_on_two_sides' in item.nodeid:\n"
+        "            item.add_marker(pytest.mark.xfail(reason='waived', strict=False))\n"
+    )
+    code, out = run_suites(
+        SUITES / "test_splits.py", config, "-p", "waive", cwd=tmp_path, pythonpath=tmp_path
+    )
+    doc = json.loads((tmp_path / "reports" / "gate.json").read_text())
+    hidden = [c for c in doc["checks"] if c["outcome"] == "skipped" and c["status"] == "fail"]
+    assert hidden, doc["checks"]  # the marker did hide a failed check
+    assert doc["verdict"] == "fail" and code == 1, out[-2000:]
+    assert "gate FAIL" in out.strip().splitlines()[-1], out[-2000:]

@@ -86,8 +86,12 @@ class CheckEntry:
 
     @property
     def bad(self) -> bool:
-        """The test failed or errored."""
-        return self.outcome in ("failed", "error")
+        """The test failed or errored, or its check failed whatever pytest counted."""
+        # a failed check pytest counted as xfailed or passed blocks too (gate_report.blocks)
+        hidden = self.status in ("fail", "error") or (
+            self.status == "inconclusive" and bool(self.fields.get("inconclusive_blocks"))
+        )
+        return self.outcome in ("failed", "error") or (self.recorded_check and hidden)
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any]) -> CheckEntry:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sentinel_checks.formatting import shortened
 from sentinel_checks.reports.explain import what_would_settle
-from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome, blocks
 from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
 from sentinel_checks.reports.judged_interval import judged_interval
 from sentinel_checks.reports.measures import measured_as
@@ -122,7 +122,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     lines += _phases(ordered)
     if shows_an_interval(ordered):
         lines += [CONFIDENCE_NOTE, ""]
-    bad = [o for o in ordered if o.outcome in ("failed", "error")]
+    bad = [o for o in ordered if blocks(o)]
     if bad:
         lines += ["## Failing checks", "", "| check | phase | status | measured vs limit | what to do |"]
         lines.append("|---|---|---|---|---|")
@@ -166,10 +166,10 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             "|---|---|---|---|---|",
         ]
         for r in unsettled:
-            blocks = "yes" if r.inconclusive_blocks else "no"
+            blocking = "yes" if r.inconclusive_blocks else "no"
             settle = what_would_settle(r) or "—"
             lines.append(
-                f"| `{r.label}` | {blocks} | {cell(measured_as(r))} | {cell(settle)} "
+                f"| `{r.label}` | {blocking} | {cell(measured_as(r))} | {cell(settle)} "
                 f"| {cell(r.message, DETAIL_CHARS)} |"
             )
         lines.append("")
@@ -179,11 +179,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         lines += [f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message)} |" for w in warned]
         lines.append("")
     # each check once: the warned and inconclusive ones are in their own tables above
-    rest = [
-        o
-        for o in ordered
-        if o.outcome not in ("failed", "error") and bucket(o) not in ("inconclusive", "warn")
-    ]
+    rest = [o for o in ordered if not blocks(o) and bucket(o) not in ("inconclusive", "warn")]
     if rest:
         lines += [
             "## Other checks",

@@ -23,7 +23,7 @@ from typing import Any
 
 from sentinel_checks.formatting import number
 from sentinel_checks.models.evaluation import ModelEvaluation
-from sentinel_checks.reports.gate_report import GateRun, write_atomic
+from sentinel_checks.reports.gate_report import GateRun, blocks, write_atomic
 from sentinel_checks.result import CheckResult, Status, plain
 from sentinel_checks.stats.comparison import MODEL_METRICS, PairedComparison, segment_name
 
@@ -60,9 +60,7 @@ def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]
     reasons : list of str
         One line each.
     """
-    blocking = [
-        o.result.label if o.result else o.nodeid for o in run.outcomes if o.outcome in ("failed", "error")
-    ]
+    blocking = [o.result.label if o.result else o.nodeid for o in run.outcomes if blocks(o)]
     if run.verdict == "no_checks":
         return "do_not_promote", ["no gate check ran"]
     if blocking:
