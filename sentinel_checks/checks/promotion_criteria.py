@@ -134,7 +134,7 @@ def criteria_rows(
 
 
 def _gap_row(val_test_gap: CheckResult) -> dict[str, Any]:
-    """The ``no_val_test_gap`` criterion: the deciding drop (``of``, e.g. ``"recall drop"``)
+    """The ``no_val_test_gap`` criterion: the deciding drop (``metric``, e.g. ``"recall drop"``)
     and its estimate (``measured``), its
     interval (``low``, ``high``) and the end the gap check compared with the limit
     (``decided_by``: ``"upper end"`` for a pass, ``"lower end"`` for a failure, ``None``
@@ -144,7 +144,9 @@ def _gap_row(val_test_gap: CheckResult) -> dict[str, Any]:
         "criterion": "no_val_test_gap",
         "what": val_test_gap.message,
         # the metric whose drop decided ("roc_auc drop"), named beside the figure (trial)
-        **({"of": val_test_gap.parameters["criterion"]} if "criterion" in val_test_gap.parameters else {}),
+        **(
+            {"metric": val_test_gap.parameters["criterion"]} if "criterion" in val_test_gap.parameters else {}
+        ),
         "measured": val_test_gap.measured,
         "limit": val_test_gap.limit,
         # the gap's own status: an inconclusive gap is not recorded as a passed criterion

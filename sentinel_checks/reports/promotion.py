@@ -260,7 +260,7 @@ def promotion_markdown(doc: Mapping[str, Any]) -> str:
                 if c["criterion"] == "no_val_test_gap":
                     same = estimate == gap_shown
                     gap_shown = estimate
-                    of = f" {c['of']}" if c.get("of") else ""
+                    of = f" {c['metric']}" if c.get("metric") else ""
                     estimate = "val→test, as above" if same else f"val→test{of} {estimate}"
                 rows = f"{_num(c['n'])} ({_num(c['n_positive'])})" if "n" in c else "—"
                 lines.append(
