@@ -34,14 +34,15 @@ def path_not_found(path: object, what: str = "") -> str:
     '[data] path not found: no/such/logs.parquet (no such file or directory);
      its folder no/such/ does not exist either'
     """
-    return f"{what + ' ' if what else ''}path not found: {path} (no such file or directory){_nearest(path)}"
+    told = f"{what} path not found" if what else "path not found"
+    return f"{told}: {path} (no such file or directory){nearest_hint(path)}"
 
 
 #: Entries of a folder read for the nearest name; a larger folder gets no hint.
 NEAREST_SCAN = 5_000
 
 
-def _nearest(path: object) -> str:
+def nearest_hint(path: object) -> str:
     """``"; did you mean data/requests.parquet?"`` (a file for a name with a suffix,
     else a file or a folder, shown with ``/``), ``"; its folder data/ does not exist
     either"``, ``"; data is a file, not a folder"`` or ``""`` (a glob, a URI, the current

@@ -44,3 +44,18 @@ def test_no_hint_for_a_glob_a_uri_the_current_folder_or_a_huge_folder(tmp_path, 
     for i in range(NEAREST_SCAN + 1):
         (many / f"part-{i:05d}.parquet").touch()
     assert path_not_found(many / "part-0000x.parquet").endswith(END)
+
+
+def test_a_misspelt_model_file_names_the_nearest_one(tmp_path):
+    """Trial (stop 49): `models/fixd.skops` got no "did you mean", where a data path did."""
+    import pytest
+
+    from sentinel_checks.config.inputs import ModelSpec
+    from sentinel_checks.errors import ModelLoadError
+    from sentinel_checks.models.loading import load_model
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "fixed.skops").write_bytes(b"")
+    with pytest.raises(ModelLoadError) as err:
+        load_model(ModelSpec(path=tmp_path / "models" / "fixd.skops"), role="candidate")
+    assert str(err.value).endswith(f"; did you mean {tmp_path / 'models' / 'fixed.skops'}?"), err.value

@@ -112,7 +112,9 @@ def load_model(spec: ModelSpec, *, role: str, tracking_uri: str | None = None) -
     assert spec.path is not None  # ModelSpec validation guarantees one source
     path = spec.path
     if not path.is_file():
-        raise ModelLoadError(f"{key} path: model file not found: {path}")
+        from sentinel_checks.errors import nearest_hint
+
+        raise ModelLoadError(f"{key} path: model file not found: {path}{nearest_hint(path)}")
     fmt = spec.format if spec.format != "auto" else _SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ModelLoadError(

@@ -56,8 +56,8 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
         shown = f": {', '.join(failing[:8])}" + (" …" if len(failing) > 8 else "") if failing else ""
         problems.append(f"the gate did not pass (verdict {verdict!r}){shown}")
     elif doc.bad:  # a gate.json of before the fix: a failed check pytest counted as xfailed
-        failing = ", ".join(c.name for c in doc.bad[:8]) + (" …" if len(doc.bad) > 8 else "")
-        problems.append(f"the report's verdict is 'pass' but it records failed checks: {failing}")
+        named = ", ".join(c.name for c in doc.bad[:8]) + (" …" if len(doc.bad) > 8 else "")
+        problems.append(f"the report's verdict is 'pass' but it records failed checks: {named}")
     expected = {
         "config": config_fingerprint(config),
         **{f"data {k}": v for k, v in data_fingerprints(config).items()},

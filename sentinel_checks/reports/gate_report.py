@@ -52,21 +52,23 @@ class TestOutcome:
     @property
     def failed_after_check(self) -> str:
         """What pytest said of a test that failed or errored after its check recorded a
-        pass, warning or skip (a user's extra assert, a teardown error, a warning made an
-        error): the reason the gate failed, which the check's own words do not give;
+        pass, warning, skip or non-blocking inconclusive result (a user's extra assert, a
+        teardown error, a warning made an error): the reason the gate failed, which the
+        check's own words do not give;
         ``""`` for any other test."""
         if self.outcome not in ("failed", "error") or self.result is None:
             return ""
-        if self.result.status not in (Status.PASS, Status.WARN, Status.SKIP):
+        if not (self.result.passed or self.result.status is Status.SKIP):  # its check blocks itself
             return ""
         return self.message.strip() or f"the test {self.outcome}; pytest gave no message"
 
     @property
     def check_outcome(self) -> str:
-        """``"passed"``, ``"warned"`` or ``"was skipped"``: the check's status in words,
-        for :attr:`failed_after_check`."""
+        """``"passed"``, ``"warned"``, ``"was inconclusive"`` or ``"was skipped"``: the
+        check's status in words, for :attr:`failed_after_check`."""
         assert self.result is not None
-        return {Status.PASS: "passed", Status.WARN: "warned"}.get(self.result.status, "was skipped")
+        words = {Status.PASS: "passed", Status.WARN: "warned", Status.INCONCLUSIVE: "was inconclusive"}
+        return words.get(self.result.status, "was skipped")
 
 
 @dataclass
@@ -116,7 +118,8 @@ class GateRun:
         ``setup_error`` when every failed or errored test failed on a bad input (a
         configuration, data or model-file error: exit 2) and no check judged a failure:
         the model was not judged, so the gate neither failed nor passed. ``fail`` when a
-        check failed or errored; ``no_checks`` when no check passed.
+        test :func:`blocks` (a check failed, errored or is a blocking inconclusive result,
+        whatever pytest counted); ``no_checks`` when no check passed.
         """
         bad = [o for o in self.outcomes if blocks(o)]
         judged = (Status.FAIL, Status.ERROR)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sentinel_checks.formatting import shortened
 from sentinel_checks.reports.explain import what_would_settle
-from sentinel_checks.reports.gate_report import GateRun, TestOutcome
+from sentinel_checks.reports.gate_report import GateRun, TestOutcome, blocks
 from sentinel_checks.reports.gate_report import bucket as bucket  # moved there: gate.json counts by it
 from sentinel_checks.reports.html_values import evidence_html, text
 from sentinel_checks.reports.measures import measured_as
@@ -82,7 +82,7 @@ def first_fix(run: GateRun) -> str:
     if run.verdict == "setup_error" and run.setup_problems:
         # the message names its key; the preflight's node id said it twice (trial)
         return shortened(" ".join(run.setup_problems[0].split()), FIRST_FIX_CHARS)
-    bad = [o for o in flagged(run) if bucket(o) == "fail"]
+    bad = [o for o in flagged(run) if blocks(o)]  # a blocking inconclusive result too (review)
     if not bad:
         return "Nothing blocks this model; read the warnings and inconclusive checks below."
     o = bad[0]
@@ -123,7 +123,7 @@ def header(run: GateRun) -> list[str]:
         for key, title in shown
     ]
     parts.append("</p>")
-    tone = "first" if any(bucket(o) == "fail" for o in run.outcomes) else "first ok"
+    tone = "first" if any(blocks(o) for o in run.outcomes) else "first ok"
     parts.append(f"<p class='{tone}' id='first-fix'><b>What to do first:</b> {esc(first_fix(run))}</p>")
     inputs = [f"config <code>{esc(run.config_path)}</code>"]
     if run.seed is not None:  # an unloadable config has none (trial: "seed 0" was shown)

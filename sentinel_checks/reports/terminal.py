@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sentinel_checks.reports.explain import what_would_settle
-from sentinel_checks.reports.gate_report import COUNT_KEYS, GateRun, TestOutcome, blocks, count_key
+from sentinel_checks.reports.gate_report import COUNT_KEYS, GateRun, TestOutcome, count_key
 from sentinel_checks.reports.html_cards import bucket, name_of, root_cause_order
 from sentinel_checks.reports.measures import measured_as
 from sentinel_checks.reports.phases import PHASES, phase_of
@@ -69,23 +69,15 @@ def pytest_count_line(outcomes: Sequence[TestOutcome]) -> str:
     >>> pytest_count_line([TestOutcome("t", "passed", result=r)])
     "pytest's count above includes the 1 inconclusive check as passed"
     """
-    hidden = sum(1 for o in outcomes if blocks(o) and o.outcome not in ("failed", "error"))
-    waived = (  # a team's xfail marker or a caught assert: pytest did not count them as failed
-        f"pytest counted {hidden} failed check{'s' if hidden > 1 else ''} as xfailed or passed: "
-        f"{'they block' if hidden > 1 else 'it blocks'} the gate"
-        if hidden
-        else ""
-    )
-    passed = [bucket(o) for o in outcomes if o.outcome == "passed" and not blocks(o)]
+    passed = [bucket(o) for o in outcomes if o.outcome == "passed"]
     counts = [(passed.count(key), key) for key in ("inconclusive", "warn")]
     shown = [f"{n} {'warned' if key == 'warn' else key}" for n, key in counts if n]
     if not counts[0][0]:  # warned alone: the counts read as the same words, nothing puzzles
-        return waived
+        return ""
     total = sum(n for n, _ in counts)
-    said = (
+    return (
         f"pytest's count above includes the {' and '.join(shown)} check{'s' if total > 1 else ''} as passed"
     )
-    return f"{said}; {waived}" if waived else said
 
 
 def flagged_line(o: TestOutcome) -> str:
