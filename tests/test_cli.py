@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,16 @@ def test_the_demo_hint_names_a_command_that_runs_without_an_activated_venv(tmp_p
     args = build_parser().parse_args(words[1:])
     assert words[0] == "sentinel" and args.command == "gate"
     assert str(args.config).endswith("my demo/fixed.toml") and str(args.reports) == "reports/fixed"
+
+
+def test_promote_reads_the_gate_folder_given_as_gate_names_it():
+    """Trial (stop 49): `sentinel promote --reports R` (the gate's option) was an unknown
+    option; both spellings read the same gate.json, and not both at once."""
+    from sentinel_checks.cli.parser import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["promote", "--reports", "out"]).report == Path("out") / "gate.json"
+    assert parse(["promote", "--report", "out/gate.json"]).report == Path("out/gate.json")
+    assert parse(["promote"]).report == Path("reports/gate.json")
+    with pytest.raises(SystemExit):
+        parse(["promote", "--reports", "a", "--report", "b/gate.json"])

@@ -61,11 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
         "promote", help="register the candidate and make it @champion, if its gate report passed"
     )
     promote.add_argument("--config", help="sentinel.toml or pyproject.toml (default: discovered)")
-    promote.add_argument(
+    where = promote.add_mutually_exclusive_group()
+    where.add_argument(
         "--report",
         type=Path,
         default=Path("reports/gate.json"),
         help="gate report (default: reports/gate.json)",
+    )
+    where.add_argument(  # the folder, as `sentinel gate --reports` names it (trial: an unknown option)
+        "--reports",
+        type=lambda folder: Path(folder) / "gate.json",
+        dest="report",
+        metavar="FOLDER",
+        help="the gate's reports folder, as given to `sentinel gate --reports` (reads its gate.json)",
     )
     promote.add_argument("--actor", help="who promotes (default: $SENTINEL_ACTOR, $GITHUB_ACTOR, the login)")
     promote.add_argument(
