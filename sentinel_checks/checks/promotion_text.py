@@ -40,13 +40,33 @@ def champion_hint(
         )
     if status is Status.ERROR:
         return "A criterion is undefined on these rows (e.g. nothing flagged): see the criteria evidence."
-    if by_verdict["fail"][0] == "target_metric_improves":
-        return "Keep the champion. The candidate ranks risky requests demonstrably worse than the champion."
-    return (
-        "Keep the champion. The candidate misses risky requests the champion catches (or raises more "
-        "false alarms): look at the segments where its FNR rose (named after 'failing:' when it "
-        "failed on FNR; reports/promotion.md tabulates them), the training window and the threshold."
-    )
+    return "Keep the champion. " + _FAILED_FIX.get(by_verdict["fail"][0], _FAILED_FIX["fnr_non_inferior"])
+
+
+#: The fix of a failed comparison, by the first criterion that failed (trial: a candidate
+#: failing on precision alone, its FNR shown better, was told it misses risky requests).
+_FAILED_FIX = {
+    "fnr_non_inferior": (
+        "The candidate misses risky requests the champion catches: look at the segments where its "
+        "FNR rose (named after 'failing:'; reports/promotion.md tabulates them), the training "
+        "window and the threshold."
+    ),
+    "precision_non_inferior": (
+        "The candidate raises more false alarms than the champion at its threshold (its precision "
+        "fell beyond the margin): check the threshold chosen for the target recall, the flagged "
+        "share and the newly flagged requests in reports/promotion.md."
+    ),
+    "target_metric_improves": "The candidate ranks risky requests demonstrably worse than the champion.",
+    "no_val_test_gap": (
+        "The candidate's test figures fell from validation beyond the limit (quality.val_test_gap): "
+        "it was tuned to validation, or validation does not resemble later data; re-split by time "
+        "and re-tune."
+    ),
+    "flip_rate": (
+        "Too many decisions change between the two models: review the newly flagged and newly "
+        "cleared requests in reports/promotion.md before any rollout."
+    ),
+}
 
 
 def criterion_text(r: dict[str, Any]) -> str:
