@@ -234,7 +234,9 @@ def test_val_test_gap_names_the_deciding_drop() -> None:
     assert clean.status is Status.PASS
     bad = check_val_test_gap(side(0.8, 0.6), side(0.5, 0.6), **limits)
     assert bad.status is Status.FAIL
-    assert bad.parameters["criterion"] == "recall drop" and "decided by the recall drop" in bad.message
+    assert bad.parameters["criterion"] == "recall drop"
+    assert "decided by the recall drop (the furthest past its limit)" in bad.message
+    assert clean.message.endswith("(the nearest its limit)"), clean.message  # why that metric (trial)
     from sentinel_checks.reports.html_values import measured_vs_limit
 
     assert measured_vs_limit(bad).startswith("recall drop: measured 0.2")

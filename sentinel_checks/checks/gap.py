@@ -197,7 +197,15 @@ def check_val_test_gap(
         f"CI [{r['low']:+.3f}, {r['high']:+.3f}], limit {r['limit']:.2f}: {r['status'].value})"
         for m, r in rows.items()
     )
-    message = f"validation→test at {coverage_text(each)} per metric: {shown}; decided by the {worst} drop"
+    # why that metric (trial: "decided by the roc_auc drop" puzzled when roc_auc barely moved)
+    why = {
+        Status.PASS: "the nearest its limit",
+        Status.FAIL: "the furthest past its limit",
+        Status.INCONCLUSIVE: "the one the data cannot settle",
+    }[status]
+    message = (
+        f"validation→test at {coverage_text(each)} per metric: {shown}; decided by the {worst} drop ({why})"
+    )
     grids = sorted(int(m.get("score_grid", 0)) for m in (validation, test) if m.get("score_grid", 0))
     grid = grids[0] if grids else 0  # the coarser one, as quality.baselines names it
     if grid:
