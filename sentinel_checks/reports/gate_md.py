@@ -176,7 +176,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     warned = [o.result for o in ordered if o.result is not None and bucket(o) == "warn"]
     if warned:
         lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
-        lines += [f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message)} |" for w in warned]
+        lines += [f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message, DETAIL_CHARS)} |" for w in warned]
         lines.append("")
     # each check once: the warned and inconclusive ones are in their own tables above
     rest = [o for o in ordered if not blocks(o) and bucket(o) not in ("inconclusive", "warn")]
