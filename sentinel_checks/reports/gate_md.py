@@ -176,7 +176,10 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
     warned = [o.result for o in ordered if o.result is not None and bucket(o) == "warn"]
     if warned:
         lines += ["## Warnings", "", "| check | measured vs limit | message |", "|---|---|---|"]
-        lines += [f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message, DETAIL_CHARS)} |" for w in warned]
+        # a warning's message in full, as an inconclusive one's (trial: cut mid-detail)
+        lines += [
+            f"| `{w.label}` | {cell(measured_as(w))} | {cell(w.message, DETAIL_CHARS)} |" for w in warned
+        ]
         lines.append("")
     # each check once: the warned and inconclusive ones are in their own tables above
     rest = [o for o in ordered if not blocks(o) and bucket(o) not in ("inconclusive", "warn")]
