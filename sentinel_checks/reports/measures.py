@@ -8,7 +8,9 @@ and gate.html show a number the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sentinel_checks.formatting import listing
@@ -160,7 +162,8 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
     def u(value: float) -> str:
         return with_unit(value, result.id, criterion)
 
-    spread = f"{coverage_text(interval.confidence)} interval {u(interval.low)} to {u(interval.high)}"
+    low, high = _ends(interval.low, interval.high, u)
+    spread = f"{coverage_text(interval.confidence)} interval {low} to {high}"
     head = f"{kind} {u(interval.point)} ({spread})"
     limit = u(float(limit_value)) if limit_value is not None else "n/a"
     floor = direction is Direction.AT_LEAST
@@ -187,6 +190,23 @@ def interval_as(result: CheckResult, interval: JudgedInterval) -> str:
         reason = _REASON_WORDS.get(result.reason.value, "another criterion (see the message)")
         decision = f"limit {ok_op} {limit}; {status.value} on {reason}, not on the interval"
     return f"{head} · {decision}"
+
+
+def _ends(low: float, high: float, shown: Callable[[float], str]) -> tuple[str, str]:
+    """Both ends of an interval as ``shown`` gives them, except a tiny end that reads in
+    scientific notation beside a plain one: fixed point to its first two digits (trial:
+    "interval -7.8e-05 to 0.06365" is "interval -0.000078 to 0.06365").
+
+    >>> _ends(-7.8e-05, 0.06365, number), _ends(1e-05, 2e-05, number)
+    (('-0.000078', '0.06365'), ('1e-05', '2e-05'))
+    """
+    ends = [shown(low), shown(high)]
+    plain = [not re.search(r"\de-\d", text) for text in ends]
+    for i, value in enumerate((low, high)):
+        if not plain[i] and plain[1 - i] and value != 0:
+            fixed = f"{value:.{1 - math.floor(math.log10(abs(value)))}f}"
+            ends[i] = ends[i].replace(number(value), fixed)  # a unit after it stays
+    return ends[0], ends[1]
 
 
 def _inside(limit: float | None, low: float, high: float) -> bool:
