@@ -144,9 +144,8 @@ def prepare_frame(frame: pd.DataFrame, config: SentinelConfig, *, what: str = "d
 
 def _holds_times(values: pd.Series) -> bool:
     """Datetimes, or text whose first values present (up to 100 of the first 1,000) all
-    parse as ISO-8601 times (a
-    CSV's times: review, the hint named no column for them): the column a wrong
-    ``[columns] timestamp`` could have meant."""
+    parse as ISO-8601 times (a CSV's times: review, the hint named no column for them):
+    the column a wrong ``[columns] timestamp`` could have meant."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return True
     if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
