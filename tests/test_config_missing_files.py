@@ -59,3 +59,43 @@ def test_files_that_exist_add_nothing_and_a_path_of_the_wrong_type_is_told_once(
     keys = sorted(key for key, _ in err.value.located)
     assert keys == ["[leakage] max_entity_overlap", "[models.candidate] path"]
     assert "path not found" not in str(err.value)
+
+
+ALL_INPUTS = """
+[data]
+path = "no/data.parquet"
+
+[splits]
+method = "column"
+column = "split"
+
+[production]
+path = "no/production.parquet"
+
+[models.candidate]
+path = "no/candidate.skops"
+
+[models.champion]
+path = "no/champion.skops"
+
+[training]
+log = "no/training.csv"
+
+[monitor]
+reference = "no/reference.parquet"
+labels = "no/labels.parquet"
+"""
+
+
+def test_an_invalid_config_lists_the_same_input_files_a_valid_one_checks(tmp_path):
+    """The two lists of input keys (the raw TOML's, the validated config's) stay in step:
+    every file a valid config refuses as missing, an invalid one lists too."""
+    path = _config(tmp_path, ALL_INPUTS)
+    with pytest.raises(ConfigError) as valid:
+        load_config(path)
+    checked = [line.split(":")[0].strip() for line in str(valid.value).splitlines()[1:]]
+    path.write_text(textwrap.dedent(ALL_INPUTS) + "\n[gate]\nsede = 1\n")
+    with pytest.raises(ConfigError) as invalid:
+        load_config(path)
+    listed = [key for key, _ in invalid.value.located if key != "[gate] sede"]
+    assert len(checked) == 7 and sorted(listed) == sorted(checked), (checked, listed)
