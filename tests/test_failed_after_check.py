@@ -146,6 +146,7 @@ def test_a_pytest_marker_never_waives_a_gate_check(tmp_path, marker):
         assert any(c["status"] == "fail" for c in waived), waived
         assert all(c["outcome"] == "failed" for c in waived if c["status"] == "fail"), waived
         assert "pytest would have counted it as xfailed" in out, out[-3000:]
+        assert " error" not in out.split("short test summary", 1)[-1], out[-3000:]  # counted once
     assert doc["verdict"] == "fail" and code == 1, out[-2000:]
     assert "gate FAIL" in out.strip().splitlines()[-1], out[-2000:]
     junit = (tmp_path / "junit.xml").read_text()  # a CI's test view is not green
@@ -195,3 +196,21 @@ def test_a_blocking_inconclusive_check_is_what_to_do_first_and_blocks_everywhere
         assert decision == "do_not_promote" and "quality.recall[test]" in reasons[0], (pytest_said, reasons)
         doc = gate_document(run) | {"verdict": "pass"}  # a gate.json that says pass beside it
         assert [c.name for c in GateReport.from_dict(doc).bad] == ["quality.recall[test]"], pytest_said
+
+
+def test_only_the_calls_report_of_a_failed_check_is_turned_into_a_failure():
+    """Fresh-clone demo: the teardown that passes after a failed check was turned into a
+    failure too, so pytest counted each failed check twice ("22 failed, 22 errors")."""
+    from types import SimpleNamespace
+
+    from sentinel_checks.gate.waivers import waived
+
+    failed = CheckResult("quality.recall", Status.FAIL, "m", parameters={"split": "test"})
+    call = SimpleNamespace(excinfo=None)
+    teardown = SimpleNamespace(failed=False, passed=True, skipped=False, when="teardown")
+    assert waived(teardown, call, failed) is None  # type: ignore[arg-type]
+    caught = SimpleNamespace(failed=False, passed=True, skipped=False, when="call")
+    assert "would have counted it as passed" in waived(caught, call, failed)  # type: ignore[arg-type, operator]
+    xfailed = SimpleNamespace(failed=False, passed=False, skipped=True, when="call", wasxfail="waived")
+    assert "would have counted it as xfailed" in waived(xfailed, call, failed)  # type: ignore[arg-type, operator]
+    assert waived(teardown, call, None) is None  # type: ignore[arg-type]
