@@ -48,8 +48,8 @@ def champion_hint(
 _FAILED_FIX = {
     "fnr_non_inferior": (
         "The candidate misses risky requests the champion catches: look at the segments where its "
-        "FNR rose (named after 'failing:'; reports/promotion.md tabulates them), the training "
-        "window and the threshold."
+        "FNR rose (named after 'failing:' when any did; reports/promotion.md tabulates them), the "
+        "training window and the threshold."
     ),
     "precision_non_inferior": (
         "The candidate raises more false alarms than the champion at its threshold (its precision "

@@ -34,7 +34,8 @@ def pytest_runtest_makereport(
         return report
     from sentinel_checks.gate.waivers import waived
 
-    waiver = waived(report, call, _state(item.config).results.get(item.nodeid))
+    shipped = getattr(getattr(item, "function", None), "__module__", "").startswith("sentinel_checks.suites")
+    waiver = waived(report, call, _state(item.config).results.get(item.nodeid), shipped=shipped)
     if waiver is not None:  # a marker or a caught assert: pytest counts it failed too
         report.outcome, report.longrepr = "failed", waiver
         if hasattr(report, "wasxfail"):

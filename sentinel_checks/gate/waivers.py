@@ -10,12 +10,26 @@ partial gate, which ``sentinel promote`` refuses).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
+
+import pytest
 
 if TYPE_CHECKING:
-    import pytest
-
     from sentinel_checks.result import CheckResult
+
+
+class NothingToJudge(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """The library's own skip: nothing configured for the test to judge (no champion, no
+    production sample, a check skipped by its config). Any other skip of a shipped gate
+    test (a marker, ``pytest.skip`` in a team's wrapper, ``importorskip``, a hook) is a
+    waiver. pytest marks a fixture's skip like a marker's (``_use_item_location``), so the
+    library's skips carry their own class (review)."""
+
+
+def skip_nothing_to_judge(reason: str) -> NoReturn:
+    """Skip the running test as the library does when there is nothing to judge."""
+    raise NothingToJudge(reason)
+
 
 #: What follows each message: how a check is accepted instead.
 ACCEPT = (
@@ -24,7 +38,13 @@ ACCEPT = (
 )
 
 
-def waived(report: pytest.TestReport, call: pytest.CallInfo[None], result: CheckResult | None) -> str | None:
+def waived(
+    report: pytest.TestReport,
+    call: pytest.CallInfo[None],
+    result: CheckResult | None,
+    *,
+    shipped: bool,
+) -> str | None:
     """Why pytest did not count a gate test as failed although the gate blocks on it, or
     ``None``.
 
@@ -36,39 +56,48 @@ def waived(report: pytest.TestReport, call: pytest.CallInfo[None], result: Check
         That phase's call (its exception, if any).
     result : CheckResult or None
         The check result the test recorded, if it got that far.
+    shipped : bool
+        The test is one of the shipped suites' (directly or through ``sentinel init``'s
+        wrappers): a skip of its own is a waiver; a team's own test may skip as it likes
+        unless it recorded a check that blocks.
 
     Returns
     -------
     str or None
         The failure's text: the check's explanation and what pytest would have counted
-        (a failed, errored or blocking inconclusive check pytest xfailed or passed), or
-        the marker that kept the check from running (``skip``/``skipif``, ``xfail`` with
-        ``run=False``, an ``xfail`` raised before the check); ``None`` for a test pytest
-        failed already, a skip of the library's own (nothing configured to judge), and an
-        ``xfail`` of a test whose check passed.
+        (a failed, errored or blocking inconclusive check pytest xfailed, skipped or
+        passed in the test's call), or what kept a shipped test's check from running (a
+        ``skip``/``skipif`` marker, ``xfail(run=False)``, ``pytest.skip`` or ``xfail`` in a
+        wrapper, a hook); ``None`` for a test pytest failed already, a phase other than
+        the call with a recorded result, the library's own skip
+        (:class:`NothingToJudge`), and an ``xfail`` or skip of a test whose check passed.
     """
     from sentinel_checks.result import Status
 
     if report.failed:
         return None
     xfailed = hasattr(report, "wasxfail")
-    if result is not None and result.status is not Status.SKIP and not result.passed:
+    if result is not None:
+        blocking = result.status is not Status.SKIP and not result.passed
         # the call's report only: its teardown passes after the check failed (fresh-clone
         # demo: each failed check was also counted an error)
-        if report.when != "call" or not (xfailed or report.passed):
+        if not blocking or report.when != "call":
             return None
         from sentinel_checks.reports.explain import explain
 
         how = (
-            f"xfailed (an xfail marker: {report.wasxfail})" if xfailed else "passed (its failure was caught)"
+            f"xfailed (an xfail marker: {report.wasxfail})"
+            if xfailed
+            else "skipped"
+            if report.skipped
+            else "passed (its failure was caught)"
         )
         return f"{explain(result)}\n  pytest would have counted it as {how}: {ACCEPT}"
-    if result is not None or not report.skipped:
+    if not (shipped and report.skipped):
+        return None
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, NothingToJudge):
         return None
     if xfailed:
         return f"xfailed by pytest ({report.wasxfail}) before its check ran: {ACCEPT}"
-    # pytest's skip marks raise their skip at the item's location; a fixture's skip does not
-    exc = call.excinfo.value if call.excinfo is not None else None
-    if exc is not None and getattr(exc, "_use_item_location", False):
-        return f"skipped by a skip or skipif marker ({exc}) before its check ran: {ACCEPT}"
-    return None
+    return f"skipped by pytest ({exc}) before its check ran, not by the gate: {ACCEPT}"

@@ -55,7 +55,8 @@ def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]
     Returns
     -------
     decision : str
-        ``"do_not_promote"`` (no check ran, or a gate check failed or errored),
+        ``"do_not_promote"`` (no check ran, a gate check failed or errored, or a
+        configured champion was never compared),
         ``"promote_first_model"`` (no champion compared), or ``"promote"``.
     reasons : list of str
         One line each.
@@ -66,6 +67,8 @@ def decide(run: GateRun, comparisons: list[CheckResult]) -> tuple[str, list[str]
     if blocking:
         return "do_not_promote", [f"the gate failed: {', '.join(blocking)}"]
     judged = [r for r in comparisons if r.status is not Status.SKIP]
+    if not judged and run.models.get("champion"):  # configured, yet never compared (review)
+        return "do_not_promote", ["a champion is configured but promotion.vs_champion judged nothing"]
     if not judged:
         skipped = [r.message for r in comparisons] or ["promotion.vs_champion did not run"]
         return "promote_first_model", [f"no comparison with a champion: {'; '.join(skipped)}"]
