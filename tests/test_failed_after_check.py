@@ -227,10 +227,14 @@ def test_the_librarys_own_skip_is_no_waiver_and_a_teams_test_may_skip():
     suite's) may skip as it likes."""
     from types import SimpleNamespace
 
-    from sentinel_checks.gate.waivers import NothingToJudge, waived
+    from sentinel_checks.gate.waivers import skip_nothing_to_judge, waived
 
     setup = SimpleNamespace(failed=False, passed=False, skipped=True, when="setup")
-    ours = SimpleNamespace(excinfo=SimpleNamespace(value=NothingToJudge("no [models.champion] configured")))
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        skip_nothing_to_judge("no [models.champion] configured")
+    assert str(skipped.value) == "no [models.champion] configured"  # pytest's words: "Skipped: …"
+    assert type(skipped.value) is pytest.skip.Exception
+    ours = SimpleNamespace(excinfo=SimpleNamespace(value=skipped.value))
     assert waived(setup, ours, None, shipped=True) is None  # type: ignore[arg-type]
     theirs = SimpleNamespace(excinfo=SimpleNamespace(value=pytest.skip.Exception("not today")))
     told = waived(setup, theirs, None, shipped=True)  # type: ignore[arg-type]

@@ -18,17 +18,21 @@ if TYPE_CHECKING:
     from sentinel_checks.result import CheckResult
 
 
-class NothingToJudge(pytest.skip.Exception):  # type: ignore[misc,name-defined]
-    """The library's own skip: nothing configured for the test to judge (no champion, no
-    production sample, a check skipped by its config). Any other skip of a shipped gate
-    test (a marker, ``pytest.skip`` in a team's wrapper, ``importorskip``, a hook) is a
-    waiver. pytest marks a fixture's skip like a marker's (``_use_item_location``), so the
-    library's skips carry their own class (review)."""
+#: The attribute set on the library's own skip: nothing configured for the test to judge
+#: (no champion, no production sample, a check skipped by its config). Any other skip of
+#: a shipped gate test (a marker, ``pytest.skip`` in a team's wrapper, ``importorskip``, a
+#: hook) is a waiver. pytest marks a fixture's skip like a marker's
+#: (``_use_item_location``), so the library marks its own (review); an attribute, not a
+#: subclass, which pytest would name in every skip's message.
+NOTHING_TO_JUDGE = "sentinel_nothing_to_judge"
 
 
 def skip_nothing_to_judge(reason: str) -> NoReturn:
-    """Skip the running test as the library does when there is nothing to judge."""
-    raise NothingToJudge(reason)
+    """Skip the running test as the library does when there is nothing to judge: pytest's
+    own skip ("Skipped: <reason>"), marked :data:`NOTHING_TO_JUDGE`."""
+    skip = pytest.skip.Exception(reason)
+    setattr(skip, NOTHING_TO_JUDGE, True)
+    raise skip
 
 
 #: What follows each message: how a check is accepted instead.
@@ -70,7 +74,7 @@ def waived(
         ``skip``/``skipif`` marker, ``xfail(run=False)``, ``pytest.skip`` or ``xfail`` in a
         wrapper, a hook); ``None`` for a test pytest failed already, a phase other than
         the call with a recorded result, the library's own skip
-        (:class:`NothingToJudge`), and an ``xfail`` or skip of a test whose check passed.
+        (:func:`skip_nothing_to_judge`), and an ``xfail`` or skip of a test whose check passed.
     """
     from sentinel_checks.result import Status
 
@@ -96,7 +100,7 @@ def waived(
     if not (shipped and report.skipped):
         return None
     exc = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(exc, NothingToJudge):
+    if getattr(exc, NOTHING_TO_JUDGE, False):
         return None
     if xfailed:
         return f"xfailed by pytest ({report.wasxfail}) before its check ran: {ACCEPT}"
