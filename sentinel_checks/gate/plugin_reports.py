@@ -35,7 +35,8 @@ def pytest_runtest_makereport(
     from sentinel_checks.gate.waivers import waived
 
     shipped = getattr(getattr(item, "function", None), "__module__", "").startswith("sentinel_checks.suites")
-    waiver = waived(report, call, _state(item.config).results.get(item.nodeid), shipped=shipped)
+    result = _state(item.config).results.get(item.nodeid)
+    waiver = waived(report, call, result, shipped=shipped)
     if waiver is not None:  # a marker or a caught assert: pytest counts it failed too
         report.outcome, report.longrepr = "failed", waiver
         if hasattr(report, "wasxfail"):
@@ -61,7 +62,13 @@ def pytest_runtest_makereport(
         report.longrepr = told = memory
         input_error = True
     _record_outcome(
-        item, report, sentinel_error=sentinel_error or crashed, input_error=input_error, message=told
+        item,
+        report,
+        sentinel_error=sentinel_error or crashed,
+        input_error=input_error,
+        message=told,
+        # why a marker did not waive a recorded failed check, for gate.json and gate.md
+        waiver=_last_line(waiver).strip() if waiver is not None and result is not None else "",
     )
     if report.failed and (sentinel_error or crashed):
         _stop_if_engine_ended(item)
@@ -145,12 +152,14 @@ def _record_outcome(
     sentinel_error: bool = False,
     input_error: bool = False,
     message: str | None = None,
+    waiver: str = "",
 ) -> None:
     """What the reports say of a gate test. A SentinelError (raised while a fixture or a
     step loads an input) or a library failure inside a step is an ``error``, like a
     failing fixture, not a judged ``failed``; ``input_error`` (a config, data or
     model-file error) makes it exit 2. ``message``: the words to record instead of the
-    last line of pytest's report."""
+    last line of pytest's report; ``waiver``: why pytest's count of it was overruled
+    (:mod:`~sentinel_checks.gate.waivers`)."""
     from sentinel_checks.reports.gate_report import TestOutcome
 
     state = _state(item.config)
@@ -168,6 +177,7 @@ def _record_outcome(
             _short(report) if message is None else message,
             state.results.get(item.nodeid),
             input_error=input_error and report.failed,
+            waiver=waiver,
         )
 
 

@@ -135,6 +135,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
                     o.result.hint or "—",
                     o.result.status.value,
                 )
+                if o.waiver:  # a team's marker did not waive it: say so where the fix goes
+                    fix = o.waiver
                 if o.failed_after_check:  # not the check's status and fix: what pytest said failed
                     fix, status = (
                         f"test failed after its check {o.check_outcome}: {o.failed_after_check}",

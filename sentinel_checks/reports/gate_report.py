@@ -48,6 +48,9 @@ class TestOutcome:
     #: the node ids of the collected gate tests this entry records as never run (the
     #: entry a stopped or interrupted run adds, :mod:`sentinel_checks.gate.engine_stop`)
     not_run: tuple[str, ...] = ()
+    #: why a failed check fails although pytest would have counted it otherwise (a team's
+    #: xfail marker, a caught assert: :mod:`sentinel_checks.gate.waivers`), else ""
+    waiver: str = ""
 
     @property
     def failed_after_check(self) -> str:
@@ -253,6 +256,8 @@ def gate_document(run: GateRun) -> dict[str, Any]:
             entry["input_error"] = True
         if o.failed_after_check:  # why a test whose check passed failed (pytest's words)
             entry["failed_after_check"] = o.failed_after_check
+        if o.waiver:  # why a team's marker did not waive it (written only when set)
+            entry["waiver"] = o.waiver
         checks.append(entry)
     notes = {"notes": list(run.notes)} if run.notes else {}  # written only when there are any
     return {

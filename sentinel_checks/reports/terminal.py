@@ -101,7 +101,9 @@ def flagged_line(o: TestOutcome) -> str:
     if kind == "fail":
         # a failed check pytest counted as xfailed or passed: it still blocks (trial)
         counted = (
-            ""
+            f" ({o.waiver})"
+            if o.waiver
+            else ""
             if o.outcome in ("failed", "error")
             else " (pytest did not count it as failed; it blocks the gate)"
         )
