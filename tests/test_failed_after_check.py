@@ -25,6 +25,17 @@ PASSED = CheckResult(
     parameters={"split": "test", "model": "candidate"},
     hint="Score with the feature list the model was trained with.",
 )
+#: A check that failed: what a team's marker or caught assert tried to waive.
+FAILED = CheckResult(
+    "quality.precision",
+    Status.FAIL,
+    "test: precision 0.034 below the floor 0.05",
+    measured=0.034,
+    limit=0.05,
+    direction=Direction.AT_LEAST,
+    parameters={"split": "test"},
+    hint="Raise the threshold.",
+)
 WHY = "pytest.PytestUnraisableExceptionWarning: Exception ignored in: <_io.FileIO name='/tmp/x.log'>"
 NODE = "suites/test_models.py::test_model_scores_the_data[test-candidate]"
 
@@ -77,15 +88,7 @@ def test_a_failed_check_pytest_counted_as_xfailed_still_fails_the_gate():
     """Trial (stop 49): a team's xfail marker on a gate test whose check failed made the
     gate PASS with "4 failed" in its own counts, exit 0, a verdict `sentinel promote`
     accepts. The gate waives a check only through its config."""
-    failed = CheckResult(
-        "quality.precision",
-        Status.FAIL,
-        "test: precision 0.034 below the floor 0.05",
-        measured=0.034,
-        limit=0.05,
-        direction=Direction.AT_LEAST,
-        parameters={"split": "test"},
-    )
+    failed = FAILED
     xfailed = TestOutcome(
         "suites/test_quality.py::test_precision_meets_its_floor[test]", "skipped", "", failed
     )
@@ -282,16 +285,7 @@ def test_a_failed_check_pytest_would_have_xfailed_says_so_in_every_report():
     not waive it."""
     from sentinel_checks.gate.waivers import ACCEPT
 
-    failed = CheckResult(
-        "quality.precision",
-        Status.FAIL,
-        "test: precision 0.034 below the floor 0.05",
-        measured=0.034,
-        limit=0.05,
-        direction=Direction.AT_LEAST,
-        parameters={"split": "test"},
-        hint="Raise the threshold.",
-    )
+    failed = FAILED
     said = f"pytest would have counted it as xfailed (an xfail marker: waived): {ACCEPT}"
     outcome = TestOutcome(NODE, "failed", said, failed, waiver=said)
     run = GateRun(config_path="c", data={}, seed=0, outcomes=[outcome])
