@@ -172,3 +172,19 @@ def test_promote_reads_the_gate_folder_given_as_gate_names_it():
     assert parse(["promote"]).report == Path("reports/gate.json")
     with pytest.raises(SystemExit):
         parse(["promote", "--reports", "a", "--report", "b/gate.json"])
+
+
+def test_promote_reads_gate_json_whichever_option_names_file_or_folder(tmp_path):
+    """Review (stop 49): `--reports reports/gate.json` read reports/gate.json/gate.json;
+    a report file given to --reports, or a folder given to --report, reads that gate.json."""
+    from sentinel_checks.cli.parser import build_parser
+
+    parse = build_parser().parse_args
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "gate.json").write_text("{}")
+    assert parse(["promote", "--reports", str(folder / "gate.json")]).report == folder / "gate.json"
+    assert parse(["promote", "--report", str(folder)]).report == folder / "gate.json"
+    # a .json name that does not exist yet is still the report, not a folder
+    assert parse(["promote", "--reports", "absent/gate.json"]).report == Path("absent/gate.json")
+    assert parse(["promote", "--report", "absent"]).report == Path("absent")

@@ -99,3 +99,55 @@ def test_an_invalid_config_lists_the_same_input_files_a_valid_one_checks(tmp_pat
         load_config(path)
     listed = [key for key, _ in invalid.value.located if key != "[gate] sede"]
     assert len(checked) == 7 and sorted(listed) == sorted(checked), (checked, listed)
+
+
+@pytest.mark.parametrize("invalid", [False, True])
+def test_a_relative_path_missing_says_it_is_read_from_the_configs_folder(tmp_path, monkeypatch, invalid):
+    """A relative path is read from the config's folder, not the working directory: a
+    user who wrote it from where they run the gate was shown only an absolute path that
+    looked wrong (noticed, stops 48–49). The message says so, and names the file the
+    working directory does hold."""
+    project, elsewhere = tmp_path / "project", tmp_path / "configs"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "requests.parquet").write_bytes(b"")
+    elsewhere.mkdir()
+    text = '[data]\npath = "data/requests.parquet"\n\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+    if invalid:
+        text += "\n[gate]\nsede = 1\n"
+    path = elsewhere / "sentinel.toml"
+    path.write_text(text)
+    monkeypatch.chdir(project)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    told = dict(err.value.located)["[data] path"] if invalid else str(err.value)
+    assert str(elsewhere / "data" / "requests.parquet") in told
+    assert f'"data/requests.parquet" is read from the config\'s folder {elsewhere}' in told
+    assert f"the working directory holds {project / 'data' / 'requests.parquet'}" in told
+    # an absolute path missing adds neither sentence
+    path.write_text(text.replace('"data/requests.parquet"', f'"{tmp_path / "no.parquet"}"'))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "config's folder" not in str(err.value) and "working directory" not in str(err.value)
+
+
+def test_sentinel_gate_says_a_missing_relative_path_is_read_from_the_configs_folder(tmp_path, monkeypatch):
+    """Trial (stop 50): the wording reached an invalid config and `sentinel promote`, not
+    `sentinel gate` on a valid config (its files are found missing by the preflight)."""
+    import json
+
+    from sentinel_checks.cli import main
+
+    project, elsewhere = tmp_path / "project", tmp_path / "configs"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "requests.parquet").write_bytes(b"")
+    elsewhere.mkdir()
+    config = elsewhere / "sentinel.toml"
+    config.write_text(
+        '[data]\npath = "data/requests.parquet"\n\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+    )
+    monkeypatch.chdir(project)
+    assert main(["gate", "--config", str(config), "--reports", str(tmp_path / "reports")]) == 2
+    doc = json.loads((tmp_path / "reports" / "gate.json").read_text())
+    (entry,) = [c for c in doc["checks"] if c["test"] == "sentinel preflight::[data] path"]
+    assert f'"data/requests.parquet" is read from the config\'s folder {elsewhere}' in entry["message"], entry
+    assert f"the working directory holds {project / 'data' / 'requests.parquet'}" in entry["message"], entry

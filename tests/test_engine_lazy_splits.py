@@ -47,7 +47,8 @@ def frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     ts = start + pd.to_timedelta(np.sort(rng.integers(0, 120 * 86_400, size=n)), unit="s")
     out = pd.DataFrame(
         {
-            "request_id": [f"r{i}" for i in range(n)],
+            # another seed, other requests (a production sample holding the dataset's ids is a setup problem)
+            "request_id": [f"r{i}" if seed == 0 else f"s{seed}r{i}" for i in range(n)],
             "ts": ts,
             "user_id": rng.integers(0, 2 * n, size=n).astype(str),
             "shop": rng.integers(0, 30, size=n),

@@ -252,4 +252,21 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     assert case.find("error") is not None and "test_c" in case.find("error").text  # not all green
     named = entry["message"].split("Not run: ", 1)[1].split(", ")  # test_b (interrupted in it) and test_c
     said = {1: "1 check was not run", 2: "2 checks were not run"}[len(named)]
-    assert result.outlines[-1].startswith(f"gate FAIL: {said} ("), result.outlines[-1]
+    # test_run.py is the team's own gate test file: no shipped suite ran, said beside it
+    partial = "a partial gate: none of the 7 shipped suites ran; it cannot be promoted"
+    assert result.outlines[-1].startswith(f"gate FAIL: {said} — {partial} ("), result.outlines[-1]
+
+
+def test_a_configured_production_sample_without_labels_is_not_told_to_configure_one(gate_project, small_log):
+    """Trial (stop 50): every production label missing read "configure [production] with
+    labels to judge it" beside a configured [production]; it says the labels are missing."""
+    project = gate_project(production=small_log.production.assign(label=None))
+    session = GateSession(load_config(project.config))
+    with pytest.raises(NotConfigured) as told:
+        steps.recall(session, "production")
+    assert str(told.value) == "no labelled production rows: the sample's 'label' is missing in every row"
+    absent = gate_project(
+        config_text=BASE_CONFIG.replace('[production]\npath = "data/production.parquet"\n', "")
+    )
+    with pytest.raises(NotConfigured, match=r"configure \[production\] with labels to judge it"):
+        steps.recall(GateSession(load_config(absent.config)), "production")

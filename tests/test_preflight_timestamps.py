@@ -142,3 +142,13 @@ def test_timestamps_written_as_text_are_offered_as_the_datetime_column():
     with pytest.raises(DataError) as err:
         prepare_frame(frame, config)
     assert str(err.value).endswith("(the datetime column of the data: request_ts)"), err.value
+
+
+def test_text_mixing_zoned_and_naive_times_is_not_offered():
+    """Review (stop 49): a column mixing times with and without a zone was offered, and
+    naming it is refused ("mixes timezone-aware and naive"); only a column of one kind is."""
+    from sentinel_checks.data.io import _holds_times
+
+    assert _holds_times(pd.Series(["2025-01-01T00:00:00Z", "2025-01-02T00:00:00+02:00"]))
+    assert _holds_times(pd.Series(["2025-01-01T00:00:00", "2025-01-02 10:30:00"]))
+    assert not _holds_times(pd.Series(["2025-01-01T00:00:00Z", "2025-01-02T00:00:00"]))

@@ -145,15 +145,15 @@ def test_promote_refuses_a_report_for_other_data_or_another_model(gate_project, 
     registry.verify_report(cfg, report, allow_partial=True)  # as run: allowed
     # the data changed after the gate ran
     small_log.offline.iloc[:-1].to_parquet(project.folder / "data" / "requests.parquet")
-    with pytest.raises(PromotionRefused, match="another data dataset"):
+    with pytest.raises(PromotionRefused, match=r"another dataset \(\[data\]\)"):
         registry.verify_report(load_config(project.config), report, allow_partial=True)
     small_log.offline.to_parquet(project.folder / "data" / "requests.parquet")
     registry.verify_report(load_config(project.config), report, allow_partial=True)
     # a different candidate file than the one the gate judged
     _swap_candidate(project, model_files, "sound_b")
-    with pytest.raises(PromotionRefused, match="another candidate") as info:
+    with pytest.raises(PromotionRefused, match=r"another candidate \(\[models.candidate\]\)") as info:
         registry.verify_report(load_config(project.config), report, allow_partial=True)
-    assert "another config" in str(info.value)  # the config file changed too
+    assert "another config file" in str(info.value)  # the config file changed too
     # an edited report is not trusted either
     doc = json.loads(report.read_text())
     doc["verdict"] = "fail"

@@ -596,3 +596,22 @@ def test_an_invalid_config_pytest_found_by_itself_is_named_in_the_reports(tmp_pa
     config = str((tmp_path / "sentinel.toml").resolve())
     assert json.loads((tmp_path / "reports" / "gate.json").read_text())["config"] == config
     assert f"sentinel: 2 setup problems in {config}; nothing was judged:" in out, out
+
+
+@pytest.mark.parametrize(
+    "option", [["-p", "no:sentinel"], ["-pno:sentinel"], ["-p=no:sentinel"], "PYTEST_ADDOPTS=-p no:sentinel"]
+)
+def test_disabling_the_gates_plugin_is_a_setup_stop_with_its_report(tmp_path, option, monkeypatch):
+    """Trial (stop 50): `sentinel gate -- -p no:sentinel` ended in pytest's own
+    "unrecognized arguments: --sentinel-config", with no gate.json and no verdict line;
+    so did the option in $PYTEST_ADDOPTS (second trial)."""
+    folder = _reused_folder(tmp_path)
+    config = tmp_path / "sentinel.toml"
+    config.write_text(BAD_KEY)
+    if isinstance(option, str):
+        monkeypatch.setenv("PYTEST_ADDOPTS", option.partition("=")[2])
+        option = []
+    assert main(["gate", "--config", str(config), "--reports", str(folder), "--", *option]) == 2
+    (entry,) = _stop_report(folder)["checks"]
+    assert entry["test"] == "sentinel preflight::pytest options", entry
+    assert "disables the gate's plugin" in entry["message"], entry

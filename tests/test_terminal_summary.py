@@ -419,3 +419,27 @@ def test_a_stopped_run_says_how_many_checks_were_not_run_in_every_report():
     line = summary_lines(_run(setup))[-1]
     assert line.startswith("gate not run: setup error") and line.endswith("; 3 checks were not run"), line
     assert _run(_outcome("suites/test_quality.py::test_auc[test]", AUC)).checks_not_run == ""
+
+
+def test_why_tests_were_skipped_is_said_once_per_reason_before_the_verdict():
+    """Trial (stop 50): production with no labels skipped 12 production checks and the
+    gate passed; the reasons were only in pytest's SKIPPED lines, none in the summary."""
+    no_labels = "Skipped: production has no labelled rows: production recall is not judged"
+    run = _run(
+        _outcome("suites/test_quality.py::test_auc[test]", AUC),
+        *(
+            TestOutcome(f"suites/test_quality.py::test_recall[production-{i}]", "skipped", no_labels)
+            for i in range(2)
+        ),
+        TestOutcome(
+            "suites/test_drift.py::test_segments[x]",
+            "skipped",
+            "Skipped: no [drift] segment_columns configured",
+        ),
+    )
+    lines = summary_lines(run)
+    assert lines[-3:-1] == [
+        "not judged: production has no labelled rows: production recall is not judged (2 tests)",
+        "not judged: no [drift] segment_columns configured (1 test)",
+    ], lines
+    assert lines[-1] == "gate PASS (1 passed, 3 skipped)"

@@ -32,8 +32,10 @@ def check_scores(scores: np.ndarray, *, model: str, split: str) -> CheckResult:
     CheckResult
         Id ``model.scores``. Measured: the count of NaN, infinite or out-of-range
         scores (int, as float); limit 0; direction at most. ``fail`` with
-        ``Reason.INVALID_SCORES`` for bad scores, ``Reason.CONSTANT_SCORES`` when
-        all scores are equal; the positions of bad scores are in the evidence.
+        ``Reason.INVALID_SCORES`` for bad scores; ``fail`` with
+        ``Reason.CONSTANT_SCORES`` when all scores are equal, then measured the count of
+        distinct scores (1), limit 2, direction at least, ``parameters["criterion"]``
+        ``"distinct scores"``; the positions of bad scores are in the evidence.
 
     Notes
     -----
@@ -88,13 +90,18 @@ def check_score_summary(summary: ScoreSummary, *, model: str, split: str) -> Che
             f"{model}: {summary.n:,} score(s) on {split} in [{summary.low:.3g}, {summary.high:.3g}], "
             f"median {summary.median:.3g}"
         )
+    # all equal: judged on the count of distinct scores, which is what failed (trial: "invalid
+    # scores: measured 0 rows · limit ≤ 0 rows" read as a pass beside FAIL)
+    judged = (1.0, 2.0, Direction.AT_LEAST) if constant else (float(n_bad), 0.0, Direction.AT_MOST)
+    if constant:
+        params["criterion"] = "distinct scores"
     return CheckResult(
         id=CHECK_ID,
         status=status,
         message=message,
-        measured=float(n_bad),
-        limit=0.0,
-        direction=Direction.AT_MOST,
+        measured=judged[0],
+        limit=judged[1],
+        direction=judged[2],
         reason=reason,
         support={"n": summary.n},
         evidence=(Evidence.capped("bad_score_rows", list(summary.bad_rows), total=n_bad),),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -138,10 +139,30 @@ class _SetupStop(Exception):
         self.key, self.message = key, message
 
 
+def _disables_plugin(options: list[str]) -> bool:
+    """Whether pytest's ``options`` (``$PYTEST_ADDOPTS``'s, then the command line's) hold
+    ``-p no:sentinel`` (or ``-pno:sentinel``, ``-p=…``)."""
+    for i, option in enumerate(options):
+        if option == "-p" and i + 1 < len(options):
+            value = options[i + 1]
+        elif option.startswith("-p"):
+            value = option.removeprefix("-p").lstrip("=")
+        else:
+            continue
+        if value == "no:sentinel":
+            return True
+    return False
+
+
 def _prepare(args: argparse.Namespace, reports: Path) -> tuple[Path, list[str], GateSession] | int:
     """The config, the suites and the preflight's session of a run; the exit code when the
     preflight stopped it (its reports written). Raises :class:`_SetupStop` or a SentinelError
     for a setup mistake found before the preflight could list it."""
+    if _disables_plugin([*shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), *args.pytest_args]):
+        raise _SetupStop(  # trial: pytest's own "unrecognized arguments", no gate.json
+            "pytest options",
+            "-p no:sentinel disables the gate's plugin: the gate cannot run without it; drop it",
+        )
     config_path = find_cli_config(args.config)
     targets = _suites(args.suites)
     for extra in args.extra:

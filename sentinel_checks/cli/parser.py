@@ -64,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     where = promote.add_mutually_exclusive_group()
     where.add_argument(
         "--report",
-        type=Path,
+        type=lambda path: _gate_json(path, folder=False),
         default=Path("reports/gate.json"),
-        help="gate report (default: reports/gate.json)",
+        help="gate report (default: reports/gate.json; a folder: its gate.json)",
     )
     where.add_argument(  # the folder, as `sentinel gate --reports` names it (trial: an unknown option)
         "--reports",
-        type=lambda folder: Path(folder) / "gate.json",
+        type=lambda path: _gate_json(path, folder=True),
         dest="report",
         metavar="FOLDER",
         help="the gate's reports folder, as given to `sentinel gate --reports` (reads its gate.json)",
@@ -166,3 +166,16 @@ def _positive_int(text: str) -> int:
     if value < 1_000:
         raise argparse.ArgumentTypeError(f"needs at least 1000 rows, got {value}")
     return value
+
+
+def _gate_json(text: str, *, folder: bool) -> Path:
+    """The gate.json that ``sentinel promote --report``/``--reports`` names: an existing
+    folder's gate.json, an existing file or a ``.json`` name as given, else the name read as
+    a folder (``folder``, ``--reports``) or as the report (``--report``). Review: a report
+    file given to ``--reports`` was read as ``…/gate.json/gate.json``."""
+    path = Path(text)
+    if path.is_dir():
+        return path / "gate.json"
+    if path.is_file() or path.suffix == ".json" or not folder:
+        return path
+    return path / "gate.json"

@@ -14,7 +14,6 @@ from typing import Any
 
 import pydantic
 
-from sentinel_checks.config.inputs import Models, ModelSpec
 from sentinel_checks.config.sentinel_config import SentinelConfig
 from sentinel_checks.config.validation_text import validation_error_text
 from sentinel_checks.errors import ConfigError, path_not_found
@@ -155,8 +154,9 @@ def missing_file(path: Path) -> str | None:
     return None if path.exists() else path_not_found(path)
 
 
-#: The input files of a config, where its TOML writes them: (table path, key, as told).
-_INPUT_FILES = (
+#: The paths of a config, where its TOML writes them: (table path, key, as told); those
+#: told are input files that must exist, the others (told "") are written by the gate.
+_PATHS = (
     (("data",), "path", "[data] path"),
     (("production",), "path", "[production] path"),
     (("models", "candidate"), "path", "[models.candidate] path"),
@@ -164,7 +164,54 @@ _INPUT_FILES = (
     (("training",), "log", "[training] log"),
     (("monitor",), "reference", "[monitor] reference"),
     (("monitor",), "labels", "[monitor] labels"),
+    (("monitor",), "history", ""),
+    (("monitor",), "evidently_workspace", ""),
+    (("registry",), "artifact_location", ""),
+    (("registry",), "audit_log", ""),
 )
+
+
+def _resolved(written: Path, base: Path) -> Path:
+    """``written`` (a config's path) made absolute against the config's folder ``base``."""
+    full = written.expanduser()
+    return Path(os.path.normpath(full if full.is_absolute() else base / full))
+
+
+def _missing_at(written: Path, base: Path) -> str | None:
+    """Why the input file a config writes as ``written`` is missing (:func:`missing_file`
+    of it read from the config's folder ``base``), or ``None``. A relative path says it is
+    read from the config's folder, and names the file the working directory holds, if it
+    does (a path written from where the gate runs: the absolute path alone looked wrong)."""
+    missing = missing_file(_resolved(written, base))
+    if missing is None or written.expanduser().is_absolute():
+        return missing
+    told = f'"{written}" is read from the config\'s folder {base}'
+    from_here = Path.cwd() / written
+    if missing_file(from_here) is None:
+        told += f"; the working directory holds {from_here}: write it relative to {base} or absolute"
+    return f"{missing} ({told})"
+
+
+def _at(tables: tuple[str, ...], key: str, within: Any) -> Any:
+    """The value at ``tables`` then ``key`` in a raw TOML mapping or a config model."""
+    for name in (*tables, key):
+        within = within.get(name) if isinstance(within, Mapping) else getattr(within, name, None)
+    return within
+
+
+def missing_inputs_as_written(config: SentinelConfig) -> dict[str, str]:
+    """Why each configured input file that is missing is missing, by key (``"[data]
+    path"``), worded from the path as its TOML writes it (:func:`_missing_at`: a relative
+    path is said to be read from the config's folder): what the preflight says of a
+    valid config's missing file. ``{}`` for a config not read from a file."""
+    source = config.source
+    try:
+        raw: Any = _read_toml(source) if source.is_file() else {}
+    except ConfigError:
+        return {}
+    if source.name == "pyproject.toml":
+        raw = raw.get("tool", {}).get("sentinel") or {}
+    return dict(_missing_as_written(raw, source))
 
 
 def _missing_as_written(raw: Mapping[str, Any], source: Path) -> list[tuple[str, str]]:
@@ -172,77 +219,41 @@ def _missing_as_written(raw: Mapping[str, Any], source: Path) -> list[tuple[str,
     written (a path that is not a string is pydantic's problem, told once): listed with
     its invalid keys, so one run tells both (trial: fix the key, rerun, then the path)."""
     found = []
-    for tables, key, told in _INPUT_FILES:
-        table: Any = raw
-        for name in tables:
-            table = table.get(name) if isinstance(table, Mapping) else None
-        value = table.get(key) if isinstance(table, Mapping) else None
-        if isinstance(value, str) and value:
-            full = Path(value).expanduser()
-            missing = missing_file(
-                Path(os.path.normpath(full if full.is_absolute() else source.parent / full))
-            )
+    for tables, key, told in _PATHS:
+        value = _at(tables, key, raw)
+        if told and isinstance(value, str) and value:
+            missing = _missing_at(Path(value), source.parent)
             if missing is not None:
                 found.append((told, missing))
     return found
 
 
+def _replaced(model: Any, tables: tuple[str, ...], key: str, value: Path) -> Any:
+    """A copy of the config model ``model`` with ``value`` at ``tables`` then ``key``
+    (an absent table, such as no ``[production]``, stays absent)."""
+    if not tables:
+        return model.model_copy(update={key: value})
+    inner = getattr(model, tables[0])
+    if inner is None:
+        return model
+    return model.model_copy(update={tables[0]: _replaced(inner, tables[1:], key, value)})
+
+
 def _resolve_paths(config: SentinelConfig, *, check_files: bool = True) -> SentinelConfig:
-    """Make relative paths absolute against the config file and check they exist."""
+    """Make relative paths absolute against the config file and check the inputs exist."""
     base = config.base_dir
     problems: list[str] = []
-
-    def resolve(path: Path | None, key: str, must_exist: bool = True) -> Path | None:
+    for tables, key, told in _PATHS:
+        path = _at(tables, key, config)
         if path is None:
-            return None
-        full = path.expanduser()
-        full = full if full.is_absolute() else (base / full)
-        full = Path(os.path.normpath(full))
-        missing = missing_file(full) if must_exist else None
+            continue
+        missing = _missing_at(path, base) if told else None
         if missing is not None:
-            problems.append(f"  {key}: {missing}")
-        return full
-
-    data = config.data.model_copy(update={"path": resolve(config.data.path, "[data] path")})
-    production = config.production
-    if production is not None:
-        production = production.model_copy(update={"path": resolve(production.path, "[production] path")})
-    models: dict[str, ModelSpec | None] = {}
-    for role in ("candidate", "champion"):
-        spec: ModelSpec | None = getattr(config.models, role)
-        if spec is not None:
-            spec = spec.model_copy(update={"path": resolve(spec.path, f"[models.{role}] path")})
-        models[role] = spec
-    training = config.training.model_copy(update={"log": resolve(config.training.log, "[training] log")})
-    mon = config.monitor
-    monitor = mon.model_copy(
-        update={
-            "reference": resolve(mon.reference, "[monitor] reference"),
-            "labels": resolve(mon.labels, "[monitor] labels"),
-            "history": resolve(mon.history, "", must_exist=False),
-            "evidently_workspace": resolve(mon.evidently_workspace, "", must_exist=False),
-        }
-    )
+            problems.append(f"  {told}: {missing}")
+        config = _replaced(config, tables, key, _resolved(path, base))
     if problems and check_files:
         raise ConfigError("\n".join([f"{config.source}: missing file(s):", *problems]))
-    reg = config.registry
-    uri = reg.store
+    uri = config.registry.store
     if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_absolute():
-        uri = f"sqlite:///{resolve(Path(uri.removeprefix('sqlite:///')), '', must_exist=False)}"
-    registry = reg.model_copy(
-        update={
-            "tracking_uri": uri,
-            "artifact_location": resolve(reg.artifact_location, "", must_exist=False),
-            "audit_log": resolve(reg.audit_log, "", must_exist=False),
-        }
-    )
-    return config.model_copy(
-        update={
-            "data": data,
-            "production": production,
-            "models": Models(**models),
-            "training": training,
-            "registry": registry,
-            "monitor": monitor,
-        }
-    )
+        uri = f"sqlite:///{_resolved(Path(uri.removeprefix('sqlite:///')), base)}"
+    return config.model_copy(update={"registry": config.registry.model_copy(update={"tracking_uri": uri})})

@@ -104,22 +104,29 @@ def combined_fingerprint(entries: Sequence[FileFingerprint]) -> str:
     return digest.hexdigest()
 
 
-def fingerprint_frame(frame: pd.DataFrame) -> str:
-    """sha256 over the column names, dtypes and per-row hashes of a frame (order-sensitive).
+def fingerprint_frame(frame: pd.DataFrame, *, ordered: bool = True) -> str:
+    """sha256 over the column names, dtypes and per-row hashes of a frame.
 
     Parameters
     ----------
     frame : DataFrame
         Any frame; object and Arrow-backed string columns hash alike.
+    ordered : bool
+        The rows' order is part of the identity; without it, the same rows in any order
+        give the same fingerprint (their 64-bit hashes sorted: a loader's query without
+        ``ORDER BY``, review).
 
     Returns
     -------
     str
         64 hex digits.
     """
+    import numpy as np
+
     digest = hashlib.sha256()
     # object and Arrow-backed strings hash alike; only the kind of column is part of the identity
     kinds = [(str(c), "text" if pd.api.types.is_string_dtype(t) else str(t)) for c, t in frame.dtypes.items()]
     digest.update(repr(kinds).encode())
-    digest.update(value_hashes(frame).tobytes())  # chunked: no full-frame temporary
+    rows = value_hashes(frame)  # chunked: no full-frame temporary
+    digest.update((rows if ordered else np.sort(rows)).tobytes())
     return digest.hexdigest()

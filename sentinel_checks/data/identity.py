@@ -8,48 +8,76 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.fingerprints import combined_fingerprint, file_fingerprints, fingerprint_file
+from sentinel_checks.data.fingerprints import (
+    combined_fingerprint,
+    file_fingerprints,
+    fingerprint_file,
+    fingerprint_frame,
+)
 from sentinel_checks.data.parquet_files import is_many, parquet_files
+from sentinel_checks.data.time_axis import ROW_ORDER
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import model_identity
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
 class DataIdentity:
     """What identifies the run's data, as ``gate.json`` records it (``data``, ``data_files``)."""
 
-    #: ``{"dataset": "sha256:<hex>" or "loader:<module:function>", "production": ...}``
+    #: ``{"dataset": "sha256:<hex>" or "loader:<module:function> sha256:<hex>",
+    #: "production": ..., "training_log": "sha256:<hex>"}``
     fingerprints: dict[str, str] = field(default_factory=dict)
     #: for an input that is a directory or glob of parquet files: each file's relative
     #: ``path``, ``bytes`` and ``sha256`` (dicts), sorted by path
     files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def data_identity(cfg: SentinelConfig) -> DataIdentity:
+def data_identity(
+    cfg: SentinelConfig, *, loaded: Mapping[str, pd.DataFrame] | None = None, load: bool = False
+) -> DataIdentity:
     """``dataset`` / ``production``: the file's sha256; of a directory or glob of parquet
     files, the sha256 over each file's name and sha256
     (:func:`~sentinel_checks.data.fingerprints.combined_fingerprint`) and each file's
-    own entry; or the loader that makes it. Every file is read once.
+    own entry; of a loader, the rows it returned; ``training_log``: the file's sha256.
+    Every file is read once.
 
     Parameters
     ----------
     cfg : SentinelConfig
-        The validated configuration (``[data]`` and ``[production]``).
+        The validated configuration (``[data]``, ``[production]``, ``[training] log``).
+    loaded : mapping of str to DataFrame, optional
+        The frames a run's loaders returned, by input (``"dataset"``, ``"production"``),
+        as :func:`~sentinel_checks.data.inputs.load_dataset` and ``load_production``
+        give them (timestamps parsed).
+    load : bool
+        Call the loaders whose frame ``loaded`` lacks (``sentinel promote``: the rows
+        they return now, compared with the rows the gate judged).
 
     Returns
     -------
     DataIdentity
-        A source that is not configured, or a path that is not a file (nor a directory
-        or glob with parquet files), is left out.
+        A loader's entry is ``"loader:<module:function> sha256:<hex>"``
+        (:func:`~sentinel_checks.data.fingerprints.fingerprint_frame` of its rows, in any
+        order unless ``[columns] timestamp = "@row"``), or
+        ``"loader:<module:function>"`` alone when its rows were not read (the gate
+        stopped before; it matches no loaded rows); a catalog table's, ``"table:<name>"``
+        (its rows are not fingerprinted). A source that is not configured, or
+        a path that is not a file (nor a directory or glob with parquet files), is left out.
 
     Raises
     ------
     OSError
         A file cannot be read.
+    DataError
+        With ``load``: a loader fails (:func:`~sentinel_checks.data.io.load_frame`).
     """
+    loaded = loaded or {}
     out = DataIdentity()
     for name, source in (("dataset", cfg.data), ("production", cfg.production)):
         if source is None:
@@ -65,8 +93,26 @@ def data_identity(cfg: SentinelConfig) -> DataIdentity:
         elif source.path is not None and source.path.is_file():
             out.fingerprints[name] = f"sha256:{fingerprint_file(source.path)}"
         elif source.loader is not None:
-            out.fingerprints[name] = f"loader:{source.loader}"
+            frame = loaded.get(name)
+            if frame is None and load:
+                frame = _load(cfg, name)
+            # as a set of rows, unless their order is the time axis
+            ordered = cfg.columns.timestamp == ROW_ORDER
+            rows = f" sha256:{fingerprint_frame(frame, ordered=ordered)}" if frame is not None else ""
+            out.fingerprints[name] = f"loader:{source.loader}{rows}"
+        elif source.table is not None:  # its name: a catalog table's rows are the engine's
+            out.fingerprints[name] = f"table:{source.table}"
+    log = cfg.training.log
+    if log is not None and log.is_file():  # trial: a replaced training log was promoted on the old report
+        out.fingerprints["training_log"] = f"sha256:{fingerprint_file(log)}"
     return out
+
+
+def _load(cfg: SentinelConfig, name: str) -> pd.DataFrame | None:
+    """The ``dataset`` or ``production`` frame as the gate loads it."""
+    from sentinel_checks.data.inputs import load_dataset, load_production
+
+    return load_dataset(cfg) if name == "dataset" else load_production(cfg)
 
 
 def data_fingerprints(cfg: SentinelConfig) -> dict[str, str]:

@@ -27,6 +27,7 @@ from sentinel_checks.data.labels import risky_mask as risky_mask
 from sentinel_checks.data.parquet_files import is_many, read_parquet_files
 from sentinel_checks.data.time_axis import ROW_ORDER, with_row_order
 from sentinel_checks.data.timestamps import parse_timestamps as parse_timestamps
+from sentinel_checks.data.timestamps import tz_awareness
 from sentinel_checks.errors import DataError, path_not_found
 
 #: The suffixes ``format = "auto"`` reads (any case), by format: the one list of them.
@@ -156,7 +157,8 @@ def _holds_times(values: pd.Series) -> bool:
     # ISO-8601 with a date part: "2025" or "12" alone are not taken for times
     looks = head.str.match(r"^\d{4}-\d{2}-\d{2}")
     parsed = pd.to_datetime(head, format="ISO8601", errors="coerce", utc=True)
-    return bool(looks.all() and parsed.notna().all())
+    aware = tz_awareness(head)  # both kinds in one column: refused once named (review)
+    return bool(looks.all() and parsed.notna().all() and (aware.all() or not aware.any()))
 
 
 def feature_columns(

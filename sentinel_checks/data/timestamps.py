@@ -70,7 +70,7 @@ def parse_timestamps(
     if pd.api.types.is_datetime64_any_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         return values
     present = values.dropna()
-    aware = _tz_awareness(present)
+    aware = tz_awareness(present)
     if aware.any() and not aware.all():
         examples = [str(present[aware].iloc[0]), str(present[~aware].iloc[0])]
         raise ColumnSettingError(
@@ -111,7 +111,9 @@ def _hint(datetimes: Callable[[], Sequence[str]], column: str) -> str:
     )
 
 
-def _tz_awareness(present: pd.Series) -> np.ndarray:
+def tz_awareness(present: pd.Series) -> np.ndarray:
+    """Whether each value of ``present`` (no missing values) carries a timezone: a string
+    ending in ``Z`` or an offset, or a datetime with a ``tzinfo``; bool, shape (n,)."""
     if len(present) == 0:
         return np.zeros(0, dtype=bool)
     if pd.api.types.is_string_dtype(present.dtype) and present.map(type).eq(str).all():

@@ -103,12 +103,29 @@ def preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate.engine_setup import failure_problem
 
     try:
-        return _preflight(session)
+        return _as_written(_preflight(session), session.config)
     except Exception as error:  # the engine's counts: out of memory or a damaged file, one problem
         problem = failure_problem(session.config, "count the data where it lies", error)
         if problem is None:
             raise
         return [problem]
+
+
+def _as_written(problems: list[SetupProblem], config: SentinelConfig) -> list[SetupProblem]:
+    """A missing input file's problem worded from its path as the TOML writes it
+    (:func:`~sentinel_checks.config.loading.missing_inputs_as_written`: a relative path is
+    read from the config's folder), not from the resolved path alone (trial)."""
+    from dataclasses import replace
+
+    from sentinel_checks.config.loading import missing_inputs_as_written
+
+    if not any("path not found" in p.message for p in problems):
+        return problems
+    written = missing_inputs_as_written(config)
+    return [
+        replace(p, message=written[p.key]) if p.key in written and "path not found" in p.message else p
+        for p in problems
+    ]
 
 
 def _preflight(session: GateSession) -> list[SetupProblem]:
@@ -156,6 +173,10 @@ def _preflight(session: GateSession) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight_inputs import production_in_dataset
 
     problems += production_in_dataset(config)
+    if not problems:  # the columns are there and the splits can be made: match the rows
+        from sentinel_checks.gate.preflight_production_rows import production_rows_in_dataset
+
+        problems += production_rows_in_dataset(session, frames)
     problems = merged_label_problems(problems + model_problems(session, frames) + other_file_problems(config))
     if problems and config.data.engine != "pandas":  # a Spark start (~15 s) would be spent for nothing
         from sentinel_checks.gate.preflight_report import engine_not_checked

@@ -50,14 +50,16 @@ def gate_run(
         ``{"suites": [suite file names], "deselected": int}``.
     session : GateSession, optional
         The session that loaded the models (their identities as loaded: a registry
-        URI resolved to its version) and holds the engine's notes.
+        URI resolved to its version) and the loaders' frames (fingerprinted), and
+        holds the engine's notes.
     run_info : mapping, optional
         What goes to ``run.json`` (when the run started, the exit status).
     config_path : str, optional
         The config named on the command line, recorded when ``cfg`` is None.
     identity : DataIdentity, optional
         The data's fingerprints when already computed (the plugin's report header
-        computed them); else :func:`~sentinel_checks.data.identity.data_identity`.
+        computed them; computed again when the session read a loader's rows); else
+        :func:`~sentinel_checks.data.identity.data_identity`.
 
     Returns
     -------
@@ -88,7 +90,9 @@ def gate_run(
     from sentinel_checks.config.engine import engine_label
     from sentinel_checks.data.identity import config_fingerprint, data_identity, model_identities
 
-    identity = identity if identity is not None else data_identity(cfg)
+    frames = session.loaded_frames() if session is not None else {}
+    if identity is None or frames:  # a loader's rows as the run read them (trial: its name alone)
+        identity = data_identity(cfg, loaded=frames)
     return GateRun(
         config_path=str(cfg.source),
         data=dict(identity.fingerprints),

@@ -281,9 +281,9 @@ class GateSession(SessionDrift):
             candidate = self.evaluation("candidate")
             champion = self.evaluation("champion")
             if split not in candidate.splits:
-                raise NotConfigured(
-                    f"no labelled {split} rows: configure [production] with labels to compare on it"
-                )
+                from sentinel_checks.gate.steps.quality import unlabelled
+
+                raise NotConfigured(unlabelled(self.config, split, "compare on it"))
             self.comparisons[split] = compare_with_champion(
                 candidate, champion, split, self.config, counted=self.engine_paired
             )

@@ -43,6 +43,13 @@ class SessionEngine(SessionData):
         the data and split steps leaves ``dataset`` and ``splits`` out of it."""
         return [k for k in PANDAS_INPUTS if k in self._cache and not isinstance(self._cache[k], Failed)]
 
+    def loaded_frames(self) -> dict[str, pd.DataFrame]:
+        """The frames the run's loaders returned and it read (none is read here), by input
+        (``"dataset"``, ``"production"``): what gate.json fingerprints of a loader."""
+        sources = {"dataset": self.config.data, "production": self.config.production}
+        read = {name: self._cache.get(name) for name, source in sources.items() if source and source.loader}
+        return {name: got for name, got in read.items() if got is not None and not isinstance(got, Failed)}
+
     @property
     def features(self) -> list[str]:
         """The feature columns, each present in the dataset; from the engine table's columns

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sentinel_checks.adapters.mlflow_registry import Registry
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.identity import config_fingerprint, data_fingerprints
+from sentinel_checks.data.identity import config_fingerprint
 from sentinel_checks.data.io import fingerprint_file
 from sentinel_checks.errors import PromotionRefused
 from sentinel_checks.registry.audit import Move, actor, now, record_move
@@ -94,7 +94,7 @@ def promote(
         "sentinel.config_sha256": config_fingerprint(config),
         "sentinel.promoted_by": who,
         "sentinel.promoted_at": at,
-        **{f"sentinel.data.{k}": v for k, v in data_fingerprints(config).items()},
+        **{f"sentinel.data.{k}": v for k, v in gate.data.items()},  # verified: the inputs as they are
     }
     version = registry.register(model.estimator, tags=tags)
     lineage = [*lineage_of(registry), version.version]

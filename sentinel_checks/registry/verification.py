@@ -1,6 +1,6 @@
 """Whether a gate report allows a promotion: the gate passed for exactly these inputs
-(the same config file, the same data fingerprints, the same candidate file), and was
-not partial."""
+(the same config file, the same data fingerprints — a loader's rows, the training log —
+the same candidate and champion files), and was not partial."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from sentinel_checks.config import SentinelConfig
-from sentinel_checks.data.identity import config_fingerprint, data_fingerprints, model_identities
-from sentinel_checks.errors import PromotionRefused, ReportError
+from sentinel_checks.data.identity import config_fingerprint, data_identity, model_identities
+from sentinel_checks.errors import DataError, PromotionRefused, ReportError
 from sentinel_checks.reports.gate_report import GateReport
 
 PROMOTABLE = ("promote", "promote_first_model")
@@ -25,7 +25,9 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
     Parameters
     ----------
     config : SentinelConfig
-        The configuration the promotion is for: its file, data and candidate are
+        The configuration the promotion is for: its file, data (a loader is called:
+        the rows it returns now), training log, candidate and champion (a file or score
+        column; a registry URI is checked against the registry when promoting) are
         fingerprinted and compared with what the report recorded.
     report : Path
         The ``gate.json`` written by the gate; a ``promotion.json`` next to it is read too.
@@ -41,8 +43,9 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
     ------
     PromotionRefused
         The report is missing or unreadable, the gate did not pass, it was written for
-        another config, data or candidate file, the gate was partial (without
-        ``allow_partial``), or ``promotion.json`` records a decision other than promote.
+        another config, data, training log, candidate or champion, a loader fails, the
+        gate was partial (without ``allow_partial``), or ``promotion.json`` records a
+        decision other than promote.
     """
     try:
         doc = GateReport.read(report)
@@ -58,24 +61,32 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
     elif doc.bad:  # a gate.json of before the fix: a failed check pytest counted as xfailed
         named = ", ".join(c.name for c in doc.bad[:8]) + (" …" if len(doc.bad) > 8 else "")
         problems.append(f"the report's verdict is 'pass' but it records failed checks: {named}")
+    try:  # a loader's rows as it returns them now
+        data_now = data_identity(config, load=True).fingerprints
+    except DataError as exc:
+        problems.append(f"the data cannot be read to compare it with the report's: {exc}")
+        data_now = data_identity(config).fingerprints
     expected = {
         "config": config_fingerprint(config),
-        **{f"data {k}": v for k, v in data_fingerprints(config).items()},
-        "candidate": model_identities(config).get("candidate", ""),
+        **{f"data {k}": v for k, v in data_now.items()},
+        **model_identities(config),
     }
-    recorded = {
-        "config": doc.config_sha256,
-        **{f"data {k}": v for k, v in doc.data.items()},
-        "candidate": doc.models.get("candidate", ""),
-    }
+    recorded = {"config": doc.config_sha256, **{f"data {k}": v for k, v in doc.data.items()}, **doc.models}
+    expected.setdefault("candidate", "")
+    champion = config.models.champion
+    if champion is not None and champion.uri is not None:
+        # a registry's alias is checked against the registry when promoting
+        # (promotion._check_champion_unchanged); its unresolved URI matches no report
+        expected.pop("champion", None)
+        recorded.pop("champion", None)
     for key, value in expected.items():
         if recorded.get(key) != value:
             problems.append(
-                f"the report is for another {key}: it recorded {recorded.get(key) or 'nothing'}, "
-                f"the configured one is {value or 'missing'}"
+                f"the report is for another {_INPUTS.get(key, key)}: it recorded "
+                f"{recorded.get(key) or 'nothing'}, the configured one is {value or 'missing'}"
             )
     for key in recorded.keys() - expected.keys():
-        problems.append(f"the report covers {key}, which the config no longer names")
+        problems.append(f"the report covers the {_INPUTS.get(key, key)}, which the config no longer names")
     if not allow_partial:
         problems += _partial(doc)
     decision = _decision(report.parent / "promotion.json")
@@ -86,6 +97,17 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
             f"refusing to promote with {report}:\n" + "\n".join(f"  - {p}" for p in problems)
         )
     return doc
+
+
+#: The inputs a report records, in the config's words (trial: "another data training_log").
+_INPUTS = {
+    "config": "config file",
+    "data dataset": "dataset ([data])",
+    "data production": "production sample ([production])",
+    "data training_log": "training log ([training] log)",
+    "candidate": "candidate ([models.candidate])",
+    "champion": "champion ([models.champion])",
+}
 
 
 def _partial(doc: GateReport) -> list[str]:

@@ -97,6 +97,8 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         ``gate.md``'s Markdown text.
     """
     unrun = f" ({run.checks_not_run})" if run.checks_not_run else ""  # "FAILED (31 checks were not run)"
+    if run.partial:  # trial: a partial gate read "PASSED"
+        unrun += f" — {run.partial}"
     lines = [f"# Gradient Sentinel gate: {HEADINGS[run.verdict]}{unrun}", ""]
     engine = f" · engine {run.engine}" if run.engine else ""
     seed = f" · seed {run.seed}" if run.seed is not None else ""  # none read from an unloadable config
@@ -139,7 +141,7 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
                     fix = o.waiver
                 if o.failed_after_check:  # not the check's status and fix: what pytest said failed
                     fix, status = (
-                        f"test failed after its check {o.check_outcome}: {o.failed_after_check}",
+                        f"test failed {o.after_check}: {o.failed_after_check}",
                         "fail",
                     )
                 lines.append(f"| `{r.label}` | {phase} | {status} | {shown} | {cell(fix)} |")

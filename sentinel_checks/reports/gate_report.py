@@ -73,6 +73,12 @@ class TestOutcome:
         words = {Status.PASS: "passed", Status.WARN: "warned", Status.INCONCLUSIVE: "was inconclusive"}
         return words.get(self.result.status, "was skipped")
 
+    @property
+    def after_check(self) -> str:
+        """``"after its check passed"`` (warned, …): how every report words a test that
+        failed after its check (``"FAIL after its check passed: <pytest's reason>"``)."""
+        return f"after its check {self.check_outcome}"
+
 
 @dataclass
 class GateRun:
@@ -113,6 +119,16 @@ class GateRun:
         if not n:
             return ""
         return f"{n} check{' was' if n == 1 else 's were'} not run"
+
+    @property
+    def partial(self) -> str:
+        """``"a partial gate: …; it cannot be promoted"`` beside the verdict of a run that
+        deselected gate tests or left shipped suites out
+        (:func:`~sentinel_checks.reports.coverage.partial_gate`), else ``""`` (and for a
+        setup stop, which ran no suite)."""
+        from sentinel_checks.reports.coverage import partial_gate
+
+        return partial_gate(self.coverage) if self.verdict != "setup_error" else ""
 
     @property
     def verdict(self) -> str:

@@ -90,7 +90,7 @@ def first_fix(run: GateRun) -> str:
         return f"{o.nodeid}: {shortened(o.message, FIRST_FIX_CHARS)}"  # cut between words, with "…" (trial)
     if o.failed_after_check:  # the check's hint would fix nothing: pytest's reason
         why = shortened(o.failed_after_check, FIRST_FIX_CHARS)
-        return f"{o.result.label}: the test failed after its check {o.check_outcome}: {why}"
+        return f"{o.result.label}: the test failed {o.after_check}: {why}"
     return f"{o.result.label}: {o.result.hint or o.result.message}"
 
 
@@ -114,6 +114,9 @@ def header(run: GateRun) -> list[str]:
             [f"<p class='not-run' id='not-run'><b>{esc(run.checks_not_run)}</b>: the run ended early</p>"]
             if run.checks_not_run
             else []
+        ),
+        *(  # a partial gate, beside its verdict (trial: it read PASS)
+            [f"<p class='not-run' id='partial'><b>{esc(run.partial)}</b></p>"] if run.partial else []
         ),
         "<p class='counts'>",
     ]
@@ -180,7 +183,7 @@ def card(o: TestOutcome) -> str:
     word = "ERROR" if r.status is Status.ERROR else status.upper()
     blocks = " (blocks the gate)" if r.status is Status.INCONCLUSIVE and r.inconclusive_blocks else ""
     if o.failed_after_check:  # the check's words read as a pass: pytest's reason first, in full
-        word = f"FAIL after its check {o.check_outcome}"
+        word = f"FAIL {o.after_check}"
     parts = [
         f"<article class='card s-{status}' data-check='{esc(r.id)}' data-status='{status}'>",
         f"<h3><span class='tag'>{word}{blocks}</span> <code>{esc(r.label)}</code> "

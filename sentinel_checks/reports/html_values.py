@@ -20,7 +20,6 @@ UNITS: Mapping[str, str] = {
     "drift.features": "%",
     "splits.time_order": "rows",
     "contract.labels": "risky rows",
-    "contract.schema": "rows",
     "model.scores": "rows",
     "drift.labels": "(odds ratio)",
     "training.curves": "problem(s)",
@@ -64,6 +63,7 @@ CRITERION_UNITS: Mapping[str, str] = {
     "share of copies of an event (id and time included)": "%",
     "odds ratio": "",  # the criterion's name says what the number is
     "prevalence change": "%",
+    "distinct scores": "",  # a count; the criterion's name says of what
 }
 
 

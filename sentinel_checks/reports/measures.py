@@ -21,7 +21,7 @@ from sentinel_checks.stats.intervals import coverage_text
 
 #: The quantity in a check's ``measured`` (and ``limit``), by check id.
 MEASURED_KIND: Mapping[str, str] = {
-    "contract.schema": "rows breaking the contract",
+    "contract.schema": "contract violations",  # a row each, a whole column one (trial: "1 rows")
     "contract.labels": "risky rows in the split",
     "splits.time_order": "rows out of time order",
     "splits.entity_overlap": "share of ids also in the earlier split",
@@ -199,14 +199,28 @@ def _ends(low: float, high: float, shown: Callable[[float], str]) -> tuple[str, 
 
     >>> _ends(-7.8e-05, 0.06365, number), _ends(1e-05, 2e-05, number)
     (('-0.000078', '0.06365'), ('1e-05', '2e-05'))
+
+    An end in per cent too (review: "-7.8e-05%" stayed):
+
+    >>> _ends(-7.8e-07, 0.0006365, lambda v: f"{100 * v:.4g}%")
+    ('-0.000078%', '0.06365%')
     """
     ends = [shown(low), shown(high)]
-    plain = [not re.search(r"\de-\d", text) for text in ends]
-    for i, value in enumerate((low, high)):
-        if not plain[i] and plain[1 - i] and value != 0:
-            fixed = f"{value:.{1 - math.floor(math.log10(abs(value)))}f}"
-            ends[i] = ends[i].replace(number(value), fixed)  # a unit after it stays
+    plain = [not _SCIENTIFIC.search(text) for text in ends]
+    for i in (0, 1):
+        if not plain[i] and plain[1 - i]:
+            ends[i] = _SCIENTIFIC.sub(_fixed_point, ends[i], count=1)  # a unit after it stays
     return ends[0], ends[1]
+
+
+#: A number in scientific notation, as ``:g`` writes it ("-7.8e-05").
+_SCIENTIFIC = re.compile(r"-?\d+(?:\.\d+)?e[-+]?\d+")
+
+
+def _fixed_point(match: re.Match[str]) -> str:
+    """The scientific number ``match`` in fixed point to its first two digits."""
+    value = float(match.group())
+    return f"{value:.{max(0, 1 - math.floor(math.log10(abs(value))))}f}" if value else "0"
 
 
 def _inside(limit: float | None, low: float, high: float) -> bool:

@@ -21,8 +21,8 @@ def intro(run: GateRun) -> str:
     if interrupted(run):
         return f"The run was interrupted before any check ran (exit {code}): the model was not judged."
     return (
-        "The configuration, data or model files have problems the gate found before judging "
-        f"the model (exit {code}). Fix them and run again:"
+        "The configuration, data, model files or command line have problems the gate found "
+        f"before judging the model (exit {code}). Fix them and run again:"
     )
 
 

@@ -9,6 +9,7 @@ Uses the phase order and root-cause order gate.html uses
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def flagged_line(o: TestOutcome) -> str:
     r: CheckResult = o.result
     kind = bucket(o)
     if o.failed_after_check:  # the check's words would read as a pass: pytest's reason
-        return f"{r.label} FAIL after its check {o.check_outcome}: {_first_line(o.failed_after_check)}"
+        return f"{r.label} FAIL {o.after_check}: {_first_line(o.failed_after_check)}"
     if kind == "fail" and r.status.value == "error":
         shown = measured_as(r)  # the reason first: "not measured" alone says nothing
         return f"{r.label} ERROR: {r.message}" + ("" if shown == "not measured" else f" ({shown})")
@@ -145,8 +146,10 @@ def summary_lines(run: GateRun) -> list[str]:
         lines += [f"  {o.result.label} PASS: {o.result.message}" for o in mine if _purged(o) and o.result]
     if any(bucket(o) == "inconclusive" for o in run.outcomes):
         lines.append(block_inconclusive_text(run.block_inconclusive))
+    lines += _skip_reasons(run.outcomes)
     unrun = f": {run.checks_not_run}" if run.checks_not_run else ""  # "gate FAIL: 31 checks were not run (…)"
-    lines.append(f"{VERDICT_WORDS[run.verdict]}{unrun} ({counts_text(run.outcomes) or 'no tests'})")
+    partial = f" — {run.partial}" if run.partial else ""  # trial: a partial gate read "PASS"
+    lines.append(f"{VERDICT_WORDS[run.verdict]}{unrun}{partial} ({counts_text(run.outcomes) or 'no tests'})")
     return lines
 
 
@@ -179,13 +182,14 @@ def setup_error_line(problems: int, *, judged: bool = False) -> str:
     Examples
     --------
     >>> setup_error_line(2)  # doctest: +NORMALIZE_WHITESPACE
-    'gate not run: setup error: 2 problems in the configuration, data or model files
-     (listed above); the model was not judged (exit 2)'
+    'gate not run: setup error: 2 problems in the configuration, data, model files or
+     command line (listed above); the model was not judged (exit 2)'
     """
     head = "gate stopped: setup error" if judged else VERDICT_WORDS["setup_error"]
     return (
-        f"{head}: {problems} problem{'s' if problems != 1 else ''} in the configuration, data or "
-        "model files (listed above); the model was not judged (exit 2)"
+        # the command line too: --suites, --extra, -p no:sentinel (trial: "files" for an option)
+        f"{head}: {problems} problem{'s' if problems != 1 else ''} in the configuration, data, "
+        "model files or command line (listed above); the model was not judged (exit 2)"
     )
 
 
@@ -229,6 +233,15 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
     tail = f" (also in the folder, not from this run: {', '.join(others[:5])}{more})" if others else ""
     shown = ", ".join(listed) or "none written"
     return f"reports: {folder}/ (upload the folder as the CI artifact): {shown}{tail}"
+
+
+def _skip_reasons(outcomes: Sequence[TestOutcome]) -> list[str]:
+    """``"not judged: <why> (3 tests)"`` once per reason tests were skipped, in the order
+    met (trial: production without labels skipped 12 checks, said only in pytest's lines)."""
+    reasons = Counter(
+        _first_line(o.message).removeprefix("Skipped: ") for o in outcomes if o.outcome == "skipped"
+    )
+    return [f"not judged: {why} ({n} test{'s' if n != 1 else ''})" for why, n in reasons.items()]
 
 
 def _purged(o: TestOutcome) -> bool:

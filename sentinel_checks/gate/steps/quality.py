@@ -10,6 +10,7 @@ from sentinel_checks.gate import policy
 from sentinel_checks.gate.session import GateSession, NotConfigured
 
 if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
     from sentinel_checks.models.evaluation import SplitScores
     from sentinel_checks.result import CheckResult
 
@@ -63,8 +64,17 @@ def model_scores(s: GateSession, role: str, split: str) -> CheckResult:
 def _judged(s: GateSession, split: str) -> SplitScores:
     ev = s.evaluation("candidate")
     if split not in ev.splits:
-        raise NotConfigured(f"no labelled {split} rows: configure [production] with labels to judge it")
+        raise NotConfigured(unlabelled(s.config, split, "judge it"))
     return ev.splits[split]
+
+
+def unlabelled(config: SentinelConfig, split: str, to: str) -> str:
+    """Why ``split`` has no labelled rows to ``to`` ("judge it"): no ``[production]``
+    configured, or a sample whose label is missing in every row (trial: "configure
+    [production] with labels" read wrong beside a configured sample)."""
+    if split == "production" and config.production is not None:
+        return f"no labelled production rows: the sample's {config.columns.label!r} is missing in every row"
+    return f"no labelled {split} rows: configure [production] with labels to {to}"
 
 
 def threshold(s: GateSession) -> CheckResult:

@@ -1,0 +1,159 @@
+"""A production sample holding rows of the dataset, told before any check runs.
+
+The production sample is what the model meets after the offline data: its rows must be
+requests the dataset does not hold. A sample drawn from the dataset (a shuffled copy of
+the test split, trial) passes every test→production check, as they compare rows with
+themselves; :func:`~sentinel_checks.gate.preflight_inputs.production_in_dataset` finds a
+shared or copied file, this finds shared rows by ``[columns] id``.
+
+Ids of two types are compared the same way by pandas and in the engine: as they are when
+their types agree; two integer types as int64; an integer and a float as float64; else as
+text, a whole float written as an integer ("7", not "7.0": a CSV's id column with a
+missing value reads as floats). A missing id matches nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from ibis.expr.types import Column
+
+    from sentinel_checks.gate.preflight import SetupProblem
+    from sentinel_checks.gate.session import GateSession
+
+#: How many shared ids the message names.
+SHOWN = 3
+
+
+def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """One problem under the ``[production]`` source's key when production rows carry a
+    ``[columns] id`` that is also a row of the dataset.
+
+    Parameters
+    ----------
+    session : GateSession
+        The run's session; a dataset or production sample the engine reads where it lies
+        (not in ``session.materialized()``) is matched there, a semi join; else by
+        pandas. Ids of two types are compared by the module's rule.
+    frames : dict of str to DataFrame
+        The preflight's ``dataset`` and ``production`` frames (columns only for those
+        read where they lie).
+
+    Returns
+    -------
+    list of SetupProblem
+        Empty without ``[columns] id``, without either frame or the column in both, or
+        when no production id is a dataset id (a missing id matches nothing).
+    """
+    rid = session.config.columns.id
+    source = session.config.production
+    if rid is None or source is None or any(rid not in frames.get(n, {}) for n in ("dataset", "production")):
+        return []
+    in_pandas = session.materialized()
+    if "dataset" in in_pandas and "production" in in_pandas:
+        shared, rows, first = _in_pandas(frames["dataset"][rid], frames["production"][rid])
+    else:
+        shared, rows, first = _in_engine(session, frames, rid)
+    if not shared:
+        return []
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    key = (
+        "[production] path"
+        if source.path is not None
+        else "[production] loader"
+        if source.loader
+        else "[production] table"
+    )
+    return [
+        SetupProblem(
+            key,
+            f"{shared:,} of the production sample's {rows:,} rows carry a {rid} ([columns] id) that is a "
+            f"row of the dataset too (e.g. {', '.join(map(str, first))}): the production sample must be "
+            "requests the dataset does not hold, or every test→production check compares rows with "
+            "themselves; point it at requests served after the dataset's, or drop those rows",
+        )
+    ]
+
+
+def _in_pandas(dataset: pd.Series, production: pd.Series) -> tuple[int, int, list[object]]:
+    import pandas as pd
+
+    present = production.dropna()
+    known, ids = _pandas_keys(dataset.dropna(), present)
+    shared = present[ids.isin(pd.Index(known.unique())).to_numpy()]  # by position: an index may repeat
+    return len(shared), len(production), shared.head(SHOWN).tolist()
+
+
+def _pandas_keys(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Two id columns (no missing values) in one comparable form, by the module's rule."""
+    kinds = _pandas_kind(a), _pandas_kind(b)
+    if a.dtype == b.dtype:
+        return a, b
+    if kinds == ("integer", "integer"):
+        return a.astype("int64"), b.astype("int64")
+    if "text" not in kinds:
+        return a.astype("float64"), b.astype("float64")
+    return _pandas_text(a), _pandas_text(b)
+
+
+def _pandas_kind(ids: pd.Series) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(ids.dtype) or not pd.api.types.is_numeric_dtype(ids.dtype):
+        return "text"
+    return "integer" if pd.api.types.is_integer_dtype(ids.dtype) else "float"
+
+
+def _pandas_text(ids: pd.Series) -> pd.Series:
+    if _pandas_kind(ids) != "float":
+        return ids.astype(str)
+    whole = ids == ids.round()
+    return ids.astype(str).mask(whole, ids.where(whole, 0).astype("int64").astype(str))
+
+
+def _in_engine(
+    session: GateSession, frames: dict[str, pd.DataFrame], rid: str
+) -> tuple[int, int, list[object]]:
+    from sentinel_checks.engine.ibis_connection import table_from_frame
+
+    in_pandas = session.materialized()
+    dataset = session.engine_source
+    backend = session.engine_connection
+    assert backend is not None
+    if dataset is None or "dataset" in in_pandas:
+        dataset = table_from_frame(backend.backend, frames["dataset"][[rid]], name="sentinel_dataset_ids")
+    production = session.engine_production if "production" not in in_pandas else None
+    if production is None:
+        production = table_from_frame(
+            backend.backend, frames["production"][[rid]], name="sentinel_production_ids"
+        )
+    known_key, key = _engine_keys(dataset[rid], production[rid])
+    known = dataset.select(key=known_key)
+    shared = production.select(key=key, id=production[rid]).semi_join(
+        known, "key"
+    )  # SQL never matches a null
+    count = int(shared.count().execute())
+    first = shared.limit(SHOWN).execute()["id"].tolist() if count else []
+    return count, int(production.count().execute()), first
+
+
+def _engine_keys(a: Column, b: Column) -> tuple[Column, Column]:
+    """Two id columns of the engine in one comparable form, by the module's rule (as they are
+    when their types agree: a cast costs 1.5 s at 10M rows on DuckDB, the join 0.35 s)."""
+    ta, tb = a.type(), b.type()
+    if ta == tb:
+        return a, b
+    if ta.is_integer() and tb.is_integer():
+        return a.cast("int64"), b.cast("int64")
+    if ta.is_numeric() and tb.is_numeric():
+        return a.cast("float64"), b.cast("float64")
+    return _engine_text(a), _engine_text(b)
+
+
+def _engine_text(ids: Column) -> Column:
+    if not ids.type().is_floating():
+        return ids.cast("string")
+    return (ids == ids.floor()).ifelse(ids.cast("int64").cast("string"), ids.cast("string"))
