@@ -243,6 +243,8 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
             # would be held for the run and every production check would read it there)
             in_place = production_columns(session)
             frames["production"] = in_place if in_place is not None else session.production
+            if _production_rows(session, in_place is not None) == 0:
+                problems.append(_empty_production(session.config))
         except NotConfigured:
             pass
         except SentinelError as exc:
@@ -250,6 +252,33 @@ def _loaded_frames(session: GateSession, problems: list[SetupProblem]) -> dict[s
                 _source_problem("production", session.config.production, exc, session.config.data.engine)
             )
     return frames
+
+
+def _production_rows(session: GateSession, in_place: bool) -> int:
+    """Rows of the production sample: counted in the engine when it is read where it lies."""
+    if not in_place:
+        return len(session.production)
+    from sentinel_checks.engine.split_checks import row_count
+
+    table = session.engine_production
+    assert table is not None
+    return row_count(table)
+
+
+def _empty_production(config: SentinelConfig) -> SetupProblem:
+    """The problem of a production sample with no rows (stop 51: it ran the whole gate, with
+    errors on production's contract and score drift and "not judged" for the rest, where an
+    empty dataset stops here)."""
+    source = config.production
+    assert source is not None
+    key = source.key("production")
+    where = source.path if source.path is not None else (source.loader or source.table)
+    return SetupProblem(
+        key,
+        f"{key}: the production sample ({where}) has no rows: production's contract, drift and "
+        "scores would have nothing to compare; export the sample again, or remove [production] "
+        "until there is one",
+    )
 
 
 def _source_problem(
