@@ -62,6 +62,7 @@ class Registry:
         self.uri = tracking_uri
         self.name = model_name
         self._artifacts = artifact_location
+        self._timeout = timeout
         self.mlflow = import_mlflow(f"registry {tracking_uri}")
         check_reachable(tracking_uri, timeout)
         if tracking_uri.startswith("sqlite:///"):
@@ -70,6 +71,10 @@ class Registry:
 
         with self._call("opening the registry"):
             self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+    def other_model(self, name: str) -> Registry:
+        """The registered model ``name`` of the same store (read only: nothing registered)."""
+        return Registry(self.uri, model_name=name, artifact_location=self._artifacts, timeout=self._timeout)
 
     @contextlib.contextmanager
     def _call(self, what: str) -> Iterator[None]:

@@ -187,15 +187,18 @@ def adopt(config: SentinelConfig, *, who: str | None = None, reason: str = "") -
 def _check_champion_unchanged(
     config: SentinelConfig, registry: Registry, report: Path, gate: GateReport
 ) -> None:
-    """When the gate compared against ``models:/<this model>@alias``, that alias must still
-    name the version the gate loaded: otherwise the comparison is stale."""
+    """When the gate compared against ``models:/<name>@alias`` (this registry's model or
+    another registered model of the same store), that alias must still name the version
+    the gate loaded: otherwise the comparison is stale (stop 51: an alias of another model
+    was not looked at again)."""
     spec = config.models.champion
-    prefix = f"models:/{registry.name}@"
-    if spec is None or spec.uri is None or not spec.uri.startswith(prefix):
+    if spec is None or spec.uri is None or not spec.uri.startswith("models:/") or "@" not in spec.uri:
         return
+    name, alias = spec.uri.removeprefix("models:/").split("@", 1)
+    named = registry if name == registry.name else registry.other_model(name)
     recorded = gate.models.get("champion", "")
-    now = registry.version_by_alias(spec.uri.removeprefix(prefix))
-    expected = f"models:/{registry.name}/{now.version} " if now is not None else None
+    now = named.version_by_alias(alias)
+    expected = f"models:/{name}/{now.version} " if now is not None else None
     if expected is None or not recorded.startswith(expected):
         raise PromotionRefused(
             f"the champion changed since the gate ran: {report} compared against {recorded or 'nothing'}, "
