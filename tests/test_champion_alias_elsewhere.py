@@ -16,6 +16,7 @@ from sentinel_checks.errors import PromotionRefused
 from sentinel_checks.registry.promotion import _check_champion_unchanged
 from sentinel_checks.reports.gate_json import GateReport
 
+
 def _model(seed: int) -> LogisticRegression:
     rng = np.random.default_rng(seed)
     return LogisticRegression().fit(rng.normal(size=(40, 2)), np.arange(40) % 2)

@@ -61,12 +61,6 @@ def test_production_of_other_requests_is_no_problem_and_missing_ids_never_match(
     assert "[production] path" not in _with_production(config, rows)
 
 
-def test_without_an_id_column_nothing_is_matched(tmp_path):
-    config = _config(tmp_path, "pandas")
-    config.write_text(config.read_text().replace('id = "request_id"\n', ""))
-    assert "[production] path" not in _with_production(config, frame(3000).iloc[:200])
-
-
 def _int_ids(tmp_path):
     """The dataset's parts rewritten with integer request ids 0..2999."""
     data = frame(3000)

@@ -4,7 +4,11 @@ The production sample is what the model meets after the offline data: its rows m
 requests the dataset does not hold. A sample drawn from the dataset (a shuffled copy of
 the test split, trial) passes every test→production check, as they compare rows with
 themselves; :func:`~sentinel_checks.gate.preflight_inputs.production_in_dataset` finds a
-shared or copied file, this finds shared rows by ``[columns] id``.
+shared or copied file, this finds shared rows by ``[columns] id``; without an id, by
+their values: a production row equal to a dataset row in every column both hold with the
+same dtype but the label (and a split column), the timestamp among them (a missing value
+equals a missing value, as in ``splits.row_overlap``; no timestamp, or ``"@row"``: not
+matched, as distinct requests may share every feature).
 
 Ids of two types are compared the same way by pandas and in the engine: as they are when
 their types agree; two integer types as int64; an integer and a float as float64; else as
@@ -18,8 +22,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
-    from ibis.expr.types import Column
+    from ibis.expr.types import Column, Table
 
+    from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.preflight import SetupProblem
     from sentinel_checks.gate.session import GateSession
 
@@ -47,9 +52,13 @@ def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFr
         Empty without ``[columns] id``, without either frame or the column in both, or
         when no production id is a dataset id (a missing id matches nothing).
     """
-    rid = session.config.columns.id
     source = session.config.production
-    if rid is None or source is None or any(rid not in frames.get(n, {}) for n in ("dataset", "production")):
+    if source is None or any(n not in frames for n in ("dataset", "production")):
+        return []
+    rid = session.config.columns.id
+    if rid is None:
+        return _rows_by_value(session, frames)
+    if any(rid not in frames[n] for n in ("dataset", "production")):
         return []
     in_pandas = session.materialized()
     if "dataset" in in_pandas and "production" in in_pandas:
@@ -58,24 +67,69 @@ def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFr
         shared, rows, first = _in_engine(session, frames, rid)
     if not shared:
         return []
+    return _problem(
+        session,
+        f"{shared:,} of the production sample's {rows:,} rows carry a {rid} ([columns] id) that is a "
+        f"row of the dataset too (e.g. {', '.join(map(str, first))})",
+    )
+
+
+def _problem(session: GateSession, found: str) -> list[SetupProblem]:
     from sentinel_checks.gate.preflight import SetupProblem
 
-    key = (
-        "[production] path"
-        if source.path is not None
-        else "[production] loader"
-        if source.loader
-        else "[production] table"
-    )
+    source = session.config.production
+    assert source is not None
+    key = source.key("production")
     return [
         SetupProblem(
             key,
-            f"{shared:,} of the production sample's {rows:,} rows carry a {rid} ([columns] id) that is a "
-            f"row of the dataset too (e.g. {', '.join(map(str, first))}): the production sample must be "
-            "requests the dataset does not hold, or every test→production check compares rows with "
-            "themselves; point it at requests served after the dataset's, or drop those rows",
+            f"{key}: {found}: the production sample must be requests the dataset does not hold, or "
+            "every test→production check compares rows with themselves; point it at requests served "
+            "after the dataset's, or drop those rows",
         )
     ]
+
+
+def compared_columns(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[str]:
+    """The columns production rows are matched on without ``[columns] id``: those the
+    dataset and the production frame both hold with the same dtype, but the label and the
+    ``[splits] column``; empty unless the ``[columns] timestamp`` column is among them."""
+    from sentinel_checks.data.time_axis import ROW_ORDER
+
+    dataset, production = frames["dataset"], frames["production"]
+    left_out = {config.columns.label, config.splits.column}
+    columns = [
+        c
+        for c in dataset.columns
+        if c in production.columns and c not in left_out and dataset[c].dtype == production[c].dtype
+    ]
+    timestamp = config.columns.timestamp
+    return columns if timestamp not in (None, ROW_ORDER) and timestamp in columns else []
+
+
+def _rows_by_value(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    columns = compared_columns(session.config, frames)
+    if not columns:
+        return []
+    in_pandas = session.materialized()
+    if "dataset" in in_pandas and "production" in in_pandas:
+        from sentinel_checks.stats.row_repeats import row_repeats
+
+        production = frames["production"]
+        mask = row_repeats(frames["dataset"], production, columns).mask
+        shared, rows = int(mask.sum()), len(production)
+        first = production.loc[mask, session.config.columns.timestamp].head(SHOWN).tolist()
+    else:
+        shared, rows, first = _values_in_engine(session, frames, columns)
+    if not shared:
+        return []
+    timestamp = session.config.columns.timestamp
+    return _problem(
+        session,
+        f"{shared:,} of the production sample's {rows:,} rows equal a row of the dataset in every "
+        f"column both hold but the label ({len(columns)} columns: {', '.join(columns)}; no [columns] "
+        f"id to match on), e.g. rows served at {timestamp} = {', '.join(map(str, first))}",
+    )
 
 
 def _in_pandas(dataset: pd.Series, production: pd.Series) -> tuple[int, int, list[object]]:
@@ -117,19 +171,7 @@ def _pandas_text(ids: pd.Series) -> pd.Series:
 def _in_engine(
     session: GateSession, frames: dict[str, pd.DataFrame], rid: str
 ) -> tuple[int, int, list[object]]:
-    from sentinel_checks.engine.ibis_connection import table_from_frame
-
-    in_pandas = session.materialized()
-    dataset = session.engine_source
-    backend = session.engine_connection
-    assert backend is not None
-    if dataset is None or "dataset" in in_pandas:
-        dataset = table_from_frame(backend.backend, frames["dataset"][[rid]], name="sentinel_dataset_ids")
-    production = session.engine_production if "production" not in in_pandas else None
-    if production is None:
-        production = table_from_frame(
-            backend.backend, frames["production"][[rid]], name="sentinel_production_ids"
-        )
+    dataset, production = _engine_tables(session, frames, [rid])
     known_key, key = _engine_keys(dataset[rid], production[rid])
     known = dataset.select(key=known_key)
     shared = production.select(key=key, id=production[rid]).semi_join(
@@ -138,6 +180,44 @@ def _in_engine(
     count = int(shared.count().execute())
     first = shared.limit(SHOWN).execute()["id"].tolist() if count else []
     return count, int(production.count().execute()), first
+
+
+def _values_in_engine(
+    session: GateSession, frames: dict[str, pd.DataFrame], columns: list[str]
+) -> tuple[int, int, list[object]]:
+    """Production rows equal to a dataset row over ``columns`` (``IS NOT DISTINCT FROM``:
+    missing equals missing, a float NaN is missing), a semi join in the engine."""
+    from sentinel_checks.engine.split_statistics import plain_value
+
+    dataset, production = _engine_tables(session, frames, columns)
+    left = production.select(**{c: plain_value(production, c) for c in columns})
+    right = dataset.select(**{c: plain_value(dataset, c) for c in columns})
+    shared = left.semi_join(right, [left[c].identical_to(right[c]) for c in columns])
+    count = int(shared.count().execute())
+    timestamp = session.config.columns.timestamp
+    first = shared.limit(SHOWN).execute()[timestamp].tolist() if count else []
+    return count, int(production.count().execute()), first
+
+
+def _engine_tables(
+    session: GateSession, frames: dict[str, pd.DataFrame], columns: list[str]
+) -> tuple[Table, Table]:
+    """The dataset and the production sample as engine tables: read where they lie, or
+    ``columns`` of their pandas frames."""
+    from sentinel_checks.engine.ibis_connection import table_from_frame
+
+    in_pandas = session.materialized()
+    backend = session.engine_connection
+    assert backend is not None
+    dataset = session.engine_source
+    if dataset is None or "dataset" in in_pandas:
+        dataset = table_from_frame(backend.backend, frames["dataset"][columns], name="sentinel_dataset_rows")
+    production = session.engine_production if "production" not in in_pandas else None
+    if production is None:
+        production = table_from_frame(
+            backend.backend, frames["production"][columns], name="sentinel_production_rows"
+        )
+    return dataset, production
 
 
 def _engine_keys(a: Column, b: Column) -> tuple[Column, Column]:

@@ -1,0 +1,51 @@
+"""Without `[columns] id`, production rows that are dataset rows are found by their values:
+equal in every column both share but the label, the timestamp included (stop 51: without
+an id, a copy of 200 dataset rows given as `[production] path` ran the whole gate and
+compared rows with themselves). Missing equals missing, as in `splits.row_overlap`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_engine_lazy_splits import frame
+from tests.test_production_rows_in_dataset import ENGINES, _config, _with_production
+
+
+def _without_id(tmp_path, engine):
+    config = _config(tmp_path, engine)
+    config.write_text(config.read_text().replace('id = "request_id"\n', ""))
+    return config
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_copied_rows_are_found_by_their_values_missing_values_included(tmp_path, engine):
+    config = _without_id(tmp_path, engine)
+    data = frame(3000)
+    copied = data.iloc[:200].sample(frac=1, random_state=1)
+    assert copied["till"].isna().any()  # rows with a missing value are copies too
+    fresh = frame(400, seed=7)
+    told = _with_production(config, fresh._append(copied, ignore_index=True))
+    message = told["[production] path"]
+    assert message.startswith(
+        "[production] path: 200 of the production sample's 600 rows equal a row of the dataset in "
+        "every column both hold but the label"
+    ), message
+    assert "no [columns] id" in message and "ts" in message, message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_new_requests_and_rows_served_at_another_time_are_no_problem(tmp_path, engine):
+    import pandas as pd
+
+    config = _without_id(tmp_path, engine)
+    later = frame(3000).iloc[:200].assign(ts=lambda d: d["ts"] + pd.Timedelta(days=200))
+    rows = frame(400, seed=7)._append(later, ignore_index=True)
+    assert "[production] path" not in _with_production(config, rows)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_label_alone_differing_or_absent_still_is_a_copy(tmp_path, engine):
+    config = _without_id(tmp_path, engine)
+    copied = frame(3000).iloc[100:150].drop(columns=["label"])  # production's labels arrive late
+    told = _with_production(config, copied)
+    assert told["[production] path"].startswith("[production] path: 50 of the production sample's 50 rows")
