@@ -270,3 +270,34 @@ def test_a_configured_production_sample_without_labels_is_not_told_to_configure_
     )
     with pytest.raises(NotConfigured, match=r"configure \[production\] with labels to judge it"):
         steps.recall(GateSession(load_config(absent.config)), "production")
+
+
+def test_a_gate_pytest_stopped_on_its_command_line_says_what_pytest_refused(pytester):
+    """Trial (stop 51): `sentinel gate -- -m nothing` (a marker the suites do not define,
+    with --strict-markers) read "51 checks were not run: pytest ended before them … Run it
+    again to the end", which no rerun fixes; pytest's own reason came only after the
+    summary. The entry now quotes pytest's usage error."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = {"label": [0, 1] * 50, "f": list(range(100)), "split": ["train", "val", "test", "train"] * 25}
+    pq.write_table(pa.table(data), pytester.path / "data.parquet")
+    pytester.makefile(
+        ".toml",
+        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+        '[models.candidate]\nscore_column = "f"\n',
+    )
+    pytester.makepyfile(test_run="def test_a(gate):\n    pass\n")
+    result = pytester.runpytest(
+        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider",
+        "--strict-markers", "-m", "nothing",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    report = json.loads((pytester.path / "out" / "gate.json").read_text())
+    (entry,) = [c for c in report["checks"] if c["test"] == "sentinel run::checks left unrun"]
+    message = entry["message"]
+    assert "pytest refused its command line: Unknown marker(s) in '-m' expression: nothing" in message
+    assert "Run it again to the end" not in message, message
+    assert report["verdict"] == "fail"

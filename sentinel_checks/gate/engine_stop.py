@@ -73,7 +73,9 @@ UNFINISHED = "sentinel run::checks left unrun"
 UNFINISHED_BY = "run ended before every check"
 
 
-def unfinished_stop(remaining: Sequence[str], why: str) -> TestOutcome | None:
+def unfinished_stop(
+    remaining: Sequence[str], why: str, fix: str = "Run it again to the end."
+) -> TestOutcome | None:
     """The entry to record when a pytest run ended before gate tests it had collected:
     an ``error`` (not an input error), so a partial gate never passes; ``None`` when every
     collected gate test ran (trial: a gate interrupted by Ctrl-C after 6 of 51 tests
@@ -85,6 +87,8 @@ def unfinished_stop(remaining: Sequence[str], why: str) -> TestOutcome | None:
         The node ids of the collected gate tests that have no outcome.
     why : str
         Why the run ended, e.g. ``"the run was interrupted"``.
+    fix : str, optional
+        What to do, one sentence.
     """
     from sentinel_checks.reports.gate_report import TestOutcome
 
@@ -94,7 +98,7 @@ def unfinished_stop(remaining: Sequence[str], why: str) -> TestOutcome | None:
     names = ", ".join(n.split("::")[-1] for n in remaining)
     message = (
         f"{len(remaining)} {checks} not run: {why}; a gate that did not run every check it "
-        f"collected does not pass. Run it again to the end. Not run: {names}"
+        f"collected does not pass. {fix} Not run: {names}"
     )
     return TestOutcome(UNFINISHED, "error", message, None, not_run=tuple(remaining))
 

@@ -128,6 +128,20 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
         return (yield)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    """pytest's UsageError while collecting (``-m nothing`` with ``--strict-markers``),
+    kept as the reason the collected gate tests did not run (trial: the entry said
+    "pytest ended before them … Run it again to the end")."""
+    try:
+        return (yield)
+    except pytest.UsageError as error:
+        state = session.config.stash.get(STATE, None)
+        if state is not None:
+            state.usage_error = str(error).rstrip(".")
+        raise
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Which suite files the gate ran (by file name), for the report's coverage."""
     state = session.config.stash.get(STATE, None)

@@ -104,13 +104,17 @@ def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
     if NOT_RUN in state.outcomes or session.config.option.collectonly:  # --collect-only runs none
         return
     remaining = [i.nodeid for i in session.items if is_gate_item(i) and i.nodeid not in state.outcomes]
-    if exitstatus == pytest.ExitCode.INTERRUPTED:
+    fix = "Run it again to the end."
+    if state.usage_error:
+        why = f"pytest refused its command line: {state.usage_error}"
+        fix = "Fix pytest's options (those after `--` for `sentinel gate`) and run it again."
+    elif exitstatus == pytest.ExitCode.INTERRUPTED:
         why = "the run was interrupted (Ctrl-C, or a CI job's timeout or cancellation)"
     elif session.shouldfail or session.shouldstop:
         why = f"pytest stopped early ({session.shouldfail or session.shouldstop})"
     else:
         why = "pytest ended before them"
-    stop = unfinished_stop(remaining, why)
+    stop = unfinished_stop(remaining, why, fix)
     if stop is not None:
         state.outcomes[stop.nodeid] = stop
 

@@ -74,6 +74,9 @@ class GateState:
     #: what the preflight's problems kept from being checked, as gate.json's notes
     #: (:func:`~.preflight_report.unchecked_notes`; trial: only ``sentinel gate`` had them)
     unchecked: tuple[str, ...] = ()
+    #: pytest's UsageError raised while collecting (an unknown ``-m`` marker under
+    #: ``--strict-markers``): the reason the collected gate tests did not run
+    usage_error: str = ""
 
 
 STATE = pytest.StashKey[GateState]()
