@@ -4,8 +4,11 @@ its verdict (the terminal, gate.md) and in ``sentinel promote``'s refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sentinel_checks.reports.gate_report import TestOutcome
 
 
 def _shipped() -> tuple[str, ...]:
@@ -38,3 +41,17 @@ def partial_gate(coverage: Mapping[str, Any]) -> str:
     elif missing:
         parts.append(f"{len(missing)} suite{'s' if len(missing) != 1 else ''} not run ({', '.join(missing)})")
     return f"a partial gate: {', '.join(parts)}; it cannot be promoted" if parts else ""
+
+
+def skip_reasons(outcomes: Sequence[TestOutcome]) -> dict[str, list[str]]:
+    """The skipped tests by the reason they give (its first line, without pytest's
+    "Skipped: "), reasons in the order met; each test by its name in its file
+    (``test_x[val]``), said once per reason by the terminal and gate.md (trial: gate.md
+    listed each skipped test by its node id)."""
+    reasons: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.outcome == "skipped":
+            lines = o.message.strip().splitlines()
+            why = (lines[0] if lines else "").removeprefix("Skipped: ")
+            reasons.setdefault(why, []).append(o.nodeid.split("::")[-1])
+    return reasons

@@ -186,7 +186,11 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
         ]
         lines.append("")
     # each check once: the warned and inconclusive ones are in their own tables above
-    rest = [o for o in ordered if not blocks(o) and bucket(o) not in ("inconclusive", "warn")]
+    rest = [
+        o
+        for o in ordered
+        if not blocks(o) and bucket(o) not in ("inconclusive", "warn") and o.outcome != "skipped"
+    ]
     if rest:
         lines += [
             "## Other checks",
@@ -203,7 +207,22 @@ def gate_markdown(run: GateRun, folder: Path | None = None) -> str:
             else:
                 lines.append(f"| `{o.nodeid}` | {o.outcome} | — | {cell(o.message)} |")
         lines.append("")
+    lines += _not_judged(ordered)
     return "\n".join([*lines, *_links(folder, run), ""])
+
+
+def _not_judged(outcomes: list[TestOutcome]) -> list[str]:
+    """One row per reason tests were skipped, with the tests by name (trial: each skipped
+    test was a row of "Other checks" by its node id)."""
+    from sentinel_checks.reports.coverage import skip_reasons
+
+    reasons = skip_reasons(outcomes)
+    if not reasons:
+        return []
+    lines = ["## Not judged", "", "| why | tests | which |", "|---|---|---|"]
+    for why, tests in reasons.items():
+        lines.append(f"| {cell(why)} | {len(tests)} | {cell(', '.join(f'`{t}`' for t in tests))} |")
+    return [*lines, ""]
 
 
 def cell(text: str, limit: int = CELL_CHARS) -> str:

@@ -9,7 +9,6 @@ Uses the phase order and root-cause order gate.html uses
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -238,10 +237,12 @@ def artifact_line(folder: Path, written: Sequence[Path]) -> str:
 def _skip_reasons(outcomes: Sequence[TestOutcome]) -> list[str]:
     """``"not judged: <why> (3 tests)"`` once per reason tests were skipped, in the order
     met (trial: production without labels skipped 12 checks, said only in pytest's lines)."""
-    reasons = Counter(
-        _first_line(o.message).removeprefix("Skipped: ") for o in outcomes if o.outcome == "skipped"
-    )
-    return [f"not judged: {why} ({n} test{'s' if n != 1 else ''})" for why, n in reasons.items()]
+    from sentinel_checks.reports.coverage import skip_reasons
+
+    return [
+        f"not judged: {why} ({len(tests)} test{'s' if len(tests) != 1 else ''})"
+        for why, tests in skip_reasons(outcomes).items()
+    ]
 
 
 def _purged(o: TestOutcome) -> bool:
