@@ -443,3 +443,19 @@ def test_why_tests_were_skipped_is_said_once_per_reason_before_the_verdict():
         "not judged: no [drift] segment_columns configured (1 test)",
     ], lines
     assert lines[-1] == "gate PASS (1 passed, 3 skipped)"
+
+
+def test_a_problem_a_check_raised_is_listed_once_above_the_setup_error_line():
+    """Trial (stop 51): a candidate with NaN scores on production stopped 20 tests; the
+    sentinel summary said "1 problem … (listed above)" and listed none: the message was
+    only in pytest's 20 failure sections. The preflight's own problems are printed by the
+    preflight, not again."""
+    nan = "candidate scores on production: 1 value(s) are NaN or outside [0, 1] (see model.scores)"
+    stopped = [
+        TestOutcome(f"suites/test_quality.py::{name}", "failed", nan, None, input_error=True)
+        for name in ("test_recall[test]", "test_recall[production]")
+    ]
+    lines = summary_lines(_run(*stopped))
+    assert lines[:-1] == [f"  - {nan} (in test_recall[test], test_recall[production])"], lines
+    assert lines[-1].startswith("gate not run: setup error: 1 problem"), lines
+    assert summary_lines(_run(SETUP))[:-1] == []  # printed by the preflight already

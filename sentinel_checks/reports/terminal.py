@@ -154,12 +154,20 @@ def summary_lines(run: GateRun) -> list[str]:
 
 def setup_error_lines(run: GateRun) -> list[str]:
     """A run stopped by bad inputs: one verdict line (never "gate FAIL": the model was
-    not judged; the exit code is 2), naming the checks a stopped engine left unrun. The
-    problems themselves were printed above it, by the preflight or in pytest's report
-    of each test."""
+    not judged; the exit code is 2), naming the checks a stopped engine left unrun. A
+    problem a check raised is listed above it once, with the tests it stopped; the
+    preflight printed its own."""
+    from sentinel_checks.reports.setup_stop import problem_sources
+
     judged = any(o.result is not None for o in run.outcomes)
     line = setup_error_line(len(run.setup_problems), judged=judged)  # one mistake in many tests: once
-    return [f"{line}; {run.checks_not_run}" if run.checks_not_run else line]
+    told = []
+    for message, names, more in problem_sources(run):
+        if names:  # a check raised it: only pytest's failure sections said it (trial); once here
+            first, *rest = message.strip().splitlines() or [""]
+            shown = ", ".join(names) + (f" and {more} more" if more else "")
+            told += [f"  - {first} (in {shown})", *(f"    {r.strip()}" for r in rest if r.strip())]
+    return [*told, f"{line}; {run.checks_not_run}" if run.checks_not_run else line]
 
 
 def setup_error_line(problems: int, *, judged: bool = False) -> str:
