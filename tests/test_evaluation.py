@@ -60,7 +60,8 @@ def test_scores_outside_0_1_or_nan_stop_the_evaluation(tmp_path, bad):
     scores = np.linspace(0, 1, 500)
     scores[7] = bad
     config, splits, model, _ = setup(tmp_path, val_scores=scores)
-    with pytest.raises(DataError, match=r"candidate scores on val: 1 value\(s\) are NaN or outside \[0, 1\]"):
+    told = r"candidate scores on val: 1 of 500 labelled row\(s\) are NaN, infinite or outside \[0, 1\] \(model.scores"
+    with pytest.raises(DataError, match=told):
         evaluate_model(model, config=config, splits=splits, production=None, features=[])
 
 

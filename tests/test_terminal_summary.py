@@ -450,7 +450,7 @@ def test_a_problem_a_check_raised_is_listed_once_above_the_setup_error_line():
     sentinel summary said "1 problem … (listed above)" and listed none: the message was
     only in pytest's 20 failure sections. The preflight's own problems are printed by the
     preflight, not again."""
-    nan = "candidate scores on production: 1 value(s) are NaN or outside [0, 1] (see model.scores)"
+    nan = "candidate scores on production: 1 of 683 labelled row(s) are NaN, infinite or outside [0, 1]"
     stopped = [
         TestOutcome(f"suites/test_quality.py::{name}", "failed", nan, None, input_error=True)
         for name in ("test_recall[test]", "test_recall[production]")

@@ -62,7 +62,7 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
         is NULL or neither configured value
         (:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`).
     """
-    from sentinel_checks.models.evaluation import SplitScores
+    from sentinel_checks.models.evaluation import SplitScores, invalid_scores_text
 
     names = ["val", "test"]
     if session.has_production:
@@ -77,12 +77,9 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
         if table is not None and label in table.columns and _labelled(table, label):
             names.append("production")
     for name in names:
-        invalid = _invalid_scores(session, role, name)
+        invalid, rows = _invalid_scores(session, role, name)
         if invalid:
-            raise DataError(
-                f"{role} scores on {name}: {invalid} value(s) are NaN or outside [0, 1] "
-                "(see model.scores); quality cannot be measured"
-            )
+            raise DataError(invalid_scores_text(role, name, invalid, rows))
     val = _validation_counts(session, role)
     operating = (operating_choice(role, session.config, val).threshold, DEFAULT_THRESHOLD)
     scored = {"val": SplitScores("val", val, _reader(session, role, "val"))}
@@ -137,8 +134,9 @@ def _validation_counts(session: SessionModels, role: str) -> ThresholdCounts:
     )
 
 
-def _invalid_scores(session: SessionModels, role: str, split: str) -> int:
-    """Rows of the labelled scored table whose score is NULL, NaN, infinite, < 0 or > 1."""
+def _invalid_scores(session: SessionModels, role: str, split: str) -> tuple[int, int]:
+    """Rows of the labelled scored table whose score is NULL, NaN, infinite, < 0 or > 1,
+    and its rows."""
     import ibis
 
     from sentinel_checks.engine.ibis_connection import whole_count
@@ -147,8 +145,8 @@ def _invalid_scores(session: SessionModels, role: str, split: str) -> int:
     table = session.labelled_scores(role, split)
     s = table[SCORE]
     bad = s.isnull() | s.isnan().fill_null(True) | s.isinf().fill_null(True) | (s < 0) | (s > 1)
-    counted = table.aggregate(bad=ibis.ifelse(bad.fill_null(True), 1, 0).sum()).to_pandas()
-    return whole_count(counted["bad"].iloc[0])
+    counted = table.aggregate(bad=ibis.ifelse(bad.fill_null(True), 1, 0).sum(), n=table.count()).to_pandas()
+    return whole_count(counted["bad"].iloc[0]), whole_count(counted["n"].iloc[0])
 
 
 def _reader(

@@ -319,10 +319,7 @@ def evaluate_model(
         )
         bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
-            raise DataError(
-                f"{model.role} scores on {name}: {int(bad.sum())} value(s) are NaN or outside [0, 1] "
-                "(see model.scores); quality cannot be measured"
-            )
+            raise DataError(invalid_scores_text(model.role, name, int(bad.sum()), len(values)))
         # categorical codes, not one Python object per row: three models' segments of
         # millions of rows would otherwise hold GiBs for the whole session
         segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
@@ -330,6 +327,23 @@ def evaluate_model(
         split_counts = threshold_counts(y, values) if counted is None else counted()
         scored[name] = SplitScores.of(name, y, values, split_counts, segments)
     return evaluation_of(model, config, scored)
+
+
+def invalid_scores_text(role: str, split: str, invalid: int, rows: int) -> str:
+    """Why a model's quality cannot be measured on ``split``: ``invalid`` of its ``rows``
+    labelled rows score NaN, ±inf or outside [0, 1] (the DataError of the pandas and the
+    engine evaluation alike; ``model.scores`` names them on val and test, no check does on
+    production).
+
+    >>> invalid_scores_text("candidate", "production", 4, 683)  # doctest: +NORMALIZE_WHITESPACE
+    'candidate scores on production: 4 of 683 labelled row(s) are NaN, infinite or outside
+     [0, 1]; quality cannot be measured'
+    """
+    see = " (model.scores names them)" if split in ("val", "test") else ""
+    return (
+        f"{role} scores on {split}: {invalid:,} of {rows:,} labelled row(s) are NaN, infinite or "
+        f"outside [0, 1]{see}; quality cannot be measured"
+    )
 
 
 def evaluation_of(
