@@ -53,9 +53,9 @@ def champion_project(gate_project, small_log, tmp_path):
     model = LogisticRegression(max_iter=500).fit(frame[CHAMPION_FEATURES], frame["label"].eq("risky"))
     sio.dump(model, tmp_path / "models" / "champion.skops")
 
-    def make(engine: str, *, offline=None, extra: str = "") -> GateSession:
+    def make(engine: str, *, offline=None, production=None, extra: str = "") -> GateSession:
         text = BASE_CONFIG.replace(DATA, DATA + f'engine = "{engine}"\n') + CHAMPION + extra
-        project = gate_project(config_text=text, offline=offline)
+        project = gate_project(config_text=text, offline=offline, production=production)
         return GateSession(load_config(project.config))
 
     return make
@@ -220,3 +220,24 @@ def test_the_quality_figures_never_read_a_split_row_by_row(champion_project, mon
     written = write_quality_reports(tmp_path / "reports", session.evaluations, n_bins=10, failures=failures)
     assert failures == []
     assert {"scores.png", "reliability.png", "pr_curve.png", "threshold.json"} <= set(written)
+
+
+def test_invalid_production_scores_stop_production_checks_alone_on_both_engines(champion_project, small_log):
+    """NaN scores on labelled production rows: the test split is judged as without them,
+    production's quality checks raise the same DataError on both engines, and
+    model.scores on production fails (a model fault, named)."""
+    from sentinel_checks.errors import DataError
+
+    production = small_log.production.copy()
+    labelled = production.index[production["label"].notna()]
+    production.loc[labelled[:3], "score"] = np.nan
+    told, judged = {}, {}
+    for engine in ("pandas", "duckdb"):
+        s = champion_project(engine, production=production)
+        judged[engine] = [steps.recall(s, "test").status, steps.vs_champion(s, "test").status]
+        with pytest.raises(DataError) as raised:
+            steps.recall(s, "production")
+        told[engine] = str(raised.value)
+        assert steps.model_scores(s, "candidate", "production").status is Status.FAIL
+    assert re.match(r"candidate scores on production: 3 of [\d,]+ labelled row\(s\) are NaN", told["pandas"])
+    assert told["duckdb"] == told["pandas"] and judged["duckdb"] == judged["pandas"]

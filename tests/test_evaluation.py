@@ -69,3 +69,21 @@ def test_validation_without_positives_cannot_choose_a_threshold(tmp_path):
     config, splits, model, _ = setup(tmp_path, val_labels=np.zeros(500, dtype=bool))
     with pytest.raises(DataError, match="validation split has 0 risky"):
         evaluate_model(model, config=config, splits=splits, production=None, features=[])
+
+
+def test_invalid_production_scores_leave_val_and_test_judged_and_production_refused(tmp_path):
+    """Trial (stop 51): a candidate scoring NaN on 4 production requests stopped every
+    quality test, test split included ("candidate scores on production: … quality cannot be
+    measured" in 20 tests). Production's scores stop production's checks only; val and
+    test are evaluated; `scored("production")` raises the reason."""
+    config, splits, model, part = setup(tmp_path)
+    production = part(300)
+    production.loc[[3, 8], "score"] = [np.nan, 1.5]
+    ev = evaluate_model(model, config=config, splits=splits, production=production, features=[])
+    assert "production" not in ev.splits and ev.scored("test") is ev.splits["test"]
+    with pytest.raises(
+        DataError, match=r"candidate scores on production: 2 of 300 labelled row\(s\) are NaN"
+    ):
+        ev.scored("production")
+    unlabelled = evaluate_model(model, config=config, splits=splits, production=None, features=[])
+    assert unlabelled.scored("production") is None  # nothing to judge: not an error

@@ -113,7 +113,7 @@ def plan(config: SentinelConfig, *, prefix: str = "suites/") -> list[PlannedTest
                 partial(steps.model_scores, role=role, split=split),
             )
             for role in ("candidate", "champion")
-            for split in ("val", "test")
+            for split in ("val", "test", "production")
         ],
         "test_promotion.py": [
             (f"test_candidate_may_replace_the_champion[{i}]", partial(steps.vs_champion, split=split))

@@ -280,7 +280,7 @@ class GateSession(SessionDrift):
         if split not in self.comparisons:
             candidate = self.evaluation("candidate")
             champion = self.evaluation("champion")
-            if split not in candidate.splits:
+            if candidate.scored(split) is None or champion.scored(split) is None:
                 from sentinel_checks.gate.steps.quality import unlabelled
 
                 raise NotConfigured(unlabelled(self.config, split, "compare on it"))

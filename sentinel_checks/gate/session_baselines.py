@@ -99,7 +99,7 @@ class SessionBaselines(SessionModels):
 
             out = {}
             for name, model in fitted.items():
-                out[name] = evaluation_of(model, self.config, engine_split_scores(self, name))
+                out[name] = evaluation_of(model, self.config, *engine_split_scores(self, name))
                 self.evaluations[model.role] = out[name]
             return out
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
-from sentinel_checks.models.evaluation import fixed_threshold, operating_choice
+from sentinel_checks.models.thresholds import fixed_threshold, operating_choice
 
 #: The threshold ``quality.threshold`` and threshold.json also report counts at (0.5); the
 #: cells are split there too, so those counts stay exact on a grid of any width.
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sentinel_checks.stats.confusion import ThresholdCounts
 
 
-def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitScores]:
+def engine_split_scores(session: SessionModels, role: str) -> tuple[dict[str, SplitScores], dict[str, str]]:
     """The model's val, test and labelled production splits, counted in the engine.
 
     Parameters
@@ -50,14 +50,16 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
 
     Returns
     -------
-    dict of str to SplitScores
+    (dict of str to SplitScores, dict of str to str)
         ``"val"``, ``"test"`` and ``"production"`` when the production sample has a
-        label column with at least one labelled row.
+        label column with at least one labelled row; and production, by name, with the
+        reason, when its labelled rows' scores are invalid (it is then left out:
+        :attr:`~sentinel_checks.models.evaluation.ModelEvaluation.unscored`).
 
     Raises
     ------
     DataError
-        A score is NULL, NaN, infinite or outside [0, 1] (named with its count, as
+        A val or test score is NULL, NaN, infinite or outside [0, 1] (named with its count, as
         :func:`~sentinel_checks.models.evaluation.evaluate_model` names it), or a label
         is NULL or neither configured value
         (:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`).
@@ -76,9 +78,13 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
         # column reads as int32 on DuckDB) and cannot be compared with the label values
         if table is not None and label in table.columns and _labelled(table, label):
             names.append("production")
-    for name in names:
+    unscored: dict[str, str] = {}
+    for name in list(names):
         invalid, rows = _invalid_scores(session, role, name)
-        if invalid:
+        if invalid and name == "production":  # production's checks raise it; val and test are judged
+            unscored[name] = invalid_scores_text(role, name, invalid, rows)
+            names.remove(name)
+        elif invalid:
             raise DataError(invalid_scores_text(role, name, invalid, rows))
     val = _validation_counts(session, role)
     operating = (operating_choice(role, session.config, val).threshold, DEFAULT_THRESHOLD)
@@ -88,7 +94,7 @@ def engine_split_scores(session: SessionModels, role: str) -> dict[str, SplitSco
         if name == "production" and counts.n == 0:
             continue
         scored[name] = SplitScores(name, counts, _reader(session, role, name))
-    return scored
+    return scored, unscored
 
 
 def _labelled(table: Table, label: str) -> bool:

@@ -194,7 +194,7 @@ class SessionModels(SessionEngine):
                 from sentinel_checks.gate.session_evaluation import engine_split_scores
                 from sentinel_checks.models.evaluation import evaluation_of
 
-                evaluation = evaluation_of(model, self.config, engine_split_scores(self, role))
+                evaluation = evaluation_of(model, self.config, *engine_split_scores(self, role))
                 self.evaluations[model.role] = evaluation
                 return evaluation
             production = self.production if self.has_production else None

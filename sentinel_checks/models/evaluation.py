@@ -34,7 +34,7 @@ from sentinel_checks.data.splits import Splits
 from sentinel_checks.errors import DataError
 from sentinel_checks.models.loading import LoadedModel
 from sentinel_checks.models.scoring import risk_scores
-from sentinel_checks.models.thresholds import ThresholdChoice, choose_threshold_on_counts
+from sentinel_checks.models.thresholds import ThresholdChoice, operating_choice
 from sentinel_checks.stats.calibration_cells import CalibrationCells
 from sentinel_checks.stats.ranking import (
     CalibrationBins,
@@ -150,10 +150,27 @@ class ModelEvaluation:
     identity: str
     splits: Mapping[str, SplitScores]
     choice: ThresholdChoice
+    #: splits left out because the model's scores on their labelled rows are invalid
+    #: (production only: val and test raise), by name: the reason, raised by :meth:`scored`
+    unscored: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def threshold(self) -> float:
         return self.choice.threshold
+
+    def scored(self, split: str) -> SplitScores | None:
+        """``split``'s labels and scores; ``None`` when it has no labelled rows.
+
+        Raises
+        ------
+        DataError
+            The model's scores on ``split``'s labelled rows are invalid
+            (:func:`invalid_scores_text`; trial: a candidate scoring NaN on 4 production
+            requests stopped the test split's checks too).
+        """
+        if split in self.unscored:
+            raise DataError(self.unscored[split])
+        return self.splits.get(split)
 
     def confusion(self, split: str, threshold: float | None = None) -> Confusion:
         """Confusion counts on ``split`` when flagging ``score >= threshold``.
@@ -308,6 +325,7 @@ def evaluate_model(
         if len(labelled):
             frames["production"] = labelled
     scored: dict[str, SplitScores] = {}
+    unscored: dict[str, str] = {}
     cols = model.feature_list(features)
     for name, frame in frames.items():
         y = binary_target(frame, config, what=f"{name} split")
@@ -319,14 +337,18 @@ def evaluate_model(
         )
         bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
-            raise DataError(invalid_scores_text(model.role, name, int(bad.sum()), len(values)))
+            why = invalid_scores_text(model.role, name, int(bad.sum()), len(values))
+            if name != "production":
+                raise DataError(why)
+            unscored[name] = why  # production's checks raise it; val and test are judged
+            continue
         # categorical codes, not one Python object per row: three models' segments of
         # millions of rows would otherwise hold GiBs for the whole session
         segments = {c: pd.Categorical(frame[c]) for c in config.columns.segments if c in frame.columns}
         counted = (counts or {}).get(name)
         split_counts = threshold_counts(y, values) if counted is None else counted()
         scored[name] = SplitScores.of(name, y, values, split_counts, segments)
-    return evaluation_of(model, config, scored)
+    return evaluation_of(model, config, scored, unscored)
 
 
 def invalid_scores_text(role: str, split: str, invalid: int, rows: int) -> str:
@@ -347,9 +369,13 @@ def invalid_scores_text(role: str, split: str, invalid: int, rows: int) -> str:
 
 
 def evaluation_of(
-    model: LoadedModel, config: SentinelConfig, scored: Mapping[str, SplitScores]
+    model: LoadedModel,
+    config: SentinelConfig,
+    scored: Mapping[str, SplitScores],
+    unscored: Mapping[str, str] | None = None,
 ) -> ModelEvaluation:
-    """The evaluation of splits already counted: the operating threshold chosen on ``scored["val"]``.
+    """The evaluation of splits already counted: the operating threshold chosen on
+    ``scored["val"]``; ``unscored``: :attr:`ModelEvaluation.unscored`.
 
     Raises
     ------
@@ -357,35 +383,4 @@ def evaluation_of(
         Validation lacks a risky or a safe row.
     """
     choice = operating_choice(model.role, config, scored["val"].counts)
-    return ModelEvaluation(model.role, model.identity, dict(scored), choice)
-
-
-def fixed_threshold(role: str, config: SentinelConfig) -> float | None:
-    """The operating threshold the config fixes for a model, if any: the champion's
-    ``[promotion] champion_threshold``, every other model's ``[quality] threshold``."""
-    return config.promotion.champion_threshold if role == "champion" else config.quality.threshold
-
-
-def operating_choice(role: str, config: SentinelConfig, val: ThresholdCounts) -> ThresholdChoice:
-    """The model's operating threshold, chosen on its validation counts by ``[quality]``'s rule
-    (or fixed: :func:`fixed_threshold`).
-
-    Raises
-    ------
-    DataError
-        Validation lacks a risky or a safe row.
-    """
-    q = config.quality
-    if val.positives == 0 or val.negatives == 0:
-        raise DataError(
-            f"{role}: the validation split has {val.positives} risky and "
-            f"{val.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
-        )
-    return choose_threshold_on_counts(
-        val,
-        target_recall=q.target_recall,
-        # each model at its own operating threshold: [quality] threshold is the candidate's
-        fixed=fixed_threshold(role, config),
-        use_lower_bound=q.threshold_uses_lower_bound,
-        confidence=q.confidence,
-    )
+    return ModelEvaluation(model.role, model.identity, dict(scored), choice, dict(unscored or {}))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sentinel_checks.stats.ranking import Confusion, ThresholdCounts, threshold_counts, wilson_interval
+
+if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
 
 
 @dataclass(frozen=True)
@@ -227,3 +231,36 @@ def recall_at(y: np.ndarray, scores: np.ndarray, threshold: float) -> float:
         In [0, 1], or NaN when ``y`` has no risky row.
     """
     return threshold_counts(y, scores).at(threshold).recall
+
+
+def fixed_threshold(role: str, config: SentinelConfig) -> float | None:
+    """The operating threshold the config fixes for a model, if any: the champion's
+    ``[promotion] champion_threshold``, every other model's ``[quality] threshold``."""
+    return config.promotion.champion_threshold if role == "champion" else config.quality.threshold
+
+
+def operating_choice(role: str, config: SentinelConfig, val: ThresholdCounts) -> ThresholdChoice:
+    """The model's operating threshold, chosen on its validation counts by ``[quality]``'s rule
+    (or fixed: :func:`fixed_threshold`).
+
+    Raises
+    ------
+    DataError
+        Validation lacks a risky or a safe row.
+    """
+    from sentinel_checks.errors import DataError
+
+    q = config.quality
+    if val.positives == 0 or val.negatives == 0:
+        raise DataError(
+            f"{role}: the validation split has {val.positives} risky and "
+            f"{val.negatives} safe row(s): no threshold can be chosen (see contract.labels)"
+        )
+    return choose_threshold_on_counts(
+        val,
+        target_recall=q.target_recall,
+        # each model at its own operating threshold: [quality] threshold is the candidate's
+        fixed=fixed_threshold(role, config),
+        use_lower_bound=q.threshold_uses_lower_bound,
+        confidence=q.confidence,
+    )

@@ -11,6 +11,6 @@ from sentinel_checks.gate import steps
 
 
 @pytest.mark.parametrize("role", ["candidate", "champion"])
-@pytest.mark.parametrize("split", ["val", "test"])
+@pytest.mark.parametrize("split", ["val", "test", "production"])
 def test_model_scores_the_data(gate, role, split):
     gate.run(steps.model_scores, role=role, split=split)

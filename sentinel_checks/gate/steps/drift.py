@@ -224,9 +224,10 @@ def calibration_drift(s: GateSession) -> CheckResult:
     from sentinel_checks.checks.calibration_change import check_calibration_change_cells
 
     ev = s.evaluation("candidate")
-    if "production" not in ev.splits:
+    prod = ev.scored("production")
+    if prod is None:
         raise NotConfigured("no labelled production rows: calibration on production cannot be compared")
-    test, prod = ev.splits["test"], ev.splits["production"]
+    test = ev.splits["test"]
     return check_calibration_change_cells(
         test.cells,
         prod.cells,

@@ -62,10 +62,10 @@ def model_scores(s: GateSession, role: str, split: str) -> CheckResult:
 
 
 def _judged(s: GateSession, split: str) -> SplitScores:
-    ev = s.evaluation("candidate")
-    if split not in ev.splits:
+    scored = s.evaluation("candidate").scored(split)
+    if scored is None:
         raise NotConfigured(unlabelled(s.config, split, "judge it"))
-    return ev.splits[split]
+    return scored
 
 
 def unlabelled(config: SentinelConfig, split: str, to: str) -> str:
