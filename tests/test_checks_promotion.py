@@ -420,3 +420,25 @@ def test_the_val_test_gap_is_shown_once_not_under_each_split(rows):
     assert len(shown) == 1 and f"val→test {ev['decided_by']} drop {estimate:+.3f} [" in shown[0], lines
     (other,) = [line for line in lines if line not in shown]
     assert "as above" in other and "upper end" not in other, other
+
+
+def test_a_shown_worse_fnr_fails_even_when_another_criterion_is_undefined(rows):
+    """Trial (stop 51): "FNR change +0.812 … shown worse (fail); precision change +nan …
+    undefined (error)" was an ERROR: the undefined precision hid a decided failure. A
+    criterion that fails decides; an undefined one is still said in the message."""
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(3)
+    candidate = _scores(y, 2.5, rng)
+    comparison = _compare(y, candidate, champion, t_cand=1.01)  # flags nothing: precision 0/0
+    result = check_vs_champion(comparison)
+    assert result.status is Status.FAIL and result.reason is Reason.FNR_NON_INFERIOR, result.message
+    criteria = {c["criterion"]: c["verdict"] for c in result.evidence[0].items}
+    assert criteria["fnr_non_inferior"] == "fail" and criteria["precision_non_inferior"] == "error"
+    assert "undefined" in result.message and "Keep the champion" in result.hint
+
+
+def test_an_undefined_criterion_with_none_failed_is_an_error(rows):
+    y, _, champion, _ = rows
+    comparison = _compare(y, champion.copy(), champion, t_cand=1.01, t_champ=1.01)  # neither flags
+    result = check_vs_champion(comparison)
+    assert result.status is Status.ERROR and result.reason is Reason.UNDEFINED_METRIC, result.message

@@ -533,3 +533,19 @@ def test_pytest_writes_what_a_setup_stop_did_not_check_as_the_cli_does(tmp_path)
     assert any(n.startswith("(not checked) [columns]") for n in doc["notes"]), doc.get("notes")
     assert "(not checked) [columns]" in (tmp_path / "reports" / "gate.md").read_text()
     assert doc["counts"] == {"error": len(doc["checks"])}
+
+
+@pytest.mark.parametrize(
+    ("segment", "said"),
+    [
+        ("CANCELLED", "is the label column ([columns] label)"),
+        ("split", "is the split column ([splits] column)"),
+    ],
+)
+def test_the_label_or_the_split_column_as_a_segment_is_a_setup_problem(tmp_path, segment, said):
+    """Trial (stop 51): `sentinel init` proposed the label and the split column as
+    segments and the gate judged "every dead segment … recall ≥ 0.50": recall within one
+    label value is 0 or 1 by construction, and a split column's values are the splits."""
+    problems = _problems(_project(tmp_path, segments=f'["AIRLINE", "{segment}"]'))
+    assert [p.key for p in problems] == ["[columns] segments"], problems
+    assert f"'{segment}' {said}" in str(problems[0]), problems[0]

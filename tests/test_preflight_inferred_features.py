@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.test_preflight import CONFIG, _problems, _project
 
 INFERRED = CONFIG.replace('features = ["amount", "DISTANCE"]\n', "")
+#: the inferred features are then the model's, amount and DISTANCE
+EXCLUDE = 'exclude = ["ELAPSED", "AIRLINE"]\n\n[splits]'
 
 
 def test_an_inferred_feature_the_model_lacks_is_named_as_inferred_with_exclude_first(tmp_path):
@@ -34,3 +36,24 @@ def test_a_segment_typo_and_an_inferred_feature_are_both_listed_in_one_run(tmp_p
     assert [p.key for p in problems] == ["[columns] segments", "[models.candidate]"], problems
     assert "did you mean 'AIRLINE'?" in str(problems[0])
     assert "'ELAPSED'" in str(problems[1])
+
+
+def test_an_inferred_feature_production_lacks_is_a_setup_problem_naming_production(tmp_path):
+    """Trial (stop 51): with the features inferred, a production sample without one of them
+    passed the preflight; every quality check then errored with "feature column(s)
+    ['driver_tenure'] are not in the data" (the test split's too), exit 1, naming no file."""
+    import pandas as pd
+
+    config = _project(tmp_path, config=INFERRED.replace("[splits]", EXCLUDE))
+    production = pd.read_parquet(tmp_path / "production.parquet").drop(columns=["DISTANCE"])
+    production.to_parquet(tmp_path / "production.parquet")
+    problems = _problems(config)
+    assert [p.key for p in problems] == ["[production] path"], problems
+    text = str(problems[0])
+    assert "'DISTANCE' is not a column of the production sample" in text and "production.parquet" in text
+    assert "every dataset column without a role" in text, text  # why the gate needs it there
+
+
+def test_inferred_features_all_in_production_are_no_problem(tmp_path):
+    config = _project(tmp_path, config=INFERRED.replace("[splits]", EXCLUDE))
+    assert _problems(config) == []

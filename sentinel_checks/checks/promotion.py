@@ -114,7 +114,8 @@ def check_vs_champion(
         criterion (finding, point, interval, limit, verdict, n, n_positive, needed),
         the segment regressions and McNemar's exact p-value. ``ERROR`` with fewer
         than ``min_positives`` risky rows, one class only (``Reason.TOO_FEW_POSITIVES``
-        / ``Reason.ONE_CLASS``) or an undefined criterion (``Reason.UNDEFINED_METRIC``).
+        / ``Reason.ONE_CLASS``) or an undefined criterion and none failed
+        (``Reason.UNDEFINED_METRIC``; a failed criterion decides: ``FAIL``).
 
     Raises
     ------
@@ -171,10 +172,10 @@ def check_vs_champion(
     fnr = c.delta["fnr"]
     regressions = [s for s in c.segments if s["measurable"] and s["fnr_change"] > max_fnr_increase]
     needed: dict[str, int] = {}
-    if by_verdict["error"]:
-        status, reason = Status.ERROR, Reason.UNDEFINED_METRIC
-    elif by_verdict["fail"]:
+    if by_verdict["fail"]:  # decided: an undefined criterion beside it is said, not the status (trial)
         status, reason = Status.FAIL, Reason(by_verdict["fail"][0])
+    elif by_verdict["error"]:
+        status, reason = Status.ERROR, Reason.UNDEFINED_METRIC
     elif by_verdict["inconclusive"]:
         status, reason = Status.INCONCLUSIVE, Reason(by_verdict["inconclusive"][0])
         inconclusive = [r for r in criteria if r["verdict"] == "inconclusive"]

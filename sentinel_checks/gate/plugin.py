@@ -142,6 +142,18 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
         raise
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: a deselected check is not replaced
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Shipped checks a suite file did not collect as shipped: recorded as an error at
+    the end (:mod:`~sentinel_checks.gate.suite_integrity`; trial: a team test named like a
+    shipped check replaced it, and the gate passed)."""
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        from sentinel_checks.gate.suite_integrity import replaced_checks
+
+        state.replaced = replaced_checks(items)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Which suite files the gate ran (by file name), for the report's coverage."""
     state = session.config.stash.get(STATE, None)

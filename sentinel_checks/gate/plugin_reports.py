@@ -99,9 +99,17 @@ def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
     ``-x``) as one error entry (:func:`~sentinel_checks.gate.engine_stop.unfinished_stop`),
     unless a Spark stop already named them."""
     from sentinel_checks.gate.engine_stop import NOT_RUN, unfinished_stop
+    from sentinel_checks.gate.run_record import SETUP_NODE
+    from sentinel_checks.gate.suite_integrity import replaced_stop
 
     state = _state(session.config)
-    if NOT_RUN in state.outcomes or session.config.option.collectonly:  # --collect-only runs none
+    if session.config.option.collectonly:  # --collect-only runs none
+        return
+    stopped = any(n.startswith(SETUP_NODE) for n in state.outcomes)  # the preflight ran no check
+    replaced = None if stopped else replaced_stop(state.replaced)
+    if replaced is not None:
+        state.outcomes[replaced.nodeid] = replaced
+    if NOT_RUN in state.outcomes:
         return
     remaining = [i.nodeid for i in session.items if is_gate_item(i) and i.nodeid not in state.outcomes]
     fix = "Run it again to the end."

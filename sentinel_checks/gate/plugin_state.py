@@ -77,6 +77,8 @@ class GateState:
     #: pytest's UsageError raised while collecting (an unknown ``-m`` marker under
     #: ``--strict-markers``): the reason the collected gate tests did not run
     usage_error: str = ""
+    #: shipped checks a suite file did not collect as shipped (:mod:`.suite_integrity`)
+    replaced: list[str] = field(default_factory=list)
 
 
 STATE = pytest.StashKey[GateState]()

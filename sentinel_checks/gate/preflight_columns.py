@@ -81,6 +81,9 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
     for key, names in feature_keys(config):
         if label in names:
             claim(key, [label], partial(_label_as_feature, key))
+    for key, names, column, why in _roles_as_segments(config):
+        if column in names:
+            claim(key, [column], partial(_role_as_segment, key, why))
     for key, columns, needed_in in _configured_columns(config):
         needed = {n: f for n, f in frames.items() if n in needed_in}
         lacking = [c for c in columns if any(c not in f.columns for f in needed.values())]
@@ -95,6 +98,11 @@ def column_problems(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> 
         unfit = _unfit_methods(config, frames["dataset"], features)
         if unfit:
             told.setdefault("[drift] per_column_method", []).append(unfit)
+        if "production" in frames and config.columns.features is None and config.production is not None:
+            # inferred features: not under any key above (trial: the test split's checks errored)
+            key = config.production.key("production")
+            lacking = [f for f in features if f not in frames["production"].columns]
+            claim(key, lacking, partial(_inferred_missing, key, frames={"production": frames["production"]}))
     out = []
     for key, messages in told.items():
         mine = [c for c, k in reported.items() if k == key]
@@ -122,6 +130,33 @@ def _label_as_feature(key: str, names: list[str]) -> SetupProblem:
         f"'{names[0]}' is the label column ([columns] label): a model fed its own label is judged on "
         "the answer; remove it",
     )
+
+
+def _roles_as_segments(config: SentinelConfig) -> list[tuple[str, list[str], str | None, str]]:
+    """(segment key, its columns, a role column, why it cannot be a segment) for the label
+    (a ``[columns] segments`` entry) and the ``[splits] column`` (trial: `sentinel init`
+    proposed both as segments and the gate judged "every dead segment … recall ≥ 0.50")."""
+    split = config.splits.column if config.splits.method == "column" else None
+    roles = [
+        (config.columns.label, "is the label column ([columns] label): recall within one label value "
+         "is 0 or 1 by construction"),
+        (split, "is the split column ([splits] column): its values are the splits, not segments of them"),
+    ]  # fmt: skip
+    keys = [
+        ("[columns] segments", _flat(config.columns.segments)),
+        ("[drift] segment_columns", _flat(config.drift.segment_columns)),
+    ]
+    # the label in [drift] segment_columns compares each class's features: it may be meant
+    return [
+        (key, names, column, why)
+        for key, names in keys
+        for column, why in roles
+        if not (key.startswith("[drift]") and column == config.columns.label)
+    ]
+
+
+def _role_as_segment(key: str, why: str, names: list[str]) -> SetupProblem:
+    return SetupProblem(key, f"'{names[0]}' {why}; remove it")
 
 
 def drift_keys(config: SentinelConfig) -> list[tuple[str, list[str]]]:
@@ -181,6 +216,19 @@ def _not_features(key: str, names: list[str], features: list[str]) -> SetupProbl
         shown = ", ".join(features[:12]) + (f" and {len(features) - 12} more" if len(features) > 12 else "")
         text += f" (the features: {shown or 'none'})"
     return SetupProblem(key, text)
+
+
+def _inferred_missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:
+    """:func:`_missing` for features the gate inferred, saying why production needs them."""
+    found = _missing(key, columns, frames)
+    if found is None:
+        return None
+    return SetupProblem(
+        key,
+        f"{found.message} ({'it is a feature' if len(columns) == 1 else 'they are features'}: every "
+        "dataset column without a role, as [columns] features is not set; the models score production "
+        "on them): add the column to the production sample, or name it in [columns] exclude",
+    )
 
 
 def _missing(key: str, columns: list[str], frames: dict[str, pd.DataFrame]) -> SetupProblem | None:

@@ -1,0 +1,63 @@
+"""A team's test named like a shipped check replaces it in the suite file's namespace
+(`from sentinel_checks.suites.test_quality import *`, then `def test_recall_of_…(): pass`):
+the shipped check never ran, and the gate passed and was promoted (trial, stop 51: a
+model failing production recall at 0.641 against 0.75, exit 0, `sentinel promote` exit
+0). A shipped check that a suite file of the shipped name does not collect as shipped is
+an error entry: the verdict is fail, and promote refuses it."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+WRAPPER = "from sentinel_checks.suites.test_models import *  # noqa: F403\n"
+
+
+def _project(pytester, suite: str) -> dict:
+    data = {
+        "label": [0, 1] * 50,
+        "f": [i / 100 for i in range(100)],
+        "split": ["train", "val", "test", "train"] * 25,
+    }
+    pq.write_table(pa.table(data), pytester.path / "data.parquet")
+    pytester.makefile(
+        ".toml",
+        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+        '[models.candidate]\nscore_column = "f"\n',
+    )
+    pytester.makepyfile(test_models=suite)
+    pytester.runpytest_subprocess(
+        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider"
+    )
+    return json.loads((pytester.path / "out" / "gate.json").read_text())
+
+
+def _replaced(report: dict) -> list[dict]:
+    return [c for c in report["checks"] if c["test"] == "sentinel run::shipped checks replaced"]
+
+
+@pytest.mark.slow
+def test_a_team_function_named_like_a_shipped_check_is_an_error_not_a_pass(pytester):
+    report = _project(pytester, WRAPPER + "\n\ndef test_model_scores_the_data():\n    pass\n")
+    (entry,) = _replaced(report)
+    assert entry["outcome"] == "error" and report["verdict"] == "fail", report
+    message = entry["message"]
+    assert message.startswith("test_models.py: test_model_scores_the_data is not the shipped check"), message
+    assert "rename your test" in message, message
+
+
+@pytest.mark.slow
+def test_a_shipped_check_the_suite_file_no_longer_imports_is_an_error(pytester):
+    report = _project(pytester, "from sentinel_checks.suites.test_models import pytest  # noqa: F401\n\n"
+                      "def test_mine(gate):\n    pass\n")  # fmt: skip
+    (entry,) = _replaced(report)
+    assert "test_models.py: test_model_scores_the_data was not collected" in entry["message"], entry
+
+
+@pytest.mark.slow
+def test_the_shipped_wrapper_and_a_team_test_beside_it_are_no_such_error(pytester):
+    report = _project(pytester, WRAPPER + "\n\ndef test_my_own_rule(gate):\n    pass\n")
+    assert _replaced(report) == []
