@@ -336,6 +336,26 @@ class TestScoreDrift:
         assert result.status is Status.FAIL
         assert "PSI" in result.message and "flagged fraction" in result.message
 
+    def test_a_fail_on_the_flagged_fraction_alone_shows_that_number_not_the_psi(self):
+        """Trial (stop 51): "drift.scores FAIL: score PSI: measured 0.09921 · limit ≤ 0.2",
+        a figure within its limit; the flagged fraction had decided (41.1% → 33.0%)."""
+        from sentinel_checks.reports.measures import measured_as
+
+        rng = np.random.default_rng(2)
+        ref = rng.random(20_000)
+        cur = np.where(rng.random(20_000) < 0.2, rng.random(20_000) * 0.5, ref)  # ~10 points moved below 0.5
+        result = check_score_drift(ref, cur, threshold=0.5, pair=("test", "production"))
+        assert result.status is Status.FAIL and "PSI" not in result.message.split(";")[0], result.message
+        shown = measured_as(result)
+        assert shown.startswith("flagged fraction change: measured 9."), (
+            shown
+        )  # ~10 points, the interval's near end
+        assert "limit ≤ 5%" in shown, shown
+        nearer = np.where(rng.random(20_000) < 0.1, rng.random(20_000) * 0.5, ref)  # ~5 points: at the limit
+        inconclusive = check_score_drift(ref, nearer, threshold=0.5, pair=("t", "p"))
+        assert inconclusive.status is Status.INCONCLUSIVE
+        assert measured_as(inconclusive).startswith("flagged fraction change"), measured_as(inconclusive)
+
     def test_stable_scores_pass(self):
         rng = np.random.default_rng(1)
         result = check_score_drift(

@@ -182,6 +182,14 @@ def judge_score_drift(
     else:
         status, reason = Status.PASS, Reason.OK
         text = f"PSI {psi:.3f} ≤ {max_psi:.2f}, {shown}"
+    # the number that decided (trial: "score PSI: measured 0.099 · limit ≤ 0.2" beside a FAIL
+    # the flagged fraction decided): the change's interval end nearest zero, its size
+    # when unsettled; the PSI otherwise
+    measured, limit, params_shown = psi, max_psi, params
+    if psi <= max_psi and flagged in (Status.FAIL, Status.INCONCLUSIVE):
+        near = low if low > max_flagged_change else -high if high < -max_flagged_change else abs(change)
+        measured, limit = near, max_flagged_change
+        params_shown = {**params, "criterion": "flagged fraction change"}
     detail: dict[str, object] = {
         "psi": psi,
         "flagged_reference": f_ref,
@@ -199,14 +207,14 @@ def judge_score_drift(
         id=SCORES_ID,
         status=status,
         message=f"{pair[0]}→{pair[1]}: {text}{extra}",
-        measured=psi,
-        limit=max_psi,
+        measured=measured,
+        limit=limit,
         direction=Direction.AT_MOST,
         reason=reason,
         support=support,
         needed=needed,
         evidence=(Evidence.capped("score_distribution", [], total=0, detail=detail),),
-        parameters=params,
+        parameters=params_shown,
         hint=(
             "The model sees a different population than it was tested on: the flagged volume "
             "and the recall at this threshold will move. Re-validate on recent data before promoting."

@@ -63,6 +63,7 @@ CRITERION_UNITS: Mapping[str, str] = {
     "share of copies of an event (id and time included)": "%",
     "odds ratio": "",  # the criterion's name says what the number is
     "prevalence change": "%",
+    "flagged fraction change": "%",  # drift.scores decided by its flagged fraction
     "distinct scores": "",  # a count; the criterion's name says of what
 }
 
