@@ -232,3 +232,15 @@ def test_a_champion_given_as_a_registry_uri_is_left_to_the_registry_check(tmp_pa
     doc["models"]["champion"] = "models:/risk/3 sha256:" + "0" * 64  # as the gate records a resolved one
     report.write_text(json.dumps(doc))
     assert verify_report(load_config(config), report).verdict == "pass"
+
+
+def test_a_missing_report_says_where_it_was_looked_for_and_how_to_point_at_it(tmp_path, monkeypatch):
+    """Trial (stop 51): promote run from another folder than the gate said "gate report not
+    found: reports/gate.json (run `sentinel gate` first)": neither the folder it looked in
+    nor --report."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PromotionRefused) as refused:
+        verify_report(None, Path("reports") / "gate.json")  # type: ignore[arg-type]
+    told = str(refused.value)
+    assert f"reports/gate.json (in {tmp_path})" in told, told
+    assert "--report <the gate's reports folder or its gate.json>" in told, told

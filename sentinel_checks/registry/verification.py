@@ -50,8 +50,14 @@ def verify_report(config: SentinelConfig, report: Path, *, allow_partial: bool =
     try:
         doc = GateReport.read(report)
     except ReportError as exc:
-        hint = " (run `sentinel gate` first)" if exc.missing else ""
-        raise PromotionRefused(f"{exc}{hint}") from None
+        if not exc.missing:
+            raise PromotionRefused(str(exc)) from None
+        # trial: run from another folder than the gate, neither where nor --report was said
+        where = f" (in {Path.cwd()})" if not report.is_absolute() else ""
+        raise PromotionRefused(
+            f"{exc}{where}: run `sentinel gate` first, or, when the gate wrote its reports "
+            "elsewhere, give --report <the gate's reports folder or its gate.json>"
+        ) from None
     problems: list[str] = []
     verdict = doc.verdict
     if verdict != "pass":
