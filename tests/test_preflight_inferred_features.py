@@ -57,3 +57,19 @@ def test_an_inferred_feature_production_lacks_is_a_setup_problem_naming_producti
 def test_inferred_features_all_in_production_are_no_problem(tmp_path):
     config = _project(tmp_path, config=INFERRED.replace("[splits]", EXCLUDE))
     assert _problems(config) == []
+
+
+def test_a_model_trained_on_a_role_column_is_told_which_role(tmp_path):
+    """Trial (stop 51): "it was trained on 'yearacc', which the features the gate infers
+    (every column without a role …) does not list" did not say yearacc is the timestamp."""
+    from tests.test_preflight import _model
+
+    config = _project(
+        tmp_path,
+        config=INFERRED.replace("[splits]", EXCLUDE),
+        model=_model(["amount", "DISTANCE", "ELAPSED"]),
+    )
+    (problem,) = _problems(config)
+    text = str(problem)
+    assert "it was trained on 'ELAPSED', which is [columns] exclude (a role" in text, text
+    assert "which the features the gate infers" not in text, text

@@ -15,6 +15,7 @@ from sentinel_checks.gate.preflight import SetupProblem, _shown, frame_origin, j
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sentinel_checks.config import SentinelConfig
     from sentinel_checks.gate.session import GateSession
 
 
@@ -75,7 +76,7 @@ def model_problems(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
             if spec.features is not None
             else ("columns" if config.columns.features is not None else "")
         )
-        message = _feature_mismatch(model.estimator, given, frames, source, key)
+        message = _feature_mismatch(model.estimator, given, frames, source, key, _roles(config))
         if message:
             problems.append(SetupProblem(key, f"{_file(spec)}{message}"))
     return problems
@@ -136,15 +137,43 @@ def _load_message(message: str, path: Path | None, key: str) -> str:
     return message
 
 
+def _roles(config: SentinelConfig) -> dict[str, str]:
+    """Each column with a role other than feature, and the key that gives it the role."""
+    cols = config.columns
+    keyed: list[tuple[str, list[str | None]]] = [
+        ("[columns] label", [cols.label]),
+        ("[columns] timestamp", [cols.timestamp]),
+        ("[columns] id", [cols.id]),
+        ("[columns] entities", list(cols.entity_columns())),
+        ("[columns] exclude", list(cols.exclude)),
+        ("[splits] column", [config.splits.column] if config.splits.method == "column" else []),
+    ]
+    roles: dict[str, str] = {}
+    for key, columns in keyed:
+        for column in columns:
+            if column is not None:
+                roles.setdefault(column, key)
+    return roles
+
+
 def _feature_mismatch(
-    estimator: Any, given: list[str], frames: dict[str, pd.DataFrame], listed_in: str, key: str
+    estimator: Any,
+    given: list[str],
+    frames: dict[str, pd.DataFrame],
+    listed_in: str,
+    key: str,
+    roles: dict[str, str] | None = None,
 ) -> str:
     """What is wrong with the features the gate would pass the model, or ``""``.
 
     ``listed_in``: ``"model"`` (``<key> features``), ``"columns"`` (``[columns] features``)
     or ``""`` (inferred: every column without a role). An inferred feature the model
     was not trained on is named as inferred, with ``[columns] exclude`` as the first fix.
+    ``roles`` (column → the key giving it a role): a column the model was trained on that
+    has a role is named with that key (trial: "trained on 'yearacc', which the features
+    the gate infers … does not list" did not say it is the timestamp).
     """
+    roles = roles or {}
     names = getattr(estimator, "feature_names_in_", None)
     source = {
         "model": f"{key} features",
@@ -169,7 +198,12 @@ def _feature_mismatch(
         + " or ".join(frame_origin(name, frames[name]) for name in where)
         for f, where in absent.items()
     ]
-    unlisted = [f"'{f}'" for f in trained if f not in given and f not in absent]
+    phrases += [
+        f"it was trained on '{f}', which is {roles[f]} (a role, never passed to a model as a feature)"
+        for f in trained
+        if f not in given and f not in absent and f in roles
+    ]
+    unlisted = [f"'{f}'" for f in trained if f not in given and f not in absent and f not in roles]
     if unlisted:
         phrases.append(f"it was trained on {joined(unlisted)}, which {source} does not list")
     extra = [f for f in given if f not in trained]
