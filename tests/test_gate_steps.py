@@ -191,6 +191,27 @@ def test_a_crashing_step_is_recorded_alike_by_the_plugin_and_the_runner(pytester
     )
 
 
+def score_column_project(pytester) -> None:
+    """data.parquet (100 rows: label, a score column ``f`` in [0, 0.99], a split column)
+    and a sentinel.toml judging ``f`` as the candidate, in ``pytester``'s folder."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # pyarrow, not pandas: pandas' Arrow types imported inside a pytester test are unloaded
+    # after it, and registered twice by the next parameter's import
+    data = {
+        "label": [0, 1] * 50,
+        "f": [i / 100 for i in range(100)],
+        "split": ["train", "val", "test", "train"] * 25,
+    }
+    pq.write_table(pa.table(data), pytester.path / "data.parquet")
+    pytester.makefile(
+        ".toml",
+        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
+        '[models.candidate]\nscore_column = "f"\n',
+    )
+
+
 @pytest.mark.parametrize(
     ("stop", "extra", "why"),
     [
@@ -206,18 +227,7 @@ def test_a_gate_run_that_ends_before_every_check_ran_never_passes(pytester, stop
     import json
     from xml.etree import ElementTree
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    # pyarrow, not pandas: pandas' Arrow types imported inside a pytester test are unloaded
-    # after it, and registered twice by the next parameter's import
-    data = {"label": [0, 1] * 50, "f": list(range(100)), "split": ["train", "val", "test", "train"] * 25}
-    pq.write_table(pa.table(data), pytester.path / "data.parquet")
-    pytester.makefile(
-        ".toml",
-        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
-        '[models.candidate]\nscore_column = "f"\n',
-    )
+    score_column_project(pytester)
     passing = "def test_a(gate):\n    gate.check(gate_pass())\n"
     pytester.makepyfile(
         test_run=(
@@ -279,16 +289,7 @@ def test_a_gate_pytest_stopped_on_its_command_line_says_what_pytest_refused(pyte
     summary. The entry now quotes pytest's usage error."""
     import json
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    data = {"label": [0, 1] * 50, "f": list(range(100)), "split": ["train", "val", "test", "train"] * 25}
-    pq.write_table(pa.table(data), pytester.path / "data.parquet")
-    pytester.makefile(
-        ".toml",
-        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
-        '[models.candidate]\nscore_column = "f"\n',
-    )
+    score_column_project(pytester)
     pytester.makepyfile(test_run="def test_a(gate):\n    pass\n")
     result = pytester.runpytest(
         "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider",

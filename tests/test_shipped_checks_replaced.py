@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import json
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+
+from tests.test_gate_steps import score_column_project
 
 WRAPPER = "from sentinel_checks.suites.test_models import *  # noqa: F403\n"
 
 
 def _project(pytester, suite: str) -> dict:
-    data = {
-        "label": [0, 1] * 50,
-        "f": [i / 100 for i in range(100)],
-        "split": ["train", "val", "test", "train"] * 25,
-    }
-    pq.write_table(pa.table(data), pytester.path / "data.parquet")
-    pytester.makefile(
-        ".toml",
-        sentinel='[data]\npath = "data.parquet"\n[splits]\nmethod = "column"\ncolumn = "split"\n'
-        '[models.candidate]\nscore_column = "f"\n',
-    )
+    score_column_project(pytester)
     pytester.makepyfile(test_models=suite)
     pytester.runpytest_subprocess(
         "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider"
