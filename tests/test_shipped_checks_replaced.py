@@ -16,12 +16,13 @@ from tests.test_gate_steps import score_column_project
 WRAPPER = "from sentinel_checks.suites.test_models import *  # noqa: F403\n"
 
 
-def _project(pytester, suite: str) -> dict:
+def _project(pytester, suite: str, *args: str) -> dict:
     score_column_project(pytester)
     pytester.makepyfile(test_models=suite)
     pytester.runpytest_subprocess(
-        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider"
-    )
+        "--sentinel-config", "sentinel.toml", "--sentinel-reports", "out", "-p", "no:cacheprovider",
+        "--junitxml=out/junit.xml", *args,
+    )  # fmt: skip
     return json.loads((pytester.path / "out" / "gate.json").read_text())
 
 
@@ -37,14 +38,30 @@ def test_a_team_function_named_like_a_shipped_check_is_an_error_not_a_pass(pytes
     message = entry["message"]
     assert message.startswith("test_models.py: test_model_scores_the_data is not the shipped check"), message
     assert "rename your test" in message, message
+    junit = (pytester.path / "out" / "junit.xml").read_text()
+    assert 'name="shipped checks replaced"' in junit, junit  # the CI's test view is not all green
 
 
 @pytest.mark.slow
-def test_a_shipped_check_the_suite_file_no_longer_imports_is_an_error(pytester):
-    report = _project(pytester, "from sentinel_checks.suites.test_models import pytest  # noqa: F401\n\n"
-                      "def test_mine(gate):\n    pass\n")  # fmt: skip
-    (entry,) = _replaced(report)
-    assert "test_models.py: test_model_scores_the_data was not collected" in entry["message"], entry
+@pytest.mark.parametrize(
+    ("suite", "extra", "conftest"),
+    [
+        # the import edited: the shipped test is not collected
+        ("from sentinel_checks.suites.test_models import pytest  # noqa: F401\n\n"
+         "def test_mine(gate):\n    pass\n", (), ""),
+        # one shipped test chosen by its node id: the others are not collected (review)
+        (WRAPPER, ("test_models.py::test_model_scores_the_data[val-candidate]",), ""),
+        # a hook drops shipped tests after collection without deselecting them (review)
+        (WRAPPER, (), "def pytest_collection_modifyitems(items):\n    del items[1:]\n"),
+    ],
+    ids=["import-edited", "node-id", "hook-dropped"],
+)  # fmt: skip
+def test_a_shipped_check_left_out_is_a_partial_gate_not_an_error(pytester, suite, extra, conftest):
+    if conftest:
+        pytester.makeconftest(conftest)
+    report = _project(pytester, suite, *extra)
+    assert _replaced(report) == [], report
+    assert report["coverage"]["deselected"] >= 1, report["coverage"]  # partial: promote refuses it
 
 
 @pytest.mark.slow

@@ -110,6 +110,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
         state = items[0].config.stash.get(STATE, None)
         if state is not None:
             state.deselected += sum(1 for i in items if is_gate_item(i))
+            state.deselected_names.update((i.path.name, i.name) for i in items)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -168,8 +169,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             state.order = _session(session.config).worker_for(session.items) or {}
         if not _preflight(session.config):
             _stop(session)
-        elif state.order:
+            return
+        _count_left_out(session, state)
+        if state.order:
             _session(session.config).hand_over(session.items)
+
+
+def _count_left_out(session: pytest.Session, state: GateState) -> None:
+    """Shipped tests of the suite files that ran, neither run nor deselected with -k/-m
+    (a node id given, an edited import, a hook that dropped items): counted with the
+    deselected, a partial gate (:func:`~.suite_integrity.left_out`)."""
+    from sentinel_checks.gate.suite_integrity import left_out
+
+    kept = {(i.path.name, i.name) for i in session.items} | state.deselected_names
+    state.deselected += left_out(_session(session.config).config, state.suites, kept)
 
 
 def _stop(session: pytest.Session) -> None:

@@ -208,26 +208,29 @@ def pytest_sessionfinish_junit_not_run(session: pytest.Session, exitstatus: int)
     from _pytest.junitxml import xml_key
 
     from sentinel_checks.gate.engine_stop import NOT_RUN, UNFINISHED
+    from sentinel_checks.gate.suite_integrity import REPLACED
 
     state = session.config.stash.get(STATE, None)
     xml = session.config.stash.get(xml_key, None)
     if state is None or xml is None or hasattr(session.config, "workerinput"):
         return
     _record_unfinished(session, exitstatus)
-    stop = state.outcomes.get(UNFINISHED) or state.outcomes.get(NOT_RUN)  # NOT_RUN: Spark's driver ended
-    if stop is None:
-        return
-    location = ("sentinel run", None, "checks left unrun")
-    xml.pytest_runtest_logreport(
-        pytest.TestReport(stop.nodeid, location, {}, "failed", stop.message, "setup")
-    )
-    xml.pytest_runtest_logreport(pytest.TestReport(stop.nodeid, location, {}, "passed", None, "teardown"))
+    stops = [
+        state.outcomes.get(REPLACED),  # a team function replaced a shipped check (review: all green)
+        state.outcomes.get(UNFINISHED) or state.outcomes.get(NOT_RUN),  # NOT_RUN: Spark's driver ended
+    ]
+    for stop in (s for s in stops if s is not None):
+        location = ("sentinel run", None, stop.nodeid.partition("::")[2])
+        xml.pytest_runtest_logreport(
+            pytest.TestReport(stop.nodeid, location, {}, "failed", stop.message, "setup")
+        )
+        xml.pytest_runtest_logreport(pytest.TestReport(stop.nodeid, location, {}, "passed", None, "teardown"))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's junitxml wrote junit.xml: gate.md links it when it exists
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from sentinel_checks.gate.artefacts import run_files_in, write_gate_reports
-    from sentinel_checks.gate.run_record import gate_run
+    from sentinel_checks.gate.run_record import SETUP_NODE, gate_run
     from sentinel_checks.reports.terminal import artifact_line, pytest_count_line, summary_lines
 
     config = session.config
@@ -266,7 +269,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run.verdict == "setup_error":  # the model was not judged: exit 2, as `sentinel gate` does
         session.exitstatus = EXIT_USAGE
         # run.json records the status the process exits with, not pytest's own (0: no test failed)
-        stopped = any(o.nodeid.startswith("sentinel preflight::") for o in run.outcomes)
+        stopped = any(o.nodeid.startswith(SETUP_NODE) for o in run.outcomes)
         info = {**run.run_info, "pytest_exitstatus": EXIT_USAGE} | (
             {"stopped_by": "preflight"} if stopped else {}
         )

@@ -77,8 +77,10 @@ class GateState:
     #: pytest's UsageError raised while collecting (an unknown ``-m`` marker under
     #: ``--strict-markers``): the reason the collected gate tests did not run
     usage_error: str = ""
-    #: shipped checks a suite file did not collect as shipped (:mod:`.suite_integrity`)
+    #: shipped checks a team function replaced (:mod:`.suite_integrity`)
     replaced: list[str] = field(default_factory=list)
+    #: (file name, test name) of the items -k/-m deselected (pytest_deselected)
+    deselected_names: set[tuple[str, str]] = field(default_factory=set)
 
 
 STATE = pytest.StashKey[GateState]()

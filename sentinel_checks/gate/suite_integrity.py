@@ -1,14 +1,14 @@
-"""Whether the shipped checks a run collects are the shipped functions.
+"""Whether the shipped checks a run collects are the shipped functions, and all of them.
 
 A suite file the gate ships (``suites/test_quality.py``, written by ``sentinel init``)
 imports the shipped tests (``from sentinel_checks.suites.test_quality import *``) and
 invites the team's own tests beside them. A team function named like a shipped test
-replaces it in the module's namespace, and an edited import can drop one: either way
-the shipped check never runs, and nothing said so (trial: a model failing production
-recall at 0.641 passed the gate and was promoted). In a file named like a shipped suite,
-every shipped test must be collected as the shipped function; otherwise the run records
-an error entry (:data:`REPLACED`), so the verdict is fail and ``sentinel promote``
-refuses it. ``-k``/``-m`` deselection happens after this look and stays a partial gate.
+replaces it in the module's namespace: the shipped check never runs, and nothing said so
+(trial: a model failing production recall at 0.641 passed the gate and was promoted).
+That is an error entry (:data:`REPLACED`): the verdict is fail and ``sentinel promote``
+refuses it. A shipped test a suite file does not collect (a node id given on the command
+line, an edited import) or that a hook drops after collection without deselecting it is
+counted with the deselected tests: a partial gate, which cannot be promoted.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sentinel_checks.config import SentinelConfig
     from sentinel_checks.reports.gate_report import TestOutcome
 
-#: The node id of the entry recording shipped checks a suite file did not collect as shipped.
+#: The node id of the entry recording shipped checks a team function replaced.
 REPLACED = "sentinel run::shipped checks replaced"
 
 
 def replaced_checks(items: Sequence[Any]) -> list[str]:
-    """``"<file>: <test> is not the shipped check …"`` (or ``"… was not collected"``) for
-    each shipped test a collected suite file of a shipped suite's name lacks.
+    """``"<file>: <test> is not the shipped check …"`` for each shipped test that a file
+    named like a shipped suite collects as another function of the same name.
 
     Parameters
     ----------
@@ -36,26 +37,35 @@ def replaced_checks(items: Sequence[Any]) -> list[str]:
     Returns
     -------
     list of str
-        One phrase per shipped test replaced or missing, by file then test; empty when
-        every file named like a shipped suite collects every shipped test as shipped.
+        One phrase per test replaced, by file then test; empty when none is.
     """
     from sentinel_checks.scaffold import SHIPPED_SUITES
 
-    by_file: dict[str, dict[str, set[int]]] = {}
+    by_file: dict[Any, dict[str, set[int]]] = {}
     for item in items:
-        stem = item.path.stem if hasattr(item, "path") else ""
-        if stem in SHIPPED_SUITES:
-            name = getattr(item, "originalname", None) or item.name.split("[")[0]
-            by_file.setdefault(stem, {}).setdefault(name, set()).add(id(getattr(item, "function", None)))
+        path = getattr(item, "path", None)
+        if path is None or path.stem not in SHIPPED_SUITES:
+            continue
+        name = getattr(item, "originalname", None) or item.name.split("[")[0]
+        by_file.setdefault(path, {}).setdefault(name, set()).add(id(getattr(item, "function", None)))
     found = []
-    for stem, collected in sorted(by_file.items()):
-        for name, shipped in _shipped_tests(stem).items():
-            if name not in collected:
-                found.append(f"{stem}.py: {name} was not collected")
-            elif collected[name] != {id(shipped)}:
+    for path, collected in sorted(by_file.items(), key=lambda kv: str(kv[0])):
+        for name, shipped in _shipped_tests(path.stem).items():
+            if name in collected and collected[name] != {id(shipped)}:
                 replaced = "is not the shipped check (a function of that name replaced it)"
-                found.append(f"{stem}.py: {name} {replaced}")
+                found.append(f"{path.name}: {name} {replaced}")
     return found
+
+
+def left_out(config: SentinelConfig, suites: set[str], kept: set[tuple[str, str]]) -> int:
+    """How many tests the shipped suites hold for ``config`` (:func:`~.runner.plan`) in
+    the suite files that ran, ``suites``, that are not among ``kept`` (``(file name, test
+    name)`` of the items run or deselected with -k/-m): a node id given on the command
+    line, an edited import, a hook that dropped items (review)."""
+    from sentinel_checks.gate.runner import plan
+
+    expected = {tuple(t.nodeid.rsplit("/", 1)[-1].split("::", 1)) for t in plan(config)}
+    return sum(1 for file, name in expected if file in suites and (file, name) not in kept)
 
 
 def _shipped_tests(stem: str) -> dict[str, Any]:
@@ -68,7 +78,7 @@ def _shipped_tests(stem: str) -> dict[str, Any]:
 
 
 def replaced_stop(found: Sequence[str]) -> TestOutcome | None:
-    """The error entry for :func:`replaced_checks`' findings, or ``None`` without any."""
+    """The error entry for :attr:`ShippedTests.replaced`, or ``None`` without any."""
     from sentinel_checks.reports.gate_report import TestOutcome
 
     if not found:
