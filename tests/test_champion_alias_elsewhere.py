@@ -64,3 +64,22 @@ def test_a_champion_alias_is_resolved_again_on_whichever_model_it_names(store, t
     other.delete_alias("champion")
     with pytest.raises(PromotionRefused, match="is now not set"):
         _check_champion_unchanged(config, home, tmp_path / "gate.json", gate)
+
+
+@pytest.mark.parametrize("uri", ["models:/fraud-v1/latest", "models:/fraud-v1/Production"])
+def test_a_champion_named_by_a_moving_reference_is_refused(store, tmp_path, uri):
+    """Review (stop 51): `models:/name/latest` or a stage resolves to whichever version is
+    newest when loaded; promote could not tell it is the version the gate compared against."""
+    home = _registry(store, "risk-classifier", tmp_path)
+    with pytest.raises(PromotionRefused, match="name a version .* or an alias"):
+        _check_champion_unchanged(
+            _config(store, uri), home, tmp_path / "gate.json", _report("models:/fraud-v1/1")
+        )
+
+
+def test_a_champion_named_by_its_version_needs_no_look_again(store, tmp_path):
+    home = _registry(store, "risk-classifier", tmp_path)
+    config = _config(store, "models:/fraud-v1/3")
+    assert (
+        _check_champion_unchanged(config, home, tmp_path / "gate.json", _report("models:/fraud-v1/3")) is None
+    )

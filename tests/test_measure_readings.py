@@ -40,3 +40,11 @@ def test_a_column_level_contract_failure_is_not_read_as_one_row():
         "contract.schema", Status.FAIL, "m", measured=1.0, limit=0.0, direction=Direction.AT_MOST
     )
     assert measured_as(result) == "contract violations: measured 1 · limit ≤ 0"
+
+
+def test_one_score_is_not_a_model_that_ranks_nothing():
+    """Review (stop 51): model.scores on a 1-row production sample (which the preflight
+    accepts) failed as "all 1 score(s) equal …: the model ranks nothing"."""
+    result = check_scores(np.array([0.3]), model="candidate", split="production")
+    assert result.status is Status.PASS, result.message
+    assert check_scores(np.array([0.3, 0.3]), model="candidate", split="production").status is Status.FAIL

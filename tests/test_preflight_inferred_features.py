@@ -71,5 +71,6 @@ def test_a_model_trained_on_a_role_column_is_told_which_role(tmp_path):
     )
     (problem,) = _problems(config)
     text = str(problem)
-    assert "it was trained on 'ELAPSED', which is [columns] exclude (a role" in text, text
+    assert "it was trained on 'ELAPSED', which is in [columns] exclude (never passed to a model): " in text
+    assert "remove it from exclude, or retrain without it" in text, text
     assert "which the features the gate infers" not in text, text

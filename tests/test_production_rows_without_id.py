@@ -40,7 +40,7 @@ def test_new_requests_and_rows_served_at_another_time_are_no_problem(tmp_path, e
     config = _without_id(tmp_path, engine)
     later = frame(3000).iloc[:200].assign(ts=lambda d: d["ts"] + pd.Timedelta(days=200))
     rows = frame(400, seed=7)._append(later, ignore_index=True)
-    assert "[production] path" not in _with_production(config, rows)
+    assert _with_production(config, rows) == {}
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -49,3 +49,27 @@ def test_the_label_alone_differing_or_absent_still_is_a_copy(tmp_path, engine):
     copied = frame(3000).iloc[100:150].drop(columns=["label"])  # production's labels arrive late
     told = _with_production(config, copied)
     assert told["[production] path"].startswith("[production] path: 50 of the production sample's 50 rows")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_copies_whose_timestamps_are_written_in_another_unit_are_found(tmp_path, engine):
+    """Review (stop 51): a copy whose `ts` is datetime64[ms] (Spark or pyarrow writes [us])
+    compared with nothing: only columns of one dtype were compared."""
+    config = _without_id(tmp_path, engine)
+    copied = frame(3000).iloc[:100].assign(ts=lambda d: d["ts"].astype("datetime64[ms]"))
+    told = _with_production(config, copied)
+    assert told["[production] path"].startswith("[production] path: 100 of the production sample's 100 rows")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_with_an_id_copies_under_new_ids_are_found_by_their_values(tmp_path, engine):
+    """Review (stop 51): with `[columns] id`, copied rows whose ids were regenerated (or
+    dropped) matched nothing: only ids were compared."""
+    config = _config(tmp_path, engine)
+    copied = frame(3000).iloc[:100].assign(request_id=[f"new{i}" for i in range(100)])
+    told = _with_production(config, frame(200, seed=7)._append(copied, ignore_index=True))
+    message = told["[production] path"]
+    assert message.startswith("[production] path: 100 of the production sample's 300 rows equal a row"), (
+        message
+    )
+    assert "request_id" not in message.split("columns:")[1].split(";")[0], message  # the id is not compared

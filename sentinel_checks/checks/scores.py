@@ -73,7 +73,7 @@ def check_score_summary(summary: ScoreSummary, *, model: str, split: str) -> Che
             CHECK_ID, f"no rows to score in {split}", reason=Reason.EMPTY, parameters=params
         )
     n_bad = summary.bad
-    constant = n_bad == 0 and summary.low == summary.high
+    constant = n_bad == 0 and summary.n > 1 and summary.low == summary.high  # one score ranks no pair
     if n_bad:
         status, reason = Status.FAIL, Reason.INVALID_SCORES
         message = (

@@ -199,7 +199,12 @@ def _feature_mismatch(
         for f, where in absent.items()
     ]
     phrases += [
-        f"it was trained on '{f}', which is {roles[f]} (a role, never passed to a model as a feature)"
+        f"it was trained on '{f}', which is "
+        + (
+            "in [columns] exclude (never passed to a model): remove it from exclude, or retrain without it"
+            if roles[f] == "[columns] exclude"
+            else f"{roles[f]} (a role, never passed to a model as a feature): retrain without it"
+        )
         for f in trained
         if f not in given and f not in absent and f in roles
     ]

@@ -56,17 +56,15 @@ def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFr
     if source is None or any(n not in frames for n in ("dataset", "production")):
         return []
     rid = session.config.columns.id
-    if rid is None:
+    if rid is None or any(rid not in frames[n] for n in ("dataset", "production")):
         return _rows_by_value(session, frames)
-    if any(rid not in frames[n] for n in ("dataset", "production")):
-        return []
     in_pandas = session.materialized()
     if "dataset" in in_pandas and "production" in in_pandas:
         shared, rows, first = _in_pandas(frames["dataset"][rid], frames["production"][rid])
     else:
         shared, rows, first = _in_engine(session, frames, rid)
-    if not shared:
-        return []
+    if not shared:  # copies under new (or no) ids: their values (review)
+        return _rows_by_value(session, frames)
     return _problem(
         session,
         f"{shared:,} of the production sample's {rows:,} rows carry a {rid} ([columns] id) that is a "
@@ -97,14 +95,33 @@ def compared_columns(config: SentinelConfig, frames: dict[str, pd.DataFrame]) ->
     from sentinel_checks.data.time_axis import ROW_ORDER
 
     dataset, production = frames["dataset"], frames["production"]
-    left_out = {config.columns.label, config.splits.column}
-    columns = [
-        c
-        for c in dataset.columns
-        if c in production.columns and c not in left_out and dataset[c].dtype == production[c].dtype
-    ]
+    left_out = {config.columns.label, config.splits.column, config.columns.id}
+    shared = [c for c in dataset.columns if c in production.columns and c not in left_out]
+    columns = [c for c in shared if _comparable(dataset[c].dtype, production[c].dtype)]
     timestamp = config.columns.timestamp
     return columns if timestamp not in (None, ROW_ORDER) and timestamp in columns else []
+
+
+def _comparable(a: object, b: object) -> bool:
+    """Two dtypes whose values compare: equal, or two datetime dtypes of one time zone in
+    any unit (a copy written by Spark or pyarrow holds microseconds or milliseconds)."""
+    import pandas as pd
+
+    if a == b:
+        return True
+    times = pd.api.types.is_datetime64_any_dtype
+    return bool(times(a) and times(b) and getattr(a, "tz", None) == getattr(b, "tz", None))
+
+
+def _in_nanoseconds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``frame``, datetimes in nanoseconds (row hashes read their integers)."""
+    import pandas as pd
+
+    out = frame[columns].copy()
+    for c in columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c].dtype):
+            out[c] = out[c].dt.as_unit("ns")
+    return out
 
 
 def _rows_by_value(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
@@ -116,7 +133,8 @@ def _rows_by_value(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
         from sentinel_checks.stats.row_repeats import row_repeats
 
         production = frames["production"]
-        mask = row_repeats(frames["dataset"], production, columns).mask
+        dataset = _in_nanoseconds(frames["dataset"], columns)
+        mask = row_repeats(dataset, _in_nanoseconds(production, columns), columns).mask
         shared, rows = int(mask.sum()), len(production)
         first = production.loc[mask, session.config.columns.timestamp].head(SHOWN).tolist()
     else:
@@ -127,8 +145,8 @@ def _rows_by_value(session: GateSession, frames: dict[str, pd.DataFrame]) -> lis
     return _problem(
         session,
         f"{shared:,} of the production sample's {rows:,} rows equal a row of the dataset in every "
-        f"column both hold but the label ({len(columns)} columns: {', '.join(columns)}; no [columns] "
-        f"id to match on), e.g. rows served at {timestamp} = {', '.join(map(str, first))}",
+        f"column both hold but the label and the id ({len(columns)} columns: {', '.join(columns)}; "
+        f"{_no_id(session.config)}), e.g. rows served at {timestamp} = {', '.join(map(str, first))}",
     )
 
 
@@ -180,6 +198,12 @@ def _in_engine(
     count = int(shared.count().execute())
     first = shared.limit(SHOWN).execute()["id"].tolist() if count else []
     return count, int(production.count().execute()), first
+
+
+def _no_id(config: SentinelConfig) -> str:
+    """Why rows were matched by value: no id configured, or none shared."""
+    rid = config.columns.id
+    return "no [columns] id to match on" if rid is None else f"under other {rid} values"
 
 
 def _values_in_engine(

@@ -354,17 +354,15 @@ def evaluate_model(
 def invalid_scores_text(role: str, split: str, invalid: int, rows: int) -> str:
     """Why a model's quality cannot be measured on ``split``: ``invalid`` of its ``rows``
     labelled rows score NaN, ±inf or outside [0, 1] (the DataError of the pandas and the
-    engine evaluation alike; ``model.scores`` names them on val and test, no check does on
-    production).
+    engine evaluation alike; ``model.scores`` names the rows on every split).
 
     >>> invalid_scores_text("candidate", "production", 4, 683)  # doctest: +NORMALIZE_WHITESPACE
     'candidate scores on production: 4 of 683 labelled row(s) are NaN, infinite or outside
-     [0, 1]; quality cannot be measured'
+     [0, 1] (model.scores names them); quality cannot be measured'
     """
-    see = " (model.scores names them)" if split in ("val", "test") else ""
     return (
         f"{role} scores on {split}: {invalid:,} of {rows:,} labelled row(s) are NaN, infinite or "
-        f"outside [0, 1]{see}; quality cannot be measured"
+        "outside [0, 1] (model.scores names them); quality cannot be measured"
     )
 
 

@@ -192,7 +192,16 @@ def _check_champion_unchanged(
     the gate loaded: otherwise the comparison is stale (stop 51: an alias of another model
     was not looked at again)."""
     spec = config.models.champion
-    if spec is None or spec.uri is None or not spec.uri.startswith("models:/") or "@" not in spec.uri:
+    if spec is None or spec.uri is None or not spec.uri.startswith("models:/"):
+        return  # a file (its sha256 is compared) or runs:/… (fixed)
+    if "@" not in spec.uri:
+        version = spec.uri.removeprefix("models:/").rpartition("/")[2]
+        if not version.isdigit():  # latest, a stage: whichever version is newest when loaded (review)
+            raise PromotionRefused(
+                f"[models.champion] uri = {spec.uri!r} names whichever version is {version!r} when "
+                "loaded: promote cannot tell it is the version the gate compared against; name a "
+                "version (models:/<name>/3) or an alias (models:/<name>@champion), and run the gate again"
+            )
         return
     name, alias = spec.uri.removeprefix("models:/").split("@", 1)
     named = registry if name == registry.name else registry.other_model(name)
