@@ -235,9 +235,19 @@ def test_invalid_production_scores_stop_production_checks_alone_on_both_engines(
     for engine in ("pandas", "duckdb"):
         s = champion_project(engine, production=production)
         judged[engine] = [steps.recall(s, "test").status, steps.vs_champion(s, "test").status]
-        with pytest.raises(DataError) as raised:
-            steps.recall(s, "production")
-        told[engine] = str(raised.value)
+        production_checks = [
+            *[(step, ("production",)) for step in (steps.recall, steps.precision, steps.ranking)],
+            (steps.calibration, ("production",)),
+            (steps.vs_champion, ("production",)),
+            (steps.calibration_drift, ()),
+            *[(steps.segments, (c, "production")) for c in s.config.columns.segments],
+        ]
+        messages = set()
+        for step, args in production_checks:  # every reader of production's evaluation refuses it
+            with pytest.raises(DataError) as raised:
+                step(s, *args)
+            messages.add(str(raised.value))
+        (told[engine],) = messages
         assert steps.model_scores(s, "candidate", "production").status is Status.FAIL
     assert re.match(r"candidate scores on production: 3 of [\d,]+ labelled row\(s\) are NaN", told["pandas"])
     assert told["duckdb"] == told["pandas"] and judged["duckdb"] == judged["pandas"]

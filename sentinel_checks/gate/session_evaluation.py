@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sentinel_checks.errors import DataError
 from sentinel_checks.gate.cache import NotConfigured
 from sentinel_checks.models.thresholds import fixed_threshold, operating_choice
 
@@ -64,7 +63,7 @@ def engine_split_scores(session: SessionModels, role: str) -> tuple[dict[str, Sp
         is NULL or neither configured value
         (:func:`~sentinel_checks.engine.quality_statistics.threshold_counts`).
     """
-    from sentinel_checks.models.evaluation import SplitScores, invalid_scores_text
+    from sentinel_checks.models.evaluation import SplitScores, leave_out_invalid
 
     names = ["val", "test"]
     if session.has_production:
@@ -81,11 +80,9 @@ def engine_split_scores(session: SessionModels, role: str) -> tuple[dict[str, Sp
     unscored: dict[str, str] = {}
     for name in list(names):
         invalid, rows = _invalid_scores(session, role, name)
-        if invalid and name == "production":  # production's checks raise it; val and test are judged
-            unscored[name] = invalid_scores_text(role, name, invalid, rows)
+        if invalid:
+            leave_out_invalid(role, name, invalid, rows, unscored)
             names.remove(name)
-        elif invalid:
-            raise DataError(invalid_scores_text(role, name, invalid, rows))
     val = _validation_counts(session, role)
     operating = (operating_choice(role, session.config, val).threshold, DEFAULT_THRESHOLD)
     scored = {"val": SplitScores("val", val, _reader(session, role, "val"))}

@@ -337,10 +337,7 @@ def evaluate_model(
         )
         bad = ~np.isfinite(values) | (values < 0) | (values > 1)
         if bad.any():
-            why = invalid_scores_text(model.role, name, int(bad.sum()), len(values))
-            if name != "production":
-                raise DataError(why)
-            unscored[name] = why  # production's checks raise it; val and test are judged
+            leave_out_invalid(model.role, name, int(bad.sum()), len(values), unscored)
             continue
         # categorical codes, not one Python object per row: three models' segments of
         # millions of rows would otherwise hold GiBs for the whole session
@@ -349,6 +346,22 @@ def evaluate_model(
         split_counts = threshold_counts(y, values) if counted is None else counted()
         scored[name] = SplitScores.of(name, y, values, split_counts, segments)
     return evaluation_of(model, config, scored, unscored)
+
+
+def leave_out_invalid(role: str, split: str, invalid: int, rows: int, unscored: dict[str, str]) -> None:
+    """A split whose labelled rows' scores are invalid: production is left out, its reason
+    kept in ``unscored`` (:attr:`ModelEvaluation.unscored`: its checks raise it; val and
+    test are judged); val or test stops the evaluation.
+
+    Raises
+    ------
+    DataError
+        ``split`` is not ``"production"`` (:func:`invalid_scores_text`).
+    """
+    why = invalid_scores_text(role, split, invalid, rows)
+    if split != "production":
+        raise DataError(why)
+    unscored[split] = why
 
 
 def invalid_scores_text(role: str, split: str, invalid: int, rows: int) -> str:
