@@ -442,3 +442,19 @@ def test_an_undefined_criterion_with_none_failed_is_an_error(rows):
     comparison = _compare(y, champion.copy(), champion, t_cand=1.01, t_champ=1.01)  # neither flags
     result = check_vs_champion(comparison)
     assert result.status is Status.ERROR and result.reason is Reason.UNDEFINED_METRIC, result.message
+
+
+def test_a_champion_whose_scores_rank_backwards_is_named_in_the_fix(rows):
+    """Trial (stop 51): a champion score column read with the wrong `positive` ranked risky
+    rows below safe ones (ROC AUC < 0.5); the comparison blocked the candidate without a
+    word on the champion's scores."""
+    y, _, champion, _ = rows
+    rng = np.random.default_rng(4)
+    candidate = _scores(y, 2.5, rng)
+    comparison = _compare(y, candidate, 1 - champion)  # the champion's scores read backwards
+    result = check_vs_champion(comparison)
+    assert comparison.champion["roc_auc"].point < 0.5
+    told = "the champion's scores rank risky rows below safe ones (ROC AUC 0.0"
+    assert told in result.message, result.message  # said whatever the status (here: the candidate passes)
+    sound = check_vs_champion(_compare(y, candidate, champion))
+    assert "rank risky rows below" not in sound.message

@@ -202,6 +202,12 @@ def check_vs_champion(
     if status is Status.INCONCLUSIVE:
         # its own sentence (trial: after "N decision(s) change" a ": inconclusive" misread)
         message += f". The comparison is inconclusive: {settle_text(criteria, needed)}"
+    champion_auc = champ["roc_auc"].point
+    if champion_auc < 0.5:  # trial: a score column read with the wrong positive, compared silently
+        message += (
+            f". Note: the champion's scores rank risky rows below safe ones (ROC AUC {champion_auc:.3f}): "
+            "is [columns] positive right for its score column or model?"
+        )
     return CheckResult(
         id=VS_CHAMPION_ID,
         status=status,
