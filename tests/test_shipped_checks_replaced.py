@@ -68,3 +68,19 @@ def test_a_shipped_check_left_out_is_a_partial_gate_not_an_error(pytester, suite
 def test_the_shipped_wrapper_and_a_team_test_beside_it_are_no_such_error(pytester):
     report = _project(pytester, WRAPPER + "\n\ndef test_my_own_rule(gate):\n    pass\n")
     assert _replaced(report) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["conftest", "suite"])
+def test_a_gate_fixture_of_the_team_standing_in_for_the_plugins_is_an_error(pytester, where):
+    """Review (stop 51): a `gate` fixture defined in a conftest or the suite file returned
+    a stand-in, and every shipped test passed with no check run."""
+    fake = "import pytest\n\n@pytest.fixture\ndef gate():\n    class G:\n        def run(self, *a, **k):\n            pass\n    return G()\n"
+    if where == "conftest":
+        pytester.makeconftest(fake)
+        report = _project(pytester, WRAPPER)
+    else:
+        report = _project(pytester, WRAPPER + fake)
+    (entry,) = _replaced(report)
+    assert "the gate fixture is not the plugin's" in entry["message"], entry
+    assert report["verdict"] == "fail"

@@ -27,7 +27,9 @@ REPLACED = "sentinel run::shipped checks replaced"
 
 def replaced_checks(items: Sequence[Any]) -> list[str]:
     """``"<file>: <test> is not the shipped check …"`` for each shipped test that a file
-    named like a shipped suite collects as another function of the same name.
+    named like a shipped suite collects as another function of the same name, and
+    ``"<file>: the gate fixture is not the plugin's …"`` for a file whose tests get
+    another ``gate`` fixture.
 
     Parameters
     ----------
@@ -54,7 +56,24 @@ def replaced_checks(items: Sequence[Any]) -> list[str]:
             if name in collected and collected[name] != {id(shipped)}:
                 replaced = "is not the shipped check (a function of that name replaced it)"
                 found.append(f"{path.name}: {name} {replaced}")
+    stand_ins = sorted({i.path.name for i in items if i.path in by_file and not _plugin_gate(i)})
+    found += [
+        f"{name}: the gate fixture is not the plugin's (a fixture named gate in the file or a conftest "
+        "replaced it, so its checks record nothing)"
+        for name in stand_ins
+    ]
     return found
+
+
+def _plugin_gate(item: Any) -> bool:
+    """Whether ``item`` gets the plugin's ``gate`` fixture (or asks for none): the closest
+    definition of that name pytest resolves for it (review: a conftest's stand-in made
+    every shipped test pass with no check run)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.get("gate") if info is not None else None
+    if not defs:
+        return True
+    return getattr(defs[-1].func, "__module__", "") == "sentinel_checks.gate.plugin_fixtures"
 
 
 def left_out(config: SentinelConfig, suites: set[str], kept: set[tuple[str, str]]) -> int:
