@@ -148,6 +148,8 @@ def infer_roles(path: Path, *, sample_rows: int = 100_000) -> Roles:
         values = frame[name]
         if name in (roles.label, roles.timestamp) or pd.api.types.is_float_dtype(values):
             continue
+        if roles.label is None and name in roles.label_candidates:
+            continue  # it may be the label the user picks (trial: `dead` proposed as a segment)
         distinct = values.nunique(dropna=True)
         if _ID_NAME.search(name) and distinct > 2:
             if distinct == n and roles.id is None:

@@ -164,3 +164,13 @@ def test_packaged_suites_run_and_github_step_summary_gets_the_markdown(gate_proj
     text = summary.read_text()
     assert text.startswith("earlier step\n") and "# Gradient Sentinel gate: PASSED" in text
     assert "upload" in out and "junit.xml" in out
+
+
+def test_init_proposes_no_label_candidate_as_a_segment_when_it_cannot_tell_the_label(tmp_path, small_log):
+    """Trial (stop 51): on nassCDS `sentinel init` proposed `dead` (the label the user then
+    chose) among the segments; the preflight now refuses the label as a segment."""
+    data = tmp_path / "requests.parquet"
+    small_log.offline.drop(columns=["score"]).rename(columns={"label": "dead"}).to_parquet(data)
+    roles = infer_roles(data)
+    assert roles.label is None and "dead" in roles.label_candidates
+    assert "dead" not in roles.segments and {"country", "channel"} <= set(roles.segments)
