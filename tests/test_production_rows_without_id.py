@@ -73,3 +73,25 @@ def test_with_an_id_copies_under_new_ids_are_found_by_their_values(tmp_path, eng
         message
     )
     assert "request_id" not in message.split("columns:")[1].split(";")[0], message  # the id is not compared
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_production_timestamp_of_another_kind_is_a_setup_problem(tmp_path, engine):
+    """Trial (stop 51): a copy of dataset rows whose `ts` was written as epoch integers
+    passed (exit 0): the rows could not be compared, and nothing said the time column had
+    changed kind."""
+    config = _without_id(tmp_path, engine)
+    copied = frame(3000).iloc[:100].assign(ts=lambda d: d["ts"].astype("int64") // 10**9)
+    message = _with_production(config, copied)["[production] path"]
+    assert "ts ([columns] timestamp)" in message and "int64" in message, message
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_excluded_columns_are_not_compared(tmp_path, engine):
+    """Trial (stop 51): without `[columns] id` and request_id under `exclude`, copies with
+    regenerated ids passed: the excluded id column was compared."""
+    config = _without_id(tmp_path, engine)
+    config.write_text(config.read_text().replace("[columns]\n", '[columns]\nexclude = ["request_id"]\n'))
+    copied = frame(3000).iloc[:100].assign(request_id=[f"new{i}" for i in range(100)])
+    told = _with_production(config, copied)
+    assert told["[production] path"].startswith("[production] path: 100 of the production sample's 100 rows")

@@ -89,13 +89,15 @@ def _problem(session: GateSession, found: str) -> list[SetupProblem]:
 
 
 def compared_columns(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[str]:
-    """The columns production rows are matched on without ``[columns] id``: those the
-    dataset and the production frame both hold with the same dtype, but the label and the
+    """The columns production rows are matched on by value: those the dataset and the
+    production frame both hold with the same dtype (datetimes in any unit), but the label,
+    the id, ``[columns] exclude`` (ids a copy may have regenerated, trial) and the
     ``[splits] column``; empty unless the ``[columns] timestamp`` column is among them."""
     from sentinel_checks.data.time_axis import ROW_ORDER
 
     dataset, production = frames["dataset"], frames["production"]
-    left_out = {config.columns.label, config.splits.column, config.columns.id}
+    cols = config.columns
+    left_out = {cols.label, config.splits.column, cols.id, *cols.exclude}
     shared = [c for c in dataset.columns if c in production.columns and c not in left_out]
     columns = [c for c in shared if _comparable(dataset[c].dtype, production[c].dtype)]
     timestamp = config.columns.timestamp
@@ -124,7 +126,44 @@ def _in_nanoseconds(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+def _time_of_another_kind(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    """The problem of a production time column of another kind than the dataset's
+    (trial: epoch integers beside datetimes: copies could not be matched, and nothing said
+    the column had changed)."""
+    timestamp = session.config.columns.timestamp
+    dataset, production = frames["dataset"], frames["production"]
+    if timestamp is None or timestamp not in dataset.columns or timestamp not in production.columns:
+        return []
+    ours, theirs = dataset[timestamp].dtype, production[timestamp].dtype
+    if _time_kind(ours) == _time_kind(theirs):  # two time zones: told where times are compared
+        return []
+    from sentinel_checks.gate.preflight import SetupProblem
+
+    source = session.config.production
+    assert source is not None
+    key = source.key("production")
+    return [
+        SetupProblem(
+            key,
+            f"{key}: its {timestamp} ([columns] timestamp) holds {theirs}, the dataset's {ours}: "
+            "production's times cannot be compared with the dataset's (nor its rows matched with "
+            "the dataset's); write the column as the dataset does",
+        )
+    ]
+
+
+def _time_kind(dtype: object) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    return "number" if pd.api.types.is_numeric_dtype(dtype) else "text"
+
+
 def _rows_by_value(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
+    other_kind = _time_of_another_kind(session, frames)
+    if other_kind:
+        return other_kind
     columns = compared_columns(session.config, frames)
     if not columns:
         return []
