@@ -301,4 +301,6 @@ def test_a_gate_pytest_stopped_on_its_command_line_says_what_pytest_refused(pyte
     message = entry["message"]
     assert "pytest refused its command line: Unknown marker(s) in '-m' expression: nothing" in message
     assert "Run it again to the end" not in message, message
-    assert report["verdict"] == "fail"
+    # a usage error is a setup stop: never "gate FAIL" (trial), exit 2 as pytest's own
+    assert report["verdict"] == "setup_error", report["verdict"]
+    assert not any(line.startswith("gate FAIL") for line in result.outlines), result.outlines[-3:]

@@ -32,12 +32,16 @@ def _replaced(report: dict) -> list[dict]:
 
 @pytest.mark.slow
 def test_a_team_function_named_like_a_shipped_check_is_an_error_not_a_pass(pytester):
-    report = _project(pytester, WRAPPER + "\n\ndef test_model_scores_the_data():\n    pass\n")
+    report = _project(
+        pytester,
+        WRAPPER + "\n\ndef test_model_scores_the_data():\n    pass\n\n\ndef test_mine(gate):\n    pass\n",
+    )
     (entry,) = _replaced(report)
     assert entry["outcome"] == "error" and report["verdict"] == "fail", report
     message = entry["message"]
     assert message.startswith("test_models.py: test_model_scores_the_data is not the shipped check"), message
     assert "rename your test" in message, message
+    assert report["coverage"]["deselected"] == 0, report["coverage"]  # replaced, not deselected (trial)
     junit = (pytester.path / "out" / "junit.xml").read_text()
     assert 'name="shipped checks replaced"' in junit, junit  # the CI's test view is not all green
 

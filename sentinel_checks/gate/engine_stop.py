@@ -74,7 +74,7 @@ UNFINISHED_BY = "run ended before every check"
 
 
 def unfinished_stop(
-    remaining: Sequence[str], why: str, fix: str = "Run it again to the end."
+    remaining: Sequence[str], why: str, fix: str = "Run it again to the end.", *, input_error: bool = False
 ) -> TestOutcome | None:
     """The entry to record when a pytest run ended before gate tests it had collected:
     an ``error`` (not an input error), so a partial gate never passes; ``None`` when every
@@ -89,6 +89,9 @@ def unfinished_stop(
         Why the run ended, e.g. ``"the run was interrupted"``.
     fix : str, optional
         What to do, one sentence.
+    input_error : bool, optional
+        The run stopped on a setup mistake the user fixes (pytest refused its command
+        line): a setup stop, exit 2, never "gate FAIL" (trial).
     """
     from sentinel_checks.reports.gate_report import TestOutcome
 
@@ -100,7 +103,7 @@ def unfinished_stop(
         f"{len(remaining)} {checks} not run: {why}; a gate that did not run every check it "
         f"collected does not pass. {fix} Not run: {names}"
     )
-    return TestOutcome(UNFINISHED, "error", message, None, not_run=tuple(remaining))
+    return TestOutcome(UNFINISHED, "error", message, None, input_error=input_error, not_run=tuple(remaining))
 
 
 def stopped_info(outcomes: Sequence[TestOutcome]) -> dict[str, str]:

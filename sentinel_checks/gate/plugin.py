@@ -182,7 +182,8 @@ def _count_left_out(session: pytest.Session, state: GateState) -> None:
     from sentinel_checks.gate.suite_integrity import left_out
 
     kept = {(i.path.name, i.name) for i in session.items} | state.deselected_names
-    state.deselected += left_out(_session(session.config).config, state.suites, kept)
+    # a replaced check is an error already, not a deselected one (trial)
+    state.deselected += left_out(_session(session.config).config, state.suites, kept, set(state.replaced))
 
 
 def _stop(session: pytest.Session) -> None:

@@ -106,7 +106,7 @@ def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
     if session.config.option.collectonly:  # --collect-only runs none
         return
     stopped = any(n.startswith(SETUP_NODE) for n in state.outcomes)  # the preflight ran no check
-    replaced = None if stopped else replaced_stop(state.replaced)
+    replaced = None if stopped else replaced_stop(list(state.replaced.values()))
     if replaced is not None:
         state.outcomes[replaced.nodeid] = replaced
     if NOT_RUN in state.outcomes:
@@ -122,7 +122,7 @@ def _record_unfinished(session: pytest.Session, exitstatus: int) -> None:
         why = f"pytest stopped early ({session.shouldfail or session.shouldstop})"
     else:
         why = "pytest ended before them"
-    stop = unfinished_stop(remaining, why, fix)
+    stop = unfinished_stop(remaining, why, fix, input_error=bool(state.usage_error))
     if stop is not None:
         state.outcomes[stop.nodeid] = stop
 

@@ -78,7 +78,7 @@ class GateState:
     #: ``--strict-markers``): the reason the collected gate tests did not run
     usage_error: str = ""
     #: shipped checks a team function replaced (:mod:`.suite_integrity`)
-    replaced: list[str] = field(default_factory=list)
+    replaced: dict[tuple[str, str], str] = field(default_factory=dict)
     #: (file name, test name) of the items -k/-m deselected (pytest_deselected)
     deselected_names: set[tuple[str, str]] = field(default_factory=set)
 
