@@ -165,13 +165,23 @@ def permutation_shares(
     # predictions, and so the importances, do not depend on the thread count.
     with threadpool_limits(limits=1, user_api="openmp"):
         result = permutation_importance(
-            model.estimator, x, target, scoring=auc, n_repeats=repeats, random_state=seed
+            _ScoredElsewhere(), x, target, scoring=auc, n_repeats=repeats, random_state=seed
         )
     return _normalised(
         features,
         np.asarray(result.importances_mean, dtype=float),
         f"permutation (ROC AUC drop), val, {len(target)} rows, {repeats} repeats",
     )
+
+
+class _ScoredElsewhere:
+    """What :func:`~sklearn.inspection.permutation_importance` is handed as the estimator:
+    the scorer scores ``model`` itself, and scikit-learn only checks the object has
+    ``fit``, which it never calls (a model needs ``predict_proba`` and ``classes_`` alone:
+    one without ``fit`` made every drift.features pair error, final trial)."""
+
+    def fit(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("permutation importance never fits the model")
 
 
 def _rows(y: np.ndarray, max_rows: int, seed: int) -> np.ndarray:
