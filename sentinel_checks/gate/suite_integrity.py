@@ -108,7 +108,7 @@ def _shipped_tests(stem: str) -> dict[str, Any]:
 
 
 def replaced_stop(found: Sequence[str]) -> TestOutcome | None:
-    """The error entry for :attr:`ShippedTests.replaced`, or ``None`` without any."""
+    """The error entry for :func:`replaced_checks`' phrases, or ``None`` without any."""
     from sentinel_checks.reports.gate_report import TestOutcome
 
     if not found:
@@ -116,6 +116,6 @@ def replaced_stop(found: Sequence[str]) -> TestOutcome | None:
     message = (
         f"{'; '.join(found)}: the shipped check did not run, and a gate that skips a shipped "
         "check does not pass. Keep `from sentinel_checks.suites.<suite> import *` in the file "
-        "and rename your test (or leave a check out deliberately with -k, a partial gate)"
+        "and rename your test or fixture (or leave a check out deliberately with -k, a partial gate)"
     )
     return TestOutcome(REPLACED, "error", message, None)
