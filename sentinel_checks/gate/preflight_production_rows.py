@@ -4,11 +4,14 @@ The production sample is what the model meets after the offline data: its rows m
 requests the dataset does not hold. A sample drawn from the dataset (a shuffled copy of
 the test split, trial) passes every test→production check, as they compare rows with
 themselves; :func:`~sentinel_checks.gate.preflight_inputs.production_in_dataset` finds a
-shared or copied file, this finds shared rows by ``[columns] id``; without an id, by
-their values: a production row equal to a dataset row in every column both hold with the
-same dtype but the label (and a split column), the timestamp among them (a missing value
-equals a missing value, as in ``splits.row_overlap``; no timestamp, or ``"@row"``: not
-matched, as distinct requests may share every feature).
+shared or copied file, this finds shared rows by ``[columns] id``; without an id, or
+when no id is shared (copies under new ids), by their values: a production row equal to
+a dataset row in every column both hold with the same dtype (datetimes in any unit) but
+the label, the id, ``[columns] exclude`` and a split column, the timestamp among them (a
+missing value equals a missing value, as in ``splits.row_overlap``; no timestamp, or
+``"@row"``: not matched, as distinct requests may share every feature). A production
+time column of another kind than the dataset's (epoch integers beside datetimes) is a
+problem of its own: its rows could not be matched.
 
 Ids of two types are compared the same way by pandas and in the engine: as they are when
 their types agree; two integer types as int64; an integer and a float as float64; else as
@@ -34,7 +37,8 @@ SHOWN = 3
 
 def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFrame]) -> list[SetupProblem]:
     """One problem under the ``[production]`` source's key when production rows carry a
-    ``[columns] id`` that is also a row of the dataset.
+    ``[columns] id`` that is also a row of the dataset, else equal a dataset row by value,
+    or production's time column is of another kind than the dataset's.
 
     Parameters
     ----------
@@ -49,8 +53,8 @@ def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFr
     Returns
     -------
     list of SetupProblem
-        Empty without ``[columns] id``, without either frame or the column in both, or
-        when no production id is a dataset id (a missing id matches nothing).
+        Empty without either frame, or when no production row is a dataset row by id (a
+        missing id matches nothing) nor by value (:func:`compared_columns`).
     """
     source = session.config.production
     if source is None or any(n not in frames for n in ("dataset", "production")):
