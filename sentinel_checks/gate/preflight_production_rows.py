@@ -77,19 +77,23 @@ def production_rows_in_dataset(session: GateSession, frames: dict[str, pd.DataFr
 
 
 def _problem(session: GateSession, found: str) -> list[SetupProblem]:
+    """Production rows that are dataset rows (``found`` says how many and how matched)."""
+    return _under_production_key(
+        session,
+        f"{found}: the production sample must be requests the dataset does not hold, or every "
+        "test→production check compares rows with themselves; point it at requests served after "
+        "the dataset's, or drop those rows",
+    )
+
+
+def _under_production_key(session: GateSession, text: str) -> list[SetupProblem]:
+    """One problem under the ``[production]`` source's key (path, loader or table)."""
     from sentinel_checks.gate.preflight import SetupProblem
 
     source = session.config.production
     assert source is not None
     key = source.key("production")
-    return [
-        SetupProblem(
-            key,
-            f"{key}: {found}: the production sample must be requests the dataset does not hold, or "
-            "every test→production check compares rows with themselves; point it at requests served "
-            "after the dataset's, or drop those rows",
-        )
-    ]
+    return [SetupProblem(key, f"{key}: {text}")]
 
 
 def compared_columns(config: SentinelConfig, frames: dict[str, pd.DataFrame]) -> list[str]:
@@ -141,19 +145,12 @@ def _time_of_another_kind(session: GateSession, frames: dict[str, pd.DataFrame])
     ours, theirs = dataset[timestamp].dtype, production[timestamp].dtype
     if _time_kind(ours) == _time_kind(theirs):  # two time zones: told where times are compared
         return []
-    from sentinel_checks.gate.preflight import SetupProblem
-
-    source = session.config.production
-    assert source is not None
-    key = source.key("production")
-    return [
-        SetupProblem(
-            key,
-            f"{key}: its {timestamp} ([columns] timestamp) holds {theirs}, the dataset's {ours}: "
-            "production's times cannot be compared with the dataset's (nor its rows matched with "
-            "the dataset's); write the column as the dataset does",
-        )
-    ]
+    return _under_production_key(
+        session,
+        f"its {timestamp} ([columns] timestamp) holds {theirs}, the dataset's {ours}: production's "
+        "times cannot be compared with the dataset's (nor its rows matched with the dataset's); "
+        "write the column as the dataset does",
+    )
 
 
 def _time_kind(dtype: object) -> str:
